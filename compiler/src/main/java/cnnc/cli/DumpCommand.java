@@ -1,0 +1,54 @@
+package cnnc.cli;
+
+import cnnc.inspect.DotDump;
+import cnnc.inspect.JsonDump;
+import cnnc.inspect.TextDump;
+import cnnc.ir.Model;
+import cnnc.passes.Pipeline;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "dump", description = "Print the forward graph and, with --backward, the derived backward graph.")
+final class DumpCommand implements Callable<Integer> {
+
+    enum Format { text, dot, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelArgs model;
+
+    @Option(names = "--backward", description = "Also derive and print the backward graph.")
+    boolean backward;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default), dot or json.")
+    Format format = Format.text;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+    Path output;
+
+    @Option(names = "--input-sensitivity", description = "Also derive the sensitivity of the inputs.")
+    boolean inputSensitivity;
+
+    @Option(names = "--trace", description = "Print the IR after every compiler pass (to stderr).")
+    boolean trace;
+
+    @Override
+    public Integer call() {
+        var options = model.options().withInputSensitivity(inputSensitivity);
+        Model m = Pipeline.compile(model.source(), options, trace ? spec.commandLine().getErr()::print : null);
+        String text = switch (format) {
+            case text -> TextDump.render(m, backward);
+            case dot -> DotDump.render(m, backward);
+            case json -> JsonDump.render(m, backward);
+        };
+        Output.write(output, text, spec.commandLine().getOut());
+        return 0;
+    }
+}

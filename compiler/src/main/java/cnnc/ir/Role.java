@@ -1,0 +1,27 @@
+package cnnc.ir;
+
+/** What a buffer holds; decides its name prefix, its memory class and whether it is trained. */
+public enum Role {
+    /** A network input {@code X}. */
+    INPUT,
+    /** The labels the loss compares with. */
+    TARGET,
+    /** A forward tensor defined by an operation. */
+    ACTIVATION,
+    /** A trained parameter (weights, bias, γ, β). */
+    PARAMETER,
+    /** Non-trained state kept across steps and saved with the weights (bn running statistics). */
+    STATE,
+    /** Max-pool argmax positions (int), the seeds' 溯源标记数据块. */
+    PATH,
+    /** Forward values kept for the backward pass (bn batch mean and 1/σ). */
+    SAVED,
+    /** A sensitivity {@code ΔX = ∂J/∂X}. */
+    SENSITIVITY,
+    /** One edge's contribution to a sensitivity of a fanned-out tensor, summed by an accumulate. */
+    PARTIAL,
+    /** A parameter gradient {@code ΔW}. */
+    GRADIENT,
+    /** The scalar loss {@code J}. */
+    LOSS
+}

@@ -1,0 +1,54 @@
+package cnnc.passes;
+
+import cnnc.autodiff.Autodiff;
+import cnnc.diag.SourceFile;
+import cnnc.front.GraphBuilder;
+import cnnc.front.Options;
+import cnnc.inspect.TextDump;
+import cnnc.ir.Model;
+import cnnc.ir.Verifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The compiler's passes, in order, in one place. Each is a pure {@code Model -> Model} function;
+ * {@link #run} can print the IR after every pass ({@code cnnc dump --trace}).
+ */
+public final class Pipeline {
+
+    private Pipeline() {}
+
+    /** The passes for a model built with {@code options}. */
+    public static List<Pass> passes(Options options) {
+        List<Pass> passes = new ArrayList<>();
+        passes.add(new Pass("verify-forward", m -> {
+            Verifier.forward(m.forward());
+            return m;
+        }));
+        if (options.training()) {
+            passes.add(new Pass("autodiff", m -> Autodiff.derive(m, options.inputSensitivity())));
+            passes.add(new Pass("verify-backward", m -> {
+                Verifier.backward(m.forward(), m.backwardGraph());
+                return m;
+            }));
+        }
+        return passes;
+    }
+
+    /** Parses, checks and runs every pass; {@code trace} (may be null) gets the IR text after each. */
+    public static Model compile(SourceFile source, Options options, Consumer<String> trace) {
+        Model model = GraphBuilder.build(source, options);
+        for (Pass pass : passes(options)) {
+            model = pass.run().apply(model);
+            if (trace != null) {
+                trace.accept("// after " + pass.name() + "\n" + TextDump.render(model, model.backward().isPresent()));
+            }
+        }
+        return model;
+    }
+
+    public static Model compile(SourceFile source, Options options) {
+        return compile(source, options, null);
+    }
+}
