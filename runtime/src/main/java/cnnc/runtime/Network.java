@@ -1,0 +1,98 @@
+package cnnc.runtime;
+
+import java.util.List;
+
+/**
+ * What every network implements, generated or hand-written: a fixed batch size, flat float
+ * buffers in row-major NCHW order (SPEC section 1) that callers read and write in place, and the
+ * forward, inference and backward passes over them.
+ *
+ * <p>Buffers are live: {@link #tensor(String)} returns the array the network computes in, so
+ * filling the input buffer and calling {@link #forward()} runs the network on that input, and an
+ * optimizer that updates a parameter buffer changes the model. Implementations allocate every
+ * buffer once, in the constructor, and never replace them.
+ *
+ * <p>Names (SPEC section 6): activations by node name ({@code c1}), the input and target by their
+ * declared names, sensitivities {@code grad.<node>}, parameters {@code <node>.weight},
+ * {@code <node>.bias}, {@code <node>.gamma}, {@code <node>.beta}, bn running statistics
+ * {@code <node>.running_mean} and {@code <node>.running_var}, parameter gradients
+ * {@code grad.<parameter>}, max-pool paths {@code path.<node>}, and the loss {@code loss}.
+ *
+ * <p>Generated classes are compiled by Janino, so this interface stays Java-8 simple. A network is
+ * not thread-safe: one caller at a time (it may use threads inside, see {@link #setThreads(int)}).
+ */
+public interface Network {
+
+    /** The network's name as declared in the model ({@code network lenet5 { ... }}). */
+    String name();
+
+    /** The batch size T every buffer is specialized to. */
+    int batch();
+
+    /**
+     * Runs the forward pass in training mode: bn normalizes with the batch statistics and updates
+     * its running statistics; the loss is computed from the target buffer.
+     */
+    void forward();
+
+    /**
+     * Runs the forward pass in inference mode: bn uses its running statistics and changes no
+     * state. The loss is still computed if the network has one (from whatever the target holds).
+     */
+    void infer();
+
+    /**
+     * Runs the backward pass for the last {@link #forward()}: writes (overwrites, never
+     * accumulates across calls) every sensitivity and every parameter gradient.
+     */
+    void backward();
+
+    /** The loss of the last forward or infer pass (mean over the batch, SPEC section 3). */
+    float loss();
+
+    /**
+     * The live buffer of a float tensor: input, target, activation, sensitivity, parameter,
+     * state, gradient or loss (a float[1]).
+     *
+     * @throws IllegalArgumentException if the network has no float tensor of that name
+     */
+    float[] tensor(String name);
+
+    /**
+     * The live buffer of a max-pool path tensor ({@code path.<node>}): for every pooled output
+     * element, the position {@code i*W + j} of the winner in its input map.
+     *
+     * @throws IllegalArgumentException if the network has no path tensor of that name
+     */
+    int[] path(String name);
+
+    /**
+     * Every buffer of the network, in a stable order (inputs first, then forward order); each
+     * buffer's length equals {@link TensorSpec#size()}.
+     */
+    List<TensorSpec> tensors();
+
+    /**
+     * Names of the trainable parameters, in a stable order; the gradient of each is
+     * {@code "grad." + name}. Running statistics are not among them (they are
+     * {@link TensorSpec.Role#STATE}).
+     */
+    String[] parameterNames();
+
+    /** Name of the input tensor (shape [T, C, H, W]). */
+    String inputName();
+
+    /** Name of the target tensor (shape [T, K, 1, 1] for classification). */
+    String targetName();
+
+    /** Name of the softmax output that the loss reads (what evaluation takes the argmax of). */
+    String outputName();
+
+    /**
+     * Sets how many threads the passes may use; results must not depend on it (SPEC section 4).
+     * The default ignores the request (single-threaded networks).
+     */
+    default void setThreads(int n) {
+        // single-threaded by default
+    }
+}

@@ -1,0 +1,82 @@
+package cnnc.runtime.optim;
+
+import cnnc.runtime.Network;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Binds an optimizer to a network's parameter and gradient buffers, and keeps its state. */
+abstract class AbstractOptimizer implements Optimizer {
+
+    protected final String[] names;
+    protected final float[][] params;
+    protected final float[][] grads;
+    /** state[slot][parameter] */
+    protected final float[][][] state;
+    private final String[] slots;
+    private final Map<String, Integer> index = new HashMap<>();
+    protected long steps;
+
+    AbstractOptimizer(Network net, String... slots) {
+        this.names = net.parameterNames().clone();
+        this.slots = slots;
+        this.params = new float[names.length][];
+        this.grads = new float[names.length][];
+        this.state = new float[slots.length][names.length][];
+        for (int p = 0; p < names.length; p++) {
+            params[p] = net.tensor(names[p]);
+            grads[p] = net.tensor("grad." + names[p]);
+            if (grads[p].length != params[p].length) {
+                throw new IllegalArgumentException(names[p] + ": gradient has " + grads[p].length
+                        + " elements, the parameter " + params[p].length);
+            }
+            for (int s = 0; s < slots.length; s++) {
+                state[s][p] = new float[params[p].length];
+            }
+            index.put(names[p], p);
+        }
+    }
+
+    @Override
+    public long steps() {
+        return steps;
+    }
+
+    @Override
+    public void setSteps(long steps) {
+        this.steps = steps;
+    }
+
+    @Override
+    public String[] parameterNames() {
+        return names.clone();
+    }
+
+    @Override
+    public String[] slots() {
+        return slots.clone();
+    }
+
+    @Override
+    public float[] state(String parameter, String slot) {
+        Integer p = index.get(parameter);
+        for (int s = 0; s < slots.length; s++) {
+            if (slots[s].equals(slot) && p != null) {
+                return state[s][p];
+            }
+        }
+        throw new IllegalArgumentException(kind() + " has no state " + parameter + "." + slot);
+    }
+
+    static float check(String opt, String arg, double v, double lo, double hi, boolean hiIncluded) {
+        if (!(v >= lo && (hiIncluded ? v <= hi : v < hi))) {
+            throw new IllegalArgumentException(opt + ": " + arg + " must be in [" + lo + ", " + hi
+                    + (hiIncluded ? "]" : ")") + ", got " + v);
+        }
+        return (float) v;
+    }
+
+    /** Formats a setting without a trailing ".0" ({@code 0.05}, {@code 0}). */
+    static String num(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}
