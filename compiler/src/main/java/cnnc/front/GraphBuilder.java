@@ -136,6 +136,13 @@ public final class GraphBuilder {
             return;
         }
         String what = role == Role.INPUT ? "input" : "target";
+        Buffer earlier = sources.stream().filter(b -> b.role() == role).findFirst().orElse(null);
+        if (earlier != null) {
+            diagnostics.error(name.pos(), "a network has one " + what + ", and '" + earlier.name() + "' was declared at line "
+                    + definedAt.get(earlier.name()).line(), "a single '" + what + " NAME : " + (role == Role.INPUT ? "CxHxW" : "C") + ";'");
+            failed.add(name.text());
+            return;
+        }
         if (dims.size() != 1 && dims.size() != 3) {
             diagnostics.error(dimsPos, what + " '" + name.text() + "' has " + dims.size() + " dimensions ("
                     + dimsPos.text() + "), not 3 or 1",
