@@ -119,7 +119,7 @@ final class ConvKernels {
             }
             String rowIndex = op.sh() == 1 ? "a" : "(a / " + op.sh() + ")";
             for (int q = 0; q < op.n(); q++) {
-                String b = "(" + KernelBuilder.plus("j", op.pl() - q) + ")";
+                String b = op.pl() == q ? "j" : "(" + KernelBuilder.plus("j", op.pl() - q) + ")";
                 String col = transposedCheck(b, op.pl() - q, xs.w() - 1 + op.pl() - q, op.sw(), wy);
                 String colIndex = op.sw() == 1 ? b : "(" + b + " / " + op.sw() + ")";
                 String tap = "acc += w[" + (p * op.n() + q) + "] * dy[" + rowIndex + " * " + wy + " + " + colIndex + "];";
