@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import cnnc.diag.SourceFile;
 import cnnc.front.Options;
+import cnnc.interp.GradCheck;
 import cnnc.interp.Interpreter;
 import cnnc.ir.Model;
 import cnnc.passes.Pipeline;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -108,6 +110,18 @@ class OpenClBackendTest {
                     assertClose(ref.buffer(s.name()), net.tensor(s.name()), file + " inference: " + s.name());
                 }
             }
+        }
+    }
+
+    /** GradCheck's finite differences (float64, of the interpreter's loss) against the device's gradients. */
+    @Test
+    void passesTheGradientCheck() throws IOException {
+        Model model = compile(Path.of("compiler/src/test/resources/cnnc/backend/opencl/norms.cnn"), 3);
+        OpenClBackend.Program program = OpenClBackend.generate(model);
+        try (OpenClNetwork net = new OpenClNetwork(program.plan(), program.source(), device())) {
+            GradCheck.Result r = GradCheck.check(model, new OpenClCandidate(net), GradCheck.Settings.defaults()
+                    .withTolerance(new GradCheck.Tolerance(1e-5, 1e-3)).withMaxPerTensor(12));
+            assertTrue(r.passed(), r.table());
         }
     }
 
