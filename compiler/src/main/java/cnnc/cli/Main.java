@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 // scope INHERIT gives every subcommand --help and --version (the usage message promises 'cnnc dump --help').
 @Command(name = "cnnc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cnnc 0.1.0",
         description = "A compiler for convolutional neural networks.",
-        subcommands = {CheckCommand.class, DumpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, DevicesCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
