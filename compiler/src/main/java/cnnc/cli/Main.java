@@ -12,12 +12,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cnnc", mixinStandardHelpOptions = true, version = "cnnc 0.1.0",
         description = "A compiler for convolutional neural networks.",
-        subcommands = {CheckCommand.class, DumpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, GradCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (check, dump)");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (check, dump, generate, grad)");
     }
 
     public static void main(String[] args) {
