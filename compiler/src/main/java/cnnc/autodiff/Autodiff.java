@@ -97,15 +97,22 @@ public final class Autodiff implements Backprop {
                 continue;
             }
             for (Buffer out : s.outputs()) {
-                accumulate(out, s).ifPresent(steps::add);
+                accumulate(out, s.node(), s.pos()).ifPresent(steps::add);
             }
             steps.addAll(((ForwardOp) s.op()).backward(this, s));
+        }
+        // An input has no producer step to sum its fan-out at: sum it last, citing its first use.
+        for (Buffer in : forward.sources()) {
+            List<Use> list = uses.getOrDefault(in.name(), List.of());
+            if (!list.isEmpty()) {
+                accumulate(in, in.name(), list.get(0).step().pos()).ifPresent(steps::add);
+            }
         }
         return new Graph(sourcesOf(steps), steps);
     }
 
     /** The sum of a fanned-out tensor's partial sensitivities, in forward order of its consumers. */
-    private java.util.Optional<Step> accumulate(Buffer out, Step producer) {
+    private java.util.Optional<Step> accumulate(Buffer out, String node, cnnc.diag.Pos pos) {
         List<Use> list = uses.getOrDefault(out.name(), List.of());
         if (list.size() < 2) {
             return java.util.Optional.empty();
@@ -116,7 +123,7 @@ public final class Autodiff implements Backprop {
             throw new IllegalStateException("a backward rule did not contribute to Δ" + out.name() + ": " + written.keySet());
         }
         return java.util.Optional.of(new Step(new Accumulate(parts.size()), parts, List.of(sensitivity(out)),
-                producer.node(), producer.pos()));
+                node, pos));
     }
 
     private static List<Buffer> sourcesOf(List<Step> steps) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  * {@code cnnc}: the command line (SPEC §5). Exit codes: 0 success, 1 a user's error (a bad model,
  * file or flag) printed as a message without a stack trace, 2 an internal error.
  */
-@Command(name = "cnnc", mixinStandardHelpOptions = true, version = "cnnc 0.1.0",
+// scope INHERIT gives every subcommand --help and --version (the usage message promises 'cnnc dump --help').
+@Command(name = "cnnc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cnnc 0.1.0",
         description = "A compiler for convolutional neural networks.",
         subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, GradCommand.class,
                 CommandLine.HelpCommand.class})

@@ -11,7 +11,9 @@ import cnnc.runtime.Network;
  * v = beta2 * v + (1 - beta2) * g * g
  * w = w - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
- * The bias corrections are computed in double with {@link StrictMath#pow}, identical on every JVM.
+ * {@code beta^t} is a running product in double ({@code t} multiplications by beta, redone by
+ * {@link #setSteps}), exact IEEE arithmetic identical on every JVM and free of allocation
+ * ({@code StrictMath.pow} allocates).
  */
 public final class Adam extends AbstractOptimizer {
 
@@ -26,6 +28,8 @@ public final class Adam extends AbstractOptimizer {
     private final float oneMinusB2;
     private final float epsF;
     private final float decayF;
+    private double beta1Pow = 1;
+    private double beta2Pow = 1;
 
     /** @throws IllegalArgumentException if a setting is out of range */
     public Adam(Network net, double lr, double beta1, double beta2, double eps, double decay) {
@@ -61,10 +65,23 @@ public final class Adam extends AbstractOptimizer {
     }
 
     @Override
+    public void setSteps(long steps) {
+        super.setSteps(steps);
+        beta1Pow = 1;
+        beta2Pow = 1;
+        for (long t = 0; t < steps; t++) {
+            beta1Pow *= beta1;
+            beta2Pow *= beta2;
+        }
+    }
+
+    @Override
     public void step() {
         steps++;
-        float stepSize = (float) (lr / (1 - StrictMath.pow(beta1, steps)));
-        float bc2Sqrt = (float) Math.sqrt(1 - StrictMath.pow(beta2, steps));
+        beta1Pow *= beta1;
+        beta2Pow *= beta2;
+        float stepSize = (float) (lr / (1 - beta1Pow));
+        float bc2Sqrt = (float) Math.sqrt(1 - beta2Pow);
         for (int p = 0; p < params.length; p++) {
             float[] w = params[p];
             float[] grad = grads[p];

@@ -132,7 +132,8 @@ public final class Trainer {
             runSeed = seedOf(meta);
             checkSameGraph(meta);
             lastGood = resume + " (after epoch " + start + ")";
-            progress.message("resuming " + net.name() + " from " + lastGood);
+            progress.message(start >= epochs ? "nothing to do: " + resume + " already has " + start + " of "
+                    + epochs + " epochs" : "resuming " + net.name() + " from " + lastGood);
         } else if (initialize) {
             Initializers.initialize(net, runSeed, initKinds);
         }
