@@ -1,5 +1,6 @@
 package cnnc.cli;
 
+import cnnc.backend.java.JavaBackend;
 import cnnc.backend.opencl.OpenClBackend;
 import cnnc.backend.opencl.OpenClFiles;
 import cnnc.ir.Model;
@@ -12,8 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", description = "Generate the code of a network: --target opencl writes NAME.cl (the kernels) "
-        + "and NAME.plan (which kernels the host launches, with which sizes and buffers).")
+@Command(name = "generate", description = "Write the generated code of a network: --target java one class specialized "
+        + "to every shape; --target opencl NAME.cl (the kernels) and NAME.plan (which kernels the host launches, "
+        + "with which sizes and buffers).")
 final class GenerateCommand implements Callable<Integer> {
 
     enum Target { java, opencl }
@@ -27,25 +29,39 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "TARGET", description = "java (default) or opencl.")
     Target target = Target.java;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "The directory to write to.")
-    Path output;
+    @Option(names = "--package", paramLabel = "P", description = "Java package of the generated class (default: none).")
+    String pkg = "";
+
+    @Option(names = "--inference", description = "Generate the forward pass only (no backward, bn batch may be 1).")
+    boolean inference;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Directory to write into.")
+    Path dir;
 
     @Override
     public Integer call() {
-        Model m = model.compile(model.options());
+        if (!pkg.isEmpty() && !pkg.matches("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*")) {
+            throw new UserError("--package '" + pkg + "' is not a Java package name (like com.example.nets)");
+        }
+        Model m = model.compile(model.options().withTraining(!inference));
         switch (target) {
+            case java -> {
+                JavaBackend.Source src = JavaBackend.generate(m, pkg);
+                Path file = dir.resolve(src.relativePath());
+                Output.write(file, src.text(), spec.commandLine().getOut());
+                spec.commandLine().getErr().println("cnnc: wrote " + file);
+            }
             case opencl -> {
                 try {
-                    for (Path p : OpenClFiles.write(OpenClBackend.generate(m), output)) {
-                        spec.commandLine().getOut().println("wrote " + p);
+                    for (Path p : OpenClFiles.write(OpenClBackend.generate(m), dir)) {
+                        spec.commandLine().getErr().println("cnnc: wrote " + p);
                     }
                 } catch (IOException e) {
-                    throw new UserError("cannot write to '" + output + "': " + e.getMessage());
+                    throw new UserError("cannot write to '" + dir + "': " + e.getMessage());
                 }
             }
-            case java -> throw new UserError("--target java is not available in this build yet; use --target opencl");
         }
-        spec.commandLine().getOut().flush();
+        spec.commandLine().getErr().flush();
         return 0;
     }
 }

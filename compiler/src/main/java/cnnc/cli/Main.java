@@ -13,13 +13,13 @@ import picocli.CommandLine.Command;
 // scope INHERIT gives every subcommand --help and --version (the usage message promises 'cnnc dump --help').
 @Command(name = "cnnc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cnnc 0.1.0",
         description = "A compiler for convolutional neural networks.",
-        subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, DevicesCommand.class,
+        subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, GradCommand.class, DevicesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (check, dump)");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (check, dump, generate, grad)");
     }
 
     public static void main(String[] args) {
