@@ -1,0 +1,119 @@
+package cnnc.backend.java;
+
+import cnnc.ir.Shape;
+import cnnc.ops.BatchNorm;
+import cnnc.ops.BnBf;
+import cnnc.ops.BnGrad;
+
+/**
+ * bn, bn_bf and bn_grad, one chunk per channel {@code c}. A statistic {@code s} is one element
+ * {@code (c,i,j)} over {@code t} (per element) or one channel over {@code (t,i,j)} (per channel); a
+ * chunk owns the statistics of its channel, so no sum crosses threads. Sums run in double.
+ *
+ * <p>Forward step inputs: {@code X, γ, β, running_mean, running_var}; outputs {@code Y, μ, invstd}.
+ */
+final class BnEmitter {
+
+    private BnEmitter() {}
+
+    /** Emits {@code for (s)} (opened) over channel c's statistics. */
+    private static void openStats(Code c, BatchNorm bn, Shape x) {
+        int hw = x.h() * x.w();
+        c.line("int c = chunk");
+        if (bn.perChannel()) {
+            c.line("int s = c");
+            c.open("");
+        } else {
+            c.open("for (int s = c * " + hw + "; s < c * " + hw + " + " + hw + "; s++)");
+        }
+    }
+
+    /** Opens the loops over the values of statistic {@code s}, binding {@code int e}, their index in X. */
+    private static void openValues(Code c, BatchNorm bn, Shape x) {
+        int hw = x.h() * x.w();
+        long sample = x.perSample();
+        if (bn.perChannel()) {
+            c.open("for (int t = 0; t < " + x.n() + "; t++)")
+                    .open("for (int e = t * " + sample + " + c * " + hw + "; e < t * " + sample + " + c * " + hw + " + " + hw + "; e++)");
+        } else {
+            c.open("for (int t = 0; t < " + x.n() + "; t++)").open("").line("int e = t * " + sample + " + s");
+        }
+    }
+
+    static void forward(StepCtx s, BatchNorm bn) {
+        Shape x = s.inBuf(0).shape();
+        long n = bn.valuesPerStatistic(x);
+        String X = s.in(0), G = s.in(1), B = s.in(2), RM = s.in(3), RV = s.in(4);
+        String Y = s.out(0), MU = s.out(1), IS = s.out(2);
+        Code c = new Code();
+        openStats(c, bn, x);
+        c.open("if (training)");
+        c.comment("batch statistics: μ = mean(X), σ² = mean((X-μ)²) over " + n + " values, in double");
+        c.line("double sum = 0");
+        openValues(c, bn, x);
+        c.line("sum += " + X + "[e]").close().close();
+        c.line("double mu = sum / " + n);
+        c.line("double sq = 0");
+        openValues(c, bn, x);
+        c.line("double d = " + X + "[e] - mu").line("sq += d * d").close().close();
+        c.line("double var = sq / " + n);
+        c.line(MU + "[s] = (float) mu");
+        c.line(IS + "[s] = (float) (1.0 / Math.sqrt(var + " + Code.d(bn.eps()) + "))");
+        if (n > 1) {
+            c.comment("running statistics, variance unbiased (σ²·n/(n-1)), momentum " + bn.momentum());
+            c.line(RM + "[s] = (float) (" + Code.d(1 - bn.momentum()) + " * " + RM + "[s] + " + Code.d(bn.momentum()) + " * mu)");
+            c.line(RV + "[s] = (float) (" + Code.d(1 - bn.momentum()) + " * " + RV + "[s] + " + Code.d(bn.momentum())
+                    + " * var * " + n + " / " + (n - 1) + ")");
+        }
+        c.line("float m = " + MU + "[s]").line("float is = " + IS + "[s]");
+        c.line("float g = " + G + "[s]").line("float b = " + B + "[s]");
+        openValues(c, bn, x);
+        c.line(Y + "[e] = g * ((" + X + "[e] - m) * is) + b").close().close();
+        c.orElse("else");
+        c.comment("inference: running statistics");
+        c.line("float m = " + RM + "[s]").line("float is = (float) (1.0 / Math.sqrt(" + RV + "[s] + " + Code.d(bn.eps()) + "))");
+        c.line("float g = " + G + "[s]").line("float b = " + B + "[s]");
+        openValues(c, bn, x);
+        c.line(Y + "[e] = g * ((" + X + "[e] - m) * is) + b").close().close();
+        c.close();
+        c.close();
+        s.main(x.c(), x.size() * 4, "one channel each (its statistics and their values)", c.build());
+    }
+
+    /** Emits {@code dsum = Σ ΔY}, {@code xsum = Σ ΔY·x̂} for statistic s (double), with {@code m, is} bound. */
+    private static void sums(Code c, BatchNorm bn, Shape x, String dy, String xs) {
+        c.line("double dsum = 0").line("double xsum = 0");
+        openValues(c, bn, x);
+        c.line("float d = " + dy + "[e]").line("dsum += d").line("xsum += d * ((" + xs + "[e] - m) * is)").close().close();
+    }
+
+    static void backwardData(StepCtx s, BnBf bf) {
+        BatchNorm bn = bf.bn();
+        Shape x = s.inBuf(1).shape();
+        long n = bn.valuesPerStatistic(x);
+        String DY = s.in(0), X = s.in(1), G = s.in(2), MU = s.in(3), IS = s.in(4), DX = s.out(0);
+        Code c = new Code();
+        openStats(c, bn, x);
+        c.line("float m = " + MU + "[s]").line("float is = " + IS + "[s]");
+        sums(c, bn, x, DY, X);
+        c.line("float md = (float) (dsum / " + n + ")").line("float mx = (float) (xsum / " + n + ")");
+        c.line("float gs = " + G + "[s] * is");
+        openValues(c, bn, x);
+        c.line(DX + "[e] = gs * (" + DY + "[e] - md - ((" + X + "[e] - m) * is) * mx)").close().close();
+        c.close();
+        s.main(x.c(), x.size() * 4, "one channel each", c.build());
+    }
+
+    static void gradient(StepCtx s, BnGrad grad) {
+        BatchNorm bn = grad.bn();
+        Shape x = s.inBuf(1).shape();
+        String DY = s.in(0), X = s.in(1), MU = s.in(2), IS = s.in(3);
+        Code c = new Code();
+        openStats(c, bn, x);
+        c.line("float m = " + MU + "[s]").line("float is = " + IS + "[s]");
+        sums(c, bn, x, DY, X);
+        c.line(s.out(0) + "[s] = (float) xsum").line(s.out(1) + "[s] = (float) dsum");
+        c.close();
+        s.main(x.c(), x.size() * 2, "one channel each", c.build());
+    }
+}

@@ -1,0 +1,65 @@
+package cnnc.backend.java;
+
+import cnnc.ops.Accumulate;
+import cnnc.ops.Activation;
+import cnnc.ops.ActivationBf;
+import cnnc.ops.Add;
+import cnnc.ops.AddBf;
+import cnnc.ops.AvgPoolBf;
+import cnnc.ops.BatchNorm;
+import cnnc.ops.BnBf;
+import cnnc.ops.BnGrad;
+import cnnc.ops.Concat;
+import cnnc.ops.ConcatBf;
+import cnnc.ops.Conv;
+import cnnc.ops.ConvBf;
+import cnnc.ops.ConvGrad;
+import cnnc.ops.CrossEntropy;
+import cnnc.ops.Full;
+import cnnc.ops.FullBf;
+import cnnc.ops.FullGrad;
+import cnnc.ops.MaxPoolBf;
+import cnnc.ops.Pool;
+import cnnc.ops.Softmax;
+import cnnc.ops.SoftmaxBf;
+import cnnc.ops.SoftmaxCeBf;
+
+/**
+ * The one place that maps every operation to its emitter: an exhaustive switch over the sealed
+ * op types without {@code default}, so a new operation breaks the build here until it has code.
+ */
+final class Emitters {
+
+    private Emitters() {}
+
+    static void emit(StepCtx s) {
+        switch (s.step.op()) {
+            case Conv op -> ConvEmitter.forward(s, op);
+            case ConvBf op -> ConvEmitter.backwardData(s, op);
+            case ConvGrad op -> ConvEmitter.gradient(s, op);
+            case Pool op -> PoolEmitter.forward(s, op);
+            case MaxPoolBf op -> PoolEmitter.maxBackward(s, op);
+            case AvgPoolBf op -> PoolEmitter.avgBackward(s, op);
+            case BatchNorm op -> BnEmitter.forward(s, op);
+            case BnBf op -> BnEmitter.backwardData(s, op);
+            case BnGrad op -> BnEmitter.gradient(s, op);
+            case Full op -> FullEmitter.forward(s, op);
+            case FullBf op -> FullEmitter.backwardData(s, op);
+            case FullGrad op -> FullEmitter.gradient(s, op);
+            case Activation op -> ActivationEmitter.forward(s, op);
+            case ActivationBf op -> ActivationEmitter.backward(s, op);
+            case Softmax op -> SoftmaxLossEmitter.softmax(s, op);
+            case CrossEntropy op -> SoftmaxLossEmitter.loss(s, op);
+            case SoftmaxCeBf op -> SoftmaxLossEmitter.fusedBackward(s, op);
+            case SoftmaxBf op -> SoftmaxLossEmitter.backward(s, op);
+            case Add op -> AddConcatEmitter.add(s, op);
+            case AddBf op -> AddConcatEmitter.addBackward(s, op);
+            case Concat op -> AddConcatEmitter.concat(s, op);
+            case ConcatBf op -> AddConcatEmitter.concatBackward(s, op);
+            case Accumulate op -> AccumulateEmitter.emit(s, op);
+        }
+        if (s.chunks < 1) {
+            throw new IllegalStateException("emitter for " + s.step.op().mnemonic() + " set no main method");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package cnnc.backend.java;
+
+import cnnc.ir.Shape;
+import cnnc.ops.AvgPoolBf;
+import cnnc.ops.MaxPoolBf;
+import cnnc.ops.Pool;
+
+/**
+ * maxpool, avgpool and their backward steps, one chunk per sample. Max pooling unrolls windows of
+ * up to {@link #UNROLL} cells with literal offsets; a bounds test is emitted only for cells that a
+ * {@code ceil} window can push past the input. Backward steps scatter within one sample's maps, so
+ * overlapping windows accumulate in a fixed order on one thread.
+ */
+final class PoolEmitter {
+
+    static final int UNROLL = 25;
+
+    private PoolEmitter() {}
+
+    private static String header(Code c, Shape x, Shape y) {
+        c.line("int t = chunk");
+        c.open("for (int c = 0; c < " + x.c() + "; c++)")
+                .line("int xo = (t * " + x.c() + " + c) * " + (x.h() * x.w()))
+                .line("int yo = (t * " + x.c() + " + c) * " + (y.h() * y.w()));
+        return "";
+    }
+
+    static void forward(StepCtx s, Pool op) {
+        Shape x = s.inBuf(0).shape();
+        Shape y = s.outBuf(0).shape();
+        int H = x.h(), W = x.w(), Ho = y.h(), Wo = y.w(), P = op.p(), Q = op.q();
+        boolean rowsSpill = (Ho - 1) * op.sh() + P > H;
+        boolean colsSpill = (Wo - 1) * op.sw() + Q > W;
+        if (!op.max()) {
+            s.main(x.n(), y.size() * P * Q, "one sample each", avgForward(s, op, x, y));
+            return;
+        }
+        Code c = new Code();
+        header(c, x, y);
+        c.open("for (int i = 0; i < " + Ho + "; i++)").open("for (int j = 0; j < " + Wo + "; j++)");
+        c.line("int at = " + ConvEmitter.times("i", op.sh()) + " * " + W + " + " + ConvEmitter.times("j", op.sw()));
+        String out = "yo + i * " + Wo + " + j";
+        {
+            c.line("float m = " + s.in(0) + "[xo + at]").line("int arg = at");
+            if (P * Q <= UNROLL) {
+                c.comment("window cells in row-major order; the first maximum wins (strict >)");
+                for (int a = 0; a < P; a++) {
+                    for (int b = 0; b < Q; b++) {
+                        if (a == 0 && b == 0) {
+                            continue;
+                        }
+                        String cond = "";
+                        if (rowsSpill && a > 0) {
+                            cond = ConvEmitter.times("i", op.sh()) + " + " + a + " < " + H;
+                        }
+                        if (colsSpill && b > 0) {
+                            cond += (cond.isEmpty() ? "" : " && ") + ConvEmitter.times("j", op.sw()) + " + " + b + " < " + W;
+                        }
+                        String pos = "at + " + (a * W + b);
+                        c.open(cond.isEmpty() ? "" : "if (" + cond + ")");
+                        c.line("float v = " + s.in(0) + "[xo + " + pos + "]");
+                        c.open("if (v > m)").line("m = v").line("arg = " + pos).close();
+                        c.close();
+                    }
+                }
+            } else {
+                c.line("int a1 = Math.min(" + P + ", " + H + " - " + ConvEmitter.times("i", op.sh()) + ")")
+                        .line("int b1 = Math.min(" + Q + ", " + W + " - " + ConvEmitter.times("j", op.sw()) + ")");
+                c.open("for (int a = 0; a < a1; a++)").open("for (int b = 0; b < b1; b++)")
+                        .line("int pos = at + a * " + W + " + b")
+                        .line("float v = " + s.in(0) + "[xo + pos]")
+                        .open("if (v > m)").line("m = v").line("arg = pos").close()
+                        .close().close();
+            }
+            c.line(s.out(0) + "[" + out + "] = m").line(s.out(1) + "[" + out + "] = arg");
+        }
+        c.close().close().close();
+        s.main(x.n(), y.size() * P * Q, "one sample each", c.build());
+    }
+
+    /** {@code a1, b1}: the window's in-range rows and columns (literals unless ceil windows spill). */
+    private static void window(Code c, Pool op, int H, int W, boolean rowsSpill, boolean colsSpill) {
+        c.line("int a1 = " + (rowsSpill ? "Math.min(" + op.p() + ", " + H + " - " + ConvEmitter.times("i", op.sh()) + ")" : op.p()));
+        c.line("int b1 = " + (colsSpill ? "Math.min(" + op.q() + ", " + W + " - " + ConvEmitter.times("j", op.sw()) + ")" : op.q()));
+    }
+
+    private static com.palantir.javapoet.CodeBlock avgForward(StepCtx s, Pool op, Shape x, Shape y) {
+        int H = x.h(), W = x.w(), Ho = y.h(), Wo = y.w();
+        Code c = new Code();
+        header(c, x, y);
+        c.open("for (int i = 0; i < " + Ho + "; i++)").open("for (int j = 0; j < " + Wo + "; j++)");
+        c.line("int at = " + ConvEmitter.times("i", op.sh()) + " * " + W + " + " + ConvEmitter.times("j", op.sw()));
+        window(c, op, H, W, (Ho - 1) * op.sh() + op.p() > H, (Wo - 1) * op.sw() + op.q() > W);
+        c.line("float sum = 0f");
+        c.open("for (int a = 0; a < a1; a++)")
+                .one("for (int b = 0; b < b1; b++) sum += " + s.in(0) + "[xo + at + a * " + W + " + b]").close();
+        c.line(s.out(0) + "[yo + i * " + Wo + " + j] = sum / (a1 * b1)");
+        c.close().close().close();
+        return c.build();
+    }
+
+    static void maxBackward(StepCtx s, MaxPoolBf bf) {
+        Shape dy = s.inBuf(0).shape();
+        Shape dx = s.outBuf(0).shape();
+        Code c = new Code();
+        header(c, dx, dy);
+        c.loop("e", 0, (long) dx.h() * dx.w(), s.out(0) + "[xo + e] = 0f");
+        c.loop("o", 0, (long) dy.h() * dy.w(), s.out(0) + "[xo + " + s.in(1) + "[yo + o]] += " + s.in(0) + "[yo + o]");
+        c.close();
+        s.main(dx.n(), dy.size() + dx.size(), "one sample each: its maps are scattered on one thread, in output order", c.build());
+    }
+
+    static void avgBackward(StepCtx s, AvgPoolBf bf) {
+        Pool op = bf.pool();
+        Shape dy = s.inBuf(0).shape();
+        Shape dx = s.outBuf(0).shape();
+        int H = dx.h(), W = dx.w(), Ho = dy.h(), Wo = dy.w();
+        Code c = new Code();
+        header(c, dx, dy);
+        c.loop("e", 0, (long) H * W, s.out(0) + "[xo + e] = 0f");
+        c.open("for (int i = 0; i < " + Ho + "; i++)").open("for (int j = 0; j < " + Wo + "; j++)");
+        c.line("int at = " + ConvEmitter.times("i", op.sh()) + " * " + W + " + " + ConvEmitter.times("j", op.sw()));
+        window(c, op, H, W, (Ho - 1) * op.sh() + op.p() > H, (Wo - 1) * op.sw() + op.q() > W);
+        c.line("float g = " + s.in(0) + "[yo + i * " + Wo + " + j] / (a1 * b1)");
+        c.open("for (int a = 0; a < a1; a++)")
+                .one("for (int b = 0; b < b1; b++) " + s.out(0) + "[xo + at + a * " + W + " + b] += g").close();
+        c.close().close().close();
+        s.main(dx.n(), dy.size() * op.p() * op.q(), "one sample each: its maps are scattered on one thread, in output order", c.build());
+    }
+}

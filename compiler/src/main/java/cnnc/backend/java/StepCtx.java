@@ -1,0 +1,93 @@
+package cnnc.backend.java;
+
+import cnnc.ir.Buffer;
+import cnnc.ir.Step;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import java.util.ArrayList;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * What an emitter writes for one step: its main method {@code void <name>(int chunk)}, run once
+ * for every chunk {@code 0 .. chunks-1} (see {@code cnnc.runtime.exec.ChunkPool}), helper methods
+ * it calls, and scratch arrays it needs (allocated once, in the constructor).
+ */
+final class StepCtx {
+
+    final Step step;
+    final boolean forward;
+    final String name;
+    final List<MethodSpec> methods = new ArrayList<>();
+    final List<Scratch> scratch = new ArrayList<>();
+    int chunks = -1;
+    long work;
+
+    /** A float array private to one step. */
+    record Scratch(String field, long size) {}
+
+    StepCtx(Step step, boolean forward, int index) {
+        this.step = step;
+        this.forward = forward;
+        this.name = Names.stepMethod(forward, index, step.op().mnemonic(), step.node());
+    }
+
+    /** The field of input {@code i}. */
+    String in(int i) {
+        return Names.field(step.input(i));
+    }
+
+    /** The field of output {@code i}. */
+    String out(int i) {
+        return Names.field(step.outputs().get(i));
+    }
+
+    Buffer inBuf(int i) {
+        return step.input(i);
+    }
+
+    Buffer outBuf(int i) {
+        return step.outputs().get(i);
+    }
+
+    /** A scratch array of this step, named {@code <step>_<what>} (no trailing {@code _}, unlike tensors). */
+    String scratch(String what, long size) {
+        String f = name + what;
+        scratch.add(new Scratch(f, size));
+        return f;
+    }
+
+    /**
+     * Sets the main method: {@code chunks} independent chunks, about {@code work} multiply-adds in
+     * all (small steps run on the calling thread), and the body, which sees {@code int chunk}.
+     */
+    void main(int chunks, long work, String explain, CodeBlock body) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException(name + ": " + chunks + " chunks");
+        }
+        this.chunks = chunks;
+        this.work = work;
+        String line = step.pos().fileLine();
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.INT, "chunk")
+                .addJavadoc("$L '$L' ($L): $L\n", step.op().mnemonic(), step.node(), line, step.op().formula());
+        String detail = step.op().detail(step);
+        if (!detail.isEmpty()) {
+            m.addJavadoc("<p>$L\n", detail);
+        }
+        m.addJavadoc("<p>$L chunk$L: $L\n", chunks, chunks == 1 ? "" : "s", explain);
+        methods.add(0, m.addCode(body).build());
+    }
+
+    /** A helper method {@code <step>_<suffix>(int a, int b, ...)} returning nothing. */
+    String helper(String suffix, String doc, List<String> intParams, CodeBlock body) {
+        String n = name + suffix;
+        MethodSpec.Builder m = MethodSpec.methodBuilder(n).addModifiers(Modifier.PRIVATE).addJavadoc("$L\n", doc);
+        for (String p : intParams) {
+            m.addParameter(TypeName.INT, p);
+        }
+        methods.add(m.addCode(body).build());
+        return n;
+    }
+}

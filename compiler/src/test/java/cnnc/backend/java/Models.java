@@ -1,0 +1,76 @@
+package cnnc.backend.java;
+
+import cnnc.diag.SourceFile;
+import cnnc.front.Options;
+import cnnc.ir.Model;
+import cnnc.passes.Pipeline;
+import cnnc.runtime.Network;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/** Test helpers: compile .cnn text or files to loaded networks, fill them with seeded values. */
+final class Models {
+
+    private Models() {}
+
+    static Path root() {
+        return Path.of(System.getProperty("cnnc.root", ".."));
+    }
+
+    static Model model(String name, String text, int batch) {
+        return Pipeline.compile(SourceFile.of(name, text), Options.defaults().withBatch(batch));
+    }
+
+    static Model file(Path file, int batch) {
+        try {
+            return Pipeline.compile(SourceFile.of(file.getFileName().toString(), Files.readString(file)),
+                    Options.defaults().withBatch(batch));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JaninoLoader.Compiled compile(Model m) {
+        return JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated"));
+    }
+
+    static Network network(Model m) {
+        return compile(m).instantiate();
+    }
+
+    /** Fills parameters (small, He-like), the input (uniform [-1,1]) and a soft-label target (rows sum to 1). */
+    static void fill(Network net, long seed) {
+        Random r = new Random(seed);
+        for (String p : net.parameterNames()) {
+            float[] a = net.tensor(p);
+            int[] shape = cnnc.runtime.Networks.spec(net, p).shape();
+            double std = shape.length > 1 ? Math.sqrt(2.0 / (a.length / shape[0])) : 0.2;
+            double mean = p.endsWith(".gamma") ? 1 : 0;
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (mean + std * r.nextGaussian());
+            }
+        }
+        float[] x = net.tensor(net.inputName());
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 2 * r.nextFloat() - 1;
+        }
+        if (net.targetName() != null) {
+            float[] z = net.tensor(net.targetName());
+            int t = net.batch();
+            int per = z.length / t;
+            for (int s = 0; s < t; s++) {
+                float sum = 0;
+                for (int c = 0; c < per; c++) {
+                    z[s * per + c] = r.nextFloat();
+                    sum += z[s * per + c];
+                }
+                for (int c = 0; c < per; c++) {
+                    z[s * per + c] /= sum;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package cnnc.backend.java;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cnnc.ir.Buffer;
+import cnnc.ir.Model;
+import cnnc.ir.Role;
+import cnnc.ops.BatchNorm;
+import cnnc.ir.Step;
+import cnnc.runtime.Network;
+import cnnc.runtime.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Generated code against the float64 {@link Reference}: every activation (relative error 1e-4),
+ * every path tensor (exactly), the loss, bn running statistics, and every parameter gradient and
+ * sensitivity against central finite differences of the reference loss.
+ */
+class ReferenceTest {
+
+    /** Small models covering every op and variant. */
+    static final Map<String, String> ZOO = new java.util.LinkedHashMap<>();
+
+    static {
+        ZOO.put("anchors", """
+                network anchors {
+                    input x : 2x7x6;
+                    target z : 3;
+                    a = conv(x, 3, kernel: 3x3, anchor: (-1, 3));      // anchor outside the window (exclave)
+                    b = conv(a, 2, kernel: 2x4);                       // even kernel, same
+                    c = conv(b, 2, kernel: 3x2, stride: 2x2, padding: full);
+                    d = conv(c, 2, kernel: 2x2, padding: valid, bias: false);
+                    r = tanh(d);
+                    f = full(r, 3);
+                    y = softmax(f);
+                    loss cross_entropy(y, z);
+                }
+                """);
+        ZOO.put("pools", """
+                network pools {
+                    input x : 2x9x8;
+                    target z : 4;
+                    c = conv(x, 3, kernel: 3x3, anchor: (1, 0));
+                    m = maxpool(c, window: 3x3, stride: 2x2);           // overlapping
+                    n = maxpool(c, window: 2x3, stride: 2x2, ceil: true);
+                    a = avgpool(c, window: 2x2, stride: 3x3, ceil: true);  // gaps and a partial window
+                    g = sigmoid(a);
+                    f1 = full(m, 4);
+                    f2 = full(n, 4);
+                    f3 = full(g, 4);
+                    s = add(f1, f2);
+                    t = add(s, f3);
+                    y = softmax(t);
+                    loss cross_entropy(y, z);
+                }
+                """);
+        ZOO.put("norms", """
+                network norms {
+                    input x : 3x5x5;
+                    target z : 5;
+                    c = conv(x, 4, kernel: 3x3);
+                    e = bn(c);                                          // per element
+                    r = relu(e);
+                    k = bn(r, per: channel, momentum: 0.2);
+                    j = concat(k, c, r);                                // fan-out: c and r feed two edges
+                    d = conv(j, 2, kernel: 1x1, stride: 2x2);
+                    f = full(d, 6);
+                    s = softmax(f);
+                    g = full(s, 5);                                     // a softmax without the loss
+                    y = softmax(g);
+                    loss cross_entropy(y, z);
+                }
+                """);
+    }
+
+    static Stream<Arguments> models() throws IOException {
+        List<Arguments> out = new ArrayList<>();
+        ZOO.forEach((name, text) -> out.add(Arguments.of(name, Models.model(name + ".cnn", text, 3))));
+        try (Stream<Path> files = Files.list(Models.root().resolve("samples"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".cnn")).sorted().toList()) {
+                out.add(Arguments.of(f.getFileName().toString(), Models.file(f, 2)));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void matchesReference(String name, Model m) {
+        Network net = Models.network(m);
+        Models.fill(net, 42);
+        Map<String, double[]> sources = new HashMap<>();
+        for (TensorSpec s : net.tensors()) {
+            if (s.role() == TensorSpec.Role.PARAMETER || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET) {
+                sources.put(s.name(), toDouble(net.tensor(s.name())));
+            }
+        }
+        net.forward();
+        net.backward();
+        Reference ref = Reference.run(m, sources);
+        for (Buffer b : m.forward().buffers(Role.ACTIVATION)) {
+            close(name + " " + b.name(), ref.v(b), net.tensor(b.name()), 1e-4);
+        }
+        for (Buffer b : m.forward().buffers(Role.PATH)) {
+            assertArrayEquals(ref.paths.get(b.name()), net.path(b.name()), name + " " + b.name());
+        }
+        close(name + " loss", new double[] {ref.loss(m)}, new float[] {net.loss()}, 1e-5);
+        runningStats(name, m, net, ref);
+
+        Random r = new Random(7);
+        List<String> checked = new ArrayList<>();
+        for (TensorSpec s : net.tensors()) {
+            String target;
+            if (s.role() == TensorSpec.Role.GRADIENT || s.role() == TensorSpec.Role.SENSITIVITY) {
+                target = s.name().substring("grad.".length());
+            } else {
+                continue;
+            }
+            float[] g = net.tensor(s.name());
+            double scale = 0;
+            for (float v : g) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            double base = ref.loss(m);
+            int done = 0;
+            for (int tries = 0; tries < 40 && done < Math.min(8, g.length); tries++) {
+                int i = r.nextInt(g.length);
+                double h = 1e-5;
+                double up = Reference.run(m, sources, target, i, h).loss(m);
+                double down = Reference.run(m, sources, target, i, -h).loss(m);
+                if (Math.abs((up - base) - (base - down)) / h > 1e-4 * (1 + scale)) {
+                    continue; // a kink (relu at 0, a max-pool tie): the one-sided derivatives differ
+                }
+                done++;
+                double fd = (up - down) / (2 * h);
+                double err = Math.abs(fd - g[i]);
+                assertTrue(err <= 2e-3 * Math.abs(fd) + 1e-3 * scale + 1e-6,
+                        name + " " + s.name() + "[" + i + "]: generated " + g[i] + ", finite differences " + fd);
+            }
+            checked.add(s.name());
+        }
+        assertTrue(checked.stream().anyMatch(c -> c.endsWith(".weight")), name + ": no gradient checked");
+    }
+
+    private static void runningStats(String name, Model m, Network net, Reference ref) {
+        for (Step s : m.forward().steps()) {
+            if (s.op() instanceof BatchNorm bn) {
+                double[] mean = ref.values.get(s.outputs().get(1).name());
+                double[] var = ref.values.get(s.outputs().get(2).name());
+                long n = bn.valuesPerStatistic(s.input(0).shape());
+                double[] rm = new double[mean.length];
+                double[] rv = new double[mean.length];
+                for (int i = 0; i < mean.length; i++) {
+                    rm[i] = bn.momentum() * mean[i];
+                    rv[i] = (1 - bn.momentum()) + bn.momentum() * var[i] * n / (n - 1);
+                }
+                close(name + " " + s.input(3).name(), rm, net.tensor(s.input(3).name()), 1e-4);
+                close(name + " " + s.input(4).name(), rv, net.tensor(s.input(4).name()), 1e-4);
+            }
+        }
+    }
+
+    static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
+    /** |a - e| ≤ rel·|e| + rel·max|e| for every element. */
+    static void close(String what, double[] expected, float[] actual, double rel) {
+        assertTrue(expected.length == actual.length, what + ": lengths " + expected.length + " vs " + actual.length);
+        double max = 0;
+        for (double e : expected) {
+            max = Math.max(max, Math.abs(e));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            double err = Math.abs(actual[i] - expected[i]);
+            if (!(err <= rel * Math.abs(expected[i]) + rel * max + 1e-7)) {
+                throw new AssertionError(what + "[" + i + "]: generated " + actual[i] + ", reference " + expected[i]);
+            }
+        }
+    }
+}
