@@ -12,15 +12,17 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cnnc", mixinStandardHelpOptions = true, version = "cnnc 0.1.0",
         description = "A compiler for convolutional neural networks.",
-        subcommands = {CheckCommand.class, DumpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, DumpCommand.class, TrainCommand.class, EvalCommand.class, GradCheckCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (check, dump)");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (check, dump, train, eval, gradcheck, bench)");
     }
 
     public static void main(String[] args) {
+        Streams.processStderr = true;
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
