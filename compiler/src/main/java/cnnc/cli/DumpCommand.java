@@ -13,7 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "dump", description = "Print the forward graph and, with --backward, the derived backward graph.")
+@Command(name = "dump", description = {"Print the forward graph and, with --backward, the backward graph derived from it.",
+        "text: one line per operation (docs/inspect.md); dot: Graphviz, for dot -Tpng; json: schema cnnc.graph version 1 (docs/dump-json.md)."})
 final class DumpCommand implements Callable<Integer> {
 
     enum Format { text, dot, json }
@@ -30,7 +31,7 @@ final class DumpCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "text (default), dot or json.")
     Format format = Format.text;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout (a temporary file renamed over FILE).")
     Path output;
 
     @Option(names = "--input-sensitivity", description = "Also derive the sensitivity of the inputs.")

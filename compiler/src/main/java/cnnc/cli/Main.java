@@ -10,15 +10,17 @@ import picocli.CommandLine.Command;
  * {@code cnnc}: the command line (SPEC §5). Exit codes: 0 success, 1 a user's error (a bad model,
  * file or flag) printed as a message without a stack trace, 2 an internal error.
  */
-@Command(name = "cnnc", mixinStandardHelpOptions = true, version = "cnnc 0.1.0",
+// scope INHERIT gives every subcommand --help and --version (the usage message promises 'cnnc dump --help').
+@Command(name = "cnnc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cnnc 0.1.0",
         description = "A compiler for convolutional neural networks.",
-        subcommands = {CheckCommand.class, DumpCommand.class, TrainCommand.class, EvalCommand.class, GradCheckCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, GradCommand.class, TrainCommand.class,
+                EvalCommand.class, GradCheckCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (check, dump, train, eval, gradcheck, bench)");
+        throw new CommandLine.ParameterException(new CommandLine(this),
+                "a command is required (check, dump, generate, grad, train, eval, gradcheck, bench)");
     }
 
     public static void main(String[] args) {

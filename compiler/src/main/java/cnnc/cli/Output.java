@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes a command's text to stdout or, with {@code -o FILE}, to a temporary file renamed over FILE. */
+/**
+ * Writes a command's text to stdout or, with {@code -o FILE}, to a temporary file beside FILE renamed
+ * over it, so FILE is never half-written: a reader sees the old file or the new one (DEVELOPING.md).
+ */
 final class Output {
 
     private Output() {}
@@ -20,6 +23,9 @@ final class Output {
             return;
         }
         Path target = file.toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            throw new UserError("cannot write '" + file + "': it is a directory");
+        }
         try {
             Path dir = target.getParent();
             Files.createDirectories(dir);

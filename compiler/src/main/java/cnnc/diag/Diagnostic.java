@@ -11,7 +11,7 @@ public record Diagnostic(Pos pos, String message, String expected) {
         StringBuilder out = new StringBuilder();
         out.append(pos.known() ? pos.toString() + ": " : "").append("error: ").append(message).append('\n');
         if (pos.known()) {
-            String line = pos.file().line(pos.line()).replace('\t', ' ');
+            String line = printable(pos.file().line(pos.line()));
             out.append("    ").append(line).append('\n');
             int col = Math.min(pos.column(), line.length() + 1);
             int len = Math.max(1, Math.min(pos.length(), line.length() - col + 1));
@@ -19,6 +19,16 @@ public record Diagnostic(Pos pos, String message, String expected) {
         }
         if (!expected.isEmpty()) {
             out.append("    expected: ").append(expected).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** The line with tabs as spaces and other control characters as '?', one column each, so the caret lines up. */
+    private static String printable(String line) {
+        StringBuilder out = new StringBuilder(line.length());
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            out.append(ch == '\t' ? ' ' : Character.isISOControl(ch) ? '?' : ch);
         }
         return out.toString();
     }

@@ -21,6 +21,16 @@ public record Pos(SourceFile file, int line, int column, int length) {
         return known() ? file.name() + ":" + line : "<none>";
     }
 
+    /** The text this place covers, as written (within its line); "" when unknown. */
+    public String text() {
+        if (!known()) {
+            return "";
+        }
+        String l = file.line(line);
+        int from = Math.min(column - 1, l.length());
+        return l.substring(from, Math.min(from + length, l.length()));
+    }
+
     @Override
     public String toString() {
         return known() ? file.name() + ":" + line + ":" + column : "<none>";

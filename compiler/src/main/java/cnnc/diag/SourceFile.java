@@ -1,5 +1,6 @@
 package cnnc.diag;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,8 +13,10 @@ public record SourceFile(String name, String text, List<String> lines) {
         lines = List.copyOf(lines);
     }
 
+    /** Lines end at '\n' (an optional '\r' before it dropped), as ANTLR counts them, so line numbers agree. */
     public static SourceFile of(String name, String text) {
-        return new SourceFile(name, text, List.of(text.split("\r\n|\r|\n", -1)));
+        return new SourceFile(name, text, Arrays.stream(text.split("\n", -1))
+                .map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l).toList());
     }
 
     /** The 1-based line, or "" past the end (a position at EOF). */

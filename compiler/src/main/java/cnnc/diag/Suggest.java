@@ -18,7 +18,8 @@ public final class Suggest {
                 bestDistance = d;
             }
         }
-        int allowed = Math.max(1, Math.min(3, word.length() / 3));
+        // one-letter names differ from every other one-letter name by one edit: only case counts there
+        int allowed = word.length() < 2 ? 0 : Math.max(1, Math.min(3, word.length() / 3));
         return best != null && bestDistance <= allowed ? " (did you mean '" + best + "'?)" : "";
     }
 

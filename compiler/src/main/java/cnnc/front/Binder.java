@@ -100,6 +100,7 @@ final class Binder {
             case NUMBER -> switch (v) {
                 case Ast.IntValue i -> (double) i.value();
                 case Ast.FloatValue f when Double.isFinite(f.value()) -> f.value();
+                case Ast.FloatValue f -> outOfRange(what, v, "a finite number");
                 default -> wrongKind(p, v, what);
             };
             case BOOL -> v instanceof Ast.BoolValue b ? b.value() : wrongKind(p, v, what);
@@ -124,9 +125,15 @@ final class Binder {
         return null;
     }
 
+    private Object outOfRange(String what, Ast.Value v, String expected) {
+        diagnostics.error(v.pos(), what + " is out of range: " + v.text(), expected);
+        return null;
+    }
+
     private Object count(String what, long value, Ast.Value v) {
         if (value < 1) {
-            diagnostics.error(v.pos(), what + " must be at least 1, found " + v.text(), "a positive integer");
+            diagnostics.error(v.pos(), what + " must be at least 1, found " + v.text(),
+                    v instanceof Ast.DimsValue ? "sizes of at least 1, like 3x3" : "a positive integer");
             return null;
         }
         if (value > Integer.MAX_VALUE) {

@@ -52,7 +52,10 @@ public final class GraphBuilder {
         this.options = options;
     }
 
-    /** Parses and checks a file; throws {@link CompileError} with every diagnostic. */
+    /**
+     * Parses and checks a file and returns the chosen network's model; throws {@link CompileError}
+     * with every diagnostic of every network of the file.
+     */
     public static Model build(SourceFile source, Options options) {
         List<Ast.Network> networks = Parser.parse(source);
         Ast.Network chosen = networks.get(0);
@@ -61,15 +64,35 @@ public final class GraphBuilder {
                     .orElseThrow(() -> CompileError.at(networks.get(0).name().pos(), "no network named '" + options.network()
                             + "' in " + source.name(), "one of " + networks.stream().map(n -> n.name().text()).toList()));
         }
-        return new GraphBuilder(options).network(chosen);
+        Diagnostics all = new Diagnostics();
+        Map<String, Pos> names = new HashMap<>();
+        Model model = null;
+        for (Ast.Network net : networks) {
+            Pos first = names.putIfAbsent(net.name().text(), net.name().pos());
+            if (first != null) {
+                all.error(net.name().pos(), "network '" + net.name().text() + "' is already defined at line " + first.line(),
+                        "another name for this network");
+            }
+            try {
+                Model m = new GraphBuilder(options).network(net);
+                model = net == chosen ? m : model;
+            } catch (CompileError e) {
+                e.diagnostics().forEach(d -> all.error(d.pos(), d.message(), d.expected()));
+            }
+        }
+        all.throwIfAny();
+        return model;
     }
 
     private Model network(Ast.Network net) {
         Train train = readTrain(net);
         batch = options.batch() > 0 ? options.batch() : train.batch() > 0 ? train.batch() : 1;
         for (Ast.Statement s : net.statements()) {
-            if (s instanceof Ast.NodeDecl d) {
-                laterDefinitions.putIfAbsent(d.name().text(), d.name().pos());
+            switch (s) {
+                case Ast.NodeDecl d -> laterDefinitions.putIfAbsent(d.name().text(), d.name().pos());
+                case Ast.InputDecl d -> laterDefinitions.putIfAbsent(d.name().text(), d.name().pos());
+                case Ast.TargetDecl d -> laterDefinitions.putIfAbsent(d.name().text(), d.name().pos());
+                default -> { }
             }
         }
         Step loss = null;
@@ -113,9 +136,17 @@ public final class GraphBuilder {
             return;
         }
         String what = role == Role.INPUT ? "input" : "target";
+        Buffer earlier = sources.stream().filter(b -> b.role() == role).findFirst().orElse(null);
+        if (earlier != null) {
+            diagnostics.error(name.pos(), "a network has one " + what + ", and '" + earlier.name() + "' was declared at line "
+                    + definedAt.get(earlier.name()).line(), "a single '" + what + " NAME : " + (role == Role.INPUT ? "CxHxW" : "C") + ";'");
+            failed.add(name.text());
+            return;
+        }
         if (dims.size() != 1 && dims.size() != 3) {
-            diagnostics.error(dimsPos, what + " '" + name.text() + "' has " + dims.size() + " dimensions",
-                    "C x H x W of one sample (like 1x28x28), or C alone");
+            diagnostics.error(dimsPos, what + " '" + name.text() + "' has " + dims.size() + " dimensions ("
+                    + dimsPos.text() + "), not 3 or 1",
+                    "C x H x W of one sample (like 1x28x28), or C alone" + (dims.size() == 4 ? "; the batch size T is not part of it" : ""));
             failed.add(name.text());
             return;
         }
@@ -176,7 +207,7 @@ public final class GraphBuilder {
         String node = d.name().text();
         Operations.Entry entry = Operations.NODES.get(d.op().text());
         if (entry == null) {
-            unknownOp(d.op(), Operations.NODES.keySet(), "an operation");
+            unknownOp(d.op(), Operations.NODES.keySet(), "operation");
             failed.add(node);
             return;
         }
@@ -194,6 +225,15 @@ public final class GraphBuilder {
         }
         Buffer y = Buffer.f32(node, Role.ACTIVATION, out);
         List<Buffer> params = op.params(node, in);
+        for (Buffer p : params) {
+            if (p.shape().size() > Integer.MAX_VALUE) {
+                diagnostics.error(d.pos(), who + ": its parameter '" + p.name() + "' of " + p.shape() + " has "
+                        + p.shape().size() + " elements, more than an int can index",
+                        "at most " + Integer.MAX_VALUE + " elements (fewer channels or a smaller kernel)");
+                failed.add(node);
+                return;
+            }
+        }
         sources.addAll(params);
         List<Buffer> inputs = new ArrayList<>(call.tensors());
         inputs.addAll(params);
@@ -205,8 +245,8 @@ public final class GraphBuilder {
     }
 
     private void unknownOp(Ast.Name op, Set<String> known, String what) {
-        diagnostics.error(op.pos(), "unknown operation '" + op.text() + "'" + Suggest.didYouMean(op.text(), known),
-                what + ": " + String.join(", ", known));
+        diagnostics.error(op.pos(), "unknown " + what + " '" + op.text() + "'" + Suggest.didYouMean(op.text(), known),
+                (known.size() == 1 ? "" : "one of ") + String.join(", ", known));
     }
 
     /** Binds arguments and resolves tensor names; null (reported, or quiet if an input failed) when it can't. */
@@ -235,7 +275,9 @@ public final class GraphBuilder {
 
     private void undefined(Ast.Name t, String node) {
         Pos later = laterDefinitions.get(t.text());
-        if (later != null) {
+        if (t.text().equals(node) && later != null && later.line() == t.pos().line()) {
+            diagnostics.error(t.pos(), "'" + node + "' is used in its own definition", "a tensor defined above '" + node + "'");
+        } else if (later != null) {
             diagnostics.error(t.pos(), "'" + t.text() + "' is used before its definition at line " + later.line(),
                     "a tensor defined above '" + node + "'");
         } else {
@@ -246,7 +288,7 @@ public final class GraphBuilder {
 
     private Step loss(Ast.LossDecl d) {
         if (!d.op().text().equals("cross_entropy")) {
-            unknownOp(d.op(), Set.of("cross_entropy"), "a loss");
+            unknownOp(d.op(), Set.of("cross_entropy"), "loss");
             return null;
         }
         BoundCall call = call(CrossEntropy.SIGNATURE, d.arguments(), "loss cross_entropy", "loss", d.pos());
@@ -265,13 +307,16 @@ public final class GraphBuilder {
 
     private Model finish(Ast.Network net, Train train, Step loss) {
         Optional<Buffer> input = sources.stream().filter(b -> b.role() == Role.INPUT).findFirst();
-        if (input.isEmpty() && failed.isEmpty()) {
-            diagnostics.error(net.name().pos(), "network '" + net.name().text() + "' declares no input", "input x : CxHxW;");
+        if (net.statements().stream().noneMatch(s -> s instanceof Ast.InputDecl)) {
+            diagnostics.error(net.name().pos(), "network '" + net.name().text() + "' declares no input",
+                    "a declaration like 'input x : 1x28x28;' (C x H x W of one sample)");
         }
-        boolean targetDeclared = sources.stream().anyMatch(b -> b.role() == Role.TARGET);
-        if (loss == null && options.training() && !diagnostics.hasErrors()) {
+        Optional<String> targetName = net.statements().stream().filter(s -> s instanceof Ast.TargetDecl)
+                .map(s -> ((Ast.TargetDecl) s).name().text()).findFirst();
+        if (options.training() && net.statements().stream().noneMatch(s -> s instanceof Ast.LossDecl)) {
             diagnostics.error(net.name().pos(), "network '" + net.name().text() + "' has no loss, so it cannot be trained",
-                    targetDeclared ? "loss cross_entropy(y, z); after y = softmax(...)" : "target z : C; and loss cross_entropy(y, z);");
+                    targetName.isPresent() ? "'loss cross_entropy(y, " + targetName.get() + ");' after 'y = softmax(...);'"
+                            : "'target z : C;' and 'loss cross_entropy(y, z);' after 'y = softmax(...);'");
         }
         diagnostics.throwIfAny();
         Buffer output = loss != null ? loss.input(0) : steps.isEmpty() ? input.get() : steps.get(steps.size() - 1).output();

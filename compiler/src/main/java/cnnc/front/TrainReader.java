@@ -1,6 +1,7 @@
 package cnnc.front;
 
 import cnnc.diag.Diagnostics;
+import cnnc.diag.Pos;
 import cnnc.diag.Suggest;
 import cnnc.ir.Train;
 import cnnc.ops.Param;
@@ -102,16 +103,17 @@ final class TrainReader {
             return null;
         }
         Map<String, Double> out = new HashMap<>();
+        boolean ok = true;
         for (Param p : sig.params()) {
             Object v = bound.values().getOrDefault(p.name(), p.defaultValue());
             out.put(p.name(), v instanceof Boolean b ? (b ? 1.0 : 0.0) : ((Number) v).doubleValue());
             if (!valid(p.name(), out.get(p.name()))) {
-                diagnostics.error(bound.places().getOrDefault(p.name(), s.optimizer().pos()),
-                        "optimizer " + name + ": '" + p.name() + "' is out of range: " + out.get(p.name()), range(p.name()));
-                return null;
+                Pos at = bound.places().getOrDefault(p.name(), s.optimizer().pos());
+                diagnostics.error(at, "optimizer " + name + ": '" + p.name() + "' is out of range: " + at.text(), range(p.name()));
+                ok = false;
             }
         }
-        return out;
+        return ok ? out : null;
     }
 
     private static boolean valid(String key, double v) {

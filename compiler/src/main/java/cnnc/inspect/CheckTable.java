@@ -29,17 +29,20 @@ public final class CheckTable {
             }
         }
         long total = 0;
+        long totalBytes = 0;
         for (Step s : f.steps()) {
-            long params = s.inputs().stream().filter(b -> b.role() == Role.PARAMETER).mapToLong(b -> b.shape().size()).sum();
+            List<Buffer> owned = s.inputs().stream().filter(b -> b.role() == Role.PARAMETER).toList();
+            long params = owned.stream().mapToLong(b -> b.shape().size()).sum();
             total += params;
+            totalBytes += owned.stream().mapToLong(Buffer::bytes).sum();
             rows.add(new String[] {s.output().name(), s.op().mnemonic(), s.output().shape().toString(),
                     params == 0 ? "-" : Sizes.count(params), String.valueOf(s.pos().line())});
         }
         StringBuilder out = new StringBuilder();
         out.append("network ").append(model.name()).append(" (").append(model.source().name()).append("), batch ")
                 .append(model.batch()).append("\n\n");
-        table(out, rows);
-        out.append("\ntotal parameters: ").append(Sizes.count(total)).append('\n');
+        table(out, rows, 3, 4);
+        out.append("\ntotal parameters: ").append(Sizes.count(total)).append(" (").append(Sizes.bytes(totalBytes)).append(")\n\n");
         memory(out, model);
         return out.toString();
     }
@@ -48,20 +51,31 @@ public final class CheckTable {
         return model.place(input.name()).known() ? String.valueOf(model.place(input.name()).line()) : "-";
     }
 
+    /** One row per class of buffer (activations, sensitivities, path tensors...): how many, and their bytes. */
     private static void memory(StringBuilder out, Model model) {
-        Map<Role, Long> bytes = new EnumMap<>(Role.class);
+        Map<Role, long[]> classes = new EnumMap<>(Role.class);
         List<Buffer> all = new ArrayList<>(model.forward().buffers().values());
         model.backward().ifPresent(g -> g.steps().forEach(s -> all.addAll(s.outputs())));
         for (Buffer b : all) {
-            bytes.merge(b.role(), b.bytes(), Long::sum);
+            long[] c = classes.computeIfAbsent(b.role(), r -> new long[2]);
+            c[0]++;
+            c[1] += b.bytes();
         }
-        out.append("memory (batch ").append(model.batch()).append("):\n");
-        long sum = 0;
-        for (Map.Entry<Role, Long> e : bytes.entrySet()) {
-            out.append(String.format("  %-14s %12s%n", label(e.getKey()), Sizes.bytes(e.getValue())));
-            sum += e.getValue();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"memory at batch " + model.batch(), "buffers", "bytes", ""});
+        long count = 0;
+        long bytes = 0;
+        for (Map.Entry<Role, long[]> e : classes.entrySet()) {
+            rows.add(memoryRow("  " + label(e.getKey()), e.getValue()[0], e.getValue()[1]));
+            count += e.getValue()[0];
+            bytes += e.getValue()[1];
         }
-        out.append(String.format("  %-14s %12s%n", "total", Sizes.bytes(sum)));
+        rows.add(memoryRow("  total", count, bytes));
+        table(out, rows, 1, 2, 3);
+    }
+
+    private static String[] memoryRow(String label, long count, long bytes) {
+        return new String[] {label, Sizes.count(count), Sizes.count(bytes), Sizes.bytes(bytes)};
     }
 
     private static String label(Role role) {
@@ -80,7 +94,8 @@ public final class CheckTable {
         };
     }
 
-    private static void table(StringBuilder out, List<String[]> rows) {
+    /** Columns padded to their widest cell; the columns listed in {@code right} align right. */
+    private static void table(StringBuilder out, List<String[]> rows, int... right) {
         int[] width = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
@@ -90,9 +105,10 @@ public final class CheckTable {
         for (String[] r : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < r.length; i++) {
-                boolean right = i == 3 || i == 4;
-                String cell = right ? " ".repeat(width[i] - r[i].length()) + r[i] : r[i] + " ".repeat(width[i] - r[i].length());
-                line.append(i == 0 ? "" : "  ").append(cell);
+                String pad = " ".repeat(width[i] - r[i].length());
+                int column = i;
+                boolean alignRight = java.util.Arrays.stream(right).anyMatch(c -> c == column);
+                line.append(i == 0 ? "" : "  ").append(alignRight ? pad + r[i] : r[i] + pad);
             }
             out.append(line.toString().stripTrailing()).append('\n');
         }

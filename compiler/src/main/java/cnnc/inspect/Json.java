@@ -1,11 +1,13 @@
 package cnnc.inspect;
 
-import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.Map;
 
-/** A small JSON writer for the dumps (values: maps, lists, strings, numbers, booleans, records, null). */
+/** A small JSON writer for the dumps (values: maps, lists, strings, numbers, booleans, enums as lower-case strings, null). */
 final class Json {
+
+    /** The longest line an object is inlined into, indentation included. */
+    private static final int INLINE = 110;
 
     private Json() {}
 
@@ -24,29 +26,30 @@ final class Json {
             case Number n -> out.append(n);
             case Map<?, ?> m -> object(out, m, indent);
             case List<?> l -> array(out, l, indent);
-            case Record r -> object(out, components(r), indent);
             case Enum<?> e -> string(out, e.name().toLowerCase());
             default -> string(out, v.toString());
         }
     }
 
-    /** A record's components as a map, for op attributes. */
-    static Map<String, Object> components(Record r) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            try {
-                out.put(c.getName(), c.getAccessor().invoke(r));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return out;
-    }
-
+    /** Objects of scalars and flat lists that fit on a line are written on one line (a buffer, an op's attributes). */
     private static void object(StringBuilder out, Map<?, ?> m, int indent) {
         if (m.isEmpty()) {
             out.append("{}");
             return;
+        }
+        if (m.values().stream().allMatch(Json::flat)) {
+            StringBuilder line = new StringBuilder("{");
+            int i = 0;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                string(line, String.valueOf(e.getKey()));
+                line.append(": ");
+                write(line, e.getValue(), indent + 1);
+                line.append(++i < m.size() ? ", " : "}");
+            }
+            if (indent * 2 + line.length() <= INLINE) {
+                out.append(line);
+                return;
+            }
         }
         out.append("{\n");
         int i = 0;
@@ -60,9 +63,16 @@ final class Json {
         out.append("  ".repeat(indent)).append('}');
     }
 
+    private static boolean flat(Object v) {
+        return !(v instanceof Map<?, ?> m && !m.isEmpty()) && !(v instanceof List<?> l && !flatList(l));
+    }
+
+    private static boolean flatList(List<?> l) {
+        return l.stream().allMatch(x -> x instanceof Number || x instanceof Boolean || x instanceof String s && s.length() < 24);
+    }
+
     private static void array(StringBuilder out, List<?> l, int indent) {
-        boolean flat = l.stream().allMatch(x -> x instanceof Number || x instanceof String s && s.length() < 24);
-        if (flat) {
+        if (flatList(l)) {
             out.append('[');
             for (int i = 0; i < l.size(); i++) {
                 write(out, l.get(i), indent);

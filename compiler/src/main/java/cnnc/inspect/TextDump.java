@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  * The text dump: one line per buffer the graph reads from outside and per operation, stable so two
  * dumps can be diffed. An operation's line reads
  * {@code result : shape = op(inputs)  [detail]  @file:line}; the detail names the derived weight
- * transform, the backward anchor or the path tensor.
+ * transform, the backward anchor, the path tensor or the partials an accumulate sums. Described in
+ * {@code docs/inspect.md}; the golden files pin it, so change it on purpose (bin/regenerate-goldens).
  */
 public final class TextDump {
 

@@ -27,11 +27,11 @@ public record BatchNorm(boolean perChannel, double eps, double momentum) impleme
         double eps = c.number("eps");
         double momentum = c.number("momentum");
         if (!(eps > 0)) {
-            c.error(c.pos("eps"), "bn '" + c.node() + "': eps must be positive, found " + eps, "a small positive number like 1e-5");
+            c.error(c.pos("eps"), "bn '" + c.node() + "': eps must be positive, found " + c.pos("eps").text(), "a small positive number like 1e-5");
             return null;
         }
         if (!(momentum >= 0 && momentum <= 1)) {
-            c.error(c.pos("momentum"), "bn '" + c.node() + "': momentum must lie in [0, 1], found " + momentum, "a number like 0.1");
+            c.error(c.pos("momentum"), "bn '" + c.node() + "': momentum must lie in [0, 1], found " + c.pos("momentum").text(), "a number like 0.1");
             return null;
         }
         BatchNorm bn = new BatchNorm(perChannel, eps, momentum);

@@ -52,9 +52,14 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
         }
         int pt = anchor[0];
         int pl = anchor[1];
-        int pb = label.equals("valid") ? 0 : label.equals("full") ? mm - 1 : mm - 1 - pt;
-        int pr = label.equals("valid") ? 0 : label.equals("full") ? nn - 1 : nn - 1 - pl;
-        Conv conv = new Conv(c.count("K"), mm, nn, pt, pb, pl, pr, stride[0], stride[1], c.bool("bias"),
+        long pb = label.equals("valid") ? 0 : label.equals("full") ? mm - 1 : mm - 1L - pt;
+        long pr = label.equals("valid") ? 0 : label.equals("full") ? nn - 1 : nn - 1L - pl;
+        if (pb > Integer.MAX_VALUE || pr > Integer.MAX_VALUE) {
+            c.error(c.pos("kernel"), "conv '" + c.node() + "': a " + mm + "x" + nn + " kernel with anchor (" + pt + "," + pl
+                    + ") pads its input by more than " + Integer.MAX_VALUE, "a smaller kernel");
+            return null;
+        }
+        Conv conv = new Conv(c.count("K"), mm, nn, pt, (int) pb, pl, (int) pr, stride[0], stride[1], c.bool("bias"),
                 c.choice("init"), label);
         return conv.checkWindow(c) ? conv : null;
     }
@@ -65,9 +70,19 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
         long w = outSize(x.w(), n, pl, pr, sw);
         String where = padding.startsWith("anchor") ? "with " + padding : "with padding " + padding;
         if (h < 1 || w < 1) {
+            long maxM = (long) x.h() + pt + pb;
+            long maxN = (long) x.w() + pl + pr;
             c.error(c.pos("kernel"), "conv '" + c.node() + "': a " + m + "x" + n + " kernel " + where
                     + " leaves no output for its " + x.h() + "x" + x.w() + " input",
-                    "a kernel of at most " + (x.h() + pt + pb) + "x" + (x.w() + pl + pr) + ", or padding: same");
+                    maxM >= 1 && maxN >= 1 ? "a kernel of at most " + maxM + "x" + maxN + ", or padding: same"
+                            : "an anchor inside the kernel, or padding: same");
+            return false;
+        }
+        double size = (double) x.n() * k * h * w;
+        if (size > Integer.MAX_VALUE) {
+            c.error(c.pos(), "tensor '" + c.node() + "' of " + x.n() + "x" + k + "x" + h + "x" + w + " has "
+                    + String.format("%.0f", size) + " elements, more than an int can index",
+                    "at most " + Integer.MAX_VALUE + " elements (a smaller batch, kernel or padding)");
             return false;
         }
         boolean overlaps = -pt <= x.h() - 1 && (h - 1) * sh - pt + m - 1 >= 0

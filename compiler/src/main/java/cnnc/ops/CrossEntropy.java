@@ -24,16 +24,17 @@ public record CrossEntropy() implements ForwardOp {
         boolean ok = true;
         if (!"softmax".equals(producerOfY)) {
             c.error(c.tensorPos(0), "loss cross_entropy needs a softmax output, but '" + y.name() + "' is "
-                    + (producerOfY == null ? "an input" : "defined by " + producerOfY),
-                    "y = softmax(...) as the loss's first argument");
+                    + (producerOfY != null ? "defined by " + producerOfY : y.role() == Role.TARGET ? "a target" : "an input"),
+                    "a tensor defined as 'y = softmax(...);' as the loss's first argument");
             ok = false;
         }
         if (z.role() != Role.TARGET) {
-            c.error(c.tensorPos(1), "loss cross_entropy compares with a target, but '" + z.name() + "' is not one",
-                    "a tensor declared with 'target " + z.name() + " : C;'");
+            c.error(c.tensorPos(1), "loss cross_entropy compares with a target, but '" + z.name() + "' is "
+                    + (z.role() == Role.INPUT ? "an input" : "an activation"),
+                    "a tensor declared with 'target NAME : " + y.shape().c() + ";' as the loss's second argument");
             ok = false;
         } else if (!z.shape().equals(y.shape())) {
-            c.error(c.tensorPos(1), "target '" + z.name() + "' has shape " + z.shape() + " but '" + y.name()
+            c.error(c.tensorPos(1), "loss cross_entropy: target '" + z.name() + "' has shape " + z.shape() + " but '" + y.name()
                     + "' has shape " + y.shape(), "a target of shape " + y.shape() + " (target " + z.name() + " : "
                     + y.shape().c() + (y.shape().h() * y.shape().w() > 1 ? "x" + y.shape().h() + "x" + y.shape().w() : "") + ";)");
             ok = false;

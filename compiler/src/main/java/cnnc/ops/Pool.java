@@ -43,9 +43,9 @@ public record Pool(boolean max, int p, int q, int sh, int sw, boolean ceil) impl
 
     /** Output size along one axis (SPEC §3), with PyTorch's rule for a last ceil window. */
     public static int outSize(int size, int window, int stride, boolean ceil) {
-        int span = size - window;
-        int out = (ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1;
-        if (ceil && (out - 1) * stride >= size) {
+        long span = (long) size - window;
+        int out = (int) ((ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1);
+        if (ceil && (long) (out - 1) * stride >= size) {
             out--;
         }
         return out;

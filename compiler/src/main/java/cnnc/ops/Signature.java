@@ -35,7 +35,8 @@ public record Signature(String op, int minTensors, int maxTensors, List<Param> p
             }
         }
         for (Param p : params) {
-            s.append(", ").append(p.positional() ? p.name() : p.name() + ": " + (p.required() ? "..." : "?"));
+            s.append(s.charAt(s.length() - 1) == '(' ? "" : ", ")
+                    .append(p.positional() ? p.name() : p.name() + ": " + (p.required() ? "..." : "?"));
         }
         return s.append(')').toString();
     }

@@ -6,7 +6,8 @@ import cnnc.diag.Pos;
 import cnnc.diag.SourceFile;
 import cnnc.grammar.CnnLexer;
 import cnnc.grammar.CnnParser;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
@@ -29,18 +30,19 @@ public final class Parser {
                 throw binary(name, "a NUL byte at offset " + i);
             }
         }
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-            if (text.startsWith("\uFEFF")) {
-                text = text.substring(1);
-            }
-            return SourceFile.of(name, text);
-        } catch (CharacterCodingException e) {
-            throw binary(name, "bytes that are not UTF-8 text");
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        if (decoder.decode(in, out, true).isError() || decoder.flush(out).isError()) {
+            throw binary(name, "bytes that are not UTF-8 text at offset " + in.position());
         }
+        String text = out.flip().toString();
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        return SourceFile.of(name, text);
     }
 
     private static CompileError binary(String name, String what) {
@@ -56,12 +58,15 @@ public final class Parser {
             diagnostics.throwIfAny();
         }
         CnnLexer lexer = new CnnLexer(CharStreams.fromString(source.text(), source.name()));
-        SyntaxErrors listener = new SyntaxErrors(source, diagnostics);
+        SyntaxErrors errors = new SyntaxErrors(source, diagnostics);
         lexer.removeErrorListeners();
-        lexer.addErrorListener(listener);
-        CnnParser parser = new CnnParser(new CommonTokenStream(lexer));
+        lexer.addErrorListener(errors);
+        CommonTokenStream tokens = new CommonTokenStream(lexer);
+        tokens.fill(); // lex first: the parser's reports skip statements the lexer already complained about
+        errors.endOfLexing();
+        CnnParser parser = new CnnParser(tokens);
         parser.removeErrorListeners();
-        parser.addErrorListener(listener);
+        parser.setErrorHandler(new Recovery(errors));
         CnnParser.FileContext tree = parser.file();
         diagnostics.throwIfAny();
         return new AstBuilder(source).file(tree);

@@ -1,0 +1,51 @@
+package cnnc.cli;
+
+import cnnc.backend.java.JavaBackend;
+import cnnc.ir.Model;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "generate", description = "Write the generated source of a network: one class specialized to every shape.")
+final class GenerateCommand implements Callable<Integer> {
+
+    enum Target { java, opencl }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelArgs model;
+
+    @Option(names = "--target", paramLabel = "TARGET", description = "java (default) or opencl.")
+    Target target = Target.java;
+
+    @Option(names = "--package", paramLabel = "P", description = "Java package of the generated class (default: none).")
+    String pkg = "";
+
+    @Option(names = "--inference", description = "Generate the forward pass only (no backward, bn batch may be 1).")
+    boolean inference;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Directory to write into.")
+    Path dir;
+
+    @Override
+    public Integer call() {
+        if (target != Target.java) {
+            throw new UserError("--target " + target + " is not available in this build; use --target java");
+        }
+        if (!pkg.isEmpty() && !pkg.matches("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*")) {
+            throw new UserError("--package '" + pkg + "' is not a Java package name (like com.example.nets)");
+        }
+        Model m = model.compile(model.options().withTraining(!inference));
+        JavaBackend.Source src = JavaBackend.generate(m, pkg);
+        Path file = dir.resolve(src.relativePath());
+        Output.write(file, src.text(), spec.commandLine().getOut());
+        spec.commandLine().getErr().println("cnnc: wrote " + file);
+        return 0;
+    }
+}

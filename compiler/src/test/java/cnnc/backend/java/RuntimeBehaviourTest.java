@@ -1,0 +1,133 @@
+package cnnc.backend.java;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cnnc.ir.Model;
+import cnnc.runtime.DType;
+import cnnc.runtime.Network;
+import cnnc.runtime.TensorSpec;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** No allocation in a training step; bit-identical results whatever the thread count. */
+class RuntimeBehaviourTest {
+
+    static Model lenet(int batch) {
+        return Models.file(Models.root().resolve("samples/lenet5.cnn"), batch);
+    }
+
+    /** A few SGD steps so any difference would compound. */
+    static void train(Network net, int steps) {
+        for (int s = 0; s < steps; s++) {
+            net.forward();
+            net.backward();
+            for (String p : net.parameterNames()) {
+                float[] w = net.tensor(p);
+                float[] g = net.tensor("grad." + p);
+                for (int i = 0; i < w.length; i++) {
+                    w[i] -= 0.05f * g[i];
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainingStepsAllocateNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int threads : new int[] {1, 2}) {
+            Network net = Models.network(lenet(8));
+            Models.fill(net, 5);
+            net.setThreads(threads);
+            train(net, 30);
+            List<Long> ids = new ArrayList<>();
+            ids.add(Thread.currentThread().threadId());
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("cnnc-worker")) {
+                    ids.add(t.threadId());
+                }
+            }
+            long[] idArray = ids.stream().mapToLong(Long::longValue).toArray();
+            // the measurement itself allocates its result array: measure that first
+            long idle0 = sum(mx.getThreadAllocatedBytes(idArray));
+            long idle1 = sum(mx.getThreadAllocatedBytes(idArray));
+            long before = sum(mx.getThreadAllocatedBytes(idArray));
+            for (int s = 0; s < 20; s++) {
+                net.forward();
+                net.backward();
+            }
+            long after = sum(mx.getThreadAllocatedBytes(idArray));
+            assertEquals(0, (after - before) - (idle1 - idle0), threads + " thread(s): bytes allocated in 20 training steps");
+        }
+    }
+
+    private static long sum(long[] a) {
+        long s = 0;
+        for (long v : a) {
+            s += Math.max(0, v);
+        }
+        return s;
+    }
+
+    @Test
+    void identicalBitsForAnyThreadCount() {
+        Model m = lenet(8);
+        JaninoLoader.Compiled c = Models.compile(m);
+        Network one = c.instantiate();
+        Network two = c.instantiate();
+        Network three = c.instantiate();
+        for (Network n : List.of(one, two, three)) {
+            Models.fill(n, 11);
+        }
+        one.setThreads(1);
+        two.setThreads(2);
+        three.setThreads(3);
+        train(one, 4);
+        train(two, 4);
+        train(three, 4);
+        int compared = 0;
+        for (TensorSpec s : one.tensors()) {
+            if (s.dtype() == DType.I32) {
+                assertArrayEquals(one.path(s.name()), two.path(s.name()), s.name());
+                assertArrayEquals(one.path(s.name()), three.path(s.name()), s.name());
+            } else {
+                float[] a = one.tensor(s.name());
+                assertEquals(0, java.util.Arrays.compare(a, two.tensor(s.name())), s.name() + " differs with 2 threads");
+                assertEquals(0, java.util.Arrays.compare(a, three.tensor(s.name())), s.name() + " differs with 3 threads");
+            }
+            compared++;
+        }
+        assertTrue(compared > 30);
+    }
+
+    @Test
+    void inferUsesRunningStatistics() {
+        Model m = Models.model("bn.cnn", """
+                network bnnet {
+                    input x : 2x3x3;
+                    target z : 2;
+                    b = bn(x, per: channel);
+                    f = full(b, 2);
+                    y = softmax(f);
+                    loss cross_entropy(y, z);
+                }
+                """, 4);
+        Network net = Models.network(m);
+        Models.fill(net, 9);
+        float[] rm = net.tensor("b.running_mean");
+        float[] rv = net.tensor("b.running_var");
+        rm[0] = 0.5f;
+        rv[0] = 4f;
+        float x0 = net.tensor("x")[0];
+        net.infer();
+        float g = net.tensor("b.gamma")[0];
+        float beta = net.tensor("b.beta")[0];
+        assertEquals(g * (x0 - 0.5f) / (float) Math.sqrt(4 + 1e-5) + beta, net.tensor("b")[0], 1e-5);
+        assertEquals(0.5f, rm[0]);
+        net.forward();
+        assertTrue(rm[0] != 0.5f, "training updates the running mean");
+    }
+}
