@@ -119,9 +119,7 @@ public final class GenerateMojo extends AbstractMojo {
             }
         }
         if (failedFiles > 0) {
-            for (String line : diagnostics.toString().split("\n")) {
-                getLog().error(line);
-            }
+            // Maven prints the message once, every line after "[ERROR] ", so the caret stays under its column.
             throw new MojoFailureException("cnnc: " + failedFiles + (failedFiles == 1 ? " model has" : " models have")
                     + " errors:\n" + diagnostics.toString().stripTrailing());
         }
@@ -158,8 +156,9 @@ public final class GenerateMojo extends AbstractMojo {
         Path shown = abs;
         if (project != null && project.getBasedir() != null) {
             Path base = project.getBasedir().toPath().toAbsolutePath().normalize();
-            if (base.getRoot() != null && base.getRoot().equals(abs.getRoot())) {
-                shown = base.relativize(abs);
+            if (base.getRoot() != null && base.getRoot().equals(abs.getRoot())
+                    && !base.relativize(abs).startsWith(Path.of("..", "..", ".."))) {
+                shown = base.relativize(abs); // src/main/cnn/a.cnn, ../models/b.cnn; farther away: absolute
             }
         }
         return shown.toString().replace(File.separatorChar, '/');
