@@ -56,9 +56,8 @@ final class BenchCommand implements Callable<Integer> {
         Model m = model.compile(model.options());
         Network train = device.build(m);
         double compileMs = (System.nanoTime() - t0) / 1e6;
-        int threads = device.threads();
-        out.printf("bench %s (%s) on %s, %d thread%s, %d processors available%n", m.name(), m.source().name(), device.device,
-                threads, threads == 1 ? "" : "s", Runtime.getRuntime().availableProcessors());
+        out.printf("bench %s (%s) on %s, %d processors available%n", m.name(), m.source().name(), device.describe(train),
+                Runtime.getRuntime().availableProcessors());
         out.printf("compile (parse to loaded class, training build at batch %d): %.0f ms%n", m.batch(), compileMs);
         out.flush();
 
@@ -66,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             trainRate = trainRate(m, train);
         } finally {
-            train.setThreads(1);
+            DeviceArgs.release(train);
         }
         out.printf("training at batch %d: %.1f images/s (median of %d rounds)%n", m.batch(), trainRate, ROUNDS);
         out.flush();
@@ -76,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             latencyUs = latency(one, out);
         } finally {
-            one.setThreads(1);
+            DeviceArgs.release(one);
         }
 
         double inferRate;
@@ -84,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             inferRate = inferRate(big);
         } finally {
-            big.setThreads(1);
+            DeviceArgs.release(big);
         }
         out.printf("inference at batch %d: %.1f images/s (median of %d rounds)%n", INFER_BATCH, inferRate, ROUNDS);
         double heapMb = heapPeakBytes() / (1024.0 * 1024.0);

@@ -1,7 +1,10 @@
 package cnnc.cli;
 
 import cnnc.backend.java.JavaBackend;
+import cnnc.backend.opencl.OpenClBackend;
+import cnnc.backend.opencl.OpenClFiles;
 import cnnc.ir.Model;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,7 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", description = "Write the generated source of a network: one class specialized to every shape.")
+@Command(name = "generate", description = "Write the generated code of a network: --target java one class specialized to every "
+        + "shape; --target opencl NAME.cl (the kernels) and NAME.plan (which kernels the host launches, with which sizes and buffers).")
 final class GenerateCommand implements Callable<Integer> {
 
     enum Target { java, opencl }
@@ -35,17 +39,29 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (target != Target.java) {
-            throw new UserError("--target " + target + " is not available in this build; use --target java");
-        }
         if (!pkg.isEmpty() && !pkg.matches("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*")) {
             throw new UserError("--package '" + pkg + "' is not a Java package name (like com.example.nets)");
         }
         Model m = model.compile(model.options().withTraining(!inference));
-        JavaBackend.Source src = JavaBackend.generate(m, pkg);
-        Path file = dir.resolve(src.relativePath());
-        Output.write(file, src.text(), spec.commandLine().getOut());
-        spec.commandLine().getErr().println("cnnc: wrote " + file);
+        switch (target) {
+            case java -> {
+                JavaBackend.Source src = JavaBackend.generate(m, pkg);
+                Path file = dir.resolve(src.relativePath());
+                Output.write(file, src.text(), spec.commandLine().getOut());
+                spec.commandLine().getErr().println("cnnc: wrote " + file);
+            }
+            case opencl -> {
+                try {
+                    for (Path p : OpenClFiles.write(OpenClBackend.generate(m), dir)) {
+                        spec.commandLine().getOut().println("wrote " + p);
+                    }
+                } catch (IOException e) {
+                    throw new UserError("cannot write to '" + dir + "': " + e.getMessage());
+                }
+            }
+        }
+        spec.commandLine().getOut().flush();
+        spec.commandLine().getErr().flush();
         return 0;
     }
 }

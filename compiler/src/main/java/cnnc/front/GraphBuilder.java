@@ -136,13 +136,6 @@ public final class GraphBuilder {
             return;
         }
         String what = role == Role.INPUT ? "input" : "target";
-        Buffer earlier = sources.stream().filter(b -> b.role() == role).findFirst().orElse(null);
-        if (earlier != null) {
-            diagnostics.error(name.pos(), "a network has one " + what + ", and '" + earlier.name() + "' was declared at line "
-                    + definedAt.get(earlier.name()).line(), "a single '" + what + " NAME : " + (role == Role.INPUT ? "CxHxW" : "C") + ";'");
-            failed.add(name.text());
-            return;
-        }
         if (dims.size() != 1 && dims.size() != 3) {
             diagnostics.error(dimsPos, what + " '" + name.text() + "' has " + dims.size() + " dimensions ("
                     + dimsPos.text() + "), not 3 or 1",
@@ -162,6 +155,13 @@ public final class GraphBuilder {
         int h = dims.size() == 3 ? (int) (long) dims.get(1) : 1;
         int w = dims.size() == 3 ? (int) (long) dims.get(2) : 1;
         if (!fits(name, name.pos(), batch, c, h, w)) {
+            return;
+        }
+        Buffer earlier = sources.stream().filter(b -> b.role() == role).findFirst().orElse(null);
+        if (earlier != null) {
+            diagnostics.error(name.pos(), "a network has one " + what + ", and '" + earlier.name() + "' was declared at line "
+                    + definedAt.get(earlier.name()).line(), "a single '" + what + " NAME : " + (role == Role.INPUT ? "CxHxW" : "C") + ";'");
+            failed.add(name.text());
             return;
         }
         Buffer b = Buffer.f32(name.text(), role, Shape.of(batch, c, h, w));
