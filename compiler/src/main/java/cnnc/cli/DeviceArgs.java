@@ -2,20 +2,28 @@ package cnnc.cli;
 
 import cnnc.backend.java.JaninoLoader;
 import cnnc.backend.java.JavaBackend;
+import cnnc.backend.opencl.OpenClBackend;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
+import cnnc.runtime.opencl.OpenClDevices;
+import cnnc.runtime.opencl.OpenClException;
+import cnnc.runtime.opencl.OpenClNetwork;
 import picocli.CommandLine.Option;
 
-/** Where generated code runs: {@code --device} and {@code --threads}, shared by every command that runs a model. */
+/**
+ * Where generated code runs: {@code --device java|opencl[:PLATFORM:DEVICE]} and {@code --threads},
+ * shared by every command that runs a model. Build with {@link #build}, give back with {@link #release}.
+ */
 public final class DeviceArgs {
 
-    /** The package generated networks are compiled into. */
+    /** The package generated Java networks are compiled into. */
     static final String PACKAGE = "cnnc.generated";
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "java (the default); opencl[:PLATFORM:DEVICE] is not in this build yet.")
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "java (the default) or opencl[:PLATFORM:DEVICE] (cnnc devices lists them).")
     String device = "java";
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads the generated code may use (default: the available processors).")
+    @Option(names = "--threads", paramLabel = "N", description = "Threads the generated Java code may use (default: the available processors).")
     Integer threads;
 
     /** The thread count asked for, else the processors available. */
@@ -29,23 +37,53 @@ public final class DeviceArgs {
         return threads;
     }
 
-    /** Checks --device before any work is done. */
-    public void check() {
-        threads();
-        if (device.equals("java")) {
-            return;
-        }
-        if (device.equals("opencl") || device.startsWith("opencl:")) {
-            throw new UserError("--device " + device + ": the OpenCL backend is not part of this build yet; use --device java");
-        }
-        throw new UserError("unknown --device '" + device + "' (java or opencl[:PLATFORM:DEVICE])");
+    private boolean opencl() {
+        return device.equals("opencl") || device.startsWith("opencl:");
     }
 
-    /** Generates, compiles and instantiates {@code model}'s network, set to {@link #threads()}. */
+    /** Checks --device and --threads before any work is done. */
+    public void check() {
+        threads();
+        if (!device.equals("java") && !opencl()) {
+            throw new UserError("unknown --device '" + device + "' (java or opencl[:PLATFORM:DEVICE])");
+        }
+    }
+
+    /** What the run is on, for reports: {@code java, 2 threads} or the OpenCL device. */
+    public String describe(Network net) {
+        if (net instanceof OpenClNetwork o) {
+            return "opencl " + o.device();
+        }
+        int n = threads();
+        return device + " on " + n + " thread" + (n == 1 ? "" : "s");
+    }
+
+    /** Generates, compiles and instantiates {@code model}'s network on the device. */
     public Network build(Model model) {
         check();
+        if (opencl()) {
+            try {
+                OpenClDevices.Device d = OpenClDevices.select(device);
+                OpenClBackend.Program p = OpenClBackend.generate(model);
+                return new OpenClNetwork(p.plan(), p.source(), d);
+            } catch (OpenClException e) {
+                if (e.userFixable()) {
+                    throw new UserError(e.getMessage());
+                }
+                throw e;
+            }
+        }
         Network net = JaninoLoader.compile(JavaBackend.generate(model, PACKAGE)).instantiate();
         net.setThreads(threads());
         return net;
+    }
+
+    /** Stops the network's worker threads or frees its device memory. */
+    public static void release(Network net) {
+        if (net instanceof OpenClNetwork o) {
+            o.close();
+        } else {
+            net.setThreads(1);
+        }
     }
 }

@@ -65,7 +65,7 @@ final class EvalCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } finally {
-            net.setThreads(1);
+            DeviceArgs.release(net);
         }
     }
 }

@@ -87,13 +87,12 @@ final class GradCheckCommand implements Callable<Integer> {
             GradCheck.Settings settings = GradCheck.Settings.defaults().withSeed(seed).withStep(step)
                     .withTolerance(new GradCheck.Tolerance(atol, rtol)).withMaxPerTensor(sample);
             GradCheck.Result result = check(m, net, settings);
-            out.printf("generated %s code (float32, %d thread%s) against float64 central differences of the interpreter%n",
-                    device.device, device.threads(), device.threads() == 1 ? "" : "s");
+            out.printf("generated code (float32, %s) against float64 central differences of the interpreter%n", device.describe(net));
             out.print(result.table());
             out.flush();
             return result.passed() ? 0 : 1;
         } finally {
-            net.setThreads(1);
+            DeviceArgs.release(net);
         }
     }
 

@@ -87,9 +87,9 @@ final class TrainCommand implements Callable<Integer> {
             Progress progress = Streams.progress(err);
             Optimizer opt = optimizer(m, net);
             Path file = save != null ? save : resume != null ? resume : Path.of(m.name() + ".safetensors");
-            progress.message(String.format("training %s (%s) at batch %d on %s: %d training and %d test images, %s, %s on %d thread%s",
+            progress.message(String.format("training %s (%s) at batch %d on %s: %d training and %d test images, %s, %s",
                     m.name(), m.source().name(), m.batch(), files.dir(), train.size(), test.size(), opt.describe(),
-                    device.device, device.threads(), device.threads() == 1 ? "" : "s"));
+                    device.describe(net)));
             Trainer trainer = new Trainer(net, opt, train).test(test).epochs(total).seed(settings.seed()).checkpoint(file)
                     .initialize(true, initKinds(m)).metadata(Map.of(GraphHash.KEY, hash, "source", m.source().name()))
                     .progress(progress);
@@ -115,7 +115,7 @@ final class TrainCommand implements Callable<Integer> {
             summarize(out, m, results, file, total, (long) (train.size() / m.batch()) * m.batch());
             return 0;
         } finally {
-            net.setThreads(1);
+            DeviceArgs.release(net);
         }
     }
 

@@ -46,14 +46,14 @@ final class WeightFiles {
         String theirHash = f.meta(GraphHash.KEY);
         String theirModel = f.meta("model");
         String difference = firstDifference(f, net);
-        String whose = theirModel == null ? "" : " of model " + theirModel;
+        String whose = theirModel == null || theirModel.equals(net.name()) ? "a different graph of " + net.name()
+                : "model " + theirModel + ", not " + net.name();
         String hashes = theirHash == null ? "" : " (graph_hash " + brief(theirHash) + ", this model's " + brief(hash) + ")";
         if (difference != null) {
-            throw new UserError(file + " holds weights" + whose + " for a different graph than " + net.name() + hashes
-                    + ": " + difference + ".");
+            throw new UserError(file + " holds weights for " + whose + hashes + ": " + difference + ".");
         }
         if (theirHash != null && !theirHash.equals(hash)) {
-            warn.accept("warning: " + file + " was saved for a different graph" + whose + hashes
+            warn.accept("warning: " + file + " was saved for " + whose + hashes
                     + "; every tensor's name and shape match, so it is loaded anyway");
         } else if (theirModel != null && !theirModel.equals(net.name())) {
             warn.accept("warning: " + file + " holds weights of model " + theirModel + ", loaded into " + net.name());
