@@ -97,15 +97,22 @@ public final class Autodiff implements Backprop {
                 continue;
             }
             for (Buffer out : s.outputs()) {
-                accumulate(out, s).ifPresent(steps::add);
+                accumulate(out, s.node(), s.pos()).ifPresent(steps::add);
             }
             steps.addAll(((ForwardOp) s.op()).backward(this, s));
+        }
+        // An input has no producer step: one whose sensitivity was asked for is summed last,
+        // citing the statement of its first consumer.
+        for (Buffer in : forward.sources()) {
+            if (needs(in) && uses.containsKey(in.name())) {
+                accumulate(in, in.name(), uses.get(in.name()).get(0).step().pos()).ifPresent(steps::add);
+            }
         }
         return new Graph(sourcesOf(steps), steps);
     }
 
     /** The sum of a fanned-out tensor's partial sensitivities, in forward order of its consumers. */
-    private java.util.Optional<Step> accumulate(Buffer out, Step producer) {
+    private java.util.Optional<Step> accumulate(Buffer out, String node, cnnc.diag.Pos pos) {
         List<Use> list = uses.getOrDefault(out.name(), List.of());
         if (list.size() < 2) {
             return java.util.Optional.empty();
@@ -115,8 +122,7 @@ public final class Autodiff implements Backprop {
         if (parts.contains(null)) {
             throw new IllegalStateException("a backward rule did not contribute to Δ" + out.name() + ": " + written.keySet());
         }
-        return java.util.Optional.of(new Step(new Accumulate(parts.size()), parts, List.of(sensitivity(out)),
-                producer.node(), producer.pos()));
+        return java.util.Optional.of(new Step(new Accumulate(parts.size()), parts, List.of(sensitivity(out)), node, pos));
     }
 
     private static List<Buffer> sourcesOf(List<Step> steps) {
