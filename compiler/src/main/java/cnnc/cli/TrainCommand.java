@@ -20,6 +20,7 @@ import cnnc.runtime.train.Progress;
 import cnnc.runtime.train.Trainer;
 import cnnc.runtime.train.TrainingDivergedException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,6 +87,10 @@ final class TrainCommand implements Callable<Integer> {
             Progress progress = Streams.progress(err);
             Optimizer opt = optimizer(m, net);
             Path file = save != null ? save : resume != null ? resume : Path.of(m.name() + ".safetensors");
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+                throw new UserError("cannot write checkpoints to " + file + ": " + parent + " is not a writable directory");
+            }
             progress.message(String.format("training %s (%s) at batch %d on %s: %d training and %d test images, %s, %s",
                     m.name(), m.source().name(), m.batch(), files.dir(), train.size(), test.size(), opt.describe(),
                     device.describe(net)));
