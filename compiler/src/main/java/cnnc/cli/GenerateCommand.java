@@ -13,8 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", description = "Write the generated code of a network: --target java one class specialized to every "
-        + "shape; --target opencl NAME.cl (the kernels) and NAME.plan (which kernels the host launches, with which sizes and buffers).")
+@Command(name = "generate", description = "Write the generated code of a network: --target java one class specialized "
+        + "to every shape; --target opencl NAME.cl (the kernels) and NAME.plan (which kernels the host launches, "
+        + "with which sizes and buffers).")
 final class GenerateCommand implements Callable<Integer> {
 
     enum Target { java, opencl }
@@ -53,14 +54,13 @@ final class GenerateCommand implements Callable<Integer> {
             case opencl -> {
                 try {
                     for (Path p : OpenClFiles.write(OpenClBackend.generate(m), dir)) {
-                        spec.commandLine().getOut().println("wrote " + p);
+                        spec.commandLine().getErr().println("cnnc: wrote " + p);
                     }
                 } catch (IOException e) {
                     throw new UserError("cannot write to '" + dir + "': " + e.getMessage());
                 }
             }
         }
-        spec.commandLine().getOut().flush();
         spec.commandLine().getErr().flush();
         return 0;
     }
