@@ -1,5 +1,6 @@
 package cnnc.cli;
 
+import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.data.DataFiles;

@@ -1,6 +1,7 @@
 package cnnc.cli;
 
 import cnnc.ir.Buffer;
+import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
 import cnnc.ir.Role;
 import cnnc.ir.Step;

@@ -18,6 +18,8 @@ final class StepCtx {
 
     final Step step;
     final boolean forward;
+    /** The class is the inference variant: no path tensors, no saved statistics, bn on running statistics only. */
+    final boolean inference;
     final String name;
     final List<MethodSpec> methods = new ArrayList<>();
     final List<Scratch> scratch = new ArrayList<>();
@@ -27,9 +29,10 @@ final class StepCtx {
     /** A float array private to one step. */
     record Scratch(String field, long size) {}
 
-    StepCtx(Step step, boolean forward, int index) {
+    StepCtx(Step step, boolean forward, int index, boolean inference) {
         this.step = step;
         this.forward = forward;
+        this.inference = inference;
         this.name = Names.stepMethod(forward, index, step.op().mnemonic(), step.node());
     }
 

@@ -1,8 +1,5 @@
-package cnnc.cli;
+package cnnc.ir;
 
-import cnnc.ir.Buffer;
-import cnnc.ir.Model;
-import cnnc.ir.Step;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,17 +11,18 @@ import java.util.List;
  * canonical text of the forward graph (every step's operation with all its settings, and every
  * buffer it reads and writes with its shape). The batch dimension is left out, so weights trained at
  * batch 64 load into the same model compiled at batch 1; source positions and comments are left out,
- * so editing a comment keeps the hash.
+ * so editing a comment keeps the hash. Generated Java classes carry it as {@code GRAPH_HASH} and
+ * {@code graphHash()}, so the runtime can refuse weights trained for another graph.
  */
-final class GraphHash {
+public final class GraphHash {
 
     /** Metadata key of the hash (the runtime's {@code Trainer.GRAPH_HASH}). */
-    static final String KEY = cnnc.runtime.train.Trainer.GRAPH_HASH;
+    public static final String KEY = cnnc.runtime.train.Trainer.GRAPH_HASH;
 
     private GraphHash() {}
 
     /** {@code sha256:<64 hex digits>}. */
-    static String of(Model model) {
+    public static String of(Model model) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             return "sha256:" + HexFormat.of().formatHex(sha.digest(canonical(model).getBytes(StandardCharsets.UTF_8)));
@@ -34,7 +32,7 @@ final class GraphHash {
     }
 
     /** The text hashed: one line per forward step, e.g. {@code c1 = Conv[k=6, ...](x 1x28x28, c1.weight 6x1x5x5, ...) -> c1 6x28x28}. */
-    static String canonical(Model model) {
+    public static String canonical(Model model) {
         StringBuilder s = new StringBuilder("network ").append(model.name()).append('\n');
         for (Buffer b : model.forward().sources()) {
             s.append("source ").append(buffer(b)).append('\n');
