@@ -17,4 +17,6 @@ for r in $(seq 1 "$reps"); do
     "$java" -Xmx256m --add-modules jdk.incubator.vector "$@" -cp "$cp" cnnc.backend.java.Bench samples/lenet5.cnn "$secs"
     echo "== rep $r pytorch"
     /usr/bin/python3 bench/pytorch_lenet5.py --threads 2 --seconds "$secs"
+    echo "== rep $r pytorch cpu"
+    /usr/bin/python3 bench/pytorch_cpu.py --threads 1 --seconds "$secs"
 done

@@ -34,10 +34,28 @@ final class VectorConvEmitter {
 
     /** Lanes of {@code FloatVector.SPECIES_256}. */
     static final int VL = 8;
-    /** Output channels per register block (forward and conv_bf). */
-    static final int KB = 4;
-    /** Taps per helper method: about 110 bytes of bytecode per tap at {@link #KB} = 4. */
+    /** At most this many output channels per register block (forward and conv_bf): one load of Xp feeds as many fmas. */
+    static final int KB = 8;
+    /** Bytecode budget of a taps helper (Janino: about 10 bytes per tap plus 29 per tap and output channel; 5x5 at 8 is 5.9 KB). */
+    static final int HELPER_BYTES = 6500;
+    /** Taps per conv_grad helper: one accumulator register each. */
     static final int TAPS_PER_METHOD = 25;
+
+    /**
+     * Chunks per sample: one for batches of 8 or more; otherwise the smallest divisor {@code d >= 2} of
+     * K with at most {@link #KB} channels per chunk, so all chunks have the same width.
+     */
+    static int channelGroups(int batch, int k) {
+        if (batch >= 8 || k == 1) {
+            return 1;
+        }
+        for (int d = 2; d <= k; d++) {
+            if (k % d == 0 && k / d <= KB) {
+                return d;
+            }
+        }
+        return k;
+    }
 
     private VectorConvEmitter() {}
 
@@ -109,27 +127,23 @@ final class VectorConvEmitter {
         }
         long L = (long) (Ho - 1) * Wp + Wo;
         int Lr = (int) roundUp(L);
-        int kg = ConvEmitter.groupsFor(T, K);
+        int kg = channelGroups(T, K);
         int chunks = T * kg;
-        String wide = s.scratch("wide", (long) chunks * KB * Lr);
-        // helpers for blocks of KB, 2 and 1 output channels (only those the split can need)
+        // every chunk has n = K / kg output channels: blocks of b (at most KB) and one of the rest
+        int n = K / kg;
+        int b0 = Math.min(KB, n);
+        String wide = s.scratch("wide", (long) chunks * b0 * Lr);
         List<Integer> widths = new ArrayList<>();
-        int rem = K % KB;
-        if (K >= KB) {
-            widths.add(KB);
-        }
-        if (kg > 1 || rem >= 2) {
-            widths.add(2);
-        }
-        if (kg > 1 || rem % 2 == 1) {
-            widths.add(1);
+        widths.add(b0);
+        if (n % b0 != 0) {
+            widths.add(n % b0);
         }
         Code c = new Code();
         ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
-        c.line("int xo = t * " + (long) C * in.plane()).line("int so = chunk * " + (KB * Lr)).line("int k = k0");
+        c.line("int xo = t * " + (long) C * in.plane()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
         for (int b : widths) {
             List<String> helpers = taps(s, k, b, Lr);
-            c.open(b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
+            c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
             helpers.forEach(h -> c.line(h + "(xo, k, so)"));
             c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row");
             c.open("for (int a = 0; a < " + b + "; a++)")
@@ -156,8 +170,9 @@ final class VectorConvEmitter {
                 all.add(new int[] {p, q});
             }
         }
-        for (int g0 = 0; g0 < all.size(); g0 += TAPS_PER_METHOD) {
-            List<int[]> group = all.subList(g0, Math.min(all.size(), g0 + TAPS_PER_METHOD));
+        int per = Math.max(1, HELPER_BYTES / (10 + 29 * b));
+        for (int g0 = 0; g0 < all.size(); g0 += per) {
+            List<int[]> group = all.subList(g0, Math.min(all.size(), g0 + per));
             Code c = new Code();
             c.open("for (int e = 0; e < " + Lr + "; e += " + VL + ")");
             for (int a = 0; a < b; a++) {
@@ -191,7 +206,7 @@ final class VectorConvEmitter {
             c.close();
             String first = group.get(0)[0] + "," + group.get(0)[1];
             String last = group.get(group.size() - 1)[0] + "," + group.get(group.size() - 1)[1];
-            names.add(s.helper("taps" + b + "_" + g0 / TAPS_PER_METHOD,
+            names.add(s.helper("taps" + b + "_" + g0 / per,
                     "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (g0 == 0 ? "the bias plus" : "plus")
                             + " the taps (" + first + ") .. (" + last + ") over every input channel, " + VL + " columns at a time.",
                     List.of("xo", "k0", "so"), c.build()));

@@ -62,19 +62,42 @@ public final class Bench {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int threads : new int[] {1, 2}) {
             train.setThreads(threads);
+            // warm up until C2 has compiled the kernels: a step then allocates nothing (at most 60 s)
             long warm = System.nanoTime() + (long) (seconds * 1e9);
-            while (System.nanoTime() < warm) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            long perStep;
+            do {
+                long a0 = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 10; i++) {
+                    train.forward();
+                    train.backward();
+                    sgd.step();
+                }
+                perStep = (mx.getCurrentThreadAllocatedBytes() - a0) / 10;
+            } while ((perStep > 0 || System.nanoTime() < warm) && System.nanoTime() < deadline);
+            System.out.printf("threads %d caller_bytes_per_step %d%n", threads, perStep);
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            long wall0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
                 train.forward();
                 train.backward();
                 sgd.step();
             }
-            long a0 = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 10; i++) {
-                train.forward();
-                train.backward();
-                sgd.step();
+            System.out.printf("threads %d caller_cpu_share %.2f%n", threads,
+                    (mx.getCurrentThreadCpuTime() - cpu0) / (double) (System.nanoTime() - wall0));
+            if (threads == 1) {
+                double[] cpuRates = new double[5];
+                for (int rep = 0; rep < cpuRates.length; rep++) {
+                    long c0 = mx.getCurrentThreadCpuTime();
+                    for (int i = 0; i < 10; i++) {
+                        train.forward();
+                        train.backward();
+                        sgd.step();
+                    }
+                    cpuRates[rep] = 10 * 64 / ((mx.getCurrentThreadCpuTime() - c0) / 1e9);
+                }
+                System.out.printf("threads 1 train_images_per_cpu_s %.0f%n", median(cpuRates, 0));
             }
-            System.out.printf("threads %d caller_bytes_per_step %d%n", threads, (mx.getCurrentThreadAllocatedBytes() - a0) / 10);
             double[] rates = new double[5];
             for (int rep = -1; rep < rates.length; rep++) {
                 long t0 = System.nanoTime();
@@ -107,9 +130,15 @@ public final class Bench {
         for (int threads : new int[] {1, 2}) {
             one.setThreads(threads);
             double[] lat = new double[101];
-            for (int i = 0; i < 5000; i++) {
-                one.infer();
-            }
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            long perCall;
+            do {
+                long a0 = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 5000; i++) {
+                    one.infer();
+                }
+                perCall = (mx.getCurrentThreadAllocatedBytes() - a0) / 5000;
+            } while (perCall > 0 && System.nanoTime() < deadline);
             long per = Math.max(1, (long) (seconds * 1e9 / lat.length / 300e3));
             for (int rep = 0; rep < lat.length; rep++) {
                 long t0 = System.nanoTime();
