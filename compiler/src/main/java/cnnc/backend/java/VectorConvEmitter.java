@@ -14,8 +14,8 @@ import java.util.List;
  * every other case and every class generated without the Vector API.
  *
  * <p>The "wide" layout: an input map is first copied, zero-padded, into a scratch plane of
- * {@code Hp x Wp} ({@code Hp = H + Pt + Pb}, {@code Wp = W + Pl + Pr}); an output row {@code i} is
- * then computed at full padded width, {@code Y'[i·Wp + j]} for {@code j < Wp}, of which the first
+ * {@code Hp x Wp} ({@code Hp = H + Pt + Pb}, {@code Wp = W + max(Pl, Pr)}: see {@link Padded}); an
+ * output row {@code i} is then computed at full padded width, {@code Y'[i·Wp + j]} for {@code j < Wp}, of which the first
  * {@code Wo} columns are real. In that layout every tap is one contiguous run,
  * {@code Y'[e] += w_p_q · Xp[e + p·Wp + q]} for {@code e < L = (Ho-1)·Wp + Wo}: one long loop over the
  * whole map instead of {@code Ho} loops of {@code Wo} (10 for LeNet's c2), at the cost of computing
@@ -69,8 +69,14 @@ final class VectorConvEmitter {
         return (n + VL - 1) / VL * VL;
     }
 
-    /** A zero-padded copy of a {@code T x C x H x W} tensor: planes of {@code hp x wp}, plus {@link #VL} slack. */
-    record Padded(String field, int t, int c, int h, int w, int pt, int pl, int hp, int wp) {
+    /**
+     * A zero-padded copy of a {@code T x C x H x W} tensor: planes of {@code hp x wp}, plus {@link #VL}
+     * slack; the padded map has {@code rows} rows, the data starts at row {@code pt}, column {@code pl}.
+     * The right pad shares its columns with the next row's left pad: a read past the end of a row
+     * wraps to the start of the next, which is zero for {@code pl} columns, so {@code wp = pl + W}
+     * when {@code pr <= pl}; one more zero row under the map keeps the last row's wrap inside the plane.
+     */
+    record Padded(String field, int t, int c, int h, int w, int pt, int pl, int rows, int hp, int wp) {
         int plane() {
             return hp * wp;
         }
@@ -83,17 +89,19 @@ final class VectorConvEmitter {
      */
     static Padded pad(StepCtx s, Buffer b, int pt, int pb, int pl, int pr, boolean share) {
         Shape x = b.shape();
-        int hp = x.h() + pt + pb, wp = x.w() + pl + pr;
+        int rows = x.h() + pt + pb;
+        int wp = x.w() + pl + Math.max(0, pr - pl);
+        int hp = rows + (pr > 0 ? 1 : 0);
         String key = "pad:" + b.name() + ":" + pt + "," + pb + "," + pl + "," + pr;
         String field = share ? s.shared.get(key) : null;
         if (field != null) {
-            return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, hp, wp);
+            return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp);
         }
         field = s.scratch("padded", (long) x.n() * x.c() * hp * wp + VL);
         if (share) {
             s.shared.put(key, field);
         }
-        Padded p = new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, hp, wp);
+        Padded p = new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp);
         String src = Names.field(b);
         Code c = new Code();
         c.line("int t = chunk");
@@ -122,8 +130,8 @@ final class VectorConvEmitter {
     private static void wideConv(StepCtx s, Kernel k, String explain) {
         Padded in = k.in();
         int T = in.t(), C = in.c(), K = k.outCh(), Wp = in.wp(), Ho = k.ho(), Wo = k.wo(), M = k.m(), N = k.n();
-        if (in.hp() - M + 1 != Ho || Wp - N + 1 != Wo) {
-            throw new IllegalStateException(s.name + ": padded " + in.hp() + "x" + Wp + " does not give " + Ho + "x" + Wo);
+        if (in.rows() - M + 1 != Ho || Wo > Wp) {
+            throw new IllegalStateException(s.name + ": padded " + in.rows() + "x" + Wp + " does not give " + Ho + "x" + Wo);
         }
         long L = (long) (Ho - 1) * Wp + Wo;
         int Lr = (int) roundUp(L);
