@@ -36,9 +36,16 @@ final class VectorConvEmitter {
     static final int VL = 8;
     /** At most this many output channels per register block (forward and conv_bf): one load of Xp feeds as many fmas. */
     static final int KB = 8;
-    /** Bytecode budget of a taps helper (Janino: about 10 bytes per tap plus 29 per tap and output channel; 5x5 at 8 is 5.9 KB). */
-    static final int HELPER_BYTES = 6500;
-    /** Taps per conv_grad helper: one accumulator register each. */
+    /**
+     * Vector operations per taps helper (a tap is one load plus a broadcast and an fma per output
+     * channel). C2 must inline every one of them to keep the vectors in registers; past about 18000
+     * IR nodes ({@code NodeCountInliningCutoff}) it stops inlining, and the calls left box their
+     * vectors: the step then allocates and runs many times slower. About 120 operations stay well
+     * below, and the bytecode far below 8000 bytes. Splitting costs little: the accumulators are
+     * stored and reloaded once per column block and helper, not per input channel.
+     */
+    static final int HELPER_OPS = 120;
+    /** Taps per conv_grad helper: one accumulator register each (a load and an fma per tap, see {@link #HELPER_OPS}). */
     static final int TAPS_PER_METHOD = 25;
 
     /**
@@ -178,7 +185,7 @@ final class VectorConvEmitter {
                 all.add(new int[] {p, q});
             }
         }
-        int per = Math.max(1, HELPER_BYTES / (10 + 29 * b));
+        int per = Math.max(1, HELPER_OPS / (1 + 2 * b));
         for (int g0 = 0; g0 < all.size(); g0 += per) {
             List<int[]> group = all.subList(g0, Math.min(all.size(), g0 + per));
             Code c = new Code();
