@@ -1,5 +1,6 @@
 package cnnc.autodiff;
 
+import cnnc.diag.Pos;
 import cnnc.ir.Buffer;
 import cnnc.ir.Graph;
 import cnnc.ir.Model;
@@ -14,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -101,29 +103,28 @@ public final class Autodiff implements Backprop {
             }
             steps.addAll(((ForwardOp) s.op()).backward(this, s));
         }
-        // An input has no producer step to sum its fan-out at: sum it last, citing its first use.
+        // An input has no producer step: one whose sensitivity was asked for is summed last,
+        // citing the statement of its first consumer.
         for (Buffer in : forward.sources()) {
-            List<Use> list = uses.getOrDefault(in.name(), List.of());
-            if (!list.isEmpty()) {
-                accumulate(in, in.name(), list.get(0).step().pos()).ifPresent(steps::add);
+            if (needs(in) && uses.containsKey(in.name())) {
+                accumulate(in, in.name(), uses.get(in.name()).get(0).step().pos()).ifPresent(steps::add);
             }
         }
         return new Graph(sourcesOf(steps), steps);
     }
 
     /** The sum of a fanned-out tensor's partial sensitivities, in forward order of its consumers. */
-    private java.util.Optional<Step> accumulate(Buffer out, String node, cnnc.diag.Pos pos) {
+    private Optional<Step> accumulate(Buffer out, String node, Pos pos) {
         List<Use> list = uses.getOrDefault(out.name(), List.of());
         if (list.size() < 2) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Map<Use, Buffer> written = partials.getOrDefault(out.name(), Map.of());
         List<Buffer> parts = list.stream().map(written::get).toList();
         if (parts.contains(null)) {
             throw new IllegalStateException("a backward rule did not contribute to Δ" + out.name() + ": " + written.keySet());
         }
-        return java.util.Optional.of(new Step(new Accumulate(parts.size()), parts, List.of(sensitivity(out)),
-                node, pos));
+        return Optional.of(new Step(new Accumulate(parts.size()), parts, List.of(sensitivity(out)), node, pos));
     }
 
     private static List<Buffer> sourcesOf(List<Step> steps) {

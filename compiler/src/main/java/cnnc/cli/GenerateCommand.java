@@ -1,5 +1,6 @@
 package cnnc.cli;
 
+import cnnc.backend.java.AheadOfTime;
 import cnnc.backend.java.JavaBackend;
 import cnnc.backend.opencl.OpenClBackend;
 import cnnc.backend.opencl.OpenClFiles;
@@ -13,9 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", description = "Write the generated code of a network: --target java one class specialized "
-        + "to every shape; --target opencl NAME.cl (the kernels) and NAME.plan (which kernels the host launches, "
-        + "with which sizes and buffers).")
+@Command(name = "generate", description = "Write the generated code of a network: --target java one class specialized to every "
+        + "shape; --target opencl NAME.cl (the kernels) and NAME.plan (which kernels the host launches, with which sizes and buffers).")
 final class GenerateCommand implements Callable<Integer> {
 
     enum Target { java, opencl }
@@ -32,7 +32,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--package", paramLabel = "P", description = "Java package of the generated class (default: none).")
     String pkg = "";
 
-    @Option(names = "--inference", description = "Generate the forward pass only (no backward, bn batch may be 1).")
+    @Option(names = "--inference", description = "Generate the inference variant: the forward pass only, bn on its running "
+            + "statistics, no sensitivities, gradients or path tensors (a bn batch may be 1). See docs/embedding.md.")
     boolean inference;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Directory to write into.")
@@ -40,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!pkg.isEmpty() && !pkg.matches("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*")) {
+        if (!AheadOfTime.isPackageName(pkg)) {
             throw new UserError("--package '" + pkg + "' is not a Java package name (like com.example.nets)");
         }
         Model m = model.compile(model.options().withTraining(!inference));
@@ -54,13 +55,14 @@ final class GenerateCommand implements Callable<Integer> {
             case opencl -> {
                 try {
                     for (Path p : OpenClFiles.write(OpenClBackend.generate(m), dir)) {
-                        spec.commandLine().getErr().println("cnnc: wrote " + p);
+                        spec.commandLine().getOut().println("wrote " + p);
                     }
                 } catch (IOException e) {
                     throw new UserError("cannot write to '" + dir + "': " + e.getMessage());
                 }
             }
         }
+        spec.commandLine().getOut().flush();
         spec.commandLine().getErr().flush();
         return 0;
     }

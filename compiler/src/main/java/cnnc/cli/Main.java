@@ -13,16 +13,18 @@ import picocli.CommandLine.Command;
 // scope INHERIT gives every subcommand --help and --version (the usage message promises 'cnnc dump --help').
 @Command(name = "cnnc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cnnc 0.1.0",
         description = "A compiler for convolutional neural networks.",
-        subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, GradCommand.class, DevicesCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, GradCommand.class, TrainCommand.class,
+                EvalCommand.class, GradCheckCommand.class, BenchCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (check, dump, generate, grad)");
+        throw new CommandLine.ParameterException(new CommandLine(this),
+                "a command is required (check, dump, generate, grad, train, eval, gradcheck, bench, devices)");
     }
 
     public static void main(String[] args) {
+        Streams.processStderr = true;
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

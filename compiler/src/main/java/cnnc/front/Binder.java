@@ -33,7 +33,7 @@ final class Binder {
         List<Ast.Name> tensors = new ArrayList<>();
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Pos> places = new LinkedHashMap<>();
-        List<Param> positional = sig.params().stream().filter(Param::positional).toList();
+        List<Param> positional = sig.params(); // any argument may be given by position, in signature order
         int nextPositional = 0;
         boolean seenNamed = false;
         for (Ast.Argument arg : args) {

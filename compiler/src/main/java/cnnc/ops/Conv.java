@@ -22,7 +22,7 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
                    String padding) implements ForwardOp {
 
     public static final Signature SIGNATURE = Signature.of("conv", 1,
-            Param.count("K", true), Param.size2("kernel", null), Param.pair("anchor"),
+            Param.count("K", true), new Param("kernel", Param.Kind.SIZE2, true, null, List.of()), Param.pair("anchor"),
             Param.choice("padding", "same", "same", "valid", "full"), Param.size2("stride", new int[] {1, 1}),
             Param.bool("bias", true), Param.choice("init", "he", "he", "xavier"));
 

@@ -23,7 +23,7 @@ public record Pool(boolean max, int p, int q, int sh, int sw, boolean ceil) impl
 
     public static Signature signature(boolean max) {
         return Signature.of(max ? "maxpool" : "avgpool", 1,
-                Param.size2("window", null), new Param("stride", Param.Kind.SIZE2, false, "window", List.of()),
+                new Param("window", Param.Kind.SIZE2, true, null, List.of()), new Param("stride", Param.Kind.SIZE2, false, "window", List.of()),
                 Param.bool("ceil", false));
     }
 

@@ -89,6 +89,16 @@ public interface Network {
     String outputName();
 
     /**
+     * The identity of the graph this network was compiled from ({@code sha256:<hex>}, what
+     * {@code cnnc train} stores as metadata {@code graph_hash} in weight files), or null if the
+     * implementation does not know it. {@link cnnc.runtime.io.NetworkFiles#loadWeights} names it
+     * when a file's weights do not fit.
+     */
+    default String graphHash() {
+        return null;
+    }
+
+    /**
      * Sets how many threads the passes may use; results must not depend on it (SPEC section 4).
      * The default ignores the request (single-threaded networks).
      */

@@ -44,9 +44,16 @@ final class BnEmitter {
         Shape x = s.inBuf(0).shape();
         long n = bn.valuesPerStatistic(x);
         String X = s.in(0), G = s.in(1), B = s.in(2), RM = s.in(3), RV = s.in(4);
-        String Y = s.out(0), MU = s.out(1), IS = s.out(2);
+        String Y = s.out(0);
         Code c = new Code();
         openStats(c, bn, x);
+        if (s.inference) {
+            runningStatistics(c, bn, x, X, Y, G, B, RM, RV);
+            c.close();
+            s.main(x.c(), x.size() * 2, "one channel each (its statistics and their values)", c.build());
+            return;
+        }
+        String MU = s.out(1), IS = s.out(2);
         c.open("if (training)");
         c.comment("batch statistics: μ = mean(X), σ² = mean((X-μ)²) over " + n + " values, in double");
         c.line("double sum = 0");
@@ -70,14 +77,20 @@ final class BnEmitter {
         openValues(c, bn, x);
         c.line(Y + "[e] = g * ((" + X + "[e] - m) * is) + b").close().close();
         c.orElse("else");
+        runningStatistics(c, bn, x, X, Y, G, B, RM, RV);
+        c.close();
+        c.close();
+        s.main(x.c(), x.size() * 4, "one channel each (its statistics and their values)", c.build());
+    }
+
+    /** Inference: {@code Y = γ·(X - run_mean)/sqrt(run_var + ε) + β} for statistic s. */
+    private static void runningStatistics(Code c, BatchNorm bn, Shape x, String X, String Y, String G, String B, String RM,
+            String RV) {
         c.comment("inference: running statistics");
         c.line("float m = " + RM + "[s]").line("float is = (float) (1.0 / Math.sqrt(" + RV + "[s] + " + Code.d(bn.eps()) + "))");
         c.line("float g = " + G + "[s]").line("float b = " + B + "[s]");
         openValues(c, bn, x);
         c.line(Y + "[e] = g * ((" + X + "[e] - m) * is) + b").close().close();
-        c.close();
-        c.close();
-        s.main(x.c(), x.size() * 4, "one channel each (its statistics and their values)", c.build());
     }
 
     /** Emits {@code dsum = Σ ΔY}, {@code xsum = Σ ΔY·x̂} for statistic s (double), with {@code m, is} bound. */

@@ -37,6 +37,9 @@ final class PoolEmitter {
         }
         Code c = new Code();
         header(c, x, y);
+        if (s.inference) {
+            c.comment("inference: no path tensor (nothing propagates back)");
+        }
         c.open("for (int i = 0; i < " + Ho + "; i++)").open("for (int j = 0; j < " + Wo + "; j++)");
         c.line("int at = " + ConvEmitter.times("i", op.sh()) + " * " + W + " + " + ConvEmitter.times("j", op.sw()));
         String out = "yo + i * " + Wo + " + j";
@@ -72,7 +75,10 @@ final class PoolEmitter {
                         .open("if (v > m)").line("m = v").line("arg = pos").close()
                         .close().close();
             }
-            c.line(s.out(0) + "[" + out + "] = m").line(s.out(1) + "[" + out + "] = arg");
+            c.line(s.out(0) + "[" + out + "] = m");
+            if (!s.inference) {
+                c.line(s.out(1) + "[" + out + "] = arg");
+            }
         }
         c.close().close().close();
         s.main(x.n(), y.size() * P * Q, "one sample each", c.build());

@@ -21,6 +21,8 @@ final class StepCtx {
 
     final Step step;
     final boolean forward;
+    /** The class is the inference variant: no path tensors, no saved statistics, bn on running statistics only. */
+    final boolean inference;
     final String name;
     final List<MethodSpec> methods = new ArrayList<>();
     final List<Scratch> scratch = new ArrayList<>();
@@ -39,9 +41,10 @@ final class StepCtx {
     /** One phase: method {@code method(int chunk)} run for chunks {@code 0 .. chunks-1}, about {@code work} multiply-adds. */
     record Phase(String method, int chunks, long work) {}
 
-    StepCtx(Step step, boolean forward, int index, boolean vector, Map<String, String> shared) {
+    StepCtx(Step step, boolean forward, int index, boolean inference, boolean vector, Map<String, String> shared) {
         this.step = step;
         this.forward = forward;
+        this.inference = inference;
         this.vector = vector;
         this.shared = shared;
         this.name = Names.stepMethod(forward, index, step.op().mnemonic(), step.node());

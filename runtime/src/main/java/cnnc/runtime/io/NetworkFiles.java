@@ -27,6 +27,12 @@ public final class NetworkFiles {
     /** Prefix of optimizer-state entries in checkpoints. */
     public static final String OPTIM_PREFIX = "optim.";
 
+    /** Metadata key of the model's name in weight files. */
+    public static final String MODEL = "model";
+
+    /** Metadata key of the graph's identity in weight files ({@link Network#graphHash()}). */
+    public static final String GRAPH_HASH = "graph_hash";
+
     private static final int MAX_REPORTED = 10;
 
     private NetworkFiles() {
@@ -44,7 +50,10 @@ public final class NetworkFiles {
     /** Writes the weights atomically, with the given metadata plus {@code model} = the network's name. */
     public static void saveWeights(Network net, Path file, Map<String, String> metadata) {
         TensorFile f = weights(net);
-        f.metadata().put("model", net.name());
+        f.metadata().put(MODEL, net.name());
+        if (net.graphHash() != null) {
+            f.metadata().put(GRAPH_HASH, net.graphHash());
+        }
         f.metadata().putAll(metadata);
         Safetensors.write(file, f);
     }
@@ -68,6 +77,13 @@ public final class NetworkFiles {
 
     /**
      * Reads a weights file (or checkpoint) into the network's parameters and running statistics.
+     * Every tensor is checked before any buffer changes; the message of a file saved for another
+     * graph names the first tensor that differs with both shapes, and the two graphs (metadata
+     * {@code model} and {@code graph_hash} against {@link Network#graphHash()}), e.g.
+     * {@code w.safetensors: weights of model lenet5 for a different graph (graph_hash 3f2a..., this
+     * network's 9c41...): c1.weight: file has [6, 1, 3, 3], model expects [6, 1, 5, 5]}. A file whose
+     * tensors all fit loads even if its graph hash differs (say, relu changed to tanh): the names
+     * and shapes are what loading relies on, and the caller sees the hash in the returned metadata.
      *
      * @return the file's metadata
      * @throws SafetensorsException if the file is invalid, or lacks a tensor the model has, has
@@ -99,10 +115,35 @@ public final class NetworkFiles {
                 problems.add(name + ": in the file but not in model " + net.name());
             }
         }
-        fail(file, problems);
+        fail(file, graphs(net, f), problems);
         for (TensorSpec s : specs) {
             copy(f.get(s.name()), net, s);
         }
+    }
+
+    /**
+     * What the file says it holds, when it says: {@code weights for a different graph of lenet5
+     * (graph_hash 3f2a..., this network's 9c41...): } or {@code weights of model alexnet, not lenet5: }.
+     */
+    private static String graphs(Network net, TensorFile f) {
+        String theirs = f.meta(GRAPH_HASH);
+        String model = f.meta(MODEL);
+        String mine = net.graphHash();
+        if (theirs == null && model == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(model == null || model.equals(net.name())
+                ? "weights for a different graph of " + net.name()
+                : "weights of model " + model + ", not " + net.name());
+        if (theirs != null && mine != null && !theirs.equals(mine)) {
+            b.append(" (graph_hash ").append(brief(theirs)).append(", this network's ").append(brief(mine)).append(')');
+        }
+        return b.append(": ").toString();
+    }
+
+    private static String brief(String hash) {
+        String h = hash.startsWith("sha256:") ? hash.substring(7) : hash;
+        return h.length() > 12 ? h.substring(0, 12) + "..." : h;
     }
 
     /**
@@ -122,7 +163,7 @@ public final class NetworkFiles {
                 problems.add(mismatch(name, t, s, t.dtype() != s.dtype()));
             }
         }
-        fail(file, problems);
+        fail(file, "", problems);
         for (String name : names) {
             copy(f.get(name), net, Networks.spec(net, name));
         }
@@ -150,11 +191,11 @@ public final class NetworkFiles {
         return d + " " + Tensor.shapeString(shape);
     }
 
-    private static void fail(Path file, List<String> problems) {
+    private static void fail(Path file, String prefix, List<String> problems) {
         if (problems.isEmpty()) {
             return;
         }
-        StringBuilder b = new StringBuilder();
+        StringBuilder b = new StringBuilder(prefix);
         for (int i = 0; i < problems.size() && i < MAX_REPORTED; i++) {
             b.append(i == 0 ? "" : "; ").append(problems.get(i));
         }

@@ -60,11 +60,44 @@ class NetworkFilesTest {
         BufferNetwork net = lenetLike().fillDistinct(1);
         Map<String, float[]> before = net.copyFloats();
         SafetensorsException e = assertThrows(SafetensorsException.class, () -> NetworkFiles.loadWeights(net, p));
-        assertEquals(p + ": c1.weight: file has [6, 1, 3, 3], model expects [6, 1, 5, 5]", e.getMessage());
+        assertEquals(p + ": weights for a different graph of lenet: c1.weight: file has [6, 1, 3, 3], model expects [6, 1, 5, 5]",
+                e.getMessage());
         // nothing was loaded
         for (Map.Entry<String, float[]> en : before.entrySet()) {
             assertArrayEquals(en.getValue(), net.tensor(en.getKey()), en.getKey());
         }
+    }
+
+    @Test
+    void aFileOfAnotherGraphNamesBothGraphsAndTheFirstDifference() {
+        BufferNetwork other = new BufferNetwork("alexnet", 2).param("c1.weight", 6, 1, 3, 3).param("c1.bias", 6)
+                .param("b1.gamma", 6).add("b1.running_mean", Role.STATE, DType.F32, 6);
+        Path p = dir.resolve("w.safetensors");
+        NetworkFiles.saveWeights(other, p, Map.of(NetworkFiles.GRAPH_HASH, "sha256:aaaaaaaaaaaaaaaaaaaa"));
+        BufferNetwork hashed = new BufferNetwork("lenet", 2) {
+            @Override
+            public String graphHash() {
+                return "sha256:bbbbbbbbbbbbbbbbbbbb";
+            }
+        }.param("c1.weight", 6, 1, 5, 5).param("c1.bias", 6).param("b1.gamma", 6)
+                .add("b1.running_mean", Role.STATE, DType.F32, 6);
+        SafetensorsException e = assertThrows(SafetensorsException.class, () -> NetworkFiles.loadWeights(hashed, p));
+        assertEquals(p + ": weights of model alexnet, not lenet (graph_hash aaaaaaaaaaaa..., this network's bbbbbbbbbbbb...): "
+                + "c1.weight: file has [6, 1, 3, 3], model expects [6, 1, 5, 5]", e.getMessage());
+    }
+
+    @Test
+    void savedWeightsCarryTheNetworksGraphHash() {
+        BufferNetwork hashed = new BufferNetwork("lenet", 2) {
+            @Override
+            public String graphHash() {
+                return "sha256:cc";
+            }
+        }.param("c1.weight", 2);
+        Path p = dir.resolve("h.safetensors");
+        NetworkFiles.saveWeights(hashed, p, Map.of());
+        assertEquals("sha256:cc", Safetensors.read(p).meta(NetworkFiles.GRAPH_HASH));
+        assertEquals("lenet", Safetensors.read(p).meta(NetworkFiles.MODEL));
     }
 
     @Test

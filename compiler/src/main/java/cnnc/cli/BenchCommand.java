@@ -1,0 +1,240 @@
+package cnnc.cli;
+
+import cnnc.ir.Model;
+import cnnc.runtime.Network;
+import cnnc.runtime.init.Initializers;
+import cnnc.runtime.optim.Optimizer;
+import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cnnc bench}: compile time, training throughput, inference latency at batch 1 and throughput
+ * at batch 256, and peak heap, ending with SPEC §5's {@code key value} lines.
+ *
+ * <p>Every network is freshly generated, so each phase first warms up until the JIT has compiled the
+ * new class's methods: it runs until the JIT has compiled nothing for a while (see {@link #warmUp}),
+ * at most {@code --max-warmup} seconds (C2 takes a minute and more over the big generated methods on
+ * a busy machine; a fixed few seconds measured 100 images/s where the trained run reached 500). Then it measures for {@code --time} seconds: throughputs are the median of
+ * {@value #ROUNDS} rounds, latency the median of single calls. Inputs are a fixed seeded
+ * batch (uniform pixels, one-hot labels): speed does not depend on the values.
+ */
+@Command(name = "bench", description = "Measure compile time, training and inference speed, and peak heap.")
+final class BenchCommand implements Callable<Integer> {
+
+    static final int ROUNDS = 5;
+    static final int INFER_BATCH = 256;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelArgs model;
+
+    @Mixin
+    DeviceArgs device;
+
+    @Option(names = "--time", paramLabel = "S", description = "Seconds of warm-up, and of measurement, per phase (default 3).")
+    double time = 3;
+
+    @Option(names = "--max-warmup", paramLabel = "S", description = "Most seconds of warm-up per phase (default 180).")
+    double maxWarmup = 180;
+
+    @Override
+    public Integer call() {
+        device.check();
+        if (!(time > 0) || !(maxWarmup >= 0)) {
+            throw new UserError("--time must be positive and --max-warmup not negative, found " + time + " and " + maxWarmup);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        resetHeapPeaks();
+        long t0 = System.nanoTime();
+        Model m = model.compile(model.options());
+        Network train = device.build(m);
+        double compileMs = (System.nanoTime() - t0) / 1e6;
+        out.printf("bench %s (%s) on %s, %d processors available%n", m.name(), m.source().name(), device.describe(train),
+                Runtime.getRuntime().availableProcessors());
+        out.printf("compile (parse to loaded class, training build at batch %d): %.0f ms%n", m.batch(), compileMs);
+        out.flush();
+
+        double trainRate;
+        try {
+            trainRate = trainRate(m, train);
+        } finally {
+            DeviceArgs.release(train);
+        }
+        out.printf("training at batch %d: %.1f images/s (median of %d rounds, after %s)%n", m.batch(), trainRate, ROUNDS, warmed);
+        out.flush();
+
+        double latencyUs;
+        Network one = device.build(model.compile(model.options().withTraining(false).withBatch(1)));
+        try {
+            latencyUs = latency(one, out);
+        } finally {
+            DeviceArgs.release(one);
+        }
+
+        double inferRate;
+        Network big = device.build(model.compile(model.options().withTraining(false).withBatch(INFER_BATCH)));
+        try {
+            inferRate = inferRate(big);
+        } finally {
+            DeviceArgs.release(big);
+        }
+        out.printf("inference at batch %d: %.1f images/s (median of %d rounds, after %s)%n", INFER_BATCH, inferRate, ROUNDS, warmed);
+        double heapMb = heapPeakBytes() / (1024.0 * 1024.0);
+        out.printf("peak heap: %.1f MB (sum of the heap pools' peak usage)%n", heapMb);
+        out.println();
+        out.printf("train_images_per_s %.1f%n", trainRate);
+        out.printf("infer_batch1_latency_us %.1f%n", latencyUs);
+        out.printf("infer_batch%d_images_per_s %.1f%n", INFER_BATCH, inferRate);
+        out.printf("compile_ms %.0f%n", compileMs);
+        out.printf("peak_heap_mb %.1f%n", heapMb);
+        out.flush();
+        return 0;
+    }
+
+    /** Training steps (forward, backward, optimizer) per second times the batch. */
+    private double trainRate(Model m, Network net) {
+        Initializers.initialize(net, m.train().seed(), TrainCommand.initKinds(m));
+        Optimizer opt = TrainCommand.optimizer(m, net);
+        fill(net, 1);
+        Runnable step = () -> {
+            net.forward();
+            net.backward();
+            opt.step();
+        };
+        return rounds(step, net.batch());
+    }
+
+    private double inferRate(Network net) {
+        Initializers.initialize(net, 1);
+        fill(net, 2);
+        return rounds(net::infer, net.batch());
+    }
+
+    /** How the last warm-up went, for the report. */
+    private String warmed = "";
+
+    /**
+     * Runs rounds until the JIT has been quiet (no compilation time added) for {@code min(2, --time)}
+     * seconds and at least {@code --time} seconds have passed, or {@code --max-warmup} seconds.
+     */
+    private void warmUp(Runnable step) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        double quietNeeded = Math.min(2, time);
+        long start = System.nanoTime();
+        long lastJit = timed ? jit.getTotalCompilationTime() : 0;
+        long quietSince = start;
+        double seconds;
+        double quiet;
+        do {
+            runFor(step, time / ROUNDS, 1);
+            long now = System.nanoTime();
+            long jitMs = timed ? jit.getTotalCompilationTime() : 0;
+            if (jitMs != lastJit) {
+                lastJit = jitMs;
+                quietSince = now;
+            }
+            seconds = (now - start) / 1e9;
+            quiet = (now - quietSince) / 1e9;
+        } while ((quiet < quietNeeded || seconds < time) && seconds < maxWarmup);
+        warmed = String.format("%.1f s of warm-up%s", seconds, quiet < quietNeeded ? ", the JIT still busy at --max-warmup" : "");
+    }
+
+    /** Warms up, then runs {@link #ROUNDS} rounds; the median of images/s. */
+    private double rounds(Runnable step, int batch) {
+        warmUp(step);
+        double[] rates = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long start = System.nanoTime();
+            int n = runFor(step, time / ROUNDS, 2);
+            rates[r] = (double) n * batch / ((System.nanoTime() - start) / 1e9);
+        }
+        return median(rates);
+    }
+
+    /** Median of single {@code infer()} calls at batch 1, in microseconds, after the warm-up. */
+    private double latency(Network net, PrintWriter out) {
+        Initializers.initialize(net, 1);
+        fill(net, 3);
+        warmUp(net::infer);
+        long end = System.nanoTime() + (long) (time * 1e9);
+        double[] us = new double[1 << 20];
+        int n = 0;
+        do {
+            long s = System.nanoTime();
+            net.infer();
+            us[n++] = (System.nanoTime() - s) / 1e3;
+        } while (n < us.length && (n < 20 || System.nanoTime() < end));
+        double[] done = Arrays.copyOf(us, n);
+        Arrays.sort(done);
+        out.printf("inference at batch 1: median latency %.1f µs (p10 %.1f, p90 %.1f; %d calls, after %s)%n", median(done),
+                done[n / 10], done[n * 9 / 10], n, warmed);
+        out.flush();
+        return median(done);
+    }
+
+    /** Runs {@code step} at least {@code min} times and for at least {@code seconds}; returns how many times. */
+    private static int runFor(Runnable step, double seconds, int min) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        int n = 0;
+        while (n < min || System.nanoTime() < end) {
+            step.run();
+            n++;
+        }
+        return n;
+    }
+
+    /** A fixed seeded batch: uniform pixels in [0, 1), one-hot targets. */
+    private static void fill(Network net, long seed) {
+        Random random = new Random(seed);
+        float[] x = net.tensor(net.inputName());
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat();
+        }
+        float[] z = net.tensor(net.targetName());
+        Arrays.fill(z, 0f);
+        int k = z.length / net.batch();
+        for (int t = 0; t < net.batch(); t++) {
+            z[t * k + random.nextInt(k)] = 1f;
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static void resetHeapPeaks() {
+        System.gc();
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isValid()) {
+                p.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long heapPeakBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isValid()) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,71 @@
+package cnnc.cli;
+
+import cnnc.ir.GraphHash;
+import cnnc.ir.Model;
+import cnnc.runtime.Network;
+import cnnc.runtime.data.DataFiles;
+import cnnc.runtime.data.Dataset;
+import cnnc.runtime.io.TensorFile;
+import cnnc.runtime.train.Checkpoint;
+import cnnc.runtime.train.Evaluation;
+import cnnc.runtime.train.Evaluator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cnnc eval}: accuracy and mean cross-entropy of trained weights on the test set, in
+ * inference mode (bn with its running statistics). The model is compiled without a backward graph.
+ */
+@Command(name = "eval", description = "Accuracy and mean loss of trained weights on the test set (inference mode).")
+final class EvalCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelArgs model;
+
+    @Mixin
+    DataArgs data;
+
+    @Mixin
+    DeviceArgs device;
+
+    @Option(names = "--weights", paramLabel = "W.safetensors", required = true, description = "The trained weights (a checkpoint will do).")
+    Path weights;
+
+    @Override
+    public Integer call() {
+        device.check();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Model m = model.compile(model.options().withTraining(false));
+        DataFiles files = data.locate();
+        Dataset test = DataArgs.test(files, m);
+        Network net = device.build(m);
+        try {
+            TensorFile f = WeightFiles.load(weights, net, GraphHash.of(m), w -> {
+                err.println("cnnc: " + w);
+                err.flush();
+            });
+            long start = System.nanoTime();
+            Evaluation e = Evaluator.evaluate(net, test);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String epoch = f.meta(Checkpoint.EPOCH);
+            out.printf("eval %s with %s%s on %d test images from %s (batch %d, %.1f s, %.0f images/s)%n", m.name(), weights,
+                    epoch == null ? "" : " (after epoch " + epoch + ")", test.size(), files.dir(), m.batch(), seconds,
+                    test.size() / Math.max(seconds, 1e-9));
+            out.printf("test accuracy %.2f%% (%d/%d), test loss %.4f%n", 100 * e.accuracy(), e.correct(), e.count(), e.meanLoss());
+            out.flush();
+            return 0;
+        } finally {
+            DeviceArgs.release(net);
+        }
+    }
+}
