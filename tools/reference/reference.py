@@ -143,7 +143,7 @@ def generate(path, net, T, seed, out_dir):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("models", nargs="+", help=".cnn files; every network in them gets a fixture")
-    ap.add_argument("--batch", type=int, default=2, help="batch size T (default 2: small fixtures, and the large samples find draws without near ties)")
+    ap.add_argument("--batch", type=int, default=4, help="batch size T (default 4)")
     ap.add_argument("--seed", type=int, default=1, help="first seed tried (default 1)")
     ap.add_argument("--out", default=os.path.join(HERE, "fixtures"), help="fixtures folder")
     args = ap.parse_args(argv)

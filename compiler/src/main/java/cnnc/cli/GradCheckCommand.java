@@ -1,6 +1,7 @@
 package cnnc.cli;
 
 import cnnc.interp.GradCheck;
+import cnnc.interp.Interpreter;
 import cnnc.interp.Seeds;
 import cnnc.ir.Buffer;
 import cnnc.ir.Model;
@@ -34,9 +35,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "gradcheck", description = "Check the generated backward code against float64 finite differences.")
 final class GradCheckCommand implements Callable<Integer> {
 
-    /** Above this many elements in all, sample {@link #AUTO_SAMPLE} per tensor unless --max-per-tensor says otherwise. */
-    static final long AUTO_ALL = 20_000;
-    static final int AUTO_SAMPLE = 200;
+    /**
+     * Without --max-per-tensor: check every element if that takes about this many seconds of
+     * interpreter time at most, else as many per tensor as fit (at least {@link #MIN_SAMPLE}).
+     */
+    static final double AUTO_SECONDS = 60;
+    static final int MIN_SAMPLE = 5;
 
     static final double ATOL = 1e-5;
     static final double RTOL = 1e-3;
@@ -51,8 +55,8 @@ final class GradCheckCommand implements Callable<Integer> {
     DeviceArgs device;
 
     @Option(names = "--max-per-tensor", paramLabel = "N",
-            description = "Check at most N seeded-random elements of each tensor; 0 checks all (default: all for models up to "
-                    + AUTO_ALL + " elements, else " + AUTO_SAMPLE + ").")
+            description = "Check at most N seeded-random elements of each tensor; 0 checks all (default: all if that takes "
+                    + "about a minute at most, else as many per tensor as fit in a minute).")
     Integer maxPerTensor;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the random inputs, targets and weights (default 1).")
@@ -78,10 +82,7 @@ final class GradCheckCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Model m = model.compile(model.options().withInputSensitivity(true));
-        int sample = maxPerTensor != null ? maxPerTensor : elements(m) <= AUTO_ALL ? 0 : AUTO_SAMPLE;
-        if (maxPerTensor == null && sample > 0) {
-            out.printf("note: %d elements in all; checking %d per tensor (--max-per-tensor 0 checks every one)%n", elements(m), sample);
-        }
+        int sample = maxPerTensor != null ? maxPerTensor : autoSample(m, seed, out);
         Network net = device.build(m);
         try {
             GradCheck.Settings settings = GradCheck.Settings.defaults().withSeed(seed).withStep(step)
@@ -100,6 +101,37 @@ final class GradCheckCommand implements Callable<Integer> {
     static GradCheck.Result check(Model m, Network net, GradCheck.Settings settings) {
         Map<String, double[]> values = NetworkCandidate.roundToFloat(Seeds.values(m, settings.seed()));
         return GradCheck.check(m, new NetworkCandidate(net), values, settings);
+    }
+
+    /** Times one interpreter forward pass and picks how many elements per tensor fit in {@link #AUTO_SECONDS}; 0 for all. */
+    private static int autoSample(Model m, long seed, PrintWriter out) {
+        Interpreter interp = new Interpreter(m);
+        interp.load(Seeds.values(m, seed));
+        double pass = Double.MAX_VALUE;
+        for (int i = 0; i < 2; i++) {
+            long t = System.nanoTime();
+            interp.forward(true);
+            pass = Math.min(pass, (System.nanoTime() - t) / 1e9);
+        }
+        long elements = elements(m);
+        if (elements * 2 * pass <= AUTO_SECONDS) {
+            return 0;
+        }
+        int tensors = tensors(m);
+        int n = (int) Math.max(MIN_SAMPLE, AUTO_SECONDS / (2 * pass * tensors));
+        out.printf("note: %d elements in all at %.0f ms per interpreter pass; checking %d seeded elements per tensor "
+                + "(--max-per-tensor 0 checks every one, in about %.0f min)%n", elements, pass * 1e3, n, elements * 2 * pass / 60);
+        return n;
+    }
+
+    private static int tensors(Model m) {
+        int n = 0;
+        for (Buffer b : m.forward().sources()) {
+            if (b.role() == Role.PARAMETER || b.role() == Role.INPUT) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Elements of the parameters and the input: what a full check perturbs. */

@@ -21,6 +21,7 @@ import cnnc.runtime.train.Progress;
 import cnnc.runtime.train.Trainer;
 import cnnc.runtime.train.TrainingDivergedException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
             String hash = GraphHash.of(m);
             Progress progress = Streams.progress(err);
             Optimizer opt = optimizer(m, net);
-            Path file = save != null ? save : resume != null ? resume : Path.of(m.name() + ".safetensors");
+            Path file = checkpointFile(m);
             progress.message(String.format("training %s (%s) at batch %d on %s: %d training and %d test images, %s, %s",
                     m.name(), m.source().name(), m.batch(), files.dir(), train.size(), test.size(), opt.describe(),
                     device.describe(net)));
@@ -94,14 +95,7 @@ final class TrainCommand implements Callable<Integer> {
                     .initialize(true, initKinds(m)).metadata(Map.of(GraphHash.KEY, hash, "source", m.source().name()))
                     .progress(progress);
             if (resume != null) {
-                TensorFile f = WeightFiles.read(resume, "--resume");
-                if (f.meta(GraphHash.KEY) != null && !f.meta(GraphHash.KEY).equals(hash)) {
-                    String difference = WeightFiles.firstDifference(f, net);
-                    throw new UserError("cannot resume from " + resume + ": it was trained for a different graph of "
-                            + f.meta("model") + (difference == null ? " (every tensor's shape matches, but an operation differs)" : ": " + difference)
-                            + ". Train from scratch with --save to a new file.");
-                }
-                WeightFiles.checkGraph(resume, f, net, hash, progress::message);
+                checkResumable(net, hash, progress);
                 trainer.resume(resume);
             }
             List<EpochResult> results;
@@ -117,6 +111,29 @@ final class TrainCommand implements Callable<Integer> {
         } finally {
             DeviceArgs.release(net);
         }
+    }
+
+    /** --save, else --resume, else {@code <network>.safetensors} here; its directory must be writable. */
+    private Path checkpointFile(Model m) {
+        Path file = save != null ? save : resume != null ? resume : Path.of(m.name() + ".safetensors");
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+            throw new UserError("cannot write checkpoints to " + file + ": " + parent + " is not a writable directory");
+        }
+        return file;
+    }
+
+    /** A resume needs this very graph: its optimizer state means nothing for another, even one of equal shapes. */
+    private void checkResumable(Network net, String hash, Progress progress) {
+        TensorFile f = WeightFiles.read(resume, "--resume");
+        String theirs = f.meta(GraphHash.KEY);
+        if (theirs != null && !theirs.equals(hash)) {
+            String difference = WeightFiles.firstDifference(f, net);
+            throw new UserError("cannot resume from " + resume + ": it was trained for a different graph of " + f.meta("model")
+                    + (difference == null ? " (every tensor's shape matches, but an operation differs)" : ": " + difference)
+                    + ". Train from scratch with --save to a new file.");
+        }
+        WeightFiles.checkGraph(resume, f, net, hash, progress::message);
     }
 
     /** The train block's optimizer; booleans of the settings map are stored as 0/1. */
@@ -154,7 +171,8 @@ final class TrainCommand implements Callable<Integer> {
 
     private static void summarize(PrintWriter out, Model m, List<EpochResult> results, Path file, int total, long perEpoch) {
         if (results.isEmpty()) {
-            out.printf("nothing to train: %s already has %d of %d epochs; weights in %s%n", file, total, total, file);
+            out.printf("nothing to train: the checkpoint already has %d epochs or more (--epochs counts them all); weights in %s%n",
+                    total, file);
             out.flush();
             return;
         }

@@ -59,10 +59,7 @@ final class RandomNetwork {
     }
 
     private void build() {
-        input("x", 1 + r.nextInt(3), 3 + r.nextInt(8), 3 + r.nextInt(8));
-        if (r.nextInt(5) == 0) {
-            input("x2", 1 + r.nextInt(3), 3 + r.nextInt(8), 3 + r.nextInt(8));
-        }
+        input("x", 1 + r.nextInt(3), 3 + r.nextInt(8), 3 + r.nextInt(8));   // a network has one input
         int count = 2 + r.nextInt(11);
         for (int i = 0; i < count; i++) {
             edge();

@@ -45,10 +45,15 @@ class GradCheckCommandTest {
         assertTrue(c.out().endsWith("PASS\n"), c::toString);
     }
 
+    /**
+     * Batch 4, not 2: with two samples bn per element normalizes every value to ±1, so its input
+     * gradient is all cancellation (ΔY - mean ΔY - x̂·mean(ΔY·x̂) with x̂ = ±1) times γ/σ, and float32
+     * can only return noise there (residual.cnn misses by 3% at batch 2, passes at 4 and 8).
+     */
     @ParameterizedTest
     @MethodSource("samples")
     void samplesPassOnASample(Path model) {
-        Cli c = Cli.run("gradcheck", model.toString(), "--batch", "2", "--threads", "2", "--max-per-tensor", "12");
+        Cli c = Cli.run("gradcheck", model.toString(), "--batch", "4", "--threads", "2", "--max-per-tensor", "12");
         assertEquals(0, c.code(), c::toString);
         assertTrue(c.out().endsWith("PASS\n"), c::toString);
     }

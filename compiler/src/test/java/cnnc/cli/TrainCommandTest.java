@@ -141,6 +141,9 @@ class TrainCommandTest {
         Cli device = Cli.run("train", tiny.toString(), "--device", "cuda");
         assertEquals(1, device.code(), device::toString);
         assertTrue(device.err().contains("unknown --device"), device::toString);
+        Cli save = train(tiny, "--save", dir.resolve("missing/w.safetensors").toString());
+        assertEquals(1, save.code(), save::toString);
+        assertTrue(save.err().contains("not a writable directory"), save::toString);
         Cli threads = Cli.run("train", tiny.toString(), "--threads", "0");
         assertEquals(1, threads.code(), threads::toString);
     }

@@ -90,7 +90,7 @@ class ReferenceTest {
         ZOO.forEach((name, text) -> out.add(Arguments.of(name, Models.model(name + ".cnn", text, 3))));
         try (Stream<Path> files = Files.list(Models.root().resolve("samples"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".cnn")).sorted().toList()) {
-                out.add(Arguments.of(f.getFileName().toString(), Models.file(f, 2)));
+                out.add(Arguments.of(f.getFileName().toString(), Models.file(f, 4)));  // per-element bn at T = 2 is ill-conditioned
             }
         }
         return out.stream();
@@ -140,7 +140,9 @@ class ReferenceTest {
                 double h = 1e-5;
                 double up = Reference.run(m, sources, target, i, h).loss(m);
                 double down = Reference.run(m, sources, target, i, -h).loss(m);
-                if (Math.abs((up - base) - (base - down)) / h > 1e-4 * (1 + scale)) {
+                double right = up - base;
+                double left = base - down;
+                if (Math.abs(right - left) > 1e-2 * Math.max(Math.abs(right), Math.abs(left)) + 1e-12) {
                     continue; // a kink (relu at 0, a max-pool tie): the one-sided derivatives differ
                 }
                 done++;

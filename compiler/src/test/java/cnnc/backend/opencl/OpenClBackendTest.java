@@ -71,7 +71,7 @@ class OpenClBackendTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void matchesTheReferenceAndRepeatsItsBits(Path file) throws IOException {
-        Model model = compile(file, 2);
+        Model model = compile(file, 4);  // per-element bn at T = 2 is ill-conditioned: x̂ = ±1
         OpenClBackend.Program program = OpenClBackend.generate(model);
         // through the text form, as cnnc generate writes it
         Plan plan = Plan.parse(program.plan().toText());
