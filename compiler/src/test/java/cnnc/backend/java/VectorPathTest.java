@@ -27,8 +27,12 @@ class VectorPathTest {
 
     static Stream<Arguments> models() throws IOException {
         List<Arguments> out = new ArrayList<>();
-        for (int batch : new int[] {2, 3, 9}) {
-            ReferenceTest.ZOO.forEach((name, text) -> out.add(Arguments.of(name + " T" + batch, Models.model(name + ".cnn", text, batch))));
+        // samples at 4 and above: per-element bn at batch 2 is all cancellation in float32 (see FixtureTest)
+        for (int batch : new int[] {3, 9}) {
+            int b = batch;
+            ReferenceTest.ZOO.forEach((name, text) -> out.add(Arguments.of(name + " T" + b, Models.model(name + ".cnn", text, b))));
+        }
+        for (int batch : new int[] {4, 9}) {
             try (Stream<Path> files = Files.list(Models.root().resolve("samples"))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".cnn")).sorted().toList()) {
                     out.add(Arguments.of(f.getFileName() + " T" + batch, Models.file(f, batch)));
