@@ -46,7 +46,7 @@ public final class AheadOfTime {
         Options options = Options.defaults().withBatch(batch).withTraining(variant == Variant.TRAINING);
         Parser.parse(source).forEach(net -> {
             Model m = Pipeline.compile(source, options.withNetwork(net.name().text()));
-            out.add(JavaBackend.generate(m, pkg));
+            out.add(JavaBackend.generate(m, pkg, false)); // plain Java: the application may lack jdk.incubator.vector
         });
         return out;
     }

@@ -34,18 +34,54 @@ final class Emitters {
 
     static void emit(StepCtx s) {
         switch (s.step.op()) {
-            case Conv op -> ConvEmitter.forward(s, op);
-            case ConvBf op -> ConvEmitter.backwardData(s, op);
-            case ConvGrad op -> ConvEmitter.gradient(s, op);
+            case Conv op -> {
+                if (s.vector && VectorConvEmitter.fits(op)) {
+                    VectorConvEmitter.forward(s, op);
+                } else {
+                    ConvEmitter.forward(s, op);
+                }
+            }
+            case ConvBf op -> {
+                if (s.vector && VectorConvEmitter.fits(op.conv())) {
+                    VectorConvEmitter.backwardData(s, op);
+                } else {
+                    ConvEmitter.backwardData(s, op);
+                }
+            }
+            case ConvGrad op -> {
+                if (s.vector && VectorConvEmitter.fits(op.conv())) {
+                    VectorConvEmitter.gradient(s, op);
+                } else {
+                    ConvEmitter.gradient(s, op);
+                }
+            }
             case Pool op -> PoolEmitter.forward(s, op);
             case MaxPoolBf op -> PoolEmitter.maxBackward(s, op);
             case AvgPoolBf op -> PoolEmitter.avgBackward(s, op);
             case BatchNorm op -> BnEmitter.forward(s, op);
             case BnBf op -> BnEmitter.backwardData(s, op);
             case BnGrad op -> BnEmitter.gradient(s, op);
-            case Full op -> FullEmitter.forward(s, op);
-            case FullBf op -> FullEmitter.backwardData(s, op);
-            case FullGrad op -> FullEmitter.gradient(s, op);
+            case Full op -> {
+                if (s.vector) {
+                    VectorFullEmitter.forward(s, op);
+                } else {
+                    FullEmitter.forward(s, op);
+                }
+            }
+            case FullBf op -> {
+                if (s.vector) {
+                    VectorFullEmitter.backwardData(s, op);
+                } else {
+                    FullEmitter.backwardData(s, op);
+                }
+            }
+            case FullGrad op -> {
+                if (s.vector) {
+                    VectorFullEmitter.gradient(s, op);
+                } else {
+                    FullEmitter.gradient(s, op);
+                }
+            }
             case Activation op -> ActivationEmitter.forward(s, op);
             case ActivationBf op -> ActivationEmitter.backward(s, op);
             case Softmax op -> SoftmaxLossEmitter.softmax(s, op);

@@ -51,6 +51,8 @@ public final class JavaBackend {
     static final ClassName CHUNK_TASK = ClassName.get("cnnc.runtime.exec", "ChunkTask");
     static final ClassName CHUNK_POOL = ClassName.get("cnnc.runtime.exec", "ChunkPool");
     static final ClassName LIST = ClassName.get("java.util", "List");
+    static final ClassName FLOAT_VECTOR = ClassName.get("jdk.incubator.vector", "FloatVector");
+    static final ClassName VECTOR_SPECIES = ClassName.get("jdk.incubator.vector", "VectorSpecies");
     static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
     static final TypeName INTS = ArrayTypeName.of(TypeName.INT);
 
@@ -72,28 +74,53 @@ public final class JavaBackend {
     private final List<StepCtx> forwardSteps = new ArrayList<>();
     private final List<StepCtx> backwardSteps = new ArrayList<>();
 
-    private JavaBackend(Model model, String pkg) {
+    private final boolean vector;
+    private final Map<String, String> shared = new LinkedHashMap<>();
+
+    private JavaBackend(Model model, String pkg, boolean vector) {
         this.model = model;
         this.pkg = pkg == null ? "" : pkg;
+        this.vector = vector;
         this.inference = model.backward().isEmpty();
     }
 
-    /** Generates the class of {@code model} in package {@code pkg} ("" for none). */
+    /**
+     * Generates the class of {@code model} in package {@code pkg} ("" for none), with Vector API
+     * kernels when this JVM has {@code jdk.incubator.vector} (see {@link #vectorAvailable()}).
+     */
     public static Source generate(Model model, String pkg) {
-        return new JavaBackend(model, pkg).build();
+        return generate(model, pkg, vectorAvailable());
+    }
+
+    /**
+     * Generates the class of {@code model}; with {@code vector} the convolution and full-layer kernels
+     * use {@code jdk.incubator.vector}, and the class then needs {@code --add-modules jdk.incubator.vector}
+     * wherever it is compiled and run. Without it the class is plain Java and runs anywhere.
+     */
+    public static Source generate(Model model, String pkg, boolean vector) {
+        return new JavaBackend(model, pkg, vector).build();
+    }
+
+    /**
+     * Whether this JVM was started with {@code jdk.incubator.vector} in its boot layer and the system
+     * property {@code cnnc.vector} is not {@code false}: then in-process compiled classes can use it.
+     */
+    public static boolean vectorAvailable() {
+        return !"false".equals(System.getProperty("cnnc.vector"))
+                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
     private Source build() {
         List<Step> fwd = model.forward().steps();
         for (int i = 0; i < fwd.size(); i++) {
-            StepCtx s = new StepCtx(fwd.get(i), true, i, inference);
+            StepCtx s = new StepCtx(fwd.get(i), true, i, inference, vector, shared);
             Emitters.emit(s);
             forwardSteps.add(s);
         }
         if (model.backward().isPresent()) {
             List<Step> bwd = model.backwardGraph().steps();
             for (int i = 0; i < bwd.size(); i++) {
-                StepCtx s = new StepCtx(bwd.get(i), false, i, inference);
+                StepCtx s = new StepCtx(bwd.get(i), false, i, inference, vector, shared);
                 Emitters.emit(s);
                 backwardSteps.add(s);
             }
@@ -115,6 +142,12 @@ public final class JavaBackend {
                 t.addField(FieldSpec.builder(FLOATS, sc.field(), Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("Scratch of $L.\n", s.name).initializer("new float[$L]", sc.size()).build());
             }
+        }
+        if (vector) {
+            t.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Float.class)), "S",
+                            Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("The Vector API shape of every vector kernel: 8 floats (a constant, so C2 intrinsifies).\n")
+                    .initializer("$T.SPECIES_256", FLOAT_VECTOR).build());
         }
         // Type arguments for javac's sake (no raw-type warnings in an application's build); Janino ignores them.
         ClassName hashMap = ClassName.get("java.util", "HashMap");
@@ -249,7 +282,7 @@ public final class JavaBackend {
                     "throw new IllegalStateException(\"" + model.name() + " was generated for inference: it has no backward pass\")"));
         } else {
             t.addMethod(pass("backward", "The backward pass for the last forward(): every sensitivity and gradient.", null,
-                    backwardSteps, forwardSteps.size()));
+                    backwardSteps, phaseCount(forwardSteps)));
         }
         t.addMethod(simple("loss", TypeName.FLOAT, model.loss() == null ? "return Float.NaN" : "return " + Names.field(model.loss()) + "[0]"));
         t.addMethod(lookup("tensor", FLOATS, "floats", "float"));
@@ -306,26 +339,39 @@ public final class JavaBackend {
         if (first != null) {
             c.line(first);
         }
-        for (int i = 0; i < steps.size(); i++) {
-            StepCtx s = steps.get(i);
+        int index = base;
+        for (StepCtx s : steps) {
             c.comment(s.step.op().mnemonic() + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + ")");
-            if (s.chunks > 1 && s.work >= PARALLEL_WORK) {
-                c.line("pool.run(this, " + (base + i) + ", " + s.chunks + ")");
-            } else if (s.chunks == 1) {
-                c.line(s.name + "(0)");
-            } else {
-                c.loop("chunk", 0, s.chunks, s.name + "(chunk)");
+            for (StepCtx.Phase ph : s.phases) {
+                if (ph.chunks() > 1 && ph.work() >= PARALLEL_WORK) {
+                    c.line("pool.run(this, " + index + ", " + ph.chunks() + ")");
+                } else if (ph.chunks() == 1) {
+                    c.line(ph.method() + "(0)");
+                } else {
+                    c.loop("chunk", 0, ph.chunks(), ph.method() + "(chunk)");
+                }
+                index++;
             }
         }
         return MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).addJavadoc("$L\n", doc).addCode(c.build()).build();
     }
 
+    private static int phaseCount(List<StepCtx> steps) {
+        int n = 0;
+        for (StepCtx s : steps) {
+            n += s.phases.size();
+        }
+        return n;
+    }
+
     private MethodSpec runChunk() {
         Code c = new Code();
         c.open("switch (step)");
-        List<StepCtx> all = all();
-        for (int i = 0; i < all.size(); i++) {
-            c.label("case " + i).line(all.get(i).name + "(chunk)").line("return").endCase();
+        int i = 0;
+        for (StepCtx s : all()) {
+            for (StepCtx.Phase ph : s.phases) {
+                c.label("case " + i++).line(ph.method() + "(chunk)").line("return").endCase();
+            }
         }
         c.label("default").line("throw new IllegalArgumentException(\"no step \" + step)").endCase();
         c.close();

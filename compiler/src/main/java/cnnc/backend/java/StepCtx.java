@@ -7,12 +7,15 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.lang.model.element.Modifier;
 
 /**
  * What an emitter writes for one step: its main method {@code void <name>(int chunk)}, run once
  * for every chunk {@code 0 .. chunks-1} (see {@code cnnc.runtime.exec.ChunkPool}), helper methods
- * it calls, and scratch arrays it needs (allocated once, in the constructor).
+ * it calls, and scratch arrays it needs (allocated once, in the constructor). A step may have
+ * several phases ({@link #phase}), run one after the other, each with its own chunks: a phase that
+ * pads an input for every sample, then one that computes from the padded copy.
  */
 final class StepCtx {
 
@@ -23,16 +26,27 @@ final class StepCtx {
     final String name;
     final List<MethodSpec> methods = new ArrayList<>();
     final List<Scratch> scratch = new ArrayList<>();
+    /** Phases in the order they run; the main method is the last one. */
+    final List<Phase> phases = new ArrayList<>();
+    /** Whether kernels may use {@code jdk.incubator.vector} (see {@link VectorConvEmitter}). */
+    final boolean vector;
+    /** Scratch arrays shared between steps of one class (a padded input the forward and gradient steps both read). */
+    final Map<String, String> shared;
     int chunks = -1;
     long work;
 
     /** A float array private to one step. */
     record Scratch(String field, long size) {}
 
-    StepCtx(Step step, boolean forward, int index, boolean inference) {
+    /** One phase: method {@code method(int chunk)} run for chunks {@code 0 .. chunks-1}, about {@code work} multiply-adds. */
+    record Phase(String method, int chunks, long work) {}
+
+    StepCtx(Step step, boolean forward, int index, boolean inference, boolean vector, Map<String, String> shared) {
         this.step = step;
         this.forward = forward;
         this.inference = inference;
+        this.vector = vector;
+        this.shared = shared;
         this.name = Names.stepMethod(forward, index, step.op().mnemonic(), step.node());
     }
 
@@ -81,6 +95,19 @@ final class StepCtx {
         }
         m.addJavadoc("<p>$L chunk$L: $L\n", chunks, chunks == 1 ? "" : "s", explain);
         methods.add(0, m.addCode(body).build());
+        phases.add(new Phase(name, chunks, work));
+    }
+
+    /**
+     * A phase that runs before the main method (call before {@link #main}): {@code <name>_<suffix>(int chunk)}
+     * for {@code chunks} chunks.
+     */
+    void phase(String suffix, int chunks, long work, String doc, CodeBlock body) {
+        String n = name + suffix;
+        methods.add(MethodSpec.methodBuilder(n).addModifiers(Modifier.PRIVATE).addParameter(TypeName.INT, "chunk")
+                .addJavadoc("$L '$L' ($L), phase $L: $L\n", step.op().mnemonic(), step.node(), step.pos().fileLine(), suffix, doc)
+                .addCode(body).build());
+        phases.add(new Phase(n, chunks, work));
     }
 
     /** A helper method {@code <step>_<suffix>(int a, int b, ...)} returning nothing. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every generated method stays under HotSpot's 8000-byte JIT limit: every sample, the zoo, and wide layers. */
+/** Every generated method stays under HotSpot's 8000-byte JIT limit: every sample, the zoo, and wide layers, with and without the Vector API. */
 class MethodSizeTest {
 
     static final String WIDE = """
@@ -51,15 +51,17 @@ class MethodSizeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void everyMethodIsJitCompilable(String name, Model m) {
-        JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated"));
-        int methods = 0;
-        for (Map.Entry<String, byte[]> cls : c.bytecodes().entrySet()) {
-            for (Map.Entry<String, Integer> e : MethodSizes.of(cls.getValue()).entrySet()) {
-                methods++;
-                assertTrue(e.getValue() < MethodSizes.JIT_LIMIT,
-                        name + ": " + cls.getKey() + "." + e.getKey() + " has " + e.getValue() + " bytes of bytecode");
+        for (boolean vector : new boolean[] {true, false}) {
+            JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated", vector));
+            int methods = 0;
+            for (Map.Entry<String, byte[]> cls : c.bytecodes().entrySet()) {
+                for (Map.Entry<String, Integer> e : MethodSizes.of(cls.getValue()).entrySet()) {
+                    methods++;
+                    assertTrue(e.getValue() < MethodSizes.JIT_LIMIT, name + (vector ? " (vector): " : " (scalar): ") + cls.getKey()
+                            + "." + e.getKey() + " has " + e.getValue() + " bytes of bytecode");
+                }
             }
+            assertTrue(methods > 20, name + ": only " + methods + " methods read");
         }
-        assertTrue(methods > 20, name + ": only " + methods + " methods read");
     }
 }

@@ -1,0 +1,322 @@
+package cnnc.backend.java;
+
+import cnnc.ir.Buffer;
+import cnnc.ir.Shape;
+import cnnc.ops.Conv;
+import cnnc.ops.ConvBf;
+import cnnc.ops.ConvGrad;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * conv, conv_bf and conv_grad with stride 1 and pads {@code >= 0}, on {@code jdk.incubator.vector}
+ * ({@code FloatVector.SPECIES_256}, {@link #VL} lanes, fma). The scalar {@link ConvEmitter} handles
+ * every other case and every class generated without the Vector API.
+ *
+ * <p>The "wide" layout: an input map is first copied, zero-padded, into a scratch plane of
+ * {@code Hp x Wp} ({@code Hp = H + Pt + Pb}, {@code Wp = W + max(Pl, Pr)}: see {@link Padded}); an
+ * output row {@code i} is then computed at full padded width, {@code Y'[i·Wp + j]} for {@code j < Wp}, of which the first
+ * {@code Wo} columns are real. In that layout every tap is one contiguous run,
+ * {@code Y'[e] += w_p_q · Xp[e + p·Wp + q]} for {@code e < L = (Ho-1)·Wp + Wo}: one long loop over the
+ * whole map instead of {@code Ho} loops of {@code Wo} (10 for LeNet's c2), at the cost of computing
+ * {@code Wp - Wo} columns that are thrown away. Lanes past {@code L} read into the next plane or
+ * the zero slack at the end of the scratch array and are thrown away too.
+ *
+ * <p>forward and conv_bf (a forward convolution of zero-padded ΔY with the rotated, transposed
+ * kernel) keep {@link #KB} output channels in registers per {@link #VL}-column block and accumulate
+ * every input channel and tap into them: one load of Xp feeds {@code KB} fmas. conv_grad keeps one
+ * accumulator per tap and reads ΔY, laid out wide with zeros in the thrown-away columns, once per
+ * block; the lanes of each accumulator are then added in a fixed order (never {@code reduceLanes},
+ * whose order may differ between interpreted and compiled code), so results do not depend on which
+ * thread ran what.
+ */
+final class VectorConvEmitter {
+
+    /** Lanes of {@code FloatVector.SPECIES_256}. */
+    static final int VL = 8;
+    /** At most this many output channels per register block (forward and conv_bf): one load of Xp feeds as many fmas. */
+    static final int KB = 8;
+    /**
+     * Vector operations per taps helper (a tap is one load plus a broadcast and an fma per output
+     * channel). C2 must inline every one of them to keep the vectors in registers; past about 18000
+     * IR nodes ({@code NodeCountInliningCutoff}) it stops inlining, and the calls left box their
+     * vectors: the step then allocates and runs many times slower. About 120 operations stay well
+     * below, and the bytecode far below 8000 bytes. Splitting costs little: the accumulators are
+     * stored and reloaded once per column block and helper, not per input channel.
+     */
+    static final int HELPER_OPS = 120;
+    /** Taps per conv_grad helper: one accumulator register each (a load and an fma per tap, see {@link #HELPER_OPS}). */
+    static final int TAPS_PER_METHOD = 25;
+
+    /**
+     * Chunks per sample: one for batches of 8 or more; otherwise the smallest divisor {@code d >= 2} of
+     * K with at most {@link #KB} channels per chunk, so all chunks have the same width.
+     */
+    static int channelGroups(int batch, int k) {
+        if (batch >= 8 || k == 1) {
+            return 1;
+        }
+        for (int d = 2; d <= k; d++) {
+            if (k % d == 0 && k / d <= KB) {
+                return d;
+            }
+        }
+        return k;
+    }
+
+    private VectorConvEmitter() {}
+
+    /** Whether the wide vector kernels handle {@code op}: stride 1, no cropping, and a backward pad that is {@code >= 0} too. */
+    static boolean fits(Conv op) {
+        return op.sh() == 1 && op.sw() == 1 && op.pt() >= 0 && op.pb() >= 0 && op.pl() >= 0 && op.pr() >= 0
+                && op.pt() <= op.m() - 1 && op.pb() <= op.m() - 1 && op.pl() <= op.n() - 1 && op.pr() <= op.n() - 1;
+    }
+
+    static long roundUp(long n) {
+        return (n + VL - 1) / VL * VL;
+    }
+
+    /**
+     * A zero-padded copy of a {@code T x C x H x W} tensor: planes of {@code hp x wp}, plus {@link #VL}
+     * slack; the padded map has {@code rows} rows, the data starts at row {@code pt}, column {@code pl}.
+     * The right pad shares its columns with the next row's left pad: a read past the end of a row
+     * wraps to the start of the next, which is zero for {@code pl} columns, so {@code wp = pl + W}
+     * when {@code pr <= pl}; one more zero row under the map keeps the last row's wrap inside the plane.
+     */
+    record Padded(String field, int t, int c, int h, int w, int pt, int pl, int rows, int hp, int wp) {
+        int plane() {
+            return hp * wp;
+        }
+    }
+
+    /**
+     * The padded copy of {@code b}: shared between the steps of a class when {@code share} (the
+     * forward conv writes it, conv_grad reads it in the backward pass of the same forward); adds the
+     * phase that writes it unless another step already does.
+     */
+    static Padded pad(StepCtx s, Buffer b, int pt, int pb, int pl, int pr, boolean share) {
+        Shape x = b.shape();
+        int rows = x.h() + pt + pb;
+        int wp = x.w() + pl + Math.max(0, pr - pl);
+        int hp = rows + (pr > 0 ? 1 : 0);
+        String key = "pad:" + b.name() + ":" + pt + "," + pb + "," + pl + "," + pr;
+        String field = share ? s.shared.get(key) : null;
+        if (field != null) {
+            return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp);
+        }
+        field = s.scratch("padded", (long) x.n() * x.c() * hp * wp + VL);
+        if (share) {
+            s.shared.put(key, field);
+        }
+        Padded p = new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp);
+        String src = Names.field(b);
+        Code c = new Code();
+        c.line("int t = chunk");
+        c.open("for (int c = 0; c < " + p.c() + "; c++)")
+                .line("int po = (t * " + p.c() + " + c) * " + p.plane())
+                .line("int xo = (t * " + p.c() + " + c) * " + (p.h() * p.w()));
+        if (pt > 0 || pb > 0 || pl > 0 || pr > 0) {
+            c.loop("e", 0, p.plane(), field + "[po + e] = 0f");
+        }
+        c.one("for (int i = 0; i < " + p.h() + "; i++) System.arraycopy(" + src + ", xo + i * " + p.w() + ", " + field
+                + ", po + " + ConvEmitter.rowStart("i", 1, pt, wp) + ConvEmitter.plus(pl) + ", " + p.w() + ")");
+        c.close();
+        s.phase("pad", x.n(), x.size(), "copies " + b.name() + "[t] into planes of " + hp + "x" + wp + " with pads (" + pt + ", "
+                + pb + ", " + pl + ", " + pr + ") of zeros, one sample each", c.build());
+        return p;
+    }
+
+    /**
+     * Y (T x outCh x Ho x Wo) = bias + Σ_i Σ_p,q weight(o, i, p, q) · in(padded)[i][.. + p·Wp + q].
+     * The weight of output o, input i, tap (p, q) is {@code w[(o·oStride + i·iStride) + tap]} with
+     * {@code tap = p·N + q}, or {@code M·N - 1 - tap} when {@code rotated}.
+     */
+    record Kernel(Padded in, String out, int outCh, int ho, int wo, int m, int n, String w, int oStride, int iStride,
+                  boolean rotated, String bias) {}
+
+    private static void wideConv(StepCtx s, Kernel k, String explain) {
+        Padded in = k.in();
+        int T = in.t(), C = in.c(), K = k.outCh(), Wp = in.wp(), Ho = k.ho(), Wo = k.wo(), M = k.m(), N = k.n();
+        if (in.rows() - M + 1 != Ho || Wo > Wp) {
+            throw new IllegalStateException(s.name + ": padded " + in.rows() + "x" + Wp + " does not give " + Ho + "x" + Wo);
+        }
+        long L = (long) (Ho - 1) * Wp + Wo;
+        int Lr = (int) roundUp(L);
+        int kg = channelGroups(T, K);
+        int chunks = T * kg;
+        // every chunk has n = K / kg output channels: blocks of b (at most KB) and one of the rest
+        int n = K / kg;
+        int b0 = Math.min(KB, n);
+        String wide = s.scratch("wide", (long) chunks * b0 * Lr);
+        List<Integer> widths = new ArrayList<>();
+        widths.add(b0);
+        if (n % b0 != 0) {
+            widths.add(n % b0);
+        }
+        Code c = new Code();
+        ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
+        c.line("int xo = t * " + (long) C * in.plane()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
+        for (int b : widths) {
+            List<String> helpers = taps(s, k, b, Lr);
+            c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
+            helpers.forEach(h -> c.line(h + "(xo, k, so)"));
+            c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row");
+            c.open("for (int a = 0; a < " + b + "; a++)")
+                    .line("int yo = (t * " + K + " + k + a) * " + (Ho * Wo))
+                    .line("int wo = so + a * " + Lr)
+                    .open("for (int i = 0; i < " + Ho + "; i++)")
+                    .one("for (int j = 0; j < " + Wo + "; j++) " + k.out() + "[yo + i * " + Wo + " + j] = " + wide + "[wo + i * " + Wp + " + j]")
+                    .close()
+                    .close();
+            c.close();
+        }
+        s.main(chunks, (long) T * K * C * Lr * M * N, explain, c.build());
+    }
+
+    /** Helpers adding the taps of kernel rows to {@code b} wide output rows at {@code so}; the first one starts from the bias. */
+    private static List<String> taps(StepCtx s, Kernel k, int b, int Lr) {
+        Padded in = k.in();
+        int C = in.c(), Wp = in.wp(), M = k.m(), N = k.n();
+        String wide = s.name + "wide";
+        List<String> names = new ArrayList<>();
+        List<int[]> all = new ArrayList<>();
+        for (int p = 0; p < M; p++) {
+            for (int q = 0; q < N; q++) {
+                all.add(new int[] {p, q});
+            }
+        }
+        int per = Math.max(1, HELPER_OPS / (1 + 2 * b));
+        for (int g0 = 0; g0 < all.size(); g0 += per) {
+            List<int[]> group = all.subList(g0, Math.min(all.size(), g0 + per));
+            Code c = new Code();
+            c.open("for (int e = 0; e < " + Lr + "; e += " + VL + ")");
+            for (int a = 0; a < b; a++) {
+                String init;
+                if (g0 > 0) {
+                    init = "FloatVector.fromArray(S, " + wide + ", so + " + a * Lr + " + e)";
+                } else if (k.bias() != null) {
+                    init = "FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])";
+                } else {
+                    init = "FloatVector.zero(S)";
+                }
+                c.line("FloatVector a" + a + " = " + init);
+            }
+            c.open("for (int c = 0; c < " + C + "; c++)")
+                    .line("int x = xo + c * " + in.plane() + " + e")
+                    .line("int w = k0 * " + k.oStride() + " + c * " + k.iStride())
+                    .line("FloatVector v");
+            for (int[] pq : group) {
+                int tap = pq[0] * N + pq[1];
+                int wt = k.rotated() ? M * N - 1 - tap : tap;
+                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus((long) pq[0] * Wp + pq[1]) + ")");
+                for (int a = 0; a < b; a++) {
+                    c.line("a" + a + " = v.fma(FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wt)
+                            + "]), a" + a + ")");
+                }
+            }
+            c.close();
+            for (int a = 0; a < b; a++) {
+                c.line("a" + a + ".intoArray(" + wide + ", so + " + a * Lr + " + e)");
+            }
+            c.close();
+            String first = group.get(0)[0] + "," + group.get(0)[1];
+            String last = group.get(group.size() - 1)[0] + "," + group.get(group.size() - 1)[1];
+            names.add(s.helper("taps" + b + "_" + g0 / per,
+                    "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (g0 == 0 ? "the bias plus" : "plus")
+                            + " the taps (" + first + ") .. (" + last + ") over every input channel, " + VL + " columns at a time.",
+                    List.of("xo", "k0", "so"), c.build()));
+        }
+        return names;
+    }
+
+    static void forward(StepCtx s, Conv op) {
+        Shape y = s.outBuf(0).shape();
+        Shape x = s.inBuf(0).shape();
+        Padded in = pad(s, s.inBuf(0), op.pt(), op.pb(), op.pl(), op.pr(), true);
+        int MN = op.m() * op.n();
+        wideConv(s, new Kernel(in, s.out(0), y.c(), y.h(), y.w(), op.m(), op.n(), s.in(1), x.c() * MN, MN, false,
+                op.bias() ? s.in(2) : null), "sample chunk, output channels in blocks of " + KB + " kept in registers");
+    }
+
+    static void backwardData(StepCtx s, ConvBf bf) {
+        Conv op = bf.conv();
+        Shape dx = s.outBuf(0).shape();
+        int M = op.m(), N = op.n();
+        Padded in = pad(s, s.inBuf(0), M - 1 - op.pt(), M - 1 - op.pb(), N - 1 - op.pl(), N - 1 - op.pr(), false);
+        wideConv(s, new Kernel(in, s.out(0), dx.c(), dx.h(), dx.w(), M, N, s.in(1), M * N, dx.c() * M * N, true, null),
+                "sample chunk, input channels c of ΔX in blocks of " + KB + " kept in registers (ΔX[t][c] written by one chunk)");
+    }
+
+    static void gradient(StepCtx s, ConvGrad grad) {
+        Conv op = grad.conv();
+        Shape dy = s.inBuf(0).shape();
+        Shape x = s.inBuf(1).shape();
+        int T = x.n(), C = x.c(), K = dy.c(), Ho = dy.h(), Wo = dy.w(), M = op.m(), N = op.n(), MN = M * N;
+        Padded in = pad(s, s.inBuf(1), op.pt(), op.pb(), op.pl(), op.pr(), true);
+        int Wp = in.wp();
+        int Lr = (int) roundUp((long) (Ho - 1) * Wp + Wo);
+        // ΔY in the wide layout, zeros in the thrown-away columns and the tail
+        String dyw = s.scratch("dy", (long) T * K * Lr);
+        Code w = new Code();
+        w.line("int t = chunk");
+        w.open("for (int k = 0; k < " + K + "; k++)")
+                .line("int wo = (t * " + K + " + k) * " + Lr)
+                .line("int yo = (t * " + K + " + k) * " + (Ho * Wo))
+                .loop("e", 0, Lr, dyw + "[wo + e] = 0f")
+                .one("for (int i = 0; i < " + Ho + "; i++) System.arraycopy(" + s.in(0) + ", yo + i * " + Wo + ", " + dyw + ", wo + i * "
+                        + Wp + ", " + Wo + ")")
+                .close();
+        s.phase("dy", T, (long) T * K * Lr, "copies ΔY[t] into rows of " + Wp + " (zeros past column " + Wo + "), one sample each",
+                w.build());
+        String lanes = s.scratch("lanes", (long) K * TAPS_PER_METHOD * VL);
+        List<String> helpers = new ArrayList<>();
+        for (int g0 = 0; g0 < MN; g0 += TAPS_PER_METHOD) {
+            int g1 = Math.min(MN, g0 + TAPS_PER_METHOD);
+            Code c = new Code();
+            for (int j = g0; j < g1; j++) {
+                c.line("FloatVector a" + j + " = FloatVector.zero(S)");
+            }
+            c.open("for (int t = 0; t < " + T + "; t++)")
+                    .line("int d = (t * " + K + " + k) * " + Lr)
+                    .line("int x = (t * " + C + " + c) * " + in.plane())
+                    .open("for (int e = 0; e < " + Lr + "; e += " + VL + ")")
+                    .line("FloatVector g = FloatVector.fromArray(S, " + dyw + ", d + e)");
+            for (int j = g0; j < g1; j++) {
+                c.line("a" + j + " = FloatVector.fromArray(S, " + in.field() + ", x + e" + ConvEmitter.plus((long) (j / N) * Wp + j % N)
+                        + ").fma(g, a" + j + ")");
+            }
+            c.close().close();
+            c.comment("ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order");
+            c.line("int lo = k * " + TAPS_PER_METHOD * VL).line("int wo = (k * " + C + " + c) * " + MN);
+            for (int j = g0; j < g1; j++) {
+                int l = (j - g0) * VL;
+                c.line("a" + j + ".intoArray(" + lanes + ", lo + " + l + ")");
+                c.line(s.out(0) + "[wo + " + j + "] = ((" + lane(lanes, l, 0) + " + " + lane(lanes, l, 1) + ") + (" + lane(lanes, l, 2) + " + "
+                        + lane(lanes, l, 3) + ")) + ((" + lane(lanes, l, 4) + " + " + lane(lanes, l, 5) + ") + (" + lane(lanes, l, 6)
+                        + " + " + lane(lanes, l, 7) + "))");
+            }
+            helpers.add(s.helper("taps" + g0 / TAPS_PER_METHOD, "ΔW[k][c] of the taps " + g0 + " .. " + (g1 - 1)
+                    + ": Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·" + Wp + " + q], one accumulator per tap.", List.of("k", "c"), c.build()));
+        }
+        Code c = new Code();
+        c.line("int k = chunk");
+        c.open("for (int c = 0; c < " + C + "; c++)");
+        helpers.forEach(h -> c.line(h + "(k, c)"));
+        c.close();
+        if (op.bias()) {
+            c.comment("Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double");
+            c.line("double bsum = 0");
+            c.open("for (int t = 0; t < " + T + "; t++)")
+                    .line("int yo = (t * " + K + " + k) * " + (Ho * Wo))
+                    .loop("e", 0, (long) Ho * Wo, "bsum += " + s.in(0) + "[yo + e]")
+                    .close();
+            c.line(s.out(1) + "[k] = (float) bsum");
+        }
+        s.main(K, (long) T * K * C * Lr * MN,
+                "one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads", c.build());
+    }
+
+    private static String lane(String lanes, int l, int i) {
+        return lanes + "[lo + " + (l + i) + "]";
+    }
+}
