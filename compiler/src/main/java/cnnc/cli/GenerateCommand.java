@@ -47,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
         Model m = model.compile(model.options().withTraining(!inference));
         switch (target) {
             case java -> {
-                JavaBackend.Source src = JavaBackend.generate(m, pkg);
+                JavaBackend.Source src = JavaBackend.generate(m, pkg, false); // plain Java: runs on any Java 17, no incubator module
                 Path file = dir.resolve(src.relativePath());
                 Output.write(file, src.text(), spec.commandLine().getOut());
                 spec.commandLine().getErr().println("cnnc: wrote " + file);
