@@ -1,7 +1,5 @@
 package cnnc.cli;
 
-import cnnc.backend.java.JaninoLoader;
-import cnnc.backend.java.JavaBackend;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.Networks;
@@ -45,20 +43,12 @@ final class GradCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "G.safetensors", required = true, description = "Where to write the tensors.")
     Path out;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "java (default).")
-    String device = "java";
-
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: the processors available); results do not depend on it.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin
+    DeviceArgs device;
 
     @Override
     public Integer call() {
-        if (!device.equals("java")) {
-            throw new UserError("--device " + device + " is not available in this build; use --device java");
-        }
-        if (threads < 1) {
-            throw new UserError("--threads must be at least 1, found " + threads);
-        }
+        device.check();
         TensorFile in = read(input);
         Model probe = model.compile(model.options().withBatch(1).withTraining(false));
         String inputName = probe.input().name();
@@ -76,24 +66,30 @@ final class GradCommand implements Callable<Integer> {
         if (m.target() == null) {
             throw new UserError(model.model + ": network " + m.name() + " has no loss, so it has no gradients");
         }
-        Network net = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated")).instantiate();
-        net.setThreads(threads);
-        loadWeights(net, read(weights));
+        TensorFile w = read(weights);
+        Network net = device.build(m);
         try {
-            NetworkFiles.loadTensors(net, in, input, net.inputName(), net.targetName());
-        } catch (SafetensorsException e) {
-            throw new UserError(e.getMessage());
+            loadWeights(net, w);
+            try {
+                NetworkFiles.loadTensors(net, in, input, net.inputName(), net.targetName());
+            } catch (SafetensorsException e) {
+                throw new UserError(e.getMessage());
+            }
+            net.forward();
+            net.backward();
+            // The same tensors, by the same names, whatever the device: net.tensors() lists the plan's
+            // buffers; an OpenCL network downloads each one as snapshot() borrows it.
+            try {
+                TensorFile f = NetworkFiles.snapshot(net);
+                f.metadata().put("model", net.name());
+                Safetensors.write(out, f);
+            } catch (SafetensorsException e) {
+                throw new UserError(e.getMessage());
+            }
+            spec.commandLine().getErr().println("cnnc: loss " + net.loss() + " (" + device.describe(net) + "); wrote " + out);
+        } finally {
+            DeviceArgs.release(net);
         }
-        net.forward();
-        net.backward();
-        try {
-            TensorFile f = NetworkFiles.snapshot(net);
-            f.metadata().put("model", net.name());
-            Safetensors.write(out, f);
-        } catch (SafetensorsException e) {
-            throw new UserError(e.getMessage());
-        }
-        spec.commandLine().getErr().println("cnnc: loss " + net.loss() + "; wrote " + out);
         return 0;
     }
 

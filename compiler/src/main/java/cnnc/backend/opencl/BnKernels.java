@@ -34,20 +34,25 @@ final class BnKernels {
                 .out("Invstd", step.outputs().get(2));
         k.line("const int g = get_global_id(0);");
         String nf = KernelBuilder.f(n);
-        k.line("float sum = 0.0f;");
+        // In acc_t (double where the device has it) exactly as the Java backend's BnEmitter computes them,
+        // so both devices round the statistics alike.
+        k.line("acc_t sum = 0;");
         values(k, op, s, body -> body.line("sum += X[n];"));
-        k.line("const float mean = sum / " + nf + ";");
-        k.line("float sq = 0.0f;");
-        values(k, op, s, body -> body.line("const float d = X[n] - mean;").line("sq += d * d;"));
-        k.line("const float var = sq / " + nf + ";");
-        k.line("const float inv = 1.0f / sqrt(var + " + KernelBuilder.f(op.eps()) + ");");
+        k.line("const acc_t mu = sum / " + n + ";");
+        k.line("acc_t sq = 0;");
+        values(k, op, s, body -> body.line("const acc_t d = X[n] - mu;").line("sq += d * d;"));
+        k.line("const acc_t var = sq / " + n + ";");
+        k.line("const float mean = (float) mu;");
+        k.line("const float inv = (float) ((acc_t) 1 / sqrt(var + " + d(op.eps()) + "));");
         values(k, op, s, body -> body.line("Y[n] = Gamma[g] * ((X[n] - mean) * inv) + Beta[g];"));
         k.line("Mean[g] = mean;");
         k.line("Invstd[g] = inv;");
-        String keep = KernelBuilder.f(1 - op.momentum());
-        String mom = KernelBuilder.f(op.momentum());
-        k.line("RunMean[g] = " + keep + " * RunMean[g] + " + mom + " * mean;");
-        k.line("RunVar[g] = " + keep + " * RunVar[g] + " + mom + " * (var * " + nf + " / " + KernelBuilder.f(n - 1) + ");");
+        if (n > 1) {
+            String keep = d(1 - op.momentum());
+            String mom = d(op.momentum());
+            k.line("RunMean[g] = (float) (" + keep + " * RunMean[g] + " + mom + " * mu);");
+            k.line("RunVar[g] = (float) (" + keep + " * RunVar[g] + " + mom + " * var * " + n + " / " + (n - 1) + ");");
+        }
         return List.of(k.build());
     }
 
@@ -63,7 +68,7 @@ final class BnKernels {
         int hw = s.h() * s.w();
         k.line("const int g = get_global_id(0);");
         k.line("const int m = " + (op.perChannel() ? "g / " + hw + " % " + s.c() : "g % " + s.perSample()) + ";   // its statistic");
-        k.line("const float inv = 1.0f / sqrt(RunVar[m] + " + KernelBuilder.f(op.eps()) + ");");
+        k.line("const float inv = (float) ((acc_t) 1 / sqrt(RunVar[m] + " + d(op.eps()) + "));");
         k.line("Y[g] = Gamma[m] * ((X[g] - RunMean[m]) * inv) + Beta[m];");
         return List.of(k.build());
     }
@@ -80,12 +85,11 @@ final class BnKernels {
         k.line("const int g = get_global_id(0);");
         k.line("const float mean = Mean[g];");
         k.line("const float inv = Invstd[g];");
-        k.line("float sdy = 0.0f;");
-        k.line("float sdyx = 0.0f;");
+        k.line("acc_t sdy = 0;");
+        k.line("acc_t sdyx = 0;");
         values(k, op, s, body -> body.line("sdy += dY[n];").line("sdyx += dY[n] * ((X[n] - mean) * inv);"));
-        String nf = KernelBuilder.f(n);
-        k.line("const float mdy = sdy / " + nf + ";");
-        k.line("const float mdyx = sdyx / " + nf + ";");
+        k.line("const float mdy = (float) (sdy / " + n + ");");
+        k.line("const float mdyx = (float) (sdyx / " + n + ");");
         k.line("const float scale = Gamma[g] * inv;");
         values(k, op, s, body -> body.line("dX[n] = scale * (dY[n] - mdy - ((X[n] - mean) * inv) * mdyx);"));
         return List.of(k.build());
@@ -103,11 +107,11 @@ final class BnKernels {
         k.line("const int g = get_global_id(0);");
         k.line("const float mean = Mean[g];");
         k.line("const float inv = Invstd[g];");
-        k.line("float sdy = 0.0f;");
-        k.line("float sdyx = 0.0f;");
+        k.line("acc_t sdy = 0;");
+        k.line("acc_t sdyx = 0;");
         values(k, op, s, body -> body.line("sdy += dY[n];").line("sdyx += dY[n] * ((X[n] - mean) * inv);"));
-        k.line("dGamma[g] = sdyx;");
-        k.line("dBeta[g] = sdy;");
+        k.line("dGamma[g] = (float) sdyx;");
+        k.line("dBeta[g] = (float) sdy;");
         return List.of(k.build());
     }
 
@@ -127,5 +131,10 @@ final class BnKernels {
             k.close();
         }
         k.close();
+    }
+
+    /** A double literal ({@code 0.9}, {@code 1.0E-5}): the value the Java backend's {@code Code.d} writes. */
+    private static String d(double v) {
+        return Double.toString(v);
     }
 }

@@ -164,7 +164,7 @@ final class ConvKernels {
         k.note("Deterministic: each weight sums its products alone, in (t, i, j) order; no atomics.");
         k.in("dY", dy).in("X", x).out("dW", dw);
         k.index("k", ys.c(), "c", xs.c(), "p", op.m(), "q", op.n());
-        k.line("float acc = 0.0f;");
+        k.line("acc_t acc = 0;   // double where the device has it, as the Java backend sums bias gradients");
         k.open("for (int t = 0; t < " + ys.n() + "; t++)");
         k.line("const __global float* dy = dY + (t * " + ys.c() + " + k) * " + (ys.h() * ys.w()) + ";");
         k.line("const __global float* x = X + (t * " + xs.c() + " + c) * " + (xs.h() * xs.w()) + ";");
@@ -192,12 +192,12 @@ final class ConvKernels {
                 "Δb[k] = Σ_t Σ_i Σ_j ΔY[t][k][i][j]", "bias element k", ys.c());
         k.in("dY", dy).out("dB", db);
         k.index("k", ys.c());
-        k.line("float acc = 0.0f;");
+        k.line("acc_t acc = 0;   // double where the device has it, as the Java backend sums bias gradients");
         k.open("for (int t = 0; t < " + ys.n() + "; t++)");
         k.line("const __global float* dy = dY + (t * " + ys.c() + " + k) * " + hw + ";");
         k.line(hw == 1 ? "acc += dy[0];" : "for (int o = 0; o < " + hw + "; o++) acc += dy[o];");
         k.close();
-        k.line("dB[g] = acc;");
+        k.line("dB[g] = (float) acc;");
         return k.build();
     }
 }

@@ -36,8 +36,18 @@ final class FullKernels {
         k.index("t", t, "k", op.k());
         k.line("const __global float* x = X + t * " + l + ";");
         k.line("const __global float* w = W + k * " + l + ";");
-        k.line("float acc = " + (op.bias() ? "B[k]" : "0.0f") + ";");
-        k.line("for (int l = 0; l < " + l + "; l++) acc += w[l] * x[l];");
+        // The Java backend's dot(): eight interleaved partial sums, the rest into s0, combined in a fixed
+        // tree, then the bias; the same order, so both devices round Y alike.
+        k.line("float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f, s4 = 0.0f, s5 = 0.0f, s6 = 0.0f, s7 = 0.0f;");
+        k.line("int l = 0;");
+        k.open("for (; l + 8 <= " + l + "; l += 8)");
+        for (int i = 0; i < 8; i++) {
+            k.line("s" + i + " += w[l + " + i + "] * x[l + " + i + "];");
+        }
+        k.close();
+        k.line("for (; l < " + l + "; l++) s0 += w[l] * x[l];");
+        k.line("const float dot = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));");
+        k.line("const float acc = " + (op.bias() ? "B[k] + dot" : "dot") + ";");
         k.line("Y[g] = acc;");
         if (relu != null) {
             k.line("R[g] = acc > 0.0f ? acc : 0.0f;");
