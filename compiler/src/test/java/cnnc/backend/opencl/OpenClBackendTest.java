@@ -113,10 +113,20 @@ class OpenClBackendTest {
         }
     }
 
+    /** Every gradcheck model (every operation and variant: see cnnc.interp.CoverageTest) and this folder's bn model. */
+    static Stream<Path> gradcheckModels() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("compiler/src/test/resources/gradcheck"))) {
+            List<Path> out = new ArrayList<>(s.filter(p -> p.toString().endsWith(".cnn")).sorted().toList());
+            out.add(Path.of("compiler/src/test/resources/cnnc/backend/opencl/norms.cnn"));
+            return out.stream();
+        }
+    }
+
     /** GradCheck's finite differences (float64, of the interpreter's loss) against the device's gradients. */
-    @Test
-    void passesTheGradientCheck() throws IOException {
-        Model model = compile(Path.of("compiler/src/test/resources/cnnc/backend/opencl/norms.cnn"), 3);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("gradcheckModels")
+    void passesTheGradientCheck(Path file) throws IOException {
+        Model model = compile(file, 3);
         OpenClBackend.Program program = OpenClBackend.generate(model);
         try (OpenClNetwork net = new OpenClNetwork(program.plan(), program.source(), device())) {
             GradCheck.Result r = GradCheck.check(model, new OpenClCandidate(net), GradCheck.Settings.defaults()
