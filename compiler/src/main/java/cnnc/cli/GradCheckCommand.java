@@ -2,6 +2,7 @@ package cnnc.cli;
 
 import cnnc.interp.GradCheck;
 import cnnc.interp.Interpreter;
+import cnnc.interp.NetworkCandidate;
 import cnnc.interp.Seeds;
 import cnnc.ir.Buffer;
 import cnnc.ir.Model;

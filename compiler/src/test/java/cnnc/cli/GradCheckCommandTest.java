@@ -10,6 +10,7 @@ import cnnc.diag.SourceFile;
 import cnnc.front.Options;
 import cnnc.interp.Candidate;
 import cnnc.interp.GradCheck;
+import cnnc.interp.NetworkCandidate;
 import cnnc.interp.Seeds;
 import cnnc.ir.Model;
 import cnnc.passes.Pipeline;

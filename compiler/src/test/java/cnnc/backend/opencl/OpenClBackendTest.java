@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import cnnc.diag.SourceFile;
 import cnnc.front.Options;
 import cnnc.interp.GradCheck;
+import cnnc.interp.NetworkCandidate;
 import cnnc.interp.Interpreter;
 import cnnc.ir.Model;
 import cnnc.passes.Pipeline;
@@ -129,7 +130,7 @@ class OpenClBackendTest {
         Model model = compile(file, 3);
         OpenClBackend.Program program = OpenClBackend.generate(model);
         try (OpenClNetwork net = new OpenClNetwork(program.plan(), program.source(), device())) {
-            GradCheck.Result r = GradCheck.check(model, new OpenClCandidate(net), GradCheck.Settings.defaults()
+            GradCheck.Result r = GradCheck.check(model, new NetworkCandidate(net), GradCheck.Settings.defaults()
                     .withTolerance(new GradCheck.Tolerance(1e-5, 1e-3)).withMaxPerTensor(12));
             assertTrue(r.passed(), r.table());
         }

@@ -1,6 +1,5 @@
-package cnnc.cli;
+package cnnc.interp;
 
-import cnnc.interp.Candidate;
 import cnnc.runtime.Network;
 import java.util.Map;
 
