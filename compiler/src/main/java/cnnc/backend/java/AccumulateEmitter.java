@@ -16,6 +16,6 @@ final class AccumulateEmitter {
         }
         Code c = ActivationEmitter.perSample(x);
         c.line(s.out(0) + "[e] = " + sum).close();
-        s.main(x.n(), x.size() * op.count(), "one sample each", c.build());
+        s.mainBySample(x.n(), x.size() * op.count(), "one sample each", c.build());
     }
 }

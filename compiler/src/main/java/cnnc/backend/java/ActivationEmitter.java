@@ -29,7 +29,7 @@ final class ActivationEmitter {
         if (nv < n) {
             c.one("for (int e = lo + " + nv + "; e < lo + " + n + "; e++) " + s.out(0) + "[e] = " + v + "[e] > 0f ? " + value + "[e] : 0f");
         }
-        s.main(x.n(), x.size(), "one sample each", c.build());
+        s.mainBySample(x.n(), x.size(), "one sample each", c.build());
     }
 
     static void forward(StepCtx s, Activation op) {
@@ -46,7 +46,7 @@ final class ActivationEmitter {
             case TANH -> c.line(s.out(0) + "[e] = (float) Math.tanh(" + X + ")");
         }
         c.close();
-        s.main(x.n(), x.size(), "one sample each", c.build());
+        s.mainBySample(x.n(), x.size(), "one sample each", c.build());
     }
 
     static void backward(StepCtx s, ActivationBf bf) {
@@ -64,6 +64,6 @@ final class ActivationEmitter {
             case TANH -> c.line("float y = " + v).line(s.out(0) + "[e] = " + dy + " * (1f - y * y)");
         }
         c.close();
-        s.main(x.n(), x.size(), "one sample each", c.build());
+        s.mainBySample(x.n(), x.size(), "one sample each", c.build());
     }
 }

@@ -15,7 +15,7 @@ final class AddConcatEmitter {
         Shape y = s.outBuf(0).shape();
         Code c = ActivationEmitter.perSample(y);
         c.line(s.out(0) + "[e] = " + s.in(0) + "[e] + " + s.in(1) + "[e]").close();
-        s.main(y.n(), y.size(), "one sample each", c.build());
+        s.mainBySample(y.n(), y.size(), "one sample each", c.build());
     }
 
     static void addBackward(StepCtx s, AddBf op) {
@@ -25,7 +25,7 @@ final class AddConcatEmitter {
         for (int i = 0; i < s.step.outputs().size(); i++) {
             c.line("System.arraycopy(" + s.in(0) + ", chunk * " + n + ", " + s.out(i) + ", chunk * " + n + ", " + n + ")");
         }
-        s.main(dy.n(), dy.size(), "one sample each", c.build());
+        s.mainBySample(dy.n(), dy.size(), "one sample each", c.build());
     }
 
     static void concat(StepCtx s, Concat op) {
@@ -39,7 +39,7 @@ final class AddConcatEmitter {
                     + ConvEmitter.plus(offset * hw) + ", " + n + ")");
             offset += s.inBuf(i).shape().c();
         }
-        s.main(y.n(), y.size(), "one sample each", c.build());
+        s.mainBySample(y.n(), y.size(), "one sample each", c.build());
     }
 
     static void concatBackward(StepCtx s, ConcatBf op) {
@@ -51,6 +51,6 @@ final class AddConcatEmitter {
             c.line("System.arraycopy(" + s.in(0) + ", chunk * " + dy.perSample() + ConvEmitter.plus(op.offsets().get(i) * hw)
                     + ", " + s.out(i) + ", chunk * " + n + ", " + n + ")");
         }
-        s.main(dy.n(), dy.size(), "one sample each", c.build());
+        s.mainBySample(dy.n(), dy.size(), "one sample each", c.build());
     }
 }

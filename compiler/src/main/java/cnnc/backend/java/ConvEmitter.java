@@ -131,7 +131,7 @@ final class ConvEmitter {
         taps.forEach(t -> c.line(t + "(yo, xo, wo)"));
         c.close().close();
         s.main(T * kg, (long) T * K * C * Ho * Wo * M * N,
-                kg == 1 ? "one sample each" : "sample chunk / " + kg + ", output channels split in " + kg, c.build());
+                kg == 1 ? "one sample each" : "sample chunk / " + kg + ", output channels split in " + kg, c.build(), kg == 1);
     }
 
     static void backwardData(StepCtx s, ConvBf bf) {
@@ -184,7 +184,7 @@ final class ConvEmitter {
         c.close().close();
         s.main(T * cg, (long) T * K * C * Ho * Wo * M * N,
                 cg == 1 ? "one sample each (ΔX[t] is written by its chunk alone)" : "sample chunk / " + cg + ", input channels split in " + cg,
-                c.build());
+                c.build(), cg == 1);
     }
 
     static void gradient(StepCtx s, ConvGrad grad) {

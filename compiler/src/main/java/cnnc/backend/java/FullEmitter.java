@@ -25,7 +25,7 @@ final class FullEmitter {
                 .line(s.out(0) + "[t * " + K + " + k] = " + (op.bias() ? s.in(2) + "[k] + " : "") + "dot(" + s.in(1) + ", k * " + L
                         + ", " + s.in(0) + ", t * " + L + ", " + L + ")")
                 .close();
-        s.main(T * kg, T * K * L, kg == 1 ? "one sample each" : "sample chunk / " + kg + ", outputs split in " + kg, c.build());
+        s.main(T * kg, T * K * L, kg == 1 ? "one sample each" : "sample chunk / " + kg + ", outputs split in " + kg, c.build(), kg == 1);
     }
 
     static void backwardData(StepCtx s, FullBf bf) {
@@ -41,7 +41,7 @@ final class FullEmitter {
                 .line("int wo = k * " + L)
                 .one("for (int l = 0; l < " + L + "; l++) " + s.out(0) + "[xo + l] += g * " + s.in(1) + "[wo + l]")
                 .close();
-        s.main(T, T * K * L, "one sample each", c.build());
+        s.mainBySample(T, T * K * L, "one sample each", c.build());
     }
 
     static void gradient(StepCtx s, FullGrad grad) {

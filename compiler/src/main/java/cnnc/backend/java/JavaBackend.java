@@ -76,6 +76,8 @@ public final class JavaBackend {
 
     private final boolean vector;
     private final Map<String, String> shared = new LinkedHashMap<>();
+    private List<Unit> forwardUnits;
+    private List<Unit> backwardUnits;
 
     private JavaBackend(Model model, String pkg, boolean vector) {
         this.model = model;
@@ -162,9 +164,18 @@ public final class JavaBackend {
             t.addField(FieldSpec.builder(TypeName.BOOLEAN, "training", Modifier.PRIVATE)
                     .addJavadoc("Whether the running forward pass is training (bn: batch statistics).\n").build());
         }
+        forwardUnits = units(forwardSteps, 0);
+        backwardUnits = units(backwardSteps, forwardUnits.size());
+        List<Unit> units = new ArrayList<>(forwardUnits);
+        units.addAll(backwardUnits);
         t.addMethod(constructor(buffers, cls));
         networkMethods(t, buffers);
-        t.addMethod(runChunk());
+        t.addMethod(runChunk(units));
+        for (Unit u : units) {
+            if (u.phases().size() > 1) {
+                t.addMethod(fused(u));
+            }
+        }
         for (StepCtx s : all()) {
             t.addMethods(s.methods);
         }
@@ -270,19 +281,19 @@ public final class JavaBackend {
             t.addMethod(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PUBLIC)
                     .addJavadoc("The same as {@link #infer()}: this inference variant has no training mode.\n")
                     .addCode(new Code().line("infer()").build()).build());
-            t.addMethod(pass("infer", "The forward pass in inference mode (bn: running statistics).", null, forwardSteps, 0));
+            t.addMethod(pass("infer", "The forward pass in inference mode (bn: running statistics).", null, forwardUnits));
         } else {
             t.addMethod(pass("forward", "The forward pass in training mode (bn: batch statistics, running statistics updated).",
-                    "training = true", forwardSteps, 0));
+                    "training = true", forwardUnits));
             t.addMethod(pass("infer", "The forward pass in inference mode (bn: running statistics).", "training = false",
-                    forwardSteps, 0));
+                    forwardUnits));
         }
         if (backwardSteps.isEmpty()) {
             t.addMethod(simple("backward", TypeName.VOID,
                     "throw new IllegalStateException(\"" + model.name() + " was generated for inference: it has no backward pass\")"));
         } else {
             t.addMethod(pass("backward", "The backward pass for the last forward(): every sensitivity and gradient.", null,
-                    backwardSteps, phaseCount(forwardSteps)));
+                    backwardUnits));
         }
         t.addMethod(simple("loss", TypeName.FLOAT, model.loss() == null ? "return Float.NaN" : "return " + Names.field(model.loss()) + "[0]"));
         t.addMethod(lookup("tensor", FLOATS, "floats", "float"));
@@ -334,44 +345,96 @@ public final class JavaBackend {
                 .addParameter(String.class, "name").addCode(c.build()).build();
     }
 
-    private MethodSpec pass(String name, String doc, String first, List<StepCtx> steps, int base) {
+    /**
+     * What one {@code pool.run} (or one inline loop) executes: a single phase, or a run of
+     * consecutive by-sample phases fused into one chunk per sample, so a sample's maps stay in cache
+     * from one step to the next and the threads meet once instead of once per step. Fusing changes
+     * no arithmetic: each sample's steps run in the same order on one thread.
+     */
+    private record Unit(int index, List<StepCtx> owners, List<StepCtx.Phase> phases) {
+        String method() {
+            return phases.size() == 1 ? phases.get(0).method() : "s" + index + "_by_sample";
+        }
+
+        int chunks() {
+            return phases.get(0).chunks();
+        }
+
+        long work() {
+            return phases.stream().mapToLong(StepCtx.Phase::work).sum();
+        }
+    }
+
+    /** The units of {@code steps}, numbered from {@code base}: runs of by-sample phases merge. */
+    private static List<Unit> units(List<StepCtx> steps, int base) {
+        List<Unit> units = new ArrayList<>();
+        List<StepCtx> owners = new ArrayList<>();
+        List<StepCtx.Phase> run = new ArrayList<>();
+        for (StepCtx s : steps) {
+            for (StepCtx.Phase ph : s.phases) {
+                boolean joins = ph.bySample() && !run.isEmpty() && run.get(run.size() - 1).bySample()
+                        && run.get(0).chunks() == ph.chunks();
+                if (!joins && !run.isEmpty()) {
+                    units.add(new Unit(base + units.size(), List.copyOf(owners), List.copyOf(run)));
+                    owners.clear();
+                    run.clear();
+                }
+                owners.add(s);
+                run.add(ph);
+            }
+        }
+        if (!run.isEmpty()) {
+            units.add(new Unit(base + units.size(), List.copyOf(owners), List.copyOf(run)));
+        }
+        return units;
+    }
+
+    private MethodSpec pass(String name, String doc, String first, List<Unit> units) {
         Code c = new Code();
         if (first != null) {
             c.line(first);
         }
-        int index = base;
-        for (StepCtx s : steps) {
-            c.comment(s.step.op().mnemonic() + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + ")");
-            for (StepCtx.Phase ph : s.phases) {
-                if (ph.chunks() > 1 && ph.work() >= PARALLEL_WORK) {
-                    c.line("pool.run(this, " + index + ", " + ph.chunks() + ")");
-                } else if (ph.chunks() == 1) {
-                    c.line(ph.method() + "(0)");
-                } else {
-                    c.loop("chunk", 0, ph.chunks(), ph.method() + "(chunk)");
+        for (Unit u : units) {
+            String last = null;
+            for (StepCtx s : u.owners()) {
+                String note = s.step.op().mnemonic() + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + ")";
+                if (!note.equals(last)) {
+                    c.comment(note);
                 }
-                index++;
+                last = note;
+            }
+            if (u.chunks() > 1 && u.work() >= PARALLEL_WORK) {
+                c.line("pool.run(this, " + u.index() + ", " + u.chunks() + ")");
+            } else if (u.chunks() == 1) {
+                c.line(u.method() + "(0)");
+            } else {
+                c.loop("chunk", 0, u.chunks(), u.method() + "(chunk)");
             }
         }
         return MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).addJavadoc("$L\n", doc).addCode(c.build()).build();
     }
 
-    private static int phaseCount(List<StepCtx> steps) {
-        int n = 0;
-        for (StepCtx s : steps) {
-            n += s.phases.size();
+    /** The method of a fused unit: its phases for one sample, in order. */
+    private static MethodSpec fused(Unit u) {
+        Code c = new Code();
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < u.phases().size(); i++) {
+            StepCtx s = u.owners().get(i);
+            c.line(u.phases().get(i).method() + "(chunk)");
+            if (i == 0 || u.owners().get(i - 1) != s) {
+                names.append(names.isEmpty() ? "" : ", ").append(s.step.op().mnemonic()).append(" '").append(s.step.node()).append("'");
+            }
         }
-        return n;
+        return MethodSpec.methodBuilder(u.method()).addModifiers(Modifier.PRIVATE).addParameter(TypeName.INT, "chunk")
+                .addJavadoc("Sample {@code chunk} through $L: one sample's maps stay in cache from step to step.\n", names)
+                .addCode(c.build()).build();
     }
 
-    private MethodSpec runChunk() {
+    private MethodSpec runChunk(List<Unit> units) {
         Code c = new Code();
         c.open("switch (step)");
-        int i = 0;
-        for (StepCtx s : all()) {
-            for (StepCtx.Phase ph : s.phases) {
-                c.label("case " + i++).line(ph.method() + "(chunk)").line("return").endCase();
-            }
+        for (Unit u : units) {
+            c.label("case " + u.index()).line(u.method() + "(chunk)").line("return").endCase();
         }
         c.label("default").line("throw new IllegalArgumentException(\"no step \" + step)").endCase();
         c.close();

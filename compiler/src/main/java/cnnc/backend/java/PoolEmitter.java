@@ -32,7 +32,7 @@ final class PoolEmitter {
         boolean rowsSpill = (Ho - 1) * op.sh() + P > H;
         boolean colsSpill = (Wo - 1) * op.sw() + Q > W;
         if (!op.max()) {
-            s.main(x.n(), y.size() * P * Q, "one sample each", avgForward(s, op, x, y));
+            s.mainBySample(x.n(), y.size() * P * Q, "one sample each", avgForward(s, op, x, y));
             return;
         }
         Code c = new Code();
@@ -46,7 +46,9 @@ final class PoolEmitter {
         {
             c.line("float m = " + s.in(0) + "[xo + at]").line("int arg = at");
             if (P * Q <= UNROLL) {
-                c.comment("window cells in row-major order; the first maximum wins (strict >)");
+                c.comment("window cells in row-major order; the first maximum wins (strict >), without branches:");
+                c.comment("which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell");
+                c.line("float v").line("boolean g");
                 for (int a = 0; a < P; a++) {
                     for (int b = 0; b < Q; b++) {
                         if (a == 0 && b == 0) {
@@ -60,10 +62,14 @@ final class PoolEmitter {
                             cond += (cond.isEmpty() ? "" : " && ") + ConvEmitter.times("j", op.sw()) + " + " + b + " < " + W;
                         }
                         String pos = "at + " + (a * W + b);
-                        c.open(cond.isEmpty() ? "" : "if (" + cond + ")");
-                        c.line("float v = " + s.in(0) + "[xo + " + pos + "]");
-                        c.open("if (v > m)").line("m = v").line("arg = " + pos).close();
-                        c.close();
+                        if (!cond.isEmpty()) {
+                            c.open("if (" + cond + ")");
+                        }
+                        c.line("v = " + s.in(0) + "[xo + " + pos + "]");
+                        c.line("g = v > m").line("m = g ? v : m").line("arg = g ? " + pos + " : arg");
+                        if (!cond.isEmpty()) {
+                            c.close();
+                        }
                     }
                 }
             } else {
@@ -81,7 +87,7 @@ final class PoolEmitter {
             }
         }
         c.close().close().close();
-        s.main(x.n(), y.size() * P * Q, "one sample each", c.build());
+        s.mainBySample(x.n(), y.size() * P * Q, "one sample each", c.build());
     }
 
     /** {@code a1, b1}: the window's in-range rows and columns (literals unless ceil windows spill). */
@@ -113,7 +119,7 @@ final class PoolEmitter {
         c.loop("e", 0, (long) dx.h() * dx.w(), s.out(0) + "[xo + e] = 0f");
         c.loop("o", 0, (long) dy.h() * dy.w(), s.out(0) + "[xo + " + s.in(1) + "[yo + o]] += " + s.in(0) + "[yo + o]");
         c.close();
-        s.main(dx.n(), dy.size() + dx.size(), "one sample each: its maps are scattered on one thread, in output order", c.build());
+        s.mainBySample(dx.n(), dy.size() + dx.size(), "one sample each: its maps are scattered on one thread, in output order", c.build());
     }
 
     static void avgBackward(StepCtx s, AvgPoolBf bf) {
@@ -131,6 +137,6 @@ final class PoolEmitter {
         c.open("for (int a = 0; a < a1; a++)")
                 .one("for (int b = 0; b < b1; b++) " + s.out(0) + "[xo + at + a * " + W + " + b] += g").close();
         c.close().close().close();
-        s.main(dx.n(), dy.size() * op.p() * op.q(), "one sample each: its maps are scattered on one thread, in output order", c.build());
+        s.mainBySample(dx.n(), dy.size() * op.p() * op.q(), "one sample each: its maps are scattered on one thread, in output order", c.build());
     }
 }

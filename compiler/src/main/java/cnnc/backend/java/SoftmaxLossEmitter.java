@@ -32,7 +32,7 @@ final class SoftmaxLossEmitter {
                 .close()
                 .one("for (int c = 0; c < " + C + "; c++) " + Y + "[o + c * " + hw + "] = (float) (" + Y + "[o + c * " + hw + "] / sum)")
                 .close();
-        s.main(x.n(), x.size() * 4, "one sample each", c.build());
+        s.mainBySample(x.n(), x.size() * 4, "one sample each", c.build());
     }
 
     static void loss(StepCtx s, CrossEntropy op) {
@@ -53,7 +53,7 @@ final class SoftmaxLossEmitter {
         Shape y = s.inBuf(0).shape();
         Code c = ActivationEmitter.perSample(y);
         c.line(s.out(0) + "[e] = (" + s.in(0) + "[e] - " + s.in(1) + "[e]) / " + op.batch() + "f").close();
-        s.main(y.n(), y.size(), "one sample each", c.build());
+        s.mainBySample(y.n(), y.size(), "one sample each", c.build());
     }
 
     static void backward(StepCtx s, SoftmaxBf op) {
@@ -68,6 +68,6 @@ final class SoftmaxLossEmitter {
                 .one("for (int c = 0; c < " + C + "; c++) " + DX + "[o + c * " + hw + "] = " + Y + "[o + c * " + hw + "] * (" + DY
                         + "[o + c * " + hw + "] - dot)")
                 .close();
-        s.main(y.n(), y.size() * 3, "one sample each", c.build());
+        s.mainBySample(y.n(), y.size() * 3, "one sample each", c.build());
     }
 }

@@ -38,8 +38,13 @@ final class StepCtx {
     /** A float array private to one step. */
     record Scratch(String field, long size) {}
 
-    /** One phase: method {@code method(int chunk)} run for chunks {@code 0 .. chunks-1}, about {@code work} multiply-adds. */
-    record Phase(String method, int chunks, long work) {}
+    /**
+     * One phase: method {@code method(int chunk)} run for chunks {@code 0 .. chunks-1}, about {@code work}
+     * multiply-adds. {@code bySample}: chunk {@code t} is sample {@code t}, and it reads only sample
+     * {@code t} of the tensors earlier phases write (besides parameters), and writes only sample
+     * {@code t}; consecutive such phases can run as one chunk per sample (see {@link JavaBackend}).
+     */
+    record Phase(String method, int chunks, long work, boolean bySample) {}
 
     StepCtx(Step step, boolean forward, int index, boolean inference, boolean vector, Map<String, String> shared) {
         this.step = step;
@@ -80,6 +85,16 @@ final class StepCtx {
      * all (small steps run on the calling thread), and the body, which sees {@code int chunk}.
      */
     void main(int chunks, long work, String explain, CodeBlock body) {
+        main(chunks, work, explain, body, false);
+    }
+
+    /** {@link #main(int, long, String, CodeBlock)} for a step computed sample by sample: chunk {@code t} is sample {@code t}. */
+    void mainBySample(int samples, long work, String explain, CodeBlock body) {
+        main(samples, work, explain, body, true);
+    }
+
+    /** The main method, computed sample by sample when {@code bySample} (see {@link Phase}). */
+    void main(int chunks, long work, String explain, CodeBlock body, boolean bySample) {
         if (chunks < 1) {
             throw new IllegalArgumentException(name + ": " + chunks + " chunks");
         }
@@ -95,19 +110,19 @@ final class StepCtx {
         }
         m.addJavadoc("<p>$L chunk$L: $L\n", chunks, chunks == 1 ? "" : "s", explain);
         methods.add(0, m.addCode(body).build());
-        phases.add(new Phase(name, chunks, work));
+        phases.add(new Phase(name, chunks, work, bySample));
     }
 
     /**
      * A phase that runs before the main method (call before {@link #main}): {@code <name>_<suffix>(int chunk)}
-     * for {@code chunks} chunks.
+     * for chunk {@code t} = sample {@code 0 .. samples-1} (every phase so far copies one sample's maps).
      */
-    void phase(String suffix, int chunks, long work, String doc, CodeBlock body) {
+    void phase(String suffix, int samples, long work, String doc, CodeBlock body) {
         String n = name + suffix;
         methods.add(MethodSpec.methodBuilder(n).addModifiers(Modifier.PRIVATE).addParameter(TypeName.INT, "chunk")
                 .addJavadoc("$L '$L' ($L), phase $L: $L\n", step.op().mnemonic(), step.node(), step.pos().fileLine(), suffix, doc)
                 .addCode(body).build());
-        phases.add(new Phase(n, chunks, work));
+        phases.add(new Phase(n, samples, work, true));
     }
 
     /** A helper method {@code <step>_<suffix>(int a, int b, ...)} returning nothing. */

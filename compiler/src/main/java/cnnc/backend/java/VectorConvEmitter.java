@@ -170,7 +170,7 @@ final class VectorConvEmitter {
                     .close();
             c.close();
         }
-        s.main(chunks, (long) T * K * C * Lr * M * N, explain, c.build());
+        s.main(chunks, (long) T * K * C * Lr * M * N, explain, c.build(), kg == 1);
     }
 
     /** Helpers adding the taps of kernel rows to {@code b} wide output rows at {@code so}; the first one starts from the bias. */

@@ -56,7 +56,7 @@ final class VectorFullEmitter {
             c.close();
         }
         s.main(T * kg, (long) T * K * L, kg == 1 ? "one sample each, " + KB + " outputs per pass over its row"
-                : "sample chunk / " + kg + ", outputs split in " + kg, c.build());
+                : "sample chunk / " + kg + ", outputs split in " + kg, c.build(), kg == 1);
     }
 
     /** {@code ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))} of {@code lanes[lo ..]}. */
@@ -97,7 +97,7 @@ final class VectorFullEmitter {
                     .line(DX + "[xo + l] = a")
                     .close();
         }
-        s.main(T, (long) T * K * L, "one sample each", c.build());
+        s.mainBySample(T, (long) T * K * L, "one sample each", c.build());
     }
 
     static void gradient(StepCtx s, FullGrad grad) {
