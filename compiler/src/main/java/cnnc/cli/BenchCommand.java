@@ -59,6 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         resetHeapPeaks();
         long t0 = System.nanoTime();
+        device.prepare();
         Model m = model.compile(model.options());
         Network train = device.build(m);
         double compileMs = (System.nanoTime() - t0) / 1e6;
@@ -67,16 +68,17 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("compile (parse to loaded class, training build at batch %d): %.0f ms%n", m.batch(), compileMs);
         out.flush();
 
-        // The peak while training is measured from a collected heap: what compiling left behind is
-        // garbage the collector reclaims only once it needs the room (under -Xmx256m it does).
+        // Heap while training: what it keeps alive (LiveHeap), and the pools' raw peak, garbage included.
         long compilePeak = heapPeakBytes();
         resetHeapPeaks();
         long liveBefore = heapUsedBytes();
         double trainRate;
         long trainPeak;
-        try {
+        long trainLive;
+        try (LiveHeap live = new LiveHeap()) {
             trainRate = trainRate(m, train);
             trainPeak = heapPeakBytes();
+            trainLive = live.peakAfterCollecting();
         } finally {
             DeviceArgs.release(train);
         }
@@ -99,10 +101,11 @@ final class BenchCommand implements Callable<Integer> {
             DeviceArgs.release(big);
         }
         out.printf("inference at batch %d: %.1f images/s (median of %d rounds, after %s)%n", INFER_BATCH, inferRate, ROUNDS, warmed);
-        double heapMb = trainPeak / MB;
-        out.printf("peak heap while training: %.1f MB (sum of the heap pools' peak usage, from %.1f MB in use after a collection)%n",
-                heapMb, liveBefore / MB);
-        out.printf("peak heap of the whole run: %.1f MB (compiling's garbage included: nothing made the collector reclaim it)%n",
+        double heapMb = trainLive / MB;
+        out.printf("peak heap while training: %.1f MB live (the most in use after any collection; %.1f MB before the first step),"
+                + " %.1f MB with uncollected garbage (max heap %.0f MB)%n", heapMb, liveBefore / MB, trainPeak / MB,
+                Runtime.getRuntime().maxMemory() / MB);
+        out.printf("peak heap of the whole run: %.1f MB with uncollected garbage (compiling included)%n",
                 Math.max(Math.max(compilePeak, trainPeak), heapPeakBytes()) / MB);
         out.println();
         out.printf("train_images_per_s %.1f%n", trainRate);

@@ -49,6 +49,16 @@ public final class DeviceArgs {
         }
     }
 
+    /**
+     * Call where compiling starts: on java, a tiny network goes through the compiler on another
+     * thread while the main one parses and generates the real one ({@link Warmup}).
+     */
+    public void prepare() {
+        if (!opencl()) {
+            Warmup.startInBackground();
+        }
+    }
+
     /** What the run is on, for reports: {@code java, 2 threads} or the OpenCL device. */
     public String describe(Network net) {
         if (net instanceof OpenClNetwork o) {

@@ -45,6 +45,7 @@ final class EvalCommand implements Callable<Integer> {
         device.check();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        device.prepare();
         Model m = model.compile(model.options().withTraining(false));
         DataFiles files = data.locate();
         Dataset test = DataArgs.test(files, m);

@@ -82,6 +82,7 @@ final class GradCheckCommand implements Callable<Integer> {
             throw new UserError("--step must be positive and --atol, --rtol not negative");
         }
         PrintWriter out = spec.commandLine().getOut();
+        device.prepare();
         Model m = model.compile(model.options().withInputSensitivity(true));
         int sample = maxPerTensor != null ? maxPerTensor : autoSample(m, seed, out);
         Network net = device.build(m);

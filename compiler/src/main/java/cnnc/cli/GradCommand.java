@@ -50,6 +50,7 @@ final class GradCommand implements Callable<Integer> {
     public Integer call() {
         device.check();
         TensorFile in = read(input);
+        device.prepare();
         Model probe = model.compile(model.options().withBatch(1).withTraining(false));
         String inputName = probe.input().name();
         Tensor x = in.get(inputName);

@@ -15,6 +15,7 @@ import cnnc.runtime.io.SafetensorsException;
 import cnnc.runtime.io.TensorFile;
 import cnnc.runtime.optim.Optimizer;
 import cnnc.runtime.optim.Optimizers;
+import cnnc.runtime.optim.Schedule;
 import cnnc.runtime.train.EpochResult;
 import cnnc.runtime.train.Evaluation;
 import cnnc.runtime.train.Progress;
@@ -72,6 +73,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        device.prepare();
         Model m = model.compile(model.options());
         Train settings = m.train();
         int total = epochs != null ? epochs : settings.epochs();
@@ -89,9 +91,11 @@ final class TrainCommand implements Callable<Integer> {
             Optimizer opt = optimizer(m, net);
             Path file = checkpointFile(m);
             progress.message(String.format("training %s (%s) at batch %d on %s: %d training and %d test images, %s, %s",
-                    m.name(), m.source().name(), m.batch(), files.dir(), train.size(), test.size(), opt.describe(),
+                    m.name(), m.source().name(), m.batch(), files.dir(), train.size(), test.size(), opt.describe()
+                            + (settings.schedule().equals("constant") ? "" : ", " + settings.schedule() + " learning-rate schedule"),
                     device.describe(net)));
             Trainer trainer = new Trainer(net, opt, train).test(test).epochs(total).seed(settings.seed()).checkpoint(file)
+                    .schedule(Schedule.of(settings.schedule()))
                     .initialize(true, initKinds(m)).metadata(Map.of(GraphHash.KEY, hash, "source", m.source().name()))
                     .progress(progress);
             if (resume != null) {

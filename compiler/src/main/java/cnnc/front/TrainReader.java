@@ -16,7 +16,9 @@ import java.util.Set;
 /** Reads and checks the {@code train} block (SPEC §4): batch, epochs, seed, optimizer. */
 final class TrainReader {
 
-    private static final List<String> SETTINGS = List.of("batch", "epochs", "seed", "optimizer");
+    private static final List<String> SETTINGS = List.of("batch", "epochs", "seed", "optimizer", "schedule");
+    /** Learning-rate schedules (cnnc.runtime.optim.Schedule). */
+    static final List<String> SCHEDULES = List.of("constant", "cosine");
 
     static final Map<String, Signature> OPTIMIZERS = Map.of(
             "sgd", new Signature("sgd", 0, 0, List.of(new Param("lr", Param.Kind.NUMBER, true, null, List.of()),
@@ -37,6 +39,7 @@ final class TrainReader {
         int epochs = d.epochs();
         long seed = d.seed();
         String optimizer = d.optimizer();
+        String schedule = d.schedule();
         Map<String, Double> settings = new HashMap<>(d.settings());
         Set<String> seen = new HashSet<>();
         for (Ast.Setting s : block.settings()) {
@@ -54,6 +57,7 @@ final class TrainReader {
                 case "batch" -> batch = positive(s, batch);
                 case "epochs" -> epochs = positive(s, epochs);
                 case "seed" -> seed = seed(s, seed);
+                case "schedule" -> schedule = schedule(s, schedule);
                 default -> {
                     Map<String, Double> read = optimizer(s);
                     if (read != null) {
@@ -63,7 +67,7 @@ final class TrainReader {
                 }
             }
         }
-        return new Train(batch, epochs, seed, optimizer, settings, block.pos());
+        return new Train(batch, epochs, seed, optimizer, settings, schedule, block.pos());
     }
 
     private int positive(Ast.Setting s, int fallback) {
@@ -74,6 +78,17 @@ final class TrainReader {
         diagnostics.error(s.value() == null ? s.pos() : s.value().pos(),
                 "train setting '" + s.name().text() + "' takes a positive integer, found '" + found + "'",
                 "a positive integer of at most " + Integer.MAX_VALUE);
+        return fallback;
+    }
+
+    private String schedule(Ast.Setting s, String fallback) {
+        if (s.value() instanceof Ast.NameValue n && SCHEDULES.contains(n.text())) {
+            return n.text();
+        }
+        String found = s.value() == null ? "optimizer" : s.value().text();
+        diagnostics.error(s.value() == null ? s.pos() : s.value().pos(),
+                "train setting 'schedule' takes a learning-rate schedule, found '" + found + "'" + Suggest.didYouMean(found, SCHEDULES),
+                "constant or cosine");
         return fallback;
     }
 

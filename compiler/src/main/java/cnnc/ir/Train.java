@@ -4,17 +4,18 @@ import cnnc.diag.Pos;
 import java.util.Map;
 
 /**
- * The {@code train} block: batch size, epochs, seed and the optimizer with its settings (defaults
- * filled in, SPEC §4). {@code batch} is 0 when the block does not say.
+ * The {@code train} block: batch size, epochs, seed, the optimizer with its settings (defaults
+ * filled in, SPEC §4) and the learning-rate schedule ({@code constant} or {@code cosine}, an
+ * addition to SPEC §4: see docs/training.md). {@code batch} is 0 when the block does not say.
  */
-public record Train(int batch, int epochs, long seed, String optimizer, Map<String, Double> settings, Pos pos) {
+public record Train(int batch, int epochs, long seed, String optimizer, Map<String, Double> settings, String schedule, Pos pos) {
 
     public Train {
         settings = Map.copyOf(settings);
     }
 
     public static Train defaults() {
-        return new Train(0, 1, 1, "sgd", Map.of("lr", 0.01, "momentum", 0.0, "decay", 0.0, "nesterov", 0.0), Pos.NONE);
+        return new Train(0, 1, 1, "sgd", Map.of("lr", 0.01, "momentum", 0.0, "decay", 0.0, "nesterov", 0.0), "constant", Pos.NONE);
     }
 
     public double setting(String key) {

@@ -46,7 +46,7 @@ public final class JaninoLoader {
         compiler.setParentClassLoader(Network.class.getClassLoader());
         compiler.setDebuggingInformation(true, true, false);
         try {
-            compiler.cook(source.relativePath(), new StringReader(source.text()));
+            compiler.cook(source.relativePath(), new StringReader(Lean.of(source.text())));
         } catch (CompileException e) {
             throw new GeneratedCodeError(describe(source, e), e);
         } catch (IOException e) {
@@ -65,7 +65,8 @@ public final class JaninoLoader {
         String where = source.relativePath();
         String line = "";
         if (loc != null) {
-            where += ":" + loc.getLineNumber() + ":" + loc.getColumnNumber();
+            // Janino read the lean text (same lines, no indentation): give the generated file's column
+            where += ":" + loc.getLineNumber() + ":" + (loc.getColumnNumber() + Lean.indent(source.text(), loc.getLineNumber()));
             String[] lines = source.text().split("\n", -1);
             if (loc.getLineNumber() >= 1 && loc.getLineNumber() <= lines.length) {
                 line = "\n    " + lines[loc.getLineNumber() - 1].strip();

@@ -173,26 +173,26 @@ final class VectorConvEmitter {
         s.main(chunks, (long) T * K * C * Lr * M * N, explain, c.build(), kg == 1);
     }
 
-    /** Helpers adding the taps of kernel rows to {@code b} wide output rows at {@code so}; the first one starts from the bias. */
+    /**
+     * Helpers adding the taps to {@code b} wide output rows at {@code so}; the first one starts from
+     * the bias. A helper loops over input channels and kernel rows and unrolls a run of kernel
+     * columns: the accumulators stay in registers through the whole sum, and the source Janino
+     * reads stays small (a cold compile's time goes mostly into scanning and parsing it). Kernels
+     * wider than one helper's share of {@link #HELPER_OPS} split their columns over several helpers.
+     */
     private static List<String> taps(StepCtx s, Kernel k, int b, int Lr) {
         Padded in = k.in();
         int C = in.c(), Wp = in.wp(), M = k.m(), N = k.n();
         String wide = s.name + "wide";
         List<String> names = new ArrayList<>();
-        List<int[]> all = new ArrayList<>();
-        for (int p = 0; p < M; p++) {
-            for (int q = 0; q < N; q++) {
-                all.add(new int[] {p, q});
-            }
-        }
         int per = Math.max(1, HELPER_OPS / (1 + 2 * b));
-        for (int g0 = 0; g0 < all.size(); g0 += per) {
-            List<int[]> group = all.subList(g0, Math.min(all.size(), g0 + per));
+        for (int q0 = 0; q0 < N; q0 += per) {
+            int q1 = Math.min(N, q0 + per);
             Code c = new Code();
             c.open("for (int e = 0; e < " + Lr + "; e += " + VL + ")");
             for (int a = 0; a < b; a++) {
                 String init;
-                if (g0 > 0) {
+                if (q0 > 0) {
                     init = "FloatVector.fromArray(S, " + wide + ", so + " + a * Lr + " + e)";
                 } else if (k.bias() != null) {
                     init = "FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])";
@@ -201,29 +201,31 @@ final class VectorConvEmitter {
                 }
                 c.line("FloatVector a" + a + " = " + init);
             }
+            // weight of tap (p, q): w0 + p·N + q, or rotated w0 + (M-1-p)·N + (N-1-q)
             c.open("for (int c = 0; c < " + C + "; c++)")
-                    .line("int x = xo + c * " + in.plane() + " + e")
-                    .line("int w = k0 * " + k.oStride() + " + c * " + k.iStride())
+                    .line("int x0 = xo + c * " + in.plane() + " + e")
+                    .line("int w0 = k0 * " + k.oStride() + " + c * " + k.iStride());
+            c.open("for (int p = 0; p < " + M + "; p++)")
+                    .line("int x = x0 + p * " + Wp)
+                    .line("int w = w0 + " + (k.rotated() ? "(" + (M - 1) + " - p) * " + N : "p * " + N))
                     .line("FloatVector v");
-            for (int[] pq : group) {
-                int tap = pq[0] * N + pq[1];
-                int wt = k.rotated() ? M * N - 1 - tap : tap;
-                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus((long) pq[0] * Wp + pq[1]) + ")");
+            for (int q = q0; q < q1; q++) {
+                int wq = k.rotated() ? N - 1 - q : q;
+                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus(q) + ")");
                 for (int a = 0; a < b; a++) {
-                    c.line("a" + a + " = v.fma(FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wt)
+                    c.line("a" + a + " = v.fma(FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wq)
                             + "]), a" + a + ")");
                 }
             }
-            c.close();
+            c.close().close();
             for (int a = 0; a < b; a++) {
                 c.line("a" + a + ".intoArray(" + wide + ", so + " + a * Lr + " + e)");
             }
             c.close();
-            String first = group.get(0)[0] + "," + group.get(0)[1];
-            String last = group.get(group.size() - 1)[0] + "," + group.get(group.size() - 1)[1];
-            names.add(s.helper("taps" + b + "_" + g0 / per,
-                    "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (g0 == 0 ? "the bias plus" : "plus")
-                            + " the taps (" + first + ") .. (" + last + ") over every input channel, " + VL + " columns at a time.",
+            names.add(s.helper("taps" + b + "_" + q0 / per,
+                    "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (q0 == 0 ? "the bias plus" : "plus")
+                            + " the taps of kernel columns " + q0 + " .. " + (q1 - 1) + " over every input channel and kernel row, "
+                            + VL + " columns at a time.",
                     List.of("xo", "k0", "so"), c.build()));
         }
         return names;
@@ -291,9 +293,7 @@ final class VectorConvEmitter {
             for (int j = g0; j < g1; j++) {
                 int l = (j - g0) * VL;
                 c.line("a" + j + ".intoArray(" + lanes + ", lo + " + l + ")");
-                c.line(s.out(0) + "[wo + " + j + "] = ((" + lane(lanes, l, 0) + " + " + lane(lanes, l, 1) + ") + (" + lane(lanes, l, 2) + " + "
-                        + lane(lanes, l, 3) + ")) + ((" + lane(lanes, l, 4) + " + " + lane(lanes, l, 5) + ") + (" + lane(lanes, l, 6)
-                        + " + " + lane(lanes, l, 7) + "))");
+                c.line(s.out(0) + "[wo + " + j + "] = sum8(" + lanes + ", lo + " + l + ")");
             }
             helpers.add(s.helper("taps" + g0 / TAPS_PER_METHOD, "ΔW[k][c] of the taps " + g0 + " .. " + (g1 - 1)
                     + ": Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·" + Wp + " + q], one accumulator per tap.", List.of("k", "c"), c.build()));
@@ -316,7 +316,4 @@ final class VectorConvEmitter {
                 "one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads", c.build());
     }
 
-    private static String lane(String lanes, int l, int i) {
-        return lanes + "[lo + " + (l + i) + "]";
-    }
 }

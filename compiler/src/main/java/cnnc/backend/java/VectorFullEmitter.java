@@ -46,7 +46,7 @@ final class VectorFullEmitter {
             c.close();
             for (int a = 0; a < b; a++) {
                 c.line("a" + a + ".intoArray(" + lanes + ", lo)");
-                c.line("float s" + a + " = " + laneSum(lanes));
+                c.line("float s" + a + " = sum8(" + lanes + ", lo)");
                 if (Lv < L) {
                     c.one("for (int l = " + Lv + "; l < " + L + "; l++) s" + a + " += " + W + "[(k + " + a + ") * " + L + " + l] * " + X
                             + "[xo + l]");
@@ -57,21 +57,6 @@ final class VectorFullEmitter {
         }
         s.main(T * kg, (long) T * K * L, kg == 1 ? "one sample each, " + KB + " outputs per pass over its row"
                 : "sample chunk / " + kg + ", outputs split in " + kg, c.build(), kg == 1);
-    }
-
-    /** {@code ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))} of {@code lanes[lo ..]}. */
-    static String laneSum(String lanes) {
-        StringBuilder b = new StringBuilder("((");
-        for (int i = 0; i < VL; i++) {
-            b.append(lanes).append("[lo + ").append(i).append("]");
-            b.append(switch (i) {
-                case 0, 2, 4, 6 -> " + ";
-                case 1, 5 -> ") + (";
-                case 3 -> ")) + ((";
-                default -> "))";
-            });
-        }
-        return b.toString();
     }
 
     static void backwardData(StepCtx s, FullBf bf) {

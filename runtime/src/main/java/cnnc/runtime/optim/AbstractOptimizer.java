@@ -15,6 +15,8 @@ abstract class AbstractOptimizer implements Optimizer {
     private final String[] slots;
     private final Map<String, Integer> index = new HashMap<>();
     protected long steps;
+    /** The schedule's factor on {@code lr} for the next step. */
+    protected double lrFactor = 1.0;
 
     AbstractOptimizer(Network net, String... slots) {
         this.names = net.parameterNames().clone();
@@ -44,6 +46,14 @@ abstract class AbstractOptimizer implements Optimizer {
     @Override
     public void setSteps(long steps) {
         this.steps = steps;
+    }
+
+    @Override
+    public void setLearningRateFactor(double factor) {
+        if (!(factor >= 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException(kind() + ": the learning-rate factor must be finite and not negative, got " + factor);
+        }
+        this.lrFactor = factor;
     }
 
     @Override

@@ -80,7 +80,7 @@ public final class Adam extends AbstractOptimizer {
         steps++;
         beta1Pow *= beta1;
         beta2Pow *= beta2;
-        float stepSize = (float) (lr / (1 - beta1Pow));
+        float stepSize = (float) (lr * lrFactor / (1 - beta1Pow));
         float bc2Sqrt = (float) Math.sqrt(1 - beta2Pow);
         for (int p = 0; p < params.length; p++) {
             float[] w = params[p];

@@ -24,6 +24,12 @@ public interface Optimizer {
     /** Restores the step count (from a checkpoint). */
     void setSteps(long steps);
 
+    /**
+     * Multiplies {@code lr} by {@code factor} from the next step on (a {@link Schedule}); 1 gives
+     * exactly the configured rate.
+     */
+    void setLearningRateFactor(double factor);
+
     /** The parameters this optimizer updates, in order. */
     String[] parameterNames();
 

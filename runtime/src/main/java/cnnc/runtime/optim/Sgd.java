@@ -54,6 +54,7 @@ public final class Sgd extends AbstractOptimizer {
 
     @Override
     public void step() {
+        float lr = lrFactor == 1.0 ? this.lr : (float) (lrD * lrFactor);
         for (int p = 0; p < params.length; p++) {
             float[] w = params[p];
             float[] grad = grads[p];

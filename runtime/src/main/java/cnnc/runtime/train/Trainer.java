@@ -7,6 +7,7 @@ import cnnc.runtime.data.Dataset;
 import cnnc.runtime.init.Initializers;
 import cnnc.runtime.io.SafetensorsException;
 import cnnc.runtime.optim.Optimizer;
+import cnnc.runtime.optim.Schedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +46,7 @@ public final class Trainer {
     private Map<String, String> initKinds = Collections.emptyMap();
     private Map<String, String> metadata = Collections.emptyMap();
     private Progress progress = Progress.silent();
+    private Schedule schedule = Schedule.CONSTANT;
 
     public Trainer(Network net, Optimizer opt, Dataset train) {
         this.net = net;
@@ -95,6 +97,15 @@ public final class Trainer {
     /** Extra checkpoint metadata, e.g. {@code graph_hash}. */
     public Trainer metadata(Map<String, String> metadata) {
         this.metadata = metadata;
+        return this;
+    }
+
+    /**
+     * The learning-rate schedule over the whole run (default constant): step {@code s} of epoch
+     * {@code e} gets {@code schedule.factor(e·steps + s, epochs·steps)}, also after a resume.
+     */
+    public Trainer schedule(Schedule schedule) {
+        this.schedule = schedule;
         return this;
     }
 
@@ -178,6 +189,7 @@ public final class Trainer {
                 }
             }
             net.backward();
+            opt.setLearningRateFactor(schedule.factor((long) e * steps + s, (long) epochs * steps));
             opt.step();
             progress.step(s + 1, batch, lossSum / (s + 1), correct / ((s + 1.0) * batch));
         }
@@ -209,6 +221,7 @@ public final class Trainer {
         m.put(Checkpoint.EPOCH, Integer.toString(epochsDone));
         m.put(Checkpoint.SEED, Long.toString(runSeed));
         m.put("optim.settings", opt.describe());
+        m.put("optim.schedule", schedule.label());
         m.putAll(metadata);
         return m;
     }

@@ -13,10 +13,13 @@ import cnnc.runtime.io.SafetensorsException;
 import cnnc.runtime.io.TensorFile;
 import cnnc.runtime.optim.Adam;
 import cnnc.runtime.optim.Optimizer;
+import cnnc.runtime.optim.Schedule;
 import cnnc.runtime.optim.Sgd;
 import cnnc.runtime.testing.SoftmaxNet;
 import cnnc.runtime.testing.Synthetic;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -131,6 +134,37 @@ class TrainerTest {
             assertArrayEquals(a.tensor("f.running_mean"), b.tensor("f.running_mean"));
             assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(part)); // optimizer state too
         }
+    }
+
+    /**
+     * A cosine schedule runs over the whole run's steps: a run stopped after epoch 2 of 4 and
+     * resumed gives the bits of one that never stopped, and both differ from a constant rate.
+     */
+    @Test
+    void aCosineScheduleSurvivesAResumeAndChangesTheRun() {
+        Path whole = dir.resolve("cos-whole.safetensors");
+        Path part = dir.resolve("cos-part.safetensors");
+        SoftmaxNet a = net();
+        trainer(a, sgd, 4, 3).schedule(Schedule.COSINE).checkpoint(whole).train();
+        SoftmaxNet constant = net();
+        trainer(constant, sgd, 4, 3).train();
+        assertFalse(Arrays.equals(a.tensor("f.weight"), constant.tensor("f.weight")));
+
+        // stopped by its progress output right after epoch 2's checkpoint
+        PrintStream stop = new PrintStream(OutputStream.nullOutputStream()) {
+            @Override
+            public void println(String line) {
+                if (line.startsWith("epoch 2/4")) {
+                    throw new IllegalStateException("stopped");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> trainer(net(), sgd, 4, 3).schedule(Schedule.COSINE).checkpoint(part)
+                .progress(new Progress(stop, false, System::nanoTime)).train());
+        SoftmaxNet b = net();
+        trainer(b, sgd, 4, 3).schedule(Schedule.COSINE).resume(part).train();
+        assertArrayEquals(a.tensor("f.weight"), b.tensor("f.weight"));
+        assertArrayEquals(a.tensor("f.bias"), b.tensor("f.bias"));
     }
 
     @Test
