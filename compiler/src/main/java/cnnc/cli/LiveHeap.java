@@ -5,7 +5,6 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -64,14 +63,7 @@ final class LiveHeap implements NotificationListener, AutoCloseable {
     /** Collects, then returns the peak: the largest heap in use after a collection since this began. */
     long peakAfterCollecting() {
         System.gc();
-        long used = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP && p.isValid()) {
-                MemoryUsage u = p.getUsage();
-                used += u.getUsed();
-            }
-        }
-        record(used);
+        record(BenchCommand.heapBytes(MemoryPoolMXBean::getUsage));
         return peak;
     }
 
