@@ -90,10 +90,6 @@ public final class DeviceArgs {
 
     /** Stops the network's worker threads or frees its device memory. */
     public static void release(Network net) {
-        if (net instanceof OpenClNetwork o) {
-            o.close();
-        } else {
-            net.setThreads(1);
-        }
+        net.close();
     }
 }

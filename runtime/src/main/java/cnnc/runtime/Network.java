@@ -21,7 +21,7 @@ import java.util.List;
  * <p>Generated classes are compiled by Janino, so this interface stays Java-8 simple. A network is
  * not thread-safe: one caller at a time (it may use threads inside, see {@link #setThreads(int)}).
  */
-public interface Network {
+public interface Network extends AutoCloseable {
 
     /** The network's name as declared in the model ({@code network lenet5 { ... }}). */
     String name();
@@ -104,5 +104,16 @@ public interface Network {
      */
     default void setThreads(int n) {
         // single-threaded by default
+    }
+
+    /**
+     * Gives back what the network holds beyond its buffers: a generated Java network stops its
+     * worker threads and runs its passes on the caller from then on (the same results, see
+     * {@link #setThreads(int)}); an OpenCL network frees its device memory and is unusable
+     * afterwards. Closing twice does nothing.
+     */
+    @Override
+    default void close() {
+        setThreads(1);
     }
 }

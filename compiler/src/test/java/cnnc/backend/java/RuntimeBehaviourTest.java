@@ -114,6 +114,36 @@ class RuntimeBehaviourTest {
         assertTrue(compared > 30);
     }
 
+    private static long workers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("cnnc-worker-")).count();
+    }
+
+    /** close() stops the instance's workers; it goes on computing the same bits on the caller. */
+    @Test
+    void closeStopsTheWorkersAndTheNetworkKeepsWorking() throws InterruptedException {
+        JaninoLoader.Compiled c = Models.compile(lenet(8));
+        Network reference = c.instantiate();
+        Network net = c.instantiate();
+        Models.fill(reference, 5);
+        Models.fill(net, 5);
+        long before = workers();
+        net.setThreads(3);
+        assertEquals(before + 2, workers());
+        train(net, 1);
+        net.close();
+        for (int i = 0; i < 200 && workers() > before; i++) {
+            Thread.sleep(10); // a closed worker exits once it wakes
+        }
+        assertEquals(before, workers());
+        net.close(); // twice: nothing
+        train(net, 2);
+        train(reference, 3);
+        for (String p : reference.parameterNames()) {
+            assertEquals(0, java.util.Arrays.compare(reference.tensor(p), net.tensor(p)), p);
+        }
+    }
+
     @Test
     void inferUsesRunningStatistics() {
         Model m = Models.model("bn.cnn", """
