@@ -420,16 +420,17 @@ public final class JavaBackend {
     /** The method of a fused unit: its phases for one sample, in order. */
     private static MethodSpec fused(Unit u) {
         Code c = new Code();
-        StringBuilder names = new StringBuilder();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < u.phases().size(); i++) {
             StepCtx s = u.owners().get(i);
             c.line(u.phases().get(i).method() + "(chunk)");
             if (i == 0 || u.owners().get(i - 1) != s) {
-                names.append(names.isEmpty() ? "" : ", ").append(s.step.op().mnemonic()).append(" '").append(s.step.node()).append("'");
+                names.add(s.step.op().mnemonic() + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + ")");
             }
         }
         return MethodSpec.methodBuilder(u.method()).addModifiers(Modifier.PRIVATE).addParameter(TypeName.INT, "chunk")
-                .addJavadoc("Sample {@code chunk} through $L: one sample's maps stay in cache from step to step.\n", names)
+                .addJavadoc("Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache\n"
+                        + "from step to step:\n<ul>\n$L</ul>\n", names.stream().map(n -> "<li>" + n + "</li>\n").reduce("", String::concat))
                 .addCode(c.build()).build();
     }
 
