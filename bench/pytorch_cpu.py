@@ -5,38 +5,19 @@ so other processes' load does not count) beside the wall-clock train_images_per_
 
 Usage: /usr/bin/python3 bench/pytorch_cpu.py [--threads 1] [--seconds 5]
 """
-import argparse
 import os
 import statistics
 import sys
 import time
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pytorch_lenet5 import LeNet5  # noqa: E402
+from pytorch_lenet5 import setup  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--seconds", type=float, default=5.0)
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    net = LeNet5()
-    opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
-    x64 = torch.rand(64, 1, 28, 28)
-    y64 = torch.randint(0, 10, (64,))
-
-    def step():
-        opt.zero_grad(set_to_none=False)
-        F.cross_entropy(net(x64), y64).backward()
-        opt.step()
-
-    for _ in range(20):
-        step()
+    args, _, step = setup(1)
     cpu, wall = [], []
     end = time.perf_counter() + args.seconds
     while time.perf_counter() < end or len(cpu) < 20:

@@ -235,7 +235,7 @@ final class BenchCommand implements Callable<Integer> {
     private static final double MB = 1024.0 * 1024.0;
 
     private static long heapUsedBytes() {
-        return heapBytes(MemoryPoolMXBean::getUsage);
+        return LiveHeap.heapBytes(MemoryPoolMXBean::getUsage);
     }
 
     private static void resetHeapPeaks() {
@@ -248,17 +248,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static long heapPeakBytes() {
-        return heapBytes(MemoryPoolMXBean::getPeakUsage);
-    }
-
-    /** The sum over the heap pools of {@code which} usage's bytes in use. */
-    static long heapBytes(java.util.function.Function<MemoryPoolMXBean, java.lang.management.MemoryUsage> which) {
-        long sum = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP && p.isValid()) {
-                sum += which.apply(p).getUsed();
-            }
-        }
-        return sum;
+        return LiveHeap.heapBytes(MemoryPoolMXBean::getPeakUsage);
     }
 }

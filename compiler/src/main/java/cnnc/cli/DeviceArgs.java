@@ -50,8 +50,8 @@ public final class DeviceArgs {
     }
 
     /**
-     * Call where compiling starts: on java, a tiny network goes through the compiler on another
-     * thread while the main one parses and generates the real one ({@link Warmup}).
+     * Call where compiling starts: on java, Janino compiles a few warm-up lines on another thread
+     * while the main one parses and generates the real network ({@link Warmup}).
      */
     public void prepare() {
         if (!opencl()) {

@@ -5,10 +5,12 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -63,8 +65,19 @@ final class LiveHeap implements NotificationListener, AutoCloseable {
     /** Collects, then returns the peak: the largest heap in use after a collection since this began. */
     long peakAfterCollecting() {
         System.gc();
-        record(BenchCommand.heapBytes(MemoryPoolMXBean::getUsage));
+        record(heapBytes(MemoryPoolMXBean::getUsage));
         return peak;
+    }
+
+    /** The sum over the heap pools of the bytes in use of {@code which} of their usages (current, peak). */
+    static long heapBytes(Function<MemoryPoolMXBean, MemoryUsage> which) {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isValid()) {
+                sum += which.apply(p).getUsed();
+            }
+        }
+        return sum;
     }
 
     @Override

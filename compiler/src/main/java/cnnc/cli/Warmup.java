@@ -1,10 +1,8 @@
 package cnnc.cli;
 
+import cnnc.backend.java.JaninoLoader;
 import cnnc.backend.java.JavaBackend;
-import cnnc.runtime.Network;
-import java.io.StringReader;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.codehaus.janino.SimpleCompiler;
 
 /**
  * A head start for the first compile in a JVM. Janino's first compile spends about 200 ms loading
@@ -27,14 +25,11 @@ final class Warmup {
         if (!STARTED.compareAndSet(false, true)) {
             return;
         }
-        String source = source(JavaBackend.vectorAvailable());
+        JavaBackend.Source source = new JavaBackend.Source("cnnc.warmup", "Warmup", source(JavaBackend.vectorAvailable()));
         Thread t = new Thread(() -> {
             try {
-                SimpleCompiler c = new SimpleCompiler();
-                c.setParentClassLoader(Network.class.getClassLoader());
-                c.setDebuggingInformation(true, true, false);
-                c.cook("Warmup.java", new StringReader(source));
-            } catch (Exception | LinkageError e) {
+                JaninoLoader.compileOnly(source);
+            } catch (RuntimeException | LinkageError e) {
                 // only a head start: the real compile reports any real problem
             }
         }, "cnnc-warmup");

@@ -6,7 +6,9 @@ import cnnc.diag.Suggest;
 import cnnc.ir.Train;
 import cnnc.ops.Param;
 import cnnc.ops.Signature;
+import cnnc.runtime.optim.Schedule;
 import cnnc.syntax.Ast;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -17,8 +19,8 @@ import java.util.Set;
 final class TrainReader {
 
     private static final List<String> SETTINGS = List.of("batch", "epochs", "seed", "optimizer", "schedule");
-    /** Learning-rate schedules (cnnc.runtime.optim.Schedule). */
-    static final List<String> SCHEDULES = List.of("constant", "cosine");
+    /** The learning-rate schedules the runtime has, by their names in a train block. */
+    static final List<String> SCHEDULES = Arrays.stream(Schedule.values()).map(Schedule::label).toList();
 
     static final Map<String, Signature> OPTIMIZERS = Map.of(
             "sgd", new Signature("sgd", 0, 0, List.of(new Param("lr", Param.Kind.NUMBER, true, null, List.of()),
@@ -88,7 +90,7 @@ final class TrainReader {
         String found = s.value() == null ? "optimizer" : s.value().text();
         diagnostics.error(s.value() == null ? s.pos() : s.value().pos(),
                 "train setting 'schedule' takes a learning-rate schedule, found '" + found + "'" + Suggest.didYouMean(found, SCHEDULES),
-                "constant or cosine");
+                String.join(" or ", SCHEDULES));
         return fallback;
     }
 

@@ -2,8 +2,8 @@ package cnnc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 
-import java.io.StringReader;
-import org.codehaus.janino.SimpleCompiler;
+import cnnc.backend.java.JaninoLoader;
+import cnnc.backend.java.JavaBackend;
 import org.junit.jupiter.api.Test;
 
 /** The warm-up class compiles (a failure would be swallowed, and the head start lost without a word); surefire runs with the Vector API module. */
@@ -13,7 +13,7 @@ class WarmupTest {
     void theWarmupSourceCompilesWithAndWithoutTheVectorApi() {
         for (boolean vector : new boolean[] {false, true}) {
             String source = Warmup.source(vector);
-            assertDoesNotThrow(() -> new SimpleCompiler().cook("Warmup.java", new StringReader(source)), source);
+            assertDoesNotThrow(() -> JaninoLoader.compileOnly(new JavaBackend.Source("cnnc.warmup", "Warmup", source)), source);
         }
     }
 }

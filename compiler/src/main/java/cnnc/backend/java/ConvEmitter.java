@@ -187,6 +187,17 @@ final class ConvEmitter {
                 c.build(), cg == 1);
     }
 
+    /** Δb[k] of conv_grad's chunk k: ΔY[t][k] (maps of {@code hw}) summed over t and the map in double, in order. */
+    static void biasGradient(Code c, StepCtx s, int T, int K, int hw) {
+        c.comment("Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double");
+        c.line("double bsum = 0");
+        c.open("for (int t = 0; t < " + T + "; t++)")
+                .line("int yo = (t * " + K + " + k) * " + hw)
+                .loop("e", 0, hw, "bsum += " + s.in(0) + "[yo + e]")
+                .close();
+        c.line(s.out(1) + "[k] = (float) bsum");
+    }
+
     static void gradient(StepCtx s, ConvGrad grad) {
         Conv op = grad.conv();
         Shape dy = s.inBuf(0).shape();
@@ -241,13 +252,7 @@ final class ConvEmitter {
                 .close();
         c.close();
         if (op.bias()) {
-            c.comment("Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double");
-            c.line("double bsum = 0");
-            c.open("for (int t = 0; t < " + T + "; t++)")
-                    .line("int yo = (t * " + K + " + k) * " + (Ho * Wo))
-                    .loop("e", 0, (long) Ho * Wo, "bsum += " + s.in(0) + "[yo + e]")
-                    .close();
-            c.line(s.out(1) + "[k] = (float) bsum");
+            biasGradient(c, s, T, K, Ho * Wo);
         }
         s.main(K, (long) T * K * C * Ho * Wo * M * N,
                 "one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads", c.build());

@@ -42,6 +42,24 @@ public final class JaninoLoader {
     private JaninoLoader() {}
 
     public static Compiled compile(JavaBackend.Source source) {
+        SimpleCompiler compiler = cook(source);
+        try {
+            Class<?> c = compiler.getClassLoader().loadClass(source.qualifiedName());
+            return new Compiled(c.asSubclass(Network.class), Map.copyOf(compiler.getBytecodes()), source);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("Janino produced no class " + source.qualifiedName(), e);
+        }
+    }
+
+    /**
+     * Compiles {@code source} exactly as {@link #compile} does and loads nothing: the warm-up of a
+     * JVM's first compile ({@code cnnc.cli.Warmup}), which need not be a network.
+     */
+    public static void compileOnly(JavaBackend.Source source) {
+        cook(source);
+    }
+
+    private static SimpleCompiler cook(JavaBackend.Source source) {
         SimpleCompiler compiler = new SimpleCompiler();
         compiler.setParentClassLoader(Network.class.getClassLoader());
         compiler.setDebuggingInformation(true, true, false);
@@ -52,12 +70,7 @@ public final class JaninoLoader {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        try {
-            Class<?> c = compiler.getClassLoader().loadClass(source.qualifiedName());
-            return new Compiled(c.asSubclass(Network.class), Map.copyOf(compiler.getBytecodes()), source);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("Janino produced no class " + source.qualifiedName(), e);
-        }
+        return compiler;
     }
 
     private static String describe(JavaBackend.Source source, CompileException e) {

@@ -304,13 +304,7 @@ final class VectorConvEmitter {
         helpers.forEach(h -> c.line(h + "(k, c)"));
         c.close();
         if (op.bias()) {
-            c.comment("Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double");
-            c.line("double bsum = 0");
-            c.open("for (int t = 0; t < " + T + "; t++)")
-                    .line("int yo = (t * " + K + " + k) * " + (Ho * Wo))
-                    .loop("e", 0, (long) Ho * Wo, "bsum += " + s.in(0) + "[yo + e]")
-                    .close();
-            c.line(s.out(1) + "[k] = (float) bsum");
+            ConvEmitter.biasGradient(c, s, T, K, Ho * Wo);
         }
         s.main(K, (long) T * K * C * Lr * MN,
                 "one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads", c.build());

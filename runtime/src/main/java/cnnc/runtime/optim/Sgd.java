@@ -15,7 +15,6 @@ public final class Sgd extends AbstractOptimizer {
     private final double lrD;
     private final double momentumD;
     private final double decayD;
-    private final float lr;
     private final float momentum;
     private final float decay;
     private final boolean nesterov;
@@ -34,7 +33,6 @@ public final class Sgd extends AbstractOptimizer {
         if (nesterov && momentum == 0) {
             throw new IllegalArgumentException("sgd: nesterov needs a momentum above 0");
         }
-        this.lr = (float) lr;
         this.lrD = lr;
         this.momentumD = momentum;
         this.decayD = decay;
@@ -54,7 +52,7 @@ public final class Sgd extends AbstractOptimizer {
 
     @Override
     public void step() {
-        float lr = lrFactor == 1.0 ? this.lr : (float) (lrD * lrFactor);
+        float lr = (float) (lrD * lrFactor); // factor 1: exactly (float) lr
         for (int p = 0; p < params.length; p++) {
             float[] w = params[p];
             float[] grad = grads[p];
