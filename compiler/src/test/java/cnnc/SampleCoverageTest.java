@@ -109,7 +109,7 @@ class SampleCoverageTest {
             s.inputs().forEach(b -> reads.merge(b.name(), 1, Integer::sum));
             switch ((ForwardOp) s.op()) {
                 case Conv c -> {
-                    boolean anchor = c.padding().startsWith("anchor");
+                    boolean anchor = c.padding() instanceof Conv.Padding.Anchor;
                     out.add(anchor ? "conv anchor" : "conv padding " + c.padding());
                     if (anchor && c.pt() >= 0 && c.pt() < c.m() && c.pl() >= 0 && c.pl() < c.n()) {
                         out.add("conv anchor inside");
@@ -132,7 +132,7 @@ class SampleCoverageTest {
                     if (!c.bias()) {
                         out.add("conv bias false");
                     }
-                    if (c.init().equals("xavier")) {
+                    if (c.init() == cnnc.ir.Init.XAVIER) {
                         out.add("conv init xavier");
                     }
                 }

@@ -1,6 +1,7 @@
 package cnnc.interp;
 
 import cnnc.ir.Buffer;
+import cnnc.ir.Init;
 import cnnc.ir.DType;
 import cnnc.ir.Graph;
 import cnnc.ir.Model;
@@ -52,7 +53,7 @@ public final class Interpreter {
         this.model = model;
         for (Buffer b : model.forward().sources()) {
             double[] v = mem.write(b);
-            if (b.name().endsWith(".gamma") || b.name().endsWith(".running_var")) {
+            if (b.init() == Init.ONE) {
                 java.util.Arrays.fill(v, 1);
             }
         }
