@@ -2,7 +2,7 @@
 # bench/run.sh: cnnc and PyTorch on LeNet-5, one after the other, RUNS times, and their ratios.
 #   bench/run.sh            (THREADS=2, RUNS=1 by default; CNNC_BENCH_ARGS adds flags to cnnc bench, e.g. "--time 5")
 #   RUNS=3 bench/run.sh     three alternating pairs: the ratio of each pair, then the medians
-# Both print SPEC §5's key/value lines; the ratios are cnnc/torch for throughput (higher is better
+# Both print the key/value lines of docs/training.md; the ratios are cnnc/torch for throughput (higher is better
 # for cnnc) and torch/cnnc for latency (likewise). Each ratio comes from one pair run back to back,
 # so both sides saw about the same load: on a shared machine report the median ratio, not one run.
 set -euo pipefail

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Reads and checks the {@code train} block (SPEC §4): batch, epochs, seed, optimizer. */
+/** Reads and checks the {@code train} block (docs/language.md §4): batch, epochs, seed, optimizer. */
 final class TrainReader {
 
     private static final List<String> SETTINGS = List.of("batch", "epochs", "seed", "optimizer", "schedule");

@@ -40,7 +40,7 @@ public record Pool(boolean max, int p, int q, int sh, int sw, boolean ceil) impl
         return pool;
     }
 
-    /** Output size along one axis (SPEC §3), with PyTorch's rule for a last ceil window. */
+    /** Output size along one axis (docs/language.md §3), with PyTorch's rule for a last ceil window. */
     public static int outSize(int size, int window, int stride, boolean ceil) {
         long span = (long) size - window;
         int out = (int) ((ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1);

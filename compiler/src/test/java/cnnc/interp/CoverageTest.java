@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The models of {@link GradientTest} run every operation of {@code cnnc.ops}, forward and backward,
- * and every variant SPEC §3 distinguishes: a new op or a dropped model fails here.
+ * and every variant docs/language.md §3 distinguishes: a new op or a dropped model fails here.
  */
 class CoverageTest {
 

@@ -245,7 +245,7 @@ public final class JavaBackend {
 
     private MethodSpec constructor(Map<String, Buffer> buffers, String cls) {
         Code c = new Code();
-        c.comment("bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)");
+        c.comment("bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)");
         for (Buffer b : buffers.values()) {
             if (b.init() == Init.ONE) {
                 c.line("java.util.Arrays.fill(" + Names.field(b) + ", 1f)");

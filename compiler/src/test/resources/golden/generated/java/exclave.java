@@ -376,7 +376,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Exclave_T64() {
-        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)
+        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)
         specs.add(new TensorSpec("x", TensorSpec.Role.INPUT, DType.F32, new int[] {64, 1, 28, 28}));
         floats.put("x", x_);
         specs.add(new TensorSpec("z", TensorSpec.Role.TARGET, DType.F32, new int[] {64, 10, 1, 1}));

@@ -508,7 +508,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Fashion_bn_T64() {
-        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)
+        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)
         java.util.Arrays.fill(n1$gamma_, 1f);
         java.util.Arrays.fill(n1$running_var_, 1f);
         java.util.Arrays.fill(n2$gamma_, 1f);

@@ -240,7 +240,7 @@ public final class Inception_T1 implements Network, ChunkTask {
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Inception_T1() {
-        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)
+        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)
         specs.add(new TensorSpec("x", TensorSpec.Role.INPUT, DType.F32, new int[] {1, 1, 28, 28}));
         floats.put("x", x_);
         specs.add(new TensorSpec("z", TensorSpec.Role.TARGET, DType.F32, new int[] {1, 10, 1, 1}));
