@@ -18,6 +18,6 @@ public record ActivationBf(Activation activation) implements BackwardOp {
 
     @Override
     public String formula() {
-        return activation.fn().backward;
+        return activation.backwardFormula();
     }
 }
