@@ -104,7 +104,8 @@ final class VectorConvEmitter {
         if (field != null) {
             return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp);
         }
-        field = s.scratch("padded", (long) x.n() * x.c() * hp * wp + VL);
+        // slack: a tile of p pixel vectors reads up to 8p lanes past the last wide row (ConvTiles)
+        field = s.scratch("padded", (long) x.n() * x.c() * hp * wp + (long) VL * ConvTiles.MAX_P);
         if (share) {
             s.shared.put(key, field);
         }
@@ -141,12 +142,14 @@ final class VectorConvEmitter {
             throw new IllegalStateException(s.name + ": padded " + in.rows() + "x" + Wp + " does not give " + Ho + "x" + Wo);
         }
         long L = (long) (Ho - 1) * Wp + Wo;
-        int Lr = (int) roundUp(L);
         int kg = channelGroups(T, K);
         int chunks = T * kg;
-        // every chunk has n = K / kg output channels: blocks of b (at most KB) and one of the rest
+        // every chunk has n = K / kg output channels: blocks of b (the tile's) and one of the rest
         int n = K / kg;
-        int b0 = Math.min(KB, n);
+        ConvTiles.Tile tile = ConvTiles.choose(L, n);
+        int P = tile.p();
+        int b0 = tile.b();
+        int Lr = (int) ((L + (long) VL * P - 1) / ((long) VL * P) * VL * P);
         String wide = s.scratch("wide", (long) chunks * b0 * Lr);
         List<Integer> widths = new ArrayList<>();
         widths.add(b0);
@@ -157,7 +160,7 @@ final class VectorConvEmitter {
         ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
         c.line("int xo = t * " + (long) C * in.plane()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
         for (int b : widths) {
-            List<String> helpers = taps(s, k, b, Lr);
+            List<String> helpers = taps(s, k, b, P, Lr);
             c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
             helpers.forEach(h -> c.line(h + "(xo, k, so)"));
             c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row");
@@ -170,36 +173,44 @@ final class VectorConvEmitter {
                     .close();
             c.close();
         }
-        s.main(chunks, (long) T * K * C * Lr * M * N, explain, c.build(), kg == 1);
+        s.main(chunks, (long) T * K * C * Lr * M * N, explain + "; register tile " + tile + " (" + P + "x" + b0
+                + " accumulators of " + VL + " lanes), wide rows of " + Lr + " pixels", c.build(), kg == 1);
     }
 
     /**
      * Helpers adding the taps to {@code b} wide output rows at {@code so}; the first one starts from
-     * the bias. A helper loops over input channels and kernel rows and unrolls a run of kernel
-     * columns: the accumulators stay in registers through the whole sum, and the source Janino
-     * reads stays small (a cold compile's time goes mostly into scanning and parsing it). Kernels
-     * wider than one helper's share of {@link #HELPER_OPS} split their columns over several helpers.
+     * the bias. The register tile is {@code P} vectors of {@link #VL} pixels by {@code b} output
+     * channels ({@link ConvTiles}): per tap, {@code P} loads of Xp and {@code b} broadcast weights
+     * feed {@code P·b} fmas. A helper loops over input channels and kernel rows and unrolls a run of
+     * kernel columns: the accumulators stay in registers through the whole sum, and the source
+     * Janino reads stays small (a cold compile's time goes mostly into scanning and parsing it).
+     * Kernels wider than one helper's share of {@link #HELPER_OPS} split their columns over several helpers.
      */
-    private static List<String> taps(StepCtx s, Kernel k, int b, int Lr) {
+    private static List<String> taps(StepCtx s, Kernel k, int b, int P, int Lr) {
         Padded in = k.in();
         int C = in.c(), Wp = in.wp(), M = k.m(), N = k.n();
         String wide = s.name + "wide";
         List<String> names = new ArrayList<>();
-        int per = Math.max(1, HELPER_OPS / (1 + 2 * b));
+        int per = Math.max(1, HELPER_OPS / (P + b + P * b));
         for (int q0 = 0; q0 < N; q0 += per) {
             int q1 = Math.min(N, q0 + per);
             Code c = new Code();
-            c.open("for (int e = 0; e < " + Lr + "; e += " + VL + ")");
+            c.open("for (int e = 0; e < " + Lr + "; e += " + VL * P + ")");
             for (int a = 0; a < b; a++) {
-                String init;
-                if (q0 > 0) {
-                    init = "FloatVector.fromArray(S, " + wide + ", so + " + a * Lr + " + e)";
-                } else if (k.bias() != null) {
-                    init = "FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])";
-                } else {
-                    init = "FloatVector.zero(S)";
+                if (q0 == 0 && k.bias() != null) {
+                    c.line("FloatVector b" + a + " = FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])");
                 }
-                c.line("FloatVector a" + a + " = " + init);
+                for (int j = 0; j < P; j++) {
+                    String init;
+                    if (q0 > 0) {
+                        init = "FloatVector.fromArray(S, " + wide + ", so + " + ((long) a * Lr + (long) j * VL) + " + e)";
+                    } else if (k.bias() != null) {
+                        init = "b" + a;
+                    } else {
+                        init = "FloatVector.zero(S)";
+                    }
+                    c.line("FloatVector a" + j + "_" + a + " = " + init);
+                }
             }
             // weight of tap (p, q): w0 + p·N + q, or rotated w0 + (M-1-p)·N + (N-1-q)
             c.open("for (int c = 0; c < " + C + "; c++)")
@@ -207,25 +218,34 @@ final class VectorConvEmitter {
                     .line("int w0 = k0 * " + k.oStride() + " + c * " + k.iStride());
             c.open("for (int p = 0; p < " + M + "; p++)")
                     .line("int x = x0 + p * " + Wp)
-                    .line("int w = w0 + " + (k.rotated() ? "(" + (M - 1) + " - p) * " + N : "p * " + N))
-                    .line("FloatVector v");
+                    .line("int w = w0 + " + (k.rotated() ? "(" + (M - 1) + " - p) * " + N : "p * " + N));
+            for (int j = 0; j < P; j++) {
+                c.line("FloatVector v" + j);
+            }
+            c.line("FloatVector g");
             for (int q = q0; q < q1; q++) {
                 int wq = k.rotated() ? N - 1 - q : q;
-                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus(q) + ")");
+                for (int j = 0; j < P; j++) {
+                    c.line("v" + j + " = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus(q + (long) j * VL) + ")");
+                }
                 for (int a = 0; a < b; a++) {
-                    c.line("a" + a + " = v.fma(FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wq)
-                            + "]), a" + a + ")");
+                    c.line("g = FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wq) + "])");
+                    for (int j = 0; j < P; j++) {
+                        c.line("a" + j + "_" + a + " = v" + j + ".fma(g, a" + j + "_" + a + ")");
+                    }
                 }
             }
             c.close().close();
             for (int a = 0; a < b; a++) {
-                c.line("a" + a + ".intoArray(" + wide + ", so + " + a * Lr + " + e)");
+                for (int j = 0; j < P; j++) {
+                    c.line("a" + j + "_" + a + ".intoArray(" + wide + ", so + " + ((long) a * Lr + (long) j * VL) + " + e)");
+                }
             }
             c.close();
             names.add(s.helper("taps" + b + "_" + q0 / per,
                     "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (q0 == 0 ? "the bias plus" : "plus")
                             + " the taps of kernel columns " + q0 + " .. " + (q1 - 1) + " over every input channel and kernel row, "
-                            + VL + " columns at a time.",
+                            + P * VL + " pixels x " + b + " channels at a time.",
                     List.of("xo", "k0", "so"), c.build()));
         }
         return names;
