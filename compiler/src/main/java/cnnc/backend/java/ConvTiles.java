@@ -46,6 +46,9 @@ final class ConvTiles {
      */
     static volatile Tile override;
 
+    /** Forces conv_grad's channel block where it divides K (tests; null: the cost model). */
+    static volatile Integer gradOverride;
+
     private ConvTiles() {}
 
     /** The tile for wide rows of {@code length} pixels and {@code channels} output channels per chunk. */
@@ -104,5 +107,39 @@ final class ConvTiles {
             // fall through to the error
         }
         throw new IllegalArgumentException("cnnc.conv.tile must be PxB with P in 1.." + MAX_P + " and B in 1.." + MAX_B + ", found " + prop);
+    }
+
+    /**
+     * conv_grad's tile: {@code k} output channels (a chunk: they divide {@code K}) times {@code taps}
+     * kernel taps per helper, {@code k·taps} accumulators. Per {@link VectorConvEmitter#VL} pixels it
+     * loads {@code k} vectors of ΔY and one of Xp per tap and does {@code k·taps} fmas.
+     */
+    record GradTile(int k, int taps) {}
+
+    /**
+     * The conv_grad tile with the fewest loads per fma, among channel blocks of 8, 4, 2 or 1 that
+     * divide {@code K} and leave at least {@code min(K, 8)} chunks for the threads.
+     */
+    static GradTile gradient(int channels, int taps) {
+        Integer forced = gradOverride;
+        if (forced != null && channels % forced == 0) {
+            return new GradTile(forced, Math.min(taps, MAX_ACC / forced));
+        }
+        GradTile best = null;
+        double bestCost = Double.MAX_VALUE;
+        for (int k : new int[] {1, 2, 4, 8}) {
+            if (channels % k != 0 || channels / k < Math.min(channels, 8)) {
+                continue;
+            }
+            int helpers = (taps + MAX_ACC / k - 1) / (MAX_ACC / k);
+            int per = (taps + helpers - 1) / helpers;
+            // per output channel and pixel vector: fma cycles, or loads (ΔY once per helper, Xp once per tap)
+            double cost = Math.max(k * taps / 2.0, (helpers * k + taps) / 2.0) / k;
+            if (cost < bestCost - 1e-9) {
+                bestCost = cost;
+                best = new GradTile(k, per);
+            }
+        }
+        return best;
     }
 }

@@ -45,8 +45,6 @@ final class VectorConvEmitter {
      * stored and reloaded once per column block and helper, not per input channel.
      */
     static final int HELPER_OPS = 120;
-    /** Taps per conv_grad helper: one accumulator register each (a load and an fma per tap, see {@link #HELPER_OPS}). */
-    static final int TAPS_PER_METHOD = 25;
 
     /**
      * Chunks per sample: one for batches of 8 or more; otherwise the smallest divisor {@code d >= 2} of
@@ -290,44 +288,60 @@ final class VectorConvEmitter {
                 .close();
         s.phase("dy", T, (long) T * K * Lr, "copies ΔY[t] into rows of " + Wp + " (zeros past column " + Wo + "), one sample each",
                 w.build());
-        String lanes = s.scratch("lanes", (long) K * TAPS_PER_METHOD * VL);
+        ConvTiles.GradTile gt = ConvTiles.gradient(K, MN);
+        int kt = gt.k();
+        String lanes = s.scratch("lanes", (long) K * gt.taps() * VL);
         List<String> helpers = new ArrayList<>();
-        for (int g0 = 0; g0 < MN; g0 += TAPS_PER_METHOD) {
-            int g1 = Math.min(MN, g0 + TAPS_PER_METHOD);
+        for (int g0 = 0; g0 < MN; g0 += gt.taps()) {
+            int g1 = Math.min(MN, g0 + gt.taps());
             Code c = new Code();
-            for (int j = g0; j < g1; j++) {
-                c.line("FloatVector a" + j + " = FloatVector.zero(S)");
+            for (int a = 0; a < kt; a++) {
+                for (int j = g0; j < g1; j++) {
+                    c.line("FloatVector a" + a + "_" + j + " = FloatVector.zero(S)");
+                }
             }
             c.open("for (int t = 0; t < " + T + "; t++)")
-                    .line("int d = (t * " + K + " + k) * " + Lr)
+                    .line("int d = (t * " + K + " + k0) * " + Lr)
                     .line("int x = (t * " + C + " + c) * " + in.plane())
-                    .open("for (int e = 0; e < " + Lr + "; e += " + VL + ")")
-                    .line("FloatVector g = FloatVector.fromArray(S, " + dyw + ", d + e)");
+                    .open("for (int e = 0; e < " + Lr + "; e += " + VL + ")");
+            for (int a = 0; a < kt; a++) {
+                c.line("FloatVector g" + a + " = FloatVector.fromArray(S, " + dyw + ", d" + ConvEmitter.plus((long) a * Lr) + " + e)");
+            }
+            c.line("FloatVector v");
             for (int j = g0; j < g1; j++) {
-                c.line("a" + j + " = FloatVector.fromArray(S, " + in.field() + ", x + e" + ConvEmitter.plus((long) (j / N) * Wp + j % N)
-                        + ").fma(g, a" + j + ")");
+                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x + e" + ConvEmitter.plus((long) (j / N) * Wp + j % N) + ")");
+                for (int a = 0; a < kt; a++) {
+                    c.line("a" + a + "_" + j + " = v.fma(g" + a + ", a" + a + "_" + j + ")");
+                }
             }
             c.close().close();
-            c.comment("ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order");
-            c.line("int lo = k * " + TAPS_PER_METHOD * VL).line("int wo = (k * " + C + " + c) * " + MN);
-            for (int j = g0; j < g1; j++) {
-                int l = (j - g0) * VL;
-                c.line("a" + j + ".intoArray(" + lanes + ", lo + " + l + ")");
-                c.line(s.out(0) + "[wo + " + j + "] = sum8(" + lanes + ", lo + " + l + ")");
+            c.comment("ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order");
+            c.line("int lo = k0 * " + gt.taps() * VL);
+            for (int a = 0; a < kt; a++) {
+                c.line("int wo" + a + " = (" + (a == 0 ? "k0" : "k0 + " + a) + ") * " + C * MN + " + c * " + MN);
+                for (int j = g0; j < g1; j++) {
+                    int l = (a * gt.taps() + j - g0) * VL;
+                    c.line("a" + a + "_" + j + ".intoArray(" + lanes + ", lo + " + l + ")");
+                    c.line(s.out(0) + "[wo" + a + " + " + j + "] = sum8(" + lanes + ", lo + " + l + ")");
+                }
             }
-            helpers.add(s.helper("taps" + g0 / TAPS_PER_METHOD, "ΔW[k][c] of the taps " + g0 + " .. " + (g1 - 1)
-                    + ": Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·" + Wp + " + q], one accumulator per tap.", List.of("k", "c"), c.build()));
+            helpers.add(s.helper("taps" + g0 / gt.taps(), "ΔW[k0 .. k0+" + (kt - 1) + "][c] of the taps " + g0 + " .. " + (g1 - 1)
+                    + ": Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·" + Wp + " + q], one accumulator per output channel and tap"
+                    + " (a register tile of " + kt + " channels x " + (g1 - g0) + " taps).", List.of("k0", "c"), c.build()));
         }
         Code c = new Code();
-        c.line("int k = chunk");
+        c.line("int k0 = chunk * " + kt);
         c.open("for (int c = 0; c < " + C + "; c++)");
-        helpers.forEach(h -> c.line(h + "(k, c)"));
+        helpers.forEach(h -> c.line(h + "(k0, c)"));
         c.close();
         if (op.bias()) {
+            c.open("for (int k = k0; k < k0 + " + kt + "; k++)");
             ConvEmitter.biasGradient(c, s, T, K, Ho * Wo);
+            c.close();
         }
-        s.main(K, (long) T * K * C * Lr * MN,
-                "one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads", c.build());
+        s.main(K / kt, (long) T * K * C * Lr * MN, "output channels k0 .. k0+" + (kt - 1) + " each (k0 = " + kt
+                + "·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile "
+                + kt + " channels x up to " + gt.taps() + " taps", c.build());
     }
 
 }
