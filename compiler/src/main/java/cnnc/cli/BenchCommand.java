@@ -1,5 +1,7 @@
 package cnnc.cli;
 
+import cnnc.backend.java.JavaBackend;
+import cnnc.backend.java.PeakFlops;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.init.Initializers;
@@ -68,6 +70,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--time must be positive and --max-warmup not negative, found " + time + " and " + maxWarmup);
         }
         PrintWriter out = spec.commandLine().getOut();
+        // the peak first, while the JIT has nothing else to compile
+        PeakFlops.Result peak = profile && !device.opencl()
+                ? PeakFlops.measure(device.threads(), Math.min(1.0, time), JavaBackend.vectorAvailable()) : null;
         resetHeapPeaks();
         long t0 = System.nanoTime();
         device.prepare();
@@ -97,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
         BenchProfile.Summary prof = null;
         if (profile && !device.opencl()) {
-            prof = BenchProfile.run(m, device.threads(), time, maxWarmup, out);
+            prof = BenchProfile.run(m, device.threads(), peak, time, maxWarmup, out);
         }
 
         double latencyUs;

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code cnnc bench}'s per-step profile of a training step: the machine's peak measured first (a
- * {@link PeakFlops} FMA loop on the same threads), then the profiled class
+ * {@code cnnc bench}'s per-step profile of a training step: against the machine's peak (a
+ * {@link PeakFlops} FMA loop on the same threads, measured at the start of the run), the profiled class
  * ({@link JavaBackend#generateProfiled}: every phase its own parallel step, timed by the wall
  * clock), warmed up and run for {@code --time} seconds. Reports per pass (forward, backward) and per
  * convolution kind (forward, backward-data, gradient) the milliseconds per step and GFLOP/s (the
@@ -50,9 +50,8 @@ final class BenchProfile {
 
     private BenchProfile() {}
 
-    static Summary run(Model m, int threads, double time, double maxWarmup, PrintWriter out) {
+    static Summary run(Model m, int threads, PeakFlops.Result peak, double time, double maxWarmup, PrintWriter out) {
         boolean vector = JavaBackend.vectorAvailable();
-        PeakFlops.Result peak = PeakFlops.measure(threads, Math.min(1.0, time), vector);
         out.printf("peak: %.1f GFLOP/s single precision, measured as a %s%n", peak.gflops(), peak.method());
         out.flush();
         Network net = JaninoLoader.compile(JavaBackend.generateProfiled(m, DeviceArgs.PACKAGE, vector)).instantiate();
