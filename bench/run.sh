@@ -6,7 +6,7 @@
 #   CNNC_BENCH_ARGS="--time 5"   more flags for cnnc bench; TORCH_SECONDS=5 for the PyTorch script
 # Each pair runs back to back (cnnc bench, then bench/pytorch_nets.py on the same network), so both
 # sides saw about the same load: on a shared machine report the median ratio, not one run. Both
-# print SPEC §5's key/value lines; cnnc bench adds its profile (GFLOP/s of the convolutions against
+# print the key/value lines of docs/training.md; cnnc bench adds its profile (GFLOP/s of the convolutions against
 # the peak it measured with an FMA loop in the same run), PyTorch the sgemm rate it reaches.
 # The last table is the one docs/results.md records (the targets of issue 9).
 set -euo pipefail

@@ -1,8 +1,8 @@
-"""A small, independent parser for .cnn files (SPEC section 2).
+"""A small, independent parser for .cnn files (docs/language.md §2).
 
 It reads networks, input/target declarations, nodes `name = op(args);`, the loss and the train
 block's plain settings, and binds every node's arguments to the operation's parameters with the
-defaults of SPEC section 3. It does not share code with the Java compiler on purpose: the fixtures
+defaults of docs/language.md §3. It does not share code with the Java compiler on purpose: the fixtures
 it helps to write are the independent reference the code generator is tested against.
 """
 
@@ -220,7 +220,7 @@ class _Parser:
 
 
 # Each operation's parameters after its tensor inputs, in positional order, with their defaults
-# (SPEC section 3). Kinds: count (int >= 1), size2 (INT or AxB), pair, bool, number, choice.
+# (docs/language.md §3). Kinds: count (int >= 1), size2 (INT or AxB), pair, bool, number, choice.
 _REQUIRED = object()
 SIGNATURES = {
     "conv": (1, [("K", "count", _REQUIRED), ("kernel", "size2", _REQUIRED), ("anchor", "pair", None),

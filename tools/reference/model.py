@@ -14,7 +14,7 @@ def _fail(net, node, message):
 
 
 def infer_shapes(net, T):
-    """{tensor: (T, C, H, W)} for every input, target and node, from SPEC section 3's shape rules."""
+    """{tensor: (T, C, H, W)} for every input, target and node, from docs/language.md §3's shape rules."""
     shapes = {name: (T,) + chw for name, chw in {**net.inputs, **net.targets}.items()}
     for node in net.nodes:
         ins = [shapes[i] for i in node.inputs]
@@ -54,7 +54,7 @@ def infer_shapes(net, T):
 
 
 def param_shapes(net, shapes):
-    """[(node, kind, shape)] in node order: weights, biases, bn gamma/beta/running stats (SPEC §6)."""
+    """[(node, kind, shape)] in node order: weights, biases, bn gamma/beta/running stats (docs/files.md)."""
     out = []
     for node in net.nodes:
         a = node.args

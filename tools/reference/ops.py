@@ -1,4 +1,4 @@
-"""What every operation of SPEC section 3 computes forward, written from the spec in PyTorch.
+"""What every operation of docs/language.md §3 computes forward, written from the spec in PyTorch.
 
 Backward comes from torch.autograd. Where the spec fixes a detail that a torch flag would decide
 differently or leave undocumented (pooling with ceil, the first maximum in a window), the

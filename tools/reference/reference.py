@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes PyTorch reference fixtures for .cnn models: what `cnnc grad` must produce (SPEC §6).
+"""Writes PyTorch reference fixtures for .cnn models: what `cnnc grad` must produce (docs/files.md).
 
 For every network in the given files, into OUT/<network>/:
   weights.safetensors   seeded parameters and bn running statistics (F32)

@@ -1,4 +1,4 @@
-"""Reads and writes safetensors files (SPEC section 6) with the standard library only.
+"""Reads and writes safetensors files (docs/files.md) with the standard library only.
 
 Layout: an 8-byte little-endian header length, a JSON header
 {name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}} padded with

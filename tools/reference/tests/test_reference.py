@@ -1,5 +1,5 @@
 """Tests of the PyTorch reference: every operation against a naive loop or torch's own op where
-their semantics agree, the backward formulas of SPEC §3 against autograd, whole models against
+their semantics agree, the backward formulas of docs/language.md §3 against autograd, whole models against
 finite differences, the parser, and the committed fixtures against a fresh run.
 
 Run: /usr/bin/python3 -m unittest discover -s tools/reference/tests -v
@@ -39,7 +39,7 @@ def rand(*shape, seed=0):
 
 
 def naive_conv(x, w, b, pads, stride):
-    """SPEC §3: Y[t][k][i][j] = b[k] + sum W[k][c][p][q] X[t][c][i*sh - Pt + p][j*sw - Pl + q]."""
+    """docs/language.md §3: Y[t][k][i][j] = b[k] + sum W[k][c][p][q] X[t][c][i*sh - Pt + p][j*sw - Pl + q]."""
     T, C, H, W = x.shape
     K, _, M, N = w.shape
     pt, pb, pl, pr = pads

@@ -35,13 +35,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The samples: each compiles with its backward graph, trains on 1x28x28 images with 10 classes,
- * and together they use every operation and variant of SPEC §3, as samples/README.md lists.
+ * and together they use every operation and variant of docs/language.md §3, as samples/README.md lists.
  */
 class SampleCoverageTest {
 
     private static final Path SAMPLES = Path.of(System.getProperty("cnnc.root", "."), "samples");
 
-    /** Every operation and variant SPEC §3 defines. */
+    /** Every operation and variant docs/language.md §3 defines. */
     private static final List<String> FEATURES = List.of(
             "conv padding same", "conv padding valid", "conv padding full", "conv anchor inside", "conv anchor negative",
             "conv anchor >= kernel", "conv stride", "conv even kernel", "conv asymmetric kernel", "conv bias false",
@@ -109,7 +109,7 @@ class SampleCoverageTest {
             s.inputs().forEach(b -> reads.merge(b.name(), 1, Integer::sum));
             switch ((ForwardOp) s.op()) {
                 case Conv c -> {
-                    boolean anchor = c.padding().startsWith("anchor");
+                    boolean anchor = c.padding() instanceof Conv.Padding.Anchor;
                     out.add(anchor ? "conv anchor" : "conv padding " + c.padding());
                     if (anchor && c.pt() >= 0 && c.pt() < c.m() && c.pl() >= 0 && c.pl() < c.n()) {
                         out.add("conv anchor inside");
@@ -132,7 +132,7 @@ class SampleCoverageTest {
                     if (!c.bias()) {
                         out.add("conv bias false");
                     }
-                    if (c.init().equals("xavier")) {
+                    if (c.init() == cnnc.ir.Init.XAVIER) {
                         out.add("conv init xavier");
                     }
                 }

@@ -149,7 +149,7 @@ public final class Autodiff implements Backprop {
 
     @Override
     public Buffer sensitivity(Buffer y) {
-        return Buffer.f32(Buffer.gradName(y.name()), Role.SENSITIVITY, y.shape());
+        return Buffer.derivative(y, Role.SENSITIVITY, "");
     }
 
     @Override
@@ -164,15 +164,14 @@ public final class Autodiff implements Backprop {
             return sensitivity(x);
         }
         boolean twice = list.stream().filter(u -> u.step() == step).count() > 1;
-        String name = Buffer.gradName(x.name()) + "~" + step.node() + (twice ? "." + slot : "");
-        Buffer partial = Buffer.f32(name, Role.PARTIAL, x.shape());
+        Buffer partial = Buffer.derivative(x, Role.PARTIAL, "~" + step.node() + (twice ? "." + slot : ""));
         partials.computeIfAbsent(x.name(), k -> new HashMap<>()).put(use, partial);
         return partial;
     }
 
     @Override
     public Buffer gradient(Buffer param) {
-        return Buffer.f32(Buffer.gradName(param.name()), Role.GRADIENT, param.shape());
+        return Buffer.derivative(param, Role.GRADIENT, "");
     }
 
     @Override

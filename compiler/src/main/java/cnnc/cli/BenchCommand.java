@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code cnnc bench}: compile time, training throughput, inference latency at batch 1 and throughput
- * at batch 256, and peak heap, ending with SPEC §5's {@code key value} lines.
+ * at batch 256, and peak heap, ending with the {@code key value} lines of docs/training.md.
  *
  * <p>Every network is freshly generated, so each phase first warms up until the JIT has compiled the
  * new class's methods: it runs until the JIT has compiled nothing for a while (see {@link #warmUp}),

@@ -8,7 +8,7 @@ import cnnc.runtime.data.Dataset;
 import java.io.IOException;
 import picocli.CommandLine.Option;
 
-/** {@code --data fashion-mnist|DIR} (SPEC §6) and the checks that the data fits the model. */
+/** {@code --data fashion-mnist|DIR} (docs/files.md) and the checks that the data fits the model. */
 public final class DataArgs {
 
     @Option(names = "--data", paramLabel = "fashion-mnist|DIR",

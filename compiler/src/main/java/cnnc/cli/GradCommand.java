@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cnnc grad} (SPEC §5, §6): one training-mode forward and backward pass on given weights and
+ * {@code cnnc grad} (docs/files.md): one training-mode forward and backward pass on given weights and
  * inputs; writes every tensor of the network (activations, sensitivities {@code grad.<node>},
  * parameter gradients, path tensors, the loss) to a safetensors file.
  */

@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code cnnc}: the command line (SPEC §5). Exit codes: 0 success, 1 a user's error (a bad model,
+ * {@code cnnc}: the command line (README.md, docs/training.md). Exit codes: 0 success, 1 a user's error (a bad model,
  * file or flag) printed as a message without a stack trace, 2 an internal error.
  */
 // scope INHERIT gives every subcommand --help and --version (the usage message promises 'cnnc dump --help').

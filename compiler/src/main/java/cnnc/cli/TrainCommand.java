@@ -3,11 +3,7 @@ package cnnc.cli;
 import cnnc.ir.Buffer;
 import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
-import cnnc.ir.Role;
-import cnnc.ir.Step;
 import cnnc.ir.Train;
-import cnnc.ops.Conv;
-import cnnc.ops.Full;
 import cnnc.runtime.Network;
 import cnnc.runtime.data.DataFiles;
 import cnnc.runtime.data.Dataset;
@@ -152,22 +148,12 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Weights whose layer asks for {@code init: xavier}; the rest get he (the runtime's default). */
+    /** The initializer of every drawn weight, as its operation declared it (the generated class says the same). */
     static Map<String, String> initKinds(Model m) {
         Map<String, String> kinds = new LinkedHashMap<>();
-        for (Step s : m.forward().steps()) {
-            String init = switch (s.op()) {
-                case Conv c -> c.init();
-                case Full f -> f.init();
-                default -> null;
-            };
-            if (init == null) {
-                continue;
-            }
-            for (Buffer b : s.inputs()) {
-                if (b.role() == Role.PARAMETER && b.name().endsWith(".weight")) {
-                    kinds.put(b.name(), init);
-                }
+        for (Buffer b : m.forward().sources()) {
+            if (b.init().random()) {
+                kinds.put(b.name(), b.init().word());
             }
         }
         return kinds;

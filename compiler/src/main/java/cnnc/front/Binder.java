@@ -3,6 +3,7 @@ package cnnc.front;
 import cnnc.diag.Diagnostics;
 import cnnc.diag.Pos;
 import cnnc.diag.Suggest;
+import cnnc.ops.Arg;
 import cnnc.ops.Param;
 import cnnc.ops.Signature;
 import cnnc.syntax.Ast;
@@ -19,7 +20,7 @@ import java.util.Map;
 final class Binder {
 
     /** The bound call: tensor names (with places) and typed scalar values (with places). */
-    record Bound(List<Ast.Name> tensors, Map<String, Object> values, Map<String, Pos> places) {}
+    record Bound(List<Ast.Name> tensors, Map<String, Arg> values, Map<String, Pos> places) {}
 
     private final Diagnostics diagnostics;
 
@@ -31,7 +32,7 @@ final class Binder {
     Bound bind(Signature sig, List<Ast.Argument> args, String who, Pos callPos) {
         int before = diagnostics.all().size();
         List<Ast.Name> tensors = new ArrayList<>();
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Arg> values = new LinkedHashMap<>();
         Map<String, Pos> places = new LinkedHashMap<>();
         List<Param> positional = sig.params(); // any argument may be given by position, in signature order
         int nextPositional = 0;
@@ -71,7 +72,7 @@ final class Binder {
         return diagnostics.all().size() == before ? new Bound(tensors, values, places) : null;
     }
 
-    private void named(Signature sig, Ast.Argument arg, String who, Map<String, Object> values, Map<String, Pos> places) {
+    private void named(Signature sig, Ast.Argument arg, String who, Map<String, Arg> values, Map<String, Pos> places) {
         String name = arg.name().text();
         Param p = sig.param(name);
         if (p == null) {
@@ -85,52 +86,58 @@ final class Binder {
         }
     }
 
-    private void store(Param p, Ast.Value v, String who, Map<String, Object> values, Map<String, Pos> places) {
-        Object typed = convert(p, v, who);
+    private void store(Param p, Ast.Value v, String who, Map<String, Arg> values, Map<String, Pos> places) {
+        Arg typed = convert(p, v, who);
         if (typed != null) {
             values.put(p.name(), typed);
             places.put(p.name(), v.pos());
         }
     }
 
-    private Object convert(Param p, Ast.Value v, String who) {
+    private Arg convert(Param p, Ast.Value v, String who) {
         String what = who + ": '" + p.name() + "'";
         return switch (p.kind()) {
-            case COUNT -> v instanceof Ast.IntValue i ? count(what, i.value(), v) : wrongKind(p, v, what);
+            case COUNT -> v instanceof Ast.IntValue i ? countArg(what, i.value(), v) : wrongKind(p, v, what);
             case NUMBER -> switch (v) {
-                case Ast.IntValue i -> (double) i.value();
-                case Ast.FloatValue f when Double.isFinite(f.value()) -> f.value();
+                case Ast.IntValue i -> new Arg.Number(i.value());
+                case Ast.FloatValue f when Double.isFinite(f.value()) -> new Arg.Number(f.value());
                 case Ast.FloatValue f -> outOfRange(what, v, "a finite number");
                 default -> wrongKind(p, v, what);
             };
-            case BOOL -> v instanceof Ast.BoolValue b ? b.value() : wrongKind(p, v, what);
+            case BOOL -> v instanceof Ast.BoolValue b ? new Arg.Bool(b.value()) : wrongKind(p, v, what);
             case SIZE2 -> switch (v) {
                 case Ast.IntValue i -> size2(what, List.of(i.value(), i.value()), v);
                 case Ast.DimsValue d when d.dims().size() == 2 -> size2(what, d.dims(), v);
                 default -> wrongKind(p, v, what);
             };
             case PAIR -> v instanceof Ast.PairValue pv ? pair(what, pv) : wrongKind(p, v, what);
-            case CHOICE -> v instanceof Ast.NameValue n && p.choices().contains(n.name()) ? n.name() : wrongChoice(p, v, what);
+            case CHOICE -> v instanceof Ast.NameValue n && p.words().contains(n.name())
+                    ? new Arg.Choice(p.choices().get(p.words().indexOf(n.name()))) : wrongChoice(p, v, what);
         };
     }
 
-    private Object wrongKind(Param p, Ast.Value v, String what) {
+    private Arg countArg(String what, long value, Ast.Value v) {
+        Integer n = count(what, value, v);
+        return n == null ? null : new Arg.Count(n);
+    }
+
+    private Arg wrongKind(Param p, Ast.Value v, String what) {
         diagnostics.error(v.pos(), what + " takes " + p.expects() + ", found '" + v.text() + "'", p.expects());
         return null;
     }
 
-    private Object wrongChoice(Param p, Ast.Value v, String what) {
-        String hint = v instanceof Ast.NameValue n ? Suggest.didYouMean(n.name(), p.choices()) : "";
+    private Arg wrongChoice(Param p, Ast.Value v, String what) {
+        String hint = v instanceof Ast.NameValue n ? Suggest.didYouMean(n.name(), p.words()) : "";
         diagnostics.error(v.pos(), what + " takes " + p.expects() + ", found '" + v.text() + "'" + hint, p.expects());
         return null;
     }
 
-    private Object outOfRange(String what, Ast.Value v, String expected) {
+    private Arg outOfRange(String what, Ast.Value v, String expected) {
         diagnostics.error(v.pos(), what + " is out of range: " + v.text(), expected);
         return null;
     }
 
-    private Object count(String what, long value, Ast.Value v) {
+    private Integer count(String what, long value, Ast.Value v) {
         if (value < 1) {
             diagnostics.error(v.pos(), what + " must be at least 1, found " + v.text(),
                     v instanceof Ast.DimsValue ? "sizes of at least 1, like 3x3" : "a positive integer");
@@ -143,20 +150,20 @@ final class Binder {
         return (int) value;
     }
 
-    private Object size2(String what, List<Long> dims, Ast.Value v) {
+    private Arg size2(String what, List<Long> dims, Ast.Value v) {
         for (long d : dims) {
             if (count(what, d, v) == null) {
                 return null;
             }
         }
-        return new int[] {(int) (long) dims.get(0), (int) (long) dims.get(1)};
+        return new Arg.Size2((int) (long) dims.get(0), (int) (long) dims.get(1));
     }
 
-    private Object pair(String what, Ast.PairValue v) {
+    private Arg pair(String what, Ast.PairValue v) {
         if (Math.abs(v.first()) > 1 << 20 || Math.abs(v.second()) > 1 << 20) {
             diagnostics.error(v.pos(), what + " is out of range: " + v.text(), "a pair of integers within ±" + (1 << 20));
             return null;
         }
-        return new int[] {(int) v.first(), (int) v.second()};
+        return new Arg.Pair((int) v.first(), (int) v.second());
     }
 }

@@ -3,6 +3,8 @@ package cnnc.front;
 import cnnc.diag.Diagnostics;
 import cnnc.diag.Pos;
 import cnnc.ir.Buffer;
+import cnnc.ir.Word;
+import cnnc.ops.Arg;
 import cnnc.ops.Call;
 import cnnc.ops.Param;
 import cnnc.ops.Signature;
@@ -27,46 +29,56 @@ record BoundCall(String node, Pos pos, List<Buffer> tensors, List<Pos> tensorPla
         return bound.places().getOrDefault(param, pos);
     }
 
-    private Object value(String param) {
-        Object v = bound.values().get(param);
+    private Arg value(String param) {
+        Arg v = bound.values().get(param);
         if (v != null) {
             return v;
         }
         Param p = signature.param(param);
-        if (p == null || p.defaultValue() == null) {
-            throw new IllegalStateException(signature.op() + " has no value for " + param);
+        return switch (p == null ? new Param.Default.Required() : p.dflt()) {
+            case Param.Default.Value d -> d.value();
+            case Param.Default.SameAs d -> value(d.param());
+            case Param.Default.Required d -> throw new IllegalStateException(signature.op() + " has no value for " + param);
+            case Param.Default.Optional d -> throw new IllegalStateException(signature.op() + ": " + param + " was not given");
+        };
+    }
+
+    private <A extends Arg> A value(String param, Class<A> kind) {
+        Arg v = value(param);
+        if (!kind.isInstance(v)) {
+            throw new IllegalStateException(signature.op() + ": " + param + " is " + v + ", not a " + kind.getSimpleName());
         }
-        return p.defaultValue();
+        return kind.cast(v);
     }
 
     @Override
     public int count(String param) {
-        return (Integer) value(param);
+        return value(param, Arg.Count.class).value();
     }
 
     @Override
     public double number(String param) {
-        return ((Number) value(param)).doubleValue();
+        return value(param, Arg.Number.class).value();
     }
 
     @Override
     public boolean bool(String param) {
-        return (Boolean) value(param);
+        return value(param, Arg.Bool.class).value();
     }
 
     @Override
     public int[] size2(String param) {
-        return ((int[]) value(param)).clone();
+        return value(param, Arg.Size2.class).toArray();
     }
 
     @Override
     public int[] pair(String param) {
-        return ((int[]) value(param)).clone();
+        return value(param, Arg.Pair.class).toArray();
     }
 
     @Override
-    public String choice(String param) {
-        return (String) value(param);
+    public <W extends Word> W choice(String param, Class<W> type) {
+        return type.cast(value(param, Arg.Choice.class).value());
     }
 
     @Override

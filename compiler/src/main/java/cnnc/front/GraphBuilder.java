@@ -33,7 +33,7 @@ import java.util.Set;
  */
 public final class GraphBuilder {
 
-    /** Names the weight files and grad files give other meanings (SPEC §6). */
+    /** Names the weight files and grad files give other meanings (docs/files.md). */
     private static final Set<String> RESERVED = Set.of("grad", "path", "loss");
 
     private final Diagnostics diagnostics = new Diagnostics();

@@ -11,7 +11,10 @@ import cnnc.ops.Full;
 import cnnc.ops.Pool;
 import cnnc.ops.Signature;
 import cnnc.ops.Softmax;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -23,24 +26,29 @@ final class Operations {
 
     record Entry(Signature signature, Function<Call, ForwardOp> define) {}
 
-    static final Map<String, Entry> NODES = new LinkedHashMap<>();
+    /** By name, in the order above; unmodifiable. */
+    static final Map<String, Entry> NODES = nodes();
 
-    static {
-        add(Conv.SIGNATURE, Conv::define);
-        add(BatchNorm.SIGNATURE, BatchNorm::define);
+    private static Map<String, Entry> nodes() {
+        List<Entry> entries = new ArrayList<>();
+        entries.add(new Entry(Conv.SIGNATURE, Conv::define));
+        entries.add(new Entry(BatchNorm.SIGNATURE, BatchNorm::define));
         for (Activation.Fn fn : Activation.Fn.values()) {
-            add(Activation.signature(fn), c -> new Activation(fn));
+            entries.add(new Entry(Activation.signature(fn), c -> new Activation(fn)));
         }
-        add(Pool.signature(true), c -> Pool.define(c, true));
-        add(Pool.signature(false), c -> Pool.define(c, false));
-        add(Full.SIGNATURE, Full::define);
-        add(Softmax.SIGNATURE, c -> new Softmax());
-        add(Add.SIGNATURE, Add::define);
-        add(Concat.SIGNATURE, Concat::define);
-    }
-
-    private static void add(Signature signature, Function<Call, ForwardOp> define) {
-        NODES.put(signature.op(), new Entry(signature, define));
+        entries.add(new Entry(Pool.signature(true), c -> Pool.define(c, true)));
+        entries.add(new Entry(Pool.signature(false), c -> Pool.define(c, false)));
+        entries.add(new Entry(Full.SIGNATURE, Full::define));
+        entries.add(new Entry(Softmax.SIGNATURE, c -> new Softmax()));
+        entries.add(new Entry(Add.SIGNATURE, Add::define));
+        entries.add(new Entry(Concat.SIGNATURE, Concat::define));
+        Map<String, Entry> byName = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            if (byName.put(e.signature().op(), e) != null) {
+                throw new IllegalStateException("two operations named " + e.signature().op());
+            }
+        }
+        return Collections.unmodifiableMap(byName);
     }
 
     private Operations() {}

@@ -4,6 +4,7 @@ import cnnc.diag.Diagnostics;
 import cnnc.diag.Pos;
 import cnnc.diag.Suggest;
 import cnnc.ir.Train;
+import cnnc.ops.Arg;
 import cnnc.ops.Param;
 import cnnc.ops.Signature;
 import cnnc.runtime.optim.Schedule;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Reads and checks the {@code train} block (SPEC §4): batch, epochs, seed, optimizer. */
+/** Reads and checks the {@code train} block (docs/language.md §4): batch, epochs, seed, optimizer. */
 final class TrainReader {
 
     private static final List<String> SETTINGS = List.of("batch", "epochs", "seed", "optimizer", "schedule");
@@ -23,9 +24,9 @@ final class TrainReader {
     static final List<String> SCHEDULES = Arrays.stream(Schedule.values()).map(Schedule::label).toList();
 
     static final Map<String, Signature> OPTIMIZERS = Map.of(
-            "sgd", new Signature("sgd", 0, 0, List.of(new Param("lr", Param.Kind.NUMBER, true, null, List.of()),
+            "sgd", new Signature("sgd", 0, 0, List.of(Param.number("lr"),
                     Param.number("momentum", 0), Param.number("decay", 0), Param.bool("nesterov", false))),
-            "adam", new Signature("adam", 0, 0, List.of(new Param("lr", Param.Kind.NUMBER, true, null, List.of()),
+            "adam", new Signature("adam", 0, 0, List.of(Param.number("lr"),
                     Param.number("beta1", 0.9), Param.number("beta2", 0.999), Param.number("eps", 1e-8),
                     Param.number("decay", 0))));
 
@@ -122,8 +123,13 @@ final class TrainReader {
         Map<String, Double> out = new HashMap<>();
         boolean ok = true;
         for (Param p : sig.params()) {
-            Object v = bound.values().getOrDefault(p.name(), p.defaultValue());
-            out.put(p.name(), v instanceof Boolean b ? (b ? 1.0 : 0.0) : ((Number) v).doubleValue());
+            Arg v = bound.values().containsKey(p.name()) ? bound.values().get(p.name())
+                    : p.dflt() instanceof Param.Default.Value d ? d.value() : null;
+            out.put(p.name(), switch (v) {
+                case Arg.Number n -> n.value();
+                case Arg.Bool b -> b.value() ? 1.0 : 0.0;
+                case null, default -> throw new IllegalStateException("optimizer " + name + ": no number for " + p.name());
+            });
             if (!valid(p.name(), out.get(p.name()))) {
                 Pos at = bound.places().getOrDefault(p.name(), s.optimizer().pos());
                 diagnostics.error(at, "optimizer " + name + ": '" + p.name() + "' is out of range: " + at.text(), range(p.name()));

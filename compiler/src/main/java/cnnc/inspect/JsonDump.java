@@ -136,15 +136,15 @@ public final class JsonDump {
         a.put("out_channels", c.k());
         a.put("kernel", List.of(c.m(), c.n()));
         a.put("stride", List.of(c.sh(), c.sw()));
-        a.put("padding", c.padding().startsWith("anchor") ? "anchor" : c.padding());
+        a.put("padding", c.padding() instanceof Conv.Padding.Mode mode ? mode.word() : "anchor");
         a.put("anchor", ints(c.anchor()));
         a.put("pads", List.of(c.pt(), c.pb(), c.pl(), c.pr()));
         a.put("bias", c.bias());
-        a.put("init", c.init());
+        a.put("init", c.init().word());
     }
 
     private static void bn(Map<String, Object> a, BatchNorm bn) {
-        a.put("per", bn.perChannel() ? "channel" : "element");
+        a.put("per", bn.per().word());
         a.put("eps", bn.eps());
         a.put("momentum", bn.momentum());
     }
@@ -159,7 +159,7 @@ public final class JsonDump {
     private static void full(Map<String, Object> a, Full f) {
         a.put("out_channels", f.k());
         a.put("bias", f.bias());
-        a.put("init", f.init());
+        a.put("init", f.init().word());
     }
 
     private static List<Integer> ints(int[] values) {

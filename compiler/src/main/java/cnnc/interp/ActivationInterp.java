@@ -4,7 +4,7 @@ import cnnc.ir.Step;
 import cnnc.ops.Activation;
 import cnnc.ops.ActivationBf;
 
-/** relu, sigmoid, tanh and their backward ops, element by element (SPEC §3). */
+/** relu, sigmoid, tanh and their backward ops, element by element (docs/language.md §3). */
 final class ActivationInterp {
 
     private ActivationInterp() {}

@@ -6,7 +6,7 @@ import cnnc.ops.BnBf;
 import cnnc.ops.BnGrad;
 
 /**
- * bn, bn_bf and bn_grad (SPEC §3). Statistic {@code s} of element {@code (t,c,i,j)} is {@code (c,i,j)}
+ * bn, bn_bf and bn_grad (docs/language.md §3). Statistic {@code s} of element {@code (t,c,i,j)} is {@code (c,i,j)}
  * per element (values over {@code t}) or {@code c} per channel (values over {@code t,i,j}); {@code n}
  * values per statistic.
  */

@@ -5,7 +5,7 @@ import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
 
-/** conv, conv_bf and conv_grad exactly as SPEC §3 writes them; reads outside {@code X} or {@code ΔY} are 0. */
+/** conv, conv_bf and conv_grad exactly as docs/language.md §3 writes them; reads outside {@code X} or {@code ΔY} are 0. */
 final class ConvInterp {
 
     private ConvInterp() {}

@@ -4,7 +4,7 @@ import cnnc.ir.Buffer;
 import cnnc.ir.Shape;
 
 /**
- * The sizes of a 4-D tensor {@code T x C x H x W} and its row-major NCHW index (SPEC §1):
+ * The sizes of a 4-D tensor {@code T x C x H x W} and its row-major NCHW index (docs/language.md §1):
  * {@code index = ((t*C + c)*H + i)*W + j}.
  */
 record Dims(int n, int c, int h, int w) {
@@ -18,7 +18,7 @@ record Dims(int n, int c, int h, int w) {
         return ((t * c + ch) * h + i) * w + j;
     }
 
-    /** Whether row {@code i}, column {@code j} lie in a map (reads outside are 0, SPEC §3). */
+    /** Whether row {@code i}, column {@code j} lie in a map (reads outside are 0, docs/language.md §3). */
     boolean inside(int i, int j) {
         return i >= 0 && i < h && j >= 0 && j < w;
     }

@@ -6,7 +6,7 @@ import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
 
 /**
- * full, full_bf and full_grad (SPEC §3). The input is flattened per sample to {@code L = C·H·W}
+ * full, full_bf and full_grad (docs/language.md §3). The input is flattened per sample to {@code L = C·H·W}
  * values in {@code (c,i,j)} order, which in NCHW storage is simply {@code x[t·L + l]}.
  */
 final class FullInterp {

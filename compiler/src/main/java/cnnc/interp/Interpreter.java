@@ -1,6 +1,7 @@
 package cnnc.interp;
 
 import cnnc.ir.Buffer;
+import cnnc.ir.Init;
 import cnnc.ir.DType;
 import cnnc.ir.Graph;
 import cnnc.ir.Model;
@@ -33,11 +34,11 @@ import java.util.Map;
 
 /**
  * The reference interpreter: runs a {@link Model}'s forward graph and backward graph step by step,
- * straight from the IR, in float64, with the plain loops of SPEC §3 (one class per op family).
+ * straight from the IR, in float64, with the plain loops of docs/language.md §3 (one class per op family).
  * It is what generated Java and OpenCL code are tested against, so it favours being obviously
  * right over being fast.
  *
- * <p>A new interpreter holds SPEC §3's initial values: {@code γ = 1}, {@code running_var = 1}, every
+ * <p>A new interpreter holds docs/language.md §3's initial values: {@code γ = 1}, {@code running_var = 1}, every
  * other source 0. Set inputs, target and parameters with {@link #set} or {@link #load} (see
  * {@link Seeds}), then {@link #forward} and {@link #backward}; read any buffer by its IR name
  * ({@code c1}, {@code grad.c1.weight}, {@code path.p1}, {@code loss}).
@@ -52,7 +53,7 @@ public final class Interpreter {
         this.model = model;
         for (Buffer b : model.forward().sources()) {
             double[] v = mem.write(b);
-            if (b.name().endsWith(".gamma") || b.name().endsWith(".running_var")) {
+            if (b.init() == Init.ONE) {
                 java.util.Arrays.fill(v, 1);
             }
         }

@@ -8,7 +8,7 @@ import cnnc.ops.AddBf;
 import cnnc.ops.Concat;
 import cnnc.ops.ConcatBf;
 
-/** Where tensors meet or part: add, concat, their backward ops, and the accumulate of a fan-out (SPEC §1, §3). */
+/** Where tensors meet or part: add, concat, their backward ops, and the accumulate of a fan-out (docs/language.md §1, §3). */
 final class JoinInterp {
 
     private JoinInterp() {}

@@ -6,7 +6,7 @@ import cnnc.ops.MaxPoolBf;
 import cnnc.ops.Pool;
 
 /**
- * maxpool, avgpool and their backward ops (SPEC §3). Window {@code (i,j)} covers the cells
+ * maxpool, avgpool and their backward ops (docs/language.md §3). Window {@code (i,j)} covers the cells
  * {@code (i·sh + a, j·sw + b)}, {@code a < P}, {@code b < Q}; cells outside the input (ceil mode) are
  * ignored, not read as 0.
  */

@@ -1,6 +1,7 @@
 package cnnc.interp;
 
 import cnnc.ir.Buffer;
+import cnnc.ir.Init;
 import cnnc.ir.Model;
 import cnnc.ir.Shape;
 import java.util.LinkedHashMap;
@@ -48,9 +49,9 @@ public final class Seeds {
         interp.load(values(interp.model(), seed));
     }
 
+    /** By what the buffer starts at: a weight (drawn) gets a normal, a 1 (γ, running variance) [0.5, 1.5), a 0 [-0.5, 0.5). */
     private static double[] param(Random random, Buffer b) {
-        String name = b.name();
-        if (name.endsWith(".weight")) {
+        if (b.init().random()) {
             Shape s = b.shape();
             double fanIn = (double) s.size() / s.dim(0);
             double std = Math.sqrt(2 / fanIn);
@@ -60,7 +61,7 @@ public final class Seeds {
             }
             return v;
         }
-        if (name.endsWith(".gamma") || name.endsWith(".running_var")) {
+        if (b.init() == Init.ONE) {
             return uniform(random, b, 0.5, 1.5);
         }
         return uniform(random, b, -0.5, 0.5);

@@ -6,7 +6,7 @@ import cnnc.ops.Softmax;
 import cnnc.ops.SoftmaxBf;
 import cnnc.ops.SoftmaxCeBf;
 
-/** softmax over channels at every {@code (t,i,j)}, the cross-entropy loss and their backward ops (SPEC §3). */
+/** softmax over channels at every {@code (t,i,j)}, the cross-entropy loss and their backward ops (docs/language.md §3). */
 final class SoftmaxInterp {
 
     private SoftmaxInterp() {}

@@ -23,5 +23,24 @@ public enum Role {
     /** A parameter gradient {@code ΔW}. */
     GRADIENT,
     /** The scalar loss {@code J}. */
-    LOSS
+    LOSS;
+
+    /**
+     * The role a {@code cnnc.runtime.Network} exposes the buffer with, or null for the internal ones
+     * (saved bn statistics, partial sensitivities); both backends use this one mapping.
+     */
+    public cnnc.runtime.TensorSpec.Role runtime() {
+        return switch (this) {
+            case INPUT -> cnnc.runtime.TensorSpec.Role.INPUT;
+            case TARGET -> cnnc.runtime.TensorSpec.Role.TARGET;
+            case ACTIVATION -> cnnc.runtime.TensorSpec.Role.ACTIVATION;
+            case PARAMETER -> cnnc.runtime.TensorSpec.Role.PARAMETER;
+            case STATE -> cnnc.runtime.TensorSpec.Role.STATE;
+            case PATH -> cnnc.runtime.TensorSpec.Role.PATH;
+            case SENSITIVITY -> cnnc.runtime.TensorSpec.Role.SENSITIVITY;
+            case GRADIENT -> cnnc.runtime.TensorSpec.Role.GRADIENT;
+            case LOSS -> cnnc.runtime.TensorSpec.Role.LOSS;
+            case SAVED, PARTIAL -> null;
+        };
+    }
 }

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * The {@code train} block: batch size, epochs, seed, the optimizer with its settings (defaults
- * filled in, SPEC §4) and the learning-rate schedule ({@code constant} or {@code cosine}, an
- * addition to SPEC §4: see docs/training.md). {@code batch} is 0 when the block does not say.
+ * filled in, docs/language.md §4) and the learning-rate schedule ({@code constant} or {@code cosine},
+ * see docs/training.md). {@code batch} is 0 when the block does not say.
  */
 public record Train(int batch, int epochs, long seed, String optimizer, Map<String, Double> settings, String schedule, Pos pos) {
 

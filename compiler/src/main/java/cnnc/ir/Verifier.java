@@ -59,8 +59,7 @@ public final class Verifier {
         if (out.role() != Role.SENSITIVITY && out.role() != Role.GRADIENT && out.role() != Role.PARTIAL) {
             return;
         }
-        String base = out.name().substring("grad.".length()).replaceFirst("~.*$", "");
-        Buffer partner = partners.get(base);
+        Buffer partner = out.of() == null ? null : partners.get(out.of());
         if (partner == null || !partner.shape().equals(out.shape())) {
             fail(s, "writes " + out.name() + " " + out.shape() + " but its forward partner is " + partner);
         }

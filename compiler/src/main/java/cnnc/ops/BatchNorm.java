@@ -1,9 +1,11 @@
 package cnnc.ops;
 
 import cnnc.ir.Buffer;
+import cnnc.ir.Init;
 import cnnc.ir.Role;
 import cnnc.ir.Shape;
 import cnnc.ir.Step;
+import cnnc.ir.Word;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,13 +19,32 @@ import java.util.List;
  * <br>Backward: {@code Δγ = Σ ΔY·x̂}, {@code Δβ = Σ ΔY},
  * {@code ΔX = γ/sqrt(σ²+ε) · (ΔY - mean(ΔY) - x̂·mean(ΔY·x̂))}.
  */
-public record BatchNorm(boolean perChannel, double eps, double momentum) implements ForwardOp {
+public record BatchNorm(Per per, double eps, double momentum) implements ForwardOp {
+
+    /** What one statistic is over. */
+    public enum Per implements Word {
+        /** Every {@code (c,i,j)} over the batch (the seeds' algorithm). */
+        ELEMENT("element"),
+        /** Every channel over {@code (t,i,j)}. */
+        CHANNEL("channel");
+
+        private final String word;
+
+        Per(String word) {
+            this.word = word;
+        }
+
+        @Override
+        public String word() {
+            return word;
+        }
+    }
 
     public static final Signature SIGNATURE = Signature.of("bn", 1,
-            Param.choice("per", "element", "element", "channel"), Param.number("eps", 1e-5), Param.number("momentum", 0.1));
+            Param.choice("per", Per.ELEMENT), Param.number("eps", 1e-5), Param.number("momentum", 0.1));
 
     public static BatchNorm define(Call c) {
-        boolean perChannel = c.choice("per").equals("channel");
+        Per per = c.choice("per", Per.class);
         double eps = c.number("eps");
         double momentum = c.number("momentum");
         if (!(eps > 0)) {
@@ -34,11 +55,11 @@ public record BatchNorm(boolean perChannel, double eps, double momentum) impleme
             c.error(c.pos("momentum"), "bn '" + c.node() + "': momentum must lie in [0, 1], found " + c.pos("momentum").text(), "a number like 0.1");
             return null;
         }
-        BatchNorm bn = new BatchNorm(perChannel, eps, momentum);
+        BatchNorm bn = new BatchNorm(per, eps, momentum);
         long n = bn.valuesPerStatistic(c.shape(0));
         if (c.training() && n < 2) {
-            String per = perChannel ? "channel" : "element";
-            c.error(c.pos(), "bn '" + c.node() + "' per " + per + " has " + n + " value per statistic at batch "
+            boolean perChannel = per == Per.CHANNEL;
+            c.error(c.pos(), "bn '" + c.node() + "' per " + per.word() + " has " + n + " value per statistic at batch "
                     + c.batch() + ": the batch variance is undefined in training",
                     "a batch of at least 2 (train { batch N; } or --batch N)" + (perChannel ? "" : ", or per: channel"));
             return null;
@@ -46,14 +67,27 @@ public record BatchNorm(boolean perChannel, double eps, double momentum) impleme
         return bn;
     }
 
+    public boolean perChannel() {
+        return per == Per.CHANNEL;
+    }
+
+    /**
+     * The text the graph hash reads ({@link cnnc.ir.GraphHash}): what it was when {@code per} was a
+     * boolean, so that weight files written before still load.
+     */
+    @Override
+    public String toString() {
+        return "BatchNorm[perChannel=" + perChannel() + ", eps=" + eps + ", momentum=" + momentum + "]";
+    }
+
     /** {@code n}: T for per element, T·H·W for per channel. */
     public long valuesPerStatistic(Shape x) {
-        return perChannel ? (long) x.n() * x.h() * x.w() : x.n();
+        return perChannel() ? (long) x.n() * x.h() * x.w() : x.n();
     }
 
     /** The shape of γ, β and every statistic: {@code C x H x W} per element, {@code C} per channel. */
     public Shape statShape(Shape x) {
-        return perChannel ? Shape.of(x.c()) : Shape.of(x.c(), x.h(), x.w());
+        return perChannel() ? Shape.of(x.c()) : Shape.of(x.c(), x.h(), x.w());
     }
 
     @Override
@@ -64,14 +98,14 @@ public record BatchNorm(boolean perChannel, double eps, double momentum) impleme
     @Override
     public List<Buffer> params(String node, List<Shape> in) {
         Shape s = statShape(in.get(0));
-        return List.of(Buffer.f32(node + ".gamma", Role.PARAMETER, s), Buffer.f32(node + ".beta", Role.PARAMETER, s),
-                Buffer.f32(node + ".running_mean", Role.STATE, s), Buffer.f32(node + ".running_var", Role.STATE, s));
+        return List.of(Buffer.owned(node, "gamma", Role.PARAMETER, s, Init.ONE), Buffer.owned(node, "beta", Role.PARAMETER, s, Init.ZERO),
+                Buffer.owned(node, "running_mean", Role.STATE, s, Init.ZERO), Buffer.owned(node, "running_var", Role.STATE, s, Init.ONE));
     }
 
     @Override
     public List<Buffer> extras(String node, Shape out, List<Shape> in) {
         Shape s = statShape(in.get(0));
-        return List.of(Buffer.f32(node + ".batch_mean", Role.SAVED, s), Buffer.f32(node + ".batch_invstd", Role.SAVED, s));
+        return List.of(Buffer.owned(node, "batch_mean", Role.SAVED, s, Init.ZERO), Buffer.owned(node, "batch_invstd", Role.SAVED, s, Init.ZERO));
     }
 
     @Override
@@ -96,11 +130,11 @@ public record BatchNorm(boolean perChannel, double eps, double momentum) impleme
 
     @Override
     public String formula() {
-        return "Y = γ·(X - μ)/sqrt(σ² + " + eps + ") + β, statistics per " + (perChannel ? "channel over (t,i,j)" : "element over t");
+        return "Y = γ·(X - μ)/sqrt(σ² + " + eps + ") + β, statistics per " + (perChannel() ? "channel over (t,i,j)" : "element over t");
     }
 
     @Override
     public String detail(Step step) {
-        return "per " + (perChannel ? "channel" : "element") + ", eps " + eps + ", momentum " + momentum;
+        return "per " + per.word() + ", eps " + eps + ", momentum " + momentum;
     }
 }

@@ -3,6 +3,7 @@ package cnnc.ops;
 import cnnc.diag.Pos;
 import cnnc.ir.Buffer;
 import cnnc.ir.Shape;
+import cnnc.ir.Word;
 import java.util.List;
 
 /**
@@ -52,7 +53,8 @@ public interface Call {
     /** {@code [m, n]}. */
     int[] pair(String param);
 
-    String choice(String param);
+    /** The constant chosen by a {@link Param.Kind#CHOICE} argument. */
+    <W extends Word> W choice(String param, Class<W> type);
 
     void error(Pos pos, String message, String expected);
 }

@@ -1,9 +1,11 @@
 package cnnc.ops;
 
 import cnnc.ir.Buffer;
+import cnnc.ir.Init;
 import cnnc.ir.Role;
 import cnnc.ir.Shape;
 import cnnc.ir.Step;
+import cnnc.ir.Word;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,15 +18,57 @@ import java.util.List;
  * <br>Backward: {@code ΔX = conv_bf(ΔY, V)} with {@code V[c][k][p][q] = W[k][c][M-1-p][N-1-q]} and the
  * backward anchor {@code (M-1-m, N-1-n)}; {@code ΔW, Δb = conv_grad(ΔY, X)}.
  *
- * @param padding how the user chose the pads, for dumps: {@code same}, {@code valid}, {@code full} or {@code anchor (m,n)}
+ * @param init    how the weights start: {@link Init#HE} or {@link Init#XAVIER}
+ * @param padding how the user chose the pads: a {@link Padding.Mode} or an explicit {@link Padding.Anchor}
  */
-public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, int sw, boolean bias, String init,
-                   String padding) implements ForwardOp {
+public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, int sw, boolean bias, Init init,
+                   Padding padding) implements ForwardOp {
+
+    /** How a conv's pads were chosen. Its text ({@code same}, {@code anchor (1,1)}) is what dumps print. */
+    public sealed interface Padding {
+
+        /** {@code padding: same|valid|full}. */
+        enum Mode implements Padding, Word {
+            /** Output as large as the input at stride 1: anchor {@code ((M-1)/2, (N-1)/2)}. */
+            SAME("same"),
+            /** Only windows inside the input: no pads. */
+            VALID("valid"),
+            /** Every window that overlaps the input: pads {@code M-1} and {@code N-1} on both sides. */
+            FULL("full");
+
+            private final String word;
+
+            Mode(String word) {
+                this.word = word;
+            }
+
+            @Override
+            public String word() {
+                return word;
+            }
+
+            @Override
+            public String toString() {
+                return word;
+            }
+        }
+
+        /** {@code anchor: (m,n)}: the window cell over the output pixel; may lie outside the window. */
+        record Anchor(int m, int n) implements Padding {
+            @Override
+            public String toString() {
+                return "anchor (" + m + "," + n + ")";
+            }
+        }
+    }
+
+    /** The weight initializers a conv or full accepts. */
+    static final List<Init> WEIGHT_INITS = List.of(Init.HE, Init.XAVIER);
 
     public static final Signature SIGNATURE = Signature.of("conv", 1,
-            Param.count("K", true), new Param("kernel", Param.Kind.SIZE2, true, null, List.of()), Param.pair("anchor"),
-            Param.choice("padding", "same", "same", "valid", "full"), Param.size2("stride", new int[] {1, 1}),
-            Param.bool("bias", true), Param.choice("init", "he", "he", "xavier"));
+            Param.count("K", true), Param.size2("kernel"), Param.pair("anchor"),
+            Param.choice("padding", Padding.Mode.SAME), Param.size2("stride", 1, 1),
+            Param.bool("bias", true), Param.choice("init", Init.HE, WEIGHT_INITS));
 
     /** Checks a use of conv and builds it, or reports why not and returns null. */
     public static Conv define(Call c) {
@@ -32,35 +76,51 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
         int[] stride = c.size2("stride");
         int mm = kernel[0];
         int nn = kernel[1];
-        int[] anchor;
-        String label;
+        Padding padding;
         if (c.given("anchor")) {
             if (c.given("padding")) {
                 c.error(c.pos("padding"), "conv '" + c.node() + "' takes an anchor or a padding, not both",
                         "either anchor: (m,n) or padding: same|valid|full");
                 return null;
             }
-            anchor = c.pair("anchor");
-            label = "anchor (" + anchor[0] + "," + anchor[1] + ")";
+            int[] anchor = c.pair("anchor");
+            padding = new Padding.Anchor(anchor[0], anchor[1]);
         } else {
-            label = c.choice("padding");
-            anchor = switch (label) {
-                case "valid" -> new int[] {0, 0};
-                case "full" -> new int[] {mm - 1, nn - 1};
-                default -> new int[] {(mm - 1) / 2, (nn - 1) / 2};
-            };
+            padding = c.choice("padding", Padding.Mode.class);
         }
-        int pt = anchor[0];
-        int pl = anchor[1];
-        long pb = label.equals("valid") ? 0 : label.equals("full") ? mm - 1 : mm - 1L - pt;
-        long pr = label.equals("valid") ? 0 : label.equals("full") ? nn - 1 : nn - 1L - pl;
+        // pads before (the anchor) and after: the window's cells on either side of the output pixel
+        long pt;
+        long pl;
+        long pb;
+        long pr;
+        switch (padding) {
+            case Padding.Mode mode when mode == Padding.Mode.VALID -> {
+                pt = pl = pb = pr = 0;
+            }
+            case Padding.Mode mode when mode == Padding.Mode.FULL -> {
+                pt = pb = mm - 1;
+                pl = pr = nn - 1;
+            }
+            case Padding.Mode mode -> {
+                pt = (mm - 1) / 2;
+                pl = (nn - 1) / 2;
+                pb = mm - 1L - pt;
+                pr = nn - 1L - pl;
+            }
+            case Padding.Anchor a -> {
+                pt = a.m();
+                pl = a.n();
+                pb = mm - 1L - pt;
+                pr = nn - 1L - pl;
+            }
+        }
         if (pb > Integer.MAX_VALUE || pr > Integer.MAX_VALUE) {
             c.error(c.pos("kernel"), "conv '" + c.node() + "': a " + mm + "x" + nn + " kernel with anchor (" + pt + "," + pl
                     + ") pads its input by more than " + Integer.MAX_VALUE, "a smaller kernel");
             return null;
         }
-        Conv conv = new Conv(c.count("K"), mm, nn, pt, (int) pb, pl, (int) pr, stride[0], stride[1], c.bool("bias"),
-                c.choice("init"), label);
+        Conv conv = new Conv(c.count("K"), mm, nn, (int) pt, (int) pb, (int) pl, (int) pr, stride[0], stride[1], c.bool("bias"),
+                c.choice("init", Init.class), padding);
         return conv.checkWindow(c) ? conv : null;
     }
 
@@ -68,7 +128,7 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
         Shape x = c.shape(0);
         long h = outSize(x.h(), m, pt, pb, sh);
         long w = outSize(x.w(), n, pl, pr, sw);
-        String where = padding.startsWith("anchor") ? "with " + padding : "with padding " + padding;
+        String where = padding instanceof Padding.Anchor ? "with " + padding : "with padding " + padding;
         if (h < 1 || w < 1) {
             long maxM = (long) x.h() + pt + pb;
             long maxN = (long) x.w() + pl + pr;
@@ -109,9 +169,9 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
     @Override
     public List<Buffer> params(String node, List<Shape> in) {
         List<Buffer> out = new ArrayList<>();
-        out.add(Buffer.f32(node + ".weight", Role.PARAMETER, Shape.of(k, in.get(0).c(), m, n)));
+        out.add(Buffer.owned(node, "weight", Role.PARAMETER, Shape.of(k, in.get(0).c(), m, n), init));
         if (bias) {
-            out.add(Buffer.f32(node + ".bias", Role.PARAMETER, Shape.of(k)));
+            out.add(Buffer.owned(node, "bias", Role.PARAMETER, Shape.of(k), Init.ZERO));
         }
         return out;
     }

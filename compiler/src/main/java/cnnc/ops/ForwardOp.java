@@ -16,7 +16,7 @@ public sealed interface ForwardOp extends Op
     /** The shape rule: output shape from the input tensors' shapes (already checked by {@code define}). */
     Shape outShape(List<Shape> in);
 
-    /** Parameters and state this edge owns, named {@code <node>.weight} etc. (SPEC §6). */
+    /** Parameters and state this edge owns, named {@code <node>.weight} etc. (docs/files.md). */
     default List<Buffer> params(String node, List<Shape> in) {
         return List.of();
     }

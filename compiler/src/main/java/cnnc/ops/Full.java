@@ -1,6 +1,7 @@
 package cnnc.ops;
 
 import cnnc.ir.Buffer;
+import cnnc.ir.Init;
 import cnnc.ir.Role;
 import cnnc.ir.Shape;
 import cnnc.ir.Step;
@@ -16,13 +17,13 @@ import java.util.List;
  * <br>Backward: {@code Δx[t][l] = Σ_k W[k][l]·ΔY[t][k]} (the transposed matrix),
  * {@code ΔW[k][l] = Σ_t ΔY[t][k]·x[t][l]}, {@code Δb[k] = Σ_t ΔY[t][k]}.
  */
-public record Full(int k, boolean bias, String init) implements ForwardOp {
+public record Full(int k, boolean bias, Init init) implements ForwardOp {
 
     public static final Signature SIGNATURE = Signature.of("full", 1,
-            Param.count("K", true), Param.bool("bias", true), Param.choice("init", "he", "he", "xavier"));
+            Param.count("K", true), Param.bool("bias", true), Param.choice("init", Init.HE, Conv.WEIGHT_INITS));
 
     public static Full define(Call c) {
-        return new Full(c.count("K"), c.bool("bias"), c.choice("init"));
+        return new Full(c.count("K"), c.bool("bias"), c.choice("init", Init.class));
     }
 
     @Override
@@ -33,9 +34,9 @@ public record Full(int k, boolean bias, String init) implements ForwardOp {
     @Override
     public List<Buffer> params(String node, List<Shape> in) {
         List<Buffer> out = new ArrayList<>();
-        out.add(Buffer.f32(node + ".weight", Role.PARAMETER, Shape.of(k, (int) in.get(0).perSample())));
+        out.add(Buffer.owned(node, "weight", Role.PARAMETER, Shape.of(k, (int) in.get(0).perSample()), init));
         if (bias) {
-            out.add(Buffer.f32(node + ".bias", Role.PARAMETER, Shape.of(k)));
+            out.add(Buffer.owned(node, "bias", Role.PARAMETER, Shape.of(k), Init.ZERO));
         }
         return out;
     }

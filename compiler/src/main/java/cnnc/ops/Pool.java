@@ -1,7 +1,6 @@
 package cnnc.ops;
 
 import cnnc.ir.Buffer;
-import cnnc.ir.DType;
 import cnnc.ir.Role;
 import cnnc.ir.Shape;
 import cnnc.ir.Step;
@@ -23,13 +22,13 @@ public record Pool(boolean max, int p, int q, int sh, int sw, boolean ceil) impl
 
     public static Signature signature(boolean max) {
         return Signature.of(max ? "maxpool" : "avgpool", 1,
-                new Param("window", Param.Kind.SIZE2, true, null, List.of()), new Param("stride", Param.Kind.SIZE2, false, "window", List.of()),
+                Param.size2("window"), Param.size2("stride", "window"),
                 Param.bool("ceil", false));
     }
 
     public static Pool define(Call c, boolean max) {
         int[] window = c.size2("window");
-        int[] stride = c.given("stride") ? c.size2("stride") : window;
+        int[] stride = c.size2("stride");
         Pool pool = new Pool(max, window[0], window[1], stride[0], stride[1], c.bool("ceil"));
         Shape x = c.shape(0);
         if (x.h() < pool.p || x.w() < pool.q) {
@@ -41,7 +40,7 @@ public record Pool(boolean max, int p, int q, int sh, int sw, boolean ceil) impl
         return pool;
     }
 
-    /** Output size along one axis (SPEC §3), with PyTorch's rule for a last ceil window. */
+    /** Output size along one axis (docs/language.md §3), with PyTorch's rule for a last ceil window. */
     public static int outSize(int size, int window, int stride, boolean ceil) {
         long span = (long) size - window;
         int out = (int) ((ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1);
@@ -59,7 +58,7 @@ public record Pool(boolean max, int p, int q, int sh, int sw, boolean ceil) impl
 
     @Override
     public List<Buffer> extras(String node, Shape out, List<Shape> in) {
-        return max ? List.of(new Buffer(Buffer.pathName(node), Role.PATH, out, DType.I32)) : List.of();
+        return max ? List.of(Buffer.path(node, out)) : List.of();
     }
 
     /** Whether windows overlap, so several outputs may route to one input cell. */

@@ -135,7 +135,7 @@ class BackwardGraphPropertyTest {
                 }
             }
             for (String t : n.tensors.keySet()) {
-                // the loss's softmax is fused with it: Δy is never materialized (SPEC §3)
+                // the loss's softmax is fused with it: Δy is never materialized (docs/language.md §3)
                 if (reach.contains(t) && depends.contains(t) && !t.equals(n.softmax)) {
                     sensitivities.add(t);
                 }

@@ -46,7 +46,7 @@ class BackwardRulesTest {
 
     /**
      * A conv's arguments, the pads they mean ({@code Pt, Pl}), its stride and the backward anchor
-     * SPEC §3 gives: {@code (M-1-m, N-1-n)} with {@code (m, n) = (Pt, Pl)}.
+     * docs/language.md §3 gives: {@code (M-1-m, N-1-n)} with {@code (m, n) = (Pt, Pl)}.
      */
     record ConvCase(String args, int m, int n, int pt, int pl, int sh, int sw, int bm, int bn) {
         @Override
@@ -92,7 +92,7 @@ class BackwardRulesTest {
     }
 
     /**
-     * SPEC §3's conv_bf formula at the given backward anchor (with ΔY dilated by the stride) equals
+     * docs/language.md §3's conv_bf formula at the given backward anchor (with ΔY dilated by the stride) equals
      * the adjoint of the forward convolution, computed by scattering every tap: so the anchor is
      * right, not only what the code says. One channel in and out is enough for the anchor.
      */

@@ -13,7 +13,7 @@ import java.util.Random;
  * softmax inside the graph; add and concat of compatible tensors (also of one tensor with itself);
  * fan-outs; branches without parameters; dead branches that never reach the loss.
  *
- * <p>It keeps its own account of every tensor's shape (SPEC §3 formulas), every edge's inputs and
+ * <p>It keeps its own account of every tensor's shape (docs/language.md §3 formulas), every edge's inputs and
  * trained parameters, so a test can compute what the backward graph must hold without asking the
  * compiler.
  */
@@ -216,7 +216,7 @@ final class RandomNetwork {
                 args.toString(), Map.of());
     }
 
-    /** SPEC §3, and with ceil PyTorch's rule that drops a last window starting past the input. */
+    /** docs/language.md §3, and with ceil PyTorch's rule that drops a last window starting past the input. */
     private static int poolSize(int size, int window, int stride, boolean ceil) {
         if (!ceil) {
             return (size - window) / stride + 1;

@@ -11,7 +11,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code cnnc check}: the numbers are derived here by hand from SPEC §3 (shape rules, parameter
+ * {@code cnnc check}: the numbers are derived here by hand from docs/language.md §3 (shape rules, parameter
  * shapes) and §1 (float32, 4 bytes a value), not from the program's output.
  */
 class CheckTableTest {

@@ -7,7 +7,7 @@ import cnnc.ir.Model;
 import org.junit.jupiter.api.Test;
 
 /**
- * bn by hand (SPEC §3): biased batch variance in the normalization, PyTorch's unbiased variance in
+ * bn by hand (docs/language.md §3): biased batch variance in the normalization, PyTorch's unbiased variance in
  * the running statistics, statistics per element (over t) or per channel (over t, i, j), and
  * inference with the running statistics.
  */

@@ -6,8 +6,8 @@ import cnnc.ir.Model;
 import org.junit.jupiter.api.Test;
 
 /**
- * conv's forward values worked out by hand from SPEC §3 on a 3x3 (or 4x4) map and a 2x2 kernel
- * {@code W = [[1,2],[3,4]]}, so the pads, anchors and strides mean what the SPEC says (cross-
+ * conv's forward values worked out by hand from docs/language.md §3 on a 3x3 (or 4x4) map and a 2x2 kernel
+ * {@code W = [[1,2],[3,4]]}, so the pads, anchors and strides mean what docs/language.md says (cross-
  * correlation, as PyTorch's {@code conv2d(F.pad(x, (Pl, Pr, Pt, Pb)), W, b, stride)}).
  */
 class ConvHandTest {

@@ -10,7 +10,7 @@ import cnnc.ops.Pool;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pooling by hand (SPEC §3): the path tensor {@code i'·W + j'} of the first maximum in row-major
+ * Pooling by hand (docs/language.md §3): the path tensor {@code i'·W + j'} of the first maximum in row-major
  * window order, overlapping windows accumulating in the backward, ceil windows ignoring cells
  * outside the input, and avgpool dividing by the count of in-range cells.
  */

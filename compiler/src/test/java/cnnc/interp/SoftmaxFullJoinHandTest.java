@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import cnnc.ir.Model;
 import org.junit.jupiter.api.Test;
 
-/** softmax, cross_entropy, full, add and concat by hand (SPEC §3): layouts and reductions. */
+/** softmax, cross_entropy, full, add and concat by hand (docs/language.md §3): layouts and reductions. */
 class SoftmaxFullJoinHandTest {
 
     private static final double TOL = 1e-12;
@@ -96,7 +96,7 @@ class SoftmaxFullJoinHandTest {
         assertArrayEquals(new double[] {0.5, 0.5, s2}, interp.buffer("s"), TOL);
         assertArrayEquals(new double[] {Math.tanh(0.5), Math.tanh(0.5), Math.tanh(s2)}, interp.buffer("t"), TOL);
         interp.backward();
-        // relu'(0) = 0 (SPEC §3): x = 0 gets no sensitivity, as x < 0.
+        // relu'(0) = 0 (docs/language.md §3): x = 0 gets no sensitivity, as x < 0.
         double[] dx = interp.buffer("grad.x");
         assertEquals(0, dx[0]);
         assertEquals(0, dx[1]);

@@ -1,5 +1,5 @@
 /*
- * The .cnn language (SPEC section 2). A file holds one or more networks; a network declares its
+ * The .cnn language (docs/language.md §2). A file holds one or more networks; a network declares its
  * inputs and target, defines tensors as operations over tensors defined above them (so every graph
  * is acyclic by construction), names its loss and, optionally, how to train it.
  *

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What every network implements, generated or hand-written: a fixed batch size, flat float
- * buffers in row-major NCHW order (SPEC section 1) that callers read and write in place, and the
+ * buffers in row-major NCHW order (docs/language.md §1) that callers read and write in place, and the
  * forward, inference and backward passes over them.
  *
  * <p>Buffers are live: {@link #tensor(String)} returns the array the network computes in, so
@@ -12,7 +12,7 @@ import java.util.List;
  * optimizer that updates a parameter buffer changes the model. Implementations allocate every
  * buffer once, in the constructor, and never replace them.
  *
- * <p>Names (SPEC section 6): activations by node name ({@code c1}), the input and target by their
+ * <p>Names (docs/files.md): activations by node name ({@code c1}), the input and target by their
  * declared names, sensitivities {@code grad.<node>}, parameters {@code <node>.weight},
  * {@code <node>.bias}, {@code <node>.gamma}, {@code <node>.beta}, bn running statistics
  * {@code <node>.running_mean} and {@code <node>.running_var}, parameter gradients
@@ -47,7 +47,7 @@ public interface Network extends AutoCloseable {
      */
     void backward();
 
-    /** The loss of the last forward or infer pass (mean over the batch, SPEC section 3). */
+    /** The loss of the last forward or infer pass (mean over the batch, docs/language.md §3). */
     float loss();
 
     /**
@@ -99,7 +99,7 @@ public interface Network extends AutoCloseable {
     }
 
     /**
-     * Sets how many threads the passes may use; results must not depend on it (SPEC section 4).
+     * Sets how many threads the passes may use; results must not depend on it (docs/language.md §4).
      * The default ignores the request (single-threaded networks).
      */
     default void setThreads(int n) {

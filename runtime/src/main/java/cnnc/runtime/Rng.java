@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The runtime's only source of randomness: SplitMix64 (Steele, Lea, Flood, "Fast splittable
  * pseudorandom number generators", OOPSLA 2014), written out here so that every JVM gives the
- * same numbers (bit-identical training across machines, SPEC section 4).
+ * same numbers (bit-identical training across machines, docs/language.md §4).
  *
  * <p>State {@code s}; each step {@code s += 0x9E3779B97F4A7C15}, output
  * {@code mix(s)} with {@code z = (z ^ z>>>30) * 0xBF58476D1CE4E5B9; z = (z ^ z>>>27) * 0x94D049BB133111EB;

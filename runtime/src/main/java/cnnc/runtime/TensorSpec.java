@@ -3,8 +3,10 @@ package cnnc.runtime;
 import java.util.Arrays;
 
 /**
- * Describes one buffer of a {@link Network}: its name, what it is for, its shape and element type.
- * Immutable. Generated code builds these with {@code new TensorSpec(name, role, dtype, shape)}.
+ * Describes one buffer of a {@link Network}: its name, what it is for, its shape, element type and
+ * initial value. Immutable. Generated code builds these with
+ * {@code new TensorSpec(name, role, dtype, shape)} (starting at zero) or
+ * {@code new TensorSpec(name, role, dtype, shape, init)}.
  */
 public final class TensorSpec {
 
@@ -30,20 +32,61 @@ public final class TensorSpec {
         LOSS
     }
 
+    /**
+     * What a parameter or running statistic starts at, as the operation that declares it says;
+     * {@link cnnc.runtime.init.Initializers} fills it so.
+     */
+    public enum Init {
+        /** All zeros (biases, β, running mean; every buffer that is not initialized). */
+        ZERO,
+        /** All ones (bn's γ and running variance). */
+        ONE,
+        /** Normal with std {@code sqrt(2 / fan_in)} (He, Kaiming): weights. */
+        HE,
+        /** Normal with std {@code sqrt(2 / (fan_in + fan_out))} (Xavier, Glorot): weights. */
+        XAVIER;
+
+        /** The word in plans and messages: {@code zero}, {@code one}, {@code he}, {@code xavier}. */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The constant of {@link #word()}. */
+        public static Init of(String word) {
+            for (Init i : values()) {
+                if (i.word().equals(word)) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException("unknown initializer '" + word + "' (zero, one, he or xavier)");
+        }
+    }
+
     private final String name;
     private final Role role;
     private final DType dtype;
     private final int[] shape;
+    private final Init init;
 
     /**
+     * A buffer that starts at zero.
+     *
      * @param shape dimensions, outermost first; an empty array is a scalar (one element)
      */
     public TensorSpec(String name, Role role, DType dtype, int[] shape) {
+        this(name, role, dtype, shape, Init.ZERO);
+    }
+
+    /**
+     * @param shape dimensions, outermost first; an empty array is a scalar (one element)
+     * @param init  what {@link cnnc.runtime.init.Initializers} fills it with
+     */
+    public TensorSpec(String name, Role role, DType dtype, int[] shape, Init init) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("tensor name must not be empty");
         }
-        if (role == null || dtype == null) {
-            throw new IllegalArgumentException(name + ": role and dtype are required");
+        if (role == null || dtype == null || init == null) {
+            throw new IllegalArgumentException(name + ": role, dtype and init are required");
         }
         for (int d : shape) {
             if (d < 0) {
@@ -54,11 +97,17 @@ public final class TensorSpec {
         this.role = role;
         this.dtype = dtype;
         this.shape = shape.clone();
+        this.init = init;
     }
 
-    /** A float32 tensor, the common case. */
+    /** A float32 tensor starting at zero, the common case. */
     public static TensorSpec f32(String name, Role role, int[] shape) {
         return new TensorSpec(name, role, DType.F32, shape);
+    }
+
+    /** A float32 tensor with its initial value. */
+    public static TensorSpec f32(String name, Role role, int[] shape, Init init) {
+        return new TensorSpec(name, role, DType.F32, shape, init);
     }
 
     public String name() {
@@ -71,6 +120,11 @@ public final class TensorSpec {
 
     public DType dtype() {
         return dtype;
+    }
+
+    /** What it starts at. */
+    public Init init() {
+        return init;
     }
 
     /** A copy of the shape. */
@@ -101,7 +155,7 @@ public final class TensorSpec {
             return false;
         }
         TensorSpec s = (TensorSpec) o;
-        return name.equals(s.name) && role == s.role && dtype == s.dtype && Arrays.equals(shape, s.shape);
+        return name.equals(s.name) && role == s.role && dtype == s.dtype && Arrays.equals(shape, s.shape) && init == s.init;
     }
 
     @Override

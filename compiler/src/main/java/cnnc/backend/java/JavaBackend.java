@@ -4,6 +4,7 @@ import cnnc.ir.Buffer;
 import cnnc.ir.DType;
 import cnnc.ir.Graph;
 import cnnc.ir.GraphHash;
+import cnnc.ir.Init;
 import cnnc.ir.Model;
 import cnnc.ir.Role;
 import cnnc.ir.Step;
@@ -47,6 +48,7 @@ public final class JavaBackend {
     static final ClassName NETWORK = ClassName.get("cnnc.runtime", "Network");
     static final ClassName TENSOR_SPEC = ClassName.get("cnnc.runtime", "TensorSpec");
     static final ClassName ROLE = TENSOR_SPEC.nestedClass("Role");
+    static final ClassName INIT = TENSOR_SPEC.nestedClass("Init");
     static final ClassName RT_DTYPE = ClassName.get("cnnc.runtime", "DType");
     static final ClassName CHUNK_TASK = ClassName.get("cnnc.runtime.exec", "ChunkTask");
     static final ClassName CHUNK_POOL = ClassName.get("cnnc.runtime.exec", "ChunkPool");
@@ -217,8 +219,7 @@ public final class JavaBackend {
     }
 
     private String where(Buffer b) {
-        String node = b.name().replaceFirst("^(grad|path)\\.", "").replaceFirst("[.~].*$", "");
-        var pos = model.place(node);
+        var pos = model.place(b.node());
         return pos.known() ? " (" + pos.fileLine() + ")" : "";
     }
 
@@ -262,24 +263,16 @@ public final class JavaBackend {
         return b.shape().dims().toString();
     }
 
-    /** The runtime role of a buffer, or null for internal ones (bn's saved statistics, partial sensitivities). */
-    private static String runtimeRole(Role r) {
-        return switch (r) {
-            case INPUT, TARGET, ACTIVATION, PARAMETER, STATE, PATH, SENSITIVITY, GRADIENT, LOSS -> r.name();
-            case SAVED, PARTIAL -> null;
-        };
-    }
-
     private MethodSpec constructor(Map<String, Buffer> buffers, String cls) {
         Code c = new Code();
-        c.comment("bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)");
+        c.comment("bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)");
         for (Buffer b : buffers.values()) {
-            if (b.role() == Role.PARAMETER && b.name().endsWith(".gamma") || b.role() == Role.STATE && b.name().endsWith(".running_var")) {
+            if (b.init() == Init.ONE) {
                 c.line("java.util.Arrays.fill(" + Names.field(b) + ", 1f)");
             }
         }
         for (Buffer b : buffers.values()) {
-            String role = runtimeRole(b.role());
+            var role = b.role().runtime();
             if (role == null) {
                 continue;
             }
@@ -287,8 +280,13 @@ public final class JavaBackend {
             if (b.role() == Role.LOSS) {
                 dims = "{}";
             }
-            c.fmt("specs.add(new $T($S, $T.$L, $T.$L, new int[] $L))", TENSOR_SPEC, b.name(), ROLE, role, RT_DTYPE,
-                    b.dtype().name(), dims);
+            if (b.init() == Init.ZERO) {
+                c.fmt("specs.add(new $T($S, $T.$L, $T.$L, new int[] $L))", TENSOR_SPEC, b.name(), ROLE, role.name(), RT_DTYPE,
+                        b.dtype().name(), dims);
+            } else {
+                c.fmt("specs.add(new $T($S, $T.$L, $T.$L, new int[] $L, $T.$L))", TENSOR_SPEC, b.name(), ROLE, role.name(), RT_DTYPE,
+                        b.dtype().name(), dims, INIT, b.init().runtime().name());
+            }
             c.fmt("$L.put($S, $L)", b.dtype() == DType.I32 ? "ints" : "floats", b.name(), Names.field(b));
         }
         return MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)

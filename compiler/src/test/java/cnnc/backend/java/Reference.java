@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * An independent float64 forward pass written straight from SPEC §3 with naive loops (no ranges,
+ * An independent float64 forward pass written straight from docs/language.md §3 with naive loops (no ranges,
  * no unrolling), in training mode: the reference the generated code is checked against, and the
  * function whose finite differences check the generated gradients.
  */

@@ -39,11 +39,11 @@ class OpenClHostTest {
 
     private static Plan plan() {
         List<Plan.Buffer> buffers = List.of(
-                new Plan.Buffer("x", TensorSpec.Role.INPUT, DType.F32, new int[] {4}, 0),
-                new Plan.Buffer("z", TensorSpec.Role.TARGET, DType.F32, new int[] {4}, 0),
-                new Plan.Buffer("y", TensorSpec.Role.ACTIVATION, DType.F32, new int[] {4}, 0),
-                new Plan.Buffer("w", TensorSpec.Role.PARAMETER, DType.F32, new int[] {2}, 1.5f),
-                new Plan.Buffer("loss", TensorSpec.Role.LOSS, DType.F32, new int[0], 0));
+                new Plan.Buffer("x", TensorSpec.Role.INPUT, DType.F32, new int[] {4}, TensorSpec.Init.ZERO),
+                new Plan.Buffer("z", TensorSpec.Role.TARGET, DType.F32, new int[] {4}, TensorSpec.Init.ZERO),
+                new Plan.Buffer("y", TensorSpec.Role.ACTIVATION, DType.F32, new int[] {4}, TensorSpec.Init.ZERO),
+                new Plan.Buffer("w", TensorSpec.Role.PARAMETER, DType.F32, new int[] {2}, TensorSpec.Init.ONE),
+                new Plan.Buffer("loss", TensorSpec.Role.LOSS, DType.F32, new int[0], TensorSpec.Init.ZERO));
         Plan.Launch twice = new Plan.Launch("twice", 4, List.of(new Plan.Arg("x", Plan.Access.R), new Plan.Arg("y", Plan.Access.W)));
         Plan.Launch first = new Plan.Launch("first", 1, List.of(new Plan.Arg("y", Plan.Access.R), new Plan.Arg("loss", Plan.Access.W)));
         return new Plan("tiny", 4, "x", "z", "y", "loss", List.of("w"), buffers,
@@ -53,7 +53,7 @@ class OpenClHostTest {
     @Test
     void lentArraysAreUploadedBeforeAndDownloadedAfterEveryPass() {
         try (OpenClNetwork net = new OpenClNetwork(plan(), SOURCE, OpenClBackendTest.device())) {
-            assertArrayEquals(new float[] {1.5f, 1.5f}, net.tensor("w"), "fill value");
+            assertArrayEquals(new float[] {1f, 1f}, net.tensor("w"), "a buffer that starts at one");
             float[] x = net.tensor("x");
             float[] y = net.tensor("y");
             x[0] = 1;
@@ -90,7 +90,7 @@ class OpenClHostTest {
         Plan p = plan();
         String text = p.toText();
         assertEquals(text, Plan.parse(text).toText());
-        assertTrue(text.contains("buffer w PARAMETER F32 2 fill 1.5"), text);
+        assertTrue(text.contains("buffer w PARAMETER F32 2 init one"), text);
         assertTrue(text.contains("launch twice 4 r:x w:y"), text);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Plan.parse(text.replace("launch first 1", "launch first x")));

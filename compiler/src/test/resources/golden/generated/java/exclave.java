@@ -376,32 +376,32 @@ public final class Exclave_T64 implements Network, ChunkTask {
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Exclave_T64() {
-        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)
+        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)
         specs.add(new TensorSpec("x", TensorSpec.Role.INPUT, DType.F32, new int[] {64, 1, 28, 28}));
         floats.put("x", x_);
         specs.add(new TensorSpec("z", TensorSpec.Role.TARGET, DType.F32, new int[] {64, 10, 1, 1}));
         floats.put("z", z_);
-        specs.add(new TensorSpec("k.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4, 1, 3, 3}));
+        specs.add(new TensorSpec("k.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4, 1, 3, 3}, TensorSpec.Init.HE));
         floats.put("k.weight", k$weight_);
         specs.add(new TensorSpec("k.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4}));
         floats.put("k.bias", k$bias_);
-        specs.add(new TensorSpec("up.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4, 1, 3, 3}));
+        specs.add(new TensorSpec("up.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4, 1, 3, 3}, TensorSpec.Init.HE));
         floats.put("up.weight", up$weight_);
         specs.add(new TensorSpec("up.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4}));
         floats.put("up.bias", up$bias_);
-        specs.add(new TensorSpec("dn.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4, 1, 3, 3}));
+        specs.add(new TensorSpec("dn.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4, 1, 3, 3}, TensorSpec.Init.HE));
         floats.put("dn.weight", dn$weight_);
         specs.add(new TensorSpec("dn.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4}));
         floats.put("dn.bias", dn$bias_);
-        specs.add(new TensorSpec("rt.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4, 1, 2, 2}));
+        specs.add(new TensorSpec("rt.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4, 1, 2, 2}, TensorSpec.Init.HE));
         floats.put("rt.weight", rt$weight_);
         specs.add(new TensorSpec("rt.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {4}));
         floats.put("rt.bias", rt$bias_);
-        specs.add(new TensorSpec("e.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {8, 16, 3, 3}));
+        specs.add(new TensorSpec("e.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {8, 16, 3, 3}, TensorSpec.Init.HE));
         floats.put("e.weight", e$weight_);
         specs.add(new TensorSpec("e.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {8}));
         floats.put("e.bias", e$bias_);
-        specs.add(new TensorSpec("f.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 392}));
+        specs.add(new TensorSpec("f.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 392}, TensorSpec.Init.HE));
         floats.put("f.weight", f$weight_);
         specs.add(new TensorSpec("f.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10}));
         floats.put("f.bias", f$bias_);

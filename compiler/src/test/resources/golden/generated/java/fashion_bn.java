@@ -508,7 +508,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Fashion_bn_T64() {
-        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)
+        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)
         java.util.Arrays.fill(n1$gamma_, 1f);
         java.util.Arrays.fill(n1$running_var_, 1f);
         java.util.Arrays.fill(n2$gamma_, 1f);
@@ -519,41 +519,41 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         floats.put("x", x_);
         specs.add(new TensorSpec("z", TensorSpec.Role.TARGET, DType.F32, new int[] {64, 10, 1, 1}));
         floats.put("z", z_);
-        specs.add(new TensorSpec("c1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {32, 1, 3, 3}));
+        specs.add(new TensorSpec("c1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {32, 1, 3, 3}, TensorSpec.Init.HE));
         floats.put("c1.weight", c1$weight_);
-        specs.add(new TensorSpec("n1.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {32}));
+        specs.add(new TensorSpec("n1.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {32}, TensorSpec.Init.ONE));
         floats.put("n1.gamma", n1$gamma_);
         specs.add(new TensorSpec("n1.beta", TensorSpec.Role.PARAMETER, DType.F32, new int[] {32}));
         floats.put("n1.beta", n1$beta_);
         specs.add(new TensorSpec("n1.running_mean", TensorSpec.Role.STATE, DType.F32, new int[] {32}));
         floats.put("n1.running_mean", n1$running_mean_);
-        specs.add(new TensorSpec("n1.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {32}));
+        specs.add(new TensorSpec("n1.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {32}, TensorSpec.Init.ONE));
         floats.put("n1.running_var", n1$running_var_);
-        specs.add(new TensorSpec("c2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {64, 32, 3, 3}));
+        specs.add(new TensorSpec("c2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {64, 32, 3, 3}, TensorSpec.Init.HE));
         floats.put("c2.weight", c2$weight_);
-        specs.add(new TensorSpec("n2.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {64}));
+        specs.add(new TensorSpec("n2.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {64}, TensorSpec.Init.ONE));
         floats.put("n2.gamma", n2$gamma_);
         specs.add(new TensorSpec("n2.beta", TensorSpec.Role.PARAMETER, DType.F32, new int[] {64}));
         floats.put("n2.beta", n2$beta_);
         specs.add(new TensorSpec("n2.running_mean", TensorSpec.Role.STATE, DType.F32, new int[] {64}));
         floats.put("n2.running_mean", n2$running_mean_);
-        specs.add(new TensorSpec("n2.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {64}));
+        specs.add(new TensorSpec("n2.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {64}, TensorSpec.Init.ONE));
         floats.put("n2.running_var", n2$running_var_);
-        specs.add(new TensorSpec("c3.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {128, 64, 3, 3}));
+        specs.add(new TensorSpec("c3.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {128, 64, 3, 3}, TensorSpec.Init.HE));
         floats.put("c3.weight", c3$weight_);
-        specs.add(new TensorSpec("n3.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {128}));
+        specs.add(new TensorSpec("n3.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {128}, TensorSpec.Init.ONE));
         floats.put("n3.gamma", n3$gamma_);
         specs.add(new TensorSpec("n3.beta", TensorSpec.Role.PARAMETER, DType.F32, new int[] {128}));
         floats.put("n3.beta", n3$beta_);
         specs.add(new TensorSpec("n3.running_mean", TensorSpec.Role.STATE, DType.F32, new int[] {128}));
         floats.put("n3.running_mean", n3$running_mean_);
-        specs.add(new TensorSpec("n3.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {128}));
+        specs.add(new TensorSpec("n3.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {128}, TensorSpec.Init.ONE));
         floats.put("n3.running_var", n3$running_var_);
-        specs.add(new TensorSpec("f1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {256, 2048}));
+        specs.add(new TensorSpec("f1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {256, 2048}, TensorSpec.Init.HE));
         floats.put("f1.weight", f1$weight_);
         specs.add(new TensorSpec("f1.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {256}));
         floats.put("f1.bias", f1$bias_);
-        specs.add(new TensorSpec("f2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 256}));
+        specs.add(new TensorSpec("f2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 256}, TensorSpec.Init.HE));
         floats.put("f2.weight", f2$weight_);
         specs.add(new TensorSpec("f2.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10}));
         floats.put("f2.bias", f2$bias_);

@@ -411,32 +411,32 @@ public final class Inception_T64 implements Network, ChunkTask {
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Inception_T64() {
-        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)
+        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)
         specs.add(new TensorSpec("x", TensorSpec.Role.INPUT, DType.F32, new int[] {64, 1, 28, 28}));
         floats.put("x", x_);
         specs.add(new TensorSpec("z", TensorSpec.Role.TARGET, DType.F32, new int[] {64, 10, 1, 1}));
         floats.put("z", z_);
-        specs.add(new TensorSpec("c0.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {8, 1, 3, 3}));
+        specs.add(new TensorSpec("c0.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {8, 1, 3, 3}, TensorSpec.Init.HE));
         floats.put("c0.weight", c0$weight_);
         specs.add(new TensorSpec("c0.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {8}));
         floats.put("c0.bias", c0$bias_);
-        specs.add(new TensorSpec("a.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 8, 1, 1}));
+        specs.add(new TensorSpec("a.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 8, 1, 1}, TensorSpec.Init.HE));
         floats.put("a.weight", a$weight_);
         specs.add(new TensorSpec("a.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6}));
         floats.put("a.bias", a$bias_);
-        specs.add(new TensorSpec("b1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 8, 1, 3}));
+        specs.add(new TensorSpec("b1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 8, 1, 3}, TensorSpec.Init.HE));
         floats.put("b1.weight", b1$weight_);
         specs.add(new TensorSpec("b1.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6}));
         floats.put("b1.bias", b1$bias_);
-        specs.add(new TensorSpec("b2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 6, 3, 1}));
+        specs.add(new TensorSpec("b2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 6, 3, 1}, TensorSpec.Init.HE));
         floats.put("b2.weight", b2$weight_);
         specs.add(new TensorSpec("b2.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6}));
         floats.put("b2.bias", b2$bias_);
-        specs.add(new TensorSpec("c1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 8, 3, 3}));
+        specs.add(new TensorSpec("c1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 8, 3, 3}, TensorSpec.Init.HE));
         floats.put("c1.weight", c1$weight_);
         specs.add(new TensorSpec("c1.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6}));
         floats.put("c1.bias", c1$bias_);
-        specs.add(new TensorSpec("f.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 288}));
+        specs.add(new TensorSpec("f.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 288}, TensorSpec.Init.HE));
         floats.put("f.weight", f$weight_);
         specs.add(new TensorSpec("f.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10}));
         floats.put("f.bias", f$bias_);

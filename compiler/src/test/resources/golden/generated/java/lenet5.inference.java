@@ -228,28 +228,28 @@ public final class Lenet5_T1 implements Network, ChunkTask {
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Lenet5_T1() {
-        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)
+        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)
         specs.add(new TensorSpec("x", TensorSpec.Role.INPUT, DType.F32, new int[] {1, 1, 28, 28}));
         floats.put("x", x_);
         specs.add(new TensorSpec("z", TensorSpec.Role.TARGET, DType.F32, new int[] {1, 10, 1, 1}));
         floats.put("z", z_);
-        specs.add(new TensorSpec("c1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 1, 5, 5}));
+        specs.add(new TensorSpec("c1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6, 1, 5, 5}, TensorSpec.Init.HE));
         floats.put("c1.weight", c1$weight_);
         specs.add(new TensorSpec("c1.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {6}));
         floats.put("c1.bias", c1$bias_);
-        specs.add(new TensorSpec("c2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {16, 6, 5, 5}));
+        specs.add(new TensorSpec("c2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {16, 6, 5, 5}, TensorSpec.Init.HE));
         floats.put("c2.weight", c2$weight_);
         specs.add(new TensorSpec("c2.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {16}));
         floats.put("c2.bias", c2$bias_);
-        specs.add(new TensorSpec("f1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {120, 400}));
+        specs.add(new TensorSpec("f1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {120, 400}, TensorSpec.Init.HE));
         floats.put("f1.weight", f1$weight_);
         specs.add(new TensorSpec("f1.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {120}));
         floats.put("f1.bias", f1$bias_);
-        specs.add(new TensorSpec("f2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {84, 120}));
+        specs.add(new TensorSpec("f2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {84, 120}, TensorSpec.Init.HE));
         floats.put("f2.weight", f2$weight_);
         specs.add(new TensorSpec("f2.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {84}));
         floats.put("f2.bias", f2$bias_);
-        specs.add(new TensorSpec("f3.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 84}));
+        specs.add(new TensorSpec("f3.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 84}, TensorSpec.Init.HE));
         floats.put("f3.weight", f3$weight_);
         specs.add(new TensorSpec("f3.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10}));
         floats.put("f3.bias", f3$bias_);

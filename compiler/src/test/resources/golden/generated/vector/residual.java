@@ -575,7 +575,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Residual_T64() {
-        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (SPEC §3)
+        // bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)
         java.util.Arrays.fill(n0$gamma_, 1f);
         java.util.Arrays.fill(n0$running_var_, 1f);
         java.util.Arrays.fill(n1$gamma_, 1f);
@@ -586,41 +586,41 @@ public final class Residual_T64 implements Network, ChunkTask {
         floats.put("x", x_);
         specs.add(new TensorSpec("z", TensorSpec.Role.TARGET, DType.F32, new int[] {64, 10, 1, 1}));
         floats.put("z", z_);
-        specs.add(new TensorSpec("c0.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 1, 3, 3}));
+        specs.add(new TensorSpec("c0.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 1, 3, 3}, TensorSpec.Init.XAVIER));
         floats.put("c0.weight", c0$weight_);
-        specs.add(new TensorSpec("n0.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}));
+        specs.add(new TensorSpec("n0.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}, TensorSpec.Init.ONE));
         floats.put("n0.gamma", n0$gamma_);
         specs.add(new TensorSpec("n0.beta", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}));
         floats.put("n0.beta", n0$beta_);
         specs.add(new TensorSpec("n0.running_mean", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}));
         floats.put("n0.running_mean", n0$running_mean_);
-        specs.add(new TensorSpec("n0.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}));
+        specs.add(new TensorSpec("n0.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}, TensorSpec.Init.ONE));
         floats.put("n0.running_var", n0$running_var_);
-        specs.add(new TensorSpec("c1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 12, 3, 3}));
+        specs.add(new TensorSpec("c1.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 12, 3, 3}, TensorSpec.Init.HE));
         floats.put("c1.weight", c1$weight_);
-        specs.add(new TensorSpec("n1.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}));
+        specs.add(new TensorSpec("n1.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}, TensorSpec.Init.ONE));
         floats.put("n1.gamma", n1$gamma_);
         specs.add(new TensorSpec("n1.beta", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}));
         floats.put("n1.beta", n1$beta_);
         specs.add(new TensorSpec("n1.running_mean", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}));
         floats.put("n1.running_mean", n1$running_mean_);
-        specs.add(new TensorSpec("n1.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}));
+        specs.add(new TensorSpec("n1.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}, TensorSpec.Init.ONE));
         floats.put("n1.running_var", n1$running_var_);
-        specs.add(new TensorSpec("c2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 12, 3, 3}));
+        specs.add(new TensorSpec("c2.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 12, 3, 3}, TensorSpec.Init.HE));
         floats.put("c2.weight", c2$weight_);
-        specs.add(new TensorSpec("n2.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}));
+        specs.add(new TensorSpec("n2.gamma", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}, TensorSpec.Init.ONE));
         floats.put("n2.gamma", n2$gamma_);
         specs.add(new TensorSpec("n2.beta", TensorSpec.Role.PARAMETER, DType.F32, new int[] {12, 28, 28}));
         floats.put("n2.beta", n2$beta_);
         specs.add(new TensorSpec("n2.running_mean", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}));
         floats.put("n2.running_mean", n2$running_mean_);
-        specs.add(new TensorSpec("n2.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}));
+        specs.add(new TensorSpec("n2.running_var", TensorSpec.Role.STATE, DType.F32, new int[] {12, 28, 28}, TensorSpec.Init.ONE));
         floats.put("n2.running_var", n2$running_var_);
-        specs.add(new TensorSpec("d.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {24, 12, 4, 4}));
+        specs.add(new TensorSpec("d.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {24, 12, 4, 4}, TensorSpec.Init.HE));
         floats.put("d.weight", d$weight_);
         specs.add(new TensorSpec("d.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {24}));
         floats.put("d.bias", d$bias_);
-        specs.add(new TensorSpec("f.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 864}));
+        specs.add(new TensorSpec("f.weight", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10, 864}, TensorSpec.Init.XAVIER));
         floats.put("f.weight", f$weight_);
         specs.add(new TensorSpec("f.bias", TensorSpec.Role.PARAMETER, DType.F32, new int[] {10}));
         floats.put("f.bias", f$bias_);

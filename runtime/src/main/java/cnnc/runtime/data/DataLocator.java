@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the data for {@code --data} (SPEC section 6). {@code --data DIR} is a directory holding
+ * Finds the data for {@code --data} (docs/files.md). {@code --data DIR} is a directory holding
  * the four IDX files; {@code --data fashion-mnist} looks, in order, in
  * <ol>
  * <li>{@code $CNNC_DATA/fashion-mnist}, then {@code $CNNC_DATA} itself;</li>

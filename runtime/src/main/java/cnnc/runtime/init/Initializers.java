@@ -9,12 +9,12 @@ import java.util.Collections;
 import java.util.Map;
 
 /**
- * Initial values of parameters and running statistics (SPEC sections 3 and 4), chosen by the
- * name's suffix:
+ * Initial values of parameters and running statistics, as each buffer's {@link TensorSpec#init()}
+ * says (the compiler sets it from the operation that declares the buffer):
  * <ul>
- * <li>{@code .weight}: {@code he} (default) normal with std {@code sqrt(2 / fan_in)}, or
- *     {@code xavier} (Glorot normal) with std {@code sqrt(2 / (fan_in + fan_out))};</li>
- * <li>{@code .bias}, {@code .beta}, {@code .running_mean}: 0; {@code .gamma}, {@code .running_var}: 1.</li>
+ * <li>{@code HE}: normal with std {@code sqrt(2 / fan_in)}; {@code XAVIER} (Glorot normal): std
+ *     {@code sqrt(2 / (fan_in + fan_out))} (conv and full weights);</li>
+ * <li>{@code ZERO} (biases, β, running mean) and {@code ONE} (γ, running variance): constants.</li>
  * </ul>
  * Fans come from the weight's shape: conv {@code [K, C, M, N]} has fan_in {@code C*M*N} and
  * fan_out {@code K*M*N}; full {@code [K, L]} has fan_in {@code L}, fan_out {@code K}.
@@ -33,7 +33,7 @@ public final class Initializers {
     private Initializers() {
     }
 
-    /** Initializes every parameter and running statistic, all weights with {@code he}. */
+    /** Initializes every parameter and running statistic as its spec says. */
     public static void initialize(Network net, long seed) {
         initialize(net, seed, Collections.emptyMap());
     }
@@ -41,22 +41,25 @@ public final class Initializers {
     /**
      * Initializes every parameter and running statistic.
      *
-     * @param kinds initializer per weight name ({@code "c1.weight" -> "xavier"}); absent means {@code he}
-     * @throws IllegalArgumentException on an unknown kind, suffix or weight rank
+     * @param kinds initializer per drawn weight ({@code "c1.weight" -> "xavier"}), overriding its
+     *              spec's {@code HE} or {@code XAVIER}; absent means what the spec says
+     * @throws IllegalArgumentException on an unknown kind, a kind for a constant, or a weight rank without fans
      */
     public static void initialize(Network net, long seed, Map<String, String> kinds) {
         for (TensorSpec s : Networks.persistent(net)) {
             float[] buf = net.tensor(s.name());
             String name = s.name();
-            if (name.endsWith(".weight")) {
-                String kind = kinds.getOrDefault(name, HE);
-                fillNormal(buf, std(kind, name, s.shape()), Rng.stream(seed, "init/" + name));
-            } else if (name.endsWith(".bias") || name.endsWith(".beta") || name.endsWith(".running_mean")) {
-                Arrays.fill(buf, 0f);
-            } else if (name.endsWith(".gamma") || name.endsWith(".running_var")) {
-                Arrays.fill(buf, 1f);
-            } else {
-                throw new IllegalArgumentException(name + ": no initializer for this kind of tensor");
+            switch (s.init()) {
+                case HE, XAVIER -> {
+                    String kind = kinds.getOrDefault(name, s.init().word());
+                    fillNormal(buf, std(kind, name, s.shape()), Rng.stream(seed, "init/" + name));
+                }
+                case ZERO, ONE -> {
+                    if (kinds.containsKey(name)) {
+                        throw new IllegalArgumentException(name + " starts at " + s.init().word() + ", not drawn with '" + kinds.get(name) + "'");
+                    }
+                    Arrays.fill(buf, s.init() == TensorSpec.Init.ONE ? 1f : 0f);
+                }
             }
         }
     }

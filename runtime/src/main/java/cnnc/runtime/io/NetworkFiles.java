@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * Moves a {@link Network}'s buffers to and from safetensors files: weights (parameters and bn
- * running statistics, SPEC section 6), full tensor dumps ({@code cnnc grad}), and named inputs.
+ * running statistics, docs/files.md), full tensor dumps ({@code cnnc grad}), and named inputs.
  *
  * <p>Loading validates the whole file against the model before it changes any buffer, and
  * reports every mismatch at once, e.g.
@@ -149,7 +149,7 @@ public final class NetworkFiles {
     /**
      * Reads the named tensors (inputs and targets of {@code cnnc grad}) from a file into the
      * network. A file shape may drop trailing 1s of the model's shape: {@code [T, C]} is accepted
-     * for a tensor of shape {@code [T, C, 1, 1]} (SPEC section 6). Other entries are ignored.
+     * for a tensor of shape {@code [T, C, 1, 1]} (docs/files.md). Other entries are ignored.
      */
     public static void loadTensors(Network net, TensorFile f, Path file, String... names) {
         List<String> problems = new ArrayList<>();

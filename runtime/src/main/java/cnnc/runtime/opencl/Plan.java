@@ -25,7 +25,7 @@ import java.util.Map;
  * loss loss
  * parameters c1.weight c1.bias ...
  * buffer x INPUT F32 4 1 28 28              name, role (or INTERNAL), dtype, shape
- * buffer c1.gamma PARAMETER F32 6 fill 1    initial value when not 0
+ * buffer c1.gamma PARAMETER F32 6 init one  initial value when not zero (one, he, xavier)
  * pass forward
  * launch conv_relu_c1 18816 r:x r:c1.weight r:c1.bias w:c1 w:r1
  * </pre>
@@ -71,7 +71,7 @@ public final class Plan {
      * A device buffer. {@code role} is null for an internal buffer the {@link cnnc.runtime.Network}
      * does not expose (bn batch statistics, partial sensitivities of a fanned-out tensor).
      */
-    public record Buffer(String name, TensorSpec.Role role, DType dtype, int[] shape, float fill) {
+    public record Buffer(String name, TensorSpec.Role role, DType dtype, int[] shape, TensorSpec.Init init) {
 
         public Buffer {
             shape = shape.clone();
@@ -90,8 +90,13 @@ public final class Plan {
             return role != null;
         }
 
+        /** What the device buffer holds when allocated: 1 for {@code ONE}, else 0 (weights are drawn on the host). */
+        public float fill() {
+            return init == TensorSpec.Init.ONE ? 1f : 0f;
+        }
+
         public TensorSpec spec() {
-            return new TensorSpec(name, role, dtype, shape);
+            return new TensorSpec(name, role, dtype, shape, init);
         }
     }
 
@@ -193,8 +198,8 @@ public final class Plan {
             for (int d : b.shape) {
                 sb.append(' ').append(d);
             }
-            if (b.fill() != 0) {
-                sb.append(" fill ").append(b.fill());
+            if (b.init() != TensorSpec.Init.ZERO) {
+                sb.append(" init ").append(b.init().word());
             }
             sb.append('\n');
         }
@@ -270,15 +275,15 @@ public final class Plan {
         TensorSpec.Role role = w[2].equals("INTERNAL") ? null : TensorSpec.Role.valueOf(w[2]);
         DType dtype = DType.valueOf(w[3]);
         List<Integer> dims = new ArrayList<>();
-        float fill = 0;
+        TensorSpec.Init init = TensorSpec.Init.ZERO;
         for (int i = 4; i < w.length; i++) {
-            if (w[i].equals("fill")) {
-                fill = Float.parseFloat(w[++i]);
+            if (w[i].equals("init")) {
+                init = TensorSpec.Init.of(w[++i]);
             } else {
                 dims.add(Integer.parseInt(w[i]));
             }
         }
-        return new Buffer(w[1], role, dtype, dims.stream().mapToInt(Integer::intValue).toArray(), fill);
+        return new Buffer(w[1], role, dtype, dims.stream().mapToInt(Integer::intValue).toArray(), init);
     }
 
     private static String need(Map<String, String> header, String key) {

@@ -1,7 +1,7 @@
 package cnnc.runtime.optim;
 
 /**
- * Updates a network's parameters in place from their gradients (SPEC section 4). Bound to the
+ * Updates a network's parameters in place from their gradients (docs/language.md §4). Bound to the
  * network's live buffers when created; allocates its state then, never during {@link #step()}.
  *
  * <p>State (for checkpoints): per parameter, one float buffer per slot name in {@link #slots()}

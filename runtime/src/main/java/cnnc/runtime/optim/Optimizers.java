@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Creates an optimizer from a model's {@code optimizer NAME(args)} setting, with SPEC section 4's
+ * Creates an optimizer from a model's {@code optimizer NAME(args)} setting, with docs/language.md §4's
  * defaults: {@code sgd(lr, momentum: 0, decay: 0, nesterov: false)} and
  * {@code adam(lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, decay: 0)}.
  */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cnnc.runtime.DType;
+import cnnc.runtime.TensorSpec.Init;
 import cnnc.runtime.TensorSpec.Role;
 import cnnc.runtime.testing.BufferNetwork;
 import java.util.Arrays;
@@ -17,14 +18,14 @@ class InitializersTest {
 
     static BufferNetwork net() {
         return new BufferNetwork("n", 1)
-                .param("c1.weight", 64, 32, 5, 5)   // fan_in 32*25 = 800, fan_out 64*25 = 1600
-                .param("c1.bias", 64)
-                .param("b1.gamma", 64)
-                .param("b1.beta", 64)
-                .add("b1.running_mean", Role.STATE, DType.F32, 64)
-                .add("b1.running_var", Role.STATE, DType.F32, 64)
-                .param("f1.weight", 100, 400)       // fan_in 400, fan_out 100
-                .param("f1.bias", 100);
+                .param("c1.weight", Init.HE, 64, 32, 5, 5)   // fan_in 32*25 = 800, fan_out 64*25 = 1600
+                .param("c1.bias", Init.ZERO, 64)
+                .param("b1.gamma", Init.ONE, 64)
+                .param("b1.beta", Init.ZERO, 64)
+                .add("b1.running_mean", Role.STATE, DType.F32, Init.ZERO, 64)
+                .add("b1.running_var", Role.STATE, DType.F32, Init.ONE, 64)
+                .param("f1.weight", Init.HE, 100, 400)       // fan_in 400, fan_out 100
+                .param("f1.bias", Init.ZERO, 100);
     }
 
     static double[] meanStd(float[] a) {
@@ -36,6 +37,22 @@ class InitializersTest {
         }
         double mean = s / a.length;
         return new double[] {mean, Math.sqrt(q / a.length - mean * mean)};
+    }
+
+    @Test
+    void theSpecsInitDecidesNotTheName() {
+        BufferNetwork n = new BufferNetwork("n", 1)
+                .param("a.weight", Init.ZERO, 4, 3)
+                .param("b.bias", Init.XAVIER, 40, 30)
+                .param("c.gamma", Init.ZERO, 5)
+                .param("d.beta", Init.ONE, 5);
+        Initializers.initialize(n, 3);
+        assertArrayEquals(new float[12], n.tensor("a.weight"));
+        assertEquals(Math.sqrt(2.0 / 70), meanStd(n.tensor("b.bias"))[1], Math.sqrt(2.0 / 70) * 0.1);
+        assertArrayEquals(new float[5], n.tensor("c.gamma"));
+        float[] ones = new float[5];
+        Arrays.fill(ones, 1f);
+        assertArrayEquals(ones, n.tensor("d.beta"));
     }
 
     @Test
@@ -82,9 +99,9 @@ class InitializersTest {
         BufferNetwork a = net();
         Initializers.initialize(a, 7);
         BufferNetwork b = new BufferNetwork("other", 1)
-                .param("c0.weight", 8, 1, 3, 3)     // a new layer before the others
-                .param("f1.weight", 100, 400)
-                .param("c1.weight", 64, 32, 5, 5);
+                .param("c0.weight", Init.HE, 8, 1, 3, 3)     // a new layer before the others
+                .param("f1.weight", Init.HE, 100, 400)
+                .param("c1.weight", Init.HE, 64, 32, 5, 5);
         Initializers.initialize(b, 7);
         assertArrayEquals(a.tensor("c1.weight"), b.tensor("c1.weight"));
         assertArrayEquals(a.tensor("f1.weight"), b.tensor("f1.weight"));
@@ -99,9 +116,10 @@ class InitializersTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> Initializers.initialize(net(), 1, Map.of("c1.weight", "orthogonal"))).getMessage()
                 .contains("unknown initializer 'orthogonal'"));
-        BufferNetwork odd = new BufferNetwork("n", 1).param("x.weight", 2, 3, 4);
+        BufferNetwork odd = new BufferNetwork("n", 1).param("x.weight", Init.HE, 2, 3, 4);
         assertThrows(IllegalArgumentException.class, () -> Initializers.initialize(odd, 1));
-        BufferNetwork unknown = new BufferNetwork("n", 1).param("x.scale", 2);
-        assertThrows(IllegalArgumentException.class, () -> Initializers.initialize(unknown, 1));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Initializers.initialize(net(), 1, Map.of("c1.bias", "xavier"))).getMessage()
+                .contains("c1.bias starts at zero"));
     }
 }

@@ -23,9 +23,14 @@ public class BufferNetwork implements Network {
         this.batch = batch;
     }
 
-    /** Adds a buffer. */
+    /** Adds a buffer that starts at zero. */
     public BufferNetwork add(String tensor, TensorSpec.Role role, DType dtype, int... shape) {
-        TensorSpec s = new TensorSpec(tensor, role, dtype, shape);
+        return add(tensor, role, dtype, TensorSpec.Init.ZERO, shape);
+    }
+
+    /** Adds a buffer with its initial value. */
+    public BufferNetwork add(String tensor, TensorSpec.Role role, DType dtype, TensorSpec.Init init, int... shape) {
+        TensorSpec s = new TensorSpec(tensor, role, dtype, shape, init);
         specs.add(s);
         if (dtype == DType.I32) {
             ints.put(tensor, new int[s.size()]);
@@ -35,9 +40,14 @@ public class BufferNetwork implements Network {
         return this;
     }
 
-    /** Adds a float parameter and its gradient. */
+    /** Adds a float parameter that starts at zero, and its gradient. */
     public BufferNetwork param(String tensor, int... shape) {
-        add(tensor, TensorSpec.Role.PARAMETER, DType.F32, shape);
+        return param(tensor, TensorSpec.Init.ZERO, shape);
+    }
+
+    /** Adds a float parameter with its initial value, and its gradient. */
+    public BufferNetwork param(String tensor, TensorSpec.Init init, int... shape) {
+        add(tensor, TensorSpec.Role.PARAMETER, DType.F32, init, shape);
         return add("grad." + tensor, TensorSpec.Role.GRADIENT, DType.F32, shape);
     }
 

@@ -176,7 +176,7 @@ public final class SoftmaxNet implements Network {
         s.add(TensorSpec.f32("z", Role.TARGET, new int[] {t, k, 1, 1}));
         s.add(TensorSpec.f32("f", Role.ACTIVATION, new int[] {t, k, 1, 1}));
         s.add(TensorSpec.f32("y", Role.ACTIVATION, new int[] {t, k, 1, 1}));
-        s.add(TensorSpec.f32("f.weight", Role.PARAMETER, new int[] {k, l}));
+        s.add(TensorSpec.f32("f.weight", Role.PARAMETER, new int[] {k, l}, TensorSpec.Init.HE));
         s.add(TensorSpec.f32("f.bias", Role.PARAMETER, new int[] {k}));
         s.add(TensorSpec.f32("f.running_mean", Role.STATE, new int[] {k}));
         s.add(TensorSpec.f32("grad.f", Role.SENSITIVITY, new int[] {t, k, 1, 1}));
