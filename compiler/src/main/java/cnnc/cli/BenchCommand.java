@@ -60,9 +60,13 @@ final class BenchCommand implements Callable<Integer> {
                     + " default on, --no-profile to skip).")
     boolean profile = true;
 
+    @Mixin
+    ConvTileArg tile;
+
     @Override
     public Integer call() {
         device.check();
+        tile.apply();
         if (inferBatch < 1) {
             throw new UserError("--infer-batch must be at least 1, found " + inferBatch);
         }

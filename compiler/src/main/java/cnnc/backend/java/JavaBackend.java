@@ -119,6 +119,29 @@ public final class JavaBackend {
     }
 
     /**
+     * How each convolution step of {@code model} is computed on this backend, one line per step
+     * ({@code conv 'c2' (file:line) forward: direct, Vector API, register tile ...}), as
+     * {@link #generate(Model, String, boolean)} would emit it: what {@code cnnc check} shows.
+     */
+    public static List<String> convKernels(Model model, boolean vector) {
+        JavaBackend b = new JavaBackend(model, "", vector, false);
+        List<String> out = new ArrayList<>();
+        List<Step> steps = new ArrayList<>(model.forward().steps());
+        int forwardCount = steps.size();
+        model.backward().ifPresent(g -> steps.addAll(model.backwardGraph().steps()));
+        for (int i = 0; i < steps.size(); i++) {
+            boolean fwd = i < forwardCount;
+            StepCtx s = new StepCtx(steps.get(i), fwd, fwd ? i : i - forwardCount, b.inference, vector, b.shared);
+            Emitters.emit(s);
+            if (!s.kernel.isEmpty()) {
+                String kind = Profile.entry(s, s.name, fwd).kind();
+                out.add(kind + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + "): " + s.kernel);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Whether this JVM was started with {@code jdk.incubator.vector} in its boot layer and the system
      * property {@code cnnc.vector} is not {@code false}: then in-process compiled classes can use it.
      */

@@ -23,18 +23,20 @@ import java.util.List;
  * the zero slack at the end of the scratch array and are thrown away too.
  *
  * <p>forward and conv_bf (a forward convolution of zero-padded ΔY with the rotated, transposed
- * kernel) keep {@link #KB} output channels in registers per {@link #VL}-column block and accumulate
- * every input channel and tap into them: one load of Xp feeds {@code KB} fmas. conv_grad keeps one
- * accumulator per tap and reads ΔY, laid out wide with zeros in the thrown-away columns, once per
- * block; the lanes of each accumulator are then added in a fixed order (never {@code reduceLanes},
- * whose order may differ between interpreted and compiled code), so results do not depend on which
- * thread ran what.
+ * kernel) keep a register tile of {@code p} vectors of {@link #VL} pixels times {@code b} output
+ * channels ({@link ConvTiles}, chosen from the shapes) and accumulate every input channel and tap
+ * into it: per tap, {@code p} loads of Xp and {@code b} broadcast weights feed {@code p·b} fmas.
+ * Each output pixel still sums its channels and taps in the same order, whatever the tile.
+ * conv_grad keeps a tile of {@code k} output channels times the taps of a helper, and reads ΔY, laid
+ * out wide with zeros in the thrown-away columns, once per pixel block and helper; the lanes of each
+ * accumulator are then added in a fixed order (never {@code reduceLanes}, whose order may differ
+ * between interpreted and compiled code), so results do not depend on which thread ran what.
  */
 final class VectorConvEmitter {
 
     /** Lanes of {@code FloatVector.SPECIES_256}. */
     static final int VL = 8;
-    /** At most this many output channels per register block (forward and conv_bf): one load of Xp feeds as many fmas. */
+    /** At most this many output channels per chunk when a small batch splits a sample's channels over chunks. */
     static final int KB = 8;
     /**
      * Vector operations per taps helper (a tap is one load plus a broadcast and an fma per output
@@ -171,6 +173,7 @@ final class VectorConvEmitter {
                     .close();
             c.close();
         }
+        s.kernel = "direct, Vector API, register tile " + tile + ", " + chunks + " chunks";
         s.main(chunks, (long) T * K * C * Lr * M * N, explain + "; register tile " + tile + " (" + P + "x" + b0
                 + " accumulators of " + VL + " lanes), wide rows of " + Lr + " pixels", c.build(), kg == 1);
     }
@@ -255,7 +258,7 @@ final class VectorConvEmitter {
         Padded in = pad(s, s.inBuf(0), op.pt(), op.pb(), op.pl(), op.pr(), true);
         int MN = op.m() * op.n();
         wideConv(s, new Kernel(in, s.out(0), y.c(), y.h(), y.w(), op.m(), op.n(), s.in(1), x.c() * MN, MN, false,
-                op.bias() ? s.in(2) : null), "sample chunk, output channels in blocks of " + KB + " kept in registers");
+                op.bias() ? s.in(2) : null), "sample chunk");
     }
 
     static void backwardData(StepCtx s, ConvBf bf) {
@@ -264,7 +267,7 @@ final class VectorConvEmitter {
         int M = op.m(), N = op.n();
         Padded in = pad(s, s.inBuf(0), M - 1 - op.pt(), M - 1 - op.pb(), N - 1 - op.pl(), N - 1 - op.pr(), false);
         wideConv(s, new Kernel(in, s.out(0), dx.c(), dx.h(), dx.w(), M, N, s.in(1), M * N, dx.c() * M * N, true, null),
-                "sample chunk, input channels c of ΔX in blocks of " + KB + " kept in registers (ΔX[t][c] written by one chunk)");
+                "sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk)");
     }
 
     static void gradient(StepCtx s, ConvGrad grad) {
@@ -339,6 +342,7 @@ final class VectorConvEmitter {
             ConvEmitter.biasGradient(c, s, T, K, Ho * Wo);
             c.close();
         }
+        s.kernel = "direct, Vector API, register tile " + kt + " channels x " + gt.taps() + " taps, " + K / kt + " chunks";
         s.main(K / kt, (long) T * K * C * Lr * MN, "output channels k0 .. k0+" + (kt - 1) + " each (k0 = " + kt
                 + "·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile "
                 + kt + " channels x up to " + gt.taps() + " taps", c.build());

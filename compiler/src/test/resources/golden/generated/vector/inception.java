@@ -379,42 +379,42 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Scratch of f2_conv_a_.
      */
-    private final float[] f2_conv_a_padded = new float[86536];
+    private final float[] f2_conv_a_padded = new float[86560];
 
     /**
      * Scratch of f2_conv_a_.
      */
-    private final float[] f2_conv_a_wide = new float[67584];
+    private final float[] f2_conv_a_wide = new float[73728];
 
     /**
      * Scratch of f3_conv_b1_.
      */
-    private final float[] f3_conv_b1_padded = new float[100360];
+    private final float[] f3_conv_b1_padded = new float[100384];
 
     /**
      * Scratch of f3_conv_b1_.
      */
-    private final float[] f3_conv_b1_wide = new float[70656];
+    private final float[] f3_conv_b1_wide = new float[73728];
 
     /**
      * Scratch of f4_conv_b2_.
      */
-    private final float[] f4_conv_b2_padded = new float[74888];
+    private final float[] f4_conv_b2_padded = new float[74912];
 
     /**
      * Scratch of f4_conv_b2_.
      */
-    private final float[] f4_conv_b2_wide = new float[67584];
+    private final float[] f4_conv_b2_wide = new float[73728];
 
     /**
      * Scratch of f5_conv_c1_.
      */
-    private final float[] f5_conv_c1_padded = new float[138248];
+    private final float[] f5_conv_c1_padded = new float[138272];
 
     /**
      * Scratch of f5_conv_c1_.
      */
-    private final float[] f5_conv_c1_wide = new float[89088];
+    private final float[] f5_conv_c1_wide = new float[92160];
 
     /**
      * Scratch of f10_full_f_.
@@ -424,12 +424,12 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Scratch of b7_conv_bf_c1_.
      */
-    private final float[] b7_conv_bf_c1_padded = new float[86408];
+    private final float[] b7_conv_bf_c1_padded = new float[86432];
 
     /**
      * Scratch of b7_conv_bf_c1_.
      */
-    private final float[] b7_conv_bf_c1_wide = new float[102400];
+    private final float[] b7_conv_bf_c1_wide = new float[110592];
 
     /**
      * Scratch of b8_conv_grad_c1_.
@@ -439,17 +439,17 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Scratch of b8_conv_grad_c1_.
      */
-    private final float[] b8_conv_grad_c1_lanes = new float[1200];
+    private final float[] b8_conv_grad_c1_lanes = new float[432];
 
     /**
      * Scratch of b9_conv_bf_b2_.
      */
-    private final float[] b9_conv_bf_b2_padded = new float[74888];
+    private final float[] b9_conv_bf_b2_padded = new float[74912];
 
     /**
      * Scratch of b9_conv_bf_b2_.
      */
-    private final float[] b9_conv_bf_b2_wide = new float[67584];
+    private final float[] b9_conv_bf_b2_wide = new float[73728];
 
     /**
      * Scratch of b10_conv_grad_b2_.
@@ -459,17 +459,17 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Scratch of b10_conv_grad_b2_.
      */
-    private final float[] b10_conv_grad_b2_lanes = new float[1200];
+    private final float[] b10_conv_grad_b2_lanes = new float[144];
 
     /**
      * Scratch of b11_conv_bf_b1_.
      */
-    private final float[] b11_conv_bf_b1_padded = new float[75272];
+    private final float[] b11_conv_bf_b1_padded = new float[75296];
 
     /**
      * Scratch of b11_conv_bf_b1_.
      */
-    private final float[] b11_conv_bf_b1_wide = new float[94208];
+    private final float[] b11_conv_bf_b1_wide = new float[98304];
 
     /**
      * Scratch of b12_conv_grad_b1_.
@@ -479,12 +479,12 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Scratch of b12_conv_grad_b1_.
      */
-    private final float[] b12_conv_grad_b1_lanes = new float[1200];
+    private final float[] b12_conv_grad_b1_lanes = new float[144];
 
     /**
      * Scratch of b13_conv_bf_a_.
      */
-    private final float[] b13_conv_bf_a_padded = new float[64904];
+    private final float[] b13_conv_bf_a_padded = new float[64928];
 
     /**
      * Scratch of b13_conv_bf_a_.
@@ -499,7 +499,7 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Scratch of b14_conv_grad_a_.
      */
-    private final float[] b14_conv_grad_a_lanes = new float[1200];
+    private final float[] b14_conv_grad_a_lanes = new float[48];
 
     /**
      * Scratch of b17_conv_grad_c0_.
@@ -1043,21 +1043,21 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv 'a' (samples/inception.cnn:15): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 1x1, same, pads (0,0,0,0)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 192 pixels
      */
     private void f2_conv_a_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 6;
         int xo = t * 1352;
-        int so = chunk * 1056;
+        int so = chunk * 1152;
         int k = k0;
          {
             f2_conv_a_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
-                int wo = so + a * 176;
+                int wo = so + a * 192;
                 for (int i = 0; i < 13; i++) {
                     for (int j = 0; j < 13; j++) a_[yo + i * 13 + j] = f2_conv_a_wide[wo + i * 13 + j];
                 }
@@ -1078,59 +1078,132 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
     private void f2_conv_a_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 176; e += 8) {
-            FloatVector a0 = FloatVector.broadcast(S, a$bias_[k0 + 0]);
-            FloatVector a1 = FloatVector.broadcast(S, a$bias_[k0 + 1]);
-            FloatVector a2 = FloatVector.broadcast(S, a$bias_[k0 + 2]);
-            FloatVector a3 = FloatVector.broadcast(S, a$bias_[k0 + 3]);
-            FloatVector a4 = FloatVector.broadcast(S, a$bias_[k0 + 4]);
-            FloatVector a5 = FloatVector.broadcast(S, a$bias_[k0 + 5]);
+        for (int e = 0; e < 192; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, a$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, a$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, a$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, a$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, a$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector a3_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, a$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector a3_5 = b5;
             for (int c = 0; c < 8; c++) {
                 int x0 = xo + c * 169 + e;
                 int w0 = k0 * 8 + c * 1;
                 for (int p = 0; p < 1; p++) {
                     int x = x0 + p * 13;
                     int w = w0 + p * 1;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f2_conv_a_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, a$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, a$weight_[w + 8]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, a$weight_[w + 16]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, a$weight_[w + 24]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, a$weight_[w + 32]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, a$weight_[w + 40]), a5);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f2_conv_a_padded, x);
+                    v1 = FloatVector.fromArray(S, f2_conv_a_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f2_conv_a_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f2_conv_a_padded, x + 24);
+                    g = FloatVector.broadcast(S, a$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, a$weight_[w + 8]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, a$weight_[w + 16]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, a$weight_[w + 24]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, a$weight_[w + 32]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, a$weight_[w + 40]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(f2_conv_a_wide, so + 0 + e);
-            a1.intoArray(f2_conv_a_wide, so + 176 + e);
-            a2.intoArray(f2_conv_a_wide, so + 352 + e);
-            a3.intoArray(f2_conv_a_wide, so + 528 + e);
-            a4.intoArray(f2_conv_a_wide, so + 704 + e);
-            a5.intoArray(f2_conv_a_wide, so + 880 + e);
+            a0_0.intoArray(f2_conv_a_wide, so + 0 + e);
+            a1_0.intoArray(f2_conv_a_wide, so + 8 + e);
+            a2_0.intoArray(f2_conv_a_wide, so + 16 + e);
+            a3_0.intoArray(f2_conv_a_wide, so + 24 + e);
+            a0_1.intoArray(f2_conv_a_wide, so + 192 + e);
+            a1_1.intoArray(f2_conv_a_wide, so + 200 + e);
+            a2_1.intoArray(f2_conv_a_wide, so + 208 + e);
+            a3_1.intoArray(f2_conv_a_wide, so + 216 + e);
+            a0_2.intoArray(f2_conv_a_wide, so + 384 + e);
+            a1_2.intoArray(f2_conv_a_wide, so + 392 + e);
+            a2_2.intoArray(f2_conv_a_wide, so + 400 + e);
+            a3_2.intoArray(f2_conv_a_wide, so + 408 + e);
+            a0_3.intoArray(f2_conv_a_wide, so + 576 + e);
+            a1_3.intoArray(f2_conv_a_wide, so + 584 + e);
+            a2_3.intoArray(f2_conv_a_wide, so + 592 + e);
+            a3_3.intoArray(f2_conv_a_wide, so + 600 + e);
+            a0_4.intoArray(f2_conv_a_wide, so + 768 + e);
+            a1_4.intoArray(f2_conv_a_wide, so + 776 + e);
+            a2_4.intoArray(f2_conv_a_wide, so + 784 + e);
+            a3_4.intoArray(f2_conv_a_wide, so + 792 + e);
+            a0_5.intoArray(f2_conv_a_wide, so + 960 + e);
+            a1_5.intoArray(f2_conv_a_wide, so + 968 + e);
+            a2_5.intoArray(f2_conv_a_wide, so + 976 + e);
+            a3_5.intoArray(f2_conv_a_wide, so + 984 + e);
         }
     }
 
     /**
      * conv 'b1' (samples/inception.cnn:17): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]
      * <p>kernel 1x3, same, pads (0,0,1,1)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 192 pixels
      */
     private void f3_conv_b1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 6;
         int xo = t * 1568;
-        int so = chunk * 1104;
+        int so = chunk * 1152;
         int k = k0;
          {
             f3_conv_b1_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
-                int wo = so + a * 184;
+                int wo = so + a * 192;
                 for (int i = 0; i < 13; i++) {
                     for (int j = 0; j < 13; j++) b1_[yo + i * 13 + j] = f3_conv_b1_wide[wo + i * 14 + j];
                 }
@@ -1154,73 +1227,200 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
     private void f3_conv_b1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 184; e += 8) {
-            FloatVector a0 = FloatVector.broadcast(S, b1$bias_[k0 + 0]);
-            FloatVector a1 = FloatVector.broadcast(S, b1$bias_[k0 + 1]);
-            FloatVector a2 = FloatVector.broadcast(S, b1$bias_[k0 + 2]);
-            FloatVector a3 = FloatVector.broadcast(S, b1$bias_[k0 + 3]);
-            FloatVector a4 = FloatVector.broadcast(S, b1$bias_[k0 + 4]);
-            FloatVector a5 = FloatVector.broadcast(S, b1$bias_[k0 + 5]);
+        for (int e = 0; e < 192; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, b1$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, b1$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, b1$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, b1$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, b1$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector a3_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, b1$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector a3_5 = b5;
             for (int c = 0; c < 8; c++) {
                 int x0 = xo + c * 196 + e;
                 int w0 = k0 * 24 + c * 3;
                 for (int p = 0; p < 1; p++) {
                     int x = x0 + p * 14;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f3_conv_b1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, b1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 24]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 48]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 72]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 96]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 120]), a5);
-                    v = FloatVector.fromArray(S, f3_conv_b1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 25]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 49]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 73]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 97]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 121]), a5);
-                    v = FloatVector.fromArray(S, f3_conv_b1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 26]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 50]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 74]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 98]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 122]), a5);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f3_conv_b1_padded, x);
+                    v1 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 24);
+                    g = FloatVector.broadcast(S, b1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 24]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 48]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 72]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 96]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 120]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 25);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 25]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 49]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 73]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 97]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 121]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f3_conv_b1_padded, x + 26);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 26]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 50]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 74]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 98]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 122]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(f3_conv_b1_wide, so + 0 + e);
-            a1.intoArray(f3_conv_b1_wide, so + 184 + e);
-            a2.intoArray(f3_conv_b1_wide, so + 368 + e);
-            a3.intoArray(f3_conv_b1_wide, so + 552 + e);
-            a4.intoArray(f3_conv_b1_wide, so + 736 + e);
-            a5.intoArray(f3_conv_b1_wide, so + 920 + e);
+            a0_0.intoArray(f3_conv_b1_wide, so + 0 + e);
+            a1_0.intoArray(f3_conv_b1_wide, so + 8 + e);
+            a2_0.intoArray(f3_conv_b1_wide, so + 16 + e);
+            a3_0.intoArray(f3_conv_b1_wide, so + 24 + e);
+            a0_1.intoArray(f3_conv_b1_wide, so + 192 + e);
+            a1_1.intoArray(f3_conv_b1_wide, so + 200 + e);
+            a2_1.intoArray(f3_conv_b1_wide, so + 208 + e);
+            a3_1.intoArray(f3_conv_b1_wide, so + 216 + e);
+            a0_2.intoArray(f3_conv_b1_wide, so + 384 + e);
+            a1_2.intoArray(f3_conv_b1_wide, so + 392 + e);
+            a2_2.intoArray(f3_conv_b1_wide, so + 400 + e);
+            a3_2.intoArray(f3_conv_b1_wide, so + 408 + e);
+            a0_3.intoArray(f3_conv_b1_wide, so + 576 + e);
+            a1_3.intoArray(f3_conv_b1_wide, so + 584 + e);
+            a2_3.intoArray(f3_conv_b1_wide, so + 592 + e);
+            a3_3.intoArray(f3_conv_b1_wide, so + 600 + e);
+            a0_4.intoArray(f3_conv_b1_wide, so + 768 + e);
+            a1_4.intoArray(f3_conv_b1_wide, so + 776 + e);
+            a2_4.intoArray(f3_conv_b1_wide, so + 784 + e);
+            a3_4.intoArray(f3_conv_b1_wide, so + 792 + e);
+            a0_5.intoArray(f3_conv_b1_wide, so + 960 + e);
+            a1_5.intoArray(f3_conv_b1_wide, so + 968 + e);
+            a2_5.intoArray(f3_conv_b1_wide, so + 976 + e);
+            a3_5.intoArray(f3_conv_b1_wide, so + 984 + e);
         }
     }
 
     /**
      * conv 'b2' (samples/inception.cnn:18): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]
      * <p>kernel 3x1, same, pads (1,1,0,0)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 192 pixels
      */
     private void f4_conv_b2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 6;
         int xo = t * 1170;
-        int so = chunk * 1056;
+        int so = chunk * 1152;
         int k = k0;
          {
             f4_conv_b2_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
-                int wo = so + a * 176;
+                int wo = so + a * 192;
                 for (int i = 0; i < 13; i++) {
                     for (int j = 0; j < 13; j++) b2_[yo + i * 13 + j] = f4_conv_b2_wide[wo + i * 13 + j];
                 }
@@ -1244,59 +1444,132 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
     private void f4_conv_b2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 176; e += 8) {
-            FloatVector a0 = FloatVector.broadcast(S, b2$bias_[k0 + 0]);
-            FloatVector a1 = FloatVector.broadcast(S, b2$bias_[k0 + 1]);
-            FloatVector a2 = FloatVector.broadcast(S, b2$bias_[k0 + 2]);
-            FloatVector a3 = FloatVector.broadcast(S, b2$bias_[k0 + 3]);
-            FloatVector a4 = FloatVector.broadcast(S, b2$bias_[k0 + 4]);
-            FloatVector a5 = FloatVector.broadcast(S, b2$bias_[k0 + 5]);
+        for (int e = 0; e < 192; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, b2$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, b2$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, b2$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, b2$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, b2$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector a3_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, b2$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector a3_5 = b5;
             for (int c = 0; c < 6; c++) {
                 int x0 = xo + c * 195 + e;
                 int w0 = k0 * 18 + c * 3;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 13;
                     int w = w0 + p * 1;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f4_conv_b2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, b2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 18]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 36]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 54]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 72]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 90]), a5);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f4_conv_b2_padded, x);
+                    v1 = FloatVector.fromArray(S, f4_conv_b2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f4_conv_b2_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f4_conv_b2_padded, x + 24);
+                    g = FloatVector.broadcast(S, b2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 18]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 36]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 54]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 72]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 90]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(f4_conv_b2_wide, so + 0 + e);
-            a1.intoArray(f4_conv_b2_wide, so + 176 + e);
-            a2.intoArray(f4_conv_b2_wide, so + 352 + e);
-            a3.intoArray(f4_conv_b2_wide, so + 528 + e);
-            a4.intoArray(f4_conv_b2_wide, so + 704 + e);
-            a5.intoArray(f4_conv_b2_wide, so + 880 + e);
+            a0_0.intoArray(f4_conv_b2_wide, so + 0 + e);
+            a1_0.intoArray(f4_conv_b2_wide, so + 8 + e);
+            a2_0.intoArray(f4_conv_b2_wide, so + 16 + e);
+            a3_0.intoArray(f4_conv_b2_wide, so + 24 + e);
+            a0_1.intoArray(f4_conv_b2_wide, so + 192 + e);
+            a1_1.intoArray(f4_conv_b2_wide, so + 200 + e);
+            a2_1.intoArray(f4_conv_b2_wide, so + 208 + e);
+            a3_1.intoArray(f4_conv_b2_wide, so + 216 + e);
+            a0_2.intoArray(f4_conv_b2_wide, so + 384 + e);
+            a1_2.intoArray(f4_conv_b2_wide, so + 392 + e);
+            a2_2.intoArray(f4_conv_b2_wide, so + 400 + e);
+            a3_2.intoArray(f4_conv_b2_wide, so + 408 + e);
+            a0_3.intoArray(f4_conv_b2_wide, so + 576 + e);
+            a1_3.intoArray(f4_conv_b2_wide, so + 584 + e);
+            a2_3.intoArray(f4_conv_b2_wide, so + 592 + e);
+            a3_3.intoArray(f4_conv_b2_wide, so + 600 + e);
+            a0_4.intoArray(f4_conv_b2_wide, so + 768 + e);
+            a1_4.intoArray(f4_conv_b2_wide, so + 776 + e);
+            a2_4.intoArray(f4_conv_b2_wide, so + 784 + e);
+            a3_4.intoArray(f4_conv_b2_wide, so + 792 + e);
+            a0_5.intoArray(f4_conv_b2_wide, so + 960 + e);
+            a1_5.intoArray(f4_conv_b2_wide, so + 968 + e);
+            a2_5.intoArray(f4_conv_b2_wide, so + 976 + e);
+            a3_5.intoArray(f4_conv_b2_wide, so + 984 + e);
         }
     }
 
     /**
      * conv 'c1' (samples/inception.cnn:20): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
      * <p>kernel 3x3, full, pads (2,2,2,2)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 6 channels (3x6 accumulators of 8 lanes), wide rows of 240 pixels
      */
     private void f5_conv_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 6;
         int xo = t * 2160;
-        int so = chunk * 1392;
+        int so = chunk * 1440;
         int k = k0;
          {
             f5_conv_c1_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 15 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 225;
-                int wo = so + a * 232;
+                int wo = so + a * 240;
                 for (int i = 0; i < 15; i++) {
                     for (int j = 0; j < 15; j++) c1_[yo + i * 15 + j] = f5_conv_c1_wide[wo + i * 15 + j];
                 }
@@ -1320,52 +1593,145 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 6 channels at a time.
      */
     private void f5_conv_c1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 232; e += 8) {
-            FloatVector a0 = FloatVector.broadcast(S, c1$bias_[k0 + 0]);
-            FloatVector a1 = FloatVector.broadcast(S, c1$bias_[k0 + 1]);
-            FloatVector a2 = FloatVector.broadcast(S, c1$bias_[k0 + 2]);
-            FloatVector a3 = FloatVector.broadcast(S, c1$bias_[k0 + 3]);
-            FloatVector a4 = FloatVector.broadcast(S, c1$bias_[k0 + 4]);
-            FloatVector a5 = FloatVector.broadcast(S, c1$bias_[k0 + 5]);
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector b0 = FloatVector.broadcast(S, c1$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, c1$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, c1$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, c1$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, c1$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, c1$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
             for (int c = 0; c < 8; c++) {
                 int x0 = xo + c * 270 + e;
                 int w0 = k0 * 72 + c * 9;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 15;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f5_conv_c1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 72]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 144]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 216]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 288]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 360]), a5);
-                    v = FloatVector.fromArray(S, f5_conv_c1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 73]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 145]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 217]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 289]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 361]), a5);
-                    v = FloatVector.fromArray(S, f5_conv_c1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 74]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 146]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 218]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 290]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 362]), a5);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f5_conv_c1_padded, x);
+                    v1 = FloatVector.fromArray(S, f5_conv_c1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f5_conv_c1_padded, x + 16);
+                    g = FloatVector.broadcast(S, c1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 72]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 144]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 216]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 288]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 360]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, f5_conv_c1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f5_conv_c1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f5_conv_c1_padded, x + 17);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 73]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 145]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 217]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 289]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 361]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, f5_conv_c1_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f5_conv_c1_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f5_conv_c1_padded, x + 18);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 74]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 146]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 218]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 290]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 362]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
                 }
             }
-            a0.intoArray(f5_conv_c1_wide, so + 0 + e);
-            a1.intoArray(f5_conv_c1_wide, so + 232 + e);
-            a2.intoArray(f5_conv_c1_wide, so + 464 + e);
-            a3.intoArray(f5_conv_c1_wide, so + 696 + e);
-            a4.intoArray(f5_conv_c1_wide, so + 928 + e);
-            a5.intoArray(f5_conv_c1_wide, so + 1160 + e);
+            a0_0.intoArray(f5_conv_c1_wide, so + 0 + e);
+            a1_0.intoArray(f5_conv_c1_wide, so + 8 + e);
+            a2_0.intoArray(f5_conv_c1_wide, so + 16 + e);
+            a0_1.intoArray(f5_conv_c1_wide, so + 240 + e);
+            a1_1.intoArray(f5_conv_c1_wide, so + 248 + e);
+            a2_1.intoArray(f5_conv_c1_wide, so + 256 + e);
+            a0_2.intoArray(f5_conv_c1_wide, so + 480 + e);
+            a1_2.intoArray(f5_conv_c1_wide, so + 488 + e);
+            a2_2.intoArray(f5_conv_c1_wide, so + 496 + e);
+            a0_3.intoArray(f5_conv_c1_wide, so + 720 + e);
+            a1_3.intoArray(f5_conv_c1_wide, so + 728 + e);
+            a2_3.intoArray(f5_conv_c1_wide, so + 736 + e);
+            a0_4.intoArray(f5_conv_c1_wide, so + 960 + e);
+            a1_4.intoArray(f5_conv_c1_wide, so + 968 + e);
+            a2_4.intoArray(f5_conv_c1_wide, so + 976 + e);
+            a0_5.intoArray(f5_conv_c1_wide, so + 1200 + e);
+            a1_5.intoArray(f5_conv_c1_wide, so + 1208 + e);
+            a2_5.intoArray(f5_conv_c1_wide, so + 1216 + e);
         }
     }
 
@@ -1679,21 +2045,21 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c1' (samples/inception.cnn:20): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 0 + q]
      * <p>V = rot180(W[c1])ᵀ, anchor (0,0)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 216 pixels
      */
     private void b7_conv_bf_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 8;
         int xo = t * 1350;
-        int so = chunk * 1600;
+        int so = chunk * 1728;
         int k = k0;
          {
             b7_conv_bf_c1_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
-                int wo = so + a * 200;
+                int wo = so + a * 216;
                 for (int i = 0; i < 13; i++) {
                     for (int j = 0; j < 13; j++) grad$r0$$c1_[yo + i * 13 + j] = b7_conv_bf_c1_wide[wo + i * 15 + j];
                 }
@@ -1714,83 +2080,198 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
     private void b7_conv_bf_c1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 200; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 6; c++) {
                 int x0 = xo + c * 225 + e;
                 int w0 = k0 * 9 + c * 72;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 15;
                     int w = w0 + (2 - p) * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 29]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 38]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 47]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 56]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 65]), a7);
-                    v = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 28]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 37]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 46]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 55]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 64]), a7);
-                    v = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 27]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 36]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 45]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 54]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 63]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x);
+                    v1 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 16);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 17);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b7_conv_bf_c1_padded, x + 18);
+                    g = FloatVector.broadcast(S, c1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
-            a0.intoArray(b7_conv_bf_c1_wide, so + 0 + e);
-            a1.intoArray(b7_conv_bf_c1_wide, so + 200 + e);
-            a2.intoArray(b7_conv_bf_c1_wide, so + 400 + e);
-            a3.intoArray(b7_conv_bf_c1_wide, so + 600 + e);
-            a4.intoArray(b7_conv_bf_c1_wide, so + 800 + e);
-            a5.intoArray(b7_conv_bf_c1_wide, so + 1000 + e);
-            a6.intoArray(b7_conv_bf_c1_wide, so + 1200 + e);
-            a7.intoArray(b7_conv_bf_c1_wide, so + 1400 + e);
+            a0_0.intoArray(b7_conv_bf_c1_wide, so + 0 + e);
+            a1_0.intoArray(b7_conv_bf_c1_wide, so + 8 + e);
+            a2_0.intoArray(b7_conv_bf_c1_wide, so + 16 + e);
+            a0_1.intoArray(b7_conv_bf_c1_wide, so + 216 + e);
+            a1_1.intoArray(b7_conv_bf_c1_wide, so + 224 + e);
+            a2_1.intoArray(b7_conv_bf_c1_wide, so + 232 + e);
+            a0_2.intoArray(b7_conv_bf_c1_wide, so + 432 + e);
+            a1_2.intoArray(b7_conv_bf_c1_wide, so + 440 + e);
+            a2_2.intoArray(b7_conv_bf_c1_wide, so + 448 + e);
+            a0_3.intoArray(b7_conv_bf_c1_wide, so + 648 + e);
+            a1_3.intoArray(b7_conv_bf_c1_wide, so + 656 + e);
+            a2_3.intoArray(b7_conv_bf_c1_wide, so + 664 + e);
+            a0_4.intoArray(b7_conv_bf_c1_wide, so + 864 + e);
+            a1_4.intoArray(b7_conv_bf_c1_wide, so + 872 + e);
+            a2_4.intoArray(b7_conv_bf_c1_wide, so + 880 + e);
+            a0_5.intoArray(b7_conv_bf_c1_wide, so + 1080 + e);
+            a1_5.intoArray(b7_conv_bf_c1_wide, so + 1088 + e);
+            a2_5.intoArray(b7_conv_bf_c1_wide, so + 1096 + e);
+            a0_6.intoArray(b7_conv_bf_c1_wide, so + 1296 + e);
+            a1_6.intoArray(b7_conv_bf_c1_wide, so + 1304 + e);
+            a2_6.intoArray(b7_conv_bf_c1_wide, so + 1312 + e);
+            a0_7.intoArray(b7_conv_bf_c1_wide, so + 1512 + e);
+            a1_7.intoArray(b7_conv_bf_c1_wide, so + 1520 + e);
+            a2_7.intoArray(b7_conv_bf_c1_wide, so + 1528 + e);
         }
     }
 
     /**
      * conv_grad 'c1' (samples/inception.cnn:20): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>6 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 9 taps
      */
     private void b8_conv_grad_c1_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 8; c++) {
-            b8_conv_grad_c1_taps0(k, c);
+            b8_conv_grad_c1_taps0(k0, c);
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 6 + k) * 225;
-            for (int e = 0; e < 225; e++) {
-                bsum += grad$c1_[yo + e];
+        for (int k = k0; k < k0 + 1; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
+            for (int t = 0; t < 64; t++) {
+                int yo = (t * 6 + k) * 225;
+                for (int e = 0; e < 225; e++) {
+                    bsum += grad$c1_[yo + e];
+                }
             }
+            grad$c1$bias_[k] = (float) bsum;
         }
-        grad$c1$bias_[k] = (float) bsum;
     }
 
     /**
@@ -1809,75 +2290,85 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·15 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·15 + q], one accumulator per output channel and tap (a register tile of 1 channels x 9 taps).
      */
-    private void b8_conv_grad_c1_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
+    private void b8_conv_grad_c1_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 6 + k) * 232;
+            int d = (t * 6 + k0) * 232;
             int x = (t * 8 + c) * 270;
             for (int e = 0; e < 232; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b8_conv_grad_c1_dy, d + e);
-                a0 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 15).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 16).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 17).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 30).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 31).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 32).fma(g, a8);
+                FloatVector g0 = FloatVector.fromArray(S, b8_conv_grad_c1_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 15);
+                a0_3 = v.fma(g0, a0_3);
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 16);
+                a0_4 = v.fma(g0, a0_4);
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 17);
+                a0_5 = v.fma(g0, a0_5);
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 30);
+                a0_6 = v.fma(g0, a0_6);
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 31);
+                a0_7 = v.fma(g0, a0_7);
+                v = FloatVector.fromArray(S, f5_conv_c1_padded, x + e + 32);
+                a0_8 = v.fma(g0, a0_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 8 + c) * 9;
-        a0.intoArray(b8_conv_grad_c1_lanes, lo + 0);
-        grad$c1$weight_[wo + 0] = sum8(b8_conv_grad_c1_lanes, lo + 0);
-        a1.intoArray(b8_conv_grad_c1_lanes, lo + 8);
-        grad$c1$weight_[wo + 1] = sum8(b8_conv_grad_c1_lanes, lo + 8);
-        a2.intoArray(b8_conv_grad_c1_lanes, lo + 16);
-        grad$c1$weight_[wo + 2] = sum8(b8_conv_grad_c1_lanes, lo + 16);
-        a3.intoArray(b8_conv_grad_c1_lanes, lo + 24);
-        grad$c1$weight_[wo + 3] = sum8(b8_conv_grad_c1_lanes, lo + 24);
-        a4.intoArray(b8_conv_grad_c1_lanes, lo + 32);
-        grad$c1$weight_[wo + 4] = sum8(b8_conv_grad_c1_lanes, lo + 32);
-        a5.intoArray(b8_conv_grad_c1_lanes, lo + 40);
-        grad$c1$weight_[wo + 5] = sum8(b8_conv_grad_c1_lanes, lo + 40);
-        a6.intoArray(b8_conv_grad_c1_lanes, lo + 48);
-        grad$c1$weight_[wo + 6] = sum8(b8_conv_grad_c1_lanes, lo + 48);
-        a7.intoArray(b8_conv_grad_c1_lanes, lo + 56);
-        grad$c1$weight_[wo + 7] = sum8(b8_conv_grad_c1_lanes, lo + 56);
-        a8.intoArray(b8_conv_grad_c1_lanes, lo + 64);
-        grad$c1$weight_[wo + 8] = sum8(b8_conv_grad_c1_lanes, lo + 64);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 72 + c * 9;
+        a0_0.intoArray(b8_conv_grad_c1_lanes, lo + 0);
+        grad$c1$weight_[wo0 + 0] = sum8(b8_conv_grad_c1_lanes, lo + 0);
+        a0_1.intoArray(b8_conv_grad_c1_lanes, lo + 8);
+        grad$c1$weight_[wo0 + 1] = sum8(b8_conv_grad_c1_lanes, lo + 8);
+        a0_2.intoArray(b8_conv_grad_c1_lanes, lo + 16);
+        grad$c1$weight_[wo0 + 2] = sum8(b8_conv_grad_c1_lanes, lo + 16);
+        a0_3.intoArray(b8_conv_grad_c1_lanes, lo + 24);
+        grad$c1$weight_[wo0 + 3] = sum8(b8_conv_grad_c1_lanes, lo + 24);
+        a0_4.intoArray(b8_conv_grad_c1_lanes, lo + 32);
+        grad$c1$weight_[wo0 + 4] = sum8(b8_conv_grad_c1_lanes, lo + 32);
+        a0_5.intoArray(b8_conv_grad_c1_lanes, lo + 40);
+        grad$c1$weight_[wo0 + 5] = sum8(b8_conv_grad_c1_lanes, lo + 40);
+        a0_6.intoArray(b8_conv_grad_c1_lanes, lo + 48);
+        grad$c1$weight_[wo0 + 6] = sum8(b8_conv_grad_c1_lanes, lo + 48);
+        a0_7.intoArray(b8_conv_grad_c1_lanes, lo + 56);
+        grad$c1$weight_[wo0 + 7] = sum8(b8_conv_grad_c1_lanes, lo + 56);
+        a0_8.intoArray(b8_conv_grad_c1_lanes, lo + 64);
+        grad$c1$weight_[wo0 + 8] = sum8(b8_conv_grad_c1_lanes, lo + 64);
     }
 
     /**
      * conv_bf 'b2' (samples/inception.cnn:18): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<1 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 0 + q]
      * <p>V = rot180(W[b2])ᵀ, anchor (1,0)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 192 pixels
      */
     private void b9_conv_bf_b2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 6;
         int xo = t * 1170;
-        int so = chunk * 1056;
+        int so = chunk * 1152;
         int k = k0;
          {
             b9_conv_bf_b2_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
-                int wo = so + a * 176;
+                int wo = so + a * 192;
                 for (int i = 0; i < 13; i++) {
                     for (int j = 0; j < 13; j++) grad$b1_[yo + i * 13 + j] = b9_conv_bf_b2_wide[wo + i * 13 + j];
                 }
@@ -1901,59 +2392,128 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
     private void b9_conv_bf_b2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 176; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
+        for (int e = 0; e < 192; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 6; c++) {
                 int x0 = xo + c * 195 + e;
                 int w0 = k0 * 3 + c * 18;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 13;
                     int w = w0 + (2 - p) * 1;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b9_conv_bf_b2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, b2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 3]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 6]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 9]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 12]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, b2$weight_[w + 15]), a5);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b9_conv_bf_b2_padded, x);
+                    v1 = FloatVector.fromArray(S, b9_conv_bf_b2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b9_conv_bf_b2_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b9_conv_bf_b2_padded, x + 24);
+                    g = FloatVector.broadcast(S, b2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 3]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 6]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 9]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 12]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, b2$weight_[w + 15]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(b9_conv_bf_b2_wide, so + 0 + e);
-            a1.intoArray(b9_conv_bf_b2_wide, so + 176 + e);
-            a2.intoArray(b9_conv_bf_b2_wide, so + 352 + e);
-            a3.intoArray(b9_conv_bf_b2_wide, so + 528 + e);
-            a4.intoArray(b9_conv_bf_b2_wide, so + 704 + e);
-            a5.intoArray(b9_conv_bf_b2_wide, so + 880 + e);
+            a0_0.intoArray(b9_conv_bf_b2_wide, so + 0 + e);
+            a1_0.intoArray(b9_conv_bf_b2_wide, so + 8 + e);
+            a2_0.intoArray(b9_conv_bf_b2_wide, so + 16 + e);
+            a3_0.intoArray(b9_conv_bf_b2_wide, so + 24 + e);
+            a0_1.intoArray(b9_conv_bf_b2_wide, so + 192 + e);
+            a1_1.intoArray(b9_conv_bf_b2_wide, so + 200 + e);
+            a2_1.intoArray(b9_conv_bf_b2_wide, so + 208 + e);
+            a3_1.intoArray(b9_conv_bf_b2_wide, so + 216 + e);
+            a0_2.intoArray(b9_conv_bf_b2_wide, so + 384 + e);
+            a1_2.intoArray(b9_conv_bf_b2_wide, so + 392 + e);
+            a2_2.intoArray(b9_conv_bf_b2_wide, so + 400 + e);
+            a3_2.intoArray(b9_conv_bf_b2_wide, so + 408 + e);
+            a0_3.intoArray(b9_conv_bf_b2_wide, so + 576 + e);
+            a1_3.intoArray(b9_conv_bf_b2_wide, so + 584 + e);
+            a2_3.intoArray(b9_conv_bf_b2_wide, so + 592 + e);
+            a3_3.intoArray(b9_conv_bf_b2_wide, so + 600 + e);
+            a0_4.intoArray(b9_conv_bf_b2_wide, so + 768 + e);
+            a1_4.intoArray(b9_conv_bf_b2_wide, so + 776 + e);
+            a2_4.intoArray(b9_conv_bf_b2_wide, so + 784 + e);
+            a3_4.intoArray(b9_conv_bf_b2_wide, so + 792 + e);
+            a0_5.intoArray(b9_conv_bf_b2_wide, so + 960 + e);
+            a1_5.intoArray(b9_conv_bf_b2_wide, so + 968 + e);
+            a2_5.intoArray(b9_conv_bf_b2_wide, so + 976 + e);
+            a3_5.intoArray(b9_conv_bf_b2_wide, so + 984 + e);
         }
     }
 
     /**
      * conv_grad 'b2' (samples/inception.cnn:18): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>6 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 3 taps
      */
     private void b10_conv_grad_b2_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 6; c++) {
-            b10_conv_grad_b2_taps0(k, c);
+            b10_conv_grad_b2_taps0(k0, c);
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 6 + k) * 169;
-            for (int e = 0; e < 169; e++) {
-                bsum += grad$b2_[yo + e];
+        for (int k = k0; k < k0 + 1; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
+            for (int t = 0; t < 64; t++) {
+                int yo = (t * 6 + k) * 169;
+                for (int e = 0; e < 169; e++) {
+                    bsum += grad$b2_[yo + e];
+                }
             }
+            grad$b2$bias_[k] = (float) bsum;
         }
-        grad$b2$bias_[k] = (float) bsum;
     }
 
     /**
@@ -1972,51 +2532,55 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 2: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·13 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 2: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·13 + q], one accumulator per output channel and tap (a register tile of 1 channels x 3 taps).
      */
-    private void b10_conv_grad_b2_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
+    private void b10_conv_grad_b2_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 6 + k) * 176;
+            int d = (t * 6 + k0) * 176;
             int x = (t * 6 + c) * 195;
             for (int e = 0; e < 176; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b10_conv_grad_b2_dy, d + e);
-                a0 = FloatVector.fromArray(S, f4_conv_b2_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f4_conv_b2_padded, x + e + 13).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f4_conv_b2_padded, x + e + 26).fma(g, a2);
+                FloatVector g0 = FloatVector.fromArray(S, b10_conv_grad_b2_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f4_conv_b2_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f4_conv_b2_padded, x + e + 13);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f4_conv_b2_padded, x + e + 26);
+                a0_2 = v.fma(g0, a0_2);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 6 + c) * 3;
-        a0.intoArray(b10_conv_grad_b2_lanes, lo + 0);
-        grad$b2$weight_[wo + 0] = sum8(b10_conv_grad_b2_lanes, lo + 0);
-        a1.intoArray(b10_conv_grad_b2_lanes, lo + 8);
-        grad$b2$weight_[wo + 1] = sum8(b10_conv_grad_b2_lanes, lo + 8);
-        a2.intoArray(b10_conv_grad_b2_lanes, lo + 16);
-        grad$b2$weight_[wo + 2] = sum8(b10_conv_grad_b2_lanes, lo + 16);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 24;
+        int wo0 = (k0) * 18 + c * 3;
+        a0_0.intoArray(b10_conv_grad_b2_lanes, lo + 0);
+        grad$b2$weight_[wo0 + 0] = sum8(b10_conv_grad_b2_lanes, lo + 0);
+        a0_1.intoArray(b10_conv_grad_b2_lanes, lo + 8);
+        grad$b2$weight_[wo0 + 1] = sum8(b10_conv_grad_b2_lanes, lo + 8);
+        a0_2.intoArray(b10_conv_grad_b2_lanes, lo + 16);
+        grad$b2$weight_[wo0 + 2] = sum8(b10_conv_grad_b2_lanes, lo + 16);
     }
 
     /**
      * conv_bf 'b1' (samples/inception.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_p<1 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 1 + q]
      * <p>V = rot180(W[b1])ᵀ, anchor (0,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 192 pixels
      */
     private void b11_conv_bf_b1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 8;
         int xo = t * 1176;
-        int so = chunk * 1472;
+        int so = chunk * 1536;
         int k = k0;
          {
             b11_conv_bf_b1_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
-                int wo = so + a * 184;
+                int wo = so + a * 192;
                 for (int i = 0; i < 13; i++) {
                     for (int j = 0; j < 13; j++) grad$r0$$b1_[yo + i * 13 + j] = b11_conv_bf_b1_wide[wo + i * 14 + j];
                 }
@@ -2040,83 +2604,198 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
     private void b11_conv_bf_b1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 184; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+        for (int e = 0; e < 192; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 6; c++) {
                 int x0 = xo + c * 196 + e;
                 int w0 = k0 * 3 + c * 24;
                 for (int p = 0; p < 1; p++) {
                     int x = x0 + p * 14;
                     int w = w0 + (0 - p) * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 5]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 8]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 11]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 14]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 17]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 20]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 23]), a7);
-                    v = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 4]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 7]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 10]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 13]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 16]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 19]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 22]), a7);
-                    v = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, b1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 3]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 6]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 9]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 12]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 15]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 18]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, b1$weight_[w + 21]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 16);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 5]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 8]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 11]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 14]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 17]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 20]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 23]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 17);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 4]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 7]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 10]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 13]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 16]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 19]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 22]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_b1_padded, x + 18);
+                    g = FloatVector.broadcast(S, b1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 3]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 6]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 9]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 12]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 15]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 18]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, b1$weight_[w + 21]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
-            a0.intoArray(b11_conv_bf_b1_wide, so + 0 + e);
-            a1.intoArray(b11_conv_bf_b1_wide, so + 184 + e);
-            a2.intoArray(b11_conv_bf_b1_wide, so + 368 + e);
-            a3.intoArray(b11_conv_bf_b1_wide, so + 552 + e);
-            a4.intoArray(b11_conv_bf_b1_wide, so + 736 + e);
-            a5.intoArray(b11_conv_bf_b1_wide, so + 920 + e);
-            a6.intoArray(b11_conv_bf_b1_wide, so + 1104 + e);
-            a7.intoArray(b11_conv_bf_b1_wide, so + 1288 + e);
+            a0_0.intoArray(b11_conv_bf_b1_wide, so + 0 + e);
+            a1_0.intoArray(b11_conv_bf_b1_wide, so + 8 + e);
+            a2_0.intoArray(b11_conv_bf_b1_wide, so + 16 + e);
+            a0_1.intoArray(b11_conv_bf_b1_wide, so + 192 + e);
+            a1_1.intoArray(b11_conv_bf_b1_wide, so + 200 + e);
+            a2_1.intoArray(b11_conv_bf_b1_wide, so + 208 + e);
+            a0_2.intoArray(b11_conv_bf_b1_wide, so + 384 + e);
+            a1_2.intoArray(b11_conv_bf_b1_wide, so + 392 + e);
+            a2_2.intoArray(b11_conv_bf_b1_wide, so + 400 + e);
+            a0_3.intoArray(b11_conv_bf_b1_wide, so + 576 + e);
+            a1_3.intoArray(b11_conv_bf_b1_wide, so + 584 + e);
+            a2_3.intoArray(b11_conv_bf_b1_wide, so + 592 + e);
+            a0_4.intoArray(b11_conv_bf_b1_wide, so + 768 + e);
+            a1_4.intoArray(b11_conv_bf_b1_wide, so + 776 + e);
+            a2_4.intoArray(b11_conv_bf_b1_wide, so + 784 + e);
+            a0_5.intoArray(b11_conv_bf_b1_wide, so + 960 + e);
+            a1_5.intoArray(b11_conv_bf_b1_wide, so + 968 + e);
+            a2_5.intoArray(b11_conv_bf_b1_wide, so + 976 + e);
+            a0_6.intoArray(b11_conv_bf_b1_wide, so + 1152 + e);
+            a1_6.intoArray(b11_conv_bf_b1_wide, so + 1160 + e);
+            a2_6.intoArray(b11_conv_bf_b1_wide, so + 1168 + e);
+            a0_7.intoArray(b11_conv_bf_b1_wide, so + 1344 + e);
+            a1_7.intoArray(b11_conv_bf_b1_wide, so + 1352 + e);
+            a2_7.intoArray(b11_conv_bf_b1_wide, so + 1360 + e);
         }
     }
 
     /**
      * conv_grad 'b1' (samples/inception.cnn:17): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>6 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 3 taps
      */
     private void b12_conv_grad_b1_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 8; c++) {
-            b12_conv_grad_b1_taps0(k, c);
+            b12_conv_grad_b1_taps0(k0, c);
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 6 + k) * 169;
-            for (int e = 0; e < 169; e++) {
-                bsum += grad$b1_[yo + e];
+        for (int k = k0; k < k0 + 1; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
+            for (int t = 0; t < 64; t++) {
+                int yo = (t * 6 + k) * 169;
+                for (int e = 0; e < 169; e++) {
+                    bsum += grad$b1_[yo + e];
+                }
             }
+            grad$b1$bias_[k] = (float) bsum;
         }
-        grad$b1$bias_[k] = (float) bsum;
     }
 
     /**
@@ -2135,37 +2814,41 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 2: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·14 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 2: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·14 + q], one accumulator per output channel and tap (a register tile of 1 channels x 3 taps).
      */
-    private void b12_conv_grad_b1_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
+    private void b12_conv_grad_b1_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 6 + k) * 184;
+            int d = (t * 6 + k0) * 184;
             int x = (t * 8 + c) * 196;
             for (int e = 0; e < 184; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b12_conv_grad_b1_dy, d + e);
-                a0 = FloatVector.fromArray(S, f3_conv_b1_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f3_conv_b1_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f3_conv_b1_padded, x + e + 2).fma(g, a2);
+                FloatVector g0 = FloatVector.fromArray(S, b12_conv_grad_b1_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f3_conv_b1_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f3_conv_b1_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f3_conv_b1_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 8 + c) * 3;
-        a0.intoArray(b12_conv_grad_b1_lanes, lo + 0);
-        grad$b1$weight_[wo + 0] = sum8(b12_conv_grad_b1_lanes, lo + 0);
-        a1.intoArray(b12_conv_grad_b1_lanes, lo + 8);
-        grad$b1$weight_[wo + 1] = sum8(b12_conv_grad_b1_lanes, lo + 8);
-        a2.intoArray(b12_conv_grad_b1_lanes, lo + 16);
-        grad$b1$weight_[wo + 2] = sum8(b12_conv_grad_b1_lanes, lo + 16);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 24;
+        int wo0 = (k0) * 24 + c * 3;
+        a0_0.intoArray(b12_conv_grad_b1_lanes, lo + 0);
+        grad$b1$weight_[wo0 + 0] = sum8(b12_conv_grad_b1_lanes, lo + 0);
+        a0_1.intoArray(b12_conv_grad_b1_lanes, lo + 8);
+        grad$b1$weight_[wo0 + 1] = sum8(b12_conv_grad_b1_lanes, lo + 8);
+        a0_2.intoArray(b12_conv_grad_b1_lanes, lo + 16);
+        grad$b1$weight_[wo0 + 2] = sum8(b12_conv_grad_b1_lanes, lo + 16);
     }
 
     /**
      * conv_bf 'a' (samples/inception.cnn:15): ΔX[t][c][i][j] = Σ_k Σ_p<1 Σ_q<1 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 0 + q]
      * <p>V = rot180(W[a])ᵀ, anchor (0,0)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 16 pixels x 8 channels (2x8 accumulators of 8 lanes), wide rows of 176 pixels
      */
     private void b13_conv_bf_a_(int chunk) {
         int t = chunk;
@@ -2200,65 +2883,102 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 16 pixels x 8 channels at a time.
      */
     private void b13_conv_bf_a_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 176; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+        for (int e = 0; e < 176; e += 16) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
             for (int c = 0; c < 6; c++) {
                 int x0 = xo + c * 169 + e;
                 int w0 = k0 * 1 + c * 8;
                 for (int p = 0; p < 1; p++) {
                     int x = x0 + p * 13;
                     int w = w0 + (0 - p) * 1;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b13_conv_bf_a_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, a$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, a$weight_[w + 1]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, a$weight_[w + 2]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, a$weight_[w + 3]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, a$weight_[w + 4]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, a$weight_[w + 5]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, a$weight_[w + 6]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, a$weight_[w + 7]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b13_conv_bf_a_padded, x);
+                    v1 = FloatVector.fromArray(S, b13_conv_bf_a_padded, x + 8);
+                    g = FloatVector.broadcast(S, a$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    g = FloatVector.broadcast(S, a$weight_[w + 1]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    g = FloatVector.broadcast(S, a$weight_[w + 2]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    g = FloatVector.broadcast(S, a$weight_[w + 3]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    g = FloatVector.broadcast(S, a$weight_[w + 4]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    g = FloatVector.broadcast(S, a$weight_[w + 5]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    g = FloatVector.broadcast(S, a$weight_[w + 6]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    g = FloatVector.broadcast(S, a$weight_[w + 7]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
                 }
             }
-            a0.intoArray(b13_conv_bf_a_wide, so + 0 + e);
-            a1.intoArray(b13_conv_bf_a_wide, so + 176 + e);
-            a2.intoArray(b13_conv_bf_a_wide, so + 352 + e);
-            a3.intoArray(b13_conv_bf_a_wide, so + 528 + e);
-            a4.intoArray(b13_conv_bf_a_wide, so + 704 + e);
-            a5.intoArray(b13_conv_bf_a_wide, so + 880 + e);
-            a6.intoArray(b13_conv_bf_a_wide, so + 1056 + e);
-            a7.intoArray(b13_conv_bf_a_wide, so + 1232 + e);
+            a0_0.intoArray(b13_conv_bf_a_wide, so + 0 + e);
+            a1_0.intoArray(b13_conv_bf_a_wide, so + 8 + e);
+            a0_1.intoArray(b13_conv_bf_a_wide, so + 176 + e);
+            a1_1.intoArray(b13_conv_bf_a_wide, so + 184 + e);
+            a0_2.intoArray(b13_conv_bf_a_wide, so + 352 + e);
+            a1_2.intoArray(b13_conv_bf_a_wide, so + 360 + e);
+            a0_3.intoArray(b13_conv_bf_a_wide, so + 528 + e);
+            a1_3.intoArray(b13_conv_bf_a_wide, so + 536 + e);
+            a0_4.intoArray(b13_conv_bf_a_wide, so + 704 + e);
+            a1_4.intoArray(b13_conv_bf_a_wide, so + 712 + e);
+            a0_5.intoArray(b13_conv_bf_a_wide, so + 880 + e);
+            a1_5.intoArray(b13_conv_bf_a_wide, so + 888 + e);
+            a0_6.intoArray(b13_conv_bf_a_wide, so + 1056 + e);
+            a1_6.intoArray(b13_conv_bf_a_wide, so + 1064 + e);
+            a0_7.intoArray(b13_conv_bf_a_wide, so + 1232 + e);
+            a1_7.intoArray(b13_conv_bf_a_wide, so + 1240 + e);
         }
     }
 
     /**
      * conv_grad 'a' (samples/inception.cnn:15): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>6 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 1 taps
      */
     private void b14_conv_grad_a_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 8; c++) {
-            b14_conv_grad_a_taps0(k, c);
+            b14_conv_grad_a_taps0(k0, c);
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 6 + k) * 169;
-            for (int e = 0; e < 169; e++) {
-                bsum += grad$a_[yo + e];
+        for (int k = k0; k < k0 + 1; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
+            for (int t = 0; t < 64; t++) {
+                int yo = (t * 6 + k) * 169;
+                for (int e = 0; e < 169; e++) {
+                    bsum += grad$a_[yo + e];
+                }
             }
+            grad$a$bias_[k] = (float) bsum;
         }
-        grad$a$bias_[k] = (float) bsum;
     }
 
     /**
@@ -2277,23 +2997,25 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 0: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·13 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 0: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·13 + q], one accumulator per output channel and tap (a register tile of 1 channels x 1 taps).
      */
-    private void b14_conv_grad_a_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
+    private void b14_conv_grad_a_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 6 + k) * 176;
+            int d = (t * 6 + k0) * 176;
             int x = (t * 8 + c) * 169;
             for (int e = 0; e < 176; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b14_conv_grad_a_dy, d + e);
-                a0 = FloatVector.fromArray(S, f2_conv_a_padded, x + e).fma(g, a0);
+                FloatVector g0 = FloatVector.fromArray(S, b14_conv_grad_a_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f2_conv_a_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 8 + c) * 1;
-        a0.intoArray(b14_conv_grad_a_lanes, lo + 0);
-        grad$a$weight_[wo + 0] = sum8(b14_conv_grad_a_lanes, lo + 0);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 8;
+        int wo0 = (k0) * 8 + c * 1;
+        a0_0.intoArray(b14_conv_grad_a_lanes, lo + 0);
+        grad$a$weight_[wo0 + 0] = sum8(b14_conv_grad_a_lanes, lo + 0);
     }
 
     /**
