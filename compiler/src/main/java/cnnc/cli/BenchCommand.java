@@ -1,5 +1,7 @@
 package cnnc.cli;
 
+import cnnc.backend.java.JavaBackend;
+import cnnc.backend.java.PeakFlops;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.init.Initializers;
@@ -50,13 +52,31 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-warmup", paramLabel = "S", description = "Most seconds of warm-up per phase (default 180).")
     double maxWarmup = 180;
 
+    @Option(names = "--infer-batch", paramLabel = "N", description = "Batch of the inference throughput (default 256).")
+    int inferBatch = INFER_BATCH;
+
+    @Option(names = "--profile", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Time every step of a training step and report GFLOP/s against the machine's measured peak (java device;"
+                    + " default on, --no-profile to skip).")
+    boolean profile = true;
+
+    @Mixin
+    ConvTileArg tile;
+
     @Override
     public Integer call() {
         device.check();
+        tile.apply();
+        if (inferBatch < 1) {
+            throw new UserError("--infer-batch must be at least 1, found " + inferBatch);
+        }
         if (!(time > 0) || !(maxWarmup >= 0)) {
             throw new UserError("--time must be positive and --max-warmup not negative, found " + time + " and " + maxWarmup);
         }
         PrintWriter out = spec.commandLine().getOut();
+        // the peak first, while the JIT has nothing else to compile
+        PeakFlops.Result peak = profile && !device.opencl()
+                ? PeakFlops.measure(device.threads(), Math.min(1.0, time), JavaBackend.vectorAvailable()) : null;
         resetHeapPeaks();
         long t0 = System.nanoTime();
         device.prepare();
@@ -84,6 +104,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.printf("training at batch %d: %.1f images/s (median of %d rounds, after %s)%n", m.batch(), trainRate, ROUNDS, warmed);
         out.flush();
+        BenchProfile.Summary prof = null;
+        if (profile && !device.opencl()) {
+            prof = BenchProfile.run(m, device.threads(), peak, time, maxWarmup, out);
+        }
 
         double latencyUs;
         Network one = device.build(model.compile(model.options().withTraining(false).withBatch(1)));
@@ -94,13 +118,13 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         double inferRate;
-        Network big = device.build(model.compile(model.options().withTraining(false).withBatch(INFER_BATCH)));
+        Network big = device.build(model.compile(model.options().withTraining(false).withBatch(inferBatch)));
         try {
             inferRate = inferRate(big);
         } finally {
             DeviceArgs.release(big);
         }
-        out.printf("inference at batch %d: %.1f images/s (median of %d rounds, after %s)%n", INFER_BATCH, inferRate, ROUNDS, warmed);
+        out.printf("inference at batch %d: %.1f images/s (median of %d rounds, after %s)%n", inferBatch, inferRate, ROUNDS, warmed);
         double heapMb = trainLive / MB;
         out.printf("peak heap while training: %.1f MB live (the most in use after any collection; %.1f MB before the first step),"
                 + " %.1f MB with uncollected garbage (max heap %.0f MB)%n", heapMb, liveBefore / MB, trainPeak / MB,
@@ -110,9 +134,12 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.printf("train_images_per_s %.1f%n", trainRate);
         out.printf("infer_batch1_latency_us %.1f%n", latencyUs);
-        out.printf("infer_batch%d_images_per_s %.1f%n", INFER_BATCH, inferRate);
+        out.printf("infer_batch%d_images_per_s %.1f%n", inferBatch, inferRate);
         out.printf("compile_ms %.0f%n", compileMs);
         out.printf("peak_heap_mb %.1f%n", heapMb);
+        if (prof != null) {
+            prof.keyValues(out);
+        }
         out.flush();
         return 0;
     }
@@ -144,6 +171,11 @@ final class BenchCommand implements Callable<Integer> {
      * seconds and at least {@code --time} seconds have passed, or {@code --max-warmup} seconds.
      */
     private void warmUp(Runnable step) {
+        warmed = warmUp(step, time, maxWarmup);
+    }
+
+    /** {@link #warmUp(Runnable)} with the given settings; says how it went. */
+    static String warmUp(Runnable step, double time, double maxWarmup) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         double quietNeeded = Math.min(2, time);
@@ -163,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
             seconds = (now - start) / 1e9;
             quiet = (now - quietSince) / 1e9;
         } while ((quiet < quietNeeded || seconds < time) && seconds < maxWarmup);
-        warmed = String.format("%.1f s of warm-up%s", seconds, quiet < quietNeeded ? ", the JIT still busy at --max-warmup" : "");
+        return String.format("%.1f s of warm-up%s", seconds, quiet < quietNeeded ? ", the JIT still busy at --max-warmup" : "");
     }
 
     /** Warms up, then runs {@link #ROUNDS} rounds; the median of images/s. */
@@ -200,7 +232,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs {@code step} at least {@code min} times and for at least {@code seconds}; returns how many times. */
-    private static int runFor(Runnable step, double seconds, int min) {
+    static int runFor(Runnable step, double seconds, int min) {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         int n = 0;
         while (n < min || System.nanoTime() < end) {
@@ -211,7 +243,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** A fixed seeded batch: uniform pixels in [0, 1), one-hot targets. */
-    private static void fill(Network net, long seed) {
+    static void fill(Network net, long seed) {
         Random random = new Random(seed);
         float[] x = net.tensor(net.inputName());
         for (int i = 0; i < x.length; i++) {

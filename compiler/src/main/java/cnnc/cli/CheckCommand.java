@@ -1,9 +1,12 @@
 package cnnc.cli;
 
+import cnnc.backend.java.JavaBackend;
 import cnnc.inspect.CheckTable;
 import cnnc.ir.Model;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -17,11 +20,23 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     ModelArgs model;
 
+    @Mixin
+    ConvTileArg tile;
+
     @Override
     public Integer call() {
+        tile.apply();
         Model m = model.compile(model.options());
-        spec.commandLine().getOut().print(CheckTable.render(m));
-        spec.commandLine().getOut().flush();
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(CheckTable.render(m));
+        // what train, eval, grad and bench run (with jdk.incubator.vector); `generate --target java` writes the scalar loops
+        List<String> kernels = JavaBackend.convKernels(m, true);
+        if (!kernels.isEmpty()) {
+            out.printf("%nconvolution kernels on the java device with the Vector API (tiles chosen from the shapes;"
+                    + " --conv-tile PxB forces one):%n");
+            kernels.forEach(k -> out.println("  " + k));
+        }
+        out.flush();
         return 0;
     }
 }

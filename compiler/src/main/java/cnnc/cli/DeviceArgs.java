@@ -37,7 +37,7 @@ public final class DeviceArgs {
         return threads;
     }
 
-    private boolean opencl() {
+    boolean opencl() {
         return device.equals("opencl") || device.startsWith("opencl:");
     }
 

@@ -94,6 +94,10 @@ final class Emitters {
             case ConcatBf op -> AddConcatEmitter.concatBackward(s, op);
             case Accumulate op -> AccumulateEmitter.emit(s, op);
         }
+        if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad)) {
+            s.kernel = "direct, scalar loops" + (s.vector ? " (stride or pads outside the wide kernels' range)" : " (plain Java)")
+                    + ", " + s.chunks + " chunks";
+        }
         if (s.chunks < 1) {
             throw new IllegalStateException("emitter for " + s.step.op().mnemonic() + " set no main method");
         }

@@ -77,14 +77,17 @@ public final class JavaBackend {
     private final List<StepCtx> backwardSteps = new ArrayList<>();
 
     private final boolean vector;
+    /** The profiled variant ({@link #generateProfiled}): every phase its own unit, each timed. */
+    private final boolean profiled;
     private final Map<String, String> shared = new LinkedHashMap<>();
     private List<Unit> forwardUnits;
     private List<Unit> backwardUnits;
 
-    private JavaBackend(Model model, String pkg, boolean vector) {
+    private JavaBackend(Model model, String pkg, boolean vector, boolean profiled) {
         this.model = model;
         this.pkg = pkg == null ? "" : pkg;
         this.vector = vector;
+        this.profiled = profiled;
         this.inference = model.backward().isEmpty();
     }
 
@@ -102,7 +105,40 @@ public final class JavaBackend {
      * wherever it is compiled and run. Without it the class is plain Java and runs anywhere.
      */
     public static Source generate(Model model, String pkg, boolean vector) {
-        return new JavaBackend(model, pkg, vector).build();
+        return new JavaBackend(model, pkg, vector, false).build();
+    }
+
+    /**
+     * The class of {@code model} instrumented for {@code cnnc bench}'s per-step profile: no by-sample
+     * fusion (every phase of every step is its own parallel step, so each can be timed by the wall
+     * clock), and the time of each added to {@code long[] profileNanos}; what each entry is, in the
+     * static arrays {@link Profile} describes. Same kernels, same results as {@link #generate}.
+     */
+    public static Source generateProfiled(Model model, String pkg, boolean vector) {
+        return new JavaBackend(model, pkg, vector, true).build();
+    }
+
+    /**
+     * How each convolution step of {@code model} is computed on this backend, one line per step
+     * ({@code conv 'c2' (file:line) forward: direct, Vector API, register tile ...}), as
+     * {@link #generate(Model, String, boolean)} would emit it: what {@code cnnc check} shows.
+     */
+    public static List<String> convKernels(Model model, boolean vector) {
+        JavaBackend b = new JavaBackend(model, "", vector, false);
+        List<String> out = new ArrayList<>();
+        List<Step> steps = new ArrayList<>(model.forward().steps());
+        int forwardCount = steps.size();
+        model.backward().ifPresent(g -> steps.addAll(model.backwardGraph().steps()));
+        for (int i = 0; i < steps.size(); i++) {
+            boolean fwd = i < forwardCount;
+            StepCtx s = new StepCtx(steps.get(i), fwd, fwd ? i : i - forwardCount, b.inference, vector, b.shared);
+            Emitters.emit(s);
+            if (!s.kernel.isEmpty()) {
+                String kind = Profile.entry(s, s.name, fwd).kind();
+                out.add(kind + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + "): " + s.kernel);
+            }
+        }
+        return out;
     }
 
     /**
@@ -166,10 +202,17 @@ public final class JavaBackend {
             t.addField(FieldSpec.builder(TypeName.BOOLEAN, "training", Modifier.PRIVATE)
                     .addJavadoc("Whether the running forward pass is training (bn: batch statistics).\n").build());
         }
-        forwardUnits = units(forwardSteps, 0);
-        backwardUnits = units(backwardSteps, forwardUnits.size());
+        forwardUnits = units(forwardSteps, 0, !profiled);
+        backwardUnits = units(backwardSteps, forwardUnits.size(), !profiled);
         List<Unit> units = new ArrayList<>(forwardUnits);
         units.addAll(backwardUnits);
+        if (profiled) {
+            List<Profile.Entry> entries = new ArrayList<>();
+            for (Unit u : units) {
+                entries.add(Profile.entry(u.owners().get(0), u.method(), u.index() < forwardUnits.size()));
+            }
+            Profile.fields(t, entries);
+        }
         t.addMethod(constructor(buffers, cls));
         networkMethods(t, buffers);
         t.addMethod(runChunk(units));
@@ -367,13 +410,13 @@ public final class JavaBackend {
     }
 
     /** The units of {@code steps}, numbered from {@code base}: runs of by-sample phases merge. */
-    private static List<Unit> units(List<StepCtx> steps, int base) {
+    private static List<Unit> units(List<StepCtx> steps, int base, boolean fuse) {
         List<Unit> units = new ArrayList<>();
         List<StepCtx> owners = new ArrayList<>();
         List<StepCtx.Phase> run = new ArrayList<>();
         for (StepCtx s : steps) {
             for (StepCtx.Phase ph : s.phases) {
-                boolean joins = ph.bySample() && !run.isEmpty() && run.get(run.size() - 1).bySample()
+                boolean joins = fuse && ph.bySample() && !run.isEmpty() && run.get(run.size() - 1).bySample()
                         && run.get(0).chunks() == ph.chunks();
                 if (!joins && !run.isEmpty()) {
                     units.add(new Unit(base + units.size(), List.copyOf(owners), List.copyOf(run)));
@@ -404,12 +447,18 @@ public final class JavaBackend {
                 }
                 last = note;
             }
+            if (profiled) {
+                c.open("").line("long t0 = System.nanoTime()");
+            }
             if (u.chunks() > 1 && u.work() >= PARALLEL_WORK) {
                 c.line("pool.run(this, " + u.index() + ", " + u.chunks() + ")");
             } else if (u.chunks() == 1) {
                 c.line(u.method() + "(0)");
             } else {
                 c.loop("chunk", 0, u.chunks(), u.method() + "(chunk)");
+            }
+            if (profiled) {
+                c.line("profileNanos[" + u.index() + "] += System.nanoTime() - t0").close();
             }
         }
         return MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).addJavadoc("$L\n", doc).addCode(c.build()).build();

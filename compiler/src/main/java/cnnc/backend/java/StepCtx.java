@@ -34,6 +34,8 @@ final class StepCtx {
     final Map<String, String> shared;
     int chunks = -1;
     long work;
+    /** How a convolution step is computed, for {@code cnnc check} ({@link JavaBackend#convKernels}); empty for other steps. */
+    String kernel = "";
 
     /** A float array private to one step. */
     record Scratch(String field, long size) {}

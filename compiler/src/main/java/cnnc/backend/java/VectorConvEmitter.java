@@ -23,18 +23,20 @@ import java.util.List;
  * the zero slack at the end of the scratch array and are thrown away too.
  *
  * <p>forward and conv_bf (a forward convolution of zero-padded ΔY with the rotated, transposed
- * kernel) keep {@link #KB} output channels in registers per {@link #VL}-column block and accumulate
- * every input channel and tap into them: one load of Xp feeds {@code KB} fmas. conv_grad keeps one
- * accumulator per tap and reads ΔY, laid out wide with zeros in the thrown-away columns, once per
- * block; the lanes of each accumulator are then added in a fixed order (never {@code reduceLanes},
- * whose order may differ between interpreted and compiled code), so results do not depend on which
- * thread ran what.
+ * kernel) keep a register tile of {@code p} vectors of {@link #VL} pixels times {@code b} output
+ * channels ({@link ConvTiles}, chosen from the shapes) and accumulate every input channel and tap
+ * into it: per tap, {@code p} loads of Xp and {@code b} broadcast weights feed {@code p·b} fmas.
+ * Each output pixel still sums its channels and taps in the same order, whatever the tile.
+ * conv_grad keeps a tile of {@code k} output channels times the taps of a helper, and reads ΔY, laid
+ * out wide with zeros in the thrown-away columns, once per pixel block and helper; the lanes of each
+ * accumulator are then added in a fixed order (never {@code reduceLanes}, whose order may differ
+ * between interpreted and compiled code), so results do not depend on which thread ran what.
  */
 final class VectorConvEmitter {
 
     /** Lanes of {@code FloatVector.SPECIES_256}. */
     static final int VL = 8;
-    /** At most this many output channels per register block (forward and conv_bf): one load of Xp feeds as many fmas. */
+    /** At most this many output channels per chunk when a small batch splits a sample's channels over chunks. */
     static final int KB = 8;
     /**
      * Vector operations per taps helper (a tap is one load plus a broadcast and an fma per output
@@ -45,8 +47,6 @@ final class VectorConvEmitter {
      * stored and reloaded once per column block and helper, not per input channel.
      */
     static final int HELPER_OPS = 120;
-    /** Taps per conv_grad helper: one accumulator register each (a load and an fma per tap, see {@link #HELPER_OPS}). */
-    static final int TAPS_PER_METHOD = 25;
 
     /**
      * Chunks per sample: one for batches of 8 or more; otherwise the smallest divisor {@code d >= 2} of
@@ -104,7 +104,8 @@ final class VectorConvEmitter {
         if (field != null) {
             return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp);
         }
-        field = s.scratch("padded", (long) x.n() * x.c() * hp * wp + VL);
+        // slack: a tile of p pixel vectors reads up to 8p lanes past the last wide row (ConvTiles)
+        field = s.scratch("padded", (long) x.n() * x.c() * hp * wp + (long) VL * ConvTiles.MAX_P);
         if (share) {
             s.shared.put(key, field);
         }
@@ -141,12 +142,14 @@ final class VectorConvEmitter {
             throw new IllegalStateException(s.name + ": padded " + in.rows() + "x" + Wp + " does not give " + Ho + "x" + Wo);
         }
         long L = (long) (Ho - 1) * Wp + Wo;
-        int Lr = (int) roundUp(L);
         int kg = channelGroups(T, K);
         int chunks = T * kg;
-        // every chunk has n = K / kg output channels: blocks of b (at most KB) and one of the rest
+        // every chunk has n = K / kg output channels: blocks of b (the tile's) and one of the rest
         int n = K / kg;
-        int b0 = Math.min(KB, n);
+        ConvTiles.Tile tile = ConvTiles.choose(L, n);
+        int P = tile.p();
+        int b0 = tile.b();
+        int Lr = (int) ((L + (long) VL * P - 1) / ((long) VL * P) * VL * P);
         String wide = s.scratch("wide", (long) chunks * b0 * Lr);
         List<Integer> widths = new ArrayList<>();
         widths.add(b0);
@@ -157,7 +160,7 @@ final class VectorConvEmitter {
         ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
         c.line("int xo = t * " + (long) C * in.plane()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
         for (int b : widths) {
-            List<String> helpers = taps(s, k, b, Lr);
+            List<String> helpers = taps(s, k, b, P, Lr);
             c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
             helpers.forEach(h -> c.line(h + "(xo, k, so)"));
             c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row");
@@ -170,36 +173,45 @@ final class VectorConvEmitter {
                     .close();
             c.close();
         }
-        s.main(chunks, (long) T * K * C * Lr * M * N, explain, c.build(), kg == 1);
+        s.kernel = "direct, Vector API, register tile " + tile + ", " + chunks + " chunks";
+        s.main(chunks, (long) T * K * C * Lr * M * N, explain + "; register tile " + tile + " (" + P + "x" + b0
+                + " accumulators of " + VL + " lanes), wide rows of " + Lr + " pixels", c.build(), kg == 1);
     }
 
     /**
      * Helpers adding the taps to {@code b} wide output rows at {@code so}; the first one starts from
-     * the bias. A helper loops over input channels and kernel rows and unrolls a run of kernel
-     * columns: the accumulators stay in registers through the whole sum, and the source Janino
-     * reads stays small (a cold compile's time goes mostly into scanning and parsing it). Kernels
-     * wider than one helper's share of {@link #HELPER_OPS} split their columns over several helpers.
+     * the bias. The register tile is {@code P} vectors of {@link #VL} pixels by {@code b} output
+     * channels ({@link ConvTiles}): per tap, {@code P} loads of Xp and {@code b} broadcast weights
+     * feed {@code P·b} fmas. A helper loops over input channels and kernel rows and unrolls a run of
+     * kernel columns: the accumulators stay in registers through the whole sum, and the source
+     * Janino reads stays small (a cold compile's time goes mostly into scanning and parsing it).
+     * Kernels wider than one helper's share of {@link #HELPER_OPS} split their columns over several helpers.
      */
-    private static List<String> taps(StepCtx s, Kernel k, int b, int Lr) {
+    private static List<String> taps(StepCtx s, Kernel k, int b, int P, int Lr) {
         Padded in = k.in();
         int C = in.c(), Wp = in.wp(), M = k.m(), N = k.n();
         String wide = s.name + "wide";
         List<String> names = new ArrayList<>();
-        int per = Math.max(1, HELPER_OPS / (1 + 2 * b));
+        int per = Math.max(1, HELPER_OPS / (P + b + P * b));
         for (int q0 = 0; q0 < N; q0 += per) {
             int q1 = Math.min(N, q0 + per);
             Code c = new Code();
-            c.open("for (int e = 0; e < " + Lr + "; e += " + VL + ")");
+            c.open("for (int e = 0; e < " + Lr + "; e += " + VL * P + ")");
             for (int a = 0; a < b; a++) {
-                String init;
-                if (q0 > 0) {
-                    init = "FloatVector.fromArray(S, " + wide + ", so + " + a * Lr + " + e)";
-                } else if (k.bias() != null) {
-                    init = "FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])";
-                } else {
-                    init = "FloatVector.zero(S)";
+                if (q0 == 0 && k.bias() != null) {
+                    c.line("FloatVector b" + a + " = FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])");
                 }
-                c.line("FloatVector a" + a + " = " + init);
+                for (int j = 0; j < P; j++) {
+                    String init;
+                    if (q0 > 0) {
+                        init = "FloatVector.fromArray(S, " + wide + ", so + " + ((long) a * Lr + (long) j * VL) + " + e)";
+                    } else if (k.bias() != null) {
+                        init = "b" + a;
+                    } else {
+                        init = "FloatVector.zero(S)";
+                    }
+                    c.line("FloatVector a" + j + "_" + a + " = " + init);
+                }
             }
             // weight of tap (p, q): w0 + p·N + q, or rotated w0 + (M-1-p)·N + (N-1-q)
             c.open("for (int c = 0; c < " + C + "; c++)")
@@ -207,25 +219,34 @@ final class VectorConvEmitter {
                     .line("int w0 = k0 * " + k.oStride() + " + c * " + k.iStride());
             c.open("for (int p = 0; p < " + M + "; p++)")
                     .line("int x = x0 + p * " + Wp)
-                    .line("int w = w0 + " + (k.rotated() ? "(" + (M - 1) + " - p) * " + N : "p * " + N))
-                    .line("FloatVector v");
+                    .line("int w = w0 + " + (k.rotated() ? "(" + (M - 1) + " - p) * " + N : "p * " + N));
+            for (int j = 0; j < P; j++) {
+                c.line("FloatVector v" + j);
+            }
+            c.line("FloatVector g");
             for (int q = q0; q < q1; q++) {
                 int wq = k.rotated() ? N - 1 - q : q;
-                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus(q) + ")");
+                for (int j = 0; j < P; j++) {
+                    c.line("v" + j + " = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus(q + (long) j * VL) + ")");
+                }
                 for (int a = 0; a < b; a++) {
-                    c.line("a" + a + " = v.fma(FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wq)
-                            + "]), a" + a + ")");
+                    c.line("g = FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wq) + "])");
+                    for (int j = 0; j < P; j++) {
+                        c.line("a" + j + "_" + a + " = v" + j + ".fma(g, a" + j + "_" + a + ")");
+                    }
                 }
             }
             c.close().close();
             for (int a = 0; a < b; a++) {
-                c.line("a" + a + ".intoArray(" + wide + ", so + " + a * Lr + " + e)");
+                for (int j = 0; j < P; j++) {
+                    c.line("a" + j + "_" + a + ".intoArray(" + wide + ", so + " + ((long) a * Lr + (long) j * VL) + " + e)");
+                }
             }
             c.close();
             names.add(s.helper("taps" + b + "_" + q0 / per,
                     "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (q0 == 0 ? "the bias plus" : "plus")
                             + " the taps of kernel columns " + q0 + " .. " + (q1 - 1) + " over every input channel and kernel row, "
-                            + VL + " columns at a time.",
+                            + P * VL + " pixels x " + b + " channels at a time.",
                     List.of("xo", "k0", "so"), c.build()));
         }
         return names;
@@ -237,7 +258,7 @@ final class VectorConvEmitter {
         Padded in = pad(s, s.inBuf(0), op.pt(), op.pb(), op.pl(), op.pr(), true);
         int MN = op.m() * op.n();
         wideConv(s, new Kernel(in, s.out(0), y.c(), y.h(), y.w(), op.m(), op.n(), s.in(1), x.c() * MN, MN, false,
-                op.bias() ? s.in(2) : null), "sample chunk, output channels in blocks of " + KB + " kept in registers");
+                op.bias() ? s.in(2) : null), "sample chunk");
     }
 
     static void backwardData(StepCtx s, ConvBf bf) {
@@ -246,7 +267,7 @@ final class VectorConvEmitter {
         int M = op.m(), N = op.n();
         Padded in = pad(s, s.inBuf(0), M - 1 - op.pt(), M - 1 - op.pb(), N - 1 - op.pl(), N - 1 - op.pr(), false);
         wideConv(s, new Kernel(in, s.out(0), dx.c(), dx.h(), dx.w(), M, N, s.in(1), M * N, dx.c() * M * N, true, null),
-                "sample chunk, input channels c of ΔX in blocks of " + KB + " kept in registers (ΔX[t][c] written by one chunk)");
+                "sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk)");
     }
 
     static void gradient(StepCtx s, ConvGrad grad) {
@@ -270,44 +291,61 @@ final class VectorConvEmitter {
                 .close();
         s.phase("dy", T, (long) T * K * Lr, "copies ΔY[t] into rows of " + Wp + " (zeros past column " + Wo + "), one sample each",
                 w.build());
-        String lanes = s.scratch("lanes", (long) K * TAPS_PER_METHOD * VL);
+        ConvTiles.GradTile gt = ConvTiles.gradient(K, MN);
+        int kt = gt.k();
+        String lanes = s.scratch("lanes", (long) K * gt.taps() * VL);
         List<String> helpers = new ArrayList<>();
-        for (int g0 = 0; g0 < MN; g0 += TAPS_PER_METHOD) {
-            int g1 = Math.min(MN, g0 + TAPS_PER_METHOD);
+        for (int g0 = 0; g0 < MN; g0 += gt.taps()) {
+            int g1 = Math.min(MN, g0 + gt.taps());
             Code c = new Code();
-            for (int j = g0; j < g1; j++) {
-                c.line("FloatVector a" + j + " = FloatVector.zero(S)");
+            for (int a = 0; a < kt; a++) {
+                for (int j = g0; j < g1; j++) {
+                    c.line("FloatVector a" + a + "_" + j + " = FloatVector.zero(S)");
+                }
             }
             c.open("for (int t = 0; t < " + T + "; t++)")
-                    .line("int d = (t * " + K + " + k) * " + Lr)
+                    .line("int d = (t * " + K + " + k0) * " + Lr)
                     .line("int x = (t * " + C + " + c) * " + in.plane())
-                    .open("for (int e = 0; e < " + Lr + "; e += " + VL + ")")
-                    .line("FloatVector g = FloatVector.fromArray(S, " + dyw + ", d + e)");
+                    .open("for (int e = 0; e < " + Lr + "; e += " + VL + ")");
+            for (int a = 0; a < kt; a++) {
+                c.line("FloatVector g" + a + " = FloatVector.fromArray(S, " + dyw + ", d" + ConvEmitter.plus((long) a * Lr) + " + e)");
+            }
+            c.line("FloatVector v");
             for (int j = g0; j < g1; j++) {
-                c.line("a" + j + " = FloatVector.fromArray(S, " + in.field() + ", x + e" + ConvEmitter.plus((long) (j / N) * Wp + j % N)
-                        + ").fma(g, a" + j + ")");
+                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x + e" + ConvEmitter.plus((long) (j / N) * Wp + j % N) + ")");
+                for (int a = 0; a < kt; a++) {
+                    c.line("a" + a + "_" + j + " = v.fma(g" + a + ", a" + a + "_" + j + ")");
+                }
             }
             c.close().close();
-            c.comment("ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order");
-            c.line("int lo = k * " + TAPS_PER_METHOD * VL).line("int wo = (k * " + C + " + c) * " + MN);
-            for (int j = g0; j < g1; j++) {
-                int l = (j - g0) * VL;
-                c.line("a" + j + ".intoArray(" + lanes + ", lo + " + l + ")");
-                c.line(s.out(0) + "[wo + " + j + "] = sum8(" + lanes + ", lo + " + l + ")");
+            c.comment("ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order");
+            c.line("int lo = k0 * " + gt.taps() * VL);
+            for (int a = 0; a < kt; a++) {
+                c.line("int wo" + a + " = (" + (a == 0 ? "k0" : "k0 + " + a) + ") * " + C * MN + " + c * " + MN);
+                for (int j = g0; j < g1; j++) {
+                    int l = (a * gt.taps() + j - g0) * VL;
+                    c.line("a" + a + "_" + j + ".intoArray(" + lanes + ", lo + " + l + ")");
+                    c.line(s.out(0) + "[wo" + a + " + " + j + "] = sum8(" + lanes + ", lo + " + l + ")");
+                }
             }
-            helpers.add(s.helper("taps" + g0 / TAPS_PER_METHOD, "ΔW[k][c] of the taps " + g0 + " .. " + (g1 - 1)
-                    + ": Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·" + Wp + " + q], one accumulator per tap.", List.of("k", "c"), c.build()));
+            helpers.add(s.helper("taps" + g0 / gt.taps(), "ΔW[k0 .. k0+" + (kt - 1) + "][c] of the taps " + g0 + " .. " + (g1 - 1)
+                    + ": Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·" + Wp + " + q], one accumulator per output channel and tap"
+                    + " (a register tile of " + kt + " channels x " + (g1 - g0) + " taps).", List.of("k0", "c"), c.build()));
         }
         Code c = new Code();
-        c.line("int k = chunk");
+        c.line("int k0 = chunk * " + kt);
         c.open("for (int c = 0; c < " + C + "; c++)");
-        helpers.forEach(h -> c.line(h + "(k, c)"));
+        helpers.forEach(h -> c.line(h + "(k0, c)"));
         c.close();
         if (op.bias()) {
+            c.open("for (int k = k0; k < k0 + " + kt + "; k++)");
             ConvEmitter.biasGradient(c, s, T, K, Ho * Wo);
+            c.close();
         }
-        s.main(K, (long) T * K * C * Lr * MN,
-                "one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads", c.build());
+        s.kernel = "direct, Vector API, register tile " + kt + " channels x " + gt.taps() + " taps, " + K / kt + " chunks";
+        s.main(K / kt, (long) T * K * C * Lr * MN, "output channels k0 .. k0+" + (kt - 1) + " each (k0 = " + kt
+                + "·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile "
+                + kt + " channels x up to " + gt.taps() + " taps", c.build());
     }
 
 }

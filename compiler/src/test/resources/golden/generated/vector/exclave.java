@@ -344,12 +344,12 @@ public final class Exclave_T64 implements Network, ChunkTask {
     /**
      * Scratch of f0_conv_k_.
      */
-    private final float[] f0_conv_k_padded = new float[59528];
+    private final float[] f0_conv_k_padded = new float[59552];
 
     /**
      * Scratch of f0_conv_k_.
      */
-    private final float[] f0_conv_k_wide = new float[215040];
+    private final float[] f0_conv_k_wide = new float[221184];
 
     /**
      * Scratch of f9_full_f_.
@@ -384,7 +384,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
     /**
      * Scratch of b12_conv_grad_k_.
      */
-    private final float[] b12_conv_grad_k_lanes = new float[800];
+    private final float[] b12_conv_grad_k_lanes = new float[288];
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
@@ -772,21 +772,21 @@ public final class Exclave_T64 implements Network, ChunkTask {
     /**
      * conv 'k' (samples/exclave.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 3x3, anchor (0,0), pads (0,2,0,2)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 4 channels (4x4 accumulators of 8 lanes), wide rows of 864 pixels
      */
     private void f0_conv_k_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 4;
         int xo = t * 930;
-        int so = chunk * 3360;
+        int so = chunk * 3456;
         int k = k0;
          {
             f0_conv_k_taps4_0(xo, k, so);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 4 + k + a) * 784;
-                int wo = so + a * 840;
+                int wo = so + a * 864;
                 for (int i = 0; i < 28; i++) {
                     for (int j = 0; j < 28; j++) k_[yo + i * 28 + j] = f0_conv_k_wide[wo + i * 30 + j];
                 }
@@ -810,42 +810,131 @@ public final class Exclave_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
      */
     private void f0_conv_k_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 840; e += 8) {
-            FloatVector a0 = FloatVector.broadcast(S, k$bias_[k0 + 0]);
-            FloatVector a1 = FloatVector.broadcast(S, k$bias_[k0 + 1]);
-            FloatVector a2 = FloatVector.broadcast(S, k$bias_[k0 + 2]);
-            FloatVector a3 = FloatVector.broadcast(S, k$bias_[k0 + 3]);
+        for (int e = 0; e < 864; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, k$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, k$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, k$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, k$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
             for (int c = 0; c < 1; c++) {
                 int x0 = xo + c * 930 + e;
                 int w0 = k0 * 9 + c * 9;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 30;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f0_conv_k_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, k$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, k$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, k$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, k$weight_[w + 27]), a3);
-                    v = FloatVector.fromArray(S, f0_conv_k_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, k$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, k$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, k$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, k$weight_[w + 28]), a3);
-                    v = FloatVector.fromArray(S, f0_conv_k_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, k$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, k$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, k$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, k$weight_[w + 29]), a3);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_k_padded, x);
+                    v1 = FloatVector.fromArray(S, f0_conv_k_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f0_conv_k_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f0_conv_k_padded, x + 24);
+                    g = FloatVector.broadcast(S, k$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, k$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, k$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, k$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f0_conv_k_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f0_conv_k_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f0_conv_k_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f0_conv_k_padded, x + 25);
+                    g = FloatVector.broadcast(S, k$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, k$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, k$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, k$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f0_conv_k_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f0_conv_k_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f0_conv_k_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f0_conv_k_padded, x + 26);
+                    g = FloatVector.broadcast(S, k$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, k$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, k$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, k$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
                 }
             }
-            a0.intoArray(f0_conv_k_wide, so + 0 + e);
-            a1.intoArray(f0_conv_k_wide, so + 840 + e);
-            a2.intoArray(f0_conv_k_wide, so + 1680 + e);
-            a3.intoArray(f0_conv_k_wide, so + 2520 + e);
+            a0_0.intoArray(f0_conv_k_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_k_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_k_wide, so + 16 + e);
+            a3_0.intoArray(f0_conv_k_wide, so + 24 + e);
+            a0_1.intoArray(f0_conv_k_wide, so + 864 + e);
+            a1_1.intoArray(f0_conv_k_wide, so + 872 + e);
+            a2_1.intoArray(f0_conv_k_wide, so + 880 + e);
+            a3_1.intoArray(f0_conv_k_wide, so + 888 + e);
+            a0_2.intoArray(f0_conv_k_wide, so + 1728 + e);
+            a1_2.intoArray(f0_conv_k_wide, so + 1736 + e);
+            a2_2.intoArray(f0_conv_k_wide, so + 1744 + e);
+            a3_2.intoArray(f0_conv_k_wide, so + 1752 + e);
+            a0_3.intoArray(f0_conv_k_wide, so + 2592 + e);
+            a1_3.intoArray(f0_conv_k_wide, so + 2600 + e);
+            a2_3.intoArray(f0_conv_k_wide, so + 2608 + e);
+            a3_3.intoArray(f0_conv_k_wide, so + 2616 + e);
         }
     }
 
@@ -1653,22 +1742,24 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'k' (samples/exclave.cnn:13): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>4 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>4 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 9 taps
      */
     private void b12_conv_grad_k_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 1; c++) {
-            b12_conv_grad_k_taps0(k, c);
+            b12_conv_grad_k_taps0(k0, c);
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 4 + k) * 784;
-            for (int e = 0; e < 784; e++) {
-                bsum += grad$k_[yo + e];
+        for (int k = k0; k < k0 + 1; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
+            for (int t = 0; t < 64; t++) {
+                int yo = (t * 4 + k) * 784;
+                for (int e = 0; e < 784; e++) {
+                    bsum += grad$k_[yo + e];
+                }
             }
+            grad$k$bias_[k] = (float) bsum;
         }
-        grad$k$bias_[k] = (float) bsum;
     }
 
     /**
@@ -1687,55 +1778,65 @@ public final class Exclave_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·30 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·30 + q], one accumulator per output channel and tap (a register tile of 1 channels x 9 taps).
      */
-    private void b12_conv_grad_k_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
+    private void b12_conv_grad_k_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 4 + k) * 840;
+            int d = (t * 4 + k0) * 840;
             int x = (t * 1 + c) * 930;
             for (int e = 0; e < 840; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b12_conv_grad_k_dy, d + e);
-                a0 = FloatVector.fromArray(S, f0_conv_k_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 30).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 31).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 32).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 60).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 61).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 62).fma(g, a8);
+                FloatVector g0 = FloatVector.fromArray(S, b12_conv_grad_k_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 30);
+                a0_3 = v.fma(g0, a0_3);
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 31);
+                a0_4 = v.fma(g0, a0_4);
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 32);
+                a0_5 = v.fma(g0, a0_5);
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 60);
+                a0_6 = v.fma(g0, a0_6);
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 61);
+                a0_7 = v.fma(g0, a0_7);
+                v = FloatVector.fromArray(S, f0_conv_k_padded, x + e + 62);
+                a0_8 = v.fma(g0, a0_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 1 + c) * 9;
-        a0.intoArray(b12_conv_grad_k_lanes, lo + 0);
-        grad$k$weight_[wo + 0] = sum8(b12_conv_grad_k_lanes, lo + 0);
-        a1.intoArray(b12_conv_grad_k_lanes, lo + 8);
-        grad$k$weight_[wo + 1] = sum8(b12_conv_grad_k_lanes, lo + 8);
-        a2.intoArray(b12_conv_grad_k_lanes, lo + 16);
-        grad$k$weight_[wo + 2] = sum8(b12_conv_grad_k_lanes, lo + 16);
-        a3.intoArray(b12_conv_grad_k_lanes, lo + 24);
-        grad$k$weight_[wo + 3] = sum8(b12_conv_grad_k_lanes, lo + 24);
-        a4.intoArray(b12_conv_grad_k_lanes, lo + 32);
-        grad$k$weight_[wo + 4] = sum8(b12_conv_grad_k_lanes, lo + 32);
-        a5.intoArray(b12_conv_grad_k_lanes, lo + 40);
-        grad$k$weight_[wo + 5] = sum8(b12_conv_grad_k_lanes, lo + 40);
-        a6.intoArray(b12_conv_grad_k_lanes, lo + 48);
-        grad$k$weight_[wo + 6] = sum8(b12_conv_grad_k_lanes, lo + 48);
-        a7.intoArray(b12_conv_grad_k_lanes, lo + 56);
-        grad$k$weight_[wo + 7] = sum8(b12_conv_grad_k_lanes, lo + 56);
-        a8.intoArray(b12_conv_grad_k_lanes, lo + 64);
-        grad$k$weight_[wo + 8] = sum8(b12_conv_grad_k_lanes, lo + 64);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 9 + c * 9;
+        a0_0.intoArray(b12_conv_grad_k_lanes, lo + 0);
+        grad$k$weight_[wo0 + 0] = sum8(b12_conv_grad_k_lanes, lo + 0);
+        a0_1.intoArray(b12_conv_grad_k_lanes, lo + 8);
+        grad$k$weight_[wo0 + 1] = sum8(b12_conv_grad_k_lanes, lo + 8);
+        a0_2.intoArray(b12_conv_grad_k_lanes, lo + 16);
+        grad$k$weight_[wo0 + 2] = sum8(b12_conv_grad_k_lanes, lo + 16);
+        a0_3.intoArray(b12_conv_grad_k_lanes, lo + 24);
+        grad$k$weight_[wo0 + 3] = sum8(b12_conv_grad_k_lanes, lo + 24);
+        a0_4.intoArray(b12_conv_grad_k_lanes, lo + 32);
+        grad$k$weight_[wo0 + 4] = sum8(b12_conv_grad_k_lanes, lo + 32);
+        a0_5.intoArray(b12_conv_grad_k_lanes, lo + 40);
+        grad$k$weight_[wo0 + 5] = sum8(b12_conv_grad_k_lanes, lo + 40);
+        a0_6.intoArray(b12_conv_grad_k_lanes, lo + 48);
+        grad$k$weight_[wo0 + 6] = sum8(b12_conv_grad_k_lanes, lo + 48);
+        a0_7.intoArray(b12_conv_grad_k_lanes, lo + 56);
+        grad$k$weight_[wo0 + 7] = sum8(b12_conv_grad_k_lanes, lo + 56);
+        a0_8.intoArray(b12_conv_grad_k_lanes, lo + 64);
+        grad$k$weight_[wo0 + 8] = sum8(b12_conv_grad_k_lanes, lo + 64);
     }
 
     /**

@@ -486,7 +486,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f0_conv_c1_.
      */
-    private final float[] f0_conv_c1_padded = new float[57544];
+    private final float[] f0_conv_c1_padded = new float[57568];
 
     /**
      * Scratch of f0_conv_c1_.
@@ -496,7 +496,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f4_conv_c2_.
      */
-    private final float[] f4_conv_c2_padded = new float[522248];
+    private final float[] f4_conv_c2_padded = new float[522272];
 
     /**
      * Scratch of f4_conv_c2_.
@@ -506,12 +506,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f8_conv_c3_.
      */
-    private final float[] f8_conv_c3_padded = new float[327688];
+    private final float[] f8_conv_c3_padded = new float[327712];
 
     /**
      * Scratch of f8_conv_c3_.
      */
-    private final float[] f8_conv_c3_wide = new float[28672];
+    private final float[] f8_conv_c3_wide = new float[24576];
 
     /**
      * Scratch of f12_full_f1_.
@@ -526,12 +526,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b10_conv_bf_c3_.
      */
-    private final float[] b10_conv_bf_c3_padded = new float[655368];
+    private final float[] b10_conv_bf_c3_padded = new float[655392];
 
     /**
      * Scratch of b10_conv_bf_c3_.
      */
-    private final float[] b10_conv_bf_c3_wide = new float[28672];
+    private final float[] b10_conv_bf_c3_wide = new float[24576];
 
     /**
      * Scratch of b11_conv_grad_c3_.
@@ -541,12 +541,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b11_conv_grad_c3_.
      */
-    private final float[] b11_conv_grad_c3_lanes = new float[25600];
+    private final float[] b11_conv_grad_c3_lanes = new float[9216];
 
     /**
      * Scratch of b16_conv_bf_c2_.
      */
-    private final float[] b16_conv_bf_c2_padded = new float[1044488];
+    private final float[] b16_conv_bf_c2_padded = new float[1044512];
 
     /**
      * Scratch of b16_conv_bf_c2_.
@@ -561,7 +561,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_lanes = new float[12800];
+    private final float[] b17_conv_grad_c2_lanes = new float[4608];
 
     /**
      * Scratch of b22_conv_grad_c1_.
@@ -571,7 +571,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b22_conv_grad_c1_.
      */
-    private final float[] b22_conv_grad_c1_lanes = new float[6400];
+    private final float[] b22_conv_grad_c1_lanes = new float[2304];
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
@@ -838,7 +838,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 15, 64);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 16, 128);
+        pool.run(this, 16, 64);
         // maxpool_bf 'p2' (samples/fashion_bn.cnn:19)
         // relu_bf 'r2' (samples/fashion_bn.cnn:18)
         pool.run(this, 17, 64);
@@ -850,7 +850,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 20, 64);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 21, 64);
+        pool.run(this, 21, 32);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
         pool.run(this, 22, 64);
@@ -861,7 +861,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
         pool.run(this, 25, 64);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 26, 32);
+        pool.run(this, 26, 16);
     }
 
     public float loss() {
@@ -1180,7 +1180,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/fashion_bn.cnn:10): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 816 pixels
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk;
@@ -1218,62 +1218,175 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
     private void f0_conv_c1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+        for (int e = 0; e < 816; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 1; c++) {
                 int x0 = xo + c * 899 + e;
                 int w0 = k0 * 9 + c * 9;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 29;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f0_conv_c1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 27]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 36]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 45]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 54]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 63]), a7);
-                    v = FloatVector.fromArray(S, f0_conv_c1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 28]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 37]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 46]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 55]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 64]), a7);
-                    v = FloatVector.fromArray(S, f0_conv_c1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 29]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 38]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 47]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 56]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 65]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x);
+                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 16);
+                    g = FloatVector.broadcast(S, c1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 17);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 18);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
-            a0.intoArray(f0_conv_c1_wide, so + 0 + e);
-            a1.intoArray(f0_conv_c1_wide, so + 816 + e);
-            a2.intoArray(f0_conv_c1_wide, so + 1632 + e);
-            a3.intoArray(f0_conv_c1_wide, so + 2448 + e);
-            a4.intoArray(f0_conv_c1_wide, so + 3264 + e);
-            a5.intoArray(f0_conv_c1_wide, so + 4080 + e);
-            a6.intoArray(f0_conv_c1_wide, so + 4896 + e);
-            a7.intoArray(f0_conv_c1_wide, so + 5712 + e);
+            a0_0.intoArray(f0_conv_c1_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_c1_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_c1_wide, so + 16 + e);
+            a0_1.intoArray(f0_conv_c1_wide, so + 816 + e);
+            a1_1.intoArray(f0_conv_c1_wide, so + 824 + e);
+            a2_1.intoArray(f0_conv_c1_wide, so + 832 + e);
+            a0_2.intoArray(f0_conv_c1_wide, so + 1632 + e);
+            a1_2.intoArray(f0_conv_c1_wide, so + 1640 + e);
+            a2_2.intoArray(f0_conv_c1_wide, so + 1648 + e);
+            a0_3.intoArray(f0_conv_c1_wide, so + 2448 + e);
+            a1_3.intoArray(f0_conv_c1_wide, so + 2456 + e);
+            a2_3.intoArray(f0_conv_c1_wide, so + 2464 + e);
+            a0_4.intoArray(f0_conv_c1_wide, so + 3264 + e);
+            a1_4.intoArray(f0_conv_c1_wide, so + 3272 + e);
+            a2_4.intoArray(f0_conv_c1_wide, so + 3280 + e);
+            a0_5.intoArray(f0_conv_c1_wide, so + 4080 + e);
+            a1_5.intoArray(f0_conv_c1_wide, so + 4088 + e);
+            a2_5.intoArray(f0_conv_c1_wide, so + 4096 + e);
+            a0_6.intoArray(f0_conv_c1_wide, so + 4896 + e);
+            a1_6.intoArray(f0_conv_c1_wide, so + 4904 + e);
+            a2_6.intoArray(f0_conv_c1_wide, so + 4912 + e);
+            a0_7.intoArray(f0_conv_c1_wide, so + 5712 + e);
+            a1_7.intoArray(f0_conv_c1_wide, so + 5720 + e);
+            a2_7.intoArray(f0_conv_c1_wide, so + 5728 + e);
         }
     }
 
@@ -1382,7 +1495,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 216 pixels
      */
     private void f4_conv_c2_(int chunk) {
         int t = chunk;
@@ -1420,62 +1533,175 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
     private void f4_conv_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 32; c++) {
                 int x0 = xo + c * 255 + e;
                 int w0 = k0 * 288 + c * 9;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 15;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f4_conv_c2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 288]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 576]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 864]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1152]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1440]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1728]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2016]), a7);
-                    v = FloatVector.fromArray(S, f4_conv_c2_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 289]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 577]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 865]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1153]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1441]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1729]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2017]), a7);
-                    v = FloatVector.fromArray(S, f4_conv_c2_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 290]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 578]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 866]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1154]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1442]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1730]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2018]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x);
+                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 16);
+                    g = FloatVector.broadcast(S, c2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 288]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 576]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 864]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1152]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1440]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1728]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2016]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 17);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 289]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 577]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 865]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1153]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1441]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1729]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2017]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 18);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 290]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 578]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 866]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1154]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1442]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1730]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2018]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
-            a0.intoArray(f4_conv_c2_wide, so + 0 + e);
-            a1.intoArray(f4_conv_c2_wide, so + 216 + e);
-            a2.intoArray(f4_conv_c2_wide, so + 432 + e);
-            a3.intoArray(f4_conv_c2_wide, so + 648 + e);
-            a4.intoArray(f4_conv_c2_wide, so + 864 + e);
-            a5.intoArray(f4_conv_c2_wide, so + 1080 + e);
-            a6.intoArray(f4_conv_c2_wide, so + 1296 + e);
-            a7.intoArray(f4_conv_c2_wide, so + 1512 + e);
+            a0_0.intoArray(f4_conv_c2_wide, so + 0 + e);
+            a1_0.intoArray(f4_conv_c2_wide, so + 8 + e);
+            a2_0.intoArray(f4_conv_c2_wide, so + 16 + e);
+            a0_1.intoArray(f4_conv_c2_wide, so + 216 + e);
+            a1_1.intoArray(f4_conv_c2_wide, so + 224 + e);
+            a2_1.intoArray(f4_conv_c2_wide, so + 232 + e);
+            a0_2.intoArray(f4_conv_c2_wide, so + 432 + e);
+            a1_2.intoArray(f4_conv_c2_wide, so + 440 + e);
+            a2_2.intoArray(f4_conv_c2_wide, so + 448 + e);
+            a0_3.intoArray(f4_conv_c2_wide, so + 648 + e);
+            a1_3.intoArray(f4_conv_c2_wide, so + 656 + e);
+            a2_3.intoArray(f4_conv_c2_wide, so + 664 + e);
+            a0_4.intoArray(f4_conv_c2_wide, so + 864 + e);
+            a1_4.intoArray(f4_conv_c2_wide, so + 872 + e);
+            a2_4.intoArray(f4_conv_c2_wide, so + 880 + e);
+            a0_5.intoArray(f4_conv_c2_wide, so + 1080 + e);
+            a1_5.intoArray(f4_conv_c2_wide, so + 1088 + e);
+            a2_5.intoArray(f4_conv_c2_wide, so + 1096 + e);
+            a0_6.intoArray(f4_conv_c2_wide, so + 1296 + e);
+            a1_6.intoArray(f4_conv_c2_wide, so + 1304 + e);
+            a2_6.intoArray(f4_conv_c2_wide, so + 1312 + e);
+            a0_7.intoArray(f4_conv_c2_wide, so + 1512 + e);
+            a1_7.intoArray(f4_conv_c2_wide, so + 1520 + e);
+            a2_7.intoArray(f4_conv_c2_wide, so + 1528 + e);
         }
     }
 
@@ -1584,21 +1810,32 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void f8_conv_c3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 128;
         int xo = t * 5120;
-        int so = chunk * 448;
+        int so = chunk * 384;
         int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f8_conv_c3_taps8_0(xo, k, so);
+        for (; k + 6 <= k1; k += 6) {
+            f8_conv_c3_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 8; a++) {
+            for (int a = 0; a < 6; a++) {
                 int yo = (t * 128 + k + a) * 49;
-                int wo = so + a * 56;
+                int wo = so + a * 64;
+                for (int i = 0; i < 7; i++) {
+                    for (int j = 0; j < 7; j++) c3_[yo + i * 7 + j] = f8_conv_c3_wide[wo + i * 8 + j];
+                }
+            }
+        }
+        for (; k + 2 <= k1; k += 2) {
+            f8_conv_c3_taps2_0(xo, k, so);
+            // Y[t][k + a] = the first 7 columns of every wide row
+            for (int a = 0; a < 2; a++) {
+                int yo = (t * 128 + k + a) * 49;
+                int wo = so + a * 64;
                 for (int i = 0; i < 7; i++) {
                     for (int j = 0; j < 7; j++) c3_[yo + i * 7 + j] = f8_conv_c3_wide[wo + i * 8 + j];
                 }
@@ -1622,62 +1859,252 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f8_conv_c3_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 56; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+    private void f8_conv_c3_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 64; c++) {
                 int x0 = xo + c * 80 + e;
                 int w0 = k0 * 576 + c * 9;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 8;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f8_conv_c3_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c3$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 576]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 1152]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 1728]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 2304]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 2880]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 3456]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 4032]), a7);
-                    v = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 577]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 1153]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 1729]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 2305]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 2881]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 3457]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 4033]), a7);
-                    v = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 578]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 1154]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 1730]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 2306]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 2882]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 3458]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 4034]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 24);
+                    g = FloatVector.broadcast(S, c3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1728]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2304]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2880]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 25);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1729]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2305]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2881]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 26);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1730]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2306]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2882]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(f8_conv_c3_wide, so + 0 + e);
-            a1.intoArray(f8_conv_c3_wide, so + 56 + e);
-            a2.intoArray(f8_conv_c3_wide, so + 112 + e);
-            a3.intoArray(f8_conv_c3_wide, so + 168 + e);
-            a4.intoArray(f8_conv_c3_wide, so + 224 + e);
-            a5.intoArray(f8_conv_c3_wide, so + 280 + e);
-            a6.intoArray(f8_conv_c3_wide, so + 336 + e);
-            a7.intoArray(f8_conv_c3_wide, so + 392 + e);
+            a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
+            a1_0.intoArray(f8_conv_c3_wide, so + 8 + e);
+            a2_0.intoArray(f8_conv_c3_wide, so + 16 + e);
+            a3_0.intoArray(f8_conv_c3_wide, so + 24 + e);
+            a0_1.intoArray(f8_conv_c3_wide, so + 64 + e);
+            a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
+            a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
+            a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
+            a0_2.intoArray(f8_conv_c3_wide, so + 128 + e);
+            a1_2.intoArray(f8_conv_c3_wide, so + 136 + e);
+            a2_2.intoArray(f8_conv_c3_wide, so + 144 + e);
+            a3_2.intoArray(f8_conv_c3_wide, so + 152 + e);
+            a0_3.intoArray(f8_conv_c3_wide, so + 192 + e);
+            a1_3.intoArray(f8_conv_c3_wide, so + 200 + e);
+            a2_3.intoArray(f8_conv_c3_wide, so + 208 + e);
+            a3_3.intoArray(f8_conv_c3_wide, so + 216 + e);
+            a0_4.intoArray(f8_conv_c3_wide, so + 256 + e);
+            a1_4.intoArray(f8_conv_c3_wide, so + 264 + e);
+            a2_4.intoArray(f8_conv_c3_wide, so + 272 + e);
+            a3_4.intoArray(f8_conv_c3_wide, so + 280 + e);
+            a0_5.intoArray(f8_conv_c3_wide, so + 320 + e);
+            a1_5.intoArray(f8_conv_c3_wide, so + 328 + e);
+            a2_5.intoArray(f8_conv_c3_wide, so + 336 + e);
+            a3_5.intoArray(f8_conv_c3_wide, so + 344 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+1 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 2 channels at a time.
+     */
+    private void f8_conv_c3_taps2_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            for (int c = 0; c < 64; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 576 + c * 9;
+                for (int p = 0; p < 3; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 24);
+                    g = FloatVector.broadcast(S, c3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 25);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 26);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                }
+            }
+            a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
+            a1_0.intoArray(f8_conv_c3_wide, so + 8 + e);
+            a2_0.intoArray(f8_conv_c3_wide, so + 16 + e);
+            a3_0.intoArray(f8_conv_c3_wide, so + 24 + e);
+            a0_1.intoArray(f8_conv_c3_wide, so + 64 + e);
+            a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
+            a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
+            a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
         }
     }
 
@@ -2105,21 +2532,32 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void b10_conv_bf_c3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
         int xo = t * 10240;
-        int so = chunk * 448;
+        int so = chunk * 384;
         int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b10_conv_bf_c3_taps8_0(xo, k, so);
+        for (; k + 6 <= k1; k += 6) {
+            b10_conv_bf_c3_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 8; a++) {
+            for (int a = 0; a < 6; a++) {
                 int yo = (t * 64 + k + a) * 49;
-                int wo = so + a * 56;
+                int wo = so + a * 64;
+                for (int i = 0; i < 7; i++) {
+                    for (int j = 0; j < 7; j++) grad$p2_[yo + i * 7 + j] = b10_conv_bf_c3_wide[wo + i * 8 + j];
+                }
+            }
+        }
+        for (; k + 4 <= k1; k += 4) {
+            b10_conv_bf_c3_taps4_0(xo, k, so);
+            // Y[t][k + a] = the first 7 columns of every wide row
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 64 + k + a) * 49;
+                int wo = so + a * 64;
                 for (int i = 0; i < 7; i++) {
                     for (int j = 0; j < 7; j++) grad$p2_[yo + i * 7 + j] = b10_conv_bf_c3_wide[wo + i * 8 + j];
                 }
@@ -2143,73 +2581,309 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void b10_conv_bf_c3_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 56; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+    private void b10_conv_bf_c3_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 128; c++) {
                 int x0 = xo + c * 80 + e;
                 int w0 = k0 * 9 + c * 576;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 8;
                     int w = w0 + (2 - p) * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 29]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 38]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 47]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 56]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 65]), a7);
-                    v = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 28]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 37]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 46]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 55]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 64]), a7);
-                    v = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c3$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 27]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 36]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 45]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 54]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c3$weight_[w + 63]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 24);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 25);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 26);
+                    g = FloatVector.broadcast(S, c3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
-            a1.intoArray(b10_conv_bf_c3_wide, so + 56 + e);
-            a2.intoArray(b10_conv_bf_c3_wide, so + 112 + e);
-            a3.intoArray(b10_conv_bf_c3_wide, so + 168 + e);
-            a4.intoArray(b10_conv_bf_c3_wide, so + 224 + e);
-            a5.intoArray(b10_conv_bf_c3_wide, so + 280 + e);
-            a6.intoArray(b10_conv_bf_c3_wide, so + 336 + e);
-            a7.intoArray(b10_conv_bf_c3_wide, so + 392 + e);
+            a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
+            a1_0.intoArray(b10_conv_bf_c3_wide, so + 8 + e);
+            a2_0.intoArray(b10_conv_bf_c3_wide, so + 16 + e);
+            a3_0.intoArray(b10_conv_bf_c3_wide, so + 24 + e);
+            a0_1.intoArray(b10_conv_bf_c3_wide, so + 64 + e);
+            a1_1.intoArray(b10_conv_bf_c3_wide, so + 72 + e);
+            a2_1.intoArray(b10_conv_bf_c3_wide, so + 80 + e);
+            a3_1.intoArray(b10_conv_bf_c3_wide, so + 88 + e);
+            a0_2.intoArray(b10_conv_bf_c3_wide, so + 128 + e);
+            a1_2.intoArray(b10_conv_bf_c3_wide, so + 136 + e);
+            a2_2.intoArray(b10_conv_bf_c3_wide, so + 144 + e);
+            a3_2.intoArray(b10_conv_bf_c3_wide, so + 152 + e);
+            a0_3.intoArray(b10_conv_bf_c3_wide, so + 192 + e);
+            a1_3.intoArray(b10_conv_bf_c3_wide, so + 200 + e);
+            a2_3.intoArray(b10_conv_bf_c3_wide, so + 208 + e);
+            a3_3.intoArray(b10_conv_bf_c3_wide, so + 216 + e);
+            a0_4.intoArray(b10_conv_bf_c3_wide, so + 256 + e);
+            a1_4.intoArray(b10_conv_bf_c3_wide, so + 264 + e);
+            a2_4.intoArray(b10_conv_bf_c3_wide, so + 272 + e);
+            a3_4.intoArray(b10_conv_bf_c3_wide, so + 280 + e);
+            a0_5.intoArray(b10_conv_bf_c3_wide, so + 320 + e);
+            a1_5.intoArray(b10_conv_bf_c3_wide, so + 328 + e);
+            a2_5.intoArray(b10_conv_bf_c3_wide, so + 336 + e);
+            a3_5.intoArray(b10_conv_bf_c3_wide, so + 344 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
+     */
+    private void b10_conv_bf_c3_taps4_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            for (int c = 0; c < 128; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 9 + c * 576;
+                for (int p = 0; p < 3; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (2 - p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 24);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 25);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 26);
+                    g = FloatVector.broadcast(S, c3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
+            a1_0.intoArray(b10_conv_bf_c3_wide, so + 8 + e);
+            a2_0.intoArray(b10_conv_bf_c3_wide, so + 16 + e);
+            a3_0.intoArray(b10_conv_bf_c3_wide, so + 24 + e);
+            a0_1.intoArray(b10_conv_bf_c3_wide, so + 64 + e);
+            a1_1.intoArray(b10_conv_bf_c3_wide, so + 72 + e);
+            a2_1.intoArray(b10_conv_bf_c3_wide, so + 80 + e);
+            a3_1.intoArray(b10_conv_bf_c3_wide, so + 88 + e);
+            a0_2.intoArray(b10_conv_bf_c3_wide, so + 128 + e);
+            a1_2.intoArray(b10_conv_bf_c3_wide, so + 136 + e);
+            a2_2.intoArray(b10_conv_bf_c3_wide, so + 144 + e);
+            a3_2.intoArray(b10_conv_bf_c3_wide, so + 152 + e);
+            a0_3.intoArray(b10_conv_bf_c3_wide, so + 192 + e);
+            a1_3.intoArray(b10_conv_bf_c3_wide, so + 200 + e);
+            a2_3.intoArray(b10_conv_bf_c3_wide, so + 208 + e);
+            a3_3.intoArray(b10_conv_bf_c3_wide, so + 216 + e);
         }
     }
 
     /**
      * conv_grad 'c3' (samples/fashion_bn.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>128 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>64 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b11_conv_grad_c3_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 2;
         for (int c = 0; c < 64; c++) {
-            b11_conv_grad_c3_taps0(k, c);
+            b11_conv_grad_c3_taps0(k0, c);
         }
     }
 
@@ -2229,55 +2903,103 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·8 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·8 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
      */
-    private void b11_conv_grad_c3_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
+    private void b11_conv_grad_c3_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 128 + k) * 56;
+            int d = (t * 128 + k0) * 56;
             int x = (t * 64 + c) * 80;
             for (int e = 0; e < 56; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + e);
-                a0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 8).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 9).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 10).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 16).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 17).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 18).fma(g, a8);
+                FloatVector g0 = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + 56 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 8);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 9);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 10);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 16);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 17);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 18);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 64 + c) * 9;
-        a0.intoArray(b11_conv_grad_c3_lanes, lo + 0);
-        grad$c3$weight_[wo + 0] = sum8(b11_conv_grad_c3_lanes, lo + 0);
-        a1.intoArray(b11_conv_grad_c3_lanes, lo + 8);
-        grad$c3$weight_[wo + 1] = sum8(b11_conv_grad_c3_lanes, lo + 8);
-        a2.intoArray(b11_conv_grad_c3_lanes, lo + 16);
-        grad$c3$weight_[wo + 2] = sum8(b11_conv_grad_c3_lanes, lo + 16);
-        a3.intoArray(b11_conv_grad_c3_lanes, lo + 24);
-        grad$c3$weight_[wo + 3] = sum8(b11_conv_grad_c3_lanes, lo + 24);
-        a4.intoArray(b11_conv_grad_c3_lanes, lo + 32);
-        grad$c3$weight_[wo + 4] = sum8(b11_conv_grad_c3_lanes, lo + 32);
-        a5.intoArray(b11_conv_grad_c3_lanes, lo + 40);
-        grad$c3$weight_[wo + 5] = sum8(b11_conv_grad_c3_lanes, lo + 40);
-        a6.intoArray(b11_conv_grad_c3_lanes, lo + 48);
-        grad$c3$weight_[wo + 6] = sum8(b11_conv_grad_c3_lanes, lo + 48);
-        a7.intoArray(b11_conv_grad_c3_lanes, lo + 56);
-        grad$c3$weight_[wo + 7] = sum8(b11_conv_grad_c3_lanes, lo + 56);
-        a8.intoArray(b11_conv_grad_c3_lanes, lo + 64);
-        grad$c3$weight_[wo + 8] = sum8(b11_conv_grad_c3_lanes, lo + 64);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 576 + c * 9;
+        a0_0.intoArray(b11_conv_grad_c3_lanes, lo + 0);
+        grad$c3$weight_[wo0 + 0] = sum8(b11_conv_grad_c3_lanes, lo + 0);
+        a0_1.intoArray(b11_conv_grad_c3_lanes, lo + 8);
+        grad$c3$weight_[wo0 + 1] = sum8(b11_conv_grad_c3_lanes, lo + 8);
+        a0_2.intoArray(b11_conv_grad_c3_lanes, lo + 16);
+        grad$c3$weight_[wo0 + 2] = sum8(b11_conv_grad_c3_lanes, lo + 16);
+        a0_3.intoArray(b11_conv_grad_c3_lanes, lo + 24);
+        grad$c3$weight_[wo0 + 3] = sum8(b11_conv_grad_c3_lanes, lo + 24);
+        a0_4.intoArray(b11_conv_grad_c3_lanes, lo + 32);
+        grad$c3$weight_[wo0 + 4] = sum8(b11_conv_grad_c3_lanes, lo + 32);
+        a0_5.intoArray(b11_conv_grad_c3_lanes, lo + 40);
+        grad$c3$weight_[wo0 + 5] = sum8(b11_conv_grad_c3_lanes, lo + 40);
+        a0_6.intoArray(b11_conv_grad_c3_lanes, lo + 48);
+        grad$c3$weight_[wo0 + 6] = sum8(b11_conv_grad_c3_lanes, lo + 48);
+        a0_7.intoArray(b11_conv_grad_c3_lanes, lo + 56);
+        grad$c3$weight_[wo0 + 7] = sum8(b11_conv_grad_c3_lanes, lo + 56);
+        a0_8.intoArray(b11_conv_grad_c3_lanes, lo + 64);
+        grad$c3$weight_[wo0 + 8] = sum8(b11_conv_grad_c3_lanes, lo + 64);
+        int wo1 = (k0 + 1) * 576 + c * 9;
+        a1_0.intoArray(b11_conv_grad_c3_lanes, lo + 72);
+        grad$c3$weight_[wo1 + 0] = sum8(b11_conv_grad_c3_lanes, lo + 72);
+        a1_1.intoArray(b11_conv_grad_c3_lanes, lo + 80);
+        grad$c3$weight_[wo1 + 1] = sum8(b11_conv_grad_c3_lanes, lo + 80);
+        a1_2.intoArray(b11_conv_grad_c3_lanes, lo + 88);
+        grad$c3$weight_[wo1 + 2] = sum8(b11_conv_grad_c3_lanes, lo + 88);
+        a1_3.intoArray(b11_conv_grad_c3_lanes, lo + 96);
+        grad$c3$weight_[wo1 + 3] = sum8(b11_conv_grad_c3_lanes, lo + 96);
+        a1_4.intoArray(b11_conv_grad_c3_lanes, lo + 104);
+        grad$c3$weight_[wo1 + 4] = sum8(b11_conv_grad_c3_lanes, lo + 104);
+        a1_5.intoArray(b11_conv_grad_c3_lanes, lo + 112);
+        grad$c3$weight_[wo1 + 5] = sum8(b11_conv_grad_c3_lanes, lo + 112);
+        a1_6.intoArray(b11_conv_grad_c3_lanes, lo + 120);
+        grad$c3$weight_[wo1 + 6] = sum8(b11_conv_grad_c3_lanes, lo + 120);
+        a1_7.intoArray(b11_conv_grad_c3_lanes, lo + 128);
+        grad$c3$weight_[wo1 + 7] = sum8(b11_conv_grad_c3_lanes, lo + 128);
+        a1_8.intoArray(b11_conv_grad_c3_lanes, lo + 136);
+        grad$c3$weight_[wo1 + 8] = sum8(b11_conv_grad_c3_lanes, lo + 136);
     }
 
     /**
@@ -2365,7 +3087,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 216 pixels
      */
     private void b16_conv_bf_c2_(int chunk) {
         int t = chunk;
@@ -2403,73 +3125,186 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
     private void b16_conv_bf_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 64; c++) {
                 int x0 = xo + c * 255 + e;
                 int w0 = k0 * 9 + c * 288;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 15;
                     int w = w0 + (2 - p) * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 29]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 38]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 47]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 56]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 65]), a7);
-                    v = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 28]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 37]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 46]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 55]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 64]), a7);
-                    v = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 27]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 36]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 45]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 54]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 63]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 16);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 17);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 18);
+                    g = FloatVector.broadcast(S, c2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
-            a0.intoArray(b16_conv_bf_c2_wide, so + 0 + e);
-            a1.intoArray(b16_conv_bf_c2_wide, so + 216 + e);
-            a2.intoArray(b16_conv_bf_c2_wide, so + 432 + e);
-            a3.intoArray(b16_conv_bf_c2_wide, so + 648 + e);
-            a4.intoArray(b16_conv_bf_c2_wide, so + 864 + e);
-            a5.intoArray(b16_conv_bf_c2_wide, so + 1080 + e);
-            a6.intoArray(b16_conv_bf_c2_wide, so + 1296 + e);
-            a7.intoArray(b16_conv_bf_c2_wide, so + 1512 + e);
+            a0_0.intoArray(b16_conv_bf_c2_wide, so + 0 + e);
+            a1_0.intoArray(b16_conv_bf_c2_wide, so + 8 + e);
+            a2_0.intoArray(b16_conv_bf_c2_wide, so + 16 + e);
+            a0_1.intoArray(b16_conv_bf_c2_wide, so + 216 + e);
+            a1_1.intoArray(b16_conv_bf_c2_wide, so + 224 + e);
+            a2_1.intoArray(b16_conv_bf_c2_wide, so + 232 + e);
+            a0_2.intoArray(b16_conv_bf_c2_wide, so + 432 + e);
+            a1_2.intoArray(b16_conv_bf_c2_wide, so + 440 + e);
+            a2_2.intoArray(b16_conv_bf_c2_wide, so + 448 + e);
+            a0_3.intoArray(b16_conv_bf_c2_wide, so + 648 + e);
+            a1_3.intoArray(b16_conv_bf_c2_wide, so + 656 + e);
+            a2_3.intoArray(b16_conv_bf_c2_wide, so + 664 + e);
+            a0_4.intoArray(b16_conv_bf_c2_wide, so + 864 + e);
+            a1_4.intoArray(b16_conv_bf_c2_wide, so + 872 + e);
+            a2_4.intoArray(b16_conv_bf_c2_wide, so + 880 + e);
+            a0_5.intoArray(b16_conv_bf_c2_wide, so + 1080 + e);
+            a1_5.intoArray(b16_conv_bf_c2_wide, so + 1088 + e);
+            a2_5.intoArray(b16_conv_bf_c2_wide, so + 1096 + e);
+            a0_6.intoArray(b16_conv_bf_c2_wide, so + 1296 + e);
+            a1_6.intoArray(b16_conv_bf_c2_wide, so + 1304 + e);
+            a2_6.intoArray(b16_conv_bf_c2_wide, so + 1312 + e);
+            a0_7.intoArray(b16_conv_bf_c2_wide, so + 1512 + e);
+            a1_7.intoArray(b16_conv_bf_c2_wide, so + 1520 + e);
+            a2_7.intoArray(b16_conv_bf_c2_wide, so + 1528 + e);
         }
     }
 
     /**
      * conv_grad 'c2' (samples/fashion_bn.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>64 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>32 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b17_conv_grad_c2_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 2;
         for (int c = 0; c < 32; c++) {
-            b17_conv_grad_c2_taps0(k, c);
+            b17_conv_grad_c2_taps0(k0, c);
         }
     }
 
@@ -2489,55 +3324,103 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·15 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·15 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
      */
-    private void b17_conv_grad_c2_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
+    private void b17_conv_grad_c2_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 64 + k) * 216;
+            int d = (t * 64 + k0) * 216;
             int x = (t * 32 + c) * 255;
             for (int e = 0; e < 216; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + e);
-                a0 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 15).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 16).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 17).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 30).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 31).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 32).fma(g, a8);
+                FloatVector g0 = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + 216 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 15);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 16);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 17);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 30);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 31);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 32);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 32 + c) * 9;
-        a0.intoArray(b17_conv_grad_c2_lanes, lo + 0);
-        grad$c2$weight_[wo + 0] = sum8(b17_conv_grad_c2_lanes, lo + 0);
-        a1.intoArray(b17_conv_grad_c2_lanes, lo + 8);
-        grad$c2$weight_[wo + 1] = sum8(b17_conv_grad_c2_lanes, lo + 8);
-        a2.intoArray(b17_conv_grad_c2_lanes, lo + 16);
-        grad$c2$weight_[wo + 2] = sum8(b17_conv_grad_c2_lanes, lo + 16);
-        a3.intoArray(b17_conv_grad_c2_lanes, lo + 24);
-        grad$c2$weight_[wo + 3] = sum8(b17_conv_grad_c2_lanes, lo + 24);
-        a4.intoArray(b17_conv_grad_c2_lanes, lo + 32);
-        grad$c2$weight_[wo + 4] = sum8(b17_conv_grad_c2_lanes, lo + 32);
-        a5.intoArray(b17_conv_grad_c2_lanes, lo + 40);
-        grad$c2$weight_[wo + 5] = sum8(b17_conv_grad_c2_lanes, lo + 40);
-        a6.intoArray(b17_conv_grad_c2_lanes, lo + 48);
-        grad$c2$weight_[wo + 6] = sum8(b17_conv_grad_c2_lanes, lo + 48);
-        a7.intoArray(b17_conv_grad_c2_lanes, lo + 56);
-        grad$c2$weight_[wo + 7] = sum8(b17_conv_grad_c2_lanes, lo + 56);
-        a8.intoArray(b17_conv_grad_c2_lanes, lo + 64);
-        grad$c2$weight_[wo + 8] = sum8(b17_conv_grad_c2_lanes, lo + 64);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 288 + c * 9;
+        a0_0.intoArray(b17_conv_grad_c2_lanes, lo + 0);
+        grad$c2$weight_[wo0 + 0] = sum8(b17_conv_grad_c2_lanes, lo + 0);
+        a0_1.intoArray(b17_conv_grad_c2_lanes, lo + 8);
+        grad$c2$weight_[wo0 + 1] = sum8(b17_conv_grad_c2_lanes, lo + 8);
+        a0_2.intoArray(b17_conv_grad_c2_lanes, lo + 16);
+        grad$c2$weight_[wo0 + 2] = sum8(b17_conv_grad_c2_lanes, lo + 16);
+        a0_3.intoArray(b17_conv_grad_c2_lanes, lo + 24);
+        grad$c2$weight_[wo0 + 3] = sum8(b17_conv_grad_c2_lanes, lo + 24);
+        a0_4.intoArray(b17_conv_grad_c2_lanes, lo + 32);
+        grad$c2$weight_[wo0 + 4] = sum8(b17_conv_grad_c2_lanes, lo + 32);
+        a0_5.intoArray(b17_conv_grad_c2_lanes, lo + 40);
+        grad$c2$weight_[wo0 + 5] = sum8(b17_conv_grad_c2_lanes, lo + 40);
+        a0_6.intoArray(b17_conv_grad_c2_lanes, lo + 48);
+        grad$c2$weight_[wo0 + 6] = sum8(b17_conv_grad_c2_lanes, lo + 48);
+        a0_7.intoArray(b17_conv_grad_c2_lanes, lo + 56);
+        grad$c2$weight_[wo0 + 7] = sum8(b17_conv_grad_c2_lanes, lo + 56);
+        a0_8.intoArray(b17_conv_grad_c2_lanes, lo + 64);
+        grad$c2$weight_[wo0 + 8] = sum8(b17_conv_grad_c2_lanes, lo + 64);
+        int wo1 = (k0 + 1) * 288 + c * 9;
+        a1_0.intoArray(b17_conv_grad_c2_lanes, lo + 72);
+        grad$c2$weight_[wo1 + 0] = sum8(b17_conv_grad_c2_lanes, lo + 72);
+        a1_1.intoArray(b17_conv_grad_c2_lanes, lo + 80);
+        grad$c2$weight_[wo1 + 1] = sum8(b17_conv_grad_c2_lanes, lo + 80);
+        a1_2.intoArray(b17_conv_grad_c2_lanes, lo + 88);
+        grad$c2$weight_[wo1 + 2] = sum8(b17_conv_grad_c2_lanes, lo + 88);
+        a1_3.intoArray(b17_conv_grad_c2_lanes, lo + 96);
+        grad$c2$weight_[wo1 + 3] = sum8(b17_conv_grad_c2_lanes, lo + 96);
+        a1_4.intoArray(b17_conv_grad_c2_lanes, lo + 104);
+        grad$c2$weight_[wo1 + 4] = sum8(b17_conv_grad_c2_lanes, lo + 104);
+        a1_5.intoArray(b17_conv_grad_c2_lanes, lo + 112);
+        grad$c2$weight_[wo1 + 5] = sum8(b17_conv_grad_c2_lanes, lo + 112);
+        a1_6.intoArray(b17_conv_grad_c2_lanes, lo + 120);
+        grad$c2$weight_[wo1 + 6] = sum8(b17_conv_grad_c2_lanes, lo + 120);
+        a1_7.intoArray(b17_conv_grad_c2_lanes, lo + 128);
+        grad$c2$weight_[wo1 + 7] = sum8(b17_conv_grad_c2_lanes, lo + 128);
+        a1_8.intoArray(b17_conv_grad_c2_lanes, lo + 136);
+        grad$c2$weight_[wo1 + 8] = sum8(b17_conv_grad_c2_lanes, lo + 136);
     }
 
     /**
@@ -2624,12 +3507,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/fashion_bn.cnn:10): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>32 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>16 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b22_conv_grad_c1_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 2;
         for (int c = 0; c < 1; c++) {
-            b22_conv_grad_c1_taps0(k, c);
+            b22_conv_grad_c1_taps0(k0, c);
         }
     }
 
@@ -2649,55 +3532,103 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·29 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·29 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
      */
-    private void b22_conv_grad_c1_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
+    private void b22_conv_grad_c1_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 32 + k) * 816;
+            int d = (t * 32 + k0) * 816;
             int x = (t * 1 + c) * 899;
             for (int e = 0; e < 816; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b22_conv_grad_c1_dy, d + e);
-                a0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 29).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 30).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 31).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 58).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 59).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 60).fma(g, a8);
+                FloatVector g0 = FloatVector.fromArray(S, b22_conv_grad_c1_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b22_conv_grad_c1_dy, d + 816 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 29);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 30);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 31);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 58);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 59);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 60);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 1 + c) * 9;
-        a0.intoArray(b22_conv_grad_c1_lanes, lo + 0);
-        grad$c1$weight_[wo + 0] = sum8(b22_conv_grad_c1_lanes, lo + 0);
-        a1.intoArray(b22_conv_grad_c1_lanes, lo + 8);
-        grad$c1$weight_[wo + 1] = sum8(b22_conv_grad_c1_lanes, lo + 8);
-        a2.intoArray(b22_conv_grad_c1_lanes, lo + 16);
-        grad$c1$weight_[wo + 2] = sum8(b22_conv_grad_c1_lanes, lo + 16);
-        a3.intoArray(b22_conv_grad_c1_lanes, lo + 24);
-        grad$c1$weight_[wo + 3] = sum8(b22_conv_grad_c1_lanes, lo + 24);
-        a4.intoArray(b22_conv_grad_c1_lanes, lo + 32);
-        grad$c1$weight_[wo + 4] = sum8(b22_conv_grad_c1_lanes, lo + 32);
-        a5.intoArray(b22_conv_grad_c1_lanes, lo + 40);
-        grad$c1$weight_[wo + 5] = sum8(b22_conv_grad_c1_lanes, lo + 40);
-        a6.intoArray(b22_conv_grad_c1_lanes, lo + 48);
-        grad$c1$weight_[wo + 6] = sum8(b22_conv_grad_c1_lanes, lo + 48);
-        a7.intoArray(b22_conv_grad_c1_lanes, lo + 56);
-        grad$c1$weight_[wo + 7] = sum8(b22_conv_grad_c1_lanes, lo + 56);
-        a8.intoArray(b22_conv_grad_c1_lanes, lo + 64);
-        grad$c1$weight_[wo + 8] = sum8(b22_conv_grad_c1_lanes, lo + 64);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 9 + c * 9;
+        a0_0.intoArray(b22_conv_grad_c1_lanes, lo + 0);
+        grad$c1$weight_[wo0 + 0] = sum8(b22_conv_grad_c1_lanes, lo + 0);
+        a0_1.intoArray(b22_conv_grad_c1_lanes, lo + 8);
+        grad$c1$weight_[wo0 + 1] = sum8(b22_conv_grad_c1_lanes, lo + 8);
+        a0_2.intoArray(b22_conv_grad_c1_lanes, lo + 16);
+        grad$c1$weight_[wo0 + 2] = sum8(b22_conv_grad_c1_lanes, lo + 16);
+        a0_3.intoArray(b22_conv_grad_c1_lanes, lo + 24);
+        grad$c1$weight_[wo0 + 3] = sum8(b22_conv_grad_c1_lanes, lo + 24);
+        a0_4.intoArray(b22_conv_grad_c1_lanes, lo + 32);
+        grad$c1$weight_[wo0 + 4] = sum8(b22_conv_grad_c1_lanes, lo + 32);
+        a0_5.intoArray(b22_conv_grad_c1_lanes, lo + 40);
+        grad$c1$weight_[wo0 + 5] = sum8(b22_conv_grad_c1_lanes, lo + 40);
+        a0_6.intoArray(b22_conv_grad_c1_lanes, lo + 48);
+        grad$c1$weight_[wo0 + 6] = sum8(b22_conv_grad_c1_lanes, lo + 48);
+        a0_7.intoArray(b22_conv_grad_c1_lanes, lo + 56);
+        grad$c1$weight_[wo0 + 7] = sum8(b22_conv_grad_c1_lanes, lo + 56);
+        a0_8.intoArray(b22_conv_grad_c1_lanes, lo + 64);
+        grad$c1$weight_[wo0 + 8] = sum8(b22_conv_grad_c1_lanes, lo + 64);
+        int wo1 = (k0 + 1) * 9 + c * 9;
+        a1_0.intoArray(b22_conv_grad_c1_lanes, lo + 72);
+        grad$c1$weight_[wo1 + 0] = sum8(b22_conv_grad_c1_lanes, lo + 72);
+        a1_1.intoArray(b22_conv_grad_c1_lanes, lo + 80);
+        grad$c1$weight_[wo1 + 1] = sum8(b22_conv_grad_c1_lanes, lo + 80);
+        a1_2.intoArray(b22_conv_grad_c1_lanes, lo + 88);
+        grad$c1$weight_[wo1 + 2] = sum8(b22_conv_grad_c1_lanes, lo + 88);
+        a1_3.intoArray(b22_conv_grad_c1_lanes, lo + 96);
+        grad$c1$weight_[wo1 + 3] = sum8(b22_conv_grad_c1_lanes, lo + 96);
+        a1_4.intoArray(b22_conv_grad_c1_lanes, lo + 104);
+        grad$c1$weight_[wo1 + 4] = sum8(b22_conv_grad_c1_lanes, lo + 104);
+        a1_5.intoArray(b22_conv_grad_c1_lanes, lo + 112);
+        grad$c1$weight_[wo1 + 5] = sum8(b22_conv_grad_c1_lanes, lo + 112);
+        a1_6.intoArray(b22_conv_grad_c1_lanes, lo + 120);
+        grad$c1$weight_[wo1 + 6] = sum8(b22_conv_grad_c1_lanes, lo + 120);
+        a1_7.intoArray(b22_conv_grad_c1_lanes, lo + 128);
+        grad$c1$weight_[wo1 + 7] = sum8(b22_conv_grad_c1_lanes, lo + 128);
+        a1_8.intoArray(b22_conv_grad_c1_lanes, lo + 136);
+        grad$c1$weight_[wo1 + 8] = sum8(b22_conv_grad_c1_lanes, lo + 136);
     }
 
     /**

@@ -342,22 +342,22 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Scratch of f0_conv_c1_.
      */
-    private final float[] f0_conv_c1_padded = new float[63368];
+    private final float[] f0_conv_c1_padded = new float[63392];
 
     /**
      * Scratch of f0_conv_c1_.
      */
-    private final float[] f0_conv_c1_wide = new float[322560];
+    private final float[] f0_conv_c1_wide = new float[331776];
 
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_padded = new float[75272];
+    private final float[] f3_conv_c2_padded = new float[75296];
 
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_wide = new float[69632];
+    private final float[] f3_conv_c2_wide = new float[73728];
 
     /**
      * Scratch of f6_full_f1_.
@@ -377,12 +377,12 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Scratch of b11_conv_bf_c2_.
      */
-    private final float[] b11_conv_bf_c2_padded = new float[272392];
+    private final float[] b11_conv_bf_c2_padded = new float[272416];
 
     /**
      * Scratch of b11_conv_bf_c2_.
      */
-    private final float[] b11_conv_bf_c2_wide = new float[76800];
+    private final float[] b11_conv_bf_c2_wide = new float[82944];
 
     /**
      * Scratch of b12_conv_grad_c2_.
@@ -392,7 +392,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Scratch of b12_conv_grad_c2_.
      */
-    private final float[] b12_conv_grad_c2_lanes = new float[3200];
+    private final float[] b12_conv_grad_c2_lanes = new float[1152];
 
     /**
      * Scratch of b15_conv_grad_c1_.
@@ -402,7 +402,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Scratch of b15_conv_grad_c1_.
      */
-    private final float[] b15_conv_grad_c1_lanes = new float[1200];
+    private final float[] b15_conv_grad_c1_lanes = new float[624];
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
@@ -601,7 +601,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         // conv_grad 'c2' (samples/lenet5.cnn:9)
         pool.run(this, 8, 64);
         // conv_grad 'c2' (samples/lenet5.cnn:9)
-        pool.run(this, 9, 16);
+        pool.run(this, 9, 8);
         // maxpool_bf 'p1' (samples/lenet5.cnn:8)
         // relu_bf 'r1' (samples/lenet5.cnn:7)
         // conv_grad 'c1' (samples/lenet5.cnn:6)
@@ -830,21 +830,22 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/lenet5.cnn:6): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
      * <p>kernel 5x5, same, pads (2,2,2,2)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 864 pixels
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 6;
         int xo = t * 990;
-        int so = chunk * 5040;
+        int so = chunk * 5184;
         int k = k0;
          {
             f0_conv_c1_taps6_0(xo, k, so);
+            f0_conv_c1_taps6_1(xo, k, so);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 784;
-                int wo = so + a * 840;
+                int wo = so + a * 864;
                 for (int i = 0; i < 28; i++) {
                     for (int j = 0; j < 28; j++) c1_[yo + i * 28 + j] = f0_conv_c1_wide[wo + i * 30 + j];
                 }
@@ -868,66 +869,316 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 4 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
     private void f0_conv_c1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 840; e += 8) {
-            FloatVector a0 = FloatVector.broadcast(S, c1$bias_[k0 + 0]);
-            FloatVector a1 = FloatVector.broadcast(S, c1$bias_[k0 + 1]);
-            FloatVector a2 = FloatVector.broadcast(S, c1$bias_[k0 + 2]);
-            FloatVector a3 = FloatVector.broadcast(S, c1$bias_[k0 + 3]);
-            FloatVector a4 = FloatVector.broadcast(S, c1$bias_[k0 + 4]);
-            FloatVector a5 = FloatVector.broadcast(S, c1$bias_[k0 + 5]);
+        for (int e = 0; e < 864; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, c1$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, c1$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, c1$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, c1$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, c1$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector a3_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, c1$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector a3_5 = b5;
             for (int c = 0; c < 1; c++) {
                 int x0 = xo + c * 990 + e;
                 int w0 = k0 * 25 + c * 25;
                 for (int p = 0; p < 5; p++) {
                     int x = x0 + p * 30;
                     int w = w0 + p * 5;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f0_conv_c1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 25]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 50]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 75]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 100]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 125]), a5);
-                    v = FloatVector.fromArray(S, f0_conv_c1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 26]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 51]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 76]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 101]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 126]), a5);
-                    v = FloatVector.fromArray(S, f0_conv_c1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 27]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 52]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 77]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 102]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 127]), a5);
-                    v = FloatVector.fromArray(S, f0_conv_c1_padded, x + 3);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 3]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 28]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 53]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 78]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 103]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 128]), a5);
-                    v = FloatVector.fromArray(S, f0_conv_c1_padded, x + 4);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 4]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 29]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 54]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 79]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 104]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 129]), a5);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x);
+                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 24);
+                    g = FloatVector.broadcast(S, c1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 25]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 50]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 75]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 100]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 125]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 25);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 26]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 51]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 76]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 101]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 126]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 26);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 27]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 52]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 77]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 102]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 127]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(f0_conv_c1_wide, so + 0 + e);
-            a1.intoArray(f0_conv_c1_wide, so + 840 + e);
-            a2.intoArray(f0_conv_c1_wide, so + 1680 + e);
-            a3.intoArray(f0_conv_c1_wide, so + 2520 + e);
-            a4.intoArray(f0_conv_c1_wide, so + 3360 + e);
-            a5.intoArray(f0_conv_c1_wide, so + 4200 + e);
+            a0_0.intoArray(f0_conv_c1_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_c1_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_c1_wide, so + 16 + e);
+            a3_0.intoArray(f0_conv_c1_wide, so + 24 + e);
+            a0_1.intoArray(f0_conv_c1_wide, so + 864 + e);
+            a1_1.intoArray(f0_conv_c1_wide, so + 872 + e);
+            a2_1.intoArray(f0_conv_c1_wide, so + 880 + e);
+            a3_1.intoArray(f0_conv_c1_wide, so + 888 + e);
+            a0_2.intoArray(f0_conv_c1_wide, so + 1728 + e);
+            a1_2.intoArray(f0_conv_c1_wide, so + 1736 + e);
+            a2_2.intoArray(f0_conv_c1_wide, so + 1744 + e);
+            a3_2.intoArray(f0_conv_c1_wide, so + 1752 + e);
+            a0_3.intoArray(f0_conv_c1_wide, so + 2592 + e);
+            a1_3.intoArray(f0_conv_c1_wide, so + 2600 + e);
+            a2_3.intoArray(f0_conv_c1_wide, so + 2608 + e);
+            a3_3.intoArray(f0_conv_c1_wide, so + 2616 + e);
+            a0_4.intoArray(f0_conv_c1_wide, so + 3456 + e);
+            a1_4.intoArray(f0_conv_c1_wide, so + 3464 + e);
+            a2_4.intoArray(f0_conv_c1_wide, so + 3472 + e);
+            a3_4.intoArray(f0_conv_c1_wide, so + 3480 + e);
+            a0_5.intoArray(f0_conv_c1_wide, so + 4320 + e);
+            a1_5.intoArray(f0_conv_c1_wide, so + 4328 + e);
+            a2_5.intoArray(f0_conv_c1_wide, so + 4336 + e);
+            a3_5.intoArray(f0_conv_c1_wide, so + 4344 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 3 .. 4 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     */
+    private void f0_conv_c1_taps6_1(int xo, int k0, int so) {
+        for (int e = 0; e < 864; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 864 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 872 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 880 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 888 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 1728 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 1736 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 1744 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 1752 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 2592 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 2600 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 2608 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 2616 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 3456 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 3464 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 3472 + e);
+            FloatVector a3_4 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 3480 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 4320 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 4328 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 4336 + e);
+            FloatVector a3_5 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 4344 + e);
+            for (int c = 0; c < 1; c++) {
+                int x0 = xo + c * 990 + e;
+                int w0 = k0 * 25 + c * 25;
+                for (int p = 0; p < 5; p++) {
+                    int x = x0 + p * 30;
+                    int w = w0 + p * 5;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 3);
+                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 11);
+                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 19);
+                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 27);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 28]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 53]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 78]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 103]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 128]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 4);
+                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 12);
+                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 20);
+                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 28);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 4]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 29]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 54]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 79]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 104]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 129]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                }
+            }
+            a0_0.intoArray(f0_conv_c1_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_c1_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_c1_wide, so + 16 + e);
+            a3_0.intoArray(f0_conv_c1_wide, so + 24 + e);
+            a0_1.intoArray(f0_conv_c1_wide, so + 864 + e);
+            a1_1.intoArray(f0_conv_c1_wide, so + 872 + e);
+            a2_1.intoArray(f0_conv_c1_wide, so + 880 + e);
+            a3_1.intoArray(f0_conv_c1_wide, so + 888 + e);
+            a0_2.intoArray(f0_conv_c1_wide, so + 1728 + e);
+            a1_2.intoArray(f0_conv_c1_wide, so + 1736 + e);
+            a2_2.intoArray(f0_conv_c1_wide, so + 1744 + e);
+            a3_2.intoArray(f0_conv_c1_wide, so + 1752 + e);
+            a0_3.intoArray(f0_conv_c1_wide, so + 2592 + e);
+            a1_3.intoArray(f0_conv_c1_wide, so + 2600 + e);
+            a2_3.intoArray(f0_conv_c1_wide, so + 2608 + e);
+            a3_3.intoArray(f0_conv_c1_wide, so + 2616 + e);
+            a0_4.intoArray(f0_conv_c1_wide, so + 3456 + e);
+            a1_4.intoArray(f0_conv_c1_wide, so + 3464 + e);
+            a2_4.intoArray(f0_conv_c1_wide, so + 3472 + e);
+            a3_4.intoArray(f0_conv_c1_wide, so + 3480 + e);
+            a0_5.intoArray(f0_conv_c1_wide, so + 4320 + e);
+            a1_5.intoArray(f0_conv_c1_wide, so + 4328 + e);
+            a2_5.intoArray(f0_conv_c1_wide, so + 4336 + e);
+            a3_5.intoArray(f0_conv_c1_wide, so + 4344 + e);
         }
     }
 
@@ -981,21 +1232,22 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/lenet5.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 5x5, valid, pads (0,0,0,0)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 144 pixels
      */
     private void f3_conv_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
         int xo = t * 1176;
-        int so = chunk * 1088;
+        int so = chunk * 1152;
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
             f3_conv_c2_taps8_0(xo, k, so);
+            f3_conv_c2_taps8_1(xo, k, so);
             // Y[t][k + a] = the first 10 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 16 + k + a) * 100;
-                int wo = so + a * 136;
+                int wo = so + a * 144;
                 for (int i = 0; i < 10; i++) {
                     for (int j = 0; j < 10; j++) c2_[yo + i * 10 + j] = f3_conv_c2_wide[wo + i * 14 + j];
                 }
@@ -1016,80 +1268,321 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 4 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
     private void f3_conv_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 136; e += 8) {
-            FloatVector a0 = FloatVector.broadcast(S, c2$bias_[k0 + 0]);
-            FloatVector a1 = FloatVector.broadcast(S, c2$bias_[k0 + 1]);
-            FloatVector a2 = FloatVector.broadcast(S, c2$bias_[k0 + 2]);
-            FloatVector a3 = FloatVector.broadcast(S, c2$bias_[k0 + 3]);
-            FloatVector a4 = FloatVector.broadcast(S, c2$bias_[k0 + 4]);
-            FloatVector a5 = FloatVector.broadcast(S, c2$bias_[k0 + 5]);
-            FloatVector a6 = FloatVector.broadcast(S, c2$bias_[k0 + 6]);
-            FloatVector a7 = FloatVector.broadcast(S, c2$bias_[k0 + 7]);
+        for (int e = 0; e < 144; e += 24) {
+            FloatVector b0 = FloatVector.broadcast(S, c2$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, c2$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, c2$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, c2$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, c2$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, c2$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector b6 = FloatVector.broadcast(S, c2$bias_[k0 + 6]);
+            FloatVector a0_6 = b6;
+            FloatVector a1_6 = b6;
+            FloatVector a2_6 = b6;
+            FloatVector b7 = FloatVector.broadcast(S, c2$bias_[k0 + 7]);
+            FloatVector a0_7 = b7;
+            FloatVector a1_7 = b7;
+            FloatVector a2_7 = b7;
             for (int c = 0; c < 6; c++) {
                 int x0 = xo + c * 196 + e;
                 int w0 = k0 * 150 + c * 25;
                 for (int p = 0; p < 5; p++) {
                     int x = x0 + p * 14;
                     int w = w0 + p * 5;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f3_conv_c2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 150]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 300]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 450]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 600]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 750]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 900]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1050]), a7);
-                    v = FloatVector.fromArray(S, f3_conv_c2_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 151]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 301]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 451]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 601]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 751]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 901]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1051]), a7);
-                    v = FloatVector.fromArray(S, f3_conv_c2_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 152]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 302]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 452]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 602]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 752]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 902]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1052]), a7);
-                    v = FloatVector.fromArray(S, f3_conv_c2_padded, x + 3);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 3]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 153]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 303]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 453]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 603]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 753]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 903]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1053]), a7);
-                    v = FloatVector.fromArray(S, f3_conv_c2_padded, x + 4);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 4]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 154]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 304]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 454]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 604]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 754]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 904]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1054]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x);
+                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 16);
+                    g = FloatVector.broadcast(S, c2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 150]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 300]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 450]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 600]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 750]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 900]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1050]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 17);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 151]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 301]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 451]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 601]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 751]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 901]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1051]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 18);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 152]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 302]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 452]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 602]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 752]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 902]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1052]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
-            a0.intoArray(f3_conv_c2_wide, so + 0 + e);
-            a1.intoArray(f3_conv_c2_wide, so + 136 + e);
-            a2.intoArray(f3_conv_c2_wide, so + 272 + e);
-            a3.intoArray(f3_conv_c2_wide, so + 408 + e);
-            a4.intoArray(f3_conv_c2_wide, so + 544 + e);
-            a5.intoArray(f3_conv_c2_wide, so + 680 + e);
-            a6.intoArray(f3_conv_c2_wide, so + 816 + e);
-            a7.intoArray(f3_conv_c2_wide, so + 952 + e);
+            a0_0.intoArray(f3_conv_c2_wide, so + 0 + e);
+            a1_0.intoArray(f3_conv_c2_wide, so + 8 + e);
+            a2_0.intoArray(f3_conv_c2_wide, so + 16 + e);
+            a0_1.intoArray(f3_conv_c2_wide, so + 144 + e);
+            a1_1.intoArray(f3_conv_c2_wide, so + 152 + e);
+            a2_1.intoArray(f3_conv_c2_wide, so + 160 + e);
+            a0_2.intoArray(f3_conv_c2_wide, so + 288 + e);
+            a1_2.intoArray(f3_conv_c2_wide, so + 296 + e);
+            a2_2.intoArray(f3_conv_c2_wide, so + 304 + e);
+            a0_3.intoArray(f3_conv_c2_wide, so + 432 + e);
+            a1_3.intoArray(f3_conv_c2_wide, so + 440 + e);
+            a2_3.intoArray(f3_conv_c2_wide, so + 448 + e);
+            a0_4.intoArray(f3_conv_c2_wide, so + 576 + e);
+            a1_4.intoArray(f3_conv_c2_wide, so + 584 + e);
+            a2_4.intoArray(f3_conv_c2_wide, so + 592 + e);
+            a0_5.intoArray(f3_conv_c2_wide, so + 720 + e);
+            a1_5.intoArray(f3_conv_c2_wide, so + 728 + e);
+            a2_5.intoArray(f3_conv_c2_wide, so + 736 + e);
+            a0_6.intoArray(f3_conv_c2_wide, so + 864 + e);
+            a1_6.intoArray(f3_conv_c2_wide, so + 872 + e);
+            a2_6.intoArray(f3_conv_c2_wide, so + 880 + e);
+            a0_7.intoArray(f3_conv_c2_wide, so + 1008 + e);
+            a1_7.intoArray(f3_conv_c2_wide, so + 1016 + e);
+            a2_7.intoArray(f3_conv_c2_wide, so + 1024 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 3 .. 4 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     */
+    private void f3_conv_c2_taps8_1(int xo, int k0, int so) {
+        for (int e = 0; e < 144; e += 24) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 16 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 144 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 152 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 160 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 288 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 296 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 304 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 432 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 440 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 448 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 576 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 584 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 592 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 720 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 728 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 736 + e);
+            FloatVector a0_6 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 864 + e);
+            FloatVector a1_6 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 872 + e);
+            FloatVector a2_6 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 880 + e);
+            FloatVector a0_7 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 1008 + e);
+            FloatVector a1_7 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 1016 + e);
+            FloatVector a2_7 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 1024 + e);
+            for (int c = 0; c < 6; c++) {
+                int x0 = xo + c * 196 + e;
+                int w0 = k0 * 150 + c * 25;
+                for (int p = 0; p < 5; p++) {
+                    int x = x0 + p * 14;
+                    int w = w0 + p * 5;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 3);
+                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 11);
+                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 19);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 153]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 303]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 453]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 603]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 753]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 903]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1053]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 4);
+                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 12);
+                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 20);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 4]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 154]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 304]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 454]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 604]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 754]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 904]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1054]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f3_conv_c2_wide, so + 0 + e);
+            a1_0.intoArray(f3_conv_c2_wide, so + 8 + e);
+            a2_0.intoArray(f3_conv_c2_wide, so + 16 + e);
+            a0_1.intoArray(f3_conv_c2_wide, so + 144 + e);
+            a1_1.intoArray(f3_conv_c2_wide, so + 152 + e);
+            a2_1.intoArray(f3_conv_c2_wide, so + 160 + e);
+            a0_2.intoArray(f3_conv_c2_wide, so + 288 + e);
+            a1_2.intoArray(f3_conv_c2_wide, so + 296 + e);
+            a2_2.intoArray(f3_conv_c2_wide, so + 304 + e);
+            a0_3.intoArray(f3_conv_c2_wide, so + 432 + e);
+            a1_3.intoArray(f3_conv_c2_wide, so + 440 + e);
+            a2_3.intoArray(f3_conv_c2_wide, so + 448 + e);
+            a0_4.intoArray(f3_conv_c2_wide, so + 576 + e);
+            a1_4.intoArray(f3_conv_c2_wide, so + 584 + e);
+            a2_4.intoArray(f3_conv_c2_wide, so + 592 + e);
+            a0_5.intoArray(f3_conv_c2_wide, so + 720 + e);
+            a1_5.intoArray(f3_conv_c2_wide, so + 728 + e);
+            a2_5.intoArray(f3_conv_c2_wide, so + 736 + e);
+            a0_6.intoArray(f3_conv_c2_wide, so + 864 + e);
+            a1_6.intoArray(f3_conv_c2_wide, so + 872 + e);
+            a2_6.intoArray(f3_conv_c2_wide, so + 880 + e);
+            a0_7.intoArray(f3_conv_c2_wide, so + 1008 + e);
+            a1_7.intoArray(f3_conv_c2_wide, so + 1016 + e);
+            a2_7.intoArray(f3_conv_c2_wide, so + 1024 + e);
         }
     }
 
@@ -1520,21 +2013,22 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/lenet5.cnn:9): ΔX[t][c][i][j] = Σ_k Σ_p<5 Σ_q<5 V[c][k][p][q] · ΔY[t][k][i - 4 + p][j - 4 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (4,4)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 6 channels (3x6 accumulators of 8 lanes), wide rows of 216 pixels
      */
     private void b11_conv_bf_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 6;
         int xo = t * 4256;
-        int so = chunk * 1200;
+        int so = chunk * 1296;
         int k = k0;
          {
             b11_conv_bf_c2_taps6_0(xo, k, so);
+            b11_conv_bf_c2_taps6_1(xo, k, so);
             // Y[t][k + a] = the first 14 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 196;
-                int wo = so + a * 200;
+                int wo = so + a * 216;
                 for (int i = 0; i < 14; i++) {
                     for (int j = 0; j < 14; j++) grad$p1_[yo + i * 14 + j] = b11_conv_bf_c2_wide[wo + i * 14 + j];
                 }
@@ -1558,87 +2052,274 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 4 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 3 over every input channel and kernel row, 24 pixels x 6 channels at a time.
      */
     private void b11_conv_bf_c2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 200; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
             for (int c = 0; c < 16; c++) {
                 int x0 = xo + c * 266 + e;
                 int w0 = k0 * 25 + c * 150;
                 for (int p = 0; p < 5; p++) {
                     int x = x0 + p * 14;
                     int w = w0 + (4 - p) * 5;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 4]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 29]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 54]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 79]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 104]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 129]), a5);
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 3]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 28]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 53]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 78]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 103]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 128]), a5);
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 27]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 52]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 77]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 102]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 127]), a5);
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 3);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 26]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 51]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 76]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 101]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 126]), a5);
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 4);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 25]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 50]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 75]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 100]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 125]), a5);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 16);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 4]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 29]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 54]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 79]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 104]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 129]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 17);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 28]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 53]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 78]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 103]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 128]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 18);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 27]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 52]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 77]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 102]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 127]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 3);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 11);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 19);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 26]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 51]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 76]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 101]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 126]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
                 }
             }
-            a0.intoArray(b11_conv_bf_c2_wide, so + 0 + e);
-            a1.intoArray(b11_conv_bf_c2_wide, so + 200 + e);
-            a2.intoArray(b11_conv_bf_c2_wide, so + 400 + e);
-            a3.intoArray(b11_conv_bf_c2_wide, so + 600 + e);
-            a4.intoArray(b11_conv_bf_c2_wide, so + 800 + e);
-            a5.intoArray(b11_conv_bf_c2_wide, so + 1000 + e);
+            a0_0.intoArray(b11_conv_bf_c2_wide, so + 0 + e);
+            a1_0.intoArray(b11_conv_bf_c2_wide, so + 8 + e);
+            a2_0.intoArray(b11_conv_bf_c2_wide, so + 16 + e);
+            a0_1.intoArray(b11_conv_bf_c2_wide, so + 216 + e);
+            a1_1.intoArray(b11_conv_bf_c2_wide, so + 224 + e);
+            a2_1.intoArray(b11_conv_bf_c2_wide, so + 232 + e);
+            a0_2.intoArray(b11_conv_bf_c2_wide, so + 432 + e);
+            a1_2.intoArray(b11_conv_bf_c2_wide, so + 440 + e);
+            a2_2.intoArray(b11_conv_bf_c2_wide, so + 448 + e);
+            a0_3.intoArray(b11_conv_bf_c2_wide, so + 648 + e);
+            a1_3.intoArray(b11_conv_bf_c2_wide, so + 656 + e);
+            a2_3.intoArray(b11_conv_bf_c2_wide, so + 664 + e);
+            a0_4.intoArray(b11_conv_bf_c2_wide, so + 864 + e);
+            a1_4.intoArray(b11_conv_bf_c2_wide, so + 872 + e);
+            a2_4.intoArray(b11_conv_bf_c2_wide, so + 880 + e);
+            a0_5.intoArray(b11_conv_bf_c2_wide, so + 1080 + e);
+            a1_5.intoArray(b11_conv_bf_c2_wide, so + 1088 + e);
+            a2_5.intoArray(b11_conv_bf_c2_wide, so + 1096 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 4 .. 4 over every input channel and kernel row, 24 pixels x 6 channels at a time.
+     */
+    private void b11_conv_bf_c2_taps6_1(int xo, int k0, int so) {
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 16 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 216 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 224 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 232 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 432 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 440 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 448 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 648 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 656 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 664 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 864 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 872 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 880 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 1080 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 1088 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 1096 + e);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 266 + e;
+                int w0 = k0 * 25 + c * 150;
+                for (int p = 0; p < 5; p++) {
+                    int x = x0 + p * 14;
+                    int w = w0 + (4 - p) * 5;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 4);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 12);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 20);
+                    g = FloatVector.broadcast(S, c2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 25]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 50]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 75]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 100]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 125]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                }
+            }
+            a0_0.intoArray(b11_conv_bf_c2_wide, so + 0 + e);
+            a1_0.intoArray(b11_conv_bf_c2_wide, so + 8 + e);
+            a2_0.intoArray(b11_conv_bf_c2_wide, so + 16 + e);
+            a0_1.intoArray(b11_conv_bf_c2_wide, so + 216 + e);
+            a1_1.intoArray(b11_conv_bf_c2_wide, so + 224 + e);
+            a2_1.intoArray(b11_conv_bf_c2_wide, so + 232 + e);
+            a0_2.intoArray(b11_conv_bf_c2_wide, so + 432 + e);
+            a1_2.intoArray(b11_conv_bf_c2_wide, so + 440 + e);
+            a2_2.intoArray(b11_conv_bf_c2_wide, so + 448 + e);
+            a0_3.intoArray(b11_conv_bf_c2_wide, so + 648 + e);
+            a1_3.intoArray(b11_conv_bf_c2_wide, so + 656 + e);
+            a2_3.intoArray(b11_conv_bf_c2_wide, so + 664 + e);
+            a0_4.intoArray(b11_conv_bf_c2_wide, so + 864 + e);
+            a1_4.intoArray(b11_conv_bf_c2_wide, so + 872 + e);
+            a2_4.intoArray(b11_conv_bf_c2_wide, so + 880 + e);
+            a0_5.intoArray(b11_conv_bf_c2_wide, so + 1080 + e);
+            a1_5.intoArray(b11_conv_bf_c2_wide, so + 1088 + e);
+            a2_5.intoArray(b11_conv_bf_c2_wide, so + 1096 + e);
         }
     }
 
     /**
      * conv_grad 'c2' (samples/lenet5.cnn:9): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>8 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b12_conv_grad_c2_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 2;
         for (int c = 0; c < 6; c++) {
-            b12_conv_grad_c2_taps0(k, c);
+            b12_conv_grad_c2_taps0(k0, c);
+            b12_conv_grad_c2_taps1(k0, c);
+            b12_conv_grad_c2_taps2(k0, c);
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 16 + k) * 100;
-            for (int e = 0; e < 100; e++) {
-                bsum += grad$c2_[yo + e];
+        for (int k = k0; k < k0 + 2; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
+            for (int t = 0; t < 64; t++) {
+                int yo = (t * 16 + k) * 100;
+                for (int e = 0; e < 100; e++) {
+                    bsum += grad$c2_[yo + e];
+                }
             }
+            grad$c2$bias_[k] = (float) bsum;
         }
-        grad$c2$bias_[k] = (float) bsum;
     }
 
     /**
@@ -1657,119 +2338,285 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 24: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·14 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·14 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
      */
-    private void b12_conv_grad_c2_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
-        FloatVector a9 = FloatVector.zero(S);
-        FloatVector a10 = FloatVector.zero(S);
-        FloatVector a11 = FloatVector.zero(S);
-        FloatVector a12 = FloatVector.zero(S);
-        FloatVector a13 = FloatVector.zero(S);
-        FloatVector a14 = FloatVector.zero(S);
-        FloatVector a15 = FloatVector.zero(S);
-        FloatVector a16 = FloatVector.zero(S);
-        FloatVector a17 = FloatVector.zero(S);
-        FloatVector a18 = FloatVector.zero(S);
-        FloatVector a19 = FloatVector.zero(S);
-        FloatVector a20 = FloatVector.zero(S);
-        FloatVector a21 = FloatVector.zero(S);
-        FloatVector a22 = FloatVector.zero(S);
-        FloatVector a23 = FloatVector.zero(S);
-        FloatVector a24 = FloatVector.zero(S);
+    private void b12_conv_grad_c2_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 16 + k) * 136;
+            int d = (t * 16 + k0) * 136;
             int x = (t * 6 + c) * 196;
             for (int e = 0; e < 136; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + e);
-                a0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 3).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 4).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 14).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 15).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 16).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 17).fma(g, a8);
-                a9 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 18).fma(g, a9);
-                a10 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 28).fma(g, a10);
-                a11 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 29).fma(g, a11);
-                a12 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 30).fma(g, a12);
-                a13 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 31).fma(g, a13);
-                a14 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 32).fma(g, a14);
-                a15 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 42).fma(g, a15);
-                a16 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 43).fma(g, a16);
-                a17 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 44).fma(g, a17);
-                a18 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 45).fma(g, a18);
-                a19 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 46).fma(g, a19);
-                a20 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 56).fma(g, a20);
-                a21 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 57).fma(g, a21);
-                a22 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 58).fma(g, a22);
-                a23 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 59).fma(g, a23);
-                a24 = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 60).fma(g, a24);
+                FloatVector g0 = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + 136 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 3);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 4);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 14);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 15);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 16);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 17);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 6 + c) * 25;
-        a0.intoArray(b12_conv_grad_c2_lanes, lo + 0);
-        grad$c2$weight_[wo + 0] = sum8(b12_conv_grad_c2_lanes, lo + 0);
-        a1.intoArray(b12_conv_grad_c2_lanes, lo + 8);
-        grad$c2$weight_[wo + 1] = sum8(b12_conv_grad_c2_lanes, lo + 8);
-        a2.intoArray(b12_conv_grad_c2_lanes, lo + 16);
-        grad$c2$weight_[wo + 2] = sum8(b12_conv_grad_c2_lanes, lo + 16);
-        a3.intoArray(b12_conv_grad_c2_lanes, lo + 24);
-        grad$c2$weight_[wo + 3] = sum8(b12_conv_grad_c2_lanes, lo + 24);
-        a4.intoArray(b12_conv_grad_c2_lanes, lo + 32);
-        grad$c2$weight_[wo + 4] = sum8(b12_conv_grad_c2_lanes, lo + 32);
-        a5.intoArray(b12_conv_grad_c2_lanes, lo + 40);
-        grad$c2$weight_[wo + 5] = sum8(b12_conv_grad_c2_lanes, lo + 40);
-        a6.intoArray(b12_conv_grad_c2_lanes, lo + 48);
-        grad$c2$weight_[wo + 6] = sum8(b12_conv_grad_c2_lanes, lo + 48);
-        a7.intoArray(b12_conv_grad_c2_lanes, lo + 56);
-        grad$c2$weight_[wo + 7] = sum8(b12_conv_grad_c2_lanes, lo + 56);
-        a8.intoArray(b12_conv_grad_c2_lanes, lo + 64);
-        grad$c2$weight_[wo + 8] = sum8(b12_conv_grad_c2_lanes, lo + 64);
-        a9.intoArray(b12_conv_grad_c2_lanes, lo + 72);
-        grad$c2$weight_[wo + 9] = sum8(b12_conv_grad_c2_lanes, lo + 72);
-        a10.intoArray(b12_conv_grad_c2_lanes, lo + 80);
-        grad$c2$weight_[wo + 10] = sum8(b12_conv_grad_c2_lanes, lo + 80);
-        a11.intoArray(b12_conv_grad_c2_lanes, lo + 88);
-        grad$c2$weight_[wo + 11] = sum8(b12_conv_grad_c2_lanes, lo + 88);
-        a12.intoArray(b12_conv_grad_c2_lanes, lo + 96);
-        grad$c2$weight_[wo + 12] = sum8(b12_conv_grad_c2_lanes, lo + 96);
-        a13.intoArray(b12_conv_grad_c2_lanes, lo + 104);
-        grad$c2$weight_[wo + 13] = sum8(b12_conv_grad_c2_lanes, lo + 104);
-        a14.intoArray(b12_conv_grad_c2_lanes, lo + 112);
-        grad$c2$weight_[wo + 14] = sum8(b12_conv_grad_c2_lanes, lo + 112);
-        a15.intoArray(b12_conv_grad_c2_lanes, lo + 120);
-        grad$c2$weight_[wo + 15] = sum8(b12_conv_grad_c2_lanes, lo + 120);
-        a16.intoArray(b12_conv_grad_c2_lanes, lo + 128);
-        grad$c2$weight_[wo + 16] = sum8(b12_conv_grad_c2_lanes, lo + 128);
-        a17.intoArray(b12_conv_grad_c2_lanes, lo + 136);
-        grad$c2$weight_[wo + 17] = sum8(b12_conv_grad_c2_lanes, lo + 136);
-        a18.intoArray(b12_conv_grad_c2_lanes, lo + 144);
-        grad$c2$weight_[wo + 18] = sum8(b12_conv_grad_c2_lanes, lo + 144);
-        a19.intoArray(b12_conv_grad_c2_lanes, lo + 152);
-        grad$c2$weight_[wo + 19] = sum8(b12_conv_grad_c2_lanes, lo + 152);
-        a20.intoArray(b12_conv_grad_c2_lanes, lo + 160);
-        grad$c2$weight_[wo + 20] = sum8(b12_conv_grad_c2_lanes, lo + 160);
-        a21.intoArray(b12_conv_grad_c2_lanes, lo + 168);
-        grad$c2$weight_[wo + 21] = sum8(b12_conv_grad_c2_lanes, lo + 168);
-        a22.intoArray(b12_conv_grad_c2_lanes, lo + 176);
-        grad$c2$weight_[wo + 22] = sum8(b12_conv_grad_c2_lanes, lo + 176);
-        a23.intoArray(b12_conv_grad_c2_lanes, lo + 184);
-        grad$c2$weight_[wo + 23] = sum8(b12_conv_grad_c2_lanes, lo + 184);
-        a24.intoArray(b12_conv_grad_c2_lanes, lo + 192);
-        grad$c2$weight_[wo + 24] = sum8(b12_conv_grad_c2_lanes, lo + 192);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 150 + c * 25;
+        a0_0.intoArray(b12_conv_grad_c2_lanes, lo + 0);
+        grad$c2$weight_[wo0 + 0] = sum8(b12_conv_grad_c2_lanes, lo + 0);
+        a0_1.intoArray(b12_conv_grad_c2_lanes, lo + 8);
+        grad$c2$weight_[wo0 + 1] = sum8(b12_conv_grad_c2_lanes, lo + 8);
+        a0_2.intoArray(b12_conv_grad_c2_lanes, lo + 16);
+        grad$c2$weight_[wo0 + 2] = sum8(b12_conv_grad_c2_lanes, lo + 16);
+        a0_3.intoArray(b12_conv_grad_c2_lanes, lo + 24);
+        grad$c2$weight_[wo0 + 3] = sum8(b12_conv_grad_c2_lanes, lo + 24);
+        a0_4.intoArray(b12_conv_grad_c2_lanes, lo + 32);
+        grad$c2$weight_[wo0 + 4] = sum8(b12_conv_grad_c2_lanes, lo + 32);
+        a0_5.intoArray(b12_conv_grad_c2_lanes, lo + 40);
+        grad$c2$weight_[wo0 + 5] = sum8(b12_conv_grad_c2_lanes, lo + 40);
+        a0_6.intoArray(b12_conv_grad_c2_lanes, lo + 48);
+        grad$c2$weight_[wo0 + 6] = sum8(b12_conv_grad_c2_lanes, lo + 48);
+        a0_7.intoArray(b12_conv_grad_c2_lanes, lo + 56);
+        grad$c2$weight_[wo0 + 7] = sum8(b12_conv_grad_c2_lanes, lo + 56);
+        a0_8.intoArray(b12_conv_grad_c2_lanes, lo + 64);
+        grad$c2$weight_[wo0 + 8] = sum8(b12_conv_grad_c2_lanes, lo + 64);
+        int wo1 = (k0 + 1) * 150 + c * 25;
+        a1_0.intoArray(b12_conv_grad_c2_lanes, lo + 72);
+        grad$c2$weight_[wo1 + 0] = sum8(b12_conv_grad_c2_lanes, lo + 72);
+        a1_1.intoArray(b12_conv_grad_c2_lanes, lo + 80);
+        grad$c2$weight_[wo1 + 1] = sum8(b12_conv_grad_c2_lanes, lo + 80);
+        a1_2.intoArray(b12_conv_grad_c2_lanes, lo + 88);
+        grad$c2$weight_[wo1 + 2] = sum8(b12_conv_grad_c2_lanes, lo + 88);
+        a1_3.intoArray(b12_conv_grad_c2_lanes, lo + 96);
+        grad$c2$weight_[wo1 + 3] = sum8(b12_conv_grad_c2_lanes, lo + 96);
+        a1_4.intoArray(b12_conv_grad_c2_lanes, lo + 104);
+        grad$c2$weight_[wo1 + 4] = sum8(b12_conv_grad_c2_lanes, lo + 104);
+        a1_5.intoArray(b12_conv_grad_c2_lanes, lo + 112);
+        grad$c2$weight_[wo1 + 5] = sum8(b12_conv_grad_c2_lanes, lo + 112);
+        a1_6.intoArray(b12_conv_grad_c2_lanes, lo + 120);
+        grad$c2$weight_[wo1 + 6] = sum8(b12_conv_grad_c2_lanes, lo + 120);
+        a1_7.intoArray(b12_conv_grad_c2_lanes, lo + 128);
+        grad$c2$weight_[wo1 + 7] = sum8(b12_conv_grad_c2_lanes, lo + 128);
+        a1_8.intoArray(b12_conv_grad_c2_lanes, lo + 136);
+        grad$c2$weight_[wo1 + 8] = sum8(b12_conv_grad_c2_lanes, lo + 136);
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 9 .. 17: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·14 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     */
+    private void b12_conv_grad_c2_taps1(int k0, int c) {
+        FloatVector a0_9 = FloatVector.zero(S);
+        FloatVector a0_10 = FloatVector.zero(S);
+        FloatVector a0_11 = FloatVector.zero(S);
+        FloatVector a0_12 = FloatVector.zero(S);
+        FloatVector a0_13 = FloatVector.zero(S);
+        FloatVector a0_14 = FloatVector.zero(S);
+        FloatVector a0_15 = FloatVector.zero(S);
+        FloatVector a0_16 = FloatVector.zero(S);
+        FloatVector a0_17 = FloatVector.zero(S);
+        FloatVector a1_9 = FloatVector.zero(S);
+        FloatVector a1_10 = FloatVector.zero(S);
+        FloatVector a1_11 = FloatVector.zero(S);
+        FloatVector a1_12 = FloatVector.zero(S);
+        FloatVector a1_13 = FloatVector.zero(S);
+        FloatVector a1_14 = FloatVector.zero(S);
+        FloatVector a1_15 = FloatVector.zero(S);
+        FloatVector a1_16 = FloatVector.zero(S);
+        FloatVector a1_17 = FloatVector.zero(S);
+        for (int t = 0; t < 64; t++) {
+            int d = (t * 16 + k0) * 136;
+            int x = (t * 6 + c) * 196;
+            for (int e = 0; e < 136; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + 136 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 18);
+                a0_9 = v.fma(g0, a0_9);
+                a1_9 = v.fma(g1, a1_9);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 28);
+                a0_10 = v.fma(g0, a0_10);
+                a1_10 = v.fma(g1, a1_10);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 29);
+                a0_11 = v.fma(g0, a0_11);
+                a1_11 = v.fma(g1, a1_11);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 30);
+                a0_12 = v.fma(g0, a0_12);
+                a1_12 = v.fma(g1, a1_12);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 31);
+                a0_13 = v.fma(g0, a0_13);
+                a1_13 = v.fma(g1, a1_13);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 32);
+                a0_14 = v.fma(g0, a0_14);
+                a1_14 = v.fma(g1, a1_14);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 42);
+                a0_15 = v.fma(g0, a0_15);
+                a1_15 = v.fma(g1, a1_15);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 43);
+                a0_16 = v.fma(g0, a0_16);
+                a1_16 = v.fma(g1, a1_16);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 44);
+                a0_17 = v.fma(g0, a0_17);
+                a1_17 = v.fma(g1, a1_17);
+            }
+        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 150 + c * 25;
+        a0_9.intoArray(b12_conv_grad_c2_lanes, lo + 0);
+        grad$c2$weight_[wo0 + 9] = sum8(b12_conv_grad_c2_lanes, lo + 0);
+        a0_10.intoArray(b12_conv_grad_c2_lanes, lo + 8);
+        grad$c2$weight_[wo0 + 10] = sum8(b12_conv_grad_c2_lanes, lo + 8);
+        a0_11.intoArray(b12_conv_grad_c2_lanes, lo + 16);
+        grad$c2$weight_[wo0 + 11] = sum8(b12_conv_grad_c2_lanes, lo + 16);
+        a0_12.intoArray(b12_conv_grad_c2_lanes, lo + 24);
+        grad$c2$weight_[wo0 + 12] = sum8(b12_conv_grad_c2_lanes, lo + 24);
+        a0_13.intoArray(b12_conv_grad_c2_lanes, lo + 32);
+        grad$c2$weight_[wo0 + 13] = sum8(b12_conv_grad_c2_lanes, lo + 32);
+        a0_14.intoArray(b12_conv_grad_c2_lanes, lo + 40);
+        grad$c2$weight_[wo0 + 14] = sum8(b12_conv_grad_c2_lanes, lo + 40);
+        a0_15.intoArray(b12_conv_grad_c2_lanes, lo + 48);
+        grad$c2$weight_[wo0 + 15] = sum8(b12_conv_grad_c2_lanes, lo + 48);
+        a0_16.intoArray(b12_conv_grad_c2_lanes, lo + 56);
+        grad$c2$weight_[wo0 + 16] = sum8(b12_conv_grad_c2_lanes, lo + 56);
+        a0_17.intoArray(b12_conv_grad_c2_lanes, lo + 64);
+        grad$c2$weight_[wo0 + 17] = sum8(b12_conv_grad_c2_lanes, lo + 64);
+        int wo1 = (k0 + 1) * 150 + c * 25;
+        a1_9.intoArray(b12_conv_grad_c2_lanes, lo + 72);
+        grad$c2$weight_[wo1 + 9] = sum8(b12_conv_grad_c2_lanes, lo + 72);
+        a1_10.intoArray(b12_conv_grad_c2_lanes, lo + 80);
+        grad$c2$weight_[wo1 + 10] = sum8(b12_conv_grad_c2_lanes, lo + 80);
+        a1_11.intoArray(b12_conv_grad_c2_lanes, lo + 88);
+        grad$c2$weight_[wo1 + 11] = sum8(b12_conv_grad_c2_lanes, lo + 88);
+        a1_12.intoArray(b12_conv_grad_c2_lanes, lo + 96);
+        grad$c2$weight_[wo1 + 12] = sum8(b12_conv_grad_c2_lanes, lo + 96);
+        a1_13.intoArray(b12_conv_grad_c2_lanes, lo + 104);
+        grad$c2$weight_[wo1 + 13] = sum8(b12_conv_grad_c2_lanes, lo + 104);
+        a1_14.intoArray(b12_conv_grad_c2_lanes, lo + 112);
+        grad$c2$weight_[wo1 + 14] = sum8(b12_conv_grad_c2_lanes, lo + 112);
+        a1_15.intoArray(b12_conv_grad_c2_lanes, lo + 120);
+        grad$c2$weight_[wo1 + 15] = sum8(b12_conv_grad_c2_lanes, lo + 120);
+        a1_16.intoArray(b12_conv_grad_c2_lanes, lo + 128);
+        grad$c2$weight_[wo1 + 16] = sum8(b12_conv_grad_c2_lanes, lo + 128);
+        a1_17.intoArray(b12_conv_grad_c2_lanes, lo + 136);
+        grad$c2$weight_[wo1 + 17] = sum8(b12_conv_grad_c2_lanes, lo + 136);
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 18 .. 24: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·14 + q], one accumulator per output channel and tap (a register tile of 2 channels x 7 taps).
+     */
+    private void b12_conv_grad_c2_taps2(int k0, int c) {
+        FloatVector a0_18 = FloatVector.zero(S);
+        FloatVector a0_19 = FloatVector.zero(S);
+        FloatVector a0_20 = FloatVector.zero(S);
+        FloatVector a0_21 = FloatVector.zero(S);
+        FloatVector a0_22 = FloatVector.zero(S);
+        FloatVector a0_23 = FloatVector.zero(S);
+        FloatVector a0_24 = FloatVector.zero(S);
+        FloatVector a1_18 = FloatVector.zero(S);
+        FloatVector a1_19 = FloatVector.zero(S);
+        FloatVector a1_20 = FloatVector.zero(S);
+        FloatVector a1_21 = FloatVector.zero(S);
+        FloatVector a1_22 = FloatVector.zero(S);
+        FloatVector a1_23 = FloatVector.zero(S);
+        FloatVector a1_24 = FloatVector.zero(S);
+        for (int t = 0; t < 64; t++) {
+            int d = (t * 16 + k0) * 136;
+            int x = (t * 6 + c) * 196;
+            for (int e = 0; e < 136; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + 136 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 45);
+                a0_18 = v.fma(g0, a0_18);
+                a1_18 = v.fma(g1, a1_18);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 46);
+                a0_19 = v.fma(g0, a0_19);
+                a1_19 = v.fma(g1, a1_19);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 56);
+                a0_20 = v.fma(g0, a0_20);
+                a1_20 = v.fma(g1, a1_20);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 57);
+                a0_21 = v.fma(g0, a0_21);
+                a1_21 = v.fma(g1, a1_21);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 58);
+                a0_22 = v.fma(g0, a0_22);
+                a1_22 = v.fma(g1, a1_22);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 59);
+                a0_23 = v.fma(g0, a0_23);
+                a1_23 = v.fma(g1, a1_23);
+                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 60);
+                a0_24 = v.fma(g0, a0_24);
+                a1_24 = v.fma(g1, a1_24);
+            }
+        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 150 + c * 25;
+        a0_18.intoArray(b12_conv_grad_c2_lanes, lo + 0);
+        grad$c2$weight_[wo0 + 18] = sum8(b12_conv_grad_c2_lanes, lo + 0);
+        a0_19.intoArray(b12_conv_grad_c2_lanes, lo + 8);
+        grad$c2$weight_[wo0 + 19] = sum8(b12_conv_grad_c2_lanes, lo + 8);
+        a0_20.intoArray(b12_conv_grad_c2_lanes, lo + 16);
+        grad$c2$weight_[wo0 + 20] = sum8(b12_conv_grad_c2_lanes, lo + 16);
+        a0_21.intoArray(b12_conv_grad_c2_lanes, lo + 24);
+        grad$c2$weight_[wo0 + 21] = sum8(b12_conv_grad_c2_lanes, lo + 24);
+        a0_22.intoArray(b12_conv_grad_c2_lanes, lo + 32);
+        grad$c2$weight_[wo0 + 22] = sum8(b12_conv_grad_c2_lanes, lo + 32);
+        a0_23.intoArray(b12_conv_grad_c2_lanes, lo + 40);
+        grad$c2$weight_[wo0 + 23] = sum8(b12_conv_grad_c2_lanes, lo + 40);
+        a0_24.intoArray(b12_conv_grad_c2_lanes, lo + 48);
+        grad$c2$weight_[wo0 + 24] = sum8(b12_conv_grad_c2_lanes, lo + 48);
+        int wo1 = (k0 + 1) * 150 + c * 25;
+        a1_18.intoArray(b12_conv_grad_c2_lanes, lo + 72);
+        grad$c2$weight_[wo1 + 18] = sum8(b12_conv_grad_c2_lanes, lo + 72);
+        a1_19.intoArray(b12_conv_grad_c2_lanes, lo + 80);
+        grad$c2$weight_[wo1 + 19] = sum8(b12_conv_grad_c2_lanes, lo + 80);
+        a1_20.intoArray(b12_conv_grad_c2_lanes, lo + 88);
+        grad$c2$weight_[wo1 + 20] = sum8(b12_conv_grad_c2_lanes, lo + 88);
+        a1_21.intoArray(b12_conv_grad_c2_lanes, lo + 96);
+        grad$c2$weight_[wo1 + 21] = sum8(b12_conv_grad_c2_lanes, lo + 96);
+        a1_22.intoArray(b12_conv_grad_c2_lanes, lo + 104);
+        grad$c2$weight_[wo1 + 22] = sum8(b12_conv_grad_c2_lanes, lo + 104);
+        a1_23.intoArray(b12_conv_grad_c2_lanes, lo + 112);
+        grad$c2$weight_[wo1 + 23] = sum8(b12_conv_grad_c2_lanes, lo + 112);
+        a1_24.intoArray(b12_conv_grad_c2_lanes, lo + 120);
+        grad$c2$weight_[wo1 + 24] = sum8(b12_conv_grad_c2_lanes, lo + 120);
     }
 
     /**
@@ -1802,22 +2649,25 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/lenet5.cnn:6): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>6 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 13 taps
      */
     private void b15_conv_grad_c1_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 1; c++) {
-            b15_conv_grad_c1_taps0(k, c);
+            b15_conv_grad_c1_taps0(k0, c);
+            b15_conv_grad_c1_taps1(k0, c);
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 6 + k) * 784;
-            for (int e = 0; e < 784; e++) {
-                bsum += grad$c1_[yo + e];
+        for (int k = k0; k < k0 + 1; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
+            for (int t = 0; t < 64; t++) {
+                int yo = (t * 6 + k) * 784;
+                for (int e = 0; e < 784; e++) {
+                    bsum += grad$c1_[yo + e];
+                }
             }
+            grad$c1$bias_[k] = (float) bsum;
         }
-        grad$c1$bias_[k] = (float) bsum;
     }
 
     /**
@@ -1836,119 +2686,162 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 24: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·30 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 12: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·30 + q], one accumulator per output channel and tap (a register tile of 1 channels x 13 taps).
      */
-    private void b15_conv_grad_c1_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
-        FloatVector a9 = FloatVector.zero(S);
-        FloatVector a10 = FloatVector.zero(S);
-        FloatVector a11 = FloatVector.zero(S);
-        FloatVector a12 = FloatVector.zero(S);
-        FloatVector a13 = FloatVector.zero(S);
-        FloatVector a14 = FloatVector.zero(S);
-        FloatVector a15 = FloatVector.zero(S);
-        FloatVector a16 = FloatVector.zero(S);
-        FloatVector a17 = FloatVector.zero(S);
-        FloatVector a18 = FloatVector.zero(S);
-        FloatVector a19 = FloatVector.zero(S);
-        FloatVector a20 = FloatVector.zero(S);
-        FloatVector a21 = FloatVector.zero(S);
-        FloatVector a22 = FloatVector.zero(S);
-        FloatVector a23 = FloatVector.zero(S);
-        FloatVector a24 = FloatVector.zero(S);
+    private void b15_conv_grad_c1_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a0_9 = FloatVector.zero(S);
+        FloatVector a0_10 = FloatVector.zero(S);
+        FloatVector a0_11 = FloatVector.zero(S);
+        FloatVector a0_12 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 6 + k) * 840;
+            int d = (t * 6 + k0) * 840;
             int x = (t * 1 + c) * 990;
             for (int e = 0; e < 840; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b15_conv_grad_c1_dy, d + e);
-                a0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 3).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 4).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 30).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 31).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 32).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 33).fma(g, a8);
-                a9 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 34).fma(g, a9);
-                a10 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 60).fma(g, a10);
-                a11 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 61).fma(g, a11);
-                a12 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 62).fma(g, a12);
-                a13 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 63).fma(g, a13);
-                a14 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 64).fma(g, a14);
-                a15 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 90).fma(g, a15);
-                a16 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 91).fma(g, a16);
-                a17 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 92).fma(g, a17);
-                a18 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 93).fma(g, a18);
-                a19 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 94).fma(g, a19);
-                a20 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 120).fma(g, a20);
-                a21 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 121).fma(g, a21);
-                a22 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 122).fma(g, a22);
-                a23 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 123).fma(g, a23);
-                a24 = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 124).fma(g, a24);
+                FloatVector g0 = FloatVector.fromArray(S, b15_conv_grad_c1_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 3);
+                a0_3 = v.fma(g0, a0_3);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 4);
+                a0_4 = v.fma(g0, a0_4);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 30);
+                a0_5 = v.fma(g0, a0_5);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 31);
+                a0_6 = v.fma(g0, a0_6);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 32);
+                a0_7 = v.fma(g0, a0_7);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 33);
+                a0_8 = v.fma(g0, a0_8);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 34);
+                a0_9 = v.fma(g0, a0_9);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 60);
+                a0_10 = v.fma(g0, a0_10);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 61);
+                a0_11 = v.fma(g0, a0_11);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 62);
+                a0_12 = v.fma(g0, a0_12);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 1 + c) * 25;
-        a0.intoArray(b15_conv_grad_c1_lanes, lo + 0);
-        grad$c1$weight_[wo + 0] = sum8(b15_conv_grad_c1_lanes, lo + 0);
-        a1.intoArray(b15_conv_grad_c1_lanes, lo + 8);
-        grad$c1$weight_[wo + 1] = sum8(b15_conv_grad_c1_lanes, lo + 8);
-        a2.intoArray(b15_conv_grad_c1_lanes, lo + 16);
-        grad$c1$weight_[wo + 2] = sum8(b15_conv_grad_c1_lanes, lo + 16);
-        a3.intoArray(b15_conv_grad_c1_lanes, lo + 24);
-        grad$c1$weight_[wo + 3] = sum8(b15_conv_grad_c1_lanes, lo + 24);
-        a4.intoArray(b15_conv_grad_c1_lanes, lo + 32);
-        grad$c1$weight_[wo + 4] = sum8(b15_conv_grad_c1_lanes, lo + 32);
-        a5.intoArray(b15_conv_grad_c1_lanes, lo + 40);
-        grad$c1$weight_[wo + 5] = sum8(b15_conv_grad_c1_lanes, lo + 40);
-        a6.intoArray(b15_conv_grad_c1_lanes, lo + 48);
-        grad$c1$weight_[wo + 6] = sum8(b15_conv_grad_c1_lanes, lo + 48);
-        a7.intoArray(b15_conv_grad_c1_lanes, lo + 56);
-        grad$c1$weight_[wo + 7] = sum8(b15_conv_grad_c1_lanes, lo + 56);
-        a8.intoArray(b15_conv_grad_c1_lanes, lo + 64);
-        grad$c1$weight_[wo + 8] = sum8(b15_conv_grad_c1_lanes, lo + 64);
-        a9.intoArray(b15_conv_grad_c1_lanes, lo + 72);
-        grad$c1$weight_[wo + 9] = sum8(b15_conv_grad_c1_lanes, lo + 72);
-        a10.intoArray(b15_conv_grad_c1_lanes, lo + 80);
-        grad$c1$weight_[wo + 10] = sum8(b15_conv_grad_c1_lanes, lo + 80);
-        a11.intoArray(b15_conv_grad_c1_lanes, lo + 88);
-        grad$c1$weight_[wo + 11] = sum8(b15_conv_grad_c1_lanes, lo + 88);
-        a12.intoArray(b15_conv_grad_c1_lanes, lo + 96);
-        grad$c1$weight_[wo + 12] = sum8(b15_conv_grad_c1_lanes, lo + 96);
-        a13.intoArray(b15_conv_grad_c1_lanes, lo + 104);
-        grad$c1$weight_[wo + 13] = sum8(b15_conv_grad_c1_lanes, lo + 104);
-        a14.intoArray(b15_conv_grad_c1_lanes, lo + 112);
-        grad$c1$weight_[wo + 14] = sum8(b15_conv_grad_c1_lanes, lo + 112);
-        a15.intoArray(b15_conv_grad_c1_lanes, lo + 120);
-        grad$c1$weight_[wo + 15] = sum8(b15_conv_grad_c1_lanes, lo + 120);
-        a16.intoArray(b15_conv_grad_c1_lanes, lo + 128);
-        grad$c1$weight_[wo + 16] = sum8(b15_conv_grad_c1_lanes, lo + 128);
-        a17.intoArray(b15_conv_grad_c1_lanes, lo + 136);
-        grad$c1$weight_[wo + 17] = sum8(b15_conv_grad_c1_lanes, lo + 136);
-        a18.intoArray(b15_conv_grad_c1_lanes, lo + 144);
-        grad$c1$weight_[wo + 18] = sum8(b15_conv_grad_c1_lanes, lo + 144);
-        a19.intoArray(b15_conv_grad_c1_lanes, lo + 152);
-        grad$c1$weight_[wo + 19] = sum8(b15_conv_grad_c1_lanes, lo + 152);
-        a20.intoArray(b15_conv_grad_c1_lanes, lo + 160);
-        grad$c1$weight_[wo + 20] = sum8(b15_conv_grad_c1_lanes, lo + 160);
-        a21.intoArray(b15_conv_grad_c1_lanes, lo + 168);
-        grad$c1$weight_[wo + 21] = sum8(b15_conv_grad_c1_lanes, lo + 168);
-        a22.intoArray(b15_conv_grad_c1_lanes, lo + 176);
-        grad$c1$weight_[wo + 22] = sum8(b15_conv_grad_c1_lanes, lo + 176);
-        a23.intoArray(b15_conv_grad_c1_lanes, lo + 184);
-        grad$c1$weight_[wo + 23] = sum8(b15_conv_grad_c1_lanes, lo + 184);
-        a24.intoArray(b15_conv_grad_c1_lanes, lo + 192);
-        grad$c1$weight_[wo + 24] = sum8(b15_conv_grad_c1_lanes, lo + 192);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 104;
+        int wo0 = (k0) * 25 + c * 25;
+        a0_0.intoArray(b15_conv_grad_c1_lanes, lo + 0);
+        grad$c1$weight_[wo0 + 0] = sum8(b15_conv_grad_c1_lanes, lo + 0);
+        a0_1.intoArray(b15_conv_grad_c1_lanes, lo + 8);
+        grad$c1$weight_[wo0 + 1] = sum8(b15_conv_grad_c1_lanes, lo + 8);
+        a0_2.intoArray(b15_conv_grad_c1_lanes, lo + 16);
+        grad$c1$weight_[wo0 + 2] = sum8(b15_conv_grad_c1_lanes, lo + 16);
+        a0_3.intoArray(b15_conv_grad_c1_lanes, lo + 24);
+        grad$c1$weight_[wo0 + 3] = sum8(b15_conv_grad_c1_lanes, lo + 24);
+        a0_4.intoArray(b15_conv_grad_c1_lanes, lo + 32);
+        grad$c1$weight_[wo0 + 4] = sum8(b15_conv_grad_c1_lanes, lo + 32);
+        a0_5.intoArray(b15_conv_grad_c1_lanes, lo + 40);
+        grad$c1$weight_[wo0 + 5] = sum8(b15_conv_grad_c1_lanes, lo + 40);
+        a0_6.intoArray(b15_conv_grad_c1_lanes, lo + 48);
+        grad$c1$weight_[wo0 + 6] = sum8(b15_conv_grad_c1_lanes, lo + 48);
+        a0_7.intoArray(b15_conv_grad_c1_lanes, lo + 56);
+        grad$c1$weight_[wo0 + 7] = sum8(b15_conv_grad_c1_lanes, lo + 56);
+        a0_8.intoArray(b15_conv_grad_c1_lanes, lo + 64);
+        grad$c1$weight_[wo0 + 8] = sum8(b15_conv_grad_c1_lanes, lo + 64);
+        a0_9.intoArray(b15_conv_grad_c1_lanes, lo + 72);
+        grad$c1$weight_[wo0 + 9] = sum8(b15_conv_grad_c1_lanes, lo + 72);
+        a0_10.intoArray(b15_conv_grad_c1_lanes, lo + 80);
+        grad$c1$weight_[wo0 + 10] = sum8(b15_conv_grad_c1_lanes, lo + 80);
+        a0_11.intoArray(b15_conv_grad_c1_lanes, lo + 88);
+        grad$c1$weight_[wo0 + 11] = sum8(b15_conv_grad_c1_lanes, lo + 88);
+        a0_12.intoArray(b15_conv_grad_c1_lanes, lo + 96);
+        grad$c1$weight_[wo0 + 12] = sum8(b15_conv_grad_c1_lanes, lo + 96);
+    }
+
+    /**
+     * ΔW[k0 .. k0+0][c] of the taps 13 .. 24: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·30 + q], one accumulator per output channel and tap (a register tile of 1 channels x 12 taps).
+     */
+    private void b15_conv_grad_c1_taps1(int k0, int c) {
+        FloatVector a0_13 = FloatVector.zero(S);
+        FloatVector a0_14 = FloatVector.zero(S);
+        FloatVector a0_15 = FloatVector.zero(S);
+        FloatVector a0_16 = FloatVector.zero(S);
+        FloatVector a0_17 = FloatVector.zero(S);
+        FloatVector a0_18 = FloatVector.zero(S);
+        FloatVector a0_19 = FloatVector.zero(S);
+        FloatVector a0_20 = FloatVector.zero(S);
+        FloatVector a0_21 = FloatVector.zero(S);
+        FloatVector a0_22 = FloatVector.zero(S);
+        FloatVector a0_23 = FloatVector.zero(S);
+        FloatVector a0_24 = FloatVector.zero(S);
+        for (int t = 0; t < 64; t++) {
+            int d = (t * 6 + k0) * 840;
+            int x = (t * 1 + c) * 990;
+            for (int e = 0; e < 840; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b15_conv_grad_c1_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 63);
+                a0_13 = v.fma(g0, a0_13);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 64);
+                a0_14 = v.fma(g0, a0_14);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 90);
+                a0_15 = v.fma(g0, a0_15);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 91);
+                a0_16 = v.fma(g0, a0_16);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 92);
+                a0_17 = v.fma(g0, a0_17);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 93);
+                a0_18 = v.fma(g0, a0_18);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 94);
+                a0_19 = v.fma(g0, a0_19);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 120);
+                a0_20 = v.fma(g0, a0_20);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 121);
+                a0_21 = v.fma(g0, a0_21);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 122);
+                a0_22 = v.fma(g0, a0_22);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 123);
+                a0_23 = v.fma(g0, a0_23);
+                v = FloatVector.fromArray(S, f0_conv_c1_padded, x + e + 124);
+                a0_24 = v.fma(g0, a0_24);
+            }
+        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 104;
+        int wo0 = (k0) * 25 + c * 25;
+        a0_13.intoArray(b15_conv_grad_c1_lanes, lo + 0);
+        grad$c1$weight_[wo0 + 13] = sum8(b15_conv_grad_c1_lanes, lo + 0);
+        a0_14.intoArray(b15_conv_grad_c1_lanes, lo + 8);
+        grad$c1$weight_[wo0 + 14] = sum8(b15_conv_grad_c1_lanes, lo + 8);
+        a0_15.intoArray(b15_conv_grad_c1_lanes, lo + 16);
+        grad$c1$weight_[wo0 + 15] = sum8(b15_conv_grad_c1_lanes, lo + 16);
+        a0_16.intoArray(b15_conv_grad_c1_lanes, lo + 24);
+        grad$c1$weight_[wo0 + 16] = sum8(b15_conv_grad_c1_lanes, lo + 24);
+        a0_17.intoArray(b15_conv_grad_c1_lanes, lo + 32);
+        grad$c1$weight_[wo0 + 17] = sum8(b15_conv_grad_c1_lanes, lo + 32);
+        a0_18.intoArray(b15_conv_grad_c1_lanes, lo + 40);
+        grad$c1$weight_[wo0 + 18] = sum8(b15_conv_grad_c1_lanes, lo + 40);
+        a0_19.intoArray(b15_conv_grad_c1_lanes, lo + 48);
+        grad$c1$weight_[wo0 + 19] = sum8(b15_conv_grad_c1_lanes, lo + 48);
+        a0_20.intoArray(b15_conv_grad_c1_lanes, lo + 56);
+        grad$c1$weight_[wo0 + 20] = sum8(b15_conv_grad_c1_lanes, lo + 56);
+        a0_21.intoArray(b15_conv_grad_c1_lanes, lo + 64);
+        grad$c1$weight_[wo0 + 21] = sum8(b15_conv_grad_c1_lanes, lo + 64);
+        a0_22.intoArray(b15_conv_grad_c1_lanes, lo + 72);
+        grad$c1$weight_[wo0 + 22] = sum8(b15_conv_grad_c1_lanes, lo + 72);
+        a0_23.intoArray(b15_conv_grad_c1_lanes, lo + 80);
+        grad$c1$weight_[wo0 + 23] = sum8(b15_conv_grad_c1_lanes, lo + 80);
+        a0_24.intoArray(b15_conv_grad_c1_lanes, lo + 88);
+        grad$c1$weight_[wo0 + 24] = sum8(b15_conv_grad_c1_lanes, lo + 88);
     }
 
     /**

@@ -471,32 +471,32 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Scratch of f0_conv_c0_.
      */
-    private final float[] f0_conv_c0_padded = new float[57544];
+    private final float[] f0_conv_c0_padded = new float[57568];
 
     /**
      * Scratch of f0_conv_c0_.
      */
-    private final float[] f0_conv_c0_wide = new float[417792];
+    private final float[] f0_conv_c0_wide = new float[319488];
 
     /**
      * Scratch of f3_conv_c1_.
      */
-    private final float[] f3_conv_c1_padded = new float[690440];
+    private final float[] f3_conv_c1_padded = new float[690464];
 
     /**
      * Scratch of f3_conv_c1_.
      */
-    private final float[] f3_conv_c1_wide = new float[417792];
+    private final float[] f3_conv_c1_wide = new float[319488];
 
     /**
      * Scratch of f6_conv_c2_.
      */
-    private final float[] f6_conv_c2_padded = new float[690440];
+    private final float[] f6_conv_c2_padded = new float[690464];
 
     /**
      * Scratch of f6_conv_c2_.
      */
-    private final float[] f6_conv_c2_wide = new float[417792];
+    private final float[] f6_conv_c2_wide = new float[319488];
 
     /**
      * Scratch of f13_full_f_.
@@ -511,12 +511,12 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Scratch of b11_conv_bf_c2_.
      */
-    private final float[] b11_conv_bf_c2_padded = new float[690440];
+    private final float[] b11_conv_bf_c2_padded = new float[690464];
 
     /**
      * Scratch of b11_conv_bf_c2_.
      */
-    private final float[] b11_conv_bf_c2_wide = new float[417792];
+    private final float[] b11_conv_bf_c2_wide = new float[319488];
 
     /**
      * Scratch of b12_conv_grad_c2_.
@@ -526,17 +526,17 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Scratch of b12_conv_grad_c2_.
      */
-    private final float[] b12_conv_grad_c2_lanes = new float[2400];
+    private final float[] b12_conv_grad_c2_lanes = new float[864];
 
     /**
      * Scratch of b16_conv_bf_c1_.
      */
-    private final float[] b16_conv_bf_c1_padded = new float[690440];
+    private final float[] b16_conv_bf_c1_padded = new float[690464];
 
     /**
      * Scratch of b16_conv_bf_c1_.
      */
-    private final float[] b16_conv_bf_c1_wide = new float[417792];
+    private final float[] b16_conv_bf_c1_wide = new float[319488];
 
     /**
      * Scratch of b17_conv_grad_c1_.
@@ -546,7 +546,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Scratch of b17_conv_grad_c1_.
      */
-    private final float[] b17_conv_grad_c1_lanes = new float[2400];
+    private final float[] b17_conv_grad_c1_lanes = new float[864];
 
     /**
      * Scratch of b22_conv_grad_c0_.
@@ -556,7 +556,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Scratch of b22_conv_grad_c0_.
      */
-    private final float[] b22_conv_grad_c0_lanes = new float[2400];
+    private final float[] b22_conv_grad_c0_lanes = new float[864];
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
@@ -1140,32 +1140,21 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c0' (samples/residual.cnn:12): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 832 pixels
      */
     private void f0_conv_c0_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 12;
         int xo = t * 899;
-        int so = chunk * 6528;
+        int so = chunk * 4992;
         int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f0_conv_c0_taps8_0(xo, k, so);
+        for (; k + 6 <= k1; k += 6) {
+            f0_conv_c0_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 8; a++) {
+            for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c0_[yo + i * 28 + j] = f0_conv_c0_wide[wo + i * 29 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            f0_conv_c0_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 4; a++) {
-                int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
+                int wo = so + a * 832;
                 for (int i = 0; i < 28; i++) {
                     for (int j = 0; j < 28; j++) c0_[yo + i * 28 + j] = f0_conv_c0_wide[wo + i * 29 + j];
                 }
@@ -1189,102 +1178,173 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f0_conv_c0_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+    private void f0_conv_c0_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 832; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 1; c++) {
                 int x0 = xo + c * 899 + e;
                 int w0 = k0 * 9 + c * 9;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 29;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f0_conv_c0_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c0$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 27]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 36]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 45]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 54]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 63]), a7);
-                    v = FloatVector.fromArray(S, f0_conv_c0_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 28]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 37]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 46]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 55]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 64]), a7);
-                    v = FloatVector.fromArray(S, f0_conv_c0_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 29]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 38]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 47]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 56]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 65]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_padded, x);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 24);
+                    g = FloatVector.broadcast(S, c0$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 25);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f0_conv_c0_padded, x + 26);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(f0_conv_c0_wide, so + 0 + e);
-            a1.intoArray(f0_conv_c0_wide, so + 816 + e);
-            a2.intoArray(f0_conv_c0_wide, so + 1632 + e);
-            a3.intoArray(f0_conv_c0_wide, so + 2448 + e);
-            a4.intoArray(f0_conv_c0_wide, so + 3264 + e);
-            a5.intoArray(f0_conv_c0_wide, so + 4080 + e);
-            a6.intoArray(f0_conv_c0_wide, so + 4896 + e);
-            a7.intoArray(f0_conv_c0_wide, so + 5712 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
-     */
-    private void f0_conv_c0_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            for (int c = 0; c < 1; c++) {
-                int x0 = xo + c * 899 + e;
-                int w0 = k0 * 9 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 29;
-                    int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f0_conv_c0_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c0$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 27]), a3);
-                    v = FloatVector.fromArray(S, f0_conv_c0_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 28]), a3);
-                    v = FloatVector.fromArray(S, f0_conv_c0_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c0$weight_[w + 29]), a3);
-                }
-            }
-            a0.intoArray(f0_conv_c0_wide, so + 0 + e);
-            a1.intoArray(f0_conv_c0_wide, so + 816 + e);
-            a2.intoArray(f0_conv_c0_wide, so + 1632 + e);
-            a3.intoArray(f0_conv_c0_wide, so + 2448 + e);
+            a0_0.intoArray(f0_conv_c0_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_c0_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_c0_wide, so + 16 + e);
+            a3_0.intoArray(f0_conv_c0_wide, so + 24 + e);
+            a0_1.intoArray(f0_conv_c0_wide, so + 832 + e);
+            a1_1.intoArray(f0_conv_c0_wide, so + 840 + e);
+            a2_1.intoArray(f0_conv_c0_wide, so + 848 + e);
+            a3_1.intoArray(f0_conv_c0_wide, so + 856 + e);
+            a0_2.intoArray(f0_conv_c0_wide, so + 1664 + e);
+            a1_2.intoArray(f0_conv_c0_wide, so + 1672 + e);
+            a2_2.intoArray(f0_conv_c0_wide, so + 1680 + e);
+            a3_2.intoArray(f0_conv_c0_wide, so + 1688 + e);
+            a0_3.intoArray(f0_conv_c0_wide, so + 2496 + e);
+            a1_3.intoArray(f0_conv_c0_wide, so + 2504 + e);
+            a2_3.intoArray(f0_conv_c0_wide, so + 2512 + e);
+            a3_3.intoArray(f0_conv_c0_wide, so + 2520 + e);
+            a0_4.intoArray(f0_conv_c0_wide, so + 3328 + e);
+            a1_4.intoArray(f0_conv_c0_wide, so + 3336 + e);
+            a2_4.intoArray(f0_conv_c0_wide, so + 3344 + e);
+            a3_4.intoArray(f0_conv_c0_wide, so + 3352 + e);
+            a0_5.intoArray(f0_conv_c0_wide, so + 4160 + e);
+            a1_5.intoArray(f0_conv_c0_wide, so + 4168 + e);
+            a2_5.intoArray(f0_conv_c0_wide, so + 4176 + e);
+            a3_5.intoArray(f0_conv_c0_wide, so + 4184 + e);
         }
     }
 
@@ -1358,32 +1418,21 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/residual.cnn:17): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 832 pixels
      */
     private void f3_conv_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 12;
         int xo = t * 10788;
-        int so = chunk * 6528;
+        int so = chunk * 4992;
         int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f3_conv_c1_taps8_0(xo, k, so);
+        for (; k + 6 <= k1; k += 6) {
+            f3_conv_c1_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 8; a++) {
+            for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c1_[yo + i * 28 + j] = f3_conv_c1_wide[wo + i * 29 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            f3_conv_c1_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 4; a++) {
-                int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
+                int wo = so + a * 832;
                 for (int i = 0; i < 28; i++) {
                     for (int j = 0; j < 28; j++) c1_[yo + i * 28 + j] = f3_conv_c1_wide[wo + i * 29 + j];
                 }
@@ -1407,102 +1456,173 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f3_conv_c1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+    private void f3_conv_c1_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 832; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 12; c++) {
                 int x0 = xo + c * 899 + e;
                 int w0 = k0 * 108 + c * 9;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 29;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f3_conv_c1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 108]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 216]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 324]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 432]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 540]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 648]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 756]), a7);
-                    v = FloatVector.fromArray(S, f3_conv_c1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 109]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 217]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 325]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 433]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 541]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 649]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 757]), a7);
-                    v = FloatVector.fromArray(S, f3_conv_c1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 110]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 218]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 326]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 434]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 542]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 650]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 758]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f3_conv_c1_padded, x);
+                    v1 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 24);
+                    g = FloatVector.broadcast(S, c1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 108]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 216]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 324]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 432]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 540]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 25);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 109]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 217]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 325]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 433]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 541]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f3_conv_c1_padded, x + 26);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 110]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 218]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 326]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 434]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 542]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(f3_conv_c1_wide, so + 0 + e);
-            a1.intoArray(f3_conv_c1_wide, so + 816 + e);
-            a2.intoArray(f3_conv_c1_wide, so + 1632 + e);
-            a3.intoArray(f3_conv_c1_wide, so + 2448 + e);
-            a4.intoArray(f3_conv_c1_wide, so + 3264 + e);
-            a5.intoArray(f3_conv_c1_wide, so + 4080 + e);
-            a6.intoArray(f3_conv_c1_wide, so + 4896 + e);
-            a7.intoArray(f3_conv_c1_wide, so + 5712 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
-     */
-    private void f3_conv_c1_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            for (int c = 0; c < 12; c++) {
-                int x0 = xo + c * 899 + e;
-                int w0 = k0 * 108 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 29;
-                    int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f3_conv_c1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 108]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 216]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 324]), a3);
-                    v = FloatVector.fromArray(S, f3_conv_c1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 109]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 217]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 325]), a3);
-                    v = FloatVector.fromArray(S, f3_conv_c1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 110]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 218]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 326]), a3);
-                }
-            }
-            a0.intoArray(f3_conv_c1_wide, so + 0 + e);
-            a1.intoArray(f3_conv_c1_wide, so + 816 + e);
-            a2.intoArray(f3_conv_c1_wide, so + 1632 + e);
-            a3.intoArray(f3_conv_c1_wide, so + 2448 + e);
+            a0_0.intoArray(f3_conv_c1_wide, so + 0 + e);
+            a1_0.intoArray(f3_conv_c1_wide, so + 8 + e);
+            a2_0.intoArray(f3_conv_c1_wide, so + 16 + e);
+            a3_0.intoArray(f3_conv_c1_wide, so + 24 + e);
+            a0_1.intoArray(f3_conv_c1_wide, so + 832 + e);
+            a1_1.intoArray(f3_conv_c1_wide, so + 840 + e);
+            a2_1.intoArray(f3_conv_c1_wide, so + 848 + e);
+            a3_1.intoArray(f3_conv_c1_wide, so + 856 + e);
+            a0_2.intoArray(f3_conv_c1_wide, so + 1664 + e);
+            a1_2.intoArray(f3_conv_c1_wide, so + 1672 + e);
+            a2_2.intoArray(f3_conv_c1_wide, so + 1680 + e);
+            a3_2.intoArray(f3_conv_c1_wide, so + 1688 + e);
+            a0_3.intoArray(f3_conv_c1_wide, so + 2496 + e);
+            a1_3.intoArray(f3_conv_c1_wide, so + 2504 + e);
+            a2_3.intoArray(f3_conv_c1_wide, so + 2512 + e);
+            a3_3.intoArray(f3_conv_c1_wide, so + 2520 + e);
+            a0_4.intoArray(f3_conv_c1_wide, so + 3328 + e);
+            a1_4.intoArray(f3_conv_c1_wide, so + 3336 + e);
+            a2_4.intoArray(f3_conv_c1_wide, so + 3344 + e);
+            a3_4.intoArray(f3_conv_c1_wide, so + 3352 + e);
+            a0_5.intoArray(f3_conv_c1_wide, so + 4160 + e);
+            a1_5.intoArray(f3_conv_c1_wide, so + 4168 + e);
+            a2_5.intoArray(f3_conv_c1_wide, so + 4176 + e);
+            a3_5.intoArray(f3_conv_c1_wide, so + 4184 + e);
         }
     }
 
@@ -1576,32 +1696,21 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/residual.cnn:20): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk, output channels in blocks of 8 kept in registers
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 832 pixels
      */
     private void f6_conv_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 12;
         int xo = t * 10788;
-        int so = chunk * 6528;
+        int so = chunk * 4992;
         int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f6_conv_c2_taps8_0(xo, k, so);
+        for (; k + 6 <= k1; k += 6) {
+            f6_conv_c2_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 8; a++) {
+            for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c2_[yo + i * 28 + j] = f6_conv_c2_wide[wo + i * 29 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            f6_conv_c2_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 4; a++) {
-                int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
+                int wo = so + a * 832;
                 for (int i = 0; i < 28; i++) {
                     for (int j = 0; j < 28; j++) c2_[yo + i * 28 + j] = f6_conv_c2_wide[wo + i * 29 + j];
                 }
@@ -1625,102 +1734,173 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f6_conv_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+    private void f6_conv_c2_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 832; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 12; c++) {
                 int x0 = xo + c * 899 + e;
                 int w0 = k0 * 108 + c * 9;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 29;
                     int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f6_conv_c2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 108]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 216]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 324]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 432]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 540]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 648]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 756]), a7);
-                    v = FloatVector.fromArray(S, f6_conv_c2_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 109]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 217]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 325]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 433]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 541]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 649]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 757]), a7);
-                    v = FloatVector.fromArray(S, f6_conv_c2_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 110]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 218]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 326]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 434]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 542]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 650]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 758]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f6_conv_c2_padded, x);
+                    v1 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 24);
+                    g = FloatVector.broadcast(S, c2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 108]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 216]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 324]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 432]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 540]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 25);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 109]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 217]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 325]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 433]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 541]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f6_conv_c2_padded, x + 26);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 110]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 218]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 326]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 434]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 542]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(f6_conv_c2_wide, so + 0 + e);
-            a1.intoArray(f6_conv_c2_wide, so + 816 + e);
-            a2.intoArray(f6_conv_c2_wide, so + 1632 + e);
-            a3.intoArray(f6_conv_c2_wide, so + 2448 + e);
-            a4.intoArray(f6_conv_c2_wide, so + 3264 + e);
-            a5.intoArray(f6_conv_c2_wide, so + 4080 + e);
-            a6.intoArray(f6_conv_c2_wide, so + 4896 + e);
-            a7.intoArray(f6_conv_c2_wide, so + 5712 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
-     */
-    private void f6_conv_c2_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            for (int c = 0; c < 12; c++) {
-                int x0 = xo + c * 899 + e;
-                int w0 = k0 * 108 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 29;
-                    int w = w0 + p * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, f6_conv_c2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 108]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 216]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 324]), a3);
-                    v = FloatVector.fromArray(S, f6_conv_c2_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 109]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 217]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 325]), a3);
-                    v = FloatVector.fromArray(S, f6_conv_c2_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 110]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 218]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 326]), a3);
-                }
-            }
-            a0.intoArray(f6_conv_c2_wide, so + 0 + e);
-            a1.intoArray(f6_conv_c2_wide, so + 816 + e);
-            a2.intoArray(f6_conv_c2_wide, so + 1632 + e);
-            a3.intoArray(f6_conv_c2_wide, so + 2448 + e);
+            a0_0.intoArray(f6_conv_c2_wide, so + 0 + e);
+            a1_0.intoArray(f6_conv_c2_wide, so + 8 + e);
+            a2_0.intoArray(f6_conv_c2_wide, so + 16 + e);
+            a3_0.intoArray(f6_conv_c2_wide, so + 24 + e);
+            a0_1.intoArray(f6_conv_c2_wide, so + 832 + e);
+            a1_1.intoArray(f6_conv_c2_wide, so + 840 + e);
+            a2_1.intoArray(f6_conv_c2_wide, so + 848 + e);
+            a3_1.intoArray(f6_conv_c2_wide, so + 856 + e);
+            a0_2.intoArray(f6_conv_c2_wide, so + 1664 + e);
+            a1_2.intoArray(f6_conv_c2_wide, so + 1672 + e);
+            a2_2.intoArray(f6_conv_c2_wide, so + 1680 + e);
+            a3_2.intoArray(f6_conv_c2_wide, so + 1688 + e);
+            a0_3.intoArray(f6_conv_c2_wide, so + 2496 + e);
+            a1_3.intoArray(f6_conv_c2_wide, so + 2504 + e);
+            a2_3.intoArray(f6_conv_c2_wide, so + 2512 + e);
+            a3_3.intoArray(f6_conv_c2_wide, so + 2520 + e);
+            a0_4.intoArray(f6_conv_c2_wide, so + 3328 + e);
+            a1_4.intoArray(f6_conv_c2_wide, so + 3336 + e);
+            a2_4.intoArray(f6_conv_c2_wide, so + 3344 + e);
+            a3_4.intoArray(f6_conv_c2_wide, so + 3352 + e);
+            a0_5.intoArray(f6_conv_c2_wide, so + 4160 + e);
+            a1_5.intoArray(f6_conv_c2_wide, so + 4168 + e);
+            a2_5.intoArray(f6_conv_c2_wide, so + 4176 + e);
+            a3_5.intoArray(f6_conv_c2_wide, so + 4184 + e);
         }
     }
 
@@ -2323,32 +2503,21 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/residual.cnn:20): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 832 pixels
      */
     private void b11_conv_bf_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 12;
         int xo = t * 10788;
-        int so = chunk * 6528;
+        int so = chunk * 4992;
         int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b11_conv_bf_c2_taps8_0(xo, k, so);
+        for (; k + 6 <= k1; k += 6) {
+            b11_conv_bf_c2_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 8; a++) {
+            for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) grad$r1_[yo + i * 28 + j] = b11_conv_bf_c2_wide[wo + i * 29 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            b11_conv_bf_c2_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 4; a++) {
-                int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
+                int wo = so + a * 832;
                 for (int i = 0; i < 28; i++) {
                     for (int j = 0; j < 28; j++) grad$r1_[yo + i * 28 + j] = b11_conv_bf_c2_wide[wo + i * 29 + j];
                 }
@@ -2372,113 +2541,184 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void b11_conv_bf_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+    private void b11_conv_bf_c2_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 832; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 12; c++) {
                 int x0 = xo + c * 899 + e;
                 int w0 = k0 * 9 + c * 108;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 29;
                     int w = w0 + (2 - p) * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 29]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 38]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 47]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 56]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 65]), a7);
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 28]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 37]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 46]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 55]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 64]), a7);
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 27]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 36]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 45]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 54]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 63]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 24);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 25);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 26);
+                    g = FloatVector.broadcast(S, c2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(b11_conv_bf_c2_wide, so + 0 + e);
-            a1.intoArray(b11_conv_bf_c2_wide, so + 816 + e);
-            a2.intoArray(b11_conv_bf_c2_wide, so + 1632 + e);
-            a3.intoArray(b11_conv_bf_c2_wide, so + 2448 + e);
-            a4.intoArray(b11_conv_bf_c2_wide, so + 3264 + e);
-            a5.intoArray(b11_conv_bf_c2_wide, so + 4080 + e);
-            a6.intoArray(b11_conv_bf_c2_wide, so + 4896 + e);
-            a7.intoArray(b11_conv_bf_c2_wide, so + 5712 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
-     */
-    private void b11_conv_bf_c2_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            for (int c = 0; c < 12; c++) {
-                int x0 = xo + c * 899 + e;
-                int w0 = k0 * 9 + c * 108;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 29;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 29]), a3);
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 28]), a3);
-                    v = FloatVector.fromArray(S, b11_conv_bf_c2_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c2$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c2$weight_[w + 27]), a3);
-                }
-            }
-            a0.intoArray(b11_conv_bf_c2_wide, so + 0 + e);
-            a1.intoArray(b11_conv_bf_c2_wide, so + 816 + e);
-            a2.intoArray(b11_conv_bf_c2_wide, so + 1632 + e);
-            a3.intoArray(b11_conv_bf_c2_wide, so + 2448 + e);
+            a0_0.intoArray(b11_conv_bf_c2_wide, so + 0 + e);
+            a1_0.intoArray(b11_conv_bf_c2_wide, so + 8 + e);
+            a2_0.intoArray(b11_conv_bf_c2_wide, so + 16 + e);
+            a3_0.intoArray(b11_conv_bf_c2_wide, so + 24 + e);
+            a0_1.intoArray(b11_conv_bf_c2_wide, so + 832 + e);
+            a1_1.intoArray(b11_conv_bf_c2_wide, so + 840 + e);
+            a2_1.intoArray(b11_conv_bf_c2_wide, so + 848 + e);
+            a3_1.intoArray(b11_conv_bf_c2_wide, so + 856 + e);
+            a0_2.intoArray(b11_conv_bf_c2_wide, so + 1664 + e);
+            a1_2.intoArray(b11_conv_bf_c2_wide, so + 1672 + e);
+            a2_2.intoArray(b11_conv_bf_c2_wide, so + 1680 + e);
+            a3_2.intoArray(b11_conv_bf_c2_wide, so + 1688 + e);
+            a0_3.intoArray(b11_conv_bf_c2_wide, so + 2496 + e);
+            a1_3.intoArray(b11_conv_bf_c2_wide, so + 2504 + e);
+            a2_3.intoArray(b11_conv_bf_c2_wide, so + 2512 + e);
+            a3_3.intoArray(b11_conv_bf_c2_wide, so + 2520 + e);
+            a0_4.intoArray(b11_conv_bf_c2_wide, so + 3328 + e);
+            a1_4.intoArray(b11_conv_bf_c2_wide, so + 3336 + e);
+            a2_4.intoArray(b11_conv_bf_c2_wide, so + 3344 + e);
+            a3_4.intoArray(b11_conv_bf_c2_wide, so + 3352 + e);
+            a0_5.intoArray(b11_conv_bf_c2_wide, so + 4160 + e);
+            a1_5.intoArray(b11_conv_bf_c2_wide, so + 4168 + e);
+            a2_5.intoArray(b11_conv_bf_c2_wide, so + 4176 + e);
+            a3_5.intoArray(b11_conv_bf_c2_wide, so + 4184 + e);
         }
     }
 
     /**
      * conv_grad 'c2' (samples/residual.cnn:20): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>12 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>12 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 9 taps
      */
     private void b12_conv_grad_c2_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 12; c++) {
-            b12_conv_grad_c2_taps0(k, c);
+            b12_conv_grad_c2_taps0(k0, c);
         }
     }
 
@@ -2498,55 +2738,65 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·29 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·29 + q], one accumulator per output channel and tap (a register tile of 1 channels x 9 taps).
      */
-    private void b12_conv_grad_c2_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
+    private void b12_conv_grad_c2_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 12 + k) * 816;
+            int d = (t * 12 + k0) * 816;
             int x = (t * 12 + c) * 899;
             for (int e = 0; e < 816; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + e);
-                a0 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 29).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 30).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 31).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 58).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 59).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 60).fma(g, a8);
+                FloatVector g0 = FloatVector.fromArray(S, b12_conv_grad_c2_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 29);
+                a0_3 = v.fma(g0, a0_3);
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 30);
+                a0_4 = v.fma(g0, a0_4);
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 31);
+                a0_5 = v.fma(g0, a0_5);
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 58);
+                a0_6 = v.fma(g0, a0_6);
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 59);
+                a0_7 = v.fma(g0, a0_7);
+                v = FloatVector.fromArray(S, f6_conv_c2_padded, x + e + 60);
+                a0_8 = v.fma(g0, a0_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 12 + c) * 9;
-        a0.intoArray(b12_conv_grad_c2_lanes, lo + 0);
-        grad$c2$weight_[wo + 0] = sum8(b12_conv_grad_c2_lanes, lo + 0);
-        a1.intoArray(b12_conv_grad_c2_lanes, lo + 8);
-        grad$c2$weight_[wo + 1] = sum8(b12_conv_grad_c2_lanes, lo + 8);
-        a2.intoArray(b12_conv_grad_c2_lanes, lo + 16);
-        grad$c2$weight_[wo + 2] = sum8(b12_conv_grad_c2_lanes, lo + 16);
-        a3.intoArray(b12_conv_grad_c2_lanes, lo + 24);
-        grad$c2$weight_[wo + 3] = sum8(b12_conv_grad_c2_lanes, lo + 24);
-        a4.intoArray(b12_conv_grad_c2_lanes, lo + 32);
-        grad$c2$weight_[wo + 4] = sum8(b12_conv_grad_c2_lanes, lo + 32);
-        a5.intoArray(b12_conv_grad_c2_lanes, lo + 40);
-        grad$c2$weight_[wo + 5] = sum8(b12_conv_grad_c2_lanes, lo + 40);
-        a6.intoArray(b12_conv_grad_c2_lanes, lo + 48);
-        grad$c2$weight_[wo + 6] = sum8(b12_conv_grad_c2_lanes, lo + 48);
-        a7.intoArray(b12_conv_grad_c2_lanes, lo + 56);
-        grad$c2$weight_[wo + 7] = sum8(b12_conv_grad_c2_lanes, lo + 56);
-        a8.intoArray(b12_conv_grad_c2_lanes, lo + 64);
-        grad$c2$weight_[wo + 8] = sum8(b12_conv_grad_c2_lanes, lo + 64);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 108 + c * 9;
+        a0_0.intoArray(b12_conv_grad_c2_lanes, lo + 0);
+        grad$c2$weight_[wo0 + 0] = sum8(b12_conv_grad_c2_lanes, lo + 0);
+        a0_1.intoArray(b12_conv_grad_c2_lanes, lo + 8);
+        grad$c2$weight_[wo0 + 1] = sum8(b12_conv_grad_c2_lanes, lo + 8);
+        a0_2.intoArray(b12_conv_grad_c2_lanes, lo + 16);
+        grad$c2$weight_[wo0 + 2] = sum8(b12_conv_grad_c2_lanes, lo + 16);
+        a0_3.intoArray(b12_conv_grad_c2_lanes, lo + 24);
+        grad$c2$weight_[wo0 + 3] = sum8(b12_conv_grad_c2_lanes, lo + 24);
+        a0_4.intoArray(b12_conv_grad_c2_lanes, lo + 32);
+        grad$c2$weight_[wo0 + 4] = sum8(b12_conv_grad_c2_lanes, lo + 32);
+        a0_5.intoArray(b12_conv_grad_c2_lanes, lo + 40);
+        grad$c2$weight_[wo0 + 5] = sum8(b12_conv_grad_c2_lanes, lo + 40);
+        a0_6.intoArray(b12_conv_grad_c2_lanes, lo + 48);
+        grad$c2$weight_[wo0 + 6] = sum8(b12_conv_grad_c2_lanes, lo + 48);
+        a0_7.intoArray(b12_conv_grad_c2_lanes, lo + 56);
+        grad$c2$weight_[wo0 + 7] = sum8(b12_conv_grad_c2_lanes, lo + 56);
+        a0_8.intoArray(b12_conv_grad_c2_lanes, lo + 64);
+        grad$c2$weight_[wo0 + 8] = sum8(b12_conv_grad_c2_lanes, lo + 64);
     }
 
     /**
@@ -2616,32 +2866,21 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c1' (samples/residual.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c1])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX in blocks of 8 kept in registers (ΔX[t][c] written by one chunk)
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 832 pixels
      */
     private void b16_conv_bf_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 12;
         int xo = t * 10788;
-        int so = chunk * 6528;
+        int so = chunk * 4992;
         int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b16_conv_bf_c1_taps8_0(xo, k, so);
+        for (; k + 6 <= k1; k += 6) {
+            b16_conv_bf_c1_taps6_0(xo, k, so);
             // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 8; a++) {
+            for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) grad$s$$c1_[yo + i * 28 + j] = b16_conv_bf_c1_wide[wo + i * 29 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            b16_conv_bf_c1_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 28 columns of every wide row
-            for (int a = 0; a < 4; a++) {
-                int yo = (t * 12 + k + a) * 784;
-                int wo = so + a * 816;
+                int wo = so + a * 832;
                 for (int i = 0; i < 28; i++) {
                     for (int j = 0; j < 28; j++) grad$s$$c1_[yo + i * 28 + j] = b16_conv_bf_c1_wide[wo + i * 29 + j];
                 }
@@ -2665,113 +2904,184 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void b16_conv_bf_c1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
+    private void b16_conv_bf_c1_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 832; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 12; c++) {
                 int x0 = xo + c * 899 + e;
                 int w0 = k0 * 9 + c * 108;
                 for (int p = 0; p < 3; p++) {
                     int x = x0 + p * 29;
                     int w = w0 + (2 - p) * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 29]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 38]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 47]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 56]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 65]), a7);
-                    v = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 28]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 37]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 46]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 55]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 64]), a7);
-                    v = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 27]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 36]), a4);
-                    a5 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 45]), a5);
-                    a6 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 54]), a6);
-                    a7 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 63]), a7);
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 24);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 25);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 26);
+                    g = FloatVector.broadcast(S, c1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
                 }
             }
-            a0.intoArray(b16_conv_bf_c1_wide, so + 0 + e);
-            a1.intoArray(b16_conv_bf_c1_wide, so + 816 + e);
-            a2.intoArray(b16_conv_bf_c1_wide, so + 1632 + e);
-            a3.intoArray(b16_conv_bf_c1_wide, so + 2448 + e);
-            a4.intoArray(b16_conv_bf_c1_wide, so + 3264 + e);
-            a5.intoArray(b16_conv_bf_c1_wide, so + 4080 + e);
-            a6.intoArray(b16_conv_bf_c1_wide, so + 4896 + e);
-            a7.intoArray(b16_conv_bf_c1_wide, so + 5712 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 8 columns at a time.
-     */
-    private void b16_conv_bf_c1_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 8) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            for (int c = 0; c < 12; c++) {
-                int x0 = xo + c * 899 + e;
-                int w0 = k0 * 9 + c * 108;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 29;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 2]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 11]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 20]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 29]), a3);
-                    v = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 1);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 1]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 10]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 19]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 28]), a3);
-                    v = FloatVector.fromArray(S, b16_conv_bf_c1_padded, x + 2);
-                    a0 = v.fma(FloatVector.broadcast(S, c1$weight_[w]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 9]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 18]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, c1$weight_[w + 27]), a3);
-                }
-            }
-            a0.intoArray(b16_conv_bf_c1_wide, so + 0 + e);
-            a1.intoArray(b16_conv_bf_c1_wide, so + 816 + e);
-            a2.intoArray(b16_conv_bf_c1_wide, so + 1632 + e);
-            a3.intoArray(b16_conv_bf_c1_wide, so + 2448 + e);
+            a0_0.intoArray(b16_conv_bf_c1_wide, so + 0 + e);
+            a1_0.intoArray(b16_conv_bf_c1_wide, so + 8 + e);
+            a2_0.intoArray(b16_conv_bf_c1_wide, so + 16 + e);
+            a3_0.intoArray(b16_conv_bf_c1_wide, so + 24 + e);
+            a0_1.intoArray(b16_conv_bf_c1_wide, so + 832 + e);
+            a1_1.intoArray(b16_conv_bf_c1_wide, so + 840 + e);
+            a2_1.intoArray(b16_conv_bf_c1_wide, so + 848 + e);
+            a3_1.intoArray(b16_conv_bf_c1_wide, so + 856 + e);
+            a0_2.intoArray(b16_conv_bf_c1_wide, so + 1664 + e);
+            a1_2.intoArray(b16_conv_bf_c1_wide, so + 1672 + e);
+            a2_2.intoArray(b16_conv_bf_c1_wide, so + 1680 + e);
+            a3_2.intoArray(b16_conv_bf_c1_wide, so + 1688 + e);
+            a0_3.intoArray(b16_conv_bf_c1_wide, so + 2496 + e);
+            a1_3.intoArray(b16_conv_bf_c1_wide, so + 2504 + e);
+            a2_3.intoArray(b16_conv_bf_c1_wide, so + 2512 + e);
+            a3_3.intoArray(b16_conv_bf_c1_wide, so + 2520 + e);
+            a0_4.intoArray(b16_conv_bf_c1_wide, so + 3328 + e);
+            a1_4.intoArray(b16_conv_bf_c1_wide, so + 3336 + e);
+            a2_4.intoArray(b16_conv_bf_c1_wide, so + 3344 + e);
+            a3_4.intoArray(b16_conv_bf_c1_wide, so + 3352 + e);
+            a0_5.intoArray(b16_conv_bf_c1_wide, so + 4160 + e);
+            a1_5.intoArray(b16_conv_bf_c1_wide, so + 4168 + e);
+            a2_5.intoArray(b16_conv_bf_c1_wide, so + 4176 + e);
+            a3_5.intoArray(b16_conv_bf_c1_wide, so + 4184 + e);
         }
     }
 
     /**
      * conv_grad 'c1' (samples/residual.cnn:17): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>12 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>12 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 9 taps
      */
     private void b17_conv_grad_c1_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 12; c++) {
-            b17_conv_grad_c1_taps0(k, c);
+            b17_conv_grad_c1_taps0(k0, c);
         }
     }
 
@@ -2791,55 +3101,65 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·29 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·29 + q], one accumulator per output channel and tap (a register tile of 1 channels x 9 taps).
      */
-    private void b17_conv_grad_c1_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
+    private void b17_conv_grad_c1_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 12 + k) * 816;
+            int d = (t * 12 + k0) * 816;
             int x = (t * 12 + c) * 899;
             for (int e = 0; e < 816; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b17_conv_grad_c1_dy, d + e);
-                a0 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 29).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 30).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 31).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 58).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 59).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 60).fma(g, a8);
+                FloatVector g0 = FloatVector.fromArray(S, b17_conv_grad_c1_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 29);
+                a0_3 = v.fma(g0, a0_3);
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 30);
+                a0_4 = v.fma(g0, a0_4);
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 31);
+                a0_5 = v.fma(g0, a0_5);
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 58);
+                a0_6 = v.fma(g0, a0_6);
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 59);
+                a0_7 = v.fma(g0, a0_7);
+                v = FloatVector.fromArray(S, f3_conv_c1_padded, x + e + 60);
+                a0_8 = v.fma(g0, a0_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 12 + c) * 9;
-        a0.intoArray(b17_conv_grad_c1_lanes, lo + 0);
-        grad$c1$weight_[wo + 0] = sum8(b17_conv_grad_c1_lanes, lo + 0);
-        a1.intoArray(b17_conv_grad_c1_lanes, lo + 8);
-        grad$c1$weight_[wo + 1] = sum8(b17_conv_grad_c1_lanes, lo + 8);
-        a2.intoArray(b17_conv_grad_c1_lanes, lo + 16);
-        grad$c1$weight_[wo + 2] = sum8(b17_conv_grad_c1_lanes, lo + 16);
-        a3.intoArray(b17_conv_grad_c1_lanes, lo + 24);
-        grad$c1$weight_[wo + 3] = sum8(b17_conv_grad_c1_lanes, lo + 24);
-        a4.intoArray(b17_conv_grad_c1_lanes, lo + 32);
-        grad$c1$weight_[wo + 4] = sum8(b17_conv_grad_c1_lanes, lo + 32);
-        a5.intoArray(b17_conv_grad_c1_lanes, lo + 40);
-        grad$c1$weight_[wo + 5] = sum8(b17_conv_grad_c1_lanes, lo + 40);
-        a6.intoArray(b17_conv_grad_c1_lanes, lo + 48);
-        grad$c1$weight_[wo + 6] = sum8(b17_conv_grad_c1_lanes, lo + 48);
-        a7.intoArray(b17_conv_grad_c1_lanes, lo + 56);
-        grad$c1$weight_[wo + 7] = sum8(b17_conv_grad_c1_lanes, lo + 56);
-        a8.intoArray(b17_conv_grad_c1_lanes, lo + 64);
-        grad$c1$weight_[wo + 8] = sum8(b17_conv_grad_c1_lanes, lo + 64);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 108 + c * 9;
+        a0_0.intoArray(b17_conv_grad_c1_lanes, lo + 0);
+        grad$c1$weight_[wo0 + 0] = sum8(b17_conv_grad_c1_lanes, lo + 0);
+        a0_1.intoArray(b17_conv_grad_c1_lanes, lo + 8);
+        grad$c1$weight_[wo0 + 1] = sum8(b17_conv_grad_c1_lanes, lo + 8);
+        a0_2.intoArray(b17_conv_grad_c1_lanes, lo + 16);
+        grad$c1$weight_[wo0 + 2] = sum8(b17_conv_grad_c1_lanes, lo + 16);
+        a0_3.intoArray(b17_conv_grad_c1_lanes, lo + 24);
+        grad$c1$weight_[wo0 + 3] = sum8(b17_conv_grad_c1_lanes, lo + 24);
+        a0_4.intoArray(b17_conv_grad_c1_lanes, lo + 32);
+        grad$c1$weight_[wo0 + 4] = sum8(b17_conv_grad_c1_lanes, lo + 32);
+        a0_5.intoArray(b17_conv_grad_c1_lanes, lo + 40);
+        grad$c1$weight_[wo0 + 5] = sum8(b17_conv_grad_c1_lanes, lo + 40);
+        a0_6.intoArray(b17_conv_grad_c1_lanes, lo + 48);
+        grad$c1$weight_[wo0 + 6] = sum8(b17_conv_grad_c1_lanes, lo + 48);
+        a0_7.intoArray(b17_conv_grad_c1_lanes, lo + 56);
+        grad$c1$weight_[wo0 + 7] = sum8(b17_conv_grad_c1_lanes, lo + 56);
+        a0_8.intoArray(b17_conv_grad_c1_lanes, lo + 64);
+        grad$c1$weight_[wo0 + 8] = sum8(b17_conv_grad_c1_lanes, lo + 64);
     }
 
     /**
@@ -2920,12 +3240,12 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c0' (samples/residual.cnn:12): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>12 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads
+     * <p>12 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 9 taps
      */
     private void b22_conv_grad_c0_(int chunk) {
-        int k = chunk;
+        int k0 = chunk * 1;
         for (int c = 0; c < 1; c++) {
-            b22_conv_grad_c0_taps0(k, c);
+            b22_conv_grad_c0_taps0(k0, c);
         }
     }
 
@@ -2945,55 +3265,65 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * ΔW[k][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·29 + q], one accumulator per tap.
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·29 + q], one accumulator per output channel and tap (a register tile of 1 channels x 9 taps).
      */
-    private void b22_conv_grad_c0_taps0(int k, int c) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector a4 = FloatVector.zero(S);
-        FloatVector a5 = FloatVector.zero(S);
-        FloatVector a6 = FloatVector.zero(S);
-        FloatVector a7 = FloatVector.zero(S);
-        FloatVector a8 = FloatVector.zero(S);
+    private void b22_conv_grad_c0_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
         for (int t = 0; t < 64; t++) {
-            int d = (t * 12 + k) * 816;
+            int d = (t * 12 + k0) * 816;
             int x = (t * 1 + c) * 899;
             for (int e = 0; e < 816; e += 8) {
-                FloatVector g = FloatVector.fromArray(S, b22_conv_grad_c0_dy, d + e);
-                a0 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e).fma(g, a0);
-                a1 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 1).fma(g, a1);
-                a2 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 2).fma(g, a2);
-                a3 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 29).fma(g, a3);
-                a4 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 30).fma(g, a4);
-                a5 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 31).fma(g, a5);
-                a6 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 58).fma(g, a6);
-                a7 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 59).fma(g, a7);
-                a8 = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 60).fma(g, a8);
+                FloatVector g0 = FloatVector.fromArray(S, b22_conv_grad_c0_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 1);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 2);
+                a0_2 = v.fma(g0, a0_2);
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 29);
+                a0_3 = v.fma(g0, a0_3);
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 30);
+                a0_4 = v.fma(g0, a0_4);
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 31);
+                a0_5 = v.fma(g0, a0_5);
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 58);
+                a0_6 = v.fma(g0, a0_6);
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 59);
+                a0_7 = v.fma(g0, a0_7);
+                v = FloatVector.fromArray(S, f0_conv_c0_padded, x + e + 60);
+                a0_8 = v.fma(g0, a0_8);
             }
         }
-        // ΔW[k][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k * 200;
-        int wo = (k * 1 + c) * 9;
-        a0.intoArray(b22_conv_grad_c0_lanes, lo + 0);
-        grad$c0$weight_[wo + 0] = sum8(b22_conv_grad_c0_lanes, lo + 0);
-        a1.intoArray(b22_conv_grad_c0_lanes, lo + 8);
-        grad$c0$weight_[wo + 1] = sum8(b22_conv_grad_c0_lanes, lo + 8);
-        a2.intoArray(b22_conv_grad_c0_lanes, lo + 16);
-        grad$c0$weight_[wo + 2] = sum8(b22_conv_grad_c0_lanes, lo + 16);
-        a3.intoArray(b22_conv_grad_c0_lanes, lo + 24);
-        grad$c0$weight_[wo + 3] = sum8(b22_conv_grad_c0_lanes, lo + 24);
-        a4.intoArray(b22_conv_grad_c0_lanes, lo + 32);
-        grad$c0$weight_[wo + 4] = sum8(b22_conv_grad_c0_lanes, lo + 32);
-        a5.intoArray(b22_conv_grad_c0_lanes, lo + 40);
-        grad$c0$weight_[wo + 5] = sum8(b22_conv_grad_c0_lanes, lo + 40);
-        a6.intoArray(b22_conv_grad_c0_lanes, lo + 48);
-        grad$c0$weight_[wo + 6] = sum8(b22_conv_grad_c0_lanes, lo + 48);
-        a7.intoArray(b22_conv_grad_c0_lanes, lo + 56);
-        grad$c0$weight_[wo + 7] = sum8(b22_conv_grad_c0_lanes, lo + 56);
-        a8.intoArray(b22_conv_grad_c0_lanes, lo + 64);
-        grad$c0$weight_[wo + 8] = sum8(b22_conv_grad_c0_lanes, lo + 64);
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 9 + c * 9;
+        a0_0.intoArray(b22_conv_grad_c0_lanes, lo + 0);
+        grad$c0$weight_[wo0 + 0] = sum8(b22_conv_grad_c0_lanes, lo + 0);
+        a0_1.intoArray(b22_conv_grad_c0_lanes, lo + 8);
+        grad$c0$weight_[wo0 + 1] = sum8(b22_conv_grad_c0_lanes, lo + 8);
+        a0_2.intoArray(b22_conv_grad_c0_lanes, lo + 16);
+        grad$c0$weight_[wo0 + 2] = sum8(b22_conv_grad_c0_lanes, lo + 16);
+        a0_3.intoArray(b22_conv_grad_c0_lanes, lo + 24);
+        grad$c0$weight_[wo0 + 3] = sum8(b22_conv_grad_c0_lanes, lo + 24);
+        a0_4.intoArray(b22_conv_grad_c0_lanes, lo + 32);
+        grad$c0$weight_[wo0 + 4] = sum8(b22_conv_grad_c0_lanes, lo + 32);
+        a0_5.intoArray(b22_conv_grad_c0_lanes, lo + 40);
+        grad$c0$weight_[wo0 + 5] = sum8(b22_conv_grad_c0_lanes, lo + 40);
+        a0_6.intoArray(b22_conv_grad_c0_lanes, lo + 48);
+        grad$c0$weight_[wo0 + 6] = sum8(b22_conv_grad_c0_lanes, lo + 48);
+        a0_7.intoArray(b22_conv_grad_c0_lanes, lo + 56);
+        grad$c0$weight_[wo0 + 7] = sum8(b22_conv_grad_c0_lanes, lo + 56);
+        a0_8.intoArray(b22_conv_grad_c0_lanes, lo + 64);
+        grad$c0$weight_[wo0 + 8] = sum8(b22_conv_grad_c0_lanes, lo + 64);
     }
 
     /**

@@ -1,0 +1,26 @@
+package cnnc.cli;
+
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --conv-tile PxB}: forces the register tile of every Vector API forward and backward-data
+ * convolution to {@code P} vectors of 8 output pixels times {@code B} output channels, instead of
+ * the one the compiler's cost model picks from the shapes (for benchmarking a tile; the results
+ * differ only in rounding). It sets the system property {@code cnnc.conv.tile} that the Java backend reads.
+ */
+final class ConvTileArg {
+
+    @Option(names = "--conv-tile", paramLabel = "PxB",
+            description = "Force the Vector API convolutions' register tile: P (1-4) vectors of 8 pixels x B (1-8) channels.")
+    String tile;
+
+    void apply() {
+        if (tile == null) {
+            return;
+        }
+        if (!tile.matches("[1-4]x[1-8]")) {
+            throw new UserError("--conv-tile must be PxB with P in 1..4 and B in 1..8 (e.g. 3x8), found '" + tile + "'");
+        }
+        System.setProperty("cnnc.conv.tile", tile);
+    }
+}

@@ -1,0 +1,88 @@
+package cnnc.backend.java;
+
+import cnnc.diag.SourceFile;
+import cnnc.front.Options;
+import cnnc.ir.Model;
+import cnnc.passes.Pipeline;
+import cnnc.runtime.Network;
+import java.util.Arrays;
+
+/**
+ * One convolution layer's kernels, each register tile against the others, on a loaded machine: a
+ * tool, not a test ({@code ConvBench C K HxW BATCH THREADS TILE...}, TILE {@code auto} or {@code PxB};
+ * {@code G<k>} after a tile forces conv_grad's channel block). Every configuration runs its profiled
+ * class ({@link JavaBackend#generateProfiled}) in turn, several rounds; per round and unit the time of
+ * a step, and the best round of each unit is kept (the least disturbed by other processes). Prints
+ * GFLOP/s (direct-algorithm operations) of the forward, backward-data and gradient steps.
+ */
+public final class ConvBench {
+
+    private ConvBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int c = Integer.parseInt(args[0]);
+        int k = Integer.parseInt(args[1]);
+        String hw = args[2];
+        int batch = Integer.parseInt(args[3]);
+        int threads = Integer.parseInt(args[4]);
+        String text = "network one {\n input x : " + c + "x" + hw + ";\n target z : 10;\n"
+                + " a = conv(x, " + c + ", kernel: 3x3);\n" // gives conv 'b' a sensitivity to propagate (backward-data)
+                + " b = conv(a, " + k + ", kernel: 3x3, bias: false);\n f = full(b, 10);\n y = softmax(f);\n loss cross_entropy(y, z);\n}\n";
+        Model m = Pipeline.compile(SourceFile.of("one.cnn", text), Options.defaults().withBatch(batch));
+        int n = args.length - 5;
+        Network[] nets = new Network[n];
+        for (int i = 0; i < n; i++) {
+            String[] spec = args[5 + i].split("G");
+            ConvTiles.override = spec[0].equals("auto") ? null
+                    : new ConvTiles.Tile(Integer.parseInt(spec[0].split("x")[0]), Integer.parseInt(spec[0].split("x")[1]));
+            ConvTiles.gradOverride = spec.length > 1 ? Integer.valueOf(spec[1]) : null;
+            nets[i] = JaninoLoader.compile(JavaBackend.generateProfiled(m, "cnnc.bench" + i, true)).instantiate();
+            nets[i].setThreads(threads);
+            Models.fill(nets[i], 1);
+        }
+        ConvTiles.override = null;
+        ConvTiles.gradOverride = null;
+        long[][] best = new long[n][];
+        for (int round = 0; round < 12; round++) {
+            for (int i = 0; i < n; i++) {
+                long[] nanos = (long[]) nets[i].getClass().getField(Profile.NANOS).get(nets[i]);
+                Arrays.fill(nanos, 0);
+                int steps = 10;
+                for (int s = 0; s < steps; s++) {
+                    nets[i].forward();
+                    nets[i].backward();
+                }
+                if (round >= 4) { // the first rounds are the warm-up
+                    if (best[i] == null) {
+                        best[i] = nanos.clone();
+                        Arrays.fill(best[i], Long.MAX_VALUE);
+                    }
+                    for (int u = 0; u < nanos.length; u++) {
+                        best[i][u] = Math.min(best[i][u], nanos[u] / steps);
+                    }
+                }
+            }
+        }
+        System.out.printf("conv %d -> %d channels, %s, batch %d, %d threads; GFLOP/s of conv 'b' (best of 8 rounds)%n", c, k, hw, batch, threads);
+        for (int i = 0; i < n; i++) {
+            Class<?> cls = nets[i].getClass();
+            String[] steps = (String[]) cls.getField(Profile.STEP).get(null);
+            String[] kinds = (String[]) cls.getField(Profile.KIND).get(null);
+            long[] flops = (long[]) cls.getField(Profile.FLOPS).get(null);
+            StringBuilder line = new StringBuilder(String.format("%-8s", args[5 + i]));
+            for (String kind : new String[] {"conv forward", "conv backward-data", "conv gradient"}) {
+                long ns = 0;
+                long f = 0;
+                for (int u = 0; u < kinds.length; u++) {
+                    if (kinds[u].equals(kind) && steps[u].contains("'b'")) {
+                        ns += best[i][u];
+                        f += flops[u];
+                    }
+                }
+                line.append(String.format("  %s %6.1f", kind.substring(5), f / (double) ns));
+            }
+            System.out.println(line);
+            nets[i].close();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package cnnc.backend.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cnnc.interp.Interpreter;
+import cnnc.ir.Model;
+import cnnc.runtime.DType;
+import cnnc.runtime.Network;
+import cnnc.runtime.TensorSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The register-tiled Vector API convolution kernels ({@link ConvTiles}, {@link VectorConvEmitter})
+ * with every tile forced in turn, against the float64 interpreter ({@code cnnc.interp}, forward and
+ * backward): odd map sizes that leave partial pixel blocks, channel counts that leave a narrower
+ * channel block, pads from 0 to the kernel size minus one on each side (anchors inside and at the
+ * edge of the window, padding full and valid), and, on the kernels' fallback, an exclave anchor and
+ * stride 2. Batch 3 cuts a step into channel groups, batch 9 into samples.
+ */
+class ConvKernelTest {
+
+    static final String CONVS = """
+            network convs {
+                input x : 3x11x13;
+                target z : 4;
+                a = conv(x, 8, kernel: 3x3);                       // same: pads 1 on every side, odd 11x13 map
+                b = conv(a, 6, kernel: 5x3, anchor: (0, 2));       // anchor on the window's edge: pads (0, 4) rows, (2, 0) columns
+                c = conv(b, 9, kernel: 2x2, padding: full);        // even kernel, pads of the kernel size minus one
+                d = conv(c, 4, kernel: 1x1, bias: false);          // 1x1: one tap
+                e = conv(d, 8, kernel: 3x3, padding: valid);       // no pads
+                g = conv(e, 3, kernel: 3x3, anchor: (-1, 1));      // exclave anchor: the scalar kernel
+                h = conv(g, 3, kernel: 3x3, stride: 2x2);          // stride 2: the scalar kernel
+                r = relu(h);
+                f = full(r, 4);
+                y = softmax(f);
+                loss cross_entropy(y, z);
+            }
+            """;
+
+    /** Every pixel-vector count, narrow and wide channel blocks, and blocks that do not divide the channel counts. */
+    static final List<ConvTiles.Tile> TILES = List.of(new ConvTiles.Tile(1, 1), new ConvTiles.Tile(1, 8), new ConvTiles.Tile(2, 3),
+            new ConvTiles.Tile(3, 4), new ConvTiles.Tile(4, 5), new ConvTiles.Tile(4, 6), new ConvTiles.Tile(2, 8));
+
+    @AfterEach
+    void reset() {
+        ConvTiles.override = null;
+        ConvTiles.gradOverride = null;
+    }
+
+    static Stream<Arguments> tiles() {
+        List<Arguments> out = new ArrayList<>();
+        int[] grads = {1, 2, 4, 8, 3};
+        for (int batch : new int[] {3, 9}) {
+            out.add(Arguments.of(null, null, batch));
+            for (int i = 0; i < TILES.size(); i++) {
+                out.add(Arguments.of(TILES.get(i), grads[i % grads.length], batch));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "tile {0}, conv_grad channels {1}, batch {2}")
+    @MethodSource("tiles")
+    void everyTileMatchesTheFloat64Interpreter(ConvTiles.Tile tile, Integer gradK, int batch) {
+        ConvTiles.override = tile;
+        ConvTiles.gradOverride = gradK;
+        Model m = Models.model("convs.cnn", CONVS, batch);
+        JavaBackend.Source src = JavaBackend.generate(m, "cnnc.generated", true);
+        if (tile != null) {
+            assertTrue(src.text().contains("register tile " + tile.p() * VectorConvEmitter.VL + " pixels x "),
+                    "the forced tile reaches the kernels");
+        }
+        Network net = JaninoLoader.compile(src).instantiate();
+        Models.fill(net, 13);
+        net.setThreads(2);
+        Interpreter ref = new Interpreter(m);
+        for (TensorSpec s : net.tensors()) {
+            if (s.role() == TensorSpec.Role.PARAMETER || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET) {
+                ref.set(s.name(), ReferenceTest.toDouble(net.tensor(s.name())));
+            }
+        }
+        net.forward();
+        net.backward();
+        ref.forward(true);
+        ref.backward();
+        int compared = 0;
+        for (TensorSpec s : net.tensors()) {
+            if (s.dtype() == DType.I32 || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET
+                    || s.role() == TensorSpec.Role.PARAMETER) {
+                continue;
+            }
+            ReferenceTest.close("tile " + tile + ", batch " + batch + ": " + s.name(), ref.buffer(s.name()), net.tensor(s.name()), 1e-4);
+            compared++;
+        }
+        assertTrue(compared >= 20, "only " + compared + " tensors compared");
+        net.close();
+    }
+
+    /** The tiles the cost model picks for the sizes of real networks, and that each is within the register budget. */
+    @Test
+    void theCostModelPicksFmaBoundTilesAtRealSizes() {
+        for (long length : new long[] {71, 287, 1055, 3135}) {
+            for (int channels : new int[] {8, 64, 256}) {
+                ConvTiles.Tile t = ConvTiles.choose(length, channels);
+                assertTrue(t.p() * t.b() <= ConvTiles.MAX_ACC, t.toString());
+                assertTrue(t.p() * t.b() >= Math.min(12, channels), length + " pixels, " + channels + " channels: " + t
+                        + " would be bound by loads");
+            }
+        }
+        ConvTiles.GradTile g = ConvTiles.gradient(256, 9);
+        assertTrue(g.k() >= 2 && 256 / g.k() >= 8, g.toString());
+        assertEquals(new ConvTiles.GradTile(1, 9), ConvTiles.gradient(6, 9), "6 channels: one per chunk, so 6 chunks");
+    }
+
+    /** Bit-identical results for 1, 2 and 3 threads on the tiled kernels, over a few SGD steps. */
+    @Test
+    void identicalBitsForAnyThreadCount() {
+        Model m = Models.model("convs.cnn", CONVS, 9);
+        JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated", true));
+        List<Network> nets = List.of(c.instantiate(), c.instantiate(), c.instantiate());
+        for (int i = 0; i < nets.size(); i++) {
+            Models.fill(nets.get(i), 17);
+            nets.get(i).setThreads(i + 1);
+            RuntimeBehaviourTest.train(nets.get(i), 3);
+        }
+        for (TensorSpec s : nets.get(0).tensors()) {
+            if (s.dtype() == DType.F32) {
+                for (int i = 1; i < nets.size(); i++) {
+                    assertEquals(0, Arrays.compare(nets.get(0).tensor(s.name()), nets.get(i).tensor(s.name())),
+                            s.name() + " differs with " + (i + 1) + " threads");
+                }
+            }
+        }
+        nets.forEach(Network::close);
+    }
+}
