@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cnnc.runtime.Network;
 import java.lang.module.Configuration;
+import java.lang.reflect.Method;
 import java.lang.module.ModuleFinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,10 +61,11 @@ class GenerateModuleTest {
         Class<?> network = loader.loadClass("cnnc.runtime.Network"); // exported, so callable from here
         assertEquals("cnnc.runtime", network.getModule().getName());
         Object net = lenet.getConstructor().newInstance();
-        float[] x = (float[]) network.getMethod("input").invoke(net);
+        Method tensor = network.getMethod("tensor", String.class);
+        float[] x = (float[]) tensor.invoke(net, "x");
         java.util.Arrays.fill(x, 0.5f);
         network.getMethod("infer").invoke(net);
-        float[] y = (float[]) network.getMethod("output").invoke(net);
+        float[] y = (float[]) tensor.invoke(net, "y");
         assertEquals(10, y.length);
         assertEquals(1.0, y[0] * 10, 1e-5, "zero weights: every class equally likely");
     }
