@@ -86,7 +86,7 @@ class SourcesBesideGeneratedTest {
         write(app.resolve("src/main/java/demo/nets/Notes.java"), "package demo.nets;\n\n/** Mine, in the generated package. */\nclass Notes {}\n", users);
         write(app.resolve("src/main/java/demo/nets/README"), "not a Java file\n", users);
 
-        String run = "mvn -B package\njava -cp target/classes:$HOME/.m2/repository/io/cnnc/cnnc-runtime/0.1.0-SNAPSHOT/"
+        String run = "mvn -B compile\njava -cp target/classes:$HOME/.m2/repository/io/cnnc/cnnc-runtime/0.1.0-SNAPSHOT/"
                 + "cnnc-runtime-0.1.0-SNAPSHOT.jar demo.Main\n";
         String out = s.bash(Sandbox.JDK17, app, run, "a project generating into src/main/java");
         assertTrue(out.contains("classes 3"), out);
