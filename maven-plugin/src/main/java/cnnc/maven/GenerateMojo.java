@@ -379,7 +379,7 @@ public final class GenerateMojo extends AbstractMojo {
     }
 
     private Optional<Jdks.Jdk> fromToolchains(Jdks jdks) {
-        if (toolchainManager == null || session == null) {
+        if (toolchainManager == null) {
             return Optional.empty();
         }
         Toolchain selected = toolchainManager.getToolchainFromBuildContext("jdk", session);
@@ -395,7 +395,7 @@ public final class GenerateMojo extends AbstractMojo {
             }
         }
         if (all.isEmpty()) {
-            File file = session.getRequest() == null ? null : session.getRequest().getUserToolchainsFile();
+            File file = session == null || session.getRequest() == null ? null : session.getRequest().getUserToolchainsFile();
             jdks.note("Maven toolchains: no jdk toolchain of version [" + Jdks.NEEDED + ",) in " + (file == null ? "toolchains.xml" : file));
         }
         return Optional.empty();

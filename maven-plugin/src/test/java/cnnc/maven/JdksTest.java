@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.maven.execution.MavenSession;
+import org.apache.maven.toolchain.Toolchain;
+import org.apache.maven.toolchain.ToolchainManager;
 import org.apache.maven.plugin.MojoFailureException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +80,58 @@ class JdksTest extends MojoFixture {
                 + " jdk toolchain of version 21 in ~/.m2/toolchains.xml, or run Maven with JAVA_HOME set to it (docs/embedding.md)", msg);
         model("tiny.cnn", TINY);
         assertEquals(msg, assertThrows(MojoFailureException.class, m::execute).getMessage());
+    }
+
+    /** A ToolchainManager with a build-context toolchain (maven-toolchains-plugin's choice) and toolchains.xml entries. */
+    static ToolchainManager toolchains(Path selected, Path... declared) {
+        return new ToolchainManager() {
+            @Override
+            public Toolchain getToolchainFromBuildContext(String type, MavenSession session) {
+                return selected == null ? null : jdk(selected);
+            }
+
+            @Override
+            public List<Toolchain> getToolchains(MavenSession session, String type, Map<String, String> requirements) {
+                assertEquals(Map.of("version", "[21,)"), requirements);
+                return Stream.of(declared).map(JdksTest::jdk).toList();
+            }
+        };
+    }
+
+    static Toolchain jdk(Path home) {
+        return new Toolchain() {
+            @Override
+            public String getType() {
+                return "jdk";
+            }
+
+            @Override
+            public String findTool(String tool) {
+                return home.resolve("bin").resolve(tool).toString();
+            }
+
+            @Override
+            public String toString() {
+                return "JDK[" + home + "]";
+            }
+        };
+    }
+
+    @Test
+    void toolchainsBeforeMavensOwnJdk() throws Exception {
+        GenerateMojo m = onlyJava17();
+        m.mavenJavaHome = fakeJdk("jdk-25", "25");
+        Path j22 = fakeJdk("jdk-22", "22");
+        m.toolchainManager = toolchains(fakeJdk("jdk-17b", "17"), j22);
+        assertEquals(new Jdks.Jdk(j22, 22), m.findJdk(), "the selected toolchain is 17: the first [21,) one from toolchains.xml");
+        m.toolchainManager = toolchains(fakeJdk("jdk-23", "23"), j22);
+        assertEquals(23, m.findJdk().version(), "the toolchain maven-toolchains-plugin selected, when it is 21+");
+        m.toolchainManager = toolchains(null);
+        assertEquals(25, m.findJdk().version(), "no toolchain: the JDK running Maven");
+        m.mavenJavaHome = jvms.resolve("jdk-17");
+        m.installDirectories = List.of();
+        String msg = assertThrows(MojoFailureException.class, m::findJdk).getMessage();
+        assertTrue(msg.contains("\n  Maven toolchains: no jdk toolchain of version [21,) in toolchains.xml\n"), msg);
     }
 
     @Test
