@@ -67,7 +67,7 @@ public final class GenerateMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project.build.directory}/generated-sources/cnnc", property = "cnnc.outputDirectory")
     File outputDirectory;
 
-    /** Java package of the generated classes ({@code ""}: the unnamed package, not recommended). */
+    /** Java package of the generated classes; required (a missing one fails the build saying what to add). */
     @Parameter(property = "cnnc.package")
     String packageName;
 
