@@ -36,6 +36,10 @@ final class GenerateCommand implements Callable<Integer> {
             + "statistics, no sensitivities, gradients or path tensors (a bn batch may be 1). See docs/embedding.md.")
     boolean inference;
 
+    @Option(names = "--module", paramLabel = "M", description = "Put the class in named module M, whose sources are in DIR: "
+            + "checks that DIR/module-info.java declares M and requires cnnc.runtime, or writes one that does (java only).")
+    String module;
+
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Directory to write into.")
     Path dir;
 
@@ -44,13 +48,20 @@ final class GenerateCommand implements Callable<Integer> {
         if (!AheadOfTime.isPackageName(pkg)) {
             throw new UserError("--package '" + pkg + "' is not a Java package name (like com.example.nets)");
         }
+        if (module != null && target != Target.java) {
+            throw new UserError("--module applies to --target java only");
+        }
         Model m = model.compile(model.options().withTraining(!inference));
         switch (target) {
             case java -> {
                 JavaBackend.Source src = JavaBackend.generate(m, pkg, false); // plain Java: runs on any Java 17, no incubator module
                 Path file = dir.resolve(src.relativePath());
+                Path info = module == null ? null : ModuleInfo.ensure(dir, module, pkg); // before the class: a misfit writes nothing
                 Output.write(file, src.text(), spec.commandLine().getOut());
                 spec.commandLine().getErr().println("cnnc: wrote " + file);
+                if (info != null) {
+                    spec.commandLine().getErr().println("cnnc: wrote " + info);
+                }
             }
             case opencl -> {
                 try {

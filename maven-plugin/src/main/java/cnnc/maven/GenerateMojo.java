@@ -1,45 +1,59 @@
 package cnnc.maven;
 
-import cnnc.backend.java.AheadOfTime;
-import cnnc.backend.java.AheadOfTime.Variant;
-import cnnc.backend.java.JavaBackend;
-import cnnc.diag.CompileError;
-import cnnc.diag.SourceFile;
-import cnnc.syntax.Parser;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.maven.artifact.Artifact;
+import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugin.descriptor.PluginDescriptor;
+import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.apache.maven.toolchain.Toolchain;
+import org.apache.maven.toolchain.ToolchainManager;
 
 /**
  * {@code cnnc:generate}: compiles every {@code *.cnn} under {@link #sourceDirectory} to Java
  * sources under {@link #outputDirectory} (one class per network, see {@code docs/embedding.md}) and
  * adds that directory as a compile source root, as {@code antlr4-maven-plugin} does for grammars.
- * The application then needs only {@code cnnc-runtime} at run time.
+ * The application then needs only {@code cnnc-runtime} (Java 17) at run time.
+ *
+ * <p>This class runs in Maven's JVM, which may be Java 17, so it is built for Java 17 and never
+ * loads the compiler (Java 21): it finds a JDK 21 or newer ({@link #findJdk}) and runs
+ * {@code cnnc.maven.worker.GenerateWorker} there, which writes the classes to a staging directory.
+ * Back here, the classes go to the output directory under the rules of {@link OutputFiles}: a file
+ * is replaced or deleted only if the plugin provably wrote it, so the output directory may be one
+ * the user writes in too.
  *
  * <p>A model with an error fails the build with the compiler's diagnostics: {@code file:line:column},
  * the line, a caret, and what was expected. Files are rewritten only when their text changes, so an
- * unchanged model does not make javac recompile; stale {@code .java} files in the output directory
- * (a renamed network) are deleted, since the directory belongs to this goal.
+ * unchanged model does not make javac recompile.
  */
 @Mojo(name = "generate", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true)
 public final class GenerateMojo extends AbstractMojo {
+
+    static final String WORKER = "cnnc.maven.worker.GenerateWorker";
+
+    private static final Pattern PACKAGE = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
 
     /** Where the models are: every {@code *.cnn} file below it. */
     @Parameter(defaultValue = "${project.basedir}/src/main/cnn", property = "cnnc.sourceDirectory")
@@ -49,12 +63,12 @@ public final class GenerateMojo extends AbstractMojo {
     @Parameter
     List<File> models = new ArrayList<>();
 
-    /** Where the Java sources go; added as a compile source root. */
+    /** Where the Java sources go; added as a compile source root. May hold the user's own sources too. */
     @Parameter(defaultValue = "${project.build.directory}/generated-sources/cnnc", property = "cnnc.outputDirectory")
     File outputDirectory;
 
-    /** Java package of the generated classes ({@code ""}: the unnamed package, not recommended). */
-    @Parameter(property = "cnnc.package", required = true)
+    /** Java package of the generated classes; required (a missing one fails the build saying what to add). */
+    @Parameter(property = "cnnc.package")
     String packageName;
 
     /** Batch size T the classes are specialized to; 0: each network's {@code train { batch N; }}, else 1. */
@@ -65,12 +79,43 @@ public final class GenerateMojo extends AbstractMojo {
     @Parameter(property = "cnnc.variant", defaultValue = "inference")
     String variant;
 
+    /** A JDK 21 or newer to run the generator in; otherwise a toolchain, Maven's own JDK, JAVA_HOME or an installed one. */
+    @Parameter(property = "cnnc.jdkHome")
+    File jdkHome;
+
     /** Skips generation. */
     @Parameter(property = "cnnc.skip", defaultValue = "false")
     boolean skip;
 
+    /** Where the manifest of what was written ({@code cnnc/<execution>.files}) and the staging directory go. */
+    @Parameter(defaultValue = "${project.build.directory}", readonly = true)
+    File buildDirectory;
+
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     MavenProject project;
+
+    @Parameter(defaultValue = "${session}", readonly = true)
+    MavenSession session;
+
+    @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+    MojoExecution mojoExecution;
+
+    @Parameter(defaultValue = "${plugin}", readonly = true)
+    PluginDescriptor plugin;
+
+    @Component
+    ToolchainManager toolchainManager;
+
+    /** The worker's class path; by default the plugin's own (its jar and its dependencies, the compiler among them). */
+    List<Path> workerClasspath;
+
+    /** Where {@link #findJdk} looks after the configured places; tests replace them. */
+    String javaHomeEnv = System.getenv("JAVA_HOME");
+    Path mavenJavaHome = Path.of(System.getProperty("java.home"));
+    List<Path> installDirectories = Jdks.installDirectories(System.getProperty("user.home"));
+
+    /** A model and the name diagnostics and Javadoc show for it. */
+    private record Model(Path path, String shown) {}
 
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
@@ -78,76 +123,310 @@ public final class GenerateMojo extends AbstractMojo {
             getLog().info("cnnc: skipped");
             return;
         }
-        Variant v = Variant.parse(variant);
-        if (v == null) {
-            throw new MojoFailureException("cnnc: <variant> must be training or inference, found '" + variant + "'");
-        }
-        if (packageName == null || !AheadOfTime.isPackageName(packageName.strip())) {
-            throw new MojoFailureException("cnnc: <packageName> '" + packageName + "' is not a Java package name (like com.example.nets)");
-        }
-        if (batch < 0) {
-            throw new MojoFailureException("cnnc: <batch> must be at least 1 (or 0 for the train block's), found " + batch);
-        }
-        List<Path> files = modelFiles();
+        String v = checkSettings();
+        List<Model> files = modelFiles();
         if (files.isEmpty()) {
             getLog().info("cnnc: no .cnn models in " + sourceDirectory);
-            return;
         }
-        StringBuilder diagnostics = new StringBuilder();
-        int failedFiles = 0;
-        Map<String, Path> written = new HashMap<>();
-        int changed = 0;
-        for (Path file : files) {
-            List<JavaBackend.Source> sources;
-            try {
-                SourceFile source = Parser.decode(displayName(file), Files.readAllBytes(file));
-                sources = AheadOfTime.generate(source, batch, v, packageName.strip());
-            } catch (CompileError e) {
-                diagnostics.append(e.render());
-                failedFiles++;
-                continue;
-            } catch (IOException e) {
-                throw new MojoExecutionException("cnnc: cannot read " + file + ": " + e.getMessage(), e);
-            }
-            for (JavaBackend.Source s : sources) {
-                Path previous = written.put(s.relativePath(), file);
-                if (previous != null) {
-                    throw new MojoFailureException("cnnc: " + displayName(file) + " and " + displayName(previous)
-                            + " both define a network that becomes " + s.qualifiedName() + "; rename one network");
-                }
-                changed += write(outputDirectory.toPath().resolve(s.relativePath()), s.text()) ? 1 : 0;
-            }
+        Map<String, Generated> classes = files.isEmpty() ? Map.of() : generate(files, v);
+        Path out = outputDirectory.toPath().toAbsolutePath().normalize();
+        int changed = place(out, classes);
+        getLog().info("cnnc: " + classes.size() + " " + v + " class" + (classes.size() == 1 ? "" : "es") + " from "
+                + files.size() + " model" + (files.size() == 1 ? "" : "s") + " (" + changed + " changed) in " + outputDirectory);
+        if (!files.isEmpty()) {
+            project.addCompileSourceRoot(outputDirectory.getPath());
         }
-        if (failedFiles > 0) {
-            // Maven prints the message once, every line after "[ERROR] ", so the caret stays under its column.
-            throw new MojoFailureException("cnnc: " + failedFiles + (failedFiles == 1 ? " model has" : " models have")
-                    + " errors:\n" + diagnostics.toString().stripTrailing());
-        }
-        deleteStale(written.keySet());
-        getLog().info("cnnc: " + written.size() + " " + v.name().toLowerCase(java.util.Locale.ROOT) + " class"
-                + (written.size() == 1 ? "" : "es") + " from " + files.size() + " model" + (files.size() == 1 ? "" : "s")
-                + " (" + changed + " changed) in " + outputDirectory);
-        project.addCompileSourceRoot(outputDirectory.getPath());
     }
 
-    /** Every {@code *.cnn} under the source directory (sorted), then the extra models. */
-    private List<Path> modelFiles() throws MojoExecutionException {
-        List<Path> out = new ArrayList<>();
+    /** The variant, lower-case, once every setting is valid; else a failure naming the POM and what to put there. */
+    private String checkSettings() throws MojoFailureException {
+        String pom = project != null && project.getFile() != null ? displayName(project.getFile().toPath()) : "pom.xml";
+        String v = variant == null ? "" : variant.strip().toLowerCase(Locale.ROOT);
+        if (!v.equals("inference") && !v.equals("training")) {
+            throw new MojoFailureException("cnnc: " + pom + ": <variant> must be training or inference, found '" + variant + "'");
+        }
+        if (packageName == null || packageName.isBlank()) {
+            throw new MojoFailureException("cnnc: " + pom + ": the cnnc-maven-plugin has no <packageName>: add the Java package"
+                    + " of the generated classes to its <configuration>, like <packageName>com.example.nets</packageName>");
+        }
+        if (!PACKAGE.matcher(packageName.strip()).matches()) {
+            throw new MojoFailureException("cnnc: " + pom + ": <packageName> '" + packageName
+                    + "' is not a Java package name (like com.example.nets)");
+        }
+        if (batch < 0) {
+            throw new MojoFailureException("cnnc: " + pom + ": <batch> must be at least 1 (or 0 for the train block's), found " + batch);
+        }
+        return v;
+    }
+
+    /** Every {@code *.cnn} under the source directory (sorted), then the extra models; each readable. */
+    private List<Model> modelFiles() throws MojoFailureException, MojoExecutionException {
+        List<Path> found = new ArrayList<>();
         Path dir = sourceDirectory.toPath();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.walk(dir)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".cnn") && Files.isRegularFile(p)).sorted().forEach(out::add);
+                s.filter(p -> p.getFileName().toString().endsWith(".cnn") && !Files.isDirectory(p)).sorted().forEach(found::add);
             } catch (IOException e) {
                 throw new MojoExecutionException("cnnc: cannot list " + dir + ": " + e.getMessage(), e);
             }
         }
-        for (File f : models) {
-            if (!f.isFile()) {
-                throw new MojoExecutionException("cnnc: model " + f + " does not exist");
+        models.forEach(f -> found.add(f.toPath()));
+        List<Model> out = new ArrayList<>();
+        for (Path p : found) {
+            String shown = displayName(p);
+            String why = null;
+            if (!Files.exists(p)) {
+                why = Files.isSymbolicLink(p) ? "it is a link to " + readLink(p) + ", which does not exist" : "it does not exist";
+            } else if (!Files.isRegularFile(p)) {
+                why = "it is not a file";
+            } else {
+                try (var in = Files.newInputStream(p)) {
+                    in.read();
+                } catch (IOException e) {
+                    why = e.getMessage();
+                }
             }
-            out.add(f.toPath());
+            if (why != null) {
+                boolean listed = models.stream().anyMatch(f -> f.toPath().equals(p));
+                throw new MojoFailureException("cnnc: cannot read the model " + shown + ": " + why + "; "
+                        + (listed ? "correct or remove its <model> entry" : "make it a readable .cnn file or remove it from " + displayName(dir)));
+            }
+            out.add(new Model(p, shown));
         }
         return out;
+    }
+
+    private static String readLink(Path p) {
+        try {
+            return Files.readSymbolicLink(p).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** A generated class: the model it came from and its source. */
+    record Generated(String model, String qualifiedName, String text) {}
+
+    /** Runs the worker on every model; the classes by relative path, or a failure with every diagnostic. */
+    private Map<String, Generated> generate(List<Model> files, String v) throws MojoExecutionException, MojoFailureException {
+        Jdks.Jdk jdk = findJdk();
+        Path work = buildDirectory.toPath().resolve("cnnc");
+        Path staging;
+        try {
+            Files.createDirectories(work);
+            staging = Files.createTempDirectory(work, "staging-");
+        } catch (IOException e) {
+            throw new MojoExecutionException("cnnc: cannot create a staging directory in " + work + ": " + e.getMessage(), e);
+        }
+        try {
+            runWorker(jdk, staging, files, v);
+            return collect(staging, files);
+        } finally {
+            deleteTree(staging); // a directory this run created, holding only what the worker wrote
+        }
+    }
+
+    private void runWorker(Jdks.Jdk jdk, Path staging, List<Model> files, String v) throws MojoExecutionException {
+        List<String> cmd = new ArrayList<>(List.of(jdk.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", classpath(), WORKER, staging.toString(), Integer.toString(batch), v, packageName.strip()));
+        for (Model m : files) {
+            cmd.add(m.shown());
+            cmd.add(m.path().toAbsolutePath().toString());
+        }
+        getLog().debug("cnnc: " + String.join(" ", cmd));
+        Path log = staging.resolve("worker.log");
+        int rc;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            rc = p.waitFor();
+        } catch (IOException e) {
+            throw new MojoExecutionException("cnnc: cannot start " + jdk.java() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MojoExecutionException("cnnc: interrupted while generating", e);
+        }
+        if (rc != 0 || !Files.isRegularFile(staging.resolve("result"))) {
+            String output;
+            try {
+                output = Files.readString(log, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                output = "(no output: " + e.getMessage() + ")";
+            }
+            throw new MojoExecutionException("cnnc: the generator failed (exit " + rc + ", Java " + jdk.version() + " at "
+                    + jdk.home() + "), an internal error; its output:\n" + output.stripTrailing());
+        }
+    }
+
+    private Map<String, Generated> collect(Path staging, List<Model> files) throws MojoExecutionException, MojoFailureException {
+        try {
+            StringBuilder diagnostics = new StringBuilder();
+            int failed = 0;
+            for (int i = 0; i < files.size(); i++) {
+                Path errors = staging.resolve(i + ".errors");
+                if (Files.isRegularFile(errors)) {
+                    diagnostics.append(Files.readString(errors, StandardCharsets.UTF_8));
+                    failed++;
+                }
+            }
+            if (failed > 0) {
+                // Maven prints the message once, every line after "[ERROR] ", so the caret stays under its column.
+                throw new MojoFailureException("cnnc: " + failed + (failed == 1 ? " model has" : " models have")
+                        + " errors:\n" + diagnostics.toString().stripTrailing());
+            }
+            Map<String, Generated> out = new LinkedHashMap<>();
+            for (String line : Files.readAllLines(staging.resolve("result"), StandardCharsets.UTF_8)) {
+                String[] f = line.split("\t");
+                Model m = files.get(Integer.parseInt(f[0]));
+                String text = Files.readString(staging.resolve(f[0]).resolve(f[1]), StandardCharsets.UTF_8);
+                Generated previous = out.put(f[1], new Generated(m.shown(), f[2], text));
+                if (previous != null) {
+                    throw new MojoFailureException("cnnc: " + (previous.model().equals(m.shown()) ? m.shown() + " defines two networks"
+                            : m.shown() + " and " + previous.model() + " both define a network") + " that becomes " + f[2]
+                            + ": rename one of them (network NAME { ... }), or generate them in separate executions with"
+                            + " different <packageName>s");
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new MojoExecutionException("cnnc: cannot read the generator's output in " + staging + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes the classes that changed, refusing (before writing anything) to replace a file the
+     * plugin did not write; then deletes what the last run of this execution wrote that is no
+     * longer generated, if still unmodified; then records what was written. Returns the count written.
+     */
+    private int place(Path out, Map<String, Generated> classes) throws MojoExecutionException, MojoFailureException {
+        Path manifestFile = buildDirectory.toPath().resolve("cnnc").resolve(executionId() + ".files");
+        try {
+            Map<Path, byte[]> writes = new LinkedHashMap<>();
+            List<String> refused = new ArrayList<>();
+            for (Map.Entry<String, Generated> e : classes.entrySet()) {
+                Path p = out.resolve(e.getKey());
+                byte[] bytes = OutputFiles.withHeader(e.getValue().model(), e.getValue().text());
+                switch (OutputFiles.plan(p, bytes)) {
+                    case UNCHANGED -> { }
+                    case CREATE, REPLACE -> writes.put(p, bytes);
+                    case REFUSE -> refused.add(displayName(p));
+                }
+            }
+            if (!refused.isEmpty()) {
+                throw new MojoFailureException("cnnc: will not overwrite " + String.join(", ", refused) + ": cnnc did not write "
+                        + (refused.size() == 1 ? "it" : "them") + ", or " + (refused.size() == 1 ? "it was" : "they were")
+                        + " edited since. Move " + (refused.size() == 1 ? "it" : "them") + " away, rename the network,"
+                        + " or give <outputDirectory> a directory of its own (the default is target/generated-sources/cnnc)");
+            }
+            for (Map.Entry<Path, byte[]> w : writes.entrySet()) {
+                OutputFiles.write(w.getKey(), w.getValue());
+            }
+            deleteStale(OutputFiles.Manifest.read(manifestFile), out, classes.keySet());
+            new OutputFiles.Manifest(out, List.copyOf(classes.keySet())).write(manifestFile);
+            return writes.size();
+        } catch (IOException e) {
+            throw new MojoExecutionException("cnnc: cannot write to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes what {@code last} lists and this run did not write, if the file still proves it is generated. */
+    private void deleteStale(OutputFiles.Manifest last, Path out, Set<String> written) throws IOException {
+        if (last == null) {
+            return;
+        }
+        Set<Path> keep = new LinkedHashSet<>();
+        written.forEach(k -> keep.add(out.resolve(k).normalize()));
+        for (String f : last.files()) {
+            Path p = last.outputDirectory().resolve(f).normalize();
+            if (keep.contains(p) || !p.startsWith(last.outputDirectory()) || !Files.exists(p)) {
+                continue;
+            }
+            if (OutputFiles.isGenerated(p)) {
+                getLog().info("cnnc: deleting " + displayName(p) + ", no longer generated");
+                Files.delete(p);
+            } else {
+                getLog().warn("cnnc: left " + displayName(p) + " in place: it is no longer generated, but it was edited since"
+                        + " cnnc wrote it; delete it if you do not need it");
+            }
+        }
+    }
+
+    /**
+     * A JDK {@link Jdks#NEEDED}+ for the generator: {@code <jdkHome>}; the toolchain selected by
+     * maven-toolchains-plugin; a {@code jdk} toolchain of version {@code [21,)} from toolchains.xml;
+     * the JDK running Maven; {@code JAVA_HOME}; the newest installed. A {@code <jdkHome>} that is not
+     * Java 21+ is an error, not skipped: it was asked for.
+     */
+    Jdks.Jdk findJdk() throws MojoFailureException {
+        Jdks jdks = new Jdks();
+        if (jdkHome != null) {
+            return jdks.at("<jdkHome>", jdkHome.toPath()).orElseThrow(() -> new MojoFailureException("cnnc: <jdkHome> must be a JDK "
+                    + Jdks.NEEDED + " or newer to run the generator, but " + jdks.looked().get(0)
+                    + "; point it at a JDK " + Jdks.NEEDED + "+ or remove it"));
+        }
+        Optional<Jdks.Jdk> found = fromToolchains(jdks);
+        found = found.isPresent() ? found : jdks.at("the JDK running Maven", mavenJavaHome);
+        found = found.isPresent() ? found : jdks.at("JAVA_HOME", javaHomeEnv == null || javaHomeEnv.isBlank() ? null : Path.of(javaHomeEnv));
+        found = found.isPresent() ? found : jdks.newestIn(installDirectories);
+        if (found.isPresent()) {
+            getLog().debug("cnnc: generating with Java " + found.get().version() + " at " + found.get().home());
+            return found.get();
+        }
+        throw new MojoFailureException("cnnc: the generator needs a JDK " + Jdks.NEEDED + " or newer (the cnnc compiler is Java "
+                + Jdks.NEEDED + "; the generated classes and cnnc-runtime need only Java 17), and found none. Looked at:\n  "
+                + String.join("\n  ", jdks.looked()) + "\nInstall a JDK " + Jdks.NEEDED + "+ and name it with <jdkHome> in the"
+                + " plugin's <configuration> (or -Dcnnc.jdkHome=...), with a jdk toolchain of version " + Jdks.NEEDED
+                + " in ~/.m2/toolchains.xml, or run Maven with JAVA_HOME set to it (docs/embedding.md)");
+    }
+
+    private Optional<Jdks.Jdk> fromToolchains(Jdks jdks) {
+        if (toolchainManager == null) {
+            return Optional.empty();
+        }
+        Toolchain selected = toolchainManager.getToolchainFromBuildContext("jdk", session);
+        Optional<Jdks.Jdk> found = selected == null ? Optional.empty() : jdks.at("the toolchain maven-toolchains-plugin selected", home(selected));
+        if (found.isPresent()) {
+            return found;
+        }
+        List<Toolchain> all = toolchainManager.getToolchains(session, "jdk", Map.of("version", "[" + Jdks.NEEDED + ",)"));
+        for (Toolchain t : all) {
+            found = jdks.at("the jdk toolchain " + t, home(t));
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        if (all.isEmpty()) {
+            File file = session == null || session.getRequest() == null ? null : session.getRequest().getUserToolchainsFile();
+            jdks.note("Maven toolchains: no jdk toolchain of version [" + Jdks.NEEDED + ",) in " + (file == null ? "toolchains.xml" : file));
+        }
+        return Optional.empty();
+    }
+
+    private static Path home(Toolchain t) {
+        String java = t.findTool("java");
+        return java == null ? null : Path.of(java).toAbsolutePath().getParent().getParent();
+    }
+
+    private String classpath() {
+        if (workerClasspath == null) {
+            Set<Path> cp = new LinkedHashSet<>();
+            if (plugin != null) {
+                if (plugin.getPluginArtifact() != null && plugin.getPluginArtifact().getFile() != null) {
+                    cp.add(plugin.getPluginArtifact().getFile().toPath());
+                }
+                for (Artifact a : plugin.getArtifacts()) {
+                    if (a.getFile() != null) {
+                        cp.add(a.getFile().toPath());
+                    }
+                }
+            }
+            workerClasspath = List.copyOf(cp);
+        }
+        return String.join(File.pathSeparator, workerClasspath.stream().map(Path::toString).toList());
+    }
+
+    private String executionId() {
+        String id = mojoExecution == null ? "default" : mojoExecution.getExecutionId();
+        return id.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /** The file relative to the project ({@code src/main/cnn/a.cnn}, {@code ../models/b.cnn}), as diagnostics and Javadoc show it. */
@@ -164,39 +443,13 @@ public final class GenerateMojo extends AbstractMojo {
         return shown.toString().replace(File.separatorChar, '/');
     }
 
-    /** Writes {@code text} unless the file already holds it (temporary file, then rename); true if written. */
-    private static boolean write(Path file, String text) throws MojoExecutionException {
-        try {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            if (Files.isRegularFile(file) && java.util.Arrays.equals(Files.readAllBytes(file), bytes)) {
-                return false;
-            }
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return true;
-        } catch (IOException e) {
-            throw new MojoExecutionException("cnnc: cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void deleteStale(Set<String> keep) throws MojoExecutionException {
-        Path out = outputDirectory.toPath();
-        if (!Files.isDirectory(out)) {
-            return;
-        }
-        Set<Path> wanted = new HashSet<>();
-        keep.forEach(k -> wanted.add(out.resolve(k).normalize()));
-        try (Stream<Path> s = Files.walk(out)) {
-            for (Path p : s.filter(p -> p.toString().endsWith(".java")).toList()) {
-                if (!wanted.contains(p.normalize())) {
-                    getLog().info("cnnc: deleting stale " + p);
-                    Files.delete(p);
-                }
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            throw new MojoExecutionException("cnnc: cannot clean " + out + ": " + e.getMessage(), e);
+            // a leftover staging directory in target/ is harmless
         }
     }
 }
