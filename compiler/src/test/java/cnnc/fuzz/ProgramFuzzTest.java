@@ -1,0 +1,83 @@
+package cnnc.fuzz;
+
+import cnnc.backend.java.JaninoLoader;
+import cnnc.backend.java.JavaBackend;
+import cnnc.diag.CompileError;
+import cnnc.diag.SourceFile;
+import cnnc.front.Options;
+import cnnc.ir.Model;
+import cnnc.passes.Pipeline;
+import cnnc.runtime.Network;
+import cnnc.runtime.TensorSpec;
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.Random;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Grammar-aware: programs built as syntax trees ({@link Programs}), valid and nearly valid, printed
+ * and compiled through the parser, checker, autodiff, the Java backend and Janino, then run for one
+ * training step (forward and backward). A program either gets diagnostics (only a nearly valid
+ * one may) or trains: a finite loss and finite gradients, and no other exception.
+ */
+@Timeout(600)
+class ProgramFuzzTest {
+
+    @FuzzTest(maxDuration = "5m")
+    void oneStep(FuzzedDataProvider data) {
+        Programs.Program p = Programs.build(data);
+        String text = p.text();
+        Model m;
+        try {
+            m = Pipeline.compile(SourceFile.of("fuzzed.cnn", text), Options.defaults().withBatch(p.batch()));
+        } catch (CompileError e) {
+            SourceFuzzTest.checkDiagnostics(e, SourceFile.of("fuzzed.cnn", text));
+            if (p.mistake() == null) {
+                throw new AssertionError("a valid program was rejected:\n" + text + e.render(), e);
+            }
+            return;
+        }
+        try (Network net = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.fuzzed")).instantiate()) {
+            fill(net, data.consumeLong());
+            net.forward();
+            net.backward();
+            if (!Float.isFinite(net.loss())) {
+                throw new AssertionError("loss " + net.loss() + " after one step of\n" + text);
+            }
+            for (TensorSpec s : net.tensors()) {
+                if (s.role() == TensorSpec.Role.GRADIENT) {
+                    for (float v : net.tensor(s.name())) {
+                        if (!Float.isFinite(v)) {
+                            throw new AssertionError(s.name() + " holds " + v + " after one step of\n" + text);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** He-like parameters (gamma near 1), inputs uniform in [-1, 1], one-hot targets. */
+    private static void fill(Network net, long seed) {
+        Random r = new Random(seed);
+        for (String name : net.parameterNames()) {
+            float[] a = net.tensor(name);
+            int[] shape = cnnc.runtime.Networks.spec(net, name).shape();
+            double std = shape.length > 1 ? Math.sqrt(2.0 / (a.length / shape[0])) : 0.2;
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) ((name.endsWith(".gamma") ? 1 : 0) + std * r.nextGaussian());
+            }
+        }
+        float[] x = net.tensor(net.inputName());
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 2 * r.nextFloat() - 1;
+        }
+        int[] shape = cnnc.runtime.Networks.spec(net, net.targetName()).shape();
+        float[] z = net.tensor(net.targetName());
+        int pixels = shape[2] * shape[3];
+        for (int t = 0; t < shape[0]; t++) {
+            for (int p = 0; p < pixels; p++) {
+                z[(t * shape[1] + r.nextInt(shape[1])) * pixels + p] = 1;
+            }
+        }
+    }
+}
