@@ -8,7 +8,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Timeout;
 
 /** Any bytes to {@link Idx#read} (gzipped or not): an array, or an IOException naming the file. */
-@Timeout(120)
+@Timeout(30)
 class IdxFuzzTest {
 
     @FuzzTest(maxDuration = "2m")

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * training step (forward and backward). A program either gets diagnostics (only a nearly valid
  * one may) or trains: a finite loss and finite gradients, and no other exception.
  */
-@Timeout(600)
+@Timeout(120)
 class ProgramFuzzTest {
 
     @FuzzTest(maxDuration = "5m")

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Timeout;
 
 /** Any bytes to {@link Safetensors#read}: tensors, or a SafetensorsException naming the file. */
-@Timeout(120)
+@Timeout(30)
 class SafetensorsFuzzTest {
 
     @FuzzTest(maxDuration = "2m")

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * mode): a model whose dumps render, or diagnostics that each point into the file. Never another
  * exception, never a hang (the per-input timeout while fuzzing, the class timeout here).
  */
-@Timeout(120)
+@Timeout(30)
 class SourceFuzzTest {
 
     @FuzzTest(maxDuration = "2m")

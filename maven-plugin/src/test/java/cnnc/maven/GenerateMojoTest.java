@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The goal run directly (no Maven): what it writes, what it adds to the project, how it fails. */
+@org.junit.jupiter.api.Timeout(120)
 class GenerateMojoTest {
 
     @TempDir

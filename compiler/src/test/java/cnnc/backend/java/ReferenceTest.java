@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every path tensor (exactly), the loss, bn running statistics, and every parameter gradient and
  * sensitivity against central finite differences of the reference loss.
  */
+@org.junit.jupiter.api.Timeout(600)
 class ReferenceTest {
 
     /** Small models covering every op and variant. */

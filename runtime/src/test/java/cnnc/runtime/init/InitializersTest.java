@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(30)
 class InitializersTest {
 
     static BufferNetwork net() {
