@@ -345,11 +345,17 @@ class ModelTest(unittest.TestCase):
                         self.assertLessEqual(err, 1e-4, key)
 
     def test_fixtures_are_up_to_date_and_deterministic(self):
-        models = [os.path.join(REPO, "samples", "lenet5.cnn")] + TEST_MODELS
-        with tempfile.TemporaryDirectory() as out:
-            with contextlib.redirect_stdout(io.StringIO()):
-                self.assertEqual(reference.main(["--out", out] + models), 0)
-            for name in sorted(os.listdir(out)):
+        """Every fixture is what a fresh run writes, byte for byte, at the batch its metadata
+        records; every model (samples and test models) has one."""
+        files = sorted(os.path.join(REPO, "samples", n) for n in os.listdir(os.path.join(REPO, "samples"))
+                       if n.endswith(".cnn")) + TEST_MODELS
+        by_network = {net.name: path for path in files for net in parse_file(path)}
+        self.assertEqual(sorted(os.listdir(FIXTURES)), sorted(by_network), "a fixture per network: run tools/reference/generate.sh")
+        for name in sorted(os.listdir(FIXTURES)):
+            with self.subTest(model=name), tempfile.TemporaryDirectory() as out:
+                batch = safetensors_io.read(os.path.join(FIXTURES, name, "input.safetensors"))[1]["batch"]
+                with contextlib.redirect_stdout(io.StringIO()):
+                    self.assertEqual(reference.main(["--out", out, "--batch", batch, by_network[name]]), 0)
                 for f in ("weights", "input", "expected"):
                     with open(os.path.join(out, name, f + ".safetensors"), "rb") as a, \
                             open(os.path.join(FIXTURES, name, f + ".safetensors"), "rb") as b:
