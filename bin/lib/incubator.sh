@@ -9,10 +9,9 @@ INCUBATOR_WARNING="WARNING: Using incubator modules: jdk.incubator.vector"
 
 # without_incubator_warning CMD [ARGS...]: runs CMD with the warning dropped from its stderr.
 without_incubator_warning() {
-    local rc=0
-    "$@" 2> >(drop_incubator_warning >&2) || rc=$?
-    # let the filter write its last bytes before the shell prompt returns
-    wait "$!" 2>/dev/null || true
+    local rc
+    # stdout to the terminal as it was (fd 3), stderr through the filter; both finish before we return
+    { "$@" 2>&1 1>&3 3>&- | drop_incubator_warning >&2; rc=${PIPESTATUS[0]}; } 3>&1
     return "$rc"
 }
 

@@ -42,7 +42,7 @@ class IncubatorWarningTest {
                 """);
         String java = Path.of(System.getProperty("java.home"), "bin", "java") + " --add-modules=jdk.incubator.vector " + program;
         String lib = Cli.root().resolve("bin/lib/incubator.sh").toString();
-        String script = filtered ? ". '" + lib + "'; without_incubator_warning " + java : java;
+        String script = filtered ? "set -euo pipefail; . '" + lib + "'; rc=0; without_incubator_warning " + java + " || rc=$?; exit $rc" : java;
         Process p = new ProcessBuilder("bash", "-c", script).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
