@@ -144,6 +144,19 @@ class CommandPathsTest {
         assertTrue(Math.abs(he - Math.sqrt(2.0 / 9)) < 0.25 * Math.sqrt(2.0 / 9), "he std " + he);
     }
 
+    /** Found by ProgramFuzzTest: a conv on a dead branch made train fail with "no float tensor 'grad.d.weight'". */
+    @Test
+    void aParameterThatDoesNotReachTheLossIsLeftAsItWas() throws IOException {
+        Path model = dir.resolve("dead.cnn");
+        Files.writeString(model, TrainCommandTest.TINY.formatted("0.05").replace("y = softmax(f);", "y = softmax(f);\n    d = conv(x, 2, kernel: 3x3);"));
+        Path w = dir.resolve("w.safetensors");
+        Cli t = Cli.run("train", model.toString(), "--data", Cli.data(), "--save", w.toString());
+        assertEquals(0, t.code(), t::toString);
+        String trained = count(t.out(), "final test accuracy");
+        assertTrue(Integer.parseInt(trained.split("/")[0]) > 250, "the live part trains: " + trained);
+        assertTrue(Safetensors.read(w).get("d.weight") != null);
+    }
+
     private static double std(float[] a) {
         double s = 0;
         for (float v : a) {

@@ -9,16 +9,18 @@ import cnnc.ir.Model;
 import cnnc.passes.Pipeline;
 import cnnc.runtime.Network;
 import cnnc.runtime.TensorSpec;
+import cnnc.runtime.optim.Optimizers;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Grammar-aware: programs built as syntax trees ({@link Programs}), valid and nearly valid, printed
  * and compiled through the parser, checker, autodiff, the Java backend and Janino, then run for one
- * training step (forward and backward). A program either gets diagnostics (only a nearly valid
- * one may) or trains: a finite loss and finite gradients, and no other exception.
+ * training step (forward, backward, an sgd update, forward again). A program either gets
+ * diagnostics (only a nearly valid one may) or trains: finite losses and gradients, no other exception.
  */
 @Timeout(120)
 class ProgramFuzzTest {
@@ -37,12 +39,26 @@ class ProgramFuzzTest {
             }
             return;
         }
+        try {
+            run(m, text, data.consumeLong());
+        } catch (RuntimeException e) {
+            throw new AssertionError(e + " from\n" + text, e);
+        }
+    }
+
+    /** One training step of the compiled program: finite loss and gradients. */
+    private static void run(Model m, String text, long seed) {
         try (Network net = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.fuzzed")).instantiate()) {
-            fill(net, data.consumeLong());
+            fill(net, seed);
             net.forward();
             net.backward();
             if (!Float.isFinite(net.loss())) {
                 throw new AssertionError("loss " + net.loss() + " after one step of\n" + text);
+            }
+            Optimizers.create("sgd", Map.of("lr", 0.05, "momentum", 0.9), net).step();
+            net.forward();
+            if (!Float.isFinite(net.loss())) {
+                throw new AssertionError("loss " + net.loss() + " after an update of\n" + text);
             }
             for (TensorSpec s : net.tensors()) {
                 if (s.role() == TensorSpec.Role.GRADIENT) {
