@@ -12,9 +12,15 @@ import cnnc.runtime.TensorSpec;
 import cnnc.runtime.optim.Optimizers;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Grammar-aware: programs built as syntax trees ({@link Programs}), valid and nearly valid, printed
@@ -28,19 +34,40 @@ class ProgramFuzzTest {
     @FuzzTest(maxDuration = "5m")
     void oneStep(FuzzedDataProvider data) {
         Programs.Program p = Programs.build(data);
-        String text = p.text();
+        check(p.text(), p.batch(), p.mistake() != null, data.consumeLong());
+    }
+
+    /**
+     * The programs a run found, as text: a byte input reproduces its program only with the
+     * generator of its day, so each finding is kept as the program itself (found/*.cnn).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("found")
+    void foundByFuzzing(Path file) throws IOException {
+        check(Files.readString(file), 1, false, 1);
+    }
+
+    static Stream<Path> found() throws IOException {
+        Path dir = Path.of(System.getProperty("cnnc.root", "..")).resolve("compiler/src/test/resources/cnnc/fuzz/found");
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(f -> f.toString().endsWith(".cnn")).sorted().toList().stream();
+        }
+    }
+
+    /** Compiles {@code text}: diagnostics (only if {@code mayBeRejected}), or one step that stays finite. */
+    static void check(String text, int batch, boolean mayBeRejected, long seed) {
         Model m;
         try {
-            m = Pipeline.compile(SourceFile.of("fuzzed.cnn", text), Options.defaults().withBatch(p.batch()));
+            m = Pipeline.compile(SourceFile.of("fuzzed.cnn", text), Options.defaults().withBatch(batch));
         } catch (CompileError e) {
             SourceFuzzTest.checkDiagnostics(e, SourceFile.of("fuzzed.cnn", text));
-            if (p.mistake() == null) {
+            if (!mayBeRejected) {
                 throw new AssertionError("a valid program was rejected:\n" + text + e.render(), e);
             }
             return;
         }
         try {
-            run(m, text, data.consumeLong());
+            run(m, text, seed);
         } catch (RuntimeException e) {
             throw new AssertionError(e + " from\n" + text, e);
         }

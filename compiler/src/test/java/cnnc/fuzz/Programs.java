@@ -132,8 +132,10 @@ final class Programs {
             case 1 -> { padH = 0; padW = 0; args.add(named("padding", ref("valid"))); }
             case 2 -> { padH = 2 * (m - 1); padW = 2 * (nn - 1); args.add(named("padding", ref("full"))); }
             default -> {
-                int pt = d.consumeInt(-1, m);
-                int pl = d.consumeInt(-1, nn);
+                // an anchor may lie one outside the window when the map has 3 rows (columns) or more;
+                // on a smaller one every window could then miss the input, which the checker rejects
+                int pt = a.h >= 3 ? d.consumeInt(-1, m) : d.consumeInt(0, m - 1);
+                int pl = a.w >= 3 ? d.consumeInt(-1, nn) : d.consumeInt(0, nn - 1);
                 args.add(named("anchor", new Ast.PairValue(pt, pl, "(" + pt + ", " + pl + ")", AT)));
             }
         }
