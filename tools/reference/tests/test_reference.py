@@ -316,8 +316,9 @@ class ModelTest(unittest.TestCase):
         self.assertIn("grad.sm", graph)  # a softmax that does not feed the loss has a sensitivity
 
     def test_float32_run_is_within_the_tolerance(self):
-        """The same models run in float32 stay within 1e-4 of every fixture tensor, paths exact:
-        the tolerance a float32 implementation is held to is reachable."""
+        """The same models run in float32 stay within the tolerance FixtureTest holds cnnc to, element
+        by element (1e-5 relative plus 512 float32 ulps of the tensor's largest), paths exact: the
+        tolerance a float32 implementation is held to is reachable."""
         for name in sorted(os.listdir(FIXTURES)):
             src = os.path.join(REPO, "samples", name + ".cnn")
             src = src if os.path.exists(src) else os.path.join(HERE, name + ".cnn")
@@ -341,8 +342,8 @@ class ModelTest(unittest.TestCase):
                     elif b.abs().max() == 0:  # zero in exact arithmetic: a holds rounding noise
                         self.assertLessEqual(a.abs().max().item(), 1e-6, key)
                     else:
-                        err = ((a - b).abs().max() / b.abs().max()).item()
-                        self.assertLessEqual(err, 1e-4, key)
+                        allowed = 1e-5 * b.abs() + 512 * 2.0 ** -24 * b.abs().max()
+                        self.assertTrue(bool(((a - b).abs() <= allowed).all()), key)
 
     def test_fixtures_are_up_to_date_and_deterministic(self):
         """Every fixture is what a fresh run writes, byte for byte, at the batch its metadata
