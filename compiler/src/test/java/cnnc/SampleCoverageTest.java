@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * The samples: each compiles with its backward graph, trains on 1x28x28 images with 10 classes,
  * and together they use every operation and variant of docs/language.md §3, as samples/README.md lists.
  */
+@org.junit.jupiter.api.Timeout(30)
 class SampleCoverageTest {
 
     private static final Path SAMPLES = Path.of(System.getProperty("cnnc.root", "."), "samples");

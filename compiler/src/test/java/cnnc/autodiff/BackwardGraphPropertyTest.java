@@ -34,6 +34,7 @@ import org.junit.jupiter.api.TestFactory;
  * trains), not from the autodiff's predicates. A failure prints the seed and the .cnn text; rerun one
  * seed with {@code -Dtest=BackwardGraphPropertyTest -Dcnnc.seed=N}.
  */
+@org.junit.jupiter.api.Timeout(30)
 class BackwardGraphPropertyTest {
 
     private static final int GRAPHS = 400;

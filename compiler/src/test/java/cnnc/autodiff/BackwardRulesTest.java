@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The backward rules of single operations, each on a small network written for it. */
+@org.junit.jupiter.api.Timeout(30)
 class BackwardRulesTest {
 
     /** A network {@code x -> h (conv 1x1, so Δh is needed) -> <body> -> full -> softmax -> loss}. */

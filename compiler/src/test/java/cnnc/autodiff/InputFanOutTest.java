@@ -11,6 +11,7 @@ import cnnc.passes.Pipeline;
 import org.junit.jupiter.api.Test;
 
 /** An input read by several edges gets its sensitivity summed like any other tensor's. */
+@org.junit.jupiter.api.Timeout(30)
 class InputFanOutTest {
 
     @Test

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * runtime on its class path) predicts the same file. {@code bin/regenerate-goldens} rewrites the
  * file after the weights change.
  */
+@org.junit.jupiter.api.Timeout(120)
 class EmbeddedAppGoldenTest {
 
     private static final boolean regenerating = Boolean.getBoolean("cnnc.regenerate");

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * The generated Java backward code against float64 finite differences: every operation and variant
  * (the gradcheck models), the samples, and a candidate with one wrong gradient element.
  */
+@org.junit.jupiter.api.Timeout(600)
 class GradCheckCommandTest {
 
     static Stream<Path> gradcheckModels() throws IOException {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code cnnc check} and {@code cnnc dump} through the command line: streams, exit codes, {@code -o}. */
+@org.junit.jupiter.api.Timeout(30)
 class InspectCommandsTest {
 
     private static final Path ROOT = Path.of(System.getProperty("cnnc.root", ".")).toAbsolutePath().normalize();

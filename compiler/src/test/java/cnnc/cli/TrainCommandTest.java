@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** train, eval and their weight files, end to end through {@link Main#run} on the shipped data subset. */
+@org.junit.jupiter.api.Timeout(120)
 class TrainCommandTest {
 
     /** Small enough to train in a second; the conv is big enough for the generated code to use its threads. */

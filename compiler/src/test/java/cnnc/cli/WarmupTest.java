@@ -7,6 +7,7 @@ import cnnc.backend.java.JavaBackend;
 import org.junit.jupiter.api.Test;
 
 /** The warm-up class compiles (a failure would be swallowed, and the head start lost without a word); surefire runs with the Vector API module. */
+@org.junit.jupiter.api.Timeout(30)
 class WarmupTest {
 
     @Test

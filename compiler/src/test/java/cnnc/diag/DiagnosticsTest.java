@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * what was expected; {@code cnnc check} must exit 1 and print each one with its line and a caret
  * under its column, and never a stack trace. See {@code errors/README.md}.
  */
+@org.junit.jupiter.api.Timeout(30)
 class DiagnosticsTest {
 
     /** {@code -Dcnnc.update-errors=true} rewrites the .expected files from what the compiler says (then review the diff). */

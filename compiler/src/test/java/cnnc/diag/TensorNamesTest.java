@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Names legal in .cnn that are Java keywords, clash with members a generated class would have, or
  * are the language's own soft keywords, are fine tensor and network names.
  */
+@org.junit.jupiter.api.Timeout(30)
 class TensorNamesTest {
 
     private static final String MODEL = """

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * {@code cnnc check}: the numbers are derived here by hand from docs/language.md §3 (shape rules, parameter
  * shapes) and §1 (float32, 4 bytes a value), not from the program's output.
  */
+@org.junit.jupiter.api.Timeout(30)
 class CheckTableTest {
 
     private static final Model LENET = Models.compile(Models.root().resolve("samples/lenet5.cnn"), Options.defaults());

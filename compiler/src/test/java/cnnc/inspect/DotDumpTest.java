@@ -38,6 +38,7 @@ import org.junit.jupiter.api.TestFactory;
  * graph we meant: one node per buffer and per operation, one edge per operand, backward edges
  * dashed. Graphviz is required: without {@code dot} these tests fail, they do not skip.
  */
+@org.junit.jupiter.api.Timeout(60)
 class DotDumpTest {
 
     private static Map<String, Model> models() {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestFactory;
  * to change them; then {@code bin/regenerate-goldens} rewrites them all (it runs this test with
  * {@code -Dcnnc.regenerate=true}) and the diff goes into the commit for review.
  */
+@org.junit.jupiter.api.Timeout(30)
 class GoldenDumpTest {
 
     static final String REGENERATE = "bin/regenerate-goldens";

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.TestFactory;
  * buffer is written once and read only after it is written, and every sensitivity has its forward
  * partner's shape.
  */
+@org.junit.jupiter.api.Timeout(30)
 class JsonDumpTest {
 
     private static Map<String, List<List<String>>> doc;

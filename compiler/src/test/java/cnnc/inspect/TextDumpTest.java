@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The text dump's line format (the golden files pin whole dumps; these pin the parts that matter). */
+@org.junit.jupiter.api.Timeout(30)
 class TextDumpTest {
 
     private static final String MIX = TextDump.render(Models.mix(true), true);

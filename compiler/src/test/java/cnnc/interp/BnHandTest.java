@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * the running statistics, statistics per element (over t) or per channel (over t, i, j), and
  * inference with the running statistics.
  */
+@org.junit.jupiter.api.Timeout(30)
 class BnHandTest {
 
     private static final double EPS = 1e-5;

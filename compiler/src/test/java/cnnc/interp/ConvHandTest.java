@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
  * {@code W = [[1,2],[3,4]]}, so the pads, anchors and strides mean what docs/language.md says (cross-
  * correlation, as PyTorch's {@code conv2d(F.pad(x, (Pl, Pr, Pt, Pb)), W, b, stride)}).
  */
+@org.junit.jupiter.api.Timeout(30)
 class ConvHandTest {
 
     private static final double[] X3 = {1, 2, 3, 4, 5, 6, 7, 8, 9};

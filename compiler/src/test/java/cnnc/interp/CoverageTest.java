@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * The models of {@link GradientTest} run every operation of {@code cnnc.ops}, forward and backward,
  * and every variant docs/language.md §3 distinguishes: a new op or a dropped model fails here.
  */
+@org.junit.jupiter.api.Timeout(30)
 class CoverageTest {
 
     private static final Set<String> VARIANTS = Set.of(

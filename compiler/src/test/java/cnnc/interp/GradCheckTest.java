@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** GradCheck itself: it passes the interpreter, catches a wrong candidate, and skips kinks. */
+@org.junit.jupiter.api.Timeout(30)
 class GradCheckTest {
 
     /** The interpreter, with one read altered. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.FieldSource;
  * element of every parameter and of the input, on small models that together run every operation
  * and variant ({@link CoverageTest} proves that).
  */
+@org.junit.jupiter.api.Timeout(60)
 class GradientTest {
 
     private static final java.util.Set<String> ZERO_IN_BN = java.util.Set.of("grad.c.bias", "grad.c2.bias", "grad.b0.beta");

@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The interpreter's API, its initial state, and the seeded values it is fed. */
+@org.junit.jupiter.api.Timeout(30)
 class InterpreterTest {
 
     @Test

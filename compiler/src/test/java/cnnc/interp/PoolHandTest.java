@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * window order, overlapping windows accumulating in the backward, ceil windows ignoring cells
  * outside the input, and avgpool dividing by the count of in-range cells.
  */
+@org.junit.jupiter.api.Timeout(30)
 class PoolHandTest {
 
     private static Interpreter pool(String op, int size, double[] x) {

@@ -7,6 +7,7 @@ import cnnc.ir.Model;
 import org.junit.jupiter.api.Test;
 
 /** softmax, cross_entropy, full, add and concat by hand (docs/language.md §3): layouts and reductions. */
+@org.junit.jupiter.api.Timeout(30)
 class SoftmaxFullJoinHandTest {
 
     private static final double TOL = 1e-12;

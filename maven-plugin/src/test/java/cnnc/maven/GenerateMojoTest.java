@@ -14,6 +14,7 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.junit.jupiter.api.Test;
 
 /** The goal run directly (no Maven): what it writes, what it adds to the project, how it fails. */
+@org.junit.jupiter.api.Timeout(120)
 class GenerateMojoTest extends MojoFixture {
 
     @Test

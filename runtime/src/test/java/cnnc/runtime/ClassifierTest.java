@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import cnnc.runtime.testing.SoftmaxNet;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(30)
 class ClassifierTest {
 
     /** Softmax regression over 2x2 images whose class c has weight 1 on pixel c only: the brightest pixel wins. */

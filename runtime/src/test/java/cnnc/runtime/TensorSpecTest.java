@@ -8,6 +8,7 @@ import cnnc.runtime.testing.BufferNetwork;
 import cnnc.runtime.testing.SoftmaxNet;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(30)
 class TensorSpecTest {
 
     @Test

@@ -332,7 +332,8 @@ public final class JavaBackend {
             t.addMethod(pass("infer", "The forward pass in inference mode (bn: running statistics).", "training = false",
                     forwardUnits));
         }
-        if (backwardSteps.isEmpty()) {
+        // A training model whose loss depends on no parameter has an empty backward pass, not none.
+        if (inference) {
             t.addMethod(simple("backward", TypeName.VOID,
                     "throw new IllegalStateException(\"" + model.name() + " was generated for inference: it has no backward pass\")"));
         } else {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code cnnc generate} and {@code cnnc grad} end to end. */
+@org.junit.jupiter.api.Timeout(120)
 class CliTest {
 
     @TempDir

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * loss's sum over the batch) never join one. The numbers are checked elsewhere (fixtures, thread
  * counts); this checks the schedule.
  */
+@org.junit.jupiter.api.Timeout(60)
 class FusionTest {
 
     private static String source(String sample, boolean vector) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@code infer()} computes, with the same weights and running statistics, while leaving out every
  * buffer that only the backward pass needs.
  */
+@org.junit.jupiter.api.Timeout(60)
 class InferenceVariantTest {
 
     static final String NET = """

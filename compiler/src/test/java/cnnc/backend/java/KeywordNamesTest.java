@@ -7,6 +7,7 @@ import cnnc.runtime.Network;
 import org.junit.jupiter.api.Test;
 
 /** .cnn names that are Java keywords or names of generated members compile and run (see {@link Names}). */
+@org.junit.jupiter.api.Timeout(30)
 class KeywordNamesTest {
 
     static final String TEXT = """

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every generated method stays under HotSpot's 8000-byte JIT limit: every sample, the zoo, and wide layers, with and without the Vector API. */
+@org.junit.jupiter.api.Timeout(60)
 class MethodSizeTest {
 
     static final String WIDE = """

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** No allocation in a training step; bit-identical results whatever the thread count. */
+@org.junit.jupiter.api.Timeout(120)
 class RuntimeBehaviourTest {
 
     static Model lenet(int batch) {

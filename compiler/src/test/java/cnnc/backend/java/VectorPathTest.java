@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * an application without the module gets, on every model of the zoo and every sample, at batch
  * sizes that take both ways of cutting a step into chunks (one sample each; channel groups below 8).
  */
+@org.junit.jupiter.api.Timeout(120)
 class VectorPathTest {
 
     static Stream<Arguments> models() throws IOException {

@@ -39,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exactly; then runs the passes again and asks for the same bits. Without an OpenCL platform the
  * tests fail with what to install: they never skip.
  */
+@org.junit.jupiter.api.Timeout(180)
 class OpenClBackendTest {
 
     static final double TOLERANCE = 1e-4;

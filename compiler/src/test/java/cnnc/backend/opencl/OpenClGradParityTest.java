@@ -37,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * either agrees with float64 PyTorch (1e-4 in FixtureTest). Without an OpenCL platform the opencl
  * run exits 1 with what to install and the test fails with that message: it never skips.
  */
+@org.junit.jupiter.api.Timeout(120)
 class OpenClGradParityTest {
 
     static final double TOLERANCE = 1e-5;

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The host side: lending buffers, build failures, the command line, and a machine without OpenCL. */
+@org.junit.jupiter.api.Timeout(60)
 class OpenClHostTest {
 
     /** y = 2·x, loss = y[0]: small enough to build in an instant. */

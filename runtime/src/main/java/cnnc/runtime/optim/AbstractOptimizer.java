@@ -1,8 +1,12 @@
 package cnnc.runtime.optim;
 
 import cnnc.runtime.Network;
+import cnnc.runtime.TensorSpec;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /** Binds an optimizer to a network's parameter and gradient buffers, and keeps its state. */
 abstract class AbstractOptimizer implements Optimizer {
@@ -19,7 +23,13 @@ abstract class AbstractOptimizer implements Optimizer {
     protected double lrFactor = 1.0;
 
     AbstractOptimizer(Network net, String... slots) {
-        this.names = net.parameterNames().clone();
+        // A parameter with no gradient does not reach the loss (a dead branch): nothing trains it,
+        // as PyTorch's optimizers skip a parameter whose grad is None.
+        Set<String> tensors = new HashSet<>();
+        for (TensorSpec t : net.tensors()) {
+            tensors.add(t.name());
+        }
+        this.names = Arrays.stream(net.parameterNames()).filter(n -> tensors.contains("grad." + n)).toArray(String[]::new);
         this.slots = slots;
         this.params = new float[names.length][];
         this.grads = new float[names.length][];

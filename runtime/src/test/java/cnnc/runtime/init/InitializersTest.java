@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(30)
 class InitializersTest {
 
     static BufferNetwork net() {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(30)
 class OptimizerTest {
 
     static final float[] W0 = {1f, -2f, 0.5f};

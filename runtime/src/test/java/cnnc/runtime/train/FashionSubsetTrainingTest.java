@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole path on real data: locate samples/data, read IDX, train, evaluate, checkpoint. */
+@org.junit.jupiter.api.Timeout(60)
 class FashionSubsetTrainingTest {
 
     @TempDir

@@ -29,6 +29,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@org.junit.jupiter.api.Timeout(30)
 class TrainerTest {
 
     static final Dataset TRAIN = Synthetic.rows(244, 3, 4, 4, 1); // 30 batches of 8, 4 images dropped

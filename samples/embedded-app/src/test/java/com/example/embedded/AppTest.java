@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * EmbeddedAppGoldenTest checks against its Janino class and {@code cnnc eval}), and runs with the
  * runtime alone on the class path.
  */
+@org.junit.jupiter.api.Timeout(120)
 class AppTest {
 
     @TempDir
