@@ -45,14 +45,18 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UserError("--package '" + pkg + "' is not a Java package name (like com.example.nets)");
         }
         Model m = model.compile(model.options().withTraining(!inference));
+        Inputs inputs = new Inputs().file("the model", model.model);
+        inputs.check("-o", dir);
         switch (target) {
             case java -> {
                 JavaBackend.Source src = JavaBackend.generate(m, pkg, false); // plain Java: runs on any Java 17, no incubator module
                 Path file = dir.resolve(src.relativePath());
+                inputs.check("-o", file);
                 Output.write(file, src.text(), spec.commandLine().getOut());
                 spec.commandLine().getErr().println("cnnc: wrote " + file);
             }
             case opencl -> {
+                inputs.checkDir("-o", dir, m.name() + ".cl", m.name() + ".plan");
                 try {
                     for (Path p : OpenClFiles.write(OpenClBackend.generate(m), dir)) {
                         spec.commandLine().getOut().println("wrote " + p);
