@@ -56,6 +56,9 @@ final class Inputs {
 
     /** As {@link #check} for each file a command writes into {@code dir}. */
     void checkDir(String flag, Path dir, String... names) {
+        if (dir == null) {
+            return;
+        }
         check(flag, dir);
         for (String n : names) {
             check(flag, dir.resolve(n));

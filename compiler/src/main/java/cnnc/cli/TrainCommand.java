@@ -107,17 +107,20 @@ final class TrainCommand implements Callable<Integer> {
         Preprocessing prep = Normalize.preprocessing(settings.normalize(), train, m);
         train = prep.apply(train);
         test = prep.apply(test);
-        Path run = save == null ? RunDir.create(runs, m.name()) : null;
-        Path file = run != null ? run.resolve(RunDir.LAST) : save;
-        Path reportDir = report != null ? report : run != null ? run.resolve(RunDir.REPORT) : null;
-        if (run != null) {
-            RunDir.record(run, model.sourceBytes(), spec.commandLine().getParseResult().originalArgs());
-        }
         Network net = device.build(m);
         try {
             String hash = GraphHash.of(m);
-            Progress progress = run != null ? Streams.progress(err, run.resolve(RunDir.LOG)) : Streams.progress(err);
             Optimizer opt = optimizer(m, net);
+            if (resume != null) {
+                checkResumable(net, hash, Streams.progress(err), resumeFile);
+            }
+            Path run = save == null ? RunDir.create(runs, m.name()) : null;
+            Path file = run != null ? run.resolve(RunDir.LAST) : save;
+            Path reportDir = report != null ? report : run != null ? run.resolve(RunDir.REPORT) : null;
+            if (run != null) {
+                RunDir.record(run, model.sourceBytes(), spec.commandLine().getParseResult().originalArgs());
+            }
+            Progress progress = run != null ? Streams.progress(err, run.resolve(RunDir.LOG)) : Streams.progress(err);
             if (run != null) {
                 progress.message("run directory " + run + " (checkpoint " + RunDir.LAST + ", best weights " + RunDir.BEST + ", report "
                         + RunDir.REPORT + "/, log " + RunDir.LOG + ")");
@@ -152,7 +155,6 @@ final class TrainCommand implements Callable<Integer> {
                 trainer.onEpoch(r::epoch);
             }
             if (resume != null) {
-                checkResumable(net, hash, progress, resumeFile);
                 trainer.resume(resumeFile);
             }
             List<EpochResult> results;
