@@ -119,7 +119,6 @@ final class DataSettingsReader {
 
     private Map<String, List<Ast.Value>> keys(Ast.Setting s, List<String> allowed) {
         Map<String, List<Ast.Value>> keys = new LinkedHashMap<>();
-        boolean ok = true;
         for (List<Ast.Argument> line : s.lines()) {
             String key = null;
             for (Ast.Argument a : line) {
@@ -128,13 +127,11 @@ final class DataSettingsReader {
                     if (!allowed.contains(key)) {
                         diagnostics.error(a.name().pos(), "'" + s.name().text() + "' has no setting '" + key + "'"
                                 + Suggest.didYouMean(key, allowed), "one of " + String.join(", ", allowed));
-                        ok = false;
                         key = null;
                         continue;
                     }
                     if (keys.containsKey(key)) {
                         diagnostics.error(a.name().pos(), "'" + s.name().text() + "' sets '" + key + "' twice", "each setting once");
-                        ok = false;
                         key = null;
                         continue;
                     }
@@ -142,7 +139,6 @@ final class DataSettingsReader {
                 } else if (key == null) {
                     diagnostics.error(a.value().pos(), "a value without a name in '" + s.name().text() + "'",
                             "key: value, like " + allowed.get(0) + ": ...");
-                    ok = false;
                     continue;
                 }
                 if (key != null) {
@@ -150,7 +146,7 @@ final class DataSettingsReader {
                 }
             }
         }
-        return ok ? keys : null;
+        return keys; // unknown or repeated keys are reported and left out; the rest are still checked
     }
 
     private Ast.Value single(List<Ast.Value> values, String key, String expected) {
