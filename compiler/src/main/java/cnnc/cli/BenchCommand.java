@@ -50,6 +50,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-warmup", paramLabel = "S", description = "Most seconds of warm-up per phase (default 180).")
     double maxWarmup = 180;
 
+    @Mixin
+    DataArgs data;
+
+    @Option(names = "--loader", description = "Also measure the data loader on --data: loading (decode or cache) and batch filling images/s.")
+    boolean loader;
+
     @Override
     public Integer call() {
         device.check();
@@ -114,6 +120,9 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("compile_ms %.0f%n", compileMs);
         out.printf("peak_heap_mb %.1f%n", heapMb);
         out.flush();
+        if (loader) {
+            LoaderBench.run(data, m, device.threads(), time, out);
+        }
         return 0;
     }
 

@@ -40,20 +40,24 @@ final class Svg {
                 }
             }
         }
+        double step;
         if (!loss) {
-            lo = Math.max(0, Math.floor(lo / 5) * 5 - 5);
-            hi = Math.min(100, Math.ceil(hi / 5) * 5 + 5);
+            step = hi - lo > 40 ? 10 : 5;
+            lo = Math.max(0, Math.floor(lo / step) * step - step);
+            hi = Math.min(100, Math.ceil(hi / step) * step + step);
         } else {
-            hi = hi <= 0 ? 1 : hi * 1.1;
+            step = niceStep(hi <= 0 ? 1 : hi * 1.1);
+            hi = Math.ceil((hi <= 0 ? 1 : hi * 1.05) / step) * step;
         }
         if (hi <= lo) {
-            hi = lo + 1;
+            hi = lo + step;
         }
+        int ticks = (int) Math.round((hi - lo) / step);
         StringBuilder b = head(W, H, title);
         int pw = W - LEFT - RIGHT;
         int ph = H - TOP - BOTTOM;
-        for (int k = 0; k <= 5; k++) {
-            double v = lo + (hi - lo) * k / 5;
+        for (int k = 0; k <= ticks; k++) {
+            double v = lo + step * k;
             double y = TOP + ph - ph * (v - lo) / (hi - lo);
             b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>%n", LEFT, y, LEFT + pw, y));
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%s</text>%n", LEFT - 6,
@@ -61,8 +65,8 @@ final class Svg {
         }
         int first = epochs.isEmpty() ? 1 : epochs.get(0).epoch();
         int last = epochs.isEmpty() ? 1 : epochs.get(n - 1).epoch();
-        int step = Math.max(1, (last - first) / 10);
-        for (int e = first; e <= last; e += step) {
+        int every = Math.max(1, (last - first) / 10);
+        for (int e = first; e <= last; e += every) {
             double x = xOf(e, first, last, pw);
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%d</text>%n", x,
                     TOP + ph + 16, e));
@@ -75,6 +79,14 @@ final class Svg {
             series(b, epochs, test, first, last, lo, hi, pw, ph, "#d62728", "test", 1);
         }
         return b.append("</svg>\n").toString();
+    }
+
+    /** 1, 2 or 5 times a power of ten, giving 4 to 10 ticks up to {@code top}. */
+    private static double niceStep(double top) {
+        double raw = top / 5;
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        double m = raw / p;
+        return (m < 1.5 ? 1 : m < 3.5 ? 2 : 5) * p;
     }
 
     private static double xOf(int epoch, int first, int last, int pw) {
@@ -102,9 +114,14 @@ final class Svg {
     static String confusion(int[][] m, List<String> classes, String title) {
         int k = m.length;
         int cell = Math.max(14, Math.min(44, 560 / Math.max(1, k)));
-        int label = 120;
-        int w = label + k * cell + 20;
-        int h = 60 + label + k * cell;
+        int longest = 1;
+        for (String c : classes) {
+            longest = Math.max(longest, short16(c).length());
+        }
+        int label = 24 + 7 * longest;
+        int below = 30 + (int) (6 * longest * Math.sin(Math.toRadians(60)));
+        int w = Math.max(label + k * cell + 30, 360);
+        int h = 56 + k * cell + below;
         StringBuilder b = head(w, h, title);
         int x0 = label;
         int y0 = 50;
@@ -133,8 +150,8 @@ final class Svg {
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" transform=\"rotate(60 %d %d)\">%s</text>%n", x, y, x, y,
                     TrainingReport.esc(short16(classes.get(p)))));
         }
-        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">rows: true class, columns: predicted</text>%n",
-                x0, 42));
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">rows: true class, columns: predicted"
+                + " (blue: right, red: mistaken; shade: share of the row)</text>%n", 12, 42));
         return b.append("</svg>\n").toString();
     }
 
