@@ -32,6 +32,10 @@ final class DataSets {
     record Loaded(String kind, String where, Dataset train, Dataset test, String testName, List<String> notes,
                   double decodeImagesPerSecond, int decoded, Path inputDir) {}
 
+    /** Fashion-MNIST's class names, by label (github.com/zalandoresearch/fashion-mnist). */
+    static final List<String> FASHION = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+            "Bag", "Ankle boot");
+
     private DataSets() {}
 
     /** Reads both splits for {@code model}; {@code seed} draws an image folder's validation split. */
@@ -61,6 +65,10 @@ final class DataSets {
         DataFiles files = args.locate();
         Dataset train = DataArgs.train(files, model);
         Dataset test = DataArgs.test(files, model);
+        if (spec.equals(DataLocator.FASHION_MNIST) && classes == FASHION.size()) {
+            train = train.withClassNames(FASHION);
+            test = test.withClassNames(FASHION);
+        }
         return new Loaded("IDX", files.dir().toString(), train, test, "test", List.of(), 0, 0, files.dir());
     }
 
