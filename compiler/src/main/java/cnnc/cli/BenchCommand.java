@@ -63,6 +63,12 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ConvTileArg tile;
 
+    @Mixin
+    DataArgs data;
+
+    @Option(names = "--loader", description = "Also measure the data loader on --data: loading (decode or cache) and batch filling images/s.")
+    boolean loader;
+
     @Override
     public Integer call() {
         device.check();
@@ -141,6 +147,9 @@ final class BenchCommand implements Callable<Integer> {
             prof.keyValues(out);
         }
         out.flush();
+        if (loader) {
+            LoaderBench.run(data, m, device.threads(), time, out);
+        }
         return 0;
     }
 

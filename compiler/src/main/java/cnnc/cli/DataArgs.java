@@ -11,10 +11,35 @@ import picocli.CommandLine.Option;
 /** {@code --data fashion-mnist|DIR} (docs/files.md) and the checks that the data fits the model. */
 public final class DataArgs {
 
-    @Option(names = "--data", paramLabel = "fashion-mnist|DIR",
-            description = "fashion-mnist (the default: $CNNC_DATA, /usr/share/datasets/fashion-mnist, then the subset in samples/data) "
-                    + "or a directory with the four IDX files.")
+    @Option(names = "--data", paramLabel = "fashion-mnist|DIR|FILE",
+            description = "fashion-mnist (the default: $CNNC_DATA, /usr/share/datasets/fashion-mnist, then the subset in samples/data), "
+                    + "a directory with the four IDX files, an image folder (DIR/train/<class>/*.png, DIR/test/...), "
+                    + "or CIFAR-10/100 binaries (a directory or the .tar.gz).")
     String data = DataLocator.FASHION_MNIST;
+
+    @Option(names = "--val-split", paramLabel = "F",
+            description = "An image folder without test/: hold out this fraction of train/ (seeded; default 0.1).")
+    double valSplit = 0.1;
+
+    @Option(names = "--no-resize", description = "Refuse images whose size differs from the model's input instead of resizing them (bilinear).")
+    boolean noResize;
+
+    @Option(names = "--no-convert", description = "Refuse grayscale images for a colour model and colour images for a grayscale one.")
+    boolean noConvert;
+
+    @Option(names = "--skip-bad", description = "Leave out (and count) files of an image folder that are not readable images, instead of stopping.")
+    boolean skipBad;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Where decoded image folders are cached (default: $CNNC_CACHE, else ~/.cache/cnnc).")
+    java.nio.file.Path cache;
+
+    @Option(names = "--cifar-labels", paramLabel = "fine|coarse", description = "CIFAR-100: the 100 fine labels (default) or the 20 coarse ones.")
+    String cifarLabels = "fine";
+
+    /** The --data value as given. */
+    public String spec() {
+        return data;
+    }
 
     /** The four IDX files; not finding them is the user's error. */
     public DataFiles locate() {

@@ -42,6 +42,7 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        new Inputs().file("the model", model.model).check("-o", output);
         var options = model.options().withInputSensitivity(inputSensitivity);
         Model m = Pipeline.compile(model.source(), options, trace ? spec.commandLine().getErr()::print : null);
         String text = switch (format) {

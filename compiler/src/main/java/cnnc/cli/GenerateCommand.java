@@ -52,10 +52,13 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UserError("--module applies to --target java only");
         }
         Model m = model.compile(model.options().withTraining(!inference));
+        Inputs inputs = new Inputs().file("the model", model.model);
+        inputs.check("-o", dir);
         switch (target) {
             case java -> {
                 JavaBackend.Source src = JavaBackend.generate(m, pkg, false); // plain Java: runs on any Java 17, no incubator module
                 Path file = dir.resolve(src.relativePath());
+                inputs.check("-o", file);
                 Path info = module == null ? null : ModuleInfo.ensure(dir, module, pkg); // before the class: a misfit writes nothing
                 Output.write(file, src.text(), spec.commandLine().getOut());
                 spec.commandLine().getErr().println("cnnc: wrote " + file);
@@ -64,6 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
             case opencl -> {
+                inputs.checkDir("-o", dir, m.name() + ".cl", m.name() + ".plan");
                 try {
                     for (Path p : OpenClFiles.write(OpenClBackend.generate(m), dir)) {
                         spec.commandLine().getOut().println("wrote " + p);

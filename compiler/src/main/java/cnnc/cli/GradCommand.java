@@ -49,6 +49,7 @@ final class GradCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         device.check();
+        new Inputs().file("the model", model.model).file("the --weights file", weights).file("the --input file", input).check("--out", out);
         TensorFile in = read(input);
         device.prepare();
         Model probe = model.compile(model.options().withBatch(1).withTraining(false));

@@ -34,6 +34,15 @@ public final class ModelArgs {
         }
     }
 
+    /** The model file's exact bytes (a run directory keeps them). */
+    public byte[] sourceBytes() {
+        try {
+            return Files.readAllBytes(model);
+        } catch (IOException e) {
+            throw new UserError("cannot read '" + model + "': " + e.getMessage());
+        }
+    }
+
     public Options options() {
         if (batch < 0) {
             throw new UserError("--batch must be at least 1, found " + batch);

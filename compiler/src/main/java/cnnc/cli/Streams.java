@@ -24,6 +24,15 @@ final class Streams {
         return new Progress(printStream(err), false, System::nanoTime);
     }
 
+    /** As {@link #progress(PrintWriter)}, every whole line also appended to {@code log}. */
+    static Progress progress(PrintWriter err, java.nio.file.Path log) {
+        if (processStderr) {
+            err.flush();
+            return new Progress(LogTee.of(System.err, log), Progress.isTerminal(), System::nanoTime);
+        }
+        return new Progress(LogTee.of(printStream(err), log), false, System::nanoTime);
+    }
+
     /** A print stream whose bytes reach {@code w} at every flush. */
     static PrintStream printStream(PrintWriter w) {
         OutputStream bytes = new OutputStream() {

@@ -5,8 +5,9 @@ import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
 import cnnc.ir.Train;
 import cnnc.runtime.Network;
-import cnnc.runtime.data.DataFiles;
+import cnnc.runtime.data.Augment;
 import cnnc.runtime.data.Dataset;
+import cnnc.runtime.data.Preprocessing;
 import cnnc.runtime.io.SafetensorsException;
 import cnnc.runtime.io.TensorFile;
 import cnnc.runtime.optim.Optimizer;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
  * the train block's optimizer, evaluates on the test set and writes a checkpoint after every epoch.
  * Progress and epoch summaries go to stderr, the final summary to stdout.
  */
-@Command(name = "train", description = "Train a model on Fashion-MNIST (or IDX files), checkpointing every epoch.")
+@Command(name = "train", description = "Train a model on Fashion-MNIST, IDX files, an image folder or CIFAR, checkpointing every epoch into a new run directory (or --save).")
 final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -55,11 +56,21 @@ final class TrainCommand implements Callable<Integer> {
     Integer epochs;
 
     @Option(names = "--save", paramLabel = "W.safetensors",
-            description = "Checkpoint written after every epoch (default: the --resume file, else <network>.safetensors here).")
+            description = "Write the checkpoint to exactly this file after every epoch (default: a new run directory runs/<network>/<n>/).")
     Path save;
 
-    @Option(names = "--resume", paramLabel = "W.safetensors", description = "Continue from this checkpoint.")
+    @Option(names = "--resume", paramLabel = "RUN|W.safetensors",
+            description = "Continue from this checkpoint, or from a run directory's last.safetensors; the run goes to a new run directory "
+                    + "(or --save), never back into the file it came from.")
     Path resume;
+
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Write the training report (curves, confusion matrix, model graph, index.html) here; on by default in a run "
+                    + "directory (its report/), off with --save unless given.")
+    Path report;
+
+    @Option(names = "--runs", paramLabel = "DIR", description = "Where run directories are made (default: runs in the working directory).")
+    Path runs = Path.of("runs");
 
     @Override
     public Integer call() {
@@ -73,30 +84,74 @@ final class TrainCommand implements Callable<Integer> {
         Model m = model.compile(model.options());
         Train settings = m.train();
         int total = epochs != null ? epochs : settings.epochs();
-        DataFiles files = data.locate();
-        Dataset train = DataArgs.train(files, m);
-        Dataset test = DataArgs.test(files, m);
+        Path resumeFile = RunDir.checkpointOf(resume);
+        Inputs inputs = new Inputs().file("the model", model.model).file("the --resume checkpoint", resumeFile)
+                .dir("the --data folder", dataDir());
+        inputs.check("--save", save);
+        inputs.check("--cache", data.cache);
+        inputs.checkDir("--report", report, TrainingReport.FILES);
+        if (save != null) {
+            checkWritable(save);
+        }
+        DataSets.Loaded loaded = DataSets.load(data, m, settings.seed(), device.threads());
+        Dataset train = loaded.train();
+        Dataset test = loaded.test();
         if (train.size() < m.batch()) {
-            throw new UserError("the training set in " + files.dir() + " has " + train.size() + " images, fewer than one batch of "
+            throw new UserError("the training set in " + loaded.where() + " has " + train.size() + " images, fewer than one batch of "
                     + m.batch());
         }
+        Preprocessing prep = Normalize.preprocessing(settings.normalize(), train, m);
+        train = prep.apply(train);
+        test = prep.apply(test);
         Network net = device.build(m);
         try {
             String hash = GraphHash.of(m);
-            Progress progress = Streams.progress(err);
             Optimizer opt = optimizer(m, net);
-            Path file = checkpointFile(m);
-            progress.message(String.format("training %s (%s) at batch %d on %s: %d training and %d test images, %s, %s",
-                    m.name(), m.source().name(), m.batch(), files.dir(), train.size(), test.size(), opt.describe()
-                            + (settings.schedule().equals("constant") ? "" : ", " + settings.schedule() + " learning-rate schedule"),
-                    device.describe(net)));
-            Trainer trainer = new Trainer(net, opt, train).test(test).epochs(total).seed(settings.seed()).checkpoint(file)
-                    .schedule(Schedule.of(settings.schedule()))
-                    .initialize(true, initKinds(m)).metadata(Map.of(GraphHash.KEY, hash, "source", m.source().name()))
-                    .progress(progress);
             if (resume != null) {
-                checkResumable(net, hash, progress);
-                trainer.resume(resume);
+                checkResumable(net, hash, Streams.progress(err), resumeFile);
+            }
+            Path run = save == null ? RunDir.create(runs, m.name()) : null;
+            Path file = run != null ? run.resolve(RunDir.LAST) : save;
+            Path reportDir = report != null ? report : run != null ? run.resolve(RunDir.REPORT) : null;
+            if (run != null) {
+                RunDir.record(run, model.sourceBytes(), spec.commandLine().getParseResult().originalArgs());
+            }
+            Progress progress = run != null ? Streams.progress(err, run.resolve(RunDir.LOG)) : Streams.progress(err);
+            if (run != null) {
+                progress.message("run directory " + run + " (checkpoint " + RunDir.LAST + ", best weights " + RunDir.BEST + ", report "
+                        + RunDir.REPORT + "/, log " + RunDir.LOG + ")");
+            }
+            for (String note : loaded.notes()) {
+                progress.message(note);
+            }
+            Augment augment = Normalize.augment(settings.augment());
+            progress.message(String.format("training %s (%s) at batch %d on %s (%s): %d training and %d %s images, %s, %s",
+                    m.name(), m.source().name(), m.batch(), loaded.where(), loaded.kind(), train.size(), test.size(), loaded.testName(),
+                    opt.describe() + (settings.schedule().equals("constant") ? "" : ", " + settings.schedule() + " learning-rate schedule")
+                            + (augment.active() ? ", augmentation: " + augment : "")
+                            + (prep.mean() == null ? "" : ", normalization " + prep.describeNormalization()),
+                    device.describe(net)));
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put(GraphHash.KEY, hash);
+            meta.put("source", m.source().name());
+            meta.putAll(prep.toMetadata());
+            if (augment.active()) {
+                meta.put("augment", augment.toString());
+            }
+            Trainer trainer = new Trainer(net, opt, train).test(test).epochs(total).seed(settings.seed()).checkpoint(file)
+                    .schedule(Schedule.of(settings.schedule())).augment(augment)
+                    .initialize(true, initKinds(m)).metadata(meta)
+                    .progress(progress);
+            if (run != null) {
+                trainer.best(run.resolve(RunDir.BEST));
+            }
+            if (reportDir != null) {
+                TrainingReport r = new TrainingReport(reportDir, m, train.classNames(), loaded.testName(),
+                        m.name() + " on " + loaded.where() + (run != null ? " (" + run + ")" : ""));
+                trainer.onEpoch(r::epoch);
+            }
+            if (resume != null) {
+                trainer.resume(resumeFile);
             }
             List<EpochResult> results;
             try {
@@ -107,24 +162,38 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError(e.getMessage());
             }
             summarize(out, m, results, file, total, (long) (train.size() / m.batch()) * m.batch());
+            out.printf("loader: %.0f images/s filling batches in the background (training waited %.2f s for it)%s%n",
+                    trainer.loaderImagesPerSecond(), trainer.loaderWaitSeconds(),
+                    loaded.decoded() > 0 ? String.format(", decoded %d images at %.0f images/s", loaded.decoded(), loaded.decodeImagesPerSecond()) : "");
+            if (reportDir != null && !results.isEmpty()) {
+                out.println("report: " + reportDir.resolve("index.html"));
+            }
+            if (run != null) {
+                out.println("run directory " + run);
+            }
+            out.flush();
             return 0;
         } finally {
             DeviceArgs.release(net);
         }
     }
 
-    /** --save, else --resume, else {@code <network>.safetensors} here; its directory must be writable. */
-    private Path checkpointFile(Model m) {
-        Path file = save != null ? save : resume != null ? resume : Path.of(m.name() + ".safetensors");
+    /** The --data value when it names an existing folder or file (an input no output may land in). */
+    private Path dataDir() {
+        Path p = Path.of(data.spec());
+        return Files.exists(p) ? p : null;
+    }
+
+    /** The directory of --save must exist and be writable. */
+    private static void checkWritable(Path file) {
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
             throw new UserError("cannot write checkpoints to " + file + ": " + parent + " is not a writable directory");
         }
-        return file;
     }
 
     /** A resume needs this very graph: its optimizer state means nothing for another, even one of equal shapes. */
-    private void checkResumable(Network net, String hash, Progress progress) {
+    private void checkResumable(Network net, String hash, Progress progress, Path resume) {
         TensorFile f = WeightFiles.read(resume, "--resume");
         String theirs = f.meta(GraphHash.KEY);
         if (theirs != null && !theirs.equals(hash)) {

@@ -72,6 +72,16 @@ final class WeightFiles {
         return f;
     }
 
+    /** The preprocessing (class names, normalization) stored in a weights file's metadata for this model. */
+    static cnnc.runtime.data.Preprocessing preprocessing(Path file, TensorFile f, cnnc.ir.Model m) {
+        var x = m.input().shape();
+        try {
+            return cnnc.runtime.data.Preprocessing.fromMetadata(f.metadata(), x.c(), x.h(), x.w(), DataArgs.classes(m));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": " + e.getMessage());
+        }
+    }
+
     /** The first tensor of the model missing from the file or shaped differently, then extra file tensors; null if none. */
     static String firstDifference(TensorFile f, Network net) {
         Set<String> mine = new HashSet<>();

@@ -318,6 +318,7 @@ public final class GraphBuilder {
                     targetName.isPresent() ? "'loss cross_entropy(y, " + targetName.get() + ");' after 'y = softmax(...);'"
                             : "'target z : C;' and 'loss cross_entropy(y, z);' after 'y = softmax(...);'");
         }
+        DataSettingsReader.checkInput(train, input.orElse(null), diagnostics);
         diagnostics.throwIfAny();
         Buffer output = loss != null ? loss.input(0) : steps.isEmpty() ? input.get() : steps.get(steps.size() - 1).output();
         Buffer target = loss != null ? loss.input(1) : sources.stream().filter(b -> b.role() == Role.TARGET).findFirst().orElse(null);

@@ -3,6 +3,8 @@ package cnnc.front;
 import cnnc.diag.Diagnostics;
 import cnnc.diag.Pos;
 import cnnc.diag.Suggest;
+import cnnc.ir.Augmentation;
+import cnnc.ir.Normalization;
 import cnnc.ir.Train;
 import cnnc.ops.Arg;
 import cnnc.ops.Param;
@@ -19,7 +21,7 @@ import java.util.Set;
 /** Reads and checks the {@code train} block (docs/language.md §4): batch, epochs, seed, optimizer. */
 final class TrainReader {
 
-    private static final List<String> SETTINGS = List.of("batch", "epochs", "seed", "optimizer", "schedule");
+    private static final List<String> SETTINGS = List.of("batch", "epochs", "seed", "optimizer", "schedule", "augment", "normalize");
     /** The learning-rate schedules the runtime has, by their names in a train block. */
     static final List<String> SCHEDULES = Arrays.stream(Schedule.values()).map(Schedule::label).toList();
 
@@ -44,6 +46,8 @@ final class TrainReader {
         String optimizer = d.optimizer();
         String schedule = d.schedule();
         Map<String, Double> settings = new HashMap<>(d.settings());
+        Augmentation augment = d.augment();
+        Normalization normalize = d.normalize();
         Set<String> seen = new HashSet<>();
         for (Ast.Setting s : block.settings()) {
             String name = s.name().text();
@@ -56,11 +60,17 @@ final class TrainReader {
                 diagnostics.error(s.name().pos(), "train setting '" + name + "' is given twice", "each setting once");
                 continue;
             }
+            if (s.lines() != null && !name.equals("augment") && !name.equals("normalize")) {
+                diagnostics.error(s.pos(), "train setting '" + name + "' takes a value, not a block", "like '" + name + " 64;'");
+                continue;
+            }
             switch (name) {
                 case "batch" -> batch = positive(s, batch);
                 case "epochs" -> epochs = positive(s, epochs);
                 case "seed" -> seed = seed(s, seed);
                 case "schedule" -> schedule = schedule(s, schedule);
+                case "augment" -> augment = new DataSettingsReader(diagnostics).augment(s);
+                case "normalize" -> normalize = new DataSettingsReader(diagnostics).normalize(s);
                 default -> {
                     Map<String, Double> read = optimizer(s);
                     if (read != null) {
@@ -70,7 +80,7 @@ final class TrainReader {
                 }
             }
         }
-        return new Train(batch, epochs, seed, optimizer, settings, schedule, block.pos());
+        return new Train(batch, epochs, seed, optimizer, settings, schedule, block.pos(), augment, normalize);
     }
 
     private int positive(Ast.Setting s, int fallback) {

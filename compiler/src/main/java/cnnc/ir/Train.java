@@ -5,13 +5,20 @@ import java.util.Map;
 
 /**
  * The {@code train} block: batch size, epochs, seed, the optimizer with its settings (defaults
- * filled in, docs/language.md §4) and the learning-rate schedule ({@code constant} or {@code cosine},
- * see docs/training.md). {@code batch} is 0 when the block does not say.
+ * filled in, docs/language.md §4), the learning-rate schedule ({@code constant} or {@code cosine},
+ * see docs/training.md), and how training images are augmented and inputs normalized
+ * (docs/data.md). {@code batch} is 0 when the block does not say.
  */
-public record Train(int batch, int epochs, long seed, String optimizer, Map<String, Double> settings, String schedule, Pos pos) {
+public record Train(int batch, int epochs, long seed, String optimizer, Map<String, Double> settings, String schedule, Pos pos,
+                    Augmentation augment, Normalization normalize) {
 
     public Train {
         settings = Map.copyOf(settings);
+    }
+
+    /** Without augmentation and normalization. */
+    public Train(int batch, int epochs, long seed, String optimizer, Map<String, Double> settings, String schedule, Pos pos) {
+        this(batch, epochs, seed, optimizer, settings, schedule, pos, Augmentation.NONE, Normalization.NONE);
     }
 
     public static Train defaults() {

@@ -33,8 +33,17 @@ public final class Ast {
     /** {@code train { batch 64; optimizer sgd(lr: 0.05); }} */
     public record TrainBlock(List<Setting> settings, Pos pos) implements Statement {}
 
-    /** A train setting: {@code batch 64;} (arguments empty) or {@code optimizer sgd(lr: 0.1);} (value null). */
-    public record Setting(Name name, Value value, Name optimizer, List<Argument> arguments, Pos pos) {}
+    /**
+     * A train setting: {@code batch 64;} (arguments empty), {@code optimizer sgd(lr: 0.1);} (value
+     * null), or a block {@code augment { flip: horizontal; crop: 32, pad: 4; }} (value null, one
+     * argument list per line in {@code lines}; null for the other two forms).
+     */
+    public record Setting(Name name, Value value, Name optimizer, List<Argument> arguments, List<List<Argument>> lines, Pos pos) {
+
+        public Setting(Name name, Value value, Name optimizer, List<Argument> arguments, Pos pos) {
+            this(name, value, optimizer, arguments, null, pos);
+        }
+    }
 
     /** A call argument: positional when {@code name} is null. */
     public record Argument(Name name, Value value) {

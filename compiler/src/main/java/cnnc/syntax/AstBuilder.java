@@ -44,6 +44,8 @@ final class AstBuilder {
                     new Ast.Setting(new Ast.Name("optimizer", pos(o.OPTIMIZER().getSymbol())), null, name(o.name()),
                             arguments(o.arguments()), pos(s));
             case CnnParser.PlainSettingContext p -> new Ast.Setting(name(p.name()), value(p.value()), null, List.of(), pos(s));
+            case CnnParser.BlockSettingContext b -> new Ast.Setting(name(b.name()), null, null, List.of(),
+                    b.arguments().stream().map(this::arguments).toList(), pos(s));
             default -> throw new IllegalStateException("unknown setting " + s.getClass());
         };
     }

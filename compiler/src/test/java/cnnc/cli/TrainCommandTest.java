@@ -86,17 +86,18 @@ class TrainCommandTest {
         Path resumed = dir.resolve("resumed.safetensors");
         assertEquals(0, train(tiny, "--epochs", "2", "--save", straight.toString()).code());
         assertEquals(0, Cli.run("train", tiny.toString(), "--data", Cli.data(), "--threads", "1", "--save", resumed.toString()).code());
-        Cli r = train(tiny, "--epochs", "2", "--resume", resumed.toString());
+        Path continued = dir.resolve("continued.safetensors");
+        Cli r = train(tiny, "--epochs", "2", "--resume", resumed.toString(), "--save", continued.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.err().contains("resuming tiny from"), r::toString);
         assertTrue(r.out().contains("epoch 2 of 2"), r::toString);
         TensorFile a = Safetensors.read(straight);
-        TensorFile b = Safetensors.read(resumed);
+        TensorFile b = Safetensors.read(continued);
         assertEquals("2", b.meta("epoch"));
         for (String name : a.names()) {
             assertArrayEquals(a.get(name).floats(), b.get(name).floats(), name);
         }
-        Cli again = train(tiny, "--epochs", "2", "--resume", resumed.toString());
+        Cli again = train(tiny, "--epochs", "2", "--resume", continued.toString(), "--save", dir.resolve("again.safetensors").toString());
         assertEquals(0, again.code(), again::toString);
         assertTrue(again.out().contains("nothing to train"), again::toString);
     }
@@ -106,7 +107,7 @@ class TrainCommandTest {
         Path w = dir.resolve("w.safetensors");
         assertEquals(0, train(model("tiny.cnn", "0.05"), "--save", w.toString()).code());
         byte[] before = Files.readAllBytes(w);
-        Cli d = train(model("hot.cnn", "1e30"), "--epochs", "2", "--resume", w.toString());
+        Cli d = train(model("hot.cnn", "1e30"), "--epochs", "2", "--resume", w.toString(), "--runs", dir.resolve("runs").toString());
         assertEquals(1, d.code(), d::toString);
         assertTrue(d.err().contains("training diverged in epoch 2"), d::toString);
         assertTrue(d.err().contains("is unchanged"), d::toString);

@@ -36,6 +36,7 @@ value       : name                                              # nameValue
 
 setting     : OPTIMIZER name '(' arguments? ')' ';'             # optimizerSetting
             | name value ';'                                    # plainSetting
+            | name '{' (arguments ';')* '}'                     # blockSetting
             ;
 
 name        : NAME | NETWORK | INPUT | TARGET | LOSS | TRAIN | OPTIMIZER ;

@@ -1,8 +1,13 @@
 package cnnc.runtime;
 
+import cnnc.runtime.data.Preprocessing;
 import cnnc.runtime.io.NetworkFiles;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Classifies images with a {@link Network} in inference mode: copies an image into the input
@@ -11,9 +16,15 @@ import java.util.Arrays;
  *
  * <pre>{@code
  * Classifier c = Classifier.load(new Lenet5_T1(), Path.of("lenet5.safetensors"));
- * int label = c.classify(image);               // image: C*H*W floats, row-major, pixels in [0, 1]
+ * int label = c.classify(image);               // image: C*H*W floats, row-major, as the model takes them
  * float[] p = c.probabilities(image);          // one per class, summing to 1
+ * String name = c.className(c.classify(Path.of("shoe.png")));   // decoded, converted, normalized
  * }</pre>
+ *
+ * <p>Images as {@link BufferedImage}s or files go through the {@link Preprocessing} stored in the
+ * weights file by {@code cnnc train} (channel conversion, bilinear resize, {@code / 255}, the
+ * training set's per-channel normalization), with the class names from the same file; a
+ * {@code float[]} is taken as it is, already preprocessed.
  *
  * <p>An image is one sample of the input, {@link #imageSize()} floats in {@code (c, i, j)} order;
  * Fashion-MNIST pixels are {@code byte / 255} as {@code cnnc train} saw them. A network of batch
@@ -29,6 +40,7 @@ public final class Classifier {
     private final float[] output;
     private final int imageSize;
     private final int classes;
+    private Preprocessing prep;
 
     /**
      * @throws IllegalArgumentException if the network has no output, or an output that is not one
@@ -49,6 +61,23 @@ public final class Classifier {
         }
         this.imageSize = input.length / net.batch();
         this.classes = s[1];
+        int[] in = Networks.spec(net, net.inputName()).shape();
+        this.prep = Preprocessing.fromMetadata(Map.of(), in[1], in.length > 2 ? in[2] : 1, in.length > 3 ? in[3] : 1, classes);
+    }
+
+    /** The same classifier with this preprocessing (class names and normalization) for images and files. */
+    public Classifier preprocessing(Preprocessing p) {
+        if (p.classNames().size() != classes || p.channels() * p.height() * p.width() != imageSize) {
+            throw new IllegalArgumentException("preprocessing for " + p.channels() + "x" + p.height() + "x" + p.width() + " images of "
+                    + p.classNames().size() + " classes does not fit network " + net.name());
+        }
+        this.prep = p;
+        return this;
+    }
+
+    /** The preprocessing applied to images and files. */
+    public Preprocessing preprocessing() {
+        return prep;
     }
 
     /**
@@ -59,8 +88,57 @@ public final class Classifier {
      *         another graph (the message names the first tensor that differs and both shapes)
      */
     public static Classifier load(Network net, Path weights) {
-        NetworkFiles.loadWeights(net, weights);
-        return new Classifier(net);
+        Map<String, String> meta = NetworkFiles.loadWeights(net, weights);
+        Classifier c = new Classifier(net);
+        int[] in = Networks.spec(net, net.inputName()).shape();
+        try {
+            return c.preprocessing(Preprocessing.fromMetadata(meta, in[1], in.length > 2 ? in[2] : 1, in.length > 3 ? in[3] : 1,
+                    c.classes()));
+        } catch (IllegalArgumentException e) {
+            throw new cnnc.runtime.io.SafetensorsException(weights, e.getMessage());
+        }
+    }
+
+    /** The class names (from the weights file's metadata, else "0" .. "K-1"). */
+    public List<String> classNames() {
+        return prep.classNames();
+    }
+
+    /** The name of class {@code k}. */
+    public String className(int k) {
+        return prep.classNames().get(k);
+    }
+
+    /** The most probable class of an image, converted and normalized as in training. */
+    public int classify(BufferedImage image) {
+        try {
+            return classify(prep.input(image, "image"));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** The class probabilities of an image. */
+    public float[] probabilities(BufferedImage image) {
+        try {
+            return probabilities(prep.input(image, "image"));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The most probable class of an image file (decoded with ImageIO).
+     *
+     * @throws IOException naming the file if it cannot be read or decoded
+     */
+    public int classify(Path file) throws IOException {
+        return classify(prep.input(file));
+    }
+
+    /** The class probabilities of an image file. */
+    public float[] probabilities(Path file) throws IOException {
+        return probabilities(prep.input(file));
     }
 
     /** The network it runs. */

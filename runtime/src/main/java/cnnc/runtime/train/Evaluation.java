@@ -6,11 +6,44 @@ public final class Evaluation {
     private final int count;
     private final int correct;
     private final double meanLoss;
+    private final int[] predictions;
 
     public Evaluation(int count, int correct, double meanLoss) {
+        this(count, correct, meanLoss, null, null);
+    }
+
+    private final int[] labels;
+
+    /**
+     * @param predictions the predicted class of each image, in data set order (or null)
+     * @param labels      the true class of each image (or null)
+     */
+    public Evaluation(int count, int correct, double meanLoss, int[] predictions, int[] labels) {
         this.count = count;
         this.correct = correct;
         this.meanLoss = meanLoss;
+        this.predictions = predictions;
+        this.labels = labels;
+    }
+
+    /** The predicted class of every image, in data set order, or null if not recorded. */
+    public int[] predictions() {
+        return predictions == null ? null : predictions.clone();
+    }
+
+    /**
+     * The confusion matrix over {@code classes} classes: {@code m[true][predicted]} counts images,
+     * or null if predictions were not recorded.
+     */
+    public int[][] confusion(int classes) {
+        if (predictions == null) {
+            return null;
+        }
+        int[][] m = new int[classes][classes];
+        for (int i = 0; i < predictions.length; i++) {
+            m[labels[i]][predictions[i]]++;
+        }
+        return m;
     }
 
     /** Number of images evaluated. */

@@ -33,19 +33,23 @@ public final class Evaluator {
         int[] order = data.identity();
         int correct = 0;
         double loss = 0;
+        int[] predicted = new int[data.size()];
+        int[] labels = new int[data.size()];
         for (int from = 0; from < data.size(); from += batch) {
             int n = Math.min(batch, data.size() - from);
             data.fill(order, from, n, input, target);
             net.infer();
             for (int r = 0; r < n; r++) {
                 int label = data.label(from + r);
-                if (Classifier.argmax(out, r * k, k) == label) {
+                predicted[from + r] = Classifier.argmax(out, r * k, k);
+                labels[from + r] = label;
+                if (predicted[from + r] == label) {
                     correct++;
                 }
                 loss -= Math.log(Math.max(out[r * k + label], MIN_PROB));
             }
         }
-        return new Evaluation(data.size(), correct, data.size() == 0 ? 0 : loss / data.size());
+        return new Evaluation(data.size(), correct, data.size() == 0 ? 0 : loss / data.size(), predicted, labels);
     }
 
     /**

@@ -52,7 +52,7 @@ public final class Progress {
      * Whether the process runs on an interactive terminal: {@code System.console() != null}, and
      * on Java 22+, where a console exists even when redirected, also {@code Console.isTerminal()}.
      */
-    static boolean isTerminal() {
+    public static boolean isTerminal() {
         Console c = System.console();
         if (c == null) {
             return false;

@@ -4,8 +4,10 @@ import cnnc.runtime.Classifier;
 import cnnc.runtime.Network;
 import cnnc.runtime.Networks;
 import cnnc.runtime.TensorSpec;
+import cnnc.runtime.data.Augment;
 import cnnc.runtime.data.Dataset;
 import cnnc.runtime.init.Initializers;
+import cnnc.runtime.io.NetworkFiles;
 import cnnc.runtime.io.SafetensorsException;
 import cnnc.runtime.optim.Optimizer;
 import cnnc.runtime.optim.Schedule;
@@ -15,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Trains a {@link Network} with an {@link Optimizer} on a {@link Dataset}: per epoch, a seeded
@@ -48,6 +51,12 @@ public final class Trainer {
     private Map<String, String> metadata = Collections.emptyMap();
     private Progress progress = Progress.silent();
     private Schedule schedule = Schedule.CONSTANT;
+    private Augment augment = Augment.NONE;
+    private Path best;
+    private double bestAccuracy = -1;
+    private Consumer<EpochResult> onEpoch = r -> { };
+    private double loaderImagesPerSecond;
+    private double loaderWaitSeconds;
 
     public Trainer(Network net, Optimizer opt, Dataset train) {
         this.net = net;
@@ -110,6 +119,37 @@ public final class Trainer {
         return this;
     }
 
+    /** Augmentation of the training images (default none); evaluation never augments. */
+    public Trainer augment(Augment augment) {
+        this.augment = augment;
+        return this;
+    }
+
+    /**
+     * Also writes the weights (no optimizer state, the checkpoint's metadata) here after every epoch
+     * whose test accuracy beats every earlier epoch of this call (default: none; needs a test set).
+     */
+    public Trainer best(Path file) {
+        this.best = file;
+        return this;
+    }
+
+    /** Called after every epoch, once its checkpoint is written (a report, a log). */
+    public Trainer onEpoch(Consumer<EpochResult> listener) {
+        this.onEpoch = listener;
+        return this;
+    }
+
+    /** The background loader's images/s over the epochs of the last {@link #train()} (filling time only). */
+    public double loaderImagesPerSecond() {
+        return loaderImagesPerSecond;
+    }
+
+    /** Seconds the last {@link #train()} waited for the loader. */
+    public double loaderWaitSeconds() {
+        return loaderWaitSeconds;
+    }
+
     /** Where progress goes (default: nowhere; the command line passes {@link Progress#stderr()}). */
     public Trainer progress(Progress progress) {
         this.progress = progress;
@@ -150,23 +190,34 @@ public final class Trainer {
             Initializers.initialize(net, runSeed, initKinds);
         }
         List<EpochResult> results = new ArrayList<>();
-        for (int e = start; e < epochs; e++) {
-            double[] stats = runEpoch(e, runSeed, steps, lastGood);
-            double seconds = progress.epochSeconds();
-            checkWeights(e, lastGood);
-            Evaluation ev = test != null ? Evaluator.evaluate(net, test) : null;
-            if (save != null) {
-                Checkpoint.save(save, net, opt, checkpointMetadata(e + 1, runSeed));
-                lastGood = save + " (after epoch " + (e + 1) + ")";
+        try (BatchLoader loader = new BatchLoader(train, augment, runSeed, net.batch())) {
+            for (int e = start; e < epochs; e++) {
+                double[] stats = runEpoch(e, runSeed, steps, lastGood, loader);
+                double seconds = progress.epochSeconds();
+                checkWeights(e, lastGood);
+                Evaluation ev = test != null ? Evaluator.evaluate(net, test) : null;
+                if (save != null) {
+                    Checkpoint.save(save, net, opt, checkpointMetadata(e + 1, runSeed));
+                    lastGood = save + " (after epoch " + (e + 1) + ")";
+                }
+                if (best != null && ev != null && ev.accuracy() > bestAccuracy) {
+                    bestAccuracy = ev.accuracy();
+                    Map<String, String> meta = checkpointMetadata(e + 1, runSeed);
+                    NetworkFiles.saveWeights(net, best, meta);
+                }
+                EpochResult result = new EpochResult(e + 1, stats[0], stats[1], ev, seconds);
+                results.add(result);
+                progress.message(summary(e + 1, stats, ev, seconds, save));
+                onEpoch.accept(result);
             }
-            results.add(new EpochResult(e + 1, stats[0], stats[1], ev, seconds));
-            progress.message(summary(e + 1, stats, ev, seconds, save));
+            loaderImagesPerSecond = loader.imagesPerSecond();
+            loaderWaitSeconds = loader.waitSeconds();
         }
         return results;
     }
 
     /** One epoch; returns {mean loss, accuracy}. */
-    private double[] runEpoch(int e, long runSeed, int steps, String lastGood) {
+    private double[] runEpoch(int e, long runSeed, int steps, String lastGood, BatchLoader loader) {
         int batch = net.batch();
         int k = train.classes();
         int[] order = train.order(runSeed, e);
@@ -174,10 +225,11 @@ public final class Trainer {
         float[] target = net.tensor(net.targetName());
         float[] out = net.tensor(net.outputName());
         progress.startEpoch(e + 1, epochs, steps);
+        loader.start(order, e, steps);
         double lossSum = 0;
         long correct = 0;
         for (int s = 0; s < steps; s++) {
-            train.fill(order, s * batch, batch, input, target);
+            loader.next(s, input, target);
             net.forward();
             float loss = net.loss();
             if (!Float.isFinite(loss)) {
