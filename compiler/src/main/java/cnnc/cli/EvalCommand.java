@@ -37,12 +37,16 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DeviceArgs device;
 
-    @Option(names = "--weights", paramLabel = "W.safetensors", required = true, description = "The trained weights (a checkpoint will do).")
+    @Option(names = "--weights", paramLabel = "W.safetensors",
+            description = "The trained weights (a checkpoint will do); an .onnx model brings its own.")
     Path weights;
 
     @Override
     public Integer call() {
         device.check();
+        if (weights == null && !model.isOnnx()) {
+            throw new UserError("--weights is required for a .cnn model (an .onnx model brings its own)");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         device.prepare();
@@ -51,7 +55,7 @@ final class EvalCommand implements Callable<Integer> {
         Dataset test = DataArgs.test(files, m);
         Network net = device.build(m);
         try {
-            TensorFile f = WeightFiles.load(weights, net, GraphHash.of(m), w -> {
+            TensorFile f = weights == null ? WeightFiles.loadImported(model, net) : WeightFiles.load(weights, net, GraphHash.of(m), w -> {
                 err.println("cnnc: " + w);
                 err.flush();
             });
@@ -59,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
             Evaluation e = Evaluator.evaluate(net, test);
             double seconds = (System.nanoTime() - start) / 1e9;
             String epoch = f.meta(Checkpoint.EPOCH);
-            out.printf("eval %s with %s%s on %d test images from %s (batch %d, %.1f s, %.0f images/s)%n", m.name(), weights,
+            out.printf("eval %s with %s%s on %d test images from %s (batch %d, %.1f s, %.0f images/s)%n", m.name(), weights == null ? "the weights of " + model.model : weights,
                     epoch == null ? "" : " (after epoch " + epoch + ")", test.size(), files.dir(), m.batch(), seconds,
                     test.size() / Math.max(seconds, 1e-9));
             out.printf("test accuracy %.2f%% (%d/%d), test loss %.4f%n", 100 * e.accuracy(), e.correct(), e.count(), e.meanLoss());

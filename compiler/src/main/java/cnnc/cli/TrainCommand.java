@@ -98,6 +98,10 @@ final class TrainCommand implements Callable<Integer> {
                     .schedule(Schedule.of(settings.schedule()))
                     .initialize(true, initKinds(m)).metadata(Map.of(GraphHash.KEY, hash, "source", m.source().name()))
                     .progress(progress);
+            if (resume == null && model.isOnnx()) {
+                WeightFiles.loadImported(model, net); // fine-tuning: start from the imported weights
+                trainer.initialize(false, Map.of());
+            }
             if (resume != null) {
                 checkResumable(net, hash, progress);
                 trainer.resume(resume);
