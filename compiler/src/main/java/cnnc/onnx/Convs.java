@@ -98,9 +98,10 @@ final class Convs {
         s.append(b == null ? ", bias: false" : "");
         String init = n.in.hint(y, "init");
         s.append(init == null ? "" : ", init: " + init);
-        n.in.emit(s + ");", n.label() + (p[0] + p[1] + p[2] + p[3] == 0 ? "" : ", pads " + OnnxOps.dims(p))
-                + (crop[0] + crop[1] + crop[2] + crop[3] == 0 ? "" : ", after Slice cropping (" + crop[0] + "," + crop[1] + "," + crop[2]
-                + "," + crop[3] + ")"));
+        boolean cropped = crop[0] != 0 || crop[1] != 0 || crop[2] != 0 || crop[3] != 0;
+        long[] eff = {p[0] - crop[0], p[1] - crop[1], p[2] - crop[2], p[3] - crop[3]};
+        n.in.emit(s + ");", n.label() + (eff[0] == 0 && eff[1] == 0 && eff[2] == 0 && eff[3] == 0 ? ""
+                : ", pads " + OnnxOps.dims(eff) + (cropped ? " with the Pad or Slice before it" : "")));
         n.define(0, new Value.Tensor(y, k, (int) onnxH, (int) onnxW, false));
     }
 

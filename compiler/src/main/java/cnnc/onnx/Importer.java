@@ -341,7 +341,10 @@ public final class Importer {
 
     /** A .cnn name for the tensor node {@code n} defines. */
     String claim(Node n) {
-        String base = Names.legal(n.proto.getName(), n.op());
+        // PyTorch names a layer's node /<module path>/<OpType>: the module path names a layer with weights;
+        // a function's node (/layer1/Relu) keeps its op type, or it would take its module's name
+        boolean layer = Set.of("Conv", "Gemm", "MatMul", "BatchNormalization").contains(n.op());
+        String base = Names.legal(n.proto.getName(), layer ? n.op() : null);
         if (base == null && n.outputs() > 0) {
             base = Names.legal(n.proto.getOutput(0), null);
         }

@@ -45,6 +45,7 @@ final class OnnxOps {
         TABLE.put("Identity", Views::identity);
         TABLE.put("Dropout", Views::dropout);
         TABLE.put("Slice", Views::slice);
+        TABLE.put("Pad", Views::pad);
         TABLE.put("Constant", Views::constant);
         TABLE.put("Shape", Views::shape);
         TABLE.put("Gather", Views::gather);

@@ -41,7 +41,7 @@ sealed interface Value {
 
     record Const(Constant k) implements Value {}
 
-    /** {@code base} with rows and columns sliced off (a negative convolution pad). */
+    /** {@code base} with rows and columns sliced off (a Slice: a negative convolution pad), or added (a Pad: negative counts). */
     record Crop(Tensor base, int top, int bottom, int left, int right) implements Value {}
 
     /** A 1-D int64 shape vector (or a scalar: {@code scalar}), entries possibly {@link #BATCH}. */

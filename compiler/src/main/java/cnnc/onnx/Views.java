@@ -155,13 +155,41 @@ final class Views {
             crop[axis == 2 ? 0 : 2] = (int) s;
             crop[axis == 2 ? 1 : 3] = (int) (size - e);
         }
+        requireConvUsers(n, "a Slice");
+        n.define(0, new Value.Crop(x, crop[0], crop[1], crop[2], crop[3]));
+    }
+
+    /** A zero Pad of rows and columns (PyTorch's {@code F.pad} before a conv): the Conv's pads; negative pads crop. */
+    static void pad(Node n) {
+        String mode = n.s("mode", "constant");
+        long[] pads = n.opset() < 11 ? n.ints("pads", null) : n.constant(1, "pads").ints();
+        float value = n.opset() < 11 ? n.f("value", 0f) : n.hasInput(2) ? n.constant(2, "constant_value").values()[0] : 0f;
+        if (n.opset() >= 18 && n.hasInput(3)) {
+            throw n.refuse("the axes input is not supported");
+        }
+        if (!mode.equals("constant") || value != 0) {
+            throw n.refuse("mode " + mode + " with value " + value + " is not supported: only zero padding before a Conv");
+        }
+        Value.Tensor x = n.tensor(0);
+        if (x.flat() || pads == null || pads.length != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) {
+            throw n.refuse("pads " + (pads == null ? "missing" : OnnxOps.dims(pads)) + " of " + x.onnxShape()
+                    + ": only rows and columns of an image are padded before a Conv");
+        }
+        if (pads[2] == 0 && pads[3] == 0 && pads[6] == 0 && pads[7] == 0) {
+            n.define(0, x); // nothing added (PyTorch writes one before AveragePool with count_include_pad)
+            return;
+        }
+        requireConvUsers(n, "a Pad");
+        n.define(0, new Value.Crop(x, (int) -pads[2], (int) -pads[6], (int) -pads[3], (int) -pads[7]));
+    }
+
+    private static void requireConvUsers(Node n, String what) {
         for (var user : n.in.consumers(n.proto.getOutput(0))) {
             if (!user.getOpType().equals("Conv")) {
-                throw n.refuse("a Slice is supported only as the crop before a Conv; " + user.getOpType() + " '"
+                throw n.refuse(what + " is supported only right before a Conv (as its pads); " + user.getOpType() + " '"
                         + Importer.nodeName(user) + "' reads this one");
             }
         }
-        n.define(0, new Value.Crop(x, crop[0], crop[1], crop[2], crop[3]));
     }
 
     static void constant(Node n) {
