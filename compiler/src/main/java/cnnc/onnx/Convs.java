@@ -121,7 +121,7 @@ final class Convs {
 
     /**
      * The cnnc form whose pads before the input are {@code pt, pl} and whose output size is ONNX's:
-     * "padding: valid", "" (same, the default), "padding: full" or "anchor: (pt,pl)"; null if none.
+     * "" (same, the default), "padding: valid", "padding: full" or "anchor: (pt,pl)"; null if none.
      * {@code hintAnchor} (cnnc export's note that the .cnn wrote an anchor) prefers the anchor form.
      */
     static String padding(Value.Tensor x, int m, int n, int sh, int sw, long pt, long pl, long outH, long outW, String hintAnchor) {
@@ -133,11 +133,11 @@ final class Convs {
         if (hintAnchor != null && anchorFits) {
             return "anchor: (" + pt + "," + pl + ")";
         }
-        if (pt == 0 && pl == 0 && Math.floorDiv(h - m, sh) + 1 == outH && Math.floorDiv(w - n, sw) + 1 == outW) {
-            return "padding: valid";
-        }
         if (anchorFits && pt == (m - 1) / 2 && pl == (n - 1) / 2) {
             return "";
+        }
+        if (pt == 0 && pl == 0 && Math.floorDiv(h - m, sh) + 1 == outH && Math.floorDiv(w - n, sw) + 1 == outW) {
+            return "padding: valid";
         }
         if (pt == m - 1 && pl == n - 1 && Math.floorDiv(h + m - 2L, sh) + 1 == outH && Math.floorDiv(w + n - 2L, sw) + 1 == outW) {
             return "padding: full";

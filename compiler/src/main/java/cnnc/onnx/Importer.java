@@ -4,16 +4,15 @@ import ai.onnx.proto.OnnxMl;
 import cnnc.runtime.io.Tensor;
 import cnnc.runtime.io.TensorFile;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -226,7 +225,12 @@ public final class Importer {
         Set<String> available = new HashSet<>(values.keySet());
         Map<OnnxMl.NodeProto, Integer> waiting = new LinkedHashMap<>();
         Map<String, List<OnnxMl.NodeProto>> waiters = new HashMap<>();
-        Deque<OnnxMl.NodeProto> ready = new ArrayDeque<>();
+        Map<OnnxMl.NodeProto, Integer> index = new HashMap<>();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            index.put(g.getNode(i), i);
+        }
+        // the file's order wherever it is a valid one (ONNX asks for it), so the .cnn lines follow the file
+        PriorityQueue<OnnxMl.NodeProto> ready = new PriorityQueue<>(java.util.Comparator.comparing(index::get));
         for (OnnxMl.NodeProto n : g.getNodeList()) {
             int missing = 0;
             for (String i : new LinkedHashSet<>(n.getInputList())) {
