@@ -84,8 +84,9 @@ public final class Importer {
     }
 
     private Result run(String fallbackName) {
-        if (opset < 7 || opset > 21) {
-            throw new OnnxError(file, "opset " + opset + " of ai.onnx is not supported (cnnc reads opsets 7 to 21; it is tested on 9 to 18)");
+        if (opset < 1 || opset > 21) {
+            throw new OnnxError(file, "opset " + opset + " of ai.onnx is not supported (cnnc reads opsets 1 to 21; it is tested on 9 to 18"
+                    + " and on ONNX's node tests)");
         }
         OnnxMl.GraphProto g = model.getGraph();
         model.getMetadataPropsList().forEach(p -> hints.put(p.getKey(), p.getValue()));
@@ -149,7 +150,7 @@ public final class Importer {
         OnnxMl.TypeProto.Tensor type = v.getType().getTensorType();
         if (!v.getType().hasTensorType() || type.getElemType() != Constant.FLOAT) {
             problems.add(where + " is " + (v.getType().hasTensorType() ? OnnxMl.TensorProto.DataType.forNumber(type.getElemType())
-                    + " " : "not a tensor") + "; cnnc networks read FLOAT tensors");
+                    + "" : "not a tensor") + "; cnnc networks read FLOAT tensors");
             values.put(v.getName(), new Value.Failed());
             return null;
         }
