@@ -36,6 +36,12 @@ final class Pools {
                 break;
             }
         }
+        if (autoPad.equals("NOTSET") && (pads.length != 4 || pads[0] + pads[1] + pads[2] + pads[3] != 0)) {
+            n.problem("pads " + OnnxOps.dims(pads) + " are not supported: cnnc's " + (max ? "maxpool" : "avgpool") + " has no padding");
+        }
+        if (!n.problems.isEmpty()) {
+            throw new Node.Stop();
+        }
         Value.Tensor x = n.tensor(0);
         if (x.flat()) {
             throw n.refuse("input " + x.onnxShape() + " is not an image [N,C,H,W]");
@@ -49,8 +55,8 @@ final class Pools {
         } else if (autoPad.equals("VALID")) {
             pads = new long[] {0, 0, 0, 0};
         }
-        if (pads.length != 4 || pads[0] + pads[1] + pads[2] + pads[3] != 0) {
-            n.problem("pads " + OnnxOps.dims(pads) + (autoPad.equals("NOTSET") ? "" : " (auto_pad " + autoPad + ")")
+        if (!autoPad.equals("NOTSET") && pads[0] + pads[1] + pads[2] + pads[3] != 0) {
+            n.problem("pads " + OnnxOps.dims(pads) + " (auto_pad " + autoPad + ")"
                     + " are not supported: cnnc's " + (max ? "maxpool" : "avgpool") + " has no padding");
         }
         if (p > x.h() || q > x.w()) {
