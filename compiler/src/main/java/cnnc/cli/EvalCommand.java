@@ -39,7 +39,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DeviceArgs device;
 
-    @Option(names = "--weights", paramLabel = "W.safetensors", required = true, description = "The trained weights (a checkpoint will do).")
+    @Option(names = "--weights", paramLabel = "W.safetensors",
+            description = "The trained weights (a checkpoint will do); an .onnx model brings its own.")
     Path weights;
 
     /** The seed of an image folder's validation split: the checkpoint's, else the train block's. */
@@ -63,17 +64,20 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         device.check();
+        if (weights == null && !model.isOnnx()) {
+            throw new UserError("--weights is required for a .cnn model (an .onnx model brings its own)");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         device.prepare();
         Model m = model.compile(model.options().withTraining(false));
         Network net = device.build(m);
         try {
-            TensorFile f = WeightFiles.load(weights, net, GraphHash.of(m), w -> {
+            TensorFile f = weights == null ? WeightFiles.loadImported(model, net) : WeightFiles.load(weights, net, GraphHash.of(m), w -> {
                 err.println("cnnc: " + w);
                 err.flush();
             });
-            Preprocessing prep = WeightFiles.preprocessing(weights, f, m);
+            Preprocessing prep = WeightFiles.preprocessing(weights == null ? model.model : weights, f, m);
             long seed = seed(f, m);
             DataSets.Loaded loaded = DataSets.load(data, m, seed, device.threads());
             for (String note : loaded.notes()) {
@@ -85,7 +89,7 @@ final class EvalCommand implements Callable<Integer> {
             Evaluation e = Evaluator.evaluate(net, test);
             double seconds = (System.nanoTime() - start) / 1e9;
             String epoch = f.meta(Checkpoint.EPOCH);
-            out.printf("eval %s with %s%s on %d %s images from %s (batch %d, %.1f s, %.0f images/s)%n", m.name(), weights,
+            out.printf("eval %s with %s%s on %d %s images from %s (batch %d, %.1f s, %.0f images/s)%n", m.name(), weights == null ? "the weights of " + model.model : weights,
                     epoch == null ? "" : " (after epoch " + epoch + ")", test.size(), loaded.testName(), loaded.where(), m.batch(), seconds,
                     test.size() / Math.max(seconds, 1e-9));
             out.printf("test accuracy %.2f%% (%d/%d), test loss %.4f%n", 100 * e.accuracy(), e.correct(), e.count(), e.meanLoss());

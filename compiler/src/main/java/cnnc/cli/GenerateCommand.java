@@ -77,6 +77,18 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
         }
+        if (model.isOnnx()) { // the class needs the weights the ONNX file holds
+            Path w = dir.resolve(m.name() + ".safetensors");
+            var f = model.imported().weights();
+            f.metadata().put(cnnc.runtime.io.NetworkFiles.MODEL, m.name());
+            f.metadata().put(cnnc.ir.GraphHash.KEY, cnnc.ir.GraphHash.of(m));
+            try {
+                cnnc.runtime.io.Safetensors.write(w, f);
+            } catch (cnnc.runtime.io.SafetensorsException e) {
+                throw new UserError(e.getMessage());
+            }
+            spec.commandLine().getErr().println("cnnc: wrote " + w + " (the weights of " + model.model + ")");
+        }
         spec.commandLine().getOut().flush();
         spec.commandLine().getErr().flush();
         return 0;

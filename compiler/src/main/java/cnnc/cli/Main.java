@@ -14,13 +14,14 @@ import picocli.CommandLine.Command;
 @Command(name = "cnnc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cnnc 0.1.0",
         description = "A compiler for convolutional neural networks.",
         subcommands = {CheckCommand.class, DumpCommand.class, GenerateCommand.class, GradCommand.class, TrainCommand.class,
-                EvalCommand.class, PredictCommand.class, GradCheckCommand.class, BenchCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
+                EvalCommand.class, PredictCommand.class, GradCheckCommand.class, BenchCommand.class, DevicesCommand.class, ImportCommand.class,
+                ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
     public void run() {
         throw new CommandLine.ParameterException(new CommandLine(this),
-                "a command is required (check, dump, generate, grad, train, eval, predict, gradcheck, bench, devices)");
+                "a command is required (check, dump, generate, grad, train, eval, predict, gradcheck, bench, devices, import, export)");
     }
 
     public static void main(String[] args) {

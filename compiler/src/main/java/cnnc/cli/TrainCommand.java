@@ -145,6 +145,10 @@ final class TrainCommand implements Callable<Integer> {
             if (run != null) {
                 trainer.best(run.resolve(RunDir.BEST));
             }
+            if (resume == null && model.isOnnx()) {
+                WeightFiles.loadImported(model, net); // fine-tuning: start from the imported weights
+                trainer.initialize(false, Map.of());
+            }
             if (reportDir != null) {
                 TrainingReport r = new TrainingReport(reportDir, m, train.classNames(), loaded.testName(),
                         m.name() + " on " + loaded.where() + (run != null ? " (" + run + ")" : ""));

@@ -82,6 +82,21 @@ final class WeightFiles {
         }
     }
 
+    /** Loads the weights an .onnx model brings into {@code net}. */
+    static TensorFile loadImported(ModelArgs model, Network net) {
+        TensorFile f = model.imported().weights();
+        String difference = firstDifference(f, net);
+        if (difference != null) {
+            throw new IllegalStateException("the import of " + model.model + " does not fit its own graph: " + difference);
+        }
+        try {
+            NetworkFiles.loadWeights(net, f, model.model);
+        } catch (SafetensorsException e) {
+            throw new UserError(e.getMessage());
+        }
+        return f;
+    }
+
     /** The first tensor of the model missing from the file or shaped differently, then extra file tensors; null if none. */
     static String firstDifference(TensorFile f, Network net) {
         Set<String> mine = new HashSet<>();
