@@ -97,7 +97,7 @@ public final class Shard implements Serializable {
      * {@code spark/shuffle/<e>/<partition>}; step {@code s} takes positions {@code [s·b, (s+1)·b)}.
      */
     public int[] order(long seed, int epoch) {
-        if (orderEpoch != epoch) {
+        if (order == null || orderEpoch != epoch) { // transient: null after a remote read of a cached shard
             order = localOrder(seed, epoch, partition, ids.length);
             orderEpoch = epoch;
         }

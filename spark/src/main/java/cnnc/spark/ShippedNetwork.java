@@ -28,6 +28,7 @@ public final class ShippedNetwork implements Serializable {
     private final String graphHash;
     private final int batch;
     private final HashMap<String, byte[]> bytecodes;
+    private transient String key;
 
     private ShippedNetwork(String className, String graphHash, int batch, Map<String, byte[]> bytecodes) {
         this.className = className;
@@ -41,9 +42,24 @@ public final class ShippedNetwork implements Serializable {
         return new ShippedNetwork(compiled.type().getName(), graphHash, batch, compiled.bytecodes());
     }
 
-    /** The identity of the class on every JVM: graph hash, batch and class name. */
+    /**
+     * The identity of the class on every JVM: graph hash, batch, class name and a digest of the
+     * bytecode (a training and an inference class of one graph share the graph hash).
+     */
     public String key() {
-        return graphHash + "/" + batch + "/" + className;
+        if (key == null) {
+            try {
+                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+                for (String name : new java.util.TreeSet<>(bytecodes.keySet())) {
+                    md.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    md.update(bytecodes.get(name));
+                }
+                key = graphHash + "/" + batch + "/" + className + "/" + java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return key;
     }
 
     public int batch() {

@@ -21,6 +21,17 @@ public final class SparkStats {
         bytesIn += in;
     }
 
+    /** Forgets the rounds so far (e.g. the first, warm-up epoch of a measurement). */
+    public synchronized void reset() {
+        steps = 0;
+        rounds = 0;
+        wallNanos = 0;
+        jobNanos = 0;
+        computeNanos = 0;
+        bytesOut = 0;
+        bytesIn = 0;
+    }
+
     /** Optimizer steps taken. */
     public synchronized long steps() {
         return steps;
