@@ -2,6 +2,7 @@ package cnnc.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import cnnc.ir.Buffer;
+import cnnc.ir.Init;
 import cnnc.ir.Model;
 import cnnc.ir.Step;
 import cnnc.ops.Activation;
@@ -109,10 +110,15 @@ public final class Exporter {
                     case RELU -> "Relu";
                     case SIGMOID -> "Sigmoid";
                     case TANH -> "Tanh";
+                    case LEAKY_RELU -> "LeakyRelu";
+                    case ELU -> "Elu";
                 };
                 String in = s.input(0).name();
                 boolean flat = as2.containsKey(in) && !as4.containsKey(in);
-                node(op, y, List.of(flat ? flat(in) : image(in)), y, doc);
+                OnnxMl.NodeProto.Builder n = node(op, y, List.of(flat ? flat(in) : image(in)), y, doc);
+                if (a.fn() == Activation.Fn.LEAKY_RELU || a.fn() == Activation.Fn.ELU) {
+                    n.addAttribute(attr("alpha", (float) a.a())); // leaky_relu's slope, elu's alpha
+                }
                 (flat ? as2 : as4).put(y, y);
             }
             case Pool p -> {
@@ -185,11 +191,11 @@ public final class Exporter {
         node("Conv", y, inputs, y, doc).addAttribute(ints("kernel_shape", c.m(), c.n()))
                 .addAttribute(ints("pads", Math.max(c.pt(), 0), Math.max(c.pl(), 0), Math.max(c.pb(), 0), Math.max(c.pr(), 0)))
                 .addAttribute(ints("strides", c.sh(), c.sw()));
-        if (c.init().equals("xavier")) {
-            meta("cnnc." + y + ".init", c.init());
+        if (c.init() == Init.XAVIER) {
+            meta("cnnc." + y + ".init", c.init().word());
         }
-        if (c.padding().startsWith("anchor")) {
-            meta("cnnc." + y + ".anchor", c.padding().substring("anchor ".length()));
+        if (c.padding() instanceof Conv.Padding.Anchor a) {
+            meta("cnnc." + y + ".anchor", "(" + a.m() + "," + a.n() + ")");
         }
         as4.put(y, y);
     }
@@ -229,8 +235,8 @@ public final class Exporter {
             graph.addInitializer(floats(y + ".weight_t", new long[] {l, k}, t));
             node("MatMul", y, List.of(in, y + ".weight_t"), y, doc);
         }
-        if (f.init().equals("xavier")) {
-            meta("cnnc." + y + ".init", f.init());
+        if (f.init() == Init.XAVIER) {
+            meta("cnnc." + y + ".init", f.init().word());
         }
         as2.put(y, y);
     }
