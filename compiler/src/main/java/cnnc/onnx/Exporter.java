@@ -109,10 +109,15 @@ public final class Exporter {
                     case RELU -> "Relu";
                     case SIGMOID -> "Sigmoid";
                     case TANH -> "Tanh";
+                    case LEAKY_RELU -> "LeakyRelu";
+                    case ELU -> "Elu";
                 };
                 String in = s.input(0).name();
                 boolean flat = as2.containsKey(in) && !as4.containsKey(in);
-                node(op, y, List.of(flat ? flat(in) : image(in)), y, doc);
+                OnnxMl.NodeProto.Builder n = node(op, y, List.of(flat ? flat(in) : image(in)), y, doc);
+                if (a.fn().param != null) { // slope of leaky_relu, alpha of elu: ONNX's alpha for both
+                    n.addAttribute(attr("alpha", (float) a.a()));
+                }
                 (flat ? as2 : as4).put(y, y);
             }
             case Pool p -> {
@@ -185,11 +190,11 @@ public final class Exporter {
         node("Conv", y, inputs, y, doc).addAttribute(ints("kernel_shape", c.m(), c.n()))
                 .addAttribute(ints("pads", Math.max(c.pt(), 0), Math.max(c.pl(), 0), Math.max(c.pb(), 0), Math.max(c.pr(), 0)))
                 .addAttribute(ints("strides", c.sh(), c.sw()));
-        if (c.init().equals("xavier")) {
-            meta("cnnc." + y + ".init", c.init());
+        if (c.init() == cnnc.ir.Init.XAVIER) {
+            meta("cnnc." + y + ".init", c.init().word());
         }
-        if (c.padding().startsWith("anchor")) {
-            meta("cnnc." + y + ".anchor", c.padding().substring("anchor ".length()));
+        if (c.padding() instanceof cnnc.ops.Conv.Padding.Anchor a) {
+            meta("cnnc." + y + ".anchor", "(" + a.m() + "," + a.n() + ")");
         }
         as4.put(y, y);
     }
@@ -229,8 +234,8 @@ public final class Exporter {
             graph.addInitializer(floats(y + ".weight_t", new long[] {l, k}, t));
             node("MatMul", y, List.of(in, y + ".weight_t"), y, doc);
         }
-        if (f.init().equals("xavier")) {
-            meta("cnnc." + y + ".init", f.init());
+        if (f.init() == cnnc.ir.Init.XAVIER) {
+            meta("cnnc." + y + ".init", f.init().word());
         }
         as2.put(y, y);
     }
