@@ -5,7 +5,7 @@
  */
 module cnnc.runtime {
     exports cnnc.runtime;           // Network, Classifier, TensorSpec: what generated classes implement and applications call
-    exports cnnc.runtime.data;      // IDX files and datasets
+    exports cnnc.runtime.data;      // IDX, CIFAR and image-folder datasets, preprocessing
     exports cnnc.runtime.exec;      // the worker pool generated classes split their passes over
     exports cnnc.runtime.init;
     exports cnnc.runtime.io;        // safetensors, NetworkFiles.loadWeights
@@ -16,4 +16,8 @@ module cnnc.runtime {
     // JOCL (automatic module 'jocl') only for cnnc.runtime.opencl: optional, as in the POM, so an
     // application that never runs OpenCL neither has nor resolves it.
     requires static jocl;
+
+    // ImageIO decodes users' images (cnnc.runtime.data.Images) and Classifier takes a BufferedImage:
+    // part of the JDK, and of the public API, so transitive.
+    requires transitive java.desktop;
 }

@@ -2,7 +2,6 @@ package cnnc.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import cnnc.ir.Buffer;
-import cnnc.ir.Init;
 import cnnc.ir.Model;
 import cnnc.ir.Step;
 import cnnc.ops.Activation;
@@ -116,8 +115,8 @@ public final class Exporter {
                 String in = s.input(0).name();
                 boolean flat = as2.containsKey(in) && !as4.containsKey(in);
                 OnnxMl.NodeProto.Builder n = node(op, y, List.of(flat ? flat(in) : image(in)), y, doc);
-                if (a.fn() == Activation.Fn.LEAKY_RELU || a.fn() == Activation.Fn.ELU) {
-                    n.addAttribute(attr("alpha", (float) a.a())); // leaky_relu's slope, elu's alpha
+                if (a.fn().param != null) { // slope of leaky_relu, alpha of elu: ONNX's alpha for both
+                    n.addAttribute(attr("alpha", (float) a.a()));
                 }
                 (flat ? as2 : as4).put(y, y);
             }
@@ -191,10 +190,10 @@ public final class Exporter {
         node("Conv", y, inputs, y, doc).addAttribute(ints("kernel_shape", c.m(), c.n()))
                 .addAttribute(ints("pads", Math.max(c.pt(), 0), Math.max(c.pl(), 0), Math.max(c.pb(), 0), Math.max(c.pr(), 0)))
                 .addAttribute(ints("strides", c.sh(), c.sw()));
-        if (c.init() == Init.XAVIER) {
+        if (c.init() == cnnc.ir.Init.XAVIER) {
             meta("cnnc." + y + ".init", c.init().word());
         }
-        if (c.padding() instanceof Conv.Padding.Anchor a) {
+        if (c.padding() instanceof cnnc.ops.Conv.Padding.Anchor a) {
             meta("cnnc." + y + ".anchor", "(" + a.m() + "," + a.n() + ")");
         }
         as4.put(y, y);
@@ -235,7 +234,7 @@ public final class Exporter {
             graph.addInitializer(floats(y + ".weight_t", new long[] {l, k}, t));
             node("MatMul", y, List.of(in, y + ".weight_t"), y, doc);
         }
-        if (f.init() == Init.XAVIER) {
+        if (f.init() == cnnc.ir.Init.XAVIER) {
             meta("cnnc." + y + ".init", f.init().word());
         }
         as2.put(y, y);

@@ -19,7 +19,8 @@ class BuildOnJdk17Test {
         String build = log.substring(log.lastIndexOf("+ mvn"));
         assertTrue(build.contains("Building cnnc needs a JDK 21 or newer (its compiler is Java 21), and Maven runs on Java 17"), build);
         assertTrue(build.contains("Run Maven with JAVA_HOME set to a JDK 21+"), build);
-        assertFalse(build.contains("Exception"), build);
-        assertFalse(build.contains("cnnc compiler ..."), "stopped before compiling anything: " + build);
+        assertFalse(build.contains("\tat ") || build.contains("    at ") || build.contains("TypeNotPresentException")
+                || build.contains("UnsupportedClassVersionError"), "no stack trace: " + build);
+        assertTrue(build.matches("(?s).*cnnc compiler \\.+ SKIPPED.*"), "stopped before compiling anything: " + build);
     }
 }

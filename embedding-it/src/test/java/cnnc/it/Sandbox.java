@@ -106,7 +106,7 @@ final class Sandbox {
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
-    /** The newest JDK in /usr/lib/jvm (what bin/test runs on); this JVM's own if none is found there. */
+    /** The JDK running these tests: bin/test runs Maven on the newest JDK it finds, and surefire forks the same. */
     static Path newestJdk() {
         return Path.of(System.getProperty("java.home"));
     }
