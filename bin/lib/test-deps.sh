@@ -3,7 +3,8 @@
 # and stops, before anything runs. Graphviz for the dot dump tests, PoCL and the ICD loader for
 # the OpenCL tests (they never skip), PyTorch 1.13 with OpenBLAS for the reference's own tests.
 # A JDK 17 for embedding-it, which builds the getting-started application with Maven on JDK 17.
-TEST_PACKAGES="graphviz pocl-opencl-icd ocl-icd-opencl-dev python3-torch libopenblas0-pthread openjdk-17-jdk-headless"
+# ONNX's own per-operator node tests (libonnx-testdata) for the ONNX import (docs/onnx.md).
+TEST_PACKAGES="graphviz pocl-opencl-icd ocl-icd-opencl-dev python3-torch libopenblas0-pthread openjdk-17-jdk-headless libonnx-testdata"
 
 ensure_test_packages() {
     local missing="" p
@@ -12,6 +13,7 @@ ensure_test_packages() {
         command -v dot >/dev/null 2>&1 || missing="$missing graphviz(dot)"
         ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1 || missing="$missing an-OpenCL-driver(PoCL)"
         "${CNNC_PYTHON:-/usr/bin/python3}" -c 'import torch' >/dev/null 2>&1 || missing="$missing PyTorch-1.13(${CNNC_PYTHON:-/usr/bin/python3})"
+        [ -d /usr/share/libonnx-testdata/data/node ] || missing="$missing ONNX-node-tests(/usr/share/libonnx-testdata)"
         if [ -n "$missing" ]; then
             echo "test: the tests need:$missing; install them and run again" >&2
             exit 1
