@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TestScriptTest {
 
     private static final Path ROOT = Path.of(System.getProperty("cnnc.root", ".."));
-    private static final String PACKAGES = "graphviz pocl-opencl-icd ocl-icd-opencl-dev python3-torch libopenblas0-pthread";
+    private static final String PACKAGES = "graphviz pocl-opencl-icd ocl-icd-opencl-dev python3-torch libopenblas0-pthread openjdk-17-jdk-headless"
+            + " libonnx-testdata";
 
     @TempDir
     Path stubs;

@@ -46,7 +46,7 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     DeviceArgs device;
 
-    @Option(names = "--weights", paramLabel = "W.safetensors", required = true, description = "The trained weights (a checkpoint will do).")
+    @Option(names = "--weights", paramLabel = "W.safetensors", description = "The trained weights (a checkpoint will do); an .onnx model brings its own.")
     Path weights;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files, folders (searched recursively) or globs.")
@@ -64,16 +64,19 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1) {
             throw new UserError("--top must be at least 1, found " + top);
         }
+        if (weights == null && !model.isOnnx()) {
+            throw new UserError("--weights is required for a .cnn model (an .onnx model brings its own)");
+        }
         List<Path> files = files(images);
         device.prepare();
         Model m = model.compile(model.options().withTraining(false));
         Network net = device.build(m);
         try {
-            TensorFile f = WeightFiles.load(weights, net, GraphHash.of(m), w -> {
+            TensorFile f = weights == null ? WeightFiles.loadImported(model, net) : WeightFiles.load(weights, net, GraphHash.of(m), w -> {
                 spec.commandLine().getErr().println("cnnc: " + w);
                 spec.commandLine().getErr().flush();
             });
-            Preprocessing prep = WeightFiles.preprocessing(weights, f, m);
+            Preprocessing prep = WeightFiles.preprocessing(weights == null ? model.model : weights, f, m);
             float[][] inputs = new float[files.size()][];
             for (int i = 0; i < inputs.length; i++) {
                 try {

@@ -16,12 +16,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * cnnc import and export on the command line, .onnx wherever a .cnn is, and bad ONNX input: each a
  * clear message naming the file and what is wrong, exit 1, no stack trace.
  */
+@Timeout(600)
 class OnnxCommandsTest {
 
     @TempDir
@@ -71,6 +73,14 @@ class OnnxCommandsTest {
         Cli fromOnnx = Cli.run("eval", onnx.toString(), "--data", Cli.data());
         assertEquals(0, fromOnnx.code(), fromOnnx.toString());
         assertEquals(accuracy(fromCnn), accuracy(fromOnnx));
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setPixel(14, 14, new int[] {255});
+        Path png = tmp.resolve("dot.png");
+        javax.imageio.ImageIO.write(img, "png", png.toFile());
+        Cli predictCnn = Cli.run("predict", "samples/lenet5.cnn", "--weights", weights.toString(), png.toString(), "--top", "2");
+        Cli predictOnnx = Cli.run("predict", onnx.toString(), png.toString(), "--top", "2");
+        assertEquals(0, predictOnnx.code(), predictOnnx.toString());
+        assertEquals(predictCnn.out(), predictOnnx.out(), "the same classes and probabilities");
         Cli dump = Cli.run("dump", onnx.toString());
         assertEquals(0, dump.code(), dump.toString());
         assertTrue(dump.out().contains("c2 : 1x16x10x10 = conv(p1)") || dump.out().contains("c2"), dump.out());

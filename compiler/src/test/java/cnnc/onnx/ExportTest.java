@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * default opset and at the ends of the supported range; and the round trip .cnn → ONNX → .cnn gives
  * the same graph hash and bit-identical outputs.
  */
+@Timeout(900)
 class ExportTest {
 
     static final int BATCH = 4;

@@ -12,8 +12,10 @@ import cnnc.runtime.io.Tensor;
 import cnnc.runtime.io.TensorFile;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** What a build tool gets from an .onnx file: a class that, with the weights beside it, computes what PyTorch did. */
+@Timeout(120)
 class OnnxAheadOfTimeTest {
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * ONNX's own per-operator node tests (Debian libonnx-testdata: a one-node model, its inputs and
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * input is the network's input; the others are bound as constants (initializers), as a trained
  * model would hold them.
  */
+@Timeout(300)
 class OnnxNodeTestsTest {
 
     static final Path DATA = Path.of("/usr/share/libonnx-testdata/data/node");

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with its weights as external data, a LeNet, a ResNet with BatchNormalization and an Inception block)
  * imported and run by cnnc on Java and OpenCL reproduce PyTorch's outputs within 1e-5 of their scale.
  */
+@Timeout(300)
 class PyTorchImportTest {
 
     static final double TOLERANCE = 1e-5;
