@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** train, eval and predict on image folders, end to end through {@link Main#run}. */
+@org.junit.jupiter.api.Timeout(900)
 class ImageDataCommandsTest {
 
     static final String TINY_NORMALIZED = TrainCommandTest.TINY.formatted("0.05").replace("seed 3; }", "seed 3; normalize auto; }");

@@ -16,6 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /** Scoring on Spark equals single-JVM inference image by image, bit for bit, and eval's accuracy. */
+@org.junit.jupiter.api.Timeout(300)
 class SparkScorerTest {
 
     @Test
