@@ -18,5 +18,5 @@ for m in $models; do
     done
 done
 # shellcheck disable=SC2086
-exec "$JAVA_HOME/bin/java" -Xmx1g $opts -cp "$root/spark/target/cnnc-spark.jar:$(cat "$root/spark/target/classpath.txt")" \
+exec "$JAVA_HOME/bin/java" -Xmx"${BENCH_HEAP:-2g}" $opts -cp "$root/spark/target/cnnc-spark.jar:$(cat "$root/spark/target/classpath.txt")" \
     cnnc.spark.SparkBench "$data" "${runs[@]}"

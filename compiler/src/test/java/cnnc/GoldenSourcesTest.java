@@ -37,6 +37,7 @@ import org.junit.jupiter.api.TestFactory;
  * changed in the generated code. Numeric tests check that the code is right; these check that it
  * did not move unnoticed.
  */
+@org.junit.jupiter.api.Timeout(300)
 class GoldenSourcesTest {
 
     private static final String REGENERATE = "bin/regenerate-goldens";

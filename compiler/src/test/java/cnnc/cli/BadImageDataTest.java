@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad data: one clear message naming the file, exit 1, nothing written half (no weights, no cache, no run). */
+@org.junit.jupiter.api.Timeout(600)
 class BadImageDataTest {
 
     static final String RGB = """

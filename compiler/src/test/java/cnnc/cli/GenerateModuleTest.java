@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code cnnc generate --module}: the class compiles and runs inside a named module that reads only cnnc.runtime. */
+@org.junit.jupiter.api.Timeout(300)
 class GenerateModuleTest {
 
     @TempDir

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** train, eval and predict on image folders, end to end through {@link Main#run}. */
+@org.junit.jupiter.api.Timeout(900)
 class ImageDataCommandsTest {
 
     static final String TINY_NORMALIZED = TrainCommandTest.TINY.formatted("0.05").replace("seed 3; }", "seed 3; normalize auto; }");
@@ -109,6 +110,33 @@ class ImageDataCommandsTest {
         assertEquals(0, e.code(), e::toString);
         assertEquals(accuracy(tp.out(), "final test accuracy"), accuracy(e.out(), "test accuracy"));
         assertTrue(e.out().contains("confusion matrix (rows: true class, columns: predicted class)"), e::toString);
+    }
+
+    @Test
+    void aGivenNormalizationIsStoredAndEvalAppliesIt() throws IOException {
+        Path model = dir.resolve("tiny.cnn");
+        Files.writeString(model, TrainCommandTest.TINY.formatted("0.05").replace("seed 3; }", "seed 3; normalize { mean: 0.25; std: 0.5; } }"));
+        Path w = dir.resolve("w.safetensors");
+        Cli t = Cli.run("train", model.toString(), "--data", Cli.data(), "--save", w.toString());
+        assertEquals(0, t.code(), t::toString);
+        assertTrue(t.err().contains("normalization mean [0.25] std [0.5]"), t::toString);
+        TensorFile f = Safetensors.read(w);
+        assertEquals("[0.25]", f.meta("input.mean"));
+        assertEquals("[0.5]", f.meta("input.std"));
+        Cli e = Cli.run("eval", model.toString(), "--weights", w.toString(), "--data", Cli.data());
+        assertEquals(0, e.code(), e::toString);
+        assertEquals(accuracy(t.out(), "final test accuracy"), accuracy(e.out(), "test accuracy"));
+        // without the normalization the same weights see other inputs: the stored one is what eval used
+        Path plain = dir.resolve("plain.safetensors");
+        TensorFile stripped = Safetensors.read(w);
+        stripped.metadata().remove("input.mean");
+        stripped.metadata().remove("input.std");
+        Safetensors.write(plain, stripped);
+        Cli e2 = Cli.run("eval", model.toString(), "--weights", plain.toString(), "--data", Cli.data());
+        assertEquals(0, e2.code(), e2::toString);
+        String normalized = e.out().lines().filter(l -> l.startsWith("test accuracy")).findFirst().orElseThrow();
+        String raw = e2.out().lines().filter(l -> l.startsWith("test accuracy")).findFirst().orElseThrow();
+        assertTrue(!normalized.equals(raw), normalized + " vs " + raw);
     }
 
     @Test

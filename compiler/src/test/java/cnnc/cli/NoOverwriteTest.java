@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * No command writes over one of its own inputs, whatever the flag, and training without --save
  * never replaces an earlier run's file: each run gets its own directory.
  */
+@org.junit.jupiter.api.Timeout(600)
 class NoOverwriteTest {
 
     @TempDir

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * operation a .cnn file may call, naming each of its arguments and the words a choice allows, and
  * the page has a section on it. An operation added without its documentation fails here.
  */
+@org.junit.jupiter.api.Timeout(60)
 class LanguageDocTest {
 
     private static String doc() throws IOException {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * its name: role, initial value, declaring node and (for derivatives) forward partner, and typed
  * attributes in place of words.
  */
+@org.junit.jupiter.api.Timeout(120)
 class TypedBufferTest {
 
     private static final String MODEL = """

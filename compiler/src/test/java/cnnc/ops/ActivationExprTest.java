@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
  * Each element-wise function's backward expression is the derivative of its forward expression:
  * central differences in float64 away from its kinks, and across a kink the pieces differ.
  */
+@org.junit.jupiter.api.Timeout(60)
 class ActivationExprTest {
 
     @Test

@@ -6,6 +6,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The window index algebra against enumeration of every output and input cell. */
+@org.junit.jupiter.api.Timeout(60)
 class TapsTest {
 
     @Test

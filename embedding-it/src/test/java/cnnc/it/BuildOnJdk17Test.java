@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 /** Building cnnc itself with Maven on JDK 17 stops at once with one message saying what to do, not a stack trace. */
+@org.junit.jupiter.api.Timeout(600)
 class BuildOnJdk17Test {
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * command must print exactly the output the document shows; the plugin must have generated the
  * class (on JDK 17 it runs the generator in a JDK 21+ it finds).
  */
+@org.junit.jupiter.api.Timeout(1200)
 class GettingStartedTest {
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * build, a renamed network and a second build; the class no longer generated is deleted; the
  * application compiles and runs both times.
  */
+@org.junit.jupiter.api.Timeout(600)
 class SourcesBesideGeneratedTest {
 
     static final String POM = """

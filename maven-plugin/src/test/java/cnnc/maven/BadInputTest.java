@@ -13,6 +13,7 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.junit.jupiter.api.Test;
 
 /** Each mistake a user can make in the POM or the models fails the build with one message naming the file and the fix. */
+@org.junit.jupiter.api.Timeout(300)
 class BadInputTest extends MojoFixture {
 
     String failure(GenerateMojo m) {

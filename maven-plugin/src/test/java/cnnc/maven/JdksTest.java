@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Where the plugin looks for a JDK 21+ to run the generator in, and what it says when there is none. */
+@org.junit.jupiter.api.Timeout(60)
 class JdksTest extends MojoFixture {
 
     @TempDir

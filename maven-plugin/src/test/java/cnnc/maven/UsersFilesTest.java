@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * deletes only files it provably wrote, and every other file survives byte for byte, through
  * regeneration, a renamed network, {@code mvn clean} and an edited generated class.
  */
+@org.junit.jupiter.api.Timeout(300)
 class UsersFilesTest extends MojoFixture {
 
     Path src;

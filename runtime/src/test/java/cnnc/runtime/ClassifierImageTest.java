@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Classifier on BufferedImages and files, with the class names and normalization of the weights file. */
+@org.junit.jupiter.api.Timeout(60)
 class ClassifierImageTest {
 
     @TempDir

@@ -99,6 +99,19 @@ public final class ShippedNetwork implements Serializable {
         POOLS.computeIfAbsent(key(), k -> new ConcurrentLinkedQueue<>()).add(net);
     }
 
+    /**
+     * Drops this JVM's pooled instances of the class (an embedded run's executors share the
+     * driver's JVM, which would otherwise keep them after the job); later borrows make new ones.
+     */
+    public void release() {
+        java.util.Queue<Network> pool = POOLS.remove(key());
+        if (pool != null) {
+            for (Network n : pool) {
+                n.close();
+            }
+        }
+    }
+
     private Class<? extends Network> define() {
         ClassLoader loader = new BytesLoader(Network.class.getClassLoader(), bytecodes);
         try {

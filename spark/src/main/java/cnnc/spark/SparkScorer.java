@@ -47,7 +47,9 @@ public final class SparkScorer {
      * Predictions for every row of {@code in}: columns {@code idColumn} (as it was), {@code prediction}
      * (int) and {@code probabilities} (array of float), plus {@code keep}'s columns after them.
      *
-     * @param tensorColumn an array of float or double, one image of C·H·W values in [0, 1], row-major
+     * @param tensorColumn an array of float or double, one image of C·H·W values in [0, 1], row-major;
+     *                     or binary, an encoded image (PNG, JPEG, BMP, GIF: what ImageIO reads) of the
+     *                     model's H x W, gray for C = 1, RGB for C = 3, scaled to [0, 1] (byte / 255)
      */
     public Dataset<Row> predict(Dataset<Row> in, String idColumn, String tensorColumn, String... keep) {
         StructType schema = in.schema();
@@ -125,14 +127,19 @@ public final class SparkScorer {
             List<Row> rows = new ArrayList<>(batch);
             while (rows.size() < batch && in.hasNext()) {
                 Row r = in.next();
-                List<Object> v = r.getList(1);
-                if (v.size() != px) {
-                    throw new IllegalArgumentException("row " + r.get(0) + " has a tensor of " + v.size() + " values; "
-                            + net.name() + " takes " + px);
-                }
                 int off = rows.size() * px;
-                for (int i = 0; i < px; i++) {
-                    input[off + i] = ((Number) v.get(i)).floatValue();
+                Object cell = r.get(1);
+                if (cell instanceof byte[] encoded) {
+                    Images.decode(encoded, Networks.spec(net, net.inputName()).shape(), input, off, r.get(0));
+                } else {
+                    List<Object> v = r.getList(1);
+                    if (v.size() != px) {
+                        throw new IllegalArgumentException("row " + r.get(0) + " has a tensor of " + v.size() + " values; "
+                                + net.name() + " takes " + px);
+                    }
+                    for (int i = 0; i < px; i++) {
+                        input[off + i] = ((Number) v.get(i)).floatValue();
+                    }
                 }
                 rows.add(r);
             }

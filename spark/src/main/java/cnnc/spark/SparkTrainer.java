@@ -209,6 +209,7 @@ public final class SparkTrainer {
             }
         } finally {
             shards.unpersist();
+            shipped.release();
         }
         return results;
     }

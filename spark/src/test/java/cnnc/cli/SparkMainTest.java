@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Spark command line end to end: train, resume, score, and the user's errors. */
+@org.junit.jupiter.api.Timeout(900)
 class SparkMainTest {
 
     static final String ROOT = System.getProperty("cnnc.root", ".");

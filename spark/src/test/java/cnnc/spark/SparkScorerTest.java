@@ -16,6 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /** Scoring on Spark equals single-JVM inference image by image, bit for bit, and eval's accuracy. */
+@org.junit.jupiter.api.Timeout(300)
 class SparkScorerTest {
 
     @Test
@@ -62,6 +63,28 @@ class SparkScorerTest {
                 }
             }
             assertEquals(ev.correct(), correct, "eval's count of correct predictions");
+
+            // the same images as gray PNG files: the same bits as the tensors
+            List<Row> png = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28,
+                        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+                for (int p = 0; p < 784; p++) {
+                    img.getRaster().setSample(p % 28, p / 28, 0, Math.round(test.pixel(i, p) * 255));
+                }
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                javax.imageio.ImageIO.write(img, "png", bytes);
+                png.add(org.apache.spark.sql.RowFactory.create((long) i, bytes.toByteArray()));
+            }
+            org.apache.spark.sql.types.StructType schema = org.apache.spark.sql.types.DataTypes.createStructType(List.of(
+                    org.apache.spark.sql.types.DataTypes.createStructField("id", org.apache.spark.sql.types.DataTypes.LongType, false),
+                    org.apache.spark.sql.types.DataTypes.createStructField("image", org.apache.spark.sql.types.DataTypes.BinaryType, false)));
+            List<Row> fromPng = new SparkScorer(s, shipped, net).predict(s.createDataFrame(png, schema), "id", "image")
+                    .orderBy("id").collectAsList();
+            for (int i = 0; i < fromPng.size(); i++) {
+                assertEquals(rows.get(i).getList(2), fromPng.get(i).getList(2), "image " + i + " as PNG");
+            }
+            assertEquals(40, fromPng.size());
         } finally {
             s.stop();
         }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * the 2000-image subset, one epoch (15 steps), compared after every step with one network of
  * batch 32 trained on the same global batches.
  */
+@org.junit.jupiter.api.Timeout(600)
 class SparkTrainerTest {
 
     static final int BATCH = 128;

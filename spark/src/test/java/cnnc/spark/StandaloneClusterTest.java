@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * executor) in the middle of the epoch makes Spark rerun its tasks, and training still ends with
  * the same bits.
  */
+@org.junit.jupiter.api.Timeout(1200)
 class StandaloneClusterTest {
 
     static final int BATCH = 128;

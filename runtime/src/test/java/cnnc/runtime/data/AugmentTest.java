@@ -9,6 +9,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Flips and padded crops, pixel by pixel against an explicitly padded, cropped and mirrored copy. */
+@org.junit.jupiter.api.Timeout(60)
 class AugmentTest {
 
     static final int C = 2;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** CIFAR binaries synthesized in the real layout read back exactly, unpacked and as a gzipped tar. */
+@org.junit.jupiter.api.Timeout(60)
 class CifarTest {
 
     @TempDir

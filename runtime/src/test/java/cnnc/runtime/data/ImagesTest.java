@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Decoding and conversion: exact round trips, the luma formula, bilinear resizing against hand values. */
+@org.junit.jupiter.api.Timeout(60)
 class ImagesTest {
 
     @TempDir
