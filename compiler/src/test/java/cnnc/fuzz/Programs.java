@@ -73,7 +73,10 @@ final class Programs {
         switch (d.consumeInt(0, 8)) {
             case 0 -> conv(d, n, a, defined, s);
             case 1 -> {
-                // per element at batch 1 has one value per statistic, which the checker rejects
+                // a statistic needs two values: per element T of them, per channel T·H·W
+                if (batch * a.h * a.w < 2) {
+                    return;
+                }
                 boolean channel = batch == 1 || d.consumeBoolean();
                 s.add(call(n, "bn", channel ? List.of(pos(ref(a.name)), named("per", ref("channel"))) : List.of(pos(ref(a.name)))));
                 defined.add(new T(n, a.c, a.h, a.w));
