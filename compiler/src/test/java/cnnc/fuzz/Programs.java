@@ -41,9 +41,10 @@ final class Programs {
         T x = new T("x", d.consumeInt(1, 3), d.consumeInt(3, 10), d.consumeInt(3, 10));
         s.add(new Ast.InputDecl(name("x"), List.of((long) x.c, (long) x.h, (long) x.w), AT, AT));
         defined.add(x);
+        int batch = d.consumeInt(1, 3);
         int nodes = d.consumeInt(0, 8);
         for (int i = 1; i <= nodes; i++) {
-            node(d, "n" + i, defined, s);
+            node(d, "n" + i, batch, defined, s);
         }
         T last = defined.get(defined.size() - 1);
         T logits;
@@ -60,7 +61,6 @@ final class Programs {
         List<Long> z = logits.h * logits.w > 1 ? List.of((long) logits.c, (long) logits.h, (long) logits.w) : List.of((long) logits.c);
         s.add(1, new Ast.TargetDecl(name("z"), z, AT, AT));
         s.add(new Ast.LossDecl(name("cross_entropy"), List.of(pos(ref("y")), pos(ref("z"))), AT));
-        int batch = d.consumeInt(1, 3);
         s.add(new Ast.TrainBlock(List.of(new Ast.Setting(name("batch"), integer(batch), null, List.of(), AT),
                 new Ast.Setting(name("optimizer"), null, name("sgd"), List.of(named("lr", new Ast.FloatValue(0.05, "0.05", AT))), AT)), AT));
         String mistake = d.consumeBoolean() ? mistake(d, s) : null;
@@ -68,12 +68,16 @@ final class Programs {
     }
 
     /** One more node reading tensors already defined, when its shape leaves something to compute on. */
-    private static void node(FuzzedDataProvider d, String n, List<T> defined, List<Statement> s) {
+    private static void node(FuzzedDataProvider d, String n, int batch, List<T> defined, List<Statement> s) {
         T a = defined.get(d.consumeInt(0, defined.size() - 1));
         switch (d.consumeInt(0, 8)) {
             case 0 -> conv(d, n, a, defined, s);
             case 1 -> {
-                boolean channel = d.consumeBoolean();
+                // a statistic needs two values: per element T of them, per channel T·H·W
+                if (batch * a.h * a.w < 2) {
+                    return;
+                }
+                boolean channel = batch == 1 || d.consumeBoolean();
                 s.add(call(n, "bn", channel ? List.of(pos(ref(a.name)), named("per", ref("channel"))) : List.of(pos(ref(a.name)))));
                 defined.add(new T(n, a.c, a.h, a.w));
             }
