@@ -228,6 +228,7 @@ SIGNATURES = {
                  ("bias", "bool", True), ("init", ("he", "xavier"), "he")]),
     "bn": (1, [("per", ("element", "channel"), "element"), ("eps", "number", 1e-5), ("momentum", "number", 0.1)]),
     "relu": (1, []), "sigmoid": (1, []), "tanh": (1, []),
+    "leaky_relu": (1, [("slope", "number", 0.01)]), "elu": (1, [("alpha", "number", 1.0)]),
     "maxpool": (1, [("window", "size2", _REQUIRED), ("stride", "size2", None), ("ceil", "bool", False)]),
     "avgpool": (1, [("window", "size2", _REQUIRED), ("stride", "size2", None), ("ceil", "bool", False)]),
     "full": (1, [("K", "count", _REQUIRED), ("bias", "bool", True), ("init", ("he", "xavier"), "he")]),

@@ -38,7 +38,7 @@ def infer_shapes(net, T):
             if any(s[2:] != (H, W) for s in ins):
                 _fail(net, node, f"inputs differ in H x W: {ins}")
             out = (T, sum(s[1] for s in ins), H, W)
-        else:  # bn, relu, sigmoid, tanh, softmax keep the shape
+        else:  # bn, relu, sigmoid, tanh, leaky_relu, elu, softmax keep the shape
             out = ins[0]
             if node.op == "bn":
                 n = T if a["per"] == "element" else T * H * W
@@ -145,6 +145,10 @@ def forward(net, params, feeds, dtype=torch.float64):
             y = torch.sigmoid(xs[0])
         elif node.op == "tanh":
             y = torch.tanh(xs[0])
+        elif node.op == "leaky_relu":
+            y = torch.nn.functional.leaky_relu(xs[0], a["slope"])
+        elif node.op == "elu":
+            y = torch.nn.functional.elu(xs[0], a["alpha"])
         elif node.op == "maxpool":
             y, f.paths[node.name] = ops.maxpool(xs[0], a["window"], a["stride"], a["ceil"])
         elif node.op == "avgpool":

@@ -47,12 +47,12 @@ def kink_problems(net, f64, f32, feeds):
     float64, or a relu mask or path tensor that differs between float64 and float32 runs."""
     problems = []
     for node in net.nodes:
-        if node.op not in ("relu", "maxpool"):
+        if node.op not in ("relu", "leaky_relu", "elu", "maxpool"):
             continue
         x, exact = _input_of(f64, feeds, node)
         x = x.detach()
         scale = x.abs().max().item()
-        if node.op == "relu":
+        if node.op in ("relu", "leaky_relu", "elu"):  # a kink at 0
             x32 = _input_of(f32, feeds, node)[0].detach()
             if not exact and bool((x[x != 0].abs() < MARGIN * scale).any()):
                 problems.append(f"{node.name}: a relu input within {MARGIN} of 0")

@@ -254,7 +254,9 @@ class NormAndLossTest(unittest.TestCase):
         x = rand(3, 4, seed=27)
         x[0, 0] = 0.0
         for fn, dfn in ((ops.relu, lambda y, x: (x > 0).double()), (torch.sigmoid, lambda y, x: y * (1 - y)),
-                        (torch.tanh, lambda y, x: 1 - y * y)):
+                        (torch.tanh, lambda y, x: 1 - y * y),
+                        (lambda t: torch.nn.functional.leaky_relu(t, 0.2), lambda y, x: torch.where(x > 0, 1.0, 0.2).double()),
+                        (lambda t: torch.nn.functional.elu(t, 0.7), lambda y, x: torch.where(y > 0, torch.ones_like(y), y + 0.7))):
             xx = x.clone().requires_grad_()
             y = fn(xx)
             y.backward(torch.ones_like(y))

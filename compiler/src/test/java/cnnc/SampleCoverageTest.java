@@ -45,7 +45,7 @@ class SampleCoverageTest {
     private static final List<String> FEATURES = List.of(
             "conv padding same", "conv padding valid", "conv padding full", "conv anchor inside", "conv anchor negative",
             "conv anchor >= kernel", "conv stride", "conv even kernel", "conv asymmetric kernel", "conv bias false",
-            "conv init xavier", "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "maxpool", "avgpool",
+            "conv init xavier", "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "maxpool", "avgpool",
             "pool overlapping", "pool gaps", "pool ceil", "full", "softmax", "add", "concat", "fan-out", "accumulate");
 
     @Test

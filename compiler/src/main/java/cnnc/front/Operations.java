@@ -34,7 +34,7 @@ final class Operations {
         entries.add(new Entry(Conv.SIGNATURE, Conv::define));
         entries.add(new Entry(BatchNorm.SIGNATURE, BatchNorm::define));
         for (Activation.Fn fn : Activation.Fn.values()) {
-            entries.add(new Entry(Activation.signature(fn), c -> new Activation(fn)));
+            entries.add(new Entry(Activation.signature(fn), c -> Activation.define(c, fn)));
         }
         entries.add(new Entry(Pool.signature(true), c -> Pool.define(c, true)));
         entries.add(new Entry(Pool.signature(false), c -> Pool.define(c, false)));

@@ -104,7 +104,7 @@ public final class JsonDump {
         switch (op) {
             case Conv c -> conv(a, c);
             case BatchNorm bn -> bn(a, bn);
-            case Activation f -> { }
+            case Activation f -> activation(a, f);
             case Pool p -> pool(a, p);
             case Full f -> full(a, f);
             case Softmax s -> { }
@@ -118,7 +118,7 @@ public final class JsonDump {
             case ConvGrad c -> conv(a, c.conv());
             case BnBf b -> bn(a, b.bn());
             case BnGrad b -> bn(a, b.bn());
-            case ActivationBf f -> { }
+            case ActivationBf f -> activation(a, f.activation());
             case MaxPoolBf p -> pool(a, p.pool());
             case AvgPoolBf p -> pool(a, p.pool());
             case FullBf f -> full(a, f.full());
@@ -141,6 +141,12 @@ public final class JsonDump {
         a.put("pads", List.of(c.pt(), c.pb(), c.pl(), c.pr()));
         a.put("bias", c.bias());
         a.put("init", c.init().word());
+    }
+
+    private static void activation(Map<String, Object> a, Activation f) {
+        if (f.fn().param != null) {
+            a.put(f.fn().param, f.a());
+        }
     }
 
     private static void bn(Map<String, Object> a, BatchNorm bn) {

@@ -235,8 +235,9 @@ public final class GradCheck {
     }
 
     /**
-     * Where the loss is not differentiable: every max-pool path tensor and the sign of every relu
-     * input. Two runs with equal kinks lie on one smooth piece.
+     * Where the loss is not differentiable: every max-pool path tensor and, for every element-wise
+     * function with kinks, the piece each input lies on ({@link Activation#piece}). Two runs with
+     * equal kinks lie on one smooth piece.
      */
     static int[] kinks(Interpreter interp) {
         IntStream.Builder out = IntStream.builder();
@@ -245,9 +246,9 @@ public final class GradCheck {
                 for (int w : interp.path(s.outputs().get(1).name())) {
                     out.add(w);
                 }
-            } else if (s.op() instanceof Activation a && a.fn() == Activation.Fn.RELU) {
+            } else if (s.op() instanceof Activation a && a.kinked()) {
                 for (double x : interp.buffer(s.input(0).name())) {
-                    out.add(x > 0 ? 1 : 0);
+                    out.add(a.piece(x));
                 }
             }
         }

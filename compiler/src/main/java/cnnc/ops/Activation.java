@@ -1,40 +1,120 @@
 package cnnc.ops;
 
+import static cnnc.ops.Expr.DY;
+import static cnnc.ops.Expr.X;
+import static cnnc.ops.Expr.Y;
+import static cnnc.ops.Expr.num;
+
 import cnnc.ir.Shape;
 import cnnc.ir.Step;
 import java.util.List;
 
 /**
- * {@code relu(x)}, {@code sigmoid(x)}, {@code tanh(x)}: element-wise functions.
+ * The element-wise functions, each defined once here: its forward {@link Expr} of {@code X}, its
+ * backward {@link Expr} of {@code ΔY} and {@code X} or {@code Y}, and where it has kinks. Every
+ * backend renders these expressions and the interpreter evaluates them; nothing else knows the
+ * formulas.
  *
- * <p>Forward: {@code Y = max(0, X)}, {@code Y = 1/(1+exp(-X))}, {@code Y = tanh(X)}.
- * <br>Backward: {@code ΔX = ΔY·[X > 0]} (relu'(0) = 0), {@code ΔX = ΔY·Y·(1-Y)}, {@code ΔX = ΔY·(1-Y²)}.
+ * <p>{@code relu(x)}: {@code Y = max(0, X)}, {@code ΔX = ΔY·[X > 0]} (relu'(0) = 0).
+ * <br>{@code sigmoid(x)}: {@code Y = 1/(1+exp(-X))}, {@code ΔX = ΔY·Y·(1-Y)}.
+ * <br>{@code tanh(x)}: {@code Y = tanh(X)}, {@code ΔX = ΔY·(1-Y²)}.
+ * <br>{@code leaky_relu(x, slope: 0.01)}: {@code Y = X > 0 ? X : slope·X}, {@code ΔX = ΔY·(X > 0 ? 1 : slope)}.
+ * <br>{@code elu(x, alpha: 1)}: {@code Y = X > 0 ? X : α·(exp(X) - 1)}, {@code ΔX = ΔY·(Y > 0 ? 1 : Y + α)}
+ * (from {@code Y}, as PyTorch does; {@code Y > 0} exactly where {@code X > 0} since {@code α >= 0}).
+ *
+ * @param a the function's parameter, 0 for those without one
  */
-public record Activation(Fn fn) implements ForwardOp {
+public record Activation(Fn fn, double a) implements ForwardOp {
 
     public enum Fn {
-        RELU("relu", "Y = max(0, X)", "ΔX = ΔY · [X > 0]"),
-        SIGMOID("sigmoid", "Y = 1 / (1 + exp(-X))", "ΔX = ΔY · Y · (1 - Y)"),
-        TANH("tanh", "Y = tanh(X)", "ΔX = ΔY · (1 - Y²)");
+        RELU("relu", null, 0, "Y = max(0, X)", "ΔX = ΔY · [X > 0]", 0),
+        SIGMOID("sigmoid", null, 0, "Y = 1 / (1 + exp(-X))", "ΔX = ΔY · Y · (1 - Y)"),
+        TANH("tanh", null, 0, "Y = tanh(X)", "ΔX = ΔY · (1 - Y²)"),
+        LEAKY_RELU("leaky_relu", "slope", 0.01, "Y = X > 0 ? X : $a·X", "ΔX = ΔY · (X > 0 ? 1 : $a)", 0),
+        ELU("elu", "alpha", 1, "Y = X > 0 ? X : $a·(exp(X) - 1)", "ΔX = ΔY · (Y > 0 ? 1 : Y + $a)", 0);
 
         public final String word;
+        /** The name of its parameter ({@code slope}, {@code alpha}), or null. */
+        public final String param;
+        /** The parameter's default. */
+        public final double dflt;
+        /** The formulas, {@code $a} standing for the parameter's value. */
         public final String forward;
         public final String backward;
+        /** Where the function or its derivative is not smooth (in {@code X}). */
+        private final double[] kinks;
 
-        Fn(String word, String forward, String backward) {
+        Fn(String word, String param, double dflt, String forward, String backward, double... kinks) {
             this.word = word;
+            this.param = param;
+            this.dflt = dflt;
             this.forward = forward;
             this.backward = backward;
-        }
-
-        /** relu's derivative reads {@code X}; sigmoid's and tanh's read {@code Y}. */
-        public boolean readsOutput() {
-            return this != RELU;
+            this.kinks = kinks;
         }
     }
 
+    public Activation(Fn fn) {
+        this(fn, fn.dflt);
+    }
+
     public static Signature signature(Fn fn) {
-        return Signature.of(fn.word, 1);
+        return fn.param == null ? Signature.of(fn.word, 1) : Signature.of(fn.word, 1, Param.number(fn.param, fn.dflt));
+    }
+
+    /** Checks a use and builds it, or reports why not and returns null. */
+    public static Activation define(Call c, Fn fn) {
+        if (fn.param == null) {
+            return new Activation(fn, 0);
+        }
+        double a = c.number(fn.param);
+        if (fn == Fn.ELU && !(a >= 0)) {
+            c.error(c.pos(fn.param), "elu '" + c.node() + "': alpha must not be negative, found " + c.pos(fn.param).text(),
+                    "a number of at least 0, like 1");
+            return null;
+        }
+        return new Activation(fn, a);
+    }
+
+    /** {@code Y} of {@code X}. */
+    public Expr forwardExpr() {
+        return switch (fn) {
+            case RELU -> Expr.positive(X, X, num(0));
+            case SIGMOID -> num(1).over(num(1).plus(Expr.call(Expr.Func.EXP, X.negate())));
+            case TANH -> Expr.call(Expr.Func.TANH, X);
+            case LEAKY_RELU -> Expr.positive(X, X, num(a).times(X));
+            case ELU -> Expr.positive(X, X, num(a).times(Expr.call(Expr.Func.EXPM1, X)));
+        };
+    }
+
+    /** {@code ΔX} of {@code ΔY} and {@code X} or {@code Y} (never both). */
+    public Expr backwardExpr() {
+        return switch (fn) {
+            case RELU -> Expr.positive(X, DY, num(0));
+            case SIGMOID -> DY.times(Y).times(num(1).minus(Y));
+            case TANH -> DY.times(num(1).minus(Y.times(Y)));
+            case LEAKY_RELU -> Expr.positive(X, DY, DY.times(num(a)));
+            case ELU -> Expr.positive(Y, DY, DY.times(Y.plus(num(a))));
+        };
+    }
+
+    /** Whether the derivative reads {@code Y} rather than {@code X}. */
+    public boolean readsOutput() {
+        return backwardExpr().uses(Expr.Var.Y) > 0;
+    }
+
+    /** Which smooth piece {@code x} lies on: how many kinks lie below it. Equal pieces, no kink between. */
+    public int piece(double x) {
+        int n = 0;
+        for (double k : fn.kinks) {
+            n += x > k ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Whether the function has kinks at all. */
+    public boolean kinked() {
+        return fn.kinks.length > 0;
     }
 
     @Override
@@ -47,8 +127,8 @@ public record Activation(Fn fn) implements ForwardOp {
         if (!ctx.needs(step.input(0))) {
             return List.of();
         }
-        var read = fn.readsOutput() ? step.output() : step.input(0);
-        return List.of(ctx.step(new ActivationBf(fn), List.of(ctx.sensitivity(step.output()), read),
+        var read = readsOutput() ? step.output() : step.input(0);
+        return List.of(ctx.step(new ActivationBf(this), List.of(ctx.sensitivity(step.output()), read),
                 List.of(ctx.contribution(step, 0)), step));
     }
 
@@ -59,6 +139,26 @@ public record Activation(Fn fn) implements ForwardOp {
 
     @Override
     public String formula() {
-        return fn.forward;
+        return withParameter(fn.forward);
+    }
+
+    /** The backward formula, with the parameter's value. */
+    public String backwardFormula() {
+        return withParameter(fn.backward);
+    }
+
+    private String withParameter(String formula) {
+        return formula.replace("$a", String.valueOf(a));
+    }
+
+    @Override
+    public String detail(Step step) {
+        return fn.param == null ? "" : fn.param + " " + a;
+    }
+
+    /** The text the graph hash reads: the record's, without the parameter of a function that has none. */
+    @Override
+    public String toString() {
+        return "Activation[fn=" + fn + (fn.param == null ? "" : ", " + fn.param + "=" + a) + "]";
     }
 }

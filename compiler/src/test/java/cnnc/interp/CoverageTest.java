@@ -30,7 +30,7 @@ class CoverageTest {
             "conv asymmetric kernel", "conv without bias", "conv same", "conv valid", "conv full",
             "maxpool overlapping", "maxpool gaps", "maxpool ceil partial window",
             "avgpool overlapping", "avgpool gaps", "avgpool ceil partial window",
-            "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "full without bias", "full of a 3-D tensor",
+            "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "full without bias", "full of a 3-D tensor",
             "softmax without loss", "loss per pixel", "fan-out", "input fan-out", "one edge reads a tensor twice",
             "parameter without gradient");
 

@@ -125,8 +125,11 @@ public final class Classifier {
         System.arraycopy(image, 0, input, row * imageSize, imageSize);
     }
 
-    /** Index (0..k-1) of the first largest of {@code a[off .. off+k-1]}. */
-    static int argmax(float[] a, int off, int k) {
+    /**
+     * Index (0..k-1) of the first largest of {@code a[off .. off+k-1]}: the predicted class, here,
+     * in evaluation and in training accuracy alike.
+     */
+    public static int argmax(float[] a, int off, int k) {
         int best = 0;
         for (int c = 1; c < k; c++) {
             if (a[off + c] > a[off + best]) {

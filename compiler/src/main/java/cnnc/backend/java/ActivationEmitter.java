@@ -3,8 +3,14 @@ package cnnc.backend.java;
 import cnnc.ir.Shape;
 import cnnc.ops.Activation;
 import cnnc.ops.ActivationBf;
+import cnnc.ops.Expr;
+import java.util.EnumMap;
+import java.util.Map;
 
-/** relu, sigmoid, tanh and their backward steps: element-wise loops, one chunk per sample. */
+/**
+ * The element-wise functions and their backward steps: loops over one sample's elements computing
+ * the operation's {@link Expr} ({@link JavaExpr}), one chunk per sample.
+ */
 final class ActivationEmitter {
 
     private ActivationEmitter() {}
@@ -15,55 +21,59 @@ final class ActivationEmitter {
         return new Code().line("int lo = chunk * " + n).open("for (int e = lo; e < lo + " + n + "; e++)");
     }
 
-    /**
-     * relu and its backward step on {@code jdk.incubator.vector}: C2 does not vectorize the scalar
-     * {@code v > 0f ? a : 0f}; a lane mask and a blend do the same, lane for lane (NaN included).
-     */
-    private static void vectorRelu(StepCtx s, Shape x, String value, String v) {
-        long n = x.perSample();
-        long nv = n / VectorConvEmitter.VL * VectorConvEmitter.VL;
-        String gt = "FloatVector.fromArray(S, " + v + ", e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)";
-        Code c = new Code().line("int lo = chunk * " + n);
-        c.one("for (int e = lo; e < lo + " + nv + "; e += " + VectorConvEmitter.VL + ") FloatVector.zero(S).blend(FloatVector.fromArray(S, "
-                + value + ", e), " + gt + ").intoArray(" + s.out(0) + ", e)");
-        if (nv < n) {
-            c.one("for (int e = lo + " + nv + "; e < lo + " + n + "; e++) " + s.out(0) + "[e] = " + v + "[e] > 0f ? " + value + "[e] : 0f");
-        }
-        s.mainBySample(x.n(), x.size(), "one sample each", c.build());
-    }
-
     static void forward(StepCtx s, Activation op) {
-        Shape x = s.inBuf(0).shape();
-        if (s.vector && op.fn() == cnnc.ops.Activation.Fn.RELU) {
-            vectorRelu(s, x, s.in(0), s.in(0));
-            return;
-        }
-        String X = s.in(0) + "[e]";
-        Code c = perSample(x);
-        switch (op.fn()) {
-            case RELU -> c.line("float v = " + X).line(s.out(0) + "[e] = v > 0f ? v : 0f");
-            case SIGMOID -> c.line(s.out(0) + "[e] = (float) (1.0 / (1.0 + Math.exp(-" + X + ")))");
-            case TANH -> c.line(s.out(0) + "[e] = (float) Math.tanh(" + X + ")");
-        }
-        c.close();
-        s.mainBySample(x.n(), x.size(), "one sample each", c.build());
+        Map<Expr.Var, String> arrays = new EnumMap<>(Expr.Var.class);
+        arrays.put(Expr.Var.X, s.in(0));
+        emit(s, op.forwardExpr(), arrays, s.inBuf(0).shape());
     }
 
     static void backward(StepCtx s, ActivationBf bf) {
-        Shape x = s.outBuf(0).shape();
-        if (s.vector && bf.fn() == cnnc.ops.Activation.Fn.RELU) {
-            vectorRelu(s, x, s.in(0), s.in(1));
+        Map<Expr.Var, String> arrays = new EnumMap<>(Expr.Var.class);
+        arrays.put(Expr.Var.DY, s.in(0));
+        arrays.put(bf.activation().readsOutput() ? Expr.Var.Y : Expr.Var.X, s.in(1));
+        emit(s, bf.activation().backwardExpr(), arrays, s.outBuf(0).shape());
+    }
+
+    /** The local a variable read more than once is loaded into: {@code v} (X), {@code y}, {@code dy}. */
+    private static String local(Expr.Var v) {
+        return switch (v) {
+            case X -> "v";
+            case Y -> "y";
+            case DY -> "dy";
+        };
+    }
+
+    private static void emit(StepCtx s, Expr e, Map<Expr.Var, String> arrays, Shape x) {
+        if (s.vector && !e.transcendental() && e.piecewise()) {
+            vector(s, e, arrays, x);
             return;
         }
-        String dy = s.in(0) + "[e]";
-        String v = s.in(1) + "[e]";
         Code c = perSample(x);
-        switch (bf.fn()) {
-            case RELU -> c.line(s.out(0) + "[e] = " + v + " > 0f ? " + dy + " : 0f");
-            case SIGMOID -> c.line("float y = " + v).line(s.out(0) + "[e] = " + dy + " * y * (1f - y)");
-            case TANH -> c.line("float y = " + v).line(s.out(0) + "[e] = " + dy + " * (1f - y * y)");
+        for (Expr.Var v : Expr.Var.values()) {
+            if (e.uses(v) > 1) {
+                c.line("float " + local(v) + " = " + arrays.get(v) + "[e]");
+            }
         }
+        c.line(s.out(0) + "[e] = " + JavaExpr.scalar(e, v -> e.uses(v) > 1 ? local(v) : arrays.get(v) + "[e]"));
         c.close();
+        s.mainBySample(x.n(), x.size(), "one sample each", c.build());
+    }
+
+    /**
+     * On {@code jdk.incubator.vector}: C2 vectorizes a loop of plain arithmetic itself, but not the
+     * select of a piecewise function ({@code v > 0f ? a : 0f}); a lane mask and a blend do the same,
+     * lane for lane. The elements past the last full vector run scalar.
+     */
+    private static void vector(StepCtx s, Expr e, Map<Expr.Var, String> arrays, Shape x) {
+        long n = x.perSample();
+        long nv = n / VectorConvEmitter.VL * VectorConvEmitter.VL;
+        Code c = new Code().line("int lo = chunk * " + n);
+        c.one("for (int e = lo; e < lo + " + nv + "; e += " + VectorConvEmitter.VL + ") " + JavaExpr.vector(e, arrays::get)
+                + ".intoArray(" + s.out(0) + ", e)");
+        if (nv < n) {
+            c.one("for (int e = lo + " + nv + "; e < lo + " + n + "; e++) " + s.out(0) + "[e] = "
+                    + JavaExpr.scalar(e, v -> arrays.get(v) + "[e]"));
+        }
         s.mainBySample(x.n(), x.size(), "one sample each", c.build());
     }
 }

@@ -4,6 +4,7 @@ import cnnc.ir.Shape;
 import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
+import cnnc.ops.Taps;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,9 +26,8 @@ final class ConvEmitter {
 
     /** Rows (or columns) {@code [lo, hi)} of the output where input position {@code o*stride - pad + tap} lies in {@code [0, in)}. */
     static int[] range(int out, int in, int stride, int pad, int tap) {
-        int lo = Math.max(0, Math.floorDiv(pad - tap + stride - 1, stride));
-        int hi = Math.min(out, Math.floorDiv(in - 1 + pad - tap, stride) + 1);
-        return new int[] {lo, Math.max(lo, hi)};
+        Taps.Range r = Taps.outputs(out, in, stride, pad, tap);
+        return new int[] {r.lo(), r.hi()};
     }
 
     /** One kernel row's taps {@code q0 <= q < q1}. */

@@ -4,6 +4,7 @@ import cnnc.ir.Shape;
 import cnnc.ops.AvgPoolBf;
 import cnnc.ops.MaxPoolBf;
 import cnnc.ops.Pool;
+import cnnc.ops.Taps;
 
 /**
  * maxpool, avgpool and their backward steps, one chunk per sample. Max pooling unrolls windows of
@@ -29,8 +30,8 @@ final class PoolEmitter {
         Shape x = s.inBuf(0).shape();
         Shape y = s.outBuf(0).shape();
         int H = x.h(), W = x.w(), Ho = y.h(), Wo = y.w(), P = op.p(), Q = op.q();
-        boolean rowsSpill = (Ho - 1) * op.sh() + P > H;
-        boolean colsSpill = (Wo - 1) * op.sw() + Q > W;
+        boolean rowsSpill = Taps.spills(Ho, H, op.sh(), P);
+        boolean colsSpill = Taps.spills(Wo, W, op.sw(), Q);
         if (!op.max()) {
             s.mainBySample(x.n(), y.size() * P * Q, "one sample each", avgForward(s, op, x, y));
             return;
@@ -102,7 +103,7 @@ final class PoolEmitter {
         header(c, x, y);
         c.open("for (int i = 0; i < " + Ho + "; i++)").open("for (int j = 0; j < " + Wo + "; j++)");
         c.line("int at = " + ConvEmitter.times("i", op.sh()) + " * " + W + " + " + ConvEmitter.times("j", op.sw()));
-        window(c, op, H, W, (Ho - 1) * op.sh() + op.p() > H, (Wo - 1) * op.sw() + op.q() > W);
+        window(c, op, H, W, Taps.spills(Ho, H, op.sh(), op.p()), Taps.spills(Wo, W, op.sw(), op.q()));
         c.line("float sum = 0f");
         c.open("for (int a = 0; a < a1; a++)")
                 .one("for (int b = 0; b < b1; b++) sum += " + s.in(0) + "[xo + at + a * " + W + " + b]").close();
@@ -132,7 +133,7 @@ final class PoolEmitter {
         c.loop("e", 0, (long) H * W, s.out(0) + "[xo + e] = 0f");
         c.open("for (int i = 0; i < " + Ho + "; i++)").open("for (int j = 0; j < " + Wo + "; j++)");
         c.line("int at = " + ConvEmitter.times("i", op.sh()) + " * " + W + " + " + ConvEmitter.times("j", op.sw()));
-        window(c, op, H, W, (Ho - 1) * op.sh() + op.p() > H, (Wo - 1) * op.sw() + op.q() > W);
+        window(c, op, H, W, Taps.spills(Ho, H, op.sh(), op.p()), Taps.spills(Wo, W, op.sw(), op.q()));
         c.line("float g = " + s.in(0) + "[yo + i * " + Wo + " + j] / (a1 * b1)");
         c.open("for (int a = 0; a < a1; a++)")
                 .one("for (int b = 0; b < b1; b++) " + s.out(0) + "[xo + at + a * " + W + " + b] += g").close();

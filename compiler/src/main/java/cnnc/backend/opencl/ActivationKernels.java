@@ -4,12 +4,23 @@ import cnnc.ir.Buffer;
 import cnnc.ir.Step;
 import cnnc.ops.Activation;
 import cnnc.ops.ActivationBf;
+import cnnc.ops.Expr;
 import java.util.List;
+import java.util.function.Function;
 
-/** Element-wise kernels of relu, sigmoid and tanh, forward and backward. */
+/** Element-wise kernels of the functions of {@link Activation}, forward and backward: their {@link Expr} in OpenCL C. */
 final class ActivationKernels {
 
     private ActivationKernels() {}
+
+    /** {@code e} in float OpenCL C, with {@code ref} naming each variable's value. */
+    static String render(Expr e, Function<Expr.Var, String> ref) {
+        return e.infix(ref, v -> Float.toString((float) (double) v) + "f", f -> switch (f) {
+            case EXP -> "exp";
+            case EXPM1 -> "expm1";
+            case TANH -> "tanh";
+        }, "0.0f");
+    }
 
     static List<Kernel> forward(Names names, Step step, Activation op) {
         Buffer x = step.input(0);
@@ -19,11 +30,7 @@ final class ActivationKernels {
         k.in("X", x).out("Y", y);
         k.line("const int g = get_global_id(0);");
         k.line("const float v = X[g];");
-        k.line("Y[g] = " + switch (op.fn()) {
-            case RELU -> "v > 0.0f ? v : 0.0f";
-            case SIGMOID -> "1.0f / (1.0f + exp(-v))";
-            case TANH -> "tanh(v)";
-        } + ";");
+        k.line("Y[g] = " + render(op.forwardExpr(), v -> "v") + ";");
         return List.of(k.build());
     }
 
@@ -34,13 +41,13 @@ final class ActivationKernels {
         String word = op.fn().word;
         KernelBuilder k = new KernelBuilder(names.kernel(op.mnemonic(), step.node()), op.mnemonic() + " for " + word + " '"
                 + step.node() + "'", step, op.formula(), "element", dx.shape().size());
-        k.in("dY", dy).in(op.fn().readsOutput() ? "Y" : "X", read).out("dX", dx);
+        k.in("dY", dy).in(op.activation().readsOutput() ? "Y" : "X", read).out("dX", dx);
         k.line("const int g = get_global_id(0);");
-        k.line("dX[g] = " + switch (op.fn()) {
-            case RELU -> "X[g] > 0.0f ? dY[g] : 0.0f";
-            case SIGMOID -> "dY[g] * Y[g] * (1.0f - Y[g])";
-            case TANH -> "dY[g] * (1.0f - Y[g] * Y[g])";
-        } + ";");
+        k.line("dX[g] = " + render(op.activation().backwardExpr(), v -> switch (v) {
+            case X -> "X[g]";
+            case Y -> "Y[g]";
+            case DY -> "dY[g]";
+        }) + ";");
         return List.of(k.build());
     }
 }

@@ -6,6 +6,7 @@ import cnnc.ir.Step;
 import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
+import cnnc.ops.Taps;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,13 +48,13 @@ final class ConvKernels {
         k.line("const __global float* w = W + (k * " + xs.c() + " + c) * " + (op.m() * op.n()) + ";");
         for (int p = 0; p < op.m(); p++) {
             String rowVar = KernelBuilder.plus("r", p);
-            String row = rangeCheck(rowVar, -op.pt() + p, (long) (ys.h() - 1) * op.sh() - op.pt() + p, h);
+            String row = rangeCheck(rowVar, Taps.outputs(ys.h(), h, op.sh(), op.pt(), p), h);
             if (row != null) {
                 k.open("if (" + row + ")");
             }
             for (int q = 0; q < op.n(); q++) {
                 String colVar = KernelBuilder.plus("s", q);
-                String col = rangeCheck(colVar, -op.pl() + q, (long) (ys.w() - 1) * op.sw() - op.pl() + q, w);
+                String col = rangeCheck(colVar, Taps.outputs(ys.w(), w, op.sw(), op.pl(), q), w);
                 String tap = "acc += w[" + (p * op.n() + q) + "] * x[" + (p == 0 ? "r" : "(" + rowVar + ")") + " * " + w + " + " + colVar + "];";
                 k.line(col == null ? tap : "if (" + col + ") " + tap);
             }
@@ -69,16 +70,13 @@ final class ConvKernels {
         return List.of(k.build());
     }
 
-    /**
-     * {@code lo <= e < size} as C, or null when every work-item's {@code e} lies in {@code [min, max]}
-     * inside the range anyway.
-     */
-    static String rangeCheck(String e, long min, long max, long size) {
+    /** {@code 0 <= e < size} as C, or null when every work-item's tap lies inside anyway ({@link Taps#outputs}). */
+    static String rangeCheck(String e, Taps.Range range, long size) {
         List<String> parts = new ArrayList<>();
-        if (min < 0) {
+        if (range.below()) {
             parts.add(e + " >= 0");
         }
-        if (max >= size) {
+        if (range.above()) {
             parts.add(e + " < " + size);
         }
         return parts.isEmpty() ? null : String.join(" && ", parts);
@@ -111,7 +109,7 @@ final class ConvKernels {
         k.line("const __global float* w = W + (k * " + c + " + c) * " + (op.m() * op.n()) + ";");
         for (int p = 0; p < op.m(); p++) {
             String a = KernelBuilder.plus("i", op.pt() - p);
-            String row = transposedCheck("a", op.pt() - p, xs.h() - 1 + op.pt() - p, op.sh(), hy);
+            String row = transposedCheck("a", Taps.transposed(xs.h(), hy, op.sh(), op.pt(), p), op.sh(), hy);
             k.open("");
             k.line("const int a = " + a + ";");
             if (row != null) {
@@ -120,7 +118,7 @@ final class ConvKernels {
             String rowIndex = op.sh() == 1 ? "a" : "(a / " + op.sh() + ")";
             for (int q = 0; q < op.n(); q++) {
                 String b = op.pl() == q ? "j" : "(" + KernelBuilder.plus("j", op.pl() - q) + ")";
-                String col = transposedCheck(b, op.pl() - q, xs.w() - 1 + op.pl() - q, op.sw(), wy);
+                String col = transposedCheck(b, Taps.transposed(xs.w(), wy, op.sw(), op.pl(), q), op.sw(), wy);
                 String colIndex = op.sw() == 1 ? b : "(" + b + " / " + op.sw() + ")";
                 String tap = "acc += w[" + (p * op.n() + q) + "] * dy[" + rowIndex + " * " + wy + " + " + colIndex + "];";
                 k.line(col == null ? tap : "if (" + col + ") " + tap);
@@ -136,15 +134,15 @@ final class ConvKernels {
     }
 
     /** The check that forward output row {@code e/stride} exists: {@code e >= 0}, divisible, {@code e/stride < out}. */
-    private static String transposedCheck(String e, long min, long max, int stride, int out) {
+    private static String transposedCheck(String e, Taps.Transposed tests, int stride, int out) {
         List<String> parts = new ArrayList<>();
-        if (min < 0) {
+        if (tests.below()) {
             parts.add(e + " >= 0");
         }
-        if (stride > 1) {
+        if (tests.strided()) {
             parts.add(e + " % " + stride + " == 0");
         }
-        if (max >= (long) out * stride) {
+        if (tests.above()) {
             parts.add(e + " < " + (long) out * stride); // for a multiple e of the stride: e / stride < out
         }
         return parts.isEmpty() ? null : String.join(" && ", parts);

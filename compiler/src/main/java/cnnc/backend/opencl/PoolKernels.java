@@ -6,6 +6,7 @@ import cnnc.ir.Step;
 import cnnc.ops.AvgPoolBf;
 import cnnc.ops.MaxPoolBf;
 import cnnc.ops.Pool;
+import cnnc.ops.Taps;
 import java.util.List;
 
 /**
@@ -43,7 +44,8 @@ final class PoolKernels {
                 String row = KernelBuilder.plus("r", a);
                 String col = KernelBuilder.plus("s", b);
                 String at = (a == 0 ? "r" : "(" + row + ")") + " * " + xs.w() + " + " + col;
-                String check = inside(row, (long) (ys.h() - 1) * op.sh() + a, xs.h(), col, (long) (ys.w() - 1) * op.sw() + b, xs.w());
+                String check = inside(row, Taps.spills(ys.h(), xs.h(), op.sh(), a + 1), xs.h(), col,
+                        Taps.spills(ys.w(), xs.w(), op.sw(), b + 1), xs.w());
                 anyCheck |= check != null;
                 if (a == 0 && b == 0) {
                     // the first cell of every window lies inside the input, even with ceil
@@ -71,9 +73,9 @@ final class PoolKernels {
     }
 
     /** The bounds check of a window cell, or null when it is inside for every window. */
-    private static String inside(String row, long maxRow, int h, String col, long maxCol, int w) {
-        String r = maxRow >= h ? row + " < " + h : null;
-        String c = maxCol >= w ? col + " < " + w : null;
+    private static String inside(String row, boolean rowSpills, int h, String col, boolean colSpills, int w) {
+        String r = rowSpills ? row + " < " + h : null;
+        String c = colSpills ? col + " < " + w : null;
         if (r == null) {
             return c;
         }

@@ -70,6 +70,8 @@ final class Reference {
                         case RELU -> Math.max(0, x[e]);
                         case SIGMOID -> 1 / (1 + Math.exp(-x[e]));
                         case TANH -> Math.tanh(x[e]);
+                        case LEAKY_RELU -> x[e] > 0 ? x[e] : op.a() * x[e];
+                        case ELU -> x[e] > 0 ? x[e] : op.a() * (Math.exp(x[e]) - 1);
                     };
                 }
             }

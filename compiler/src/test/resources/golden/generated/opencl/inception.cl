@@ -13,7 +13,7 @@ typedef float acc_t;
 #endif
 
 /*
- * conv 'c0' fused with relu 'r0' — samples/inception.cnn:11
+ * conv 'c0' fused with relu 'r0' — samples/inception.cnn:12
  * Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]; R = max(0, Y)
  * X        x 64x1x28x28
  * W        c0.weight 8x1x3x3
@@ -55,15 +55,15 @@ __kernel void conv_relu_c0(
 }
 
 /*
- * conv 'a' — samples/inception.cnn:15
+ * conv 'a0' — samples/inception.cnn:16
  * Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
  * X        r0 64x8x13x13
- * W        a.weight 6x8x1x1
- * B        a.bias 6
- * Y        a 64x6x13x13
+ * W        a0.weight 6x8x1x1
+ * B        a0.bias 6
+ * Y        a0 64x6x13x13
  * One work-item per output element (t,k,i,j): global size 64896.
  */
-__kernel void conv_a(
+__kernel void conv_a0(
         __global const float* restrict X,
         __global const float* restrict W,
         __global const float* restrict B,
@@ -86,7 +86,23 @@ __kernel void conv_a(
 }
 
 /*
- * conv 'b1' — samples/inception.cnn:17
+ * leaky_relu 'a' — samples/inception.cnn:17
+ * Y = X > 0 ? X : 0.1·X
+ * X        a0 64x6x13x13
+ * Y        a 64x6x13x13
+ * One work-item per element: global size 64896.
+ */
+__kernel void leaky_relu_a(
+        __global const float* restrict X,
+        __global float* restrict Y)
+{
+    const int g = get_global_id(0);
+    const float v = X[g];
+    Y[g] = v > 0.0f ? v : 0.1f * v;
+}
+
+/*
+ * conv 'b1' — samples/inception.cnn:19
  * Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]
  * X        r0 64x8x13x13
  * W        b1.weight 6x8x1x3
@@ -119,7 +135,7 @@ __kernel void conv_b1(
 }
 
 /*
- * conv 'b2' — samples/inception.cnn:18
+ * conv 'b2' — samples/inception.cnn:20
  * Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]
  * X        b1 64x6x13x13
  * W        b2.weight 6x6x3x1
@@ -156,7 +172,23 @@ __kernel void conv_b2(
 }
 
 /*
- * conv 'c1' — samples/inception.cnn:20
+ * elu 'b' — samples/inception.cnn:21
+ * Y = X > 0 ? X : 1.0·(exp(X) - 1)
+ * X        b2 64x6x13x13
+ * Y        b 64x6x13x13
+ * One work-item per element: global size 64896.
+ */
+__kernel void elu_b(
+        __global const float* restrict X,
+        __global float* restrict Y)
+{
+    const int g = get_global_id(0);
+    const float v = X[g];
+    Y[g] = v > 0.0f ? v : 1.0f * expm1(v);
+}
+
+/*
+ * conv 'c1' — samples/inception.cnn:23
  * Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
  * X        r0 64x8x13x13
  * W        c1.weight 6x8x3x3
@@ -201,7 +233,7 @@ __kernel void conv_c1(
 }
 
 /*
- * maxpool 'c2' — samples/inception.cnn:21
+ * maxpool 'c2' — samples/inception.cnn:24
  * Y[t][c][i][j] = max_a<3,b<3 X[t][c][i·1 + a][j·1 + b]; Path = argmax position i'·W + j'
  * X        c1 64x6x15x15
  * Y        c2 64x6x13x13
@@ -236,10 +268,10 @@ __kernel void maxpool_c2(
 }
 
 /*
- * concat 'cat' — samples/inception.cnn:23
+ * concat 'cat' — samples/inception.cnn:26
  * Y[t][offset + c] = input[t][c], inputs in order along channels
  * X0       a 64x6x13x13
- * X1       b2 64x6x13x13
+ * X1       b 64x6x13x13
  * X2       c2 64x6x13x13
  * Y        cat 64x18x13x13
  * One work-item per output element (t,c,i,j): global size 194688.
@@ -260,7 +292,7 @@ __kernel void concat_cat(
 }
 
 /*
- * sigmoid 'g' — samples/inception.cnn:24
+ * sigmoid 'g' — samples/inception.cnn:27
  * Y = 1 / (1 + exp(-X))
  * X        cat 64x18x13x13
  * Y        g 64x18x13x13
@@ -276,7 +308,7 @@ __kernel void sigmoid_g(
 }
 
 /*
- * maxpool 'q' — samples/inception.cnn:25
+ * maxpool 'q' — samples/inception.cnn:28
  * Y[t][c][i][j] = max_a<2,b<2 X[t][c][i·3 + a][j·3 + b]; Path = argmax position i'·W + j'
  * X        g 64x18x13x13
  * Y        q 64x18x4x4
@@ -306,7 +338,7 @@ __kernel void maxpool_q(
 }
 
 /*
- * full 'f' — samples/inception.cnn:27
+ * full 'f' — samples/inception.cnn:30
  * Y[t][k] = b[k] + Σ_l W[k][l] · x[t][l]
  * X        q 64x18x4x4
  * W        f.weight 10x288
@@ -344,7 +376,7 @@ __kernel void full_f(
 }
 
 /*
- * softmax 'y' — samples/inception.cnn:28
+ * softmax 'y' — samples/inception.cnn:31
  * Y = exp(X - max_c X) / Σ_c exp(X - max_c X)
  * X        f 64x10x1x1
  * Y        y 64x10x1x1
@@ -370,7 +402,7 @@ __kernel void softmax_y(
 }
 
 /*
- * loss cross_entropy — samples/inception.cnn:29
+ * loss cross_entropy — samples/inception.cnn:32
  * J = -(1/T) Σ_t Σ_c,i,j z · log(y)
  * Terms with z = 0 are skipped, so a zero label meeting y = 0 adds 0 rather than 0·log 0 = NaN.
  * Y        y 64x10x1x1
@@ -389,7 +421,7 @@ __kernel void cross_entropy_loss(
 }
 
 /*
- * softmax_ce_bf, the start of the backward graph — samples/inception.cnn:29
+ * softmax_ce_bf, the start of the backward graph — samples/inception.cnn:32
  * ΔX = (y - z) / 64
  * Y        y 64x10x1x1
  * Z        z 64x10x1x1
@@ -406,7 +438,7 @@ __kernel void softmax_ce_bf_loss(
 }
 
 /*
- * full_bf for full 'f' — samples/inception.cnn:27
+ * full_bf for full 'f' — samples/inception.cnn:30
  * Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
  * dY       grad.f 64x10x1x1
  * W        f.weight 10x288
@@ -428,7 +460,7 @@ __kernel void full_bf_f(
 }
 
 /*
- * full_grad for full 'f' — samples/inception.cnn:27
+ * full_grad for full 'f' — samples/inception.cnn:30
  * ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]
  * Deterministic: each weight sums over t alone, in order; no atomics.
  * dY       grad.f 64x10x1x1
@@ -450,7 +482,7 @@ __kernel void full_grad_f(
 }
 
 /*
- * bias gradient of 'f' — samples/inception.cnn:27
+ * bias gradient of 'f' — samples/inception.cnn:30
  * Δb[k] = Σ_t Σ_i Σ_j ΔY[t][k][i][j]
  * dY       grad.f 64x10x1x1
  * dB       grad.f.bias 10
@@ -471,7 +503,7 @@ __kernel void full_grad_bias_f(
 }
 
 /*
- * maxpool_bf for 'q' — samples/inception.cnn:25
+ * maxpool_bf for 'q' — samples/inception.cnn:28
  * ΔX = 0; ΔX[t][c][Path[t][c][i][j]] += ΔY[t][c][i][j]
  * Written as a gather: the windows containing row r are i in [ceil((r-2+1)/3), floor(r/3)], visited in row-major order.
  * dY       grad.q 64x18x4x4
@@ -506,7 +538,7 @@ __kernel void maxpool_bf_q(
 }
 
 /*
- * sigmoid_bf for sigmoid 'g' — samples/inception.cnn:24
+ * sigmoid_bf for sigmoid 'g' — samples/inception.cnn:27
  * ΔX = ΔY · Y · (1 - Y)
  * dY       grad.g 64x18x13x13
  * Y        g 64x18x13x13
@@ -523,11 +555,11 @@ __kernel void sigmoid_bf_g(
 }
 
 /*
- * concat_bf for concat 'cat' — samples/inception.cnn:23
+ * concat_bf for concat 'cat' — samples/inception.cnn:26
  * ΔA[t][c] = ΔY[t][offset + c], offsets [0, 6, 12]
  * dY       grad.cat 64x18x13x13
  * dX0      grad.a 64x6x13x13
- * dX1      grad.b2 64x6x13x13
+ * dX1      grad.b 64x6x13x13
  * dX2      grad.c2 64x6x13x13
  * One work-item per element of ΔY (t,c,i,j): global size 194688.
  */
@@ -547,7 +579,7 @@ __kernel void concat_bf_cat(
 }
 
 /*
- * maxpool_bf for 'c2' — samples/inception.cnn:21
+ * maxpool_bf for 'c2' — samples/inception.cnn:24
  * ΔX = 0; ΔX[t][c][Path[t][c][i][j]] += ΔY[t][c][i][j]
  * Written as a gather: the windows containing row r are i in [ceil((r-3+1)/1), floor(r/1)], visited in row-major order (windows overlap).
  * dY       grad.c2 64x6x13x13
@@ -582,7 +614,7 @@ __kernel void maxpool_bf_c2(
 }
 
 /*
- * conv_bf for conv 'c1' — samples/inception.cnn:20
+ * conv_bf for conv 'c1' — samples/inception.cnn:23
  * ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 0 + q]
  * V[c][k][p][q] = W[k][c][M-1-p][N-1-q] is read from W in place: tap (p,q) of W meets ΔY row (i+Pt-p)/sh.
  * dY       grad.c1 64x6x15x15
@@ -627,7 +659,7 @@ __kernel void conv_bf_c1(
 }
 
 /*
- * conv_grad for conv 'c1' — samples/inception.cnn:20
+ * conv_grad for conv 'c1' — samples/inception.cnn:23
  * ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
  * Deterministic: each weight sums its products alone, in (t, i, j) order; no atomics.
  * dY       grad.c1 64x6x15x15
@@ -663,7 +695,7 @@ __kernel void conv_grad_c1(
 }
 
 /*
- * bias gradient of 'c1' — samples/inception.cnn:20
+ * bias gradient of 'c1' — samples/inception.cnn:23
  * Δb[k] = Σ_t Σ_i Σ_j ΔY[t][k][i][j]
  * dY       grad.c1 64x6x15x15
  * dB       grad.c1.bias 6
@@ -684,7 +716,24 @@ __kernel void conv_grad_bias_c1(
 }
 
 /*
- * conv_bf for conv 'b2' — samples/inception.cnn:18
+ * elu_bf for elu 'b' — samples/inception.cnn:21
+ * ΔX = ΔY · (Y > 0 ? 1 : Y + 1.0)
+ * dY       grad.b 64x6x13x13
+ * Y        b 64x6x13x13
+ * dX       grad.b2 64x6x13x13
+ * One work-item per element: global size 64896.
+ */
+__kernel void elu_bf_b(
+        __global const float* restrict dY,
+        __global const float* restrict Y,
+        __global float* restrict dX)
+{
+    const int g = get_global_id(0);
+    dX[g] = Y[g] > 0.0f ? dY[g] : dY[g] * (Y[g] + 1.0f);
+}
+
+/*
+ * conv_bf for conv 'b2' — samples/inception.cnn:20
  * ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<1 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 0 + q]
  * V[c][k][p][q] = W[k][c][M-1-p][N-1-q] is read from W in place: tap (p,q) of W meets ΔY row (i+Pt-p)/sh.
  * dY       grad.b2 64x6x13x13
@@ -727,7 +776,7 @@ __kernel void conv_bf_b2(
 }
 
 /*
- * conv_grad for conv 'b2' — samples/inception.cnn:18
+ * conv_grad for conv 'b2' — samples/inception.cnn:20
  * ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]
  * Deterministic: each weight sums its products alone, in (t, i, j) order; no atomics.
  * dY       grad.b2 64x6x13x13
@@ -763,7 +812,7 @@ __kernel void conv_grad_b2(
 }
 
 /*
- * bias gradient of 'b2' — samples/inception.cnn:18
+ * bias gradient of 'b2' — samples/inception.cnn:20
  * Δb[k] = Σ_t Σ_i Σ_j ΔY[t][k][i][j]
  * dY       grad.b2 64x6x13x13
  * dB       grad.b2.bias 6
@@ -784,7 +833,7 @@ __kernel void conv_grad_bias_b2(
 }
 
 /*
- * conv_bf for conv 'b1' — samples/inception.cnn:17
+ * conv_bf for conv 'b1' — samples/inception.cnn:19
  * ΔX[t][c][i][j] = Σ_k Σ_p<1 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 1 + q]
  * V[c][k][p][q] = W[k][c][M-1-p][N-1-q] is read from W in place: tap (p,q) of W meets ΔY row (i+Pt-p)/sh.
  * dY       grad.b1 64x6x13x13
@@ -817,7 +866,7 @@ __kernel void conv_bf_b1(
 }
 
 /*
- * conv_grad for conv 'b1' — samples/inception.cnn:17
+ * conv_grad for conv 'b1' — samples/inception.cnn:19
  * ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]
  * Deterministic: each weight sums its products alone, in (t, i, j) order; no atomics.
  * dY       grad.b1 64x6x13x13
@@ -853,7 +902,7 @@ __kernel void conv_grad_b1(
 }
 
 /*
- * bias gradient of 'b1' — samples/inception.cnn:17
+ * bias gradient of 'b1' — samples/inception.cnn:19
  * Δb[k] = Σ_t Σ_i Σ_j ΔY[t][k][i][j]
  * dY       grad.b1 64x6x13x13
  * dB       grad.b1.bias 6
@@ -874,15 +923,32 @@ __kernel void conv_grad_bias_b1(
 }
 
 /*
- * conv_bf for conv 'a' — samples/inception.cnn:15
+ * leaky_relu_bf for leaky_relu 'a' — samples/inception.cnn:17
+ * ΔX = ΔY · (X > 0 ? 1 : 0.1)
+ * dY       grad.a 64x6x13x13
+ * X        a0 64x6x13x13
+ * dX       grad.a0 64x6x13x13
+ * One work-item per element: global size 64896.
+ */
+__kernel void leaky_relu_bf_a(
+        __global const float* restrict dY,
+        __global const float* restrict X,
+        __global float* restrict dX)
+{
+    const int g = get_global_id(0);
+    dX[g] = X[g] > 0.0f ? dY[g] : dY[g] * 0.1f;
+}
+
+/*
+ * conv_bf for conv 'a0' — samples/inception.cnn:16
  * ΔX[t][c][i][j] = Σ_k Σ_p<1 Σ_q<1 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 0 + q]
  * V[c][k][p][q] = W[k][c][M-1-p][N-1-q] is read from W in place: tap (p,q) of W meets ΔY row (i+Pt-p)/sh.
- * dY       grad.a 64x6x13x13
- * W        a.weight 6x8x1x1
- * dX       grad.r0~a 64x8x13x13
+ * dY       grad.a0 64x6x13x13
+ * W        a0.weight 6x8x1x1
+ * dX       grad.r0~a0 64x8x13x13
  * One work-item per input cell (t,c,i,j): global size 86528.
  */
-__kernel void conv_bf_a(
+__kernel void conv_bf_a0(
         __global const float* restrict dY,
         __global const float* restrict W,
         __global float* restrict dX)
@@ -905,15 +971,15 @@ __kernel void conv_bf_a(
 }
 
 /*
- * conv_grad for conv 'a' — samples/inception.cnn:15
+ * conv_grad for conv 'a0' — samples/inception.cnn:16
  * ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
  * Deterministic: each weight sums its products alone, in (t, i, j) order; no atomics.
- * dY       grad.a 64x6x13x13
+ * dY       grad.a0 64x6x13x13
  * X        r0 64x8x13x13
- * dW       grad.a.weight 6x8x1x1
+ * dW       grad.a0.weight 6x8x1x1
  * One work-item per weight element (k,c,p,q): global size 48.
  */
-__kernel void conv_grad_a(
+__kernel void conv_grad_a0(
         __global const float* restrict dY,
         __global const float* restrict X,
         __global float* restrict dW)
@@ -941,13 +1007,13 @@ __kernel void conv_grad_a(
 }
 
 /*
- * bias gradient of 'a' — samples/inception.cnn:15
+ * bias gradient of 'a0' — samples/inception.cnn:16
  * Δb[k] = Σ_t Σ_i Σ_j ΔY[t][k][i][j]
- * dY       grad.a 64x6x13x13
- * dB       grad.a.bias 6
+ * dY       grad.a0 64x6x13x13
+ * dB       grad.a0.bias 6
  * One work-item per bias element k: global size 6.
  */
-__kernel void conv_grad_bias_a(
+__kernel void conv_grad_bias_a0(
         __global const float* restrict dY,
         __global float* restrict dB)
 {
@@ -962,9 +1028,9 @@ __kernel void conv_grad_bias_a(
 }
 
 /*
- * accumulate grad.r0 — samples/inception.cnn:12
+ * accumulate grad.r0 — samples/inception.cnn:13
  * ΔX = Σ_e ΔX~e over 3 contributions, in .cnn order
- * P0       grad.r0~a 64x8x13x13
+ * P0       grad.r0~a0 64x8x13x13
  * P1       grad.r0~b1 64x8x13x13
  * P2       grad.r0~c1 64x8x13x13
  * dX       grad.r0 64x8x13x13
@@ -981,7 +1047,7 @@ __kernel void accumulate_r0(
 }
 
 /*
- * relu_bf for relu 'r0' — samples/inception.cnn:12
+ * relu_bf for relu 'r0' — samples/inception.cnn:13
  * ΔX = ΔY · [X > 0]
  * dY       grad.r0 64x8x13x13
  * X        c0 64x8x13x13
@@ -998,7 +1064,7 @@ __kernel void relu_bf_r0(
 }
 
 /*
- * conv_grad for conv 'c0' — samples/inception.cnn:11
+ * conv_grad for conv 'c0' — samples/inception.cnn:12
  * ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]
  * Deterministic: each weight sums its products alone, in (t, i, j) order; no atomics.
  * dY       grad.c0 64x8x13x13
@@ -1034,7 +1100,7 @@ __kernel void conv_grad_c0(
 }
 
 /*
- * bias gradient of 'c0' — samples/inception.cnn:11
+ * bias gradient of 'c0' — samples/inception.cnn:12
  * Δb[k] = Σ_t Σ_i Σ_j ΔY[t][k][i][j]
  * dY       grad.c0 64x8x13x13
  * dB       grad.c0.bias 8

@@ -1,5 +1,6 @@
 package cnnc.runtime.train;
 
+import cnnc.runtime.Classifier;
 import cnnc.runtime.Network;
 import cnnc.runtime.Networks;
 import cnnc.runtime.TensorSpec;
@@ -38,24 +39,13 @@ public final class Evaluator {
             net.infer();
             for (int r = 0; r < n; r++) {
                 int label = data.label(from + r);
-                if (argmax(out, r * k, k) == label) {
+                if (Classifier.argmax(out, r * k, k) == label) {
                     correct++;
                 }
                 loss -= Math.log(Math.max(out[r * k + label], MIN_PROB));
             }
         }
         return new Evaluation(data.size(), correct, data.size() == 0 ? 0 : loss / data.size());
-    }
-
-    /** Index (0..k-1) of the first largest of {@code a[off .. off+k-1]}. */
-    static int argmax(float[] a, int off, int k) {
-        int best = 0;
-        for (int c = 1; c < k; c++) {
-            if (a[off + c] > a[off + best]) {
-                best = c;
-            }
-        }
-        return best;
     }
 
     /**

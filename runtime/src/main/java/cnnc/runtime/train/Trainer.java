@@ -1,5 +1,6 @@
 package cnnc.runtime.train;
 
+import cnnc.runtime.Classifier;
 import cnnc.runtime.Network;
 import cnnc.runtime.Networks;
 import cnnc.runtime.TensorSpec;
@@ -184,7 +185,7 @@ public final class Trainer {
             }
             lossSum += loss;
             for (int r = 0; r < batch; r++) {
-                if (Evaluator.argmax(out, r * k, k) == train.label(order[s * batch + r])) {
+                if (Classifier.argmax(out, r * k, k) == train.label(order[s * batch + r])) {
                     correct++;
                 }
             }

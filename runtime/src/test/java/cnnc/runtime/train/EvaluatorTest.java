@@ -43,8 +43,8 @@ class EvaluatorTest {
 
     @Test
     void argmaxTakesTheFirstMaximum() {
-        assertEquals(1, Evaluator.argmax(new float[] {9, 0, 3, 3, 1}, 1, 4));
-        assertEquals(0, Evaluator.argmax(new float[] {2, 2}, 0, 2));
+        assertEquals(1, cnnc.runtime.Classifier.argmax(new float[] {9, 0, 3, 3, 1}, 1, 4));
+        assertEquals(0, cnnc.runtime.Classifier.argmax(new float[] {2, 2}, 0, 2));
     }
 
     @Test
