@@ -31,24 +31,29 @@ final class BenchProfile {
                    double allFlops) {
 
         void keyValues(PrintWriter out) {
-            out.printf("peak_gflops %.1f%n", peak);
+            out.printf("peak_gflops %s%n", number(peak));
             for (Map.Entry<String, double[]> e : kinds.entrySet()) {
                 if (e.getValue()[1] > 0) {
                     String key = e.getKey().replace('-', '_').replace(' ', '_');
-                    out.printf("%s_gflops %.1f%n", key, e.getValue()[1] / e.getValue()[0] / 1e9);
+                    out.printf("%s_gflops %s%n", key, number(e.getValue()[1] / e.getValue()[0] / 1e9));
                 }
             }
             if (convSeconds > 0) {
-                out.printf("conv_gflops %.1f%n", convFlops / convSeconds / 1e9);
-                out.printf("conv_pct_of_peak %.1f%n", 100 * convFlops / convSeconds / 1e9 / peak);
-                out.printf("train_step_gflops %.1f%n", allFlops / stepSeconds / 1e9);
-                out.printf("train_step_pct_of_peak %.1f%n", 100 * allFlops / stepSeconds / 1e9 / peak);
+                out.printf("conv_gflops %s%n", number(convFlops / convSeconds / 1e9));
+                out.printf("conv_pct_of_peak %s%n", number(100 * convFlops / convSeconds / 1e9 / peak));
+                out.printf("train_step_gflops %s%n", number(allFlops / stepSeconds / 1e9));
+                out.printf("train_step_pct_of_peak %s%n", number(100 * allFlops / stepSeconds / 1e9 / peak));
             }
             out.flush();
         }
     }
 
     private BenchProfile() {}
+
+    /** One decimal from 1 up, four significant digits below (a tiny network's GFLOP/s must not print as 0.0). */
+    static String number(double v) {
+        return v >= 1 ? String.format(java.util.Locale.ROOT, "%.1f", v) : String.format(java.util.Locale.ROOT, "%.4g", v);
+    }
 
     static Summary run(Model m, int threads, PeakFlops.Result peak, double time, double maxWarmup, PrintWriter out) {
         boolean vector = JavaBackend.vectorAvailable();

@@ -20,12 +20,37 @@ class BenchCommandTest {
     void printsTheFiveKeysLastWithPositiveValues() throws IOException {
         Path model = dir.resolve("tiny.cnn");
         Files.writeString(model, TrainCommandTest.TINY.formatted("0.05"));
-        Cli b = Cli.run("bench", model.toString(), "--threads", "2", "--time", "0.05", "--max-warmup", "2");
+        Cli b = Cli.run("bench", model.toString(), "--threads", "2", "--time", "0.05", "--max-warmup", "2", "--no-profile");
         assertEquals(0, b.code(), b::toString);
         List<String> lines = b.out().lines().toList();
-        List<String> keys = List.of("train_images_per_s", "infer_batch1_latency_us", "infer_batch256_images_per_s", "compile_ms",
-                "peak_heap_mb");
-        List<String> last = lines.subList(lines.size() - keys.size(), lines.size());
+        List<String> last = lines.subList(lines.size() - KEYS.size(), lines.size());
+        assertKeys(KEYS, last, b);
+        assertTrue(b.out().lines().noneMatch(l -> l.startsWith("peak:") || l.startsWith("peak_gflops") || l.startsWith("profile")),
+                "--no-profile: no peak, no profile");
+    }
+
+    static final List<String> KEYS = List.of("train_images_per_s", "infer_batch1_latency_us", "infer_batch256_images_per_s",
+            "compile_ms", "peak_heap_mb");
+
+    /** The profile: the peak of an FMA loop, every convolution kind's GFLOP/s, after the five keys; the slowest steps named. */
+    @Test
+    void profilesTheConvolutionsAgainstTheMeasuredPeak() throws IOException {
+        Path model = dir.resolve("tiny.cnn");
+        Files.writeString(model, TrainCommandTest.TINY.formatted("0.05"));
+        Cli b = Cli.run("bench", model.toString(), "--threads", "2", "--time", "0.05", "--max-warmup", "2", "--infer-batch", "16");
+        assertEquals(0, b.code(), b::toString);
+        List<String> keys = new java.util.ArrayList<>(KEYS);
+        keys.set(2, "infer_batch16_images_per_s");
+        // tiny's only convolution is the first step: no conv_bf (the input has no sensitivity)
+        keys.addAll(List.of("peak_gflops", "conv_forward_gflops", "conv_gradient_gflops", "conv_gflops", "conv_pct_of_peak",
+                "train_step_gflops", "train_step_pct_of_peak"));
+        List<String> lines = b.out().lines().toList();
+        assertKeys(keys, lines.subList(lines.size() - keys.size(), lines.size()), b);
+        assertTrue(b.out().contains("FMA loop"), b::toString);
+        assertTrue(b.out().lines().anyMatch(l -> l.contains("conv_grad 'c' (tiny.cnn:") || l.contains("conv_grad 'c' (")), b::toString);
+    }
+
+    private static void assertKeys(List<String> keys, List<String> last, Cli b) {
         for (int i = 0; i < keys.size(); i++) {
             String[] kv = last.get(i).split(" ");
             assertEquals(2, kv.length, last.get(i));

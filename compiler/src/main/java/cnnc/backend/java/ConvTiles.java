@@ -19,7 +19,8 @@ package cnnc.backend.java;
  * The two FMA pipes of a core retire {@code p·b/2} cycles of fmas per tap while the loads take
  * {@code (p+b)/2} (two per cycle): {@code p = 1, b = 8} (the first kernels) is load-bound, {@code
  * p·b >= 12} is fma-bound. Rows are padded to a multiple of {@code 8p} pixels, which costs work on
- * small maps, and {@code K} not divisible by {@code b} leaves a narrower block: the model counts both.
+ * small maps, and {@code K} not divisible by {@code b} leaves a narrower block, which costs about as
+ * much as a full one: the model counts both.
  * At most {@link #MAX_ACC} accumulators, so that with the {@code p} inputs and a broadcast everything
  * fits the 32 vector registers of AVX-512 machines.
  */
@@ -79,7 +80,9 @@ final class ConvTiles {
         long blocks = (length + (long) VectorConvEmitter.VL * p - 1) / ((long) VectorConvEmitter.VL * p);
         int full = channels / b;
         int rest = channels % b;
-        return blocks * (full * tap(p, b) + (rest > 0 ? tap(p, rest) : 0));
+        // a narrower last block is charged as a full one: it streams the same input for fewer fmas, and
+        // measured (ConvBench, docs/performance.md) 3x8 beat 4x6 on 64 and 128 channels, which 6 does not divide
+        return blocks * (full + (rest > 0 ? 1 : 0)) * tap(p, b);
     }
 
     /** Cycles of one tap of a {@code p x w} tile: fmas or loads, whichever bind, plus address and bounds work. */

@@ -29,13 +29,22 @@ public final class PeakFlops {
         long perIteration = (long) CHAINS * lanes * 2;
         try {
             // warm-up: short calls (so C2 compiles run() itself, not only an on-stack replacement of an
-            // interpreted call) for at least 2 s and until the rate has not improved for a second, at most 20 s
+            // interpreted call) for at least 2 s, until neither the rate has improved nor the JIT compiled
+            // anything for a second (interpreted, the rate is low but steady), at most 60 s
+            java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+            long lastJit = timed ? jit.getTotalCompilationTime() : 0;
             long n = 2_000;
             double best = 0;
             long start = System.nanoTime();
             long improved = start;
             while ((System.nanoTime() - improved < 1_000_000_000L || System.nanoTime() - start < 2_000_000_000L)
-                    && System.nanoTime() - start < 20_000_000_000L) {
+                    && System.nanoTime() - start < 60_000_000_000L) {
+                long jitNow = timed ? jit.getTotalCompilationTime() : 0;
+                if (jitNow != lastJit) {
+                    lastJit = jitNow;
+                    improved = System.nanoTime();
+                }
                 Runnable r = (Runnable) c.getDeclaredConstructor(long.class).newInstance(n);
                 long t0 = System.nanoTime();
                 r.run();

@@ -704,7 +704,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f0_conv_c1_.
      */
-    private final float[] f0_conv_c1_wide = new float[405504];
+    private final float[] f0_conv_c1_wide = new float[540672];
 
     /**
      * Scratch of f3_conv_c2_.
@@ -714,7 +714,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_wide = new float[405504];
+    private final float[] f3_conv_c2_wide = new float[540672];
 
     /**
      * Scratch of f7_conv_c3_.
@@ -724,7 +724,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_wide = new float[110592];
+    private final float[] f7_conv_c3_wide = new float[147456];
 
     /**
      * Scratch of f10_conv_c4_.
@@ -734,7 +734,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_wide = new float[110592];
+    private final float[] f10_conv_c4_wide = new float[147456];
 
     /**
      * Scratch of f14_conv_c5_.
@@ -809,7 +809,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_wide = new float[110592];
+    private final float[] b18_conv_bf_c4_wide = new float[147456];
 
     /**
      * Scratch of b19_conv_grad_c4_.
@@ -829,7 +829,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_wide = new float[110592];
+    private final float[] b23_conv_bf_c3_wide = new float[147456];
 
     /**
      * Scratch of b24_conv_grad_c3_.
@@ -849,7 +849,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_wide = new float[405504];
+    private final float[] b29_conv_bf_c2_wide = new float[540672];
 
     /**
      * Scratch of b30_conv_grad_c2_.
@@ -1730,30 +1730,19 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/cifar_vgg.cnn:13): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 1056 pixels
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 1056 pixels
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
         int xo = t * 3465;
-        int so = chunk * 6336;
+        int so = chunk * 8448;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            f0_conv_c1_taps6_0(xo, k, so);
+        for (; k + 8 <= k1; k += 8) {
+            f0_conv_c1_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 32 columns of every wide row
-            for (int a = 0; a < 6; a++) {
-                int yo = (t * 64 + k + a) * 1024;
-                int wo = so + a * 1056;
-                for (int i = 0; i < 32; i++) {
-                    for (int j = 0; j < 32; j++) c1_[yo + i * 32 + j] = f0_conv_c1_wide[wo + i * 33 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            f0_conv_c1_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 32 columns of every wide row
-            for (int a = 0; a < 4; a++) {
+            for (int a = 0; a < 8; a++) {
                 int yo = (t * 64 + k + a) * 1024;
                 int wo = so + a * 1056;
                 for (int i = 0; i < 32; i++) {
@@ -1779,34 +1768,34 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f0_conv_c1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 32) {
+    private void f0_conv_c1_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 1056; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
             FloatVector a1_1 = FloatVector.zero(S);
             FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
             FloatVector a0_2 = FloatVector.zero(S);
             FloatVector a1_2 = FloatVector.zero(S);
             FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
             FloatVector a0_3 = FloatVector.zero(S);
             FloatVector a1_3 = FloatVector.zero(S);
             FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
             FloatVector a0_4 = FloatVector.zero(S);
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
             FloatVector a0_5 = FloatVector.zero(S);
             FloatVector a1_5 = FloatVector.zero(S);
             FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 3; c++) {
                 int x0 = xo + c * 1155 + e;
                 int w0 = k0 * 27 + c * 9;
@@ -1816,261 +1805,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v0;
                     FloatVector v1;
                     FloatVector v2;
-                    FloatVector v3;
                     FloatVector g;
                     v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x);
                     v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 8);
                     v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 24);
                     g = FloatVector.broadcast(S, c1$weight_[w]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c1$weight_[w + 27]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c1$weight_[w + 54]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c1$weight_[w + 81]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c1$weight_[w + 108]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c1$weight_[w + 135]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 162]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 189]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 1);
                     v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 9);
                     v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 25);
                     g = FloatVector.broadcast(S, c1$weight_[w + 1]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c1$weight_[w + 28]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c1$weight_[w + 55]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c1$weight_[w + 82]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c1$weight_[w + 109]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c1$weight_[w + 136]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 163]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 190]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 2);
                     v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 10);
                     v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 26);
                     g = FloatVector.broadcast(S, c1$weight_[w + 2]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c1$weight_[w + 29]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c1$weight_[w + 56]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c1$weight_[w + 83]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c1$weight_[w + 110]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c1$weight_[w + 137]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 164]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c1$weight_[w + 191]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
             a0_0.intoArray(f0_conv_c1_wide, so + 0 + e);
             a1_0.intoArray(f0_conv_c1_wide, so + 8 + e);
             a2_0.intoArray(f0_conv_c1_wide, so + 16 + e);
-            a3_0.intoArray(f0_conv_c1_wide, so + 24 + e);
             a0_1.intoArray(f0_conv_c1_wide, so + 1056 + e);
             a1_1.intoArray(f0_conv_c1_wide, so + 1064 + e);
             a2_1.intoArray(f0_conv_c1_wide, so + 1072 + e);
-            a3_1.intoArray(f0_conv_c1_wide, so + 1080 + e);
             a0_2.intoArray(f0_conv_c1_wide, so + 2112 + e);
             a1_2.intoArray(f0_conv_c1_wide, so + 2120 + e);
             a2_2.intoArray(f0_conv_c1_wide, so + 2128 + e);
-            a3_2.intoArray(f0_conv_c1_wide, so + 2136 + e);
             a0_3.intoArray(f0_conv_c1_wide, so + 3168 + e);
             a1_3.intoArray(f0_conv_c1_wide, so + 3176 + e);
             a2_3.intoArray(f0_conv_c1_wide, so + 3184 + e);
-            a3_3.intoArray(f0_conv_c1_wide, so + 3192 + e);
             a0_4.intoArray(f0_conv_c1_wide, so + 4224 + e);
             a1_4.intoArray(f0_conv_c1_wide, so + 4232 + e);
             a2_4.intoArray(f0_conv_c1_wide, so + 4240 + e);
-            a3_4.intoArray(f0_conv_c1_wide, so + 4248 + e);
             a0_5.intoArray(f0_conv_c1_wide, so + 5280 + e);
             a1_5.intoArray(f0_conv_c1_wide, so + 5288 + e);
             a2_5.intoArray(f0_conv_c1_wide, so + 5296 + e);
-            a3_5.intoArray(f0_conv_c1_wide, so + 5304 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
-     */
-    private void f0_conv_c1_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            for (int c = 0; c < 3; c++) {
-                int x0 = xo + c * 1155 + e;
-                int w0 = k0 * 27 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 33;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x);
-                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 24);
-                    g = FloatVector.broadcast(S, c1$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 27]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 54]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 81]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 25);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 28]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 55]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 82]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f0_conv_c1_padded, x + 26);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 29]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 56]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c1$weight_[w + 83]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                }
-            }
-            a0_0.intoArray(f0_conv_c1_wide, so + 0 + e);
-            a1_0.intoArray(f0_conv_c1_wide, so + 8 + e);
-            a2_0.intoArray(f0_conv_c1_wide, so + 16 + e);
-            a3_0.intoArray(f0_conv_c1_wide, so + 24 + e);
-            a0_1.intoArray(f0_conv_c1_wide, so + 1056 + e);
-            a1_1.intoArray(f0_conv_c1_wide, so + 1064 + e);
-            a2_1.intoArray(f0_conv_c1_wide, so + 1072 + e);
-            a3_1.intoArray(f0_conv_c1_wide, so + 1080 + e);
-            a0_2.intoArray(f0_conv_c1_wide, so + 2112 + e);
-            a1_2.intoArray(f0_conv_c1_wide, so + 2120 + e);
-            a2_2.intoArray(f0_conv_c1_wide, so + 2128 + e);
-            a3_2.intoArray(f0_conv_c1_wide, so + 2136 + e);
-            a0_3.intoArray(f0_conv_c1_wide, so + 3168 + e);
-            a1_3.intoArray(f0_conv_c1_wide, so + 3176 + e);
-            a2_3.intoArray(f0_conv_c1_wide, so + 3184 + e);
-            a3_3.intoArray(f0_conv_c1_wide, so + 3192 + e);
+            a0_6.intoArray(f0_conv_c1_wide, so + 6336 + e);
+            a1_6.intoArray(f0_conv_c1_wide, so + 6344 + e);
+            a2_6.intoArray(f0_conv_c1_wide, so + 6352 + e);
+            a0_7.intoArray(f0_conv_c1_wide, so + 7392 + e);
+            a1_7.intoArray(f0_conv_c1_wide, so + 7400 + e);
+            a2_7.intoArray(f0_conv_c1_wide, so + 7408 + e);
         }
     }
 
@@ -2141,30 +2007,19 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 1056 pixels
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 1056 pixels
      */
     private void f3_conv_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
         int xo = t * 73920;
-        int so = chunk * 6336;
+        int so = chunk * 8448;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            f3_conv_c2_taps6_0(xo, k, so);
+        for (; k + 8 <= k1; k += 8) {
+            f3_conv_c2_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 32 columns of every wide row
-            for (int a = 0; a < 6; a++) {
-                int yo = (t * 64 + k + a) * 1024;
-                int wo = so + a * 1056;
-                for (int i = 0; i < 32; i++) {
-                    for (int j = 0; j < 32; j++) c2_[yo + i * 32 + j] = f3_conv_c2_wide[wo + i * 33 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            f3_conv_c2_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 32 columns of every wide row
-            for (int a = 0; a < 4; a++) {
+            for (int a = 0; a < 8; a++) {
                 int yo = (t * 64 + k + a) * 1024;
                 int wo = so + a * 1056;
                 for (int i = 0; i < 32; i++) {
@@ -2190,34 +2045,34 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f3_conv_c2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 32) {
+    private void f3_conv_c2_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 1056; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
             FloatVector a1_1 = FloatVector.zero(S);
             FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
             FloatVector a0_2 = FloatVector.zero(S);
             FloatVector a1_2 = FloatVector.zero(S);
             FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
             FloatVector a0_3 = FloatVector.zero(S);
             FloatVector a1_3 = FloatVector.zero(S);
             FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
             FloatVector a0_4 = FloatVector.zero(S);
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
             FloatVector a0_5 = FloatVector.zero(S);
             FloatVector a1_5 = FloatVector.zero(S);
             FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 64; c++) {
                 int x0 = xo + c * 1155 + e;
                 int w0 = k0 * 576 + c * 9;
@@ -2227,261 +2082,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v0;
                     FloatVector v1;
                     FloatVector v2;
-                    FloatVector v3;
                     FloatVector g;
                     v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x);
                     v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 8);
                     v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 24);
                     g = FloatVector.broadcast(S, c2$weight_[w]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c2$weight_[w + 576]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c2$weight_[w + 1152]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c2$weight_[w + 1728]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c2$weight_[w + 2304]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c2$weight_[w + 2880]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 3456]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 4032]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 1);
                     v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 9);
                     v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 25);
                     g = FloatVector.broadcast(S, c2$weight_[w + 1]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c2$weight_[w + 577]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c2$weight_[w + 1153]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c2$weight_[w + 1729]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c2$weight_[w + 2305]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c2$weight_[w + 2881]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 3457]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 4033]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 2);
                     v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 10);
                     v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 26);
                     g = FloatVector.broadcast(S, c2$weight_[w + 2]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c2$weight_[w + 578]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c2$weight_[w + 1154]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c2$weight_[w + 1730]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c2$weight_[w + 2306]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c2$weight_[w + 2882]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 3458]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 4034]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
             a0_0.intoArray(f3_conv_c2_wide, so + 0 + e);
             a1_0.intoArray(f3_conv_c2_wide, so + 8 + e);
             a2_0.intoArray(f3_conv_c2_wide, so + 16 + e);
-            a3_0.intoArray(f3_conv_c2_wide, so + 24 + e);
             a0_1.intoArray(f3_conv_c2_wide, so + 1056 + e);
             a1_1.intoArray(f3_conv_c2_wide, so + 1064 + e);
             a2_1.intoArray(f3_conv_c2_wide, so + 1072 + e);
-            a3_1.intoArray(f3_conv_c2_wide, so + 1080 + e);
             a0_2.intoArray(f3_conv_c2_wide, so + 2112 + e);
             a1_2.intoArray(f3_conv_c2_wide, so + 2120 + e);
             a2_2.intoArray(f3_conv_c2_wide, so + 2128 + e);
-            a3_2.intoArray(f3_conv_c2_wide, so + 2136 + e);
             a0_3.intoArray(f3_conv_c2_wide, so + 3168 + e);
             a1_3.intoArray(f3_conv_c2_wide, so + 3176 + e);
             a2_3.intoArray(f3_conv_c2_wide, so + 3184 + e);
-            a3_3.intoArray(f3_conv_c2_wide, so + 3192 + e);
             a0_4.intoArray(f3_conv_c2_wide, so + 4224 + e);
             a1_4.intoArray(f3_conv_c2_wide, so + 4232 + e);
             a2_4.intoArray(f3_conv_c2_wide, so + 4240 + e);
-            a3_4.intoArray(f3_conv_c2_wide, so + 4248 + e);
             a0_5.intoArray(f3_conv_c2_wide, so + 5280 + e);
             a1_5.intoArray(f3_conv_c2_wide, so + 5288 + e);
             a2_5.intoArray(f3_conv_c2_wide, so + 5296 + e);
-            a3_5.intoArray(f3_conv_c2_wide, so + 5304 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
-     */
-    private void f3_conv_c2_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 1155 + e;
-                int w0 = k0 * 576 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 33;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x);
-                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 24);
-                    g = FloatVector.broadcast(S, c2$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 576]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1152]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1728]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 25);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 577]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1153]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1729]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 26);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 578]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1154]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1730]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                }
-            }
-            a0_0.intoArray(f3_conv_c2_wide, so + 0 + e);
-            a1_0.intoArray(f3_conv_c2_wide, so + 8 + e);
-            a2_0.intoArray(f3_conv_c2_wide, so + 16 + e);
-            a3_0.intoArray(f3_conv_c2_wide, so + 24 + e);
-            a0_1.intoArray(f3_conv_c2_wide, so + 1056 + e);
-            a1_1.intoArray(f3_conv_c2_wide, so + 1064 + e);
-            a2_1.intoArray(f3_conv_c2_wide, so + 1072 + e);
-            a3_1.intoArray(f3_conv_c2_wide, so + 1080 + e);
-            a0_2.intoArray(f3_conv_c2_wide, so + 2112 + e);
-            a1_2.intoArray(f3_conv_c2_wide, so + 2120 + e);
-            a2_2.intoArray(f3_conv_c2_wide, so + 2128 + e);
-            a3_2.intoArray(f3_conv_c2_wide, so + 2136 + e);
-            a0_3.intoArray(f3_conv_c2_wide, so + 3168 + e);
-            a1_3.intoArray(f3_conv_c2_wide, so + 3176 + e);
-            a2_3.intoArray(f3_conv_c2_wide, so + 3184 + e);
-            a3_3.intoArray(f3_conv_c2_wide, so + 3192 + e);
+            a0_6.intoArray(f3_conv_c2_wide, so + 6336 + e);
+            a1_6.intoArray(f3_conv_c2_wide, so + 6344 + e);
+            a2_6.intoArray(f3_conv_c2_wide, so + 6352 + e);
+            a0_7.intoArray(f3_conv_c2_wide, so + 7392 + e);
+            a1_7.intoArray(f3_conv_c2_wide, so + 7400 + e);
+            a2_7.intoArray(f3_conv_c2_wide, so + 7408 + e);
         }
     }
 
@@ -2590,30 +2322,19 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 288 pixels
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 288 pixels
      */
     private void f7_conv_c3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 128;
         int xo = t * 20672;
-        int so = chunk * 1728;
+        int so = chunk * 2304;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            f7_conv_c3_taps6_0(xo, k, so);
+        for (; k + 8 <= k1; k += 8) {
+            f7_conv_c3_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 6; a++) {
-                int yo = (t * 128 + k + a) * 256;
-                int wo = so + a * 288;
-                for (int i = 0; i < 16; i++) {
-                    for (int j = 0; j < 16; j++) c3_[yo + i * 16 + j] = f7_conv_c3_wide[wo + i * 17 + j];
-                }
-            }
-        }
-        for (; k + 2 <= k1; k += 2) {
-            f7_conv_c3_taps2_0(xo, k, so);
-            // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 2; a++) {
+            for (int a = 0; a < 8; a++) {
                 int yo = (t * 128 + k + a) * 256;
                 int wo = so + a * 288;
                 for (int i = 0; i < 16; i++) {
@@ -2639,34 +2360,34 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f7_conv_c3_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 32) {
+    private void f7_conv_c3_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 288; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
             FloatVector a1_1 = FloatVector.zero(S);
             FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
             FloatVector a0_2 = FloatVector.zero(S);
             FloatVector a1_2 = FloatVector.zero(S);
             FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
             FloatVector a0_3 = FloatVector.zero(S);
             FloatVector a1_3 = FloatVector.zero(S);
             FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
             FloatVector a0_4 = FloatVector.zero(S);
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
             FloatVector a0_5 = FloatVector.zero(S);
             FloatVector a1_5 = FloatVector.zero(S);
             FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 64; c++) {
                 int x0 = xo + c * 323 + e;
                 int w0 = k0 * 576 + c * 9;
@@ -2676,215 +2397,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v0;
                     FloatVector v1;
                     FloatVector v2;
-                    FloatVector v3;
                     FloatVector g;
                     v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x);
                     v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 8);
                     v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 24);
                     g = FloatVector.broadcast(S, c3$weight_[w]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c3$weight_[w + 576]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c3$weight_[w + 1728]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c3$weight_[w + 2304]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c3$weight_[w + 2880]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 3456]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 4032]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 1);
                     v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 9);
                     v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 25);
                     g = FloatVector.broadcast(S, c3$weight_[w + 1]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c3$weight_[w + 577]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c3$weight_[w + 1729]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c3$weight_[w + 2305]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c3$weight_[w + 2881]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 3457]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 4033]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 2);
                     v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 10);
                     v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 26);
                     g = FloatVector.broadcast(S, c3$weight_[w + 2]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c3$weight_[w + 578]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c3$weight_[w + 1730]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c3$weight_[w + 2306]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c3$weight_[w + 2882]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 3458]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 4034]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
             a0_0.intoArray(f7_conv_c3_wide, so + 0 + e);
             a1_0.intoArray(f7_conv_c3_wide, so + 8 + e);
             a2_0.intoArray(f7_conv_c3_wide, so + 16 + e);
-            a3_0.intoArray(f7_conv_c3_wide, so + 24 + e);
             a0_1.intoArray(f7_conv_c3_wide, so + 288 + e);
             a1_1.intoArray(f7_conv_c3_wide, so + 296 + e);
             a2_1.intoArray(f7_conv_c3_wide, so + 304 + e);
-            a3_1.intoArray(f7_conv_c3_wide, so + 312 + e);
             a0_2.intoArray(f7_conv_c3_wide, so + 576 + e);
             a1_2.intoArray(f7_conv_c3_wide, so + 584 + e);
             a2_2.intoArray(f7_conv_c3_wide, so + 592 + e);
-            a3_2.intoArray(f7_conv_c3_wide, so + 600 + e);
             a0_3.intoArray(f7_conv_c3_wide, so + 864 + e);
             a1_3.intoArray(f7_conv_c3_wide, so + 872 + e);
             a2_3.intoArray(f7_conv_c3_wide, so + 880 + e);
-            a3_3.intoArray(f7_conv_c3_wide, so + 888 + e);
             a0_4.intoArray(f7_conv_c3_wide, so + 1152 + e);
             a1_4.intoArray(f7_conv_c3_wide, so + 1160 + e);
             a2_4.intoArray(f7_conv_c3_wide, so + 1168 + e);
-            a3_4.intoArray(f7_conv_c3_wide, so + 1176 + e);
             a0_5.intoArray(f7_conv_c3_wide, so + 1440 + e);
             a1_5.intoArray(f7_conv_c3_wide, so + 1448 + e);
             a2_5.intoArray(f7_conv_c3_wide, so + 1456 + e);
-            a3_5.intoArray(f7_conv_c3_wide, so + 1464 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+1 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 2 channels at a time.
-     */
-    private void f7_conv_c3_taps2_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 323 + e;
-                int w0 = k0 * 576 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 17;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                }
-            }
-            a0_0.intoArray(f7_conv_c3_wide, so + 0 + e);
-            a1_0.intoArray(f7_conv_c3_wide, so + 8 + e);
-            a2_0.intoArray(f7_conv_c3_wide, so + 16 + e);
-            a3_0.intoArray(f7_conv_c3_wide, so + 24 + e);
-            a0_1.intoArray(f7_conv_c3_wide, so + 288 + e);
-            a1_1.intoArray(f7_conv_c3_wide, so + 296 + e);
-            a2_1.intoArray(f7_conv_c3_wide, so + 304 + e);
-            a3_1.intoArray(f7_conv_c3_wide, so + 312 + e);
+            a0_6.intoArray(f7_conv_c3_wide, so + 1728 + e);
+            a1_6.intoArray(f7_conv_c3_wide, so + 1736 + e);
+            a2_6.intoArray(f7_conv_c3_wide, so + 1744 + e);
+            a0_7.intoArray(f7_conv_c3_wide, so + 2016 + e);
+            a1_7.intoArray(f7_conv_c3_wide, so + 2024 + e);
+            a2_7.intoArray(f7_conv_c3_wide, so + 2032 + e);
         }
     }
 
@@ -2955,30 +2599,19 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 288 pixels
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 288 pixels
      */
     private void f10_conv_c4_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 128;
         int xo = t * 41344;
-        int so = chunk * 1728;
+        int so = chunk * 2304;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            f10_conv_c4_taps6_0(xo, k, so);
+        for (; k + 8 <= k1; k += 8) {
+            f10_conv_c4_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 6; a++) {
-                int yo = (t * 128 + k + a) * 256;
-                int wo = so + a * 288;
-                for (int i = 0; i < 16; i++) {
-                    for (int j = 0; j < 16; j++) c4_[yo + i * 16 + j] = f10_conv_c4_wide[wo + i * 17 + j];
-                }
-            }
-        }
-        for (; k + 2 <= k1; k += 2) {
-            f10_conv_c4_taps2_0(xo, k, so);
-            // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 2; a++) {
+            for (int a = 0; a < 8; a++) {
                 int yo = (t * 128 + k + a) * 256;
                 int wo = so + a * 288;
                 for (int i = 0; i < 16; i++) {
@@ -3004,34 +2637,34 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f10_conv_c4_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 32) {
+    private void f10_conv_c4_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 288; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
             FloatVector a1_1 = FloatVector.zero(S);
             FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
             FloatVector a0_2 = FloatVector.zero(S);
             FloatVector a1_2 = FloatVector.zero(S);
             FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
             FloatVector a0_3 = FloatVector.zero(S);
             FloatVector a1_3 = FloatVector.zero(S);
             FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
             FloatVector a0_4 = FloatVector.zero(S);
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
             FloatVector a0_5 = FloatVector.zero(S);
             FloatVector a1_5 = FloatVector.zero(S);
             FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 128; c++) {
                 int x0 = xo + c * 323 + e;
                 int w0 = k0 * 1152 + c * 9;
@@ -3041,215 +2674,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v0;
                     FloatVector v1;
                     FloatVector v2;
-                    FloatVector v3;
                     FloatVector g;
                     v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x);
                     v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 8);
                     v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 24);
                     g = FloatVector.broadcast(S, c4$weight_[w]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c4$weight_[w + 1152]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c4$weight_[w + 2304]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c4$weight_[w + 3456]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c4$weight_[w + 4608]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c4$weight_[w + 5760]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 6912]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 8064]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 1);
                     v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 9);
                     v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 25);
                     g = FloatVector.broadcast(S, c4$weight_[w + 1]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c4$weight_[w + 1153]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c4$weight_[w + 2305]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c4$weight_[w + 3457]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c4$weight_[w + 4609]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c4$weight_[w + 5761]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 6913]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 8065]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 2);
                     v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 10);
                     v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 26);
                     g = FloatVector.broadcast(S, c4$weight_[w + 2]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c4$weight_[w + 1154]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c4$weight_[w + 2306]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c4$weight_[w + 3458]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c4$weight_[w + 4610]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c4$weight_[w + 5762]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 6914]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 8066]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
             a0_0.intoArray(f10_conv_c4_wide, so + 0 + e);
             a1_0.intoArray(f10_conv_c4_wide, so + 8 + e);
             a2_0.intoArray(f10_conv_c4_wide, so + 16 + e);
-            a3_0.intoArray(f10_conv_c4_wide, so + 24 + e);
             a0_1.intoArray(f10_conv_c4_wide, so + 288 + e);
             a1_1.intoArray(f10_conv_c4_wide, so + 296 + e);
             a2_1.intoArray(f10_conv_c4_wide, so + 304 + e);
-            a3_1.intoArray(f10_conv_c4_wide, so + 312 + e);
             a0_2.intoArray(f10_conv_c4_wide, so + 576 + e);
             a1_2.intoArray(f10_conv_c4_wide, so + 584 + e);
             a2_2.intoArray(f10_conv_c4_wide, so + 592 + e);
-            a3_2.intoArray(f10_conv_c4_wide, so + 600 + e);
             a0_3.intoArray(f10_conv_c4_wide, so + 864 + e);
             a1_3.intoArray(f10_conv_c4_wide, so + 872 + e);
             a2_3.intoArray(f10_conv_c4_wide, so + 880 + e);
-            a3_3.intoArray(f10_conv_c4_wide, so + 888 + e);
             a0_4.intoArray(f10_conv_c4_wide, so + 1152 + e);
             a1_4.intoArray(f10_conv_c4_wide, so + 1160 + e);
             a2_4.intoArray(f10_conv_c4_wide, so + 1168 + e);
-            a3_4.intoArray(f10_conv_c4_wide, so + 1176 + e);
             a0_5.intoArray(f10_conv_c4_wide, so + 1440 + e);
             a1_5.intoArray(f10_conv_c4_wide, so + 1448 + e);
             a2_5.intoArray(f10_conv_c4_wide, so + 1456 + e);
-            a3_5.intoArray(f10_conv_c4_wide, so + 1464 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+1 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 2 channels at a time.
-     */
-    private void f10_conv_c4_taps2_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 323 + e;
-                int w0 = k0 * 1152 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 17;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x);
-                    v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 24);
-                    g = FloatVector.broadcast(S, c4$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1152]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 25);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1153]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 26);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1154]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                }
-            }
-            a0_0.intoArray(f10_conv_c4_wide, so + 0 + e);
-            a1_0.intoArray(f10_conv_c4_wide, so + 8 + e);
-            a2_0.intoArray(f10_conv_c4_wide, so + 16 + e);
-            a3_0.intoArray(f10_conv_c4_wide, so + 24 + e);
-            a0_1.intoArray(f10_conv_c4_wide, so + 288 + e);
-            a1_1.intoArray(f10_conv_c4_wide, so + 296 + e);
-            a2_1.intoArray(f10_conv_c4_wide, so + 304 + e);
-            a3_1.intoArray(f10_conv_c4_wide, so + 312 + e);
+            a0_6.intoArray(f10_conv_c4_wide, so + 1728 + e);
+            a1_6.intoArray(f10_conv_c4_wide, so + 1736 + e);
+            a2_6.intoArray(f10_conv_c4_wide, so + 1744 + e);
+            a0_7.intoArray(f10_conv_c4_wide, so + 2016 + e);
+            a1_7.intoArray(f10_conv_c4_wide, so + 2024 + e);
+            a2_7.intoArray(f10_conv_c4_wide, so + 2032 + e);
         }
     }
 
@@ -4985,30 +4541,19 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c4])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 288 pixels
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 288 pixels
      */
     private void b18_conv_bf_c4_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 128;
         int xo = t * 41344;
-        int so = chunk * 1728;
+        int so = chunk * 2304;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            b18_conv_bf_c4_taps6_0(xo, k, so);
+        for (; k + 8 <= k1; k += 8) {
+            b18_conv_bf_c4_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 6; a++) {
-                int yo = (t * 128 + k + a) * 256;
-                int wo = so + a * 288;
-                for (int i = 0; i < 16; i++) {
-                    for (int j = 0; j < 16; j++) grad$r3_[yo + i * 16 + j] = b18_conv_bf_c4_wide[wo + i * 17 + j];
-                }
-            }
-        }
-        for (; k + 2 <= k1; k += 2) {
-            b18_conv_bf_c4_taps2_0(xo, k, so);
-            // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 2; a++) {
+            for (int a = 0; a < 8; a++) {
                 int yo = (t * 128 + k + a) * 256;
                 int wo = so + a * 288;
                 for (int i = 0; i < 16; i++) {
@@ -5034,34 +4579,34 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void b18_conv_bf_c4_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 32) {
+    private void b18_conv_bf_c4_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 288; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
             FloatVector a1_1 = FloatVector.zero(S);
             FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
             FloatVector a0_2 = FloatVector.zero(S);
             FloatVector a1_2 = FloatVector.zero(S);
             FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
             FloatVector a0_3 = FloatVector.zero(S);
             FloatVector a1_3 = FloatVector.zero(S);
             FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
             FloatVector a0_4 = FloatVector.zero(S);
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
             FloatVector a0_5 = FloatVector.zero(S);
             FloatVector a1_5 = FloatVector.zero(S);
             FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 128; c++) {
                 int x0 = xo + c * 323 + e;
                 int w0 = k0 * 9 + c * 1152;
@@ -5071,215 +4616,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v0;
                     FloatVector v1;
                     FloatVector v2;
-                    FloatVector v3;
                     FloatVector g;
                     v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x);
                     v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 8);
                     v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 24);
                     g = FloatVector.broadcast(S, c4$weight_[w + 2]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c4$weight_[w + 11]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c4$weight_[w + 20]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c4$weight_[w + 29]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c4$weight_[w + 38]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c4$weight_[w + 47]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 1);
                     v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 9);
                     v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 25);
                     g = FloatVector.broadcast(S, c4$weight_[w + 1]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c4$weight_[w + 10]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c4$weight_[w + 19]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c4$weight_[w + 28]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c4$weight_[w + 37]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c4$weight_[w + 46]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 2);
                     v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 10);
                     v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 26);
                     g = FloatVector.broadcast(S, c4$weight_[w]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c4$weight_[w + 9]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c4$weight_[w + 18]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c4$weight_[w + 27]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c4$weight_[w + 36]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c4$weight_[w + 45]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c4$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
             a0_0.intoArray(b18_conv_bf_c4_wide, so + 0 + e);
             a1_0.intoArray(b18_conv_bf_c4_wide, so + 8 + e);
             a2_0.intoArray(b18_conv_bf_c4_wide, so + 16 + e);
-            a3_0.intoArray(b18_conv_bf_c4_wide, so + 24 + e);
             a0_1.intoArray(b18_conv_bf_c4_wide, so + 288 + e);
             a1_1.intoArray(b18_conv_bf_c4_wide, so + 296 + e);
             a2_1.intoArray(b18_conv_bf_c4_wide, so + 304 + e);
-            a3_1.intoArray(b18_conv_bf_c4_wide, so + 312 + e);
             a0_2.intoArray(b18_conv_bf_c4_wide, so + 576 + e);
             a1_2.intoArray(b18_conv_bf_c4_wide, so + 584 + e);
             a2_2.intoArray(b18_conv_bf_c4_wide, so + 592 + e);
-            a3_2.intoArray(b18_conv_bf_c4_wide, so + 600 + e);
             a0_3.intoArray(b18_conv_bf_c4_wide, so + 864 + e);
             a1_3.intoArray(b18_conv_bf_c4_wide, so + 872 + e);
             a2_3.intoArray(b18_conv_bf_c4_wide, so + 880 + e);
-            a3_3.intoArray(b18_conv_bf_c4_wide, so + 888 + e);
             a0_4.intoArray(b18_conv_bf_c4_wide, so + 1152 + e);
             a1_4.intoArray(b18_conv_bf_c4_wide, so + 1160 + e);
             a2_4.intoArray(b18_conv_bf_c4_wide, so + 1168 + e);
-            a3_4.intoArray(b18_conv_bf_c4_wide, so + 1176 + e);
             a0_5.intoArray(b18_conv_bf_c4_wide, so + 1440 + e);
             a1_5.intoArray(b18_conv_bf_c4_wide, so + 1448 + e);
             a2_5.intoArray(b18_conv_bf_c4_wide, so + 1456 + e);
-            a3_5.intoArray(b18_conv_bf_c4_wide, so + 1464 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+1 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 2 channels at a time.
-     */
-    private void b18_conv_bf_c4_taps2_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 323 + e;
-                int w0 = k0 * 9 + c * 1152;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 17;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x);
-                    v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 24);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 25);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 26);
-                    g = FloatVector.broadcast(S, c4$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                }
-            }
-            a0_0.intoArray(b18_conv_bf_c4_wide, so + 0 + e);
-            a1_0.intoArray(b18_conv_bf_c4_wide, so + 8 + e);
-            a2_0.intoArray(b18_conv_bf_c4_wide, so + 16 + e);
-            a3_0.intoArray(b18_conv_bf_c4_wide, so + 24 + e);
-            a0_1.intoArray(b18_conv_bf_c4_wide, so + 288 + e);
-            a1_1.intoArray(b18_conv_bf_c4_wide, so + 296 + e);
-            a2_1.intoArray(b18_conv_bf_c4_wide, so + 304 + e);
-            a3_1.intoArray(b18_conv_bf_c4_wide, so + 312 + e);
+            a0_6.intoArray(b18_conv_bf_c4_wide, so + 1728 + e);
+            a1_6.intoArray(b18_conv_bf_c4_wide, so + 1736 + e);
+            a2_6.intoArray(b18_conv_bf_c4_wide, so + 1744 + e);
+            a0_7.intoArray(b18_conv_bf_c4_wide, so + 2016 + e);
+            a1_7.intoArray(b18_conv_bf_c4_wide, so + 2024 + e);
+            a2_7.intoArray(b18_conv_bf_c4_wide, so + 2032 + e);
         }
     }
 
@@ -5475,30 +4943,19 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 288 pixels
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 288 pixels
      */
     private void b23_conv_bf_c3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
         int xo = t * 41344;
-        int so = chunk * 1728;
+        int so = chunk * 2304;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            b23_conv_bf_c3_taps6_0(xo, k, so);
+        for (; k + 8 <= k1; k += 8) {
+            b23_conv_bf_c3_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 6; a++) {
-                int yo = (t * 64 + k + a) * 256;
-                int wo = so + a * 288;
-                for (int i = 0; i < 16; i++) {
-                    for (int j = 0; j < 16; j++) grad$p2_[yo + i * 16 + j] = b23_conv_bf_c3_wide[wo + i * 17 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            b23_conv_bf_c3_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 4; a++) {
+            for (int a = 0; a < 8; a++) {
                 int yo = (t * 64 + k + a) * 256;
                 int wo = so + a * 288;
                 for (int i = 0; i < 16; i++) {
@@ -5524,34 +4981,34 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void b23_conv_bf_c3_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 32) {
+    private void b23_conv_bf_c3_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 288; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
             FloatVector a1_1 = FloatVector.zero(S);
             FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
             FloatVector a0_2 = FloatVector.zero(S);
             FloatVector a1_2 = FloatVector.zero(S);
             FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
             FloatVector a0_3 = FloatVector.zero(S);
             FloatVector a1_3 = FloatVector.zero(S);
             FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
             FloatVector a0_4 = FloatVector.zero(S);
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
             FloatVector a0_5 = FloatVector.zero(S);
             FloatVector a1_5 = FloatVector.zero(S);
             FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 128; c++) {
                 int x0 = xo + c * 323 + e;
                 int w0 = k0 * 9 + c * 576;
@@ -5561,261 +5018,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v0;
                     FloatVector v1;
                     FloatVector v2;
-                    FloatVector v3;
                     FloatVector g;
                     v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x);
                     v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 8);
                     v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 24);
                     g = FloatVector.broadcast(S, c3$weight_[w + 2]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c3$weight_[w + 11]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c3$weight_[w + 20]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c3$weight_[w + 29]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c3$weight_[w + 38]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c3$weight_[w + 47]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 1);
                     v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 9);
                     v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 25);
                     g = FloatVector.broadcast(S, c3$weight_[w + 1]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c3$weight_[w + 10]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c3$weight_[w + 19]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c3$weight_[w + 28]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c3$weight_[w + 37]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c3$weight_[w + 46]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 2);
                     v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 10);
                     v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 26);
                     g = FloatVector.broadcast(S, c3$weight_[w]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c3$weight_[w + 9]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c3$weight_[w + 18]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c3$weight_[w + 27]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c3$weight_[w + 36]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c3$weight_[w + 45]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
             a0_0.intoArray(b23_conv_bf_c3_wide, so + 0 + e);
             a1_0.intoArray(b23_conv_bf_c3_wide, so + 8 + e);
             a2_0.intoArray(b23_conv_bf_c3_wide, so + 16 + e);
-            a3_0.intoArray(b23_conv_bf_c3_wide, so + 24 + e);
             a0_1.intoArray(b23_conv_bf_c3_wide, so + 288 + e);
             a1_1.intoArray(b23_conv_bf_c3_wide, so + 296 + e);
             a2_1.intoArray(b23_conv_bf_c3_wide, so + 304 + e);
-            a3_1.intoArray(b23_conv_bf_c3_wide, so + 312 + e);
             a0_2.intoArray(b23_conv_bf_c3_wide, so + 576 + e);
             a1_2.intoArray(b23_conv_bf_c3_wide, so + 584 + e);
             a2_2.intoArray(b23_conv_bf_c3_wide, so + 592 + e);
-            a3_2.intoArray(b23_conv_bf_c3_wide, so + 600 + e);
             a0_3.intoArray(b23_conv_bf_c3_wide, so + 864 + e);
             a1_3.intoArray(b23_conv_bf_c3_wide, so + 872 + e);
             a2_3.intoArray(b23_conv_bf_c3_wide, so + 880 + e);
-            a3_3.intoArray(b23_conv_bf_c3_wide, so + 888 + e);
             a0_4.intoArray(b23_conv_bf_c3_wide, so + 1152 + e);
             a1_4.intoArray(b23_conv_bf_c3_wide, so + 1160 + e);
             a2_4.intoArray(b23_conv_bf_c3_wide, so + 1168 + e);
-            a3_4.intoArray(b23_conv_bf_c3_wide, so + 1176 + e);
             a0_5.intoArray(b23_conv_bf_c3_wide, so + 1440 + e);
             a1_5.intoArray(b23_conv_bf_c3_wide, so + 1448 + e);
             a2_5.intoArray(b23_conv_bf_c3_wide, so + 1456 + e);
-            a3_5.intoArray(b23_conv_bf_c3_wide, so + 1464 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
-     */
-    private void b23_conv_bf_c3_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 323 + e;
-                int w0 = k0 * 9 + c * 576;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 17;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                }
-            }
-            a0_0.intoArray(b23_conv_bf_c3_wide, so + 0 + e);
-            a1_0.intoArray(b23_conv_bf_c3_wide, so + 8 + e);
-            a2_0.intoArray(b23_conv_bf_c3_wide, so + 16 + e);
-            a3_0.intoArray(b23_conv_bf_c3_wide, so + 24 + e);
-            a0_1.intoArray(b23_conv_bf_c3_wide, so + 288 + e);
-            a1_1.intoArray(b23_conv_bf_c3_wide, so + 296 + e);
-            a2_1.intoArray(b23_conv_bf_c3_wide, so + 304 + e);
-            a3_1.intoArray(b23_conv_bf_c3_wide, so + 312 + e);
-            a0_2.intoArray(b23_conv_bf_c3_wide, so + 576 + e);
-            a1_2.intoArray(b23_conv_bf_c3_wide, so + 584 + e);
-            a2_2.intoArray(b23_conv_bf_c3_wide, so + 592 + e);
-            a3_2.intoArray(b23_conv_bf_c3_wide, so + 600 + e);
-            a0_3.intoArray(b23_conv_bf_c3_wide, so + 864 + e);
-            a1_3.intoArray(b23_conv_bf_c3_wide, so + 872 + e);
-            a2_3.intoArray(b23_conv_bf_c3_wide, so + 880 + e);
-            a3_3.intoArray(b23_conv_bf_c3_wide, so + 888 + e);
+            a0_6.intoArray(b23_conv_bf_c3_wide, so + 1728 + e);
+            a1_6.intoArray(b23_conv_bf_c3_wide, so + 1736 + e);
+            a2_6.intoArray(b23_conv_bf_c3_wide, so + 1744 + e);
+            a0_7.intoArray(b23_conv_bf_c3_wide, so + 2016 + e);
+            a1_7.intoArray(b23_conv_bf_c3_wide, so + 2024 + e);
+            a2_7.intoArray(b23_conv_bf_c3_wide, so + 2032 + e);
         }
     }
 
@@ -6030,30 +5364,19 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 1056 pixels
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 1056 pixels
      */
     private void b29_conv_bf_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
         int xo = t * 73920;
-        int so = chunk * 6336;
+        int so = chunk * 8448;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            b29_conv_bf_c2_taps6_0(xo, k, so);
+        for (; k + 8 <= k1; k += 8) {
+            b29_conv_bf_c2_taps8_0(xo, k, so);
             // Y[t][k + a] = the first 32 columns of every wide row
-            for (int a = 0; a < 6; a++) {
-                int yo = (t * 64 + k + a) * 1024;
-                int wo = so + a * 1056;
-                for (int i = 0; i < 32; i++) {
-                    for (int j = 0; j < 32; j++) grad$r1_[yo + i * 32 + j] = b29_conv_bf_c2_wide[wo + i * 33 + j];
-                }
-            }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            b29_conv_bf_c2_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 32 columns of every wide row
-            for (int a = 0; a < 4; a++) {
+            for (int a = 0; a < 8; a++) {
                 int yo = (t * 64 + k + a) * 1024;
                 int wo = so + a * 1056;
                 for (int i = 0; i < 32; i++) {
@@ -6079,34 +5402,34 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void b29_conv_bf_c2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 32) {
+    private void b29_conv_bf_c2_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 1056; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
             FloatVector a1_1 = FloatVector.zero(S);
             FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
             FloatVector a0_2 = FloatVector.zero(S);
             FloatVector a1_2 = FloatVector.zero(S);
             FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
             FloatVector a0_3 = FloatVector.zero(S);
             FloatVector a1_3 = FloatVector.zero(S);
             FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
             FloatVector a0_4 = FloatVector.zero(S);
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
             FloatVector a0_5 = FloatVector.zero(S);
             FloatVector a1_5 = FloatVector.zero(S);
             FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
             for (int c = 0; c < 64; c++) {
                 int x0 = xo + c * 1155 + e;
                 int w0 = k0 * 9 + c * 576;
@@ -6116,261 +5439,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v0;
                     FloatVector v1;
                     FloatVector v2;
-                    FloatVector v3;
                     FloatVector g;
                     v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x);
                     v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 8);
                     v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 24);
                     g = FloatVector.broadcast(S, c2$weight_[w + 2]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c2$weight_[w + 11]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c2$weight_[w + 20]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c2$weight_[w + 29]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c2$weight_[w + 38]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c2$weight_[w + 47]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 1);
                     v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 9);
                     v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 25);
                     g = FloatVector.broadcast(S, c2$weight_[w + 1]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c2$weight_[w + 10]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c2$weight_[w + 19]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c2$weight_[w + 28]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c2$weight_[w + 37]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c2$weight_[w + 46]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                     v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 2);
                     v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 10);
                     v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 26);
                     g = FloatVector.broadcast(S, c2$weight_[w]);
                     a0_0 = v0.fma(g, a0_0);
                     a1_0 = v1.fma(g, a1_0);
                     a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
                     g = FloatVector.broadcast(S, c2$weight_[w + 9]);
                     a0_1 = v0.fma(g, a0_1);
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
                     g = FloatVector.broadcast(S, c2$weight_[w + 18]);
                     a0_2 = v0.fma(g, a0_2);
                     a1_2 = v1.fma(g, a1_2);
                     a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
                     g = FloatVector.broadcast(S, c2$weight_[w + 27]);
                     a0_3 = v0.fma(g, a0_3);
                     a1_3 = v1.fma(g, a1_3);
                     a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
                     g = FloatVector.broadcast(S, c2$weight_[w + 36]);
                     a0_4 = v0.fma(g, a0_4);
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
                     g = FloatVector.broadcast(S, c2$weight_[w + 45]);
                     a0_5 = v0.fma(g, a0_5);
                     a1_5 = v1.fma(g, a1_5);
                     a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c2$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
                 }
             }
             a0_0.intoArray(b29_conv_bf_c2_wide, so + 0 + e);
             a1_0.intoArray(b29_conv_bf_c2_wide, so + 8 + e);
             a2_0.intoArray(b29_conv_bf_c2_wide, so + 16 + e);
-            a3_0.intoArray(b29_conv_bf_c2_wide, so + 24 + e);
             a0_1.intoArray(b29_conv_bf_c2_wide, so + 1056 + e);
             a1_1.intoArray(b29_conv_bf_c2_wide, so + 1064 + e);
             a2_1.intoArray(b29_conv_bf_c2_wide, so + 1072 + e);
-            a3_1.intoArray(b29_conv_bf_c2_wide, so + 1080 + e);
             a0_2.intoArray(b29_conv_bf_c2_wide, so + 2112 + e);
             a1_2.intoArray(b29_conv_bf_c2_wide, so + 2120 + e);
             a2_2.intoArray(b29_conv_bf_c2_wide, so + 2128 + e);
-            a3_2.intoArray(b29_conv_bf_c2_wide, so + 2136 + e);
             a0_3.intoArray(b29_conv_bf_c2_wide, so + 3168 + e);
             a1_3.intoArray(b29_conv_bf_c2_wide, so + 3176 + e);
             a2_3.intoArray(b29_conv_bf_c2_wide, so + 3184 + e);
-            a3_3.intoArray(b29_conv_bf_c2_wide, so + 3192 + e);
             a0_4.intoArray(b29_conv_bf_c2_wide, so + 4224 + e);
             a1_4.intoArray(b29_conv_bf_c2_wide, so + 4232 + e);
             a2_4.intoArray(b29_conv_bf_c2_wide, so + 4240 + e);
-            a3_4.intoArray(b29_conv_bf_c2_wide, so + 4248 + e);
             a0_5.intoArray(b29_conv_bf_c2_wide, so + 5280 + e);
             a1_5.intoArray(b29_conv_bf_c2_wide, so + 5288 + e);
             a2_5.intoArray(b29_conv_bf_c2_wide, so + 5296 + e);
-            a3_5.intoArray(b29_conv_bf_c2_wide, so + 5304 + e);
-        }
-    }
-
-    /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
-     */
-    private void b29_conv_bf_c2_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 1155 + e;
-                int w0 = k0 * 9 + c * 576;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 33;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x);
-                    v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 24);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 25);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 26);
-                    g = FloatVector.broadcast(S, c2$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                }
-            }
-            a0_0.intoArray(b29_conv_bf_c2_wide, so + 0 + e);
-            a1_0.intoArray(b29_conv_bf_c2_wide, so + 8 + e);
-            a2_0.intoArray(b29_conv_bf_c2_wide, so + 16 + e);
-            a3_0.intoArray(b29_conv_bf_c2_wide, so + 24 + e);
-            a0_1.intoArray(b29_conv_bf_c2_wide, so + 1056 + e);
-            a1_1.intoArray(b29_conv_bf_c2_wide, so + 1064 + e);
-            a2_1.intoArray(b29_conv_bf_c2_wide, so + 1072 + e);
-            a3_1.intoArray(b29_conv_bf_c2_wide, so + 1080 + e);
-            a0_2.intoArray(b29_conv_bf_c2_wide, so + 2112 + e);
-            a1_2.intoArray(b29_conv_bf_c2_wide, so + 2120 + e);
-            a2_2.intoArray(b29_conv_bf_c2_wide, so + 2128 + e);
-            a3_2.intoArray(b29_conv_bf_c2_wide, so + 2136 + e);
-            a0_3.intoArray(b29_conv_bf_c2_wide, so + 3168 + e);
-            a1_3.intoArray(b29_conv_bf_c2_wide, so + 3176 + e);
-            a2_3.intoArray(b29_conv_bf_c2_wide, so + 3184 + e);
-            a3_3.intoArray(b29_conv_bf_c2_wide, so + 3192 + e);
+            a0_6.intoArray(b29_conv_bf_c2_wide, so + 6336 + e);
+            a1_6.intoArray(b29_conv_bf_c2_wide, so + 6344 + e);
+            a2_6.intoArray(b29_conv_bf_c2_wide, so + 6352 + e);
+            a0_7.intoArray(b29_conv_bf_c2_wide, so + 7392 + e);
+            a1_7.intoArray(b29_conv_bf_c2_wide, so + 7400 + e);
+            a2_7.intoArray(b29_conv_bf_c2_wide, so + 7408 + e);
         }
     }
 

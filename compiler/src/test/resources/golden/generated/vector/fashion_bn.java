@@ -511,7 +511,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f8_conv_c3_.
      */
-    private final float[] f8_conv_c3_wide = new float[24576];
+    private final float[] f8_conv_c3_wide = new float[20480];
 
     /**
      * Scratch of f12_full_f1_.
@@ -531,7 +531,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b10_conv_bf_c3_.
      */
-    private final float[] b10_conv_bf_c3_wide = new float[24576];
+    private final float[] b10_conv_bf_c3_wide = new float[20480];
 
     /**
      * Scratch of b11_conv_grad_c3_.
@@ -1810,19 +1810,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 64 pixels
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void f8_conv_c3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 128;
         int xo = t * 5120;
-        int so = chunk * 384;
+        int so = chunk * 320;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            f8_conv_c3_taps6_0(xo, k, so);
+        for (; k + 5 <= k1; k += 5) {
+            f8_conv_c3_taps5_0(xo, k, so);
             // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 6; a++) {
+            for (int a = 0; a < 5; a++) {
                 int yo = (t * 128 + k + a) * 49;
                 int wo = so + a * 64;
                 for (int i = 0; i < 7; i++) {
@@ -1830,10 +1830,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 }
             }
         }
-        for (; k + 2 <= k1; k += 2) {
-            f8_conv_c3_taps2_0(xo, k, so);
+        for (; k + 3 <= k1; k += 3) {
+            f8_conv_c3_taps3_0(xo, k, so);
             // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 2; a++) {
+            for (int a = 0; a < 3; a++) {
                 int yo = (t * 128 + k + a) * 49;
                 int wo = so + a * 64;
                 for (int i = 0; i < 7; i++) {
@@ -1859,9 +1859,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
      */
-    private void f8_conv_c3_taps6_0(int xo, int k0, int so) {
+    private void f8_conv_c3_taps5_0(int xo, int k0, int so) {
         for (int e = 0; e < 64; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
@@ -1883,10 +1883,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
             FloatVector a3_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 64; c++) {
                 int x0 = xo + c * 80 + e;
                 int w0 = k0 * 576 + c * 9;
@@ -1927,11 +1923,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
                     a3_4 = v3.fma(g, a3_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2880]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
                     v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
                     v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
                     v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
@@ -1961,11 +1952,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
                     a3_4 = v3.fma(g, a3_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2881]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
                     v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
                     v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
                     v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
@@ -1995,11 +1981,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
                     a3_4 = v3.fma(g, a3_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2882]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
                 }
             }
             a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
@@ -2022,17 +2003,13 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             a1_4.intoArray(f8_conv_c3_wide, so + 264 + e);
             a2_4.intoArray(f8_conv_c3_wide, so + 272 + e);
             a3_4.intoArray(f8_conv_c3_wide, so + 280 + e);
-            a0_5.intoArray(f8_conv_c3_wide, so + 320 + e);
-            a1_5.intoArray(f8_conv_c3_wide, so + 328 + e);
-            a2_5.intoArray(f8_conv_c3_wide, so + 336 + e);
-            a3_5.intoArray(f8_conv_c3_wide, so + 344 + e);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+1 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 2 channels at a time.
+     * Wide rows of output channels k0 .. k0+2 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 3 channels at a time.
      */
-    private void f8_conv_c3_taps2_0(int xo, int k0, int so) {
+    private void f8_conv_c3_taps3_0(int xo, int k0, int so) {
         for (int e = 0; e < 64; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
@@ -2042,6 +2019,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             FloatVector a1_1 = FloatVector.zero(S);
             FloatVector a2_1 = FloatVector.zero(S);
             FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
             for (int c = 0; c < 64; c++) {
                 int x0 = xo + c * 80 + e;
                 int w0 = k0 * 576 + c * 9;
@@ -2067,6 +2048,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
                     a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
                     v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
                     v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
                     v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
@@ -2081,6 +2067,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
                     a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
                     v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
                     v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
                     v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
@@ -2095,6 +2086,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_1 = v1.fma(g, a1_1);
                     a2_1 = v2.fma(g, a2_1);
                     a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
                 }
             }
             a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
@@ -2105,6 +2101,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
             a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
             a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
+            a0_2.intoArray(f8_conv_c3_wide, so + 128 + e);
+            a1_2.intoArray(f8_conv_c3_wide, so + 136 + e);
+            a2_2.intoArray(f8_conv_c3_wide, so + 144 + e);
+            a3_2.intoArray(f8_conv_c3_wide, so + 152 + e);
         }
     }
 
@@ -2532,19 +2532,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 64 pixels
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void b10_conv_bf_c3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
         int xo = t * 10240;
-        int so = chunk * 384;
+        int so = chunk * 320;
         int k = k0;
-        for (; k + 6 <= k1; k += 6) {
-            b10_conv_bf_c3_taps6_0(xo, k, so);
+        for (; k + 5 <= k1; k += 5) {
+            b10_conv_bf_c3_taps5_0(xo, k, so);
             // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 6; a++) {
+            for (int a = 0; a < 5; a++) {
                 int yo = (t * 64 + k + a) * 49;
                 int wo = so + a * 64;
                 for (int i = 0; i < 7; i++) {
@@ -2581,9 +2581,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
+     * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
      */
-    private void b10_conv_bf_c3_taps6_0(int xo, int k0, int so) {
+    private void b10_conv_bf_c3_taps5_0(int xo, int k0, int so) {
         for (int e = 0; e < 64; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
@@ -2605,10 +2605,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             FloatVector a1_4 = FloatVector.zero(S);
             FloatVector a2_4 = FloatVector.zero(S);
             FloatVector a3_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a3_5 = FloatVector.zero(S);
             for (int c = 0; c < 128; c++) {
                 int x0 = xo + c * 80 + e;
                 int w0 = k0 * 9 + c * 576;
@@ -2649,11 +2645,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
                     a3_4 = v3.fma(g, a3_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 47]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
                     v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
                     v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
                     v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
@@ -2683,11 +2674,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
                     a3_4 = v3.fma(g, a3_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 46]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
                     v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
                     v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
                     v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
@@ -2717,11 +2703,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     a1_4 = v1.fma(g, a1_4);
                     a2_4 = v2.fma(g, a2_4);
                     a3_4 = v3.fma(g, a3_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 45]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    a3_5 = v3.fma(g, a3_5);
                 }
             }
             a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
@@ -2744,10 +2725,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             a1_4.intoArray(b10_conv_bf_c3_wide, so + 264 + e);
             a2_4.intoArray(b10_conv_bf_c3_wide, so + 272 + e);
             a3_4.intoArray(b10_conv_bf_c3_wide, so + 280 + e);
-            a0_5.intoArray(b10_conv_bf_c3_wide, so + 320 + e);
-            a1_5.intoArray(b10_conv_bf_c3_wide, so + 328 + e);
-            a2_5.intoArray(b10_conv_bf_c3_wide, so + 336 + e);
-            a3_5.intoArray(b10_conv_bf_c3_wide, so + 344 + e);
         }
     }
 
