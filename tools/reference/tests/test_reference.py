@@ -350,8 +350,11 @@ class ModelTest(unittest.TestCase):
     def test_fixtures_are_up_to_date_and_deterministic(self):
         """Every fixture is what a fresh run writes, byte for byte, at the batch its metadata
         records; every model (samples and test models) has one."""
+        # cifar_vgg has no fixture: no seed keeps its ~500k relu inputs and pool windows clear of a
+        # kink (compiler/src/test/java/cnnc/TestSamples.java says what checks it instead)
+        heavy = {"cifar_vgg.cnn"}
         files = sorted(os.path.join(REPO, "samples", n) for n in os.listdir(os.path.join(REPO, "samples"))
-                       if n.endswith(".cnn")) + TEST_MODELS
+                       if n.endswith(".cnn") and n not in heavy) + TEST_MODELS
         by_network = {net.name: path for path in files for net in parse_file(path)}
         self.assertEqual(sorted(os.listdir(FIXTURES)), sorted(by_network), "a fixture per network: run tools/reference/generate.sh")
         for name in sorted(os.listdir(FIXTURES)):

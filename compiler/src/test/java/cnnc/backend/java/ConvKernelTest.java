@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * edge of the window, padding full and valid), and, on the kernels' fallback, an exclave anchor and
  * stride 2. Batch 3 cuts a step into channel groups, batch 9 into samples.
  */
+@org.junit.jupiter.api.Timeout(900)
 class ConvKernelTest {
 
     static final String CONVS = """
