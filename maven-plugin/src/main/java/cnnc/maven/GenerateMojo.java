@@ -22,6 +22,7 @@ import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.model.Resource;
 import org.apache.maven.plugin.descriptor.PluginDescriptor;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -36,6 +37,12 @@ import org.apache.maven.toolchain.ToolchainManager;
  * sources under {@link #outputDirectory} (one class per network, see {@code docs/embedding.md}) and
  * adds that directory as a compile source root, as {@code antlr4-maven-plugin} does for grammars.
  * The application then needs only {@code cnnc-runtime} (Java 17) at run time.
+ *
+ * <p>Every {@code *.onnx} under {@link #onnxDirectory} is imported the same way, and the weights it
+ * holds go to {@link #resourceDirectory} as {@code pkg/path/<network>.safetensors}, beside the
+ * class on the class path; that directory is added as a project resource. A weights file is
+ * replaced or deleted only if the manifest {@code cnnc/<execution>.resources} records the
+ * SHA-256 it had when the plugin wrote it, and it still has it.
  *
  * <p>This class runs in Maven's JVM, which may be Java 17, so it is built for Java 17 and never
  * loads the compiler (Java 21): it finds a JDK 21 or newer ({@link #findJdk}) and runs
@@ -59,7 +66,15 @@ public final class GenerateMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project.basedir}/src/main/cnn", property = "cnnc.sourceDirectory")
     File sourceDirectory;
 
-    /** Extra model files, e.g. {@code ${project.basedir}/../models/lenet5.cnn} shared with other builds. */
+    /** Where the ONNX models are: every {@code *.onnx} file below it, compiled like the .cnn files. */
+    @Parameter(defaultValue = "${project.basedir}/src/main/onnx", property = "cnnc.onnxDirectory")
+    File onnxDirectory;
+
+    /** Where the weights imported from ONNX models go ({@code pkg/path/<network>.safetensors}); added as a resource directory. */
+    @Parameter(defaultValue = "${project.build.directory}/generated-resources/cnnc", property = "cnnc.resourceDirectory")
+    File resourceDirectory;
+
+    /** Extra model files (.cnn or .onnx), e.g. {@code ${project.basedir}/../models/lenet5.cnn} shared with other builds. */
     @Parameter
     List<File> models = new ArrayList<>();
 
@@ -126,15 +141,21 @@ public final class GenerateMojo extends AbstractMojo {
         String v = checkSettings();
         List<Model> files = modelFiles();
         if (files.isEmpty()) {
-            getLog().info("cnnc: no .cnn models in " + sourceDirectory);
+            getLog().info("cnnc: no .cnn models in " + sourceDirectory + " and no .onnx models in " + onnxDirectory);
         }
-        Map<String, Generated> classes = files.isEmpty() ? Map.of() : generate(files, v);
+        Map<String, byte[]> weights = new LinkedHashMap<>();
+        Map<String, Generated> classes = files.isEmpty() ? Map.of() : generate(files, v, weights);
         Path out = outputDirectory.toPath().toAbsolutePath().normalize();
-        int changed = place(out, classes);
+        int changed = place(out, classes, weights);
         getLog().info("cnnc: " + classes.size() + " " + v + " class" + (classes.size() == 1 ? "" : "es") + " from "
                 + files.size() + " model" + (files.size() == 1 ? "" : "s") + " (" + changed + " changed) in " + outputDirectory);
         if (!files.isEmpty()) {
             project.addCompileSourceRoot(outputDirectory.getPath());
+        }
+        if (!weights.isEmpty()) {
+            Resource r = new Resource();
+            r.setDirectory(resourceDirectory.getPath());
+            project.addResource(r);
         }
     }
 
@@ -159,17 +180,11 @@ public final class GenerateMojo extends AbstractMojo {
         return v;
     }
 
-    /** Every {@code *.cnn} under the source directory (sorted), then the extra models; each readable. */
+    /** Every {@code *.cnn} under the source directory (sorted), every {@code *.onnx} under the ONNX one, then the extra models; each readable. */
     private List<Model> modelFiles() throws MojoFailureException, MojoExecutionException {
         List<Path> found = new ArrayList<>();
-        Path dir = sourceDirectory.toPath();
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".cnn") && !Files.isDirectory(p)).sorted().forEach(found::add);
-            } catch (IOException e) {
-                throw new MojoExecutionException("cnnc: cannot list " + dir + ": " + e.getMessage(), e);
-            }
-        }
+        list(sourceDirectory.toPath(), ".cnn", found);
+        list(onnxDirectory == null ? null : onnxDirectory.toPath(), ".onnx", found);
         models.forEach(f -> found.add(f.toPath()));
         List<Model> out = new ArrayList<>();
         for (Path p : found) {
@@ -188,12 +203,26 @@ public final class GenerateMojo extends AbstractMojo {
             }
             if (why != null) {
                 boolean listed = models.stream().anyMatch(f -> f.toPath().equals(p));
+                boolean onnx = p.getFileName().toString().endsWith(".onnx");
                 throw new MojoFailureException("cnnc: cannot read the model " + shown + ": " + why + "; "
-                        + (listed ? "correct or remove its <model> entry" : "make it a readable .cnn file or remove it from " + displayName(dir)));
+                        + (listed ? "correct or remove its <model> entry" : "make it a readable " + (onnx ? ".onnx" : ".cnn")
+                                + " file or remove it from " + displayName((onnx ? onnxDirectory : sourceDirectory).toPath())));
             }
             out.add(new Model(p, shown));
         }
         return out;
+    }
+
+    /** Adds every file below {@code dir} whose name ends in {@code ext}, sorted; nothing if there is no such directory. */
+    private static void list(Path dir, String ext, List<Path> found) throws MojoExecutionException {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(p -> p.getFileName().toString().endsWith(ext) && !Files.isDirectory(p)).sorted().forEach(found::add);
+        } catch (IOException e) {
+            throw new MojoExecutionException("cnnc: cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private static String readLink(Path p) {
@@ -207,8 +236,8 @@ public final class GenerateMojo extends AbstractMojo {
     /** A generated class: the model it came from and its source. */
     record Generated(String model, String qualifiedName, String text) {}
 
-    /** Runs the worker on every model; the classes by relative path, or a failure with every diagnostic. */
-    private Map<String, Generated> generate(List<Model> files, String v) throws MojoExecutionException, MojoFailureException {
+    /** Runs the worker on every model; the classes by relative path (weights from ONNX models into {@code weights}), or a failure with every diagnostic. */
+    private Map<String, Generated> generate(List<Model> files, String v, Map<String, byte[]> weights) throws MojoExecutionException, MojoFailureException {
         Jdks.Jdk jdk = findJdk();
         Path work = buildDirectory.toPath().resolve("cnnc");
         Path staging;
@@ -220,7 +249,7 @@ public final class GenerateMojo extends AbstractMojo {
         }
         try {
             runWorker(jdk, staging, files, v);
-            return collect(staging, files);
+            return collect(staging, files, weights);
         } finally {
             deleteTree(staging); // a directory this run created, holding only what the worker wrote
         }
@@ -257,7 +286,7 @@ public final class GenerateMojo extends AbstractMojo {
         }
     }
 
-    private Map<String, Generated> collect(Path staging, List<Model> files) throws MojoExecutionException, MojoFailureException {
+    private Map<String, Generated> collect(Path staging, List<Model> files, Map<String, byte[]> weights) throws MojoExecutionException, MojoFailureException {
         try {
             StringBuilder diagnostics = new StringBuilder();
             int failed = 0;
@@ -272,6 +301,13 @@ public final class GenerateMojo extends AbstractMojo {
                 // Maven prints the message once, every line after "[ERROR] ", so the caret stays under its column.
                 throw new MojoFailureException("cnnc: " + failed + (failed == 1 ? " model has" : " models have")
                         + " errors:\n" + diagnostics.toString().stripTrailing());
+            }
+            for (String line : Files.readAllLines(staging.resolve("resources"), StandardCharsets.UTF_8)) {
+                String[] f = line.split("\t");
+                if (weights.put(f[1], Files.readAllBytes(staging.resolve(f[0]).resolve("weights").resolve(f[1]))) != null) {
+                    throw new MojoFailureException("cnnc: two ONNX models make the weights " + f[1] + " (" + files.get(Integer.parseInt(f[0])).shown()
+                            + " is one): rename one of the files, or generate them in separate executions with different <packageName>s");
+                }
             }
             Map<String, Generated> out = new LinkedHashMap<>();
             for (String line : Files.readAllLines(staging.resolve("result"), StandardCharsets.UTF_8)) {
@@ -297,9 +333,12 @@ public final class GenerateMojo extends AbstractMojo {
      * plugin did not write; then deletes what the last run of this execution wrote that is no
      * longer generated, if still unmodified; then records what was written. Returns the count written.
      */
-    private int place(Path out, Map<String, Generated> classes) throws MojoExecutionException, MojoFailureException {
+    private int place(Path out, Map<String, Generated> classes, Map<String, byte[]> weights) throws MojoExecutionException, MojoFailureException {
         Path manifestFile = buildDirectory.toPath().resolve("cnnc").resolve(executionId() + ".files");
+        Path resources = resourceDirectory.toPath().toAbsolutePath().normalize();
+        Path resourceManifest = buildDirectory.toPath().resolve("cnnc").resolve(executionId() + ".resources");
         try {
+            Map<String, String> lastHashes = hashes(OutputFiles.Manifest.read(resourceManifest), resources);
             Map<Path, byte[]> writes = new LinkedHashMap<>();
             List<String> refused = new ArrayList<>();
             for (Map.Entry<String, Generated> e : classes.entrySet()) {
@@ -311,20 +350,82 @@ public final class GenerateMojo extends AbstractMojo {
                     case REFUSE -> refused.add(displayName(p));
                 }
             }
+            for (Map.Entry<String, byte[]> e : weights.entrySet()) {
+                Path p = resources.resolve(e.getKey());
+                if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    writes.put(p, e.getValue());
+                } else if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    refused.add(displayName(p));
+                } else {
+                    byte[] old = Files.readAllBytes(p);
+                    if (java.util.Arrays.equals(old, e.getValue())) {
+                        continue;
+                    }
+                    if (OutputFiles.sha256(old).equals(lastHashes.get(e.getKey()))) {
+                        writes.put(p, e.getValue());
+                    } else {
+                        refused.add(displayName(p));
+                    }
+                }
+            }
             if (!refused.isEmpty()) {
                 throw new MojoFailureException("cnnc: will not overwrite " + String.join(", ", refused) + ": cnnc did not write "
                         + (refused.size() == 1 ? "it" : "them") + ", or " + (refused.size() == 1 ? "it was" : "they were")
                         + " edited since. Move " + (refused.size() == 1 ? "it" : "them") + " away, rename the network,"
-                        + " or give <outputDirectory> a directory of its own (the default is target/generated-sources/cnnc)");
+                        + " or give <outputDirectory> and <resourceDirectory> directories of their own (the defaults are"
+                        + " target/generated-sources/cnnc and target/generated-resources/cnnc)");
             }
             for (Map.Entry<Path, byte[]> w : writes.entrySet()) {
                 OutputFiles.write(w.getKey(), w.getValue());
             }
             deleteStale(OutputFiles.Manifest.read(manifestFile), out, classes.keySet());
             new OutputFiles.Manifest(out, List.copyOf(classes.keySet())).write(manifestFile);
+            deleteStaleWeights(lastHashes, resources, weights.keySet());
+            List<String> written = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : weights.entrySet()) {
+                written.add(e.getKey() + "\t" + OutputFiles.sha256(e.getValue()));
+            }
+            if (!written.isEmpty() || !lastHashes.isEmpty()) {
+                new OutputFiles.Manifest(resources, written).write(resourceManifest);
+            }
             return writes.size();
         } catch (IOException e) {
             throw new MojoExecutionException("cnnc: cannot write to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The weights files the last run wrote, by path relative to {@code dir}, and the SHA-256 each had
+     * then: a weights file has no room for a header, so this is its proof. Empty if the last run
+     * wrote to another directory.
+     */
+    private static Map<String, String> hashes(OutputFiles.Manifest last, Path dir) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (last != null && last.outputDirectory().equals(dir)) {
+            for (String line : last.files()) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) {
+                    out.put(line.substring(0, tab), line.substring(tab + 1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Deletes the weights files the last run wrote and this one did not, if unchanged since. */
+    private void deleteStaleWeights(Map<String, String> last, Path dir, Set<String> written) throws IOException {
+        for (Map.Entry<String, String> e : last.entrySet()) {
+            Path p = dir.resolve(e.getKey()).normalize();
+            if (written.contains(e.getKey()) || !p.startsWith(dir) || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            if (OutputFiles.sha256(Files.readAllBytes(p)).equals(e.getValue())) {
+                getLog().info("cnnc: deleting " + displayName(p) + ", no longer generated");
+                Files.delete(p);
+            } else {
+                getLog().warn("cnnc: left " + displayName(p) + " in place: it is no longer generated, but it was changed since"
+                        + " cnnc wrote it; delete it if you do not need it");
+            }
         }
     }
 

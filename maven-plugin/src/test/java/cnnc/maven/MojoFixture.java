@@ -22,6 +22,8 @@ abstract class MojoFixture {
         m.project = project;
         m.sourceDirectory = dir.resolve("src/main/cnn").toFile();
         m.outputDirectory = dir.resolve("target/generated-sources/cnnc").toFile();
+        m.onnxDirectory = dir.resolve("src/main/onnx").toFile();
+        m.resourceDirectory = dir.resolve("target/generated-resources/cnnc").toFile();
         m.buildDirectory = dir.resolve("target").toFile();
         m.packageName = "com.example.nets";
         m.batch = 1;

@@ -5,6 +5,9 @@ import cnnc.backend.java.AheadOfTime.Variant;
 import cnnc.backend.java.JavaBackend;
 import cnnc.diag.CompileError;
 import cnnc.diag.SourceFile;
+import cnnc.onnx.OnnxAheadOfTime;
+import cnnc.onnx.OnnxError;
+import cnnc.runtime.io.Safetensors;
 import cnnc.syntax.Parser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +27,11 @@ import java.util.List;
  * rendered diagnostics ({@code STAGING/i.errors}); {@code STAGING/result} lists
  * {@code i<TAB>pkg/Name.java<TAB>pkg.Name} per class and is written last, so its presence says the
  * worker finished. Exit 0 then; anything else is an internal error, its stack trace on stderr.
+ *
+ * <p>A model whose path ends in {@code .onnx} is imported ({@link OnnxAheadOfTime}): besides its
+ * class, its weights go to {@code STAGING/i/weights/pkg/name.safetensors}, and
+ * {@code STAGING/resources} lists {@code i<TAB>pkg/name.safetensors} per weights file (written
+ * before {@code result}). A file the importer rejects gets its problems in {@code STAGING/i.errors}.
  */
 public final class GenerateWorker {
 
@@ -35,7 +43,12 @@ public final class GenerateWorker {
         Variant variant = Variant.parse(args[2]);
         String pkg = args[3];
         List<String> result = new ArrayList<>();
+        List<String> resources = new ArrayList<>();
         for (int i = 0, k = 4; k + 1 < args.length; i++, k += 2) {
+            if (args[k + 1].endsWith(".onnx")) {
+                onnx(staging, i, args[k], Path.of(args[k + 1]), batch, variant, pkg, result, resources);
+                continue;
+            }
             SourceFile source = null;
             try {
                 source = Parser.decode(args[k], Files.readAllBytes(Path.of(args[k + 1])));
@@ -50,7 +63,32 @@ public final class GenerateWorker {
                         StandardCharsets.UTF_8);
             }
         }
+        Files.write(staging.resolve("resources"), resources, StandardCharsets.UTF_8);
         Files.write(staging.resolve("result"), result, StandardCharsets.UTF_8);
+    }
+
+    /** An ONNX model: its class as for a .cnn file, and the weights it holds as a class path resource beside the class. */
+    private static void onnx(Path staging, int i, String shown, Path file, int batch, Variant variant, String pkg, List<String> result,
+            List<String> resources) throws IOException {
+        OnnxAheadOfTime.Result r;
+        try {
+            r = OnnxAheadOfTime.generate(file, shown, batch, variant, pkg);
+        } catch (OnnxError | CompileError e) {
+            // the importer names the file by its path; the build names it as the user sees it
+            String text = e instanceof CompileError c ? c.render() : new OnnxError(shown, ((OnnxError) e).problems()).getMessage();
+            Files.writeString(staging.resolve(i + ".errors"), text.endsWith("\n") ? text : text + "\n", StandardCharsets.UTF_8);
+            return;
+        }
+        JavaBackend.Source s = r.source();
+        Path cls = staging.resolve(Integer.toString(i)).resolve(s.relativePath());
+        Files.createDirectories(cls.getParent());
+        Files.writeString(cls, s.text(), StandardCharsets.UTF_8);
+        String weights = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + r.weightsFile();
+        Path w = staging.resolve(Integer.toString(i)).resolve("weights").resolve(weights);
+        Files.createDirectories(w.getParent());
+        Safetensors.write(w, r.weights());
+        resources.add(i + "\t" + weights);
+        result.add(i + "\t" + s.relativePath() + "\t" + s.qualifiedName());
     }
 
     /**
