@@ -87,9 +87,13 @@ class SparkTrainerTest {
         System.out.printf("lenet5 batch %d, %d partitions: largest |spark - single JVM| after step 1 %.3g, after the epoch"
                 + " (%d steps) %.3g, over all steps %.3g%n", BATCH, P, first, ref.size(), last, worst);
         assertTrue(first < 1e-6, "after one step: " + first);
-        assertTrue(worst < 1e-4, "over the epoch: " + worst);
+        // Later steps start from weights that already differ by rounding, and SGD with momentum grows
+        // that difference step by step: 4.1e-5 after 15 steps with the scalar conv kernels, 6.0e-4 with
+        // the register-tiled ones (another summation order inside a partition). The first step above
+        // is the check of the merge; this bound only says the runs stay together.
+        assertTrue(worst < 5e-3, "over the epoch: " + worst);
         // a wrong merge (a partition counted twice, a gradient of one partition alone) moves weights by far more
-        assertTrue(Fixtures.maxDiff(ref.get(ref.size() - 1), ref.get(0)) > 100 * worst, "training moved the weights");
+        assertTrue(Fixtures.maxDiff(ref.get(ref.size() - 1), ref.get(0)) > 20 * worst, "training moved the weights");
 
         List<List<float[]>> again = sparkRun("local[2]", P, 1);
         List<List<float[]>> oneCore = sparkRun("local[1]", P, 1);
