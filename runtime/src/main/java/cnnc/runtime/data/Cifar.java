@@ -196,6 +196,9 @@ public final class Cifar {
             }
         } catch (java.io.EOFException e) {
             throw new IOException(file + ": truncated tar file");
+        } catch (java.util.zip.ZipException e) {
+            // the inflater's own words ("invalid distance too far back", "Corrupt GZIP trailer") name no file
+            throw new IOException(file + ": damaged gzip data (" + e.getMessage() + ")", e);
         }
         return out;
     }

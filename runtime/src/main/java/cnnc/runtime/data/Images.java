@@ -35,6 +35,13 @@ public final class Images {
     /** The file name extensions of an image folder (case-insensitive). */
     public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "gif");
 
+    /**
+     * The most pixels an image may have: Pillow's decompression-bomb limit
+     * ({@code Image.MAX_IMAGE_PIXELS}, 1 GiB of 24-bit pixels / 4). A file of a few bytes can declare
+     * 30000 x 30000 pixels, and the JDK's decoders allocate the whole raster before reading any data.
+     */
+    public static final long MAX_PIXELS = 89_478_485L;
+
     /** The resize filter, as stated in messages and metadata. */
     public static final String FILTER = "bilinear";
 
@@ -75,6 +82,11 @@ public final class Images {
             try {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener((r, w) -> warnings.add(w));
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new IOException(file + ": the image declares " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + " pixels (width x height), more than the " + MAX_PIXELS + " cnnc decodes; damaged, or resize it first");
+                }
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new IOException(file + ": damaged " + reader.getFormatName().toUpperCase(Locale.ROOT) + " image: "
@@ -165,13 +177,16 @@ public final class Images {
     private static byte[] rgbPlanes(BufferedImage img) {
         int h = img.getHeight();
         int w = img.getWidth();
-        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
         int plane = h * w;
         byte[] out = new byte[3 * plane];
-        for (int p = 0; p < plane; p++) {
-            out[p] = (byte) (argb[p] >>> 16);
-            out[plane + p] = (byte) (argb[p] >>> 8);
-            out[2 * plane + p] = (byte) argb[p];
+        int[] argb = new int[w];
+        for (int y = 0; y < h; y++) { // a row at a time: a whole-image int[] would double the memory of a large image
+            img.getRGB(0, y, w, 1, argb, 0, w);
+            for (int x = 0, p = y * w; x < w; x++, p++) {
+                out[p] = (byte) (argb[x] >>> 16);
+                out[plane + p] = (byte) (argb[x] >>> 8);
+                out[2 * plane + p] = (byte) argb[x];
+            }
         }
         return out;
     }

@@ -129,4 +129,18 @@ class CifarTest {
         e = assertThrows(IOException.class, () -> Cifar.read(dir, true));
         assertTrue(e.getMessage().contains("test_batch.bin: record 1 has label 10, not below 10"), e.getMessage());
     }
+
+    /** Found by fuzzing (docs/fuzzing.md): the inflater's message for damaged gzip data named no file. */
+    @Test
+    void aDamagedGzippedTarIsNamed() throws IOException {
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        try (GZIPOutputStream g = new GZIPOutputStream(z)) {
+            g.write(Cifar.tar(Map.of("data_batch_1.bin", new byte[3073])));
+        }
+        byte[] b = z.toByteArray();
+        b[2] = 7; // the compression method: 8 is deflate, the only one gzip defines
+        Path tgz = Files.write(dir.resolve("damaged.tar.gz"), b);
+        IOException e = assertThrows(IOException.class, () -> Cifar.read(tgz, true));
+        assertTrue(e.getMessage().startsWith(tgz + ": damaged gzip data ("), e.getMessage());
+    }
 }

@@ -70,4 +70,13 @@ class ImagesTest {
         e = assertThrows(IOException.class, () -> Images.convert(new byte[4], 1, 2, 2, 1, 3, 3, new Images.Policy(false, true), "b.png"));
         assertTrue(e.getMessage().startsWith("b.png: the image is 2x2 (width x height), but the model takes 3x3"), e.getMessage());
     }
+
+    /** Found while fuzzing (docs/fuzzing.md): 27 bytes of GIF declaring 30000x30000 made the decoder allocate 900 MB. */
+    @Test
+    void anImageDeclaringMorePixelsThanTheLimitFailsBeforeDecoding() throws IOException {
+        byte[] gif = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0, ',', 0, 0, 0, 0, 0x30, 0x75, 0x30, 0x75, 0, 2, 2, 0x44, 1, 0, ';'};
+        Path f = java.nio.file.Files.write(dir.resolve("bomb.gif"), gif);
+        IOException e = assertThrows(IOException.class, () -> Images.read(f));
+        assertTrue(e.getMessage().startsWith(f + ": the image declares 30000x30000 pixels"), e.getMessage());
+    }
 }
