@@ -193,7 +193,21 @@ public final class Dataset {
     }
 
     private float raw(long index) {
-        return images != null ? images[(int) index] : (bytes.get((int) index) & 0xFF) / 255f;
+        return images != null ? images[(int) index] : unit(bytes.get((int) index));
+    }
+
+    /**
+     * A stored byte as the network sees it before normalization, {@code b / 255}: the one
+     * definition for training (this class) and inference ({@link Preprocessing#input(byte[])}),
+     * which must agree bit for bit.
+     */
+    static float unit(byte b) {
+        return (b & 0xFF) / 255f;
+    }
+
+    /** Per-channel normalization {@code (v - mean[c]) / std[c]}, for training and inference alike. */
+    static float normalize(float v, float mean, float std) {
+        return (v - mean) / std;
     }
 
     /**
@@ -216,7 +230,7 @@ public final class Dataset {
         byte[] px = img.data();
         float[] images = new float[px.length];
         for (int i = 0; i < px.length; i++) {
-            images[i] = (px[i] & 0xFF) / 255f;
+            images[i] = unit(px[i]);
         }
         int[] labels = new int[d[0]];
         for (int i = 0; i < labels.length; i++) {
@@ -346,7 +360,7 @@ public final class Dataset {
                 for (int x = 0; x < width; x++) {
                     int at = d.identity() ? y * width + x : d.source(y, x, height, width);
                     float v = at < 0 ? 0f : raw(src + at);
-                    dst[out + y * width + x] = mean == null ? v : (v - m) / s;
+                    dst[out + y * width + x] = mean == null ? v : normalize(v, m, s);
                 }
             }
         }

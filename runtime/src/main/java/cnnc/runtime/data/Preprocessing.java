@@ -152,9 +152,9 @@ public final class Preprocessing {
         int plane = height * width;
         float[] out = new float[chw.length];
         for (int i = 0; i < chw.length; i++) {
-            float v = (chw[i] & 0xFF) / 255f;
+            float v = Dataset.unit(chw[i]);
             int c = i / plane;
-            out[i] = mean == null ? v : (v - mean[c]) / std[c];
+            out[i] = mean == null ? v : Dataset.normalize(v, mean[c], std[c]);
         }
         return out;
     }
