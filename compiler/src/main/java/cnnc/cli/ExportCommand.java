@@ -51,11 +51,7 @@ final class ExportCommand implements Callable<Integer> {
         if (weights == null && !model.isOnnx()) {
             throw new UserError("--weights is required: the trained weights of the model (cnnc train writes them)");
         }
-        for (Path in : new Path[] {model.model, weights}) {
-            if (in != null && in.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
-                throw new UserError("'" + output + "' is an input of this command; choose another output");
-            }
-        }
+        new Inputs().file("the model", model.model).file("the weights", weights).check("-o", output);
         if (Files.exists(output) && !force) {
             throw new UserError("'" + output + "' exists; add --force to overwrite it");
         }

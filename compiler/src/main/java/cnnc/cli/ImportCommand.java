@@ -51,10 +51,10 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path w = weights != null ? weights : defaultWeights(output);
+        Inputs inputs = new Inputs().file("the model", onnx);
+        inputs.check("-o", output);
+        inputs.check("--weights", w);
         for (Path p : new Path[] {output, w}) {
-            if (p.toAbsolutePath().normalize().equals(onnx.toAbsolutePath().normalize())) {
-                throw new UserError("'" + p + "' is the model being imported; choose another output");
-            }
             if (Files.exists(p) && !force) {
                 throw new UserError("'" + p + "' exists; add --force to overwrite it");
             }
