@@ -188,4 +188,18 @@ class NoOverwriteTest {
         String text = Files.readString(report.resolve("confusion.txt"));
         assertTrue(text.contains("per-class accuracy:"), text);
     }
+
+    @Test
+    void importAndExportRefuseToWriteOverTheOnnxModel() throws IOException {
+        Path onnx = dir.resolve("net.onnx");
+        Files.copy(Cli.root().resolve("tools/onnx/fixtures/lenet_torch.onnx"), onnx);
+        byte[] onnxBytes = Files.readAllBytes(onnx);
+        Path link = dir.resolve("link.cnn");
+        Files.createSymbolicLink(link, onnx);
+        refused(Cli.run("import", onnx.toString(), "-o", link.toString(), "--force"), "-o");
+        refused(Cli.run("import", onnx.toString(), "-o", dir.resolve("n.cnn").toString(), "--weights", dir.resolve("./net.onnx").toString(),
+                "--force"), "--weights");
+        refused(Cli.run("export", onnx.toString(), "-o", link.toString(), "--force"), "-o");
+        assertArrayEquals(onnxBytes, Files.readAllBytes(onnx));
+    }
 }
