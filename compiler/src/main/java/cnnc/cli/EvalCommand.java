@@ -1,6 +1,5 @@
 package cnnc.cli;
 
-import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.data.Dataset;
@@ -64,19 +63,14 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         device.check();
-        if (weights == null && !model.isOnnx()) {
-            throw new UserError("--weights is required for a .cnn model (an .onnx model brings its own)");
-        }
+        WeightFiles.requireFor(model, weights);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         device.prepare();
         Model m = model.compile(model.options().withTraining(false));
         Network net = device.build(m);
         try {
-            TensorFile f = weights == null ? WeightFiles.loadImported(model, net) : WeightFiles.load(weights, net, GraphHash.of(m), w -> {
-                err.println("cnnc: " + w);
-                err.flush();
-            });
+            TensorFile f = WeightFiles.loadFor(model, weights, net, m, err);
             Preprocessing prep = WeightFiles.preprocessing(weights == null ? model.model : weights, f, m);
             long seed = seed(f, m);
             DataSets.Loaded loaded = DataSets.load(data, m, seed, device.threads());

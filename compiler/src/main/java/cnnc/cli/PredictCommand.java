@@ -1,6 +1,5 @@
 package cnnc.cli;
 
-import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.data.Images;
@@ -64,18 +63,13 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1) {
             throw new UserError("--top must be at least 1, found " + top);
         }
-        if (weights == null && !model.isOnnx()) {
-            throw new UserError("--weights is required for a .cnn model (an .onnx model brings its own)");
-        }
+        WeightFiles.requireFor(model, weights);
         List<Path> files = files(images);
         device.prepare();
         Model m = model.compile(model.options().withTraining(false));
         Network net = device.build(m);
         try {
-            TensorFile f = weights == null ? WeightFiles.loadImported(model, net) : WeightFiles.load(weights, net, GraphHash.of(m), w -> {
-                spec.commandLine().getErr().println("cnnc: " + w);
-                spec.commandLine().getErr().flush();
-            });
+            TensorFile f = WeightFiles.loadFor(model, weights, net, m, spec.commandLine().getErr());
             Preprocessing prep = WeightFiles.preprocessing(weights == null ? model.model : weights, f, m);
             float[][] inputs = new float[files.size()][];
             for (int i = 0; i < inputs.length; i++) {

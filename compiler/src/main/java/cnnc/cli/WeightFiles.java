@@ -61,6 +61,24 @@ final class WeightFiles {
     }
 
     /** Reads, checks and loads weights (parameters and running statistics) into {@code net}. */
+    /** A command's check before it compiles: a .cnn model needs --weights, an .onnx model brings its own. */
+    static void requireFor(ModelArgs model, Path weights) {
+        if (weights == null && !model.isOnnx()) {
+            throw new UserError("--weights is required for a .cnn model (an .onnx model brings its own)");
+        }
+    }
+
+    /**
+     * Loads into {@code net} the weights of {@code --weights}, or those an .onnx model brings when
+     * there is none; warnings about another graph go to {@code err}.
+     */
+    static TensorFile loadFor(ModelArgs model, Path weights, Network net, cnnc.ir.Model m, java.io.PrintWriter err) {
+        return weights == null ? loadImported(model, net) : load(weights, net, GraphHash.of(m), w -> {
+            err.println("cnnc: " + w);
+            err.flush();
+        });
+    }
+
     static TensorFile load(Path file, Network net, String hash, Consumer<String> warn) {
         TensorFile f = read(file, "--weights");
         checkGraph(file, f, net, hash, warn);
