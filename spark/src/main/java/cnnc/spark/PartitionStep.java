@@ -33,7 +33,9 @@ final class PartitionStep implements Serializable {
     /** The training images' normalization (null: none) and augmentation, as on one machine. */
     private final float[] mean;
     private final float[] std;
-    private final Augment augment;
+    private final boolean flipH;
+    private final boolean flipV;
+    private final int pad;
 
     PartitionStep(ShippedNetwork shipped, long seed, int epoch, int firstStep, int share, String[] parameters,
             String[] stateNames, String optKind, Map<String, Object> optArgs, double[] factors, float[] mean, float[] std,
@@ -50,7 +52,9 @@ final class PartitionStep implements Serializable {
         this.factors = factors;
         this.mean = mean;
         this.std = std;
-        this.augment = augment;
+        this.flipH = augment.flipHorizontal(); // the record is not Serializable: shipped as its fields
+        this.flipV = augment.flipVertical();
+        this.pad = augment.pad();
     }
 
     Partial run(Shard shard, Weights w, OptimizerState optState) {
@@ -58,6 +62,7 @@ final class PartitionStep implements Serializable {
         try {
             long t0 = System.nanoTime();
             w.into(net);
+            Augment augment = new Augment(flipH, flipV, pad);
             Dataset d = mean == null ? shard.data() : shard.data().normalized(mean, std);
             int[] order = shard.order(seed, epoch);
             float[] in = net.tensor(net.inputName());
