@@ -177,13 +177,29 @@ public final class SparkArgs {
         return ShippedNetwork.of(c, hash == null ? GraphHash.of(m) : hash, m.batch());
     }
 
-    /** A Spark job's failure as a user's message when its cause is the data; else the exception itself. */
-    static RuntimeException jobFailure(RuntimeException e) {
+    /** An executor's I/O failure as Spark reports it: its class and message inside the job's message (no cause is kept). */
+    private static final java.util.regex.Pattern REMOTE_IO =
+            java.util.regex.Pattern.compile("java\\.io\\.(?:Unchecked)?IOException: (?:java\\.io\\.IOException: )?([^\\n]*)");
+
+    /**
+     * A Spark job's failure as a user's message when its cause is the data; else the exception
+     * itself, or for Spark's own (checked, undeclared) {@code SparkException} its first line.
+     */
+    static RuntimeException jobFailure(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IOException || t instanceof UncheckedIOException) {
-                return new UserError("reading the data failed on an executor: " + t.getMessage());
+                String m = t instanceof UncheckedIOException && t.getCause() != null ? t.getCause().getMessage() : t.getMessage();
+                return new UserError("reading the data failed on an executor: " + m);
+            }
+            java.util.regex.Matcher io = t.getMessage() == null ? null : REMOTE_IO.matcher(t.getMessage());
+            if (io != null && io.find()) {
+                return new UserError("reading the data failed on an executor: " + io.group(1));
             }
         }
-        return e;
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        String m = String.valueOf(e.getMessage());
+        return new UserError("the Spark job failed: " + (m.indexOf('\n') < 0 ? m : m.substring(0, m.indexOf('\n'))));
     }
 }

@@ -69,6 +69,7 @@ final class SparkScoreCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Model m = model.compile(model.options().withTraining(false));
         int classes = DataArgs.classes(m);
+        ImageSource source = spark.source(m, m.train().seed()); // a missing data path before anything else
         ShippedNetwork shipped = SparkArgs.ship(m, null);
         Network net = shipped.instantiate();
         TensorFile f = WeightFiles.load(weights, net, GraphHash.of(m), w -> {
@@ -77,7 +78,10 @@ final class SparkScoreCommand implements Callable<Integer> {
         });
         // the normalization the weights were trained with, and their seed for an image folder's validation split, as cnnc eval
         Preprocessing prep = WeightFiles.preprocessing(weights, f, m);
-        ImageSource source = spark.source(m, EvalCommand.seed(f, m));
+        long seed = EvalCommand.seed(f, m);
+        if (seed != m.train().seed()) {
+            source = spark.source(m, seed);
+        }
         SparkSession session = spark.start("cnnc score " + m.name());
         try {
             Dataset<Row> images = SparkScorer.images(session, source, set.equals("train"), spark.partitions, prep.mean(), prep.std());
@@ -97,7 +101,7 @@ final class SparkScoreCommand implements Callable<Integer> {
                     }
                     scored.select(cols).coalesce(1).write().option("header", "true").csv(output);
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's SparkException is checked but undeclared
                 throw SparkArgs.jobFailure(e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -107,7 +107,7 @@ final class SparkTrainCommand implements Callable<Integer> {
             try {
                 prep = Normalize.preprocessing(settings.normalize(), trainer::measureMeanStd, test.channels(), test.height(),
                         test.width(), test.classNames());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's SparkException is checked but undeclared
                 throw SparkArgs.jobFailure(e);
             }
             Augment augment = Normalize.augment(settings.augment());
@@ -137,7 +137,7 @@ final class SparkTrainCommand implements Callable<Integer> {
                 results = trainer.train();
             } catch (TrainingDivergedException | SafetensorsException e) {
                 throw new UserError(e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's SparkException is checked but undeclared
                 throw SparkArgs.jobFailure(e);
             }
             summarize(out, m, results, file, total);
