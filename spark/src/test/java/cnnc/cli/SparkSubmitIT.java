@@ -31,9 +31,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code bin/test} runs), after the shade plugin has written the jar; surefire's
  * {@code spark-submit} execution in spark/pom.xml sets {@code cnnc.spark.jar}.
  */
-@org.junit.jupiter.api.Timeout(600)
 @EnabledIfSystemProperty(named = "cnnc.spark.jar", matches = ".+",
         disabledReason = "runs in the integration-test phase (mvn verify), on the packaged spark/target/cnnc-spark.jar")
+@org.junit.jupiter.api.Timeout(600)
 class SparkSubmitIT {
 
     /**
