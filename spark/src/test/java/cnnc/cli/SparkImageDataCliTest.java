@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cnnc.runtime.data.ImageFolder;
+import cnnc.runtime.io.Json;
 import cnnc.spark.ImageData;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code cnnc train/score --spark --data DIR} on an image folder: scoring gives {@code cnnc eval}'s
- * accuracy on the test split and on a seeded validation split, training runs with the train
+ * {@code cnnc train/score --spark --data DIR} on an image folder: scoring gives {@code cnnc predict}'s
+ * probabilities for every file and {@code cnnc eval}'s accuracy on the test split and on a seeded
+ * validation split, training runs with the train
  * block's normalization, and a bad folder or a damaged image is one message and exit 1.
  */
 @org.junit.jupiter.api.Timeout(600)
@@ -72,6 +75,31 @@ class SparkImageDataCliTest {
         }
         assertEquals("id,label,prediction,p0,p1,p2", lines.get(0));
         assertEquals(1 + 18, lines.size(), "a header and the 18 test images");
+        // every image's probabilities are predict's for its file (ids follow the folder's order)
+        List<ImageFolder.Entry> files = ImageFolder.scan(folder, false).test().entries();
+        List<String> predict = new java.util.ArrayList<>(List.of("predict", model, "--weights", w.toString(), "--json", "--top", "3"));
+        files.forEach(e -> predict.add(e.file().toString()));
+        Result p = cnnc(predict.toArray(new String[0]));
+        assertEquals(0, p.code(), p.err());
+        java.util.Map<String, float[]> byFile = new java.util.HashMap<>();
+        for (Object o : (List<?>) Json.parse(p.out())) {
+            java.util.Map<?, ?> entry = (java.util.Map<?, ?>) o;
+            float[] probs = new float[3];
+            for (Object q : (List<?>) entry.get("predictions")) {
+                java.util.Map<?, ?> pred = (java.util.Map<?, ?>) q;
+                probs[((Number) pred.get("index")).intValue()] = ((Number) pred.get("probability")).floatValue();
+            }
+            byFile.put((String) entry.get("file"), probs);
+        }
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            int id = Integer.parseInt(f[0]);
+            float[] want = byFile.get(files.get(id).file().toString());
+            assertEquals(files.get(id).label(), Integer.parseInt(f[1]), "label of image " + id);
+            for (int c = 0; c < 3; c++) {
+                assertEquals(want[c], Float.parseFloat(f[3 + c]), "probability " + c + " of " + files.get(id).file());
+            }
+        }
 
         // no test/: both hold out the same seeded tenth of train/ (the weights' seed)
         Path noTest = dir.resolve("no-test");
