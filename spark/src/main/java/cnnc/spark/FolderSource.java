@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.function.IntFunction;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * An image folder ({@code DIR/train/<class>/*.png}, {@code DIR/test/...}, as {@link ImageFolder}
@@ -180,14 +178,7 @@ public final class FolderSource implements ImageSource {
             }
             String prefix = fs.getFileStatus(classDir).getPath().toString() + "/";
             List<String> rel = new ArrayList<>();
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(classDir, true);
-            while (it.hasNext()) {
-                String full = it.next().getPath().toString();
-                String r = full.startsWith(prefix) ? full.substring(prefix.length()) : full;
-                if (!hidden(r)) {
-                    rel.add(r);
-                }
-            }
+            walk(fs, classDir, prefix, rel);
             Collections.sort(rel);
             int before = uris.size();
             for (String r : rel) {
@@ -207,6 +198,22 @@ public final class FolderSource implements ImageSource {
             }
         }
         return new Listing(uris.toArray(new String[0]), labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** The files under {@code d}, recursively, as paths relative to {@code prefix}; hidden names (and what is under them) left out. */
+    private static void walk(FileSystem fs, org.apache.hadoop.fs.Path d, String prefix, List<String> out) throws IOException {
+        for (FileStatus st : fs.listStatus(d)) {
+            String full = st.getPath().toString();
+            String r = full.startsWith(prefix) ? full.substring(prefix.length()) : full;
+            if (hidden(r)) {
+                continue;
+            }
+            if (st.isDirectory()) {
+                walk(fs, st.getPath(), prefix, out);
+            } else {
+                out.add(r);
+            }
+        }
     }
 
     private static boolean hidden(String relative) {

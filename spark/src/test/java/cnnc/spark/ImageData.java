@@ -98,12 +98,7 @@ public final class ImageData {
      * {@code batches.meta.txt}; each image a smooth random colour gradient plus noise.
      */
     public static Path writeCifar(Path dir, int train, int test, long seed) throws IOException {
-        Rng r = Rng.stream(seed, "cifar");
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("cifar-10-batches-bin/batches.meta.txt",
-                "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n".getBytes(StandardCharsets.US_ASCII));
-        files.put("cifar-10-batches-bin/data_batch_1.bin", records(r, train));
-        files.put("cifar-10-batches-bin/test_batch.bin", records(r, test));
+        Map<String, byte[]> files = cifarFiles(train, test, seed);
         Path f = dir.resolve("cifar-10-binary.tar.gz");
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
@@ -111,6 +106,25 @@ public final class ImageData {
         }
         Files.write(f, gz.toByteArray());
         return f;
+    }
+
+    /** The same files as {@link #writeCifar} unpacked: {@code dir/cifar-10-batches-bin/...}. */
+    public static void writeCifarFolder(Path dir, int train, int test, long seed) throws IOException {
+        for (Map.Entry<String, byte[]> e : cifarFiles(train, test, seed).entrySet()) {
+            Path f = dir.resolve(e.getKey());
+            Files.createDirectories(f.getParent());
+            Files.write(f, e.getValue());
+        }
+    }
+
+    private static Map<String, byte[]> cifarFiles(int train, int test, long seed) {
+        Rng r = Rng.stream(seed, "cifar");
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("cifar-10-batches-bin/batches.meta.txt",
+                "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n".getBytes(StandardCharsets.US_ASCII));
+        files.put("cifar-10-batches-bin/data_batch_1.bin", records(r, train));
+        files.put("cifar-10-batches-bin/test_batch.bin", records(r, test));
+        return files;
     }
 
     private static byte[] records(Rng r, int n) {

@@ -147,6 +147,42 @@ class SparkImageDataTest {
                 got);
     }
 
+    /**
+     * Through a file system that is not {@code file:} ({@code loop:}, the local disk under another
+     * scheme): an image folder is listed through Hadoop and every file copied before decoding, CIFAR
+     * binaries (an archive and a folder) and IDX files are copied; the images are the local reads'.
+     */
+    @Test
+    void otherFileSystemsReadTheSameImages() throws IOException {
+        Path folder = dir.resolve("remote-shapes");
+        ImageData.writeShapes(folder, "train", 6, 7);
+        int[] chw = {3, 16, 16};
+        ImageSource.Part local = FolderSource.scan(folder.toString(), chw, Images.Policy.ALL, false).readAll(true);
+        FolderSource remote = FolderSource.scan("loop:" + folder, chw, Images.Policy.ALL, false);
+        assertTrue(remote.file(true, 0).startsWith("loop:/"), remote.file(true, 0));
+        ImageSource.Part got = remote.readAll(true);
+        assertArrayEquals(local.labels(), got.labels());
+        assertArrayEquals(local.pixels(), got.pixels());
+
+        Path tar = ImageData.writeCifar(dir, 12, 5, 9);
+        ImageSource.Part cifar = CifarSource.open(tar.toString(), true, chw, Images.Policy.ALL).readAll(false);
+        ImageSource.Part cifarRemote = CifarSource.open("loop:" + tar, true, chw, Images.Policy.ALL).readAll(false);
+        assertArrayEquals(cifar.pixels(), cifarRemote.pixels());
+        Path unpacked = dir.resolve("cifar-folder");
+        ImageData.writeCifarFolder(unpacked, 12, 5, 9);
+        assertTrue(CifarSource.looksLike("loop:" + unpacked));
+        assertArrayEquals(cifar.pixels(), CifarSource.open("loop:" + unpacked, true, chw, Images.Policy.ALL).readAll(false).pixels());
+
+        Path idx = Fixtures.ROOT.resolve("samples/data");
+        assertArrayEquals(IdxSource.locate(idx.toString()).readAll(false).pixels(),
+                IdxSource.locate("loop:" + idx).readAll(false).pixels());
+
+        Files.writeString(folder.resolve("train/cross/0002.png"), "damaged");
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> FolderSource.scan("loop:" + folder, chw, Images.Policy.ALL, false).readAll(true));
+        assertTrue(e.getMessage().startsWith("loop:" + folder.resolve("train/cross/0002.png") + ": not an image"), e.getMessage());
+    }
+
     @Test
     void cifarArchiveTrainsAsOneMachine() throws IOException {
         Path tar = ImageData.writeCifar(dir, 96, 20, 5);
