@@ -128,7 +128,12 @@ final class DataSets {
      * keep the folder's order.
      */
     static Dataset[] split(Dataset d, double fraction, long seed) {
-        int n = d.size();
+        int[][] rows = splitRows(d.size(), fraction, seed);
+        return new Dataset[] {d.select(rows[0]), d.select(rows[1])};
+    }
+
+    /** The rows of {@link #split}: {@code {train, validation}}, each ascending (also for Spark's image folders). */
+    static int[][] splitRows(int n, double fraction, long seed) {
         int held = (int) Math.round(fraction * n);
         if (held < 1 || held >= n) {
             throw new UserError("--val-split " + fraction + " of " + n + " images leaves " + (held < 1 ? "no validation" : "no training")
@@ -139,7 +144,7 @@ final class DataSets {
         int[] train = Arrays.copyOfRange(perm, held, n);
         Arrays.sort(val);
         Arrays.sort(train);
-        return new Dataset[] {d.select(train), d.select(val)};
+        return new int[][] {train, val};
     }
 
     private static Loaded cifar(DataArgs args, Path p, int classes, int c, int h, int w, Images.Policy policy) throws IOException {
@@ -173,7 +178,7 @@ final class DataSets {
         return Dataset.ofBytes(d.name(), ByteBuffer.wrap(out), labels, c, h, w, d.classes()).withClassNames(d.classNames());
     }
 
-    private static void checkClasses(String where, List<String> found, int classes) {
+    static void checkClasses(String where, List<String> found, int classes) {
         if (found.size() != classes) {
             String names = found.size() <= 12 ? String.join(", ", found) : String.join(", ", found.subList(0, 12)) + ", ...";
             throw new UserError(where + " has " + found.size() + " classes (" + names + "), but the model's target has " + classes

@@ -43,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
     Path weights;
 
     /** The seed of an image folder's validation split: the checkpoint's, else the train block's. */
-    private static long seed(TensorFile f, Model m) {
+    static long seed(TensorFile f, Model m) {
         try {
             return f.meta(Checkpoint.SEED) != null ? Long.parseLong(f.meta(Checkpoint.SEED)) : m.train().seed();
         } catch (NumberFormatException e) {

@@ -6,6 +6,8 @@ import cnnc.ir.Normalization;
 import cnnc.runtime.data.Augment;
 import cnnc.runtime.data.Dataset;
 import cnnc.runtime.data.Preprocessing;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** The train block's data settings as the runtime applies them. */
 final class Normalize {
@@ -17,10 +19,19 @@ final class Normalize {
      * train block asks for (none, measured on {@code train}, or given).
      */
     static Preprocessing preprocessing(Normalization n, Dataset train, Model m) {
+        return preprocessing(n, train::measureMeanStd, train.channels(), train.height(), train.width(), train.classNames());
+    }
+
+    /**
+     * As {@link #preprocessing(Normalization, Dataset, Model)} for training images held elsewhere
+     * (Spark's partitions): {@code measure} gives their {@code {mean[], std[]}} when asked.
+     */
+    static Preprocessing preprocessing(Normalization n, Supplier<float[][]> measure, int channels, int height, int width,
+                                       List<String> classNames) {
         float[] mean = null;
         float[] std = null;
         if (n.measure()) {
-            float[][] ms = train.measureMeanStd();
+            float[][] ms = measure.get();
             mean = ms[0];
             std = ms[1];
             for (int c = 0; c < std.length; c++) {
@@ -37,7 +48,7 @@ final class Normalize {
                 std[c] = n.std().get(c).floatValue();
             }
         }
-        return new Preprocessing(train.channels(), train.height(), train.width(), mean, std, train.classNames());
+        return new Preprocessing(channels, height, width, mean, std, classNames);
     }
 
     static Augment augment(Augmentation a) {

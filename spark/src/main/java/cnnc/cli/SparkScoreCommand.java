@@ -3,7 +3,9 @@ package cnnc.cli;
 import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
-import cnnc.spark.IdxSource;
+import cnnc.runtime.data.Preprocessing;
+import cnnc.runtime.io.TensorFile;
+import cnnc.spark.ImageSource;
 import cnnc.spark.ShippedNetwork;
 import cnnc.spark.SparkScorer;
 import java.io.IOException;
@@ -67,16 +69,22 @@ final class SparkScoreCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Model m = model.compile(model.options().withTraining(false));
         int classes = DataArgs.classes(m);
-        IdxSource source = spark.source();
+        ImageSource source = spark.source(m, m.train().seed()); // a missing data path before anything else
         ShippedNetwork shipped = SparkArgs.ship(m, null);
         Network net = shipped.instantiate();
-        WeightFiles.load(weights, net, GraphHash.of(m), w -> {
+        TensorFile f = WeightFiles.load(weights, net, GraphHash.of(m), w -> {
             err.println("cnnc: " + w);
             err.flush();
         });
+        // the normalization the weights were trained with, and their seed for an image folder's validation split, as cnnc eval
+        Preprocessing prep = WeightFiles.preprocessing(weights, f, m);
+        long seed = EvalCommand.seed(f, m);
+        if (seed != m.train().seed()) {
+            source = spark.source(m, seed);
+        }
         SparkSession session = spark.start("cnnc score " + m.name());
         try {
-            Dataset<Row> images = SparkScorer.images(session, source, set.equals("train"), spark.partitions);
+            Dataset<Row> images = SparkScorer.images(session, source, set.equals("train"), spark.partitions, prep.mean(), prep.std());
             Dataset<Row> scored = new SparkScorer(session, shipped, net).predict(images, "id", "tensor", "label")
                     .select("id", "label", "prediction", "probabilities").orderBy("id");
             long start = System.nanoTime();
@@ -93,7 +101,7 @@ final class SparkScoreCommand implements Callable<Integer> {
                     }
                     scored.select(cols).coalesce(1).write().option("header", "true").csv(output);
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's SparkException is checked but undeclared
                 throw SparkArgs.jobFailure(e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -101,8 +109,8 @@ final class SparkScoreCommand implements Callable<Integer> {
                     : session.read().option("header", "true").option("inferSchema", "true").csv(output);
             long n = written.count();
             long correct = written.filter("label = prediction").count();
-            out.printf("scored %d %s images of %s with %s in %.1f s: accuracy %.2f%% (%d/%d); %s written to %s%n", n, set,
-                    source.where(), weights, seconds, 100.0 * correct / Math.max(1, n), correct, n, fmt, output);
+            out.printf("scored %d %s images of %s with %s in %.1f s: accuracy %.2f%% (%d/%d); %s written to %s%n", n,
+                    set.equals("train") ? "training" : source.testName(), source.where(), weights, seconds, 100.0 * correct / Math.max(1, n), correct, n, fmt, output);
             out.flush();
             return 0;
         } finally {

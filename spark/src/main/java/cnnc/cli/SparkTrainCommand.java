@@ -4,7 +4,9 @@ import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
 import cnnc.ir.Train;
 import cnnc.runtime.Network;
+import cnnc.runtime.data.Augment;
 import cnnc.runtime.data.Dataset;
+import cnnc.runtime.data.Preprocessing;
 import cnnc.runtime.io.SafetensorsException;
 import cnnc.runtime.optim.Optimizer;
 import cnnc.runtime.optim.Schedule;
@@ -12,10 +14,9 @@ import cnnc.runtime.train.EpochResult;
 import cnnc.runtime.train.Evaluation;
 import cnnc.runtime.train.Progress;
 import cnnc.runtime.train.TrainingDivergedException;
-import cnnc.spark.IdxSource;
+import cnnc.spark.ImageSource;
 import cnnc.spark.ShippedNetwork;
 import cnnc.spark.SparkTrainer;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,8 +86,8 @@ final class SparkTrainCommand implements Callable<Integer> {
         Train settings = m.train();
         int total = epochs != null ? epochs : settings.epochs();
         int classes = DataArgs.classes(m);
-        IdxSource source = spark.source();
-        Dataset test = readTest(source, m, classes);
+        ImageSource source = spark.source(m, settings.seed());
+        Dataset test = spark.read(source, false, m, classes);
         Path file = checkpointFile(m);
         String hash = GraphHash.of(m);
         ShippedNetwork shipped = SparkArgs.ship(share, hash);
@@ -95,17 +96,36 @@ final class SparkTrainCommand implements Callable<Integer> {
         Progress progress = Streams.progress(err);
         SparkSession session = spark.start("cnnc train " + m.name());
         try {
-            progress.message(String.format("training %s (%s) at batch %d = %d partitions x %d on Spark %s (%d cores): %s, %s%s",
-                    m.name(), m.source().name(), batch, p, batch / p, session.sparkContext().master(),
-                    session.sparkContext().defaultParallelism(), source.where(), opt.describe(),
-                    localSteps > 1 ? ", " + localSteps + " local steps between averages" : ""));
             Map<String, Object> optArgs = new LinkedHashMap<>();
             settings.settings().forEach((k, v) -> optArgs.put(k, k.equals("nesterov") ? (Object) (v != 0) : (Object) v));
             SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(session.sparkContext()), shipped, net, opt,
-                    source, classes, p).test(test).epochs(total).seed(settings.seed()).checkpoint(file)
-                    .schedule(Schedule.of(settings.schedule())).initKinds(TrainCommand.initKinds(m))
-                    .metadata(Map.of(GraphHash.KEY, hash, "source", m.source().name())).progress(progress)
+                    source, classes, p).epochs(total).seed(settings.seed()).checkpoint(file)
+                    .schedule(Schedule.of(settings.schedule())).initKinds(TrainCommand.initKinds(m)).progress(progress)
                     .localSteps(localSteps, settings.optimizer(), optArgs);
+            // the train block's normalization (measured over the partitions when "auto") and augmentation, as cnnc train applies them
+            Preprocessing prep;
+            try {
+                prep = Normalize.preprocessing(settings.normalize(), trainer::measureMeanStd, test.channels(), test.height(),
+                        test.width(), test.classNames());
+            } catch (Exception e) { // Spark's SparkException is checked but undeclared
+                throw SparkArgs.jobFailure(e);
+            }
+            Augment augment = Normalize.augment(settings.augment());
+            trainer.normalization(prep.mean(), prep.std()).augment(augment).test(prep.apply(test));
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put(GraphHash.KEY, hash);
+            meta.put("source", m.source().name());
+            meta.putAll(prep.toMetadata());
+            if (augment.active()) {
+                meta.put("augment", augment.toString());
+            }
+            trainer.metadata(meta);
+            progress.message(String.format("training %s (%s) at batch %d = %d partitions x %d on Spark %s (%d cores): %s (%s), "
+                    + "%d %s images, %s%s%s%s", m.name(), m.source().name(), batch, p, batch / p, session.sparkContext().master(),
+                    session.sparkContext().defaultParallelism(), source.where(), source.kind(), test.size(), source.testName(),
+                    opt.describe(), augment.active() ? ", augmentation: " + augment : "",
+                    prep.mean() == null ? "" : ", normalization " + prep.describeNormalization(),
+                    localSteps > 1 ? ", " + localSteps + " local steps between averages" : ""));
             if (resume != null) {
                 if (!Files.isRegularFile(resume)) {
                     throw new UserError("cannot resume from " + resume + ": no such file");
@@ -117,7 +137,7 @@ final class SparkTrainCommand implements Callable<Integer> {
                 results = trainer.train();
             } catch (TrainingDivergedException | SafetensorsException e) {
                 throw new UserError(e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's SparkException is checked but undeclared
                 throw SparkArgs.jobFailure(e);
             }
             summarize(out, m, results, file, total);
@@ -129,20 +149,6 @@ final class SparkTrainCommand implements Callable<Integer> {
         } finally {
             session.stop();
         }
-    }
-
-    private static Dataset readTest(IdxSource source, Model m, int classes) {
-        Dataset test;
-        try {
-            test = source.dataset(false, classes);
-        } catch (IOException | RuntimeException e) {
-            throw new UserError("cannot read the test set in " + source.where() + ": " + e.getMessage());
-        }
-        if (m.input().shape().perSample() != test.pixels()) {
-            throw new UserError(m.name() + "'s input " + m.input().name() + " does not take the " + test.channels() + "x"
-                    + test.height() + "x" + test.width() + " images in " + source.where());
-        }
-        return test;
     }
 
     private Path checkpointFile(Model m) {

@@ -5,13 +5,11 @@ import cnnc.runtime.data.DataLocator;
 import cnnc.runtime.data.Dataset;
 import cnnc.runtime.data.Idx;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.Serializable;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import org.apache.hadoop.conf.Configuration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntFunction;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
@@ -20,7 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
  * them) or any Hadoop file system URI ({@code file:}, {@code hdfs:}, {@code s3a:}). Executors read
  * the files themselves; the driver never holds the training images.
  */
-public final class IdxSource implements Serializable {
+public final class IdxSource implements ImageSource {
 
     private static final long serialVersionUID = 1L;
 
@@ -43,14 +41,14 @@ public final class IdxSource implements Serializable {
      * @throws IOException saying what is missing where
      */
     public static IdxSource locate(String spec) throws IOException {
-        if (!hasScheme(spec)) {
+        if (!HadoopFiles.hasScheme(spec)) {
             DataFiles f = DataLocator.locate(spec);
-            return new IdxSource(f.dir().toString(), new String[] {uri(f.trainImages()), uri(f.trainLabels()),
-                    uri(f.testImages()), uri(f.testLabels())});
+            return new IdxSource(f.dir().toString(), new String[] {HadoopFiles.uri(f.trainImages()), HadoopFiles.uri(f.trainLabels()),
+                    HadoopFiles.uri(f.testImages()), HadoopFiles.uri(f.testLabels())});
         }
         String dir = spec.endsWith("/") ? spec : spec + "/";
         org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dir);
-        FileSystem fs = fileSystem(d);
+        FileSystem fs = HadoopFiles.fileSystem(d);
         if (!fs.exists(d)) {
             throw new IOException(spec + ": no such directory");
         }
@@ -71,22 +69,14 @@ public final class IdxSource implements Serializable {
         return new IdxSource(spec, found);
     }
 
-    private static boolean hasScheme(String spec) {
-        int colon = spec.indexOf(':');
-        return colon > 1 && spec.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*");
-    }
-
-    private static String uri(Path p) {
-        return p.toAbsolutePath().toUri().toString();
-    }
-
-    private static FileSystem fileSystem(org.apache.hadoop.fs.Path p) throws IOException {
-        return p.getFileSystem(new Configuration());
-    }
-
-    /** The directory or URI the user gave, for messages. */
+    @Override
     public String where() {
         return where;
+    }
+
+    @Override
+    public String kind() {
+        return "IDX";
     }
 
     /** Images of the training ({@code train true}) or test set. */
@@ -99,45 +89,52 @@ public final class IdxSource implements Serializable {
         return read(uris[train ? 1 : 3]);
     }
 
-    /** The whole training or test set in file order, on this JVM (the driver evaluates the test set). */
-    public Dataset dataset(boolean train, int classes) throws IOException {
+    @Override
+    public Part read(boolean train, IntFunction<int[]> which) throws IOException {
         Idx.Array img = images(train);
         Idx.Array lab = labels(train);
         int[] d = img.dims();
         if ((d.length != 3 && d.length != 4) || lab.dims().length != 1 || lab.dims()[0] != d[0]) {
-            throw new IOException("the " + (train ? "training" : "test") + " images " + java.util.Arrays.toString(d)
-                    + " and labels " + java.util.Arrays.toString(lab.dims()) + " in " + where + " do not match");
+            throw new IOException("the " + (train ? "training" : "test") + " images " + Arrays.toString(d) + " and labels "
+                    + Arrays.toString(lab.dims()) + " in " + where + " do not match");
         }
+        int c = d.length == 4 ? d[1] : 1;
+        int h = d[d.length - 2];
+        int w = d[d.length - 1];
+        int px = c * h * w;
+        int[] ids = which.apply(d[0]);
+        byte[] pixels = new byte[Math.toIntExact((long) ids.length * px)];
+        int[] labels = new int[ids.length];
         byte[] raw = img.data();
-        float[] images = new float[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            images[i] = (raw[i] & 0xFF) / 255f;
+        for (int i = 0; i < ids.length; i++) {
+            System.arraycopy(raw, ids[i] * px, pixels, i * px, px);
+            labels[i] = lab.data()[ids[i]] & 0xFF;
         }
-        int[] labels = new int[d[0]];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = lab.data()[i] & 0xFF;
-            if (labels[i] >= classes) {
-                throw new IOException(where + ": label " + labels[i] + " of image " + i + " is not below " + classes);
+        return new Part(ids, pixels, labels, c, h, w, List.of());
+    }
+
+    /** The whole training or test set in file order, on this JVM (the driver evaluates the test set). */
+    public Dataset dataset(boolean train, int classes) throws IOException {
+        Part all = readAll(train);
+        for (int i = 0; i < all.labels().length; i++) {
+            if (all.labels()[i] >= classes) {
+                throw new IOException(where + ": label " + all.labels()[i] + " of image " + i + " is not below " + classes);
             }
         }
-        return new Dataset(where, images, labels, d.length == 4 ? d[1] : 1, d[d.length - 2], d[d.length - 1], classes);
+        return all.dataset(where, classes);
     }
 
     /** Reads one file: directly when local, else copied from its file system to a temporary file first. */
     private static Idx.Array read(String uri) throws IOException {
-        URI u = URI.create(uri);
-        if ("file".equals(u.getScheme())) {
-            return Idx.read(Path.of(u));
+        Path local = HadoopFiles.localOrNull(uri);
+        if (local != null) {
+            return Idx.read(local);
         }
-        Path tmp = Files.createTempFile("cnnc-idx-", ".idx");
+        Path tmp = HadoopFiles.copyToTemp(uri, ".idx");
         try {
-            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
-            try (InputStream in = fileSystem(p).open(p)) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            }
             return Idx.read(tmp);
         } catch (IOException e) {
-            throw new IOException(uri + ": " + e.getMessage(), e);
+            throw HadoopFiles.renamed(e, tmp, uri);
         } finally {
             Files.deleteIfExists(tmp);
         }

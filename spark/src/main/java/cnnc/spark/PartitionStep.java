@@ -1,6 +1,7 @@
 package cnnc.spark;
 
 import cnnc.runtime.Network;
+import cnnc.runtime.data.Augment;
 import cnnc.runtime.data.Dataset;
 import cnnc.runtime.optim.Optimizer;
 import cnnc.runtime.optim.Optimizers;
@@ -29,9 +30,16 @@ final class PartitionStep implements Serializable {
     private final String optKind;
     private final HashMap<String, Object> optArgs;
     private final double[] factors;
+    /** The training images' normalization (null: none) and augmentation, as on one machine. */
+    private final float[] mean;
+    private final float[] std;
+    private final boolean flipH;
+    private final boolean flipV;
+    private final int pad;
 
     PartitionStep(ShippedNetwork shipped, long seed, int epoch, int firstStep, int share, String[] parameters,
-            String[] stateNames, String optKind, Map<String, Object> optArgs, double[] factors) {
+            String[] stateNames, String optKind, Map<String, Object> optArgs, double[] factors, float[] mean, float[] std,
+            Augment augment) {
         this.shipped = shipped;
         this.seed = seed;
         this.epoch = epoch;
@@ -42,6 +50,11 @@ final class PartitionStep implements Serializable {
         this.optKind = optKind;
         this.optArgs = optArgs == null ? null : new HashMap<>(optArgs);
         this.factors = factors;
+        this.mean = mean;
+        this.std = std;
+        this.flipH = augment.flipHorizontal(); // the record is not Serializable: shipped as its fields
+        this.flipV = augment.flipVertical();
+        this.pad = augment.pad();
     }
 
     Partial run(Shard shard, Weights w, OptimizerState optState) {
@@ -49,7 +62,8 @@ final class PartitionStep implements Serializable {
         try {
             long t0 = System.nanoTime();
             w.into(net);
-            Dataset d = shard.data();
+            Augment augment = new Augment(flipH, flipV, pad);
+            Dataset d = mean == null ? shard.data() : shard.data().normalized(mean, std);
             int[] order = shard.order(seed, epoch);
             float[] in = net.tensor(net.inputName());
             float[] target = net.tensor(net.targetName());
@@ -61,7 +75,8 @@ final class PartitionStep implements Serializable {
             int count = 0;
             for (int j = 0; j < rounds; j++) {
                 int from = (firstStep + j) * share;
-                d.fill(order, from, share, in, target);
+                // each image augmented by its index in the whole training set, as one machine draws it
+                d.fill(order, from, share, in, target, augment, seed, epoch, shard.ids);
                 net.forward();
                 float loss = net.loss();
                 lossSum += (double) loss * share;

@@ -2,7 +2,6 @@ package cnnc.spark;
 
 import cnnc.runtime.Rng;
 import cnnc.runtime.data.Dataset;
-import cnnc.runtime.data.Idx;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -13,7 +12,8 @@ import java.util.Arrays;
  * whole set fall in this partition's contiguous range ({@link #ids}). Partition {@code p} of
  * {@code P} over {@code N} images holds permutation positions {@code [p·N/P, (p+1)·N/P)}, so the
  * partitions depend only on the seed, N and P, never on the cluster. Built on an executor from
- * the IDX files and cached there; a lost one is read again (Spark's lineage).
+ * its {@link ImageSource} (only this partition's images are decoded) and cached there as bytes; a
+ * lost one is read again (Spark's lineage).
  */
 public final class Shard implements Serializable {
 
@@ -22,24 +22,16 @@ public final class Shard implements Serializable {
     final int partition;
     /** Global image index of every local image, in local order. */
     final int[] ids;
-    private final float[] images;
-    private final int[] labels;
-    private final int channels;
-    private final int height;
-    private final int width;
+    private final ImageSource.Part part;
     private final int classes;
     private transient Dataset data;
     private transient int orderEpoch = -1;
     private transient int[] order;
 
-    private Shard(int partition, int[] ids, float[] images, int[] labels, int[] chw, int classes) {
+    private Shard(int partition, ImageSource.Part part, int classes) {
         this.partition = partition;
-        this.ids = ids;
-        this.images = images;
-        this.labels = labels;
-        this.channels = chw[0];
-        this.height = chw[1];
-        this.width = chw[2];
+        this.ids = part.ids();
+        this.part = part;
         this.classes = classes;
     }
 
@@ -51,41 +43,60 @@ public final class Shard implements Serializable {
         return Arrays.copyOfRange(perm, from, to);
     }
 
-    /** Reads partition {@code p}'s images of the training set (or the test set). */
-    public static Shard load(IdxSource source, boolean train, long seed, int partitions, int p, int classes) {
+    /** Reads partition {@code p}'s images of the training set (or the test set), decoded as on one machine. */
+    public static Shard load(ImageSource source, boolean train, long seed, int partitions, int p, int classes) {
         try {
-            Idx.Array img = source.images(train);
-            Idx.Array lab = source.labels(train);
-            int[] d = img.dims();
-            if ((d.length != 3 && d.length != 4) || lab.dims().length != 1 || lab.dims()[0] != d[0]) {
-                throw new IOException("images " + Arrays.toString(d) + " and labels " + Arrays.toString(lab.dims())
-                        + " in " + source.where() + " do not match");
-            }
-            int[] chw = {d.length == 4 ? d[1] : 1, d[d.length - 2], d[d.length - 1]};
-            int px = chw[0] * chw[1] * chw[2];
-            int[] ids = ids(seed, d[0], partitions, p);
-            float[] images = new float[ids.length * px];
-            int[] labels = new int[ids.length];
-            byte[] raw = img.data();
-            for (int i = 0; i < ids.length; i++) {
-                int g = ids[i];
-                for (int q = 0; q < px; q++) {
-                    images[i * px + q] = (raw[g * px + q] & 0xFF) / 255f;
+            ImageSource.Part part = source.read(train, n -> ids(seed, n, partitions, p));
+            for (int i = 0; i < part.size(); i++) {
+                if (part.labels()[i] >= classes) {
+                    throw new IOException(source.where() + ": label " + part.labels()[i] + " of image " + part.ids()[i]
+                            + " is not below " + classes);
                 }
-                labels[i] = lab.data()[g] & 0xFF;
             }
-            return new Shard(p, ids, images, labels, chw, classes);
+            return new Shard(p, part, classes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** This partition's images as a data set (local indices). */
+    /** This partition's images as a data set (local indices), bytes read as {@code b / 255} by {@link Dataset}. */
     public Dataset data() {
         if (data == null) {
-            data = new Dataset("partition " + partition, images, labels, channels, height, width, classes);
+            data = part.dataset("partition " + partition, classes);
         }
         return data;
+    }
+
+    /** Files left out by {@code --skip-bad} because they could not be decoded. */
+    public java.util.List<String> skipped() {
+        return part.skipped();
+    }
+
+    /**
+     * Exact sums for measuring the normalization: {@code {Σ b, Σ b², {values per channel}}}, the sums
+     * per channel over this partition's stored bytes, as longs, so partitions add up in any order
+     * to the same totals.
+     */
+    public long[][] channelSums() {
+        int c = part.channels();
+        int plane = part.height() * part.width();
+        long[][] s = {new long[c], new long[c], {(long) part.size() * plane}};
+        byte[] px = part.pixels();
+        for (int i = 0; i < part.size(); i++) {
+            for (int k = 0; k < c; k++) {
+                int base = (i * c + k) * plane;
+                long sum = 0;
+                long sq = 0;
+                for (int q = 0; q < plane; q++) {
+                    int v = px[base + q] & 0xFF;
+                    sum += v;
+                    sq += v * v;
+                }
+                s[0][k] += sum;
+                s[1][k] += sq;
+            }
+        }
+        return s;
     }
 
     public int size() {

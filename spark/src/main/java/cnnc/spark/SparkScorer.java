@@ -3,6 +3,12 @@ package cnnc.spark;
 import cnnc.runtime.Network;
 import cnnc.runtime.Networks;
 import cnnc.runtime.TensorSpec;
+import cnnc.runtime.data.Preprocessing;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -31,6 +37,8 @@ public final class SparkScorer {
     private final SparkSession spark;
     private final ShippedNetwork shipped;
     private final Weights weights;
+    private float[] mean;
+    private float[] std;
 
     /** @param net an instance of {@code shipped} holding the trained weights (e.g. from {@code NetworkFiles.loadWeights}) */
     public SparkScorer(SparkSession spark, ShippedNetwork shipped, Network net) {
@@ -44,12 +52,24 @@ public final class SparkScorer {
     }
 
     /**
+     * Normalizes decoded images (binary cells) per channel, {@code (v - mean[c]) / std[c]}, as the
+     * weights were trained ({@code Preprocessing.fromMetadata}); tensor cells are taken as they are.
+     */
+    public SparkScorer normalization(float[] mean, float[] std) {
+        this.mean = mean == null ? null : mean.clone();
+        this.std = mean == null ? null : std.clone();
+        return this;
+    }
+
+    /**
      * Predictions for every row of {@code in}: columns {@code idColumn} (as it was), {@code prediction}
      * (int) and {@code probabilities} (array of float), plus {@code keep}'s columns after them.
      *
-     * @param tensorColumn an array of float or double, one image of C·H·W values in [0, 1], row-major;
-     *                     or binary, an encoded image (PNG, JPEG, BMP, GIF: what ImageIO reads) of the
-     *                     model's H x W, gray for C = 1, RGB for C = 3, scaled to [0, 1] (byte / 255)
+     * @param tensorColumn an array of float or double, one input of C·H·W values, row-major, taken
+     *                     as it is; or binary, an encoded image (PNG, JPEG, BMP, GIF: what ImageIO
+     *                     reads), made the model's input as {@code cnnc predict} makes it
+     *                     ({@code Preprocessing.input}: gray or RGB converted, resized, byte / 255,
+     *                     then the {@link #normalization})
      */
     public Dataset<Row> predict(Dataset<Row> in, String idColumn, String tensorColumn, String... keep) {
         StructType schema = in.schema();
@@ -66,8 +86,10 @@ public final class SparkScorer {
         Broadcast<Weights> bw = sc.broadcast(weights);
         ShippedNetwork s = shipped;
         int extra = keep.length;
+        float[] m = mean;
+        float[] d = std;
         JavaRDD<Row> rows = in.selectExpr(columns.toArray(new String[0])).javaRDD()
-                .mapPartitions(it -> new Batches(s, bw.value(), it, extra));
+                .mapPartitions(it -> new Batches(s, bw.value(), it, extra, m, d));
         return spark.createDataFrame(rows, DataTypes.createStructType(fields));
     }
 
@@ -77,15 +99,20 @@ public final class SparkScorer {
         private final Weights weights;
         private final Iterator<Row> in;
         private final int extra;
+        private final float[] mean;
+        private final float[] std;
         private final List<Row> pending = new ArrayList<>();
         private int next;
         private Network net;
+        private Preprocessing prep;
 
-        Batches(ShippedNetwork shipped, Weights weights, Iterator<Row> in, int extra) {
+        Batches(ShippedNetwork shipped, Weights weights, Iterator<Row> in, int extra, float[] mean, float[] std) {
             this.shipped = shipped;
             this.weights = weights;
             this.in = in;
             this.extra = extra;
+            this.mean = mean;
+            this.std = std;
         }
 
         @Override
@@ -114,10 +141,30 @@ public final class SparkScorer {
             return pending.get(next++);
         }
 
+        /** An encoded image as {@code cnnc predict} makes it the model's input. */
+        private float[] decode(byte[] encoded, Object id) {
+            BufferedImage img;
+            try {
+                img = ImageIO.read(new ByteArrayInputStream(encoded));
+            } catch (IOException e) {
+                throw new UncheckedIOException("row " + id + ": " + e.getMessage(), e);
+            }
+            if (img == null) {
+                throw new IllegalArgumentException("row " + id + ": not an image ImageIO can read");
+            }
+            try {
+                return prep.input(img, "row " + id);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         private void runBatch() {
             if (net == null) {
                 net = shipped.borrow();
                 weights.into(net);
+                int[] shape = Networks.spec(net, net.inputName()).shape();
+                prep = new Preprocessing(shape[1], shape[2], shape[3], mean, std, List.of());
             }
             float[] input = net.tensor(net.inputName());
             float[] out = net.tensor(net.outputName());
@@ -130,7 +177,7 @@ public final class SparkScorer {
                 int off = rows.size() * px;
                 Object cell = r.get(1);
                 if (cell instanceof byte[] encoded) {
-                    Images.decode(encoded, Networks.spec(net, net.inputName()).shape(), input, off, r.get(0));
+                    System.arraycopy(decode(encoded, r.get(0)), 0, input, off, px);
                 } else {
                     List<Object> v = r.getList(1);
                     if (v.size() != px) {
@@ -165,11 +212,13 @@ public final class SparkScorer {
     }
 
     /**
-     * Rows {@code id} (long, the image's index in the file), {@code label} (int) and {@code tensor}
-     * (array of float) of the training or test set in {@code source}, read on the executors in
-     * {@code partitions} contiguous ranges.
+     * Rows {@code id} (long, the image's index in its split), {@code label} (int) and {@code tensor}
+     * (array of float: the network's input, {@code prep.input} of the decoded bytes, as
+     * {@code cnnc eval} fills it) of the training or test split of {@code source}, read and decoded
+     * on the executors in {@code partitions} contiguous ranges.
      */
-    public static Dataset<Row> images(SparkSession spark, IdxSource source, boolean train, int partitions) {
+    public static Dataset<Row> images(SparkSession spark, ImageSource source, boolean train, int partitions, float[] mean,
+            float[] std) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ids = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
@@ -177,19 +226,25 @@ public final class SparkScorer {
         }
         int parts = partitions;
         JavaRDD<Row> rows = sc.parallelize(ids, parts).flatMap(p -> {
-            cnnc.runtime.data.Idx.Array img = source.images(train);
-            cnnc.runtime.data.Idx.Array lab = source.labels(train);
-            int n = img.dims()[0];
-            int px = img.data().length / Math.max(1, n);
-            int from = (int) ((long) p * n / parts);
-            int to = (int) ((long) (p + 1) * n / parts);
-            List<Row> out = new ArrayList<>(to - from);
-            for (int i = from; i < to; i++) {
+            ImageSource.Part part = source.read(train, n -> {
+                int from = (int) ((long) p * n / parts);
+                int to = (int) ((long) (p + 1) * n / parts);
+                int[] range = new int[to - from];
+                for (int i = 0; i < range.length; i++) {
+                    range[i] = from + i;
+                }
+                return range;
+            });
+            Preprocessing prep = new Preprocessing(part.channels(), part.height(), part.width(), mean, std, List.of());
+            int px = part.channels() * part.height() * part.width();
+            List<Row> out = new ArrayList<>(part.size());
+            for (int i = 0; i < part.size(); i++) {
+                float[] v = prep.input(java.util.Arrays.copyOfRange(part.pixels(), i * px, (i + 1) * px));
                 Float[] t = new Float[px];
                 for (int q = 0; q < px; q++) {
-                    t[q] = (img.data()[i * px + q] & 0xFF) / 255f;
+                    t[q] = v[q];
                 }
-                out.add(RowFactory.create((long) i, lab.data()[i] & 0xFF, t));
+                out.add(RowFactory.create((long) part.ids()[i], part.labels()[i], t));
             }
             return out.iterator();
         });

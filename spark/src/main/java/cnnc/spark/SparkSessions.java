@@ -46,8 +46,12 @@ public final class SparkSessions {
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             // the shipped class uses Vector API kernels when the driver compiled it with them
-            c.put("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector");
+            String given = System.getProperty("spark.executor.extraJavaOptions", "");
+            c.put("spark.executor.extraJavaOptions", given.contains("jdk.incubator.vector") ? given
+                    : (given + " --add-modules=jdk.incubator.vector").strip());
         }
+        // under spark-submit its settings (system properties spark.*) are the user's: ours are only defaults
+        c.keySet().removeIf(k -> !k.equals("spark.executor.extraJavaOptions") && System.getProperty(k) != null);
         c.putAll(conf);
         SparkSession.Builder b = SparkSession.builder().master(master).appName(app);
         c.forEach(b::config);

@@ -3,6 +3,7 @@ package cnnc.spark;
 import cnnc.runtime.Network;
 import cnnc.runtime.Networks;
 import cnnc.runtime.TensorSpec;
+import cnnc.runtime.data.Augment;
 import cnnc.runtime.data.Dataset;
 import cnnc.runtime.init.Initializers;
 import cnnc.runtime.io.SafetensorsException;
@@ -56,7 +57,7 @@ public final class SparkTrainer {
     private final ShippedNetwork shipped;
     private final Network net;
     private final Optimizer opt;
-    private final IdxSource source;
+    private final ImageSource source;
     private final int classes;
     private final int partitions;
     private String optKind;
@@ -72,13 +73,17 @@ public final class SparkTrainer {
     private Progress progress = Progress.silent();
     private Schedule schedule = Schedule.CONSTANT;
     private StepListener listener;
+    private float[] mean;
+    private float[] std;
+    private Augment augment = Augment.NONE;
+    private JavaRDD<Shard> shards;
     private final SparkStats stats = new SparkStats();
 
     /**
      * @param net        the driver's instance of {@code shipped} (batch b = B/P), which {@code opt} updates
      * @param partitions P; the global batch is {@code P * shipped.batch()}
      */
-    public SparkTrainer(JavaSparkContext sc, ShippedNetwork shipped, Network net, Optimizer opt, IdxSource source,
+    public SparkTrainer(JavaSparkContext sc, ShippedNetwork shipped, Network net, Optimizer opt, ImageSource source,
             int classes, int partitions) {
         this.sc = sc;
         this.shipped = shipped;
@@ -151,6 +156,49 @@ public final class SparkTrainer {
         return this;
     }
 
+    /** Normalizes the training images per channel, {@code (v - mean[c]) / std[c]}, as {@code Dataset.normalized} does. */
+    public SparkTrainer normalization(float[] mean, float[] std) {
+        this.mean = mean == null ? null : mean.clone();
+        this.std = mean == null ? null : std.clone();
+        return this;
+    }
+
+    /** Augments the training images as {@code Trainer.augment} does, each by its index in the training set. */
+    public SparkTrainer augment(Augment augment) {
+        this.augment = augment;
+        return this;
+    }
+
+    /**
+     * The mean and population standard deviation of each channel's pixels ({@code byte / 255}) over
+     * the training set, from exact integer sums of the partitions: {@code {mean[], std[]}}. The
+     * same for every P and cluster; it may differ from {@code Dataset.measureMeanStd}, which sums
+     * floats in double in image order, in the last bit.
+     */
+    public float[][] measureMeanStd() {
+        List<long[][]> sums = shards().map(Shard::channelSums).collect();
+        int c = sums.get(0)[0].length;
+        long[] s = new long[c];
+        long[] q = new long[c];
+        long values = 0;
+        for (int p = 0; p < sums.size(); p++) {
+            values += sums.get(p)[2][0];
+            for (int k = 0; k < c; k++) {
+                s[k] += sums.get(p)[0][k];
+                q[k] += sums.get(p)[1][k];
+            }
+        }
+        float[] m = new float[c];
+        float[] d = new float[c];
+        double n = Math.max(1.0, (double) values);
+        for (int k = 0; k < c; k++) {
+            double mu = s[k] / 255.0 / n;
+            m[k] = (float) mu;
+            d[k] = (float) Math.sqrt(Math.max(0, q[k] / (255.0 * 255.0) / n - mu * mu));
+        }
+        return new float[][] {m, d};
+    }
+
     /** Time and bytes of the steps so far. */
     public SparkStats stats() {
         return stats;
@@ -161,6 +209,11 @@ public final class SparkTrainer {
         int share = shipped.batch();
         int batch = share * partitions;
         JavaRDD<Shard> shards = shards();
+        List<String> skipped = shards.flatMap(sh -> sh.skipped().iterator()).collect();
+        if (!skipped.isEmpty()) {
+            progress.message("skipped " + skipped.size() + " unreadable file" + (skipped.size() == 1 ? "" : "s") + " (--skip-bad), e.g. "
+                    + skipped.get(0));
+        }
         int steps = Integer.MAX_VALUE;
         for (int n : shards.map(Shard::size).collect()) {
             steps = Math.min(steps, n / share);
@@ -187,6 +240,7 @@ public final class SparkTrainer {
                     + " epochs" : "resuming " + net.name() + " from " + lastGood);
             if (runSeed != seed) {
                 shards.unpersist();
+                this.shards = null;
                 seed = runSeed;
                 shards = shards();
             }
@@ -209,13 +263,18 @@ public final class SparkTrainer {
             }
         } finally {
             shards.unpersist();
+            this.shards = null;
             shipped.release();
         }
         return results;
     }
 
+    /** The partitions of the training set, read on the executors once and cached there. */
     private JavaRDD<Shard> shards() {
-        IdxSource src = source;
+        if (shards != null) {
+            return shards;
+        }
+        ImageSource src = source;
         long s = seed;
         int parts = partitions;
         int k = classes;
@@ -223,8 +282,9 @@ public final class SparkTrainer {
         for (int p = 0; p < parts; p++) {
             ids.add(p);
         }
-        return sc.parallelize(ids, parts).map(p -> Shard.load(src, true, s, parts, p, k))
+        shards = sc.parallelize(ids, parts).map(p -> Shard.load(src, true, s, parts, p, k))
                 .persist(StorageLevel.MEMORY_ONLY());
+        return shards;
     }
 
     /** One epoch; returns {mean loss, accuracy}. */
@@ -251,7 +311,8 @@ public final class SparkTrainer {
             Weights w = Weights.of(version, net, persistent);
             Broadcast<Weights> bw = sc.broadcast(w);
             Broadcast<OptimizerState> bo = factors != null ? sc.broadcast(OptimizerState.of(opt)) : null;
-            PartitionStep task = new PartitionStep(shipped, runSeed, e, s, share, params, state, optKind, optArgs, factors);
+            PartitionStep task = new PartitionStep(shipped, runSeed, e, s, share, params, state, optKind, optArgs, factors,
+                    mean, std, augment);
             List<Partial> parts = shards.map(sh -> task.run(sh, bw.value(), bo == null ? null : bo.value())).collect();
             long t1 = System.nanoTime();
             long bytesOut = w.bytes() + (bo != null ? 4L * floats(bo.value().values) : 0);

@@ -41,6 +41,16 @@ final class Fixtures {
         }
     }
 
+    /** A model from a .cnn file anywhere (e.g. one a test wrote). */
+    static Model model(Path f, int batch, boolean training) {
+        try {
+            return Pipeline.compile(Parser.decode(f.toString(), Files.readAllBytes(f)),
+                    Options.defaults().withBatch(batch).withTraining(training));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static ShippedNetwork ship(Model m) {
         JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated"));
         return ShippedNetwork.of(c, GraphHash.of(m), m.batch());

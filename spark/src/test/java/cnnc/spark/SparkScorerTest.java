@@ -36,7 +36,7 @@ class SparkScorerTest {
         SparkSession s = Fixtures.session("local[2]");
         try {
             List<Row> rows = new SparkScorer(s, shipped, net)
-                    .predict(SparkScorer.images(s, Fixtures.samples(), false, 3), "id", "tensor", "label")
+                    .predict(SparkScorer.images(s, Fixtures.samples(), false, 3, null, null), "id", "tensor", "label")
                     .orderBy("id").collectAsList();
             assertEquals(test.size(), rows.size());
             long correct = 0;

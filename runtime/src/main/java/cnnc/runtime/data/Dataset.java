@@ -322,6 +322,18 @@ public final class Dataset {
      * {@code augment.draw(seed, epoch, index)} (training only).
      */
     public void fill(int[] order, int from, int count, float[] input, float[] target, Augment augment, long seed, int epoch) {
+        fill(order, from, count, input, target, augment, seed, epoch, null);
+    }
+
+    /**
+     * As {@link #fill(int[], int, int, float[], float[], Augment, long, int)}, row {@code i}'s draw
+     * keyed by {@code drawIds[i]} instead of {@code i}: a part of a larger data set (a partition of
+     * distributed training) augments each image as the whole set would, by its index there.
+     *
+     * @param drawIds the index of every row in the whole data set, or null for the rows' own indices
+     */
+    public void fill(int[] order, int from, int count, float[] input, float[] target, Augment augment, long seed, int epoch,
+                     int[] drawIds) {
         int px = pixels();
         int batch = input.length / px;
         if (input.length % px != 0 || count > batch || (target != null && target.length != batch * classes)) {
@@ -330,7 +342,7 @@ public final class Dataset {
         }
         for (int r = 0; r < count; r++) {
             int i = order[from + r];
-            Augment.Draw d = augment.active() ? augment.draw(seed, epoch, i) : Augment.Draw.NONE;
+            Augment.Draw d = augment.active() ? augment.draw(seed, epoch, drawIds == null ? i : drawIds[i]) : Augment.Draw.NONE;
             copyRow(i, d, input, r * px);
         }
         Arrays.fill(input, count * px, input.length, 0f);

@@ -107,4 +107,31 @@ class AugmentTest {
         assertEquals((0f - 0.5f) / 2f, in[0]);     // the padded top row of channel 0: black, normalized
         assertEquals((0f - 0.25f) / 4f, in[H * W]);
     }
+
+    /** A part of a data set, its rows keyed by their indices in the whole, augments as the whole does. */
+    @Test
+    void drawIdsAugmentAPartAsTheWholeSet() {
+        int n = 12;
+        byte[] b = new byte[n * C * H * W];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (i * 7 + 3);
+        }
+        int[] labels = new int[n];
+        Dataset whole = Dataset.ofBytes("whole", ByteBuffer.wrap(b), labels, C, H, W, 1);
+        int[] ids = {9, 2, 5, 11};
+        byte[] pb = new byte[ids.length * C * H * W];
+        for (int r = 0; r < ids.length; r++) {
+            System.arraycopy(b, ids[r] * C * H * W, pb, r * C * H * W, C * H * W);
+        }
+        Dataset part = Dataset.ofBytes("part", ByteBuffer.wrap(pb), new int[ids.length], C, H, W, 1);
+        Augment a = new Augment(true, true, 2);
+        float[] want = new float[ids.length * C * H * W];
+        float[] got = new float[want.length];
+        float[] local = new float[want.length];
+        whole.fill(ids, 0, ids.length, want, null, a, 5, 3);
+        part.fill(new int[] {0, 1, 2, 3}, 0, ids.length, got, null, a, 5, 3, ids);
+        part.fill(new int[] {0, 1, 2, 3}, 0, ids.length, local, null, a, 5, 3);
+        assertTrue(java.util.Arrays.equals(want, got), "keyed by the whole set's indices");
+        assertTrue(!java.util.Arrays.equals(want, local), "keyed by the part's own indices the draws differ");
+    }
 }
