@@ -155,7 +155,7 @@ public final class JsonDump {
         a.put("out_channels", d.k());
         a.put("kernel", List.of(d.m(), d.n()));
         a.put("stride", List.of(d.sh(), d.sw()));
-        a.put("padding", List.of(d.ph(), d.pw()));
+        a.put("crop", List.of(d.ph(), d.pw()));
         a.put("output_padding", List.of(d.ah(), d.aw()));
         a.put("bias", d.bias());
         a.put("init", d.init().word());

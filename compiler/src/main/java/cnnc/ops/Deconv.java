@@ -59,7 +59,8 @@ public record Deconv(int k, int c, int m, int n, int ph, int pw, int ah, int aw,
             c.error(c.pos("padding"), "deconv '" + c.node() + "': padding (" + pad[0] + "," + pad[1] + ") crops all of the "
                     + outSize(x.h(), d.m, 0, 0, d.sh) + "x" + outSize(x.w(), d.n, 0, 0, d.sw) + " output of a " + d.m + "x" + d.n
                     + " kernel over its " + x.h() + "x" + x.w() + " input",
-                    "padding below (" + (outSize(x.h(), d.m, 0, 0, d.sh) + 1) / 2 + "," + (outSize(x.w(), d.n, 0, 0, d.sw) + 1) / 2 + ")");
+                    "padding of at most (" + Math.max(0, (outSize(x.h(), d.m, 0, d.ah, d.sh) - 1) / 2) + ","
+                            + Math.max(0, (outSize(x.w(), d.n, 0, d.aw, d.sw) - 1) / 2) + ")");
             return null;
         }
         double size = (double) x.n() * d.k * h * w;
