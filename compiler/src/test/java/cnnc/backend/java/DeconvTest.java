@@ -60,6 +60,20 @@ class DeconvTest {
         assertTrue(compared > 40, "compared " + compared);
     }
 
+    /**
+     * The generated backward code of every deconv variant (deconvs.cnn: stride 1 on the Vector API kernels, stride 2
+     * with padding and output_padding, stride past the kernel, no bias) against float64 finite differences of the
+     * interpreter, on both devices: every element of every parameter and of the input.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"java", "opencl"})
+    void gradcheckPassesOnBothDevices(String device) {
+        String model = Models.root().resolve("compiler/src/test/resources/gradcheck/deconvs.cnn").toString();
+        CliTest.Run r = CliTest.cnnc("gradcheck", model, "--device", device, "--max-per-tensor", "0", "--threads", "2");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("d2.weight") && r.out().contains("d3.bias") && r.out().strip().endsWith("PASS"), r.out());
+    }
+
     /** The deconv steps run the conv family's emitters: their helpers, not a loop nest of their own. */
     @Test
     void deconvIsRenderedByTheConvKernels() {
