@@ -52,7 +52,7 @@ public record Deconv(int k, int c, int m, int n, int ph, int pw, int ah, int aw,
         }
         Shape x = c.shape(0);
         Deconv d = new Deconv(c.count("K"), x.c(), kernel[0], kernel[1], pad[0], pad[1], extra[0], extra[1],
-                stride[0], stride[1], c.bool("bias"), c.choice("init", cnnc.ir.Init.class));
+                stride[0], stride[1], c.bool("bias"), c.choice("init", Init.class));
         long h = outSize(x.h(), d.m, d.ph, d.ah, d.sh);
         long w = outSize(x.w(), d.n, d.pw, d.aw, d.sw);
         if (h < 1 || w < 1) {
