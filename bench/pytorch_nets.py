@@ -8,7 +8,7 @@ unless --infer-batch), and sgemm_gflops: torch.mm on two 2048x2048 float32 matri
 thread count (OpenBLAS here), the machine's single-precision peak as a library reaches it.
 
 Usage: /usr/bin/python3 bench/pytorch_nets.py NETWORK [--threads 2] [--seconds 5] [--infer-batch 256]
-NETWORK: lenet5 | fashion_bn | cifar_vgg | imagenet_stem (samples/*.cnn, bench/models/*.cnn).
+NETWORK: lenet5 | fashion_bn | cifar_vgg | imagenet_stem | updown (samples/*.cnn, bench/models/*.cnn).
 """
 import argparse
 import statistics
@@ -48,6 +48,28 @@ def imagenet_stem():
                          nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
 
 
+class UpDown(nn.Module):
+    """samples/updown.cnn: strided convs down, ConvTranspose2d up with skip adds. e2 (4x4 stride 2 'same'):
+    cnnc pads 1 before and 2 after, PyTorch 1 both sides: the same 14x14 output and the same work."""
+
+    def __init__(self):
+        super().__init__()
+        self.e1, self.e2, self.e3 = nn.Conv2d(1, 8, 3, padding=1), nn.Conv2d(8, 16, 4, 2, 1), nn.Conv2d(16, 16, 3, 2, 1)
+        self.u2 = nn.ConvTranspose2d(16, 16, 4, 2, 1)
+        self.u1 = nn.ConvTranspose2d(16, 8, 3, 2, 1, output_padding=1)
+        self.d0 = nn.ConvTranspose2d(8, 4, 3, 1, 1, bias=False)
+        self.f = nn.Linear(4 * 7 * 7, 10)
+
+    def forward(self, x):
+        r1 = F.relu(self.e1(x))
+        r2 = F.relu(self.e2(r1))
+        r3 = F.relu(self.e3(r2))
+        s2 = self.u2(r3) + r2
+        s1 = self.u1(s2) + r1
+        p = F.max_pool2d(F.relu(self.d0(s1)), 4)
+        return self.f(p.flatten(1))
+
+
 # network: (constructor, input C x H x W, training batch, optimizer as in the .cnn's train block)
 NETS = {
     "lenet5": (lenet5, (1, 28, 28), 64, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9)),
@@ -55,6 +77,7 @@ NETS = {
     "cifar_vgg": (cifar_vgg, (3, 32, 32), 64,
                   lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)),
     "imagenet_stem": (imagenet_stem, (3, 224, 224), 32, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9)),
+    "updown": (UpDown, (1, 28, 28), 32, lambda p: torch.optim.Adam(p, lr=0.002)),
 }
 
 

@@ -56,6 +56,12 @@ class Sample(nn.Module):
                 if a["bias"]:
                     m.bias.data = tensor(weights[node.name + ".bias"])
                 m.pads = ops.conv_pads(a["kernel"], a["anchor"], a["padding"])
+            elif node.op == "deconv":
+                m = nn.ConvTranspose2d(C, a["K"], tuple(a["kernel"]), tuple(a["stride"]), tuple(a["padding"]),
+                                       tuple(a["output_padding"]), bias=a["bias"])
+                m.weight.data = tensor(weights[node.name + ".weight"])
+                if a["bias"]:
+                    m.bias.data = tensor(weights[node.name + ".bias"])
             elif node.op == "bn":
                 _, C, H, W = shapes[node.inputs[0]]
                 per_element = a["per"] == "element"
@@ -87,6 +93,8 @@ class Sample(nn.Module):
             if node.op == "conv":
                 pt, pb, pl, pr = m.pads
                 y = m(F.pad(ins[0], (pl, pr, pt, pb)) if (pt, pb, pl, pr) != (0, 0, 0, 0) else ins[0])
+            elif node.op == "deconv":
+                y = m(ins[0])
             elif node.op == "bn":
                 y = m(ins[0].flatten(1)).view(-1, *m.shape) if m.shape else m(ins[0])
             elif node.op == "full":
@@ -240,7 +248,7 @@ def main():
         model = Sample(net, weights)
         names = {}
         for node in net.nodes:
-            for torch_name, cnn_name in (("weight", "weight"), ("bias", "bias")) if node.op in ("conv", "full") else \
+            for torch_name, cnn_name in (("weight", "weight"), ("bias", "bias")) if node.op in ("conv", "full", "deconv") else \
                     (("weight", "gamma"), ("bias", "beta"), ("running_mean", "running_mean"),
                      ("running_var", "running_var")) if node.op == "bn" else ():
                 names[f"layers.{node.name}.{torch_name}"] = f"{node.name}.{cnn_name}"

@@ -235,6 +235,9 @@ SIGNATURES = {
     "softmax": (1, []),
     "add": (2, []),
     "concat": ("variadic", []),
+    "deconv": (1, [("K", "count", _REQUIRED), ("kernel", "size2", _REQUIRED), ("stride", "size2", (1, 1)),
+                   ("padding", "pair", (0, 0)), ("output_padding", "pair", (0, 0)),
+                   ("bias", "bool", True), ("init", ("he", "xavier"), "he")]),
 }
 
 

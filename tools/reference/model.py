@@ -25,6 +25,11 @@ def infer_shapes(net, T):
             oh = ops.conv_out(H, pt, pb, a["kernel"][0], a["stride"][0])
             ow = ops.conv_out(W, pl, pr, a["kernel"][1], a["stride"][1])
             out = (T, a["K"], oh, ow)
+        elif node.op == "deconv":
+            (M, N), (sh, sw), (p, q), (ah, aw) = a["kernel"], a["stride"], a["padding"], a["output_padding"]
+            if min(p, q) < 0 or not (0 <= ah < sh and 0 <= aw < sw):
+                _fail(net, node, f"padding {(p, q)} or output_padding {(ah, aw)} out of range for stride {(sh, sw)}")
+            out = (T, a["K"], ops.deconv_out(H, M, sh, p, ah), ops.deconv_out(W, N, sw, q, aw))
         elif node.op in ("maxpool", "avgpool"):
             (P, Q), (sh, sw) = a["window"], a["stride"]
             out = (T, C, ops.pool_out(H, P, sh, a["ceil"]), ops.pool_out(W, Q, sw, a["ceil"]))
@@ -61,6 +66,10 @@ def param_shapes(net, shapes):
         _, C, H, W = shapes[node.inputs[0]]
         if node.op == "conv":
             out.append((node.name, "weight", (a["K"], C) + tuple(a["kernel"])))
+            if a["bias"]:
+                out.append((node.name, "bias", (a["K"],)))
+        elif node.op == "deconv":  # [C][K][M][N], as torch's ConvTranspose2d
+            out.append((node.name, "weight", (C, a["K"]) + tuple(a["kernel"])))
             if a["bias"]:
                 out.append((node.name, "bias", (a["K"],)))
         elif node.op == "full":
@@ -135,6 +144,8 @@ def forward(net, params, feeds, dtype=torch.float64):
         if node.op == "conv":
             pads = ops.conv_pads(a["kernel"], a["anchor"], a["padding"])
             y = ops.conv(xs[0], p("weight"), p("bias"), pads, tuple(a["stride"]))
+        elif node.op == "deconv":
+            y = ops.deconv(xs[0], p("weight"), p("bias"), tuple(a["stride"]), tuple(a["padding"]), tuple(a["output_padding"]))
         elif node.op == "bn":
             y, mean, var, n = ops.bn(xs[0], p("gamma"), p("beta"), a["per"], a["eps"])
             rm, rv = ops.bn_running(p("running_mean"), p("running_var"), mean.detach(), var.detach(), n, a["momentum"])

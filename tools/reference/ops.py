@@ -34,6 +34,17 @@ def conv(x, weight, bias, pads, stride):
     return F.conv2d(F.pad(x, (pl, pr, pt, pb)), weight, bias, stride)
 
 
+def deconv(x, weight, bias, stride, padding, output_padding):
+    """PyTorch's conv_transpose2d: Y[t,k,i*sh-p+u, j*sw-q+v] += X[t,c,i,j] W[c,k,u,v], cropped p (q) from the
+    top (left) and p-a (q-b) from the bottom (right); H' = sh*(H-1) + M - 2p + a."""
+    return F.conv_transpose2d(x, weight, bias, stride, padding, output_padding)
+
+
+def deconv_out(size, kernel, stride, pad, extra):
+    """sh*(H-1) + M - 2p + a."""
+    return stride * (size - 1) + kernel - 2 * pad + extra
+
+
 def bn_dims(per):
     """The dimensions a bn statistic runs over: t for per element, (t, i, j) for per channel."""
     return (0,) if per == "element" else (0, 2, 3)

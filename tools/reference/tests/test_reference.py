@@ -142,6 +142,56 @@ class ConvTest(unittest.TestCase):
                 torch.testing.assert_close(b.grad, dy.sum(dim=(0, 2, 3)))
 
 
+DECONV_CASES = [((3, 3), (1, 1), (0, 0), (0, 0)), ((3, 3), (2, 2), (1, 1), (1, 1)), ((2, 3), (2, 2), (1, 0), (1, 1)),
+                ((1, 2), (3, 2), (0, 1), (2, 0)), ((4, 4), (2, 1), (1, 2), (0, 0))]
+
+
+def naive_deconv(x, w, b, stride, padding, output_padding):
+    """Y[t,k,i*sh-p+u, j*sw-q+v] += X[t,c,i,j] W[c,k,u,v], from b; H' = sh(H-1) + M - 2p + a."""
+    T, C, H, W = x.shape
+    _, K, M, N = w.shape
+    (sh, sw), (p, q), (a, bb) = stride, padding, output_padding
+    Ho, Wo = sh * (H - 1) + M - 2 * p + a, sw * (W - 1) + N - 2 * q + bb
+    y = torch.zeros(T, K, Ho, Wo, dtype=x.dtype)
+    if b is not None:
+        y += b.reshape(1, K, 1, 1)
+    for t, c, i, j, k, u, v in itertools.product(range(T), range(C), range(H), range(W), range(K), range(M), range(N)):
+        r, s = i * sh - p + u, j * sw - q + v
+        if 0 <= r < Ho and 0 <= s < Wo:
+            y[t, k, r, s] += x[t, c, i, j] * w[c, k, u, v]
+    return y
+
+
+class DeconvTest(unittest.TestCase):
+    def test_forward_matches_naive_scatter(self):
+        x = rand(2, 2, 4, 3, seed=21)
+        for kernel, stride, padding, extra in DECONV_CASES:
+            with self.subTest(kernel=kernel, stride=stride, padding=padding, output_padding=extra):
+                w, b = rand(2, 3, *kernel, seed=22), rand(3, seed=23)
+                y = ops.deconv(x, w, b, stride, padding, extra)
+                self.assertEqual(y.shape[2:], (ops.deconv_out(4, kernel[0], stride[0], padding[0], extra[0]),
+                                               ops.deconv_out(3, kernel[1], stride[1], padding[1], extra[1])))
+                torch.testing.assert_close(y, naive_deconv(x, w, b, stride, padding, extra))
+
+    def test_forward_is_the_backward_data_of_its_dual_conv(self):
+        """What the generated code relies on: deconv(X) = the input sensitivity of the conv with pads
+        (p, p-a, q, q-b) from H' to H, at dY = X; and deconv's own input sensitivity is that conv."""
+        for kernel, stride, padding, extra in DECONV_CASES:
+            with self.subTest(kernel=kernel, stride=stride, padding=padding, output_padding=extra):
+                x = rand(2, 2, 4, 3, seed=24).requires_grad_()
+                w = rand(2, 3, *kernel, seed=25)
+                y = ops.deconv(x, w, None, stride, padding, extra)
+                pads = (padding[0], padding[0] - extra[0], padding[1], padding[1] - extra[1])
+                z = torch.zeros(y.shape, dtype=y.dtype, requires_grad=True)
+                dual = ops.conv(z, w, None, pads, stride)
+                self.assertEqual(dual.shape, x.shape)
+                dual.backward(x.detach())
+                torch.testing.assert_close(z.grad, y.detach())
+                dy = rand(*y.shape, seed=26)
+                y.backward(dy)
+                torch.testing.assert_close(x.grad, ops.conv(dy, w, None, pads, stride))
+
+
 class PoolTest(unittest.TestCase):
     def test_out_size(self):
         self.assertEqual(ops.pool_out(9, 2, 3, False), 3)

@@ -47,7 +47,8 @@ class SampleCoverageTest {
             "conv padding same", "conv padding valid", "conv padding full", "conv anchor inside", "conv anchor negative",
             "conv anchor >= kernel", "conv stride", "conv even kernel", "conv asymmetric kernel", "conv bias false",
             "conv init xavier", "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "maxpool", "avgpool",
-            "pool overlapping", "pool gaps", "pool ceil", "full", "softmax", "add", "concat", "fan-out", "accumulate");
+            "pool overlapping", "pool gaps", "pool ceil", "full", "softmax", "add", "concat", "fan-out", "accumulate",
+            "deconv stride 1", "deconv stride", "deconv padding", "deconv output_padding");
 
     @Test
     void togetherTheSamplesUseEveryOperationAndVariant() throws IOException {
@@ -158,6 +159,15 @@ class SampleCoverageTest {
                 case Add a -> out.add("add");
                 case Concat c -> out.add("concat");
                 case CrossEntropy c -> { }
+                case cnnc.ops.Deconv d -> {
+                    out.add(d.sh() > 1 || d.sw() > 1 ? "deconv stride" : "deconv stride 1");
+                    if (d.ph() > 0 || d.pw() > 0) {
+                        out.add("deconv padding");
+                    }
+                    if (d.ah() > 0 || d.aw() > 0) {
+                        out.add("deconv output_padding");
+                    }
+                }
             }
         }
         if (m.forward().steps().stream().flatMap(s -> s.outputs().stream()).map(Buffer::name).anyMatch(n -> reads.getOrDefault(n, 0) > 1)) {

@@ -18,6 +18,10 @@ import cnnc.ops.ConcatBf;
 import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
+import cnnc.ops.BiasGrad;
+import cnnc.ops.Deconv;
+import cnnc.ops.DeconvBf;
+import cnnc.ops.DeconvGrad;
 import cnnc.ops.CrossEntropy;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
@@ -128,6 +132,10 @@ public final class JsonDump {
             case AddBf x -> { }
             case ConcatBf c -> a.put("offsets", c.offsets());
             case Accumulate acc -> a.put("count", acc.count());
+            case Deconv d -> deconv(a, d);
+            case DeconvBf d -> deconv(a, d.deconv());
+            case DeconvGrad d -> deconv(a, d.deconv());
+            case BiasGrad b -> { }
         }
         return a;
     }
@@ -141,6 +149,16 @@ public final class JsonDump {
         a.put("pads", List.of(c.pt(), c.pb(), c.pl(), c.pr()));
         a.put("bias", c.bias());
         a.put("init", c.init().word());
+    }
+
+    private static void deconv(Map<String, Object> a, Deconv d) {
+        a.put("out_channels", d.k());
+        a.put("kernel", List.of(d.m(), d.n()));
+        a.put("stride", List.of(d.sh(), d.sw()));
+        a.put("crop", List.of(d.ph(), d.pw()));
+        a.put("output_padding", List.of(d.ah(), d.aw()));
+        a.put("bias", d.bias());
+        a.put("init", d.init().word());
     }
 
     private static void activation(Map<String, Object> a, Activation f) {

@@ -21,6 +21,10 @@ import cnnc.ops.ConcatBf;
 import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
+import cnnc.ops.BiasGrad;
+import cnnc.ops.Deconv;
+import cnnc.ops.DeconvBf;
+import cnnc.ops.DeconvGrad;
 import cnnc.ops.CrossEntropy;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
@@ -176,6 +180,10 @@ public final class Interpreter {
             case Concat op -> JoinInterp.concat(op, step, mem);
             case ConcatBf op -> JoinInterp.concatBackward(op, step, mem);
             case Accumulate op -> JoinInterp.accumulate(op, step, mem);
+            case Deconv op -> DeconvInterp.forward(op, step, mem);
+            case DeconvBf op -> DeconvInterp.backwardData(op, step, mem);
+            case DeconvGrad op -> DeconvInterp.backwardWeights(op, step, mem);
+            case BiasGrad op -> DeconvInterp.bias(op, step, mem);
         }
     }
 }

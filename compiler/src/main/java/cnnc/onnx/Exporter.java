@@ -161,7 +161,26 @@ public final class Exporter {
             case CrossEntropy c -> {
                 // training only: the inference graph ends at the softmax
             }
+            case cnnc.ops.Deconv d -> deconv(s, d, doc);
         }
+    }
+
+    /** ConvTranspose: weight {@code [C][K][M][N]} as cnnc lays it out; PyTorch's padding as symmetric pads, output_padding as is. */
+    private void deconv(Step s, cnnc.ops.Deconv d, String doc) {
+        String y = s.node();
+        List<String> inputs = new ArrayList<>(List.of(image(s.input(0).name()), initializer(y + ".weight", null)));
+        if (d.bias()) {
+            inputs.add(initializer(y + ".bias", null));
+        }
+        OnnxMl.NodeProto.Builder n = node("ConvTranspose", y, inputs, y, doc).addAttribute(ints("kernel_shape", d.m(), d.n()))
+                .addAttribute(ints("pads", d.ph(), d.pw(), d.ph(), d.pw())).addAttribute(ints("strides", d.sh(), d.sw()));
+        if (d.ah() + d.aw() > 0) {
+            n.addAttribute(ints("output_padding", d.ah(), d.aw()));
+        }
+        if (d.init() == cnnc.ir.Init.XAVIER) {
+            meta("cnnc." + y + ".init", d.init().word());
+        }
+        as4.put(y, y);
     }
 
     private void conv(Step s, Conv c, String doc) {

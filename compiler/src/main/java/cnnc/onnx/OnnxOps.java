@@ -50,6 +50,7 @@ final class OnnxOps {
         TABLE.put("Shape", Views::shape);
         TABLE.put("Gather", Views::gather);
         TABLE.put("Unsqueeze", Views::unsqueeze);
+        TABLE.put("ConvTranspose", Deconvs::deconv);
     }
 
     private OnnxOps() {}

@@ -86,8 +86,8 @@ class CheckTableTest {
         String mix = CheckTable.render(Models.mix(false));
         // bn per channel over 8 channels: γ and β of 8 each; the running mean and variance are state.
         assertTrue(mix.lines().anyMatch(l -> Arrays.asList(l.trim().split(" +")).equals(List.of("b", "bn", "4x8x8x8", "16", "10"))), mix);
-        // conv a: 8x3x3x3 + 8, conv c: 8x8x3x3 + 8, bn: 16, full without bias: 10 x (24·2·2)
-        long total = 8 * 3 * 9 + 8 + 8 * 8 * 9 + 8 + 16 + 10 * 24 * 2 * 2;
+        // conv a: 8x3x3x3 + 8, conv c: 8x8x3x3 + 8, bn: 16, deconv d: 24x2x3x3 + 2, full without bias: 10 x (2·4·3)
+        long total = 8 * 3 * 9 + 8 + 8 * 8 * 9 + 8 + 16 + 24 * 2 * 9 + 2 + 10 * 2 * 4 * 3;
         assertTrue(mix.contains("total parameters: " + String.format(Locale.ROOT, "%,d", total) + " "), mix);
         // the four partial sensitivities of r (4x8x8x8) that the accumulate sums
         String partials = "partials 4 " + String.format(Locale.ROOT, "%,d", 4L * 4 * 4 * 8 * 8 * 8) + " ";

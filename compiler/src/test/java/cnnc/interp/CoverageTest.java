@@ -33,7 +33,9 @@ class CoverageTest {
             "avgpool overlapping", "avgpool gaps", "avgpool ceil partial window",
             "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "full without bias", "full of a 3-D tensor",
             "softmax without loss", "loss per pixel", "fan-out", "input fan-out", "one edge reads a tensor twice",
-            "parameter without gradient");
+            "parameter without gradient",
+            "deconv stride 1", "deconv stride > 1", "deconv stride > kernel", "deconv padding", "deconv output_padding",
+            "deconv asymmetric kernel", "deconv without bias");
 
     @Test
     void everyOperationRuns() {
@@ -94,6 +96,14 @@ class CoverageTest {
                 case Full f -> {
                     add(v, !f.bias(), "full without bias");
                     add(v, x.h() * x.w() > 1, "full of a 3-D tensor");
+                }
+                case cnnc.ops.Deconv d -> {
+                    v.add(d.sh() > 1 || d.sw() > 1 ? "deconv stride > 1" : "deconv stride 1");
+                    add(v, d.sh() > d.m() || d.sw() > d.n(), "deconv stride > kernel");
+                    add(v, d.ph() > 0 || d.pw() > 0, "deconv padding");
+                    add(v, d.ah() > 0 || d.aw() > 0, "deconv output_padding");
+                    add(v, d.m() != d.n(), "deconv asymmetric kernel");
+                    add(v, !d.bias(), "deconv without bias");
                 }
                 default -> { }
             }

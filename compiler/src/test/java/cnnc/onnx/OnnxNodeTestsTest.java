@@ -34,7 +34,7 @@ class OnnxNodeTestsTest {
     /** The operators of the mapping table, whose node tests run here. */
     static final Set<String> OPS = Set.of("Conv", "BatchNormalization", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "MaxPool",
             "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Gemm", "MatMul", "Add", "Concat", "Softmax", "LogSoftmax",
-            "Flatten", "Reshape", "Identity", "Dropout", "Pad", "Slice");
+            "Flatten", "Reshape", "Identity", "Dropout", "Pad", "Slice", "ConvTranspose");
 
     static final String EXPECTED_IMPORTED = """
             test_averagepool_2d_ceil test_averagepool_2d_default test_averagepool_2d_precomputed_strides
@@ -47,6 +47,8 @@ class OnnxNodeTestsTest {
             test_globalmaxpool_precomputed test_identity test_logsoftmax_example_1 test_logsoftmax_large_number
             test_matmul_2d test_maxpool_2d_ceil test_maxpool_2d_default test_maxpool_2d_precomputed_strides
             test_maxpool_2d_strides test_softmax_example test_softmax_large_number
+            test_convtranspose test_convtranspose_kernel_shape test_convtranspose_output_shape test_convtranspose_pad
+            test_convtranspose_pads test_convtranspose_with_kernel
             """;
 
     /** The tests that import and match (any other must be refused with a reason). */

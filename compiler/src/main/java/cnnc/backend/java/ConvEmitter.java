@@ -135,6 +135,11 @@ final class ConvEmitter {
     }
 
     static void backwardData(StepCtx s, ConvBf bf) {
+        backwardData(s, bf, null);
+    }
+
+    /** Conv_BF whose every map {@code ΔX[t][c]} starts from {@code bias[c]} (the field, or null for 0): deconv's forward. */
+    static void backwardData(StepCtx s, ConvBf bf, String bias) {
         Conv op = bf.conv();
         Shape dy = s.inBuf(0).shape();
         Shape dx = s.outBuf(0).shape();
@@ -176,7 +181,7 @@ final class ConvEmitter {
         splitChunk(c, cg, C, "c0", "c1");
         c.open("for (int c = c0; c < c1; c++)")
                 .line("int xo = (t * " + C + " + c) * " + (H * W))
-                .loop("e", 0, (long) H * W, s.out(0) + "[xo + e] = 0f");
+                .loop("e", 0, (long) H * W, s.out(0) + "[xo + e] = " + (bias == null ? "0f" : bias + "[c]"));
         c.open("for (int k = 0; k < " + K + "; k++)")
                 .line("int yo = (t * " + K + " + k) * " + (Ho * Wo))
                 .line("int wo = (k * " + C + " + c) * " + (M * N));

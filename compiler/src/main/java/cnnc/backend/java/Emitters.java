@@ -15,6 +15,10 @@ import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.BiasGrad;
+import cnnc.ops.Deconv;
+import cnnc.ops.DeconvBf;
+import cnnc.ops.DeconvGrad;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
@@ -93,8 +97,13 @@ final class Emitters {
             case Concat op -> AddConcatEmitter.concat(s, op);
             case ConcatBf op -> AddConcatEmitter.concatBackward(s, op);
             case Accumulate op -> AccumulateEmitter.emit(s, op);
+            case Deconv op -> DeconvEmitter.forward(s, op);
+            case DeconvBf op -> DeconvEmitter.backwardData(s, op);
+            case DeconvGrad op -> DeconvEmitter.gradient(s, op);
+            case BiasGrad op -> DeconvEmitter.bias(s, op);
         }
-        if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad)) {
+        if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad
+                || s.step.op() instanceof Deconv || s.step.op() instanceof DeconvBf || s.step.op() instanceof DeconvGrad)) {
             s.kernel = "direct, scalar loops" + (s.vector ? " (stride or pads outside the wide kernels' range)" : " (plain Java)")
                     + ", " + s.chunks + " chunks";
         }

@@ -3,6 +3,9 @@ package cnnc.backend.java;
 import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
+import cnnc.ops.Deconv;
+import cnnc.ops.DeconvBf;
+import cnnc.ops.DeconvGrad;
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.FieldSpec;
@@ -38,6 +41,9 @@ public final class Profile {
             case Conv op -> "conv forward";
             case ConvBf op -> "conv backward-data";
             case ConvGrad op -> "conv gradient";
+            case Deconv op -> "deconv forward";
+            case DeconvBf op -> "deconv backward-data";
+            case DeconvGrad op -> "deconv gradient";
             default -> s.step.op().mnemonic();
         };
         long flops = main ? directFlops(s) : 0;
@@ -53,6 +59,10 @@ public final class Profile {
             case Conv op -> 2L * s.outBuf(0).shape().size() * s.inBuf(0).shape().c() * op.m() * op.n();
             case ConvBf op -> 2L * s.inBuf(0).shape().size() * s.outBuf(0).shape().c() * op.conv().m() * op.conv().n();
             case ConvGrad op -> 2L * s.inBuf(0).shape().size() * s.inBuf(1).shape().c() * op.conv().m() * op.conv().n();
+            // every input pixel meets every output channel and tap once
+            case Deconv op -> 2L * s.inBuf(0).shape().size() * op.k() * op.m() * op.n();
+            case DeconvBf op -> 2L * s.outBuf(0).shape().size() * s.inBuf(0).shape().c() * op.deconv().m() * op.deconv().n();
+            case DeconvGrad op -> 2L * s.inBuf(0).shape().size() * s.inBuf(1).shape().c() * op.deconv().m() * op.deconv().n();
             default -> 0L;
         };
     }

@@ -262,11 +262,16 @@ final class VectorConvEmitter {
     }
 
     static void backwardData(StepCtx s, ConvBf bf) {
+        backwardData(s, bf, null);
+    }
+
+    /** Conv_BF whose every map {@code ΔX[t][c]} starts from {@code bias[c]} (the field, or null for 0): deconv's forward. */
+    static void backwardData(StepCtx s, ConvBf bf, String bias) {
         Conv op = bf.conv();
         Shape dx = s.outBuf(0).shape();
         int M = op.m(), N = op.n();
         Padded in = pad(s, s.inBuf(0), M - 1 - op.pt(), M - 1 - op.pb(), N - 1 - op.pl(), N - 1 - op.pr(), false);
-        wideConv(s, new Kernel(in, s.out(0), dx.c(), dx.h(), dx.w(), M, N, s.in(1), M * N, dx.c() * M * N, true, null),
+        wideConv(s, new Kernel(in, s.out(0), dx.c(), dx.h(), dx.w(), M, N, s.in(1), M * N, dx.c() * M * N, true, bias),
                 "sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk)");
     }
 

@@ -22,13 +22,19 @@ final class ConvKernels {
 
     /** Forward; with {@code relu} (the relu step reading this conv's output) it writes both outputs in one pass. */
     static List<Kernel> forward(Names names, Step step, Conv op, Step relu) {
+        return forward(names, step, op, relu, relu == null ? "conv" : "conv_relu",
+                "conv '" + step.node() + "'" + (relu == null ? "" : " fused with relu '" + relu.node() + "'"),
+                op.formula() + (relu == null ? "" : "; R = max(0, Y)"));
+    }
+
+    /** Forward of {@code op} under kernel name {@code prefix}, described as {@code what} and {@code formula} (deconv_bf: a conv of ΔY). */
+    static List<Kernel> forward(Names names, Step step, Conv op, Step relu, String prefix, String what, String formula) {
         Buffer x = step.input(0);
         Buffer y = step.output();
         Shape xs = x.shape();
         Shape ys = y.shape();
-        String name = names.kernel(relu == null ? "conv" : "conv_relu", step.node());
-        KernelBuilder k = new KernelBuilder(name, "conv '" + step.node() + "'" + (relu == null ? "" : " fused with relu '" + relu.node() + "'"),
-                step, op.formula() + (relu == null ? "" : "; R = max(0, Y)"), "output element (t,k,i,j)", ys.size());
+        String name = names.kernel(prefix, step.node());
+        KernelBuilder k = new KernelBuilder(name, what, step, formula, "output element (t,k,i,j)", ys.size());
         k.in("X", x).in("W", step.input(1));
         if (op.bias()) {
             k.in("B", step.input(2));
@@ -87,23 +93,35 @@ final class ConvKernels {
      * over the taps where the division is exact and in range (the rotated kernel V read as W).
      */
     static List<Kernel> sensitivity(Names names, Step step, ConvBf bf) {
+        return sensitivity(names, step, bf, null, "conv_bf", "conv_bf for conv '" + step.node() + "'");
+    }
+
+    /**
+     * Conv_BF whose every cell {@code ΔX[t][c][i][j]} starts from {@code bias[c]} (null for 0), under kernel
+     * name {@code prefix}: deconv's forward, reading its input as ΔY and writing its output as ΔX.
+     */
+    static List<Kernel> sensitivity(Names names, Step step, ConvBf bf, Buffer bias, String prefix, String what) {
         Conv op = bf.conv();
         Buffer dy = step.input(0);
         Buffer dx = step.output();
         Shape ys = dy.shape();
         Shape xs = dx.shape();
-        KernelBuilder k = new KernelBuilder(names.kernel("conv_bf", step.node()), "conv_bf for conv '" + step.node() + "'",
-                step, bf.formula(), "input cell (t,c,i,j)", xs.size());
+        KernelBuilder k = new KernelBuilder(names.kernel(prefix, step.node()), what,
+                step, step.op().formula(), "input cell (t,c,i,j)", xs.size());
         k.note("V[c][k][p][q] = W[k][c][M-1-p][N-1-q] is read from W in place: tap (p,q) of W meets ΔY row (i+Pt-p)/sh.");
         if (op.sh() * op.sw() > 1) {
             k.note("Stride > 1: taps whose row or column is not a multiple of the stride meet a dilation zero and are skipped.");
         }
-        k.in("dY", dy).in("W", step.input(1)).out("dX", dx);
+        k.in("dY", dy).in("W", step.input(1));
+        if (bias != null) {
+            k.in("B", bias);
+        }
+        k.out("dX", dx);
         int hy = ys.h();
         int wy = ys.w();
         int c = xs.c();
         k.index("t", xs.n(), "c", c, "i", xs.h(), "j", xs.w());
-        k.line("float acc = 0.0f;");
+        k.line("float acc = " + (bias == null ? "0.0f" : "B[c]") + ";");
         k.open("for (int k = 0; k < " + ys.c() + "; k++)");
         k.line("const __global float* dy = dY + (t * " + ys.c() + " + k) * " + (hy * wy) + ";");
         k.line("const __global float* w = W + (k * " + c + " + c) * " + (op.m() * op.n()) + ";");
@@ -151,14 +169,21 @@ final class ConvKernels {
     /** Conv_grad: one work-item per weight element (and one per bias element), each summing in (t, i, j) order. */
     static List<Kernel> gradient(Names names, Step step, ConvGrad grad) {
         Conv op = grad.conv();
+        return gradient(names, step, grad, "conv_grad", "conv_grad for conv '" + step.node() + "'",
+                "ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·" + op.sh() + " - " + op.pt() + " + p][j·"
+                        + op.sw() + " - " + op.pl() + " + q]");
+    }
+
+    /** Conv_grad under kernel name {@code prefix}, described as {@code what} and {@code formula} (deconv_grad: roles swapped). */
+    static List<Kernel> gradient(Names names, Step step, ConvGrad grad, String prefix, String what, String formula) {
+        Conv op = grad.conv();
         Buffer dy = step.input(0);
         Buffer x = step.input(1);
         Buffer dw = step.outputs().get(0);
         Shape ys = dy.shape();
         Shape xs = x.shape();
-        KernelBuilder k = new KernelBuilder(names.kernel("conv_grad", step.node()), "conv_grad for conv '" + step.node() + "'",
-                step, "ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·" + op.sh() + " - " + op.pt() + " + p][j·"
-                        + op.sw() + " - " + op.pl() + " + q]", "weight element (k,c,p,q)", dw.shape().size());
+        KernelBuilder k = new KernelBuilder(names.kernel(prefix, step.node()), what,
+                step, formula, "weight element (k,c,p,q)", dw.shape().size());
         k.note("Deterministic: each weight sums its products alone, in (t, i, j) order; no atomics.");
         k.in("dY", dy).in("X", x).out("dW", dw);
         k.index("k", ys.c(), "c", xs.c(), "p", op.m(), "q", op.n());

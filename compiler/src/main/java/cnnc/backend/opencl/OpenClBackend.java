@@ -19,6 +19,10 @@ import cnnc.ops.ConcatBf;
 import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
+import cnnc.ops.BiasGrad;
+import cnnc.ops.Deconv;
+import cnnc.ops.DeconvBf;
+import cnnc.ops.DeconvGrad;
 import cnnc.ops.CrossEntropy;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
@@ -120,6 +124,10 @@ public final class OpenClBackend {
             case AddBf op -> JoinKernels.addBf(names, step, op);
             case ConcatBf op -> JoinKernels.concatBf(names, step, op);
             case Accumulate op -> JoinKernels.accumulate(names, step, op);
+            case Deconv op -> DeconvKernels.forward(names, step, op);
+            case DeconvBf op -> DeconvKernels.sensitivity(names, step, op);
+            case DeconvGrad op -> DeconvKernels.gradient(names, step, op);
+            case BiasGrad op -> DeconvKernels.bias(names, step, op);
         };
     }
 

@@ -137,6 +137,7 @@ final class Reference {
                 }
                 out[0] = -sum / s.input(0).shape().n();
             }
+            case cnnc.ops.Deconv op -> deconv(op, s, out);
         }
     }
 
@@ -158,6 +159,36 @@ final class Reference {
                                     int jj = j * op.sw() - op.pl() + q;
                                     if (ii >= 0 && ii < H && jj >= 0 && jj < W) {
                                         sum += w[((k * C + c) * M + p) * N + q] * x[((t * C + c) * H + ii) * W + jj];
+                                    }
+                                }
+                            }
+                        }
+                        out[((t * K + k) * y.h() + i) * y.w() + j] = sum;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code Y[t][k][i][j] = b[k] + Σ_c Σ_u Σ_v W[c][k][u][v] · X[t][c][(i+p-u)/sh][(j+q-v)/sw]}, where both divide. */
+    private void deconv(cnnc.ops.Deconv op, Step s, double[] out) {
+        Shape xs = s.input(0).shape();
+        Shape y = s.output().shape();
+        double[] x = v(s.input(0));
+        double[] w = v(s.input(1));
+        int C = xs.c(), H = xs.h(), W = xs.w(), K = y.c(), M = op.m(), N = op.n();
+        for (int t = 0; t < y.n(); t++) {
+            for (int k = 0; k < K; k++) {
+                for (int i = 0; i < y.h(); i++) {
+                    for (int j = 0; j < y.w(); j++) {
+                        double sum = op.bias() ? v(s.input(2))[k] : 0;
+                        for (int c = 0; c < C; c++) {
+                            for (int u = 0; u < M; u++) {
+                                for (int q = 0; q < N; q++) {
+                                    int a = i + op.ph() - u;
+                                    int b = j + op.pw() - q;
+                                    if (a >= 0 && b >= 0 && a % op.sh() == 0 && b % op.sw() == 0 && a / op.sh() < H && b / op.sw() < W) {
+                                        sum += w[((c * K + k) * M + u) * N + q] * x[((t * C + c) * H + a / op.sh()) * W + b / op.sw()];
                                     }
                                 }
                             }

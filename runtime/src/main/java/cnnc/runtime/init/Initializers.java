@@ -18,6 +18,8 @@ import java.util.Map;
  * </ul>
  * Fans come from the weight's shape: conv {@code [K, C, M, N]} has fan_in {@code C*M*N} and
  * fan_out {@code K*M*N}; full {@code [K, L]} has fan_in {@code L}, fan_out {@code K}.
+ * A deconv's {@code [C, K, M, N]} thereby has fan_in {@code K*M*N}, fan_out {@code C*M*N}: what PyTorch
+ * computes for {@code ConvTranspose2d}, whose weight has that layout.
  *
  * <p>Each weight draws from its own stream {@code Rng.stream(seed, "init/" + name)}, so it depends
  * only on the seed and its own name and shape: adding a layer leaves the other layers' values as
