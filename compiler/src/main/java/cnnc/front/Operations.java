@@ -6,6 +6,7 @@ import cnnc.ops.BatchNorm;
 import cnnc.ops.Call;
 import cnnc.ops.Concat;
 import cnnc.ops.Conv;
+import cnnc.ops.Dropout;
 import cnnc.ops.ForwardOp;
 import cnnc.ops.Full;
 import cnnc.ops.Pool;
@@ -42,6 +43,7 @@ final class Operations {
         entries.add(new Entry(Softmax.SIGNATURE, c -> new Softmax()));
         entries.add(new Entry(Add.SIGNATURE, Add::define));
         entries.add(new Entry(Concat.SIGNATURE, Concat::define));
+        entries.add(new Entry(Dropout.SIGNATURE, Dropout::define));
         Map<String, Entry> byName = new LinkedHashMap<>();
         for (Entry e : entries) {
             if (byName.put(e.signature().op(), e) != null) {

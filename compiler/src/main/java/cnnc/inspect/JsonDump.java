@@ -19,6 +19,8 @@ import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
+import cnnc.ops.DropoutBf;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
@@ -128,6 +130,8 @@ public final class JsonDump {
             case AddBf x -> { }
             case ConcatBf c -> a.put("offsets", c.offsets());
             case Accumulate acc -> a.put("count", acc.count());
+            case Dropout d -> a.put("p", d.p());
+            case DropoutBf d -> a.put("p", d.dropout().p());
         }
         return a;
     }

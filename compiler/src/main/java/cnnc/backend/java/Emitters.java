@@ -15,6 +15,8 @@ import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
+import cnnc.ops.DropoutBf;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
@@ -93,6 +95,8 @@ final class Emitters {
             case Concat op -> AddConcatEmitter.concat(s, op);
             case ConcatBf op -> AddConcatEmitter.concatBackward(s, op);
             case Accumulate op -> AccumulateEmitter.emit(s, op);
+            case Dropout op -> DropoutEmitter.forward(s, op);
+            case DropoutBf op -> DropoutEmitter.backward(s, op);
         }
         if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad)) {
             s.kernel = "direct, scalar loops" + (s.vector ? " (stride or pads outside the wide kernels' range)" : " (plain Java)")

@@ -20,6 +20,8 @@ import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
+import cnnc.ops.DropoutBf;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
@@ -56,6 +58,8 @@ public final class OpenClBackend {
     /** Forward steps fused into the conv or full before them, and the relu fused after a conv or full. */
     private final Map<Step, Step> reluAfter = new IdentityHashMap<>();
     private final Map<Step, Step> fusedInto = new IdentityHashMap<>();
+    /** Whether a kernel draws a dropout mask: the program then holds {@code DropoutMask.OPENCL_C}. */
+    private boolean drawsMasks;
 
     private OpenClBackend(Model model) {
         this.model = model;
@@ -77,8 +81,8 @@ public final class OpenClBackend {
             ks.forEach(k -> train.add(add(k)));
         }
         for (Step s : model.forward().steps()) {
-            // inference differs from training only where bn uses its running statistics
-            List<Kernel> ks = s.op() instanceof BatchNorm ? emit(s, true) : forward.get(s);
+            // inference differs from training only where bn uses its running statistics and dropout is the identity
+            List<Kernel> ks = s.op() instanceof BatchNorm || s.op() instanceof Dropout ? emit(s, true) : forward.get(s);
             ks.forEach(k -> infer.add(add(k)));
         }
         List<Plan.Launch> backward = new ArrayList<>();
@@ -120,6 +124,11 @@ public final class OpenClBackend {
             case AddBf op -> JoinKernels.addBf(names, step, op);
             case ConcatBf op -> JoinKernels.concatBf(names, step, op);
             case Accumulate op -> JoinKernels.accumulate(names, step, op);
+            case Dropout op -> {
+                drawsMasks |= !inference;
+                yield inference ? DropoutKernels.infer(names, step, op) : DropoutKernels.train(names, step, op, model.train().seed());
+            }
+            case DropoutBf op -> DropoutKernels.backward(names, step, op);
         };
     }
 
@@ -149,6 +158,9 @@ public final class OpenClBackend {
                 .append("// bn statistics and sums accumulate in double where the device has it, as the Java backend does\n")
                 .append("#ifdef cl_khr_fp64\n#pragma OPENCL EXTENSION cl_khr_fp64 : enable\ntypedef double acc_t;\n")
                 .append("#else\ntypedef float acc_t;\n#endif\n");
+        if (drawsMasks) {
+            sb.append('\n').append(cnnc.runtime.DropoutMask.OPENCL_C);
+        }
         for (Kernel k : kernels.values()) {
             sb.append('\n').append(k.code());
         }
