@@ -235,6 +235,7 @@ SIGNATURES = {
     "softmax": (1, []),
     "add": (2, []),
     "concat": ("variadic", []),
+    "dropout": (1, [("p", "number", 0.5)]),
 }
 
 

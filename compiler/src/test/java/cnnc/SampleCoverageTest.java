@@ -14,6 +14,7 @@ import cnnc.ops.BatchNorm;
 import cnnc.ops.Concat;
 import cnnc.ops.Conv;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
 import cnnc.ops.ForwardOp;
 import cnnc.ops.Full;
 import cnnc.ops.Pool;
@@ -47,7 +48,8 @@ class SampleCoverageTest {
             "conv padding same", "conv padding valid", "conv padding full", "conv anchor inside", "conv anchor negative",
             "conv anchor >= kernel", "conv stride", "conv even kernel", "conv asymmetric kernel", "conv bias false",
             "conv init xavier", "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "maxpool", "avgpool",
-            "pool overlapping", "pool gaps", "pool ceil", "full", "softmax", "add", "concat", "fan-out", "accumulate");
+            "pool overlapping", "pool gaps", "pool ceil", "full", "softmax", "add", "concat", "fan-out", "accumulate",
+            "dropout");
 
     @Test
     void togetherTheSamplesUseEveryOperationAndVariant() throws IOException {
@@ -158,6 +160,7 @@ class SampleCoverageTest {
                 case Add a -> out.add("add");
                 case Concat c -> out.add("concat");
                 case CrossEntropy c -> { }
+                case Dropout d -> out.add("dropout");
             }
         }
         if (m.forward().steps().stream().flatMap(s -> s.outputs().stream()).map(Buffer::name).anyMatch(n -> reads.getOrDefault(n, 0) > 1)) {

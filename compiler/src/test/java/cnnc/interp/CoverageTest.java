@@ -33,7 +33,7 @@ class CoverageTest {
             "avgpool overlapping", "avgpool gaps", "avgpool ceil partial window",
             "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "full without bias", "full of a 3-D tensor",
             "softmax without loss", "loss per pixel", "fan-out", "input fan-out", "one edge reads a tensor twice",
-            "parameter without gradient");
+            "parameter without gradient", "dropout", "dropout of a vector");
 
     @Test
     void everyOperationRuns() {
@@ -94,6 +94,10 @@ class CoverageTest {
                 case Full f -> {
                     add(v, !f.bias(), "full without bias");
                     add(v, x.h() * x.w() > 1, "full of a 3-D tensor");
+                }
+                case cnnc.ops.Dropout d -> {
+                    v.add("dropout");
+                    add(v, x.h() * x.w() == 1, "dropout of a vector");
                 }
                 default -> { }
             }

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 final class Models {
 
     /** The models GradientTest checks, covering every operation and variant. */
-    static final String[] GRADCHECK = {"conv_anchors", "conv_padding", "pools", "bn", "join", "pixels", "lenet_small", "activations"};
+    static final String[] GRADCHECK = {"conv_anchors", "conv_padding", "pools", "bn", "join", "pixels", "lenet_small", "activations",
+            "dropout"};
 
     private Models() {}
 

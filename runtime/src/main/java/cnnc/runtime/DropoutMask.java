@@ -29,15 +29,15 @@ public final class DropoutMask {
      */
     public static final String OPENCL_C = """
             // dropout's mask (cnnc.runtime.DropoutMask): SplitMix64's finalizer over (base, step, element)
-            inline ulong cnnc_mix(ulong z) {
+            ulong cnnc_mix(ulong z) {
                 z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
                 z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
                 return z ^ (z >> 31);
             }
-            inline ulong cnnc_dropout_key(ulong base, ulong step) {
+            ulong cnnc_dropout_key(ulong base, ulong step) {
                 return cnnc_mix(base + (step + 1UL) * 0x9E3779B97F4A7C15UL);
             }
-            inline int cnnc_dropout_keep(ulong key, ulong e, uint threshold) {
+            int cnnc_dropout_keep(ulong key, ulong e, uint threshold) {
                 return (uint) (cnnc_mix(key + (e + 1UL) * 0x9E3779B97F4A7C15UL) >> 40) >= threshold;
             }
             """;
