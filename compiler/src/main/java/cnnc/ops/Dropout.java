@@ -69,6 +69,6 @@ public record Dropout(double p) implements ForwardOp {
 
     @Override
     public String detail(Step step) {
-        return "p " + p + ", mask " + step.outputs().get(1).name();
+        return "p " + p;
     }
 }
