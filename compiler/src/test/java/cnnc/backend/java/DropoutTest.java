@@ -249,6 +249,26 @@ class DropoutTest {
     }
 
     @Test
+    void cnncGradWritesTheMasks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path fixture = Models.root().resolve("tools/reference/fixtures/dropout");
+        java.nio.file.Path out = dir.resolve("g.safetensors");
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = cnnc.cli.Main.run(new String[] {"grad", Models.root().resolve("samples/dropout.cnn").toString(),
+                "--weights", fixture.resolve("weights.safetensors").toString(),
+                "--input", fixture.resolve("input.safetensors").toString(), "--out", out.toString()},
+                new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+        cnnc.runtime.io.TensorFile g = cnnc.runtime.io.Safetensors.read(out);
+        cnnc.runtime.io.TensorFile expected = cnnc.runtime.io.Safetensors.read(fixture.resolve("expected.safetensors"));
+        for (String mask : List.of("mask.d1", "mask.d2")) {
+            assertTrue(g.names().contains(mask), "cnnc grad writes " + mask + ": " + g.names());
+            // PyTorch's reference drew the same mask from the same definition (tools/reference/ops.py)
+            assertArrayEquals(expected.get(mask).floats(), g.get(mask).floats(), mask);
+            assertArrayEquals(expected.get(mask).shape(), g.get(mask).shape(), mask);
+        }
+    }
+
+    @Test
     void pZeroIsTheIdentityInTrainingToo() {
         Model m = model(NET.replace("p: 0.3", "p: 0"), Options.defaults().withBatch(6));
         Network net = Models.network(m);
