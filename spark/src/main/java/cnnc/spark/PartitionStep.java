@@ -62,6 +62,8 @@ final class PartitionStep implements Serializable {
             for (int j = 0; j < rounds; j++) {
                 int from = (firstStep + j) * share;
                 d.fill(order, from, share, in, target);
+                // dropout: a step of its own for every (epoch, step, partition), whichever pooled network runs it
+                net.setStep(((long) epoch << 40) + ((long) (firstStep + j) << 16) + shard.partition);
                 net.forward();
                 float loss = net.loss();
                 lossSum += (double) loss * share;
