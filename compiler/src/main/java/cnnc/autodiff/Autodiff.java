@@ -79,7 +79,7 @@ public final class Autodiff implements Backprop {
         for (Step s : forward.steps()) {
             if (runs(s)) {
                 for (int slot = 0; slot < s.inputs().size(); slot++) {
-                    if (needs(s.input(slot))) {
+                    if (needs(s.input(slot)) && ((ForwardOp) s.op()).differentiates(slot)) {
                         uses.computeIfAbsent(s.input(slot).name(), k -> new ArrayList<>()).add(new Use(s, slot));
                     }
                 }

@@ -300,7 +300,11 @@ public final class GraphBuilder {
             return null;
         }
         Buffer loss = Buffer.f32("loss", Role.LOSS, Shape.of(1));
-        Step step = new Step(op, call.tensors(), List.of(loss), "loss", d.pos());
+        // the loss also reads the softmax's input: log y is computed from the logits, finite where y underflows to 0
+        Buffer y = call.tensors().get(0);
+        Buffer logits = steps.stream().filter(s -> s.output().equals(y)).findFirst().orElseThrow().input(0);
+        List<Buffer> inputs = List.of(y, call.tensors().get(1), logits);
+        Step step = new Step(op, inputs, List.of(loss), "loss", d.pos());
         steps.add(step);
         return step;
     }

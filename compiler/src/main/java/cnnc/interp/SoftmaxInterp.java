@@ -37,19 +37,36 @@ final class SoftmaxInterp {
 
     /**
      * {@code J = -(1/T) Σ_t Σ_{c,i,j} z·log(y)}; a term with {@code z = 0} counts 0 (its limit) even
-     * where {@code y} underflowed to 0. Inputs {@code y, z}; output the loss {@code [1]}.
+     * where {@code y} underflowed to 0; {@code log y} comes from the logits {@code h}. Inputs
+     * {@code y, z, h}; output the loss {@code [1]}.
      */
     static void loss(CrossEntropy op, Step step, Memory mem) {
-        int batch = step.input(0).shape().n();
-        double[] y = mem.read(step.input(0));
+        Dims d = Dims.of(step.input(0));
         double[] z = mem.read(step.input(1));
+        double[] h = mem.read(step.input(2));
         double sum = 0;
-        for (int e = 0; e < y.length; e++) {
-            if (z[e] != 0) {
-                sum += z[e] * Math.log(y[e]);
+        for (int t = 0; t < d.n(); t++) {
+            for (int i = 0; i < d.h(); i++) {
+                for (int j = 0; j < d.w(); j++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int c = 0; c < d.c(); c++) {
+                        max = Math.max(max, h[d.at(t, c, i, j)]);
+                    }
+                    double exps = 0;
+                    for (int c = 0; c < d.c(); c++) {
+                        exps += Math.exp(h[d.at(t, c, i, j)] - max);
+                    }
+                    double log = Math.log(exps);
+                    for (int c = 0; c < d.c(); c++) {
+                        int e = d.at(t, c, i, j);
+                        if (z[e] != 0) {
+                            sum += z[e] * (h[e] - max - log);
+                        }
+                    }
+                }
             }
         }
-        mem.write(step.output())[0] = -sum / batch;
+        mem.write(step.output())[0] = -sum / d.n();
     }
 
     /** Softmax_BF fused with the loss: {@code ΔX = (y - z)/T}. Inputs {@code y, z}; output {@code ΔX}. */

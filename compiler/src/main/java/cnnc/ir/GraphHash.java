@@ -38,10 +38,28 @@ public final class GraphHash {
             s.append("source ").append(buffer(b)).append('\n');
         }
         for (Step step : model.forward().steps()) {
-            s.append(step.node()).append(" = ").append(step.op()).append('(').append(buffers(step.inputs()))
+            s.append(step.node()).append(" = ").append(step.op()).append('(').append(buffers(hashed(step)))
                     .append(") -> ").append(buffers(step.outputs())).append('\n');
         }
         return s.toString();
+    }
+
+    /**
+     * The inputs that define the step's value: an input read only for a stable computation
+     * (cross_entropy's logits, since weights of an earlier release read only {@code y}) is left out,
+     * so weights trained before it was added still load.
+     */
+    private static List<Buffer> hashed(Step step) {
+        if (!(step.op() instanceof cnnc.ops.ForwardOp op)) {
+            return step.inputs();
+        }
+        List<Buffer> kept = new java.util.ArrayList<>();
+        for (int slot = 0; slot < step.inputs().size(); slot++) {
+            if (op.differentiates(slot)) {
+                kept.add(step.input(slot));
+            }
+        }
+        return kept;
     }
 
     private static String buffers(List<Buffer> list) {

@@ -9,7 +9,10 @@ import java.util.List;
 /**
  * {@code loss cross_entropy(y, z)}: {@code y} a softmax output, {@code z} a target of the same shape.
  *
- * <p>Forward: {@code J = -(1/T) Σ_t Σ_{c,i,j} z·log(y)}.
+ * <p>Forward: {@code J = -(1/T) Σ_t Σ_{c,i,j} z·log(y)}, with {@code log y} computed from the softmax's
+ * input {@code h} (the step's third input) as {@code h - max_c h - log Σ_c exp(h - max_c h)}, as
+ * PyTorch's {@code cross_entropy} does through {@code log_softmax}: finite where a float {@code y}
+ * underflows to 0 (a fuzzed program found {@code J = +Inf} when it was read from {@code y}).
  * <br>Backward: the start of the backward graph, fused with the softmax before it:
  * {@code ΔX_softmax-input = (y - z)/T}.
  */
@@ -47,6 +50,12 @@ public record CrossEntropy() implements ForwardOp {
         return Shape.of(1);
     }
 
+    /** The logits (slot 2) are read for a finite {@code log y}; their sensitivity is the fused rule's. */
+    @Override
+    public boolean differentiates(int slot) {
+        return slot != 2;
+    }
+
     @Override
     public List<Step> backward(Backprop ctx, Step step) {
         Step softmax = ctx.producer(step.input(0));
@@ -65,6 +74,6 @@ public record CrossEntropy() implements ForwardOp {
 
     @Override
     public String formula() {
-        return "J = -(1/T) Σ_t Σ_c,i,j z · log(y)";
+        return "J = -(1/T) Σ_t Σ_c,i,j z · log(y),  log(y) = h - max_c h - log Σ_c exp(h - max_c h)";
     }
 }

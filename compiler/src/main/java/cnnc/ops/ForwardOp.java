@@ -27,6 +27,15 @@ public sealed interface ForwardOp extends Op
     }
 
     /**
+     * Whether the backward rule contributes to input {@code slot}'s sensitivity. False for an input a
+     * step reads only to compute its value stably: cross_entropy's logits, whose sensitivity its rule
+     * writes through the softmax it fuses.
+     */
+    default boolean differentiates(int slot) {
+        return true;
+    }
+
+    /**
      * The backward rule: the steps that compute this step's input sensitivities (only those
      * {@link Backprop#needs} asks for) and its parameter gradients, given the sensitivity of its
      * output. Returns graph steps, not code.

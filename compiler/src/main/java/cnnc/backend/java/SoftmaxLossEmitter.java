@@ -35,18 +35,33 @@ final class SoftmaxLossEmitter {
         s.mainBySample(x.n(), x.size() * 4, "one sample each", c.build());
     }
 
+    /**
+     * {@code J = -(1/T) Σ z·log y} with {@code log y = h - max_c h - log Σ_c exp(h - max_c h)} from the
+     * logits {@code h}, in double: finite where the float softmax output underflows to 0.
+     */
     static void loss(StepCtx s, CrossEntropy op) {
         Shape y = s.inBuf(0).shape();
-        String Y = s.in(0), Z = s.in(1);
+        int C = y.c(), hw = y.h() * y.w();
+        String Z = s.in(1), H = s.in(2);
         Code c = new Code();
         c.comment("0·log(0) counts as 0: soft labels may hold zeros where y underflows");
         c.line("double sum = 0");
-        c.open("for (int e = 0; e < " + y.size() + "; e++)")
-                .line("float z = " + Z + "[e]")
-                .open("if (z != 0f)").line("sum += z * Math.log(" + Y + "[e])").close()
+        c.open("for (int t = 0; t < " + y.n() + "; t++)")
+                .open("for (int r = 0; r < " + hw + "; r++)")
+                .line("int o = t * " + y.perSample() + " + r")
+                .line("double max = " + H + "[o]")
+                .one("for (int c = 1; c < " + C + "; c++) max = Math.max(max, " + H + "[o + c * " + hw + "])")
+                .line("double exps = 0")
+                .one("for (int c = 0; c < " + C + "; c++) exps += Math.exp(" + H + "[o + c * " + hw + "] - max)")
+                .line("double log = Math.log(exps)")
+                .open("for (int c = 0; c < " + C + "; c++)")
+                .line("float z = " + Z + "[o + c * " + hw + "]")
+                .open("if (z != 0f)").line("sum += z * (" + H + "[o + c * " + hw + "] - max - log)").close()
+                .close()
+                .close()
                 .close();
         c.line(s.out(0) + "[0] = (float) (-sum / " + y.n() + ")");
-        s.main(1, y.size(), "one: the sum over the batch runs in one fixed order", c.build());
+        s.main(1, y.size() * 3, "one: the sum over the batch runs in one fixed order", c.build());
     }
 
     static void fusedBackward(StepCtx s, SoftmaxCeBf op) {

@@ -44,9 +44,20 @@ final class SoftmaxKernels {
         KernelBuilder k = new KernelBuilder(names.kernel("cross_entropy", step.node()), "loss cross_entropy", step,
                 op.formula(), "loss (a single work-item, summing in index order)", 1);
         k.note("Terms with z = 0 are skipped, so a zero label meeting y = 0 adds 0 rather than 0·log 0 = NaN.");
-        k.in("Y", y).in("Z", z).out("J", step.output());
+        k.note("log y = h - max_c h - log Σ_c exp(h - max_c h) from the logits H: finite where y underflows to 0.");
+        int C = y.shape().c(), hw = y.shape().h() * y.shape().w();
+        k.in("Z", z).in("H", step.input(2)).out("J", step.output());
         k.line("float acc = 0.0f;");
-        k.line("for (int n = 0; n < " + y.shape().size() + "; n++) if (Z[n] != 0.0f) acc += Z[n] * log(Y[n]);");
+        k.line("for (int o = 0; o < " + t + " * " + y.shape().perSample() + "; o += " + y.shape().perSample() + ") {");
+        k.line("    for (int r = o; r < o + " + hw + "; r++) {");
+        k.line("        float m = H[r];");
+        k.line("        for (int c = 1; c < " + C + "; c++) m = fmax(m, H[r + c * " + hw + "]);");
+        k.line("        float s = 0.0f;");
+        k.line("        for (int c = 0; c < " + C + "; c++) s += exp(H[r + c * " + hw + "] - m);");
+        k.line("        float l = log(s);");
+        k.line("        for (int c = 0; c < " + C + "; c++) if (Z[r + c * " + hw + "] != 0.0f) acc += Z[r + c * " + hw + "] * (H[r + c * " + hw + "] - m - l);");
+        k.line("    }");
+        k.line("}");
         k.line("J[0] = -acc / " + KernelBuilder.f(t) + ";");
         return List.of(k.build());
     }
