@@ -117,6 +117,8 @@ class Sample(nn.Module):
                 y = ins[0] + ins[1]
             elif node.op == "concat":
                 y = torch.cat(ins, dim=1)
+            elif node.op == "dropout":
+                y = F.dropout(ins[0], node.args["p"], self.training)
             else:
                 raise ValueError(node.op)
             env[node.name] = y

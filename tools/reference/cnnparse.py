@@ -238,6 +238,7 @@ SIGNATURES = {
     "deconv": (1, [("K", "count", _REQUIRED), ("kernel", "size2", _REQUIRED), ("stride", "size2", (1, 1)),
                    ("padding", "pair", (0, 0)), ("output_padding", "pair", (0, 0)),
                    ("bias", "bool", True), ("init", ("he", "xavier"), "he")]),
+    "dropout": (1, [("p", "number", 0.5)]),
 }
 
 

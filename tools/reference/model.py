@@ -43,7 +43,7 @@ def infer_shapes(net, T):
             if any(s[2:] != (H, W) for s in ins):
                 _fail(net, node, f"inputs differ in H x W: {ins}")
             out = (T, sum(s[1] for s in ins), H, W)
-        else:  # bn, relu, sigmoid, tanh, leaky_relu, elu, softmax keep the shape
+        else:  # bn, relu, sigmoid, tanh, leaky_relu, elu, softmax, dropout keep the shape
             out = ins[0]
             if node.op == "bn":
                 n = T if a["per"] == "element" else T * H * W
@@ -126,6 +126,7 @@ class Forward:
     acts: dict = field(default_factory=dict)  # node -> activation (retain_grad on those needing grad)
     paths: dict = field(default_factory=dict)  # maxpool node -> int32 path tensor
     running: dict = field(default_factory=dict)  # "<bn>.running_mean"/"running_var" -> updated stats
+    masks: dict = field(default_factory=dict)  # dropout node -> its mask (1 kept, 0 dropped), float64
     params: dict = field(default_factory=dict)  # "<node>.<kind>" -> leaf tensor in the run's dtype
     loss: torch.Tensor = None
 
@@ -172,6 +173,12 @@ def forward(net, params, feeds, dtype=torch.float64):
             y = xs[0] + xs[1]
         elif node.op == "concat":
             y = ops.concat(*xs)
+        elif node.op == "dropout":
+            # the mask cnnc draws for the train block's seed at step 0 (a new network's first forward)
+            seed = net.train.get("seed", ("int", 1))[1]  # train { seed S; }, 1 when the block does not say
+            m = ops.dropout_mask(int(seed), node.name, 0, tuple(xs[0].shape), a["p"])
+            f.masks[node.name] = m
+            y = ops.dropout(xs[0], m, a["p"])
         else:
             raise AssertionError(node.op)
         if y.requires_grad:

@@ -145,3 +145,41 @@ def cross_entropy(softmax_input, z):
 
 def concat(*xs):
     return torch.cat(xs, dim=1)
+
+
+# dropout's mask, written from docs/files.md ("Dropout masks") with Python integers: SplitMix64's
+# finalizer over (seed, node, step, element), compared as 24 bits with round(p * 2^24).
+_M64 = (1 << 64) - 1
+_GAMMA = 0x9E3779B97F4A7C15
+
+
+def _mix(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)
+
+
+def _fnv1a64(s):
+    h = 0xCBF29CE484222325
+    for b in s.encode("utf-8"):
+        h = ((h ^ b) * 0x100000001B3) & _M64
+    return h
+
+
+def dropout_mask(seed, node, step, shape, p):
+    """1.0 where element e (row-major index in the whole [T, C, H, W] batch) is kept, 0.0 where dropped:
+    base = mix(seed) ^ fnv1a64("dropout " + node), key = mix(base + (step+1)·γ),
+    keep(e) = mix(key + (e+1)·γ) >> 40 >= floor(p·2^24 + 0.5)."""
+    base = _mix(seed & _M64) ^ _fnv1a64("dropout " + node)
+    key = _mix((base + (step + 1) * _GAMMA) & _M64)
+    threshold = int(p * (1 << 24) + 0.5)
+    n = 1
+    for d in shape:
+        n *= d
+    keep = [1.0 if (_mix((key + (e + 1) * _GAMMA) & _M64) >> 40) >= threshold else 0.0 for e in range(n)]
+    return torch.tensor(keep, dtype=torch.float64).reshape(shape)
+
+
+def dropout(x, mask, p):
+    """Training-mode dropout with a given mask: X·M/(1-p), what F.dropout computes with its own mask."""
+    return x * mask.to(x.dtype) / (1 - p)

@@ -91,6 +91,8 @@ def expected_tensors(net, f):
         out.append(_entry(node.name, act))
         if node.name in f.paths:
             out.append(_entry(f"path.{node.name}", f.paths[node.name]))
+        if node.name in f.masks:
+            out.append(_entry(f"mask.{node.name}", f.masks[node.name]))
         # Autograd leaves .grad empty where cnnc has no sensitivity: tensors that depend on no
         # parameter, do not reach the loss, or (the softmax output y) reach it only through the
         # fused softmax + cross-entropy, whose backward starts at the softmax input.

@@ -312,6 +312,36 @@ class NormAndLossTest(unittest.TestCase):
             y.backward(torch.ones_like(y))
             torch.testing.assert_close(xx.grad, dfn(y.detach(), x))
 
+    def test_dropout_is_torch_dropout_with_its_mask(self):
+        """ops.dropout with F.dropout's own mask is F.dropout, forward and backward (X·M/(1-p))."""
+        x = rand(4, 3, 5, 5, seed=28)
+        for p in (0.25, 0.5):
+            torch.manual_seed(29)
+            xt = x.clone().requires_grad_()
+            want = F.dropout(xt, p, training=True)
+            want.backward(torch.ones_like(want))
+            mask = (want.detach() != 0).double()
+            xo = x.clone().requires_grad_()
+            got = ops.dropout(xo, mask, p)
+            got.backward(torch.ones_like(got))
+            torch.testing.assert_close(got, want)
+            torch.testing.assert_close(xo.grad, xt.grad)
+
+    def test_dropout_mask_rate_and_streams(self):
+        """About a fraction p dropped; another node or step draws another mask; p = 0 keeps all."""
+        shape = (8, 4, 16, 16)
+        n = 8 * 4 * 16 * 16
+        for p in (0.1, 0.5, 0.9):
+            m = ops.dropout_mask(1, "d", 0, shape, p)
+            self.assertTrue(bool(((m == 0) | (m == 1)).all()))
+            self.assertAlmostEqual(1 - m.mean().item(), p, delta=5 * math.sqrt(p * (1 - p) / n))
+        a = ops.dropout_mask(1, "d", 0, shape, 0.5)
+        for other in (ops.dropout_mask(1, "e", 0, shape, 0.5), ops.dropout_mask(1, "d", 1, shape, 0.5),
+                      ops.dropout_mask(2, "d", 0, shape, 0.5)):
+            agree = (a == other).double().mean().item()
+            self.assertAlmostEqual(agree, 0.5, delta=0.03)  # independent masks agree half the time
+        self.assertTrue(bool((ops.dropout_mask(1, "d", 0, shape, 0.0) == 1).all()))
+
 
 def drawn(path, T=2):
     """A model's network, parameters and inputs from the first seed the generator would accept."""

@@ -14,6 +14,7 @@ import cnnc.ops.BatchNorm;
 import cnnc.ops.Concat;
 import cnnc.ops.Conv;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
 import cnnc.ops.ForwardOp;
 import cnnc.ops.Full;
 import cnnc.ops.Pool;
@@ -48,7 +49,7 @@ class SampleCoverageTest {
             "conv anchor >= kernel", "conv stride", "conv even kernel", "conv asymmetric kernel", "conv bias false",
             "conv init xavier", "bn per element", "bn per channel", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "maxpool", "avgpool",
             "pool overlapping", "pool gaps", "pool ceil", "full", "softmax", "add", "concat", "fan-out", "accumulate",
-            "deconv stride 1", "deconv stride", "deconv padding", "deconv output_padding");
+            "deconv stride 1", "deconv stride", "deconv padding", "deconv output_padding", "dropout");
 
     @Test
     void togetherTheSamplesUseEveryOperationAndVariant() throws IOException {
@@ -168,6 +169,7 @@ class SampleCoverageTest {
                         out.add("deconv output_padding");
                     }
                 }
+                case Dropout d -> out.add("dropout");
             }
         }
         if (m.forward().steps().stream().flatMap(s -> s.outputs().stream()).map(Buffer::name).anyMatch(n -> reads.getOrDefault(n, 0) > 1)) {

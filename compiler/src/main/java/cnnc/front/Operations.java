@@ -7,6 +7,7 @@ import cnnc.ops.Call;
 import cnnc.ops.Concat;
 import cnnc.ops.Conv;
 import cnnc.ops.Deconv;
+import cnnc.ops.Dropout;
 import cnnc.ops.ForwardOp;
 import cnnc.ops.Full;
 import cnnc.ops.Pool;
@@ -44,6 +45,7 @@ final class Operations {
         entries.add(new Entry(Add.SIGNATURE, Add::define));
         entries.add(new Entry(Concat.SIGNATURE, Concat::define));
         entries.add(new Entry(Deconv.SIGNATURE, Deconv::define));
+        entries.add(new Entry(Dropout.SIGNATURE, Dropout::define));
         Map<String, Entry> byName = new LinkedHashMap<>();
         for (Entry e : entries) {
             if (byName.put(e.signature().op(), e) != null) {

@@ -91,6 +91,7 @@ public final class CheckTable {
             case PARTIAL -> "partials";
             case GRADIENT -> "gradients";
             case LOSS -> "loss";
+            case MASK -> "dropout masks";
         };
     }
 

@@ -114,6 +114,7 @@ public final class DotDump {
             case SENSITIVITY -> "shape=box, style=\"rounded,filled\", fillcolor=\"#f7c6d0\"";
             case PARTIAL -> "shape=box, style=\"rounded,dashed,filled\", fillcolor=\"#fbe3e8\"";
             case GRADIENT -> "shape=ellipse, style=filled, fillcolor=\"#f7c6d0\"";
+            case MASK -> "shape=box, style=\"dotted,filled\", fillcolor=\"#e4e4e4\"";
         };
         return label + ", " + style;
     }

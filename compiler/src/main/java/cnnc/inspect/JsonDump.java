@@ -23,6 +23,8 @@ import cnnc.ops.Deconv;
 import cnnc.ops.DeconvBf;
 import cnnc.ops.DeconvGrad;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
+import cnnc.ops.DropoutBf;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
@@ -136,6 +138,8 @@ public final class JsonDump {
             case DeconvBf d -> deconv(a, d.deconv());
             case DeconvGrad d -> deconv(a, d.deconv());
             case BiasGrad b -> { }
+            case Dropout d -> a.put("p", d.p());
+            case DropoutBf d -> a.put("p", d.dropout().p());
         }
         return a;
     }

@@ -26,6 +26,8 @@ import cnnc.ops.Deconv;
 import cnnc.ops.DeconvBf;
 import cnnc.ops.DeconvGrad;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
+import cnnc.ops.DropoutBf;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
@@ -52,6 +54,8 @@ public final class Interpreter {
     private final Model model;
     private final Memory mem = new Memory();
     private boolean trainedForward;
+    /** The training step dropout draws its masks for ({@link #setStep}); forward passes do not advance it. */
+    private long step;
 
     public Interpreter(Model model) {
         this.model = model;
@@ -75,6 +79,15 @@ public final class Interpreter {
             throw new IllegalArgumentException(name + " holds " + b.shape().size() + " values (" + b.shape() + "), not " + values.length);
         }
         mem.put(name, values.clone());
+    }
+
+    /**
+     * The training step whose dropout masks the following forward passes draw (as
+     * {@code Network.setStep}); unlike a network's, it stays until set again, so that the finite
+     * differences of the gradient check all see one mask.
+     */
+    public void setStep(long step) {
+        this.step = step;
     }
 
     /** {@link #set} for every entry. */
@@ -184,6 +197,8 @@ public final class Interpreter {
             case DeconvBf op -> DeconvInterp.backwardData(op, step, mem);
             case DeconvGrad op -> DeconvInterp.backwardWeights(op, step, mem);
             case BiasGrad op -> DeconvInterp.bias(op, step, mem);
+            case Dropout op -> DropoutInterp.forward(op, step, mem, training, model.train().seed(), this.step);
+            case DropoutBf op -> DropoutInterp.backward(op, step, mem);
         }
     }
 }

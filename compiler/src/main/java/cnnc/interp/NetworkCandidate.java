@@ -32,6 +32,7 @@ public final class NetworkCandidate implements Candidate {
 
     @Override
     public void forwardBackward() {
+        net.setStep(0); // dropout's masks of step 0, the interpreter's: one mask for the whole check
         net.forward();
         net.backward();
     }

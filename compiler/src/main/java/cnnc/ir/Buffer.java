@@ -39,6 +39,11 @@ public record Buffer(String name, Role role, Shape shape, DType dtype, Init init
         return new Buffer(pathName(node), Role.PATH, shape, DType.I32, Init.ZERO, node, null);
     }
 
+    /** The mask of a dropout, {@code mask.<node>}: float 1 (kept) or 0 (dropped). */
+    public static Buffer mask(String node, Shape shape) {
+        return new Buffer(maskName(node), Role.MASK, shape, DType.F32, Init.ZERO, node, null);
+    }
+
     /** A derivative of {@code forward}: its sensitivity, gradient or (with a suffix) a partial sensitivity. */
     public static Buffer derivative(Buffer forward, Role role, String suffix) {
         return new Buffer(gradName(forward.name()) + suffix, role, forward.shape(), DType.F32, Init.ZERO, forward.node(), forward.name());
@@ -55,5 +60,9 @@ public record Buffer(String name, Role role, Shape shape, DType dtype, Init init
 
     public static String pathName(String node) {
         return "path." + node;
+    }
+
+    public static String maskName(String node) {
+        return "mask." + node;
     }
 }

@@ -74,7 +74,7 @@ public final class GraphHash {
     private static String buffer(Buffer b) {
         List<Integer> dims = b.shape().dims();
         boolean batched = switch (b.role()) {
-            case INPUT, TARGET, ACTIVATION, PATH -> true;
+            case INPUT, TARGET, ACTIVATION, PATH, MASK -> true;
             default -> false;
         };
         List<Integer> shown = batched && !dims.isEmpty() ? dims.subList(1, dims.size()) : dims;

@@ -23,7 +23,9 @@ public enum Role {
     /** A parameter gradient {@code ΔW}. */
     GRADIENT,
     /** The scalar loss {@code J}. */
-    LOSS;
+    LOSS,
+    /** A dropout's mask, {@code mask.<node>}: 1 where the last training pass kept an element, 0 where it dropped it. */
+    MASK;
 
     /**
      * The role a {@code cnnc.runtime.Network} exposes the buffer with, or null for the internal ones
@@ -40,6 +42,7 @@ public enum Role {
             case SENSITIVITY -> cnnc.runtime.TensorSpec.Role.SENSITIVITY;
             case GRADIENT -> cnnc.runtime.TensorSpec.Role.GRADIENT;
             case LOSS -> cnnc.runtime.TensorSpec.Role.LOSS;
+            case MASK -> cnnc.runtime.TensorSpec.Role.MASK;
             case SAVED, PARTIAL -> null;
         };
     }

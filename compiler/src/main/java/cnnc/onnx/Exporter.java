@@ -10,6 +10,7 @@ import cnnc.ops.BatchNorm;
 import cnnc.ops.Concat;
 import cnnc.ops.Conv;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
 import cnnc.ops.Full;
 import cnnc.ops.Pool;
 import cnnc.ops.Softmax;
@@ -162,6 +163,7 @@ public final class Exporter {
                 // training only: the inference graph ends at the softmax
             }
             case cnnc.ops.Deconv d -> deconv(s, d, doc);
+            case Dropout d -> dropout(s, d, doc);
         }
     }
 
@@ -216,6 +218,25 @@ public final class Exporter {
             meta("cnnc." + y + ".anchor", "(" + a.m() + "," + a.n() + ")");
         }
         as4.put(y, y);
+    }
+
+    /**
+     * ONNX's Dropout in inference mode (no {@code training_mode} input, which defaults to false), where
+     * it is the identity as dropout is in cnnc's inference graph; the ratio is kept (an attribute before
+     * opset 12, an input from 12) so that importing the file gives back {@code dropout(x, p:)}.
+     */
+    private void dropout(Step s, Dropout d, String doc) {
+        String y = s.node();
+        String in = s.input(0).name();
+        boolean flat = as2.containsKey(in) && !as4.containsKey(in);
+        String x = flat ? flat(in) : image(in);
+        if (opset < 12) {
+            node("Dropout", y, List.of(x), y, doc).addAttribute(attr("ratio", (float) d.p()));
+        } else {
+            graph.addInitializer(floats(y + ".ratio", new long[0], new float[] {(float) d.p()}));
+            node("Dropout", y, List.of(x, y + ".ratio"), y, doc);
+        }
+        (flat ? as2 : as4).put(y, y);
     }
 
     /** Per channel: BatchNormalization as it is. Per element: over the flattened [N, C·H·W], one statistic per feature. */

@@ -18,7 +18,7 @@ final class Views {
         n.define(0, n.value(0));
     }
 
-    /** Dropout is the identity at inference; {@code dropout(x, p:)} once the language has it. */
+    /** Dropout: {@code dropout(x, p: ratio)}, the identity at inference as ONNX's is without training_mode. */
     static void dropout(Node n) {
         float ratio = n.f("ratio", 0.5f);
         n.ignore("is_test", "seed");

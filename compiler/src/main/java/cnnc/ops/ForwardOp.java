@@ -11,7 +11,7 @@ import java.util.List;
  * followed by {@link #params}; it writes its result followed by {@link #extras}.
  */
 public sealed interface ForwardOp extends Op
-        permits Conv, BatchNorm, Activation, Pool, Full, Softmax, Add, Concat, CrossEntropy, Deconv {
+        permits Conv, BatchNorm, Activation, Pool, Full, Softmax, Add, Concat, CrossEntropy, Deconv, Dropout {
 
     /** The shape rule: output shape from the input tensors' shapes (already checked by {@code define}). */
     Shape outShape(List<Shape> in);

@@ -35,7 +35,7 @@ class CoverageTest {
             "softmax without loss", "loss per pixel", "fan-out", "input fan-out", "one edge reads a tensor twice",
             "parameter without gradient",
             "deconv stride 1", "deconv stride > 1", "deconv stride > kernel", "deconv padding", "deconv output_padding",
-            "deconv asymmetric kernel", "deconv without bias");
+            "deconv asymmetric kernel", "deconv without bias", "dropout", "dropout of a vector");
 
     @Test
     void everyOperationRuns() {
@@ -104,6 +104,10 @@ class CoverageTest {
                     add(v, d.ah() > 0 || d.aw() > 0, "deconv output_padding");
                     add(v, d.m() != d.n(), "deconv asymmetric kernel");
                     add(v, !d.bias(), "deconv without bias");
+                }
+                case cnnc.ops.Dropout d -> {
+                    v.add("dropout");
+                    add(v, x.h() * x.w() == 1, "dropout of a vector");
                 }
                 default -> { }
             }

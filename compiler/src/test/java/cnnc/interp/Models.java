@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 final class Models {
 
     /** The models GradientTest checks, covering every operation and variant. */
-    static final String[] GRADCHECK = {"conv_anchors", "conv_padding", "pools", "bn", "join", "pixels", "lenet_small", "activations", "deconvs"};
+    static final String[] GRADCHECK = {"conv_anchors", "conv_padding", "pools", "bn", "join", "pixels", "lenet_small", "activations", "deconvs", "dropout"};
 
     private Models() {}
 

@@ -156,6 +156,30 @@ class ExportTest {
         assertArrayEquals(Run.infer(s.model(), s.weights(), s.x(), "java"), Run.infer(back, r.weights(), s.x(), "java"));
     }
 
+    /**
+     * dropout is ONNX's Dropout in inference mode (no training_mode input), its ratio an attribute
+     * before opset 12 and an input from 12; importing gives dropout(x, p:) back, the same graph.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "opset {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {9, 11, 12, 13, 18})
+    void dropoutIsAnInferenceDropoutAndComesBack(int opset) throws IOException {
+        Sample s = Sample.of("dropout.cnn");
+        ai.onnx.proto.OnnxMl.ModelProto proto = Exporter.export(s.model(), s.weights(), opset);
+        List<ai.onnx.proto.OnnxMl.NodeProto> drops = proto.getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("Dropout")).toList();
+        assertEquals(2, drops.size(), "one Dropout per dropout");
+        for (ai.onnx.proto.OnnxMl.NodeProto n : drops) {
+            boolean attribute = n.getAttributeList().stream().anyMatch(a -> a.getName().equals("ratio"));
+            assertEquals(opset < 12, attribute, n.getName() + ": ratio as an attribute before opset 12");
+            assertEquals(opset < 12 ? 1 : 2, n.getInputCount(), n.getName() + ": no training_mode input (inference)");
+        }
+        Importer.Result r = Importer.importModel("rt.onnx", OnnxFile.parse("rt.onnx", proto.toByteArray()), Run.root(), "rt",
+                Importer.Settings.defaults());
+        assertTrue(r.text().contains("dropout(p1, p: 0.25)") && r.text().contains("dropout(r2, p: 0.5)"), r.text());
+        Model back = Run.compile("rt.cnn", r.text(), BATCH, false);
+        assertEquals(GraphHash.of(s.model()), GraphHash.of(back), r.text());
+    }
+
     static Stream<String> cnnFiles() throws IOException {
         try (Stream<Path> s = Files.list(Run.root().resolve("samples"))) {
             return s.filter(p -> p.toString().endsWith(".cnn")).map(p -> p.getFileName().toString()).sorted().toList().stream();

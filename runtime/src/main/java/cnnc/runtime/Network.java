@@ -99,6 +99,17 @@ public interface Network extends AutoCloseable {
     }
 
     /**
+     * Sets the training step the next {@link #forward()} draws its dropout masks for (the mask is a
+     * function of the seed, the step and the element, {@link DropoutMask}); each {@code forward()}
+     * then advances it by one. {@code cnnc train}'s loop sets it to {@code epoch·steps + step}
+     * before every batch, so a resumed run draws the same masks. The default ignores it (a network
+     * without dropout).
+     */
+    default void setStep(long step) {
+        // no dropout: nothing is drawn
+    }
+
+    /**
      * Sets how many threads the passes may use; results must not depend on it (docs/language.md §4).
      * The default ignores the request (single-threaded networks).
      */

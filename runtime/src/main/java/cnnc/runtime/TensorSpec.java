@@ -29,7 +29,9 @@ public final class TensorSpec {
         /** Max-pool winner positions, {@code path.<node>}, {@link DType#I32}. */
         PATH,
         /** The scalar loss, named {@code loss}, shape [] (a float[1] buffer). */
-        LOSS
+        LOSS,
+        /** A dropout's mask of the last training pass, {@code mask.<node>}: 1 where kept, 0 where dropped. */
+        MASK
     }
 
     /**

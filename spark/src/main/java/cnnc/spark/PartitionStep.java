@@ -77,6 +77,8 @@ final class PartitionStep implements Serializable {
                 int from = (firstStep + j) * share;
                 // each image augmented by its index in the whole training set, as one machine draws it
                 d.fill(order, from, share, in, target, augment, seed, epoch, shard.ids);
+                // dropout: a step of its own for every (epoch, step, partition), whichever pooled network runs it
+                net.setStep(((long) epoch << 40) + ((long) (firstStep + j) << 16) + shard.partition);
                 net.forward();
                 float loss = net.loss();
                 lossSum += (double) loss * share;

@@ -19,6 +19,8 @@ import cnnc.ops.BiasGrad;
 import cnnc.ops.Deconv;
 import cnnc.ops.DeconvBf;
 import cnnc.ops.DeconvGrad;
+import cnnc.ops.Dropout;
+import cnnc.ops.DropoutBf;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
@@ -101,6 +103,8 @@ final class Emitters {
             case DeconvBf op -> DeconvEmitter.backwardData(s, op);
             case DeconvGrad op -> DeconvEmitter.gradient(s, op);
             case BiasGrad op -> DeconvEmitter.bias(s, op);
+            case Dropout op -> DropoutEmitter.forward(s, op);
+            case DropoutBf op -> DropoutEmitter.backward(s, op);
         }
         if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad
                 || s.step.op() instanceof Deconv || s.step.op() instanceof DeconvBf || s.step.op() instanceof DeconvGrad)) {

@@ -131,7 +131,7 @@ public final class JavaBackend {
         model.backward().ifPresent(g -> steps.addAll(model.backwardGraph().steps()));
         for (int i = 0; i < steps.size(); i++) {
             boolean fwd = i < forwardCount;
-            StepCtx s = new StepCtx(steps.get(i), fwd, fwd ? i : i - forwardCount, b.inference, vector, b.shared);
+            StepCtx s = new StepCtx(steps.get(i), fwd, fwd ? i : i - forwardCount, b.inference, vector, b.shared, model.train().seed());
             Emitters.emit(s);
             if (!s.kernel.isEmpty()) {
                 String kind = Profile.entry(s, s.name, fwd).kind();
@@ -153,14 +153,14 @@ public final class JavaBackend {
     private Source build() {
         List<Step> fwd = model.forward().steps();
         for (int i = 0; i < fwd.size(); i++) {
-            StepCtx s = new StepCtx(fwd.get(i), true, i, inference, vector, shared);
+            StepCtx s = new StepCtx(fwd.get(i), true, i, inference, vector, shared, model.train().seed());
             Emitters.emit(s);
             forwardSteps.add(s);
         }
         if (model.backward().isPresent()) {
             List<Step> bwd = model.backwardGraph().steps();
             for (int i = 0; i < bwd.size(); i++) {
-                StepCtx s = new StepCtx(bwd.get(i), false, i, inference, vector, shared);
+                StepCtx s = new StepCtx(bwd.get(i), false, i, inference, vector, shared, model.train().seed());
                 Emitters.emit(s);
                 backwardSteps.add(s);
             }
@@ -202,6 +202,11 @@ public final class JavaBackend {
             t.addField(FieldSpec.builder(TypeName.BOOLEAN, "training", Modifier.PRIVATE)
                     .addJavadoc("Whether the running forward pass is training (bn: batch statistics).\n").build());
         }
+        if (drawsMasks()) {
+            t.addField(FieldSpec.builder(TypeName.LONG, DropoutEmitter.STEP, Modifier.PRIVATE)
+                    .addJavadoc("The training step the next forward() draws dropout masks for (setStep; each forward() advances it).\n")
+                    .build());
+        }
         forwardUnits = units(forwardSteps, 0, !profiled);
         backwardUnits = units(backwardSteps, forwardUnits.size(), !profiled);
         List<Unit> units = new ArrayList<>(forwardUnits);
@@ -235,6 +240,11 @@ public final class JavaBackend {
         return new Source(pkg, cls, file.toString());
     }
 
+    /** Whether a training forward pass draws dropout masks: the class then keeps the step. */
+    private boolean drawsMasks() {
+        return !inference && model.forward().steps().stream().anyMatch(st -> st.op() instanceof cnnc.ops.Dropout);
+    }
+
     private List<StepCtx> all() {
         List<StepCtx> a = new ArrayList<>(forwardSteps);
         a.addAll(backwardSteps);
@@ -251,7 +261,7 @@ public final class JavaBackend {
         Map<String, Buffer> m = new LinkedHashMap<>(model.forward().buffers());
         model.backward().map(Graph::buffers).ifPresent(m::putAll);
         if (inference) {
-            m.values().removeIf(b -> b.role() == Role.PATH || b.role() == Role.SAVED);
+            m.values().removeIf(b -> b.role() == Role.PATH || b.role() == Role.SAVED || b.role() == Role.MASK);
         }
         return m;
     }
@@ -327,8 +337,16 @@ public final class JavaBackend {
                     .addCode(new Code().line("infer()").build()).build());
             t.addMethod(pass("infer", "The forward pass in inference mode (bn: running statistics).", null, forwardUnits));
         } else {
-            t.addMethod(pass("forward", "The forward pass in training mode (bn: batch statistics, running statistics updated).",
-                    "training = true", forwardUnits));
+            MethodSpec forward = pass("forward", "The forward pass in training mode (bn: batch statistics, running statistics updated).",
+                    "training = true", forwardUnits);
+            if (drawsMasks()) {
+                forward = forward.toBuilder().addJavadoc("Dropout draws its masks for the step {@link #setStep} set, then advances it.\n")
+                        .addCode(new Code().line(DropoutEmitter.STEP + "++").build()).build();
+                t.addMethod(MethodSpec.methodBuilder("setStep").addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "s")
+                        .addJavadoc("The training step the next forward() draws its dropout masks for (cnnc.runtime.DropoutMask).\n")
+                        .addCode(new Code().line(DropoutEmitter.STEP + " = s").build()).build());
+            }
+            t.addMethod(forward);
             t.addMethod(pass("infer", "The forward pass in inference mode (bn: running statistics).", "training = false",
                     forwardUnits));
         }

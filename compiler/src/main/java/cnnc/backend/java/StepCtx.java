@@ -30,6 +30,8 @@ final class StepCtx {
     final List<Phase> phases = new ArrayList<>();
     /** Whether kernels may use {@code jdk.incubator.vector} (see {@link VectorConvEmitter}). */
     final boolean vector;
+    /** The train block's seed (dropout's masks). */
+    final long seed;
     /** Scratch arrays shared between steps of one class (a padded input the forward and gradient steps both read). */
     final Map<String, String> shared;
     int chunks = -1;
@@ -48,8 +50,9 @@ final class StepCtx {
      */
     record Phase(String method, int chunks, long work, boolean bySample) {}
 
-    StepCtx(Step step, boolean forward, int index, boolean inference, boolean vector, Map<String, String> shared) {
+    StepCtx(Step step, boolean forward, int index, boolean inference, boolean vector, Map<String, String> shared, long seed) {
         this.step = step;
+        this.seed = seed;
         this.forward = forward;
         this.inference = inference;
         this.vector = vector;

@@ -54,6 +54,14 @@ final class KernelBuilder {
         return arg(param, b, Plan.Access.RW);
     }
 
+    /** The network's training step, {@code const ulong step}, set by the host before each forward pass ({@link Plan.Arg#STEP}). */
+    KernelBuilder step() {
+        params.add("const ulong step");
+        comment.add(comment.size() - 1, String.format("%-8s %s", "step", "the training step (Network.setStep)"));
+        args.add(Plan.Arg.STEP);
+        return this;
+    }
+
     private KernelBuilder arg(String param, Buffer b, Plan.Access access) {
         String type = b.dtype() == DType.I32 ? "int" : "float";
         params.add("__global " + (access == Plan.Access.R ? "const " : "") + type + "* restrict " + param);

@@ -24,6 +24,8 @@ import cnnc.ops.Deconv;
 import cnnc.ops.DeconvBf;
 import cnnc.ops.DeconvGrad;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
+import cnnc.ops.DropoutBf;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
@@ -60,6 +62,8 @@ public final class OpenClBackend {
     /** Forward steps fused into the conv or full before them, and the relu fused after a conv or full. */
     private final Map<Step, Step> reluAfter = new IdentityHashMap<>();
     private final Map<Step, Step> fusedInto = new IdentityHashMap<>();
+    /** Whether a kernel draws a dropout mask: the program then holds {@code DropoutMask.OPENCL_C}. */
+    private boolean drawsMasks;
 
     private OpenClBackend(Model model) {
         this.model = model;
@@ -81,8 +85,8 @@ public final class OpenClBackend {
             ks.forEach(k -> train.add(add(k)));
         }
         for (Step s : model.forward().steps()) {
-            // inference differs from training only where bn uses its running statistics
-            List<Kernel> ks = s.op() instanceof BatchNorm ? emit(s, true) : forward.get(s);
+            // inference differs from training only where bn uses its running statistics and dropout is the identity
+            List<Kernel> ks = s.op() instanceof BatchNorm || s.op() instanceof Dropout ? emit(s, true) : forward.get(s);
             ks.forEach(k -> infer.add(add(k)));
         }
         List<Plan.Launch> backward = new ArrayList<>();
@@ -128,6 +132,11 @@ public final class OpenClBackend {
             case DeconvBf op -> DeconvKernels.sensitivity(names, step, op);
             case DeconvGrad op -> DeconvKernels.gradient(names, step, op);
             case BiasGrad op -> DeconvKernels.bias(names, step, op);
+            case Dropout op -> {
+                drawsMasks |= !inference;
+                yield inference ? DropoutKernels.infer(names, step, op) : DropoutKernels.train(names, step, op, model.train().seed());
+            }
+            case DropoutBf op -> DropoutKernels.backward(names, step, op);
         };
     }
 
@@ -157,6 +166,9 @@ public final class OpenClBackend {
                 .append("// bn statistics and sums accumulate in double where the device has it, as the Java backend does\n")
                 .append("#ifdef cl_khr_fp64\n#pragma OPENCL EXTENSION cl_khr_fp64 : enable\ntypedef double acc_t;\n")
                 .append("#else\ntypedef float acc_t;\n#endif\n");
+        if (drawsMasks) {
+            sb.append('\n').append(cnnc.runtime.DropoutMask.OPENCL_C);
+        }
         for (Kernel k : kernels.values()) {
             sb.append('\n').append(k.code());
         }

@@ -10,6 +10,7 @@ import cnnc.ops.BatchNorm;
 import cnnc.ops.Concat;
 import cnnc.ops.Conv;
 import cnnc.ops.CrossEntropy;
+import cnnc.ops.Dropout;
 import cnnc.ops.Full;
 import cnnc.ops.Pool;
 import cnnc.ops.Softmax;
@@ -26,6 +27,9 @@ final class Reference {
     final Map<String, double[]> values = new HashMap<>();
     final Map<String, int[]> paths = new HashMap<>();
 
+    /** The train block's seed: dropout's masks (drawn for step 0, a new network's first forward pass). */
+    private long seed;
+
     /** Runs the model's forward graph on {@code sources} (parameters, input, target). */
     static Reference run(Model m, Map<String, double[]> sources) {
         return run(m, sources, null, 0, 0);
@@ -34,6 +38,7 @@ final class Reference {
     /** As {@link #run(Model, Map)}, adding {@code h} to element {@code index} of tensor {@code nudged} once it is computed. */
     static Reference run(Model m, Map<String, double[]> sources, String nudged, int index, double h) {
         Reference r = new Reference();
+        r.seed = m.train().seed();
         sources.forEach((k, v) -> r.values.put(k, v.clone()));
         if (nudged != null && r.values.containsKey(nudged)) {
             r.values.get(nudged)[index] += h;
@@ -125,6 +130,17 @@ final class Reference {
                         at += n;
                     }
                 }
+            }
+            case Dropout op -> {
+                // the mask is defined by its hash (cnnc.runtime.DropoutMask); the arithmetic around it is checked here
+                double[] x = v(s.input(0));
+                double[] mask = new double[x.length];
+                long key = cnnc.runtime.DropoutMask.key(cnnc.runtime.DropoutMask.base(seed, s.node()), 0);
+                for (int e = 0; e < x.length; e++) {
+                    mask[e] = cnnc.runtime.DropoutMask.keep(key, e, cnnc.runtime.DropoutMask.threshold(op.p())) ? 1 : 0;
+                    out[e] = x[e] * mask[e] / (1 - op.p());
+                }
+                values.put(s.outputs().get(1).name(), mask);
             }
             case CrossEntropy op -> {
                 double[] yy = v(s.input(0));

@@ -95,7 +95,8 @@ public final class OpenClNetwork implements Network, AutoCloseable {
         }
     }
 
-    private record Bound(cl_kernel kernel, long global) {}
+    /** A kernel with its buffers set; {@code steps}: the positions of its step argument, set before each forward pass. */
+    private record Bound(cl_kernel kernel, long global, int[] steps) {}
 
     private final Plan plan;
     private final OpenClDevices.Device device;
@@ -109,6 +110,8 @@ public final class OpenClNetwork implements Network, AutoCloseable {
     private final Map<Plan.Pass, Set<String>> writes = new LinkedHashMap<>();
     private final List<TensorSpec> specs = new ArrayList<>();
     private boolean closed;
+    /** The training step the next forward pass draws dropout masks for ({@link #setStep}). */
+    private long step;
 
     /**
      * Builds the program, allocates every buffer (initialized to its plan fill value) and binds
@@ -143,7 +146,8 @@ public final class OpenClNetwork implements Network, AutoCloseable {
             Set<String> r = new LinkedHashSet<>();
             Set<String> w = new LinkedHashSet<>();
             for (Plan.Launch l : plan.launches(pass)) {
-                launches.add(new Bound(bind(l), l.global()));
+                launches.add(new Bound(bind(l), l.global(),
+                        java.util.stream.IntStream.range(0, l.args().size()).filter(i -> l.args().get(i).step()).toArray()));
                 for (Plan.Arg a : l.args()) {
                     if (a.access().reads()) {
                         r.add(a.buffer());
@@ -201,7 +205,11 @@ public final class OpenClNetwork implements Network, AutoCloseable {
         cl_kernel k = clCreateKernel(program, l.kernel(), null);
         kernels.put(l.kernel() + "#" + kernels.size(), k);
         for (int i = 0; i < l.args().size(); i++) {
-            clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(slots.get(l.args().get(i).buffer()).mem));
+            if (l.args().get(i).step()) {
+                clSetKernelArg(k, i, Sizeof.cl_ulong, Pointer.to(new long[] {step}));
+            } else {
+                clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(slots.get(l.args().get(i).buffer()).mem));
+            }
         }
         return k;
     }
@@ -225,6 +233,9 @@ public final class OpenClNetwork implements Network, AutoCloseable {
             }
         }
         for (Bound b : bound.get(pass)) {
+            for (int i : b.steps()) {
+                clSetKernelArg(b.kernel(), i, Sizeof.cl_ulong, Pointer.to(new long[] {step}));
+            }
             clEnqueueNDRangeKernel(queue, b.kernel(), 1, null, new long[] {b.global()}, null, 0, null, null);
         }
         clFinish(queue);
@@ -243,6 +254,13 @@ public final class OpenClNetwork implements Network, AutoCloseable {
     @Override
     public void forward() {
         run(Plan.Pass.FORWARD);
+        step++;
+    }
+
+    /** The step of the next forward pass's dropout masks; each forward pass advances it by one. */
+    @Override
+    public void setStep(long step) {
+        this.step = step;
     }
 
     @Override

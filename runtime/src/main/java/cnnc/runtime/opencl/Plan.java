@@ -31,7 +31,9 @@ import java.util.Map;
  * </pre>
  * A launch is a 1-D NDRange of the given global size (the work-group size is left to the
  * device); its arguments are buffers in kernel-parameter order, each read ({@code r}), written
- * ({@code w}) or both ({@code rw}). Kernels are deterministic: no atomics, every output element
+ * ({@code w}) or both ({@code rw}), or {@code s:step}: not a buffer but the network's training step, a
+ * {@code ulong} the host sets before each forward pass ({@link cnnc.runtime.Network#setStep}; dropout
+ * draws its mask from it). Kernels are deterministic: no atomics, every output element
  * written by one work-item in a fixed order.
  */
 public final class Plan {
@@ -41,7 +43,9 @@ public final class Plan {
 
     /** How a launch uses a buffer argument. */
     public enum Access {
-        R("r"), W("w"), RW("rw");
+        R("r"), W("w"), RW("rw"),
+        /** Not a buffer: the training step, passed by value as a {@code ulong} ({@link Arg#STEP}). */
+        STEP("s");
 
         final String word;
 
@@ -50,11 +54,11 @@ public final class Plan {
         }
 
         public boolean reads() {
-            return this != W;
+            return this == R || this == RW;
         }
 
         public boolean writes() {
-            return this != R;
+            return this == W || this == RW;
         }
 
         static Access of(String word) {
@@ -100,8 +104,16 @@ public final class Plan {
         }
     }
 
-    /** One buffer argument of a launch. */
-    public record Arg(String buffer, Access access) {}
+    /** One buffer argument of a launch, or the training step ({@link #STEP}). */
+    public record Arg(String buffer, Access access) {
+
+        /** The step argument, {@code s:step} in the text form. */
+        public static final Arg STEP = new Arg("step", Access.STEP);
+
+        public boolean step() {
+            return access == Access.STEP;
+        }
+    }
 
     /** One kernel launch: a 1-D NDRange of {@code global} work-items. */
     public record Launch(String kernel, long global, List<Arg> args) {
@@ -145,7 +157,7 @@ public final class Plan {
             List<Launch> launches = List.copyOf(passes.getOrDefault(p, List.of()));
             for (Launch l : launches) {
                 for (Arg a : l.args()) {
-                    if (!byName.containsKey(a.buffer())) {
+                    if (!a.step() && !byName.containsKey(a.buffer())) {
                         throw new IllegalArgumentException("plan: " + l.kernel() + " uses undeclared buffer " + a.buffer());
                     }
                 }

@@ -230,6 +230,7 @@ public final class Trainer {
         long correct = 0;
         for (int s = 0; s < steps; s++) {
             loader.next(s, input, target);
+            net.setStep((long) e * steps + s); // dropout's masks: the same on a resumed run
             net.forward();
             float loss = net.loss();
             if (!Float.isFinite(loss)) {

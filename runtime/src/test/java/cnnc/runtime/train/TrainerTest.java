@@ -118,6 +118,41 @@ class TrainerTest {
         assertArrayEquals(n.tensor("f.running_mean"), m.tensor("f.running_mean"));
     }
 
+    /** A network that records, at every training forward pass, the dropout step it would draw for. */
+    static final class StepRecorder implements cnnc.runtime.Network {
+        final SoftmaxNet net = net();
+        final List<Long> steps = new java.util.ArrayList<>();
+        long step;
+
+        @Override public void setStep(long s) { step = s; }
+        @Override public void forward() { steps.add(step++); net.forward(); }
+        @Override public String name() { return net.name(); }
+        @Override public int batch() { return net.batch(); }
+        @Override public void infer() { net.infer(); }
+        @Override public void backward() { net.backward(); }
+        @Override public float loss() { return net.loss(); }
+        @Override public float[] tensor(String name) { return net.tensor(name); }
+        @Override public int[] path(String name) { return net.path(name); }
+        @Override public List<cnnc.runtime.TensorSpec> tensors() { return net.tensors(); }
+        @Override public String[] parameterNames() { return net.parameterNames(); }
+        @Override public String inputName() { return net.inputName(); }
+        @Override public String targetName() { return net.targetName(); }
+        @Override public String outputName() { return net.outputName(); }
+    }
+
+    @Test
+    void everyBatchDrawsDropoutMasksForItsStepAlsoAfterAResume() {
+        Path part = dir.resolve("steps.safetensors");
+        StepRecorder a = new StepRecorder();
+        new Trainer(a, new Sgd(a, 0.5, 0.9, 0.001, true), TRAIN).epochs(2).seed(3).checkpoint(part)
+                .metadata(Map.of(Trainer.GRAPH_HASH, "g1")).train();
+        assertEquals(java.util.stream.LongStream.range(0, 60).boxed().toList(), a.steps, "epoch·30 + step, 30 steps an epoch");
+        StepRecorder b = new StepRecorder();
+        new Trainer(b, new Sgd(b, 0.5, 0.9, 0.001, true), TRAIN).epochs(3).resume(part)
+                .metadata(Map.of(Trainer.GRAPH_HASH, "g1")).train();
+        assertEquals(java.util.stream.LongStream.range(60, 90).boxed().toList(), b.steps, "the resumed epoch 3 goes on at step 60");
+    }
+
     @Test
     void resumingGivesTheBitsOfAnUninterruptedRun() throws IOException {
         for (Function<SoftmaxNet, Optimizer> opt : List.of(sgd, adam)) {
