@@ -32,7 +32,7 @@ class PyTorchImportTest {
         try (Stream<Path> s = Files.list(Run.root().resolve("tools/onnx/fixtures"))) {
             files = s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
         }
-        assertEquals(9, files.size(), "tools/onnx/fixtures: 6 samples and 3 PyTorch networks, found " + files);
+        assertEquals(10, files.size(), "tools/onnx/fixtures: 7 samples and 3 PyTorch networks, found " + files);
         return files.stream().flatMap(f -> Stream.of(Arguments.of(f.getFileName().toString(), "java"),
                 Arguments.of(f.getFileName().toString(), "opencl")));
     }

@@ -1545,16 +1545,26 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * cross_entropy 'loss' (samples/updown.cnn:29): J = -(1/T) Σ_t Σ_c,i,j z · log(y)
+     * cross_entropy 'loss' (samples/updown.cnn:29): J = -(1/T) Σ_t Σ_c,i,j z · log(y),  log(y) = h - max_c h - log Σ_c exp(h - max_c h)
      * <p>1 chunk: one: the sum over the batch runs in one fixed order
      */
     private void f15_cross_entropy_loss_(int chunk) {
         // 0·log(0) counts as 0: soft labels may hold zeros where y underflows
         double sum = 0;
-        for (int e = 0; e < 320; e++) {
-            float z = z_[e];
-            if (z != 0f) {
-                sum += z * Math.log(y_[e]);
+        for (int t = 0; t < 32; t++) {
+            for (int r = 0; r < 1; r++) {
+                int o = t * 10 + r;
+                double max = f_[o];
+                for (int c = 1; c < 10; c++) max = Math.max(max, f_[o + c * 1]);
+                double exps = 0;
+                for (int c = 0; c < 10; c++) exps += Math.exp(f_[o + c * 1] - max);
+                double log = Math.log(exps);
+                for (int c = 0; c < 10; c++) {
+                    float z = z_[o + c * 1];
+                    if (z != 0f) {
+                        sum += z * (f_[o + c * 1] - max - log);
+                    }
+                }
             }
         }
         loss_[0] = (float) (-sum / 32);

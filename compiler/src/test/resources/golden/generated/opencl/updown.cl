@@ -482,20 +482,30 @@ __kernel void softmax_y(
 
 /*
  * loss cross_entropy — samples/updown.cnn:29
- * J = -(1/T) Σ_t Σ_c,i,j z · log(y)
+ * J = -(1/T) Σ_t Σ_c,i,j z · log(y),  log(y) = h - max_c h - log Σ_c exp(h - max_c h)
  * Terms with z = 0 are skipped, so a zero label meeting y = 0 adds 0 rather than 0·log 0 = NaN.
- * Y        y 32x10x1x1
+ * log y = h - max_c h - log Σ_c exp(h - max_c h) from the logits H: finite where y underflows to 0.
  * Z        z 32x10x1x1
+ * H        f 32x10x1x1
  * J        loss 1
  * One work-item per loss (a single work-item, summing in index order): global size 1.
  */
 __kernel void cross_entropy_loss(
-        __global const float* restrict Y,
         __global const float* restrict Z,
+        __global const float* restrict H,
         __global float* restrict J)
 {
     float acc = 0.0f;
-    for (int n = 0; n < 320; n++) if (Z[n] != 0.0f) acc += Z[n] * log(Y[n]);
+    for (int o = 0; o < 32 * 10; o += 10) {
+        for (int r = o; r < o + 1; r++) {
+            float m = H[r];
+            for (int c = 1; c < 10; c++) m = fmax(m, H[r + c * 1]);
+            float s = 0.0f;
+            for (int c = 0; c < 10; c++) s += exp(H[r + c * 1] - m);
+            float l = log(s);
+            for (int c = 0; c < 10; c++) if (Z[r + c * 1] != 0.0f) acc += Z[r + c * 1] * (H[r + c * 1] - m - l);
+        }
+    }
     J[0] = -acc / 32.0f;
 }
 
