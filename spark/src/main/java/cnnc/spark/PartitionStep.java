@@ -116,22 +116,11 @@ final class PartitionStep implements Serializable {
         int k = d.classes();
         long n = 0;
         for (int r = 0; r < share; r++) {
-            if (argmax(out, r * k, k) == d.label(order[from + r])) {
+            if (cnnc.runtime.Classifier.argmax(out, r * k, k) == d.label(order[from + r])) {
                 n++;
             }
         }
         return n;
-    }
-
-    /** Index of the first largest of {@code a[off .. off+k-1]} (as {@code cnnc eval} counts). */
-    static int argmax(float[] a, int off, int k) {
-        int best = 0;
-        for (int c = 1; c < k; c++) {
-            if (a[off + c] > a[off + best]) {
-                best = c;
-            }
-        }
-        return best;
     }
 
     private static float[][] copies(Network net, String[] names) {

@@ -197,7 +197,7 @@ public final class SparkScorer {
                 float[] p = java.util.Arrays.copyOfRange(out, i * k, (i + 1) * k);
                 Object[] values = new Object[3 + extra];
                 values[0] = r.get(0);
-                values[1] = PartitionStep.argmax(out, i * k, k);
+                values[1] = cnnc.runtime.Classifier.argmax(out, i * k, k);
                 Float[] boxed = new Float[k];
                 for (int c = 0; c < k; c++) {
                     boxed[c] = p[c];
