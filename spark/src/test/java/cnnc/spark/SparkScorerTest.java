@@ -56,7 +56,7 @@ class SparkScorerTest {
                     g[c] = got.get(c);
                 }
                 assertArrayEquals(want, g, "probabilities of image " + i);
-                assertEquals(PartitionStep.argmax(want, 0, 10), r.getInt(1), "prediction of image " + i);
+                assertEquals(cnnc.runtime.Classifier.argmax(want, 0, 10), r.getInt(1), "prediction of image " + i);
                 assertEquals(test.label(i), r.getInt(3));
                 if (r.getInt(1) == r.getInt(3)) {
                     correct++;
