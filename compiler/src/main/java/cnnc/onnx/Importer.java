@@ -286,6 +286,9 @@ public final class Importer {
             n.problem("operators of domain '" + p.getDomain() + "' are not supported");
         } else if (t == null) {
             n.problem("operator " + p.getOpType() + " is not supported by cnnc (docs/onnx.md lists what is)");
+        } else if (p.getOutputCount() == 0 || p.getOutput(0).isEmpty()) {
+            // every operator cnnc reads has a first output that is required (the ONNX operator specs)
+            n.problem("has no output (ONNX requires " + p.getOpType() + "'s first output)");
         } else {
             boolean complete = false;
             try {
