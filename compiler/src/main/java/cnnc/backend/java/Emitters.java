@@ -112,7 +112,7 @@ final class Emitters {
             case Accumulate op -> AccumulateEmitter.emit(s, op);
         }
         if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad)) {
-            s.kernel = "direct, scalar loops" + (s.vector ? " (stride or pads outside the wide kernels' range)" : " (plain Java)")
+            s.kernel = "scalar loops" + (s.vector ? " (algo scalar, or stride or pads outside the vector kernels' range)" : " (plain Java)")
                     + ", " + s.chunks + " chunks";
         }
         if (s.chunks < 1) {
