@@ -66,6 +66,18 @@ import jdk.incubator.vector.VectorSpecies;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
+ * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 24 tile rows (168 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 21 tile rows (84 tiles), 13 chunks
+ * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 21 tile rows (84 tiles), 13 chunks
+ * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
+ * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 24 tile rows (168 tiles), 16 chunks
+ * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
+ * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 2 channels x 9 taps, 16 chunks
+ * </ul>
  */
 public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
@@ -496,22 +508,32 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f4_conv_c2_.
      */
-    private final float[] f4_conv_c2_padded = new float[522272];
+    private final float[] f4_conv_c2_d = new float[524304];
 
     /**
      * Scratch of f4_conv_c2_.
      */
-    private final float[] f4_conv_c2_wide = new float[110592];
+    private final float[] f4_conv_c2_u = new float[32768];
+
+    /**
+     * Scratch of f4_conv_c2_.
+     */
+    private final float[] f4_conv_c2_wino = new float[4325888];
 
     /**
      * Scratch of f8_conv_c3_.
      */
-    private final float[] f8_conv_c3_padded = new float[327712];
+    private final float[] f8_conv_c3_d = new float[409616];
 
     /**
      * Scratch of f8_conv_c3_.
      */
-    private final float[] f8_conv_c3_wide = new float[20480];
+    private final float[] f8_conv_c3_u = new float[131072];
+
+    /**
+     * Scratch of f8_conv_c3_.
+     */
+    private final float[] f8_conv_c3_wino = new float[4153760];
 
     /**
      * Scratch of f12_full_f1_.
@@ -526,12 +548,22 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b10_conv_bf_c3_.
      */
-    private final float[] b10_conv_bf_c3_padded = new float[655392];
+    private final float[] b10_conv_bf_c3_d = new float[819216];
 
     /**
      * Scratch of b10_conv_bf_c3_.
      */
-    private final float[] b10_conv_bf_c3_wide = new float[20480];
+    private final float[] b10_conv_bf_c3_u = new float[131072];
+
+    /**
+     * Scratch of b10_conv_bf_c3_.
+     */
+    private final float[] b10_conv_bf_c3_wino = new float[4153760];
+
+    /**
+     * Scratch of b11_conv_grad_c3_.
+     */
+    private final float[] b11_conv_grad_c3_padded = new float[327712];
 
     /**
      * Scratch of b11_conv_grad_c3_.
@@ -546,12 +578,22 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b16_conv_bf_c2_.
      */
-    private final float[] b16_conv_bf_c2_padded = new float[1044512];
+    private final float[] b16_conv_bf_c2_d = new float[1048592];
 
     /**
      * Scratch of b16_conv_bf_c2_.
      */
-    private final float[] b16_conv_bf_c2_wide = new float[110592];
+    private final float[] b16_conv_bf_c2_u = new float[32768];
+
+    /**
+     * Scratch of b16_conv_bf_c2_.
+     */
+    private final float[] b16_conv_bf_c2_wino = new float[4325888];
+
+    /**
+     * Scratch of b17_conv_grad_c2_.
+     */
+    private final float[] b17_conv_grad_c2_padded = new float[522272];
 
     /**
      * Scratch of b17_conv_grad_c2_.
@@ -762,21 +804,29 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // maxpool 'p1' (samples/fashion_bn.cnn:13)
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 2, 64);
+        // conv 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 3, 16);
+        // conv 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 4, 16);
         // bn 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 3, 64);
+        pool.run(this, 5, 64);
         // relu 'r2' (samples/fashion_bn.cnn:18)
         // maxpool 'p2' (samples/fashion_bn.cnn:19)
         // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 4, 64);
+        pool.run(this, 6, 64);
+        // conv 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 7, 16);
+        // conv 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 8, 13);
         // bn 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 5, 128);
+        pool.run(this, 9, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
         // full 'f1' (samples/fashion_bn.cnn:28)
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 6, 64);
+        pool.run(this, 10, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -794,21 +844,29 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // maxpool 'p1' (samples/fashion_bn.cnn:13)
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 2, 64);
+        // conv 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 3, 16);
+        // conv 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 4, 16);
         // bn 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 3, 64);
+        pool.run(this, 5, 64);
         // relu 'r2' (samples/fashion_bn.cnn:18)
         // maxpool 'p2' (samples/fashion_bn.cnn:19)
         // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 4, 64);
+        pool.run(this, 6, 64);
+        // conv 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 7, 16);
+        // conv 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 8, 13);
         // bn 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 5, 128);
+        pool.run(this, 9, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
         // full 'f1' (samples/fashion_bn.cnn:28)
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 6, 64);
+        pool.run(this, 10, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -819,49 +877,59 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     public void backward() {
         // softmax_ce_bf 'loss' (samples/fashion_bn.cnn:32)
         // full_bf 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 8, 64);
+        pool.run(this, 12, 64);
         // full_grad 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 9, 10);
+        pool.run(this, 13, 10);
         // relu_bf 'r4' (samples/fashion_bn.cnn:29)
         // full_bf 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 10, 64);
+        pool.run(this, 14, 64);
         // full_grad 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 11, 256);
+        pool.run(this, 15, 256);
         // maxpool_bf 'p3' (samples/fashion_bn.cnn:25)
         // relu_bf 'r3' (samples/fashion_bn.cnn:24)
-        pool.run(this, 12, 64);
-        // bn_bf 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 13, 128);
-        // bn_grad 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 14, 128);
-        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 15, 64);
-        // conv_grad 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 16, 64);
+        // bn_bf 'n3' (samples/fashion_bn.cnn:23)
+        pool.run(this, 17, 128);
+        // bn_grad 'n3' (samples/fashion_bn.cnn:23)
+        pool.run(this, 18, 128);
+        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 19, 64);
+        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 20, 16);
+        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 21, 13);
+        // conv_grad 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 22, 64);
+        // conv_grad 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 23, 64);
         // maxpool_bf 'p2' (samples/fashion_bn.cnn:19)
         // relu_bf 'r2' (samples/fashion_bn.cnn:18)
-        pool.run(this, 17, 64);
+        pool.run(this, 24, 64);
         // bn_bf 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 18, 64);
+        pool.run(this, 25, 64);
         // bn_grad 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 19, 64);
+        pool.run(this, 26, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 27, 64);
+        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 28, 16);
+        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 29, 16);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 20, 64);
+        pool.run(this, 30, 64);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 21, 32);
+        pool.run(this, 31, 32);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
-        pool.run(this, 22, 64);
+        pool.run(this, 32, 64);
         // bn_bf 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 23, 32);
+        pool.run(this, 33, 32);
         // bn_grad 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 24, 32);
+        pool.run(this, 34, 32);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 25, 64);
+        pool.run(this, 35, 64);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 26, 16);
+        pool.run(this, 36, 16);
     }
 
     public float loss() {
@@ -943,75 +1011,105 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 s2_by_sample(chunk);
                 return;
             case 3:
-                f5_bn_n2_(chunk);
+                f4_conv_c2_u(chunk);
                 return;
             case 4:
-                s4_by_sample(chunk);
+                f4_conv_c2_(chunk);
                 return;
             case 5:
-                f9_bn_n3_(chunk);
+                f5_bn_n2_(chunk);
                 return;
             case 6:
                 s6_by_sample(chunk);
                 return;
             case 7:
-                f16_cross_entropy_loss_(chunk);
+                f8_conv_c3_u(chunk);
                 return;
             case 8:
-                s8_by_sample(chunk);
+                f8_conv_c3_(chunk);
                 return;
             case 9:
-                b2_full_grad_f2_(chunk);
+                f9_bn_n3_(chunk);
                 return;
             case 10:
                 s10_by_sample(chunk);
                 return;
             case 11:
-                b5_full_grad_f1_(chunk);
+                f16_cross_entropy_loss_(chunk);
                 return;
             case 12:
                 s12_by_sample(chunk);
                 return;
             case 13:
-                b8_bn_bf_n3_(chunk);
+                b2_full_grad_f2_(chunk);
                 return;
             case 14:
-                b9_bn_grad_n3_(chunk);
+                s14_by_sample(chunk);
                 return;
             case 15:
-                s15_by_sample(chunk);
+                b5_full_grad_f1_(chunk);
                 return;
             case 16:
-                b11_conv_grad_c3_(chunk);
+                s16_by_sample(chunk);
                 return;
             case 17:
-                s17_by_sample(chunk);
+                b8_bn_bf_n3_(chunk);
                 return;
             case 18:
-                b14_bn_bf_n2_(chunk);
+                b9_bn_grad_n3_(chunk);
                 return;
             case 19:
-                b15_bn_grad_n2_(chunk);
+                b10_conv_bf_c3_pad(chunk);
                 return;
             case 20:
-                s20_by_sample(chunk);
+                b10_conv_bf_c3_u(chunk);
                 return;
             case 21:
-                b17_conv_grad_c2_(chunk);
+                b10_conv_bf_c3_(chunk);
                 return;
             case 22:
                 s22_by_sample(chunk);
                 return;
             case 23:
-                b20_bn_bf_n1_(chunk);
+                b11_conv_grad_c3_(chunk);
                 return;
             case 24:
-                b21_bn_grad_n1_(chunk);
+                s24_by_sample(chunk);
                 return;
             case 25:
-                b22_conv_grad_c1_dy(chunk);
+                b14_bn_bf_n2_(chunk);
                 return;
             case 26:
+                b15_bn_grad_n2_(chunk);
+                return;
+            case 27:
+                b16_conv_bf_c2_pad(chunk);
+                return;
+            case 28:
+                b16_conv_bf_c2_u(chunk);
+                return;
+            case 29:
+                b16_conv_bf_c2_(chunk);
+                return;
+            case 30:
+                s30_by_sample(chunk);
+                return;
+            case 31:
+                b17_conv_grad_c2_(chunk);
+                return;
+            case 32:
+                s32_by_sample(chunk);
+                return;
+            case 33:
+                b20_bn_bf_n1_(chunk);
+                return;
+            case 34:
+                b21_bn_grad_n1_(chunk);
+                return;
+            case 35:
+                b22_conv_grad_c1_dy(chunk);
+                return;
+            case 36:
                 b22_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1044,7 +1142,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         f2_relu_r1_(chunk);
         f3_maxpool_p1_(chunk);
         f4_conv_c2_pad(chunk);
-        f4_conv_c2_(chunk);
     }
 
     /**
@@ -1056,11 +1153,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>conv 'c3' (samples/fashion_bn.cnn:22)</li>
      * </ul>
      */
-    private void s4_by_sample(int chunk) {
+    private void s6_by_sample(int chunk) {
         f6_relu_r2_(chunk);
         f7_maxpool_p2_(chunk);
         f8_conv_c3_pad(chunk);
-        f8_conv_c3_(chunk);
     }
 
     /**
@@ -1075,7 +1171,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>softmax 'y' (samples/fashion_bn.cnn:31)</li>
      * </ul>
      */
-    private void s6_by_sample(int chunk) {
+    private void s10_by_sample(int chunk) {
         f10_relu_r3_(chunk);
         f11_maxpool_p3_(chunk);
         f12_full_f1_(chunk);
@@ -1092,7 +1188,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>full_bf 'f2' (samples/fashion_bn.cnn:30)</li>
      * </ul>
      */
-    private void s8_by_sample(int chunk) {
+    private void s12_by_sample(int chunk) {
         b0_softmax_ce_bf_loss_(chunk);
         b1_full_bf_f2_(chunk);
     }
@@ -1105,7 +1201,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>full_bf 'f1' (samples/fashion_bn.cnn:28)</li>
      * </ul>
      */
-    private void s10_by_sample(int chunk) {
+    private void s14_by_sample(int chunk) {
         b3_relu_bf_r4_(chunk);
         b4_full_bf_f1_(chunk);
     }
@@ -1118,7 +1214,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r3' (samples/fashion_bn.cnn:24)</li>
      * </ul>
      */
-    private void s12_by_sample(int chunk) {
+    private void s16_by_sample(int chunk) {
         b6_maxpool_bf_p3_(chunk);
         b7_relu_bf_r3_(chunk);
     }
@@ -1127,13 +1223,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_bf 'c3' (samples/fashion_bn.cnn:22)</li>
      * <li>conv_grad 'c3' (samples/fashion_bn.cnn:22)</li>
      * </ul>
      */
-    private void s15_by_sample(int chunk) {
-        b10_conv_bf_c3_pad(chunk);
-        b10_conv_bf_c3_(chunk);
+    private void s22_by_sample(int chunk) {
+        b11_conv_grad_c3_pad(chunk);
         b11_conv_grad_c3_dy(chunk);
     }
 
@@ -1145,7 +1239,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/fashion_bn.cnn:18)</li>
      * </ul>
      */
-    private void s17_by_sample(int chunk) {
+    private void s24_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
     }
@@ -1154,13 +1248,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_bf 'c2' (samples/fashion_bn.cnn:16)</li>
      * <li>conv_grad 'c2' (samples/fashion_bn.cnn:16)</li>
      * </ul>
      */
-    private void s20_by_sample(int chunk) {
-        b16_conv_bf_c2_pad(chunk);
-        b16_conv_bf_c2_(chunk);
+    private void s30_by_sample(int chunk) {
+        b17_conv_grad_c2_pad(chunk);
         b17_conv_grad_c2_dy(chunk);
     }
 
@@ -1172,14 +1264,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r1' (samples/fashion_bn.cnn:12)</li>
      * </ul>
      */
-    private void s22_by_sample(int chunk) {
+    private void s32_by_sample(int chunk) {
         b18_maxpool_bf_p1_(chunk);
         b19_relu_bf_r1_(chunk);
     }
 
     /**
      * conv 'c1' (samples/fashion_bn.cnn:10): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 816 pixels
      */
     private void f0_conv_c1_(int chunk) {
@@ -1494,214 +1586,303 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 216 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 24 tile rows, 19 blocks in all, with its own slice of f4_conv_c2_wino
      */
     private void f4_conv_c2_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int xo = t * 8160;
-        int so = chunk * 1728;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f4_conv_c2_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 14 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 64 + k + a) * 196;
-                int wo = so + a * 216;
-                for (int i = 0; i < 14; i++) {
-                    for (int j = 0; j < 14; j++) c2_[yo + i * 14 + j] = f4_conv_c2_wide[wo + i * 15 + j];
+        int vo = chunk * 270368;
+        int mo = vo + 90112;
+        for (int blk = chunk; blk < 19; blk += 16) {
+            int g0 = blk * 24;
+            int g1 = Math.min(g0 + 24, 448);
+            int nl = ((g1 - g0) * 7 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f4_conv_c2_vin(g, (g - g0) * 7, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 5632 + n;
+                    int m = mo + xi * 11264 + n;
+                    int uo = xi * 2048;
+                    for (int o = 0; o < 64; o += 8) f4_conv_c2_mm8(uo + o, v, m + o * 176);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f4_conv_c2_yout(g, (g - g0) * 7, mo);
         }
     }
 
     /**
-     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into planes of 16 rows x (8 even + 8 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f4_conv_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 32; c++) {
-            int po = (t * 32 + c) * 255;
-            int xo = (t * 32 + c) * 196;
-            for (int e = 0; e < 255; e++) {
-                f4_conv_c2_padded[po + e] = 0f;
+            int x = (t * 32 + c) * 196;
+            int d = (t * 32 + c) * 256 + 16;
+            for (int i = 0; i < 14; i++, x += 14, d += 16) {
+                for (int e = 1; e < 8; e++) f4_conv_c2_d[d + e] = p1_[x + 2 * e - 1];
+                for (int e = 0; e < 7; e++) f4_conv_c2_d[d + 8 + e] = p1_[x + 2 * e];
             }
-            for (int i = 0; i < 14; i++) System.arraycopy(p1_, xo + i * 14, f4_conv_c2_padded, po + (i + 1) * 15 + 1, 14);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
-    private void f4_conv_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 32; c++) {
-                int x0 = xo + c * 255 + e;
-                int w0 = k0 * 288 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 15;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x);
-                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 16);
-                    g = FloatVector.broadcast(S, c2$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 288]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 576]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 864]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1152]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1440]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1728]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2016]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 17);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 289]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 577]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 865]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1153]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1441]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1729]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2017]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 18);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 290]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 578]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 866]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1154]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1442]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1730]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2018]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void f4_conv_c2_u(int chunk) {
+        for (int o = chunk; o < 64; o += 16) {
+            for (int i = 0; i < 32; i++) {
+                int w = o * 288 + i * 9;
+                double g00 = c2$weight_[w];
+                double g01 = c2$weight_[w + 1];
+                double g02 = c2$weight_[w + 2];
+                double g10 = c2$weight_[w + 3];
+                double g11 = c2$weight_[w + 4];
+                double g12 = c2$weight_[w + 5];
+                double g20 = c2$weight_[w + 6];
+                double g21 = c2$weight_[w + 7];
+                double g22 = c2$weight_[w + 8];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 64 + o;
+                f4_conv_c2_u[u] = (float) (h00);
+                f4_conv_c2_u[u + 2048] = (float) (0.5 * (h00 + h01 + h02));
+                f4_conv_c2_u[u + 4096] = (float) (0.5 * (h00 - h01 + h02));
+                f4_conv_c2_u[u + 6144] = (float) (h02);
+                f4_conv_c2_u[u + 8192] = (float) (h10);
+                f4_conv_c2_u[u + 10240] = (float) (0.5 * (h10 + h11 + h12));
+                f4_conv_c2_u[u + 12288] = (float) (0.5 * (h10 - h11 + h12));
+                f4_conv_c2_u[u + 14336] = (float) (h12);
+                f4_conv_c2_u[u + 16384] = (float) (h20);
+                f4_conv_c2_u[u + 18432] = (float) (0.5 * (h20 + h21 + h22));
+                f4_conv_c2_u[u + 20480] = (float) (0.5 * (h20 - h21 + h22));
+                f4_conv_c2_u[u + 22528] = (float) (h22);
+                f4_conv_c2_u[u + 24576] = (float) (h30);
+                f4_conv_c2_u[u + 26624] = (float) (0.5 * (h30 + h31 + h32));
+                f4_conv_c2_u[u + 28672] = (float) (0.5 * (h30 - h31 + h32));
+                f4_conv_c2_u[u + 30720] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c.
+     */
+    private void f4_conv_c2_vin(int g, int n0, int vo) {
+        int t = g / 7;
+        int ti = g - t * 7;
+        for (int c = 0; c < 32; c++) {
+            int d = (t * 32 + c) * 256 + ti * 32;
+            int v = vo + c * 176 + n0;
+            for (int j = 0; j < 7; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 8);
+                FloatVector f0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 9);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16);
+                FloatVector o1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 8);
+                FloatVector f1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 9);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32);
+                FloatVector o2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 8);
+                FloatVector f2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 9);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48);
+                FloatVector o3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 8);
+                FloatVector f3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 9);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(f4_conv_c2_wino, v + j);
+                w10.add(w20).intoArray(f4_conv_c2_wino, v + j + 22528);
+                w20.sub(w10).intoArray(f4_conv_c2_wino, v + j + 45056);
+                w10.sub(w30).intoArray(f4_conv_c2_wino, v + j + 67584);
+                w01.sub(w21).intoArray(f4_conv_c2_wino, v + j + 5632);
+                w11.add(w21).intoArray(f4_conv_c2_wino, v + j + 28160);
+                w21.sub(w11).intoArray(f4_conv_c2_wino, v + j + 50688);
+                w11.sub(w31).intoArray(f4_conv_c2_wino, v + j + 73216);
+                w02.sub(w22).intoArray(f4_conv_c2_wino, v + j + 11264);
+                w12.add(w22).intoArray(f4_conv_c2_wino, v + j + 33792);
+                w22.sub(w12).intoArray(f4_conv_c2_wino, v + j + 56320);
+                w12.sub(w32).intoArray(f4_conv_c2_wino, v + j + 78848);
+                w03.sub(w23).intoArray(f4_conv_c2_wino, v + j + 16896);
+                w13.add(w23).intoArray(f4_conv_c2_wino, v + j + 39424);
+                w23.sub(w13).intoArray(f4_conv_c2_wino, v + j + 61952);
+                w13.sub(w33).intoArray(f4_conv_c2_wino, v + j + 84480);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f4_conv_c2_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        for (int c = 0; c < 32; c++, v += 176, uo += 64) {
+            FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
+            FloatVector g;
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+        }
+        a0_0.intoArray(f4_conv_c2_wino, m);
+        a1_0.intoArray(f4_conv_c2_wino, m + 8);
+        a2_0.intoArray(f4_conv_c2_wino, m + 16);
+        a0_1.intoArray(f4_conv_c2_wino, m + 176);
+        a1_1.intoArray(f4_conv_c2_wino, m + 184);
+        a2_1.intoArray(f4_conv_c2_wino, m + 192);
+        a0_2.intoArray(f4_conv_c2_wino, m + 352);
+        a1_2.intoArray(f4_conv_c2_wino, m + 360);
+        a2_2.intoArray(f4_conv_c2_wino, m + 368);
+        a0_3.intoArray(f4_conv_c2_wino, m + 528);
+        a1_3.intoArray(f4_conv_c2_wino, m + 536);
+        a2_3.intoArray(f4_conv_c2_wino, m + 544);
+        a0_4.intoArray(f4_conv_c2_wino, m + 704);
+        a1_4.intoArray(f4_conv_c2_wino, m + 712);
+        a2_4.intoArray(f4_conv_c2_wino, m + 720);
+        a0_5.intoArray(f4_conv_c2_wino, m + 880);
+        a1_5.intoArray(f4_conv_c2_wino, m + 888);
+        a2_5.intoArray(f4_conv_c2_wino, m + 896);
+        a0_6.intoArray(f4_conv_c2_wino, m + 1056);
+        a1_6.intoArray(f4_conv_c2_wino, m + 1064);
+        a2_6.intoArray(f4_conv_c2_wino, m + 1072);
+        a0_7.intoArray(f4_conv_c2_wino, m + 1232);
+        a1_7.intoArray(f4_conv_c2_wino, m + 1240);
+        a2_7.intoArray(f4_conv_c2_wino, m + 1248);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void f4_conv_c2_yout(int g, int n0, int mo) {
+        int t = g / 7;
+        int ti = g - t * 7;
+        int st = mo + 180224;
+        for (int o = 0; o < 64; o++) {
+            int m = mo + o * 176 + n0;
+            int y = ((t * 64 + o) * 14 + 2 * ti) * 14;
+            for (int j = 0; j < 7; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 11264);
+                FloatVector m02 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 22528);
+                FloatVector m03 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 33792);
+                FloatVector m10 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 45056);
+                FloatVector m11 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 56320);
+                FloatVector m12 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 67584);
+                FloatVector m13 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 78848);
+                FloatVector m20 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 90112);
+                FloatVector m21 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 101376);
+                FloatVector m22 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 112640);
+                FloatVector m23 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 123904);
+                FloatVector m30 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 135168);
+                FloatVector m31 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 146432);
+                FloatVector m32 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 157696);
+                FloatVector m33 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 168960);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(f4_conv_c2_wino, st);
+                z01.sub(z02).sub(z03).intoArray(f4_conv_c2_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(f4_conv_c2_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(f4_conv_c2_wino, st + 24);
+                int e = Math.min(8, 7 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    c2_[x] = f4_conv_c2_wino[st + q];
+                    c2_[x + 1] = f4_conv_c2_wino[st + 8 + q];
+                    c2_[x + 14] = f4_conv_c2_wino[st + 16 + q];
+                    c2_[x + 15] = f4_conv_c2_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(f4_conv_c2_wide, so + 0 + e);
-            a1_0.intoArray(f4_conv_c2_wide, so + 8 + e);
-            a2_0.intoArray(f4_conv_c2_wide, so + 16 + e);
-            a0_1.intoArray(f4_conv_c2_wide, so + 216 + e);
-            a1_1.intoArray(f4_conv_c2_wide, so + 224 + e);
-            a2_1.intoArray(f4_conv_c2_wide, so + 232 + e);
-            a0_2.intoArray(f4_conv_c2_wide, so + 432 + e);
-            a1_2.intoArray(f4_conv_c2_wide, so + 440 + e);
-            a2_2.intoArray(f4_conv_c2_wide, so + 448 + e);
-            a0_3.intoArray(f4_conv_c2_wide, so + 648 + e);
-            a1_3.intoArray(f4_conv_c2_wide, so + 656 + e);
-            a2_3.intoArray(f4_conv_c2_wide, so + 664 + e);
-            a0_4.intoArray(f4_conv_c2_wide, so + 864 + e);
-            a1_4.intoArray(f4_conv_c2_wide, so + 872 + e);
-            a2_4.intoArray(f4_conv_c2_wide, so + 880 + e);
-            a0_5.intoArray(f4_conv_c2_wide, so + 1080 + e);
-            a1_5.intoArray(f4_conv_c2_wide, so + 1088 + e);
-            a2_5.intoArray(f4_conv_c2_wide, so + 1096 + e);
-            a0_6.intoArray(f4_conv_c2_wide, so + 1296 + e);
-            a1_6.intoArray(f4_conv_c2_wide, so + 1304 + e);
-            a2_6.intoArray(f4_conv_c2_wide, so + 1312 + e);
-            a0_7.intoArray(f4_conv_c2_wide, so + 1512 + e);
-            a1_7.intoArray(f4_conv_c2_wide, so + 1520 + e);
-            a2_7.intoArray(f4_conv_c2_wide, so + 1528 + e);
         }
     }
 
@@ -1809,302 +1990,311 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>13 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+13, ... of 21 tile rows, 13 blocks in all, with its own slice of f8_conv_c3_wino
      */
     private void f8_conv_c3_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int xo = t * 5120;
-        int so = chunk * 320;
-        int k = k0;
-        for (; k + 5 <= k1; k += 5) {
-            f8_conv_c3_taps5_0(xo, k, so);
-            // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 5; a++) {
-                int yo = (t * 128 + k + a) * 49;
-                int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) c3_[yo + i * 7 + j] = f8_conv_c3_wide[wo + i * 8 + j];
+        int vo = chunk * 319520;
+        int mo = vo + 106496;
+        for (int blk = chunk; blk < 13; blk += 13) {
+            int g0 = blk * 21;
+            int g1 = Math.min(g0 + 21, 256);
+            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f8_conv_c3_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 6656 + n;
+                    int m = mo + xi * 13312 + n;
+                    int uo = xi * 8192;
+                    for (int o = 0; o < 128; o += 8) f8_conv_c3_mm8(uo + o, v, m + o * 104);
                 }
             }
-        }
-        for (; k + 3 <= k1; k += 3) {
-            f8_conv_c3_taps3_0(xo, k, so);
-            // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 3; a++) {
-                int yo = (t * 128 + k + a) * 49;
-                int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) c3_[yo + i * 7 + j] = f8_conv_c3_wide[wo + i * 8 + j];
-                }
-            }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f8_conv_c3_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f8_conv_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 80;
-            int xo = (t * 64 + c) * 49;
-            for (int e = 0; e < 80; e++) {
-                f8_conv_c3_padded[po + e] = 0f;
+            int x = (t * 64 + c) * 49;
+            int d = (t * 64 + c) * 100 + 10;
+            for (int i = 0; i < 7; i++, x += 7, d += 10) {
+                for (int e = 1; e < 4; e++) f8_conv_c3_d[d + e] = p2_[x + 2 * e - 1];
+                for (int e = 0; e < 4; e++) f8_conv_c3_d[d + 5 + e] = p2_[x + 2 * e];
             }
-            for (int i = 0; i < 7; i++) System.arraycopy(p2_, xo + i * 7, f8_conv_c3_padded, po + (i + 1) * 8 + 1, 7);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
+     * conv 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
-    private void f8_conv_c3_taps5_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 80 + e;
-                int w0 = k0 * 576 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 8;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1728]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2304]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1729]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2305]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1730]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2306]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                }
+    private void f8_conv_c3_u(int chunk) {
+        for (int o = chunk; o < 128; o += 16) {
+            for (int i = 0; i < 64; i++) {
+                int w = o * 576 + i * 9;
+                double g00 = c3$weight_[w];
+                double g01 = c3$weight_[w + 1];
+                double g02 = c3$weight_[w + 2];
+                double g10 = c3$weight_[w + 3];
+                double g11 = c3$weight_[w + 4];
+                double g12 = c3$weight_[w + 5];
+                double g20 = c3$weight_[w + 6];
+                double g21 = c3$weight_[w + 7];
+                double g22 = c3$weight_[w + 8];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 128 + o;
+                f8_conv_c3_u[u] = (float) (h00);
+                f8_conv_c3_u[u + 8192] = (float) (0.5 * (h00 + h01 + h02));
+                f8_conv_c3_u[u + 16384] = (float) (0.5 * (h00 - h01 + h02));
+                f8_conv_c3_u[u + 24576] = (float) (h02);
+                f8_conv_c3_u[u + 32768] = (float) (h10);
+                f8_conv_c3_u[u + 40960] = (float) (0.5 * (h10 + h11 + h12));
+                f8_conv_c3_u[u + 49152] = (float) (0.5 * (h10 - h11 + h12));
+                f8_conv_c3_u[u + 57344] = (float) (h12);
+                f8_conv_c3_u[u + 65536] = (float) (h20);
+                f8_conv_c3_u[u + 73728] = (float) (0.5 * (h20 + h21 + h22));
+                f8_conv_c3_u[u + 81920] = (float) (0.5 * (h20 - h21 + h22));
+                f8_conv_c3_u[u + 90112] = (float) (h22);
+                f8_conv_c3_u[u + 98304] = (float) (h30);
+                f8_conv_c3_u[u + 106496] = (float) (0.5 * (h30 + h31 + h32));
+                f8_conv_c3_u[u + 114688] = (float) (0.5 * (h30 - h31 + h32));
+                f8_conv_c3_u[u + 122880] = (float) (h32);
             }
-            a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
-            a1_0.intoArray(f8_conv_c3_wide, so + 8 + e);
-            a2_0.intoArray(f8_conv_c3_wide, so + 16 + e);
-            a3_0.intoArray(f8_conv_c3_wide, so + 24 + e);
-            a0_1.intoArray(f8_conv_c3_wide, so + 64 + e);
-            a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
-            a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
-            a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
-            a0_2.intoArray(f8_conv_c3_wide, so + 128 + e);
-            a1_2.intoArray(f8_conv_c3_wide, so + 136 + e);
-            a2_2.intoArray(f8_conv_c3_wide, so + 144 + e);
-            a3_2.intoArray(f8_conv_c3_wide, so + 152 + e);
-            a0_3.intoArray(f8_conv_c3_wide, so + 192 + e);
-            a1_3.intoArray(f8_conv_c3_wide, so + 200 + e);
-            a2_3.intoArray(f8_conv_c3_wide, so + 208 + e);
-            a3_3.intoArray(f8_conv_c3_wide, so + 216 + e);
-            a0_4.intoArray(f8_conv_c3_wide, so + 256 + e);
-            a1_4.intoArray(f8_conv_c3_wide, so + 264 + e);
-            a2_4.intoArray(f8_conv_c3_wide, so + 272 + e);
-            a3_4.intoArray(f8_conv_c3_wide, so + 280 + e);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+2 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 3 channels at a time.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
      */
-    private void f8_conv_c3_taps3_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 80 + e;
-                int w0 = k0 * 576 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 8;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
+    private void f8_conv_c3_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        for (int c = 0; c < 64; c++) {
+            int d = (t * 64 + c) * 100 + ti * 20;
+            int v = vo + c * 104 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 5);
+                FloatVector f0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 6);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 10);
+                FloatVector o1 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 10 + 5);
+                FloatVector f1 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 10 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 10 + 6);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 20);
+                FloatVector o2 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 20 + 5);
+                FloatVector f2 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 20 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 20 + 6);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 30);
+                FloatVector o3 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 30 + 5);
+                FloatVector f3 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 30 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 30 + 6);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(f8_conv_c3_wino, v + j);
+                w10.add(w20).intoArray(f8_conv_c3_wino, v + j + 26624);
+                w20.sub(w10).intoArray(f8_conv_c3_wino, v + j + 53248);
+                w10.sub(w30).intoArray(f8_conv_c3_wino, v + j + 79872);
+                w01.sub(w21).intoArray(f8_conv_c3_wino, v + j + 6656);
+                w11.add(w21).intoArray(f8_conv_c3_wino, v + j + 33280);
+                w21.sub(w11).intoArray(f8_conv_c3_wino, v + j + 59904);
+                w11.sub(w31).intoArray(f8_conv_c3_wino, v + j + 86528);
+                w02.sub(w22).intoArray(f8_conv_c3_wino, v + j + 13312);
+                w12.add(w22).intoArray(f8_conv_c3_wino, v + j + 39936);
+                w22.sub(w12).intoArray(f8_conv_c3_wino, v + j + 66560);
+                w12.sub(w32).intoArray(f8_conv_c3_wino, v + j + 93184);
+                w03.sub(w23).intoArray(f8_conv_c3_wino, v + j + 19968);
+                w13.add(w23).intoArray(f8_conv_c3_wino, v + j + 46592);
+                w23.sub(w13).intoArray(f8_conv_c3_wino, v + j + 73216);
+                w13.sub(w33).intoArray(f8_conv_c3_wino, v + j + 99840);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f8_conv_c3_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        for (int c = 0; c < 64; c++, v += 104, uo += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, f8_conv_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 16);
+            FloatVector g;
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+        }
+        a0_0.intoArray(f8_conv_c3_wino, m);
+        a1_0.intoArray(f8_conv_c3_wino, m + 8);
+        a2_0.intoArray(f8_conv_c3_wino, m + 16);
+        a0_1.intoArray(f8_conv_c3_wino, m + 104);
+        a1_1.intoArray(f8_conv_c3_wino, m + 112);
+        a2_1.intoArray(f8_conv_c3_wino, m + 120);
+        a0_2.intoArray(f8_conv_c3_wino, m + 208);
+        a1_2.intoArray(f8_conv_c3_wino, m + 216);
+        a2_2.intoArray(f8_conv_c3_wino, m + 224);
+        a0_3.intoArray(f8_conv_c3_wino, m + 312);
+        a1_3.intoArray(f8_conv_c3_wino, m + 320);
+        a2_3.intoArray(f8_conv_c3_wino, m + 328);
+        a0_4.intoArray(f8_conv_c3_wino, m + 416);
+        a1_4.intoArray(f8_conv_c3_wino, m + 424);
+        a2_4.intoArray(f8_conv_c3_wino, m + 432);
+        a0_5.intoArray(f8_conv_c3_wino, m + 520);
+        a1_5.intoArray(f8_conv_c3_wino, m + 528);
+        a2_5.intoArray(f8_conv_c3_wino, m + 536);
+        a0_6.intoArray(f8_conv_c3_wino, m + 624);
+        a1_6.intoArray(f8_conv_c3_wino, m + 632);
+        a2_6.intoArray(f8_conv_c3_wino, m + 640);
+        a0_7.intoArray(f8_conv_c3_wino, m + 728);
+        a1_7.intoArray(f8_conv_c3_wino, m + 736);
+        a2_7.intoArray(f8_conv_c3_wino, m + 744);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void f8_conv_c3_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 212992;
+        // the last tile row of an odd map has one real row
+        boolean two = ti < 3;
+        for (int o = 0; o < 128; o++) {
+            int m = mo + o * 104 + n0;
+            int y = ((t * 128 + o) * 7 + 2 * ti) * 7;
+            for (int j = 0; j < 4; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 13312);
+                FloatVector m02 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 26624);
+                FloatVector m03 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 39936);
+                FloatVector m10 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 53248);
+                FloatVector m11 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 66560);
+                FloatVector m12 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 79872);
+                FloatVector m13 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 93184);
+                FloatVector m20 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 106496);
+                FloatVector m21 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 119808);
+                FloatVector m22 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 133120);
+                FloatVector m23 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 146432);
+                FloatVector m30 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 159744);
+                FloatVector m31 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 173056);
+                FloatVector m32 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 186368);
+                FloatVector m33 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 199680);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(f8_conv_c3_wino, st);
+                z01.sub(z02).sub(z03).intoArray(f8_conv_c3_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(f8_conv_c3_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(f8_conv_c3_wino, st + 24);
+                int e = Math.min(8, 4 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    c3_[x] = f8_conv_c3_wino[st + q];
+                    if (2 * (j + q) + 1 < 7) {
+                        c3_[x + 1] = f8_conv_c3_wino[st + 8 + q];
+                    }
+                    if (two) {
+                        c3_[x + 7] = f8_conv_c3_wino[st + 16 + q];
+                        if (2 * (j + q) + 1 < 7) {
+                            c3_[x + 8] = f8_conv_c3_wino[st + 24 + q];
+                        }
+                    }
                 }
             }
-            a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
-            a1_0.intoArray(f8_conv_c3_wide, so + 8 + e);
-            a2_0.intoArray(f8_conv_c3_wide, so + 16 + e);
-            a3_0.intoArray(f8_conv_c3_wide, so + 24 + e);
-            a0_1.intoArray(f8_conv_c3_wide, so + 64 + e);
-            a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
-            a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
-            a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
-            a0_2.intoArray(f8_conv_c3_wide, so + 128 + e);
-            a1_2.intoArray(f8_conv_c3_wide, so + 136 + e);
-            a2_2.intoArray(f8_conv_c3_wide, so + 144 + e);
-            a3_2.intoArray(f8_conv_c3_wide, so + 152 + e);
         }
     }
 
@@ -2531,336 +2721,338 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd
+     * <p>13 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+13, ... of 21 tile rows, 13 blocks in all, with its own slice of b10_conv_bf_c3_wino
      */
     private void b10_conv_bf_c3_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int xo = t * 10240;
-        int so = chunk * 320;
-        int k = k0;
-        for (; k + 5 <= k1; k += 5) {
-            b10_conv_bf_c3_taps5_0(xo, k, so);
-            // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 5; a++) {
-                int yo = (t * 64 + k + a) * 49;
-                int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) grad$p2_[yo + i * 7 + j] = b10_conv_bf_c3_wide[wo + i * 8 + j];
+        int vo = chunk * 319520;
+        int mo = vo + 212992;
+        for (int blk = chunk; blk < 13; blk += 13) {
+            int g0 = blk * 21;
+            int g1 = Math.min(g0 + 21, 256);
+            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b10_conv_bf_c3_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 13312 + n;
+                    int m = mo + xi * 6656 + n;
+                    int uo = xi * 8192;
+                    for (int o = 0; o < 64; o += 8) b10_conv_bf_c3_mm8(uo + o, v, m + o * 104);
                 }
             }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            b10_conv_bf_c3_taps4_0(xo, k, so);
-            // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 4; a++) {
-                int yo = (t * 64 + k + a) * 49;
-                int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) grad$p2_[yo + i * 7 + j] = b10_conv_bf_c3_wide[wo + i * 8 + j];
-                }
-            }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b10_conv_bf_c3_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase pad: copies grad.c3[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase pad: copies grad$c3_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b10_conv_bf_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
-            int po = (t * 128 + c) * 80;
-            int xo = (t * 128 + c) * 49;
-            for (int e = 0; e < 80; e++) {
-                b10_conv_bf_c3_padded[po + e] = 0f;
+            int x = (t * 128 + c) * 49;
+            int d = (t * 128 + c) * 100 + 10;
+            for (int i = 0; i < 7; i++, x += 7, d += 10) {
+                for (int e = 1; e < 4; e++) b10_conv_bf_c3_d[d + e] = grad$c3_[x + 2 * e - 1];
+                for (int e = 0; e < 4; e++) b10_conv_bf_c3_d[d + 5 + e] = grad$c3_[x + 2 * e];
             }
-            for (int i = 0; i < 7; i++) System.arraycopy(grad$c3_, xo + i * 7, b10_conv_bf_c3_padded, po + (i + 1) * 8 + 1, 7);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
+     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
-    private void b10_conv_bf_c3_taps5_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 80 + e;
-                int w0 = k0 * 9 + c * 576;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 8;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                }
+    private void b10_conv_bf_c3_u(int chunk) {
+        for (int o = chunk; o < 64; o += 16) {
+            for (int i = 0; i < 128; i++) {
+                int w = o * 9 + i * 576;
+                double g00 = c3$weight_[w + 8];
+                double g01 = c3$weight_[w + 7];
+                double g02 = c3$weight_[w + 6];
+                double g10 = c3$weight_[w + 5];
+                double g11 = c3$weight_[w + 4];
+                double g12 = c3$weight_[w + 3];
+                double g20 = c3$weight_[w + 2];
+                double g21 = c3$weight_[w + 1];
+                double g22 = c3$weight_[w];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 64 + o;
+                b10_conv_bf_c3_u[u] = (float) (h00);
+                b10_conv_bf_c3_u[u + 8192] = (float) (0.5 * (h00 + h01 + h02));
+                b10_conv_bf_c3_u[u + 16384] = (float) (0.5 * (h00 - h01 + h02));
+                b10_conv_bf_c3_u[u + 24576] = (float) (h02);
+                b10_conv_bf_c3_u[u + 32768] = (float) (h10);
+                b10_conv_bf_c3_u[u + 40960] = (float) (0.5 * (h10 + h11 + h12));
+                b10_conv_bf_c3_u[u + 49152] = (float) (0.5 * (h10 - h11 + h12));
+                b10_conv_bf_c3_u[u + 57344] = (float) (h12);
+                b10_conv_bf_c3_u[u + 65536] = (float) (h20);
+                b10_conv_bf_c3_u[u + 73728] = (float) (0.5 * (h20 + h21 + h22));
+                b10_conv_bf_c3_u[u + 81920] = (float) (0.5 * (h20 - h21 + h22));
+                b10_conv_bf_c3_u[u + 90112] = (float) (h22);
+                b10_conv_bf_c3_u[u + 98304] = (float) (h30);
+                b10_conv_bf_c3_u[u + 106496] = (float) (0.5 * (h30 + h31 + h32));
+                b10_conv_bf_c3_u[u + 114688] = (float) (0.5 * (h30 - h31 + h32));
+                b10_conv_bf_c3_u[u + 122880] = (float) (h32);
             }
-            a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
-            a1_0.intoArray(b10_conv_bf_c3_wide, so + 8 + e);
-            a2_0.intoArray(b10_conv_bf_c3_wide, so + 16 + e);
-            a3_0.intoArray(b10_conv_bf_c3_wide, so + 24 + e);
-            a0_1.intoArray(b10_conv_bf_c3_wide, so + 64 + e);
-            a1_1.intoArray(b10_conv_bf_c3_wide, so + 72 + e);
-            a2_1.intoArray(b10_conv_bf_c3_wide, so + 80 + e);
-            a3_1.intoArray(b10_conv_bf_c3_wide, so + 88 + e);
-            a0_2.intoArray(b10_conv_bf_c3_wide, so + 128 + e);
-            a1_2.intoArray(b10_conv_bf_c3_wide, so + 136 + e);
-            a2_2.intoArray(b10_conv_bf_c3_wide, so + 144 + e);
-            a3_2.intoArray(b10_conv_bf_c3_wide, so + 152 + e);
-            a0_3.intoArray(b10_conv_bf_c3_wide, so + 192 + e);
-            a1_3.intoArray(b10_conv_bf_c3_wide, so + 200 + e);
-            a2_3.intoArray(b10_conv_bf_c3_wide, so + 208 + e);
-            a3_3.intoArray(b10_conv_bf_c3_wide, so + 216 + e);
-            a0_4.intoArray(b10_conv_bf_c3_wide, so + 256 + e);
-            a1_4.intoArray(b10_conv_bf_c3_wide, so + 264 + e);
-            a2_4.intoArray(b10_conv_bf_c3_wide, so + 272 + e);
-            a3_4.intoArray(b10_conv_bf_c3_wide, so + 280 + e);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
      */
-    private void b10_conv_bf_c3_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 80 + e;
-                int w0 = k0 * 9 + c * 576;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 8;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
+    private void b10_conv_bf_c3_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        for (int c = 0; c < 128; c++) {
+            int d = (t * 128 + c) * 100 + ti * 20;
+            int v = vo + c * 104 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 5);
+                FloatVector f0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 6);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 10);
+                FloatVector o1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 10 + 5);
+                FloatVector f1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 10 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 10 + 6);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 20);
+                FloatVector o2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 20 + 5);
+                FloatVector f2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 20 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 20 + 6);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 30);
+                FloatVector o3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 30 + 5);
+                FloatVector f3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 30 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 30 + 6);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(b10_conv_bf_c3_wino, v + j);
+                w10.add(w20).intoArray(b10_conv_bf_c3_wino, v + j + 53248);
+                w20.sub(w10).intoArray(b10_conv_bf_c3_wino, v + j + 106496);
+                w10.sub(w30).intoArray(b10_conv_bf_c3_wino, v + j + 159744);
+                w01.sub(w21).intoArray(b10_conv_bf_c3_wino, v + j + 13312);
+                w11.add(w21).intoArray(b10_conv_bf_c3_wino, v + j + 66560);
+                w21.sub(w11).intoArray(b10_conv_bf_c3_wino, v + j + 119808);
+                w11.sub(w31).intoArray(b10_conv_bf_c3_wino, v + j + 173056);
+                w02.sub(w22).intoArray(b10_conv_bf_c3_wino, v + j + 26624);
+                w12.add(w22).intoArray(b10_conv_bf_c3_wino, v + j + 79872);
+                w22.sub(w12).intoArray(b10_conv_bf_c3_wino, v + j + 133120);
+                w12.sub(w32).intoArray(b10_conv_bf_c3_wino, v + j + 186368);
+                w03.sub(w23).intoArray(b10_conv_bf_c3_wino, v + j + 39936);
+                w13.add(w23).intoArray(b10_conv_bf_c3_wino, v + j + 93184);
+                w23.sub(w13).intoArray(b10_conv_bf_c3_wino, v + j + 146432);
+                w13.sub(w33).intoArray(b10_conv_bf_c3_wino, v + j + 199680);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b10_conv_bf_c3_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        for (int c = 0; c < 128; c++, v += 104, uo += 64) {
+            FloatVector v0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 16);
+            FloatVector g;
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+        }
+        a0_0.intoArray(b10_conv_bf_c3_wino, m);
+        a1_0.intoArray(b10_conv_bf_c3_wino, m + 8);
+        a2_0.intoArray(b10_conv_bf_c3_wino, m + 16);
+        a0_1.intoArray(b10_conv_bf_c3_wino, m + 104);
+        a1_1.intoArray(b10_conv_bf_c3_wino, m + 112);
+        a2_1.intoArray(b10_conv_bf_c3_wino, m + 120);
+        a0_2.intoArray(b10_conv_bf_c3_wino, m + 208);
+        a1_2.intoArray(b10_conv_bf_c3_wino, m + 216);
+        a2_2.intoArray(b10_conv_bf_c3_wino, m + 224);
+        a0_3.intoArray(b10_conv_bf_c3_wino, m + 312);
+        a1_3.intoArray(b10_conv_bf_c3_wino, m + 320);
+        a2_3.intoArray(b10_conv_bf_c3_wino, m + 328);
+        a0_4.intoArray(b10_conv_bf_c3_wino, m + 416);
+        a1_4.intoArray(b10_conv_bf_c3_wino, m + 424);
+        a2_4.intoArray(b10_conv_bf_c3_wino, m + 432);
+        a0_5.intoArray(b10_conv_bf_c3_wino, m + 520);
+        a1_5.intoArray(b10_conv_bf_c3_wino, m + 528);
+        a2_5.intoArray(b10_conv_bf_c3_wino, m + 536);
+        a0_6.intoArray(b10_conv_bf_c3_wino, m + 624);
+        a1_6.intoArray(b10_conv_bf_c3_wino, m + 632);
+        a2_6.intoArray(b10_conv_bf_c3_wino, m + 640);
+        a0_7.intoArray(b10_conv_bf_c3_wino, m + 728);
+        a1_7.intoArray(b10_conv_bf_c3_wino, m + 736);
+        a2_7.intoArray(b10_conv_bf_c3_wino, m + 744);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void b10_conv_bf_c3_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 106496;
+        // the last tile row of an odd map has one real row
+        boolean two = ti < 3;
+        for (int o = 0; o < 64; o++) {
+            int m = mo + o * 104 + n0;
+            int y = ((t * 64 + o) * 7 + 2 * ti) * 7;
+            for (int j = 0; j < 4; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 6656);
+                FloatVector m02 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 13312);
+                FloatVector m03 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 19968);
+                FloatVector m10 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 26624);
+                FloatVector m11 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 33280);
+                FloatVector m12 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 39936);
+                FloatVector m13 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 46592);
+                FloatVector m20 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 53248);
+                FloatVector m21 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 59904);
+                FloatVector m22 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 66560);
+                FloatVector m23 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 73216);
+                FloatVector m30 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 79872);
+                FloatVector m31 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 86528);
+                FloatVector m32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 93184);
+                FloatVector m33 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 99840);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(b10_conv_bf_c3_wino, st);
+                z01.sub(z02).sub(z03).intoArray(b10_conv_bf_c3_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(b10_conv_bf_c3_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(b10_conv_bf_c3_wino, st + 24);
+                int e = Math.min(8, 4 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    grad$p2_[x] = b10_conv_bf_c3_wino[st + q];
+                    if (2 * (j + q) + 1 < 7) {
+                        grad$p2_[x + 1] = b10_conv_bf_c3_wino[st + 8 + q];
+                    }
+                    if (two) {
+                        grad$p2_[x + 7] = b10_conv_bf_c3_wino[st + 16 + q];
+                        if (2 * (j + q) + 1 < 7) {
+                            grad$p2_[x + 8] = b10_conv_bf_c3_wino[st + 24 + q];
+                        }
+                    }
                 }
             }
-            a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
-            a1_0.intoArray(b10_conv_bf_c3_wide, so + 8 + e);
-            a2_0.intoArray(b10_conv_bf_c3_wide, so + 16 + e);
-            a3_0.intoArray(b10_conv_bf_c3_wide, so + 24 + e);
-            a0_1.intoArray(b10_conv_bf_c3_wide, so + 64 + e);
-            a1_1.intoArray(b10_conv_bf_c3_wide, so + 72 + e);
-            a2_1.intoArray(b10_conv_bf_c3_wide, so + 80 + e);
-            a3_1.intoArray(b10_conv_bf_c3_wide, so + 88 + e);
-            a0_2.intoArray(b10_conv_bf_c3_wide, so + 128 + e);
-            a1_2.intoArray(b10_conv_bf_c3_wide, so + 136 + e);
-            a2_2.intoArray(b10_conv_bf_c3_wide, so + 144 + e);
-            a3_2.intoArray(b10_conv_bf_c3_wide, so + 152 + e);
-            a0_3.intoArray(b10_conv_bf_c3_wide, so + 192 + e);
-            a1_3.intoArray(b10_conv_bf_c3_wide, so + 200 + e);
-            a2_3.intoArray(b10_conv_bf_c3_wide, so + 208 + e);
-            a3_3.intoArray(b10_conv_bf_c3_wide, so + 216 + e);
         }
     }
 
     /**
      * conv_grad 'c3' (samples/fashion_bn.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>64 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b11_conv_grad_c3_(int chunk) {
         int k0 = chunk * 2;
         for (int c = 0; c < 64; c++) {
             b11_conv_grad_c3_taps0(k0, c);
+        }
+    }
+
+    /**
+     * conv_grad 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
+     */
+    private void b11_conv_grad_c3_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 64; c++) {
+            int po = (t * 64 + c) * 80;
+            int xo = (t * 64 + c) * 49;
+            for (int e = 0; e < 80; e++) {
+                b11_conv_grad_c3_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 7; i++) System.arraycopy(p2_, xo + i * 7, b11_conv_grad_c3_padded, po + (i + 1) * 8 + 1, 7);
         }
     }
 
@@ -2908,31 +3100,31 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + 56 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 1);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 2);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 8);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 8);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 9);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 9);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 10);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 10);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 16);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 16);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 17);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 17);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 18);
+                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 18);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
@@ -3063,225 +3255,330 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 216 pixels
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 24 tile rows, 19 blocks in all, with its own slice of b16_conv_bf_c2_wino
      */
     private void b16_conv_bf_c2_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 32;
-        int xo = t * 16320;
-        int so = chunk * 1728;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b16_conv_bf_c2_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 14 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 32 + k + a) * 196;
-                int wo = so + a * 216;
-                for (int i = 0; i < 14; i++) {
-                    for (int j = 0; j < 14; j++) grad$p1_[yo + i * 14 + j] = b16_conv_bf_c2_wide[wo + i * 15 + j];
+        int vo = chunk * 270368;
+        int mo = vo + 180224;
+        for (int blk = chunk; blk < 19; blk += 16) {
+            int g0 = blk * 24;
+            int g1 = Math.min(g0 + 24, 448);
+            int nl = ((g1 - g0) * 7 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b16_conv_bf_c2_vin(g, (g - g0) * 7, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 11264 + n;
+                    int m = mo + xi * 5632 + n;
+                    int uo = xi * 2048;
+                    for (int o = 0; o < 32; o += 8) b16_conv_bf_c2_mm8(uo + o, v, m + o * 176);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b16_conv_bf_c2_yout(g, (g - g0) * 7, mo);
         }
     }
 
     /**
-     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad.c2[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into planes of 16 rows x (8 even + 8 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b16_conv_bf_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 255;
-            int xo = (t * 64 + c) * 196;
-            for (int e = 0; e < 255; e++) {
-                b16_conv_bf_c2_padded[po + e] = 0f;
+            int x = (t * 64 + c) * 196;
+            int d = (t * 64 + c) * 256 + 16;
+            for (int i = 0; i < 14; i++, x += 14, d += 16) {
+                for (int e = 1; e < 8; e++) b16_conv_bf_c2_d[d + e] = grad$c2_[x + 2 * e - 1];
+                for (int e = 0; e < 7; e++) b16_conv_bf_c2_d[d + 8 + e] = grad$c2_[x + 2 * e];
             }
-            for (int i = 0; i < 14; i++) System.arraycopy(grad$c2_, xo + i * 14, b16_conv_bf_c2_padded, po + (i + 1) * 15 + 1, 14);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
-    private void b16_conv_bf_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 255 + e;
-                int w0 = k0 * 9 + c * 288;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 15;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x);
-                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 16);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 47]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 56]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 65]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 17);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 46]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 55]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 64]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 18);
-                    g = FloatVector.broadcast(S, c2$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 45]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 54]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 63]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void b16_conv_bf_c2_u(int chunk) {
+        for (int o = chunk; o < 32; o += 16) {
+            for (int i = 0; i < 64; i++) {
+                int w = o * 9 + i * 288;
+                double g00 = c2$weight_[w + 8];
+                double g01 = c2$weight_[w + 7];
+                double g02 = c2$weight_[w + 6];
+                double g10 = c2$weight_[w + 5];
+                double g11 = c2$weight_[w + 4];
+                double g12 = c2$weight_[w + 3];
+                double g20 = c2$weight_[w + 2];
+                double g21 = c2$weight_[w + 1];
+                double g22 = c2$weight_[w];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 32 + o;
+                b16_conv_bf_c2_u[u] = (float) (h00);
+                b16_conv_bf_c2_u[u + 2048] = (float) (0.5 * (h00 + h01 + h02));
+                b16_conv_bf_c2_u[u + 4096] = (float) (0.5 * (h00 - h01 + h02));
+                b16_conv_bf_c2_u[u + 6144] = (float) (h02);
+                b16_conv_bf_c2_u[u + 8192] = (float) (h10);
+                b16_conv_bf_c2_u[u + 10240] = (float) (0.5 * (h10 + h11 + h12));
+                b16_conv_bf_c2_u[u + 12288] = (float) (0.5 * (h10 - h11 + h12));
+                b16_conv_bf_c2_u[u + 14336] = (float) (h12);
+                b16_conv_bf_c2_u[u + 16384] = (float) (h20);
+                b16_conv_bf_c2_u[u + 18432] = (float) (0.5 * (h20 + h21 + h22));
+                b16_conv_bf_c2_u[u + 20480] = (float) (0.5 * (h20 - h21 + h22));
+                b16_conv_bf_c2_u[u + 22528] = (float) (h22);
+                b16_conv_bf_c2_u[u + 24576] = (float) (h30);
+                b16_conv_bf_c2_u[u + 26624] = (float) (0.5 * (h30 + h31 + h32));
+                b16_conv_bf_c2_u[u + 28672] = (float) (0.5 * (h30 - h31 + h32));
+                b16_conv_bf_c2_u[u + 30720] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c.
+     */
+    private void b16_conv_bf_c2_vin(int g, int n0, int vo) {
+        int t = g / 7;
+        int ti = g - t * 7;
+        for (int c = 0; c < 64; c++) {
+            int d = (t * 64 + c) * 256 + ti * 32;
+            int v = vo + c * 176 + n0;
+            for (int j = 0; j < 7; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 8);
+                FloatVector f0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 9);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16);
+                FloatVector o1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 8);
+                FloatVector f1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 9);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32);
+                FloatVector o2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 8);
+                FloatVector f2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 9);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48);
+                FloatVector o3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 8);
+                FloatVector f3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 9);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(b16_conv_bf_c2_wino, v + j);
+                w10.add(w20).intoArray(b16_conv_bf_c2_wino, v + j + 45056);
+                w20.sub(w10).intoArray(b16_conv_bf_c2_wino, v + j + 90112);
+                w10.sub(w30).intoArray(b16_conv_bf_c2_wino, v + j + 135168);
+                w01.sub(w21).intoArray(b16_conv_bf_c2_wino, v + j + 11264);
+                w11.add(w21).intoArray(b16_conv_bf_c2_wino, v + j + 56320);
+                w21.sub(w11).intoArray(b16_conv_bf_c2_wino, v + j + 101376);
+                w11.sub(w31).intoArray(b16_conv_bf_c2_wino, v + j + 146432);
+                w02.sub(w22).intoArray(b16_conv_bf_c2_wino, v + j + 22528);
+                w12.add(w22).intoArray(b16_conv_bf_c2_wino, v + j + 67584);
+                w22.sub(w12).intoArray(b16_conv_bf_c2_wino, v + j + 112640);
+                w12.sub(w32).intoArray(b16_conv_bf_c2_wino, v + j + 157696);
+                w03.sub(w23).intoArray(b16_conv_bf_c2_wino, v + j + 33792);
+                w13.add(w23).intoArray(b16_conv_bf_c2_wino, v + j + 78848);
+                w23.sub(w13).intoArray(b16_conv_bf_c2_wino, v + j + 123904);
+                w13.sub(w33).intoArray(b16_conv_bf_c2_wino, v + j + 168960);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b16_conv_bf_c2_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        for (int c = 0; c < 64; c++, v += 176, uo += 32) {
+            FloatVector v0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 16);
+            FloatVector g;
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+        }
+        a0_0.intoArray(b16_conv_bf_c2_wino, m);
+        a1_0.intoArray(b16_conv_bf_c2_wino, m + 8);
+        a2_0.intoArray(b16_conv_bf_c2_wino, m + 16);
+        a0_1.intoArray(b16_conv_bf_c2_wino, m + 176);
+        a1_1.intoArray(b16_conv_bf_c2_wino, m + 184);
+        a2_1.intoArray(b16_conv_bf_c2_wino, m + 192);
+        a0_2.intoArray(b16_conv_bf_c2_wino, m + 352);
+        a1_2.intoArray(b16_conv_bf_c2_wino, m + 360);
+        a2_2.intoArray(b16_conv_bf_c2_wino, m + 368);
+        a0_3.intoArray(b16_conv_bf_c2_wino, m + 528);
+        a1_3.intoArray(b16_conv_bf_c2_wino, m + 536);
+        a2_3.intoArray(b16_conv_bf_c2_wino, m + 544);
+        a0_4.intoArray(b16_conv_bf_c2_wino, m + 704);
+        a1_4.intoArray(b16_conv_bf_c2_wino, m + 712);
+        a2_4.intoArray(b16_conv_bf_c2_wino, m + 720);
+        a0_5.intoArray(b16_conv_bf_c2_wino, m + 880);
+        a1_5.intoArray(b16_conv_bf_c2_wino, m + 888);
+        a2_5.intoArray(b16_conv_bf_c2_wino, m + 896);
+        a0_6.intoArray(b16_conv_bf_c2_wino, m + 1056);
+        a1_6.intoArray(b16_conv_bf_c2_wino, m + 1064);
+        a2_6.intoArray(b16_conv_bf_c2_wino, m + 1072);
+        a0_7.intoArray(b16_conv_bf_c2_wino, m + 1232);
+        a1_7.intoArray(b16_conv_bf_c2_wino, m + 1240);
+        a2_7.intoArray(b16_conv_bf_c2_wino, m + 1248);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void b16_conv_bf_c2_yout(int g, int n0, int mo) {
+        int t = g / 7;
+        int ti = g - t * 7;
+        int st = mo + 90112;
+        for (int o = 0; o < 32; o++) {
+            int m = mo + o * 176 + n0;
+            int y = ((t * 32 + o) * 14 + 2 * ti) * 14;
+            for (int j = 0; j < 7; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 5632);
+                FloatVector m02 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 11264);
+                FloatVector m03 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 16896);
+                FloatVector m10 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 22528);
+                FloatVector m11 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 28160);
+                FloatVector m12 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 33792);
+                FloatVector m13 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 39424);
+                FloatVector m20 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 45056);
+                FloatVector m21 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 50688);
+                FloatVector m22 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 56320);
+                FloatVector m23 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 61952);
+                FloatVector m30 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 67584);
+                FloatVector m31 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 73216);
+                FloatVector m32 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 78848);
+                FloatVector m33 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 84480);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(b16_conv_bf_c2_wino, st);
+                z01.sub(z02).sub(z03).intoArray(b16_conv_bf_c2_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(b16_conv_bf_c2_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(b16_conv_bf_c2_wino, st + 24);
+                int e = Math.min(8, 7 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    grad$p1_[x] = b16_conv_bf_c2_wino[st + q];
+                    grad$p1_[x + 1] = b16_conv_bf_c2_wino[st + 8 + q];
+                    grad$p1_[x + 14] = b16_conv_bf_c2_wino[st + 16 + q];
+                    grad$p1_[x + 15] = b16_conv_bf_c2_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(b16_conv_bf_c2_wide, so + 0 + e);
-            a1_0.intoArray(b16_conv_bf_c2_wide, so + 8 + e);
-            a2_0.intoArray(b16_conv_bf_c2_wide, so + 16 + e);
-            a0_1.intoArray(b16_conv_bf_c2_wide, so + 216 + e);
-            a1_1.intoArray(b16_conv_bf_c2_wide, so + 224 + e);
-            a2_1.intoArray(b16_conv_bf_c2_wide, so + 232 + e);
-            a0_2.intoArray(b16_conv_bf_c2_wide, so + 432 + e);
-            a1_2.intoArray(b16_conv_bf_c2_wide, so + 440 + e);
-            a2_2.intoArray(b16_conv_bf_c2_wide, so + 448 + e);
-            a0_3.intoArray(b16_conv_bf_c2_wide, so + 648 + e);
-            a1_3.intoArray(b16_conv_bf_c2_wide, so + 656 + e);
-            a2_3.intoArray(b16_conv_bf_c2_wide, so + 664 + e);
-            a0_4.intoArray(b16_conv_bf_c2_wide, so + 864 + e);
-            a1_4.intoArray(b16_conv_bf_c2_wide, so + 872 + e);
-            a2_4.intoArray(b16_conv_bf_c2_wide, so + 880 + e);
-            a0_5.intoArray(b16_conv_bf_c2_wide, so + 1080 + e);
-            a1_5.intoArray(b16_conv_bf_c2_wide, so + 1088 + e);
-            a2_5.intoArray(b16_conv_bf_c2_wide, so + 1096 + e);
-            a0_6.intoArray(b16_conv_bf_c2_wide, so + 1296 + e);
-            a1_6.intoArray(b16_conv_bf_c2_wide, so + 1304 + e);
-            a2_6.intoArray(b16_conv_bf_c2_wide, so + 1312 + e);
-            a0_7.intoArray(b16_conv_bf_c2_wide, so + 1512 + e);
-            a1_7.intoArray(b16_conv_bf_c2_wide, so + 1520 + e);
-            a2_7.intoArray(b16_conv_bf_c2_wide, so + 1528 + e);
         }
     }
 
     /**
      * conv_grad 'c2' (samples/fashion_bn.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>32 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b17_conv_grad_c2_(int chunk) {
         int k0 = chunk * 2;
         for (int c = 0; c < 32; c++) {
             b17_conv_grad_c2_taps0(k0, c);
+        }
+    }
+
+    /**
+     * conv_grad 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
+     */
+    private void b17_conv_grad_c2_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 32; c++) {
+            int po = (t * 32 + c) * 255;
+            int xo = (t * 32 + c) * 196;
+            for (int e = 0; e < 255; e++) {
+                b17_conv_grad_c2_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 14; i++) System.arraycopy(p1_, xo + i * 14, b17_conv_grad_c2_padded, po + (i + 1) * 15 + 1, 14);
         }
     }
 
@@ -3329,31 +3626,31 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + 216 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 1);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 2);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 15);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 15);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 16);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 16);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 17);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 17);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 30);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 30);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 31);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 31);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 32);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 32);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
@@ -3484,6 +3781,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/fashion_bn.cnn:10): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>16 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b22_conv_grad_c1_(int chunk) {
