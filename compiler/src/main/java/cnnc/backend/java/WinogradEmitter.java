@@ -41,8 +41,11 @@ final class WinogradEmitter {
     static final int VL = VectorConvEmitter.VL;
     /** Most chunks of the main phase: each owns a slice of the V, M and staging scratch. */
     static final int LANES = 16;
-    /** About this many floats of V and M per block (the tiles of a block times 16·(C + K)): 1 MB, the size of an L2. */
-    static final int BLOCK_FLOATS = 16 * 16384;
+    /**
+     * At most this many floats of V and M per block (its tiles times {@code 16·(C + K)}): 512 KB, so that
+     * they and a GEMM's {@code U[ξ]} stay in a core's 1 MB L2 from the input transform to the output one.
+     */
+    static final int BLOCK_FLOATS = 16 * 8192;
 
     private WinogradEmitter() {}
 
@@ -65,14 +68,31 @@ final class WinogradEmitter {
         }
     }
 
+    /**
+     * The plan with the cheapest GEMM per tile ({@link ConvTiles#cost}: a block of tiles is computed in
+     * whole vectors of {@code 8P} tiles, so {@code rows · tw} that {@code 8P} divides wastes nothing), among
+     * blocks whose V and M fit {@link #BLOCK_FLOATS} and leave at least 8 blocks where the batch allows;
+     * the largest such block on a tie.
+     */
     static Plan plan(int t, int ci, int co, int ho, int wo) {
         int th = (ho + 1) / 2, tw = (wo + 1) / 2;
         int tileRows = t * th;
-        int rows = Math.max(1, BLOCK_FLOATS / (16 * (ci + co)) / tw);
-        rows = Math.min(rows, Math.max(1, tileRows / 8)); // at least 8 blocks where the map allows, for the threads
+        int most = Math.max(1, BLOCK_FLOATS / (16 * (ci + co)) / tw);
+        most = Math.min(most, Math.max(1, tileRows / 8)); // at least 8 blocks where the map allows, for the threads
+        int rows = most;
+        ConvTiles.Tile tile = null;
+        double best = Double.MAX_VALUE;
+        for (int r = most; r >= 1; r--) {
+            ConvTiles.Tile c = ConvTiles.choose((long) r * tw, co);
+            double perTile = ConvTiles.cost((long) r * tw, co, c.p(), c.b()) / ((double) r * tw);
+            if (perTile < best * (1 - 1e-9)) {
+                best = perTile;
+                rows = r;
+                tile = c;
+            }
+        }
         int blocks = (tileRows + rows - 1) / rows;
         int lanes = Math.min(blocks, LANES);
-        ConvTiles.Tile tile = ConvTiles.choose((long) rows * tw, co);
         int step = VL * tile.p();
         int nl = (rows * tw + step - 1) / step * step;
         return new Plan(th, tw, rows, blocks, lanes, tile, nl, nl + VL);
@@ -256,6 +276,9 @@ final class WinogradEmitter {
         return names;
     }
 
+    /** Input channels per iteration of a GEMM helper's loop: fewer loop overheads per fma, the same order of the sum. */
+    static final int UNROLL = 2;
+
     private static String gemm(StepCtx s, Spec k, Plan p, String u, String wino, int b) {
         int P = p.tile().p();
         Code c = new Code();
@@ -264,18 +287,20 @@ final class WinogradEmitter {
                 c.line("FloatVector a" + j + "_" + a + " = FloatVector.zero(S)");
             }
         }
-        c.open("for (int c = 0; c < " + k.ci() + "; c++, v += " + p.ns() + ", uo += " + k.co() + ")");
-        for (int j = 0; j < P; j++) {
-            c.line("FloatVector v" + j + " = FloatVector.fromArray(S, " + wino + ", v" + ConvEmitter.plus((long) j * VL) + ")");
-        }
         c.line("FloatVector g");
-        for (int a = 0; a < b; a++) {
-            c.line("g = FloatVector.broadcast(S, " + u + "[uo" + ConvEmitter.plus(a) + "])");
-            for (int j = 0; j < P; j++) {
-                c.line("a" + j + "_" + a + " = v" + j + ".fma(g, a" + j + "_" + a + ")");
+        int unrolled = k.ci() / UNROLL * UNROLL;
+        if (unrolled > 0) {
+            c.open("for (int c = 0; c < " + unrolled + "; c += " + UNROLL + ", v += " + (long) UNROLL * p.ns() + ", uo += " + UNROLL * k.co() + ")");
+            for (int r = 0; r < UNROLL; r++) {
+                gemmStep(c, p, u, wino, b, (long) r * p.ns(), (long) r * k.co());
             }
+            c.close();
         }
-        c.close();
+        if (unrolled < k.ci()) {
+            c.open("for (int c = " + unrolled + "; c < " + k.ci() + "; c++, v += " + p.ns() + ", uo += " + k.co() + ")");
+            gemmStep(c, p, u, wino, b, 0, 0);
+            c.close();
+        }
         for (int a = 0; a < b; a++) {
             for (int j = 0; j < P; j++) {
                 c.line("a" + j + "_" + a + ".intoArray(" + wino + ", m" + ConvEmitter.plus((long) a * p.ns() + (long) j * VL) + ")");
@@ -284,6 +309,20 @@ final class WinogradEmitter {
         return s.helper("mm" + b, "M[ξ][o .. o+" + (b - 1) + "][n .. n+" + (P * VL - 1) + "] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. "
                 + (k.ci() - 1) + " in order: a register tile of " + P * VL + " tiles x " + b + " output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).",
                 List.of("uo", "v", "m"), c.build());
+    }
+
+    /** One input channel of the GEMM: P loads of V, b broadcasts of U, P·b fmas ({@code dv}, {@code du}: the channel's offsets). */
+    private static void gemmStep(Code c, Plan p, String u, String wino, int b, long dv, long du) {
+        int P = p.tile().p();
+        for (int j = 0; j < P; j++) {
+            c.line("FloatVector v" + j + (dv > 0 ? "_" + dv : "") + " = FloatVector.fromArray(S, " + wino + ", v" + ConvEmitter.plus(dv + (long) j * VL) + ")");
+        }
+        for (int a = 0; a < b; a++) {
+            c.line("g = FloatVector.broadcast(S, " + u + "[uo" + ConvEmitter.plus(du + a) + "])");
+            for (int j = 0; j < P; j++) {
+                c.line("a" + j + "_" + a + " = v" + j + (dv > 0 ? "_" + dv : "") + ".fma(g, a" + j + "_" + a + ")");
+            }
+        }
     }
 
     /** {@code (m0 + m1 + m2, m1 - m2 - m3)}: A^T along one direction. */

@@ -136,6 +136,39 @@ class WinogradTest {
         net.close();
     }
 
+    /** No allocation in a training step through Winograd forward and backward-data, once C2 has compiled the kernels. */
+    @Test
+    void trainingStepsAllocateNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Network net = JaninoLoader.compile(JavaBackend.generate(Models.model("vgg.cnn", VGG, 2), "cnnc.generated", true)).instantiate();
+        Models.fill(net, 5);
+        net.setThreads(2);
+        RuntimeBehaviourTest.train(net, 10);
+        List<Long> ids = new java.util.ArrayList<>();
+        ids.add(Thread.currentThread().threadId());
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("cnnc-worker")) {
+                ids.add(t.threadId());
+            }
+        }
+        long[] idArray = ids.stream().mapToLong(Long::longValue).toArray();
+        long allocated;
+        long deadline = System.nanoTime() + 240_000_000_000L;
+        do { // windows of 10 steps until one allocates nothing (Vector API boxes live until C2 compiles the kernels)
+            long idle0 = Arrays.stream(mx.getThreadAllocatedBytes(idArray)).sum();
+            long idle1 = Arrays.stream(mx.getThreadAllocatedBytes(idArray)).sum();
+            long before = Arrays.stream(mx.getThreadAllocatedBytes(idArray)).sum();
+            for (int s = 0; s < 10; s++) {
+                net.forward();
+                net.backward();
+            }
+            long after = Arrays.stream(mx.getThreadAllocatedBytes(idArray)).sum();
+            allocated = (after - before) - (idle1 - idle0);
+        } while (allocated != 0 && System.nanoTime() < deadline);
+        assertEquals(0, allocated, "bytes allocated in 10 training steps");
+        net.close();
+    }
+
     /** Bit-identical results for 1, 2 and 3 threads through Winograd forward and backward-data, over a few SGD steps. */
     @Test
     void identicalBitsForAnyThreadCount() {

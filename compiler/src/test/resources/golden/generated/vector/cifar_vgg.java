@@ -83,20 +83,20 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
- * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 5 channels, blocks of 8 tile rows (128 tiles), 16 chunks
- * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 10 tile rows (80 tiles), 16 chunks
- * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 5 channels, blocks of 8 tile rows (64 tiles), 16 chunks
- * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 10 tile rows (40 tiles), 16 chunks
- * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 6 channels, blocks of 8 tile rows (32 tiles), 16 chunks
- * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 6 channels, blocks of 8 tile rows (32 tiles), 16 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (48 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
  * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
- * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 10 tile rows (40 tiles), 16 chunks
+ * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
  * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
- * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 5 channels, blocks of 8 tile rows (64 tiles), 16 chunks
+ * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
- * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 10 tile rows (80 tiles), 16 chunks
+ * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
- * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 5 channels, blocks of 8 tile rows (128 tiles), 16 chunks
+ * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (48 tiles), 16 chunks
  * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * </ul>
@@ -740,7 +740,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_wino = new float[4456960];
+    private final float[] f3_conv_c2_wino = new float[1835520];
 
     /**
      * Scratch of f7_conv_c3_.
@@ -755,7 +755,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_wino = new float[4325888];
+    private final float[] f7_conv_c3_wino = new float[1573376];
 
     /**
      * Scratch of f10_conv_c4_.
@@ -770,7 +770,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_wino = new float[4719104];
+    private final float[] f10_conv_c4_wino = new float[2097664];
 
     /**
      * Scratch of f14_conv_c5_.
@@ -785,7 +785,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f14_conv_c5_.
      */
-    private final float[] f14_conv_c5_wino = new float[5505536];
+    private final float[] f14_conv_c5_wino = new float[2359808];
 
     /**
      * Scratch of f17_conv_c6_.
@@ -800,7 +800,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f17_conv_c6_.
      */
-    private final float[] f17_conv_c6_wino = new float[5243392];
+    private final float[] f17_conv_c6_wino = new float[3146240];
 
     /**
      * Scratch of f21_full_f1_.
@@ -820,7 +820,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b7_conv_bf_c6_.
      */
-    private final float[] b7_conv_bf_c6_wino = new float[5243392];
+    private final float[] b7_conv_bf_c6_wino = new float[3146240];
 
     /**
      * Scratch of b8_conv_grad_c6_.
@@ -850,7 +850,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b12_conv_bf_c5_.
      */
-    private final float[] b12_conv_bf_c5_wino = new float[5505536];
+    private final float[] b12_conv_bf_c5_wino = new float[2359808];
 
     /**
      * Scratch of b13_conv_grad_c5_.
@@ -880,7 +880,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_wino = new float[4719104];
+    private final float[] b18_conv_bf_c4_wino = new float[2097664];
 
     /**
      * Scratch of b19_conv_grad_c4_.
@@ -910,7 +910,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_wino = new float[4325888];
+    private final float[] b23_conv_bf_c3_wino = new float[1573376];
 
     /**
      * Scratch of b24_conv_grad_c3_.
@@ -940,7 +940,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_wino = new float[4456960];
+    private final float[] b29_conv_bf_c2_wino = new float[1835520];
 
     /**
      * Scratch of b30_conv_grad_c2_.
@@ -2228,25 +2228,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 16x16 tiles per map; chunk l takes blocks l, l+16, ... of 8 tile rows, 128 blocks in all, with its own slice of f3_conv_c2_wino
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 16x16 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 342 blocks in all, with its own slice of f3_conv_c2_wino
      */
     private void f3_conv_c2_(int chunk) {
-        int vo = chunk * 278560;
-        int mo = vo + 139264;
-        for (int blk = chunk; blk < 128; blk += 16) {
-            int g0 = blk * 8;
-            int g1 = Math.min(g0 + 8, 1024);
-            int nl = ((g1 - g0) * 16 + 31) / 32 * 32;
+        int vo = chunk * 114720;
+        int mo = vo + 57344;
+        for (int blk = chunk; blk < 342; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 1024);
+            int nl = ((g1 - g0) * 16 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f3_conv_c2_vin(g, (g - g0) * 16, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 5, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 8704 + n;
-                    int m = mo + xi * 8704 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 3584 + n;
+                    int m = mo + xi * 3584 + n;
                     int uo = xi * 4096;
-                    for (int o = 0; o < 60; o += 5) f3_conv_c2_mm5(uo + o, v, m + o * 136);
-                    f3_conv_c2_mm4(uo + 60, v, m + 8160);
+                    for (int o = 0; o < 64; o += 8) f3_conv_c2_mm8(uo + o, v, m + o * 56);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -2328,7 +2327,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 16;
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 1156 + ti * 68;
-            int v = vo + c * 136 + n0;
+            int v = vo + c * 56 + n0;
             for (int j = 0; j < 16; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j);
@@ -2365,166 +2364,150 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(f3_conv_c2_wino, v + j);
-                w10.add(w20).intoArray(f3_conv_c2_wino, v + j + 34816);
-                w20.sub(w10).intoArray(f3_conv_c2_wino, v + j + 69632);
-                w10.sub(w30).intoArray(f3_conv_c2_wino, v + j + 104448);
-                w01.sub(w21).intoArray(f3_conv_c2_wino, v + j + 8704);
-                w11.add(w21).intoArray(f3_conv_c2_wino, v + j + 43520);
-                w21.sub(w11).intoArray(f3_conv_c2_wino, v + j + 78336);
-                w11.sub(w31).intoArray(f3_conv_c2_wino, v + j + 113152);
-                w02.sub(w22).intoArray(f3_conv_c2_wino, v + j + 17408);
-                w12.add(w22).intoArray(f3_conv_c2_wino, v + j + 52224);
-                w22.sub(w12).intoArray(f3_conv_c2_wino, v + j + 87040);
-                w12.sub(w32).intoArray(f3_conv_c2_wino, v + j + 121856);
-                w03.sub(w23).intoArray(f3_conv_c2_wino, v + j + 26112);
-                w13.add(w23).intoArray(f3_conv_c2_wino, v + j + 60928);
-                w23.sub(w13).intoArray(f3_conv_c2_wino, v + j + 95744);
-                w13.sub(w33).intoArray(f3_conv_c2_wino, v + j + 130560);
+                w10.add(w20).intoArray(f3_conv_c2_wino, v + j + 14336);
+                w20.sub(w10).intoArray(f3_conv_c2_wino, v + j + 28672);
+                w10.sub(w30).intoArray(f3_conv_c2_wino, v + j + 43008);
+                w01.sub(w21).intoArray(f3_conv_c2_wino, v + j + 3584);
+                w11.add(w21).intoArray(f3_conv_c2_wino, v + j + 17920);
+                w21.sub(w11).intoArray(f3_conv_c2_wino, v + j + 32256);
+                w11.sub(w31).intoArray(f3_conv_c2_wino, v + j + 46592);
+                w02.sub(w22).intoArray(f3_conv_c2_wino, v + j + 7168);
+                w12.add(w22).intoArray(f3_conv_c2_wino, v + j + 21504);
+                w22.sub(w12).intoArray(f3_conv_c2_wino, v + j + 35840);
+                w12.sub(w32).intoArray(f3_conv_c2_wino, v + j + 50176);
+                w03.sub(w23).intoArray(f3_conv_c2_wino, v + j + 10752);
+                w13.add(w23).intoArray(f3_conv_c2_wino, v + j + 25088);
+                w23.sub(w13).intoArray(f3_conv_c2_wino, v + j + 39424);
+                w13.sub(w33).intoArray(f3_conv_c2_wino, v + j + 53760);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f3_conv_c2_mm5(int uo, int v, int m) {
+    private void f3_conv_c2_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
-        for (int c = 0; c < 64; c++, v += 136, uo += 64) {
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 112, uo += 128) {
             FloatVector v0 = FloatVector.fromArray(S, f3_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 24);
-            FloatVector g;
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 56);
+            FloatVector v1_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 64);
+            FloatVector v2_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 72);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 64]);
+            a0_0 = v0_56.fma(g, a0_0);
+            a1_0 = v1_56.fma(g, a1_0);
+            a2_0 = v2_56.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 65]);
+            a0_1 = v0_56.fma(g, a0_1);
+            a1_1 = v1_56.fma(g, a1_1);
+            a2_1 = v2_56.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 66]);
+            a0_2 = v0_56.fma(g, a0_2);
+            a1_2 = v1_56.fma(g, a1_2);
+            a2_2 = v2_56.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 67]);
+            a0_3 = v0_56.fma(g, a0_3);
+            a1_3 = v1_56.fma(g, a1_3);
+            a2_3 = v2_56.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 68]);
+            a0_4 = v0_56.fma(g, a0_4);
+            a1_4 = v1_56.fma(g, a1_4);
+            a2_4 = v2_56.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 69]);
+            a0_5 = v0_56.fma(g, a0_5);
+            a1_5 = v1_56.fma(g, a1_5);
+            a2_5 = v2_56.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 70]);
+            a0_6 = v0_56.fma(g, a0_6);
+            a1_6 = v1_56.fma(g, a1_6);
+            a2_6 = v2_56.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 71]);
+            a0_7 = v0_56.fma(g, a0_7);
+            a1_7 = v1_56.fma(g, a1_7);
+            a2_7 = v2_56.fma(g, a2_7);
         }
         a0_0.intoArray(f3_conv_c2_wino, m);
         a1_0.intoArray(f3_conv_c2_wino, m + 8);
         a2_0.intoArray(f3_conv_c2_wino, m + 16);
-        a3_0.intoArray(f3_conv_c2_wino, m + 24);
-        a0_1.intoArray(f3_conv_c2_wino, m + 136);
-        a1_1.intoArray(f3_conv_c2_wino, m + 144);
-        a2_1.intoArray(f3_conv_c2_wino, m + 152);
-        a3_1.intoArray(f3_conv_c2_wino, m + 160);
-        a0_2.intoArray(f3_conv_c2_wino, m + 272);
-        a1_2.intoArray(f3_conv_c2_wino, m + 280);
-        a2_2.intoArray(f3_conv_c2_wino, m + 288);
-        a3_2.intoArray(f3_conv_c2_wino, m + 296);
-        a0_3.intoArray(f3_conv_c2_wino, m + 408);
-        a1_3.intoArray(f3_conv_c2_wino, m + 416);
-        a2_3.intoArray(f3_conv_c2_wino, m + 424);
-        a3_3.intoArray(f3_conv_c2_wino, m + 432);
-        a0_4.intoArray(f3_conv_c2_wino, m + 544);
-        a1_4.intoArray(f3_conv_c2_wino, m + 552);
-        a2_4.intoArray(f3_conv_c2_wino, m + 560);
-        a3_4.intoArray(f3_conv_c2_wino, m + 568);
-    }
-
-    /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void f3_conv_c2_mm4(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
-        for (int c = 0; c < 64; c++, v += 136, uo += 64) {
-            FloatVector v0 = FloatVector.fromArray(S, f3_conv_c2_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 24);
-            FloatVector g;
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-        }
-        a0_0.intoArray(f3_conv_c2_wino, m);
-        a1_0.intoArray(f3_conv_c2_wino, m + 8);
-        a2_0.intoArray(f3_conv_c2_wino, m + 16);
-        a3_0.intoArray(f3_conv_c2_wino, m + 24);
-        a0_1.intoArray(f3_conv_c2_wino, m + 136);
-        a1_1.intoArray(f3_conv_c2_wino, m + 144);
-        a2_1.intoArray(f3_conv_c2_wino, m + 152);
-        a3_1.intoArray(f3_conv_c2_wino, m + 160);
-        a0_2.intoArray(f3_conv_c2_wino, m + 272);
-        a1_2.intoArray(f3_conv_c2_wino, m + 280);
-        a2_2.intoArray(f3_conv_c2_wino, m + 288);
-        a3_2.intoArray(f3_conv_c2_wino, m + 296);
-        a0_3.intoArray(f3_conv_c2_wino, m + 408);
-        a1_3.intoArray(f3_conv_c2_wino, m + 416);
-        a2_3.intoArray(f3_conv_c2_wino, m + 424);
-        a3_3.intoArray(f3_conv_c2_wino, m + 432);
+        a0_1.intoArray(f3_conv_c2_wino, m + 56);
+        a1_1.intoArray(f3_conv_c2_wino, m + 64);
+        a2_1.intoArray(f3_conv_c2_wino, m + 72);
+        a0_2.intoArray(f3_conv_c2_wino, m + 112);
+        a1_2.intoArray(f3_conv_c2_wino, m + 120);
+        a2_2.intoArray(f3_conv_c2_wino, m + 128);
+        a0_3.intoArray(f3_conv_c2_wino, m + 168);
+        a1_3.intoArray(f3_conv_c2_wino, m + 176);
+        a2_3.intoArray(f3_conv_c2_wino, m + 184);
+        a0_4.intoArray(f3_conv_c2_wino, m + 224);
+        a1_4.intoArray(f3_conv_c2_wino, m + 232);
+        a2_4.intoArray(f3_conv_c2_wino, m + 240);
+        a0_5.intoArray(f3_conv_c2_wino, m + 280);
+        a1_5.intoArray(f3_conv_c2_wino, m + 288);
+        a2_5.intoArray(f3_conv_c2_wino, m + 296);
+        a0_6.intoArray(f3_conv_c2_wino, m + 336);
+        a1_6.intoArray(f3_conv_c2_wino, m + 344);
+        a2_6.intoArray(f3_conv_c2_wino, m + 352);
+        a0_7.intoArray(f3_conv_c2_wino, m + 392);
+        a1_7.intoArray(f3_conv_c2_wino, m + 400);
+        a2_7.intoArray(f3_conv_c2_wino, m + 408);
     }
 
     /**
@@ -2533,27 +2516,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f3_conv_c2_yout(int g, int n0, int mo) {
         int t = g / 16;
         int ti = g - t * 16;
-        int st = mo + 139264;
+        int st = mo + 57344;
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 136 + n0;
+            int m = mo + o * 56 + n0;
             int y = ((t * 64 + o) * 32 + 2 * ti) * 32;
             for (int j = 0; j < 16; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 8704);
-                FloatVector m02 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 17408);
-                FloatVector m03 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 26112);
-                FloatVector m10 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 34816);
-                FloatVector m11 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 43520);
-                FloatVector m12 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 52224);
-                FloatVector m13 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 60928);
-                FloatVector m20 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 69632);
-                FloatVector m21 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 78336);
-                FloatVector m22 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 87040);
-                FloatVector m23 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 95744);
-                FloatVector m30 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 104448);
-                FloatVector m31 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 113152);
-                FloatVector m32 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 121856);
-                FloatVector m33 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 130560);
+                FloatVector m01 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 3584);
+                FloatVector m02 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 7168);
+                FloatVector m03 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 10752);
+                FloatVector m10 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 14336);
+                FloatVector m11 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 17920);
+                FloatVector m12 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 21504);
+                FloatVector m13 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 25088);
+                FloatVector m20 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 28672);
+                FloatVector m21 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 32256);
+                FloatVector m22 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 35840);
+                FloatVector m23 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 39424);
+                FloatVector m30 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 43008);
+                FloatVector m31 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 46592);
+                FloatVector m32 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 50176);
+                FloatVector m33 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 53760);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -2684,24 +2667,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 52 blocks in all, with its own slice of f7_conv_c3_wino
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f7_conv_c3_wino
      */
     private void f7_conv_c3_(int chunk) {
-        int vo = chunk * 270368;
-        int mo = vo + 90112;
-        for (int blk = chunk; blk < 52; blk += 16) {
-            int g0 = blk * 10;
-            int g1 = Math.min(g0 + 10, 512);
-            int nl = ((g1 - g0) * 8 + 15) / 16 * 16;
+        int vo = chunk * 98336;
+        int mo = vo + 32768;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f7_conv_c3_vin(g, (g - g0) * 8, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 5632 + n;
-                    int m = mo + xi * 11264 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 4096 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 128; o += 8) f7_conv_c3_mm8(uo + o, v, m + o * 88);
+                    for (int o = 0; o < 128; o += 8) f7_conv_c3_mm8(uo + o, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -2783,7 +2766,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 8;
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 324 + ti * 36;
-            int v = vo + c * 88 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 8; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j);
@@ -2820,90 +2803,150 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(f7_conv_c3_wino, v + j);
-                w10.add(w20).intoArray(f7_conv_c3_wino, v + j + 22528);
-                w20.sub(w10).intoArray(f7_conv_c3_wino, v + j + 45056);
-                w10.sub(w30).intoArray(f7_conv_c3_wino, v + j + 67584);
-                w01.sub(w21).intoArray(f7_conv_c3_wino, v + j + 5632);
-                w11.add(w21).intoArray(f7_conv_c3_wino, v + j + 28160);
-                w21.sub(w11).intoArray(f7_conv_c3_wino, v + j + 50688);
-                w11.sub(w31).intoArray(f7_conv_c3_wino, v + j + 73216);
-                w02.sub(w22).intoArray(f7_conv_c3_wino, v + j + 11264);
-                w12.add(w22).intoArray(f7_conv_c3_wino, v + j + 33792);
-                w22.sub(w12).intoArray(f7_conv_c3_wino, v + j + 56320);
-                w12.sub(w32).intoArray(f7_conv_c3_wino, v + j + 78848);
-                w03.sub(w23).intoArray(f7_conv_c3_wino, v + j + 16896);
-                w13.add(w23).intoArray(f7_conv_c3_wino, v + j + 39424);
-                w23.sub(w13).intoArray(f7_conv_c3_wino, v + j + 61952);
-                w13.sub(w33).intoArray(f7_conv_c3_wino, v + j + 84480);
+                w10.add(w20).intoArray(f7_conv_c3_wino, v + j + 8192);
+                w20.sub(w10).intoArray(f7_conv_c3_wino, v + j + 16384);
+                w10.sub(w30).intoArray(f7_conv_c3_wino, v + j + 24576);
+                w01.sub(w21).intoArray(f7_conv_c3_wino, v + j + 2048);
+                w11.add(w21).intoArray(f7_conv_c3_wino, v + j + 10240);
+                w21.sub(w11).intoArray(f7_conv_c3_wino, v + j + 18432);
+                w11.sub(w31).intoArray(f7_conv_c3_wino, v + j + 26624);
+                w02.sub(w22).intoArray(f7_conv_c3_wino, v + j + 4096);
+                w12.add(w22).intoArray(f7_conv_c3_wino, v + j + 12288);
+                w22.sub(w12).intoArray(f7_conv_c3_wino, v + j + 20480);
+                w12.sub(w32).intoArray(f7_conv_c3_wino, v + j + 28672);
+                w03.sub(w23).intoArray(f7_conv_c3_wino, v + j + 6144);
+                w13.add(w23).intoArray(f7_conv_c3_wino, v + j + 14336);
+                w23.sub(w13).intoArray(f7_conv_c3_wino, v + j + 22528);
+                w13.sub(w33).intoArray(f7_conv_c3_wino, v + j + 30720);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f7_conv_c3_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector a0_6 = FloatVector.zero(S);
         FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
-        for (int c = 0; c < 64; c++, v += 88, uo += 128) {
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 256) {
             FloatVector v0 = FloatVector.fromArray(S, f7_conv_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 8);
-            FloatVector g;
+            FloatVector v2 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 16);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 6]);
             a0_6 = v0.fma(g, a0_6);
             a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 7]);
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 128]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 129]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 130]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 131]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 132]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 133]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 134]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 135]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f7_conv_c3_wino, m);
         a1_0.intoArray(f7_conv_c3_wino, m + 8);
-        a0_1.intoArray(f7_conv_c3_wino, m + 88);
-        a1_1.intoArray(f7_conv_c3_wino, m + 96);
-        a0_2.intoArray(f7_conv_c3_wino, m + 176);
-        a1_2.intoArray(f7_conv_c3_wino, m + 184);
-        a0_3.intoArray(f7_conv_c3_wino, m + 264);
-        a1_3.intoArray(f7_conv_c3_wino, m + 272);
-        a0_4.intoArray(f7_conv_c3_wino, m + 352);
-        a1_4.intoArray(f7_conv_c3_wino, m + 360);
-        a0_5.intoArray(f7_conv_c3_wino, m + 440);
-        a1_5.intoArray(f7_conv_c3_wino, m + 448);
-        a0_6.intoArray(f7_conv_c3_wino, m + 528);
-        a1_6.intoArray(f7_conv_c3_wino, m + 536);
-        a0_7.intoArray(f7_conv_c3_wino, m + 616);
-        a1_7.intoArray(f7_conv_c3_wino, m + 624);
+        a2_0.intoArray(f7_conv_c3_wino, m + 16);
+        a0_1.intoArray(f7_conv_c3_wino, m + 32);
+        a1_1.intoArray(f7_conv_c3_wino, m + 40);
+        a2_1.intoArray(f7_conv_c3_wino, m + 48);
+        a0_2.intoArray(f7_conv_c3_wino, m + 64);
+        a1_2.intoArray(f7_conv_c3_wino, m + 72);
+        a2_2.intoArray(f7_conv_c3_wino, m + 80);
+        a0_3.intoArray(f7_conv_c3_wino, m + 96);
+        a1_3.intoArray(f7_conv_c3_wino, m + 104);
+        a2_3.intoArray(f7_conv_c3_wino, m + 112);
+        a0_4.intoArray(f7_conv_c3_wino, m + 128);
+        a1_4.intoArray(f7_conv_c3_wino, m + 136);
+        a2_4.intoArray(f7_conv_c3_wino, m + 144);
+        a0_5.intoArray(f7_conv_c3_wino, m + 160);
+        a1_5.intoArray(f7_conv_c3_wino, m + 168);
+        a2_5.intoArray(f7_conv_c3_wino, m + 176);
+        a0_6.intoArray(f7_conv_c3_wino, m + 192);
+        a1_6.intoArray(f7_conv_c3_wino, m + 200);
+        a2_6.intoArray(f7_conv_c3_wino, m + 208);
+        a0_7.intoArray(f7_conv_c3_wino, m + 224);
+        a1_7.intoArray(f7_conv_c3_wino, m + 232);
+        a2_7.intoArray(f7_conv_c3_wino, m + 240);
     }
 
     /**
@@ -2912,27 +2955,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f7_conv_c3_yout(int g, int n0, int mo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = mo + 180224;
+        int st = mo + 65536;
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 88 + n0;
+            int m = mo + o * 32 + n0;
             int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
             for (int j = 0; j < 8; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 11264);
-                FloatVector m02 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 22528);
-                FloatVector m03 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 33792);
-                FloatVector m10 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 45056);
-                FloatVector m11 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 56320);
-                FloatVector m12 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 67584);
-                FloatVector m13 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 78848);
-                FloatVector m20 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 90112);
-                FloatVector m21 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 101376);
-                FloatVector m22 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 112640);
-                FloatVector m23 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 123904);
-                FloatVector m30 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 135168);
-                FloatVector m31 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 146432);
-                FloatVector m32 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 157696);
-                FloatVector m33 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 168960);
+                FloatVector m01 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 4096);
+                FloatVector m02 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 8192);
+                FloatVector m03 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 12288);
+                FloatVector m10 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 16384);
+                FloatVector m11 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 20480);
+                FloatVector m12 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 24576);
+                FloatVector m13 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 28672);
+                FloatVector m20 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 32768);
+                FloatVector m21 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 36864);
+                FloatVector m22 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 40960);
+                FloatVector m23 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 45056);
+                FloatVector m30 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 49152);
+                FloatVector m31 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 53248);
+                FloatVector m32 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 57344);
+                FloatVector m33 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 61440);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -3025,25 +3068,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 8 tile rows, 64 blocks in all, with its own slice of f10_conv_c4_wino
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f10_conv_c4_wino
      */
     private void f10_conv_c4_(int chunk) {
-        int vo = chunk * 294944;
-        int mo = vo + 147456;
-        for (int blk = chunk; blk < 64; blk += 16) {
-            int g0 = blk * 8;
-            int g1 = Math.min(g0 + 8, 512);
-            int nl = ((g1 - g0) * 8 + 31) / 32 * 32;
+        int vo = chunk * 131104;
+        int mo = vo + 65536;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f10_conv_c4_vin(g, (g - g0) * 8, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 5, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 9216 + n;
-                    int m = mo + xi * 9216 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 4096 + n;
                     int uo = xi * 16384;
-                    for (int o = 0; o < 125; o += 5) f10_conv_c4_mm5(uo + o, v, m + o * 72);
-                    f10_conv_c4_mm3(uo + 125, v, m + 9000);
+                    for (int o = 0; o < 128; o += 8) f10_conv_c4_mm8(uo + o, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3125,7 +3167,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 8;
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 324 + ti * 36;
-            int v = vo + c * 72 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 8; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j);
@@ -3162,153 +3204,150 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(f10_conv_c4_wino, v + j);
-                w10.add(w20).intoArray(f10_conv_c4_wino, v + j + 36864);
-                w20.sub(w10).intoArray(f10_conv_c4_wino, v + j + 73728);
-                w10.sub(w30).intoArray(f10_conv_c4_wino, v + j + 110592);
-                w01.sub(w21).intoArray(f10_conv_c4_wino, v + j + 9216);
-                w11.add(w21).intoArray(f10_conv_c4_wino, v + j + 46080);
-                w21.sub(w11).intoArray(f10_conv_c4_wino, v + j + 82944);
-                w11.sub(w31).intoArray(f10_conv_c4_wino, v + j + 119808);
-                w02.sub(w22).intoArray(f10_conv_c4_wino, v + j + 18432);
-                w12.add(w22).intoArray(f10_conv_c4_wino, v + j + 55296);
-                w22.sub(w12).intoArray(f10_conv_c4_wino, v + j + 92160);
-                w12.sub(w32).intoArray(f10_conv_c4_wino, v + j + 129024);
-                w03.sub(w23).intoArray(f10_conv_c4_wino, v + j + 27648);
-                w13.add(w23).intoArray(f10_conv_c4_wino, v + j + 64512);
-                w23.sub(w13).intoArray(f10_conv_c4_wino, v + j + 101376);
-                w13.sub(w33).intoArray(f10_conv_c4_wino, v + j + 138240);
+                w10.add(w20).intoArray(f10_conv_c4_wino, v + j + 16384);
+                w20.sub(w10).intoArray(f10_conv_c4_wino, v + j + 32768);
+                w10.sub(w30).intoArray(f10_conv_c4_wino, v + j + 49152);
+                w01.sub(w21).intoArray(f10_conv_c4_wino, v + j + 4096);
+                w11.add(w21).intoArray(f10_conv_c4_wino, v + j + 20480);
+                w21.sub(w11).intoArray(f10_conv_c4_wino, v + j + 36864);
+                w11.sub(w31).intoArray(f10_conv_c4_wino, v + j + 53248);
+                w02.sub(w22).intoArray(f10_conv_c4_wino, v + j + 8192);
+                w12.add(w22).intoArray(f10_conv_c4_wino, v + j + 24576);
+                w22.sub(w12).intoArray(f10_conv_c4_wino, v + j + 40960);
+                w12.sub(w32).intoArray(f10_conv_c4_wino, v + j + 57344);
+                w03.sub(w23).intoArray(f10_conv_c4_wino, v + j + 12288);
+                w13.add(w23).intoArray(f10_conv_c4_wino, v + j + 28672);
+                w23.sub(w13).intoArray(f10_conv_c4_wino, v + j + 45056);
+                w13.sub(w33).intoArray(f10_conv_c4_wino, v + j + 61440);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f10_conv_c4_mm5(int uo, int v, int m) {
+    private void f10_conv_c4_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
-        for (int c = 0; c < 128; c++, v += 72, uo += 128) {
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 256) {
             FloatVector v0 = FloatVector.fromArray(S, f10_conv_c4_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 24);
-            FloatVector g;
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 48);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 128]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 129]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 130]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 131]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 132]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 133]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 134]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 135]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f10_conv_c4_wino, m);
         a1_0.intoArray(f10_conv_c4_wino, m + 8);
         a2_0.intoArray(f10_conv_c4_wino, m + 16);
-        a3_0.intoArray(f10_conv_c4_wino, m + 24);
-        a0_1.intoArray(f10_conv_c4_wino, m + 72);
-        a1_1.intoArray(f10_conv_c4_wino, m + 80);
-        a2_1.intoArray(f10_conv_c4_wino, m + 88);
-        a3_1.intoArray(f10_conv_c4_wino, m + 96);
-        a0_2.intoArray(f10_conv_c4_wino, m + 144);
-        a1_2.intoArray(f10_conv_c4_wino, m + 152);
-        a2_2.intoArray(f10_conv_c4_wino, m + 160);
-        a3_2.intoArray(f10_conv_c4_wino, m + 168);
-        a0_3.intoArray(f10_conv_c4_wino, m + 216);
-        a1_3.intoArray(f10_conv_c4_wino, m + 224);
-        a2_3.intoArray(f10_conv_c4_wino, m + 232);
-        a3_3.intoArray(f10_conv_c4_wino, m + 240);
-        a0_4.intoArray(f10_conv_c4_wino, m + 288);
-        a1_4.intoArray(f10_conv_c4_wino, m + 296);
-        a2_4.intoArray(f10_conv_c4_wino, m + 304);
-        a3_4.intoArray(f10_conv_c4_wino, m + 312);
-    }
-
-    /**
-     * M[ξ][o .. o+2][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 3 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void f10_conv_c4_mm3(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        for (int c = 0; c < 128; c++, v += 72, uo += 128) {
-            FloatVector v0 = FloatVector.fromArray(S, f10_conv_c4_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 24);
-            FloatVector g;
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-        }
-        a0_0.intoArray(f10_conv_c4_wino, m);
-        a1_0.intoArray(f10_conv_c4_wino, m + 8);
-        a2_0.intoArray(f10_conv_c4_wino, m + 16);
-        a3_0.intoArray(f10_conv_c4_wino, m + 24);
-        a0_1.intoArray(f10_conv_c4_wino, m + 72);
-        a1_1.intoArray(f10_conv_c4_wino, m + 80);
-        a2_1.intoArray(f10_conv_c4_wino, m + 88);
-        a3_1.intoArray(f10_conv_c4_wino, m + 96);
-        a0_2.intoArray(f10_conv_c4_wino, m + 144);
-        a1_2.intoArray(f10_conv_c4_wino, m + 152);
-        a2_2.intoArray(f10_conv_c4_wino, m + 160);
-        a3_2.intoArray(f10_conv_c4_wino, m + 168);
+        a0_1.intoArray(f10_conv_c4_wino, m + 32);
+        a1_1.intoArray(f10_conv_c4_wino, m + 40);
+        a2_1.intoArray(f10_conv_c4_wino, m + 48);
+        a0_2.intoArray(f10_conv_c4_wino, m + 64);
+        a1_2.intoArray(f10_conv_c4_wino, m + 72);
+        a2_2.intoArray(f10_conv_c4_wino, m + 80);
+        a0_3.intoArray(f10_conv_c4_wino, m + 96);
+        a1_3.intoArray(f10_conv_c4_wino, m + 104);
+        a2_3.intoArray(f10_conv_c4_wino, m + 112);
+        a0_4.intoArray(f10_conv_c4_wino, m + 128);
+        a1_4.intoArray(f10_conv_c4_wino, m + 136);
+        a2_4.intoArray(f10_conv_c4_wino, m + 144);
+        a0_5.intoArray(f10_conv_c4_wino, m + 160);
+        a1_5.intoArray(f10_conv_c4_wino, m + 168);
+        a2_5.intoArray(f10_conv_c4_wino, m + 176);
+        a0_6.intoArray(f10_conv_c4_wino, m + 192);
+        a1_6.intoArray(f10_conv_c4_wino, m + 200);
+        a2_6.intoArray(f10_conv_c4_wino, m + 208);
+        a0_7.intoArray(f10_conv_c4_wino, m + 224);
+        a1_7.intoArray(f10_conv_c4_wino, m + 232);
+        a2_7.intoArray(f10_conv_c4_wino, m + 240);
     }
 
     /**
@@ -3317,27 +3356,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f10_conv_c4_yout(int g, int n0, int mo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = mo + 147456;
+        int st = mo + 65536;
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 72 + n0;
+            int m = mo + o * 32 + n0;
             int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
             for (int j = 0; j < 8; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 9216);
-                FloatVector m02 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 18432);
-                FloatVector m03 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 27648);
-                FloatVector m10 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 36864);
-                FloatVector m11 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 46080);
-                FloatVector m12 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 55296);
-                FloatVector m13 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 64512);
-                FloatVector m20 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 73728);
-                FloatVector m21 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 82944);
-                FloatVector m22 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 92160);
-                FloatVector m23 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 101376);
-                FloatVector m30 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 110592);
-                FloatVector m31 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 119808);
-                FloatVector m32 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 129024);
-                FloatVector m33 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 138240);
+                FloatVector m01 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 4096);
+                FloatVector m02 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 8192);
+                FloatVector m03 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 12288);
+                FloatVector m10 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 16384);
+                FloatVector m11 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 20480);
+                FloatVector m12 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 24576);
+                FloatVector m13 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 28672);
+                FloatVector m20 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 32768);
+                FloatVector m21 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 36864);
+                FloatVector m22 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 40960);
+                FloatVector m23 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 45056);
+                FloatVector m30 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 49152);
+                FloatVector m31 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 53248);
+                FloatVector m32 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 57344);
+                FloatVector m33 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 61440);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -3468,24 +3507,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 26 blocks in all, with its own slice of f14_conv_c5_wino
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f14_conv_c5_wino
      */
     private void f14_conv_c5_(int chunk) {
-        int vo = chunk * 344096;
-        int mo = vo + 114688;
-        for (int blk = chunk; blk < 26; blk += 16) {
-            int g0 = blk * 10;
-            int g1 = Math.min(g0 + 10, 256);
-            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
+        int vo = chunk * 147488;
+        int mo = vo + 49152;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 7168 + n;
-                    int m = mo + xi * 14336 + n;
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 3072 + n;
+                    int m = mo + xi * 6144 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 256; o += 8) f14_conv_c5_mm8(uo + o, v, m + o * 56);
+                    for (int o = 0; o < 256; o += 8) f14_conv_c5_mm8(uo + o, v, m + o * 24);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3567,7 +3606,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 4;
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 100 + ti * 20;
-            int v = vo + c * 56 + n0;
+            int v = vo + c * 24 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j);
@@ -3604,115 +3643,116 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(f14_conv_c5_wino, v + j);
-                w10.add(w20).intoArray(f14_conv_c5_wino, v + j + 28672);
-                w20.sub(w10).intoArray(f14_conv_c5_wino, v + j + 57344);
-                w10.sub(w30).intoArray(f14_conv_c5_wino, v + j + 86016);
-                w01.sub(w21).intoArray(f14_conv_c5_wino, v + j + 7168);
-                w11.add(w21).intoArray(f14_conv_c5_wino, v + j + 35840);
-                w21.sub(w11).intoArray(f14_conv_c5_wino, v + j + 64512);
-                w11.sub(w31).intoArray(f14_conv_c5_wino, v + j + 93184);
-                w02.sub(w22).intoArray(f14_conv_c5_wino, v + j + 14336);
-                w12.add(w22).intoArray(f14_conv_c5_wino, v + j + 43008);
-                w22.sub(w12).intoArray(f14_conv_c5_wino, v + j + 71680);
-                w12.sub(w32).intoArray(f14_conv_c5_wino, v + j + 100352);
-                w03.sub(w23).intoArray(f14_conv_c5_wino, v + j + 21504);
-                w13.add(w23).intoArray(f14_conv_c5_wino, v + j + 50176);
-                w23.sub(w13).intoArray(f14_conv_c5_wino, v + j + 78848);
-                w13.sub(w33).intoArray(f14_conv_c5_wino, v + j + 107520);
+                w10.add(w20).intoArray(f14_conv_c5_wino, v + j + 12288);
+                w20.sub(w10).intoArray(f14_conv_c5_wino, v + j + 24576);
+                w10.sub(w30).intoArray(f14_conv_c5_wino, v + j + 36864);
+                w01.sub(w21).intoArray(f14_conv_c5_wino, v + j + 3072);
+                w11.add(w21).intoArray(f14_conv_c5_wino, v + j + 15360);
+                w21.sub(w11).intoArray(f14_conv_c5_wino, v + j + 27648);
+                w11.sub(w31).intoArray(f14_conv_c5_wino, v + j + 39936);
+                w02.sub(w22).intoArray(f14_conv_c5_wino, v + j + 6144);
+                w12.add(w22).intoArray(f14_conv_c5_wino, v + j + 18432);
+                w22.sub(w12).intoArray(f14_conv_c5_wino, v + j + 30720);
+                w12.sub(w32).intoArray(f14_conv_c5_wino, v + j + 43008);
+                w03.sub(w23).intoArray(f14_conv_c5_wino, v + j + 9216);
+                w13.add(w23).intoArray(f14_conv_c5_wino, v + j + 21504);
+                w23.sub(w13).intoArray(f14_conv_c5_wino, v + j + 33792);
+                w13.sub(w33).intoArray(f14_conv_c5_wino, v + j + 46080);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f14_conv_c5_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector a0_6 = FloatVector.zero(S);
         FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
-        for (int c = 0; c < 128; c++, v += 56, uo += 256) {
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 48, uo += 512) {
             FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 16);
-            FloatVector g;
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
             a0_6 = v0.fma(g, a0_6);
             a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 256]);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 257]);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 258]);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 259]);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 260]);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 261]);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 262]);
+            a0_6 = v0_24.fma(g, a0_6);
+            a1_6 = v1_24.fma(g, a1_6);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 263]);
+            a0_7 = v0_24.fma(g, a0_7);
+            a1_7 = v1_24.fma(g, a1_7);
         }
         a0_0.intoArray(f14_conv_c5_wino, m);
         a1_0.intoArray(f14_conv_c5_wino, m + 8);
-        a2_0.intoArray(f14_conv_c5_wino, m + 16);
-        a0_1.intoArray(f14_conv_c5_wino, m + 56);
-        a1_1.intoArray(f14_conv_c5_wino, m + 64);
-        a2_1.intoArray(f14_conv_c5_wino, m + 72);
-        a0_2.intoArray(f14_conv_c5_wino, m + 112);
-        a1_2.intoArray(f14_conv_c5_wino, m + 120);
-        a2_2.intoArray(f14_conv_c5_wino, m + 128);
-        a0_3.intoArray(f14_conv_c5_wino, m + 168);
-        a1_3.intoArray(f14_conv_c5_wino, m + 176);
-        a2_3.intoArray(f14_conv_c5_wino, m + 184);
-        a0_4.intoArray(f14_conv_c5_wino, m + 224);
-        a1_4.intoArray(f14_conv_c5_wino, m + 232);
-        a2_4.intoArray(f14_conv_c5_wino, m + 240);
-        a0_5.intoArray(f14_conv_c5_wino, m + 280);
-        a1_5.intoArray(f14_conv_c5_wino, m + 288);
-        a2_5.intoArray(f14_conv_c5_wino, m + 296);
-        a0_6.intoArray(f14_conv_c5_wino, m + 336);
-        a1_6.intoArray(f14_conv_c5_wino, m + 344);
-        a2_6.intoArray(f14_conv_c5_wino, m + 352);
-        a0_7.intoArray(f14_conv_c5_wino, m + 392);
-        a1_7.intoArray(f14_conv_c5_wino, m + 400);
-        a2_7.intoArray(f14_conv_c5_wino, m + 408);
+        a0_1.intoArray(f14_conv_c5_wino, m + 24);
+        a1_1.intoArray(f14_conv_c5_wino, m + 32);
+        a0_2.intoArray(f14_conv_c5_wino, m + 48);
+        a1_2.intoArray(f14_conv_c5_wino, m + 56);
+        a0_3.intoArray(f14_conv_c5_wino, m + 72);
+        a1_3.intoArray(f14_conv_c5_wino, m + 80);
+        a0_4.intoArray(f14_conv_c5_wino, m + 96);
+        a1_4.intoArray(f14_conv_c5_wino, m + 104);
+        a0_5.intoArray(f14_conv_c5_wino, m + 120);
+        a1_5.intoArray(f14_conv_c5_wino, m + 128);
+        a0_6.intoArray(f14_conv_c5_wino, m + 144);
+        a1_6.intoArray(f14_conv_c5_wino, m + 152);
+        a0_7.intoArray(f14_conv_c5_wino, m + 168);
+        a1_7.intoArray(f14_conv_c5_wino, m + 176);
     }
 
     /**
@@ -3721,27 +3761,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f14_conv_c5_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 229376;
+        int st = mo + 98304;
         for (int o = 0; o < 256; o++) {
-            int m = mo + o * 56 + n0;
+            int m = mo + o * 24 + n0;
             int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
             for (int j = 0; j < 4; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 14336);
-                FloatVector m02 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 28672);
-                FloatVector m03 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 43008);
-                FloatVector m10 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 57344);
-                FloatVector m11 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 71680);
-                FloatVector m12 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 86016);
-                FloatVector m13 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 100352);
-                FloatVector m20 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 114688);
-                FloatVector m21 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 129024);
-                FloatVector m22 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 143360);
-                FloatVector m23 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 157696);
-                FloatVector m30 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 172032);
-                FloatVector m31 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 186368);
-                FloatVector m32 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 200704);
-                FloatVector m33 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 215040);
+                FloatVector m01 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 6144);
+                FloatVector m02 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 12288);
+                FloatVector m03 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 18432);
+                FloatVector m10 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 24576);
+                FloatVector m11 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 30720);
+                FloatVector m12 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 36864);
+                FloatVector m13 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 43008);
+                FloatVector m20 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 49152);
+                FloatVector m21 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 55296);
+                FloatVector m22 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 61440);
+                FloatVector m23 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 67584);
+                FloatVector m30 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 73728);
+                FloatVector m31 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 79872);
+                FloatVector m32 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 86016);
+                FloatVector m33 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 92160);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -3834,25 +3874,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 8 tile rows, 32 blocks in all, with its own slice of f17_conv_c6_wino
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f17_conv_c6_wino
      */
     private void f17_conv_c6_(int chunk) {
-        int vo = chunk * 327712;
-        int mo = vo + 163840;
-        for (int blk = chunk; blk < 32; blk += 16) {
-            int g0 = blk * 8;
-            int g1 = Math.min(g0 + 8, 256);
-            int nl = ((g1 - g0) * 4 + 31) / 32 * 32;
+        int vo = chunk * 196640;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 10240 + n;
-                    int m = mo + xi * 10240 + n;
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 6144 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 252; o += 6) f17_conv_c6_mm6(uo + o, v, m + o * 40);
-                    f17_conv_c6_mm4(uo + 252, v, m + 10080);
+                    for (int o = 0; o < 256; o += 8) f17_conv_c6_mm8(uo + o, v, m + o * 24);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3934,7 +3973,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 4;
         for (int c = 0; c < 256; c++) {
             int d = (t * 256 + c) * 100 + ti * 20;
-            int v = vo + c * 40 + n0;
+            int v = vo + c * 24 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j);
@@ -3971,179 +4010,116 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(f17_conv_c6_wino, v + j);
-                w10.add(w20).intoArray(f17_conv_c6_wino, v + j + 40960);
-                w20.sub(w10).intoArray(f17_conv_c6_wino, v + j + 81920);
-                w10.sub(w30).intoArray(f17_conv_c6_wino, v + j + 122880);
-                w01.sub(w21).intoArray(f17_conv_c6_wino, v + j + 10240);
-                w11.add(w21).intoArray(f17_conv_c6_wino, v + j + 51200);
-                w21.sub(w11).intoArray(f17_conv_c6_wino, v + j + 92160);
-                w11.sub(w31).intoArray(f17_conv_c6_wino, v + j + 133120);
-                w02.sub(w22).intoArray(f17_conv_c6_wino, v + j + 20480);
-                w12.add(w22).intoArray(f17_conv_c6_wino, v + j + 61440);
-                w22.sub(w12).intoArray(f17_conv_c6_wino, v + j + 102400);
-                w12.sub(w32).intoArray(f17_conv_c6_wino, v + j + 143360);
-                w03.sub(w23).intoArray(f17_conv_c6_wino, v + j + 30720);
-                w13.add(w23).intoArray(f17_conv_c6_wino, v + j + 71680);
-                w23.sub(w13).intoArray(f17_conv_c6_wino, v + j + 112640);
-                w13.sub(w33).intoArray(f17_conv_c6_wino, v + j + 153600);
+                w10.add(w20).intoArray(f17_conv_c6_wino, v + j + 24576);
+                w20.sub(w10).intoArray(f17_conv_c6_wino, v + j + 49152);
+                w10.sub(w30).intoArray(f17_conv_c6_wino, v + j + 73728);
+                w01.sub(w21).intoArray(f17_conv_c6_wino, v + j + 6144);
+                w11.add(w21).intoArray(f17_conv_c6_wino, v + j + 30720);
+                w21.sub(w11).intoArray(f17_conv_c6_wino, v + j + 55296);
+                w11.sub(w31).intoArray(f17_conv_c6_wino, v + j + 79872);
+                w02.sub(w22).intoArray(f17_conv_c6_wino, v + j + 12288);
+                w12.add(w22).intoArray(f17_conv_c6_wino, v + j + 36864);
+                w22.sub(w12).intoArray(f17_conv_c6_wino, v + j + 61440);
+                w12.sub(w32).intoArray(f17_conv_c6_wino, v + j + 86016);
+                w03.sub(w23).intoArray(f17_conv_c6_wino, v + j + 18432);
+                w13.add(w23).intoArray(f17_conv_c6_wino, v + j + 43008);
+                w23.sub(w13).intoArray(f17_conv_c6_wino, v + j + 67584);
+                w13.sub(w33).intoArray(f17_conv_c6_wino, v + j + 92160);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f17_conv_c6_mm6(int uo, int v, int m) {
+    private void f17_conv_c6_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a3_5 = FloatVector.zero(S);
-        for (int c = 0; c < 256; c++, v += 40, uo += 256) {
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 512) {
             FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
-            FloatVector g;
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            FloatVector v0_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 256]);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 257]);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 258]);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 259]);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 260]);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 261]);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 262]);
+            a0_6 = v0_24.fma(g, a0_6);
+            a1_6 = v1_24.fma(g, a1_6);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 263]);
+            a0_7 = v0_24.fma(g, a0_7);
+            a1_7 = v1_24.fma(g, a1_7);
         }
         a0_0.intoArray(f17_conv_c6_wino, m);
         a1_0.intoArray(f17_conv_c6_wino, m + 8);
-        a2_0.intoArray(f17_conv_c6_wino, m + 16);
-        a3_0.intoArray(f17_conv_c6_wino, m + 24);
-        a0_1.intoArray(f17_conv_c6_wino, m + 40);
-        a1_1.intoArray(f17_conv_c6_wino, m + 48);
-        a2_1.intoArray(f17_conv_c6_wino, m + 56);
-        a3_1.intoArray(f17_conv_c6_wino, m + 64);
-        a0_2.intoArray(f17_conv_c6_wino, m + 80);
-        a1_2.intoArray(f17_conv_c6_wino, m + 88);
-        a2_2.intoArray(f17_conv_c6_wino, m + 96);
-        a3_2.intoArray(f17_conv_c6_wino, m + 104);
-        a0_3.intoArray(f17_conv_c6_wino, m + 120);
-        a1_3.intoArray(f17_conv_c6_wino, m + 128);
-        a2_3.intoArray(f17_conv_c6_wino, m + 136);
-        a3_3.intoArray(f17_conv_c6_wino, m + 144);
-        a0_4.intoArray(f17_conv_c6_wino, m + 160);
-        a1_4.intoArray(f17_conv_c6_wino, m + 168);
-        a2_4.intoArray(f17_conv_c6_wino, m + 176);
-        a3_4.intoArray(f17_conv_c6_wino, m + 184);
-        a0_5.intoArray(f17_conv_c6_wino, m + 200);
-        a1_5.intoArray(f17_conv_c6_wino, m + 208);
-        a2_5.intoArray(f17_conv_c6_wino, m + 216);
-        a3_5.intoArray(f17_conv_c6_wino, m + 224);
-    }
-
-    /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void f17_conv_c6_mm4(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
-        for (int c = 0; c < 256; c++, v += 40, uo += 256) {
-            FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
-            FloatVector g;
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-        }
-        a0_0.intoArray(f17_conv_c6_wino, m);
-        a1_0.intoArray(f17_conv_c6_wino, m + 8);
-        a2_0.intoArray(f17_conv_c6_wino, m + 16);
-        a3_0.intoArray(f17_conv_c6_wino, m + 24);
-        a0_1.intoArray(f17_conv_c6_wino, m + 40);
-        a1_1.intoArray(f17_conv_c6_wino, m + 48);
-        a2_1.intoArray(f17_conv_c6_wino, m + 56);
-        a3_1.intoArray(f17_conv_c6_wino, m + 64);
-        a0_2.intoArray(f17_conv_c6_wino, m + 80);
-        a1_2.intoArray(f17_conv_c6_wino, m + 88);
-        a2_2.intoArray(f17_conv_c6_wino, m + 96);
-        a3_2.intoArray(f17_conv_c6_wino, m + 104);
-        a0_3.intoArray(f17_conv_c6_wino, m + 120);
-        a1_3.intoArray(f17_conv_c6_wino, m + 128);
-        a2_3.intoArray(f17_conv_c6_wino, m + 136);
-        a3_3.intoArray(f17_conv_c6_wino, m + 144);
+        a0_1.intoArray(f17_conv_c6_wino, m + 24);
+        a1_1.intoArray(f17_conv_c6_wino, m + 32);
+        a0_2.intoArray(f17_conv_c6_wino, m + 48);
+        a1_2.intoArray(f17_conv_c6_wino, m + 56);
+        a0_3.intoArray(f17_conv_c6_wino, m + 72);
+        a1_3.intoArray(f17_conv_c6_wino, m + 80);
+        a0_4.intoArray(f17_conv_c6_wino, m + 96);
+        a1_4.intoArray(f17_conv_c6_wino, m + 104);
+        a0_5.intoArray(f17_conv_c6_wino, m + 120);
+        a1_5.intoArray(f17_conv_c6_wino, m + 128);
+        a0_6.intoArray(f17_conv_c6_wino, m + 144);
+        a1_6.intoArray(f17_conv_c6_wino, m + 152);
+        a0_7.intoArray(f17_conv_c6_wino, m + 168);
+        a1_7.intoArray(f17_conv_c6_wino, m + 176);
     }
 
     /**
@@ -4152,27 +4128,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f17_conv_c6_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 163840;
+        int st = mo + 98304;
         for (int o = 0; o < 256; o++) {
-            int m = mo + o * 40 + n0;
+            int m = mo + o * 24 + n0;
             int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
             for (int j = 0; j < 4; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 10240);
-                FloatVector m02 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 20480);
-                FloatVector m03 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 30720);
-                FloatVector m10 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 40960);
-                FloatVector m11 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 51200);
-                FloatVector m12 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 61440);
-                FloatVector m13 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 71680);
-                FloatVector m20 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 81920);
-                FloatVector m21 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 92160);
-                FloatVector m22 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 102400);
-                FloatVector m23 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 112640);
-                FloatVector m30 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 122880);
-                FloatVector m31 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 133120);
-                FloatVector m32 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 143360);
-                FloatVector m33 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 153600);
+                FloatVector m01 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 6144);
+                FloatVector m02 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 12288);
+                FloatVector m03 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 18432);
+                FloatVector m10 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 24576);
+                FloatVector m11 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 30720);
+                FloatVector m12 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 36864);
+                FloatVector m13 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 43008);
+                FloatVector m20 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 49152);
+                FloatVector m21 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 55296);
+                FloatVector m22 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 61440);
+                FloatVector m23 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 67584);
+                FloatVector m30 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 73728);
+                FloatVector m31 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 79872);
+                FloatVector m32 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 86016);
+                FloatVector m33 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 92160);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -4515,25 +4491,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 8 tile rows, 32 blocks in all, with its own slice of b7_conv_bf_c6_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b7_conv_bf_c6_wino
      */
     private void b7_conv_bf_c6_(int chunk) {
-        int vo = chunk * 327712;
-        int mo = vo + 163840;
-        for (int blk = chunk; blk < 32; blk += 16) {
-            int g0 = blk * 8;
-            int g1 = Math.min(g0 + 8, 256);
-            int nl = ((g1 - g0) * 4 + 31) / 32 * 32;
+        int vo = chunk * 196640;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 10240 + n;
-                    int m = mo + xi * 10240 + n;
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 6144 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 252; o += 6) b7_conv_bf_c6_mm6(uo + o, v, m + o * 40);
-                    b7_conv_bf_c6_mm4(uo + 252, v, m + 10080);
+                    for (int o = 0; o < 256; o += 8) b7_conv_bf_c6_mm8(uo + o, v, m + o * 24);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -4615,7 +4590,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 4;
         for (int c = 0; c < 256; c++) {
             int d = (t * 256 + c) * 100 + ti * 20;
-            int v = vo + c * 40 + n0;
+            int v = vo + c * 24 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j);
@@ -4652,179 +4627,116 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(b7_conv_bf_c6_wino, v + j);
-                w10.add(w20).intoArray(b7_conv_bf_c6_wino, v + j + 40960);
-                w20.sub(w10).intoArray(b7_conv_bf_c6_wino, v + j + 81920);
-                w10.sub(w30).intoArray(b7_conv_bf_c6_wino, v + j + 122880);
-                w01.sub(w21).intoArray(b7_conv_bf_c6_wino, v + j + 10240);
-                w11.add(w21).intoArray(b7_conv_bf_c6_wino, v + j + 51200);
-                w21.sub(w11).intoArray(b7_conv_bf_c6_wino, v + j + 92160);
-                w11.sub(w31).intoArray(b7_conv_bf_c6_wino, v + j + 133120);
-                w02.sub(w22).intoArray(b7_conv_bf_c6_wino, v + j + 20480);
-                w12.add(w22).intoArray(b7_conv_bf_c6_wino, v + j + 61440);
-                w22.sub(w12).intoArray(b7_conv_bf_c6_wino, v + j + 102400);
-                w12.sub(w32).intoArray(b7_conv_bf_c6_wino, v + j + 143360);
-                w03.sub(w23).intoArray(b7_conv_bf_c6_wino, v + j + 30720);
-                w13.add(w23).intoArray(b7_conv_bf_c6_wino, v + j + 71680);
-                w23.sub(w13).intoArray(b7_conv_bf_c6_wino, v + j + 112640);
-                w13.sub(w33).intoArray(b7_conv_bf_c6_wino, v + j + 153600);
+                w10.add(w20).intoArray(b7_conv_bf_c6_wino, v + j + 24576);
+                w20.sub(w10).intoArray(b7_conv_bf_c6_wino, v + j + 49152);
+                w10.sub(w30).intoArray(b7_conv_bf_c6_wino, v + j + 73728);
+                w01.sub(w21).intoArray(b7_conv_bf_c6_wino, v + j + 6144);
+                w11.add(w21).intoArray(b7_conv_bf_c6_wino, v + j + 30720);
+                w21.sub(w11).intoArray(b7_conv_bf_c6_wino, v + j + 55296);
+                w11.sub(w31).intoArray(b7_conv_bf_c6_wino, v + j + 79872);
+                w02.sub(w22).intoArray(b7_conv_bf_c6_wino, v + j + 12288);
+                w12.add(w22).intoArray(b7_conv_bf_c6_wino, v + j + 36864);
+                w22.sub(w12).intoArray(b7_conv_bf_c6_wino, v + j + 61440);
+                w12.sub(w32).intoArray(b7_conv_bf_c6_wino, v + j + 86016);
+                w03.sub(w23).intoArray(b7_conv_bf_c6_wino, v + j + 18432);
+                w13.add(w23).intoArray(b7_conv_bf_c6_wino, v + j + 43008);
+                w23.sub(w13).intoArray(b7_conv_bf_c6_wino, v + j + 67584);
+                w13.sub(w33).intoArray(b7_conv_bf_c6_wino, v + j + 92160);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b7_conv_bf_c6_mm6(int uo, int v, int m) {
+    private void b7_conv_bf_c6_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a3_5 = FloatVector.zero(S);
-        for (int c = 0; c < 256; c++, v += 40, uo += 256) {
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 512) {
             FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
-            FloatVector g;
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            FloatVector v0_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 256]);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 257]);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 258]);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 259]);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 260]);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 261]);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 262]);
+            a0_6 = v0_24.fma(g, a0_6);
+            a1_6 = v1_24.fma(g, a1_6);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 263]);
+            a0_7 = v0_24.fma(g, a0_7);
+            a1_7 = v1_24.fma(g, a1_7);
         }
         a0_0.intoArray(b7_conv_bf_c6_wino, m);
         a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
-        a2_0.intoArray(b7_conv_bf_c6_wino, m + 16);
-        a3_0.intoArray(b7_conv_bf_c6_wino, m + 24);
-        a0_1.intoArray(b7_conv_bf_c6_wino, m + 40);
-        a1_1.intoArray(b7_conv_bf_c6_wino, m + 48);
-        a2_1.intoArray(b7_conv_bf_c6_wino, m + 56);
-        a3_1.intoArray(b7_conv_bf_c6_wino, m + 64);
-        a0_2.intoArray(b7_conv_bf_c6_wino, m + 80);
-        a1_2.intoArray(b7_conv_bf_c6_wino, m + 88);
-        a2_2.intoArray(b7_conv_bf_c6_wino, m + 96);
-        a3_2.intoArray(b7_conv_bf_c6_wino, m + 104);
-        a0_3.intoArray(b7_conv_bf_c6_wino, m + 120);
-        a1_3.intoArray(b7_conv_bf_c6_wino, m + 128);
-        a2_3.intoArray(b7_conv_bf_c6_wino, m + 136);
-        a3_3.intoArray(b7_conv_bf_c6_wino, m + 144);
-        a0_4.intoArray(b7_conv_bf_c6_wino, m + 160);
-        a1_4.intoArray(b7_conv_bf_c6_wino, m + 168);
-        a2_4.intoArray(b7_conv_bf_c6_wino, m + 176);
-        a3_4.intoArray(b7_conv_bf_c6_wino, m + 184);
-        a0_5.intoArray(b7_conv_bf_c6_wino, m + 200);
-        a1_5.intoArray(b7_conv_bf_c6_wino, m + 208);
-        a2_5.intoArray(b7_conv_bf_c6_wino, m + 216);
-        a3_5.intoArray(b7_conv_bf_c6_wino, m + 224);
-    }
-
-    /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void b7_conv_bf_c6_mm4(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
-        for (int c = 0; c < 256; c++, v += 40, uo += 256) {
-            FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
-            FloatVector g;
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-        }
-        a0_0.intoArray(b7_conv_bf_c6_wino, m);
-        a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
-        a2_0.intoArray(b7_conv_bf_c6_wino, m + 16);
-        a3_0.intoArray(b7_conv_bf_c6_wino, m + 24);
-        a0_1.intoArray(b7_conv_bf_c6_wino, m + 40);
-        a1_1.intoArray(b7_conv_bf_c6_wino, m + 48);
-        a2_1.intoArray(b7_conv_bf_c6_wino, m + 56);
-        a3_1.intoArray(b7_conv_bf_c6_wino, m + 64);
-        a0_2.intoArray(b7_conv_bf_c6_wino, m + 80);
-        a1_2.intoArray(b7_conv_bf_c6_wino, m + 88);
-        a2_2.intoArray(b7_conv_bf_c6_wino, m + 96);
-        a3_2.intoArray(b7_conv_bf_c6_wino, m + 104);
-        a0_3.intoArray(b7_conv_bf_c6_wino, m + 120);
-        a1_3.intoArray(b7_conv_bf_c6_wino, m + 128);
-        a2_3.intoArray(b7_conv_bf_c6_wino, m + 136);
-        a3_3.intoArray(b7_conv_bf_c6_wino, m + 144);
+        a0_1.intoArray(b7_conv_bf_c6_wino, m + 24);
+        a1_1.intoArray(b7_conv_bf_c6_wino, m + 32);
+        a0_2.intoArray(b7_conv_bf_c6_wino, m + 48);
+        a1_2.intoArray(b7_conv_bf_c6_wino, m + 56);
+        a0_3.intoArray(b7_conv_bf_c6_wino, m + 72);
+        a1_3.intoArray(b7_conv_bf_c6_wino, m + 80);
+        a0_4.intoArray(b7_conv_bf_c6_wino, m + 96);
+        a1_4.intoArray(b7_conv_bf_c6_wino, m + 104);
+        a0_5.intoArray(b7_conv_bf_c6_wino, m + 120);
+        a1_5.intoArray(b7_conv_bf_c6_wino, m + 128);
+        a0_6.intoArray(b7_conv_bf_c6_wino, m + 144);
+        a1_6.intoArray(b7_conv_bf_c6_wino, m + 152);
+        a0_7.intoArray(b7_conv_bf_c6_wino, m + 168);
+        a1_7.intoArray(b7_conv_bf_c6_wino, m + 176);
     }
 
     /**
@@ -4833,27 +4745,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b7_conv_bf_c6_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 163840;
+        int st = mo + 98304;
         for (int o = 0; o < 256; o++) {
-            int m = mo + o * 40 + n0;
+            int m = mo + o * 24 + n0;
             int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
             for (int j = 0; j < 4; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 10240);
-                FloatVector m02 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 20480);
-                FloatVector m03 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 30720);
-                FloatVector m10 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 40960);
-                FloatVector m11 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 51200);
-                FloatVector m12 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 61440);
-                FloatVector m13 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 71680);
-                FloatVector m20 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 81920);
-                FloatVector m21 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 92160);
-                FloatVector m22 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 102400);
-                FloatVector m23 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 112640);
-                FloatVector m30 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 122880);
-                FloatVector m31 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 133120);
-                FloatVector m32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 143360);
-                FloatVector m33 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 153600);
+                FloatVector m01 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 6144);
+                FloatVector m02 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 12288);
+                FloatVector m03 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 18432);
+                FloatVector m10 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 24576);
+                FloatVector m11 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 30720);
+                FloatVector m12 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 36864);
+                FloatVector m13 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 43008);
+                FloatVector m20 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 49152);
+                FloatVector m21 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 55296);
+                FloatVector m22 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 61440);
+                FloatVector m23 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 67584);
+                FloatVector m30 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 73728);
+                FloatVector m31 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 79872);
+                FloatVector m32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 86016);
+                FloatVector m33 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 92160);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -5087,24 +4999,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 26 blocks in all, with its own slice of b12_conv_bf_c5_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b12_conv_bf_c5_wino
      */
     private void b12_conv_bf_c5_(int chunk) {
-        int vo = chunk * 344096;
-        int mo = vo + 229376;
-        for (int blk = chunk; blk < 26; blk += 16) {
-            int g0 = blk * 10;
-            int g1 = Math.min(g0 + 10, 256);
-            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
+        int vo = chunk * 147488;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b12_conv_bf_c5_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 14336 + n;
-                    int m = mo + xi * 7168 + n;
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 3072 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 128; o += 8) b12_conv_bf_c5_mm8(uo + o, v, m + o * 56);
+                    for (int o = 0; o < 128; o += 8) b12_conv_bf_c5_mm8(uo + o, v, m + o * 24);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -5186,7 +5098,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 4;
         for (int c = 0; c < 256; c++) {
             int d = (t * 256 + c) * 100 + ti * 20;
-            int v = vo + c * 56 + n0;
+            int v = vo + c * 24 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j);
@@ -5223,115 +5135,116 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(b12_conv_bf_c5_wino, v + j);
-                w10.add(w20).intoArray(b12_conv_bf_c5_wino, v + j + 57344);
-                w20.sub(w10).intoArray(b12_conv_bf_c5_wino, v + j + 114688);
-                w10.sub(w30).intoArray(b12_conv_bf_c5_wino, v + j + 172032);
-                w01.sub(w21).intoArray(b12_conv_bf_c5_wino, v + j + 14336);
-                w11.add(w21).intoArray(b12_conv_bf_c5_wino, v + j + 71680);
-                w21.sub(w11).intoArray(b12_conv_bf_c5_wino, v + j + 129024);
-                w11.sub(w31).intoArray(b12_conv_bf_c5_wino, v + j + 186368);
-                w02.sub(w22).intoArray(b12_conv_bf_c5_wino, v + j + 28672);
-                w12.add(w22).intoArray(b12_conv_bf_c5_wino, v + j + 86016);
-                w22.sub(w12).intoArray(b12_conv_bf_c5_wino, v + j + 143360);
-                w12.sub(w32).intoArray(b12_conv_bf_c5_wino, v + j + 200704);
-                w03.sub(w23).intoArray(b12_conv_bf_c5_wino, v + j + 43008);
-                w13.add(w23).intoArray(b12_conv_bf_c5_wino, v + j + 100352);
-                w23.sub(w13).intoArray(b12_conv_bf_c5_wino, v + j + 157696);
-                w13.sub(w33).intoArray(b12_conv_bf_c5_wino, v + j + 215040);
+                w10.add(w20).intoArray(b12_conv_bf_c5_wino, v + j + 24576);
+                w20.sub(w10).intoArray(b12_conv_bf_c5_wino, v + j + 49152);
+                w10.sub(w30).intoArray(b12_conv_bf_c5_wino, v + j + 73728);
+                w01.sub(w21).intoArray(b12_conv_bf_c5_wino, v + j + 6144);
+                w11.add(w21).intoArray(b12_conv_bf_c5_wino, v + j + 30720);
+                w21.sub(w11).intoArray(b12_conv_bf_c5_wino, v + j + 55296);
+                w11.sub(w31).intoArray(b12_conv_bf_c5_wino, v + j + 79872);
+                w02.sub(w22).intoArray(b12_conv_bf_c5_wino, v + j + 12288);
+                w12.add(w22).intoArray(b12_conv_bf_c5_wino, v + j + 36864);
+                w22.sub(w12).intoArray(b12_conv_bf_c5_wino, v + j + 61440);
+                w12.sub(w32).intoArray(b12_conv_bf_c5_wino, v + j + 86016);
+                w03.sub(w23).intoArray(b12_conv_bf_c5_wino, v + j + 18432);
+                w13.add(w23).intoArray(b12_conv_bf_c5_wino, v + j + 43008);
+                w23.sub(w13).intoArray(b12_conv_bf_c5_wino, v + j + 67584);
+                w13.sub(w33).intoArray(b12_conv_bf_c5_wino, v + j + 92160);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b12_conv_bf_c5_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector a0_6 = FloatVector.zero(S);
         FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
-        for (int c = 0; c < 256; c++, v += 56, uo += 128) {
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 256) {
             FloatVector v0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 16);
-            FloatVector g;
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 6]);
             a0_6 = v0.fma(g, a0_6);
             a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 7]);
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 128]);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 129]);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 130]);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 131]);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 132]);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 133]);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 134]);
+            a0_6 = v0_24.fma(g, a0_6);
+            a1_6 = v1_24.fma(g, a1_6);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 135]);
+            a0_7 = v0_24.fma(g, a0_7);
+            a1_7 = v1_24.fma(g, a1_7);
         }
         a0_0.intoArray(b12_conv_bf_c5_wino, m);
         a1_0.intoArray(b12_conv_bf_c5_wino, m + 8);
-        a2_0.intoArray(b12_conv_bf_c5_wino, m + 16);
-        a0_1.intoArray(b12_conv_bf_c5_wino, m + 56);
-        a1_1.intoArray(b12_conv_bf_c5_wino, m + 64);
-        a2_1.intoArray(b12_conv_bf_c5_wino, m + 72);
-        a0_2.intoArray(b12_conv_bf_c5_wino, m + 112);
-        a1_2.intoArray(b12_conv_bf_c5_wino, m + 120);
-        a2_2.intoArray(b12_conv_bf_c5_wino, m + 128);
-        a0_3.intoArray(b12_conv_bf_c5_wino, m + 168);
-        a1_3.intoArray(b12_conv_bf_c5_wino, m + 176);
-        a2_3.intoArray(b12_conv_bf_c5_wino, m + 184);
-        a0_4.intoArray(b12_conv_bf_c5_wino, m + 224);
-        a1_4.intoArray(b12_conv_bf_c5_wino, m + 232);
-        a2_4.intoArray(b12_conv_bf_c5_wino, m + 240);
-        a0_5.intoArray(b12_conv_bf_c5_wino, m + 280);
-        a1_5.intoArray(b12_conv_bf_c5_wino, m + 288);
-        a2_5.intoArray(b12_conv_bf_c5_wino, m + 296);
-        a0_6.intoArray(b12_conv_bf_c5_wino, m + 336);
-        a1_6.intoArray(b12_conv_bf_c5_wino, m + 344);
-        a2_6.intoArray(b12_conv_bf_c5_wino, m + 352);
-        a0_7.intoArray(b12_conv_bf_c5_wino, m + 392);
-        a1_7.intoArray(b12_conv_bf_c5_wino, m + 400);
-        a2_7.intoArray(b12_conv_bf_c5_wino, m + 408);
+        a0_1.intoArray(b12_conv_bf_c5_wino, m + 24);
+        a1_1.intoArray(b12_conv_bf_c5_wino, m + 32);
+        a0_2.intoArray(b12_conv_bf_c5_wino, m + 48);
+        a1_2.intoArray(b12_conv_bf_c5_wino, m + 56);
+        a0_3.intoArray(b12_conv_bf_c5_wino, m + 72);
+        a1_3.intoArray(b12_conv_bf_c5_wino, m + 80);
+        a0_4.intoArray(b12_conv_bf_c5_wino, m + 96);
+        a1_4.intoArray(b12_conv_bf_c5_wino, m + 104);
+        a0_5.intoArray(b12_conv_bf_c5_wino, m + 120);
+        a1_5.intoArray(b12_conv_bf_c5_wino, m + 128);
+        a0_6.intoArray(b12_conv_bf_c5_wino, m + 144);
+        a1_6.intoArray(b12_conv_bf_c5_wino, m + 152);
+        a0_7.intoArray(b12_conv_bf_c5_wino, m + 168);
+        a1_7.intoArray(b12_conv_bf_c5_wino, m + 176);
     }
 
     /**
@@ -5340,27 +5253,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b12_conv_bf_c5_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 114688;
+        int st = mo + 49152;
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 56 + n0;
+            int m = mo + o * 24 + n0;
             int y = ((t * 128 + o) * 8 + 2 * ti) * 8;
             for (int j = 0; j < 4; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 7168);
-                FloatVector m02 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 14336);
-                FloatVector m03 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 21504);
-                FloatVector m10 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 28672);
-                FloatVector m11 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 35840);
-                FloatVector m12 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 43008);
-                FloatVector m13 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 50176);
-                FloatVector m20 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 57344);
-                FloatVector m21 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 64512);
-                FloatVector m22 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 71680);
-                FloatVector m23 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 78848);
-                FloatVector m30 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 86016);
-                FloatVector m31 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 93184);
-                FloatVector m32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 100352);
-                FloatVector m33 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 107520);
+                FloatVector m01 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 3072);
+                FloatVector m02 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 6144);
+                FloatVector m03 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 9216);
+                FloatVector m10 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 12288);
+                FloatVector m11 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 15360);
+                FloatVector m12 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 18432);
+                FloatVector m13 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 21504);
+                FloatVector m20 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 24576);
+                FloatVector m21 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 27648);
+                FloatVector m22 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 30720);
+                FloatVector m23 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 33792);
+                FloatVector m30 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 36864);
+                FloatVector m31 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 39936);
+                FloatVector m32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 43008);
+                FloatVector m33 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 46080);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -5613,25 +5526,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 8 tile rows, 64 blocks in all, with its own slice of b18_conv_bf_c4_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b18_conv_bf_c4_wino
      */
     private void b18_conv_bf_c4_(int chunk) {
-        int vo = chunk * 294944;
-        int mo = vo + 147456;
-        for (int blk = chunk; blk < 64; blk += 16) {
-            int g0 = blk * 8;
-            int g1 = Math.min(g0 + 8, 512);
-            int nl = ((g1 - g0) * 8 + 31) / 32 * 32;
+        int vo = chunk * 131104;
+        int mo = vo + 65536;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b18_conv_bf_c4_vin(g, (g - g0) * 8, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 5, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 9216 + n;
-                    int m = mo + xi * 9216 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 4096 + n;
                     int uo = xi * 16384;
-                    for (int o = 0; o < 125; o += 5) b18_conv_bf_c4_mm5(uo + o, v, m + o * 72);
-                    b18_conv_bf_c4_mm3(uo + 125, v, m + 9000);
+                    for (int o = 0; o < 128; o += 8) b18_conv_bf_c4_mm8(uo + o, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -5713,7 +5625,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 8;
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 324 + ti * 36;
-            int v = vo + c * 72 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 8; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j);
@@ -5750,153 +5662,150 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(b18_conv_bf_c4_wino, v + j);
-                w10.add(w20).intoArray(b18_conv_bf_c4_wino, v + j + 36864);
-                w20.sub(w10).intoArray(b18_conv_bf_c4_wino, v + j + 73728);
-                w10.sub(w30).intoArray(b18_conv_bf_c4_wino, v + j + 110592);
-                w01.sub(w21).intoArray(b18_conv_bf_c4_wino, v + j + 9216);
-                w11.add(w21).intoArray(b18_conv_bf_c4_wino, v + j + 46080);
-                w21.sub(w11).intoArray(b18_conv_bf_c4_wino, v + j + 82944);
-                w11.sub(w31).intoArray(b18_conv_bf_c4_wino, v + j + 119808);
-                w02.sub(w22).intoArray(b18_conv_bf_c4_wino, v + j + 18432);
-                w12.add(w22).intoArray(b18_conv_bf_c4_wino, v + j + 55296);
-                w22.sub(w12).intoArray(b18_conv_bf_c4_wino, v + j + 92160);
-                w12.sub(w32).intoArray(b18_conv_bf_c4_wino, v + j + 129024);
-                w03.sub(w23).intoArray(b18_conv_bf_c4_wino, v + j + 27648);
-                w13.add(w23).intoArray(b18_conv_bf_c4_wino, v + j + 64512);
-                w23.sub(w13).intoArray(b18_conv_bf_c4_wino, v + j + 101376);
-                w13.sub(w33).intoArray(b18_conv_bf_c4_wino, v + j + 138240);
+                w10.add(w20).intoArray(b18_conv_bf_c4_wino, v + j + 16384);
+                w20.sub(w10).intoArray(b18_conv_bf_c4_wino, v + j + 32768);
+                w10.sub(w30).intoArray(b18_conv_bf_c4_wino, v + j + 49152);
+                w01.sub(w21).intoArray(b18_conv_bf_c4_wino, v + j + 4096);
+                w11.add(w21).intoArray(b18_conv_bf_c4_wino, v + j + 20480);
+                w21.sub(w11).intoArray(b18_conv_bf_c4_wino, v + j + 36864);
+                w11.sub(w31).intoArray(b18_conv_bf_c4_wino, v + j + 53248);
+                w02.sub(w22).intoArray(b18_conv_bf_c4_wino, v + j + 8192);
+                w12.add(w22).intoArray(b18_conv_bf_c4_wino, v + j + 24576);
+                w22.sub(w12).intoArray(b18_conv_bf_c4_wino, v + j + 40960);
+                w12.sub(w32).intoArray(b18_conv_bf_c4_wino, v + j + 57344);
+                w03.sub(w23).intoArray(b18_conv_bf_c4_wino, v + j + 12288);
+                w13.add(w23).intoArray(b18_conv_bf_c4_wino, v + j + 28672);
+                w23.sub(w13).intoArray(b18_conv_bf_c4_wino, v + j + 45056);
+                w13.sub(w33).intoArray(b18_conv_bf_c4_wino, v + j + 61440);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b18_conv_bf_c4_mm5(int uo, int v, int m) {
+    private void b18_conv_bf_c4_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
-        for (int c = 0; c < 128; c++, v += 72, uo += 128) {
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 256) {
             FloatVector v0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 24);
-            FloatVector g;
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 48);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 128]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 129]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 130]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 131]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 132]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 133]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 134]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 135]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b18_conv_bf_c4_wino, m);
         a1_0.intoArray(b18_conv_bf_c4_wino, m + 8);
         a2_0.intoArray(b18_conv_bf_c4_wino, m + 16);
-        a3_0.intoArray(b18_conv_bf_c4_wino, m + 24);
-        a0_1.intoArray(b18_conv_bf_c4_wino, m + 72);
-        a1_1.intoArray(b18_conv_bf_c4_wino, m + 80);
-        a2_1.intoArray(b18_conv_bf_c4_wino, m + 88);
-        a3_1.intoArray(b18_conv_bf_c4_wino, m + 96);
-        a0_2.intoArray(b18_conv_bf_c4_wino, m + 144);
-        a1_2.intoArray(b18_conv_bf_c4_wino, m + 152);
-        a2_2.intoArray(b18_conv_bf_c4_wino, m + 160);
-        a3_2.intoArray(b18_conv_bf_c4_wino, m + 168);
-        a0_3.intoArray(b18_conv_bf_c4_wino, m + 216);
-        a1_3.intoArray(b18_conv_bf_c4_wino, m + 224);
-        a2_3.intoArray(b18_conv_bf_c4_wino, m + 232);
-        a3_3.intoArray(b18_conv_bf_c4_wino, m + 240);
-        a0_4.intoArray(b18_conv_bf_c4_wino, m + 288);
-        a1_4.intoArray(b18_conv_bf_c4_wino, m + 296);
-        a2_4.intoArray(b18_conv_bf_c4_wino, m + 304);
-        a3_4.intoArray(b18_conv_bf_c4_wino, m + 312);
-    }
-
-    /**
-     * M[ξ][o .. o+2][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 3 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void b18_conv_bf_c4_mm3(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        for (int c = 0; c < 128; c++, v += 72, uo += 128) {
-            FloatVector v0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 24);
-            FloatVector g;
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-        }
-        a0_0.intoArray(b18_conv_bf_c4_wino, m);
-        a1_0.intoArray(b18_conv_bf_c4_wino, m + 8);
-        a2_0.intoArray(b18_conv_bf_c4_wino, m + 16);
-        a3_0.intoArray(b18_conv_bf_c4_wino, m + 24);
-        a0_1.intoArray(b18_conv_bf_c4_wino, m + 72);
-        a1_1.intoArray(b18_conv_bf_c4_wino, m + 80);
-        a2_1.intoArray(b18_conv_bf_c4_wino, m + 88);
-        a3_1.intoArray(b18_conv_bf_c4_wino, m + 96);
-        a0_2.intoArray(b18_conv_bf_c4_wino, m + 144);
-        a1_2.intoArray(b18_conv_bf_c4_wino, m + 152);
-        a2_2.intoArray(b18_conv_bf_c4_wino, m + 160);
-        a3_2.intoArray(b18_conv_bf_c4_wino, m + 168);
+        a0_1.intoArray(b18_conv_bf_c4_wino, m + 32);
+        a1_1.intoArray(b18_conv_bf_c4_wino, m + 40);
+        a2_1.intoArray(b18_conv_bf_c4_wino, m + 48);
+        a0_2.intoArray(b18_conv_bf_c4_wino, m + 64);
+        a1_2.intoArray(b18_conv_bf_c4_wino, m + 72);
+        a2_2.intoArray(b18_conv_bf_c4_wino, m + 80);
+        a0_3.intoArray(b18_conv_bf_c4_wino, m + 96);
+        a1_3.intoArray(b18_conv_bf_c4_wino, m + 104);
+        a2_3.intoArray(b18_conv_bf_c4_wino, m + 112);
+        a0_4.intoArray(b18_conv_bf_c4_wino, m + 128);
+        a1_4.intoArray(b18_conv_bf_c4_wino, m + 136);
+        a2_4.intoArray(b18_conv_bf_c4_wino, m + 144);
+        a0_5.intoArray(b18_conv_bf_c4_wino, m + 160);
+        a1_5.intoArray(b18_conv_bf_c4_wino, m + 168);
+        a2_5.intoArray(b18_conv_bf_c4_wino, m + 176);
+        a0_6.intoArray(b18_conv_bf_c4_wino, m + 192);
+        a1_6.intoArray(b18_conv_bf_c4_wino, m + 200);
+        a2_6.intoArray(b18_conv_bf_c4_wino, m + 208);
+        a0_7.intoArray(b18_conv_bf_c4_wino, m + 224);
+        a1_7.intoArray(b18_conv_bf_c4_wino, m + 232);
+        a2_7.intoArray(b18_conv_bf_c4_wino, m + 240);
     }
 
     /**
@@ -5905,27 +5814,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b18_conv_bf_c4_yout(int g, int n0, int mo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = mo + 147456;
+        int st = mo + 65536;
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 72 + n0;
+            int m = mo + o * 32 + n0;
             int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
             for (int j = 0; j < 8; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 9216);
-                FloatVector m02 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 18432);
-                FloatVector m03 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 27648);
-                FloatVector m10 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 36864);
-                FloatVector m11 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 46080);
-                FloatVector m12 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 55296);
-                FloatVector m13 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 64512);
-                FloatVector m20 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 73728);
-                FloatVector m21 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 82944);
-                FloatVector m22 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 92160);
-                FloatVector m23 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 101376);
-                FloatVector m30 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 110592);
-                FloatVector m31 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 119808);
-                FloatVector m32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 129024);
-                FloatVector m33 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 138240);
+                FloatVector m01 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 4096);
+                FloatVector m02 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 8192);
+                FloatVector m03 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 12288);
+                FloatVector m10 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 16384);
+                FloatVector m11 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 20480);
+                FloatVector m12 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 24576);
+                FloatVector m13 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 28672);
+                FloatVector m20 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 32768);
+                FloatVector m21 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 36864);
+                FloatVector m22 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 40960);
+                FloatVector m23 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 45056);
+                FloatVector m30 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 49152);
+                FloatVector m31 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 53248);
+                FloatVector m32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 57344);
+                FloatVector m33 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 61440);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -6159,24 +6068,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 52 blocks in all, with its own slice of b23_conv_bf_c3_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b23_conv_bf_c3_wino
      */
     private void b23_conv_bf_c3_(int chunk) {
-        int vo = chunk * 270368;
-        int mo = vo + 180224;
-        for (int blk = chunk; blk < 52; blk += 16) {
-            int g0 = blk * 10;
-            int g1 = Math.min(g0 + 10, 512);
-            int nl = ((g1 - g0) * 8 + 15) / 16 * 16;
+        int vo = chunk * 98336;
+        int mo = vo + 65536;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b23_conv_bf_c3_vin(g, (g - g0) * 8, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 11264 + n;
-                    int m = mo + xi * 5632 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 2048 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 64; o += 8) b23_conv_bf_c3_mm8(uo + o, v, m + o * 88);
+                    for (int o = 0; o < 64; o += 8) b23_conv_bf_c3_mm8(uo + o, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -6258,7 +6167,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 8;
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 324 + ti * 36;
-            int v = vo + c * 88 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 8; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j);
@@ -6295,90 +6204,150 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(b23_conv_bf_c3_wino, v + j);
-                w10.add(w20).intoArray(b23_conv_bf_c3_wino, v + j + 45056);
-                w20.sub(w10).intoArray(b23_conv_bf_c3_wino, v + j + 90112);
-                w10.sub(w30).intoArray(b23_conv_bf_c3_wino, v + j + 135168);
-                w01.sub(w21).intoArray(b23_conv_bf_c3_wino, v + j + 11264);
-                w11.add(w21).intoArray(b23_conv_bf_c3_wino, v + j + 56320);
-                w21.sub(w11).intoArray(b23_conv_bf_c3_wino, v + j + 101376);
-                w11.sub(w31).intoArray(b23_conv_bf_c3_wino, v + j + 146432);
-                w02.sub(w22).intoArray(b23_conv_bf_c3_wino, v + j + 22528);
-                w12.add(w22).intoArray(b23_conv_bf_c3_wino, v + j + 67584);
-                w22.sub(w12).intoArray(b23_conv_bf_c3_wino, v + j + 112640);
-                w12.sub(w32).intoArray(b23_conv_bf_c3_wino, v + j + 157696);
-                w03.sub(w23).intoArray(b23_conv_bf_c3_wino, v + j + 33792);
-                w13.add(w23).intoArray(b23_conv_bf_c3_wino, v + j + 78848);
-                w23.sub(w13).intoArray(b23_conv_bf_c3_wino, v + j + 123904);
-                w13.sub(w33).intoArray(b23_conv_bf_c3_wino, v + j + 168960);
+                w10.add(w20).intoArray(b23_conv_bf_c3_wino, v + j + 16384);
+                w20.sub(w10).intoArray(b23_conv_bf_c3_wino, v + j + 32768);
+                w10.sub(w30).intoArray(b23_conv_bf_c3_wino, v + j + 49152);
+                w01.sub(w21).intoArray(b23_conv_bf_c3_wino, v + j + 4096);
+                w11.add(w21).intoArray(b23_conv_bf_c3_wino, v + j + 20480);
+                w21.sub(w11).intoArray(b23_conv_bf_c3_wino, v + j + 36864);
+                w11.sub(w31).intoArray(b23_conv_bf_c3_wino, v + j + 53248);
+                w02.sub(w22).intoArray(b23_conv_bf_c3_wino, v + j + 8192);
+                w12.add(w22).intoArray(b23_conv_bf_c3_wino, v + j + 24576);
+                w22.sub(w12).intoArray(b23_conv_bf_c3_wino, v + j + 40960);
+                w12.sub(w32).intoArray(b23_conv_bf_c3_wino, v + j + 57344);
+                w03.sub(w23).intoArray(b23_conv_bf_c3_wino, v + j + 12288);
+                w13.add(w23).intoArray(b23_conv_bf_c3_wino, v + j + 28672);
+                w23.sub(w13).intoArray(b23_conv_bf_c3_wino, v + j + 45056);
+                w13.sub(w33).intoArray(b23_conv_bf_c3_wino, v + j + 61440);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b23_conv_bf_c3_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector a0_6 = FloatVector.zero(S);
         FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
-        for (int c = 0; c < 128; c++, v += 88, uo += 64) {
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 128) {
             FloatVector v0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 8);
-            FloatVector g;
+            FloatVector v2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 16);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 6]);
             a0_6 = v0.fma(g, a0_6);
             a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 7]);
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 64]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 65]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 66]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 67]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 68]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 69]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 70]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 71]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b23_conv_bf_c3_wino, m);
         a1_0.intoArray(b23_conv_bf_c3_wino, m + 8);
-        a0_1.intoArray(b23_conv_bf_c3_wino, m + 88);
-        a1_1.intoArray(b23_conv_bf_c3_wino, m + 96);
-        a0_2.intoArray(b23_conv_bf_c3_wino, m + 176);
-        a1_2.intoArray(b23_conv_bf_c3_wino, m + 184);
-        a0_3.intoArray(b23_conv_bf_c3_wino, m + 264);
-        a1_3.intoArray(b23_conv_bf_c3_wino, m + 272);
-        a0_4.intoArray(b23_conv_bf_c3_wino, m + 352);
-        a1_4.intoArray(b23_conv_bf_c3_wino, m + 360);
-        a0_5.intoArray(b23_conv_bf_c3_wino, m + 440);
-        a1_5.intoArray(b23_conv_bf_c3_wino, m + 448);
-        a0_6.intoArray(b23_conv_bf_c3_wino, m + 528);
-        a1_6.intoArray(b23_conv_bf_c3_wino, m + 536);
-        a0_7.intoArray(b23_conv_bf_c3_wino, m + 616);
-        a1_7.intoArray(b23_conv_bf_c3_wino, m + 624);
+        a2_0.intoArray(b23_conv_bf_c3_wino, m + 16);
+        a0_1.intoArray(b23_conv_bf_c3_wino, m + 32);
+        a1_1.intoArray(b23_conv_bf_c3_wino, m + 40);
+        a2_1.intoArray(b23_conv_bf_c3_wino, m + 48);
+        a0_2.intoArray(b23_conv_bf_c3_wino, m + 64);
+        a1_2.intoArray(b23_conv_bf_c3_wino, m + 72);
+        a2_2.intoArray(b23_conv_bf_c3_wino, m + 80);
+        a0_3.intoArray(b23_conv_bf_c3_wino, m + 96);
+        a1_3.intoArray(b23_conv_bf_c3_wino, m + 104);
+        a2_3.intoArray(b23_conv_bf_c3_wino, m + 112);
+        a0_4.intoArray(b23_conv_bf_c3_wino, m + 128);
+        a1_4.intoArray(b23_conv_bf_c3_wino, m + 136);
+        a2_4.intoArray(b23_conv_bf_c3_wino, m + 144);
+        a0_5.intoArray(b23_conv_bf_c3_wino, m + 160);
+        a1_5.intoArray(b23_conv_bf_c3_wino, m + 168);
+        a2_5.intoArray(b23_conv_bf_c3_wino, m + 176);
+        a0_6.intoArray(b23_conv_bf_c3_wino, m + 192);
+        a1_6.intoArray(b23_conv_bf_c3_wino, m + 200);
+        a2_6.intoArray(b23_conv_bf_c3_wino, m + 208);
+        a0_7.intoArray(b23_conv_bf_c3_wino, m + 224);
+        a1_7.intoArray(b23_conv_bf_c3_wino, m + 232);
+        a2_7.intoArray(b23_conv_bf_c3_wino, m + 240);
     }
 
     /**
@@ -6387,27 +6356,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b23_conv_bf_c3_yout(int g, int n0, int mo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = mo + 90112;
+        int st = mo + 32768;
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 88 + n0;
+            int m = mo + o * 32 + n0;
             int y = ((t * 64 + o) * 16 + 2 * ti) * 16;
             for (int j = 0; j < 8; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 5632);
-                FloatVector m02 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 11264);
-                FloatVector m03 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 16896);
-                FloatVector m10 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 22528);
-                FloatVector m11 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 28160);
-                FloatVector m12 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 33792);
-                FloatVector m13 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 39424);
-                FloatVector m20 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 45056);
-                FloatVector m21 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 50688);
-                FloatVector m22 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 56320);
-                FloatVector m23 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 61952);
-                FloatVector m30 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 67584);
-                FloatVector m31 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 73216);
-                FloatVector m32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 78848);
-                FloatVector m33 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 84480);
+                FloatVector m01 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 2048);
+                FloatVector m02 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 4096);
+                FloatVector m03 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 6144);
+                FloatVector m10 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 8192);
+                FloatVector m11 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 10240);
+                FloatVector m12 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 12288);
+                FloatVector m13 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 14336);
+                FloatVector m20 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 16384);
+                FloatVector m21 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 18432);
+                FloatVector m22 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 20480);
+                FloatVector m23 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 22528);
+                FloatVector m30 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 24576);
+                FloatVector m31 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 26624);
+                FloatVector m32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 28672);
+                FloatVector m33 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 30720);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -6660,25 +6629,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 16x16 tiles per map; chunk l takes blocks l, l+16, ... of 8 tile rows, 128 blocks in all, with its own slice of b29_conv_bf_c2_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 16x16 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 342 blocks in all, with its own slice of b29_conv_bf_c2_wino
      */
     private void b29_conv_bf_c2_(int chunk) {
-        int vo = chunk * 278560;
-        int mo = vo + 139264;
-        for (int blk = chunk; blk < 128; blk += 16) {
-            int g0 = blk * 8;
-            int g1 = Math.min(g0 + 8, 1024);
-            int nl = ((g1 - g0) * 16 + 31) / 32 * 32;
+        int vo = chunk * 114720;
+        int mo = vo + 57344;
+        for (int blk = chunk; blk < 342; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 1024);
+            int nl = ((g1 - g0) * 16 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b29_conv_bf_c2_vin(g, (g - g0) * 16, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 5, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 8704 + n;
-                    int m = mo + xi * 8704 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 3584 + n;
+                    int m = mo + xi * 3584 + n;
                     int uo = xi * 4096;
-                    for (int o = 0; o < 60; o += 5) b29_conv_bf_c2_mm5(uo + o, v, m + o * 136);
-                    b29_conv_bf_c2_mm4(uo + 60, v, m + 8160);
+                    for (int o = 0; o < 64; o += 8) b29_conv_bf_c2_mm8(uo + o, v, m + o * 56);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -6760,7 +6728,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int ti = g - t * 16;
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 1156 + ti * 68;
-            int v = vo + c * 136 + n0;
+            int v = vo + c * 56 + n0;
             for (int j = 0; j < 16; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j);
@@ -6797,166 +6765,150 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(b29_conv_bf_c2_wino, v + j);
-                w10.add(w20).intoArray(b29_conv_bf_c2_wino, v + j + 34816);
-                w20.sub(w10).intoArray(b29_conv_bf_c2_wino, v + j + 69632);
-                w10.sub(w30).intoArray(b29_conv_bf_c2_wino, v + j + 104448);
-                w01.sub(w21).intoArray(b29_conv_bf_c2_wino, v + j + 8704);
-                w11.add(w21).intoArray(b29_conv_bf_c2_wino, v + j + 43520);
-                w21.sub(w11).intoArray(b29_conv_bf_c2_wino, v + j + 78336);
-                w11.sub(w31).intoArray(b29_conv_bf_c2_wino, v + j + 113152);
-                w02.sub(w22).intoArray(b29_conv_bf_c2_wino, v + j + 17408);
-                w12.add(w22).intoArray(b29_conv_bf_c2_wino, v + j + 52224);
-                w22.sub(w12).intoArray(b29_conv_bf_c2_wino, v + j + 87040);
-                w12.sub(w32).intoArray(b29_conv_bf_c2_wino, v + j + 121856);
-                w03.sub(w23).intoArray(b29_conv_bf_c2_wino, v + j + 26112);
-                w13.add(w23).intoArray(b29_conv_bf_c2_wino, v + j + 60928);
-                w23.sub(w13).intoArray(b29_conv_bf_c2_wino, v + j + 95744);
-                w13.sub(w33).intoArray(b29_conv_bf_c2_wino, v + j + 130560);
+                w10.add(w20).intoArray(b29_conv_bf_c2_wino, v + j + 14336);
+                w20.sub(w10).intoArray(b29_conv_bf_c2_wino, v + j + 28672);
+                w10.sub(w30).intoArray(b29_conv_bf_c2_wino, v + j + 43008);
+                w01.sub(w21).intoArray(b29_conv_bf_c2_wino, v + j + 3584);
+                w11.add(w21).intoArray(b29_conv_bf_c2_wino, v + j + 17920);
+                w21.sub(w11).intoArray(b29_conv_bf_c2_wino, v + j + 32256);
+                w11.sub(w31).intoArray(b29_conv_bf_c2_wino, v + j + 46592);
+                w02.sub(w22).intoArray(b29_conv_bf_c2_wino, v + j + 7168);
+                w12.add(w22).intoArray(b29_conv_bf_c2_wino, v + j + 21504);
+                w22.sub(w12).intoArray(b29_conv_bf_c2_wino, v + j + 35840);
+                w12.sub(w32).intoArray(b29_conv_bf_c2_wino, v + j + 50176);
+                w03.sub(w23).intoArray(b29_conv_bf_c2_wino, v + j + 10752);
+                w13.add(w23).intoArray(b29_conv_bf_c2_wino, v + j + 25088);
+                w23.sub(w13).intoArray(b29_conv_bf_c2_wino, v + j + 39424);
+                w13.sub(w33).intoArray(b29_conv_bf_c2_wino, v + j + 53760);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b29_conv_bf_c2_mm5(int uo, int v, int m) {
+    private void b29_conv_bf_c2_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
-        for (int c = 0; c < 64; c++, v += 136, uo += 64) {
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 112, uo += 128) {
             FloatVector v0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 24);
-            FloatVector g;
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 56);
+            FloatVector v1_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 64);
+            FloatVector v2_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 72);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 64]);
+            a0_0 = v0_56.fma(g, a0_0);
+            a1_0 = v1_56.fma(g, a1_0);
+            a2_0 = v2_56.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 65]);
+            a0_1 = v0_56.fma(g, a0_1);
+            a1_1 = v1_56.fma(g, a1_1);
+            a2_1 = v2_56.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 66]);
+            a0_2 = v0_56.fma(g, a0_2);
+            a1_2 = v1_56.fma(g, a1_2);
+            a2_2 = v2_56.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 67]);
+            a0_3 = v0_56.fma(g, a0_3);
+            a1_3 = v1_56.fma(g, a1_3);
+            a2_3 = v2_56.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 68]);
+            a0_4 = v0_56.fma(g, a0_4);
+            a1_4 = v1_56.fma(g, a1_4);
+            a2_4 = v2_56.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 69]);
+            a0_5 = v0_56.fma(g, a0_5);
+            a1_5 = v1_56.fma(g, a1_5);
+            a2_5 = v2_56.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 70]);
+            a0_6 = v0_56.fma(g, a0_6);
+            a1_6 = v1_56.fma(g, a1_6);
+            a2_6 = v2_56.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 71]);
+            a0_7 = v0_56.fma(g, a0_7);
+            a1_7 = v1_56.fma(g, a1_7);
+            a2_7 = v2_56.fma(g, a2_7);
         }
         a0_0.intoArray(b29_conv_bf_c2_wino, m);
         a1_0.intoArray(b29_conv_bf_c2_wino, m + 8);
         a2_0.intoArray(b29_conv_bf_c2_wino, m + 16);
-        a3_0.intoArray(b29_conv_bf_c2_wino, m + 24);
-        a0_1.intoArray(b29_conv_bf_c2_wino, m + 136);
-        a1_1.intoArray(b29_conv_bf_c2_wino, m + 144);
-        a2_1.intoArray(b29_conv_bf_c2_wino, m + 152);
-        a3_1.intoArray(b29_conv_bf_c2_wino, m + 160);
-        a0_2.intoArray(b29_conv_bf_c2_wino, m + 272);
-        a1_2.intoArray(b29_conv_bf_c2_wino, m + 280);
-        a2_2.intoArray(b29_conv_bf_c2_wino, m + 288);
-        a3_2.intoArray(b29_conv_bf_c2_wino, m + 296);
-        a0_3.intoArray(b29_conv_bf_c2_wino, m + 408);
-        a1_3.intoArray(b29_conv_bf_c2_wino, m + 416);
-        a2_3.intoArray(b29_conv_bf_c2_wino, m + 424);
-        a3_3.intoArray(b29_conv_bf_c2_wino, m + 432);
-        a0_4.intoArray(b29_conv_bf_c2_wino, m + 544);
-        a1_4.intoArray(b29_conv_bf_c2_wino, m + 552);
-        a2_4.intoArray(b29_conv_bf_c2_wino, m + 560);
-        a3_4.intoArray(b29_conv_bf_c2_wino, m + 568);
-    }
-
-    /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void b29_conv_bf_c2_mm4(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
-        for (int c = 0; c < 64; c++, v += 136, uo += 64) {
-            FloatVector v0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 24);
-            FloatVector g;
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-        }
-        a0_0.intoArray(b29_conv_bf_c2_wino, m);
-        a1_0.intoArray(b29_conv_bf_c2_wino, m + 8);
-        a2_0.intoArray(b29_conv_bf_c2_wino, m + 16);
-        a3_0.intoArray(b29_conv_bf_c2_wino, m + 24);
-        a0_1.intoArray(b29_conv_bf_c2_wino, m + 136);
-        a1_1.intoArray(b29_conv_bf_c2_wino, m + 144);
-        a2_1.intoArray(b29_conv_bf_c2_wino, m + 152);
-        a3_1.intoArray(b29_conv_bf_c2_wino, m + 160);
-        a0_2.intoArray(b29_conv_bf_c2_wino, m + 272);
-        a1_2.intoArray(b29_conv_bf_c2_wino, m + 280);
-        a2_2.intoArray(b29_conv_bf_c2_wino, m + 288);
-        a3_2.intoArray(b29_conv_bf_c2_wino, m + 296);
-        a0_3.intoArray(b29_conv_bf_c2_wino, m + 408);
-        a1_3.intoArray(b29_conv_bf_c2_wino, m + 416);
-        a2_3.intoArray(b29_conv_bf_c2_wino, m + 424);
-        a3_3.intoArray(b29_conv_bf_c2_wino, m + 432);
+        a0_1.intoArray(b29_conv_bf_c2_wino, m + 56);
+        a1_1.intoArray(b29_conv_bf_c2_wino, m + 64);
+        a2_1.intoArray(b29_conv_bf_c2_wino, m + 72);
+        a0_2.intoArray(b29_conv_bf_c2_wino, m + 112);
+        a1_2.intoArray(b29_conv_bf_c2_wino, m + 120);
+        a2_2.intoArray(b29_conv_bf_c2_wino, m + 128);
+        a0_3.intoArray(b29_conv_bf_c2_wino, m + 168);
+        a1_3.intoArray(b29_conv_bf_c2_wino, m + 176);
+        a2_3.intoArray(b29_conv_bf_c2_wino, m + 184);
+        a0_4.intoArray(b29_conv_bf_c2_wino, m + 224);
+        a1_4.intoArray(b29_conv_bf_c2_wino, m + 232);
+        a2_4.intoArray(b29_conv_bf_c2_wino, m + 240);
+        a0_5.intoArray(b29_conv_bf_c2_wino, m + 280);
+        a1_5.intoArray(b29_conv_bf_c2_wino, m + 288);
+        a2_5.intoArray(b29_conv_bf_c2_wino, m + 296);
+        a0_6.intoArray(b29_conv_bf_c2_wino, m + 336);
+        a1_6.intoArray(b29_conv_bf_c2_wino, m + 344);
+        a2_6.intoArray(b29_conv_bf_c2_wino, m + 352);
+        a0_7.intoArray(b29_conv_bf_c2_wino, m + 392);
+        a1_7.intoArray(b29_conv_bf_c2_wino, m + 400);
+        a2_7.intoArray(b29_conv_bf_c2_wino, m + 408);
     }
 
     /**
@@ -6965,27 +6917,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b29_conv_bf_c2_yout(int g, int n0, int mo) {
         int t = g / 16;
         int ti = g - t * 16;
-        int st = mo + 139264;
+        int st = mo + 57344;
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 136 + n0;
+            int m = mo + o * 56 + n0;
             int y = ((t * 64 + o) * 32 + 2 * ti) * 32;
             for (int j = 0; j < 16; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 8704);
-                FloatVector m02 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 17408);
-                FloatVector m03 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 26112);
-                FloatVector m10 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 34816);
-                FloatVector m11 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 43520);
-                FloatVector m12 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 52224);
-                FloatVector m13 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 60928);
-                FloatVector m20 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 69632);
-                FloatVector m21 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 78336);
-                FloatVector m22 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 87040);
-                FloatVector m23 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 95744);
-                FloatVector m30 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 104448);
-                FloatVector m31 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 113152);
-                FloatVector m32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 121856);
-                FloatVector m33 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 130560);
+                FloatVector m01 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 3584);
+                FloatVector m02 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 7168);
+                FloatVector m03 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 10752);
+                FloatVector m10 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 14336);
+                FloatVector m11 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 17920);
+                FloatVector m12 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 21504);
+                FloatVector m13 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 25088);
+                FloatVector m20 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 28672);
+                FloatVector m21 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 32256);
+                FloatVector m22 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 35840);
+                FloatVector m23 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 39424);
+                FloatVector m30 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 43008);
+                FloatVector m31 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 46592);
+                FloatVector m32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 50176);
+                FloatVector m33 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 53760);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);

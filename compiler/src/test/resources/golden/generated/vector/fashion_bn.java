@@ -70,11 +70,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
- * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 24 tile rows (168 tiles), 16 chunks
- * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 21 tile rows (84 tiles), 13 chunks
- * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 21 tile rows (84 tiles), 13 chunks
+ * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 5 channels, blocks of 9 tile rows (63 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
- * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 24 tile rows (168 tiles), 16 chunks
+ * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 10 tile rows (70 tiles), 16 chunks
  * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 2 channels x 9 taps, 16 chunks
  * </ul>
@@ -518,7 +518,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f4_conv_c2_.
      */
-    private final float[] f4_conv_c2_wino = new float[4325888];
+    private final float[] f4_conv_c2_wino = new float[1769984];
 
     /**
      * Scratch of f8_conv_c3_.
@@ -533,7 +533,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f8_conv_c3_.
      */
-    private final float[] f8_conv_c3_wino = new float[4153760];
+    private final float[] f8_conv_c3_wino = new float[1573376];
 
     /**
      * Scratch of f12_full_f1_.
@@ -558,7 +558,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b10_conv_bf_c3_.
      */
-    private final float[] b10_conv_bf_c3_wino = new float[4153760];
+    private final float[] b10_conv_bf_c3_wino = new float[1573376];
 
     /**
      * Scratch of b11_conv_grad_c3_.
@@ -588,7 +588,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b16_conv_bf_c2_.
      */
-    private final float[] b16_conv_bf_c2_wino = new float[4325888];
+    private final float[] b16_conv_bf_c2_wino = new float[1966592];
 
     /**
      * Scratch of b17_conv_grad_c2_.
@@ -817,7 +817,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 7, 16);
         // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 8, 13);
+        pool.run(this, 8, 16);
         // bn 'n3' (samples/fashion_bn.cnn:23)
         pool.run(this, 9, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
@@ -857,7 +857,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 7, 16);
         // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 8, 13);
+        pool.run(this, 8, 16);
         // bn 'n3' (samples/fashion_bn.cnn:23)
         pool.run(this, 9, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
@@ -897,7 +897,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 20, 16);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 21, 13);
+        pool.run(this, 21, 16);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 22, 64);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
@@ -1587,24 +1587,25 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 24 tile rows, 19 blocks in all, with its own slice of f4_conv_c2_wino
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 9 tile rows, 50 blocks in all, with its own slice of f4_conv_c2_wino
      */
     private void f4_conv_c2_(int chunk) {
-        int vo = chunk * 270368;
-        int mo = vo + 90112;
-        for (int blk = chunk; blk < 19; blk += 16) {
-            int g0 = blk * 24;
-            int g1 = Math.min(g0 + 24, 448);
-            int nl = ((g1 - g0) * 7 + 23) / 24 * 24;
+        int vo = chunk * 110624;
+        int mo = vo + 36864;
+        for (int blk = chunk; blk < 50; blk += 16) {
+            int g0 = blk * 9;
+            int g1 = Math.min(g0 + 9, 448);
+            int nl = ((g1 - g0) * 7 + 31) / 32 * 32;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f4_conv_c2_vin(g, (g - g0) * 7, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 5, 32 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 5632 + n;
-                    int m = mo + xi * 11264 + n;
+                for (int n = 0; n < nl; n += 32) {
+                    int v = vo + xi * 2304 + n;
+                    int m = mo + xi * 4608 + n;
                     int uo = xi * 2048;
-                    for (int o = 0; o < 64; o += 8) f4_conv_c2_mm8(uo + o, v, m + o * 176);
+                    for (int o = 0; o < 60; o += 5) f4_conv_c2_mm5(uo + o, v, m + o * 72);
+                    f4_conv_c2_mm4(uo + 60, v, m + 4320);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -1686,7 +1687,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int ti = g - t * 7;
         for (int c = 0; c < 32; c++) {
             int d = (t * 32 + c) * 256 + ti * 32;
-            int v = vo + c * 176 + n0;
+            int v = vo + c * 72 + n0;
             for (int j = 0; j < 7; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j);
@@ -1723,115 +1724,219 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(f4_conv_c2_wino, v + j);
-                w10.add(w20).intoArray(f4_conv_c2_wino, v + j + 22528);
-                w20.sub(w10).intoArray(f4_conv_c2_wino, v + j + 45056);
-                w10.sub(w30).intoArray(f4_conv_c2_wino, v + j + 67584);
-                w01.sub(w21).intoArray(f4_conv_c2_wino, v + j + 5632);
-                w11.add(w21).intoArray(f4_conv_c2_wino, v + j + 28160);
-                w21.sub(w11).intoArray(f4_conv_c2_wino, v + j + 50688);
-                w11.sub(w31).intoArray(f4_conv_c2_wino, v + j + 73216);
-                w02.sub(w22).intoArray(f4_conv_c2_wino, v + j + 11264);
-                w12.add(w22).intoArray(f4_conv_c2_wino, v + j + 33792);
-                w22.sub(w12).intoArray(f4_conv_c2_wino, v + j + 56320);
-                w12.sub(w32).intoArray(f4_conv_c2_wino, v + j + 78848);
-                w03.sub(w23).intoArray(f4_conv_c2_wino, v + j + 16896);
-                w13.add(w23).intoArray(f4_conv_c2_wino, v + j + 39424);
-                w23.sub(w13).intoArray(f4_conv_c2_wino, v + j + 61952);
-                w13.sub(w33).intoArray(f4_conv_c2_wino, v + j + 84480);
+                w10.add(w20).intoArray(f4_conv_c2_wino, v + j + 9216);
+                w20.sub(w10).intoArray(f4_conv_c2_wino, v + j + 18432);
+                w10.sub(w30).intoArray(f4_conv_c2_wino, v + j + 27648);
+                w01.sub(w21).intoArray(f4_conv_c2_wino, v + j + 2304);
+                w11.add(w21).intoArray(f4_conv_c2_wino, v + j + 11520);
+                w21.sub(w11).intoArray(f4_conv_c2_wino, v + j + 20736);
+                w11.sub(w31).intoArray(f4_conv_c2_wino, v + j + 29952);
+                w02.sub(w22).intoArray(f4_conv_c2_wino, v + j + 4608);
+                w12.add(w22).intoArray(f4_conv_c2_wino, v + j + 13824);
+                w22.sub(w12).intoArray(f4_conv_c2_wino, v + j + 23040);
+                w12.sub(w32).intoArray(f4_conv_c2_wino, v + j + 32256);
+                w03.sub(w23).intoArray(f4_conv_c2_wino, v + j + 6912);
+                w13.add(w23).intoArray(f4_conv_c2_wino, v + j + 16128);
+                w23.sub(w13).intoArray(f4_conv_c2_wino, v + j + 25344);
+                w13.sub(w33).intoArray(f4_conv_c2_wino, v + j + 34560);
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f4_conv_c2_mm8(int uo, int v, int m) {
+    private void f4_conv_c2_mm5(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
-        for (int c = 0; c < 32; c++, v += 176, uo += 64) {
+        FloatVector a3_4 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 32; c += 2, v += 144, uo += 128) {
             FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
-            FloatVector g;
+            FloatVector v3 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 24);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 5]);
-            a0_5 = v0.fma(g, a0_5);
-            a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
+            a3_4 = v3.fma(g, a3_4);
+            FloatVector v0_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
+            FloatVector v2_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
+            FloatVector v3_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 64]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            a2_0 = v2_72.fma(g, a2_0);
+            a3_0 = v3_72.fma(g, a3_0);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 65]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+            a2_1 = v2_72.fma(g, a2_1);
+            a3_1 = v3_72.fma(g, a3_1);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 66]);
+            a0_2 = v0_72.fma(g, a0_2);
+            a1_2 = v1_72.fma(g, a1_2);
+            a2_2 = v2_72.fma(g, a2_2);
+            a3_2 = v3_72.fma(g, a3_2);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 67]);
+            a0_3 = v0_72.fma(g, a0_3);
+            a1_3 = v1_72.fma(g, a1_3);
+            a2_3 = v2_72.fma(g, a2_3);
+            a3_3 = v3_72.fma(g, a3_3);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 68]);
+            a0_4 = v0_72.fma(g, a0_4);
+            a1_4 = v1_72.fma(g, a1_4);
+            a2_4 = v2_72.fma(g, a2_4);
+            a3_4 = v3_72.fma(g, a3_4);
         }
         a0_0.intoArray(f4_conv_c2_wino, m);
         a1_0.intoArray(f4_conv_c2_wino, m + 8);
         a2_0.intoArray(f4_conv_c2_wino, m + 16);
-        a0_1.intoArray(f4_conv_c2_wino, m + 176);
-        a1_1.intoArray(f4_conv_c2_wino, m + 184);
-        a2_1.intoArray(f4_conv_c2_wino, m + 192);
-        a0_2.intoArray(f4_conv_c2_wino, m + 352);
-        a1_2.intoArray(f4_conv_c2_wino, m + 360);
-        a2_2.intoArray(f4_conv_c2_wino, m + 368);
-        a0_3.intoArray(f4_conv_c2_wino, m + 528);
-        a1_3.intoArray(f4_conv_c2_wino, m + 536);
-        a2_3.intoArray(f4_conv_c2_wino, m + 544);
-        a0_4.intoArray(f4_conv_c2_wino, m + 704);
-        a1_4.intoArray(f4_conv_c2_wino, m + 712);
-        a2_4.intoArray(f4_conv_c2_wino, m + 720);
-        a0_5.intoArray(f4_conv_c2_wino, m + 880);
-        a1_5.intoArray(f4_conv_c2_wino, m + 888);
-        a2_5.intoArray(f4_conv_c2_wino, m + 896);
-        a0_6.intoArray(f4_conv_c2_wino, m + 1056);
-        a1_6.intoArray(f4_conv_c2_wino, m + 1064);
-        a2_6.intoArray(f4_conv_c2_wino, m + 1072);
-        a0_7.intoArray(f4_conv_c2_wino, m + 1232);
-        a1_7.intoArray(f4_conv_c2_wino, m + 1240);
-        a2_7.intoArray(f4_conv_c2_wino, m + 1248);
+        a3_0.intoArray(f4_conv_c2_wino, m + 24);
+        a0_1.intoArray(f4_conv_c2_wino, m + 72);
+        a1_1.intoArray(f4_conv_c2_wino, m + 80);
+        a2_1.intoArray(f4_conv_c2_wino, m + 88);
+        a3_1.intoArray(f4_conv_c2_wino, m + 96);
+        a0_2.intoArray(f4_conv_c2_wino, m + 144);
+        a1_2.intoArray(f4_conv_c2_wino, m + 152);
+        a2_2.intoArray(f4_conv_c2_wino, m + 160);
+        a3_2.intoArray(f4_conv_c2_wino, m + 168);
+        a0_3.intoArray(f4_conv_c2_wino, m + 216);
+        a1_3.intoArray(f4_conv_c2_wino, m + 224);
+        a2_3.intoArray(f4_conv_c2_wino, m + 232);
+        a3_3.intoArray(f4_conv_c2_wino, m + 240);
+        a0_4.intoArray(f4_conv_c2_wino, m + 288);
+        a1_4.intoArray(f4_conv_c2_wino, m + 296);
+        a2_4.intoArray(f4_conv_c2_wino, m + 304);
+        a3_4.intoArray(f4_conv_c2_wino, m + 312);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f4_conv_c2_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a3_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a3_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 32; c += 2, v += 144, uo += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 24);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            FloatVector v0_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
+            FloatVector v2_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
+            FloatVector v3_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 64]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            a2_0 = v2_72.fma(g, a2_0);
+            a3_0 = v3_72.fma(g, a3_0);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 65]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+            a2_1 = v2_72.fma(g, a2_1);
+            a3_1 = v3_72.fma(g, a3_1);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 66]);
+            a0_2 = v0_72.fma(g, a0_2);
+            a1_2 = v1_72.fma(g, a1_2);
+            a2_2 = v2_72.fma(g, a2_2);
+            a3_2 = v3_72.fma(g, a3_2);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 67]);
+            a0_3 = v0_72.fma(g, a0_3);
+            a1_3 = v1_72.fma(g, a1_3);
+            a2_3 = v2_72.fma(g, a2_3);
+            a3_3 = v3_72.fma(g, a3_3);
+        }
+        a0_0.intoArray(f4_conv_c2_wino, m);
+        a1_0.intoArray(f4_conv_c2_wino, m + 8);
+        a2_0.intoArray(f4_conv_c2_wino, m + 16);
+        a3_0.intoArray(f4_conv_c2_wino, m + 24);
+        a0_1.intoArray(f4_conv_c2_wino, m + 72);
+        a1_1.intoArray(f4_conv_c2_wino, m + 80);
+        a2_1.intoArray(f4_conv_c2_wino, m + 88);
+        a3_1.intoArray(f4_conv_c2_wino, m + 96);
+        a0_2.intoArray(f4_conv_c2_wino, m + 144);
+        a1_2.intoArray(f4_conv_c2_wino, m + 152);
+        a2_2.intoArray(f4_conv_c2_wino, m + 160);
+        a3_2.intoArray(f4_conv_c2_wino, m + 168);
+        a0_3.intoArray(f4_conv_c2_wino, m + 216);
+        a1_3.intoArray(f4_conv_c2_wino, m + 224);
+        a2_3.intoArray(f4_conv_c2_wino, m + 232);
+        a3_3.intoArray(f4_conv_c2_wino, m + 240);
     }
 
     /**
@@ -1840,27 +1945,27 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void f4_conv_c2_yout(int g, int n0, int mo) {
         int t = g / 7;
         int ti = g - t * 7;
-        int st = mo + 180224;
+        int st = mo + 73728;
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 176 + n0;
+            int m = mo + o * 72 + n0;
             int y = ((t * 64 + o) * 14 + 2 * ti) * 14;
             for (int j = 0; j < 7; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 11264);
-                FloatVector m02 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 22528);
-                FloatVector m03 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 33792);
-                FloatVector m10 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 45056);
-                FloatVector m11 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 56320);
-                FloatVector m12 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 67584);
-                FloatVector m13 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 78848);
-                FloatVector m20 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 90112);
-                FloatVector m21 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 101376);
-                FloatVector m22 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 112640);
-                FloatVector m23 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 123904);
-                FloatVector m30 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 135168);
-                FloatVector m31 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 146432);
-                FloatVector m32 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 157696);
-                FloatVector m33 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 168960);
+                FloatVector m01 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 4608);
+                FloatVector m02 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 9216);
+                FloatVector m03 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 13824);
+                FloatVector m10 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 18432);
+                FloatVector m11 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 23040);
+                FloatVector m12 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 27648);
+                FloatVector m13 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 32256);
+                FloatVector m20 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 36864);
+                FloatVector m21 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 41472);
+                FloatVector m22 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 46080);
+                FloatVector m23 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 50688);
+                FloatVector m30 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 55296);
+                FloatVector m31 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 59904);
+                FloatVector m32 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 64512);
+                FloatVector m33 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 69120);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -1991,24 +2096,24 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>13 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+13, ... of 21 tile rows, 13 blocks in all, with its own slice of f8_conv_c3_wino
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f8_conv_c3_wino
      */
     private void f8_conv_c3_(int chunk) {
-        int vo = chunk * 319520;
-        int mo = vo + 106496;
-        for (int blk = chunk; blk < 13; blk += 13) {
-            int g0 = blk * 21;
-            int g1 = Math.min(g0 + 21, 256);
+        int vo = chunk * 98336;
+        int mo = vo + 32768;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f8_conv_c3_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 6656 + n;
-                    int m = mo + xi * 13312 + n;
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 4096 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 128; o += 8) f8_conv_c3_mm8(uo + o, v, m + o * 104);
+                    for (int o = 0; o < 128; o += 8) f8_conv_c3_mm8(uo + o, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -2090,7 +2195,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int ti = g - t * 4;
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 100 + ti * 20;
-            int v = vo + c * 104 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j);
@@ -2127,21 +2232,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(f8_conv_c3_wino, v + j);
-                w10.add(w20).intoArray(f8_conv_c3_wino, v + j + 26624);
-                w20.sub(w10).intoArray(f8_conv_c3_wino, v + j + 53248);
-                w10.sub(w30).intoArray(f8_conv_c3_wino, v + j + 79872);
-                w01.sub(w21).intoArray(f8_conv_c3_wino, v + j + 6656);
-                w11.add(w21).intoArray(f8_conv_c3_wino, v + j + 33280);
-                w21.sub(w11).intoArray(f8_conv_c3_wino, v + j + 59904);
-                w11.sub(w31).intoArray(f8_conv_c3_wino, v + j + 86528);
-                w02.sub(w22).intoArray(f8_conv_c3_wino, v + j + 13312);
-                w12.add(w22).intoArray(f8_conv_c3_wino, v + j + 39936);
-                w22.sub(w12).intoArray(f8_conv_c3_wino, v + j + 66560);
-                w12.sub(w32).intoArray(f8_conv_c3_wino, v + j + 93184);
-                w03.sub(w23).intoArray(f8_conv_c3_wino, v + j + 19968);
-                w13.add(w23).intoArray(f8_conv_c3_wino, v + j + 46592);
-                w23.sub(w13).intoArray(f8_conv_c3_wino, v + j + 73216);
-                w13.sub(w33).intoArray(f8_conv_c3_wino, v + j + 99840);
+                w10.add(w20).intoArray(f8_conv_c3_wino, v + j + 8192);
+                w20.sub(w10).intoArray(f8_conv_c3_wino, v + j + 16384);
+                w10.sub(w30).intoArray(f8_conv_c3_wino, v + j + 24576);
+                w01.sub(w21).intoArray(f8_conv_c3_wino, v + j + 2048);
+                w11.add(w21).intoArray(f8_conv_c3_wino, v + j + 10240);
+                w21.sub(w11).intoArray(f8_conv_c3_wino, v + j + 18432);
+                w11.sub(w31).intoArray(f8_conv_c3_wino, v + j + 26624);
+                w02.sub(w22).intoArray(f8_conv_c3_wino, v + j + 4096);
+                w12.add(w22).intoArray(f8_conv_c3_wino, v + j + 12288);
+                w22.sub(w12).intoArray(f8_conv_c3_wino, v + j + 20480);
+                w12.sub(w32).intoArray(f8_conv_c3_wino, v + j + 28672);
+                w03.sub(w23).intoArray(f8_conv_c3_wino, v + j + 6144);
+                w13.add(w23).intoArray(f8_conv_c3_wino, v + j + 14336);
+                w23.sub(w13).intoArray(f8_conv_c3_wino, v + j + 22528);
+                w13.sub(w33).intoArray(f8_conv_c3_wino, v + j + 30720);
             }
         }
     }
@@ -2174,11 +2279,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
-        for (int c = 0; c < 64; c++, v += 104, uo += 128) {
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 256) {
             FloatVector v0 = FloatVector.fromArray(S, f8_conv_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 16);
-            FloatVector g;
             g = FloatVector.broadcast(S, f8_conv_c3_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
@@ -2211,31 +2316,66 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 128]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 129]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 130]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 131]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 132]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 133]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 134]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 135]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f8_conv_c3_wino, m);
         a1_0.intoArray(f8_conv_c3_wino, m + 8);
         a2_0.intoArray(f8_conv_c3_wino, m + 16);
-        a0_1.intoArray(f8_conv_c3_wino, m + 104);
-        a1_1.intoArray(f8_conv_c3_wino, m + 112);
-        a2_1.intoArray(f8_conv_c3_wino, m + 120);
-        a0_2.intoArray(f8_conv_c3_wino, m + 208);
-        a1_2.intoArray(f8_conv_c3_wino, m + 216);
-        a2_2.intoArray(f8_conv_c3_wino, m + 224);
-        a0_3.intoArray(f8_conv_c3_wino, m + 312);
-        a1_3.intoArray(f8_conv_c3_wino, m + 320);
-        a2_3.intoArray(f8_conv_c3_wino, m + 328);
-        a0_4.intoArray(f8_conv_c3_wino, m + 416);
-        a1_4.intoArray(f8_conv_c3_wino, m + 424);
-        a2_4.intoArray(f8_conv_c3_wino, m + 432);
-        a0_5.intoArray(f8_conv_c3_wino, m + 520);
-        a1_5.intoArray(f8_conv_c3_wino, m + 528);
-        a2_5.intoArray(f8_conv_c3_wino, m + 536);
-        a0_6.intoArray(f8_conv_c3_wino, m + 624);
-        a1_6.intoArray(f8_conv_c3_wino, m + 632);
-        a2_6.intoArray(f8_conv_c3_wino, m + 640);
-        a0_7.intoArray(f8_conv_c3_wino, m + 728);
-        a1_7.intoArray(f8_conv_c3_wino, m + 736);
-        a2_7.intoArray(f8_conv_c3_wino, m + 744);
+        a0_1.intoArray(f8_conv_c3_wino, m + 32);
+        a1_1.intoArray(f8_conv_c3_wino, m + 40);
+        a2_1.intoArray(f8_conv_c3_wino, m + 48);
+        a0_2.intoArray(f8_conv_c3_wino, m + 64);
+        a1_2.intoArray(f8_conv_c3_wino, m + 72);
+        a2_2.intoArray(f8_conv_c3_wino, m + 80);
+        a0_3.intoArray(f8_conv_c3_wino, m + 96);
+        a1_3.intoArray(f8_conv_c3_wino, m + 104);
+        a2_3.intoArray(f8_conv_c3_wino, m + 112);
+        a0_4.intoArray(f8_conv_c3_wino, m + 128);
+        a1_4.intoArray(f8_conv_c3_wino, m + 136);
+        a2_4.intoArray(f8_conv_c3_wino, m + 144);
+        a0_5.intoArray(f8_conv_c3_wino, m + 160);
+        a1_5.intoArray(f8_conv_c3_wino, m + 168);
+        a2_5.intoArray(f8_conv_c3_wino, m + 176);
+        a0_6.intoArray(f8_conv_c3_wino, m + 192);
+        a1_6.intoArray(f8_conv_c3_wino, m + 200);
+        a2_6.intoArray(f8_conv_c3_wino, m + 208);
+        a0_7.intoArray(f8_conv_c3_wino, m + 224);
+        a1_7.intoArray(f8_conv_c3_wino, m + 232);
+        a2_7.intoArray(f8_conv_c3_wino, m + 240);
     }
 
     /**
@@ -2244,29 +2384,29 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void f8_conv_c3_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 212992;
+        int st = mo + 65536;
         // the last tile row of an odd map has one real row
         boolean two = ti < 3;
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 104 + n0;
+            int m = mo + o * 32 + n0;
             int y = ((t * 128 + o) * 7 + 2 * ti) * 7;
             for (int j = 0; j < 4; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 13312);
-                FloatVector m02 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 26624);
-                FloatVector m03 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 39936);
-                FloatVector m10 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 53248);
-                FloatVector m11 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 66560);
-                FloatVector m12 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 79872);
-                FloatVector m13 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 93184);
-                FloatVector m20 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 106496);
-                FloatVector m21 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 119808);
-                FloatVector m22 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 133120);
-                FloatVector m23 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 146432);
-                FloatVector m30 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 159744);
-                FloatVector m31 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 173056);
-                FloatVector m32 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 186368);
-                FloatVector m33 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 199680);
+                FloatVector m01 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 4096);
+                FloatVector m02 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 8192);
+                FloatVector m03 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 12288);
+                FloatVector m10 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 16384);
+                FloatVector m11 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 20480);
+                FloatVector m12 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 24576);
+                FloatVector m13 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 28672);
+                FloatVector m20 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 32768);
+                FloatVector m21 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 36864);
+                FloatVector m22 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 40960);
+                FloatVector m23 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 45056);
+                FloatVector m30 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 49152);
+                FloatVector m31 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 53248);
+                FloatVector m32 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 57344);
+                FloatVector m33 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 61440);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -2722,24 +2862,24 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd
-     * <p>13 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+13, ... of 21 tile rows, 13 blocks in all, with its own slice of b10_conv_bf_c3_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b10_conv_bf_c3_wino
      */
     private void b10_conv_bf_c3_(int chunk) {
-        int vo = chunk * 319520;
-        int mo = vo + 212992;
-        for (int blk = chunk; blk < 13; blk += 13) {
-            int g0 = blk * 21;
-            int g1 = Math.min(g0 + 21, 256);
+        int vo = chunk * 98336;
+        int mo = vo + 65536;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b10_conv_bf_c3_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 13312 + n;
-                    int m = mo + xi * 6656 + n;
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 2048 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 64; o += 8) b10_conv_bf_c3_mm8(uo + o, v, m + o * 104);
+                    for (int o = 0; o < 64; o += 8) b10_conv_bf_c3_mm8(uo + o, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -2821,7 +2961,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int ti = g - t * 4;
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 100 + ti * 20;
-            int v = vo + c * 104 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j);
@@ -2858,21 +2998,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(b10_conv_bf_c3_wino, v + j);
-                w10.add(w20).intoArray(b10_conv_bf_c3_wino, v + j + 53248);
-                w20.sub(w10).intoArray(b10_conv_bf_c3_wino, v + j + 106496);
-                w10.sub(w30).intoArray(b10_conv_bf_c3_wino, v + j + 159744);
-                w01.sub(w21).intoArray(b10_conv_bf_c3_wino, v + j + 13312);
-                w11.add(w21).intoArray(b10_conv_bf_c3_wino, v + j + 66560);
-                w21.sub(w11).intoArray(b10_conv_bf_c3_wino, v + j + 119808);
-                w11.sub(w31).intoArray(b10_conv_bf_c3_wino, v + j + 173056);
-                w02.sub(w22).intoArray(b10_conv_bf_c3_wino, v + j + 26624);
-                w12.add(w22).intoArray(b10_conv_bf_c3_wino, v + j + 79872);
-                w22.sub(w12).intoArray(b10_conv_bf_c3_wino, v + j + 133120);
-                w12.sub(w32).intoArray(b10_conv_bf_c3_wino, v + j + 186368);
-                w03.sub(w23).intoArray(b10_conv_bf_c3_wino, v + j + 39936);
-                w13.add(w23).intoArray(b10_conv_bf_c3_wino, v + j + 93184);
-                w23.sub(w13).intoArray(b10_conv_bf_c3_wino, v + j + 146432);
-                w13.sub(w33).intoArray(b10_conv_bf_c3_wino, v + j + 199680);
+                w10.add(w20).intoArray(b10_conv_bf_c3_wino, v + j + 16384);
+                w20.sub(w10).intoArray(b10_conv_bf_c3_wino, v + j + 32768);
+                w10.sub(w30).intoArray(b10_conv_bf_c3_wino, v + j + 49152);
+                w01.sub(w21).intoArray(b10_conv_bf_c3_wino, v + j + 4096);
+                w11.add(w21).intoArray(b10_conv_bf_c3_wino, v + j + 20480);
+                w21.sub(w11).intoArray(b10_conv_bf_c3_wino, v + j + 36864);
+                w11.sub(w31).intoArray(b10_conv_bf_c3_wino, v + j + 53248);
+                w02.sub(w22).intoArray(b10_conv_bf_c3_wino, v + j + 8192);
+                w12.add(w22).intoArray(b10_conv_bf_c3_wino, v + j + 24576);
+                w22.sub(w12).intoArray(b10_conv_bf_c3_wino, v + j + 40960);
+                w12.sub(w32).intoArray(b10_conv_bf_c3_wino, v + j + 57344);
+                w03.sub(w23).intoArray(b10_conv_bf_c3_wino, v + j + 12288);
+                w13.add(w23).intoArray(b10_conv_bf_c3_wino, v + j + 28672);
+                w23.sub(w13).intoArray(b10_conv_bf_c3_wino, v + j + 45056);
+                w13.sub(w33).intoArray(b10_conv_bf_c3_wino, v + j + 61440);
             }
         }
     }
@@ -2905,11 +3045,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
-        for (int c = 0; c < 128; c++, v += 104, uo += 64) {
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 128) {
             FloatVector v0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 16);
-            FloatVector g;
             g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
@@ -2942,31 +3082,66 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 64]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 65]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 66]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 67]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 68]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 69]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 70]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 71]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b10_conv_bf_c3_wino, m);
         a1_0.intoArray(b10_conv_bf_c3_wino, m + 8);
         a2_0.intoArray(b10_conv_bf_c3_wino, m + 16);
-        a0_1.intoArray(b10_conv_bf_c3_wino, m + 104);
-        a1_1.intoArray(b10_conv_bf_c3_wino, m + 112);
-        a2_1.intoArray(b10_conv_bf_c3_wino, m + 120);
-        a0_2.intoArray(b10_conv_bf_c3_wino, m + 208);
-        a1_2.intoArray(b10_conv_bf_c3_wino, m + 216);
-        a2_2.intoArray(b10_conv_bf_c3_wino, m + 224);
-        a0_3.intoArray(b10_conv_bf_c3_wino, m + 312);
-        a1_3.intoArray(b10_conv_bf_c3_wino, m + 320);
-        a2_3.intoArray(b10_conv_bf_c3_wino, m + 328);
-        a0_4.intoArray(b10_conv_bf_c3_wino, m + 416);
-        a1_4.intoArray(b10_conv_bf_c3_wino, m + 424);
-        a2_4.intoArray(b10_conv_bf_c3_wino, m + 432);
-        a0_5.intoArray(b10_conv_bf_c3_wino, m + 520);
-        a1_5.intoArray(b10_conv_bf_c3_wino, m + 528);
-        a2_5.intoArray(b10_conv_bf_c3_wino, m + 536);
-        a0_6.intoArray(b10_conv_bf_c3_wino, m + 624);
-        a1_6.intoArray(b10_conv_bf_c3_wino, m + 632);
-        a2_6.intoArray(b10_conv_bf_c3_wino, m + 640);
-        a0_7.intoArray(b10_conv_bf_c3_wino, m + 728);
-        a1_7.intoArray(b10_conv_bf_c3_wino, m + 736);
-        a2_7.intoArray(b10_conv_bf_c3_wino, m + 744);
+        a0_1.intoArray(b10_conv_bf_c3_wino, m + 32);
+        a1_1.intoArray(b10_conv_bf_c3_wino, m + 40);
+        a2_1.intoArray(b10_conv_bf_c3_wino, m + 48);
+        a0_2.intoArray(b10_conv_bf_c3_wino, m + 64);
+        a1_2.intoArray(b10_conv_bf_c3_wino, m + 72);
+        a2_2.intoArray(b10_conv_bf_c3_wino, m + 80);
+        a0_3.intoArray(b10_conv_bf_c3_wino, m + 96);
+        a1_3.intoArray(b10_conv_bf_c3_wino, m + 104);
+        a2_3.intoArray(b10_conv_bf_c3_wino, m + 112);
+        a0_4.intoArray(b10_conv_bf_c3_wino, m + 128);
+        a1_4.intoArray(b10_conv_bf_c3_wino, m + 136);
+        a2_4.intoArray(b10_conv_bf_c3_wino, m + 144);
+        a0_5.intoArray(b10_conv_bf_c3_wino, m + 160);
+        a1_5.intoArray(b10_conv_bf_c3_wino, m + 168);
+        a2_5.intoArray(b10_conv_bf_c3_wino, m + 176);
+        a0_6.intoArray(b10_conv_bf_c3_wino, m + 192);
+        a1_6.intoArray(b10_conv_bf_c3_wino, m + 200);
+        a2_6.intoArray(b10_conv_bf_c3_wino, m + 208);
+        a0_7.intoArray(b10_conv_bf_c3_wino, m + 224);
+        a1_7.intoArray(b10_conv_bf_c3_wino, m + 232);
+        a2_7.intoArray(b10_conv_bf_c3_wino, m + 240);
     }
 
     /**
@@ -2975,29 +3150,29 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b10_conv_bf_c3_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 106496;
+        int st = mo + 32768;
         // the last tile row of an odd map has one real row
         boolean two = ti < 3;
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 104 + n0;
+            int m = mo + o * 32 + n0;
             int y = ((t * 64 + o) * 7 + 2 * ti) * 7;
             for (int j = 0; j < 4; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 6656);
-                FloatVector m02 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 13312);
-                FloatVector m03 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 19968);
-                FloatVector m10 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 26624);
-                FloatVector m11 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 33280);
-                FloatVector m12 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 39936);
-                FloatVector m13 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 46592);
-                FloatVector m20 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 53248);
-                FloatVector m21 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 59904);
-                FloatVector m22 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 66560);
-                FloatVector m23 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 73216);
-                FloatVector m30 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 79872);
-                FloatVector m31 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 86528);
-                FloatVector m32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 93184);
-                FloatVector m33 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 99840);
+                FloatVector m01 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 2048);
+                FloatVector m02 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 4096);
+                FloatVector m03 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 6144);
+                FloatVector m10 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 8192);
+                FloatVector m11 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 10240);
+                FloatVector m12 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 12288);
+                FloatVector m13 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 14336);
+                FloatVector m20 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 16384);
+                FloatVector m21 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 18432);
+                FloatVector m22 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 20480);
+                FloatVector m23 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 22528);
+                FloatVector m30 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 24576);
+                FloatVector m31 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 26624);
+                FloatVector m32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 28672);
+                FloatVector m33 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 30720);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
@@ -3256,24 +3431,24 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 24 tile rows, 19 blocks in all, with its own slice of b16_conv_bf_c2_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 45 blocks in all, with its own slice of b16_conv_bf_c2_wino
      */
     private void b16_conv_bf_c2_(int chunk) {
-        int vo = chunk * 270368;
-        int mo = vo + 180224;
-        for (int blk = chunk; blk < 19; blk += 16) {
-            int g0 = blk * 24;
-            int g1 = Math.min(g0 + 24, 448);
+        int vo = chunk * 122912;
+        int mo = vo + 81920;
+        for (int blk = chunk; blk < 45; blk += 16) {
+            int g0 = blk * 10;
+            int g1 = Math.min(g0 + 10, 448);
             int nl = ((g1 - g0) * 7 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b16_conv_bf_c2_vin(g, (g - g0) * 7, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 11264 + n;
-                    int m = mo + xi * 5632 + n;
+                    int v = vo + xi * 5120 + n;
+                    int m = mo + xi * 2560 + n;
                     int uo = xi * 2048;
-                    for (int o = 0; o < 32; o += 8) b16_conv_bf_c2_mm8(uo + o, v, m + o * 176);
+                    for (int o = 0; o < 32; o += 8) b16_conv_bf_c2_mm8(uo + o, v, m + o * 80);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3355,7 +3530,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int ti = g - t * 7;
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 256 + ti * 32;
-            int v = vo + c * 176 + n0;
+            int v = vo + c * 80 + n0;
             for (int j = 0; j < 7; j += 8) {
                 // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
                 FloatVector e0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j);
@@ -3392,21 +3567,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 FloatVector w33 = o3.sub(p3);
                 // B^T down every column: V[4a + b][c] of tiles j .. j+7
                 w00.sub(w20).intoArray(b16_conv_bf_c2_wino, v + j);
-                w10.add(w20).intoArray(b16_conv_bf_c2_wino, v + j + 45056);
-                w20.sub(w10).intoArray(b16_conv_bf_c2_wino, v + j + 90112);
-                w10.sub(w30).intoArray(b16_conv_bf_c2_wino, v + j + 135168);
-                w01.sub(w21).intoArray(b16_conv_bf_c2_wino, v + j + 11264);
-                w11.add(w21).intoArray(b16_conv_bf_c2_wino, v + j + 56320);
-                w21.sub(w11).intoArray(b16_conv_bf_c2_wino, v + j + 101376);
-                w11.sub(w31).intoArray(b16_conv_bf_c2_wino, v + j + 146432);
-                w02.sub(w22).intoArray(b16_conv_bf_c2_wino, v + j + 22528);
-                w12.add(w22).intoArray(b16_conv_bf_c2_wino, v + j + 67584);
-                w22.sub(w12).intoArray(b16_conv_bf_c2_wino, v + j + 112640);
-                w12.sub(w32).intoArray(b16_conv_bf_c2_wino, v + j + 157696);
-                w03.sub(w23).intoArray(b16_conv_bf_c2_wino, v + j + 33792);
-                w13.add(w23).intoArray(b16_conv_bf_c2_wino, v + j + 78848);
-                w23.sub(w13).intoArray(b16_conv_bf_c2_wino, v + j + 123904);
-                w13.sub(w33).intoArray(b16_conv_bf_c2_wino, v + j + 168960);
+                w10.add(w20).intoArray(b16_conv_bf_c2_wino, v + j + 20480);
+                w20.sub(w10).intoArray(b16_conv_bf_c2_wino, v + j + 40960);
+                w10.sub(w30).intoArray(b16_conv_bf_c2_wino, v + j + 61440);
+                w01.sub(w21).intoArray(b16_conv_bf_c2_wino, v + j + 5120);
+                w11.add(w21).intoArray(b16_conv_bf_c2_wino, v + j + 25600);
+                w21.sub(w11).intoArray(b16_conv_bf_c2_wino, v + j + 46080);
+                w11.sub(w31).intoArray(b16_conv_bf_c2_wino, v + j + 66560);
+                w02.sub(w22).intoArray(b16_conv_bf_c2_wino, v + j + 10240);
+                w12.add(w22).intoArray(b16_conv_bf_c2_wino, v + j + 30720);
+                w22.sub(w12).intoArray(b16_conv_bf_c2_wino, v + j + 51200);
+                w12.sub(w32).intoArray(b16_conv_bf_c2_wino, v + j + 71680);
+                w03.sub(w23).intoArray(b16_conv_bf_c2_wino, v + j + 15360);
+                w13.add(w23).intoArray(b16_conv_bf_c2_wino, v + j + 35840);
+                w23.sub(w13).intoArray(b16_conv_bf_c2_wino, v + j + 56320);
+                w13.sub(w33).intoArray(b16_conv_bf_c2_wino, v + j + 76800);
             }
         }
     }
@@ -3439,11 +3614,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
-        for (int c = 0; c < 64; c++, v += 176, uo += 32) {
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 160, uo += 64) {
             FloatVector v0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 16);
-            FloatVector g;
             g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
@@ -3476,31 +3651,66 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 80);
+            FloatVector v1_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 88);
+            FloatVector v2_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 96);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 32]);
+            a0_0 = v0_80.fma(g, a0_0);
+            a1_0 = v1_80.fma(g, a1_0);
+            a2_0 = v2_80.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 33]);
+            a0_1 = v0_80.fma(g, a0_1);
+            a1_1 = v1_80.fma(g, a1_1);
+            a2_1 = v2_80.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 34]);
+            a0_2 = v0_80.fma(g, a0_2);
+            a1_2 = v1_80.fma(g, a1_2);
+            a2_2 = v2_80.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 35]);
+            a0_3 = v0_80.fma(g, a0_3);
+            a1_3 = v1_80.fma(g, a1_3);
+            a2_3 = v2_80.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 36]);
+            a0_4 = v0_80.fma(g, a0_4);
+            a1_4 = v1_80.fma(g, a1_4);
+            a2_4 = v2_80.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 37]);
+            a0_5 = v0_80.fma(g, a0_5);
+            a1_5 = v1_80.fma(g, a1_5);
+            a2_5 = v2_80.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 38]);
+            a0_6 = v0_80.fma(g, a0_6);
+            a1_6 = v1_80.fma(g, a1_6);
+            a2_6 = v2_80.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 39]);
+            a0_7 = v0_80.fma(g, a0_7);
+            a1_7 = v1_80.fma(g, a1_7);
+            a2_7 = v2_80.fma(g, a2_7);
         }
         a0_0.intoArray(b16_conv_bf_c2_wino, m);
         a1_0.intoArray(b16_conv_bf_c2_wino, m + 8);
         a2_0.intoArray(b16_conv_bf_c2_wino, m + 16);
-        a0_1.intoArray(b16_conv_bf_c2_wino, m + 176);
-        a1_1.intoArray(b16_conv_bf_c2_wino, m + 184);
-        a2_1.intoArray(b16_conv_bf_c2_wino, m + 192);
-        a0_2.intoArray(b16_conv_bf_c2_wino, m + 352);
-        a1_2.intoArray(b16_conv_bf_c2_wino, m + 360);
-        a2_2.intoArray(b16_conv_bf_c2_wino, m + 368);
-        a0_3.intoArray(b16_conv_bf_c2_wino, m + 528);
-        a1_3.intoArray(b16_conv_bf_c2_wino, m + 536);
-        a2_3.intoArray(b16_conv_bf_c2_wino, m + 544);
-        a0_4.intoArray(b16_conv_bf_c2_wino, m + 704);
-        a1_4.intoArray(b16_conv_bf_c2_wino, m + 712);
-        a2_4.intoArray(b16_conv_bf_c2_wino, m + 720);
-        a0_5.intoArray(b16_conv_bf_c2_wino, m + 880);
-        a1_5.intoArray(b16_conv_bf_c2_wino, m + 888);
-        a2_5.intoArray(b16_conv_bf_c2_wino, m + 896);
-        a0_6.intoArray(b16_conv_bf_c2_wino, m + 1056);
-        a1_6.intoArray(b16_conv_bf_c2_wino, m + 1064);
-        a2_6.intoArray(b16_conv_bf_c2_wino, m + 1072);
-        a0_7.intoArray(b16_conv_bf_c2_wino, m + 1232);
-        a1_7.intoArray(b16_conv_bf_c2_wino, m + 1240);
-        a2_7.intoArray(b16_conv_bf_c2_wino, m + 1248);
+        a0_1.intoArray(b16_conv_bf_c2_wino, m + 80);
+        a1_1.intoArray(b16_conv_bf_c2_wino, m + 88);
+        a2_1.intoArray(b16_conv_bf_c2_wino, m + 96);
+        a0_2.intoArray(b16_conv_bf_c2_wino, m + 160);
+        a1_2.intoArray(b16_conv_bf_c2_wino, m + 168);
+        a2_2.intoArray(b16_conv_bf_c2_wino, m + 176);
+        a0_3.intoArray(b16_conv_bf_c2_wino, m + 240);
+        a1_3.intoArray(b16_conv_bf_c2_wino, m + 248);
+        a2_3.intoArray(b16_conv_bf_c2_wino, m + 256);
+        a0_4.intoArray(b16_conv_bf_c2_wino, m + 320);
+        a1_4.intoArray(b16_conv_bf_c2_wino, m + 328);
+        a2_4.intoArray(b16_conv_bf_c2_wino, m + 336);
+        a0_5.intoArray(b16_conv_bf_c2_wino, m + 400);
+        a1_5.intoArray(b16_conv_bf_c2_wino, m + 408);
+        a2_5.intoArray(b16_conv_bf_c2_wino, m + 416);
+        a0_6.intoArray(b16_conv_bf_c2_wino, m + 480);
+        a1_6.intoArray(b16_conv_bf_c2_wino, m + 488);
+        a2_6.intoArray(b16_conv_bf_c2_wino, m + 496);
+        a0_7.intoArray(b16_conv_bf_c2_wino, m + 560);
+        a1_7.intoArray(b16_conv_bf_c2_wino, m + 568);
+        a2_7.intoArray(b16_conv_bf_c2_wino, m + 576);
     }
 
     /**
@@ -3509,27 +3719,27 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b16_conv_bf_c2_yout(int g, int n0, int mo) {
         int t = g / 7;
         int ti = g - t * 7;
-        int st = mo + 90112;
+        int st = mo + 40960;
         for (int o = 0; o < 32; o++) {
-            int m = mo + o * 176 + n0;
+            int m = mo + o * 80 + n0;
             int y = ((t * 32 + o) * 14 + 2 * ti) * 14;
             for (int j = 0; j < 7; j += 8) {
                 FloatVector m00 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 5632);
-                FloatVector m02 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 11264);
-                FloatVector m03 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 16896);
-                FloatVector m10 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 22528);
-                FloatVector m11 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 28160);
-                FloatVector m12 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 33792);
-                FloatVector m13 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 39424);
-                FloatVector m20 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 45056);
-                FloatVector m21 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 50688);
-                FloatVector m22 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 56320);
-                FloatVector m23 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 61952);
-                FloatVector m30 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 67584);
-                FloatVector m31 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 73216);
-                FloatVector m32 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 78848);
-                FloatVector m33 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 84480);
+                FloatVector m01 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 2560);
+                FloatVector m02 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 5120);
+                FloatVector m03 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 7680);
+                FloatVector m10 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 10240);
+                FloatVector m11 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 12800);
+                FloatVector m12 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 15360);
+                FloatVector m13 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 17920);
+                FloatVector m20 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 20480);
+                FloatVector m21 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 23040);
+                FloatVector m22 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 25600);
+                FloatVector m23 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 28160);
+                FloatVector m30 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 30720);
+                FloatVector m31 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 33280);
+                FloatVector m32 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 35840);
+                FloatVector m33 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 38400);
                 // A^T down every column, then along both rows
                 FloatVector z00 = m00.add(m10).add(m20);
                 FloatVector z10 = m10.sub(m20).sub(m30);
