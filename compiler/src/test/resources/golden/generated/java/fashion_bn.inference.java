@@ -887,7 +887,7 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f8_conv_c3_(int chunk) {

@@ -71,8 +71,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
  * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 5 channels, blocks of 9 tile rows (63 tiles), 16 chunks
- * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
- * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
+ * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
  * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
  * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 10 tile rows (70 tiles), 16 chunks
  * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
@@ -523,17 +523,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f8_conv_c3_.
      */
-    private final float[] f8_conv_c3_d = new float[409616];
+    private final float[] f8_conv_c3_padded = new float[327712];
 
     /**
      * Scratch of f8_conv_c3_.
      */
-    private final float[] f8_conv_c3_u = new float[131072];
-
-    /**
-     * Scratch of f8_conv_c3_.
-     */
-    private final float[] f8_conv_c3_wino = new float[1573376];
+    private final float[] f8_conv_c3_wide = new float[20480];
 
     /**
      * Scratch of f12_full_f1_.
@@ -548,22 +543,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b10_conv_bf_c3_.
      */
-    private final float[] b10_conv_bf_c3_d = new float[819216];
+    private final float[] b10_conv_bf_c3_padded = new float[655392];
 
     /**
      * Scratch of b10_conv_bf_c3_.
      */
-    private final float[] b10_conv_bf_c3_u = new float[131072];
-
-    /**
-     * Scratch of b10_conv_bf_c3_.
-     */
-    private final float[] b10_conv_bf_c3_wino = new float[1573376];
-
-    /**
-     * Scratch of b11_conv_grad_c3_.
-     */
-    private final float[] b11_conv_grad_c3_padded = new float[327712];
+    private final float[] b10_conv_bf_c3_wide = new float[20480];
 
     /**
      * Scratch of b11_conv_grad_c3_.
@@ -814,19 +799,15 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // maxpool 'p2' (samples/fashion_bn.cnn:19)
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 6, 64);
-        // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 7, 16);
-        // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 8, 16);
         // bn 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 9, 128);
+        pool.run(this, 7, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
         // full 'f1' (samples/fashion_bn.cnn:28)
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 10, 64);
+        pool.run(this, 8, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -854,19 +835,15 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // maxpool 'p2' (samples/fashion_bn.cnn:19)
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 6, 64);
-        // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 7, 16);
-        // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 8, 16);
         // bn 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 9, 128);
+        pool.run(this, 7, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
         // full 'f1' (samples/fashion_bn.cnn:28)
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 10, 64);
+        pool.run(this, 8, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -877,59 +854,54 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     public void backward() {
         // softmax_ce_bf 'loss' (samples/fashion_bn.cnn:32)
         // full_bf 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 12, 64);
+        pool.run(this, 10, 64);
         // full_grad 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 13, 10);
+        pool.run(this, 11, 10);
         // relu_bf 'r4' (samples/fashion_bn.cnn:29)
         // full_bf 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 14, 64);
+        pool.run(this, 12, 64);
         // full_grad 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 15, 256);
+        pool.run(this, 13, 256);
         // maxpool_bf 'p3' (samples/fashion_bn.cnn:25)
         // relu_bf 'r3' (samples/fashion_bn.cnn:24)
-        pool.run(this, 16, 64);
+        pool.run(this, 14, 64);
         // bn_bf 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 17, 128);
+        pool.run(this, 15, 128);
         // bn_grad 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 18, 128);
+        pool.run(this, 16, 128);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 19, 64);
-        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 20, 16);
-        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 21, 16);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 22, 64);
+        pool.run(this, 17, 64);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 23, 64);
+        pool.run(this, 18, 64);
         // maxpool_bf 'p2' (samples/fashion_bn.cnn:19)
         // relu_bf 'r2' (samples/fashion_bn.cnn:18)
-        pool.run(this, 24, 64);
+        pool.run(this, 19, 64);
         // bn_bf 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 25, 64);
+        pool.run(this, 20, 64);
         // bn_grad 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 26, 64);
+        pool.run(this, 21, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 27, 64);
+        pool.run(this, 22, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 28, 16);
+        pool.run(this, 23, 16);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 29, 16);
+        pool.run(this, 24, 16);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 30, 64);
+        pool.run(this, 25, 64);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 31, 32);
+        pool.run(this, 26, 32);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
-        pool.run(this, 32, 64);
+        pool.run(this, 27, 64);
         // bn_bf 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 33, 32);
+        pool.run(this, 28, 32);
         // bn_grad 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 34, 32);
+        pool.run(this, 29, 32);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 35, 64);
+        pool.run(this, 30, 64);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 36, 16);
+        pool.run(this, 31, 16);
     }
 
     public float loss() {
@@ -1023,93 +995,78 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 s6_by_sample(chunk);
                 return;
             case 7:
-                f8_conv_c3_u(chunk);
+                f9_bn_n3_(chunk);
                 return;
             case 8:
-                f8_conv_c3_(chunk);
+                s8_by_sample(chunk);
                 return;
             case 9:
-                f9_bn_n3_(chunk);
+                f16_cross_entropy_loss_(chunk);
                 return;
             case 10:
                 s10_by_sample(chunk);
                 return;
             case 11:
-                f16_cross_entropy_loss_(chunk);
+                b2_full_grad_f2_(chunk);
                 return;
             case 12:
                 s12_by_sample(chunk);
                 return;
             case 13:
-                b2_full_grad_f2_(chunk);
+                b5_full_grad_f1_(chunk);
                 return;
             case 14:
                 s14_by_sample(chunk);
                 return;
             case 15:
-                b5_full_grad_f1_(chunk);
-                return;
-            case 16:
-                s16_by_sample(chunk);
-                return;
-            case 17:
                 b8_bn_bf_n3_(chunk);
                 return;
-            case 18:
+            case 16:
                 b9_bn_grad_n3_(chunk);
                 return;
-            case 19:
-                b10_conv_bf_c3_pad(chunk);
+            case 17:
+                s17_by_sample(chunk);
                 return;
-            case 20:
-                b10_conv_bf_c3_u(chunk);
-                return;
-            case 21:
-                b10_conv_bf_c3_(chunk);
-                return;
-            case 22:
-                s22_by_sample(chunk);
-                return;
-            case 23:
+            case 18:
                 b11_conv_grad_c3_(chunk);
                 return;
-            case 24:
-                s24_by_sample(chunk);
+            case 19:
+                s19_by_sample(chunk);
                 return;
-            case 25:
+            case 20:
                 b14_bn_bf_n2_(chunk);
                 return;
-            case 26:
+            case 21:
                 b15_bn_grad_n2_(chunk);
                 return;
-            case 27:
+            case 22:
                 b16_conv_bf_c2_pad(chunk);
                 return;
-            case 28:
+            case 23:
                 b16_conv_bf_c2_u(chunk);
                 return;
-            case 29:
+            case 24:
                 b16_conv_bf_c2_(chunk);
                 return;
-            case 30:
-                s30_by_sample(chunk);
+            case 25:
+                s25_by_sample(chunk);
                 return;
-            case 31:
+            case 26:
                 b17_conv_grad_c2_(chunk);
                 return;
-            case 32:
-                s32_by_sample(chunk);
+            case 27:
+                s27_by_sample(chunk);
                 return;
-            case 33:
+            case 28:
                 b20_bn_bf_n1_(chunk);
                 return;
-            case 34:
+            case 29:
                 b21_bn_grad_n1_(chunk);
                 return;
-            case 35:
+            case 30:
                 b22_conv_grad_c1_dy(chunk);
                 return;
-            case 36:
+            case 31:
                 b22_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1157,6 +1114,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         f6_relu_r2_(chunk);
         f7_maxpool_p2_(chunk);
         f8_conv_c3_pad(chunk);
+        f8_conv_c3_(chunk);
     }
 
     /**
@@ -1171,7 +1129,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>softmax 'y' (samples/fashion_bn.cnn:31)</li>
      * </ul>
      */
-    private void s10_by_sample(int chunk) {
+    private void s8_by_sample(int chunk) {
         f10_relu_r3_(chunk);
         f11_maxpool_p3_(chunk);
         f12_full_f1_(chunk);
@@ -1188,7 +1146,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>full_bf 'f2' (samples/fashion_bn.cnn:30)</li>
      * </ul>
      */
-    private void s12_by_sample(int chunk) {
+    private void s10_by_sample(int chunk) {
         b0_softmax_ce_bf_loss_(chunk);
         b1_full_bf_f2_(chunk);
     }
@@ -1201,7 +1159,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>full_bf 'f1' (samples/fashion_bn.cnn:28)</li>
      * </ul>
      */
-    private void s14_by_sample(int chunk) {
+    private void s12_by_sample(int chunk) {
         b3_relu_bf_r4_(chunk);
         b4_full_bf_f1_(chunk);
     }
@@ -1214,7 +1172,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r3' (samples/fashion_bn.cnn:24)</li>
      * </ul>
      */
-    private void s16_by_sample(int chunk) {
+    private void s14_by_sample(int chunk) {
         b6_maxpool_bf_p3_(chunk);
         b7_relu_bf_r3_(chunk);
     }
@@ -1223,11 +1181,13 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>conv_bf 'c3' (samples/fashion_bn.cnn:22)</li>
      * <li>conv_grad 'c3' (samples/fashion_bn.cnn:22)</li>
      * </ul>
      */
-    private void s22_by_sample(int chunk) {
-        b11_conv_grad_c3_pad(chunk);
+    private void s17_by_sample(int chunk) {
+        b10_conv_bf_c3_pad(chunk);
+        b10_conv_bf_c3_(chunk);
         b11_conv_grad_c3_dy(chunk);
     }
 
@@ -1239,7 +1199,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/fashion_bn.cnn:18)</li>
      * </ul>
      */
-    private void s24_by_sample(int chunk) {
+    private void s19_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
     }
@@ -1251,7 +1211,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c2' (samples/fashion_bn.cnn:16)</li>
      * </ul>
      */
-    private void s30_by_sample(int chunk) {
+    private void s25_by_sample(int chunk) {
         b17_conv_grad_c2_pad(chunk);
         b17_conv_grad_c2_dy(chunk);
     }
@@ -1264,7 +1224,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r1' (samples/fashion_bn.cnn:12)</li>
      * </ul>
      */
-    private void s32_by_sample(int chunk) {
+    private void s27_by_sample(int chunk) {
         b18_maxpool_bf_p1_(chunk);
         b19_relu_bf_r1_(chunk);
     }
@@ -2095,346 +2055,302 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f8_conv_c3_wino
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void f8_conv_c3_(int chunk) {
-        int vo = chunk * 98336;
-        int mo = vo + 32768;
-        for (int blk = chunk; blk < 43; blk += 16) {
-            int g0 = blk * 6;
-            int g1 = Math.min(g0 + 6, 256);
-            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
-            // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) f8_conv_c3_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 2048 + n;
-                    int m = mo + xi * 4096 + n;
-                    int uo = xi * 8192;
-                    for (int o = 0; o < 128; o += 8) f8_conv_c3_mm8(uo + o, v, m + o * 32);
+        int t = chunk;
+        int k0 = 0;
+        int k1 = 128;
+        int xo = t * 5120;
+        int so = chunk * 320;
+        int k = k0;
+        for (; k + 5 <= k1; k += 5) {
+            f8_conv_c3_taps5_0(xo, k, so);
+            // Y[t][k + a] = the first 7 columns of every wide row
+            for (int a = 0; a < 5; a++) {
+                int yo = (t * 128 + k + a) * 49;
+                int wo = so + a * 64;
+                for (int i = 0; i < 7; i++) {
+                    for (int j = 0; j < 7; j++) c3_[yo + i * 7 + j] = f8_conv_c3_wide[wo + i * 8 + j];
                 }
             }
-            // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) f8_conv_c3_yout(g, (g - g0) * 4, mo);
+        }
+        for (; k + 3 <= k1; k += 3) {
+            f8_conv_c3_taps3_0(xo, k, so);
+            // Y[t][k + a] = the first 7 columns of every wide row
+            for (int a = 0; a < 3; a++) {
+                int yo = (t * 128 + k + a) * 49;
+                int wo = so + a * 64;
+                for (int i = 0; i < 7; i++) {
+                    for (int j = 0; j < 7; j++) c3_[yo + i * 7 + j] = f8_conv_c3_wide[wo + i * 8 + j];
+                }
+            }
         }
     }
 
     /**
-     * conv 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
      */
     private void f8_conv_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
-            int x = (t * 64 + c) * 49;
-            int d = (t * 64 + c) * 100 + 10;
-            for (int i = 0; i < 7; i++, x += 7, d += 10) {
-                for (int e = 1; e < 4; e++) f8_conv_c3_d[d + e] = p2_[x + 2 * e - 1];
-                for (int e = 0; e < 4; e++) f8_conv_c3_d[d + 5 + e] = p2_[x + 2 * e];
+            int po = (t * 64 + c) * 80;
+            int xo = (t * 64 + c) * 49;
+            for (int e = 0; e < 80; e++) {
+                f8_conv_c3_padded[po + e] = 0f;
             }
+            for (int i = 0; i < 7; i++) System.arraycopy(p2_, xo + i * 7, f8_conv_c3_padded, po + (i + 1) * 8 + 1, 7);
         }
     }
 
     /**
-     * conv 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
      */
-    private void f8_conv_c3_u(int chunk) {
-        for (int o = chunk; o < 128; o += 16) {
-            for (int i = 0; i < 64; i++) {
-                int w = o * 576 + i * 9;
-                double g00 = c3$weight_[w];
-                double g01 = c3$weight_[w + 1];
-                double g02 = c3$weight_[w + 2];
-                double g10 = c3$weight_[w + 3];
-                double g11 = c3$weight_[w + 4];
-                double g12 = c3$weight_[w + 5];
-                double g20 = c3$weight_[w + 6];
-                double g21 = c3$weight_[w + 7];
-                double g22 = c3$weight_[w + 8];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 128 + o;
-                f8_conv_c3_u[u] = (float) (h00);
-                f8_conv_c3_u[u + 8192] = (float) (0.5 * (h00 + h01 + h02));
-                f8_conv_c3_u[u + 16384] = (float) (0.5 * (h00 - h01 + h02));
-                f8_conv_c3_u[u + 24576] = (float) (h02);
-                f8_conv_c3_u[u + 32768] = (float) (h10);
-                f8_conv_c3_u[u + 40960] = (float) (0.5 * (h10 + h11 + h12));
-                f8_conv_c3_u[u + 49152] = (float) (0.5 * (h10 - h11 + h12));
-                f8_conv_c3_u[u + 57344] = (float) (h12);
-                f8_conv_c3_u[u + 65536] = (float) (h20);
-                f8_conv_c3_u[u + 73728] = (float) (0.5 * (h20 + h21 + h22));
-                f8_conv_c3_u[u + 81920] = (float) (0.5 * (h20 - h21 + h22));
-                f8_conv_c3_u[u + 90112] = (float) (h22);
-                f8_conv_c3_u[u + 98304] = (float) (h30);
-                f8_conv_c3_u[u + 106496] = (float) (0.5 * (h30 + h31 + h32));
-                f8_conv_c3_u[u + 114688] = (float) (0.5 * (h30 - h31 + h32));
-                f8_conv_c3_u[u + 122880] = (float) (h32);
-            }
-        }
-    }
-
-    /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
-     */
-    private void f8_conv_c3_vin(int g, int n0, int vo) {
-        int t = g / 4;
-        int ti = g - t * 4;
-        for (int c = 0; c < 64; c++) {
-            int d = (t * 64 + c) * 100 + ti * 20;
-            int v = vo + c * 32 + n0;
-            for (int j = 0; j < 4; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 5);
-                FloatVector f0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 6);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 10);
-                FloatVector o1 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 10 + 5);
-                FloatVector f1 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 10 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 10 + 6);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 20);
-                FloatVector o2 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 20 + 5);
-                FloatVector f2 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 20 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 20 + 6);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 30);
-                FloatVector o3 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 30 + 5);
-                FloatVector f3 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 30 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, f8_conv_c3_d, d + j + 30 + 6);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(f8_conv_c3_wino, v + j);
-                w10.add(w20).intoArray(f8_conv_c3_wino, v + j + 8192);
-                w20.sub(w10).intoArray(f8_conv_c3_wino, v + j + 16384);
-                w10.sub(w30).intoArray(f8_conv_c3_wino, v + j + 24576);
-                w01.sub(w21).intoArray(f8_conv_c3_wino, v + j + 2048);
-                w11.add(w21).intoArray(f8_conv_c3_wino, v + j + 10240);
-                w21.sub(w11).intoArray(f8_conv_c3_wino, v + j + 18432);
-                w11.sub(w31).intoArray(f8_conv_c3_wino, v + j + 26624);
-                w02.sub(w22).intoArray(f8_conv_c3_wino, v + j + 4096);
-                w12.add(w22).intoArray(f8_conv_c3_wino, v + j + 12288);
-                w22.sub(w12).intoArray(f8_conv_c3_wino, v + j + 20480);
-                w12.sub(w32).intoArray(f8_conv_c3_wino, v + j + 28672);
-                w03.sub(w23).intoArray(f8_conv_c3_wino, v + j + 6144);
-                w13.add(w23).intoArray(f8_conv_c3_wino, v + j + 14336);
-                w23.sub(w13).intoArray(f8_conv_c3_wino, v + j + 22528);
-                w13.sub(w33).intoArray(f8_conv_c3_wino, v + j + 30720);
-            }
-        }
-    }
-
-    /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void f8_conv_c3_mm8(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
-        FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 64, uo += 256) {
-            FloatVector v0 = FloatVector.fromArray(S, f8_conv_c3_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 16);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 4]);
-            a0_4 = v0.fma(g, a0_4);
-            a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 5]);
-            a0_5 = v0.fma(g, a0_5);
-            a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 48);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 128]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 129]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 130]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 131]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 132]);
-            a0_4 = v0_32.fma(g, a0_4);
-            a1_4 = v1_32.fma(g, a1_4);
-            a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 133]);
-            a0_5 = v0_32.fma(g, a0_5);
-            a1_5 = v1_32.fma(g, a1_5);
-            a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 134]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 135]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
-        }
-        a0_0.intoArray(f8_conv_c3_wino, m);
-        a1_0.intoArray(f8_conv_c3_wino, m + 8);
-        a2_0.intoArray(f8_conv_c3_wino, m + 16);
-        a0_1.intoArray(f8_conv_c3_wino, m + 32);
-        a1_1.intoArray(f8_conv_c3_wino, m + 40);
-        a2_1.intoArray(f8_conv_c3_wino, m + 48);
-        a0_2.intoArray(f8_conv_c3_wino, m + 64);
-        a1_2.intoArray(f8_conv_c3_wino, m + 72);
-        a2_2.intoArray(f8_conv_c3_wino, m + 80);
-        a0_3.intoArray(f8_conv_c3_wino, m + 96);
-        a1_3.intoArray(f8_conv_c3_wino, m + 104);
-        a2_3.intoArray(f8_conv_c3_wino, m + 112);
-        a0_4.intoArray(f8_conv_c3_wino, m + 128);
-        a1_4.intoArray(f8_conv_c3_wino, m + 136);
-        a2_4.intoArray(f8_conv_c3_wino, m + 144);
-        a0_5.intoArray(f8_conv_c3_wino, m + 160);
-        a1_5.intoArray(f8_conv_c3_wino, m + 168);
-        a2_5.intoArray(f8_conv_c3_wino, m + 176);
-        a0_6.intoArray(f8_conv_c3_wino, m + 192);
-        a1_6.intoArray(f8_conv_c3_wino, m + 200);
-        a2_6.intoArray(f8_conv_c3_wino, m + 208);
-        a0_7.intoArray(f8_conv_c3_wino, m + 224);
-        a1_7.intoArray(f8_conv_c3_wino, m + 232);
-        a2_7.intoArray(f8_conv_c3_wino, m + 240);
-    }
-
-    /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
-     */
-    private void f8_conv_c3_yout(int g, int n0, int mo) {
-        int t = g / 4;
-        int ti = g - t * 4;
-        int st = mo + 65536;
-        // the last tile row of an odd map has one real row
-        boolean two = ti < 3;
-        for (int o = 0; o < 128; o++) {
-            int m = mo + o * 32 + n0;
-            int y = ((t * 128 + o) * 7 + 2 * ti) * 7;
-            for (int j = 0; j < 4; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 4096);
-                FloatVector m02 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 8192);
-                FloatVector m03 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 12288);
-                FloatVector m10 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 16384);
-                FloatVector m11 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 20480);
-                FloatVector m12 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 24576);
-                FloatVector m13 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 28672);
-                FloatVector m20 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 32768);
-                FloatVector m21 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 36864);
-                FloatVector m22 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 40960);
-                FloatVector m23 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 45056);
-                FloatVector m30 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 49152);
-                FloatVector m31 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 53248);
-                FloatVector m32 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 57344);
-                FloatVector m33 = FloatVector.fromArray(S, f8_conv_c3_wino, m + j + 61440);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(f8_conv_c3_wino, st);
-                z01.sub(z02).sub(z03).intoArray(f8_conv_c3_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(f8_conv_c3_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(f8_conv_c3_wino, st + 24);
-                int e = Math.min(8, 4 - j);
-                for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    c3_[x] = f8_conv_c3_wino[st + q];
-                    if (2 * (j + q) + 1 < 7) {
-                        c3_[x + 1] = f8_conv_c3_wino[st + 8 + q];
-                    }
-                    if (two) {
-                        c3_[x + 7] = f8_conv_c3_wino[st + 16 + q];
-                        if (2 * (j + q) + 1 < 7) {
-                            c3_[x + 8] = f8_conv_c3_wino[st + 24 + q];
-                        }
-                    }
+    private void f8_conv_c3_taps5_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            for (int c = 0; c < 64; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 576 + c * 9;
+                for (int p = 0; p < 3; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 24);
+                    g = FloatVector.broadcast(S, c3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1728]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2304]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 25);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1729]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2305]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 26);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1730]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2306]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
                 }
             }
+            a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
+            a1_0.intoArray(f8_conv_c3_wide, so + 8 + e);
+            a2_0.intoArray(f8_conv_c3_wide, so + 16 + e);
+            a3_0.intoArray(f8_conv_c3_wide, so + 24 + e);
+            a0_1.intoArray(f8_conv_c3_wide, so + 64 + e);
+            a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
+            a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
+            a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
+            a0_2.intoArray(f8_conv_c3_wide, so + 128 + e);
+            a1_2.intoArray(f8_conv_c3_wide, so + 136 + e);
+            a2_2.intoArray(f8_conv_c3_wide, so + 144 + e);
+            a3_2.intoArray(f8_conv_c3_wide, so + 152 + e);
+            a0_3.intoArray(f8_conv_c3_wide, so + 192 + e);
+            a1_3.intoArray(f8_conv_c3_wide, so + 200 + e);
+            a2_3.intoArray(f8_conv_c3_wide, so + 208 + e);
+            a3_3.intoArray(f8_conv_c3_wide, so + 216 + e);
+            a0_4.intoArray(f8_conv_c3_wide, so + 256 + e);
+            a1_4.intoArray(f8_conv_c3_wide, so + 264 + e);
+            a2_4.intoArray(f8_conv_c3_wide, so + 272 + e);
+            a3_4.intoArray(f8_conv_c3_wide, so + 280 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+2 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 3 channels at a time.
+     */
+    private void f8_conv_c3_taps3_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            for (int c = 0; c < 64; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 576 + c * 9;
+                for (int p = 0; p < 3; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 24);
+                    g = FloatVector.broadcast(S, c3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 25);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 26);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                }
+            }
+            a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
+            a1_0.intoArray(f8_conv_c3_wide, so + 8 + e);
+            a2_0.intoArray(f8_conv_c3_wide, so + 16 + e);
+            a3_0.intoArray(f8_conv_c3_wide, so + 24 + e);
+            a0_1.intoArray(f8_conv_c3_wide, so + 64 + e);
+            a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
+            a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
+            a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
+            a0_2.intoArray(f8_conv_c3_wide, so + 128 + e);
+            a1_2.intoArray(f8_conv_c3_wide, so + 136 + e);
+            a2_2.intoArray(f8_conv_c3_wide, so + 144 + e);
+            a3_2.intoArray(f8_conv_c3_wide, so + 152 + e);
         }
     }
 
@@ -2861,346 +2777,325 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b10_conv_bf_c3_wino
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo direct
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void b10_conv_bf_c3_(int chunk) {
-        int vo = chunk * 98336;
-        int mo = vo + 65536;
-        for (int blk = chunk; blk < 43; blk += 16) {
-            int g0 = blk * 6;
-            int g1 = Math.min(g0 + 6, 256);
-            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
-            // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) b10_conv_bf_c3_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 4096 + n;
-                    int m = mo + xi * 2048 + n;
-                    int uo = xi * 8192;
-                    for (int o = 0; o < 64; o += 8) b10_conv_bf_c3_mm8(uo + o, v, m + o * 32);
+        int t = chunk;
+        int k0 = 0;
+        int k1 = 64;
+        int xo = t * 10240;
+        int so = chunk * 320;
+        int k = k0;
+        for (; k + 5 <= k1; k += 5) {
+            b10_conv_bf_c3_taps5_0(xo, k, so);
+            // Y[t][k + a] = the first 7 columns of every wide row
+            for (int a = 0; a < 5; a++) {
+                int yo = (t * 64 + k + a) * 49;
+                int wo = so + a * 64;
+                for (int i = 0; i < 7; i++) {
+                    for (int j = 0; j < 7; j++) grad$p2_[yo + i * 7 + j] = b10_conv_bf_c3_wide[wo + i * 8 + j];
                 }
             }
-            // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) b10_conv_bf_c3_yout(g, (g - g0) * 4, mo);
+        }
+        for (; k + 4 <= k1; k += 4) {
+            b10_conv_bf_c3_taps4_0(xo, k, so);
+            // Y[t][k + a] = the first 7 columns of every wide row
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 64 + k + a) * 49;
+                int wo = so + a * 64;
+                for (int i = 0; i < 7; i++) {
+                    for (int j = 0; j < 7; j++) grad$p2_[yo + i * 7 + j] = b10_conv_bf_c3_wide[wo + i * 8 + j];
+                }
+            }
         }
     }
 
     /**
-     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase pad: copies grad$c3_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase pad: copies grad.c3[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
      */
     private void b10_conv_bf_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
-            int x = (t * 128 + c) * 49;
-            int d = (t * 128 + c) * 100 + 10;
-            for (int i = 0; i < 7; i++, x += 7, d += 10) {
-                for (int e = 1; e < 4; e++) b10_conv_bf_c3_d[d + e] = grad$c3_[x + 2 * e - 1];
-                for (int e = 0; e < 4; e++) b10_conv_bf_c3_d[d + 5 + e] = grad$c3_[x + 2 * e];
+            int po = (t * 128 + c) * 80;
+            int xo = (t * 128 + c) * 49;
+            for (int e = 0; e < 80; e++) {
+                b10_conv_bf_c3_padded[po + e] = 0f;
             }
+            for (int i = 0; i < 7; i++) System.arraycopy(grad$c3_, xo + i * 7, b10_conv_bf_c3_padded, po + (i + 1) * 8 + 1, 7);
         }
     }
 
     /**
-     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
      */
-    private void b10_conv_bf_c3_u(int chunk) {
-        for (int o = chunk; o < 64; o += 16) {
-            for (int i = 0; i < 128; i++) {
-                int w = o * 9 + i * 576;
-                double g00 = c3$weight_[w + 8];
-                double g01 = c3$weight_[w + 7];
-                double g02 = c3$weight_[w + 6];
-                double g10 = c3$weight_[w + 5];
-                double g11 = c3$weight_[w + 4];
-                double g12 = c3$weight_[w + 3];
-                double g20 = c3$weight_[w + 2];
-                double g21 = c3$weight_[w + 1];
-                double g22 = c3$weight_[w];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 64 + o;
-                b10_conv_bf_c3_u[u] = (float) (h00);
-                b10_conv_bf_c3_u[u + 8192] = (float) (0.5 * (h00 + h01 + h02));
-                b10_conv_bf_c3_u[u + 16384] = (float) (0.5 * (h00 - h01 + h02));
-                b10_conv_bf_c3_u[u + 24576] = (float) (h02);
-                b10_conv_bf_c3_u[u + 32768] = (float) (h10);
-                b10_conv_bf_c3_u[u + 40960] = (float) (0.5 * (h10 + h11 + h12));
-                b10_conv_bf_c3_u[u + 49152] = (float) (0.5 * (h10 - h11 + h12));
-                b10_conv_bf_c3_u[u + 57344] = (float) (h12);
-                b10_conv_bf_c3_u[u + 65536] = (float) (h20);
-                b10_conv_bf_c3_u[u + 73728] = (float) (0.5 * (h20 + h21 + h22));
-                b10_conv_bf_c3_u[u + 81920] = (float) (0.5 * (h20 - h21 + h22));
-                b10_conv_bf_c3_u[u + 90112] = (float) (h22);
-                b10_conv_bf_c3_u[u + 98304] = (float) (h30);
-                b10_conv_bf_c3_u[u + 106496] = (float) (0.5 * (h30 + h31 + h32));
-                b10_conv_bf_c3_u[u + 114688] = (float) (0.5 * (h30 - h31 + h32));
-                b10_conv_bf_c3_u[u + 122880] = (float) (h32);
-            }
-        }
-    }
-
-    /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
-     */
-    private void b10_conv_bf_c3_vin(int g, int n0, int vo) {
-        int t = g / 4;
-        int ti = g - t * 4;
-        for (int c = 0; c < 128; c++) {
-            int d = (t * 128 + c) * 100 + ti * 20;
-            int v = vo + c * 32 + n0;
-            for (int j = 0; j < 4; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 5);
-                FloatVector f0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 6);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 10);
-                FloatVector o1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 10 + 5);
-                FloatVector f1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 10 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 10 + 6);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 20);
-                FloatVector o2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 20 + 5);
-                FloatVector f2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 20 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 20 + 6);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 30);
-                FloatVector o3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 30 + 5);
-                FloatVector f3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 30 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, d + j + 30 + 6);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(b10_conv_bf_c3_wino, v + j);
-                w10.add(w20).intoArray(b10_conv_bf_c3_wino, v + j + 16384);
-                w20.sub(w10).intoArray(b10_conv_bf_c3_wino, v + j + 32768);
-                w10.sub(w30).intoArray(b10_conv_bf_c3_wino, v + j + 49152);
-                w01.sub(w21).intoArray(b10_conv_bf_c3_wino, v + j + 4096);
-                w11.add(w21).intoArray(b10_conv_bf_c3_wino, v + j + 20480);
-                w21.sub(w11).intoArray(b10_conv_bf_c3_wino, v + j + 36864);
-                w11.sub(w31).intoArray(b10_conv_bf_c3_wino, v + j + 53248);
-                w02.sub(w22).intoArray(b10_conv_bf_c3_wino, v + j + 8192);
-                w12.add(w22).intoArray(b10_conv_bf_c3_wino, v + j + 24576);
-                w22.sub(w12).intoArray(b10_conv_bf_c3_wino, v + j + 40960);
-                w12.sub(w32).intoArray(b10_conv_bf_c3_wino, v + j + 57344);
-                w03.sub(w23).intoArray(b10_conv_bf_c3_wino, v + j + 12288);
-                w13.add(w23).intoArray(b10_conv_bf_c3_wino, v + j + 28672);
-                w23.sub(w13).intoArray(b10_conv_bf_c3_wino, v + j + 45056);
-                w13.sub(w33).intoArray(b10_conv_bf_c3_wino, v + j + 61440);
-            }
-        }
-    }
-
-    /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void b10_conv_bf_c3_mm8(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
-        FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 128) {
-            FloatVector v0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 16);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 4]);
-            a0_4 = v0.fma(g, a0_4);
-            a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 5]);
-            a0_5 = v0.fma(g, a0_5);
-            a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 48);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 64]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 65]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 66]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 67]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 68]);
-            a0_4 = v0_32.fma(g, a0_4);
-            a1_4 = v1_32.fma(g, a1_4);
-            a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 69]);
-            a0_5 = v0_32.fma(g, a0_5);
-            a1_5 = v1_32.fma(g, a1_5);
-            a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 70]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 71]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
-        }
-        a0_0.intoArray(b10_conv_bf_c3_wino, m);
-        a1_0.intoArray(b10_conv_bf_c3_wino, m + 8);
-        a2_0.intoArray(b10_conv_bf_c3_wino, m + 16);
-        a0_1.intoArray(b10_conv_bf_c3_wino, m + 32);
-        a1_1.intoArray(b10_conv_bf_c3_wino, m + 40);
-        a2_1.intoArray(b10_conv_bf_c3_wino, m + 48);
-        a0_2.intoArray(b10_conv_bf_c3_wino, m + 64);
-        a1_2.intoArray(b10_conv_bf_c3_wino, m + 72);
-        a2_2.intoArray(b10_conv_bf_c3_wino, m + 80);
-        a0_3.intoArray(b10_conv_bf_c3_wino, m + 96);
-        a1_3.intoArray(b10_conv_bf_c3_wino, m + 104);
-        a2_3.intoArray(b10_conv_bf_c3_wino, m + 112);
-        a0_4.intoArray(b10_conv_bf_c3_wino, m + 128);
-        a1_4.intoArray(b10_conv_bf_c3_wino, m + 136);
-        a2_4.intoArray(b10_conv_bf_c3_wino, m + 144);
-        a0_5.intoArray(b10_conv_bf_c3_wino, m + 160);
-        a1_5.intoArray(b10_conv_bf_c3_wino, m + 168);
-        a2_5.intoArray(b10_conv_bf_c3_wino, m + 176);
-        a0_6.intoArray(b10_conv_bf_c3_wino, m + 192);
-        a1_6.intoArray(b10_conv_bf_c3_wino, m + 200);
-        a2_6.intoArray(b10_conv_bf_c3_wino, m + 208);
-        a0_7.intoArray(b10_conv_bf_c3_wino, m + 224);
-        a1_7.intoArray(b10_conv_bf_c3_wino, m + 232);
-        a2_7.intoArray(b10_conv_bf_c3_wino, m + 240);
-    }
-
-    /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
-     */
-    private void b10_conv_bf_c3_yout(int g, int n0, int mo) {
-        int t = g / 4;
-        int ti = g - t * 4;
-        int st = mo + 32768;
-        // the last tile row of an odd map has one real row
-        boolean two = ti < 3;
-        for (int o = 0; o < 64; o++) {
-            int m = mo + o * 32 + n0;
-            int y = ((t * 64 + o) * 7 + 2 * ti) * 7;
-            for (int j = 0; j < 4; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 2048);
-                FloatVector m02 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 4096);
-                FloatVector m03 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 6144);
-                FloatVector m10 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 8192);
-                FloatVector m11 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 10240);
-                FloatVector m12 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 12288);
-                FloatVector m13 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 14336);
-                FloatVector m20 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 16384);
-                FloatVector m21 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 18432);
-                FloatVector m22 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 20480);
-                FloatVector m23 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 22528);
-                FloatVector m30 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 24576);
-                FloatVector m31 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 26624);
-                FloatVector m32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 28672);
-                FloatVector m33 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, m + j + 30720);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(b10_conv_bf_c3_wino, st);
-                z01.sub(z02).sub(z03).intoArray(b10_conv_bf_c3_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(b10_conv_bf_c3_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(b10_conv_bf_c3_wino, st + 24);
-                int e = Math.min(8, 4 - j);
-                for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    grad$p2_[x] = b10_conv_bf_c3_wino[st + q];
-                    if (2 * (j + q) + 1 < 7) {
-                        grad$p2_[x + 1] = b10_conv_bf_c3_wino[st + 8 + q];
-                    }
-                    if (two) {
-                        grad$p2_[x + 7] = b10_conv_bf_c3_wino[st + 16 + q];
-                        if (2 * (j + q) + 1 < 7) {
-                            grad$p2_[x + 8] = b10_conv_bf_c3_wino[st + 24 + q];
-                        }
-                    }
+    private void b10_conv_bf_c3_taps5_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a3_4 = FloatVector.zero(S);
+            for (int c = 0; c < 128; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 9 + c * 576;
+                for (int p = 0; p < 3; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (2 - p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 24);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 25);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 26);
+                    g = FloatVector.broadcast(S, c3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
                 }
             }
+            a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
+            a1_0.intoArray(b10_conv_bf_c3_wide, so + 8 + e);
+            a2_0.intoArray(b10_conv_bf_c3_wide, so + 16 + e);
+            a3_0.intoArray(b10_conv_bf_c3_wide, so + 24 + e);
+            a0_1.intoArray(b10_conv_bf_c3_wide, so + 64 + e);
+            a1_1.intoArray(b10_conv_bf_c3_wide, so + 72 + e);
+            a2_1.intoArray(b10_conv_bf_c3_wide, so + 80 + e);
+            a3_1.intoArray(b10_conv_bf_c3_wide, so + 88 + e);
+            a0_2.intoArray(b10_conv_bf_c3_wide, so + 128 + e);
+            a1_2.intoArray(b10_conv_bf_c3_wide, so + 136 + e);
+            a2_2.intoArray(b10_conv_bf_c3_wide, so + 144 + e);
+            a3_2.intoArray(b10_conv_bf_c3_wide, so + 152 + e);
+            a0_3.intoArray(b10_conv_bf_c3_wide, so + 192 + e);
+            a1_3.intoArray(b10_conv_bf_c3_wide, so + 200 + e);
+            a2_3.intoArray(b10_conv_bf_c3_wide, so + 208 + e);
+            a3_3.intoArray(b10_conv_bf_c3_wide, so + 216 + e);
+            a0_4.intoArray(b10_conv_bf_c3_wide, so + 256 + e);
+            a1_4.intoArray(b10_conv_bf_c3_wide, so + 264 + e);
+            a2_4.intoArray(b10_conv_bf_c3_wide, so + 272 + e);
+            a3_4.intoArray(b10_conv_bf_c3_wide, so + 280 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
+     */
+    private void b10_conv_bf_c3_taps4_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            for (int c = 0; c < 128; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 9 + c * 576;
+                for (int p = 0; p < 3; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (2 - p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 24);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 25);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
+                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
+                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
+                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 26);
+                    g = FloatVector.broadcast(S, c3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
+            a1_0.intoArray(b10_conv_bf_c3_wide, so + 8 + e);
+            a2_0.intoArray(b10_conv_bf_c3_wide, so + 16 + e);
+            a3_0.intoArray(b10_conv_bf_c3_wide, so + 24 + e);
+            a0_1.intoArray(b10_conv_bf_c3_wide, so + 64 + e);
+            a1_1.intoArray(b10_conv_bf_c3_wide, so + 72 + e);
+            a2_1.intoArray(b10_conv_bf_c3_wide, so + 80 + e);
+            a3_1.intoArray(b10_conv_bf_c3_wide, so + 88 + e);
+            a0_2.intoArray(b10_conv_bf_c3_wide, so + 128 + e);
+            a1_2.intoArray(b10_conv_bf_c3_wide, so + 136 + e);
+            a2_2.intoArray(b10_conv_bf_c3_wide, so + 144 + e);
+            a3_2.intoArray(b10_conv_bf_c3_wide, so + 152 + e);
+            a0_3.intoArray(b10_conv_bf_c3_wide, so + 192 + e);
+            a1_3.intoArray(b10_conv_bf_c3_wide, so + 200 + e);
+            a2_3.intoArray(b10_conv_bf_c3_wide, so + 208 + e);
+            a3_3.intoArray(b10_conv_bf_c3_wide, so + 216 + e);
         }
     }
 
@@ -3213,21 +3108,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int k0 = chunk * 2;
         for (int c = 0; c < 64; c++) {
             b11_conv_grad_c3_taps0(k0, c);
-        }
-    }
-
-    /**
-     * conv_grad 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
-     */
-    private void b11_conv_grad_c3_pad(int chunk) {
-        int t = chunk;
-        for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 80;
-            int xo = (t * 64 + c) * 49;
-            for (int e = 0; e < 80; e++) {
-                b11_conv_grad_c3_padded[po + e] = 0f;
-            }
-            for (int i = 0; i < 7; i++) System.arraycopy(p2_, xo + i * 7, b11_conv_grad_c3_padded, po + (i + 1) * 8 + 1, 7);
         }
     }
 
@@ -3275,31 +3155,31 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + 56 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 1);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 2);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 8);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 8);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 9);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 9);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 10);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 10);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 16);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 16);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 17);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 17);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, b11_conv_grad_c3_padded, x + e + 18);
+                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 18);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
