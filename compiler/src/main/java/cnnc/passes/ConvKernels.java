@@ -32,6 +32,12 @@ public final class ConvKernels {
     public static final int WINOGRAD_CHANNELS = 16;
     /** Smallest output map side for Winograd: a 7x7 map wastes a quarter of its 2x2 tiles, and measured no faster than direct. */
     public static final int WINOGRAD_MAP = 8;
+    /**
+     * Fewest output pixels over the batch ({@code T·Ho·Wo}) for Winograd: its weight transform, redone
+     * every step, costs about 60 scalar operations per channel pair, which the 2.25x fewer
+     * multiplications repay only over enough pixels (batch-1 inference on 8x8 maps measured 8x slower).
+     */
+    public static final int WINOGRAD_PIXELS = 1024;
 
     private ConvKernels() {}
 
@@ -69,7 +75,7 @@ public final class ConvKernels {
             }
         }
         if (!gradient && Algo.WINOGRAD.applies(conv) && in.c() >= WINOGRAD_CHANNELS && out.c() >= WINOGRAD_CHANNELS
-                && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP) {
+                && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP && (long) out.n() * out.h() * out.w() >= WINOGRAD_PIXELS) {
             return Algo.WINOGRAD;
         }
         return Algo.DIRECT.applies(conv) ? Algo.DIRECT : Algo.SCALAR;

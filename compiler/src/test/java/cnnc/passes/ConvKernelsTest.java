@@ -53,7 +53,7 @@ class ConvKernelsTest {
     }
 
     static Model compile(String text) {
-        return Pipeline.compile(SourceFile.of("mix.cnn", text), Options.defaults().withBatch(4));
+        return Pipeline.compile(SourceFile.of("mix.cnn", text), Options.defaults().withBatch(8));
     }
 
     /** {@code node kind -> algo} for every conv step, kind conv, conv_bf or conv_grad. */
@@ -82,6 +82,8 @@ class ConvKernelsTest {
         assertEquals(Algo.SCALAR, k.get("c conv"));
         assertEquals(Algo.SCALAR, k.get("c conv_bf"));
         assertEquals(Algo.DIRECT, k.get("d conv"), "8 output channels: too few for Winograd");
+        assertEquals(Algo.DIRECT, kernels(Pipeline.compile(SourceFile.of("mix.cnn", MIX), Options.defaults().withBatch(4))).get("a conv"),
+                "4 x 12 x 12 output pixels: too few to repay the weight transform");
         assertEquals(Algo.SCALAR, k.get("e conv"));
         assertEquals(Algo.SCALAR, k.get("g conv"));
         assertEquals(Algo.SCALAR, k.get("g conv_bf"));
@@ -128,7 +130,7 @@ class ConvKernelsTest {
         List<String> names = Pipeline.passes(Options.defaults()).stream().map(Pass::name).toList();
         assertEquals("conv-kernels", names.get(names.size() - 1));
         StringBuilder trace = new StringBuilder();
-        Pipeline.compile(SourceFile.of("mix.cnn", MIX), Options.defaults().withBatch(4), t -> trace.append(t).append('\n'));
+        Pipeline.compile(SourceFile.of("mix.cnn", MIX), Options.defaults().withBatch(8), t -> trace.append(t).append('\n'));
         String after = trace.substring(trace.indexOf("// after conv-kernels"));
         assertTrue(after.contains("algo winograd") && after.contains("algo direct") && after.contains("algo scalar"), after);
         String before = trace.substring(0, trace.indexOf("// after conv-kernels"));

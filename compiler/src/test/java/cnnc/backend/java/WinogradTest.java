@@ -76,7 +76,7 @@ class WinogradTest {
 
     @Test
     void aCifarSizedLayerMatchesTheFloat64Interpreter() {
-        Model m = Models.model("vgg.cnn", VGG, 2);
+        Model m = Models.model("vgg.cnn", VGG, 4);
         assertTrue(winograd(m) >= 2, "the cost model picks Winograd for 32 and 64 channels on 16x16");
         compare(m, 1e-4);
     }
@@ -140,7 +140,7 @@ class WinogradTest {
     @Test
     void trainingStepsAllocateNothing() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        Network net = JaninoLoader.compile(JavaBackend.generate(Models.model("vgg.cnn", VGG, 2), "cnnc.generated", true)).instantiate();
+        Network net = JaninoLoader.compile(JavaBackend.generate(Models.model("vgg.cnn", VGG, 4), "cnnc.generated", true)).instantiate();
         Models.fill(net, 5);
         net.setThreads(2);
         RuntimeBehaviourTest.train(net, 10);
@@ -172,7 +172,7 @@ class WinogradTest {
     /** Bit-identical results for 1, 2 and 3 threads through Winograd forward and backward-data, over a few SGD steps. */
     @Test
     void identicalBitsForAnyThreadCount() {
-        Model m = Models.model("vgg.cnn", VGG, 2);
+        Model m = Models.model("vgg.cnn", VGG, 4);
         JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated", true));
         List<Network> nets = List.of(c.instantiate(), c.instantiate(), c.instantiate());
         for (int i = 0; i < nets.size(); i++) {
