@@ -225,7 +225,8 @@ _REQUIRED = object()
 SIGNATURES = {
     "conv": (1, [("K", "count", _REQUIRED), ("kernel", "size2", _REQUIRED), ("anchor", "pair", None),
                  ("padding", ("same", "valid", "full"), None), ("stride", "size2", (1, 1)),
-                 ("bias", "bool", True), ("init", ("he", "xavier"), "he")]),
+                 ("bias", "bool", True), ("init", ("he", "xavier"), "he"),
+                 ("algo", ("auto", "direct", "winograd", "scalar"), "auto")]),
     "bn": (1, [("per", ("element", "channel"), "element"), ("eps", "number", 1e-5), ("momentum", "number", 0.1)]),
     "relu": (1, []), "sigmoid": (1, []), "tanh": (1, []),
     "leaky_relu": (1, [("slope", "number", 0.01)]), "elu": (1, [("alpha", "number", 1.0)]),

@@ -32,8 +32,8 @@ final class CheckCommand implements Callable<Integer> {
         // what train, eval, grad and bench run (with jdk.incubator.vector); `generate --target java` writes the scalar loops
         List<String> kernels = JavaBackend.convKernels(m, true);
         if (!kernels.isEmpty()) {
-            out.printf("%nconvolution kernels on the java device with the Vector API (tiles chosen from the shapes;"
-                    + " --conv-tile PxB forces one):%n");
+            out.printf("%nconvolution kernels on the java device with the Vector API (algorithms and tiles chosen from the shapes;"
+                    + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n");
             kernels.forEach(k -> out.println("  " + k));
         }
         out.flush();

@@ -3,7 +3,13 @@ package cnnc.cli;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --conv-tile PxB}: forces the register tile of every Vector API forward and backward-data
+ * {@code --conv-algo auto|direct|winograd|scalar}: forces the algorithm of every convolution step
+ * where it applies (conv_grad takes direct for winograd; a conv it does not apply to keeps the
+ * compiler's choice), over the cost model and over the {@code algo:} arguments of the file, for
+ * benchmarking one kernel against another. It sets the system property {@code cnnc.conv.algo} that
+ * the {@code conv-kernels} pass reads ({@code cnnc.passes.ConvKernels}).
+ *
+ * <p>{@code --conv-tile PxB}: forces the register tile of every Vector API forward and backward-data
  * convolution to {@code P} vectors of 8 output pixels times {@code B} output channels, instead of
  * the one the compiler's cost model picks from the shapes (for benchmarking a tile; the results
  * differ only in rounding). It sets the system property {@code cnnc.conv.tile} that the Java backend reads.
@@ -14,7 +20,17 @@ final class ConvTileArg {
             description = "Force the Vector API convolutions' register tile: P (1-4) vectors of 8 pixels x B (1-8) channels.")
     String tile;
 
+    @Option(names = "--conv-algo", paramLabel = "ALGO",
+            description = "Force every convolution's algorithm where it applies: auto (the compiler's choice), direct, winograd or scalar.")
+    String algo;
+
     void apply() {
+        if (algo != null) {
+            if (!algo.matches("auto|direct|winograd|scalar")) {
+                throw new UserError("--conv-algo must be auto, direct, winograd or scalar, found '" + algo + "'");
+            }
+            System.setProperty("cnnc.conv.algo", algo);
+        }
         if (tile == null) {
             return;
         }

@@ -46,9 +46,13 @@ final class GradCommand implements Callable<Integer> {
     @Mixin
     DeviceArgs device;
 
+    @Mixin
+    ConvTileArg kernels;
+
     @Override
     public Integer call() {
         device.check();
+        kernels.apply();
         new Inputs().file("the model", model.model).file("the --weights file", weights).file("the --input file", input).check("--out", out);
         TensorFile in = read(input);
         device.prepare();

@@ -24,6 +24,10 @@ public record Model(String name, SourceFile source, Pos pos, int batch, Graph fo
         return new Model(name, source, pos, batch, forward, Optional.of(backward), input, target, output, loss, train, places);
     }
 
+    public Model withGraphs(Graph forward, Optional<Graph> backward) {
+        return new Model(name, source, pos, batch, forward, backward, input, target, output, loss, train, places);
+    }
+
     /** The declaration of a tensor, or {@link Pos#NONE}. */
     public Pos place(String tensor) {
         return places.getOrDefault(tensor, Pos.NONE);

@@ -22,7 +22,60 @@ import java.util.List;
  * @param padding how the user chose the pads: a {@link Padding.Mode} or an explicit {@link Padding.Anchor}
  */
 public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, int sw, boolean bias, Init init,
-                   Padding padding) implements ForwardOp {
+                   Padding padding, Algo algo) implements ForwardOp {
+
+    /**
+     * How a convolution step is computed ({@code algo:}): what the file asks for, then, after the
+     * {@code conv-kernels} pass ({@code cnnc.passes.ConvKernels}), what each conv, conv_bf and
+     * conv_grad step was given. Results differ only in rounding; it is no part of the graph's identity
+     * ({@link #toString} leaves it out, so {@code GraphHash} and weight files do not see it).
+     */
+    public enum Algo implements Word {
+        /** The compiler chooses from the shapes (the {@code conv-kernels} pass's cost model). */
+        AUTO("auto"),
+        /** Scalar loops over the kernel window (any stride, any anchor; what tiny layers and plain Java get). */
+        SCALAR("scalar"),
+        /** The register-tiled direct convolution on the Vector API: stride 1, every pad within {@code 0 .. size-1}. */
+        DIRECT("direct"),
+        /** Winograd F(2x2, 3x3): 3x3 kernels, stride 1, every pad within {@code 0 .. 2}; forward and backward-data. */
+        WINOGRAD("winograd");
+
+        private final String word;
+
+        Algo(String word) {
+            this.word = word;
+        }
+
+        @Override
+        public String word() {
+            return word;
+        }
+
+        @Override
+        public String toString() {
+            return word;
+        }
+
+        /** Whether this algorithm can compute {@code conv} (and its conv_bf): see each constant. */
+        public boolean applies(Conv conv) {
+            boolean inside = conv.sh() == 1 && conv.sw() == 1 && conv.pt() >= 0 && conv.pb() >= 0 && conv.pl() >= 0 && conv.pr() >= 0
+                    && conv.pt() <= conv.m() - 1 && conv.pb() <= conv.m() - 1 && conv.pl() <= conv.n() - 1 && conv.pr() <= conv.n() - 1;
+            return switch (this) {
+                case AUTO, SCALAR -> true;
+                case DIRECT -> inside;
+                case WINOGRAD -> inside && conv.m() == 3 && conv.n() == 3;
+            };
+        }
+
+        /** What {@link #applies} requires, for messages. */
+        String requirement() {
+            return switch (this) {
+                case AUTO, SCALAR -> "nothing";
+                case DIRECT -> "stride 1 and an anchor inside the window (pads 0 .. kernel size - 1)";
+                case WINOGRAD -> "a 3x3 kernel, stride 1 and an anchor inside the window (pads 0 .. 2)";
+            };
+        }
+    }
 
     /** How a conv's pads were chosen. Its text ({@code same}, {@code anchor (1,1)}) is what dumps print. */
     public sealed interface Padding {
@@ -68,7 +121,7 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
     public static final Signature SIGNATURE = Signature.of("conv", 1,
             Param.count("K", true), Param.size2("kernel"), Param.pair("anchor"),
             Param.choice("padding", Padding.Mode.SAME), Param.size2("stride", 1, 1),
-            Param.bool("bias", true), Param.choice("init", Init.HE, WEIGHT_INITS));
+            Param.bool("bias", true), Param.choice("init", Init.HE, WEIGHT_INITS), Param.choice("algo", Algo.AUTO));
 
     /** Checks a use of conv and builds it, or reports why not and returns null. */
     public static Conv define(Call c) {
@@ -119,9 +172,31 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
                     + ") pads its input by more than " + Integer.MAX_VALUE, "a smaller kernel");
             return null;
         }
+        Algo algo = c.choice("algo", Algo.class);
         Conv conv = new Conv(c.count("K"), mm, nn, (int) pt, (int) pb, (int) pl, (int) pr, stride[0], stride[1], c.bool("bias"),
-                c.choice("init", Init.class), padding);
+                c.choice("init", Init.class), padding, algo);
+        if (!algo.applies(conv)) {
+            c.error(c.pos("algo"), "conv '" + c.node() + "': algo " + algo + " needs " + algo.requirement() + ", not a " + mm + "x"
+                    + nn + " kernel with stride " + stride[0] + "x" + stride[1] + " and pads (" + pt + "," + pb + "," + pl + "," + pr + ")",
+                    "algo: auto (the compiler's choice)" + (Algo.DIRECT.applies(conv) ? " or direct" : " or scalar"));
+            return null;
+        }
         return conv.checkWindow(c) ? conv : null;
+    }
+
+    /** This conv computed with {@code a}. */
+    public Conv withAlgo(Algo a) {
+        return new Conv(k, m, n, pt, pb, pl, pr, sh, sw, bias, init, padding, a);
+    }
+
+    /**
+     * The record's text without {@link #algo}: how a conv is computed is not what it computes, and
+     * {@code GraphHash} hashes this text (weights trained with one kernel load under another).
+     */
+    @Override
+    public String toString() {
+        return "Conv[k=" + k + ", m=" + m + ", n=" + n + ", pt=" + pt + ", pb=" + pb + ", pl=" + pl + ", pr=" + pr + ", sh=" + sh
+                + ", sw=" + sw + ", bias=" + bias + ", init=" + init + ", padding=" + padding + "]";
     }
 
     private boolean checkWindow(Call c) {
@@ -189,6 +264,11 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
         return out;
     }
 
+    /** {@code ", algo winograd"} once chosen, nothing for {@link Algo#AUTO}: what dumps print after the conv-kernels pass. */
+    static String algoDetail(Algo a) {
+        return a == Algo.AUTO ? "" : ", algo " + a.word();
+    }
+
     /** The anchor {@code (m, n)} the pads correspond to. */
     public int[] anchor() {
         return new int[] {pt, pl};
@@ -208,6 +288,6 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
     @Override
     public String detail(Step step) {
         return "kernel " + m + "x" + n + ", " + padding + ", pads (" + pt + "," + pb + "," + pl + "," + pr + ")"
-                + (sh * sw > 1 ? ", stride " + sh + "x" + sw : "");
+                + (sh * sw > 1 ? ", stride " + sh + "x" + sw : "") + algoDetail(algo);
     }
 }

@@ -11,7 +11,12 @@ import cnnc.ir.Step;
  * <p>{@code ΔX[t][c][i][j] = Σ_k Σ_p Σ_q V[c][k][p][q] · ΔY[t][k][i - (M-1-Pt) + p][j - (N-1-Pl) + q]} (stride 1).
  * Inputs: {@code ΔY, W}. Output: {@code ΔX}.
  */
-public record ConvBf(Conv conv) implements BackwardOp {
+public record ConvBf(Conv conv, Conv.Algo algo) implements BackwardOp {
+
+    /** Before the conv-kernels pass: the algorithm not yet chosen. */
+    public ConvBf(Conv conv) {
+        this(conv, Conv.Algo.AUTO);
+    }
 
     /** The backward anchor {@code (M-1-m, N-1-n)}. */
     public int[] backwardAnchor() {
@@ -36,6 +41,6 @@ public record ConvBf(Conv conv) implements BackwardOp {
         int[] a = backwardAnchor();
         String w = step.node();
         return "V = rot180(W[" + w + "])ᵀ, anchor (" + a[0] + "," + a[1] + ")"
-                + (conv.sh() * conv.sw() > 1 ? ", transposed stride " + conv.sh() + "x" + conv.sw() : "");
+                + (conv.sh() * conv.sw() > 1 ? ", transposed stride " + conv.sh() + "x" + conv.sw() : "") + Conv.algoDetail(algo);
     }
 }

@@ -6,7 +6,18 @@ package cnnc.ops;
  * <p>{@code ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·sh - Pt + p][j·sw - Pl + q]},
  * {@code Δb[k] = Σ_{t,i,j} ΔY[t][k][i][j]}. Inputs: {@code ΔY, X}. Outputs: {@code ΔW} (and {@code Δb}).
  */
-public record ConvGrad(Conv conv) implements BackwardOp {
+public record ConvGrad(Conv conv, Conv.Algo algo) implements BackwardOp {
+
+    /** Before the conv-kernels pass: the algorithm not yet chosen. */
+    public ConvGrad(Conv conv) {
+        this(conv, Conv.Algo.AUTO);
+    }
+
+    @Override
+    public String detail(cnnc.ir.Step step) {
+        String d = Conv.algoDetail(algo);
+        return d.isEmpty() ? "" : d.substring(2);
+    }
 
     @Override
     public String mnemonic() {

@@ -83,7 +83,7 @@ public record Deconv(int k, int c, int m, int n, int ph, int pw, int ah, int aw,
      * channels, pads {@code (p, p-a)} (a negative pad crops), no bias. Its backward-data is this forward.
      */
     public Conv dual() {
-        return new Conv(c, m, n, ph, ph - ah, pw, pw - aw, sh, sw, false, init, new Conv.Padding.Anchor(ph, pw));
+        return new Conv(c, m, n, ph, ph - ah, pw, pw - aw, sh, sw, false, init, new Conv.Padding.Anchor(ph, pw), Conv.Algo.AUTO);
     }
 
     @Override

@@ -7,6 +7,7 @@ import cnnc.front.Options;
 import cnnc.inspect.TextDump;
 import cnnc.ir.Model;
 import cnnc.ir.Verifier;
+import cnnc.ops.Conv;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -33,6 +34,8 @@ public final class Pipeline {
                 return m;
             }));
         }
+        Conv.Algo forced = ConvKernels.forced();
+        passes.add(new Pass("conv-kernels", m -> ConvKernels.run(m, forced)));
         return passes;
     }
 

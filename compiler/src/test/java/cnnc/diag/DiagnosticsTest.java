@@ -98,7 +98,7 @@ class DiagnosticsTest {
         assertEquals("m.cnn:3:17: error: conv 'c' has no argument 'kernal' (did you mean 'kernel'?)\n"
                 + "     c = conv(x, 4, kernal: 3x3);\n"
                 + "                    ^~~~~~\n"
-                + "    expected: one of K, kernel, anchor, padding, stride, bias, init\n",
+                + "    expected: one of K, kernel, anchor, padding, stride, bias, init, algo\n",
                 e.diagnostics().get(1).render());
         assertTrue(e.render().endsWith("2 errors\n"), e.render());
     }

@@ -145,7 +145,7 @@ class DotDumpTest {
         String dot = DotDump.render(lenet, true);
         // conv_bf derived from c2: the op, the node, and the transform with the backward anchor.
         assertTrue(dot.contains("label=<<b>conv_bf</b> c2<br/><font point-size=\"8\" color=\"#505050\">"
-                + "V = rot180(W[c2])ᵀ,<br/>anchor (4,4)</font>>"), dot);
+                + "V = rot180(W[c2])ᵀ,<br/>anchor (4,4), algo direct</font>>"), dot);
         assertTrue(dot.contains("tooltip=\"ΔX[t][c][i][j] = "), "the formula is the tooltip");
         assertTrue(dot.contains("@samples/lenet5.cnn:9\""), "the tooltip cites the .cnn line");
         // tensors named like the operation ids of an older dump (f1, b0) stay apart from operations

@@ -18,7 +18,7 @@ class TextDumpTest {
     void convBfNamesTheTransformAndTheBackwardAnchor() {
         Model lenet = Models.compile(Models.root().resolve("samples/lenet5.cnn"), Options.defaults());
         String dump = TextDump.render(lenet, true);
-        assertTrue(dump.contains("\n  grad.p1 : 64x6x14x14 = conv_bf(grad.c2, c2.weight)  [V = rot180(W[c2])ᵀ, anchor (4,4)]"
+        assertTrue(dump.contains("\n  grad.p1 : 64x6x14x14 = conv_bf(grad.c2, c2.weight)  [V = rot180(W[c2])ᵀ, anchor (4,4), algo direct]"
                 + "  @samples/lenet5.cnn:9\n"), dump);
         assertTrue(dump.contains("\n  grad.r1 : 64x6x28x28 = maxpool_bf(grad.p1, path.p1)  [through path.p1]  @samples/lenet5.cnn:8\n"), dump);
         assertTrue(dump.contains("\n  p1 : 64x6x14x14, path.p1 : 64x6x14x14 i32 = maxpool(r1)"), dump);
@@ -33,9 +33,9 @@ class TextDumpTest {
     @Test
     void exclaveAnchorAndTransposedStride() {
         // anchor (-1,3) of a 3x3 kernel: pads (Pt,Pb,Pl,Pr) = (-1, 3, 3, -1); backward anchor (2-(-1), 2-3) = (3,-1).
-        assertTrue(MIX.contains("= conv(r, c.weight, c.bias)  [kernel 3x3, anchor (-1,3), pads (-1,3,3,-1)]"), MIX);
-        assertTrue(MIX.contains("= conv_bf(grad.c, c.weight)  [V = rot180(W[c])ᵀ, anchor (3,-1)]"), MIX);
-        assertTrue(MIX.contains("grad.x : 4x3x16x16 = conv_bf(grad.a, a.weight)  [V = rot180(W[a])ᵀ, anchor (1,1), transposed stride 2x2]"), MIX);
+        assertTrue(MIX.contains("= conv(r, c.weight, c.bias)  [kernel 3x3, anchor (-1,3), pads (-1,3,3,-1), algo scalar]"), MIX);
+        assertTrue(MIX.contains("= conv_bf(grad.c, c.weight)  [V = rot180(W[c])ᵀ, anchor (3,-1), algo scalar]"), MIX);
+        assertTrue(MIX.contains("grad.x : 4x3x16x16 = conv_bf(grad.a, a.weight)  [V = rot180(W[a])ᵀ, anchor (1,1), transposed stride 2x2, algo scalar]"), MIX);
         assertTrue(MIX.contains("= avgpool_bf(grad.p)  [window 3x3, stride 2x2, overlapping windows accumulate]"), MIX);
     }
 

@@ -1,6 +1,7 @@
 package cnnc.backend.java;
 
 import cnnc.ops.Accumulate;
+import cnnc.passes.ConvKernels;
 import cnnc.ops.Activation;
 import cnnc.ops.ActivationBf;
 import cnnc.ops.Add;
@@ -38,27 +39,43 @@ final class Emitters {
 
     private Emitters() {}
 
+    /**
+     * The kernel of a convolution step: what the IR records (the {@code conv-kernels} pass), the
+     * pass's own choice for a model that did not run it, and the scalar loops for a class without
+     * the Vector API or an algorithm that does not apply.
+     */
+    private static Conv.Algo algo(StepCtx s, Conv conv, Conv.Algo recorded, boolean gradient) {
+        if (!s.vector) {
+            return Conv.Algo.SCALAR;
+        }
+        Conv.Algo a = recorded;
+        if (a == Conv.Algo.AUTO) {
+            a = gradient ? ConvKernels.choose(conv, conv.algo(), Conv.Algo.AUTO, true, s.inBuf(1).shape(), s.inBuf(0).shape())
+                    : ConvKernels.choose(conv, conv.algo(), Conv.Algo.AUTO, false, s.inBuf(0).shape(), s.outBuf(0).shape());
+        }
+        return a.applies(conv) ? a : Conv.Algo.SCALAR;
+    }
+
     static void emit(StepCtx s) {
         switch (s.step.op()) {
             case Conv op -> {
-                if (s.vector && VectorConvEmitter.fits(op)) {
-                    VectorConvEmitter.forward(s, op);
-                } else {
-                    ConvEmitter.forward(s, op);
+                switch (algo(s, op, op.algo(), false)) {
+                    case WINOGRAD -> WinogradEmitter.forward(s, op);
+                    case DIRECT -> VectorConvEmitter.forward(s, op);
+                    case SCALAR, AUTO -> ConvEmitter.forward(s, op);
                 }
             }
             case ConvBf op -> {
-                if (s.vector && VectorConvEmitter.fits(op.conv())) {
-                    VectorConvEmitter.backwardData(s, op);
-                } else {
-                    ConvEmitter.backwardData(s, op);
+                switch (algo(s, op.conv(), op.algo(), false)) {
+                    case WINOGRAD -> WinogradEmitter.backwardData(s, op);
+                    case DIRECT -> VectorConvEmitter.backwardData(s, op);
+                    case SCALAR, AUTO -> ConvEmitter.backwardData(s, op);
                 }
             }
             case ConvGrad op -> {
-                if (s.vector && VectorConvEmitter.fits(op.conv())) {
-                    VectorConvEmitter.gradient(s, op);
-                } else {
-                    ConvEmitter.gradient(s, op);
+                switch (algo(s, op.conv(), op.algo(), true)) {
+                    case DIRECT, WINOGRAD -> VectorConvEmitter.gradient(s, op);
+                    case SCALAR, AUTO -> ConvEmitter.gradient(s, op);
                 }
             }
             case Pool op -> PoolEmitter.forward(s, op);
@@ -108,7 +125,7 @@ final class Emitters {
         }
         if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad
                 || s.step.op() instanceof Deconv || s.step.op() instanceof DeconvBf || s.step.op() instanceof DeconvGrad)) {
-            s.kernel = "direct, scalar loops" + (s.vector ? " (stride or pads outside the wide kernels' range)" : " (plain Java)")
+            s.kernel = "scalar loops" + (s.vector ? " (algo scalar, or stride or pads outside the vector kernels' range)" : " (plain Java)")
                     + ", " + s.chunks + " chunks";
         }
         if (s.chunks < 1) {

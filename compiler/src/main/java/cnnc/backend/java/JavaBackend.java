@@ -170,6 +170,10 @@ public final class JavaBackend {
         TypeSpec.Builder t = TypeSpec.classBuilder(cls).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .addSuperinterface(NETWORK).addSuperinterface(CHUNK_TASK)
                 .addJavadoc("$L", ClassDoc.render(model, cls, buffers.values()));
+        String kernels = kernelDoc();
+        if (!kernels.isEmpty()) {
+            t.addJavadoc("\n<p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):\n<ul>\n$L</ul>\n", kernels);
+        }
         constants(t);
         for (Buffer b : buffers.values()) {
             TypeName type = b.dtype() == DType.I32 ? INTS : FLOATS;
@@ -243,6 +247,18 @@ public final class JavaBackend {
     /** Whether a training forward pass draws dropout masks: the class then keeps the step. */
     private boolean drawsMasks() {
         return !inference && model.forward().steps().stream().anyMatch(st -> st.op() instanceof cnnc.ops.Dropout);
+    }
+
+    /** One {@code <li>} per convolution step: its kind, node, line and kernel (what {@code cnnc check} lists). */
+    private String kernelDoc() {
+        StringBuilder d = new StringBuilder();
+        for (StepCtx s : all()) {
+            if (!s.kernel.isEmpty()) {
+                d.append("<li>").append(Profile.entry(s, s.name, s.forward).kind()).append(" '").append(s.step.node()).append("' (")
+                        .append(s.step.pos().fileLine()).append("): ").append(s.kernel).append('\n');
+            }
+        }
+        return d.toString();
     }
 
     private List<StepCtx> all() {

@@ -130,6 +130,18 @@ final class StepCtx {
         phases.add(new Phase(n, samples, work, true));
     }
 
+    /**
+     * A phase that runs before the main method (call before {@link #main}) for chunks
+     * {@code 0 .. chunks-1} that are not samples: it never joins a by-sample run.
+     */
+    void phaseOver(String suffix, int chunks, long work, String doc, CodeBlock body) {
+        String n = name + suffix;
+        methods.add(MethodSpec.methodBuilder(n).addModifiers(Modifier.PRIVATE).addParameter(TypeName.INT, "chunk")
+                .addJavadoc("$L '$L' ($L), phase $L: $L\n", step.op().mnemonic(), step.node(), step.pos().fileLine(), suffix, doc)
+                .addCode(body).build());
+        phases.add(new Phase(n, chunks, work, false));
+    }
+
     /** A helper method {@code <step>_<suffix>(int a, int b, ...)} returning nothing. */
     String helper(String suffix, String doc, List<String> intParams, CodeBlock body) {
         String n = name + suffix;

@@ -13,7 +13,8 @@ import java.util.Arrays;
  * {@code G<k>} after a tile forces conv_grad's channel block). Every configuration runs its profiled
  * class ({@link JavaBackend#generateProfiled}) in turn, several rounds; per round and unit the time of
  * a step, and the best round of each unit is kept (the least disturbed by other processes). Prints
- * GFLOP/s (direct-algorithm operations) of the forward, backward-data and gradient steps.
+ * GFLOP/s (direct-algorithm operations) of the forward, backward-data and gradient steps. {@code @direct},
+ * {@code @winograd} or {@code @scalar} after a configuration forces the algorithm ({@code 3x8@direct}).
  */
 public final class ConvBench {
 
@@ -32,11 +33,15 @@ public final class ConvBench {
         int n = args.length - 5;
         Network[] nets = new Network[n];
         for (int i = 0; i < n; i++) {
-            String[] spec = args[5 + i].split("G");
+            String[] at = args[5 + i].split("@");
+            cnnc.ops.Conv.Algo algo = at.length > 1 ? cnnc.ops.Conv.Algo.valueOf(at[1].toUpperCase(java.util.Locale.ROOT))
+                    : cnnc.ops.Conv.Algo.AUTO;
+            String[] spec = at[0].split("G");
             ConvTiles.override = spec[0].equals("auto") ? null
                     : new ConvTiles.Tile(Integer.parseInt(spec[0].split("x")[0]), Integer.parseInt(spec[0].split("x")[1]));
             ConvTiles.gradOverride = spec.length > 1 ? Integer.valueOf(spec[1]) : null;
-            nets[i] = JaninoLoader.compile(JavaBackend.generateProfiled(m, "cnnc.bench" + i, true)).instantiate();
+            nets[i] = JaninoLoader.compile(JavaBackend.generateProfiled(cnnc.passes.ConvKernels.run(m, algo), "cnnc.bench" + i, true))
+                    .instantiate();
             nets[i].setThreads(threads);
             Models.fill(nets[i], 1);
         }

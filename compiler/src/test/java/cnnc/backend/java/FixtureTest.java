@@ -76,10 +76,55 @@ class FixtureTest {
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("runs")
     void gradMatchesPyTorch(String device, String network, Path model, Path fixture) {
+        compare(device, network, model, fixture);
+    }
+
+    /**
+     * The same with every 3x3 stride-1 convolution forced to Winograd F(2x2, 3x3) (forward and
+     * backward-data), within the same tolerance: its error against PyTorch, measured in
+     * docs/performance.md, is of the direct kernels' order.
+     */
+    @ParameterizedTest(name = "{0} with winograd")
+    @MethodSource("fixtures")
+    void winogradMatchesPyTorch(String network, Path model, Path fixture) {
+        try {
+            compare("java", network, model, fixture, "--conv-algo", "winograd");
+        } finally {
+            System.clearProperty("cnnc.conv.algo");
+        }
+    }
+
+    /** The forced runs above are not the plain ones again: Winograd computes convolutions of most fixtures' networks. */
+    @Test
+    void winogradReachesMostFixtures() throws IOException {
+        int with = 0;
+        int convs = 0;
+        System.setProperty("cnnc.conv.algo", "winograd");
+        try {
+            for (Arguments a : fixtures().toList()) {
+                Path model = (Path) a.get()[1];
+                cnnc.ir.Model m = cnnc.passes.Pipeline.compile(cnnc.diag.SourceFile.of(model.getFileName().toString(), Files.readString(model)),
+                        cnnc.front.Options.defaults().withBatch(2).withNetwork((String) a.get()[0]));
+                long n = m.backwardGraph().steps().stream()
+                        .filter(st -> st.op() instanceof cnnc.ops.ConvBf bf && bf.algo() == cnnc.ops.Conv.Algo.WINOGRAD).count()
+                        + m.forward().steps().stream()
+                        .filter(st -> st.op() instanceof cnnc.ops.Conv c && c.algo() == cnnc.ops.Conv.Algo.WINOGRAD).count();
+                with += n > 0 ? 1 : 0;
+                convs += (int) n;
+            }
+        } finally {
+            System.clearProperty("cnnc.conv.algo");
+        }
+        assertTrue(with >= 5 && convs >= 10, "Winograd reaches " + with + " fixture networks, " + convs + " steps");
+    }
+
+    private void compare(String device, String network, Path model, Path fixture, String... extra) {
         Path out = dir.resolve("g.safetensors");
-        CliTest.Run r = CliTest.cnnc("grad", model.toString(), "--network", network, "--device", device,
+        List<String> args = new ArrayList<>(List.of("grad", model.toString(), "--network", network, "--device", device,
                 "--weights", fixture.resolve("weights.safetensors").toString(),
-                "--input", fixture.resolve("input.safetensors").toString(), "--out", out.toString(), "--threads", "2");
+                "--input", fixture.resolve("input.safetensors").toString(), "--out", out.toString(), "--threads", "2"));
+        args.addAll(List.of(extra));
+        CliTest.Run r = CliTest.cnnc(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         TensorFile expected = Safetensors.read(fixture.resolve("expected.safetensors"));
         TensorFile actual = Safetensors.read(out);

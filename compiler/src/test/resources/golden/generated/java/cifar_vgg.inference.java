@@ -76,6 +76,16 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java), 8 chunks
+ * </ul>
  */
 public final class Cifar_vgg_T1 implements Network, ChunkTask {
     /**
@@ -802,7 +812,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/cifar_vgg.cnn:13): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f0_conv_c1_(int chunk) {
@@ -899,7 +909,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f3_conv_c2_(int chunk) {
@@ -1034,7 +1044,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f7_conv_c3_(int chunk) {
@@ -1131,7 +1141,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f10_conv_c4_(int chunk) {
@@ -1266,7 +1276,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f14_conv_c5_(int chunk) {
@@ -1363,7 +1373,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f17_conv_c6_(int chunk) {

@@ -77,6 +77,27 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java), 256 chunks
+ * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java), 256 chunks
+ * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java), 128 chunks
+ * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java), 128 chunks
+ * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): scalar loops (plain Java), 64 chunks
+ * </ul>
  */
 public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
@@ -1480,7 +1501,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/cifar_vgg.cnn:13): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: one sample each
      */
     private void f0_conv_c1_(int chunk) {
@@ -1609,7 +1630,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
      * <p>64 chunks: one sample each
      */
     private void f3_conv_c2_(int chunk) {
@@ -1776,7 +1797,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
      * <p>64 chunks: one sample each
      */
     private void f7_conv_c3_(int chunk) {
@@ -1905,7 +1926,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
      * <p>64 chunks: one sample each
      */
     private void f10_conv_c4_(int chunk) {
@@ -2072,7 +2093,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
      * <p>64 chunks: one sample each
      */
     private void f14_conv_c5_(int chunk) {
@@ -2201,7 +2222,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
      * <p>64 chunks: one sample each
      */
     private void f17_conv_c6_(int chunk) {
@@ -2560,7 +2581,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c6])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b7_conv_bf_c6_(int chunk) {
@@ -2621,6 +2642,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c6' (samples/cifar_vgg.cnn:34): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>256 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b8_conv_grad_c6_(int chunk) {
@@ -2744,7 +2766,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c5])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b12_conv_bf_c5_(int chunk) {
@@ -2805,6 +2827,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c5' (samples/cifar_vgg.cnn:31): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>256 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b13_conv_grad_c5_(int chunk) {
@@ -2947,7 +2970,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c4])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b18_conv_bf_c4_(int chunk) {
@@ -3008,6 +3031,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c4' (samples/cifar_vgg.cnn:25): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>128 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b19_conv_grad_c4_(int chunk) {
@@ -3131,7 +3155,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b23_conv_bf_c3_(int chunk) {
@@ -3192,6 +3216,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c3' (samples/cifar_vgg.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>128 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b24_conv_grad_c3_(int chunk) {
@@ -3334,7 +3359,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b29_conv_bf_c2_(int chunk) {
@@ -3395,6 +3420,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c2' (samples/cifar_vgg.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>64 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b30_conv_grad_c2_(int chunk) {
@@ -3518,6 +3544,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/cifar_vgg.cnn:13): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>64 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b34_conv_grad_c1_(int chunk) {

@@ -50,6 +50,11 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/dropout.cnn:9): scalar loops (plain Java), 6 chunks
+ * </ul>
  */
 public final class Dropout_T1 implements Network, ChunkTask {
     /**
@@ -403,7 +408,7 @@ public final class Dropout_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/dropout.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
-     * <p>kernel 5x5, same, pads (2,2,2,2)
+     * <p>kernel 5x5, same, pads (2,2,2,2), algo direct
      * <p>6 chunks: sample chunk / 6, output channels split in 6
      */
     private void f0_conv_c1_(int chunk) {

@@ -56,6 +56,15 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'k' (samples/exclave.cnn:13): scalar loops (plain Java), 4 chunks
+ * <li>conv forward 'up' (samples/exclave.cnn:14): scalar loops (plain Java), 4 chunks
+ * <li>conv forward 'dn' (samples/exclave.cnn:15): scalar loops (plain Java), 4 chunks
+ * <li>conv forward 'rt' (samples/exclave.cnn:16): scalar loops (plain Java), 4 chunks
+ * <li>conv forward 'e' (samples/exclave.cnn:22): scalar loops (plain Java), 8 chunks
+ * </ul>
  */
 public final class Exclave_T1 implements Network, ChunkTask {
     /**
@@ -472,7 +481,7 @@ public final class Exclave_T1 implements Network, ChunkTask {
 
     /**
      * conv 'k' (samples/exclave.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
-     * <p>kernel 3x3, anchor (0,0), pads (0,2,0,2)
+     * <p>kernel 3x3, anchor (0,0), pads (0,2,0,2), algo direct
      * <p>4 chunks: sample chunk / 4, output channels split in 4
      */
     private void f0_conv_k_(int chunk) {
@@ -535,7 +544,7 @@ public final class Exclave_T1 implements Network, ChunkTask {
 
     /**
      * conv 'up' (samples/exclave.cnn:14): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 3 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, anchor (3,1), pads (3,-1,1,1)
+     * <p>kernel 3x3, anchor (3,1), pads (3,-1,1,1), algo scalar
      * <p>4 chunks: sample chunk / 4, output channels split in 4
      */
     private void f1_conv_up_(int chunk) {
@@ -598,7 +607,7 @@ public final class Exclave_T1 implements Network, ChunkTask {
 
     /**
      * conv 'dn' (samples/exclave.cnn:15): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - -1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, anchor (-1,1), pads (-1,3,1,1)
+     * <p>kernel 3x3, anchor (-1,1), pads (-1,3,1,1), algo scalar
      * <p>4 chunks: sample chunk / 4, output channels split in 4
      */
     private void f2_conv_dn_(int chunk) {
@@ -661,7 +670,7 @@ public final class Exclave_T1 implements Network, ChunkTask {
 
     /**
      * conv 'rt' (samples/exclave.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<2 Σ_q<2 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - -2 + q]
-     * <p>kernel 2x2, anchor (0,-2), pads (0,1,-2,3)
+     * <p>kernel 2x2, anchor (0,-2), pads (0,1,-2,3), algo scalar
      * <p>4 chunks: sample chunk / 4, output channels split in 4
      */
     private void f3_conv_rt_(int chunk) {
@@ -756,7 +765,7 @@ public final class Exclave_T1 implements Network, ChunkTask {
 
     /**
      * conv 'e' (samples/exclave.cnn:22): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 4 + p][j·2 - 4 + q]
-     * <p>kernel 3x3, anchor (4,4), pads (4,-2,4,-2), stride 2x2
+     * <p>kernel 3x3, anchor (4,4), pads (4,-2,4,-2), stride 2x2, algo scalar
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f7_conv_e_(int chunk) {

@@ -57,6 +57,21 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'k' (samples/exclave.cnn:13): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'up' (samples/exclave.cnn:14): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'dn' (samples/exclave.cnn:15): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'rt' (samples/exclave.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'e' (samples/exclave.cnn:22): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'e' (samples/exclave.cnn:22): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'e' (samples/exclave.cnn:22): scalar loops (plain Java), 8 chunks
+ * <li>conv gradient 'rt' (samples/exclave.cnn:16): scalar loops (plain Java), 4 chunks
+ * <li>conv gradient 'dn' (samples/exclave.cnn:15): scalar loops (plain Java), 4 chunks
+ * <li>conv gradient 'up' (samples/exclave.cnn:14): scalar loops (plain Java), 4 chunks
+ * <li>conv gradient 'k' (samples/exclave.cnn:13): scalar loops (plain Java), 4 chunks
+ * </ul>
  */
 public final class Exclave_T64 implements Network, ChunkTask {
     /**
@@ -738,7 +753,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv 'k' (samples/exclave.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
-     * <p>kernel 3x3, anchor (0,0), pads (0,2,0,2)
+     * <p>kernel 3x3, anchor (0,0), pads (0,2,0,2), algo direct
      * <p>64 chunks: one sample each
      */
     private void f0_conv_k_(int chunk) {
@@ -800,7 +815,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv 'up' (samples/exclave.cnn:14): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 3 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, anchor (3,1), pads (3,-1,1,1)
+     * <p>kernel 3x3, anchor (3,1), pads (3,-1,1,1), algo scalar
      * <p>64 chunks: one sample each
      */
     private void f1_conv_up_(int chunk) {
@@ -862,7 +877,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv 'dn' (samples/exclave.cnn:15): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - -1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, anchor (-1,1), pads (-1,3,1,1)
+     * <p>kernel 3x3, anchor (-1,1), pads (-1,3,1,1), algo scalar
      * <p>64 chunks: one sample each
      */
     private void f2_conv_dn_(int chunk) {
@@ -924,7 +939,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv 'rt' (samples/exclave.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<2 Σ_q<2 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - -2 + q]
-     * <p>kernel 2x2, anchor (0,-2), pads (0,1,-2,3)
+     * <p>kernel 2x2, anchor (0,-2), pads (0,1,-2,3), algo scalar
      * <p>64 chunks: one sample each
      */
     private void f3_conv_rt_(int chunk) {
@@ -1018,7 +1033,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv 'e' (samples/exclave.cnn:22): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 4 + p][j·2 - 4 + q]
-     * <p>kernel 3x3, anchor (4,4), pads (4,-2,4,-2), stride 2x2
+     * <p>kernel 3x3, anchor (4,4), pads (4,-2,4,-2), stride 2x2, algo scalar
      * <p>64 chunks: one sample each
      */
     private void f7_conv_e_(int chunk) {
@@ -1211,7 +1226,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'e' (samples/exclave.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - -2 + p][j - -2 + q]
-     * <p>V = rot180(W[e])ᵀ, anchor (-2,-2), transposed stride 2x2
+     * <p>V = rot180(W[e])ᵀ, anchor (-2,-2), transposed stride 2x2, algo scalar
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b4_conv_bf_e_(int chunk) {
@@ -1272,6 +1287,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'e' (samples/exclave.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 4 + p][j·2 - 4 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo scalar
      * <p>8 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b5_conv_grad_e_(int chunk) {
@@ -1389,6 +1405,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'rt' (samples/exclave.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - -2 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo scalar
      * <p>4 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b9_conv_grad_rt_(int chunk) {
@@ -1446,6 +1463,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'dn' (samples/exclave.cnn:15): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - -1 + p][j·1 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo scalar
      * <p>4 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b10_conv_grad_dn_(int chunk) {
@@ -1513,6 +1531,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'up' (samples/exclave.cnn:14): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 3 + p][j·1 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo scalar
      * <p>4 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b11_conv_grad_up_(int chunk) {
@@ -1580,6 +1599,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'k' (samples/exclave.cnn:13): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>4 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b12_conv_grad_k_(int chunk) {

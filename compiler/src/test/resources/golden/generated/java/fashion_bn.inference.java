@@ -63,6 +63,13 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java), 8 chunks
+ * </ul>
  */
 public final class Fashion_bn_T1 implements Network, ChunkTask {
     /**
@@ -610,7 +617,7 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/fashion_bn.cnn:10): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f0_conv_c1_(int chunk) {
@@ -745,7 +752,7 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f4_conv_c2_(int chunk) {
@@ -880,7 +887,7 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f8_conv_c3_(int chunk) {

@@ -64,6 +64,18 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java), 128 chunks
+ * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): scalar loops (plain Java), 32 chunks
+ * </ul>
  */
 public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
@@ -1048,7 +1060,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/fashion_bn.cnn:10): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: one sample each
      */
     private void f0_conv_c1_(int chunk) {
@@ -1215,7 +1227,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
      * <p>64 chunks: one sample each
      */
     private void f4_conv_c2_(int chunk) {
@@ -1382,7 +1394,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: one sample each
      */
     private void f8_conv_c3_(int chunk) {
@@ -1821,7 +1833,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b10_conv_bf_c3_(int chunk) {
@@ -1882,6 +1894,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c3' (samples/fashion_bn.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>128 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b11_conv_grad_c3_(int chunk) {
@@ -2024,7 +2037,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b16_conv_bf_c2_(int chunk) {
@@ -2085,6 +2098,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c2' (samples/fashion_bn.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>64 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b17_conv_grad_c2_(int chunk) {
@@ -2227,6 +2241,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/fashion_bn.cnn:10): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>32 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b22_conv_grad_c1_(int chunk) {

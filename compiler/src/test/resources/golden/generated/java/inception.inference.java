@@ -56,6 +56,15 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c0' (samples/inception.cnn:12): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'a0' (samples/inception.cnn:16): scalar loops (plain Java), 6 chunks
+ * <li>conv forward 'b1' (samples/inception.cnn:19): scalar loops (plain Java), 6 chunks
+ * <li>conv forward 'b2' (samples/inception.cnn:20): scalar loops (plain Java), 6 chunks
+ * <li>conv forward 'c1' (samples/inception.cnn:23): scalar loops (plain Java), 6 chunks
+ * </ul>
  */
 public final class Inception_T1 implements Network, ChunkTask {
     /**
@@ -506,7 +515,7 @@ public final class Inception_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c0' (samples/inception.cnn:12): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]
-     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2
+     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo scalar
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f0_conv_c0_(int chunk) {
@@ -581,7 +590,7 @@ public final class Inception_T1 implements Network, ChunkTask {
 
     /**
      * conv 'a0' (samples/inception.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
-     * <p>kernel 1x1, same, pads (0,0,0,0)
+     * <p>kernel 1x1, same, pads (0,0,0,0), algo direct
      * <p>6 chunks: sample chunk / 6, output channels split in 6
      */
     private void f2_conv_a0_(int chunk) {
@@ -631,7 +640,7 @@ public final class Inception_T1 implements Network, ChunkTask {
 
     /**
      * conv 'b1' (samples/inception.cnn:19): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]
-     * <p>kernel 1x3, same, pads (0,0,1,1)
+     * <p>kernel 1x3, same, pads (0,0,1,1), algo direct
      * <p>6 chunks: sample chunk / 6, output channels split in 6
      */
     private void f4_conv_b1_(int chunk) {
@@ -672,7 +681,7 @@ public final class Inception_T1 implements Network, ChunkTask {
 
     /**
      * conv 'b2' (samples/inception.cnn:20): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]
-     * <p>kernel 3x1, same, pads (1,1,0,0)
+     * <p>kernel 3x1, same, pads (1,1,0,0), algo direct
      * <p>6 chunks: sample chunk / 6, output channels split in 6
      */
     private void f5_conv_b2_(int chunk) {
@@ -736,7 +745,7 @@ public final class Inception_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/inception.cnn:23): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
-     * <p>kernel 3x3, full, pads (2,2,2,2)
+     * <p>kernel 3x3, full, pads (2,2,2,2), algo direct
      * <p>6 chunks: sample chunk / 6, output channels split in 6
      */
     private void f7_conv_c1_(int chunk) {

@@ -57,6 +57,24 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c0' (samples/inception.cnn:12): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'a0' (samples/inception.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'b1' (samples/inception.cnn:19): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'b2' (samples/inception.cnn:20): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c1' (samples/inception.cnn:23): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c1' (samples/inception.cnn:23): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c1' (samples/inception.cnn:23): scalar loops (plain Java), 6 chunks
+ * <li>conv backward-data 'b2' (samples/inception.cnn:20): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'b2' (samples/inception.cnn:20): scalar loops (plain Java), 6 chunks
+ * <li>conv backward-data 'b1' (samples/inception.cnn:19): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'b1' (samples/inception.cnn:19): scalar loops (plain Java), 6 chunks
+ * <li>conv backward-data 'a0' (samples/inception.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'a0' (samples/inception.cnn:16): scalar loops (plain Java), 6 chunks
+ * <li>conv gradient 'c0' (samples/inception.cnn:12): scalar loops (plain Java), 8 chunks
+ * </ul>
  */
 public final class Inception_T64 implements Network, ChunkTask {
     /**
@@ -870,7 +888,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c0' (samples/inception.cnn:12): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]
-     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2
+     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo scalar
      * <p>64 chunks: one sample each
      */
     private void f0_conv_c0_(int chunk) {
@@ -944,7 +962,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv 'a0' (samples/inception.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
-     * <p>kernel 1x1, same, pads (0,0,0,0)
+     * <p>kernel 1x1, same, pads (0,0,0,0), algo direct
      * <p>64 chunks: one sample each
      */
     private void f2_conv_a0_(int chunk) {
@@ -993,7 +1011,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv 'b1' (samples/inception.cnn:19): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]
-     * <p>kernel 1x3, same, pads (0,0,1,1)
+     * <p>kernel 1x3, same, pads (0,0,1,1), algo direct
      * <p>64 chunks: one sample each
      */
     private void f4_conv_b1_(int chunk) {
@@ -1033,7 +1051,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv 'b2' (samples/inception.cnn:20): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]
-     * <p>kernel 3x1, same, pads (1,1,0,0)
+     * <p>kernel 3x1, same, pads (1,1,0,0), algo direct
      * <p>64 chunks: one sample each
      */
     private void f5_conv_b2_(int chunk) {
@@ -1096,7 +1114,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/inception.cnn:23): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
-     * <p>kernel 3x3, full, pads (2,2,2,2)
+     * <p>kernel 3x3, full, pads (2,2,2,2), algo direct
      * <p>64 chunks: one sample each
      */
     private void f7_conv_c1_(int chunk) {
@@ -1443,7 +1461,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c1' (samples/inception.cnn:23): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 0 + q]
-     * <p>V = rot180(W[c1])ᵀ, anchor (0,0)
+     * <p>V = rot180(W[c1])ᵀ, anchor (0,0), algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b7_conv_bf_c1_(int chunk) {
@@ -1504,6 +1522,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/inception.cnn:23): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b8_conv_grad_c1_(int chunk) {
@@ -1584,7 +1603,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'b2' (samples/inception.cnn:20): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<1 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 0 + q]
-     * <p>V = rot180(W[b2])ᵀ, anchor (1,0)
+     * <p>V = rot180(W[b2])ᵀ, anchor (1,0), algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b10_conv_bf_b2_(int chunk) {
@@ -1633,6 +1652,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'b2' (samples/inception.cnn:20): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b11_conv_grad_b2_(int chunk) {
@@ -1694,7 +1714,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'b1' (samples/inception.cnn:19): ΔX[t][c][i][j] = Σ_k Σ_p<1 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 1 + q]
-     * <p>V = rot180(W[b1])ᵀ, anchor (0,1)
+     * <p>V = rot180(W[b1])ᵀ, anchor (0,1), algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b12_conv_bf_b1_(int chunk) {
@@ -1733,6 +1753,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'b1' (samples/inception.cnn:19): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b13_conv_grad_b1_(int chunk) {
@@ -1796,7 +1817,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'a0' (samples/inception.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<1 Σ_q<1 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 0 + q]
-     * <p>V = rot180(W[a0])ᵀ, anchor (0,0)
+     * <p>V = rot180(W[a0])ᵀ, anchor (0,0), algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b15_conv_bf_a0_(int chunk) {
@@ -1831,6 +1852,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'a0' (samples/inception.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b16_conv_grad_a0_(int chunk) {
@@ -1903,6 +1925,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c0' (samples/inception.cnn:12): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo scalar
      * <p>8 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b19_conv_grad_c0_(int chunk) {

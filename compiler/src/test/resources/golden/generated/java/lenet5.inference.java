@@ -54,6 +54,12 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/lenet5.cnn:6): scalar loops (plain Java), 6 chunks
+ * <li>conv forward 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java), 8 chunks
+ * </ul>
  */
 public final class Lenet5_T1 implements Network, ChunkTask {
     /**
@@ -473,7 +479,7 @@ public final class Lenet5_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/lenet5.cnn:6): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
-     * <p>kernel 5x5, same, pads (2,2,2,2)
+     * <p>kernel 5x5, same, pads (2,2,2,2), algo direct
      * <p>6 chunks: sample chunk / 6, output channels split in 6
      */
     private void f0_conv_c1_(int chunk) {
@@ -628,7 +634,7 @@ public final class Lenet5_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/lenet5.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
-     * <p>kernel 5x5, valid, pads (0,0,0,0)
+     * <p>kernel 5x5, valid, pads (0,0,0,0), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f3_conv_c2_(int chunk) {

@@ -55,6 +55,15 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/lenet5.cnn:6): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java), 16 chunks
+ * <li>conv gradient 'c1' (samples/lenet5.cnn:6): scalar loops (plain Java), 6 chunks
+ * </ul>
  */
 public final class Lenet5_T64 implements Network, ChunkTask {
     /**
@@ -758,7 +767,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/lenet5.cnn:6): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
-     * <p>kernel 5x5, same, pads (2,2,2,2)
+     * <p>kernel 5x5, same, pads (2,2,2,2), algo direct
      * <p>64 chunks: one sample each
      */
     private void f0_conv_c1_(int chunk) {
@@ -912,7 +921,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/lenet5.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
-     * <p>kernel 5x5, valid, pads (0,0,0,0)
+     * <p>kernel 5x5, valid, pads (0,0,0,0), algo direct
      * <p>64 chunks: one sample each
      */
     private void f3_conv_c2_(int chunk) {
@@ -1352,7 +1361,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/lenet5.cnn:9): ΔX[t][c][i][j] = Σ_k Σ_p<5 Σ_q<5 V[c][k][p][q] · ΔY[t][k][i - 4 + p][j - 4 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (4,4)
+     * <p>V = rot180(W[c2])ᵀ, anchor (4,4), algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b11_conv_bf_c2_(int chunk) {
@@ -1455,6 +1464,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c2' (samples/lenet5.cnn:9): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b12_conv_grad_c2_(int chunk) {
@@ -1578,6 +1588,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/lenet5.cnn:6): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>6 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b15_conv_grad_c1_(int chunk) {

@@ -63,6 +63,14 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c0' (samples/residual.cnn:12): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c1' (samples/residual.cnn:17): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c2' (samples/residual.cnn:20): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'd' (samples/residual.cnn:26): scalar loops (plain Java), 8 chunks
+ * </ul>
  */
 public final class Residual_T1 implements Network, ChunkTask {
     /**
@@ -591,7 +599,7 @@ public final class Residual_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c0' (samples/residual.cnn:12): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f0_conv_c0_(int chunk) {
@@ -688,7 +696,7 @@ public final class Residual_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/residual.cnn:17): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f3_conv_c1_(int chunk) {
@@ -785,7 +793,7 @@ public final class Residual_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/residual.cnn:20): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f6_conv_c2_(int chunk) {
@@ -893,7 +901,7 @@ public final class Residual_T1 implements Network, ChunkTask {
 
     /**
      * conv 'd' (samples/residual.cnn:26): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f10_conv_d_(int chunk) {

@@ -64,6 +64,21 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c0' (samples/residual.cnn:12): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c1' (samples/residual.cnn:17): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c2' (samples/residual.cnn:20): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'd' (samples/residual.cnn:26): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'd' (samples/residual.cnn:26): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'd' (samples/residual.cnn:26): scalar loops (plain Java), 24 chunks
+ * <li>conv backward-data 'c2' (samples/residual.cnn:20): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c2' (samples/residual.cnn:20): scalar loops (plain Java), 12 chunks
+ * <li>conv backward-data 'c1' (samples/residual.cnn:17): scalar loops (plain Java), 64 chunks
+ * <li>conv gradient 'c1' (samples/residual.cnn:17): scalar loops (plain Java), 12 chunks
+ * <li>conv gradient 'c0' (samples/residual.cnn:12): scalar loops (plain Java), 12 chunks
+ * </ul>
  */
 public final class Residual_T64 implements Network, ChunkTask {
     /**
@@ -1013,7 +1028,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c0' (samples/residual.cnn:12): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: one sample each
      */
     private void f0_conv_c0_(int chunk) {
@@ -1145,7 +1160,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/residual.cnn:17): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: one sample each
      */
     private void f3_conv_c1_(int chunk) {
@@ -1277,7 +1292,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/residual.cnn:20): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: one sample each
      */
     private void f6_conv_c2_(int chunk) {
@@ -1420,7 +1435,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv 'd' (samples/residual.cnn:26): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
      * <p>64 chunks: one sample each
      */
     private void f10_conv_d_(int chunk) {
@@ -1684,7 +1699,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'd' (samples/residual.cnn:26): ΔX[t][c][i][j] = Σ_k Σ_p<4 Σ_q<4 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 2 + p][j - 2 + q]
-     * <p>V = rot180(W[d])ᵀ, anchor (2,2), transposed stride 2x2
+     * <p>V = rot180(W[d])ᵀ, anchor (2,2), transposed stride 2x2, algo scalar
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b5_conv_bf_d_(int chunk) {
@@ -1764,6 +1779,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'd' (samples/residual.cnn:26): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo scalar
      * <p>24 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b6_conv_grad_d_(int chunk) {
@@ -1918,7 +1934,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/residual.cnn:20): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b11_conv_bf_c2_(int chunk) {
@@ -1979,6 +1995,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c2' (samples/residual.cnn:20): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>12 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b12_conv_grad_c2_(int chunk) {
@@ -2103,7 +2120,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c1' (samples/residual.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c1])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c1])ᵀ, anchor (1,1), algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b16_conv_bf_c1_(int chunk) {
@@ -2164,6 +2181,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/residual.cnn:17): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>12 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b17_conv_grad_c1_(int chunk) {
@@ -2300,6 +2318,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c0' (samples/residual.cnn:12): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>12 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b22_conv_grad_c0_(int chunk) {

@@ -57,6 +57,16 @@ import java.util.List;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'e1' (samples/updown.cnn:9): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'e2' (samples/updown.cnn:11): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'e3' (samples/updown.cnn:13): scalar loops (plain Java), 8 chunks
+ * <li>deconv forward 'u2' (samples/updown.cnn:17): scalar loops (plain Java), 8 chunks
+ * <li>deconv forward 'u1' (samples/updown.cnn:19): scalar loops (plain Java), 8 chunks
+ * <li>deconv forward 'd0' (samples/updown.cnn:23): scalar loops (plain Java), 4 chunks
+ * </ul>
  */
 public final class Updown_T1 implements Network, ChunkTask {
     /**
@@ -522,7 +532,7 @@ public final class Updown_T1 implements Network, ChunkTask {
 
     /**
      * conv 'e1' (samples/updown.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f0_conv_e1_(int chunk) {
@@ -597,7 +607,7 @@ public final class Updown_T1 implements Network, ChunkTask {
 
     /**
      * conv 'e2' (samples/updown.cnn:11): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f2_conv_e2_(int chunk) {
@@ -691,7 +701,7 @@ public final class Updown_T1 implements Network, ChunkTask {
 
     /**
      * conv 'e3' (samples/updown.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2
+     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo scalar
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f4_conv_e3_(int chunk) {

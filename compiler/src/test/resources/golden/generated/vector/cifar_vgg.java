@@ -79,6 +79,27 @@ import jdk.incubator.vector.VectorSpecies;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (48 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
+ * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
+ * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
+ * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
+ * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (48 tiles), 16 chunks
+ * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
+ * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
+ * </ul>
  */
 public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
@@ -709,52 +730,77 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_padded = new float[4730912];
+    private final float[] f3_conv_c2_d = new float[4734992];
 
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_wide = new float[540672];
+    private final float[] f3_conv_c2_u = new float[65536];
+
+    /**
+     * Scratch of f3_conv_c2_.
+     */
+    private final float[] f3_conv_c2_wino = new float[1835520];
 
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_padded = new float[1323040];
+    private final float[] f7_conv_c3_d = new float[1327120];
 
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_wide = new float[147456];
+    private final float[] f7_conv_c3_u = new float[131072];
+
+    /**
+     * Scratch of f7_conv_c3_.
+     */
+    private final float[] f7_conv_c3_wino = new float[1573376];
 
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_padded = new float[2646048];
+    private final float[] f10_conv_c4_d = new float[2654224];
 
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_wide = new float[147456];
+    private final float[] f10_conv_c4_u = new float[262144];
+
+    /**
+     * Scratch of f10_conv_c4_.
+     */
+    private final float[] f10_conv_c4_wino = new float[2097664];
 
     /**
      * Scratch of f14_conv_c5_.
      */
-    private final float[] f14_conv_c5_padded = new float[811040];
+    private final float[] f14_conv_c5_d = new float[819216];
 
     /**
      * Scratch of f14_conv_c5_.
      */
-    private final float[] f14_conv_c5_wide = new float[36864];
+    private final float[] f14_conv_c5_u = new float[524288];
+
+    /**
+     * Scratch of f14_conv_c5_.
+     */
+    private final float[] f14_conv_c5_wino = new float[2359808];
 
     /**
      * Scratch of f17_conv_c6_.
      */
-    private final float[] f17_conv_c6_padded = new float[1622048];
+    private final float[] f17_conv_c6_d = new float[1638416];
 
     /**
      * Scratch of f17_conv_c6_.
      */
-    private final float[] f17_conv_c6_wide = new float[36864];
+    private final float[] f17_conv_c6_u = new float[1048576];
+
+    /**
+     * Scratch of f17_conv_c6_.
+     */
+    private final float[] f17_conv_c6_wino = new float[3146240];
 
     /**
      * Scratch of f21_full_f1_.
@@ -764,12 +810,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b7_conv_bf_c6_.
      */
-    private final float[] b7_conv_bf_c6_padded = new float[1622048];
+    private final float[] b7_conv_bf_c6_d = new float[1638416];
 
     /**
      * Scratch of b7_conv_bf_c6_.
      */
-    private final float[] b7_conv_bf_c6_wide = new float[36864];
+    private final float[] b7_conv_bf_c6_u = new float[1048576];
+
+    /**
+     * Scratch of b7_conv_bf_c6_.
+     */
+    private final float[] b7_conv_bf_c6_wino = new float[3146240];
+
+    /**
+     * Scratch of b8_conv_grad_c6_.
+     */
+    private final float[] b8_conv_grad_c6_padded = new float[1622048];
 
     /**
      * Scratch of b8_conv_grad_c6_.
@@ -784,12 +840,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b12_conv_bf_c5_.
      */
-    private final float[] b12_conv_bf_c5_padded = new float[1622048];
+    private final float[] b12_conv_bf_c5_d = new float[1638416];
 
     /**
      * Scratch of b12_conv_bf_c5_.
      */
-    private final float[] b12_conv_bf_c5_wide = new float[36864];
+    private final float[] b12_conv_bf_c5_u = new float[524288];
+
+    /**
+     * Scratch of b12_conv_bf_c5_.
+     */
+    private final float[] b12_conv_bf_c5_wino = new float[2359808];
+
+    /**
+     * Scratch of b13_conv_grad_c5_.
+     */
+    private final float[] b13_conv_grad_c5_padded = new float[811040];
 
     /**
      * Scratch of b13_conv_grad_c5_.
@@ -804,12 +870,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_padded = new float[2646048];
+    private final float[] b18_conv_bf_c4_d = new float[2654224];
 
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_wide = new float[147456];
+    private final float[] b18_conv_bf_c4_u = new float[262144];
+
+    /**
+     * Scratch of b18_conv_bf_c4_.
+     */
+    private final float[] b18_conv_bf_c4_wino = new float[2097664];
+
+    /**
+     * Scratch of b19_conv_grad_c4_.
+     */
+    private final float[] b19_conv_grad_c4_padded = new float[2646048];
 
     /**
      * Scratch of b19_conv_grad_c4_.
@@ -824,12 +900,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_padded = new float[2646048];
+    private final float[] b23_conv_bf_c3_d = new float[2654224];
 
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_wide = new float[147456];
+    private final float[] b23_conv_bf_c3_u = new float[131072];
+
+    /**
+     * Scratch of b23_conv_bf_c3_.
+     */
+    private final float[] b23_conv_bf_c3_wino = new float[1573376];
+
+    /**
+     * Scratch of b24_conv_grad_c3_.
+     */
+    private final float[] b24_conv_grad_c3_padded = new float[1323040];
 
     /**
      * Scratch of b24_conv_grad_c3_.
@@ -844,12 +930,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_padded = new float[4730912];
+    private final float[] b29_conv_bf_c2_d = new float[4734992];
 
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_wide = new float[540672];
+    private final float[] b29_conv_bf_c2_u = new float[65536];
+
+    /**
+     * Scratch of b29_conv_bf_c2_.
+     */
+    private final float[] b29_conv_bf_c2_wino = new float[1835520];
+
+    /**
+     * Scratch of b30_conv_grad_c2_.
+     */
+    private final float[] b30_conv_grad_c2_padded = new float[4730912];
 
     /**
      * Scratch of b30_conv_grad_c2_.
@@ -1133,35 +1229,55 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // relu 'r1' (samples/cifar_vgg.cnn:15)
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 2, 64);
+        // conv 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 3, 16);
+        // conv 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 4, 16);
         // bn 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 3, 64);
+        pool.run(this, 5, 64);
         // relu 'r2' (samples/cifar_vgg.cnn:18)
         // maxpool 'p2' (samples/cifar_vgg.cnn:19)
         // conv 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 4, 64);
+        pool.run(this, 6, 64);
+        // conv 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 7, 16);
+        // conv 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 8, 16);
         // bn 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 5, 128);
+        pool.run(this, 9, 128);
         // relu 'r3' (samples/cifar_vgg.cnn:24)
         // conv 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 6, 64);
+        pool.run(this, 10, 64);
+        // conv 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 11, 16);
+        // conv 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 12, 16);
         // bn 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 7, 128);
+        pool.run(this, 13, 128);
         // relu 'r4' (samples/cifar_vgg.cnn:27)
         // maxpool 'p4' (samples/cifar_vgg.cnn:28)
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 8, 64);
+        pool.run(this, 14, 64);
+        // conv 'c5' (samples/cifar_vgg.cnn:31)
+        pool.run(this, 15, 16);
+        // conv 'c5' (samples/cifar_vgg.cnn:31)
+        pool.run(this, 16, 16);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 9, 256);
+        pool.run(this, 17, 256);
         // relu 'r5' (samples/cifar_vgg.cnn:33)
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 10, 64);
+        pool.run(this, 18, 64);
+        // conv 'c6' (samples/cifar_vgg.cnn:34)
+        pool.run(this, 19, 16);
+        // conv 'c6' (samples/cifar_vgg.cnn:34)
+        pool.run(this, 20, 16);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
-        pool.run(this, 11, 256);
+        pool.run(this, 21, 256);
         // relu 'r6' (samples/cifar_vgg.cnn:36)
         // maxpool 'p6' (samples/cifar_vgg.cnn:37)
         // full 'f1' (samples/cifar_vgg.cnn:40)
         // softmax 'y' (samples/cifar_vgg.cnn:41)
-        pool.run(this, 12, 64);
+        pool.run(this, 22, 64);
         // cross_entropy 'loss' (samples/cifar_vgg.cnn:42)
         f23_cross_entropy_loss_(0);
     }
@@ -1178,35 +1294,55 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // relu 'r1' (samples/cifar_vgg.cnn:15)
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 2, 64);
+        // conv 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 3, 16);
+        // conv 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 4, 16);
         // bn 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 3, 64);
+        pool.run(this, 5, 64);
         // relu 'r2' (samples/cifar_vgg.cnn:18)
         // maxpool 'p2' (samples/cifar_vgg.cnn:19)
         // conv 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 4, 64);
+        pool.run(this, 6, 64);
+        // conv 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 7, 16);
+        // conv 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 8, 16);
         // bn 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 5, 128);
+        pool.run(this, 9, 128);
         // relu 'r3' (samples/cifar_vgg.cnn:24)
         // conv 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 6, 64);
+        pool.run(this, 10, 64);
+        // conv 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 11, 16);
+        // conv 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 12, 16);
         // bn 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 7, 128);
+        pool.run(this, 13, 128);
         // relu 'r4' (samples/cifar_vgg.cnn:27)
         // maxpool 'p4' (samples/cifar_vgg.cnn:28)
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 8, 64);
+        pool.run(this, 14, 64);
+        // conv 'c5' (samples/cifar_vgg.cnn:31)
+        pool.run(this, 15, 16);
+        // conv 'c5' (samples/cifar_vgg.cnn:31)
+        pool.run(this, 16, 16);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 9, 256);
+        pool.run(this, 17, 256);
         // relu 'r5' (samples/cifar_vgg.cnn:33)
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 10, 64);
+        pool.run(this, 18, 64);
+        // conv 'c6' (samples/cifar_vgg.cnn:34)
+        pool.run(this, 19, 16);
+        // conv 'c6' (samples/cifar_vgg.cnn:34)
+        pool.run(this, 20, 16);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
-        pool.run(this, 11, 256);
+        pool.run(this, 21, 256);
         // relu 'r6' (samples/cifar_vgg.cnn:36)
         // maxpool 'p6' (samples/cifar_vgg.cnn:37)
         // full 'f1' (samples/cifar_vgg.cnn:40)
         // softmax 'y' (samples/cifar_vgg.cnn:41)
-        pool.run(this, 12, 64);
+        pool.run(this, 22, 64);
         // cross_entropy 'loss' (samples/cifar_vgg.cnn:42)
         f23_cross_entropy_loss_(0);
     }
@@ -1217,77 +1353,102 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     public void backward() {
         // softmax_ce_bf 'loss' (samples/cifar_vgg.cnn:42)
         // full_bf 'f1' (samples/cifar_vgg.cnn:40)
-        pool.run(this, 14, 64);
+        pool.run(this, 24, 64);
         // full_grad 'f1' (samples/cifar_vgg.cnn:40)
-        pool.run(this, 15, 10);
+        pool.run(this, 25, 10);
         // maxpool_bf 'p6' (samples/cifar_vgg.cnn:37)
         // relu_bf 'r6' (samples/cifar_vgg.cnn:36)
-        pool.run(this, 16, 64);
+        pool.run(this, 26, 64);
         // bn_bf 'n6' (samples/cifar_vgg.cnn:35)
-        pool.run(this, 17, 256);
+        pool.run(this, 27, 256);
         // bn_grad 'n6' (samples/cifar_vgg.cnn:35)
-        pool.run(this, 18, 256);
+        pool.run(this, 28, 256);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
+        pool.run(this, 29, 64);
+        // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
+        pool.run(this, 30, 16);
+        // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
+        pool.run(this, 31, 16);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 19, 64);
+        pool.run(this, 32, 64);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 20, 128);
+        pool.run(this, 33, 128);
         // relu_bf 'r5' (samples/cifar_vgg.cnn:33)
-        pool.run(this, 21, 64);
+        pool.run(this, 34, 64);
         // bn_bf 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 22, 256);
+        pool.run(this, 35, 256);
         // bn_grad 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 23, 256);
+        pool.run(this, 36, 256);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
+        pool.run(this, 37, 64);
+        // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
+        pool.run(this, 38, 16);
+        // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
+        pool.run(this, 39, 16);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 24, 64);
+        pool.run(this, 40, 64);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 25, 128);
+        pool.run(this, 41, 128);
         // maxpool_bf 'p4' (samples/cifar_vgg.cnn:28)
         // relu_bf 'r4' (samples/cifar_vgg.cnn:27)
-        pool.run(this, 26, 64);
+        pool.run(this, 42, 64);
         // bn_bf 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 27, 128);
+        pool.run(this, 43, 128);
         // bn_grad 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 28, 128);
+        pool.run(this, 44, 128);
         // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 45, 64);
+        // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 46, 16);
+        // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 47, 16);
         // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 29, 64);
+        pool.run(this, 48, 64);
         // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 30, 64);
+        pool.run(this, 49, 64);
         // relu_bf 'r3' (samples/cifar_vgg.cnn:24)
-        pool.run(this, 31, 64);
+        pool.run(this, 50, 64);
         // bn_bf 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 32, 128);
+        pool.run(this, 51, 128);
         // bn_grad 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 33, 128);
+        pool.run(this, 52, 128);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 53, 64);
+        // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 54, 16);
+        // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 55, 16);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 34, 64);
+        pool.run(this, 56, 64);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 35, 64);
+        pool.run(this, 57, 64);
         // maxpool_bf 'p2' (samples/cifar_vgg.cnn:19)
         // relu_bf 'r2' (samples/cifar_vgg.cnn:18)
-        pool.run(this, 36, 64);
+        pool.run(this, 58, 64);
         // bn_bf 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 37, 64);
+        pool.run(this, 59, 64);
         // bn_grad 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 38, 64);
+        pool.run(this, 60, 64);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 61, 64);
+        // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 62, 16);
+        // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 63, 16);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 39, 64);
+        pool.run(this, 64, 64);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 40, 32);
+        pool.run(this, 65, 32);
         // relu_bf 'r1' (samples/cifar_vgg.cnn:15)
-        pool.run(this, 41, 64);
+        pool.run(this, 66, 64);
         // bn_bf 'n1' (samples/cifar_vgg.cnn:14)
-        pool.run(this, 42, 64);
+        pool.run(this, 67, 64);
         // bn_grad 'n1' (samples/cifar_vgg.cnn:14)
-        pool.run(this, 43, 64);
+        pool.run(this, 68, 64);
         // conv_grad 'c1' (samples/cifar_vgg.cnn:13)
-        pool.run(this, 44, 64);
+        pool.run(this, 69, 64);
         // conv_grad 'c1' (samples/cifar_vgg.cnn:13)
-        pool.run(this, 45, 32);
+        pool.run(this, 70, 32);
     }
 
     public float loss() {
@@ -1369,132 +1530,207 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 s2_by_sample(chunk);
                 return;
             case 3:
-                f4_bn_n2_(chunk);
+                f3_conv_c2_u(chunk);
                 return;
             case 4:
-                s4_by_sample(chunk);
+                f3_conv_c2_(chunk);
                 return;
             case 5:
-                f8_bn_n3_(chunk);
+                f4_bn_n2_(chunk);
                 return;
             case 6:
                 s6_by_sample(chunk);
                 return;
             case 7:
-                f11_bn_n4_(chunk);
+                f7_conv_c3_u(chunk);
                 return;
             case 8:
-                s8_by_sample(chunk);
+                f7_conv_c3_(chunk);
                 return;
             case 9:
-                f15_bn_n5_(chunk);
+                f8_bn_n3_(chunk);
                 return;
             case 10:
                 s10_by_sample(chunk);
                 return;
             case 11:
-                f18_bn_n6_(chunk);
+                f10_conv_c4_u(chunk);
                 return;
             case 12:
-                s12_by_sample(chunk);
+                f10_conv_c4_(chunk);
                 return;
             case 13:
-                f23_cross_entropy_loss_(chunk);
+                f11_bn_n4_(chunk);
                 return;
             case 14:
                 s14_by_sample(chunk);
                 return;
             case 15:
-                b2_full_grad_f1_(chunk);
+                f14_conv_c5_u(chunk);
                 return;
             case 16:
-                s16_by_sample(chunk);
+                f14_conv_c5_(chunk);
                 return;
             case 17:
-                b5_bn_bf_n6_(chunk);
+                f15_bn_n5_(chunk);
                 return;
             case 18:
-                b6_bn_grad_n6_(chunk);
+                s18_by_sample(chunk);
                 return;
             case 19:
-                s19_by_sample(chunk);
+                f17_conv_c6_u(chunk);
                 return;
             case 20:
-                b8_conv_grad_c6_(chunk);
+                f17_conv_c6_(chunk);
                 return;
             case 21:
-                b9_relu_bf_r5_(chunk);
+                f18_bn_n6_(chunk);
                 return;
             case 22:
-                b10_bn_bf_n5_(chunk);
+                s22_by_sample(chunk);
                 return;
             case 23:
-                b11_bn_grad_n5_(chunk);
+                f23_cross_entropy_loss_(chunk);
                 return;
             case 24:
                 s24_by_sample(chunk);
                 return;
             case 25:
-                b13_conv_grad_c5_(chunk);
+                b2_full_grad_f1_(chunk);
                 return;
             case 26:
                 s26_by_sample(chunk);
                 return;
             case 27:
-                b16_bn_bf_n4_(chunk);
+                b5_bn_bf_n6_(chunk);
                 return;
             case 28:
-                b17_bn_grad_n4_(chunk);
+                b6_bn_grad_n6_(chunk);
                 return;
             case 29:
-                s29_by_sample(chunk);
+                b7_conv_bf_c6_pad(chunk);
                 return;
             case 30:
-                b19_conv_grad_c4_(chunk);
+                b7_conv_bf_c6_u(chunk);
                 return;
             case 31:
-                b20_relu_bf_r3_(chunk);
+                b7_conv_bf_c6_(chunk);
                 return;
             case 32:
-                b21_bn_bf_n3_(chunk);
+                s32_by_sample(chunk);
                 return;
             case 33:
-                b22_bn_grad_n3_(chunk);
+                b8_conv_grad_c6_(chunk);
                 return;
             case 34:
-                s34_by_sample(chunk);
+                b9_relu_bf_r5_(chunk);
                 return;
             case 35:
-                b24_conv_grad_c3_(chunk);
+                b10_bn_bf_n5_(chunk);
                 return;
             case 36:
-                s36_by_sample(chunk);
+                b11_bn_grad_n5_(chunk);
                 return;
             case 37:
-                b27_bn_bf_n2_(chunk);
+                b12_conv_bf_c5_pad(chunk);
                 return;
             case 38:
-                b28_bn_grad_n2_(chunk);
+                b12_conv_bf_c5_u(chunk);
                 return;
             case 39:
-                s39_by_sample(chunk);
+                b12_conv_bf_c5_(chunk);
                 return;
             case 40:
-                b30_conv_grad_c2_(chunk);
+                s40_by_sample(chunk);
                 return;
             case 41:
-                b31_relu_bf_r1_(chunk);
+                b13_conv_grad_c5_(chunk);
                 return;
             case 42:
-                b32_bn_bf_n1_(chunk);
+                s42_by_sample(chunk);
                 return;
             case 43:
-                b33_bn_grad_n1_(chunk);
+                b16_bn_bf_n4_(chunk);
                 return;
             case 44:
-                b34_conv_grad_c1_dy(chunk);
+                b17_bn_grad_n4_(chunk);
                 return;
             case 45:
+                b18_conv_bf_c4_pad(chunk);
+                return;
+            case 46:
+                b18_conv_bf_c4_u(chunk);
+                return;
+            case 47:
+                b18_conv_bf_c4_(chunk);
+                return;
+            case 48:
+                s48_by_sample(chunk);
+                return;
+            case 49:
+                b19_conv_grad_c4_(chunk);
+                return;
+            case 50:
+                b20_relu_bf_r3_(chunk);
+                return;
+            case 51:
+                b21_bn_bf_n3_(chunk);
+                return;
+            case 52:
+                b22_bn_grad_n3_(chunk);
+                return;
+            case 53:
+                b23_conv_bf_c3_pad(chunk);
+                return;
+            case 54:
+                b23_conv_bf_c3_u(chunk);
+                return;
+            case 55:
+                b23_conv_bf_c3_(chunk);
+                return;
+            case 56:
+                s56_by_sample(chunk);
+                return;
+            case 57:
+                b24_conv_grad_c3_(chunk);
+                return;
+            case 58:
+                s58_by_sample(chunk);
+                return;
+            case 59:
+                b27_bn_bf_n2_(chunk);
+                return;
+            case 60:
+                b28_bn_grad_n2_(chunk);
+                return;
+            case 61:
+                b29_conv_bf_c2_pad(chunk);
+                return;
+            case 62:
+                b29_conv_bf_c2_u(chunk);
+                return;
+            case 63:
+                b29_conv_bf_c2_(chunk);
+                return;
+            case 64:
+                s64_by_sample(chunk);
+                return;
+            case 65:
+                b30_conv_grad_c2_(chunk);
+                return;
+            case 66:
+                b31_relu_bf_r1_(chunk);
+                return;
+            case 67:
+                b32_bn_bf_n1_(chunk);
+                return;
+            case 68:
+                b33_bn_grad_n1_(chunk);
+                return;
+            case 69:
+                b34_conv_grad_c1_dy(chunk);
+                return;
+            case 70:
                 b34_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1525,7 +1761,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void s2_by_sample(int chunk) {
         f2_relu_r1_(chunk);
         f3_conv_c2_pad(chunk);
-        f3_conv_c2_(chunk);
     }
 
     /**
@@ -1537,11 +1772,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>conv 'c3' (samples/cifar_vgg.cnn:22)</li>
      * </ul>
      */
-    private void s4_by_sample(int chunk) {
+    private void s6_by_sample(int chunk) {
         f5_relu_r2_(chunk);
         f6_maxpool_p2_(chunk);
         f7_conv_c3_pad(chunk);
-        f7_conv_c3_(chunk);
     }
 
     /**
@@ -1552,10 +1786,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>conv 'c4' (samples/cifar_vgg.cnn:25)</li>
      * </ul>
      */
-    private void s6_by_sample(int chunk) {
+    private void s10_by_sample(int chunk) {
         f9_relu_r3_(chunk);
         f10_conv_c4_pad(chunk);
-        f10_conv_c4_(chunk);
     }
 
     /**
@@ -1567,11 +1800,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>conv 'c5' (samples/cifar_vgg.cnn:31)</li>
      * </ul>
      */
-    private void s8_by_sample(int chunk) {
+    private void s14_by_sample(int chunk) {
         f12_relu_r4_(chunk);
         f13_maxpool_p4_(chunk);
         f14_conv_c5_pad(chunk);
-        f14_conv_c5_(chunk);
     }
 
     /**
@@ -1582,10 +1814,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>conv 'c6' (samples/cifar_vgg.cnn:34)</li>
      * </ul>
      */
-    private void s10_by_sample(int chunk) {
+    private void s18_by_sample(int chunk) {
         f16_relu_r5_(chunk);
         f17_conv_c6_pad(chunk);
-        f17_conv_c6_(chunk);
     }
 
     /**
@@ -1598,7 +1829,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>softmax 'y' (samples/cifar_vgg.cnn:41)</li>
      * </ul>
      */
-    private void s12_by_sample(int chunk) {
+    private void s22_by_sample(int chunk) {
         f19_relu_r6_(chunk);
         f20_maxpool_p6_(chunk);
         f21_full_f1_(chunk);
@@ -1613,7 +1844,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>full_bf 'f1' (samples/cifar_vgg.cnn:40)</li>
      * </ul>
      */
-    private void s14_by_sample(int chunk) {
+    private void s24_by_sample(int chunk) {
         b0_softmax_ce_bf_loss_(chunk);
         b1_full_bf_f1_(chunk);
     }
@@ -1626,7 +1857,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r6' (samples/cifar_vgg.cnn:36)</li>
      * </ul>
      */
-    private void s16_by_sample(int chunk) {
+    private void s26_by_sample(int chunk) {
         b3_maxpool_bf_p6_(chunk);
         b4_relu_bf_r6_(chunk);
     }
@@ -1635,13 +1866,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_bf 'c6' (samples/cifar_vgg.cnn:34)</li>
      * <li>conv_grad 'c6' (samples/cifar_vgg.cnn:34)</li>
      * </ul>
      */
-    private void s19_by_sample(int chunk) {
-        b7_conv_bf_c6_pad(chunk);
-        b7_conv_bf_c6_(chunk);
+    private void s32_by_sample(int chunk) {
+        b8_conv_grad_c6_pad(chunk);
         b8_conv_grad_c6_dy(chunk);
     }
 
@@ -1649,13 +1878,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_bf 'c5' (samples/cifar_vgg.cnn:31)</li>
      * <li>conv_grad 'c5' (samples/cifar_vgg.cnn:31)</li>
      * </ul>
      */
-    private void s24_by_sample(int chunk) {
-        b12_conv_bf_c5_pad(chunk);
-        b12_conv_bf_c5_(chunk);
+    private void s40_by_sample(int chunk) {
+        b13_conv_grad_c5_pad(chunk);
         b13_conv_grad_c5_dy(chunk);
     }
 
@@ -1667,7 +1894,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r4' (samples/cifar_vgg.cnn:27)</li>
      * </ul>
      */
-    private void s26_by_sample(int chunk) {
+    private void s42_by_sample(int chunk) {
         b14_maxpool_bf_p4_(chunk);
         b15_relu_bf_r4_(chunk);
     }
@@ -1676,13 +1903,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_bf 'c4' (samples/cifar_vgg.cnn:25)</li>
      * <li>conv_grad 'c4' (samples/cifar_vgg.cnn:25)</li>
      * </ul>
      */
-    private void s29_by_sample(int chunk) {
-        b18_conv_bf_c4_pad(chunk);
-        b18_conv_bf_c4_(chunk);
+    private void s48_by_sample(int chunk) {
+        b19_conv_grad_c4_pad(chunk);
         b19_conv_grad_c4_dy(chunk);
     }
 
@@ -1690,13 +1915,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_bf 'c3' (samples/cifar_vgg.cnn:22)</li>
      * <li>conv_grad 'c3' (samples/cifar_vgg.cnn:22)</li>
      * </ul>
      */
-    private void s34_by_sample(int chunk) {
-        b23_conv_bf_c3_pad(chunk);
-        b23_conv_bf_c3_(chunk);
+    private void s56_by_sample(int chunk) {
+        b24_conv_grad_c3_pad(chunk);
         b24_conv_grad_c3_dy(chunk);
     }
 
@@ -1708,7 +1931,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/cifar_vgg.cnn:18)</li>
      * </ul>
      */
-    private void s36_by_sample(int chunk) {
+    private void s58_by_sample(int chunk) {
         b25_maxpool_bf_p2_(chunk);
         b26_relu_bf_r2_(chunk);
     }
@@ -1717,19 +1940,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_bf 'c2' (samples/cifar_vgg.cnn:16)</li>
      * <li>conv_grad 'c2' (samples/cifar_vgg.cnn:16)</li>
      * </ul>
      */
-    private void s39_by_sample(int chunk) {
-        b29_conv_bf_c2_pad(chunk);
-        b29_conv_bf_c2_(chunk);
+    private void s64_by_sample(int chunk) {
+        b30_conv_grad_c2_pad(chunk);
         b30_conv_grad_c2_dy(chunk);
     }
 
     /**
      * conv 'c1' (samples/cifar_vgg.cnn:13): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 1056 pixels
      */
     private void f0_conv_c1_(int chunk) {
@@ -2006,214 +2227,338 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 1056 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 16x16 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 342 blocks in all, with its own slice of f3_conv_c2_wino
      */
     private void f3_conv_c2_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int xo = t * 73920;
-        int so = chunk * 8448;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f3_conv_c2_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 32 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 64 + k + a) * 1024;
-                int wo = so + a * 1056;
-                for (int i = 0; i < 32; i++) {
-                    for (int j = 0; j < 32; j++) c2_[yo + i * 32 + j] = f3_conv_c2_wide[wo + i * 33 + j];
+        int vo = chunk * 114720;
+        int mo = vo + 57344;
+        for (int blk = chunk; blk < 342; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 1024);
+            int nl = ((g1 - g0) * 16 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f3_conv_c2_vin(g, (g - g0) * 16, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 3584 + n;
+                    int m = mo + xi * 3584 + n;
+                    int uo = xi * 4096;
+                    for (int o = 0; o < 64; o += 8) f3_conv_c2_mm8(uo + o, v, m + o * 56);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f3_conv_c2_yout(g, (g - g0) * 16, mo);
         }
     }
 
     /**
-     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1[t] into planes of 35x33 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into planes of 34 rows x (17 even + 17 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f3_conv_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 1155;
-            int xo = (t * 64 + c) * 1024;
-            for (int e = 0; e < 1155; e++) {
-                f3_conv_c2_padded[po + e] = 0f;
+            int x = (t * 64 + c) * 1024;
+            int d = (t * 64 + c) * 1156 + 34;
+            for (int i = 0; i < 32; i++, x += 32, d += 34) {
+                for (int e = 1; e < 17; e++) f3_conv_c2_d[d + e] = r1_[x + 2 * e - 1];
+                for (int e = 0; e < 16; e++) f3_conv_c2_d[d + 17 + e] = r1_[x + 2 * e];
             }
-            for (int i = 0; i < 32; i++) System.arraycopy(r1_, xo + i * 32, f3_conv_c2_padded, po + (i + 1) * 33 + 1, 32);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
-    private void f3_conv_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 1155 + e;
-                int w0 = k0 * 576 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 33;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x);
-                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 16);
-                    g = FloatVector.broadcast(S, c2$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 576]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1152]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1728]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2304]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2880]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 3456]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 4032]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 17);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 577]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1153]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1729]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2305]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2881]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 3457]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 4033]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f3_conv_c2_padded, x + 18);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 578]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1154]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1730]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2306]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2882]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 3458]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 4034]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void f3_conv_c2_u(int chunk) {
+        for (int o = chunk; o < 64; o += 16) {
+            for (int i = 0; i < 64; i++) {
+                int w = o * 576 + i * 9;
+                double g00 = c2$weight_[w];
+                double g01 = c2$weight_[w + 1];
+                double g02 = c2$weight_[w + 2];
+                double g10 = c2$weight_[w + 3];
+                double g11 = c2$weight_[w + 4];
+                double g12 = c2$weight_[w + 5];
+                double g20 = c2$weight_[w + 6];
+                double g21 = c2$weight_[w + 7];
+                double g22 = c2$weight_[w + 8];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 64 + o;
+                f3_conv_c2_u[u] = (float) (h00);
+                f3_conv_c2_u[u + 4096] = (float) (0.5 * (h00 + h01 + h02));
+                f3_conv_c2_u[u + 8192] = (float) (0.5 * (h00 - h01 + h02));
+                f3_conv_c2_u[u + 12288] = (float) (h02);
+                f3_conv_c2_u[u + 16384] = (float) (h10);
+                f3_conv_c2_u[u + 20480] = (float) (0.5 * (h10 + h11 + h12));
+                f3_conv_c2_u[u + 24576] = (float) (0.5 * (h10 - h11 + h12));
+                f3_conv_c2_u[u + 28672] = (float) (h12);
+                f3_conv_c2_u[u + 32768] = (float) (h20);
+                f3_conv_c2_u[u + 36864] = (float) (0.5 * (h20 + h21 + h22));
+                f3_conv_c2_u[u + 40960] = (float) (0.5 * (h20 - h21 + h22));
+                f3_conv_c2_u[u + 45056] = (float) (h22);
+                f3_conv_c2_u[u + 49152] = (float) (h30);
+                f3_conv_c2_u[u + 53248] = (float) (0.5 * (h30 + h31 + h32));
+                f3_conv_c2_u[u + 57344] = (float) (0.5 * (h30 - h31 + h32));
+                f3_conv_c2_u[u + 61440] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 16, tile row g % 16), tiles j = 0 .. 15, every input channel c.
+     */
+    private void f3_conv_c2_vin(int g, int n0, int vo) {
+        int t = g / 16;
+        int ti = g - t * 16;
+        for (int c = 0; c < 64; c++) {
+            int d = (t * 64 + c) * 1156 + ti * 68;
+            int v = vo + c * 56 + n0;
+            for (int j = 0; j < 16; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 17);
+                FloatVector f0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 18);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 34);
+                FloatVector o1 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 34 + 17);
+                FloatVector f1 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 34 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 34 + 18);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 68);
+                FloatVector o2 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 68 + 17);
+                FloatVector f2 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 68 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 68 + 18);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 102);
+                FloatVector o3 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 102 + 17);
+                FloatVector f3 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 102 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 102 + 18);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(f3_conv_c2_wino, v + j);
+                w10.add(w20).intoArray(f3_conv_c2_wino, v + j + 14336);
+                w20.sub(w10).intoArray(f3_conv_c2_wino, v + j + 28672);
+                w10.sub(w30).intoArray(f3_conv_c2_wino, v + j + 43008);
+                w01.sub(w21).intoArray(f3_conv_c2_wino, v + j + 3584);
+                w11.add(w21).intoArray(f3_conv_c2_wino, v + j + 17920);
+                w21.sub(w11).intoArray(f3_conv_c2_wino, v + j + 32256);
+                w11.sub(w31).intoArray(f3_conv_c2_wino, v + j + 46592);
+                w02.sub(w22).intoArray(f3_conv_c2_wino, v + j + 7168);
+                w12.add(w22).intoArray(f3_conv_c2_wino, v + j + 21504);
+                w22.sub(w12).intoArray(f3_conv_c2_wino, v + j + 35840);
+                w12.sub(w32).intoArray(f3_conv_c2_wino, v + j + 50176);
+                w03.sub(w23).intoArray(f3_conv_c2_wino, v + j + 10752);
+                w13.add(w23).intoArray(f3_conv_c2_wino, v + j + 25088);
+                w23.sub(w13).intoArray(f3_conv_c2_wino, v + j + 39424);
+                w13.sub(w33).intoArray(f3_conv_c2_wino, v + j + 53760);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f3_conv_c2_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 112, uo += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, f3_conv_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 16);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 56);
+            FloatVector v1_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 64);
+            FloatVector v2_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 72);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 64]);
+            a0_0 = v0_56.fma(g, a0_0);
+            a1_0 = v1_56.fma(g, a1_0);
+            a2_0 = v2_56.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 65]);
+            a0_1 = v0_56.fma(g, a0_1);
+            a1_1 = v1_56.fma(g, a1_1);
+            a2_1 = v2_56.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 66]);
+            a0_2 = v0_56.fma(g, a0_2);
+            a1_2 = v1_56.fma(g, a1_2);
+            a2_2 = v2_56.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 67]);
+            a0_3 = v0_56.fma(g, a0_3);
+            a1_3 = v1_56.fma(g, a1_3);
+            a2_3 = v2_56.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 68]);
+            a0_4 = v0_56.fma(g, a0_4);
+            a1_4 = v1_56.fma(g, a1_4);
+            a2_4 = v2_56.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 69]);
+            a0_5 = v0_56.fma(g, a0_5);
+            a1_5 = v1_56.fma(g, a1_5);
+            a2_5 = v2_56.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 70]);
+            a0_6 = v0_56.fma(g, a0_6);
+            a1_6 = v1_56.fma(g, a1_6);
+            a2_6 = v2_56.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 71]);
+            a0_7 = v0_56.fma(g, a0_7);
+            a1_7 = v1_56.fma(g, a1_7);
+            a2_7 = v2_56.fma(g, a2_7);
+        }
+        a0_0.intoArray(f3_conv_c2_wino, m);
+        a1_0.intoArray(f3_conv_c2_wino, m + 8);
+        a2_0.intoArray(f3_conv_c2_wino, m + 16);
+        a0_1.intoArray(f3_conv_c2_wino, m + 56);
+        a1_1.intoArray(f3_conv_c2_wino, m + 64);
+        a2_1.intoArray(f3_conv_c2_wino, m + 72);
+        a0_2.intoArray(f3_conv_c2_wino, m + 112);
+        a1_2.intoArray(f3_conv_c2_wino, m + 120);
+        a2_2.intoArray(f3_conv_c2_wino, m + 128);
+        a0_3.intoArray(f3_conv_c2_wino, m + 168);
+        a1_3.intoArray(f3_conv_c2_wino, m + 176);
+        a2_3.intoArray(f3_conv_c2_wino, m + 184);
+        a0_4.intoArray(f3_conv_c2_wino, m + 224);
+        a1_4.intoArray(f3_conv_c2_wino, m + 232);
+        a2_4.intoArray(f3_conv_c2_wino, m + 240);
+        a0_5.intoArray(f3_conv_c2_wino, m + 280);
+        a1_5.intoArray(f3_conv_c2_wino, m + 288);
+        a2_5.intoArray(f3_conv_c2_wino, m + 296);
+        a0_6.intoArray(f3_conv_c2_wino, m + 336);
+        a1_6.intoArray(f3_conv_c2_wino, m + 344);
+        a2_6.intoArray(f3_conv_c2_wino, m + 352);
+        a0_7.intoArray(f3_conv_c2_wino, m + 392);
+        a1_7.intoArray(f3_conv_c2_wino, m + 400);
+        a2_7.intoArray(f3_conv_c2_wino, m + 408);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 16, ti = g % 16) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void f3_conv_c2_yout(int g, int n0, int mo) {
+        int t = g / 16;
+        int ti = g - t * 16;
+        int st = mo + 57344;
+        for (int o = 0; o < 64; o++) {
+            int m = mo + o * 56 + n0;
+            int y = ((t * 64 + o) * 32 + 2 * ti) * 32;
+            for (int j = 0; j < 16; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 3584);
+                FloatVector m02 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 7168);
+                FloatVector m03 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 10752);
+                FloatVector m10 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 14336);
+                FloatVector m11 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 17920);
+                FloatVector m12 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 21504);
+                FloatVector m13 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 25088);
+                FloatVector m20 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 28672);
+                FloatVector m21 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 32256);
+                FloatVector m22 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 35840);
+                FloatVector m23 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 39424);
+                FloatVector m30 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 43008);
+                FloatVector m31 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 46592);
+                FloatVector m32 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 50176);
+                FloatVector m33 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 53760);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(f3_conv_c2_wino, st);
+                z01.sub(z02).sub(z03).intoArray(f3_conv_c2_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(f3_conv_c2_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(f3_conv_c2_wino, st + 24);
+                int e = Math.min(8, 16 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    c2_[x] = f3_conv_c2_wino[st + q];
+                    c2_[x + 1] = f3_conv_c2_wino[st + 8 + q];
+                    c2_[x + 32] = f3_conv_c2_wino[st + 16 + q];
+                    c2_[x + 33] = f3_conv_c2_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(f3_conv_c2_wide, so + 0 + e);
-            a1_0.intoArray(f3_conv_c2_wide, so + 8 + e);
-            a2_0.intoArray(f3_conv_c2_wide, so + 16 + e);
-            a0_1.intoArray(f3_conv_c2_wide, so + 1056 + e);
-            a1_1.intoArray(f3_conv_c2_wide, so + 1064 + e);
-            a2_1.intoArray(f3_conv_c2_wide, so + 1072 + e);
-            a0_2.intoArray(f3_conv_c2_wide, so + 2112 + e);
-            a1_2.intoArray(f3_conv_c2_wide, so + 2120 + e);
-            a2_2.intoArray(f3_conv_c2_wide, so + 2128 + e);
-            a0_3.intoArray(f3_conv_c2_wide, so + 3168 + e);
-            a1_3.intoArray(f3_conv_c2_wide, so + 3176 + e);
-            a2_3.intoArray(f3_conv_c2_wide, so + 3184 + e);
-            a0_4.intoArray(f3_conv_c2_wide, so + 4224 + e);
-            a1_4.intoArray(f3_conv_c2_wide, so + 4232 + e);
-            a2_4.intoArray(f3_conv_c2_wide, so + 4240 + e);
-            a0_5.intoArray(f3_conv_c2_wide, so + 5280 + e);
-            a1_5.intoArray(f3_conv_c2_wide, so + 5288 + e);
-            a2_5.intoArray(f3_conv_c2_wide, so + 5296 + e);
-            a0_6.intoArray(f3_conv_c2_wide, so + 6336 + e);
-            a1_6.intoArray(f3_conv_c2_wide, so + 6344 + e);
-            a2_6.intoArray(f3_conv_c2_wide, so + 6352 + e);
-            a0_7.intoArray(f3_conv_c2_wide, so + 7392 + e);
-            a1_7.intoArray(f3_conv_c2_wide, so + 7400 + e);
-            a2_7.intoArray(f3_conv_c2_wide, so + 7408 + e);
         }
     }
 
@@ -2321,214 +2666,338 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 288 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f7_conv_c3_wino
      */
     private void f7_conv_c3_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int xo = t * 20672;
-        int so = chunk * 2304;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f7_conv_c3_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 128 + k + a) * 256;
-                int wo = so + a * 288;
-                for (int i = 0; i < 16; i++) {
-                    for (int j = 0; j < 16; j++) c3_[yo + i * 16 + j] = f7_conv_c3_wide[wo + i * 17 + j];
+        int vo = chunk * 98336;
+        int mo = vo + 32768;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f7_conv_c3_vin(g, (g - g0) * 8, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 4096 + n;
+                    int uo = xi * 8192;
+                    for (int o = 0; o < 128; o += 8) f7_conv_c3_mm8(uo + o, v, m + o * 32);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f7_conv_c3_yout(g, (g - g0) * 8, mo);
         }
     }
 
     /**
-     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2[t] into planes of 19x17 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into planes of 18 rows x (9 even + 9 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f7_conv_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 323;
-            int xo = (t * 64 + c) * 256;
-            for (int e = 0; e < 323; e++) {
-                f7_conv_c3_padded[po + e] = 0f;
+            int x = (t * 64 + c) * 256;
+            int d = (t * 64 + c) * 324 + 18;
+            for (int i = 0; i < 16; i++, x += 16, d += 18) {
+                for (int e = 1; e < 9; e++) f7_conv_c3_d[d + e] = p2_[x + 2 * e - 1];
+                for (int e = 0; e < 8; e++) f7_conv_c3_d[d + 9 + e] = p2_[x + 2 * e];
             }
-            for (int i = 0; i < 16; i++) System.arraycopy(p2_, xo + i * 16, f7_conv_c3_padded, po + (i + 1) * 17 + 1, 16);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
-    private void f7_conv_c3_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 323 + e;
-                int w0 = k0 * 576 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 17;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 16);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1728]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2304]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2880]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 3456]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 4032]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 17);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1729]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2305]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2881]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 3457]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 4033]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f7_conv_c3_padded, x + 18);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1730]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2306]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2882]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 3458]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 4034]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void f7_conv_c3_u(int chunk) {
+        for (int o = chunk; o < 128; o += 16) {
+            for (int i = 0; i < 64; i++) {
+                int w = o * 576 + i * 9;
+                double g00 = c3$weight_[w];
+                double g01 = c3$weight_[w + 1];
+                double g02 = c3$weight_[w + 2];
+                double g10 = c3$weight_[w + 3];
+                double g11 = c3$weight_[w + 4];
+                double g12 = c3$weight_[w + 5];
+                double g20 = c3$weight_[w + 6];
+                double g21 = c3$weight_[w + 7];
+                double g22 = c3$weight_[w + 8];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 128 + o;
+                f7_conv_c3_u[u] = (float) (h00);
+                f7_conv_c3_u[u + 8192] = (float) (0.5 * (h00 + h01 + h02));
+                f7_conv_c3_u[u + 16384] = (float) (0.5 * (h00 - h01 + h02));
+                f7_conv_c3_u[u + 24576] = (float) (h02);
+                f7_conv_c3_u[u + 32768] = (float) (h10);
+                f7_conv_c3_u[u + 40960] = (float) (0.5 * (h10 + h11 + h12));
+                f7_conv_c3_u[u + 49152] = (float) (0.5 * (h10 - h11 + h12));
+                f7_conv_c3_u[u + 57344] = (float) (h12);
+                f7_conv_c3_u[u + 65536] = (float) (h20);
+                f7_conv_c3_u[u + 73728] = (float) (0.5 * (h20 + h21 + h22));
+                f7_conv_c3_u[u + 81920] = (float) (0.5 * (h20 - h21 + h22));
+                f7_conv_c3_u[u + 90112] = (float) (h22);
+                f7_conv_c3_u[u + 98304] = (float) (h30);
+                f7_conv_c3_u[u + 106496] = (float) (0.5 * (h30 + h31 + h32));
+                f7_conv_c3_u[u + 114688] = (float) (0.5 * (h30 - h31 + h32));
+                f7_conv_c3_u[u + 122880] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c.
+     */
+    private void f7_conv_c3_vin(int g, int n0, int vo) {
+        int t = g / 8;
+        int ti = g - t * 8;
+        for (int c = 0; c < 64; c++) {
+            int d = (t * 64 + c) * 324 + ti * 36;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 8; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 9);
+                FloatVector f0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 10);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 18);
+                FloatVector o1 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 18 + 9);
+                FloatVector f1 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 18 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 18 + 10);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 36);
+                FloatVector o2 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 36 + 9);
+                FloatVector f2 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 36 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 36 + 10);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 54);
+                FloatVector o3 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 54 + 9);
+                FloatVector f3 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 54 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 54 + 10);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(f7_conv_c3_wino, v + j);
+                w10.add(w20).intoArray(f7_conv_c3_wino, v + j + 8192);
+                w20.sub(w10).intoArray(f7_conv_c3_wino, v + j + 16384);
+                w10.sub(w30).intoArray(f7_conv_c3_wino, v + j + 24576);
+                w01.sub(w21).intoArray(f7_conv_c3_wino, v + j + 2048);
+                w11.add(w21).intoArray(f7_conv_c3_wino, v + j + 10240);
+                w21.sub(w11).intoArray(f7_conv_c3_wino, v + j + 18432);
+                w11.sub(w31).intoArray(f7_conv_c3_wino, v + j + 26624);
+                w02.sub(w22).intoArray(f7_conv_c3_wino, v + j + 4096);
+                w12.add(w22).intoArray(f7_conv_c3_wino, v + j + 12288);
+                w22.sub(w12).intoArray(f7_conv_c3_wino, v + j + 20480);
+                w12.sub(w32).intoArray(f7_conv_c3_wino, v + j + 28672);
+                w03.sub(w23).intoArray(f7_conv_c3_wino, v + j + 6144);
+                w13.add(w23).intoArray(f7_conv_c3_wino, v + j + 14336);
+                w23.sub(w13).intoArray(f7_conv_c3_wino, v + j + 22528);
+                w13.sub(w33).intoArray(f7_conv_c3_wino, v + j + 30720);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f7_conv_c3_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 256) {
+            FloatVector v0 = FloatVector.fromArray(S, f7_conv_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 16);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 128]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 129]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 130]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 131]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 132]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 133]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 134]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 135]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
+        }
+        a0_0.intoArray(f7_conv_c3_wino, m);
+        a1_0.intoArray(f7_conv_c3_wino, m + 8);
+        a2_0.intoArray(f7_conv_c3_wino, m + 16);
+        a0_1.intoArray(f7_conv_c3_wino, m + 32);
+        a1_1.intoArray(f7_conv_c3_wino, m + 40);
+        a2_1.intoArray(f7_conv_c3_wino, m + 48);
+        a0_2.intoArray(f7_conv_c3_wino, m + 64);
+        a1_2.intoArray(f7_conv_c3_wino, m + 72);
+        a2_2.intoArray(f7_conv_c3_wino, m + 80);
+        a0_3.intoArray(f7_conv_c3_wino, m + 96);
+        a1_3.intoArray(f7_conv_c3_wino, m + 104);
+        a2_3.intoArray(f7_conv_c3_wino, m + 112);
+        a0_4.intoArray(f7_conv_c3_wino, m + 128);
+        a1_4.intoArray(f7_conv_c3_wino, m + 136);
+        a2_4.intoArray(f7_conv_c3_wino, m + 144);
+        a0_5.intoArray(f7_conv_c3_wino, m + 160);
+        a1_5.intoArray(f7_conv_c3_wino, m + 168);
+        a2_5.intoArray(f7_conv_c3_wino, m + 176);
+        a0_6.intoArray(f7_conv_c3_wino, m + 192);
+        a1_6.intoArray(f7_conv_c3_wino, m + 200);
+        a2_6.intoArray(f7_conv_c3_wino, m + 208);
+        a0_7.intoArray(f7_conv_c3_wino, m + 224);
+        a1_7.intoArray(f7_conv_c3_wino, m + 232);
+        a2_7.intoArray(f7_conv_c3_wino, m + 240);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void f7_conv_c3_yout(int g, int n0, int mo) {
+        int t = g / 8;
+        int ti = g - t * 8;
+        int st = mo + 65536;
+        for (int o = 0; o < 128; o++) {
+            int m = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 4096);
+                FloatVector m02 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 8192);
+                FloatVector m03 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 12288);
+                FloatVector m10 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 16384);
+                FloatVector m11 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 20480);
+                FloatVector m12 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 24576);
+                FloatVector m13 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 28672);
+                FloatVector m20 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 32768);
+                FloatVector m21 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 36864);
+                FloatVector m22 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 40960);
+                FloatVector m23 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 45056);
+                FloatVector m30 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 49152);
+                FloatVector m31 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 53248);
+                FloatVector m32 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 57344);
+                FloatVector m33 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 61440);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(f7_conv_c3_wino, st);
+                z01.sub(z02).sub(z03).intoArray(f7_conv_c3_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(f7_conv_c3_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(f7_conv_c3_wino, st + 24);
+                int e = Math.min(8, 8 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    c3_[x] = f7_conv_c3_wino[st + q];
+                    c3_[x + 1] = f7_conv_c3_wino[st + 8 + q];
+                    c3_[x + 16] = f7_conv_c3_wino[st + 16 + q];
+                    c3_[x + 17] = f7_conv_c3_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(f7_conv_c3_wide, so + 0 + e);
-            a1_0.intoArray(f7_conv_c3_wide, so + 8 + e);
-            a2_0.intoArray(f7_conv_c3_wide, so + 16 + e);
-            a0_1.intoArray(f7_conv_c3_wide, so + 288 + e);
-            a1_1.intoArray(f7_conv_c3_wide, so + 296 + e);
-            a2_1.intoArray(f7_conv_c3_wide, so + 304 + e);
-            a0_2.intoArray(f7_conv_c3_wide, so + 576 + e);
-            a1_2.intoArray(f7_conv_c3_wide, so + 584 + e);
-            a2_2.intoArray(f7_conv_c3_wide, so + 592 + e);
-            a0_3.intoArray(f7_conv_c3_wide, so + 864 + e);
-            a1_3.intoArray(f7_conv_c3_wide, so + 872 + e);
-            a2_3.intoArray(f7_conv_c3_wide, so + 880 + e);
-            a0_4.intoArray(f7_conv_c3_wide, so + 1152 + e);
-            a1_4.intoArray(f7_conv_c3_wide, so + 1160 + e);
-            a2_4.intoArray(f7_conv_c3_wide, so + 1168 + e);
-            a0_5.intoArray(f7_conv_c3_wide, so + 1440 + e);
-            a1_5.intoArray(f7_conv_c3_wide, so + 1448 + e);
-            a2_5.intoArray(f7_conv_c3_wide, so + 1456 + e);
-            a0_6.intoArray(f7_conv_c3_wide, so + 1728 + e);
-            a1_6.intoArray(f7_conv_c3_wide, so + 1736 + e);
-            a2_6.intoArray(f7_conv_c3_wide, so + 1744 + e);
-            a0_7.intoArray(f7_conv_c3_wide, so + 2016 + e);
-            a1_7.intoArray(f7_conv_c3_wide, so + 2024 + e);
-            a2_7.intoArray(f7_conv_c3_wide, so + 2032 + e);
         }
     }
 
@@ -2598,214 +3067,338 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 288 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f10_conv_c4_wino
      */
     private void f10_conv_c4_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int xo = t * 41344;
-        int so = chunk * 2304;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f10_conv_c4_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 128 + k + a) * 256;
-                int wo = so + a * 288;
-                for (int i = 0; i < 16; i++) {
-                    for (int j = 0; j < 16; j++) c4_[yo + i * 16 + j] = f10_conv_c4_wide[wo + i * 17 + j];
+        int vo = chunk * 131104;
+        int mo = vo + 65536;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f10_conv_c4_vin(g, (g - g0) * 8, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 4096 + n;
+                    int uo = xi * 16384;
+                    for (int o = 0; o < 128; o += 8) f10_conv_c4_mm8(uo + o, v, m + o * 32);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f10_conv_c4_yout(g, (g - g0) * 8, mo);
         }
     }
 
     /**
-     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3[t] into planes of 19x17 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into planes of 18 rows x (9 even + 9 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f10_conv_c4_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
-            int po = (t * 128 + c) * 323;
-            int xo = (t * 128 + c) * 256;
-            for (int e = 0; e < 323; e++) {
-                f10_conv_c4_padded[po + e] = 0f;
+            int x = (t * 128 + c) * 256;
+            int d = (t * 128 + c) * 324 + 18;
+            for (int i = 0; i < 16; i++, x += 16, d += 18) {
+                for (int e = 1; e < 9; e++) f10_conv_c4_d[d + e] = r3_[x + 2 * e - 1];
+                for (int e = 0; e < 8; e++) f10_conv_c4_d[d + 9 + e] = r3_[x + 2 * e];
             }
-            for (int i = 0; i < 16; i++) System.arraycopy(r3_, xo + i * 16, f10_conv_c4_padded, po + (i + 1) * 17 + 1, 16);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
-    private void f10_conv_c4_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 323 + e;
-                int w0 = k0 * 1152 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 17;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x);
-                    v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 16);
-                    g = FloatVector.broadcast(S, c4$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1152]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 2304]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 3456]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 4608]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 5760]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 6912]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 8064]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 17);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1153]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 2305]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 3457]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 4609]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 5761]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 6913]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 8065]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f10_conv_c4_padded, x + 18);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1154]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 2306]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 3458]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 4610]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 5762]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 6914]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 8066]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void f10_conv_c4_u(int chunk) {
+        for (int o = chunk; o < 128; o += 16) {
+            for (int i = 0; i < 128; i++) {
+                int w = o * 1152 + i * 9;
+                double g00 = c4$weight_[w];
+                double g01 = c4$weight_[w + 1];
+                double g02 = c4$weight_[w + 2];
+                double g10 = c4$weight_[w + 3];
+                double g11 = c4$weight_[w + 4];
+                double g12 = c4$weight_[w + 5];
+                double g20 = c4$weight_[w + 6];
+                double g21 = c4$weight_[w + 7];
+                double g22 = c4$weight_[w + 8];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 128 + o;
+                f10_conv_c4_u[u] = (float) (h00);
+                f10_conv_c4_u[u + 16384] = (float) (0.5 * (h00 + h01 + h02));
+                f10_conv_c4_u[u + 32768] = (float) (0.5 * (h00 - h01 + h02));
+                f10_conv_c4_u[u + 49152] = (float) (h02);
+                f10_conv_c4_u[u + 65536] = (float) (h10);
+                f10_conv_c4_u[u + 81920] = (float) (0.5 * (h10 + h11 + h12));
+                f10_conv_c4_u[u + 98304] = (float) (0.5 * (h10 - h11 + h12));
+                f10_conv_c4_u[u + 114688] = (float) (h12);
+                f10_conv_c4_u[u + 131072] = (float) (h20);
+                f10_conv_c4_u[u + 147456] = (float) (0.5 * (h20 + h21 + h22));
+                f10_conv_c4_u[u + 163840] = (float) (0.5 * (h20 - h21 + h22));
+                f10_conv_c4_u[u + 180224] = (float) (h22);
+                f10_conv_c4_u[u + 196608] = (float) (h30);
+                f10_conv_c4_u[u + 212992] = (float) (0.5 * (h30 + h31 + h32));
+                f10_conv_c4_u[u + 229376] = (float) (0.5 * (h30 - h31 + h32));
+                f10_conv_c4_u[u + 245760] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c.
+     */
+    private void f10_conv_c4_vin(int g, int n0, int vo) {
+        int t = g / 8;
+        int ti = g - t * 8;
+        for (int c = 0; c < 128; c++) {
+            int d = (t * 128 + c) * 324 + ti * 36;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 8; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 9);
+                FloatVector f0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 10);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 18);
+                FloatVector o1 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 18 + 9);
+                FloatVector f1 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 18 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 18 + 10);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 36);
+                FloatVector o2 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 36 + 9);
+                FloatVector f2 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 36 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 36 + 10);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 54);
+                FloatVector o3 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 54 + 9);
+                FloatVector f3 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 54 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 54 + 10);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(f10_conv_c4_wino, v + j);
+                w10.add(w20).intoArray(f10_conv_c4_wino, v + j + 16384);
+                w20.sub(w10).intoArray(f10_conv_c4_wino, v + j + 32768);
+                w10.sub(w30).intoArray(f10_conv_c4_wino, v + j + 49152);
+                w01.sub(w21).intoArray(f10_conv_c4_wino, v + j + 4096);
+                w11.add(w21).intoArray(f10_conv_c4_wino, v + j + 20480);
+                w21.sub(w11).intoArray(f10_conv_c4_wino, v + j + 36864);
+                w11.sub(w31).intoArray(f10_conv_c4_wino, v + j + 53248);
+                w02.sub(w22).intoArray(f10_conv_c4_wino, v + j + 8192);
+                w12.add(w22).intoArray(f10_conv_c4_wino, v + j + 24576);
+                w22.sub(w12).intoArray(f10_conv_c4_wino, v + j + 40960);
+                w12.sub(w32).intoArray(f10_conv_c4_wino, v + j + 57344);
+                w03.sub(w23).intoArray(f10_conv_c4_wino, v + j + 12288);
+                w13.add(w23).intoArray(f10_conv_c4_wino, v + j + 28672);
+                w23.sub(w13).intoArray(f10_conv_c4_wino, v + j + 45056);
+                w13.sub(w33).intoArray(f10_conv_c4_wino, v + j + 61440);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f10_conv_c4_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 256) {
+            FloatVector v0 = FloatVector.fromArray(S, f10_conv_c4_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 16);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 48);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 128]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 129]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 130]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 131]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 132]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 133]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 134]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 135]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
+        }
+        a0_0.intoArray(f10_conv_c4_wino, m);
+        a1_0.intoArray(f10_conv_c4_wino, m + 8);
+        a2_0.intoArray(f10_conv_c4_wino, m + 16);
+        a0_1.intoArray(f10_conv_c4_wino, m + 32);
+        a1_1.intoArray(f10_conv_c4_wino, m + 40);
+        a2_1.intoArray(f10_conv_c4_wino, m + 48);
+        a0_2.intoArray(f10_conv_c4_wino, m + 64);
+        a1_2.intoArray(f10_conv_c4_wino, m + 72);
+        a2_2.intoArray(f10_conv_c4_wino, m + 80);
+        a0_3.intoArray(f10_conv_c4_wino, m + 96);
+        a1_3.intoArray(f10_conv_c4_wino, m + 104);
+        a2_3.intoArray(f10_conv_c4_wino, m + 112);
+        a0_4.intoArray(f10_conv_c4_wino, m + 128);
+        a1_4.intoArray(f10_conv_c4_wino, m + 136);
+        a2_4.intoArray(f10_conv_c4_wino, m + 144);
+        a0_5.intoArray(f10_conv_c4_wino, m + 160);
+        a1_5.intoArray(f10_conv_c4_wino, m + 168);
+        a2_5.intoArray(f10_conv_c4_wino, m + 176);
+        a0_6.intoArray(f10_conv_c4_wino, m + 192);
+        a1_6.intoArray(f10_conv_c4_wino, m + 200);
+        a2_6.intoArray(f10_conv_c4_wino, m + 208);
+        a0_7.intoArray(f10_conv_c4_wino, m + 224);
+        a1_7.intoArray(f10_conv_c4_wino, m + 232);
+        a2_7.intoArray(f10_conv_c4_wino, m + 240);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void f10_conv_c4_yout(int g, int n0, int mo) {
+        int t = g / 8;
+        int ti = g - t * 8;
+        int st = mo + 65536;
+        for (int o = 0; o < 128; o++) {
+            int m = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 4096);
+                FloatVector m02 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 8192);
+                FloatVector m03 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 12288);
+                FloatVector m10 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 16384);
+                FloatVector m11 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 20480);
+                FloatVector m12 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 24576);
+                FloatVector m13 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 28672);
+                FloatVector m20 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 32768);
+                FloatVector m21 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 36864);
+                FloatVector m22 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 40960);
+                FloatVector m23 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 45056);
+                FloatVector m30 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 49152);
+                FloatVector m31 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 53248);
+                FloatVector m32 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 57344);
+                FloatVector m33 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 61440);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(f10_conv_c4_wino, st);
+                z01.sub(z02).sub(z03).intoArray(f10_conv_c4_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(f10_conv_c4_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(f10_conv_c4_wino, st + 24);
+                int e = Math.min(8, 8 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    c4_[x] = f10_conv_c4_wino[st + q];
+                    c4_[x + 1] = f10_conv_c4_wino[st + 8 + q];
+                    c4_[x + 16] = f10_conv_c4_wino[st + 16 + q];
+                    c4_[x + 17] = f10_conv_c4_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(f10_conv_c4_wide, so + 0 + e);
-            a1_0.intoArray(f10_conv_c4_wide, so + 8 + e);
-            a2_0.intoArray(f10_conv_c4_wide, so + 16 + e);
-            a0_1.intoArray(f10_conv_c4_wide, so + 288 + e);
-            a1_1.intoArray(f10_conv_c4_wide, so + 296 + e);
-            a2_1.intoArray(f10_conv_c4_wide, so + 304 + e);
-            a0_2.intoArray(f10_conv_c4_wide, so + 576 + e);
-            a1_2.intoArray(f10_conv_c4_wide, so + 584 + e);
-            a2_2.intoArray(f10_conv_c4_wide, so + 592 + e);
-            a0_3.intoArray(f10_conv_c4_wide, so + 864 + e);
-            a1_3.intoArray(f10_conv_c4_wide, so + 872 + e);
-            a2_3.intoArray(f10_conv_c4_wide, so + 880 + e);
-            a0_4.intoArray(f10_conv_c4_wide, so + 1152 + e);
-            a1_4.intoArray(f10_conv_c4_wide, so + 1160 + e);
-            a2_4.intoArray(f10_conv_c4_wide, so + 1168 + e);
-            a0_5.intoArray(f10_conv_c4_wide, so + 1440 + e);
-            a1_5.intoArray(f10_conv_c4_wide, so + 1448 + e);
-            a2_5.intoArray(f10_conv_c4_wide, so + 1456 + e);
-            a0_6.intoArray(f10_conv_c4_wide, so + 1728 + e);
-            a1_6.intoArray(f10_conv_c4_wide, so + 1736 + e);
-            a2_6.intoArray(f10_conv_c4_wide, so + 1744 + e);
-            a0_7.intoArray(f10_conv_c4_wide, so + 2016 + e);
-            a1_7.intoArray(f10_conv_c4_wide, so + 2024 + e);
-            a2_7.intoArray(f10_conv_c4_wide, so + 2032 + e);
         }
     }
 
@@ -2913,214 +3506,304 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 72 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f14_conv_c5_wino
      */
     private void f14_conv_c5_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 256;
-        int xo = t * 12672;
-        int so = chunk * 576;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f14_conv_c5_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 8 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 256 + k + a) * 64;
-                int wo = so + a * 72;
-                for (int i = 0; i < 8; i++) {
-                    for (int j = 0; j < 8; j++) c5_[yo + i * 8 + j] = f14_conv_c5_wide[wo + i * 9 + j];
+        int vo = chunk * 147488;
+        int mo = vo + 49152;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 3072 + n;
+                    int m = mo + xi * 6144 + n;
+                    int uo = xi * 32768;
+                    for (int o = 0; o < 256; o += 8) f14_conv_c5_mm8(uo + o, v, m + o * 24);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f14_conv_c5_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4[t] into planes of 11x9 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f14_conv_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
-            int po = (t * 128 + c) * 99;
-            int xo = (t * 128 + c) * 64;
-            for (int e = 0; e < 99; e++) {
-                f14_conv_c5_padded[po + e] = 0f;
+            int x = (t * 128 + c) * 64;
+            int d = (t * 128 + c) * 100 + 10;
+            for (int i = 0; i < 8; i++, x += 8, d += 10) {
+                for (int e = 1; e < 5; e++) f14_conv_c5_d[d + e] = p4_[x + 2 * e - 1];
+                for (int e = 0; e < 4; e++) f14_conv_c5_d[d + 5 + e] = p4_[x + 2 * e];
             }
-            for (int i = 0; i < 8; i++) System.arraycopy(p4_, xo + i * 8, f14_conv_c5_padded, po + (i + 1) * 9 + 1, 8);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
-    private void f14_conv_c5_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 72; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 99 + e;
-                int w0 = k0 * 1152 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 9;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f14_conv_c5_padded, x);
-                    v1 = FloatVector.fromArray(S, f14_conv_c5_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f14_conv_c5_padded, x + 16);
-                    g = FloatVector.broadcast(S, c5$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 1152]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 2304]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 3456]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 4608]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 5760]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 6912]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 8064]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f14_conv_c5_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f14_conv_c5_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f14_conv_c5_padded, x + 17);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 1153]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 2305]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 3457]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 4609]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 5761]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 6913]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 8065]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f14_conv_c5_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f14_conv_c5_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f14_conv_c5_padded, x + 18);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 1154]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 2306]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 3458]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 4610]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 5762]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 6914]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 8066]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void f14_conv_c5_u(int chunk) {
+        for (int o = chunk; o < 256; o += 16) {
+            for (int i = 0; i < 128; i++) {
+                int w = o * 1152 + i * 9;
+                double g00 = c5$weight_[w];
+                double g01 = c5$weight_[w + 1];
+                double g02 = c5$weight_[w + 2];
+                double g10 = c5$weight_[w + 3];
+                double g11 = c5$weight_[w + 4];
+                double g12 = c5$weight_[w + 5];
+                double g20 = c5$weight_[w + 6];
+                double g21 = c5$weight_[w + 7];
+                double g22 = c5$weight_[w + 8];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 256 + o;
+                f14_conv_c5_u[u] = (float) (h00);
+                f14_conv_c5_u[u + 32768] = (float) (0.5 * (h00 + h01 + h02));
+                f14_conv_c5_u[u + 65536] = (float) (0.5 * (h00 - h01 + h02));
+                f14_conv_c5_u[u + 98304] = (float) (h02);
+                f14_conv_c5_u[u + 131072] = (float) (h10);
+                f14_conv_c5_u[u + 163840] = (float) (0.5 * (h10 + h11 + h12));
+                f14_conv_c5_u[u + 196608] = (float) (0.5 * (h10 - h11 + h12));
+                f14_conv_c5_u[u + 229376] = (float) (h12);
+                f14_conv_c5_u[u + 262144] = (float) (h20);
+                f14_conv_c5_u[u + 294912] = (float) (0.5 * (h20 + h21 + h22));
+                f14_conv_c5_u[u + 327680] = (float) (0.5 * (h20 - h21 + h22));
+                f14_conv_c5_u[u + 360448] = (float) (h22);
+                f14_conv_c5_u[u + 393216] = (float) (h30);
+                f14_conv_c5_u[u + 425984] = (float) (0.5 * (h30 + h31 + h32));
+                f14_conv_c5_u[u + 458752] = (float) (0.5 * (h30 - h31 + h32));
+                f14_conv_c5_u[u + 491520] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
+     */
+    private void f14_conv_c5_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        for (int c = 0; c < 128; c++) {
+            int d = (t * 128 + c) * 100 + ti * 20;
+            int v = vo + c * 24 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 5);
+                FloatVector f0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 6);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 10);
+                FloatVector o1 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 10 + 5);
+                FloatVector f1 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 10 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 10 + 6);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 20);
+                FloatVector o2 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 20 + 5);
+                FloatVector f2 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 20 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 20 + 6);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 30);
+                FloatVector o3 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 30 + 5);
+                FloatVector f3 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 30 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 30 + 6);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(f14_conv_c5_wino, v + j);
+                w10.add(w20).intoArray(f14_conv_c5_wino, v + j + 12288);
+                w20.sub(w10).intoArray(f14_conv_c5_wino, v + j + 24576);
+                w10.sub(w30).intoArray(f14_conv_c5_wino, v + j + 36864);
+                w01.sub(w21).intoArray(f14_conv_c5_wino, v + j + 3072);
+                w11.add(w21).intoArray(f14_conv_c5_wino, v + j + 15360);
+                w21.sub(w11).intoArray(f14_conv_c5_wino, v + j + 27648);
+                w11.sub(w31).intoArray(f14_conv_c5_wino, v + j + 39936);
+                w02.sub(w22).intoArray(f14_conv_c5_wino, v + j + 6144);
+                w12.add(w22).intoArray(f14_conv_c5_wino, v + j + 18432);
+                w22.sub(w12).intoArray(f14_conv_c5_wino, v + j + 30720);
+                w12.sub(w32).intoArray(f14_conv_c5_wino, v + j + 43008);
+                w03.sub(w23).intoArray(f14_conv_c5_wino, v + j + 9216);
+                w13.add(w23).intoArray(f14_conv_c5_wino, v + j + 21504);
+                w23.sub(w13).intoArray(f14_conv_c5_wino, v + j + 33792);
+                w13.sub(w33).intoArray(f14_conv_c5_wino, v + j + 46080);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f14_conv_c5_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 48, uo += 512) {
+            FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            FloatVector v0_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 256]);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 257]);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 258]);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 259]);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 260]);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 261]);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 262]);
+            a0_6 = v0_24.fma(g, a0_6);
+            a1_6 = v1_24.fma(g, a1_6);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 263]);
+            a0_7 = v0_24.fma(g, a0_7);
+            a1_7 = v1_24.fma(g, a1_7);
+        }
+        a0_0.intoArray(f14_conv_c5_wino, m);
+        a1_0.intoArray(f14_conv_c5_wino, m + 8);
+        a0_1.intoArray(f14_conv_c5_wino, m + 24);
+        a1_1.intoArray(f14_conv_c5_wino, m + 32);
+        a0_2.intoArray(f14_conv_c5_wino, m + 48);
+        a1_2.intoArray(f14_conv_c5_wino, m + 56);
+        a0_3.intoArray(f14_conv_c5_wino, m + 72);
+        a1_3.intoArray(f14_conv_c5_wino, m + 80);
+        a0_4.intoArray(f14_conv_c5_wino, m + 96);
+        a1_4.intoArray(f14_conv_c5_wino, m + 104);
+        a0_5.intoArray(f14_conv_c5_wino, m + 120);
+        a1_5.intoArray(f14_conv_c5_wino, m + 128);
+        a0_6.intoArray(f14_conv_c5_wino, m + 144);
+        a1_6.intoArray(f14_conv_c5_wino, m + 152);
+        a0_7.intoArray(f14_conv_c5_wino, m + 168);
+        a1_7.intoArray(f14_conv_c5_wino, m + 176);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void f14_conv_c5_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 98304;
+        for (int o = 0; o < 256; o++) {
+            int m = mo + o * 24 + n0;
+            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
+            for (int j = 0; j < 4; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 6144);
+                FloatVector m02 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 12288);
+                FloatVector m03 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 18432);
+                FloatVector m10 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 24576);
+                FloatVector m11 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 30720);
+                FloatVector m12 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 36864);
+                FloatVector m13 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 43008);
+                FloatVector m20 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 49152);
+                FloatVector m21 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 55296);
+                FloatVector m22 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 61440);
+                FloatVector m23 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 67584);
+                FloatVector m30 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 73728);
+                FloatVector m31 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 79872);
+                FloatVector m32 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 86016);
+                FloatVector m33 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 92160);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(f14_conv_c5_wino, st);
+                z01.sub(z02).sub(z03).intoArray(f14_conv_c5_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(f14_conv_c5_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(f14_conv_c5_wino, st + 24);
+                int e = Math.min(8, 4 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    c5_[x] = f14_conv_c5_wino[st + q];
+                    c5_[x + 1] = f14_conv_c5_wino[st + 8 + q];
+                    c5_[x + 8] = f14_conv_c5_wino[st + 16 + q];
+                    c5_[x + 9] = f14_conv_c5_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(f14_conv_c5_wide, so + 0 + e);
-            a1_0.intoArray(f14_conv_c5_wide, so + 8 + e);
-            a2_0.intoArray(f14_conv_c5_wide, so + 16 + e);
-            a0_1.intoArray(f14_conv_c5_wide, so + 72 + e);
-            a1_1.intoArray(f14_conv_c5_wide, so + 80 + e);
-            a2_1.intoArray(f14_conv_c5_wide, so + 88 + e);
-            a0_2.intoArray(f14_conv_c5_wide, so + 144 + e);
-            a1_2.intoArray(f14_conv_c5_wide, so + 152 + e);
-            a2_2.intoArray(f14_conv_c5_wide, so + 160 + e);
-            a0_3.intoArray(f14_conv_c5_wide, so + 216 + e);
-            a1_3.intoArray(f14_conv_c5_wide, so + 224 + e);
-            a2_3.intoArray(f14_conv_c5_wide, so + 232 + e);
-            a0_4.intoArray(f14_conv_c5_wide, so + 288 + e);
-            a1_4.intoArray(f14_conv_c5_wide, so + 296 + e);
-            a2_4.intoArray(f14_conv_c5_wide, so + 304 + e);
-            a0_5.intoArray(f14_conv_c5_wide, so + 360 + e);
-            a1_5.intoArray(f14_conv_c5_wide, so + 368 + e);
-            a2_5.intoArray(f14_conv_c5_wide, so + 376 + e);
-            a0_6.intoArray(f14_conv_c5_wide, so + 432 + e);
-            a1_6.intoArray(f14_conv_c5_wide, so + 440 + e);
-            a2_6.intoArray(f14_conv_c5_wide, so + 448 + e);
-            a0_7.intoArray(f14_conv_c5_wide, so + 504 + e);
-            a1_7.intoArray(f14_conv_c5_wide, so + 512 + e);
-            a2_7.intoArray(f14_conv_c5_wide, so + 520 + e);
         }
     }
 
@@ -3190,214 +3873,304 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 72 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f17_conv_c6_wino
      */
     private void f17_conv_c6_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 256;
-        int xo = t * 25344;
-        int so = chunk * 576;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f17_conv_c6_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 8 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 256 + k + a) * 64;
-                int wo = so + a * 72;
-                for (int i = 0; i < 8; i++) {
-                    for (int j = 0; j < 8; j++) c6_[yo + i * 8 + j] = f17_conv_c6_wide[wo + i * 9 + j];
+        int vo = chunk * 196640;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 6144 + n;
+                    int uo = xi * 65536;
+                    for (int o = 0; o < 256; o += 8) f17_conv_c6_mm8(uo + o, v, m + o * 24);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f17_conv_c6_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5[t] into planes of 11x9 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f17_conv_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
-            int po = (t * 256 + c) * 99;
-            int xo = (t * 256 + c) * 64;
-            for (int e = 0; e < 99; e++) {
-                f17_conv_c6_padded[po + e] = 0f;
+            int x = (t * 256 + c) * 64;
+            int d = (t * 256 + c) * 100 + 10;
+            for (int i = 0; i < 8; i++, x += 8, d += 10) {
+                for (int e = 1; e < 5; e++) f17_conv_c6_d[d + e] = r5_[x + 2 * e - 1];
+                for (int e = 0; e < 4; e++) f17_conv_c6_d[d + 5 + e] = r5_[x + 2 * e];
             }
-            for (int i = 0; i < 8; i++) System.arraycopy(r5_, xo + i * 8, f17_conv_c6_padded, po + (i + 1) * 9 + 1, 8);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
-    private void f17_conv_c6_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 72; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 256; c++) {
-                int x0 = xo + c * 99 + e;
-                int w0 = k0 * 2304 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 9;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f17_conv_c6_padded, x);
-                    v1 = FloatVector.fromArray(S, f17_conv_c6_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f17_conv_c6_padded, x + 16);
-                    g = FloatVector.broadcast(S, c6$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 2304]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 4608]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 6912]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 9216]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 11520]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 13824]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 16128]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f17_conv_c6_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f17_conv_c6_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f17_conv_c6_padded, x + 17);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 2305]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 4609]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 6913]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 9217]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 11521]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 13825]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 16129]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f17_conv_c6_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f17_conv_c6_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f17_conv_c6_padded, x + 18);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 2306]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 4610]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 6914]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 9218]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 11522]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 13826]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 16130]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void f17_conv_c6_u(int chunk) {
+        for (int o = chunk; o < 256; o += 16) {
+            for (int i = 0; i < 256; i++) {
+                int w = o * 2304 + i * 9;
+                double g00 = c6$weight_[w];
+                double g01 = c6$weight_[w + 1];
+                double g02 = c6$weight_[w + 2];
+                double g10 = c6$weight_[w + 3];
+                double g11 = c6$weight_[w + 4];
+                double g12 = c6$weight_[w + 5];
+                double g20 = c6$weight_[w + 6];
+                double g21 = c6$weight_[w + 7];
+                double g22 = c6$weight_[w + 8];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 256 + o;
+                f17_conv_c6_u[u] = (float) (h00);
+                f17_conv_c6_u[u + 65536] = (float) (0.5 * (h00 + h01 + h02));
+                f17_conv_c6_u[u + 131072] = (float) (0.5 * (h00 - h01 + h02));
+                f17_conv_c6_u[u + 196608] = (float) (h02);
+                f17_conv_c6_u[u + 262144] = (float) (h10);
+                f17_conv_c6_u[u + 327680] = (float) (0.5 * (h10 + h11 + h12));
+                f17_conv_c6_u[u + 393216] = (float) (0.5 * (h10 - h11 + h12));
+                f17_conv_c6_u[u + 458752] = (float) (h12);
+                f17_conv_c6_u[u + 524288] = (float) (h20);
+                f17_conv_c6_u[u + 589824] = (float) (0.5 * (h20 + h21 + h22));
+                f17_conv_c6_u[u + 655360] = (float) (0.5 * (h20 - h21 + h22));
+                f17_conv_c6_u[u + 720896] = (float) (h22);
+                f17_conv_c6_u[u + 786432] = (float) (h30);
+                f17_conv_c6_u[u + 851968] = (float) (0.5 * (h30 + h31 + h32));
+                f17_conv_c6_u[u + 917504] = (float) (0.5 * (h30 - h31 + h32));
+                f17_conv_c6_u[u + 983040] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
+     */
+    private void f17_conv_c6_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        for (int c = 0; c < 256; c++) {
+            int d = (t * 256 + c) * 100 + ti * 20;
+            int v = vo + c * 24 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 5);
+                FloatVector f0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 6);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 10);
+                FloatVector o1 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 10 + 5);
+                FloatVector f1 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 10 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 10 + 6);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 20);
+                FloatVector o2 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 20 + 5);
+                FloatVector f2 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 20 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 20 + 6);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 30);
+                FloatVector o3 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 30 + 5);
+                FloatVector f3 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 30 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 30 + 6);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(f17_conv_c6_wino, v + j);
+                w10.add(w20).intoArray(f17_conv_c6_wino, v + j + 24576);
+                w20.sub(w10).intoArray(f17_conv_c6_wino, v + j + 49152);
+                w10.sub(w30).intoArray(f17_conv_c6_wino, v + j + 73728);
+                w01.sub(w21).intoArray(f17_conv_c6_wino, v + j + 6144);
+                w11.add(w21).intoArray(f17_conv_c6_wino, v + j + 30720);
+                w21.sub(w11).intoArray(f17_conv_c6_wino, v + j + 55296);
+                w11.sub(w31).intoArray(f17_conv_c6_wino, v + j + 79872);
+                w02.sub(w22).intoArray(f17_conv_c6_wino, v + j + 12288);
+                w12.add(w22).intoArray(f17_conv_c6_wino, v + j + 36864);
+                w22.sub(w12).intoArray(f17_conv_c6_wino, v + j + 61440);
+                w12.sub(w32).intoArray(f17_conv_c6_wino, v + j + 86016);
+                w03.sub(w23).intoArray(f17_conv_c6_wino, v + j + 18432);
+                w13.add(w23).intoArray(f17_conv_c6_wino, v + j + 43008);
+                w23.sub(w13).intoArray(f17_conv_c6_wino, v + j + 67584);
+                w13.sub(w33).intoArray(f17_conv_c6_wino, v + j + 92160);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f17_conv_c6_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 512) {
+            FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            FloatVector v0_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 256]);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 257]);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 258]);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 259]);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 260]);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 261]);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 262]);
+            a0_6 = v0_24.fma(g, a0_6);
+            a1_6 = v1_24.fma(g, a1_6);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 263]);
+            a0_7 = v0_24.fma(g, a0_7);
+            a1_7 = v1_24.fma(g, a1_7);
+        }
+        a0_0.intoArray(f17_conv_c6_wino, m);
+        a1_0.intoArray(f17_conv_c6_wino, m + 8);
+        a0_1.intoArray(f17_conv_c6_wino, m + 24);
+        a1_1.intoArray(f17_conv_c6_wino, m + 32);
+        a0_2.intoArray(f17_conv_c6_wino, m + 48);
+        a1_2.intoArray(f17_conv_c6_wino, m + 56);
+        a0_3.intoArray(f17_conv_c6_wino, m + 72);
+        a1_3.intoArray(f17_conv_c6_wino, m + 80);
+        a0_4.intoArray(f17_conv_c6_wino, m + 96);
+        a1_4.intoArray(f17_conv_c6_wino, m + 104);
+        a0_5.intoArray(f17_conv_c6_wino, m + 120);
+        a1_5.intoArray(f17_conv_c6_wino, m + 128);
+        a0_6.intoArray(f17_conv_c6_wino, m + 144);
+        a1_6.intoArray(f17_conv_c6_wino, m + 152);
+        a0_7.intoArray(f17_conv_c6_wino, m + 168);
+        a1_7.intoArray(f17_conv_c6_wino, m + 176);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void f17_conv_c6_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 98304;
+        for (int o = 0; o < 256; o++) {
+            int m = mo + o * 24 + n0;
+            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
+            for (int j = 0; j < 4; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 6144);
+                FloatVector m02 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 12288);
+                FloatVector m03 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 18432);
+                FloatVector m10 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 24576);
+                FloatVector m11 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 30720);
+                FloatVector m12 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 36864);
+                FloatVector m13 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 43008);
+                FloatVector m20 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 49152);
+                FloatVector m21 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 55296);
+                FloatVector m22 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 61440);
+                FloatVector m23 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 67584);
+                FloatVector m30 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 73728);
+                FloatVector m31 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 79872);
+                FloatVector m32 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 86016);
+                FloatVector m33 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 92160);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(f17_conv_c6_wino, st);
+                z01.sub(z02).sub(z03).intoArray(f17_conv_c6_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(f17_conv_c6_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(f17_conv_c6_wino, st + 24);
+                int e = Math.min(8, 4 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    c6_[x] = f17_conv_c6_wino[st + q];
+                    c6_[x + 1] = f17_conv_c6_wino[st + 8 + q];
+                    c6_[x + 8] = f17_conv_c6_wino[st + 16 + q];
+                    c6_[x + 9] = f17_conv_c6_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(f17_conv_c6_wide, so + 0 + e);
-            a1_0.intoArray(f17_conv_c6_wide, so + 8 + e);
-            a2_0.intoArray(f17_conv_c6_wide, so + 16 + e);
-            a0_1.intoArray(f17_conv_c6_wide, so + 72 + e);
-            a1_1.intoArray(f17_conv_c6_wide, so + 80 + e);
-            a2_1.intoArray(f17_conv_c6_wide, so + 88 + e);
-            a0_2.intoArray(f17_conv_c6_wide, so + 144 + e);
-            a1_2.intoArray(f17_conv_c6_wide, so + 152 + e);
-            a2_2.intoArray(f17_conv_c6_wide, so + 160 + e);
-            a0_3.intoArray(f17_conv_c6_wide, so + 216 + e);
-            a1_3.intoArray(f17_conv_c6_wide, so + 224 + e);
-            a2_3.intoArray(f17_conv_c6_wide, so + 232 + e);
-            a0_4.intoArray(f17_conv_c6_wide, so + 288 + e);
-            a1_4.intoArray(f17_conv_c6_wide, so + 296 + e);
-            a2_4.intoArray(f17_conv_c6_wide, so + 304 + e);
-            a0_5.intoArray(f17_conv_c6_wide, so + 360 + e);
-            a1_5.intoArray(f17_conv_c6_wide, so + 368 + e);
-            a2_5.intoArray(f17_conv_c6_wide, so + 376 + e);
-            a0_6.intoArray(f17_conv_c6_wide, so + 432 + e);
-            a1_6.intoArray(f17_conv_c6_wide, so + 440 + e);
-            a2_6.intoArray(f17_conv_c6_wide, so + 448 + e);
-            a0_7.intoArray(f17_conv_c6_wide, so + 504 + e);
-            a1_7.intoArray(f17_conv_c6_wide, so + 512 + e);
-            a2_7.intoArray(f17_conv_c6_wide, so + 520 + e);
         }
     }
 
@@ -3727,225 +4500,331 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c6])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 72 pixels
+     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b7_conv_bf_c6_wino
      */
     private void b7_conv_bf_c6_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 256;
-        int xo = t * 25344;
-        int so = chunk * 576;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b7_conv_bf_c6_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 8 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 256 + k + a) * 64;
-                int wo = so + a * 72;
-                for (int i = 0; i < 8; i++) {
-                    for (int j = 0; j < 8; j++) grad$r5_[yo + i * 8 + j] = b7_conv_bf_c6_wide[wo + i * 9 + j];
+        int vo = chunk * 196640;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 6144 + n;
+                    int uo = xi * 65536;
+                    for (int o = 0; o < 256; o += 8) b7_conv_bf_c6_mm8(uo + o, v, m + o * 24);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b7_conv_bf_c6_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad.c6[t] into planes of 11x9 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b7_conv_bf_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
-            int po = (t * 256 + c) * 99;
-            int xo = (t * 256 + c) * 64;
-            for (int e = 0; e < 99; e++) {
-                b7_conv_bf_c6_padded[po + e] = 0f;
+            int x = (t * 256 + c) * 64;
+            int d = (t * 256 + c) * 100 + 10;
+            for (int i = 0; i < 8; i++, x += 8, d += 10) {
+                for (int e = 1; e < 5; e++) b7_conv_bf_c6_d[d + e] = grad$c6_[x + 2 * e - 1];
+                for (int e = 0; e < 4; e++) b7_conv_bf_c6_d[d + 5 + e] = grad$c6_[x + 2 * e];
             }
-            for (int i = 0; i < 8; i++) System.arraycopy(grad$c6_, xo + i * 8, b7_conv_bf_c6_padded, po + (i + 1) * 9 + 1, 8);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
-    private void b7_conv_bf_c6_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 72; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 256; c++) {
-                int x0 = xo + c * 99 + e;
-                int w0 = k0 * 9 + c * 2304;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 9;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x);
-                    v1 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x + 16);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 47]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 56]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 65]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x + 17);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 46]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 55]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 64]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b7_conv_bf_c6_padded, x + 18);
-                    g = FloatVector.broadcast(S, c6$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 45]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 54]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c6$weight_[w + 63]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void b7_conv_bf_c6_u(int chunk) {
+        for (int o = chunk; o < 256; o += 16) {
+            for (int i = 0; i < 256; i++) {
+                int w = o * 9 + i * 2304;
+                double g00 = c6$weight_[w + 8];
+                double g01 = c6$weight_[w + 7];
+                double g02 = c6$weight_[w + 6];
+                double g10 = c6$weight_[w + 5];
+                double g11 = c6$weight_[w + 4];
+                double g12 = c6$weight_[w + 3];
+                double g20 = c6$weight_[w + 2];
+                double g21 = c6$weight_[w + 1];
+                double g22 = c6$weight_[w];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 256 + o;
+                b7_conv_bf_c6_u[u] = (float) (h00);
+                b7_conv_bf_c6_u[u + 65536] = (float) (0.5 * (h00 + h01 + h02));
+                b7_conv_bf_c6_u[u + 131072] = (float) (0.5 * (h00 - h01 + h02));
+                b7_conv_bf_c6_u[u + 196608] = (float) (h02);
+                b7_conv_bf_c6_u[u + 262144] = (float) (h10);
+                b7_conv_bf_c6_u[u + 327680] = (float) (0.5 * (h10 + h11 + h12));
+                b7_conv_bf_c6_u[u + 393216] = (float) (0.5 * (h10 - h11 + h12));
+                b7_conv_bf_c6_u[u + 458752] = (float) (h12);
+                b7_conv_bf_c6_u[u + 524288] = (float) (h20);
+                b7_conv_bf_c6_u[u + 589824] = (float) (0.5 * (h20 + h21 + h22));
+                b7_conv_bf_c6_u[u + 655360] = (float) (0.5 * (h20 - h21 + h22));
+                b7_conv_bf_c6_u[u + 720896] = (float) (h22);
+                b7_conv_bf_c6_u[u + 786432] = (float) (h30);
+                b7_conv_bf_c6_u[u + 851968] = (float) (0.5 * (h30 + h31 + h32));
+                b7_conv_bf_c6_u[u + 917504] = (float) (0.5 * (h30 - h31 + h32));
+                b7_conv_bf_c6_u[u + 983040] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
+     */
+    private void b7_conv_bf_c6_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        for (int c = 0; c < 256; c++) {
+            int d = (t * 256 + c) * 100 + ti * 20;
+            int v = vo + c * 24 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 5);
+                FloatVector f0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 6);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 10);
+                FloatVector o1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 10 + 5);
+                FloatVector f1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 10 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 10 + 6);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 20);
+                FloatVector o2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 20 + 5);
+                FloatVector f2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 20 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 20 + 6);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 30);
+                FloatVector o3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 30 + 5);
+                FloatVector f3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 30 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 30 + 6);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(b7_conv_bf_c6_wino, v + j);
+                w10.add(w20).intoArray(b7_conv_bf_c6_wino, v + j + 24576);
+                w20.sub(w10).intoArray(b7_conv_bf_c6_wino, v + j + 49152);
+                w10.sub(w30).intoArray(b7_conv_bf_c6_wino, v + j + 73728);
+                w01.sub(w21).intoArray(b7_conv_bf_c6_wino, v + j + 6144);
+                w11.add(w21).intoArray(b7_conv_bf_c6_wino, v + j + 30720);
+                w21.sub(w11).intoArray(b7_conv_bf_c6_wino, v + j + 55296);
+                w11.sub(w31).intoArray(b7_conv_bf_c6_wino, v + j + 79872);
+                w02.sub(w22).intoArray(b7_conv_bf_c6_wino, v + j + 12288);
+                w12.add(w22).intoArray(b7_conv_bf_c6_wino, v + j + 36864);
+                w22.sub(w12).intoArray(b7_conv_bf_c6_wino, v + j + 61440);
+                w12.sub(w32).intoArray(b7_conv_bf_c6_wino, v + j + 86016);
+                w03.sub(w23).intoArray(b7_conv_bf_c6_wino, v + j + 18432);
+                w13.add(w23).intoArray(b7_conv_bf_c6_wino, v + j + 43008);
+                w23.sub(w13).intoArray(b7_conv_bf_c6_wino, v + j + 67584);
+                w13.sub(w33).intoArray(b7_conv_bf_c6_wino, v + j + 92160);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b7_conv_bf_c6_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 512) {
+            FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            FloatVector v0_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 256]);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 257]);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 258]);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 259]);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 260]);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 261]);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 262]);
+            a0_6 = v0_24.fma(g, a0_6);
+            a1_6 = v1_24.fma(g, a1_6);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 263]);
+            a0_7 = v0_24.fma(g, a0_7);
+            a1_7 = v1_24.fma(g, a1_7);
+        }
+        a0_0.intoArray(b7_conv_bf_c6_wino, m);
+        a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
+        a0_1.intoArray(b7_conv_bf_c6_wino, m + 24);
+        a1_1.intoArray(b7_conv_bf_c6_wino, m + 32);
+        a0_2.intoArray(b7_conv_bf_c6_wino, m + 48);
+        a1_2.intoArray(b7_conv_bf_c6_wino, m + 56);
+        a0_3.intoArray(b7_conv_bf_c6_wino, m + 72);
+        a1_3.intoArray(b7_conv_bf_c6_wino, m + 80);
+        a0_4.intoArray(b7_conv_bf_c6_wino, m + 96);
+        a1_4.intoArray(b7_conv_bf_c6_wino, m + 104);
+        a0_5.intoArray(b7_conv_bf_c6_wino, m + 120);
+        a1_5.intoArray(b7_conv_bf_c6_wino, m + 128);
+        a0_6.intoArray(b7_conv_bf_c6_wino, m + 144);
+        a1_6.intoArray(b7_conv_bf_c6_wino, m + 152);
+        a0_7.intoArray(b7_conv_bf_c6_wino, m + 168);
+        a1_7.intoArray(b7_conv_bf_c6_wino, m + 176);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void b7_conv_bf_c6_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 98304;
+        for (int o = 0; o < 256; o++) {
+            int m = mo + o * 24 + n0;
+            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
+            for (int j = 0; j < 4; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 6144);
+                FloatVector m02 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 12288);
+                FloatVector m03 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 18432);
+                FloatVector m10 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 24576);
+                FloatVector m11 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 30720);
+                FloatVector m12 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 36864);
+                FloatVector m13 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 43008);
+                FloatVector m20 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 49152);
+                FloatVector m21 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 55296);
+                FloatVector m22 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 61440);
+                FloatVector m23 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 67584);
+                FloatVector m30 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 73728);
+                FloatVector m31 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 79872);
+                FloatVector m32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 86016);
+                FloatVector m33 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 92160);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(b7_conv_bf_c6_wino, st);
+                z01.sub(z02).sub(z03).intoArray(b7_conv_bf_c6_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(b7_conv_bf_c6_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(b7_conv_bf_c6_wino, st + 24);
+                int e = Math.min(8, 4 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    grad$r5_[x] = b7_conv_bf_c6_wino[st + q];
+                    grad$r5_[x + 1] = b7_conv_bf_c6_wino[st + 8 + q];
+                    grad$r5_[x + 8] = b7_conv_bf_c6_wino[st + 16 + q];
+                    grad$r5_[x + 9] = b7_conv_bf_c6_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(b7_conv_bf_c6_wide, so + 0 + e);
-            a1_0.intoArray(b7_conv_bf_c6_wide, so + 8 + e);
-            a2_0.intoArray(b7_conv_bf_c6_wide, so + 16 + e);
-            a0_1.intoArray(b7_conv_bf_c6_wide, so + 72 + e);
-            a1_1.intoArray(b7_conv_bf_c6_wide, so + 80 + e);
-            a2_1.intoArray(b7_conv_bf_c6_wide, so + 88 + e);
-            a0_2.intoArray(b7_conv_bf_c6_wide, so + 144 + e);
-            a1_2.intoArray(b7_conv_bf_c6_wide, so + 152 + e);
-            a2_2.intoArray(b7_conv_bf_c6_wide, so + 160 + e);
-            a0_3.intoArray(b7_conv_bf_c6_wide, so + 216 + e);
-            a1_3.intoArray(b7_conv_bf_c6_wide, so + 224 + e);
-            a2_3.intoArray(b7_conv_bf_c6_wide, so + 232 + e);
-            a0_4.intoArray(b7_conv_bf_c6_wide, so + 288 + e);
-            a1_4.intoArray(b7_conv_bf_c6_wide, so + 296 + e);
-            a2_4.intoArray(b7_conv_bf_c6_wide, so + 304 + e);
-            a0_5.intoArray(b7_conv_bf_c6_wide, so + 360 + e);
-            a1_5.intoArray(b7_conv_bf_c6_wide, so + 368 + e);
-            a2_5.intoArray(b7_conv_bf_c6_wide, so + 376 + e);
-            a0_6.intoArray(b7_conv_bf_c6_wide, so + 432 + e);
-            a1_6.intoArray(b7_conv_bf_c6_wide, so + 440 + e);
-            a2_6.intoArray(b7_conv_bf_c6_wide, so + 448 + e);
-            a0_7.intoArray(b7_conv_bf_c6_wide, so + 504 + e);
-            a1_7.intoArray(b7_conv_bf_c6_wide, so + 512 + e);
-            a2_7.intoArray(b7_conv_bf_c6_wide, so + 520 + e);
         }
     }
 
     /**
      * conv_grad 'c6' (samples/cifar_vgg.cnn:34): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>128 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b8_conv_grad_c6_(int chunk) {
         int k0 = chunk * 2;
         for (int c = 0; c < 256; c++) {
             b8_conv_grad_c6_taps0(k0, c);
+        }
+    }
+
+    /**
+     * conv_grad 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5[t] into planes of 11x9 with pads (1, 1, 1, 1) of zeros, one sample each
+     */
+    private void b8_conv_grad_c6_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 256; c++) {
+            int po = (t * 256 + c) * 99;
+            int xo = (t * 256 + c) * 64;
+            for (int e = 0; e < 99; e++) {
+                b8_conv_grad_c6_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 8; i++) System.arraycopy(r5_, xo + i * 8, b8_conv_grad_c6_padded, po + (i + 1) * 9 + 1, 8);
         }
     }
 
@@ -3993,31 +4872,31 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b8_conv_grad_c6_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b8_conv_grad_c6_dy, d + 72 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e + 1);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e + 2);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e + 9);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 9);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e + 10);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 10);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e + 11);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 11);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e + 18);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 18);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e + 19);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 19);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f17_conv_c6_padded, x + e + 20);
+                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 20);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
@@ -4129,225 +5008,331 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c5])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 72 pixels
+     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b12_conv_bf_c5_wino
      */
     private void b12_conv_bf_c5_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int xo = t * 25344;
-        int so = chunk * 576;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b12_conv_bf_c5_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 8 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 128 + k + a) * 64;
-                int wo = so + a * 72;
-                for (int i = 0; i < 8; i++) {
-                    for (int j = 0; j < 8; j++) grad$p4_[yo + i * 8 + j] = b12_conv_bf_c5_wide[wo + i * 9 + j];
+        int vo = chunk * 147488;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b12_conv_bf_c5_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 3072 + n;
+                    int uo = xi * 32768;
+                    for (int o = 0; o < 128; o += 8) b12_conv_bf_c5_mm8(uo + o, v, m + o * 24);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b12_conv_bf_c5_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad.c5[t] into planes of 11x9 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b12_conv_bf_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
-            int po = (t * 256 + c) * 99;
-            int xo = (t * 256 + c) * 64;
-            for (int e = 0; e < 99; e++) {
-                b12_conv_bf_c5_padded[po + e] = 0f;
+            int x = (t * 256 + c) * 64;
+            int d = (t * 256 + c) * 100 + 10;
+            for (int i = 0; i < 8; i++, x += 8, d += 10) {
+                for (int e = 1; e < 5; e++) b12_conv_bf_c5_d[d + e] = grad$c5_[x + 2 * e - 1];
+                for (int e = 0; e < 4; e++) b12_conv_bf_c5_d[d + 5 + e] = grad$c5_[x + 2 * e];
             }
-            for (int i = 0; i < 8; i++) System.arraycopy(grad$c5_, xo + i * 8, b12_conv_bf_c5_padded, po + (i + 1) * 9 + 1, 8);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
-    private void b12_conv_bf_c5_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 72; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 256; c++) {
-                int x0 = xo + c * 99 + e;
-                int w0 = k0 * 9 + c * 1152;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 9;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x);
-                    v1 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x + 16);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 47]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 56]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 65]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x + 17);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 46]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 55]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 64]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b12_conv_bf_c5_padded, x + 18);
-                    g = FloatVector.broadcast(S, c5$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 45]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 54]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c5$weight_[w + 63]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void b12_conv_bf_c5_u(int chunk) {
+        for (int o = chunk; o < 128; o += 16) {
+            for (int i = 0; i < 256; i++) {
+                int w = o * 9 + i * 1152;
+                double g00 = c5$weight_[w + 8];
+                double g01 = c5$weight_[w + 7];
+                double g02 = c5$weight_[w + 6];
+                double g10 = c5$weight_[w + 5];
+                double g11 = c5$weight_[w + 4];
+                double g12 = c5$weight_[w + 3];
+                double g20 = c5$weight_[w + 2];
+                double g21 = c5$weight_[w + 1];
+                double g22 = c5$weight_[w];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 128 + o;
+                b12_conv_bf_c5_u[u] = (float) (h00);
+                b12_conv_bf_c5_u[u + 32768] = (float) (0.5 * (h00 + h01 + h02));
+                b12_conv_bf_c5_u[u + 65536] = (float) (0.5 * (h00 - h01 + h02));
+                b12_conv_bf_c5_u[u + 98304] = (float) (h02);
+                b12_conv_bf_c5_u[u + 131072] = (float) (h10);
+                b12_conv_bf_c5_u[u + 163840] = (float) (0.5 * (h10 + h11 + h12));
+                b12_conv_bf_c5_u[u + 196608] = (float) (0.5 * (h10 - h11 + h12));
+                b12_conv_bf_c5_u[u + 229376] = (float) (h12);
+                b12_conv_bf_c5_u[u + 262144] = (float) (h20);
+                b12_conv_bf_c5_u[u + 294912] = (float) (0.5 * (h20 + h21 + h22));
+                b12_conv_bf_c5_u[u + 327680] = (float) (0.5 * (h20 - h21 + h22));
+                b12_conv_bf_c5_u[u + 360448] = (float) (h22);
+                b12_conv_bf_c5_u[u + 393216] = (float) (h30);
+                b12_conv_bf_c5_u[u + 425984] = (float) (0.5 * (h30 + h31 + h32));
+                b12_conv_bf_c5_u[u + 458752] = (float) (0.5 * (h30 - h31 + h32));
+                b12_conv_bf_c5_u[u + 491520] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
+     */
+    private void b12_conv_bf_c5_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        for (int c = 0; c < 256; c++) {
+            int d = (t * 256 + c) * 100 + ti * 20;
+            int v = vo + c * 24 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 5);
+                FloatVector f0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 6);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 10);
+                FloatVector o1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 10 + 5);
+                FloatVector f1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 10 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 10 + 6);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 20);
+                FloatVector o2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 20 + 5);
+                FloatVector f2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 20 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 20 + 6);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 30);
+                FloatVector o3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 30 + 5);
+                FloatVector f3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 30 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 30 + 6);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(b12_conv_bf_c5_wino, v + j);
+                w10.add(w20).intoArray(b12_conv_bf_c5_wino, v + j + 24576);
+                w20.sub(w10).intoArray(b12_conv_bf_c5_wino, v + j + 49152);
+                w10.sub(w30).intoArray(b12_conv_bf_c5_wino, v + j + 73728);
+                w01.sub(w21).intoArray(b12_conv_bf_c5_wino, v + j + 6144);
+                w11.add(w21).intoArray(b12_conv_bf_c5_wino, v + j + 30720);
+                w21.sub(w11).intoArray(b12_conv_bf_c5_wino, v + j + 55296);
+                w11.sub(w31).intoArray(b12_conv_bf_c5_wino, v + j + 79872);
+                w02.sub(w22).intoArray(b12_conv_bf_c5_wino, v + j + 12288);
+                w12.add(w22).intoArray(b12_conv_bf_c5_wino, v + j + 36864);
+                w22.sub(w12).intoArray(b12_conv_bf_c5_wino, v + j + 61440);
+                w12.sub(w32).intoArray(b12_conv_bf_c5_wino, v + j + 86016);
+                w03.sub(w23).intoArray(b12_conv_bf_c5_wino, v + j + 18432);
+                w13.add(w23).intoArray(b12_conv_bf_c5_wino, v + j + 43008);
+                w23.sub(w13).intoArray(b12_conv_bf_c5_wino, v + j + 67584);
+                w13.sub(w33).intoArray(b12_conv_bf_c5_wino, v + j + 92160);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b12_conv_bf_c5_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 256) {
+            FloatVector v0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 8);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            FloatVector v0_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 128]);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 129]);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 130]);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 131]);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 132]);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 133]);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 134]);
+            a0_6 = v0_24.fma(g, a0_6);
+            a1_6 = v1_24.fma(g, a1_6);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 135]);
+            a0_7 = v0_24.fma(g, a0_7);
+            a1_7 = v1_24.fma(g, a1_7);
+        }
+        a0_0.intoArray(b12_conv_bf_c5_wino, m);
+        a1_0.intoArray(b12_conv_bf_c5_wino, m + 8);
+        a0_1.intoArray(b12_conv_bf_c5_wino, m + 24);
+        a1_1.intoArray(b12_conv_bf_c5_wino, m + 32);
+        a0_2.intoArray(b12_conv_bf_c5_wino, m + 48);
+        a1_2.intoArray(b12_conv_bf_c5_wino, m + 56);
+        a0_3.intoArray(b12_conv_bf_c5_wino, m + 72);
+        a1_3.intoArray(b12_conv_bf_c5_wino, m + 80);
+        a0_4.intoArray(b12_conv_bf_c5_wino, m + 96);
+        a1_4.intoArray(b12_conv_bf_c5_wino, m + 104);
+        a0_5.intoArray(b12_conv_bf_c5_wino, m + 120);
+        a1_5.intoArray(b12_conv_bf_c5_wino, m + 128);
+        a0_6.intoArray(b12_conv_bf_c5_wino, m + 144);
+        a1_6.intoArray(b12_conv_bf_c5_wino, m + 152);
+        a0_7.intoArray(b12_conv_bf_c5_wino, m + 168);
+        a1_7.intoArray(b12_conv_bf_c5_wino, m + 176);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void b12_conv_bf_c5_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 49152;
+        for (int o = 0; o < 128; o++) {
+            int m = mo + o * 24 + n0;
+            int y = ((t * 128 + o) * 8 + 2 * ti) * 8;
+            for (int j = 0; j < 4; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 3072);
+                FloatVector m02 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 6144);
+                FloatVector m03 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 9216);
+                FloatVector m10 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 12288);
+                FloatVector m11 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 15360);
+                FloatVector m12 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 18432);
+                FloatVector m13 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 21504);
+                FloatVector m20 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 24576);
+                FloatVector m21 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 27648);
+                FloatVector m22 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 30720);
+                FloatVector m23 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 33792);
+                FloatVector m30 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 36864);
+                FloatVector m31 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 39936);
+                FloatVector m32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 43008);
+                FloatVector m33 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 46080);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(b12_conv_bf_c5_wino, st);
+                z01.sub(z02).sub(z03).intoArray(b12_conv_bf_c5_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(b12_conv_bf_c5_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(b12_conv_bf_c5_wino, st + 24);
+                int e = Math.min(8, 4 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    grad$p4_[x] = b12_conv_bf_c5_wino[st + q];
+                    grad$p4_[x + 1] = b12_conv_bf_c5_wino[st + 8 + q];
+                    grad$p4_[x + 8] = b12_conv_bf_c5_wino[st + 16 + q];
+                    grad$p4_[x + 9] = b12_conv_bf_c5_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(b12_conv_bf_c5_wide, so + 0 + e);
-            a1_0.intoArray(b12_conv_bf_c5_wide, so + 8 + e);
-            a2_0.intoArray(b12_conv_bf_c5_wide, so + 16 + e);
-            a0_1.intoArray(b12_conv_bf_c5_wide, so + 72 + e);
-            a1_1.intoArray(b12_conv_bf_c5_wide, so + 80 + e);
-            a2_1.intoArray(b12_conv_bf_c5_wide, so + 88 + e);
-            a0_2.intoArray(b12_conv_bf_c5_wide, so + 144 + e);
-            a1_2.intoArray(b12_conv_bf_c5_wide, so + 152 + e);
-            a2_2.intoArray(b12_conv_bf_c5_wide, so + 160 + e);
-            a0_3.intoArray(b12_conv_bf_c5_wide, so + 216 + e);
-            a1_3.intoArray(b12_conv_bf_c5_wide, so + 224 + e);
-            a2_3.intoArray(b12_conv_bf_c5_wide, so + 232 + e);
-            a0_4.intoArray(b12_conv_bf_c5_wide, so + 288 + e);
-            a1_4.intoArray(b12_conv_bf_c5_wide, so + 296 + e);
-            a2_4.intoArray(b12_conv_bf_c5_wide, so + 304 + e);
-            a0_5.intoArray(b12_conv_bf_c5_wide, so + 360 + e);
-            a1_5.intoArray(b12_conv_bf_c5_wide, so + 368 + e);
-            a2_5.intoArray(b12_conv_bf_c5_wide, so + 376 + e);
-            a0_6.intoArray(b12_conv_bf_c5_wide, so + 432 + e);
-            a1_6.intoArray(b12_conv_bf_c5_wide, so + 440 + e);
-            a2_6.intoArray(b12_conv_bf_c5_wide, so + 448 + e);
-            a0_7.intoArray(b12_conv_bf_c5_wide, so + 504 + e);
-            a1_7.intoArray(b12_conv_bf_c5_wide, so + 512 + e);
-            a2_7.intoArray(b12_conv_bf_c5_wide, so + 520 + e);
         }
     }
 
     /**
      * conv_grad 'c5' (samples/cifar_vgg.cnn:31): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>128 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b13_conv_grad_c5_(int chunk) {
         int k0 = chunk * 2;
         for (int c = 0; c < 128; c++) {
             b13_conv_grad_c5_taps0(k0, c);
+        }
+    }
+
+    /**
+     * conv_grad 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4[t] into planes of 11x9 with pads (1, 1, 1, 1) of zeros, one sample each
+     */
+    private void b13_conv_grad_c5_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 128; c++) {
+            int po = (t * 128 + c) * 99;
+            int xo = (t * 128 + c) * 64;
+            for (int e = 0; e < 99; e++) {
+                b13_conv_grad_c5_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 8; i++) System.arraycopy(p4_, xo + i * 8, b13_conv_grad_c5_padded, po + (i + 1) * 9 + 1, 8);
         }
     }
 
@@ -4395,31 +5380,31 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b13_conv_grad_c5_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b13_conv_grad_c5_dy, d + 72 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e + 1);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e + 2);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e + 9);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 9);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e + 10);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 10);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e + 11);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 11);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e + 18);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 18);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e + 19);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 19);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f14_conv_c5_padded, x + e + 20);
+                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 20);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
@@ -4550,225 +5535,365 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c4])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 288 pixels
+     * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b18_conv_bf_c4_wino
      */
     private void b18_conv_bf_c4_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int xo = t * 41344;
-        int so = chunk * 2304;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b18_conv_bf_c4_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 128 + k + a) * 256;
-                int wo = so + a * 288;
-                for (int i = 0; i < 16; i++) {
-                    for (int j = 0; j < 16; j++) grad$r3_[yo + i * 16 + j] = b18_conv_bf_c4_wide[wo + i * 17 + j];
+        int vo = chunk * 131104;
+        int mo = vo + 65536;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b18_conv_bf_c4_vin(g, (g - g0) * 8, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 4096 + n;
+                    int uo = xi * 16384;
+                    for (int o = 0; o < 128; o += 8) b18_conv_bf_c4_mm8(uo + o, v, m + o * 32);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b18_conv_bf_c4_yout(g, (g - g0) * 8, mo);
         }
     }
 
     /**
-     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad.c4[t] into planes of 19x17 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad$c4_[t] into planes of 18 rows x (9 even + 9 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b18_conv_bf_c4_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
-            int po = (t * 128 + c) * 323;
-            int xo = (t * 128 + c) * 256;
-            for (int e = 0; e < 323; e++) {
-                b18_conv_bf_c4_padded[po + e] = 0f;
+            int x = (t * 128 + c) * 256;
+            int d = (t * 128 + c) * 324 + 18;
+            for (int i = 0; i < 16; i++, x += 16, d += 18) {
+                for (int e = 1; e < 9; e++) b18_conv_bf_c4_d[d + e] = grad$c4_[x + 2 * e - 1];
+                for (int e = 0; e < 8; e++) b18_conv_bf_c4_d[d + 9 + e] = grad$c4_[x + 2 * e];
             }
-            for (int i = 0; i < 16; i++) System.arraycopy(grad$c4_, xo + i * 16, b18_conv_bf_c4_padded, po + (i + 1) * 17 + 1, 16);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
-    private void b18_conv_bf_c4_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 323 + e;
-                int w0 = k0 * 9 + c * 1152;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 17;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x);
-                    v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 16);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 47]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 56]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 65]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 17);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 46]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 55]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 64]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b18_conv_bf_c4_padded, x + 18);
-                    g = FloatVector.broadcast(S, c4$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 45]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 54]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c4$weight_[w + 63]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void b18_conv_bf_c4_u(int chunk) {
+        for (int o = chunk; o < 128; o += 16) {
+            for (int i = 0; i < 128; i++) {
+                int w = o * 9 + i * 1152;
+                double g00 = c4$weight_[w + 8];
+                double g01 = c4$weight_[w + 7];
+                double g02 = c4$weight_[w + 6];
+                double g10 = c4$weight_[w + 5];
+                double g11 = c4$weight_[w + 4];
+                double g12 = c4$weight_[w + 3];
+                double g20 = c4$weight_[w + 2];
+                double g21 = c4$weight_[w + 1];
+                double g22 = c4$weight_[w];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 128 + o;
+                b18_conv_bf_c4_u[u] = (float) (h00);
+                b18_conv_bf_c4_u[u + 16384] = (float) (0.5 * (h00 + h01 + h02));
+                b18_conv_bf_c4_u[u + 32768] = (float) (0.5 * (h00 - h01 + h02));
+                b18_conv_bf_c4_u[u + 49152] = (float) (h02);
+                b18_conv_bf_c4_u[u + 65536] = (float) (h10);
+                b18_conv_bf_c4_u[u + 81920] = (float) (0.5 * (h10 + h11 + h12));
+                b18_conv_bf_c4_u[u + 98304] = (float) (0.5 * (h10 - h11 + h12));
+                b18_conv_bf_c4_u[u + 114688] = (float) (h12);
+                b18_conv_bf_c4_u[u + 131072] = (float) (h20);
+                b18_conv_bf_c4_u[u + 147456] = (float) (0.5 * (h20 + h21 + h22));
+                b18_conv_bf_c4_u[u + 163840] = (float) (0.5 * (h20 - h21 + h22));
+                b18_conv_bf_c4_u[u + 180224] = (float) (h22);
+                b18_conv_bf_c4_u[u + 196608] = (float) (h30);
+                b18_conv_bf_c4_u[u + 212992] = (float) (0.5 * (h30 + h31 + h32));
+                b18_conv_bf_c4_u[u + 229376] = (float) (0.5 * (h30 - h31 + h32));
+                b18_conv_bf_c4_u[u + 245760] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c.
+     */
+    private void b18_conv_bf_c4_vin(int g, int n0, int vo) {
+        int t = g / 8;
+        int ti = g - t * 8;
+        for (int c = 0; c < 128; c++) {
+            int d = (t * 128 + c) * 324 + ti * 36;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 8; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 9);
+                FloatVector f0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 10);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 18);
+                FloatVector o1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 18 + 9);
+                FloatVector f1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 18 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 18 + 10);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 36);
+                FloatVector o2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 36 + 9);
+                FloatVector f2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 36 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 36 + 10);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 54);
+                FloatVector o3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 54 + 9);
+                FloatVector f3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 54 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 54 + 10);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(b18_conv_bf_c4_wino, v + j);
+                w10.add(w20).intoArray(b18_conv_bf_c4_wino, v + j + 16384);
+                w20.sub(w10).intoArray(b18_conv_bf_c4_wino, v + j + 32768);
+                w10.sub(w30).intoArray(b18_conv_bf_c4_wino, v + j + 49152);
+                w01.sub(w21).intoArray(b18_conv_bf_c4_wino, v + j + 4096);
+                w11.add(w21).intoArray(b18_conv_bf_c4_wino, v + j + 20480);
+                w21.sub(w11).intoArray(b18_conv_bf_c4_wino, v + j + 36864);
+                w11.sub(w31).intoArray(b18_conv_bf_c4_wino, v + j + 53248);
+                w02.sub(w22).intoArray(b18_conv_bf_c4_wino, v + j + 8192);
+                w12.add(w22).intoArray(b18_conv_bf_c4_wino, v + j + 24576);
+                w22.sub(w12).intoArray(b18_conv_bf_c4_wino, v + j + 40960);
+                w12.sub(w32).intoArray(b18_conv_bf_c4_wino, v + j + 57344);
+                w03.sub(w23).intoArray(b18_conv_bf_c4_wino, v + j + 12288);
+                w13.add(w23).intoArray(b18_conv_bf_c4_wino, v + j + 28672);
+                w23.sub(w13).intoArray(b18_conv_bf_c4_wino, v + j + 45056);
+                w13.sub(w33).intoArray(b18_conv_bf_c4_wino, v + j + 61440);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b18_conv_bf_c4_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 256) {
+            FloatVector v0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 16);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 48);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 128]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 129]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 130]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 131]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 132]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 133]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 134]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 135]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
+        }
+        a0_0.intoArray(b18_conv_bf_c4_wino, m);
+        a1_0.intoArray(b18_conv_bf_c4_wino, m + 8);
+        a2_0.intoArray(b18_conv_bf_c4_wino, m + 16);
+        a0_1.intoArray(b18_conv_bf_c4_wino, m + 32);
+        a1_1.intoArray(b18_conv_bf_c4_wino, m + 40);
+        a2_1.intoArray(b18_conv_bf_c4_wino, m + 48);
+        a0_2.intoArray(b18_conv_bf_c4_wino, m + 64);
+        a1_2.intoArray(b18_conv_bf_c4_wino, m + 72);
+        a2_2.intoArray(b18_conv_bf_c4_wino, m + 80);
+        a0_3.intoArray(b18_conv_bf_c4_wino, m + 96);
+        a1_3.intoArray(b18_conv_bf_c4_wino, m + 104);
+        a2_3.intoArray(b18_conv_bf_c4_wino, m + 112);
+        a0_4.intoArray(b18_conv_bf_c4_wino, m + 128);
+        a1_4.intoArray(b18_conv_bf_c4_wino, m + 136);
+        a2_4.intoArray(b18_conv_bf_c4_wino, m + 144);
+        a0_5.intoArray(b18_conv_bf_c4_wino, m + 160);
+        a1_5.intoArray(b18_conv_bf_c4_wino, m + 168);
+        a2_5.intoArray(b18_conv_bf_c4_wino, m + 176);
+        a0_6.intoArray(b18_conv_bf_c4_wino, m + 192);
+        a1_6.intoArray(b18_conv_bf_c4_wino, m + 200);
+        a2_6.intoArray(b18_conv_bf_c4_wino, m + 208);
+        a0_7.intoArray(b18_conv_bf_c4_wino, m + 224);
+        a1_7.intoArray(b18_conv_bf_c4_wino, m + 232);
+        a2_7.intoArray(b18_conv_bf_c4_wino, m + 240);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void b18_conv_bf_c4_yout(int g, int n0, int mo) {
+        int t = g / 8;
+        int ti = g - t * 8;
+        int st = mo + 65536;
+        for (int o = 0; o < 128; o++) {
+            int m = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 4096);
+                FloatVector m02 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 8192);
+                FloatVector m03 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 12288);
+                FloatVector m10 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 16384);
+                FloatVector m11 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 20480);
+                FloatVector m12 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 24576);
+                FloatVector m13 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 28672);
+                FloatVector m20 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 32768);
+                FloatVector m21 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 36864);
+                FloatVector m22 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 40960);
+                FloatVector m23 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 45056);
+                FloatVector m30 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 49152);
+                FloatVector m31 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 53248);
+                FloatVector m32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 57344);
+                FloatVector m33 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 61440);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(b18_conv_bf_c4_wino, st);
+                z01.sub(z02).sub(z03).intoArray(b18_conv_bf_c4_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(b18_conv_bf_c4_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(b18_conv_bf_c4_wino, st + 24);
+                int e = Math.min(8, 8 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    grad$r3_[x] = b18_conv_bf_c4_wino[st + q];
+                    grad$r3_[x + 1] = b18_conv_bf_c4_wino[st + 8 + q];
+                    grad$r3_[x + 16] = b18_conv_bf_c4_wino[st + 16 + q];
+                    grad$r3_[x + 17] = b18_conv_bf_c4_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(b18_conv_bf_c4_wide, so + 0 + e);
-            a1_0.intoArray(b18_conv_bf_c4_wide, so + 8 + e);
-            a2_0.intoArray(b18_conv_bf_c4_wide, so + 16 + e);
-            a0_1.intoArray(b18_conv_bf_c4_wide, so + 288 + e);
-            a1_1.intoArray(b18_conv_bf_c4_wide, so + 296 + e);
-            a2_1.intoArray(b18_conv_bf_c4_wide, so + 304 + e);
-            a0_2.intoArray(b18_conv_bf_c4_wide, so + 576 + e);
-            a1_2.intoArray(b18_conv_bf_c4_wide, so + 584 + e);
-            a2_2.intoArray(b18_conv_bf_c4_wide, so + 592 + e);
-            a0_3.intoArray(b18_conv_bf_c4_wide, so + 864 + e);
-            a1_3.intoArray(b18_conv_bf_c4_wide, so + 872 + e);
-            a2_3.intoArray(b18_conv_bf_c4_wide, so + 880 + e);
-            a0_4.intoArray(b18_conv_bf_c4_wide, so + 1152 + e);
-            a1_4.intoArray(b18_conv_bf_c4_wide, so + 1160 + e);
-            a2_4.intoArray(b18_conv_bf_c4_wide, so + 1168 + e);
-            a0_5.intoArray(b18_conv_bf_c4_wide, so + 1440 + e);
-            a1_5.intoArray(b18_conv_bf_c4_wide, so + 1448 + e);
-            a2_5.intoArray(b18_conv_bf_c4_wide, so + 1456 + e);
-            a0_6.intoArray(b18_conv_bf_c4_wide, so + 1728 + e);
-            a1_6.intoArray(b18_conv_bf_c4_wide, so + 1736 + e);
-            a2_6.intoArray(b18_conv_bf_c4_wide, so + 1744 + e);
-            a0_7.intoArray(b18_conv_bf_c4_wide, so + 2016 + e);
-            a1_7.intoArray(b18_conv_bf_c4_wide, so + 2024 + e);
-            a2_7.intoArray(b18_conv_bf_c4_wide, so + 2032 + e);
         }
     }
 
     /**
      * conv_grad 'c4' (samples/cifar_vgg.cnn:25): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>64 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b19_conv_grad_c4_(int chunk) {
         int k0 = chunk * 2;
         for (int c = 0; c < 128; c++) {
             b19_conv_grad_c4_taps0(k0, c);
+        }
+    }
+
+    /**
+     * conv_grad 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3[t] into planes of 19x17 with pads (1, 1, 1, 1) of zeros, one sample each
+     */
+    private void b19_conv_grad_c4_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 128; c++) {
+            int po = (t * 128 + c) * 323;
+            int xo = (t * 128 + c) * 256;
+            for (int e = 0; e < 323; e++) {
+                b19_conv_grad_c4_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 16; i++) System.arraycopy(r3_, xo + i * 16, b19_conv_grad_c4_padded, po + (i + 1) * 17 + 1, 16);
         }
     }
 
@@ -4816,31 +5941,31 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b19_conv_grad_c4_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b19_conv_grad_c4_dy, d + 272 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e + 1);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e + 2);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e + 17);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 17);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e + 18);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 18);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e + 19);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 19);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e + 34);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 34);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e + 35);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 35);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f10_conv_c4_padded, x + e + 36);
+                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 36);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
@@ -4952,225 +6077,365 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 288 pixels
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b23_conv_bf_c3_wino
      */
     private void b23_conv_bf_c3_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int xo = t * 41344;
-        int so = chunk * 2304;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b23_conv_bf_c3_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 16 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 64 + k + a) * 256;
-                int wo = so + a * 288;
-                for (int i = 0; i < 16; i++) {
-                    for (int j = 0; j < 16; j++) grad$p2_[yo + i * 16 + j] = b23_conv_bf_c3_wide[wo + i * 17 + j];
+        int vo = chunk * 98336;
+        int mo = vo + 65536;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b23_conv_bf_c3_vin(g, (g - g0) * 8, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 2048 + n;
+                    int uo = xi * 8192;
+                    for (int o = 0; o < 64; o += 8) b23_conv_bf_c3_mm8(uo + o, v, m + o * 32);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b23_conv_bf_c3_yout(g, (g - g0) * 8, mo);
         }
     }
 
     /**
-     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad.c3[t] into planes of 19x17 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad$c3_[t] into planes of 18 rows x (9 even + 9 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b23_conv_bf_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
-            int po = (t * 128 + c) * 323;
-            int xo = (t * 128 + c) * 256;
-            for (int e = 0; e < 323; e++) {
-                b23_conv_bf_c3_padded[po + e] = 0f;
+            int x = (t * 128 + c) * 256;
+            int d = (t * 128 + c) * 324 + 18;
+            for (int i = 0; i < 16; i++, x += 16, d += 18) {
+                for (int e = 1; e < 9; e++) b23_conv_bf_c3_d[d + e] = grad$c3_[x + 2 * e - 1];
+                for (int e = 0; e < 8; e++) b23_conv_bf_c3_d[d + 9 + e] = grad$c3_[x + 2 * e];
             }
-            for (int i = 0; i < 16; i++) System.arraycopy(grad$c3_, xo + i * 16, b23_conv_bf_c3_padded, po + (i + 1) * 17 + 1, 16);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
-    private void b23_conv_bf_c3_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 288; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 323 + e;
-                int w0 = k0 * 9 + c * 576;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 17;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 16);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 47]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 56]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 65]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 17);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 46]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 55]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 64]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b23_conv_bf_c3_padded, x + 18);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 45]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 54]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 63]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void b23_conv_bf_c3_u(int chunk) {
+        for (int o = chunk; o < 64; o += 16) {
+            for (int i = 0; i < 128; i++) {
+                int w = o * 9 + i * 576;
+                double g00 = c3$weight_[w + 8];
+                double g01 = c3$weight_[w + 7];
+                double g02 = c3$weight_[w + 6];
+                double g10 = c3$weight_[w + 5];
+                double g11 = c3$weight_[w + 4];
+                double g12 = c3$weight_[w + 3];
+                double g20 = c3$weight_[w + 2];
+                double g21 = c3$weight_[w + 1];
+                double g22 = c3$weight_[w];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 64 + o;
+                b23_conv_bf_c3_u[u] = (float) (h00);
+                b23_conv_bf_c3_u[u + 8192] = (float) (0.5 * (h00 + h01 + h02));
+                b23_conv_bf_c3_u[u + 16384] = (float) (0.5 * (h00 - h01 + h02));
+                b23_conv_bf_c3_u[u + 24576] = (float) (h02);
+                b23_conv_bf_c3_u[u + 32768] = (float) (h10);
+                b23_conv_bf_c3_u[u + 40960] = (float) (0.5 * (h10 + h11 + h12));
+                b23_conv_bf_c3_u[u + 49152] = (float) (0.5 * (h10 - h11 + h12));
+                b23_conv_bf_c3_u[u + 57344] = (float) (h12);
+                b23_conv_bf_c3_u[u + 65536] = (float) (h20);
+                b23_conv_bf_c3_u[u + 73728] = (float) (0.5 * (h20 + h21 + h22));
+                b23_conv_bf_c3_u[u + 81920] = (float) (0.5 * (h20 - h21 + h22));
+                b23_conv_bf_c3_u[u + 90112] = (float) (h22);
+                b23_conv_bf_c3_u[u + 98304] = (float) (h30);
+                b23_conv_bf_c3_u[u + 106496] = (float) (0.5 * (h30 + h31 + h32));
+                b23_conv_bf_c3_u[u + 114688] = (float) (0.5 * (h30 - h31 + h32));
+                b23_conv_bf_c3_u[u + 122880] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c.
+     */
+    private void b23_conv_bf_c3_vin(int g, int n0, int vo) {
+        int t = g / 8;
+        int ti = g - t * 8;
+        for (int c = 0; c < 128; c++) {
+            int d = (t * 128 + c) * 324 + ti * 36;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 8; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 9);
+                FloatVector f0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 10);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 18);
+                FloatVector o1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 18 + 9);
+                FloatVector f1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 18 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 18 + 10);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 36);
+                FloatVector o2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 36 + 9);
+                FloatVector f2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 36 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 36 + 10);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 54);
+                FloatVector o3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 54 + 9);
+                FloatVector f3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 54 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 54 + 10);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(b23_conv_bf_c3_wino, v + j);
+                w10.add(w20).intoArray(b23_conv_bf_c3_wino, v + j + 16384);
+                w20.sub(w10).intoArray(b23_conv_bf_c3_wino, v + j + 32768);
+                w10.sub(w30).intoArray(b23_conv_bf_c3_wino, v + j + 49152);
+                w01.sub(w21).intoArray(b23_conv_bf_c3_wino, v + j + 4096);
+                w11.add(w21).intoArray(b23_conv_bf_c3_wino, v + j + 20480);
+                w21.sub(w11).intoArray(b23_conv_bf_c3_wino, v + j + 36864);
+                w11.sub(w31).intoArray(b23_conv_bf_c3_wino, v + j + 53248);
+                w02.sub(w22).intoArray(b23_conv_bf_c3_wino, v + j + 8192);
+                w12.add(w22).intoArray(b23_conv_bf_c3_wino, v + j + 24576);
+                w22.sub(w12).intoArray(b23_conv_bf_c3_wino, v + j + 40960);
+                w12.sub(w32).intoArray(b23_conv_bf_c3_wino, v + j + 57344);
+                w03.sub(w23).intoArray(b23_conv_bf_c3_wino, v + j + 12288);
+                w13.add(w23).intoArray(b23_conv_bf_c3_wino, v + j + 28672);
+                w23.sub(w13).intoArray(b23_conv_bf_c3_wino, v + j + 45056);
+                w13.sub(w33).intoArray(b23_conv_bf_c3_wino, v + j + 61440);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b23_conv_bf_c3_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 16);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 64]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 65]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 66]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 67]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 68]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 69]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 70]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 71]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
+        }
+        a0_0.intoArray(b23_conv_bf_c3_wino, m);
+        a1_0.intoArray(b23_conv_bf_c3_wino, m + 8);
+        a2_0.intoArray(b23_conv_bf_c3_wino, m + 16);
+        a0_1.intoArray(b23_conv_bf_c3_wino, m + 32);
+        a1_1.intoArray(b23_conv_bf_c3_wino, m + 40);
+        a2_1.intoArray(b23_conv_bf_c3_wino, m + 48);
+        a0_2.intoArray(b23_conv_bf_c3_wino, m + 64);
+        a1_2.intoArray(b23_conv_bf_c3_wino, m + 72);
+        a2_2.intoArray(b23_conv_bf_c3_wino, m + 80);
+        a0_3.intoArray(b23_conv_bf_c3_wino, m + 96);
+        a1_3.intoArray(b23_conv_bf_c3_wino, m + 104);
+        a2_3.intoArray(b23_conv_bf_c3_wino, m + 112);
+        a0_4.intoArray(b23_conv_bf_c3_wino, m + 128);
+        a1_4.intoArray(b23_conv_bf_c3_wino, m + 136);
+        a2_4.intoArray(b23_conv_bf_c3_wino, m + 144);
+        a0_5.intoArray(b23_conv_bf_c3_wino, m + 160);
+        a1_5.intoArray(b23_conv_bf_c3_wino, m + 168);
+        a2_5.intoArray(b23_conv_bf_c3_wino, m + 176);
+        a0_6.intoArray(b23_conv_bf_c3_wino, m + 192);
+        a1_6.intoArray(b23_conv_bf_c3_wino, m + 200);
+        a2_6.intoArray(b23_conv_bf_c3_wino, m + 208);
+        a0_7.intoArray(b23_conv_bf_c3_wino, m + 224);
+        a1_7.intoArray(b23_conv_bf_c3_wino, m + 232);
+        a2_7.intoArray(b23_conv_bf_c3_wino, m + 240);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void b23_conv_bf_c3_yout(int g, int n0, int mo) {
+        int t = g / 8;
+        int ti = g - t * 8;
+        int st = mo + 32768;
+        for (int o = 0; o < 64; o++) {
+            int m = mo + o * 32 + n0;
+            int y = ((t * 64 + o) * 16 + 2 * ti) * 16;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 2048);
+                FloatVector m02 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 4096);
+                FloatVector m03 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 6144);
+                FloatVector m10 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 8192);
+                FloatVector m11 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 10240);
+                FloatVector m12 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 12288);
+                FloatVector m13 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 14336);
+                FloatVector m20 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 16384);
+                FloatVector m21 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 18432);
+                FloatVector m22 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 20480);
+                FloatVector m23 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 22528);
+                FloatVector m30 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 24576);
+                FloatVector m31 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 26624);
+                FloatVector m32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 28672);
+                FloatVector m33 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 30720);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(b23_conv_bf_c3_wino, st);
+                z01.sub(z02).sub(z03).intoArray(b23_conv_bf_c3_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(b23_conv_bf_c3_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(b23_conv_bf_c3_wino, st + 24);
+                int e = Math.min(8, 8 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    grad$p2_[x] = b23_conv_bf_c3_wino[st + q];
+                    grad$p2_[x + 1] = b23_conv_bf_c3_wino[st + 8 + q];
+                    grad$p2_[x + 16] = b23_conv_bf_c3_wino[st + 16 + q];
+                    grad$p2_[x + 17] = b23_conv_bf_c3_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(b23_conv_bf_c3_wide, so + 0 + e);
-            a1_0.intoArray(b23_conv_bf_c3_wide, so + 8 + e);
-            a2_0.intoArray(b23_conv_bf_c3_wide, so + 16 + e);
-            a0_1.intoArray(b23_conv_bf_c3_wide, so + 288 + e);
-            a1_1.intoArray(b23_conv_bf_c3_wide, so + 296 + e);
-            a2_1.intoArray(b23_conv_bf_c3_wide, so + 304 + e);
-            a0_2.intoArray(b23_conv_bf_c3_wide, so + 576 + e);
-            a1_2.intoArray(b23_conv_bf_c3_wide, so + 584 + e);
-            a2_2.intoArray(b23_conv_bf_c3_wide, so + 592 + e);
-            a0_3.intoArray(b23_conv_bf_c3_wide, so + 864 + e);
-            a1_3.intoArray(b23_conv_bf_c3_wide, so + 872 + e);
-            a2_3.intoArray(b23_conv_bf_c3_wide, so + 880 + e);
-            a0_4.intoArray(b23_conv_bf_c3_wide, so + 1152 + e);
-            a1_4.intoArray(b23_conv_bf_c3_wide, so + 1160 + e);
-            a2_4.intoArray(b23_conv_bf_c3_wide, so + 1168 + e);
-            a0_5.intoArray(b23_conv_bf_c3_wide, so + 1440 + e);
-            a1_5.intoArray(b23_conv_bf_c3_wide, so + 1448 + e);
-            a2_5.intoArray(b23_conv_bf_c3_wide, so + 1456 + e);
-            a0_6.intoArray(b23_conv_bf_c3_wide, so + 1728 + e);
-            a1_6.intoArray(b23_conv_bf_c3_wide, so + 1736 + e);
-            a2_6.intoArray(b23_conv_bf_c3_wide, so + 1744 + e);
-            a0_7.intoArray(b23_conv_bf_c3_wide, so + 2016 + e);
-            a1_7.intoArray(b23_conv_bf_c3_wide, so + 2024 + e);
-            a2_7.intoArray(b23_conv_bf_c3_wide, so + 2032 + e);
         }
     }
 
     /**
      * conv_grad 'c3' (samples/cifar_vgg.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>64 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b24_conv_grad_c3_(int chunk) {
         int k0 = chunk * 2;
         for (int c = 0; c < 64; c++) {
             b24_conv_grad_c3_taps0(k0, c);
+        }
+    }
+
+    /**
+     * conv_grad 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2[t] into planes of 19x17 with pads (1, 1, 1, 1) of zeros, one sample each
+     */
+    private void b24_conv_grad_c3_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 64; c++) {
+            int po = (t * 64 + c) * 323;
+            int xo = (t * 64 + c) * 256;
+            for (int e = 0; e < 323; e++) {
+                b24_conv_grad_c3_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 16; i++) System.arraycopy(p2_, xo + i * 16, b24_conv_grad_c3_padded, po + (i + 1) * 17 + 1, 16);
         }
     }
 
@@ -5218,31 +6483,31 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b24_conv_grad_c3_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b24_conv_grad_c3_dy, d + 272 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e + 1);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e + 2);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e + 17);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 17);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e + 18);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 18);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e + 19);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 19);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e + 34);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 34);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e + 35);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 35);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f7_conv_c3_padded, x + e + 36);
+                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 36);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
@@ -5373,225 +6638,365 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 1056 pixels
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 16x16 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 342 blocks in all, with its own slice of b29_conv_bf_c2_wino
      */
     private void b29_conv_bf_c2_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int xo = t * 73920;
-        int so = chunk * 8448;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b29_conv_bf_c2_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 32 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 64 + k + a) * 1024;
-                int wo = so + a * 1056;
-                for (int i = 0; i < 32; i++) {
-                    for (int j = 0; j < 32; j++) grad$r1_[yo + i * 32 + j] = b29_conv_bf_c2_wide[wo + i * 33 + j];
+        int vo = chunk * 114720;
+        int mo = vo + 57344;
+        for (int blk = chunk; blk < 342; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 1024);
+            int nl = ((g1 - g0) * 16 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b29_conv_bf_c2_vin(g, (g - g0) * 16, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 3584 + n;
+                    int m = mo + xi * 3584 + n;
+                    int uo = xi * 4096;
+                    for (int o = 0; o < 64; o += 8) b29_conv_bf_c2_mm8(uo + o, v, m + o * 56);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b29_conv_bf_c2_yout(g, (g - g0) * 16, mo);
         }
     }
 
     /**
-     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad.c2[t] into planes of 35x33 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad$c2_[t] into planes of 34 rows x (17 even + 17 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b29_conv_bf_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 1155;
-            int xo = (t * 64 + c) * 1024;
-            for (int e = 0; e < 1155; e++) {
-                b29_conv_bf_c2_padded[po + e] = 0f;
+            int x = (t * 64 + c) * 1024;
+            int d = (t * 64 + c) * 1156 + 34;
+            for (int i = 0; i < 32; i++, x += 32, d += 34) {
+                for (int e = 1; e < 17; e++) b29_conv_bf_c2_d[d + e] = grad$c2_[x + 2 * e - 1];
+                for (int e = 0; e < 16; e++) b29_conv_bf_c2_d[d + 17 + e] = grad$c2_[x + 2 * e];
             }
-            for (int i = 0; i < 32; i++) System.arraycopy(grad$c2_, xo + i * 32, b29_conv_bf_c2_padded, po + (i + 1) * 33 + 1, 32);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
-    private void b29_conv_bf_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 1155 + e;
-                int w0 = k0 * 9 + c * 576;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 33;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x);
-                    v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 16);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 47]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 56]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 65]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 17);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 46]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 55]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 64]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b29_conv_bf_c2_padded, x + 18);
-                    g = FloatVector.broadcast(S, c2$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 45]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 54]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 63]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void b29_conv_bf_c2_u(int chunk) {
+        for (int o = chunk; o < 64; o += 16) {
+            for (int i = 0; i < 64; i++) {
+                int w = o * 9 + i * 576;
+                double g00 = c2$weight_[w + 8];
+                double g01 = c2$weight_[w + 7];
+                double g02 = c2$weight_[w + 6];
+                double g10 = c2$weight_[w + 5];
+                double g11 = c2$weight_[w + 4];
+                double g12 = c2$weight_[w + 3];
+                double g20 = c2$weight_[w + 2];
+                double g21 = c2$weight_[w + 1];
+                double g22 = c2$weight_[w];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 64 + o;
+                b29_conv_bf_c2_u[u] = (float) (h00);
+                b29_conv_bf_c2_u[u + 4096] = (float) (0.5 * (h00 + h01 + h02));
+                b29_conv_bf_c2_u[u + 8192] = (float) (0.5 * (h00 - h01 + h02));
+                b29_conv_bf_c2_u[u + 12288] = (float) (h02);
+                b29_conv_bf_c2_u[u + 16384] = (float) (h10);
+                b29_conv_bf_c2_u[u + 20480] = (float) (0.5 * (h10 + h11 + h12));
+                b29_conv_bf_c2_u[u + 24576] = (float) (0.5 * (h10 - h11 + h12));
+                b29_conv_bf_c2_u[u + 28672] = (float) (h12);
+                b29_conv_bf_c2_u[u + 32768] = (float) (h20);
+                b29_conv_bf_c2_u[u + 36864] = (float) (0.5 * (h20 + h21 + h22));
+                b29_conv_bf_c2_u[u + 40960] = (float) (0.5 * (h20 - h21 + h22));
+                b29_conv_bf_c2_u[u + 45056] = (float) (h22);
+                b29_conv_bf_c2_u[u + 49152] = (float) (h30);
+                b29_conv_bf_c2_u[u + 53248] = (float) (0.5 * (h30 + h31 + h32));
+                b29_conv_bf_c2_u[u + 57344] = (float) (0.5 * (h30 - h31 + h32));
+                b29_conv_bf_c2_u[u + 61440] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 16, tile row g % 16), tiles j = 0 .. 15, every input channel c.
+     */
+    private void b29_conv_bf_c2_vin(int g, int n0, int vo) {
+        int t = g / 16;
+        int ti = g - t * 16;
+        for (int c = 0; c < 64; c++) {
+            int d = (t * 64 + c) * 1156 + ti * 68;
+            int v = vo + c * 56 + n0;
+            for (int j = 0; j < 16; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 17);
+                FloatVector f0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 18);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 34);
+                FloatVector o1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 34 + 17);
+                FloatVector f1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 34 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 34 + 18);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 68);
+                FloatVector o2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 68 + 17);
+                FloatVector f2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 68 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 68 + 18);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 102);
+                FloatVector o3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 102 + 17);
+                FloatVector f3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 102 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 102 + 18);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(b29_conv_bf_c2_wino, v + j);
+                w10.add(w20).intoArray(b29_conv_bf_c2_wino, v + j + 14336);
+                w20.sub(w10).intoArray(b29_conv_bf_c2_wino, v + j + 28672);
+                w10.sub(w30).intoArray(b29_conv_bf_c2_wino, v + j + 43008);
+                w01.sub(w21).intoArray(b29_conv_bf_c2_wino, v + j + 3584);
+                w11.add(w21).intoArray(b29_conv_bf_c2_wino, v + j + 17920);
+                w21.sub(w11).intoArray(b29_conv_bf_c2_wino, v + j + 32256);
+                w11.sub(w31).intoArray(b29_conv_bf_c2_wino, v + j + 46592);
+                w02.sub(w22).intoArray(b29_conv_bf_c2_wino, v + j + 7168);
+                w12.add(w22).intoArray(b29_conv_bf_c2_wino, v + j + 21504);
+                w22.sub(w12).intoArray(b29_conv_bf_c2_wino, v + j + 35840);
+                w12.sub(w32).intoArray(b29_conv_bf_c2_wino, v + j + 50176);
+                w03.sub(w23).intoArray(b29_conv_bf_c2_wino, v + j + 10752);
+                w13.add(w23).intoArray(b29_conv_bf_c2_wino, v + j + 25088);
+                w23.sub(w13).intoArray(b29_conv_bf_c2_wino, v + j + 39424);
+                w13.sub(w33).intoArray(b29_conv_bf_c2_wino, v + j + 53760);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b29_conv_bf_c2_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 112, uo += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 16);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 56);
+            FloatVector v1_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 64);
+            FloatVector v2_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 72);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 64]);
+            a0_0 = v0_56.fma(g, a0_0);
+            a1_0 = v1_56.fma(g, a1_0);
+            a2_0 = v2_56.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 65]);
+            a0_1 = v0_56.fma(g, a0_1);
+            a1_1 = v1_56.fma(g, a1_1);
+            a2_1 = v2_56.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 66]);
+            a0_2 = v0_56.fma(g, a0_2);
+            a1_2 = v1_56.fma(g, a1_2);
+            a2_2 = v2_56.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 67]);
+            a0_3 = v0_56.fma(g, a0_3);
+            a1_3 = v1_56.fma(g, a1_3);
+            a2_3 = v2_56.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 68]);
+            a0_4 = v0_56.fma(g, a0_4);
+            a1_4 = v1_56.fma(g, a1_4);
+            a2_4 = v2_56.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 69]);
+            a0_5 = v0_56.fma(g, a0_5);
+            a1_5 = v1_56.fma(g, a1_5);
+            a2_5 = v2_56.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 70]);
+            a0_6 = v0_56.fma(g, a0_6);
+            a1_6 = v1_56.fma(g, a1_6);
+            a2_6 = v2_56.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 71]);
+            a0_7 = v0_56.fma(g, a0_7);
+            a1_7 = v1_56.fma(g, a1_7);
+            a2_7 = v2_56.fma(g, a2_7);
+        }
+        a0_0.intoArray(b29_conv_bf_c2_wino, m);
+        a1_0.intoArray(b29_conv_bf_c2_wino, m + 8);
+        a2_0.intoArray(b29_conv_bf_c2_wino, m + 16);
+        a0_1.intoArray(b29_conv_bf_c2_wino, m + 56);
+        a1_1.intoArray(b29_conv_bf_c2_wino, m + 64);
+        a2_1.intoArray(b29_conv_bf_c2_wino, m + 72);
+        a0_2.intoArray(b29_conv_bf_c2_wino, m + 112);
+        a1_2.intoArray(b29_conv_bf_c2_wino, m + 120);
+        a2_2.intoArray(b29_conv_bf_c2_wino, m + 128);
+        a0_3.intoArray(b29_conv_bf_c2_wino, m + 168);
+        a1_3.intoArray(b29_conv_bf_c2_wino, m + 176);
+        a2_3.intoArray(b29_conv_bf_c2_wino, m + 184);
+        a0_4.intoArray(b29_conv_bf_c2_wino, m + 224);
+        a1_4.intoArray(b29_conv_bf_c2_wino, m + 232);
+        a2_4.intoArray(b29_conv_bf_c2_wino, m + 240);
+        a0_5.intoArray(b29_conv_bf_c2_wino, m + 280);
+        a1_5.intoArray(b29_conv_bf_c2_wino, m + 288);
+        a2_5.intoArray(b29_conv_bf_c2_wino, m + 296);
+        a0_6.intoArray(b29_conv_bf_c2_wino, m + 336);
+        a1_6.intoArray(b29_conv_bf_c2_wino, m + 344);
+        a2_6.intoArray(b29_conv_bf_c2_wino, m + 352);
+        a0_7.intoArray(b29_conv_bf_c2_wino, m + 392);
+        a1_7.intoArray(b29_conv_bf_c2_wino, m + 400);
+        a2_7.intoArray(b29_conv_bf_c2_wino, m + 408);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 16, ti = g % 16) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void b29_conv_bf_c2_yout(int g, int n0, int mo) {
+        int t = g / 16;
+        int ti = g - t * 16;
+        int st = mo + 57344;
+        for (int o = 0; o < 64; o++) {
+            int m = mo + o * 56 + n0;
+            int y = ((t * 64 + o) * 32 + 2 * ti) * 32;
+            for (int j = 0; j < 16; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 3584);
+                FloatVector m02 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 7168);
+                FloatVector m03 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 10752);
+                FloatVector m10 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 14336);
+                FloatVector m11 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 17920);
+                FloatVector m12 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 21504);
+                FloatVector m13 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 25088);
+                FloatVector m20 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 28672);
+                FloatVector m21 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 32256);
+                FloatVector m22 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 35840);
+                FloatVector m23 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 39424);
+                FloatVector m30 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 43008);
+                FloatVector m31 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 46592);
+                FloatVector m32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 50176);
+                FloatVector m33 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 53760);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(b29_conv_bf_c2_wino, st);
+                z01.sub(z02).sub(z03).intoArray(b29_conv_bf_c2_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(b29_conv_bf_c2_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(b29_conv_bf_c2_wino, st + 24);
+                int e = Math.min(8, 16 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    grad$r1_[x] = b29_conv_bf_c2_wino[st + q];
+                    grad$r1_[x + 1] = b29_conv_bf_c2_wino[st + 8 + q];
+                    grad$r1_[x + 32] = b29_conv_bf_c2_wino[st + 16 + q];
+                    grad$r1_[x + 33] = b29_conv_bf_c2_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(b29_conv_bf_c2_wide, so + 0 + e);
-            a1_0.intoArray(b29_conv_bf_c2_wide, so + 8 + e);
-            a2_0.intoArray(b29_conv_bf_c2_wide, so + 16 + e);
-            a0_1.intoArray(b29_conv_bf_c2_wide, so + 1056 + e);
-            a1_1.intoArray(b29_conv_bf_c2_wide, so + 1064 + e);
-            a2_1.intoArray(b29_conv_bf_c2_wide, so + 1072 + e);
-            a0_2.intoArray(b29_conv_bf_c2_wide, so + 2112 + e);
-            a1_2.intoArray(b29_conv_bf_c2_wide, so + 2120 + e);
-            a2_2.intoArray(b29_conv_bf_c2_wide, so + 2128 + e);
-            a0_3.intoArray(b29_conv_bf_c2_wide, so + 3168 + e);
-            a1_3.intoArray(b29_conv_bf_c2_wide, so + 3176 + e);
-            a2_3.intoArray(b29_conv_bf_c2_wide, so + 3184 + e);
-            a0_4.intoArray(b29_conv_bf_c2_wide, so + 4224 + e);
-            a1_4.intoArray(b29_conv_bf_c2_wide, so + 4232 + e);
-            a2_4.intoArray(b29_conv_bf_c2_wide, so + 4240 + e);
-            a0_5.intoArray(b29_conv_bf_c2_wide, so + 5280 + e);
-            a1_5.intoArray(b29_conv_bf_c2_wide, so + 5288 + e);
-            a2_5.intoArray(b29_conv_bf_c2_wide, so + 5296 + e);
-            a0_6.intoArray(b29_conv_bf_c2_wide, so + 6336 + e);
-            a1_6.intoArray(b29_conv_bf_c2_wide, so + 6344 + e);
-            a2_6.intoArray(b29_conv_bf_c2_wide, so + 6352 + e);
-            a0_7.intoArray(b29_conv_bf_c2_wide, so + 7392 + e);
-            a1_7.intoArray(b29_conv_bf_c2_wide, so + 7400 + e);
-            a2_7.intoArray(b29_conv_bf_c2_wide, so + 7408 + e);
         }
     }
 
     /**
      * conv_grad 'c2' (samples/cifar_vgg.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>32 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b30_conv_grad_c2_(int chunk) {
         int k0 = chunk * 2;
         for (int c = 0; c < 64; c++) {
             b30_conv_grad_c2_taps0(k0, c);
+        }
+    }
+
+    /**
+     * conv_grad 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1[t] into planes of 35x33 with pads (1, 1, 1, 1) of zeros, one sample each
+     */
+    private void b30_conv_grad_c2_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 64; c++) {
+            int po = (t * 64 + c) * 1155;
+            int xo = (t * 64 + c) * 1024;
+            for (int e = 0; e < 1155; e++) {
+                b30_conv_grad_c2_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 32; i++) System.arraycopy(r1_, xo + i * 32, b30_conv_grad_c2_padded, po + (i + 1) * 33 + 1, 32);
         }
     }
 
@@ -5639,31 +7044,31 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b30_conv_grad_c2_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b30_conv_grad_c2_dy, d + 1056 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 1);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 2);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 33);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 33);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 34);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 34);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 35);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 35);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 66);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 66);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 67);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 67);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f3_conv_c2_padded, x + e + 68);
+                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 68);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
@@ -5775,6 +7180,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/cifar_vgg.cnn:13): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>32 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b34_conv_grad_c1_(int chunk) {

@@ -54,6 +54,12 @@ import jdk.incubator.vector.VectorSpecies;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/dropout.cnn:9): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
+ * <li>conv gradient 'c1' (samples/dropout.cnn:9): direct, Vector API, register tile 1 channels x 13 taps, 6 chunks
+ * </ul>
  */
 public final class Dropout_T64 implements Network, ChunkTask {
     /**
@@ -656,7 +662,7 @@ public final class Dropout_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/dropout.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
-     * <p>kernel 5x5, same, pads (2,2,2,2)
+     * <p>kernel 5x5, same, pads (2,2,2,2), algo direct
      * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 864 pixels
      */
     private void f0_conv_c1_(int chunk) {
@@ -1391,6 +1397,7 @@ public final class Dropout_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/dropout.cnn:9): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>6 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 13 taps
      */
     private void b10_conv_grad_c1_(int chunk) {

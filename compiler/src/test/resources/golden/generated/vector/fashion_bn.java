@@ -66,6 +66,18 @@ import jdk.incubator.vector.VectorSpecies;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
+ * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 5 channels, blocks of 9 tile rows (63 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
+ * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
+ * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
+ * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 10 tile rows (70 tiles), 16 chunks
+ * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
+ * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 2 channels x 9 taps, 16 chunks
+ * </ul>
  */
 public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
@@ -496,12 +508,17 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f4_conv_c2_.
      */
-    private final float[] f4_conv_c2_padded = new float[522272];
+    private final float[] f4_conv_c2_d = new float[524304];
 
     /**
      * Scratch of f4_conv_c2_.
      */
-    private final float[] f4_conv_c2_wide = new float[110592];
+    private final float[] f4_conv_c2_u = new float[32768];
+
+    /**
+     * Scratch of f4_conv_c2_.
+     */
+    private final float[] f4_conv_c2_wino = new float[1769984];
 
     /**
      * Scratch of f8_conv_c3_.
@@ -546,12 +563,22 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b16_conv_bf_c2_.
      */
-    private final float[] b16_conv_bf_c2_padded = new float[1044512];
+    private final float[] b16_conv_bf_c2_d = new float[1048592];
 
     /**
      * Scratch of b16_conv_bf_c2_.
      */
-    private final float[] b16_conv_bf_c2_wide = new float[110592];
+    private final float[] b16_conv_bf_c2_u = new float[32768];
+
+    /**
+     * Scratch of b16_conv_bf_c2_.
+     */
+    private final float[] b16_conv_bf_c2_wino = new float[1966592];
+
+    /**
+     * Scratch of b17_conv_grad_c2_.
+     */
+    private final float[] b17_conv_grad_c2_padded = new float[522272];
 
     /**
      * Scratch of b17_conv_grad_c2_.
@@ -762,21 +789,25 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // maxpool 'p1' (samples/fashion_bn.cnn:13)
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 2, 64);
+        // conv 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 3, 16);
+        // conv 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 4, 16);
         // bn 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 3, 64);
+        pool.run(this, 5, 64);
         // relu 'r2' (samples/fashion_bn.cnn:18)
         // maxpool 'p2' (samples/fashion_bn.cnn:19)
         // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 4, 64);
+        pool.run(this, 6, 64);
         // bn 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 5, 128);
+        pool.run(this, 7, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
         // full 'f1' (samples/fashion_bn.cnn:28)
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 6, 64);
+        pool.run(this, 8, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -794,21 +825,25 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // maxpool 'p1' (samples/fashion_bn.cnn:13)
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 2, 64);
+        // conv 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 3, 16);
+        // conv 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 4, 16);
         // bn 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 3, 64);
+        pool.run(this, 5, 64);
         // relu 'r2' (samples/fashion_bn.cnn:18)
         // maxpool 'p2' (samples/fashion_bn.cnn:19)
         // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 4, 64);
+        pool.run(this, 6, 64);
         // bn 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 5, 128);
+        pool.run(this, 7, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
         // full 'f1' (samples/fashion_bn.cnn:28)
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 6, 64);
+        pool.run(this, 8, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -819,49 +854,54 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     public void backward() {
         // softmax_ce_bf 'loss' (samples/fashion_bn.cnn:32)
         // full_bf 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 8, 64);
+        pool.run(this, 10, 64);
         // full_grad 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 9, 10);
+        pool.run(this, 11, 10);
         // relu_bf 'r4' (samples/fashion_bn.cnn:29)
         // full_bf 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 10, 64);
+        pool.run(this, 12, 64);
         // full_grad 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 11, 256);
+        pool.run(this, 13, 256);
         // maxpool_bf 'p3' (samples/fashion_bn.cnn:25)
         // relu_bf 'r3' (samples/fashion_bn.cnn:24)
-        pool.run(this, 12, 64);
+        pool.run(this, 14, 64);
         // bn_bf 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 13, 128);
+        pool.run(this, 15, 128);
         // bn_grad 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 14, 128);
+        pool.run(this, 16, 128);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 15, 64);
+        pool.run(this, 17, 64);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 16, 64);
+        pool.run(this, 18, 64);
         // maxpool_bf 'p2' (samples/fashion_bn.cnn:19)
         // relu_bf 'r2' (samples/fashion_bn.cnn:18)
-        pool.run(this, 17, 64);
-        // bn_bf 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 18, 64);
-        // bn_grad 'n2' (samples/fashion_bn.cnn:17)
         pool.run(this, 19, 64);
-        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        // bn_bf 'n2' (samples/fashion_bn.cnn:17)
         pool.run(this, 20, 64);
+        // bn_grad 'n2' (samples/fashion_bn.cnn:17)
+        pool.run(this, 21, 64);
+        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 22, 64);
+        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 23, 16);
+        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 24, 16);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 21, 32);
+        pool.run(this, 25, 64);
+        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 26, 32);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
-        pool.run(this, 22, 64);
+        pool.run(this, 27, 64);
         // bn_bf 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 23, 32);
+        pool.run(this, 28, 32);
         // bn_grad 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 24, 32);
+        pool.run(this, 29, 32);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 25, 64);
+        pool.run(this, 30, 64);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 26, 16);
+        pool.run(this, 31, 16);
     }
 
     public float loss() {
@@ -943,75 +983,90 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 s2_by_sample(chunk);
                 return;
             case 3:
-                f5_bn_n2_(chunk);
+                f4_conv_c2_u(chunk);
                 return;
             case 4:
-                s4_by_sample(chunk);
+                f4_conv_c2_(chunk);
                 return;
             case 5:
-                f9_bn_n3_(chunk);
+                f5_bn_n2_(chunk);
                 return;
             case 6:
                 s6_by_sample(chunk);
                 return;
             case 7:
-                f16_cross_entropy_loss_(chunk);
+                f9_bn_n3_(chunk);
                 return;
             case 8:
                 s8_by_sample(chunk);
                 return;
             case 9:
-                b2_full_grad_f2_(chunk);
+                f16_cross_entropy_loss_(chunk);
                 return;
             case 10:
                 s10_by_sample(chunk);
                 return;
             case 11:
-                b5_full_grad_f1_(chunk);
+                b2_full_grad_f2_(chunk);
                 return;
             case 12:
                 s12_by_sample(chunk);
                 return;
             case 13:
-                b8_bn_bf_n3_(chunk);
+                b5_full_grad_f1_(chunk);
                 return;
             case 14:
-                b9_bn_grad_n3_(chunk);
+                s14_by_sample(chunk);
                 return;
             case 15:
-                s15_by_sample(chunk);
+                b8_bn_bf_n3_(chunk);
                 return;
             case 16:
-                b11_conv_grad_c3_(chunk);
+                b9_bn_grad_n3_(chunk);
                 return;
             case 17:
                 s17_by_sample(chunk);
                 return;
             case 18:
-                b14_bn_bf_n2_(chunk);
+                b11_conv_grad_c3_(chunk);
                 return;
             case 19:
-                b15_bn_grad_n2_(chunk);
+                s19_by_sample(chunk);
                 return;
             case 20:
-                s20_by_sample(chunk);
+                b14_bn_bf_n2_(chunk);
                 return;
             case 21:
-                b17_conv_grad_c2_(chunk);
+                b15_bn_grad_n2_(chunk);
                 return;
             case 22:
-                s22_by_sample(chunk);
+                b16_conv_bf_c2_pad(chunk);
                 return;
             case 23:
-                b20_bn_bf_n1_(chunk);
+                b16_conv_bf_c2_u(chunk);
                 return;
             case 24:
-                b21_bn_grad_n1_(chunk);
+                b16_conv_bf_c2_(chunk);
                 return;
             case 25:
-                b22_conv_grad_c1_dy(chunk);
+                s25_by_sample(chunk);
                 return;
             case 26:
+                b17_conv_grad_c2_(chunk);
+                return;
+            case 27:
+                s27_by_sample(chunk);
+                return;
+            case 28:
+                b20_bn_bf_n1_(chunk);
+                return;
+            case 29:
+                b21_bn_grad_n1_(chunk);
+                return;
+            case 30:
+                b22_conv_grad_c1_dy(chunk);
+                return;
+            case 31:
                 b22_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1044,7 +1099,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         f2_relu_r1_(chunk);
         f3_maxpool_p1_(chunk);
         f4_conv_c2_pad(chunk);
-        f4_conv_c2_(chunk);
     }
 
     /**
@@ -1056,7 +1110,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>conv 'c3' (samples/fashion_bn.cnn:22)</li>
      * </ul>
      */
-    private void s4_by_sample(int chunk) {
+    private void s6_by_sample(int chunk) {
         f6_relu_r2_(chunk);
         f7_maxpool_p2_(chunk);
         f8_conv_c3_pad(chunk);
@@ -1075,7 +1129,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>softmax 'y' (samples/fashion_bn.cnn:31)</li>
      * </ul>
      */
-    private void s6_by_sample(int chunk) {
+    private void s8_by_sample(int chunk) {
         f10_relu_r3_(chunk);
         f11_maxpool_p3_(chunk);
         f12_full_f1_(chunk);
@@ -1092,7 +1146,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>full_bf 'f2' (samples/fashion_bn.cnn:30)</li>
      * </ul>
      */
-    private void s8_by_sample(int chunk) {
+    private void s10_by_sample(int chunk) {
         b0_softmax_ce_bf_loss_(chunk);
         b1_full_bf_f2_(chunk);
     }
@@ -1105,7 +1159,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>full_bf 'f1' (samples/fashion_bn.cnn:28)</li>
      * </ul>
      */
-    private void s10_by_sample(int chunk) {
+    private void s12_by_sample(int chunk) {
         b3_relu_bf_r4_(chunk);
         b4_full_bf_f1_(chunk);
     }
@@ -1118,7 +1172,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r3' (samples/fashion_bn.cnn:24)</li>
      * </ul>
      */
-    private void s12_by_sample(int chunk) {
+    private void s14_by_sample(int chunk) {
         b6_maxpool_bf_p3_(chunk);
         b7_relu_bf_r3_(chunk);
     }
@@ -1131,7 +1185,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c3' (samples/fashion_bn.cnn:22)</li>
      * </ul>
      */
-    private void s15_by_sample(int chunk) {
+    private void s17_by_sample(int chunk) {
         b10_conv_bf_c3_pad(chunk);
         b10_conv_bf_c3_(chunk);
         b11_conv_grad_c3_dy(chunk);
@@ -1145,7 +1199,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/fashion_bn.cnn:18)</li>
      * </ul>
      */
-    private void s17_by_sample(int chunk) {
+    private void s19_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
     }
@@ -1154,13 +1208,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_bf 'c2' (samples/fashion_bn.cnn:16)</li>
      * <li>conv_grad 'c2' (samples/fashion_bn.cnn:16)</li>
      * </ul>
      */
-    private void s20_by_sample(int chunk) {
-        b16_conv_bf_c2_pad(chunk);
-        b16_conv_bf_c2_(chunk);
+    private void s25_by_sample(int chunk) {
+        b17_conv_grad_c2_pad(chunk);
         b17_conv_grad_c2_dy(chunk);
     }
 
@@ -1172,14 +1224,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r1' (samples/fashion_bn.cnn:12)</li>
      * </ul>
      */
-    private void s22_by_sample(int chunk) {
+    private void s27_by_sample(int chunk) {
         b18_maxpool_bf_p1_(chunk);
         b19_relu_bf_r1_(chunk);
     }
 
     /**
      * conv 'c1' (samples/fashion_bn.cnn:10): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 816 pixels
      */
     private void f0_conv_c1_(int chunk) {
@@ -1494,214 +1546,408 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
-     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 216 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 9 tile rows, 50 blocks in all, with its own slice of f4_conv_c2_wino
      */
     private void f4_conv_c2_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int xo = t * 8160;
-        int so = chunk * 1728;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            f4_conv_c2_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 14 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 64 + k + a) * 196;
-                int wo = so + a * 216;
-                for (int i = 0; i < 14; i++) {
-                    for (int j = 0; j < 14; j++) c2_[yo + i * 14 + j] = f4_conv_c2_wide[wo + i * 15 + j];
+        int vo = chunk * 110624;
+        int mo = vo + 36864;
+        for (int blk = chunk; blk < 50; blk += 16) {
+            int g0 = blk * 9;
+            int g1 = Math.min(g0 + 9, 448);
+            int nl = ((g1 - g0) * 7 + 31) / 32 * 32;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f4_conv_c2_vin(g, (g - g0) * 7, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 5, 32 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 32) {
+                    int v = vo + xi * 2304 + n;
+                    int m = mo + xi * 4608 + n;
+                    int uo = xi * 2048;
+                    for (int o = 0; o < 60; o += 5) f4_conv_c2_mm5(uo + o, v, m + o * 72);
+                    f4_conv_c2_mm4(uo + 60, v, m + 4320);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f4_conv_c2_yout(g, (g - g0) * 7, mo);
         }
     }
 
     /**
-     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into planes of 16 rows x (8 even + 8 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f4_conv_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 32; c++) {
-            int po = (t * 32 + c) * 255;
-            int xo = (t * 32 + c) * 196;
-            for (int e = 0; e < 255; e++) {
-                f4_conv_c2_padded[po + e] = 0f;
+            int x = (t * 32 + c) * 196;
+            int d = (t * 32 + c) * 256 + 16;
+            for (int i = 0; i < 14; i++, x += 14, d += 16) {
+                for (int e = 1; e < 8; e++) f4_conv_c2_d[d + e] = p1_[x + 2 * e - 1];
+                for (int e = 0; e < 7; e++) f4_conv_c2_d[d + 8 + e] = p1_[x + 2 * e];
             }
-            for (int i = 0; i < 14; i++) System.arraycopy(p1_, xo + i * 14, f4_conv_c2_padded, po + (i + 1) * 15 + 1, 14);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
-    private void f4_conv_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 32; c++) {
-                int x0 = xo + c * 255 + e;
-                int w0 = k0 * 288 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 15;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x);
-                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 16);
-                    g = FloatVector.broadcast(S, c2$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 288]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 576]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 864]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1152]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1440]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1728]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2016]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 17);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 289]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 577]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 865]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1153]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1441]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1729]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2017]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f4_conv_c2_padded, x + 18);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 290]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 578]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 866]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1154]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1442]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1730]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2018]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void f4_conv_c2_u(int chunk) {
+        for (int o = chunk; o < 64; o += 16) {
+            for (int i = 0; i < 32; i++) {
+                int w = o * 288 + i * 9;
+                double g00 = c2$weight_[w];
+                double g01 = c2$weight_[w + 1];
+                double g02 = c2$weight_[w + 2];
+                double g10 = c2$weight_[w + 3];
+                double g11 = c2$weight_[w + 4];
+                double g12 = c2$weight_[w + 5];
+                double g20 = c2$weight_[w + 6];
+                double g21 = c2$weight_[w + 7];
+                double g22 = c2$weight_[w + 8];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 64 + o;
+                f4_conv_c2_u[u] = (float) (h00);
+                f4_conv_c2_u[u + 2048] = (float) (0.5 * (h00 + h01 + h02));
+                f4_conv_c2_u[u + 4096] = (float) (0.5 * (h00 - h01 + h02));
+                f4_conv_c2_u[u + 6144] = (float) (h02);
+                f4_conv_c2_u[u + 8192] = (float) (h10);
+                f4_conv_c2_u[u + 10240] = (float) (0.5 * (h10 + h11 + h12));
+                f4_conv_c2_u[u + 12288] = (float) (0.5 * (h10 - h11 + h12));
+                f4_conv_c2_u[u + 14336] = (float) (h12);
+                f4_conv_c2_u[u + 16384] = (float) (h20);
+                f4_conv_c2_u[u + 18432] = (float) (0.5 * (h20 + h21 + h22));
+                f4_conv_c2_u[u + 20480] = (float) (0.5 * (h20 - h21 + h22));
+                f4_conv_c2_u[u + 22528] = (float) (h22);
+                f4_conv_c2_u[u + 24576] = (float) (h30);
+                f4_conv_c2_u[u + 26624] = (float) (0.5 * (h30 + h31 + h32));
+                f4_conv_c2_u[u + 28672] = (float) (0.5 * (h30 - h31 + h32));
+                f4_conv_c2_u[u + 30720] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c.
+     */
+    private void f4_conv_c2_vin(int g, int n0, int vo) {
+        int t = g / 7;
+        int ti = g - t * 7;
+        for (int c = 0; c < 32; c++) {
+            int d = (t * 32 + c) * 256 + ti * 32;
+            int v = vo + c * 72 + n0;
+            for (int j = 0; j < 7; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 8);
+                FloatVector f0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 9);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16);
+                FloatVector o1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 8);
+                FloatVector f1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 9);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32);
+                FloatVector o2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 8);
+                FloatVector f2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 9);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48);
+                FloatVector o3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 8);
+                FloatVector f3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 9);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(f4_conv_c2_wino, v + j);
+                w10.add(w20).intoArray(f4_conv_c2_wino, v + j + 9216);
+                w20.sub(w10).intoArray(f4_conv_c2_wino, v + j + 18432);
+                w10.sub(w30).intoArray(f4_conv_c2_wino, v + j + 27648);
+                w01.sub(w21).intoArray(f4_conv_c2_wino, v + j + 2304);
+                w11.add(w21).intoArray(f4_conv_c2_wino, v + j + 11520);
+                w21.sub(w11).intoArray(f4_conv_c2_wino, v + j + 20736);
+                w11.sub(w31).intoArray(f4_conv_c2_wino, v + j + 29952);
+                w02.sub(w22).intoArray(f4_conv_c2_wino, v + j + 4608);
+                w12.add(w22).intoArray(f4_conv_c2_wino, v + j + 13824);
+                w22.sub(w12).intoArray(f4_conv_c2_wino, v + j + 23040);
+                w12.sub(w32).intoArray(f4_conv_c2_wino, v + j + 32256);
+                w03.sub(w23).intoArray(f4_conv_c2_wino, v + j + 6912);
+                w13.add(w23).intoArray(f4_conv_c2_wino, v + j + 16128);
+                w23.sub(w13).intoArray(f4_conv_c2_wino, v + j + 25344);
+                w13.sub(w33).intoArray(f4_conv_c2_wino, v + j + 34560);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f4_conv_c2_mm5(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a3_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a3_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a3_4 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 32; c += 2, v += 144, uo += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 24);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            FloatVector v0_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
+            FloatVector v2_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
+            FloatVector v3_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 64]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            a2_0 = v2_72.fma(g, a2_0);
+            a3_0 = v3_72.fma(g, a3_0);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 65]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+            a2_1 = v2_72.fma(g, a2_1);
+            a3_1 = v3_72.fma(g, a3_1);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 66]);
+            a0_2 = v0_72.fma(g, a0_2);
+            a1_2 = v1_72.fma(g, a1_2);
+            a2_2 = v2_72.fma(g, a2_2);
+            a3_2 = v3_72.fma(g, a3_2);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 67]);
+            a0_3 = v0_72.fma(g, a0_3);
+            a1_3 = v1_72.fma(g, a1_3);
+            a2_3 = v2_72.fma(g, a2_3);
+            a3_3 = v3_72.fma(g, a3_3);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 68]);
+            a0_4 = v0_72.fma(g, a0_4);
+            a1_4 = v1_72.fma(g, a1_4);
+            a2_4 = v2_72.fma(g, a2_4);
+            a3_4 = v3_72.fma(g, a3_4);
+        }
+        a0_0.intoArray(f4_conv_c2_wino, m);
+        a1_0.intoArray(f4_conv_c2_wino, m + 8);
+        a2_0.intoArray(f4_conv_c2_wino, m + 16);
+        a3_0.intoArray(f4_conv_c2_wino, m + 24);
+        a0_1.intoArray(f4_conv_c2_wino, m + 72);
+        a1_1.intoArray(f4_conv_c2_wino, m + 80);
+        a2_1.intoArray(f4_conv_c2_wino, m + 88);
+        a3_1.intoArray(f4_conv_c2_wino, m + 96);
+        a0_2.intoArray(f4_conv_c2_wino, m + 144);
+        a1_2.intoArray(f4_conv_c2_wino, m + 152);
+        a2_2.intoArray(f4_conv_c2_wino, m + 160);
+        a3_2.intoArray(f4_conv_c2_wino, m + 168);
+        a0_3.intoArray(f4_conv_c2_wino, m + 216);
+        a1_3.intoArray(f4_conv_c2_wino, m + 224);
+        a2_3.intoArray(f4_conv_c2_wino, m + 232);
+        a3_3.intoArray(f4_conv_c2_wino, m + 240);
+        a0_4.intoArray(f4_conv_c2_wino, m + 288);
+        a1_4.intoArray(f4_conv_c2_wino, m + 296);
+        a2_4.intoArray(f4_conv_c2_wino, m + 304);
+        a3_4.intoArray(f4_conv_c2_wino, m + 312);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f4_conv_c2_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a3_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a3_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 32; c += 2, v += 144, uo += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 24);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            FloatVector v0_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
+            FloatVector v2_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
+            FloatVector v3_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 64]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            a2_0 = v2_72.fma(g, a2_0);
+            a3_0 = v3_72.fma(g, a3_0);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 65]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+            a2_1 = v2_72.fma(g, a2_1);
+            a3_1 = v3_72.fma(g, a3_1);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 66]);
+            a0_2 = v0_72.fma(g, a0_2);
+            a1_2 = v1_72.fma(g, a1_2);
+            a2_2 = v2_72.fma(g, a2_2);
+            a3_2 = v3_72.fma(g, a3_2);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 67]);
+            a0_3 = v0_72.fma(g, a0_3);
+            a1_3 = v1_72.fma(g, a1_3);
+            a2_3 = v2_72.fma(g, a2_3);
+            a3_3 = v3_72.fma(g, a3_3);
+        }
+        a0_0.intoArray(f4_conv_c2_wino, m);
+        a1_0.intoArray(f4_conv_c2_wino, m + 8);
+        a2_0.intoArray(f4_conv_c2_wino, m + 16);
+        a3_0.intoArray(f4_conv_c2_wino, m + 24);
+        a0_1.intoArray(f4_conv_c2_wino, m + 72);
+        a1_1.intoArray(f4_conv_c2_wino, m + 80);
+        a2_1.intoArray(f4_conv_c2_wino, m + 88);
+        a3_1.intoArray(f4_conv_c2_wino, m + 96);
+        a0_2.intoArray(f4_conv_c2_wino, m + 144);
+        a1_2.intoArray(f4_conv_c2_wino, m + 152);
+        a2_2.intoArray(f4_conv_c2_wino, m + 160);
+        a3_2.intoArray(f4_conv_c2_wino, m + 168);
+        a0_3.intoArray(f4_conv_c2_wino, m + 216);
+        a1_3.intoArray(f4_conv_c2_wino, m + 224);
+        a2_3.intoArray(f4_conv_c2_wino, m + 232);
+        a3_3.intoArray(f4_conv_c2_wino, m + 240);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void f4_conv_c2_yout(int g, int n0, int mo) {
+        int t = g / 7;
+        int ti = g - t * 7;
+        int st = mo + 73728;
+        for (int o = 0; o < 64; o++) {
+            int m = mo + o * 72 + n0;
+            int y = ((t * 64 + o) * 14 + 2 * ti) * 14;
+            for (int j = 0; j < 7; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 4608);
+                FloatVector m02 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 9216);
+                FloatVector m03 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 13824);
+                FloatVector m10 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 18432);
+                FloatVector m11 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 23040);
+                FloatVector m12 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 27648);
+                FloatVector m13 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 32256);
+                FloatVector m20 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 36864);
+                FloatVector m21 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 41472);
+                FloatVector m22 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 46080);
+                FloatVector m23 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 50688);
+                FloatVector m30 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 55296);
+                FloatVector m31 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 59904);
+                FloatVector m32 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 64512);
+                FloatVector m33 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 69120);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(f4_conv_c2_wino, st);
+                z01.sub(z02).sub(z03).intoArray(f4_conv_c2_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(f4_conv_c2_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(f4_conv_c2_wino, st + 24);
+                int e = Math.min(8, 7 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    c2_[x] = f4_conv_c2_wino[st + q];
+                    c2_[x + 1] = f4_conv_c2_wino[st + 8 + q];
+                    c2_[x + 14] = f4_conv_c2_wino[st + 16 + q];
+                    c2_[x + 15] = f4_conv_c2_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(f4_conv_c2_wide, so + 0 + e);
-            a1_0.intoArray(f4_conv_c2_wide, so + 8 + e);
-            a2_0.intoArray(f4_conv_c2_wide, so + 16 + e);
-            a0_1.intoArray(f4_conv_c2_wide, so + 216 + e);
-            a1_1.intoArray(f4_conv_c2_wide, so + 224 + e);
-            a2_1.intoArray(f4_conv_c2_wide, so + 232 + e);
-            a0_2.intoArray(f4_conv_c2_wide, so + 432 + e);
-            a1_2.intoArray(f4_conv_c2_wide, so + 440 + e);
-            a2_2.intoArray(f4_conv_c2_wide, so + 448 + e);
-            a0_3.intoArray(f4_conv_c2_wide, so + 648 + e);
-            a1_3.intoArray(f4_conv_c2_wide, so + 656 + e);
-            a2_3.intoArray(f4_conv_c2_wide, so + 664 + e);
-            a0_4.intoArray(f4_conv_c2_wide, so + 864 + e);
-            a1_4.intoArray(f4_conv_c2_wide, so + 872 + e);
-            a2_4.intoArray(f4_conv_c2_wide, so + 880 + e);
-            a0_5.intoArray(f4_conv_c2_wide, so + 1080 + e);
-            a1_5.intoArray(f4_conv_c2_wide, so + 1088 + e);
-            a2_5.intoArray(f4_conv_c2_wide, so + 1096 + e);
-            a0_6.intoArray(f4_conv_c2_wide, so + 1296 + e);
-            a1_6.intoArray(f4_conv_c2_wide, so + 1304 + e);
-            a2_6.intoArray(f4_conv_c2_wide, so + 1312 + e);
-            a0_7.intoArray(f4_conv_c2_wide, so + 1512 + e);
-            a1_7.intoArray(f4_conv_c2_wide, so + 1520 + e);
-            a2_7.intoArray(f4_conv_c2_wide, so + 1528 + e);
         }
     }
 
@@ -1809,7 +2055,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>64 chunks: sample chunk; register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void f8_conv_c3_(int chunk) {
@@ -2541,7 +2787,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1)
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo direct
      * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void b10_conv_bf_c3_(int chunk) {
@@ -2865,6 +3111,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c3' (samples/fashion_bn.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>64 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b11_conv_grad_c3_(int chunk) {
@@ -3073,225 +3320,365 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1)
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 216 pixels
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 45 blocks in all, with its own slice of b16_conv_bf_c2_wino
      */
     private void b16_conv_bf_c2_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 32;
-        int xo = t * 16320;
-        int so = chunk * 1728;
-        int k = k0;
-        for (; k + 8 <= k1; k += 8) {
-            b16_conv_bf_c2_taps8_0(xo, k, so);
-            // Y[t][k + a] = the first 14 columns of every wide row
-            for (int a = 0; a < 8; a++) {
-                int yo = (t * 32 + k + a) * 196;
-                int wo = so + a * 216;
-                for (int i = 0; i < 14; i++) {
-                    for (int j = 0; j < 14; j++) grad$p1_[yo + i * 14 + j] = b16_conv_bf_c2_wide[wo + i * 15 + j];
+        int vo = chunk * 122912;
+        int mo = vo + 81920;
+        for (int blk = chunk; blk < 45; blk += 16) {
+            int g0 = blk * 10;
+            int g1 = Math.min(g0 + 10, 448);
+            int nl = ((g1 - g0) * 7 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b16_conv_bf_c2_vin(g, (g - g0) * 7, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 5120 + n;
+                    int m = mo + xi * 2560 + n;
+                    int uo = xi * 2048;
+                    for (int o = 0; o < 32; o += 8) b16_conv_bf_c2_mm8(uo + o, v, m + o * 80);
                 }
             }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b16_conv_bf_c2_yout(g, (g - g0) * 7, mo);
         }
     }
 
     /**
-     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad.c2[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into planes of 16 rows x (8 even + 8 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b16_conv_bf_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 255;
-            int xo = (t * 64 + c) * 196;
-            for (int e = 0; e < 255; e++) {
-                b16_conv_bf_c2_padded[po + e] = 0f;
+            int x = (t * 64 + c) * 196;
+            int d = (t * 64 + c) * 256 + 16;
+            for (int i = 0; i < 14; i++, x += 14, d += 16) {
+                for (int e = 1; e < 8; e++) b16_conv_bf_c2_d[d + e] = grad$c2_[x + 2 * e - 1];
+                for (int e = 0; e < 7; e++) b16_conv_bf_c2_d[d + 8 + e] = grad$c2_[x + 2 * e];
             }
-            for (int i = 0; i < 14; i++) System.arraycopy(grad$c2_, xo + i * 14, b16_conv_bf_c2_padded, po + (i + 1) * 15 + 1, 14);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
-    private void b16_conv_bf_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a0_5 = FloatVector.zero(S);
-            FloatVector a1_5 = FloatVector.zero(S);
-            FloatVector a2_5 = FloatVector.zero(S);
-            FloatVector a0_6 = FloatVector.zero(S);
-            FloatVector a1_6 = FloatVector.zero(S);
-            FloatVector a2_6 = FloatVector.zero(S);
-            FloatVector a0_7 = FloatVector.zero(S);
-            FloatVector a1_7 = FloatVector.zero(S);
-            FloatVector a2_7 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 255 + e;
-                int w0 = k0 * 9 + c * 288;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 15;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x);
-                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 16);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 47]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 56]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 65]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 17);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 46]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 55]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 64]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
-                    v0 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b16_conv_bf_c2_padded, x + 18);
-                    g = FloatVector.broadcast(S, c2$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 45]);
-                    a0_5 = v0.fma(g, a0_5);
-                    a1_5 = v1.fma(g, a1_5);
-                    a2_5 = v2.fma(g, a2_5);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 54]);
-                    a0_6 = v0.fma(g, a0_6);
-                    a1_6 = v1.fma(g, a1_6);
-                    a2_6 = v2.fma(g, a2_6);
-                    g = FloatVector.broadcast(S, c2$weight_[w + 63]);
-                    a0_7 = v0.fma(g, a0_7);
-                    a1_7 = v1.fma(g, a1_7);
-                    a2_7 = v2.fma(g, a2_7);
+    private void b16_conv_bf_c2_u(int chunk) {
+        for (int o = chunk; o < 32; o += 16) {
+            for (int i = 0; i < 64; i++) {
+                int w = o * 9 + i * 288;
+                double g00 = c2$weight_[w + 8];
+                double g01 = c2$weight_[w + 7];
+                double g02 = c2$weight_[w + 6];
+                double g10 = c2$weight_[w + 5];
+                double g11 = c2$weight_[w + 4];
+                double g12 = c2$weight_[w + 3];
+                double g20 = c2$weight_[w + 2];
+                double g21 = c2$weight_[w + 1];
+                double g22 = c2$weight_[w];
+                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                double h00 = g00;
+                double h10 = 0.5 * (g00 + g10 + g20);
+                double h20 = 0.5 * (g00 - g10 + g20);
+                double h30 = g20;
+                double h01 = g01;
+                double h11 = 0.5 * (g01 + g11 + g21);
+                double h21 = 0.5 * (g01 - g11 + g21);
+                double h31 = g21;
+                double h02 = g02;
+                double h12 = 0.5 * (g02 + g12 + g22);
+                double h22 = 0.5 * (g02 - g12 + g22);
+                double h32 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
+                int u = i * 32 + o;
+                b16_conv_bf_c2_u[u] = (float) (h00);
+                b16_conv_bf_c2_u[u + 2048] = (float) (0.5 * (h00 + h01 + h02));
+                b16_conv_bf_c2_u[u + 4096] = (float) (0.5 * (h00 - h01 + h02));
+                b16_conv_bf_c2_u[u + 6144] = (float) (h02);
+                b16_conv_bf_c2_u[u + 8192] = (float) (h10);
+                b16_conv_bf_c2_u[u + 10240] = (float) (0.5 * (h10 + h11 + h12));
+                b16_conv_bf_c2_u[u + 12288] = (float) (0.5 * (h10 - h11 + h12));
+                b16_conv_bf_c2_u[u + 14336] = (float) (h12);
+                b16_conv_bf_c2_u[u + 16384] = (float) (h20);
+                b16_conv_bf_c2_u[u + 18432] = (float) (0.5 * (h20 + h21 + h22));
+                b16_conv_bf_c2_u[u + 20480] = (float) (0.5 * (h20 - h21 + h22));
+                b16_conv_bf_c2_u[u + 22528] = (float) (h22);
+                b16_conv_bf_c2_u[u + 24576] = (float) (h30);
+                b16_conv_bf_c2_u[u + 26624] = (float) (0.5 * (h30 + h31 + h32));
+                b16_conv_bf_c2_u[u + 28672] = (float) (0.5 * (h30 - h31 + h32));
+                b16_conv_bf_c2_u[u + 30720] = (float) (h32);
+            }
+        }
+    }
+
+    /**
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c.
+     */
+    private void b16_conv_bf_c2_vin(int g, int n0, int vo) {
+        int t = g / 7;
+        int ti = g - t * 7;
+        for (int c = 0; c < 64; c++) {
+            int d = (t * 64 + c) * 256 + ti * 32;
+            int v = vo + c * 80 + n0;
+            for (int j = 0; j < 7; j += 8) {
+                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
+                FloatVector e0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j);
+                FloatVector o0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 8);
+                FloatVector f0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 1);
+                FloatVector p0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 9);
+                FloatVector w00 = e0.sub(f0);
+                FloatVector w01 = o0.add(f0);
+                FloatVector w02 = f0.sub(o0);
+                FloatVector w03 = o0.sub(p0);
+                FloatVector e1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16);
+                FloatVector o1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 8);
+                FloatVector f1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 1);
+                FloatVector p1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 9);
+                FloatVector w10 = e1.sub(f1);
+                FloatVector w11 = o1.add(f1);
+                FloatVector w12 = f1.sub(o1);
+                FloatVector w13 = o1.sub(p1);
+                FloatVector e2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32);
+                FloatVector o2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 8);
+                FloatVector f2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 1);
+                FloatVector p2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 9);
+                FloatVector w20 = e2.sub(f2);
+                FloatVector w21 = o2.add(f2);
+                FloatVector w22 = f2.sub(o2);
+                FloatVector w23 = o2.sub(p2);
+                FloatVector e3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48);
+                FloatVector o3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 8);
+                FloatVector f3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 1);
+                FloatVector p3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 9);
+                FloatVector w30 = e3.sub(f3);
+                FloatVector w31 = o3.add(f3);
+                FloatVector w32 = f3.sub(o3);
+                FloatVector w33 = o3.sub(p3);
+                // B^T down every column: V[4a + b][c] of tiles j .. j+7
+                w00.sub(w20).intoArray(b16_conv_bf_c2_wino, v + j);
+                w10.add(w20).intoArray(b16_conv_bf_c2_wino, v + j + 20480);
+                w20.sub(w10).intoArray(b16_conv_bf_c2_wino, v + j + 40960);
+                w10.sub(w30).intoArray(b16_conv_bf_c2_wino, v + j + 61440);
+                w01.sub(w21).intoArray(b16_conv_bf_c2_wino, v + j + 5120);
+                w11.add(w21).intoArray(b16_conv_bf_c2_wino, v + j + 25600);
+                w21.sub(w11).intoArray(b16_conv_bf_c2_wino, v + j + 46080);
+                w11.sub(w31).intoArray(b16_conv_bf_c2_wino, v + j + 66560);
+                w02.sub(w22).intoArray(b16_conv_bf_c2_wino, v + j + 10240);
+                w12.add(w22).intoArray(b16_conv_bf_c2_wino, v + j + 30720);
+                w22.sub(w12).intoArray(b16_conv_bf_c2_wino, v + j + 51200);
+                w12.sub(w32).intoArray(b16_conv_bf_c2_wino, v + j + 71680);
+                w03.sub(w23).intoArray(b16_conv_bf_c2_wino, v + j + 15360);
+                w13.add(w23).intoArray(b16_conv_bf_c2_wino, v + j + 35840);
+                w23.sub(w13).intoArray(b16_conv_bf_c2_wino, v + j + 56320);
+                w13.sub(w33).intoArray(b16_conv_bf_c2_wino, v + j + 76800);
+            }
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b16_conv_bf_c2_mm8(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 160, uo += 64) {
+            FloatVector v0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 16);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 6]);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 7]);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 80);
+            FloatVector v1_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 88);
+            FloatVector v2_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 96);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 32]);
+            a0_0 = v0_80.fma(g, a0_0);
+            a1_0 = v1_80.fma(g, a1_0);
+            a2_0 = v2_80.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 33]);
+            a0_1 = v0_80.fma(g, a0_1);
+            a1_1 = v1_80.fma(g, a1_1);
+            a2_1 = v2_80.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 34]);
+            a0_2 = v0_80.fma(g, a0_2);
+            a1_2 = v1_80.fma(g, a1_2);
+            a2_2 = v2_80.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 35]);
+            a0_3 = v0_80.fma(g, a0_3);
+            a1_3 = v1_80.fma(g, a1_3);
+            a2_3 = v2_80.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 36]);
+            a0_4 = v0_80.fma(g, a0_4);
+            a1_4 = v1_80.fma(g, a1_4);
+            a2_4 = v2_80.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 37]);
+            a0_5 = v0_80.fma(g, a0_5);
+            a1_5 = v1_80.fma(g, a1_5);
+            a2_5 = v2_80.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 38]);
+            a0_6 = v0_80.fma(g, a0_6);
+            a1_6 = v1_80.fma(g, a1_6);
+            a2_6 = v2_80.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 39]);
+            a0_7 = v0_80.fma(g, a0_7);
+            a1_7 = v1_80.fma(g, a1_7);
+            a2_7 = v2_80.fma(g, a2_7);
+        }
+        a0_0.intoArray(b16_conv_bf_c2_wino, m);
+        a1_0.intoArray(b16_conv_bf_c2_wino, m + 8);
+        a2_0.intoArray(b16_conv_bf_c2_wino, m + 16);
+        a0_1.intoArray(b16_conv_bf_c2_wino, m + 80);
+        a1_1.intoArray(b16_conv_bf_c2_wino, m + 88);
+        a2_1.intoArray(b16_conv_bf_c2_wino, m + 96);
+        a0_2.intoArray(b16_conv_bf_c2_wino, m + 160);
+        a1_2.intoArray(b16_conv_bf_c2_wino, m + 168);
+        a2_2.intoArray(b16_conv_bf_c2_wino, m + 176);
+        a0_3.intoArray(b16_conv_bf_c2_wino, m + 240);
+        a1_3.intoArray(b16_conv_bf_c2_wino, m + 248);
+        a2_3.intoArray(b16_conv_bf_c2_wino, m + 256);
+        a0_4.intoArray(b16_conv_bf_c2_wino, m + 320);
+        a1_4.intoArray(b16_conv_bf_c2_wino, m + 328);
+        a2_4.intoArray(b16_conv_bf_c2_wino, m + 336);
+        a0_5.intoArray(b16_conv_bf_c2_wino, m + 400);
+        a1_5.intoArray(b16_conv_bf_c2_wino, m + 408);
+        a2_5.intoArray(b16_conv_bf_c2_wino, m + 416);
+        a0_6.intoArray(b16_conv_bf_c2_wino, m + 480);
+        a1_6.intoArray(b16_conv_bf_c2_wino, m + 488);
+        a2_6.intoArray(b16_conv_bf_c2_wino, m + 496);
+        a0_7.intoArray(b16_conv_bf_c2_wino, m + 560);
+        a1_7.intoArray(b16_conv_bf_c2_wino, m + 568);
+        a2_7.intoArray(b16_conv_bf_c2_wino, m + 576);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     */
+    private void b16_conv_bf_c2_yout(int g, int n0, int mo) {
+        int t = g / 7;
+        int ti = g - t * 7;
+        int st = mo + 40960;
+        for (int o = 0; o < 32; o++) {
+            int m = mo + o * 80 + n0;
+            int y = ((t * 32 + o) * 14 + 2 * ti) * 14;
+            for (int j = 0; j < 7; j += 8) {
+                FloatVector m00 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j);
+                FloatVector m01 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 2560);
+                FloatVector m02 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 5120);
+                FloatVector m03 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 7680);
+                FloatVector m10 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 10240);
+                FloatVector m11 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 12800);
+                FloatVector m12 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 15360);
+                FloatVector m13 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 17920);
+                FloatVector m20 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 20480);
+                FloatVector m21 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 23040);
+                FloatVector m22 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 25600);
+                FloatVector m23 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 28160);
+                FloatVector m30 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 30720);
+                FloatVector m31 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 33280);
+                FloatVector m32 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 35840);
+                FloatVector m33 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 38400);
+                // A^T down every column, then along both rows
+                FloatVector z00 = m00.add(m10).add(m20);
+                FloatVector z10 = m10.sub(m20).sub(m30);
+                FloatVector z01 = m01.add(m11).add(m21);
+                FloatVector z11 = m11.sub(m21).sub(m31);
+                FloatVector z02 = m02.add(m12).add(m22);
+                FloatVector z12 = m12.sub(m22).sub(m32);
+                FloatVector z03 = m03.add(m13).add(m23);
+                FloatVector z13 = m13.sub(m23).sub(m33);
+                z00.add(z01).add(z02).intoArray(b16_conv_bf_c2_wino, st);
+                z01.sub(z02).sub(z03).intoArray(b16_conv_bf_c2_wino, st + 8);
+                z10.add(z11).add(z12).intoArray(b16_conv_bf_c2_wino, st + 16);
+                z11.sub(z12).sub(z13).intoArray(b16_conv_bf_c2_wino, st + 24);
+                int e = Math.min(8, 7 - j);
+                for (int q = 0; q < e; q++) {
+                    int x = y + 2 * (j + q);
+                    grad$p1_[x] = b16_conv_bf_c2_wino[st + q];
+                    grad$p1_[x + 1] = b16_conv_bf_c2_wino[st + 8 + q];
+                    grad$p1_[x + 14] = b16_conv_bf_c2_wino[st + 16 + q];
+                    grad$p1_[x + 15] = b16_conv_bf_c2_wino[st + 24 + q];
                 }
             }
-            a0_0.intoArray(b16_conv_bf_c2_wide, so + 0 + e);
-            a1_0.intoArray(b16_conv_bf_c2_wide, so + 8 + e);
-            a2_0.intoArray(b16_conv_bf_c2_wide, so + 16 + e);
-            a0_1.intoArray(b16_conv_bf_c2_wide, so + 216 + e);
-            a1_1.intoArray(b16_conv_bf_c2_wide, so + 224 + e);
-            a2_1.intoArray(b16_conv_bf_c2_wide, so + 232 + e);
-            a0_2.intoArray(b16_conv_bf_c2_wide, so + 432 + e);
-            a1_2.intoArray(b16_conv_bf_c2_wide, so + 440 + e);
-            a2_2.intoArray(b16_conv_bf_c2_wide, so + 448 + e);
-            a0_3.intoArray(b16_conv_bf_c2_wide, so + 648 + e);
-            a1_3.intoArray(b16_conv_bf_c2_wide, so + 656 + e);
-            a2_3.intoArray(b16_conv_bf_c2_wide, so + 664 + e);
-            a0_4.intoArray(b16_conv_bf_c2_wide, so + 864 + e);
-            a1_4.intoArray(b16_conv_bf_c2_wide, so + 872 + e);
-            a2_4.intoArray(b16_conv_bf_c2_wide, so + 880 + e);
-            a0_5.intoArray(b16_conv_bf_c2_wide, so + 1080 + e);
-            a1_5.intoArray(b16_conv_bf_c2_wide, so + 1088 + e);
-            a2_5.intoArray(b16_conv_bf_c2_wide, so + 1096 + e);
-            a0_6.intoArray(b16_conv_bf_c2_wide, so + 1296 + e);
-            a1_6.intoArray(b16_conv_bf_c2_wide, so + 1304 + e);
-            a2_6.intoArray(b16_conv_bf_c2_wide, so + 1312 + e);
-            a0_7.intoArray(b16_conv_bf_c2_wide, so + 1512 + e);
-            a1_7.intoArray(b16_conv_bf_c2_wide, so + 1520 + e);
-            a2_7.intoArray(b16_conv_bf_c2_wide, so + 1528 + e);
         }
     }
 
     /**
      * conv_grad 'c2' (samples/fashion_bn.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>32 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b17_conv_grad_c2_(int chunk) {
         int k0 = chunk * 2;
         for (int c = 0; c < 32; c++) {
             b17_conv_grad_c2_taps0(k0, c);
+        }
+    }
+
+    /**
+     * conv_grad 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
+     */
+    private void b17_conv_grad_c2_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 32; c++) {
+            int po = (t * 32 + c) * 255;
+            int xo = (t * 32 + c) * 196;
+            for (int e = 0; e < 255; e++) {
+                b17_conv_grad_c2_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 14; i++) System.arraycopy(p1_, xo + i * 14, b17_conv_grad_c2_padded, po + (i + 1) * 15 + 1, 14);
         }
     }
 
@@ -3339,31 +3726,31 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 FloatVector g0 = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + e);
                 FloatVector g1 = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + 216 + e);
                 FloatVector v;
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e);
                 a0_0 = v.fma(g0, a0_0);
                 a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 1);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 1);
                 a0_1 = v.fma(g0, a0_1);
                 a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 2);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 2);
                 a0_2 = v.fma(g0, a0_2);
                 a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 15);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 15);
                 a0_3 = v.fma(g0, a0_3);
                 a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 16);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 16);
                 a0_4 = v.fma(g0, a0_4);
                 a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 17);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 17);
                 a0_5 = v.fma(g0, a0_5);
                 a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 30);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 30);
                 a0_6 = v.fma(g0, a0_6);
                 a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 31);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 31);
                 a0_7 = v.fma(g0, a0_7);
                 a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f4_conv_c2_padded, x + e + 32);
+                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 32);
                 a0_8 = v.fma(g0, a0_8);
                 a1_8 = v.fma(g1, a1_8);
             }
@@ -3494,6 +3881,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/fashion_bn.cnn:10): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
+     * <p>algo direct
      * <p>16 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b22_conv_grad_c1_(int chunk) {

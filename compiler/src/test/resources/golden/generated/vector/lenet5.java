@@ -57,6 +57,15 @@ import jdk.incubator.vector.VectorSpecies;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'c1' (samples/lenet5.cnn:6): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
+ * <li>conv forward 'c2' (samples/lenet5.cnn:9): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
+ * <li>conv backward-data 'c2' (samples/lenet5.cnn:9): direct, Vector API, register tile 24 pixels x 6 channels, 64 chunks
+ * <li>conv gradient 'c2' (samples/lenet5.cnn:9): direct, Vector API, register tile 2 channels x 9 taps, 8 chunks
+ * <li>conv gradient 'c1' (samples/lenet5.cnn:6): direct, Vector API, register tile 1 channels x 13 taps, 6 chunks
+ * </ul>
  */
 public final class Lenet5_T64 implements Network, ChunkTask {
     /**
@@ -829,7 +838,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c1' (samples/lenet5.cnn:6): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
-     * <p>kernel 5x5, same, pads (2,2,2,2)
+     * <p>kernel 5x5, same, pads (2,2,2,2), algo direct
      * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 864 pixels
      */
     private void f0_conv_c1_(int chunk) {
@@ -1231,7 +1240,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/lenet5.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
-     * <p>kernel 5x5, valid, pads (0,0,0,0)
+     * <p>kernel 5x5, valid, pads (0,0,0,0), algo direct
      * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 144 pixels
      */
     private void f3_conv_c2_(int chunk) {
@@ -2022,7 +2031,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/lenet5.cnn:9): ΔX[t][c][i][j] = Σ_k Σ_p<5 Σ_q<5 V[c][k][p][q] · ΔY[t][k][i - 4 + p][j - 4 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (4,4)
+     * <p>V = rot180(W[c2])ᵀ, anchor (4,4), algo direct
      * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 24 pixels x 6 channels (3x6 accumulators of 8 lanes), wide rows of 216 pixels
      */
     private void b11_conv_bf_c2_(int chunk) {
@@ -2310,6 +2319,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c2' (samples/lenet5.cnn:9): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>8 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b12_conv_grad_c2_(int chunk) {
@@ -2659,6 +2669,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c1' (samples/lenet5.cnn:6): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>6 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 13 taps
      */
     private void b15_conv_grad_c1_(int chunk) {

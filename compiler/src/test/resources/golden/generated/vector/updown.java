@@ -60,6 +60,27 @@ import jdk.incubator.vector.VectorSpecies;
  * split its passes over n threads, with bit-identical results for every n.
  *
  * <p>{@link #GRAPH_HASH} identifies the graph; {@code cnnc train} stores it in weight files.
+ *
+ * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
+ * <ul>
+ * <li>conv forward 'e1' (samples/updown.cnn:9): direct, Vector API, register tile 24 pixels x 8 channels, 32 chunks
+ * <li>conv forward 'e2' (samples/updown.cnn:11): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>conv forward 'e3' (samples/updown.cnn:13): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv forward 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv forward 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv forward 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 32 pixels x 4 channels, 32 chunks
+ * <li>deconv backward-data 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 24 pixels x 8 channels, 32 chunks
+ * <li>deconv gradient 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 1 channels x 9 taps, 8 chunks
+ * <li>deconv backward-data 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv gradient 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 16 chunks
+ * <li>deconv backward-data 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv gradient 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 16 chunks
+ * <li>conv backward-data 'e3' (samples/updown.cnn:13): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>conv gradient 'e3' (samples/updown.cnn:13): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 16 chunks
+ * <li>conv backward-data 'e2' (samples/updown.cnn:11): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>conv gradient 'e2' (samples/updown.cnn:11): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 16 chunks
+ * <li>conv gradient 'e1' (samples/updown.cnn:9): direct, Vector API, register tile 1 channels x 9 taps, 8 chunks
+ * </ul>
  */
 public final class Updown_T32 implements Network, ChunkTask {
     /**
@@ -1012,7 +1033,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv 'e1' (samples/updown.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1)
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
      * <p>32 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 816 pixels
      */
     private void f0_conv_e1_(int chunk) {
@@ -1242,7 +1263,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv 'e2' (samples/updown.cnn:11): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
      * <p>32 chunks: one sample each
      */
     private void f2_conv_e2_(int chunk) {
@@ -1332,7 +1353,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv 'e3' (samples/updown.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2
+     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo scalar
      * <p>32 chunks: one sample each
      */
     private void f4_conv_e3_(int chunk) {
@@ -2645,7 +2666,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_bf 'e3' (samples/updown.cnn:13): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[e3])ᵀ, anchor (1,1), transposed stride 2x2
+     * <p>V = rot180(W[e3])ᵀ, anchor (1,1), transposed stride 2x2, algo scalar
      * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b16_conv_bf_e3_(int chunk) {
@@ -2706,6 +2727,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_grad 'e3' (samples/updown.cnn:13): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo scalar
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b17_conv_grad_e3_(int chunk) {
@@ -2794,7 +2816,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_bf 'e2' (samples/updown.cnn:11): ΔX[t][c][i][j] = Σ_k Σ_p<4 Σ_q<4 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 2 + p][j - 2 + q]
-     * <p>V = rot180(W[e2])ᵀ, anchor (2,2), transposed stride 2x2
+     * <p>V = rot180(W[e2])ᵀ, anchor (2,2), transposed stride 2x2, algo scalar
      * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b20_conv_bf_e2_(int chunk) {
@@ -2874,6 +2896,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_grad 'e2' (samples/updown.cnn:11): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo scalar
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b21_conv_grad_e2_(int chunk) {
@@ -2974,6 +2997,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_grad 'e1' (samples/updown.cnn:9): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
+     * <p>algo direct
      * <p>8 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 9 taps
      */
     private void b24_conv_grad_e1_(int chunk) {

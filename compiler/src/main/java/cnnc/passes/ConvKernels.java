@@ -1,0 +1,101 @@
+package cnnc.passes;
+
+import cnnc.ir.Graph;
+import cnnc.ir.Model;
+import cnnc.ir.Shape;
+import cnnc.ir.Step;
+import cnnc.ops.Conv;
+import cnnc.ops.Conv.Algo;
+import cnnc.ops.ConvBf;
+import cnnc.ops.ConvGrad;
+import cnnc.ops.Op;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code conv-kernels} pass: records in every conv, conv_bf and conv_grad step how it is
+ * computed ({@link Algo}), so backends render what the IR says and dumps show it.
+ *
+ * <p>The choice, from the shapes: Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions with at least
+ * {@link #WINOGRAD_CHANNELS} input and output channels on maps of at least {@link #WINOGRAD_MAP}
+ * pixels a side (forward and backward-data; it does 2.25x fewer multiplications, but its transforms
+ * cost per tile and channel what the GEMM saves only when there are enough channels to share them,
+ * and on small maps the 2x2 output tiles waste their padding); else the register-tiled direct
+ * kernel where it applies (stride 1, anchor inside the window); else the scalar loops. conv_grad
+ * has no Winograd variant. A conv's {@code algo:} argument, or a forced algorithm ({@code --conv-algo},
+ * the system property {@code cnnc.conv.algo}), wins wherever it applies.
+ * A backend without the Vector API renders every choice as the scalar loops.
+ */
+public final class ConvKernels {
+
+    /** Fewest input and output channels for Winograd (docs/performance.md: measured on cifar_vgg's layers). */
+    public static final int WINOGRAD_CHANNELS = 16;
+    /** Smallest output map side for Winograd: a 7x7 map wastes a quarter of its 2x2 tiles, and measured no faster than direct. */
+    public static final int WINOGRAD_MAP = 8;
+    /**
+     * Fewest output pixels over the batch ({@code T·Ho·Wo}) for Winograd: its weight transform, redone
+     * every step, costs about 60 scalar operations per channel pair, which the 2.25x fewer
+     * multiplications repay only over enough pixels (batch-1 inference on 8x8 maps measured 8x slower).
+     */
+    public static final int WINOGRAD_PIXELS = 1024;
+
+    private ConvKernels() {}
+
+    /** Chooses the kernel of every convolution step of {@code m}; {@code forced} (AUTO: none) wins where it applies. */
+    public static Model run(Model m, Algo forced) {
+        Graph fwd = map(m.forward(), forced);
+        Optional<Graph> bwd = m.backward().map(g -> map(g, forced));
+        return m.withGraphs(fwd, bwd);
+    }
+
+    private static Graph map(Graph g, Algo forced) {
+        List<Step> steps = g.steps().stream().map(s -> {
+            Op op = switch (s.op()) {
+                case Conv c -> c.withAlgo(choose(c, c.algo(), forced, false, s.input(0).shape(), s.output().shape()));
+                case ConvBf bf -> new ConvBf(bf.conv(), choose(bf.conv(), bf.conv().algo(), forced, false, s.input(0).shape(),
+                        s.output().shape()));
+                case ConvGrad cg -> new ConvGrad(cg.conv(), choose(cg.conv(), cg.conv().algo(), forced, true, s.input(1).shape(),
+                        s.input(0).shape()));
+                default -> s.op();
+            };
+            return op == s.op() ? s : new Step(op, s.inputs(), s.outputs(), s.node(), s.pos());
+        }).toList();
+        return new Graph(g.sources(), steps);
+    }
+
+    /**
+     * The kernel of one step of {@code conv} reading a map of shape {@code in} and writing {@code out}
+     * (for conv_bf: ΔY in, ΔX out; for the gradient, X and ΔY): the forced or requested algorithm
+     * where it applies, else the cost model's.
+     */
+    public static Algo choose(Conv conv, Algo requested, Algo forced, boolean gradient, Shape in, Shape out) {
+        for (Algo want : new Algo[] {forced, requested}) {
+            if (want != Algo.AUTO && want.applies(conv)) {
+                return gradient && want == Algo.WINOGRAD ? Algo.DIRECT : want;
+            }
+        }
+        if (!gradient && Algo.WINOGRAD.applies(conv) && in.c() >= WINOGRAD_CHANNELS && out.c() >= WINOGRAD_CHANNELS
+                && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP && (long) out.n() * out.h() * out.w() >= WINOGRAD_PIXELS) {
+            return Algo.WINOGRAD;
+        }
+        return Algo.DIRECT.applies(conv) ? Algo.DIRECT : Algo.SCALAR;
+    }
+
+    /**
+     * The algorithm {@code cnnc.conv.algo} forces ({@code --conv-algo}), AUTO when unset.
+     *
+     * @throws IllegalArgumentException for a word that names no algorithm
+     */
+    public static Algo forced() {
+        String p = System.getProperty("cnnc.conv.algo");
+        if (p == null || p.isBlank()) {
+            return Algo.AUTO;
+        }
+        for (Algo a : Algo.values()) {
+            if (a.word().equals(p.trim())) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("cnnc.conv.algo must be auto, direct, winograd or scalar, found " + p);
+    }
+}

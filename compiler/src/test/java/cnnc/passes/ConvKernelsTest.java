@@ -1,0 +1,150 @@
+package cnnc.passes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cnnc.backend.java.JavaBackend;
+import cnnc.diag.SourceFile;
+import cnnc.front.Options;
+import cnnc.ir.GraphHash;
+import cnnc.ir.Model;
+import cnnc.ir.Step;
+import cnnc.ops.Conv;
+import cnnc.ops.Conv.Algo;
+import cnnc.ops.ConvBf;
+import cnnc.ops.ConvGrad;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code conv-kernels} pass: the kernel it records per conv, conv_bf and conv_grad step from the
+ * shapes, what the file's {@code algo:} and a forced algorithm change, that it leaves the graph's
+ * identity alone, and that a class without the Vector API renders every choice as scalar loops.
+ */
+@org.junit.jupiter.api.Timeout(120)
+class ConvKernelsTest {
+
+    static final String MIX = """
+            network mix {
+                input x : 16x12x12;
+                target z : 10;
+                a = conv(x, 32, kernel: 3x3);                                  // winograd: 16 -> 32 channels on 12x12
+                b = conv(a, 32, kernel: 5x5);                                  // direct: not 3x3
+                c = conv(b, 32, kernel: 3x3, stride: 2x2);                     // scalar: stride 2
+                d = conv(c, 8, kernel: 3x3);                                   // direct: 8 output channels
+                e = conv(d, 16, kernel: 3x3, anchor: (-1, 1));                 // scalar: an exclave anchor
+                g = conv(e, 16, kernel: 3x3, algo: scalar);                    // what the file asks for
+                f = full(g, 10);
+                y = softmax(f);
+                loss cross_entropy(y, z);
+            }
+            """;
+
+    @AfterEach
+    void reset() {
+        System.clearProperty("cnnc.conv.algo");
+    }
+
+    static Model compile(String text) {
+        return Pipeline.compile(SourceFile.of("mix.cnn", text), Options.defaults().withBatch(8));
+    }
+
+    /** {@code node kind -> algo} for every conv step, kind conv, conv_bf or conv_grad. */
+    static Map<String, Algo> kernels(Model m) {
+        Map<String, Algo> out = new LinkedHashMap<>();
+        List<Step> steps = new ArrayList<>(m.forward().steps());
+        m.backward().ifPresent(g -> steps.addAll(g.steps()));
+        for (Step s : steps) {
+            switch (s.op()) {
+                case Conv c -> out.put(s.node() + " conv", c.algo());
+                case ConvBf bf -> out.put(s.node() + " conv_bf", bf.algo());
+                case ConvGrad g -> out.put(s.node() + " conv_grad", g.algo());
+                default -> { }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theCostModelChoosesFromTheShapes() {
+        Map<String, Algo> k = kernels(compile(MIX));
+        assertEquals(Algo.WINOGRAD, k.get("a conv"));
+        assertEquals(Algo.DIRECT, k.get("a conv_grad"), "conv_grad has no Winograd kernel");
+        assertEquals(Algo.DIRECT, k.get("b conv"));
+        assertEquals(Algo.DIRECT, k.get("b conv_bf"), "5x5 is never Winograd");
+        assertEquals(Algo.SCALAR, k.get("c conv"));
+        assertEquals(Algo.SCALAR, k.get("c conv_bf"));
+        assertEquals(Algo.DIRECT, k.get("d conv"), "8 output channels: too few for Winograd");
+        assertEquals(Algo.DIRECT, kernels(Pipeline.compile(SourceFile.of("mix.cnn", MIX), Options.defaults().withBatch(4))).get("a conv"),
+                "4 x 12 x 12 output pixels: too few to repay the weight transform");
+        assertEquals(Algo.SCALAR, k.get("e conv"));
+        assertEquals(Algo.SCALAR, k.get("g conv"));
+        assertEquals(Algo.SCALAR, k.get("g conv_bf"));
+        assertEquals(Algo.SCALAR, k.get("g conv_grad"));
+        assertEquals(Algo.SCALAR, k.get("e conv_bf"));
+        assertEquals(Algo.DIRECT, k.get("d conv_bf"), "ΔY of 8 channels: too few for Winograd");
+    }
+
+    @Test
+    void cifarVggRunsWinogradOnItsWideLayers() throws IOException {
+        Path file = Path.of(System.getProperty("cnnc.root", ".."), "samples/cifar_vgg.cnn");
+        Model m = Pipeline.compile(SourceFile.of("cifar_vgg.cnn", Files.readString(file)), Options.defaults());
+        Map<String, Algo> k = kernels(m);
+        assertEquals(Algo.DIRECT, k.get("c1 conv"), "3 input channels");
+        for (String c : List.of("c2", "c3", "c4", "c5", "c6")) {
+            assertEquals(Algo.WINOGRAD, k.get(c + " conv"), c);
+            assertEquals(Algo.WINOGRAD, k.get(c + " conv_bf"), c);
+            assertEquals(Algo.DIRECT, k.get(c + " conv_grad"), c);
+        }
+    }
+
+    @Test
+    void aForcedAlgorithmWinsWhereItApplies() {
+        System.setProperty("cnnc.conv.algo", "winograd");
+        Map<String, Algo> k = kernels(compile(MIX));
+        assertEquals(Algo.WINOGRAD, k.get("d conv"), "forced past the cost model");
+        assertEquals(Algo.WINOGRAD, k.get("g conv"), "forced over the file's algo: scalar");
+        assertEquals(Algo.DIRECT, k.get("b conv"), "5x5: the compiler's choice");
+        assertEquals(Algo.SCALAR, k.get("c conv"), "stride 2: the compiler's choice");
+        System.setProperty("cnnc.conv.algo", "scalar");
+        assertTrue(kernels(compile(MIX)).values().stream().allMatch(a -> a == Algo.SCALAR));
+    }
+
+    @Test
+    void theKernelIsNoPartOfTheGraphsIdentity() {
+        String auto = GraphHash.of(compile(MIX));
+        System.setProperty("cnnc.conv.algo", "scalar");
+        assertEquals(auto, GraphHash.of(compile(MIX)), "weights trained with one kernel load under another");
+        assertEquals(auto, GraphHash.of(compile(MIX.replace(", algo: scalar", ""))));
+    }
+
+    @Test
+    void thePassIsListedAndTraced() {
+        List<String> names = Pipeline.passes(Options.defaults()).stream().map(Pass::name).toList();
+        assertEquals("conv-kernels", names.get(names.size() - 1));
+        StringBuilder trace = new StringBuilder();
+        Pipeline.compile(SourceFile.of("mix.cnn", MIX), Options.defaults().withBatch(8), t -> trace.append(t).append('\n'));
+        String after = trace.substring(trace.indexOf("// after conv-kernels"));
+        assertTrue(after.contains("algo winograd") && after.contains("algo direct") && after.contains("algo scalar"), after);
+        String before = trace.substring(0, trace.indexOf("// after conv-kernels"));
+        assertTrue(!before.contains("algo winograd") && !before.contains("algo direct"), "only the file's algo: before the pass");
+    }
+
+    @Test
+    void plainJavaRendersEveryChoiceAsScalarLoops() {
+        Model m = compile(MIX);
+        List<String> vector = JavaBackend.convKernels(m, true);
+        List<String> plain = JavaBackend.convKernels(m, false);
+        assertEquals(vector.size(), plain.size());
+        assertTrue(vector.stream().anyMatch(l -> l.contains("winograd F(2x2,3x3)")), vector.toString());
+        assertTrue(vector.stream().anyMatch(l -> l.contains("direct, Vector API")), vector.toString());
+        assertTrue(plain.stream().allMatch(l -> l.contains("scalar loops (plain Java)")), plain.toString());
+    }
+}
