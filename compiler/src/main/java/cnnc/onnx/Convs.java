@@ -52,16 +52,8 @@ final class Convs {
         int k = (int) w.dims()[0];
         int m = (int) w.dims()[2];
         int nn = (int) w.dims()[3];
-        if (kernelShape != null && (kernelShape.length != 2 || kernelShape[0] != m || kernelShape[1] != nn)) {
-            throw n.refuse("kernel_shape " + OnnxOps.dims(kernelShape) + " differs from weight '" + w.name() + "' " + w.dimsString());
-        }
-        Constant b = null;
-        if (n.hasInput(2)) {
-            b = n.constant(2, "bias");
-            if (b.size() != k) {
-                throw n.refuse("bias '" + b.name() + "' has " + b.size() + " values but the weight " + w.dimsString() + " has " + k + " kernels");
-            }
-        }
+        checkKernelShape(n, kernelShape, w, m, nn);
+        Constant b = bias(n, w, k, "kernels");
         int sh = (int) strides[0];
         int sw = (int) strides[1];
         int h = x.h() - crop[0] - crop[2];
@@ -103,6 +95,25 @@ final class Convs {
         n.in.emit(s + ");", n.label() + (eff[0] == 0 && eff[1] == 0 && eff[2] == 0 && eff[3] == 0 ? ""
                 : ", pads " + OnnxOps.dims(eff) + (cropped ? " with the Pad or Slice before it" : "")));
         n.define(0, new Value.Tensor(y, k, (int) onnxH, (int) onnxW, false));
+    }
+
+    /** {@code kernel_shape}, when given, must be the weight's {@code M x N}. */
+    static void checkKernelShape(Node n, long[] kernelShape, Constant w, int m, int nn) {
+        if (kernelShape != null && (kernelShape.length != 2 || kernelShape[0] != m || kernelShape[1] != nn)) {
+            throw n.refuse("kernel_shape " + OnnxOps.dims(kernelShape) + " differs from weight '" + w.name() + "' " + w.dimsString());
+        }
+    }
+
+    /** The optional bias (input 2), one value per output channel ({@code k} {@code what}); null without one. */
+    static Constant bias(Node n, Constant w, int k, String what) {
+        if (!n.hasInput(2)) {
+            return null;
+        }
+        Constant b = n.constant(2, "bias");
+        if (b.size() != k) {
+            throw n.refuse("bias '" + b.name() + "' has " + b.size() + " values but the weight " + w.dimsString() + " has " + k + " " + what);
+        }
+        return b;
     }
 
     private static String nameHint(Node n) {

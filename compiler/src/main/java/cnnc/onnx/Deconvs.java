@@ -46,16 +46,8 @@ final class Deconvs {
         int k = (int) w.dims()[1];
         int m = (int) w.dims()[2];
         int nn = (int) w.dims()[3];
-        if (kernelShape != null && (kernelShape.length != 2 || kernelShape[0] != m || kernelShape[1] != nn)) {
-            throw n.refuse("kernel_shape " + OnnxOps.dims(kernelShape) + " differs from weight '" + w.name() + "' " + w.dimsString());
-        }
-        Constant b = null;
-        if (n.hasInput(2)) {
-            b = n.constant(2, "bias");
-            if (b.size() != k) {
-                throw n.refuse("bias '" + b.name() + "' has " + b.size() + " values but the weight " + w.dimsString() + " has " + k + " outputs");
-            }
-        }
+        Convs.checkKernelShape(n, kernelShape, w, m, nn);
+        Constant b = Convs.bias(n, w, k, "outputs");
         int sh = (int) strides[0];
         int sw = (int) strides[1];
         long fullH = (long) sh * (x.h() - 1) + m + outPad[0];
