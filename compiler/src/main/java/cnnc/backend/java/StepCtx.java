@@ -123,11 +123,7 @@ final class StepCtx {
      * for chunk {@code t} = sample {@code 0 .. samples-1} (every phase so far copies one sample's maps).
      */
     void phase(String suffix, int samples, long work, String doc, CodeBlock body) {
-        String n = name + suffix;
-        methods.add(MethodSpec.methodBuilder(n).addModifiers(Modifier.PRIVATE).addParameter(TypeName.INT, "chunk")
-                .addJavadoc("$L '$L' ($L), phase $L: $L\n", step.op().mnemonic(), step.node(), step.pos().fileLine(), suffix, doc)
-                .addCode(body).build());
-        phases.add(new Phase(n, samples, work, true));
+        addPhase(suffix, samples, work, doc, body, true);
     }
 
     /**
@@ -135,11 +131,15 @@ final class StepCtx {
      * {@code 0 .. chunks-1} that are not samples: it never joins a by-sample run.
      */
     void phaseOver(String suffix, int chunks, long work, String doc, CodeBlock body) {
+        addPhase(suffix, chunks, work, doc, body, false);
+    }
+
+    private void addPhase(String suffix, int chunks, long work, String doc, CodeBlock body, boolean bySample) {
         String n = name + suffix;
         methods.add(MethodSpec.methodBuilder(n).addModifiers(Modifier.PRIVATE).addParameter(TypeName.INT, "chunk")
                 .addJavadoc("$L '$L' ($L), phase $L: $L\n", step.op().mnemonic(), step.node(), step.pos().fileLine(), suffix, doc)
                 .addCode(body).build());
-        phases.add(new Phase(n, chunks, work, false));
+        phases.add(new Phase(n, chunks, work, bySample));
     }
 
     /** A helper method {@code <step>_<suffix>(int a, int b, ...)} returning nothing. */
