@@ -10,8 +10,10 @@ import java.util.stream.Collectors;
 /**
  * The text dump: one line per buffer the graph reads from outside and per operation, stable so two
  * dumps can be diffed. An operation's line reads
- * {@code result : shape = op(inputs)  [detail]  @file:line}; the detail names the derived weight
- * transform, the backward anchor, the path tensor or the partials an accumulate sums. Described in
+ * {@code result : shape = op(inputs)  [detail]  {lowering}  @file:line}; the detail names the derived weight
+ * transform, the backward anchor, the path tensor or the partials an accumulate sums; the lowering,
+ * what the lowering passes decided ({@code run 2}: the per-sample run; {@code computes r1},
+ * {@code computed by c1}: a fusion). Described in
  * {@code docs/inspect.md}; the golden files pin it, so change it on purpose (bin/regenerate-goldens).
  */
 public final class TextDump {
@@ -47,8 +49,9 @@ public final class TextDump {
         String results = s.outputs().stream().map(TextDump::result).collect(Collectors.joining(", "));
         String inputs = s.inputs().stream().map(Buffer::name).collect(Collectors.joining(", "));
         String detail = s.op().detail(s);
+        String lowering = s.lowering().text();
         return results + " = " + s.op().mnemonic() + "(" + inputs + ")" + (detail.isEmpty() ? "" : "  [" + detail + "]")
-                + "  @" + s.pos().fileLine();
+                + (lowering.isEmpty() ? "" : "  {" + lowering + "}") + "  @" + s.pos().fileLine();
     }
 
     private static String result(Buffer b) {

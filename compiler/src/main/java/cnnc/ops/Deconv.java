@@ -25,13 +25,35 @@ import java.util.List;
  * @param c  input channels (the dual convolution's output channels)
  * @param ph rows cropped from the top of the full output (PyTorch's {@code padding}); {@code ph - ah} from the bottom
  * @param ah rows added at the bottom (PyTorch's {@code output_padding}), {@code 0 <= ah < sh}
+ * @param algo how the dual's conv_bf kernel computes it (the {@code conv-kernels} pass: direct or scalar;
+ *             {@link Conv.Algo#AUTO} before it ran)
  */
-public record Deconv(int k, int c, int m, int n, int ph, int pw, int ah, int aw, int sh, int sw, boolean bias, Init init)
-        implements ForwardOp {
+public record Deconv(int k, int c, int m, int n, int ph, int pw, int ah, int aw, int sh, int sw, boolean bias, Init init,
+                     Conv.Algo algo) implements ForwardOp {
 
     public static final Signature SIGNATURE = Signature.of("deconv", 1,
             Param.count("K", true), Param.size2("kernel"), Param.size2("stride", 1, 1), Param.pair("padding"),
             Param.pair("output_padding"), Param.bool("bias", true), Param.choice("init", Init.HE, Conv.WEIGHT_INITS));
+
+    /** Before the conv-kernels pass: the kernel not yet chosen. */
+    public Deconv(int k, int c, int m, int n, int ph, int pw, int ah, int aw, int sh, int sw, boolean bias, Init init) {
+        this(k, c, m, n, ph, pw, ah, aw, sh, sw, bias, init, Conv.Algo.AUTO);
+    }
+
+    /** This deconv computed with {@code a}. */
+    public Deconv withAlgo(Conv.Algo a) {
+        return new Deconv(k, c, m, n, ph, pw, ah, aw, sh, sw, bias, init, a);
+    }
+
+    /**
+     * The record's text without {@link #algo}: how a deconv is computed is not what it computes, and
+     * {@code GraphHash} hashes this text (as {@link Conv#toString}).
+     */
+    @Override
+    public String toString() {
+        return "Deconv[k=" + k + ", c=" + c + ", m=" + m + ", n=" + n + ", ph=" + ph + ", pw=" + pw + ", ah=" + ah + ", aw=" + aw
+                + ", sh=" + sh + ", sw=" + sw + ", bias=" + bias + ", init=" + init + "]";
+    }
 
     /** Checks a use of deconv and builds it, or reports why not and returns null. */
     public static Deconv define(Call c) {
@@ -109,9 +131,9 @@ public record Deconv(int k, int c, int m, int n, int ph, int pw, int ah, int aw,
         Buffer dy = ctx.sensitivity(step.output());
         List<Step> out = new ArrayList<>();
         if (ctx.needs(x)) {
-            out.add(ctx.step(new DeconvBf(this), List.of(dy, step.input(1)), List.of(ctx.contribution(step, 0)), step));
+            out.add(ctx.step(new DeconvBf(withAlgo(Conv.Algo.AUTO)), List.of(dy, step.input(1)), List.of(ctx.contribution(step, 0)), step));
         }
-        out.add(ctx.step(new DeconvGrad(this), List.of(x, dy), List.of(ctx.gradient(step.input(1))), step));
+        out.add(ctx.step(new DeconvGrad(withAlgo(Conv.Algo.AUTO)), List.of(x, dy), List.of(ctx.gradient(step.input(1))), step));
         if (bias) {
             out.add(ctx.step(new BiasGrad(), List.of(dy), List.of(ctx.gradient(step.input(2))), step));
         }
@@ -134,6 +156,6 @@ public record Deconv(int k, int c, int m, int n, int ph, int pw, int ah, int aw,
         return "kernel " + m + "x" + n + ", padding (" + ph + "," + pw + ")"
                 + (ah + aw > 0 ? ", output_padding (" + ah + "," + aw + ")" : "")
                 + (sh * sw > 1 ? ", stride " + sh + "x" + sw : "") + "; computed as conv_bf of the conv with pads ("
-                + ph + "," + (ph - ah) + "," + pw + "," + (pw - aw) + ")";
+                + ph + "," + (ph - ah) + "," + pw + "," + (pw - aw) + ")" + Conv.algoDetail(algo);
     }
 }

@@ -8,13 +8,17 @@ import cnnc.ops.Conv;
 import cnnc.ops.Conv.Algo;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
+import cnnc.ops.Deconv;
+import cnnc.ops.DeconvBf;
+import cnnc.ops.DeconvGrad;
 import cnnc.ops.Op;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code conv-kernels} pass: records in every conv, conv_bf and conv_grad step how it is
- * computed ({@link Algo}), so backends render what the IR says and dumps show it.
+ * The {@code conv-kernels} pass: records in every conv, conv_bf and conv_grad step (and every
+ * deconv, deconv_bf and deconv_grad step, see {@link #dual}) how it is computed ({@link Algo}), so
+ * backends render what the IR says and dumps show it.
  *
  * <p>The choice, from the shapes: Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions with at least
  * {@link #WINOGRAD_CHANNELS} input and output channels on maps of at least {@link #WINOGRAD_MAP}
@@ -56,11 +60,23 @@ public final class ConvKernels {
                         s.output().shape()));
                 case ConvGrad cg -> new ConvGrad(cg.conv(), choose(cg.conv(), cg.conv().algo(), forced, true, s.input(1).shape(),
                         s.input(0).shape()));
+                case Deconv d -> d.withAlgo(dual(d, forced));
+                case DeconvBf d -> new DeconvBf(d.deconv(), dual(d.deconv(), forced));
+                case DeconvGrad d -> new DeconvGrad(d.deconv(), dual(d.deconv(), forced));
                 default -> s.op();
             };
-            return op == s.op() ? s : new Step(op, s.inputs(), s.outputs(), s.node(), s.pos());
+            return op == s.op() ? s : s.withOp(op);
         }).toList();
         return new Graph(g.sources(), steps);
+    }
+
+    /**
+     * The kernel of a deconv, deconv_bf or deconv_grad step, all computed by the conv kernels of the
+     * deconv's {@link Deconv#dual}: the direct kernel where it applies (stride 1), unless scalar is
+     * forced; they have no Winograd variant.
+     */
+    static Algo dual(Deconv d, Algo forced) {
+        return forced != Algo.SCALAR && Algo.DIRECT.applies(d.dual()) ? Algo.DIRECT : Algo.SCALAR;
     }
 
     /**

@@ -14,7 +14,10 @@ import java.util.function.Consumer;
 
 /**
  * The compiler's passes, in order, in one place. Each is a pure {@code Model -> Model} function;
- * {@link #run} can print the IR after every pass ({@code cnnc dump --trace}).
+ * {@link #compile} can print the IR after every pass ({@code cnnc dump --trace}). The last three are
+ * the lowering decisions every backend renders and none makes: each convolution's kernel
+ * ({@link ConvKernels}), the per-sample runs ({@link SampleRuns}) and the conv+relu fusion
+ * ({@link FuseActivations}). A backend given a model that skipped them refuses it.
  */
 public final class Pipeline {
 
@@ -36,6 +39,8 @@ public final class Pipeline {
         }
         Conv.Algo forced = ConvKernels.forced();
         passes.add(new Pass("conv-kernels", m -> ConvKernels.run(m, forced)));
+        passes.add(new Pass("sample-runs", SampleRuns::run));
+        passes.add(new Pass("fuse-activations", FuseActivations::run));
         return passes;
     }
 
@@ -49,6 +54,22 @@ public final class Pipeline {
             }
         }
         return model;
+    }
+
+    /**
+     * Checks that {@code m} went through the lowering passes (what backends render).
+     *
+     * @throws IllegalArgumentException naming a step that did not
+     */
+    public static void requireLowered(Model m) {
+        java.util.List<cnnc.ir.Step> steps = new ArrayList<>(m.forward().steps());
+        m.backward().ifPresent(g -> steps.addAll(g.steps()));
+        for (cnnc.ir.Step s : steps) {
+            if (s.lowering().run() < 0) {
+                throw new IllegalArgumentException(m.name() + ": " + s.op().mnemonic() + " '" + s.node()
+                        + "' was not lowered: compile the model with cnnc.passes.Pipeline.compile");
+            }
+        }
     }
 
     public static Model compile(SourceFile source, Options options) {

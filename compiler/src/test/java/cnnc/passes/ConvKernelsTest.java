@@ -13,6 +13,9 @@ import cnnc.ops.Conv;
 import cnnc.ops.Conv.Algo;
 import cnnc.ops.ConvBf;
 import cnnc.ops.ConvGrad;
+import cnnc.ops.Deconv;
+import cnnc.ops.DeconvBf;
+import cnnc.ops.DeconvGrad;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,7 +131,7 @@ class ConvKernelsTest {
     @Test
     void thePassIsListedAndTraced() {
         List<String> names = Pipeline.passes(Options.defaults()).stream().map(Pass::name).toList();
-        assertEquals("conv-kernels", names.get(names.size() - 1));
+        assertTrue(names.indexOf("conv-kernels") > names.indexOf("verify-backward"), names.toString());
         StringBuilder trace = new StringBuilder();
         Pipeline.compile(SourceFile.of("mix.cnn", MIX), Options.defaults().withBatch(8), t -> trace.append(t).append('\n'));
         String after = trace.substring(trace.indexOf("// after conv-kernels"));
@@ -146,5 +149,65 @@ class ConvKernelsTest {
         assertTrue(vector.stream().anyMatch(l -> l.contains("winograd F(2x2,3x3)")), vector.toString());
         assertTrue(vector.stream().anyMatch(l -> l.contains("direct, Vector API")), vector.toString());
         assertTrue(plain.stream().allMatch(l -> l.contains("scalar loops (plain Java)")), plain.toString());
+    }
+
+    static final String DECONV = """
+            network up {
+                input x : 4x6x6;
+                target z : 10;
+                u = deconv(x, 8, kernel: 4x4, stride: 2x2, padding: (1,1));   // scalar: stride 2 (zeros between pixels)
+                d = deconv(u, 4, kernel: 3x3, padding: (1,1));                // direct: stride 1, pads inside the window
+                f = full(d, 10);
+                y = softmax(f);
+                loss cross_entropy(y, z);
+            }
+            """;
+
+    /** {@code node kind -> algo} for every deconv step. */
+    static Map<String, Algo> deconvKernels(Model m) {
+        Map<String, Algo> out = new LinkedHashMap<>();
+        List<Step> steps = new ArrayList<>(m.forward().steps());
+        m.backward().ifPresent(g -> steps.addAll(g.steps()));
+        for (Step s : steps) {
+            switch (s.op()) {
+                case Deconv d -> out.put(s.node() + " deconv", d.algo());
+                case DeconvBf d -> out.put(s.node() + " deconv_bf", d.algo());
+                case DeconvGrad d -> out.put(s.node() + " deconv_grad", d.algo());
+                default -> { }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void deconvStepsGetTheirKernelFromThePassToo() {
+        Map<String, Algo> k = deconvKernels(compile(DECONV));
+        assertEquals(Algo.SCALAR, k.get("u deconv"), "stride 2: the dual conv's stride");
+        assertEquals(Algo.SCALAR, k.get("u deconv_grad"));
+        assertEquals(Algo.DIRECT, k.get("d deconv"));
+        assertEquals(Algo.DIRECT, k.get("d deconv_bf"));
+        assertEquals(Algo.DIRECT, k.get("d deconv_grad"));
+        System.setProperty("cnnc.conv.algo", "scalar");
+        assertTrue(deconvKernels(compile(DECONV)).values().stream().allMatch(a -> a == Algo.SCALAR));
+        System.setProperty("cnnc.conv.algo", "winograd");
+        assertEquals(Algo.DIRECT, deconvKernels(compile(DECONV)).get("d deconv"), "deconv has no Winograd kernel");
+        System.clearProperty("cnnc.conv.algo");
+        // what the Java backend renders follows the record
+        List<String> lines = JavaBackend.convKernels(compile(DECONV), true);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("'d'") && l.contains("Vector API")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("'u'") && l.contains("scalar loops")), lines.toString());
+    }
+
+    @Test
+    void theBackendRendersOnlyWhatThePassRecorded() {
+        Model m = compile(MIX);
+        List<Step> steps = new ArrayList<>();
+        for (Step s : m.forward().steps()) {
+            steps.add(s.op() instanceof Conv c ? s.withOp(c.withAlgo(Algo.AUTO)) : s);
+        }
+        Model unchosen = m.withGraphs(new cnnc.ir.Graph(m.forward().sources(), steps), m.backward());
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> JavaBackend.generate(unchosen, "p", true));
+        assertTrue(e.getMessage().contains("conv-kernels"), e.getMessage());
     }
 }

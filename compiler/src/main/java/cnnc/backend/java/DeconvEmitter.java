@@ -9,9 +9,9 @@ import cnnc.ops.DeconvBf;
 import cnnc.ops.DeconvGrad;
 
 /**
- * The transposed convolution on the convolution emitters, scalar or Vector API as {@link Emitters} chooses
- * for conv: forward is conv_bf of its dual convolution ({@link Deconv#dual}) starting from the bias,
- * deconv_bf a conv of ΔY, deconv_grad a conv_grad with X and ΔY in each other's places.
+ * The transposed convolution on the convolution emitters, scalar or Vector API as the step records (the
+ * {@code conv-kernels} pass; {@link Emitters#algo}): forward is conv_bf of its dual convolution
+ * ({@link Deconv#dual}) starting from the bias, deconv_bf a conv of ΔY, deconv_grad a conv_grad with X and ΔY in each other's places.
  */
 final class DeconvEmitter {
 
@@ -20,7 +20,7 @@ final class DeconvEmitter {
     static void forward(StepCtx s, Deconv op) {
         ConvBf bf = new ConvBf(op.dual());
         String bias = op.bias() ? s.in(2) : null;
-        if (s.vector && VectorConvEmitter.fits(bf.conv())) {
+        if (Emitters.algo(s, bf.conv(), op.algo()) == Conv.Algo.DIRECT) {
             VectorConvEmitter.backwardData(s, bf, bias);
         } else {
             ConvEmitter.backwardData(s, bf, bias);
@@ -29,7 +29,7 @@ final class DeconvEmitter {
 
     static void backwardData(StepCtx s, DeconvBf bf) {
         Conv conv = bf.deconv().dual();
-        if (s.vector && VectorConvEmitter.fits(conv)) {
+        if (Emitters.algo(s, conv, bf.algo()) == Conv.Algo.DIRECT) {
             VectorConvEmitter.forward(s, conv);
         } else {
             ConvEmitter.forward(s, conv);
@@ -37,7 +37,7 @@ final class DeconvEmitter {
     }
 
     static void gradient(StepCtx s, DeconvGrad grad) {
-        if (s.vector && VectorConvEmitter.fits(grad.convGrad().conv())) {
+        if (Emitters.algo(s, grad.convGrad().conv(), grad.algo()) == Conv.Algo.DIRECT) {
             VectorConvEmitter.gradient(s, grad.convGrad());
         } else {
             ConvEmitter.gradient(s, grad.convGrad());

@@ -1,7 +1,6 @@
 package cnnc.backend.java;
 
 import cnnc.ops.Accumulate;
-import cnnc.passes.ConvKernels;
 import cnnc.ops.Activation;
 import cnnc.ops.ActivationBf;
 import cnnc.ops.Add;
@@ -40,40 +39,40 @@ final class Emitters {
     private Emitters() {}
 
     /**
-     * The kernel of a convolution step: what the IR records (the {@code conv-kernels} pass), the
-     * pass's own choice for a model that did not run it, and the scalar loops for a class without
-     * the Vector API or an algorithm that does not apply.
+     * The kernel of a convolution step: what the IR records (the {@code conv-kernels} pass), and the
+     * scalar loops for a class without the Vector API or an algorithm that does not apply.
+     *
+     * @throws IllegalStateException for a step the pass did not see (a model that skipped {@code Pipeline})
      */
-    private static Conv.Algo algo(StepCtx s, Conv conv, Conv.Algo recorded, boolean gradient) {
+    static Conv.Algo algo(StepCtx s, Conv conv, Conv.Algo recorded) {
+        if (recorded == Conv.Algo.AUTO) {
+            throw new IllegalStateException(s.step.op().mnemonic() + " '" + s.step.node()
+                    + "' has no kernel: compile the model with cnnc.passes.Pipeline (its conv-kernels pass chooses it)");
+        }
         if (!s.vector) {
             return Conv.Algo.SCALAR;
         }
-        Conv.Algo a = recorded;
-        if (a == Conv.Algo.AUTO) {
-            a = gradient ? ConvKernels.choose(conv, conv.algo(), Conv.Algo.AUTO, true, s.inBuf(1).shape(), s.inBuf(0).shape())
-                    : ConvKernels.choose(conv, conv.algo(), Conv.Algo.AUTO, false, s.inBuf(0).shape(), s.outBuf(0).shape());
-        }
-        return a.applies(conv) ? a : Conv.Algo.SCALAR;
+        return recorded.applies(conv) ? recorded : Conv.Algo.SCALAR;
     }
 
     static void emit(StepCtx s) {
         switch (s.step.op()) {
             case Conv op -> {
-                switch (algo(s, op, op.algo(), false)) {
+                switch (algo(s, op, op.algo())) {
                     case WINOGRAD -> WinogradEmitter.forward(s, op);
                     case DIRECT -> VectorConvEmitter.forward(s, op);
                     case SCALAR, AUTO -> ConvEmitter.forward(s, op);
                 }
             }
             case ConvBf op -> {
-                switch (algo(s, op.conv(), op.algo(), false)) {
+                switch (algo(s, op.conv(), op.algo())) {
                     case WINOGRAD -> WinogradEmitter.backwardData(s, op);
                     case DIRECT -> VectorConvEmitter.backwardData(s, op);
                     case SCALAR, AUTO -> ConvEmitter.backwardData(s, op);
                 }
             }
             case ConvGrad op -> {
-                switch (algo(s, op.conv(), op.algo(), true)) {
+                switch (algo(s, op.conv(), op.algo())) {
                     case DIRECT, WINOGRAD -> VectorConvEmitter.gradient(s, op);
                     case SCALAR, AUTO -> ConvEmitter.gradient(s, op);
                 }

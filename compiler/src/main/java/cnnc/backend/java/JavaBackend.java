@@ -84,6 +84,7 @@ public final class JavaBackend {
     private List<Unit> backwardUnits;
 
     private JavaBackend(Model model, String pkg, boolean vector, boolean profiled) {
+        cnnc.passes.Pipeline.requireLowered(model);
         this.model = model;
         this.pkg = pkg == null ? "" : pkg;
         this.vector = vector;
@@ -425,10 +426,11 @@ public final class JavaBackend {
     }
 
     /**
-     * What one {@code pool.run} (or one inline loop) executes: a single phase, or a run of
-     * consecutive by-sample phases fused into one chunk per sample, so a sample's maps stay in cache
-     * from one step to the next and the threads meet once instead of once per step. Fusing changes
-     * no arithmetic: each sample's steps run in the same order on one thread.
+     * What one {@code pool.run} (or one inline loop) executes: a single phase, or consecutive
+     * by-sample phases of one per-sample run (the {@code sample-runs} pass's {@code Lowering.run})
+     * fused into one chunk per sample, so a sample's maps stay in cache from one step to the next and
+     * the threads meet once instead of once per step. Fusing changes no arithmetic: each sample's
+     * steps run in the same order on one thread.
      */
     private record Unit(int index, List<StepCtx> owners, List<StepCtx.Phase> phases) {
         String method() {
@@ -444,7 +446,11 @@ public final class JavaBackend {
         }
     }
 
-    /** The units of {@code steps}, numbered from {@code base}: runs of by-sample phases merge. */
+    /**
+     * The units of {@code steps}, numbered from {@code base}: by-sample phases next to each other in
+     * one per-sample run (as the IR records it) merge; {@code fuse} false (the profiled variant) keeps
+     * every phase apart.
+     */
     private static List<Unit> units(List<StepCtx> steps, int base, boolean fuse) {
         List<Unit> units = new ArrayList<>();
         List<StepCtx> owners = new ArrayList<>();
@@ -452,7 +458,8 @@ public final class JavaBackend {
         for (StepCtx s : steps) {
             for (StepCtx.Phase ph : s.phases) {
                 boolean joins = fuse && ph.bySample() && !run.isEmpty() && run.get(run.size() - 1).bySample()
-                        && run.get(0).chunks() == ph.chunks();
+                        && run.get(0).chunks() == ph.chunks() && s.step.lowering().run() >= 0
+                        && owners.get(owners.size() - 1).step.lowering().run() == s.step.lowering().run();
                 if (!joins && !run.isEmpty()) {
                     units.add(new Unit(base + units.size(), List.copyOf(owners), List.copyOf(run)));
                     owners.clear();

@@ -2,6 +2,7 @@ package cnnc.backend.opencl;
 
 import cnnc.ir.Buffer;
 import cnnc.ir.Graph;
+import cnnc.ir.Lowering;
 import cnnc.ir.Model;
 import cnnc.ir.Role;
 import cnnc.ir.Step;
@@ -48,8 +49,8 @@ import java.util.Map;
  * The OpenCL code generator: from a compiled {@link Model}, the OpenCL C source of every kernel and
  * the {@link Plan} that says which kernels the host launches, with which global sizes and buffers,
  * in the forward, inference and backward passes. One emitter per op family; this class only
- * dispatches (an exhaustive switch over the sealed operations) and fuses a conv or full with the
- * relu that alone reads its output.
+ * dispatches (an exhaustive switch over the sealed operations) and renders the fusions the IR records
+ * (a conv or full computing the relu that alone reads its output: the {@code fuse-activations} pass).
  */
 public final class OpenClBackend {
 
@@ -59,13 +60,13 @@ public final class OpenClBackend {
     private final Model model;
     private final Names names = new Names();
     private final Map<String, Kernel> kernels = new LinkedHashMap<>();
-    /** Forward steps fused into the conv or full before them, and the relu fused after a conv or full. */
+    /** The relu step a conv or full computes too (its {@code Lowering.Fusion.Epilogue}). */
     private final Map<Step, Step> reluAfter = new IdentityHashMap<>();
-    private final Map<Step, Step> fusedInto = new IdentityHashMap<>();
     /** Whether a kernel draws a dropout mask: the program then holds {@code DropoutMask.OPENCL_C}. */
     private boolean drawsMasks;
 
     private OpenClBackend(Model model) {
+        cnnc.passes.Pipeline.requireLowered(model);
         this.model = model;
         findFusions(model.forward());
     }
@@ -107,7 +108,7 @@ public final class OpenClBackend {
         return switch (step.op()) {
             case Conv op -> ConvKernels.forward(names, step, op, reluAfter.get(step));
             case BatchNorm op -> inference ? BnKernels.infer(names, step, op) : BnKernels.train(names, step, op);
-            case Activation op -> fusedInto.containsKey(step) ? List.of() : ActivationKernels.forward(names, step, op);
+            case Activation op -> step.lowering().fusion() instanceof Lowering.Fusion.Absorbed ? List.of() : ActivationKernels.forward(names, step, op);
             case Pool op -> PoolKernels.forward(names, step, op);
             case Full op -> FullKernels.forward(names, step, op, reluAfter.get(step));
             case Softmax op -> SoftmaxKernels.softmax(names, step, op);
@@ -141,17 +142,13 @@ public final class OpenClBackend {
     }
 
     /**
-     * A conv or full whose output only a relu reads: one kernel writes both the output (the relu's
-     * backward reads it) and the relu's, saving a pass over memory.
+     * The fusions the {@code fuse-activations} pass recorded: a conv or full that also computes the
+     * relu reading its output (one kernel writes both, saving a pass over memory), and that relu.
      */
     private void findFusions(Graph g) {
         for (Step s : g.steps()) {
-            if (s.op() instanceof Conv || s.op() instanceof Full) {
-                List<Step> readers = g.consumers(s.output());
-                if (readers.size() == 1 && readers.get(0).op() instanceof Activation a && a.fn() == Activation.Fn.RELU) {
-                    reluAfter.put(s, readers.get(0));
-                    fusedInto.put(readers.get(0), s);
-                }
+            if (s.lowering().fusion() instanceof Lowering.Fusion.Epilogue e) {
+                reluAfter.put(s, g.producer(e.out()));
             }
         }
     }

@@ -1424,7 +1424,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv 'u2' (samples/updown.cnn:17): Y[t][k][i·2 - 1 + u][j·2 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<4, v<4), from b[k]
-     * <p>kernel 4x4, padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,1,1,1)
+     * <p>kernel 4x4, padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,1,1,1), algo scalar
      * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void f6_deconv_u2_(int chunk) {
@@ -1515,7 +1515,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv 'u1' (samples/updown.cnn:19): Y[t][k][i·2 - 1 + u][j·2 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<3, v<3), from b[k]
-     * <p>kernel 3x3, padding (1,1), output_padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,0,1,0)
+     * <p>kernel 3x3, padding (1,1), output_padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,0,1,0), algo scalar
      * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void f8_deconv_u1_(int chunk) {
@@ -1587,7 +1587,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv 'd0' (samples/updown.cnn:23): Y[t][k][i·1 - 1 + u][j·1 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<3, v<3)
-     * <p>kernel 3x3, padding (1,1); computed as conv_bf of the conv with pads (1,1,1,1)
+     * <p>kernel 3x3, padding (1,1); computed as conv_bf of the conv with pads (1,1,1,1), algo direct
      * <p>32 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 4 channels (4x4 accumulators of 8 lanes), wide rows of 832 pixels
      */
     private void f10_deconv_d0_(int chunk) {
@@ -2030,7 +2030,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_bf 'd0' (samples/updown.cnn:23): ΔX[t][c][i][j] = Σ_k Σ_u<3 Σ_v<3 W[c][k][u][v] · ΔY[t][k][i·1 - 1 + u][j·1 - 1 + v]
-     * <p>conv of ΔY with W, pads (1,1,1,1)
+     * <p>conv of ΔY with W, pads (1,1,1,1), algo direct
      * <p>32 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 816 pixels
      */
     private void b5_deconv_bf_d0_(int chunk) {
@@ -2243,7 +2243,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_grad 'd0' (samples/updown.cnn:23): ΔW[c][k][u][v] = Σ_t Σ_i Σ_j X[t][c][i][j] · ΔY[t][k][i·1 - 1 + u][j·1 - 1 + v]
-     * <p>conv_grad with X as ΔY and ΔY as X
+     * <p>conv_grad with X as ΔY and ΔY as X, algo direct
      * <p>8 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 9 taps
      */
     private void b6_deconv_grad_d0_(int chunk) {
@@ -2341,7 +2341,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_bf 'u1' (samples/updown.cnn:19): ΔX[t][c][i][j] = Σ_k Σ_u<3 Σ_v<3 W[c][k][u][v] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv of ΔY with W, pads (1,0,1,0), stride 2x2
+     * <p>conv of ΔY with W, pads (1,0,1,0), stride 2x2, algo scalar
      * <p>32 chunks: one sample each
      */
     private void b8_deconv_bf_u1_(int chunk) {
@@ -2403,7 +2403,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_grad 'u1' (samples/updown.cnn:19): ΔW[c][k][u][v] = Σ_t Σ_i Σ_j X[t][c][i][j] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv_grad with X as ΔY and ΔY as X
+     * <p>conv_grad with X as ΔY and ΔY as X, algo scalar
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b9_deconv_grad_u1_(int chunk) {
@@ -2488,7 +2488,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_bf 'u2' (samples/updown.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_u<4 Σ_v<4 W[c][k][u][v] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv of ΔY with W, pads (1,1,1,1), stride 2x2
+     * <p>conv of ΔY with W, pads (1,1,1,1), stride 2x2, algo scalar
      * <p>32 chunks: one sample each
      */
     private void b12_deconv_bf_u2_(int chunk) {
@@ -2569,7 +2569,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_grad 'u2' (samples/updown.cnn:17): ΔW[c][k][u][v] = Σ_t Σ_i Σ_j X[t][c][i][j] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv_grad with X as ΔY and ΔY as X
+     * <p>conv_grad with X as ΔY and ΔY as X, algo scalar
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b13_deconv_grad_u2_(int chunk) {

@@ -1,0 +1,57 @@
+package cnnc.ir;
+
+/**
+ * What the lowering passes decided for one step, which every backend renders and none decides:
+ * the per-sample run it belongs to ({@code sample-runs}) and whether its computation is fused with
+ * a neighbour's ({@code fuse-activations}). {@link #NONE} until those passes ran.
+ *
+ * @param run    the per-sample run: consecutive steps with the same run run their sample-wise parts
+ *               one sample at a time, as one unit (a sample's maps stay in cache from step to step);
+ *               {@code -1}: the step joins none
+ * @param fusion whether this step computes, or is computed by, a neighbour
+ */
+public record Lowering(int run, Fusion fusion) {
+
+    public static final Lowering NONE = new Lowering(-1, new Fusion.None());
+
+    public Lowering {
+        if (run < -1) {
+            throw new IllegalArgumentException("run " + run);
+        }
+    }
+
+    public Lowering withRun(int r) {
+        return new Lowering(r, fusion);
+    }
+
+    public Lowering withFusion(Fusion f) {
+        return new Lowering(run, f);
+    }
+
+    /** How a step shares its kernel with a neighbour. */
+    public sealed interface Fusion {
+
+        /** The step is computed alone. */
+        record None() implements Fusion {}
+
+        /**
+         * The step also computes the activation step that alone reads its output, writing that
+         * step's output {@code out} in the same pass over memory.
+         */
+        record Epilogue(Buffer out) implements Fusion {}
+
+        /** The step (an activation) is computed by the kernel of the step writing {@code by}. */
+        record Absorbed(Buffer by) implements Fusion {}
+    }
+
+    /** {@code run 3; computes r1} for the dumps; empty for {@link #NONE}. */
+    public String text() {
+        String f = switch (fusion) {
+            case Fusion.None n -> "";
+            case Fusion.Epilogue e -> "computes " + e.out().name();
+            case Fusion.Absorbed a -> "computed by " + a.by().name();
+        };
+        String r = run < 0 ? "" : "run " + run;
+        return r.isEmpty() || f.isEmpty() ? r + f : r + "; " + f;
+    }
+}
