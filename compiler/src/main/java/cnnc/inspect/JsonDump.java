@@ -2,6 +2,7 @@ package cnnc.inspect;
 
 import cnnc.ir.Buffer;
 import cnnc.ir.Graph;
+import cnnc.ir.Lowering;
 import cnnc.ir.Model;
 import cnnc.ir.Step;
 import cnnc.ops.Accumulate;
@@ -94,6 +95,12 @@ public final class JsonDump {
             m.put("outputs", s.outputs().stream().map(Buffer::name).toList());
             m.put("attributes", attributes(s.op()));
             m.put("detail", s.op().detail(s));
+            m.put("run", s.lowering().run());
+            m.put("fused_with", switch (s.lowering().fusion()) {
+                case Lowering.Fusion.None n -> "";
+                case Lowering.Fusion.Epilogue e -> e.out().name();
+                case Lowering.Fusion.Absorbed a -> a.by().name();
+            });
             m.put("formula", s.op().formula());
             m.put("line", s.pos().line());
             out.add(m);

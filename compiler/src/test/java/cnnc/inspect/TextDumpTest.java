@@ -19,15 +19,15 @@ class TextDumpTest {
         Model lenet = Models.compile(Models.root().resolve("samples/lenet5.cnn"), Options.defaults());
         String dump = TextDump.render(lenet, true);
         assertTrue(dump.contains("\n  grad.p1 : 64x6x14x14 = conv_bf(grad.c2, c2.weight)  [V = rot180(W[c2])ᵀ, anchor (4,4), algo direct]"
-                + "  @samples/lenet5.cnn:9\n"), dump);
-        assertTrue(dump.contains("\n  grad.r1 : 64x6x28x28 = maxpool_bf(grad.p1, path.p1)  [through path.p1]  @samples/lenet5.cnn:8\n"), dump);
+                + "  {run 4}  @samples/lenet5.cnn:9\n"), dump);
+        assertTrue(dump.contains("\n  grad.r1 : 64x6x28x28 = maxpool_bf(grad.p1, path.p1)  [through path.p1]  {run 5}  @samples/lenet5.cnn:8\n"), dump);
         assertTrue(dump.contains("\n  p1 : 64x6x14x14, path.p1 : 64x6x14x14 i32 = maxpool(r1)"), dump);
     }
 
     @Test
     void accumulateSpellsOutTheSum() {
         assertTrue(MIX.contains("\n  grad.r : 4x8x8x8 = accumulate(grad.r~c, grad.r~s, grad.r~u, grad.r~k)"
-                + "  [grad.r = grad.r~c + grad.r~s + grad.r~u + grad.r~k]  @compiler/src/test/resources/inspect/mix.cnn:11\n"), MIX);
+                + "  [grad.r = grad.r~c + grad.r~s + grad.r~u + grad.r~k]  {run 6}  @compiler/src/test/resources/inspect/mix.cnn:11\n"), MIX);
     }
 
     @Test
@@ -49,7 +49,7 @@ class TextDumpTest {
         assertTrue(lines.contains("  b.running_mean : 8 = state"), MIX);
         for (String line : lines) {
             if (line.contains("(")) {
-                assertTrue(line.matches("  .+ = [a-z_]+\\(.*\\)(  \\[.+])?  @compiler/src/test/resources/inspect/mix\\.cnn:\\d+"), line);
+                assertTrue(line.matches("  .+ = [a-z_]+\\(.*\\)(  \\[.+])?(  \\{run \\d+(; .+)?})?  @compiler/src/test/resources/inspect/mix\\.cnn:\\d+"), line);
             }
         }
         assertTrue(lines.contains("backward:"));

@@ -88,6 +88,8 @@ class FuseActivationsTest {
         assertFalse(trace.substring(0, at).contains("computes ra"), "no fusion before the pass");
         String after = trace.substring(at);
         assertTrue(after.contains("computes ra}") && after.contains("{run 0; computed by a}"), after);
+        String json = cnnc.inspect.JsonDump.render(cases(), false);
+        assertTrue(json.contains("\"fused_with\": \"ra\"") && json.contains("\"fused_with\": \"a\""), json);
     }
 
     @Test
