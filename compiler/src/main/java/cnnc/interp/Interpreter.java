@@ -106,6 +106,25 @@ public final class Interpreter {
         trainedForward = training;
     }
 
+    /**
+     * A training forward pass with one tensor moved: {@code h} is added to element {@code index} of
+     * {@code name} once it is computed (for a source, before the first step). The loss's finite
+     * differences in any tensor, an intermediate activation included, check its sensitivity. A source
+     * stays moved; sources and running statistics change, so use a fresh interpreter per call.
+     */
+    public void forwardNudged(String name, int index, double h) {
+        if (model.forward().sources().stream().anyMatch(b -> b.name().equals(name))) {
+            buffer(name)[index] += h;
+        }
+        for (Step step : model.forward().steps()) {
+            run(step, true);
+            if (step.output().name().equals(name)) {
+                buffer(name)[index] += h;
+            }
+        }
+        trainedForward = true;
+    }
+
     /** Runs the backward graph; needs a training {@link #forward} first (bn differentiates batch statistics). */
     public void backward() {
         Graph backward = model.backwardGraph();

@@ -1,11 +1,14 @@
 package cnnc.backend.java;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cnnc.ir.Buffer;
 import cnnc.ir.Model;
 import cnnc.ir.Role;
+import cnnc.interp.Interpreter;
+import cnnc.ops.Activation;
 import cnnc.ops.BatchNorm;
 import cnnc.ir.Step;
 import cnnc.runtime.Network;
@@ -24,9 +27,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Generated code against the float64 {@link Reference}: every activation (relative error 1e-4),
- * every path tensor (exactly), the loss, bn running statistics, and every parameter gradient and
- * sensitivity against central finite differences of the reference loss.
+ * Generated code against the float64 reference interpreter ({@link Interpreter}, which shares only
+ * the IR with the backends, not their code): every activation (relative error 1e-4), every path
+ * tensor (exactly), the loss, bn running statistics, and every parameter gradient and sensitivity
+ * against central finite differences of the interpreter's loss (the generated backward pass, not the
+ * interpreter's, is what is checked). The element-wise formulas, which the interpreter evaluates from
+ * the same {@code Expr} the backends render, are checked against {@code java.lang.Math} here too.
  */
 @org.junit.jupiter.api.Timeout(600)
 class ReferenceTest {
@@ -110,19 +116,20 @@ class ReferenceTest {
         }
         net.forward();
         net.backward();
-        Reference ref = Reference.run(m, sources);
+        Interpreter ref = reference(m, sources);
+        ref.forward(true);
         for (Buffer b : m.forward().buffers(Role.ACTIVATION)) {
-            close(name + " " + b.name(), ref.v(b), net.tensor(b.name()), 1e-4);
+            close(name + " " + b.name(), ref.buffer(b.name()), net.tensor(b.name()), 1e-4);
         }
         for (Buffer b : m.forward().buffers(Role.PATH)) {
-            assertArrayEquals(ref.paths.get(b.name()), net.path(b.name()), name + " " + b.name());
+            assertArrayEquals(ref.path(b.name()), net.path(b.name()), name + " " + b.name());
         }
-        close(name + " loss", new double[] {ref.loss(m)}, new float[] {net.loss()}, 1e-5);
+        close(name + " loss", new double[] {ref.loss()}, new float[] {net.loss()}, 1e-5);
         runningStats(name, m, net, ref);
 
         Random r = new Random(7);
         List<String> checked = new ArrayList<>();
-        double base = ref.loss(m);
+        double base = ref.loss();
         for (TensorSpec s : net.tensors()) {
             if (s.role() != TensorSpec.Role.GRADIENT && s.role() != TensorSpec.Role.SENSITIVITY) {
                 continue;
@@ -134,7 +141,11 @@ class ReferenceTest {
                 tries[k] = r.nextInt(g.length);
             }
             int compared = compareWithFiniteDifferences(name + " " + s.name(), g, tries, Math.min(8, g.length), base,
-                    (i, h) -> Reference.run(m, sources, target, i, h).loss(m));
+                    (i, h) -> {
+                        Interpreter moved = reference(m, sources);
+                        moved.forwardNudged(target, i, h);
+                        return moved.loss();
+                    });
             if (compared > 0) {
                 checked.add(s.name());
             }
@@ -143,6 +154,13 @@ class ReferenceTest {
         assertTrue(checked.size() * 2 >= net.tensors().stream()
                 .filter(s -> s.role() == TensorSpec.Role.GRADIENT || s.role() == TensorSpec.Role.SENSITIVITY).count(),
                 name + ": fewer than half the gradients compared at any element: " + checked);
+    }
+
+    /** A fresh interpreter of {@code m} holding {@code sources}; bn's running statistics at their initial values, as the network's. */
+    private static Interpreter reference(Model m, Map<String, double[]> sources) {
+        Interpreter in = new Interpreter(m);
+        in.load(sources);
+        return in;
     }
 
     /** The reference loss with element {@code i} of a tensor moved by {@code h}. */
@@ -189,21 +207,47 @@ class ReferenceTest {
         return at.size();
     }
 
-    private static void runningStats(String name, Model m, Network net, Reference ref) {
+    /** The running statistics one training forward pass left, from mean 0 and variance 1 (the interpreter updates them). */
+    private static void runningStats(String name, Model m, Network net, Interpreter ref) {
         for (Step s : m.forward().steps()) {
-            if (s.op() instanceof BatchNorm bn) {
-                double[] mean = ref.values.get(s.outputs().get(1).name());
-                double[] var = ref.values.get(s.outputs().get(2).name());
-                long n = bn.valuesPerStatistic(s.input(0).shape());
-                double[] rm = new double[mean.length];
-                double[] rv = new double[mean.length];
-                for (int i = 0; i < mean.length; i++) {
-                    rm[i] = bn.momentum() * mean[i];
-                    rv[i] = (1 - bn.momentum()) + bn.momentum() * var[i] * n / (n - 1);
+            if (s.op() instanceof BatchNorm) {
+                for (int slot : new int[] {3, 4}) {
+                    String stat = s.input(slot).name();
+                    close(name + " " + stat, ref.buffer(stat), net.tensor(stat), 1e-4);
                 }
-                close(name + " " + s.input(3).name(), rm, net.tensor(s.input(3).name()), 1e-4);
-                close(name + " " + s.input(4).name(), rv, net.tensor(s.input(4).name()), 1e-4);
             }
+        }
+    }
+
+    /**
+     * Every element-wise function's forward and backward formula, as the interpreter evaluates it,
+     * against {@code java.lang.Math} written out here: the one thing the interpreter and the
+     * backends share is the formula in the IR, so it is checked on its own.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Activation.Fn.class)
+    void elementWiseFormulasMatchJavaMath(Activation.Fn fn) {
+        double a = fn.param == null ? 0 : 0.3;
+        Activation op = new Activation(fn, a);
+        for (double x = -3; x <= 3; x += 0.125) {
+            double y = switch (fn) {
+                case RELU -> Math.max(0, x);
+                case SIGMOID -> 1 / (1 + Math.exp(-x));
+                case TANH -> Math.tanh(x);
+                case LEAKY_RELU -> x > 0 ? x : a * x;
+                case ELU -> x > 0 ? x : a * (Math.exp(x) - 1);
+            };
+            double dydx = switch (fn) {
+                case RELU -> x > 0 ? 1 : 0;
+                case SIGMOID -> y * (1 - y);
+                case TANH -> 1 - Math.tanh(x) * Math.tanh(x);
+                case LEAKY_RELU -> x > 0 ? 1 : a;
+                case ELU -> x > 0 ? 1 : a * Math.exp(x);
+            };
+            assertEquals(y, op.forwardExpr().eval(x, 0, 0), 1e-12, fn + " at " + x);
+            double dy = 0.7;
+            double dx = op.readsOutput() ? op.backwardExpr().eval(0, y, dy) : op.backwardExpr().eval(x, 0, dy);
+            assertEquals(dy * dydx, dx, 1e-12, fn + "' at " + x);
         }
     }
 
