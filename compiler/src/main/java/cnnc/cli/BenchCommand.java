@@ -143,6 +143,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("infer_batch%d_images_per_s %.1f%n", inferBatch, inferRate);
         out.printf("compile_ms %.0f%n", compileMs);
         out.printf("peak_heap_mb %.1f%n", heapMb);
+        out.printf("train_images_per_cpu_s %.1f%n", trainCpuRate);
         if (prof != null) {
             prof.keyValues(out);
         }
@@ -153,17 +154,32 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Images per second of process CPU time over the training rounds (every thread, the JIT's and the
+     * collector's included): the figure a loaded machine distorts least, set against PyTorch's
+     * {@code bench/pytorch_cpu.py}.
+     */
+    private double trainCpuRate;
+
     /** Training steps (forward, backward, optimizer) per second times the batch. */
     private double trainRate(Model m, Network net) {
         Initializers.initialize(net, m.train().seed(), TrainCommand.initKinds(m));
         Optimizer opt = TrainCommand.optimizer(m, net);
         fill(net, 1);
+        int[] steps = {0};
         Runnable step = () -> {
             net.forward();
             net.backward();
             opt.step();
+            steps[0]++;
         };
-        return rounds(step, net.batch());
+        warmUp(step);
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        int steps0 = steps[0];
+        double rate = rounds(step, net.batch(), false);
+        trainCpuRate = (double) (steps[0] - steps0) * net.batch() / Math.max(1e-9, (os.getProcessCpuTime() - cpu0) / 1e9);
+        return rate;
     }
 
     private double inferRate(Network net) {
@@ -209,7 +225,13 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Warms up, then runs {@link #ROUNDS} rounds; the median of images/s. */
     private double rounds(Runnable step, int batch) {
-        warmUp(step);
+        return rounds(step, batch, true);
+    }
+
+    private double rounds(Runnable step, int batch, boolean warm) {
+        if (warm) {
+            warmUp(step);
+        }
         double[] rates = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
             long start = System.nanoTime();
