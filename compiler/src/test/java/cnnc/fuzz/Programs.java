@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
  * its own account of every tensor's shape so each call fits), and nearly valid ones, a valid tree
  * with one mistake a user makes (a misspelt argument, a name used before it is defined, a value
  * out of range or of the wrong kind, a missing loss, a name defined twice, an unknown operation).
+ * Every operation a file may call appears: conv, deconv, bn, the element-wise functions
+ * (leaky_relu and elu with their parameter), dropout, pooling, full, add, concat, softmax.
  * Sizes stay small (at most 4 channels, 10x10 maps, batch 3) so one step runs in milliseconds.
  */
 final class Programs {
@@ -70,8 +72,21 @@ final class Programs {
     /** One more node reading tensors already defined, when its shape leaves something to compute on. */
     private static void node(FuzzedDataProvider d, String n, int batch, List<T> defined, List<Statement> s) {
         T a = defined.get(d.consumeInt(0, defined.size() - 1));
-        switch (d.consumeInt(0, 8)) {
+        switch (d.consumeInt(0, 11)) {
             case 0 -> conv(d, n, a, defined, s);
+            case 9 -> {
+                boolean leaky = d.consumeBoolean();
+                double v = d.pickValue(leaky ? new Double[] {0.0, 0.01, 0.2, 1.0} : new Double[] {0.1, 1.0, 2.5});
+                s.add(call(n, leaky ? "leaky_relu" : "elu", List.of(pos(ref(a.name)), named(leaky ? "slope" : "alpha", number(v)))));
+                defined.add(new T(n, a.c, a.h, a.w));
+            }
+            case 10 -> {
+                double p = d.pickValue(new Double[] {0.0, 0.25, 0.5, 0.9});
+                s.add(call(n, "dropout", p == 0.5 && d.consumeBoolean() ? List.of(pos(ref(a.name))) : List.of(pos(ref(a.name)),
+                        named("p", number(p)))));
+                defined.add(new T(n, a.c, a.h, a.w));
+            }
+            case 11 -> deconv(d, n, a, defined, s);
             case 1 -> {
                 // a statistic needs two values: per element T of them, per channel T·H·W
                 if (batch * a.h * a.w < 2) {
@@ -157,6 +172,42 @@ final class Programs {
         }
     }
 
+    /**
+     * A transposed convolution whose output, {@code s·(i-1) + k - 2p + a}, stays between 1 and 12 a
+     * side: stride 1 or 2, padding up to the kernel, output_padding below the stride.
+     */
+    private static void deconv(FuzzedDataProvider d, String n, T a, List<T> defined, List<Statement> s) {
+        int k = d.consumeInt(1, 4);
+        int m = d.consumeInt(1, 4);
+        int nn = d.consumeInt(1, 4);
+        int sh = d.consumeInt(1, 2);
+        int sw = d.consumeInt(1, 2);
+        int ph = d.consumeInt(0, m - 1);
+        int pw = d.consumeInt(0, nn - 1);
+        int ah = d.consumeInt(0, sh - 1);
+        int aw = d.consumeInt(0, sw - 1);
+        int h = sh * (a.h - 1) + m - 2 * ph + ah;
+        int w = sw * (a.w - 1) + nn - 2 * pw + aw;
+        if (h < 1 || w < 1 || h > 12 || w > 12) {
+            return;
+        }
+        List<Argument> args = new ArrayList<>(List.of(pos(ref(a.name)), pos(integer(k)), named("kernel", dims(m, nn))));
+        if (sh > 1 || sw > 1) {
+            args.add(named("stride", dims(sh, sw)));
+        }
+        if (ph > 0 || pw > 0 || d.consumeBoolean()) {
+            args.add(named("padding", new Ast.PairValue(ph, pw, "(" + ph + ", " + pw + ")", AT)));
+        }
+        if (ah > 0 || aw > 0) {
+            args.add(named("output_padding", new Ast.PairValue(ah, aw, "(" + ah + ", " + aw + ")", AT)));
+        }
+        if (d.consumeBoolean()) {
+            args.add(named("bias", new Ast.BoolValue(false, AT)));
+        }
+        s.add(call(n, "deconv", args));
+        defined.add(new T(n, k, h, w));
+    }
+
     /** Puts one mistake into a valid program; says which. */
     private static String mistake(FuzzedDataProvider d, List<Statement> s) {
         List<Integer> nodes = new ArrayList<>();
@@ -172,7 +223,8 @@ final class Programs {
         switch (which) {
             case 0 -> args.add(named(d.pickValue(new String[] {"kernal", "strides", "pading", "window", "per", "lr"}), integer(2)));
             case 1 -> args.set(0, pos(ref(d.pickValue(new String[] {"q", "h", "y", "z", node.name().text()}))));
-            case 2 -> args.add(named(d.pickValue(new String[] {"kernel", "stride", "window", "K", "eps", "momentum"}),
+            case 2 -> args.add(named(d.pickValue(new String[] {"kernel", "stride", "window", "K", "eps", "momentum", "p", "slope",
+                    "output_padding"}),
                     d.pickValue(new Value[] {integer(0), integer(-3), new Ast.IntValue(99999999999L, "99999999999", AT),
                             dims(0, 3), dims(100000, 100000), new Ast.FloatValue(-1, "-1.0", AT), new Ast.FloatValue(1e308, "1e308", AT)})));
             case 3 -> {
@@ -233,6 +285,10 @@ final class Programs {
 
     private static Value integer(long v) {
         return new Ast.IntValue(v, Long.toString(v), AT);
+    }
+
+    private static Value number(double v) {
+        return new Ast.FloatValue(v, Double.toString(v), AT);
     }
 
     private static Value dims(long a, long b) {
