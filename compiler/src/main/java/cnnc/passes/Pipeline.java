@@ -6,6 +6,7 @@ import cnnc.front.GraphBuilder;
 import cnnc.front.Options;
 import cnnc.inspect.TextDump;
 import cnnc.ir.Model;
+import cnnc.ir.Step;
 import cnnc.ir.Verifier;
 import cnnc.ops.Conv;
 import java.util.ArrayList;
@@ -62,9 +63,9 @@ public final class Pipeline {
      * @throws IllegalArgumentException naming a step that did not
      */
     public static void requireLowered(Model m) {
-        java.util.List<cnnc.ir.Step> steps = new ArrayList<>(m.forward().steps());
+        List<Step> steps = new ArrayList<>(m.forward().steps());
         m.backward().ifPresent(g -> steps.addAll(g.steps()));
-        for (cnnc.ir.Step s : steps) {
+        for (Step s : steps) {
             if (s.lowering().run() < 0) {
                 throw new IllegalArgumentException(m.name() + ": " + s.op().mnemonic() + " '" + s.node()
                         + "' was not lowered: compile the model with cnnc.passes.Pipeline.compile");
