@@ -49,9 +49,10 @@ final class Emitters {
             return Conv.Algo.SCALAR;
         }
         Conv.Algo a = recorded;
-        if (a == Conv.Algo.AUTO) {
-            a = gradient ? ConvKernels.choose(conv, conv.algo(), Conv.Algo.AUTO, true, s.inBuf(1).shape(), s.inBuf(0).shape())
-                    : ConvKernels.choose(conv, conv.algo(), Conv.Algo.AUTO, false, s.inBuf(0).shape(), s.outBuf(0).shape());
+        if (a == Conv.Algo.AUTO || a == Conv.Algo.WINOGRAD) { // the tile of a bare winograd is chosen from the shapes
+            Conv.Algo want = a == Conv.Algo.AUTO ? conv.algo() : a;
+            a = gradient ? ConvKernels.choose(conv, want, Conv.Algo.AUTO, true, s.inBuf(1).shape(), s.inBuf(0).shape())
+                    : ConvKernels.choose(conv, want, Conv.Algo.AUTO, false, s.inBuf(0).shape(), s.outBuf(0).shape());
         }
         return a.applies(conv) ? a : Conv.Algo.SCALAR;
     }
@@ -59,22 +60,24 @@ final class Emitters {
     static void emit(StepCtx s) {
         switch (s.step.op()) {
             case Conv op -> {
-                switch (algo(s, op, op.algo(), false)) {
-                    case WINOGRAD -> WinogradEmitter.forward(s, op);
+                Conv.Algo a = algo(s, op, op.algo(), false);
+                switch (a) {
+                    case WINOGRAD2, WINOGRAD4 -> WinogradEmitter.forward(s, op, a.winogradTile());
                     case DIRECT -> VectorConvEmitter.forward(s, op);
-                    case SCALAR, AUTO -> ConvEmitter.forward(s, op);
+                    case SCALAR, AUTO, WINOGRAD -> ConvEmitter.forward(s, op); // AUTO and WINOGRAD: resolved by algo()
                 }
             }
             case ConvBf op -> {
-                switch (algo(s, op.conv(), op.algo(), false)) {
-                    case WINOGRAD -> WinogradEmitter.backwardData(s, op);
+                Conv.Algo a = algo(s, op.conv(), op.algo(), false);
+                switch (a) {
+                    case WINOGRAD2, WINOGRAD4 -> WinogradEmitter.backwardData(s, op, a.winogradTile());
                     case DIRECT -> VectorConvEmitter.backwardData(s, op);
-                    case SCALAR, AUTO -> ConvEmitter.backwardData(s, op);
+                    case SCALAR, AUTO, WINOGRAD -> ConvEmitter.backwardData(s, op);
                 }
             }
             case ConvGrad op -> {
                 switch (algo(s, op.conv(), op.algo(), true)) {
-                    case DIRECT, WINOGRAD -> VectorConvEmitter.gradient(s, op);
+                    case DIRECT, WINOGRAD, WINOGRAD2, WINOGRAD4 -> VectorConvEmitter.gradient(s, op);
                     case SCALAR, AUTO -> ConvEmitter.gradient(s, op);
                 }
             }
