@@ -140,7 +140,7 @@ final class WinogradEmitter {
         Plan p = plan(m, k.t(), k.ci(), k.co(), k.ho(), k.wo());
         int part = p.tw() + 1, rw = m * part, hr = m * p.th() + 2;
         String d = padPhase(s, k, part, rw, hr);
-        String u = weightPhase(s, k);
+        String u = weightPhase(s, k, p.tile().b());
         String wino = s.scratch("wino", p.lanes() * p.lane(k.ci(), k.co()));
         String in = inputTransform(s, k, p, d, wino, part, rw, hr);
         List<String> gemms = gemms(s, k, p, u, wino);
@@ -163,9 +163,10 @@ final class WinogradEmitter {
                 .line("int m = mo + xi * " + (long) k.co() * p.ns() + " + n")
                 .line("int uo = xi * " + (long) k.ci() * k.co());
         int full = k.co() / b0 * b0;
-        c.one("for (int o = 0; o < " + full + "; o += " + b0 + ") " + gemms.get(0) + "(uo + o, v, m + o * " + p.ns() + ")");
+        c.one("for (int o = 0; o < " + full + "; o += " + b0 + ") " + gemms.get(0) + "(uo + " + ConvEmitter.times("o", k.ci()) + ", v, m + o * "
+                + p.ns() + ")");
         if (full < k.co()) {
-            c.line(gemms.get(1) + "(uo + " + full + ", v, m + " + (long) full * p.ns() + ")");
+            c.line(gemms.get(1) + "(uo + " + (long) full * k.ci() + ", v, m + " + (long) full * p.ns() + ")");
         }
         c.close().close()
                 .comment("Y = A^T M A" + (k.bias() != null ? " + b" : "") + " of every tile and output channel of the block")
@@ -215,8 +216,12 @@ final class WinogradEmitter {
         return d;
     }
 
-    /** The phase computing {@code U[ξ][i][o] = G g G^T} in double and rounding once, output channels split over chunks. */
-    private static String weightPhase(StepCtx s, Spec k) {
+    /**
+     * The phase computing {@code U[ξ][o / b][i][o % b] = (G g G^T)[ξ]} in double and rounding once, output
+     * channels split over chunks. U is blocked by the GEMM's {@code b} output channels (the last block
+     * narrower when b does not divide them) so that a GEMM helper's broadcasts read one contiguous run.
+     */
+    private static String weightPhase(StepCtx s, Spec k, int b0) {
         int ci = k.ci(), co = k.co(), m = k.m(), a = k.alpha();
         String u = s.scratch("u", (long) a * a * ci * co);
         int chunks = Math.min(co, 16);
@@ -236,8 +241,11 @@ final class WinogradEmitter {
                 c.line("double h" + r + q + " = " + WinogradMatrices.gRow(m, r, new String[] {"g0" + q, "g1" + q, "g2" + q}));
             }
         }
-        c.comment("(G g) G^T, the same along each row; U[ξ = " + a + "r + b][i][o]");
-        c.line("int u = i * " + co + " + o");
+        c.comment("(G g) G^T, the same along each row; U[ξ = " + a + "r + b][o / " + b0 + "][i][o % " + b0 + "]");
+        int full = co / b0 * b0;
+        String blocked = ConvEmitter.times("(o / " + b0 + ")", ci * b0) + " + " + ConvEmitter.times("i", b0) + " + o % " + b0;
+        c.line("int u = " + (full == co ? blocked : "o < " + full + " ? " + blocked + " : " + (long) full * ci + " + "
+                + ConvEmitter.times("i", co - full) + " + (o - " + full + ")"));
         long stride = (long) ci * co;
         for (int r = 0; r < a; r++) {
             String[] row = {"h" + r + "0", "h" + r + "1", "h" + r + "2"};
@@ -246,7 +254,7 @@ final class WinogradEmitter {
             }
         }
         c.close().close();
-        s.phaseOver("u", chunks, 30L * ci * co, "U[ξ][i][o] = (G g G^T)[ξ] of " + k.name() + " for the 3x3 kernel g of output o, input i"
+        s.phaseOver("u", chunks, 30L * ci * co, "U[ξ][o / " + b0 + "][i][o % " + b0 + "] = (G g G^T)[ξ] of " + k.name() + " for the 3x3 kernel g of output o, input i"
                 + (k.rotated() ? " (rotated 180°)" : "") + ", output channels o = chunk, chunk + " + chunks + ", ...", c.build());
         return u;
     }
@@ -340,14 +348,14 @@ final class WinogradEmitter {
         c.line("FloatVector g");
         int unrolled = k.ci() / UNROLL * UNROLL;
         if (unrolled > 0) {
-            c.open("for (int c = 0; c < " + unrolled + "; c += " + UNROLL + ", v += " + (long) UNROLL * p.ns() + ", uo += " + UNROLL * k.co() + ")");
+            c.open("for (int c = 0; c < " + unrolled + "; c += " + UNROLL + ", v += " + (long) UNROLL * p.ns() + ", uo += " + UNROLL * b + ")");
             for (int r = 0; r < UNROLL; r++) {
-                gemmStep(c, p, u, wino, b, (long) r * p.ns(), (long) r * k.co());
+                gemmStep(c, p, u, wino, b, (long) r * p.ns(), (long) r * b);
             }
             c.close();
         }
         if (unrolled < k.ci()) {
-            c.open("for (int c = " + unrolled + "; c < " + k.ci() + "; c++, v += " + p.ns() + ", uo += " + k.co() + ")");
+            c.open("for (int c = " + unrolled + "; c < " + k.ci() + "; c++, v += " + p.ns() + ", uo += " + b + ")");
             gemmStep(c, p, u, wino, b, 0, 0);
             c.close();
         }
@@ -357,7 +365,7 @@ final class WinogradEmitter {
             }
         }
         return s.helper("mm" + b, "M[ξ][o .. o+" + (b - 1) + "][n .. n+" + (P * VL - 1) + "] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. "
-                + (k.ci() - 1) + " in order: a register tile of " + P * VL + " tiles x " + b + " output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).",
+                + (k.ci() - 1) + " in order: a register tile of " + P * VL + " tiles x " + b + " output channels (uo: U[ξ][o / " + p.tile().b() + "][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).",
                 List.of("uo", "v", "m"), c.build());
     }
 
