@@ -84,11 +84,25 @@ class FixtureTest {
      * backward-data), within the same tolerance: its error against PyTorch, measured in
      * docs/performance.md, is of the direct kernels' order.
      */
-    @ParameterizedTest(name = "{0} with winograd")
+    @ParameterizedTest(name = "{0} with winograd2")
     @MethodSource("fixtures")
     void winogradMatchesPyTorch(String network, Path model, Path fixture) {
         try {
-            compare("java", network, model, fixture, "--conv-algo", "winograd");
+            compare("java", network, model, fixture, "--conv-algo", "winograd2");
+        } finally {
+            System.clearProperty("cnnc.conv.algo");
+        }
+    }
+
+    /**
+     * Every fixture with every 3x3 convolution forced to Winograd F(4x4, 3x3), partial tiles included,
+     * within the same tolerance (its error, docs/performance.md, is several times F(2x2)'s).
+     */
+    @ParameterizedTest(name = "{0} with winograd4")
+    @MethodSource("fixtures")
+    void winograd4MatchesPyTorch(String network, Path model, Path fixture) {
+        try {
+            compare("java", network, model, fixture, "--conv-algo", "winograd4");
         } finally {
             System.clearProperty("cnnc.conv.algo");
         }
@@ -106,9 +120,9 @@ class FixtureTest {
                 cnnc.ir.Model m = cnnc.passes.Pipeline.compile(cnnc.diag.SourceFile.of(model.getFileName().toString(), Files.readString(model)),
                         cnnc.front.Options.defaults().withBatch(2).withNetwork((String) a.get()[0]));
                 long n = m.backwardGraph().steps().stream()
-                        .filter(st -> st.op() instanceof cnnc.ops.ConvBf bf && bf.algo() == cnnc.ops.Conv.Algo.WINOGRAD).count()
+                        .filter(st -> st.op() instanceof cnnc.ops.ConvBf bf && bf.algo().winograd()).count()
                         + m.forward().steps().stream()
-                        .filter(st -> st.op() instanceof cnnc.ops.Conv c && c.algo() == cnnc.ops.Conv.Algo.WINOGRAD).count();
+                        .filter(st -> st.op() instanceof cnnc.ops.Conv c && c.algo().winograd()).count();
                 with += n > 0 ? 1 : 0;
                 convs += (int) n;
             }
