@@ -21,17 +21,16 @@ import java.util.List;
  * α² multiplications per tile and channel pair instead of 9m²: 2.25x fewer than the direct kernel for
  * F(2x2), 4x fewer for F(4x4).
  *
- * <p>Layouts, chosen so every vector load is contiguous: a phase per sample copies the input into
- * planes of {@code m·th + 2} zero-padded rows whose columns lie in m phases
- * ({@code D^r[e] = Xp[m·e + r]}, r = 0 .. m-1), so column {@code m·j + s} of tiles {@code j .. j+7}
- * ({@code s < α}) is the vector {@code D^(s mod m)[j + s / m ..]}. The main phase takes blocks of whole
- * tile rows ({@link Plan}); per block, V and M hold the block's tiles contiguous ({@code V[ξ][c][n]}),
+ * <p>Layouts, chosen so every vector load is contiguous: a phase per sample copies the input's α x α block
+ * of every tile into {@code D[c][ρ][s][g·tw + j]} (tile row {@code g = t·th + ti}, column j), where the
+ * batch's tiles are contiguous, so the transforms work on 8 tiles at a time whatever the map's width.
+ * The main phase takes blocks of whole tile rows ({@link Plan}); per block, V and M hold the block's tiles contiguous ({@code V[ξ][c][n]}),
  * and the GEMM micro-kernel keeps a register tile of {@code P} vectors of 8 tiles times {@code b}
  * output channels ({@link ConvTiles}): per input channel, P loads of V and b broadcasts of U feed
  * {@code P·b} fmas, summing the channels in a fixed order. The transforms go through a small staging
  * area, one direction at a time (rows, then columns). Every tile is computed the same whichever chunk
- * and thread runs it, so results are bit-identical for any thread count. Vector lanes past the end of
- * a tile row compute garbage that the next row overwrites or that is never read.
+ * and thread runs it, so results are bit-identical for any thread count. Vector lanes past a block's
+ * last tile compute garbage that is never read.
  */
 final class WinogradEmitter {
 
