@@ -21,16 +21,17 @@ import java.util.List;
  * α² multiplications per tile and channel pair instead of 9m²: 2.25x fewer than the direct kernel for
  * F(2x2), 4x fewer for F(4x4).
  *
- * <p>Layouts, chosen so every vector load is contiguous: a phase per sample copies the input's α x α block
- * of every tile into {@code D[c][ρ][s][g·tw + j]} (tile row {@code g = t·th + ti}, column j), where the
- * batch's tiles are contiguous, so the transforms work on 8 tiles at a time whatever the map's width.
- * The main phase takes blocks of whole tile rows ({@link Plan}); per block, V and M hold the block's tiles contiguous ({@code V[ξ][c][n]}),
+ * <p>Layouts, chosen so every vector load is contiguous: a phase per sample copies the input into
+ * planes of {@code m·th + 2} zero-padded rows whose columns lie in m phases
+ * ({@code D^r[e] = Xp[m·e + r]}, r = 0 .. m-1), so column {@code m·j + s} of tiles {@code j .. j+7}
+ * ({@code s < α}) is the vector {@code D^(s mod m)[j + s / m ..]}. The main phase takes blocks of whole
+ * tile rows ({@link Plan}); per block, V and M hold the block's tiles contiguous ({@code V[ξ][c][n]}),
  * and the GEMM micro-kernel keeps a register tile of {@code P} vectors of 8 tiles times {@code b}
  * output channels ({@link ConvTiles}): per input channel, P loads of V and b broadcasts of U feed
  * {@code P·b} fmas, summing the channels in a fixed order. The transforms go through a small staging
  * area, one direction at a time (rows, then columns). Every tile is computed the same whichever chunk
- * and thread runs it, so results are bit-identical for any thread count. Vector lanes past a block's
- * last tile compute garbage that is never read.
+ * and thread runs it, so results are bit-identical for any thread count. Vector lanes past the end of
+ * a tile row compute garbage that the next row overwrites or that is never read.
  */
 final class WinogradEmitter {
 
@@ -137,10 +138,11 @@ final class WinogradEmitter {
     private static void emit(StepCtx s, Spec k, String what) {
         int m = k.m(), xis = k.alpha() * k.alpha();
         Plan p = plan(m, k.t(), k.ci(), k.co(), k.ho(), k.wo());
-        String d = padPhase(s, k, p);
+        int part = p.tw() + 1, rw = m * part, hr = m * p.th() + 2;
+        String d = padPhase(s, k, part, rw, hr);
         String u = weightPhase(s, k, p.tile().b());
         String wino = s.scratch("wino", p.lanes() * p.lane(k.ci(), k.co()));
-        String in = inputTransform(s, k, p, d, wino);
+        String in = inputTransform(s, k, p, d, wino, part, rw, hr);
         List<String> gemms = gemms(s, k, p, u, wino);
         String out = outputTransform(s, k, p, wino);
         int P = p.tile().p(), b0 = p.tile().b();
@@ -153,7 +155,7 @@ final class WinogradEmitter {
                 .line("int g1 = Math.min(g0 + " + p.rows() + ", " + k.t() * p.th() + ")")
                 .line("int nl = ((g1 - g0) * " + p.tw() + " + " + (VL * P - 1) + ") / " + VL * P + " * " + VL * P)
                 .comment("V = B^T d B of every tile and input channel of the block")
-                .line(in + "(g0 * " + p.tw() + ", (g1 - g0) * " + p.tw() + ", vo)")
+                .one("for (int g = g0; g < g1; g++) " + in + "(g, (g - g0) * " + p.tw() + ", vo)")
                 .comment("M[ξ] = U[ξ] V[ξ]: output channels in blocks of " + b0 + ", " + P * VL + " tiles at a time, channels summed in order")
                 .open("for (int xi = 0; xi < " + xis + "; xi++)")
                 .open("for (int n = 0; n < nl; n += " + VL * P + ")")
@@ -168,7 +170,7 @@ final class WinogradEmitter {
         }
         c.close().close()
                 .comment("Y = A^T M A" + (k.bias() != null ? " + b" : "") + " of every tile and output channel of the block")
-                .line(out + "(g0 * " + p.tw() + ", (g1 - g0) * " + p.tw() + ", mo)")
+                .one("for (int g = g0; g < g1; g++) " + out + "(g, (g - g0) * " + p.tw() + ", mo)")
                 .close();
         s.kernel = "winograd " + k.name() + ", Vector API, GEMM register tile " + P * VL + " tiles x " + b0 + " channels, blocks of "
                 + p.rows() + " tile rows (" + p.rows() * p.tw() + " tiles), " + p.lanes() + " chunks";
@@ -177,47 +179,40 @@ final class WinogradEmitter {
                 + p.blocks() + " blocks in all, with its own slice of " + wino, c.build(), false);
     }
 
-    /** Tiles over the whole batch: {@code T · th · tw}, the stride between two (ρ, s) planes of D. */
-    private static long tiles(Spec k, Plan p) {
-        return (long) k.t() * p.th() * p.tw();
-    }
-
     /**
-     * The phase that copies {@code in[t]} into D, one sample per chunk: {@code D[c][ρ][s][g·tw + j] = Xp[m·ti + ρ][m·j + s]},
-     * the α x α input block of every tile (tile row {@code g = t·th + ti}, column j) spread over α² planes in which the
-     * batch's tiles are contiguous, so the input transform reads whole vectors of 8 tiles whatever the map's width.
+     * The phase that copies {@code in} into the column-phase padded planes D, one sample per chunk.
      * Only the data's places are ever written: the pads stay the zeros the array was allocated with.
      */
-    private static String padPhase(StepCtx s, Spec k, Plan p) {
-        int m = k.m(), a = k.alpha(), pl = k.pl(), tw = p.tw();
-        long nt = tiles(k, p);
-        // slack: the last block's vectors read up to 8 tiles past the batch's
-        String d = s.scratch("d", (long) k.ci() * a * a * nt + 2L * VL);
+    private static String padPhase(StepCtx s, Spec k, int part, int rw, int hr) {
+        int m = k.m();
+        int plane = hr * rw;
+        int pl = k.pl();
+        if (k.pt() + k.h() > hr) {
+            throw new IllegalStateException(s.name + ": a " + k.h() + "x" + k.w() + " map does not fit planes of " + hr + "x" + rw);
+        }
+        // slack: the vectors of the last tile row read up to 8 lanes past its plane
+        String d = s.scratch("d", (long) k.t() * k.ci() * plane + 2L * VL);
         Code c = new Code();
         c.line("int t = chunk");
         c.open("for (int c = 0; c < " + k.ci() + "; c++)")
                 .line("int x = (t * " + k.ci() + " + c) * " + k.h() * k.w())
-                .line("int dc = c * " + a * a * nt + " + t * " + (long) p.th() * tw)
-                .open("for (int ti = 0; ti < " + p.th() + "; ti++, dc += " + tw + ")")
-                .open("for (int r = 0; r < " + a + "; r++)")
-                .line("int i = " + ConvEmitter.times("ti", m) + " + r" + ConvEmitter.plus(-k.pt()))
-                .comment("rows of the padded map outside the data stay zero")
-                .one("if (i < 0 || i >= " + k.h() + ") continue")
-                .line("int xr = x + " + ConvEmitter.times("i", k.w()))
-                .line("int dr = dc + r * " + a * nt);
-        for (int q = 0; q < a; q++) {
-            // column m·j + q of the padded map is X column m·j + q - pl, for the j that land on the data
-            int lo = Math.max(0, Math.ceilDiv(pl - q, m)), hi = Math.min(tw, Math.floorDiv(k.w() - 1 + pl - q, m) + 1);
+                .line("int d = (t * " + k.ci() + " + c) * " + plane + ConvEmitter.plus((long) k.pt() * rw))
+                .open("for (int i = 0; i < " + k.h() + "; i++, x += " + k.w() + ", d += " + rw + ")");
+        for (int r = 0; r < m; r++) {
+            // D^r[e] = Xp[m·e + r] = X[m·e + r - pl] for the e that land on the data
+            int lo = Math.max(0, Math.ceilDiv(pl - r, m)), hi = Math.floorDiv(k.w() - 1 + pl - r, m) + 1;
+            if (hi > part) {
+                throw new IllegalStateException(s.name + ": a " + k.h() + "x" + k.w() + " map does not fit planes of " + hr + "x" + rw);
+            }
             if (lo < hi) {
-                c.one("for (int j = " + lo + "; j < " + hi + "; j++) " + d + "[dr" + ConvEmitter.plus(q * nt) + " + j] = "
-                        + k.in() + "[xr + " + ConvEmitter.times("j", m) + ConvEmitter.plus(q - pl) + "]");
+                c.one("for (int e = " + lo + "; e < " + hi + "; e++) " + d + "[d" + ConvEmitter.plus((long) r * part) + " + e] = "
+                        + k.in() + "[x + " + ConvEmitter.times("e", m) + ConvEmitter.plus(r - pl) + "]");
             }
         }
-        c.close().close().close();
-        s.phase("pad", k.t(), (long) k.t() * k.ci() * k.h() * k.w() * a * a / (m * m), "copies " + k.in() + "[t] into D[c][ρ][s][g·"
-                + tw + " + j] = padded " + k.in() + "[t][c][" + m + "ti + ρ][" + m + "j + s] (tile row g = t·" + p.th() + " + ti, ρ, s < "
-                + a + "), data from row " + k.pt() + " and column " + pl + " of the padded map; the pads are never written and stay zero",
-                c.build());
+        c.close().close();
+        s.phase("pad", k.t(), (long) k.t() * k.ci() * k.h() * k.w(), "copies " + k.in() + "[t] into planes of " + hr + " rows x ("
+                + m + " column phases of " + part + ": D^r[e] = padded column " + m + "e + r), data from row " + k.pt()
+                + " and padded column " + pl + "; the pads are never written and stay zero", c.build());
         return d;
     }
 
@@ -283,25 +278,26 @@ final class WinogradEmitter {
     }
 
     /**
-     * The helper writing V of the block's {@code cnt} tiles (the batch's tiles {@code n0 ..}) for every input channel,
-     * 8 tiles at a time: B^T along each of the α rows of their blocks into the staging area, then B^T down each column.
+     * The helper writing V of one tile row g (its tiles at n0 of the block) for every input channel:
+     * B^T along each of the α rows of 8 tiles' blocks into the staging area, then B^T down each column.
      */
-    private static String inputTransform(StepCtx s, Spec k, Plan p, String d, String wino) {
+    private static String inputTransform(StepCtx s, Spec k, Plan p, String d, String wino, int part, int rw, int hr) {
         int m = k.m(), a = k.alpha();
         long stride = (long) k.ci() * p.ns();
-        long nt = tiles(k, p);
         Code c = new Code();
+        c.line("int t = g / " + p.th()).line("int ti = g - t * " + p.th());
         c.line("int st = vo + " + (long) a * a * (k.ci() + k.co()) * p.ns());
         constants(c, m);
         c.open("for (int c = 0; c < " + k.ci() + "; c++)")
-                .line("int dc = c * " + a * a * nt + " + n0")
-                .line("int v = vo + c * " + p.ns())
-                .open("for (int n = 0; n < cnt; n += " + VL + ")");
-        c.comment("row r of the tiles' " + a + "x" + a + " blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]");
-        c.open("for (int r = 0; r < " + a + "; r++)").line("int dr = dc + n + r * " + a * nt);
+                .line("int d = (t * " + k.ci() + " + c) * " + hr * rw + " + ti * " + m * rw)
+                .line("int v = vo + c * " + p.ns() + " + n0")
+                .open("for (int j = 0; j < " + p.tw() + "; j += " + VL + ")");
+        c.comment("row r of the tiles' " + a + "x" + a + " blocks: column " + m + "j + s is D^(s mod " + m + ")[j + s / " + m
+                + "]; B^T along it, staged at w[q][r]");
+        c.open("for (int r = 0; r < " + a + "; r++)").line("int dr = d + j + r * " + rw);
         String[] x = names("x", a);
         for (int q = 0; q < a; q++) {
-            c.line("FloatVector x" + q + " = FloatVector.fromArray(S, " + d + ", dr" + ConvEmitter.plus(q * nt) + ")");
+            c.line("FloatVector x" + q + " = FloatVector.fromArray(S, " + d + ", dr" + ConvEmitter.plus((long) (q % m) * part + q / m) + ")");
         }
         for (String l : WinogradMatrices.btLines(m, x, "w")) {
             c.line(l);
@@ -310,8 +306,8 @@ final class WinogradEmitter {
             c.line("w" + q + ".intoArray(" + wino + ", st + r * " + VL + ConvEmitter.plus((long) q * a * VL) + ")");
         }
         c.close();
-        c.comment("B^T down every column q: V[" + a + "r + q][c] of tiles n .. n+7");
-        c.open("for (int q = 0; q < " + a + "; q++)").line("int sq = st + q * " + a * VL).line("int vq = v + n + q * " + stride);
+        c.comment("B^T down every column q: V[" + a + "r + q][c] of tiles j .. j+7");
+        c.open("for (int q = 0; q < " + a + "; q++)").line("int sq = st + q * " + a * VL).line("int vq = v + j + q * " + stride);
         String[] y = names("y", a);
         for (int r = 0; r < a; r++) {
             c.line("FloatVector y" + r + " = FloatVector.fromArray(S, " + wino + ", sq" + ConvEmitter.plus((long) r * VL) + ")");
@@ -323,8 +319,8 @@ final class WinogradEmitter {
             c.line("v" + r + ".intoArray(" + wino + ", vq" + ConvEmitter.plus(r * a * stride) + ")");
         }
         c.close().close().close();
-        return s.helper("vin", "V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / " + p.tw()
-                + ", column (n0 + n) % " + p.tw() + "), every input channel c; " + k.name() + ".", List.of("n0", "cnt", "vo"), c.build());
+        return s.helper("vin", "V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / " + p.th() + ", tile row g % " + p.th()
+                + "), tiles j = 0 .. " + (p.tw() - 1) + ", every input channel c; " + k.name() + ".", List.of("g", "n0", "vo"), c.build());
     }
 
     /** The GEMM helpers: a full block of output channels, and the narrower rest when the block does not divide them. */
@@ -368,7 +364,7 @@ final class WinogradEmitter {
                 c.line("a" + j + "_" + a + ".intoArray(" + wino + ", m" + ConvEmitter.plus((long) a * p.ns() + (long) j * VL) + ")");
             }
         }
-        return s.helper("mm" + b, "M[ξ][o .. o+" + (b - 1) + "][n .. n+" + (P * VL - 1) + "] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. "
+        return s.helper("mm" + b, "M[ξ][o .. o+" + (b - 1) + "][n .. n+" + (P * VL - 1) + "] = Σ_c U[ξ][o / " + p.tile().b() + "][c][..] · V[ξ][c][n ..], c = 0 .. "
                 + (k.ci() - 1) + " in order: a register tile of " + P * VL + " tiles x " + b + " output channels (uo: U[ξ][o / " + p.tile().b() + "][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).",
                 List.of("uo", "v", "m"), c.build());
     }
@@ -388,26 +384,31 @@ final class WinogradEmitter {
     }
 
     /**
-     * The helper writing the output pixels of the block's {@code cnt} tiles (the batch's tiles {@code n0 ..}) from M,
-     * 8 tiles at a time: A^T down each column of their α x α blocks of M, then along each row, staged, then copied
-     * into the m x m pixels of each tile.
+     * The helper writing the output pixels of tile row g from M: A^T down each column of 8 tiles' α x α
+     * blocks of M, then along each row, staged, then copied into the m x m pixels of each tile.
      */
     private static String outputTransform(StepCtx s, Spec k, Plan p, String wino) {
         int co = k.co(), ho = k.ho(), wo = k.wo(), m = k.m(), a = k.alpha();
         long stride = (long) co * p.ns();
         long ys = (long) a * m * VL; // the staged outputs y[r][b] follow z[r][q]
         Code c = new Code();
+        c.line("int t = g / " + p.th()).line("int ti = g - t * " + p.th());
         c.line("int st = mo + " + stride * a * a);
         boolean partRows = ho % m != 0, partCols = wo % m != 0;
+        if (partRows) {
+            c.comment("the last tile row of a map of " + ho + " rows has " + ho % m + " real row" + (ho % m == 1 ? "" : "s"));
+            c.line("int rows = Math.min(" + m + ", " + ho + " - " + m + " * ti)");
+        }
         constants(c, m);
         c.open("for (int o = 0; o < " + co + "; o++)")
-                .line("int mm = mo + o * " + p.ns());
+                .line("int mm = mo + o * " + p.ns() + " + n0")
+                .line("int y = ((t * " + co + " + o) * " + ho + " + " + m + " * ti) * " + wo);
         if (k.bias() != null) {
             c.line("float bo = " + k.bias() + "[o]");
         }
-        c.open("for (int n = 0; n < cnt; n += " + VL + ")");
+        c.open("for (int j = 0; j < " + p.tw() + "; j += " + VL + ")");
         c.comment("A^T down every column q of M[" + a + "r + q], staged at z[r][q]");
-        c.open("for (int q = 0; q < " + a + "; q++)").line("int mq = mm + n + q * " + stride);
+        c.open("for (int q = 0; q < " + a + "; q++)").line("int mq = mm + j + q * " + stride);
         String[] x = names("h", a);
         for (int r = 0; r < a; r++) {
             c.line("FloatVector h" + r + " = FloatVector.fromArray(S, " + wino + ", mq" + ConvEmitter.plus(r * a * stride) + ")");
@@ -419,7 +420,7 @@ final class WinogradEmitter {
             c.line("z" + r + ".intoArray(" + wino + ", st + q * " + VL + ConvEmitter.plus((long) r * a * VL) + ")");
         }
         c.close();
-        c.comment("A^T along every row r, staged at y[r][b]: pixel (" + m + "ti + r, " + m + "j + b) of the lane's tile");
+        c.comment("A^T along every row r, staged at y[r][b]: pixel (" + m + "ti + r, " + m + "(j + lane) + b)");
         c.open("for (int r = 0; r < " + m + "; r++)").line("int sr = st + r * " + a * VL);
         String[] z = names("e", a);
         for (int q = 0; q < a; q++) {
@@ -433,20 +434,11 @@ final class WinogradEmitter {
         }
         c.close();
         String plus = k.bias() != null ? " + bo" : "";
-        c.line("int e = Math.min(" + VL + ", cnt - n)");
+        c.line("int e = Math.min(" + VL + ", " + p.tw() + " - j)");
         c.open("for (int q = 0; q < e; q++)")
-                .comment("the lane's tile: row g = sample t, tile row ti; column j")
-                .line("int g = (n0 + n + q) / " + p.tw())
-                .line("int j = n0 + n + q - g * " + p.tw())
-                .line("int t = g / " + p.th())
-                .line("int ti = g - t * " + p.th())
-                .line("int px = ((t * " + co + " + o) * " + ho + " + " + ConvEmitter.times("ti", m) + ") * " + wo + " + "
-                        + ConvEmitter.times("j", m));
-        if (partRows) {
-            c.line("int rows = Math.min(" + m + ", " + ho + " - " + ConvEmitter.times("ti", m) + ")");
-        }
+                .line("int px = y + " + ConvEmitter.times("(j + q)", m));
         if (partCols) {
-            c.line("int cols = Math.min(" + m + ", " + wo + " - " + ConvEmitter.times("j", m) + ")");
+            c.line("int cols = Math.min(" + m + ", " + wo + " - " + ConvEmitter.times("(j + q)", m) + ")");
         }
         for (int r = 0; r < m; r++) {
             for (int b = 0; b < m; b++) {
@@ -458,9 +450,9 @@ final class WinogradEmitter {
             }
         }
         c.close().close().close();
-        return s.helper("yout", "Y[t][o][" + m + "ti .. " + m + "ti+" + (m - 1) + "][" + m + "j .. " + m + "j+" + (m - 1)
-                + "] of the batch's tiles n0 + n, n < cnt (row g = t·" + p.th() + " + ti, column j) = A^T M[.][o][n] A"
-                + plus.replace(" + bo", " + b[o]") + " for every output channel o (" + k.name() + "), through the staged vectors"
-                + " y[r][b] of 8 tiles copied into the " + m + "x" + m + " pixels of each tile.", List.of("n0", "cnt", "mo"), c.build());
+        return s.helper("yout", "Y[t][o][" + m + "ti .. " + m + "ti+" + (m - 1) + "][..] of tile row g (sample t = g / " + p.th()
+                + ", ti = g % " + p.th() + ") = A^T M[.][o][n0 + j] A" + plus.replace(" + bo", " + b[o]")
+                + " for every output channel o (" + k.name() + "), through the staged vectors y[r][b] of 8 tiles copied into the "
+                + m + "x" + m + " pixels of each tile.", List.of("g", "n0", "mo"), c.build());
     }
 }

@@ -730,7 +730,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_d = new float[9437200];
+    private final float[] f3_conv_c2_d = new float[5013520];
 
     /**
      * Scratch of f3_conv_c2_.
@@ -745,7 +745,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_d = new float[2359312];
+    private final float[] f7_conv_c3_d = new float[1474576];
 
     /**
      * Scratch of f7_conv_c3_.
@@ -760,7 +760,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_d = new float[4718608];
+    private final float[] f10_conv_c4_d = new float[2949136];
 
     /**
      * Scratch of f10_conv_c4_.
@@ -775,7 +775,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f14_conv_c5_.
      */
-    private final float[] f14_conv_c5_d = new float[1179664];
+    private final float[] f14_conv_c5_d = new float[983056];
 
     /**
      * Scratch of f14_conv_c5_.
@@ -790,7 +790,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f17_conv_c6_.
      */
-    private final float[] f17_conv_c6_d = new float[2359312];
+    private final float[] f17_conv_c6_d = new float[1966096];
 
     /**
      * Scratch of f17_conv_c6_.
@@ -810,7 +810,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b7_conv_bf_c6_.
      */
-    private final float[] b7_conv_bf_c6_d = new float[2359312];
+    private final float[] b7_conv_bf_c6_d = new float[1966096];
 
     /**
      * Scratch of b7_conv_bf_c6_.
@@ -840,7 +840,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b12_conv_bf_c5_.
      */
-    private final float[] b12_conv_bf_c5_d = new float[2359312];
+    private final float[] b12_conv_bf_c5_d = new float[1966096];
 
     /**
      * Scratch of b12_conv_bf_c5_.
@@ -870,7 +870,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_d = new float[4718608];
+    private final float[] b18_conv_bf_c4_d = new float[2949136];
 
     /**
      * Scratch of b18_conv_bf_c4_.
@@ -900,7 +900,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_d = new float[4718608];
+    private final float[] b23_conv_bf_c3_d = new float[2949136];
 
     /**
      * Scratch of b23_conv_bf_c3_.
@@ -930,7 +930,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_d = new float[9437200];
+    private final float[] b29_conv_bf_c2_d = new float[5013520];
 
     /**
      * Scratch of b29_conv_bf_c2_.
@@ -2238,7 +2238,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 15, 512);
             int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            f3_conv_c2_vin(g0 * 8, (g1 - g0) * 8, vo);
+            for (int g = g0; g < g1; g++) f3_conv_c2_vin(g, (g - g0) * 8, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
@@ -2249,32 +2249,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            f3_conv_c2_yout(g0 * 8, (g1 - g0) * 8, mo);
+            for (int g = g0; g < g1; g++) f3_conv_c2_yout(g, (g - g0) * 8, mo);
         }
     }
 
     /**
-     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into D[c][ρ][s][g·8 + j] = padded r1_[t][c][4ti + ρ][4j + s] (tile row g = t·8 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into planes of 34 rows x (4 column phases of 9: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f3_conv_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 1024;
-            int dc = c * 147456 + t * 64;
-            for (int ti = 0; ti < 8; ti++, dc += 8) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 32) continue;
-                    int xr = x + i * 32;
-                    int dr = dc + r * 24576;
-                    for (int j = 1; j < 8; j++) f3_conv_c2_d[dr + j] = r1_[xr + j * 4 - 1];
-                    for (int j = 0; j < 8; j++) f3_conv_c2_d[dr + 4096 + j] = r1_[xr + j * 4];
-                    for (int j = 0; j < 8; j++) f3_conv_c2_d[dr + 8192 + j] = r1_[xr + j * 4 + 1];
-                    for (int j = 0; j < 8; j++) f3_conv_c2_d[dr + 12288 + j] = r1_[xr + j * 4 + 2];
-                    for (int j = 0; j < 8; j++) f3_conv_c2_d[dr + 16384 + j] = r1_[xr + j * 4 + 3];
-                    for (int j = 0; j < 7; j++) f3_conv_c2_d[dr + 20480 + j] = r1_[xr + j * 4 + 4];
-                }
+            int d = (t * 64 + c) * 1224 + 36;
+            for (int i = 0; i < 32; i++, x += 32, d += 36) {
+                for (int e = 1; e < 9; e++) f3_conv_c2_d[d + e] = r1_[x + e * 4 - 1];
+                for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 9 + e] = r1_[x + e * 4];
+                for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 18 + e] = r1_[x + e * 4 + 1];
+                for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 27 + e] = r1_[x + e * 4 + 2];
             }
         }
     }
@@ -2357,9 +2348,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 8, column (n0 + n) % 8), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c; F(4x4,3x3).
      */
-    private void f3_conv_c2_vin(int n0, int cnt, int vo) {
+    private void f3_conv_c2_vin(int g, int n0, int vo) {
+        int t = g / 8;
+        int ti = g - t * 8;
         int st = vo + 589824;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -2367,18 +2360,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
-            int dc = c * 147456 + n0;
-            int v = vo + c * 128;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 64 + c) * 1224 + ti * 144;
+            int v = vo + c * 128 + n0;
+            for (int j = 0; j < 8; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 24576;
+                    int dr = d + j + r * 36;
                     FloatVector x0 = FloatVector.fromArray(S, f3_conv_c2_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 4096);
-                    FloatVector x2 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 8192);
-                    FloatVector x3 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 12288);
-                    FloatVector x4 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 16384);
-                    FloatVector x5 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 20480);
+                    FloatVector x1 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 9);
+                    FloatVector x2 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 18);
+                    FloatVector x3 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 27);
+                    FloatVector x4 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 10);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -2394,10 +2387,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(f3_conv_c2_wino, st + r * 8 + 192);
                     w5.intoArray(f3_conv_c2_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 8192;
+                    int vq = v + j + q * 8192;
                     FloatVector y0 = FloatVector.fromArray(S, f3_conv_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 16);
@@ -2424,7 +2417,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f3_conv_c2_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -2551,9 +2544,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·8 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void f3_conv_c2_yout(int n0, int cnt, int mo) {
+    private void f3_conv_c2_yout(int g, int n0, int mo) {
+        int t = g / 8;
+        int ti = g - t * 8;
         int st = mo + 294912;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -2561,11 +2556,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int mm = mo + o * 128;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 128 + n0;
+            int y = ((t * 64 + o) * 32 + 4 * ti) * 32;
+            for (int j = 0; j < 8; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 8192;
+                    int mq = mm + j + q * 8192;
                     FloatVector h0 = FloatVector.fromArray(S, f3_conv_c2_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 49152);
                     FloatVector h2 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 98304);
@@ -2585,7 +2581,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(f3_conv_c2_wino, st + q * 8 + 96);
                     z3.intoArray(f3_conv_c2_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, f3_conv_c2_wino, sr);
@@ -2607,14 +2603,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(f3_conv_c2_wino, st + r * 32 + 208);
                     f3.intoArray(f3_conv_c2_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 8 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 8;
-                    int j = n0 + n + q - g * 8;
-                    int t = g / 8;
-                    int ti = g - t * 8;
-                    int px = ((t * 64 + o) * 32 + ti * 4) * 32 + j * 4;
+                    int px = y + (j + q) * 4;
                     c2_[px] = f3_conv_c2_wino[st + q + 192];
                     c2_[px + 1] = f3_conv_c2_wino[st + q + 200];
                     c2_[px + 2] = f3_conv_c2_wino[st + q + 208];
@@ -2751,7 +2742,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 18, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            f7_conv_c3_vin(g0 * 4, (g1 - g0) * 4, vo);
+            for (int g = g0; g < g1; g++) f7_conv_c3_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
@@ -2762,32 +2753,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            f7_conv_c3_yout(g0 * 4, (g1 - g0) * 4, mo);
+            for (int g = g0; g < g1; g++) f7_conv_c3_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into D[c][ρ][s][g·4 + j] = padded p2_[t][c][4ti + ρ][4j + s] (tile row g = t·4 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f7_conv_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 256;
-            int dc = c * 36864 + t * 16;
-            for (int ti = 0; ti < 4; ti++, dc += 4) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 16) continue;
-                    int xr = x + i * 16;
-                    int dr = dc + r * 6144;
-                    for (int j = 1; j < 4; j++) f7_conv_c3_d[dr + j] = p2_[xr + j * 4 - 1];
-                    for (int j = 0; j < 4; j++) f7_conv_c3_d[dr + 1024 + j] = p2_[xr + j * 4];
-                    for (int j = 0; j < 4; j++) f7_conv_c3_d[dr + 2048 + j] = p2_[xr + j * 4 + 1];
-                    for (int j = 0; j < 4; j++) f7_conv_c3_d[dr + 3072 + j] = p2_[xr + j * 4 + 2];
-                    for (int j = 0; j < 4; j++) f7_conv_c3_d[dr + 4096 + j] = p2_[xr + j * 4 + 3];
-                    for (int j = 0; j < 3; j++) f7_conv_c3_d[dr + 5120 + j] = p2_[xr + j * 4 + 4];
-                }
+            int d = (t * 64 + c) * 360 + 20;
+            for (int i = 0; i < 16; i++, x += 16, d += 20) {
+                for (int e = 1; e < 5; e++) f7_conv_c3_d[d + e] = p2_[x + e * 4 - 1];
+                for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 5 + e] = p2_[x + e * 4];
+                for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 10 + e] = p2_[x + e * 4 + 1];
+                for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 15 + e] = p2_[x + e * 4 + 2];
             }
         }
     }
@@ -2870,9 +2852,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 4, column (n0 + n) % 4), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(4x4,3x3).
      */
-    private void f7_conv_c3_vin(int n0, int cnt, int vo) {
+    private void f7_conv_c3_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
         int st = vo + 552960;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -2880,18 +2864,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
-            int dc = c * 36864 + n0;
-            int v = vo + c * 80;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 64 + c) * 360 + ti * 80;
+            int v = vo + c * 80 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 6144;
+                    int dr = d + j + r * 20;
                     FloatVector x0 = FloatVector.fromArray(S, f7_conv_c3_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 1024);
-                    FloatVector x2 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 2048);
-                    FloatVector x3 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 3072);
-                    FloatVector x4 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 4096);
-                    FloatVector x5 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 5120);
+                    FloatVector x1 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 10);
+                    FloatVector x3 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 15);
+                    FloatVector x4 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 6);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -2907,10 +2891,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(f7_conv_c3_wino, st + r * 8 + 192);
                     w5.intoArray(f7_conv_c3_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 5120;
+                    int vq = v + j + q * 5120;
                     FloatVector y0 = FloatVector.fromArray(S, f7_conv_c3_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 16);
@@ -2937,7 +2921,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f7_conv_c3_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -3064,9 +3048,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·4 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void f7_conv_c3_yout(int n0, int cnt, int mo) {
+    private void f7_conv_c3_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
         int st = mo + 368640;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -3074,11 +3060,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int mm = mo + o * 80;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 80 + n0;
+            int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
+            for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 10240;
+                    int mq = mm + j + q * 10240;
                     FloatVector h0 = FloatVector.fromArray(S, f7_conv_c3_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 61440);
                     FloatVector h2 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 122880);
@@ -3098,7 +3085,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(f7_conv_c3_wino, st + q * 8 + 96);
                     z3.intoArray(f7_conv_c3_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, f7_conv_c3_wino, sr);
@@ -3120,14 +3107,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(f7_conv_c3_wino, st + r * 32 + 208);
                     f3.intoArray(f7_conv_c3_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 4;
-                    int j = n0 + n + q - g * 4;
-                    int t = g / 4;
-                    int ti = g - t * 4;
-                    int px = ((t * 128 + o) * 16 + ti * 4) * 16 + j * 4;
+                    int px = y + (j + q) * 4;
                     c3_[px] = f7_conv_c3_wino[st + q + 192];
                     c3_[px + 1] = f7_conv_c3_wino[st + q + 200];
                     c3_[px + 2] = f7_conv_c3_wino[st + q + 208];
@@ -3226,7 +3208,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 12, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            f10_conv_c4_vin(g0 * 4, (g1 - g0) * 4, vo);
+            for (int g = g0; g < g1; g++) f10_conv_c4_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
@@ -3237,32 +3219,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            f10_conv_c4_yout(g0 * 4, (g1 - g0) * 4, mo);
+            for (int g = g0; g < g1; g++) f10_conv_c4_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into D[c][ρ][s][g·4 + j] = padded r3_[t][c][4ti + ρ][4j + s] (tile row g = t·4 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f10_conv_c4_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int dc = c * 36864 + t * 16;
-            for (int ti = 0; ti < 4; ti++, dc += 4) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 16) continue;
-                    int xr = x + i * 16;
-                    int dr = dc + r * 6144;
-                    for (int j = 1; j < 4; j++) f10_conv_c4_d[dr + j] = r3_[xr + j * 4 - 1];
-                    for (int j = 0; j < 4; j++) f10_conv_c4_d[dr + 1024 + j] = r3_[xr + j * 4];
-                    for (int j = 0; j < 4; j++) f10_conv_c4_d[dr + 2048 + j] = r3_[xr + j * 4 + 1];
-                    for (int j = 0; j < 4; j++) f10_conv_c4_d[dr + 3072 + j] = r3_[xr + j * 4 + 2];
-                    for (int j = 0; j < 4; j++) f10_conv_c4_d[dr + 4096 + j] = r3_[xr + j * 4 + 3];
-                    for (int j = 0; j < 3; j++) f10_conv_c4_d[dr + 5120 + j] = r3_[xr + j * 4 + 4];
-                }
+            int d = (t * 128 + c) * 360 + 20;
+            for (int i = 0; i < 16; i++, x += 16, d += 20) {
+                for (int e = 1; e < 5; e++) f10_conv_c4_d[d + e] = r3_[x + e * 4 - 1];
+                for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 5 + e] = r3_[x + e * 4];
+                for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 10 + e] = r3_[x + e * 4 + 1];
+                for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 15 + e] = r3_[x + e * 4 + 2];
             }
         }
     }
@@ -3345,9 +3318,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 4, column (n0 + n) % 4), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(4x4,3x3).
      */
-    private void f10_conv_c4_vin(int n0, int cnt, int vo) {
+    private void f10_conv_c4_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
         int st = vo + 516096;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -3355,18 +3330,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
-            int dc = c * 36864 + n0;
-            int v = vo + c * 56;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 128 + c) * 360 + ti * 80;
+            int v = vo + c * 56 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 6144;
+                    int dr = d + j + r * 20;
                     FloatVector x0 = FloatVector.fromArray(S, f10_conv_c4_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 1024);
-                    FloatVector x2 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 2048);
-                    FloatVector x3 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 3072);
-                    FloatVector x4 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 4096);
-                    FloatVector x5 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 5120);
+                    FloatVector x1 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 10);
+                    FloatVector x3 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 15);
+                    FloatVector x4 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 6);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -3382,10 +3357,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(f10_conv_c4_wino, st + r * 8 + 192);
                     w5.intoArray(f10_conv_c4_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 7168;
+                    int vq = v + j + q * 7168;
                     FloatVector y0 = FloatVector.fromArray(S, f10_conv_c4_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 16);
@@ -3412,7 +3387,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f10_conv_c4_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -3539,9 +3514,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·4 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void f10_conv_c4_yout(int n0, int cnt, int mo) {
+    private void f10_conv_c4_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
         int st = mo + 258048;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -3549,11 +3526,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int mm = mo + o * 56;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 56 + n0;
+            int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
+            for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 7168;
+                    int mq = mm + j + q * 7168;
                     FloatVector h0 = FloatVector.fromArray(S, f10_conv_c4_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 43008);
                     FloatVector h2 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 86016);
@@ -3573,7 +3551,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(f10_conv_c4_wino, st + q * 8 + 96);
                     z3.intoArray(f10_conv_c4_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, f10_conv_c4_wino, sr);
@@ -3595,14 +3573,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(f10_conv_c4_wino, st + r * 32 + 208);
                     f3.intoArray(f10_conv_c4_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 4;
-                    int j = n0 + n + q - g * 4;
-                    int t = g / 4;
-                    int ti = g - t * 4;
-                    int px = ((t * 128 + o) * 16 + ti * 4) * 16 + j * 4;
+                    int px = y + (j + q) * 4;
                     c4_[px] = f10_conv_c4_wino[st + q + 192];
                     c4_[px + 1] = f10_conv_c4_wino[st + q + 200];
                     c4_[px + 2] = f10_conv_c4_wino[st + q + 208];
@@ -3739,7 +3712,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 16, 128);
             int nl = ((g1 - g0) * 2 + 31) / 32 * 32;
             // V = B^T d B of every tile and input channel of the block
-            f14_conv_c5_vin(g0 * 2, (g1 - g0) * 2, vo);
+            for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 2, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 32 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 32) {
@@ -3751,32 +3724,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            f14_conv_c5_yout(g0 * 2, (g1 - g0) * 2, mo);
+            for (int g = g0; g < g1; g++) f14_conv_c5_yout(g, (g - g0) * 2, mo);
         }
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into D[c][ρ][s][g·2 + j] = padded p4_[t][c][4ti + ρ][4j + s] (tile row g = t·2 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f14_conv_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 64;
-            int dc = c * 9216 + t * 4;
-            for (int ti = 0; ti < 2; ti++, dc += 2) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 8) continue;
-                    int xr = x + i * 8;
-                    int dr = dc + r * 1536;
-                    for (int j = 1; j < 2; j++) f14_conv_c5_d[dr + j] = p4_[xr + j * 4 - 1];
-                    for (int j = 0; j < 2; j++) f14_conv_c5_d[dr + 256 + j] = p4_[xr + j * 4];
-                    for (int j = 0; j < 2; j++) f14_conv_c5_d[dr + 512 + j] = p4_[xr + j * 4 + 1];
-                    for (int j = 0; j < 2; j++) f14_conv_c5_d[dr + 768 + j] = p4_[xr + j * 4 + 2];
-                    for (int j = 0; j < 2; j++) f14_conv_c5_d[dr + 1024 + j] = p4_[xr + j * 4 + 3];
-                    for (int j = 0; j < 1; j++) f14_conv_c5_d[dr + 1280 + j] = p4_[xr + j * 4 + 4];
-                }
+            int d = (t * 128 + c) * 120 + 12;
+            for (int i = 0; i < 8; i++, x += 8, d += 12) {
+                for (int e = 1; e < 3; e++) f14_conv_c5_d[d + e] = p4_[x + e * 4 - 1];
+                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 3 + e] = p4_[x + e * 4];
+                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 6 + e] = p4_[x + e * 4 + 1];
+                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 9 + e] = p4_[x + e * 4 + 2];
             }
         }
     }
@@ -3859,9 +3823,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 2, column (n0 + n) % 2), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
      */
-    private void f14_conv_c5_vin(int n0, int cnt, int vo) {
+    private void f14_conv_c5_vin(int g, int n0, int vo) {
+        int t = g / 2;
+        int ti = g - t * 2;
         int st = vo + 552960;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -3869,18 +3835,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
-            int dc = c * 9216 + n0;
-            int v = vo + c * 40;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 128 + c) * 120 + ti * 48;
+            int v = vo + c * 40 + n0;
+            for (int j = 0; j < 2; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 1536;
+                    int dr = d + j + r * 12;
                     FloatVector x0 = FloatVector.fromArray(S, f14_conv_c5_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 256);
-                    FloatVector x2 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 512);
-                    FloatVector x3 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 768);
-                    FloatVector x4 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 1024);
-                    FloatVector x5 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 1280);
+                    FloatVector x1 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 3);
+                    FloatVector x2 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 6);
+                    FloatVector x3 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 9);
+                    FloatVector x4 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 4);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -3896,10 +3862,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(f14_conv_c5_wino, st + r * 8 + 192);
                     w5.intoArray(f14_conv_c5_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 5120;
+                    int vq = v + j + q * 5120;
                     FloatVector y0 = FloatVector.fromArray(S, f14_conv_c5_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 16);
@@ -3926,7 +3892,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f14_conv_c5_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -4051,7 +4017,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f14_conv_c5_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -4140,9 +4106,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·2 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void f14_conv_c5_yout(int n0, int cnt, int mo) {
+    private void f14_conv_c5_yout(int g, int n0, int mo) {
+        int t = g / 2;
+        int ti = g - t * 2;
         int st = mo + 368640;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -4150,11 +4118,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 40;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 40 + n0;
+            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
+            for (int j = 0; j < 2; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 10240;
+                    int mq = mm + j + q * 10240;
                     FloatVector h0 = FloatVector.fromArray(S, f14_conv_c5_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 61440);
                     FloatVector h2 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 122880);
@@ -4174,7 +4143,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(f14_conv_c5_wino, st + q * 8 + 96);
                     z3.intoArray(f14_conv_c5_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, f14_conv_c5_wino, sr);
@@ -4196,14 +4165,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(f14_conv_c5_wino, st + r * 32 + 208);
                     f3.intoArray(f14_conv_c5_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 2 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 2;
-                    int j = n0 + n + q - g * 2;
-                    int t = g / 2;
-                    int ti = g - t * 2;
-                    int px = ((t * 256 + o) * 8 + ti * 4) * 8 + j * 4;
+                    int px = y + (j + q) * 4;
                     c5_[px] = f14_conv_c5_wino[st + q + 192];
                     c5_[px + 1] = f14_conv_c5_wino[st + q + 200];
                     c5_[px + 2] = f14_conv_c5_wino[st + q + 208];
@@ -4302,7 +4266,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 16, 128);
             int nl = ((g1 - g0) * 2 + 31) / 32 * 32;
             // V = B^T d B of every tile and input channel of the block
-            f17_conv_c6_vin(g0 * 2, (g1 - g0) * 2, vo);
+            for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 2, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 32 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 32) {
@@ -4314,32 +4278,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            f17_conv_c6_yout(g0 * 2, (g1 - g0) * 2, mo);
+            for (int g = g0; g < g1; g++) f17_conv_c6_yout(g, (g - g0) * 2, mo);
         }
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into D[c][ρ][s][g·2 + j] = padded r5_[t][c][4ti + ρ][4j + s] (tile row g = t·2 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f17_conv_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int dc = c * 9216 + t * 4;
-            for (int ti = 0; ti < 2; ti++, dc += 2) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 8) continue;
-                    int xr = x + i * 8;
-                    int dr = dc + r * 1536;
-                    for (int j = 1; j < 2; j++) f17_conv_c6_d[dr + j] = r5_[xr + j * 4 - 1];
-                    for (int j = 0; j < 2; j++) f17_conv_c6_d[dr + 256 + j] = r5_[xr + j * 4];
-                    for (int j = 0; j < 2; j++) f17_conv_c6_d[dr + 512 + j] = r5_[xr + j * 4 + 1];
-                    for (int j = 0; j < 2; j++) f17_conv_c6_d[dr + 768 + j] = r5_[xr + j * 4 + 2];
-                    for (int j = 0; j < 2; j++) f17_conv_c6_d[dr + 1024 + j] = r5_[xr + j * 4 + 3];
-                    for (int j = 0; j < 1; j++) f17_conv_c6_d[dr + 1280 + j] = r5_[xr + j * 4 + 4];
-                }
+            int d = (t * 256 + c) * 120 + 12;
+            for (int i = 0; i < 8; i++, x += 8, d += 12) {
+                for (int e = 1; e < 3; e++) f17_conv_c6_d[d + e] = r5_[x + e * 4 - 1];
+                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 3 + e] = r5_[x + e * 4];
+                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 6 + e] = r5_[x + e * 4 + 1];
+                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 9 + e] = r5_[x + e * 4 + 2];
             }
         }
     }
@@ -4422,9 +4377,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 2, column (n0 + n) % 2), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
      */
-    private void f17_conv_c6_vin(int n0, int cnt, int vo) {
+    private void f17_conv_c6_vin(int g, int n0, int vo) {
+        int t = g / 2;
+        int ti = g - t * 2;
         int st = vo + 737280;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -4432,18 +4389,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 256; c++) {
-            int dc = c * 9216 + n0;
-            int v = vo + c * 40;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 256 + c) * 120 + ti * 48;
+            int v = vo + c * 40 + n0;
+            for (int j = 0; j < 2; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 1536;
+                    int dr = d + j + r * 12;
                     FloatVector x0 = FloatVector.fromArray(S, f17_conv_c6_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 256);
-                    FloatVector x2 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 512);
-                    FloatVector x3 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 768);
-                    FloatVector x4 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 1024);
-                    FloatVector x5 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 1280);
+                    FloatVector x1 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 3);
+                    FloatVector x2 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 6);
+                    FloatVector x3 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 9);
+                    FloatVector x4 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 4);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -4459,10 +4416,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(f17_conv_c6_wino, st + r * 8 + 192);
                     w5.intoArray(f17_conv_c6_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 10240;
+                    int vq = v + j + q * 10240;
                     FloatVector y0 = FloatVector.fromArray(S, f17_conv_c6_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 16);
@@ -4489,7 +4446,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f17_conv_c6_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -4614,7 +4571,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f17_conv_c6_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -4703,9 +4660,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·2 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void f17_conv_c6_yout(int n0, int cnt, int mo) {
+    private void f17_conv_c6_yout(int g, int n0, int mo) {
+        int t = g / 2;
+        int ti = g - t * 2;
         int st = mo + 368640;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -4713,11 +4672,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 40;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 40 + n0;
+            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
+            for (int j = 0; j < 2; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 10240;
+                    int mq = mm + j + q * 10240;
                     FloatVector h0 = FloatVector.fromArray(S, f17_conv_c6_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 61440);
                     FloatVector h2 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 122880);
@@ -4737,7 +4697,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(f17_conv_c6_wino, st + q * 8 + 96);
                     z3.intoArray(f17_conv_c6_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, f17_conv_c6_wino, sr);
@@ -4759,14 +4719,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(f17_conv_c6_wino, st + r * 32 + 208);
                     f3.intoArray(f17_conv_c6_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 2 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 2;
-                    int j = n0 + n + q - g * 2;
-                    int t = g / 2;
-                    int ti = g - t * 2;
-                    int px = ((t * 256 + o) * 8 + ti * 4) * 8 + j * 4;
+                    int px = y + (j + q) * 4;
                     c6_[px] = f17_conv_c6_wino[st + q + 192];
                     c6_[px + 1] = f17_conv_c6_wino[st + q + 200];
                     c6_[px + 2] = f17_conv_c6_wino[st + q + 208];
@@ -5125,7 +5080,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 16, 128);
             int nl = ((g1 - g0) * 2 + 31) / 32 * 32;
             // V = B^T d B of every tile and input channel of the block
-            b7_conv_bf_c6_vin(g0 * 2, (g1 - g0) * 2, vo);
+            for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 2, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 32 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 32) {
@@ -5137,32 +5092,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            b7_conv_bf_c6_yout(g0 * 2, (g1 - g0) * 2, mo);
+            for (int g = g0; g < g1; g++) b7_conv_bf_c6_yout(g, (g - g0) * 2, mo);
         }
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into D[c][ρ][s][g·2 + j] = padded grad$c6_[t][c][4ti + ρ][4j + s] (tile row g = t·2 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b7_conv_bf_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int dc = c * 9216 + t * 4;
-            for (int ti = 0; ti < 2; ti++, dc += 2) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 8) continue;
-                    int xr = x + i * 8;
-                    int dr = dc + r * 1536;
-                    for (int j = 1; j < 2; j++) b7_conv_bf_c6_d[dr + j] = grad$c6_[xr + j * 4 - 1];
-                    for (int j = 0; j < 2; j++) b7_conv_bf_c6_d[dr + 256 + j] = grad$c6_[xr + j * 4];
-                    for (int j = 0; j < 2; j++) b7_conv_bf_c6_d[dr + 512 + j] = grad$c6_[xr + j * 4 + 1];
-                    for (int j = 0; j < 2; j++) b7_conv_bf_c6_d[dr + 768 + j] = grad$c6_[xr + j * 4 + 2];
-                    for (int j = 0; j < 2; j++) b7_conv_bf_c6_d[dr + 1024 + j] = grad$c6_[xr + j * 4 + 3];
-                    for (int j = 0; j < 1; j++) b7_conv_bf_c6_d[dr + 1280 + j] = grad$c6_[xr + j * 4 + 4];
-                }
+            int d = (t * 256 + c) * 120 + 12;
+            for (int i = 0; i < 8; i++, x += 8, d += 12) {
+                for (int e = 1; e < 3; e++) b7_conv_bf_c6_d[d + e] = grad$c6_[x + e * 4 - 1];
+                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 3 + e] = grad$c6_[x + e * 4];
+                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 6 + e] = grad$c6_[x + e * 4 + 1];
+                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 9 + e] = grad$c6_[x + e * 4 + 2];
             }
         }
     }
@@ -5245,9 +5191,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 2, column (n0 + n) % 2), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
      */
-    private void b7_conv_bf_c6_vin(int n0, int cnt, int vo) {
+    private void b7_conv_bf_c6_vin(int g, int n0, int vo) {
+        int t = g / 2;
+        int ti = g - t * 2;
         int st = vo + 737280;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -5255,18 +5203,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 256; c++) {
-            int dc = c * 9216 + n0;
-            int v = vo + c * 40;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 256 + c) * 120 + ti * 48;
+            int v = vo + c * 40 + n0;
+            for (int j = 0; j < 2; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 1536;
+                    int dr = d + j + r * 12;
                     FloatVector x0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 256);
-                    FloatVector x2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 512);
-                    FloatVector x3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 768);
-                    FloatVector x4 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 1024);
-                    FloatVector x5 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 1280);
+                    FloatVector x1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 3);
+                    FloatVector x2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 6);
+                    FloatVector x3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 9);
+                    FloatVector x4 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 4);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -5282,10 +5230,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 192);
                     w5.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 10240;
+                    int vq = v + j + q * 10240;
                     FloatVector y0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 16);
@@ -5312,7 +5260,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b7_conv_bf_c6_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -5437,7 +5385,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b7_conv_bf_c6_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -5526,9 +5474,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·2 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void b7_conv_bf_c6_yout(int n0, int cnt, int mo) {
+    private void b7_conv_bf_c6_yout(int g, int n0, int mo) {
+        int t = g / 2;
+        int ti = g - t * 2;
         int st = mo + 368640;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -5536,11 +5486,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 40;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 40 + n0;
+            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
+            for (int j = 0; j < 2; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 10240;
+                    int mq = mm + j + q * 10240;
                     FloatVector h0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 61440);
                     FloatVector h2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 122880);
@@ -5560,7 +5511,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 96);
                     z3.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr);
@@ -5582,14 +5533,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 208);
                     f3.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 2 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 2;
-                    int j = n0 + n + q - g * 2;
-                    int t = g / 2;
-                    int ti = g - t * 2;
-                    int px = ((t * 256 + o) * 8 + ti * 4) * 8 + j * 4;
+                    int px = y + (j + q) * 4;
                     grad$r5_[px] = b7_conv_bf_c6_wino[st + q + 192];
                     grad$r5_[px + 1] = b7_conv_bf_c6_wino[st + q + 200];
                     grad$r5_[px + 2] = b7_conv_bf_c6_wino[st + q + 208];
@@ -5829,7 +5775,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 12, 128);
             int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            b12_conv_bf_c5_vin(g0 * 2, (g1 - g0) * 2, vo);
+            for (int g = g0; g < g1; g++) b12_conv_bf_c5_vin(g, (g - g0) * 2, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
@@ -5840,32 +5786,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            b12_conv_bf_c5_yout(g0 * 2, (g1 - g0) * 2, mo);
+            for (int g = g0; g < g1; g++) b12_conv_bf_c5_yout(g, (g - g0) * 2, mo);
         }
     }
 
     /**
-     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into D[c][ρ][s][g·2 + j] = padded grad$c5_[t][c][4ti + ρ][4j + s] (tile row g = t·2 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b12_conv_bf_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int dc = c * 9216 + t * 4;
-            for (int ti = 0; ti < 2; ti++, dc += 2) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 8) continue;
-                    int xr = x + i * 8;
-                    int dr = dc + r * 1536;
-                    for (int j = 1; j < 2; j++) b12_conv_bf_c5_d[dr + j] = grad$c5_[xr + j * 4 - 1];
-                    for (int j = 0; j < 2; j++) b12_conv_bf_c5_d[dr + 256 + j] = grad$c5_[xr + j * 4];
-                    for (int j = 0; j < 2; j++) b12_conv_bf_c5_d[dr + 512 + j] = grad$c5_[xr + j * 4 + 1];
-                    for (int j = 0; j < 2; j++) b12_conv_bf_c5_d[dr + 768 + j] = grad$c5_[xr + j * 4 + 2];
-                    for (int j = 0; j < 2; j++) b12_conv_bf_c5_d[dr + 1024 + j] = grad$c5_[xr + j * 4 + 3];
-                    for (int j = 0; j < 1; j++) b12_conv_bf_c5_d[dr + 1280 + j] = grad$c5_[xr + j * 4 + 4];
-                }
+            int d = (t * 256 + c) * 120 + 12;
+            for (int i = 0; i < 8; i++, x += 8, d += 12) {
+                for (int e = 1; e < 3; e++) b12_conv_bf_c5_d[d + e] = grad$c5_[x + e * 4 - 1];
+                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 3 + e] = grad$c5_[x + e * 4];
+                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 6 + e] = grad$c5_[x + e * 4 + 1];
+                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 9 + e] = grad$c5_[x + e * 4 + 2];
             }
         }
     }
@@ -5948,9 +5885,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 2, column (n0 + n) % 2), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
      */
-    private void b12_conv_bf_c5_vin(int n0, int cnt, int vo) {
+    private void b12_conv_bf_c5_vin(int g, int n0, int vo) {
+        int t = g / 2;
+        int ti = g - t * 2;
         int st = vo + 442368;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -5958,18 +5897,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 256; c++) {
-            int dc = c * 9216 + n0;
-            int v = vo + c * 32;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 256 + c) * 120 + ti * 48;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 2; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 1536;
+                    int dr = d + j + r * 12;
                     FloatVector x0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 256);
-                    FloatVector x2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 512);
-                    FloatVector x3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 768);
-                    FloatVector x4 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 1024);
-                    FloatVector x5 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 1280);
+                    FloatVector x1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 3);
+                    FloatVector x2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 6);
+                    FloatVector x3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 9);
+                    FloatVector x4 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 4);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -5985,10 +5924,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 192);
                     w5.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 8192;
+                    int vq = v + j + q * 8192;
                     FloatVector y0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 16);
@@ -6015,7 +5954,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b12_conv_bf_c5_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -6142,9 +6081,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·2 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void b12_conv_bf_c5_yout(int n0, int cnt, int mo) {
+    private void b12_conv_bf_c5_yout(int g, int n0, int mo) {
+        int t = g / 2;
+        int ti = g - t * 2;
         int st = mo + 147456;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -6152,11 +6093,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int mm = mo + o * 32;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 8 + 4 * ti) * 8;
+            for (int j = 0; j < 2; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 4096;
+                    int mq = mm + j + q * 4096;
                     FloatVector h0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 24576);
                     FloatVector h2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 49152);
@@ -6176,7 +6118,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 96);
                     z3.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr);
@@ -6198,14 +6140,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 208);
                     f3.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 2 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 2;
-                    int j = n0 + n + q - g * 2;
-                    int t = g / 2;
-                    int ti = g - t * 2;
-                    int px = ((t * 128 + o) * 8 + ti * 4) * 8 + j * 4;
+                    int px = y + (j + q) * 4;
                     grad$p4_[px] = b12_conv_bf_c5_wino[st + q + 192];
                     grad$p4_[px + 1] = b12_conv_bf_c5_wino[st + q + 200];
                     grad$p4_[px + 2] = b12_conv_bf_c5_wino[st + q + 208];
@@ -6464,7 +6401,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 12, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            b18_conv_bf_c4_vin(g0 * 4, (g1 - g0) * 4, vo);
+            for (int g = g0; g < g1; g++) b18_conv_bf_c4_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
@@ -6475,32 +6412,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            b18_conv_bf_c4_yout(g0 * 4, (g1 - g0) * 4, mo);
+            for (int g = g0; g < g1; g++) b18_conv_bf_c4_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad$c4_[t] into D[c][ρ][s][g·4 + j] = padded grad$c4_[t][c][4ti + ρ][4j + s] (tile row g = t·4 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad$c4_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b18_conv_bf_c4_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int dc = c * 36864 + t * 16;
-            for (int ti = 0; ti < 4; ti++, dc += 4) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 16) continue;
-                    int xr = x + i * 16;
-                    int dr = dc + r * 6144;
-                    for (int j = 1; j < 4; j++) b18_conv_bf_c4_d[dr + j] = grad$c4_[xr + j * 4 - 1];
-                    for (int j = 0; j < 4; j++) b18_conv_bf_c4_d[dr + 1024 + j] = grad$c4_[xr + j * 4];
-                    for (int j = 0; j < 4; j++) b18_conv_bf_c4_d[dr + 2048 + j] = grad$c4_[xr + j * 4 + 1];
-                    for (int j = 0; j < 4; j++) b18_conv_bf_c4_d[dr + 3072 + j] = grad$c4_[xr + j * 4 + 2];
-                    for (int j = 0; j < 4; j++) b18_conv_bf_c4_d[dr + 4096 + j] = grad$c4_[xr + j * 4 + 3];
-                    for (int j = 0; j < 3; j++) b18_conv_bf_c4_d[dr + 5120 + j] = grad$c4_[xr + j * 4 + 4];
-                }
+            int d = (t * 128 + c) * 360 + 20;
+            for (int i = 0; i < 16; i++, x += 16, d += 20) {
+                for (int e = 1; e < 5; e++) b18_conv_bf_c4_d[d + e] = grad$c4_[x + e * 4 - 1];
+                for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 5 + e] = grad$c4_[x + e * 4];
+                for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 10 + e] = grad$c4_[x + e * 4 + 1];
+                for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 15 + e] = grad$c4_[x + e * 4 + 2];
             }
         }
     }
@@ -6583,9 +6511,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 4, column (n0 + n) % 4), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(4x4,3x3).
      */
-    private void b18_conv_bf_c4_vin(int n0, int cnt, int vo) {
+    private void b18_conv_bf_c4_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
         int st = vo + 516096;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -6593,18 +6523,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
-            int dc = c * 36864 + n0;
-            int v = vo + c * 56;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 128 + c) * 360 + ti * 80;
+            int v = vo + c * 56 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 6144;
+                    int dr = d + j + r * 20;
                     FloatVector x0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 1024);
-                    FloatVector x2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 2048);
-                    FloatVector x3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 3072);
-                    FloatVector x4 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 4096);
-                    FloatVector x5 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 5120);
+                    FloatVector x1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 10);
+                    FloatVector x3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 15);
+                    FloatVector x4 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 6);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -6620,10 +6550,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(b18_conv_bf_c4_wino, st + r * 8 + 192);
                     w5.intoArray(b18_conv_bf_c4_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 7168;
+                    int vq = v + j + q * 7168;
                     FloatVector y0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 16);
@@ -6650,7 +6580,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b18_conv_bf_c4_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -6777,9 +6707,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·4 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void b18_conv_bf_c4_yout(int n0, int cnt, int mo) {
+    private void b18_conv_bf_c4_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
         int st = mo + 258048;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -6787,11 +6719,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int mm = mo + o * 56;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 56 + n0;
+            int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
+            for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 7168;
+                    int mq = mm + j + q * 7168;
                     FloatVector h0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 43008);
                     FloatVector h2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 86016);
@@ -6811,7 +6744,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(b18_conv_bf_c4_wino, st + q * 8 + 96);
                     z3.intoArray(b18_conv_bf_c4_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sr);
@@ -6833,14 +6766,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(b18_conv_bf_c4_wino, st + r * 32 + 208);
                     f3.intoArray(b18_conv_bf_c4_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 4;
-                    int j = n0 + n + q - g * 4;
-                    int t = g / 4;
-                    int ti = g - t * 4;
-                    int px = ((t * 128 + o) * 16 + ti * 4) * 16 + j * 4;
+                    int px = y + (j + q) * 4;
                     grad$r3_[px] = b18_conv_bf_c4_wino[st + q + 192];
                     grad$r3_[px + 1] = b18_conv_bf_c4_wino[st + q + 200];
                     grad$r3_[px + 2] = b18_conv_bf_c4_wino[st + q + 208];
@@ -7080,7 +7008,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 18, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            b23_conv_bf_c3_vin(g0 * 4, (g1 - g0) * 4, vo);
+            for (int g = g0; g < g1; g++) b23_conv_bf_c3_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
@@ -7091,32 +7019,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            b23_conv_bf_c3_yout(g0 * 4, (g1 - g0) * 4, mo);
+            for (int g = g0; g < g1; g++) b23_conv_bf_c3_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad$c3_[t] into D[c][ρ][s][g·4 + j] = padded grad$c3_[t][c][4ti + ρ][4j + s] (tile row g = t·4 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad$c3_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b23_conv_bf_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int dc = c * 36864 + t * 16;
-            for (int ti = 0; ti < 4; ti++, dc += 4) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 16) continue;
-                    int xr = x + i * 16;
-                    int dr = dc + r * 6144;
-                    for (int j = 1; j < 4; j++) b23_conv_bf_c3_d[dr + j] = grad$c3_[xr + j * 4 - 1];
-                    for (int j = 0; j < 4; j++) b23_conv_bf_c3_d[dr + 1024 + j] = grad$c3_[xr + j * 4];
-                    for (int j = 0; j < 4; j++) b23_conv_bf_c3_d[dr + 2048 + j] = grad$c3_[xr + j * 4 + 1];
-                    for (int j = 0; j < 4; j++) b23_conv_bf_c3_d[dr + 3072 + j] = grad$c3_[xr + j * 4 + 2];
-                    for (int j = 0; j < 4; j++) b23_conv_bf_c3_d[dr + 4096 + j] = grad$c3_[xr + j * 4 + 3];
-                    for (int j = 0; j < 3; j++) b23_conv_bf_c3_d[dr + 5120 + j] = grad$c3_[xr + j * 4 + 4];
-                }
+            int d = (t * 128 + c) * 360 + 20;
+            for (int i = 0; i < 16; i++, x += 16, d += 20) {
+                for (int e = 1; e < 5; e++) b23_conv_bf_c3_d[d + e] = grad$c3_[x + e * 4 - 1];
+                for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 5 + e] = grad$c3_[x + e * 4];
+                for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 10 + e] = grad$c3_[x + e * 4 + 1];
+                for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 15 + e] = grad$c3_[x + e * 4 + 2];
             }
         }
     }
@@ -7199,9 +7118,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 4, column (n0 + n) % 4), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(4x4,3x3).
      */
-    private void b23_conv_bf_c3_vin(int n0, int cnt, int vo) {
+    private void b23_conv_bf_c3_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
         int st = vo + 552960;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -7209,18 +7130,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
-            int dc = c * 36864 + n0;
-            int v = vo + c * 80;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 128 + c) * 360 + ti * 80;
+            int v = vo + c * 80 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 6144;
+                    int dr = d + j + r * 20;
                     FloatVector x0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 1024);
-                    FloatVector x2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 2048);
-                    FloatVector x3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 3072);
-                    FloatVector x4 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 4096);
-                    FloatVector x5 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 5120);
+                    FloatVector x1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 10);
+                    FloatVector x3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 15);
+                    FloatVector x4 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 6);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -7236,10 +7157,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(b23_conv_bf_c3_wino, st + r * 8 + 192);
                     w5.intoArray(b23_conv_bf_c3_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 10240;
+                    int vq = v + j + q * 10240;
                     FloatVector y0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 16);
@@ -7266,7 +7187,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b23_conv_bf_c3_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -7393,9 +7314,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·4 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void b23_conv_bf_c3_yout(int n0, int cnt, int mo) {
+    private void b23_conv_bf_c3_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
         int st = mo + 184320;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -7403,11 +7326,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int mm = mo + o * 80;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 80 + n0;
+            int y = ((t * 64 + o) * 16 + 4 * ti) * 16;
+            for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 5120;
+                    int mq = mm + j + q * 5120;
                     FloatVector h0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 30720);
                     FloatVector h2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 61440);
@@ -7427,7 +7351,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(b23_conv_bf_c3_wino, st + q * 8 + 96);
                     z3.intoArray(b23_conv_bf_c3_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sr);
@@ -7449,14 +7373,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(b23_conv_bf_c3_wino, st + r * 32 + 208);
                     f3.intoArray(b23_conv_bf_c3_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 4;
-                    int j = n0 + n + q - g * 4;
-                    int t = g / 4;
-                    int ti = g - t * 4;
-                    int px = ((t * 64 + o) * 16 + ti * 4) * 16 + j * 4;
+                    int px = y + (j + q) * 4;
                     grad$p2_[px] = b23_conv_bf_c3_wino[st + q + 192];
                     grad$p2_[px + 1] = b23_conv_bf_c3_wino[st + q + 200];
                     grad$p2_[px + 2] = b23_conv_bf_c3_wino[st + q + 208];
@@ -7715,7 +7634,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 15, 512);
             int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            b29_conv_bf_c2_vin(g0 * 8, (g1 - g0) * 8, vo);
+            for (int g = g0; g < g1; g++) b29_conv_bf_c2_vin(g, (g - g0) * 8, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
@@ -7726,32 +7645,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            b29_conv_bf_c2_yout(g0 * 8, (g1 - g0) * 8, mo);
+            for (int g = g0; g < g1; g++) b29_conv_bf_c2_yout(g, (g - g0) * 8, mo);
         }
     }
 
     /**
-     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad$c2_[t] into D[c][ρ][s][g·8 + j] = padded grad$c2_[t][c][4ti + ρ][4j + s] (tile row g = t·8 + ti, ρ, s < 6), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad$c2_[t] into planes of 34 rows x (4 column phases of 9: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b29_conv_bf_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 1024;
-            int dc = c * 147456 + t * 64;
-            for (int ti = 0; ti < 8; ti++, dc += 8) {
-                for (int r = 0; r < 6; r++) {
-                    int i = ti * 4 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 32) continue;
-                    int xr = x + i * 32;
-                    int dr = dc + r * 24576;
-                    for (int j = 1; j < 8; j++) b29_conv_bf_c2_d[dr + j] = grad$c2_[xr + j * 4 - 1];
-                    for (int j = 0; j < 8; j++) b29_conv_bf_c2_d[dr + 4096 + j] = grad$c2_[xr + j * 4];
-                    for (int j = 0; j < 8; j++) b29_conv_bf_c2_d[dr + 8192 + j] = grad$c2_[xr + j * 4 + 1];
-                    for (int j = 0; j < 8; j++) b29_conv_bf_c2_d[dr + 12288 + j] = grad$c2_[xr + j * 4 + 2];
-                    for (int j = 0; j < 8; j++) b29_conv_bf_c2_d[dr + 16384 + j] = grad$c2_[xr + j * 4 + 3];
-                    for (int j = 0; j < 7; j++) b29_conv_bf_c2_d[dr + 20480 + j] = grad$c2_[xr + j * 4 + 4];
-                }
+            int d = (t * 64 + c) * 1224 + 36;
+            for (int i = 0; i < 32; i++, x += 32, d += 36) {
+                for (int e = 1; e < 9; e++) b29_conv_bf_c2_d[d + e] = grad$c2_[x + e * 4 - 1];
+                for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 9 + e] = grad$c2_[x + e * 4];
+                for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 18 + e] = grad$c2_[x + e * 4 + 1];
+                for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 27 + e] = grad$c2_[x + e * 4 + 2];
             }
         }
     }
@@ -7834,9 +7744,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 8, column (n0 + n) % 8), every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c; F(4x4,3x3).
      */
-    private void b29_conv_bf_c2_vin(int n0, int cnt, int vo) {
+    private void b29_conv_bf_c2_vin(int g, int n0, int vo) {
+        int t = g / 8;
+        int ti = g - t * 8;
         int st = vo + 589824;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -7844,18 +7756,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
-            int dc = c * 147456 + n0;
-            int v = vo + c * 128;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 6x6 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 64 + c) * 1224 + ti * 144;
+            int v = vo + c * 128 + n0;
+            for (int j = 0; j < 8; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
-                    int dr = dc + n + r * 24576;
+                    int dr = d + j + r * 36;
                     FloatVector x0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 4096);
-                    FloatVector x2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 8192);
-                    FloatVector x3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 12288);
-                    FloatVector x4 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 16384);
-                    FloatVector x5 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 20480);
+                    FloatVector x1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 9);
+                    FloatVector x2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 18);
+                    FloatVector x3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 27);
+                    FloatVector x4 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 10);
                     FloatVector ws = x4.sub(x2);
                     FloatVector wt = x3.sub(x1);
                     FloatVector w0 = x0.sub(x2).fma(four, ws);
@@ -7871,10 +7783,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     w4.intoArray(b29_conv_bf_c2_wino, st + r * 8 + 192);
                     w5.intoArray(b29_conv_bf_c2_wino, st + r * 8 + 240);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + n + q * 8192;
+                    int vq = v + j + q * 8192;
                     FloatVector y0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 16);
@@ -7901,7 +7813,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b29_conv_bf_c2_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -8028,9 +7940,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][4j .. 4j+3] of the batch's tiles n0 + n, n < cnt (row g = t·8 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
-    private void b29_conv_bf_c2_yout(int n0, int cnt, int mo) {
+    private void b29_conv_bf_c2_yout(int g, int n0, int mo) {
+        int t = g / 8;
+        int ti = g - t * 8;
         int st = mo + 294912;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
@@ -8038,11 +7952,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int mm = mo + o * 128;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 128 + n0;
+            int y = ((t * 64 + o) * 32 + 4 * ti) * 32;
+            for (int j = 0; j < 8; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + n + q * 8192;
+                    int mq = mm + j + q * 8192;
                     FloatVector h0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 49152);
                     FloatVector h2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 98304);
@@ -8062,7 +7977,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     z2.intoArray(b29_conv_bf_c2_wino, st + q * 8 + 96);
                     z3.intoArray(b29_conv_bf_c2_wino, st + q * 8 + 144);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
                 for (int r = 0; r < 4; r++) {
                     int sr = st + r * 48;
                     FloatVector e0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sr);
@@ -8084,14 +7999,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     f2.intoArray(b29_conv_bf_c2_wino, st + r * 32 + 208);
                     f3.intoArray(b29_conv_bf_c2_wino, st + r * 32 + 216);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 8 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 8;
-                    int j = n0 + n + q - g * 8;
-                    int t = g / 8;
-                    int ti = g - t * 8;
-                    int px = ((t * 64 + o) * 32 + ti * 4) * 32 + j * 4;
+                    int px = y + (j + q) * 4;
                     grad$r1_[px] = b29_conv_bf_c2_wino[st + q + 192];
                     grad$r1_[px + 1] = b29_conv_bf_c2_wino[st + q + 200];
                     grad$r1_[px + 2] = b29_conv_bf_c2_wino[st + q + 208];

@@ -508,7 +508,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f4_conv_c2_.
      */
-    private final float[] f4_conv_c2_d = new float[1605648];
+    private final float[] f4_conv_c2_d = new float[524304];
 
     /**
      * Scratch of f4_conv_c2_.
@@ -563,7 +563,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b16_conv_bf_c2_.
      */
-    private final float[] b16_conv_bf_c2_d = new float[3211280];
+    private final float[] b16_conv_bf_c2_d = new float[1048592];
 
     /**
      * Scratch of b16_conv_bf_c2_.
@@ -1557,7 +1557,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 9, 448);
             int nl = ((g1 - g0) * 7 + 31) / 32 * 32;
             // V = B^T d B of every tile and input channel of the block
-            f4_conv_c2_vin(g0 * 7, (g1 - g0) * 7, vo);
+            for (int g = g0; g < g1; g++) f4_conv_c2_vin(g, (g - g0) * 7, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 5, 32 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 32) {
@@ -1569,30 +1569,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            f4_conv_c2_yout(g0 * 7, (g1 - g0) * 7, mo);
+            for (int g = g0; g < g1; g++) f4_conv_c2_yout(g, (g - g0) * 7, mo);
         }
     }
 
     /**
-     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into D[c][ρ][s][g·7 + j] = padded p1_[t][c][2ti + ρ][2j + s] (tile row g = t·7 + ti, ρ, s < 4), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into planes of 16 rows x (2 column phases of 8: D^r[e] = padded column 2e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f4_conv_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 32; c++) {
             int x = (t * 32 + c) * 196;
-            int dc = c * 50176 + t * 49;
-            for (int ti = 0; ti < 7; ti++, dc += 7) {
-                for (int r = 0; r < 4; r++) {
-                    int i = ti * 2 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 14) continue;
-                    int xr = x + i * 14;
-                    int dr = dc + r * 12544;
-                    for (int j = 1; j < 7; j++) f4_conv_c2_d[dr + j] = p1_[xr + j * 2 - 1];
-                    for (int j = 0; j < 7; j++) f4_conv_c2_d[dr + 3136 + j] = p1_[xr + j * 2];
-                    for (int j = 0; j < 7; j++) f4_conv_c2_d[dr + 6272 + j] = p1_[xr + j * 2 + 1];
-                    for (int j = 0; j < 6; j++) f4_conv_c2_d[dr + 9408 + j] = p1_[xr + j * 2 + 2];
-                }
+            int d = (t * 32 + c) * 256 + 16;
+            for (int i = 0; i < 14; i++, x += 14, d += 16) {
+                for (int e = 1; e < 8; e++) f4_conv_c2_d[d + e] = p1_[x + e * 2 - 1];
+                for (int e = 0; e < 7; e++) f4_conv_c2_d[d + 8 + e] = p1_[x + e * 2];
             }
         }
     }
@@ -1649,21 +1640,23 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 7, column (n0 + n) % 7), every input channel c; F(2x2,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c; F(2x2,3x3).
      */
-    private void f4_conv_c2_vin(int n0, int cnt, int vo) {
+    private void f4_conv_c2_vin(int g, int n0, int vo) {
+        int t = g / 7;
+        int ti = g - t * 7;
         int st = vo + 110592;
         for (int c = 0; c < 32; c++) {
-            int dc = c * 50176 + n0;
-            int v = vo + c * 72;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 4x4 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 32 + c) * 256 + ti * 32;
+            int v = vo + c * 72 + n0;
+            for (int j = 0; j < 7; j += 8) {
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 4; r++) {
-                    int dr = dc + n + r * 12544;
+                    int dr = d + j + r * 16;
                     FloatVector x0 = FloatVector.fromArray(S, f4_conv_c2_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 3136);
-                    FloatVector x2 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 6272);
-                    FloatVector x3 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 9408);
+                    FloatVector x1 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 8);
+                    FloatVector x2 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 9);
                     FloatVector w0 = x0.sub(x2);
                     FloatVector w1 = x1.add(x2);
                     FloatVector w2 = x2.sub(x1);
@@ -1673,10 +1666,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     w2.intoArray(f4_conv_c2_wino, st + r * 8 + 64);
                     w3.intoArray(f4_conv_c2_wino, st + r * 8 + 96);
                 }
-                // B^T down every column q: V[4r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + n + q * 2304;
+                    int vq = v + j + q * 2304;
                     FloatVector y0 = FloatVector.fromArray(S, f4_conv_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 16);
@@ -1695,7 +1688,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][o / 5][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][o / 5][c][..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][o / 5][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f4_conv_c2_mm5(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -1802,7 +1795,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 5][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 5][c][..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 5][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f4_conv_c2_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -1891,16 +1884,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][2j .. 2j+1] of the batch's tiles n0 + n, n < cnt (row g = t·7 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
      */
-    private void f4_conv_c2_yout(int n0, int cnt, int mo) {
+    private void f4_conv_c2_yout(int g, int n0, int mo) {
+        int t = g / 7;
+        int ti = g - t * 7;
         int st = mo + 73728;
         for (int o = 0; o < 64; o++) {
-            int mm = mo + o * 72;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 72 + n0;
+            int y = ((t * 64 + o) * 14 + 2 * ti) * 14;
+            for (int j = 0; j < 7; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + n + q * 4608;
+                    int mq = mm + j + q * 4608;
                     FloatVector h0 = FloatVector.fromArray(S, f4_conv_c2_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 18432);
                     FloatVector h2 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 36864);
@@ -1910,7 +1906,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     z0.intoArray(f4_conv_c2_wino, st + q * 8);
                     z1.intoArray(f4_conv_c2_wino, st + q * 8 + 32);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
                 for (int r = 0; r < 2; r++) {
                     int sr = st + r * 32;
                     FloatVector e0 = FloatVector.fromArray(S, f4_conv_c2_wino, sr);
@@ -1922,14 +1918,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     f0.intoArray(f4_conv_c2_wino, st + r * 16 + 64);
                     f1.intoArray(f4_conv_c2_wino, st + r * 16 + 72);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 7 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 7;
-                    int j = n0 + n + q - g * 7;
-                    int t = g / 7;
-                    int ti = g - t * 7;
-                    int px = ((t * 64 + o) * 14 + ti * 2) * 14 + j * 2;
+                    int px = y + (j + q) * 2;
                     c2_[px] = f4_conv_c2_wino[st + q + 64];
                     c2_[px + 1] = f4_conv_c2_wino[st + q + 72];
                     c2_[px + 14] = f4_conv_c2_wino[st + q + 80];
@@ -3319,7 +3310,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             int g1 = Math.min(g0 + 10, 448);
             int nl = ((g1 - g0) * 7 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            b16_conv_bf_c2_vin(g0 * 7, (g1 - g0) * 7, vo);
+            for (int g = g0; g < g1; g++) b16_conv_bf_c2_vin(g, (g - g0) * 7, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
@@ -3330,30 +3321,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            b16_conv_bf_c2_yout(g0 * 7, (g1 - g0) * 7, mo);
+            for (int g = g0; g < g1; g++) b16_conv_bf_c2_yout(g, (g - g0) * 7, mo);
         }
     }
 
     /**
-     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into D[c][ρ][s][g·7 + j] = padded grad$c2_[t][c][2ti + ρ][2j + s] (tile row g = t·7 + ti, ρ, s < 4), data from row 1 and column 1 of the padded map; the pads are never written and stay zero
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into planes of 16 rows x (2 column phases of 8: D^r[e] = padded column 2e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b16_conv_bf_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 196;
-            int dc = c * 50176 + t * 49;
-            for (int ti = 0; ti < 7; ti++, dc += 7) {
-                for (int r = 0; r < 4; r++) {
-                    int i = ti * 2 + r - 1;
-                    // rows of the padded map outside the data stay zero
-                    if (i < 0 || i >= 14) continue;
-                    int xr = x + i * 14;
-                    int dr = dc + r * 12544;
-                    for (int j = 1; j < 7; j++) b16_conv_bf_c2_d[dr + j] = grad$c2_[xr + j * 2 - 1];
-                    for (int j = 0; j < 7; j++) b16_conv_bf_c2_d[dr + 3136 + j] = grad$c2_[xr + j * 2];
-                    for (int j = 0; j < 7; j++) b16_conv_bf_c2_d[dr + 6272 + j] = grad$c2_[xr + j * 2 + 1];
-                    for (int j = 0; j < 6; j++) b16_conv_bf_c2_d[dr + 9408 + j] = grad$c2_[xr + j * 2 + 2];
-                }
+            int d = (t * 64 + c) * 256 + 16;
+            for (int i = 0; i < 14; i++, x += 14, d += 16) {
+                for (int e = 1; e < 8; e++) b16_conv_bf_c2_d[d + e] = grad$c2_[x + e * 2 - 1];
+                for (int e = 0; e < 7; e++) b16_conv_bf_c2_d[d + 8 + e] = grad$c2_[x + e * 2];
             }
         }
     }
@@ -3410,21 +3392,23 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * V[ξ][c][n] = (B^T d B)[ξ] of the batch's tiles n0 + n, n < cnt (tile n0 + n: row g = (n0 + n) / 7, column (n0 + n) % 7), every input channel c; F(2x2,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c; F(2x2,3x3).
      */
-    private void b16_conv_bf_c2_vin(int n0, int cnt, int vo) {
+    private void b16_conv_bf_c2_vin(int g, int n0, int vo) {
+        int t = g / 7;
+        int ti = g - t * 7;
         int st = vo + 122880;
         for (int c = 0; c < 64; c++) {
-            int dc = c * 50176 + n0;
-            int v = vo + c * 80;
-            for (int n = 0; n < cnt; n += 8) {
-                // row r of the tiles' 4x4 blocks: D[c][r][s][n0 + n ..]; B^T along it, staged at w[q][r]
+            int d = (t * 64 + c) * 256 + ti * 32;
+            int v = vo + c * 80 + n0;
+            for (int j = 0; j < 7; j += 8) {
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 4; r++) {
-                    int dr = dc + n + r * 12544;
+                    int dr = d + j + r * 16;
                     FloatVector x0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 3136);
-                    FloatVector x2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 6272);
-                    FloatVector x3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 9408);
+                    FloatVector x1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 8);
+                    FloatVector x2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 9);
                     FloatVector w0 = x0.sub(x2);
                     FloatVector w1 = x1.add(x2);
                     FloatVector w2 = x2.sub(x1);
@@ -3434,10 +3418,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     w2.intoArray(b16_conv_bf_c2_wino, st + r * 8 + 64);
                     w3.intoArray(b16_conv_bf_c2_wino, st + r * 8 + 96);
                 }
-                // B^T down every column q: V[4r + q][c] of tiles n .. n+7
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + n + q * 5120;
+                    int vq = v + j + q * 5120;
                     FloatVector y0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq + 16);
@@ -3456,7 +3440,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b16_conv_bf_c2_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -3583,16 +3567,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][2j .. 2j+1] of the batch's tiles n0 + n, n < cnt (row g = t·7 + ti, column j) = A^T M[.][o][n] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
      */
-    private void b16_conv_bf_c2_yout(int n0, int cnt, int mo) {
+    private void b16_conv_bf_c2_yout(int g, int n0, int mo) {
+        int t = g / 7;
+        int ti = g - t * 7;
         int st = mo + 40960;
         for (int o = 0; o < 32; o++) {
-            int mm = mo + o * 80;
-            for (int n = 0; n < cnt; n += 8) {
+            int mm = mo + o * 80 + n0;
+            int y = ((t * 32 + o) * 14 + 2 * ti) * 14;
+            for (int j = 0; j < 7; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + n + q * 2560;
+                    int mq = mm + j + q * 2560;
                     FloatVector h0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq);
                     FloatVector h1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 10240);
                     FloatVector h2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 20480);
@@ -3602,7 +3589,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     z0.intoArray(b16_conv_bf_c2_wino, st + q * 8);
                     z1.intoArray(b16_conv_bf_c2_wino, st + q * 8 + 32);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2j + b) of the lane's tile
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
                 for (int r = 0; r < 2; r++) {
                     int sr = st + r * 32;
                     FloatVector e0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sr);
@@ -3614,14 +3601,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     f0.intoArray(b16_conv_bf_c2_wino, st + r * 16 + 64);
                     f1.intoArray(b16_conv_bf_c2_wino, st + r * 16 + 72);
                 }
-                int e = Math.min(8, cnt - n);
+                int e = Math.min(8, 7 - j);
                 for (int q = 0; q < e; q++) {
-                    // the lane's tile: row g = sample t, tile row ti; column j
-                    int g = (n0 + n + q) / 7;
-                    int j = n0 + n + q - g * 7;
-                    int t = g / 7;
-                    int ti = g - t * 7;
-                    int px = ((t * 32 + o) * 14 + ti * 2) * 14 + j * 2;
+                    int px = y + (j + q) * 2;
                     grad$p1_[px] = b16_conv_bf_c2_wino[st + q + 64];
                     grad$p1_[px + 1] = b16_conv_bf_c2_wino[st + q + 72];
                     grad$p1_[px + 14] = b16_conv_bf_c2_wino[st + q + 80];
