@@ -39,14 +39,17 @@ final class WinogradEmitter {
     /** Most chunks of the main phase: each owns a slice of the V, M and staging scratch. */
     static final int LANES = 16;
     /**
-     * At most this many floats of V and M per block of F(2x2) (its tiles times {@code 16·(C + K)}): 512 KB,
-     * so that they and a GEMM's {@code U[ξ]} stay in a core's 1 MB L2 from the input transform to the
-     * output one. F(4x4) has {@code 36·(C + K)} floats per tile and needs {@code 8P} tiles per block
-     * for its GEMM: it gets {@link #BLOCK_FLOATS_4}.
+     * At most this many floats of V and M per block (its tiles times {@code α²·(C + K)}): 512 KB, so that
+     * they and a GEMM's {@code U[ξ]} stay in a core's 1 MB L2 from the input transform to the output one.
      */
     static final int BLOCK_FLOATS = 16 * 8192;
-    /** F(4x4)'s budget: 2.25 MB (V and M stream from L3 where a block outgrows L2; each is read once or twice). */
-    static final int BLOCK_FLOATS_4 = 72 * 8192;
+    /**
+     * F(4x4) has {@code 36·(C + K)} floats per tile: on 8x8 maps of 256 channels 512 KB hold 7 tiles, too few
+     * for its GEMM's register tile; it takes at least this many tiles per block where the batch allows
+     * (V and M then stream from L3). A first budget of 2.25 MB for every F(4x4) block made its transforms
+     * on 32x32 maps twice as slow as F(2x2)'s (docs/performance.md).
+     */
+    static final int MIN_TILES_4 = 24;
 
     private WinogradEmitter() {}
 
@@ -89,14 +92,17 @@ final class WinogradEmitter {
     /**
      * The plan with the cheapest GEMM per tile ({@link ConvTiles#cost}: a block of tiles is computed in
      * whole vectors of {@code 8P} tiles, so {@code rows · tw} that {@code 8P} divides wastes nothing), among
-     * blocks whose V and M fit {@link #BLOCK_FLOATS} ({@link #BLOCK_FLOATS_4}) and leave at least 8 blocks
+     * blocks whose V and M fit {@link #BLOCK_FLOATS} (or of {@link #MIN_TILES_4} tiles for F(4x4)) and leave at least 8 blocks
      * where the batch allows; the largest such block on a tie.
      */
     static Plan plan(int m, int t, int ci, int co, int ho, int wo) {
         int th = (ho + m - 1) / m, tw = (wo + m - 1) / m;
         int tileRows = t * th;
         int xis = (m + 2) * (m + 2);
-        int most = Math.max(1, (m == 2 ? BLOCK_FLOATS : BLOCK_FLOATS_4) / (xis * (ci + co)) / tw);
+        int most = Math.max(1, BLOCK_FLOATS / (xis * (ci + co)) / tw);
+        if (m == 4) { // at least 24 tiles (a 3x8 register tile) even where they outgrow L2 (many channels on small maps)
+            most = Math.max(most, Math.ceilDiv(MIN_TILES_4, tw));
+        }
         most = Math.min(most, Math.max(1, tileRows / 8)); // at least 8 blocks where the map allows, for the threads
         int rows = most;
         ConvTiles.Tile tile = null;

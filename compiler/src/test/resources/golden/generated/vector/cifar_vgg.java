@@ -83,20 +83,20 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
- * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 15 tile rows (120 tiles), 16 chunks
- * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 18 tile rows (72 tiles), 15 chunks
- * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (48 tiles), 16 chunks
- * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 32 tiles x 6 channels, blocks of 16 tile rows (32 tiles), 8 chunks
- * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 32 tiles x 6 channels, blocks of 16 tile rows (32 tiles), 8 chunks
- * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 32 tiles x 6 channels, blocks of 16 tile rows (32 tiles), 8 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
  * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
- * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (48 tiles), 16 chunks
+ * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
- * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 18 tile rows (72 tiles), 15 chunks
+ * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
- * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 15 tile rows (120 tiles), 16 chunks
+ * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * </ul>
@@ -740,7 +740,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_wino = new float[9442304];
+    private final float[] f3_conv_c2_wino = new float[2364416];
 
     /**
      * Scratch of f7_conv_c3_.
@@ -755,7 +755,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_wino = new float[8299200];
+    private final float[] f7_conv_c3_wino = new float[3544064];
 
     /**
      * Scratch of f10_conv_c4_.
@@ -770,7 +770,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_wino = new float[8262656];
+    private final float[] f10_conv_c4_wino = new float[4723712];
 
     /**
      * Scratch of f14_conv_c5_.
@@ -785,7 +785,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f14_conv_c5_.
      */
-    private final float[] f14_conv_c5_wino = new float[4426240];
+    private final float[] f14_conv_c5_wino = new float[4869568];
 
     /**
      * Scratch of f17_conv_c6_.
@@ -800,7 +800,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f17_conv_c6_.
      */
-    private final float[] f17_conv_c6_wino = new float[5900800];
+    private final float[] f17_conv_c6_wino = new float[6491584];
 
     /**
      * Scratch of f21_full_f1_.
@@ -820,7 +820,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b7_conv_bf_c6_.
      */
-    private final float[] b7_conv_bf_c6_wino = new float[5900800];
+    private final float[] b7_conv_bf_c6_wino = new float[6491584];
 
     /**
      * Scratch of b8_conv_grad_c6_.
@@ -880,7 +880,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_wino = new float[8262656];
+    private final float[] b18_conv_bf_c4_wino = new float[4723712];
 
     /**
      * Scratch of b19_conv_grad_c4_.
@@ -910,7 +910,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_wino = new float[8299200];
+    private final float[] b23_conv_bf_c3_wino = new float[3544064];
 
     /**
      * Scratch of b24_conv_grad_c3_.
@@ -940,7 +940,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_wino = new float[9442304];
+    private final float[] b29_conv_bf_c2_wino = new float[2364416];
 
     /**
      * Scratch of b30_conv_grad_c2_.
@@ -1242,7 +1242,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 7, 16);
         // conv 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 8, 15);
+        pool.run(this, 8, 16);
         // bn 'n3' (samples/cifar_vgg.cnn:23)
         pool.run(this, 9, 128);
         // relu 'r3' (samples/cifar_vgg.cnn:24)
@@ -1261,7 +1261,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 15, 16);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 16, 8);
+        pool.run(this, 16, 11);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
         pool.run(this, 17, 256);
         // relu 'r5' (samples/cifar_vgg.cnn:33)
@@ -1270,7 +1270,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 19, 16);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 20, 8);
+        pool.run(this, 20, 11);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 21, 256);
         // relu 'r6' (samples/cifar_vgg.cnn:36)
@@ -1307,7 +1307,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 7, 16);
         // conv 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 8, 15);
+        pool.run(this, 8, 16);
         // bn 'n3' (samples/cifar_vgg.cnn:23)
         pool.run(this, 9, 128);
         // relu 'r3' (samples/cifar_vgg.cnn:24)
@@ -1326,7 +1326,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 15, 16);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 16, 8);
+        pool.run(this, 16, 11);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
         pool.run(this, 17, 256);
         // relu 'r5' (samples/cifar_vgg.cnn:33)
@@ -1335,7 +1335,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 19, 16);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 20, 8);
+        pool.run(this, 20, 11);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 21, 256);
         // relu 'r6' (samples/cifar_vgg.cnn:36)
@@ -1368,7 +1368,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 30, 16);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 31, 8);
+        pool.run(this, 31, 11);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 32, 64);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
@@ -1417,7 +1417,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 54, 16);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 55, 15);
+        pool.run(this, 55, 16);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 56, 64);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
@@ -2228,24 +2228,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>16 chunks: forward; Winograd F(4x4,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 15 tile rows, 35 blocks in all, with its own slice of f3_conv_c2_wino
+     * <p>16 chunks: forward; Winograd F(4x4,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f3_conv_c2_wino
      */
     private void f3_conv_c2_(int chunk) {
-        int vo = chunk * 590144;
-        int mo = vo + 294912;
-        for (int blk = chunk; blk < 35; blk += 16) {
-            int g0 = blk * 15;
-            int g1 = Math.min(g0 + 15, 512);
+        int vo = chunk * 147776;
+        int mo = vo + 73728;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
             int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f3_conv_c2_vin(g, (g - g0) * 8, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 8192 + n;
-                    int m = mo + xi * 8192 + n;
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 2048 + n;
                     int uo = xi * 4096;
-                    for (int o = 0; o < 64; o += 8) f3_conv_c2_mm8(uo + o * 64, v, m + o * 128);
+                    for (int o = 0; o < 64; o += 8) f3_conv_c2_mm8(uo + o * 64, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -2353,7 +2353,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f3_conv_c2_vin(int g, int n0, int vo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = vo + 589824;
+        int st = vo + 147456;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -2361,7 +2361,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 1224 + ti * 144;
-            int v = vo + c * 128 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 8; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -2390,7 +2390,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 8192;
+                    int vq = v + j + q * 2048;
                     FloatVector y0 = FloatVector.fromArray(S, f3_conv_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 16);
@@ -2406,11 +2406,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(f3_conv_c2_wino, vq);
-                    v1.intoArray(f3_conv_c2_wino, vq + 49152);
-                    v2.intoArray(f3_conv_c2_wino, vq + 98304);
-                    v3.intoArray(f3_conv_c2_wino, vq + 147456);
-                    v4.intoArray(f3_conv_c2_wino, vq + 196608);
-                    v5.intoArray(f3_conv_c2_wino, vq + 245760);
+                    v1.intoArray(f3_conv_c2_wino, vq + 12288);
+                    v2.intoArray(f3_conv_c2_wino, vq + 24576);
+                    v3.intoArray(f3_conv_c2_wino, vq + 36864);
+                    v4.intoArray(f3_conv_c2_wino, vq + 49152);
+                    v5.intoArray(f3_conv_c2_wino, vq + 61440);
                 }
             }
         }
@@ -2445,7 +2445,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 256, uo += 16) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f3_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 16);
@@ -2481,66 +2481,66 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_128 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 128);
-            FloatVector v1_128 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 136);
-            FloatVector v2_128 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 144);
+            FloatVector v0_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 48);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 8]);
-            a0_0 = v0_128.fma(g, a0_0);
-            a1_0 = v1_128.fma(g, a1_0);
-            a2_0 = v2_128.fma(g, a2_0);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 9]);
-            a0_1 = v0_128.fma(g, a0_1);
-            a1_1 = v1_128.fma(g, a1_1);
-            a2_1 = v2_128.fma(g, a2_1);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 10]);
-            a0_2 = v0_128.fma(g, a0_2);
-            a1_2 = v1_128.fma(g, a1_2);
-            a2_2 = v2_128.fma(g, a2_2);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 11]);
-            a0_3 = v0_128.fma(g, a0_3);
-            a1_3 = v1_128.fma(g, a1_3);
-            a2_3 = v2_128.fma(g, a2_3);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 12]);
-            a0_4 = v0_128.fma(g, a0_4);
-            a1_4 = v1_128.fma(g, a1_4);
-            a2_4 = v2_128.fma(g, a2_4);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 13]);
-            a0_5 = v0_128.fma(g, a0_5);
-            a1_5 = v1_128.fma(g, a1_5);
-            a2_5 = v2_128.fma(g, a2_5);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 14]);
-            a0_6 = v0_128.fma(g, a0_6);
-            a1_6 = v1_128.fma(g, a1_6);
-            a2_6 = v2_128.fma(g, a2_6);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
             g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 15]);
-            a0_7 = v0_128.fma(g, a0_7);
-            a1_7 = v1_128.fma(g, a1_7);
-            a2_7 = v2_128.fma(g, a2_7);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f3_conv_c2_wino, m);
         a1_0.intoArray(f3_conv_c2_wino, m + 8);
         a2_0.intoArray(f3_conv_c2_wino, m + 16);
-        a0_1.intoArray(f3_conv_c2_wino, m + 128);
-        a1_1.intoArray(f3_conv_c2_wino, m + 136);
-        a2_1.intoArray(f3_conv_c2_wino, m + 144);
-        a0_2.intoArray(f3_conv_c2_wino, m + 256);
-        a1_2.intoArray(f3_conv_c2_wino, m + 264);
-        a2_2.intoArray(f3_conv_c2_wino, m + 272);
-        a0_3.intoArray(f3_conv_c2_wino, m + 384);
-        a1_3.intoArray(f3_conv_c2_wino, m + 392);
-        a2_3.intoArray(f3_conv_c2_wino, m + 400);
-        a0_4.intoArray(f3_conv_c2_wino, m + 512);
-        a1_4.intoArray(f3_conv_c2_wino, m + 520);
-        a2_4.intoArray(f3_conv_c2_wino, m + 528);
-        a0_5.intoArray(f3_conv_c2_wino, m + 640);
-        a1_5.intoArray(f3_conv_c2_wino, m + 648);
-        a2_5.intoArray(f3_conv_c2_wino, m + 656);
-        a0_6.intoArray(f3_conv_c2_wino, m + 768);
-        a1_6.intoArray(f3_conv_c2_wino, m + 776);
-        a2_6.intoArray(f3_conv_c2_wino, m + 784);
-        a0_7.intoArray(f3_conv_c2_wino, m + 896);
-        a1_7.intoArray(f3_conv_c2_wino, m + 904);
-        a2_7.intoArray(f3_conv_c2_wino, m + 912);
+        a0_1.intoArray(f3_conv_c2_wino, m + 32);
+        a1_1.intoArray(f3_conv_c2_wino, m + 40);
+        a2_1.intoArray(f3_conv_c2_wino, m + 48);
+        a0_2.intoArray(f3_conv_c2_wino, m + 64);
+        a1_2.intoArray(f3_conv_c2_wino, m + 72);
+        a2_2.intoArray(f3_conv_c2_wino, m + 80);
+        a0_3.intoArray(f3_conv_c2_wino, m + 96);
+        a1_3.intoArray(f3_conv_c2_wino, m + 104);
+        a2_3.intoArray(f3_conv_c2_wino, m + 112);
+        a0_4.intoArray(f3_conv_c2_wino, m + 128);
+        a1_4.intoArray(f3_conv_c2_wino, m + 136);
+        a2_4.intoArray(f3_conv_c2_wino, m + 144);
+        a0_5.intoArray(f3_conv_c2_wino, m + 160);
+        a1_5.intoArray(f3_conv_c2_wino, m + 168);
+        a2_5.intoArray(f3_conv_c2_wino, m + 176);
+        a0_6.intoArray(f3_conv_c2_wino, m + 192);
+        a1_6.intoArray(f3_conv_c2_wino, m + 200);
+        a2_6.intoArray(f3_conv_c2_wino, m + 208);
+        a0_7.intoArray(f3_conv_c2_wino, m + 224);
+        a1_7.intoArray(f3_conv_c2_wino, m + 232);
+        a2_7.intoArray(f3_conv_c2_wino, m + 240);
     }
 
     /**
@@ -2549,25 +2549,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f3_conv_c2_yout(int g, int n0, int mo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = mo + 294912;
+        int st = mo + 73728;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int mm = mo + o * 128 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 64 + o) * 32 + 4 * ti) * 32;
             for (int j = 0; j < 8; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 8192;
+                    int mq = mm + j + q * 2048;
                     FloatVector h0 = FloatVector.fromArray(S, f3_conv_c2_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 49152);
-                    FloatVector h2 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 98304);
-                    FloatVector h3 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 147456);
-                    FloatVector h4 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 196608);
-                    FloatVector h5 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 245760);
+                    FloatVector h1 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 12288);
+                    FloatVector h2 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 24576);
+                    FloatVector h3 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 36864);
+                    FloatVector h4 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 49152);
+                    FloatVector h5 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 61440);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -2732,24 +2732,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>15 chunks: forward; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+15, ... of 18 tile rows, 15 blocks in all, with its own slice of f7_conv_c3_wino
+     * <p>16 chunks: forward; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f7_conv_c3_wino
      */
     private void f7_conv_c3_(int chunk) {
-        int vo = chunk * 553280;
-        int mo = vo + 184320;
-        for (int blk = chunk; blk < 15; blk += 15) {
-            int g0 = blk * 18;
-            int g1 = Math.min(g0 + 18, 256);
+        int vo = chunk * 221504;
+        int mo = vo + 73728;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f7_conv_c3_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 5120 + n;
-                    int m = mo + xi * 10240 + n;
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 4096 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 128; o += 8) f7_conv_c3_mm8(uo + o * 64, v, m + o * 80);
+                    for (int o = 0; o < 128; o += 8) f7_conv_c3_mm8(uo + o * 64, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -2857,7 +2857,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f7_conv_c3_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 552960;
+        int st = vo + 221184;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -2865,7 +2865,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 360 + ti * 80;
-            int v = vo + c * 80 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -2894,7 +2894,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 5120;
+                    int vq = v + j + q * 2048;
                     FloatVector y0 = FloatVector.fromArray(S, f7_conv_c3_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 16);
@@ -2910,11 +2910,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(f7_conv_c3_wino, vq);
-                    v1.intoArray(f7_conv_c3_wino, vq + 30720);
-                    v2.intoArray(f7_conv_c3_wino, vq + 61440);
-                    v3.intoArray(f7_conv_c3_wino, vq + 92160);
-                    v4.intoArray(f7_conv_c3_wino, vq + 122880);
-                    v5.intoArray(f7_conv_c3_wino, vq + 153600);
+                    v1.intoArray(f7_conv_c3_wino, vq + 12288);
+                    v2.intoArray(f7_conv_c3_wino, vq + 24576);
+                    v3.intoArray(f7_conv_c3_wino, vq + 36864);
+                    v4.intoArray(f7_conv_c3_wino, vq + 49152);
+                    v5.intoArray(f7_conv_c3_wino, vq + 61440);
                 }
             }
         }
@@ -2949,7 +2949,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 160, uo += 16) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f7_conv_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 16);
@@ -2985,66 +2985,66 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_80 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 80);
-            FloatVector v1_80 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 88);
-            FloatVector v2_80 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 96);
+            FloatVector v0_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 48);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 8]);
-            a0_0 = v0_80.fma(g, a0_0);
-            a1_0 = v1_80.fma(g, a1_0);
-            a2_0 = v2_80.fma(g, a2_0);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 9]);
-            a0_1 = v0_80.fma(g, a0_1);
-            a1_1 = v1_80.fma(g, a1_1);
-            a2_1 = v2_80.fma(g, a2_1);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 10]);
-            a0_2 = v0_80.fma(g, a0_2);
-            a1_2 = v1_80.fma(g, a1_2);
-            a2_2 = v2_80.fma(g, a2_2);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 11]);
-            a0_3 = v0_80.fma(g, a0_3);
-            a1_3 = v1_80.fma(g, a1_3);
-            a2_3 = v2_80.fma(g, a2_3);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 12]);
-            a0_4 = v0_80.fma(g, a0_4);
-            a1_4 = v1_80.fma(g, a1_4);
-            a2_4 = v2_80.fma(g, a2_4);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 13]);
-            a0_5 = v0_80.fma(g, a0_5);
-            a1_5 = v1_80.fma(g, a1_5);
-            a2_5 = v2_80.fma(g, a2_5);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 14]);
-            a0_6 = v0_80.fma(g, a0_6);
-            a1_6 = v1_80.fma(g, a1_6);
-            a2_6 = v2_80.fma(g, a2_6);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
             g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 15]);
-            a0_7 = v0_80.fma(g, a0_7);
-            a1_7 = v1_80.fma(g, a1_7);
-            a2_7 = v2_80.fma(g, a2_7);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f7_conv_c3_wino, m);
         a1_0.intoArray(f7_conv_c3_wino, m + 8);
         a2_0.intoArray(f7_conv_c3_wino, m + 16);
-        a0_1.intoArray(f7_conv_c3_wino, m + 80);
-        a1_1.intoArray(f7_conv_c3_wino, m + 88);
-        a2_1.intoArray(f7_conv_c3_wino, m + 96);
-        a0_2.intoArray(f7_conv_c3_wino, m + 160);
-        a1_2.intoArray(f7_conv_c3_wino, m + 168);
-        a2_2.intoArray(f7_conv_c3_wino, m + 176);
-        a0_3.intoArray(f7_conv_c3_wino, m + 240);
-        a1_3.intoArray(f7_conv_c3_wino, m + 248);
-        a2_3.intoArray(f7_conv_c3_wino, m + 256);
-        a0_4.intoArray(f7_conv_c3_wino, m + 320);
-        a1_4.intoArray(f7_conv_c3_wino, m + 328);
-        a2_4.intoArray(f7_conv_c3_wino, m + 336);
-        a0_5.intoArray(f7_conv_c3_wino, m + 400);
-        a1_5.intoArray(f7_conv_c3_wino, m + 408);
-        a2_5.intoArray(f7_conv_c3_wino, m + 416);
-        a0_6.intoArray(f7_conv_c3_wino, m + 480);
-        a1_6.intoArray(f7_conv_c3_wino, m + 488);
-        a2_6.intoArray(f7_conv_c3_wino, m + 496);
-        a0_7.intoArray(f7_conv_c3_wino, m + 560);
-        a1_7.intoArray(f7_conv_c3_wino, m + 568);
-        a2_7.intoArray(f7_conv_c3_wino, m + 576);
+        a0_1.intoArray(f7_conv_c3_wino, m + 32);
+        a1_1.intoArray(f7_conv_c3_wino, m + 40);
+        a2_1.intoArray(f7_conv_c3_wino, m + 48);
+        a0_2.intoArray(f7_conv_c3_wino, m + 64);
+        a1_2.intoArray(f7_conv_c3_wino, m + 72);
+        a2_2.intoArray(f7_conv_c3_wino, m + 80);
+        a0_3.intoArray(f7_conv_c3_wino, m + 96);
+        a1_3.intoArray(f7_conv_c3_wino, m + 104);
+        a2_3.intoArray(f7_conv_c3_wino, m + 112);
+        a0_4.intoArray(f7_conv_c3_wino, m + 128);
+        a1_4.intoArray(f7_conv_c3_wino, m + 136);
+        a2_4.intoArray(f7_conv_c3_wino, m + 144);
+        a0_5.intoArray(f7_conv_c3_wino, m + 160);
+        a1_5.intoArray(f7_conv_c3_wino, m + 168);
+        a2_5.intoArray(f7_conv_c3_wino, m + 176);
+        a0_6.intoArray(f7_conv_c3_wino, m + 192);
+        a1_6.intoArray(f7_conv_c3_wino, m + 200);
+        a2_6.intoArray(f7_conv_c3_wino, m + 208);
+        a0_7.intoArray(f7_conv_c3_wino, m + 224);
+        a1_7.intoArray(f7_conv_c3_wino, m + 232);
+        a2_7.intoArray(f7_conv_c3_wino, m + 240);
     }
 
     /**
@@ -3053,25 +3053,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f7_conv_c3_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 368640;
+        int st = mo + 147456;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int mm = mo + o * 80 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 10240;
+                    int mq = mm + j + q * 4096;
                     FloatVector h0 = FloatVector.fromArray(S, f7_conv_c3_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 61440);
-                    FloatVector h2 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 122880);
-                    FloatVector h3 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 184320);
-                    FloatVector h4 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 245760);
-                    FloatVector h5 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 307200);
+                    FloatVector h1 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 73728);
+                    FloatVector h4 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 98304);
+                    FloatVector h5 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 122880);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -3198,24 +3198,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>16 chunks: forward; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 12 tile rows, 22 blocks in all, with its own slice of f10_conv_c4_wino
+     * <p>16 chunks: forward; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f10_conv_c4_wino
      */
     private void f10_conv_c4_(int chunk) {
-        int vo = chunk * 516416;
-        int mo = vo + 258048;
-        for (int blk = chunk; blk < 22; blk += 16) {
-            int g0 = blk * 12;
-            int g1 = Math.min(g0 + 12, 256);
+        int vo = chunk * 295232;
+        int mo = vo + 147456;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f10_conv_c4_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 7168 + n;
-                    int m = mo + xi * 7168 + n;
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 4096 + n;
                     int uo = xi * 16384;
-                    for (int o = 0; o < 128; o += 8) f10_conv_c4_mm8(uo + o * 128, v, m + o * 56);
+                    for (int o = 0; o < 128; o += 8) f10_conv_c4_mm8(uo + o * 128, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3323,7 +3323,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f10_conv_c4_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 516096;
+        int st = vo + 294912;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -3331,7 +3331,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 360 + ti * 80;
-            int v = vo + c * 56 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -3360,7 +3360,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 7168;
+                    int vq = v + j + q * 4096;
                     FloatVector y0 = FloatVector.fromArray(S, f10_conv_c4_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 16);
@@ -3376,11 +3376,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(f10_conv_c4_wino, vq);
-                    v1.intoArray(f10_conv_c4_wino, vq + 43008);
-                    v2.intoArray(f10_conv_c4_wino, vq + 86016);
-                    v3.intoArray(f10_conv_c4_wino, vq + 129024);
-                    v4.intoArray(f10_conv_c4_wino, vq + 172032);
-                    v5.intoArray(f10_conv_c4_wino, vq + 215040);
+                    v1.intoArray(f10_conv_c4_wino, vq + 24576);
+                    v2.intoArray(f10_conv_c4_wino, vq + 49152);
+                    v3.intoArray(f10_conv_c4_wino, vq + 73728);
+                    v4.intoArray(f10_conv_c4_wino, vq + 98304);
+                    v5.intoArray(f10_conv_c4_wino, vq + 122880);
                 }
             }
         }
@@ -3415,7 +3415,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 112, uo += 16) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f10_conv_c4_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 16);
@@ -3451,66 +3451,66 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_56 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 56);
-            FloatVector v1_56 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 64);
-            FloatVector v2_56 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 72);
+            FloatVector v0_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 48);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 8]);
-            a0_0 = v0_56.fma(g, a0_0);
-            a1_0 = v1_56.fma(g, a1_0);
-            a2_0 = v2_56.fma(g, a2_0);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 9]);
-            a0_1 = v0_56.fma(g, a0_1);
-            a1_1 = v1_56.fma(g, a1_1);
-            a2_1 = v2_56.fma(g, a2_1);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 10]);
-            a0_2 = v0_56.fma(g, a0_2);
-            a1_2 = v1_56.fma(g, a1_2);
-            a2_2 = v2_56.fma(g, a2_2);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 11]);
-            a0_3 = v0_56.fma(g, a0_3);
-            a1_3 = v1_56.fma(g, a1_3);
-            a2_3 = v2_56.fma(g, a2_3);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 12]);
-            a0_4 = v0_56.fma(g, a0_4);
-            a1_4 = v1_56.fma(g, a1_4);
-            a2_4 = v2_56.fma(g, a2_4);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 13]);
-            a0_5 = v0_56.fma(g, a0_5);
-            a1_5 = v1_56.fma(g, a1_5);
-            a2_5 = v2_56.fma(g, a2_5);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 14]);
-            a0_6 = v0_56.fma(g, a0_6);
-            a1_6 = v1_56.fma(g, a1_6);
-            a2_6 = v2_56.fma(g, a2_6);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
             g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 15]);
-            a0_7 = v0_56.fma(g, a0_7);
-            a1_7 = v1_56.fma(g, a1_7);
-            a2_7 = v2_56.fma(g, a2_7);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f10_conv_c4_wino, m);
         a1_0.intoArray(f10_conv_c4_wino, m + 8);
         a2_0.intoArray(f10_conv_c4_wino, m + 16);
-        a0_1.intoArray(f10_conv_c4_wino, m + 56);
-        a1_1.intoArray(f10_conv_c4_wino, m + 64);
-        a2_1.intoArray(f10_conv_c4_wino, m + 72);
-        a0_2.intoArray(f10_conv_c4_wino, m + 112);
-        a1_2.intoArray(f10_conv_c4_wino, m + 120);
-        a2_2.intoArray(f10_conv_c4_wino, m + 128);
-        a0_3.intoArray(f10_conv_c4_wino, m + 168);
-        a1_3.intoArray(f10_conv_c4_wino, m + 176);
-        a2_3.intoArray(f10_conv_c4_wino, m + 184);
-        a0_4.intoArray(f10_conv_c4_wino, m + 224);
-        a1_4.intoArray(f10_conv_c4_wino, m + 232);
-        a2_4.intoArray(f10_conv_c4_wino, m + 240);
-        a0_5.intoArray(f10_conv_c4_wino, m + 280);
-        a1_5.intoArray(f10_conv_c4_wino, m + 288);
-        a2_5.intoArray(f10_conv_c4_wino, m + 296);
-        a0_6.intoArray(f10_conv_c4_wino, m + 336);
-        a1_6.intoArray(f10_conv_c4_wino, m + 344);
-        a2_6.intoArray(f10_conv_c4_wino, m + 352);
-        a0_7.intoArray(f10_conv_c4_wino, m + 392);
-        a1_7.intoArray(f10_conv_c4_wino, m + 400);
-        a2_7.intoArray(f10_conv_c4_wino, m + 408);
+        a0_1.intoArray(f10_conv_c4_wino, m + 32);
+        a1_1.intoArray(f10_conv_c4_wino, m + 40);
+        a2_1.intoArray(f10_conv_c4_wino, m + 48);
+        a0_2.intoArray(f10_conv_c4_wino, m + 64);
+        a1_2.intoArray(f10_conv_c4_wino, m + 72);
+        a2_2.intoArray(f10_conv_c4_wino, m + 80);
+        a0_3.intoArray(f10_conv_c4_wino, m + 96);
+        a1_3.intoArray(f10_conv_c4_wino, m + 104);
+        a2_3.intoArray(f10_conv_c4_wino, m + 112);
+        a0_4.intoArray(f10_conv_c4_wino, m + 128);
+        a1_4.intoArray(f10_conv_c4_wino, m + 136);
+        a2_4.intoArray(f10_conv_c4_wino, m + 144);
+        a0_5.intoArray(f10_conv_c4_wino, m + 160);
+        a1_5.intoArray(f10_conv_c4_wino, m + 168);
+        a2_5.intoArray(f10_conv_c4_wino, m + 176);
+        a0_6.intoArray(f10_conv_c4_wino, m + 192);
+        a1_6.intoArray(f10_conv_c4_wino, m + 200);
+        a2_6.intoArray(f10_conv_c4_wino, m + 208);
+        a0_7.intoArray(f10_conv_c4_wino, m + 224);
+        a1_7.intoArray(f10_conv_c4_wino, m + 232);
+        a2_7.intoArray(f10_conv_c4_wino, m + 240);
     }
 
     /**
@@ -3519,25 +3519,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f10_conv_c4_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 258048;
+        int st = mo + 147456;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int mm = mo + o * 56 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 7168;
+                    int mq = mm + j + q * 4096;
                     FloatVector h0 = FloatVector.fromArray(S, f10_conv_c4_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 43008);
-                    FloatVector h2 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 86016);
-                    FloatVector h3 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 129024);
-                    FloatVector h4 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 172032);
-                    FloatVector h5 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 215040);
+                    FloatVector h1 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 73728);
+                    FloatVector h4 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 98304);
+                    FloatVector h5 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 122880);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -3702,25 +3702,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>8 chunks: forward; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+8, ... of 16 tile rows, 8 blocks in all, with its own slice of f14_conv_c5_wino
+     * <p>11 chunks: forward; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of f14_conv_c5_wino
      */
     private void f14_conv_c5_(int chunk) {
-        int vo = chunk * 553280;
-        int mo = vo + 184320;
-        for (int blk = chunk; blk < 8; blk += 8) {
-            int g0 = blk * 16;
-            int g1 = Math.min(g0 + 16, 128);
-            int nl = ((g1 - g0) * 2 + 31) / 32 * 32;
+        int vo = chunk * 442688;
+        int mo = vo + 147456;
+        for (int blk = chunk; blk < 11; blk += 11) {
+            int g0 = blk * 12;
+            int g1 = Math.min(g0 + 12, 128);
+            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 5120 + n;
-                    int m = mo + xi * 10240 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 8192 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 252; o += 6) f14_conv_c5_mm6(uo + o * 128, v, m + o * 40);
-                    f14_conv_c5_mm4(uo + 32256, v, m + 10080);
+                    for (int o = 0; o < 256; o += 8) f14_conv_c5_mm8(uo + o * 128, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3746,7 +3745,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
     private void f14_conv_c5_u(int chunk) {
         for (int o = chunk; o < 256; o += 16) {
@@ -3780,8 +3779,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
                 double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
                 double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                int u = o < 252 ? (o / 6) * 768 + i * 6 + o % 6 : 32256 + i * 4 + (o - 252);
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 1024 + i * 8 + o % 8;
                 f14_conv_c5_u[u] = (float) ((h00) / 4.0);
                 f14_conv_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
                 f14_conv_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
@@ -3828,7 +3827,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f14_conv_c5_vin(int g, int n0, int vo) {
         int t = g / 2;
         int ti = g - t * 2;
-        int st = vo + 552960;
+        int st = vo + 442368;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -3836,7 +3835,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 120 + ti * 48;
-            int v = vo + c * 40 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 2; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -3865,7 +3864,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 5120;
+                    int vq = v + j + q * 4096;
                     FloatVector y0 = FloatVector.fromArray(S, f14_conv_c5_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 16);
@@ -3881,228 +3880,141 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(f14_conv_c5_wino, vq);
-                    v1.intoArray(f14_conv_c5_wino, vq + 30720);
-                    v2.intoArray(f14_conv_c5_wino, vq + 61440);
-                    v3.intoArray(f14_conv_c5_wino, vq + 92160);
-                    v4.intoArray(f14_conv_c5_wino, vq + 122880);
-                    v5.intoArray(f14_conv_c5_wino, vq + 153600);
+                    v1.intoArray(f14_conv_c5_wino, vq + 24576);
+                    v2.intoArray(f14_conv_c5_wino, vq + 49152);
+                    v3.intoArray(f14_conv_c5_wino, vq + 73728);
+                    v4.intoArray(f14_conv_c5_wino, vq + 98304);
+                    v5.intoArray(f14_conv_c5_wino, vq + 122880);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f14_conv_c5_mm6(int uo, int v, int m) {
+    private void f14_conv_c5_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a3_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 80, uo += 12) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 24);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
-            FloatVector v0_40 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 40);
-            FloatVector v1_40 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 48);
-            FloatVector v2_40 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 56);
-            FloatVector v3_40 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 64);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
-            a0_0 = v0_40.fma(g, a0_0);
-            a1_0 = v1_40.fma(g, a1_0);
-            a2_0 = v2_40.fma(g, a2_0);
-            a3_0 = v3_40.fma(g, a3_0);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
-            a0_1 = v0_40.fma(g, a0_1);
-            a1_1 = v1_40.fma(g, a1_1);
-            a2_1 = v2_40.fma(g, a2_1);
-            a3_1 = v3_40.fma(g, a3_1);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 48);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 8]);
-            a0_2 = v0_40.fma(g, a0_2);
-            a1_2 = v1_40.fma(g, a1_2);
-            a2_2 = v2_40.fma(g, a2_2);
-            a3_2 = v3_40.fma(g, a3_2);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 9]);
-            a0_3 = v0_40.fma(g, a0_3);
-            a1_3 = v1_40.fma(g, a1_3);
-            a2_3 = v2_40.fma(g, a2_3);
-            a3_3 = v3_40.fma(g, a3_3);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 10]);
-            a0_4 = v0_40.fma(g, a0_4);
-            a1_4 = v1_40.fma(g, a1_4);
-            a2_4 = v2_40.fma(g, a2_4);
-            a3_4 = v3_40.fma(g, a3_4);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 11]);
-            a0_5 = v0_40.fma(g, a0_5);
-            a1_5 = v1_40.fma(g, a1_5);
-            a2_5 = v2_40.fma(g, a2_5);
-            a3_5 = v3_40.fma(g, a3_5);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f14_conv_c5_wino, m);
         a1_0.intoArray(f14_conv_c5_wino, m + 8);
         a2_0.intoArray(f14_conv_c5_wino, m + 16);
-        a3_0.intoArray(f14_conv_c5_wino, m + 24);
-        a0_1.intoArray(f14_conv_c5_wino, m + 40);
-        a1_1.intoArray(f14_conv_c5_wino, m + 48);
-        a2_1.intoArray(f14_conv_c5_wino, m + 56);
-        a3_1.intoArray(f14_conv_c5_wino, m + 64);
-        a0_2.intoArray(f14_conv_c5_wino, m + 80);
-        a1_2.intoArray(f14_conv_c5_wino, m + 88);
-        a2_2.intoArray(f14_conv_c5_wino, m + 96);
-        a3_2.intoArray(f14_conv_c5_wino, m + 104);
-        a0_3.intoArray(f14_conv_c5_wino, m + 120);
-        a1_3.intoArray(f14_conv_c5_wino, m + 128);
-        a2_3.intoArray(f14_conv_c5_wino, m + 136);
-        a3_3.intoArray(f14_conv_c5_wino, m + 144);
-        a0_4.intoArray(f14_conv_c5_wino, m + 160);
-        a1_4.intoArray(f14_conv_c5_wino, m + 168);
-        a2_4.intoArray(f14_conv_c5_wino, m + 176);
-        a3_4.intoArray(f14_conv_c5_wino, m + 184);
-        a0_5.intoArray(f14_conv_c5_wino, m + 200);
-        a1_5.intoArray(f14_conv_c5_wino, m + 208);
-        a2_5.intoArray(f14_conv_c5_wino, m + 216);
-        a3_5.intoArray(f14_conv_c5_wino, m + 224);
-    }
-
-    /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void f14_conv_c5_mm4(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
-        FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 80, uo += 8) {
-            FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 24);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-            FloatVector v0_40 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 40);
-            FloatVector v1_40 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 48);
-            FloatVector v2_40 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 56);
-            FloatVector v3_40 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 64);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 4]);
-            a0_0 = v0_40.fma(g, a0_0);
-            a1_0 = v1_40.fma(g, a1_0);
-            a2_0 = v2_40.fma(g, a2_0);
-            a3_0 = v3_40.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 5]);
-            a0_1 = v0_40.fma(g, a0_1);
-            a1_1 = v1_40.fma(g, a1_1);
-            a2_1 = v2_40.fma(g, a2_1);
-            a3_1 = v3_40.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
-            a0_2 = v0_40.fma(g, a0_2);
-            a1_2 = v1_40.fma(g, a1_2);
-            a2_2 = v2_40.fma(g, a2_2);
-            a3_2 = v3_40.fma(g, a3_2);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
-            a0_3 = v0_40.fma(g, a0_3);
-            a1_3 = v1_40.fma(g, a1_3);
-            a2_3 = v2_40.fma(g, a2_3);
-            a3_3 = v3_40.fma(g, a3_3);
-        }
-        a0_0.intoArray(f14_conv_c5_wino, m);
-        a1_0.intoArray(f14_conv_c5_wino, m + 8);
-        a2_0.intoArray(f14_conv_c5_wino, m + 16);
-        a3_0.intoArray(f14_conv_c5_wino, m + 24);
-        a0_1.intoArray(f14_conv_c5_wino, m + 40);
-        a1_1.intoArray(f14_conv_c5_wino, m + 48);
-        a2_1.intoArray(f14_conv_c5_wino, m + 56);
-        a3_1.intoArray(f14_conv_c5_wino, m + 64);
-        a0_2.intoArray(f14_conv_c5_wino, m + 80);
-        a1_2.intoArray(f14_conv_c5_wino, m + 88);
-        a2_2.intoArray(f14_conv_c5_wino, m + 96);
-        a3_2.intoArray(f14_conv_c5_wino, m + 104);
-        a0_3.intoArray(f14_conv_c5_wino, m + 120);
-        a1_3.intoArray(f14_conv_c5_wino, m + 128);
-        a2_3.intoArray(f14_conv_c5_wino, m + 136);
-        a3_3.intoArray(f14_conv_c5_wino, m + 144);
+        a0_1.intoArray(f14_conv_c5_wino, m + 32);
+        a1_1.intoArray(f14_conv_c5_wino, m + 40);
+        a2_1.intoArray(f14_conv_c5_wino, m + 48);
+        a0_2.intoArray(f14_conv_c5_wino, m + 64);
+        a1_2.intoArray(f14_conv_c5_wino, m + 72);
+        a2_2.intoArray(f14_conv_c5_wino, m + 80);
+        a0_3.intoArray(f14_conv_c5_wino, m + 96);
+        a1_3.intoArray(f14_conv_c5_wino, m + 104);
+        a2_3.intoArray(f14_conv_c5_wino, m + 112);
+        a0_4.intoArray(f14_conv_c5_wino, m + 128);
+        a1_4.intoArray(f14_conv_c5_wino, m + 136);
+        a2_4.intoArray(f14_conv_c5_wino, m + 144);
+        a0_5.intoArray(f14_conv_c5_wino, m + 160);
+        a1_5.intoArray(f14_conv_c5_wino, m + 168);
+        a2_5.intoArray(f14_conv_c5_wino, m + 176);
+        a0_6.intoArray(f14_conv_c5_wino, m + 192);
+        a1_6.intoArray(f14_conv_c5_wino, m + 200);
+        a2_6.intoArray(f14_conv_c5_wino, m + 208);
+        a0_7.intoArray(f14_conv_c5_wino, m + 224);
+        a1_7.intoArray(f14_conv_c5_wino, m + 232);
+        a2_7.intoArray(f14_conv_c5_wino, m + 240);
     }
 
     /**
@@ -4111,25 +4023,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f14_conv_c5_yout(int g, int n0, int mo) {
         int t = g / 2;
         int ti = g - t * 2;
-        int st = mo + 368640;
+        int st = mo + 294912;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 40 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
             for (int j = 0; j < 2; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 10240;
+                    int mq = mm + j + q * 8192;
                     FloatVector h0 = FloatVector.fromArray(S, f14_conv_c5_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 61440);
-                    FloatVector h2 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 122880);
-                    FloatVector h3 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 184320);
-                    FloatVector h4 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 245760);
-                    FloatVector h5 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 307200);
+                    FloatVector h1 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 49152);
+                    FloatVector h2 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 98304);
+                    FloatVector h3 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 147456);
+                    FloatVector h4 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 196608);
+                    FloatVector h5 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 245760);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -4256,25 +4168,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>8 chunks: forward; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+8, ... of 16 tile rows, 8 blocks in all, with its own slice of f17_conv_c6_wino
+     * <p>11 chunks: forward; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of f17_conv_c6_wino
      */
     private void f17_conv_c6_(int chunk) {
-        int vo = chunk * 737600;
-        int mo = vo + 368640;
-        for (int blk = chunk; blk < 8; blk += 8) {
-            int g0 = blk * 16;
-            int g1 = Math.min(g0 + 16, 128);
-            int nl = ((g1 - g0) * 2 + 31) / 32 * 32;
+        int vo = chunk * 590144;
+        int mo = vo + 294912;
+        for (int blk = chunk; blk < 11; blk += 11) {
+            int g0 = blk * 12;
+            int g1 = Math.min(g0 + 12, 128);
+            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 10240 + n;
-                    int m = mo + xi * 10240 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 8192 + n;
+                    int m = mo + xi * 8192 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 252; o += 6) f17_conv_c6_mm6(uo + o * 256, v, m + o * 40);
-                    f17_conv_c6_mm4(uo + 64512, v, m + 10080);
+                    for (int o = 0; o < 256; o += 8) f17_conv_c6_mm8(uo + o * 256, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -4300,7 +4211,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
     private void f17_conv_c6_u(int chunk) {
         for (int o = chunk; o < 256; o += 16) {
@@ -4334,8 +4245,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
                 double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
                 double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                int u = o < 252 ? (o / 6) * 1536 + i * 6 + o % 6 : 64512 + i * 4 + (o - 252);
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 2048 + i * 8 + o % 8;
                 f17_conv_c6_u[u] = (float) ((h00) / 4.0);
                 f17_conv_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
                 f17_conv_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
@@ -4382,7 +4293,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f17_conv_c6_vin(int g, int n0, int vo) {
         int t = g / 2;
         int ti = g - t * 2;
-        int st = vo + 737280;
+        int st = vo + 589824;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -4390,7 +4301,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 256; c++) {
             int d = (t * 256 + c) * 120 + ti * 48;
-            int v = vo + c * 40 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 2; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -4419,7 +4330,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 10240;
+                    int vq = v + j + q * 8192;
                     FloatVector y0 = FloatVector.fromArray(S, f17_conv_c6_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 16);
@@ -4435,228 +4346,141 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(f17_conv_c6_wino, vq);
-                    v1.intoArray(f17_conv_c6_wino, vq + 61440);
-                    v2.intoArray(f17_conv_c6_wino, vq + 122880);
-                    v3.intoArray(f17_conv_c6_wino, vq + 184320);
-                    v4.intoArray(f17_conv_c6_wino, vq + 245760);
-                    v5.intoArray(f17_conv_c6_wino, vq + 307200);
+                    v1.intoArray(f17_conv_c6_wino, vq + 49152);
+                    v2.intoArray(f17_conv_c6_wino, vq + 98304);
+                    v3.intoArray(f17_conv_c6_wino, vq + 147456);
+                    v4.intoArray(f17_conv_c6_wino, vq + 196608);
+                    v5.intoArray(f17_conv_c6_wino, vq + 245760);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f17_conv_c6_mm6(int uo, int v, int m) {
+    private void f17_conv_c6_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a3_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 80, uo += 12) {
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
-            FloatVector v0_40 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 40);
-            FloatVector v1_40 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 48);
-            FloatVector v2_40 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 56);
-            FloatVector v3_40 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 64);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
-            a0_0 = v0_40.fma(g, a0_0);
-            a1_0 = v1_40.fma(g, a1_0);
-            a2_0 = v2_40.fma(g, a2_0);
-            a3_0 = v3_40.fma(g, a3_0);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
-            a0_1 = v0_40.fma(g, a0_1);
-            a1_1 = v1_40.fma(g, a1_1);
-            a2_1 = v2_40.fma(g, a2_1);
-            a3_1 = v3_40.fma(g, a3_1);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 48);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 8]);
-            a0_2 = v0_40.fma(g, a0_2);
-            a1_2 = v1_40.fma(g, a1_2);
-            a2_2 = v2_40.fma(g, a2_2);
-            a3_2 = v3_40.fma(g, a3_2);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 9]);
-            a0_3 = v0_40.fma(g, a0_3);
-            a1_3 = v1_40.fma(g, a1_3);
-            a2_3 = v2_40.fma(g, a2_3);
-            a3_3 = v3_40.fma(g, a3_3);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 10]);
-            a0_4 = v0_40.fma(g, a0_4);
-            a1_4 = v1_40.fma(g, a1_4);
-            a2_4 = v2_40.fma(g, a2_4);
-            a3_4 = v3_40.fma(g, a3_4);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 11]);
-            a0_5 = v0_40.fma(g, a0_5);
-            a1_5 = v1_40.fma(g, a1_5);
-            a2_5 = v2_40.fma(g, a2_5);
-            a3_5 = v3_40.fma(g, a3_5);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f17_conv_c6_wino, m);
         a1_0.intoArray(f17_conv_c6_wino, m + 8);
         a2_0.intoArray(f17_conv_c6_wino, m + 16);
-        a3_0.intoArray(f17_conv_c6_wino, m + 24);
-        a0_1.intoArray(f17_conv_c6_wino, m + 40);
-        a1_1.intoArray(f17_conv_c6_wino, m + 48);
-        a2_1.intoArray(f17_conv_c6_wino, m + 56);
-        a3_1.intoArray(f17_conv_c6_wino, m + 64);
-        a0_2.intoArray(f17_conv_c6_wino, m + 80);
-        a1_2.intoArray(f17_conv_c6_wino, m + 88);
-        a2_2.intoArray(f17_conv_c6_wino, m + 96);
-        a3_2.intoArray(f17_conv_c6_wino, m + 104);
-        a0_3.intoArray(f17_conv_c6_wino, m + 120);
-        a1_3.intoArray(f17_conv_c6_wino, m + 128);
-        a2_3.intoArray(f17_conv_c6_wino, m + 136);
-        a3_3.intoArray(f17_conv_c6_wino, m + 144);
-        a0_4.intoArray(f17_conv_c6_wino, m + 160);
-        a1_4.intoArray(f17_conv_c6_wino, m + 168);
-        a2_4.intoArray(f17_conv_c6_wino, m + 176);
-        a3_4.intoArray(f17_conv_c6_wino, m + 184);
-        a0_5.intoArray(f17_conv_c6_wino, m + 200);
-        a1_5.intoArray(f17_conv_c6_wino, m + 208);
-        a2_5.intoArray(f17_conv_c6_wino, m + 216);
-        a3_5.intoArray(f17_conv_c6_wino, m + 224);
-    }
-
-    /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void f17_conv_c6_mm4(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
-        FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 80, uo += 8) {
-            FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-            FloatVector v0_40 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 40);
-            FloatVector v1_40 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 48);
-            FloatVector v2_40 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 56);
-            FloatVector v3_40 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 64);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 4]);
-            a0_0 = v0_40.fma(g, a0_0);
-            a1_0 = v1_40.fma(g, a1_0);
-            a2_0 = v2_40.fma(g, a2_0);
-            a3_0 = v3_40.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 5]);
-            a0_1 = v0_40.fma(g, a0_1);
-            a1_1 = v1_40.fma(g, a1_1);
-            a2_1 = v2_40.fma(g, a2_1);
-            a3_1 = v3_40.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
-            a0_2 = v0_40.fma(g, a0_2);
-            a1_2 = v1_40.fma(g, a1_2);
-            a2_2 = v2_40.fma(g, a2_2);
-            a3_2 = v3_40.fma(g, a3_2);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
-            a0_3 = v0_40.fma(g, a0_3);
-            a1_3 = v1_40.fma(g, a1_3);
-            a2_3 = v2_40.fma(g, a2_3);
-            a3_3 = v3_40.fma(g, a3_3);
-        }
-        a0_0.intoArray(f17_conv_c6_wino, m);
-        a1_0.intoArray(f17_conv_c6_wino, m + 8);
-        a2_0.intoArray(f17_conv_c6_wino, m + 16);
-        a3_0.intoArray(f17_conv_c6_wino, m + 24);
-        a0_1.intoArray(f17_conv_c6_wino, m + 40);
-        a1_1.intoArray(f17_conv_c6_wino, m + 48);
-        a2_1.intoArray(f17_conv_c6_wino, m + 56);
-        a3_1.intoArray(f17_conv_c6_wino, m + 64);
-        a0_2.intoArray(f17_conv_c6_wino, m + 80);
-        a1_2.intoArray(f17_conv_c6_wino, m + 88);
-        a2_2.intoArray(f17_conv_c6_wino, m + 96);
-        a3_2.intoArray(f17_conv_c6_wino, m + 104);
-        a0_3.intoArray(f17_conv_c6_wino, m + 120);
-        a1_3.intoArray(f17_conv_c6_wino, m + 128);
-        a2_3.intoArray(f17_conv_c6_wino, m + 136);
-        a3_3.intoArray(f17_conv_c6_wino, m + 144);
+        a0_1.intoArray(f17_conv_c6_wino, m + 32);
+        a1_1.intoArray(f17_conv_c6_wino, m + 40);
+        a2_1.intoArray(f17_conv_c6_wino, m + 48);
+        a0_2.intoArray(f17_conv_c6_wino, m + 64);
+        a1_2.intoArray(f17_conv_c6_wino, m + 72);
+        a2_2.intoArray(f17_conv_c6_wino, m + 80);
+        a0_3.intoArray(f17_conv_c6_wino, m + 96);
+        a1_3.intoArray(f17_conv_c6_wino, m + 104);
+        a2_3.intoArray(f17_conv_c6_wino, m + 112);
+        a0_4.intoArray(f17_conv_c6_wino, m + 128);
+        a1_4.intoArray(f17_conv_c6_wino, m + 136);
+        a2_4.intoArray(f17_conv_c6_wino, m + 144);
+        a0_5.intoArray(f17_conv_c6_wino, m + 160);
+        a1_5.intoArray(f17_conv_c6_wino, m + 168);
+        a2_5.intoArray(f17_conv_c6_wino, m + 176);
+        a0_6.intoArray(f17_conv_c6_wino, m + 192);
+        a1_6.intoArray(f17_conv_c6_wino, m + 200);
+        a2_6.intoArray(f17_conv_c6_wino, m + 208);
+        a0_7.intoArray(f17_conv_c6_wino, m + 224);
+        a1_7.intoArray(f17_conv_c6_wino, m + 232);
+        a2_7.intoArray(f17_conv_c6_wino, m + 240);
     }
 
     /**
@@ -4665,25 +4489,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f17_conv_c6_yout(int g, int n0, int mo) {
         int t = g / 2;
         int ti = g - t * 2;
-        int st = mo + 368640;
+        int st = mo + 294912;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 40 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
             for (int j = 0; j < 2; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 10240;
+                    int mq = mm + j + q * 8192;
                     FloatVector h0 = FloatVector.fromArray(S, f17_conv_c6_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 61440);
-                    FloatVector h2 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 122880);
-                    FloatVector h3 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 184320);
-                    FloatVector h4 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 245760);
-                    FloatVector h5 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 307200);
+                    FloatVector h1 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 49152);
+                    FloatVector h2 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 98304);
+                    FloatVector h3 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 147456);
+                    FloatVector h4 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 196608);
+                    FloatVector h5 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 245760);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -5070,25 +4894,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd4
-     * <p>8 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+8, ... of 16 tile rows, 8 blocks in all, with its own slice of b7_conv_bf_c6_wino
+     * <p>11 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of b7_conv_bf_c6_wino
      */
     private void b7_conv_bf_c6_(int chunk) {
-        int vo = chunk * 737600;
-        int mo = vo + 368640;
-        for (int blk = chunk; blk < 8; blk += 8) {
-            int g0 = blk * 16;
-            int g1 = Math.min(g0 + 16, 128);
-            int nl = ((g1 - g0) * 2 + 31) / 32 * 32;
+        int vo = chunk * 590144;
+        int mo = vo + 294912;
+        for (int blk = chunk; blk < 11; blk += 11) {
+            int g0 = blk * 12;
+            int g1 = Math.min(g0 + 12, 128);
+            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 10240 + n;
-                    int m = mo + xi * 10240 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 8192 + n;
+                    int m = mo + xi * 8192 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 252; o += 6) b7_conv_bf_c6_mm6(uo + o * 256, v, m + o * 40);
-                    b7_conv_bf_c6_mm4(uo + 64512, v, m + 10080);
+                    for (int o = 0; o < 256; o += 8) b7_conv_bf_c6_mm8(uo + o * 256, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -5114,7 +4937,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
     private void b7_conv_bf_c6_u(int chunk) {
         for (int o = chunk; o < 256; o += 16) {
@@ -5148,8 +4971,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
                 double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
                 double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                int u = o < 252 ? (o / 6) * 1536 + i * 6 + o % 6 : 64512 + i * 4 + (o - 252);
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 2048 + i * 8 + o % 8;
                 b7_conv_bf_c6_u[u] = (float) ((h00) / 4.0);
                 b7_conv_bf_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
                 b7_conv_bf_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
@@ -5196,7 +5019,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b7_conv_bf_c6_vin(int g, int n0, int vo) {
         int t = g / 2;
         int ti = g - t * 2;
-        int st = vo + 737280;
+        int st = vo + 589824;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -5204,7 +5027,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 256; c++) {
             int d = (t * 256 + c) * 120 + ti * 48;
-            int v = vo + c * 40 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 2; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -5233,7 +5056,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 10240;
+                    int vq = v + j + q * 8192;
                     FloatVector y0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 16);
@@ -5249,228 +5072,141 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(b7_conv_bf_c6_wino, vq);
-                    v1.intoArray(b7_conv_bf_c6_wino, vq + 61440);
-                    v2.intoArray(b7_conv_bf_c6_wino, vq + 122880);
-                    v3.intoArray(b7_conv_bf_c6_wino, vq + 184320);
-                    v4.intoArray(b7_conv_bf_c6_wino, vq + 245760);
-                    v5.intoArray(b7_conv_bf_c6_wino, vq + 307200);
+                    v1.intoArray(b7_conv_bf_c6_wino, vq + 49152);
+                    v2.intoArray(b7_conv_bf_c6_wino, vq + 98304);
+                    v3.intoArray(b7_conv_bf_c6_wino, vq + 147456);
+                    v4.intoArray(b7_conv_bf_c6_wino, vq + 196608);
+                    v5.intoArray(b7_conv_bf_c6_wino, vq + 245760);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b7_conv_bf_c6_mm6(int uo, int v, int m) {
+    private void b7_conv_bf_c6_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a3_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 80, uo += 12) {
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
-            FloatVector v0_40 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 40);
-            FloatVector v1_40 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 48);
-            FloatVector v2_40 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 56);
-            FloatVector v3_40 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 64);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
-            a0_0 = v0_40.fma(g, a0_0);
-            a1_0 = v1_40.fma(g, a1_0);
-            a2_0 = v2_40.fma(g, a2_0);
-            a3_0 = v3_40.fma(g, a3_0);
+            a0_6 = v0.fma(g, a0_6);
+            a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
-            a0_1 = v0_40.fma(g, a0_1);
-            a1_1 = v1_40.fma(g, a1_1);
-            a2_1 = v2_40.fma(g, a2_1);
-            a3_1 = v3_40.fma(g, a3_1);
+            a0_7 = v0.fma(g, a0_7);
+            a1_7 = v1.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 48);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 8]);
-            a0_2 = v0_40.fma(g, a0_2);
-            a1_2 = v1_40.fma(g, a1_2);
-            a2_2 = v2_40.fma(g, a2_2);
-            a3_2 = v3_40.fma(g, a3_2);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 9]);
-            a0_3 = v0_40.fma(g, a0_3);
-            a1_3 = v1_40.fma(g, a1_3);
-            a2_3 = v2_40.fma(g, a2_3);
-            a3_3 = v3_40.fma(g, a3_3);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 10]);
-            a0_4 = v0_40.fma(g, a0_4);
-            a1_4 = v1_40.fma(g, a1_4);
-            a2_4 = v2_40.fma(g, a2_4);
-            a3_4 = v3_40.fma(g, a3_4);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 11]);
-            a0_5 = v0_40.fma(g, a0_5);
-            a1_5 = v1_40.fma(g, a1_5);
-            a2_5 = v2_40.fma(g, a2_5);
-            a3_5 = v3_40.fma(g, a3_5);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b7_conv_bf_c6_wino, m);
         a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
         a2_0.intoArray(b7_conv_bf_c6_wino, m + 16);
-        a3_0.intoArray(b7_conv_bf_c6_wino, m + 24);
-        a0_1.intoArray(b7_conv_bf_c6_wino, m + 40);
-        a1_1.intoArray(b7_conv_bf_c6_wino, m + 48);
-        a2_1.intoArray(b7_conv_bf_c6_wino, m + 56);
-        a3_1.intoArray(b7_conv_bf_c6_wino, m + 64);
-        a0_2.intoArray(b7_conv_bf_c6_wino, m + 80);
-        a1_2.intoArray(b7_conv_bf_c6_wino, m + 88);
-        a2_2.intoArray(b7_conv_bf_c6_wino, m + 96);
-        a3_2.intoArray(b7_conv_bf_c6_wino, m + 104);
-        a0_3.intoArray(b7_conv_bf_c6_wino, m + 120);
-        a1_3.intoArray(b7_conv_bf_c6_wino, m + 128);
-        a2_3.intoArray(b7_conv_bf_c6_wino, m + 136);
-        a3_3.intoArray(b7_conv_bf_c6_wino, m + 144);
-        a0_4.intoArray(b7_conv_bf_c6_wino, m + 160);
-        a1_4.intoArray(b7_conv_bf_c6_wino, m + 168);
-        a2_4.intoArray(b7_conv_bf_c6_wino, m + 176);
-        a3_4.intoArray(b7_conv_bf_c6_wino, m + 184);
-        a0_5.intoArray(b7_conv_bf_c6_wino, m + 200);
-        a1_5.intoArray(b7_conv_bf_c6_wino, m + 208);
-        a2_5.intoArray(b7_conv_bf_c6_wino, m + 216);
-        a3_5.intoArray(b7_conv_bf_c6_wino, m + 224);
-    }
-
-    /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
-     */
-    private void b7_conv_bf_c6_mm4(int uo, int v, int m) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
-        FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 80, uo += 8) {
-            FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
-            FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
-            a0_0 = v0.fma(g, a0_0);
-            a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
-            a0_1 = v0.fma(g, a0_1);
-            a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
-            a0_3 = v0.fma(g, a0_3);
-            a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-            FloatVector v0_40 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 40);
-            FloatVector v1_40 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 48);
-            FloatVector v2_40 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 56);
-            FloatVector v3_40 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 64);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 4]);
-            a0_0 = v0_40.fma(g, a0_0);
-            a1_0 = v1_40.fma(g, a1_0);
-            a2_0 = v2_40.fma(g, a2_0);
-            a3_0 = v3_40.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 5]);
-            a0_1 = v0_40.fma(g, a0_1);
-            a1_1 = v1_40.fma(g, a1_1);
-            a2_1 = v2_40.fma(g, a2_1);
-            a3_1 = v3_40.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
-            a0_2 = v0_40.fma(g, a0_2);
-            a1_2 = v1_40.fma(g, a1_2);
-            a2_2 = v2_40.fma(g, a2_2);
-            a3_2 = v3_40.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
-            a0_3 = v0_40.fma(g, a0_3);
-            a1_3 = v1_40.fma(g, a1_3);
-            a2_3 = v2_40.fma(g, a2_3);
-            a3_3 = v3_40.fma(g, a3_3);
-        }
-        a0_0.intoArray(b7_conv_bf_c6_wino, m);
-        a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
-        a2_0.intoArray(b7_conv_bf_c6_wino, m + 16);
-        a3_0.intoArray(b7_conv_bf_c6_wino, m + 24);
-        a0_1.intoArray(b7_conv_bf_c6_wino, m + 40);
-        a1_1.intoArray(b7_conv_bf_c6_wino, m + 48);
-        a2_1.intoArray(b7_conv_bf_c6_wino, m + 56);
-        a3_1.intoArray(b7_conv_bf_c6_wino, m + 64);
-        a0_2.intoArray(b7_conv_bf_c6_wino, m + 80);
-        a1_2.intoArray(b7_conv_bf_c6_wino, m + 88);
-        a2_2.intoArray(b7_conv_bf_c6_wino, m + 96);
-        a3_2.intoArray(b7_conv_bf_c6_wino, m + 104);
-        a0_3.intoArray(b7_conv_bf_c6_wino, m + 120);
-        a1_3.intoArray(b7_conv_bf_c6_wino, m + 128);
-        a2_3.intoArray(b7_conv_bf_c6_wino, m + 136);
-        a3_3.intoArray(b7_conv_bf_c6_wino, m + 144);
+        a0_1.intoArray(b7_conv_bf_c6_wino, m + 32);
+        a1_1.intoArray(b7_conv_bf_c6_wino, m + 40);
+        a2_1.intoArray(b7_conv_bf_c6_wino, m + 48);
+        a0_2.intoArray(b7_conv_bf_c6_wino, m + 64);
+        a1_2.intoArray(b7_conv_bf_c6_wino, m + 72);
+        a2_2.intoArray(b7_conv_bf_c6_wino, m + 80);
+        a0_3.intoArray(b7_conv_bf_c6_wino, m + 96);
+        a1_3.intoArray(b7_conv_bf_c6_wino, m + 104);
+        a2_3.intoArray(b7_conv_bf_c6_wino, m + 112);
+        a0_4.intoArray(b7_conv_bf_c6_wino, m + 128);
+        a1_4.intoArray(b7_conv_bf_c6_wino, m + 136);
+        a2_4.intoArray(b7_conv_bf_c6_wino, m + 144);
+        a0_5.intoArray(b7_conv_bf_c6_wino, m + 160);
+        a1_5.intoArray(b7_conv_bf_c6_wino, m + 168);
+        a2_5.intoArray(b7_conv_bf_c6_wino, m + 176);
+        a0_6.intoArray(b7_conv_bf_c6_wino, m + 192);
+        a1_6.intoArray(b7_conv_bf_c6_wino, m + 200);
+        a2_6.intoArray(b7_conv_bf_c6_wino, m + 208);
+        a0_7.intoArray(b7_conv_bf_c6_wino, m + 224);
+        a1_7.intoArray(b7_conv_bf_c6_wino, m + 232);
+        a2_7.intoArray(b7_conv_bf_c6_wino, m + 240);
     }
 
     /**
@@ -5479,25 +5215,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b7_conv_bf_c6_yout(int g, int n0, int mo) {
         int t = g / 2;
         int ti = g - t * 2;
-        int st = mo + 368640;
+        int st = mo + 294912;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 40 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
             for (int j = 0; j < 2; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 10240;
+                    int mq = mm + j + q * 8192;
                     FloatVector h0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 61440);
-                    FloatVector h2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 122880);
-                    FloatVector h3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 184320);
-                    FloatVector h4 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 245760);
-                    FloatVector h5 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 307200);
+                    FloatVector h1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 49152);
+                    FloatVector h2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 98304);
+                    FloatVector h3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 147456);
+                    FloatVector h4 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 196608);
+                    FloatVector h5 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 245760);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -6391,24 +6127,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd4
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 12 tile rows, 22 blocks in all, with its own slice of b18_conv_bf_c4_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b18_conv_bf_c4_wino
      */
     private void b18_conv_bf_c4_(int chunk) {
-        int vo = chunk * 516416;
-        int mo = vo + 258048;
-        for (int blk = chunk; blk < 22; blk += 16) {
-            int g0 = blk * 12;
-            int g1 = Math.min(g0 + 12, 256);
+        int vo = chunk * 295232;
+        int mo = vo + 147456;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b18_conv_bf_c4_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 7168 + n;
-                    int m = mo + xi * 7168 + n;
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 4096 + n;
                     int uo = xi * 16384;
-                    for (int o = 0; o < 128; o += 8) b18_conv_bf_c4_mm8(uo + o * 128, v, m + o * 56);
+                    for (int o = 0; o < 128; o += 8) b18_conv_bf_c4_mm8(uo + o * 128, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -6516,7 +6252,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b18_conv_bf_c4_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 516096;
+        int st = vo + 294912;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -6524,7 +6260,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 360 + ti * 80;
-            int v = vo + c * 56 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -6553,7 +6289,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 7168;
+                    int vq = v + j + q * 4096;
                     FloatVector y0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 16);
@@ -6569,11 +6305,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(b18_conv_bf_c4_wino, vq);
-                    v1.intoArray(b18_conv_bf_c4_wino, vq + 43008);
-                    v2.intoArray(b18_conv_bf_c4_wino, vq + 86016);
-                    v3.intoArray(b18_conv_bf_c4_wino, vq + 129024);
-                    v4.intoArray(b18_conv_bf_c4_wino, vq + 172032);
-                    v5.intoArray(b18_conv_bf_c4_wino, vq + 215040);
+                    v1.intoArray(b18_conv_bf_c4_wino, vq + 24576);
+                    v2.intoArray(b18_conv_bf_c4_wino, vq + 49152);
+                    v3.intoArray(b18_conv_bf_c4_wino, vq + 73728);
+                    v4.intoArray(b18_conv_bf_c4_wino, vq + 98304);
+                    v5.intoArray(b18_conv_bf_c4_wino, vq + 122880);
                 }
             }
         }
@@ -6608,7 +6344,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 112, uo += 16) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 16);
@@ -6644,66 +6380,66 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_56 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 56);
-            FloatVector v1_56 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 64);
-            FloatVector v2_56 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 72);
+            FloatVector v0_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 48);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 8]);
-            a0_0 = v0_56.fma(g, a0_0);
-            a1_0 = v1_56.fma(g, a1_0);
-            a2_0 = v2_56.fma(g, a2_0);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 9]);
-            a0_1 = v0_56.fma(g, a0_1);
-            a1_1 = v1_56.fma(g, a1_1);
-            a2_1 = v2_56.fma(g, a2_1);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 10]);
-            a0_2 = v0_56.fma(g, a0_2);
-            a1_2 = v1_56.fma(g, a1_2);
-            a2_2 = v2_56.fma(g, a2_2);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 11]);
-            a0_3 = v0_56.fma(g, a0_3);
-            a1_3 = v1_56.fma(g, a1_3);
-            a2_3 = v2_56.fma(g, a2_3);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 12]);
-            a0_4 = v0_56.fma(g, a0_4);
-            a1_4 = v1_56.fma(g, a1_4);
-            a2_4 = v2_56.fma(g, a2_4);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 13]);
-            a0_5 = v0_56.fma(g, a0_5);
-            a1_5 = v1_56.fma(g, a1_5);
-            a2_5 = v2_56.fma(g, a2_5);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 14]);
-            a0_6 = v0_56.fma(g, a0_6);
-            a1_6 = v1_56.fma(g, a1_6);
-            a2_6 = v2_56.fma(g, a2_6);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
             g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 15]);
-            a0_7 = v0_56.fma(g, a0_7);
-            a1_7 = v1_56.fma(g, a1_7);
-            a2_7 = v2_56.fma(g, a2_7);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b18_conv_bf_c4_wino, m);
         a1_0.intoArray(b18_conv_bf_c4_wino, m + 8);
         a2_0.intoArray(b18_conv_bf_c4_wino, m + 16);
-        a0_1.intoArray(b18_conv_bf_c4_wino, m + 56);
-        a1_1.intoArray(b18_conv_bf_c4_wino, m + 64);
-        a2_1.intoArray(b18_conv_bf_c4_wino, m + 72);
-        a0_2.intoArray(b18_conv_bf_c4_wino, m + 112);
-        a1_2.intoArray(b18_conv_bf_c4_wino, m + 120);
-        a2_2.intoArray(b18_conv_bf_c4_wino, m + 128);
-        a0_3.intoArray(b18_conv_bf_c4_wino, m + 168);
-        a1_3.intoArray(b18_conv_bf_c4_wino, m + 176);
-        a2_3.intoArray(b18_conv_bf_c4_wino, m + 184);
-        a0_4.intoArray(b18_conv_bf_c4_wino, m + 224);
-        a1_4.intoArray(b18_conv_bf_c4_wino, m + 232);
-        a2_4.intoArray(b18_conv_bf_c4_wino, m + 240);
-        a0_5.intoArray(b18_conv_bf_c4_wino, m + 280);
-        a1_5.intoArray(b18_conv_bf_c4_wino, m + 288);
-        a2_5.intoArray(b18_conv_bf_c4_wino, m + 296);
-        a0_6.intoArray(b18_conv_bf_c4_wino, m + 336);
-        a1_6.intoArray(b18_conv_bf_c4_wino, m + 344);
-        a2_6.intoArray(b18_conv_bf_c4_wino, m + 352);
-        a0_7.intoArray(b18_conv_bf_c4_wino, m + 392);
-        a1_7.intoArray(b18_conv_bf_c4_wino, m + 400);
-        a2_7.intoArray(b18_conv_bf_c4_wino, m + 408);
+        a0_1.intoArray(b18_conv_bf_c4_wino, m + 32);
+        a1_1.intoArray(b18_conv_bf_c4_wino, m + 40);
+        a2_1.intoArray(b18_conv_bf_c4_wino, m + 48);
+        a0_2.intoArray(b18_conv_bf_c4_wino, m + 64);
+        a1_2.intoArray(b18_conv_bf_c4_wino, m + 72);
+        a2_2.intoArray(b18_conv_bf_c4_wino, m + 80);
+        a0_3.intoArray(b18_conv_bf_c4_wino, m + 96);
+        a1_3.intoArray(b18_conv_bf_c4_wino, m + 104);
+        a2_3.intoArray(b18_conv_bf_c4_wino, m + 112);
+        a0_4.intoArray(b18_conv_bf_c4_wino, m + 128);
+        a1_4.intoArray(b18_conv_bf_c4_wino, m + 136);
+        a2_4.intoArray(b18_conv_bf_c4_wino, m + 144);
+        a0_5.intoArray(b18_conv_bf_c4_wino, m + 160);
+        a1_5.intoArray(b18_conv_bf_c4_wino, m + 168);
+        a2_5.intoArray(b18_conv_bf_c4_wino, m + 176);
+        a0_6.intoArray(b18_conv_bf_c4_wino, m + 192);
+        a1_6.intoArray(b18_conv_bf_c4_wino, m + 200);
+        a2_6.intoArray(b18_conv_bf_c4_wino, m + 208);
+        a0_7.intoArray(b18_conv_bf_c4_wino, m + 224);
+        a1_7.intoArray(b18_conv_bf_c4_wino, m + 232);
+        a2_7.intoArray(b18_conv_bf_c4_wino, m + 240);
     }
 
     /**
@@ -6712,25 +6448,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b18_conv_bf_c4_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 258048;
+        int st = mo + 147456;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int mm = mo + o * 56 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 7168;
+                    int mq = mm + j + q * 4096;
                     FloatVector h0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 43008);
-                    FloatVector h2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 86016);
-                    FloatVector h3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 129024);
-                    FloatVector h4 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 172032);
-                    FloatVector h5 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 215040);
+                    FloatVector h1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 73728);
+                    FloatVector h4 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 98304);
+                    FloatVector h5 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 122880);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -6998,24 +6734,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd4
-     * <p>15 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+15, ... of 18 tile rows, 15 blocks in all, with its own slice of b23_conv_bf_c3_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b23_conv_bf_c3_wino
      */
     private void b23_conv_bf_c3_(int chunk) {
-        int vo = chunk * 553280;
-        int mo = vo + 368640;
-        for (int blk = chunk; blk < 15; blk += 15) {
-            int g0 = blk * 18;
-            int g1 = Math.min(g0 + 18, 256);
+        int vo = chunk * 221504;
+        int mo = vo + 147456;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b23_conv_bf_c3_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 10240 + n;
-                    int m = mo + xi * 5120 + n;
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 2048 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 64; o += 8) b23_conv_bf_c3_mm8(uo + o * 128, v, m + o * 80);
+                    for (int o = 0; o < 64; o += 8) b23_conv_bf_c3_mm8(uo + o * 128, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -7123,7 +6859,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b23_conv_bf_c3_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 552960;
+        int st = vo + 221184;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -7131,7 +6867,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 360 + ti * 80;
-            int v = vo + c * 80 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 4; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -7160,7 +6896,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 10240;
+                    int vq = v + j + q * 4096;
                     FloatVector y0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 16);
@@ -7176,11 +6912,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(b23_conv_bf_c3_wino, vq);
-                    v1.intoArray(b23_conv_bf_c3_wino, vq + 61440);
-                    v2.intoArray(b23_conv_bf_c3_wino, vq + 122880);
-                    v3.intoArray(b23_conv_bf_c3_wino, vq + 184320);
-                    v4.intoArray(b23_conv_bf_c3_wino, vq + 245760);
-                    v5.intoArray(b23_conv_bf_c3_wino, vq + 307200);
+                    v1.intoArray(b23_conv_bf_c3_wino, vq + 24576);
+                    v2.intoArray(b23_conv_bf_c3_wino, vq + 49152);
+                    v3.intoArray(b23_conv_bf_c3_wino, vq + 73728);
+                    v4.intoArray(b23_conv_bf_c3_wino, vq + 98304);
+                    v5.intoArray(b23_conv_bf_c3_wino, vq + 122880);
                 }
             }
         }
@@ -7215,7 +6951,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 160, uo += 16) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 16);
@@ -7251,66 +6987,66 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_80 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 80);
-            FloatVector v1_80 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 88);
-            FloatVector v2_80 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 96);
+            FloatVector v0_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 48);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 8]);
-            a0_0 = v0_80.fma(g, a0_0);
-            a1_0 = v1_80.fma(g, a1_0);
-            a2_0 = v2_80.fma(g, a2_0);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 9]);
-            a0_1 = v0_80.fma(g, a0_1);
-            a1_1 = v1_80.fma(g, a1_1);
-            a2_1 = v2_80.fma(g, a2_1);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 10]);
-            a0_2 = v0_80.fma(g, a0_2);
-            a1_2 = v1_80.fma(g, a1_2);
-            a2_2 = v2_80.fma(g, a2_2);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 11]);
-            a0_3 = v0_80.fma(g, a0_3);
-            a1_3 = v1_80.fma(g, a1_3);
-            a2_3 = v2_80.fma(g, a2_3);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 12]);
-            a0_4 = v0_80.fma(g, a0_4);
-            a1_4 = v1_80.fma(g, a1_4);
-            a2_4 = v2_80.fma(g, a2_4);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 13]);
-            a0_5 = v0_80.fma(g, a0_5);
-            a1_5 = v1_80.fma(g, a1_5);
-            a2_5 = v2_80.fma(g, a2_5);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 14]);
-            a0_6 = v0_80.fma(g, a0_6);
-            a1_6 = v1_80.fma(g, a1_6);
-            a2_6 = v2_80.fma(g, a2_6);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
             g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 15]);
-            a0_7 = v0_80.fma(g, a0_7);
-            a1_7 = v1_80.fma(g, a1_7);
-            a2_7 = v2_80.fma(g, a2_7);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b23_conv_bf_c3_wino, m);
         a1_0.intoArray(b23_conv_bf_c3_wino, m + 8);
         a2_0.intoArray(b23_conv_bf_c3_wino, m + 16);
-        a0_1.intoArray(b23_conv_bf_c3_wino, m + 80);
-        a1_1.intoArray(b23_conv_bf_c3_wino, m + 88);
-        a2_1.intoArray(b23_conv_bf_c3_wino, m + 96);
-        a0_2.intoArray(b23_conv_bf_c3_wino, m + 160);
-        a1_2.intoArray(b23_conv_bf_c3_wino, m + 168);
-        a2_2.intoArray(b23_conv_bf_c3_wino, m + 176);
-        a0_3.intoArray(b23_conv_bf_c3_wino, m + 240);
-        a1_3.intoArray(b23_conv_bf_c3_wino, m + 248);
-        a2_3.intoArray(b23_conv_bf_c3_wino, m + 256);
-        a0_4.intoArray(b23_conv_bf_c3_wino, m + 320);
-        a1_4.intoArray(b23_conv_bf_c3_wino, m + 328);
-        a2_4.intoArray(b23_conv_bf_c3_wino, m + 336);
-        a0_5.intoArray(b23_conv_bf_c3_wino, m + 400);
-        a1_5.intoArray(b23_conv_bf_c3_wino, m + 408);
-        a2_5.intoArray(b23_conv_bf_c3_wino, m + 416);
-        a0_6.intoArray(b23_conv_bf_c3_wino, m + 480);
-        a1_6.intoArray(b23_conv_bf_c3_wino, m + 488);
-        a2_6.intoArray(b23_conv_bf_c3_wino, m + 496);
-        a0_7.intoArray(b23_conv_bf_c3_wino, m + 560);
-        a1_7.intoArray(b23_conv_bf_c3_wino, m + 568);
-        a2_7.intoArray(b23_conv_bf_c3_wino, m + 576);
+        a0_1.intoArray(b23_conv_bf_c3_wino, m + 32);
+        a1_1.intoArray(b23_conv_bf_c3_wino, m + 40);
+        a2_1.intoArray(b23_conv_bf_c3_wino, m + 48);
+        a0_2.intoArray(b23_conv_bf_c3_wino, m + 64);
+        a1_2.intoArray(b23_conv_bf_c3_wino, m + 72);
+        a2_2.intoArray(b23_conv_bf_c3_wino, m + 80);
+        a0_3.intoArray(b23_conv_bf_c3_wino, m + 96);
+        a1_3.intoArray(b23_conv_bf_c3_wino, m + 104);
+        a2_3.intoArray(b23_conv_bf_c3_wino, m + 112);
+        a0_4.intoArray(b23_conv_bf_c3_wino, m + 128);
+        a1_4.intoArray(b23_conv_bf_c3_wino, m + 136);
+        a2_4.intoArray(b23_conv_bf_c3_wino, m + 144);
+        a0_5.intoArray(b23_conv_bf_c3_wino, m + 160);
+        a1_5.intoArray(b23_conv_bf_c3_wino, m + 168);
+        a2_5.intoArray(b23_conv_bf_c3_wino, m + 176);
+        a0_6.intoArray(b23_conv_bf_c3_wino, m + 192);
+        a1_6.intoArray(b23_conv_bf_c3_wino, m + 200);
+        a2_6.intoArray(b23_conv_bf_c3_wino, m + 208);
+        a0_7.intoArray(b23_conv_bf_c3_wino, m + 224);
+        a1_7.intoArray(b23_conv_bf_c3_wino, m + 232);
+        a2_7.intoArray(b23_conv_bf_c3_wino, m + 240);
     }
 
     /**
@@ -7319,25 +7055,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b23_conv_bf_c3_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 184320;
+        int st = mo + 73728;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int mm = mo + o * 80 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 64 + o) * 16 + 4 * ti) * 16;
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 5120;
+                    int mq = mm + j + q * 2048;
                     FloatVector h0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 30720);
-                    FloatVector h2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 61440);
-                    FloatVector h3 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 92160);
-                    FloatVector h4 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 122880);
-                    FloatVector h5 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 153600);
+                    FloatVector h1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 12288);
+                    FloatVector h2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 24576);
+                    FloatVector h3 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 36864);
+                    FloatVector h4 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 49152);
+                    FloatVector h5 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 61440);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -7624,24 +7360,24 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd4
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 15 tile rows, 35 blocks in all, with its own slice of b29_conv_bf_c2_wino
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b29_conv_bf_c2_wino
      */
     private void b29_conv_bf_c2_(int chunk) {
-        int vo = chunk * 590144;
-        int mo = vo + 294912;
-        for (int blk = chunk; blk < 35; blk += 16) {
-            int g0 = blk * 15;
-            int g1 = Math.min(g0 + 15, 512);
+        int vo = chunk * 147776;
+        int mo = vo + 73728;
+        for (int blk = chunk; blk < 171; blk += 16) {
+            int g0 = blk * 3;
+            int g1 = Math.min(g0 + 3, 512);
             int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b29_conv_bf_c2_vin(g, (g - g0) * 8, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 8192 + n;
-                    int m = mo + xi * 8192 + n;
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 2048 + n;
                     int uo = xi * 4096;
-                    for (int o = 0; o < 64; o += 8) b29_conv_bf_c2_mm8(uo + o * 64, v, m + o * 128);
+                    for (int o = 0; o < 64; o += 8) b29_conv_bf_c2_mm8(uo + o * 64, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -7749,7 +7485,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b29_conv_bf_c2_vin(int g, int n0, int vo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = vo + 589824;
+        int st = vo + 147456;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -7757,7 +7493,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 1224 + ti * 144;
-            int v = vo + c * 128 + n0;
+            int v = vo + c * 32 + n0;
             for (int j = 0; j < 8; j += 8) {
                 // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 6; r++) {
@@ -7786,7 +7522,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 8192;
+                    int vq = v + j + q * 2048;
                     FloatVector y0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 16);
@@ -7802,11 +7538,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(b29_conv_bf_c2_wino, vq);
-                    v1.intoArray(b29_conv_bf_c2_wino, vq + 49152);
-                    v2.intoArray(b29_conv_bf_c2_wino, vq + 98304);
-                    v3.intoArray(b29_conv_bf_c2_wino, vq + 147456);
-                    v4.intoArray(b29_conv_bf_c2_wino, vq + 196608);
-                    v5.intoArray(b29_conv_bf_c2_wino, vq + 245760);
+                    v1.intoArray(b29_conv_bf_c2_wino, vq + 12288);
+                    v2.intoArray(b29_conv_bf_c2_wino, vq + 24576);
+                    v3.intoArray(b29_conv_bf_c2_wino, vq + 36864);
+                    v4.intoArray(b29_conv_bf_c2_wino, vq + 49152);
+                    v5.intoArray(b29_conv_bf_c2_wino, vq + 61440);
                 }
             }
         }
@@ -7841,7 +7577,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 256, uo += 16) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 16);
@@ -7877,66 +7613,66 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_128 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 128);
-            FloatVector v1_128 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 136);
-            FloatVector v2_128 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 144);
+            FloatVector v0_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 48);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 8]);
-            a0_0 = v0_128.fma(g, a0_0);
-            a1_0 = v1_128.fma(g, a1_0);
-            a2_0 = v2_128.fma(g, a2_0);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 9]);
-            a0_1 = v0_128.fma(g, a0_1);
-            a1_1 = v1_128.fma(g, a1_1);
-            a2_1 = v2_128.fma(g, a2_1);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 10]);
-            a0_2 = v0_128.fma(g, a0_2);
-            a1_2 = v1_128.fma(g, a1_2);
-            a2_2 = v2_128.fma(g, a2_2);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 11]);
-            a0_3 = v0_128.fma(g, a0_3);
-            a1_3 = v1_128.fma(g, a1_3);
-            a2_3 = v2_128.fma(g, a2_3);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 12]);
-            a0_4 = v0_128.fma(g, a0_4);
-            a1_4 = v1_128.fma(g, a1_4);
-            a2_4 = v2_128.fma(g, a2_4);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 13]);
-            a0_5 = v0_128.fma(g, a0_5);
-            a1_5 = v1_128.fma(g, a1_5);
-            a2_5 = v2_128.fma(g, a2_5);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 14]);
-            a0_6 = v0_128.fma(g, a0_6);
-            a1_6 = v1_128.fma(g, a1_6);
-            a2_6 = v2_128.fma(g, a2_6);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
             g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 15]);
-            a0_7 = v0_128.fma(g, a0_7);
-            a1_7 = v1_128.fma(g, a1_7);
-            a2_7 = v2_128.fma(g, a2_7);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b29_conv_bf_c2_wino, m);
         a1_0.intoArray(b29_conv_bf_c2_wino, m + 8);
         a2_0.intoArray(b29_conv_bf_c2_wino, m + 16);
-        a0_1.intoArray(b29_conv_bf_c2_wino, m + 128);
-        a1_1.intoArray(b29_conv_bf_c2_wino, m + 136);
-        a2_1.intoArray(b29_conv_bf_c2_wino, m + 144);
-        a0_2.intoArray(b29_conv_bf_c2_wino, m + 256);
-        a1_2.intoArray(b29_conv_bf_c2_wino, m + 264);
-        a2_2.intoArray(b29_conv_bf_c2_wino, m + 272);
-        a0_3.intoArray(b29_conv_bf_c2_wino, m + 384);
-        a1_3.intoArray(b29_conv_bf_c2_wino, m + 392);
-        a2_3.intoArray(b29_conv_bf_c2_wino, m + 400);
-        a0_4.intoArray(b29_conv_bf_c2_wino, m + 512);
-        a1_4.intoArray(b29_conv_bf_c2_wino, m + 520);
-        a2_4.intoArray(b29_conv_bf_c2_wino, m + 528);
-        a0_5.intoArray(b29_conv_bf_c2_wino, m + 640);
-        a1_5.intoArray(b29_conv_bf_c2_wino, m + 648);
-        a2_5.intoArray(b29_conv_bf_c2_wino, m + 656);
-        a0_6.intoArray(b29_conv_bf_c2_wino, m + 768);
-        a1_6.intoArray(b29_conv_bf_c2_wino, m + 776);
-        a2_6.intoArray(b29_conv_bf_c2_wino, m + 784);
-        a0_7.intoArray(b29_conv_bf_c2_wino, m + 896);
-        a1_7.intoArray(b29_conv_bf_c2_wino, m + 904);
-        a2_7.intoArray(b29_conv_bf_c2_wino, m + 912);
+        a0_1.intoArray(b29_conv_bf_c2_wino, m + 32);
+        a1_1.intoArray(b29_conv_bf_c2_wino, m + 40);
+        a2_1.intoArray(b29_conv_bf_c2_wino, m + 48);
+        a0_2.intoArray(b29_conv_bf_c2_wino, m + 64);
+        a1_2.intoArray(b29_conv_bf_c2_wino, m + 72);
+        a2_2.intoArray(b29_conv_bf_c2_wino, m + 80);
+        a0_3.intoArray(b29_conv_bf_c2_wino, m + 96);
+        a1_3.intoArray(b29_conv_bf_c2_wino, m + 104);
+        a2_3.intoArray(b29_conv_bf_c2_wino, m + 112);
+        a0_4.intoArray(b29_conv_bf_c2_wino, m + 128);
+        a1_4.intoArray(b29_conv_bf_c2_wino, m + 136);
+        a2_4.intoArray(b29_conv_bf_c2_wino, m + 144);
+        a0_5.intoArray(b29_conv_bf_c2_wino, m + 160);
+        a1_5.intoArray(b29_conv_bf_c2_wino, m + 168);
+        a2_5.intoArray(b29_conv_bf_c2_wino, m + 176);
+        a0_6.intoArray(b29_conv_bf_c2_wino, m + 192);
+        a1_6.intoArray(b29_conv_bf_c2_wino, m + 200);
+        a2_6.intoArray(b29_conv_bf_c2_wino, m + 208);
+        a0_7.intoArray(b29_conv_bf_c2_wino, m + 224);
+        a1_7.intoArray(b29_conv_bf_c2_wino, m + 232);
+        a2_7.intoArray(b29_conv_bf_c2_wino, m + 240);
     }
 
     /**
@@ -7945,25 +7681,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b29_conv_bf_c2_yout(int g, int n0, int mo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = mo + 294912;
+        int st = mo + 73728;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector minusFour = FloatVector.broadcast(S, -4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int mm = mo + o * 128 + n0;
+            int mm = mo + o * 32 + n0;
             int y = ((t * 64 + o) * 32 + 4 * ti) * 32;
             for (int j = 0; j < 8; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 8192;
+                    int mq = mm + j + q * 2048;
                     FloatVector h0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 49152);
-                    FloatVector h2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 98304);
-                    FloatVector h3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 147456);
-                    FloatVector h4 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 196608);
-                    FloatVector h5 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 245760);
+                    FloatVector h1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 12288);
+                    FloatVector h2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 24576);
+                    FloatVector h3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 36864);
+                    FloatVector h4 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 49152);
+                    FloatVector h5 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 61440);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
