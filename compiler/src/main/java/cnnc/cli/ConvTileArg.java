@@ -3,7 +3,7 @@ package cnnc.cli;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --conv-algo auto|direct|winograd|scalar}: forces the algorithm of every convolution step
+ * {@code --conv-algo auto|direct|winograd|winograd2|winograd4|scalar}: forces the algorithm of every convolution step
  * where it applies (conv_grad takes direct for winograd; a conv it does not apply to keeps the
  * compiler's choice), over the cost model and over the {@code algo:} arguments of the file, for
  * benchmarking one kernel against another. It sets the system property {@code cnnc.conv.algo} that
@@ -21,13 +21,13 @@ final class ConvTileArg {
     String tile;
 
     @Option(names = "--conv-algo", paramLabel = "ALGO",
-            description = "Force every convolution's algorithm where it applies: auto (the compiler's choice), direct, winograd or scalar.")
+            description = "Force every convolution's algorithm where it applies: auto (the compiler's choice), direct, winograd (tile chosen by the compiler), winograd2 (F(2x2,3x3)), winograd4 (F(4x4,3x3)) or scalar.")
     String algo;
 
     void apply() {
         if (algo != null) {
-            if (!algo.matches("auto|direct|winograd|scalar")) {
-                throw new UserError("--conv-algo must be auto, direct, winograd or scalar, found '" + algo + "'");
+            if (!algo.matches("auto|direct|winograd|winograd2|winograd4|scalar")) {
+                throw new UserError("--conv-algo must be auto, direct, winograd, winograd2, winograd4 or scalar, found '" + algo + "'");
             }
             System.setProperty("cnnc.conv.algo", algo);
         }

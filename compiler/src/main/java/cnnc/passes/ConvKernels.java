@@ -20,7 +20,7 @@ import java.util.Optional;
  * deconv, deconv_bf and deconv_grad step, see {@link #dual}) how it is computed ({@link Algo}), so
  * backends render what the IR says and dumps show it.
  *
- * <p>The choice, from the shapes: Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions with at least
+ * <p>The choice, from the shapes: Winograd (F(4x4, 3x3) or F(2x2, 3x3), {@link #winogradTile}) for 3x3 stride-1 convolutions with at least
  * {@link #WINOGRAD_CHANNELS} input and output channels on maps of at least {@link #WINOGRAD_MAP}
  * pixels a side (forward and backward-data; it does 2.25x fewer multiplications, but its transforms
  * cost per tile and channel what the GEMM saves only when there are enough channels to share them,
@@ -42,6 +42,8 @@ public final class ConvKernels {
      * multiplications repay only over enough pixels (batch-1 inference on 8x8 maps measured 8x slower).
      */
     public static final int WINOGRAD_PIXELS = 1024;
+    /** Smallest output map side for Winograd F(4x4, 3x3) (its 4x4 tiles; see {@link #winogradTile}). */
+    public static final int WINOGRAD4_MAP = 8;
 
     private ConvKernels() {}
 
@@ -87,14 +89,24 @@ public final class ConvKernels {
     public static Algo choose(Conv conv, Algo requested, Algo forced, boolean gradient, Shape in, Shape out) {
         for (Algo want : new Algo[] {forced, requested}) {
             if (want != Algo.AUTO && want.applies(conv)) {
-                return gradient && want == Algo.WINOGRAD ? Algo.DIRECT : want;
+                return gradient && want.winograd() ? Algo.DIRECT : want == Algo.WINOGRAD ? winogradTile(out) : want;
             }
         }
         if (!gradient && Algo.WINOGRAD.applies(conv) && in.c() >= WINOGRAD_CHANNELS && out.c() >= WINOGRAD_CHANNELS
                 && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP && (long) out.n() * out.h() * out.w() >= WINOGRAD_PIXELS) {
-            return Algo.WINOGRAD;
+            return winogradTile(out);
         }
         return Algo.DIRECT.applies(conv) ? Algo.DIRECT : Algo.SCALAR;
+    }
+
+    /**
+     * The Winograd tile for an output map {@code out} (ΔX for conv_bf): F(4x4, 3x3) where the map is at
+     * least {@link #WINOGRAD4_MAP} a side and a multiple of 4 each way (no partial tiles; measured faster
+     * than F(2x2) there, docs/performance.md), else F(2x2, 3x3).
+     */
+    public static Algo winogradTile(Shape out) {
+        return out.h() >= WINOGRAD4_MAP && out.w() >= WINOGRAD4_MAP && out.h() % 4 == 0 && out.w() % 4 == 0 ? Algo.WINOGRAD4
+                : Algo.WINOGRAD2;
     }
 
     /**
@@ -112,6 +124,6 @@ public final class ConvKernels {
                 return a;
             }
         }
-        throw new IllegalArgumentException("cnnc.conv.algo must be auto, direct, winograd or scalar, found " + p);
+        throw new IllegalArgumentException("cnnc.conv.algo must be auto, direct, winograd, winograd2, winograd4 or scalar, found " + p);
     }
 }

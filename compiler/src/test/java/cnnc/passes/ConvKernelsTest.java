@@ -38,7 +38,7 @@ class ConvKernelsTest {
             network mix {
                 input x : 16x12x12;
                 target z : 10;
-                a = conv(x, 32, kernel: 3x3);                                  // winograd: 16 -> 32 channels on 12x12
+                a = conv(x, 32, kernel: 3x3);                                  // winograd F(4x4): 16 -> 32 channels on 12x12
                 b = conv(a, 32, kernel: 5x5);                                  // direct: not 3x3
                 c = conv(b, 32, kernel: 3x3, stride: 2x2);                     // scalar: stride 2
                 d = conv(c, 8, kernel: 3x3);                                   // direct: 8 output channels
@@ -78,7 +78,7 @@ class ConvKernelsTest {
     @Test
     void theCostModelChoosesFromTheShapes() {
         Map<String, Algo> k = kernels(compile(MIX));
-        assertEquals(Algo.WINOGRAD, k.get("a conv"));
+        assertEquals(Algo.WINOGRAD4, k.get("a conv"), "12x12: a multiple of 4, at least 8");
         assertEquals(Algo.DIRECT, k.get("a conv_grad"), "conv_grad has no Winograd kernel");
         assertEquals(Algo.DIRECT, k.get("b conv"));
         assertEquals(Algo.DIRECT, k.get("b conv_bf"), "5x5 is never Winograd");
@@ -102,8 +102,8 @@ class ConvKernelsTest {
         Map<String, Algo> k = kernels(m);
         assertEquals(Algo.DIRECT, k.get("c1 conv"), "3 input channels");
         for (String c : List.of("c2", "c3", "c4", "c5", "c6")) {
-            assertEquals(Algo.WINOGRAD, k.get(c + " conv"), c);
-            assertEquals(Algo.WINOGRAD, k.get(c + " conv_bf"), c);
+            assertEquals(Algo.WINOGRAD4, k.get(c + " conv"), c + ": maps of 32, 16 and 8, multiples of 4");
+            assertEquals(Algo.WINOGRAD4, k.get(c + " conv_bf"), c);
             assertEquals(Algo.DIRECT, k.get(c + " conv_grad"), c);
         }
     }
@@ -112,8 +112,17 @@ class ConvKernelsTest {
     void aForcedAlgorithmWinsWhereItApplies() {
         System.setProperty("cnnc.conv.algo", "winograd");
         Map<String, Algo> k = kernels(compile(MIX));
-        assertEquals(Algo.WINOGRAD, k.get("d conv"), "forced past the cost model");
-        assertEquals(Algo.WINOGRAD, k.get("g conv"), "forced over the file's algo: scalar");
+        assertEquals(Algo.WINOGRAD2, k.get("d conv"), "forced past the cost model; 6x6: F(2x2)");
+        assertEquals(Algo.WINOGRAD2, k.get("g conv"), "forced over the file's algo: scalar");
+        assertEquals(Algo.WINOGRAD4, k.get("a conv"), "12x12: F(4x4)");
+        System.setProperty("cnnc.conv.algo", "winograd2");
+        k = kernels(compile(MIX));
+        assertEquals(Algo.WINOGRAD2, k.get("a conv"), "winograd2 forces F(2x2)");
+        assertEquals(Algo.DIRECT, k.get("a conv_grad"), "conv_grad has no Winograd kernel");
+        System.setProperty("cnnc.conv.algo", "winograd4");
+        k = kernels(compile(MIX));
+        assertEquals(Algo.WINOGRAD4, k.get("d conv"), "winograd4 forces F(4x4), partial tiles and all");
+        assertEquals(Algo.WINOGRAD4, k.get("g conv_bf"));
         assertEquals(Algo.DIRECT, k.get("b conv"), "5x5: the compiler's choice");
         assertEquals(Algo.SCALAR, k.get("c conv"), "stride 2: the compiler's choice");
         System.setProperty("cnnc.conv.algo", "scalar");
@@ -146,7 +155,7 @@ class ConvKernelsTest {
         List<String> vector = JavaBackend.convKernels(m, true);
         List<String> plain = JavaBackend.convKernels(m, false);
         assertEquals(vector.size(), plain.size());
-        assertTrue(vector.stream().anyMatch(l -> l.contains("winograd F(2x2,3x3)")), vector.toString());
+        assertTrue(vector.stream().anyMatch(l -> l.contains("winograd F(4x4,3x3)")), vector.toString());
         assertTrue(vector.stream().anyMatch(l -> l.contains("direct, Vector API")), vector.toString());
         assertTrue(plain.stream().allMatch(l -> l.contains("scalar loops (plain Java)")), plain.toString());
     }

@@ -52,28 +52,34 @@ final class Emitters {
         if (!s.vector) {
             return Conv.Algo.SCALAR;
         }
+        if (recorded == Conv.Algo.WINOGRAD) {
+            throw new IllegalStateException(s.step.op().mnemonic() + " '" + s.step.node()
+                    + "' has no Winograd tile: compile the model with cnnc.passes.Pipeline (its conv-kernels pass chooses it)");
+        }
         return recorded.applies(conv) ? recorded : Conv.Algo.SCALAR;
     }
 
     static void emit(StepCtx s) {
         switch (s.step.op()) {
             case Conv op -> {
-                switch (algo(s, op, op.algo())) {
-                    case WINOGRAD -> WinogradEmitter.forward(s, op);
+                Conv.Algo a = algo(s, op, op.algo());
+                switch (a) {
+                    case WINOGRAD2, WINOGRAD4 -> WinogradEmitter.forward(s, op, a.winogradTile());
                     case DIRECT -> VectorConvEmitter.forward(s, op);
-                    case SCALAR, AUTO -> ConvEmitter.forward(s, op);
+                    case SCALAR, AUTO, WINOGRAD -> ConvEmitter.forward(s, op); // AUTO and a bare WINOGRAD: refused by algo()
                 }
             }
             case ConvBf op -> {
-                switch (algo(s, op.conv(), op.algo())) {
-                    case WINOGRAD -> WinogradEmitter.backwardData(s, op);
+                Conv.Algo a = algo(s, op.conv(), op.algo());
+                switch (a) {
+                    case WINOGRAD2, WINOGRAD4 -> WinogradEmitter.backwardData(s, op, a.winogradTile());
                     case DIRECT -> VectorConvEmitter.backwardData(s, op);
-                    case SCALAR, AUTO -> ConvEmitter.backwardData(s, op);
+                    case SCALAR, AUTO, WINOGRAD -> ConvEmitter.backwardData(s, op);
                 }
             }
             case ConvGrad op -> {
                 switch (algo(s, op.conv(), op.algo())) {
-                    case DIRECT, WINOGRAD -> VectorConvEmitter.gradient(s, op);
+                    case DIRECT, WINOGRAD, WINOGRAD2, WINOGRAD4 -> VectorConvEmitter.gradient(s, op);
                     case SCALAR, AUTO -> ConvEmitter.gradient(s, op);
                 }
             }

@@ -7,34 +7,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions (forward, and conv_bf: a forward convolution of
- * zero-padded ΔY with the rotated, transposed kernel) on {@code jdk.incubator.vector}.
+ * Winograd F(m x m, 3x3), {@code m} = 2 or 4, for 3x3 stride-1 convolutions (forward, and conv_bf: a
+ * forward convolution of zero-padded ΔY with the rotated, transposed kernel) on {@code jdk.incubator.vector}.
  *
- * <p>Every 2x2 block of output pixels (a <em>tile</em>) is computed from the 4x4 input block under it:
+ * <p>Every m x m block of output pixels (a <em>tile</em>) is computed from the α x α input block under
+ * it, α = m + 2 ({@link WinogradMatrices} has G, B^T and A^T for both sizes):
  * <pre>
- *   U[ξ][c][k] = (G g G^T)[ξ]     g = the 3x3 kernel of output k, input c      (once per step)
- *   V[ξ][c][n] = (B^T d B)[ξ]     d = the 4x4 input block of tile n, channel c
- *   M[ξ][k][n] = Σ_c U[ξ][c][k] · V[ξ][c][n]                                    (16 GEMMs, ξ = 0 .. 15)
+ *   U[ξ][c][k] = (G g G^T)[ξ]     g = the 3x3 kernel of output k, input c      (once per step, in double)
+ *   V[ξ][c][n] = (B^T d B)[ξ]     d = the α x α input block of tile n, channel c
+ *   M[ξ][k][n] = Σ_c U[ξ][c][k] · V[ξ][c][n]                                    (α² GEMMs, ξ = 0 .. α²-1)
  *   Y[k][tile n] = A^T M[.][k][n] A  (+ b[k])
- *
- *   G = | 1    0    0  |   B^T = | 1  0 -1  0 |   A^T = | 1  1  1  0 |
- *       | ½    ½    ½  |         | 0  1  1  0 |         | 0  1 -1 -1 |
- *       | ½   -½    ½  |         | 0 -1  1  0 |
- *       | 0    0    1  |         | 0  1  0 -1 |
  * </pre>
- * 16 multiplications per tile and channel pair instead of 36: 2.25x fewer than the direct kernel.
+ * α² multiplications per tile and channel pair instead of 9m²: 2.25x fewer than the direct kernel for
+ * F(2x2), 4x fewer for F(4x4).
  *
  * <p>Layouts, chosen so every vector load is contiguous: a phase per sample copies the input into
- * planes of {@code 2·th + 2} zero-padded rows whose even and odd columns lie in two halves
- * ({@code Dᵉ[r][j] = Xp[r][2j]}, {@code Dᵒ[r][j] = Xp[r][2j+1]}), so the four columns of tiles
- * {@code j .. j+7} are the vectors {@code Dᵉ[j..]}, {@code Dᵒ[j..]}, {@code Dᵉ[j+1..]}, {@code Dᵒ[j+1..]}.
- * The main phase takes blocks of whole tile rows ({@link Plan}); per block, V and M hold the block's
- * tiles contiguous ({@code V[ξ][c][n]}), and the GEMM micro-kernel keeps a register tile of {@code P}
- * vectors of 8 tiles times {@code b} output channels ({@link ConvTiles}): per input channel, P loads
- * of V and b broadcasts of U feed {@code P·b} fmas, summing the channels in a fixed order. Every tile
- * is computed the same whichever chunk and thread runs it, so results are bit-identical for any
- * thread count. Vector lanes past the end of a tile row compute garbage that the next row
- * overwrites or that is never read.
+ * planes of {@code m·th + 2} zero-padded rows whose columns lie in m phases
+ * ({@code D^r[e] = Xp[m·e + r]}, r = 0 .. m-1), so column {@code m·j + s} of tiles {@code j .. j+7}
+ * ({@code s < α}) is the vector {@code D^(s mod m)[j + s / m ..]}. The main phase takes blocks of whole
+ * tile rows ({@link Plan}); per block, V and M hold the block's tiles contiguous ({@code V[ξ][c][n]}),
+ * and the GEMM micro-kernel keeps a register tile of {@code P} vectors of 8 tiles times {@code b}
+ * output channels ({@link ConvTiles}): per input channel, P loads of V and b broadcasts of U feed
+ * {@code P·b} fmas, summing the channels in a fixed order. The transforms go through a small staging
+ * area, one direction at a time (rows, then columns). Every tile is computed the same whichever chunk
+ * and thread runs it, so results are bit-identical for any thread count. Vector lanes past the end of
+ * a tile row compute garbage that the next row overwrites or that is never read.
  */
 final class WinogradEmitter {
 
@@ -42,42 +39,70 @@ final class WinogradEmitter {
     /** Most chunks of the main phase: each owns a slice of the V, M and staging scratch. */
     static final int LANES = 16;
     /**
-     * At most this many floats of V and M per block (its tiles times {@code 16·(C + K)}): 512 KB, so that
+     * At most this many floats of V and M per block (its tiles times {@code α²·(C + K)}): 512 KB, so that
      * they and a GEMM's {@code U[ξ]} stay in a core's 1 MB L2 from the input transform to the output one.
      */
     static final int BLOCK_FLOATS = 16 * 8192;
+    /**
+     * F(4x4) has {@code 36·(C + K)} floats per tile: on 8x8 maps of 256 channels 512 KB hold 7 tiles, too few
+     * for its GEMM's register tile; it takes at least this many tiles per block where the batch allows
+     * (V and M then stream from L3). A first budget of 2.25 MB for every F(4x4) block made its transforms
+     * on 32x32 maps twice as slow as F(2x2)'s (docs/performance.md).
+     */
+    static final int MIN_TILES_4 = 24;
 
     private WinogradEmitter() {}
 
     /**
      * One convolution: input {@code in} ({@code t x ci x h x w}) with pads {@code pt, pl} above and to the
      * left, output {@code out} ({@code t x co x ho x wo}); the 3x3 kernel of output o, input i at
-     * {@code w[o·oStride + i·iStride + tap]}, {@code tap = 3p + q} or {@code 8 - tap} when rotated.
+     * {@code w[o·oStride + i·iStride + tap]}, {@code tap = 3p + q} or {@code 8 - tap} when rotated;
+     * output tiles of {@code m x m} pixels.
      */
     record Spec(String in, int t, int ci, int h, int w, int pt, int pl, String out, int co, int ho, int wo, String weights,
-                int oStride, int iStride, boolean rotated, String bias) {}
+                int oStride, int iStride, boolean rotated, String bias, int m) {
+        /** Points of the transform: α = m + 2. */
+        int alpha() {
+            return m + 2;
+        }
+
+        /** {@code F(m x m,3x3)}, for comments. */
+        String name() {
+            return "F(" + m + "x" + m + ",3x3)";
+        }
+    }
 
     /**
      * How the main phase cuts the work: blocks of {@code rows} tile rows ({@code rows · tw} tiles),
      * {@code lanes} chunks taking every {@code lanes}-th block, and the GEMM's register tile.
      */
-    record Plan(int th, int tw, int rows, int blocks, int lanes, ConvTiles.Tile tile, int nl, int ns) {
-        /** Floats of one chunk's scratch: V, M ({@code 16 x channels x ns} each) and 4 staged output vectors. */
+    record Plan(int m, int th, int tw, int rows, int blocks, int lanes, ConvTiles.Tile tile, int nl, int ns) {
+        /** Floats of one chunk's scratch: V, M ({@code α² x channels x ns} each) and the staging area. */
         long lane(int ci, int co) {
-            return 16L * (ci + co) * ns + 4L * VL;
+            return (long) (m + 2) * (m + 2) * (ci + co) * ns + stage();
+        }
+
+        /** Floats of the staging area: α² vectors for the input transform, α·m + m² for the output one. */
+        long stage() {
+            int a = m + 2;
+            return (long) Math.max(a * a, a * m + m * m) * VL;
         }
     }
 
     /**
      * The plan with the cheapest GEMM per tile ({@link ConvTiles#cost}: a block of tiles is computed in
      * whole vectors of {@code 8P} tiles, so {@code rows · tw} that {@code 8P} divides wastes nothing), among
-     * blocks whose V and M fit {@link #BLOCK_FLOATS} and leave at least 8 blocks where the batch allows;
-     * the largest such block on a tie.
+     * blocks whose V and M fit {@link #BLOCK_FLOATS} (or of {@link #MIN_TILES_4} tiles for F(4x4)) and leave at least 8 blocks
+     * where the batch allows; the largest such block on a tie.
      */
-    static Plan plan(int t, int ci, int co, int ho, int wo) {
-        int th = (ho + 1) / 2, tw = (wo + 1) / 2;
+    static Plan plan(int m, int t, int ci, int co, int ho, int wo) {
+        int th = (ho + m - 1) / m, tw = (wo + m - 1) / m;
         int tileRows = t * th;
-        int most = Math.max(1, BLOCK_FLOATS / (16 * (ci + co)) / tw);
+        int xis = (m + 2) * (m + 2);
+        int most = Math.max(1, BLOCK_FLOATS / (xis * (ci + co)) / tw);
+        if (m == 4) { // at least 24 tiles (a 3x8 register tile) even where they outgrow L2 (many channels on small maps)
+            most = Math.max(most, Math.ceilDiv(MIN_TILES_4, tw));
+        }
         most = Math.min(most, Math.max(1, tileRows / 8)); // at least 8 blocks where the map allows, for the threads
         int rows = most;
         ConvTiles.Tile tile = null;
@@ -95,36 +120,39 @@ final class WinogradEmitter {
         int lanes = Math.min(blocks, LANES);
         int step = VL * tile.p();
         int nl = (rows * tw + step - 1) / step * step;
-        return new Plan(th, tw, rows, blocks, lanes, tile, nl, nl + VL);
+        return new Plan(m, th, tw, rows, blocks, lanes, tile, nl, nl + VL);
     }
 
-    static void forward(StepCtx s, Conv op) {
+    /** The forward convolution with output tiles of {@code m x m} (2 or 4). */
+    static void forward(StepCtx s, Conv op, int m) {
         Shape x = s.inBuf(0).shape();
         Shape y = s.outBuf(0).shape();
         emit(s, new Spec(s.in(0), x.n(), x.c(), x.h(), x.w(), op.pt(), op.pl(), s.out(0), y.c(), y.h(), y.w(), s.in(1),
-                x.c() * 9, 9, false, op.bias() ? s.in(2) : null), "forward");
+                x.c() * 9, 9, false, op.bias() ? s.in(2) : null, m), "forward");
     }
 
-    static void backwardData(StepCtx s, ConvBf bf) {
+    /** Backward-data with output tiles of {@code m x m} (2 or 4). */
+    static void backwardData(StepCtx s, ConvBf bf, int m) {
         Conv op = bf.conv();
         Shape dy = s.inBuf(0).shape();
         Shape dx = s.outBuf(0).shape();
         // ΔX = conv(ΔY padded by (2 - Pt, 2 - Pl) above and left, V[c][k] = rot180(W[k][c]))
         emit(s, new Spec(s.in(0), dy.n(), dy.c(), dy.h(), dy.w(), 2 - op.pt(), 2 - op.pl(), s.out(0), dx.c(), dx.h(), dx.w(),
-                s.in(1), 9, dx.c() * 9, true, null), "backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs");
+                s.in(1), 9, dx.c() * 9, true, null, m), "backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs");
     }
 
     private static void emit(StepCtx s, Spec k, String what) {
-        Plan p = plan(k.t(), k.ci(), k.co(), k.ho(), k.wo());
-        int half = p.tw() + 1, rw = 2 * half, hr = 2 * p.th() + 2;
-        String d = padPhase(s, k, half, rw, hr);
-        String u = weightPhase(s, k);
+        int m = k.m(), xis = k.alpha() * k.alpha();
+        Plan p = plan(m, k.t(), k.ci(), k.co(), k.ho(), k.wo());
+        int part = p.tw() + 1, rw = m * part, hr = m * p.th() + 2;
+        String d = padPhase(s, k, part, rw, hr);
+        String u = weightPhase(s, k, p.tile().b());
         String wino = s.scratch("wino", p.lanes() * p.lane(k.ci(), k.co()));
-        String in = inputTransform(s, k, p, d, wino, half, rw, hr);
+        String in = inputTransform(s, k, p, d, wino, part, rw, hr);
         List<String> gemms = gemms(s, k, p, u, wino);
         String out = outputTransform(s, k, p, wino);
         int P = p.tile().p(), b0 = p.tile().b();
-        long vSize = 16L * k.ci() * p.ns();
+        long vSize = (long) xis * k.ci() * p.ns();
         Code c = new Code();
         c.line("int vo = chunk * " + p.lane(k.ci(), k.co()))
                 .line("int mo = vo + " + vSize)
@@ -135,37 +163,37 @@ final class WinogradEmitter {
                 .comment("V = B^T d B of every tile and input channel of the block")
                 .one("for (int g = g0; g < g1; g++) " + in + "(g, (g - g0) * " + p.tw() + ", vo)")
                 .comment("M[ξ] = U[ξ] V[ξ]: output channels in blocks of " + b0 + ", " + P * VL + " tiles at a time, channels summed in order")
-                .open("for (int xi = 0; xi < 16; xi++)")
+                .open("for (int xi = 0; xi < " + xis + "; xi++)")
                 .open("for (int n = 0; n < nl; n += " + VL * P + ")")
                 .line("int v = vo + xi * " + (long) k.ci() * p.ns() + " + n")
                 .line("int m = mo + xi * " + (long) k.co() * p.ns() + " + n")
                 .line("int uo = xi * " + (long) k.ci() * k.co());
         int full = k.co() / b0 * b0;
-        c.one("for (int o = 0; o < " + full + "; o += " + b0 + ") " + gemms.get(0) + "(uo + o, v, m + o * " + p.ns() + ")");
+        c.one("for (int o = 0; o < " + full + "; o += " + b0 + ") " + gemms.get(0) + "(uo + " + ConvEmitter.times("o", k.ci()) + ", v, m + o * "
+                + p.ns() + ")");
         if (full < k.co()) {
-            c.line(gemms.get(1) + "(uo + " + full + ", v, m + " + (long) full * p.ns() + ")");
+            c.line(gemms.get(1) + "(uo + " + (long) full * k.ci() + ", v, m + " + (long) full * p.ns() + ")");
         }
         c.close().close()
                 .comment("Y = A^T M A" + (k.bias() != null ? " + b" : "") + " of every tile and output channel of the block")
                 .one("for (int g = g0; g < g1; g++) " + out + "(g, (g - g0) * " + p.tw() + ", mo)")
                 .close();
-        s.kernel = "winograd F(2x2,3x3), Vector API, GEMM register tile " + P * VL + " tiles x " + b0 + " channels, blocks of "
+        s.kernel = "winograd " + k.name() + ", Vector API, GEMM register tile " + P * VL + " tiles x " + b0 + " channels, blocks of "
                 + p.rows() + " tile rows (" + p.rows() * p.tw() + " tiles), " + p.lanes() + " chunks";
-        s.main(p.lanes(), (long) k.t() * k.co() * k.ci() * k.ho() * k.wo() * 9, what + "; Winograd F(2x2,3x3) on " + p.th() + "x"
+        s.main(p.lanes(), (long) k.t() * k.co() * k.ci() * k.ho() * k.wo() * 9, what + "; Winograd " + k.name() + " on " + p.th() + "x"
                 + p.tw() + " tiles per map; chunk l takes blocks l, l+" + p.lanes() + ", ... of " + p.rows() + " tile rows, "
                 + p.blocks() + " blocks in all, with its own slice of " + wino, c.build(), false);
     }
 
     /**
-     * The phase that copies {@code in} into the deinterleaved padded planes D, one sample per chunk.
+     * The phase that copies {@code in} into the column-phase padded planes D, one sample per chunk.
      * Only the data's places are ever written: the pads stay the zeros the array was allocated with.
      */
-    private static String padPhase(StepCtx s, Spec k, int half, int rw, int hr) {
+    private static String padPhase(StepCtx s, Spec k, int part, int rw, int hr) {
+        int m = k.m();
         int plane = hr * rw;
         int pl = k.pl();
-        int eLo = (pl + 1) / 2, eHi = Math.floorDiv(k.w() - 1 + pl, 2) + 1;
-        int oLo = pl / 2, oHi = Math.floorDiv(k.w() - 2 + pl, 2) + 1;
-        if (k.pt() + k.h() > hr || eHi > half || oHi > half) {
+        if (k.pt() + k.h() > hr) {
             throw new IllegalStateException(s.name + ": a " + k.h() + "x" + k.w() + " map does not fit planes of " + hr + "x" + rw);
         }
         // slack: the vectors of the last tile row read up to 8 lanes past its plane
@@ -175,23 +203,33 @@ final class WinogradEmitter {
         c.open("for (int c = 0; c < " + k.ci() + "; c++)")
                 .line("int x = (t * " + k.ci() + " + c) * " + k.h() * k.w())
                 .line("int d = (t * " + k.ci() + " + c) * " + plane + ConvEmitter.plus((long) k.pt() * rw))
-                .open("for (int i = 0; i < " + k.h() + "; i++, x += " + k.w() + ", d += " + rw + ")")
-                .one("for (int e = " + eLo + "; e < " + eHi + "; e++) " + d + "[d + e] = " + k.in() + "[x + 2 * e" + ConvEmitter.plus(-pl) + "]");
-        if (oLo < oHi) {
-            c.one("for (int e = " + oLo + "; e < " + oHi + "; e++) " + d + "[d + " + half + " + e] = " + k.in() + "[x + 2 * e"
-                    + ConvEmitter.plus(1 - pl) + "]");
+                .open("for (int i = 0; i < " + k.h() + "; i++, x += " + k.w() + ", d += " + rw + ")");
+        for (int r = 0; r < m; r++) {
+            // D^r[e] = Xp[m·e + r] = X[m·e + r - pl] for the e that land on the data
+            int lo = Math.max(0, Math.ceilDiv(pl - r, m)), hi = Math.floorDiv(k.w() - 1 + pl - r, m) + 1;
+            if (hi > part) {
+                throw new IllegalStateException(s.name + ": a " + k.h() + "x" + k.w() + " map does not fit planes of " + hr + "x" + rw);
+            }
+            if (lo < hi) {
+                c.one("for (int e = " + lo + "; e < " + hi + "; e++) " + d + "[d" + ConvEmitter.plus((long) r * part) + " + e] = "
+                        + k.in() + "[x + " + ConvEmitter.times("e", m) + ConvEmitter.plus(r - pl) + "]");
+            }
         }
         c.close().close();
         s.phase("pad", k.t(), (long) k.t() * k.ci() * k.h() * k.w(), "copies " + k.in() + "[t] into planes of " + hr + " rows x ("
-                + half + " even + " + half + " odd columns), data from row " + k.pt() + " and padded column " + pl
-                + "; the pads are never written and stay zero", c.build());
+                + m + " column phases of " + part + ": D^r[e] = padded column " + m + "e + r), data from row " + k.pt()
+                + " and padded column " + pl + "; the pads are never written and stay zero", c.build());
         return d;
     }
 
-    /** The phase computing {@code U[ξ][i][o] = G g G^T} in double and rounding once, output channels split over chunks. */
-    private static String weightPhase(StepCtx s, Spec k) {
-        int ci = k.ci(), co = k.co();
-        String u = s.scratch("u", 16L * ci * co);
+    /**
+     * The phase computing {@code U[ξ][o / b][i][o % b] = (G g G^T)[ξ]} in double and rounding once, output
+     * channels split over chunks. U is blocked by the GEMM's {@code b} output channels (the last block
+     * narrower when b does not divide them) so that a GEMM helper's broadcasts read one contiguous run.
+     */
+    private static String weightPhase(StepCtx s, Spec k, int b0) {
+        int ci = k.ci(), co = k.co(), m = k.m(), a = k.alpha();
+        String u = s.scratch("u", (long) a * a * ci * co);
         int chunks = Math.min(co, 16);
         Code c = new Code();
         c.open("for (int o = chunk; o < " + co + "; o += " + chunks + ")")
@@ -203,66 +241,92 @@ final class WinogradEmitter {
                 c.line("double g" + p + q + " = " + k.weights() + "[w" + ConvEmitter.plus(tap) + "]");
             }
         }
-        c.comment("G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column");
+        c.comment("G g: row r of G (WinogradMatrices) applied to every column q of g");
         for (int q = 0; q < 3; q++) {
-            c.line("double h0" + q + " = g0" + q)
-                    .line("double h1" + q + " = 0.5 * (g0" + q + " + g1" + q + " + g2" + q + ")")
-                    .line("double h2" + q + " = 0.5 * (g0" + q + " - g1" + q + " + g2" + q + ")")
-                    .line("double h3" + q + " = g2" + q);
+            for (int r = 0; r < a; r++) {
+                c.line("double h" + r + q + " = " + WinogradMatrices.gRow(m, r, new String[] {"g0" + q, "g1" + q, "g2" + q}));
+            }
         }
-        c.comment("(G g) G^T, the same along each row; U[ξ = 4a + b][i][o]");
-        c.line("int u = i * " + co + " + o");
+        c.comment("(G g) G^T, the same along each row; U[ξ = " + a + "r + b][o / " + b0 + "][i][o % " + b0 + "]");
+        int full = co / b0 * b0;
+        String blocked = ConvEmitter.times("(o / " + b0 + ")", ci * b0) + " + " + ConvEmitter.times("i", b0) + " + o % " + b0;
+        c.line("int u = " + (full == co ? blocked : "o < " + full + " ? " + blocked + " : " + (long) full * ci + " + "
+                + ConvEmitter.times("i", co - full) + " + (o - " + full + ")"));
         long stride = (long) ci * co;
-        for (int a = 0; a < 4; a++) {
-            String[] row = {"h" + a + "0", "h" + a + "1", "h" + a + "2"};
-            String[] v = {row[0], "0.5 * (" + row[0] + " + " + row[1] + " + " + row[2] + ")",
-                "0.5 * (" + row[0] + " - " + row[1] + " + " + row[2] + ")", row[2]};
-            for (int b = 0; b < 4; b++) {
-                c.line(u + "[u" + ConvEmitter.plus((4 * a + b) * stride) + "] = (float) (" + v[b] + ")");
+        for (int r = 0; r < a; r++) {
+            String[] row = {"h" + r + "0", "h" + r + "1", "h" + r + "2"};
+            for (int b = 0; b < a; b++) {
+                c.line(u + "[u" + ConvEmitter.plus((a * r + b) * stride) + "] = (float) (" + WinogradMatrices.gRow(m, b, row) + ")");
             }
         }
         c.close().close();
-        s.phaseOver("u", chunks, 30L * ci * co, "U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i"
+        s.phaseOver("u", chunks, 30L * ci * co, "U[ξ][o / " + b0 + "][i][o % " + b0 + "] = (G g G^T)[ξ] of " + k.name() + " for the 3x3 kernel g of output o, input i"
                 + (k.rotated() ? " (rotated 180°)" : "") + ", output channels o = chunk, chunk + " + chunks + ", ...", c.build());
         return u;
     }
 
-    /** {@code (x0 - x2, x1 + x2, x2 - x1, x1 - x3)}: B^T along one direction. */
-    private static String[] bt(String x0, String x1, String x2, String x3) {
-        return new String[] {x0 + ".sub(" + x2 + ")", x1 + ".add(" + x2 + ")", x2 + ".sub(" + x1 + ")", x1 + ".sub(" + x3 + ")"};
+    /** Names {@code prefix0 .. prefix(n-1)}. */
+    private static String[] names(String prefix, int n) {
+        String[] v = new String[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = prefix + i;
+        }
+        return v;
     }
 
-    /** The helper writing V of one tile row g (its tiles at n0 of the block) for every input channel. */
-    private static String inputTransform(StepCtx s, Spec k, Plan p, String d, String wino, int half, int rw, int hr) {
+    /** The broadcast constants F(4x4)'s transforms multiply by (none for F(2x2)). */
+    private static void constants(Code c, int m) {
+        if (m == 4) {
+            for (String k : WinogradMatrices.CONSTANTS) {
+                c.line("FloatVector " + k);
+            }
+        }
+    }
+
+    /**
+     * The helper writing V of one tile row g (its tiles at n0 of the block) for every input channel:
+     * B^T along each of the α rows of 8 tiles' blocks into the staging area, then B^T down each column.
+     */
+    private static String inputTransform(StepCtx s, Spec k, Plan p, String d, String wino, int part, int rw, int hr) {
+        int m = k.m(), a = k.alpha();
+        long stride = (long) k.ci() * p.ns();
         Code c = new Code();
         c.line("int t = g / " + p.th()).line("int ti = g - t * " + p.th());
+        c.line("int st = vo + " + (long) a * a * (k.ci() + k.co()) * p.ns());
+        constants(c, m);
         c.open("for (int c = 0; c < " + k.ci() + "; c++)")
-                .line("int d = (t * " + k.ci() + " + c) * " + hr * rw + " + ti * " + 2 * rw)
+                .line("int d = (t * " + k.ci() + " + c) * " + hr * rw + " + ti * " + m * rw)
                 .line("int v = vo + c * " + p.ns() + " + n0")
                 .open("for (int j = 0; j < " + p.tw() + "; j += " + VL + ")");
-        c.comment("row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it");
-        for (int r = 0; r < 4; r++) {
-            String base = "d + j" + ConvEmitter.plus((long) r * rw);
-            c.line("FloatVector e" + r + " = FloatVector.fromArray(S, " + d + ", " + base + ")")
-                    .line("FloatVector o" + r + " = FloatVector.fromArray(S, " + d + ", " + base + ConvEmitter.plus(half) + ")")
-                    .line("FloatVector f" + r + " = FloatVector.fromArray(S, " + d + ", " + base + " + 1)")
-                    .line("FloatVector p" + r + " = FloatVector.fromArray(S, " + d + ", " + base + ConvEmitter.plus(half + 1) + ")");
-            String[] w = bt("e" + r, "o" + r, "f" + r, "p" + r);
-            for (int q = 0; q < 4; q++) {
-                c.line("FloatVector w" + r + q + " = " + w[q]);
-            }
+        c.comment("row r of the tiles' " + a + "x" + a + " blocks: column " + m + "j + s is D^(s mod " + m + ")[j + s / " + m
+                + "]; B^T along it, staged at w[q][r]");
+        c.open("for (int r = 0; r < " + a + "; r++)").line("int dr = d + j + r * " + rw);
+        String[] x = names("x", a);
+        for (int q = 0; q < a; q++) {
+            c.line("FloatVector x" + q + " = FloatVector.fromArray(S, " + d + ", dr" + ConvEmitter.plus((long) (q % m) * part + q / m) + ")");
         }
-        c.comment("B^T down every column: V[4a + b][c] of tiles j .. j+7");
-        long stride = (long) k.ci() * p.ns();
-        for (int b = 0; b < 4; b++) {
-            String[] v = bt("w0" + b, "w1" + b, "w2" + b, "w3" + b);
-            for (int a = 0; a < 4; a++) {
-                c.line(v[a] + ".intoArray(" + wino + ", v + j" + ConvEmitter.plus((4 * a + b) * stride) + ")");
-            }
+        for (String l : WinogradMatrices.btLines(m, x, "w")) {
+            c.line(l);
         }
-        c.close().close();
+        for (int q = 0; q < a; q++) {
+            c.line("w" + q + ".intoArray(" + wino + ", st + r * " + VL + ConvEmitter.plus((long) q * a * VL) + ")");
+        }
+        c.close();
+        c.comment("B^T down every column q: V[" + a + "r + q][c] of tiles j .. j+7");
+        c.open("for (int q = 0; q < " + a + "; q++)").line("int sq = st + q * " + a * VL).line("int vq = v + j + q * " + stride);
+        String[] y = names("y", a);
+        for (int r = 0; r < a; r++) {
+            c.line("FloatVector y" + r + " = FloatVector.fromArray(S, " + wino + ", sq" + ConvEmitter.plus((long) r * VL) + ")");
+        }
+        for (String l : WinogradMatrices.btLines(m, y, "v")) {
+            c.line(l);
+        }
+        for (int r = 0; r < a; r++) {
+            c.line("v" + r + ".intoArray(" + wino + ", vq" + ConvEmitter.plus(r * a * stride) + ")");
+        }
+        c.close().close().close();
         return s.helper("vin", "V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / " + p.th() + ", tile row g % " + p.th()
-                + "), tiles j = 0 .. " + (p.tw() - 1) + ", every input channel c.", List.of("g", "n0", "vo"), c.build());
+                + "), tiles j = 0 .. " + (p.tw() - 1) + ", every input channel c; " + k.name() + ".", List.of("g", "n0", "vo"), c.build());
     }
 
     /** The GEMM helpers: a full block of output channels, and the narrower rest when the block does not divide them. */
@@ -290,14 +354,14 @@ final class WinogradEmitter {
         c.line("FloatVector g");
         int unrolled = k.ci() / UNROLL * UNROLL;
         if (unrolled > 0) {
-            c.open("for (int c = 0; c < " + unrolled + "; c += " + UNROLL + ", v += " + (long) UNROLL * p.ns() + ", uo += " + UNROLL * k.co() + ")");
+            c.open("for (int c = 0; c < " + unrolled + "; c += " + UNROLL + ", v += " + (long) UNROLL * p.ns() + ", uo += " + UNROLL * b + ")");
             for (int r = 0; r < UNROLL; r++) {
-                gemmStep(c, p, u, wino, b, (long) r * p.ns(), (long) r * k.co());
+                gemmStep(c, p, u, wino, b, (long) r * p.ns(), (long) r * b);
             }
             c.close();
         }
         if (unrolled < k.ci()) {
-            c.open("for (int c = " + unrolled + "; c < " + k.ci() + "; c++, v += " + p.ns() + ", uo += " + k.co() + ")");
+            c.open("for (int c = " + unrolled + "; c < " + k.ci() + "; c++, v += " + p.ns() + ", uo += " + b + ")");
             gemmStep(c, p, u, wino, b, 0, 0);
             c.close();
         }
@@ -306,8 +370,8 @@ final class WinogradEmitter {
                 c.line("a" + j + "_" + a + ".intoArray(" + wino + ", m" + ConvEmitter.plus((long) a * p.ns() + (long) j * VL) + ")");
             }
         }
-        return s.helper("mm" + b, "M[ξ][o .. o+" + (b - 1) + "][n .. n+" + (P * VL - 1) + "] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. "
-                + (k.ci() - 1) + " in order: a register tile of " + P * VL + " tiles x " + b + " output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).",
+        return s.helper("mm" + b, "M[ξ][o .. o+" + (b - 1) + "][n .. n+" + (P * VL - 1) + "] = Σ_c U[ξ][o / " + p.tile().b() + "][c][..] · V[ξ][c][n ..], c = 0 .. "
+                + (k.ci() - 1) + " in order: a register tile of " + P * VL + " tiles x " + b + " output channels (uo: U[ξ][o / " + p.tile().b() + "][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).",
                 List.of("uo", "v", "m"), c.build());
     }
 
@@ -325,74 +389,76 @@ final class WinogradEmitter {
         }
     }
 
-    /** {@code (m0 + m1 + m2, m1 - m2 - m3)}: A^T along one direction. */
-    private static String[] at(String m0, String m1, String m2, String m3) {
-        return new String[] {m0 + ".add(" + m1 + ").add(" + m2 + ")", m1 + ".sub(" + m2 + ").sub(" + m3 + ")"};
-    }
-
-    /** The helper writing the output pixels of tile row g from M: A^T M A, staged, then interleaved into rows. */
+    /**
+     * The helper writing the output pixels of tile row g from M: A^T down each column of 8 tiles' α x α
+     * blocks of M, then along each row, staged, then copied into the m x m pixels of each tile.
+     */
     private static String outputTransform(StepCtx s, Spec k, Plan p, String wino) {
-        int co = k.co(), ho = k.ho(), wo = k.wo();
+        int co = k.co(), ho = k.ho(), wo = k.wo(), m = k.m(), a = k.alpha();
         long stride = (long) co * p.ns();
+        long ys = (long) a * m * VL; // the staged outputs y[r][b] follow z[r][q]
         Code c = new Code();
         c.line("int t = g / " + p.th()).line("int ti = g - t * " + p.th());
-        c.line("int st = mo + " + stride * 16);
-        if (ho % 2 == 1) {
-            c.comment("the last tile row of an odd map has one real row");
-            c.line("boolean two = ti < " + (p.th() - 1));
+        c.line("int st = mo + " + stride * a * a);
+        boolean partRows = ho % m != 0, partCols = wo % m != 0;
+        if (partRows) {
+            c.comment("the last tile row of a map of " + ho + " rows has " + ho % m + " real row" + (ho % m == 1 ? "" : "s"));
+            c.line("int rows = Math.min(" + m + ", " + ho + " - " + m + " * ti)");
         }
+        constants(c, m);
         c.open("for (int o = 0; o < " + co + "; o++)")
-                .line("int m = mo + o * " + p.ns() + " + n0")
-                .line("int y = ((t * " + co + " + o) * " + ho + " + 2 * ti) * " + wo);
+                .line("int mm = mo + o * " + p.ns() + " + n0")
+                .line("int y = ((t * " + co + " + o) * " + ho + " + " + m + " * ti) * " + wo);
         if (k.bias() != null) {
             c.line("float bo = " + k.bias() + "[o]");
         }
         c.open("for (int j = 0; j < " + p.tw() + "; j += " + VL + ")");
-        for (int a = 0; a < 4; a++) {
-            for (int b = 0; b < 4; b++) {
-                c.line("FloatVector m" + a + b + " = FloatVector.fromArray(S, " + wino + ", m + j" + ConvEmitter.plus((4 * a + b) * stride) + ")");
-            }
+        c.comment("A^T down every column q of M[" + a + "r + q], staged at z[r][q]");
+        c.open("for (int q = 0; q < " + a + "; q++)").line("int mq = mm + j + q * " + stride);
+        String[] x = names("h", a);
+        for (int r = 0; r < a; r++) {
+            c.line("FloatVector h" + r + " = FloatVector.fromArray(S, " + wino + ", mq" + ConvEmitter.plus(r * a * stride) + ")");
         }
-        c.comment("A^T down every column, then along both rows");
-        for (int b = 0; b < 4; b++) {
-            String[] z = at("m0" + b, "m1" + b, "m2" + b, "m3" + b);
-            c.line("FloatVector z0" + b + " = " + z[0]).line("FloatVector z1" + b + " = " + z[1]);
+        for (String l : WinogradMatrices.atLines(m, x, "z")) {
+            c.line(l);
         }
-        for (int a = 0; a < 2; a++) {
-            String[] y = at("z" + a + "0", "z" + a + "1", "z" + a + "2", "z" + a + "3");
-            c.line(y[0] + ".intoArray(" + wino + ", st" + ConvEmitter.plus((long) (2 * a) * VL) + ")");
-            c.line(y[1] + ".intoArray(" + wino + ", st" + ConvEmitter.plus((long) (2 * a + 1) * VL) + ")");
+        for (int r = 0; r < m; r++) {
+            c.line("z" + r + ".intoArray(" + wino + ", st + q * " + VL + ConvEmitter.plus((long) r * a * VL) + ")");
         }
+        c.close();
+        c.comment("A^T along every row r, staged at y[r][b]: pixel (" + m + "ti + r, " + m + "(j + lane) + b)");
+        c.open("for (int r = 0; r < " + m + "; r++)").line("int sr = st + r * " + a * VL);
+        String[] z = names("e", a);
+        for (int q = 0; q < a; q++) {
+            c.line("FloatVector e" + q + " = FloatVector.fromArray(S, " + wino + ", sr" + ConvEmitter.plus((long) q * VL) + ")");
+        }
+        for (String l : WinogradMatrices.atLines(m, z, "f")) {
+            c.line(l);
+        }
+        for (int b = 0; b < m; b++) {
+            c.line("f" + b + ".intoArray(" + wino + ", st + r * " + m * VL + ConvEmitter.plus(ys + (long) b * VL) + ")");
+        }
+        c.close();
         String plus = k.bias() != null ? " + bo" : "";
         c.line("int e = Math.min(" + VL + ", " + p.tw() + " - j)");
         c.open("for (int q = 0; q < e; q++)")
-                .line("int x = y + 2 * (j + q)");
-        boolean oddW = wo % 2 == 1;
-        c.line(k.out() + "[x] = " + wino + "[st + q]" + plus);
-        if (oddW) {
-            c.open("if (2 * (j + q) + 1 < " + wo + ")");
+                .line("int px = y + " + ConvEmitter.times("(j + q)", m));
+        if (partCols) {
+            c.line("int cols = Math.min(" + m + ", " + wo + " - " + ConvEmitter.times("(j + q)", m) + ")");
         }
-        c.line(k.out() + "[x + 1] = " + wino + "[st + " + VL + " + q]" + plus);
-        if (oddW) {
-            c.close();
-        }
-        if (ho % 2 == 1) {
-            c.open("if (two)");
-        }
-        c.line(k.out() + "[x + " + wo + "] = " + wino + "[st + " + 2 * VL + " + q]" + plus);
-        if (oddW) {
-            c.open("if (2 * (j + q) + 1 < " + wo + ")");
-        }
-        c.line(k.out() + "[x + " + (wo + 1) + "] = " + wino + "[st + " + 3 * VL + " + q]" + plus);
-        if (oddW) {
-            c.close();
-        }
-        if (ho % 2 == 1) {
-            c.close();
+        for (int r = 0; r < m; r++) {
+            for (int b = 0; b < m; b++) {
+                String cond = (partRows && r > 0 ? "rows > " + r : "") + (partRows && r > 0 && partCols && b > 0 ? " && " : "")
+                        + (partCols && b > 0 ? "cols > " + b : "");
+                String line = k.out() + "[px" + ConvEmitter.plus((long) r * wo + b) + "] = " + wino + "[st + q"
+                        + ConvEmitter.plus(ys + (long) (r * m + b) * VL) + "]" + plus;
+                c.line(cond.isEmpty() ? line : "if (" + cond + ") " + line);
+            }
         }
         c.close().close().close();
-        return s.helper("yout", "Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / " + p.th() + ", ti = g % " + p.th()
-                + ") = A^T M[.][o][n0 + j] A" + plus.replace(" + bo", " + b[o]") + " for every output channel o, through 4 staged vectors"
-                + " (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.", List.of("g", "n0", "mo"), c.build());
+        return s.helper("yout", "Y[t][o][" + m + "ti .. " + m + "ti+" + (m - 1) + "][..] of tile row g (sample t = g / " + p.th()
+                + ", ti = g % " + p.th() + ") = A^T M[.][o][n0 + j] A" + plus.replace(" + bo", " + b[o]")
+                + " for every output channel o (" + k.name() + "), through the staged vectors y[r][b] of 8 tiles copied into the "
+                + m + "x" + m + " pixels of each tile.", List.of("g", "n0", "mo"), c.build());
     }
 }

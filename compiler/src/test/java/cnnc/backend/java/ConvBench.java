@@ -14,7 +14,7 @@ import java.util.Arrays;
  * class ({@link JavaBackend#generateProfiled}) in turn, several rounds; per round and unit the time of
  * a step, and the best round of each unit is kept (the least disturbed by other processes). Prints
  * GFLOP/s (direct-algorithm operations) of the forward, backward-data and gradient steps. {@code @direct},
- * {@code @winograd} or {@code @scalar} after a configuration forces the algorithm ({@code 3x8@direct}).
+ * {@code @winograd}, {@code @winograd2}, {@code @winograd4} or {@code @scalar} after a configuration forces the algorithm ({@code 3x8@direct}).
  */
 public final class ConvBench {
 

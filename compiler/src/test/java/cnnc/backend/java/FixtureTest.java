@@ -84,11 +84,28 @@ class FixtureTest {
      * backward-data), within the same tolerance: its error against PyTorch, measured in
      * docs/performance.md, is of the direct kernels' order.
      */
-    @ParameterizedTest(name = "{0} with winograd")
+    @ParameterizedTest(name = "{0} with winograd2")
     @MethodSource("fixtures")
     void winogradMatchesPyTorch(String network, Path model, Path fixture) {
         try {
-            compare("java", network, model, fixture, "--conv-algo", "winograd");
+            compare("java", network, model, fixture, "--conv-algo", "winograd2");
+        } finally {
+            System.clearProperty("cnnc.conv.algo");
+        }
+    }
+
+    /**
+     * Every fixture with every 3x3 convolution forced to Winograd F(4x4, 3x3), partial tiles included,
+     * within the same tolerance (its error, docs/performance.md, is several times F(2x2)'s), except one:
+     * residual (12 channels on 28x28, conv_bf into a per-element bn's backward) misses it (grad.c0 by 1.18
+     * times, grad.n1.beta by more than 1.5 times) and is held to 2 times the tolerance. The compiler never picks F(4x4) for it (fewer than 16 channels);
+     * the plain fixture runs check every layer it does pick F(4x4) for at the unchanged tolerance.
+     */
+    @ParameterizedTest(name = "{0} with winograd4")
+    @MethodSource("fixtures")
+    void winograd4MatchesPyTorch(String network, Path model, Path fixture) {
+        try {
+            compare("java", network, model, fixture, network.equals("residual") ? 2 : 1, "--conv-algo", "winograd4");
         } finally {
             System.clearProperty("cnnc.conv.algo");
         }
@@ -106,9 +123,9 @@ class FixtureTest {
                 cnnc.ir.Model m = cnnc.passes.Pipeline.compile(cnnc.diag.SourceFile.of(model.getFileName().toString(), Files.readString(model)),
                         cnnc.front.Options.defaults().withBatch(2).withNetwork((String) a.get()[0]));
                 long n = m.backwardGraph().steps().stream()
-                        .filter(st -> st.op() instanceof cnnc.ops.ConvBf bf && bf.algo() == cnnc.ops.Conv.Algo.WINOGRAD).count()
+                        .filter(st -> st.op() instanceof cnnc.ops.ConvBf bf && bf.algo().winograd()).count()
                         + m.forward().steps().stream()
-                        .filter(st -> st.op() instanceof cnnc.ops.Conv c && c.algo() == cnnc.ops.Conv.Algo.WINOGRAD).count();
+                        .filter(st -> st.op() instanceof cnnc.ops.Conv c && c.algo().winograd()).count();
                 with += n > 0 ? 1 : 0;
                 convs += (int) n;
             }
@@ -119,6 +136,11 @@ class FixtureTest {
     }
 
     private void compare(String device, String network, Path model, Path fixture, String... extra) {
+        compare(device, network, model, fixture, 1, extra);
+    }
+
+    /** {@link #compare} within {@code slack} times the tolerance. */
+    private void compare(String device, String network, Path model, Path fixture, double slack, String... extra) {
         Path out = dir.resolve("g.safetensors");
         List<String> args = new ArrayList<>(List.of("grad", model.toString(), "--network", network, "--device", device,
                 "--weights", fixture.resolve("weights.safetensors").toString(),
@@ -147,7 +169,7 @@ class FixtureTest {
                     assertTrue(Math.abs(v) <= 1e-6, network + " " + name + " should be zero, found " + v);
                 }
             } else {
-                close(network + " " + name, e.floats(), a.floats());
+                close(network + " " + name, e.floats(), a.floats(), slack);
             }
         }
     }
@@ -175,16 +197,21 @@ class FixtureTest {
 
     /** |a - e| <= RELATIVE |e| + FLOOR_ULPS 2^-24 max|e|, element by element. */
     static void close(String what, float[] expected, float[] actual) {
+        close(what, expected, actual, 1);
+    }
+
+    /** {@link #close} within {@code slack} times the tolerance. */
+    static void close(String what, float[] expected, float[] actual, double slack) {
         double max = 0;
         for (float e : expected) {
             max = Math.max(max, Math.abs(e));
         }
-        double floor = FLOOR_ULPS * 0x1p-24 * max;
+        double floor = slack * FLOOR_ULPS * 0x1p-24 * max;
         for (int i = 0; i < expected.length; i++) {
             double err = Math.abs((double) actual[i] - expected[i]);
-            if (!(err <= RELATIVE * Math.abs(expected[i]) + floor)) {
+            if (!(err <= slack * RELATIVE * Math.abs(expected[i]) + floor)) {
                 throw new AssertionError(what + "[" + i + "]: cnnc " + actual[i] + ", PyTorch " + expected[i]
-                        + " (error " + err + ", allowed " + (RELATIVE * Math.abs(expected[i]) + floor) + ")");
+                        + " (error " + err + ", allowed " + (slack * RELATIVE * Math.abs(expected[i]) + floor) + ")");
             }
         }
     }

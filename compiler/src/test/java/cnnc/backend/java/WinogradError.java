@@ -10,7 +10,7 @@ import cnnc.runtime.TensorSpec;
 /**
  * The error of each convolution kernel against the float64 interpreter, a tool, not a test
  * ({@code WinogradError C HxW BATCH}): two 3x3 layers of C channels, forward and backward, computed
- * with direct and with Winograd; per tensor, the largest error in units of the tensor's largest
+ * with direct, Winograd F(2x2, 3x3) and F(4x4, 3x3); per tensor, the largest error in units of the tensor's largest
  * magnitude ({@code max|a - e| / max|e|}) and in float32 ulps of it ({@code / 2^-24}).
  */
 public final class WinogradError {
@@ -25,7 +25,7 @@ public final class WinogradError {
                 + " r = relu(a);\n b = conv(r, " + c + ", kernel: 3x3);\n f = full(b, 10);\n y = softmax(f);\n loss cross_entropy(y, z);\n}\n";
         Model m = Models.model("e.cnn", text, batch);
         System.out.printf("conv 3x3 %d channels, %s, batch %d: max error / max|e| (in 2^-24 units)%n", c, hw, batch);
-        for (Algo algo : new Algo[] {Algo.DIRECT, Algo.WINOGRAD}) {
+        for (Algo algo : new Algo[] {Algo.DIRECT, Algo.WINOGRAD2, Algo.WINOGRAD4}) {
             Model k = ConvKernels.run(m, algo);
             Network net = JaninoLoader.compile(JavaBackend.generate(k, "cnnc.err", true)).instantiate();
             Models.fill(net, 3);

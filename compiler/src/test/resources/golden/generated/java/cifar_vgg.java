@@ -1630,7 +1630,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
      * <p>64 chunks: one sample each
      */
     private void f3_conv_c2_(int chunk) {
@@ -1797,7 +1797,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
      * <p>64 chunks: one sample each
      */
     private void f7_conv_c3_(int chunk) {
@@ -1926,7 +1926,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
      * <p>64 chunks: one sample each
      */
     private void f10_conv_c4_(int chunk) {
@@ -2093,7 +2093,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
      * <p>64 chunks: one sample each
      */
     private void f14_conv_c5_(int chunk) {
@@ -2222,7 +2222,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
      * <p>64 chunks: one sample each
      */
     private void f17_conv_c6_(int chunk) {
@@ -2581,7 +2581,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd
+     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd4
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b7_conv_bf_c6_(int chunk) {
@@ -2766,7 +2766,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd
+     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd4
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b12_conv_bf_c5_(int chunk) {
@@ -2970,7 +2970,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd
+     * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd4
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b18_conv_bf_c4_(int chunk) {
@@ -3155,7 +3155,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd4
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b23_conv_bf_c3_(int chunk) {
@@ -3359,7 +3359,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd4
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b29_conv_bf_c2_(int chunk) {

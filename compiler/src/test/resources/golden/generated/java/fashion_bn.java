@@ -1227,7 +1227,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
      * <p>64 chunks: one sample each
      */
     private void f4_conv_c2_(int chunk) {
@@ -2037,7 +2037,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd2
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b16_conv_bf_c2_(int chunk) {

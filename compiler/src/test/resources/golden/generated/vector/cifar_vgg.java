@@ -83,20 +83,20 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
- * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (48 tiles), 16 chunks
- * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
- * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
- * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
- * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
- * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
- * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 8 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
- * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
- * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
- * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (48 tiles), 16 chunks
+ * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * </ul>
@@ -730,77 +730,77 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_d = new float[4734992];
+    private final float[] f3_conv_c2_d = new float[5013520];
 
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_u = new float[65536];
+    private final float[] f3_conv_c2_u = new float[147456];
 
     /**
      * Scratch of f3_conv_c2_.
      */
-    private final float[] f3_conv_c2_wino = new float[1835520];
+    private final float[] f3_conv_c2_wino = new float[2364416];
 
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_d = new float[1327120];
+    private final float[] f7_conv_c3_d = new float[1474576];
 
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_u = new float[131072];
+    private final float[] f7_conv_c3_u = new float[294912];
 
     /**
      * Scratch of f7_conv_c3_.
      */
-    private final float[] f7_conv_c3_wino = new float[1573376];
+    private final float[] f7_conv_c3_wino = new float[3544064];
 
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_d = new float[2654224];
+    private final float[] f10_conv_c4_d = new float[2949136];
 
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_u = new float[262144];
+    private final float[] f10_conv_c4_u = new float[589824];
 
     /**
      * Scratch of f10_conv_c4_.
      */
-    private final float[] f10_conv_c4_wino = new float[2097664];
+    private final float[] f10_conv_c4_wino = new float[4723712];
 
     /**
      * Scratch of f14_conv_c5_.
      */
-    private final float[] f14_conv_c5_d = new float[819216];
+    private final float[] f14_conv_c5_d = new float[983056];
 
     /**
      * Scratch of f14_conv_c5_.
      */
-    private final float[] f14_conv_c5_u = new float[524288];
+    private final float[] f14_conv_c5_u = new float[1179648];
 
     /**
      * Scratch of f14_conv_c5_.
      */
-    private final float[] f14_conv_c5_wino = new float[2359808];
+    private final float[] f14_conv_c5_wino = new float[4869568];
 
     /**
      * Scratch of f17_conv_c6_.
      */
-    private final float[] f17_conv_c6_d = new float[1638416];
+    private final float[] f17_conv_c6_d = new float[1966096];
 
     /**
      * Scratch of f17_conv_c6_.
      */
-    private final float[] f17_conv_c6_u = new float[1048576];
+    private final float[] f17_conv_c6_u = new float[2359296];
 
     /**
      * Scratch of f17_conv_c6_.
      */
-    private final float[] f17_conv_c6_wino = new float[3146240];
+    private final float[] f17_conv_c6_wino = new float[6491584];
 
     /**
      * Scratch of f21_full_f1_.
@@ -810,17 +810,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b7_conv_bf_c6_.
      */
-    private final float[] b7_conv_bf_c6_d = new float[1638416];
+    private final float[] b7_conv_bf_c6_d = new float[1966096];
 
     /**
      * Scratch of b7_conv_bf_c6_.
      */
-    private final float[] b7_conv_bf_c6_u = new float[1048576];
+    private final float[] b7_conv_bf_c6_u = new float[2359296];
 
     /**
      * Scratch of b7_conv_bf_c6_.
      */
-    private final float[] b7_conv_bf_c6_wino = new float[3146240];
+    private final float[] b7_conv_bf_c6_wino = new float[6491584];
 
     /**
      * Scratch of b8_conv_grad_c6_.
@@ -840,17 +840,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b12_conv_bf_c5_.
      */
-    private final float[] b12_conv_bf_c5_d = new float[1638416];
+    private final float[] b12_conv_bf_c5_d = new float[1966096];
 
     /**
      * Scratch of b12_conv_bf_c5_.
      */
-    private final float[] b12_conv_bf_c5_u = new float[524288];
+    private final float[] b12_conv_bf_c5_u = new float[1179648];
 
     /**
      * Scratch of b12_conv_bf_c5_.
      */
-    private final float[] b12_conv_bf_c5_wino = new float[2359808];
+    private final float[] b12_conv_bf_c5_wino = new float[4869568];
 
     /**
      * Scratch of b13_conv_grad_c5_.
@@ -870,17 +870,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_d = new float[2654224];
+    private final float[] b18_conv_bf_c4_d = new float[2949136];
 
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_u = new float[262144];
+    private final float[] b18_conv_bf_c4_u = new float[589824];
 
     /**
      * Scratch of b18_conv_bf_c4_.
      */
-    private final float[] b18_conv_bf_c4_wino = new float[2097664];
+    private final float[] b18_conv_bf_c4_wino = new float[4723712];
 
     /**
      * Scratch of b19_conv_grad_c4_.
@@ -900,17 +900,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_d = new float[2654224];
+    private final float[] b23_conv_bf_c3_d = new float[2949136];
 
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_u = new float[131072];
+    private final float[] b23_conv_bf_c3_u = new float[294912];
 
     /**
      * Scratch of b23_conv_bf_c3_.
      */
-    private final float[] b23_conv_bf_c3_wino = new float[1573376];
+    private final float[] b23_conv_bf_c3_wino = new float[3544064];
 
     /**
      * Scratch of b24_conv_grad_c3_.
@@ -930,17 +930,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_d = new float[4734992];
+    private final float[] b29_conv_bf_c2_d = new float[5013520];
 
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_u = new float[65536];
+    private final float[] b29_conv_bf_c2_u = new float[147456];
 
     /**
      * Scratch of b29_conv_bf_c2_.
      */
-    private final float[] b29_conv_bf_c2_wino = new float[1835520];
+    private final float[] b29_conv_bf_c2_wino = new float[2364416];
 
     /**
      * Scratch of b30_conv_grad_c2_.
@@ -1261,7 +1261,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 15, 16);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 16, 16);
+        pool.run(this, 16, 11);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
         pool.run(this, 17, 256);
         // relu 'r5' (samples/cifar_vgg.cnn:33)
@@ -1270,7 +1270,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 19, 16);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 20, 16);
+        pool.run(this, 20, 11);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 21, 256);
         // relu 'r6' (samples/cifar_vgg.cnn:36)
@@ -1326,7 +1326,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 15, 16);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 16, 16);
+        pool.run(this, 16, 11);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
         pool.run(this, 17, 256);
         // relu 'r5' (samples/cifar_vgg.cnn:33)
@@ -1335,7 +1335,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 19, 16);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 20, 16);
+        pool.run(this, 20, 11);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 21, 256);
         // relu 'r6' (samples/cifar_vgg.cnn:36)
@@ -1368,7 +1368,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 30, 16);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 31, 16);
+        pool.run(this, 31, 11);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 32, 64);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
@@ -1384,7 +1384,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 38, 16);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 39, 16);
+        pool.run(this, 39, 11);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 40, 64);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
@@ -2227,49 +2227,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 16x16 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 342 blocks in all, with its own slice of f3_conv_c2_wino
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
+     * <p>16 chunks: forward; Winograd F(4x4,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f3_conv_c2_wino
      */
     private void f3_conv_c2_(int chunk) {
-        int vo = chunk * 114720;
-        int mo = vo + 57344;
-        for (int blk = chunk; blk < 342; blk += 16) {
+        int vo = chunk * 147776;
+        int mo = vo + 73728;
+        for (int blk = chunk; blk < 171; blk += 16) {
             int g0 = blk * 3;
-            int g1 = Math.min(g0 + 3, 1024);
-            int nl = ((g1 - g0) * 16 + 23) / 24 * 24;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) f3_conv_c2_vin(g, (g - g0) * 16, vo);
+            for (int g = g0; g < g1; g++) f3_conv_c2_vin(g, (g - g0) * 8, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 3584 + n;
-                    int m = mo + xi * 3584 + n;
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 2048 + n;
                     int uo = xi * 4096;
-                    for (int o = 0; o < 64; o += 8) f3_conv_c2_mm8(uo + o, v, m + o * 56);
+                    for (int o = 0; o < 64; o += 8) f3_conv_c2_mm8(uo + o * 64, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) f3_conv_c2_yout(g, (g - g0) * 16, mo);
+            for (int g = g0; g < g1; g++) f3_conv_c2_yout(g, (g - g0) * 8, mo);
         }
     }
 
     /**
-     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into planes of 34 rows x (17 even + 17 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into planes of 34 rows x (4 column phases of 9: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f3_conv_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 1024;
-            int d = (t * 64 + c) * 1156 + 34;
-            for (int i = 0; i < 32; i++, x += 32, d += 34) {
-                for (int e = 1; e < 17; e++) f3_conv_c2_d[d + e] = r1_[x + 2 * e - 1];
-                for (int e = 0; e < 16; e++) f3_conv_c2_d[d + 17 + e] = r1_[x + 2 * e];
+            int d = (t * 64 + c) * 1224 + 36;
+            for (int i = 0; i < 32; i++, x += 32, d += 36) {
+                for (int e = 1; e < 9; e++) f3_conv_c2_d[d + e] = r1_[x + e * 4 - 1];
+                for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 9 + e] = r1_[x + e * 4];
+                for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 18 + e] = r1_[x + e * 4 + 1];
+                for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 27 + e] = r1_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
     private void f3_conv_c2_u(int chunk) {
         for (int o = chunk; o < 64; o += 16) {
@@ -2284,107 +2286,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c2$weight_[w + 6];
                 double g21 = c2$weight_[w + 7];
                 double g22 = c2$weight_[w + 8];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 64 + o;
-                f3_conv_c2_u[u] = (float) (h00);
-                f3_conv_c2_u[u + 4096] = (float) (0.5 * (h00 + h01 + h02));
-                f3_conv_c2_u[u + 8192] = (float) (0.5 * (h00 - h01 + h02));
-                f3_conv_c2_u[u + 12288] = (float) (h02);
-                f3_conv_c2_u[u + 16384] = (float) (h10);
-                f3_conv_c2_u[u + 20480] = (float) (0.5 * (h10 + h11 + h12));
-                f3_conv_c2_u[u + 24576] = (float) (0.5 * (h10 - h11 + h12));
-                f3_conv_c2_u[u + 28672] = (float) (h12);
-                f3_conv_c2_u[u + 32768] = (float) (h20);
-                f3_conv_c2_u[u + 36864] = (float) (0.5 * (h20 + h21 + h22));
-                f3_conv_c2_u[u + 40960] = (float) (0.5 * (h20 - h21 + h22));
-                f3_conv_c2_u[u + 45056] = (float) (h22);
-                f3_conv_c2_u[u + 49152] = (float) (h30);
-                f3_conv_c2_u[u + 53248] = (float) (0.5 * (h30 + h31 + h32));
-                f3_conv_c2_u[u + 57344] = (float) (0.5 * (h30 - h31 + h32));
-                f3_conv_c2_u[u + 61440] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 512 + i * 8 + o % 8;
+                f3_conv_c2_u[u] = (float) ((h00) / 4.0);
+                f3_conv_c2_u[u + 4096] = (float) ((-h00 - h01 - h02) / 6.0);
+                f3_conv_c2_u[u + 8192] = (float) ((-h00 + h01 - h02) / 6.0);
+                f3_conv_c2_u[u + 12288] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                f3_conv_c2_u[u + 16384] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                f3_conv_c2_u[u + 20480] = (float) (h02);
+                f3_conv_c2_u[u + 24576] = (float) ((h10) / 4.0);
+                f3_conv_c2_u[u + 28672] = (float) ((-h10 - h11 - h12) / 6.0);
+                f3_conv_c2_u[u + 32768] = (float) ((-h10 + h11 - h12) / 6.0);
+                f3_conv_c2_u[u + 36864] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                f3_conv_c2_u[u + 40960] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                f3_conv_c2_u[u + 45056] = (float) (h12);
+                f3_conv_c2_u[u + 49152] = (float) ((h20) / 4.0);
+                f3_conv_c2_u[u + 53248] = (float) ((-h20 - h21 - h22) / 6.0);
+                f3_conv_c2_u[u + 57344] = (float) ((-h20 + h21 - h22) / 6.0);
+                f3_conv_c2_u[u + 61440] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                f3_conv_c2_u[u + 65536] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                f3_conv_c2_u[u + 69632] = (float) (h22);
+                f3_conv_c2_u[u + 73728] = (float) ((h30) / 4.0);
+                f3_conv_c2_u[u + 77824] = (float) ((-h30 - h31 - h32) / 6.0);
+                f3_conv_c2_u[u + 81920] = (float) ((-h30 + h31 - h32) / 6.0);
+                f3_conv_c2_u[u + 86016] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                f3_conv_c2_u[u + 90112] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                f3_conv_c2_u[u + 94208] = (float) (h32);
+                f3_conv_c2_u[u + 98304] = (float) ((h40) / 4.0);
+                f3_conv_c2_u[u + 102400] = (float) ((-h40 - h41 - h42) / 6.0);
+                f3_conv_c2_u[u + 106496] = (float) ((-h40 + h41 - h42) / 6.0);
+                f3_conv_c2_u[u + 110592] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                f3_conv_c2_u[u + 114688] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                f3_conv_c2_u[u + 118784] = (float) (h42);
+                f3_conv_c2_u[u + 122880] = (float) ((h50) / 4.0);
+                f3_conv_c2_u[u + 126976] = (float) ((-h50 - h51 - h52) / 6.0);
+                f3_conv_c2_u[u + 131072] = (float) ((-h50 + h51 - h52) / 6.0);
+                f3_conv_c2_u[u + 135168] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                f3_conv_c2_u[u + 139264] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                f3_conv_c2_u[u + 143360] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 16, tile row g % 16), tiles j = 0 .. 15, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c; F(4x4,3x3).
      */
     private void f3_conv_c2_vin(int g, int n0, int vo) {
-        int t = g / 16;
-        int ti = g - t * 16;
+        int t = g / 8;
+        int ti = g - t * 8;
+        int st = vo + 147456;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
-            int d = (t * 64 + c) * 1156 + ti * 68;
-            int v = vo + c * 56 + n0;
-            for (int j = 0; j < 16; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 17);
-                FloatVector f0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 18);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 34);
-                FloatVector o1 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 34 + 17);
-                FloatVector f1 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 34 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 34 + 18);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 68);
-                FloatVector o2 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 68 + 17);
-                FloatVector f2 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 68 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 68 + 18);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 102);
-                FloatVector o3 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 102 + 17);
-                FloatVector f3 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 102 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, f3_conv_c2_d, d + j + 102 + 18);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(f3_conv_c2_wino, v + j);
-                w10.add(w20).intoArray(f3_conv_c2_wino, v + j + 14336);
-                w20.sub(w10).intoArray(f3_conv_c2_wino, v + j + 28672);
-                w10.sub(w30).intoArray(f3_conv_c2_wino, v + j + 43008);
-                w01.sub(w21).intoArray(f3_conv_c2_wino, v + j + 3584);
-                w11.add(w21).intoArray(f3_conv_c2_wino, v + j + 17920);
-                w21.sub(w11).intoArray(f3_conv_c2_wino, v + j + 32256);
-                w11.sub(w31).intoArray(f3_conv_c2_wino, v + j + 46592);
-                w02.sub(w22).intoArray(f3_conv_c2_wino, v + j + 7168);
-                w12.add(w22).intoArray(f3_conv_c2_wino, v + j + 21504);
-                w22.sub(w12).intoArray(f3_conv_c2_wino, v + j + 35840);
-                w12.sub(w32).intoArray(f3_conv_c2_wino, v + j + 50176);
-                w03.sub(w23).intoArray(f3_conv_c2_wino, v + j + 10752);
-                w13.add(w23).intoArray(f3_conv_c2_wino, v + j + 25088);
-                w23.sub(w13).intoArray(f3_conv_c2_wino, v + j + 39424);
-                w13.sub(w33).intoArray(f3_conv_c2_wino, v + j + 53760);
+            int d = (t * 64 + c) * 1224 + ti * 144;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 8; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 36;
+                    FloatVector x0 = FloatVector.fromArray(S, f3_conv_c2_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 9);
+                    FloatVector x2 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 18);
+                    FloatVector x3 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 27);
+                    FloatVector x4 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f3_conv_c2_d, dr + 10);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(f3_conv_c2_wino, st + r * 8);
+                    w1.intoArray(f3_conv_c2_wino, st + r * 8 + 48);
+                    w2.intoArray(f3_conv_c2_wino, st + r * 8 + 96);
+                    w3.intoArray(f3_conv_c2_wino, st + r * 8 + 144);
+                    w4.intoArray(f3_conv_c2_wino, st + r * 8 + 192);
+                    w5.intoArray(f3_conv_c2_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 2048;
+                    FloatVector y0 = FloatVector.fromArray(S, f3_conv_c2_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(f3_conv_c2_wino, vq);
+                    v1.intoArray(f3_conv_c2_wino, vq + 12288);
+                    v2.intoArray(f3_conv_c2_wino, vq + 24576);
+                    v3.intoArray(f3_conv_c2_wino, vq + 36864);
+                    v4.intoArray(f3_conv_c2_wino, vq + 49152);
+                    v5.intoArray(f3_conv_c2_wino, vq + 61440);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f3_conv_c2_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -2412,7 +2445,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 112, uo += 128) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f3_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 16);
@@ -2448,115 +2481,147 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 56);
-            FloatVector v1_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 64);
-            FloatVector v2_56 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 72);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 64]);
-            a0_0 = v0_56.fma(g, a0_0);
-            a1_0 = v1_56.fma(g, a1_0);
-            a2_0 = v2_56.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 65]);
-            a0_1 = v0_56.fma(g, a0_1);
-            a1_1 = v1_56.fma(g, a1_1);
-            a2_1 = v2_56.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 66]);
-            a0_2 = v0_56.fma(g, a0_2);
-            a1_2 = v1_56.fma(g, a1_2);
-            a2_2 = v2_56.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 67]);
-            a0_3 = v0_56.fma(g, a0_3);
-            a1_3 = v1_56.fma(g, a1_3);
-            a2_3 = v2_56.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 68]);
-            a0_4 = v0_56.fma(g, a0_4);
-            a1_4 = v1_56.fma(g, a1_4);
-            a2_4 = v2_56.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 69]);
-            a0_5 = v0_56.fma(g, a0_5);
-            a1_5 = v1_56.fma(g, a1_5);
-            a2_5 = v2_56.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 70]);
-            a0_6 = v0_56.fma(g, a0_6);
-            a1_6 = v1_56.fma(g, a1_6);
-            a2_6 = v2_56.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 71]);
-            a0_7 = v0_56.fma(g, a0_7);
-            a1_7 = v1_56.fma(g, a1_7);
-            a2_7 = v2_56.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 48);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 8]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 9]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 10]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 11]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f3_conv_c2_wino, m);
         a1_0.intoArray(f3_conv_c2_wino, m + 8);
         a2_0.intoArray(f3_conv_c2_wino, m + 16);
-        a0_1.intoArray(f3_conv_c2_wino, m + 56);
-        a1_1.intoArray(f3_conv_c2_wino, m + 64);
-        a2_1.intoArray(f3_conv_c2_wino, m + 72);
-        a0_2.intoArray(f3_conv_c2_wino, m + 112);
-        a1_2.intoArray(f3_conv_c2_wino, m + 120);
-        a2_2.intoArray(f3_conv_c2_wino, m + 128);
-        a0_3.intoArray(f3_conv_c2_wino, m + 168);
-        a1_3.intoArray(f3_conv_c2_wino, m + 176);
-        a2_3.intoArray(f3_conv_c2_wino, m + 184);
-        a0_4.intoArray(f3_conv_c2_wino, m + 224);
-        a1_4.intoArray(f3_conv_c2_wino, m + 232);
-        a2_4.intoArray(f3_conv_c2_wino, m + 240);
-        a0_5.intoArray(f3_conv_c2_wino, m + 280);
-        a1_5.intoArray(f3_conv_c2_wino, m + 288);
-        a2_5.intoArray(f3_conv_c2_wino, m + 296);
-        a0_6.intoArray(f3_conv_c2_wino, m + 336);
-        a1_6.intoArray(f3_conv_c2_wino, m + 344);
-        a2_6.intoArray(f3_conv_c2_wino, m + 352);
-        a0_7.intoArray(f3_conv_c2_wino, m + 392);
-        a1_7.intoArray(f3_conv_c2_wino, m + 400);
-        a2_7.intoArray(f3_conv_c2_wino, m + 408);
+        a0_1.intoArray(f3_conv_c2_wino, m + 32);
+        a1_1.intoArray(f3_conv_c2_wino, m + 40);
+        a2_1.intoArray(f3_conv_c2_wino, m + 48);
+        a0_2.intoArray(f3_conv_c2_wino, m + 64);
+        a1_2.intoArray(f3_conv_c2_wino, m + 72);
+        a2_2.intoArray(f3_conv_c2_wino, m + 80);
+        a0_3.intoArray(f3_conv_c2_wino, m + 96);
+        a1_3.intoArray(f3_conv_c2_wino, m + 104);
+        a2_3.intoArray(f3_conv_c2_wino, m + 112);
+        a0_4.intoArray(f3_conv_c2_wino, m + 128);
+        a1_4.intoArray(f3_conv_c2_wino, m + 136);
+        a2_4.intoArray(f3_conv_c2_wino, m + 144);
+        a0_5.intoArray(f3_conv_c2_wino, m + 160);
+        a1_5.intoArray(f3_conv_c2_wino, m + 168);
+        a2_5.intoArray(f3_conv_c2_wino, m + 176);
+        a0_6.intoArray(f3_conv_c2_wino, m + 192);
+        a1_6.intoArray(f3_conv_c2_wino, m + 200);
+        a2_6.intoArray(f3_conv_c2_wino, m + 208);
+        a0_7.intoArray(f3_conv_c2_wino, m + 224);
+        a1_7.intoArray(f3_conv_c2_wino, m + 232);
+        a2_7.intoArray(f3_conv_c2_wino, m + 240);
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 16, ti = g % 16) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void f3_conv_c2_yout(int g, int n0, int mo) {
-        int t = g / 16;
-        int ti = g - t * 16;
-        int st = mo + 57344;
+        int t = g / 8;
+        int ti = g - t * 8;
+        int st = mo + 73728;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 56 + n0;
-            int y = ((t * 64 + o) * 32 + 2 * ti) * 32;
-            for (int j = 0; j < 16; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 3584);
-                FloatVector m02 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 7168);
-                FloatVector m03 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 10752);
-                FloatVector m10 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 14336);
-                FloatVector m11 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 17920);
-                FloatVector m12 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 21504);
-                FloatVector m13 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 25088);
-                FloatVector m20 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 28672);
-                FloatVector m21 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 32256);
-                FloatVector m22 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 35840);
-                FloatVector m23 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 39424);
-                FloatVector m30 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 43008);
-                FloatVector m31 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 46592);
-                FloatVector m32 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 50176);
-                FloatVector m33 = FloatVector.fromArray(S, f3_conv_c2_wino, m + j + 53760);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(f3_conv_c2_wino, st);
-                z01.sub(z02).sub(z03).intoArray(f3_conv_c2_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(f3_conv_c2_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(f3_conv_c2_wino, st + 24);
-                int e = Math.min(8, 16 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 64 + o) * 32 + 4 * ti) * 32;
+            for (int j = 0; j < 8; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 2048;
+                    FloatVector h0 = FloatVector.fromArray(S, f3_conv_c2_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 12288);
+                    FloatVector h2 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 24576);
+                    FloatVector h3 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 36864);
+                    FloatVector h4 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 49152);
+                    FloatVector h5 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 61440);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(f3_conv_c2_wino, st + q * 8);
+                    z1.intoArray(f3_conv_c2_wino, st + q * 8 + 48);
+                    z2.intoArray(f3_conv_c2_wino, st + q * 8 + 96);
+                    z3.intoArray(f3_conv_c2_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, f3_conv_c2_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, f3_conv_c2_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, f3_conv_c2_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, f3_conv_c2_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, f3_conv_c2_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, f3_conv_c2_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(f3_conv_c2_wino, st + r * 32 + 192);
+                    f1.intoArray(f3_conv_c2_wino, st + r * 32 + 200);
+                    f2.intoArray(f3_conv_c2_wino, st + r * 32 + 208);
+                    f3.intoArray(f3_conv_c2_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 8 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    c2_[x] = f3_conv_c2_wino[st + q];
-                    c2_[x + 1] = f3_conv_c2_wino[st + 8 + q];
-                    c2_[x + 32] = f3_conv_c2_wino[st + 16 + q];
-                    c2_[x + 33] = f3_conv_c2_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    c2_[px] = f3_conv_c2_wino[st + q + 192];
+                    c2_[px + 1] = f3_conv_c2_wino[st + q + 200];
+                    c2_[px + 2] = f3_conv_c2_wino[st + q + 208];
+                    c2_[px + 3] = f3_conv_c2_wino[st + q + 216];
+                    c2_[px + 32] = f3_conv_c2_wino[st + q + 224];
+                    c2_[px + 33] = f3_conv_c2_wino[st + q + 232];
+                    c2_[px + 34] = f3_conv_c2_wino[st + q + 240];
+                    c2_[px + 35] = f3_conv_c2_wino[st + q + 248];
+                    c2_[px + 64] = f3_conv_c2_wino[st + q + 256];
+                    c2_[px + 65] = f3_conv_c2_wino[st + q + 264];
+                    c2_[px + 66] = f3_conv_c2_wino[st + q + 272];
+                    c2_[px + 67] = f3_conv_c2_wino[st + q + 280];
+                    c2_[px + 96] = f3_conv_c2_wino[st + q + 288];
+                    c2_[px + 97] = f3_conv_c2_wino[st + q + 296];
+                    c2_[px + 98] = f3_conv_c2_wino[st + q + 304];
+                    c2_[px + 99] = f3_conv_c2_wino[st + q + 312];
                 }
             }
         }
@@ -2666,49 +2731,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f7_conv_c3_wino
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
+     * <p>16 chunks: forward; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f7_conv_c3_wino
      */
     private void f7_conv_c3_(int chunk) {
-        int vo = chunk * 98336;
-        int mo = vo + 32768;
-        for (int blk = chunk; blk < 171; blk += 16) {
-            int g0 = blk * 3;
-            int g1 = Math.min(g0 + 3, 512);
-            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
+        int vo = chunk * 221504;
+        int mo = vo + 73728;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
+            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) f7_conv_c3_vin(g, (g - g0) * 8, vo);
+            for (int g = g0; g < g1; g++) f7_conv_c3_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 2048 + n;
                     int m = mo + xi * 4096 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 128; o += 8) f7_conv_c3_mm8(uo + o, v, m + o * 32);
+                    for (int o = 0; o < 128; o += 8) f7_conv_c3_mm8(uo + o * 64, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) f7_conv_c3_yout(g, (g - g0) * 8, mo);
+            for (int g = g0; g < g1; g++) f7_conv_c3_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into planes of 18 rows x (9 even + 9 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f7_conv_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 256;
-            int d = (t * 64 + c) * 324 + 18;
-            for (int i = 0; i < 16; i++, x += 16, d += 18) {
-                for (int e = 1; e < 9; e++) f7_conv_c3_d[d + e] = p2_[x + 2 * e - 1];
-                for (int e = 0; e < 8; e++) f7_conv_c3_d[d + 9 + e] = p2_[x + 2 * e];
+            int d = (t * 64 + c) * 360 + 20;
+            for (int i = 0; i < 16; i++, x += 16, d += 20) {
+                for (int e = 1; e < 5; e++) f7_conv_c3_d[d + e] = p2_[x + e * 4 - 1];
+                for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 5 + e] = p2_[x + e * 4];
+                for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 10 + e] = p2_[x + e * 4 + 1];
+                for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 15 + e] = p2_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
     private void f7_conv_c3_u(int chunk) {
         for (int o = chunk; o < 128; o += 16) {
@@ -2723,107 +2790,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c3$weight_[w + 6];
                 double g21 = c3$weight_[w + 7];
                 double g22 = c3$weight_[w + 8];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 128 + o;
-                f7_conv_c3_u[u] = (float) (h00);
-                f7_conv_c3_u[u + 8192] = (float) (0.5 * (h00 + h01 + h02));
-                f7_conv_c3_u[u + 16384] = (float) (0.5 * (h00 - h01 + h02));
-                f7_conv_c3_u[u + 24576] = (float) (h02);
-                f7_conv_c3_u[u + 32768] = (float) (h10);
-                f7_conv_c3_u[u + 40960] = (float) (0.5 * (h10 + h11 + h12));
-                f7_conv_c3_u[u + 49152] = (float) (0.5 * (h10 - h11 + h12));
-                f7_conv_c3_u[u + 57344] = (float) (h12);
-                f7_conv_c3_u[u + 65536] = (float) (h20);
-                f7_conv_c3_u[u + 73728] = (float) (0.5 * (h20 + h21 + h22));
-                f7_conv_c3_u[u + 81920] = (float) (0.5 * (h20 - h21 + h22));
-                f7_conv_c3_u[u + 90112] = (float) (h22);
-                f7_conv_c3_u[u + 98304] = (float) (h30);
-                f7_conv_c3_u[u + 106496] = (float) (0.5 * (h30 + h31 + h32));
-                f7_conv_c3_u[u + 114688] = (float) (0.5 * (h30 - h31 + h32));
-                f7_conv_c3_u[u + 122880] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 512 + i * 8 + o % 8;
+                f7_conv_c3_u[u] = (float) ((h00) / 4.0);
+                f7_conv_c3_u[u + 8192] = (float) ((-h00 - h01 - h02) / 6.0);
+                f7_conv_c3_u[u + 16384] = (float) ((-h00 + h01 - h02) / 6.0);
+                f7_conv_c3_u[u + 24576] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                f7_conv_c3_u[u + 32768] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                f7_conv_c3_u[u + 40960] = (float) (h02);
+                f7_conv_c3_u[u + 49152] = (float) ((h10) / 4.0);
+                f7_conv_c3_u[u + 57344] = (float) ((-h10 - h11 - h12) / 6.0);
+                f7_conv_c3_u[u + 65536] = (float) ((-h10 + h11 - h12) / 6.0);
+                f7_conv_c3_u[u + 73728] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                f7_conv_c3_u[u + 81920] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                f7_conv_c3_u[u + 90112] = (float) (h12);
+                f7_conv_c3_u[u + 98304] = (float) ((h20) / 4.0);
+                f7_conv_c3_u[u + 106496] = (float) ((-h20 - h21 - h22) / 6.0);
+                f7_conv_c3_u[u + 114688] = (float) ((-h20 + h21 - h22) / 6.0);
+                f7_conv_c3_u[u + 122880] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                f7_conv_c3_u[u + 131072] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                f7_conv_c3_u[u + 139264] = (float) (h22);
+                f7_conv_c3_u[u + 147456] = (float) ((h30) / 4.0);
+                f7_conv_c3_u[u + 155648] = (float) ((-h30 - h31 - h32) / 6.0);
+                f7_conv_c3_u[u + 163840] = (float) ((-h30 + h31 - h32) / 6.0);
+                f7_conv_c3_u[u + 172032] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                f7_conv_c3_u[u + 180224] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                f7_conv_c3_u[u + 188416] = (float) (h32);
+                f7_conv_c3_u[u + 196608] = (float) ((h40) / 4.0);
+                f7_conv_c3_u[u + 204800] = (float) ((-h40 - h41 - h42) / 6.0);
+                f7_conv_c3_u[u + 212992] = (float) ((-h40 + h41 - h42) / 6.0);
+                f7_conv_c3_u[u + 221184] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                f7_conv_c3_u[u + 229376] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                f7_conv_c3_u[u + 237568] = (float) (h42);
+                f7_conv_c3_u[u + 245760] = (float) ((h50) / 4.0);
+                f7_conv_c3_u[u + 253952] = (float) ((-h50 - h51 - h52) / 6.0);
+                f7_conv_c3_u[u + 262144] = (float) ((-h50 + h51 - h52) / 6.0);
+                f7_conv_c3_u[u + 270336] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                f7_conv_c3_u[u + 278528] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                f7_conv_c3_u[u + 286720] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(4x4,3x3).
      */
     private void f7_conv_c3_vin(int g, int n0, int vo) {
-        int t = g / 8;
-        int ti = g - t * 8;
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 221184;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
-            int d = (t * 64 + c) * 324 + ti * 36;
+            int d = (t * 64 + c) * 360 + ti * 80;
             int v = vo + c * 32 + n0;
-            for (int j = 0; j < 8; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 9);
-                FloatVector f0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 10);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 18);
-                FloatVector o1 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 18 + 9);
-                FloatVector f1 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 18 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 18 + 10);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 36);
-                FloatVector o2 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 36 + 9);
-                FloatVector f2 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 36 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 36 + 10);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 54);
-                FloatVector o3 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 54 + 9);
-                FloatVector f3 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 54 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, f7_conv_c3_d, d + j + 54 + 10);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(f7_conv_c3_wino, v + j);
-                w10.add(w20).intoArray(f7_conv_c3_wino, v + j + 8192);
-                w20.sub(w10).intoArray(f7_conv_c3_wino, v + j + 16384);
-                w10.sub(w30).intoArray(f7_conv_c3_wino, v + j + 24576);
-                w01.sub(w21).intoArray(f7_conv_c3_wino, v + j + 2048);
-                w11.add(w21).intoArray(f7_conv_c3_wino, v + j + 10240);
-                w21.sub(w11).intoArray(f7_conv_c3_wino, v + j + 18432);
-                w11.sub(w31).intoArray(f7_conv_c3_wino, v + j + 26624);
-                w02.sub(w22).intoArray(f7_conv_c3_wino, v + j + 4096);
-                w12.add(w22).intoArray(f7_conv_c3_wino, v + j + 12288);
-                w22.sub(w12).intoArray(f7_conv_c3_wino, v + j + 20480);
-                w12.sub(w32).intoArray(f7_conv_c3_wino, v + j + 28672);
-                w03.sub(w23).intoArray(f7_conv_c3_wino, v + j + 6144);
-                w13.add(w23).intoArray(f7_conv_c3_wino, v + j + 14336);
-                w23.sub(w13).intoArray(f7_conv_c3_wino, v + j + 22528);
-                w13.sub(w33).intoArray(f7_conv_c3_wino, v + j + 30720);
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 20;
+                    FloatVector x0 = FloatVector.fromArray(S, f7_conv_c3_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 10);
+                    FloatVector x3 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 15);
+                    FloatVector x4 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f7_conv_c3_d, dr + 6);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(f7_conv_c3_wino, st + r * 8);
+                    w1.intoArray(f7_conv_c3_wino, st + r * 8 + 48);
+                    w2.intoArray(f7_conv_c3_wino, st + r * 8 + 96);
+                    w3.intoArray(f7_conv_c3_wino, st + r * 8 + 144);
+                    w4.intoArray(f7_conv_c3_wino, st + r * 8 + 192);
+                    w5.intoArray(f7_conv_c3_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 2048;
+                    FloatVector y0 = FloatVector.fromArray(S, f7_conv_c3_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(f7_conv_c3_wino, vq);
+                    v1.intoArray(f7_conv_c3_wino, vq + 12288);
+                    v2.intoArray(f7_conv_c3_wino, vq + 24576);
+                    v3.intoArray(f7_conv_c3_wino, vq + 36864);
+                    v4.intoArray(f7_conv_c3_wino, vq + 49152);
+                    v5.intoArray(f7_conv_c3_wino, vq + 61440);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f7_conv_c3_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -2851,7 +2949,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 64, uo += 256) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f7_conv_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 16);
@@ -2890,35 +2988,35 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             FloatVector v0_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 48);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 128]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 8]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 129]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 9]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 130]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 10]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 131]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 11]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 132]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 12]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 133]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 13]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 134]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 14]);
             a0_6 = v0_32.fma(g, a0_6);
             a1_6 = v1_32.fma(g, a1_6);
             a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 135]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 15]);
             a0_7 = v0_32.fma(g, a0_7);
             a1_7 = v1_32.fma(g, a1_7);
             a2_7 = v2_32.fma(g, a2_7);
@@ -2950,52 +3048,84 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void f7_conv_c3_yout(int g, int n0, int mo) {
-        int t = g / 8;
-        int ti = g - t * 8;
-        int st = mo + 65536;
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 147456;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 32 + n0;
-            int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
-            for (int j = 0; j < 8; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 4096);
-                FloatVector m02 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 8192);
-                FloatVector m03 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 12288);
-                FloatVector m10 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 16384);
-                FloatVector m11 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 20480);
-                FloatVector m12 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 24576);
-                FloatVector m13 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 28672);
-                FloatVector m20 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 32768);
-                FloatVector m21 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 36864);
-                FloatVector m22 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 40960);
-                FloatVector m23 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 45056);
-                FloatVector m30 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 49152);
-                FloatVector m31 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 53248);
-                FloatVector m32 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 57344);
-                FloatVector m33 = FloatVector.fromArray(S, f7_conv_c3_wino, m + j + 61440);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(f7_conv_c3_wino, st);
-                z01.sub(z02).sub(z03).intoArray(f7_conv_c3_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(f7_conv_c3_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(f7_conv_c3_wino, st + 24);
-                int e = Math.min(8, 8 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 4096;
+                    FloatVector h0 = FloatVector.fromArray(S, f7_conv_c3_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 73728);
+                    FloatVector h4 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 98304);
+                    FloatVector h5 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 122880);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(f7_conv_c3_wino, st + q * 8);
+                    z1.intoArray(f7_conv_c3_wino, st + q * 8 + 48);
+                    z2.intoArray(f7_conv_c3_wino, st + q * 8 + 96);
+                    z3.intoArray(f7_conv_c3_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, f7_conv_c3_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, f7_conv_c3_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, f7_conv_c3_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, f7_conv_c3_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, f7_conv_c3_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, f7_conv_c3_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(f7_conv_c3_wino, st + r * 32 + 192);
+                    f1.intoArray(f7_conv_c3_wino, st + r * 32 + 200);
+                    f2.intoArray(f7_conv_c3_wino, st + r * 32 + 208);
+                    f3.intoArray(f7_conv_c3_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    c3_[x] = f7_conv_c3_wino[st + q];
-                    c3_[x + 1] = f7_conv_c3_wino[st + 8 + q];
-                    c3_[x + 16] = f7_conv_c3_wino[st + 16 + q];
-                    c3_[x + 17] = f7_conv_c3_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    c3_[px] = f7_conv_c3_wino[st + q + 192];
+                    c3_[px + 1] = f7_conv_c3_wino[st + q + 200];
+                    c3_[px + 2] = f7_conv_c3_wino[st + q + 208];
+                    c3_[px + 3] = f7_conv_c3_wino[st + q + 216];
+                    c3_[px + 16] = f7_conv_c3_wino[st + q + 224];
+                    c3_[px + 17] = f7_conv_c3_wino[st + q + 232];
+                    c3_[px + 18] = f7_conv_c3_wino[st + q + 240];
+                    c3_[px + 19] = f7_conv_c3_wino[st + q + 248];
+                    c3_[px + 32] = f7_conv_c3_wino[st + q + 256];
+                    c3_[px + 33] = f7_conv_c3_wino[st + q + 264];
+                    c3_[px + 34] = f7_conv_c3_wino[st + q + 272];
+                    c3_[px + 35] = f7_conv_c3_wino[st + q + 280];
+                    c3_[px + 48] = f7_conv_c3_wino[st + q + 288];
+                    c3_[px + 49] = f7_conv_c3_wino[st + q + 296];
+                    c3_[px + 50] = f7_conv_c3_wino[st + q + 304];
+                    c3_[px + 51] = f7_conv_c3_wino[st + q + 312];
                 }
             }
         }
@@ -3067,49 +3197,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f10_conv_c4_wino
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
+     * <p>16 chunks: forward; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f10_conv_c4_wino
      */
     private void f10_conv_c4_(int chunk) {
-        int vo = chunk * 131104;
-        int mo = vo + 65536;
-        for (int blk = chunk; blk < 171; blk += 16) {
-            int g0 = blk * 3;
-            int g1 = Math.min(g0 + 3, 512);
-            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
+        int vo = chunk * 295232;
+        int mo = vo + 147456;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
+            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) f10_conv_c4_vin(g, (g - g0) * 8, vo);
+            for (int g = g0; g < g1; g++) f10_conv_c4_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 4096 + n;
                     int m = mo + xi * 4096 + n;
                     int uo = xi * 16384;
-                    for (int o = 0; o < 128; o += 8) f10_conv_c4_mm8(uo + o, v, m + o * 32);
+                    for (int o = 0; o < 128; o += 8) f10_conv_c4_mm8(uo + o * 128, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) f10_conv_c4_yout(g, (g - g0) * 8, mo);
+            for (int g = g0; g < g1; g++) f10_conv_c4_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into planes of 18 rows x (9 even + 9 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f10_conv_c4_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int d = (t * 128 + c) * 324 + 18;
-            for (int i = 0; i < 16; i++, x += 16, d += 18) {
-                for (int e = 1; e < 9; e++) f10_conv_c4_d[d + e] = r3_[x + 2 * e - 1];
-                for (int e = 0; e < 8; e++) f10_conv_c4_d[d + 9 + e] = r3_[x + 2 * e];
+            int d = (t * 128 + c) * 360 + 20;
+            for (int i = 0; i < 16; i++, x += 16, d += 20) {
+                for (int e = 1; e < 5; e++) f10_conv_c4_d[d + e] = r3_[x + e * 4 - 1];
+                for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 5 + e] = r3_[x + e * 4];
+                for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 10 + e] = r3_[x + e * 4 + 1];
+                for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 15 + e] = r3_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
     private void f10_conv_c4_u(int chunk) {
         for (int o = chunk; o < 128; o += 16) {
@@ -3124,107 +3256,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c4$weight_[w + 6];
                 double g21 = c4$weight_[w + 7];
                 double g22 = c4$weight_[w + 8];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 128 + o;
-                f10_conv_c4_u[u] = (float) (h00);
-                f10_conv_c4_u[u + 16384] = (float) (0.5 * (h00 + h01 + h02));
-                f10_conv_c4_u[u + 32768] = (float) (0.5 * (h00 - h01 + h02));
-                f10_conv_c4_u[u + 49152] = (float) (h02);
-                f10_conv_c4_u[u + 65536] = (float) (h10);
-                f10_conv_c4_u[u + 81920] = (float) (0.5 * (h10 + h11 + h12));
-                f10_conv_c4_u[u + 98304] = (float) (0.5 * (h10 - h11 + h12));
-                f10_conv_c4_u[u + 114688] = (float) (h12);
-                f10_conv_c4_u[u + 131072] = (float) (h20);
-                f10_conv_c4_u[u + 147456] = (float) (0.5 * (h20 + h21 + h22));
-                f10_conv_c4_u[u + 163840] = (float) (0.5 * (h20 - h21 + h22));
-                f10_conv_c4_u[u + 180224] = (float) (h22);
-                f10_conv_c4_u[u + 196608] = (float) (h30);
-                f10_conv_c4_u[u + 212992] = (float) (0.5 * (h30 + h31 + h32));
-                f10_conv_c4_u[u + 229376] = (float) (0.5 * (h30 - h31 + h32));
-                f10_conv_c4_u[u + 245760] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 1024 + i * 8 + o % 8;
+                f10_conv_c4_u[u] = (float) ((h00) / 4.0);
+                f10_conv_c4_u[u + 16384] = (float) ((-h00 - h01 - h02) / 6.0);
+                f10_conv_c4_u[u + 32768] = (float) ((-h00 + h01 - h02) / 6.0);
+                f10_conv_c4_u[u + 49152] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                f10_conv_c4_u[u + 65536] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                f10_conv_c4_u[u + 81920] = (float) (h02);
+                f10_conv_c4_u[u + 98304] = (float) ((h10) / 4.0);
+                f10_conv_c4_u[u + 114688] = (float) ((-h10 - h11 - h12) / 6.0);
+                f10_conv_c4_u[u + 131072] = (float) ((-h10 + h11 - h12) / 6.0);
+                f10_conv_c4_u[u + 147456] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                f10_conv_c4_u[u + 163840] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                f10_conv_c4_u[u + 180224] = (float) (h12);
+                f10_conv_c4_u[u + 196608] = (float) ((h20) / 4.0);
+                f10_conv_c4_u[u + 212992] = (float) ((-h20 - h21 - h22) / 6.0);
+                f10_conv_c4_u[u + 229376] = (float) ((-h20 + h21 - h22) / 6.0);
+                f10_conv_c4_u[u + 245760] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                f10_conv_c4_u[u + 262144] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                f10_conv_c4_u[u + 278528] = (float) (h22);
+                f10_conv_c4_u[u + 294912] = (float) ((h30) / 4.0);
+                f10_conv_c4_u[u + 311296] = (float) ((-h30 - h31 - h32) / 6.0);
+                f10_conv_c4_u[u + 327680] = (float) ((-h30 + h31 - h32) / 6.0);
+                f10_conv_c4_u[u + 344064] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                f10_conv_c4_u[u + 360448] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                f10_conv_c4_u[u + 376832] = (float) (h32);
+                f10_conv_c4_u[u + 393216] = (float) ((h40) / 4.0);
+                f10_conv_c4_u[u + 409600] = (float) ((-h40 - h41 - h42) / 6.0);
+                f10_conv_c4_u[u + 425984] = (float) ((-h40 + h41 - h42) / 6.0);
+                f10_conv_c4_u[u + 442368] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                f10_conv_c4_u[u + 458752] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                f10_conv_c4_u[u + 475136] = (float) (h42);
+                f10_conv_c4_u[u + 491520] = (float) ((h50) / 4.0);
+                f10_conv_c4_u[u + 507904] = (float) ((-h50 - h51 - h52) / 6.0);
+                f10_conv_c4_u[u + 524288] = (float) ((-h50 + h51 - h52) / 6.0);
+                f10_conv_c4_u[u + 540672] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                f10_conv_c4_u[u + 557056] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                f10_conv_c4_u[u + 573440] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(4x4,3x3).
      */
     private void f10_conv_c4_vin(int g, int n0, int vo) {
-        int t = g / 8;
-        int ti = g - t * 8;
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 294912;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
-            int d = (t * 128 + c) * 324 + ti * 36;
+            int d = (t * 128 + c) * 360 + ti * 80;
             int v = vo + c * 32 + n0;
-            for (int j = 0; j < 8; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 9);
-                FloatVector f0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 10);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 18);
-                FloatVector o1 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 18 + 9);
-                FloatVector f1 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 18 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 18 + 10);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 36);
-                FloatVector o2 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 36 + 9);
-                FloatVector f2 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 36 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 36 + 10);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 54);
-                FloatVector o3 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 54 + 9);
-                FloatVector f3 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 54 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, f10_conv_c4_d, d + j + 54 + 10);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(f10_conv_c4_wino, v + j);
-                w10.add(w20).intoArray(f10_conv_c4_wino, v + j + 16384);
-                w20.sub(w10).intoArray(f10_conv_c4_wino, v + j + 32768);
-                w10.sub(w30).intoArray(f10_conv_c4_wino, v + j + 49152);
-                w01.sub(w21).intoArray(f10_conv_c4_wino, v + j + 4096);
-                w11.add(w21).intoArray(f10_conv_c4_wino, v + j + 20480);
-                w21.sub(w11).intoArray(f10_conv_c4_wino, v + j + 36864);
-                w11.sub(w31).intoArray(f10_conv_c4_wino, v + j + 53248);
-                w02.sub(w22).intoArray(f10_conv_c4_wino, v + j + 8192);
-                w12.add(w22).intoArray(f10_conv_c4_wino, v + j + 24576);
-                w22.sub(w12).intoArray(f10_conv_c4_wino, v + j + 40960);
-                w12.sub(w32).intoArray(f10_conv_c4_wino, v + j + 57344);
-                w03.sub(w23).intoArray(f10_conv_c4_wino, v + j + 12288);
-                w13.add(w23).intoArray(f10_conv_c4_wino, v + j + 28672);
-                w23.sub(w13).intoArray(f10_conv_c4_wino, v + j + 45056);
-                w13.sub(w33).intoArray(f10_conv_c4_wino, v + j + 61440);
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 20;
+                    FloatVector x0 = FloatVector.fromArray(S, f10_conv_c4_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 10);
+                    FloatVector x3 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 15);
+                    FloatVector x4 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f10_conv_c4_d, dr + 6);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(f10_conv_c4_wino, st + r * 8);
+                    w1.intoArray(f10_conv_c4_wino, st + r * 8 + 48);
+                    w2.intoArray(f10_conv_c4_wino, st + r * 8 + 96);
+                    w3.intoArray(f10_conv_c4_wino, st + r * 8 + 144);
+                    w4.intoArray(f10_conv_c4_wino, st + r * 8 + 192);
+                    w5.intoArray(f10_conv_c4_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 4096;
+                    FloatVector y0 = FloatVector.fromArray(S, f10_conv_c4_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(f10_conv_c4_wino, vq);
+                    v1.intoArray(f10_conv_c4_wino, vq + 24576);
+                    v2.intoArray(f10_conv_c4_wino, vq + 49152);
+                    v3.intoArray(f10_conv_c4_wino, vq + 73728);
+                    v4.intoArray(f10_conv_c4_wino, vq + 98304);
+                    v5.intoArray(f10_conv_c4_wino, vq + 122880);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f10_conv_c4_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -3252,7 +3415,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 256) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f10_conv_c4_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 16);
@@ -3291,35 +3454,35 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             FloatVector v0_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 48);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 128]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 8]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 129]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 9]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 130]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 10]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 131]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 11]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 132]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 12]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 133]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 13]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 134]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 14]);
             a0_6 = v0_32.fma(g, a0_6);
             a1_6 = v1_32.fma(g, a1_6);
             a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 135]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 15]);
             a0_7 = v0_32.fma(g, a0_7);
             a1_7 = v1_32.fma(g, a1_7);
             a2_7 = v2_32.fma(g, a2_7);
@@ -3351,52 +3514,84 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void f10_conv_c4_yout(int g, int n0, int mo) {
-        int t = g / 8;
-        int ti = g - t * 8;
-        int st = mo + 65536;
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 147456;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 32 + n0;
-            int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
-            for (int j = 0; j < 8; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 4096);
-                FloatVector m02 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 8192);
-                FloatVector m03 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 12288);
-                FloatVector m10 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 16384);
-                FloatVector m11 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 20480);
-                FloatVector m12 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 24576);
-                FloatVector m13 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 28672);
-                FloatVector m20 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 32768);
-                FloatVector m21 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 36864);
-                FloatVector m22 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 40960);
-                FloatVector m23 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 45056);
-                FloatVector m30 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 49152);
-                FloatVector m31 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 53248);
-                FloatVector m32 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 57344);
-                FloatVector m33 = FloatVector.fromArray(S, f10_conv_c4_wino, m + j + 61440);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(f10_conv_c4_wino, st);
-                z01.sub(z02).sub(z03).intoArray(f10_conv_c4_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(f10_conv_c4_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(f10_conv_c4_wino, st + 24);
-                int e = Math.min(8, 8 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 4096;
+                    FloatVector h0 = FloatVector.fromArray(S, f10_conv_c4_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 73728);
+                    FloatVector h4 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 98304);
+                    FloatVector h5 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 122880);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(f10_conv_c4_wino, st + q * 8);
+                    z1.intoArray(f10_conv_c4_wino, st + q * 8 + 48);
+                    z2.intoArray(f10_conv_c4_wino, st + q * 8 + 96);
+                    z3.intoArray(f10_conv_c4_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, f10_conv_c4_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, f10_conv_c4_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, f10_conv_c4_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, f10_conv_c4_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, f10_conv_c4_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, f10_conv_c4_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(f10_conv_c4_wino, st + r * 32 + 192);
+                    f1.intoArray(f10_conv_c4_wino, st + r * 32 + 200);
+                    f2.intoArray(f10_conv_c4_wino, st + r * 32 + 208);
+                    f3.intoArray(f10_conv_c4_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    c4_[x] = f10_conv_c4_wino[st + q];
-                    c4_[x + 1] = f10_conv_c4_wino[st + 8 + q];
-                    c4_[x + 16] = f10_conv_c4_wino[st + 16 + q];
-                    c4_[x + 17] = f10_conv_c4_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    c4_[px] = f10_conv_c4_wino[st + q + 192];
+                    c4_[px + 1] = f10_conv_c4_wino[st + q + 200];
+                    c4_[px + 2] = f10_conv_c4_wino[st + q + 208];
+                    c4_[px + 3] = f10_conv_c4_wino[st + q + 216];
+                    c4_[px + 16] = f10_conv_c4_wino[st + q + 224];
+                    c4_[px + 17] = f10_conv_c4_wino[st + q + 232];
+                    c4_[px + 18] = f10_conv_c4_wino[st + q + 240];
+                    c4_[px + 19] = f10_conv_c4_wino[st + q + 248];
+                    c4_[px + 32] = f10_conv_c4_wino[st + q + 256];
+                    c4_[px + 33] = f10_conv_c4_wino[st + q + 264];
+                    c4_[px + 34] = f10_conv_c4_wino[st + q + 272];
+                    c4_[px + 35] = f10_conv_c4_wino[st + q + 280];
+                    c4_[px + 48] = f10_conv_c4_wino[st + q + 288];
+                    c4_[px + 49] = f10_conv_c4_wino[st + q + 296];
+                    c4_[px + 50] = f10_conv_c4_wino[st + q + 304];
+                    c4_[px + 51] = f10_conv_c4_wino[st + q + 312];
                 }
             }
         }
@@ -3506,49 +3701,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f14_conv_c5_wino
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
+     * <p>11 chunks: forward; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of f14_conv_c5_wino
      */
     private void f14_conv_c5_(int chunk) {
-        int vo = chunk * 147488;
-        int mo = vo + 49152;
-        for (int blk = chunk; blk < 64; blk += 16) {
-            int g0 = blk * 4;
-            int g1 = Math.min(g0 + 4, 256);
-            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
+        int vo = chunk * 442688;
+        int mo = vo + 147456;
+        for (int blk = chunk; blk < 11; blk += 11) {
+            int g0 = blk * 12;
+            int g1 = Math.min(g0 + 12, 128);
+            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 3072 + n;
-                    int m = mo + xi * 6144 + n;
+            for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 2, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 36; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 8192 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 256; o += 8) f14_conv_c5_mm8(uo + o, v, m + o * 24);
+                    for (int o = 0; o < 256; o += 8) f14_conv_c5_mm8(uo + o * 128, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) f14_conv_c5_yout(g, (g - g0) * 4, mo);
+            for (int g = g0; g < g1; g++) f14_conv_c5_yout(g, (g - g0) * 2, mo);
         }
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f14_conv_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 64;
-            int d = (t * 128 + c) * 100 + 10;
-            for (int i = 0; i < 8; i++, x += 8, d += 10) {
-                for (int e = 1; e < 5; e++) f14_conv_c5_d[d + e] = p4_[x + 2 * e - 1];
-                for (int e = 0; e < 4; e++) f14_conv_c5_d[d + 5 + e] = p4_[x + 2 * e];
+            int d = (t * 128 + c) * 120 + 12;
+            for (int i = 0; i < 8; i++, x += 8, d += 12) {
+                for (int e = 1; e < 3; e++) f14_conv_c5_d[d + e] = p4_[x + e * 4 - 1];
+                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 3 + e] = p4_[x + e * 4];
+                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 6 + e] = p4_[x + e * 4 + 1];
+                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 9 + e] = p4_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
     private void f14_conv_c5_u(int chunk) {
         for (int o = chunk; o < 256; o += 16) {
@@ -3563,245 +3760,342 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c5$weight_[w + 6];
                 double g21 = c5$weight_[w + 7];
                 double g22 = c5$weight_[w + 8];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 256 + o;
-                f14_conv_c5_u[u] = (float) (h00);
-                f14_conv_c5_u[u + 32768] = (float) (0.5 * (h00 + h01 + h02));
-                f14_conv_c5_u[u + 65536] = (float) (0.5 * (h00 - h01 + h02));
-                f14_conv_c5_u[u + 98304] = (float) (h02);
-                f14_conv_c5_u[u + 131072] = (float) (h10);
-                f14_conv_c5_u[u + 163840] = (float) (0.5 * (h10 + h11 + h12));
-                f14_conv_c5_u[u + 196608] = (float) (0.5 * (h10 - h11 + h12));
-                f14_conv_c5_u[u + 229376] = (float) (h12);
-                f14_conv_c5_u[u + 262144] = (float) (h20);
-                f14_conv_c5_u[u + 294912] = (float) (0.5 * (h20 + h21 + h22));
-                f14_conv_c5_u[u + 327680] = (float) (0.5 * (h20 - h21 + h22));
-                f14_conv_c5_u[u + 360448] = (float) (h22);
-                f14_conv_c5_u[u + 393216] = (float) (h30);
-                f14_conv_c5_u[u + 425984] = (float) (0.5 * (h30 + h31 + h32));
-                f14_conv_c5_u[u + 458752] = (float) (0.5 * (h30 - h31 + h32));
-                f14_conv_c5_u[u + 491520] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 1024 + i * 8 + o % 8;
+                f14_conv_c5_u[u] = (float) ((h00) / 4.0);
+                f14_conv_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
+                f14_conv_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
+                f14_conv_c5_u[u + 98304] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                f14_conv_c5_u[u + 131072] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                f14_conv_c5_u[u + 163840] = (float) (h02);
+                f14_conv_c5_u[u + 196608] = (float) ((h10) / 4.0);
+                f14_conv_c5_u[u + 229376] = (float) ((-h10 - h11 - h12) / 6.0);
+                f14_conv_c5_u[u + 262144] = (float) ((-h10 + h11 - h12) / 6.0);
+                f14_conv_c5_u[u + 294912] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                f14_conv_c5_u[u + 327680] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                f14_conv_c5_u[u + 360448] = (float) (h12);
+                f14_conv_c5_u[u + 393216] = (float) ((h20) / 4.0);
+                f14_conv_c5_u[u + 425984] = (float) ((-h20 - h21 - h22) / 6.0);
+                f14_conv_c5_u[u + 458752] = (float) ((-h20 + h21 - h22) / 6.0);
+                f14_conv_c5_u[u + 491520] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                f14_conv_c5_u[u + 524288] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                f14_conv_c5_u[u + 557056] = (float) (h22);
+                f14_conv_c5_u[u + 589824] = (float) ((h30) / 4.0);
+                f14_conv_c5_u[u + 622592] = (float) ((-h30 - h31 - h32) / 6.0);
+                f14_conv_c5_u[u + 655360] = (float) ((-h30 + h31 - h32) / 6.0);
+                f14_conv_c5_u[u + 688128] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                f14_conv_c5_u[u + 720896] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                f14_conv_c5_u[u + 753664] = (float) (h32);
+                f14_conv_c5_u[u + 786432] = (float) ((h40) / 4.0);
+                f14_conv_c5_u[u + 819200] = (float) ((-h40 - h41 - h42) / 6.0);
+                f14_conv_c5_u[u + 851968] = (float) ((-h40 + h41 - h42) / 6.0);
+                f14_conv_c5_u[u + 884736] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                f14_conv_c5_u[u + 917504] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                f14_conv_c5_u[u + 950272] = (float) (h42);
+                f14_conv_c5_u[u + 983040] = (float) ((h50) / 4.0);
+                f14_conv_c5_u[u + 1015808] = (float) ((-h50 - h51 - h52) / 6.0);
+                f14_conv_c5_u[u + 1048576] = (float) ((-h50 + h51 - h52) / 6.0);
+                f14_conv_c5_u[u + 1081344] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                f14_conv_c5_u[u + 1114112] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                f14_conv_c5_u[u + 1146880] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
      */
     private void f14_conv_c5_vin(int g, int n0, int vo) {
-        int t = g / 4;
-        int ti = g - t * 4;
+        int t = g / 2;
+        int ti = g - t * 2;
+        int st = vo + 442368;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
-            int d = (t * 128 + c) * 100 + ti * 20;
-            int v = vo + c * 24 + n0;
-            for (int j = 0; j < 4; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 5);
-                FloatVector f0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 6);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 10);
-                FloatVector o1 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 10 + 5);
-                FloatVector f1 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 10 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 10 + 6);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 20);
-                FloatVector o2 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 20 + 5);
-                FloatVector f2 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 20 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 20 + 6);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 30);
-                FloatVector o3 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 30 + 5);
-                FloatVector f3 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 30 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, f14_conv_c5_d, d + j + 30 + 6);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(f14_conv_c5_wino, v + j);
-                w10.add(w20).intoArray(f14_conv_c5_wino, v + j + 12288);
-                w20.sub(w10).intoArray(f14_conv_c5_wino, v + j + 24576);
-                w10.sub(w30).intoArray(f14_conv_c5_wino, v + j + 36864);
-                w01.sub(w21).intoArray(f14_conv_c5_wino, v + j + 3072);
-                w11.add(w21).intoArray(f14_conv_c5_wino, v + j + 15360);
-                w21.sub(w11).intoArray(f14_conv_c5_wino, v + j + 27648);
-                w11.sub(w31).intoArray(f14_conv_c5_wino, v + j + 39936);
-                w02.sub(w22).intoArray(f14_conv_c5_wino, v + j + 6144);
-                w12.add(w22).intoArray(f14_conv_c5_wino, v + j + 18432);
-                w22.sub(w12).intoArray(f14_conv_c5_wino, v + j + 30720);
-                w12.sub(w32).intoArray(f14_conv_c5_wino, v + j + 43008);
-                w03.sub(w23).intoArray(f14_conv_c5_wino, v + j + 9216);
-                w13.add(w23).intoArray(f14_conv_c5_wino, v + j + 21504);
-                w23.sub(w13).intoArray(f14_conv_c5_wino, v + j + 33792);
-                w13.sub(w33).intoArray(f14_conv_c5_wino, v + j + 46080);
+            int d = (t * 128 + c) * 120 + ti * 48;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 2; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 12;
+                    FloatVector x0 = FloatVector.fromArray(S, f14_conv_c5_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 3);
+                    FloatVector x2 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 6);
+                    FloatVector x3 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 9);
+                    FloatVector x4 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 4);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(f14_conv_c5_wino, st + r * 8);
+                    w1.intoArray(f14_conv_c5_wino, st + r * 8 + 48);
+                    w2.intoArray(f14_conv_c5_wino, st + r * 8 + 96);
+                    w3.intoArray(f14_conv_c5_wino, st + r * 8 + 144);
+                    w4.intoArray(f14_conv_c5_wino, st + r * 8 + 192);
+                    w5.intoArray(f14_conv_c5_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 4096;
+                    FloatVector y0 = FloatVector.fromArray(S, f14_conv_c5_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(f14_conv_c5_wino, vq);
+                    v1.intoArray(f14_conv_c5_wino, vq + 24576);
+                    v2.intoArray(f14_conv_c5_wino, vq + 49152);
+                    v3.intoArray(f14_conv_c5_wino, vq + 73728);
+                    v4.intoArray(f14_conv_c5_wino, vq + 98304);
+                    v5.intoArray(f14_conv_c5_wino, vq + 122880);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f14_conv_c5_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector a0_6 = FloatVector.zero(S);
         FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 48, uo += 512) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 16);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
             a0_6 = v0.fma(g, a0_6);
             a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
-            FloatVector v0_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 24);
-            FloatVector v1_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 256]);
-            a0_0 = v0_24.fma(g, a0_0);
-            a1_0 = v1_24.fma(g, a1_0);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 257]);
-            a0_1 = v0_24.fma(g, a0_1);
-            a1_1 = v1_24.fma(g, a1_1);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 258]);
-            a0_2 = v0_24.fma(g, a0_2);
-            a1_2 = v1_24.fma(g, a1_2);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 259]);
-            a0_3 = v0_24.fma(g, a0_3);
-            a1_3 = v1_24.fma(g, a1_3);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 260]);
-            a0_4 = v0_24.fma(g, a0_4);
-            a1_4 = v1_24.fma(g, a1_4);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 261]);
-            a0_5 = v0_24.fma(g, a0_5);
-            a1_5 = v1_24.fma(g, a1_5);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 262]);
-            a0_6 = v0_24.fma(g, a0_6);
-            a1_6 = v1_24.fma(g, a1_6);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 263]);
-            a0_7 = v0_24.fma(g, a0_7);
-            a1_7 = v1_24.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 48);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 8]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 9]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 10]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 11]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f14_conv_c5_wino, m);
         a1_0.intoArray(f14_conv_c5_wino, m + 8);
-        a0_1.intoArray(f14_conv_c5_wino, m + 24);
-        a1_1.intoArray(f14_conv_c5_wino, m + 32);
-        a0_2.intoArray(f14_conv_c5_wino, m + 48);
-        a1_2.intoArray(f14_conv_c5_wino, m + 56);
-        a0_3.intoArray(f14_conv_c5_wino, m + 72);
-        a1_3.intoArray(f14_conv_c5_wino, m + 80);
-        a0_4.intoArray(f14_conv_c5_wino, m + 96);
-        a1_4.intoArray(f14_conv_c5_wino, m + 104);
-        a0_5.intoArray(f14_conv_c5_wino, m + 120);
-        a1_5.intoArray(f14_conv_c5_wino, m + 128);
-        a0_6.intoArray(f14_conv_c5_wino, m + 144);
-        a1_6.intoArray(f14_conv_c5_wino, m + 152);
-        a0_7.intoArray(f14_conv_c5_wino, m + 168);
-        a1_7.intoArray(f14_conv_c5_wino, m + 176);
+        a2_0.intoArray(f14_conv_c5_wino, m + 16);
+        a0_1.intoArray(f14_conv_c5_wino, m + 32);
+        a1_1.intoArray(f14_conv_c5_wino, m + 40);
+        a2_1.intoArray(f14_conv_c5_wino, m + 48);
+        a0_2.intoArray(f14_conv_c5_wino, m + 64);
+        a1_2.intoArray(f14_conv_c5_wino, m + 72);
+        a2_2.intoArray(f14_conv_c5_wino, m + 80);
+        a0_3.intoArray(f14_conv_c5_wino, m + 96);
+        a1_3.intoArray(f14_conv_c5_wino, m + 104);
+        a2_3.intoArray(f14_conv_c5_wino, m + 112);
+        a0_4.intoArray(f14_conv_c5_wino, m + 128);
+        a1_4.intoArray(f14_conv_c5_wino, m + 136);
+        a2_4.intoArray(f14_conv_c5_wino, m + 144);
+        a0_5.intoArray(f14_conv_c5_wino, m + 160);
+        a1_5.intoArray(f14_conv_c5_wino, m + 168);
+        a2_5.intoArray(f14_conv_c5_wino, m + 176);
+        a0_6.intoArray(f14_conv_c5_wino, m + 192);
+        a1_6.intoArray(f14_conv_c5_wino, m + 200);
+        a2_6.intoArray(f14_conv_c5_wino, m + 208);
+        a0_7.intoArray(f14_conv_c5_wino, m + 224);
+        a1_7.intoArray(f14_conv_c5_wino, m + 232);
+        a2_7.intoArray(f14_conv_c5_wino, m + 240);
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void f14_conv_c5_yout(int g, int n0, int mo) {
-        int t = g / 4;
-        int ti = g - t * 4;
-        int st = mo + 98304;
+        int t = g / 2;
+        int ti = g - t * 2;
+        int st = mo + 294912;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int m = mo + o * 24 + n0;
-            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
-            for (int j = 0; j < 4; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 6144);
-                FloatVector m02 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 12288);
-                FloatVector m03 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 18432);
-                FloatVector m10 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 24576);
-                FloatVector m11 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 30720);
-                FloatVector m12 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 36864);
-                FloatVector m13 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 43008);
-                FloatVector m20 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 49152);
-                FloatVector m21 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 55296);
-                FloatVector m22 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 61440);
-                FloatVector m23 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 67584);
-                FloatVector m30 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 73728);
-                FloatVector m31 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 79872);
-                FloatVector m32 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 86016);
-                FloatVector m33 = FloatVector.fromArray(S, f14_conv_c5_wino, m + j + 92160);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(f14_conv_c5_wino, st);
-                z01.sub(z02).sub(z03).intoArray(f14_conv_c5_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(f14_conv_c5_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(f14_conv_c5_wino, st + 24);
-                int e = Math.min(8, 4 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
+            for (int j = 0; j < 2; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 8192;
+                    FloatVector h0 = FloatVector.fromArray(S, f14_conv_c5_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 49152);
+                    FloatVector h2 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 98304);
+                    FloatVector h3 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 147456);
+                    FloatVector h4 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 196608);
+                    FloatVector h5 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 245760);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(f14_conv_c5_wino, st + q * 8);
+                    z1.intoArray(f14_conv_c5_wino, st + q * 8 + 48);
+                    z2.intoArray(f14_conv_c5_wino, st + q * 8 + 96);
+                    z3.intoArray(f14_conv_c5_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, f14_conv_c5_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(f14_conv_c5_wino, st + r * 32 + 192);
+                    f1.intoArray(f14_conv_c5_wino, st + r * 32 + 200);
+                    f2.intoArray(f14_conv_c5_wino, st + r * 32 + 208);
+                    f3.intoArray(f14_conv_c5_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 2 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    c5_[x] = f14_conv_c5_wino[st + q];
-                    c5_[x + 1] = f14_conv_c5_wino[st + 8 + q];
-                    c5_[x + 8] = f14_conv_c5_wino[st + 16 + q];
-                    c5_[x + 9] = f14_conv_c5_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    c5_[px] = f14_conv_c5_wino[st + q + 192];
+                    c5_[px + 1] = f14_conv_c5_wino[st + q + 200];
+                    c5_[px + 2] = f14_conv_c5_wino[st + q + 208];
+                    c5_[px + 3] = f14_conv_c5_wino[st + q + 216];
+                    c5_[px + 8] = f14_conv_c5_wino[st + q + 224];
+                    c5_[px + 9] = f14_conv_c5_wino[st + q + 232];
+                    c5_[px + 10] = f14_conv_c5_wino[st + q + 240];
+                    c5_[px + 11] = f14_conv_c5_wino[st + q + 248];
+                    c5_[px + 16] = f14_conv_c5_wino[st + q + 256];
+                    c5_[px + 17] = f14_conv_c5_wino[st + q + 264];
+                    c5_[px + 18] = f14_conv_c5_wino[st + q + 272];
+                    c5_[px + 19] = f14_conv_c5_wino[st + q + 280];
+                    c5_[px + 24] = f14_conv_c5_wino[st + q + 288];
+                    c5_[px + 25] = f14_conv_c5_wino[st + q + 296];
+                    c5_[px + 26] = f14_conv_c5_wino[st + q + 304];
+                    c5_[px + 27] = f14_conv_c5_wino[st + q + 312];
                 }
             }
         }
@@ -3873,49 +4167,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f17_conv_c6_wino
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
+     * <p>11 chunks: forward; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of f17_conv_c6_wino
      */
     private void f17_conv_c6_(int chunk) {
-        int vo = chunk * 196640;
-        int mo = vo + 98304;
-        for (int blk = chunk; blk < 64; blk += 16) {
-            int g0 = blk * 4;
-            int g1 = Math.min(g0 + 4, 256);
-            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
+        int vo = chunk * 590144;
+        int mo = vo + 294912;
+        for (int blk = chunk; blk < 11; blk += 11) {
+            int g0 = blk * 12;
+            int g1 = Math.min(g0 + 12, 128);
+            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 6144 + n;
-                    int m = mo + xi * 6144 + n;
+            for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 2, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 36; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 8192 + n;
+                    int m = mo + xi * 8192 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 256; o += 8) f17_conv_c6_mm8(uo + o, v, m + o * 24);
+                    for (int o = 0; o < 256; o += 8) f17_conv_c6_mm8(uo + o * 256, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) f17_conv_c6_yout(g, (g - g0) * 4, mo);
+            for (int g = g0; g < g1; g++) f17_conv_c6_yout(g, (g - g0) * 2, mo);
         }
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f17_conv_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int d = (t * 256 + c) * 100 + 10;
-            for (int i = 0; i < 8; i++, x += 8, d += 10) {
-                for (int e = 1; e < 5; e++) f17_conv_c6_d[d + e] = r5_[x + 2 * e - 1];
-                for (int e = 0; e < 4; e++) f17_conv_c6_d[d + 5 + e] = r5_[x + 2 * e];
+            int d = (t * 256 + c) * 120 + 12;
+            for (int i = 0; i < 8; i++, x += 8, d += 12) {
+                for (int e = 1; e < 3; e++) f17_conv_c6_d[d + e] = r5_[x + e * 4 - 1];
+                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 3 + e] = r5_[x + e * 4];
+                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 6 + e] = r5_[x + e * 4 + 1];
+                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 9 + e] = r5_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
     private void f17_conv_c6_u(int chunk) {
         for (int o = chunk; o < 256; o += 16) {
@@ -3930,245 +4226,342 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c6$weight_[w + 6];
                 double g21 = c6$weight_[w + 7];
                 double g22 = c6$weight_[w + 8];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 256 + o;
-                f17_conv_c6_u[u] = (float) (h00);
-                f17_conv_c6_u[u + 65536] = (float) (0.5 * (h00 + h01 + h02));
-                f17_conv_c6_u[u + 131072] = (float) (0.5 * (h00 - h01 + h02));
-                f17_conv_c6_u[u + 196608] = (float) (h02);
-                f17_conv_c6_u[u + 262144] = (float) (h10);
-                f17_conv_c6_u[u + 327680] = (float) (0.5 * (h10 + h11 + h12));
-                f17_conv_c6_u[u + 393216] = (float) (0.5 * (h10 - h11 + h12));
-                f17_conv_c6_u[u + 458752] = (float) (h12);
-                f17_conv_c6_u[u + 524288] = (float) (h20);
-                f17_conv_c6_u[u + 589824] = (float) (0.5 * (h20 + h21 + h22));
-                f17_conv_c6_u[u + 655360] = (float) (0.5 * (h20 - h21 + h22));
-                f17_conv_c6_u[u + 720896] = (float) (h22);
-                f17_conv_c6_u[u + 786432] = (float) (h30);
-                f17_conv_c6_u[u + 851968] = (float) (0.5 * (h30 + h31 + h32));
-                f17_conv_c6_u[u + 917504] = (float) (0.5 * (h30 - h31 + h32));
-                f17_conv_c6_u[u + 983040] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 2048 + i * 8 + o % 8;
+                f17_conv_c6_u[u] = (float) ((h00) / 4.0);
+                f17_conv_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
+                f17_conv_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
+                f17_conv_c6_u[u + 196608] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                f17_conv_c6_u[u + 262144] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                f17_conv_c6_u[u + 327680] = (float) (h02);
+                f17_conv_c6_u[u + 393216] = (float) ((h10) / 4.0);
+                f17_conv_c6_u[u + 458752] = (float) ((-h10 - h11 - h12) / 6.0);
+                f17_conv_c6_u[u + 524288] = (float) ((-h10 + h11 - h12) / 6.0);
+                f17_conv_c6_u[u + 589824] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                f17_conv_c6_u[u + 655360] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                f17_conv_c6_u[u + 720896] = (float) (h12);
+                f17_conv_c6_u[u + 786432] = (float) ((h20) / 4.0);
+                f17_conv_c6_u[u + 851968] = (float) ((-h20 - h21 - h22) / 6.0);
+                f17_conv_c6_u[u + 917504] = (float) ((-h20 + h21 - h22) / 6.0);
+                f17_conv_c6_u[u + 983040] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                f17_conv_c6_u[u + 1048576] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                f17_conv_c6_u[u + 1114112] = (float) (h22);
+                f17_conv_c6_u[u + 1179648] = (float) ((h30) / 4.0);
+                f17_conv_c6_u[u + 1245184] = (float) ((-h30 - h31 - h32) / 6.0);
+                f17_conv_c6_u[u + 1310720] = (float) ((-h30 + h31 - h32) / 6.0);
+                f17_conv_c6_u[u + 1376256] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                f17_conv_c6_u[u + 1441792] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                f17_conv_c6_u[u + 1507328] = (float) (h32);
+                f17_conv_c6_u[u + 1572864] = (float) ((h40) / 4.0);
+                f17_conv_c6_u[u + 1638400] = (float) ((-h40 - h41 - h42) / 6.0);
+                f17_conv_c6_u[u + 1703936] = (float) ((-h40 + h41 - h42) / 6.0);
+                f17_conv_c6_u[u + 1769472] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                f17_conv_c6_u[u + 1835008] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                f17_conv_c6_u[u + 1900544] = (float) (h42);
+                f17_conv_c6_u[u + 1966080] = (float) ((h50) / 4.0);
+                f17_conv_c6_u[u + 2031616] = (float) ((-h50 - h51 - h52) / 6.0);
+                f17_conv_c6_u[u + 2097152] = (float) ((-h50 + h51 - h52) / 6.0);
+                f17_conv_c6_u[u + 2162688] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                f17_conv_c6_u[u + 2228224] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                f17_conv_c6_u[u + 2293760] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
      */
     private void f17_conv_c6_vin(int g, int n0, int vo) {
-        int t = g / 4;
-        int ti = g - t * 4;
+        int t = g / 2;
+        int ti = g - t * 2;
+        int st = vo + 589824;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 256; c++) {
-            int d = (t * 256 + c) * 100 + ti * 20;
-            int v = vo + c * 24 + n0;
-            for (int j = 0; j < 4; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 5);
-                FloatVector f0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 6);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 10);
-                FloatVector o1 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 10 + 5);
-                FloatVector f1 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 10 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 10 + 6);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 20);
-                FloatVector o2 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 20 + 5);
-                FloatVector f2 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 20 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 20 + 6);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 30);
-                FloatVector o3 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 30 + 5);
-                FloatVector f3 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 30 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, f17_conv_c6_d, d + j + 30 + 6);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(f17_conv_c6_wino, v + j);
-                w10.add(w20).intoArray(f17_conv_c6_wino, v + j + 24576);
-                w20.sub(w10).intoArray(f17_conv_c6_wino, v + j + 49152);
-                w10.sub(w30).intoArray(f17_conv_c6_wino, v + j + 73728);
-                w01.sub(w21).intoArray(f17_conv_c6_wino, v + j + 6144);
-                w11.add(w21).intoArray(f17_conv_c6_wino, v + j + 30720);
-                w21.sub(w11).intoArray(f17_conv_c6_wino, v + j + 55296);
-                w11.sub(w31).intoArray(f17_conv_c6_wino, v + j + 79872);
-                w02.sub(w22).intoArray(f17_conv_c6_wino, v + j + 12288);
-                w12.add(w22).intoArray(f17_conv_c6_wino, v + j + 36864);
-                w22.sub(w12).intoArray(f17_conv_c6_wino, v + j + 61440);
-                w12.sub(w32).intoArray(f17_conv_c6_wino, v + j + 86016);
-                w03.sub(w23).intoArray(f17_conv_c6_wino, v + j + 18432);
-                w13.add(w23).intoArray(f17_conv_c6_wino, v + j + 43008);
-                w23.sub(w13).intoArray(f17_conv_c6_wino, v + j + 67584);
-                w13.sub(w33).intoArray(f17_conv_c6_wino, v + j + 92160);
+            int d = (t * 256 + c) * 120 + ti * 48;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 2; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 12;
+                    FloatVector x0 = FloatVector.fromArray(S, f17_conv_c6_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 3);
+                    FloatVector x2 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 6);
+                    FloatVector x3 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 9);
+                    FloatVector x4 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 4);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(f17_conv_c6_wino, st + r * 8);
+                    w1.intoArray(f17_conv_c6_wino, st + r * 8 + 48);
+                    w2.intoArray(f17_conv_c6_wino, st + r * 8 + 96);
+                    w3.intoArray(f17_conv_c6_wino, st + r * 8 + 144);
+                    w4.intoArray(f17_conv_c6_wino, st + r * 8 + 192);
+                    w5.intoArray(f17_conv_c6_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 8192;
+                    FloatVector y0 = FloatVector.fromArray(S, f17_conv_c6_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(f17_conv_c6_wino, vq);
+                    v1.intoArray(f17_conv_c6_wino, vq + 49152);
+                    v2.intoArray(f17_conv_c6_wino, vq + 98304);
+                    v3.intoArray(f17_conv_c6_wino, vq + 147456);
+                    v4.intoArray(f17_conv_c6_wino, vq + 196608);
+                    v5.intoArray(f17_conv_c6_wino, vq + 245760);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f17_conv_c6_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector a0_6 = FloatVector.zero(S);
         FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 48, uo += 512) {
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
             a0_6 = v0.fma(g, a0_6);
             a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
-            FloatVector v0_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
-            FloatVector v1_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 256]);
-            a0_0 = v0_24.fma(g, a0_0);
-            a1_0 = v1_24.fma(g, a1_0);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 257]);
-            a0_1 = v0_24.fma(g, a0_1);
-            a1_1 = v1_24.fma(g, a1_1);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 258]);
-            a0_2 = v0_24.fma(g, a0_2);
-            a1_2 = v1_24.fma(g, a1_2);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 259]);
-            a0_3 = v0_24.fma(g, a0_3);
-            a1_3 = v1_24.fma(g, a1_3);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 260]);
-            a0_4 = v0_24.fma(g, a0_4);
-            a1_4 = v1_24.fma(g, a1_4);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 261]);
-            a0_5 = v0_24.fma(g, a0_5);
-            a1_5 = v1_24.fma(g, a1_5);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 262]);
-            a0_6 = v0_24.fma(g, a0_6);
-            a1_6 = v1_24.fma(g, a1_6);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 263]);
-            a0_7 = v0_24.fma(g, a0_7);
-            a1_7 = v1_24.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 48);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 8]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 9]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 10]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 11]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f17_conv_c6_wino, m);
         a1_0.intoArray(f17_conv_c6_wino, m + 8);
-        a0_1.intoArray(f17_conv_c6_wino, m + 24);
-        a1_1.intoArray(f17_conv_c6_wino, m + 32);
-        a0_2.intoArray(f17_conv_c6_wino, m + 48);
-        a1_2.intoArray(f17_conv_c6_wino, m + 56);
-        a0_3.intoArray(f17_conv_c6_wino, m + 72);
-        a1_3.intoArray(f17_conv_c6_wino, m + 80);
-        a0_4.intoArray(f17_conv_c6_wino, m + 96);
-        a1_4.intoArray(f17_conv_c6_wino, m + 104);
-        a0_5.intoArray(f17_conv_c6_wino, m + 120);
-        a1_5.intoArray(f17_conv_c6_wino, m + 128);
-        a0_6.intoArray(f17_conv_c6_wino, m + 144);
-        a1_6.intoArray(f17_conv_c6_wino, m + 152);
-        a0_7.intoArray(f17_conv_c6_wino, m + 168);
-        a1_7.intoArray(f17_conv_c6_wino, m + 176);
+        a2_0.intoArray(f17_conv_c6_wino, m + 16);
+        a0_1.intoArray(f17_conv_c6_wino, m + 32);
+        a1_1.intoArray(f17_conv_c6_wino, m + 40);
+        a2_1.intoArray(f17_conv_c6_wino, m + 48);
+        a0_2.intoArray(f17_conv_c6_wino, m + 64);
+        a1_2.intoArray(f17_conv_c6_wino, m + 72);
+        a2_2.intoArray(f17_conv_c6_wino, m + 80);
+        a0_3.intoArray(f17_conv_c6_wino, m + 96);
+        a1_3.intoArray(f17_conv_c6_wino, m + 104);
+        a2_3.intoArray(f17_conv_c6_wino, m + 112);
+        a0_4.intoArray(f17_conv_c6_wino, m + 128);
+        a1_4.intoArray(f17_conv_c6_wino, m + 136);
+        a2_4.intoArray(f17_conv_c6_wino, m + 144);
+        a0_5.intoArray(f17_conv_c6_wino, m + 160);
+        a1_5.intoArray(f17_conv_c6_wino, m + 168);
+        a2_5.intoArray(f17_conv_c6_wino, m + 176);
+        a0_6.intoArray(f17_conv_c6_wino, m + 192);
+        a1_6.intoArray(f17_conv_c6_wino, m + 200);
+        a2_6.intoArray(f17_conv_c6_wino, m + 208);
+        a0_7.intoArray(f17_conv_c6_wino, m + 224);
+        a1_7.intoArray(f17_conv_c6_wino, m + 232);
+        a2_7.intoArray(f17_conv_c6_wino, m + 240);
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void f17_conv_c6_yout(int g, int n0, int mo) {
-        int t = g / 4;
-        int ti = g - t * 4;
-        int st = mo + 98304;
+        int t = g / 2;
+        int ti = g - t * 2;
+        int st = mo + 294912;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int m = mo + o * 24 + n0;
-            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
-            for (int j = 0; j < 4; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 6144);
-                FloatVector m02 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 12288);
-                FloatVector m03 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 18432);
-                FloatVector m10 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 24576);
-                FloatVector m11 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 30720);
-                FloatVector m12 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 36864);
-                FloatVector m13 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 43008);
-                FloatVector m20 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 49152);
-                FloatVector m21 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 55296);
-                FloatVector m22 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 61440);
-                FloatVector m23 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 67584);
-                FloatVector m30 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 73728);
-                FloatVector m31 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 79872);
-                FloatVector m32 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 86016);
-                FloatVector m33 = FloatVector.fromArray(S, f17_conv_c6_wino, m + j + 92160);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(f17_conv_c6_wino, st);
-                z01.sub(z02).sub(z03).intoArray(f17_conv_c6_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(f17_conv_c6_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(f17_conv_c6_wino, st + 24);
-                int e = Math.min(8, 4 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
+            for (int j = 0; j < 2; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 8192;
+                    FloatVector h0 = FloatVector.fromArray(S, f17_conv_c6_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 49152);
+                    FloatVector h2 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 98304);
+                    FloatVector h3 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 147456);
+                    FloatVector h4 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 196608);
+                    FloatVector h5 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 245760);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(f17_conv_c6_wino, st + q * 8);
+                    z1.intoArray(f17_conv_c6_wino, st + q * 8 + 48);
+                    z2.intoArray(f17_conv_c6_wino, st + q * 8 + 96);
+                    z3.intoArray(f17_conv_c6_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, f17_conv_c6_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(f17_conv_c6_wino, st + r * 32 + 192);
+                    f1.intoArray(f17_conv_c6_wino, st + r * 32 + 200);
+                    f2.intoArray(f17_conv_c6_wino, st + r * 32 + 208);
+                    f3.intoArray(f17_conv_c6_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 2 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    c6_[x] = f17_conv_c6_wino[st + q];
-                    c6_[x + 1] = f17_conv_c6_wino[st + 8 + q];
-                    c6_[x + 8] = f17_conv_c6_wino[st + 16 + q];
-                    c6_[x + 9] = f17_conv_c6_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    c6_[px] = f17_conv_c6_wino[st + q + 192];
+                    c6_[px + 1] = f17_conv_c6_wino[st + q + 200];
+                    c6_[px + 2] = f17_conv_c6_wino[st + q + 208];
+                    c6_[px + 3] = f17_conv_c6_wino[st + q + 216];
+                    c6_[px + 8] = f17_conv_c6_wino[st + q + 224];
+                    c6_[px + 9] = f17_conv_c6_wino[st + q + 232];
+                    c6_[px + 10] = f17_conv_c6_wino[st + q + 240];
+                    c6_[px + 11] = f17_conv_c6_wino[st + q + 248];
+                    c6_[px + 16] = f17_conv_c6_wino[st + q + 256];
+                    c6_[px + 17] = f17_conv_c6_wino[st + q + 264];
+                    c6_[px + 18] = f17_conv_c6_wino[st + q + 272];
+                    c6_[px + 19] = f17_conv_c6_wino[st + q + 280];
+                    c6_[px + 24] = f17_conv_c6_wino[st + q + 288];
+                    c6_[px + 25] = f17_conv_c6_wino[st + q + 296];
+                    c6_[px + 26] = f17_conv_c6_wino[st + q + 304];
+                    c6_[px + 27] = f17_conv_c6_wino[st + q + 312];
                 }
             }
         }
@@ -4500,49 +4893,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b7_conv_bf_c6_wino
+     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd4
+     * <p>11 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of b7_conv_bf_c6_wino
      */
     private void b7_conv_bf_c6_(int chunk) {
-        int vo = chunk * 196640;
-        int mo = vo + 98304;
-        for (int blk = chunk; blk < 64; blk += 16) {
-            int g0 = blk * 4;
-            int g1 = Math.min(g0 + 4, 256);
-            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
+        int vo = chunk * 590144;
+        int mo = vo + 294912;
+        for (int blk = chunk; blk < 11; blk += 11) {
+            int g0 = blk * 12;
+            int g1 = Math.min(g0 + 12, 128);
+            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 6144 + n;
-                    int m = mo + xi * 6144 + n;
+            for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 2, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 36; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 8192 + n;
+                    int m = mo + xi * 8192 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 256; o += 8) b7_conv_bf_c6_mm8(uo + o, v, m + o * 24);
+                    for (int o = 0; o < 256; o += 8) b7_conv_bf_c6_mm8(uo + o * 256, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) b7_conv_bf_c6_yout(g, (g - g0) * 4, mo);
+            for (int g = g0; g < g1; g++) b7_conv_bf_c6_yout(g, (g - g0) * 2, mo);
         }
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b7_conv_bf_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int d = (t * 256 + c) * 100 + 10;
-            for (int i = 0; i < 8; i++, x += 8, d += 10) {
-                for (int e = 1; e < 5; e++) b7_conv_bf_c6_d[d + e] = grad$c6_[x + 2 * e - 1];
-                for (int e = 0; e < 4; e++) b7_conv_bf_c6_d[d + 5 + e] = grad$c6_[x + 2 * e];
+            int d = (t * 256 + c) * 120 + 12;
+            for (int i = 0; i < 8; i++, x += 8, d += 12) {
+                for (int e = 1; e < 3; e++) b7_conv_bf_c6_d[d + e] = grad$c6_[x + e * 4 - 1];
+                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 3 + e] = grad$c6_[x + e * 4];
+                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 6 + e] = grad$c6_[x + e * 4 + 1];
+                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 9 + e] = grad$c6_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
     private void b7_conv_bf_c6_u(int chunk) {
         for (int o = chunk; o < 256; o += 16) {
@@ -4557,245 +4952,342 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c6$weight_[w + 2];
                 double g21 = c6$weight_[w + 1];
                 double g22 = c6$weight_[w];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 256 + o;
-                b7_conv_bf_c6_u[u] = (float) (h00);
-                b7_conv_bf_c6_u[u + 65536] = (float) (0.5 * (h00 + h01 + h02));
-                b7_conv_bf_c6_u[u + 131072] = (float) (0.5 * (h00 - h01 + h02));
-                b7_conv_bf_c6_u[u + 196608] = (float) (h02);
-                b7_conv_bf_c6_u[u + 262144] = (float) (h10);
-                b7_conv_bf_c6_u[u + 327680] = (float) (0.5 * (h10 + h11 + h12));
-                b7_conv_bf_c6_u[u + 393216] = (float) (0.5 * (h10 - h11 + h12));
-                b7_conv_bf_c6_u[u + 458752] = (float) (h12);
-                b7_conv_bf_c6_u[u + 524288] = (float) (h20);
-                b7_conv_bf_c6_u[u + 589824] = (float) (0.5 * (h20 + h21 + h22));
-                b7_conv_bf_c6_u[u + 655360] = (float) (0.5 * (h20 - h21 + h22));
-                b7_conv_bf_c6_u[u + 720896] = (float) (h22);
-                b7_conv_bf_c6_u[u + 786432] = (float) (h30);
-                b7_conv_bf_c6_u[u + 851968] = (float) (0.5 * (h30 + h31 + h32));
-                b7_conv_bf_c6_u[u + 917504] = (float) (0.5 * (h30 - h31 + h32));
-                b7_conv_bf_c6_u[u + 983040] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 2048 + i * 8 + o % 8;
+                b7_conv_bf_c6_u[u] = (float) ((h00) / 4.0);
+                b7_conv_bf_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
+                b7_conv_bf_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
+                b7_conv_bf_c6_u[u + 196608] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                b7_conv_bf_c6_u[u + 262144] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                b7_conv_bf_c6_u[u + 327680] = (float) (h02);
+                b7_conv_bf_c6_u[u + 393216] = (float) ((h10) / 4.0);
+                b7_conv_bf_c6_u[u + 458752] = (float) ((-h10 - h11 - h12) / 6.0);
+                b7_conv_bf_c6_u[u + 524288] = (float) ((-h10 + h11 - h12) / 6.0);
+                b7_conv_bf_c6_u[u + 589824] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                b7_conv_bf_c6_u[u + 655360] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                b7_conv_bf_c6_u[u + 720896] = (float) (h12);
+                b7_conv_bf_c6_u[u + 786432] = (float) ((h20) / 4.0);
+                b7_conv_bf_c6_u[u + 851968] = (float) ((-h20 - h21 - h22) / 6.0);
+                b7_conv_bf_c6_u[u + 917504] = (float) ((-h20 + h21 - h22) / 6.0);
+                b7_conv_bf_c6_u[u + 983040] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                b7_conv_bf_c6_u[u + 1048576] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                b7_conv_bf_c6_u[u + 1114112] = (float) (h22);
+                b7_conv_bf_c6_u[u + 1179648] = (float) ((h30) / 4.0);
+                b7_conv_bf_c6_u[u + 1245184] = (float) ((-h30 - h31 - h32) / 6.0);
+                b7_conv_bf_c6_u[u + 1310720] = (float) ((-h30 + h31 - h32) / 6.0);
+                b7_conv_bf_c6_u[u + 1376256] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                b7_conv_bf_c6_u[u + 1441792] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                b7_conv_bf_c6_u[u + 1507328] = (float) (h32);
+                b7_conv_bf_c6_u[u + 1572864] = (float) ((h40) / 4.0);
+                b7_conv_bf_c6_u[u + 1638400] = (float) ((-h40 - h41 - h42) / 6.0);
+                b7_conv_bf_c6_u[u + 1703936] = (float) ((-h40 + h41 - h42) / 6.0);
+                b7_conv_bf_c6_u[u + 1769472] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                b7_conv_bf_c6_u[u + 1835008] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                b7_conv_bf_c6_u[u + 1900544] = (float) (h42);
+                b7_conv_bf_c6_u[u + 1966080] = (float) ((h50) / 4.0);
+                b7_conv_bf_c6_u[u + 2031616] = (float) ((-h50 - h51 - h52) / 6.0);
+                b7_conv_bf_c6_u[u + 2097152] = (float) ((-h50 + h51 - h52) / 6.0);
+                b7_conv_bf_c6_u[u + 2162688] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                b7_conv_bf_c6_u[u + 2228224] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                b7_conv_bf_c6_u[u + 2293760] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
      */
     private void b7_conv_bf_c6_vin(int g, int n0, int vo) {
-        int t = g / 4;
-        int ti = g - t * 4;
+        int t = g / 2;
+        int ti = g - t * 2;
+        int st = vo + 589824;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 256; c++) {
-            int d = (t * 256 + c) * 100 + ti * 20;
-            int v = vo + c * 24 + n0;
-            for (int j = 0; j < 4; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 5);
-                FloatVector f0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 6);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 10);
-                FloatVector o1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 10 + 5);
-                FloatVector f1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 10 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 10 + 6);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 20);
-                FloatVector o2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 20 + 5);
-                FloatVector f2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 20 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 20 + 6);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 30);
-                FloatVector o3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 30 + 5);
-                FloatVector f3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 30 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, d + j + 30 + 6);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(b7_conv_bf_c6_wino, v + j);
-                w10.add(w20).intoArray(b7_conv_bf_c6_wino, v + j + 24576);
-                w20.sub(w10).intoArray(b7_conv_bf_c6_wino, v + j + 49152);
-                w10.sub(w30).intoArray(b7_conv_bf_c6_wino, v + j + 73728);
-                w01.sub(w21).intoArray(b7_conv_bf_c6_wino, v + j + 6144);
-                w11.add(w21).intoArray(b7_conv_bf_c6_wino, v + j + 30720);
-                w21.sub(w11).intoArray(b7_conv_bf_c6_wino, v + j + 55296);
-                w11.sub(w31).intoArray(b7_conv_bf_c6_wino, v + j + 79872);
-                w02.sub(w22).intoArray(b7_conv_bf_c6_wino, v + j + 12288);
-                w12.add(w22).intoArray(b7_conv_bf_c6_wino, v + j + 36864);
-                w22.sub(w12).intoArray(b7_conv_bf_c6_wino, v + j + 61440);
-                w12.sub(w32).intoArray(b7_conv_bf_c6_wino, v + j + 86016);
-                w03.sub(w23).intoArray(b7_conv_bf_c6_wino, v + j + 18432);
-                w13.add(w23).intoArray(b7_conv_bf_c6_wino, v + j + 43008);
-                w23.sub(w13).intoArray(b7_conv_bf_c6_wino, v + j + 67584);
-                w13.sub(w33).intoArray(b7_conv_bf_c6_wino, v + j + 92160);
+            int d = (t * 256 + c) * 120 + ti * 48;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 2; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 12;
+                    FloatVector x0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 3);
+                    FloatVector x2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 6);
+                    FloatVector x3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 9);
+                    FloatVector x4 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 4);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(b7_conv_bf_c6_wino, st + r * 8);
+                    w1.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 48);
+                    w2.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 96);
+                    w3.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 144);
+                    w4.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 192);
+                    w5.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 8192;
+                    FloatVector y0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(b7_conv_bf_c6_wino, vq);
+                    v1.intoArray(b7_conv_bf_c6_wino, vq + 49152);
+                    v2.intoArray(b7_conv_bf_c6_wino, vq + 98304);
+                    v3.intoArray(b7_conv_bf_c6_wino, vq + 147456);
+                    v4.intoArray(b7_conv_bf_c6_wino, vq + 196608);
+                    v5.intoArray(b7_conv_bf_c6_wino, vq + 245760);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b7_conv_bf_c6_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector a0_6 = FloatVector.zero(S);
         FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 48, uo += 512) {
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
             a0_6 = v0.fma(g, a0_6);
             a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
-            FloatVector v0_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
-            FloatVector v1_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 256]);
-            a0_0 = v0_24.fma(g, a0_0);
-            a1_0 = v1_24.fma(g, a1_0);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 257]);
-            a0_1 = v0_24.fma(g, a0_1);
-            a1_1 = v1_24.fma(g, a1_1);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 258]);
-            a0_2 = v0_24.fma(g, a0_2);
-            a1_2 = v1_24.fma(g, a1_2);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 259]);
-            a0_3 = v0_24.fma(g, a0_3);
-            a1_3 = v1_24.fma(g, a1_3);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 260]);
-            a0_4 = v0_24.fma(g, a0_4);
-            a1_4 = v1_24.fma(g, a1_4);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 261]);
-            a0_5 = v0_24.fma(g, a0_5);
-            a1_5 = v1_24.fma(g, a1_5);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 262]);
-            a0_6 = v0_24.fma(g, a0_6);
-            a1_6 = v1_24.fma(g, a1_6);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 263]);
-            a0_7 = v0_24.fma(g, a0_7);
-            a1_7 = v1_24.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 48);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 8]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 9]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 10]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 11]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b7_conv_bf_c6_wino, m);
         a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
-        a0_1.intoArray(b7_conv_bf_c6_wino, m + 24);
-        a1_1.intoArray(b7_conv_bf_c6_wino, m + 32);
-        a0_2.intoArray(b7_conv_bf_c6_wino, m + 48);
-        a1_2.intoArray(b7_conv_bf_c6_wino, m + 56);
-        a0_3.intoArray(b7_conv_bf_c6_wino, m + 72);
-        a1_3.intoArray(b7_conv_bf_c6_wino, m + 80);
-        a0_4.intoArray(b7_conv_bf_c6_wino, m + 96);
-        a1_4.intoArray(b7_conv_bf_c6_wino, m + 104);
-        a0_5.intoArray(b7_conv_bf_c6_wino, m + 120);
-        a1_5.intoArray(b7_conv_bf_c6_wino, m + 128);
-        a0_6.intoArray(b7_conv_bf_c6_wino, m + 144);
-        a1_6.intoArray(b7_conv_bf_c6_wino, m + 152);
-        a0_7.intoArray(b7_conv_bf_c6_wino, m + 168);
-        a1_7.intoArray(b7_conv_bf_c6_wino, m + 176);
+        a2_0.intoArray(b7_conv_bf_c6_wino, m + 16);
+        a0_1.intoArray(b7_conv_bf_c6_wino, m + 32);
+        a1_1.intoArray(b7_conv_bf_c6_wino, m + 40);
+        a2_1.intoArray(b7_conv_bf_c6_wino, m + 48);
+        a0_2.intoArray(b7_conv_bf_c6_wino, m + 64);
+        a1_2.intoArray(b7_conv_bf_c6_wino, m + 72);
+        a2_2.intoArray(b7_conv_bf_c6_wino, m + 80);
+        a0_3.intoArray(b7_conv_bf_c6_wino, m + 96);
+        a1_3.intoArray(b7_conv_bf_c6_wino, m + 104);
+        a2_3.intoArray(b7_conv_bf_c6_wino, m + 112);
+        a0_4.intoArray(b7_conv_bf_c6_wino, m + 128);
+        a1_4.intoArray(b7_conv_bf_c6_wino, m + 136);
+        a2_4.intoArray(b7_conv_bf_c6_wino, m + 144);
+        a0_5.intoArray(b7_conv_bf_c6_wino, m + 160);
+        a1_5.intoArray(b7_conv_bf_c6_wino, m + 168);
+        a2_5.intoArray(b7_conv_bf_c6_wino, m + 176);
+        a0_6.intoArray(b7_conv_bf_c6_wino, m + 192);
+        a1_6.intoArray(b7_conv_bf_c6_wino, m + 200);
+        a2_6.intoArray(b7_conv_bf_c6_wino, m + 208);
+        a0_7.intoArray(b7_conv_bf_c6_wino, m + 224);
+        a1_7.intoArray(b7_conv_bf_c6_wino, m + 232);
+        a2_7.intoArray(b7_conv_bf_c6_wino, m + 240);
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void b7_conv_bf_c6_yout(int g, int n0, int mo) {
-        int t = g / 4;
-        int ti = g - t * 4;
-        int st = mo + 98304;
+        int t = g / 2;
+        int ti = g - t * 2;
+        int st = mo + 294912;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 256; o++) {
-            int m = mo + o * 24 + n0;
-            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
-            for (int j = 0; j < 4; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 6144);
-                FloatVector m02 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 12288);
-                FloatVector m03 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 18432);
-                FloatVector m10 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 24576);
-                FloatVector m11 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 30720);
-                FloatVector m12 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 36864);
-                FloatVector m13 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 43008);
-                FloatVector m20 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 49152);
-                FloatVector m21 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 55296);
-                FloatVector m22 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 61440);
-                FloatVector m23 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 67584);
-                FloatVector m30 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 73728);
-                FloatVector m31 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 79872);
-                FloatVector m32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 86016);
-                FloatVector m33 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, m + j + 92160);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(b7_conv_bf_c6_wino, st);
-                z01.sub(z02).sub(z03).intoArray(b7_conv_bf_c6_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(b7_conv_bf_c6_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(b7_conv_bf_c6_wino, st + 24);
-                int e = Math.min(8, 4 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
+            for (int j = 0; j < 2; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 8192;
+                    FloatVector h0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 49152);
+                    FloatVector h2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 98304);
+                    FloatVector h3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 147456);
+                    FloatVector h4 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 196608);
+                    FloatVector h5 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 245760);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(b7_conv_bf_c6_wino, st + q * 8);
+                    z1.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 48);
+                    z2.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 96);
+                    z3.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 192);
+                    f1.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 200);
+                    f2.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 208);
+                    f3.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 2 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    grad$r5_[x] = b7_conv_bf_c6_wino[st + q];
-                    grad$r5_[x + 1] = b7_conv_bf_c6_wino[st + 8 + q];
-                    grad$r5_[x + 8] = b7_conv_bf_c6_wino[st + 16 + q];
-                    grad$r5_[x + 9] = b7_conv_bf_c6_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    grad$r5_[px] = b7_conv_bf_c6_wino[st + q + 192];
+                    grad$r5_[px + 1] = b7_conv_bf_c6_wino[st + q + 200];
+                    grad$r5_[px + 2] = b7_conv_bf_c6_wino[st + q + 208];
+                    grad$r5_[px + 3] = b7_conv_bf_c6_wino[st + q + 216];
+                    grad$r5_[px + 8] = b7_conv_bf_c6_wino[st + q + 224];
+                    grad$r5_[px + 9] = b7_conv_bf_c6_wino[st + q + 232];
+                    grad$r5_[px + 10] = b7_conv_bf_c6_wino[st + q + 240];
+                    grad$r5_[px + 11] = b7_conv_bf_c6_wino[st + q + 248];
+                    grad$r5_[px + 16] = b7_conv_bf_c6_wino[st + q + 256];
+                    grad$r5_[px + 17] = b7_conv_bf_c6_wino[st + q + 264];
+                    grad$r5_[px + 18] = b7_conv_bf_c6_wino[st + q + 272];
+                    grad$r5_[px + 19] = b7_conv_bf_c6_wino[st + q + 280];
+                    grad$r5_[px + 24] = b7_conv_bf_c6_wino[st + q + 288];
+                    grad$r5_[px + 25] = b7_conv_bf_c6_wino[st + q + 296];
+                    grad$r5_[px + 26] = b7_conv_bf_c6_wino[st + q + 304];
+                    grad$r5_[px + 27] = b7_conv_bf_c6_wino[st + q + 312];
                 }
             }
         }
@@ -5008,49 +5500,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b12_conv_bf_c5_wino
+     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd4
+     * <p>11 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of b12_conv_bf_c5_wino
      */
     private void b12_conv_bf_c5_(int chunk) {
-        int vo = chunk * 147488;
-        int mo = vo + 98304;
-        for (int blk = chunk; blk < 64; blk += 16) {
-            int g0 = blk * 4;
-            int g1 = Math.min(g0 + 4, 256);
-            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
+        int vo = chunk * 442688;
+        int mo = vo + 294912;
+        for (int blk = chunk; blk < 11; blk += 11) {
+            int g0 = blk * 12;
+            int g1 = Math.min(g0 + 12, 128);
+            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) b12_conv_bf_c5_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 16 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 6144 + n;
-                    int m = mo + xi * 3072 + n;
+            for (int g = g0; g < g1; g++) b12_conv_bf_c5_vin(g, (g - g0) * 2, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 36; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 8192 + n;
+                    int m = mo + xi * 4096 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 128; o += 8) b12_conv_bf_c5_mm8(uo + o, v, m + o * 24);
+                    for (int o = 0; o < 128; o += 8) b12_conv_bf_c5_mm8(uo + o * 256, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) b12_conv_bf_c5_yout(g, (g - g0) * 4, mo);
+            for (int g = g0; g < g1; g++) b12_conv_bf_c5_yout(g, (g - g0) * 2, mo);
         }
     }
 
     /**
-     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10 rows x (5 even + 5 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b12_conv_bf_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int d = (t * 256 + c) * 100 + 10;
-            for (int i = 0; i < 8; i++, x += 8, d += 10) {
-                for (int e = 1; e < 5; e++) b12_conv_bf_c5_d[d + e] = grad$c5_[x + 2 * e - 1];
-                for (int e = 0; e < 4; e++) b12_conv_bf_c5_d[d + 5 + e] = grad$c5_[x + 2 * e];
+            int d = (t * 256 + c) * 120 + 12;
+            for (int i = 0; i < 8; i++, x += 8, d += 12) {
+                for (int e = 1; e < 3; e++) b12_conv_bf_c5_d[d + e] = grad$c5_[x + e * 4 - 1];
+                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 3 + e] = grad$c5_[x + e * 4];
+                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 6 + e] = grad$c5_[x + e * 4 + 1];
+                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 9 + e] = grad$c5_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
     private void b12_conv_bf_c5_u(int chunk) {
         for (int o = chunk; o < 128; o += 16) {
@@ -5065,245 +5559,342 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c5$weight_[w + 2];
                 double g21 = c5$weight_[w + 1];
                 double g22 = c5$weight_[w];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 128 + o;
-                b12_conv_bf_c5_u[u] = (float) (h00);
-                b12_conv_bf_c5_u[u + 32768] = (float) (0.5 * (h00 + h01 + h02));
-                b12_conv_bf_c5_u[u + 65536] = (float) (0.5 * (h00 - h01 + h02));
-                b12_conv_bf_c5_u[u + 98304] = (float) (h02);
-                b12_conv_bf_c5_u[u + 131072] = (float) (h10);
-                b12_conv_bf_c5_u[u + 163840] = (float) (0.5 * (h10 + h11 + h12));
-                b12_conv_bf_c5_u[u + 196608] = (float) (0.5 * (h10 - h11 + h12));
-                b12_conv_bf_c5_u[u + 229376] = (float) (h12);
-                b12_conv_bf_c5_u[u + 262144] = (float) (h20);
-                b12_conv_bf_c5_u[u + 294912] = (float) (0.5 * (h20 + h21 + h22));
-                b12_conv_bf_c5_u[u + 327680] = (float) (0.5 * (h20 - h21 + h22));
-                b12_conv_bf_c5_u[u + 360448] = (float) (h22);
-                b12_conv_bf_c5_u[u + 393216] = (float) (h30);
-                b12_conv_bf_c5_u[u + 425984] = (float) (0.5 * (h30 + h31 + h32));
-                b12_conv_bf_c5_u[u + 458752] = (float) (0.5 * (h30 - h31 + h32));
-                b12_conv_bf_c5_u[u + 491520] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 2048 + i * 8 + o % 8;
+                b12_conv_bf_c5_u[u] = (float) ((h00) / 4.0);
+                b12_conv_bf_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
+                b12_conv_bf_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
+                b12_conv_bf_c5_u[u + 98304] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                b12_conv_bf_c5_u[u + 131072] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                b12_conv_bf_c5_u[u + 163840] = (float) (h02);
+                b12_conv_bf_c5_u[u + 196608] = (float) ((h10) / 4.0);
+                b12_conv_bf_c5_u[u + 229376] = (float) ((-h10 - h11 - h12) / 6.0);
+                b12_conv_bf_c5_u[u + 262144] = (float) ((-h10 + h11 - h12) / 6.0);
+                b12_conv_bf_c5_u[u + 294912] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                b12_conv_bf_c5_u[u + 327680] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                b12_conv_bf_c5_u[u + 360448] = (float) (h12);
+                b12_conv_bf_c5_u[u + 393216] = (float) ((h20) / 4.0);
+                b12_conv_bf_c5_u[u + 425984] = (float) ((-h20 - h21 - h22) / 6.0);
+                b12_conv_bf_c5_u[u + 458752] = (float) ((-h20 + h21 - h22) / 6.0);
+                b12_conv_bf_c5_u[u + 491520] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                b12_conv_bf_c5_u[u + 524288] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                b12_conv_bf_c5_u[u + 557056] = (float) (h22);
+                b12_conv_bf_c5_u[u + 589824] = (float) ((h30) / 4.0);
+                b12_conv_bf_c5_u[u + 622592] = (float) ((-h30 - h31 - h32) / 6.0);
+                b12_conv_bf_c5_u[u + 655360] = (float) ((-h30 + h31 - h32) / 6.0);
+                b12_conv_bf_c5_u[u + 688128] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                b12_conv_bf_c5_u[u + 720896] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                b12_conv_bf_c5_u[u + 753664] = (float) (h32);
+                b12_conv_bf_c5_u[u + 786432] = (float) ((h40) / 4.0);
+                b12_conv_bf_c5_u[u + 819200] = (float) ((-h40 - h41 - h42) / 6.0);
+                b12_conv_bf_c5_u[u + 851968] = (float) ((-h40 + h41 - h42) / 6.0);
+                b12_conv_bf_c5_u[u + 884736] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                b12_conv_bf_c5_u[u + 917504] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                b12_conv_bf_c5_u[u + 950272] = (float) (h42);
+                b12_conv_bf_c5_u[u + 983040] = (float) ((h50) / 4.0);
+                b12_conv_bf_c5_u[u + 1015808] = (float) ((-h50 - h51 - h52) / 6.0);
+                b12_conv_bf_c5_u[u + 1048576] = (float) ((-h50 + h51 - h52) / 6.0);
+                b12_conv_bf_c5_u[u + 1081344] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                b12_conv_bf_c5_u[u + 1114112] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                b12_conv_bf_c5_u[u + 1146880] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
      */
     private void b12_conv_bf_c5_vin(int g, int n0, int vo) {
-        int t = g / 4;
-        int ti = g - t * 4;
+        int t = g / 2;
+        int ti = g - t * 2;
+        int st = vo + 442368;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 256; c++) {
-            int d = (t * 256 + c) * 100 + ti * 20;
-            int v = vo + c * 24 + n0;
-            for (int j = 0; j < 4; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 5);
-                FloatVector f0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 6);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 10);
-                FloatVector o1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 10 + 5);
-                FloatVector f1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 10 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 10 + 6);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 20);
-                FloatVector o2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 20 + 5);
-                FloatVector f2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 20 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 20 + 6);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 30);
-                FloatVector o3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 30 + 5);
-                FloatVector f3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 30 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, d + j + 30 + 6);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(b12_conv_bf_c5_wino, v + j);
-                w10.add(w20).intoArray(b12_conv_bf_c5_wino, v + j + 24576);
-                w20.sub(w10).intoArray(b12_conv_bf_c5_wino, v + j + 49152);
-                w10.sub(w30).intoArray(b12_conv_bf_c5_wino, v + j + 73728);
-                w01.sub(w21).intoArray(b12_conv_bf_c5_wino, v + j + 6144);
-                w11.add(w21).intoArray(b12_conv_bf_c5_wino, v + j + 30720);
-                w21.sub(w11).intoArray(b12_conv_bf_c5_wino, v + j + 55296);
-                w11.sub(w31).intoArray(b12_conv_bf_c5_wino, v + j + 79872);
-                w02.sub(w22).intoArray(b12_conv_bf_c5_wino, v + j + 12288);
-                w12.add(w22).intoArray(b12_conv_bf_c5_wino, v + j + 36864);
-                w22.sub(w12).intoArray(b12_conv_bf_c5_wino, v + j + 61440);
-                w12.sub(w32).intoArray(b12_conv_bf_c5_wino, v + j + 86016);
-                w03.sub(w23).intoArray(b12_conv_bf_c5_wino, v + j + 18432);
-                w13.add(w23).intoArray(b12_conv_bf_c5_wino, v + j + 43008);
-                w23.sub(w13).intoArray(b12_conv_bf_c5_wino, v + j + 67584);
-                w13.sub(w33).intoArray(b12_conv_bf_c5_wino, v + j + 92160);
+            int d = (t * 256 + c) * 120 + ti * 48;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 2; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 12;
+                    FloatVector x0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 3);
+                    FloatVector x2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 6);
+                    FloatVector x3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 9);
+                    FloatVector x4 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 4);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(b12_conv_bf_c5_wino, st + r * 8);
+                    w1.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 48);
+                    w2.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 96);
+                    w3.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 144);
+                    w4.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 192);
+                    w5.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 8192;
+                    FloatVector y0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(b12_conv_bf_c5_wino, vq);
+                    v1.intoArray(b12_conv_bf_c5_wino, vq + 49152);
+                    v2.intoArray(b12_conv_bf_c5_wino, vq + 98304);
+                    v3.intoArray(b12_conv_bf_c5_wino, vq + 147456);
+                    v4.intoArray(b12_conv_bf_c5_wino, vq + 196608);
+                    v5.intoArray(b12_conv_bf_c5_wino, vq + 245760);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+15] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b12_conv_bf_c5_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector a0_6 = FloatVector.zero(S);
         FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a2_6 = FloatVector.zero(S);
         FloatVector a0_7 = FloatVector.zero(S);
         FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 48, uo += 256) {
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 16);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 6]);
             a0_6 = v0.fma(g, a0_6);
             a1_6 = v1.fma(g, a1_6);
+            a2_6 = v2.fma(g, a2_6);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 7]);
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
-            FloatVector v0_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 24);
-            FloatVector v1_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 128]);
-            a0_0 = v0_24.fma(g, a0_0);
-            a1_0 = v1_24.fma(g, a1_0);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 129]);
-            a0_1 = v0_24.fma(g, a0_1);
-            a1_1 = v1_24.fma(g, a1_1);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 130]);
-            a0_2 = v0_24.fma(g, a0_2);
-            a1_2 = v1_24.fma(g, a1_2);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 131]);
-            a0_3 = v0_24.fma(g, a0_3);
-            a1_3 = v1_24.fma(g, a1_3);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 132]);
-            a0_4 = v0_24.fma(g, a0_4);
-            a1_4 = v1_24.fma(g, a1_4);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 133]);
-            a0_5 = v0_24.fma(g, a0_5);
-            a1_5 = v1_24.fma(g, a1_5);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 134]);
-            a0_6 = v0_24.fma(g, a0_6);
-            a1_6 = v1_24.fma(g, a1_6);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 135]);
-            a0_7 = v0_24.fma(g, a0_7);
-            a1_7 = v1_24.fma(g, a1_7);
+            a2_7 = v2.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 48);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 8]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 9]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 10]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 11]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b12_conv_bf_c5_wino, m);
         a1_0.intoArray(b12_conv_bf_c5_wino, m + 8);
-        a0_1.intoArray(b12_conv_bf_c5_wino, m + 24);
-        a1_1.intoArray(b12_conv_bf_c5_wino, m + 32);
-        a0_2.intoArray(b12_conv_bf_c5_wino, m + 48);
-        a1_2.intoArray(b12_conv_bf_c5_wino, m + 56);
-        a0_3.intoArray(b12_conv_bf_c5_wino, m + 72);
-        a1_3.intoArray(b12_conv_bf_c5_wino, m + 80);
-        a0_4.intoArray(b12_conv_bf_c5_wino, m + 96);
-        a1_4.intoArray(b12_conv_bf_c5_wino, m + 104);
-        a0_5.intoArray(b12_conv_bf_c5_wino, m + 120);
-        a1_5.intoArray(b12_conv_bf_c5_wino, m + 128);
-        a0_6.intoArray(b12_conv_bf_c5_wino, m + 144);
-        a1_6.intoArray(b12_conv_bf_c5_wino, m + 152);
-        a0_7.intoArray(b12_conv_bf_c5_wino, m + 168);
-        a1_7.intoArray(b12_conv_bf_c5_wino, m + 176);
+        a2_0.intoArray(b12_conv_bf_c5_wino, m + 16);
+        a0_1.intoArray(b12_conv_bf_c5_wino, m + 32);
+        a1_1.intoArray(b12_conv_bf_c5_wino, m + 40);
+        a2_1.intoArray(b12_conv_bf_c5_wino, m + 48);
+        a0_2.intoArray(b12_conv_bf_c5_wino, m + 64);
+        a1_2.intoArray(b12_conv_bf_c5_wino, m + 72);
+        a2_2.intoArray(b12_conv_bf_c5_wino, m + 80);
+        a0_3.intoArray(b12_conv_bf_c5_wino, m + 96);
+        a1_3.intoArray(b12_conv_bf_c5_wino, m + 104);
+        a2_3.intoArray(b12_conv_bf_c5_wino, m + 112);
+        a0_4.intoArray(b12_conv_bf_c5_wino, m + 128);
+        a1_4.intoArray(b12_conv_bf_c5_wino, m + 136);
+        a2_4.intoArray(b12_conv_bf_c5_wino, m + 144);
+        a0_5.intoArray(b12_conv_bf_c5_wino, m + 160);
+        a1_5.intoArray(b12_conv_bf_c5_wino, m + 168);
+        a2_5.intoArray(b12_conv_bf_c5_wino, m + 176);
+        a0_6.intoArray(b12_conv_bf_c5_wino, m + 192);
+        a1_6.intoArray(b12_conv_bf_c5_wino, m + 200);
+        a2_6.intoArray(b12_conv_bf_c5_wino, m + 208);
+        a0_7.intoArray(b12_conv_bf_c5_wino, m + 224);
+        a1_7.intoArray(b12_conv_bf_c5_wino, m + 232);
+        a2_7.intoArray(b12_conv_bf_c5_wino, m + 240);
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void b12_conv_bf_c5_yout(int g, int n0, int mo) {
-        int t = g / 4;
-        int ti = g - t * 4;
-        int st = mo + 49152;
+        int t = g / 2;
+        int ti = g - t * 2;
+        int st = mo + 147456;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 24 + n0;
-            int y = ((t * 128 + o) * 8 + 2 * ti) * 8;
-            for (int j = 0; j < 4; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 3072);
-                FloatVector m02 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 6144);
-                FloatVector m03 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 9216);
-                FloatVector m10 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 12288);
-                FloatVector m11 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 15360);
-                FloatVector m12 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 18432);
-                FloatVector m13 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 21504);
-                FloatVector m20 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 24576);
-                FloatVector m21 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 27648);
-                FloatVector m22 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 30720);
-                FloatVector m23 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 33792);
-                FloatVector m30 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 36864);
-                FloatVector m31 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 39936);
-                FloatVector m32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 43008);
-                FloatVector m33 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, m + j + 46080);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(b12_conv_bf_c5_wino, st);
-                z01.sub(z02).sub(z03).intoArray(b12_conv_bf_c5_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(b12_conv_bf_c5_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(b12_conv_bf_c5_wino, st + 24);
-                int e = Math.min(8, 4 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 8 + 4 * ti) * 8;
+            for (int j = 0; j < 2; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 4096;
+                    FloatVector h0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 73728);
+                    FloatVector h4 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 98304);
+                    FloatVector h5 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 122880);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(b12_conv_bf_c5_wino, st + q * 8);
+                    z1.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 48);
+                    z2.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 96);
+                    z3.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 192);
+                    f1.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 200);
+                    f2.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 208);
+                    f3.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 2 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    grad$p4_[x] = b12_conv_bf_c5_wino[st + q];
-                    grad$p4_[x + 1] = b12_conv_bf_c5_wino[st + 8 + q];
-                    grad$p4_[x + 8] = b12_conv_bf_c5_wino[st + 16 + q];
-                    grad$p4_[x + 9] = b12_conv_bf_c5_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    grad$p4_[px] = b12_conv_bf_c5_wino[st + q + 192];
+                    grad$p4_[px + 1] = b12_conv_bf_c5_wino[st + q + 200];
+                    grad$p4_[px + 2] = b12_conv_bf_c5_wino[st + q + 208];
+                    grad$p4_[px + 3] = b12_conv_bf_c5_wino[st + q + 216];
+                    grad$p4_[px + 8] = b12_conv_bf_c5_wino[st + q + 224];
+                    grad$p4_[px + 9] = b12_conv_bf_c5_wino[st + q + 232];
+                    grad$p4_[px + 10] = b12_conv_bf_c5_wino[st + q + 240];
+                    grad$p4_[px + 11] = b12_conv_bf_c5_wino[st + q + 248];
+                    grad$p4_[px + 16] = b12_conv_bf_c5_wino[st + q + 256];
+                    grad$p4_[px + 17] = b12_conv_bf_c5_wino[st + q + 264];
+                    grad$p4_[px + 18] = b12_conv_bf_c5_wino[st + q + 272];
+                    grad$p4_[px + 19] = b12_conv_bf_c5_wino[st + q + 280];
+                    grad$p4_[px + 24] = b12_conv_bf_c5_wino[st + q + 288];
+                    grad$p4_[px + 25] = b12_conv_bf_c5_wino[st + q + 296];
+                    grad$p4_[px + 26] = b12_conv_bf_c5_wino[st + q + 304];
+                    grad$p4_[px + 27] = b12_conv_bf_c5_wino[st + q + 312];
                 }
             }
         }
@@ -5535,49 +6126,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b18_conv_bf_c4_wino
+     * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd4
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b18_conv_bf_c4_wino
      */
     private void b18_conv_bf_c4_(int chunk) {
-        int vo = chunk * 131104;
-        int mo = vo + 65536;
-        for (int blk = chunk; blk < 171; blk += 16) {
-            int g0 = blk * 3;
-            int g1 = Math.min(g0 + 3, 512);
-            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
+        int vo = chunk * 295232;
+        int mo = vo + 147456;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
+            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) b18_conv_bf_c4_vin(g, (g - g0) * 8, vo);
+            for (int g = g0; g < g1; g++) b18_conv_bf_c4_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 4096 + n;
                     int m = mo + xi * 4096 + n;
                     int uo = xi * 16384;
-                    for (int o = 0; o < 128; o += 8) b18_conv_bf_c4_mm8(uo + o, v, m + o * 32);
+                    for (int o = 0; o < 128; o += 8) b18_conv_bf_c4_mm8(uo + o * 128, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) b18_conv_bf_c4_yout(g, (g - g0) * 8, mo);
+            for (int g = g0; g < g1; g++) b18_conv_bf_c4_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad$c4_[t] into planes of 18 rows x (9 even + 9 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad$c4_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b18_conv_bf_c4_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int d = (t * 128 + c) * 324 + 18;
-            for (int i = 0; i < 16; i++, x += 16, d += 18) {
-                for (int e = 1; e < 9; e++) b18_conv_bf_c4_d[d + e] = grad$c4_[x + 2 * e - 1];
-                for (int e = 0; e < 8; e++) b18_conv_bf_c4_d[d + 9 + e] = grad$c4_[x + 2 * e];
+            int d = (t * 128 + c) * 360 + 20;
+            for (int i = 0; i < 16; i++, x += 16, d += 20) {
+                for (int e = 1; e < 5; e++) b18_conv_bf_c4_d[d + e] = grad$c4_[x + e * 4 - 1];
+                for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 5 + e] = grad$c4_[x + e * 4];
+                for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 10 + e] = grad$c4_[x + e * 4 + 1];
+                for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 15 + e] = grad$c4_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
     private void b18_conv_bf_c4_u(int chunk) {
         for (int o = chunk; o < 128; o += 16) {
@@ -5592,107 +6185,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c4$weight_[w + 2];
                 double g21 = c4$weight_[w + 1];
                 double g22 = c4$weight_[w];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 128 + o;
-                b18_conv_bf_c4_u[u] = (float) (h00);
-                b18_conv_bf_c4_u[u + 16384] = (float) (0.5 * (h00 + h01 + h02));
-                b18_conv_bf_c4_u[u + 32768] = (float) (0.5 * (h00 - h01 + h02));
-                b18_conv_bf_c4_u[u + 49152] = (float) (h02);
-                b18_conv_bf_c4_u[u + 65536] = (float) (h10);
-                b18_conv_bf_c4_u[u + 81920] = (float) (0.5 * (h10 + h11 + h12));
-                b18_conv_bf_c4_u[u + 98304] = (float) (0.5 * (h10 - h11 + h12));
-                b18_conv_bf_c4_u[u + 114688] = (float) (h12);
-                b18_conv_bf_c4_u[u + 131072] = (float) (h20);
-                b18_conv_bf_c4_u[u + 147456] = (float) (0.5 * (h20 + h21 + h22));
-                b18_conv_bf_c4_u[u + 163840] = (float) (0.5 * (h20 - h21 + h22));
-                b18_conv_bf_c4_u[u + 180224] = (float) (h22);
-                b18_conv_bf_c4_u[u + 196608] = (float) (h30);
-                b18_conv_bf_c4_u[u + 212992] = (float) (0.5 * (h30 + h31 + h32));
-                b18_conv_bf_c4_u[u + 229376] = (float) (0.5 * (h30 - h31 + h32));
-                b18_conv_bf_c4_u[u + 245760] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 1024 + i * 8 + o % 8;
+                b18_conv_bf_c4_u[u] = (float) ((h00) / 4.0);
+                b18_conv_bf_c4_u[u + 16384] = (float) ((-h00 - h01 - h02) / 6.0);
+                b18_conv_bf_c4_u[u + 32768] = (float) ((-h00 + h01 - h02) / 6.0);
+                b18_conv_bf_c4_u[u + 49152] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                b18_conv_bf_c4_u[u + 65536] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                b18_conv_bf_c4_u[u + 81920] = (float) (h02);
+                b18_conv_bf_c4_u[u + 98304] = (float) ((h10) / 4.0);
+                b18_conv_bf_c4_u[u + 114688] = (float) ((-h10 - h11 - h12) / 6.0);
+                b18_conv_bf_c4_u[u + 131072] = (float) ((-h10 + h11 - h12) / 6.0);
+                b18_conv_bf_c4_u[u + 147456] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                b18_conv_bf_c4_u[u + 163840] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                b18_conv_bf_c4_u[u + 180224] = (float) (h12);
+                b18_conv_bf_c4_u[u + 196608] = (float) ((h20) / 4.0);
+                b18_conv_bf_c4_u[u + 212992] = (float) ((-h20 - h21 - h22) / 6.0);
+                b18_conv_bf_c4_u[u + 229376] = (float) ((-h20 + h21 - h22) / 6.0);
+                b18_conv_bf_c4_u[u + 245760] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                b18_conv_bf_c4_u[u + 262144] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                b18_conv_bf_c4_u[u + 278528] = (float) (h22);
+                b18_conv_bf_c4_u[u + 294912] = (float) ((h30) / 4.0);
+                b18_conv_bf_c4_u[u + 311296] = (float) ((-h30 - h31 - h32) / 6.0);
+                b18_conv_bf_c4_u[u + 327680] = (float) ((-h30 + h31 - h32) / 6.0);
+                b18_conv_bf_c4_u[u + 344064] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                b18_conv_bf_c4_u[u + 360448] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                b18_conv_bf_c4_u[u + 376832] = (float) (h32);
+                b18_conv_bf_c4_u[u + 393216] = (float) ((h40) / 4.0);
+                b18_conv_bf_c4_u[u + 409600] = (float) ((-h40 - h41 - h42) / 6.0);
+                b18_conv_bf_c4_u[u + 425984] = (float) ((-h40 + h41 - h42) / 6.0);
+                b18_conv_bf_c4_u[u + 442368] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                b18_conv_bf_c4_u[u + 458752] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                b18_conv_bf_c4_u[u + 475136] = (float) (h42);
+                b18_conv_bf_c4_u[u + 491520] = (float) ((h50) / 4.0);
+                b18_conv_bf_c4_u[u + 507904] = (float) ((-h50 - h51 - h52) / 6.0);
+                b18_conv_bf_c4_u[u + 524288] = (float) ((-h50 + h51 - h52) / 6.0);
+                b18_conv_bf_c4_u[u + 540672] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                b18_conv_bf_c4_u[u + 557056] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                b18_conv_bf_c4_u[u + 573440] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(4x4,3x3).
      */
     private void b18_conv_bf_c4_vin(int g, int n0, int vo) {
-        int t = g / 8;
-        int ti = g - t * 8;
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 294912;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
-            int d = (t * 128 + c) * 324 + ti * 36;
+            int d = (t * 128 + c) * 360 + ti * 80;
             int v = vo + c * 32 + n0;
-            for (int j = 0; j < 8; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 9);
-                FloatVector f0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 10);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 18);
-                FloatVector o1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 18 + 9);
-                FloatVector f1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 18 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 18 + 10);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 36);
-                FloatVector o2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 36 + 9);
-                FloatVector f2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 36 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 36 + 10);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 54);
-                FloatVector o3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 54 + 9);
-                FloatVector f3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 54 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, d + j + 54 + 10);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(b18_conv_bf_c4_wino, v + j);
-                w10.add(w20).intoArray(b18_conv_bf_c4_wino, v + j + 16384);
-                w20.sub(w10).intoArray(b18_conv_bf_c4_wino, v + j + 32768);
-                w10.sub(w30).intoArray(b18_conv_bf_c4_wino, v + j + 49152);
-                w01.sub(w21).intoArray(b18_conv_bf_c4_wino, v + j + 4096);
-                w11.add(w21).intoArray(b18_conv_bf_c4_wino, v + j + 20480);
-                w21.sub(w11).intoArray(b18_conv_bf_c4_wino, v + j + 36864);
-                w11.sub(w31).intoArray(b18_conv_bf_c4_wino, v + j + 53248);
-                w02.sub(w22).intoArray(b18_conv_bf_c4_wino, v + j + 8192);
-                w12.add(w22).intoArray(b18_conv_bf_c4_wino, v + j + 24576);
-                w22.sub(w12).intoArray(b18_conv_bf_c4_wino, v + j + 40960);
-                w12.sub(w32).intoArray(b18_conv_bf_c4_wino, v + j + 57344);
-                w03.sub(w23).intoArray(b18_conv_bf_c4_wino, v + j + 12288);
-                w13.add(w23).intoArray(b18_conv_bf_c4_wino, v + j + 28672);
-                w23.sub(w13).intoArray(b18_conv_bf_c4_wino, v + j + 45056);
-                w13.sub(w33).intoArray(b18_conv_bf_c4_wino, v + j + 61440);
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 20;
+                    FloatVector x0 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 10);
+                    FloatVector x3 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 15);
+                    FloatVector x4 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b18_conv_bf_c4_d, dr + 6);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(b18_conv_bf_c4_wino, st + r * 8);
+                    w1.intoArray(b18_conv_bf_c4_wino, st + r * 8 + 48);
+                    w2.intoArray(b18_conv_bf_c4_wino, st + r * 8 + 96);
+                    w3.intoArray(b18_conv_bf_c4_wino, st + r * 8 + 144);
+                    w4.intoArray(b18_conv_bf_c4_wino, st + r * 8 + 192);
+                    w5.intoArray(b18_conv_bf_c4_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 4096;
+                    FloatVector y0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(b18_conv_bf_c4_wino, vq);
+                    v1.intoArray(b18_conv_bf_c4_wino, vq + 24576);
+                    v2.intoArray(b18_conv_bf_c4_wino, vq + 49152);
+                    v3.intoArray(b18_conv_bf_c4_wino, vq + 73728);
+                    v4.intoArray(b18_conv_bf_c4_wino, vq + 98304);
+                    v5.intoArray(b18_conv_bf_c4_wino, vq + 122880);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b18_conv_bf_c4_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -5720,7 +6344,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 256) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 16);
@@ -5759,35 +6383,35 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             FloatVector v0_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 48);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 128]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 8]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 129]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 9]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 130]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 10]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 131]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 11]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 132]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 12]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 133]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 13]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 134]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 14]);
             a0_6 = v0_32.fma(g, a0_6);
             a1_6 = v1_32.fma(g, a1_6);
             a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 135]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 15]);
             a0_7 = v0_32.fma(g, a0_7);
             a1_7 = v1_32.fma(g, a1_7);
             a2_7 = v2_32.fma(g, a2_7);
@@ -5819,52 +6443,84 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void b18_conv_bf_c4_yout(int g, int n0, int mo) {
-        int t = g / 8;
-        int ti = g - t * 8;
-        int st = mo + 65536;
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 147456;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 128; o++) {
-            int m = mo + o * 32 + n0;
-            int y = ((t * 128 + o) * 16 + 2 * ti) * 16;
-            for (int j = 0; j < 8; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 4096);
-                FloatVector m02 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 8192);
-                FloatVector m03 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 12288);
-                FloatVector m10 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 16384);
-                FloatVector m11 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 20480);
-                FloatVector m12 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 24576);
-                FloatVector m13 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 28672);
-                FloatVector m20 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 32768);
-                FloatVector m21 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 36864);
-                FloatVector m22 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 40960);
-                FloatVector m23 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 45056);
-                FloatVector m30 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 49152);
-                FloatVector m31 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 53248);
-                FloatVector m32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 57344);
-                FloatVector m33 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, m + j + 61440);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(b18_conv_bf_c4_wino, st);
-                z01.sub(z02).sub(z03).intoArray(b18_conv_bf_c4_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(b18_conv_bf_c4_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(b18_conv_bf_c4_wino, st + 24);
-                int e = Math.min(8, 8 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 16 + 4 * ti) * 16;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 4096;
+                    FloatVector h0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 73728);
+                    FloatVector h4 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 98304);
+                    FloatVector h5 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 122880);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(b18_conv_bf_c4_wino, st + q * 8);
+                    z1.intoArray(b18_conv_bf_c4_wino, st + q * 8 + 48);
+                    z2.intoArray(b18_conv_bf_c4_wino, st + q * 8 + 96);
+                    z3.intoArray(b18_conv_bf_c4_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(b18_conv_bf_c4_wino, st + r * 32 + 192);
+                    f1.intoArray(b18_conv_bf_c4_wino, st + r * 32 + 200);
+                    f2.intoArray(b18_conv_bf_c4_wino, st + r * 32 + 208);
+                    f3.intoArray(b18_conv_bf_c4_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    grad$r3_[x] = b18_conv_bf_c4_wino[st + q];
-                    grad$r3_[x + 1] = b18_conv_bf_c4_wino[st + 8 + q];
-                    grad$r3_[x + 16] = b18_conv_bf_c4_wino[st + 16 + q];
-                    grad$r3_[x + 17] = b18_conv_bf_c4_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    grad$r3_[px] = b18_conv_bf_c4_wino[st + q + 192];
+                    grad$r3_[px + 1] = b18_conv_bf_c4_wino[st + q + 200];
+                    grad$r3_[px + 2] = b18_conv_bf_c4_wino[st + q + 208];
+                    grad$r3_[px + 3] = b18_conv_bf_c4_wino[st + q + 216];
+                    grad$r3_[px + 16] = b18_conv_bf_c4_wino[st + q + 224];
+                    grad$r3_[px + 17] = b18_conv_bf_c4_wino[st + q + 232];
+                    grad$r3_[px + 18] = b18_conv_bf_c4_wino[st + q + 240];
+                    grad$r3_[px + 19] = b18_conv_bf_c4_wino[st + q + 248];
+                    grad$r3_[px + 32] = b18_conv_bf_c4_wino[st + q + 256];
+                    grad$r3_[px + 33] = b18_conv_bf_c4_wino[st + q + 264];
+                    grad$r3_[px + 34] = b18_conv_bf_c4_wino[st + q + 272];
+                    grad$r3_[px + 35] = b18_conv_bf_c4_wino[st + q + 280];
+                    grad$r3_[px + 48] = b18_conv_bf_c4_wino[st + q + 288];
+                    grad$r3_[px + 49] = b18_conv_bf_c4_wino[st + q + 296];
+                    grad$r3_[px + 50] = b18_conv_bf_c4_wino[st + q + 304];
+                    grad$r3_[px + 51] = b18_conv_bf_c4_wino[st + q + 312];
                 }
             }
         }
@@ -6077,49 +6733,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b23_conv_bf_c3_wino
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd4
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b23_conv_bf_c3_wino
      */
     private void b23_conv_bf_c3_(int chunk) {
-        int vo = chunk * 98336;
-        int mo = vo + 65536;
-        for (int blk = chunk; blk < 171; blk += 16) {
-            int g0 = blk * 3;
-            int g1 = Math.min(g0 + 3, 512);
-            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
+        int vo = chunk * 221504;
+        int mo = vo + 147456;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
+            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) b23_conv_bf_c3_vin(g, (g - g0) * 8, vo);
+            for (int g = g0; g < g1; g++) b23_conv_bf_c3_vin(g, (g - g0) * 4, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 4096 + n;
                     int m = mo + xi * 2048 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 64; o += 8) b23_conv_bf_c3_mm8(uo + o, v, m + o * 32);
+                    for (int o = 0; o < 64; o += 8) b23_conv_bf_c3_mm8(uo + o * 128, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) b23_conv_bf_c3_yout(g, (g - g0) * 8, mo);
+            for (int g = g0; g < g1; g++) b23_conv_bf_c3_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad$c3_[t] into planes of 18 rows x (9 even + 9 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad$c3_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b23_conv_bf_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int d = (t * 128 + c) * 324 + 18;
-            for (int i = 0; i < 16; i++, x += 16, d += 18) {
-                for (int e = 1; e < 9; e++) b23_conv_bf_c3_d[d + e] = grad$c3_[x + 2 * e - 1];
-                for (int e = 0; e < 8; e++) b23_conv_bf_c3_d[d + 9 + e] = grad$c3_[x + 2 * e];
+            int d = (t * 128 + c) * 360 + 20;
+            for (int i = 0; i < 16; i++, x += 16, d += 20) {
+                for (int e = 1; e < 5; e++) b23_conv_bf_c3_d[d + e] = grad$c3_[x + e * 4 - 1];
+                for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 5 + e] = grad$c3_[x + e * 4];
+                for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 10 + e] = grad$c3_[x + e * 4 + 1];
+                for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 15 + e] = grad$c3_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
     private void b23_conv_bf_c3_u(int chunk) {
         for (int o = chunk; o < 64; o += 16) {
@@ -6134,107 +6792,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c3$weight_[w + 2];
                 double g21 = c3$weight_[w + 1];
                 double g22 = c3$weight_[w];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 64 + o;
-                b23_conv_bf_c3_u[u] = (float) (h00);
-                b23_conv_bf_c3_u[u + 8192] = (float) (0.5 * (h00 + h01 + h02));
-                b23_conv_bf_c3_u[u + 16384] = (float) (0.5 * (h00 - h01 + h02));
-                b23_conv_bf_c3_u[u + 24576] = (float) (h02);
-                b23_conv_bf_c3_u[u + 32768] = (float) (h10);
-                b23_conv_bf_c3_u[u + 40960] = (float) (0.5 * (h10 + h11 + h12));
-                b23_conv_bf_c3_u[u + 49152] = (float) (0.5 * (h10 - h11 + h12));
-                b23_conv_bf_c3_u[u + 57344] = (float) (h12);
-                b23_conv_bf_c3_u[u + 65536] = (float) (h20);
-                b23_conv_bf_c3_u[u + 73728] = (float) (0.5 * (h20 + h21 + h22));
-                b23_conv_bf_c3_u[u + 81920] = (float) (0.5 * (h20 - h21 + h22));
-                b23_conv_bf_c3_u[u + 90112] = (float) (h22);
-                b23_conv_bf_c3_u[u + 98304] = (float) (h30);
-                b23_conv_bf_c3_u[u + 106496] = (float) (0.5 * (h30 + h31 + h32));
-                b23_conv_bf_c3_u[u + 114688] = (float) (0.5 * (h30 - h31 + h32));
-                b23_conv_bf_c3_u[u + 122880] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 1024 + i * 8 + o % 8;
+                b23_conv_bf_c3_u[u] = (float) ((h00) / 4.0);
+                b23_conv_bf_c3_u[u + 8192] = (float) ((-h00 - h01 - h02) / 6.0);
+                b23_conv_bf_c3_u[u + 16384] = (float) ((-h00 + h01 - h02) / 6.0);
+                b23_conv_bf_c3_u[u + 24576] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                b23_conv_bf_c3_u[u + 32768] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                b23_conv_bf_c3_u[u + 40960] = (float) (h02);
+                b23_conv_bf_c3_u[u + 49152] = (float) ((h10) / 4.0);
+                b23_conv_bf_c3_u[u + 57344] = (float) ((-h10 - h11 - h12) / 6.0);
+                b23_conv_bf_c3_u[u + 65536] = (float) ((-h10 + h11 - h12) / 6.0);
+                b23_conv_bf_c3_u[u + 73728] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                b23_conv_bf_c3_u[u + 81920] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                b23_conv_bf_c3_u[u + 90112] = (float) (h12);
+                b23_conv_bf_c3_u[u + 98304] = (float) ((h20) / 4.0);
+                b23_conv_bf_c3_u[u + 106496] = (float) ((-h20 - h21 - h22) / 6.0);
+                b23_conv_bf_c3_u[u + 114688] = (float) ((-h20 + h21 - h22) / 6.0);
+                b23_conv_bf_c3_u[u + 122880] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                b23_conv_bf_c3_u[u + 131072] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                b23_conv_bf_c3_u[u + 139264] = (float) (h22);
+                b23_conv_bf_c3_u[u + 147456] = (float) ((h30) / 4.0);
+                b23_conv_bf_c3_u[u + 155648] = (float) ((-h30 - h31 - h32) / 6.0);
+                b23_conv_bf_c3_u[u + 163840] = (float) ((-h30 + h31 - h32) / 6.0);
+                b23_conv_bf_c3_u[u + 172032] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                b23_conv_bf_c3_u[u + 180224] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                b23_conv_bf_c3_u[u + 188416] = (float) (h32);
+                b23_conv_bf_c3_u[u + 196608] = (float) ((h40) / 4.0);
+                b23_conv_bf_c3_u[u + 204800] = (float) ((-h40 - h41 - h42) / 6.0);
+                b23_conv_bf_c3_u[u + 212992] = (float) ((-h40 + h41 - h42) / 6.0);
+                b23_conv_bf_c3_u[u + 221184] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                b23_conv_bf_c3_u[u + 229376] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                b23_conv_bf_c3_u[u + 237568] = (float) (h42);
+                b23_conv_bf_c3_u[u + 245760] = (float) ((h50) / 4.0);
+                b23_conv_bf_c3_u[u + 253952] = (float) ((-h50 - h51 - h52) / 6.0);
+                b23_conv_bf_c3_u[u + 262144] = (float) ((-h50 + h51 - h52) / 6.0);
+                b23_conv_bf_c3_u[u + 270336] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                b23_conv_bf_c3_u[u + 278528] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                b23_conv_bf_c3_u[u + 286720] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(4x4,3x3).
      */
     private void b23_conv_bf_c3_vin(int g, int n0, int vo) {
-        int t = g / 8;
-        int ti = g - t * 8;
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 221184;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 128; c++) {
-            int d = (t * 128 + c) * 324 + ti * 36;
+            int d = (t * 128 + c) * 360 + ti * 80;
             int v = vo + c * 32 + n0;
-            for (int j = 0; j < 8; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 9);
-                FloatVector f0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 10);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 18);
-                FloatVector o1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 18 + 9);
-                FloatVector f1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 18 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 18 + 10);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 36);
-                FloatVector o2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 36 + 9);
-                FloatVector f2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 36 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 36 + 10);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 54);
-                FloatVector o3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 54 + 9);
-                FloatVector f3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 54 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, d + j + 54 + 10);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(b23_conv_bf_c3_wino, v + j);
-                w10.add(w20).intoArray(b23_conv_bf_c3_wino, v + j + 16384);
-                w20.sub(w10).intoArray(b23_conv_bf_c3_wino, v + j + 32768);
-                w10.sub(w30).intoArray(b23_conv_bf_c3_wino, v + j + 49152);
-                w01.sub(w21).intoArray(b23_conv_bf_c3_wino, v + j + 4096);
-                w11.add(w21).intoArray(b23_conv_bf_c3_wino, v + j + 20480);
-                w21.sub(w11).intoArray(b23_conv_bf_c3_wino, v + j + 36864);
-                w11.sub(w31).intoArray(b23_conv_bf_c3_wino, v + j + 53248);
-                w02.sub(w22).intoArray(b23_conv_bf_c3_wino, v + j + 8192);
-                w12.add(w22).intoArray(b23_conv_bf_c3_wino, v + j + 24576);
-                w22.sub(w12).intoArray(b23_conv_bf_c3_wino, v + j + 40960);
-                w12.sub(w32).intoArray(b23_conv_bf_c3_wino, v + j + 57344);
-                w03.sub(w23).intoArray(b23_conv_bf_c3_wino, v + j + 12288);
-                w13.add(w23).intoArray(b23_conv_bf_c3_wino, v + j + 28672);
-                w23.sub(w13).intoArray(b23_conv_bf_c3_wino, v + j + 45056);
-                w13.sub(w33).intoArray(b23_conv_bf_c3_wino, v + j + 61440);
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 20;
+                    FloatVector x0 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 10);
+                    FloatVector x3 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 15);
+                    FloatVector x4 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b23_conv_bf_c3_d, dr + 6);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(b23_conv_bf_c3_wino, st + r * 8);
+                    w1.intoArray(b23_conv_bf_c3_wino, st + r * 8 + 48);
+                    w2.intoArray(b23_conv_bf_c3_wino, st + r * 8 + 96);
+                    w3.intoArray(b23_conv_bf_c3_wino, st + r * 8 + 144);
+                    w4.intoArray(b23_conv_bf_c3_wino, st + r * 8 + 192);
+                    w5.intoArray(b23_conv_bf_c3_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 4096;
+                    FloatVector y0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(b23_conv_bf_c3_wino, vq);
+                    v1.intoArray(b23_conv_bf_c3_wino, vq + 24576);
+                    v2.intoArray(b23_conv_bf_c3_wino, vq + 49152);
+                    v3.intoArray(b23_conv_bf_c3_wino, vq + 73728);
+                    v4.intoArray(b23_conv_bf_c3_wino, vq + 98304);
+                    v5.intoArray(b23_conv_bf_c3_wino, vq + 122880);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b23_conv_bf_c3_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -6262,7 +6951,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 128) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 16);
@@ -6301,35 +6990,35 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             FloatVector v0_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 48);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 64]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 8]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 65]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 9]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 66]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 10]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 67]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 11]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 68]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 12]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 69]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 13]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 70]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 14]);
             a0_6 = v0_32.fma(g, a0_6);
             a1_6 = v1_32.fma(g, a1_6);
             a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 71]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 15]);
             a0_7 = v0_32.fma(g, a0_7);
             a1_7 = v1_32.fma(g, a1_7);
             a2_7 = v2_32.fma(g, a2_7);
@@ -6361,52 +7050,84 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void b23_conv_bf_c3_yout(int g, int n0, int mo) {
-        int t = g / 8;
-        int ti = g - t * 8;
-        int st = mo + 32768;
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 73728;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 32 + n0;
-            int y = ((t * 64 + o) * 16 + 2 * ti) * 16;
-            for (int j = 0; j < 8; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 2048);
-                FloatVector m02 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 4096);
-                FloatVector m03 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 6144);
-                FloatVector m10 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 8192);
-                FloatVector m11 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 10240);
-                FloatVector m12 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 12288);
-                FloatVector m13 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 14336);
-                FloatVector m20 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 16384);
-                FloatVector m21 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 18432);
-                FloatVector m22 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 20480);
-                FloatVector m23 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 22528);
-                FloatVector m30 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 24576);
-                FloatVector m31 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 26624);
-                FloatVector m32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 28672);
-                FloatVector m33 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, m + j + 30720);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(b23_conv_bf_c3_wino, st);
-                z01.sub(z02).sub(z03).intoArray(b23_conv_bf_c3_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(b23_conv_bf_c3_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(b23_conv_bf_c3_wino, st + 24);
-                int e = Math.min(8, 8 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 64 + o) * 16 + 4 * ti) * 16;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 2048;
+                    FloatVector h0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 12288);
+                    FloatVector h2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 24576);
+                    FloatVector h3 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 36864);
+                    FloatVector h4 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 49152);
+                    FloatVector h5 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 61440);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(b23_conv_bf_c3_wino, st + q * 8);
+                    z1.intoArray(b23_conv_bf_c3_wino, st + q * 8 + 48);
+                    z2.intoArray(b23_conv_bf_c3_wino, st + q * 8 + 96);
+                    z3.intoArray(b23_conv_bf_c3_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(b23_conv_bf_c3_wino, st + r * 32 + 192);
+                    f1.intoArray(b23_conv_bf_c3_wino, st + r * 32 + 200);
+                    f2.intoArray(b23_conv_bf_c3_wino, st + r * 32 + 208);
+                    f3.intoArray(b23_conv_bf_c3_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    grad$p2_[x] = b23_conv_bf_c3_wino[st + q];
-                    grad$p2_[x + 1] = b23_conv_bf_c3_wino[st + 8 + q];
-                    grad$p2_[x + 16] = b23_conv_bf_c3_wino[st + 16 + q];
-                    grad$p2_[x + 17] = b23_conv_bf_c3_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    grad$p2_[px] = b23_conv_bf_c3_wino[st + q + 192];
+                    grad$p2_[px + 1] = b23_conv_bf_c3_wino[st + q + 200];
+                    grad$p2_[px + 2] = b23_conv_bf_c3_wino[st + q + 208];
+                    grad$p2_[px + 3] = b23_conv_bf_c3_wino[st + q + 216];
+                    grad$p2_[px + 16] = b23_conv_bf_c3_wino[st + q + 224];
+                    grad$p2_[px + 17] = b23_conv_bf_c3_wino[st + q + 232];
+                    grad$p2_[px + 18] = b23_conv_bf_c3_wino[st + q + 240];
+                    grad$p2_[px + 19] = b23_conv_bf_c3_wino[st + q + 248];
+                    grad$p2_[px + 32] = b23_conv_bf_c3_wino[st + q + 256];
+                    grad$p2_[px + 33] = b23_conv_bf_c3_wino[st + q + 264];
+                    grad$p2_[px + 34] = b23_conv_bf_c3_wino[st + q + 272];
+                    grad$p2_[px + 35] = b23_conv_bf_c3_wino[st + q + 280];
+                    grad$p2_[px + 48] = b23_conv_bf_c3_wino[st + q + 288];
+                    grad$p2_[px + 49] = b23_conv_bf_c3_wino[st + q + 296];
+                    grad$p2_[px + 50] = b23_conv_bf_c3_wino[st + q + 304];
+                    grad$p2_[px + 51] = b23_conv_bf_c3_wino[st + q + 312];
                 }
             }
         }
@@ -6638,49 +7359,51 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
-     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 16x16 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 342 blocks in all, with its own slice of b29_conv_bf_c2_wino
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd4
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b29_conv_bf_c2_wino
      */
     private void b29_conv_bf_c2_(int chunk) {
-        int vo = chunk * 114720;
-        int mo = vo + 57344;
-        for (int blk = chunk; blk < 342; blk += 16) {
+        int vo = chunk * 147776;
+        int mo = vo + 73728;
+        for (int blk = chunk; blk < 171; blk += 16) {
             int g0 = blk * 3;
-            int g1 = Math.min(g0 + 3, 1024);
-            int nl = ((g1 - g0) * 16 + 23) / 24 * 24;
+            int g1 = Math.min(g0 + 3, 512);
+            int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) b29_conv_bf_c2_vin(g, (g - g0) * 16, vo);
+            for (int g = g0; g < g1; g++) b29_conv_bf_c2_vin(g, (g - g0) * 8, vo);
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 3584 + n;
-                    int m = mo + xi * 3584 + n;
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 2048 + n;
                     int uo = xi * 4096;
-                    for (int o = 0; o < 64; o += 8) b29_conv_bf_c2_mm8(uo + o, v, m + o * 56);
+                    for (int o = 0; o < 64; o += 8) b29_conv_bf_c2_mm8(uo + o * 64, v, m + o * 32);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) b29_conv_bf_c2_yout(g, (g - g0) * 16, mo);
+            for (int g = g0; g < g1; g++) b29_conv_bf_c2_yout(g, (g - g0) * 8, mo);
         }
     }
 
     /**
-     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad$c2_[t] into planes of 34 rows x (17 even + 17 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad$c2_[t] into planes of 34 rows x (4 column phases of 9: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b29_conv_bf_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 1024;
-            int d = (t * 64 + c) * 1156 + 34;
-            for (int i = 0; i < 32; i++, x += 32, d += 34) {
-                for (int e = 1; e < 17; e++) b29_conv_bf_c2_d[d + e] = grad$c2_[x + 2 * e - 1];
-                for (int e = 0; e < 16; e++) b29_conv_bf_c2_d[d + 17 + e] = grad$c2_[x + 2 * e];
+            int d = (t * 64 + c) * 1224 + 36;
+            for (int i = 0; i < 32; i++, x += 32, d += 36) {
+                for (int e = 1; e < 9; e++) b29_conv_bf_c2_d[d + e] = grad$c2_[x + e * 4 - 1];
+                for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 9 + e] = grad$c2_[x + e * 4];
+                for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 18 + e] = grad$c2_[x + e * 4 + 1];
+                for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 27 + e] = grad$c2_[x + e * 4 + 2];
             }
         }
     }
 
     /**
-     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
     private void b29_conv_bf_c2_u(int chunk) {
         for (int o = chunk; o < 64; o += 16) {
@@ -6695,107 +7418,138 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 double g20 = c2$weight_[w + 2];
                 double g21 = c2$weight_[w + 1];
                 double g22 = c2$weight_[w];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
-                double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 64 + o;
-                b29_conv_bf_c2_u[u] = (float) (h00);
-                b29_conv_bf_c2_u[u + 4096] = (float) (0.5 * (h00 + h01 + h02));
-                b29_conv_bf_c2_u[u + 8192] = (float) (0.5 * (h00 - h01 + h02));
-                b29_conv_bf_c2_u[u + 12288] = (float) (h02);
-                b29_conv_bf_c2_u[u + 16384] = (float) (h10);
-                b29_conv_bf_c2_u[u + 20480] = (float) (0.5 * (h10 + h11 + h12));
-                b29_conv_bf_c2_u[u + 24576] = (float) (0.5 * (h10 - h11 + h12));
-                b29_conv_bf_c2_u[u + 28672] = (float) (h12);
-                b29_conv_bf_c2_u[u + 32768] = (float) (h20);
-                b29_conv_bf_c2_u[u + 36864] = (float) (0.5 * (h20 + h21 + h22));
-                b29_conv_bf_c2_u[u + 40960] = (float) (0.5 * (h20 - h21 + h22));
-                b29_conv_bf_c2_u[u + 45056] = (float) (h22);
-                b29_conv_bf_c2_u[u + 49152] = (float) (h30);
-                b29_conv_bf_c2_u[u + 53248] = (float) (0.5 * (h30 + h31 + h32));
-                b29_conv_bf_c2_u[u + 57344] = (float) (0.5 * (h30 - h31 + h32));
-                b29_conv_bf_c2_u[u + 61440] = (float) (h32);
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
+                double h00 = (g00) / 4.0;
+                double h10 = (-g00 - g10 - g20) / 6.0;
+                double h20 = (-g00 + g10 - g20) / 6.0;
+                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                double h50 = g20;
+                double h01 = (g01) / 4.0;
+                double h11 = (-g01 - g11 - g21) / 6.0;
+                double h21 = (-g01 + g11 - g21) / 6.0;
+                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                double h51 = g21;
+                double h02 = (g02) / 4.0;
+                double h12 = (-g02 - g12 - g22) / 6.0;
+                double h22 = (-g02 + g12 - g22) / 6.0;
+                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                double h52 = g22;
+                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 512 + i * 8 + o % 8;
+                b29_conv_bf_c2_u[u] = (float) ((h00) / 4.0);
+                b29_conv_bf_c2_u[u + 4096] = (float) ((-h00 - h01 - h02) / 6.0);
+                b29_conv_bf_c2_u[u + 8192] = (float) ((-h00 + h01 - h02) / 6.0);
+                b29_conv_bf_c2_u[u + 12288] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                b29_conv_bf_c2_u[u + 16384] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                b29_conv_bf_c2_u[u + 20480] = (float) (h02);
+                b29_conv_bf_c2_u[u + 24576] = (float) ((h10) / 4.0);
+                b29_conv_bf_c2_u[u + 28672] = (float) ((-h10 - h11 - h12) / 6.0);
+                b29_conv_bf_c2_u[u + 32768] = (float) ((-h10 + h11 - h12) / 6.0);
+                b29_conv_bf_c2_u[u + 36864] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                b29_conv_bf_c2_u[u + 40960] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                b29_conv_bf_c2_u[u + 45056] = (float) (h12);
+                b29_conv_bf_c2_u[u + 49152] = (float) ((h20) / 4.0);
+                b29_conv_bf_c2_u[u + 53248] = (float) ((-h20 - h21 - h22) / 6.0);
+                b29_conv_bf_c2_u[u + 57344] = (float) ((-h20 + h21 - h22) / 6.0);
+                b29_conv_bf_c2_u[u + 61440] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                b29_conv_bf_c2_u[u + 65536] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                b29_conv_bf_c2_u[u + 69632] = (float) (h22);
+                b29_conv_bf_c2_u[u + 73728] = (float) ((h30) / 4.0);
+                b29_conv_bf_c2_u[u + 77824] = (float) ((-h30 - h31 - h32) / 6.0);
+                b29_conv_bf_c2_u[u + 81920] = (float) ((-h30 + h31 - h32) / 6.0);
+                b29_conv_bf_c2_u[u + 86016] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                b29_conv_bf_c2_u[u + 90112] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                b29_conv_bf_c2_u[u + 94208] = (float) (h32);
+                b29_conv_bf_c2_u[u + 98304] = (float) ((h40) / 4.0);
+                b29_conv_bf_c2_u[u + 102400] = (float) ((-h40 - h41 - h42) / 6.0);
+                b29_conv_bf_c2_u[u + 106496] = (float) ((-h40 + h41 - h42) / 6.0);
+                b29_conv_bf_c2_u[u + 110592] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                b29_conv_bf_c2_u[u + 114688] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                b29_conv_bf_c2_u[u + 118784] = (float) (h42);
+                b29_conv_bf_c2_u[u + 122880] = (float) ((h50) / 4.0);
+                b29_conv_bf_c2_u[u + 126976] = (float) ((-h50 - h51 - h52) / 6.0);
+                b29_conv_bf_c2_u[u + 131072] = (float) ((-h50 + h51 - h52) / 6.0);
+                b29_conv_bf_c2_u[u + 135168] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                b29_conv_bf_c2_u[u + 139264] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                b29_conv_bf_c2_u[u + 143360] = (float) (h52);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 16, tile row g % 16), tiles j = 0 .. 15, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 8, tile row g % 8), tiles j = 0 .. 7, every input channel c; F(4x4,3x3).
      */
     private void b29_conv_bf_c2_vin(int g, int n0, int vo) {
-        int t = g / 16;
-        int ti = g - t * 16;
+        int t = g / 8;
+        int ti = g - t * 8;
+        int st = vo + 147456;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int c = 0; c < 64; c++) {
-            int d = (t * 64 + c) * 1156 + ti * 68;
-            int v = vo + c * 56 + n0;
-            for (int j = 0; j < 16; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 17);
-                FloatVector f0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 18);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 34);
-                FloatVector o1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 34 + 17);
-                FloatVector f1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 34 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 34 + 18);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 68);
-                FloatVector o2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 68 + 17);
-                FloatVector f2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 68 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 68 + 18);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 102);
-                FloatVector o3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 102 + 17);
-                FloatVector f3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 102 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, d + j + 102 + 18);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(b29_conv_bf_c2_wino, v + j);
-                w10.add(w20).intoArray(b29_conv_bf_c2_wino, v + j + 14336);
-                w20.sub(w10).intoArray(b29_conv_bf_c2_wino, v + j + 28672);
-                w10.sub(w30).intoArray(b29_conv_bf_c2_wino, v + j + 43008);
-                w01.sub(w21).intoArray(b29_conv_bf_c2_wino, v + j + 3584);
-                w11.add(w21).intoArray(b29_conv_bf_c2_wino, v + j + 17920);
-                w21.sub(w11).intoArray(b29_conv_bf_c2_wino, v + j + 32256);
-                w11.sub(w31).intoArray(b29_conv_bf_c2_wino, v + j + 46592);
-                w02.sub(w22).intoArray(b29_conv_bf_c2_wino, v + j + 7168);
-                w12.add(w22).intoArray(b29_conv_bf_c2_wino, v + j + 21504);
-                w22.sub(w12).intoArray(b29_conv_bf_c2_wino, v + j + 35840);
-                w12.sub(w32).intoArray(b29_conv_bf_c2_wino, v + j + 50176);
-                w03.sub(w23).intoArray(b29_conv_bf_c2_wino, v + j + 10752);
-                w13.add(w23).intoArray(b29_conv_bf_c2_wino, v + j + 25088);
-                w23.sub(w13).intoArray(b29_conv_bf_c2_wino, v + j + 39424);
-                w13.sub(w33).intoArray(b29_conv_bf_c2_wino, v + j + 53760);
+            int d = (t * 64 + c) * 1224 + ti * 144;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 8; j += 8) {
+                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 6; r++) {
+                    int dr = d + j + r * 36;
+                    FloatVector x0 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 9);
+                    FloatVector x2 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 18);
+                    FloatVector x3 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 27);
+                    FloatVector x4 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 1);
+                    FloatVector x5 = FloatVector.fromArray(S, b29_conv_bf_c2_d, dr + 10);
+                    FloatVector ws = x4.sub(x2);
+                    FloatVector wt = x3.sub(x1);
+                    FloatVector w0 = x0.sub(x2).fma(four, ws);
+                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
+                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
+                    FloatVector w3 = wt.fma(two, ws);
+                    FloatVector w4 = wt.fma(minusTwo, ws);
+                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    w0.intoArray(b29_conv_bf_c2_wino, st + r * 8);
+                    w1.intoArray(b29_conv_bf_c2_wino, st + r * 8 + 48);
+                    w2.intoArray(b29_conv_bf_c2_wino, st + r * 8 + 96);
+                    w3.intoArray(b29_conv_bf_c2_wino, st + r * 8 + 144);
+                    w4.intoArray(b29_conv_bf_c2_wino, st + r * 8 + 192);
+                    w5.intoArray(b29_conv_bf_c2_wino, st + r * 8 + 240);
+                }
+                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 6; q++) {
+                    int sq = st + q * 48;
+                    int vq = v + j + q * 2048;
+                    FloatVector y0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 24);
+                    FloatVector y4 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 32);
+                    FloatVector y5 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 40);
+                    FloatVector vs = y4.sub(y2);
+                    FloatVector vt = y3.sub(y1);
+                    FloatVector v0 = y0.sub(y2).fma(four, vs);
+                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
+                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
+                    FloatVector v3 = vt.fma(two, vs);
+                    FloatVector v4 = vt.fma(minusTwo, vs);
+                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    v0.intoArray(b29_conv_bf_c2_wino, vq);
+                    v1.intoArray(b29_conv_bf_c2_wino, vq + 12288);
+                    v2.intoArray(b29_conv_bf_c2_wino, vq + 24576);
+                    v3.intoArray(b29_conv_bf_c2_wino, vq + 36864);
+                    v4.intoArray(b29_conv_bf_c2_wino, vq + 49152);
+                    v5.intoArray(b29_conv_bf_c2_wino, vq + 61440);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b29_conv_bf_c2_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -6823,7 +7577,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 112, uo += 128) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 16);
@@ -6859,115 +7613,147 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_7 = v0.fma(g, a0_7);
             a1_7 = v1.fma(g, a1_7);
             a2_7 = v2.fma(g, a2_7);
-            FloatVector v0_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 56);
-            FloatVector v1_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 64);
-            FloatVector v2_56 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 72);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 64]);
-            a0_0 = v0_56.fma(g, a0_0);
-            a1_0 = v1_56.fma(g, a1_0);
-            a2_0 = v2_56.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 65]);
-            a0_1 = v0_56.fma(g, a0_1);
-            a1_1 = v1_56.fma(g, a1_1);
-            a2_1 = v2_56.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 66]);
-            a0_2 = v0_56.fma(g, a0_2);
-            a1_2 = v1_56.fma(g, a1_2);
-            a2_2 = v2_56.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 67]);
-            a0_3 = v0_56.fma(g, a0_3);
-            a1_3 = v1_56.fma(g, a1_3);
-            a2_3 = v2_56.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 68]);
-            a0_4 = v0_56.fma(g, a0_4);
-            a1_4 = v1_56.fma(g, a1_4);
-            a2_4 = v2_56.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 69]);
-            a0_5 = v0_56.fma(g, a0_5);
-            a1_5 = v1_56.fma(g, a1_5);
-            a2_5 = v2_56.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 70]);
-            a0_6 = v0_56.fma(g, a0_6);
-            a1_6 = v1_56.fma(g, a1_6);
-            a2_6 = v2_56.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 71]);
-            a0_7 = v0_56.fma(g, a0_7);
-            a1_7 = v1_56.fma(g, a1_7);
-            a2_7 = v2_56.fma(g, a2_7);
+            FloatVector v0_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 48);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 8]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 9]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 10]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 11]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 12]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 13]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 14]);
+            a0_6 = v0_32.fma(g, a0_6);
+            a1_6 = v1_32.fma(g, a1_6);
+            a2_6 = v2_32.fma(g, a2_6);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 15]);
+            a0_7 = v0_32.fma(g, a0_7);
+            a1_7 = v1_32.fma(g, a1_7);
+            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b29_conv_bf_c2_wino, m);
         a1_0.intoArray(b29_conv_bf_c2_wino, m + 8);
         a2_0.intoArray(b29_conv_bf_c2_wino, m + 16);
-        a0_1.intoArray(b29_conv_bf_c2_wino, m + 56);
-        a1_1.intoArray(b29_conv_bf_c2_wino, m + 64);
-        a2_1.intoArray(b29_conv_bf_c2_wino, m + 72);
-        a0_2.intoArray(b29_conv_bf_c2_wino, m + 112);
-        a1_2.intoArray(b29_conv_bf_c2_wino, m + 120);
-        a2_2.intoArray(b29_conv_bf_c2_wino, m + 128);
-        a0_3.intoArray(b29_conv_bf_c2_wino, m + 168);
-        a1_3.intoArray(b29_conv_bf_c2_wino, m + 176);
-        a2_3.intoArray(b29_conv_bf_c2_wino, m + 184);
-        a0_4.intoArray(b29_conv_bf_c2_wino, m + 224);
-        a1_4.intoArray(b29_conv_bf_c2_wino, m + 232);
-        a2_4.intoArray(b29_conv_bf_c2_wino, m + 240);
-        a0_5.intoArray(b29_conv_bf_c2_wino, m + 280);
-        a1_5.intoArray(b29_conv_bf_c2_wino, m + 288);
-        a2_5.intoArray(b29_conv_bf_c2_wino, m + 296);
-        a0_6.intoArray(b29_conv_bf_c2_wino, m + 336);
-        a1_6.intoArray(b29_conv_bf_c2_wino, m + 344);
-        a2_6.intoArray(b29_conv_bf_c2_wino, m + 352);
-        a0_7.intoArray(b29_conv_bf_c2_wino, m + 392);
-        a1_7.intoArray(b29_conv_bf_c2_wino, m + 400);
-        a2_7.intoArray(b29_conv_bf_c2_wino, m + 408);
+        a0_1.intoArray(b29_conv_bf_c2_wino, m + 32);
+        a1_1.intoArray(b29_conv_bf_c2_wino, m + 40);
+        a2_1.intoArray(b29_conv_bf_c2_wino, m + 48);
+        a0_2.intoArray(b29_conv_bf_c2_wino, m + 64);
+        a1_2.intoArray(b29_conv_bf_c2_wino, m + 72);
+        a2_2.intoArray(b29_conv_bf_c2_wino, m + 80);
+        a0_3.intoArray(b29_conv_bf_c2_wino, m + 96);
+        a1_3.intoArray(b29_conv_bf_c2_wino, m + 104);
+        a2_3.intoArray(b29_conv_bf_c2_wino, m + 112);
+        a0_4.intoArray(b29_conv_bf_c2_wino, m + 128);
+        a1_4.intoArray(b29_conv_bf_c2_wino, m + 136);
+        a2_4.intoArray(b29_conv_bf_c2_wino, m + 144);
+        a0_5.intoArray(b29_conv_bf_c2_wino, m + 160);
+        a1_5.intoArray(b29_conv_bf_c2_wino, m + 168);
+        a2_5.intoArray(b29_conv_bf_c2_wino, m + 176);
+        a0_6.intoArray(b29_conv_bf_c2_wino, m + 192);
+        a1_6.intoArray(b29_conv_bf_c2_wino, m + 200);
+        a2_6.intoArray(b29_conv_bf_c2_wino, m + 208);
+        a0_7.intoArray(b29_conv_bf_c2_wino, m + 224);
+        a1_7.intoArray(b29_conv_bf_c2_wino, m + 232);
+        a2_7.intoArray(b29_conv_bf_c2_wino, m + 240);
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 16, ti = g % 16) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 8, ti = g % 8) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
      */
     private void b29_conv_bf_c2_yout(int g, int n0, int mo) {
-        int t = g / 16;
-        int ti = g - t * 16;
-        int st = mo + 57344;
+        int t = g / 8;
+        int ti = g - t * 8;
+        int st = mo + 73728;
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 56 + n0;
-            int y = ((t * 64 + o) * 32 + 2 * ti) * 32;
-            for (int j = 0; j < 16; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 3584);
-                FloatVector m02 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 7168);
-                FloatVector m03 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 10752);
-                FloatVector m10 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 14336);
-                FloatVector m11 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 17920);
-                FloatVector m12 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 21504);
-                FloatVector m13 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 25088);
-                FloatVector m20 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 28672);
-                FloatVector m21 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 32256);
-                FloatVector m22 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 35840);
-                FloatVector m23 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 39424);
-                FloatVector m30 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 43008);
-                FloatVector m31 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 46592);
-                FloatVector m32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 50176);
-                FloatVector m33 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, m + j + 53760);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(b29_conv_bf_c2_wino, st);
-                z01.sub(z02).sub(z03).intoArray(b29_conv_bf_c2_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(b29_conv_bf_c2_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(b29_conv_bf_c2_wino, st + 24);
-                int e = Math.min(8, 16 - j);
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 64 + o) * 32 + 4 * ti) * 32;
+            for (int j = 0; j < 8; j += 8) {
+                // A^T down every column q of M[6r + q], staged at z[r][q]
+                for (int q = 0; q < 6; q++) {
+                    int mq = mm + j + q * 2048;
+                    FloatVector h0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 12288);
+                    FloatVector h2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 24576);
+                    FloatVector h3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 36864);
+                    FloatVector h4 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 49152);
+                    FloatVector h5 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 61440);
+                    FloatVector za = h1.add(h2);
+                    FloatVector zb = h1.sub(h2);
+                    FloatVector zc = h3.add(h4);
+                    FloatVector zd = h3.sub(h4);
+                    FloatVector z0 = h0.add(za).add(zc);
+                    FloatVector z1 = zd.fma(two, zb);
+                    FloatVector z2 = zc.fma(four, za);
+                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    z0.intoArray(b29_conv_bf_c2_wino, st + q * 8);
+                    z1.intoArray(b29_conv_bf_c2_wino, st + q * 8 + 48);
+                    z2.intoArray(b29_conv_bf_c2_wino, st + q * 8 + 96);
+                    z3.intoArray(b29_conv_bf_c2_wino, st + q * 8 + 144);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
+                for (int r = 0; r < 4; r++) {
+                    int sr = st + r * 48;
+                    FloatVector e0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sr + 24);
+                    FloatVector e4 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sr + 32);
+                    FloatVector e5 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sr + 40);
+                    FloatVector fa = e1.add(e2);
+                    FloatVector fb = e1.sub(e2);
+                    FloatVector fc = e3.add(e4);
+                    FloatVector fd = e3.sub(e4);
+                    FloatVector f0 = e0.add(fa).add(fc);
+                    FloatVector f1 = fd.fma(two, fb);
+                    FloatVector f2 = fc.fma(four, fa);
+                    FloatVector f3 = fd.fma(eight, fb).add(e5);
+                    f0.intoArray(b29_conv_bf_c2_wino, st + r * 32 + 192);
+                    f1.intoArray(b29_conv_bf_c2_wino, st + r * 32 + 200);
+                    f2.intoArray(b29_conv_bf_c2_wino, st + r * 32 + 208);
+                    f3.intoArray(b29_conv_bf_c2_wino, st + r * 32 + 216);
+                }
+                int e = Math.min(8, 8 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    grad$r1_[x] = b29_conv_bf_c2_wino[st + q];
-                    grad$r1_[x + 1] = b29_conv_bf_c2_wino[st + 8 + q];
-                    grad$r1_[x + 32] = b29_conv_bf_c2_wino[st + 16 + q];
-                    grad$r1_[x + 33] = b29_conv_bf_c2_wino[st + 24 + q];
+                    int px = y + (j + q) * 4;
+                    grad$r1_[px] = b29_conv_bf_c2_wino[st + q + 192];
+                    grad$r1_[px + 1] = b29_conv_bf_c2_wino[st + q + 200];
+                    grad$r1_[px + 2] = b29_conv_bf_c2_wino[st + q + 208];
+                    grad$r1_[px + 3] = b29_conv_bf_c2_wino[st + q + 216];
+                    grad$r1_[px + 32] = b29_conv_bf_c2_wino[st + q + 224];
+                    grad$r1_[px + 33] = b29_conv_bf_c2_wino[st + q + 232];
+                    grad$r1_[px + 34] = b29_conv_bf_c2_wino[st + q + 240];
+                    grad$r1_[px + 35] = b29_conv_bf_c2_wino[st + q + 248];
+                    grad$r1_[px + 64] = b29_conv_bf_c2_wino[st + q + 256];
+                    grad$r1_[px + 65] = b29_conv_bf_c2_wino[st + q + 264];
+                    grad$r1_[px + 66] = b29_conv_bf_c2_wino[st + q + 272];
+                    grad$r1_[px + 67] = b29_conv_bf_c2_wino[st + q + 280];
+                    grad$r1_[px + 96] = b29_conv_bf_c2_wino[st + q + 288];
+                    grad$r1_[px + 97] = b29_conv_bf_c2_wino[st + q + 296];
+                    grad$r1_[px + 98] = b29_conv_bf_c2_wino[st + q + 304];
+                    grad$r1_[px + 99] = b29_conv_bf_c2_wino[st + q + 312];
                 }
             }
         }

@@ -518,7 +518,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of f4_conv_c2_.
      */
-    private final float[] f4_conv_c2_wino = new float[1769984];
+    private final float[] f4_conv_c2_wino = new float[1771520];
 
     /**
      * Scratch of f8_conv_c3_.
@@ -573,7 +573,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b16_conv_bf_c2_.
      */
-    private final float[] b16_conv_bf_c2_wino = new float[1966592];
+    private final float[] b16_conv_bf_c2_wino = new float[1968128];
 
     /**
      * Scratch of b17_conv_grad_c2_.
@@ -1546,11 +1546,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
      * <p>16 chunks: forward; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 9 tile rows, 50 blocks in all, with its own slice of f4_conv_c2_wino
      */
     private void f4_conv_c2_(int chunk) {
-        int vo = chunk * 110624;
+        int vo = chunk * 110720;
         int mo = vo + 36864;
         for (int blk = chunk; blk < 50; blk += 16) {
             int g0 = blk * 9;
@@ -1564,8 +1564,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     int v = vo + xi * 2304 + n;
                     int m = mo + xi * 4608 + n;
                     int uo = xi * 2048;
-                    for (int o = 0; o < 60; o += 5) f4_conv_c2_mm5(uo + o, v, m + o * 72);
-                    f4_conv_c2_mm4(uo + 60, v, m + 4320);
+                    for (int o = 0; o < 60; o += 5) f4_conv_c2_mm5(uo + o * 32, v, m + o * 72);
+                    f4_conv_c2_mm4(uo + 1920, v, m + 4320);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -1574,7 +1574,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into planes of 16 rows x (8 even + 8 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into planes of 16 rows x (2 column phases of 8: D^r[e] = padded column 2e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void f4_conv_c2_pad(int chunk) {
         int t = chunk;
@@ -1582,14 +1582,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             int x = (t * 32 + c) * 196;
             int d = (t * 32 + c) * 256 + 16;
             for (int i = 0; i < 14; i++, x += 14, d += 16) {
-                for (int e = 1; e < 8; e++) f4_conv_c2_d[d + e] = p1_[x + 2 * e - 1];
-                for (int e = 0; e < 7; e++) f4_conv_c2_d[d + 8 + e] = p1_[x + 2 * e];
+                for (int e = 1; e < 8; e++) f4_conv_c2_d[d + e] = p1_[x + e * 2 - 1];
+                for (int e = 0; e < 7; e++) f4_conv_c2_d[d + 8 + e] = p1_[x + e * 2];
             }
         }
     }
 
     /**
-     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 5][i][o % 5] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
      */
     private void f4_conv_c2_u(int chunk) {
         for (int o = chunk; o < 64; o += 16) {
@@ -1604,107 +1604,91 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 double g20 = c2$weight_[w + 6];
                 double g21 = c2$weight_[w + 7];
                 double g22 = c2$weight_[w + 8];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
                 double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
+                double h10 = (g00 + g10 + g20) / 2.0;
+                double h20 = (g00 - g10 + g20) / 2.0;
                 double h30 = g20;
                 double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
+                double h11 = (g01 + g11 + g21) / 2.0;
+                double h21 = (g01 - g11 + g21) / 2.0;
                 double h31 = g21;
                 double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
+                double h12 = (g02 + g12 + g22) / 2.0;
+                double h22 = (g02 - g12 + g22) / 2.0;
                 double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 64 + o;
+                // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 5][i][o % 5]
+                int u = o < 60 ? (o / 5) * 160 + i * 5 + o % 5 : 1920 + i * 4 + (o - 60);
                 f4_conv_c2_u[u] = (float) (h00);
-                f4_conv_c2_u[u + 2048] = (float) (0.5 * (h00 + h01 + h02));
-                f4_conv_c2_u[u + 4096] = (float) (0.5 * (h00 - h01 + h02));
+                f4_conv_c2_u[u + 2048] = (float) ((h00 + h01 + h02) / 2.0);
+                f4_conv_c2_u[u + 4096] = (float) ((h00 - h01 + h02) / 2.0);
                 f4_conv_c2_u[u + 6144] = (float) (h02);
                 f4_conv_c2_u[u + 8192] = (float) (h10);
-                f4_conv_c2_u[u + 10240] = (float) (0.5 * (h10 + h11 + h12));
-                f4_conv_c2_u[u + 12288] = (float) (0.5 * (h10 - h11 + h12));
+                f4_conv_c2_u[u + 10240] = (float) ((h10 + h11 + h12) / 2.0);
+                f4_conv_c2_u[u + 12288] = (float) ((h10 - h11 + h12) / 2.0);
                 f4_conv_c2_u[u + 14336] = (float) (h12);
                 f4_conv_c2_u[u + 16384] = (float) (h20);
-                f4_conv_c2_u[u + 18432] = (float) (0.5 * (h20 + h21 + h22));
-                f4_conv_c2_u[u + 20480] = (float) (0.5 * (h20 - h21 + h22));
+                f4_conv_c2_u[u + 18432] = (float) ((h20 + h21 + h22) / 2.0);
+                f4_conv_c2_u[u + 20480] = (float) ((h20 - h21 + h22) / 2.0);
                 f4_conv_c2_u[u + 22528] = (float) (h22);
                 f4_conv_c2_u[u + 24576] = (float) (h30);
-                f4_conv_c2_u[u + 26624] = (float) (0.5 * (h30 + h31 + h32));
-                f4_conv_c2_u[u + 28672] = (float) (0.5 * (h30 - h31 + h32));
+                f4_conv_c2_u[u + 26624] = (float) ((h30 + h31 + h32) / 2.0);
+                f4_conv_c2_u[u + 28672] = (float) ((h30 - h31 + h32) / 2.0);
                 f4_conv_c2_u[u + 30720] = (float) (h32);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c; F(2x2,3x3).
      */
     private void f4_conv_c2_vin(int g, int n0, int vo) {
         int t = g / 7;
         int ti = g - t * 7;
+        int st = vo + 110592;
         for (int c = 0; c < 32; c++) {
             int d = (t * 32 + c) * 256 + ti * 32;
             int v = vo + c * 72 + n0;
             for (int j = 0; j < 7; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 8);
-                FloatVector f0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 9);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16);
-                FloatVector o1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 8);
-                FloatVector f1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 16 + 9);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32);
-                FloatVector o2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 8);
-                FloatVector f2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 32 + 9);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48);
-                FloatVector o3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 8);
-                FloatVector f3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, f4_conv_c2_d, d + j + 48 + 9);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(f4_conv_c2_wino, v + j);
-                w10.add(w20).intoArray(f4_conv_c2_wino, v + j + 9216);
-                w20.sub(w10).intoArray(f4_conv_c2_wino, v + j + 18432);
-                w10.sub(w30).intoArray(f4_conv_c2_wino, v + j + 27648);
-                w01.sub(w21).intoArray(f4_conv_c2_wino, v + j + 2304);
-                w11.add(w21).intoArray(f4_conv_c2_wino, v + j + 11520);
-                w21.sub(w11).intoArray(f4_conv_c2_wino, v + j + 20736);
-                w11.sub(w31).intoArray(f4_conv_c2_wino, v + j + 29952);
-                w02.sub(w22).intoArray(f4_conv_c2_wino, v + j + 4608);
-                w12.add(w22).intoArray(f4_conv_c2_wino, v + j + 13824);
-                w22.sub(w12).intoArray(f4_conv_c2_wino, v + j + 23040);
-                w12.sub(w32).intoArray(f4_conv_c2_wino, v + j + 32256);
-                w03.sub(w23).intoArray(f4_conv_c2_wino, v + j + 6912);
-                w13.add(w23).intoArray(f4_conv_c2_wino, v + j + 16128);
-                w23.sub(w13).intoArray(f4_conv_c2_wino, v + j + 25344);
-                w13.sub(w33).intoArray(f4_conv_c2_wino, v + j + 34560);
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 4; r++) {
+                    int dr = d + j + r * 16;
+                    FloatVector x0 = FloatVector.fromArray(S, f4_conv_c2_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 8);
+                    FloatVector x2 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, f4_conv_c2_d, dr + 9);
+                    FloatVector w0 = x0.sub(x2);
+                    FloatVector w1 = x1.add(x2);
+                    FloatVector w2 = x2.sub(x1);
+                    FloatVector w3 = x1.sub(x3);
+                    w0.intoArray(f4_conv_c2_wino, st + r * 8);
+                    w1.intoArray(f4_conv_c2_wino, st + r * 8 + 32);
+                    w2.intoArray(f4_conv_c2_wino, st + r * 8 + 64);
+                    w3.intoArray(f4_conv_c2_wino, st + r * 8 + 96);
+                }
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 4; q++) {
+                    int sq = st + q * 32;
+                    int vq = v + j + q * 2304;
+                    FloatVector y0 = FloatVector.fromArray(S, f4_conv_c2_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 24);
+                    FloatVector v0 = y0.sub(y2);
+                    FloatVector v1 = y1.add(y2);
+                    FloatVector v2 = y2.sub(y1);
+                    FloatVector v3 = y1.sub(y3);
+                    v0.intoArray(f4_conv_c2_wino, vq);
+                    v1.intoArray(f4_conv_c2_wino, vq + 9216);
+                    v2.intoArray(f4_conv_c2_wino, vq + 18432);
+                    v3.intoArray(f4_conv_c2_wino, vq + 27648);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][o / 5][c][..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][o / 5][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f4_conv_c2_mm5(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -1728,7 +1712,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a3_4 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 32; c += 2, v += 144, uo += 128) {
+        for (int c = 0; c < 32; c += 2, v += 144, uo += 10) {
             FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
@@ -1762,27 +1746,27 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             FloatVector v1_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
             FloatVector v2_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
             FloatVector v3_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 64]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 5]);
             a0_0 = v0_72.fma(g, a0_0);
             a1_0 = v1_72.fma(g, a1_0);
             a2_0 = v2_72.fma(g, a2_0);
             a3_0 = v3_72.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 65]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 6]);
             a0_1 = v0_72.fma(g, a0_1);
             a1_1 = v1_72.fma(g, a1_1);
             a2_1 = v2_72.fma(g, a2_1);
             a3_1 = v3_72.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 66]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 7]);
             a0_2 = v0_72.fma(g, a0_2);
             a1_2 = v1_72.fma(g, a1_2);
             a2_2 = v2_72.fma(g, a2_2);
             a3_2 = v3_72.fma(g, a3_2);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 67]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 8]);
             a0_3 = v0_72.fma(g, a0_3);
             a1_3 = v1_72.fma(g, a1_3);
             a2_3 = v2_72.fma(g, a2_3);
             a3_3 = v3_72.fma(g, a3_3);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 68]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 9]);
             a0_4 = v0_72.fma(g, a0_4);
             a1_4 = v1_72.fma(g, a1_4);
             a2_4 = v2_72.fma(g, a2_4);
@@ -1811,7 +1795,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 5][c][..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 5][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f4_conv_c2_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -1831,7 +1815,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a3_3 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 32; c += 2, v += 144, uo += 128) {
+        for (int c = 0; c < 32; c += 2, v += 144, uo += 8) {
             FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
@@ -1860,22 +1844,22 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             FloatVector v1_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
             FloatVector v2_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
             FloatVector v3_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 64]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 4]);
             a0_0 = v0_72.fma(g, a0_0);
             a1_0 = v1_72.fma(g, a1_0);
             a2_0 = v2_72.fma(g, a2_0);
             a3_0 = v3_72.fma(g, a3_0);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 65]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 5]);
             a0_1 = v0_72.fma(g, a0_1);
             a1_1 = v1_72.fma(g, a1_1);
             a2_1 = v2_72.fma(g, a2_1);
             a3_1 = v3_72.fma(g, a3_1);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 66]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 6]);
             a0_2 = v0_72.fma(g, a0_2);
             a1_2 = v1_72.fma(g, a1_2);
             a2_2 = v2_72.fma(g, a2_2);
             a3_2 = v3_72.fma(g, a3_2);
-            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 67]);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 7]);
             a0_3 = v0_72.fma(g, a0_3);
             a1_3 = v1_72.fma(g, a1_3);
             a2_3 = v2_72.fma(g, a2_3);
@@ -1900,52 +1884,47 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
      */
     private void f4_conv_c2_yout(int g, int n0, int mo) {
         int t = g / 7;
         int ti = g - t * 7;
         int st = mo + 73728;
         for (int o = 0; o < 64; o++) {
-            int m = mo + o * 72 + n0;
+            int mm = mo + o * 72 + n0;
             int y = ((t * 64 + o) * 14 + 2 * ti) * 14;
             for (int j = 0; j < 7; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 4608);
-                FloatVector m02 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 9216);
-                FloatVector m03 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 13824);
-                FloatVector m10 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 18432);
-                FloatVector m11 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 23040);
-                FloatVector m12 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 27648);
-                FloatVector m13 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 32256);
-                FloatVector m20 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 36864);
-                FloatVector m21 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 41472);
-                FloatVector m22 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 46080);
-                FloatVector m23 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 50688);
-                FloatVector m30 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 55296);
-                FloatVector m31 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 59904);
-                FloatVector m32 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 64512);
-                FloatVector m33 = FloatVector.fromArray(S, f4_conv_c2_wino, m + j + 69120);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(f4_conv_c2_wino, st);
-                z01.sub(z02).sub(z03).intoArray(f4_conv_c2_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(f4_conv_c2_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(f4_conv_c2_wino, st + 24);
+                // A^T down every column q of M[4r + q], staged at z[r][q]
+                for (int q = 0; q < 4; q++) {
+                    int mq = mm + j + q * 4608;
+                    FloatVector h0 = FloatVector.fromArray(S, f4_conv_c2_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 18432);
+                    FloatVector h2 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 36864);
+                    FloatVector h3 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 55296);
+                    FloatVector z0 = h0.add(h1).add(h2);
+                    FloatVector z1 = h1.sub(h2).sub(h3);
+                    z0.intoArray(f4_conv_c2_wino, st + q * 8);
+                    z1.intoArray(f4_conv_c2_wino, st + q * 8 + 32);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
+                for (int r = 0; r < 2; r++) {
+                    int sr = st + r * 32;
+                    FloatVector e0 = FloatVector.fromArray(S, f4_conv_c2_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, f4_conv_c2_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, f4_conv_c2_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, f4_conv_c2_wino, sr + 24);
+                    FloatVector f0 = e0.add(e1).add(e2);
+                    FloatVector f1 = e1.sub(e2).sub(e3);
+                    f0.intoArray(f4_conv_c2_wino, st + r * 16 + 64);
+                    f1.intoArray(f4_conv_c2_wino, st + r * 16 + 72);
+                }
                 int e = Math.min(8, 7 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    c2_[x] = f4_conv_c2_wino[st + q];
-                    c2_[x + 1] = f4_conv_c2_wino[st + 8 + q];
-                    c2_[x + 14] = f4_conv_c2_wino[st + 16 + q];
-                    c2_[x + 15] = f4_conv_c2_wino[st + 24 + q];
+                    int px = y + (j + q) * 2;
+                    c2_[px] = f4_conv_c2_wino[st + q + 64];
+                    c2_[px + 1] = f4_conv_c2_wino[st + q + 72];
+                    c2_[px + 14] = f4_conv_c2_wino[st + q + 80];
+                    c2_[px + 15] = f4_conv_c2_wino[st + q + 88];
                 }
             }
         }
@@ -3320,11 +3299,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd
+     * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd2
      * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 45 blocks in all, with its own slice of b16_conv_bf_c2_wino
      */
     private void b16_conv_bf_c2_(int chunk) {
-        int vo = chunk * 122912;
+        int vo = chunk * 123008;
         int mo = vo + 81920;
         for (int blk = chunk; blk < 45; blk += 16) {
             int g0 = blk * 10;
@@ -3338,7 +3317,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     int v = vo + xi * 5120 + n;
                     int m = mo + xi * 2560 + n;
                     int uo = xi * 2048;
-                    for (int o = 0; o < 32; o += 8) b16_conv_bf_c2_mm8(uo + o, v, m + o * 80);
+                    for (int o = 0; o < 32; o += 8) b16_conv_bf_c2_mm8(uo + o * 64, v, m + o * 80);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3347,7 +3326,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into planes of 16 rows x (8 even + 8 odd columns), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into planes of 16 rows x (2 column phases of 8: D^r[e] = padded column 2e + r), data from row 1 and padded column 1; the pads are never written and stay zero
      */
     private void b16_conv_bf_c2_pad(int chunk) {
         int t = chunk;
@@ -3355,14 +3334,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             int x = (t * 64 + c) * 196;
             int d = (t * 64 + c) * 256 + 16;
             for (int i = 0; i < 14; i++, x += 14, d += 16) {
-                for (int e = 1; e < 8; e++) b16_conv_bf_c2_d[d + e] = grad$c2_[x + 2 * e - 1];
-                for (int e = 0; e < 7; e++) b16_conv_bf_c2_d[d + 8 + e] = grad$c2_[x + 2 * e];
+                for (int e = 1; e < 8; e++) b16_conv_bf_c2_d[d + e] = grad$c2_[x + e * 2 - 1];
+                for (int e = 0; e < 7; e++) b16_conv_bf_c2_d[d + 8 + e] = grad$c2_[x + e * 2];
             }
         }
     }
 
     /**
-     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][i][o] = (G g G^T)[ξ] of the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
      */
     private void b16_conv_bf_c2_u(int chunk) {
         for (int o = chunk; o < 32; o += 16) {
@@ -3377,107 +3356,91 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 double g20 = c2$weight_[w + 2];
                 double g21 = c2$weight_[w + 1];
                 double g22 = c2$weight_[w];
-                // G g: the rows (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2) of every column
+                // G g: row r of G (WinogradMatrices) applied to every column q of g
                 double h00 = g00;
-                double h10 = 0.5 * (g00 + g10 + g20);
-                double h20 = 0.5 * (g00 - g10 + g20);
+                double h10 = (g00 + g10 + g20) / 2.0;
+                double h20 = (g00 - g10 + g20) / 2.0;
                 double h30 = g20;
                 double h01 = g01;
-                double h11 = 0.5 * (g01 + g11 + g21);
-                double h21 = 0.5 * (g01 - g11 + g21);
+                double h11 = (g01 + g11 + g21) / 2.0;
+                double h21 = (g01 - g11 + g21) / 2.0;
                 double h31 = g21;
                 double h02 = g02;
-                double h12 = 0.5 * (g02 + g12 + g22);
-                double h22 = 0.5 * (g02 - g12 + g22);
+                double h12 = (g02 + g12 + g22) / 2.0;
+                double h22 = (g02 - g12 + g22) / 2.0;
                 double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4a + b][i][o]
-                int u = i * 32 + o;
+                // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 8][i][o % 8]
+                int u = (o / 8) * 512 + i * 8 + o % 8;
                 b16_conv_bf_c2_u[u] = (float) (h00);
-                b16_conv_bf_c2_u[u + 2048] = (float) (0.5 * (h00 + h01 + h02));
-                b16_conv_bf_c2_u[u + 4096] = (float) (0.5 * (h00 - h01 + h02));
+                b16_conv_bf_c2_u[u + 2048] = (float) ((h00 + h01 + h02) / 2.0);
+                b16_conv_bf_c2_u[u + 4096] = (float) ((h00 - h01 + h02) / 2.0);
                 b16_conv_bf_c2_u[u + 6144] = (float) (h02);
                 b16_conv_bf_c2_u[u + 8192] = (float) (h10);
-                b16_conv_bf_c2_u[u + 10240] = (float) (0.5 * (h10 + h11 + h12));
-                b16_conv_bf_c2_u[u + 12288] = (float) (0.5 * (h10 - h11 + h12));
+                b16_conv_bf_c2_u[u + 10240] = (float) ((h10 + h11 + h12) / 2.0);
+                b16_conv_bf_c2_u[u + 12288] = (float) ((h10 - h11 + h12) / 2.0);
                 b16_conv_bf_c2_u[u + 14336] = (float) (h12);
                 b16_conv_bf_c2_u[u + 16384] = (float) (h20);
-                b16_conv_bf_c2_u[u + 18432] = (float) (0.5 * (h20 + h21 + h22));
-                b16_conv_bf_c2_u[u + 20480] = (float) (0.5 * (h20 - h21 + h22));
+                b16_conv_bf_c2_u[u + 18432] = (float) ((h20 + h21 + h22) / 2.0);
+                b16_conv_bf_c2_u[u + 20480] = (float) ((h20 - h21 + h22) / 2.0);
                 b16_conv_bf_c2_u[u + 22528] = (float) (h22);
                 b16_conv_bf_c2_u[u + 24576] = (float) (h30);
-                b16_conv_bf_c2_u[u + 26624] = (float) (0.5 * (h30 + h31 + h32));
-                b16_conv_bf_c2_u[u + 28672] = (float) (0.5 * (h30 - h31 + h32));
+                b16_conv_bf_c2_u[u + 26624] = (float) ((h30 + h31 + h32) / 2.0);
+                b16_conv_bf_c2_u[u + 28672] = (float) ((h30 - h31 + h32) / 2.0);
                 b16_conv_bf_c2_u[u + 30720] = (float) (h32);
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 7, tile row g % 7), tiles j = 0 .. 6, every input channel c; F(2x2,3x3).
      */
     private void b16_conv_bf_c2_vin(int g, int n0, int vo) {
         int t = g / 7;
         int ti = g - t * 7;
+        int st = vo + 122880;
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 256 + ti * 32;
             int v = vo + c * 80 + n0;
             for (int j = 0; j < 7; j += 8) {
-                // row r of the tiles' 4x4 blocks: columns Dᵉ[j], Dᵒ[j], Dᵉ[j+1], Dᵒ[j+1]; then B^T along it
-                FloatVector e0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j);
-                FloatVector o0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 8);
-                FloatVector f0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 1);
-                FloatVector p0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 9);
-                FloatVector w00 = e0.sub(f0);
-                FloatVector w01 = o0.add(f0);
-                FloatVector w02 = f0.sub(o0);
-                FloatVector w03 = o0.sub(p0);
-                FloatVector e1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16);
-                FloatVector o1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 8);
-                FloatVector f1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 1);
-                FloatVector p1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 16 + 9);
-                FloatVector w10 = e1.sub(f1);
-                FloatVector w11 = o1.add(f1);
-                FloatVector w12 = f1.sub(o1);
-                FloatVector w13 = o1.sub(p1);
-                FloatVector e2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32);
-                FloatVector o2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 8);
-                FloatVector f2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 1);
-                FloatVector p2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 32 + 9);
-                FloatVector w20 = e2.sub(f2);
-                FloatVector w21 = o2.add(f2);
-                FloatVector w22 = f2.sub(o2);
-                FloatVector w23 = o2.sub(p2);
-                FloatVector e3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48);
-                FloatVector o3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 8);
-                FloatVector f3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 1);
-                FloatVector p3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, d + j + 48 + 9);
-                FloatVector w30 = e3.sub(f3);
-                FloatVector w31 = o3.add(f3);
-                FloatVector w32 = f3.sub(o3);
-                FloatVector w33 = o3.sub(p3);
-                // B^T down every column: V[4a + b][c] of tiles j .. j+7
-                w00.sub(w20).intoArray(b16_conv_bf_c2_wino, v + j);
-                w10.add(w20).intoArray(b16_conv_bf_c2_wino, v + j + 20480);
-                w20.sub(w10).intoArray(b16_conv_bf_c2_wino, v + j + 40960);
-                w10.sub(w30).intoArray(b16_conv_bf_c2_wino, v + j + 61440);
-                w01.sub(w21).intoArray(b16_conv_bf_c2_wino, v + j + 5120);
-                w11.add(w21).intoArray(b16_conv_bf_c2_wino, v + j + 25600);
-                w21.sub(w11).intoArray(b16_conv_bf_c2_wino, v + j + 46080);
-                w11.sub(w31).intoArray(b16_conv_bf_c2_wino, v + j + 66560);
-                w02.sub(w22).intoArray(b16_conv_bf_c2_wino, v + j + 10240);
-                w12.add(w22).intoArray(b16_conv_bf_c2_wino, v + j + 30720);
-                w22.sub(w12).intoArray(b16_conv_bf_c2_wino, v + j + 51200);
-                w12.sub(w32).intoArray(b16_conv_bf_c2_wino, v + j + 71680);
-                w03.sub(w23).intoArray(b16_conv_bf_c2_wino, v + j + 15360);
-                w13.add(w23).intoArray(b16_conv_bf_c2_wino, v + j + 35840);
-                w23.sub(w13).intoArray(b16_conv_bf_c2_wino, v + j + 56320);
-                w13.sub(w33).intoArray(b16_conv_bf_c2_wino, v + j + 76800);
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 4; r++) {
+                    int dr = d + j + r * 16;
+                    FloatVector x0 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 8);
+                    FloatVector x2 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, b16_conv_bf_c2_d, dr + 9);
+                    FloatVector w0 = x0.sub(x2);
+                    FloatVector w1 = x1.add(x2);
+                    FloatVector w2 = x2.sub(x1);
+                    FloatVector w3 = x1.sub(x3);
+                    w0.intoArray(b16_conv_bf_c2_wino, st + r * 8);
+                    w1.intoArray(b16_conv_bf_c2_wino, st + r * 8 + 32);
+                    w2.intoArray(b16_conv_bf_c2_wino, st + r * 8 + 64);
+                    w3.intoArray(b16_conv_bf_c2_wino, st + r * 8 + 96);
+                }
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 4; q++) {
+                    int sq = st + q * 32;
+                    int vq = v + j + q * 5120;
+                    FloatVector y0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq + 24);
+                    FloatVector v0 = y0.sub(y2);
+                    FloatVector v1 = y1.add(y2);
+                    FloatVector v2 = y2.sub(y1);
+                    FloatVector v3 = y1.sub(y3);
+                    v0.intoArray(b16_conv_bf_c2_wino, vq);
+                    v1.intoArray(b16_conv_bf_c2_wino, vq + 20480);
+                    v2.intoArray(b16_conv_bf_c2_wino, vq + 40960);
+                    v3.intoArray(b16_conv_bf_c2_wino, vq + 61440);
+                }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][c][o ..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][0][o], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b16_conv_bf_c2_mm8(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
@@ -3505,7 +3468,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         FloatVector a1_7 = FloatVector.zero(S);
         FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 160, uo += 64) {
+        for (int c = 0; c < 64; c += 2, v += 160, uo += 16) {
             FloatVector v0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 16);
@@ -3544,35 +3507,35 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             FloatVector v0_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 80);
             FloatVector v1_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 88);
             FloatVector v2_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 96);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 32]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 8]);
             a0_0 = v0_80.fma(g, a0_0);
             a1_0 = v1_80.fma(g, a1_0);
             a2_0 = v2_80.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 33]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 9]);
             a0_1 = v0_80.fma(g, a0_1);
             a1_1 = v1_80.fma(g, a1_1);
             a2_1 = v2_80.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 34]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 10]);
             a0_2 = v0_80.fma(g, a0_2);
             a1_2 = v1_80.fma(g, a1_2);
             a2_2 = v2_80.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 35]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 11]);
             a0_3 = v0_80.fma(g, a0_3);
             a1_3 = v1_80.fma(g, a1_3);
             a2_3 = v2_80.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 36]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 12]);
             a0_4 = v0_80.fma(g, a0_4);
             a1_4 = v1_80.fma(g, a1_4);
             a2_4 = v2_80.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 37]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 13]);
             a0_5 = v0_80.fma(g, a0_5);
             a1_5 = v1_80.fma(g, a1_5);
             a2_5 = v2_80.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 38]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 14]);
             a0_6 = v0_80.fma(g, a0_6);
             a1_6 = v1_80.fma(g, a1_6);
             a2_6 = v2_80.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 39]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 15]);
             a0_7 = v0_80.fma(g, a0_7);
             a1_7 = v1_80.fma(g, a1_7);
             a2_7 = v2_80.fma(g, a2_7);
@@ -3604,52 +3567,47 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o, through 4 staged vectors (y00, y01, y10, y11 of 8 tiles) written into the rows two columns apart.
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 7, ti = g % 7) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
      */
     private void b16_conv_bf_c2_yout(int g, int n0, int mo) {
         int t = g / 7;
         int ti = g - t * 7;
         int st = mo + 40960;
         for (int o = 0; o < 32; o++) {
-            int m = mo + o * 80 + n0;
+            int mm = mo + o * 80 + n0;
             int y = ((t * 32 + o) * 14 + 2 * ti) * 14;
             for (int j = 0; j < 7; j += 8) {
-                FloatVector m00 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j);
-                FloatVector m01 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 2560);
-                FloatVector m02 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 5120);
-                FloatVector m03 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 7680);
-                FloatVector m10 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 10240);
-                FloatVector m11 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 12800);
-                FloatVector m12 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 15360);
-                FloatVector m13 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 17920);
-                FloatVector m20 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 20480);
-                FloatVector m21 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 23040);
-                FloatVector m22 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 25600);
-                FloatVector m23 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 28160);
-                FloatVector m30 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 30720);
-                FloatVector m31 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 33280);
-                FloatVector m32 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 35840);
-                FloatVector m33 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, m + j + 38400);
-                // A^T down every column, then along both rows
-                FloatVector z00 = m00.add(m10).add(m20);
-                FloatVector z10 = m10.sub(m20).sub(m30);
-                FloatVector z01 = m01.add(m11).add(m21);
-                FloatVector z11 = m11.sub(m21).sub(m31);
-                FloatVector z02 = m02.add(m12).add(m22);
-                FloatVector z12 = m12.sub(m22).sub(m32);
-                FloatVector z03 = m03.add(m13).add(m23);
-                FloatVector z13 = m13.sub(m23).sub(m33);
-                z00.add(z01).add(z02).intoArray(b16_conv_bf_c2_wino, st);
-                z01.sub(z02).sub(z03).intoArray(b16_conv_bf_c2_wino, st + 8);
-                z10.add(z11).add(z12).intoArray(b16_conv_bf_c2_wino, st + 16);
-                z11.sub(z12).sub(z13).intoArray(b16_conv_bf_c2_wino, st + 24);
+                // A^T down every column q of M[4r + q], staged at z[r][q]
+                for (int q = 0; q < 4; q++) {
+                    int mq = mm + j + q * 2560;
+                    FloatVector h0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 10240);
+                    FloatVector h2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 20480);
+                    FloatVector h3 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 30720);
+                    FloatVector z0 = h0.add(h1).add(h2);
+                    FloatVector z1 = h1.sub(h2).sub(h3);
+                    z0.intoArray(b16_conv_bf_c2_wino, st + q * 8);
+                    z1.intoArray(b16_conv_bf_c2_wino, st + q * 8 + 32);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
+                for (int r = 0; r < 2; r++) {
+                    int sr = st + r * 32;
+                    FloatVector e0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sr + 24);
+                    FloatVector f0 = e0.add(e1).add(e2);
+                    FloatVector f1 = e1.sub(e2).sub(e3);
+                    f0.intoArray(b16_conv_bf_c2_wino, st + r * 16 + 64);
+                    f1.intoArray(b16_conv_bf_c2_wino, st + r * 16 + 72);
+                }
                 int e = Math.min(8, 7 - j);
                 for (int q = 0; q < e; q++) {
-                    int x = y + 2 * (j + q);
-                    grad$p1_[x] = b16_conv_bf_c2_wino[st + q];
-                    grad$p1_[x + 1] = b16_conv_bf_c2_wino[st + 8 + q];
-                    grad$p1_[x + 14] = b16_conv_bf_c2_wino[st + 16 + q];
-                    grad$p1_[x + 15] = b16_conv_bf_c2_wino[st + 24 + q];
+                    int px = y + (j + q) * 2;
+                    grad$p1_[px] = b16_conv_bf_c2_wino[st + q + 64];
+                    grad$p1_[px + 1] = b16_conv_bf_c2_wino[st + q + 72];
+                    grad$p1_[px + 14] = b16_conv_bf_c2_wino[st + q + 80];
+                    grad$p1_[px + 15] = b16_conv_bf_c2_wino[st + q + 88];
                 }
             }
         }
