@@ -71,10 +71,10 @@ public final class ConvKernels {
     public static Algo choose(Conv conv, Algo requested, Algo forced, boolean gradient, Shape in, Shape out) {
         for (Algo want : new Algo[] {forced, requested}) {
             if (want != Algo.AUTO && want.applies(conv)) {
-                return gradient && want == Algo.WINOGRAD ? Algo.DIRECT : want;
+                return want;
             }
         }
-        if (!gradient && Algo.WINOGRAD.applies(conv) && in.c() >= WINOGRAD_CHANNELS && out.c() >= WINOGRAD_CHANNELS
+        if (Algo.WINOGRAD.applies(conv) && in.c() >= WINOGRAD_CHANNELS && out.c() >= WINOGRAD_CHANNELS
                 && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP && (long) out.n() * out.h() * out.w() >= WINOGRAD_PIXELS) {
             return Algo.WINOGRAD;
         }

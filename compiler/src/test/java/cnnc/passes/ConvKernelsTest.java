@@ -76,7 +76,9 @@ class ConvKernelsTest {
     void theCostModelChoosesFromTheShapes() {
         Map<String, Algo> k = kernels(compile(MIX));
         assertEquals(Algo.WINOGRAD, k.get("a conv"));
-        assertEquals(Algo.DIRECT, k.get("a conv_grad"), "conv_grad has no Winograd kernel");
+        assertEquals(Algo.WINOGRAD, k.get("a conv_grad"), "the weight gradient follows the same shape rule");
+        assertEquals(Algo.DIRECT, k.get("b conv_grad"), "5x5 is never Winograd");
+        assertEquals(Algo.DIRECT, k.get("d conv_grad"), "ΔY of 8 channels: too few for Winograd");
         assertEquals(Algo.DIRECT, k.get("b conv"));
         assertEquals(Algo.DIRECT, k.get("b conv_bf"), "5x5 is never Winograd");
         assertEquals(Algo.SCALAR, k.get("c conv"));
@@ -101,7 +103,7 @@ class ConvKernelsTest {
         for (String c : List.of("c2", "c3", "c4", "c5", "c6")) {
             assertEquals(Algo.WINOGRAD, k.get(c + " conv"), c);
             assertEquals(Algo.WINOGRAD, k.get(c + " conv_bf"), c);
-            assertEquals(Algo.DIRECT, k.get(c + " conv_grad"), c);
+            assertEquals(Algo.WINOGRAD, k.get(c + " conv_grad"), c);
         }
     }
 
@@ -111,6 +113,7 @@ class ConvKernelsTest {
         Map<String, Algo> k = kernels(compile(MIX));
         assertEquals(Algo.WINOGRAD, k.get("d conv"), "forced past the cost model");
         assertEquals(Algo.WINOGRAD, k.get("g conv"), "forced over the file's algo: scalar");
+        assertEquals(Algo.WINOGRAD, k.get("d conv_grad"), "the weight gradient too");
         assertEquals(Algo.DIRECT, k.get("b conv"), "5x5: the compiler's choice");
         assertEquals(Algo.SCALAR, k.get("c conv"), "stride 2: the compiler's choice");
         System.setProperty("cnnc.conv.algo", "scalar");
@@ -144,6 +147,7 @@ class ConvKernelsTest {
         List<String> plain = JavaBackend.convKernels(m, false);
         assertEquals(vector.size(), plain.size());
         assertTrue(vector.stream().anyMatch(l -> l.contains("winograd F(2x2,3x3)")), vector.toString());
+        assertTrue(vector.stream().anyMatch(l -> l.contains("winograd F(2x2,3x3) gradient")), vector.toString());
         assertTrue(vector.stream().anyMatch(l -> l.contains("direct, Vector API")), vector.toString());
         assertTrue(plain.stream().allMatch(l -> l.contains("scalar loops (plain Java)")), plain.toString());
     }

@@ -74,7 +74,8 @@ final class Emitters {
             }
             case ConvGrad op -> {
                 switch (algo(s, op.conv(), op.algo(), true)) {
-                    case DIRECT, WINOGRAD -> VectorConvEmitter.gradient(s, op);
+                    case WINOGRAD -> WinogradGradEmitter.gradient(s, op);
+                    case DIRECT -> VectorConvEmitter.gradient(s, op);
                     case SCALAR, AUTO -> ConvEmitter.gradient(s, op);
                 }
             }
