@@ -18,11 +18,13 @@ import java.util.Optional;
  *
  * <p>The choice, from the shapes: Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions with at least
  * {@link #WINOGRAD_CHANNELS} input and output channels on maps of at least {@link #WINOGRAD_MAP}
- * pixels a side (forward and backward-data; it does 2.25x fewer multiplications, but its transforms
+ * pixels a side (forward, backward-data and the weight gradient, each judged on its own shapes: for
+ * conv_grad, X's channels and ΔY's map; it does 2.25x fewer multiplications, but its transforms
  * cost per tile and channel what the GEMM saves only when there are enough channels to share them,
  * and on small maps the 2x2 output tiles waste their padding); else the register-tiled direct
- * kernel where it applies (stride 1, anchor inside the window); else the scalar loops. conv_grad
- * has no Winograd variant. A conv's {@code algo:} argument, or a forced algorithm ({@code --conv-algo},
+ * kernel where it applies (stride 1, anchor inside the window); else the scalar loops. The weight
+ * gradient by Winograd ({@code WinogradGradEmitter}) reduces over the batch in partial sums over
+ * fixed sample ranges, so it stays bit-identical for any thread count. A conv's {@code algo:} argument, or a forced algorithm ({@code --conv-algo},
  * the system property {@code cnnc.conv.algo}), wins wherever it applies.
  * A backend without the Vector API renders every choice as the scalar loops.
  */
