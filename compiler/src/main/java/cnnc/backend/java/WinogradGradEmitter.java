@@ -286,23 +286,35 @@ final class WinogradGradEmitter {
         return new String[] {x0 + ".add(" + h + ")", x1 + ".sub(" + x2 + ").mul(0.5f)", h + ".add(" + x3 + ")"};
     }
 
-    /** The main method: ΔW[k][c] = G^T (Σ_l M_l[.][k][c]) G, partial sums added in order l = 0, 1, ...; and Δb. */
+    /**
+     * The main method: ΔW[k][c] = G^T (Σ_l M_l[.][k][c]) G and Δb. A chunk owns a contiguous range of
+     * output channels, whose rows of every M_l are contiguous: it first adds them into M_0 in the order
+     * l = 1, 2, ... (two long sequential streams at a time, where reading all partials for one channel
+     * pair at once would be {@code 16·sums} streams), then transforms.
+     */
     private static void finish(StepCtx s, Conv op, Plan p, int T, int C, int K, int hw, String m) {
         int chunks = Math.min(K, 16);
         String st = s.scratch("st", chunks * 9L * VL);
+        long plane = (long) K * p.cp();
         Code c = new Code();
-        c.line("int so = chunk * " + 9 * VL);
-        c.open("for (int k = chunk; k < " + K + "; k += " + chunks + ")")
+        c.line("int so = chunk * " + 9 * VL)
+                .line("int k0 = chunk * " + K + " / " + chunks).line("int k1 = (chunk + 1) * " + K + " / " + chunks);
+        if (p.sums() > 1) {
+            c.comment("M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. " + (p.sums() - 1) + " in order");
+            c.open("for (int l = 1; l < " + p.sums() + "; l++)")
+                    .open("for (int xi = 0; xi < 16; xi++)")
+                    .line("int a = xi * " + plane)
+                    .line("int b = a + l * " + p.m(K))
+                    .one("for (int e = k0 * " + p.cp() + "; e < k1 * " + p.cp() + "; e += " + VL + ") FloatVector.fromArray(S, " + m
+                            + ", a + e).add(FloatVector.fromArray(S, " + m + ", b + e)).intoArray(" + m + ", a + e)")
+                    .close().close();
+        }
+        c.open("for (int k = k0; k < k1; k++)")
                 .open("for (int c = 0; c < " + C + "; c += " + VL + ")")
                 .line("int m = k * " + p.cp() + " + c");
         for (int xi = 0; xi < 16; xi++) {
-            c.line("FloatVector u" + xi + " = FloatVector.zero(S)");
+            c.line("FloatVector u" + xi + " = FloatVector.fromArray(S, " + m + ", m" + ConvEmitter.plus(xi * plane) + ")");
         }
-        c.open("for (int l = 0; l < " + p.sums() + "; l++, m += " + p.m(K) + ")");
-        for (int xi = 0; xi < 16; xi++) {
-            c.line("u" + xi + " = u" + xi + ".add(FloatVector.fromArray(S, " + m + ", m" + ConvEmitter.plus((long) xi * K * p.cp()) + "))");
-        }
-        c.close();
         c.comment("G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column");
         for (int b = 0; b < 4; b++) {
             String[] h = gt("u" + b, "u" + (4 + b), "u" + (8 + b), "u" + (12 + b));
@@ -326,7 +338,8 @@ final class WinogradGradEmitter {
             ConvEmitter.biasGradient(c, s, T, K, hw);
         }
         c.close();
-        s.main(chunks, (long) K * p.cp() * (16L * p.sums() + 40), "output channels k = chunk, chunk + " + chunks + ", ...: ΔW[k][c] = G^T M G"
+        s.main(chunks, (long) K * p.cp() * (16L * p.sums() + 40), "output channels k = chunk·" + K + "/" + chunks + " .. (chunk+1)·"
+                + K + "/" + chunks + " - 1: ΔW[k][c] = G^T M G"
                 + " of the " + p.sums() + " partial sums M_l added in order l = 0 .. " + (p.sums() - 1)
                 + (op.bias() ? "; Δb[k] = Σ ΔY[.][k] in double" : ""), c.build());
     }

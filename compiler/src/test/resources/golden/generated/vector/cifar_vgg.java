@@ -4819,47 +4819,39 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_grad 'c6' (samples/cifar_vgg.cnn:34): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>algo winograd
-     * <p>16 chunks: output channels k = chunk, chunk + 16, ...: ΔW[k][c] = G^T M G of the 4 partial sums M_l added in order l = 0 .. 3
+     * <p>16 chunks: output channels k = chunk·256/16 .. (chunk+1)·256/16 - 1: ΔW[k][c] = G^T M G of the 4 partial sums M_l added in order l = 0 .. 3
      */
     private void b8_conv_grad_c6_(int chunk) {
         int so = chunk * 72;
-        for (int k = chunk; k < 256; k += 16) {
+        int k0 = chunk * 256 / 16;
+        int k1 = (chunk + 1) * 256 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 3 in order
+        for (int l = 1; l < 4; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 65536;
+                int b = a + l * 1048576;
+                for (int e = k0 * 256; e < k1 * 256; e += 8) FloatVector.fromArray(S, b8_conv_grad_c6_m, a + e).add(FloatVector.fromArray(S, b8_conv_grad_c6_m, b + e)).intoArray(b8_conv_grad_c6_m, a + e);
+            }
+        }
+        for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 256; c += 8) {
                 int m = k * 256 + c;
-                FloatVector u0 = FloatVector.zero(S);
-                FloatVector u1 = FloatVector.zero(S);
-                FloatVector u2 = FloatVector.zero(S);
-                FloatVector u3 = FloatVector.zero(S);
-                FloatVector u4 = FloatVector.zero(S);
-                FloatVector u5 = FloatVector.zero(S);
-                FloatVector u6 = FloatVector.zero(S);
-                FloatVector u7 = FloatVector.zero(S);
-                FloatVector u8 = FloatVector.zero(S);
-                FloatVector u9 = FloatVector.zero(S);
-                FloatVector u10 = FloatVector.zero(S);
-                FloatVector u11 = FloatVector.zero(S);
-                FloatVector u12 = FloatVector.zero(S);
-                FloatVector u13 = FloatVector.zero(S);
-                FloatVector u14 = FloatVector.zero(S);
-                FloatVector u15 = FloatVector.zero(S);
-                for (int l = 0; l < 4; l++, m += 1048576) {
-                    u0 = u0.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m));
-                    u1 = u1.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 65536));
-                    u2 = u2.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 131072));
-                    u3 = u3.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 196608));
-                    u4 = u4.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 262144));
-                    u5 = u5.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 327680));
-                    u6 = u6.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 393216));
-                    u7 = u7.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 458752));
-                    u8 = u8.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 524288));
-                    u9 = u9.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 589824));
-                    u10 = u10.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 655360));
-                    u11 = u11.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 720896));
-                    u12 = u12.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 786432));
-                    u13 = u13.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 851968));
-                    u14 = u14.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 917504));
-                    u15 = u15.add(FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 983040));
-                }
+                FloatVector u0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 65536);
+                FloatVector u2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 131072);
+                FloatVector u3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 196608);
+                FloatVector u4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 262144);
+                FloatVector u5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 327680);
+                FloatVector u6 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 393216);
+                FloatVector u7 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 458752);
+                FloatVector u8 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 524288);
+                FloatVector u9 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 589824);
+                FloatVector u10 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 655360);
+                FloatVector u11 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 720896);
+                FloatVector u12 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 786432);
+                FloatVector u13 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 851968);
+                FloatVector u14 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 917504);
+                FloatVector u15 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 983040);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -5702,47 +5694,39 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_grad 'c5' (samples/cifar_vgg.cnn:31): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>algo winograd
-     * <p>16 chunks: output channels k = chunk, chunk + 16, ...: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
+     * <p>16 chunks: output channels k = chunk·256/16 .. (chunk+1)·256/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b13_conv_grad_c5_(int chunk) {
         int so = chunk * 72;
-        for (int k = chunk; k < 256; k += 16) {
+        int k0 = chunk * 256 / 16;
+        int k1 = (chunk + 1) * 256 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 32768;
+                int b = a + l * 524288;
+                for (int e = k0 * 128; e < k1 * 128; e += 8) FloatVector.fromArray(S, b13_conv_grad_c5_m, a + e).add(FloatVector.fromArray(S, b13_conv_grad_c5_m, b + e)).intoArray(b13_conv_grad_c5_m, a + e);
+            }
+        }
+        for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 128; c += 8) {
                 int m = k * 128 + c;
-                FloatVector u0 = FloatVector.zero(S);
-                FloatVector u1 = FloatVector.zero(S);
-                FloatVector u2 = FloatVector.zero(S);
-                FloatVector u3 = FloatVector.zero(S);
-                FloatVector u4 = FloatVector.zero(S);
-                FloatVector u5 = FloatVector.zero(S);
-                FloatVector u6 = FloatVector.zero(S);
-                FloatVector u7 = FloatVector.zero(S);
-                FloatVector u8 = FloatVector.zero(S);
-                FloatVector u9 = FloatVector.zero(S);
-                FloatVector u10 = FloatVector.zero(S);
-                FloatVector u11 = FloatVector.zero(S);
-                FloatVector u12 = FloatVector.zero(S);
-                FloatVector u13 = FloatVector.zero(S);
-                FloatVector u14 = FloatVector.zero(S);
-                FloatVector u15 = FloatVector.zero(S);
-                for (int l = 0; l < 8; l++, m += 524288) {
-                    u0 = u0.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m));
-                    u1 = u1.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 32768));
-                    u2 = u2.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 65536));
-                    u3 = u3.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 98304));
-                    u4 = u4.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 131072));
-                    u5 = u5.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 163840));
-                    u6 = u6.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 196608));
-                    u7 = u7.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 229376));
-                    u8 = u8.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 262144));
-                    u9 = u9.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 294912));
-                    u10 = u10.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 327680));
-                    u11 = u11.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 360448));
-                    u12 = u12.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 393216));
-                    u13 = u13.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 425984));
-                    u14 = u14.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 458752));
-                    u15 = u15.add(FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 491520));
-                }
+                FloatVector u0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 32768);
+                FloatVector u2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 65536);
+                FloatVector u3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 98304);
+                FloatVector u4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 131072);
+                FloatVector u5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 163840);
+                FloatVector u6 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 196608);
+                FloatVector u7 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 229376);
+                FloatVector u8 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 262144);
+                FloatVector u9 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 294912);
+                FloatVector u10 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 327680);
+                FloatVector u11 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 360448);
+                FloatVector u12 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 393216);
+                FloatVector u13 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 425984);
+                FloatVector u14 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 458752);
+                FloatVector u15 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 491520);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -6638,47 +6622,39 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_grad 'c4' (samples/cifar_vgg.cnn:25): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>algo winograd
-     * <p>16 chunks: output channels k = chunk, chunk + 16, ...: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
+     * <p>16 chunks: output channels k = chunk·128/16 .. (chunk+1)·128/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b19_conv_grad_c4_(int chunk) {
         int so = chunk * 72;
-        for (int k = chunk; k < 128; k += 16) {
+        int k0 = chunk * 128 / 16;
+        int k1 = (chunk + 1) * 128 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 16384;
+                int b = a + l * 262144;
+                for (int e = k0 * 128; e < k1 * 128; e += 8) FloatVector.fromArray(S, b19_conv_grad_c4_m, a + e).add(FloatVector.fromArray(S, b19_conv_grad_c4_m, b + e)).intoArray(b19_conv_grad_c4_m, a + e);
+            }
+        }
+        for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 128; c += 8) {
                 int m = k * 128 + c;
-                FloatVector u0 = FloatVector.zero(S);
-                FloatVector u1 = FloatVector.zero(S);
-                FloatVector u2 = FloatVector.zero(S);
-                FloatVector u3 = FloatVector.zero(S);
-                FloatVector u4 = FloatVector.zero(S);
-                FloatVector u5 = FloatVector.zero(S);
-                FloatVector u6 = FloatVector.zero(S);
-                FloatVector u7 = FloatVector.zero(S);
-                FloatVector u8 = FloatVector.zero(S);
-                FloatVector u9 = FloatVector.zero(S);
-                FloatVector u10 = FloatVector.zero(S);
-                FloatVector u11 = FloatVector.zero(S);
-                FloatVector u12 = FloatVector.zero(S);
-                FloatVector u13 = FloatVector.zero(S);
-                FloatVector u14 = FloatVector.zero(S);
-                FloatVector u15 = FloatVector.zero(S);
-                for (int l = 0; l < 8; l++, m += 262144) {
-                    u0 = u0.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m));
-                    u1 = u1.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 16384));
-                    u2 = u2.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 32768));
-                    u3 = u3.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 49152));
-                    u4 = u4.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 65536));
-                    u5 = u5.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 81920));
-                    u6 = u6.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 98304));
-                    u7 = u7.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 114688));
-                    u8 = u8.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 131072));
-                    u9 = u9.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 147456));
-                    u10 = u10.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 163840));
-                    u11 = u11.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 180224));
-                    u12 = u12.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 196608));
-                    u13 = u13.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 212992));
-                    u14 = u14.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 229376));
-                    u15 = u15.add(FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 245760));
-                }
+                FloatVector u0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 16384);
+                FloatVector u2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 32768);
+                FloatVector u3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 49152);
+                FloatVector u4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 65536);
+                FloatVector u5 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 81920);
+                FloatVector u6 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 98304);
+                FloatVector u7 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 114688);
+                FloatVector u8 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 131072);
+                FloatVector u9 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 147456);
+                FloatVector u10 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 163840);
+                FloatVector u11 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 180224);
+                FloatVector u12 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 196608);
+                FloatVector u13 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 212992);
+                FloatVector u14 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 229376);
+                FloatVector u15 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 245760);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -7509,47 +7485,39 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_grad 'c3' (samples/cifar_vgg.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>algo winograd
-     * <p>16 chunks: output channels k = chunk, chunk + 16, ...: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
+     * <p>16 chunks: output channels k = chunk·128/16 .. (chunk+1)·128/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b24_conv_grad_c3_(int chunk) {
         int so = chunk * 72;
-        for (int k = chunk; k < 128; k += 16) {
+        int k0 = chunk * 128 / 16;
+        int k1 = (chunk + 1) * 128 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 8192;
+                int b = a + l * 131072;
+                for (int e = k0 * 64; e < k1 * 64; e += 8) FloatVector.fromArray(S, b24_conv_grad_c3_m, a + e).add(FloatVector.fromArray(S, b24_conv_grad_c3_m, b + e)).intoArray(b24_conv_grad_c3_m, a + e);
+            }
+        }
+        for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 64; c += 8) {
                 int m = k * 64 + c;
-                FloatVector u0 = FloatVector.zero(S);
-                FloatVector u1 = FloatVector.zero(S);
-                FloatVector u2 = FloatVector.zero(S);
-                FloatVector u3 = FloatVector.zero(S);
-                FloatVector u4 = FloatVector.zero(S);
-                FloatVector u5 = FloatVector.zero(S);
-                FloatVector u6 = FloatVector.zero(S);
-                FloatVector u7 = FloatVector.zero(S);
-                FloatVector u8 = FloatVector.zero(S);
-                FloatVector u9 = FloatVector.zero(S);
-                FloatVector u10 = FloatVector.zero(S);
-                FloatVector u11 = FloatVector.zero(S);
-                FloatVector u12 = FloatVector.zero(S);
-                FloatVector u13 = FloatVector.zero(S);
-                FloatVector u14 = FloatVector.zero(S);
-                FloatVector u15 = FloatVector.zero(S);
-                for (int l = 0; l < 8; l++, m += 131072) {
-                    u0 = u0.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m));
-                    u1 = u1.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 8192));
-                    u2 = u2.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 16384));
-                    u3 = u3.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 24576));
-                    u4 = u4.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 32768));
-                    u5 = u5.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 40960));
-                    u6 = u6.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 49152));
-                    u7 = u7.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 57344));
-                    u8 = u8.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 65536));
-                    u9 = u9.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 73728));
-                    u10 = u10.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 81920));
-                    u11 = u11.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 90112));
-                    u12 = u12.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 98304));
-                    u13 = u13.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 106496));
-                    u14 = u14.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 114688));
-                    u15 = u15.add(FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 122880));
-                }
+                FloatVector u0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 8192);
+                FloatVector u2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 16384);
+                FloatVector u3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 24576);
+                FloatVector u4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 32768);
+                FloatVector u5 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 40960);
+                FloatVector u6 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 49152);
+                FloatVector u7 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 57344);
+                FloatVector u8 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 65536);
+                FloatVector u9 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 73728);
+                FloatVector u10 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 81920);
+                FloatVector u11 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 90112);
+                FloatVector u12 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 98304);
+                FloatVector u13 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 106496);
+                FloatVector u14 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 114688);
+                FloatVector u15 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 122880);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -8399,47 +8367,39 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_grad 'c2' (samples/cifar_vgg.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>algo winograd
-     * <p>16 chunks: output channels k = chunk, chunk + 16, ...: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
+     * <p>16 chunks: output channels k = chunk·64/16 .. (chunk+1)·64/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b30_conv_grad_c2_(int chunk) {
         int so = chunk * 72;
-        for (int k = chunk; k < 64; k += 16) {
+        int k0 = chunk * 64 / 16;
+        int k1 = (chunk + 1) * 64 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 4096;
+                int b = a + l * 65536;
+                for (int e = k0 * 64; e < k1 * 64; e += 8) FloatVector.fromArray(S, b30_conv_grad_c2_m, a + e).add(FloatVector.fromArray(S, b30_conv_grad_c2_m, b + e)).intoArray(b30_conv_grad_c2_m, a + e);
+            }
+        }
+        for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 64; c += 8) {
                 int m = k * 64 + c;
-                FloatVector u0 = FloatVector.zero(S);
-                FloatVector u1 = FloatVector.zero(S);
-                FloatVector u2 = FloatVector.zero(S);
-                FloatVector u3 = FloatVector.zero(S);
-                FloatVector u4 = FloatVector.zero(S);
-                FloatVector u5 = FloatVector.zero(S);
-                FloatVector u6 = FloatVector.zero(S);
-                FloatVector u7 = FloatVector.zero(S);
-                FloatVector u8 = FloatVector.zero(S);
-                FloatVector u9 = FloatVector.zero(S);
-                FloatVector u10 = FloatVector.zero(S);
-                FloatVector u11 = FloatVector.zero(S);
-                FloatVector u12 = FloatVector.zero(S);
-                FloatVector u13 = FloatVector.zero(S);
-                FloatVector u14 = FloatVector.zero(S);
-                FloatVector u15 = FloatVector.zero(S);
-                for (int l = 0; l < 8; l++, m += 65536) {
-                    u0 = u0.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m));
-                    u1 = u1.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 4096));
-                    u2 = u2.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 8192));
-                    u3 = u3.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 12288));
-                    u4 = u4.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 16384));
-                    u5 = u5.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 20480));
-                    u6 = u6.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 24576));
-                    u7 = u7.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 28672));
-                    u8 = u8.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 32768));
-                    u9 = u9.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 36864));
-                    u10 = u10.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 40960));
-                    u11 = u11.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 45056));
-                    u12 = u12.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 49152));
-                    u13 = u13.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 53248));
-                    u14 = u14.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 57344));
-                    u15 = u15.add(FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 61440));
-                }
+                FloatVector u0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 4096);
+                FloatVector u2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 8192);
+                FloatVector u3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 12288);
+                FloatVector u4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 16384);
+                FloatVector u5 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 20480);
+                FloatVector u6 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 24576);
+                FloatVector u7 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 28672);
+                FloatVector u8 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 32768);
+                FloatVector u9 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 36864);
+                FloatVector u10 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 40960);
+                FloatVector u11 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 45056);
+                FloatVector u12 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 49152);
+                FloatVector u13 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 53248);
+                FloatVector u14 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 57344);
+                FloatVector u15 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 61440);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);

@@ -3661,47 +3661,39 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_grad 'c2' (samples/fashion_bn.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>algo winograd
-     * <p>16 chunks: output channels k = chunk, chunk + 16, ...: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
+     * <p>16 chunks: output channels k = chunk·64/16 .. (chunk+1)·64/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b17_conv_grad_c2_(int chunk) {
         int so = chunk * 72;
-        for (int k = chunk; k < 64; k += 16) {
+        int k0 = chunk * 64 / 16;
+        int k1 = (chunk + 1) * 64 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 2048;
+                int b = a + l * 32768;
+                for (int e = k0 * 32; e < k1 * 32; e += 8) FloatVector.fromArray(S, b17_conv_grad_c2_m, a + e).add(FloatVector.fromArray(S, b17_conv_grad_c2_m, b + e)).intoArray(b17_conv_grad_c2_m, a + e);
+            }
+        }
+        for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 32; c += 8) {
                 int m = k * 32 + c;
-                FloatVector u0 = FloatVector.zero(S);
-                FloatVector u1 = FloatVector.zero(S);
-                FloatVector u2 = FloatVector.zero(S);
-                FloatVector u3 = FloatVector.zero(S);
-                FloatVector u4 = FloatVector.zero(S);
-                FloatVector u5 = FloatVector.zero(S);
-                FloatVector u6 = FloatVector.zero(S);
-                FloatVector u7 = FloatVector.zero(S);
-                FloatVector u8 = FloatVector.zero(S);
-                FloatVector u9 = FloatVector.zero(S);
-                FloatVector u10 = FloatVector.zero(S);
-                FloatVector u11 = FloatVector.zero(S);
-                FloatVector u12 = FloatVector.zero(S);
-                FloatVector u13 = FloatVector.zero(S);
-                FloatVector u14 = FloatVector.zero(S);
-                FloatVector u15 = FloatVector.zero(S);
-                for (int l = 0; l < 8; l++, m += 32768) {
-                    u0 = u0.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m));
-                    u1 = u1.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 2048));
-                    u2 = u2.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 4096));
-                    u3 = u3.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 6144));
-                    u4 = u4.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 8192));
-                    u5 = u5.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 10240));
-                    u6 = u6.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 12288));
-                    u7 = u7.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 14336));
-                    u8 = u8.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 16384));
-                    u9 = u9.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 18432));
-                    u10 = u10.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 20480));
-                    u11 = u11.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 22528));
-                    u12 = u12.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 24576));
-                    u13 = u13.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 26624));
-                    u14 = u14.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 28672));
-                    u15 = u15.add(FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 30720));
-                }
+                FloatVector u0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 2048);
+                FloatVector u2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 4096);
+                FloatVector u3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 6144);
+                FloatVector u4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 8192);
+                FloatVector u5 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 10240);
+                FloatVector u6 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 12288);
+                FloatVector u7 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 14336);
+                FloatVector u8 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 16384);
+                FloatVector u9 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 18432);
+                FloatVector u10 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 20480);
+                FloatVector u11 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 22528);
+                FloatVector u12 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 24576);
+                FloatVector u13 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 26624);
+                FloatVector u14 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 28672);
+                FloatVector u15 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 30720);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
