@@ -22,11 +22,13 @@ import java.util.Optional;
  *
  * <p>The choice, from the shapes: Winograd (F(4x4, 3x3) or F(2x2, 3x3), {@link #winogradTile}) for 3x3 stride-1 convolutions with at least
  * {@link #WINOGRAD_CHANNELS} input and output channels on maps of at least {@link #WINOGRAD_MAP}
- * pixels a side (forward and backward-data; it does 2.25x fewer multiplications, but its transforms
+ * pixels a side (forward, backward-data and the weight gradient, each judged on its own shapes: for
+ * conv_grad, X's channels and ΔY's map; it does 2.25x fewer multiplications, but its transforms
  * cost per tile and channel what the GEMM saves only when there are enough channels to share them,
  * and on small maps the 2x2 output tiles waste their padding); else the register-tiled direct
- * kernel where it applies (stride 1, anchor inside the window); else the scalar loops. conv_grad
- * has no Winograd variant. A conv's {@code algo:} argument, or a forced algorithm ({@code --conv-algo},
+ * kernel where it applies (stride 1, anchor inside the window); else the scalar loops. The weight
+ * gradient by Winograd ({@code WinogradGradEmitter}) reduces over the batch in partial sums over
+ * fixed sample ranges, so it stays bit-identical for any thread count; it has the F(2x2, 3x3) tile only. A conv's {@code algo:} argument, or a forced algorithm ({@code --conv-algo},
  * the system property {@code cnnc.conv.algo}), wins wherever it applies.
  * A backend without the Vector API renders every choice as the scalar loops.
  */
@@ -84,17 +86,18 @@ public final class ConvKernels {
     /**
      * The kernel of one step of {@code conv} reading a map of shape {@code in} and writing {@code out}
      * (for conv_bf: ΔY in, ΔX out; for the gradient, X and ΔY): the forced or requested algorithm
-     * where it applies, else the cost model's.
+     * where it applies, else the cost model's. The weight gradient ({@code gradient}) has the same
+     * rule today (measured faster than direct on every cifar_vgg layer that passes it: docs/performance.md).
      */
     public static Algo choose(Conv conv, Algo requested, Algo forced, boolean gradient, Shape in, Shape out) {
         for (Algo want : new Algo[] {forced, requested}) {
             if (want != Algo.AUTO && want.applies(conv)) {
-                return gradient && want.winograd() ? Algo.DIRECT : want == Algo.WINOGRAD ? winogradTile(out) : want;
+                return gradient && want.winograd() ? Algo.WINOGRAD2 : want == Algo.WINOGRAD ? winogradTile(out) : want;
             }
         }
-        if (!gradient && Algo.WINOGRAD.applies(conv) && in.c() >= WINOGRAD_CHANNELS && out.c() >= WINOGRAD_CHANNELS
+        if (Algo.WINOGRAD.applies(conv) && in.c() >= WINOGRAD_CHANNELS && out.c() >= WINOGRAD_CHANNELS
                 && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP && (long) out.n() * out.h() * out.w() >= WINOGRAD_PIXELS) {
-            return winogradTile(out);
+            return gradient ? Algo.WINOGRAD2 : winogradTile(out); // the weight gradient has F(2x2, 3x3) only
         }
         return Algo.DIRECT.applies(conv) ? Algo.DIRECT : Algo.SCALAR;
     }

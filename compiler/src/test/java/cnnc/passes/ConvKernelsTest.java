@@ -79,7 +79,9 @@ class ConvKernelsTest {
     void theCostModelChoosesFromTheShapes() {
         Map<String, Algo> k = kernels(compile(MIX));
         assertEquals(Algo.WINOGRAD4, k.get("a conv"), "12x12: a multiple of 4, at least 8");
-        assertEquals(Algo.DIRECT, k.get("a conv_grad"), "conv_grad has no Winograd kernel");
+        assertEquals(Algo.WINOGRAD2, k.get("a conv_grad"), "the weight gradient follows the same shape rule, F(2x2) only");
+        assertEquals(Algo.DIRECT, k.get("b conv_grad"), "5x5 is never Winograd");
+        assertEquals(Algo.DIRECT, k.get("d conv_grad"), "ΔY of 8 channels: too few for Winograd");
         assertEquals(Algo.DIRECT, k.get("b conv"));
         assertEquals(Algo.DIRECT, k.get("b conv_bf"), "5x5 is never Winograd");
         assertEquals(Algo.SCALAR, k.get("c conv"));
@@ -104,7 +106,7 @@ class ConvKernelsTest {
         for (String c : List.of("c2", "c3", "c4", "c5", "c6")) {
             assertEquals(Algo.WINOGRAD4, k.get(c + " conv"), c + ": maps of 32, 16 and 8, multiples of 4");
             assertEquals(Algo.WINOGRAD4, k.get(c + " conv_bf"), c);
-            assertEquals(Algo.DIRECT, k.get(c + " conv_grad"), c);
+            assertEquals(Algo.WINOGRAD2, k.get(c + " conv_grad"), c + ": the weight gradient has F(2x2) only");
         }
     }
 
@@ -115,14 +117,16 @@ class ConvKernelsTest {
         assertEquals(Algo.WINOGRAD2, k.get("d conv"), "forced past the cost model; 6x6: F(2x2)");
         assertEquals(Algo.WINOGRAD2, k.get("g conv"), "forced over the file's algo: scalar");
         assertEquals(Algo.WINOGRAD4, k.get("a conv"), "12x12: F(4x4)");
+        assertEquals(Algo.WINOGRAD2, k.get("d conv_grad"), "the weight gradient too");
         System.setProperty("cnnc.conv.algo", "winograd2");
         k = kernels(compile(MIX));
         assertEquals(Algo.WINOGRAD2, k.get("a conv"), "winograd2 forces F(2x2)");
-        assertEquals(Algo.DIRECT, k.get("a conv_grad"), "conv_grad has no Winograd kernel");
+        assertEquals(Algo.WINOGRAD2, k.get("a conv_grad"));
         System.setProperty("cnnc.conv.algo", "winograd4");
         k = kernels(compile(MIX));
         assertEquals(Algo.WINOGRAD4, k.get("d conv"), "winograd4 forces F(4x4), partial tiles and all");
         assertEquals(Algo.WINOGRAD4, k.get("g conv_bf"));
+        assertEquals(Algo.WINOGRAD2, k.get("a conv_grad"), "winograd4 forced: the weight gradient's one tile, F(2x2)");
         assertEquals(Algo.DIRECT, k.get("b conv"), "5x5: the compiler's choice");
         assertEquals(Algo.SCALAR, k.get("c conv"), "stride 2: the compiler's choice");
         System.setProperty("cnnc.conv.algo", "scalar");
@@ -156,6 +160,7 @@ class ConvKernelsTest {
         List<String> plain = JavaBackend.convKernels(m, false);
         assertEquals(vector.size(), plain.size());
         assertTrue(vector.stream().anyMatch(l -> l.contains("winograd F(4x4,3x3)")), vector.toString());
+        assertTrue(vector.stream().anyMatch(l -> l.contains("winograd F(2x2,3x3) gradient")), vector.toString());
         assertTrue(vector.stream().anyMatch(l -> l.contains("direct, Vector API")), vector.toString());
         assertTrue(plain.stream().allMatch(l -> l.contains("scalar loops (plain Java)")), plain.toString());
     }

@@ -79,7 +79,10 @@ final class Emitters {
             }
             case ConvGrad op -> {
                 switch (algo(s, op.conv(), op.algo())) {
-                    case DIRECT, WINOGRAD, WINOGRAD2, WINOGRAD4 -> VectorConvEmitter.gradient(s, op);
+                    case WINOGRAD2 -> WinogradGradEmitter.gradient(s, op);
+                    case DIRECT -> VectorConvEmitter.gradient(s, op);
+                    case WINOGRAD4, WINOGRAD -> throw new IllegalStateException("conv_grad '" + s.step.node()
+                            + "': the weight gradient has only F(2x2, 3x3) (the conv-kernels pass records winograd2)");
                     case SCALAR, AUTO -> ConvEmitter.gradient(s, op);
                 }
             }

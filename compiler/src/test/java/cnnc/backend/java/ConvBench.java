@@ -15,6 +15,7 @@ import java.util.Arrays;
  * a step, and the best round of each unit is kept (the least disturbed by other processes). Prints
  * GFLOP/s (direct-algorithm operations) of the forward, backward-data and gradient steps. {@code @direct},
  * {@code @winograd}, {@code @winograd2}, {@code @winograd4} or {@code @scalar} after a configuration forces the algorithm ({@code 3x8@direct}).
+ * {@code -Dcnnc.bench.units=true} also prints the time of every unit (phase) of conv 'b'.
  */
 public final class ConvBench {
 
@@ -87,6 +88,13 @@ public final class ConvBench {
                 line.append(String.format("  %s %6.1f", kind.substring(5), f / (double) ns));
             }
             System.out.println(line);
+            if (Boolean.getBoolean("cnnc.bench.units")) { // -Dcnnc.bench.units=true: µs of every unit of conv 'b'
+                for (int u = 0; u < kinds.length; u++) {
+                    if (steps[u].contains("'b'")) {
+                        System.out.printf("    %-40s %-20s %8.1f µs%n", steps[u], kinds[u], best[i][u] / 1e3);
+                    }
+                }
+            }
             nets[i].close();
         }
     }

@@ -80,8 +80,8 @@ class FixtureTest {
     }
 
     /**
-     * The same with every 3x3 stride-1 convolution forced to Winograd F(2x2, 3x3) (forward and
-     * backward-data), within the same tolerance: its error against PyTorch, measured in
+     * The same with every 3x3 stride-1 convolution forced to Winograd F(2x2, 3x3) (forward,
+     * backward-data and the weight gradient), within the same tolerance: its error against PyTorch, measured in
      * docs/performance.md, is of the direct kernels' order.
      */
     @ParameterizedTest(name = "{0} with winograd2")
@@ -116,6 +116,7 @@ class FixtureTest {
     void winogradReachesMostFixtures() throws IOException {
         int with = 0;
         int convs = 0;
+        int grads = 0;
         System.setProperty("cnnc.conv.algo", "winograd");
         try {
             for (Arguments a : fixtures().toList()) {
@@ -126,6 +127,8 @@ class FixtureTest {
                         .filter(st -> st.op() instanceof cnnc.ops.ConvBf bf && bf.algo().winograd()).count()
                         + m.forward().steps().stream()
                         .filter(st -> st.op() instanceof cnnc.ops.Conv c && c.algo().winograd()).count();
+                grads += (int) m.backwardGraph().steps().stream()
+                        .filter(st -> st.op() instanceof cnnc.ops.ConvGrad g && g.algo().winograd()).count();
                 with += n > 0 ? 1 : 0;
                 convs += (int) n;
             }
@@ -133,6 +136,7 @@ class FixtureTest {
             System.clearProperty("cnnc.conv.algo");
         }
         assertTrue(with >= 5 && convs >= 10, "Winograd reaches " + with + " fixture networks, " + convs + " steps");
+        assertTrue(grads >= 5, "Winograd computes " + grads + " weight gradients of the fixtures");
     }
 
     private void compare(String device, String network, Path model, Path fixture, String... extra) {

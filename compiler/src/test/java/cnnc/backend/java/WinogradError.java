@@ -10,7 +10,8 @@ import cnnc.runtime.TensorSpec;
 /**
  * The error of each convolution kernel against the float64 interpreter, a tool, not a test
  * ({@code WinogradError C HxW BATCH}): two 3x3 layers of C channels, forward and backward, computed
- * with direct, Winograd F(2x2, 3x3) and F(4x4, 3x3); per tensor, the largest error in units of the tensor's largest
+ * with direct, Winograd F(2x2, 3x3) and F(4x4, 3x3) (forward, backward-data {@code grad.r} and the weight gradients
+ * {@code grad.*.weight}: {@link WinogradGradEmitter}, F(2x2, 3x3) only); per tensor, the largest error in units of the tensor's largest
  * magnitude ({@code max|a - e| / max|e|}) and in float32 ulps of it ({@code / 2^-24}).
  */
 public final class WinogradError {

@@ -8,6 +8,7 @@ import cnnc.ir.Model;
 import cnnc.ir.Step;
 import cnnc.ops.Conv;
 import cnnc.ops.ConvBf;
+import cnnc.ops.ConvGrad;
 import cnnc.runtime.DType;
 import cnnc.runtime.Network;
 import cnnc.runtime.TensorSpec;
@@ -21,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Winograd F(2x2, 3x3) and F(4x4, 3x3) kernels ({@link WinogradEmitter}), forward and
- * backward-data, against the float64 interpreter: odd and even maps (a last tile row or column with
+ * backward-data, and the F(2x2, 3x3) weight gradient ({@link WinogradGradEmitter}, its partial sums
+ * over uneven sample ranges cut into several blocks too), against the float64 interpreter: odd and even maps (a last tile row or column with
  * one to m-1 real pixels), every pad from 0 to 2 on each side (same, valid, full and anchors on the
  * window's corners), bias and none, channel counts the GEMM's channel block does not divide, tile
  * rows narrower than a vector, and a cifar_vgg-sized layer (64 channels, 16x16) cut into several
@@ -65,6 +67,7 @@ class WinogradTest {
     @AfterEach
     void reset() {
         ConvTiles.override = null;
+        WinogradGradEmitter.blockOverride = null;
     }
 
     /** {@code text} with every {@code algo: winograd} forcing the tile {@code m}. */
@@ -203,6 +206,19 @@ class WinogradTest {
         return out;
     }
 
+    /**
+     * The gradient's partial sums over uneven sample ranges (batch 20 in 8 sums of 2 or 3 samples),
+     * each cut into blocks of one sample, with input channels the GEMM's vectors do not divide.
+     */
+    @Test
+    void partialSumsOverSeveralBlocksMatch() {
+        WinogradGradEmitter.blockOverride = 1;
+        Model m = Models.model("wino.cnn", tile(WINO, 2), 20);
+        String text = JavaBackend.generate(m, "cnnc.generated", true).text();
+        assertTrue(text.contains("8 partial sums over fixed sample ranges, blocks of 1 sample(s)"), "the forced blocks reach the kernel");
+        compare(m, 1e-4, 2);
+    }
+
     /** The number of Winograd forward steps with tile {@code tile}; asserts every conv_bf of a Winograd conv is Winograd too. */
     static int winograd(Model m, int tile) {
         int n = 0;
@@ -215,6 +231,10 @@ class WinogradTest {
             if (s.op() instanceof ConvBf bf && bf.conv().algo() != Conv.Algo.AUTO) {
                 assertEquals(bf.conv().algo(), bf.algo(), s.node());
             }
+            if (s.op() instanceof ConvGrad g && g.conv().algo() != Conv.Algo.AUTO) {
+                Conv.Algo want = g.conv().algo().winograd() ? Conv.Algo.WINOGRAD2 : g.conv().algo(); // the gradient's one tile
+                assertEquals(want, g.algo(), s.node() + ": the weight gradient follows the conv's algo");
+            }
         }
         return n;
     }
@@ -222,6 +242,7 @@ class WinogradTest {
     static void compare(Model m, double rel, int tile) {
         JavaBackend.Source src = JavaBackend.generate(m, "cnnc.generated", true);
         assertTrue(src.text().contains("Winograd F(" + tile + "x" + tile + ",3x3) on "), "a Winograd kernel is generated");
+        assertTrue(src.text().contains("(A ΔY A^T)[ξ]"), "a Winograd weight gradient is generated");
         Network net = JaninoLoader.compile(src).instantiate();
         Models.fill(net, 29);
         net.setThreads(2);
@@ -248,7 +269,7 @@ class WinogradTest {
         net.close();
     }
 
-    /** No allocation in a training step through Winograd forward and backward-data, once C2 has compiled the kernels. */
+    /** No allocation in a training step through Winograd forward, backward-data and gradient, once C2 has compiled the kernels. */
     @ParameterizedTest(name = "F({0}x{0},3x3)")
     @ValueSource(ints = {2, 4})
     void trainingStepsAllocateNothing(int tile) {
@@ -282,7 +303,7 @@ class WinogradTest {
         net.close();
     }
 
-    /** Bit-identical results for 1, 2 and 3 threads through Winograd forward and backward-data, over a few SGD steps. */
+    /** Bit-identical results for 1, 2 and 3 threads through Winograd forward, backward-data and gradient, over a few SGD steps. */
     @ParameterizedTest(name = "F({0}x{0},3x3)")
     @ValueSource(ints = {2, 4})
     void identicalBitsForAnyThreadCount(int tile) {

@@ -2642,7 +2642,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c6' (samples/cifar_vgg.cnn:34): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
+     * <p>algo winograd2
      * <p>256 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b8_conv_grad_c6_(int chunk) {
@@ -2827,7 +2827,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c5' (samples/cifar_vgg.cnn:31): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
+     * <p>algo winograd2
      * <p>256 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b13_conv_grad_c5_(int chunk) {
@@ -3031,7 +3031,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c4' (samples/cifar_vgg.cnn:25): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
+     * <p>algo winograd2
      * <p>128 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b19_conv_grad_c4_(int chunk) {
@@ -3216,7 +3216,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c3' (samples/cifar_vgg.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
+     * <p>algo winograd2
      * <p>128 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b24_conv_grad_c3_(int chunk) {
@@ -3420,7 +3420,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c2' (samples/cifar_vgg.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
+     * <p>algo winograd2
      * <p>64 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b30_conv_grad_c2_(int chunk) {

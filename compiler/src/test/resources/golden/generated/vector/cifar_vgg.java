@@ -89,15 +89,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
- * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
+ * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 6 output channels, 4 partial sums over fixed sample ranges, blocks of 4 sample(s) (64 tiles)
  * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
- * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): direct, Vector API, register tile 2 channels x 9 taps, 128 chunks
+ * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 5 sample(s) (80 tiles)
  * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
- * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
+ * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 5 output channels, 8 partial sums over fixed sample ranges, blocks of 2 sample(s) (128 tiles)
  * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
- * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
+ * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 5 output channels, 8 partial sums over fixed sample ranges, blocks of 2 sample(s) (128 tiles)
  * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
- * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
+ * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 5 output channels, 8 partial sums over fixed sample ranges, blocks of 1 sample(s) (256 tiles)
  * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * </ul>
  */
@@ -825,17 +825,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b8_conv_grad_c6_.
      */
-    private final float[] b8_conv_grad_c6_padded = new float[1622048];
+    private final float[] b8_conv_grad_c6_xh = new float[102400];
 
     /**
      * Scratch of b8_conv_grad_c6_.
      */
-    private final float[] b8_conv_grad_c6_dy = new float[1179648];
+    private final float[] b8_conv_grad_c6_yh = new float[65536];
 
     /**
      * Scratch of b8_conv_grad_c6_.
      */
-    private final float[] b8_conv_grad_c6_lanes = new float[18432];
+    private final float[] b8_conv_grad_c6_v = new float[1048576];
+
+    /**
+     * Scratch of b8_conv_grad_c6_.
+     */
+    private final float[] b8_conv_grad_c6_dd = new float[1048576];
+
+    /**
+     * Scratch of b8_conv_grad_c6_.
+     */
+    private final float[] b8_conv_grad_c6_m = new float[4194304];
+
+    /**
+     * Scratch of b8_conv_grad_c6_.
+     */
+    private final float[] b8_conv_grad_c6_st = new float[1152];
 
     /**
      * Scratch of b12_conv_bf_c5_.
@@ -855,17 +870,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b13_conv_grad_c5_.
      */
-    private final float[] b13_conv_grad_c5_padded = new float[811040];
+    private final float[] b13_conv_grad_c5_xh = new float[102400];
 
     /**
      * Scratch of b13_conv_grad_c5_.
      */
-    private final float[] b13_conv_grad_c5_dy = new float[1179648];
+    private final float[] b13_conv_grad_c5_yh = new float[131072];
 
     /**
      * Scratch of b13_conv_grad_c5_.
      */
-    private final float[] b13_conv_grad_c5_lanes = new float[18432];
+    private final float[] b13_conv_grad_c5_v = new float[1310720];
+
+    /**
+     * Scratch of b13_conv_grad_c5_.
+     */
+    private final float[] b13_conv_grad_c5_dd = new float[2621440];
+
+    /**
+     * Scratch of b13_conv_grad_c5_.
+     */
+    private final float[] b13_conv_grad_c5_m = new float[4194304];
+
+    /**
+     * Scratch of b13_conv_grad_c5_.
+     */
+    private final float[] b13_conv_grad_c5_st = new float[1152];
 
     /**
      * Scratch of b18_conv_bf_c4_.
@@ -885,17 +915,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b19_conv_grad_c4_.
      */
-    private final float[] b19_conv_grad_c4_padded = new float[2646048];
+    private final float[] b19_conv_grad_c4_xh = new float[331776];
 
     /**
      * Scratch of b19_conv_grad_c4_.
      */
-    private final float[] b19_conv_grad_c4_dy = new float[2228224];
+    private final float[] b19_conv_grad_c4_yh = new float[262144];
 
     /**
      * Scratch of b19_conv_grad_c4_.
      */
-    private final float[] b19_conv_grad_c4_lanes = new float[9216];
+    private final float[] b19_conv_grad_c4_v = new float[2097152];
+
+    /**
+     * Scratch of b19_conv_grad_c4_.
+     */
+    private final float[] b19_conv_grad_c4_dd = new float[2097152];
+
+    /**
+     * Scratch of b19_conv_grad_c4_.
+     */
+    private final float[] b19_conv_grad_c4_m = new float[2097152];
+
+    /**
+     * Scratch of b19_conv_grad_c4_.
+     */
+    private final float[] b19_conv_grad_c4_st = new float[1152];
 
     /**
      * Scratch of b23_conv_bf_c3_.
@@ -915,17 +960,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b24_conv_grad_c3_.
      */
-    private final float[] b24_conv_grad_c3_padded = new float[1323040];
+    private final float[] b24_conv_grad_c3_xh = new float[165888];
 
     /**
      * Scratch of b24_conv_grad_c3_.
      */
-    private final float[] b24_conv_grad_c3_dy = new float[2228224];
+    private final float[] b24_conv_grad_c3_yh = new float[262144];
 
     /**
      * Scratch of b24_conv_grad_c3_.
      */
-    private final float[] b24_conv_grad_c3_lanes = new float[9216];
+    private final float[] b24_conv_grad_c3_v = new float[1048576];
+
+    /**
+     * Scratch of b24_conv_grad_c3_.
+     */
+    private final float[] b24_conv_grad_c3_dd = new float[2097152];
+
+    /**
+     * Scratch of b24_conv_grad_c3_.
+     */
+    private final float[] b24_conv_grad_c3_m = new float[1048576];
+
+    /**
+     * Scratch of b24_conv_grad_c3_.
+     */
+    private final float[] b24_conv_grad_c3_st = new float[1152];
 
     /**
      * Scratch of b29_conv_bf_c2_.
@@ -945,17 +1005,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b30_conv_grad_c2_.
      */
-    private final float[] b30_conv_grad_c2_padded = new float[4730912];
+    private final float[] b30_conv_grad_c2_xh = new float[591872];
 
     /**
      * Scratch of b30_conv_grad_c2_.
      */
-    private final float[] b30_conv_grad_c2_dy = new float[4325376];
+    private final float[] b30_conv_grad_c2_yh = new float[524288];
 
     /**
      * Scratch of b30_conv_grad_c2_.
      */
-    private final float[] b30_conv_grad_c2_lanes = new float[4608];
+    private final float[] b30_conv_grad_c2_v = new float[2097152];
+
+    /**
+     * Scratch of b30_conv_grad_c2_.
+     */
+    private final float[] b30_conv_grad_c2_dd = new float[2097152];
+
+    /**
+     * Scratch of b30_conv_grad_c2_.
+     */
+    private final float[] b30_conv_grad_c2_m = new float[524288];
+
+    /**
+     * Scratch of b30_conv_grad_c2_.
+     */
+    private final float[] b30_conv_grad_c2_st = new float[1152];
 
     /**
      * Scratch of b34_conv_grad_c1_.
@@ -1370,9 +1445,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 31, 11);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 32, 64);
+        pool.run(this, 32, 4);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 33, 128);
+        pool.run(this, 33, 16);
         // relu_bf 'r5' (samples/cifar_vgg.cnn:33)
         pool.run(this, 34, 64);
         // bn_bf 'n5' (samples/cifar_vgg.cnn:32)
@@ -1386,9 +1461,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 39, 11);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 40, 64);
+        pool.run(this, 40, 8);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 41, 128);
+        pool.run(this, 41, 16);
         // maxpool_bf 'p4' (samples/cifar_vgg.cnn:28)
         // relu_bf 'r4' (samples/cifar_vgg.cnn:27)
         pool.run(this, 42, 64);
@@ -1403,9 +1478,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
         pool.run(this, 47, 16);
         // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 48, 64);
+        pool.run(this, 48, 8);
         // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 49, 64);
+        pool.run(this, 49, 16);
         // relu_bf 'r3' (samples/cifar_vgg.cnn:24)
         pool.run(this, 50, 64);
         // bn_bf 'n3' (samples/cifar_vgg.cnn:23)
@@ -1419,9 +1494,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 55, 16);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 56, 64);
+        pool.run(this, 56, 8);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 57, 64);
+        pool.run(this, 57, 16);
         // maxpool_bf 'p2' (samples/cifar_vgg.cnn:19)
         // relu_bf 'r2' (samples/cifar_vgg.cnn:18)
         pool.run(this, 58, 64);
@@ -1436,9 +1511,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 63, 16);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 64, 64);
+        pool.run(this, 64, 8);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 65, 32);
+        pool.run(this, 65, 16);
         // relu_bf 'r1' (samples/cifar_vgg.cnn:15)
         pool.run(this, 66, 64);
         // bn_bf 'n1' (samples/cifar_vgg.cnn:14)
@@ -1617,7 +1692,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b7_conv_bf_c6_(chunk);
                 return;
             case 32:
-                s32_by_sample(chunk);
+                b8_conv_grad_c6_acc(chunk);
                 return;
             case 33:
                 b8_conv_grad_c6_(chunk);
@@ -1641,7 +1716,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b12_conv_bf_c5_(chunk);
                 return;
             case 40:
-                s40_by_sample(chunk);
+                b13_conv_grad_c5_acc(chunk);
                 return;
             case 41:
                 b13_conv_grad_c5_(chunk);
@@ -1665,7 +1740,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b18_conv_bf_c4_(chunk);
                 return;
             case 48:
-                s48_by_sample(chunk);
+                b19_conv_grad_c4_acc(chunk);
                 return;
             case 49:
                 b19_conv_grad_c4_(chunk);
@@ -1689,7 +1764,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b23_conv_bf_c3_(chunk);
                 return;
             case 56:
-                s56_by_sample(chunk);
+                b24_conv_grad_c3_acc(chunk);
                 return;
             case 57:
                 b24_conv_grad_c3_(chunk);
@@ -1713,7 +1788,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b29_conv_bf_c2_(chunk);
                 return;
             case 64:
-                s64_by_sample(chunk);
+                b30_conv_grad_c2_acc(chunk);
                 return;
             case 65:
                 b30_conv_grad_c2_(chunk);
@@ -1866,30 +1941,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_grad 'c6' (samples/cifar_vgg.cnn:34)</li>
-     * </ul>
-     */
-    private void s32_by_sample(int chunk) {
-        b8_conv_grad_c6_pad(chunk);
-        b8_conv_grad_c6_dy(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
-     * <li>conv_grad 'c5' (samples/cifar_vgg.cnn:31)</li>
-     * </ul>
-     */
-    private void s40_by_sample(int chunk) {
-        b13_conv_grad_c5_pad(chunk);
-        b13_conv_grad_c5_dy(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>maxpool_bf 'p4' (samples/cifar_vgg.cnn:28)</li>
      * <li>relu_bf 'r4' (samples/cifar_vgg.cnn:27)</li>
      * </ul>
@@ -1903,30 +1954,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>conv_grad 'c4' (samples/cifar_vgg.cnn:25)</li>
-     * </ul>
-     */
-    private void s48_by_sample(int chunk) {
-        b19_conv_grad_c4_pad(chunk);
-        b19_conv_grad_c4_dy(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
-     * <li>conv_grad 'c3' (samples/cifar_vgg.cnn:22)</li>
-     * </ul>
-     */
-    private void s56_by_sample(int chunk) {
-        b24_conv_grad_c3_pad(chunk);
-        b24_conv_grad_c3_dy(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>maxpool_bf 'p2' (samples/cifar_vgg.cnn:19)</li>
      * <li>relu_bf 'r2' (samples/cifar_vgg.cnn:18)</li>
      * </ul>
@@ -1934,18 +1961,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void s58_by_sample(int chunk) {
         b25_maxpool_bf_p2_(chunk);
         b26_relu_bf_r2_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
-     * <li>conv_grad 'c2' (samples/cifar_vgg.cnn:16)</li>
-     * </ul>
-     */
-    private void s64_by_sample(int chunk) {
-        b30_conv_grad_c2_pad(chunk);
-        b30_conv_grad_c2_dy(chunk);
     }
 
     /**
@@ -5295,144 +5310,511 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c6' (samples/cifar_vgg.cnn:34): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
-     * <p>128 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
+     * <p>algo winograd2
+     * <p>16 chunks: output channels k = chunk·256/16 .. (chunk+1)·256/16 - 1: ΔW[k][c] = G^T M G of the 4 partial sums M_l added in order l = 0 .. 3
      */
     private void b8_conv_grad_c6_(int chunk) {
-        int k0 = chunk * 2;
-        for (int c = 0; c < 256; c++) {
-            b8_conv_grad_c6_taps0(k0, c);
-        }
-    }
-
-    /**
-     * conv_grad 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5[t] into planes of 11x9 with pads (1, 1, 1, 1) of zeros, one sample each
-     */
-    private void b8_conv_grad_c6_pad(int chunk) {
-        int t = chunk;
-        for (int c = 0; c < 256; c++) {
-            int po = (t * 256 + c) * 99;
-            int xo = (t * 256 + c) * 64;
-            for (int e = 0; e < 99; e++) {
-                b8_conv_grad_c6_padded[po + e] = 0f;
+        int so = chunk * 72;
+        int k0 = chunk * 256 / 16;
+        int k1 = (chunk + 1) * 256 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 3 in order
+        for (int l = 1; l < 4; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 65536;
+                int b = a + l * 1048576;
+                for (int e = k0 * 256; e < k1 * 256; e += 8) FloatVector.fromArray(S, b8_conv_grad_c6_m, a + e).add(FloatVector.fromArray(S, b8_conv_grad_c6_m, b + e)).intoArray(b8_conv_grad_c6_m, a + e);
             }
-            for (int i = 0; i < 8; i++) System.arraycopy(r5_, xo + i * 8, b8_conv_grad_c6_padded, po + (i + 1) * 9 + 1, 8);
+        }
+        for (int k = k0; k < k1; k++) {
+            for (int c = 0; c < 256; c += 8) {
+                int m = k * 256 + c;
+                FloatVector u0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 65536);
+                FloatVector u2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 131072);
+                FloatVector u3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 196608);
+                FloatVector u4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 262144);
+                FloatVector u5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 327680);
+                FloatVector u6 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 393216);
+                FloatVector u7 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 458752);
+                FloatVector u8 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 524288);
+                FloatVector u9 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 589824);
+                FloatVector u10 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 655360);
+                FloatVector u11 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 720896);
+                FloatVector u12 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 786432);
+                FloatVector u13 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 851968);
+                FloatVector u14 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 917504);
+                FloatVector u15 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 983040);
+                // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
+                FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
+                FloatVector h10 = u4.sub(u8).mul(0.5f);
+                FloatVector h20 = u4.add(u8).mul(0.5f).add(u12);
+                FloatVector h01 = u1.add(u5.add(u9).mul(0.5f));
+                FloatVector h11 = u5.sub(u9).mul(0.5f);
+                FloatVector h21 = u5.add(u9).mul(0.5f).add(u13);
+                FloatVector h02 = u2.add(u6.add(u10).mul(0.5f));
+                FloatVector h12 = u6.sub(u10).mul(0.5f);
+                FloatVector h22 = u6.add(u10).mul(0.5f).add(u14);
+                FloatVector h03 = u3.add(u7.add(u11).mul(0.5f));
+                FloatVector h13 = u7.sub(u11).mul(0.5f);
+                FloatVector h23 = u7.add(u11).mul(0.5f).add(u15);
+                // (G^T M) G, the same along each row: ΔW[k][c ..][p][q], staged
+                h00.add(h01.add(h02).mul(0.5f)).intoArray(b8_conv_grad_c6_st, so);
+                h01.sub(h02).mul(0.5f).intoArray(b8_conv_grad_c6_st, so + 8);
+                h01.add(h02).mul(0.5f).add(h03).intoArray(b8_conv_grad_c6_st, so + 16);
+                h10.add(h11.add(h12).mul(0.5f)).intoArray(b8_conv_grad_c6_st, so + 24);
+                h11.sub(h12).mul(0.5f).intoArray(b8_conv_grad_c6_st, so + 32);
+                h11.add(h12).mul(0.5f).add(h13).intoArray(b8_conv_grad_c6_st, so + 40);
+                h20.add(h21.add(h22).mul(0.5f)).intoArray(b8_conv_grad_c6_st, so + 48);
+                h21.sub(h22).mul(0.5f).intoArray(b8_conv_grad_c6_st, so + 56);
+                h21.add(h22).mul(0.5f).add(h23).intoArray(b8_conv_grad_c6_st, so + 64);
+                int w = (k * 256 + c) * 9;
+                for (int q = 0; q < Math.min(8, 256 - c); q++) {
+                    for (int tap = 0; tap < 9; tap++) grad$c6$weight_[w + q * 9 + tap] = b8_conv_grad_c6_st[so + tap * 8 + q];
+                }
+            }
         }
     }
 
     /**
-     * conv_grad 'c6' (samples/cifar_vgg.cnn:34), phase dy: copies ΔY[t] into rows of 9 (zeros past column 8), one sample each
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 10x10 x 256 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (8x8 x 256 at yo); places past the data stay zero.
      */
-    private void b8_conv_grad_c6_dy(int chunk) {
-        int t = chunk;
+    private void b8_conv_grad_c6_copy(int t, int xo, int yo) {
+        for (int c = 0; c < 256; c++) {
+            int x = (t * 256 + c) * 64;
+            for (int i = 0; i < 8; i++) {
+                int h = xo + ((i + 1) * 10 + 1) * 256 + c;
+                for (int j = 0; j < 8; j++) b8_conv_grad_c6_xh[h + j * 256] = r5_[x + i * 8 + j];
+            }
+        }
         for (int k = 0; k < 256; k++) {
-            int wo = (t * 256 + k) * 72;
-            int yo = (t * 256 + k) * 64;
-            for (int e = 0; e < 72; e++) {
-                b8_conv_grad_c6_dy[wo + e] = 0f;
+            int y = (t * 256 + k) * 64;
+            for (int i = 0; i < 8; i++) {
+                int h = yo + i * 2048 + k;
+                for (int j = 0; j < 8; j++) b8_conv_grad_c6_yh[h + j * 256] = grad$c6_[y + i * 8 + j];
             }
-            for (int i = 0; i < 8; i++) System.arraycopy(grad$c6_, yo + i * 8, b8_conv_grad_c6_dy, wo + i * 9, 8);
         }
     }
 
     /**
-     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·9 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     * V[ξ][n0 + n][c] = (B^T d B)[ξ] of every tile n of one sample (d: its 4x4 block of the padded X at xo), every input channel c.
      */
-    private void b8_conv_grad_c6_taps0(int k0, int c) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a0_8 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a1_8 = FloatVector.zero(S);
-        for (int t = 0; t < 64; t++) {
-            int d = (t * 256 + k0) * 72;
-            int x = (t * 256 + c) * 99;
-            for (int e = 0; e < 72; e += 8) {
-                FloatVector g0 = FloatVector.fromArray(S, b8_conv_grad_c6_dy, d + e);
-                FloatVector g1 = FloatVector.fromArray(S, b8_conv_grad_c6_dy, d + 72 + e);
-                FloatVector v;
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e);
-                a0_0 = v.fma(g0, a0_0);
-                a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 1);
-                a0_1 = v.fma(g0, a0_1);
-                a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 2);
-                a0_2 = v.fma(g0, a0_2);
-                a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 9);
-                a0_3 = v.fma(g0, a0_3);
-                a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 10);
-                a0_4 = v.fma(g0, a0_4);
-                a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 11);
-                a0_5 = v.fma(g0, a0_5);
-                a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 18);
-                a0_6 = v.fma(g0, a0_6);
-                a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 19);
-                a0_7 = v.fma(g0, a0_7);
-                a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, b8_conv_grad_c6_padded, x + e + 20);
-                a0_8 = v.fma(g0, a0_8);
-                a1_8 = v.fma(g1, a1_8);
+    private void b8_conv_grad_c6_vin(int xo, int vo, int n0) {
+        for (int ti = 0; ti < 4; ti++) {
+            for (int tj = 0; tj < 4; tj++) {
+                int h = xo + (ti * 20 + 2 * tj) * 256;
+                int n = vo + (n0 + ti * 4 + tj) * 256;
+                for (int c = 0; c < 256; c += 8) {
+                    // row r of the 4x4 block, 8 channels a vector; B^T along it
+                    FloatVector d00 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c);
+                    FloatVector d01 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 256);
+                    FloatVector d02 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 512);
+                    FloatVector d03 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 768);
+                    FloatVector w00 = d00.sub(d02);
+                    FloatVector w01 = d01.add(d02);
+                    FloatVector w02 = d02.sub(d01);
+                    FloatVector w03 = d01.sub(d03);
+                    FloatVector d10 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 2560);
+                    FloatVector d11 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 2816);
+                    FloatVector d12 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 3072);
+                    FloatVector d13 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 3328);
+                    FloatVector w10 = d10.sub(d12);
+                    FloatVector w11 = d11.add(d12);
+                    FloatVector w12 = d12.sub(d11);
+                    FloatVector w13 = d11.sub(d13);
+                    FloatVector d20 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5120);
+                    FloatVector d21 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5376);
+                    FloatVector d22 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5632);
+                    FloatVector d23 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5888);
+                    FloatVector w20 = d20.sub(d22);
+                    FloatVector w21 = d21.add(d22);
+                    FloatVector w22 = d22.sub(d21);
+                    FloatVector w23 = d21.sub(d23);
+                    FloatVector d30 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 7680);
+                    FloatVector d31 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 7936);
+                    FloatVector d32 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 8192);
+                    FloatVector d33 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 8448);
+                    FloatVector w30 = d30.sub(d32);
+                    FloatVector w31 = d31.add(d32);
+                    FloatVector w32 = d32.sub(d31);
+                    FloatVector w33 = d31.sub(d33);
+                    // B^T down every column: V[4a + b][n][c ..]
+                    w00.sub(w20).intoArray(b8_conv_grad_c6_v, n + c);
+                    w10.add(w20).intoArray(b8_conv_grad_c6_v, n + c + 65536);
+                    w20.sub(w10).intoArray(b8_conv_grad_c6_v, n + c + 131072);
+                    w10.sub(w30).intoArray(b8_conv_grad_c6_v, n + c + 196608);
+                    w01.sub(w21).intoArray(b8_conv_grad_c6_v, n + c + 16384);
+                    w11.add(w21).intoArray(b8_conv_grad_c6_v, n + c + 81920);
+                    w21.sub(w11).intoArray(b8_conv_grad_c6_v, n + c + 147456);
+                    w11.sub(w31).intoArray(b8_conv_grad_c6_v, n + c + 212992);
+                    w02.sub(w22).intoArray(b8_conv_grad_c6_v, n + c + 32768);
+                    w12.add(w22).intoArray(b8_conv_grad_c6_v, n + c + 98304);
+                    w22.sub(w12).intoArray(b8_conv_grad_c6_v, n + c + 163840);
+                    w12.sub(w32).intoArray(b8_conv_grad_c6_v, n + c + 229376);
+                    w03.sub(w23).intoArray(b8_conv_grad_c6_v, n + c + 49152);
+                    w13.add(w23).intoArray(b8_conv_grad_c6_v, n + c + 114688);
+                    w23.sub(w13).intoArray(b8_conv_grad_c6_v, n + c + 180224);
+                    w13.sub(w33).intoArray(b8_conv_grad_c6_v, n + c + 245760);
+                }
             }
         }
-        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k0 * 72;
-        int wo0 = (k0) * 2304 + c * 9;
-        a0_0.intoArray(b8_conv_grad_c6_lanes, lo + 0);
-        grad$c6$weight_[wo0 + 0] = sum8(b8_conv_grad_c6_lanes, lo + 0);
-        a0_1.intoArray(b8_conv_grad_c6_lanes, lo + 8);
-        grad$c6$weight_[wo0 + 1] = sum8(b8_conv_grad_c6_lanes, lo + 8);
-        a0_2.intoArray(b8_conv_grad_c6_lanes, lo + 16);
-        grad$c6$weight_[wo0 + 2] = sum8(b8_conv_grad_c6_lanes, lo + 16);
-        a0_3.intoArray(b8_conv_grad_c6_lanes, lo + 24);
-        grad$c6$weight_[wo0 + 3] = sum8(b8_conv_grad_c6_lanes, lo + 24);
-        a0_4.intoArray(b8_conv_grad_c6_lanes, lo + 32);
-        grad$c6$weight_[wo0 + 4] = sum8(b8_conv_grad_c6_lanes, lo + 32);
-        a0_5.intoArray(b8_conv_grad_c6_lanes, lo + 40);
-        grad$c6$weight_[wo0 + 5] = sum8(b8_conv_grad_c6_lanes, lo + 40);
-        a0_6.intoArray(b8_conv_grad_c6_lanes, lo + 48);
-        grad$c6$weight_[wo0 + 6] = sum8(b8_conv_grad_c6_lanes, lo + 48);
-        a0_7.intoArray(b8_conv_grad_c6_lanes, lo + 56);
-        grad$c6$weight_[wo0 + 7] = sum8(b8_conv_grad_c6_lanes, lo + 56);
-        a0_8.intoArray(b8_conv_grad_c6_lanes, lo + 64);
-        grad$c6$weight_[wo0 + 8] = sum8(b8_conv_grad_c6_lanes, lo + 64);
-        int wo1 = (k0 + 1) * 2304 + c * 9;
-        a1_0.intoArray(b8_conv_grad_c6_lanes, lo + 72);
-        grad$c6$weight_[wo1 + 0] = sum8(b8_conv_grad_c6_lanes, lo + 72);
-        a1_1.intoArray(b8_conv_grad_c6_lanes, lo + 80);
-        grad$c6$weight_[wo1 + 1] = sum8(b8_conv_grad_c6_lanes, lo + 80);
-        a1_2.intoArray(b8_conv_grad_c6_lanes, lo + 88);
-        grad$c6$weight_[wo1 + 2] = sum8(b8_conv_grad_c6_lanes, lo + 88);
-        a1_3.intoArray(b8_conv_grad_c6_lanes, lo + 96);
-        grad$c6$weight_[wo1 + 3] = sum8(b8_conv_grad_c6_lanes, lo + 96);
-        a1_4.intoArray(b8_conv_grad_c6_lanes, lo + 104);
-        grad$c6$weight_[wo1 + 4] = sum8(b8_conv_grad_c6_lanes, lo + 104);
-        a1_5.intoArray(b8_conv_grad_c6_lanes, lo + 112);
-        grad$c6$weight_[wo1 + 5] = sum8(b8_conv_grad_c6_lanes, lo + 112);
-        a1_6.intoArray(b8_conv_grad_c6_lanes, lo + 120);
-        grad$c6$weight_[wo1 + 6] = sum8(b8_conv_grad_c6_lanes, lo + 120);
-        a1_7.intoArray(b8_conv_grad_c6_lanes, lo + 128);
-        grad$c6$weight_[wo1 + 7] = sum8(b8_conv_grad_c6_lanes, lo + 128);
-        a1_8.intoArray(b8_conv_grad_c6_lanes, lo + 136);
-        grad$c6$weight_[wo1 + 8] = sum8(b8_conv_grad_c6_lanes, lo + 136);
+    }
+
+    /**
+     * D[ξ][n0 + n][k] = (A ΔY A^T)[ξ] of every tile n of one sample (ΔY: its 2x2 block of the plane at yo, zero past the map), every output channel k.
+     */
+    private void b8_conv_grad_c6_din(int yo, int dof, int n0) {
+        for (int ti = 0; ti < 4; ti++) {
+            for (int tj = 0; tj < 4; tj++) {
+                int h = yo + (ti * 16 + 2 * tj) * 256;
+                int n = dof + (n0 + ti * 4 + tj) * 256;
+                for (int k = 0; k < 256; k += 8) {
+                    FloatVector y00 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k);
+                    FloatVector y01 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 256);
+                    FloatVector y10 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 2048);
+                    FloatVector y11 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 2304);
+                    // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
+                    FloatVector z00 = y00;
+                    FloatVector z10 = y00.add(y10);
+                    FloatVector z20 = y00.sub(y10);
+                    FloatVector z30 = y10.neg();
+                    FloatVector z01 = y01;
+                    FloatVector z11 = y01.add(y11);
+                    FloatVector z21 = y01.sub(y11);
+                    FloatVector z31 = y11.neg();
+                    // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
+                    z00.intoArray(b8_conv_grad_c6_dd, n + k);
+                    z00.add(z01).intoArray(b8_conv_grad_c6_dd, n + k + 16384);
+                    z00.sub(z01).intoArray(b8_conv_grad_c6_dd, n + k + 32768);
+                    z01.neg().intoArray(b8_conv_grad_c6_dd, n + k + 49152);
+                    z10.intoArray(b8_conv_grad_c6_dd, n + k + 65536);
+                    z10.add(z11).intoArray(b8_conv_grad_c6_dd, n + k + 81920);
+                    z10.sub(z11).intoArray(b8_conv_grad_c6_dd, n + k + 98304);
+                    z11.neg().intoArray(b8_conv_grad_c6_dd, n + k + 114688);
+                    z20.intoArray(b8_conv_grad_c6_dd, n + k + 131072);
+                    z20.add(z21).intoArray(b8_conv_grad_c6_dd, n + k + 147456);
+                    z20.sub(z21).intoArray(b8_conv_grad_c6_dd, n + k + 163840);
+                    z21.neg().intoArray(b8_conv_grad_c6_dd, n + k + 180224);
+                    z30.intoArray(b8_conv_grad_c6_dd, n + k + 196608);
+                    z30.add(z31).intoArray(b8_conv_grad_c6_dd, n + k + 212992);
+                    z30.sub(z31).intoArray(b8_conv_grad_c6_dd, n + k + 229376);
+                    z31.neg().intoArray(b8_conv_grad_c6_dd, n + k + 245760);
+                }
+            }
+        }
+    }
+
+    /**
+     * M[ξ][k .. k+5][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b8_conv_grad_c6_mm6(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 256);
+        FloatVector a1_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 264);
+        FloatVector a2_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 272);
+        FloatVector a3_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 280);
+        FloatVector a0_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 512);
+        FloatVector a1_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 520);
+        FloatVector a2_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 528);
+        FloatVector a3_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 536);
+        FloatVector a0_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 768);
+        FloatVector a1_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 776);
+        FloatVector a2_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 784);
+        FloatVector a3_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 792);
+        FloatVector a0_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1024);
+        FloatVector a1_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1032);
+        FloatVector a2_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1040);
+        FloatVector a3_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1048);
+        FloatVector a0_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1280);
+        FloatVector a1_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1288);
+        FloatVector a2_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1296);
+        FloatVector a3_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1304);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 512, d += 512) {
+            FloatVector v0 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 24);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            a3_5 = v3.fma(g, a3_5);
+            FloatVector v0_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 256);
+            FloatVector v1_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 264);
+            FloatVector v2_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 272);
+            FloatVector v3_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 280);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 256]);
+            a0_0 = v0_256.fma(g, a0_0);
+            a1_0 = v1_256.fma(g, a1_0);
+            a2_0 = v2_256.fma(g, a2_0);
+            a3_0 = v3_256.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 257]);
+            a0_1 = v0_256.fma(g, a0_1);
+            a1_1 = v1_256.fma(g, a1_1);
+            a2_1 = v2_256.fma(g, a2_1);
+            a3_1 = v3_256.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 258]);
+            a0_2 = v0_256.fma(g, a0_2);
+            a1_2 = v1_256.fma(g, a1_2);
+            a2_2 = v2_256.fma(g, a2_2);
+            a3_2 = v3_256.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 259]);
+            a0_3 = v0_256.fma(g, a0_3);
+            a1_3 = v1_256.fma(g, a1_3);
+            a2_3 = v2_256.fma(g, a2_3);
+            a3_3 = v3_256.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 260]);
+            a0_4 = v0_256.fma(g, a0_4);
+            a1_4 = v1_256.fma(g, a1_4);
+            a2_4 = v2_256.fma(g, a2_4);
+            a3_4 = v3_256.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 261]);
+            a0_5 = v0_256.fma(g, a0_5);
+            a1_5 = v1_256.fma(g, a1_5);
+            a2_5 = v2_256.fma(g, a2_5);
+            a3_5 = v3_256.fma(g, a3_5);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 24);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            a3_5 = v3.fma(g, a3_5);
+        }
+        a0_0.intoArray(b8_conv_grad_c6_m, m);
+        a1_0.intoArray(b8_conv_grad_c6_m, m + 8);
+        a2_0.intoArray(b8_conv_grad_c6_m, m + 16);
+        a3_0.intoArray(b8_conv_grad_c6_m, m + 24);
+        a0_1.intoArray(b8_conv_grad_c6_m, m + 256);
+        a1_1.intoArray(b8_conv_grad_c6_m, m + 264);
+        a2_1.intoArray(b8_conv_grad_c6_m, m + 272);
+        a3_1.intoArray(b8_conv_grad_c6_m, m + 280);
+        a0_2.intoArray(b8_conv_grad_c6_m, m + 512);
+        a1_2.intoArray(b8_conv_grad_c6_m, m + 520);
+        a2_2.intoArray(b8_conv_grad_c6_m, m + 528);
+        a3_2.intoArray(b8_conv_grad_c6_m, m + 536);
+        a0_3.intoArray(b8_conv_grad_c6_m, m + 768);
+        a1_3.intoArray(b8_conv_grad_c6_m, m + 776);
+        a2_3.intoArray(b8_conv_grad_c6_m, m + 784);
+        a3_3.intoArray(b8_conv_grad_c6_m, m + 792);
+        a0_4.intoArray(b8_conv_grad_c6_m, m + 1024);
+        a1_4.intoArray(b8_conv_grad_c6_m, m + 1032);
+        a2_4.intoArray(b8_conv_grad_c6_m, m + 1040);
+        a3_4.intoArray(b8_conv_grad_c6_m, m + 1048);
+        a0_5.intoArray(b8_conv_grad_c6_m, m + 1280);
+        a1_5.intoArray(b8_conv_grad_c6_m, m + 1288);
+        a2_5.intoArray(b8_conv_grad_c6_m, m + 1296);
+        a3_5.intoArray(b8_conv_grad_c6_m, m + 1304);
+    }
+
+    /**
+     * M[ξ][k .. k+3][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b8_conv_grad_c6_mm4(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 256);
+        FloatVector a1_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 264);
+        FloatVector a2_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 272);
+        FloatVector a3_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 280);
+        FloatVector a0_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 512);
+        FloatVector a1_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 520);
+        FloatVector a2_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 528);
+        FloatVector a3_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 536);
+        FloatVector a0_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 768);
+        FloatVector a1_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 776);
+        FloatVector a2_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 784);
+        FloatVector a3_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 792);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 512, d += 512) {
+            FloatVector v0 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 24);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            FloatVector v0_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 256);
+            FloatVector v1_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 264);
+            FloatVector v2_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 272);
+            FloatVector v3_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 280);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 256]);
+            a0_0 = v0_256.fma(g, a0_0);
+            a1_0 = v1_256.fma(g, a1_0);
+            a2_0 = v2_256.fma(g, a2_0);
+            a3_0 = v3_256.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 257]);
+            a0_1 = v0_256.fma(g, a0_1);
+            a1_1 = v1_256.fma(g, a1_1);
+            a2_1 = v2_256.fma(g, a2_1);
+            a3_1 = v3_256.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 258]);
+            a0_2 = v0_256.fma(g, a0_2);
+            a1_2 = v1_256.fma(g, a1_2);
+            a2_2 = v2_256.fma(g, a2_2);
+            a3_2 = v3_256.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 259]);
+            a0_3 = v0_256.fma(g, a0_3);
+            a1_3 = v1_256.fma(g, a1_3);
+            a2_3 = v2_256.fma(g, a2_3);
+            a3_3 = v3_256.fma(g, a3_3);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 24);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+        }
+        a0_0.intoArray(b8_conv_grad_c6_m, m);
+        a1_0.intoArray(b8_conv_grad_c6_m, m + 8);
+        a2_0.intoArray(b8_conv_grad_c6_m, m + 16);
+        a3_0.intoArray(b8_conv_grad_c6_m, m + 24);
+        a0_1.intoArray(b8_conv_grad_c6_m, m + 256);
+        a1_1.intoArray(b8_conv_grad_c6_m, m + 264);
+        a2_1.intoArray(b8_conv_grad_c6_m, m + 272);
+        a3_1.intoArray(b8_conv_grad_c6_m, m + 280);
+        a0_2.intoArray(b8_conv_grad_c6_m, m + 512);
+        a1_2.intoArray(b8_conv_grad_c6_m, m + 520);
+        a2_2.intoArray(b8_conv_grad_c6_m, m + 528);
+        a3_2.intoArray(b8_conv_grad_c6_m, m + 536);
+        a0_3.intoArray(b8_conv_grad_c6_m, m + 768);
+        a1_3.intoArray(b8_conv_grad_c6_m, m + 776);
+        a2_3.intoArray(b8_conv_grad_c6_m, m + 784);
+        a3_3.intoArray(b8_conv_grad_c6_m, m + 792);
+    }
+
+    /**
+     * conv_grad 'c6' (samples/cifar_vgg.cnn:34), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/4 .. (chunk+1)·64/4 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 4 sample(s)
+     */
+    private void b8_conv_grad_c6_acc(int chunk) {
+        int t0 = chunk * 64 / 4;
+        int t1 = (chunk + 1) * 64 / 4;
+        int xo = chunk * 25600;
+        int yo = chunk * 16384;
+        int vo = chunk * 262144;
+        int dof = chunk * 262144;
+        int mo = chunk * 1048576;
+        for (int e = 0; e < 1048576; e++) {
+            b8_conv_grad_c6_m[mo + e] = 0f;
+        }
+        for (int b0 = t0; b0 < t1; b0 += 4) {
+            int b1 = Math.min(b0 + 4, t1);
+            // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
+            for (int t = b0; t < b1; t++) {
+                b8_conv_grad_c6_copy(t, xo, yo);
+                b8_conv_grad_c6_vin(xo, vo, (t - b0) * 16);
+                b8_conv_grad_c6_din(yo, dof, (t - b0) * 16);
+            }
+            int nb = (b1 - b0) * 16;
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 6 output channels at a time, tiles summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int c = 0; c < 256; c += 32) {
+                    int v = vo + xi * 16384 + c;
+                    int d = dof + xi * 16384;
+                    int m = mo + xi * 65536 + c;
+                    for (int k = 0; k < 252; k += 6) b8_conv_grad_c6_mm6(nb, v, d + k, m + k * 256);
+                    b8_conv_grad_c6_mm4(nb, v, d + 252, m + 64512);
+                }
+            }
+        }
     }
 
     /**
@@ -5902,144 +6284,511 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c5' (samples/cifar_vgg.cnn:31): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
-     * <p>128 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
+     * <p>algo winograd2
+     * <p>16 chunks: output channels k = chunk·256/16 .. (chunk+1)·256/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b13_conv_grad_c5_(int chunk) {
-        int k0 = chunk * 2;
-        for (int c = 0; c < 128; c++) {
-            b13_conv_grad_c5_taps0(k0, c);
-        }
-    }
-
-    /**
-     * conv_grad 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4[t] into planes of 11x9 with pads (1, 1, 1, 1) of zeros, one sample each
-     */
-    private void b13_conv_grad_c5_pad(int chunk) {
-        int t = chunk;
-        for (int c = 0; c < 128; c++) {
-            int po = (t * 128 + c) * 99;
-            int xo = (t * 128 + c) * 64;
-            for (int e = 0; e < 99; e++) {
-                b13_conv_grad_c5_padded[po + e] = 0f;
+        int so = chunk * 72;
+        int k0 = chunk * 256 / 16;
+        int k1 = (chunk + 1) * 256 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 32768;
+                int b = a + l * 524288;
+                for (int e = k0 * 128; e < k1 * 128; e += 8) FloatVector.fromArray(S, b13_conv_grad_c5_m, a + e).add(FloatVector.fromArray(S, b13_conv_grad_c5_m, b + e)).intoArray(b13_conv_grad_c5_m, a + e);
             }
-            for (int i = 0; i < 8; i++) System.arraycopy(p4_, xo + i * 8, b13_conv_grad_c5_padded, po + (i + 1) * 9 + 1, 8);
+        }
+        for (int k = k0; k < k1; k++) {
+            for (int c = 0; c < 128; c += 8) {
+                int m = k * 128 + c;
+                FloatVector u0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 32768);
+                FloatVector u2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 65536);
+                FloatVector u3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 98304);
+                FloatVector u4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 131072);
+                FloatVector u5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 163840);
+                FloatVector u6 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 196608);
+                FloatVector u7 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 229376);
+                FloatVector u8 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 262144);
+                FloatVector u9 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 294912);
+                FloatVector u10 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 327680);
+                FloatVector u11 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 360448);
+                FloatVector u12 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 393216);
+                FloatVector u13 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 425984);
+                FloatVector u14 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 458752);
+                FloatVector u15 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 491520);
+                // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
+                FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
+                FloatVector h10 = u4.sub(u8).mul(0.5f);
+                FloatVector h20 = u4.add(u8).mul(0.5f).add(u12);
+                FloatVector h01 = u1.add(u5.add(u9).mul(0.5f));
+                FloatVector h11 = u5.sub(u9).mul(0.5f);
+                FloatVector h21 = u5.add(u9).mul(0.5f).add(u13);
+                FloatVector h02 = u2.add(u6.add(u10).mul(0.5f));
+                FloatVector h12 = u6.sub(u10).mul(0.5f);
+                FloatVector h22 = u6.add(u10).mul(0.5f).add(u14);
+                FloatVector h03 = u3.add(u7.add(u11).mul(0.5f));
+                FloatVector h13 = u7.sub(u11).mul(0.5f);
+                FloatVector h23 = u7.add(u11).mul(0.5f).add(u15);
+                // (G^T M) G, the same along each row: ΔW[k][c ..][p][q], staged
+                h00.add(h01.add(h02).mul(0.5f)).intoArray(b13_conv_grad_c5_st, so);
+                h01.sub(h02).mul(0.5f).intoArray(b13_conv_grad_c5_st, so + 8);
+                h01.add(h02).mul(0.5f).add(h03).intoArray(b13_conv_grad_c5_st, so + 16);
+                h10.add(h11.add(h12).mul(0.5f)).intoArray(b13_conv_grad_c5_st, so + 24);
+                h11.sub(h12).mul(0.5f).intoArray(b13_conv_grad_c5_st, so + 32);
+                h11.add(h12).mul(0.5f).add(h13).intoArray(b13_conv_grad_c5_st, so + 40);
+                h20.add(h21.add(h22).mul(0.5f)).intoArray(b13_conv_grad_c5_st, so + 48);
+                h21.sub(h22).mul(0.5f).intoArray(b13_conv_grad_c5_st, so + 56);
+                h21.add(h22).mul(0.5f).add(h23).intoArray(b13_conv_grad_c5_st, so + 64);
+                int w = (k * 128 + c) * 9;
+                for (int q = 0; q < Math.min(8, 128 - c); q++) {
+                    for (int tap = 0; tap < 9; tap++) grad$c5$weight_[w + q * 9 + tap] = b13_conv_grad_c5_st[so + tap * 8 + q];
+                }
+            }
         }
     }
 
     /**
-     * conv_grad 'c5' (samples/cifar_vgg.cnn:31), phase dy: copies ΔY[t] into rows of 9 (zeros past column 8), one sample each
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 10x10 x 128 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (8x8 x 256 at yo); places past the data stay zero.
      */
-    private void b13_conv_grad_c5_dy(int chunk) {
-        int t = chunk;
+    private void b13_conv_grad_c5_copy(int t, int xo, int yo) {
+        for (int c = 0; c < 128; c++) {
+            int x = (t * 128 + c) * 64;
+            for (int i = 0; i < 8; i++) {
+                int h = xo + ((i + 1) * 10 + 1) * 128 + c;
+                for (int j = 0; j < 8; j++) b13_conv_grad_c5_xh[h + j * 128] = p4_[x + i * 8 + j];
+            }
+        }
         for (int k = 0; k < 256; k++) {
-            int wo = (t * 256 + k) * 72;
-            int yo = (t * 256 + k) * 64;
-            for (int e = 0; e < 72; e++) {
-                b13_conv_grad_c5_dy[wo + e] = 0f;
+            int y = (t * 256 + k) * 64;
+            for (int i = 0; i < 8; i++) {
+                int h = yo + i * 2048 + k;
+                for (int j = 0; j < 8; j++) b13_conv_grad_c5_yh[h + j * 256] = grad$c5_[y + i * 8 + j];
             }
-            for (int i = 0; i < 8; i++) System.arraycopy(grad$c5_, yo + i * 8, b13_conv_grad_c5_dy, wo + i * 9, 8);
         }
     }
 
     /**
-     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·9 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     * V[ξ][n0 + n][c] = (B^T d B)[ξ] of every tile n of one sample (d: its 4x4 block of the padded X at xo), every input channel c.
      */
-    private void b13_conv_grad_c5_taps0(int k0, int c) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a0_8 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a1_8 = FloatVector.zero(S);
-        for (int t = 0; t < 64; t++) {
-            int d = (t * 256 + k0) * 72;
-            int x = (t * 128 + c) * 99;
-            for (int e = 0; e < 72; e += 8) {
-                FloatVector g0 = FloatVector.fromArray(S, b13_conv_grad_c5_dy, d + e);
-                FloatVector g1 = FloatVector.fromArray(S, b13_conv_grad_c5_dy, d + 72 + e);
-                FloatVector v;
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e);
-                a0_0 = v.fma(g0, a0_0);
-                a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 1);
-                a0_1 = v.fma(g0, a0_1);
-                a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 2);
-                a0_2 = v.fma(g0, a0_2);
-                a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 9);
-                a0_3 = v.fma(g0, a0_3);
-                a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 10);
-                a0_4 = v.fma(g0, a0_4);
-                a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 11);
-                a0_5 = v.fma(g0, a0_5);
-                a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 18);
-                a0_6 = v.fma(g0, a0_6);
-                a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 19);
-                a0_7 = v.fma(g0, a0_7);
-                a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, b13_conv_grad_c5_padded, x + e + 20);
-                a0_8 = v.fma(g0, a0_8);
-                a1_8 = v.fma(g1, a1_8);
+    private void b13_conv_grad_c5_vin(int xo, int vo, int n0) {
+        for (int ti = 0; ti < 4; ti++) {
+            for (int tj = 0; tj < 4; tj++) {
+                int h = xo + (ti * 20 + 2 * tj) * 128;
+                int n = vo + (n0 + ti * 4 + tj) * 128;
+                for (int c = 0; c < 128; c += 8) {
+                    // row r of the 4x4 block, 8 channels a vector; B^T along it
+                    FloatVector d00 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c);
+                    FloatVector d01 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 128);
+                    FloatVector d02 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 256);
+                    FloatVector d03 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 384);
+                    FloatVector w00 = d00.sub(d02);
+                    FloatVector w01 = d01.add(d02);
+                    FloatVector w02 = d02.sub(d01);
+                    FloatVector w03 = d01.sub(d03);
+                    FloatVector d10 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1280);
+                    FloatVector d11 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1408);
+                    FloatVector d12 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1536);
+                    FloatVector d13 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1664);
+                    FloatVector w10 = d10.sub(d12);
+                    FloatVector w11 = d11.add(d12);
+                    FloatVector w12 = d12.sub(d11);
+                    FloatVector w13 = d11.sub(d13);
+                    FloatVector d20 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2560);
+                    FloatVector d21 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2688);
+                    FloatVector d22 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2816);
+                    FloatVector d23 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2944);
+                    FloatVector w20 = d20.sub(d22);
+                    FloatVector w21 = d21.add(d22);
+                    FloatVector w22 = d22.sub(d21);
+                    FloatVector w23 = d21.sub(d23);
+                    FloatVector d30 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 3840);
+                    FloatVector d31 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 3968);
+                    FloatVector d32 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 4096);
+                    FloatVector d33 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 4224);
+                    FloatVector w30 = d30.sub(d32);
+                    FloatVector w31 = d31.add(d32);
+                    FloatVector w32 = d32.sub(d31);
+                    FloatVector w33 = d31.sub(d33);
+                    // B^T down every column: V[4a + b][n][c ..]
+                    w00.sub(w20).intoArray(b13_conv_grad_c5_v, n + c);
+                    w10.add(w20).intoArray(b13_conv_grad_c5_v, n + c + 40960);
+                    w20.sub(w10).intoArray(b13_conv_grad_c5_v, n + c + 81920);
+                    w10.sub(w30).intoArray(b13_conv_grad_c5_v, n + c + 122880);
+                    w01.sub(w21).intoArray(b13_conv_grad_c5_v, n + c + 10240);
+                    w11.add(w21).intoArray(b13_conv_grad_c5_v, n + c + 51200);
+                    w21.sub(w11).intoArray(b13_conv_grad_c5_v, n + c + 92160);
+                    w11.sub(w31).intoArray(b13_conv_grad_c5_v, n + c + 133120);
+                    w02.sub(w22).intoArray(b13_conv_grad_c5_v, n + c + 20480);
+                    w12.add(w22).intoArray(b13_conv_grad_c5_v, n + c + 61440);
+                    w22.sub(w12).intoArray(b13_conv_grad_c5_v, n + c + 102400);
+                    w12.sub(w32).intoArray(b13_conv_grad_c5_v, n + c + 143360);
+                    w03.sub(w23).intoArray(b13_conv_grad_c5_v, n + c + 30720);
+                    w13.add(w23).intoArray(b13_conv_grad_c5_v, n + c + 71680);
+                    w23.sub(w13).intoArray(b13_conv_grad_c5_v, n + c + 112640);
+                    w13.sub(w33).intoArray(b13_conv_grad_c5_v, n + c + 153600);
+                }
             }
         }
-        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k0 * 72;
-        int wo0 = (k0) * 1152 + c * 9;
-        a0_0.intoArray(b13_conv_grad_c5_lanes, lo + 0);
-        grad$c5$weight_[wo0 + 0] = sum8(b13_conv_grad_c5_lanes, lo + 0);
-        a0_1.intoArray(b13_conv_grad_c5_lanes, lo + 8);
-        grad$c5$weight_[wo0 + 1] = sum8(b13_conv_grad_c5_lanes, lo + 8);
-        a0_2.intoArray(b13_conv_grad_c5_lanes, lo + 16);
-        grad$c5$weight_[wo0 + 2] = sum8(b13_conv_grad_c5_lanes, lo + 16);
-        a0_3.intoArray(b13_conv_grad_c5_lanes, lo + 24);
-        grad$c5$weight_[wo0 + 3] = sum8(b13_conv_grad_c5_lanes, lo + 24);
-        a0_4.intoArray(b13_conv_grad_c5_lanes, lo + 32);
-        grad$c5$weight_[wo0 + 4] = sum8(b13_conv_grad_c5_lanes, lo + 32);
-        a0_5.intoArray(b13_conv_grad_c5_lanes, lo + 40);
-        grad$c5$weight_[wo0 + 5] = sum8(b13_conv_grad_c5_lanes, lo + 40);
-        a0_6.intoArray(b13_conv_grad_c5_lanes, lo + 48);
-        grad$c5$weight_[wo0 + 6] = sum8(b13_conv_grad_c5_lanes, lo + 48);
-        a0_7.intoArray(b13_conv_grad_c5_lanes, lo + 56);
-        grad$c5$weight_[wo0 + 7] = sum8(b13_conv_grad_c5_lanes, lo + 56);
-        a0_8.intoArray(b13_conv_grad_c5_lanes, lo + 64);
-        grad$c5$weight_[wo0 + 8] = sum8(b13_conv_grad_c5_lanes, lo + 64);
-        int wo1 = (k0 + 1) * 1152 + c * 9;
-        a1_0.intoArray(b13_conv_grad_c5_lanes, lo + 72);
-        grad$c5$weight_[wo1 + 0] = sum8(b13_conv_grad_c5_lanes, lo + 72);
-        a1_1.intoArray(b13_conv_grad_c5_lanes, lo + 80);
-        grad$c5$weight_[wo1 + 1] = sum8(b13_conv_grad_c5_lanes, lo + 80);
-        a1_2.intoArray(b13_conv_grad_c5_lanes, lo + 88);
-        grad$c5$weight_[wo1 + 2] = sum8(b13_conv_grad_c5_lanes, lo + 88);
-        a1_3.intoArray(b13_conv_grad_c5_lanes, lo + 96);
-        grad$c5$weight_[wo1 + 3] = sum8(b13_conv_grad_c5_lanes, lo + 96);
-        a1_4.intoArray(b13_conv_grad_c5_lanes, lo + 104);
-        grad$c5$weight_[wo1 + 4] = sum8(b13_conv_grad_c5_lanes, lo + 104);
-        a1_5.intoArray(b13_conv_grad_c5_lanes, lo + 112);
-        grad$c5$weight_[wo1 + 5] = sum8(b13_conv_grad_c5_lanes, lo + 112);
-        a1_6.intoArray(b13_conv_grad_c5_lanes, lo + 120);
-        grad$c5$weight_[wo1 + 6] = sum8(b13_conv_grad_c5_lanes, lo + 120);
-        a1_7.intoArray(b13_conv_grad_c5_lanes, lo + 128);
-        grad$c5$weight_[wo1 + 7] = sum8(b13_conv_grad_c5_lanes, lo + 128);
-        a1_8.intoArray(b13_conv_grad_c5_lanes, lo + 136);
-        grad$c5$weight_[wo1 + 8] = sum8(b13_conv_grad_c5_lanes, lo + 136);
+    }
+
+    /**
+     * D[ξ][n0 + n][k] = (A ΔY A^T)[ξ] of every tile n of one sample (ΔY: its 2x2 block of the plane at yo, zero past the map), every output channel k.
+     */
+    private void b13_conv_grad_c5_din(int yo, int dof, int n0) {
+        for (int ti = 0; ti < 4; ti++) {
+            for (int tj = 0; tj < 4; tj++) {
+                int h = yo + (ti * 16 + 2 * tj) * 256;
+                int n = dof + (n0 + ti * 4 + tj) * 256;
+                for (int k = 0; k < 256; k += 8) {
+                    FloatVector y00 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k);
+                    FloatVector y01 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 256);
+                    FloatVector y10 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 2048);
+                    FloatVector y11 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 2304);
+                    // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
+                    FloatVector z00 = y00;
+                    FloatVector z10 = y00.add(y10);
+                    FloatVector z20 = y00.sub(y10);
+                    FloatVector z30 = y10.neg();
+                    FloatVector z01 = y01;
+                    FloatVector z11 = y01.add(y11);
+                    FloatVector z21 = y01.sub(y11);
+                    FloatVector z31 = y11.neg();
+                    // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
+                    z00.intoArray(b13_conv_grad_c5_dd, n + k);
+                    z00.add(z01).intoArray(b13_conv_grad_c5_dd, n + k + 20480);
+                    z00.sub(z01).intoArray(b13_conv_grad_c5_dd, n + k + 40960);
+                    z01.neg().intoArray(b13_conv_grad_c5_dd, n + k + 61440);
+                    z10.intoArray(b13_conv_grad_c5_dd, n + k + 81920);
+                    z10.add(z11).intoArray(b13_conv_grad_c5_dd, n + k + 102400);
+                    z10.sub(z11).intoArray(b13_conv_grad_c5_dd, n + k + 122880);
+                    z11.neg().intoArray(b13_conv_grad_c5_dd, n + k + 143360);
+                    z20.intoArray(b13_conv_grad_c5_dd, n + k + 163840);
+                    z20.add(z21).intoArray(b13_conv_grad_c5_dd, n + k + 184320);
+                    z20.sub(z21).intoArray(b13_conv_grad_c5_dd, n + k + 204800);
+                    z21.neg().intoArray(b13_conv_grad_c5_dd, n + k + 225280);
+                    z30.intoArray(b13_conv_grad_c5_dd, n + k + 245760);
+                    z30.add(z31).intoArray(b13_conv_grad_c5_dd, n + k + 266240);
+                    z30.sub(z31).intoArray(b13_conv_grad_c5_dd, n + k + 286720);
+                    z31.neg().intoArray(b13_conv_grad_c5_dd, n + k + 307200);
+                }
+            }
+        }
+    }
+
+    /**
+     * M[ξ][k .. k+5][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b13_conv_grad_c5_mm6(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 128);
+        FloatVector a1_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 136);
+        FloatVector a2_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 144);
+        FloatVector a3_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 152);
+        FloatVector a0_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 256);
+        FloatVector a1_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 264);
+        FloatVector a2_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 272);
+        FloatVector a3_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 280);
+        FloatVector a0_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 384);
+        FloatVector a1_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 392);
+        FloatVector a2_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 400);
+        FloatVector a3_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 408);
+        FloatVector a0_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 512);
+        FloatVector a1_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 520);
+        FloatVector a2_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 528);
+        FloatVector a3_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 536);
+        FloatVector a0_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 640);
+        FloatVector a1_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 648);
+        FloatVector a2_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 656);
+        FloatVector a3_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 664);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 256, d += 512) {
+            FloatVector v0 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 24);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            a3_5 = v3.fma(g, a3_5);
+            FloatVector v0_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 128);
+            FloatVector v1_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 136);
+            FloatVector v2_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 144);
+            FloatVector v3_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 152);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 256]);
+            a0_0 = v0_128.fma(g, a0_0);
+            a1_0 = v1_128.fma(g, a1_0);
+            a2_0 = v2_128.fma(g, a2_0);
+            a3_0 = v3_128.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 257]);
+            a0_1 = v0_128.fma(g, a0_1);
+            a1_1 = v1_128.fma(g, a1_1);
+            a2_1 = v2_128.fma(g, a2_1);
+            a3_1 = v3_128.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 258]);
+            a0_2 = v0_128.fma(g, a0_2);
+            a1_2 = v1_128.fma(g, a1_2);
+            a2_2 = v2_128.fma(g, a2_2);
+            a3_2 = v3_128.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 259]);
+            a0_3 = v0_128.fma(g, a0_3);
+            a1_3 = v1_128.fma(g, a1_3);
+            a2_3 = v2_128.fma(g, a2_3);
+            a3_3 = v3_128.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 260]);
+            a0_4 = v0_128.fma(g, a0_4);
+            a1_4 = v1_128.fma(g, a1_4);
+            a2_4 = v2_128.fma(g, a2_4);
+            a3_4 = v3_128.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 261]);
+            a0_5 = v0_128.fma(g, a0_5);
+            a1_5 = v1_128.fma(g, a1_5);
+            a2_5 = v2_128.fma(g, a2_5);
+            a3_5 = v3_128.fma(g, a3_5);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 24);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            a3_5 = v3.fma(g, a3_5);
+        }
+        a0_0.intoArray(b13_conv_grad_c5_m, m);
+        a1_0.intoArray(b13_conv_grad_c5_m, m + 8);
+        a2_0.intoArray(b13_conv_grad_c5_m, m + 16);
+        a3_0.intoArray(b13_conv_grad_c5_m, m + 24);
+        a0_1.intoArray(b13_conv_grad_c5_m, m + 128);
+        a1_1.intoArray(b13_conv_grad_c5_m, m + 136);
+        a2_1.intoArray(b13_conv_grad_c5_m, m + 144);
+        a3_1.intoArray(b13_conv_grad_c5_m, m + 152);
+        a0_2.intoArray(b13_conv_grad_c5_m, m + 256);
+        a1_2.intoArray(b13_conv_grad_c5_m, m + 264);
+        a2_2.intoArray(b13_conv_grad_c5_m, m + 272);
+        a3_2.intoArray(b13_conv_grad_c5_m, m + 280);
+        a0_3.intoArray(b13_conv_grad_c5_m, m + 384);
+        a1_3.intoArray(b13_conv_grad_c5_m, m + 392);
+        a2_3.intoArray(b13_conv_grad_c5_m, m + 400);
+        a3_3.intoArray(b13_conv_grad_c5_m, m + 408);
+        a0_4.intoArray(b13_conv_grad_c5_m, m + 512);
+        a1_4.intoArray(b13_conv_grad_c5_m, m + 520);
+        a2_4.intoArray(b13_conv_grad_c5_m, m + 528);
+        a3_4.intoArray(b13_conv_grad_c5_m, m + 536);
+        a0_5.intoArray(b13_conv_grad_c5_m, m + 640);
+        a1_5.intoArray(b13_conv_grad_c5_m, m + 648);
+        a2_5.intoArray(b13_conv_grad_c5_m, m + 656);
+        a3_5.intoArray(b13_conv_grad_c5_m, m + 664);
+    }
+
+    /**
+     * M[ξ][k .. k+3][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b13_conv_grad_c5_mm4(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 128);
+        FloatVector a1_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 136);
+        FloatVector a2_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 144);
+        FloatVector a3_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 152);
+        FloatVector a0_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 256);
+        FloatVector a1_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 264);
+        FloatVector a2_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 272);
+        FloatVector a3_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 280);
+        FloatVector a0_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 384);
+        FloatVector a1_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 392);
+        FloatVector a2_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 400);
+        FloatVector a3_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 408);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 256, d += 512) {
+            FloatVector v0 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 24);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            FloatVector v0_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 128);
+            FloatVector v1_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 136);
+            FloatVector v2_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 144);
+            FloatVector v3_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 152);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 256]);
+            a0_0 = v0_128.fma(g, a0_0);
+            a1_0 = v1_128.fma(g, a1_0);
+            a2_0 = v2_128.fma(g, a2_0);
+            a3_0 = v3_128.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 257]);
+            a0_1 = v0_128.fma(g, a0_1);
+            a1_1 = v1_128.fma(g, a1_1);
+            a2_1 = v2_128.fma(g, a2_1);
+            a3_1 = v3_128.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 258]);
+            a0_2 = v0_128.fma(g, a0_2);
+            a1_2 = v1_128.fma(g, a1_2);
+            a2_2 = v2_128.fma(g, a2_2);
+            a3_2 = v3_128.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 259]);
+            a0_3 = v0_128.fma(g, a0_3);
+            a1_3 = v1_128.fma(g, a1_3);
+            a2_3 = v2_128.fma(g, a2_3);
+            a3_3 = v3_128.fma(g, a3_3);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 24);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+        }
+        a0_0.intoArray(b13_conv_grad_c5_m, m);
+        a1_0.intoArray(b13_conv_grad_c5_m, m + 8);
+        a2_0.intoArray(b13_conv_grad_c5_m, m + 16);
+        a3_0.intoArray(b13_conv_grad_c5_m, m + 24);
+        a0_1.intoArray(b13_conv_grad_c5_m, m + 128);
+        a1_1.intoArray(b13_conv_grad_c5_m, m + 136);
+        a2_1.intoArray(b13_conv_grad_c5_m, m + 144);
+        a3_1.intoArray(b13_conv_grad_c5_m, m + 152);
+        a0_2.intoArray(b13_conv_grad_c5_m, m + 256);
+        a1_2.intoArray(b13_conv_grad_c5_m, m + 264);
+        a2_2.intoArray(b13_conv_grad_c5_m, m + 272);
+        a3_2.intoArray(b13_conv_grad_c5_m, m + 280);
+        a0_3.intoArray(b13_conv_grad_c5_m, m + 384);
+        a1_3.intoArray(b13_conv_grad_c5_m, m + 392);
+        a2_3.intoArray(b13_conv_grad_c5_m, m + 400);
+        a3_3.intoArray(b13_conv_grad_c5_m, m + 408);
+    }
+
+    /**
+     * conv_grad 'c5' (samples/cifar_vgg.cnn:31), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 5 sample(s)
+     */
+    private void b13_conv_grad_c5_acc(int chunk) {
+        int t0 = chunk * 64 / 8;
+        int t1 = (chunk + 1) * 64 / 8;
+        int xo = chunk * 12800;
+        int yo = chunk * 16384;
+        int vo = chunk * 163840;
+        int dof = chunk * 327680;
+        int mo = chunk * 524288;
+        for (int e = 0; e < 524288; e++) {
+            b13_conv_grad_c5_m[mo + e] = 0f;
+        }
+        for (int b0 = t0; b0 < t1; b0 += 5) {
+            int b1 = Math.min(b0 + 5, t1);
+            // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
+            for (int t = b0; t < b1; t++) {
+                b13_conv_grad_c5_copy(t, xo, yo);
+                b13_conv_grad_c5_vin(xo, vo, (t - b0) * 16);
+                b13_conv_grad_c5_din(yo, dof, (t - b0) * 16);
+            }
+            int nb = (b1 - b0) * 16;
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 6 output channels at a time, tiles summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int c = 0; c < 128; c += 32) {
+                    int v = vo + xi * 10240 + c;
+                    int d = dof + xi * 20480;
+                    int m = mo + xi * 32768 + c;
+                    for (int k = 0; k < 252; k += 6) b13_conv_grad_c5_mm6(nb, v, d + k, m + k * 128);
+                    b13_conv_grad_c5_mm4(nb, v, d + 252, m + 32256);
+                }
+            }
+        }
     }
 
     /**
@@ -6528,144 +7277,465 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c4' (samples/cifar_vgg.cnn:25): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
-     * <p>64 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
+     * <p>algo winograd2
+     * <p>16 chunks: output channels k = chunk·128/16 .. (chunk+1)·128/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b19_conv_grad_c4_(int chunk) {
-        int k0 = chunk * 2;
-        for (int c = 0; c < 128; c++) {
-            b19_conv_grad_c4_taps0(k0, c);
-        }
-    }
-
-    /**
-     * conv_grad 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3[t] into planes of 19x17 with pads (1, 1, 1, 1) of zeros, one sample each
-     */
-    private void b19_conv_grad_c4_pad(int chunk) {
-        int t = chunk;
-        for (int c = 0; c < 128; c++) {
-            int po = (t * 128 + c) * 323;
-            int xo = (t * 128 + c) * 256;
-            for (int e = 0; e < 323; e++) {
-                b19_conv_grad_c4_padded[po + e] = 0f;
+        int so = chunk * 72;
+        int k0 = chunk * 128 / 16;
+        int k1 = (chunk + 1) * 128 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 16384;
+                int b = a + l * 262144;
+                for (int e = k0 * 128; e < k1 * 128; e += 8) FloatVector.fromArray(S, b19_conv_grad_c4_m, a + e).add(FloatVector.fromArray(S, b19_conv_grad_c4_m, b + e)).intoArray(b19_conv_grad_c4_m, a + e);
             }
-            for (int i = 0; i < 16; i++) System.arraycopy(r3_, xo + i * 16, b19_conv_grad_c4_padded, po + (i + 1) * 17 + 1, 16);
+        }
+        for (int k = k0; k < k1; k++) {
+            for (int c = 0; c < 128; c += 8) {
+                int m = k * 128 + c;
+                FloatVector u0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 16384);
+                FloatVector u2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 32768);
+                FloatVector u3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 49152);
+                FloatVector u4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 65536);
+                FloatVector u5 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 81920);
+                FloatVector u6 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 98304);
+                FloatVector u7 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 114688);
+                FloatVector u8 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 131072);
+                FloatVector u9 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 147456);
+                FloatVector u10 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 163840);
+                FloatVector u11 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 180224);
+                FloatVector u12 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 196608);
+                FloatVector u13 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 212992);
+                FloatVector u14 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 229376);
+                FloatVector u15 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 245760);
+                // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
+                FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
+                FloatVector h10 = u4.sub(u8).mul(0.5f);
+                FloatVector h20 = u4.add(u8).mul(0.5f).add(u12);
+                FloatVector h01 = u1.add(u5.add(u9).mul(0.5f));
+                FloatVector h11 = u5.sub(u9).mul(0.5f);
+                FloatVector h21 = u5.add(u9).mul(0.5f).add(u13);
+                FloatVector h02 = u2.add(u6.add(u10).mul(0.5f));
+                FloatVector h12 = u6.sub(u10).mul(0.5f);
+                FloatVector h22 = u6.add(u10).mul(0.5f).add(u14);
+                FloatVector h03 = u3.add(u7.add(u11).mul(0.5f));
+                FloatVector h13 = u7.sub(u11).mul(0.5f);
+                FloatVector h23 = u7.add(u11).mul(0.5f).add(u15);
+                // (G^T M) G, the same along each row: ΔW[k][c ..][p][q], staged
+                h00.add(h01.add(h02).mul(0.5f)).intoArray(b19_conv_grad_c4_st, so);
+                h01.sub(h02).mul(0.5f).intoArray(b19_conv_grad_c4_st, so + 8);
+                h01.add(h02).mul(0.5f).add(h03).intoArray(b19_conv_grad_c4_st, so + 16);
+                h10.add(h11.add(h12).mul(0.5f)).intoArray(b19_conv_grad_c4_st, so + 24);
+                h11.sub(h12).mul(0.5f).intoArray(b19_conv_grad_c4_st, so + 32);
+                h11.add(h12).mul(0.5f).add(h13).intoArray(b19_conv_grad_c4_st, so + 40);
+                h20.add(h21.add(h22).mul(0.5f)).intoArray(b19_conv_grad_c4_st, so + 48);
+                h21.sub(h22).mul(0.5f).intoArray(b19_conv_grad_c4_st, so + 56);
+                h21.add(h22).mul(0.5f).add(h23).intoArray(b19_conv_grad_c4_st, so + 64);
+                int w = (k * 128 + c) * 9;
+                for (int q = 0; q < Math.min(8, 128 - c); q++) {
+                    for (int tap = 0; tap < 9; tap++) grad$c4$weight_[w + q * 9 + tap] = b19_conv_grad_c4_st[so + tap * 8 + q];
+                }
+            }
         }
     }
 
     /**
-     * conv_grad 'c4' (samples/cifar_vgg.cnn:25), phase dy: copies ΔY[t] into rows of 17 (zeros past column 16), one sample each
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 18x18 x 128 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (16x16 x 128 at yo); places past the data stay zero.
      */
-    private void b19_conv_grad_c4_dy(int chunk) {
-        int t = chunk;
+    private void b19_conv_grad_c4_copy(int t, int xo, int yo) {
+        for (int c = 0; c < 128; c++) {
+            int x = (t * 128 + c) * 256;
+            for (int i = 0; i < 16; i++) {
+                int h = xo + ((i + 1) * 18 + 1) * 128 + c;
+                for (int j = 0; j < 16; j++) b19_conv_grad_c4_xh[h + j * 128] = r3_[x + i * 16 + j];
+            }
+        }
         for (int k = 0; k < 128; k++) {
-            int wo = (t * 128 + k) * 272;
-            int yo = (t * 128 + k) * 256;
-            for (int e = 0; e < 272; e++) {
-                b19_conv_grad_c4_dy[wo + e] = 0f;
+            int y = (t * 128 + k) * 256;
+            for (int i = 0; i < 16; i++) {
+                int h = yo + i * 2048 + k;
+                for (int j = 0; j < 16; j++) b19_conv_grad_c4_yh[h + j * 128] = grad$c4_[y + i * 16 + j];
             }
-            for (int i = 0; i < 16; i++) System.arraycopy(grad$c4_, yo + i * 16, b19_conv_grad_c4_dy, wo + i * 17, 16);
         }
     }
 
     /**
-     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·17 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     * V[ξ][n0 + n][c] = (B^T d B)[ξ] of every tile n of one sample (d: its 4x4 block of the padded X at xo), every input channel c.
      */
-    private void b19_conv_grad_c4_taps0(int k0, int c) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a0_8 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a1_8 = FloatVector.zero(S);
-        for (int t = 0; t < 64; t++) {
-            int d = (t * 128 + k0) * 272;
-            int x = (t * 128 + c) * 323;
-            for (int e = 0; e < 272; e += 8) {
-                FloatVector g0 = FloatVector.fromArray(S, b19_conv_grad_c4_dy, d + e);
-                FloatVector g1 = FloatVector.fromArray(S, b19_conv_grad_c4_dy, d + 272 + e);
-                FloatVector v;
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e);
-                a0_0 = v.fma(g0, a0_0);
-                a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 1);
-                a0_1 = v.fma(g0, a0_1);
-                a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 2);
-                a0_2 = v.fma(g0, a0_2);
-                a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 17);
-                a0_3 = v.fma(g0, a0_3);
-                a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 18);
-                a0_4 = v.fma(g0, a0_4);
-                a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 19);
-                a0_5 = v.fma(g0, a0_5);
-                a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 34);
-                a0_6 = v.fma(g0, a0_6);
-                a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 35);
-                a0_7 = v.fma(g0, a0_7);
-                a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, b19_conv_grad_c4_padded, x + e + 36);
-                a0_8 = v.fma(g0, a0_8);
-                a1_8 = v.fma(g1, a1_8);
+    private void b19_conv_grad_c4_vin(int xo, int vo, int n0) {
+        for (int ti = 0; ti < 8; ti++) {
+            for (int tj = 0; tj < 8; tj++) {
+                int h = xo + (ti * 36 + 2 * tj) * 128;
+                int n = vo + (n0 + ti * 8 + tj) * 128;
+                for (int c = 0; c < 128; c += 8) {
+                    // row r of the 4x4 block, 8 channels a vector; B^T along it
+                    FloatVector d00 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c);
+                    FloatVector d01 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 128);
+                    FloatVector d02 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 256);
+                    FloatVector d03 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 384);
+                    FloatVector w00 = d00.sub(d02);
+                    FloatVector w01 = d01.add(d02);
+                    FloatVector w02 = d02.sub(d01);
+                    FloatVector w03 = d01.sub(d03);
+                    FloatVector d10 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2304);
+                    FloatVector d11 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2432);
+                    FloatVector d12 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2560);
+                    FloatVector d13 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2688);
+                    FloatVector w10 = d10.sub(d12);
+                    FloatVector w11 = d11.add(d12);
+                    FloatVector w12 = d12.sub(d11);
+                    FloatVector w13 = d11.sub(d13);
+                    FloatVector d20 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4608);
+                    FloatVector d21 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4736);
+                    FloatVector d22 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4864);
+                    FloatVector d23 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4992);
+                    FloatVector w20 = d20.sub(d22);
+                    FloatVector w21 = d21.add(d22);
+                    FloatVector w22 = d22.sub(d21);
+                    FloatVector w23 = d21.sub(d23);
+                    FloatVector d30 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 6912);
+                    FloatVector d31 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7040);
+                    FloatVector d32 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7168);
+                    FloatVector d33 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7296);
+                    FloatVector w30 = d30.sub(d32);
+                    FloatVector w31 = d31.add(d32);
+                    FloatVector w32 = d32.sub(d31);
+                    FloatVector w33 = d31.sub(d33);
+                    // B^T down every column: V[4a + b][n][c ..]
+                    w00.sub(w20).intoArray(b19_conv_grad_c4_v, n + c);
+                    w10.add(w20).intoArray(b19_conv_grad_c4_v, n + c + 65536);
+                    w20.sub(w10).intoArray(b19_conv_grad_c4_v, n + c + 131072);
+                    w10.sub(w30).intoArray(b19_conv_grad_c4_v, n + c + 196608);
+                    w01.sub(w21).intoArray(b19_conv_grad_c4_v, n + c + 16384);
+                    w11.add(w21).intoArray(b19_conv_grad_c4_v, n + c + 81920);
+                    w21.sub(w11).intoArray(b19_conv_grad_c4_v, n + c + 147456);
+                    w11.sub(w31).intoArray(b19_conv_grad_c4_v, n + c + 212992);
+                    w02.sub(w22).intoArray(b19_conv_grad_c4_v, n + c + 32768);
+                    w12.add(w22).intoArray(b19_conv_grad_c4_v, n + c + 98304);
+                    w22.sub(w12).intoArray(b19_conv_grad_c4_v, n + c + 163840);
+                    w12.sub(w32).intoArray(b19_conv_grad_c4_v, n + c + 229376);
+                    w03.sub(w23).intoArray(b19_conv_grad_c4_v, n + c + 49152);
+                    w13.add(w23).intoArray(b19_conv_grad_c4_v, n + c + 114688);
+                    w23.sub(w13).intoArray(b19_conv_grad_c4_v, n + c + 180224);
+                    w13.sub(w33).intoArray(b19_conv_grad_c4_v, n + c + 245760);
+                }
             }
         }
-        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k0 * 72;
-        int wo0 = (k0) * 1152 + c * 9;
-        a0_0.intoArray(b19_conv_grad_c4_lanes, lo + 0);
-        grad$c4$weight_[wo0 + 0] = sum8(b19_conv_grad_c4_lanes, lo + 0);
-        a0_1.intoArray(b19_conv_grad_c4_lanes, lo + 8);
-        grad$c4$weight_[wo0 + 1] = sum8(b19_conv_grad_c4_lanes, lo + 8);
-        a0_2.intoArray(b19_conv_grad_c4_lanes, lo + 16);
-        grad$c4$weight_[wo0 + 2] = sum8(b19_conv_grad_c4_lanes, lo + 16);
-        a0_3.intoArray(b19_conv_grad_c4_lanes, lo + 24);
-        grad$c4$weight_[wo0 + 3] = sum8(b19_conv_grad_c4_lanes, lo + 24);
-        a0_4.intoArray(b19_conv_grad_c4_lanes, lo + 32);
-        grad$c4$weight_[wo0 + 4] = sum8(b19_conv_grad_c4_lanes, lo + 32);
-        a0_5.intoArray(b19_conv_grad_c4_lanes, lo + 40);
-        grad$c4$weight_[wo0 + 5] = sum8(b19_conv_grad_c4_lanes, lo + 40);
-        a0_6.intoArray(b19_conv_grad_c4_lanes, lo + 48);
-        grad$c4$weight_[wo0 + 6] = sum8(b19_conv_grad_c4_lanes, lo + 48);
-        a0_7.intoArray(b19_conv_grad_c4_lanes, lo + 56);
-        grad$c4$weight_[wo0 + 7] = sum8(b19_conv_grad_c4_lanes, lo + 56);
-        a0_8.intoArray(b19_conv_grad_c4_lanes, lo + 64);
-        grad$c4$weight_[wo0 + 8] = sum8(b19_conv_grad_c4_lanes, lo + 64);
-        int wo1 = (k0 + 1) * 1152 + c * 9;
-        a1_0.intoArray(b19_conv_grad_c4_lanes, lo + 72);
-        grad$c4$weight_[wo1 + 0] = sum8(b19_conv_grad_c4_lanes, lo + 72);
-        a1_1.intoArray(b19_conv_grad_c4_lanes, lo + 80);
-        grad$c4$weight_[wo1 + 1] = sum8(b19_conv_grad_c4_lanes, lo + 80);
-        a1_2.intoArray(b19_conv_grad_c4_lanes, lo + 88);
-        grad$c4$weight_[wo1 + 2] = sum8(b19_conv_grad_c4_lanes, lo + 88);
-        a1_3.intoArray(b19_conv_grad_c4_lanes, lo + 96);
-        grad$c4$weight_[wo1 + 3] = sum8(b19_conv_grad_c4_lanes, lo + 96);
-        a1_4.intoArray(b19_conv_grad_c4_lanes, lo + 104);
-        grad$c4$weight_[wo1 + 4] = sum8(b19_conv_grad_c4_lanes, lo + 104);
-        a1_5.intoArray(b19_conv_grad_c4_lanes, lo + 112);
-        grad$c4$weight_[wo1 + 5] = sum8(b19_conv_grad_c4_lanes, lo + 112);
-        a1_6.intoArray(b19_conv_grad_c4_lanes, lo + 120);
-        grad$c4$weight_[wo1 + 6] = sum8(b19_conv_grad_c4_lanes, lo + 120);
-        a1_7.intoArray(b19_conv_grad_c4_lanes, lo + 128);
-        grad$c4$weight_[wo1 + 7] = sum8(b19_conv_grad_c4_lanes, lo + 128);
-        a1_8.intoArray(b19_conv_grad_c4_lanes, lo + 136);
-        grad$c4$weight_[wo1 + 8] = sum8(b19_conv_grad_c4_lanes, lo + 136);
+    }
+
+    /**
+     * D[ξ][n0 + n][k] = (A ΔY A^T)[ξ] of every tile n of one sample (ΔY: its 2x2 block of the plane at yo, zero past the map), every output channel k.
+     */
+    private void b19_conv_grad_c4_din(int yo, int dof, int n0) {
+        for (int ti = 0; ti < 8; ti++) {
+            for (int tj = 0; tj < 8; tj++) {
+                int h = yo + (ti * 32 + 2 * tj) * 128;
+                int n = dof + (n0 + ti * 8 + tj) * 128;
+                for (int k = 0; k < 128; k += 8) {
+                    FloatVector y00 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k);
+                    FloatVector y01 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 128);
+                    FloatVector y10 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 2048);
+                    FloatVector y11 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 2176);
+                    // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
+                    FloatVector z00 = y00;
+                    FloatVector z10 = y00.add(y10);
+                    FloatVector z20 = y00.sub(y10);
+                    FloatVector z30 = y10.neg();
+                    FloatVector z01 = y01;
+                    FloatVector z11 = y01.add(y11);
+                    FloatVector z21 = y01.sub(y11);
+                    FloatVector z31 = y11.neg();
+                    // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
+                    z00.intoArray(b19_conv_grad_c4_dd, n + k);
+                    z00.add(z01).intoArray(b19_conv_grad_c4_dd, n + k + 16384);
+                    z00.sub(z01).intoArray(b19_conv_grad_c4_dd, n + k + 32768);
+                    z01.neg().intoArray(b19_conv_grad_c4_dd, n + k + 49152);
+                    z10.intoArray(b19_conv_grad_c4_dd, n + k + 65536);
+                    z10.add(z11).intoArray(b19_conv_grad_c4_dd, n + k + 81920);
+                    z10.sub(z11).intoArray(b19_conv_grad_c4_dd, n + k + 98304);
+                    z11.neg().intoArray(b19_conv_grad_c4_dd, n + k + 114688);
+                    z20.intoArray(b19_conv_grad_c4_dd, n + k + 131072);
+                    z20.add(z21).intoArray(b19_conv_grad_c4_dd, n + k + 147456);
+                    z20.sub(z21).intoArray(b19_conv_grad_c4_dd, n + k + 163840);
+                    z21.neg().intoArray(b19_conv_grad_c4_dd, n + k + 180224);
+                    z30.intoArray(b19_conv_grad_c4_dd, n + k + 196608);
+                    z30.add(z31).intoArray(b19_conv_grad_c4_dd, n + k + 212992);
+                    z30.sub(z31).intoArray(b19_conv_grad_c4_dd, n + k + 229376);
+                    z31.neg().intoArray(b19_conv_grad_c4_dd, n + k + 245760);
+                }
+            }
+        }
+    }
+
+    /**
+     * M[ξ][k .. k+4][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 5 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b19_conv_grad_c4_mm5(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 128);
+        FloatVector a1_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 136);
+        FloatVector a2_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 144);
+        FloatVector a3_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 152);
+        FloatVector a0_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 256);
+        FloatVector a1_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 264);
+        FloatVector a2_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 272);
+        FloatVector a3_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 280);
+        FloatVector a0_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 384);
+        FloatVector a1_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 392);
+        FloatVector a2_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 400);
+        FloatVector a3_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 408);
+        FloatVector a0_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 512);
+        FloatVector a1_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 520);
+        FloatVector a2_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 528);
+        FloatVector a3_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 536);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 256, d += 256) {
+            FloatVector v0 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 24);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            FloatVector v0_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 128);
+            FloatVector v1_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 136);
+            FloatVector v2_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 144);
+            FloatVector v3_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 152);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 128]);
+            a0_0 = v0_128.fma(g, a0_0);
+            a1_0 = v1_128.fma(g, a1_0);
+            a2_0 = v2_128.fma(g, a2_0);
+            a3_0 = v3_128.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 129]);
+            a0_1 = v0_128.fma(g, a0_1);
+            a1_1 = v1_128.fma(g, a1_1);
+            a2_1 = v2_128.fma(g, a2_1);
+            a3_1 = v3_128.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 130]);
+            a0_2 = v0_128.fma(g, a0_2);
+            a1_2 = v1_128.fma(g, a1_2);
+            a2_2 = v2_128.fma(g, a2_2);
+            a3_2 = v3_128.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 131]);
+            a0_3 = v0_128.fma(g, a0_3);
+            a1_3 = v1_128.fma(g, a1_3);
+            a2_3 = v2_128.fma(g, a2_3);
+            a3_3 = v3_128.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 132]);
+            a0_4 = v0_128.fma(g, a0_4);
+            a1_4 = v1_128.fma(g, a1_4);
+            a2_4 = v2_128.fma(g, a2_4);
+            a3_4 = v3_128.fma(g, a3_4);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 24);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+        }
+        a0_0.intoArray(b19_conv_grad_c4_m, m);
+        a1_0.intoArray(b19_conv_grad_c4_m, m + 8);
+        a2_0.intoArray(b19_conv_grad_c4_m, m + 16);
+        a3_0.intoArray(b19_conv_grad_c4_m, m + 24);
+        a0_1.intoArray(b19_conv_grad_c4_m, m + 128);
+        a1_1.intoArray(b19_conv_grad_c4_m, m + 136);
+        a2_1.intoArray(b19_conv_grad_c4_m, m + 144);
+        a3_1.intoArray(b19_conv_grad_c4_m, m + 152);
+        a0_2.intoArray(b19_conv_grad_c4_m, m + 256);
+        a1_2.intoArray(b19_conv_grad_c4_m, m + 264);
+        a2_2.intoArray(b19_conv_grad_c4_m, m + 272);
+        a3_2.intoArray(b19_conv_grad_c4_m, m + 280);
+        a0_3.intoArray(b19_conv_grad_c4_m, m + 384);
+        a1_3.intoArray(b19_conv_grad_c4_m, m + 392);
+        a2_3.intoArray(b19_conv_grad_c4_m, m + 400);
+        a3_3.intoArray(b19_conv_grad_c4_m, m + 408);
+        a0_4.intoArray(b19_conv_grad_c4_m, m + 512);
+        a1_4.intoArray(b19_conv_grad_c4_m, m + 520);
+        a2_4.intoArray(b19_conv_grad_c4_m, m + 528);
+        a3_4.intoArray(b19_conv_grad_c4_m, m + 536);
+    }
+
+    /**
+     * M[ξ][k .. k+2][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 3 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b19_conv_grad_c4_mm3(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 128);
+        FloatVector a1_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 136);
+        FloatVector a2_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 144);
+        FloatVector a3_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 152);
+        FloatVector a0_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 256);
+        FloatVector a1_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 264);
+        FloatVector a2_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 272);
+        FloatVector a3_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 280);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 256, d += 256) {
+            FloatVector v0 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 24);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            FloatVector v0_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 128);
+            FloatVector v1_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 136);
+            FloatVector v2_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 144);
+            FloatVector v3_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 152);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 128]);
+            a0_0 = v0_128.fma(g, a0_0);
+            a1_0 = v1_128.fma(g, a1_0);
+            a2_0 = v2_128.fma(g, a2_0);
+            a3_0 = v3_128.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 129]);
+            a0_1 = v0_128.fma(g, a0_1);
+            a1_1 = v1_128.fma(g, a1_1);
+            a2_1 = v2_128.fma(g, a2_1);
+            a3_1 = v3_128.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 130]);
+            a0_2 = v0_128.fma(g, a0_2);
+            a1_2 = v1_128.fma(g, a1_2);
+            a2_2 = v2_128.fma(g, a2_2);
+            a3_2 = v3_128.fma(g, a3_2);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 24);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+        }
+        a0_0.intoArray(b19_conv_grad_c4_m, m);
+        a1_0.intoArray(b19_conv_grad_c4_m, m + 8);
+        a2_0.intoArray(b19_conv_grad_c4_m, m + 16);
+        a3_0.intoArray(b19_conv_grad_c4_m, m + 24);
+        a0_1.intoArray(b19_conv_grad_c4_m, m + 128);
+        a1_1.intoArray(b19_conv_grad_c4_m, m + 136);
+        a2_1.intoArray(b19_conv_grad_c4_m, m + 144);
+        a3_1.intoArray(b19_conv_grad_c4_m, m + 152);
+        a0_2.intoArray(b19_conv_grad_c4_m, m + 256);
+        a1_2.intoArray(b19_conv_grad_c4_m, m + 264);
+        a2_2.intoArray(b19_conv_grad_c4_m, m + 272);
+        a3_2.intoArray(b19_conv_grad_c4_m, m + 280);
+    }
+
+    /**
+     * conv_grad 'c4' (samples/cifar_vgg.cnn:25), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 2 sample(s)
+     */
+    private void b19_conv_grad_c4_acc(int chunk) {
+        int t0 = chunk * 64 / 8;
+        int t1 = (chunk + 1) * 64 / 8;
+        int xo = chunk * 41472;
+        int yo = chunk * 32768;
+        int vo = chunk * 262144;
+        int dof = chunk * 262144;
+        int mo = chunk * 262144;
+        for (int e = 0; e < 262144; e++) {
+            b19_conv_grad_c4_m[mo + e] = 0f;
+        }
+        for (int b0 = t0; b0 < t1; b0 += 2) {
+            int b1 = Math.min(b0 + 2, t1);
+            // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
+            for (int t = b0; t < b1; t++) {
+                b19_conv_grad_c4_copy(t, xo, yo);
+                b19_conv_grad_c4_vin(xo, vo, (t - b0) * 64);
+                b19_conv_grad_c4_din(yo, dof, (t - b0) * 64);
+            }
+            int nb = (b1 - b0) * 64;
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 5 output channels at a time, tiles summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int c = 0; c < 128; c += 32) {
+                    int v = vo + xi * 16384 + c;
+                    int d = dof + xi * 16384;
+                    int m = mo + xi * 16384 + c;
+                    for (int k = 0; k < 125; k += 5) b19_conv_grad_c4_mm5(nb, v, d + k, m + k * 128);
+                    b19_conv_grad_c4_mm3(nb, v, d + 125, m + 16000);
+                }
+            }
+        }
     }
 
     /**
@@ -7135,144 +8205,465 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c3' (samples/cifar_vgg.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
-     * <p>64 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
+     * <p>algo winograd2
+     * <p>16 chunks: output channels k = chunk·128/16 .. (chunk+1)·128/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b24_conv_grad_c3_(int chunk) {
-        int k0 = chunk * 2;
-        for (int c = 0; c < 64; c++) {
-            b24_conv_grad_c3_taps0(k0, c);
-        }
-    }
-
-    /**
-     * conv_grad 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2[t] into planes of 19x17 with pads (1, 1, 1, 1) of zeros, one sample each
-     */
-    private void b24_conv_grad_c3_pad(int chunk) {
-        int t = chunk;
-        for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 323;
-            int xo = (t * 64 + c) * 256;
-            for (int e = 0; e < 323; e++) {
-                b24_conv_grad_c3_padded[po + e] = 0f;
+        int so = chunk * 72;
+        int k0 = chunk * 128 / 16;
+        int k1 = (chunk + 1) * 128 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 8192;
+                int b = a + l * 131072;
+                for (int e = k0 * 64; e < k1 * 64; e += 8) FloatVector.fromArray(S, b24_conv_grad_c3_m, a + e).add(FloatVector.fromArray(S, b24_conv_grad_c3_m, b + e)).intoArray(b24_conv_grad_c3_m, a + e);
             }
-            for (int i = 0; i < 16; i++) System.arraycopy(p2_, xo + i * 16, b24_conv_grad_c3_padded, po + (i + 1) * 17 + 1, 16);
+        }
+        for (int k = k0; k < k1; k++) {
+            for (int c = 0; c < 64; c += 8) {
+                int m = k * 64 + c;
+                FloatVector u0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 8192);
+                FloatVector u2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 16384);
+                FloatVector u3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 24576);
+                FloatVector u4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 32768);
+                FloatVector u5 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 40960);
+                FloatVector u6 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 49152);
+                FloatVector u7 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 57344);
+                FloatVector u8 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 65536);
+                FloatVector u9 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 73728);
+                FloatVector u10 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 81920);
+                FloatVector u11 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 90112);
+                FloatVector u12 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 98304);
+                FloatVector u13 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 106496);
+                FloatVector u14 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 114688);
+                FloatVector u15 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 122880);
+                // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
+                FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
+                FloatVector h10 = u4.sub(u8).mul(0.5f);
+                FloatVector h20 = u4.add(u8).mul(0.5f).add(u12);
+                FloatVector h01 = u1.add(u5.add(u9).mul(0.5f));
+                FloatVector h11 = u5.sub(u9).mul(0.5f);
+                FloatVector h21 = u5.add(u9).mul(0.5f).add(u13);
+                FloatVector h02 = u2.add(u6.add(u10).mul(0.5f));
+                FloatVector h12 = u6.sub(u10).mul(0.5f);
+                FloatVector h22 = u6.add(u10).mul(0.5f).add(u14);
+                FloatVector h03 = u3.add(u7.add(u11).mul(0.5f));
+                FloatVector h13 = u7.sub(u11).mul(0.5f);
+                FloatVector h23 = u7.add(u11).mul(0.5f).add(u15);
+                // (G^T M) G, the same along each row: ΔW[k][c ..][p][q], staged
+                h00.add(h01.add(h02).mul(0.5f)).intoArray(b24_conv_grad_c3_st, so);
+                h01.sub(h02).mul(0.5f).intoArray(b24_conv_grad_c3_st, so + 8);
+                h01.add(h02).mul(0.5f).add(h03).intoArray(b24_conv_grad_c3_st, so + 16);
+                h10.add(h11.add(h12).mul(0.5f)).intoArray(b24_conv_grad_c3_st, so + 24);
+                h11.sub(h12).mul(0.5f).intoArray(b24_conv_grad_c3_st, so + 32);
+                h11.add(h12).mul(0.5f).add(h13).intoArray(b24_conv_grad_c3_st, so + 40);
+                h20.add(h21.add(h22).mul(0.5f)).intoArray(b24_conv_grad_c3_st, so + 48);
+                h21.sub(h22).mul(0.5f).intoArray(b24_conv_grad_c3_st, so + 56);
+                h21.add(h22).mul(0.5f).add(h23).intoArray(b24_conv_grad_c3_st, so + 64);
+                int w = (k * 64 + c) * 9;
+                for (int q = 0; q < Math.min(8, 64 - c); q++) {
+                    for (int tap = 0; tap < 9; tap++) grad$c3$weight_[w + q * 9 + tap] = b24_conv_grad_c3_st[so + tap * 8 + q];
+                }
+            }
         }
     }
 
     /**
-     * conv_grad 'c3' (samples/cifar_vgg.cnn:22), phase dy: copies ΔY[t] into rows of 17 (zeros past column 16), one sample each
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 18x18 x 64 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (16x16 x 128 at yo); places past the data stay zero.
      */
-    private void b24_conv_grad_c3_dy(int chunk) {
-        int t = chunk;
+    private void b24_conv_grad_c3_copy(int t, int xo, int yo) {
+        for (int c = 0; c < 64; c++) {
+            int x = (t * 64 + c) * 256;
+            for (int i = 0; i < 16; i++) {
+                int h = xo + ((i + 1) * 18 + 1) * 64 + c;
+                for (int j = 0; j < 16; j++) b24_conv_grad_c3_xh[h + j * 64] = p2_[x + i * 16 + j];
+            }
+        }
         for (int k = 0; k < 128; k++) {
-            int wo = (t * 128 + k) * 272;
-            int yo = (t * 128 + k) * 256;
-            for (int e = 0; e < 272; e++) {
-                b24_conv_grad_c3_dy[wo + e] = 0f;
+            int y = (t * 128 + k) * 256;
+            for (int i = 0; i < 16; i++) {
+                int h = yo + i * 2048 + k;
+                for (int j = 0; j < 16; j++) b24_conv_grad_c3_yh[h + j * 128] = grad$c3_[y + i * 16 + j];
             }
-            for (int i = 0; i < 16; i++) System.arraycopy(grad$c3_, yo + i * 16, b24_conv_grad_c3_dy, wo + i * 17, 16);
         }
     }
 
     /**
-     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·17 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     * V[ξ][n0 + n][c] = (B^T d B)[ξ] of every tile n of one sample (d: its 4x4 block of the padded X at xo), every input channel c.
      */
-    private void b24_conv_grad_c3_taps0(int k0, int c) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a0_8 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a1_8 = FloatVector.zero(S);
-        for (int t = 0; t < 64; t++) {
-            int d = (t * 128 + k0) * 272;
-            int x = (t * 64 + c) * 323;
-            for (int e = 0; e < 272; e += 8) {
-                FloatVector g0 = FloatVector.fromArray(S, b24_conv_grad_c3_dy, d + e);
-                FloatVector g1 = FloatVector.fromArray(S, b24_conv_grad_c3_dy, d + 272 + e);
-                FloatVector v;
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e);
-                a0_0 = v.fma(g0, a0_0);
-                a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 1);
-                a0_1 = v.fma(g0, a0_1);
-                a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 2);
-                a0_2 = v.fma(g0, a0_2);
-                a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 17);
-                a0_3 = v.fma(g0, a0_3);
-                a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 18);
-                a0_4 = v.fma(g0, a0_4);
-                a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 19);
-                a0_5 = v.fma(g0, a0_5);
-                a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 34);
-                a0_6 = v.fma(g0, a0_6);
-                a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 35);
-                a0_7 = v.fma(g0, a0_7);
-                a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, b24_conv_grad_c3_padded, x + e + 36);
-                a0_8 = v.fma(g0, a0_8);
-                a1_8 = v.fma(g1, a1_8);
+    private void b24_conv_grad_c3_vin(int xo, int vo, int n0) {
+        for (int ti = 0; ti < 8; ti++) {
+            for (int tj = 0; tj < 8; tj++) {
+                int h = xo + (ti * 36 + 2 * tj) * 64;
+                int n = vo + (n0 + ti * 8 + tj) * 64;
+                for (int c = 0; c < 64; c += 8) {
+                    // row r of the 4x4 block, 8 channels a vector; B^T along it
+                    FloatVector d00 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c);
+                    FloatVector d01 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 64);
+                    FloatVector d02 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 128);
+                    FloatVector d03 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 192);
+                    FloatVector w00 = d00.sub(d02);
+                    FloatVector w01 = d01.add(d02);
+                    FloatVector w02 = d02.sub(d01);
+                    FloatVector w03 = d01.sub(d03);
+                    FloatVector d10 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1152);
+                    FloatVector d11 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1216);
+                    FloatVector d12 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1280);
+                    FloatVector d13 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1344);
+                    FloatVector w10 = d10.sub(d12);
+                    FloatVector w11 = d11.add(d12);
+                    FloatVector w12 = d12.sub(d11);
+                    FloatVector w13 = d11.sub(d13);
+                    FloatVector d20 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2304);
+                    FloatVector d21 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2368);
+                    FloatVector d22 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2432);
+                    FloatVector d23 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2496);
+                    FloatVector w20 = d20.sub(d22);
+                    FloatVector w21 = d21.add(d22);
+                    FloatVector w22 = d22.sub(d21);
+                    FloatVector w23 = d21.sub(d23);
+                    FloatVector d30 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3456);
+                    FloatVector d31 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3520);
+                    FloatVector d32 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3584);
+                    FloatVector d33 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3648);
+                    FloatVector w30 = d30.sub(d32);
+                    FloatVector w31 = d31.add(d32);
+                    FloatVector w32 = d32.sub(d31);
+                    FloatVector w33 = d31.sub(d33);
+                    // B^T down every column: V[4a + b][n][c ..]
+                    w00.sub(w20).intoArray(b24_conv_grad_c3_v, n + c);
+                    w10.add(w20).intoArray(b24_conv_grad_c3_v, n + c + 32768);
+                    w20.sub(w10).intoArray(b24_conv_grad_c3_v, n + c + 65536);
+                    w10.sub(w30).intoArray(b24_conv_grad_c3_v, n + c + 98304);
+                    w01.sub(w21).intoArray(b24_conv_grad_c3_v, n + c + 8192);
+                    w11.add(w21).intoArray(b24_conv_grad_c3_v, n + c + 40960);
+                    w21.sub(w11).intoArray(b24_conv_grad_c3_v, n + c + 73728);
+                    w11.sub(w31).intoArray(b24_conv_grad_c3_v, n + c + 106496);
+                    w02.sub(w22).intoArray(b24_conv_grad_c3_v, n + c + 16384);
+                    w12.add(w22).intoArray(b24_conv_grad_c3_v, n + c + 49152);
+                    w22.sub(w12).intoArray(b24_conv_grad_c3_v, n + c + 81920);
+                    w12.sub(w32).intoArray(b24_conv_grad_c3_v, n + c + 114688);
+                    w03.sub(w23).intoArray(b24_conv_grad_c3_v, n + c + 24576);
+                    w13.add(w23).intoArray(b24_conv_grad_c3_v, n + c + 57344);
+                    w23.sub(w13).intoArray(b24_conv_grad_c3_v, n + c + 90112);
+                    w13.sub(w33).intoArray(b24_conv_grad_c3_v, n + c + 122880);
+                }
             }
         }
-        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k0 * 72;
-        int wo0 = (k0) * 576 + c * 9;
-        a0_0.intoArray(b24_conv_grad_c3_lanes, lo + 0);
-        grad$c3$weight_[wo0 + 0] = sum8(b24_conv_grad_c3_lanes, lo + 0);
-        a0_1.intoArray(b24_conv_grad_c3_lanes, lo + 8);
-        grad$c3$weight_[wo0 + 1] = sum8(b24_conv_grad_c3_lanes, lo + 8);
-        a0_2.intoArray(b24_conv_grad_c3_lanes, lo + 16);
-        grad$c3$weight_[wo0 + 2] = sum8(b24_conv_grad_c3_lanes, lo + 16);
-        a0_3.intoArray(b24_conv_grad_c3_lanes, lo + 24);
-        grad$c3$weight_[wo0 + 3] = sum8(b24_conv_grad_c3_lanes, lo + 24);
-        a0_4.intoArray(b24_conv_grad_c3_lanes, lo + 32);
-        grad$c3$weight_[wo0 + 4] = sum8(b24_conv_grad_c3_lanes, lo + 32);
-        a0_5.intoArray(b24_conv_grad_c3_lanes, lo + 40);
-        grad$c3$weight_[wo0 + 5] = sum8(b24_conv_grad_c3_lanes, lo + 40);
-        a0_6.intoArray(b24_conv_grad_c3_lanes, lo + 48);
-        grad$c3$weight_[wo0 + 6] = sum8(b24_conv_grad_c3_lanes, lo + 48);
-        a0_7.intoArray(b24_conv_grad_c3_lanes, lo + 56);
-        grad$c3$weight_[wo0 + 7] = sum8(b24_conv_grad_c3_lanes, lo + 56);
-        a0_8.intoArray(b24_conv_grad_c3_lanes, lo + 64);
-        grad$c3$weight_[wo0 + 8] = sum8(b24_conv_grad_c3_lanes, lo + 64);
-        int wo1 = (k0 + 1) * 576 + c * 9;
-        a1_0.intoArray(b24_conv_grad_c3_lanes, lo + 72);
-        grad$c3$weight_[wo1 + 0] = sum8(b24_conv_grad_c3_lanes, lo + 72);
-        a1_1.intoArray(b24_conv_grad_c3_lanes, lo + 80);
-        grad$c3$weight_[wo1 + 1] = sum8(b24_conv_grad_c3_lanes, lo + 80);
-        a1_2.intoArray(b24_conv_grad_c3_lanes, lo + 88);
-        grad$c3$weight_[wo1 + 2] = sum8(b24_conv_grad_c3_lanes, lo + 88);
-        a1_3.intoArray(b24_conv_grad_c3_lanes, lo + 96);
-        grad$c3$weight_[wo1 + 3] = sum8(b24_conv_grad_c3_lanes, lo + 96);
-        a1_4.intoArray(b24_conv_grad_c3_lanes, lo + 104);
-        grad$c3$weight_[wo1 + 4] = sum8(b24_conv_grad_c3_lanes, lo + 104);
-        a1_5.intoArray(b24_conv_grad_c3_lanes, lo + 112);
-        grad$c3$weight_[wo1 + 5] = sum8(b24_conv_grad_c3_lanes, lo + 112);
-        a1_6.intoArray(b24_conv_grad_c3_lanes, lo + 120);
-        grad$c3$weight_[wo1 + 6] = sum8(b24_conv_grad_c3_lanes, lo + 120);
-        a1_7.intoArray(b24_conv_grad_c3_lanes, lo + 128);
-        grad$c3$weight_[wo1 + 7] = sum8(b24_conv_grad_c3_lanes, lo + 128);
-        a1_8.intoArray(b24_conv_grad_c3_lanes, lo + 136);
-        grad$c3$weight_[wo1 + 8] = sum8(b24_conv_grad_c3_lanes, lo + 136);
+    }
+
+    /**
+     * D[ξ][n0 + n][k] = (A ΔY A^T)[ξ] of every tile n of one sample (ΔY: its 2x2 block of the plane at yo, zero past the map), every output channel k.
+     */
+    private void b24_conv_grad_c3_din(int yo, int dof, int n0) {
+        for (int ti = 0; ti < 8; ti++) {
+            for (int tj = 0; tj < 8; tj++) {
+                int h = yo + (ti * 32 + 2 * tj) * 128;
+                int n = dof + (n0 + ti * 8 + tj) * 128;
+                for (int k = 0; k < 128; k += 8) {
+                    FloatVector y00 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k);
+                    FloatVector y01 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 128);
+                    FloatVector y10 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 2048);
+                    FloatVector y11 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 2176);
+                    // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
+                    FloatVector z00 = y00;
+                    FloatVector z10 = y00.add(y10);
+                    FloatVector z20 = y00.sub(y10);
+                    FloatVector z30 = y10.neg();
+                    FloatVector z01 = y01;
+                    FloatVector z11 = y01.add(y11);
+                    FloatVector z21 = y01.sub(y11);
+                    FloatVector z31 = y11.neg();
+                    // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
+                    z00.intoArray(b24_conv_grad_c3_dd, n + k);
+                    z00.add(z01).intoArray(b24_conv_grad_c3_dd, n + k + 16384);
+                    z00.sub(z01).intoArray(b24_conv_grad_c3_dd, n + k + 32768);
+                    z01.neg().intoArray(b24_conv_grad_c3_dd, n + k + 49152);
+                    z10.intoArray(b24_conv_grad_c3_dd, n + k + 65536);
+                    z10.add(z11).intoArray(b24_conv_grad_c3_dd, n + k + 81920);
+                    z10.sub(z11).intoArray(b24_conv_grad_c3_dd, n + k + 98304);
+                    z11.neg().intoArray(b24_conv_grad_c3_dd, n + k + 114688);
+                    z20.intoArray(b24_conv_grad_c3_dd, n + k + 131072);
+                    z20.add(z21).intoArray(b24_conv_grad_c3_dd, n + k + 147456);
+                    z20.sub(z21).intoArray(b24_conv_grad_c3_dd, n + k + 163840);
+                    z21.neg().intoArray(b24_conv_grad_c3_dd, n + k + 180224);
+                    z30.intoArray(b24_conv_grad_c3_dd, n + k + 196608);
+                    z30.add(z31).intoArray(b24_conv_grad_c3_dd, n + k + 212992);
+                    z30.sub(z31).intoArray(b24_conv_grad_c3_dd, n + k + 229376);
+                    z31.neg().intoArray(b24_conv_grad_c3_dd, n + k + 245760);
+                }
+            }
+        }
+    }
+
+    /**
+     * M[ξ][k .. k+4][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 5 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b24_conv_grad_c3_mm5(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 64);
+        FloatVector a1_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 72);
+        FloatVector a2_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 80);
+        FloatVector a3_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 88);
+        FloatVector a0_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 128);
+        FloatVector a1_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 136);
+        FloatVector a2_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 144);
+        FloatVector a3_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 152);
+        FloatVector a0_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 192);
+        FloatVector a1_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 200);
+        FloatVector a2_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 208);
+        FloatVector a3_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 216);
+        FloatVector a0_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 256);
+        FloatVector a1_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 264);
+        FloatVector a2_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 272);
+        FloatVector a3_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 280);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 128, d += 256) {
+            FloatVector v0 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 24);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            FloatVector v0_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 64);
+            FloatVector v1_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 72);
+            FloatVector v2_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 80);
+            FloatVector v3_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 88);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 128]);
+            a0_0 = v0_64.fma(g, a0_0);
+            a1_0 = v1_64.fma(g, a1_0);
+            a2_0 = v2_64.fma(g, a2_0);
+            a3_0 = v3_64.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 129]);
+            a0_1 = v0_64.fma(g, a0_1);
+            a1_1 = v1_64.fma(g, a1_1);
+            a2_1 = v2_64.fma(g, a2_1);
+            a3_1 = v3_64.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 130]);
+            a0_2 = v0_64.fma(g, a0_2);
+            a1_2 = v1_64.fma(g, a1_2);
+            a2_2 = v2_64.fma(g, a2_2);
+            a3_2 = v3_64.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 131]);
+            a0_3 = v0_64.fma(g, a0_3);
+            a1_3 = v1_64.fma(g, a1_3);
+            a2_3 = v2_64.fma(g, a2_3);
+            a3_3 = v3_64.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 132]);
+            a0_4 = v0_64.fma(g, a0_4);
+            a1_4 = v1_64.fma(g, a1_4);
+            a2_4 = v2_64.fma(g, a2_4);
+            a3_4 = v3_64.fma(g, a3_4);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 24);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+        }
+        a0_0.intoArray(b24_conv_grad_c3_m, m);
+        a1_0.intoArray(b24_conv_grad_c3_m, m + 8);
+        a2_0.intoArray(b24_conv_grad_c3_m, m + 16);
+        a3_0.intoArray(b24_conv_grad_c3_m, m + 24);
+        a0_1.intoArray(b24_conv_grad_c3_m, m + 64);
+        a1_1.intoArray(b24_conv_grad_c3_m, m + 72);
+        a2_1.intoArray(b24_conv_grad_c3_m, m + 80);
+        a3_1.intoArray(b24_conv_grad_c3_m, m + 88);
+        a0_2.intoArray(b24_conv_grad_c3_m, m + 128);
+        a1_2.intoArray(b24_conv_grad_c3_m, m + 136);
+        a2_2.intoArray(b24_conv_grad_c3_m, m + 144);
+        a3_2.intoArray(b24_conv_grad_c3_m, m + 152);
+        a0_3.intoArray(b24_conv_grad_c3_m, m + 192);
+        a1_3.intoArray(b24_conv_grad_c3_m, m + 200);
+        a2_3.intoArray(b24_conv_grad_c3_m, m + 208);
+        a3_3.intoArray(b24_conv_grad_c3_m, m + 216);
+        a0_4.intoArray(b24_conv_grad_c3_m, m + 256);
+        a1_4.intoArray(b24_conv_grad_c3_m, m + 264);
+        a2_4.intoArray(b24_conv_grad_c3_m, m + 272);
+        a3_4.intoArray(b24_conv_grad_c3_m, m + 280);
+    }
+
+    /**
+     * M[ξ][k .. k+2][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 3 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b24_conv_grad_c3_mm3(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 64);
+        FloatVector a1_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 72);
+        FloatVector a2_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 80);
+        FloatVector a3_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 88);
+        FloatVector a0_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 128);
+        FloatVector a1_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 136);
+        FloatVector a2_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 144);
+        FloatVector a3_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 152);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 128, d += 256) {
+            FloatVector v0 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 24);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            FloatVector v0_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 64);
+            FloatVector v1_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 72);
+            FloatVector v2_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 80);
+            FloatVector v3_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 88);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 128]);
+            a0_0 = v0_64.fma(g, a0_0);
+            a1_0 = v1_64.fma(g, a1_0);
+            a2_0 = v2_64.fma(g, a2_0);
+            a3_0 = v3_64.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 129]);
+            a0_1 = v0_64.fma(g, a0_1);
+            a1_1 = v1_64.fma(g, a1_1);
+            a2_1 = v2_64.fma(g, a2_1);
+            a3_1 = v3_64.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 130]);
+            a0_2 = v0_64.fma(g, a0_2);
+            a1_2 = v1_64.fma(g, a1_2);
+            a2_2 = v2_64.fma(g, a2_2);
+            a3_2 = v3_64.fma(g, a3_2);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 24);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+        }
+        a0_0.intoArray(b24_conv_grad_c3_m, m);
+        a1_0.intoArray(b24_conv_grad_c3_m, m + 8);
+        a2_0.intoArray(b24_conv_grad_c3_m, m + 16);
+        a3_0.intoArray(b24_conv_grad_c3_m, m + 24);
+        a0_1.intoArray(b24_conv_grad_c3_m, m + 64);
+        a1_1.intoArray(b24_conv_grad_c3_m, m + 72);
+        a2_1.intoArray(b24_conv_grad_c3_m, m + 80);
+        a3_1.intoArray(b24_conv_grad_c3_m, m + 88);
+        a0_2.intoArray(b24_conv_grad_c3_m, m + 128);
+        a1_2.intoArray(b24_conv_grad_c3_m, m + 136);
+        a2_2.intoArray(b24_conv_grad_c3_m, m + 144);
+        a3_2.intoArray(b24_conv_grad_c3_m, m + 152);
+    }
+
+    /**
+     * conv_grad 'c3' (samples/cifar_vgg.cnn:22), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 2 sample(s)
+     */
+    private void b24_conv_grad_c3_acc(int chunk) {
+        int t0 = chunk * 64 / 8;
+        int t1 = (chunk + 1) * 64 / 8;
+        int xo = chunk * 20736;
+        int yo = chunk * 32768;
+        int vo = chunk * 131072;
+        int dof = chunk * 262144;
+        int mo = chunk * 131072;
+        for (int e = 0; e < 131072; e++) {
+            b24_conv_grad_c3_m[mo + e] = 0f;
+        }
+        for (int b0 = t0; b0 < t1; b0 += 2) {
+            int b1 = Math.min(b0 + 2, t1);
+            // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
+            for (int t = b0; t < b1; t++) {
+                b24_conv_grad_c3_copy(t, xo, yo);
+                b24_conv_grad_c3_vin(xo, vo, (t - b0) * 64);
+                b24_conv_grad_c3_din(yo, dof, (t - b0) * 64);
+            }
+            int nb = (b1 - b0) * 64;
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 5 output channels at a time, tiles summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int c = 0; c < 64; c += 32) {
+                    int v = vo + xi * 8192 + c;
+                    int d = dof + xi * 16384;
+                    int m = mo + xi * 8192 + c;
+                    for (int k = 0; k < 125; k += 5) b24_conv_grad_c3_mm5(nb, v, d + k, m + k * 64);
+                    b24_conv_grad_c3_mm3(nb, v, d + 125, m + 8000);
+                }
+            }
+        }
     }
 
     /**
@@ -7761,144 +9152,488 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c2' (samples/cifar_vgg.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
-     * <p>32 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
+     * <p>algo winograd2
+     * <p>16 chunks: output channels k = chunk·64/16 .. (chunk+1)·64/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b30_conv_grad_c2_(int chunk) {
-        int k0 = chunk * 2;
-        for (int c = 0; c < 64; c++) {
-            b30_conv_grad_c2_taps0(k0, c);
-        }
-    }
-
-    /**
-     * conv_grad 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1[t] into planes of 35x33 with pads (1, 1, 1, 1) of zeros, one sample each
-     */
-    private void b30_conv_grad_c2_pad(int chunk) {
-        int t = chunk;
-        for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 1155;
-            int xo = (t * 64 + c) * 1024;
-            for (int e = 0; e < 1155; e++) {
-                b30_conv_grad_c2_padded[po + e] = 0f;
+        int so = chunk * 72;
+        int k0 = chunk * 64 / 16;
+        int k1 = (chunk + 1) * 64 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 4096;
+                int b = a + l * 65536;
+                for (int e = k0 * 64; e < k1 * 64; e += 8) FloatVector.fromArray(S, b30_conv_grad_c2_m, a + e).add(FloatVector.fromArray(S, b30_conv_grad_c2_m, b + e)).intoArray(b30_conv_grad_c2_m, a + e);
             }
-            for (int i = 0; i < 32; i++) System.arraycopy(r1_, xo + i * 32, b30_conv_grad_c2_padded, po + (i + 1) * 33 + 1, 32);
+        }
+        for (int k = k0; k < k1; k++) {
+            for (int c = 0; c < 64; c += 8) {
+                int m = k * 64 + c;
+                FloatVector u0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 4096);
+                FloatVector u2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 8192);
+                FloatVector u3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 12288);
+                FloatVector u4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 16384);
+                FloatVector u5 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 20480);
+                FloatVector u6 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 24576);
+                FloatVector u7 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 28672);
+                FloatVector u8 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 32768);
+                FloatVector u9 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 36864);
+                FloatVector u10 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 40960);
+                FloatVector u11 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 45056);
+                FloatVector u12 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 49152);
+                FloatVector u13 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 53248);
+                FloatVector u14 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 57344);
+                FloatVector u15 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 61440);
+                // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
+                FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
+                FloatVector h10 = u4.sub(u8).mul(0.5f);
+                FloatVector h20 = u4.add(u8).mul(0.5f).add(u12);
+                FloatVector h01 = u1.add(u5.add(u9).mul(0.5f));
+                FloatVector h11 = u5.sub(u9).mul(0.5f);
+                FloatVector h21 = u5.add(u9).mul(0.5f).add(u13);
+                FloatVector h02 = u2.add(u6.add(u10).mul(0.5f));
+                FloatVector h12 = u6.sub(u10).mul(0.5f);
+                FloatVector h22 = u6.add(u10).mul(0.5f).add(u14);
+                FloatVector h03 = u3.add(u7.add(u11).mul(0.5f));
+                FloatVector h13 = u7.sub(u11).mul(0.5f);
+                FloatVector h23 = u7.add(u11).mul(0.5f).add(u15);
+                // (G^T M) G, the same along each row: ΔW[k][c ..][p][q], staged
+                h00.add(h01.add(h02).mul(0.5f)).intoArray(b30_conv_grad_c2_st, so);
+                h01.sub(h02).mul(0.5f).intoArray(b30_conv_grad_c2_st, so + 8);
+                h01.add(h02).mul(0.5f).add(h03).intoArray(b30_conv_grad_c2_st, so + 16);
+                h10.add(h11.add(h12).mul(0.5f)).intoArray(b30_conv_grad_c2_st, so + 24);
+                h11.sub(h12).mul(0.5f).intoArray(b30_conv_grad_c2_st, so + 32);
+                h11.add(h12).mul(0.5f).add(h13).intoArray(b30_conv_grad_c2_st, so + 40);
+                h20.add(h21.add(h22).mul(0.5f)).intoArray(b30_conv_grad_c2_st, so + 48);
+                h21.sub(h22).mul(0.5f).intoArray(b30_conv_grad_c2_st, so + 56);
+                h21.add(h22).mul(0.5f).add(h23).intoArray(b30_conv_grad_c2_st, so + 64);
+                int w = (k * 64 + c) * 9;
+                for (int q = 0; q < Math.min(8, 64 - c); q++) {
+                    for (int tap = 0; tap < 9; tap++) grad$c2$weight_[w + q * 9 + tap] = b30_conv_grad_c2_st[so + tap * 8 + q];
+                }
+            }
         }
     }
 
     /**
-     * conv_grad 'c2' (samples/cifar_vgg.cnn:16), phase dy: copies ΔY[t] into rows of 33 (zeros past column 32), one sample each
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 34x34 x 64 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (32x32 x 64 at yo); places past the data stay zero.
      */
-    private void b30_conv_grad_c2_dy(int chunk) {
-        int t = chunk;
+    private void b30_conv_grad_c2_copy(int t, int xo, int yo) {
+        for (int c = 0; c < 64; c++) {
+            int x = (t * 64 + c) * 1024;
+            for (int i = 0; i < 32; i++) {
+                int h = xo + ((i + 1) * 34 + 1) * 64 + c;
+                for (int j = 0; j < 32; j++) b30_conv_grad_c2_xh[h + j * 64] = r1_[x + i * 32 + j];
+            }
+        }
         for (int k = 0; k < 64; k++) {
-            int wo = (t * 64 + k) * 1056;
-            int yo = (t * 64 + k) * 1024;
-            for (int e = 0; e < 1056; e++) {
-                b30_conv_grad_c2_dy[wo + e] = 0f;
+            int y = (t * 64 + k) * 1024;
+            for (int i = 0; i < 32; i++) {
+                int h = yo + i * 2048 + k;
+                for (int j = 0; j < 32; j++) b30_conv_grad_c2_yh[h + j * 64] = grad$c2_[y + i * 32 + j];
             }
-            for (int i = 0; i < 32; i++) System.arraycopy(grad$c2_, yo + i * 32, b30_conv_grad_c2_dy, wo + i * 33, 32);
         }
     }
 
     /**
-     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·33 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     * V[ξ][n0 + n][c] = (B^T d B)[ξ] of every tile n of one sample (d: its 4x4 block of the padded X at xo), every input channel c.
      */
-    private void b30_conv_grad_c2_taps0(int k0, int c) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a0_8 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a1_8 = FloatVector.zero(S);
-        for (int t = 0; t < 64; t++) {
-            int d = (t * 64 + k0) * 1056;
-            int x = (t * 64 + c) * 1155;
-            for (int e = 0; e < 1056; e += 8) {
-                FloatVector g0 = FloatVector.fromArray(S, b30_conv_grad_c2_dy, d + e);
-                FloatVector g1 = FloatVector.fromArray(S, b30_conv_grad_c2_dy, d + 1056 + e);
-                FloatVector v;
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e);
-                a0_0 = v.fma(g0, a0_0);
-                a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 1);
-                a0_1 = v.fma(g0, a0_1);
-                a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 2);
-                a0_2 = v.fma(g0, a0_2);
-                a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 33);
-                a0_3 = v.fma(g0, a0_3);
-                a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 34);
-                a0_4 = v.fma(g0, a0_4);
-                a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 35);
-                a0_5 = v.fma(g0, a0_5);
-                a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 66);
-                a0_6 = v.fma(g0, a0_6);
-                a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 67);
-                a0_7 = v.fma(g0, a0_7);
-                a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, b30_conv_grad_c2_padded, x + e + 68);
-                a0_8 = v.fma(g0, a0_8);
-                a1_8 = v.fma(g1, a1_8);
+    private void b30_conv_grad_c2_vin(int xo, int vo, int n0) {
+        for (int ti = 0; ti < 16; ti++) {
+            for (int tj = 0; tj < 16; tj++) {
+                int h = xo + (ti * 68 + 2 * tj) * 64;
+                int n = vo + (n0 + ti * 16 + tj) * 64;
+                for (int c = 0; c < 64; c += 8) {
+                    // row r of the 4x4 block, 8 channels a vector; B^T along it
+                    FloatVector d00 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c);
+                    FloatVector d01 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 64);
+                    FloatVector d02 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 128);
+                    FloatVector d03 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 192);
+                    FloatVector w00 = d00.sub(d02);
+                    FloatVector w01 = d01.add(d02);
+                    FloatVector w02 = d02.sub(d01);
+                    FloatVector w03 = d01.sub(d03);
+                    FloatVector d10 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2176);
+                    FloatVector d11 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2240);
+                    FloatVector d12 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2304);
+                    FloatVector d13 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2368);
+                    FloatVector w10 = d10.sub(d12);
+                    FloatVector w11 = d11.add(d12);
+                    FloatVector w12 = d12.sub(d11);
+                    FloatVector w13 = d11.sub(d13);
+                    FloatVector d20 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4352);
+                    FloatVector d21 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4416);
+                    FloatVector d22 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4480);
+                    FloatVector d23 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4544);
+                    FloatVector w20 = d20.sub(d22);
+                    FloatVector w21 = d21.add(d22);
+                    FloatVector w22 = d22.sub(d21);
+                    FloatVector w23 = d21.sub(d23);
+                    FloatVector d30 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 6528);
+                    FloatVector d31 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 6592);
+                    FloatVector d32 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 6656);
+                    FloatVector d33 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 6720);
+                    FloatVector w30 = d30.sub(d32);
+                    FloatVector w31 = d31.add(d32);
+                    FloatVector w32 = d32.sub(d31);
+                    FloatVector w33 = d31.sub(d33);
+                    // B^T down every column: V[4a + b][n][c ..]
+                    w00.sub(w20).intoArray(b30_conv_grad_c2_v, n + c);
+                    w10.add(w20).intoArray(b30_conv_grad_c2_v, n + c + 65536);
+                    w20.sub(w10).intoArray(b30_conv_grad_c2_v, n + c + 131072);
+                    w10.sub(w30).intoArray(b30_conv_grad_c2_v, n + c + 196608);
+                    w01.sub(w21).intoArray(b30_conv_grad_c2_v, n + c + 16384);
+                    w11.add(w21).intoArray(b30_conv_grad_c2_v, n + c + 81920);
+                    w21.sub(w11).intoArray(b30_conv_grad_c2_v, n + c + 147456);
+                    w11.sub(w31).intoArray(b30_conv_grad_c2_v, n + c + 212992);
+                    w02.sub(w22).intoArray(b30_conv_grad_c2_v, n + c + 32768);
+                    w12.add(w22).intoArray(b30_conv_grad_c2_v, n + c + 98304);
+                    w22.sub(w12).intoArray(b30_conv_grad_c2_v, n + c + 163840);
+                    w12.sub(w32).intoArray(b30_conv_grad_c2_v, n + c + 229376);
+                    w03.sub(w23).intoArray(b30_conv_grad_c2_v, n + c + 49152);
+                    w13.add(w23).intoArray(b30_conv_grad_c2_v, n + c + 114688);
+                    w23.sub(w13).intoArray(b30_conv_grad_c2_v, n + c + 180224);
+                    w13.sub(w33).intoArray(b30_conv_grad_c2_v, n + c + 245760);
+                }
             }
         }
-        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k0 * 72;
-        int wo0 = (k0) * 576 + c * 9;
-        a0_0.intoArray(b30_conv_grad_c2_lanes, lo + 0);
-        grad$c2$weight_[wo0 + 0] = sum8(b30_conv_grad_c2_lanes, lo + 0);
-        a0_1.intoArray(b30_conv_grad_c2_lanes, lo + 8);
-        grad$c2$weight_[wo0 + 1] = sum8(b30_conv_grad_c2_lanes, lo + 8);
-        a0_2.intoArray(b30_conv_grad_c2_lanes, lo + 16);
-        grad$c2$weight_[wo0 + 2] = sum8(b30_conv_grad_c2_lanes, lo + 16);
-        a0_3.intoArray(b30_conv_grad_c2_lanes, lo + 24);
-        grad$c2$weight_[wo0 + 3] = sum8(b30_conv_grad_c2_lanes, lo + 24);
-        a0_4.intoArray(b30_conv_grad_c2_lanes, lo + 32);
-        grad$c2$weight_[wo0 + 4] = sum8(b30_conv_grad_c2_lanes, lo + 32);
-        a0_5.intoArray(b30_conv_grad_c2_lanes, lo + 40);
-        grad$c2$weight_[wo0 + 5] = sum8(b30_conv_grad_c2_lanes, lo + 40);
-        a0_6.intoArray(b30_conv_grad_c2_lanes, lo + 48);
-        grad$c2$weight_[wo0 + 6] = sum8(b30_conv_grad_c2_lanes, lo + 48);
-        a0_7.intoArray(b30_conv_grad_c2_lanes, lo + 56);
-        grad$c2$weight_[wo0 + 7] = sum8(b30_conv_grad_c2_lanes, lo + 56);
-        a0_8.intoArray(b30_conv_grad_c2_lanes, lo + 64);
-        grad$c2$weight_[wo0 + 8] = sum8(b30_conv_grad_c2_lanes, lo + 64);
-        int wo1 = (k0 + 1) * 576 + c * 9;
-        a1_0.intoArray(b30_conv_grad_c2_lanes, lo + 72);
-        grad$c2$weight_[wo1 + 0] = sum8(b30_conv_grad_c2_lanes, lo + 72);
-        a1_1.intoArray(b30_conv_grad_c2_lanes, lo + 80);
-        grad$c2$weight_[wo1 + 1] = sum8(b30_conv_grad_c2_lanes, lo + 80);
-        a1_2.intoArray(b30_conv_grad_c2_lanes, lo + 88);
-        grad$c2$weight_[wo1 + 2] = sum8(b30_conv_grad_c2_lanes, lo + 88);
-        a1_3.intoArray(b30_conv_grad_c2_lanes, lo + 96);
-        grad$c2$weight_[wo1 + 3] = sum8(b30_conv_grad_c2_lanes, lo + 96);
-        a1_4.intoArray(b30_conv_grad_c2_lanes, lo + 104);
-        grad$c2$weight_[wo1 + 4] = sum8(b30_conv_grad_c2_lanes, lo + 104);
-        a1_5.intoArray(b30_conv_grad_c2_lanes, lo + 112);
-        grad$c2$weight_[wo1 + 5] = sum8(b30_conv_grad_c2_lanes, lo + 112);
-        a1_6.intoArray(b30_conv_grad_c2_lanes, lo + 120);
-        grad$c2$weight_[wo1 + 6] = sum8(b30_conv_grad_c2_lanes, lo + 120);
-        a1_7.intoArray(b30_conv_grad_c2_lanes, lo + 128);
-        grad$c2$weight_[wo1 + 7] = sum8(b30_conv_grad_c2_lanes, lo + 128);
-        a1_8.intoArray(b30_conv_grad_c2_lanes, lo + 136);
-        grad$c2$weight_[wo1 + 8] = sum8(b30_conv_grad_c2_lanes, lo + 136);
+    }
+
+    /**
+     * D[ξ][n0 + n][k] = (A ΔY A^T)[ξ] of every tile n of one sample (ΔY: its 2x2 block of the plane at yo, zero past the map), every output channel k.
+     */
+    private void b30_conv_grad_c2_din(int yo, int dof, int n0) {
+        for (int ti = 0; ti < 16; ti++) {
+            for (int tj = 0; tj < 16; tj++) {
+                int h = yo + (ti * 64 + 2 * tj) * 64;
+                int n = dof + (n0 + ti * 16 + tj) * 64;
+                for (int k = 0; k < 64; k += 8) {
+                    FloatVector y00 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k);
+                    FloatVector y01 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 64);
+                    FloatVector y10 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 2048);
+                    FloatVector y11 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 2112);
+                    // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
+                    FloatVector z00 = y00;
+                    FloatVector z10 = y00.add(y10);
+                    FloatVector z20 = y00.sub(y10);
+                    FloatVector z30 = y10.neg();
+                    FloatVector z01 = y01;
+                    FloatVector z11 = y01.add(y11);
+                    FloatVector z21 = y01.sub(y11);
+                    FloatVector z31 = y11.neg();
+                    // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
+                    z00.intoArray(b30_conv_grad_c2_dd, n + k);
+                    z00.add(z01).intoArray(b30_conv_grad_c2_dd, n + k + 16384);
+                    z00.sub(z01).intoArray(b30_conv_grad_c2_dd, n + k + 32768);
+                    z01.neg().intoArray(b30_conv_grad_c2_dd, n + k + 49152);
+                    z10.intoArray(b30_conv_grad_c2_dd, n + k + 65536);
+                    z10.add(z11).intoArray(b30_conv_grad_c2_dd, n + k + 81920);
+                    z10.sub(z11).intoArray(b30_conv_grad_c2_dd, n + k + 98304);
+                    z11.neg().intoArray(b30_conv_grad_c2_dd, n + k + 114688);
+                    z20.intoArray(b30_conv_grad_c2_dd, n + k + 131072);
+                    z20.add(z21).intoArray(b30_conv_grad_c2_dd, n + k + 147456);
+                    z20.sub(z21).intoArray(b30_conv_grad_c2_dd, n + k + 163840);
+                    z21.neg().intoArray(b30_conv_grad_c2_dd, n + k + 180224);
+                    z30.intoArray(b30_conv_grad_c2_dd, n + k + 196608);
+                    z30.add(z31).intoArray(b30_conv_grad_c2_dd, n + k + 212992);
+                    z30.sub(z31).intoArray(b30_conv_grad_c2_dd, n + k + 229376);
+                    z31.neg().intoArray(b30_conv_grad_c2_dd, n + k + 245760);
+                }
+            }
+        }
+    }
+
+    /**
+     * M[ξ][k .. k+4][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 5 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b30_conv_grad_c2_mm5(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 64);
+        FloatVector a1_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 72);
+        FloatVector a2_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 80);
+        FloatVector a3_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 88);
+        FloatVector a0_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 128);
+        FloatVector a1_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 136);
+        FloatVector a2_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 144);
+        FloatVector a3_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 152);
+        FloatVector a0_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 192);
+        FloatVector a1_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 200);
+        FloatVector a2_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 208);
+        FloatVector a3_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 216);
+        FloatVector a0_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 256);
+        FloatVector a1_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 264);
+        FloatVector a2_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 272);
+        FloatVector a3_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 280);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 128, d += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 24);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            FloatVector v0_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 64);
+            FloatVector v1_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 72);
+            FloatVector v2_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 80);
+            FloatVector v3_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 88);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 64]);
+            a0_0 = v0_64.fma(g, a0_0);
+            a1_0 = v1_64.fma(g, a1_0);
+            a2_0 = v2_64.fma(g, a2_0);
+            a3_0 = v3_64.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 65]);
+            a0_1 = v0_64.fma(g, a0_1);
+            a1_1 = v1_64.fma(g, a1_1);
+            a2_1 = v2_64.fma(g, a2_1);
+            a3_1 = v3_64.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 66]);
+            a0_2 = v0_64.fma(g, a0_2);
+            a1_2 = v1_64.fma(g, a1_2);
+            a2_2 = v2_64.fma(g, a2_2);
+            a3_2 = v3_64.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 67]);
+            a0_3 = v0_64.fma(g, a0_3);
+            a1_3 = v1_64.fma(g, a1_3);
+            a2_3 = v2_64.fma(g, a2_3);
+            a3_3 = v3_64.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 68]);
+            a0_4 = v0_64.fma(g, a0_4);
+            a1_4 = v1_64.fma(g, a1_4);
+            a2_4 = v2_64.fma(g, a2_4);
+            a3_4 = v3_64.fma(g, a3_4);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 24);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+        }
+        a0_0.intoArray(b30_conv_grad_c2_m, m);
+        a1_0.intoArray(b30_conv_grad_c2_m, m + 8);
+        a2_0.intoArray(b30_conv_grad_c2_m, m + 16);
+        a3_0.intoArray(b30_conv_grad_c2_m, m + 24);
+        a0_1.intoArray(b30_conv_grad_c2_m, m + 64);
+        a1_1.intoArray(b30_conv_grad_c2_m, m + 72);
+        a2_1.intoArray(b30_conv_grad_c2_m, m + 80);
+        a3_1.intoArray(b30_conv_grad_c2_m, m + 88);
+        a0_2.intoArray(b30_conv_grad_c2_m, m + 128);
+        a1_2.intoArray(b30_conv_grad_c2_m, m + 136);
+        a2_2.intoArray(b30_conv_grad_c2_m, m + 144);
+        a3_2.intoArray(b30_conv_grad_c2_m, m + 152);
+        a0_3.intoArray(b30_conv_grad_c2_m, m + 192);
+        a1_3.intoArray(b30_conv_grad_c2_m, m + 200);
+        a2_3.intoArray(b30_conv_grad_c2_m, m + 208);
+        a3_3.intoArray(b30_conv_grad_c2_m, m + 216);
+        a0_4.intoArray(b30_conv_grad_c2_m, m + 256);
+        a1_4.intoArray(b30_conv_grad_c2_m, m + 264);
+        a2_4.intoArray(b30_conv_grad_c2_m, m + 272);
+        a3_4.intoArray(b30_conv_grad_c2_m, m + 280);
+    }
+
+    /**
+     * M[ξ][k .. k+3][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b30_conv_grad_c2_mm4(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 64);
+        FloatVector a1_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 72);
+        FloatVector a2_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 80);
+        FloatVector a3_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 88);
+        FloatVector a0_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 128);
+        FloatVector a1_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 136);
+        FloatVector a2_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 144);
+        FloatVector a3_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 152);
+        FloatVector a0_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 192);
+        FloatVector a1_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 200);
+        FloatVector a2_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 208);
+        FloatVector a3_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 216);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 128, d += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 24);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            FloatVector v0_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 64);
+            FloatVector v1_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 72);
+            FloatVector v2_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 80);
+            FloatVector v3_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 88);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 64]);
+            a0_0 = v0_64.fma(g, a0_0);
+            a1_0 = v1_64.fma(g, a1_0);
+            a2_0 = v2_64.fma(g, a2_0);
+            a3_0 = v3_64.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 65]);
+            a0_1 = v0_64.fma(g, a0_1);
+            a1_1 = v1_64.fma(g, a1_1);
+            a2_1 = v2_64.fma(g, a2_1);
+            a3_1 = v3_64.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 66]);
+            a0_2 = v0_64.fma(g, a0_2);
+            a1_2 = v1_64.fma(g, a1_2);
+            a2_2 = v2_64.fma(g, a2_2);
+            a3_2 = v3_64.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 67]);
+            a0_3 = v0_64.fma(g, a0_3);
+            a1_3 = v1_64.fma(g, a1_3);
+            a2_3 = v2_64.fma(g, a2_3);
+            a3_3 = v3_64.fma(g, a3_3);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 24);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+        }
+        a0_0.intoArray(b30_conv_grad_c2_m, m);
+        a1_0.intoArray(b30_conv_grad_c2_m, m + 8);
+        a2_0.intoArray(b30_conv_grad_c2_m, m + 16);
+        a3_0.intoArray(b30_conv_grad_c2_m, m + 24);
+        a0_1.intoArray(b30_conv_grad_c2_m, m + 64);
+        a1_1.intoArray(b30_conv_grad_c2_m, m + 72);
+        a2_1.intoArray(b30_conv_grad_c2_m, m + 80);
+        a3_1.intoArray(b30_conv_grad_c2_m, m + 88);
+        a0_2.intoArray(b30_conv_grad_c2_m, m + 128);
+        a1_2.intoArray(b30_conv_grad_c2_m, m + 136);
+        a2_2.intoArray(b30_conv_grad_c2_m, m + 144);
+        a3_2.intoArray(b30_conv_grad_c2_m, m + 152);
+        a0_3.intoArray(b30_conv_grad_c2_m, m + 192);
+        a1_3.intoArray(b30_conv_grad_c2_m, m + 200);
+        a2_3.intoArray(b30_conv_grad_c2_m, m + 208);
+        a3_3.intoArray(b30_conv_grad_c2_m, m + 216);
+    }
+
+    /**
+     * conv_grad 'c2' (samples/cifar_vgg.cnn:16), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 1 sample(s)
+     */
+    private void b30_conv_grad_c2_acc(int chunk) {
+        int t0 = chunk * 64 / 8;
+        int t1 = (chunk + 1) * 64 / 8;
+        int xo = chunk * 73984;
+        int yo = chunk * 65536;
+        int vo = chunk * 262144;
+        int dof = chunk * 262144;
+        int mo = chunk * 65536;
+        for (int e = 0; e < 65536; e++) {
+            b30_conv_grad_c2_m[mo + e] = 0f;
+        }
+        for (int b0 = t0; b0 < t1; b0 += 1) {
+            int b1 = Math.min(b0 + 1, t1);
+            // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
+            for (int t = b0; t < b1; t++) {
+                b30_conv_grad_c2_copy(t, xo, yo);
+                b30_conv_grad_c2_vin(xo, vo, (t - b0) * 256);
+                b30_conv_grad_c2_din(yo, dof, (t - b0) * 256);
+            }
+            int nb = (b1 - b0) * 256;
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 5 output channels at a time, tiles summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int c = 0; c < 64; c += 32) {
+                    int v = vo + xi * 16384 + c;
+                    int d = dof + xi * 16384;
+                    int m = mo + xi * 4096 + c;
+                    for (int k = 0; k < 60; k += 5) b30_conv_grad_c2_mm5(nb, v, d + k, m + k * 64);
+                    b30_conv_grad_c2_mm4(nb, v, d + 60, m + 3840);
+                }
+            }
+        }
     }
 
     /**

@@ -75,7 +75,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
  * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
  * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 10 tile rows (70 tiles), 16 chunks
- * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
+ * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 5 output channels, 8 partial sums over fixed sample ranges, blocks of 6 sample(s) (294 tiles)
  * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 2 channels x 9 taps, 16 chunks
  * </ul>
  */
@@ -578,17 +578,32 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_padded = new float[522272];
+    private final float[] b17_conv_grad_c2_xh = new float[65536];
 
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_dy = new float[884736];
+    private final float[] b17_conv_grad_c2_yh = new float[100352];
 
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_lanes = new float[4608];
+    private final float[] b17_conv_grad_c2_v = new float[1204224];
+
+    /**
+     * Scratch of b17_conv_grad_c2_.
+     */
+    private final float[] b17_conv_grad_c2_dd = new float[2408448];
+
+    /**
+     * Scratch of b17_conv_grad_c2_.
+     */
+    private final float[] b17_conv_grad_c2_m = new float[262144];
+
+    /**
+     * Scratch of b17_conv_grad_c2_.
+     */
+    private final float[] b17_conv_grad_c2_st = new float[1152];
 
     /**
      * Scratch of b22_conv_grad_c1_.
@@ -888,9 +903,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 24, 16);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 25, 64);
+        pool.run(this, 25, 8);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 26, 32);
+        pool.run(this, 26, 16);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
         pool.run(this, 27, 64);
@@ -1049,7 +1064,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 b16_conv_bf_c2_(chunk);
                 return;
             case 25:
-                s25_by_sample(chunk);
+                b17_conv_grad_c2_acc(chunk);
                 return;
             case 26:
                 b17_conv_grad_c2_(chunk);
@@ -1202,18 +1217,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void s19_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
-     * <li>conv_grad 'c2' (samples/fashion_bn.cnn:16)</li>
-     * </ul>
-     */
-    private void s25_by_sample(int chunk) {
-        b17_conv_grad_c2_pad(chunk);
-        b17_conv_grad_c2_dy(chunk);
     }
 
     /**
@@ -3615,144 +3618,488 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c2' (samples/fashion_bn.cnn:16): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
-     * <p>32 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
+     * <p>algo winograd2
+     * <p>16 chunks: output channels k = chunk·64/16 .. (chunk+1)·64/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b17_conv_grad_c2_(int chunk) {
-        int k0 = chunk * 2;
-        for (int c = 0; c < 32; c++) {
-            b17_conv_grad_c2_taps0(k0, c);
-        }
-    }
-
-    /**
-     * conv_grad 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
-     */
-    private void b17_conv_grad_c2_pad(int chunk) {
-        int t = chunk;
-        for (int c = 0; c < 32; c++) {
-            int po = (t * 32 + c) * 255;
-            int xo = (t * 32 + c) * 196;
-            for (int e = 0; e < 255; e++) {
-                b17_conv_grad_c2_padded[po + e] = 0f;
+        int so = chunk * 72;
+        int k0 = chunk * 64 / 16;
+        int k1 = (chunk + 1) * 64 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 2048;
+                int b = a + l * 32768;
+                for (int e = k0 * 32; e < k1 * 32; e += 8) FloatVector.fromArray(S, b17_conv_grad_c2_m, a + e).add(FloatVector.fromArray(S, b17_conv_grad_c2_m, b + e)).intoArray(b17_conv_grad_c2_m, a + e);
             }
-            for (int i = 0; i < 14; i++) System.arraycopy(p1_, xo + i * 14, b17_conv_grad_c2_padded, po + (i + 1) * 15 + 1, 14);
+        }
+        for (int k = k0; k < k1; k++) {
+            for (int c = 0; c < 32; c += 8) {
+                int m = k * 32 + c;
+                FloatVector u0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 2048);
+                FloatVector u2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 4096);
+                FloatVector u3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 6144);
+                FloatVector u4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 8192);
+                FloatVector u5 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 10240);
+                FloatVector u6 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 12288);
+                FloatVector u7 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 14336);
+                FloatVector u8 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 16384);
+                FloatVector u9 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 18432);
+                FloatVector u10 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 20480);
+                FloatVector u11 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 22528);
+                FloatVector u12 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 24576);
+                FloatVector u13 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 26624);
+                FloatVector u14 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 28672);
+                FloatVector u15 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 30720);
+                // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
+                FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
+                FloatVector h10 = u4.sub(u8).mul(0.5f);
+                FloatVector h20 = u4.add(u8).mul(0.5f).add(u12);
+                FloatVector h01 = u1.add(u5.add(u9).mul(0.5f));
+                FloatVector h11 = u5.sub(u9).mul(0.5f);
+                FloatVector h21 = u5.add(u9).mul(0.5f).add(u13);
+                FloatVector h02 = u2.add(u6.add(u10).mul(0.5f));
+                FloatVector h12 = u6.sub(u10).mul(0.5f);
+                FloatVector h22 = u6.add(u10).mul(0.5f).add(u14);
+                FloatVector h03 = u3.add(u7.add(u11).mul(0.5f));
+                FloatVector h13 = u7.sub(u11).mul(0.5f);
+                FloatVector h23 = u7.add(u11).mul(0.5f).add(u15);
+                // (G^T M) G, the same along each row: ΔW[k][c ..][p][q], staged
+                h00.add(h01.add(h02).mul(0.5f)).intoArray(b17_conv_grad_c2_st, so);
+                h01.sub(h02).mul(0.5f).intoArray(b17_conv_grad_c2_st, so + 8);
+                h01.add(h02).mul(0.5f).add(h03).intoArray(b17_conv_grad_c2_st, so + 16);
+                h10.add(h11.add(h12).mul(0.5f)).intoArray(b17_conv_grad_c2_st, so + 24);
+                h11.sub(h12).mul(0.5f).intoArray(b17_conv_grad_c2_st, so + 32);
+                h11.add(h12).mul(0.5f).add(h13).intoArray(b17_conv_grad_c2_st, so + 40);
+                h20.add(h21.add(h22).mul(0.5f)).intoArray(b17_conv_grad_c2_st, so + 48);
+                h21.sub(h22).mul(0.5f).intoArray(b17_conv_grad_c2_st, so + 56);
+                h21.add(h22).mul(0.5f).add(h23).intoArray(b17_conv_grad_c2_st, so + 64);
+                int w = (k * 32 + c) * 9;
+                for (int q = 0; q < Math.min(8, 32 - c); q++) {
+                    for (int tap = 0; tap < 9; tap++) grad$c2$weight_[w + q * 9 + tap] = b17_conv_grad_c2_st[so + tap * 8 + q];
+                }
+            }
         }
     }
 
     /**
-     * conv_grad 'c2' (samples/fashion_bn.cnn:16), phase dy: copies ΔY[t] into rows of 15 (zeros past column 14), one sample each
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 16x16 x 32 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (14x14 x 64 at yo); places past the data stay zero.
      */
-    private void b17_conv_grad_c2_dy(int chunk) {
-        int t = chunk;
+    private void b17_conv_grad_c2_copy(int t, int xo, int yo) {
+        for (int c = 0; c < 32; c++) {
+            int x = (t * 32 + c) * 196;
+            for (int i = 0; i < 14; i++) {
+                int h = xo + ((i + 1) * 16 + 1) * 32 + c;
+                for (int j = 0; j < 14; j++) b17_conv_grad_c2_xh[h + j * 32] = p1_[x + i * 14 + j];
+            }
+        }
         for (int k = 0; k < 64; k++) {
-            int wo = (t * 64 + k) * 216;
-            int yo = (t * 64 + k) * 196;
-            for (int e = 0; e < 216; e++) {
-                b17_conv_grad_c2_dy[wo + e] = 0f;
+            int y = (t * 64 + k) * 196;
+            for (int i = 0; i < 14; i++) {
+                int h = yo + i * 896 + k;
+                for (int j = 0; j < 14; j++) b17_conv_grad_c2_yh[h + j * 64] = grad$c2_[y + i * 14 + j];
             }
-            for (int i = 0; i < 14; i++) System.arraycopy(grad$c2_, yo + i * 14, b17_conv_grad_c2_dy, wo + i * 15, 14);
         }
     }
 
     /**
-     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·15 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     * V[ξ][n0 + n][c] = (B^T d B)[ξ] of every tile n of one sample (d: its 4x4 block of the padded X at xo), every input channel c.
      */
-    private void b17_conv_grad_c2_taps0(int k0, int c) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a0_8 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a1_8 = FloatVector.zero(S);
-        for (int t = 0; t < 64; t++) {
-            int d = (t * 64 + k0) * 216;
-            int x = (t * 32 + c) * 255;
-            for (int e = 0; e < 216; e += 8) {
-                FloatVector g0 = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + e);
-                FloatVector g1 = FloatVector.fromArray(S, b17_conv_grad_c2_dy, d + 216 + e);
-                FloatVector v;
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e);
-                a0_0 = v.fma(g0, a0_0);
-                a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 1);
-                a0_1 = v.fma(g0, a0_1);
-                a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 2);
-                a0_2 = v.fma(g0, a0_2);
-                a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 15);
-                a0_3 = v.fma(g0, a0_3);
-                a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 16);
-                a0_4 = v.fma(g0, a0_4);
-                a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 17);
-                a0_5 = v.fma(g0, a0_5);
-                a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 30);
-                a0_6 = v.fma(g0, a0_6);
-                a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 31);
-                a0_7 = v.fma(g0, a0_7);
-                a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, b17_conv_grad_c2_padded, x + e + 32);
-                a0_8 = v.fma(g0, a0_8);
-                a1_8 = v.fma(g1, a1_8);
+    private void b17_conv_grad_c2_vin(int xo, int vo, int n0) {
+        for (int ti = 0; ti < 7; ti++) {
+            for (int tj = 0; tj < 7; tj++) {
+                int h = xo + (ti * 32 + 2 * tj) * 32;
+                int n = vo + (n0 + ti * 7 + tj) * 32;
+                for (int c = 0; c < 32; c += 8) {
+                    // row r of the 4x4 block, 8 channels a vector; B^T along it
+                    FloatVector d00 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c);
+                    FloatVector d01 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 32);
+                    FloatVector d02 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 64);
+                    FloatVector d03 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 96);
+                    FloatVector w00 = d00.sub(d02);
+                    FloatVector w01 = d01.add(d02);
+                    FloatVector w02 = d02.sub(d01);
+                    FloatVector w03 = d01.sub(d03);
+                    FloatVector d10 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 512);
+                    FloatVector d11 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 544);
+                    FloatVector d12 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 576);
+                    FloatVector d13 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 608);
+                    FloatVector w10 = d10.sub(d12);
+                    FloatVector w11 = d11.add(d12);
+                    FloatVector w12 = d12.sub(d11);
+                    FloatVector w13 = d11.sub(d13);
+                    FloatVector d20 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1024);
+                    FloatVector d21 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1056);
+                    FloatVector d22 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1088);
+                    FloatVector d23 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1120);
+                    FloatVector w20 = d20.sub(d22);
+                    FloatVector w21 = d21.add(d22);
+                    FloatVector w22 = d22.sub(d21);
+                    FloatVector w23 = d21.sub(d23);
+                    FloatVector d30 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1536);
+                    FloatVector d31 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1568);
+                    FloatVector d32 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1600);
+                    FloatVector d33 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1632);
+                    FloatVector w30 = d30.sub(d32);
+                    FloatVector w31 = d31.add(d32);
+                    FloatVector w32 = d32.sub(d31);
+                    FloatVector w33 = d31.sub(d33);
+                    // B^T down every column: V[4a + b][n][c ..]
+                    w00.sub(w20).intoArray(b17_conv_grad_c2_v, n + c);
+                    w10.add(w20).intoArray(b17_conv_grad_c2_v, n + c + 37632);
+                    w20.sub(w10).intoArray(b17_conv_grad_c2_v, n + c + 75264);
+                    w10.sub(w30).intoArray(b17_conv_grad_c2_v, n + c + 112896);
+                    w01.sub(w21).intoArray(b17_conv_grad_c2_v, n + c + 9408);
+                    w11.add(w21).intoArray(b17_conv_grad_c2_v, n + c + 47040);
+                    w21.sub(w11).intoArray(b17_conv_grad_c2_v, n + c + 84672);
+                    w11.sub(w31).intoArray(b17_conv_grad_c2_v, n + c + 122304);
+                    w02.sub(w22).intoArray(b17_conv_grad_c2_v, n + c + 18816);
+                    w12.add(w22).intoArray(b17_conv_grad_c2_v, n + c + 56448);
+                    w22.sub(w12).intoArray(b17_conv_grad_c2_v, n + c + 94080);
+                    w12.sub(w32).intoArray(b17_conv_grad_c2_v, n + c + 131712);
+                    w03.sub(w23).intoArray(b17_conv_grad_c2_v, n + c + 28224);
+                    w13.add(w23).intoArray(b17_conv_grad_c2_v, n + c + 65856);
+                    w23.sub(w13).intoArray(b17_conv_grad_c2_v, n + c + 103488);
+                    w13.sub(w33).intoArray(b17_conv_grad_c2_v, n + c + 141120);
+                }
             }
         }
-        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k0 * 72;
-        int wo0 = (k0) * 288 + c * 9;
-        a0_0.intoArray(b17_conv_grad_c2_lanes, lo + 0);
-        grad$c2$weight_[wo0 + 0] = sum8(b17_conv_grad_c2_lanes, lo + 0);
-        a0_1.intoArray(b17_conv_grad_c2_lanes, lo + 8);
-        grad$c2$weight_[wo0 + 1] = sum8(b17_conv_grad_c2_lanes, lo + 8);
-        a0_2.intoArray(b17_conv_grad_c2_lanes, lo + 16);
-        grad$c2$weight_[wo0 + 2] = sum8(b17_conv_grad_c2_lanes, lo + 16);
-        a0_3.intoArray(b17_conv_grad_c2_lanes, lo + 24);
-        grad$c2$weight_[wo0 + 3] = sum8(b17_conv_grad_c2_lanes, lo + 24);
-        a0_4.intoArray(b17_conv_grad_c2_lanes, lo + 32);
-        grad$c2$weight_[wo0 + 4] = sum8(b17_conv_grad_c2_lanes, lo + 32);
-        a0_5.intoArray(b17_conv_grad_c2_lanes, lo + 40);
-        grad$c2$weight_[wo0 + 5] = sum8(b17_conv_grad_c2_lanes, lo + 40);
-        a0_6.intoArray(b17_conv_grad_c2_lanes, lo + 48);
-        grad$c2$weight_[wo0 + 6] = sum8(b17_conv_grad_c2_lanes, lo + 48);
-        a0_7.intoArray(b17_conv_grad_c2_lanes, lo + 56);
-        grad$c2$weight_[wo0 + 7] = sum8(b17_conv_grad_c2_lanes, lo + 56);
-        a0_8.intoArray(b17_conv_grad_c2_lanes, lo + 64);
-        grad$c2$weight_[wo0 + 8] = sum8(b17_conv_grad_c2_lanes, lo + 64);
-        int wo1 = (k0 + 1) * 288 + c * 9;
-        a1_0.intoArray(b17_conv_grad_c2_lanes, lo + 72);
-        grad$c2$weight_[wo1 + 0] = sum8(b17_conv_grad_c2_lanes, lo + 72);
-        a1_1.intoArray(b17_conv_grad_c2_lanes, lo + 80);
-        grad$c2$weight_[wo1 + 1] = sum8(b17_conv_grad_c2_lanes, lo + 80);
-        a1_2.intoArray(b17_conv_grad_c2_lanes, lo + 88);
-        grad$c2$weight_[wo1 + 2] = sum8(b17_conv_grad_c2_lanes, lo + 88);
-        a1_3.intoArray(b17_conv_grad_c2_lanes, lo + 96);
-        grad$c2$weight_[wo1 + 3] = sum8(b17_conv_grad_c2_lanes, lo + 96);
-        a1_4.intoArray(b17_conv_grad_c2_lanes, lo + 104);
-        grad$c2$weight_[wo1 + 4] = sum8(b17_conv_grad_c2_lanes, lo + 104);
-        a1_5.intoArray(b17_conv_grad_c2_lanes, lo + 112);
-        grad$c2$weight_[wo1 + 5] = sum8(b17_conv_grad_c2_lanes, lo + 112);
-        a1_6.intoArray(b17_conv_grad_c2_lanes, lo + 120);
-        grad$c2$weight_[wo1 + 6] = sum8(b17_conv_grad_c2_lanes, lo + 120);
-        a1_7.intoArray(b17_conv_grad_c2_lanes, lo + 128);
-        grad$c2$weight_[wo1 + 7] = sum8(b17_conv_grad_c2_lanes, lo + 128);
-        a1_8.intoArray(b17_conv_grad_c2_lanes, lo + 136);
-        grad$c2$weight_[wo1 + 8] = sum8(b17_conv_grad_c2_lanes, lo + 136);
+    }
+
+    /**
+     * D[ξ][n0 + n][k] = (A ΔY A^T)[ξ] of every tile n of one sample (ΔY: its 2x2 block of the plane at yo, zero past the map), every output channel k.
+     */
+    private void b17_conv_grad_c2_din(int yo, int dof, int n0) {
+        for (int ti = 0; ti < 7; ti++) {
+            for (int tj = 0; tj < 7; tj++) {
+                int h = yo + (ti * 28 + 2 * tj) * 64;
+                int n = dof + (n0 + ti * 7 + tj) * 64;
+                for (int k = 0; k < 64; k += 8) {
+                    FloatVector y00 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k);
+                    FloatVector y01 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 64);
+                    FloatVector y10 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 896);
+                    FloatVector y11 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 960);
+                    // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
+                    FloatVector z00 = y00;
+                    FloatVector z10 = y00.add(y10);
+                    FloatVector z20 = y00.sub(y10);
+                    FloatVector z30 = y10.neg();
+                    FloatVector z01 = y01;
+                    FloatVector z11 = y01.add(y11);
+                    FloatVector z21 = y01.sub(y11);
+                    FloatVector z31 = y11.neg();
+                    // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
+                    z00.intoArray(b17_conv_grad_c2_dd, n + k);
+                    z00.add(z01).intoArray(b17_conv_grad_c2_dd, n + k + 18816);
+                    z00.sub(z01).intoArray(b17_conv_grad_c2_dd, n + k + 37632);
+                    z01.neg().intoArray(b17_conv_grad_c2_dd, n + k + 56448);
+                    z10.intoArray(b17_conv_grad_c2_dd, n + k + 75264);
+                    z10.add(z11).intoArray(b17_conv_grad_c2_dd, n + k + 94080);
+                    z10.sub(z11).intoArray(b17_conv_grad_c2_dd, n + k + 112896);
+                    z11.neg().intoArray(b17_conv_grad_c2_dd, n + k + 131712);
+                    z20.intoArray(b17_conv_grad_c2_dd, n + k + 150528);
+                    z20.add(z21).intoArray(b17_conv_grad_c2_dd, n + k + 169344);
+                    z20.sub(z21).intoArray(b17_conv_grad_c2_dd, n + k + 188160);
+                    z21.neg().intoArray(b17_conv_grad_c2_dd, n + k + 206976);
+                    z30.intoArray(b17_conv_grad_c2_dd, n + k + 225792);
+                    z30.add(z31).intoArray(b17_conv_grad_c2_dd, n + k + 244608);
+                    z30.sub(z31).intoArray(b17_conv_grad_c2_dd, n + k + 263424);
+                    z31.neg().intoArray(b17_conv_grad_c2_dd, n + k + 282240);
+                }
+            }
+        }
+    }
+
+    /**
+     * M[ξ][k .. k+4][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 5 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b17_conv_grad_c2_mm5(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 32);
+        FloatVector a1_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 40);
+        FloatVector a2_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 48);
+        FloatVector a3_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 56);
+        FloatVector a0_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 64);
+        FloatVector a1_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 72);
+        FloatVector a2_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 80);
+        FloatVector a3_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 88);
+        FloatVector a0_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 96);
+        FloatVector a1_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 104);
+        FloatVector a2_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 112);
+        FloatVector a3_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 120);
+        FloatVector a0_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 128);
+        FloatVector a1_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 136);
+        FloatVector a2_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 144);
+        FloatVector a3_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 152);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 64, d += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 24);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+            FloatVector v0_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 48);
+            FloatVector v3_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 56);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 64]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            a3_0 = v3_32.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 65]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            a3_1 = v3_32.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 66]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            a3_2 = v3_32.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 67]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            a3_3 = v3_32.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 68]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            a3_4 = v3_32.fma(g, a3_4);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 24);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            a3_4 = v3.fma(g, a3_4);
+        }
+        a0_0.intoArray(b17_conv_grad_c2_m, m);
+        a1_0.intoArray(b17_conv_grad_c2_m, m + 8);
+        a2_0.intoArray(b17_conv_grad_c2_m, m + 16);
+        a3_0.intoArray(b17_conv_grad_c2_m, m + 24);
+        a0_1.intoArray(b17_conv_grad_c2_m, m + 32);
+        a1_1.intoArray(b17_conv_grad_c2_m, m + 40);
+        a2_1.intoArray(b17_conv_grad_c2_m, m + 48);
+        a3_1.intoArray(b17_conv_grad_c2_m, m + 56);
+        a0_2.intoArray(b17_conv_grad_c2_m, m + 64);
+        a1_2.intoArray(b17_conv_grad_c2_m, m + 72);
+        a2_2.intoArray(b17_conv_grad_c2_m, m + 80);
+        a3_2.intoArray(b17_conv_grad_c2_m, m + 88);
+        a0_3.intoArray(b17_conv_grad_c2_m, m + 96);
+        a1_3.intoArray(b17_conv_grad_c2_m, m + 104);
+        a2_3.intoArray(b17_conv_grad_c2_m, m + 112);
+        a3_3.intoArray(b17_conv_grad_c2_m, m + 120);
+        a0_4.intoArray(b17_conv_grad_c2_m, m + 128);
+        a1_4.intoArray(b17_conv_grad_c2_m, m + 136);
+        a2_4.intoArray(b17_conv_grad_c2_m, m + 144);
+        a3_4.intoArray(b17_conv_grad_c2_m, m + 152);
+    }
+
+    /**
+     * M[ξ][k .. k+3][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b17_conv_grad_c2_mm4(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 8);
+        FloatVector a2_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 16);
+        FloatVector a3_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 24);
+        FloatVector a0_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 32);
+        FloatVector a1_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 40);
+        FloatVector a2_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 48);
+        FloatVector a3_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 56);
+        FloatVector a0_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 64);
+        FloatVector a1_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 72);
+        FloatVector a2_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 80);
+        FloatVector a3_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 88);
+        FloatVector a0_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 96);
+        FloatVector a1_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 104);
+        FloatVector a2_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 112);
+        FloatVector a3_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 120);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 64, d += 128) {
+            FloatVector v0 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 24);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+            FloatVector v0_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 48);
+            FloatVector v3_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 56);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 64]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            a3_0 = v3_32.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 65]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            a3_1 = v3_32.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 66]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            a3_2 = v3_32.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 67]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            a3_3 = v3_32.fma(g, a3_3);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 16);
+            FloatVector v3 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 24);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            a3_0 = v3.fma(g, a3_0);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            a3_1 = v3.fma(g, a3_1);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            a3_2 = v3.fma(g, a3_2);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            a3_3 = v3.fma(g, a3_3);
+        }
+        a0_0.intoArray(b17_conv_grad_c2_m, m);
+        a1_0.intoArray(b17_conv_grad_c2_m, m + 8);
+        a2_0.intoArray(b17_conv_grad_c2_m, m + 16);
+        a3_0.intoArray(b17_conv_grad_c2_m, m + 24);
+        a0_1.intoArray(b17_conv_grad_c2_m, m + 32);
+        a1_1.intoArray(b17_conv_grad_c2_m, m + 40);
+        a2_1.intoArray(b17_conv_grad_c2_m, m + 48);
+        a3_1.intoArray(b17_conv_grad_c2_m, m + 56);
+        a0_2.intoArray(b17_conv_grad_c2_m, m + 64);
+        a1_2.intoArray(b17_conv_grad_c2_m, m + 72);
+        a2_2.intoArray(b17_conv_grad_c2_m, m + 80);
+        a3_2.intoArray(b17_conv_grad_c2_m, m + 88);
+        a0_3.intoArray(b17_conv_grad_c2_m, m + 96);
+        a1_3.intoArray(b17_conv_grad_c2_m, m + 104);
+        a2_3.intoArray(b17_conv_grad_c2_m, m + 112);
+        a3_3.intoArray(b17_conv_grad_c2_m, m + 120);
+    }
+
+    /**
+     * conv_grad 'c2' (samples/fashion_bn.cnn:16), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 6 sample(s)
+     */
+    private void b17_conv_grad_c2_acc(int chunk) {
+        int t0 = chunk * 64 / 8;
+        int t1 = (chunk + 1) * 64 / 8;
+        int xo = chunk * 8192;
+        int yo = chunk * 12544;
+        int vo = chunk * 150528;
+        int dof = chunk * 301056;
+        int mo = chunk * 32768;
+        for (int e = 0; e < 32768; e++) {
+            b17_conv_grad_c2_m[mo + e] = 0f;
+        }
+        for (int b0 = t0; b0 < t1; b0 += 6) {
+            int b1 = Math.min(b0 + 6, t1);
+            // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
+            for (int t = b0; t < b1; t++) {
+                b17_conv_grad_c2_copy(t, xo, yo);
+                b17_conv_grad_c2_vin(xo, vo, (t - b0) * 49);
+                b17_conv_grad_c2_din(yo, dof, (t - b0) * 49);
+            }
+            int nb = (b1 - b0) * 49;
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 5 output channels at a time, tiles summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int c = 0; c < 32; c += 32) {
+                    int v = vo + xi * 9408 + c;
+                    int d = dof + xi * 18816;
+                    int m = mo + xi * 2048 + c;
+                    for (int k = 0; k < 60; k += 5) b17_conv_grad_c2_mm5(nb, v, d + k, m + k * 32);
+                    b17_conv_grad_c2_mm4(nb, v, d + 60, m + 1920);
+                }
+            }
+        }
     }
 
     /**
