@@ -46,6 +46,12 @@ public final class ConvKernels {
     public static final int WINOGRAD_PIXELS = 1024;
     /** Smallest output map side for Winograd F(4x4, 3x3) (its 4x4 tiles; see {@link #winogradTile}). */
     public static final int WINOGRAD4_MAP = 8;
+    /**
+     * Fewest output pixels over the batch for F(4x4, 3x3): its weight transform, redone every step,
+     * costs 36 products per channel pair against F(2x2)'s 16, so at batch 1 on cifar_vgg's 32x32 c2
+     * it made the whole pass 1.5x slower (latency 8.3 to 11.8 ms against 5.6 ms with F(2x2)).
+     */
+    public static final int WINOGRAD4_PIXELS = 4096;
 
     private ConvKernels() {}
 
@@ -105,10 +111,12 @@ public final class ConvKernels {
     /**
      * The Winograd tile for an output map {@code out} (ΔX for conv_bf): F(4x4, 3x3) where the map is at
      * least {@link #WINOGRAD4_MAP} a side and a multiple of 4 each way (no partial tiles; measured faster
-     * than F(2x2) there, docs/performance.md), else F(2x2, 3x3).
+     * than F(2x2) there, docs/performance.md) and the batch has at least {@link #WINOGRAD4_PIXELS}
+     * output pixels, else F(2x2, 3x3).
      */
     public static Algo winogradTile(Shape out) {
-        return out.h() >= WINOGRAD4_MAP && out.w() >= WINOGRAD4_MAP && out.h() % 4 == 0 && out.w() % 4 == 0 ? Algo.WINOGRAD4
+        return out.h() >= WINOGRAD4_MAP && out.w() >= WINOGRAD4_MAP && out.h() % 4 == 0 && out.w() % 4 == 0
+                && (long) out.n() * out.h() * out.w() >= WINOGRAD4_PIXELS ? Algo.WINOGRAD4
                 : Algo.WINOGRAD2;
     }
 

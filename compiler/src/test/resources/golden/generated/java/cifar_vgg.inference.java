@@ -909,7 +909,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f3_conv_c2_(int chunk) {
