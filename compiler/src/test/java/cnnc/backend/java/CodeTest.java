@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * must be the one JavaPoet's own statement and control-flow formats write, character for character
  * (nested blocks, else branches, case labels, {@code $T} statements at depth, comments, names with {@code $}).
  */
+@org.junit.jupiter.api.Timeout(60)
 class CodeTest {
 
     private static final ClassName POOL = ClassName.get("cnnc.runtime.exec", "ChunkPool");
