@@ -18,15 +18,7 @@ final class Convs {
         long[] kernelShape = n.ints("kernel_shape", null);
         long[] pads = n.ints("pads", new long[] {0, 0, 0, 0});
         long[] strides = n.ints("strides", new long[] {1, 1});
-        if (group != 1) {
-            n.problem("group " + group + " is not supported: cnnc's conv connects every input channel to every output channel");
-        }
-        for (long d : dilations) {
-            if (d != 1) {
-                n.problem("dilations " + OnnxOps.dims(dilations) + " are not supported: cnnc's conv kernels are dense");
-                break;
-            }
-        }
+        checkDense(n, "conv", group, dilations);
         if (pads.length != 4 || strides.length != 2) {
             n.problem("pads " + OnnxOps.dims(pads) + " and strides " + OnnxOps.dims(strides) + " are not those of a 2-D convolution");
         }
@@ -95,6 +87,19 @@ final class Convs {
         n.in.emit(s + ");", n.label() + (eff[0] == 0 && eff[1] == 0 && eff[2] == 0 && eff[3] == 0 ? ""
                 : ", pads " + OnnxOps.dims(eff) + (cropped ? " with the Pad or Slice before it" : "")));
         n.define(0, new Value.Tensor(y, k, (int) onnxH, (int) onnxW, false));
+    }
+
+    /** cnnc's {@code op} (conv or deconv) has one group and no dilation: a problem of {@code n} for anything else. */
+    static void checkDense(Node n, String op, long group, long[] dilations) {
+        if (group != 1) {
+            n.problem("group " + group + " is not supported: cnnc's " + op + " connects every input channel to every output channel");
+        }
+        for (long d : dilations) {
+            if (d != 1) {
+                n.problem("dilations " + OnnxOps.dims(dilations) + " are not supported: cnnc's " + op + " kernels are dense");
+                break;
+            }
+        }
     }
 
     /** {@code kernel_shape}, when given, must be the weight's {@code M x N}. */

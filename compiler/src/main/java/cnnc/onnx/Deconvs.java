@@ -19,15 +19,7 @@ final class Deconvs {
         long[] strides = n.ints("strides", new long[] {1, 1});
         long[] outPad = n.ints("output_padding", new long[] {0, 0});
         long[] outShape = n.ints("output_shape", null);
-        if (group != 1) {
-            n.problem("group " + group + " is not supported: cnnc's deconv connects every input channel to every output channel");
-        }
-        for (long d : dilations) {
-            if (d != 1) {
-                n.problem("dilations " + OnnxOps.dims(dilations) + " are not supported: cnnc's deconv kernels are dense");
-                break;
-            }
-        }
+        Convs.checkDense(n, "deconv", group, dilations);
         if (pads.length != 4 || strides.length != 2 || outPad.length != 2) {
             n.problem("pads " + OnnxOps.dims(pads) + ", strides " + OnnxOps.dims(strides) + " and output_padding "
                     + OnnxOps.dims(outPad) + " are not those of a 2-D transposed convolution");

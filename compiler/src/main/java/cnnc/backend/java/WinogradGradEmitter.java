@@ -173,12 +173,7 @@ final class WinogradGradEmitter {
     /** The helper writing V of one sample's tiles (at tile n0 of the block) from its padded channel-innermost plane. */
     private static String inputTransform(StepCtx s, int C, Plan p, String xs, String v, int xw) {
         long stride = (long) p.nb() * p.cp();
-        Code c = new Code();
-        c.open("for (int ti = 0; ti < " + p.th() + "; ti++)")
-                .open("for (int tj = 0; tj < " + p.tw() + "; tj++)")
-                .line("int h = xo + (ti * " + 2 * xw + " + 2 * tj) * " + p.cp())
-                .line("int n = vo + (n0 + ti * " + p.tw() + " + tj) * " + p.cp())
-                .open("for (int c = 0; c < " + roundUp(C, VL) + "; c += " + VL + ")");
+        Code c = tileLoops(p, "xo", xw, "vo", p.cp(), "c", roundUp(C, VL));
         c.comment("row r of the 4x4 block, 8 channels a vector; B^T along it");
         for (int r = 0; r < 4; r++) {
             for (int q = 0; q < 4; q++) {
@@ -201,15 +196,26 @@ final class WinogradGradEmitter {
                 + " every input channel c.", List.of("xo", "vo", "n0"), c.build());
     }
 
-    /** The helper writing D = A ΔY A^T of one sample's tiles (at tile n0 of the block). */
-    private static String gradientTransform(StepCtx s, int K, Plan p, String ys, String d, int yw) {
-        long stride = (long) p.nb() * p.kr();
+    /**
+     * The three loops both transforms open (closed by the caller): over one sample's tiles (ti, tj) and
+     * vectors of channel {@code ch} below {@code chEnd}; {@code h} is the tile's first pixel in the
+     * channel-innermost plane at {@code from} ({@code rowWidth} pixels a row, {@code per} floats a
+     * pixel), {@code n} its row in the transformed block at {@code to}.
+     */
+    private static Code tileLoops(Plan p, String from, int rowWidth, String to, int per, String ch, int chEnd) {
         Code c = new Code();
         c.open("for (int ti = 0; ti < " + p.th() + "; ti++)")
                 .open("for (int tj = 0; tj < " + p.tw() + "; tj++)")
-                .line("int h = yo + (ti * " + 2 * yw + " + 2 * tj) * " + p.kr())
-                .line("int n = dof + (n0 + ti * " + p.tw() + " + tj) * " + p.kr())
-                .open("for (int k = 0; k < " + p.kr() + "; k += " + VL + ")");
+                .line("int h = " + from + " + (ti * " + 2 * rowWidth + " + 2 * tj) * " + per)
+                .line("int n = " + to + " + (n0 + ti * " + p.tw() + " + tj) * " + per)
+                .open("for (int " + ch + " = 0; " + ch + " < " + chEnd + "; " + ch + " += " + VL + ")");
+        return c;
+    }
+
+    /** The helper writing D = A ΔY A^T of one sample's tiles (at tile n0 of the block). */
+    private static String gradientTransform(StepCtx s, int K, Plan p, String ys, String d, int yw) {
+        long stride = (long) p.nb() * p.kr();
+        Code c = tileLoops(p, "yo", yw, "dof", p.kr(), "k", p.kr());
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 2; j++) {
                 c.line("FloatVector y" + i + j + " = FloatVector.fromArray(S, " + ys + ", h + k" + ConvEmitter.plus(((long) i * yw + j) * p.kr()) + ")");
