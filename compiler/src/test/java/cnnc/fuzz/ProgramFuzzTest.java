@@ -75,7 +75,7 @@ class ProgramFuzzTest {
 
     /** One training step of the compiled program: finite loss and gradients. */
     private static void run(Model m, String text, long seed) {
-        try (Network net = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.fuzzed")).instantiate()) {
+        try (Network net = compiled(m, text).instantiate()) {
             fill(net, seed);
             net.forward();
             net.backward();
@@ -100,6 +100,31 @@ class ProgramFuzzTest {
             }
         }
     }
+
+    /**
+     * The generated class of {@code m}, compiled once per program: the fuzzer's mutations often
+     * leave the program as it was and change only the data (the seed; about one input in three),
+     * and the Java backend and Janino are deterministic, so a program among the last
+     * {@value #CACHED} is not generated and compiled again (those two are most of an input's time).
+     */
+    private static JaninoLoader.Compiled compiled(Model m, String text) {
+        String key = text + "\n// batch " + m.batch();
+        JaninoLoader.Compiled c = COMPILED.get(key);
+        if (c == null) {
+            c = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.fuzzed"));
+            COMPILED.put(key, c);
+        }
+        return c;
+    }
+
+    private static final int CACHED = 256;
+
+    private static final Map<String, JaninoLoader.Compiled> COMPILED = new java.util.LinkedHashMap<>(CACHED, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JaninoLoader.Compiled> eldest) {
+            return size() > CACHED;
+        }
+    };
 
     /** He-like parameters (gamma near 1), inputs uniform in [-1, 1], one-hot targets. */
     private static void fill(Network net, long seed) {

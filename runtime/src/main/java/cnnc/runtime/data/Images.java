@@ -66,6 +66,14 @@ public final class Images {
      * @throws IOException "FILE: what is wrong"
      */
     public static BufferedImage read(Path file) throws IOException {
+        return read(file, MAX_PIXELS);
+    }
+
+    /**
+     * {@link #read(Path)} with another pixel limit (the fuzz target's is lower, so that a few bytes
+     * declaring a legitimately large image cost it milliseconds, not seconds).
+     */
+    public static BufferedImage read(Path file, long maxPixels) throws IOException {
         if (!Files.isReadable(file)) {
             throw new IOException(file + ": cannot read the file (" + (Files.exists(file) ? "permission denied" : "no such file") + ")");
         }
@@ -83,9 +91,9 @@ public final class Images {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener((r, w) -> warnings.add(w));
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
+                if (pixels > maxPixels) {
                     throw new IOException(file + ": the image declares " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                            + " pixels (width x height), more than the " + MAX_PIXELS + " cnnc decodes; damaged, or resize it first");
+                            + " pixels (width x height), more than the " + maxPixels + " cnnc decodes; damaged, or resize it first");
                 }
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {
