@@ -35,7 +35,11 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
         AUTO("auto"),
         /** Scalar loops over the kernel window (any stride, any anchor; what tiny layers and plain Java get). */
         SCALAR("scalar"),
-        /** The register-tiled direct convolution on the Vector API: stride 1, every pad within {@code 0 .. size-1}. */
+        /**
+         * The register-tiled direct convolution on the Vector API: every pad within {@code 0 .. size-1};
+         * any stride for the forward and the weight gradient (a strided input is split into its
+         * stride phases), stride 1 for conv_bf ({@link #appliesToBackwardData}).
+         */
         DIRECT("direct"),
         /**
          * Winograd with the output tile the {@code conv-kernels} pass chooses from the shapes ({@link #WINOGRAD2}
@@ -66,13 +70,23 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
 
         /** Whether this algorithm can compute {@code conv} (and its conv_bf): see each constant. */
         public boolean applies(Conv conv) {
-            boolean inside = conv.sh() == 1 && conv.sw() == 1 && conv.pt() >= 0 && conv.pb() >= 0 && conv.pl() >= 0 && conv.pr() >= 0
+            boolean inside = conv.pt() >= 0 && conv.pb() >= 0 && conv.pl() >= 0 && conv.pr() >= 0
                     && conv.pt() <= conv.m() - 1 && conv.pb() <= conv.m() - 1 && conv.pl() <= conv.n() - 1 && conv.pr() <= conv.n() - 1;
+            boolean unit = conv.sh() == 1 && conv.sw() == 1;
             return switch (this) {
                 case AUTO, SCALAR -> true;
                 case DIRECT -> inside;
-                case WINOGRAD, WINOGRAD2, WINOGRAD4 -> inside && conv.m() == 3 && conv.n() == 3;
+                case WINOGRAD, WINOGRAD2, WINOGRAD4 -> inside && unit && conv.m() == 3 && conv.n() == 3;
             };
+        }
+
+        /**
+         * Whether this algorithm can compute {@code conv}'s conv_bf: as {@link #applies}, but the direct
+         * kernel's backward-data is stride 1 only (a strided conv_bf would convolve a ΔY with zeros
+         * between its pixels; it runs the scalar loops).
+         */
+        public boolean appliesToBackwardData(Conv conv) {
+            return applies(conv) && (this != DIRECT || conv.sh() == 1 && conv.sw() == 1);
         }
 
         /** Whether this is Winograd, with its tile chosen or not. */
@@ -89,7 +103,7 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
         String requirement() {
             return switch (this) {
                 case AUTO, SCALAR -> "nothing";
-                case DIRECT -> "stride 1 and an anchor inside the window (pads 0 .. kernel size - 1)";
+                case DIRECT -> "an anchor inside the window (pads 0 .. kernel size - 1)";
                 case WINOGRAD, WINOGRAD2, WINOGRAD4 -> "a 3x3 kernel, stride 1 and an anchor inside the window (pads 0 .. 2)";
             };
         }

@@ -40,7 +40,7 @@ class ConvKernelsTest {
                 target z : 10;
                 a = conv(x, 32, kernel: 3x3);                                  // winograd F(4x4): 16 -> 32 channels on 12x12
                 b = conv(a, 32, kernel: 5x5);                                  // direct: not 3x3
-                c = conv(b, 32, kernel: 3x3, stride: 2x2);                     // scalar: stride 2
+                c = conv(b, 32, kernel: 3x3, stride: 2x2);                     // direct on stride phases; conv_bf scalar
                 d = conv(c, 8, kernel: 3x3);                                   // direct: 8 output channels
                 e = conv(d, 16, kernel: 3x3, anchor: (-1, 1));                 // scalar: an exclave anchor
                 g = conv(e, 16, kernel: 3x3, algo: scalar);                    // what the file asks for
@@ -86,8 +86,9 @@ class ConvKernelsTest {
         assertEquals(Algo.DIRECT, k.get("d conv_grad"), "ΔY of 8 channels: too few for Winograd");
         assertEquals(Algo.DIRECT, k.get("b conv"));
         assertEquals(Algo.DIRECT, k.get("b conv_bf"), "5x5 is never Winograd");
-        assertEquals(Algo.SCALAR, k.get("c conv"));
-        assertEquals(Algo.SCALAR, k.get("c conv_bf"));
+        assertEquals(Algo.DIRECT, k.get("c conv"), "stride 2: the direct kernel on the stride phases");
+        assertEquals(Algo.DIRECT, k.get("c conv_grad"), "stride 2: the direct weight gradient on the stride phases");
+        assertEquals(Algo.SCALAR, k.get("c conv_bf"), "the direct kernel's backward-data is stride 1 only");
         assertEquals(Algo.DIRECT, k.get("d conv"), "8 output channels: too few for Winograd");
         assertEquals(Algo.DIRECT, kernels(Pipeline.compile(SourceFile.of("mix.cnn", MIX), Options.defaults().withBatch(4))).get("a conv"),
                 "4 x 12 x 12 output pixels: too few to repay the weight transform");
@@ -130,7 +131,8 @@ class ConvKernelsTest {
         assertEquals(Algo.WINOGRAD4, k.get("g conv_bf"));
         assertEquals(Algo.WINOGRAD2, k.get("a conv_grad"), "winograd4 forced: the weight gradient's one tile, F(2x2)");
         assertEquals(Algo.DIRECT, k.get("b conv"), "5x5: the compiler's choice");
-        assertEquals(Algo.SCALAR, k.get("c conv"), "stride 2: the compiler's choice");
+        assertEquals(Algo.DIRECT, k.get("c conv"), "stride 2: the compiler's choice");
+        assertEquals(Algo.SCALAR, k.get("c conv_bf"), "stride 2: the compiler's choice");
         System.setProperty("cnnc.conv.algo", "scalar");
         assertTrue(kernels(compile(MIX)).values().stream().allMatch(a -> a == Algo.SCALAR));
     }

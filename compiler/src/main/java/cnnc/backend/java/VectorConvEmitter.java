@@ -66,12 +66,6 @@ final class VectorConvEmitter {
 
     private VectorConvEmitter() {}
 
-    /** Whether the wide vector kernels handle {@code op}: stride 1, no cropping, and a backward pad that is {@code >= 0} too. */
-    static boolean fits(Conv op) {
-        return op.sh() == 1 && op.sw() == 1 && op.pt() >= 0 && op.pb() >= 0 && op.pl() >= 0 && op.pr() >= 0
-                && op.pt() <= op.m() - 1 && op.pb() <= op.m() - 1 && op.pl() <= op.n() - 1 && op.pr() <= op.n() - 1;
-    }
-
     static long roundUp(long n) {
         return (n + VL - 1) / VL * VL;
     }
@@ -83,9 +77,28 @@ final class VectorConvEmitter {
      * wraps to the start of the next, which is zero for {@code pl} columns, so {@code wp = pl + W}
      * when {@code pr <= pl}; one more zero row under the map keeps the last row's wrap inside the plane.
      */
-    record Padded(String field, int t, int c, int h, int w, int pt, int pl, int rows, int hp, int wp) {
+    record Padded(String field, int t, int c, int h, int w, int pt, int pl, int rows, int hp, int wp, int sh, int sw) {
+        /** One plane: the padded map, or (strided) one of its {@code sh·sw} phases. */
         int plane() {
             return hp * wp;
+        }
+
+        /** The floats of one input channel: its plane, or its {@link #phases} phase planes one after another. */
+        int channel() {
+            return phases() * plane();
+        }
+
+        int phases() {
+            return sh * sw;
+        }
+
+        /**
+         * Where tap {@code (p, q)} of output pixel {@code e} reads, relative to {@code e} and the channel:
+         * {@code p·Wp + q}, or (strided) in the phase plane of {@code (p mod sh, q mod sw)} at row
+         * {@code p / sh}, column {@code q / sw}.
+         */
+        long tap(int p, int q) {
+            return (long) ((p % sh) * sw + q % sw) * plane() + (long) (p / sh) * wp + q / sw;
         }
     }
 
@@ -95,6 +108,14 @@ final class VectorConvEmitter {
      * phase that writes it unless another step already does.
      */
     static Padded pad(StepCtx s, Buffer b, int pt, int pb, int pl, int pr, boolean share) {
+        return pad(s, b, pt, pb, pl, pr, 1, 1, share);
+    }
+
+    /** {@link #pad(StepCtx, Buffer, int, int, int, int, boolean)} for a convolution of stride {@code sh x sw}: see {@link #phases}. */
+    static Padded pad(StepCtx s, Buffer b, int pt, int pb, int pl, int pr, int sh, int sw, boolean share) {
+        if (sh > 1 || sw > 1) {
+            return phases(s, b, pt, pb, pl, pr, sh, sw, share);
+        }
         Shape x = b.shape();
         int rows = x.h() + pt + pb;
         int wp = x.w() + pl + Math.max(0, pr - pl);
@@ -102,14 +123,14 @@ final class VectorConvEmitter {
         String key = "pad:" + b.name() + ":" + pt + "," + pb + "," + pl + "," + pr;
         String field = share ? s.shared.get(key) : null;
         if (field != null) {
-            return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp);
+            return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp, 1, 1);
         }
         // slack: a tile of p pixel vectors reads up to 8p lanes past the last wide row (ConvTiles)
         field = s.scratch("padded", (long) x.n() * x.c() * hp * wp + (long) VL * ConvTiles.MAX_P);
         if (share) {
             s.shared.put(key, field);
         }
-        Padded p = new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp);
+        Padded p = new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp, 1, 1);
         String src = Names.field(b);
         Code c = new Code();
         c.line("int t = chunk");
@@ -128,6 +149,53 @@ final class VectorConvEmitter {
     }
 
     /**
+     * A strided convolution's input split into its stride phases, so that every tap is again one
+     * contiguous run: with {@code Xp} the zero-padded map, phase {@code (a, b)} of a channel is the
+     * plane {@code P_ab[u][v] = Xp[sh·u + a][sw·v + b]}, and output pixel {@code (i, j)} sums
+     * {@code W[p][q] · Xp[sh·i + p][sw·j + q] = W[p][q] · P_(p mod sh, q mod sw)[i + p/sh][j + q/sw]}: a
+     * stride-1 convolution of each phase with the kernel taps of that phase (a 7x7/2 kernel: 4x4,
+     * 4x3, 3x4 and 3x3 taps). Each phase plane has {@code ceil((H+Pt+Pb)/sh) + 1} rows (a zero row
+     * under the map, as {@link #pad}) of {@code ceil((W+Pl+Pr)/sw)} columns, which holds
+     * {@code Wo + (N-1)/sw}: a real output never reads past its row.
+     */
+    private static Padded phases(StepCtx s, Buffer b, int pt, int pb, int pl, int pr, int sh, int sw, boolean share) {
+        Shape x = b.shape();
+        int rows = x.h() + pt + pb;
+        int hp = (rows + sh - 1) / sh + 1;
+        int wp = (x.w() + pl + pr + sw - 1) / sw;
+        String key = "phases:" + b.name() + ":" + pt + "," + pb + "," + pl + "," + pr + ":" + sh + "x" + sw;
+        String field = share ? s.shared.get(key) : null;
+        if (field != null) {
+            return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp, sh, sw);
+        }
+        field = s.scratch("phases", (long) x.n() * x.c() * sh * sw * hp * wp + (long) VL * ConvTiles.MAX_P);
+        if (share) {
+            s.shared.put(key, field);
+        }
+        Padded p = new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp, sh, sw);
+        Code c = new Code();
+        c.line("int t = chunk");
+        c.open("for (int c = 0; c < " + p.c() + "; c++)")
+                .line("int po = (t * " + p.c() + " + c) * " + p.channel())
+                .line("int xo = (t * " + p.c() + " + c) * " + (p.h() * p.w()))
+                .loop("e", 0, p.channel(), field + "[po + e] = 0f");
+        c.comment("X[i][j] is Xp[i + " + pt + "][j + " + pl + "]: phase ((i + " + pt + ") mod " + sh + ", (j + " + pl + ") mod " + sw
+                + "), row (i + " + pt + ") / " + sh + ", column (j + " + pl + ") / " + sw);
+        c.open("for (int i = 0; i < " + p.h() + "; i++)")
+                .line("int r = i" + ConvEmitter.plus(pt))
+                .line("int ro = po + r % " + sh + " * " + (sw * p.plane()) + " + r / " + sh + " * " + wp)
+                .open("for (int j = 0; j < " + p.w() + "; j++)")
+                .line("int q = j" + ConvEmitter.plus(pl))
+                .line(field + "[ro + q % " + sw + " * " + p.plane() + " + q / " + sw + "] = " + Names.field(b) + "[xo + i * " + p.w() + " + j]")
+                .close()
+                .close();
+        c.close();
+        s.phase("phases", x.n(), x.size(), "copies " + b.name() + "[t] with pads (" + pt + ", " + pb + ", " + pl + ", " + pr
+                + ") of zeros into its " + sh + "x" + sw + " stride phases, planes of " + hp + "x" + wp + ", one sample each", c.build());
+        return p;
+    }
+
+    /**
      * Y (T x outCh x Ho x Wo) = bias + Σ_i Σ_p,q weight(o, i, p, q) · in(padded)[i][.. + p·Wp + q].
      * The weight of output o, input i, tap (p, q) is {@code w[(o·oStride + i·iStride) + tap]} with
      * {@code tap = p·N + q}, or {@code M·N - 1 - tap} when {@code rotated}.
@@ -138,7 +206,9 @@ final class VectorConvEmitter {
     private static void wideConv(StepCtx s, Kernel k, String explain) {
         Padded in = k.in();
         int T = in.t(), C = in.c(), K = k.outCh(), Wp = in.wp(), Ho = k.ho(), Wo = k.wo(), M = k.m(), N = k.n();
-        if (in.rows() - M + 1 != Ho || Wo > Wp) {
+        boolean fits = in.phases() == 1 ? in.rows() - M + 1 == Ho && Wo <= Wp
+                : (in.rows() - M) / in.sh() + 1 == Ho && Wo + (N - 1) / in.sw() <= Wp && Ho + (M - 1) / in.sh() < in.hp();
+        if (!fits) {
             throw new IllegalStateException(s.name + ": padded " + in.rows() + "x" + Wp + " does not give " + Ho + "x" + Wo);
         }
         long L = (long) (Ho - 1) * Wp + Wo;
@@ -158,7 +228,7 @@ final class VectorConvEmitter {
         }
         Code c = new Code();
         ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
-        c.line("int xo = t * " + (long) C * in.plane()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
+        c.line("int xo = t * " + (long) C * in.channel()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
         for (int b : widths) {
             List<String> helpers = taps(s, k, b, P, Lr);
             c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
@@ -189,73 +259,95 @@ final class VectorConvEmitter {
      */
     private static List<String> taps(StepCtx s, Kernel k, int b, int P, int Lr) {
         Padded in = k.in();
-        int C = in.c(), Wp = in.wp(), M = k.m(), N = k.n();
-        String wide = s.name + "wide";
+        int M = k.m(), N = k.n(), sh = in.sh(), sw = in.sw();
         List<String> names = new ArrayList<>();
         int per = Math.max(1, HELPER_OPS / (P + b + P * b));
-        for (int q0 = 0; q0 < N; q0 += per) {
-            int q1 = Math.min(N, q0 + per);
-            Code c = new Code();
-            c.open("for (int e = 0; e < " + Lr + "; e += " + VL * P + ")");
-            for (int a = 0; a < b; a++) {
-                if (q0 == 0 && k.bias() != null) {
-                    c.line("FloatVector b" + a + " = FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])");
-                }
-                for (int j = 0; j < P; j++) {
-                    String init;
-                    if (q0 > 0) {
-                        init = "FloatVector.fromArray(S, " + wide + ", so + " + ((long) a * Lr + (long) j * VL) + " + e)";
-                    } else if (k.bias() != null) {
-                        init = "b" + a;
-                    } else {
-                        init = "FloatVector.zero(S)";
-                    }
-                    c.line("FloatVector a" + j + "_" + a + " = " + init);
+        // a strided kernel: the taps of each stride phase (pa, qa), rows pa + sh·p and columns qa + sw·q
+        for (int pa = 0; pa < sh; pa++) {
+            for (int qa = 0; qa < sw; qa++) {
+                int rows = (M - pa + sh - 1) / sh;
+                int cols = (N - qa + sw - 1) / sw;
+                for (int q0 = 0; q0 < cols && rows > 0; q0 += per) {
+                    int q1 = Math.min(cols, q0 + per);
+                    Code c = tapsHelper(s, k, b, P, Lr, names.isEmpty(), pa, qa, rows, q0, q1);
+                    String cols0 = sw == 1 ? q0 + " .. " + (q1 - 1) : (qa + sw * q0) + " .. " + (qa + sw * (q1 - 1)) + " by " + sw;
+                    String rowsOf = (sh == 1 ? "kernel row" : "kernel rows " + pa + " .. " + (pa + sh * (rows - 1)) + " by " + sh)
+                            + (sh * sw == 1 ? "" : " (stride phase (" + pa + ", " + qa + "))");
+                    names.add(s.helper("taps" + b + "_" + names.size(),
+                            "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (names.isEmpty() ? "the bias plus" : "plus")
+                                    + " the taps of kernel columns " + cols0 + " over every input channel and " + rowsOf + ", "
+                                    + P * VL + " pixels x " + b + " channels at a time.",
+                            List.of("xo", "k0", "so"), c.build()));
                 }
             }
-            // weight of tap (p, q): w0 + p·N + q, or rotated w0 + (M-1-p)·N + (N-1-q)
-            c.open("for (int c = 0; c < " + C + "; c++)")
-                    .line("int x0 = xo + c * " + in.plane() + " + e")
-                    .line("int w0 = k0 * " + k.oStride() + " + c * " + k.iStride());
-            c.open("for (int p = 0; p < " + M + "; p++)")
-                    .line("int x = x0 + p * " + Wp)
-                    .line("int w = w0 + " + (k.rotated() ? "(" + (M - 1) + " - p) * " + N : "p * " + N));
-            for (int j = 0; j < P; j++) {
-                c.line("FloatVector v" + j);
-            }
-            c.line("FloatVector g");
-            for (int q = q0; q < q1; q++) {
-                int wq = k.rotated() ? N - 1 - q : q;
-                for (int j = 0; j < P; j++) {
-                    c.line("v" + j + " = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus(q + (long) j * VL) + ")");
-                }
-                for (int a = 0; a < b; a++) {
-                    c.line("g = FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wq) + "])");
-                    for (int j = 0; j < P; j++) {
-                        c.line("a" + j + "_" + a + " = v" + j + ".fma(g, a" + j + "_" + a + ")");
-                    }
-                }
-            }
-            c.close().close();
-            for (int a = 0; a < b; a++) {
-                for (int j = 0; j < P; j++) {
-                    c.line("a" + j + "_" + a + ".intoArray(" + wide + ", so + " + ((long) a * Lr + (long) j * VL) + " + e)");
-                }
-            }
-            c.close();
-            names.add(s.helper("taps" + b + "_" + q0 / per,
-                    "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (q0 == 0 ? "the bias plus" : "plus")
-                            + " the taps of kernel columns " + q0 + " .. " + (q1 - 1) + " over every input channel and kernel row, "
-                            + P * VL + " pixels x " + b + " channels at a time.",
-                    List.of("xo", "k0", "so"), c.build()));
         }
         return names;
+    }
+
+    /**
+     * One helper of {@link #taps}: the taps of kernel rows {@code pa + sh·p} ({@code p < rows}) and
+     * columns {@code qa + sw·q} ({@code q0 <= q < q1}) of stride phase {@code (pa, qa)} (stride 1: the
+     * one phase, every row, columns {@code q0 .. q1-1}), starting from the bias or zero when {@code first}.
+     */
+    private static Code tapsHelper(StepCtx s, Kernel k, int b, int P, int Lr, boolean first, int pa, int qa, int rows, int q0, int q1) {
+        Padded in = k.in();
+        int C = in.c(), Wp = in.wp(), M = k.m(), N = k.n(), sh = in.sh(), sw = in.sw();
+        String wide = s.name + "wide";
+        Code c = new Code();
+        c.open("for (int e = 0; e < " + Lr + "; e += " + VL * P + ")");
+        for (int a = 0; a < b; a++) {
+            if (first && k.bias() != null) {
+                c.line("FloatVector b" + a + " = FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])");
+            }
+            for (int j = 0; j < P; j++) {
+                String init;
+                if (!first) {
+                    init = "FloatVector.fromArray(S, " + wide + ", so + " + ((long) a * Lr + (long) j * VL) + " + e)";
+                } else if (k.bias() != null) {
+                    init = "b" + a;
+                } else {
+                    init = "FloatVector.zero(S)";
+                }
+                c.line("FloatVector a" + j + "_" + a + " = " + init);
+            }
+        }
+        // weight of tap (p, q): w0 + p·N + q, or rotated w0 + (M-1-p)·N + (N-1-q); strided: row pa + sh·p, column qa + sw·q
+        c.open("for (int c = 0; c < " + C + "; c++)")
+                .line("int x0 = xo + c * " + in.channel() + ConvEmitter.plus((long) (pa * sw + qa) * in.plane()) + " + e")
+                .line("int w0 = k0 * " + k.oStride() + " + c * " + k.iStride());
+        c.open("for (int p = 0; p < " + rows + "; p++)")
+                .line("int x = x0 + p * " + Wp)
+                .line("int w = w0 + " + (k.rotated() ? "(" + (M - 1) + " - p) * " + N : "p * " + sh * N + ConvEmitter.plus((long) pa * N)));
+        for (int j = 0; j < P; j++) {
+            c.line("FloatVector v" + j);
+        }
+        c.line("FloatVector g");
+        for (int q = q0; q < q1; q++) {
+            int wq = k.rotated() ? N - 1 - q : qa + sw * q;
+            for (int j = 0; j < P; j++) {
+                c.line("v" + j + " = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus(q + (long) j * VL) + ")");
+            }
+            for (int a = 0; a < b; a++) {
+                c.line("g = FloatVector.broadcast(S, " + k.w() + "[w" + ConvEmitter.plus((long) a * k.oStride() + wq) + "])");
+                for (int j = 0; j < P; j++) {
+                    c.line("a" + j + "_" + a + " = v" + j + ".fma(g, a" + j + "_" + a + ")");
+                }
+            }
+        }
+        c.close().close();
+        for (int a = 0; a < b; a++) {
+            for (int j = 0; j < P; j++) {
+                c.line("a" + j + "_" + a + ".intoArray(" + wide + ", so + " + ((long) a * Lr + (long) j * VL) + " + e)");
+            }
+        }
+        c.close();
+        return c;
     }
 
     static void forward(StepCtx s, Conv op) {
         Shape y = s.outBuf(0).shape();
         Shape x = s.inBuf(0).shape();
-        Padded in = pad(s, s.inBuf(0), op.pt(), op.pb(), op.pl(), op.pr(), true);
+        Padded in = pad(s, s.inBuf(0), op.pt(), op.pb(), op.pl(), op.pr(), op.sh(), op.sw(), true);
         int MN = op.m() * op.n();
         wideConv(s, new Kernel(in, s.out(0), y.c(), y.h(), y.w(), op.m(), op.n(), s.in(1), x.c() * MN, MN, false,
                 op.bias() ? s.in(2) : null), "sample chunk");
@@ -280,7 +372,7 @@ final class VectorConvEmitter {
         Shape dy = s.inBuf(0).shape();
         Shape x = s.inBuf(1).shape();
         int T = x.n(), C = x.c(), K = dy.c(), Ho = dy.h(), Wo = dy.w(), M = op.m(), N = op.n(), MN = M * N;
-        Padded in = pad(s, s.inBuf(1), op.pt(), op.pb(), op.pl(), op.pr(), true);
+        Padded in = pad(s, s.inBuf(1), op.pt(), op.pb(), op.pl(), op.pr(), op.sh(), op.sw(), true);
         int Wp = in.wp();
         int Lr = (int) roundUp((long) (Ho - 1) * Wp + Wo);
         // ΔY in the wide layout, zeros in the thrown-away columns and the tail
@@ -310,14 +402,14 @@ final class VectorConvEmitter {
             }
             c.open("for (int t = 0; t < " + T + "; t++)")
                     .line("int d = (t * " + K + " + k0) * " + Lr)
-                    .line("int x = (t * " + C + " + c) * " + in.plane())
+                    .line("int x = (t * " + C + " + c) * " + in.channel())
                     .open("for (int e = 0; e < " + Lr + "; e += " + VL + ")");
             for (int a = 0; a < kt; a++) {
                 c.line("FloatVector g" + a + " = FloatVector.fromArray(S, " + dyw + ", d" + ConvEmitter.plus((long) a * Lr) + " + e)");
             }
             c.line("FloatVector v");
             for (int j = g0; j < g1; j++) {
-                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x + e" + ConvEmitter.plus((long) (j / N) * Wp + j % N) + ")");
+                c.line("v = FloatVector.fromArray(S, " + in.field() + ", x + e" + ConvEmitter.plus(in.tap(j / N, j % N)) + ")");
                 for (int a = 0; a < kt; a++) {
                     c.line("a" + a + "_" + j + " = v.fma(g" + a + ", a" + a + "_" + j + ")");
                 }
@@ -334,7 +426,9 @@ final class VectorConvEmitter {
                 }
             }
             helpers.add(s.helper("taps" + g0 / gt.taps(), "ΔW[k0 .. k0+" + (kt - 1) + "][c] of the taps " + g0 + " .. " + (g1 - 1)
-                    + ": Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·" + Wp + " + q], one accumulator per output channel and tap"
+                    + ": Σ_t Σ_e ΔY'[t][k][e] · " + (in.phases() == 1 ? "Xp[t][c][e + p·" + Wp + " + q]"
+                            : "P_(p mod " + op.sh() + ", q mod " + op.sw() + ")[t][c][e + (p / " + op.sh() + ")·" + Wp + " + q / " + op.sw() + "]")
+                    + ", one accumulator per output channel and tap"
                     + " (a register tile of " + kt + " channels x " + (g1 - g0) + " taps).", List.of("k0", "c"), c.build()));
         }
         Code c = new Code();

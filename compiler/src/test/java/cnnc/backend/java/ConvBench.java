@@ -15,7 +15,8 @@ import java.util.Arrays;
  * a step, and the best round of each unit is kept (the least disturbed by other processes). Prints
  * GFLOP/s (direct-algorithm operations) of the forward, backward-data and gradient steps. {@code @direct},
  * {@code @winograd}, {@code @winograd2}, {@code @winograd4} or {@code @scalar} after a configuration forces the algorithm ({@code 3x8@direct}).
- * {@code -Dcnnc.bench.units=true} also prints the time of every unit (phase) of conv 'b'.
+ * {@code -Dcnnc.bench.units=true} also prints the time of every unit (phase) of conv 'b';
+ * {@code -Dcnnc.bench.conv="kernel: 7x7, stride: 2x2"} gives conv 'b' other arguments than {@code kernel: 3x3}.
  */
 public final class ConvBench {
 
@@ -29,7 +30,7 @@ public final class ConvBench {
         int threads = Integer.parseInt(args[4]);
         String text = "network one {\n input x : " + c + "x" + hw + ";\n target z : 10;\n"
                 + " a = conv(x, " + c + ", kernel: 3x3);\n" // gives conv 'b' a sensitivity to propagate (backward-data)
-                + " b = conv(a, " + k + ", kernel: 3x3, bias: false);\n f = full(b, 10);\n y = softmax(f);\n loss cross_entropy(y, z);\n}\n";
+                + " b = conv(a, " + k + ", " + System.getProperty("cnnc.bench.conv", "kernel: 3x3") + ", bias: false);\n f = full(b, 10);\n y = softmax(f);\n loss cross_entropy(y, z);\n}\n";
         Model m = Pipeline.compile(SourceFile.of("one.cnn", text), Options.defaults().withBatch(batch));
         int n = args.length - 5;
         Network[] nets = new Network[n];

@@ -515,7 +515,7 @@ public final class Inception_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c0' (samples/inception.cnn:12): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]
-     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo scalar
+     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f0_conv_c0_(int chunk) {

@@ -888,7 +888,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c0' (samples/inception.cnn:12): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]
-     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo scalar
+     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo direct
      * <p>64 chunks: one sample each
      */
     private void f0_conv_c0_(int chunk) {
@@ -1925,7 +1925,7 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c0' (samples/inception.cnn:12): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>algo scalar
+     * <p>algo direct
      * <p>8 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b19_conv_grad_c0_(int chunk) {

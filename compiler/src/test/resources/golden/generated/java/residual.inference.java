@@ -901,7 +901,7 @@ public final class Residual_T1 implements Network, ChunkTask {
 
     /**
      * conv 'd' (samples/residual.cnn:26): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f10_conv_d_(int chunk) {

@@ -1435,7 +1435,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv 'd' (samples/residual.cnn:26): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo direct
      * <p>64 chunks: one sample each
      */
     private void f10_conv_d_(int chunk) {
@@ -1779,7 +1779,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'd' (samples/residual.cnn:26): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>algo scalar
+     * <p>algo direct
      * <p>24 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b6_conv_grad_d_(int chunk) {

@@ -607,7 +607,7 @@ public final class Updown_T1 implements Network, ChunkTask {
 
     /**
      * conv 'e2' (samples/updown.cnn:11): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f2_conv_e2_(int chunk) {
@@ -701,7 +701,7 @@ public final class Updown_T1 implements Network, ChunkTask {
 
     /**
      * conv 'e3' (samples/updown.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo scalar
+     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo direct
      * <p>8 chunks: sample chunk / 8, output channels split in 8
      */
     private void f4_conv_e3_(int chunk) {

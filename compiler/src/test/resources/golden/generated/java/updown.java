@@ -1046,7 +1046,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv 'e2' (samples/updown.cnn:11): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo direct
      * <p>32 chunks: one sample each
      */
     private void f2_conv_e2_(int chunk) {
@@ -1139,7 +1139,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv 'e3' (samples/updown.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo scalar
+     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo direct
      * <p>32 chunks: one sample each
      */
     private void f4_conv_e3_(int chunk) {
@@ -2191,7 +2191,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_grad 'e3' (samples/updown.cnn:13): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>algo scalar
+     * <p>algo direct
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b17_conv_grad_e3_(int chunk) {
@@ -2362,7 +2362,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_grad 'e2' (samples/updown.cnn:11): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>algo scalar
+     * <p>algo direct
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b21_conv_grad_e2_(int chunk) {

@@ -62,7 +62,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'c0' (samples/inception.cnn:12): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 64 chunks
+ * <li>conv forward 'c0' (samples/inception.cnn:12): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
  * <li>conv forward 'a0' (samples/inception.cnn:16): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
  * <li>conv forward 'b1' (samples/inception.cnn:19): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
  * <li>conv forward 'b2' (samples/inception.cnn:20): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
@@ -75,7 +75,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv gradient 'b1' (samples/inception.cnn:19): direct, Vector API, register tile 1 channels x 3 taps, 6 chunks
  * <li>conv backward-data 'a0' (samples/inception.cnn:16): direct, Vector API, register tile 16 pixels x 8 channels, 64 chunks
  * <li>conv gradient 'a0' (samples/inception.cnn:16): direct, Vector API, register tile 1 channels x 1 taps, 6 chunks
- * <li>conv gradient 'c0' (samples/inception.cnn:12): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 8 chunks
+ * <li>conv gradient 'c0' (samples/inception.cnn:12): direct, Vector API, register tile 1 channels x 9 taps, 8 chunks
  * </ul>
  */
 public final class Inception_T64 implements Network, ChunkTask {
@@ -415,6 +415,16 @@ public final class Inception_T64 implements Network, ChunkTask {
     private final float[] grad$c0$bias_ = new float[8];
 
     /**
+     * Scratch of f0_conv_c0_.
+     */
+    private final float[] f0_conv_c0_phases = new float[53792];
+
+    /**
+     * Scratch of f0_conv_c0_.
+     */
+    private final float[] f0_conv_c0_wide = new float[98304];
+
+    /**
      * Scratch of f2_conv_a0_.
      */
     private final float[] f2_conv_a0_padded = new float[86560];
@@ -542,7 +552,12 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Scratch of b19_conv_grad_c0_.
      */
-    private final float[] b19_conv_grad_c0_acc = new float[936];
+    private final float[] b19_conv_grad_c0_dy = new float[94208];
+
+    /**
+     * Scratch of b19_conv_grad_c0_.
+     */
+    private final float[] b19_conv_grad_c0_lanes = new float[576];
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
@@ -773,6 +788,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         pool.run(this, 11, 6);
         // accumulate 'r0' (samples/inception.cnn:13)
         // relu_bf 'r0' (samples/inception.cnn:13)
+        // conv_grad 'c0' (samples/inception.cnn:12)
         pool.run(this, 12, 64);
         // conv_grad 'c0' (samples/inception.cnn:12)
         pool.run(this, 13, 8);
@@ -915,6 +931,7 @@ public final class Inception_T64 implements Network, ChunkTask {
      * </ul>
      */
     private void s0_by_sample(int chunk) {
+        f0_conv_c0_phases(chunk);
         f0_conv_c0_(chunk);
         f1_relu_r0_(chunk);
         f2_conv_a0_pad(chunk);
@@ -1022,72 +1039,553 @@ public final class Inception_T64 implements Network, ChunkTask {
      * <ul>
      * <li>accumulate 'r0' (samples/inception.cnn:13)</li>
      * <li>relu_bf 'r0' (samples/inception.cnn:13)</li>
+     * <li>conv_grad 'c0' (samples/inception.cnn:12)</li>
      * </ul>
      */
     private void s12_by_sample(int chunk) {
         b17_accumulate_r0_(chunk);
         b18_relu_bf_r0_(chunk);
+        b19_conv_grad_c0_dy(chunk);
     }
 
     /**
      * conv 'c0' (samples/inception.cnn:12): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]
-     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo scalar
-     * <p>64 chunks: one sample each
+     * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo direct
+     * <p>64 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 192 pixels
      */
     private void f0_conv_c0_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 8;
-        for (int k = k0; k < k1; k++) {
-            int yo = (t * 8 + k) * 169;
-            float b = c0$bias_[k];
-            for (int e = 0; e < 169; e++) {
-                c0_[yo + e] = b;
-            }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_c0_taps0(yo, xo, wo);
+        int xo = t * 840;
+        int so = chunk * 1536;
+        int k = k0;
+         {
+            f0_conv_c0_taps8_0(xo, k, so);
+            f0_conv_c0_taps8_1(xo, k, so);
+            f0_conv_c0_taps8_2(xo, k, so);
+            f0_conv_c0_taps8_3(xo, k, so);
+            // Y[t][k + a] = the first 13 columns of every wide row
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 169;
+                int wo = so + a * 192;
+                for (int i = 0; i < 13; i++) {
+                    for (int j = 0; j < 13; j++) c0_[yo + i * 13 + j] = f0_conv_c0_wide[wo + i * 14 + j];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * conv 'c0' (samples/inception.cnn:12), phase phases: copies x[t] with pads (0, 0, 0, 0) of zeros into its 2x2 stride phases, planes of 15x14, one sample each
      */
-    private void f0_conv_c0_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i·2
-        float w0_0 = c0$weight_[wo];
-        float w0_1 = c0$weight_[wo + 1];
-        float w0_2 = c0$weight_[wo + 2];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 2 * 28;
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w0_0 * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w0_1 * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w0_2 * x_[xr + j * 2 + 2];
+    private void f0_conv_c0_phases(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 1; c++) {
+            int po = (t * 1 + c) * 840;
+            int xo = (t * 1 + c) * 784;
+            for (int e = 0; e < 840; e++) {
+                f0_conv_c0_phases[po + e] = 0f;
+            }
+            // X[i][j] is Xp[i + 0][j + 0]: phase ((i + 0) mod 2, (j + 0) mod 2), row (i + 0) / 2, column (j + 0) / 2
+            for (int i = 0; i < 28; i++) {
+                int r = i;
+                int ro = po + r % 2 * 420 + r / 2 * 14;
+                for (int j = 0; j < 28; j++) {
+                    int q = j;
+                    f0_conv_c0_phases[ro + q % 2 * 210 + q / 2] = x_[xo + i * 28 + j];
+                }
+            }
         }
-        // kernel row p = 1: output rows [0, 13) read input row i·2 + 1
-        float w1_0 = c0$weight_[wo + 3];
-        float w1_1 = c0$weight_[wo + 4];
-        float w1_2 = c0$weight_[wo + 5];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w1_0 * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w1_1 * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w1_2 * x_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 24 pixels x 8 channels at a time.
+     */
+    private void f0_conv_c0_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 192; e += 24) {
+            FloatVector b0 = FloatVector.broadcast(S, c0$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, c0$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, c0$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, c0$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, c0$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, c0$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector b6 = FloatVector.broadcast(S, c0$bias_[k0 + 6]);
+            FloatVector a0_6 = b6;
+            FloatVector a1_6 = b6;
+            FloatVector a2_6 = b6;
+            FloatVector b7 = FloatVector.broadcast(S, c0$bias_[k0 + 7]);
+            FloatVector a0_7 = b7;
+            FloatVector a1_7 = b7;
+            FloatVector a2_7 = b7;
+            for (int c = 0; c < 1; c++) {
+                int x0 = xo + c * 840 + e;
+                int w0 = k0 * 9 + c * 9;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 14;
+                    int w = w0 + p * 6;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_phases, x);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 16);
+                    g = FloatVector.broadcast(S, c0$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 17);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f0_conv_c0_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_c0_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_c0_wide, so + 16 + e);
+            a0_1.intoArray(f0_conv_c0_wide, so + 192 + e);
+            a1_1.intoArray(f0_conv_c0_wide, so + 200 + e);
+            a2_1.intoArray(f0_conv_c0_wide, so + 208 + e);
+            a0_2.intoArray(f0_conv_c0_wide, so + 384 + e);
+            a1_2.intoArray(f0_conv_c0_wide, so + 392 + e);
+            a2_2.intoArray(f0_conv_c0_wide, so + 400 + e);
+            a0_3.intoArray(f0_conv_c0_wide, so + 576 + e);
+            a1_3.intoArray(f0_conv_c0_wide, so + 584 + e);
+            a2_3.intoArray(f0_conv_c0_wide, so + 592 + e);
+            a0_4.intoArray(f0_conv_c0_wide, so + 768 + e);
+            a1_4.intoArray(f0_conv_c0_wide, so + 776 + e);
+            a2_4.intoArray(f0_conv_c0_wide, so + 784 + e);
+            a0_5.intoArray(f0_conv_c0_wide, so + 960 + e);
+            a1_5.intoArray(f0_conv_c0_wide, so + 968 + e);
+            a2_5.intoArray(f0_conv_c0_wide, so + 976 + e);
+            a0_6.intoArray(f0_conv_c0_wide, so + 1152 + e);
+            a1_6.intoArray(f0_conv_c0_wide, so + 1160 + e);
+            a2_6.intoArray(f0_conv_c0_wide, so + 1168 + e);
+            a0_7.intoArray(f0_conv_c0_wide, so + 1344 + e);
+            a1_7.intoArray(f0_conv_c0_wide, so + 1352 + e);
+            a2_7.intoArray(f0_conv_c0_wide, so + 1360 + e);
         }
-        // kernel row p = 2: output rows [0, 13) read input row i·2 + 2
-        float w2_0 = c0$weight_[wo + 6];
-        float w2_1 = c0$weight_[wo + 7];
-        float w2_2 = c0$weight_[wo + 8];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w2_0 * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w2_1 * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w2_2 * x_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 24 pixels x 8 channels at a time.
+     */
+    private void f0_conv_c0_taps8_1(int xo, int k0, int so) {
+        for (int e = 0; e < 192; e += 24) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 16 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 192 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 200 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 208 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 384 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 392 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 400 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 576 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 584 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 592 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 768 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 776 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 784 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 960 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 968 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 976 + e);
+            FloatVector a0_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1152 + e);
+            FloatVector a1_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1160 + e);
+            FloatVector a2_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1168 + e);
+            FloatVector a0_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1344 + e);
+            FloatVector a1_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1352 + e);
+            FloatVector a2_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1360 + e);
+            for (int c = 0; c < 1; c++) {
+                int x0 = xo + c * 840 + 210 + e;
+                int w0 = k0 * 9 + c * 9;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 14;
+                    int w = w0 + p * 6;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_phases, x);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 16);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f0_conv_c0_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_c0_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_c0_wide, so + 16 + e);
+            a0_1.intoArray(f0_conv_c0_wide, so + 192 + e);
+            a1_1.intoArray(f0_conv_c0_wide, so + 200 + e);
+            a2_1.intoArray(f0_conv_c0_wide, so + 208 + e);
+            a0_2.intoArray(f0_conv_c0_wide, so + 384 + e);
+            a1_2.intoArray(f0_conv_c0_wide, so + 392 + e);
+            a2_2.intoArray(f0_conv_c0_wide, so + 400 + e);
+            a0_3.intoArray(f0_conv_c0_wide, so + 576 + e);
+            a1_3.intoArray(f0_conv_c0_wide, so + 584 + e);
+            a2_3.intoArray(f0_conv_c0_wide, so + 592 + e);
+            a0_4.intoArray(f0_conv_c0_wide, so + 768 + e);
+            a1_4.intoArray(f0_conv_c0_wide, so + 776 + e);
+            a2_4.intoArray(f0_conv_c0_wide, so + 784 + e);
+            a0_5.intoArray(f0_conv_c0_wide, so + 960 + e);
+            a1_5.intoArray(f0_conv_c0_wide, so + 968 + e);
+            a2_5.intoArray(f0_conv_c0_wide, so + 976 + e);
+            a0_6.intoArray(f0_conv_c0_wide, so + 1152 + e);
+            a1_6.intoArray(f0_conv_c0_wide, so + 1160 + e);
+            a2_6.intoArray(f0_conv_c0_wide, so + 1168 + e);
+            a0_7.intoArray(f0_conv_c0_wide, so + 1344 + e);
+            a1_7.intoArray(f0_conv_c0_wide, so + 1352 + e);
+            a2_7.intoArray(f0_conv_c0_wide, so + 1360 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 0)), 24 pixels x 8 channels at a time.
+     */
+    private void f0_conv_c0_taps8_2(int xo, int k0, int so) {
+        for (int e = 0; e < 192; e += 24) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 16 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 192 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 200 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 208 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 384 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 392 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 400 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 576 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 584 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 592 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 768 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 776 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 784 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 960 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 968 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 976 + e);
+            FloatVector a0_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1152 + e);
+            FloatVector a1_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1160 + e);
+            FloatVector a2_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1168 + e);
+            FloatVector a0_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1344 + e);
+            FloatVector a1_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1352 + e);
+            FloatVector a2_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1360 + e);
+            for (int c = 0; c < 1; c++) {
+                int x0 = xo + c * 840 + 420 + e;
+                int w0 = k0 * 9 + c * 9;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 14;
+                    int w = w0 + p * 6 + 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_phases, x);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 16);
+                    g = FloatVector.broadcast(S, c0$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 17);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f0_conv_c0_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_c0_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_c0_wide, so + 16 + e);
+            a0_1.intoArray(f0_conv_c0_wide, so + 192 + e);
+            a1_1.intoArray(f0_conv_c0_wide, so + 200 + e);
+            a2_1.intoArray(f0_conv_c0_wide, so + 208 + e);
+            a0_2.intoArray(f0_conv_c0_wide, so + 384 + e);
+            a1_2.intoArray(f0_conv_c0_wide, so + 392 + e);
+            a2_2.intoArray(f0_conv_c0_wide, so + 400 + e);
+            a0_3.intoArray(f0_conv_c0_wide, so + 576 + e);
+            a1_3.intoArray(f0_conv_c0_wide, so + 584 + e);
+            a2_3.intoArray(f0_conv_c0_wide, so + 592 + e);
+            a0_4.intoArray(f0_conv_c0_wide, so + 768 + e);
+            a1_4.intoArray(f0_conv_c0_wide, so + 776 + e);
+            a2_4.intoArray(f0_conv_c0_wide, so + 784 + e);
+            a0_5.intoArray(f0_conv_c0_wide, so + 960 + e);
+            a1_5.intoArray(f0_conv_c0_wide, so + 968 + e);
+            a2_5.intoArray(f0_conv_c0_wide, so + 976 + e);
+            a0_6.intoArray(f0_conv_c0_wide, so + 1152 + e);
+            a1_6.intoArray(f0_conv_c0_wide, so + 1160 + e);
+            a2_6.intoArray(f0_conv_c0_wide, so + 1168 + e);
+            a0_7.intoArray(f0_conv_c0_wide, so + 1344 + e);
+            a1_7.intoArray(f0_conv_c0_wide, so + 1352 + e);
+            a2_7.intoArray(f0_conv_c0_wide, so + 1360 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 1)), 24 pixels x 8 channels at a time.
+     */
+    private void f0_conv_c0_taps8_3(int xo, int k0, int so) {
+        for (int e = 0; e < 192; e += 24) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 16 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 192 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 200 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 208 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 384 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 392 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 400 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 576 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 584 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 592 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 768 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 776 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 784 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 960 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 968 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 976 + e);
+            FloatVector a0_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1152 + e);
+            FloatVector a1_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1160 + e);
+            FloatVector a2_6 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1168 + e);
+            FloatVector a0_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1344 + e);
+            FloatVector a1_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1352 + e);
+            FloatVector a2_7 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 1360 + e);
+            for (int c = 0; c < 1; c++) {
+                int x0 = xo + c * 840 + 630 + e;
+                int w0 = k0 * 9 + c * 9;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 14;
+                    int w = w0 + p * 6 + 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f0_conv_c0_phases, x);
+                    v1 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f0_conv_c0_phases, x + 16);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, c0$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f0_conv_c0_wide, so + 0 + e);
+            a1_0.intoArray(f0_conv_c0_wide, so + 8 + e);
+            a2_0.intoArray(f0_conv_c0_wide, so + 16 + e);
+            a0_1.intoArray(f0_conv_c0_wide, so + 192 + e);
+            a1_1.intoArray(f0_conv_c0_wide, so + 200 + e);
+            a2_1.intoArray(f0_conv_c0_wide, so + 208 + e);
+            a0_2.intoArray(f0_conv_c0_wide, so + 384 + e);
+            a1_2.intoArray(f0_conv_c0_wide, so + 392 + e);
+            a2_2.intoArray(f0_conv_c0_wide, so + 400 + e);
+            a0_3.intoArray(f0_conv_c0_wide, so + 576 + e);
+            a1_3.intoArray(f0_conv_c0_wide, so + 584 + e);
+            a2_3.intoArray(f0_conv_c0_wide, so + 592 + e);
+            a0_4.intoArray(f0_conv_c0_wide, so + 768 + e);
+            a1_4.intoArray(f0_conv_c0_wide, so + 776 + e);
+            a2_4.intoArray(f0_conv_c0_wide, so + 784 + e);
+            a0_5.intoArray(f0_conv_c0_wide, so + 960 + e);
+            a1_5.intoArray(f0_conv_c0_wide, so + 968 + e);
+            a2_5.intoArray(f0_conv_c0_wide, so + 976 + e);
+            a0_6.intoArray(f0_conv_c0_wide, so + 1152 + e);
+            a1_6.intoArray(f0_conv_c0_wide, so + 1160 + e);
+            a2_6.intoArray(f0_conv_c0_wide, so + 1168 + e);
+            a0_7.intoArray(f0_conv_c0_wide, so + 1344 + e);
+            a1_7.intoArray(f0_conv_c0_wide, so + 1352 + e);
+            a2_7.intoArray(f0_conv_c0_wide, so + 1360 + e);
         }
     }
 
@@ -3159,70 +3657,102 @@ public final class Inception_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c0' (samples/inception.cnn:12): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>algo scalar
-     * <p>8 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
+     * <p>algo direct
+     * <p>8 chunks: output channels k0 .. k0+0 each (k0 = 1·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 1 channels x up to 9 taps
      */
     private void b19_conv_grad_c0_(int chunk) {
-        int k = chunk;
-        int ao = k * 117;
+        int k0 = chunk * 1;
         for (int c = 0; c < 1; c++) {
-            for (int e = 0; e < 117; e++) {
-                b19_conv_grad_c0_acc[ao + e] = 0f;
-            }
+            b19_conv_grad_c0_taps0(k0, c);
+        }
+        for (int k = k0; k < k0 + 1; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
             for (int t = 0; t < 64; t++) {
                 int yo = (t * 8 + k) * 169;
-                int xo = (t * 1 + c) * 784;
-                b19_conv_grad_c0_taps0(ao, yo, xo);
-            }
-            // ΔW[k][c][p][q] = Σ_j acc[p·3 + q][j], in column order
-            int wo = (k * 1 + c) * 9;
-            for (int tap = 0; tap < 9; tap++) {
-                float sum = 0f;
-                for (int j = 0; j < 13; j++) {
-                    sum += b19_conv_grad_c0_acc[ao + tap * 13 + j];
+                for (int e = 0; e < 169; e++) {
+                    bsum += grad$c0_[yo + e];
                 }
-                grad$c0$weight_[wo + tap] = sum;
             }
+            grad$c0$bias_[k] = (float) bsum;
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 8 + k) * 169;
-            for (int e = 0; e < 169; e++) {
-                bsum += grad$c0_[yo + e];
-            }
-        }
-        grad$c0$bias_[k] = (float) bsum;
     }
 
     /**
-     * Adds ΔY[t][k][i][j] · X[t][c][..] of the taps (0, 0..2), (1, 0..2), (2, 0..2) into their column accumulators acc[tap][j] (vectorizable; summed over j at the end).
+     * conv_grad 'c0' (samples/inception.cnn:12), phase dy: copies ΔY[t] into rows of 14 (zeros past column 13), one sample each
      */
-    private void b19_conv_grad_c0_taps0(int ao, int yo, int xo) {
-        // kernel row p = 0: ΔY rows [0, 13) meet X row i·2
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 2 * 28;
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + j] += grad$c0_[yr + j] * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + 13 + j] += grad$c0_[yr + j] * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + 26 + j] += grad$c0_[yr + j] * x_[xr + j * 2 + 2];
+    private void b19_conv_grad_c0_dy(int chunk) {
+        int t = chunk;
+        for (int k = 0; k < 8; k++) {
+            int wo = (t * 8 + k) * 184;
+            int yo = (t * 8 + k) * 169;
+            for (int e = 0; e < 184; e++) {
+                b19_conv_grad_c0_dy[wo + e] = 0f;
+            }
+            for (int i = 0; i < 13; i++) System.arraycopy(grad$c0_, yo + i * 13, b19_conv_grad_c0_dy, wo + i * 14, 13);
         }
-        // kernel row p = 1: ΔY rows [0, 13) meet X row i·2 + 1
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + 39 + j] += grad$c0_[yr + j] * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + 52 + j] += grad$c0_[yr + j] * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + 65 + j] += grad$c0_[yr + j] * x_[xr + j * 2 + 2];
+    }
+
+    /**
+     * ΔW[k0 .. k0+0][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·14 + q / 2], one accumulator per output channel and tap (a register tile of 1 channels x 9 taps).
+     */
+    private void b19_conv_grad_c0_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
+        for (int t = 0; t < 64; t++) {
+            int d = (t * 8 + k0) * 184;
+            int x = (t * 1 + c) * 840;
+            for (int e = 0; e < 184; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b19_conv_grad_c0_dy, d + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e + 210);
+                a0_1 = v.fma(g0, a0_1);
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e + 1);
+                a0_2 = v.fma(g0, a0_2);
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e + 420);
+                a0_3 = v.fma(g0, a0_3);
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e + 630);
+                a0_4 = v.fma(g0, a0_4);
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e + 421);
+                a0_5 = v.fma(g0, a0_5);
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e + 14);
+                a0_6 = v.fma(g0, a0_6);
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e + 224);
+                a0_7 = v.fma(g0, a0_7);
+                v = FloatVector.fromArray(S, f0_conv_c0_phases, x + e + 15);
+                a0_8 = v.fma(g0, a0_8);
+            }
         }
-        // kernel row p = 2: ΔY rows [0, 13) meet X row i·2 + 2
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + 78 + j] += grad$c0_[yr + j] * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + 91 + j] += grad$c0_[yr + j] * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b19_conv_grad_c0_acc[ao + 104 + j] += grad$c0_[yr + j] * x_[xr + j * 2 + 2];
-        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 9 + c * 9;
+        a0_0.intoArray(b19_conv_grad_c0_lanes, lo + 0);
+        grad$c0$weight_[wo0 + 0] = sum8(b19_conv_grad_c0_lanes, lo + 0);
+        a0_1.intoArray(b19_conv_grad_c0_lanes, lo + 8);
+        grad$c0$weight_[wo0 + 1] = sum8(b19_conv_grad_c0_lanes, lo + 8);
+        a0_2.intoArray(b19_conv_grad_c0_lanes, lo + 16);
+        grad$c0$weight_[wo0 + 2] = sum8(b19_conv_grad_c0_lanes, lo + 16);
+        a0_3.intoArray(b19_conv_grad_c0_lanes, lo + 24);
+        grad$c0$weight_[wo0 + 3] = sum8(b19_conv_grad_c0_lanes, lo + 24);
+        a0_4.intoArray(b19_conv_grad_c0_lanes, lo + 32);
+        grad$c0$weight_[wo0 + 4] = sum8(b19_conv_grad_c0_lanes, lo + 32);
+        a0_5.intoArray(b19_conv_grad_c0_lanes, lo + 40);
+        grad$c0$weight_[wo0 + 5] = sum8(b19_conv_grad_c0_lanes, lo + 40);
+        a0_6.intoArray(b19_conv_grad_c0_lanes, lo + 48);
+        grad$c0$weight_[wo0 + 6] = sum8(b19_conv_grad_c0_lanes, lo + 48);
+        a0_7.intoArray(b19_conv_grad_c0_lanes, lo + 56);
+        grad$c0$weight_[wo0 + 7] = sum8(b19_conv_grad_c0_lanes, lo + 56);
+        a0_8.intoArray(b19_conv_grad_c0_lanes, lo + 64);
+        grad$c0$weight_[wo0 + 8] = sum8(b19_conv_grad_c0_lanes, lo + 64);
     }
 
     /**

@@ -72,9 +72,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv forward 'c0' (samples/residual.cnn:12): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
  * <li>conv forward 'c1' (samples/residual.cnn:17): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
  * <li>conv forward 'c2' (samples/residual.cnn:20): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
- * <li>conv forward 'd' (samples/residual.cnn:26): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 64 chunks
- * <li>conv backward-data 'd' (samples/residual.cnn:26): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 64 chunks
- * <li>conv gradient 'd' (samples/residual.cnn:26): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 24 chunks
+ * <li>conv forward 'd' (samples/residual.cnn:26): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
+ * <li>conv backward-data 'd' (samples/residual.cnn:26): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 64 chunks
+ * <li>conv gradient 'd' (samples/residual.cnn:26): direct, Vector API, register tile 2 channels x 8 taps, 12 chunks
  * <li>conv backward-data 'c2' (samples/residual.cnn:20): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
  * <li>conv gradient 'c2' (samples/residual.cnn:20): direct, Vector API, register tile 1 channels x 9 taps, 12 chunks
  * <li>conv backward-data 'c1' (samples/residual.cnn:17): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
@@ -514,6 +514,16 @@ public final class Residual_T64 implements Network, ChunkTask {
     private final float[] f6_conv_c2_wide = new float[319488];
 
     /**
+     * Scratch of f10_conv_d_.
+     */
+    private final float[] f10_conv_d_phases = new float[835616];
+
+    /**
+     * Scratch of f10_conv_d_.
+     */
+    private final float[] f10_conv_d_wide = new float[86016];
+
+    /**
      * Scratch of f13_full_f_.
      */
     private final float[] f13_full_f_lanes = new float[2048];
@@ -521,7 +531,12 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Scratch of b6_conv_grad_d_.
      */
-    private final float[] b6_conv_grad_d_acc = new float[5376];
+    private final float[] b6_conv_grad_d_dy = new float[344064];
+
+    /**
+     * Scratch of b6_conv_grad_d_.
+     */
+    private final float[] b6_conv_grad_d_lanes = new float[1536];
 
     /**
      * Scratch of b11_conv_bf_c2_.
@@ -813,9 +828,10 @@ public final class Residual_T64 implements Network, ChunkTask {
         // avgpool_bf 'a' (samples/residual.cnn:28)
         // tanh_bf 't' (samples/residual.cnn:27)
         // conv_bf 'd' (samples/residual.cnn:26)
+        // conv_grad 'd' (samples/residual.cnn:26)
         pool.run(this, 10, 64);
         // conv_grad 'd' (samples/residual.cnn:26)
-        pool.run(this, 11, 24);
+        pool.run(this, 11, 12);
         // relu_bf 'r2' (samples/residual.cnn:23)
         // add_bf 'sum' (samples/residual.cnn:22)
         pool.run(this, 12, 64);
@@ -1063,6 +1079,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     private void s6_by_sample(int chunk) {
         f8_add_sum_(chunk);
         f9_relu_r2_(chunk);
+        f10_conv_d_phases(chunk);
         f10_conv_d_(chunk);
         f11_tanh_t_(chunk);
         f12_avgpool_a_(chunk);
@@ -1090,12 +1107,14 @@ public final class Residual_T64 implements Network, ChunkTask {
      * <li>avgpool_bf 'a' (samples/residual.cnn:28)</li>
      * <li>tanh_bf 't' (samples/residual.cnn:27)</li>
      * <li>conv_bf 'd' (samples/residual.cnn:26)</li>
+     * <li>conv_grad 'd' (samples/residual.cnn:26)</li>
      * </ul>
      */
     private void s10_by_sample(int chunk) {
         b3_avgpool_bf_a_(chunk);
         b4_tanh_bf_t_(chunk);
         b5_conv_bf_d_(chunk);
+        b6_conv_grad_d_dy(chunk);
     }
 
     /**
@@ -1999,82 +2018,606 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv 'd' (samples/residual.cnn:26): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
-     * <p>64 chunks: one sample each
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo direct
+     * <p>64 chunks: sample chunk; register tile 32 pixels x 6 channels (4x6 accumulators of 8 lanes), wide rows of 224 pixels
      */
     private void f10_conv_d_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 24;
-        for (int k = k0; k < k1; k++) {
-            int yo = (t * 24 + k) * 196;
-            float b = d$bias_[k];
-            for (int e = 0; e < 196; e++) {
-                d_[yo + e] = b;
-            }
-            for (int c = 0; c < 12; c++) {
-                int xo = (t * 12 + c) * 784;
-                int wo = (k * 12 + c) * 16;
-                f10_conv_d_taps0(yo, xo, wo);
+        int xo = t * 13056;
+        int so = chunk * 1344;
+        int k = k0;
+        for (; k + 6 <= k1; k += 6) {
+            f10_conv_d_taps6_0(xo, k, so);
+            f10_conv_d_taps6_1(xo, k, so);
+            f10_conv_d_taps6_2(xo, k, so);
+            f10_conv_d_taps6_3(xo, k, so);
+            // Y[t][k + a] = the first 14 columns of every wide row
+            for (int a = 0; a < 6; a++) {
+                int yo = (t * 24 + k + a) * 196;
+                int wo = so + a * 224;
+                for (int i = 0; i < 14; i++) {
+                    for (int j = 0; j < 14; j++) d_[yo + i * 14 + j] = f10_conv_d_wide[wo + i * 16 + j];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * conv 'd' (samples/residual.cnn:26), phase phases: copies r2[t] with pads (1, 2, 1, 2) of zeros into its 2x2 stride phases, planes of 17x16, one sample each
      */
-    private void f10_conv_d_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 14) read input row i·2 - 1
-        float w0_0 = d$weight_[wo];
-        float w0_1 = d$weight_[wo + 1];
-        float w0_2 = d$weight_[wo + 2];
-        float w0_3 = d$weight_[wo + 3];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) d_[yr + j] += w0_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w0_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w0_2 * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) d_[yr + j] += w0_3 * r2_[xr + j * 2 + 2];
+    private void f10_conv_d_phases(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 12; c++) {
+            int po = (t * 12 + c) * 1088;
+            int xo = (t * 12 + c) * 784;
+            for (int e = 0; e < 1088; e++) {
+                f10_conv_d_phases[po + e] = 0f;
+            }
+            // X[i][j] is Xp[i + 1][j + 1]: phase ((i + 1) mod 2, (j + 1) mod 2), row (i + 1) / 2, column (j + 1) / 2
+            for (int i = 0; i < 28; i++) {
+                int r = i + 1;
+                int ro = po + r % 2 * 544 + r / 2 * 16;
+                for (int j = 0; j < 28; j++) {
+                    int q = j + 1;
+                    f10_conv_d_phases[ro + q % 2 * 272 + q / 2] = r2_[xo + i * 28 + j];
+                }
+            }
         }
-        // kernel row p = 1: output rows [0, 14) read input row i·2
-        float w1_0 = d$weight_[wo + 4];
-        float w1_1 = d$weight_[wo + 5];
-        float w1_2 = d$weight_[wo + 6];
-        float w1_3 = d$weight_[wo + 7];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) d_[yr + j] += w1_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w1_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w1_2 * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) d_[yr + j] += w1_3 * r2_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 32 pixels x 6 channels at a time.
+     */
+    private void f10_conv_d_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 224; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, d$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, d$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, d$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, d$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, d$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector a3_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, d$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector a3_5 = b5;
+            for (int c = 0; c < 12; c++) {
+                int x0 = xo + c * 1088 + e;
+                int w0 = k0 * 192 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 16;
+                    int w = w0 + p * 8;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f10_conv_d_phases, x);
+                    v1 = FloatVector.fromArray(S, f10_conv_d_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f10_conv_d_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f10_conv_d_phases, x + 24);
+                    g = FloatVector.broadcast(S, d$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 192]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 384]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 576]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 768]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 960]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f10_conv_d_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f10_conv_d_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f10_conv_d_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f10_conv_d_phases, x + 25);
+                    g = FloatVector.broadcast(S, d$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 194]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 386]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 578]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 770]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 962]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                }
+            }
+            a0_0.intoArray(f10_conv_d_wide, so + 0 + e);
+            a1_0.intoArray(f10_conv_d_wide, so + 8 + e);
+            a2_0.intoArray(f10_conv_d_wide, so + 16 + e);
+            a3_0.intoArray(f10_conv_d_wide, so + 24 + e);
+            a0_1.intoArray(f10_conv_d_wide, so + 224 + e);
+            a1_1.intoArray(f10_conv_d_wide, so + 232 + e);
+            a2_1.intoArray(f10_conv_d_wide, so + 240 + e);
+            a3_1.intoArray(f10_conv_d_wide, so + 248 + e);
+            a0_2.intoArray(f10_conv_d_wide, so + 448 + e);
+            a1_2.intoArray(f10_conv_d_wide, so + 456 + e);
+            a2_2.intoArray(f10_conv_d_wide, so + 464 + e);
+            a3_2.intoArray(f10_conv_d_wide, so + 472 + e);
+            a0_3.intoArray(f10_conv_d_wide, so + 672 + e);
+            a1_3.intoArray(f10_conv_d_wide, so + 680 + e);
+            a2_3.intoArray(f10_conv_d_wide, so + 688 + e);
+            a3_3.intoArray(f10_conv_d_wide, so + 696 + e);
+            a0_4.intoArray(f10_conv_d_wide, so + 896 + e);
+            a1_4.intoArray(f10_conv_d_wide, so + 904 + e);
+            a2_4.intoArray(f10_conv_d_wide, so + 912 + e);
+            a3_4.intoArray(f10_conv_d_wide, so + 920 + e);
+            a0_5.intoArray(f10_conv_d_wide, so + 1120 + e);
+            a1_5.intoArray(f10_conv_d_wide, so + 1128 + e);
+            a2_5.intoArray(f10_conv_d_wide, so + 1136 + e);
+            a3_5.intoArray(f10_conv_d_wide, so + 1144 + e);
         }
-        // kernel row p = 2: output rows [0, 14) read input row i·2 + 1
-        float w2_0 = d$weight_[wo + 8];
-        float w2_1 = d$weight_[wo + 9];
-        float w2_2 = d$weight_[wo + 10];
-        float w2_3 = d$weight_[wo + 11];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) d_[yr + j] += w2_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w2_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w2_2 * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) d_[yr + j] += w2_3 * r2_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 32 pixels x 6 channels at a time.
+     */
+    private void f10_conv_d_taps6_1(int xo, int k0, int so) {
+        for (int e = 0; e < 224; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 224 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 232 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 240 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 248 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 448 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 456 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 464 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 472 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 672 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 680 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 688 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 696 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 896 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 904 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 912 + e);
+            FloatVector a3_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 920 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1120 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1128 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1136 + e);
+            FloatVector a3_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1144 + e);
+            for (int c = 0; c < 12; c++) {
+                int x0 = xo + c * 1088 + 272 + e;
+                int w0 = k0 * 192 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 16;
+                    int w = w0 + p * 8;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f10_conv_d_phases, x);
+                    v1 = FloatVector.fromArray(S, f10_conv_d_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f10_conv_d_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f10_conv_d_phases, x + 24);
+                    g = FloatVector.broadcast(S, d$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 193]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 385]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 577]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 769]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 961]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f10_conv_d_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f10_conv_d_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f10_conv_d_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f10_conv_d_phases, x + 25);
+                    g = FloatVector.broadcast(S, d$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 195]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 387]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 579]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 771]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 963]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                }
+            }
+            a0_0.intoArray(f10_conv_d_wide, so + 0 + e);
+            a1_0.intoArray(f10_conv_d_wide, so + 8 + e);
+            a2_0.intoArray(f10_conv_d_wide, so + 16 + e);
+            a3_0.intoArray(f10_conv_d_wide, so + 24 + e);
+            a0_1.intoArray(f10_conv_d_wide, so + 224 + e);
+            a1_1.intoArray(f10_conv_d_wide, so + 232 + e);
+            a2_1.intoArray(f10_conv_d_wide, so + 240 + e);
+            a3_1.intoArray(f10_conv_d_wide, so + 248 + e);
+            a0_2.intoArray(f10_conv_d_wide, so + 448 + e);
+            a1_2.intoArray(f10_conv_d_wide, so + 456 + e);
+            a2_2.intoArray(f10_conv_d_wide, so + 464 + e);
+            a3_2.intoArray(f10_conv_d_wide, so + 472 + e);
+            a0_3.intoArray(f10_conv_d_wide, so + 672 + e);
+            a1_3.intoArray(f10_conv_d_wide, so + 680 + e);
+            a2_3.intoArray(f10_conv_d_wide, so + 688 + e);
+            a3_3.intoArray(f10_conv_d_wide, so + 696 + e);
+            a0_4.intoArray(f10_conv_d_wide, so + 896 + e);
+            a1_4.intoArray(f10_conv_d_wide, so + 904 + e);
+            a2_4.intoArray(f10_conv_d_wide, so + 912 + e);
+            a3_4.intoArray(f10_conv_d_wide, so + 920 + e);
+            a0_5.intoArray(f10_conv_d_wide, so + 1120 + e);
+            a1_5.intoArray(f10_conv_d_wide, so + 1128 + e);
+            a2_5.intoArray(f10_conv_d_wide, so + 1136 + e);
+            a3_5.intoArray(f10_conv_d_wide, so + 1144 + e);
         }
-        // kernel row p = 3: output rows [0, 13) read input row i·2 + 2
-        float w3_0 = d$weight_[wo + 12];
-        float w3_1 = d$weight_[wo + 13];
-        float w3_2 = d$weight_[wo + 14];
-        float w3_3 = d$weight_[wo + 15];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) d_[yr + j] += w3_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w3_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w3_2 * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) d_[yr + j] += w3_3 * r2_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 0)), 32 pixels x 6 channels at a time.
+     */
+    private void f10_conv_d_taps6_2(int xo, int k0, int so) {
+        for (int e = 0; e < 224; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 224 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 232 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 240 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 248 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 448 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 456 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 464 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 472 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 672 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 680 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 688 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 696 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 896 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 904 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 912 + e);
+            FloatVector a3_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 920 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1120 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1128 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1136 + e);
+            FloatVector a3_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1144 + e);
+            for (int c = 0; c < 12; c++) {
+                int x0 = xo + c * 1088 + 544 + e;
+                int w0 = k0 * 192 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 16;
+                    int w = w0 + p * 8 + 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f10_conv_d_phases, x);
+                    v1 = FloatVector.fromArray(S, f10_conv_d_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f10_conv_d_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f10_conv_d_phases, x + 24);
+                    g = FloatVector.broadcast(S, d$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 192]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 384]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 576]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 768]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 960]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f10_conv_d_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f10_conv_d_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f10_conv_d_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f10_conv_d_phases, x + 25);
+                    g = FloatVector.broadcast(S, d$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 194]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 386]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 578]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 770]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 962]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                }
+            }
+            a0_0.intoArray(f10_conv_d_wide, so + 0 + e);
+            a1_0.intoArray(f10_conv_d_wide, so + 8 + e);
+            a2_0.intoArray(f10_conv_d_wide, so + 16 + e);
+            a3_0.intoArray(f10_conv_d_wide, so + 24 + e);
+            a0_1.intoArray(f10_conv_d_wide, so + 224 + e);
+            a1_1.intoArray(f10_conv_d_wide, so + 232 + e);
+            a2_1.intoArray(f10_conv_d_wide, so + 240 + e);
+            a3_1.intoArray(f10_conv_d_wide, so + 248 + e);
+            a0_2.intoArray(f10_conv_d_wide, so + 448 + e);
+            a1_2.intoArray(f10_conv_d_wide, so + 456 + e);
+            a2_2.intoArray(f10_conv_d_wide, so + 464 + e);
+            a3_2.intoArray(f10_conv_d_wide, so + 472 + e);
+            a0_3.intoArray(f10_conv_d_wide, so + 672 + e);
+            a1_3.intoArray(f10_conv_d_wide, so + 680 + e);
+            a2_3.intoArray(f10_conv_d_wide, so + 688 + e);
+            a3_3.intoArray(f10_conv_d_wide, so + 696 + e);
+            a0_4.intoArray(f10_conv_d_wide, so + 896 + e);
+            a1_4.intoArray(f10_conv_d_wide, so + 904 + e);
+            a2_4.intoArray(f10_conv_d_wide, so + 912 + e);
+            a3_4.intoArray(f10_conv_d_wide, so + 920 + e);
+            a0_5.intoArray(f10_conv_d_wide, so + 1120 + e);
+            a1_5.intoArray(f10_conv_d_wide, so + 1128 + e);
+            a2_5.intoArray(f10_conv_d_wide, so + 1136 + e);
+            a3_5.intoArray(f10_conv_d_wide, so + 1144 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 1)), 32 pixels x 6 channels at a time.
+     */
+    private void f10_conv_d_taps6_3(int xo, int k0, int so) {
+        for (int e = 0; e < 224; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 224 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 232 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 240 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f10_conv_d_wide, so + 248 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 448 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 456 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 464 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f10_conv_d_wide, so + 472 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 672 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 680 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 688 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f10_conv_d_wide, so + 696 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 896 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 904 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 912 + e);
+            FloatVector a3_4 = FloatVector.fromArray(S, f10_conv_d_wide, so + 920 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1120 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1128 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1136 + e);
+            FloatVector a3_5 = FloatVector.fromArray(S, f10_conv_d_wide, so + 1144 + e);
+            for (int c = 0; c < 12; c++) {
+                int x0 = xo + c * 1088 + 816 + e;
+                int w0 = k0 * 192 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 16;
+                    int w = w0 + p * 8 + 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f10_conv_d_phases, x);
+                    v1 = FloatVector.fromArray(S, f10_conv_d_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f10_conv_d_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f10_conv_d_phases, x + 24);
+                    g = FloatVector.broadcast(S, d$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 193]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 385]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 577]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 769]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 961]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                    v0 = FloatVector.fromArray(S, f10_conv_d_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f10_conv_d_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f10_conv_d_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f10_conv_d_phases, x + 25);
+                    g = FloatVector.broadcast(S, d$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 195]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 387]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 579]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 771]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    a3_4 = v3.fma(g, a3_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 963]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    a3_5 = v3.fma(g, a3_5);
+                }
+            }
+            a0_0.intoArray(f10_conv_d_wide, so + 0 + e);
+            a1_0.intoArray(f10_conv_d_wide, so + 8 + e);
+            a2_0.intoArray(f10_conv_d_wide, so + 16 + e);
+            a3_0.intoArray(f10_conv_d_wide, so + 24 + e);
+            a0_1.intoArray(f10_conv_d_wide, so + 224 + e);
+            a1_1.intoArray(f10_conv_d_wide, so + 232 + e);
+            a2_1.intoArray(f10_conv_d_wide, so + 240 + e);
+            a3_1.intoArray(f10_conv_d_wide, so + 248 + e);
+            a0_2.intoArray(f10_conv_d_wide, so + 448 + e);
+            a1_2.intoArray(f10_conv_d_wide, so + 456 + e);
+            a2_2.intoArray(f10_conv_d_wide, so + 464 + e);
+            a3_2.intoArray(f10_conv_d_wide, so + 472 + e);
+            a0_3.intoArray(f10_conv_d_wide, so + 672 + e);
+            a1_3.intoArray(f10_conv_d_wide, so + 680 + e);
+            a2_3.intoArray(f10_conv_d_wide, so + 688 + e);
+            a3_3.intoArray(f10_conv_d_wide, so + 696 + e);
+            a0_4.intoArray(f10_conv_d_wide, so + 896 + e);
+            a1_4.intoArray(f10_conv_d_wide, so + 904 + e);
+            a2_4.intoArray(f10_conv_d_wide, so + 912 + e);
+            a3_4.intoArray(f10_conv_d_wide, so + 920 + e);
+            a0_5.intoArray(f10_conv_d_wide, so + 1120 + e);
+            a1_5.intoArray(f10_conv_d_wide, so + 1128 + e);
+            a2_5.intoArray(f10_conv_d_wide, so + 1136 + e);
+            a3_5.intoArray(f10_conv_d_wide, so + 1144 + e);
         }
     }
 
@@ -2375,82 +2918,223 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'd' (samples/residual.cnn:26): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>algo scalar
-     * <p>24 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
+     * <p>algo direct
+     * <p>12 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 8 taps
      */
     private void b6_conv_grad_d_(int chunk) {
-        int k = chunk;
-        int ao = k * 224;
+        int k0 = chunk * 2;
         for (int c = 0; c < 12; c++) {
-            for (int e = 0; e < 224; e++) {
-                b6_conv_grad_d_acc[ao + e] = 0f;
-            }
+            b6_conv_grad_d_taps0(k0, c);
+            b6_conv_grad_d_taps1(k0, c);
+        }
+        for (int k = k0; k < k0 + 2; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
             for (int t = 0; t < 64; t++) {
                 int yo = (t * 24 + k) * 196;
-                int xo = (t * 12 + c) * 784;
-                b6_conv_grad_d_taps0(ao, yo, xo);
-            }
-            // ΔW[k][c][p][q] = Σ_j acc[p·4 + q][j], in column order
-            int wo = (k * 12 + c) * 16;
-            for (int tap = 0; tap < 16; tap++) {
-                float sum = 0f;
-                for (int j = 0; j < 14; j++) {
-                    sum += b6_conv_grad_d_acc[ao + tap * 14 + j];
+                for (int e = 0; e < 196; e++) {
+                    bsum += grad$d_[yo + e];
                 }
-                grad$d$weight_[wo + tap] = sum;
             }
+            grad$d$bias_[k] = (float) bsum;
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) {
-            int yo = (t * 24 + k) * 196;
-            for (int e = 0; e < 196; e++) {
-                bsum += grad$d_[yo + e];
-            }
-        }
-        grad$d$bias_[k] = (float) bsum;
     }
 
     /**
-     * Adds ΔY[t][k][i][j] · X[t][c][..] of the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) into their column accumulators acc[tap][j] (vectorizable; summed over j at the end).
+     * conv_grad 'd' (samples/residual.cnn:26), phase dy: copies ΔY[t] into rows of 16 (zeros past column 14), one sample each
      */
-    private void b6_conv_grad_d_taps0(int ao, int yo, int xo) {
-        // kernel row p = 0: ΔY rows [1, 14) meet X row i·2 - 1
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) b6_conv_grad_d_acc[ao + j] += grad$d_[yr + j] * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b6_conv_grad_d_acc[ao + 14 + j] += grad$d_[yr + j] * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b6_conv_grad_d_acc[ao + 28 + j] += grad$d_[yr + j] * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b6_conv_grad_d_acc[ao + 42 + j] += grad$d_[yr + j] * r2_[xr + j * 2 + 2];
+    private void b6_conv_grad_d_dy(int chunk) {
+        int t = chunk;
+        for (int k = 0; k < 24; k++) {
+            int wo = (t * 24 + k) * 224;
+            int yo = (t * 24 + k) * 196;
+            for (int e = 0; e < 224; e++) {
+                b6_conv_grad_d_dy[wo + e] = 0f;
+            }
+            for (int i = 0; i < 14; i++) System.arraycopy(grad$d_, yo + i * 14, b6_conv_grad_d_dy, wo + i * 16, 14);
         }
-        // kernel row p = 1: ΔY rows [0, 14) meet X row i·2
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) b6_conv_grad_d_acc[ao + 56 + j] += grad$d_[yr + j] * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b6_conv_grad_d_acc[ao + 70 + j] += grad$d_[yr + j] * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b6_conv_grad_d_acc[ao + 84 + j] += grad$d_[yr + j] * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b6_conv_grad_d_acc[ao + 98 + j] += grad$d_[yr + j] * r2_[xr + j * 2 + 2];
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 7: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·16 + q / 2], one accumulator per output channel and tap (a register tile of 2 channels x 8 taps).
+     */
+    private void b6_conv_grad_d_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        for (int t = 0; t < 64; t++) {
+            int d = (t * 24 + k0) * 224;
+            int x = (t * 12 + c) * 1088;
+            for (int e = 0; e < 224; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b6_conv_grad_d_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b6_conv_grad_d_dy, d + 224 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 272);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 1);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 273);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 544);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 816);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 545);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 817);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+            }
         }
-        // kernel row p = 2: ΔY rows [0, 14) meet X row i·2 + 1
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) b6_conv_grad_d_acc[ao + 112 + j] += grad$d_[yr + j] * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b6_conv_grad_d_acc[ao + 126 + j] += grad$d_[yr + j] * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b6_conv_grad_d_acc[ao + 140 + j] += grad$d_[yr + j] * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b6_conv_grad_d_acc[ao + 154 + j] += grad$d_[yr + j] * r2_[xr + j * 2 + 2];
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 64;
+        int wo0 = (k0) * 192 + c * 16;
+        a0_0.intoArray(b6_conv_grad_d_lanes, lo + 0);
+        grad$d$weight_[wo0 + 0] = sum8(b6_conv_grad_d_lanes, lo + 0);
+        a0_1.intoArray(b6_conv_grad_d_lanes, lo + 8);
+        grad$d$weight_[wo0 + 1] = sum8(b6_conv_grad_d_lanes, lo + 8);
+        a0_2.intoArray(b6_conv_grad_d_lanes, lo + 16);
+        grad$d$weight_[wo0 + 2] = sum8(b6_conv_grad_d_lanes, lo + 16);
+        a0_3.intoArray(b6_conv_grad_d_lanes, lo + 24);
+        grad$d$weight_[wo0 + 3] = sum8(b6_conv_grad_d_lanes, lo + 24);
+        a0_4.intoArray(b6_conv_grad_d_lanes, lo + 32);
+        grad$d$weight_[wo0 + 4] = sum8(b6_conv_grad_d_lanes, lo + 32);
+        a0_5.intoArray(b6_conv_grad_d_lanes, lo + 40);
+        grad$d$weight_[wo0 + 5] = sum8(b6_conv_grad_d_lanes, lo + 40);
+        a0_6.intoArray(b6_conv_grad_d_lanes, lo + 48);
+        grad$d$weight_[wo0 + 6] = sum8(b6_conv_grad_d_lanes, lo + 48);
+        a0_7.intoArray(b6_conv_grad_d_lanes, lo + 56);
+        grad$d$weight_[wo0 + 7] = sum8(b6_conv_grad_d_lanes, lo + 56);
+        int wo1 = (k0 + 1) * 192 + c * 16;
+        a1_0.intoArray(b6_conv_grad_d_lanes, lo + 64);
+        grad$d$weight_[wo1 + 0] = sum8(b6_conv_grad_d_lanes, lo + 64);
+        a1_1.intoArray(b6_conv_grad_d_lanes, lo + 72);
+        grad$d$weight_[wo1 + 1] = sum8(b6_conv_grad_d_lanes, lo + 72);
+        a1_2.intoArray(b6_conv_grad_d_lanes, lo + 80);
+        grad$d$weight_[wo1 + 2] = sum8(b6_conv_grad_d_lanes, lo + 80);
+        a1_3.intoArray(b6_conv_grad_d_lanes, lo + 88);
+        grad$d$weight_[wo1 + 3] = sum8(b6_conv_grad_d_lanes, lo + 88);
+        a1_4.intoArray(b6_conv_grad_d_lanes, lo + 96);
+        grad$d$weight_[wo1 + 4] = sum8(b6_conv_grad_d_lanes, lo + 96);
+        a1_5.intoArray(b6_conv_grad_d_lanes, lo + 104);
+        grad$d$weight_[wo1 + 5] = sum8(b6_conv_grad_d_lanes, lo + 104);
+        a1_6.intoArray(b6_conv_grad_d_lanes, lo + 112);
+        grad$d$weight_[wo1 + 6] = sum8(b6_conv_grad_d_lanes, lo + 112);
+        a1_7.intoArray(b6_conv_grad_d_lanes, lo + 120);
+        grad$d$weight_[wo1 + 7] = sum8(b6_conv_grad_d_lanes, lo + 120);
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 8 .. 15: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·16 + q / 2], one accumulator per output channel and tap (a register tile of 2 channels x 8 taps).
+     */
+    private void b6_conv_grad_d_taps1(int k0, int c) {
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a0_9 = FloatVector.zero(S);
+        FloatVector a0_10 = FloatVector.zero(S);
+        FloatVector a0_11 = FloatVector.zero(S);
+        FloatVector a0_12 = FloatVector.zero(S);
+        FloatVector a0_13 = FloatVector.zero(S);
+        FloatVector a0_14 = FloatVector.zero(S);
+        FloatVector a0_15 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
+        FloatVector a1_9 = FloatVector.zero(S);
+        FloatVector a1_10 = FloatVector.zero(S);
+        FloatVector a1_11 = FloatVector.zero(S);
+        FloatVector a1_12 = FloatVector.zero(S);
+        FloatVector a1_13 = FloatVector.zero(S);
+        FloatVector a1_14 = FloatVector.zero(S);
+        FloatVector a1_15 = FloatVector.zero(S);
+        for (int t = 0; t < 64; t++) {
+            int d = (t * 24 + k0) * 224;
+            int x = (t * 12 + c) * 1088;
+            for (int e = 0; e < 224; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b6_conv_grad_d_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b6_conv_grad_d_dy, d + 224 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 16);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 288);
+                a0_9 = v.fma(g0, a0_9);
+                a1_9 = v.fma(g1, a1_9);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 17);
+                a0_10 = v.fma(g0, a0_10);
+                a1_10 = v.fma(g1, a1_10);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 289);
+                a0_11 = v.fma(g0, a0_11);
+                a1_11 = v.fma(g1, a1_11);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 560);
+                a0_12 = v.fma(g0, a0_12);
+                a1_12 = v.fma(g1, a1_12);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 832);
+                a0_13 = v.fma(g0, a0_13);
+                a1_13 = v.fma(g1, a1_13);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 561);
+                a0_14 = v.fma(g0, a0_14);
+                a1_14 = v.fma(g1, a1_14);
+                v = FloatVector.fromArray(S, f10_conv_d_phases, x + e + 833);
+                a0_15 = v.fma(g0, a0_15);
+                a1_15 = v.fma(g1, a1_15);
+            }
         }
-        // kernel row p = 3: ΔY rows [0, 13) meet X row i·2 + 2
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) b6_conv_grad_d_acc[ao + 168 + j] += grad$d_[yr + j] * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b6_conv_grad_d_acc[ao + 182 + j] += grad$d_[yr + j] * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b6_conv_grad_d_acc[ao + 196 + j] += grad$d_[yr + j] * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b6_conv_grad_d_acc[ao + 210 + j] += grad$d_[yr + j] * r2_[xr + j * 2 + 2];
-        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 64;
+        int wo0 = (k0) * 192 + c * 16;
+        a0_8.intoArray(b6_conv_grad_d_lanes, lo + 0);
+        grad$d$weight_[wo0 + 8] = sum8(b6_conv_grad_d_lanes, lo + 0);
+        a0_9.intoArray(b6_conv_grad_d_lanes, lo + 8);
+        grad$d$weight_[wo0 + 9] = sum8(b6_conv_grad_d_lanes, lo + 8);
+        a0_10.intoArray(b6_conv_grad_d_lanes, lo + 16);
+        grad$d$weight_[wo0 + 10] = sum8(b6_conv_grad_d_lanes, lo + 16);
+        a0_11.intoArray(b6_conv_grad_d_lanes, lo + 24);
+        grad$d$weight_[wo0 + 11] = sum8(b6_conv_grad_d_lanes, lo + 24);
+        a0_12.intoArray(b6_conv_grad_d_lanes, lo + 32);
+        grad$d$weight_[wo0 + 12] = sum8(b6_conv_grad_d_lanes, lo + 32);
+        a0_13.intoArray(b6_conv_grad_d_lanes, lo + 40);
+        grad$d$weight_[wo0 + 13] = sum8(b6_conv_grad_d_lanes, lo + 40);
+        a0_14.intoArray(b6_conv_grad_d_lanes, lo + 48);
+        grad$d$weight_[wo0 + 14] = sum8(b6_conv_grad_d_lanes, lo + 48);
+        a0_15.intoArray(b6_conv_grad_d_lanes, lo + 56);
+        grad$d$weight_[wo0 + 15] = sum8(b6_conv_grad_d_lanes, lo + 56);
+        int wo1 = (k0 + 1) * 192 + c * 16;
+        a1_8.intoArray(b6_conv_grad_d_lanes, lo + 64);
+        grad$d$weight_[wo1 + 8] = sum8(b6_conv_grad_d_lanes, lo + 64);
+        a1_9.intoArray(b6_conv_grad_d_lanes, lo + 72);
+        grad$d$weight_[wo1 + 9] = sum8(b6_conv_grad_d_lanes, lo + 72);
+        a1_10.intoArray(b6_conv_grad_d_lanes, lo + 80);
+        grad$d$weight_[wo1 + 10] = sum8(b6_conv_grad_d_lanes, lo + 80);
+        a1_11.intoArray(b6_conv_grad_d_lanes, lo + 88);
+        grad$d$weight_[wo1 + 11] = sum8(b6_conv_grad_d_lanes, lo + 88);
+        a1_12.intoArray(b6_conv_grad_d_lanes, lo + 96);
+        grad$d$weight_[wo1 + 12] = sum8(b6_conv_grad_d_lanes, lo + 96);
+        a1_13.intoArray(b6_conv_grad_d_lanes, lo + 104);
+        grad$d$weight_[wo1 + 13] = sum8(b6_conv_grad_d_lanes, lo + 104);
+        a1_14.intoArray(b6_conv_grad_d_lanes, lo + 112);
+        grad$d$weight_[wo1 + 14] = sum8(b6_conv_grad_d_lanes, lo + 112);
+        a1_15.intoArray(b6_conv_grad_d_lanes, lo + 120);
+        grad$d$weight_[wo1 + 15] = sum8(b6_conv_grad_d_lanes, lo + 120);
     }
 
     /**

@@ -64,21 +64,21 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'e1' (samples/updown.cnn:9): direct, Vector API, register tile 24 pixels x 8 channels, 32 chunks
- * <li>conv forward 'e2' (samples/updown.cnn:11): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
- * <li>conv forward 'e3' (samples/updown.cnn:13): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
- * <li>deconv forward 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
- * <li>deconv forward 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
+ * <li>conv forward 'e2' (samples/updown.cnn:11): direct, Vector API, register tile 32 pixels x 4 channels, 32 chunks
+ * <li>conv forward 'e3' (samples/updown.cnn:13): direct, Vector API, register tile 32 pixels x 4 channels, 32 chunks
+ * <li>deconv forward 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv forward 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
  * <li>deconv forward 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 32 pixels x 4 channels, 32 chunks
  * <li>deconv backward-data 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 24 pixels x 8 channels, 32 chunks
  * <li>deconv gradient 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 1 channels x 9 taps, 8 chunks
- * <li>deconv backward-data 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
- * <li>deconv gradient 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 16 chunks
- * <li>deconv backward-data 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
- * <li>deconv gradient 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 16 chunks
- * <li>conv backward-data 'e3' (samples/updown.cnn:13): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
- * <li>conv gradient 'e3' (samples/updown.cnn:13): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 16 chunks
- * <li>conv backward-data 'e2' (samples/updown.cnn:11): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 32 chunks
- * <li>conv gradient 'e2' (samples/updown.cnn:11): scalar loops (algo scalar, or stride or pads outside the vector kernels' range), 16 chunks
+ * <li>deconv backward-data 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv gradient 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 16 chunks
+ * <li>deconv backward-data 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv gradient 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 16 chunks
+ * <li>conv backward-data 'e3' (samples/updown.cnn:13): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
+ * <li>conv gradient 'e3' (samples/updown.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 8 chunks
+ * <li>conv backward-data 'e2' (samples/updown.cnn:11): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
+ * <li>conv gradient 'e2' (samples/updown.cnn:11): direct, Vector API, register tile 2 channels x 8 taps, 8 chunks
  * <li>conv gradient 'e1' (samples/updown.cnn:9): direct, Vector API, register tile 1 channels x 9 taps, 8 chunks
  * </ul>
  */
@@ -449,6 +449,26 @@ public final class Updown_T32 implements Network, ChunkTask {
     private final float[] f0_conv_e1_wide = new float[208896];
 
     /**
+     * Scratch of f2_conv_e2_.
+     */
+    private final float[] f2_conv_e2_phases = new float[278560];
+
+    /**
+     * Scratch of f2_conv_e2_.
+     */
+    private final float[] f2_conv_e2_wide = new float[28672];
+
+    /**
+     * Scratch of f4_conv_e3_.
+     */
+    private final float[] f4_conv_e3_phases = new float[147488];
+
+    /**
+     * Scratch of f4_conv_e3_.
+     */
+    private final float[] f4_conv_e3_wide = new float[8192];
+
+    /**
      * Scratch of f10_deconv_d0_.
      */
     private final float[] f10_deconv_d0_padded = new float[230176];
@@ -496,12 +516,22 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Scratch of b17_conv_grad_e3_.
      */
-    private final float[] b17_conv_grad_e3_acc = new float[1008];
+    private final float[] b17_conv_grad_e3_dy = new float[28672];
+
+    /**
+     * Scratch of b17_conv_grad_e3_.
+     */
+    private final float[] b17_conv_grad_e3_lanes = new float[1152];
 
     /**
      * Scratch of b21_conv_grad_e2_.
      */
-    private final float[] b21_conv_grad_e2_acc = new float[3584];
+    private final float[] b21_conv_grad_e2_dy = new float[114688];
+
+    /**
+     * Scratch of b21_conv_grad_e2_.
+     */
+    private final float[] b21_conv_grad_e2_lanes = new float[1024];
 
     /**
      * Scratch of b24_conv_grad_e1_.
@@ -745,15 +775,17 @@ public final class Updown_T32 implements Network, ChunkTask {
         pool.run(this, 11, 16);
         // relu_bf 'r3' (samples/updown.cnn:14)
         // conv_bf 'e3' (samples/updown.cnn:13)
+        // conv_grad 'e3' (samples/updown.cnn:13)
         pool.run(this, 12, 32);
         // conv_grad 'e3' (samples/updown.cnn:13)
-        pool.run(this, 13, 16);
+        pool.run(this, 13, 8);
         // accumulate 'r2' (samples/updown.cnn:12)
         // relu_bf 'r2' (samples/updown.cnn:12)
         // conv_bf 'e2' (samples/updown.cnn:11)
+        // conv_grad 'e2' (samples/updown.cnn:11)
         pool.run(this, 14, 32);
         // conv_grad 'e2' (samples/updown.cnn:11)
-        pool.run(this, 15, 16);
+        pool.run(this, 15, 8);
         // accumulate 'r1' (samples/updown.cnn:10)
         // relu_bf 'r1' (samples/updown.cnn:10)
         // conv_grad 'e1' (samples/updown.cnn:9)
@@ -915,8 +947,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         f0_conv_e1_pad(chunk);
         f0_conv_e1_(chunk);
         f1_relu_r1_(chunk);
+        f2_conv_e2_phases(chunk);
         f2_conv_e2_(chunk);
         f3_relu_r2_(chunk);
+        f4_conv_e3_phases(chunk);
         f4_conv_e3_(chunk);
         f5_relu_r3_(chunk);
         f6_deconv_u2_(chunk);
@@ -994,11 +1028,13 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <ul>
      * <li>relu_bf 'r3' (samples/updown.cnn:14)</li>
      * <li>conv_bf 'e3' (samples/updown.cnn:13)</li>
+     * <li>conv_grad 'e3' (samples/updown.cnn:13)</li>
      * </ul>
      */
     private void s12_by_sample(int chunk) {
         b15_relu_bf_r3_(chunk);
         b16_conv_bf_e3_(chunk);
+        b17_conv_grad_e3_dy(chunk);
     }
 
     /**
@@ -1008,12 +1044,14 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <li>accumulate 'r2' (samples/updown.cnn:12)</li>
      * <li>relu_bf 'r2' (samples/updown.cnn:12)</li>
      * <li>conv_bf 'e2' (samples/updown.cnn:11)</li>
+     * <li>conv_grad 'e2' (samples/updown.cnn:11)</li>
      * </ul>
      */
     private void s14_by_sample(int chunk) {
         b18_accumulate_r2_(chunk);
         b19_relu_bf_r2_(chunk);
         b20_conv_bf_e2_(chunk);
+        b21_conv_grad_e2_dy(chunk);
     }
 
     /**
@@ -1263,82 +1301,460 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv 'e2' (samples/updown.cnn:11): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo scalar
-     * <p>32 chunks: one sample each
+     * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo direct
+     * <p>32 chunks: sample chunk; register tile 32 pixels x 4 channels (4x4 accumulators of 8 lanes), wide rows of 224 pixels
      */
     private void f2_conv_e2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
-        for (int k = k0; k < k1; k++) {
-            int yo = (t * 16 + k) * 196;
-            float b = e2$bias_[k];
-            for (int e = 0; e < 196; e++) {
-                e2_[yo + e] = b;
-            }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 784;
-                int wo = (k * 8 + c) * 16;
-                f2_conv_e2_taps0(yo, xo, wo);
+        int xo = t * 8704;
+        int so = chunk * 896;
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
+            f2_conv_e2_taps4_0(xo, k, so);
+            f2_conv_e2_taps4_1(xo, k, so);
+            f2_conv_e2_taps4_2(xo, k, so);
+            f2_conv_e2_taps4_3(xo, k, so);
+            // Y[t][k + a] = the first 14 columns of every wide row
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 224;
+                for (int i = 0; i < 14; i++) {
+                    for (int j = 0; j < 14; j++) e2_[yo + i * 14 + j] = f2_conv_e2_wide[wo + i * 16 + j];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * conv 'e2' (samples/updown.cnn:11), phase phases: copies r1[t] with pads (1, 2, 1, 2) of zeros into its 2x2 stride phases, planes of 17x16, one sample each
      */
-    private void f2_conv_e2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 14) read input row i·2 - 1
-        float w0_0 = e2$weight_[wo];
-        float w0_1 = e2$weight_[wo + 1];
-        float w0_2 = e2$weight_[wo + 2];
-        float w0_3 = e2$weight_[wo + 3];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) e2_[yr + j] += w0_0 * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w0_1 * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w0_2 * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) e2_[yr + j] += w0_3 * r1_[xr + j * 2 + 2];
+    private void f2_conv_e2_phases(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 8; c++) {
+            int po = (t * 8 + c) * 1088;
+            int xo = (t * 8 + c) * 784;
+            for (int e = 0; e < 1088; e++) {
+                f2_conv_e2_phases[po + e] = 0f;
+            }
+            // X[i][j] is Xp[i + 1][j + 1]: phase ((i + 1) mod 2, (j + 1) mod 2), row (i + 1) / 2, column (j + 1) / 2
+            for (int i = 0; i < 28; i++) {
+                int r = i + 1;
+                int ro = po + r % 2 * 544 + r / 2 * 16;
+                for (int j = 0; j < 28; j++) {
+                    int q = j + 1;
+                    f2_conv_e2_phases[ro + q % 2 * 272 + q / 2] = r1_[xo + i * 28 + j];
+                }
+            }
         }
-        // kernel row p = 1: output rows [0, 14) read input row i·2
-        float w1_0 = e2$weight_[wo + 4];
-        float w1_1 = e2$weight_[wo + 5];
-        float w1_2 = e2$weight_[wo + 6];
-        float w1_3 = e2$weight_[wo + 7];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) e2_[yr + j] += w1_0 * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w1_1 * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w1_2 * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) e2_[yr + j] += w1_3 * r1_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 32 pixels x 4 channels at a time.
+     */
+    private void f2_conv_e2_taps4_0(int xo, int k0, int so) {
+        for (int e = 0; e < 224; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, e2$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, e2$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, e2$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, e2$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            for (int c = 0; c < 8; c++) {
+                int x0 = xo + c * 1088 + e;
+                int w0 = k0 * 128 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 16;
+                    int w = w0 + p * 8;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f2_conv_e2_phases, x);
+                    v1 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 24);
+                    g = FloatVector.broadcast(S, e2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 128]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 256]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 384]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 25);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 130]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 258]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 386]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f2_conv_e2_wide, so + 0 + e);
+            a1_0.intoArray(f2_conv_e2_wide, so + 8 + e);
+            a2_0.intoArray(f2_conv_e2_wide, so + 16 + e);
+            a3_0.intoArray(f2_conv_e2_wide, so + 24 + e);
+            a0_1.intoArray(f2_conv_e2_wide, so + 224 + e);
+            a1_1.intoArray(f2_conv_e2_wide, so + 232 + e);
+            a2_1.intoArray(f2_conv_e2_wide, so + 240 + e);
+            a3_1.intoArray(f2_conv_e2_wide, so + 248 + e);
+            a0_2.intoArray(f2_conv_e2_wide, so + 448 + e);
+            a1_2.intoArray(f2_conv_e2_wide, so + 456 + e);
+            a2_2.intoArray(f2_conv_e2_wide, so + 464 + e);
+            a3_2.intoArray(f2_conv_e2_wide, so + 472 + e);
+            a0_3.intoArray(f2_conv_e2_wide, so + 672 + e);
+            a1_3.intoArray(f2_conv_e2_wide, so + 680 + e);
+            a2_3.intoArray(f2_conv_e2_wide, so + 688 + e);
+            a3_3.intoArray(f2_conv_e2_wide, so + 696 + e);
         }
-        // kernel row p = 2: output rows [0, 14) read input row i·2 + 1
-        float w2_0 = e2$weight_[wo + 8];
-        float w2_1 = e2$weight_[wo + 9];
-        float w2_2 = e2$weight_[wo + 10];
-        float w2_3 = e2$weight_[wo + 11];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) e2_[yr + j] += w2_0 * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w2_1 * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w2_2 * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) e2_[yr + j] += w2_3 * r1_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 32 pixels x 4 channels at a time.
+     */
+    private void f2_conv_e2_taps4_1(int xo, int k0, int so) {
+        for (int e = 0; e < 224; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 224 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 232 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 240 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 248 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 448 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 456 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 464 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 472 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 672 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 680 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 688 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 696 + e);
+            for (int c = 0; c < 8; c++) {
+                int x0 = xo + c * 1088 + 272 + e;
+                int w0 = k0 * 128 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 16;
+                    int w = w0 + p * 8;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f2_conv_e2_phases, x);
+                    v1 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 24);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 129]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 257]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 385]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 25);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 131]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 259]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 387]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f2_conv_e2_wide, so + 0 + e);
+            a1_0.intoArray(f2_conv_e2_wide, so + 8 + e);
+            a2_0.intoArray(f2_conv_e2_wide, so + 16 + e);
+            a3_0.intoArray(f2_conv_e2_wide, so + 24 + e);
+            a0_1.intoArray(f2_conv_e2_wide, so + 224 + e);
+            a1_1.intoArray(f2_conv_e2_wide, so + 232 + e);
+            a2_1.intoArray(f2_conv_e2_wide, so + 240 + e);
+            a3_1.intoArray(f2_conv_e2_wide, so + 248 + e);
+            a0_2.intoArray(f2_conv_e2_wide, so + 448 + e);
+            a1_2.intoArray(f2_conv_e2_wide, so + 456 + e);
+            a2_2.intoArray(f2_conv_e2_wide, so + 464 + e);
+            a3_2.intoArray(f2_conv_e2_wide, so + 472 + e);
+            a0_3.intoArray(f2_conv_e2_wide, so + 672 + e);
+            a1_3.intoArray(f2_conv_e2_wide, so + 680 + e);
+            a2_3.intoArray(f2_conv_e2_wide, so + 688 + e);
+            a3_3.intoArray(f2_conv_e2_wide, so + 696 + e);
         }
-        // kernel row p = 3: output rows [0, 13) read input row i·2 + 2
-        float w3_0 = e2$weight_[wo + 12];
-        float w3_1 = e2$weight_[wo + 13];
-        float w3_2 = e2$weight_[wo + 14];
-        float w3_3 = e2$weight_[wo + 15];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) e2_[yr + j] += w3_0 * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w3_1 * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w3_2 * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) e2_[yr + j] += w3_3 * r1_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 0)), 32 pixels x 4 channels at a time.
+     */
+    private void f2_conv_e2_taps4_2(int xo, int k0, int so) {
+        for (int e = 0; e < 224; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 224 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 232 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 240 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 248 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 448 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 456 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 464 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 472 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 672 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 680 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 688 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 696 + e);
+            for (int c = 0; c < 8; c++) {
+                int x0 = xo + c * 1088 + 544 + e;
+                int w0 = k0 * 128 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 16;
+                    int w = w0 + p * 8 + 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f2_conv_e2_phases, x);
+                    v1 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 24);
+                    g = FloatVector.broadcast(S, e2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 128]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 256]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 384]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 25);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 130]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 258]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 386]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f2_conv_e2_wide, so + 0 + e);
+            a1_0.intoArray(f2_conv_e2_wide, so + 8 + e);
+            a2_0.intoArray(f2_conv_e2_wide, so + 16 + e);
+            a3_0.intoArray(f2_conv_e2_wide, so + 24 + e);
+            a0_1.intoArray(f2_conv_e2_wide, so + 224 + e);
+            a1_1.intoArray(f2_conv_e2_wide, so + 232 + e);
+            a2_1.intoArray(f2_conv_e2_wide, so + 240 + e);
+            a3_1.intoArray(f2_conv_e2_wide, so + 248 + e);
+            a0_2.intoArray(f2_conv_e2_wide, so + 448 + e);
+            a1_2.intoArray(f2_conv_e2_wide, so + 456 + e);
+            a2_2.intoArray(f2_conv_e2_wide, so + 464 + e);
+            a3_2.intoArray(f2_conv_e2_wide, so + 472 + e);
+            a0_3.intoArray(f2_conv_e2_wide, so + 672 + e);
+            a1_3.intoArray(f2_conv_e2_wide, so + 680 + e);
+            a2_3.intoArray(f2_conv_e2_wide, so + 688 + e);
+            a3_3.intoArray(f2_conv_e2_wide, so + 696 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 1)), 32 pixels x 4 channels at a time.
+     */
+    private void f2_conv_e2_taps4_3(int xo, int k0, int so) {
+        for (int e = 0; e < 224; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 224 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 232 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 240 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 248 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 448 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 456 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 464 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 472 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 672 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 680 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 688 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 696 + e);
+            for (int c = 0; c < 8; c++) {
+                int x0 = xo + c * 1088 + 816 + e;
+                int w0 = k0 * 128 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 16;
+                    int w = w0 + p * 8 + 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f2_conv_e2_phases, x);
+                    v1 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 24);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 129]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 257]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 385]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f2_conv_e2_phases, x + 25);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 131]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 259]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 387]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f2_conv_e2_wide, so + 0 + e);
+            a1_0.intoArray(f2_conv_e2_wide, so + 8 + e);
+            a2_0.intoArray(f2_conv_e2_wide, so + 16 + e);
+            a3_0.intoArray(f2_conv_e2_wide, so + 24 + e);
+            a0_1.intoArray(f2_conv_e2_wide, so + 224 + e);
+            a1_1.intoArray(f2_conv_e2_wide, so + 232 + e);
+            a2_1.intoArray(f2_conv_e2_wide, so + 240 + e);
+            a3_1.intoArray(f2_conv_e2_wide, so + 248 + e);
+            a0_2.intoArray(f2_conv_e2_wide, so + 448 + e);
+            a1_2.intoArray(f2_conv_e2_wide, so + 456 + e);
+            a2_2.intoArray(f2_conv_e2_wide, so + 464 + e);
+            a3_2.intoArray(f2_conv_e2_wide, so + 472 + e);
+            a0_3.intoArray(f2_conv_e2_wide, so + 672 + e);
+            a1_3.intoArray(f2_conv_e2_wide, so + 680 + e);
+            a2_3.intoArray(f2_conv_e2_wide, so + 688 + e);
+            a3_3.intoArray(f2_conv_e2_wide, so + 696 + e);
         }
     }
 
@@ -1353,63 +1769,412 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv 'e3' (samples/updown.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo scalar
-     * <p>32 chunks: one sample each
+     * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo direct
+     * <p>32 chunks: sample chunk; register tile 32 pixels x 4 channels (4x4 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void f4_conv_e3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
-        for (int k = k0; k < k1; k++) {
-            int yo = (t * 16 + k) * 49;
-            float b = e3$bias_[k];
-            for (int e = 0; e < 49; e++) {
-                e3_[yo + e] = b;
-            }
-            for (int c = 0; c < 16; c++) {
-                int xo = (t * 16 + c) * 196;
-                int wo = (k * 16 + c) * 9;
-                f4_conv_e3_taps0(yo, xo, wo);
+        int xo = t * 4608;
+        int so = chunk * 256;
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
+            f4_conv_e3_taps4_0(xo, k, so);
+            f4_conv_e3_taps4_1(xo, k, so);
+            f4_conv_e3_taps4_2(xo, k, so);
+            f4_conv_e3_taps4_3(xo, k, so);
+            // Y[t][k + a] = the first 7 columns of every wide row
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 49;
+                int wo = so + a * 64;
+                for (int i = 0; i < 7; i++) {
+                    for (int j = 0; j < 7; j++) e3_[yo + i * 7 + j] = f4_conv_e3_wide[wo + i * 8 + j];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * conv 'e3' (samples/updown.cnn:13), phase phases: copies r2[t] with pads (1, 1, 1, 1) of zeros into its 2x2 stride phases, planes of 9x8, one sample each
      */
-    private void f4_conv_e3_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 7) read input row i·2 - 1
-        float w0_0 = e3$weight_[wo];
-        float w0_1 = e3$weight_[wo + 1];
-        float w0_2 = e3$weight_[wo + 2];
-        for (int i = 1; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) e3_[yr + j] += w0_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w0_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w0_2 * r2_[xr + j * 2 + 1];
+    private void f4_conv_e3_phases(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 16; c++) {
+            int po = (t * 16 + c) * 288;
+            int xo = (t * 16 + c) * 196;
+            for (int e = 0; e < 288; e++) {
+                f4_conv_e3_phases[po + e] = 0f;
+            }
+            // X[i][j] is Xp[i + 1][j + 1]: phase ((i + 1) mod 2, (j + 1) mod 2), row (i + 1) / 2, column (j + 1) / 2
+            for (int i = 0; i < 14; i++) {
+                int r = i + 1;
+                int ro = po + r % 2 * 144 + r / 2 * 8;
+                for (int j = 0; j < 14; j++) {
+                    int q = j + 1;
+                    f4_conv_e3_phases[ro + q % 2 * 72 + q / 2] = r2_[xo + i * 14 + j];
+                }
+            }
         }
-        // kernel row p = 1: output rows [0, 7) read input row i·2
-        float w1_0 = e3$weight_[wo + 3];
-        float w1_1 = e3$weight_[wo + 4];
-        float w1_2 = e3$weight_[wo + 5];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) e3_[yr + j] += w1_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w1_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w1_2 * r2_[xr + j * 2 + 1];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 32 pixels x 4 channels at a time.
+     */
+    private void f4_conv_e3_taps4_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, e3$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, e3$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, e3$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, e3$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 288 + e;
+                int w0 = k0 * 144 + c * 9;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 6;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f4_conv_e3_phases, x);
+                    v1 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 24);
+                    g = FloatVector.broadcast(S, e3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 144]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 288]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 432]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 25);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 146]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 290]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 434]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f4_conv_e3_wide, so + 0 + e);
+            a1_0.intoArray(f4_conv_e3_wide, so + 8 + e);
+            a2_0.intoArray(f4_conv_e3_wide, so + 16 + e);
+            a3_0.intoArray(f4_conv_e3_wide, so + 24 + e);
+            a0_1.intoArray(f4_conv_e3_wide, so + 64 + e);
+            a1_1.intoArray(f4_conv_e3_wide, so + 72 + e);
+            a2_1.intoArray(f4_conv_e3_wide, so + 80 + e);
+            a3_1.intoArray(f4_conv_e3_wide, so + 88 + e);
+            a0_2.intoArray(f4_conv_e3_wide, so + 128 + e);
+            a1_2.intoArray(f4_conv_e3_wide, so + 136 + e);
+            a2_2.intoArray(f4_conv_e3_wide, so + 144 + e);
+            a3_2.intoArray(f4_conv_e3_wide, so + 152 + e);
+            a0_3.intoArray(f4_conv_e3_wide, so + 192 + e);
+            a1_3.intoArray(f4_conv_e3_wide, so + 200 + e);
+            a2_3.intoArray(f4_conv_e3_wide, so + 208 + e);
+            a3_3.intoArray(f4_conv_e3_wide, so + 216 + e);
         }
-        // kernel row p = 2: output rows [0, 7) read input row i·2 + 1
-        float w2_0 = e3$weight_[wo + 6];
-        float w2_1 = e3$weight_[wo + 7];
-        float w2_2 = e3$weight_[wo + 8];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) e3_[yr + j] += w2_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w2_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w2_2 * r2_[xr + j * 2 + 1];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 32 pixels x 4 channels at a time.
+     */
+    private void f4_conv_e3_taps4_1(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 64 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 72 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 80 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 88 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 128 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 136 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 144 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 152 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 192 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 200 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 208 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 216 + e);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 288 + 72 + e;
+                int w0 = k0 * 144 + c * 9;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 6;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f4_conv_e3_phases, x);
+                    v1 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 24);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 145]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 289]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 433]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f4_conv_e3_wide, so + 0 + e);
+            a1_0.intoArray(f4_conv_e3_wide, so + 8 + e);
+            a2_0.intoArray(f4_conv_e3_wide, so + 16 + e);
+            a3_0.intoArray(f4_conv_e3_wide, so + 24 + e);
+            a0_1.intoArray(f4_conv_e3_wide, so + 64 + e);
+            a1_1.intoArray(f4_conv_e3_wide, so + 72 + e);
+            a2_1.intoArray(f4_conv_e3_wide, so + 80 + e);
+            a3_1.intoArray(f4_conv_e3_wide, so + 88 + e);
+            a0_2.intoArray(f4_conv_e3_wide, so + 128 + e);
+            a1_2.intoArray(f4_conv_e3_wide, so + 136 + e);
+            a2_2.intoArray(f4_conv_e3_wide, so + 144 + e);
+            a3_2.intoArray(f4_conv_e3_wide, so + 152 + e);
+            a0_3.intoArray(f4_conv_e3_wide, so + 192 + e);
+            a1_3.intoArray(f4_conv_e3_wide, so + 200 + e);
+            a2_3.intoArray(f4_conv_e3_wide, so + 208 + e);
+            a3_3.intoArray(f4_conv_e3_wide, so + 216 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 0)), 32 pixels x 4 channels at a time.
+     */
+    private void f4_conv_e3_taps4_2(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 64 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 72 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 80 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 88 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 128 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 136 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 144 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 152 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 192 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 200 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 208 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 216 + e);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 288 + 144 + e;
+                int w0 = k0 * 144 + c * 9;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 6 + 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f4_conv_e3_phases, x);
+                    v1 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 24);
+                    g = FloatVector.broadcast(S, e3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 144]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 288]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 432]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 25);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 146]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 290]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 434]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f4_conv_e3_wide, so + 0 + e);
+            a1_0.intoArray(f4_conv_e3_wide, so + 8 + e);
+            a2_0.intoArray(f4_conv_e3_wide, so + 16 + e);
+            a3_0.intoArray(f4_conv_e3_wide, so + 24 + e);
+            a0_1.intoArray(f4_conv_e3_wide, so + 64 + e);
+            a1_1.intoArray(f4_conv_e3_wide, so + 72 + e);
+            a2_1.intoArray(f4_conv_e3_wide, so + 80 + e);
+            a3_1.intoArray(f4_conv_e3_wide, so + 88 + e);
+            a0_2.intoArray(f4_conv_e3_wide, so + 128 + e);
+            a1_2.intoArray(f4_conv_e3_wide, so + 136 + e);
+            a2_2.intoArray(f4_conv_e3_wide, so + 144 + e);
+            a3_2.intoArray(f4_conv_e3_wide, so + 152 + e);
+            a0_3.intoArray(f4_conv_e3_wide, so + 192 + e);
+            a1_3.intoArray(f4_conv_e3_wide, so + 200 + e);
+            a2_3.intoArray(f4_conv_e3_wide, so + 208 + e);
+            a3_3.intoArray(f4_conv_e3_wide, so + 216 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 1)), 32 pixels x 4 channels at a time.
+     */
+    private void f4_conv_e3_taps4_3(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 64 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 72 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 80 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 88 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 128 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 136 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 144 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 152 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 192 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 200 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 208 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 216 + e);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 288 + 216 + e;
+                int w0 = k0 * 144 + c * 9;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 6 + 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f4_conv_e3_phases, x);
+                    v1 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, f4_conv_e3_phases, x + 24);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 145]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 289]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 433]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f4_conv_e3_wide, so + 0 + e);
+            a1_0.intoArray(f4_conv_e3_wide, so + 8 + e);
+            a2_0.intoArray(f4_conv_e3_wide, so + 16 + e);
+            a3_0.intoArray(f4_conv_e3_wide, so + 24 + e);
+            a0_1.intoArray(f4_conv_e3_wide, so + 64 + e);
+            a1_1.intoArray(f4_conv_e3_wide, so + 72 + e);
+            a2_1.intoArray(f4_conv_e3_wide, so + 80 + e);
+            a3_1.intoArray(f4_conv_e3_wide, so + 88 + e);
+            a0_2.intoArray(f4_conv_e3_wide, so + 128 + e);
+            a1_2.intoArray(f4_conv_e3_wide, so + 136 + e);
+            a2_2.intoArray(f4_conv_e3_wide, so + 144 + e);
+            a3_2.intoArray(f4_conv_e3_wide, so + 152 + e);
+            a0_3.intoArray(f4_conv_e3_wide, so + 192 + e);
+            a1_3.intoArray(f4_conv_e3_wide, so + 200 + e);
+            a2_3.intoArray(f4_conv_e3_wide, so + 208 + e);
+            a3_3.intoArray(f4_conv_e3_wide, so + 216 + e);
         }
     }
 
@@ -2727,70 +3492,140 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_grad 'e3' (samples/updown.cnn:13): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>algo scalar
-     * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
+     * <p>algo direct
+     * <p>8 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b17_conv_grad_e3_(int chunk) {
-        int k = chunk;
-        int ao = k * 63;
+        int k0 = chunk * 2;
         for (int c = 0; c < 16; c++) {
-            for (int e = 0; e < 63; e++) {
-                b17_conv_grad_e3_acc[ao + e] = 0f;
-            }
+            b17_conv_grad_e3_taps0(k0, c);
+        }
+        for (int k = k0; k < k0 + 2; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
             for (int t = 0; t < 32; t++) {
                 int yo = (t * 16 + k) * 49;
-                int xo = (t * 16 + c) * 196;
-                b17_conv_grad_e3_taps0(ao, yo, xo);
-            }
-            // ΔW[k][c][p][q] = Σ_j acc[p·3 + q][j], in column order
-            int wo = (k * 16 + c) * 9;
-            for (int tap = 0; tap < 9; tap++) {
-                float sum = 0f;
-                for (int j = 0; j < 7; j++) {
-                    sum += b17_conv_grad_e3_acc[ao + tap * 7 + j];
+                for (int e = 0; e < 49; e++) {
+                    bsum += grad$e3_[yo + e];
                 }
-                grad$e3$weight_[wo + tap] = sum;
             }
+            grad$e3$bias_[k] = (float) bsum;
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 32; t++) {
-            int yo = (t * 16 + k) * 49;
-            for (int e = 0; e < 49; e++) {
-                bsum += grad$e3_[yo + e];
-            }
-        }
-        grad$e3$bias_[k] = (float) bsum;
     }
 
     /**
-     * Adds ΔY[t][k][i][j] · X[t][c][..] of the taps (0, 0..2), (1, 0..2), (2, 0..2) into their column accumulators acc[tap][j] (vectorizable; summed over j at the end).
+     * conv_grad 'e3' (samples/updown.cnn:13), phase dy: copies ΔY[t] into rows of 8 (zeros past column 7), one sample each
      */
-    private void b17_conv_grad_e3_taps0(int ao, int yo, int xo) {
-        // kernel row p = 0: ΔY rows [1, 7) meet X row i·2 - 1
-        for (int i = 1; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) b17_conv_grad_e3_acc[ao + j] += grad$e3_[yr + j] * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) b17_conv_grad_e3_acc[ao + 7 + j] += grad$e3_[yr + j] * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) b17_conv_grad_e3_acc[ao + 14 + j] += grad$e3_[yr + j] * r2_[xr + j * 2 + 1];
+    private void b17_conv_grad_e3_dy(int chunk) {
+        int t = chunk;
+        for (int k = 0; k < 16; k++) {
+            int wo = (t * 16 + k) * 56;
+            int yo = (t * 16 + k) * 49;
+            for (int e = 0; e < 56; e++) {
+                b17_conv_grad_e3_dy[wo + e] = 0f;
+            }
+            for (int i = 0; i < 7; i++) System.arraycopy(grad$e3_, yo + i * 7, b17_conv_grad_e3_dy, wo + i * 8, 7);
         }
-        // kernel row p = 1: ΔY rows [0, 7) meet X row i·2
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) b17_conv_grad_e3_acc[ao + 21 + j] += grad$e3_[yr + j] * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) b17_conv_grad_e3_acc[ao + 28 + j] += grad$e3_[yr + j] * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) b17_conv_grad_e3_acc[ao + 35 + j] += grad$e3_[yr + j] * r2_[xr + j * 2 + 1];
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·8 + q / 2], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     */
+    private void b17_conv_grad_e3_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
+        for (int t = 0; t < 32; t++) {
+            int d = (t * 16 + k0) * 56;
+            int x = (t * 16 + c) * 288;
+            for (int e = 0; e < 56; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b17_conv_grad_e3_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b17_conv_grad_e3_dy, d + 56 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e + 72);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e + 1);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e + 144);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e + 216);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e + 145);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e + 8);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e + 80);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+                v = FloatVector.fromArray(S, f4_conv_e3_phases, x + e + 9);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
+            }
         }
-        // kernel row p = 2: ΔY rows [0, 7) meet X row i·2 + 1
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) b17_conv_grad_e3_acc[ao + 42 + j] += grad$e3_[yr + j] * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) b17_conv_grad_e3_acc[ao + 49 + j] += grad$e3_[yr + j] * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) b17_conv_grad_e3_acc[ao + 56 + j] += grad$e3_[yr + j] * r2_[xr + j * 2 + 1];
-        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 144 + c * 9;
+        a0_0.intoArray(b17_conv_grad_e3_lanes, lo + 0);
+        grad$e3$weight_[wo0 + 0] = sum8(b17_conv_grad_e3_lanes, lo + 0);
+        a0_1.intoArray(b17_conv_grad_e3_lanes, lo + 8);
+        grad$e3$weight_[wo0 + 1] = sum8(b17_conv_grad_e3_lanes, lo + 8);
+        a0_2.intoArray(b17_conv_grad_e3_lanes, lo + 16);
+        grad$e3$weight_[wo0 + 2] = sum8(b17_conv_grad_e3_lanes, lo + 16);
+        a0_3.intoArray(b17_conv_grad_e3_lanes, lo + 24);
+        grad$e3$weight_[wo0 + 3] = sum8(b17_conv_grad_e3_lanes, lo + 24);
+        a0_4.intoArray(b17_conv_grad_e3_lanes, lo + 32);
+        grad$e3$weight_[wo0 + 4] = sum8(b17_conv_grad_e3_lanes, lo + 32);
+        a0_5.intoArray(b17_conv_grad_e3_lanes, lo + 40);
+        grad$e3$weight_[wo0 + 5] = sum8(b17_conv_grad_e3_lanes, lo + 40);
+        a0_6.intoArray(b17_conv_grad_e3_lanes, lo + 48);
+        grad$e3$weight_[wo0 + 6] = sum8(b17_conv_grad_e3_lanes, lo + 48);
+        a0_7.intoArray(b17_conv_grad_e3_lanes, lo + 56);
+        grad$e3$weight_[wo0 + 7] = sum8(b17_conv_grad_e3_lanes, lo + 56);
+        a0_8.intoArray(b17_conv_grad_e3_lanes, lo + 64);
+        grad$e3$weight_[wo0 + 8] = sum8(b17_conv_grad_e3_lanes, lo + 64);
+        int wo1 = (k0 + 1) * 144 + c * 9;
+        a1_0.intoArray(b17_conv_grad_e3_lanes, lo + 72);
+        grad$e3$weight_[wo1 + 0] = sum8(b17_conv_grad_e3_lanes, lo + 72);
+        a1_1.intoArray(b17_conv_grad_e3_lanes, lo + 80);
+        grad$e3$weight_[wo1 + 1] = sum8(b17_conv_grad_e3_lanes, lo + 80);
+        a1_2.intoArray(b17_conv_grad_e3_lanes, lo + 88);
+        grad$e3$weight_[wo1 + 2] = sum8(b17_conv_grad_e3_lanes, lo + 88);
+        a1_3.intoArray(b17_conv_grad_e3_lanes, lo + 96);
+        grad$e3$weight_[wo1 + 3] = sum8(b17_conv_grad_e3_lanes, lo + 96);
+        a1_4.intoArray(b17_conv_grad_e3_lanes, lo + 104);
+        grad$e3$weight_[wo1 + 4] = sum8(b17_conv_grad_e3_lanes, lo + 104);
+        a1_5.intoArray(b17_conv_grad_e3_lanes, lo + 112);
+        grad$e3$weight_[wo1 + 5] = sum8(b17_conv_grad_e3_lanes, lo + 112);
+        a1_6.intoArray(b17_conv_grad_e3_lanes, lo + 120);
+        grad$e3$weight_[wo1 + 6] = sum8(b17_conv_grad_e3_lanes, lo + 120);
+        a1_7.intoArray(b17_conv_grad_e3_lanes, lo + 128);
+        grad$e3$weight_[wo1 + 7] = sum8(b17_conv_grad_e3_lanes, lo + 128);
+        a1_8.intoArray(b17_conv_grad_e3_lanes, lo + 136);
+        grad$e3$weight_[wo1 + 8] = sum8(b17_conv_grad_e3_lanes, lo + 136);
     }
 
     /**
@@ -2896,82 +3731,223 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_grad 'e2' (samples/updown.cnn:11): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]; Δb[k] = Σ_t,i,j ΔY[t][k][i][j]
-     * <p>algo scalar
-     * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
+     * <p>algo direct
+     * <p>8 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 8 taps
      */
     private void b21_conv_grad_e2_(int chunk) {
-        int k = chunk;
-        int ao = k * 224;
+        int k0 = chunk * 2;
         for (int c = 0; c < 8; c++) {
-            for (int e = 0; e < 224; e++) {
-                b21_conv_grad_e2_acc[ao + e] = 0f;
-            }
+            b21_conv_grad_e2_taps0(k0, c);
+            b21_conv_grad_e2_taps1(k0, c);
+        }
+        for (int k = k0; k < k0 + 2; k++) {
+            // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
+            double bsum = 0;
             for (int t = 0; t < 32; t++) {
                 int yo = (t * 16 + k) * 196;
-                int xo = (t * 8 + c) * 784;
-                b21_conv_grad_e2_taps0(ao, yo, xo);
-            }
-            // ΔW[k][c][p][q] = Σ_j acc[p·4 + q][j], in column order
-            int wo = (k * 8 + c) * 16;
-            for (int tap = 0; tap < 16; tap++) {
-                float sum = 0f;
-                for (int j = 0; j < 14; j++) {
-                    sum += b21_conv_grad_e2_acc[ao + tap * 14 + j];
+                for (int e = 0; e < 196; e++) {
+                    bsum += grad$e2_[yo + e];
                 }
-                grad$e2$weight_[wo + tap] = sum;
             }
+            grad$e2$bias_[k] = (float) bsum;
         }
-        // Δb[k] = Σ_t,i,j ΔY[t][k][i][j], summed in double
-        double bsum = 0;
-        for (int t = 0; t < 32; t++) {
-            int yo = (t * 16 + k) * 196;
-            for (int e = 0; e < 196; e++) {
-                bsum += grad$e2_[yo + e];
-            }
-        }
-        grad$e2$bias_[k] = (float) bsum;
     }
 
     /**
-     * Adds ΔY[t][k][i][j] · X[t][c][..] of the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) into their column accumulators acc[tap][j] (vectorizable; summed over j at the end).
+     * conv_grad 'e2' (samples/updown.cnn:11), phase dy: copies ΔY[t] into rows of 16 (zeros past column 14), one sample each
      */
-    private void b21_conv_grad_e2_taps0(int ao, int yo, int xo) {
-        // kernel row p = 0: ΔY rows [1, 14) meet X row i·2 - 1
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) b21_conv_grad_e2_acc[ao + j] += grad$e2_[yr + j] * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b21_conv_grad_e2_acc[ao + 14 + j] += grad$e2_[yr + j] * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b21_conv_grad_e2_acc[ao + 28 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b21_conv_grad_e2_acc[ao + 42 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 + 2];
+    private void b21_conv_grad_e2_dy(int chunk) {
+        int t = chunk;
+        for (int k = 0; k < 16; k++) {
+            int wo = (t * 16 + k) * 224;
+            int yo = (t * 16 + k) * 196;
+            for (int e = 0; e < 224; e++) {
+                b21_conv_grad_e2_dy[wo + e] = 0f;
+            }
+            for (int i = 0; i < 14; i++) System.arraycopy(grad$e2_, yo + i * 14, b21_conv_grad_e2_dy, wo + i * 16, 14);
         }
-        // kernel row p = 1: ΔY rows [0, 14) meet X row i·2
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) b21_conv_grad_e2_acc[ao + 56 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b21_conv_grad_e2_acc[ao + 70 + j] += grad$e2_[yr + j] * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b21_conv_grad_e2_acc[ao + 84 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b21_conv_grad_e2_acc[ao + 98 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 + 2];
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 7: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·16 + q / 2], one accumulator per output channel and tap (a register tile of 2 channels x 8 taps).
+     */
+    private void b21_conv_grad_e2_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        for (int t = 0; t < 32; t++) {
+            int d = (t * 16 + k0) * 224;
+            int x = (t * 8 + c) * 1088;
+            for (int e = 0; e < 224; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b21_conv_grad_e2_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b21_conv_grad_e2_dy, d + 224 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 272);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 1);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 273);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 544);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 816);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 545);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 817);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+            }
         }
-        // kernel row p = 2: ΔY rows [0, 14) meet X row i·2 + 1
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) b21_conv_grad_e2_acc[ao + 112 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b21_conv_grad_e2_acc[ao + 126 + j] += grad$e2_[yr + j] * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b21_conv_grad_e2_acc[ao + 140 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b21_conv_grad_e2_acc[ao + 154 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 + 2];
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 64;
+        int wo0 = (k0) * 128 + c * 16;
+        a0_0.intoArray(b21_conv_grad_e2_lanes, lo + 0);
+        grad$e2$weight_[wo0 + 0] = sum8(b21_conv_grad_e2_lanes, lo + 0);
+        a0_1.intoArray(b21_conv_grad_e2_lanes, lo + 8);
+        grad$e2$weight_[wo0 + 1] = sum8(b21_conv_grad_e2_lanes, lo + 8);
+        a0_2.intoArray(b21_conv_grad_e2_lanes, lo + 16);
+        grad$e2$weight_[wo0 + 2] = sum8(b21_conv_grad_e2_lanes, lo + 16);
+        a0_3.intoArray(b21_conv_grad_e2_lanes, lo + 24);
+        grad$e2$weight_[wo0 + 3] = sum8(b21_conv_grad_e2_lanes, lo + 24);
+        a0_4.intoArray(b21_conv_grad_e2_lanes, lo + 32);
+        grad$e2$weight_[wo0 + 4] = sum8(b21_conv_grad_e2_lanes, lo + 32);
+        a0_5.intoArray(b21_conv_grad_e2_lanes, lo + 40);
+        grad$e2$weight_[wo0 + 5] = sum8(b21_conv_grad_e2_lanes, lo + 40);
+        a0_6.intoArray(b21_conv_grad_e2_lanes, lo + 48);
+        grad$e2$weight_[wo0 + 6] = sum8(b21_conv_grad_e2_lanes, lo + 48);
+        a0_7.intoArray(b21_conv_grad_e2_lanes, lo + 56);
+        grad$e2$weight_[wo0 + 7] = sum8(b21_conv_grad_e2_lanes, lo + 56);
+        int wo1 = (k0 + 1) * 128 + c * 16;
+        a1_0.intoArray(b21_conv_grad_e2_lanes, lo + 64);
+        grad$e2$weight_[wo1 + 0] = sum8(b21_conv_grad_e2_lanes, lo + 64);
+        a1_1.intoArray(b21_conv_grad_e2_lanes, lo + 72);
+        grad$e2$weight_[wo1 + 1] = sum8(b21_conv_grad_e2_lanes, lo + 72);
+        a1_2.intoArray(b21_conv_grad_e2_lanes, lo + 80);
+        grad$e2$weight_[wo1 + 2] = sum8(b21_conv_grad_e2_lanes, lo + 80);
+        a1_3.intoArray(b21_conv_grad_e2_lanes, lo + 88);
+        grad$e2$weight_[wo1 + 3] = sum8(b21_conv_grad_e2_lanes, lo + 88);
+        a1_4.intoArray(b21_conv_grad_e2_lanes, lo + 96);
+        grad$e2$weight_[wo1 + 4] = sum8(b21_conv_grad_e2_lanes, lo + 96);
+        a1_5.intoArray(b21_conv_grad_e2_lanes, lo + 104);
+        grad$e2$weight_[wo1 + 5] = sum8(b21_conv_grad_e2_lanes, lo + 104);
+        a1_6.intoArray(b21_conv_grad_e2_lanes, lo + 112);
+        grad$e2$weight_[wo1 + 6] = sum8(b21_conv_grad_e2_lanes, lo + 112);
+        a1_7.intoArray(b21_conv_grad_e2_lanes, lo + 120);
+        grad$e2$weight_[wo1 + 7] = sum8(b21_conv_grad_e2_lanes, lo + 120);
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 8 .. 15: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·16 + q / 2], one accumulator per output channel and tap (a register tile of 2 channels x 8 taps).
+     */
+    private void b21_conv_grad_e2_taps1(int k0, int c) {
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a0_9 = FloatVector.zero(S);
+        FloatVector a0_10 = FloatVector.zero(S);
+        FloatVector a0_11 = FloatVector.zero(S);
+        FloatVector a0_12 = FloatVector.zero(S);
+        FloatVector a0_13 = FloatVector.zero(S);
+        FloatVector a0_14 = FloatVector.zero(S);
+        FloatVector a0_15 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
+        FloatVector a1_9 = FloatVector.zero(S);
+        FloatVector a1_10 = FloatVector.zero(S);
+        FloatVector a1_11 = FloatVector.zero(S);
+        FloatVector a1_12 = FloatVector.zero(S);
+        FloatVector a1_13 = FloatVector.zero(S);
+        FloatVector a1_14 = FloatVector.zero(S);
+        FloatVector a1_15 = FloatVector.zero(S);
+        for (int t = 0; t < 32; t++) {
+            int d = (t * 16 + k0) * 224;
+            int x = (t * 8 + c) * 1088;
+            for (int e = 0; e < 224; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b21_conv_grad_e2_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b21_conv_grad_e2_dy, d + 224 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 16);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 288);
+                a0_9 = v.fma(g0, a0_9);
+                a1_9 = v.fma(g1, a1_9);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 17);
+                a0_10 = v.fma(g0, a0_10);
+                a1_10 = v.fma(g1, a1_10);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 289);
+                a0_11 = v.fma(g0, a0_11);
+                a1_11 = v.fma(g1, a1_11);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 560);
+                a0_12 = v.fma(g0, a0_12);
+                a1_12 = v.fma(g1, a1_12);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 832);
+                a0_13 = v.fma(g0, a0_13);
+                a1_13 = v.fma(g1, a1_13);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 561);
+                a0_14 = v.fma(g0, a0_14);
+                a1_14 = v.fma(g1, a1_14);
+                v = FloatVector.fromArray(S, f2_conv_e2_phases, x + e + 833);
+                a0_15 = v.fma(g0, a0_15);
+                a1_15 = v.fma(g1, a1_15);
+            }
         }
-        // kernel row p = 3: ΔY rows [0, 13) meet X row i·2 + 2
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) b21_conv_grad_e2_acc[ao + 168 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b21_conv_grad_e2_acc[ao + 182 + j] += grad$e2_[yr + j] * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b21_conv_grad_e2_acc[ao + 196 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) b21_conv_grad_e2_acc[ao + 210 + j] += grad$e2_[yr + j] * r1_[xr + j * 2 + 2];
-        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 64;
+        int wo0 = (k0) * 128 + c * 16;
+        a0_8.intoArray(b21_conv_grad_e2_lanes, lo + 0);
+        grad$e2$weight_[wo0 + 8] = sum8(b21_conv_grad_e2_lanes, lo + 0);
+        a0_9.intoArray(b21_conv_grad_e2_lanes, lo + 8);
+        grad$e2$weight_[wo0 + 9] = sum8(b21_conv_grad_e2_lanes, lo + 8);
+        a0_10.intoArray(b21_conv_grad_e2_lanes, lo + 16);
+        grad$e2$weight_[wo0 + 10] = sum8(b21_conv_grad_e2_lanes, lo + 16);
+        a0_11.intoArray(b21_conv_grad_e2_lanes, lo + 24);
+        grad$e2$weight_[wo0 + 11] = sum8(b21_conv_grad_e2_lanes, lo + 24);
+        a0_12.intoArray(b21_conv_grad_e2_lanes, lo + 32);
+        grad$e2$weight_[wo0 + 12] = sum8(b21_conv_grad_e2_lanes, lo + 32);
+        a0_13.intoArray(b21_conv_grad_e2_lanes, lo + 40);
+        grad$e2$weight_[wo0 + 13] = sum8(b21_conv_grad_e2_lanes, lo + 40);
+        a0_14.intoArray(b21_conv_grad_e2_lanes, lo + 48);
+        grad$e2$weight_[wo0 + 14] = sum8(b21_conv_grad_e2_lanes, lo + 48);
+        a0_15.intoArray(b21_conv_grad_e2_lanes, lo + 56);
+        grad$e2$weight_[wo0 + 15] = sum8(b21_conv_grad_e2_lanes, lo + 56);
+        int wo1 = (k0 + 1) * 128 + c * 16;
+        a1_8.intoArray(b21_conv_grad_e2_lanes, lo + 64);
+        grad$e2$weight_[wo1 + 8] = sum8(b21_conv_grad_e2_lanes, lo + 64);
+        a1_9.intoArray(b21_conv_grad_e2_lanes, lo + 72);
+        grad$e2$weight_[wo1 + 9] = sum8(b21_conv_grad_e2_lanes, lo + 72);
+        a1_10.intoArray(b21_conv_grad_e2_lanes, lo + 80);
+        grad$e2$weight_[wo1 + 10] = sum8(b21_conv_grad_e2_lanes, lo + 80);
+        a1_11.intoArray(b21_conv_grad_e2_lanes, lo + 88);
+        grad$e2$weight_[wo1 + 11] = sum8(b21_conv_grad_e2_lanes, lo + 88);
+        a1_12.intoArray(b21_conv_grad_e2_lanes, lo + 96);
+        grad$e2$weight_[wo1 + 12] = sum8(b21_conv_grad_e2_lanes, lo + 96);
+        a1_13.intoArray(b21_conv_grad_e2_lanes, lo + 104);
+        grad$e2$weight_[wo1 + 13] = sum8(b21_conv_grad_e2_lanes, lo + 104);
+        a1_14.intoArray(b21_conv_grad_e2_lanes, lo + 112);
+        grad$e2$weight_[wo1 + 14] = sum8(b21_conv_grad_e2_lanes, lo + 112);
+        a1_15.intoArray(b21_conv_grad_e2_lanes, lo + 120);
+        grad$e2$weight_[wo1 + 15] = sum8(b21_conv_grad_e2_lanes, lo + 120);
     }
 
     /**
