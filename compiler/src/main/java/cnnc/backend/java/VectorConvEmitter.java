@@ -230,7 +230,10 @@ final class VectorConvEmitter {
         ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
         c.line("int xo = t * " + (long) C * in.channel()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
         for (int b : widths) {
-            List<String> helpers = taps(s, k, b, P, Lr);
+            List<String> helpers = new ArrayList<>();
+            for (TapGroup g : groups(k)) {
+                helpers.addAll(taps(s, k, b, P, Lr, g, helpers.isEmpty(), helpers.size()));
+            }
             c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
             helpers.forEach(h -> c.line(h + "(xo, k, so)"));
             c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row");
@@ -249,49 +252,67 @@ final class VectorConvEmitter {
     }
 
     /**
-     * Helpers adding the taps to {@code b} wide output rows at {@code so}; the first one starts from
-     * the bias. The register tile is {@code P} vectors of {@link #VL} pixels by {@code b} output
-     * channels ({@link ConvTiles}): per tap, {@code P} loads of Xp and {@code b} broadcast weights
-     * feed {@code P·b} fmas. A helper loops over input channels and kernel rows and unrolls a run of
-     * kernel columns: the accumulators stay in registers through the whole sum, and the source
-     * Janino reads stays small (a cold compile's time goes mostly into scanning and parsing it).
-     * Kernels wider than one helper's share of {@link #HELPER_OPS} split their columns over several helpers.
+     * One group of taps summed into the same wide rows: kernel rows {@code rowBase + rowStep·p}
+     * ({@code p < rows}) and columns {@code colBase + colStep·q} ({@code q < cols}), tap {@code (p, q)}
+     * of output pixel {@code e} read at {@code e + xOffset + p·Wp + q} of an input channel. A stride-1
+     * kernel is one group (for conv_bf rotated: bases M-1 and N-1, steps -1); a strided forward has a
+     * group per stride phase ({@link #phases}), a strided conv_bf one per phase of ΔX ({@link #stridedBackwardData}).
      */
-    private static List<String> taps(StepCtx s, Kernel k, int b, int P, int Lr) {
+    record TapGroup(int rows, int rowBase, int rowStep, int cols, int colBase, int colStep, long xOffset, String rowsText) {}
+
+    /** The groups of a forward (or stride-1 conv_bf) kernel over {@code in}: one, or one per stride phase with taps. */
+    private static List<TapGroup> groups(Kernel k) {
         Padded in = k.in();
         int M = k.m(), N = k.n(), sh = in.sh(), sw = in.sw();
-        List<String> names = new ArrayList<>();
-        int per = Math.max(1, HELPER_OPS / (P + b + P * b));
-        // a strided kernel: the taps of each stride phase (pa, qa), rows pa + sh·p and columns qa + sw·q
+        if (in.phases() == 1) {
+            return List.of(k.rotated() ? new TapGroup(M, M - 1, -1, N, N - 1, -1, 0, "kernel row")
+                    : new TapGroup(M, 0, 1, N, 0, 1, 0, "kernel row"));
+        }
+        List<TapGroup> groups = new ArrayList<>();
         for (int pa = 0; pa < sh; pa++) {
             for (int qa = 0; qa < sw; qa++) {
                 int rows = (M - pa + sh - 1) / sh;
                 int cols = (N - qa + sw - 1) / sw;
-                for (int q0 = 0; q0 < cols && rows > 0; q0 += per) {
-                    int q1 = Math.min(cols, q0 + per);
-                    Code c = tapsHelper(s, k, b, P, Lr, names.isEmpty(), pa, qa, rows, q0, q1);
-                    String cols0 = sw == 1 ? q0 + " .. " + (q1 - 1) : (qa + sw * q0) + " .. " + (qa + sw * (q1 - 1)) + " by " + sw;
-                    String rowsOf = (sh == 1 ? "kernel row" : "kernel rows " + pa + " .. " + (pa + sh * (rows - 1)) + " by " + sh)
-                            + (sh * sw == 1 ? "" : " (stride phase (" + pa + ", " + qa + "))");
-                    names.add(s.helper("taps" + b + "_" + names.size(),
-                            "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (names.isEmpty() ? "the bias plus" : "plus")
-                                    + " the taps of kernel columns " + cols0 + " over every input channel and " + rowsOf + ", "
-                                    + P * VL + " pixels x " + b + " channels at a time.",
-                            List.of("xo", "k0", "so"), c.build()));
+                if (rows > 0 && cols > 0) {
+                    groups.add(new TapGroup(rows, pa, sh, cols, qa, sw, (long) (pa * sw + qa) * in.plane(), "kernel rows " + pa + " .. "
+                            + (pa + sh * (rows - 1)) + " by " + sh + " (stride phase (" + pa + ", " + qa + "))"));
                 }
             }
+        }
+        return groups;
+    }
+
+    /**
+     * Helpers adding the taps of {@code g} to {@code b} wide output rows at {@code so}, named from
+     * {@code taps<b>_<index0>} on; the first one starts from the bias (or zero) when {@code fresh}. The
+     * register tile is {@code P} vectors of {@link #VL} pixels by {@code b} output channels
+     * ({@link ConvTiles}): per tap, {@code P} loads of Xp and {@code b} broadcast weights feed
+     * {@code P·b} fmas. A helper loops over input channels and kernel rows and unrolls a run of
+     * kernel columns: the accumulators stay in registers through the whole sum, and the source
+     * Janino reads stays small (a cold compile's time goes mostly into scanning and parsing it).
+     * Kernels wider than one helper's share of {@link #HELPER_OPS} split their columns over several helpers.
+     */
+    private static List<String> taps(StepCtx s, Kernel k, int b, int P, int Lr, TapGroup g, boolean fresh, int index0) {
+        List<String> names = new ArrayList<>();
+        int per = Math.max(1, HELPER_OPS / (P + b + P * b));
+        for (int q0 = 0; q0 < g.cols(); q0 += per) {
+            int q1 = Math.min(g.cols(), q0 + per);
+            boolean first = fresh && q0 == 0;
+            String cols = Math.abs(g.colStep()) == 1 ? q0 + " .. " + (q1 - 1)
+                    : (g.colBase() + g.colStep() * q0) + " .. " + (g.colBase() + g.colStep() * (q1 - 1)) + " by " + g.colStep();
+            names.add(s.helper("taps" + b + "_" + (index0 + names.size()),
+                    "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (first ? "the bias plus" : "plus")
+                            + " the taps of kernel columns " + cols + " over every input channel and " + g.rowsText() + ", "
+                            + P * VL + " pixels x " + b + " channels at a time.",
+                    List.of("xo", "k0", "so"), tapsHelper(s, k, b, P, Lr, first, g, q0, q1).build()));
         }
         return names;
     }
 
-    /**
-     * One helper of {@link #taps}: the taps of kernel rows {@code pa + sh·p} ({@code p < rows}) and
-     * columns {@code qa + sw·q} ({@code q0 <= q < q1}) of stride phase {@code (pa, qa)} (stride 1: the
-     * one phase, every row, columns {@code q0 .. q1-1}), starting from the bias or zero when {@code first}.
-     */
-    private static Code tapsHelper(StepCtx s, Kernel k, int b, int P, int Lr, boolean first, int pa, int qa, int rows, int q0, int q1) {
+    /** One helper of {@link #taps}: the taps of {@code g}'s columns {@code q0 .. q1-1}, starting from the bias or zero when {@code first}. */
+    private static Code tapsHelper(StepCtx s, Kernel k, int b, int P, int Lr, boolean first, TapGroup g, int q0, int q1) {
         Padded in = k.in();
-        int C = in.c(), Wp = in.wp(), M = k.m(), N = k.n(), sh = in.sh(), sw = in.sw();
+        int C = in.c(), Wp = in.wp(), N = k.n();
         String wide = s.name + "wide";
         Code c = new Code();
         c.open("for (int e = 0; e < " + Lr + "; e += " + VL * P + ")");
@@ -311,19 +332,19 @@ final class VectorConvEmitter {
                 c.line("FloatVector a" + j + "_" + a + " = " + init);
             }
         }
-        // weight of tap (p, q): w0 + p·N + q, or rotated w0 + (M-1-p)·N + (N-1-q); strided: row pa + sh·p, column qa + sw·q
+        // weight of tap (p, q): w0 + row·N + column, row = rowBase + rowStep·p, column = colBase + colStep·q
         c.open("for (int c = 0; c < " + C + "; c++)")
-                .line("int x0 = xo + c * " + in.channel() + ConvEmitter.plus((long) (pa * sw + qa) * in.plane()) + " + e")
+                .line("int x0 = xo + c * " + in.channel() + ConvEmitter.plus(g.xOffset()) + " + e")
                 .line("int w0 = k0 * " + k.oStride() + " + c * " + k.iStride());
-        c.open("for (int p = 0; p < " + rows + "; p++)")
+        c.open("for (int p = 0; p < " + g.rows() + "; p++)")
                 .line("int x = x0 + p * " + Wp)
-                .line("int w = w0 + " + (k.rotated() ? "(" + (M - 1) + " - p) * " + N : "p * " + sh * N + ConvEmitter.plus((long) pa * N)));
+                .line("int w = w0 + " + kernelRow(g, N));
         for (int j = 0; j < P; j++) {
             c.line("FloatVector v" + j);
         }
         c.line("FloatVector g");
         for (int q = q0; q < q1; q++) {
-            int wq = k.rotated() ? N - 1 - q : qa + sw * q;
+            int wq = g.colBase() + g.colStep() * q;
             for (int j = 0; j < P; j++) {
                 c.line("v" + j + " = FloatVector.fromArray(S, " + in.field() + ", x" + ConvEmitter.plus(q + (long) j * VL) + ")");
             }
@@ -342,6 +363,15 @@ final class VectorConvEmitter {
         }
         c.close();
         return c;
+    }
+
+    /** {@code (rowBase + rowStep·p)·N} as the generated code writes it. */
+    private static String kernelRow(TapGroup g, int n) {
+        int base = g.rowBase(), step = g.rowStep();
+        if (step > 0) {
+            return "p * " + step * n + ConvEmitter.plus((long) base * n);
+        }
+        return "(" + base + " - " + (step == -1 ? "p" : -step + " * p") + ") * " + n;
     }
 
     static void forward(StepCtx s, Conv op) {
