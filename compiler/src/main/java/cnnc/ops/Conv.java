@@ -36,9 +36,8 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
         /** Scalar loops over the kernel window (any stride, any anchor; what tiny layers and plain Java get). */
         SCALAR("scalar"),
         /**
-         * The register-tiled direct convolution on the Vector API: every pad within {@code 0 .. size-1};
-         * any stride for the forward and the weight gradient (a strided input is split into its
-         * stride phases), stride 1 for conv_bf ({@link #appliesToBackwardData}).
+         * The register-tiled direct convolution on the Vector API: every pad within {@code 0 .. size-1},
+         * any stride (a strided input, or for conv_bf a strided ΔX, is split into its stride phases).
          */
         DIRECT("direct"),
         /**
@@ -78,15 +77,6 @@ public record Conv(int k, int m, int n, int pt, int pb, int pl, int pr, int sh, 
                 case DIRECT -> inside;
                 case WINOGRAD, WINOGRAD2, WINOGRAD4 -> inside && unit && conv.m() == 3 && conv.n() == 3;
             };
-        }
-
-        /**
-         * Whether this algorithm can compute {@code conv}'s conv_bf: as {@link #applies}, but the direct
-         * kernel's backward-data is stride 1 only (a strided conv_bf would convolve a ΔY with zeros
-         * between its pixels; it runs the scalar loops).
-         */
-        public boolean appliesToBackwardData(Conv conv) {
-            return applies(conv) && (this != DIRECT || conv.sh() == 1 && conv.sw() == 1);
         }
 
         /** Whether this is Winograd, with its tile chosen or not. */

@@ -26,8 +26,7 @@ import java.util.Optional;
  * conv_grad, X's channels and ΔY's map; it does 2.25x fewer multiplications, but its transforms
  * cost per tile and channel what the GEMM saves only when there are enough channels to share them,
  * and on small maps the 2x2 output tiles waste their padding); else the register-tiled direct
- * kernel where it applies (an anchor inside the window; any stride for the forward and the
- * weight gradient, stride 1 for conv_bf); else the scalar loops. The weight
+ * kernel where it applies (an anchor inside the window, any stride); else the scalar loops. The weight
  * gradient by Winograd ({@code WinogradGradEmitter}) reduces over the batch in partial sums over
  * fixed sample ranges, so it stays bit-identical for any thread count; it has the F(2x2, 3x3) tile only. A conv's {@code algo:} argument, or a forced algorithm ({@code --conv-algo},
  * the system property {@code cnnc.conv.algo}), wins wherever it applies.
@@ -66,11 +65,11 @@ public final class ConvKernels {
     private static Graph map(Graph g, Algo forced) {
         List<Step> steps = g.steps().stream().map(s -> {
             Op op = switch (s.op()) {
-                case Conv c -> c.withAlgo(choose(c, c.algo(), forced, Kind.FORWARD, s.input(0).shape(), s.output().shape()));
-                case ConvBf bf -> new ConvBf(bf.conv(), choose(bf.conv(), bf.conv().algo(), forced, Kind.BACKWARD_DATA,
-                        s.input(0).shape(), s.output().shape()));
-                case ConvGrad cg -> new ConvGrad(cg.conv(), choose(cg.conv(), cg.conv().algo(), forced, Kind.GRADIENT,
-                        s.input(1).shape(), s.input(0).shape()));
+                case Conv c -> c.withAlgo(choose(c, c.algo(), forced, false, s.input(0).shape(), s.output().shape()));
+                case ConvBf bf -> new ConvBf(bf.conv(), choose(bf.conv(), bf.conv().algo(), forced, false, s.input(0).shape(),
+                        s.output().shape()));
+                case ConvGrad cg -> new ConvGrad(cg.conv(), choose(cg.conv(), cg.conv().algo(), forced, true, s.input(1).shape(),
+                        s.input(0).shape()));
                 case Deconv d -> d.withAlgo(dual(d, forced));
                 case DeconvBf d -> new DeconvBf(d.deconv(), dual(d.deconv(), forced));
                 case DeconvGrad d -> new DeconvGrad(d.deconv(), dual(d.deconv(), forced));
@@ -83,23 +82,22 @@ public final class ConvKernels {
 
     /**
      * The kernel of a deconv, deconv_bf or deconv_grad step, all computed by the conv kernels of the
-     * deconv's {@link Deconv#dual}: the direct kernel where it applies (stride 1), unless scalar is
+     * deconv's {@link Deconv#dual}: the direct kernel where it applies (pads inside the window), unless scalar is
      * forced; they have no Winograd variant.
      */
     static Algo dual(Deconv d, Algo forced) {
-        return forced != Algo.SCALAR && Algo.DIRECT.appliesToBackwardData(d.dual()) ? Algo.DIRECT : Algo.SCALAR;
+        return forced != Algo.SCALAR && Algo.DIRECT.applies(d.dual()) ? Algo.DIRECT : Algo.SCALAR;
     }
 
     /**
      * The kernel of one step of {@code conv} reading a map of shape {@code in} and writing {@code out}
      * (for conv_bf: ΔY in, ΔX out; for the gradient, X and ΔY): the forced or requested algorithm
-     * where it applies, else the cost model's. The weight gradient ({@link Kind#GRADIENT}) has the same
+     * where it applies, else the cost model's. The weight gradient ({@code gradient}) has the same
      * rule today (measured faster than direct on every cifar_vgg layer that passes it: docs/performance.md).
      */
-    public static Algo choose(Conv conv, Algo requested, Algo forced, Kind kind, Shape in, Shape out) {
-        boolean gradient = kind == Kind.GRADIENT;
+    public static Algo choose(Conv conv, Algo requested, Algo forced, boolean gradient, Shape in, Shape out) {
         for (Algo want : new Algo[] {forced, requested}) {
-            if (want != Algo.AUTO && kind.applies(want, conv)) {
+            if (want != Algo.AUTO && want.applies(conv)) {
                 return gradient && want.winograd() ? Algo.WINOGRAD2 : want == Algo.WINOGRAD ? winogradTile(out) : want;
             }
         }
@@ -107,16 +105,7 @@ public final class ConvKernels {
                 && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP && (long) out.n() * out.h() * out.w() >= WINOGRAD_PIXELS) {
             return gradient ? Algo.WINOGRAD2 : winogradTile(out); // the weight gradient has F(2x2, 3x3) only
         }
-        return kind.applies(Algo.DIRECT, conv) ? Algo.DIRECT : Algo.SCALAR;
-    }
-
-    /** Which step of a convolution a kernel is chosen for: the direct kernel's conv_bf is stride 1 only. */
-    public enum Kind {
-        FORWARD, BACKWARD_DATA, GRADIENT;
-
-        boolean applies(Algo a, Conv conv) {
-            return this == BACKWARD_DATA ? a.appliesToBackwardData(conv) : a.applies(conv);
-        }
+        return Algo.DIRECT.applies(conv) ? Algo.DIRECT : Algo.SCALAR;
     }
 
     /**

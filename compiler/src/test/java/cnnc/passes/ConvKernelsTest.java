@@ -40,7 +40,7 @@ class ConvKernelsTest {
                 target z : 10;
                 a = conv(x, 32, kernel: 3x3);                                  // winograd F(4x4): 16 -> 32 channels on 12x12
                 b = conv(a, 32, kernel: 5x5);                                  // direct: not 3x3
-                c = conv(b, 32, kernel: 3x3, stride: 2x2);                     // direct on stride phases; conv_bf scalar
+                c = conv(b, 32, kernel: 3x3, stride: 2x2);                     // direct, on the stride phases
                 d = conv(c, 8, kernel: 3x3);                                   // direct: 8 output channels
                 e = conv(d, 16, kernel: 3x3, anchor: (-1, 1));                 // scalar: an exclave anchor
                 g = conv(e, 16, kernel: 3x3, algo: scalar);                    // what the file asks for
@@ -88,7 +88,7 @@ class ConvKernelsTest {
         assertEquals(Algo.DIRECT, k.get("b conv_bf"), "5x5 is never Winograd");
         assertEquals(Algo.DIRECT, k.get("c conv"), "stride 2: the direct kernel on the stride phases");
         assertEquals(Algo.DIRECT, k.get("c conv_grad"), "stride 2: the direct weight gradient on the stride phases");
-        assertEquals(Algo.SCALAR, k.get("c conv_bf"), "the direct kernel's backward-data is stride 1 only");
+        assertEquals(Algo.DIRECT, k.get("c conv_bf"), "stride 2: the direct kernel on the stride phases of ΔX");
         assertEquals(Algo.DIRECT, k.get("d conv"), "8 output channels: too few for Winograd");
         assertEquals(Algo.DIRECT, kernels(Pipeline.compile(SourceFile.of("mix.cnn", MIX), Options.defaults().withBatch(4))).get("a conv"),
                 "4 x 12 x 12 output pixels: too few to repay the weight transform");
@@ -132,7 +132,7 @@ class ConvKernelsTest {
         assertEquals(Algo.WINOGRAD2, k.get("a conv_grad"), "winograd4 forced: the weight gradient's one tile, F(2x2)");
         assertEquals(Algo.DIRECT, k.get("b conv"), "5x5: the compiler's choice");
         assertEquals(Algo.DIRECT, k.get("c conv"), "stride 2: the compiler's choice");
-        assertEquals(Algo.SCALAR, k.get("c conv_bf"), "stride 2: the compiler's choice");
+        assertEquals(Algo.DIRECT, k.get("c conv_bf"), "stride 2: the compiler's choice");
         System.setProperty("cnnc.conv.algo", "scalar");
         assertTrue(kernels(compile(MIX)).values().stream().allMatch(a -> a == Algo.SCALAR));
     }
@@ -173,7 +173,7 @@ class ConvKernelsTest {
             network up {
                 input x : 4x6x6;
                 target z : 10;
-                u = deconv(x, 8, kernel: 4x4, stride: 2x2, padding: (1,1));   // scalar: stride 2 (zeros between pixels)
+                u = deconv(x, 8, kernel: 4x4, stride: 2x2, padding: (1,1));   // direct: its dual conv by the stride phases
                 d = deconv(u, 4, kernel: 3x3, padding: (1,1));                // direct: stride 1, pads inside the window
                 f = full(d, 10);
                 y = softmax(f);
@@ -200,8 +200,8 @@ class ConvKernelsTest {
     @Test
     void deconvStepsGetTheirKernelFromThePassToo() {
         Map<String, Algo> k = deconvKernels(compile(DECONV));
-        assertEquals(Algo.SCALAR, k.get("u deconv"), "stride 2: the dual conv's stride");
-        assertEquals(Algo.SCALAR, k.get("u deconv_grad"));
+        assertEquals(Algo.DIRECT, k.get("u deconv"), "stride 2: the dual conv on the stride phases");
+        assertEquals(Algo.DIRECT, k.get("u deconv_grad"));
         assertEquals(Algo.DIRECT, k.get("d deconv"));
         assertEquals(Algo.DIRECT, k.get("d deconv_bf"));
         assertEquals(Algo.DIRECT, k.get("d deconv_grad"));
@@ -213,7 +213,11 @@ class ConvKernelsTest {
         // what the Java backend renders follows the record
         List<String> lines = JavaBackend.convKernels(compile(DECONV), true);
         assertTrue(lines.stream().anyMatch(l -> l.contains("'d'") && l.contains("Vector API")), lines.toString());
-        assertTrue(lines.stream().anyMatch(l -> l.contains("'u'") && l.contains("scalar loops")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("deconv forward 'u'") && l.contains("stride phases")), lines.toString());
+        System.setProperty("cnnc.conv.algo", "scalar");
+        List<String> scalar = JavaBackend.convKernels(compile(DECONV), true);
+        System.clearProperty("cnnc.conv.algo");
+        assertTrue(scalar.stream().allMatch(l -> l.contains("scalar loops")), scalar.toString());
     }
 
     @Test

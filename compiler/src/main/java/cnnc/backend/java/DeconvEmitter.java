@@ -20,7 +20,7 @@ final class DeconvEmitter {
     static void forward(StepCtx s, Deconv op) {
         ConvBf bf = new ConvBf(op.dual());
         String bias = op.bias() ? s.in(2) : null;
-        if (Emitters.algo(s, bf.conv(), op.algo(), true) == Conv.Algo.DIRECT) {
+        if (Emitters.algo(s, bf.conv(), op.algo()) == Conv.Algo.DIRECT) {
             VectorConvEmitter.backwardData(s, bf, bias);
         } else {
             ConvEmitter.backwardData(s, bf, bias);

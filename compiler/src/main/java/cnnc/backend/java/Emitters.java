@@ -45,11 +45,6 @@ final class Emitters {
      * @throws IllegalStateException for a step the pass did not see (a model that skipped {@code Pipeline})
      */
     static Conv.Algo algo(StepCtx s, Conv conv, Conv.Algo recorded) {
-        return algo(s, conv, recorded, false);
-    }
-
-    /** {@link #algo(StepCtx, Conv, Conv.Algo)} of a conv_bf step ({@code backwardData}): the direct kernel's is stride 1 only. */
-    static Conv.Algo algo(StepCtx s, Conv conv, Conv.Algo recorded, boolean backwardData) {
         if (recorded == Conv.Algo.AUTO) {
             throw new IllegalStateException(s.step.op().mnemonic() + " '" + s.step.node()
                     + "' has no kernel: compile the model with cnnc.passes.Pipeline (its conv-kernels pass chooses it)");
@@ -61,7 +56,7 @@ final class Emitters {
             throw new IllegalStateException(s.step.op().mnemonic() + " '" + s.step.node()
                     + "' has no Winograd tile: compile the model with cnnc.passes.Pipeline (its conv-kernels pass chooses it)");
         }
-        return (backwardData ? recorded.appliesToBackwardData(conv) : recorded.applies(conv)) ? recorded : Conv.Algo.SCALAR;
+        return recorded.applies(conv) ? recorded : Conv.Algo.SCALAR;
     }
 
     static void emit(StepCtx s) {
@@ -75,7 +70,7 @@ final class Emitters {
                 }
             }
             case ConvBf op -> {
-                Conv.Algo a = algo(s, op.conv(), op.algo(), true);
+                Conv.Algo a = algo(s, op.conv(), op.algo());
                 switch (a) {
                     case WINOGRAD2, WINOGRAD4 -> WinogradEmitter.backwardData(s, op, a.winogradTile());
                     case DIRECT -> VectorConvEmitter.backwardData(s, op);
@@ -138,7 +133,7 @@ final class Emitters {
         }
         if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad
                 || s.step.op() instanceof Deconv || s.step.op() instanceof DeconvBf || s.step.op() instanceof DeconvGrad)) {
-            s.kernel = "scalar loops" + (s.vector ? " (algo scalar, a strided backward-data, or pads outside the vector kernels' range)" : " (plain Java)")
+            s.kernel = "scalar loops" + (s.vector ? " (algo scalar, or pads outside the vector kernels' range)" : " (plain Java)")
                     + ", " + s.chunks + " chunks";
         }
         if (s.chunks < 1) {

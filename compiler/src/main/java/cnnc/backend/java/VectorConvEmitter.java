@@ -190,7 +190,7 @@ final class VectorConvEmitter {
                 .close()
                 .close();
         c.close();
-        s.phase("phases", x.n(), x.size(), "copies " + b.name() + "[t] with pads (" + pt + ", " + pb + ", " + pl + ", " + pr
+        s.phase("split", x.n(), x.size(), "copies " + b.name() + "[t] with pads (" + pt + ", " + pb + ", " + pl + ", " + pr
                 + ") of zeros into its " + sh + "x" + sw + " stride phases, planes of " + hp + "x" + wp + ", one sample each", c.build());
         return p;
     }
@@ -390,11 +390,103 @@ final class VectorConvEmitter {
     /** Conv_BF whose every map {@code ΔX[t][c]} starts from {@code bias[c]} (the field, or null for 0): deconv's forward. */
     static void backwardData(StepCtx s, ConvBf bf, String bias) {
         Conv op = bf.conv();
+        if (op.sh() > 1 || op.sw() > 1) {
+            stridedBackwardData(s, bf, bias);
+            return;
+        }
         Shape dx = s.outBuf(0).shape();
         int M = op.m(), N = op.n();
         Padded in = pad(s, s.inBuf(0), M - 1 - op.pt(), M - 1 - op.pb(), N - 1 - op.pl(), N - 1 - op.pr(), false);
         wideConv(s, new Kernel(in, s.out(0), dx.c(), dx.h(), dx.w(), M, N, s.in(1), M * N, dx.c() * M * N, true, bias),
                 "sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk)");
+    }
+
+    /**
+     * conv_bf of a strided convolution, by the stride phases of ΔX. Pixel {@code (y, x)} of ΔX sits in
+     * the padded input at {@code r = y + Pt = sh·u + a}, {@code q = x + Pl = sw·v + b}; the outputs
+     * whose windows hold it are {@code i = u - p'} for the kernel rows {@code p = sh·p' + a} (columns
+     * likewise), so each phase {@code (a, b)} of ΔX is a stride-1 convolution of ΔY with that phase's
+     * taps, rotated:
+     *
+     * <pre>
+     * ΔX[sh·u + a - Pt][sw·v + b - Pl] = Σ_k Σ_p'&lt;Ma Σ_q'&lt;Nb W[k][c][sh·p' + a][sw·q' + b] · ΔY[k][u - p'][v - q']
+     * </pre>
+     *
+     * computed on ΔY zero-padded by {@code ceil(M/sh) - 1} rows and {@code ceil(N/sw) - 1} columns
+     * (the most taps of a phase) in the wide layout, one phase after another into the same wide rows,
+     * each then scattered to its pixels of ΔX. Every pixel of ΔX is in exactly one phase; a phase
+     * without taps (a kernel smaller than the stride) gets the bias or zero.
+     */
+    private static void stridedBackwardData(StepCtx s, ConvBf bf, String bias) {
+        Conv op = bf.conv();
+        Shape dx = s.outBuf(0).shape();
+        Shape dy = s.inBuf(0).shape();
+        int T = dx.n(), C = dx.c(), H = dx.h(), W = dx.w(), K = dy.c(), Ho = dy.h(), Wo = dy.w();
+        int M = op.m(), N = op.n(), sh = op.sh(), sw = op.sw(), pt = op.pt(), pl = op.pl();
+        int mMax = (M + sh - 1) / sh, nMax = (N + sw - 1) / sw;
+        int uh = (H - 1 + pt) / sh + 1, vw = (W - 1 + pl) / sw + 1;  // phase rows and columns holding a pixel of ΔX
+        Padded in = pad(s, s.inBuf(0), mMax - 1, Math.max(0, uh - Ho), nMax - 1, Math.max(0, vw - Wo), false);
+        int Wp = in.wp();
+        Kernel k = new Kernel(in, s.out(0), C, uh, vw, M, N, s.in(1), M * N, C * M * N, true, bias);
+        long L = (long) (uh - 1) * Wp + vw;
+        int kg = channelGroups(T, C);
+        int chunks = T * kg;
+        int n = C / kg;
+        ConvTiles.Tile tile = ConvTiles.choose(L, n);
+        int P = tile.p();
+        int b0 = tile.b();
+        int Lr = (int) ((L + (long) VL * P - 1) / ((long) VL * P) * VL * P);
+        String wide = s.scratch("wide", (long) chunks * b0 * Lr);
+        List<Integer> widths = new ArrayList<>();
+        widths.add(b0);
+        if (n % b0 != 0) {
+            widths.add(n % b0);
+        }
+        Code c = new Code();
+        ConvEmitter.splitChunk(c, kg, C, "k0", "k1");
+        c.line("int xo = t * " + (long) K * in.channel()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
+        int index = 0;
+        for (int b : widths) {
+            c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
+            for (int pa = 0; pa < sh; pa++) {
+                for (int qa = 0; qa < sw; qa++) {
+                    int u0 = Math.max(0, Math.floorDiv(pt - pa + sh - 1, sh)), u1 = Math.floorDiv(H - 1 + pt - pa, sh);
+                    int v0 = Math.max(0, Math.floorDiv(pl - qa + sw - 1, sw)), v1 = Math.floorDiv(W - 1 + pl - qa, sw);
+                    if (u1 < u0 || v1 < v0) {
+                        continue;  // no pixel of ΔX in this phase
+                    }
+                    int rows = (M - pa + sh - 1) / sh, cols = (N - qa + sw - 1) / sw;
+                    String value;
+                    if (rows > 0 && cols > 0) {
+                        TapGroup g = new TapGroup(rows, sh * (rows - 1) + pa, -sh, cols, sw * (cols - 1) + qa, -sw,
+                                (long) (mMax - rows) * Wp + (nMax - cols), "kernel rows " + (sh * (rows - 1) + pa) + " .. " + pa + " by -" + sh
+                                        + " (stride phase (" + pa + ", " + qa + ") of ΔX, rotated)");
+                        List<String> helpers = taps(s, k, b, P, Lr, g, true, index);
+                        index += helpers.size();
+                        helpers.forEach(h -> c.line(h + "(xo, k, so)"));
+                        value = wide + "[wo + u * " + Wp + " + v]";
+                    } else {
+                        value = bias == null ? "0f" : bias + "[k + a]";
+                    }
+                    c.comment("ΔX[t][k + a][" + sh + "·u" + ConvEmitter.plus(pa - pt) + "][" + sw + "·v" + ConvEmitter.plus(qa - pl)
+                            + "]: stride phase (" + pa + ", " + qa + ")" + (rows > 0 && cols > 0 ? ", its wide rows" : ", no taps: "
+                            + (bias == null ? "zero" : "the bias")));
+                    c.open("for (int a = 0; a < " + b + "; a++)")
+                            .line("int yo = (t * " + C + " + k + a) * " + (H * W))
+                            .line("int wo = so + a * " + Lr)
+                            .open("for (int u = " + u0 + "; u <= " + u1 + "; u++)")
+                            .one("for (int v = " + v0 + "; v <= " + v1 + "; v++) " + k.out() + "[yo + " + ConvEmitter.rowStart("u", sh, pa - pt, W)
+                                    + " + v * " + sw + ConvEmitter.plus(qa - pl) + "] = " + value)
+                            .close()
+                            .close();
+                }
+            }
+            c.close();
+        }
+        s.kernel = "direct, Vector API, register tile " + tile + ", " + sh * sw + " stride phases, " + chunks + " chunks";
+        s.main(chunks, (long) T * K * C * Lr * M * N, "sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one"
+                + " chunk), one stride phase of ΔX after another; register tile " + tile + " (" + P + "x" + b0 + " accumulators of " + VL
+                + " lanes), wide rows of " + Lr + " pixels", c.build(), kg == 1);
     }
 
     static void gradient(StepCtx s, ConvGrad grad) {

@@ -1699,7 +1699,7 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'd' (samples/residual.cnn:26): ΔX[t][c][i][j] = Σ_k Σ_p<4 Σ_q<4 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 2 + p][j - 2 + q]
-     * <p>V = rot180(W[d])ᵀ, anchor (2,2), transposed stride 2x2, algo scalar
+     * <p>V = rot180(W[d])ᵀ, anchor (2,2), transposed stride 2x2, algo direct
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b5_conv_bf_d_(int chunk) {

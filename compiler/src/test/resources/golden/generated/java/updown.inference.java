@@ -776,7 +776,7 @@ public final class Updown_T1 implements Network, ChunkTask {
 
     /**
      * deconv 'u2' (samples/updown.cnn:17): Y[t][k][i·2 - 1 + u][j·2 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<4, v<4), from b[k]
-     * <p>kernel 4x4, padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,1,1,1), algo scalar
+     * <p>kernel 4x4, padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,1,1,1), algo direct
      * <p>8 chunks: sample chunk / 8, input channels split in 8
      */
     private void f6_deconv_u2_(int chunk) {
@@ -868,7 +868,7 @@ public final class Updown_T1 implements Network, ChunkTask {
 
     /**
      * deconv 'u1' (samples/updown.cnn:19): Y[t][k][i·2 - 1 + u][j·2 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<3, v<3), from b[k]
-     * <p>kernel 3x3, padding (1,1), output_padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,0,1,0), algo scalar
+     * <p>kernel 3x3, padding (1,1), output_padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,0,1,0), algo direct
      * <p>8 chunks: sample chunk / 8, input channels split in 8
      */
     private void f8_deconv_u1_(int chunk) {

@@ -1213,7 +1213,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv 'u2' (samples/updown.cnn:17): Y[t][k][i·2 - 1 + u][j·2 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<4, v<4), from b[k]
-     * <p>kernel 4x4, padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,1,1,1), algo scalar
+     * <p>kernel 4x4, padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,1,1,1), algo direct
      * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void f6_deconv_u2_(int chunk) {
@@ -1304,7 +1304,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv 'u1' (samples/updown.cnn:19): Y[t][k][i·2 - 1 + u][j·2 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<3, v<3), from b[k]
-     * <p>kernel 3x3, padding (1,1), output_padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,0,1,0), algo scalar
+     * <p>kernel 3x3, padding (1,1), output_padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,0,1,0), algo direct
      * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void f8_deconv_u1_(int chunk) {
@@ -1803,7 +1803,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_bf 'u1' (samples/updown.cnn:19): ΔX[t][c][i][j] = Σ_k Σ_u<3 Σ_v<3 W[c][k][u][v] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv of ΔY with W, pads (1,0,1,0), stride 2x2, algo scalar
+     * <p>conv of ΔY with W, pads (1,0,1,0), stride 2x2, algo direct
      * <p>32 chunks: one sample each
      */
     private void b8_deconv_bf_u1_(int chunk) {
@@ -1865,7 +1865,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_grad 'u1' (samples/updown.cnn:19): ΔW[c][k][u][v] = Σ_t Σ_i Σ_j X[t][c][i][j] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv_grad with X as ΔY and ΔY as X, algo scalar
+     * <p>conv_grad with X as ΔY and ΔY as X, algo direct
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b9_deconv_grad_u1_(int chunk) {
@@ -1950,7 +1950,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_bf 'u2' (samples/updown.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_u<4 Σ_v<4 W[c][k][u][v] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv of ΔY with W, pads (1,1,1,1), stride 2x2, algo scalar
+     * <p>conv of ΔY with W, pads (1,1,1,1), stride 2x2, algo direct
      * <p>32 chunks: one sample each
      */
     private void b12_deconv_bf_u2_(int chunk) {
@@ -2031,7 +2031,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_grad 'u2' (samples/updown.cnn:17): ΔW[c][k][u][v] = Σ_t Σ_i Σ_j X[t][c][i][j] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv_grad with X as ΔY and ΔY as X, algo scalar
+     * <p>conv_grad with X as ΔY and ΔY as X, algo direct
      * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b13_deconv_grad_u2_(int chunk) {
@@ -2130,7 +2130,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_bf 'e3' (samples/updown.cnn:13): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[e3])ᵀ, anchor (1,1), transposed stride 2x2, algo scalar
+     * <p>V = rot180(W[e3])ᵀ, anchor (1,1), transposed stride 2x2, algo direct
      * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b16_conv_bf_e3_(int chunk) {
@@ -2282,7 +2282,7 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_bf 'e2' (samples/updown.cnn:11): ΔX[t][c][i][j] = Σ_k Σ_p<4 Σ_q<4 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 2 + p][j - 2 + q]
-     * <p>V = rot180(W[e2])ᵀ, anchor (2,2), transposed stride 2x2, algo scalar
+     * <p>V = rot180(W[e2])ᵀ, anchor (2,2), transposed stride 2x2, algo direct
      * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b20_conv_bf_e2_(int chunk) {

@@ -63,15 +63,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'k' (samples/exclave.cnn:13): direct, Vector API, register tile 32 pixels x 4 channels, 64 chunks
- * <li>conv forward 'up' (samples/exclave.cnn:14): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 64 chunks
- * <li>conv forward 'dn' (samples/exclave.cnn:15): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 64 chunks
- * <li>conv forward 'rt' (samples/exclave.cnn:16): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 64 chunks
- * <li>conv forward 'e' (samples/exclave.cnn:22): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 64 chunks
- * <li>conv backward-data 'e' (samples/exclave.cnn:22): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 64 chunks
- * <li>conv gradient 'e' (samples/exclave.cnn:22): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 8 chunks
- * <li>conv gradient 'rt' (samples/exclave.cnn:16): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 4 chunks
- * <li>conv gradient 'dn' (samples/exclave.cnn:15): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 4 chunks
- * <li>conv gradient 'up' (samples/exclave.cnn:14): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 4 chunks
+ * <li>conv forward 'up' (samples/exclave.cnn:14): scalar loops (algo scalar, or pads outside the vector kernels' range), 64 chunks
+ * <li>conv forward 'dn' (samples/exclave.cnn:15): scalar loops (algo scalar, or pads outside the vector kernels' range), 64 chunks
+ * <li>conv forward 'rt' (samples/exclave.cnn:16): scalar loops (algo scalar, or pads outside the vector kernels' range), 64 chunks
+ * <li>conv forward 'e' (samples/exclave.cnn:22): scalar loops (algo scalar, or pads outside the vector kernels' range), 64 chunks
+ * <li>conv backward-data 'e' (samples/exclave.cnn:22): scalar loops (algo scalar, or pads outside the vector kernels' range), 64 chunks
+ * <li>conv gradient 'e' (samples/exclave.cnn:22): scalar loops (algo scalar, or pads outside the vector kernels' range), 8 chunks
+ * <li>conv gradient 'rt' (samples/exclave.cnn:16): scalar loops (algo scalar, or pads outside the vector kernels' range), 4 chunks
+ * <li>conv gradient 'dn' (samples/exclave.cnn:15): scalar loops (algo scalar, or pads outside the vector kernels' range), 4 chunks
+ * <li>conv gradient 'up' (samples/exclave.cnn:14): scalar loops (algo scalar, or pads outside the vector kernels' range), 4 chunks
  * <li>conv gradient 'k' (samples/exclave.cnn:13): direct, Vector API, register tile 1 channels x 9 taps, 4 chunks
  * </ul>
  */

@@ -931,7 +931,7 @@ public final class Inception_T64 implements Network, ChunkTask {
      * </ul>
      */
     private void s0_by_sample(int chunk) {
-        f0_conv_c0_phases(chunk);
+        f0_conv_c0_split(chunk);
         f0_conv_c0_(chunk);
         f1_relu_r0_(chunk);
         f2_conv_a0_pad(chunk);
@@ -1077,9 +1077,9 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c0' (samples/inception.cnn:12), phase phases: copies x[t] with pads (0, 0, 0, 0) of zeros into its 2x2 stride phases, planes of 15x14, one sample each
+     * conv 'c0' (samples/inception.cnn:12), phase split: copies x[t] with pads (0, 0, 0, 0) of zeros into its 2x2 stride phases, planes of 15x14, one sample each
      */
-    private void f0_conv_c0_phases(int chunk) {
+    private void f0_conv_c0_split(int chunk) {
         int t = chunk;
         for (int c = 0; c < 1; c++) {
             int po = (t * 1 + c) * 840;

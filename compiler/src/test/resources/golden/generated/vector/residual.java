@@ -73,7 +73,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv forward 'c1' (samples/residual.cnn:17): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
  * <li>conv forward 'c2' (samples/residual.cnn:20): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
  * <li>conv forward 'd' (samples/residual.cnn:26): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
- * <li>conv backward-data 'd' (samples/residual.cnn:26): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 64 chunks
+ * <li>conv backward-data 'd' (samples/residual.cnn:26): direct, Vector API, register tile 24 pixels x 6 channels, 4 stride phases, 64 chunks
  * <li>conv gradient 'd' (samples/residual.cnn:26): direct, Vector API, register tile 2 channels x 8 taps, 12 chunks
  * <li>conv backward-data 'c2' (samples/residual.cnn:20): direct, Vector API, register tile 32 pixels x 6 channels, 64 chunks
  * <li>conv gradient 'c2' (samples/residual.cnn:20): direct, Vector API, register tile 1 channels x 9 taps, 12 chunks
@@ -527,6 +527,16 @@ public final class Residual_T64 implements Network, ChunkTask {
      * Scratch of f13_full_f_.
      */
     private final float[] f13_full_f_lanes = new float[2048];
+
+    /**
+     * Scratch of b5_conv_bf_d_.
+     */
+    private final float[] b5_conv_bf_d_padded = new float[391712];
+
+    /**
+     * Scratch of b5_conv_bf_d_.
+     */
+    private final float[] b5_conv_bf_d_wide = new float[92160];
 
     /**
      * Scratch of b6_conv_grad_d_.
@@ -1079,7 +1089,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     private void s6_by_sample(int chunk) {
         f8_add_sum_(chunk);
         f9_relu_r2_(chunk);
-        f10_conv_d_phases(chunk);
+        f10_conv_d_split(chunk);
         f10_conv_d_(chunk);
         f11_tanh_t_(chunk);
         f12_avgpool_a_(chunk);
@@ -1113,6 +1123,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     private void s10_by_sample(int chunk) {
         b3_avgpool_bf_a_(chunk);
         b4_tanh_bf_t_(chunk);
+        b5_conv_bf_d_pad(chunk);
         b5_conv_bf_d_(chunk);
         b6_conv_grad_d_dy(chunk);
     }
@@ -2045,9 +2056,9 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'd' (samples/residual.cnn:26), phase phases: copies r2[t] with pads (1, 2, 1, 2) of zeros into its 2x2 stride phases, planes of 17x16, one sample each
+     * conv 'd' (samples/residual.cnn:26), phase split: copies r2[t] with pads (1, 2, 1, 2) of zeros into its 2x2 stride phases, planes of 17x16, one sample each
      */
-    private void f10_conv_d_phases(int chunk) {
+    private void f10_conv_d_split(int chunk) {
         int t = chunk;
         for (int c = 0; c < 12; c++) {
             int po = (t * 12 + c) * 1088;
@@ -2838,81 +2849,508 @@ public final class Residual_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'd' (samples/residual.cnn:26): ΔX[t][c][i][j] = Σ_k Σ_p<4 Σ_q<4 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 2 + p][j - 2 + q]
-     * <p>V = rot180(W[d])ᵀ, anchor (2,2), transposed stride 2x2, algo scalar
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>V = rot180(W[d])ᵀ, anchor (2,2), transposed stride 2x2, algo direct
+     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk), one stride phase of ΔX after another; register tile 24 pixels x 6 channels (3x6 accumulators of 8 lanes), wide rows of 240 pixels
      */
     private void b5_conv_bf_d_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 12;
-        for (int c = c0; c < c1; c++) {
-            int xo = (t * 12 + c) * 784;
-            for (int e = 0; e < 784; e++) {
-                grad$r2_[xo + e] = 0f;
+        int k0 = 0;
+        int k1 = 12;
+        int xo = t * 6120;
+        int so = chunk * 1440;
+        int k = k0;
+        for (; k + 6 <= k1; k += 6) {
+            b5_conv_bf_d_taps6_0(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
+            for (int a = 0; a < 6; a++) {
+                int yo = (t * 12 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 1; u <= 14; u++) {
+                    for (int v = 1; v <= 14; v++) grad$r2_[yo + (u * 2 - 1) * 28 + v * 2 - 1] = b5_conv_bf_d_wide[wo + u * 15 + v];
+                }
             }
-            for (int k = 0; k < 24; k++) {
-                int yo = (t * 24 + k) * 196;
-                int wo = (k * 12 + c) * 16;
-                b5_conv_bf_d_taps0(xo, yo, wo);
+            b5_conv_bf_d_taps6_1(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
+            for (int a = 0; a < 6; a++) {
+                int yo = (t * 12 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 1; u <= 14; u++) {
+                    for (int v = 0; v <= 13; v++) grad$r2_[yo + (u * 2 - 1) * 28 + v * 2] = b5_conv_bf_d_wide[wo + u * 15 + v];
+                }
+            }
+            b5_conv_bf_d_taps6_2(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
+            for (int a = 0; a < 6; a++) {
+                int yo = (t * 12 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 0; u <= 13; u++) {
+                    for (int v = 1; v <= 14; v++) grad$r2_[yo + u * 2 * 28 + v * 2 - 1] = b5_conv_bf_d_wide[wo + u * 15 + v];
+                }
+            }
+            b5_conv_bf_d_taps6_3(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
+            for (int a = 0; a < 6; a++) {
+                int yo = (t * 12 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 0; u <= 13; u++) {
+                    for (int v = 0; v <= 13; v++) grad$r2_[yo + u * 2 * 28 + v * 2] = b5_conv_bf_d_wide[wo + u * 15 + v];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 2x2 only the taps that meet a ΔY element run.
+     * conv_bf 'd' (samples/residual.cnn:26), phase pad: copies grad.d[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
      */
-    private void b5_conv_bf_d_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 14) reach ΔX row i·2 - 1
-        float w0_0 = d$weight_[wo];
-        float w0_1 = d$weight_[wo + 1];
-        float w0_2 = d$weight_[wo + 2];
-        float w0_3 = d$weight_[wo + 3];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w0_0 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w0_1 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w0_2 * grad$d_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w0_3 * grad$d_[yr + j];
+    private void b5_conv_bf_d_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 24; c++) {
+            int po = (t * 24 + c) * 255;
+            int xo = (t * 24 + c) * 196;
+            for (int e = 0; e < 255; e++) {
+                b5_conv_bf_d_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 14; i++) System.arraycopy(grad$d_, xo + i * 14, b5_conv_bf_d_padded, po + (i + 1) * 15 + 1, 14);
         }
-        // kernel row p = 1: ΔY rows [0, 14) reach ΔX row i·2
-        float w1_0 = d$weight_[wo + 4];
-        float w1_1 = d$weight_[wo + 5];
-        float w1_2 = d$weight_[wo + 6];
-        float w1_3 = d$weight_[wo + 7];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w1_0 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w1_1 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w1_2 * grad$d_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w1_3 * grad$d_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 24 pixels x 6 channels at a time.
+     */
+    private void b5_conv_bf_d_taps6_0(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            for (int c = 0; c < 24; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 16 + c * 192;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (2 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x);
+                    v1 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 16);
+                    g = FloatVector.broadcast(S, d$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 18]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 34]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 50]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 66]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 82]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 17);
+                    g = FloatVector.broadcast(S, d$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 16]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 32]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 48]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 64]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 80]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                }
+            }
+            a0_0.intoArray(b5_conv_bf_d_wide, so + 0 + e);
+            a1_0.intoArray(b5_conv_bf_d_wide, so + 8 + e);
+            a2_0.intoArray(b5_conv_bf_d_wide, so + 16 + e);
+            a0_1.intoArray(b5_conv_bf_d_wide, so + 240 + e);
+            a1_1.intoArray(b5_conv_bf_d_wide, so + 248 + e);
+            a2_1.intoArray(b5_conv_bf_d_wide, so + 256 + e);
+            a0_2.intoArray(b5_conv_bf_d_wide, so + 480 + e);
+            a1_2.intoArray(b5_conv_bf_d_wide, so + 488 + e);
+            a2_2.intoArray(b5_conv_bf_d_wide, so + 496 + e);
+            a0_3.intoArray(b5_conv_bf_d_wide, so + 720 + e);
+            a1_3.intoArray(b5_conv_bf_d_wide, so + 728 + e);
+            a2_3.intoArray(b5_conv_bf_d_wide, so + 736 + e);
+            a0_4.intoArray(b5_conv_bf_d_wide, so + 960 + e);
+            a1_4.intoArray(b5_conv_bf_d_wide, so + 968 + e);
+            a2_4.intoArray(b5_conv_bf_d_wide, so + 976 + e);
+            a0_5.intoArray(b5_conv_bf_d_wide, so + 1200 + e);
+            a1_5.intoArray(b5_conv_bf_d_wide, so + 1208 + e);
+            a2_5.intoArray(b5_conv_bf_d_wide, so + 1216 + e);
         }
-        // kernel row p = 2: ΔY rows [0, 14) reach ΔX row i·2 + 1
-        float w2_0 = d$weight_[wo + 8];
-        float w2_1 = d$weight_[wo + 9];
-        float w2_2 = d$weight_[wo + 10];
-        float w2_3 = d$weight_[wo + 11];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w2_0 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w2_1 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w2_2 * grad$d_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w2_3 * grad$d_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 24 pixels x 6 channels at a time.
+     */
+    private void b5_conv_bf_d_taps6_1(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            for (int c = 0; c < 24; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 16 + c * 192;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (2 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x);
+                    v1 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 16);
+                    g = FloatVector.broadcast(S, d$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 19]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 35]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 51]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 67]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 83]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 17);
+                    g = FloatVector.broadcast(S, d$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 17]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 33]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 49]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 65]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 81]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                }
+            }
+            a0_0.intoArray(b5_conv_bf_d_wide, so + 0 + e);
+            a1_0.intoArray(b5_conv_bf_d_wide, so + 8 + e);
+            a2_0.intoArray(b5_conv_bf_d_wide, so + 16 + e);
+            a0_1.intoArray(b5_conv_bf_d_wide, so + 240 + e);
+            a1_1.intoArray(b5_conv_bf_d_wide, so + 248 + e);
+            a2_1.intoArray(b5_conv_bf_d_wide, so + 256 + e);
+            a0_2.intoArray(b5_conv_bf_d_wide, so + 480 + e);
+            a1_2.intoArray(b5_conv_bf_d_wide, so + 488 + e);
+            a2_2.intoArray(b5_conv_bf_d_wide, so + 496 + e);
+            a0_3.intoArray(b5_conv_bf_d_wide, so + 720 + e);
+            a1_3.intoArray(b5_conv_bf_d_wide, so + 728 + e);
+            a2_3.intoArray(b5_conv_bf_d_wide, so + 736 + e);
+            a0_4.intoArray(b5_conv_bf_d_wide, so + 960 + e);
+            a1_4.intoArray(b5_conv_bf_d_wide, so + 968 + e);
+            a2_4.intoArray(b5_conv_bf_d_wide, so + 976 + e);
+            a0_5.intoArray(b5_conv_bf_d_wide, so + 1200 + e);
+            a1_5.intoArray(b5_conv_bf_d_wide, so + 1208 + e);
+            a2_5.intoArray(b5_conv_bf_d_wide, so + 1216 + e);
         }
-        // kernel row p = 3: ΔY rows [0, 13) reach ΔX row i·2 + 2
-        float w3_0 = d$weight_[wo + 12];
-        float w3_1 = d$weight_[wo + 13];
-        float w3_2 = d$weight_[wo + 14];
-        float w3_3 = d$weight_[wo + 15];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w3_0 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w3_1 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w3_2 * grad$d_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w3_3 * grad$d_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 24 pixels x 6 channels at a time.
+     */
+    private void b5_conv_bf_d_taps6_2(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            for (int c = 0; c < 24; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 16 + c * 192;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (3 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x);
+                    v1 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 16);
+                    g = FloatVector.broadcast(S, d$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 18]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 34]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 50]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 66]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 82]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 17);
+                    g = FloatVector.broadcast(S, d$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 16]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 32]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 48]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 64]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 80]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                }
+            }
+            a0_0.intoArray(b5_conv_bf_d_wide, so + 0 + e);
+            a1_0.intoArray(b5_conv_bf_d_wide, so + 8 + e);
+            a2_0.intoArray(b5_conv_bf_d_wide, so + 16 + e);
+            a0_1.intoArray(b5_conv_bf_d_wide, so + 240 + e);
+            a1_1.intoArray(b5_conv_bf_d_wide, so + 248 + e);
+            a2_1.intoArray(b5_conv_bf_d_wide, so + 256 + e);
+            a0_2.intoArray(b5_conv_bf_d_wide, so + 480 + e);
+            a1_2.intoArray(b5_conv_bf_d_wide, so + 488 + e);
+            a2_2.intoArray(b5_conv_bf_d_wide, so + 496 + e);
+            a0_3.intoArray(b5_conv_bf_d_wide, so + 720 + e);
+            a1_3.intoArray(b5_conv_bf_d_wide, so + 728 + e);
+            a2_3.intoArray(b5_conv_bf_d_wide, so + 736 + e);
+            a0_4.intoArray(b5_conv_bf_d_wide, so + 960 + e);
+            a1_4.intoArray(b5_conv_bf_d_wide, so + 968 + e);
+            a2_4.intoArray(b5_conv_bf_d_wide, so + 976 + e);
+            a0_5.intoArray(b5_conv_bf_d_wide, so + 1200 + e);
+            a1_5.intoArray(b5_conv_bf_d_wide, so + 1208 + e);
+            a2_5.intoArray(b5_conv_bf_d_wide, so + 1216 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 24 pixels x 6 channels at a time.
+     */
+    private void b5_conv_bf_d_taps6_3(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            for (int c = 0; c < 24; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 16 + c * 192;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (3 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x);
+                    v1 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 16);
+                    g = FloatVector.broadcast(S, d$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 19]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 35]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 51]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 67]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 83]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    v0 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b5_conv_bf_d_padded, x + 17);
+                    g = FloatVector.broadcast(S, d$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, d$weight_[w + 17]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, d$weight_[w + 33]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, d$weight_[w + 49]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, d$weight_[w + 65]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, d$weight_[w + 81]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                }
+            }
+            a0_0.intoArray(b5_conv_bf_d_wide, so + 0 + e);
+            a1_0.intoArray(b5_conv_bf_d_wide, so + 8 + e);
+            a2_0.intoArray(b5_conv_bf_d_wide, so + 16 + e);
+            a0_1.intoArray(b5_conv_bf_d_wide, so + 240 + e);
+            a1_1.intoArray(b5_conv_bf_d_wide, so + 248 + e);
+            a2_1.intoArray(b5_conv_bf_d_wide, so + 256 + e);
+            a0_2.intoArray(b5_conv_bf_d_wide, so + 480 + e);
+            a1_2.intoArray(b5_conv_bf_d_wide, so + 488 + e);
+            a2_2.intoArray(b5_conv_bf_d_wide, so + 496 + e);
+            a0_3.intoArray(b5_conv_bf_d_wide, so + 720 + e);
+            a1_3.intoArray(b5_conv_bf_d_wide, so + 728 + e);
+            a2_3.intoArray(b5_conv_bf_d_wide, so + 736 + e);
+            a0_4.intoArray(b5_conv_bf_d_wide, so + 960 + e);
+            a1_4.intoArray(b5_conv_bf_d_wide, so + 968 + e);
+            a2_4.intoArray(b5_conv_bf_d_wide, so + 976 + e);
+            a0_5.intoArray(b5_conv_bf_d_wide, so + 1200 + e);
+            a1_5.intoArray(b5_conv_bf_d_wide, so + 1208 + e);
+            a2_5.intoArray(b5_conv_bf_d_wide, so + 1216 + e);
         }
     }
 

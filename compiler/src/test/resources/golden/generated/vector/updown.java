@@ -66,18 +66,18 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv forward 'e1' (samples/updown.cnn:9): direct, Vector API, register tile 24 pixels x 8 channels, 32 chunks
  * <li>conv forward 'e2' (samples/updown.cnn:11): direct, Vector API, register tile 32 pixels x 4 channels, 32 chunks
  * <li>conv forward 'e3' (samples/updown.cnn:13): direct, Vector API, register tile 32 pixels x 4 channels, 32 chunks
- * <li>deconv forward 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
- * <li>deconv forward 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv forward 'u2' (samples/updown.cnn:17): direct, Vector API, register tile 32 pixels x 4 channels, 4 stride phases, 32 chunks
+ * <li>deconv forward 'u1' (samples/updown.cnn:19): direct, Vector API, register tile 24 pixels x 8 channels, 4 stride phases, 32 chunks
  * <li>deconv forward 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 32 pixels x 4 channels, 32 chunks
  * <li>deconv backward-data 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 24 pixels x 8 channels, 32 chunks
  * <li>deconv gradient 'd0' (samples/updown.cnn:23): direct, Vector API, register tile 1 channels x 9 taps, 8 chunks
- * <li>deconv backward-data 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
- * <li>deconv gradient 'u1' (samples/updown.cnn:19): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 16 chunks
- * <li>deconv backward-data 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
- * <li>deconv gradient 'u2' (samples/updown.cnn:17): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 16 chunks
- * <li>conv backward-data 'e3' (samples/updown.cnn:13): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
+ * <li>deconv backward-data 'u1' (samples/updown.cnn:19): direct, Vector API, register tile 24 pixels x 8 channels, 32 chunks
+ * <li>deconv gradient 'u1' (samples/updown.cnn:19): direct, Vector API, register tile 2 channels x 9 taps, 8 chunks
+ * <li>deconv backward-data 'u2' (samples/updown.cnn:17): direct, Vector API, register tile 32 pixels x 4 channels, 32 chunks
+ * <li>deconv gradient 'u2' (samples/updown.cnn:17): direct, Vector API, register tile 2 channels x 8 taps, 8 chunks
+ * <li>conv backward-data 'e3' (samples/updown.cnn:13): direct, Vector API, register tile 32 pixels x 4 channels, 4 stride phases, 32 chunks
  * <li>conv gradient 'e3' (samples/updown.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 8 chunks
- * <li>conv backward-data 'e2' (samples/updown.cnn:11): scalar loops (algo scalar, a strided backward-data, or pads outside the vector kernels' range), 32 chunks
+ * <li>conv backward-data 'e2' (samples/updown.cnn:11): direct, Vector API, register tile 24 pixels x 8 channels, 4 stride phases, 32 chunks
  * <li>conv gradient 'e2' (samples/updown.cnn:11): direct, Vector API, register tile 2 channels x 8 taps, 8 chunks
  * <li>conv gradient 'e1' (samples/updown.cnn:9): direct, Vector API, register tile 1 channels x 9 taps, 8 chunks
  * </ul>
@@ -469,6 +469,26 @@ public final class Updown_T32 implements Network, ChunkTask {
     private final float[] f4_conv_e3_wide = new float[8192];
 
     /**
+     * Scratch of f6_deconv_u2_.
+     */
+    private final float[] f6_deconv_u2_padded = new float[40992];
+
+    /**
+     * Scratch of f6_deconv_u2_.
+     */
+    private final float[] f6_deconv_u2_wide = new float[8192];
+
+    /**
+     * Scratch of f8_deconv_u1_.
+     */
+    private final float[] f8_deconv_u1_padded = new float[130592];
+
+    /**
+     * Scratch of f8_deconv_u1_.
+     */
+    private final float[] f8_deconv_u1_wide = new float[61440];
+
+    /**
      * Scratch of f10_deconv_d0_.
      */
     private final float[] f10_deconv_d0_padded = new float[230176];
@@ -504,14 +524,54 @@ public final class Updown_T32 implements Network, ChunkTask {
     private final float[] b6_deconv_grad_d0_lanes = new float[576];
 
     /**
+     * Scratch of b8_deconv_bf_u1_.
+     */
+    private final float[] b8_deconv_bf_u1_phases = new float[245792];
+
+    /**
+     * Scratch of b8_deconv_bf_u1_.
+     */
+    private final float[] b8_deconv_bf_u1_wide = new float[55296];
+
+    /**
      * Scratch of b9_deconv_grad_u1_.
      */
-    private final float[] b9_deconv_grad_u1_acc = new float[2016];
+    private final float[] b9_deconv_grad_u1_dy = new float[110592];
+
+    /**
+     * Scratch of b9_deconv_grad_u1_.
+     */
+    private final float[] b9_deconv_grad_u1_lanes = new float[1152];
+
+    /**
+     * Scratch of b12_deconv_bf_u2_.
+     */
+    private final float[] b12_deconv_bf_u2_phases = new float[147488];
+
+    /**
+     * Scratch of b12_deconv_bf_u2_.
+     */
+    private final float[] b12_deconv_bf_u2_wide = new float[8192];
 
     /**
      * Scratch of b13_deconv_grad_u2_.
      */
-    private final float[] b13_deconv_grad_u2_acc = new float[1792];
+    private final float[] b13_deconv_grad_u2_dy = new float[28672];
+
+    /**
+     * Scratch of b13_deconv_grad_u2_.
+     */
+    private final float[] b13_deconv_grad_u2_lanes = new float[1024];
+
+    /**
+     * Scratch of b16_conv_bf_e3_.
+     */
+    private final float[] b16_conv_bf_e3_padded = new float[40992];
+
+    /**
+     * Scratch of b16_conv_bf_e3_.
+     */
+    private final float[] b16_conv_bf_e3_wide = new float[8192];
 
     /**
      * Scratch of b17_conv_grad_e3_.
@@ -522,6 +582,16 @@ public final class Updown_T32 implements Network, ChunkTask {
      * Scratch of b17_conv_grad_e3_.
      */
     private final float[] b17_conv_grad_e3_lanes = new float[1152];
+
+    /**
+     * Scratch of b20_conv_bf_e2_.
+     */
+    private final float[] b20_conv_bf_e2_padded = new float[130592];
+
+    /**
+     * Scratch of b20_conv_bf_e2_.
+     */
+    private final float[] b20_conv_bf_e2_wide = new float[61440];
 
     /**
      * Scratch of b21_conv_grad_e2_.
@@ -761,16 +831,18 @@ public final class Updown_T32 implements Network, ChunkTask {
         pool.run(this, 5, 8);
         // add_bf 's1' (samples/updown.cnn:20)
         // deconv_bf 'u1' (samples/updown.cnn:19)
+        // deconv_grad 'u1' (samples/updown.cnn:19)
         pool.run(this, 6, 32);
         // deconv_grad 'u1' (samples/updown.cnn:19)
-        pool.run(this, 7, 16);
+        pool.run(this, 7, 8);
         // bias_grad 'u1' (samples/updown.cnn:19)
         pool.run(this, 8, 8);
         // add_bf 's2' (samples/updown.cnn:18)
         // deconv_bf 'u2' (samples/updown.cnn:17)
+        // deconv_grad 'u2' (samples/updown.cnn:17)
         pool.run(this, 9, 32);
         // deconv_grad 'u2' (samples/updown.cnn:17)
-        pool.run(this, 10, 16);
+        pool.run(this, 10, 8);
         // bias_grad 'u2' (samples/updown.cnn:17)
         pool.run(this, 11, 16);
         // relu_bf 'r3' (samples/updown.cnn:14)
@@ -947,14 +1019,16 @@ public final class Updown_T32 implements Network, ChunkTask {
         f0_conv_e1_pad(chunk);
         f0_conv_e1_(chunk);
         f1_relu_r1_(chunk);
-        f2_conv_e2_phases(chunk);
+        f2_conv_e2_split(chunk);
         f2_conv_e2_(chunk);
         f3_relu_r2_(chunk);
-        f4_conv_e3_phases(chunk);
+        f4_conv_e3_split(chunk);
         f4_conv_e3_(chunk);
         f5_relu_r3_(chunk);
+        f6_deconv_u2_pad(chunk);
         f6_deconv_u2_(chunk);
         f7_add_s2_(chunk);
+        f8_deconv_u1_pad(chunk);
         f8_deconv_u1_(chunk);
         f9_add_s1_(chunk);
         f10_deconv_d0_pad(chunk);
@@ -1002,11 +1076,14 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <ul>
      * <li>add_bf 's1' (samples/updown.cnn:20)</li>
      * <li>deconv_bf 'u1' (samples/updown.cnn:19)</li>
+     * <li>deconv_grad 'u1' (samples/updown.cnn:19)</li>
      * </ul>
      */
     private void s6_by_sample(int chunk) {
         b7_add_bf_s1_(chunk);
+        b8_deconv_bf_u1_split(chunk);
         b8_deconv_bf_u1_(chunk);
+        b9_deconv_grad_u1_dy(chunk);
     }
 
     /**
@@ -1015,11 +1092,14 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <ul>
      * <li>add_bf 's2' (samples/updown.cnn:18)</li>
      * <li>deconv_bf 'u2' (samples/updown.cnn:17)</li>
+     * <li>deconv_grad 'u2' (samples/updown.cnn:17)</li>
      * </ul>
      */
     private void s9_by_sample(int chunk) {
         b11_add_bf_s2_(chunk);
+        b12_deconv_bf_u2_split(chunk);
         b12_deconv_bf_u2_(chunk);
+        b13_deconv_grad_u2_dy(chunk);
     }
 
     /**
@@ -1033,6 +1113,7 @@ public final class Updown_T32 implements Network, ChunkTask {
      */
     private void s12_by_sample(int chunk) {
         b15_relu_bf_r3_(chunk);
+        b16_conv_bf_e3_pad(chunk);
         b16_conv_bf_e3_(chunk);
         b17_conv_grad_e3_dy(chunk);
     }
@@ -1050,6 +1131,7 @@ public final class Updown_T32 implements Network, ChunkTask {
     private void s14_by_sample(int chunk) {
         b18_accumulate_r2_(chunk);
         b19_relu_bf_r2_(chunk);
+        b20_conv_bf_e2_pad(chunk);
         b20_conv_bf_e2_(chunk);
         b21_conv_grad_e2_dy(chunk);
     }
@@ -1328,9 +1410,9 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'e2' (samples/updown.cnn:11), phase phases: copies r1[t] with pads (1, 2, 1, 2) of zeros into its 2x2 stride phases, planes of 17x16, one sample each
+     * conv 'e2' (samples/updown.cnn:11), phase split: copies r1[t] with pads (1, 2, 1, 2) of zeros into its 2x2 stride phases, planes of 17x16, one sample each
      */
-    private void f2_conv_e2_phases(int chunk) {
+    private void f2_conv_e2_split(int chunk) {
         int t = chunk;
         for (int c = 0; c < 8; c++) {
             int po = (t * 8 + c) * 1088;
@@ -1796,9 +1878,9 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'e3' (samples/updown.cnn:13), phase phases: copies r2[t] with pads (1, 1, 1, 1) of zeros into its 2x2 stride phases, planes of 9x8, one sample each
+     * conv 'e3' (samples/updown.cnn:13), phase split: copies r2[t] with pads (1, 1, 1, 1) of zeros into its 2x2 stride phases, planes of 9x8, one sample each
      */
-    private void f4_conv_e3_phases(int chunk) {
+    private void f4_conv_e3_split(int chunk) {
         int t = chunk;
         for (int c = 0; c < 16; c++) {
             int po = (t * 16 + c) * 288;
@@ -2189,81 +2271,488 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv 'u2' (samples/updown.cnn:17): Y[t][k][i·2 - 1 + u][j·2 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<4, v<4), from b[k]
-     * <p>kernel 4x4, padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,1,1,1), algo scalar
-     * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>kernel 4x4, padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,1,1,1), algo direct
+     * <p>32 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk), one stride phase of ΔX after another; register tile 32 pixels x 4 channels (4x4 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void f6_deconv_u2_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 16;
-        for (int c = c0; c < c1; c++) {
-            int xo = (t * 16 + c) * 196;
-            for (int e = 0; e < 196; e++) {
-                u2_[xo + e] = u2$bias_[c];
+        int k0 = 0;
+        int k1 = 16;
+        int xo = t * 1280;
+        int so = chunk * 256;
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
+            f6_deconv_u2_taps4_0(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 64;
+                for (int u = 1; u <= 7; u++) {
+                    for (int v = 1; v <= 7; v++) u2_[yo + (u * 2 - 1) * 14 + v * 2 - 1] = f6_deconv_u2_wide[wo + u * 8 + v];
+                }
             }
-            for (int k = 0; k < 16; k++) {
-                int yo = (t * 16 + k) * 49;
-                int wo = (k * 16 + c) * 16;
-                f6_deconv_u2_taps0(xo, yo, wo);
+            f6_deconv_u2_taps4_1(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 64;
+                for (int u = 1; u <= 7; u++) {
+                    for (int v = 0; v <= 6; v++) u2_[yo + (u * 2 - 1) * 14 + v * 2] = f6_deconv_u2_wide[wo + u * 8 + v];
+                }
+            }
+            f6_deconv_u2_taps4_2(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 64;
+                for (int u = 0; u <= 6; u++) {
+                    for (int v = 1; v <= 7; v++) u2_[yo + u * 2 * 14 + v * 2 - 1] = f6_deconv_u2_wide[wo + u * 8 + v];
+                }
+            }
+            f6_deconv_u2_taps4_3(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 64;
+                for (int u = 0; u <= 6; u++) {
+                    for (int v = 0; v <= 6; v++) u2_[yo + u * 2 * 14 + v * 2] = f6_deconv_u2_wide[wo + u * 8 + v];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 2x2 only the taps that meet a ΔY element run.
+     * deconv 'u2' (samples/updown.cnn:17), phase pad: copies r3[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
      */
-    private void f6_deconv_u2_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 7) reach ΔX row i·2 - 1
-        float w0_0 = u2$weight_[wo];
-        float w0_1 = u2$weight_[wo + 1];
-        float w0_2 = u2$weight_[wo + 2];
-        float w0_3 = u2$weight_[wo + 3];
-        for (int i = 1; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w0_0 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w0_1 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w0_2 * r3_[yr + j];
-            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w0_3 * r3_[yr + j];
+    private void f6_deconv_u2_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 16; c++) {
+            int po = (t * 16 + c) * 80;
+            int xo = (t * 16 + c) * 49;
+            for (int e = 0; e < 80; e++) {
+                f6_deconv_u2_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 7; i++) System.arraycopy(r3_, xo + i * 7, f6_deconv_u2_padded, po + (i + 1) * 8 + 1, 7);
         }
-        // kernel row p = 1: ΔY rows [0, 7) reach ΔX row i·2
-        float w1_0 = u2$weight_[wo + 4];
-        float w1_1 = u2$weight_[wo + 5];
-        float w1_2 = u2$weight_[wo + 6];
-        float w1_3 = u2$weight_[wo + 7];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w1_0 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w1_1 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w1_2 * r3_[yr + j];
-            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w1_3 * r3_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 32 pixels x 4 channels at a time.
+     */
+    private void f6_deconv_u2_taps4_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, u2$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, u2$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, u2$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, u2$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 16 + c * 256;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (2 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f6_deconv_u2_padded, x);
+                    v1 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 24);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 18]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 34]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 50]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 25);
+                    g = FloatVector.broadcast(S, u2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 16]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 32]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 48]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f6_deconv_u2_wide, so + 0 + e);
+            a1_0.intoArray(f6_deconv_u2_wide, so + 8 + e);
+            a2_0.intoArray(f6_deconv_u2_wide, so + 16 + e);
+            a3_0.intoArray(f6_deconv_u2_wide, so + 24 + e);
+            a0_1.intoArray(f6_deconv_u2_wide, so + 64 + e);
+            a1_1.intoArray(f6_deconv_u2_wide, so + 72 + e);
+            a2_1.intoArray(f6_deconv_u2_wide, so + 80 + e);
+            a3_1.intoArray(f6_deconv_u2_wide, so + 88 + e);
+            a0_2.intoArray(f6_deconv_u2_wide, so + 128 + e);
+            a1_2.intoArray(f6_deconv_u2_wide, so + 136 + e);
+            a2_2.intoArray(f6_deconv_u2_wide, so + 144 + e);
+            a3_2.intoArray(f6_deconv_u2_wide, so + 152 + e);
+            a0_3.intoArray(f6_deconv_u2_wide, so + 192 + e);
+            a1_3.intoArray(f6_deconv_u2_wide, so + 200 + e);
+            a2_3.intoArray(f6_deconv_u2_wide, so + 208 + e);
+            a3_3.intoArray(f6_deconv_u2_wide, so + 216 + e);
         }
-        // kernel row p = 2: ΔY rows [0, 7) reach ΔX row i·2 + 1
-        float w2_0 = u2$weight_[wo + 8];
-        float w2_1 = u2$weight_[wo + 9];
-        float w2_2 = u2$weight_[wo + 10];
-        float w2_3 = u2$weight_[wo + 11];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w2_0 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w2_1 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w2_2 * r3_[yr + j];
-            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w2_3 * r3_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 32 pixels x 4 channels at a time.
+     */
+    private void f6_deconv_u2_taps4_1(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, u2$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, u2$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, u2$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, u2$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 16 + c * 256;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (2 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f6_deconv_u2_padded, x);
+                    v1 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 24);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 19]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 35]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 51]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 25);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 17]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 33]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 49]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f6_deconv_u2_wide, so + 0 + e);
+            a1_0.intoArray(f6_deconv_u2_wide, so + 8 + e);
+            a2_0.intoArray(f6_deconv_u2_wide, so + 16 + e);
+            a3_0.intoArray(f6_deconv_u2_wide, so + 24 + e);
+            a0_1.intoArray(f6_deconv_u2_wide, so + 64 + e);
+            a1_1.intoArray(f6_deconv_u2_wide, so + 72 + e);
+            a2_1.intoArray(f6_deconv_u2_wide, so + 80 + e);
+            a3_1.intoArray(f6_deconv_u2_wide, so + 88 + e);
+            a0_2.intoArray(f6_deconv_u2_wide, so + 128 + e);
+            a1_2.intoArray(f6_deconv_u2_wide, so + 136 + e);
+            a2_2.intoArray(f6_deconv_u2_wide, so + 144 + e);
+            a3_2.intoArray(f6_deconv_u2_wide, so + 152 + e);
+            a0_3.intoArray(f6_deconv_u2_wide, so + 192 + e);
+            a1_3.intoArray(f6_deconv_u2_wide, so + 200 + e);
+            a2_3.intoArray(f6_deconv_u2_wide, so + 208 + e);
+            a3_3.intoArray(f6_deconv_u2_wide, so + 216 + e);
         }
-        // kernel row p = 3: ΔY rows [0, 6) reach ΔX row i·2 + 2
-        float w3_0 = u2$weight_[wo + 12];
-        float w3_1 = u2$weight_[wo + 13];
-        float w3_2 = u2$weight_[wo + 14];
-        float w3_3 = u2$weight_[wo + 15];
-        for (int i = 0; i < 6; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 2) * 14;
-            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w3_0 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w3_1 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w3_2 * r3_[yr + j];
-            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w3_3 * r3_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 32 pixels x 4 channels at a time.
+     */
+    private void f6_deconv_u2_taps4_2(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, u2$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, u2$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, u2$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, u2$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 16 + c * 256;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (3 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f6_deconv_u2_padded, x);
+                    v1 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 24);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 18]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 34]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 50]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 25);
+                    g = FloatVector.broadcast(S, u2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 16]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 32]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 48]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f6_deconv_u2_wide, so + 0 + e);
+            a1_0.intoArray(f6_deconv_u2_wide, so + 8 + e);
+            a2_0.intoArray(f6_deconv_u2_wide, so + 16 + e);
+            a3_0.intoArray(f6_deconv_u2_wide, so + 24 + e);
+            a0_1.intoArray(f6_deconv_u2_wide, so + 64 + e);
+            a1_1.intoArray(f6_deconv_u2_wide, so + 72 + e);
+            a2_1.intoArray(f6_deconv_u2_wide, so + 80 + e);
+            a3_1.intoArray(f6_deconv_u2_wide, so + 88 + e);
+            a0_2.intoArray(f6_deconv_u2_wide, so + 128 + e);
+            a1_2.intoArray(f6_deconv_u2_wide, so + 136 + e);
+            a2_2.intoArray(f6_deconv_u2_wide, so + 144 + e);
+            a3_2.intoArray(f6_deconv_u2_wide, so + 152 + e);
+            a0_3.intoArray(f6_deconv_u2_wide, so + 192 + e);
+            a1_3.intoArray(f6_deconv_u2_wide, so + 200 + e);
+            a2_3.intoArray(f6_deconv_u2_wide, so + 208 + e);
+            a3_3.intoArray(f6_deconv_u2_wide, so + 216 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 32 pixels x 4 channels at a time.
+     */
+    private void f6_deconv_u2_taps4_3(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector b0 = FloatVector.broadcast(S, u2$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector a3_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, u2$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector a3_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, u2$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector a3_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, u2$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector a3_3 = b3;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 16 + c * 256;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (3 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f6_deconv_u2_padded, x);
+                    v1 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 24);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 19]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 35]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 51]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, f6_deconv_u2_padded, x + 25);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 17]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 33]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 49]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(f6_deconv_u2_wide, so + 0 + e);
+            a1_0.intoArray(f6_deconv_u2_wide, so + 8 + e);
+            a2_0.intoArray(f6_deconv_u2_wide, so + 16 + e);
+            a3_0.intoArray(f6_deconv_u2_wide, so + 24 + e);
+            a0_1.intoArray(f6_deconv_u2_wide, so + 64 + e);
+            a1_1.intoArray(f6_deconv_u2_wide, so + 72 + e);
+            a2_1.intoArray(f6_deconv_u2_wide, so + 80 + e);
+            a3_1.intoArray(f6_deconv_u2_wide, so + 88 + e);
+            a0_2.intoArray(f6_deconv_u2_wide, so + 128 + e);
+            a1_2.intoArray(f6_deconv_u2_wide, so + 136 + e);
+            a2_2.intoArray(f6_deconv_u2_wide, so + 144 + e);
+            a3_2.intoArray(f6_deconv_u2_wide, so + 152 + e);
+            a0_3.intoArray(f6_deconv_u2_wide, so + 192 + e);
+            a1_3.intoArray(f6_deconv_u2_wide, so + 200 + e);
+            a2_3.intoArray(f6_deconv_u2_wide, so + 208 + e);
+            a3_3.intoArray(f6_deconv_u2_wide, so + 216 + e);
         }
     }
 
@@ -2280,62 +2769,582 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv 'u1' (samples/updown.cnn:19): Y[t][k][i·2 - 1 + u][j·2 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<3, v<3), from b[k]
-     * <p>kernel 3x3, padding (1,1), output_padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,0,1,0), algo scalar
-     * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>kernel 3x3, padding (1,1), output_padding (1,1), stride 2x2; computed as conv_bf of the conv with pads (1,0,1,0), algo direct
+     * <p>32 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk), one stride phase of ΔX after another; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 240 pixels
      */
     private void f8_deconv_u1_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 8;
-        for (int c = c0; c < c1; c++) {
-            int xo = (t * 8 + c) * 784;
-            for (int e = 0; e < 784; e++) {
-                u1_[xo + e] = u1$bias_[c];
+        int k0 = 0;
+        int k1 = 8;
+        int xo = t * 4080;
+        int so = chunk * 1920;
+        int k = k0;
+         {
+            f8_deconv_u1_taps8_0(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 1; u <= 14; u++) {
+                    for (int v = 1; v <= 14; v++) u1_[yo + (u * 2 - 1) * 28 + v * 2 - 1] = f8_deconv_u1_wide[wo + u * 15 + v];
+                }
             }
-            for (int k = 0; k < 16; k++) {
-                int yo = (t * 16 + k) * 196;
-                int wo = (k * 8 + c) * 9;
-                f8_deconv_u1_taps0(xo, yo, wo);
+            f8_deconv_u1_taps8_1(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 1; u <= 14; u++) {
+                    for (int v = 0; v <= 13; v++) u1_[yo + (u * 2 - 1) * 28 + v * 2] = f8_deconv_u1_wide[wo + u * 15 + v];
+                }
+            }
+            f8_deconv_u1_taps8_2(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 0; u <= 13; u++) {
+                    for (int v = 1; v <= 14; v++) u1_[yo + u * 2 * 28 + v * 2 - 1] = f8_deconv_u1_wide[wo + u * 15 + v];
+                }
+            }
+            f8_deconv_u1_taps8_3(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 0; u <= 13; u++) {
+                    for (int v = 0; v <= 13; v++) u1_[yo + u * 2 * 28 + v * 2] = f8_deconv_u1_wide[wo + u * 15 + v];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 2x2 only the taps that meet a ΔY element run.
+     * deconv 'u1' (samples/updown.cnn:19), phase pad: copies s2[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
      */
-    private void f8_deconv_u1_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 14) reach ΔX row i·2 - 1
-        float w0_0 = u1$weight_[wo];
-        float w0_1 = u1$weight_[wo + 1];
-        float w0_2 = u1$weight_[wo + 2];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w0_0 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w0_1 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w0_2 * s2_[yr + j];
+    private void f8_deconv_u1_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 16; c++) {
+            int po = (t * 16 + c) * 255;
+            int xo = (t * 16 + c) * 196;
+            for (int e = 0; e < 255; e++) {
+                f8_deconv_u1_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 14; i++) System.arraycopy(s2_, xo + i * 14, f8_deconv_u1_padded, po + (i + 1) * 15 + 1, 14);
         }
-        // kernel row p = 1: ΔY rows [0, 14) reach ΔX row i·2
-        float w1_0 = u1$weight_[wo + 3];
-        float w1_1 = u1$weight_[wo + 4];
-        float w1_2 = u1$weight_[wo + 5];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w1_0 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w1_1 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w1_2 * s2_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 24 pixels x 8 channels at a time.
+     */
+    private void f8_deconv_u1_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector b0 = FloatVector.broadcast(S, u1$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, u1$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, u1$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, u1$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, u1$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, u1$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector b6 = FloatVector.broadcast(S, u1$bias_[k0 + 6]);
+            FloatVector a0_6 = b6;
+            FloatVector a1_6 = b6;
+            FloatVector a2_6 = b6;
+            FloatVector b7 = FloatVector.broadcast(S, u1$bias_[k0 + 7]);
+            FloatVector a0_7 = b7;
+            FloatVector a1_7 = b7;
+            FloatVector a2_7 = b7;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 9 + c * 72;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (2 - 2 * p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f8_deconv_u1_padded, x);
+                    v1 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 16);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 17);
+                    g = FloatVector.broadcast(S, u1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f8_deconv_u1_wide, so + 0 + e);
+            a1_0.intoArray(f8_deconv_u1_wide, so + 8 + e);
+            a2_0.intoArray(f8_deconv_u1_wide, so + 16 + e);
+            a0_1.intoArray(f8_deconv_u1_wide, so + 240 + e);
+            a1_1.intoArray(f8_deconv_u1_wide, so + 248 + e);
+            a2_1.intoArray(f8_deconv_u1_wide, so + 256 + e);
+            a0_2.intoArray(f8_deconv_u1_wide, so + 480 + e);
+            a1_2.intoArray(f8_deconv_u1_wide, so + 488 + e);
+            a2_2.intoArray(f8_deconv_u1_wide, so + 496 + e);
+            a0_3.intoArray(f8_deconv_u1_wide, so + 720 + e);
+            a1_3.intoArray(f8_deconv_u1_wide, so + 728 + e);
+            a2_3.intoArray(f8_deconv_u1_wide, so + 736 + e);
+            a0_4.intoArray(f8_deconv_u1_wide, so + 960 + e);
+            a1_4.intoArray(f8_deconv_u1_wide, so + 968 + e);
+            a2_4.intoArray(f8_deconv_u1_wide, so + 976 + e);
+            a0_5.intoArray(f8_deconv_u1_wide, so + 1200 + e);
+            a1_5.intoArray(f8_deconv_u1_wide, so + 1208 + e);
+            a2_5.intoArray(f8_deconv_u1_wide, so + 1216 + e);
+            a0_6.intoArray(f8_deconv_u1_wide, so + 1440 + e);
+            a1_6.intoArray(f8_deconv_u1_wide, so + 1448 + e);
+            a2_6.intoArray(f8_deconv_u1_wide, so + 1456 + e);
+            a0_7.intoArray(f8_deconv_u1_wide, so + 1680 + e);
+            a1_7.intoArray(f8_deconv_u1_wide, so + 1688 + e);
+            a2_7.intoArray(f8_deconv_u1_wide, so + 1696 + e);
         }
-        // kernel row p = 2: ΔY rows [0, 14) reach ΔX row i·2 + 1
-        float w2_0 = u1$weight_[wo + 6];
-        float w2_1 = u1$weight_[wo + 7];
-        float w2_2 = u1$weight_[wo + 8];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w2_0 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w2_1 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w2_2 * s2_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 1 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 24 pixels x 8 channels at a time.
+     */
+    private void f8_deconv_u1_taps8_1(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector b0 = FloatVector.broadcast(S, u1$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, u1$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, u1$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, u1$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, u1$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, u1$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector b6 = FloatVector.broadcast(S, u1$bias_[k0 + 6]);
+            FloatVector a0_6 = b6;
+            FloatVector a1_6 = b6;
+            FloatVector a2_6 = b6;
+            FloatVector b7 = FloatVector.broadcast(S, u1$bias_[k0 + 7]);
+            FloatVector a0_7 = b7;
+            FloatVector a1_7 = b7;
+            FloatVector a2_7 = b7;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 255 + 1 + e;
+                int w0 = k0 * 9 + c * 72;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (2 - 2 * p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f8_deconv_u1_padded, x);
+                    v1 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 16);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f8_deconv_u1_wide, so + 0 + e);
+            a1_0.intoArray(f8_deconv_u1_wide, so + 8 + e);
+            a2_0.intoArray(f8_deconv_u1_wide, so + 16 + e);
+            a0_1.intoArray(f8_deconv_u1_wide, so + 240 + e);
+            a1_1.intoArray(f8_deconv_u1_wide, so + 248 + e);
+            a2_1.intoArray(f8_deconv_u1_wide, so + 256 + e);
+            a0_2.intoArray(f8_deconv_u1_wide, so + 480 + e);
+            a1_2.intoArray(f8_deconv_u1_wide, so + 488 + e);
+            a2_2.intoArray(f8_deconv_u1_wide, so + 496 + e);
+            a0_3.intoArray(f8_deconv_u1_wide, so + 720 + e);
+            a1_3.intoArray(f8_deconv_u1_wide, so + 728 + e);
+            a2_3.intoArray(f8_deconv_u1_wide, so + 736 + e);
+            a0_4.intoArray(f8_deconv_u1_wide, so + 960 + e);
+            a1_4.intoArray(f8_deconv_u1_wide, so + 968 + e);
+            a2_4.intoArray(f8_deconv_u1_wide, so + 976 + e);
+            a0_5.intoArray(f8_deconv_u1_wide, so + 1200 + e);
+            a1_5.intoArray(f8_deconv_u1_wide, so + 1208 + e);
+            a2_5.intoArray(f8_deconv_u1_wide, so + 1216 + e);
+            a0_6.intoArray(f8_deconv_u1_wide, so + 1440 + e);
+            a1_6.intoArray(f8_deconv_u1_wide, so + 1448 + e);
+            a2_6.intoArray(f8_deconv_u1_wide, so + 1456 + e);
+            a0_7.intoArray(f8_deconv_u1_wide, so + 1680 + e);
+            a1_7.intoArray(f8_deconv_u1_wide, so + 1688 + e);
+            a2_7.intoArray(f8_deconv_u1_wide, so + 1696 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 1 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 24 pixels x 8 channels at a time.
+     */
+    private void f8_deconv_u1_taps8_2(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector b0 = FloatVector.broadcast(S, u1$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, u1$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, u1$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, u1$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, u1$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, u1$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector b6 = FloatVector.broadcast(S, u1$bias_[k0 + 6]);
+            FloatVector a0_6 = b6;
+            FloatVector a1_6 = b6;
+            FloatVector a2_6 = b6;
+            FloatVector b7 = FloatVector.broadcast(S, u1$bias_[k0 + 7]);
+            FloatVector a0_7 = b7;
+            FloatVector a1_7 = b7;
+            FloatVector a2_7 = b7;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 255 + 15 + e;
+                int w0 = k0 * 9 + c * 72;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (1 - 2 * p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f8_deconv_u1_padded, x);
+                    v1 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 16);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 38]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 47]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 56]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 65]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 17);
+                    g = FloatVector.broadcast(S, u1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 36]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 45]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 54]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 63]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f8_deconv_u1_wide, so + 0 + e);
+            a1_0.intoArray(f8_deconv_u1_wide, so + 8 + e);
+            a2_0.intoArray(f8_deconv_u1_wide, so + 16 + e);
+            a0_1.intoArray(f8_deconv_u1_wide, so + 240 + e);
+            a1_1.intoArray(f8_deconv_u1_wide, so + 248 + e);
+            a2_1.intoArray(f8_deconv_u1_wide, so + 256 + e);
+            a0_2.intoArray(f8_deconv_u1_wide, so + 480 + e);
+            a1_2.intoArray(f8_deconv_u1_wide, so + 488 + e);
+            a2_2.intoArray(f8_deconv_u1_wide, so + 496 + e);
+            a0_3.intoArray(f8_deconv_u1_wide, so + 720 + e);
+            a1_3.intoArray(f8_deconv_u1_wide, so + 728 + e);
+            a2_3.intoArray(f8_deconv_u1_wide, so + 736 + e);
+            a0_4.intoArray(f8_deconv_u1_wide, so + 960 + e);
+            a1_4.intoArray(f8_deconv_u1_wide, so + 968 + e);
+            a2_4.intoArray(f8_deconv_u1_wide, so + 976 + e);
+            a0_5.intoArray(f8_deconv_u1_wide, so + 1200 + e);
+            a1_5.intoArray(f8_deconv_u1_wide, so + 1208 + e);
+            a2_5.intoArray(f8_deconv_u1_wide, so + 1216 + e);
+            a0_6.intoArray(f8_deconv_u1_wide, so + 1440 + e);
+            a1_6.intoArray(f8_deconv_u1_wide, so + 1448 + e);
+            a2_6.intoArray(f8_deconv_u1_wide, so + 1456 + e);
+            a0_7.intoArray(f8_deconv_u1_wide, so + 1680 + e);
+            a1_7.intoArray(f8_deconv_u1_wide, so + 1688 + e);
+            a2_7.intoArray(f8_deconv_u1_wide, so + 1696 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 1 .. 1 by -2 over every input channel and kernel rows 1 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 24 pixels x 8 channels at a time.
+     */
+    private void f8_deconv_u1_taps8_3(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector b0 = FloatVector.broadcast(S, u1$bias_[k0 + 0]);
+            FloatVector a0_0 = b0;
+            FloatVector a1_0 = b0;
+            FloatVector a2_0 = b0;
+            FloatVector b1 = FloatVector.broadcast(S, u1$bias_[k0 + 1]);
+            FloatVector a0_1 = b1;
+            FloatVector a1_1 = b1;
+            FloatVector a2_1 = b1;
+            FloatVector b2 = FloatVector.broadcast(S, u1$bias_[k0 + 2]);
+            FloatVector a0_2 = b2;
+            FloatVector a1_2 = b2;
+            FloatVector a2_2 = b2;
+            FloatVector b3 = FloatVector.broadcast(S, u1$bias_[k0 + 3]);
+            FloatVector a0_3 = b3;
+            FloatVector a1_3 = b3;
+            FloatVector a2_3 = b3;
+            FloatVector b4 = FloatVector.broadcast(S, u1$bias_[k0 + 4]);
+            FloatVector a0_4 = b4;
+            FloatVector a1_4 = b4;
+            FloatVector a2_4 = b4;
+            FloatVector b5 = FloatVector.broadcast(S, u1$bias_[k0 + 5]);
+            FloatVector a0_5 = b5;
+            FloatVector a1_5 = b5;
+            FloatVector a2_5 = b5;
+            FloatVector b6 = FloatVector.broadcast(S, u1$bias_[k0 + 6]);
+            FloatVector a0_6 = b6;
+            FloatVector a1_6 = b6;
+            FloatVector a2_6 = b6;
+            FloatVector b7 = FloatVector.broadcast(S, u1$bias_[k0 + 7]);
+            FloatVector a0_7 = b7;
+            FloatVector a1_7 = b7;
+            FloatVector a2_7 = b7;
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 255 + 16 + e;
+                int w0 = k0 * 9 + c * 72;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (1 - 2 * p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, f8_deconv_u1_padded, x);
+                    v1 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, f8_deconv_u1_padded, x + 16);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 37]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 46]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 55]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 64]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(f8_deconv_u1_wide, so + 0 + e);
+            a1_0.intoArray(f8_deconv_u1_wide, so + 8 + e);
+            a2_0.intoArray(f8_deconv_u1_wide, so + 16 + e);
+            a0_1.intoArray(f8_deconv_u1_wide, so + 240 + e);
+            a1_1.intoArray(f8_deconv_u1_wide, so + 248 + e);
+            a2_1.intoArray(f8_deconv_u1_wide, so + 256 + e);
+            a0_2.intoArray(f8_deconv_u1_wide, so + 480 + e);
+            a1_2.intoArray(f8_deconv_u1_wide, so + 488 + e);
+            a2_2.intoArray(f8_deconv_u1_wide, so + 496 + e);
+            a0_3.intoArray(f8_deconv_u1_wide, so + 720 + e);
+            a1_3.intoArray(f8_deconv_u1_wide, so + 728 + e);
+            a2_3.intoArray(f8_deconv_u1_wide, so + 736 + e);
+            a0_4.intoArray(f8_deconv_u1_wide, so + 960 + e);
+            a1_4.intoArray(f8_deconv_u1_wide, so + 968 + e);
+            a2_4.intoArray(f8_deconv_u1_wide, so + 976 + e);
+            a0_5.intoArray(f8_deconv_u1_wide, so + 1200 + e);
+            a1_5.intoArray(f8_deconv_u1_wide, so + 1208 + e);
+            a2_5.intoArray(f8_deconv_u1_wide, so + 1216 + e);
+            a0_6.intoArray(f8_deconv_u1_wide, so + 1440 + e);
+            a1_6.intoArray(f8_deconv_u1_wide, so + 1448 + e);
+            a2_6.intoArray(f8_deconv_u1_wide, so + 1456 + e);
+            a0_7.intoArray(f8_deconv_u1_wide, so + 1680 + e);
+            a1_7.intoArray(f8_deconv_u1_wide, so + 1688 + e);
+            a2_7.intoArray(f8_deconv_u1_wide, so + 1696 + e);
         }
     }
 
@@ -3106,123 +4115,662 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_bf 'u1' (samples/updown.cnn:19): ΔX[t][c][i][j] = Σ_k Σ_u<3 Σ_v<3 W[c][k][u][v] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv of ΔY with W, pads (1,0,1,0), stride 2x2, algo scalar
-     * <p>32 chunks: one sample each
+     * <p>conv of ΔY with W, pads (1,0,1,0), stride 2x2, algo direct
+     * <p>32 chunks: sample chunk; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 216 pixels
      */
     private void b8_deconv_bf_u1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
-        for (int k = k0; k < k1; k++) {
-            int yo = (t * 16 + k) * 196;
-            float b = 0f;
-            for (int e = 0; e < 196; e++) {
-                grad$s2_[yo + e] = b;
-            }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 784;
-                int wo = (k * 8 + c) * 9;
-                b8_deconv_bf_u1_taps0(yo, xo, wo);
+        int xo = t * 7680;
+        int so = chunk * 1728;
+        int k = k0;
+        for (; k + 8 <= k1; k += 8) {
+            b8_deconv_bf_u1_taps8_0(xo, k, so);
+            b8_deconv_bf_u1_taps8_1(xo, k, so);
+            b8_deconv_bf_u1_taps8_2(xo, k, so);
+            b8_deconv_bf_u1_taps8_3(xo, k, so);
+            // Y[t][k + a] = the first 14 columns of every wide row
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 216;
+                for (int i = 0; i < 14; i++) {
+                    for (int j = 0; j < 14; j++) grad$s2_[yo + i * 14 + j] = b8_deconv_bf_u1_wide[wo + i * 15 + j];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * deconv_bf 'u1' (samples/updown.cnn:19), phase split: copies grad.u1[t] with pads (1, 0, 1, 0) of zeros into its 2x2 stride phases, planes of 16x15, one sample each
      */
-    private void b8_deconv_bf_u1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 14) read input row i·2 - 1
-        float w0_0 = u1$weight_[wo];
-        float w0_1 = u1$weight_[wo + 1];
-        float w0_2 = u1$weight_[wo + 2];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) grad$s2_[yr + j] += w0_0 * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w0_1 * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w0_2 * grad$u1_[xr + j * 2 + 1];
+    private void b8_deconv_bf_u1_split(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 8; c++) {
+            int po = (t * 8 + c) * 960;
+            int xo = (t * 8 + c) * 784;
+            for (int e = 0; e < 960; e++) {
+                b8_deconv_bf_u1_phases[po + e] = 0f;
+            }
+            // X[i][j] is Xp[i + 1][j + 1]: phase ((i + 1) mod 2, (j + 1) mod 2), row (i + 1) / 2, column (j + 1) / 2
+            for (int i = 0; i < 28; i++) {
+                int r = i + 1;
+                int ro = po + r % 2 * 480 + r / 2 * 15;
+                for (int j = 0; j < 28; j++) {
+                    int q = j + 1;
+                    b8_deconv_bf_u1_phases[ro + q % 2 * 240 + q / 2] = grad$u1_[xo + i * 28 + j];
+                }
+            }
         }
-        // kernel row p = 1: output rows [0, 14) read input row i·2
-        float w1_0 = u1$weight_[wo + 3];
-        float w1_1 = u1$weight_[wo + 4];
-        float w1_2 = u1$weight_[wo + 5];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) grad$s2_[yr + j] += w1_0 * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w1_1 * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w1_2 * grad$u1_[xr + j * 2 + 1];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 24 pixels x 8 channels at a time.
+     */
+    private void b8_deconv_bf_u1_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
+            for (int c = 0; c < 8; c++) {
+                int x0 = xo + c * 960 + e;
+                int w0 = k0 * 72 + c * 9;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + p * 6;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x);
+                    v1 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 16);
+                    g = FloatVector.broadcast(S, u1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 72]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 144]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 216]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 288]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 360]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 432]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 504]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 17);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 74]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 146]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 218]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 290]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 362]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 434]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 506]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(b8_deconv_bf_u1_wide, so + 0 + e);
+            a1_0.intoArray(b8_deconv_bf_u1_wide, so + 8 + e);
+            a2_0.intoArray(b8_deconv_bf_u1_wide, so + 16 + e);
+            a0_1.intoArray(b8_deconv_bf_u1_wide, so + 216 + e);
+            a1_1.intoArray(b8_deconv_bf_u1_wide, so + 224 + e);
+            a2_1.intoArray(b8_deconv_bf_u1_wide, so + 232 + e);
+            a0_2.intoArray(b8_deconv_bf_u1_wide, so + 432 + e);
+            a1_2.intoArray(b8_deconv_bf_u1_wide, so + 440 + e);
+            a2_2.intoArray(b8_deconv_bf_u1_wide, so + 448 + e);
+            a0_3.intoArray(b8_deconv_bf_u1_wide, so + 648 + e);
+            a1_3.intoArray(b8_deconv_bf_u1_wide, so + 656 + e);
+            a2_3.intoArray(b8_deconv_bf_u1_wide, so + 664 + e);
+            a0_4.intoArray(b8_deconv_bf_u1_wide, so + 864 + e);
+            a1_4.intoArray(b8_deconv_bf_u1_wide, so + 872 + e);
+            a2_4.intoArray(b8_deconv_bf_u1_wide, so + 880 + e);
+            a0_5.intoArray(b8_deconv_bf_u1_wide, so + 1080 + e);
+            a1_5.intoArray(b8_deconv_bf_u1_wide, so + 1088 + e);
+            a2_5.intoArray(b8_deconv_bf_u1_wide, so + 1096 + e);
+            a0_6.intoArray(b8_deconv_bf_u1_wide, so + 1296 + e);
+            a1_6.intoArray(b8_deconv_bf_u1_wide, so + 1304 + e);
+            a2_6.intoArray(b8_deconv_bf_u1_wide, so + 1312 + e);
+            a0_7.intoArray(b8_deconv_bf_u1_wide, so + 1512 + e);
+            a1_7.intoArray(b8_deconv_bf_u1_wide, so + 1520 + e);
+            a2_7.intoArray(b8_deconv_bf_u1_wide, so + 1528 + e);
         }
-        // kernel row p = 2: output rows [0, 14) read input row i·2 + 1
-        float w2_0 = u1$weight_[wo + 6];
-        float w2_1 = u1$weight_[wo + 7];
-        float w2_2 = u1$weight_[wo + 8];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) grad$s2_[yr + j] += w2_0 * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w2_1 * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w2_2 * grad$u1_[xr + j * 2 + 1];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 24 pixels x 8 channels at a time.
+     */
+    private void b8_deconv_bf_u1_taps8_1(int xo, int k0, int so) {
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 16 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 216 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 224 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 232 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 432 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 440 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 448 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 648 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 656 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 664 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 864 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 872 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 880 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1080 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1088 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1096 + e);
+            FloatVector a0_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1296 + e);
+            FloatVector a1_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1304 + e);
+            FloatVector a2_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1312 + e);
+            FloatVector a0_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1512 + e);
+            FloatVector a1_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1520 + e);
+            FloatVector a2_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1528 + e);
+            for (int c = 0; c < 8; c++) {
+                int x0 = xo + c * 960 + 240 + e;
+                int w0 = k0 * 72 + c * 9;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + p * 6;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x);
+                    v1 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 16);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 73]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 145]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 217]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 289]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 361]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 433]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 505]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(b8_deconv_bf_u1_wide, so + 0 + e);
+            a1_0.intoArray(b8_deconv_bf_u1_wide, so + 8 + e);
+            a2_0.intoArray(b8_deconv_bf_u1_wide, so + 16 + e);
+            a0_1.intoArray(b8_deconv_bf_u1_wide, so + 216 + e);
+            a1_1.intoArray(b8_deconv_bf_u1_wide, so + 224 + e);
+            a2_1.intoArray(b8_deconv_bf_u1_wide, so + 232 + e);
+            a0_2.intoArray(b8_deconv_bf_u1_wide, so + 432 + e);
+            a1_2.intoArray(b8_deconv_bf_u1_wide, so + 440 + e);
+            a2_2.intoArray(b8_deconv_bf_u1_wide, so + 448 + e);
+            a0_3.intoArray(b8_deconv_bf_u1_wide, so + 648 + e);
+            a1_3.intoArray(b8_deconv_bf_u1_wide, so + 656 + e);
+            a2_3.intoArray(b8_deconv_bf_u1_wide, so + 664 + e);
+            a0_4.intoArray(b8_deconv_bf_u1_wide, so + 864 + e);
+            a1_4.intoArray(b8_deconv_bf_u1_wide, so + 872 + e);
+            a2_4.intoArray(b8_deconv_bf_u1_wide, so + 880 + e);
+            a0_5.intoArray(b8_deconv_bf_u1_wide, so + 1080 + e);
+            a1_5.intoArray(b8_deconv_bf_u1_wide, so + 1088 + e);
+            a2_5.intoArray(b8_deconv_bf_u1_wide, so + 1096 + e);
+            a0_6.intoArray(b8_deconv_bf_u1_wide, so + 1296 + e);
+            a1_6.intoArray(b8_deconv_bf_u1_wide, so + 1304 + e);
+            a2_6.intoArray(b8_deconv_bf_u1_wide, so + 1312 + e);
+            a0_7.intoArray(b8_deconv_bf_u1_wide, so + 1512 + e);
+            a1_7.intoArray(b8_deconv_bf_u1_wide, so + 1520 + e);
+            a2_7.intoArray(b8_deconv_bf_u1_wide, so + 1528 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 0)), 24 pixels x 8 channels at a time.
+     */
+    private void b8_deconv_bf_u1_taps8_2(int xo, int k0, int so) {
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 16 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 216 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 224 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 232 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 432 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 440 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 448 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 648 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 656 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 664 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 864 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 872 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 880 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1080 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1088 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1096 + e);
+            FloatVector a0_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1296 + e);
+            FloatVector a1_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1304 + e);
+            FloatVector a2_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1312 + e);
+            FloatVector a0_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1512 + e);
+            FloatVector a1_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1520 + e);
+            FloatVector a2_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1528 + e);
+            for (int c = 0; c < 8; c++) {
+                int x0 = xo + c * 960 + 480 + e;
+                int w0 = k0 * 72 + c * 9;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + p * 6 + 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x);
+                    v1 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 16);
+                    g = FloatVector.broadcast(S, u1$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 72]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 144]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 216]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 288]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 360]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 432]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 504]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 17);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 74]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 146]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 218]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 290]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 362]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 434]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 506]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(b8_deconv_bf_u1_wide, so + 0 + e);
+            a1_0.intoArray(b8_deconv_bf_u1_wide, so + 8 + e);
+            a2_0.intoArray(b8_deconv_bf_u1_wide, so + 16 + e);
+            a0_1.intoArray(b8_deconv_bf_u1_wide, so + 216 + e);
+            a1_1.intoArray(b8_deconv_bf_u1_wide, so + 224 + e);
+            a2_1.intoArray(b8_deconv_bf_u1_wide, so + 232 + e);
+            a0_2.intoArray(b8_deconv_bf_u1_wide, so + 432 + e);
+            a1_2.intoArray(b8_deconv_bf_u1_wide, so + 440 + e);
+            a2_2.intoArray(b8_deconv_bf_u1_wide, so + 448 + e);
+            a0_3.intoArray(b8_deconv_bf_u1_wide, so + 648 + e);
+            a1_3.intoArray(b8_deconv_bf_u1_wide, so + 656 + e);
+            a2_3.intoArray(b8_deconv_bf_u1_wide, so + 664 + e);
+            a0_4.intoArray(b8_deconv_bf_u1_wide, so + 864 + e);
+            a1_4.intoArray(b8_deconv_bf_u1_wide, so + 872 + e);
+            a2_4.intoArray(b8_deconv_bf_u1_wide, so + 880 + e);
+            a0_5.intoArray(b8_deconv_bf_u1_wide, so + 1080 + e);
+            a1_5.intoArray(b8_deconv_bf_u1_wide, so + 1088 + e);
+            a2_5.intoArray(b8_deconv_bf_u1_wide, so + 1096 + e);
+            a0_6.intoArray(b8_deconv_bf_u1_wide, so + 1296 + e);
+            a1_6.intoArray(b8_deconv_bf_u1_wide, so + 1304 + e);
+            a2_6.intoArray(b8_deconv_bf_u1_wide, so + 1312 + e);
+            a0_7.intoArray(b8_deconv_bf_u1_wide, so + 1512 + e);
+            a1_7.intoArray(b8_deconv_bf_u1_wide, so + 1520 + e);
+            a2_7.intoArray(b8_deconv_bf_u1_wide, so + 1528 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 1)), 24 pixels x 8 channels at a time.
+     */
+    private void b8_deconv_bf_u1_taps8_3(int xo, int k0, int so) {
+        for (int e = 0; e < 216; e += 24) {
+            FloatVector a0_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 16 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 216 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 224 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 232 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 432 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 440 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 448 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 648 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 656 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 664 + e);
+            FloatVector a0_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 864 + e);
+            FloatVector a1_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 872 + e);
+            FloatVector a2_4 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 880 + e);
+            FloatVector a0_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1080 + e);
+            FloatVector a1_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1088 + e);
+            FloatVector a2_5 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1096 + e);
+            FloatVector a0_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1296 + e);
+            FloatVector a1_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1304 + e);
+            FloatVector a2_6 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1312 + e);
+            FloatVector a0_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1512 + e);
+            FloatVector a1_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1520 + e);
+            FloatVector a2_7 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 1528 + e);
+            for (int c = 0; c < 8; c++) {
+                int x0 = xo + c * 960 + 720 + e;
+                int w0 = k0 * 72 + c * 9;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + p * 6 + 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x);
+                    v1 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + 16);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 73]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 145]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 217]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 289]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 361]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 433]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, u1$weight_[w + 505]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(b8_deconv_bf_u1_wide, so + 0 + e);
+            a1_0.intoArray(b8_deconv_bf_u1_wide, so + 8 + e);
+            a2_0.intoArray(b8_deconv_bf_u1_wide, so + 16 + e);
+            a0_1.intoArray(b8_deconv_bf_u1_wide, so + 216 + e);
+            a1_1.intoArray(b8_deconv_bf_u1_wide, so + 224 + e);
+            a2_1.intoArray(b8_deconv_bf_u1_wide, so + 232 + e);
+            a0_2.intoArray(b8_deconv_bf_u1_wide, so + 432 + e);
+            a1_2.intoArray(b8_deconv_bf_u1_wide, so + 440 + e);
+            a2_2.intoArray(b8_deconv_bf_u1_wide, so + 448 + e);
+            a0_3.intoArray(b8_deconv_bf_u1_wide, so + 648 + e);
+            a1_3.intoArray(b8_deconv_bf_u1_wide, so + 656 + e);
+            a2_3.intoArray(b8_deconv_bf_u1_wide, so + 664 + e);
+            a0_4.intoArray(b8_deconv_bf_u1_wide, so + 864 + e);
+            a1_4.intoArray(b8_deconv_bf_u1_wide, so + 872 + e);
+            a2_4.intoArray(b8_deconv_bf_u1_wide, so + 880 + e);
+            a0_5.intoArray(b8_deconv_bf_u1_wide, so + 1080 + e);
+            a1_5.intoArray(b8_deconv_bf_u1_wide, so + 1088 + e);
+            a2_5.intoArray(b8_deconv_bf_u1_wide, so + 1096 + e);
+            a0_6.intoArray(b8_deconv_bf_u1_wide, so + 1296 + e);
+            a1_6.intoArray(b8_deconv_bf_u1_wide, so + 1304 + e);
+            a2_6.intoArray(b8_deconv_bf_u1_wide, so + 1312 + e);
+            a0_7.intoArray(b8_deconv_bf_u1_wide, so + 1512 + e);
+            a1_7.intoArray(b8_deconv_bf_u1_wide, so + 1520 + e);
+            a2_7.intoArray(b8_deconv_bf_u1_wide, so + 1528 + e);
         }
     }
 
     /**
      * deconv_grad 'u1' (samples/updown.cnn:19): ΔW[c][k][u][v] = Σ_t Σ_i Σ_j X[t][c][i][j] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv_grad with X as ΔY and ΔY as X, algo scalar
-     * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
+     * <p>conv_grad with X as ΔY and ΔY as X, algo direct
+     * <p>8 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
      */
     private void b9_deconv_grad_u1_(int chunk) {
-        int k = chunk;
-        int ao = k * 126;
+        int k0 = chunk * 2;
         for (int c = 0; c < 8; c++) {
-            for (int e = 0; e < 126; e++) {
-                b9_deconv_grad_u1_acc[ao + e] = 0f;
-            }
-            for (int t = 0; t < 32; t++) {
-                int yo = (t * 16 + k) * 196;
-                int xo = (t * 8 + c) * 784;
-                b9_deconv_grad_u1_taps0(ao, yo, xo);
-            }
-            // ΔW[k][c][p][q] = Σ_j acc[p·3 + q][j], in column order
-            int wo = (k * 8 + c) * 9;
-            for (int tap = 0; tap < 9; tap++) {
-                float sum = 0f;
-                for (int j = 0; j < 14; j++) {
-                    sum += b9_deconv_grad_u1_acc[ao + tap * 14 + j];
-                }
-                grad$u1$weight_[wo + tap] = sum;
-            }
+            b9_deconv_grad_u1_taps0(k0, c);
         }
     }
 
     /**
-     * Adds ΔY[t][k][i][j] · X[t][c][..] of the taps (0, 0..2), (1, 0..2), (2, 0..2) into their column accumulators acc[tap][j] (vectorizable; summed over j at the end).
+     * deconv_grad 'u1' (samples/updown.cnn:19), phase dy: copies ΔY[t] into rows of 15 (zeros past column 14), one sample each
      */
-    private void b9_deconv_grad_u1_taps0(int ao, int yo, int xo) {
-        // kernel row p = 0: ΔY rows [1, 14) meet X row i·2 - 1
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) b9_deconv_grad_u1_acc[ao + j] += s2_[yr + j] * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b9_deconv_grad_u1_acc[ao + 14 + j] += s2_[yr + j] * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b9_deconv_grad_u1_acc[ao + 28 + j] += s2_[yr + j] * grad$u1_[xr + j * 2 + 1];
+    private void b9_deconv_grad_u1_dy(int chunk) {
+        int t = chunk;
+        for (int k = 0; k < 16; k++) {
+            int wo = (t * 16 + k) * 216;
+            int yo = (t * 16 + k) * 196;
+            for (int e = 0; e < 216; e++) {
+                b9_deconv_grad_u1_dy[wo + e] = 0f;
+            }
+            for (int i = 0; i < 14; i++) System.arraycopy(s2_, yo + i * 14, b9_deconv_grad_u1_dy, wo + i * 15, 14);
         }
-        // kernel row p = 1: ΔY rows [0, 14) meet X row i·2
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) b9_deconv_grad_u1_acc[ao + 42 + j] += s2_[yr + j] * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b9_deconv_grad_u1_acc[ao + 56 + j] += s2_[yr + j] * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b9_deconv_grad_u1_acc[ao + 70 + j] += s2_[yr + j] * grad$u1_[xr + j * 2 + 1];
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·15 + q / 2], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     */
+    private void b9_deconv_grad_u1_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
+        for (int t = 0; t < 32; t++) {
+            int d = (t * 16 + k0) * 216;
+            int x = (t * 8 + c) * 960;
+            for (int e = 0; e < 216; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b9_deconv_grad_u1_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b9_deconv_grad_u1_dy, d + 216 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e + 240);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e + 1);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e + 480);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e + 720);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e + 481);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e + 15);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e + 255);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+                v = FloatVector.fromArray(S, b8_deconv_bf_u1_phases, x + e + 16);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
+            }
         }
-        // kernel row p = 2: ΔY rows [0, 14) meet X row i·2 + 1
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) b9_deconv_grad_u1_acc[ao + 84 + j] += s2_[yr + j] * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) b9_deconv_grad_u1_acc[ao + 98 + j] += s2_[yr + j] * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) b9_deconv_grad_u1_acc[ao + 112 + j] += s2_[yr + j] * grad$u1_[xr + j * 2 + 1];
-        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 72;
+        int wo0 = (k0) * 72 + c * 9;
+        a0_0.intoArray(b9_deconv_grad_u1_lanes, lo + 0);
+        grad$u1$weight_[wo0 + 0] = sum8(b9_deconv_grad_u1_lanes, lo + 0);
+        a0_1.intoArray(b9_deconv_grad_u1_lanes, lo + 8);
+        grad$u1$weight_[wo0 + 1] = sum8(b9_deconv_grad_u1_lanes, lo + 8);
+        a0_2.intoArray(b9_deconv_grad_u1_lanes, lo + 16);
+        grad$u1$weight_[wo0 + 2] = sum8(b9_deconv_grad_u1_lanes, lo + 16);
+        a0_3.intoArray(b9_deconv_grad_u1_lanes, lo + 24);
+        grad$u1$weight_[wo0 + 3] = sum8(b9_deconv_grad_u1_lanes, lo + 24);
+        a0_4.intoArray(b9_deconv_grad_u1_lanes, lo + 32);
+        grad$u1$weight_[wo0 + 4] = sum8(b9_deconv_grad_u1_lanes, lo + 32);
+        a0_5.intoArray(b9_deconv_grad_u1_lanes, lo + 40);
+        grad$u1$weight_[wo0 + 5] = sum8(b9_deconv_grad_u1_lanes, lo + 40);
+        a0_6.intoArray(b9_deconv_grad_u1_lanes, lo + 48);
+        grad$u1$weight_[wo0 + 6] = sum8(b9_deconv_grad_u1_lanes, lo + 48);
+        a0_7.intoArray(b9_deconv_grad_u1_lanes, lo + 56);
+        grad$u1$weight_[wo0 + 7] = sum8(b9_deconv_grad_u1_lanes, lo + 56);
+        a0_8.intoArray(b9_deconv_grad_u1_lanes, lo + 64);
+        grad$u1$weight_[wo0 + 8] = sum8(b9_deconv_grad_u1_lanes, lo + 64);
+        int wo1 = (k0 + 1) * 72 + c * 9;
+        a1_0.intoArray(b9_deconv_grad_u1_lanes, lo + 72);
+        grad$u1$weight_[wo1 + 0] = sum8(b9_deconv_grad_u1_lanes, lo + 72);
+        a1_1.intoArray(b9_deconv_grad_u1_lanes, lo + 80);
+        grad$u1$weight_[wo1 + 1] = sum8(b9_deconv_grad_u1_lanes, lo + 80);
+        a1_2.intoArray(b9_deconv_grad_u1_lanes, lo + 88);
+        grad$u1$weight_[wo1 + 2] = sum8(b9_deconv_grad_u1_lanes, lo + 88);
+        a1_3.intoArray(b9_deconv_grad_u1_lanes, lo + 96);
+        grad$u1$weight_[wo1 + 3] = sum8(b9_deconv_grad_u1_lanes, lo + 96);
+        a1_4.intoArray(b9_deconv_grad_u1_lanes, lo + 104);
+        grad$u1$weight_[wo1 + 4] = sum8(b9_deconv_grad_u1_lanes, lo + 104);
+        a1_5.intoArray(b9_deconv_grad_u1_lanes, lo + 112);
+        grad$u1$weight_[wo1 + 5] = sum8(b9_deconv_grad_u1_lanes, lo + 112);
+        a1_6.intoArray(b9_deconv_grad_u1_lanes, lo + 120);
+        grad$u1$weight_[wo1 + 6] = sum8(b9_deconv_grad_u1_lanes, lo + 120);
+        a1_7.intoArray(b9_deconv_grad_u1_lanes, lo + 128);
+        grad$u1$weight_[wo1 + 7] = sum8(b9_deconv_grad_u1_lanes, lo + 128);
+        a1_8.intoArray(b9_deconv_grad_u1_lanes, lo + 136);
+        grad$u1$weight_[wo1 + 8] = sum8(b9_deconv_grad_u1_lanes, lo + 136);
     }
 
     /**
@@ -3253,154 +4801,667 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * deconv_bf 'u2' (samples/updown.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_u<4 Σ_v<4 W[c][k][u][v] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv of ΔY with W, pads (1,1,1,1), stride 2x2, algo scalar
-     * <p>32 chunks: one sample each
+     * <p>conv of ΔY with W, pads (1,1,1,1), stride 2x2, algo direct
+     * <p>32 chunks: sample chunk; register tile 32 pixels x 4 channels (4x4 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void b12_deconv_bf_u2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
-        for (int k = k0; k < k1; k++) {
-            int yo = (t * 16 + k) * 49;
-            float b = 0f;
-            for (int e = 0; e < 49; e++) {
-                grad$r3_[yo + e] = b;
-            }
-            for (int c = 0; c < 16; c++) {
-                int xo = (t * 16 + c) * 196;
-                int wo = (k * 16 + c) * 16;
-                b12_deconv_bf_u2_taps0(yo, xo, wo);
+        int xo = t * 4608;
+        int so = chunk * 256;
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
+            b12_deconv_bf_u2_taps4_0(xo, k, so);
+            b12_deconv_bf_u2_taps4_1(xo, k, so);
+            b12_deconv_bf_u2_taps4_2(xo, k, so);
+            b12_deconv_bf_u2_taps4_3(xo, k, so);
+            // Y[t][k + a] = the first 7 columns of every wide row
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 49;
+                int wo = so + a * 64;
+                for (int i = 0; i < 7; i++) {
+                    for (int j = 0; j < 7; j++) grad$r3_[yo + i * 7 + j] = b12_deconv_bf_u2_wide[wo + i * 8 + j];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * deconv_bf 'u2' (samples/updown.cnn:17), phase split: copies grad.u2[t] with pads (1, 1, 1, 1) of zeros into its 2x2 stride phases, planes of 9x8, one sample each
      */
-    private void b12_deconv_bf_u2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 7) read input row i·2 - 1
-        float w0_0 = u2$weight_[wo];
-        float w0_1 = u2$weight_[wo + 1];
-        float w0_2 = u2$weight_[wo + 2];
-        float w0_3 = u2$weight_[wo + 3];
-        for (int i = 1; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) grad$r3_[yr + j] += w0_0 * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w0_1 * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w0_2 * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) grad$r3_[yr + j] += w0_3 * grad$u2_[xr + j * 2 + 2];
+    private void b12_deconv_bf_u2_split(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 16; c++) {
+            int po = (t * 16 + c) * 288;
+            int xo = (t * 16 + c) * 196;
+            for (int e = 0; e < 288; e++) {
+                b12_deconv_bf_u2_phases[po + e] = 0f;
+            }
+            // X[i][j] is Xp[i + 1][j + 1]: phase ((i + 1) mod 2, (j + 1) mod 2), row (i + 1) / 2, column (j + 1) / 2
+            for (int i = 0; i < 14; i++) {
+                int r = i + 1;
+                int ro = po + r % 2 * 144 + r / 2 * 8;
+                for (int j = 0; j < 14; j++) {
+                    int q = j + 1;
+                    b12_deconv_bf_u2_phases[ro + q % 2 * 72 + q / 2] = grad$u2_[xo + i * 14 + j];
+                }
+            }
         }
-        // kernel row p = 1: output rows [0, 7) read input row i·2
-        float w1_0 = u2$weight_[wo + 4];
-        float w1_1 = u2$weight_[wo + 5];
-        float w1_2 = u2$weight_[wo + 6];
-        float w1_3 = u2$weight_[wo + 7];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) grad$r3_[yr + j] += w1_0 * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w1_1 * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w1_2 * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) grad$r3_[yr + j] += w1_3 * grad$u2_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 32 pixels x 4 channels at a time.
+     */
+    private void b12_deconv_bf_u2_taps4_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 288 + e;
+                int w0 = k0 * 256 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 8;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x);
+                    v1 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 24);
+                    g = FloatVector.broadcast(S, u2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 256]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 512]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 768]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 25);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 258]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 514]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 770]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b12_deconv_bf_u2_wide, so + 0 + e);
+            a1_0.intoArray(b12_deconv_bf_u2_wide, so + 8 + e);
+            a2_0.intoArray(b12_deconv_bf_u2_wide, so + 16 + e);
+            a3_0.intoArray(b12_deconv_bf_u2_wide, so + 24 + e);
+            a0_1.intoArray(b12_deconv_bf_u2_wide, so + 64 + e);
+            a1_1.intoArray(b12_deconv_bf_u2_wide, so + 72 + e);
+            a2_1.intoArray(b12_deconv_bf_u2_wide, so + 80 + e);
+            a3_1.intoArray(b12_deconv_bf_u2_wide, so + 88 + e);
+            a0_2.intoArray(b12_deconv_bf_u2_wide, so + 128 + e);
+            a1_2.intoArray(b12_deconv_bf_u2_wide, so + 136 + e);
+            a2_2.intoArray(b12_deconv_bf_u2_wide, so + 144 + e);
+            a3_2.intoArray(b12_deconv_bf_u2_wide, so + 152 + e);
+            a0_3.intoArray(b12_deconv_bf_u2_wide, so + 192 + e);
+            a1_3.intoArray(b12_deconv_bf_u2_wide, so + 200 + e);
+            a2_3.intoArray(b12_deconv_bf_u2_wide, so + 208 + e);
+            a3_3.intoArray(b12_deconv_bf_u2_wide, so + 216 + e);
         }
-        // kernel row p = 2: output rows [0, 7) read input row i·2 + 1
-        float w2_0 = u2$weight_[wo + 8];
-        float w2_1 = u2$weight_[wo + 9];
-        float w2_2 = u2$weight_[wo + 10];
-        float w2_3 = u2$weight_[wo + 11];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) grad$r3_[yr + j] += w2_0 * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w2_1 * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w2_2 * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) grad$r3_[yr + j] += w2_3 * grad$u2_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 32 pixels x 4 channels at a time.
+     */
+    private void b12_deconv_bf_u2_taps4_1(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 64 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 72 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 80 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 88 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 128 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 136 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 144 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 152 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 192 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 200 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 208 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 216 + e);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 288 + 72 + e;
+                int w0 = k0 * 256 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 8;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x);
+                    v1 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 24);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 257]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 513]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 769]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 25);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 259]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 515]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 771]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b12_deconv_bf_u2_wide, so + 0 + e);
+            a1_0.intoArray(b12_deconv_bf_u2_wide, so + 8 + e);
+            a2_0.intoArray(b12_deconv_bf_u2_wide, so + 16 + e);
+            a3_0.intoArray(b12_deconv_bf_u2_wide, so + 24 + e);
+            a0_1.intoArray(b12_deconv_bf_u2_wide, so + 64 + e);
+            a1_1.intoArray(b12_deconv_bf_u2_wide, so + 72 + e);
+            a2_1.intoArray(b12_deconv_bf_u2_wide, so + 80 + e);
+            a3_1.intoArray(b12_deconv_bf_u2_wide, so + 88 + e);
+            a0_2.intoArray(b12_deconv_bf_u2_wide, so + 128 + e);
+            a1_2.intoArray(b12_deconv_bf_u2_wide, so + 136 + e);
+            a2_2.intoArray(b12_deconv_bf_u2_wide, so + 144 + e);
+            a3_2.intoArray(b12_deconv_bf_u2_wide, so + 152 + e);
+            a0_3.intoArray(b12_deconv_bf_u2_wide, so + 192 + e);
+            a1_3.intoArray(b12_deconv_bf_u2_wide, so + 200 + e);
+            a2_3.intoArray(b12_deconv_bf_u2_wide, so + 208 + e);
+            a3_3.intoArray(b12_deconv_bf_u2_wide, so + 216 + e);
         }
-        // kernel row p = 3: output rows [0, 6) read input row i·2 + 2
-        float w3_0 = u2$weight_[wo + 12];
-        float w3_1 = u2$weight_[wo + 13];
-        float w3_2 = u2$weight_[wo + 14];
-        float w3_3 = u2$weight_[wo + 15];
-        for (int i = 0; i < 6; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 2) * 14;
-            for (int j = 1; j < 7; j++) grad$r3_[yr + j] += w3_0 * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w3_1 * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w3_2 * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) grad$r3_[yr + j] += w3_3 * grad$u2_[xr + j * 2 + 2];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 0)), 32 pixels x 4 channels at a time.
+     */
+    private void b12_deconv_bf_u2_taps4_2(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 64 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 72 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 80 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 88 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 128 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 136 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 144 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 152 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 192 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 200 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 208 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 216 + e);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 288 + 144 + e;
+                int w0 = k0 * 256 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 8 + 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x);
+                    v1 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 24);
+                    g = FloatVector.broadcast(S, u2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 256]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 512]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 768]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 25);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 258]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 514]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 770]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b12_deconv_bf_u2_wide, so + 0 + e);
+            a1_0.intoArray(b12_deconv_bf_u2_wide, so + 8 + e);
+            a2_0.intoArray(b12_deconv_bf_u2_wide, so + 16 + e);
+            a3_0.intoArray(b12_deconv_bf_u2_wide, so + 24 + e);
+            a0_1.intoArray(b12_deconv_bf_u2_wide, so + 64 + e);
+            a1_1.intoArray(b12_deconv_bf_u2_wide, so + 72 + e);
+            a2_1.intoArray(b12_deconv_bf_u2_wide, so + 80 + e);
+            a3_1.intoArray(b12_deconv_bf_u2_wide, so + 88 + e);
+            a0_2.intoArray(b12_deconv_bf_u2_wide, so + 128 + e);
+            a1_2.intoArray(b12_deconv_bf_u2_wide, so + 136 + e);
+            a2_2.intoArray(b12_deconv_bf_u2_wide, so + 144 + e);
+            a3_2.intoArray(b12_deconv_bf_u2_wide, so + 152 + e);
+            a0_3.intoArray(b12_deconv_bf_u2_wide, so + 192 + e);
+            a1_3.intoArray(b12_deconv_bf_u2_wide, so + 200 + e);
+            a2_3.intoArray(b12_deconv_bf_u2_wide, so + 208 + e);
+            a3_3.intoArray(b12_deconv_bf_u2_wide, so + 216 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 1)), 32 pixels x 4 channels at a time.
+     */
+    private void b12_deconv_bf_u2_taps4_3(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 0 + e);
+            FloatVector a1_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 8 + e);
+            FloatVector a2_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 16 + e);
+            FloatVector a3_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 24 + e);
+            FloatVector a0_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 64 + e);
+            FloatVector a1_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 72 + e);
+            FloatVector a2_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 80 + e);
+            FloatVector a3_1 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 88 + e);
+            FloatVector a0_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 128 + e);
+            FloatVector a1_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 136 + e);
+            FloatVector a2_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 144 + e);
+            FloatVector a3_2 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 152 + e);
+            FloatVector a0_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 192 + e);
+            FloatVector a1_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 200 + e);
+            FloatVector a2_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 208 + e);
+            FloatVector a3_3 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 216 + e);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 288 + 216 + e;
+                int w0 = k0 * 256 + c * 16;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + p * 8 + 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x);
+                    v1 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 8);
+                    v2 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 16);
+                    v3 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 24);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 257]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 513]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 769]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 1);
+                    v1 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 9);
+                    v2 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 17);
+                    v3 = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + 25);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 259]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 515]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, u2$weight_[w + 771]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b12_deconv_bf_u2_wide, so + 0 + e);
+            a1_0.intoArray(b12_deconv_bf_u2_wide, so + 8 + e);
+            a2_0.intoArray(b12_deconv_bf_u2_wide, so + 16 + e);
+            a3_0.intoArray(b12_deconv_bf_u2_wide, so + 24 + e);
+            a0_1.intoArray(b12_deconv_bf_u2_wide, so + 64 + e);
+            a1_1.intoArray(b12_deconv_bf_u2_wide, so + 72 + e);
+            a2_1.intoArray(b12_deconv_bf_u2_wide, so + 80 + e);
+            a3_1.intoArray(b12_deconv_bf_u2_wide, so + 88 + e);
+            a0_2.intoArray(b12_deconv_bf_u2_wide, so + 128 + e);
+            a1_2.intoArray(b12_deconv_bf_u2_wide, so + 136 + e);
+            a2_2.intoArray(b12_deconv_bf_u2_wide, so + 144 + e);
+            a3_2.intoArray(b12_deconv_bf_u2_wide, so + 152 + e);
+            a0_3.intoArray(b12_deconv_bf_u2_wide, so + 192 + e);
+            a1_3.intoArray(b12_deconv_bf_u2_wide, so + 200 + e);
+            a2_3.intoArray(b12_deconv_bf_u2_wide, so + 208 + e);
+            a3_3.intoArray(b12_deconv_bf_u2_wide, so + 216 + e);
         }
     }
 
     /**
      * deconv_grad 'u2' (samples/updown.cnn:17): ΔW[c][k][u][v] = Σ_t Σ_i Σ_j X[t][c][i][j] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
-     * <p>conv_grad with X as ΔY and ΔY as X, algo scalar
-     * <p>16 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
+     * <p>conv_grad with X as ΔY and ΔY as X, algo direct
+     * <p>8 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 8 taps
      */
     private void b13_deconv_grad_u2_(int chunk) {
-        int k = chunk;
-        int ao = k * 112;
+        int k0 = chunk * 2;
         for (int c = 0; c < 16; c++) {
-            for (int e = 0; e < 112; e++) {
-                b13_deconv_grad_u2_acc[ao + e] = 0f;
-            }
-            for (int t = 0; t < 32; t++) {
-                int yo = (t * 16 + k) * 49;
-                int xo = (t * 16 + c) * 196;
-                b13_deconv_grad_u2_taps0(ao, yo, xo);
-            }
-            // ΔW[k][c][p][q] = Σ_j acc[p·4 + q][j], in column order
-            int wo = (k * 16 + c) * 16;
-            for (int tap = 0; tap < 16; tap++) {
-                float sum = 0f;
-                for (int j = 0; j < 7; j++) {
-                    sum += b13_deconv_grad_u2_acc[ao + tap * 7 + j];
-                }
-                grad$u2$weight_[wo + tap] = sum;
-            }
+            b13_deconv_grad_u2_taps0(k0, c);
+            b13_deconv_grad_u2_taps1(k0, c);
         }
     }
 
     /**
-     * Adds ΔY[t][k][i][j] · X[t][c][..] of the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) into their column accumulators acc[tap][j] (vectorizable; summed over j at the end).
+     * deconv_grad 'u2' (samples/updown.cnn:17), phase dy: copies ΔY[t] into rows of 8 (zeros past column 7), one sample each
      */
-    private void b13_deconv_grad_u2_taps0(int ao, int yo, int xo) {
-        // kernel row p = 0: ΔY rows [1, 7) meet X row i·2 - 1
-        for (int i = 1; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) b13_deconv_grad_u2_acc[ao + j] += r3_[yr + j] * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) b13_deconv_grad_u2_acc[ao + 7 + j] += r3_[yr + j] * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) b13_deconv_grad_u2_acc[ao + 14 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) b13_deconv_grad_u2_acc[ao + 21 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 + 2];
+    private void b13_deconv_grad_u2_dy(int chunk) {
+        int t = chunk;
+        for (int k = 0; k < 16; k++) {
+            int wo = (t * 16 + k) * 56;
+            int yo = (t * 16 + k) * 49;
+            for (int e = 0; e < 56; e++) {
+                b13_deconv_grad_u2_dy[wo + e] = 0f;
+            }
+            for (int i = 0; i < 7; i++) System.arraycopy(r3_, yo + i * 7, b13_deconv_grad_u2_dy, wo + i * 8, 7);
         }
-        // kernel row p = 1: ΔY rows [0, 7) meet X row i·2
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) b13_deconv_grad_u2_acc[ao + 28 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) b13_deconv_grad_u2_acc[ao + 35 + j] += r3_[yr + j] * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) b13_deconv_grad_u2_acc[ao + 42 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) b13_deconv_grad_u2_acc[ao + 49 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 + 2];
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 0 .. 7: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·8 + q / 2], one accumulator per output channel and tap (a register tile of 2 channels x 8 taps).
+     */
+    private void b13_deconv_grad_u2_taps0(int k0, int c) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a0_6 = FloatVector.zero(S);
+        FloatVector a0_7 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a1_6 = FloatVector.zero(S);
+        FloatVector a1_7 = FloatVector.zero(S);
+        for (int t = 0; t < 32; t++) {
+            int d = (t * 16 + k0) * 56;
+            int x = (t * 16 + c) * 288;
+            for (int e = 0; e < 56; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b13_deconv_grad_u2_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b13_deconv_grad_u2_dy, d + 56 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e);
+                a0_0 = v.fma(g0, a0_0);
+                a1_0 = v.fma(g1, a1_0);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 72);
+                a0_1 = v.fma(g0, a0_1);
+                a1_1 = v.fma(g1, a1_1);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 1);
+                a0_2 = v.fma(g0, a0_2);
+                a1_2 = v.fma(g1, a1_2);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 73);
+                a0_3 = v.fma(g0, a0_3);
+                a1_3 = v.fma(g1, a1_3);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 144);
+                a0_4 = v.fma(g0, a0_4);
+                a1_4 = v.fma(g1, a1_4);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 216);
+                a0_5 = v.fma(g0, a0_5);
+                a1_5 = v.fma(g1, a1_5);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 145);
+                a0_6 = v.fma(g0, a0_6);
+                a1_6 = v.fma(g1, a1_6);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 217);
+                a0_7 = v.fma(g0, a0_7);
+                a1_7 = v.fma(g1, a1_7);
+            }
         }
-        // kernel row p = 2: ΔY rows [0, 7) meet X row i·2 + 1
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) b13_deconv_grad_u2_acc[ao + 56 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) b13_deconv_grad_u2_acc[ao + 63 + j] += r3_[yr + j] * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) b13_deconv_grad_u2_acc[ao + 70 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) b13_deconv_grad_u2_acc[ao + 77 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 + 2];
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 64;
+        int wo0 = (k0) * 256 + c * 16;
+        a0_0.intoArray(b13_deconv_grad_u2_lanes, lo + 0);
+        grad$u2$weight_[wo0 + 0] = sum8(b13_deconv_grad_u2_lanes, lo + 0);
+        a0_1.intoArray(b13_deconv_grad_u2_lanes, lo + 8);
+        grad$u2$weight_[wo0 + 1] = sum8(b13_deconv_grad_u2_lanes, lo + 8);
+        a0_2.intoArray(b13_deconv_grad_u2_lanes, lo + 16);
+        grad$u2$weight_[wo0 + 2] = sum8(b13_deconv_grad_u2_lanes, lo + 16);
+        a0_3.intoArray(b13_deconv_grad_u2_lanes, lo + 24);
+        grad$u2$weight_[wo0 + 3] = sum8(b13_deconv_grad_u2_lanes, lo + 24);
+        a0_4.intoArray(b13_deconv_grad_u2_lanes, lo + 32);
+        grad$u2$weight_[wo0 + 4] = sum8(b13_deconv_grad_u2_lanes, lo + 32);
+        a0_5.intoArray(b13_deconv_grad_u2_lanes, lo + 40);
+        grad$u2$weight_[wo0 + 5] = sum8(b13_deconv_grad_u2_lanes, lo + 40);
+        a0_6.intoArray(b13_deconv_grad_u2_lanes, lo + 48);
+        grad$u2$weight_[wo0 + 6] = sum8(b13_deconv_grad_u2_lanes, lo + 48);
+        a0_7.intoArray(b13_deconv_grad_u2_lanes, lo + 56);
+        grad$u2$weight_[wo0 + 7] = sum8(b13_deconv_grad_u2_lanes, lo + 56);
+        int wo1 = (k0 + 1) * 256 + c * 16;
+        a1_0.intoArray(b13_deconv_grad_u2_lanes, lo + 64);
+        grad$u2$weight_[wo1 + 0] = sum8(b13_deconv_grad_u2_lanes, lo + 64);
+        a1_1.intoArray(b13_deconv_grad_u2_lanes, lo + 72);
+        grad$u2$weight_[wo1 + 1] = sum8(b13_deconv_grad_u2_lanes, lo + 72);
+        a1_2.intoArray(b13_deconv_grad_u2_lanes, lo + 80);
+        grad$u2$weight_[wo1 + 2] = sum8(b13_deconv_grad_u2_lanes, lo + 80);
+        a1_3.intoArray(b13_deconv_grad_u2_lanes, lo + 88);
+        grad$u2$weight_[wo1 + 3] = sum8(b13_deconv_grad_u2_lanes, lo + 88);
+        a1_4.intoArray(b13_deconv_grad_u2_lanes, lo + 96);
+        grad$u2$weight_[wo1 + 4] = sum8(b13_deconv_grad_u2_lanes, lo + 96);
+        a1_5.intoArray(b13_deconv_grad_u2_lanes, lo + 104);
+        grad$u2$weight_[wo1 + 5] = sum8(b13_deconv_grad_u2_lanes, lo + 104);
+        a1_6.intoArray(b13_deconv_grad_u2_lanes, lo + 112);
+        grad$u2$weight_[wo1 + 6] = sum8(b13_deconv_grad_u2_lanes, lo + 112);
+        a1_7.intoArray(b13_deconv_grad_u2_lanes, lo + 120);
+        grad$u2$weight_[wo1 + 7] = sum8(b13_deconv_grad_u2_lanes, lo + 120);
+    }
+
+    /**
+     * ΔW[k0 .. k0+1][c] of the taps 8 .. 15: Σ_t Σ_e ΔY'[t][k][e] · P_(p mod 2, q mod 2)[t][c][e + (p / 2)·8 + q / 2], one accumulator per output channel and tap (a register tile of 2 channels x 8 taps).
+     */
+    private void b13_deconv_grad_u2_taps1(int k0, int c) {
+        FloatVector a0_8 = FloatVector.zero(S);
+        FloatVector a0_9 = FloatVector.zero(S);
+        FloatVector a0_10 = FloatVector.zero(S);
+        FloatVector a0_11 = FloatVector.zero(S);
+        FloatVector a0_12 = FloatVector.zero(S);
+        FloatVector a0_13 = FloatVector.zero(S);
+        FloatVector a0_14 = FloatVector.zero(S);
+        FloatVector a0_15 = FloatVector.zero(S);
+        FloatVector a1_8 = FloatVector.zero(S);
+        FloatVector a1_9 = FloatVector.zero(S);
+        FloatVector a1_10 = FloatVector.zero(S);
+        FloatVector a1_11 = FloatVector.zero(S);
+        FloatVector a1_12 = FloatVector.zero(S);
+        FloatVector a1_13 = FloatVector.zero(S);
+        FloatVector a1_14 = FloatVector.zero(S);
+        FloatVector a1_15 = FloatVector.zero(S);
+        for (int t = 0; t < 32; t++) {
+            int d = (t * 16 + k0) * 56;
+            int x = (t * 16 + c) * 288;
+            for (int e = 0; e < 56; e += 8) {
+                FloatVector g0 = FloatVector.fromArray(S, b13_deconv_grad_u2_dy, d + e);
+                FloatVector g1 = FloatVector.fromArray(S, b13_deconv_grad_u2_dy, d + 56 + e);
+                FloatVector v;
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 8);
+                a0_8 = v.fma(g0, a0_8);
+                a1_8 = v.fma(g1, a1_8);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 80);
+                a0_9 = v.fma(g0, a0_9);
+                a1_9 = v.fma(g1, a1_9);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 9);
+                a0_10 = v.fma(g0, a0_10);
+                a1_10 = v.fma(g1, a1_10);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 81);
+                a0_11 = v.fma(g0, a0_11);
+                a1_11 = v.fma(g1, a1_11);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 152);
+                a0_12 = v.fma(g0, a0_12);
+                a1_12 = v.fma(g1, a1_12);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 224);
+                a0_13 = v.fma(g0, a0_13);
+                a1_13 = v.fma(g1, a1_13);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 153);
+                a0_14 = v.fma(g0, a0_14);
+                a1_14 = v.fma(g1, a1_14);
+                v = FloatVector.fromArray(S, b12_deconv_bf_u2_phases, x + e + 225);
+                a0_15 = v.fma(g0, a0_15);
+                a1_15 = v.fma(g1, a1_15);
+            }
         }
-        // kernel row p = 3: ΔY rows [0, 6) meet X row i·2 + 2
-        for (int i = 0; i < 6; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 2) * 14;
-            for (int j = 1; j < 7; j++) b13_deconv_grad_u2_acc[ao + 84 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) b13_deconv_grad_u2_acc[ao + 91 + j] += r3_[yr + j] * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) b13_deconv_grad_u2_acc[ao + 98 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) b13_deconv_grad_u2_acc[ao + 105 + j] += r3_[yr + j] * grad$u2_[xr + j * 2 + 2];
-        }
+        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
+        int lo = k0 * 64;
+        int wo0 = (k0) * 256 + c * 16;
+        a0_8.intoArray(b13_deconv_grad_u2_lanes, lo + 0);
+        grad$u2$weight_[wo0 + 8] = sum8(b13_deconv_grad_u2_lanes, lo + 0);
+        a0_9.intoArray(b13_deconv_grad_u2_lanes, lo + 8);
+        grad$u2$weight_[wo0 + 9] = sum8(b13_deconv_grad_u2_lanes, lo + 8);
+        a0_10.intoArray(b13_deconv_grad_u2_lanes, lo + 16);
+        grad$u2$weight_[wo0 + 10] = sum8(b13_deconv_grad_u2_lanes, lo + 16);
+        a0_11.intoArray(b13_deconv_grad_u2_lanes, lo + 24);
+        grad$u2$weight_[wo0 + 11] = sum8(b13_deconv_grad_u2_lanes, lo + 24);
+        a0_12.intoArray(b13_deconv_grad_u2_lanes, lo + 32);
+        grad$u2$weight_[wo0 + 12] = sum8(b13_deconv_grad_u2_lanes, lo + 32);
+        a0_13.intoArray(b13_deconv_grad_u2_lanes, lo + 40);
+        grad$u2$weight_[wo0 + 13] = sum8(b13_deconv_grad_u2_lanes, lo + 40);
+        a0_14.intoArray(b13_deconv_grad_u2_lanes, lo + 48);
+        grad$u2$weight_[wo0 + 14] = sum8(b13_deconv_grad_u2_lanes, lo + 48);
+        a0_15.intoArray(b13_deconv_grad_u2_lanes, lo + 56);
+        grad$u2$weight_[wo0 + 15] = sum8(b13_deconv_grad_u2_lanes, lo + 56);
+        int wo1 = (k0 + 1) * 256 + c * 16;
+        a1_8.intoArray(b13_deconv_grad_u2_lanes, lo + 64);
+        grad$u2$weight_[wo1 + 8] = sum8(b13_deconv_grad_u2_lanes, lo + 64);
+        a1_9.intoArray(b13_deconv_grad_u2_lanes, lo + 72);
+        grad$u2$weight_[wo1 + 9] = sum8(b13_deconv_grad_u2_lanes, lo + 72);
+        a1_10.intoArray(b13_deconv_grad_u2_lanes, lo + 80);
+        grad$u2$weight_[wo1 + 10] = sum8(b13_deconv_grad_u2_lanes, lo + 80);
+        a1_11.intoArray(b13_deconv_grad_u2_lanes, lo + 88);
+        grad$u2$weight_[wo1 + 11] = sum8(b13_deconv_grad_u2_lanes, lo + 88);
+        a1_12.intoArray(b13_deconv_grad_u2_lanes, lo + 96);
+        grad$u2$weight_[wo1 + 12] = sum8(b13_deconv_grad_u2_lanes, lo + 96);
+        a1_13.intoArray(b13_deconv_grad_u2_lanes, lo + 104);
+        grad$u2$weight_[wo1 + 13] = sum8(b13_deconv_grad_u2_lanes, lo + 104);
+        a1_14.intoArray(b13_deconv_grad_u2_lanes, lo + 112);
+        grad$u2$weight_[wo1 + 14] = sum8(b13_deconv_grad_u2_lanes, lo + 112);
+        a1_15.intoArray(b13_deconv_grad_u2_lanes, lo + 120);
+        grad$u2$weight_[wo1 + 15] = sum8(b13_deconv_grad_u2_lanes, lo + 120);
     }
 
     /**
@@ -3431,62 +5492,424 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_bf 'e3' (samples/updown.cnn:13): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[e3])ᵀ, anchor (1,1), transposed stride 2x2, algo scalar
-     * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>V = rot180(W[e3])ᵀ, anchor (1,1), transposed stride 2x2, algo direct
+     * <p>32 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk), one stride phase of ΔX after another; register tile 32 pixels x 4 channels (4x4 accumulators of 8 lanes), wide rows of 64 pixels
      */
     private void b16_conv_bf_e3_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 16;
-        for (int c = c0; c < c1; c++) {
-            int xo = (t * 16 + c) * 196;
-            for (int e = 0; e < 196; e++) {
-                grad$r2$$e3_[xo + e] = 0f;
+        int k0 = 0;
+        int k1 = 16;
+        int xo = t * 1280;
+        int so = chunk * 256;
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
+            b16_conv_bf_e3_taps4_0(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 64;
+                for (int u = 1; u <= 7; u++) {
+                    for (int v = 1; v <= 7; v++) grad$r2$$e3_[yo + (u * 2 - 1) * 14 + v * 2 - 1] = b16_conv_bf_e3_wide[wo + u * 8 + v];
+                }
             }
-            for (int k = 0; k < 16; k++) {
-                int yo = (t * 16 + k) * 49;
-                int wo = (k * 16 + c) * 9;
-                b16_conv_bf_e3_taps0(xo, yo, wo);
+            b16_conv_bf_e3_taps4_1(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 64;
+                for (int u = 1; u <= 7; u++) {
+                    for (int v = 0; v <= 6; v++) grad$r2$$e3_[yo + (u * 2 - 1) * 14 + v * 2] = b16_conv_bf_e3_wide[wo + u * 8 + v];
+                }
+            }
+            b16_conv_bf_e3_taps4_2(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 64;
+                for (int u = 0; u <= 6; u++) {
+                    for (int v = 1; v <= 7; v++) grad$r2$$e3_[yo + u * 2 * 14 + v * 2 - 1] = b16_conv_bf_e3_wide[wo + u * 8 + v];
+                }
+            }
+            b16_conv_bf_e3_taps4_3(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
+            for (int a = 0; a < 4; a++) {
+                int yo = (t * 16 + k + a) * 196;
+                int wo = so + a * 64;
+                for (int u = 0; u <= 6; u++) {
+                    for (int v = 0; v <= 6; v++) grad$r2$$e3_[yo + u * 2 * 14 + v * 2] = b16_conv_bf_e3_wide[wo + u * 8 + v];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 2x2 only the taps that meet a ΔY element run.
+     * conv_bf 'e3' (samples/updown.cnn:13), phase pad: copies grad.e3[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
      */
-    private void b16_conv_bf_e3_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 7) reach ΔX row i·2 - 1
-        float w0_0 = e3$weight_[wo];
-        float w0_1 = e3$weight_[wo + 1];
-        float w0_2 = e3$weight_[wo + 2];
-        for (int i = 1; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w0_0 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w0_1 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w0_2 * grad$e3_[yr + j];
+    private void b16_conv_bf_e3_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 16; c++) {
+            int po = (t * 16 + c) * 80;
+            int xo = (t * 16 + c) * 49;
+            for (int e = 0; e < 80; e++) {
+                b16_conv_bf_e3_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 7; i++) System.arraycopy(grad$e3_, xo + i * 7, b16_conv_bf_e3_padded, po + (i + 1) * 8 + 1, 7);
         }
-        // kernel row p = 1: ΔY rows [0, 7) reach ΔX row i·2
-        float w1_0 = e3$weight_[wo + 3];
-        float w1_1 = e3$weight_[wo + 4];
-        float w1_2 = e3$weight_[wo + 5];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w1_0 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w1_1 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w1_2 * grad$e3_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 32 pixels x 4 channels at a time.
+     */
+    private void b16_conv_bf_e3_taps4_0(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 80 + e;
+                int w0 = k0 * 9 + c * 144;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (2 - 2 * p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 24);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 25);
+                    g = FloatVector.broadcast(S, e3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b16_conv_bf_e3_wide, so + 0 + e);
+            a1_0.intoArray(b16_conv_bf_e3_wide, so + 8 + e);
+            a2_0.intoArray(b16_conv_bf_e3_wide, so + 16 + e);
+            a3_0.intoArray(b16_conv_bf_e3_wide, so + 24 + e);
+            a0_1.intoArray(b16_conv_bf_e3_wide, so + 64 + e);
+            a1_1.intoArray(b16_conv_bf_e3_wide, so + 72 + e);
+            a2_1.intoArray(b16_conv_bf_e3_wide, so + 80 + e);
+            a3_1.intoArray(b16_conv_bf_e3_wide, so + 88 + e);
+            a0_2.intoArray(b16_conv_bf_e3_wide, so + 128 + e);
+            a1_2.intoArray(b16_conv_bf_e3_wide, so + 136 + e);
+            a2_2.intoArray(b16_conv_bf_e3_wide, so + 144 + e);
+            a3_2.intoArray(b16_conv_bf_e3_wide, so + 152 + e);
+            a0_3.intoArray(b16_conv_bf_e3_wide, so + 192 + e);
+            a1_3.intoArray(b16_conv_bf_e3_wide, so + 200 + e);
+            a2_3.intoArray(b16_conv_bf_e3_wide, so + 208 + e);
+            a3_3.intoArray(b16_conv_bf_e3_wide, so + 216 + e);
         }
-        // kernel row p = 2: ΔY rows [0, 7) reach ΔX row i·2 + 1
-        float w2_0 = e3$weight_[wo + 6];
-        float w2_1 = e3$weight_[wo + 7];
-        float w2_2 = e3$weight_[wo + 8];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w2_0 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w2_1 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w2_2 * grad$e3_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 1 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 32 pixels x 4 channels at a time.
+     */
+    private void b16_conv_bf_e3_taps4_1(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 80 + 1 + e;
+                int w0 = k0 * 9 + c * 144;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (2 - 2 * p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 24);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b16_conv_bf_e3_wide, so + 0 + e);
+            a1_0.intoArray(b16_conv_bf_e3_wide, so + 8 + e);
+            a2_0.intoArray(b16_conv_bf_e3_wide, so + 16 + e);
+            a3_0.intoArray(b16_conv_bf_e3_wide, so + 24 + e);
+            a0_1.intoArray(b16_conv_bf_e3_wide, so + 64 + e);
+            a1_1.intoArray(b16_conv_bf_e3_wide, so + 72 + e);
+            a2_1.intoArray(b16_conv_bf_e3_wide, so + 80 + e);
+            a3_1.intoArray(b16_conv_bf_e3_wide, so + 88 + e);
+            a0_2.intoArray(b16_conv_bf_e3_wide, so + 128 + e);
+            a1_2.intoArray(b16_conv_bf_e3_wide, so + 136 + e);
+            a2_2.intoArray(b16_conv_bf_e3_wide, so + 144 + e);
+            a3_2.intoArray(b16_conv_bf_e3_wide, so + 152 + e);
+            a0_3.intoArray(b16_conv_bf_e3_wide, so + 192 + e);
+            a1_3.intoArray(b16_conv_bf_e3_wide, so + 200 + e);
+            a2_3.intoArray(b16_conv_bf_e3_wide, so + 208 + e);
+            a3_3.intoArray(b16_conv_bf_e3_wide, so + 216 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 1 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 32 pixels x 4 channels at a time.
+     */
+    private void b16_conv_bf_e3_taps4_2(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 80 + 8 + e;
+                int w0 = k0 * 9 + c * 144;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (1 - 2 * p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 24);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 11]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 20]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 29]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 17);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 25);
+                    g = FloatVector.broadcast(S, e3$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 9]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 18]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 27]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b16_conv_bf_e3_wide, so + 0 + e);
+            a1_0.intoArray(b16_conv_bf_e3_wide, so + 8 + e);
+            a2_0.intoArray(b16_conv_bf_e3_wide, so + 16 + e);
+            a3_0.intoArray(b16_conv_bf_e3_wide, so + 24 + e);
+            a0_1.intoArray(b16_conv_bf_e3_wide, so + 64 + e);
+            a1_1.intoArray(b16_conv_bf_e3_wide, so + 72 + e);
+            a2_1.intoArray(b16_conv_bf_e3_wide, so + 80 + e);
+            a3_1.intoArray(b16_conv_bf_e3_wide, so + 88 + e);
+            a0_2.intoArray(b16_conv_bf_e3_wide, so + 128 + e);
+            a1_2.intoArray(b16_conv_bf_e3_wide, so + 136 + e);
+            a2_2.intoArray(b16_conv_bf_e3_wide, so + 144 + e);
+            a3_2.intoArray(b16_conv_bf_e3_wide, so + 152 + e);
+            a0_3.intoArray(b16_conv_bf_e3_wide, so + 192 + e);
+            a1_3.intoArray(b16_conv_bf_e3_wide, so + 200 + e);
+            a2_3.intoArray(b16_conv_bf_e3_wide, so + 208 + e);
+            a3_3.intoArray(b16_conv_bf_e3_wide, so + 216 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 1 .. 1 by -2 over every input channel and kernel rows 1 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 32 pixels x 4 channels at a time.
+     */
+    private void b16_conv_bf_e3_taps4_3(int xo, int k0, int so) {
+        for (int e = 0; e < 64; e += 32) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a3_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a3_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a3_3 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 80 + 9 + e;
+                int w0 = k0 * 9 + c * 144;
+                for (int p = 0; p < 1; p++) {
+                    int x = x0 + p * 8;
+                    int w = w0 + (1 - 2 * p) * 3;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector v3;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x);
+                    v1 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 16);
+                    v3 = FloatVector.fromArray(S, b16_conv_bf_e3_padded, x + 24);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    a3_0 = v3.fma(g, a3_0);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 10]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    a3_1 = v3.fma(g, a3_1);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 19]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    a3_2 = v3.fma(g, a3_2);
+                    g = FloatVector.broadcast(S, e3$weight_[w + 28]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    a3_3 = v3.fma(g, a3_3);
+                }
+            }
+            a0_0.intoArray(b16_conv_bf_e3_wide, so + 0 + e);
+            a1_0.intoArray(b16_conv_bf_e3_wide, so + 8 + e);
+            a2_0.intoArray(b16_conv_bf_e3_wide, so + 16 + e);
+            a3_0.intoArray(b16_conv_bf_e3_wide, so + 24 + e);
+            a0_1.intoArray(b16_conv_bf_e3_wide, so + 64 + e);
+            a1_1.intoArray(b16_conv_bf_e3_wide, so + 72 + e);
+            a2_1.intoArray(b16_conv_bf_e3_wide, so + 80 + e);
+            a3_1.intoArray(b16_conv_bf_e3_wide, so + 88 + e);
+            a0_2.intoArray(b16_conv_bf_e3_wide, so + 128 + e);
+            a1_2.intoArray(b16_conv_bf_e3_wide, so + 136 + e);
+            a2_2.intoArray(b16_conv_bf_e3_wide, so + 144 + e);
+            a3_2.intoArray(b16_conv_bf_e3_wide, so + 152 + e);
+            a0_3.intoArray(b16_conv_bf_e3_wide, so + 192 + e);
+            a1_3.intoArray(b16_conv_bf_e3_wide, so + 200 + e);
+            a2_3.intoArray(b16_conv_bf_e3_wide, so + 208 + e);
+            a3_3.intoArray(b16_conv_bf_e3_wide, so + 216 + e);
         }
     }
 
@@ -3651,81 +6074,620 @@ public final class Updown_T32 implements Network, ChunkTask {
 
     /**
      * conv_bf 'e2' (samples/updown.cnn:11): ΔX[t][c][i][j] = Σ_k Σ_p<4 Σ_q<4 V[c][k][p][q] · dilate(ΔY, 2x2)[t][k][i - 2 + p][j - 2 + q]
-     * <p>V = rot180(W[e2])ᵀ, anchor (2,2), transposed stride 2x2, algo scalar
-     * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>V = rot180(W[e2])ᵀ, anchor (2,2), transposed stride 2x2, algo direct
+     * <p>32 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk), one stride phase of ΔX after another; register tile 24 pixels x 8 channels (3x8 accumulators of 8 lanes), wide rows of 240 pixels
      */
     private void b20_conv_bf_e2_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 8;
-        for (int c = c0; c < c1; c++) {
-            int xo = (t * 8 + c) * 784;
-            for (int e = 0; e < 784; e++) {
-                grad$r1$$e2_[xo + e] = 0f;
+        int k0 = 0;
+        int k1 = 8;
+        int xo = t * 4080;
+        int so = chunk * 1920;
+        int k = k0;
+         {
+            b20_conv_bf_e2_taps8_0(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 1; u <= 14; u++) {
+                    for (int v = 1; v <= 14; v++) grad$r1$$e2_[yo + (u * 2 - 1) * 28 + v * 2 - 1] = b20_conv_bf_e2_wide[wo + u * 15 + v];
+                }
             }
-            for (int k = 0; k < 16; k++) {
-                int yo = (t * 16 + k) * 196;
-                int wo = (k * 8 + c) * 16;
-                b20_conv_bf_e2_taps0(xo, yo, wo);
+            b20_conv_bf_e2_taps8_1(xo, k, so);
+            // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 1; u <= 14; u++) {
+                    for (int v = 0; v <= 13; v++) grad$r1$$e2_[yo + (u * 2 - 1) * 28 + v * 2] = b20_conv_bf_e2_wide[wo + u * 15 + v];
+                }
+            }
+            b20_conv_bf_e2_taps8_2(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 0; u <= 13; u++) {
+                    for (int v = 1; v <= 14; v++) grad$r1$$e2_[yo + u * 2 * 28 + v * 2 - 1] = b20_conv_bf_e2_wide[wo + u * 15 + v];
+                }
+            }
+            b20_conv_bf_e2_taps8_3(xo, k, so);
+            // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
+            for (int a = 0; a < 8; a++) {
+                int yo = (t * 8 + k + a) * 784;
+                int wo = so + a * 240;
+                for (int u = 0; u <= 13; u++) {
+                    for (int v = 0; v <= 13; v++) grad$r1$$e2_[yo + u * 2 * 28 + v * 2] = b20_conv_bf_e2_wide[wo + u * 15 + v];
+                }
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 2x2 only the taps that meet a ΔY element run.
+     * conv_bf 'e2' (samples/updown.cnn:11), phase pad: copies grad.e2[t] into planes of 17x15 with pads (1, 1, 1, 1) of zeros, one sample each
      */
-    private void b20_conv_bf_e2_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 14) reach ΔX row i·2 - 1
-        float w0_0 = e2$weight_[wo];
-        float w0_1 = e2$weight_[wo + 1];
-        float w0_2 = e2$weight_[wo + 2];
-        float w0_3 = e2$weight_[wo + 3];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w0_0 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w0_1 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w0_2 * grad$e2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w0_3 * grad$e2_[yr + j];
+    private void b20_conv_bf_e2_pad(int chunk) {
+        int t = chunk;
+        for (int c = 0; c < 16; c++) {
+            int po = (t * 16 + c) * 255;
+            int xo = (t * 16 + c) * 196;
+            for (int e = 0; e < 255; e++) {
+                b20_conv_bf_e2_padded[po + e] = 0f;
+            }
+            for (int i = 0; i < 14; i++) System.arraycopy(grad$e2_, xo + i * 14, b20_conv_bf_e2_padded, po + (i + 1) * 15 + 1, 14);
         }
-        // kernel row p = 1: ΔY rows [0, 14) reach ΔX row i·2
-        float w1_0 = e2$weight_[wo + 4];
-        float w1_1 = e2$weight_[wo + 5];
-        float w1_2 = e2$weight_[wo + 6];
-        float w1_3 = e2$weight_[wo + 7];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w1_0 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w1_1 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w1_2 * grad$e2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w1_3 * grad$e2_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 24 pixels x 8 channels at a time.
+     */
+    private void b20_conv_bf_e2_taps8_0(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 16 + c * 128;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (2 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x);
+                    v1 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 16);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 18]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 34]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 50]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 66]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 82]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 98]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 114]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 17);
+                    g = FloatVector.broadcast(S, e2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 16]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 32]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 48]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 64]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 80]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 96]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 112]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(b20_conv_bf_e2_wide, so + 0 + e);
+            a1_0.intoArray(b20_conv_bf_e2_wide, so + 8 + e);
+            a2_0.intoArray(b20_conv_bf_e2_wide, so + 16 + e);
+            a0_1.intoArray(b20_conv_bf_e2_wide, so + 240 + e);
+            a1_1.intoArray(b20_conv_bf_e2_wide, so + 248 + e);
+            a2_1.intoArray(b20_conv_bf_e2_wide, so + 256 + e);
+            a0_2.intoArray(b20_conv_bf_e2_wide, so + 480 + e);
+            a1_2.intoArray(b20_conv_bf_e2_wide, so + 488 + e);
+            a2_2.intoArray(b20_conv_bf_e2_wide, so + 496 + e);
+            a0_3.intoArray(b20_conv_bf_e2_wide, so + 720 + e);
+            a1_3.intoArray(b20_conv_bf_e2_wide, so + 728 + e);
+            a2_3.intoArray(b20_conv_bf_e2_wide, so + 736 + e);
+            a0_4.intoArray(b20_conv_bf_e2_wide, so + 960 + e);
+            a1_4.intoArray(b20_conv_bf_e2_wide, so + 968 + e);
+            a2_4.intoArray(b20_conv_bf_e2_wide, so + 976 + e);
+            a0_5.intoArray(b20_conv_bf_e2_wide, so + 1200 + e);
+            a1_5.intoArray(b20_conv_bf_e2_wide, so + 1208 + e);
+            a2_5.intoArray(b20_conv_bf_e2_wide, so + 1216 + e);
+            a0_6.intoArray(b20_conv_bf_e2_wide, so + 1440 + e);
+            a1_6.intoArray(b20_conv_bf_e2_wide, so + 1448 + e);
+            a2_6.intoArray(b20_conv_bf_e2_wide, so + 1456 + e);
+            a0_7.intoArray(b20_conv_bf_e2_wide, so + 1680 + e);
+            a1_7.intoArray(b20_conv_bf_e2_wide, so + 1688 + e);
+            a2_7.intoArray(b20_conv_bf_e2_wide, so + 1696 + e);
         }
-        // kernel row p = 2: ΔY rows [0, 14) reach ΔX row i·2 + 1
-        float w2_0 = e2$weight_[wo + 8];
-        float w2_1 = e2$weight_[wo + 9];
-        float w2_2 = e2$weight_[wo + 10];
-        float w2_3 = e2$weight_[wo + 11];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w2_0 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w2_1 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w2_2 * grad$e2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w2_3 * grad$e2_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 24 pixels x 8 channels at a time.
+     */
+    private void b20_conv_bf_e2_taps8_1(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 16 + c * 128;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (2 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x);
+                    v1 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 16);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 19]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 35]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 51]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 67]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 83]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 99]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 115]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 17);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 17]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 33]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 49]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 65]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 81]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 97]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 113]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(b20_conv_bf_e2_wide, so + 0 + e);
+            a1_0.intoArray(b20_conv_bf_e2_wide, so + 8 + e);
+            a2_0.intoArray(b20_conv_bf_e2_wide, so + 16 + e);
+            a0_1.intoArray(b20_conv_bf_e2_wide, so + 240 + e);
+            a1_1.intoArray(b20_conv_bf_e2_wide, so + 248 + e);
+            a2_1.intoArray(b20_conv_bf_e2_wide, so + 256 + e);
+            a0_2.intoArray(b20_conv_bf_e2_wide, so + 480 + e);
+            a1_2.intoArray(b20_conv_bf_e2_wide, so + 488 + e);
+            a2_2.intoArray(b20_conv_bf_e2_wide, so + 496 + e);
+            a0_3.intoArray(b20_conv_bf_e2_wide, so + 720 + e);
+            a1_3.intoArray(b20_conv_bf_e2_wide, so + 728 + e);
+            a2_3.intoArray(b20_conv_bf_e2_wide, so + 736 + e);
+            a0_4.intoArray(b20_conv_bf_e2_wide, so + 960 + e);
+            a1_4.intoArray(b20_conv_bf_e2_wide, so + 968 + e);
+            a2_4.intoArray(b20_conv_bf_e2_wide, so + 976 + e);
+            a0_5.intoArray(b20_conv_bf_e2_wide, so + 1200 + e);
+            a1_5.intoArray(b20_conv_bf_e2_wide, so + 1208 + e);
+            a2_5.intoArray(b20_conv_bf_e2_wide, so + 1216 + e);
+            a0_6.intoArray(b20_conv_bf_e2_wide, so + 1440 + e);
+            a1_6.intoArray(b20_conv_bf_e2_wide, so + 1448 + e);
+            a2_6.intoArray(b20_conv_bf_e2_wide, so + 1456 + e);
+            a0_7.intoArray(b20_conv_bf_e2_wide, so + 1680 + e);
+            a1_7.intoArray(b20_conv_bf_e2_wide, so + 1688 + e);
+            a2_7.intoArray(b20_conv_bf_e2_wide, so + 1696 + e);
         }
-        // kernel row p = 3: ΔY rows [0, 13) reach ΔX row i·2 + 2
-        float w3_0 = e2$weight_[wo + 12];
-        float w3_1 = e2$weight_[wo + 13];
-        float w3_2 = e2$weight_[wo + 14];
-        float w3_3 = e2$weight_[wo + 15];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w3_0 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w3_1 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w3_2 * grad$e2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w3_3 * grad$e2_[yr + j];
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 24 pixels x 8 channels at a time.
+     */
+    private void b20_conv_bf_e2_taps8_2(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 16 + c * 128;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (3 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x);
+                    v1 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 16);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 2]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 18]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 34]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 50]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 66]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 82]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 98]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 114]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 17);
+                    g = FloatVector.broadcast(S, e2$weight_[w]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 16]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 32]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 48]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 64]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 80]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 96]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 112]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(b20_conv_bf_e2_wide, so + 0 + e);
+            a1_0.intoArray(b20_conv_bf_e2_wide, so + 8 + e);
+            a2_0.intoArray(b20_conv_bf_e2_wide, so + 16 + e);
+            a0_1.intoArray(b20_conv_bf_e2_wide, so + 240 + e);
+            a1_1.intoArray(b20_conv_bf_e2_wide, so + 248 + e);
+            a2_1.intoArray(b20_conv_bf_e2_wide, so + 256 + e);
+            a0_2.intoArray(b20_conv_bf_e2_wide, so + 480 + e);
+            a1_2.intoArray(b20_conv_bf_e2_wide, so + 488 + e);
+            a2_2.intoArray(b20_conv_bf_e2_wide, so + 496 + e);
+            a0_3.intoArray(b20_conv_bf_e2_wide, so + 720 + e);
+            a1_3.intoArray(b20_conv_bf_e2_wide, so + 728 + e);
+            a2_3.intoArray(b20_conv_bf_e2_wide, so + 736 + e);
+            a0_4.intoArray(b20_conv_bf_e2_wide, so + 960 + e);
+            a1_4.intoArray(b20_conv_bf_e2_wide, so + 968 + e);
+            a2_4.intoArray(b20_conv_bf_e2_wide, so + 976 + e);
+            a0_5.intoArray(b20_conv_bf_e2_wide, so + 1200 + e);
+            a1_5.intoArray(b20_conv_bf_e2_wide, so + 1208 + e);
+            a2_5.intoArray(b20_conv_bf_e2_wide, so + 1216 + e);
+            a0_6.intoArray(b20_conv_bf_e2_wide, so + 1440 + e);
+            a1_6.intoArray(b20_conv_bf_e2_wide, so + 1448 + e);
+            a2_6.intoArray(b20_conv_bf_e2_wide, so + 1456 + e);
+            a0_7.intoArray(b20_conv_bf_e2_wide, so + 1680 + e);
+            a1_7.intoArray(b20_conv_bf_e2_wide, so + 1688 + e);
+            a2_7.intoArray(b20_conv_bf_e2_wide, so + 1696 + e);
+        }
+    }
+
+    /**
+     * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 24 pixels x 8 channels at a time.
+     */
+    private void b20_conv_bf_e2_taps8_3(int xo, int k0, int so) {
+        for (int e = 0; e < 240; e += 24) {
+            FloatVector a0_0 = FloatVector.zero(S);
+            FloatVector a1_0 = FloatVector.zero(S);
+            FloatVector a2_0 = FloatVector.zero(S);
+            FloatVector a0_1 = FloatVector.zero(S);
+            FloatVector a1_1 = FloatVector.zero(S);
+            FloatVector a2_1 = FloatVector.zero(S);
+            FloatVector a0_2 = FloatVector.zero(S);
+            FloatVector a1_2 = FloatVector.zero(S);
+            FloatVector a2_2 = FloatVector.zero(S);
+            FloatVector a0_3 = FloatVector.zero(S);
+            FloatVector a1_3 = FloatVector.zero(S);
+            FloatVector a2_3 = FloatVector.zero(S);
+            FloatVector a0_4 = FloatVector.zero(S);
+            FloatVector a1_4 = FloatVector.zero(S);
+            FloatVector a2_4 = FloatVector.zero(S);
+            FloatVector a0_5 = FloatVector.zero(S);
+            FloatVector a1_5 = FloatVector.zero(S);
+            FloatVector a2_5 = FloatVector.zero(S);
+            FloatVector a0_6 = FloatVector.zero(S);
+            FloatVector a1_6 = FloatVector.zero(S);
+            FloatVector a2_6 = FloatVector.zero(S);
+            FloatVector a0_7 = FloatVector.zero(S);
+            FloatVector a1_7 = FloatVector.zero(S);
+            FloatVector a2_7 = FloatVector.zero(S);
+            for (int c = 0; c < 16; c++) {
+                int x0 = xo + c * 255 + e;
+                int w0 = k0 * 16 + c * 128;
+                for (int p = 0; p < 2; p++) {
+                    int x = x0 + p * 15;
+                    int w = w0 + (3 - 2 * p) * 4;
+                    FloatVector v0;
+                    FloatVector v1;
+                    FloatVector v2;
+                    FloatVector g;
+                    v0 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x);
+                    v1 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 8);
+                    v2 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 16);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 3]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 19]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 35]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 51]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 67]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 83]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 99]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 115]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                    v0 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 1);
+                    v1 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 9);
+                    v2 = FloatVector.fromArray(S, b20_conv_bf_e2_padded, x + 17);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 1]);
+                    a0_0 = v0.fma(g, a0_0);
+                    a1_0 = v1.fma(g, a1_0);
+                    a2_0 = v2.fma(g, a2_0);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 17]);
+                    a0_1 = v0.fma(g, a0_1);
+                    a1_1 = v1.fma(g, a1_1);
+                    a2_1 = v2.fma(g, a2_1);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 33]);
+                    a0_2 = v0.fma(g, a0_2);
+                    a1_2 = v1.fma(g, a1_2);
+                    a2_2 = v2.fma(g, a2_2);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 49]);
+                    a0_3 = v0.fma(g, a0_3);
+                    a1_3 = v1.fma(g, a1_3);
+                    a2_3 = v2.fma(g, a2_3);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 65]);
+                    a0_4 = v0.fma(g, a0_4);
+                    a1_4 = v1.fma(g, a1_4);
+                    a2_4 = v2.fma(g, a2_4);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 81]);
+                    a0_5 = v0.fma(g, a0_5);
+                    a1_5 = v1.fma(g, a1_5);
+                    a2_5 = v2.fma(g, a2_5);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 97]);
+                    a0_6 = v0.fma(g, a0_6);
+                    a1_6 = v1.fma(g, a1_6);
+                    a2_6 = v2.fma(g, a2_6);
+                    g = FloatVector.broadcast(S, e2$weight_[w + 113]);
+                    a0_7 = v0.fma(g, a0_7);
+                    a1_7 = v1.fma(g, a1_7);
+                    a2_7 = v2.fma(g, a2_7);
+                }
+            }
+            a0_0.intoArray(b20_conv_bf_e2_wide, so + 0 + e);
+            a1_0.intoArray(b20_conv_bf_e2_wide, so + 8 + e);
+            a2_0.intoArray(b20_conv_bf_e2_wide, so + 16 + e);
+            a0_1.intoArray(b20_conv_bf_e2_wide, so + 240 + e);
+            a1_1.intoArray(b20_conv_bf_e2_wide, so + 248 + e);
+            a2_1.intoArray(b20_conv_bf_e2_wide, so + 256 + e);
+            a0_2.intoArray(b20_conv_bf_e2_wide, so + 480 + e);
+            a1_2.intoArray(b20_conv_bf_e2_wide, so + 488 + e);
+            a2_2.intoArray(b20_conv_bf_e2_wide, so + 496 + e);
+            a0_3.intoArray(b20_conv_bf_e2_wide, so + 720 + e);
+            a1_3.intoArray(b20_conv_bf_e2_wide, so + 728 + e);
+            a2_3.intoArray(b20_conv_bf_e2_wide, so + 736 + e);
+            a0_4.intoArray(b20_conv_bf_e2_wide, so + 960 + e);
+            a1_4.intoArray(b20_conv_bf_e2_wide, so + 968 + e);
+            a2_4.intoArray(b20_conv_bf_e2_wide, so + 976 + e);
+            a0_5.intoArray(b20_conv_bf_e2_wide, so + 1200 + e);
+            a1_5.intoArray(b20_conv_bf_e2_wide, so + 1208 + e);
+            a2_5.intoArray(b20_conv_bf_e2_wide, so + 1216 + e);
+            a0_6.intoArray(b20_conv_bf_e2_wide, so + 1440 + e);
+            a1_6.intoArray(b20_conv_bf_e2_wide, so + 1448 + e);
+            a2_6.intoArray(b20_conv_bf_e2_wide, so + 1456 + e);
+            a0_7.intoArray(b20_conv_bf_e2_wide, so + 1680 + e);
+            a1_7.intoArray(b20_conv_bf_e2_wide, so + 1688 + e);
+            a2_7.intoArray(b20_conv_bf_e2_wide, so + 1696 + e);
         }
     }
 
