@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * conv, conv_bf and conv_grad with stride 1 and pads {@code >= 0}, on {@code jdk.incubator.vector}
+ * conv, conv_bf and conv_grad with pads {@code >= 0} (inside the window) and any stride, on {@code jdk.incubator.vector}
  * ({@code FloatVector.SPECIES_256}, {@link #VL} lanes, fma). The scalar {@link ConvEmitter} handles
  * every other case and every class generated without the Vector API.
  *
@@ -31,6 +31,9 @@ import java.util.List;
  * out wide with zeros in the thrown-away columns, once per pixel block and helper; the lanes of each
  * accumulator are then added in a fixed order (never {@code reduceLanes}, whose order may differ
  * between interpreted and compiled code), so results do not depend on which thread ran what.
+ *
+ * <p>A strided convolution works on the stride phases of its input ({@link #phases}: every tap a
+ * contiguous run again), and its conv_bf on the stride phases of ΔX ({@link #stridedBackwardData}).
  */
 final class VectorConvEmitter {
 
@@ -203,6 +206,26 @@ final class VectorConvEmitter {
     record Kernel(Padded in, String out, int outCh, int ho, int wo, int m, int n, String w, int oStride, int iStride,
                   boolean rotated, String bias) {}
 
+    /**
+     * How a kernel over {@code outCh} output channels and wide rows of {@code length} pixels is cut:
+     * {@code kg} channel groups per sample ({@link #channelGroups}), so {@code chunks} chunks of {@code n}
+     * channels each, in blocks of the register tile's width and one of the rest ({@code widths}); the wide rows
+     * rounded up to {@code lr} (whole pixel blocks), held per chunk in the scratch {@code wide}.
+     */
+    record Blocks(int kg, int chunks, int n, ConvTiles.Tile tile, int lr, String wide, List<Integer> widths) {}
+
+    private static Blocks blocks(StepCtx s, int t, int outCh, long length) {
+        int kg = channelGroups(t, outCh);
+        int chunks = t * kg;
+        int n = outCh / kg;
+        ConvTiles.Tile tile = ConvTiles.choose(length, n);
+        long block = (long) VL * tile.p();
+        int lr = (int) ((length + block - 1) / block * block);
+        String wide = s.scratch("wide", (long) chunks * tile.b() * lr);
+        List<Integer> widths = n % tile.b() == 0 ? List.of(tile.b()) : List.of(tile.b(), n % tile.b());
+        return new Blocks(kg, chunks, n, tile, lr, wide, widths);
+    }
+
     private static void wideConv(StepCtx s, Kernel k, String explain) {
         Padded in = k.in();
         int T = in.t(), C = in.c(), K = k.outCh(), Wp = in.wp(), Ho = k.ho(), Wo = k.wo(), M = k.m(), N = k.n();
@@ -211,25 +234,14 @@ final class VectorConvEmitter {
         if (!fits) {
             throw new IllegalStateException(s.name + ": padded " + in.rows() + "x" + Wp + " does not give " + Ho + "x" + Wo);
         }
-        long L = (long) (Ho - 1) * Wp + Wo;
-        int kg = channelGroups(T, K);
-        int chunks = T * kg;
-        // every chunk has n = K / kg output channels: blocks of b (the tile's) and one of the rest
-        int n = K / kg;
-        ConvTiles.Tile tile = ConvTiles.choose(L, n);
-        int P = tile.p();
-        int b0 = tile.b();
-        int Lr = (int) ((L + (long) VL * P - 1) / ((long) VL * P) * VL * P);
-        String wide = s.scratch("wide", (long) chunks * b0 * Lr);
-        List<Integer> widths = new ArrayList<>();
-        widths.add(b0);
-        if (n % b0 != 0) {
-            widths.add(n % b0);
-        }
+        Blocks bl = blocks(s, T, K, (long) (Ho - 1) * Wp + Wo);
+        int kg = bl.kg(), chunks = bl.chunks(), n = bl.n(), P = bl.tile().p(), b0 = bl.tile().b(), Lr = bl.lr();
+        ConvTiles.Tile tile = bl.tile();
+        String wide = bl.wide();
         Code c = new Code();
         ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
         c.line("int xo = t * " + (long) C * in.channel()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
-        for (int b : widths) {
+        for (int b : bl.widths()) {
             List<String> helpers = new ArrayList<>();
             for (TapGroup g : groups(k)) {
                 helpers.addAll(taps(s, k, b, P, Lr, g, helpers.isEmpty(), helpers.size()));
@@ -428,25 +440,15 @@ final class VectorConvEmitter {
         Padded in = pad(s, s.inBuf(0), mMax - 1, Math.max(0, uh - Ho), nMax - 1, Math.max(0, vw - Wo), false);
         int Wp = in.wp();
         Kernel k = new Kernel(in, s.out(0), C, uh, vw, M, N, s.in(1), M * N, C * M * N, true, bias);
-        long L = (long) (uh - 1) * Wp + vw;
-        int kg = channelGroups(T, C);
-        int chunks = T * kg;
-        int n = C / kg;
-        ConvTiles.Tile tile = ConvTiles.choose(L, n);
-        int P = tile.p();
-        int b0 = tile.b();
-        int Lr = (int) ((L + (long) VL * P - 1) / ((long) VL * P) * VL * P);
-        String wide = s.scratch("wide", (long) chunks * b0 * Lr);
-        List<Integer> widths = new ArrayList<>();
-        widths.add(b0);
-        if (n % b0 != 0) {
-            widths.add(n % b0);
-        }
+        Blocks bl = blocks(s, T, C, (long) (uh - 1) * Wp + vw);
+        int kg = bl.kg(), chunks = bl.chunks(), n = bl.n(), P = bl.tile().p(), b0 = bl.tile().b(), Lr = bl.lr();
+        ConvTiles.Tile tile = bl.tile();
+        String wide = bl.wide();
         Code c = new Code();
         ConvEmitter.splitChunk(c, kg, C, "k0", "k1");
         c.line("int xo = t * " + (long) K * in.channel()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
         int index = 0;
-        for (int b : widths) {
+        for (int b : bl.widths()) {
             c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
             for (int pa = 0; pa < sh; pa++) {
                 for (int qa = 0; qa < sw; qa++) {
