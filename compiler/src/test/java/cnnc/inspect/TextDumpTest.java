@@ -35,7 +35,7 @@ class TextDumpTest {
         // anchor (-1,3) of a 3x3 kernel: pads (Pt,Pb,Pl,Pr) = (-1, 3, 3, -1); backward anchor (2-(-1), 2-3) = (3,-1).
         assertTrue(MIX.contains("= conv(r, c.weight, c.bias)  [kernel 3x3, anchor (-1,3), pads (-1,3,3,-1), algo scalar]"), MIX);
         assertTrue(MIX.contains("= conv_bf(grad.c, c.weight)  [V = rot180(W[c])ᵀ, anchor (3,-1), algo scalar]"), MIX);
-        assertTrue(MIX.contains("grad.x : 4x3x16x16 = conv_bf(grad.a, a.weight)  [V = rot180(W[a])ᵀ, anchor (1,1), transposed stride 2x2, algo scalar]"), MIX);
+        assertTrue(MIX.contains("grad.x : 4x3x16x16 = conv_bf(grad.a, a.weight)  [V = rot180(W[a])ᵀ, anchor (1,1), transposed stride 2x2, algo direct]"), MIX);
         assertTrue(MIX.contains("= avgpool_bf(grad.p)  [window 3x3, stride 2x2, overlapping windows accumulate]"), MIX);
     }
 
