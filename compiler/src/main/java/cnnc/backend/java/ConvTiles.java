@@ -90,7 +90,8 @@ final class ConvTiles {
         return Math.max(p * w / 2.0, (p + w) / 2.0) + 0.25 * (p + w);
     }
 
-    private static Tile forced() {
+    /** The forced tile ({@link #override}, else {@code cnnc.conv.tile}), or null. */
+    static Tile forced() {
         Tile t = override;
         if (t != null) {
             return t;

@@ -247,7 +247,7 @@ final class VectorConvEmitter {
                 helpers.addAll(taps(s, k, b, P, Lr, g, helpers.isEmpty(), helpers.size()));
             }
             c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
-            helpers.forEach(h -> c.line(h + "(xo, k, so)"));
+            callHelpers(c, helpers, b, P, Lr);
             c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row");
             c.open("for (int a = 0; a < " + b + "; a++)")
                     .line("int yo = (t * " + K + " + k + a) * " + (Ho * Wo))
@@ -261,6 +261,37 @@ final class VectorConvEmitter {
         s.kernel = "direct, Vector API, register tile " + tile + ", " + chunks + " chunks";
         s.main(chunks, (long) T * K * C * Lr * M * N, explain + "; register tile " + tile + " (" + P + "x" + b0
                 + " accumulators of " + VL + " lanes), wide rows of " + Lr + " pixels", c.build(), kg == 1);
+    }
+
+    /**
+     * Floats of the wide rows one segment of several helpers holds (16 KB): it stays in the L1 cache
+     * from one helper to the next, where whole wide rows (the 7x7/2 stem's: 8 x 12888 pixels, 412 KB)
+     * went to L3 and back once per helper.
+     */
+    static final int SEGMENT_FLOATS = 4096;
+
+    /**
+     * The calls of a kernel's helpers over wide rows of {@code Lr} pixels: one call each over the whole
+     * rows, or, for several helpers, every helper in turn on each segment of at most {@link #SEGMENT_FLOATS} /
+     * {@code b} pixels. Each pixel still sums its taps in the helpers' order.
+     */
+    private static void callHelpers(Code c, List<String> helpers, int b, int P, int Lr) {
+        if (helpers.size() == 1) {
+            c.line(helpers.get(0) + "(xo, k, so, 0, " + Lr + ")");
+            return;
+        }
+        int block = VL * P, most = Math.max(block, SEGMENT_FLOATS / b / block * block);
+        int segments = (Lr + most - 1) / most;
+        int seg = ((Lr + segments - 1) / segments + block - 1) / block * block;  // as even as whole blocks allow
+        if (segments == 1) {
+            helpers.forEach(h -> c.line(h + "(xo, k, so, 0, " + Lr + ")"));
+            return;
+        }
+        c.comment("the helpers in turn on segments of " + seg + " pixels of the wide rows (they stay in L1 between helpers)")
+                .open("for (int e0 = 0; e0 < " + Lr + "; e0 += " + seg + ")")
+                .line("int e1 = Math.min(e0 + " + seg + ", " + Lr + ")");
+        helpers.forEach(h -> c.line(h + "(xo, k, so, e0, e1)"));
+        c.close();
     }
 
     /**
@@ -316,7 +347,7 @@ final class VectorConvEmitter {
                     "Wide rows of output channels k0 .. k0+" + (b - 1) + " at so: " + (first ? "the bias plus" : "plus")
                             + " the taps of kernel columns " + cols + " over every input channel and " + g.rowsText() + ", "
                             + P * VL + " pixels x " + b + " channels at a time.",
-                    List.of("xo", "k0", "so"), tapsHelper(s, k, b, P, Lr, first, g, q0, q1).build()));
+                    List.of("xo", "k0", "so", "e0", "e1"), tapsHelper(s, k, b, P, Lr, first, g, q0, q1).build()));
         }
         return names;
     }
@@ -327,7 +358,7 @@ final class VectorConvEmitter {
         int C = in.c(), Wp = in.wp(), N = k.n();
         String wide = s.name + "wide";
         Code c = new Code();
-        c.open("for (int e = 0; e < " + Lr + "; e += " + VL * P + ")");
+        c.open("for (int e = e0; e < e1; e += " + VL * P + ")");
         for (int a = 0; a < b; a++) {
             if (first && k.bias() != null) {
                 c.line("FloatVector b" + a + " = FloatVector.broadcast(S, " + k.bias() + "[k0 + " + a + "])");
@@ -465,7 +496,7 @@ final class VectorConvEmitter {
                                         + " (stride phase (" + pa + ", " + qa + ") of ΔX, rotated)");
                         List<String> helpers = taps(s, k, b, P, Lr, g, true, index);
                         index += helpers.size();
-                        helpers.forEach(h -> c.line(h + "(xo, k, so)"));
+                        callHelpers(c, helpers, b, P, Lr);
                         value = wide + "[wo + u * " + Wp + " + v]";
                     } else {
                         value = bias == null ? "0f" : bias + "[k + a]";

@@ -47,17 +47,29 @@ final class WinogradGradEmitter {
     /** At most this many floats of V and D per block of samples (2 MB), so that they stay in the caches between transform and GEMM. */
     static final int BLOCK_FLOATS = 1 << 19;
 
+    /**
+     * The GEMM's register tile, {@code GEMM_P} vectors of input channels times {@code GEMM_B} output
+     * channels, unless a tile is forced. Not the forward's cost model: with {@link #UNROLL} tiles in
+     * flight, its larger tiles (4x5, 3x8: 20-24 accumulators plus 6-8 loaded vectors) crowd the 32
+     * registers. Measured (ConvBench, 2 threads, batch 64; docs/performance.md) on 64, 128 and 256
+     * channels: 2x6 112, 154 and 130 GFLOP/s, 2x8 101, 151, 117, 3x8 80, 107, 95, 4x5 87, 98, 99.
+     */
+    static final int GEMM_P = 2;
+    static final int GEMM_B = 6;
+
     /** Forces the samples per block where it is below the cap (tests: several blocks per chunk; null: the size rule). */
     static volatile Integer blockOverride;
 
     private WinogradGradEmitter() {}
 
     /**
-     * The cut: {@code th x tw} tiles per map; {@code cp} input channels rounded up to the GEMM's
-     * {@code 8P} (V's and M's rows), {@code kr} output channels rounded to a vector (D's rows); {@code sums}
+     * The cut: {@code th x tw} tiles per map; {@code cg} input channels rounded up to the GEMM's
+     * {@code 8P}, {@code cp} the floats of V's and M's rows (and of a pixel of the copied X), {@code kr}
+     * of D's rows (and of a pixel of the copied ΔY): rounded to a vector and padded by one more where they
+     * would be a multiple of 128 bytes (see {@link #row}); {@code sums}
      * chunks of at most {@code per} samples; blocks of {@code sb} samples ({@code nb} tiles).
      */
-    record Plan(int th, int tw, int cp, int kr, ConvTiles.Tile tile, int sums, int per, int sb, int nb) {
+    record Plan(int th, int tw, int cg, int cp, int kr, ConvTiles.Tile tile, int sums, int per, int sb, int nb) {
         int tiles() {
             return th * tw;
         }
@@ -70,9 +82,10 @@ final class WinogradGradEmitter {
 
     static Plan plan(int t, int c, int k, int ho, int wo) {
         int th = (ho + 1) / 2, tw = (wo + 1) / 2;
-        ConvTiles.Tile tile = ConvTiles.choose(c, k);
-        int cp = roundUp(c, VL * tile.p());
-        int kr = roundUp(k, VL);
+        ConvTiles.Tile tile = ConvTiles.forced() != null ? ConvTiles.choose(c, k) : new ConvTiles.Tile(GEMM_P, Math.min(GEMM_B, k));
+        int cg = roundUp(c, VL * tile.p());
+        int cp = row(cg);
+        int kr = row(roundUp(k, VL));
         int sums = Math.min(t, Math.max(2, Math.min(SUMS, PARTIAL_FLOATS / (16 * k * cp))));
         int per = (t + sums - 1) / sums;
         int sb = Math.max(1, Math.min(per, BLOCK_FLOATS / (16 * th * tw * (cp + kr))));
@@ -80,7 +93,17 @@ final class WinogradGradEmitter {
         if (forced != null) {
             sb = Math.max(1, Math.min(sb, forced));
         }
-        return new Plan(th, tw, cp, kr, tile, sums, per, sb, sb * th * tw);
+        return new Plan(th, tw, cg, cp, kr, tile, sums, per, sb, sb * th * tw);
+    }
+
+    /**
+     * The floats of a row of V or D holding {@code n}, a multiple of {@link #VL}: one vector more where
+     * n is a multiple of 32 (128 bytes). The GEMM reads one slice of many consecutive rows; at a stride of
+     * 128·2^j bytes they all fall in a few of the L1 cache's 64 sets and evict each other (measured: 128
+     * channels at 28x28, ConvBench, 14% of the gradient).
+     */
+    static int row(int n) {
+        return n % 32 == 0 ? n + VL : n;
     }
 
     private static int roundUp(int v, int m) {
@@ -127,7 +150,7 @@ final class WinogradGradEmitter {
                 .line("int nb = (b1 - b0) * " + p.tiles())
                 .comment("M_chunk[ξ] += D[ξ]^T V[ξ]: " + P * VL + " input channels x " + b0 + " output channels at a time, tiles summed in order")
                 .open("for (int xi = 0; xi < 16; xi++)")
-                .open("for (int c = 0; c < " + p.cp() + "; c += " + P * VL + ")")
+                .open("for (int c = 0; c < " + p.cg() + "; c += " + P * VL + ")")
                 .line("int v = vo + xi * " + (long) p.nb() * p.cp() + " + c")
                 .line("int d = dof + xi * " + (long) p.nb() * p.kr())
                 .line("int m = mo + xi * " + (long) K * p.cp() + " + c")
@@ -148,17 +171,18 @@ final class WinogradGradEmitter {
     private static String copy(StepCtx s, Conv op, Shape x, Shape dy, Plan p, String xs, String ys, int xw, int yw) {
         int C = x.c(), H = x.h(), W = x.w(), K = dy.c(), Ho = dy.h(), Wo = dy.w();
         Code c = new Code();
-        c.open("for (int c = 0; c < " + C + "; c++)")
-                .line("int x = (t * " + C + " + c) * " + H * W)
-                .open("for (int i = 0; i < " + H + "; i++)")
+        c.comment("row by row: a row's channel-innermost pixels (" + W + " x " + p.cp() + " floats) stay in L1 while every channel is written into them");
+        c.open("for (int i = 0; i < " + H + "; i++)")
+                .open("for (int c = 0; c < " + C + "; c++)")
+                .line("int x = (t * " + C + " + c) * " + H * W + " + i * " + W)
                 .line("int h = xo + ((i" + ConvEmitter.plus(op.pt()) + ") * " + xw + ConvEmitter.plus(op.pl()) + ") * " + p.cp() + " + c")
-                .one("for (int j = 0; j < " + W + "; j++) " + xs + "[h + j * " + p.cp() + "] = " + s.in(1) + "[x + i * " + W + " + j]")
+                .one("for (int j = 0; j < " + W + "; j++) " + xs + "[h + j * " + p.cp() + "] = " + s.in(1) + "[x + j]")
                 .close().close();
-        c.open("for (int k = 0; k < " + K + "; k++)")
-                .line("int y = (t * " + K + " + k) * " + Ho * Wo)
-                .open("for (int i = 0; i < " + Ho + "; i++)")
+        c.open("for (int i = 0; i < " + Ho + "; i++)")
+                .open("for (int k = 0; k < " + K + "; k++)")
+                .line("int y = (t * " + K + " + k) * " + Ho * Wo + " + i * " + Wo)
                 .line("int h = yo + i * " + (long) yw * p.kr() + " + k")
-                .one("for (int j = 0; j < " + Wo + "; j++) " + ys + "[h + j * " + p.kr() + "] = " + s.in(0) + "[y + i * " + Wo + " + j]")
+                .one("for (int j = 0; j < " + Wo + "; j++) " + ys + "[h + j * " + p.kr() + "] = " + s.in(0) + "[y + j]")
                 .close().close();
         return s.helper("copy", "Xh[r][col][c] = X[t][c][r - " + op.pt() + "][col - " + op.pl() + "] (planes of " + (2 * p.th() + 2) + "x"
                 + xw + " x " + p.cp() + " channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (" + 2 * p.th() + "x" + yw + " x " + p.kr()

@@ -59,9 +59,12 @@ class ConvKernelTest {
                 c = conv(b, 5, kernel: 1x1, stride: 2x2, bias: false);     // a kernel smaller than the stride: one phase read
                 d = conv(c, 4, kernel: 2x2, stride: 1x2, padding: valid);  // even kernel, no pads
                 e = conv(b, 4, kernel: 5x5, stride: 3x3, anchor: (0, 4));  // stride 3, pads on one side each way
+                s = conv(x, 8, kernel: 7x7);                               // stride 1, wide rows of 615 pixels: helpers on segments
                 f1 = full(d, 4);
                 f2 = full(e, 4);
-                f = add(f1, f2);
+                f3 = full(s, 4);
+                f12 = add(f1, f2);
+                f = add(f12, f3);
                 y = softmax(f);
                 loss cross_entropy(y, z);
             }
@@ -100,9 +103,12 @@ class ConvKernelTest {
     void stridedConvolutionsMatchTheFloat64Interpreter(ConvTiles.Tile tile, Integer gradK, int batch) {
         Model m = Models.model("strided.cnn", STRIDED, batch);
         String text = JavaBackend.generate(m, "cnnc.generated", true).text();
-        for (String node : List.of("a", "b", "c", "d", "e")) {
+        if (batch >= 8) { // 8 channels a chunk: b = 8, segments of at most 512 pixels
+            assertTrue(text.contains("the helpers in turn on segments of"), "s runs its helpers segment by segment");
+        }
+        for (String node : List.of("a", "b", "c", "d", "e", "s")) {
             for (String step : List.of("forward", "gradient", "backward-data")) {
-                if (!(node.equals("a") && step.equals("backward-data"))) {  // a reads the input: no conv_bf
+                if (!(List.of("a", "s").contains(node) && step.equals("backward-data"))) {  // a and s read the input: no conv_bf
                     String kernel = kernelOf(text, "conv " + step + " '" + node + "'");
                     assertTrue(kernel.startsWith("direct"), node + " " + step + ": " + kernel);
                 }

@@ -89,15 +89,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
- * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 6 output channels, 4 partial sums over fixed sample ranges, blocks of 4 sample(s) (64 tiles)
+ * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 3 partial sums over fixed sample ranges, blocks of 3 sample(s) (48 tiles)
  * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
- * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 5 sample(s) (80 tiles)
+ * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 7 partial sums over fixed sample ranges, blocks of 5 sample(s) (80 tiles)
  * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
- * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 5 output channels, 8 partial sums over fixed sample ranges, blocks of 2 sample(s) (128 tiles)
+ * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 1 sample(s) (64 tiles)
  * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
- * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 5 output channels, 8 partial sums over fixed sample ranges, blocks of 2 sample(s) (128 tiles)
+ * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 2 sample(s) (128 tiles)
  * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
- * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 5 output channels, 8 partial sums over fixed sample ranges, blocks of 1 sample(s) (256 tiles)
+ * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 1 sample(s) (256 tiles)
  * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * </ul>
  */
@@ -825,27 +825,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b8_conv_grad_c6_.
      */
-    private final float[] b8_conv_grad_c6_xh = new float[102400];
+    private final float[] b8_conv_grad_c6_xh = new float[79200];
 
     /**
      * Scratch of b8_conv_grad_c6_.
      */
-    private final float[] b8_conv_grad_c6_yh = new float[65536];
+    private final float[] b8_conv_grad_c6_yh = new float[50688];
 
     /**
      * Scratch of b8_conv_grad_c6_.
      */
-    private final float[] b8_conv_grad_c6_v = new float[1048576];
+    private final float[] b8_conv_grad_c6_v = new float[608256];
 
     /**
      * Scratch of b8_conv_grad_c6_.
      */
-    private final float[] b8_conv_grad_c6_dd = new float[1048576];
+    private final float[] b8_conv_grad_c6_dd = new float[608256];
 
     /**
      * Scratch of b8_conv_grad_c6_.
      */
-    private final float[] b8_conv_grad_c6_m = new float[4194304];
+    private final float[] b8_conv_grad_c6_m = new float[3244032];
 
     /**
      * Scratch of b8_conv_grad_c6_.
@@ -870,27 +870,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b13_conv_grad_c5_.
      */
-    private final float[] b13_conv_grad_c5_xh = new float[102400];
+    private final float[] b13_conv_grad_c5_xh = new float[95200];
 
     /**
      * Scratch of b13_conv_grad_c5_.
      */
-    private final float[] b13_conv_grad_c5_yh = new float[131072];
+    private final float[] b13_conv_grad_c5_yh = new float[118272];
 
     /**
      * Scratch of b13_conv_grad_c5_.
      */
-    private final float[] b13_conv_grad_c5_v = new float[1310720];
+    private final float[] b13_conv_grad_c5_v = new float[1218560];
 
     /**
      * Scratch of b13_conv_grad_c5_.
      */
-    private final float[] b13_conv_grad_c5_dd = new float[2621440];
+    private final float[] b13_conv_grad_c5_dd = new float[2365440];
 
     /**
      * Scratch of b13_conv_grad_c5_.
      */
-    private final float[] b13_conv_grad_c5_m = new float[4194304];
+    private final float[] b13_conv_grad_c5_m = new float[3899392];
 
     /**
      * Scratch of b13_conv_grad_c5_.
@@ -915,27 +915,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b19_conv_grad_c4_.
      */
-    private final float[] b19_conv_grad_c4_xh = new float[331776];
+    private final float[] b19_conv_grad_c4_xh = new float[352512];
 
     /**
      * Scratch of b19_conv_grad_c4_.
      */
-    private final float[] b19_conv_grad_c4_yh = new float[262144];
+    private final float[] b19_conv_grad_c4_yh = new float[278528];
 
     /**
      * Scratch of b19_conv_grad_c4_.
      */
-    private final float[] b19_conv_grad_c4_v = new float[2097152];
+    private final float[] b19_conv_grad_c4_v = new float[1114112];
 
     /**
      * Scratch of b19_conv_grad_c4_.
      */
-    private final float[] b19_conv_grad_c4_dd = new float[2097152];
+    private final float[] b19_conv_grad_c4_dd = new float[1114112];
 
     /**
      * Scratch of b19_conv_grad_c4_.
      */
-    private final float[] b19_conv_grad_c4_m = new float[2097152];
+    private final float[] b19_conv_grad_c4_m = new float[2228224];
 
     /**
      * Scratch of b19_conv_grad_c4_.
@@ -960,27 +960,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b24_conv_grad_c3_.
      */
-    private final float[] b24_conv_grad_c3_xh = new float[165888];
+    private final float[] b24_conv_grad_c3_xh = new float[186624];
 
     /**
      * Scratch of b24_conv_grad_c3_.
      */
-    private final float[] b24_conv_grad_c3_yh = new float[262144];
+    private final float[] b24_conv_grad_c3_yh = new float[278528];
 
     /**
      * Scratch of b24_conv_grad_c3_.
      */
-    private final float[] b24_conv_grad_c3_v = new float[1048576];
+    private final float[] b24_conv_grad_c3_v = new float[1179648];
 
     /**
      * Scratch of b24_conv_grad_c3_.
      */
-    private final float[] b24_conv_grad_c3_dd = new float[2097152];
+    private final float[] b24_conv_grad_c3_dd = new float[2228224];
 
     /**
      * Scratch of b24_conv_grad_c3_.
      */
-    private final float[] b24_conv_grad_c3_m = new float[1048576];
+    private final float[] b24_conv_grad_c3_m = new float[1179648];
 
     /**
      * Scratch of b24_conv_grad_c3_.
@@ -1005,27 +1005,27 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch of b30_conv_grad_c2_.
      */
-    private final float[] b30_conv_grad_c2_xh = new float[591872];
+    private final float[] b30_conv_grad_c2_xh = new float[665856];
 
     /**
      * Scratch of b30_conv_grad_c2_.
      */
-    private final float[] b30_conv_grad_c2_yh = new float[524288];
+    private final float[] b30_conv_grad_c2_yh = new float[589824];
 
     /**
      * Scratch of b30_conv_grad_c2_.
      */
-    private final float[] b30_conv_grad_c2_v = new float[2097152];
+    private final float[] b30_conv_grad_c2_v = new float[2359296];
 
     /**
      * Scratch of b30_conv_grad_c2_.
      */
-    private final float[] b30_conv_grad_c2_dd = new float[2097152];
+    private final float[] b30_conv_grad_c2_dd = new float[2359296];
 
     /**
      * Scratch of b30_conv_grad_c2_.
      */
-    private final float[] b30_conv_grad_c2_m = new float[524288];
+    private final float[] b30_conv_grad_c2_m = new float[589824];
 
     /**
      * Scratch of b30_conv_grad_c2_.
@@ -1445,7 +1445,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 31, 11);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 32, 4);
+        pool.run(this, 32, 3);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 33, 16);
         // relu_bf 'r5' (samples/cifar_vgg.cnn:33)
@@ -1461,7 +1461,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 39, 11);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 40, 8);
+        pool.run(this, 40, 7);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 41, 16);
         // maxpool_bf 'p4' (samples/cifar_vgg.cnn:28)
@@ -1976,7 +1976,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int so = chunk * 8448;
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
-            f0_conv_c1_taps8_0(xo, k, so);
+            f0_conv_c1_taps8_0(xo, k, so, 0, 1056);
             // Y[t][k + a] = the first 32 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 64 + k + a) * 1024;
@@ -2006,8 +2006,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f0_conv_c1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 1056; e += 24) {
+    private void f0_conv_c1_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -5311,39 +5311,39 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_grad 'c6' (samples/cifar_vgg.cnn:34): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>algo winograd2
-     * <p>16 chunks: output channels k = chunk·256/16 .. (chunk+1)·256/16 - 1: ΔW[k][c] = G^T M G of the 4 partial sums M_l added in order l = 0 .. 3
+     * <p>16 chunks: output channels k = chunk·256/16 .. (chunk+1)·256/16 - 1: ΔW[k][c] = G^T M G of the 3 partial sums M_l added in order l = 0 .. 2
      */
     private void b8_conv_grad_c6_(int chunk) {
         int so = chunk * 72;
         int k0 = chunk * 256 / 16;
         int k1 = (chunk + 1) * 256 / 16;
-        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 3 in order
-        for (int l = 1; l < 4; l++) {
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 2 in order
+        for (int l = 1; l < 3; l++) {
             for (int xi = 0; xi < 16; xi++) {
-                int a = xi * 65536;
-                int b = a + l * 1048576;
-                for (int e = k0 * 256; e < k1 * 256; e += 8) FloatVector.fromArray(S, b8_conv_grad_c6_m, a + e).add(FloatVector.fromArray(S, b8_conv_grad_c6_m, b + e)).intoArray(b8_conv_grad_c6_m, a + e);
+                int a = xi * 67584;
+                int b = a + l * 1081344;
+                for (int e = k0 * 264; e < k1 * 264; e += 8) FloatVector.fromArray(S, b8_conv_grad_c6_m, a + e).add(FloatVector.fromArray(S, b8_conv_grad_c6_m, b + e)).intoArray(b8_conv_grad_c6_m, a + e);
             }
         }
         for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 256; c += 8) {
-                int m = k * 256 + c;
+                int m = k * 264 + c;
                 FloatVector u0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m);
-                FloatVector u1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 65536);
-                FloatVector u2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 131072);
-                FloatVector u3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 196608);
-                FloatVector u4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 262144);
-                FloatVector u5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 327680);
-                FloatVector u6 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 393216);
-                FloatVector u7 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 458752);
-                FloatVector u8 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 524288);
-                FloatVector u9 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 589824);
-                FloatVector u10 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 655360);
-                FloatVector u11 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 720896);
-                FloatVector u12 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 786432);
-                FloatVector u13 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 851968);
-                FloatVector u14 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 917504);
-                FloatVector u15 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 983040);
+                FloatVector u1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 67584);
+                FloatVector u2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 135168);
+                FloatVector u3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 202752);
+                FloatVector u4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 270336);
+                FloatVector u5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 337920);
+                FloatVector u6 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 405504);
+                FloatVector u7 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 473088);
+                FloatVector u8 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 540672);
+                FloatVector u9 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 608256);
+                FloatVector u10 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 675840);
+                FloatVector u11 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 743424);
+                FloatVector u12 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 811008);
+                FloatVector u13 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 878592);
+                FloatVector u14 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 946176);
+                FloatVector u15 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1013760);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -5376,21 +5376,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 10x10 x 256 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (8x8 x 256 at yo); places past the data stay zero.
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 10x10 x 264 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (8x8 x 264 at yo); places past the data stay zero.
      */
     private void b8_conv_grad_c6_copy(int t, int xo, int yo) {
-        for (int c = 0; c < 256; c++) {
-            int x = (t * 256 + c) * 64;
-            for (int i = 0; i < 8; i++) {
-                int h = xo + ((i + 1) * 10 + 1) * 256 + c;
-                for (int j = 0; j < 8; j++) b8_conv_grad_c6_xh[h + j * 256] = r5_[x + i * 8 + j];
+        // row by row: a row's channel-innermost pixels (8 x 264 floats) stay in L1 while every channel is written into them
+        for (int i = 0; i < 8; i++) {
+            for (int c = 0; c < 256; c++) {
+                int x = (t * 256 + c) * 64 + i * 8;
+                int h = xo + ((i + 1) * 10 + 1) * 264 + c;
+                for (int j = 0; j < 8; j++) b8_conv_grad_c6_xh[h + j * 264] = r5_[x + j];
             }
         }
-        for (int k = 0; k < 256; k++) {
-            int y = (t * 256 + k) * 64;
-            for (int i = 0; i < 8; i++) {
-                int h = yo + i * 2048 + k;
-                for (int j = 0; j < 8; j++) b8_conv_grad_c6_yh[h + j * 256] = grad$c6_[y + i * 8 + j];
+        for (int i = 0; i < 8; i++) {
+            for (int k = 0; k < 256; k++) {
+                int y = (t * 256 + k) * 64 + i * 8;
+                int h = yo + i * 2112 + k;
+                for (int j = 0; j < 8; j++) b8_conv_grad_c6_yh[h + j * 264] = grad$c6_[y + j];
             }
         }
     }
@@ -5401,59 +5402,59 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b8_conv_grad_c6_vin(int xo, int vo, int n0) {
         for (int ti = 0; ti < 4; ti++) {
             for (int tj = 0; tj < 4; tj++) {
-                int h = xo + (ti * 20 + 2 * tj) * 256;
-                int n = vo + (n0 + ti * 4 + tj) * 256;
+                int h = xo + (ti * 20 + 2 * tj) * 264;
+                int n = vo + (n0 + ti * 4 + tj) * 264;
                 for (int c = 0; c < 256; c += 8) {
                     // row r of the 4x4 block, 8 channels a vector; B^T along it
                     FloatVector d00 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c);
-                    FloatVector d01 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 256);
-                    FloatVector d02 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 512);
-                    FloatVector d03 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 768);
+                    FloatVector d01 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 264);
+                    FloatVector d02 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 528);
+                    FloatVector d03 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 792);
                     FloatVector w00 = d00.sub(d02);
                     FloatVector w01 = d01.add(d02);
                     FloatVector w02 = d02.sub(d01);
                     FloatVector w03 = d01.sub(d03);
-                    FloatVector d10 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 2560);
-                    FloatVector d11 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 2816);
-                    FloatVector d12 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 3072);
-                    FloatVector d13 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 3328);
+                    FloatVector d10 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 2640);
+                    FloatVector d11 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 2904);
+                    FloatVector d12 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 3168);
+                    FloatVector d13 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 3432);
                     FloatVector w10 = d10.sub(d12);
                     FloatVector w11 = d11.add(d12);
                     FloatVector w12 = d12.sub(d11);
                     FloatVector w13 = d11.sub(d13);
-                    FloatVector d20 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5120);
-                    FloatVector d21 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5376);
-                    FloatVector d22 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5632);
-                    FloatVector d23 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5888);
+                    FloatVector d20 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5280);
+                    FloatVector d21 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5544);
+                    FloatVector d22 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 5808);
+                    FloatVector d23 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 6072);
                     FloatVector w20 = d20.sub(d22);
                     FloatVector w21 = d21.add(d22);
                     FloatVector w22 = d22.sub(d21);
                     FloatVector w23 = d21.sub(d23);
-                    FloatVector d30 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 7680);
-                    FloatVector d31 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 7936);
-                    FloatVector d32 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 8192);
-                    FloatVector d33 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 8448);
+                    FloatVector d30 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 7920);
+                    FloatVector d31 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 8184);
+                    FloatVector d32 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 8448);
+                    FloatVector d33 = FloatVector.fromArray(S, b8_conv_grad_c6_xh, h + c + 8712);
                     FloatVector w30 = d30.sub(d32);
                     FloatVector w31 = d31.add(d32);
                     FloatVector w32 = d32.sub(d31);
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b8_conv_grad_c6_v, n + c);
-                    w10.add(w20).intoArray(b8_conv_grad_c6_v, n + c + 65536);
-                    w20.sub(w10).intoArray(b8_conv_grad_c6_v, n + c + 131072);
-                    w10.sub(w30).intoArray(b8_conv_grad_c6_v, n + c + 196608);
-                    w01.sub(w21).intoArray(b8_conv_grad_c6_v, n + c + 16384);
-                    w11.add(w21).intoArray(b8_conv_grad_c6_v, n + c + 81920);
-                    w21.sub(w11).intoArray(b8_conv_grad_c6_v, n + c + 147456);
-                    w11.sub(w31).intoArray(b8_conv_grad_c6_v, n + c + 212992);
-                    w02.sub(w22).intoArray(b8_conv_grad_c6_v, n + c + 32768);
-                    w12.add(w22).intoArray(b8_conv_grad_c6_v, n + c + 98304);
-                    w22.sub(w12).intoArray(b8_conv_grad_c6_v, n + c + 163840);
-                    w12.sub(w32).intoArray(b8_conv_grad_c6_v, n + c + 229376);
-                    w03.sub(w23).intoArray(b8_conv_grad_c6_v, n + c + 49152);
-                    w13.add(w23).intoArray(b8_conv_grad_c6_v, n + c + 114688);
-                    w23.sub(w13).intoArray(b8_conv_grad_c6_v, n + c + 180224);
-                    w13.sub(w33).intoArray(b8_conv_grad_c6_v, n + c + 245760);
+                    w10.add(w20).intoArray(b8_conv_grad_c6_v, n + c + 50688);
+                    w20.sub(w10).intoArray(b8_conv_grad_c6_v, n + c + 101376);
+                    w10.sub(w30).intoArray(b8_conv_grad_c6_v, n + c + 152064);
+                    w01.sub(w21).intoArray(b8_conv_grad_c6_v, n + c + 12672);
+                    w11.add(w21).intoArray(b8_conv_grad_c6_v, n + c + 63360);
+                    w21.sub(w11).intoArray(b8_conv_grad_c6_v, n + c + 114048);
+                    w11.sub(w31).intoArray(b8_conv_grad_c6_v, n + c + 164736);
+                    w02.sub(w22).intoArray(b8_conv_grad_c6_v, n + c + 25344);
+                    w12.add(w22).intoArray(b8_conv_grad_c6_v, n + c + 76032);
+                    w22.sub(w12).intoArray(b8_conv_grad_c6_v, n + c + 126720);
+                    w12.sub(w32).intoArray(b8_conv_grad_c6_v, n + c + 177408);
+                    w03.sub(w23).intoArray(b8_conv_grad_c6_v, n + c + 38016);
+                    w13.add(w23).intoArray(b8_conv_grad_c6_v, n + c + 88704);
+                    w23.sub(w13).intoArray(b8_conv_grad_c6_v, n + c + 139392);
+                    w13.sub(w33).intoArray(b8_conv_grad_c6_v, n + c + 190080);
                 }
             }
         }
@@ -5465,13 +5466,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b8_conv_grad_c6_din(int yo, int dof, int n0) {
         for (int ti = 0; ti < 4; ti++) {
             for (int tj = 0; tj < 4; tj++) {
-                int h = yo + (ti * 16 + 2 * tj) * 256;
-                int n = dof + (n0 + ti * 4 + tj) * 256;
-                for (int k = 0; k < 256; k += 8) {
+                int h = yo + (ti * 16 + 2 * tj) * 264;
+                int n = dof + (n0 + ti * 4 + tj) * 264;
+                for (int k = 0; k < 264; k += 8) {
                     FloatVector y00 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k);
-                    FloatVector y01 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 256);
-                    FloatVector y10 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 2048);
-                    FloatVector y11 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 2304);
+                    FloatVector y01 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 264);
+                    FloatVector y10 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 2112);
+                    FloatVector y11 = FloatVector.fromArray(S, b8_conv_grad_c6_yh, h + k + 2376);
                     // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
                     FloatVector z00 = y00;
                     FloatVector z10 = y00.add(y10);
@@ -5483,320 +5484,208 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b8_conv_grad_c6_dd, n + k);
-                    z00.add(z01).intoArray(b8_conv_grad_c6_dd, n + k + 16384);
-                    z00.sub(z01).intoArray(b8_conv_grad_c6_dd, n + k + 32768);
-                    z01.neg().intoArray(b8_conv_grad_c6_dd, n + k + 49152);
-                    z10.intoArray(b8_conv_grad_c6_dd, n + k + 65536);
-                    z10.add(z11).intoArray(b8_conv_grad_c6_dd, n + k + 81920);
-                    z10.sub(z11).intoArray(b8_conv_grad_c6_dd, n + k + 98304);
-                    z11.neg().intoArray(b8_conv_grad_c6_dd, n + k + 114688);
-                    z20.intoArray(b8_conv_grad_c6_dd, n + k + 131072);
-                    z20.add(z21).intoArray(b8_conv_grad_c6_dd, n + k + 147456);
-                    z20.sub(z21).intoArray(b8_conv_grad_c6_dd, n + k + 163840);
-                    z21.neg().intoArray(b8_conv_grad_c6_dd, n + k + 180224);
-                    z30.intoArray(b8_conv_grad_c6_dd, n + k + 196608);
-                    z30.add(z31).intoArray(b8_conv_grad_c6_dd, n + k + 212992);
-                    z30.sub(z31).intoArray(b8_conv_grad_c6_dd, n + k + 229376);
-                    z31.neg().intoArray(b8_conv_grad_c6_dd, n + k + 245760);
+                    z00.add(z01).intoArray(b8_conv_grad_c6_dd, n + k + 12672);
+                    z00.sub(z01).intoArray(b8_conv_grad_c6_dd, n + k + 25344);
+                    z01.neg().intoArray(b8_conv_grad_c6_dd, n + k + 38016);
+                    z10.intoArray(b8_conv_grad_c6_dd, n + k + 50688);
+                    z10.add(z11).intoArray(b8_conv_grad_c6_dd, n + k + 63360);
+                    z10.sub(z11).intoArray(b8_conv_grad_c6_dd, n + k + 76032);
+                    z11.neg().intoArray(b8_conv_grad_c6_dd, n + k + 88704);
+                    z20.intoArray(b8_conv_grad_c6_dd, n + k + 101376);
+                    z20.add(z21).intoArray(b8_conv_grad_c6_dd, n + k + 114048);
+                    z20.sub(z21).intoArray(b8_conv_grad_c6_dd, n + k + 126720);
+                    z21.neg().intoArray(b8_conv_grad_c6_dd, n + k + 139392);
+                    z30.intoArray(b8_conv_grad_c6_dd, n + k + 152064);
+                    z30.add(z31).intoArray(b8_conv_grad_c6_dd, n + k + 164736);
+                    z30.sub(z31).intoArray(b8_conv_grad_c6_dd, n + k + 177408);
+                    z31.neg().intoArray(b8_conv_grad_c6_dd, n + k + 190080);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][k .. k+5][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+5][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
     private void b8_conv_grad_c6_mm6(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 256);
-        FloatVector a1_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 264);
-        FloatVector a2_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 272);
-        FloatVector a3_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 280);
-        FloatVector a0_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 512);
-        FloatVector a1_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 520);
-        FloatVector a2_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 528);
-        FloatVector a3_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 536);
-        FloatVector a0_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 768);
-        FloatVector a1_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 776);
-        FloatVector a2_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 784);
-        FloatVector a3_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 792);
-        FloatVector a0_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1024);
-        FloatVector a1_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1032);
-        FloatVector a2_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1040);
-        FloatVector a3_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1048);
-        FloatVector a0_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1280);
-        FloatVector a1_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1288);
-        FloatVector a2_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1296);
-        FloatVector a3_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1304);
+        FloatVector a0_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 264);
+        FloatVector a1_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 272);
+        FloatVector a0_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 528);
+        FloatVector a1_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 536);
+        FloatVector a0_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 792);
+        FloatVector a1_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 800);
+        FloatVector a0_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1056);
+        FloatVector a1_4 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1064);
+        FloatVector a0_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1320);
+        FloatVector a1_5 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 1328);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 512, d += 512) {
+        for (; n + 1 < nb; n += 2, v += 528, d += 528) {
             FloatVector v0 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 24);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
-            FloatVector v0_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 256);
-            FloatVector v1_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 264);
-            FloatVector v2_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 272);
-            FloatVector v3_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 280);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 256]);
-            a0_0 = v0_256.fma(g, a0_0);
-            a1_0 = v1_256.fma(g, a1_0);
-            a2_0 = v2_256.fma(g, a2_0);
-            a3_0 = v3_256.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 257]);
-            a0_1 = v0_256.fma(g, a0_1);
-            a1_1 = v1_256.fma(g, a1_1);
-            a2_1 = v2_256.fma(g, a2_1);
-            a3_1 = v3_256.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 258]);
-            a0_2 = v0_256.fma(g, a0_2);
-            a1_2 = v1_256.fma(g, a1_2);
-            a2_2 = v2_256.fma(g, a2_2);
-            a3_2 = v3_256.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 259]);
-            a0_3 = v0_256.fma(g, a0_3);
-            a1_3 = v1_256.fma(g, a1_3);
-            a2_3 = v2_256.fma(g, a2_3);
-            a3_3 = v3_256.fma(g, a3_3);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 260]);
-            a0_4 = v0_256.fma(g, a0_4);
-            a1_4 = v1_256.fma(g, a1_4);
-            a2_4 = v2_256.fma(g, a2_4);
-            a3_4 = v3_256.fma(g, a3_4);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 261]);
-            a0_5 = v0_256.fma(g, a0_5);
-            a1_5 = v1_256.fma(g, a1_5);
-            a2_5 = v2_256.fma(g, a2_5);
-            a3_5 = v3_256.fma(g, a3_5);
+            FloatVector v0_264 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 264);
+            FloatVector v1_264 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 272);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 264]);
+            a0_0 = v0_264.fma(g, a0_0);
+            a1_0 = v1_264.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 265]);
+            a0_1 = v0_264.fma(g, a0_1);
+            a1_1 = v1_264.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 266]);
+            a0_2 = v0_264.fma(g, a0_2);
+            a1_2 = v1_264.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 267]);
+            a0_3 = v0_264.fma(g, a0_3);
+            a1_3 = v1_264.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 268]);
+            a0_4 = v0_264.fma(g, a0_4);
+            a1_4 = v1_264.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 269]);
+            a0_5 = v0_264.fma(g, a0_5);
+            a1_5 = v1_264.fma(g, a1_5);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 24);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
         }
         a0_0.intoArray(b8_conv_grad_c6_m, m);
         a1_0.intoArray(b8_conv_grad_c6_m, m + 8);
-        a2_0.intoArray(b8_conv_grad_c6_m, m + 16);
-        a3_0.intoArray(b8_conv_grad_c6_m, m + 24);
-        a0_1.intoArray(b8_conv_grad_c6_m, m + 256);
-        a1_1.intoArray(b8_conv_grad_c6_m, m + 264);
-        a2_1.intoArray(b8_conv_grad_c6_m, m + 272);
-        a3_1.intoArray(b8_conv_grad_c6_m, m + 280);
-        a0_2.intoArray(b8_conv_grad_c6_m, m + 512);
-        a1_2.intoArray(b8_conv_grad_c6_m, m + 520);
-        a2_2.intoArray(b8_conv_grad_c6_m, m + 528);
-        a3_2.intoArray(b8_conv_grad_c6_m, m + 536);
-        a0_3.intoArray(b8_conv_grad_c6_m, m + 768);
-        a1_3.intoArray(b8_conv_grad_c6_m, m + 776);
-        a2_3.intoArray(b8_conv_grad_c6_m, m + 784);
-        a3_3.intoArray(b8_conv_grad_c6_m, m + 792);
-        a0_4.intoArray(b8_conv_grad_c6_m, m + 1024);
-        a1_4.intoArray(b8_conv_grad_c6_m, m + 1032);
-        a2_4.intoArray(b8_conv_grad_c6_m, m + 1040);
-        a3_4.intoArray(b8_conv_grad_c6_m, m + 1048);
-        a0_5.intoArray(b8_conv_grad_c6_m, m + 1280);
-        a1_5.intoArray(b8_conv_grad_c6_m, m + 1288);
-        a2_5.intoArray(b8_conv_grad_c6_m, m + 1296);
-        a3_5.intoArray(b8_conv_grad_c6_m, m + 1304);
+        a0_1.intoArray(b8_conv_grad_c6_m, m + 264);
+        a1_1.intoArray(b8_conv_grad_c6_m, m + 272);
+        a0_2.intoArray(b8_conv_grad_c6_m, m + 528);
+        a1_2.intoArray(b8_conv_grad_c6_m, m + 536);
+        a0_3.intoArray(b8_conv_grad_c6_m, m + 792);
+        a1_3.intoArray(b8_conv_grad_c6_m, m + 800);
+        a0_4.intoArray(b8_conv_grad_c6_m, m + 1056);
+        a1_4.intoArray(b8_conv_grad_c6_m, m + 1064);
+        a0_5.intoArray(b8_conv_grad_c6_m, m + 1320);
+        a1_5.intoArray(b8_conv_grad_c6_m, m + 1328);
     }
 
     /**
-     * M[ξ][k .. k+3][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+3][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
     private void b8_conv_grad_c6_mm4(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 256);
-        FloatVector a1_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 264);
-        FloatVector a2_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 272);
-        FloatVector a3_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 280);
-        FloatVector a0_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 512);
-        FloatVector a1_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 520);
-        FloatVector a2_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 528);
-        FloatVector a3_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 536);
-        FloatVector a0_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 768);
-        FloatVector a1_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 776);
-        FloatVector a2_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 784);
-        FloatVector a3_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 792);
+        FloatVector a0_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 264);
+        FloatVector a1_1 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 272);
+        FloatVector a0_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 528);
+        FloatVector a1_2 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 536);
+        FloatVector a0_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 792);
+        FloatVector a1_3 = FloatVector.fromArray(S, b8_conv_grad_c6_m, m + 800);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 512, d += 512) {
+        for (; n + 1 < nb; n += 2, v += 528, d += 528) {
             FloatVector v0 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 24);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-            FloatVector v0_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 256);
-            FloatVector v1_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 264);
-            FloatVector v2_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 272);
-            FloatVector v3_256 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 280);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 256]);
-            a0_0 = v0_256.fma(g, a0_0);
-            a1_0 = v1_256.fma(g, a1_0);
-            a2_0 = v2_256.fma(g, a2_0);
-            a3_0 = v3_256.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 257]);
-            a0_1 = v0_256.fma(g, a0_1);
-            a1_1 = v1_256.fma(g, a1_1);
-            a2_1 = v2_256.fma(g, a2_1);
-            a3_1 = v3_256.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 258]);
-            a0_2 = v0_256.fma(g, a0_2);
-            a1_2 = v1_256.fma(g, a1_2);
-            a2_2 = v2_256.fma(g, a2_2);
-            a3_2 = v3_256.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 259]);
-            a0_3 = v0_256.fma(g, a0_3);
-            a1_3 = v1_256.fma(g, a1_3);
-            a2_3 = v2_256.fma(g, a2_3);
-            a3_3 = v3_256.fma(g, a3_3);
+            FloatVector v0_264 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 264);
+            FloatVector v1_264 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 272);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 264]);
+            a0_0 = v0_264.fma(g, a0_0);
+            a1_0 = v1_264.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 265]);
+            a0_1 = v0_264.fma(g, a0_1);
+            a1_1 = v1_264.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 266]);
+            a0_2 = v0_264.fma(g, a0_2);
+            a1_2 = v1_264.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 267]);
+            a0_3 = v0_264.fma(g, a0_3);
+            a1_3 = v1_264.fma(g, a1_3);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b8_conv_grad_c6_v, v + 24);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b8_conv_grad_c6_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
         }
         a0_0.intoArray(b8_conv_grad_c6_m, m);
         a1_0.intoArray(b8_conv_grad_c6_m, m + 8);
-        a2_0.intoArray(b8_conv_grad_c6_m, m + 16);
-        a3_0.intoArray(b8_conv_grad_c6_m, m + 24);
-        a0_1.intoArray(b8_conv_grad_c6_m, m + 256);
-        a1_1.intoArray(b8_conv_grad_c6_m, m + 264);
-        a2_1.intoArray(b8_conv_grad_c6_m, m + 272);
-        a3_1.intoArray(b8_conv_grad_c6_m, m + 280);
-        a0_2.intoArray(b8_conv_grad_c6_m, m + 512);
-        a1_2.intoArray(b8_conv_grad_c6_m, m + 520);
-        a2_2.intoArray(b8_conv_grad_c6_m, m + 528);
-        a3_2.intoArray(b8_conv_grad_c6_m, m + 536);
-        a0_3.intoArray(b8_conv_grad_c6_m, m + 768);
-        a1_3.intoArray(b8_conv_grad_c6_m, m + 776);
-        a2_3.intoArray(b8_conv_grad_c6_m, m + 784);
-        a3_3.intoArray(b8_conv_grad_c6_m, m + 792);
+        a0_1.intoArray(b8_conv_grad_c6_m, m + 264);
+        a1_1.intoArray(b8_conv_grad_c6_m, m + 272);
+        a0_2.intoArray(b8_conv_grad_c6_m, m + 528);
+        a1_2.intoArray(b8_conv_grad_c6_m, m + 536);
+        a0_3.intoArray(b8_conv_grad_c6_m, m + 792);
+        a1_3.intoArray(b8_conv_grad_c6_m, m + 800);
     }
 
     /**
-     * conv_grad 'c6' (samples/cifar_vgg.cnn:34), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/4 .. (chunk+1)·64/4 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 4 sample(s)
+     * conv_grad 'c6' (samples/cifar_vgg.cnn:34), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/3 .. (chunk+1)·64/3 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 3 sample(s)
      */
     private void b8_conv_grad_c6_acc(int chunk) {
-        int t0 = chunk * 64 / 4;
-        int t1 = (chunk + 1) * 64 / 4;
-        int xo = chunk * 25600;
-        int yo = chunk * 16384;
-        int vo = chunk * 262144;
-        int dof = chunk * 262144;
-        int mo = chunk * 1048576;
-        for (int e = 0; e < 1048576; e++) {
+        int t0 = chunk * 64 / 3;
+        int t1 = (chunk + 1) * 64 / 3;
+        int xo = chunk * 26400;
+        int yo = chunk * 16896;
+        int vo = chunk * 202752;
+        int dof = chunk * 202752;
+        int mo = chunk * 1081344;
+        for (int e = 0; e < 1081344; e++) {
             b8_conv_grad_c6_m[mo + e] = 0f;
         }
-        for (int b0 = t0; b0 < t1; b0 += 4) {
-            int b1 = Math.min(b0 + 4, t1);
+        for (int b0 = t0; b0 < t1; b0 += 3) {
+            int b1 = Math.min(b0 + 3, t1);
             // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
             for (int t = b0; t < b1; t++) {
                 b8_conv_grad_c6_copy(t, xo, yo);
@@ -5804,14 +5693,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b8_conv_grad_c6_din(yo, dof, (t - b0) * 16);
             }
             int nb = (b1 - b0) * 16;
-            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 6 output channels at a time, tiles summed in order
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int c = 0; c < 256; c += 32) {
-                    int v = vo + xi * 16384 + c;
-                    int d = dof + xi * 16384;
-                    int m = mo + xi * 65536 + c;
-                    for (int k = 0; k < 252; k += 6) b8_conv_grad_c6_mm6(nb, v, d + k, m + k * 256);
-                    b8_conv_grad_c6_mm4(nb, v, d + 252, m + 64512);
+                for (int c = 0; c < 256; c += 16) {
+                    int v = vo + xi * 12672 + c;
+                    int d = dof + xi * 12672;
+                    int m = mo + xi * 67584 + c;
+                    for (int k = 0; k < 252; k += 6) b8_conv_grad_c6_mm6(nb, v, d + k, m + k * 264);
+                    b8_conv_grad_c6_mm4(nb, v, d + 252, m + 66528);
                 }
             }
         }
@@ -6285,39 +6174,39 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_grad 'c5' (samples/cifar_vgg.cnn:31): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>algo winograd2
-     * <p>16 chunks: output channels k = chunk·256/16 .. (chunk+1)·256/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
+     * <p>16 chunks: output channels k = chunk·256/16 .. (chunk+1)·256/16 - 1: ΔW[k][c] = G^T M G of the 7 partial sums M_l added in order l = 0 .. 6
      */
     private void b13_conv_grad_c5_(int chunk) {
         int so = chunk * 72;
         int k0 = chunk * 256 / 16;
         int k1 = (chunk + 1) * 256 / 16;
-        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
-        for (int l = 1; l < 8; l++) {
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 6 in order
+        for (int l = 1; l < 7; l++) {
             for (int xi = 0; xi < 16; xi++) {
-                int a = xi * 32768;
-                int b = a + l * 524288;
-                for (int e = k0 * 128; e < k1 * 128; e += 8) FloatVector.fromArray(S, b13_conv_grad_c5_m, a + e).add(FloatVector.fromArray(S, b13_conv_grad_c5_m, b + e)).intoArray(b13_conv_grad_c5_m, a + e);
+                int a = xi * 34816;
+                int b = a + l * 557056;
+                for (int e = k0 * 136; e < k1 * 136; e += 8) FloatVector.fromArray(S, b13_conv_grad_c5_m, a + e).add(FloatVector.fromArray(S, b13_conv_grad_c5_m, b + e)).intoArray(b13_conv_grad_c5_m, a + e);
             }
         }
         for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 128; c += 8) {
-                int m = k * 128 + c;
+                int m = k * 136 + c;
                 FloatVector u0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m);
-                FloatVector u1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 32768);
-                FloatVector u2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 65536);
-                FloatVector u3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 98304);
-                FloatVector u4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 131072);
-                FloatVector u5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 163840);
-                FloatVector u6 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 196608);
-                FloatVector u7 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 229376);
-                FloatVector u8 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 262144);
-                FloatVector u9 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 294912);
-                FloatVector u10 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 327680);
-                FloatVector u11 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 360448);
-                FloatVector u12 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 393216);
-                FloatVector u13 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 425984);
-                FloatVector u14 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 458752);
-                FloatVector u15 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 491520);
+                FloatVector u1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 34816);
+                FloatVector u2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 69632);
+                FloatVector u3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 104448);
+                FloatVector u4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 139264);
+                FloatVector u5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 174080);
+                FloatVector u6 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 208896);
+                FloatVector u7 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 243712);
+                FloatVector u8 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 278528);
+                FloatVector u9 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 313344);
+                FloatVector u10 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 348160);
+                FloatVector u11 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 382976);
+                FloatVector u12 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 417792);
+                FloatVector u13 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 452608);
+                FloatVector u14 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 487424);
+                FloatVector u15 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 522240);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -6350,21 +6239,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 10x10 x 128 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (8x8 x 256 at yo); places past the data stay zero.
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 10x10 x 136 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (8x8 x 264 at yo); places past the data stay zero.
      */
     private void b13_conv_grad_c5_copy(int t, int xo, int yo) {
-        for (int c = 0; c < 128; c++) {
-            int x = (t * 128 + c) * 64;
-            for (int i = 0; i < 8; i++) {
-                int h = xo + ((i + 1) * 10 + 1) * 128 + c;
-                for (int j = 0; j < 8; j++) b13_conv_grad_c5_xh[h + j * 128] = p4_[x + i * 8 + j];
+        // row by row: a row's channel-innermost pixels (8 x 136 floats) stay in L1 while every channel is written into them
+        for (int i = 0; i < 8; i++) {
+            for (int c = 0; c < 128; c++) {
+                int x = (t * 128 + c) * 64 + i * 8;
+                int h = xo + ((i + 1) * 10 + 1) * 136 + c;
+                for (int j = 0; j < 8; j++) b13_conv_grad_c5_xh[h + j * 136] = p4_[x + j];
             }
         }
-        for (int k = 0; k < 256; k++) {
-            int y = (t * 256 + k) * 64;
-            for (int i = 0; i < 8; i++) {
-                int h = yo + i * 2048 + k;
-                for (int j = 0; j < 8; j++) b13_conv_grad_c5_yh[h + j * 256] = grad$c5_[y + i * 8 + j];
+        for (int i = 0; i < 8; i++) {
+            for (int k = 0; k < 256; k++) {
+                int y = (t * 256 + k) * 64 + i * 8;
+                int h = yo + i * 2112 + k;
+                for (int j = 0; j < 8; j++) b13_conv_grad_c5_yh[h + j * 264] = grad$c5_[y + j];
             }
         }
     }
@@ -6375,59 +6265,59 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b13_conv_grad_c5_vin(int xo, int vo, int n0) {
         for (int ti = 0; ti < 4; ti++) {
             for (int tj = 0; tj < 4; tj++) {
-                int h = xo + (ti * 20 + 2 * tj) * 128;
-                int n = vo + (n0 + ti * 4 + tj) * 128;
+                int h = xo + (ti * 20 + 2 * tj) * 136;
+                int n = vo + (n0 + ti * 4 + tj) * 136;
                 for (int c = 0; c < 128; c += 8) {
                     // row r of the 4x4 block, 8 channels a vector; B^T along it
                     FloatVector d00 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c);
-                    FloatVector d01 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 128);
-                    FloatVector d02 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 256);
-                    FloatVector d03 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 384);
+                    FloatVector d01 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 136);
+                    FloatVector d02 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 272);
+                    FloatVector d03 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 408);
                     FloatVector w00 = d00.sub(d02);
                     FloatVector w01 = d01.add(d02);
                     FloatVector w02 = d02.sub(d01);
                     FloatVector w03 = d01.sub(d03);
-                    FloatVector d10 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1280);
-                    FloatVector d11 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1408);
-                    FloatVector d12 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1536);
-                    FloatVector d13 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1664);
+                    FloatVector d10 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1360);
+                    FloatVector d11 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1496);
+                    FloatVector d12 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1632);
+                    FloatVector d13 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 1768);
                     FloatVector w10 = d10.sub(d12);
                     FloatVector w11 = d11.add(d12);
                     FloatVector w12 = d12.sub(d11);
                     FloatVector w13 = d11.sub(d13);
-                    FloatVector d20 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2560);
-                    FloatVector d21 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2688);
-                    FloatVector d22 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2816);
-                    FloatVector d23 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2944);
+                    FloatVector d20 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2720);
+                    FloatVector d21 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2856);
+                    FloatVector d22 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 2992);
+                    FloatVector d23 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 3128);
                     FloatVector w20 = d20.sub(d22);
                     FloatVector w21 = d21.add(d22);
                     FloatVector w22 = d22.sub(d21);
                     FloatVector w23 = d21.sub(d23);
-                    FloatVector d30 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 3840);
-                    FloatVector d31 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 3968);
-                    FloatVector d32 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 4096);
-                    FloatVector d33 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 4224);
+                    FloatVector d30 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 4080);
+                    FloatVector d31 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 4216);
+                    FloatVector d32 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 4352);
+                    FloatVector d33 = FloatVector.fromArray(S, b13_conv_grad_c5_xh, h + c + 4488);
                     FloatVector w30 = d30.sub(d32);
                     FloatVector w31 = d31.add(d32);
                     FloatVector w32 = d32.sub(d31);
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b13_conv_grad_c5_v, n + c);
-                    w10.add(w20).intoArray(b13_conv_grad_c5_v, n + c + 40960);
-                    w20.sub(w10).intoArray(b13_conv_grad_c5_v, n + c + 81920);
-                    w10.sub(w30).intoArray(b13_conv_grad_c5_v, n + c + 122880);
-                    w01.sub(w21).intoArray(b13_conv_grad_c5_v, n + c + 10240);
-                    w11.add(w21).intoArray(b13_conv_grad_c5_v, n + c + 51200);
-                    w21.sub(w11).intoArray(b13_conv_grad_c5_v, n + c + 92160);
-                    w11.sub(w31).intoArray(b13_conv_grad_c5_v, n + c + 133120);
-                    w02.sub(w22).intoArray(b13_conv_grad_c5_v, n + c + 20480);
-                    w12.add(w22).intoArray(b13_conv_grad_c5_v, n + c + 61440);
-                    w22.sub(w12).intoArray(b13_conv_grad_c5_v, n + c + 102400);
-                    w12.sub(w32).intoArray(b13_conv_grad_c5_v, n + c + 143360);
-                    w03.sub(w23).intoArray(b13_conv_grad_c5_v, n + c + 30720);
-                    w13.add(w23).intoArray(b13_conv_grad_c5_v, n + c + 71680);
-                    w23.sub(w13).intoArray(b13_conv_grad_c5_v, n + c + 112640);
-                    w13.sub(w33).intoArray(b13_conv_grad_c5_v, n + c + 153600);
+                    w10.add(w20).intoArray(b13_conv_grad_c5_v, n + c + 43520);
+                    w20.sub(w10).intoArray(b13_conv_grad_c5_v, n + c + 87040);
+                    w10.sub(w30).intoArray(b13_conv_grad_c5_v, n + c + 130560);
+                    w01.sub(w21).intoArray(b13_conv_grad_c5_v, n + c + 10880);
+                    w11.add(w21).intoArray(b13_conv_grad_c5_v, n + c + 54400);
+                    w21.sub(w11).intoArray(b13_conv_grad_c5_v, n + c + 97920);
+                    w11.sub(w31).intoArray(b13_conv_grad_c5_v, n + c + 141440);
+                    w02.sub(w22).intoArray(b13_conv_grad_c5_v, n + c + 21760);
+                    w12.add(w22).intoArray(b13_conv_grad_c5_v, n + c + 65280);
+                    w22.sub(w12).intoArray(b13_conv_grad_c5_v, n + c + 108800);
+                    w12.sub(w32).intoArray(b13_conv_grad_c5_v, n + c + 152320);
+                    w03.sub(w23).intoArray(b13_conv_grad_c5_v, n + c + 32640);
+                    w13.add(w23).intoArray(b13_conv_grad_c5_v, n + c + 76160);
+                    w23.sub(w13).intoArray(b13_conv_grad_c5_v, n + c + 119680);
+                    w13.sub(w33).intoArray(b13_conv_grad_c5_v, n + c + 163200);
                 }
             }
         }
@@ -6439,13 +6329,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b13_conv_grad_c5_din(int yo, int dof, int n0) {
         for (int ti = 0; ti < 4; ti++) {
             for (int tj = 0; tj < 4; tj++) {
-                int h = yo + (ti * 16 + 2 * tj) * 256;
-                int n = dof + (n0 + ti * 4 + tj) * 256;
-                for (int k = 0; k < 256; k += 8) {
+                int h = yo + (ti * 16 + 2 * tj) * 264;
+                int n = dof + (n0 + ti * 4 + tj) * 264;
+                for (int k = 0; k < 264; k += 8) {
                     FloatVector y00 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k);
-                    FloatVector y01 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 256);
-                    FloatVector y10 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 2048);
-                    FloatVector y11 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 2304);
+                    FloatVector y01 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 264);
+                    FloatVector y10 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 2112);
+                    FloatVector y11 = FloatVector.fromArray(S, b13_conv_grad_c5_yh, h + k + 2376);
                     // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
                     FloatVector z00 = y00;
                     FloatVector z10 = y00.add(y10);
@@ -6457,316 +6347,204 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b13_conv_grad_c5_dd, n + k);
-                    z00.add(z01).intoArray(b13_conv_grad_c5_dd, n + k + 20480);
-                    z00.sub(z01).intoArray(b13_conv_grad_c5_dd, n + k + 40960);
-                    z01.neg().intoArray(b13_conv_grad_c5_dd, n + k + 61440);
-                    z10.intoArray(b13_conv_grad_c5_dd, n + k + 81920);
-                    z10.add(z11).intoArray(b13_conv_grad_c5_dd, n + k + 102400);
-                    z10.sub(z11).intoArray(b13_conv_grad_c5_dd, n + k + 122880);
-                    z11.neg().intoArray(b13_conv_grad_c5_dd, n + k + 143360);
-                    z20.intoArray(b13_conv_grad_c5_dd, n + k + 163840);
-                    z20.add(z21).intoArray(b13_conv_grad_c5_dd, n + k + 184320);
-                    z20.sub(z21).intoArray(b13_conv_grad_c5_dd, n + k + 204800);
-                    z21.neg().intoArray(b13_conv_grad_c5_dd, n + k + 225280);
-                    z30.intoArray(b13_conv_grad_c5_dd, n + k + 245760);
-                    z30.add(z31).intoArray(b13_conv_grad_c5_dd, n + k + 266240);
-                    z30.sub(z31).intoArray(b13_conv_grad_c5_dd, n + k + 286720);
-                    z31.neg().intoArray(b13_conv_grad_c5_dd, n + k + 307200);
+                    z00.add(z01).intoArray(b13_conv_grad_c5_dd, n + k + 21120);
+                    z00.sub(z01).intoArray(b13_conv_grad_c5_dd, n + k + 42240);
+                    z01.neg().intoArray(b13_conv_grad_c5_dd, n + k + 63360);
+                    z10.intoArray(b13_conv_grad_c5_dd, n + k + 84480);
+                    z10.add(z11).intoArray(b13_conv_grad_c5_dd, n + k + 105600);
+                    z10.sub(z11).intoArray(b13_conv_grad_c5_dd, n + k + 126720);
+                    z11.neg().intoArray(b13_conv_grad_c5_dd, n + k + 147840);
+                    z20.intoArray(b13_conv_grad_c5_dd, n + k + 168960);
+                    z20.add(z21).intoArray(b13_conv_grad_c5_dd, n + k + 190080);
+                    z20.sub(z21).intoArray(b13_conv_grad_c5_dd, n + k + 211200);
+                    z21.neg().intoArray(b13_conv_grad_c5_dd, n + k + 232320);
+                    z30.intoArray(b13_conv_grad_c5_dd, n + k + 253440);
+                    z30.add(z31).intoArray(b13_conv_grad_c5_dd, n + k + 274560);
+                    z30.sub(z31).intoArray(b13_conv_grad_c5_dd, n + k + 295680);
+                    z31.neg().intoArray(b13_conv_grad_c5_dd, n + k + 316800);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][k .. k+5][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+5][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
     private void b13_conv_grad_c5_mm6(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 128);
-        FloatVector a1_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 136);
-        FloatVector a2_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 144);
-        FloatVector a3_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 152);
-        FloatVector a0_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 256);
-        FloatVector a1_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 264);
-        FloatVector a2_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 272);
-        FloatVector a3_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 280);
-        FloatVector a0_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 384);
-        FloatVector a1_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 392);
-        FloatVector a2_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 400);
-        FloatVector a3_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 408);
-        FloatVector a0_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 512);
-        FloatVector a1_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 520);
-        FloatVector a2_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 528);
-        FloatVector a3_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 536);
-        FloatVector a0_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 640);
-        FloatVector a1_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 648);
-        FloatVector a2_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 656);
-        FloatVector a3_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 664);
+        FloatVector a0_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 136);
+        FloatVector a1_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 144);
+        FloatVector a0_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 272);
+        FloatVector a1_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 280);
+        FloatVector a0_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 408);
+        FloatVector a1_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 416);
+        FloatVector a0_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 544);
+        FloatVector a1_4 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 552);
+        FloatVector a0_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 680);
+        FloatVector a1_5 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 688);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 256, d += 512) {
+        for (; n + 1 < nb; n += 2, v += 272, d += 528) {
             FloatVector v0 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 24);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
-            FloatVector v0_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 128);
-            FloatVector v1_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 136);
-            FloatVector v2_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 144);
-            FloatVector v3_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 152);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 256]);
-            a0_0 = v0_128.fma(g, a0_0);
-            a1_0 = v1_128.fma(g, a1_0);
-            a2_0 = v2_128.fma(g, a2_0);
-            a3_0 = v3_128.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 257]);
-            a0_1 = v0_128.fma(g, a0_1);
-            a1_1 = v1_128.fma(g, a1_1);
-            a2_1 = v2_128.fma(g, a2_1);
-            a3_1 = v3_128.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 258]);
-            a0_2 = v0_128.fma(g, a0_2);
-            a1_2 = v1_128.fma(g, a1_2);
-            a2_2 = v2_128.fma(g, a2_2);
-            a3_2 = v3_128.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 259]);
-            a0_3 = v0_128.fma(g, a0_3);
-            a1_3 = v1_128.fma(g, a1_3);
-            a2_3 = v2_128.fma(g, a2_3);
-            a3_3 = v3_128.fma(g, a3_3);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 260]);
-            a0_4 = v0_128.fma(g, a0_4);
-            a1_4 = v1_128.fma(g, a1_4);
-            a2_4 = v2_128.fma(g, a2_4);
-            a3_4 = v3_128.fma(g, a3_4);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 261]);
-            a0_5 = v0_128.fma(g, a0_5);
-            a1_5 = v1_128.fma(g, a1_5);
-            a2_5 = v2_128.fma(g, a2_5);
-            a3_5 = v3_128.fma(g, a3_5);
+            FloatVector v0_136 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 136);
+            FloatVector v1_136 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 144);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 264]);
+            a0_0 = v0_136.fma(g, a0_0);
+            a1_0 = v1_136.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 265]);
+            a0_1 = v0_136.fma(g, a0_1);
+            a1_1 = v1_136.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 266]);
+            a0_2 = v0_136.fma(g, a0_2);
+            a1_2 = v1_136.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 267]);
+            a0_3 = v0_136.fma(g, a0_3);
+            a1_3 = v1_136.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 268]);
+            a0_4 = v0_136.fma(g, a0_4);
+            a1_4 = v1_136.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 269]);
+            a0_5 = v0_136.fma(g, a0_5);
+            a1_5 = v1_136.fma(g, a1_5);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 24);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            a3_5 = v3.fma(g, a3_5);
         }
         a0_0.intoArray(b13_conv_grad_c5_m, m);
         a1_0.intoArray(b13_conv_grad_c5_m, m + 8);
-        a2_0.intoArray(b13_conv_grad_c5_m, m + 16);
-        a3_0.intoArray(b13_conv_grad_c5_m, m + 24);
-        a0_1.intoArray(b13_conv_grad_c5_m, m + 128);
-        a1_1.intoArray(b13_conv_grad_c5_m, m + 136);
-        a2_1.intoArray(b13_conv_grad_c5_m, m + 144);
-        a3_1.intoArray(b13_conv_grad_c5_m, m + 152);
-        a0_2.intoArray(b13_conv_grad_c5_m, m + 256);
-        a1_2.intoArray(b13_conv_grad_c5_m, m + 264);
-        a2_2.intoArray(b13_conv_grad_c5_m, m + 272);
-        a3_2.intoArray(b13_conv_grad_c5_m, m + 280);
-        a0_3.intoArray(b13_conv_grad_c5_m, m + 384);
-        a1_3.intoArray(b13_conv_grad_c5_m, m + 392);
-        a2_3.intoArray(b13_conv_grad_c5_m, m + 400);
-        a3_3.intoArray(b13_conv_grad_c5_m, m + 408);
-        a0_4.intoArray(b13_conv_grad_c5_m, m + 512);
-        a1_4.intoArray(b13_conv_grad_c5_m, m + 520);
-        a2_4.intoArray(b13_conv_grad_c5_m, m + 528);
-        a3_4.intoArray(b13_conv_grad_c5_m, m + 536);
-        a0_5.intoArray(b13_conv_grad_c5_m, m + 640);
-        a1_5.intoArray(b13_conv_grad_c5_m, m + 648);
-        a2_5.intoArray(b13_conv_grad_c5_m, m + 656);
-        a3_5.intoArray(b13_conv_grad_c5_m, m + 664);
+        a0_1.intoArray(b13_conv_grad_c5_m, m + 136);
+        a1_1.intoArray(b13_conv_grad_c5_m, m + 144);
+        a0_2.intoArray(b13_conv_grad_c5_m, m + 272);
+        a1_2.intoArray(b13_conv_grad_c5_m, m + 280);
+        a0_3.intoArray(b13_conv_grad_c5_m, m + 408);
+        a1_3.intoArray(b13_conv_grad_c5_m, m + 416);
+        a0_4.intoArray(b13_conv_grad_c5_m, m + 544);
+        a1_4.intoArray(b13_conv_grad_c5_m, m + 552);
+        a0_5.intoArray(b13_conv_grad_c5_m, m + 680);
+        a1_5.intoArray(b13_conv_grad_c5_m, m + 688);
     }
 
     /**
-     * M[ξ][k .. k+3][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+3][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
     private void b13_conv_grad_c5_mm4(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 128);
-        FloatVector a1_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 136);
-        FloatVector a2_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 144);
-        FloatVector a3_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 152);
-        FloatVector a0_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 256);
-        FloatVector a1_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 264);
-        FloatVector a2_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 272);
-        FloatVector a3_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 280);
-        FloatVector a0_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 384);
-        FloatVector a1_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 392);
-        FloatVector a2_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 400);
-        FloatVector a3_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 408);
+        FloatVector a0_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 136);
+        FloatVector a1_1 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 144);
+        FloatVector a0_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 272);
+        FloatVector a1_2 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 280);
+        FloatVector a0_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 408);
+        FloatVector a1_3 = FloatVector.fromArray(S, b13_conv_grad_c5_m, m + 416);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 256, d += 512) {
+        for (; n + 1 < nb; n += 2, v += 272, d += 528) {
             FloatVector v0 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 24);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-            FloatVector v0_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 128);
-            FloatVector v1_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 136);
-            FloatVector v2_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 144);
-            FloatVector v3_128 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 152);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 256]);
-            a0_0 = v0_128.fma(g, a0_0);
-            a1_0 = v1_128.fma(g, a1_0);
-            a2_0 = v2_128.fma(g, a2_0);
-            a3_0 = v3_128.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 257]);
-            a0_1 = v0_128.fma(g, a0_1);
-            a1_1 = v1_128.fma(g, a1_1);
-            a2_1 = v2_128.fma(g, a2_1);
-            a3_1 = v3_128.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 258]);
-            a0_2 = v0_128.fma(g, a0_2);
-            a1_2 = v1_128.fma(g, a1_2);
-            a2_2 = v2_128.fma(g, a2_2);
-            a3_2 = v3_128.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 259]);
-            a0_3 = v0_128.fma(g, a0_3);
-            a1_3 = v1_128.fma(g, a1_3);
-            a2_3 = v2_128.fma(g, a2_3);
-            a3_3 = v3_128.fma(g, a3_3);
+            FloatVector v0_136 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 136);
+            FloatVector v1_136 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 144);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 264]);
+            a0_0 = v0_136.fma(g, a0_0);
+            a1_0 = v1_136.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 265]);
+            a0_1 = v0_136.fma(g, a0_1);
+            a1_1 = v1_136.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 266]);
+            a0_2 = v0_136.fma(g, a0_2);
+            a1_2 = v1_136.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 267]);
+            a0_3 = v0_136.fma(g, a0_3);
+            a1_3 = v1_136.fma(g, a1_3);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b13_conv_grad_c5_v, v + 24);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b13_conv_grad_c5_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
         }
         a0_0.intoArray(b13_conv_grad_c5_m, m);
         a1_0.intoArray(b13_conv_grad_c5_m, m + 8);
-        a2_0.intoArray(b13_conv_grad_c5_m, m + 16);
-        a3_0.intoArray(b13_conv_grad_c5_m, m + 24);
-        a0_1.intoArray(b13_conv_grad_c5_m, m + 128);
-        a1_1.intoArray(b13_conv_grad_c5_m, m + 136);
-        a2_1.intoArray(b13_conv_grad_c5_m, m + 144);
-        a3_1.intoArray(b13_conv_grad_c5_m, m + 152);
-        a0_2.intoArray(b13_conv_grad_c5_m, m + 256);
-        a1_2.intoArray(b13_conv_grad_c5_m, m + 264);
-        a2_2.intoArray(b13_conv_grad_c5_m, m + 272);
-        a3_2.intoArray(b13_conv_grad_c5_m, m + 280);
-        a0_3.intoArray(b13_conv_grad_c5_m, m + 384);
-        a1_3.intoArray(b13_conv_grad_c5_m, m + 392);
-        a2_3.intoArray(b13_conv_grad_c5_m, m + 400);
-        a3_3.intoArray(b13_conv_grad_c5_m, m + 408);
+        a0_1.intoArray(b13_conv_grad_c5_m, m + 136);
+        a1_1.intoArray(b13_conv_grad_c5_m, m + 144);
+        a0_2.intoArray(b13_conv_grad_c5_m, m + 272);
+        a1_2.intoArray(b13_conv_grad_c5_m, m + 280);
+        a0_3.intoArray(b13_conv_grad_c5_m, m + 408);
+        a1_3.intoArray(b13_conv_grad_c5_m, m + 416);
     }
 
     /**
-     * conv_grad 'c5' (samples/cifar_vgg.cnn:31), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 5 sample(s)
+     * conv_grad 'c5' (samples/cifar_vgg.cnn:31), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/7 .. (chunk+1)·64/7 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 5 sample(s)
      */
     private void b13_conv_grad_c5_acc(int chunk) {
-        int t0 = chunk * 64 / 8;
-        int t1 = (chunk + 1) * 64 / 8;
-        int xo = chunk * 12800;
-        int yo = chunk * 16384;
-        int vo = chunk * 163840;
-        int dof = chunk * 327680;
-        int mo = chunk * 524288;
-        for (int e = 0; e < 524288; e++) {
+        int t0 = chunk * 64 / 7;
+        int t1 = (chunk + 1) * 64 / 7;
+        int xo = chunk * 13600;
+        int yo = chunk * 16896;
+        int vo = chunk * 174080;
+        int dof = chunk * 337920;
+        int mo = chunk * 557056;
+        for (int e = 0; e < 557056; e++) {
             b13_conv_grad_c5_m[mo + e] = 0f;
         }
         for (int b0 = t0; b0 < t1; b0 += 5) {
@@ -6778,14 +6556,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b13_conv_grad_c5_din(yo, dof, (t - b0) * 16);
             }
             int nb = (b1 - b0) * 16;
-            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 6 output channels at a time, tiles summed in order
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int c = 0; c < 128; c += 32) {
-                    int v = vo + xi * 10240 + c;
-                    int d = dof + xi * 20480;
-                    int m = mo + xi * 32768 + c;
-                    for (int k = 0; k < 252; k += 6) b13_conv_grad_c5_mm6(nb, v, d + k, m + k * 128);
-                    b13_conv_grad_c5_mm4(nb, v, d + 252, m + 32256);
+                for (int c = 0; c < 128; c += 16) {
+                    int v = vo + xi * 10880 + c;
+                    int d = dof + xi * 21120;
+                    int m = mo + xi * 34816 + c;
+                    for (int k = 0; k < 252; k += 6) b13_conv_grad_c5_mm6(nb, v, d + k, m + k * 136);
+                    b13_conv_grad_c5_mm4(nb, v, d + 252, m + 34272);
                 }
             }
         }
@@ -7287,30 +7065,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
         for (int l = 1; l < 8; l++) {
             for (int xi = 0; xi < 16; xi++) {
-                int a = xi * 16384;
-                int b = a + l * 262144;
-                for (int e = k0 * 128; e < k1 * 128; e += 8) FloatVector.fromArray(S, b19_conv_grad_c4_m, a + e).add(FloatVector.fromArray(S, b19_conv_grad_c4_m, b + e)).intoArray(b19_conv_grad_c4_m, a + e);
+                int a = xi * 17408;
+                int b = a + l * 278528;
+                for (int e = k0 * 136; e < k1 * 136; e += 8) FloatVector.fromArray(S, b19_conv_grad_c4_m, a + e).add(FloatVector.fromArray(S, b19_conv_grad_c4_m, b + e)).intoArray(b19_conv_grad_c4_m, a + e);
             }
         }
         for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 128; c += 8) {
-                int m = k * 128 + c;
+                int m = k * 136 + c;
                 FloatVector u0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m);
-                FloatVector u1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 16384);
-                FloatVector u2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 32768);
-                FloatVector u3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 49152);
-                FloatVector u4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 65536);
-                FloatVector u5 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 81920);
-                FloatVector u6 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 98304);
-                FloatVector u7 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 114688);
-                FloatVector u8 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 131072);
-                FloatVector u9 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 147456);
-                FloatVector u10 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 163840);
-                FloatVector u11 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 180224);
-                FloatVector u12 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 196608);
-                FloatVector u13 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 212992);
-                FloatVector u14 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 229376);
-                FloatVector u15 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 245760);
+                FloatVector u1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 17408);
+                FloatVector u2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 34816);
+                FloatVector u3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 52224);
+                FloatVector u4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 69632);
+                FloatVector u5 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 87040);
+                FloatVector u6 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 104448);
+                FloatVector u7 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 121856);
+                FloatVector u8 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 139264);
+                FloatVector u9 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 156672);
+                FloatVector u10 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 174080);
+                FloatVector u11 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 191488);
+                FloatVector u12 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 208896);
+                FloatVector u13 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 226304);
+                FloatVector u14 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 243712);
+                FloatVector u15 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 261120);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -7343,21 +7121,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 18x18 x 128 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (16x16 x 128 at yo); places past the data stay zero.
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 18x18 x 136 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (16x16 x 136 at yo); places past the data stay zero.
      */
     private void b19_conv_grad_c4_copy(int t, int xo, int yo) {
-        for (int c = 0; c < 128; c++) {
-            int x = (t * 128 + c) * 256;
-            for (int i = 0; i < 16; i++) {
-                int h = xo + ((i + 1) * 18 + 1) * 128 + c;
-                for (int j = 0; j < 16; j++) b19_conv_grad_c4_xh[h + j * 128] = r3_[x + i * 16 + j];
+        // row by row: a row's channel-innermost pixels (16 x 136 floats) stay in L1 while every channel is written into them
+        for (int i = 0; i < 16; i++) {
+            for (int c = 0; c < 128; c++) {
+                int x = (t * 128 + c) * 256 + i * 16;
+                int h = xo + ((i + 1) * 18 + 1) * 136 + c;
+                for (int j = 0; j < 16; j++) b19_conv_grad_c4_xh[h + j * 136] = r3_[x + j];
             }
         }
-        for (int k = 0; k < 128; k++) {
-            int y = (t * 128 + k) * 256;
-            for (int i = 0; i < 16; i++) {
-                int h = yo + i * 2048 + k;
-                for (int j = 0; j < 16; j++) b19_conv_grad_c4_yh[h + j * 128] = grad$c4_[y + i * 16 + j];
+        for (int i = 0; i < 16; i++) {
+            for (int k = 0; k < 128; k++) {
+                int y = (t * 128 + k) * 256 + i * 16;
+                int h = yo + i * 2176 + k;
+                for (int j = 0; j < 16; j++) b19_conv_grad_c4_yh[h + j * 136] = grad$c4_[y + j];
             }
         }
     }
@@ -7368,59 +7147,59 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b19_conv_grad_c4_vin(int xo, int vo, int n0) {
         for (int ti = 0; ti < 8; ti++) {
             for (int tj = 0; tj < 8; tj++) {
-                int h = xo + (ti * 36 + 2 * tj) * 128;
-                int n = vo + (n0 + ti * 8 + tj) * 128;
+                int h = xo + (ti * 36 + 2 * tj) * 136;
+                int n = vo + (n0 + ti * 8 + tj) * 136;
                 for (int c = 0; c < 128; c += 8) {
                     // row r of the 4x4 block, 8 channels a vector; B^T along it
                     FloatVector d00 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c);
-                    FloatVector d01 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 128);
-                    FloatVector d02 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 256);
-                    FloatVector d03 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 384);
+                    FloatVector d01 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 136);
+                    FloatVector d02 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 272);
+                    FloatVector d03 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 408);
                     FloatVector w00 = d00.sub(d02);
                     FloatVector w01 = d01.add(d02);
                     FloatVector w02 = d02.sub(d01);
                     FloatVector w03 = d01.sub(d03);
-                    FloatVector d10 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2304);
-                    FloatVector d11 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2432);
-                    FloatVector d12 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2560);
-                    FloatVector d13 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2688);
+                    FloatVector d10 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2448);
+                    FloatVector d11 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2584);
+                    FloatVector d12 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2720);
+                    FloatVector d13 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 2856);
                     FloatVector w10 = d10.sub(d12);
                     FloatVector w11 = d11.add(d12);
                     FloatVector w12 = d12.sub(d11);
                     FloatVector w13 = d11.sub(d13);
-                    FloatVector d20 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4608);
-                    FloatVector d21 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4736);
-                    FloatVector d22 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4864);
-                    FloatVector d23 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4992);
+                    FloatVector d20 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 4896);
+                    FloatVector d21 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 5032);
+                    FloatVector d22 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 5168);
+                    FloatVector d23 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 5304);
                     FloatVector w20 = d20.sub(d22);
                     FloatVector w21 = d21.add(d22);
                     FloatVector w22 = d22.sub(d21);
                     FloatVector w23 = d21.sub(d23);
-                    FloatVector d30 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 6912);
-                    FloatVector d31 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7040);
-                    FloatVector d32 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7168);
-                    FloatVector d33 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7296);
+                    FloatVector d30 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7344);
+                    FloatVector d31 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7480);
+                    FloatVector d32 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7616);
+                    FloatVector d33 = FloatVector.fromArray(S, b19_conv_grad_c4_xh, h + c + 7752);
                     FloatVector w30 = d30.sub(d32);
                     FloatVector w31 = d31.add(d32);
                     FloatVector w32 = d32.sub(d31);
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b19_conv_grad_c4_v, n + c);
-                    w10.add(w20).intoArray(b19_conv_grad_c4_v, n + c + 65536);
-                    w20.sub(w10).intoArray(b19_conv_grad_c4_v, n + c + 131072);
-                    w10.sub(w30).intoArray(b19_conv_grad_c4_v, n + c + 196608);
-                    w01.sub(w21).intoArray(b19_conv_grad_c4_v, n + c + 16384);
-                    w11.add(w21).intoArray(b19_conv_grad_c4_v, n + c + 81920);
-                    w21.sub(w11).intoArray(b19_conv_grad_c4_v, n + c + 147456);
-                    w11.sub(w31).intoArray(b19_conv_grad_c4_v, n + c + 212992);
-                    w02.sub(w22).intoArray(b19_conv_grad_c4_v, n + c + 32768);
-                    w12.add(w22).intoArray(b19_conv_grad_c4_v, n + c + 98304);
-                    w22.sub(w12).intoArray(b19_conv_grad_c4_v, n + c + 163840);
-                    w12.sub(w32).intoArray(b19_conv_grad_c4_v, n + c + 229376);
-                    w03.sub(w23).intoArray(b19_conv_grad_c4_v, n + c + 49152);
-                    w13.add(w23).intoArray(b19_conv_grad_c4_v, n + c + 114688);
-                    w23.sub(w13).intoArray(b19_conv_grad_c4_v, n + c + 180224);
-                    w13.sub(w33).intoArray(b19_conv_grad_c4_v, n + c + 245760);
+                    w10.add(w20).intoArray(b19_conv_grad_c4_v, n + c + 34816);
+                    w20.sub(w10).intoArray(b19_conv_grad_c4_v, n + c + 69632);
+                    w10.sub(w30).intoArray(b19_conv_grad_c4_v, n + c + 104448);
+                    w01.sub(w21).intoArray(b19_conv_grad_c4_v, n + c + 8704);
+                    w11.add(w21).intoArray(b19_conv_grad_c4_v, n + c + 43520);
+                    w21.sub(w11).intoArray(b19_conv_grad_c4_v, n + c + 78336);
+                    w11.sub(w31).intoArray(b19_conv_grad_c4_v, n + c + 113152);
+                    w02.sub(w22).intoArray(b19_conv_grad_c4_v, n + c + 17408);
+                    w12.add(w22).intoArray(b19_conv_grad_c4_v, n + c + 52224);
+                    w22.sub(w12).intoArray(b19_conv_grad_c4_v, n + c + 87040);
+                    w12.sub(w32).intoArray(b19_conv_grad_c4_v, n + c + 121856);
+                    w03.sub(w23).intoArray(b19_conv_grad_c4_v, n + c + 26112);
+                    w13.add(w23).intoArray(b19_conv_grad_c4_v, n + c + 60928);
+                    w23.sub(w13).intoArray(b19_conv_grad_c4_v, n + c + 95744);
+                    w13.sub(w33).intoArray(b19_conv_grad_c4_v, n + c + 130560);
                 }
             }
         }
@@ -7432,13 +7211,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b19_conv_grad_c4_din(int yo, int dof, int n0) {
         for (int ti = 0; ti < 8; ti++) {
             for (int tj = 0; tj < 8; tj++) {
-                int h = yo + (ti * 32 + 2 * tj) * 128;
-                int n = dof + (n0 + ti * 8 + tj) * 128;
-                for (int k = 0; k < 128; k += 8) {
+                int h = yo + (ti * 32 + 2 * tj) * 136;
+                int n = dof + (n0 + ti * 8 + tj) * 136;
+                for (int k = 0; k < 136; k += 8) {
                     FloatVector y00 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k);
-                    FloatVector y01 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 128);
-                    FloatVector y10 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 2048);
-                    FloatVector y11 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 2176);
+                    FloatVector y01 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 136);
+                    FloatVector y10 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 2176);
+                    FloatVector y11 = FloatVector.fromArray(S, b19_conv_grad_c4_yh, h + k + 2312);
                     // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
                     FloatVector z00 = y00;
                     FloatVector z10 = y00.add(y10);
@@ -7450,274 +7229,182 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b19_conv_grad_c4_dd, n + k);
-                    z00.add(z01).intoArray(b19_conv_grad_c4_dd, n + k + 16384);
-                    z00.sub(z01).intoArray(b19_conv_grad_c4_dd, n + k + 32768);
-                    z01.neg().intoArray(b19_conv_grad_c4_dd, n + k + 49152);
-                    z10.intoArray(b19_conv_grad_c4_dd, n + k + 65536);
-                    z10.add(z11).intoArray(b19_conv_grad_c4_dd, n + k + 81920);
-                    z10.sub(z11).intoArray(b19_conv_grad_c4_dd, n + k + 98304);
-                    z11.neg().intoArray(b19_conv_grad_c4_dd, n + k + 114688);
-                    z20.intoArray(b19_conv_grad_c4_dd, n + k + 131072);
-                    z20.add(z21).intoArray(b19_conv_grad_c4_dd, n + k + 147456);
-                    z20.sub(z21).intoArray(b19_conv_grad_c4_dd, n + k + 163840);
-                    z21.neg().intoArray(b19_conv_grad_c4_dd, n + k + 180224);
-                    z30.intoArray(b19_conv_grad_c4_dd, n + k + 196608);
-                    z30.add(z31).intoArray(b19_conv_grad_c4_dd, n + k + 212992);
-                    z30.sub(z31).intoArray(b19_conv_grad_c4_dd, n + k + 229376);
-                    z31.neg().intoArray(b19_conv_grad_c4_dd, n + k + 245760);
+                    z00.add(z01).intoArray(b19_conv_grad_c4_dd, n + k + 8704);
+                    z00.sub(z01).intoArray(b19_conv_grad_c4_dd, n + k + 17408);
+                    z01.neg().intoArray(b19_conv_grad_c4_dd, n + k + 26112);
+                    z10.intoArray(b19_conv_grad_c4_dd, n + k + 34816);
+                    z10.add(z11).intoArray(b19_conv_grad_c4_dd, n + k + 43520);
+                    z10.sub(z11).intoArray(b19_conv_grad_c4_dd, n + k + 52224);
+                    z11.neg().intoArray(b19_conv_grad_c4_dd, n + k + 60928);
+                    z20.intoArray(b19_conv_grad_c4_dd, n + k + 69632);
+                    z20.add(z21).intoArray(b19_conv_grad_c4_dd, n + k + 78336);
+                    z20.sub(z21).intoArray(b19_conv_grad_c4_dd, n + k + 87040);
+                    z21.neg().intoArray(b19_conv_grad_c4_dd, n + k + 95744);
+                    z30.intoArray(b19_conv_grad_c4_dd, n + k + 104448);
+                    z30.add(z31).intoArray(b19_conv_grad_c4_dd, n + k + 113152);
+                    z30.sub(z31).intoArray(b19_conv_grad_c4_dd, n + k + 121856);
+                    z31.neg().intoArray(b19_conv_grad_c4_dd, n + k + 130560);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][k .. k+4][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 5 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+5][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
-    private void b19_conv_grad_c4_mm5(int nb, int v, int d, int m) {
+    private void b19_conv_grad_c4_mm6(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 128);
-        FloatVector a1_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 136);
-        FloatVector a2_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 144);
-        FloatVector a3_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 152);
-        FloatVector a0_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 256);
-        FloatVector a1_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 264);
-        FloatVector a2_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 272);
-        FloatVector a3_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 280);
-        FloatVector a0_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 384);
-        FloatVector a1_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 392);
-        FloatVector a2_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 400);
-        FloatVector a3_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 408);
-        FloatVector a0_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 512);
-        FloatVector a1_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 520);
-        FloatVector a2_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 528);
-        FloatVector a3_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 536);
+        FloatVector a0_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 136);
+        FloatVector a1_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 144);
+        FloatVector a0_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 272);
+        FloatVector a1_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 280);
+        FloatVector a0_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 408);
+        FloatVector a1_3 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 416);
+        FloatVector a0_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 544);
+        FloatVector a1_4 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 552);
+        FloatVector a0_5 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 680);
+        FloatVector a1_5 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 688);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 256, d += 256) {
+        for (; n + 1 < nb; n += 2, v += 272, d += 272) {
             FloatVector v0 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 24);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
-            FloatVector v0_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 128);
-            FloatVector v1_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 136);
-            FloatVector v2_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 144);
-            FloatVector v3_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 152);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 128]);
-            a0_0 = v0_128.fma(g, a0_0);
-            a1_0 = v1_128.fma(g, a1_0);
-            a2_0 = v2_128.fma(g, a2_0);
-            a3_0 = v3_128.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 129]);
-            a0_1 = v0_128.fma(g, a0_1);
-            a1_1 = v1_128.fma(g, a1_1);
-            a2_1 = v2_128.fma(g, a2_1);
-            a3_1 = v3_128.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 130]);
-            a0_2 = v0_128.fma(g, a0_2);
-            a1_2 = v1_128.fma(g, a1_2);
-            a2_2 = v2_128.fma(g, a2_2);
-            a3_2 = v3_128.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 131]);
-            a0_3 = v0_128.fma(g, a0_3);
-            a1_3 = v1_128.fma(g, a1_3);
-            a2_3 = v2_128.fma(g, a2_3);
-            a3_3 = v3_128.fma(g, a3_3);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 132]);
-            a0_4 = v0_128.fma(g, a0_4);
-            a1_4 = v1_128.fma(g, a1_4);
-            a2_4 = v2_128.fma(g, a2_4);
-            a3_4 = v3_128.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            FloatVector v0_136 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 136);
+            FloatVector v1_136 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 144);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 136]);
+            a0_0 = v0_136.fma(g, a0_0);
+            a1_0 = v1_136.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 137]);
+            a0_1 = v0_136.fma(g, a0_1);
+            a1_1 = v1_136.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 138]);
+            a0_2 = v0_136.fma(g, a0_2);
+            a1_2 = v1_136.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 139]);
+            a0_3 = v0_136.fma(g, a0_3);
+            a1_3 = v1_136.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 140]);
+            a0_4 = v0_136.fma(g, a0_4);
+            a1_4 = v1_136.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 141]);
+            a0_5 = v0_136.fma(g, a0_5);
+            a1_5 = v1_136.fma(g, a1_5);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 24);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
         }
         a0_0.intoArray(b19_conv_grad_c4_m, m);
         a1_0.intoArray(b19_conv_grad_c4_m, m + 8);
-        a2_0.intoArray(b19_conv_grad_c4_m, m + 16);
-        a3_0.intoArray(b19_conv_grad_c4_m, m + 24);
-        a0_1.intoArray(b19_conv_grad_c4_m, m + 128);
-        a1_1.intoArray(b19_conv_grad_c4_m, m + 136);
-        a2_1.intoArray(b19_conv_grad_c4_m, m + 144);
-        a3_1.intoArray(b19_conv_grad_c4_m, m + 152);
-        a0_2.intoArray(b19_conv_grad_c4_m, m + 256);
-        a1_2.intoArray(b19_conv_grad_c4_m, m + 264);
-        a2_2.intoArray(b19_conv_grad_c4_m, m + 272);
-        a3_2.intoArray(b19_conv_grad_c4_m, m + 280);
-        a0_3.intoArray(b19_conv_grad_c4_m, m + 384);
-        a1_3.intoArray(b19_conv_grad_c4_m, m + 392);
-        a2_3.intoArray(b19_conv_grad_c4_m, m + 400);
-        a3_3.intoArray(b19_conv_grad_c4_m, m + 408);
-        a0_4.intoArray(b19_conv_grad_c4_m, m + 512);
-        a1_4.intoArray(b19_conv_grad_c4_m, m + 520);
-        a2_4.intoArray(b19_conv_grad_c4_m, m + 528);
-        a3_4.intoArray(b19_conv_grad_c4_m, m + 536);
+        a0_1.intoArray(b19_conv_grad_c4_m, m + 136);
+        a1_1.intoArray(b19_conv_grad_c4_m, m + 144);
+        a0_2.intoArray(b19_conv_grad_c4_m, m + 272);
+        a1_2.intoArray(b19_conv_grad_c4_m, m + 280);
+        a0_3.intoArray(b19_conv_grad_c4_m, m + 408);
+        a1_3.intoArray(b19_conv_grad_c4_m, m + 416);
+        a0_4.intoArray(b19_conv_grad_c4_m, m + 544);
+        a1_4.intoArray(b19_conv_grad_c4_m, m + 552);
+        a0_5.intoArray(b19_conv_grad_c4_m, m + 680);
+        a1_5.intoArray(b19_conv_grad_c4_m, m + 688);
     }
 
     /**
-     * M[ξ][k .. k+2][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 3 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+1][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 2 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
-    private void b19_conv_grad_c4_mm3(int nb, int v, int d, int m) {
+    private void b19_conv_grad_c4_mm2(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 128);
-        FloatVector a1_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 136);
-        FloatVector a2_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 144);
-        FloatVector a3_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 152);
-        FloatVector a0_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 256);
-        FloatVector a1_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 264);
-        FloatVector a2_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 272);
-        FloatVector a3_2 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 280);
+        FloatVector a0_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 136);
+        FloatVector a1_1 = FloatVector.fromArray(S, b19_conv_grad_c4_m, m + 144);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 256, d += 256) {
+        for (; n + 1 < nb; n += 2, v += 272, d += 272) {
             FloatVector v0 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 24);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            FloatVector v0_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 128);
-            FloatVector v1_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 136);
-            FloatVector v2_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 144);
-            FloatVector v3_128 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 152);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 128]);
-            a0_0 = v0_128.fma(g, a0_0);
-            a1_0 = v1_128.fma(g, a1_0);
-            a2_0 = v2_128.fma(g, a2_0);
-            a3_0 = v3_128.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 129]);
-            a0_1 = v0_128.fma(g, a0_1);
-            a1_1 = v1_128.fma(g, a1_1);
-            a2_1 = v2_128.fma(g, a2_1);
-            a3_1 = v3_128.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 130]);
-            a0_2 = v0_128.fma(g, a0_2);
-            a1_2 = v1_128.fma(g, a1_2);
-            a2_2 = v2_128.fma(g, a2_2);
-            a3_2 = v3_128.fma(g, a3_2);
+            FloatVector v0_136 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 136);
+            FloatVector v1_136 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 144);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 136]);
+            a0_0 = v0_136.fma(g, a0_0);
+            a1_0 = v1_136.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 137]);
+            a0_1 = v0_136.fma(g, a0_1);
+            a1_1 = v1_136.fma(g, a1_1);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b19_conv_grad_c4_v, v + 24);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b19_conv_grad_c4_dd[d + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
         }
         a0_0.intoArray(b19_conv_grad_c4_m, m);
         a1_0.intoArray(b19_conv_grad_c4_m, m + 8);
-        a2_0.intoArray(b19_conv_grad_c4_m, m + 16);
-        a3_0.intoArray(b19_conv_grad_c4_m, m + 24);
-        a0_1.intoArray(b19_conv_grad_c4_m, m + 128);
-        a1_1.intoArray(b19_conv_grad_c4_m, m + 136);
-        a2_1.intoArray(b19_conv_grad_c4_m, m + 144);
-        a3_1.intoArray(b19_conv_grad_c4_m, m + 152);
-        a0_2.intoArray(b19_conv_grad_c4_m, m + 256);
-        a1_2.intoArray(b19_conv_grad_c4_m, m + 264);
-        a2_2.intoArray(b19_conv_grad_c4_m, m + 272);
-        a3_2.intoArray(b19_conv_grad_c4_m, m + 280);
+        a0_1.intoArray(b19_conv_grad_c4_m, m + 136);
+        a1_1.intoArray(b19_conv_grad_c4_m, m + 144);
     }
 
     /**
-     * conv_grad 'c4' (samples/cifar_vgg.cnn:25), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 2 sample(s)
+     * conv_grad 'c4' (samples/cifar_vgg.cnn:25), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 1 sample(s)
      */
     private void b19_conv_grad_c4_acc(int chunk) {
         int t0 = chunk * 64 / 8;
         int t1 = (chunk + 1) * 64 / 8;
-        int xo = chunk * 41472;
-        int yo = chunk * 32768;
-        int vo = chunk * 262144;
-        int dof = chunk * 262144;
-        int mo = chunk * 262144;
-        for (int e = 0; e < 262144; e++) {
+        int xo = chunk * 44064;
+        int yo = chunk * 34816;
+        int vo = chunk * 139264;
+        int dof = chunk * 139264;
+        int mo = chunk * 278528;
+        for (int e = 0; e < 278528; e++) {
             b19_conv_grad_c4_m[mo + e] = 0f;
         }
-        for (int b0 = t0; b0 < t1; b0 += 2) {
-            int b1 = Math.min(b0 + 2, t1);
+        for (int b0 = t0; b0 < t1; b0 += 1) {
+            int b1 = Math.min(b0 + 1, t1);
             // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
             for (int t = b0; t < b1; t++) {
                 b19_conv_grad_c4_copy(t, xo, yo);
@@ -7725,14 +7412,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b19_conv_grad_c4_din(yo, dof, (t - b0) * 64);
             }
             int nb = (b1 - b0) * 64;
-            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 5 output channels at a time, tiles summed in order
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int c = 0; c < 128; c += 32) {
-                    int v = vo + xi * 16384 + c;
-                    int d = dof + xi * 16384;
-                    int m = mo + xi * 16384 + c;
-                    for (int k = 0; k < 125; k += 5) b19_conv_grad_c4_mm5(nb, v, d + k, m + k * 128);
-                    b19_conv_grad_c4_mm3(nb, v, d + 125, m + 16000);
+                for (int c = 0; c < 128; c += 16) {
+                    int v = vo + xi * 8704 + c;
+                    int d = dof + xi * 8704;
+                    int m = mo + xi * 17408 + c;
+                    for (int k = 0; k < 126; k += 6) b19_conv_grad_c4_mm6(nb, v, d + k, m + k * 136);
+                    b19_conv_grad_c4_mm2(nb, v, d + 126, m + 17136);
                 }
             }
         }
@@ -8215,30 +7902,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
         for (int l = 1; l < 8; l++) {
             for (int xi = 0; xi < 16; xi++) {
-                int a = xi * 8192;
-                int b = a + l * 131072;
-                for (int e = k0 * 64; e < k1 * 64; e += 8) FloatVector.fromArray(S, b24_conv_grad_c3_m, a + e).add(FloatVector.fromArray(S, b24_conv_grad_c3_m, b + e)).intoArray(b24_conv_grad_c3_m, a + e);
+                int a = xi * 9216;
+                int b = a + l * 147456;
+                for (int e = k0 * 72; e < k1 * 72; e += 8) FloatVector.fromArray(S, b24_conv_grad_c3_m, a + e).add(FloatVector.fromArray(S, b24_conv_grad_c3_m, b + e)).intoArray(b24_conv_grad_c3_m, a + e);
             }
         }
         for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 64; c += 8) {
-                int m = k * 64 + c;
+                int m = k * 72 + c;
                 FloatVector u0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m);
-                FloatVector u1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 8192);
-                FloatVector u2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 16384);
-                FloatVector u3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 24576);
-                FloatVector u4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 32768);
-                FloatVector u5 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 40960);
-                FloatVector u6 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 49152);
-                FloatVector u7 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 57344);
-                FloatVector u8 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 65536);
-                FloatVector u9 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 73728);
-                FloatVector u10 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 81920);
-                FloatVector u11 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 90112);
-                FloatVector u12 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 98304);
-                FloatVector u13 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 106496);
-                FloatVector u14 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 114688);
-                FloatVector u15 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 122880);
+                FloatVector u1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 9216);
+                FloatVector u2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 18432);
+                FloatVector u3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 27648);
+                FloatVector u4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 36864);
+                FloatVector u5 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 46080);
+                FloatVector u6 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 55296);
+                FloatVector u7 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 64512);
+                FloatVector u8 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 73728);
+                FloatVector u9 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 82944);
+                FloatVector u10 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 92160);
+                FloatVector u11 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 101376);
+                FloatVector u12 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 110592);
+                FloatVector u13 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 119808);
+                FloatVector u14 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 129024);
+                FloatVector u15 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 138240);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -8271,21 +7958,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 18x18 x 64 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (16x16 x 128 at yo); places past the data stay zero.
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 18x18 x 72 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (16x16 x 136 at yo); places past the data stay zero.
      */
     private void b24_conv_grad_c3_copy(int t, int xo, int yo) {
-        for (int c = 0; c < 64; c++) {
-            int x = (t * 64 + c) * 256;
-            for (int i = 0; i < 16; i++) {
-                int h = xo + ((i + 1) * 18 + 1) * 64 + c;
-                for (int j = 0; j < 16; j++) b24_conv_grad_c3_xh[h + j * 64] = p2_[x + i * 16 + j];
+        // row by row: a row's channel-innermost pixels (16 x 72 floats) stay in L1 while every channel is written into them
+        for (int i = 0; i < 16; i++) {
+            for (int c = 0; c < 64; c++) {
+                int x = (t * 64 + c) * 256 + i * 16;
+                int h = xo + ((i + 1) * 18 + 1) * 72 + c;
+                for (int j = 0; j < 16; j++) b24_conv_grad_c3_xh[h + j * 72] = p2_[x + j];
             }
         }
-        for (int k = 0; k < 128; k++) {
-            int y = (t * 128 + k) * 256;
-            for (int i = 0; i < 16; i++) {
-                int h = yo + i * 2048 + k;
-                for (int j = 0; j < 16; j++) b24_conv_grad_c3_yh[h + j * 128] = grad$c3_[y + i * 16 + j];
+        for (int i = 0; i < 16; i++) {
+            for (int k = 0; k < 128; k++) {
+                int y = (t * 128 + k) * 256 + i * 16;
+                int h = yo + i * 2176 + k;
+                for (int j = 0; j < 16; j++) b24_conv_grad_c3_yh[h + j * 136] = grad$c3_[y + j];
             }
         }
     }
@@ -8296,59 +7984,59 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b24_conv_grad_c3_vin(int xo, int vo, int n0) {
         for (int ti = 0; ti < 8; ti++) {
             for (int tj = 0; tj < 8; tj++) {
-                int h = xo + (ti * 36 + 2 * tj) * 64;
-                int n = vo + (n0 + ti * 8 + tj) * 64;
+                int h = xo + (ti * 36 + 2 * tj) * 72;
+                int n = vo + (n0 + ti * 8 + tj) * 72;
                 for (int c = 0; c < 64; c += 8) {
                     // row r of the 4x4 block, 8 channels a vector; B^T along it
                     FloatVector d00 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c);
-                    FloatVector d01 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 64);
-                    FloatVector d02 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 128);
-                    FloatVector d03 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 192);
+                    FloatVector d01 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 72);
+                    FloatVector d02 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 144);
+                    FloatVector d03 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 216);
                     FloatVector w00 = d00.sub(d02);
                     FloatVector w01 = d01.add(d02);
                     FloatVector w02 = d02.sub(d01);
                     FloatVector w03 = d01.sub(d03);
-                    FloatVector d10 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1152);
-                    FloatVector d11 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1216);
-                    FloatVector d12 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1280);
-                    FloatVector d13 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1344);
+                    FloatVector d10 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1296);
+                    FloatVector d11 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1368);
+                    FloatVector d12 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1440);
+                    FloatVector d13 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 1512);
                     FloatVector w10 = d10.sub(d12);
                     FloatVector w11 = d11.add(d12);
                     FloatVector w12 = d12.sub(d11);
                     FloatVector w13 = d11.sub(d13);
-                    FloatVector d20 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2304);
-                    FloatVector d21 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2368);
-                    FloatVector d22 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2432);
-                    FloatVector d23 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2496);
+                    FloatVector d20 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2592);
+                    FloatVector d21 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2664);
+                    FloatVector d22 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2736);
+                    FloatVector d23 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 2808);
                     FloatVector w20 = d20.sub(d22);
                     FloatVector w21 = d21.add(d22);
                     FloatVector w22 = d22.sub(d21);
                     FloatVector w23 = d21.sub(d23);
-                    FloatVector d30 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3456);
-                    FloatVector d31 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3520);
-                    FloatVector d32 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3584);
-                    FloatVector d33 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3648);
+                    FloatVector d30 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3888);
+                    FloatVector d31 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 3960);
+                    FloatVector d32 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 4032);
+                    FloatVector d33 = FloatVector.fromArray(S, b24_conv_grad_c3_xh, h + c + 4104);
                     FloatVector w30 = d30.sub(d32);
                     FloatVector w31 = d31.add(d32);
                     FloatVector w32 = d32.sub(d31);
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b24_conv_grad_c3_v, n + c);
-                    w10.add(w20).intoArray(b24_conv_grad_c3_v, n + c + 32768);
-                    w20.sub(w10).intoArray(b24_conv_grad_c3_v, n + c + 65536);
-                    w10.sub(w30).intoArray(b24_conv_grad_c3_v, n + c + 98304);
-                    w01.sub(w21).intoArray(b24_conv_grad_c3_v, n + c + 8192);
-                    w11.add(w21).intoArray(b24_conv_grad_c3_v, n + c + 40960);
-                    w21.sub(w11).intoArray(b24_conv_grad_c3_v, n + c + 73728);
-                    w11.sub(w31).intoArray(b24_conv_grad_c3_v, n + c + 106496);
-                    w02.sub(w22).intoArray(b24_conv_grad_c3_v, n + c + 16384);
-                    w12.add(w22).intoArray(b24_conv_grad_c3_v, n + c + 49152);
-                    w22.sub(w12).intoArray(b24_conv_grad_c3_v, n + c + 81920);
-                    w12.sub(w32).intoArray(b24_conv_grad_c3_v, n + c + 114688);
-                    w03.sub(w23).intoArray(b24_conv_grad_c3_v, n + c + 24576);
-                    w13.add(w23).intoArray(b24_conv_grad_c3_v, n + c + 57344);
-                    w23.sub(w13).intoArray(b24_conv_grad_c3_v, n + c + 90112);
-                    w13.sub(w33).intoArray(b24_conv_grad_c3_v, n + c + 122880);
+                    w10.add(w20).intoArray(b24_conv_grad_c3_v, n + c + 36864);
+                    w20.sub(w10).intoArray(b24_conv_grad_c3_v, n + c + 73728);
+                    w10.sub(w30).intoArray(b24_conv_grad_c3_v, n + c + 110592);
+                    w01.sub(w21).intoArray(b24_conv_grad_c3_v, n + c + 9216);
+                    w11.add(w21).intoArray(b24_conv_grad_c3_v, n + c + 46080);
+                    w21.sub(w11).intoArray(b24_conv_grad_c3_v, n + c + 82944);
+                    w11.sub(w31).intoArray(b24_conv_grad_c3_v, n + c + 119808);
+                    w02.sub(w22).intoArray(b24_conv_grad_c3_v, n + c + 18432);
+                    w12.add(w22).intoArray(b24_conv_grad_c3_v, n + c + 55296);
+                    w22.sub(w12).intoArray(b24_conv_grad_c3_v, n + c + 92160);
+                    w12.sub(w32).intoArray(b24_conv_grad_c3_v, n + c + 129024);
+                    w03.sub(w23).intoArray(b24_conv_grad_c3_v, n + c + 27648);
+                    w13.add(w23).intoArray(b24_conv_grad_c3_v, n + c + 64512);
+                    w23.sub(w13).intoArray(b24_conv_grad_c3_v, n + c + 101376);
+                    w13.sub(w33).intoArray(b24_conv_grad_c3_v, n + c + 138240);
                 }
             }
         }
@@ -8360,13 +8048,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b24_conv_grad_c3_din(int yo, int dof, int n0) {
         for (int ti = 0; ti < 8; ti++) {
             for (int tj = 0; tj < 8; tj++) {
-                int h = yo + (ti * 32 + 2 * tj) * 128;
-                int n = dof + (n0 + ti * 8 + tj) * 128;
-                for (int k = 0; k < 128; k += 8) {
+                int h = yo + (ti * 32 + 2 * tj) * 136;
+                int n = dof + (n0 + ti * 8 + tj) * 136;
+                for (int k = 0; k < 136; k += 8) {
                     FloatVector y00 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k);
-                    FloatVector y01 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 128);
-                    FloatVector y10 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 2048);
-                    FloatVector y11 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 2176);
+                    FloatVector y01 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 136);
+                    FloatVector y10 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 2176);
+                    FloatVector y11 = FloatVector.fromArray(S, b24_conv_grad_c3_yh, h + k + 2312);
                     // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
                     FloatVector z00 = y00;
                     FloatVector z10 = y00.add(y10);
@@ -8378,256 +8066,164 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b24_conv_grad_c3_dd, n + k);
-                    z00.add(z01).intoArray(b24_conv_grad_c3_dd, n + k + 16384);
-                    z00.sub(z01).intoArray(b24_conv_grad_c3_dd, n + k + 32768);
-                    z01.neg().intoArray(b24_conv_grad_c3_dd, n + k + 49152);
-                    z10.intoArray(b24_conv_grad_c3_dd, n + k + 65536);
-                    z10.add(z11).intoArray(b24_conv_grad_c3_dd, n + k + 81920);
-                    z10.sub(z11).intoArray(b24_conv_grad_c3_dd, n + k + 98304);
-                    z11.neg().intoArray(b24_conv_grad_c3_dd, n + k + 114688);
-                    z20.intoArray(b24_conv_grad_c3_dd, n + k + 131072);
-                    z20.add(z21).intoArray(b24_conv_grad_c3_dd, n + k + 147456);
-                    z20.sub(z21).intoArray(b24_conv_grad_c3_dd, n + k + 163840);
-                    z21.neg().intoArray(b24_conv_grad_c3_dd, n + k + 180224);
-                    z30.intoArray(b24_conv_grad_c3_dd, n + k + 196608);
-                    z30.add(z31).intoArray(b24_conv_grad_c3_dd, n + k + 212992);
-                    z30.sub(z31).intoArray(b24_conv_grad_c3_dd, n + k + 229376);
-                    z31.neg().intoArray(b24_conv_grad_c3_dd, n + k + 245760);
+                    z00.add(z01).intoArray(b24_conv_grad_c3_dd, n + k + 17408);
+                    z00.sub(z01).intoArray(b24_conv_grad_c3_dd, n + k + 34816);
+                    z01.neg().intoArray(b24_conv_grad_c3_dd, n + k + 52224);
+                    z10.intoArray(b24_conv_grad_c3_dd, n + k + 69632);
+                    z10.add(z11).intoArray(b24_conv_grad_c3_dd, n + k + 87040);
+                    z10.sub(z11).intoArray(b24_conv_grad_c3_dd, n + k + 104448);
+                    z11.neg().intoArray(b24_conv_grad_c3_dd, n + k + 121856);
+                    z20.intoArray(b24_conv_grad_c3_dd, n + k + 139264);
+                    z20.add(z21).intoArray(b24_conv_grad_c3_dd, n + k + 156672);
+                    z20.sub(z21).intoArray(b24_conv_grad_c3_dd, n + k + 174080);
+                    z21.neg().intoArray(b24_conv_grad_c3_dd, n + k + 191488);
+                    z30.intoArray(b24_conv_grad_c3_dd, n + k + 208896);
+                    z30.add(z31).intoArray(b24_conv_grad_c3_dd, n + k + 226304);
+                    z30.sub(z31).intoArray(b24_conv_grad_c3_dd, n + k + 243712);
+                    z31.neg().intoArray(b24_conv_grad_c3_dd, n + k + 261120);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][k .. k+4][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 5 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+5][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
-    private void b24_conv_grad_c3_mm5(int nb, int v, int d, int m) {
+    private void b24_conv_grad_c3_mm6(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 64);
-        FloatVector a1_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 72);
-        FloatVector a2_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 80);
-        FloatVector a3_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 88);
-        FloatVector a0_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 128);
-        FloatVector a1_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 136);
-        FloatVector a2_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 144);
-        FloatVector a3_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 152);
-        FloatVector a0_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 192);
-        FloatVector a1_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 200);
-        FloatVector a2_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 208);
-        FloatVector a3_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 216);
-        FloatVector a0_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 256);
-        FloatVector a1_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 264);
-        FloatVector a2_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 272);
-        FloatVector a3_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 280);
+        FloatVector a0_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 72);
+        FloatVector a1_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 80);
+        FloatVector a0_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 144);
+        FloatVector a1_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 152);
+        FloatVector a0_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 216);
+        FloatVector a1_3 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 224);
+        FloatVector a0_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 288);
+        FloatVector a1_4 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 296);
+        FloatVector a0_5 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 360);
+        FloatVector a1_5 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 368);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 128, d += 256) {
+        for (; n + 1 < nb; n += 2, v += 144, d += 272) {
             FloatVector v0 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 24);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
-            FloatVector v0_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 64);
-            FloatVector v1_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 72);
-            FloatVector v2_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 80);
-            FloatVector v3_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 88);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 128]);
-            a0_0 = v0_64.fma(g, a0_0);
-            a1_0 = v1_64.fma(g, a1_0);
-            a2_0 = v2_64.fma(g, a2_0);
-            a3_0 = v3_64.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 129]);
-            a0_1 = v0_64.fma(g, a0_1);
-            a1_1 = v1_64.fma(g, a1_1);
-            a2_1 = v2_64.fma(g, a2_1);
-            a3_1 = v3_64.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 130]);
-            a0_2 = v0_64.fma(g, a0_2);
-            a1_2 = v1_64.fma(g, a1_2);
-            a2_2 = v2_64.fma(g, a2_2);
-            a3_2 = v3_64.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 131]);
-            a0_3 = v0_64.fma(g, a0_3);
-            a1_3 = v1_64.fma(g, a1_3);
-            a2_3 = v2_64.fma(g, a2_3);
-            a3_3 = v3_64.fma(g, a3_3);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 132]);
-            a0_4 = v0_64.fma(g, a0_4);
-            a1_4 = v1_64.fma(g, a1_4);
-            a2_4 = v2_64.fma(g, a2_4);
-            a3_4 = v3_64.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            FloatVector v0_72 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 80);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 136]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 137]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 138]);
+            a0_2 = v0_72.fma(g, a0_2);
+            a1_2 = v1_72.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 139]);
+            a0_3 = v0_72.fma(g, a0_3);
+            a1_3 = v1_72.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 140]);
+            a0_4 = v0_72.fma(g, a0_4);
+            a1_4 = v1_72.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 141]);
+            a0_5 = v0_72.fma(g, a0_5);
+            a1_5 = v1_72.fma(g, a1_5);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 24);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
         }
         a0_0.intoArray(b24_conv_grad_c3_m, m);
         a1_0.intoArray(b24_conv_grad_c3_m, m + 8);
-        a2_0.intoArray(b24_conv_grad_c3_m, m + 16);
-        a3_0.intoArray(b24_conv_grad_c3_m, m + 24);
-        a0_1.intoArray(b24_conv_grad_c3_m, m + 64);
-        a1_1.intoArray(b24_conv_grad_c3_m, m + 72);
-        a2_1.intoArray(b24_conv_grad_c3_m, m + 80);
-        a3_1.intoArray(b24_conv_grad_c3_m, m + 88);
-        a0_2.intoArray(b24_conv_grad_c3_m, m + 128);
-        a1_2.intoArray(b24_conv_grad_c3_m, m + 136);
-        a2_2.intoArray(b24_conv_grad_c3_m, m + 144);
-        a3_2.intoArray(b24_conv_grad_c3_m, m + 152);
-        a0_3.intoArray(b24_conv_grad_c3_m, m + 192);
-        a1_3.intoArray(b24_conv_grad_c3_m, m + 200);
-        a2_3.intoArray(b24_conv_grad_c3_m, m + 208);
-        a3_3.intoArray(b24_conv_grad_c3_m, m + 216);
-        a0_4.intoArray(b24_conv_grad_c3_m, m + 256);
-        a1_4.intoArray(b24_conv_grad_c3_m, m + 264);
-        a2_4.intoArray(b24_conv_grad_c3_m, m + 272);
-        a3_4.intoArray(b24_conv_grad_c3_m, m + 280);
+        a0_1.intoArray(b24_conv_grad_c3_m, m + 72);
+        a1_1.intoArray(b24_conv_grad_c3_m, m + 80);
+        a0_2.intoArray(b24_conv_grad_c3_m, m + 144);
+        a1_2.intoArray(b24_conv_grad_c3_m, m + 152);
+        a0_3.intoArray(b24_conv_grad_c3_m, m + 216);
+        a1_3.intoArray(b24_conv_grad_c3_m, m + 224);
+        a0_4.intoArray(b24_conv_grad_c3_m, m + 288);
+        a1_4.intoArray(b24_conv_grad_c3_m, m + 296);
+        a0_5.intoArray(b24_conv_grad_c3_m, m + 360);
+        a1_5.intoArray(b24_conv_grad_c3_m, m + 368);
     }
 
     /**
-     * M[ξ][k .. k+2][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 3 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+1][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 2 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
-    private void b24_conv_grad_c3_mm3(int nb, int v, int d, int m) {
+    private void b24_conv_grad_c3_mm2(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 64);
-        FloatVector a1_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 72);
-        FloatVector a2_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 80);
-        FloatVector a3_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 88);
-        FloatVector a0_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 128);
-        FloatVector a1_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 136);
-        FloatVector a2_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 144);
-        FloatVector a3_2 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 152);
+        FloatVector a0_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 72);
+        FloatVector a1_1 = FloatVector.fromArray(S, b24_conv_grad_c3_m, m + 80);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 128, d += 256) {
+        for (; n + 1 < nb; n += 2, v += 144, d += 272) {
             FloatVector v0 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 24);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
-            FloatVector v0_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 64);
-            FloatVector v1_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 72);
-            FloatVector v2_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 80);
-            FloatVector v3_64 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 88);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 128]);
-            a0_0 = v0_64.fma(g, a0_0);
-            a1_0 = v1_64.fma(g, a1_0);
-            a2_0 = v2_64.fma(g, a2_0);
-            a3_0 = v3_64.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 129]);
-            a0_1 = v0_64.fma(g, a0_1);
-            a1_1 = v1_64.fma(g, a1_1);
-            a2_1 = v2_64.fma(g, a2_1);
-            a3_1 = v3_64.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 130]);
-            a0_2 = v0_64.fma(g, a0_2);
-            a1_2 = v1_64.fma(g, a1_2);
-            a2_2 = v2_64.fma(g, a2_2);
-            a3_2 = v3_64.fma(g, a3_2);
+            FloatVector v0_72 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 80);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 136]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 137]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b24_conv_grad_c3_v, v + 24);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b24_conv_grad_c3_dd[d + 2]);
-            a0_2 = v0.fma(g, a0_2);
-            a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
         }
         a0_0.intoArray(b24_conv_grad_c3_m, m);
         a1_0.intoArray(b24_conv_grad_c3_m, m + 8);
-        a2_0.intoArray(b24_conv_grad_c3_m, m + 16);
-        a3_0.intoArray(b24_conv_grad_c3_m, m + 24);
-        a0_1.intoArray(b24_conv_grad_c3_m, m + 64);
-        a1_1.intoArray(b24_conv_grad_c3_m, m + 72);
-        a2_1.intoArray(b24_conv_grad_c3_m, m + 80);
-        a3_1.intoArray(b24_conv_grad_c3_m, m + 88);
-        a0_2.intoArray(b24_conv_grad_c3_m, m + 128);
-        a1_2.intoArray(b24_conv_grad_c3_m, m + 136);
-        a2_2.intoArray(b24_conv_grad_c3_m, m + 144);
-        a3_2.intoArray(b24_conv_grad_c3_m, m + 152);
+        a0_1.intoArray(b24_conv_grad_c3_m, m + 72);
+        a1_1.intoArray(b24_conv_grad_c3_m, m + 80);
     }
 
     /**
@@ -8636,12 +8232,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b24_conv_grad_c3_acc(int chunk) {
         int t0 = chunk * 64 / 8;
         int t1 = (chunk + 1) * 64 / 8;
-        int xo = chunk * 20736;
-        int yo = chunk * 32768;
-        int vo = chunk * 131072;
-        int dof = chunk * 262144;
-        int mo = chunk * 131072;
-        for (int e = 0; e < 131072; e++) {
+        int xo = chunk * 23328;
+        int yo = chunk * 34816;
+        int vo = chunk * 147456;
+        int dof = chunk * 278528;
+        int mo = chunk * 147456;
+        for (int e = 0; e < 147456; e++) {
             b24_conv_grad_c3_m[mo + e] = 0f;
         }
         for (int b0 = t0; b0 < t1; b0 += 2) {
@@ -8653,14 +8249,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b24_conv_grad_c3_din(yo, dof, (t - b0) * 64);
             }
             int nb = (b1 - b0) * 64;
-            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 5 output channels at a time, tiles summed in order
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int c = 0; c < 64; c += 32) {
-                    int v = vo + xi * 8192 + c;
-                    int d = dof + xi * 16384;
-                    int m = mo + xi * 8192 + c;
-                    for (int k = 0; k < 125; k += 5) b24_conv_grad_c3_mm5(nb, v, d + k, m + k * 64);
-                    b24_conv_grad_c3_mm3(nb, v, d + 125, m + 8000);
+                for (int c = 0; c < 64; c += 16) {
+                    int v = vo + xi * 9216 + c;
+                    int d = dof + xi * 17408;
+                    int m = mo + xi * 9216 + c;
+                    for (int k = 0; k < 126; k += 6) b24_conv_grad_c3_mm6(nb, v, d + k, m + k * 72);
+                    b24_conv_grad_c3_mm2(nb, v, d + 126, m + 9072);
                 }
             }
         }
@@ -9162,30 +8758,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
         for (int l = 1; l < 8; l++) {
             for (int xi = 0; xi < 16; xi++) {
-                int a = xi * 4096;
-                int b = a + l * 65536;
-                for (int e = k0 * 64; e < k1 * 64; e += 8) FloatVector.fromArray(S, b30_conv_grad_c2_m, a + e).add(FloatVector.fromArray(S, b30_conv_grad_c2_m, b + e)).intoArray(b30_conv_grad_c2_m, a + e);
+                int a = xi * 4608;
+                int b = a + l * 73728;
+                for (int e = k0 * 72; e < k1 * 72; e += 8) FloatVector.fromArray(S, b30_conv_grad_c2_m, a + e).add(FloatVector.fromArray(S, b30_conv_grad_c2_m, b + e)).intoArray(b30_conv_grad_c2_m, a + e);
             }
         }
         for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 64; c += 8) {
-                int m = k * 64 + c;
+                int m = k * 72 + c;
                 FloatVector u0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m);
-                FloatVector u1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 4096);
-                FloatVector u2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 8192);
-                FloatVector u3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 12288);
-                FloatVector u4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 16384);
-                FloatVector u5 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 20480);
-                FloatVector u6 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 24576);
-                FloatVector u7 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 28672);
-                FloatVector u8 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 32768);
-                FloatVector u9 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 36864);
-                FloatVector u10 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 40960);
-                FloatVector u11 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 45056);
-                FloatVector u12 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 49152);
-                FloatVector u13 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 53248);
-                FloatVector u14 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 57344);
-                FloatVector u15 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 61440);
+                FloatVector u1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 4608);
+                FloatVector u2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 9216);
+                FloatVector u3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 13824);
+                FloatVector u4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 18432);
+                FloatVector u5 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 23040);
+                FloatVector u6 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 27648);
+                FloatVector u7 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 32256);
+                FloatVector u8 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 36864);
+                FloatVector u9 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 41472);
+                FloatVector u10 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 46080);
+                FloatVector u11 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 50688);
+                FloatVector u12 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 55296);
+                FloatVector u13 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 59904);
+                FloatVector u14 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 64512);
+                FloatVector u15 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 69120);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -9218,21 +8814,22 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 34x34 x 64 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (32x32 x 64 at yo); places past the data stay zero.
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 34x34 x 72 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (32x32 x 72 at yo); places past the data stay zero.
      */
     private void b30_conv_grad_c2_copy(int t, int xo, int yo) {
-        for (int c = 0; c < 64; c++) {
-            int x = (t * 64 + c) * 1024;
-            for (int i = 0; i < 32; i++) {
-                int h = xo + ((i + 1) * 34 + 1) * 64 + c;
-                for (int j = 0; j < 32; j++) b30_conv_grad_c2_xh[h + j * 64] = r1_[x + i * 32 + j];
+        // row by row: a row's channel-innermost pixels (32 x 72 floats) stay in L1 while every channel is written into them
+        for (int i = 0; i < 32; i++) {
+            for (int c = 0; c < 64; c++) {
+                int x = (t * 64 + c) * 1024 + i * 32;
+                int h = xo + ((i + 1) * 34 + 1) * 72 + c;
+                for (int j = 0; j < 32; j++) b30_conv_grad_c2_xh[h + j * 72] = r1_[x + j];
             }
         }
-        for (int k = 0; k < 64; k++) {
-            int y = (t * 64 + k) * 1024;
-            for (int i = 0; i < 32; i++) {
-                int h = yo + i * 2048 + k;
-                for (int j = 0; j < 32; j++) b30_conv_grad_c2_yh[h + j * 64] = grad$c2_[y + i * 32 + j];
+        for (int i = 0; i < 32; i++) {
+            for (int k = 0; k < 64; k++) {
+                int y = (t * 64 + k) * 1024 + i * 32;
+                int h = yo + i * 2304 + k;
+                for (int j = 0; j < 32; j++) b30_conv_grad_c2_yh[h + j * 72] = grad$c2_[y + j];
             }
         }
     }
@@ -9243,59 +8840,59 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b30_conv_grad_c2_vin(int xo, int vo, int n0) {
         for (int ti = 0; ti < 16; ti++) {
             for (int tj = 0; tj < 16; tj++) {
-                int h = xo + (ti * 68 + 2 * tj) * 64;
-                int n = vo + (n0 + ti * 16 + tj) * 64;
+                int h = xo + (ti * 68 + 2 * tj) * 72;
+                int n = vo + (n0 + ti * 16 + tj) * 72;
                 for (int c = 0; c < 64; c += 8) {
                     // row r of the 4x4 block, 8 channels a vector; B^T along it
                     FloatVector d00 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c);
-                    FloatVector d01 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 64);
-                    FloatVector d02 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 128);
-                    FloatVector d03 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 192);
+                    FloatVector d01 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 72);
+                    FloatVector d02 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 144);
+                    FloatVector d03 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 216);
                     FloatVector w00 = d00.sub(d02);
                     FloatVector w01 = d01.add(d02);
                     FloatVector w02 = d02.sub(d01);
                     FloatVector w03 = d01.sub(d03);
-                    FloatVector d10 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2176);
-                    FloatVector d11 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2240);
-                    FloatVector d12 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2304);
-                    FloatVector d13 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2368);
+                    FloatVector d10 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2448);
+                    FloatVector d11 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2520);
+                    FloatVector d12 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2592);
+                    FloatVector d13 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 2664);
                     FloatVector w10 = d10.sub(d12);
                     FloatVector w11 = d11.add(d12);
                     FloatVector w12 = d12.sub(d11);
                     FloatVector w13 = d11.sub(d13);
-                    FloatVector d20 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4352);
-                    FloatVector d21 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4416);
-                    FloatVector d22 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4480);
-                    FloatVector d23 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4544);
+                    FloatVector d20 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4896);
+                    FloatVector d21 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 4968);
+                    FloatVector d22 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 5040);
+                    FloatVector d23 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 5112);
                     FloatVector w20 = d20.sub(d22);
                     FloatVector w21 = d21.add(d22);
                     FloatVector w22 = d22.sub(d21);
                     FloatVector w23 = d21.sub(d23);
-                    FloatVector d30 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 6528);
-                    FloatVector d31 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 6592);
-                    FloatVector d32 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 6656);
-                    FloatVector d33 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 6720);
+                    FloatVector d30 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 7344);
+                    FloatVector d31 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 7416);
+                    FloatVector d32 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 7488);
+                    FloatVector d33 = FloatVector.fromArray(S, b30_conv_grad_c2_xh, h + c + 7560);
                     FloatVector w30 = d30.sub(d32);
                     FloatVector w31 = d31.add(d32);
                     FloatVector w32 = d32.sub(d31);
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b30_conv_grad_c2_v, n + c);
-                    w10.add(w20).intoArray(b30_conv_grad_c2_v, n + c + 65536);
-                    w20.sub(w10).intoArray(b30_conv_grad_c2_v, n + c + 131072);
-                    w10.sub(w30).intoArray(b30_conv_grad_c2_v, n + c + 196608);
-                    w01.sub(w21).intoArray(b30_conv_grad_c2_v, n + c + 16384);
-                    w11.add(w21).intoArray(b30_conv_grad_c2_v, n + c + 81920);
-                    w21.sub(w11).intoArray(b30_conv_grad_c2_v, n + c + 147456);
-                    w11.sub(w31).intoArray(b30_conv_grad_c2_v, n + c + 212992);
-                    w02.sub(w22).intoArray(b30_conv_grad_c2_v, n + c + 32768);
-                    w12.add(w22).intoArray(b30_conv_grad_c2_v, n + c + 98304);
-                    w22.sub(w12).intoArray(b30_conv_grad_c2_v, n + c + 163840);
-                    w12.sub(w32).intoArray(b30_conv_grad_c2_v, n + c + 229376);
-                    w03.sub(w23).intoArray(b30_conv_grad_c2_v, n + c + 49152);
-                    w13.add(w23).intoArray(b30_conv_grad_c2_v, n + c + 114688);
-                    w23.sub(w13).intoArray(b30_conv_grad_c2_v, n + c + 180224);
-                    w13.sub(w33).intoArray(b30_conv_grad_c2_v, n + c + 245760);
+                    w10.add(w20).intoArray(b30_conv_grad_c2_v, n + c + 73728);
+                    w20.sub(w10).intoArray(b30_conv_grad_c2_v, n + c + 147456);
+                    w10.sub(w30).intoArray(b30_conv_grad_c2_v, n + c + 221184);
+                    w01.sub(w21).intoArray(b30_conv_grad_c2_v, n + c + 18432);
+                    w11.add(w21).intoArray(b30_conv_grad_c2_v, n + c + 92160);
+                    w21.sub(w11).intoArray(b30_conv_grad_c2_v, n + c + 165888);
+                    w11.sub(w31).intoArray(b30_conv_grad_c2_v, n + c + 239616);
+                    w02.sub(w22).intoArray(b30_conv_grad_c2_v, n + c + 36864);
+                    w12.add(w22).intoArray(b30_conv_grad_c2_v, n + c + 110592);
+                    w22.sub(w12).intoArray(b30_conv_grad_c2_v, n + c + 184320);
+                    w12.sub(w32).intoArray(b30_conv_grad_c2_v, n + c + 258048);
+                    w03.sub(w23).intoArray(b30_conv_grad_c2_v, n + c + 55296);
+                    w13.add(w23).intoArray(b30_conv_grad_c2_v, n + c + 129024);
+                    w23.sub(w13).intoArray(b30_conv_grad_c2_v, n + c + 202752);
+                    w13.sub(w33).intoArray(b30_conv_grad_c2_v, n + c + 276480);
                 }
             }
         }
@@ -9307,13 +8904,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b30_conv_grad_c2_din(int yo, int dof, int n0) {
         for (int ti = 0; ti < 16; ti++) {
             for (int tj = 0; tj < 16; tj++) {
-                int h = yo + (ti * 64 + 2 * tj) * 64;
-                int n = dof + (n0 + ti * 16 + tj) * 64;
-                for (int k = 0; k < 64; k += 8) {
+                int h = yo + (ti * 64 + 2 * tj) * 72;
+                int n = dof + (n0 + ti * 16 + tj) * 72;
+                for (int k = 0; k < 72; k += 8) {
                     FloatVector y00 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k);
-                    FloatVector y01 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 64);
-                    FloatVector y10 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 2048);
-                    FloatVector y11 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 2112);
+                    FloatVector y01 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 72);
+                    FloatVector y10 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 2304);
+                    FloatVector y11 = FloatVector.fromArray(S, b30_conv_grad_c2_yh, h + k + 2376);
                     // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
                     FloatVector z00 = y00;
                     FloatVector z10 = y00.add(y10);
@@ -9325,279 +8922,190 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b30_conv_grad_c2_dd, n + k);
-                    z00.add(z01).intoArray(b30_conv_grad_c2_dd, n + k + 16384);
-                    z00.sub(z01).intoArray(b30_conv_grad_c2_dd, n + k + 32768);
-                    z01.neg().intoArray(b30_conv_grad_c2_dd, n + k + 49152);
-                    z10.intoArray(b30_conv_grad_c2_dd, n + k + 65536);
-                    z10.add(z11).intoArray(b30_conv_grad_c2_dd, n + k + 81920);
-                    z10.sub(z11).intoArray(b30_conv_grad_c2_dd, n + k + 98304);
-                    z11.neg().intoArray(b30_conv_grad_c2_dd, n + k + 114688);
-                    z20.intoArray(b30_conv_grad_c2_dd, n + k + 131072);
-                    z20.add(z21).intoArray(b30_conv_grad_c2_dd, n + k + 147456);
-                    z20.sub(z21).intoArray(b30_conv_grad_c2_dd, n + k + 163840);
-                    z21.neg().intoArray(b30_conv_grad_c2_dd, n + k + 180224);
-                    z30.intoArray(b30_conv_grad_c2_dd, n + k + 196608);
-                    z30.add(z31).intoArray(b30_conv_grad_c2_dd, n + k + 212992);
-                    z30.sub(z31).intoArray(b30_conv_grad_c2_dd, n + k + 229376);
-                    z31.neg().intoArray(b30_conv_grad_c2_dd, n + k + 245760);
+                    z00.add(z01).intoArray(b30_conv_grad_c2_dd, n + k + 18432);
+                    z00.sub(z01).intoArray(b30_conv_grad_c2_dd, n + k + 36864);
+                    z01.neg().intoArray(b30_conv_grad_c2_dd, n + k + 55296);
+                    z10.intoArray(b30_conv_grad_c2_dd, n + k + 73728);
+                    z10.add(z11).intoArray(b30_conv_grad_c2_dd, n + k + 92160);
+                    z10.sub(z11).intoArray(b30_conv_grad_c2_dd, n + k + 110592);
+                    z11.neg().intoArray(b30_conv_grad_c2_dd, n + k + 129024);
+                    z20.intoArray(b30_conv_grad_c2_dd, n + k + 147456);
+                    z20.add(z21).intoArray(b30_conv_grad_c2_dd, n + k + 165888);
+                    z20.sub(z21).intoArray(b30_conv_grad_c2_dd, n + k + 184320);
+                    z21.neg().intoArray(b30_conv_grad_c2_dd, n + k + 202752);
+                    z30.intoArray(b30_conv_grad_c2_dd, n + k + 221184);
+                    z30.add(z31).intoArray(b30_conv_grad_c2_dd, n + k + 239616);
+                    z30.sub(z31).intoArray(b30_conv_grad_c2_dd, n + k + 258048);
+                    z31.neg().intoArray(b30_conv_grad_c2_dd, n + k + 276480);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][k .. k+4][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 5 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+5][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
-    private void b30_conv_grad_c2_mm5(int nb, int v, int d, int m) {
+    private void b30_conv_grad_c2_mm6(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 64);
-        FloatVector a1_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 72);
-        FloatVector a2_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 80);
-        FloatVector a3_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 88);
-        FloatVector a0_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 128);
-        FloatVector a1_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 136);
-        FloatVector a2_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 144);
-        FloatVector a3_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 152);
-        FloatVector a0_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 192);
-        FloatVector a1_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 200);
-        FloatVector a2_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 208);
-        FloatVector a3_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 216);
-        FloatVector a0_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 256);
-        FloatVector a1_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 264);
-        FloatVector a2_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 272);
-        FloatVector a3_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 280);
+        FloatVector a0_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 72);
+        FloatVector a1_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 80);
+        FloatVector a0_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 144);
+        FloatVector a1_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 152);
+        FloatVector a0_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 216);
+        FloatVector a1_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 224);
+        FloatVector a0_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 288);
+        FloatVector a1_4 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 296);
+        FloatVector a0_5 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 360);
+        FloatVector a1_5 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 368);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 128, d += 128) {
+        for (; n + 1 < nb; n += 2, v += 144, d += 144) {
             FloatVector v0 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 24);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
-            FloatVector v0_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 64);
-            FloatVector v1_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 72);
-            FloatVector v2_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 80);
-            FloatVector v3_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 88);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 64]);
-            a0_0 = v0_64.fma(g, a0_0);
-            a1_0 = v1_64.fma(g, a1_0);
-            a2_0 = v2_64.fma(g, a2_0);
-            a3_0 = v3_64.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 65]);
-            a0_1 = v0_64.fma(g, a0_1);
-            a1_1 = v1_64.fma(g, a1_1);
-            a2_1 = v2_64.fma(g, a2_1);
-            a3_1 = v3_64.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 66]);
-            a0_2 = v0_64.fma(g, a0_2);
-            a1_2 = v1_64.fma(g, a1_2);
-            a2_2 = v2_64.fma(g, a2_2);
-            a3_2 = v3_64.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 67]);
-            a0_3 = v0_64.fma(g, a0_3);
-            a1_3 = v1_64.fma(g, a1_3);
-            a2_3 = v2_64.fma(g, a2_3);
-            a3_3 = v3_64.fma(g, a3_3);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 68]);
-            a0_4 = v0_64.fma(g, a0_4);
-            a1_4 = v1_64.fma(g, a1_4);
-            a2_4 = v2_64.fma(g, a2_4);
-            a3_4 = v3_64.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            FloatVector v0_72 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 80);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 72]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 73]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 74]);
+            a0_2 = v0_72.fma(g, a0_2);
+            a1_2 = v1_72.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 75]);
+            a0_3 = v0_72.fma(g, a0_3);
+            a1_3 = v1_72.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 76]);
+            a0_4 = v0_72.fma(g, a0_4);
+            a1_4 = v1_72.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 77]);
+            a0_5 = v0_72.fma(g, a0_5);
+            a1_5 = v1_72.fma(g, a1_5);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 24);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
         }
         a0_0.intoArray(b30_conv_grad_c2_m, m);
         a1_0.intoArray(b30_conv_grad_c2_m, m + 8);
-        a2_0.intoArray(b30_conv_grad_c2_m, m + 16);
-        a3_0.intoArray(b30_conv_grad_c2_m, m + 24);
-        a0_1.intoArray(b30_conv_grad_c2_m, m + 64);
-        a1_1.intoArray(b30_conv_grad_c2_m, m + 72);
-        a2_1.intoArray(b30_conv_grad_c2_m, m + 80);
-        a3_1.intoArray(b30_conv_grad_c2_m, m + 88);
-        a0_2.intoArray(b30_conv_grad_c2_m, m + 128);
-        a1_2.intoArray(b30_conv_grad_c2_m, m + 136);
-        a2_2.intoArray(b30_conv_grad_c2_m, m + 144);
-        a3_2.intoArray(b30_conv_grad_c2_m, m + 152);
-        a0_3.intoArray(b30_conv_grad_c2_m, m + 192);
-        a1_3.intoArray(b30_conv_grad_c2_m, m + 200);
-        a2_3.intoArray(b30_conv_grad_c2_m, m + 208);
-        a3_3.intoArray(b30_conv_grad_c2_m, m + 216);
-        a0_4.intoArray(b30_conv_grad_c2_m, m + 256);
-        a1_4.intoArray(b30_conv_grad_c2_m, m + 264);
-        a2_4.intoArray(b30_conv_grad_c2_m, m + 272);
-        a3_4.intoArray(b30_conv_grad_c2_m, m + 280);
+        a0_1.intoArray(b30_conv_grad_c2_m, m + 72);
+        a1_1.intoArray(b30_conv_grad_c2_m, m + 80);
+        a0_2.intoArray(b30_conv_grad_c2_m, m + 144);
+        a1_2.intoArray(b30_conv_grad_c2_m, m + 152);
+        a0_3.intoArray(b30_conv_grad_c2_m, m + 216);
+        a1_3.intoArray(b30_conv_grad_c2_m, m + 224);
+        a0_4.intoArray(b30_conv_grad_c2_m, m + 288);
+        a1_4.intoArray(b30_conv_grad_c2_m, m + 296);
+        a0_5.intoArray(b30_conv_grad_c2_m, m + 360);
+        a1_5.intoArray(b30_conv_grad_c2_m, m + 368);
     }
 
     /**
-     * M[ξ][k .. k+3][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+3][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
     private void b30_conv_grad_c2_mm4(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 64);
-        FloatVector a1_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 72);
-        FloatVector a2_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 80);
-        FloatVector a3_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 88);
-        FloatVector a0_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 128);
-        FloatVector a1_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 136);
-        FloatVector a2_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 144);
-        FloatVector a3_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 152);
-        FloatVector a0_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 192);
-        FloatVector a1_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 200);
-        FloatVector a2_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 208);
-        FloatVector a3_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 216);
+        FloatVector a0_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 72);
+        FloatVector a1_1 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 80);
+        FloatVector a0_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 144);
+        FloatVector a1_2 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 152);
+        FloatVector a0_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 216);
+        FloatVector a1_3 = FloatVector.fromArray(S, b30_conv_grad_c2_m, m + 224);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 128, d += 128) {
+        for (; n + 1 < nb; n += 2, v += 144, d += 144) {
             FloatVector v0 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 24);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-            FloatVector v0_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 64);
-            FloatVector v1_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 72);
-            FloatVector v2_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 80);
-            FloatVector v3_64 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 88);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 64]);
-            a0_0 = v0_64.fma(g, a0_0);
-            a1_0 = v1_64.fma(g, a1_0);
-            a2_0 = v2_64.fma(g, a2_0);
-            a3_0 = v3_64.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 65]);
-            a0_1 = v0_64.fma(g, a0_1);
-            a1_1 = v1_64.fma(g, a1_1);
-            a2_1 = v2_64.fma(g, a2_1);
-            a3_1 = v3_64.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 66]);
-            a0_2 = v0_64.fma(g, a0_2);
-            a1_2 = v1_64.fma(g, a1_2);
-            a2_2 = v2_64.fma(g, a2_2);
-            a3_2 = v3_64.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 67]);
-            a0_3 = v0_64.fma(g, a0_3);
-            a1_3 = v1_64.fma(g, a1_3);
-            a2_3 = v2_64.fma(g, a2_3);
-            a3_3 = v3_64.fma(g, a3_3);
+            FloatVector v0_72 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 80);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 72]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 73]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 74]);
+            a0_2 = v0_72.fma(g, a0_2);
+            a1_2 = v1_72.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 75]);
+            a0_3 = v0_72.fma(g, a0_3);
+            a1_3 = v1_72.fma(g, a1_3);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b30_conv_grad_c2_v, v + 24);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b30_conv_grad_c2_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
         }
         a0_0.intoArray(b30_conv_grad_c2_m, m);
         a1_0.intoArray(b30_conv_grad_c2_m, m + 8);
-        a2_0.intoArray(b30_conv_grad_c2_m, m + 16);
-        a3_0.intoArray(b30_conv_grad_c2_m, m + 24);
-        a0_1.intoArray(b30_conv_grad_c2_m, m + 64);
-        a1_1.intoArray(b30_conv_grad_c2_m, m + 72);
-        a2_1.intoArray(b30_conv_grad_c2_m, m + 80);
-        a3_1.intoArray(b30_conv_grad_c2_m, m + 88);
-        a0_2.intoArray(b30_conv_grad_c2_m, m + 128);
-        a1_2.intoArray(b30_conv_grad_c2_m, m + 136);
-        a2_2.intoArray(b30_conv_grad_c2_m, m + 144);
-        a3_2.intoArray(b30_conv_grad_c2_m, m + 152);
-        a0_3.intoArray(b30_conv_grad_c2_m, m + 192);
-        a1_3.intoArray(b30_conv_grad_c2_m, m + 200);
-        a2_3.intoArray(b30_conv_grad_c2_m, m + 208);
-        a3_3.intoArray(b30_conv_grad_c2_m, m + 216);
+        a0_1.intoArray(b30_conv_grad_c2_m, m + 72);
+        a1_1.intoArray(b30_conv_grad_c2_m, m + 80);
+        a0_2.intoArray(b30_conv_grad_c2_m, m + 144);
+        a1_2.intoArray(b30_conv_grad_c2_m, m + 152);
+        a0_3.intoArray(b30_conv_grad_c2_m, m + 216);
+        a1_3.intoArray(b30_conv_grad_c2_m, m + 224);
     }
 
     /**
@@ -9606,12 +9114,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b30_conv_grad_c2_acc(int chunk) {
         int t0 = chunk * 64 / 8;
         int t1 = (chunk + 1) * 64 / 8;
-        int xo = chunk * 73984;
-        int yo = chunk * 65536;
-        int vo = chunk * 262144;
-        int dof = chunk * 262144;
-        int mo = chunk * 65536;
-        for (int e = 0; e < 65536; e++) {
+        int xo = chunk * 83232;
+        int yo = chunk * 73728;
+        int vo = chunk * 294912;
+        int dof = chunk * 294912;
+        int mo = chunk * 73728;
+        for (int e = 0; e < 73728; e++) {
             b30_conv_grad_c2_m[mo + e] = 0f;
         }
         for (int b0 = t0; b0 < t1; b0 += 1) {
@@ -9623,14 +9131,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b30_conv_grad_c2_din(yo, dof, (t - b0) * 256);
             }
             int nb = (b1 - b0) * 256;
-            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 5 output channels at a time, tiles summed in order
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int c = 0; c < 64; c += 32) {
-                    int v = vo + xi * 16384 + c;
-                    int d = dof + xi * 16384;
-                    int m = mo + xi * 4096 + c;
-                    for (int k = 0; k < 60; k += 5) b30_conv_grad_c2_mm5(nb, v, d + k, m + k * 64);
-                    b30_conv_grad_c2_mm4(nb, v, d + 60, m + 3840);
+                for (int c = 0; c < 64; c += 16) {
+                    int v = vo + xi * 18432 + c;
+                    int d = dof + xi * 18432;
+                    int m = mo + xi * 4608 + c;
+                    for (int k = 0; k < 60; k += 6) b30_conv_grad_c2_mm6(nb, v, d + k, m + k * 72);
+                    b30_conv_grad_c2_mm4(nb, v, d + 60, m + 4320);
                 }
             }
         }

@@ -673,8 +673,12 @@ public final class Dropout_T64 implements Network, ChunkTask {
         int so = chunk * 5184;
         int k = k0;
          {
-            f0_conv_c1_taps6_0(xo, k, so);
-            f0_conv_c1_taps6_1(xo, k, so);
+            // the helpers in turn on segments of 448 pixels of the wide rows (they stay in L1 between helpers)
+            for (int e0 = 0; e0 < 864; e0 += 448) {
+                int e1 = Math.min(e0 + 448, 864);
+                f0_conv_c1_taps6_0(xo, k, so, e0, e1);
+                f0_conv_c1_taps6_1(xo, k, so, e0, e1);
+            }
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 784;
@@ -704,8 +708,8 @@ public final class Dropout_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f0_conv_c1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 864; e += 32) {
+    private void f0_conv_c1_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, c1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -881,8 +885,8 @@ public final class Dropout_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 3 .. 4 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f0_conv_c1_taps6_1(int xo, int k0, int so) {
-        for (int e = 0; e < 864; e += 32) {
+    private void f0_conv_c1_taps6_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 16 + e);

@@ -797,7 +797,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
         int so = chunk * 3456;
         int k = k0;
          {
-            f0_conv_k_taps4_0(xo, k, so);
+            f0_conv_k_taps4_0(xo, k, so, 0, 864);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 4 + k + a) * 784;
@@ -827,8 +827,8 @@ public final class Exclave_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
      */
-    private void f0_conv_k_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 864; e += 32) {
+    private void f0_conv_k_taps4_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, k$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;

@@ -75,7 +75,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
  * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
  * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 10 tile rows (70 tiles), 16 chunks
- * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 32 input x 5 output channels, 8 partial sums over fixed sample ranges, blocks of 6 sample(s) (294 tiles)
+ * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 5 sample(s) (245 tiles)
  * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 2 channels x 9 taps, 16 chunks
  * </ul>
  */
@@ -578,27 +578,27 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_xh = new float[65536];
+    private final float[] b17_conv_grad_c2_xh = new float[81920];
 
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_yh = new float[100352];
+    private final float[] b17_conv_grad_c2_yh = new float[112896];
 
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_v = new float[1204224];
+    private final float[] b17_conv_grad_c2_v = new float[1254400];
 
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_dd = new float[2408448];
+    private final float[] b17_conv_grad_c2_dd = new float[2257920];
 
     /**
      * Scratch of b17_conv_grad_c2_.
      */
-    private final float[] b17_conv_grad_c2_m = new float[262144];
+    private final float[] b17_conv_grad_c2_m = new float[327680];
 
     /**
      * Scratch of b17_conv_grad_c2_.
@@ -1245,7 +1245,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int so = chunk * 6528;
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
-            f0_conv_c1_taps8_0(xo, k, so);
+            f0_conv_c1_taps8_0(xo, k, so, 0, 816);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 32 + k + a) * 784;
@@ -1275,8 +1275,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f0_conv_c1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 24) {
+    private void f0_conv_c1_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -2048,7 +2048,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int so = chunk * 320;
         int k = k0;
         for (; k + 5 <= k1; k += 5) {
-            f8_conv_c3_taps5_0(xo, k, so);
+            f8_conv_c3_taps5_0(xo, k, so, 0, 64);
             // Y[t][k + a] = the first 7 columns of every wide row
             for (int a = 0; a < 5; a++) {
                 int yo = (t * 128 + k + a) * 49;
@@ -2059,7 +2059,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             }
         }
         for (; k + 3 <= k1; k += 3) {
-            f8_conv_c3_taps3_0(xo, k, so);
+            f8_conv_c3_taps3_0(xo, k, so, 0, 64);
             // Y[t][k + a] = the first 7 columns of every wide row
             for (int a = 0; a < 3; a++) {
                 int yo = (t * 128 + k + a) * 49;
@@ -2089,8 +2089,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
      */
-    private void f8_conv_c3_taps5_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f8_conv_c3_taps5_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -2237,8 +2237,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+2 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 3 channels at a time.
      */
-    private void f8_conv_c3_taps3_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f8_conv_c3_taps3_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -2780,7 +2780,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int so = chunk * 320;
         int k = k0;
         for (; k + 5 <= k1; k += 5) {
-            b10_conv_bf_c3_taps5_0(xo, k, so);
+            b10_conv_bf_c3_taps5_0(xo, k, so, 0, 64);
             // Y[t][k + a] = the first 7 columns of every wide row
             for (int a = 0; a < 5; a++) {
                 int yo = (t * 64 + k + a) * 49;
@@ -2791,7 +2791,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             }
         }
         for (; k + 4 <= k1; k += 4) {
-            b10_conv_bf_c3_taps4_0(xo, k, so);
+            b10_conv_bf_c3_taps4_0(xo, k, so, 0, 64);
             // Y[t][k + a] = the first 7 columns of every wide row
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 64 + k + a) * 49;
@@ -2821,8 +2821,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
      */
-    private void b10_conv_bf_c3_taps5_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b10_conv_bf_c3_taps5_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -2969,8 +2969,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
      */
-    private void b10_conv_bf_c3_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b10_conv_bf_c3_taps4_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -3628,30 +3628,30 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
         for (int l = 1; l < 8; l++) {
             for (int xi = 0; xi < 16; xi++) {
-                int a = xi * 2048;
-                int b = a + l * 32768;
-                for (int e = k0 * 32; e < k1 * 32; e += 8) FloatVector.fromArray(S, b17_conv_grad_c2_m, a + e).add(FloatVector.fromArray(S, b17_conv_grad_c2_m, b + e)).intoArray(b17_conv_grad_c2_m, a + e);
+                int a = xi * 2560;
+                int b = a + l * 40960;
+                for (int e = k0 * 40; e < k1 * 40; e += 8) FloatVector.fromArray(S, b17_conv_grad_c2_m, a + e).add(FloatVector.fromArray(S, b17_conv_grad_c2_m, b + e)).intoArray(b17_conv_grad_c2_m, a + e);
             }
         }
         for (int k = k0; k < k1; k++) {
             for (int c = 0; c < 32; c += 8) {
-                int m = k * 32 + c;
+                int m = k * 40 + c;
                 FloatVector u0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m);
-                FloatVector u1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 2048);
-                FloatVector u2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 4096);
-                FloatVector u3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 6144);
-                FloatVector u4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 8192);
-                FloatVector u5 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 10240);
-                FloatVector u6 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 12288);
-                FloatVector u7 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 14336);
-                FloatVector u8 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 16384);
-                FloatVector u9 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 18432);
-                FloatVector u10 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 20480);
-                FloatVector u11 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 22528);
-                FloatVector u12 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 24576);
-                FloatVector u13 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 26624);
-                FloatVector u14 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 28672);
-                FloatVector u15 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 30720);
+                FloatVector u1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 2560);
+                FloatVector u2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 5120);
+                FloatVector u3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 7680);
+                FloatVector u4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 10240);
+                FloatVector u5 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 12800);
+                FloatVector u6 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 15360);
+                FloatVector u7 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 17920);
+                FloatVector u8 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 20480);
+                FloatVector u9 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 23040);
+                FloatVector u10 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 25600);
+                FloatVector u11 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 28160);
+                FloatVector u12 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 30720);
+                FloatVector u13 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 33280);
+                FloatVector u14 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 35840);
+                FloatVector u15 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 38400);
                 // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
                 FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
                 FloatVector h10 = u4.sub(u8).mul(0.5f);
@@ -3684,21 +3684,22 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 16x16 x 32 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (14x14 x 64 at yo); places past the data stay zero.
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 16x16 x 40 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (14x14 x 72 at yo); places past the data stay zero.
      */
     private void b17_conv_grad_c2_copy(int t, int xo, int yo) {
-        for (int c = 0; c < 32; c++) {
-            int x = (t * 32 + c) * 196;
-            for (int i = 0; i < 14; i++) {
-                int h = xo + ((i + 1) * 16 + 1) * 32 + c;
-                for (int j = 0; j < 14; j++) b17_conv_grad_c2_xh[h + j * 32] = p1_[x + i * 14 + j];
+        // row by row: a row's channel-innermost pixels (14 x 40 floats) stay in L1 while every channel is written into them
+        for (int i = 0; i < 14; i++) {
+            for (int c = 0; c < 32; c++) {
+                int x = (t * 32 + c) * 196 + i * 14;
+                int h = xo + ((i + 1) * 16 + 1) * 40 + c;
+                for (int j = 0; j < 14; j++) b17_conv_grad_c2_xh[h + j * 40] = p1_[x + j];
             }
         }
-        for (int k = 0; k < 64; k++) {
-            int y = (t * 64 + k) * 196;
-            for (int i = 0; i < 14; i++) {
-                int h = yo + i * 896 + k;
-                for (int j = 0; j < 14; j++) b17_conv_grad_c2_yh[h + j * 64] = grad$c2_[y + i * 14 + j];
+        for (int i = 0; i < 14; i++) {
+            for (int k = 0; k < 64; k++) {
+                int y = (t * 64 + k) * 196 + i * 14;
+                int h = yo + i * 1008 + k;
+                for (int j = 0; j < 14; j++) b17_conv_grad_c2_yh[h + j * 72] = grad$c2_[y + j];
             }
         }
     }
@@ -3709,59 +3710,59 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b17_conv_grad_c2_vin(int xo, int vo, int n0) {
         for (int ti = 0; ti < 7; ti++) {
             for (int tj = 0; tj < 7; tj++) {
-                int h = xo + (ti * 32 + 2 * tj) * 32;
-                int n = vo + (n0 + ti * 7 + tj) * 32;
+                int h = xo + (ti * 32 + 2 * tj) * 40;
+                int n = vo + (n0 + ti * 7 + tj) * 40;
                 for (int c = 0; c < 32; c += 8) {
                     // row r of the 4x4 block, 8 channels a vector; B^T along it
                     FloatVector d00 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c);
-                    FloatVector d01 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 32);
-                    FloatVector d02 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 64);
-                    FloatVector d03 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 96);
+                    FloatVector d01 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 40);
+                    FloatVector d02 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 80);
+                    FloatVector d03 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 120);
                     FloatVector w00 = d00.sub(d02);
                     FloatVector w01 = d01.add(d02);
                     FloatVector w02 = d02.sub(d01);
                     FloatVector w03 = d01.sub(d03);
-                    FloatVector d10 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 512);
-                    FloatVector d11 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 544);
-                    FloatVector d12 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 576);
-                    FloatVector d13 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 608);
+                    FloatVector d10 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 640);
+                    FloatVector d11 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 680);
+                    FloatVector d12 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 720);
+                    FloatVector d13 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 760);
                     FloatVector w10 = d10.sub(d12);
                     FloatVector w11 = d11.add(d12);
                     FloatVector w12 = d12.sub(d11);
                     FloatVector w13 = d11.sub(d13);
-                    FloatVector d20 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1024);
-                    FloatVector d21 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1056);
-                    FloatVector d22 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1088);
-                    FloatVector d23 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1120);
+                    FloatVector d20 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1280);
+                    FloatVector d21 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1320);
+                    FloatVector d22 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1360);
+                    FloatVector d23 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1400);
                     FloatVector w20 = d20.sub(d22);
                     FloatVector w21 = d21.add(d22);
                     FloatVector w22 = d22.sub(d21);
                     FloatVector w23 = d21.sub(d23);
-                    FloatVector d30 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1536);
-                    FloatVector d31 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1568);
-                    FloatVector d32 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1600);
-                    FloatVector d33 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1632);
+                    FloatVector d30 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1920);
+                    FloatVector d31 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 1960);
+                    FloatVector d32 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 2000);
+                    FloatVector d33 = FloatVector.fromArray(S, b17_conv_grad_c2_xh, h + c + 2040);
                     FloatVector w30 = d30.sub(d32);
                     FloatVector w31 = d31.add(d32);
                     FloatVector w32 = d32.sub(d31);
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b17_conv_grad_c2_v, n + c);
-                    w10.add(w20).intoArray(b17_conv_grad_c2_v, n + c + 37632);
-                    w20.sub(w10).intoArray(b17_conv_grad_c2_v, n + c + 75264);
-                    w10.sub(w30).intoArray(b17_conv_grad_c2_v, n + c + 112896);
-                    w01.sub(w21).intoArray(b17_conv_grad_c2_v, n + c + 9408);
-                    w11.add(w21).intoArray(b17_conv_grad_c2_v, n + c + 47040);
-                    w21.sub(w11).intoArray(b17_conv_grad_c2_v, n + c + 84672);
-                    w11.sub(w31).intoArray(b17_conv_grad_c2_v, n + c + 122304);
-                    w02.sub(w22).intoArray(b17_conv_grad_c2_v, n + c + 18816);
-                    w12.add(w22).intoArray(b17_conv_grad_c2_v, n + c + 56448);
-                    w22.sub(w12).intoArray(b17_conv_grad_c2_v, n + c + 94080);
-                    w12.sub(w32).intoArray(b17_conv_grad_c2_v, n + c + 131712);
-                    w03.sub(w23).intoArray(b17_conv_grad_c2_v, n + c + 28224);
-                    w13.add(w23).intoArray(b17_conv_grad_c2_v, n + c + 65856);
-                    w23.sub(w13).intoArray(b17_conv_grad_c2_v, n + c + 103488);
-                    w13.sub(w33).intoArray(b17_conv_grad_c2_v, n + c + 141120);
+                    w10.add(w20).intoArray(b17_conv_grad_c2_v, n + c + 39200);
+                    w20.sub(w10).intoArray(b17_conv_grad_c2_v, n + c + 78400);
+                    w10.sub(w30).intoArray(b17_conv_grad_c2_v, n + c + 117600);
+                    w01.sub(w21).intoArray(b17_conv_grad_c2_v, n + c + 9800);
+                    w11.add(w21).intoArray(b17_conv_grad_c2_v, n + c + 49000);
+                    w21.sub(w11).intoArray(b17_conv_grad_c2_v, n + c + 88200);
+                    w11.sub(w31).intoArray(b17_conv_grad_c2_v, n + c + 127400);
+                    w02.sub(w22).intoArray(b17_conv_grad_c2_v, n + c + 19600);
+                    w12.add(w22).intoArray(b17_conv_grad_c2_v, n + c + 58800);
+                    w22.sub(w12).intoArray(b17_conv_grad_c2_v, n + c + 98000);
+                    w12.sub(w32).intoArray(b17_conv_grad_c2_v, n + c + 137200);
+                    w03.sub(w23).intoArray(b17_conv_grad_c2_v, n + c + 29400);
+                    w13.add(w23).intoArray(b17_conv_grad_c2_v, n + c + 68600);
+                    w23.sub(w13).intoArray(b17_conv_grad_c2_v, n + c + 107800);
+                    w13.sub(w33).intoArray(b17_conv_grad_c2_v, n + c + 147000);
                 }
             }
         }
@@ -3773,13 +3774,13 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b17_conv_grad_c2_din(int yo, int dof, int n0) {
         for (int ti = 0; ti < 7; ti++) {
             for (int tj = 0; tj < 7; tj++) {
-                int h = yo + (ti * 28 + 2 * tj) * 64;
-                int n = dof + (n0 + ti * 7 + tj) * 64;
-                for (int k = 0; k < 64; k += 8) {
+                int h = yo + (ti * 28 + 2 * tj) * 72;
+                int n = dof + (n0 + ti * 7 + tj) * 72;
+                for (int k = 0; k < 72; k += 8) {
                     FloatVector y00 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k);
-                    FloatVector y01 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 64);
-                    FloatVector y10 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 896);
-                    FloatVector y11 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 960);
+                    FloatVector y01 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 72);
+                    FloatVector y10 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 1008);
+                    FloatVector y11 = FloatVector.fromArray(S, b17_conv_grad_c2_yh, h + k + 1080);
                     // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
                     FloatVector z00 = y00;
                     FloatVector z10 = y00.add(y10);
@@ -3791,297 +3792,208 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b17_conv_grad_c2_dd, n + k);
-                    z00.add(z01).intoArray(b17_conv_grad_c2_dd, n + k + 18816);
-                    z00.sub(z01).intoArray(b17_conv_grad_c2_dd, n + k + 37632);
-                    z01.neg().intoArray(b17_conv_grad_c2_dd, n + k + 56448);
-                    z10.intoArray(b17_conv_grad_c2_dd, n + k + 75264);
-                    z10.add(z11).intoArray(b17_conv_grad_c2_dd, n + k + 94080);
-                    z10.sub(z11).intoArray(b17_conv_grad_c2_dd, n + k + 112896);
-                    z11.neg().intoArray(b17_conv_grad_c2_dd, n + k + 131712);
-                    z20.intoArray(b17_conv_grad_c2_dd, n + k + 150528);
-                    z20.add(z21).intoArray(b17_conv_grad_c2_dd, n + k + 169344);
-                    z20.sub(z21).intoArray(b17_conv_grad_c2_dd, n + k + 188160);
-                    z21.neg().intoArray(b17_conv_grad_c2_dd, n + k + 206976);
-                    z30.intoArray(b17_conv_grad_c2_dd, n + k + 225792);
-                    z30.add(z31).intoArray(b17_conv_grad_c2_dd, n + k + 244608);
-                    z30.sub(z31).intoArray(b17_conv_grad_c2_dd, n + k + 263424);
-                    z31.neg().intoArray(b17_conv_grad_c2_dd, n + k + 282240);
+                    z00.add(z01).intoArray(b17_conv_grad_c2_dd, n + k + 17640);
+                    z00.sub(z01).intoArray(b17_conv_grad_c2_dd, n + k + 35280);
+                    z01.neg().intoArray(b17_conv_grad_c2_dd, n + k + 52920);
+                    z10.intoArray(b17_conv_grad_c2_dd, n + k + 70560);
+                    z10.add(z11).intoArray(b17_conv_grad_c2_dd, n + k + 88200);
+                    z10.sub(z11).intoArray(b17_conv_grad_c2_dd, n + k + 105840);
+                    z11.neg().intoArray(b17_conv_grad_c2_dd, n + k + 123480);
+                    z20.intoArray(b17_conv_grad_c2_dd, n + k + 141120);
+                    z20.add(z21).intoArray(b17_conv_grad_c2_dd, n + k + 158760);
+                    z20.sub(z21).intoArray(b17_conv_grad_c2_dd, n + k + 176400);
+                    z21.neg().intoArray(b17_conv_grad_c2_dd, n + k + 194040);
+                    z30.intoArray(b17_conv_grad_c2_dd, n + k + 211680);
+                    z30.add(z31).intoArray(b17_conv_grad_c2_dd, n + k + 229320);
+                    z30.sub(z31).intoArray(b17_conv_grad_c2_dd, n + k + 246960);
+                    z31.neg().intoArray(b17_conv_grad_c2_dd, n + k + 264600);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][k .. k+4][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 5 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+5][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
-    private void b17_conv_grad_c2_mm5(int nb, int v, int d, int m) {
+    private void b17_conv_grad_c2_mm6(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 32);
-        FloatVector a1_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 40);
-        FloatVector a2_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 48);
-        FloatVector a3_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 56);
-        FloatVector a0_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 64);
-        FloatVector a1_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 72);
-        FloatVector a2_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 80);
-        FloatVector a3_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 88);
-        FloatVector a0_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 96);
-        FloatVector a1_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 104);
-        FloatVector a2_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 112);
-        FloatVector a3_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 120);
-        FloatVector a0_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 128);
-        FloatVector a1_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 136);
-        FloatVector a2_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 144);
-        FloatVector a3_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 152);
+        FloatVector a0_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 40);
+        FloatVector a1_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 48);
+        FloatVector a0_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 80);
+        FloatVector a1_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 88);
+        FloatVector a0_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 120);
+        FloatVector a1_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 128);
+        FloatVector a0_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 160);
+        FloatVector a1_4 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 168);
+        FloatVector a0_5 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 200);
+        FloatVector a1_5 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 208);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 64, d += 128) {
+        for (; n + 1 < nb; n += 2, v += 80, d += 144) {
             FloatVector v0 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 24);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
-            FloatVector v0_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 48);
-            FloatVector v3_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 56);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 64]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
-            a3_0 = v3_32.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 65]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
-            a3_1 = v3_32.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 66]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
-            a3_2 = v3_32.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 67]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
-            a3_3 = v3_32.fma(g, a3_3);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 68]);
-            a0_4 = v0_32.fma(g, a0_4);
-            a1_4 = v1_32.fma(g, a1_4);
-            a2_4 = v2_32.fma(g, a2_4);
-            a3_4 = v3_32.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            FloatVector v0_40 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 40);
+            FloatVector v1_40 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 48);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 72]);
+            a0_0 = v0_40.fma(g, a0_0);
+            a1_0 = v1_40.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 73]);
+            a0_1 = v0_40.fma(g, a0_1);
+            a1_1 = v1_40.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 74]);
+            a0_2 = v0_40.fma(g, a0_2);
+            a1_2 = v1_40.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 75]);
+            a0_3 = v0_40.fma(g, a0_3);
+            a1_3 = v1_40.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 76]);
+            a0_4 = v0_40.fma(g, a0_4);
+            a1_4 = v1_40.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 77]);
+            a0_5 = v0_40.fma(g, a0_5);
+            a1_5 = v1_40.fma(g, a1_5);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 24);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
         }
         a0_0.intoArray(b17_conv_grad_c2_m, m);
         a1_0.intoArray(b17_conv_grad_c2_m, m + 8);
-        a2_0.intoArray(b17_conv_grad_c2_m, m + 16);
-        a3_0.intoArray(b17_conv_grad_c2_m, m + 24);
-        a0_1.intoArray(b17_conv_grad_c2_m, m + 32);
-        a1_1.intoArray(b17_conv_grad_c2_m, m + 40);
-        a2_1.intoArray(b17_conv_grad_c2_m, m + 48);
-        a3_1.intoArray(b17_conv_grad_c2_m, m + 56);
-        a0_2.intoArray(b17_conv_grad_c2_m, m + 64);
-        a1_2.intoArray(b17_conv_grad_c2_m, m + 72);
-        a2_2.intoArray(b17_conv_grad_c2_m, m + 80);
-        a3_2.intoArray(b17_conv_grad_c2_m, m + 88);
-        a0_3.intoArray(b17_conv_grad_c2_m, m + 96);
-        a1_3.intoArray(b17_conv_grad_c2_m, m + 104);
-        a2_3.intoArray(b17_conv_grad_c2_m, m + 112);
-        a3_3.intoArray(b17_conv_grad_c2_m, m + 120);
-        a0_4.intoArray(b17_conv_grad_c2_m, m + 128);
-        a1_4.intoArray(b17_conv_grad_c2_m, m + 136);
-        a2_4.intoArray(b17_conv_grad_c2_m, m + 144);
-        a3_4.intoArray(b17_conv_grad_c2_m, m + 152);
+        a0_1.intoArray(b17_conv_grad_c2_m, m + 40);
+        a1_1.intoArray(b17_conv_grad_c2_m, m + 48);
+        a0_2.intoArray(b17_conv_grad_c2_m, m + 80);
+        a1_2.intoArray(b17_conv_grad_c2_m, m + 88);
+        a0_3.intoArray(b17_conv_grad_c2_m, m + 120);
+        a1_3.intoArray(b17_conv_grad_c2_m, m + 128);
+        a0_4.intoArray(b17_conv_grad_c2_m, m + 160);
+        a1_4.intoArray(b17_conv_grad_c2_m, m + 168);
+        a0_5.intoArray(b17_conv_grad_c2_m, m + 200);
+        a1_5.intoArray(b17_conv_grad_c2_m, m + 208);
     }
 
     /**
-     * M[ξ][k .. k+3][c .. c+31] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 32 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     * M[ξ][k .. k+3][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 4 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
      */
     private void b17_conv_grad_c2_mm4(int nb, int v, int d, int m) {
         FloatVector a0_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m);
         FloatVector a1_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 8);
-        FloatVector a2_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 16);
-        FloatVector a3_0 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 24);
-        FloatVector a0_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 32);
-        FloatVector a1_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 40);
-        FloatVector a2_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 48);
-        FloatVector a3_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 56);
-        FloatVector a0_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 64);
-        FloatVector a1_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 72);
-        FloatVector a2_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 80);
-        FloatVector a3_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 88);
-        FloatVector a0_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 96);
-        FloatVector a1_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 104);
-        FloatVector a2_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 112);
-        FloatVector a3_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 120);
+        FloatVector a0_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 40);
+        FloatVector a1_1 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 48);
+        FloatVector a0_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 80);
+        FloatVector a1_2 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 88);
+        FloatVector a0_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 120);
+        FloatVector a1_3 = FloatVector.fromArray(S, b17_conv_grad_c2_m, m + 128);
         FloatVector g;
         int n = 0;
-        for (; n + 1 < nb; n += 2, v += 64, d += 128) {
+        for (; n + 1 < nb; n += 2, v += 80, d += 144) {
             FloatVector v0 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 24);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-            FloatVector v0_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 48);
-            FloatVector v3_32 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 56);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 64]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
-            a3_0 = v3_32.fma(g, a3_0);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 65]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
-            a3_1 = v3_32.fma(g, a3_1);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 66]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
-            a3_2 = v3_32.fma(g, a3_2);
-            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 67]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
-            a3_3 = v3_32.fma(g, a3_3);
+            FloatVector v0_40 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 40);
+            FloatVector v1_40 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 48);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 72]);
+            a0_0 = v0_40.fma(g, a0_0);
+            a1_0 = v1_40.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 73]);
+            a0_1 = v0_40.fma(g, a0_1);
+            a1_1 = v1_40.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 74]);
+            a0_2 = v0_40.fma(g, a0_2);
+            a1_2 = v1_40.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 75]);
+            a0_3 = v0_40.fma(g, a0_3);
+            a1_3 = v1_40.fma(g, a1_3);
         }
         if (n < nb) {
             FloatVector v0 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v);
             FloatVector v1 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, b17_conv_grad_c2_v, v + 24);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, b17_conv_grad_c2_dd[d + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
         }
         a0_0.intoArray(b17_conv_grad_c2_m, m);
         a1_0.intoArray(b17_conv_grad_c2_m, m + 8);
-        a2_0.intoArray(b17_conv_grad_c2_m, m + 16);
-        a3_0.intoArray(b17_conv_grad_c2_m, m + 24);
-        a0_1.intoArray(b17_conv_grad_c2_m, m + 32);
-        a1_1.intoArray(b17_conv_grad_c2_m, m + 40);
-        a2_1.intoArray(b17_conv_grad_c2_m, m + 48);
-        a3_1.intoArray(b17_conv_grad_c2_m, m + 56);
-        a0_2.intoArray(b17_conv_grad_c2_m, m + 64);
-        a1_2.intoArray(b17_conv_grad_c2_m, m + 72);
-        a2_2.intoArray(b17_conv_grad_c2_m, m + 80);
-        a3_2.intoArray(b17_conv_grad_c2_m, m + 88);
-        a0_3.intoArray(b17_conv_grad_c2_m, m + 96);
-        a1_3.intoArray(b17_conv_grad_c2_m, m + 104);
-        a2_3.intoArray(b17_conv_grad_c2_m, m + 112);
-        a3_3.intoArray(b17_conv_grad_c2_m, m + 120);
+        a0_1.intoArray(b17_conv_grad_c2_m, m + 40);
+        a1_1.intoArray(b17_conv_grad_c2_m, m + 48);
+        a0_2.intoArray(b17_conv_grad_c2_m, m + 80);
+        a1_2.intoArray(b17_conv_grad_c2_m, m + 88);
+        a0_3.intoArray(b17_conv_grad_c2_m, m + 120);
+        a1_3.intoArray(b17_conv_grad_c2_m, m + 128);
     }
 
     /**
-     * conv_grad 'c2' (samples/fashion_bn.cnn:16), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 6 sample(s)
+     * conv_grad 'c2' (samples/fashion_bn.cnn:16), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 5 sample(s)
      */
     private void b17_conv_grad_c2_acc(int chunk) {
         int t0 = chunk * 64 / 8;
         int t1 = (chunk + 1) * 64 / 8;
-        int xo = chunk * 8192;
-        int yo = chunk * 12544;
-        int vo = chunk * 150528;
-        int dof = chunk * 301056;
-        int mo = chunk * 32768;
-        for (int e = 0; e < 32768; e++) {
+        int xo = chunk * 10240;
+        int yo = chunk * 14112;
+        int vo = chunk * 156800;
+        int dof = chunk * 282240;
+        int mo = chunk * 40960;
+        for (int e = 0; e < 40960; e++) {
             b17_conv_grad_c2_m[mo + e] = 0f;
         }
-        for (int b0 = t0; b0 < t1; b0 += 6) {
-            int b1 = Math.min(b0 + 6, t1);
+        for (int b0 = t0; b0 < t1; b0 += 5) {
+            int b1 = Math.min(b0 + 5, t1);
             // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
             for (int t = b0; t < b1; t++) {
                 b17_conv_grad_c2_copy(t, xo, yo);
@@ -4089,14 +4001,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 b17_conv_grad_c2_din(yo, dof, (t - b0) * 49);
             }
             int nb = (b1 - b0) * 49;
-            // M_chunk[ξ] += D[ξ]^T V[ξ]: 32 input channels x 5 output channels at a time, tiles summed in order
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int c = 0; c < 32; c += 32) {
-                    int v = vo + xi * 9408 + c;
-                    int d = dof + xi * 18816;
-                    int m = mo + xi * 2048 + c;
-                    for (int k = 0; k < 60; k += 5) b17_conv_grad_c2_mm5(nb, v, d + k, m + k * 32);
-                    b17_conv_grad_c2_mm4(nb, v, d + 60, m + 1920);
+                for (int c = 0; c < 32; c += 16) {
+                    int v = vo + xi * 9800 + c;
+                    int d = dof + xi * 17640;
+                    int m = mo + xi * 2560 + c;
+                    for (int k = 0; k < 60; k += 6) b17_conv_grad_c2_mm6(nb, v, d + k, m + k * 40);
+                    b17_conv_grad_c2_mm4(nb, v, d + 60, m + 2400);
                 }
             }
         }

@@ -1061,10 +1061,10 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1536;
         int k = k0;
          {
-            f0_conv_c0_taps8_0(xo, k, so);
-            f0_conv_c0_taps8_1(xo, k, so);
-            f0_conv_c0_taps8_2(xo, k, so);
-            f0_conv_c0_taps8_3(xo, k, so);
+            f0_conv_c0_taps8_0(xo, k, so, 0, 192);
+            f0_conv_c0_taps8_1(xo, k, so, 0, 192);
+            f0_conv_c0_taps8_2(xo, k, so, 0, 192);
+            f0_conv_c0_taps8_3(xo, k, so, 0, 192);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
@@ -1102,8 +1102,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 24 pixels x 8 channels at a time.
      */
-    private void f0_conv_c0_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 24) {
+    private void f0_conv_c0_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector b0 = FloatVector.broadcast(S, c0$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -1248,8 +1248,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 24 pixels x 8 channels at a time.
      */
-    private void f0_conv_c0_taps8_1(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 24) {
+    private void f0_conv_c0_taps8_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 16 + e);
@@ -1351,8 +1351,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 0)), 24 pixels x 8 channels at a time.
      */
-    private void f0_conv_c0_taps8_2(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 24) {
+    private void f0_conv_c0_taps8_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 16 + e);
@@ -1489,8 +1489,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 1)), 24 pixels x 8 channels at a time.
      */
-    private void f0_conv_c0_taps8_3(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 24) {
+    private void f0_conv_c0_taps8_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c0_wide, so + 16 + e);
@@ -1611,7 +1611,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1152;
         int k = k0;
          {
-            f2_conv_a0_taps6_0(xo, k, so);
+            f2_conv_a0_taps6_0(xo, k, so, 0, 192);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
@@ -1638,8 +1638,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f2_conv_a0_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 32) {
+    private void f2_conv_a0_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, a0$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -1768,7 +1768,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1152;
         int k = k0;
          {
-            f4_conv_b1_taps6_0(xo, k, so);
+            f4_conv_b1_taps6_0(xo, k, so, 0, 192);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
@@ -1798,8 +1798,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f4_conv_b1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 32) {
+    private void f4_conv_b1_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, b1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -1985,7 +1985,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1152;
         int k = k0;
          {
-            f5_conv_b2_taps6_0(xo, k, so);
+            f5_conv_b2_taps6_0(xo, k, so, 0, 192);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
@@ -2015,8 +2015,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f5_conv_b2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 32) {
+    private void f5_conv_b2_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, b2$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2147,7 +2147,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1440;
         int k = k0;
          {
-            f7_conv_c1_taps6_0(xo, k, so);
+            f7_conv_c1_taps6_0(xo, k, so, 0, 240);
             // Y[t][k + a] = the first 15 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 225;
@@ -2177,8 +2177,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 6 channels at a time.
      */
-    private void f7_conv_c1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void f7_conv_c1_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector b0 = FloatVector.broadcast(S, c1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2647,7 +2647,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1728;
         int k = k0;
          {
-            b7_conv_bf_c1_taps8_0(xo, k, so);
+            b7_conv_bf_c1_taps8_0(xo, k, so, 0, 216);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
@@ -2674,8 +2674,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void b7_conv_bf_c1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
+    private void b7_conv_bf_c1_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -2967,7 +2967,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1152;
         int k = k0;
          {
-            b10_conv_bf_b2_taps6_0(xo, k, so);
+            b10_conv_bf_b2_taps6_0(xo, k, so, 0, 192);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
@@ -2997,8 +2997,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void b10_conv_bf_b2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 32) {
+    private void b10_conv_bf_b2_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -3180,7 +3180,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1536;
         int k = k0;
          {
-            b12_conv_bf_b1_taps8_0(xo, k, so);
+            b12_conv_bf_b1_taps8_0(xo, k, so, 0, 192);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
@@ -3210,8 +3210,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void b12_conv_bf_b1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 192; e += 24) {
+    private void b12_conv_bf_b1_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -3473,7 +3473,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         int so = chunk * 1408;
         int k = k0;
          {
-            b15_conv_bf_a0_taps8_0(xo, k, so);
+            b15_conv_bf_a0_taps8_0(xo, k, so, 0, 176);
             // Y[t][k + a] = the first 13 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
@@ -3500,8 +3500,8 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 0 over every input channel and kernel row, 16 pixels x 8 channels at a time.
      */
-    private void b15_conv_bf_a0_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 176; e += 16) {
+    private void b15_conv_bf_a0_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 16) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);

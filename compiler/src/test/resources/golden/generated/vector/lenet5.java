@@ -849,8 +849,12 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         int so = chunk * 5184;
         int k = k0;
          {
-            f0_conv_c1_taps6_0(xo, k, so);
-            f0_conv_c1_taps6_1(xo, k, so);
+            // the helpers in turn on segments of 448 pixels of the wide rows (they stay in L1 between helpers)
+            for (int e0 = 0; e0 < 864; e0 += 448) {
+                int e1 = Math.min(e0 + 448, 864);
+                f0_conv_c1_taps6_0(xo, k, so, e0, e1);
+                f0_conv_c1_taps6_1(xo, k, so, e0, e1);
+            }
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 784;
@@ -880,8 +884,8 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f0_conv_c1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 864; e += 32) {
+    private void f0_conv_c1_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, c1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -1057,8 +1061,8 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 3 .. 4 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f0_conv_c1_taps6_1(int xo, int k0, int so) {
-        for (int e = 0; e < 864; e += 32) {
+    private void f0_conv_c1_taps6_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f0_conv_c1_wide, so + 16 + e);
@@ -1251,8 +1255,8 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         int so = chunk * 1152;
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
-            f3_conv_c2_taps8_0(xo, k, so);
-            f3_conv_c2_taps8_1(xo, k, so);
+            f3_conv_c2_taps8_0(xo, k, so, 0, 144);
+            f3_conv_c2_taps8_1(xo, k, so, 0, 144);
             // Y[t][k + a] = the first 10 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 16 + k + a) * 100;
@@ -1279,8 +1283,8 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f3_conv_c2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 144; e += 24) {
+    private void f3_conv_c2_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector b0 = FloatVector.broadcast(S, c2$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -1460,8 +1464,8 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 3 .. 4 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f3_conv_c2_taps8_1(int xo, int k0, int so) {
-        for (int e = 0; e < 144; e += 24) {
+    private void f3_conv_c2_taps8_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f3_conv_c2_wide, so + 16 + e);
@@ -2042,8 +2046,8 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         int so = chunk * 1296;
         int k = k0;
          {
-            b11_conv_bf_c2_taps6_0(xo, k, so);
-            b11_conv_bf_c2_taps6_1(xo, k, so);
+            b11_conv_bf_c2_taps6_0(xo, k, so, 0, 216);
+            b11_conv_bf_c2_taps6_1(xo, k, so, 0, 216);
             // Y[t][k + a] = the first 14 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 196;
@@ -2073,8 +2077,8 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 3 over every input channel and kernel row, 24 pixels x 6 channels at a time.
      */
-    private void b11_conv_bf_c2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
+    private void b11_conv_bf_c2_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -2237,8 +2241,8 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 4 .. 4 over every input channel and kernel row, 24 pixels x 6 channels at a time.
      */
-    private void b11_conv_bf_c2_taps6_1(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
+    private void b11_conv_bf_c2_taps6_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, b11_conv_bf_c2_wide, so + 16 + e);

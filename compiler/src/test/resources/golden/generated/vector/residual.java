@@ -1195,7 +1195,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         int so = chunk * 4992;
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
-            f0_conv_c0_taps6_0(xo, k, so);
+            f0_conv_c0_taps6_0(xo, k, so, 0, 832);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -1225,8 +1225,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f0_conv_c0_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 832; e += 32) {
+    private void f0_conv_c0_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -1473,7 +1473,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         int so = chunk * 4992;
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
-            f3_conv_c1_taps6_0(xo, k, so);
+            f3_conv_c1_taps6_0(xo, k, so, 0, 832);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -1503,8 +1503,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f3_conv_c1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 832; e += 32) {
+    private void f3_conv_c1_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -1751,7 +1751,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         int so = chunk * 4992;
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
-            f6_conv_c2_taps6_0(xo, k, so);
+            f6_conv_c2_taps6_0(xo, k, so, 0, 832);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -1781,8 +1781,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void f6_conv_c2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 832; e += 32) {
+    private void f6_conv_c2_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -2040,10 +2040,10 @@ public final class Residual_T64 implements Network, ChunkTask {
         int so = chunk * 1344;
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
-            f10_conv_d_taps6_0(xo, k, so);
-            f10_conv_d_taps6_1(xo, k, so);
-            f10_conv_d_taps6_2(xo, k, so);
-            f10_conv_d_taps6_3(xo, k, so);
+            f10_conv_d_taps6_0(xo, k, so, 0, 224);
+            f10_conv_d_taps6_1(xo, k, so, 0, 224);
+            f10_conv_d_taps6_2(xo, k, so, 0, 224);
+            f10_conv_d_taps6_3(xo, k, so, 0, 224);
             // Y[t][k + a] = the first 14 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 24 + k + a) * 196;
@@ -2081,8 +2081,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 32 pixels x 6 channels at a time.
      */
-    private void f10_conv_d_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 224; e += 32) {
+    private void f10_conv_d_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, d$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2224,8 +2224,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 32 pixels x 6 channels at a time.
      */
-    private void f10_conv_d_taps6_1(int xo, int k0, int so) {
-        for (int e = 0; e < 224; e += 32) {
+    private void f10_conv_d_taps6_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 16 + e);
@@ -2361,8 +2361,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 0)), 32 pixels x 6 channels at a time.
      */
-    private void f10_conv_d_taps6_2(int xo, int k0, int so) {
-        for (int e = 0; e < 224; e += 32) {
+    private void f10_conv_d_taps6_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 16 + e);
@@ -2498,8 +2498,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 1)), 32 pixels x 6 channels at a time.
      */
-    private void f10_conv_d_taps6_3(int xo, int k0, int so) {
-        for (int e = 0; e < 224; e += 32) {
+    private void f10_conv_d_taps6_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f10_conv_d_wide, so + 16 + e);
@@ -2860,7 +2860,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         int so = chunk * 1440;
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
-            b5_conv_bf_d_taps6_0(xo, k, so);
+            b5_conv_bf_d_taps6_0(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -2869,7 +2869,7 @@ public final class Residual_T64 implements Network, ChunkTask {
                     for (int v = 1; v <= 14; v++) grad$r2_[yo + (u * 2 - 1) * 28 + v * 2 - 1] = b5_conv_bf_d_wide[wo + u * 15 + v];
                 }
             }
-            b5_conv_bf_d_taps6_1(xo, k, so);
+            b5_conv_bf_d_taps6_1(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -2878,7 +2878,7 @@ public final class Residual_T64 implements Network, ChunkTask {
                     for (int v = 0; v <= 13; v++) grad$r2_[yo + (u * 2 - 1) * 28 + v * 2] = b5_conv_bf_d_wide[wo + u * 15 + v];
                 }
             }
-            b5_conv_bf_d_taps6_2(xo, k, so);
+            b5_conv_bf_d_taps6_2(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -2887,7 +2887,7 @@ public final class Residual_T64 implements Network, ChunkTask {
                     for (int v = 1; v <= 14; v++) grad$r2_[yo + u * 2 * 28 + v * 2 - 1] = b5_conv_bf_d_wide[wo + u * 15 + v];
                 }
             }
-            b5_conv_bf_d_taps6_3(xo, k, so);
+            b5_conv_bf_d_taps6_3(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -2917,8 +2917,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 24 pixels x 6 channels at a time.
      */
-    private void b5_conv_bf_d_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void b5_conv_bf_d_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -3027,8 +3027,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 24 pixels x 6 channels at a time.
      */
-    private void b5_conv_bf_d_taps6_1(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void b5_conv_bf_d_taps6_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -3137,8 +3137,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 24 pixels x 6 channels at a time.
      */
-    private void b5_conv_bf_d_taps6_2(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void b5_conv_bf_d_taps6_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -3247,8 +3247,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 24 pixels x 6 channels at a time.
      */
-    private void b5_conv_bf_d_taps6_3(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void b5_conv_bf_d_taps6_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -3661,7 +3661,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         int so = chunk * 4992;
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
-            b11_conv_bf_c2_taps6_0(xo, k, so);
+            b11_conv_bf_c2_taps6_0(xo, k, so, 0, 832);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -3691,8 +3691,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void b11_conv_bf_c2_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 832; e += 32) {
+    private void b11_conv_bf_c2_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -4025,7 +4025,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         int so = chunk * 4992;
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
-            b16_conv_bf_c1_taps6_0(xo, k, so);
+            b16_conv_bf_c1_taps6_0(xo, k, so, 0, 832);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
@@ -4055,8 +4055,8 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+5 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 6 channels at a time.
      */
-    private void b16_conv_bf_c1_taps6_0(int xo, int k0, int so) {
-        for (int e = 0; e < 832; e += 32) {
+    private void b16_conv_bf_c1_taps6_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);

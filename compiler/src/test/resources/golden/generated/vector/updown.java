@@ -1164,7 +1164,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 6528;
         int k = k0;
          {
-            f0_conv_e1_taps8_0(xo, k, so);
+            f0_conv_e1_taps8_0(xo, k, so, 0, 816);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -1194,8 +1194,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void f0_conv_e1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 24) {
+    private void f0_conv_e1_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector b0 = FloatVector.broadcast(S, e1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -1394,10 +1394,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 896;
         int k = k0;
         for (; k + 4 <= k1; k += 4) {
-            f2_conv_e2_taps4_0(xo, k, so);
-            f2_conv_e2_taps4_1(xo, k, so);
-            f2_conv_e2_taps4_2(xo, k, so);
-            f2_conv_e2_taps4_3(xo, k, so);
+            f2_conv_e2_taps4_0(xo, k, so, 0, 224);
+            f2_conv_e2_taps4_1(xo, k, so, 0, 224);
+            f2_conv_e2_taps4_2(xo, k, so, 0, 224);
+            f2_conv_e2_taps4_3(xo, k, so, 0, 224);
             // Y[t][k + a] = the first 14 columns of every wide row
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -1435,8 +1435,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 32 pixels x 4 channels at a time.
      */
-    private void f2_conv_e2_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 224; e += 32) {
+    private void f2_conv_e2_taps4_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, e2$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -1540,8 +1540,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 32 pixels x 4 channels at a time.
      */
-    private void f2_conv_e2_taps4_1(int xo, int k0, int so) {
-        for (int e = 0; e < 224; e += 32) {
+    private void f2_conv_e2_taps4_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 16 + e);
@@ -1641,8 +1641,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 0)), 32 pixels x 4 channels at a time.
      */
-    private void f2_conv_e2_taps4_2(int xo, int k0, int so) {
-        for (int e = 0; e < 224; e += 32) {
+    private void f2_conv_e2_taps4_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 16 + e);
@@ -1742,8 +1742,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 1)), 32 pixels x 4 channels at a time.
      */
-    private void f2_conv_e2_taps4_3(int xo, int k0, int so) {
-        for (int e = 0; e < 224; e += 32) {
+    private void f2_conv_e2_taps4_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f2_conv_e2_wide, so + 16 + e);
@@ -1862,10 +1862,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 256;
         int k = k0;
         for (; k + 4 <= k1; k += 4) {
-            f4_conv_e3_taps4_0(xo, k, so);
-            f4_conv_e3_taps4_1(xo, k, so);
-            f4_conv_e3_taps4_2(xo, k, so);
-            f4_conv_e3_taps4_3(xo, k, so);
+            f4_conv_e3_taps4_0(xo, k, so, 0, 64);
+            f4_conv_e3_taps4_1(xo, k, so, 0, 64);
+            f4_conv_e3_taps4_2(xo, k, so, 0, 64);
+            f4_conv_e3_taps4_3(xo, k, so, 0, 64);
             // Y[t][k + a] = the first 7 columns of every wide row
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 49;
@@ -1903,8 +1903,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 32 pixels x 4 channels at a time.
      */
-    private void f4_conv_e3_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f4_conv_e3_taps4_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, e3$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2008,8 +2008,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 32 pixels x 4 channels at a time.
      */
-    private void f4_conv_e3_taps4_1(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f4_conv_e3_taps4_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 16 + e);
@@ -2085,8 +2085,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 0)), 32 pixels x 4 channels at a time.
      */
-    private void f4_conv_e3_taps4_2(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f4_conv_e3_taps4_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 16 + e);
@@ -2186,8 +2186,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 1)), 32 pixels x 4 channels at a time.
      */
-    private void f4_conv_e3_taps4_3(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f4_conv_e3_taps4_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, f4_conv_e3_wide, so + 16 + e);
@@ -2282,7 +2282,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 256;
         int k = k0;
         for (; k + 4 <= k1; k += 4) {
-            f6_deconv_u2_taps4_0(xo, k, so);
+            f6_deconv_u2_taps4_0(xo, k, so, 0, 64);
             // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -2291,7 +2291,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 1; v <= 7; v++) u2_[yo + (u * 2 - 1) * 14 + v * 2 - 1] = f6_deconv_u2_wide[wo + u * 8 + v];
                 }
             }
-            f6_deconv_u2_taps4_1(xo, k, so);
+            f6_deconv_u2_taps4_1(xo, k, so, 0, 64);
             // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -2300,7 +2300,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 0; v <= 6; v++) u2_[yo + (u * 2 - 1) * 14 + v * 2] = f6_deconv_u2_wide[wo + u * 8 + v];
                 }
             }
-            f6_deconv_u2_taps4_2(xo, k, so);
+            f6_deconv_u2_taps4_2(xo, k, so, 0, 64);
             // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -2309,7 +2309,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 1; v <= 7; v++) u2_[yo + u * 2 * 14 + v * 2 - 1] = f6_deconv_u2_wide[wo + u * 8 + v];
                 }
             }
-            f6_deconv_u2_taps4_3(xo, k, so);
+            f6_deconv_u2_taps4_3(xo, k, so, 0, 64);
             // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -2339,8 +2339,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 32 pixels x 4 channels at a time.
      */
-    private void f6_deconv_u2_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f6_deconv_u2_taps4_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, u2$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2444,8 +2444,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 32 pixels x 4 channels at a time.
      */
-    private void f6_deconv_u2_taps4_1(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f6_deconv_u2_taps4_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, u2$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2549,8 +2549,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 32 pixels x 4 channels at a time.
      */
-    private void f6_deconv_u2_taps4_2(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f6_deconv_u2_taps4_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, u2$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2654,8 +2654,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 32 pixels x 4 channels at a time.
      */
-    private void f6_deconv_u2_taps4_3(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void f6_deconv_u2_taps4_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector b0 = FloatVector.broadcast(S, u2$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2780,7 +2780,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 1920;
         int k = k0;
          {
-            f8_deconv_u1_taps8_0(xo, k, so);
+            f8_deconv_u1_taps8_0(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -2789,7 +2789,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 1; v <= 14; v++) u1_[yo + (u * 2 - 1) * 28 + v * 2 - 1] = f8_deconv_u1_wide[wo + u * 15 + v];
                 }
             }
-            f8_deconv_u1_taps8_1(xo, k, so);
+            f8_deconv_u1_taps8_1(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -2798,7 +2798,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 0; v <= 13; v++) u1_[yo + (u * 2 - 1) * 28 + v * 2] = f8_deconv_u1_wide[wo + u * 15 + v];
                 }
             }
-            f8_deconv_u1_taps8_2(xo, k, so);
+            f8_deconv_u1_taps8_2(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -2807,7 +2807,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 1; v <= 14; v++) u1_[yo + u * 2 * 28 + v * 2 - 1] = f8_deconv_u1_wide[wo + u * 15 + v];
                 }
             }
-            f8_deconv_u1_taps8_3(xo, k, so);
+            f8_deconv_u1_taps8_3(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -2837,8 +2837,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 24 pixels x 8 channels at a time.
      */
-    private void f8_deconv_u1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void f8_deconv_u1_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector b0 = FloatVector.broadcast(S, u1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -2983,8 +2983,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 1 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 24 pixels x 8 channels at a time.
      */
-    private void f8_deconv_u1_taps8_1(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void f8_deconv_u1_taps8_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector b0 = FloatVector.broadcast(S, u1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -3094,8 +3094,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 1 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 24 pixels x 8 channels at a time.
      */
-    private void f8_deconv_u1_taps8_2(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void f8_deconv_u1_taps8_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector b0 = FloatVector.broadcast(S, u1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -3240,8 +3240,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 1 .. 1 by -2 over every input channel and kernel rows 1 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 24 pixels x 8 channels at a time.
      */
-    private void f8_deconv_u1_taps8_3(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void f8_deconv_u1_taps8_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector b0 = FloatVector.broadcast(S, u1$bias_[k0 + 0]);
             FloatVector a0_0 = b0;
             FloatVector a1_0 = b0;
@@ -3372,7 +3372,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 3328;
         int k = k0;
          {
-            f10_deconv_d0_taps4_0(xo, k, so);
+            f10_deconv_d0_taps4_0(xo, k, so, 0, 832);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 4 + k + a) * 784;
@@ -3402,8 +3402,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
      */
-    private void f10_deconv_d0_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 832; e += 32) {
+    private void f10_deconv_d0_taps4_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -3815,7 +3815,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 6528;
         int k = k0;
          {
-            b5_deconv_bf_d0_taps8_0(xo, k, so);
+            b5_deconv_bf_d0_taps8_0(xo, k, so, 0, 816);
             // Y[t][k + a] = the first 28 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -3845,8 +3845,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 24 pixels x 8 channels at a time.
      */
-    private void b5_deconv_bf_d0_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 816; e += 24) {
+    private void b5_deconv_bf_d0_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -4126,10 +4126,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 1728;
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
-            b8_deconv_bf_u1_taps8_0(xo, k, so);
-            b8_deconv_bf_u1_taps8_1(xo, k, so);
-            b8_deconv_bf_u1_taps8_2(xo, k, so);
-            b8_deconv_bf_u1_taps8_3(xo, k, so);
+            b8_deconv_bf_u1_taps8_0(xo, k, so, 0, 216);
+            b8_deconv_bf_u1_taps8_1(xo, k, so, 0, 216);
+            b8_deconv_bf_u1_taps8_2(xo, k, so, 0, 216);
+            b8_deconv_bf_u1_taps8_3(xo, k, so, 0, 216);
             // Y[t][k + a] = the first 14 columns of every wide row
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -4167,8 +4167,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 24 pixels x 8 channels at a time.
      */
-    private void b8_deconv_bf_u1_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
+    private void b8_deconv_bf_u1_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -4305,8 +4305,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 24 pixels x 8 channels at a time.
      */
-    private void b8_deconv_bf_u1_taps8_1(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
+    private void b8_deconv_bf_u1_taps8_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 16 + e);
@@ -4408,8 +4408,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 0)), 24 pixels x 8 channels at a time.
      */
-    private void b8_deconv_bf_u1_taps8_2(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
+    private void b8_deconv_bf_u1_taps8_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 16 + e);
@@ -4546,8 +4546,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: plus the taps of kernel columns 1 .. 1 by 2 over every input channel and kernel rows 1 .. 1 by 2 (stride phase (1, 1)), 24 pixels x 8 channels at a time.
      */
-    private void b8_deconv_bf_u1_taps8_3(int xo, int k0, int so) {
-        for (int e = 0; e < 216; e += 24) {
+    private void b8_deconv_bf_u1_taps8_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, b8_deconv_bf_u1_wide, so + 16 + e);
@@ -4812,10 +4812,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 256;
         int k = k0;
         for (; k + 4 <= k1; k += 4) {
-            b12_deconv_bf_u2_taps4_0(xo, k, so);
-            b12_deconv_bf_u2_taps4_1(xo, k, so);
-            b12_deconv_bf_u2_taps4_2(xo, k, so);
-            b12_deconv_bf_u2_taps4_3(xo, k, so);
+            b12_deconv_bf_u2_taps4_0(xo, k, so, 0, 64);
+            b12_deconv_bf_u2_taps4_1(xo, k, so, 0, 64);
+            b12_deconv_bf_u2_taps4_2(xo, k, so, 0, 64);
+            b12_deconv_bf_u2_taps4_3(xo, k, so, 0, 64);
             // Y[t][k + a] = the first 7 columns of every wide row
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 49;
@@ -4853,8 +4853,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 0)), 32 pixels x 4 channels at a time.
      */
-    private void b12_deconv_bf_u2_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b12_deconv_bf_u2_taps4_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -4954,8 +4954,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 0 .. 2 by 2 (stride phase (0, 1)), 32 pixels x 4 channels at a time.
      */
-    private void b12_deconv_bf_u2_taps4_1(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b12_deconv_bf_u2_taps4_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 16 + e);
@@ -5055,8 +5055,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 0 .. 2 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 0)), 32 pixels x 4 channels at a time.
      */
-    private void b12_deconv_bf_u2_taps4_2(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b12_deconv_bf_u2_taps4_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 16 + e);
@@ -5156,8 +5156,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: plus the taps of kernel columns 1 .. 3 by 2 over every input channel and kernel rows 1 .. 3 by 2 (stride phase (1, 1)), 32 pixels x 4 channels at a time.
      */
-    private void b12_deconv_bf_u2_taps4_3(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b12_deconv_bf_u2_taps4_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 0 + e);
             FloatVector a1_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 8 + e);
             FloatVector a2_0 = FloatVector.fromArray(S, b12_deconv_bf_u2_wide, so + 16 + e);
@@ -5503,7 +5503,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 256;
         int k = k0;
         for (; k + 4 <= k1; k += 4) {
-            b16_conv_bf_e3_taps4_0(xo, k, so);
+            b16_conv_bf_e3_taps4_0(xo, k, so, 0, 64);
             // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -5512,7 +5512,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 1; v <= 7; v++) grad$r2$$e3_[yo + (u * 2 - 1) * 14 + v * 2 - 1] = b16_conv_bf_e3_wide[wo + u * 8 + v];
                 }
             }
-            b16_conv_bf_e3_taps4_1(xo, k, so);
+            b16_conv_bf_e3_taps4_1(xo, k, so, 0, 64);
             // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -5521,7 +5521,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 0; v <= 6; v++) grad$r2$$e3_[yo + (u * 2 - 1) * 14 + v * 2] = b16_conv_bf_e3_wide[wo + u * 8 + v];
                 }
             }
-            b16_conv_bf_e3_taps4_2(xo, k, so);
+            b16_conv_bf_e3_taps4_2(xo, k, so, 0, 64);
             // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -5530,7 +5530,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 1; v <= 7; v++) grad$r2$$e3_[yo + u * 2 * 14 + v * 2 - 1] = b16_conv_bf_e3_wide[wo + u * 8 + v];
                 }
             }
-            b16_conv_bf_e3_taps4_3(xo, k, so);
+            b16_conv_bf_e3_taps4_3(xo, k, so, 0, 64);
             // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
@@ -5560,8 +5560,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 32 pixels x 4 channels at a time.
      */
-    private void b16_conv_bf_e3_taps4_0(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b16_conv_bf_e3_taps4_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -5661,8 +5661,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 1 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 32 pixels x 4 channels at a time.
      */
-    private void b16_conv_bf_e3_taps4_1(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b16_conv_bf_e3_taps4_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -5738,8 +5738,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 1 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 32 pixels x 4 channels at a time.
      */
-    private void b16_conv_bf_e3_taps4_2(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b16_conv_bf_e3_taps4_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -5839,8 +5839,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 1 .. 1 by -2 over every input channel and kernel rows 1 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 32 pixels x 4 channels at a time.
      */
-    private void b16_conv_bf_e3_taps4_3(int xo, int k0, int so) {
-        for (int e = 0; e < 64; e += 32) {
+    private void b16_conv_bf_e3_taps4_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 32) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -6085,7 +6085,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         int so = chunk * 1920;
         int k = k0;
          {
-            b20_conv_bf_e2_taps8_0(xo, k, so);
+            b20_conv_bf_e2_taps8_0(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u - 1][2·v - 1]: stride phase (0, 0), its wide rows
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -6094,7 +6094,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 1; v <= 14; v++) grad$r1$$e2_[yo + (u * 2 - 1) * 28 + v * 2 - 1] = b20_conv_bf_e2_wide[wo + u * 15 + v];
                 }
             }
-            b20_conv_bf_e2_taps8_1(xo, k, so);
+            b20_conv_bf_e2_taps8_1(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u - 1][2·v]: stride phase (0, 1), its wide rows
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -6103,7 +6103,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 0; v <= 13; v++) grad$r1$$e2_[yo + (u * 2 - 1) * 28 + v * 2] = b20_conv_bf_e2_wide[wo + u * 15 + v];
                 }
             }
-            b20_conv_bf_e2_taps8_2(xo, k, so);
+            b20_conv_bf_e2_taps8_2(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u][2·v - 1]: stride phase (1, 0), its wide rows
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -6112,7 +6112,7 @@ public final class Updown_T32 implements Network, ChunkTask {
                     for (int v = 1; v <= 14; v++) grad$r1$$e2_[yo + u * 2 * 28 + v * 2 - 1] = b20_conv_bf_e2_wide[wo + u * 15 + v];
                 }
             }
-            b20_conv_bf_e2_taps8_3(xo, k, so);
+            b20_conv_bf_e2_taps8_3(xo, k, so, 0, 240);
             // ΔX[t][k + a][2·u][2·v]: stride phase (1, 1), its wide rows
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
@@ -6142,8 +6142,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 0) of ΔX, rotated), 24 pixels x 8 channels at a time.
      */
-    private void b20_conv_bf_e2_taps8_0(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void b20_conv_bf_e2_taps8_0(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -6280,8 +6280,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 2 .. 0 by -2 (stride phase (0, 1) of ΔX, rotated), 24 pixels x 8 channels at a time.
      */
-    private void b20_conv_bf_e2_taps8_1(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void b20_conv_bf_e2_taps8_1(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -6418,8 +6418,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 2 .. 0 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 0) of ΔX, rotated), 24 pixels x 8 channels at a time.
      */
-    private void b20_conv_bf_e2_taps8_2(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void b20_conv_bf_e2_taps8_2(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
@@ -6556,8 +6556,8 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * Wide rows of output channels k0 .. k0+7 at so: the bias plus the taps of kernel columns 3 .. 1 by -2 over every input channel and kernel rows 3 .. 1 by -2 (stride phase (1, 1) of ΔX, rotated), 24 pixels x 8 channels at a time.
      */
-    private void b20_conv_bf_e2_taps8_3(int xo, int k0, int so) {
-        for (int e = 0; e < 240; e += 24) {
+    private void b20_conv_bf_e2_taps8_3(int xo, int k0, int so, int e0, int e1) {
+        for (int e = e0; e < e1; e += 24) {
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
