@@ -212,7 +212,23 @@ final class VectorConvEmitter {
      * channels each, in blocks of the register tile's width and one of the rest ({@code widths}); the wide rows
      * rounded up to {@code lr} (whole pixel blocks), held per chunk in the scratch {@code wide}.
      */
-    record Blocks(int kg, int chunks, int n, ConvTiles.Tile tile, int lr, String wide, List<Integer> widths) {}
+    record Blocks(int kg, int chunks, int n, ConvTiles.Tile tile, int lr, String wide, List<Integer> widths) {
+        /**
+         * The main method's opening: the chunk's sample {@code t} and channels {@code k0 .. k1-1} of
+         * {@code outCh}, its input at {@code xo} ({@code sampleFloats} a sample), its wide rows at {@code so},
+         * and {@code k} the first channel block.
+         */
+        Code open(int outCh, long sampleFloats) {
+            Code c = new Code();
+            ConvEmitter.splitChunk(c, kg, outCh, "k0", "k1");
+            return c.line("int xo = t * " + sampleFloats).line("int so = chunk * " + (tile.b() * lr)).line("int k = k0");
+        }
+
+        /** Opens the loop over the chunk's blocks of {@code b} channels (none where one block is the chunk). */
+        void openWidth(Code c, int b) {
+            c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
+        }
+    }
 
     private static Blocks blocks(StepCtx s, int t, int outCh, long length) {
         int kg = channelGroups(t, outCh);
@@ -235,32 +251,28 @@ final class VectorConvEmitter {
             throw new IllegalStateException(s.name + ": padded " + in.rows() + "x" + Wp + " does not give " + Ho + "x" + Wo);
         }
         Blocks bl = blocks(s, T, K, (long) (Ho - 1) * Wp + Wo);
-        int kg = bl.kg(), chunks = bl.chunks(), n = bl.n(), P = bl.tile().p(), b0 = bl.tile().b(), Lr = bl.lr();
-        ConvTiles.Tile tile = bl.tile();
-        String wide = bl.wide();
-        Code c = new Code();
-        ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
-        c.line("int xo = t * " + (long) C * in.channel()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
+        int P = bl.tile().p(), Lr = bl.lr();
+        Code c = bl.open(K, (long) C * in.channel());
         for (int b : bl.widths()) {
             List<String> helpers = new ArrayList<>();
             for (TapGroup g : groups(k)) {
                 helpers.addAll(taps(s, k, b, P, Lr, g, helpers.isEmpty(), helpers.size()));
             }
-            c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
+            bl.openWidth(c, b);
             callHelpers(c, helpers, b, P, Lr);
             c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row");
             c.open("for (int a = 0; a < " + b + "; a++)")
                     .line("int yo = (t * " + K + " + k + a) * " + (Ho * Wo))
                     .line("int wo = so + a * " + Lr)
                     .open("for (int i = 0; i < " + Ho + "; i++)")
-                    .one("for (int j = 0; j < " + Wo + "; j++) " + k.out() + "[yo + i * " + Wo + " + j] = " + wide + "[wo + i * " + Wp + " + j]")
+                    .one("for (int j = 0; j < " + Wo + "; j++) " + k.out() + "[yo + i * " + Wo + " + j] = " + bl.wide() + "[wo + i * " + Wp + " + j]")
                     .close()
                     .close();
             c.close();
         }
-        s.kernel = "direct, Vector API, register tile " + tile + ", " + chunks + " chunks";
-        s.main(chunks, (long) T * K * C * Lr * M * N, explain + "; register tile " + tile + " (" + P + "x" + b0
-                + " accumulators of " + VL + " lanes), wide rows of " + Lr + " pixels", c.build(), kg == 1);
+        s.kernel = "direct, Vector API, register tile " + bl.tile() + ", " + bl.chunks() + " chunks";
+        s.main(bl.chunks(), (long) T * K * C * Lr * M * N, explain + "; register tile " + bl.tile() + " (" + P + "x" + bl.tile().b()
+                + " accumulators of " + VL + " lanes), wide rows of " + Lr + " pixels", c.build(), bl.kg() == 1);
     }
 
     /**
@@ -465,61 +477,67 @@ final class VectorConvEmitter {
         Shape dx = s.outBuf(0).shape();
         Shape dy = s.inBuf(0).shape();
         int T = dx.n(), C = dx.c(), H = dx.h(), W = dx.w(), K = dy.c(), Ho = dy.h(), Wo = dy.w();
-        int M = op.m(), N = op.n(), sh = op.sh(), sw = op.sw(), pt = op.pt(), pl = op.pl();
+        int M = op.m(), N = op.n(), sh = op.sh(), sw = op.sw();
         int mMax = (M + sh - 1) / sh, nMax = (N + sw - 1) / sw;
-        int uh = (H - 1 + pt) / sh + 1, vw = (W - 1 + pl) / sw + 1;  // phase rows and columns holding a pixel of ΔX
+        int uh = (H - 1 + op.pt()) / sh + 1, vw = (W - 1 + op.pl()) / sw + 1;  // phase rows and columns holding a pixel of ΔX
         Padded in = pad(s, s.inBuf(0), mMax - 1, Math.max(0, uh - Ho), nMax - 1, Math.max(0, vw - Wo), false);
-        int Wp = in.wp();
         Kernel k = new Kernel(in, s.out(0), C, uh, vw, M, N, s.in(1), M * N, C * M * N, true, bias);
-        Blocks bl = blocks(s, T, C, (long) (uh - 1) * Wp + vw);
-        int kg = bl.kg(), chunks = bl.chunks(), n = bl.n(), P = bl.tile().p(), b0 = bl.tile().b(), Lr = bl.lr();
-        ConvTiles.Tile tile = bl.tile();
-        String wide = bl.wide();
-        Code c = new Code();
-        ConvEmitter.splitChunk(c, kg, C, "k0", "k1");
-        c.line("int xo = t * " + (long) K * in.channel()).line("int so = chunk * " + (b0 * Lr)).line("int k = k0");
+        Blocks bl = blocks(s, T, C, (long) (uh - 1) * in.wp() + vw);
+        Code c = bl.open(C, (long) K * in.channel());
         int index = 0;
         for (int b : bl.widths()) {
-            c.open(b == n ? "" : b == 1 ? "for (; k < k1; k++)" : "for (; k + " + b + " <= k1; k += " + b + ")");
+            bl.openWidth(c, b);
             for (int pa = 0; pa < sh; pa++) {
                 for (int qa = 0; qa < sw; qa++) {
-                    int u0 = Math.max(0, Math.floorDiv(pt - pa + sh - 1, sh)), u1 = Math.floorDiv(H - 1 + pt - pa, sh);
-                    int v0 = Math.max(0, Math.floorDiv(pl - qa + sw - 1, sw)), v1 = Math.floorDiv(W - 1 + pl - qa, sw);
-                    if (u1 < u0 || v1 < v0) {
-                        continue;  // no pixel of ΔX in this phase
-                    }
-                    int rows = (M - pa + sh - 1) / sh, cols = (N - qa + sw - 1) / sw;
-                    String value;
-                    if (rows > 0 && cols > 0) {
-                        TapGroup g = new TapGroup(rows, sh * (rows - 1) + pa, -sh, cols, sw * (cols - 1) + qa, -sw,
-                                (long) (mMax - rows) * Wp + (nMax - cols), "kernel rows " + (sh * (rows - 1) + pa) + " .. " + pa + " by -" + sh
-                                        + " (stride phase (" + pa + ", " + qa + ") of ΔX, rotated)");
-                        List<String> helpers = taps(s, k, b, P, Lr, g, true, index);
-                        index += helpers.size();
-                        callHelpers(c, helpers, b, P, Lr);
-                        value = wide + "[wo + u * " + Wp + " + v]";
-                    } else {
-                        value = bias == null ? "0f" : bias + "[k + a]";
-                    }
-                    c.comment("ΔX[t][k + a][" + sh + "·u" + ConvEmitter.plus(pa - pt) + "][" + sw + "·v" + ConvEmitter.plus(qa - pl)
-                            + "]: stride phase (" + pa + ", " + qa + ")" + (rows > 0 && cols > 0 ? ", its wide rows" : ", no taps: "
-                            + (bias == null ? "zero" : "the bias")));
-                    c.open("for (int a = 0; a < " + b + "; a++)")
-                            .line("int yo = (t * " + C + " + k + a) * " + (H * W))
-                            .line("int wo = so + a * " + Lr)
-                            .open("for (int u = " + u0 + "; u <= " + u1 + "; u++)")
-                            .one("for (int v = " + v0 + "; v <= " + v1 + "; v++) " + k.out() + "[yo + " + ConvEmitter.rowStart("u", sh, pa - pt, W)
-                                    + " + v * " + sw + ConvEmitter.plus(qa - pl) + "] = " + value)
-                            .close()
-                            .close();
+                    index = stridedPhase(s, c, op, k, dx, bl, b, pa, qa, index);
                 }
             }
             c.close();
         }
-        s.kernel = "direct, Vector API, register tile " + tile + ", " + sh * sw + " stride phases, " + chunks + " chunks";
-        s.main(chunks, (long) T * K * C * Lr * M * N, "sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one"
-                + " chunk), one stride phase of ΔX after another; register tile " + tile + " (" + P + "x" + b0 + " accumulators of " + VL
-                + " lanes), wide rows of " + Lr + " pixels", c.build(), kg == 1);
+        ConvTiles.Tile tile = bl.tile();
+        s.kernel = "direct, Vector API, register tile " + tile + ", " + sh * sw + " stride phases, " + bl.chunks() + " chunks";
+        s.main(bl.chunks(), (long) T * K * C * bl.lr() * M * N, "sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one"
+                + " chunk), one stride phase of ΔX after another; register tile " + tile + " (" + tile.p() + "x" + tile.b() + " accumulators of "
+                + VL + " lanes), wide rows of " + bl.lr() + " pixels", c.build(), bl.kg() == 1);
+    }
+
+    /**
+     * Stride phase {@code (pa, qa)} of ΔX in {@link #stridedBackwardData}, for a block of {@code b}
+     * channels: its taps into the wide rows (helpers named from {@code index} on; returns the next
+     * index), then the scatter to its pixels {@code ΔX[sh·u + pa - Pt][sw·v + qa - Pl]}. A phase
+     * without taps gets the bias or zero; one without pixels, nothing.
+     */
+    private static int stridedPhase(StepCtx s, Code c, Conv op, Kernel k, Shape dx, Blocks bl, int b, int pa, int qa, int index) {
+        int H = dx.h(), W = dx.w(), M = op.m(), N = op.n(), sh = op.sh(), sw = op.sw(), pt = op.pt(), pl = op.pl();
+        int u0 = Math.max(0, Math.floorDiv(pt - pa + sh - 1, sh)), u1 = Math.floorDiv(H - 1 + pt - pa, sh);
+        int v0 = Math.max(0, Math.floorDiv(pl - qa + sw - 1, sw)), v1 = Math.floorDiv(W - 1 + pl - qa, sw);
+        if (u1 < u0 || v1 < v0) {
+            return index;  // no pixel of ΔX in this phase
+        }
+        int rows = (M - pa + sh - 1) / sh, cols = (N - qa + sw - 1) / sw;
+        boolean taps = rows > 0 && cols > 0;
+        String value = k.bias() == null ? "0f" : k.bias() + "[k + a]";
+        if (taps) {
+            int mMax = (M + sh - 1) / sh, nMax = (N + sw - 1) / sw, Wp = k.in().wp();
+            TapGroup g = new TapGroup(rows, sh * (rows - 1) + pa, -sh, cols, sw * (cols - 1) + qa, -sw,
+                    (long) (mMax - rows) * Wp + (nMax - cols), "kernel rows " + (sh * (rows - 1) + pa) + " .. " + pa + " by -" + sh
+                            + " (stride phase (" + pa + ", " + qa + ") of ΔX, rotated)");
+            List<String> helpers = taps(s, k, b, bl.tile().p(), bl.lr(), g, true, index);
+            index += helpers.size();
+            callHelpers(c, helpers, b, bl.tile().p(), bl.lr());
+            value = bl.wide() + "[wo + u * " + Wp + " + v]";
+        }
+        c.comment("ΔX[t][k + a][" + sh + "·u" + ConvEmitter.plus(pa - pt) + "][" + sw + "·v" + ConvEmitter.plus(qa - pl)
+                + "]: stride phase (" + pa + ", " + qa + ")" + (taps ? ", its wide rows" : ", no taps: " + (k.bias() == null ? "zero" : "the bias")));
+        c.open("for (int a = 0; a < " + b + "; a++)")
+                .line("int yo = (t * " + dx.c() + " + k + a) * " + (H * W))
+                .line("int wo = so + a * " + bl.lr())
+                .open("for (int u = " + u0 + "; u <= " + u1 + "; u++)")
+                .one("for (int v = " + v0 + "; v <= " + v1 + "; v++) " + k.out() + "[yo + " + ConvEmitter.rowStart("u", sh, pa - pt, W)
+                        + " + v * " + sw + ConvEmitter.plus(qa - pl) + "] = " + value)
+                .close()
+                .close();
+        return index;
     }
 
     static void gradient(StepCtx s, ConvGrad grad) {

@@ -4,6 +4,7 @@ import cnnc.ir.Shape;
 import cnnc.ops.Full;
 import cnnc.ops.FullBf;
 import cnnc.ops.FullGrad;
+import java.util.List;
 
 /**
  * full, full_bf and full_grad on {@code jdk.incubator.vector} (see {@link VectorConvEmitter}); the
@@ -11,9 +12,11 @@ import cnnc.ops.FullGrad;
  * {@link VectorConvEmitter#VL}-wide blocks and a scalar tail of {@code L mod VL}.
  *
  * <p>forward: {@link #KB} dot products per pass over a sample's row, each in its own accumulator
- * whose lanes are added in a fixed order, then the tail. full_bf and full_grad accumulate
- * {@code Σ_k ΔY[t][k]·W[k][l]} and {@code Σ_t ΔY[t][k]·X[t][l]} in registers, one block of columns at a
- * time, instead of a saxpy that reads and writes the output row once per term.
+ * whose lanes are added in a fixed order, then the tail. full_bf and full_grad are one product,
+ * {@code Σ_k ΔY[t][k]·W[k][l]} and {@code Σ_t ΔY[t][k]·X[t][l]} ({@link Product}), computed in a register
+ * tile of {@link #RB} rows times {@link #PV} vectors of columns: per term PV loads and RB broadcasts feed
+ * RB·PV fmas, each in its own chain. One accumulator per block of columns (until stop 12) waited on the
+ * latency of its own fmas and read W or X once per row: fashion_bn's f1 (2048 -> 256) ran at 5-7 GFLOP/s.
  */
 final class VectorFullEmitter {
 
@@ -59,30 +62,29 @@ final class VectorFullEmitter {
                 : "sample chunk / " + kg + ", outputs split in " + kg, c.build(), kg == 1);
     }
 
+    /** Rows of the backward steps' register tile (samples of full_bf, outputs of full_grad). */
+    static final int RB = 8;
+    /** Vectors of columns of the backward steps' register tile: {@code RB x PV} accumulators. */
+    static final int PV = 2;
+    /** Chunks the backward steps aim at: row blocks times groups of column blocks. */
+    static final int CHUNKS = 8;
+
+    /**
+     * The product both backward steps are, {@code out[r][l] = Σ_i A[r·rs + i·is] · B[i·L + l]} for rows
+     * {@code r < R}, columns {@code l < L}, the sum over {@code i < I} in order from zero: full_bf
+     * ({@code r} the sample t, {@code i} the output k, A = ΔY, B = W) and full_grad ({@code r} the output k,
+     * {@code i} the sample t, A = ΔY read down its columns, B = X).
+     */
+    record Product(String a, int rs, int is, String b, String out, int rows, int sum, int length) {}
+
     static void backwardData(StepCtx s, FullBf bf) {
         Shape dy = s.inBuf(0).shape();
         Shape dx = s.outBuf(0).shape();
         int T = dx.n(), K = dy.c();
         int L = (int) dx.perSample();
-        int Lv = L / VL * VL;
-        String G = s.in(0), W = s.in(1), DX = s.out(0);
-        Code c = new Code();
-        c.line("int t = chunk").line("int xo = t * " + L).line("int go = t * " + K);
-        c.comment("ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of " + VL + " columns in a register");
-        c.open("for (int l = 0; l < " + Lv + "; l += " + VL + ")")
-                .line("FloatVector a = FloatVector.zero(S)")
-                .one("for (int k = 0; k < " + K + "; k++) a = FloatVector.fromArray(S, " + W + ", k * " + L + " + l).fma(FloatVector.broadcast(S, "
-                        + G + "[go + k]), a)")
-                .line("a.intoArray(" + DX + ", xo + l)")
-                .close();
-        if (Lv < L) {
-            c.open("for (int l = " + Lv + "; l < " + L + "; l++)")
-                    .line("float a = 0f")
-                    .one("for (int k = 0; k < " + K + "; k++) a = Math.fma(" + W + "[k * " + L + " + l], " + G + "[go + k], a)")
-                    .line(DX + "[xo + l] = a")
-                    .close();
-        }
-        s.mainBySample(T, (long) T * K * L, "one sample each", c.build());
+        Code c = product(s, new Product(s.in(0), K, 1, s.in(1), s.out(0), T, K, L), "ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]");
+        int[] cut = cut(T, L);
+        s.main(cut[0] * cut[1], (long) T * K * L, "blocks of " + RB + " samples x groups of columns", c.build());
     }
 
     static void gradient(StepCtx s, FullGrad grad) {
@@ -90,29 +92,100 @@ final class VectorFullEmitter {
         Shape x = s.inBuf(1).shape();
         int T = x.n(), K = dy.c();
         int L = (int) x.perSample();
-        int Lv = L / VL * VL;
-        String G = s.in(0), X = s.in(1), DW = s.out(0);
-        Code c = new Code();
-        c.line("int k = chunk").line("int wo = k * " + L);
-        c.comment("ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of " + VL + " columns in a register");
-        c.open("for (int l = 0; l < " + Lv + "; l += " + VL + ")")
-                .line("FloatVector a = FloatVector.zero(S)")
-                .one("for (int t = 0; t < " + T + "; t++) a = FloatVector.fromArray(S, " + X + ", t * " + L + " + l).fma(FloatVector.broadcast(S, "
-                        + G + "[t * " + K + " + k]), a)")
-                .line("a.intoArray(" + DW + ", wo + l)")
-                .close();
-        if (Lv < L) {
-            c.open("for (int l = " + Lv + "; l < " + L + "; l++)")
-                    .line("float a = 0f")
-                    .one("for (int t = 0; t < " + T + "; t++) a = Math.fma(" + X + "[t * " + L + " + l], " + G + "[t * " + K + " + k], a)")
-                    .line(DW + "[wo + l] = a")
-                    .close();
-        }
+        Code c = product(s, new Product(s.in(0), 1, K, s.in(1), s.out(0), K, T, L), "ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]");
         if (grad.full().bias()) {
-            c.line("double bsum = 0");
-            c.one("for (int t = 0; t < " + T + "; t++) bsum += " + G + "[t * " + K + " + k]");
-            c.line(s.out(1) + "[k] = (float) bsum");
+            c.comment("Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group")
+                    .open("if (g == 0)")
+                    .open("for (int k = r0; k < r1; k++)")
+                    .line("double bsum = 0")
+                    .one("for (int t = 0; t < " + T + "; t++) bsum += " + s.in(0) + "[t * " + K + " + k]")
+                    .line(s.out(1) + "[k] = (float) bsum")
+                    .close().close();
         }
-        s.main(K, (long) T * K * L, "one output k each: row ΔW[k] sums over t inside the chunk", c.build());
+        int[] cut = cut(K, L);
+        s.main(cut[0] * cut[1], (long) T * K * L, "blocks of " + RB + " outputs x groups of columns: row ΔW[k] sums over t inside the chunk",
+                c.build());
+    }
+
+    /** Row blocks and column groups: {@link #CHUNKS} chunks where the blocks of {@code PV·VL} columns allow. */
+    private static int[] cut(int rows, int length) {
+        int rowBlocks = (rows + RB - 1) / RB;
+        int colBlocks = Math.max(1, length / (PV * VL));
+        return new int[] {rowBlocks, Math.max(1, Math.min(colBlocks, CHUNKS / rowBlocks))};
+    }
+
+    /**
+     * The main method's body for {@code p}: chunk = row block {@code chunk / G} ({@code RB} rows, fewer in the
+     * last) and column group {@code g = chunk mod G} (whole blocks of {@code PV·VL} columns); the last group
+     * also takes the columns past them, a vector at a time, then the scalar tail. Every output element sums
+     * its terms in the same order whichever chunk computes it, so the bits do not depend on the threads.
+     */
+    private static Code product(StepCtx s, Product p, String formula) {
+        int R = p.rows(), L = p.length();
+        int[] cut = cut(R, L);
+        int groups = cut[1], wide = PV * VL;
+        int blocks = L / wide, Lw = blocks * wide, Lv = L / VL * VL;
+        Code c = new Code();
+        c.comment(formula + ": a register tile of " + RB + " rows x " + wide + " columns, the sum in order")
+                .line("int r0 = chunk" + (groups > 1 ? " / " + groups : "") + " * " + RB).line("int r1 = Math.min(r0 + " + RB + ", " + R + ")")
+                .line("int g = " + (groups > 1 ? "chunk % " + groups : "0"));
+        List<Integer> heights = R % RB == 0 || R < RB ? List.of(Math.min(R, RB)) : List.of(RB, R % RB);
+        for (int h : heights) {
+            c.open(heights.size() == 1 ? "" : h == RB ? "if (r1 - r0 == " + RB + ")" : "else");
+            if (blocks > 0) {
+                String from = groups > 1 ? "g * " + blocks + " / " + groups + " * " + wide : "0";
+                String to = groups > 1 ? "(g + 1) * " + blocks + " / " + groups + " * " + wide : String.valueOf(Lw);
+                c.open("for (int l = " + from + "; l < " + to + "; l += " + wide + ")").line(tile(s, p, h, PV) + "(r0, l)").close();
+            }
+            if (Lv > Lw) {
+                c.open("if (g == " + (groups - 1) + ")").one("for (int l = " + Lw + "; l < " + Lv + "; l += " + VL + ") " + tile(s, p, h, 1) + "(r0, l)")
+                        .close();
+            }
+            c.close();
+        }
+        if (Lv < L) {
+            c.open("if (g == " + (groups - 1) + ")").open("for (int r = r0; r < r1; r++)")
+                    .open("for (int l = " + Lv + "; l < " + L + "; l++)")
+                    .line("float a = 0f")
+                    .one("for (int i = 0; i < " + p.sum() + "; i++) a = Math.fma(" + p.b() + "[i * " + L + " + l], " + p.a() + "[r * " + p.rs()
+                            + " + i * " + p.is() + "], a)")
+                    .line(p.out() + "[r * " + L + " + l] = a")
+                    .close().close().close();
+        }
+        return c;
+    }
+
+    /** The helper computing rows r0 .. r0+h-1, columns l .. l+8pv-1 of {@code p}: h·pv accumulators, per term pv loads of B and h broadcasts of A. */
+    private static String tile(StepCtx s, Product p, int h, int pv) {
+        String name = "tile" + h + "x" + pv;
+        if (s.hasHelper(name)) {
+            return s.name + name;
+        }
+        int L = p.length();
+        Code c = new Code();
+        for (int r = 0; r < h; r++) {
+            for (int j = 0; j < pv; j++) {
+                c.line("FloatVector a" + r + "_" + j + " = FloatVector.zero(S)");
+            }
+        }
+        c.open("for (int i = 0; i < " + p.sum() + "; i++)").line("int bo = i * " + L + " + l").line("int ao = r0 * " + p.rs() + " + i * " + p.is());
+        for (int j = 0; j < pv; j++) {
+            c.line("FloatVector v" + j + " = FloatVector.fromArray(S, " + p.b() + ", bo" + ConvEmitter.plus((long) j * VL) + ")");
+        }
+        for (int r = 0; r < h; r++) {
+            c.line((r == 0 ? "FloatVector " : "") + "g = FloatVector.broadcast(S, " + p.a() + "[ao" + ConvEmitter.plus((long) r * p.rs()) + "])");
+            for (int j = 0; j < pv; j++) {
+                c.line("a" + r + "_" + j + " = v" + j + ".fma(g, a" + r + "_" + j + ")");
+            }
+        }
+        c.close();
+        for (int r = 0; r < h; r++) {
+            for (int j = 0; j < pv; j++) {
+                c.line("a" + r + "_" + j + ".intoArray(" + p.out() + ", (r0 + " + r + ") * " + L + " + l" + ConvEmitter.plus((long) j * VL) + ")");
+            }
+        }
+        return s.helper(name, "Rows r0 .. r0+" + (h - 1) + ", columns l .. l+" + (pv * VL - 1) + ": Σ_i A[r·" + p.rs() + " + i·" + p.is()
+                + "]·B[i·" + L + " + l], i = 0 .. " + (p.sum() - 1) + " in order (" + h + "x" + pv + " accumulators of " + VL + " lanes).",
+                List.of("r0", "l"), c.build());
     }
 }

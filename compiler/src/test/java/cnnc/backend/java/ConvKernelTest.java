@@ -184,7 +184,7 @@ class ConvKernelTest {
         identicalBits(Models.model("strided.cnn", STRIDED, 3));
     }
 
-    private static void identicalBits(Model m) {
+    static void identicalBits(Model m) {
         JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated", true));
         List<Network> nets = List.of(c.instantiate(), c.instantiate(), c.instantiate());
         for (int i = 0; i < nets.size(); i++) {

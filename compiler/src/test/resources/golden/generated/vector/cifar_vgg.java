@@ -1427,103 +1427,106 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      */
     public void backward() {
         // softmax_ce_bf 'loss' (samples/cifar_vgg.cnn:42)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b0_softmax_ce_bf_loss_(chunk);
+        }
         // full_bf 'f1' (samples/cifar_vgg.cnn:40)
-        pool.run(this, 24, 64);
+        pool.run(this, 25, 8);
         // full_grad 'f1' (samples/cifar_vgg.cnn:40)
-        pool.run(this, 25, 10);
+        pool.run(this, 26, 8);
         // maxpool_bf 'p6' (samples/cifar_vgg.cnn:37)
         // relu_bf 'r6' (samples/cifar_vgg.cnn:36)
-        pool.run(this, 26, 64);
+        pool.run(this, 27, 64);
         // bn_bf 'n6' (samples/cifar_vgg.cnn:35)
-        pool.run(this, 27, 256);
-        // bn_grad 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 28, 256);
+        // bn_grad 'n6' (samples/cifar_vgg.cnn:35)
+        pool.run(this, 29, 256);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 29, 64);
+        pool.run(this, 30, 64);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 30, 16);
+        pool.run(this, 31, 16);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 31, 11);
+        pool.run(this, 32, 11);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 32, 3);
+        pool.run(this, 33, 3);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 33, 16);
+        pool.run(this, 34, 16);
         // relu_bf 'r5' (samples/cifar_vgg.cnn:33)
-        pool.run(this, 34, 64);
+        pool.run(this, 35, 64);
         // bn_bf 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 35, 256);
-        // bn_grad 'n5' (samples/cifar_vgg.cnn:32)
         pool.run(this, 36, 256);
+        // bn_grad 'n5' (samples/cifar_vgg.cnn:32)
+        pool.run(this, 37, 256);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 37, 64);
+        pool.run(this, 38, 64);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 38, 16);
+        pool.run(this, 39, 16);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 39, 11);
+        pool.run(this, 40, 11);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 40, 7);
+        pool.run(this, 41, 7);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 41, 16);
+        pool.run(this, 42, 16);
         // maxpool_bf 'p4' (samples/cifar_vgg.cnn:28)
         // relu_bf 'r4' (samples/cifar_vgg.cnn:27)
-        pool.run(this, 42, 64);
+        pool.run(this, 43, 64);
         // bn_bf 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 43, 128);
-        // bn_grad 'n4' (samples/cifar_vgg.cnn:26)
         pool.run(this, 44, 128);
+        // bn_grad 'n4' (samples/cifar_vgg.cnn:26)
+        pool.run(this, 45, 128);
         // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 45, 64);
-        // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 46, 16);
+        pool.run(this, 46, 64);
         // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
         pool.run(this, 47, 16);
+        // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 48, 16);
         // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 48, 8);
+        pool.run(this, 49, 8);
         // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 49, 16);
+        pool.run(this, 50, 16);
         // relu_bf 'r3' (samples/cifar_vgg.cnn:24)
-        pool.run(this, 50, 64);
+        pool.run(this, 51, 64);
         // bn_bf 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 51, 128);
-        // bn_grad 'n3' (samples/cifar_vgg.cnn:23)
         pool.run(this, 52, 128);
+        // bn_grad 'n3' (samples/cifar_vgg.cnn:23)
+        pool.run(this, 53, 128);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 53, 64);
-        // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 54, 16);
+        pool.run(this, 54, 64);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 55, 16);
+        // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 56, 16);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 56, 8);
+        pool.run(this, 57, 8);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 57, 16);
+        pool.run(this, 58, 16);
         // maxpool_bf 'p2' (samples/cifar_vgg.cnn:19)
         // relu_bf 'r2' (samples/cifar_vgg.cnn:18)
-        pool.run(this, 58, 64);
-        // bn_bf 'n2' (samples/cifar_vgg.cnn:17)
         pool.run(this, 59, 64);
-        // bn_grad 'n2' (samples/cifar_vgg.cnn:17)
+        // bn_bf 'n2' (samples/cifar_vgg.cnn:17)
         pool.run(this, 60, 64);
-        // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
+        // bn_grad 'n2' (samples/cifar_vgg.cnn:17)
         pool.run(this, 61, 64);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 62, 16);
+        pool.run(this, 62, 64);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 63, 16);
+        // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 64, 16);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 64, 8);
+        pool.run(this, 65, 8);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 65, 16);
+        pool.run(this, 66, 16);
         // relu_bf 'r1' (samples/cifar_vgg.cnn:15)
-        pool.run(this, 66, 64);
-        // bn_bf 'n1' (samples/cifar_vgg.cnn:14)
         pool.run(this, 67, 64);
-        // bn_grad 'n1' (samples/cifar_vgg.cnn:14)
+        // bn_bf 'n1' (samples/cifar_vgg.cnn:14)
         pool.run(this, 68, 64);
-        // conv_grad 'c1' (samples/cifar_vgg.cnn:13)
+        // bn_grad 'n1' (samples/cifar_vgg.cnn:14)
         pool.run(this, 69, 64);
         // conv_grad 'c1' (samples/cifar_vgg.cnn:13)
-        pool.run(this, 70, 32);
+        pool.run(this, 70, 64);
+        // conv_grad 'c1' (samples/cifar_vgg.cnn:13)
+        pool.run(this, 71, 32);
     }
 
     public float loss() {
@@ -1668,144 +1671,147 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 f23_cross_entropy_loss_(chunk);
                 return;
             case 24:
-                s24_by_sample(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 25:
-                b2_full_grad_f1_(chunk);
+                b1_full_bf_f1_(chunk);
                 return;
             case 26:
-                s26_by_sample(chunk);
+                b2_full_grad_f1_(chunk);
                 return;
             case 27:
-                b5_bn_bf_n6_(chunk);
+                s27_by_sample(chunk);
                 return;
             case 28:
-                b6_bn_grad_n6_(chunk);
+                b5_bn_bf_n6_(chunk);
                 return;
             case 29:
-                b7_conv_bf_c6_pad(chunk);
+                b6_bn_grad_n6_(chunk);
                 return;
             case 30:
-                b7_conv_bf_c6_u(chunk);
+                b7_conv_bf_c6_pad(chunk);
                 return;
             case 31:
-                b7_conv_bf_c6_(chunk);
+                b7_conv_bf_c6_u(chunk);
                 return;
             case 32:
-                b8_conv_grad_c6_acc(chunk);
+                b7_conv_bf_c6_(chunk);
                 return;
             case 33:
-                b8_conv_grad_c6_(chunk);
+                b8_conv_grad_c6_acc(chunk);
                 return;
             case 34:
-                b9_relu_bf_r5_(chunk);
+                b8_conv_grad_c6_(chunk);
                 return;
             case 35:
-                b10_bn_bf_n5_(chunk);
+                b9_relu_bf_r5_(chunk);
                 return;
             case 36:
-                b11_bn_grad_n5_(chunk);
+                b10_bn_bf_n5_(chunk);
                 return;
             case 37:
-                b12_conv_bf_c5_pad(chunk);
+                b11_bn_grad_n5_(chunk);
                 return;
             case 38:
-                b12_conv_bf_c5_u(chunk);
+                b12_conv_bf_c5_pad(chunk);
                 return;
             case 39:
-                b12_conv_bf_c5_(chunk);
+                b12_conv_bf_c5_u(chunk);
                 return;
             case 40:
-                b13_conv_grad_c5_acc(chunk);
+                b12_conv_bf_c5_(chunk);
                 return;
             case 41:
-                b13_conv_grad_c5_(chunk);
+                b13_conv_grad_c5_acc(chunk);
                 return;
             case 42:
-                s42_by_sample(chunk);
+                b13_conv_grad_c5_(chunk);
                 return;
             case 43:
-                b16_bn_bf_n4_(chunk);
+                s43_by_sample(chunk);
                 return;
             case 44:
-                b17_bn_grad_n4_(chunk);
+                b16_bn_bf_n4_(chunk);
                 return;
             case 45:
-                b18_conv_bf_c4_pad(chunk);
+                b17_bn_grad_n4_(chunk);
                 return;
             case 46:
-                b18_conv_bf_c4_u(chunk);
+                b18_conv_bf_c4_pad(chunk);
                 return;
             case 47:
-                b18_conv_bf_c4_(chunk);
+                b18_conv_bf_c4_u(chunk);
                 return;
             case 48:
-                b19_conv_grad_c4_acc(chunk);
+                b18_conv_bf_c4_(chunk);
                 return;
             case 49:
-                b19_conv_grad_c4_(chunk);
+                b19_conv_grad_c4_acc(chunk);
                 return;
             case 50:
-                b20_relu_bf_r3_(chunk);
+                b19_conv_grad_c4_(chunk);
                 return;
             case 51:
-                b21_bn_bf_n3_(chunk);
+                b20_relu_bf_r3_(chunk);
                 return;
             case 52:
-                b22_bn_grad_n3_(chunk);
+                b21_bn_bf_n3_(chunk);
                 return;
             case 53:
-                b23_conv_bf_c3_pad(chunk);
+                b22_bn_grad_n3_(chunk);
                 return;
             case 54:
-                b23_conv_bf_c3_u(chunk);
+                b23_conv_bf_c3_pad(chunk);
                 return;
             case 55:
-                b23_conv_bf_c3_(chunk);
+                b23_conv_bf_c3_u(chunk);
                 return;
             case 56:
-                b24_conv_grad_c3_acc(chunk);
+                b23_conv_bf_c3_(chunk);
                 return;
             case 57:
-                b24_conv_grad_c3_(chunk);
+                b24_conv_grad_c3_acc(chunk);
                 return;
             case 58:
-                s58_by_sample(chunk);
+                b24_conv_grad_c3_(chunk);
                 return;
             case 59:
-                b27_bn_bf_n2_(chunk);
+                s59_by_sample(chunk);
                 return;
             case 60:
-                b28_bn_grad_n2_(chunk);
+                b27_bn_bf_n2_(chunk);
                 return;
             case 61:
-                b29_conv_bf_c2_pad(chunk);
+                b28_bn_grad_n2_(chunk);
                 return;
             case 62:
-                b29_conv_bf_c2_u(chunk);
+                b29_conv_bf_c2_pad(chunk);
                 return;
             case 63:
-                b29_conv_bf_c2_(chunk);
+                b29_conv_bf_c2_u(chunk);
                 return;
             case 64:
-                b30_conv_grad_c2_acc(chunk);
+                b29_conv_bf_c2_(chunk);
                 return;
             case 65:
-                b30_conv_grad_c2_(chunk);
+                b30_conv_grad_c2_acc(chunk);
                 return;
             case 66:
-                b31_relu_bf_r1_(chunk);
+                b30_conv_grad_c2_(chunk);
                 return;
             case 67:
-                b32_bn_bf_n1_(chunk);
+                b31_relu_bf_r1_(chunk);
                 return;
             case 68:
-                b33_bn_grad_n1_(chunk);
+                b32_bn_bf_n1_(chunk);
                 return;
             case 69:
-                b34_conv_grad_c1_dy(chunk);
+                b33_bn_grad_n1_(chunk);
                 return;
             case 70:
+                b34_conv_grad_c1_dy(chunk);
+                return;
+            case 71:
                 b34_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1915,24 +1921,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>softmax_ce_bf 'loss' (samples/cifar_vgg.cnn:42)</li>
-     * <li>full_bf 'f1' (samples/cifar_vgg.cnn:40)</li>
-     * </ul>
-     */
-    private void s24_by_sample(int chunk) {
-        b0_softmax_ce_bf_loss_(chunk);
-        b1_full_bf_f1_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>maxpool_bf 'p6' (samples/cifar_vgg.cnn:37)</li>
      * <li>relu_bf 'r6' (samples/cifar_vgg.cnn:36)</li>
      * </ul>
      */
-    private void s26_by_sample(int chunk) {
+    private void s27_by_sample(int chunk) {
         b3_maxpool_bf_p6_(chunk);
         b4_relu_bf_r6_(chunk);
     }
@@ -1945,7 +1938,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r4' (samples/cifar_vgg.cnn:27)</li>
      * </ul>
      */
-    private void s42_by_sample(int chunk) {
+    private void s43_by_sample(int chunk) {
         b14_maxpool_bf_p4_(chunk);
         b15_relu_bf_r4_(chunk);
     }
@@ -1958,7 +1951,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/cifar_vgg.cnn:18)</li>
      * </ul>
      */
-    private void s58_by_sample(int chunk) {
+    private void s59_by_sample(int chunk) {
         b25_maxpool_bf_p2_(chunk);
         b26_relu_bf_r2_(chunk);
     }
@@ -4792,36 +4785,209 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f1' (samples/cifar_vgg.cnn:40): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f1.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b1_full_bf_f1_(int chunk) {
-        int t = chunk;
-        int xo = t * 4096;
-        int go = t * 10;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 4096; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 10; k++) a = FloatVector.fromArray(S, f1$weight_, k * 4096 + l).fma(FloatVector.broadcast(S, grad$f1_[go + k]), a);
-            a.intoArray(grad$p6_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 4096; l += 16) {
+                b1_full_bf_f1_tile8x2(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·10 + i·1]·B[i·4096 + l], i = 0 .. 9 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f1_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 4096 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f1$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f1$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$p6_, (r0 + 0) * 4096 + l);
+        a0_1.intoArray(grad$p6_, (r0 + 0) * 4096 + l + 8);
+        a1_0.intoArray(grad$p6_, (r0 + 1) * 4096 + l);
+        a1_1.intoArray(grad$p6_, (r0 + 1) * 4096 + l + 8);
+        a2_0.intoArray(grad$p6_, (r0 + 2) * 4096 + l);
+        a2_1.intoArray(grad$p6_, (r0 + 2) * 4096 + l + 8);
+        a3_0.intoArray(grad$p6_, (r0 + 3) * 4096 + l);
+        a3_1.intoArray(grad$p6_, (r0 + 3) * 4096 + l + 8);
+        a4_0.intoArray(grad$p6_, (r0 + 4) * 4096 + l);
+        a4_1.intoArray(grad$p6_, (r0 + 4) * 4096 + l + 8);
+        a5_0.intoArray(grad$p6_, (r0 + 5) * 4096 + l);
+        a5_1.intoArray(grad$p6_, (r0 + 5) * 4096 + l + 8);
+        a6_0.intoArray(grad$p6_, (r0 + 6) * 4096 + l);
+        a6_1.intoArray(grad$p6_, (r0 + 6) * 4096 + l + 8);
+        a7_0.intoArray(grad$p6_, (r0 + 7) * 4096 + l);
+        a7_1.intoArray(grad$p6_, (r0 + 7) * 4096 + l + 8);
+    }
+
+    /**
      * full_grad 'f1' (samples/cifar_vgg.cnn:40): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>10 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>8 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b2_full_grad_f1_(int chunk) {
-        int k = chunk;
-        int wo = k * 4096;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 4096; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, p6_, t * 4096 + l).fma(FloatVector.broadcast(S, grad$f1_[t * 10 + k]), a);
-            a.intoArray(grad$f1$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 4 * 8;
+        int r1 = Math.min(r0 + 8, 10);
+        int g = chunk % 4;
+        if (r1 - r0 == 8) {
+            for (int l = g * 256 / 4 * 16; l < (g + 1) * 256 / 4 * 16; l += 16) {
+                b2_full_grad_f1_tile8x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f1_[t * 10 + k];
-        grad$f1$bias_[k] = (float) bsum;
+        else {
+            for (int l = g * 256 / 4 * 16; l < (g + 1) * 256 / 4 * 16; l += 16) {
+                b2_full_grad_f1_tile2x2(r0, l);
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f1_[t * 10 + k];
+                grad$f1$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·4096 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f1_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 4096 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, p6_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, p6_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f1$weight_, (r0 + 0) * 4096 + l);
+        a0_1.intoArray(grad$f1$weight_, (r0 + 0) * 4096 + l + 8);
+        a1_0.intoArray(grad$f1$weight_, (r0 + 1) * 4096 + l);
+        a1_1.intoArray(grad$f1$weight_, (r0 + 1) * 4096 + l + 8);
+        a2_0.intoArray(grad$f1$weight_, (r0 + 2) * 4096 + l);
+        a2_1.intoArray(grad$f1$weight_, (r0 + 2) * 4096 + l + 8);
+        a3_0.intoArray(grad$f1$weight_, (r0 + 3) * 4096 + l);
+        a3_1.intoArray(grad$f1$weight_, (r0 + 3) * 4096 + l + 8);
+        a4_0.intoArray(grad$f1$weight_, (r0 + 4) * 4096 + l);
+        a4_1.intoArray(grad$f1$weight_, (r0 + 4) * 4096 + l + 8);
+        a5_0.intoArray(grad$f1$weight_, (r0 + 5) * 4096 + l);
+        a5_1.intoArray(grad$f1$weight_, (r0 + 5) * 4096 + l + 8);
+        a6_0.intoArray(grad$f1$weight_, (r0 + 6) * 4096 + l);
+        a6_1.intoArray(grad$f1$weight_, (r0 + 6) * 4096 + l + 8);
+        a7_0.intoArray(grad$f1$weight_, (r0 + 7) * 4096 + l);
+        a7_1.intoArray(grad$f1$weight_, (r0 + 7) * 4096 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·4096 + l], i = 0 .. 63 in order (2x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f1_tile2x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 4096 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, p6_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, p6_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(grad$f1$weight_, (r0 + 0) * 4096 + l);
+        a0_1.intoArray(grad$f1$weight_, (r0 + 0) * 4096 + l + 8);
+        a1_0.intoArray(grad$f1$weight_, (r0 + 1) * 4096 + l);
+        a1_1.intoArray(grad$f1$weight_, (r0 + 1) * 4096 + l + 8);
     }
 
     /**

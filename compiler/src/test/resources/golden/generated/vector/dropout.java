@@ -466,27 +466,33 @@ public final class Dropout_T64 implements Network, ChunkTask {
      */
     public void backward() {
         // softmax_ce_bf 'loss' (samples/dropout.cnn:18)
-        // full_bf 'f2' (samples/dropout.cnn:16)
         for (int chunk = 0; chunk < 64; chunk++) {
-            s2_by_sample(chunk);
+            b0_softmax_ce_bf_loss_(chunk);
+        }
+        // full_bf 'f2' (samples/dropout.cnn:16)
+        for (int chunk = 0; chunk < 8; chunk++) {
+            b1_full_bf_f2_(chunk);
         }
         // full_grad 'f2' (samples/dropout.cnn:16)
-        for (int chunk = 0; chunk < 10; chunk++) {
+        for (int chunk = 0; chunk < 4; chunk++) {
             b2_full_grad_f2_(chunk);
         }
         // dropout_bf 'd2' (samples/dropout.cnn:15)
         // relu_bf 'r2' (samples/dropout.cnn:14)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            s5_by_sample(chunk);
+        }
         // full_bf 'f1' (samples/dropout.cnn:13)
-        pool.run(this, 4, 64);
+        pool.run(this, 6, 8);
         // full_grad 'f1' (samples/dropout.cnn:13)
-        pool.run(this, 5, 32);
+        pool.run(this, 7, 8);
         // dropout_bf 'd1' (samples/dropout.cnn:12)
         // maxpool_bf 'p1' (samples/dropout.cnn:11)
         // relu_bf 'r1' (samples/dropout.cnn:10)
         // conv_grad 'c1' (samples/dropout.cnn:9)
-        pool.run(this, 6, 64);
+        pool.run(this, 8, 64);
         // conv_grad 'c1' (samples/dropout.cnn:9)
-        pool.run(this, 7, 6);
+        pool.run(this, 9, 6);
     }
 
     public float loss() {
@@ -565,21 +571,27 @@ public final class Dropout_T64 implements Network, ChunkTask {
                 f9_cross_entropy_loss_(chunk);
                 return;
             case 2:
-                s2_by_sample(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 3:
-                b2_full_grad_f2_(chunk);
+                b1_full_bf_f2_(chunk);
                 return;
             case 4:
-                s4_by_sample(chunk);
+                b2_full_grad_f2_(chunk);
                 return;
             case 5:
-                b6_full_grad_f1_(chunk);
+                s5_by_sample(chunk);
                 return;
             case 6:
-                s6_by_sample(chunk);
+                b5_full_bf_f1_(chunk);
                 return;
             case 7:
+                b6_full_grad_f1_(chunk);
+                return;
+            case 8:
+                s8_by_sample(chunk);
+                return;
+            case 9:
                 b10_conv_grad_c1_(chunk);
                 return;
             default:
@@ -619,28 +631,13 @@ public final class Dropout_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>softmax_ce_bf 'loss' (samples/dropout.cnn:18)</li>
-     * <li>full_bf 'f2' (samples/dropout.cnn:16)</li>
-     * </ul>
-     */
-    private void s2_by_sample(int chunk) {
-        b0_softmax_ce_bf_loss_(chunk);
-        b1_full_bf_f2_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>dropout_bf 'd2' (samples/dropout.cnn:15)</li>
      * <li>relu_bf 'r2' (samples/dropout.cnn:14)</li>
-     * <li>full_bf 'f1' (samples/dropout.cnn:13)</li>
      * </ul>
      */
-    private void s4_by_sample(int chunk) {
+    private void s5_by_sample(int chunk) {
         b3_dropout_bf_d2_(chunk);
         b4_relu_bf_r2_(chunk);
-        b5_full_bf_f1_(chunk);
     }
 
     /**
@@ -653,7 +650,7 @@ public final class Dropout_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c1' (samples/dropout.cnn:9)</li>
      * </ul>
      */
-    private void s6_by_sample(int chunk) {
+    private void s8_by_sample(int chunk) {
         b7_dropout_bf_d1_(chunk);
         b8_maxpool_bf_p1_(chunk);
         b9_relu_bf_r1_(chunk);
@@ -1273,36 +1270,209 @@ public final class Dropout_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f2' (samples/dropout.cnn:16): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f2.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b1_full_bf_f2_(int chunk) {
-        int t = chunk;
-        int xo = t * 32;
-        int go = t * 10;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 32; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 10; k++) a = FloatVector.fromArray(S, f2$weight_, k * 32 + l).fma(FloatVector.broadcast(S, grad$f2_[go + k]), a);
-            a.intoArray(grad$d2_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 32; l += 16) {
+                b1_full_bf_f2_tile8x2(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·10 + i·1]·B[i·32 + l], i = 0 .. 9 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f2_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 32 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f2$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f2$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$d2_, (r0 + 0) * 32 + l);
+        a0_1.intoArray(grad$d2_, (r0 + 0) * 32 + l + 8);
+        a1_0.intoArray(grad$d2_, (r0 + 1) * 32 + l);
+        a1_1.intoArray(grad$d2_, (r0 + 1) * 32 + l + 8);
+        a2_0.intoArray(grad$d2_, (r0 + 2) * 32 + l);
+        a2_1.intoArray(grad$d2_, (r0 + 2) * 32 + l + 8);
+        a3_0.intoArray(grad$d2_, (r0 + 3) * 32 + l);
+        a3_1.intoArray(grad$d2_, (r0 + 3) * 32 + l + 8);
+        a4_0.intoArray(grad$d2_, (r0 + 4) * 32 + l);
+        a4_1.intoArray(grad$d2_, (r0 + 4) * 32 + l + 8);
+        a5_0.intoArray(grad$d2_, (r0 + 5) * 32 + l);
+        a5_1.intoArray(grad$d2_, (r0 + 5) * 32 + l + 8);
+        a6_0.intoArray(grad$d2_, (r0 + 6) * 32 + l);
+        a6_1.intoArray(grad$d2_, (r0 + 6) * 32 + l + 8);
+        a7_0.intoArray(grad$d2_, (r0 + 7) * 32 + l);
+        a7_1.intoArray(grad$d2_, (r0 + 7) * 32 + l + 8);
+    }
+
+    /**
      * full_grad 'f2' (samples/dropout.cnn:16): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>10 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>4 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b2_full_grad_f2_(int chunk) {
-        int k = chunk;
-        int wo = k * 32;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 32; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, d2_, t * 32 + l).fma(FloatVector.broadcast(S, grad$f2_[t * 10 + k]), a);
-            a.intoArray(grad$f2$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 2 * 8;
+        int r1 = Math.min(r0 + 8, 10);
+        int g = chunk % 2;
+        if (r1 - r0 == 8) {
+            for (int l = g * 2 / 2 * 16; l < (g + 1) * 2 / 2 * 16; l += 16) {
+                b2_full_grad_f2_tile8x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f2_[t * 10 + k];
-        grad$f2$bias_[k] = (float) bsum;
+        else {
+            for (int l = g * 2 / 2 * 16; l < (g + 1) * 2 / 2 * 16; l += 16) {
+                b2_full_grad_f2_tile2x2(r0, l);
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f2_[t * 10 + k];
+                grad$f2$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·32 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f2_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 32 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, d2_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, d2_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f2$weight_, (r0 + 0) * 32 + l);
+        a0_1.intoArray(grad$f2$weight_, (r0 + 0) * 32 + l + 8);
+        a1_0.intoArray(grad$f2$weight_, (r0 + 1) * 32 + l);
+        a1_1.intoArray(grad$f2$weight_, (r0 + 1) * 32 + l + 8);
+        a2_0.intoArray(grad$f2$weight_, (r0 + 2) * 32 + l);
+        a2_1.intoArray(grad$f2$weight_, (r0 + 2) * 32 + l + 8);
+        a3_0.intoArray(grad$f2$weight_, (r0 + 3) * 32 + l);
+        a3_1.intoArray(grad$f2$weight_, (r0 + 3) * 32 + l + 8);
+        a4_0.intoArray(grad$f2$weight_, (r0 + 4) * 32 + l);
+        a4_1.intoArray(grad$f2$weight_, (r0 + 4) * 32 + l + 8);
+        a5_0.intoArray(grad$f2$weight_, (r0 + 5) * 32 + l);
+        a5_1.intoArray(grad$f2$weight_, (r0 + 5) * 32 + l + 8);
+        a6_0.intoArray(grad$f2$weight_, (r0 + 6) * 32 + l);
+        a6_1.intoArray(grad$f2$weight_, (r0 + 6) * 32 + l + 8);
+        a7_0.intoArray(grad$f2$weight_, (r0 + 7) * 32 + l);
+        a7_1.intoArray(grad$f2$weight_, (r0 + 7) * 32 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·32 + l], i = 0 .. 63 in order (2x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f2_tile2x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 32 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, d2_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, d2_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(grad$f2$weight_, (r0 + 0) * 32 + l);
+        a0_1.intoArray(grad$f2$weight_, (r0 + 0) * 32 + l + 8);
+        a1_0.intoArray(grad$f2$weight_, (r0 + 1) * 32 + l);
+        a1_1.intoArray(grad$f2$weight_, (r0 + 1) * 32 + l + 8);
     }
 
     /**
@@ -1328,36 +1498,270 @@ public final class Dropout_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f1' (samples/dropout.cnn:13): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f1.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b5_full_bf_f1_(int chunk) {
-        int t = chunk;
-        int xo = t * 1176;
-        int go = t * 32;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 1176; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 32; k++) a = FloatVector.fromArray(S, f1$weight_, k * 1176 + l).fma(FloatVector.broadcast(S, grad$f1_[go + k]), a);
-            a.intoArray(grad$d1_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 1168; l += 16) {
+                b5_full_bf_f1_tile8x2(r0, l);
+            }
+            if (g == 0) {
+                for (int l = 1168; l < 1176; l += 8) b5_full_bf_f1_tile8x1(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·32 + i·1]·B[i·1176 + l], i = 0 .. 31 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b5_full_bf_f1_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 32; i++) {
+            int bo = i * 1176 + l;
+            int ao = r0 * 32 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f1$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f1$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 32]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 64]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 96]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 128]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 160]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 192]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 224]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$d1_, (r0 + 0) * 1176 + l);
+        a0_1.intoArray(grad$d1_, (r0 + 0) * 1176 + l + 8);
+        a1_0.intoArray(grad$d1_, (r0 + 1) * 1176 + l);
+        a1_1.intoArray(grad$d1_, (r0 + 1) * 1176 + l + 8);
+        a2_0.intoArray(grad$d1_, (r0 + 2) * 1176 + l);
+        a2_1.intoArray(grad$d1_, (r0 + 2) * 1176 + l + 8);
+        a3_0.intoArray(grad$d1_, (r0 + 3) * 1176 + l);
+        a3_1.intoArray(grad$d1_, (r0 + 3) * 1176 + l + 8);
+        a4_0.intoArray(grad$d1_, (r0 + 4) * 1176 + l);
+        a4_1.intoArray(grad$d1_, (r0 + 4) * 1176 + l + 8);
+        a5_0.intoArray(grad$d1_, (r0 + 5) * 1176 + l);
+        a5_1.intoArray(grad$d1_, (r0 + 5) * 1176 + l + 8);
+        a6_0.intoArray(grad$d1_, (r0 + 6) * 1176 + l);
+        a6_1.intoArray(grad$d1_, (r0 + 6) * 1176 + l + 8);
+        a7_0.intoArray(grad$d1_, (r0 + 7) * 1176 + l);
+        a7_1.intoArray(grad$d1_, (r0 + 7) * 1176 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+7: Σ_i A[r·32 + i·1]·B[i·1176 + l], i = 0 .. 31 in order (8x1 accumulators of 8 lanes).
+     */
+    private void b5_full_bf_f1_tile8x1(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        for (int i = 0; i < 32; i++) {
+            int bo = i * 1176 + l;
+            int ao = r0 * 32 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f1$weight_, bo);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 32]);
+            a1_0 = v0.fma(g, a1_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 64]);
+            a2_0 = v0.fma(g, a2_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 96]);
+            a3_0 = v0.fma(g, a3_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 128]);
+            a4_0 = v0.fma(g, a4_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 160]);
+            a5_0 = v0.fma(g, a5_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 192]);
+            a6_0 = v0.fma(g, a6_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 224]);
+            a7_0 = v0.fma(g, a7_0);
+        }
+        a0_0.intoArray(grad$d1_, (r0 + 0) * 1176 + l);
+        a1_0.intoArray(grad$d1_, (r0 + 1) * 1176 + l);
+        a2_0.intoArray(grad$d1_, (r0 + 2) * 1176 + l);
+        a3_0.intoArray(grad$d1_, (r0 + 3) * 1176 + l);
+        a4_0.intoArray(grad$d1_, (r0 + 4) * 1176 + l);
+        a5_0.intoArray(grad$d1_, (r0 + 5) * 1176 + l);
+        a6_0.intoArray(grad$d1_, (r0 + 6) * 1176 + l);
+        a7_0.intoArray(grad$d1_, (r0 + 7) * 1176 + l);
+    }
+
+    /**
      * full_grad 'f1' (samples/dropout.cnn:13): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>32 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>8 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b6_full_grad_f1_(int chunk) {
-        int k = chunk;
-        int wo = k * 1176;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 1176; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, d1_, t * 1176 + l).fma(FloatVector.broadcast(S, grad$f1_[t * 32 + k]), a);
-            a.intoArray(grad$f1$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 2 * 8;
+        int r1 = Math.min(r0 + 8, 32);
+        int g = chunk % 2;
+         {
+            for (int l = g * 73 / 2 * 16; l < (g + 1) * 73 / 2 * 16; l += 16) {
+                b6_full_grad_f1_tile8x2(r0, l);
+            }
+            if (g == 1) {
+                for (int l = 1168; l < 1176; l += 8) b6_full_grad_f1_tile8x1(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f1_[t * 32 + k];
-        grad$f1$bias_[k] = (float) bsum;
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f1_[t * 32 + k];
+                grad$f1$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·32]·B[i·1176 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b6_full_grad_f1_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 1176 + l;
+            int ao = r0 * 1 + i * 32;
+            FloatVector v0 = FloatVector.fromArray(S, d1_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, d1_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f1$weight_, (r0 + 0) * 1176 + l);
+        a0_1.intoArray(grad$f1$weight_, (r0 + 0) * 1176 + l + 8);
+        a1_0.intoArray(grad$f1$weight_, (r0 + 1) * 1176 + l);
+        a1_1.intoArray(grad$f1$weight_, (r0 + 1) * 1176 + l + 8);
+        a2_0.intoArray(grad$f1$weight_, (r0 + 2) * 1176 + l);
+        a2_1.intoArray(grad$f1$weight_, (r0 + 2) * 1176 + l + 8);
+        a3_0.intoArray(grad$f1$weight_, (r0 + 3) * 1176 + l);
+        a3_1.intoArray(grad$f1$weight_, (r0 + 3) * 1176 + l + 8);
+        a4_0.intoArray(grad$f1$weight_, (r0 + 4) * 1176 + l);
+        a4_1.intoArray(grad$f1$weight_, (r0 + 4) * 1176 + l + 8);
+        a5_0.intoArray(grad$f1$weight_, (r0 + 5) * 1176 + l);
+        a5_1.intoArray(grad$f1$weight_, (r0 + 5) * 1176 + l + 8);
+        a6_0.intoArray(grad$f1$weight_, (r0 + 6) * 1176 + l);
+        a6_1.intoArray(grad$f1$weight_, (r0 + 6) * 1176 + l + 8);
+        a7_0.intoArray(grad$f1$weight_, (r0 + 7) * 1176 + l);
+        a7_1.intoArray(grad$f1$weight_, (r0 + 7) * 1176 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+7: Σ_i A[r·1 + i·32]·B[i·1176 + l], i = 0 .. 63 in order (8x1 accumulators of 8 lanes).
+     */
+    private void b6_full_grad_f1_tile8x1(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 1176 + l;
+            int ao = r0 * 1 + i * 32;
+            FloatVector v0 = FloatVector.fromArray(S, d1_, bo);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+        }
+        a0_0.intoArray(grad$f1$weight_, (r0 + 0) * 1176 + l);
+        a1_0.intoArray(grad$f1$weight_, (r0 + 1) * 1176 + l);
+        a2_0.intoArray(grad$f1$weight_, (r0 + 2) * 1176 + l);
+        a3_0.intoArray(grad$f1$weight_, (r0 + 3) * 1176 + l);
+        a4_0.intoArray(grad$f1$weight_, (r0 + 4) * 1176 + l);
+        a5_0.intoArray(grad$f1$weight_, (r0 + 5) * 1176 + l);
+        a6_0.intoArray(grad$f1$weight_, (r0 + 6) * 1176 + l);
+        a7_0.intoArray(grad$f1$weight_, (r0 + 7) * 1176 + l);
     }
 
     /**

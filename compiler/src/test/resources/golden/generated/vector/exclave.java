@@ -576,29 +576,32 @@ public final class Exclave_T64 implements Network, ChunkTask {
      */
     public void backward() {
         // softmax_ce_bf 'loss' (samples/exclave.cnn:27)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b0_softmax_ce_bf_loss_(chunk);
+        }
         // full_bf 'f' (samples/exclave.cnn:25)
-        pool.run(this, 2, 64);
+        pool.run(this, 3, 8);
         // full_grad 'f' (samples/exclave.cnn:25)
-        pool.run(this, 3, 10);
+        pool.run(this, 4, 8);
         // sigmoid_bf 's' (samples/exclave.cnn:23)
         // conv_bf 'e' (samples/exclave.cnn:22)
-        pool.run(this, 4, 64);
+        pool.run(this, 5, 64);
         // conv_grad 'e' (samples/exclave.cnn:22)
-        pool.run(this, 5, 8);
+        pool.run(this, 6, 8);
         // avgpool_bf 'p' (samples/exclave.cnn:19)
         // tanh_bf 't' (samples/exclave.cnn:18)
         // concat_bf 'v' (samples/exclave.cnn:17)
-        pool.run(this, 6, 64);
+        pool.run(this, 7, 64);
         // conv_grad 'rt' (samples/exclave.cnn:16)
-        pool.run(this, 7, 4);
-        // conv_grad 'dn' (samples/exclave.cnn:15)
         pool.run(this, 8, 4);
-        // conv_grad 'up' (samples/exclave.cnn:14)
+        // conv_grad 'dn' (samples/exclave.cnn:15)
         pool.run(this, 9, 4);
+        // conv_grad 'up' (samples/exclave.cnn:14)
+        pool.run(this, 10, 4);
         // conv_grad 'k' (samples/exclave.cnn:13)
-        pool.run(this, 10, 64);
+        pool.run(this, 11, 64);
         // conv_grad 'k' (samples/exclave.cnn:13)
-        pool.run(this, 11, 4);
+        pool.run(this, 12, 4);
     }
 
     public float loss() {
@@ -677,33 +680,36 @@ public final class Exclave_T64 implements Network, ChunkTask {
                 f11_cross_entropy_loss_(chunk);
                 return;
             case 2:
-                s2_by_sample(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 3:
-                b2_full_grad_f_(chunk);
+                b1_full_bf_f_(chunk);
                 return;
             case 4:
-                s4_by_sample(chunk);
+                b2_full_grad_f_(chunk);
                 return;
             case 5:
-                b5_conv_grad_e_(chunk);
+                s5_by_sample(chunk);
                 return;
             case 6:
-                s6_by_sample(chunk);
+                b5_conv_grad_e_(chunk);
                 return;
             case 7:
-                b9_conv_grad_rt_(chunk);
+                s7_by_sample(chunk);
                 return;
             case 8:
-                b10_conv_grad_dn_(chunk);
+                b9_conv_grad_rt_(chunk);
                 return;
             case 9:
-                b11_conv_grad_up_(chunk);
+                b10_conv_grad_dn_(chunk);
                 return;
             case 10:
-                b12_conv_grad_k_dy(chunk);
+                b11_conv_grad_up_(chunk);
                 return;
             case 11:
+                b12_conv_grad_k_dy(chunk);
+                return;
+            case 12:
                 b12_conv_grad_k_(chunk);
                 return;
             default:
@@ -747,24 +753,11 @@ public final class Exclave_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>softmax_ce_bf 'loss' (samples/exclave.cnn:27)</li>
-     * <li>full_bf 'f' (samples/exclave.cnn:25)</li>
-     * </ul>
-     */
-    private void s2_by_sample(int chunk) {
-        b0_softmax_ce_bf_loss_(chunk);
-        b1_full_bf_f_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>sigmoid_bf 's' (samples/exclave.cnn:23)</li>
      * <li>conv_bf 'e' (samples/exclave.cnn:22)</li>
      * </ul>
      */
-    private void s4_by_sample(int chunk) {
+    private void s5_by_sample(int chunk) {
         b3_sigmoid_bf_s_(chunk);
         b4_conv_bf_e_(chunk);
     }
@@ -778,7 +771,7 @@ public final class Exclave_T64 implements Network, ChunkTask {
      * <li>concat_bf 'v' (samples/exclave.cnn:17)</li>
      * </ul>
      */
-    private void s6_by_sample(int chunk) {
+    private void s7_by_sample(int chunk) {
         b6_avgpool_bf_p_(chunk);
         b7_tanh_bf_t_(chunk);
         b8_concat_bf_v_(chunk);
@@ -1352,36 +1345,323 @@ public final class Exclave_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f' (samples/exclave.cnn:25): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b1_full_bf_f_(int chunk) {
-        int t = chunk;
-        int xo = t * 392;
-        int go = t * 10;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 392; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 10; k++) a = FloatVector.fromArray(S, f$weight_, k * 392 + l).fma(FloatVector.broadcast(S, grad$f_[go + k]), a);
-            a.intoArray(grad$s_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 384; l += 16) {
+                b1_full_bf_f_tile8x2(r0, l);
+            }
+            if (g == 0) {
+                for (int l = 384; l < 392; l += 8) b1_full_bf_f_tile8x1(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·10 + i·1]·B[i·392 + l], i = 0 .. 9 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 392 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$s_, (r0 + 0) * 392 + l);
+        a0_1.intoArray(grad$s_, (r0 + 0) * 392 + l + 8);
+        a1_0.intoArray(grad$s_, (r0 + 1) * 392 + l);
+        a1_1.intoArray(grad$s_, (r0 + 1) * 392 + l + 8);
+        a2_0.intoArray(grad$s_, (r0 + 2) * 392 + l);
+        a2_1.intoArray(grad$s_, (r0 + 2) * 392 + l + 8);
+        a3_0.intoArray(grad$s_, (r0 + 3) * 392 + l);
+        a3_1.intoArray(grad$s_, (r0 + 3) * 392 + l + 8);
+        a4_0.intoArray(grad$s_, (r0 + 4) * 392 + l);
+        a4_1.intoArray(grad$s_, (r0 + 4) * 392 + l + 8);
+        a5_0.intoArray(grad$s_, (r0 + 5) * 392 + l);
+        a5_1.intoArray(grad$s_, (r0 + 5) * 392 + l + 8);
+        a6_0.intoArray(grad$s_, (r0 + 6) * 392 + l);
+        a6_1.intoArray(grad$s_, (r0 + 6) * 392 + l + 8);
+        a7_0.intoArray(grad$s_, (r0 + 7) * 392 + l);
+        a7_1.intoArray(grad$s_, (r0 + 7) * 392 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+7: Σ_i A[r·10 + i·1]·B[i·392 + l], i = 0 .. 9 in order (8x1 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f_tile8x1(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 392 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f$weight_, bo);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+        }
+        a0_0.intoArray(grad$s_, (r0 + 0) * 392 + l);
+        a1_0.intoArray(grad$s_, (r0 + 1) * 392 + l);
+        a2_0.intoArray(grad$s_, (r0 + 2) * 392 + l);
+        a3_0.intoArray(grad$s_, (r0 + 3) * 392 + l);
+        a4_0.intoArray(grad$s_, (r0 + 4) * 392 + l);
+        a5_0.intoArray(grad$s_, (r0 + 5) * 392 + l);
+        a6_0.intoArray(grad$s_, (r0 + 6) * 392 + l);
+        a7_0.intoArray(grad$s_, (r0 + 7) * 392 + l);
+    }
+
+    /**
      * full_grad 'f' (samples/exclave.cnn:25): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>10 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>8 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b2_full_grad_f_(int chunk) {
-        int k = chunk;
-        int wo = k * 392;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 392; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, s_, t * 392 + l).fma(FloatVector.broadcast(S, grad$f_[t * 10 + k]), a);
-            a.intoArray(grad$f$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 4 * 8;
+        int r1 = Math.min(r0 + 8, 10);
+        int g = chunk % 4;
+        if (r1 - r0 == 8) {
+            for (int l = g * 24 / 4 * 16; l < (g + 1) * 24 / 4 * 16; l += 16) {
+                b2_full_grad_f_tile8x2(r0, l);
+            }
+            if (g == 3) {
+                for (int l = 384; l < 392; l += 8) b2_full_grad_f_tile8x1(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f_[t * 10 + k];
-        grad$f$bias_[k] = (float) bsum;
+        else {
+            for (int l = g * 24 / 4 * 16; l < (g + 1) * 24 / 4 * 16; l += 16) {
+                b2_full_grad_f_tile2x2(r0, l);
+            }
+            if (g == 3) {
+                for (int l = 384; l < 392; l += 8) b2_full_grad_f_tile2x1(r0, l);
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f_[t * 10 + k];
+                grad$f$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·392 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 392 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, s_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, s_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 392 + l);
+        a0_1.intoArray(grad$f$weight_, (r0 + 0) * 392 + l + 8);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 392 + l);
+        a1_1.intoArray(grad$f$weight_, (r0 + 1) * 392 + l + 8);
+        a2_0.intoArray(grad$f$weight_, (r0 + 2) * 392 + l);
+        a2_1.intoArray(grad$f$weight_, (r0 + 2) * 392 + l + 8);
+        a3_0.intoArray(grad$f$weight_, (r0 + 3) * 392 + l);
+        a3_1.intoArray(grad$f$weight_, (r0 + 3) * 392 + l + 8);
+        a4_0.intoArray(grad$f$weight_, (r0 + 4) * 392 + l);
+        a4_1.intoArray(grad$f$weight_, (r0 + 4) * 392 + l + 8);
+        a5_0.intoArray(grad$f$weight_, (r0 + 5) * 392 + l);
+        a5_1.intoArray(grad$f$weight_, (r0 + 5) * 392 + l + 8);
+        a6_0.intoArray(grad$f$weight_, (r0 + 6) * 392 + l);
+        a6_1.intoArray(grad$f$weight_, (r0 + 6) * 392 + l + 8);
+        a7_0.intoArray(grad$f$weight_, (r0 + 7) * 392 + l);
+        a7_1.intoArray(grad$f$weight_, (r0 + 7) * 392 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+7: Σ_i A[r·1 + i·10]·B[i·392 + l], i = 0 .. 63 in order (8x1 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile8x1(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 392 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, s_, bo);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 392 + l);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 392 + l);
+        a2_0.intoArray(grad$f$weight_, (r0 + 2) * 392 + l);
+        a3_0.intoArray(grad$f$weight_, (r0 + 3) * 392 + l);
+        a4_0.intoArray(grad$f$weight_, (r0 + 4) * 392 + l);
+        a5_0.intoArray(grad$f$weight_, (r0 + 5) * 392 + l);
+        a6_0.intoArray(grad$f$weight_, (r0 + 6) * 392 + l);
+        a7_0.intoArray(grad$f$weight_, (r0 + 7) * 392 + l);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·392 + l], i = 0 .. 63 in order (2x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile2x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 392 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, s_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, s_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 392 + l);
+        a0_1.intoArray(grad$f$weight_, (r0 + 0) * 392 + l + 8);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 392 + l);
+        a1_1.intoArray(grad$f$weight_, (r0 + 1) * 392 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+7: Σ_i A[r·1 + i·10]·B[i·392 + l], i = 0 .. 63 in order (2x1 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile2x1(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 392 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, s_, bo);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 392 + l);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 392 + l);
     }
 
     /**

@@ -868,55 +868,61 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      */
     public void backward() {
         // softmax_ce_bf 'loss' (samples/fashion_bn.cnn:32)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b0_softmax_ce_bf_loss_(chunk);
+        }
         // full_bf 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 10, 64);
+        pool.run(this, 11, 8);
         // full_grad 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 11, 10);
+        pool.run(this, 12, 8);
         // relu_bf 'r4' (samples/fashion_bn.cnn:29)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b3_relu_bf_r4_(chunk);
+        }
         // full_bf 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 12, 64);
+        pool.run(this, 14, 8);
         // full_grad 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 13, 256);
+        pool.run(this, 15, 32);
         // maxpool_bf 'p3' (samples/fashion_bn.cnn:25)
         // relu_bf 'r3' (samples/fashion_bn.cnn:24)
-        pool.run(this, 14, 64);
+        pool.run(this, 16, 64);
         // bn_bf 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 15, 128);
+        pool.run(this, 17, 128);
         // bn_grad 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 16, 128);
+        pool.run(this, 18, 128);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 17, 64);
+        pool.run(this, 19, 64);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 18, 64);
+        pool.run(this, 20, 64);
         // maxpool_bf 'p2' (samples/fashion_bn.cnn:19)
         // relu_bf 'r2' (samples/fashion_bn.cnn:18)
-        pool.run(this, 19, 64);
-        // bn_bf 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 20, 64);
-        // bn_grad 'n2' (samples/fashion_bn.cnn:17)
         pool.run(this, 21, 64);
-        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
+        // bn_bf 'n2' (samples/fashion_bn.cnn:17)
         pool.run(this, 22, 64);
+        // bn_grad 'n2' (samples/fashion_bn.cnn:17)
+        pool.run(this, 23, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 23, 16);
+        pool.run(this, 24, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 24, 16);
-        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 25, 8);
-        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 25, 16);
+        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 26, 16);
+        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 27, 8);
+        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 28, 16);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
-        pool.run(this, 27, 64);
+        pool.run(this, 29, 64);
         // bn_bf 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 28, 32);
+        pool.run(this, 30, 32);
         // bn_grad 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 29, 32);
+        pool.run(this, 31, 32);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 30, 64);
+        pool.run(this, 32, 64);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 31, 16);
+        pool.run(this, 33, 16);
     }
 
     public float loss() {
@@ -1019,69 +1025,75 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 f16_cross_entropy_loss_(chunk);
                 return;
             case 10:
-                s10_by_sample(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 11:
-                b2_full_grad_f2_(chunk);
+                b1_full_bf_f2_(chunk);
                 return;
             case 12:
-                s12_by_sample(chunk);
+                b2_full_grad_f2_(chunk);
                 return;
             case 13:
-                b5_full_grad_f1_(chunk);
+                b3_relu_bf_r4_(chunk);
                 return;
             case 14:
-                s14_by_sample(chunk);
+                b4_full_bf_f1_(chunk);
                 return;
             case 15:
-                b8_bn_bf_n3_(chunk);
+                b5_full_grad_f1_(chunk);
                 return;
             case 16:
-                b9_bn_grad_n3_(chunk);
+                s16_by_sample(chunk);
                 return;
             case 17:
-                s17_by_sample(chunk);
+                b8_bn_bf_n3_(chunk);
                 return;
             case 18:
-                b11_conv_grad_c3_(chunk);
+                b9_bn_grad_n3_(chunk);
                 return;
             case 19:
                 s19_by_sample(chunk);
                 return;
             case 20:
-                b14_bn_bf_n2_(chunk);
+                b11_conv_grad_c3_(chunk);
                 return;
             case 21:
-                b15_bn_grad_n2_(chunk);
+                s21_by_sample(chunk);
                 return;
             case 22:
-                b16_conv_bf_c2_pad(chunk);
+                b14_bn_bf_n2_(chunk);
                 return;
             case 23:
-                b16_conv_bf_c2_u(chunk);
+                b15_bn_grad_n2_(chunk);
                 return;
             case 24:
-                b16_conv_bf_c2_(chunk);
+                b16_conv_bf_c2_pad(chunk);
                 return;
             case 25:
-                b17_conv_grad_c2_acc(chunk);
+                b16_conv_bf_c2_u(chunk);
                 return;
             case 26:
-                b17_conv_grad_c2_(chunk);
+                b16_conv_bf_c2_(chunk);
                 return;
             case 27:
-                s27_by_sample(chunk);
+                b17_conv_grad_c2_acc(chunk);
                 return;
             case 28:
-                b20_bn_bf_n1_(chunk);
+                b17_conv_grad_c2_(chunk);
                 return;
             case 29:
-                b21_bn_grad_n1_(chunk);
+                s29_by_sample(chunk);
                 return;
             case 30:
-                b22_conv_grad_c1_dy(chunk);
+                b20_bn_bf_n1_(chunk);
                 return;
             case 31:
+                b21_bn_grad_n1_(chunk);
+                return;
+            case 32:
+                b22_conv_grad_c1_dy(chunk);
+                return;
+            case 33:
                 b22_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1157,37 +1169,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>softmax_ce_bf 'loss' (samples/fashion_bn.cnn:32)</li>
-     * <li>full_bf 'f2' (samples/fashion_bn.cnn:30)</li>
-     * </ul>
-     */
-    private void s10_by_sample(int chunk) {
-        b0_softmax_ce_bf_loss_(chunk);
-        b1_full_bf_f2_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
-     * <li>relu_bf 'r4' (samples/fashion_bn.cnn:29)</li>
-     * <li>full_bf 'f1' (samples/fashion_bn.cnn:28)</li>
-     * </ul>
-     */
-    private void s12_by_sample(int chunk) {
-        b3_relu_bf_r4_(chunk);
-        b4_full_bf_f1_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>maxpool_bf 'p3' (samples/fashion_bn.cnn:25)</li>
      * <li>relu_bf 'r3' (samples/fashion_bn.cnn:24)</li>
      * </ul>
      */
-    private void s14_by_sample(int chunk) {
+    private void s16_by_sample(int chunk) {
         b6_maxpool_bf_p3_(chunk);
         b7_relu_bf_r3_(chunk);
     }
@@ -1200,7 +1186,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c3' (samples/fashion_bn.cnn:22)</li>
      * </ul>
      */
-    private void s17_by_sample(int chunk) {
+    private void s19_by_sample(int chunk) {
         b10_conv_bf_c3_pad(chunk);
         b10_conv_bf_c3_(chunk);
         b11_conv_grad_c3_dy(chunk);
@@ -1214,7 +1200,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/fashion_bn.cnn:18)</li>
      * </ul>
      */
-    private void s19_by_sample(int chunk) {
+    private void s21_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
     }
@@ -1227,7 +1213,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r1' (samples/fashion_bn.cnn:12)</li>
      * </ul>
      */
-    private void s27_by_sample(int chunk) {
+    private void s29_by_sample(int chunk) {
         b18_maxpool_bf_p1_(chunk);
         b19_relu_bf_r1_(chunk);
     }
@@ -2609,36 +2595,209 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f2' (samples/fashion_bn.cnn:30): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f2.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b1_full_bf_f2_(int chunk) {
-        int t = chunk;
-        int xo = t * 256;
-        int go = t * 10;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 256; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 10; k++) a = FloatVector.fromArray(S, f2$weight_, k * 256 + l).fma(FloatVector.broadcast(S, grad$f2_[go + k]), a);
-            a.intoArray(grad$r4_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 256; l += 16) {
+                b1_full_bf_f2_tile8x2(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·10 + i·1]·B[i·256 + l], i = 0 .. 9 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f2_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 256 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f2$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f2$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$r4_, (r0 + 0) * 256 + l);
+        a0_1.intoArray(grad$r4_, (r0 + 0) * 256 + l + 8);
+        a1_0.intoArray(grad$r4_, (r0 + 1) * 256 + l);
+        a1_1.intoArray(grad$r4_, (r0 + 1) * 256 + l + 8);
+        a2_0.intoArray(grad$r4_, (r0 + 2) * 256 + l);
+        a2_1.intoArray(grad$r4_, (r0 + 2) * 256 + l + 8);
+        a3_0.intoArray(grad$r4_, (r0 + 3) * 256 + l);
+        a3_1.intoArray(grad$r4_, (r0 + 3) * 256 + l + 8);
+        a4_0.intoArray(grad$r4_, (r0 + 4) * 256 + l);
+        a4_1.intoArray(grad$r4_, (r0 + 4) * 256 + l + 8);
+        a5_0.intoArray(grad$r4_, (r0 + 5) * 256 + l);
+        a5_1.intoArray(grad$r4_, (r0 + 5) * 256 + l + 8);
+        a6_0.intoArray(grad$r4_, (r0 + 6) * 256 + l);
+        a6_1.intoArray(grad$r4_, (r0 + 6) * 256 + l + 8);
+        a7_0.intoArray(grad$r4_, (r0 + 7) * 256 + l);
+        a7_1.intoArray(grad$r4_, (r0 + 7) * 256 + l + 8);
+    }
+
+    /**
      * full_grad 'f2' (samples/fashion_bn.cnn:30): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>10 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>8 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b2_full_grad_f2_(int chunk) {
-        int k = chunk;
-        int wo = k * 256;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 256; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, r4_, t * 256 + l).fma(FloatVector.broadcast(S, grad$f2_[t * 10 + k]), a);
-            a.intoArray(grad$f2$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 4 * 8;
+        int r1 = Math.min(r0 + 8, 10);
+        int g = chunk % 4;
+        if (r1 - r0 == 8) {
+            for (int l = g * 16 / 4 * 16; l < (g + 1) * 16 / 4 * 16; l += 16) {
+                b2_full_grad_f2_tile8x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f2_[t * 10 + k];
-        grad$f2$bias_[k] = (float) bsum;
+        else {
+            for (int l = g * 16 / 4 * 16; l < (g + 1) * 16 / 4 * 16; l += 16) {
+                b2_full_grad_f2_tile2x2(r0, l);
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f2_[t * 10 + k];
+                grad$f2$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·256 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f2_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 256 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, r4_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, r4_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f2$weight_, (r0 + 0) * 256 + l);
+        a0_1.intoArray(grad$f2$weight_, (r0 + 0) * 256 + l + 8);
+        a1_0.intoArray(grad$f2$weight_, (r0 + 1) * 256 + l);
+        a1_1.intoArray(grad$f2$weight_, (r0 + 1) * 256 + l + 8);
+        a2_0.intoArray(grad$f2$weight_, (r0 + 2) * 256 + l);
+        a2_1.intoArray(grad$f2$weight_, (r0 + 2) * 256 + l + 8);
+        a3_0.intoArray(grad$f2$weight_, (r0 + 3) * 256 + l);
+        a3_1.intoArray(grad$f2$weight_, (r0 + 3) * 256 + l + 8);
+        a4_0.intoArray(grad$f2$weight_, (r0 + 4) * 256 + l);
+        a4_1.intoArray(grad$f2$weight_, (r0 + 4) * 256 + l + 8);
+        a5_0.intoArray(grad$f2$weight_, (r0 + 5) * 256 + l);
+        a5_1.intoArray(grad$f2$weight_, (r0 + 5) * 256 + l + 8);
+        a6_0.intoArray(grad$f2$weight_, (r0 + 6) * 256 + l);
+        a6_1.intoArray(grad$f2$weight_, (r0 + 6) * 256 + l + 8);
+        a7_0.intoArray(grad$f2$weight_, (r0 + 7) * 256 + l);
+        a7_1.intoArray(grad$f2$weight_, (r0 + 7) * 256 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·256 + l], i = 0 .. 63 in order (2x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f2_tile2x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 256 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, r4_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, r4_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(grad$f2$weight_, (r0 + 0) * 256 + l);
+        a0_1.intoArray(grad$f2$weight_, (r0 + 0) * 256 + l + 8);
+        a1_0.intoArray(grad$f2$weight_, (r0 + 1) * 256 + l);
+        a1_1.intoArray(grad$f2$weight_, (r0 + 1) * 256 + l + 8);
     }
 
     /**
@@ -2653,36 +2812,178 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f1' (samples/fashion_bn.cnn:28): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f1.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b4_full_bf_f1_(int chunk) {
-        int t = chunk;
-        int xo = t * 2048;
-        int go = t * 256;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 2048; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 256; k++) a = FloatVector.fromArray(S, f1$weight_, k * 2048 + l).fma(FloatVector.broadcast(S, grad$f1_[go + k]), a);
-            a.intoArray(grad$p3_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 2048; l += 16) {
+                b4_full_bf_f1_tile8x2(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·256 + i·1]·B[i·2048 + l], i = 0 .. 255 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b4_full_bf_f1_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 256; i++) {
+            int bo = i * 2048 + l;
+            int ao = r0 * 256 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f1$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f1$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 256]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 512]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 768]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1024]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1280]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1536]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1792]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$p3_, (r0 + 0) * 2048 + l);
+        a0_1.intoArray(grad$p3_, (r0 + 0) * 2048 + l + 8);
+        a1_0.intoArray(grad$p3_, (r0 + 1) * 2048 + l);
+        a1_1.intoArray(grad$p3_, (r0 + 1) * 2048 + l + 8);
+        a2_0.intoArray(grad$p3_, (r0 + 2) * 2048 + l);
+        a2_1.intoArray(grad$p3_, (r0 + 2) * 2048 + l + 8);
+        a3_0.intoArray(grad$p3_, (r0 + 3) * 2048 + l);
+        a3_1.intoArray(grad$p3_, (r0 + 3) * 2048 + l + 8);
+        a4_0.intoArray(grad$p3_, (r0 + 4) * 2048 + l);
+        a4_1.intoArray(grad$p3_, (r0 + 4) * 2048 + l + 8);
+        a5_0.intoArray(grad$p3_, (r0 + 5) * 2048 + l);
+        a5_1.intoArray(grad$p3_, (r0 + 5) * 2048 + l + 8);
+        a6_0.intoArray(grad$p3_, (r0 + 6) * 2048 + l);
+        a6_1.intoArray(grad$p3_, (r0 + 6) * 2048 + l + 8);
+        a7_0.intoArray(grad$p3_, (r0 + 7) * 2048 + l);
+        a7_1.intoArray(grad$p3_, (r0 + 7) * 2048 + l + 8);
+    }
+
+    /**
      * full_grad 'f1' (samples/fashion_bn.cnn:28): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>256 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>32 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b5_full_grad_f1_(int chunk) {
-        int k = chunk;
-        int wo = k * 2048;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 2048; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, p3_, t * 2048 + l).fma(FloatVector.broadcast(S, grad$f1_[t * 256 + k]), a);
-            a.intoArray(grad$f1$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 256);
+        int g = 0;
+         {
+            for (int l = 0; l < 2048; l += 16) {
+                b5_full_grad_f1_tile8x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f1_[t * 256 + k];
-        grad$f1$bias_[k] = (float) bsum;
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f1_[t * 256 + k];
+                grad$f1$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·256]·B[i·2048 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b5_full_grad_f1_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 2048 + l;
+            int ao = r0 * 1 + i * 256;
+            FloatVector v0 = FloatVector.fromArray(S, p3_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, p3_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f1$weight_, (r0 + 0) * 2048 + l);
+        a0_1.intoArray(grad$f1$weight_, (r0 + 0) * 2048 + l + 8);
+        a1_0.intoArray(grad$f1$weight_, (r0 + 1) * 2048 + l);
+        a1_1.intoArray(grad$f1$weight_, (r0 + 1) * 2048 + l + 8);
+        a2_0.intoArray(grad$f1$weight_, (r0 + 2) * 2048 + l);
+        a2_1.intoArray(grad$f1$weight_, (r0 + 2) * 2048 + l + 8);
+        a3_0.intoArray(grad$f1$weight_, (r0 + 3) * 2048 + l);
+        a3_1.intoArray(grad$f1$weight_, (r0 + 3) * 2048 + l + 8);
+        a4_0.intoArray(grad$f1$weight_, (r0 + 4) * 2048 + l);
+        a4_1.intoArray(grad$f1$weight_, (r0 + 4) * 2048 + l + 8);
+        a5_0.intoArray(grad$f1$weight_, (r0 + 5) * 2048 + l);
+        a5_1.intoArray(grad$f1$weight_, (r0 + 5) * 2048 + l + 8);
+        a6_0.intoArray(grad$f1$weight_, (r0 + 6) * 2048 + l);
+        a6_1.intoArray(grad$f1$weight_, (r0 + 6) * 2048 + l + 8);
+        a7_0.intoArray(grad$f1$weight_, (r0 + 7) * 2048 + l);
+        a7_1.intoArray(grad$f1$weight_, (r0 + 7) * 2048 + l + 8);
     }
 
     /**

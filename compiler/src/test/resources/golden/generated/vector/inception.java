@@ -756,42 +756,45 @@ public final class Inception_T64 implements Network, ChunkTask {
      */
     public void backward() {
         // softmax_ce_bf 'loss' (samples/inception.cnn:32)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b0_softmax_ce_bf_loss_(chunk);
+        }
         // full_bf 'f' (samples/inception.cnn:30)
-        pool.run(this, 2, 64);
+        pool.run(this, 3, 8);
         // full_grad 'f' (samples/inception.cnn:30)
-        pool.run(this, 3, 10);
+        pool.run(this, 4, 8);
         // maxpool_bf 'q' (samples/inception.cnn:28)
         // sigmoid_bf 'g' (samples/inception.cnn:27)
         // concat_bf 'cat' (samples/inception.cnn:26)
         // maxpool_bf 'c2' (samples/inception.cnn:24)
         // conv_bf 'c1' (samples/inception.cnn:23)
         // conv_grad 'c1' (samples/inception.cnn:23)
-        pool.run(this, 4, 64);
+        pool.run(this, 5, 64);
         // conv_grad 'c1' (samples/inception.cnn:23)
-        pool.run(this, 5, 6);
+        pool.run(this, 6, 6);
         // elu_bf 'b' (samples/inception.cnn:21)
         // conv_bf 'b2' (samples/inception.cnn:20)
         // conv_grad 'b2' (samples/inception.cnn:20)
-        pool.run(this, 6, 64);
+        pool.run(this, 7, 64);
         // conv_grad 'b2' (samples/inception.cnn:20)
-        pool.run(this, 7, 6);
+        pool.run(this, 8, 6);
         // conv_bf 'b1' (samples/inception.cnn:19)
         // conv_grad 'b1' (samples/inception.cnn:19)
-        pool.run(this, 8, 64);
+        pool.run(this, 9, 64);
         // conv_grad 'b1' (samples/inception.cnn:19)
-        pool.run(this, 9, 6);
+        pool.run(this, 10, 6);
         // leaky_relu_bf 'a' (samples/inception.cnn:17)
         // conv_bf 'a0' (samples/inception.cnn:16)
         // conv_grad 'a0' (samples/inception.cnn:16)
-        pool.run(this, 10, 64);
+        pool.run(this, 11, 64);
         // conv_grad 'a0' (samples/inception.cnn:16)
-        pool.run(this, 11, 6);
+        pool.run(this, 12, 6);
         // accumulate 'r0' (samples/inception.cnn:13)
         // relu_bf 'r0' (samples/inception.cnn:13)
         // conv_grad 'c0' (samples/inception.cnn:12)
-        pool.run(this, 12, 64);
+        pool.run(this, 13, 64);
         // conv_grad 'c0' (samples/inception.cnn:12)
-        pool.run(this, 13, 8);
+        pool.run(this, 14, 8);
     }
 
     public float loss() {
@@ -870,39 +873,42 @@ public final class Inception_T64 implements Network, ChunkTask {
                 f14_cross_entropy_loss_(chunk);
                 return;
             case 2:
-                s2_by_sample(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 3:
-                b2_full_grad_f_(chunk);
+                b1_full_bf_f_(chunk);
                 return;
             case 4:
-                s4_by_sample(chunk);
+                b2_full_grad_f_(chunk);
                 return;
             case 5:
-                b8_conv_grad_c1_(chunk);
+                s5_by_sample(chunk);
                 return;
             case 6:
-                s6_by_sample(chunk);
+                b8_conv_grad_c1_(chunk);
                 return;
             case 7:
-                b11_conv_grad_b2_(chunk);
+                s7_by_sample(chunk);
                 return;
             case 8:
-                s8_by_sample(chunk);
+                b11_conv_grad_b2_(chunk);
                 return;
             case 9:
-                b13_conv_grad_b1_(chunk);
+                s9_by_sample(chunk);
                 return;
             case 10:
-                s10_by_sample(chunk);
+                b13_conv_grad_b1_(chunk);
                 return;
             case 11:
-                b16_conv_grad_a0_(chunk);
+                s11_by_sample(chunk);
                 return;
             case 12:
-                s12_by_sample(chunk);
+                b16_conv_grad_a0_(chunk);
                 return;
             case 13:
+                s13_by_sample(chunk);
+                return;
+            case 14:
                 b19_conv_grad_c0_(chunk);
                 return;
             default:
@@ -956,19 +962,6 @@ public final class Inception_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>softmax_ce_bf 'loss' (samples/inception.cnn:32)</li>
-     * <li>full_bf 'f' (samples/inception.cnn:30)</li>
-     * </ul>
-     */
-    private void s2_by_sample(int chunk) {
-        b0_softmax_ce_bf_loss_(chunk);
-        b1_full_bf_f_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>maxpool_bf 'q' (samples/inception.cnn:28)</li>
      * <li>sigmoid_bf 'g' (samples/inception.cnn:27)</li>
      * <li>concat_bf 'cat' (samples/inception.cnn:26)</li>
@@ -977,7 +970,7 @@ public final class Inception_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c1' (samples/inception.cnn:23)</li>
      * </ul>
      */
-    private void s4_by_sample(int chunk) {
+    private void s5_by_sample(int chunk) {
         b3_maxpool_bf_q_(chunk);
         b4_sigmoid_bf_g_(chunk);
         b5_concat_bf_cat_(chunk);
@@ -996,7 +989,7 @@ public final class Inception_T64 implements Network, ChunkTask {
      * <li>conv_grad 'b2' (samples/inception.cnn:20)</li>
      * </ul>
      */
-    private void s6_by_sample(int chunk) {
+    private void s7_by_sample(int chunk) {
         b9_elu_bf_b_(chunk);
         b10_conv_bf_b2_pad(chunk);
         b10_conv_bf_b2_(chunk);
@@ -1011,7 +1004,7 @@ public final class Inception_T64 implements Network, ChunkTask {
      * <li>conv_grad 'b1' (samples/inception.cnn:19)</li>
      * </ul>
      */
-    private void s8_by_sample(int chunk) {
+    private void s9_by_sample(int chunk) {
         b12_conv_bf_b1_pad(chunk);
         b12_conv_bf_b1_(chunk);
         b13_conv_grad_b1_dy(chunk);
@@ -1026,7 +1019,7 @@ public final class Inception_T64 implements Network, ChunkTask {
      * <li>conv_grad 'a0' (samples/inception.cnn:16)</li>
      * </ul>
      */
-    private void s10_by_sample(int chunk) {
+    private void s11_by_sample(int chunk) {
         b14_leaky_relu_bf_a_(chunk);
         b15_conv_bf_a0_pad(chunk);
         b15_conv_bf_a0_(chunk);
@@ -1042,7 +1035,7 @@ public final class Inception_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c0' (samples/inception.cnn:12)</li>
      * </ul>
      */
-    private void s12_by_sample(int chunk) {
+    private void s13_by_sample(int chunk) {
         b17_accumulate_r0_(chunk);
         b18_relu_bf_r0_(chunk);
         b19_conv_grad_c0_dy(chunk);
@@ -2542,36 +2535,209 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f' (samples/inception.cnn:30): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b1_full_bf_f_(int chunk) {
-        int t = chunk;
-        int xo = t * 288;
-        int go = t * 10;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 288; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 10; k++) a = FloatVector.fromArray(S, f$weight_, k * 288 + l).fma(FloatVector.broadcast(S, grad$f_[go + k]), a);
-            a.intoArray(grad$q_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 288; l += 16) {
+                b1_full_bf_f_tile8x2(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·10 + i·1]·B[i·288 + l], i = 0 .. 9 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 288 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$q_, (r0 + 0) * 288 + l);
+        a0_1.intoArray(grad$q_, (r0 + 0) * 288 + l + 8);
+        a1_0.intoArray(grad$q_, (r0 + 1) * 288 + l);
+        a1_1.intoArray(grad$q_, (r0 + 1) * 288 + l + 8);
+        a2_0.intoArray(grad$q_, (r0 + 2) * 288 + l);
+        a2_1.intoArray(grad$q_, (r0 + 2) * 288 + l + 8);
+        a3_0.intoArray(grad$q_, (r0 + 3) * 288 + l);
+        a3_1.intoArray(grad$q_, (r0 + 3) * 288 + l + 8);
+        a4_0.intoArray(grad$q_, (r0 + 4) * 288 + l);
+        a4_1.intoArray(grad$q_, (r0 + 4) * 288 + l + 8);
+        a5_0.intoArray(grad$q_, (r0 + 5) * 288 + l);
+        a5_1.intoArray(grad$q_, (r0 + 5) * 288 + l + 8);
+        a6_0.intoArray(grad$q_, (r0 + 6) * 288 + l);
+        a6_1.intoArray(grad$q_, (r0 + 6) * 288 + l + 8);
+        a7_0.intoArray(grad$q_, (r0 + 7) * 288 + l);
+        a7_1.intoArray(grad$q_, (r0 + 7) * 288 + l + 8);
+    }
+
+    /**
      * full_grad 'f' (samples/inception.cnn:30): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>10 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>8 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b2_full_grad_f_(int chunk) {
-        int k = chunk;
-        int wo = k * 288;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 288; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, q_, t * 288 + l).fma(FloatVector.broadcast(S, grad$f_[t * 10 + k]), a);
-            a.intoArray(grad$f$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 4 * 8;
+        int r1 = Math.min(r0 + 8, 10);
+        int g = chunk % 4;
+        if (r1 - r0 == 8) {
+            for (int l = g * 18 / 4 * 16; l < (g + 1) * 18 / 4 * 16; l += 16) {
+                b2_full_grad_f_tile8x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f_[t * 10 + k];
-        grad$f$bias_[k] = (float) bsum;
+        else {
+            for (int l = g * 18 / 4 * 16; l < (g + 1) * 18 / 4 * 16; l += 16) {
+                b2_full_grad_f_tile2x2(r0, l);
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f_[t * 10 + k];
+                grad$f$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·288 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 288 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, q_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, q_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 288 + l);
+        a0_1.intoArray(grad$f$weight_, (r0 + 0) * 288 + l + 8);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 288 + l);
+        a1_1.intoArray(grad$f$weight_, (r0 + 1) * 288 + l + 8);
+        a2_0.intoArray(grad$f$weight_, (r0 + 2) * 288 + l);
+        a2_1.intoArray(grad$f$weight_, (r0 + 2) * 288 + l + 8);
+        a3_0.intoArray(grad$f$weight_, (r0 + 3) * 288 + l);
+        a3_1.intoArray(grad$f$weight_, (r0 + 3) * 288 + l + 8);
+        a4_0.intoArray(grad$f$weight_, (r0 + 4) * 288 + l);
+        a4_1.intoArray(grad$f$weight_, (r0 + 4) * 288 + l + 8);
+        a5_0.intoArray(grad$f$weight_, (r0 + 5) * 288 + l);
+        a5_1.intoArray(grad$f$weight_, (r0 + 5) * 288 + l + 8);
+        a6_0.intoArray(grad$f$weight_, (r0 + 6) * 288 + l);
+        a6_1.intoArray(grad$f$weight_, (r0 + 6) * 288 + l + 8);
+        a7_0.intoArray(grad$f$weight_, (r0 + 7) * 288 + l);
+        a7_1.intoArray(grad$f$weight_, (r0 + 7) * 288 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·288 + l], i = 0 .. 63 in order (2x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile2x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 288 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, q_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, q_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 288 + l);
+        a0_1.intoArray(grad$f$weight_, (r0 + 0) * 288 + l + 8);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 288 + l);
+        a1_1.intoArray(grad$f$weight_, (r0 + 1) * 288 + l + 8);
     }
 
     /**

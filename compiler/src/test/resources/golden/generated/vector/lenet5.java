@@ -590,33 +590,42 @@ public final class Lenet5_T64 implements Network, ChunkTask {
      */
     public void backward() {
         // softmax_ce_bf 'loss' (samples/lenet5.cnn:18)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b0_softmax_ce_bf_loss_(chunk);
+        }
         // full_bf 'f3' (samples/lenet5.cnn:16)
-        pool.run(this, 2, 64);
+        pool.run(this, 3, 8);
         // full_grad 'f3' (samples/lenet5.cnn:16)
-        pool.run(this, 3, 10);
+        pool.run(this, 4, 8);
         // relu_bf 'r4' (samples/lenet5.cnn:15)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b3_relu_bf_r4_(chunk);
+        }
         // full_bf 'f2' (samples/lenet5.cnn:14)
-        pool.run(this, 4, 64);
+        pool.run(this, 6, 8);
         // full_grad 'f2' (samples/lenet5.cnn:14)
-        pool.run(this, 5, 84);
+        pool.run(this, 7, 11);
         // relu_bf 'r3' (samples/lenet5.cnn:13)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b6_relu_bf_r3_(chunk);
+        }
         // full_bf 'f1' (samples/lenet5.cnn:12)
-        pool.run(this, 6, 64);
+        pool.run(this, 9, 8);
         // full_grad 'f1' (samples/lenet5.cnn:12)
-        pool.run(this, 7, 120);
+        pool.run(this, 10, 15);
         // maxpool_bf 'p2' (samples/lenet5.cnn:11)
         // relu_bf 'r2' (samples/lenet5.cnn:10)
         // conv_bf 'c2' (samples/lenet5.cnn:9)
         // conv_grad 'c2' (samples/lenet5.cnn:9)
-        pool.run(this, 8, 64);
+        pool.run(this, 11, 64);
         // conv_grad 'c2' (samples/lenet5.cnn:9)
-        pool.run(this, 9, 8);
+        pool.run(this, 12, 8);
         // maxpool_bf 'p1' (samples/lenet5.cnn:8)
         // relu_bf 'r1' (samples/lenet5.cnn:7)
         // conv_grad 'c1' (samples/lenet5.cnn:6)
-        pool.run(this, 10, 64);
+        pool.run(this, 13, 64);
         // conv_grad 'c1' (samples/lenet5.cnn:6)
-        pool.run(this, 11, 6);
+        pool.run(this, 14, 6);
     }
 
     public float loss() {
@@ -695,33 +704,42 @@ public final class Lenet5_T64 implements Network, ChunkTask {
                 f12_cross_entropy_loss_(chunk);
                 return;
             case 2:
-                s2_by_sample(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 3:
-                b2_full_grad_f3_(chunk);
+                b1_full_bf_f3_(chunk);
                 return;
             case 4:
-                s4_by_sample(chunk);
+                b2_full_grad_f3_(chunk);
                 return;
             case 5:
-                b5_full_grad_f2_(chunk);
+                b3_relu_bf_r4_(chunk);
                 return;
             case 6:
-                s6_by_sample(chunk);
+                b4_full_bf_f2_(chunk);
                 return;
             case 7:
-                b8_full_grad_f1_(chunk);
+                b5_full_grad_f2_(chunk);
                 return;
             case 8:
-                s8_by_sample(chunk);
+                b6_relu_bf_r3_(chunk);
                 return;
             case 9:
-                b12_conv_grad_c2_(chunk);
+                b7_full_bf_f1_(chunk);
                 return;
             case 10:
-                s10_by_sample(chunk);
+                b8_full_grad_f1_(chunk);
                 return;
             case 11:
+                s11_by_sample(chunk);
+                return;
+            case 12:
+                b12_conv_grad_c2_(chunk);
+                return;
+            case 13:
+                s13_by_sample(chunk);
+                return;
+            case 14:
                 b15_conv_grad_c1_(chunk);
                 return;
             default:
@@ -768,52 +786,13 @@ public final class Lenet5_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>softmax_ce_bf 'loss' (samples/lenet5.cnn:18)</li>
-     * <li>full_bf 'f3' (samples/lenet5.cnn:16)</li>
-     * </ul>
-     */
-    private void s2_by_sample(int chunk) {
-        b0_softmax_ce_bf_loss_(chunk);
-        b1_full_bf_f3_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
-     * <li>relu_bf 'r4' (samples/lenet5.cnn:15)</li>
-     * <li>full_bf 'f2' (samples/lenet5.cnn:14)</li>
-     * </ul>
-     */
-    private void s4_by_sample(int chunk) {
-        b3_relu_bf_r4_(chunk);
-        b4_full_bf_f2_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
-     * <li>relu_bf 'r3' (samples/lenet5.cnn:13)</li>
-     * <li>full_bf 'f1' (samples/lenet5.cnn:12)</li>
-     * </ul>
-     */
-    private void s6_by_sample(int chunk) {
-        b6_relu_bf_r3_(chunk);
-        b7_full_bf_f1_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>maxpool_bf 'p2' (samples/lenet5.cnn:11)</li>
      * <li>relu_bf 'r2' (samples/lenet5.cnn:10)</li>
      * <li>conv_bf 'c2' (samples/lenet5.cnn:9)</li>
      * <li>conv_grad 'c2' (samples/lenet5.cnn:9)</li>
      * </ul>
      */
-    private void s8_by_sample(int chunk) {
+    private void s11_by_sample(int chunk) {
         b9_maxpool_bf_p2_(chunk);
         b10_relu_bf_r2_(chunk);
         b11_conv_bf_c2_pad(chunk);
@@ -830,7 +809,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c1' (samples/lenet5.cnn:6)</li>
      * </ul>
      */
-    private void s10_by_sample(int chunk) {
+    private void s13_by_sample(int chunk) {
         b13_maxpool_bf_p1_(chunk);
         b14_relu_bf_r1_(chunk);
         b15_conv_grad_c1_dy(chunk);
@@ -1874,46 +1853,227 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f3' (samples/lenet5.cnn:16): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f3.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b1_full_bf_f3_(int chunk) {
-        int t = chunk;
-        int xo = t * 84;
-        int go = t * 10;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 80; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 10; k++) a = FloatVector.fromArray(S, f3$weight_, k * 84 + l).fma(FloatVector.broadcast(S, grad$f3_[go + k]), a);
-            a.intoArray(grad$r4_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 80; l += 16) {
+                b1_full_bf_f3_tile8x2(r0, l);
+            }
         }
-        for (int l = 80; l < 84; l++) {
-            float a = 0f;
-            for (int k = 0; k < 10; k++) a = Math.fma(f3$weight_[k * 84 + l], grad$f3_[go + k], a);
-            grad$r4_[xo + l] = a;
+        if (g == 0) {
+            for (int r = r0; r < r1; r++) {
+                for (int l = 80; l < 84; l++) {
+                    float a = 0f;
+                    for (int i = 0; i < 10; i++) a = Math.fma(f3$weight_[i * 84 + l], grad$f3_[r * 10 + i * 1], a);
+                    grad$r4_[r * 84 + l] = a;
+                }
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·10 + i·1]·B[i·84 + l], i = 0 .. 9 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f3_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 84 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f3$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f3$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f3_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$r4_, (r0 + 0) * 84 + l);
+        a0_1.intoArray(grad$r4_, (r0 + 0) * 84 + l + 8);
+        a1_0.intoArray(grad$r4_, (r0 + 1) * 84 + l);
+        a1_1.intoArray(grad$r4_, (r0 + 1) * 84 + l + 8);
+        a2_0.intoArray(grad$r4_, (r0 + 2) * 84 + l);
+        a2_1.intoArray(grad$r4_, (r0 + 2) * 84 + l + 8);
+        a3_0.intoArray(grad$r4_, (r0 + 3) * 84 + l);
+        a3_1.intoArray(grad$r4_, (r0 + 3) * 84 + l + 8);
+        a4_0.intoArray(grad$r4_, (r0 + 4) * 84 + l);
+        a4_1.intoArray(grad$r4_, (r0 + 4) * 84 + l + 8);
+        a5_0.intoArray(grad$r4_, (r0 + 5) * 84 + l);
+        a5_1.intoArray(grad$r4_, (r0 + 5) * 84 + l + 8);
+        a6_0.intoArray(grad$r4_, (r0 + 6) * 84 + l);
+        a6_1.intoArray(grad$r4_, (r0 + 6) * 84 + l + 8);
+        a7_0.intoArray(grad$r4_, (r0 + 7) * 84 + l);
+        a7_1.intoArray(grad$r4_, (r0 + 7) * 84 + l + 8);
+    }
+
+    /**
      * full_grad 'f3' (samples/lenet5.cnn:16): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>10 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>8 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b2_full_grad_f3_(int chunk) {
-        int k = chunk;
-        int wo = k * 84;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 80; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, r4_, t * 84 + l).fma(FloatVector.broadcast(S, grad$f3_[t * 10 + k]), a);
-            a.intoArray(grad$f3$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 4 * 8;
+        int r1 = Math.min(r0 + 8, 10);
+        int g = chunk % 4;
+        if (r1 - r0 == 8) {
+            for (int l = g * 5 / 4 * 16; l < (g + 1) * 5 / 4 * 16; l += 16) {
+                b2_full_grad_f3_tile8x2(r0, l);
+            }
         }
-        for (int l = 80; l < 84; l++) {
-            float a = 0f;
-            for (int t = 0; t < 64; t++) a = Math.fma(r4_[t * 84 + l], grad$f3_[t * 10 + k], a);
-            grad$f3$weight_[wo + l] = a;
+        else {
+            for (int l = g * 5 / 4 * 16; l < (g + 1) * 5 / 4 * 16; l += 16) {
+                b2_full_grad_f3_tile2x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f3_[t * 10 + k];
-        grad$f3$bias_[k] = (float) bsum;
+        if (g == 3) {
+            for (int r = r0; r < r1; r++) {
+                for (int l = 80; l < 84; l++) {
+                    float a = 0f;
+                    for (int i = 0; i < 64; i++) a = Math.fma(r4_[i * 84 + l], grad$f3_[r * 1 + i * 10], a);
+                    grad$f3$weight_[r * 84 + l] = a;
+                }
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f3_[t * 10 + k];
+                grad$f3$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·84 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f3_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 84 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, r4_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, r4_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f3_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f3$weight_, (r0 + 0) * 84 + l);
+        a0_1.intoArray(grad$f3$weight_, (r0 + 0) * 84 + l + 8);
+        a1_0.intoArray(grad$f3$weight_, (r0 + 1) * 84 + l);
+        a1_1.intoArray(grad$f3$weight_, (r0 + 1) * 84 + l + 8);
+        a2_0.intoArray(grad$f3$weight_, (r0 + 2) * 84 + l);
+        a2_1.intoArray(grad$f3$weight_, (r0 + 2) * 84 + l + 8);
+        a3_0.intoArray(grad$f3$weight_, (r0 + 3) * 84 + l);
+        a3_1.intoArray(grad$f3$weight_, (r0 + 3) * 84 + l + 8);
+        a4_0.intoArray(grad$f3$weight_, (r0 + 4) * 84 + l);
+        a4_1.intoArray(grad$f3$weight_, (r0 + 4) * 84 + l + 8);
+        a5_0.intoArray(grad$f3$weight_, (r0 + 5) * 84 + l);
+        a5_1.intoArray(grad$f3$weight_, (r0 + 5) * 84 + l + 8);
+        a6_0.intoArray(grad$f3$weight_, (r0 + 6) * 84 + l);
+        a6_1.intoArray(grad$f3$weight_, (r0 + 6) * 84 + l + 8);
+        a7_0.intoArray(grad$f3$weight_, (r0 + 7) * 84 + l);
+        a7_1.intoArray(grad$f3$weight_, (r0 + 7) * 84 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·84 + l], i = 0 .. 63 in order (2x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f3_tile2x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 84 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, r4_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, r4_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f3_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f3_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(grad$f3$weight_, (r0 + 0) * 84 + l);
+        a0_1.intoArray(grad$f3$weight_, (r0 + 0) * 84 + l + 8);
+        a1_0.intoArray(grad$f3$weight_, (r0 + 1) * 84 + l);
+        a1_1.intoArray(grad$f3$weight_, (r0 + 1) * 84 + l + 8);
     }
 
     /**
@@ -1929,36 +2089,345 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f2' (samples/lenet5.cnn:14): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f2.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b4_full_bf_f2_(int chunk) {
-        int t = chunk;
-        int xo = t * 120;
-        int go = t * 84;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 120; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 84; k++) a = FloatVector.fromArray(S, f2$weight_, k * 120 + l).fma(FloatVector.broadcast(S, grad$f2_[go + k]), a);
-            a.intoArray(grad$r3_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 112; l += 16) {
+                b4_full_bf_f2_tile8x2(r0, l);
+            }
+            if (g == 0) {
+                for (int l = 112; l < 120; l += 8) b4_full_bf_f2_tile8x1(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·84 + i·1]·B[i·120 + l], i = 0 .. 83 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b4_full_bf_f2_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 84; i++) {
+            int bo = i * 120 + l;
+            int ao = r0 * 84 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f2$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f2$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 84]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 168]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 252]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 336]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 420]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 504]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 588]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$r3_, (r0 + 0) * 120 + l);
+        a0_1.intoArray(grad$r3_, (r0 + 0) * 120 + l + 8);
+        a1_0.intoArray(grad$r3_, (r0 + 1) * 120 + l);
+        a1_1.intoArray(grad$r3_, (r0 + 1) * 120 + l + 8);
+        a2_0.intoArray(grad$r3_, (r0 + 2) * 120 + l);
+        a2_1.intoArray(grad$r3_, (r0 + 2) * 120 + l + 8);
+        a3_0.intoArray(grad$r3_, (r0 + 3) * 120 + l);
+        a3_1.intoArray(grad$r3_, (r0 + 3) * 120 + l + 8);
+        a4_0.intoArray(grad$r3_, (r0 + 4) * 120 + l);
+        a4_1.intoArray(grad$r3_, (r0 + 4) * 120 + l + 8);
+        a5_0.intoArray(grad$r3_, (r0 + 5) * 120 + l);
+        a5_1.intoArray(grad$r3_, (r0 + 5) * 120 + l + 8);
+        a6_0.intoArray(grad$r3_, (r0 + 6) * 120 + l);
+        a6_1.intoArray(grad$r3_, (r0 + 6) * 120 + l + 8);
+        a7_0.intoArray(grad$r3_, (r0 + 7) * 120 + l);
+        a7_1.intoArray(grad$r3_, (r0 + 7) * 120 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+7: Σ_i A[r·84 + i·1]·B[i·120 + l], i = 0 .. 83 in order (8x1 accumulators of 8 lanes).
+     */
+    private void b4_full_bf_f2_tile8x1(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        for (int i = 0; i < 84; i++) {
+            int bo = i * 120 + l;
+            int ao = r0 * 84 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f2$weight_, bo);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 84]);
+            a1_0 = v0.fma(g, a1_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 168]);
+            a2_0 = v0.fma(g, a2_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 252]);
+            a3_0 = v0.fma(g, a3_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 336]);
+            a4_0 = v0.fma(g, a4_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 420]);
+            a5_0 = v0.fma(g, a5_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 504]);
+            a6_0 = v0.fma(g, a6_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 588]);
+            a7_0 = v0.fma(g, a7_0);
+        }
+        a0_0.intoArray(grad$r3_, (r0 + 0) * 120 + l);
+        a1_0.intoArray(grad$r3_, (r0 + 1) * 120 + l);
+        a2_0.intoArray(grad$r3_, (r0 + 2) * 120 + l);
+        a3_0.intoArray(grad$r3_, (r0 + 3) * 120 + l);
+        a4_0.intoArray(grad$r3_, (r0 + 4) * 120 + l);
+        a5_0.intoArray(grad$r3_, (r0 + 5) * 120 + l);
+        a6_0.intoArray(grad$r3_, (r0 + 6) * 120 + l);
+        a7_0.intoArray(grad$r3_, (r0 + 7) * 120 + l);
+    }
+
+    /**
      * full_grad 'f2' (samples/lenet5.cnn:14): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>84 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>11 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b5_full_grad_f2_(int chunk) {
-        int k = chunk;
-        int wo = k * 120;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 120; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, r3_, t * 120 + l).fma(FloatVector.broadcast(S, grad$f2_[t * 84 + k]), a);
-            a.intoArray(grad$f2$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 84);
+        int g = 0;
+        if (r1 - r0 == 8) {
+            for (int l = 0; l < 112; l += 16) {
+                b5_full_grad_f2_tile8x2(r0, l);
+            }
+            if (g == 0) {
+                for (int l = 112; l < 120; l += 8) b5_full_grad_f2_tile8x1(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f2_[t * 84 + k];
-        grad$f2$bias_[k] = (float) bsum;
+        else {
+            for (int l = 0; l < 112; l += 16) {
+                b5_full_grad_f2_tile4x2(r0, l);
+            }
+            if (g == 0) {
+                for (int l = 112; l < 120; l += 8) b5_full_grad_f2_tile4x1(r0, l);
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f2_[t * 84 + k];
+                grad$f2$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·84]·B[i·120 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b5_full_grad_f2_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 120 + l;
+            int ao = r0 * 1 + i * 84;
+            FloatVector v0 = FloatVector.fromArray(S, r3_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, r3_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f2$weight_, (r0 + 0) * 120 + l);
+        a0_1.intoArray(grad$f2$weight_, (r0 + 0) * 120 + l + 8);
+        a1_0.intoArray(grad$f2$weight_, (r0 + 1) * 120 + l);
+        a1_1.intoArray(grad$f2$weight_, (r0 + 1) * 120 + l + 8);
+        a2_0.intoArray(grad$f2$weight_, (r0 + 2) * 120 + l);
+        a2_1.intoArray(grad$f2$weight_, (r0 + 2) * 120 + l + 8);
+        a3_0.intoArray(grad$f2$weight_, (r0 + 3) * 120 + l);
+        a3_1.intoArray(grad$f2$weight_, (r0 + 3) * 120 + l + 8);
+        a4_0.intoArray(grad$f2$weight_, (r0 + 4) * 120 + l);
+        a4_1.intoArray(grad$f2$weight_, (r0 + 4) * 120 + l + 8);
+        a5_0.intoArray(grad$f2$weight_, (r0 + 5) * 120 + l);
+        a5_1.intoArray(grad$f2$weight_, (r0 + 5) * 120 + l + 8);
+        a6_0.intoArray(grad$f2$weight_, (r0 + 6) * 120 + l);
+        a6_1.intoArray(grad$f2$weight_, (r0 + 6) * 120 + l + 8);
+        a7_0.intoArray(grad$f2$weight_, (r0 + 7) * 120 + l);
+        a7_1.intoArray(grad$f2$weight_, (r0 + 7) * 120 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+7: Σ_i A[r·1 + i·84]·B[i·120 + l], i = 0 .. 63 in order (8x1 accumulators of 8 lanes).
+     */
+    private void b5_full_grad_f2_tile8x1(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 120 + l;
+            int ao = r0 * 1 + i * 84;
+            FloatVector v0 = FloatVector.fromArray(S, r3_, bo);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+        }
+        a0_0.intoArray(grad$f2$weight_, (r0 + 0) * 120 + l);
+        a1_0.intoArray(grad$f2$weight_, (r0 + 1) * 120 + l);
+        a2_0.intoArray(grad$f2$weight_, (r0 + 2) * 120 + l);
+        a3_0.intoArray(grad$f2$weight_, (r0 + 3) * 120 + l);
+        a4_0.intoArray(grad$f2$weight_, (r0 + 4) * 120 + l);
+        a5_0.intoArray(grad$f2$weight_, (r0 + 5) * 120 + l);
+        a6_0.intoArray(grad$f2$weight_, (r0 + 6) * 120 + l);
+        a7_0.intoArray(grad$f2$weight_, (r0 + 7) * 120 + l);
+    }
+
+    /**
+     * Rows r0 .. r0+3, columns l .. l+15: Σ_i A[r·1 + i·84]·B[i·120 + l], i = 0 .. 63 in order (4x2 accumulators of 8 lanes).
+     */
+    private void b5_full_grad_f2_tile4x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 120 + l;
+            int ao = r0 * 1 + i * 84;
+            FloatVector v0 = FloatVector.fromArray(S, r3_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, r3_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+        }
+        a0_0.intoArray(grad$f2$weight_, (r0 + 0) * 120 + l);
+        a0_1.intoArray(grad$f2$weight_, (r0 + 0) * 120 + l + 8);
+        a1_0.intoArray(grad$f2$weight_, (r0 + 1) * 120 + l);
+        a1_1.intoArray(grad$f2$weight_, (r0 + 1) * 120 + l + 8);
+        a2_0.intoArray(grad$f2$weight_, (r0 + 2) * 120 + l);
+        a2_1.intoArray(grad$f2$weight_, (r0 + 2) * 120 + l + 8);
+        a3_0.intoArray(grad$f2$weight_, (r0 + 3) * 120 + l);
+        a3_1.intoArray(grad$f2$weight_, (r0 + 3) * 120 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+3, columns l .. l+7: Σ_i A[r·1 + i·84]·B[i·120 + l], i = 0 .. 63 in order (4x1 accumulators of 8 lanes).
+     */
+    private void b5_full_grad_f2_tile4x1(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 120 + l;
+            int ao = r0 * 1 + i * 84;
+            FloatVector v0 = FloatVector.fromArray(S, r3_, bo);
+            FloatVector g = FloatVector.broadcast(S, grad$f2_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            g = FloatVector.broadcast(S, grad$f2_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+        }
+        a0_0.intoArray(grad$f2$weight_, (r0 + 0) * 120 + l);
+        a1_0.intoArray(grad$f2$weight_, (r0 + 1) * 120 + l);
+        a2_0.intoArray(grad$f2$weight_, (r0 + 2) * 120 + l);
+        a3_0.intoArray(grad$f2$weight_, (r0 + 3) * 120 + l);
     }
 
     /**
@@ -1973,36 +2442,178 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f1' (samples/lenet5.cnn:12): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f1.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b7_full_bf_f1_(int chunk) {
-        int t = chunk;
-        int xo = t * 400;
-        int go = t * 120;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 400; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 120; k++) a = FloatVector.fromArray(S, f1$weight_, k * 400 + l).fma(FloatVector.broadcast(S, grad$f1_[go + k]), a);
-            a.intoArray(grad$p2_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 400; l += 16) {
+                b7_full_bf_f1_tile8x2(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·120 + i·1]·B[i·400 + l], i = 0 .. 119 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b7_full_bf_f1_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 120; i++) {
+            int bo = i * 400 + l;
+            int ao = r0 * 120 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f1$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f1$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 120]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 240]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 360]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 480]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 600]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 720]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 840]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$p2_, (r0 + 0) * 400 + l);
+        a0_1.intoArray(grad$p2_, (r0 + 0) * 400 + l + 8);
+        a1_0.intoArray(grad$p2_, (r0 + 1) * 400 + l);
+        a1_1.intoArray(grad$p2_, (r0 + 1) * 400 + l + 8);
+        a2_0.intoArray(grad$p2_, (r0 + 2) * 400 + l);
+        a2_1.intoArray(grad$p2_, (r0 + 2) * 400 + l + 8);
+        a3_0.intoArray(grad$p2_, (r0 + 3) * 400 + l);
+        a3_1.intoArray(grad$p2_, (r0 + 3) * 400 + l + 8);
+        a4_0.intoArray(grad$p2_, (r0 + 4) * 400 + l);
+        a4_1.intoArray(grad$p2_, (r0 + 4) * 400 + l + 8);
+        a5_0.intoArray(grad$p2_, (r0 + 5) * 400 + l);
+        a5_1.intoArray(grad$p2_, (r0 + 5) * 400 + l + 8);
+        a6_0.intoArray(grad$p2_, (r0 + 6) * 400 + l);
+        a6_1.intoArray(grad$p2_, (r0 + 6) * 400 + l + 8);
+        a7_0.intoArray(grad$p2_, (r0 + 7) * 400 + l);
+        a7_1.intoArray(grad$p2_, (r0 + 7) * 400 + l + 8);
+    }
+
+    /**
      * full_grad 'f1' (samples/lenet5.cnn:12): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>120 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>15 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b8_full_grad_f1_(int chunk) {
-        int k = chunk;
-        int wo = k * 400;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 400; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, p2_, t * 400 + l).fma(FloatVector.broadcast(S, grad$f1_[t * 120 + k]), a);
-            a.intoArray(grad$f1$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 120);
+        int g = 0;
+         {
+            for (int l = 0; l < 400; l += 16) {
+                b8_full_grad_f1_tile8x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f1_[t * 120 + k];
-        grad$f1$bias_[k] = (float) bsum;
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f1_[t * 120 + k];
+                grad$f1$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·120]·B[i·400 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b8_full_grad_f1_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 400 + l;
+            int ao = r0 * 1 + i * 120;
+            FloatVector v0 = FloatVector.fromArray(S, p2_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, p2_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f1_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f1_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f1$weight_, (r0 + 0) * 400 + l);
+        a0_1.intoArray(grad$f1$weight_, (r0 + 0) * 400 + l + 8);
+        a1_0.intoArray(grad$f1$weight_, (r0 + 1) * 400 + l);
+        a1_1.intoArray(grad$f1$weight_, (r0 + 1) * 400 + l + 8);
+        a2_0.intoArray(grad$f1$weight_, (r0 + 2) * 400 + l);
+        a2_1.intoArray(grad$f1$weight_, (r0 + 2) * 400 + l + 8);
+        a3_0.intoArray(grad$f1$weight_, (r0 + 3) * 400 + l);
+        a3_1.intoArray(grad$f1$weight_, (r0 + 3) * 400 + l + 8);
+        a4_0.intoArray(grad$f1$weight_, (r0 + 4) * 400 + l);
+        a4_1.intoArray(grad$f1$weight_, (r0 + 4) * 400 + l + 8);
+        a5_0.intoArray(grad$f1$weight_, (r0 + 5) * 400 + l);
+        a5_1.intoArray(grad$f1$weight_, (r0 + 5) * 400 + l + 8);
+        a6_0.intoArray(grad$f1$weight_, (r0 + 6) * 400 + l);
+        a6_1.intoArray(grad$f1$weight_, (r0 + 6) * 400 + l + 8);
+        a7_0.intoArray(grad$f1$weight_, (r0 + 7) * 400 + l);
+        a7_1.intoArray(grad$f1$weight_, (r0 + 7) * 400 + l + 8);
     }
 
     /**

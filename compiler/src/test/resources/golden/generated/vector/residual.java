@@ -831,51 +831,54 @@ public final class Residual_T64 implements Network, ChunkTask {
      */
     public void backward() {
         // softmax_ce_bf 'loss' (samples/residual.cnn:32)
+        for (int chunk = 0; chunk < 64; chunk++) {
+            b0_softmax_ce_bf_loss_(chunk);
+        }
         // full_bf 'f' (samples/residual.cnn:30)
-        pool.run(this, 8, 64);
+        pool.run(this, 9, 8);
         // full_grad 'f' (samples/residual.cnn:30)
-        pool.run(this, 9, 10);
+        pool.run(this, 10, 8);
         // avgpool_bf 'a' (samples/residual.cnn:28)
         // tanh_bf 't' (samples/residual.cnn:27)
         // conv_bf 'd' (samples/residual.cnn:26)
         // conv_grad 'd' (samples/residual.cnn:26)
-        pool.run(this, 10, 64);
+        pool.run(this, 11, 64);
         // conv_grad 'd' (samples/residual.cnn:26)
-        pool.run(this, 11, 12);
+        pool.run(this, 12, 12);
         // relu_bf 'r2' (samples/residual.cnn:23)
         // add_bf 'sum' (samples/residual.cnn:22)
-        pool.run(this, 12, 64);
+        pool.run(this, 13, 64);
         // bn_bf 'n2' (samples/residual.cnn:21)
-        pool.run(this, 13, 12);
-        // bn_grad 'n2' (samples/residual.cnn:21)
         pool.run(this, 14, 12);
+        // bn_grad 'n2' (samples/residual.cnn:21)
+        pool.run(this, 15, 12);
         // conv_bf 'c2' (samples/residual.cnn:20)
         // conv_grad 'c2' (samples/residual.cnn:20)
-        pool.run(this, 15, 64);
+        pool.run(this, 16, 64);
         // conv_grad 'c2' (samples/residual.cnn:20)
-        pool.run(this, 16, 12);
+        pool.run(this, 17, 12);
         // relu_bf 'r1' (samples/residual.cnn:19)
-        pool.run(this, 17, 64);
+        pool.run(this, 18, 64);
         // bn_bf 'n1' (samples/residual.cnn:18)
-        pool.run(this, 18, 12);
-        // bn_grad 'n1' (samples/residual.cnn:18)
         pool.run(this, 19, 12);
+        // bn_grad 'n1' (samples/residual.cnn:18)
+        pool.run(this, 20, 12);
         // conv_bf 'c1' (samples/residual.cnn:17)
         // conv_grad 'c1' (samples/residual.cnn:17)
-        pool.run(this, 20, 64);
+        pool.run(this, 21, 64);
         // conv_grad 'c1' (samples/residual.cnn:17)
-        pool.run(this, 21, 12);
+        pool.run(this, 22, 12);
         // accumulate 's' (samples/residual.cnn:14)
         // relu_bf 's' (samples/residual.cnn:14)
-        pool.run(this, 22, 64);
+        pool.run(this, 23, 64);
         // bn_bf 'n0' (samples/residual.cnn:13)
-        pool.run(this, 23, 12);
-        // bn_grad 'n0' (samples/residual.cnn:13)
         pool.run(this, 24, 12);
+        // bn_grad 'n0' (samples/residual.cnn:13)
+        pool.run(this, 25, 12);
         // conv_grad 'c0' (samples/residual.cnn:12)
-        pool.run(this, 25, 64);
+        pool.run(this, 26, 64);
         // conv_grad 'c0' (samples/residual.cnn:12)
-        pool.run(this, 26, 12);
+        pool.run(this, 27, 12);
     }
 
     public float loss() {
@@ -972,60 +975,63 @@ public final class Residual_T64 implements Network, ChunkTask {
                 f15_cross_entropy_loss_(chunk);
                 return;
             case 8:
-                s8_by_sample(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 9:
-                b2_full_grad_f_(chunk);
+                b1_full_bf_f_(chunk);
                 return;
             case 10:
-                s10_by_sample(chunk);
+                b2_full_grad_f_(chunk);
                 return;
             case 11:
-                b6_conv_grad_d_(chunk);
+                s11_by_sample(chunk);
                 return;
             case 12:
-                s12_by_sample(chunk);
+                b6_conv_grad_d_(chunk);
                 return;
             case 13:
-                b9_bn_bf_n2_(chunk);
+                s13_by_sample(chunk);
                 return;
             case 14:
-                b10_bn_grad_n2_(chunk);
+                b9_bn_bf_n2_(chunk);
                 return;
             case 15:
-                s15_by_sample(chunk);
+                b10_bn_grad_n2_(chunk);
                 return;
             case 16:
-                b12_conv_grad_c2_(chunk);
+                s16_by_sample(chunk);
                 return;
             case 17:
-                b13_relu_bf_r1_(chunk);
+                b12_conv_grad_c2_(chunk);
                 return;
             case 18:
-                b14_bn_bf_n1_(chunk);
+                b13_relu_bf_r1_(chunk);
                 return;
             case 19:
-                b15_bn_grad_n1_(chunk);
+                b14_bn_bf_n1_(chunk);
                 return;
             case 20:
-                s20_by_sample(chunk);
+                b15_bn_grad_n1_(chunk);
                 return;
             case 21:
-                b17_conv_grad_c1_(chunk);
+                s21_by_sample(chunk);
                 return;
             case 22:
-                s22_by_sample(chunk);
+                b17_conv_grad_c1_(chunk);
                 return;
             case 23:
-                b20_bn_bf_n0_(chunk);
+                s23_by_sample(chunk);
                 return;
             case 24:
-                b21_bn_grad_n0_(chunk);
+                b20_bn_bf_n0_(chunk);
                 return;
             case 25:
-                b22_conv_grad_c0_dy(chunk);
+                b21_bn_grad_n0_(chunk);
                 return;
             case 26:
+                b22_conv_grad_c0_dy(chunk);
+                return;
+            case 27:
                 b22_conv_grad_c0_(chunk);
                 return;
             default:
@@ -1101,26 +1107,13 @@ public final class Residual_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>softmax_ce_bf 'loss' (samples/residual.cnn:32)</li>
-     * <li>full_bf 'f' (samples/residual.cnn:30)</li>
-     * </ul>
-     */
-    private void s8_by_sample(int chunk) {
-        b0_softmax_ce_bf_loss_(chunk);
-        b1_full_bf_f_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>avgpool_bf 'a' (samples/residual.cnn:28)</li>
      * <li>tanh_bf 't' (samples/residual.cnn:27)</li>
      * <li>conv_bf 'd' (samples/residual.cnn:26)</li>
      * <li>conv_grad 'd' (samples/residual.cnn:26)</li>
      * </ul>
      */
-    private void s10_by_sample(int chunk) {
+    private void s11_by_sample(int chunk) {
         b3_avgpool_bf_a_(chunk);
         b4_tanh_bf_t_(chunk);
         b5_conv_bf_d_pad(chunk);
@@ -1136,7 +1129,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      * <li>add_bf 'sum' (samples/residual.cnn:22)</li>
      * </ul>
      */
-    private void s12_by_sample(int chunk) {
+    private void s13_by_sample(int chunk) {
         b7_relu_bf_r2_(chunk);
         b8_add_bf_sum_(chunk);
     }
@@ -1149,7 +1142,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c2' (samples/residual.cnn:20)</li>
      * </ul>
      */
-    private void s15_by_sample(int chunk) {
+    private void s16_by_sample(int chunk) {
         b11_conv_bf_c2_pad(chunk);
         b11_conv_bf_c2_(chunk);
         b12_conv_grad_c2_dy(chunk);
@@ -1163,7 +1156,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c1' (samples/residual.cnn:17)</li>
      * </ul>
      */
-    private void s20_by_sample(int chunk) {
+    private void s21_by_sample(int chunk) {
         b16_conv_bf_c1_pad(chunk);
         b16_conv_bf_c1_(chunk);
         b17_conv_grad_c1_dy(chunk);
@@ -1177,7 +1170,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      * <li>relu_bf 's' (samples/residual.cnn:14)</li>
      * </ul>
      */
-    private void s22_by_sample(int chunk) {
+    private void s23_by_sample(int chunk) {
         b18_accumulate_s_(chunk);
         b19_relu_bf_s_(chunk);
     }
@@ -2776,36 +2769,209 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * full_bf 'f' (samples/residual.cnn:30): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f.weight
-     * <p>64 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b1_full_bf_f_(int chunk) {
-        int t = chunk;
-        int xo = t * 864;
-        int go = t * 10;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 864; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 10; k++) a = FloatVector.fromArray(S, f$weight_, k * 864 + l).fma(FloatVector.broadcast(S, grad$f_[go + k]), a);
-            a.intoArray(grad$a_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk * 8;
+        int r1 = Math.min(r0 + 8, 64);
+        int g = 0;
+         {
+            for (int l = 0; l < 864; l += 16) {
+                b1_full_bf_f_tile8x2(r0, l);
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·10 + i·1]·B[i·864 + l], i = 0 .. 9 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 864 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$a_, (r0 + 0) * 864 + l);
+        a0_1.intoArray(grad$a_, (r0 + 0) * 864 + l + 8);
+        a1_0.intoArray(grad$a_, (r0 + 1) * 864 + l);
+        a1_1.intoArray(grad$a_, (r0 + 1) * 864 + l + 8);
+        a2_0.intoArray(grad$a_, (r0 + 2) * 864 + l);
+        a2_1.intoArray(grad$a_, (r0 + 2) * 864 + l + 8);
+        a3_0.intoArray(grad$a_, (r0 + 3) * 864 + l);
+        a3_1.intoArray(grad$a_, (r0 + 3) * 864 + l + 8);
+        a4_0.intoArray(grad$a_, (r0 + 4) * 864 + l);
+        a4_1.intoArray(grad$a_, (r0 + 4) * 864 + l + 8);
+        a5_0.intoArray(grad$a_, (r0 + 5) * 864 + l);
+        a5_1.intoArray(grad$a_, (r0 + 5) * 864 + l + 8);
+        a6_0.intoArray(grad$a_, (r0 + 6) * 864 + l);
+        a6_1.intoArray(grad$a_, (r0 + 6) * 864 + l + 8);
+        a7_0.intoArray(grad$a_, (r0 + 7) * 864 + l);
+        a7_1.intoArray(grad$a_, (r0 + 7) * 864 + l + 8);
+    }
+
+    /**
      * full_grad 'f' (samples/residual.cnn:30): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>10 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>8 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b2_full_grad_f_(int chunk) {
-        int k = chunk;
-        int wo = k * 864;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 864; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 64; t++) a = FloatVector.fromArray(S, a_, t * 864 + l).fma(FloatVector.broadcast(S, grad$f_[t * 10 + k]), a);
-            a.intoArray(grad$f$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 4 * 8;
+        int r1 = Math.min(r0 + 8, 10);
+        int g = chunk % 4;
+        if (r1 - r0 == 8) {
+            for (int l = g * 54 / 4 * 16; l < (g + 1) * 54 / 4 * 16; l += 16) {
+                b2_full_grad_f_tile8x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 64; t++) bsum += grad$f_[t * 10 + k];
-        grad$f$bias_[k] = (float) bsum;
+        else {
+            for (int l = g * 54 / 4 * 16; l < (g + 1) * 54 / 4 * 16; l += 16) {
+                b2_full_grad_f_tile2x2(r0, l);
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 64; t++) bsum += grad$f_[t * 10 + k];
+                grad$f$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·864 + l], i = 0 .. 63 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 864 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, a_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, a_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 864 + l);
+        a0_1.intoArray(grad$f$weight_, (r0 + 0) * 864 + l + 8);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 864 + l);
+        a1_1.intoArray(grad$f$weight_, (r0 + 1) * 864 + l + 8);
+        a2_0.intoArray(grad$f$weight_, (r0 + 2) * 864 + l);
+        a2_1.intoArray(grad$f$weight_, (r0 + 2) * 864 + l + 8);
+        a3_0.intoArray(grad$f$weight_, (r0 + 3) * 864 + l);
+        a3_1.intoArray(grad$f$weight_, (r0 + 3) * 864 + l + 8);
+        a4_0.intoArray(grad$f$weight_, (r0 + 4) * 864 + l);
+        a4_1.intoArray(grad$f$weight_, (r0 + 4) * 864 + l + 8);
+        a5_0.intoArray(grad$f$weight_, (r0 + 5) * 864 + l);
+        a5_1.intoArray(grad$f$weight_, (r0 + 5) * 864 + l + 8);
+        a6_0.intoArray(grad$f$weight_, (r0 + 6) * 864 + l);
+        a6_1.intoArray(grad$f$weight_, (r0 + 6) * 864 + l + 8);
+        a7_0.intoArray(grad$f$weight_, (r0 + 7) * 864 + l);
+        a7_1.intoArray(grad$f$weight_, (r0 + 7) * 864 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·864 + l], i = 0 .. 63 in order (2x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile2x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        for (int i = 0; i < 64; i++) {
+            int bo = i * 864 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, a_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, a_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 864 + l);
+        a0_1.intoArray(grad$f$weight_, (r0 + 0) * 864 + l + 8);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 864 + l);
+        a1_1.intoArray(grad$f$weight_, (r0 + 1) * 864 + l + 8);
     }
 
     /**

@@ -818,52 +818,55 @@ public final class Updown_T32 implements Network, ChunkTask {
      */
     public void backward() {
         // softmax_ce_bf 'loss' (samples/updown.cnn:29)
+        for (int chunk = 0; chunk < 32; chunk++) {
+            b0_softmax_ce_bf_loss_(chunk);
+        }
         // full_bf 'f' (samples/updown.cnn:27)
-        pool.run(this, 2, 32);
+        pool.run(this, 3, 8);
         // full_grad 'f' (samples/updown.cnn:27)
-        pool.run(this, 3, 10);
+        pool.run(this, 4, 8);
         // maxpool_bf 'p' (samples/updown.cnn:25)
         // relu_bf 'r0' (samples/updown.cnn:24)
         // deconv_bf 'd0' (samples/updown.cnn:23)
         // deconv_grad 'd0' (samples/updown.cnn:23)
-        pool.run(this, 4, 32);
+        pool.run(this, 5, 32);
         // deconv_grad 'd0' (samples/updown.cnn:23)
-        pool.run(this, 5, 8);
+        pool.run(this, 6, 8);
         // add_bf 's1' (samples/updown.cnn:20)
         // deconv_bf 'u1' (samples/updown.cnn:19)
         // deconv_grad 'u1' (samples/updown.cnn:19)
-        pool.run(this, 6, 32);
+        pool.run(this, 7, 32);
         // deconv_grad 'u1' (samples/updown.cnn:19)
-        pool.run(this, 7, 8);
-        // bias_grad 'u1' (samples/updown.cnn:19)
         pool.run(this, 8, 8);
+        // bias_grad 'u1' (samples/updown.cnn:19)
+        pool.run(this, 9, 8);
         // add_bf 's2' (samples/updown.cnn:18)
         // deconv_bf 'u2' (samples/updown.cnn:17)
         // deconv_grad 'u2' (samples/updown.cnn:17)
-        pool.run(this, 9, 32);
+        pool.run(this, 10, 32);
         // deconv_grad 'u2' (samples/updown.cnn:17)
-        pool.run(this, 10, 8);
+        pool.run(this, 11, 8);
         // bias_grad 'u2' (samples/updown.cnn:17)
-        pool.run(this, 11, 16);
+        pool.run(this, 12, 16);
         // relu_bf 'r3' (samples/updown.cnn:14)
         // conv_bf 'e3' (samples/updown.cnn:13)
         // conv_grad 'e3' (samples/updown.cnn:13)
-        pool.run(this, 12, 32);
+        pool.run(this, 13, 32);
         // conv_grad 'e3' (samples/updown.cnn:13)
-        pool.run(this, 13, 8);
+        pool.run(this, 14, 8);
         // accumulate 'r2' (samples/updown.cnn:12)
         // relu_bf 'r2' (samples/updown.cnn:12)
         // conv_bf 'e2' (samples/updown.cnn:11)
         // conv_grad 'e2' (samples/updown.cnn:11)
-        pool.run(this, 14, 32);
+        pool.run(this, 15, 32);
         // conv_grad 'e2' (samples/updown.cnn:11)
-        pool.run(this, 15, 8);
+        pool.run(this, 16, 8);
         // accumulate 'r1' (samples/updown.cnn:10)
         // relu_bf 'r1' (samples/updown.cnn:10)
         // conv_grad 'e1' (samples/updown.cnn:9)
-        pool.run(this, 16, 32);
+        pool.run(this, 17, 32);
         // conv_grad 'e1' (samples/updown.cnn:9)
-        pool.run(this, 17, 8);
+        pool.run(this, 18, 8);
     }
 
     public float loss() {
@@ -942,51 +945,54 @@ public final class Updown_T32 implements Network, ChunkTask {
                 f15_cross_entropy_loss_(chunk);
                 return;
             case 2:
-                s2_by_sample(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 3:
-                b2_full_grad_f_(chunk);
+                b1_full_bf_f_(chunk);
                 return;
             case 4:
-                s4_by_sample(chunk);
+                b2_full_grad_f_(chunk);
                 return;
             case 5:
-                b6_deconv_grad_d0_(chunk);
+                s5_by_sample(chunk);
                 return;
             case 6:
-                s6_by_sample(chunk);
+                b6_deconv_grad_d0_(chunk);
                 return;
             case 7:
-                b9_deconv_grad_u1_(chunk);
+                s7_by_sample(chunk);
                 return;
             case 8:
-                b10_bias_grad_u1_(chunk);
+                b9_deconv_grad_u1_(chunk);
                 return;
             case 9:
-                s9_by_sample(chunk);
+                b10_bias_grad_u1_(chunk);
                 return;
             case 10:
-                b13_deconv_grad_u2_(chunk);
+                s10_by_sample(chunk);
                 return;
             case 11:
-                b14_bias_grad_u2_(chunk);
+                b13_deconv_grad_u2_(chunk);
                 return;
             case 12:
-                s12_by_sample(chunk);
+                b14_bias_grad_u2_(chunk);
                 return;
             case 13:
-                b17_conv_grad_e3_(chunk);
+                s13_by_sample(chunk);
                 return;
             case 14:
-                s14_by_sample(chunk);
+                b17_conv_grad_e3_(chunk);
                 return;
             case 15:
-                b21_conv_grad_e2_(chunk);
+                s15_by_sample(chunk);
                 return;
             case 16:
-                s16_by_sample(chunk);
+                b21_conv_grad_e2_(chunk);
                 return;
             case 17:
+                s17_by_sample(chunk);
+                return;
+            case 18:
                 b24_conv_grad_e1_(chunk);
                 return;
             default:
@@ -1043,26 +1049,13 @@ public final class Updown_T32 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>softmax_ce_bf 'loss' (samples/updown.cnn:29)</li>
-     * <li>full_bf 'f' (samples/updown.cnn:27)</li>
-     * </ul>
-     */
-    private void s2_by_sample(int chunk) {
-        b0_softmax_ce_bf_loss_(chunk);
-        b1_full_bf_f_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
      * <li>maxpool_bf 'p' (samples/updown.cnn:25)</li>
      * <li>relu_bf 'r0' (samples/updown.cnn:24)</li>
      * <li>deconv_bf 'd0' (samples/updown.cnn:23)</li>
      * <li>deconv_grad 'd0' (samples/updown.cnn:23)</li>
      * </ul>
      */
-    private void s4_by_sample(int chunk) {
+    private void s5_by_sample(int chunk) {
         b3_maxpool_bf_p_(chunk);
         b4_relu_bf_r0_(chunk);
         b5_deconv_bf_d0_pad(chunk);
@@ -1079,7 +1072,7 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <li>deconv_grad 'u1' (samples/updown.cnn:19)</li>
      * </ul>
      */
-    private void s6_by_sample(int chunk) {
+    private void s7_by_sample(int chunk) {
         b7_add_bf_s1_(chunk);
         b8_deconv_bf_u1_split(chunk);
         b8_deconv_bf_u1_(chunk);
@@ -1095,7 +1088,7 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <li>deconv_grad 'u2' (samples/updown.cnn:17)</li>
      * </ul>
      */
-    private void s9_by_sample(int chunk) {
+    private void s10_by_sample(int chunk) {
         b11_add_bf_s2_(chunk);
         b12_deconv_bf_u2_split(chunk);
         b12_deconv_bf_u2_(chunk);
@@ -1111,7 +1104,7 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <li>conv_grad 'e3' (samples/updown.cnn:13)</li>
      * </ul>
      */
-    private void s12_by_sample(int chunk) {
+    private void s13_by_sample(int chunk) {
         b15_relu_bf_r3_(chunk);
         b16_conv_bf_e3_pad(chunk);
         b16_conv_bf_e3_(chunk);
@@ -1128,7 +1121,7 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <li>conv_grad 'e2' (samples/updown.cnn:11)</li>
      * </ul>
      */
-    private void s14_by_sample(int chunk) {
+    private void s15_by_sample(int chunk) {
         b18_accumulate_r2_(chunk);
         b19_relu_bf_r2_(chunk);
         b20_conv_bf_e2_pad(chunk);
@@ -1145,7 +1138,7 @@ public final class Updown_T32 implements Network, ChunkTask {
      * <li>conv_grad 'e1' (samples/updown.cnn:9)</li>
      * </ul>
      */
-    private void s16_by_sample(int chunk) {
+    private void s17_by_sample(int chunk) {
         b22_accumulate_r1_(chunk);
         b23_relu_bf_r1_(chunk);
         b24_conv_grad_e1_dy(chunk);
@@ -3732,46 +3725,227 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * full_bf 'f' (samples/updown.cnn:27): Δx[t][l] = Σ_k W[k][l] · ΔY[t][k]
      * <p>Wᵀ of f.weight
-     * <p>32 chunks: one sample each
+     * <p>8 chunks: blocks of 8 samples x groups of columns
      */
     private void b1_full_bf_f_(int chunk) {
-        int t = chunk;
-        int xo = t * 196;
-        int go = t * 10;
-        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l], k in order, one block of 8 columns in a register
-        for (int l = 0; l < 192; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int k = 0; k < 10; k++) a = FloatVector.fromArray(S, f$weight_, k * 196 + l).fma(FloatVector.broadcast(S, grad$f_[go + k]), a);
-            a.intoArray(grad$p_, xo + l);
+        // ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 2 * 8;
+        int r1 = Math.min(r0 + 8, 32);
+        int g = chunk % 2;
+         {
+            for (int l = g * 12 / 2 * 16; l < (g + 1) * 12 / 2 * 16; l += 16) {
+                b1_full_bf_f_tile8x2(r0, l);
+            }
         }
-        for (int l = 192; l < 196; l++) {
-            float a = 0f;
-            for (int k = 0; k < 10; k++) a = Math.fma(f$weight_[k * 196 + l], grad$f_[go + k], a);
-            grad$p_[xo + l] = a;
+        if (g == 1) {
+            for (int r = r0; r < r1; r++) {
+                for (int l = 192; l < 196; l++) {
+                    float a = 0f;
+                    for (int i = 0; i < 10; i++) a = Math.fma(f$weight_[i * 196 + l], grad$f_[r * 10 + i * 1], a);
+                    grad$p_[r * 196 + l] = a;
+                }
+            }
         }
     }
 
     /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·10 + i·1]·B[i·196 + l], i = 0 .. 9 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b1_full_bf_f_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 10; i++) {
+            int bo = i * 196 + l;
+            int ao = r0 * 10 + i * 1;
+            FloatVector v0 = FloatVector.fromArray(S, f$weight_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, f$weight_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 10]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 20]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 30]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 40]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 50]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 60]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 70]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$p_, (r0 + 0) * 196 + l);
+        a0_1.intoArray(grad$p_, (r0 + 0) * 196 + l + 8);
+        a1_0.intoArray(grad$p_, (r0 + 1) * 196 + l);
+        a1_1.intoArray(grad$p_, (r0 + 1) * 196 + l + 8);
+        a2_0.intoArray(grad$p_, (r0 + 2) * 196 + l);
+        a2_1.intoArray(grad$p_, (r0 + 2) * 196 + l + 8);
+        a3_0.intoArray(grad$p_, (r0 + 3) * 196 + l);
+        a3_1.intoArray(grad$p_, (r0 + 3) * 196 + l + 8);
+        a4_0.intoArray(grad$p_, (r0 + 4) * 196 + l);
+        a4_1.intoArray(grad$p_, (r0 + 4) * 196 + l + 8);
+        a5_0.intoArray(grad$p_, (r0 + 5) * 196 + l);
+        a5_1.intoArray(grad$p_, (r0 + 5) * 196 + l + 8);
+        a6_0.intoArray(grad$p_, (r0 + 6) * 196 + l);
+        a6_1.intoArray(grad$p_, (r0 + 6) * 196 + l + 8);
+        a7_0.intoArray(grad$p_, (r0 + 7) * 196 + l);
+        a7_1.intoArray(grad$p_, (r0 + 7) * 196 + l + 8);
+    }
+
+    /**
      * full_grad 'f' (samples/updown.cnn:27): ΔW[k][l] = Σ_t ΔY[t][k] · x[t][l]; Δb[k] = Σ_t ΔY[t][k]
-     * <p>10 chunks: one output k each: row ΔW[k] sums over t inside the chunk
+     * <p>8 chunks: blocks of 8 outputs x groups of columns: row ΔW[k] sums over t inside the chunk
      */
     private void b2_full_grad_f_(int chunk) {
-        int k = chunk;
-        int wo = k * 196;
-        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l], t in order, one block of 8 columns in a register
-        for (int l = 0; l < 192; l += 8) {
-            FloatVector a = FloatVector.zero(S);
-            for (int t = 0; t < 32; t++) a = FloatVector.fromArray(S, p_, t * 196 + l).fma(FloatVector.broadcast(S, grad$f_[t * 10 + k]), a);
-            a.intoArray(grad$f$weight_, wo + l);
+        // ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]: a register tile of 8 rows x 16 columns, the sum in order
+        int r0 = chunk / 4 * 8;
+        int r1 = Math.min(r0 + 8, 10);
+        int g = chunk % 4;
+        if (r1 - r0 == 8) {
+            for (int l = g * 12 / 4 * 16; l < (g + 1) * 12 / 4 * 16; l += 16) {
+                b2_full_grad_f_tile8x2(r0, l);
+            }
         }
-        for (int l = 192; l < 196; l++) {
-            float a = 0f;
-            for (int t = 0; t < 32; t++) a = Math.fma(p_[t * 196 + l], grad$f_[t * 10 + k], a);
-            grad$f$weight_[wo + l] = a;
+        else {
+            for (int l = g * 12 / 4 * 16; l < (g + 1) * 12 / 4 * 16; l += 16) {
+                b2_full_grad_f_tile2x2(r0, l);
+            }
         }
-        double bsum = 0;
-        for (int t = 0; t < 32; t++) bsum += grad$f_[t * 10 + k];
-        grad$f$bias_[k] = (float) bsum;
+        if (g == 3) {
+            for (int r = r0; r < r1; r++) {
+                for (int l = 192; l < 196; l++) {
+                    float a = 0f;
+                    for (int i = 0; i < 32; i++) a = Math.fma(p_[i * 196 + l], grad$f_[r * 1 + i * 10], a);
+                    grad$f$weight_[r * 196 + l] = a;
+                }
+            }
+        }
+        // Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group
+        if (g == 0) {
+            for (int k = r0; k < r1; k++) {
+                double bsum = 0;
+                for (int t = 0; t < 32; t++) bsum += grad$f_[t * 10 + k];
+                grad$f$bias_[k] = (float) bsum;
+            }
+        }
+    }
+
+    /**
+     * Rows r0 .. r0+7, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·196 + l], i = 0 .. 31 in order (8x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile8x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a4_0 = FloatVector.zero(S);
+        FloatVector a4_1 = FloatVector.zero(S);
+        FloatVector a5_0 = FloatVector.zero(S);
+        FloatVector a5_1 = FloatVector.zero(S);
+        FloatVector a6_0 = FloatVector.zero(S);
+        FloatVector a6_1 = FloatVector.zero(S);
+        FloatVector a7_0 = FloatVector.zero(S);
+        FloatVector a7_1 = FloatVector.zero(S);
+        for (int i = 0; i < 32; i++) {
+            int bo = i * 196 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, p_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, p_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 2]);
+            a2_0 = v0.fma(g, a2_0);
+            a2_1 = v1.fma(g, a2_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 3]);
+            a3_0 = v0.fma(g, a3_0);
+            a3_1 = v1.fma(g, a3_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 4]);
+            a4_0 = v0.fma(g, a4_0);
+            a4_1 = v1.fma(g, a4_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 5]);
+            a5_0 = v0.fma(g, a5_0);
+            a5_1 = v1.fma(g, a5_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 6]);
+            a6_0 = v0.fma(g, a6_0);
+            a6_1 = v1.fma(g, a6_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 7]);
+            a7_0 = v0.fma(g, a7_0);
+            a7_1 = v1.fma(g, a7_1);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 196 + l);
+        a0_1.intoArray(grad$f$weight_, (r0 + 0) * 196 + l + 8);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 196 + l);
+        a1_1.intoArray(grad$f$weight_, (r0 + 1) * 196 + l + 8);
+        a2_0.intoArray(grad$f$weight_, (r0 + 2) * 196 + l);
+        a2_1.intoArray(grad$f$weight_, (r0 + 2) * 196 + l + 8);
+        a3_0.intoArray(grad$f$weight_, (r0 + 3) * 196 + l);
+        a3_1.intoArray(grad$f$weight_, (r0 + 3) * 196 + l + 8);
+        a4_0.intoArray(grad$f$weight_, (r0 + 4) * 196 + l);
+        a4_1.intoArray(grad$f$weight_, (r0 + 4) * 196 + l + 8);
+        a5_0.intoArray(grad$f$weight_, (r0 + 5) * 196 + l);
+        a5_1.intoArray(grad$f$weight_, (r0 + 5) * 196 + l + 8);
+        a6_0.intoArray(grad$f$weight_, (r0 + 6) * 196 + l);
+        a6_1.intoArray(grad$f$weight_, (r0 + 6) * 196 + l + 8);
+        a7_0.intoArray(grad$f$weight_, (r0 + 7) * 196 + l);
+        a7_1.intoArray(grad$f$weight_, (r0 + 7) * 196 + l + 8);
+    }
+
+    /**
+     * Rows r0 .. r0+1, columns l .. l+15: Σ_i A[r·1 + i·10]·B[i·196 + l], i = 0 .. 31 in order (2x2 accumulators of 8 lanes).
+     */
+    private void b2_full_grad_f_tile2x2(int r0, int l) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        for (int i = 0; i < 32; i++) {
+            int bo = i * 196 + l;
+            int ao = r0 * 1 + i * 10;
+            FloatVector v0 = FloatVector.fromArray(S, p_, bo);
+            FloatVector v1 = FloatVector.fromArray(S, p_, bo + 8);
+            FloatVector g = FloatVector.broadcast(S, grad$f_[ao]);
+            a0_0 = v0.fma(g, a0_0);
+            a0_1 = v1.fma(g, a0_1);
+            g = FloatVector.broadcast(S, grad$f_[ao + 1]);
+            a1_0 = v0.fma(g, a1_0);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(grad$f$weight_, (r0 + 0) * 196 + l);
+        a0_1.intoArray(grad$f$weight_, (r0 + 0) * 196 + l + 8);
+        a1_0.intoArray(grad$f$weight_, (r0 + 1) * 196 + l);
+        a1_1.intoArray(grad$f$weight_, (r0 + 1) * 196 + l + 8);
     }
 
     /**
