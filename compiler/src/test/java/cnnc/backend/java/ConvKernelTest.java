@@ -3,7 +3,6 @@ package cnnc.backend.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cnnc.interp.Interpreter;
 import cnnc.ir.Model;
 import cnnc.runtime.DType;
 import cnnc.runtime.Network;
@@ -137,25 +136,7 @@ class ConvKernelTest {
         Network net = JaninoLoader.compile(src).instantiate();
         Models.fill(net, 13);
         net.setThreads(2);
-        Interpreter ref = new Interpreter(m);
-        for (TensorSpec s : net.tensors()) {
-            if (s.role() == TensorSpec.Role.PARAMETER || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET) {
-                ref.set(s.name(), ReferenceTest.toDouble(net.tensor(s.name())));
-            }
-        }
-        net.forward();
-        net.backward();
-        ref.forward(true);
-        ref.backward();
-        int compared = 0;
-        for (TensorSpec s : net.tensors()) {
-            if (s.dtype() == DType.I32 || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET
-                    || s.role() == TensorSpec.Role.PARAMETER) {
-                continue;
-            }
-            ReferenceTest.close("tile " + tile + ", batch " + batch + ": " + s.name(), ref.buffer(s.name()), net.tensor(s.name()), 1e-4);
-            compared++;
-        }
+        int compared = Models.matchesInterpreter(m, net, "tile " + tile + ", batch " + batch, 1e-4);
         assertTrue(compared >= 15, "only " + compared + " tensors compared");
         net.close();
     }

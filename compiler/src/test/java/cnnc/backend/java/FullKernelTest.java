@@ -2,11 +2,8 @@ package cnnc.backend.java;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cnnc.interp.Interpreter;
 import cnnc.ir.Model;
-import cnnc.runtime.DType;
 import cnnc.runtime.Network;
-import cnnc.runtime.TensorSpec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -55,24 +52,7 @@ class FullKernelTest {
             Network net = JaninoLoader.compile(src).instantiate();
             Models.fill(net, 5);
             net.setThreads(2);
-            Interpreter ref = new Interpreter(m);
-            for (TensorSpec s : net.tensors()) {
-                if (s.role() == TensorSpec.Role.PARAMETER || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET) {
-                    ref.set(s.name(), ReferenceTest.toDouble(net.tensor(s.name())));
-                }
-            }
-            net.forward();
-            net.backward();
-            ref.forward(true);
-            ref.backward();
-            int compared = 0;
-            for (TensorSpec s : net.tensors()) {
-                if (s.dtype() == DType.F32 && s.role() != TensorSpec.Role.INPUT && s.role() != TensorSpec.Role.TARGET
-                        && s.role() != TensorSpec.Role.PARAMETER) {
-                    ReferenceTest.close("batch " + batch + ": " + s.name(), ref.buffer(s.name()), net.tensor(s.name()), 1e-5);
-                    compared++;
-                }
-            }
+            int compared = Models.matchesInterpreter(m, net, "batch " + batch, 1e-5);
             assertTrue(compared >= 5, "only " + compared + " tensors compared");
             net.close();
         }

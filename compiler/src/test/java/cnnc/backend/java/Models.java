@@ -4,7 +4,9 @@ import cnnc.diag.SourceFile;
 import cnnc.front.Options;
 import cnnc.ir.Model;
 import cnnc.passes.Pipeline;
+import cnnc.runtime.DType;
 import cnnc.runtime.Network;
+import cnnc.runtime.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,6 +41,36 @@ final class Models {
 
     static Network network(Model m) {
         return compile(m).instantiate();
+    }
+
+    /**
+     * One forward and backward pass of {@code net} (threads and values as set) and of the float64
+     * interpreter on the same parameters, input and target; every other F32 tensor compared at relative
+     * tolerance {@code rel} ({@link ReferenceTest#close}). Returns how many were compared.
+     */
+    static int matchesInterpreter(Model m, Network net, String label, double rel) {
+        cnnc.interp.Interpreter ref = new cnnc.interp.Interpreter(m);
+        for (TensorSpec s : net.tensors()) {
+            if (given(s)) {
+                ref.set(s.name(), ReferenceTest.toDouble(net.tensor(s.name())));
+            }
+        }
+        net.forward();
+        net.backward();
+        ref.forward(true);
+        ref.backward();
+        int compared = 0;
+        for (TensorSpec s : net.tensors()) {
+            if (s.dtype() == DType.F32 && !given(s)) {
+                ReferenceTest.close(label + ": " + s.name(), ref.buffer(s.name()), net.tensor(s.name()), rel);
+                compared++;
+            }
+        }
+        return compared;
+    }
+
+    private static boolean given(TensorSpec s) {
+        return s.role() == TensorSpec.Role.PARAMETER || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET;
     }
 
     /** Fills parameters (small, He-like), the input (uniform [-1,1]) and a soft-label target (rows sum to 1). */

@@ -3,7 +3,6 @@ package cnnc.backend.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cnnc.interp.Interpreter;
 import cnnc.ir.Model;
 import cnnc.ir.Step;
 import cnnc.ops.Conv;
@@ -247,25 +246,7 @@ class WinogradTest {
         Network net = JaninoLoader.compile(src).instantiate();
         Models.fill(net, 29);
         net.setThreads(2);
-        Interpreter ref = new Interpreter(m);
-        for (TensorSpec s : net.tensors()) {
-            if (s.role() == TensorSpec.Role.PARAMETER || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET) {
-                ref.set(s.name(), ReferenceTest.toDouble(net.tensor(s.name())));
-            }
-        }
-        net.forward();
-        net.backward();
-        ref.forward(true);
-        ref.backward();
-        int compared = 0;
-        for (TensorSpec s : net.tensors()) {
-            if (s.dtype() == DType.I32 || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET
-                    || s.role() == TensorSpec.Role.PARAMETER) {
-                continue;
-            }
-            ReferenceTest.close(m.name() + ": " + s.name(), ref.buffer(s.name()), net.tensor(s.name()), rel);
-            compared++;
-        }
+        int compared = Models.matchesInterpreter(m, net, m.name(), rel);
         assertTrue(compared >= 6, "only " + compared + " tensors compared");
         net.close();
     }
