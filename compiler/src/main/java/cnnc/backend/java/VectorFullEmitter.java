@@ -71,7 +71,7 @@ final class VectorFullEmitter {
 
     /**
      * The product both backward steps are, {@code out[r][l] = Σ_i A[r·rs + i·is] · B[i·L + l]} for rows
-     * {@code r < R}, columns {@code l < L}, the sum over {@code i < I} in order from zero: full_bf
+     * {@code r < rows}, columns {@code l < L = length}, the sum over {@code i < sum} in order from zero: full_bf
      * ({@code r} the sample t, {@code i} the output k, A = ΔY, B = W) and full_grad ({@code r} the output k,
      * {@code i} the sample t, A = ΔY read down its columns, B = X).
      */
