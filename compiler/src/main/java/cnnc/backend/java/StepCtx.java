@@ -143,12 +143,6 @@ final class StepCtx {
     }
 
     /** A helper method {@code <step>_<suffix>(int a, int b, ...)} returning nothing. */
-    /** Whether {@link #helper} already wrote this step's helper {@code suffix}. */
-    boolean hasHelper(String suffix) {
-        String n = name + suffix;
-        return methods.stream().anyMatch(m -> m.name().equals(n));
-    }
-
     String helper(String suffix, String doc, List<String> intParams, CodeBlock body) {
         String n = name + suffix;
         MethodSpec.Builder m = MethodSpec.methodBuilder(n).addModifiers(Modifier.PRIVATE).addJavadoc("$L\n", doc);

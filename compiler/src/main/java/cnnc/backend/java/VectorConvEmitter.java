@@ -288,14 +288,10 @@ final class VectorConvEmitter {
      * {@code b} pixels. Each pixel still sums its taps in the helpers' order.
      */
     private static void callHelpers(Code c, List<String> helpers, int b, int P, int Lr) {
-        if (helpers.size() == 1) {
-            c.line(helpers.get(0) + "(xo, k, so, 0, " + Lr + ")");
-            return;
-        }
         int block = VL * P, most = Math.max(block, SEGMENT_FLOATS / b / block * block);
         int segments = (Lr + most - 1) / most;
         int seg = ((Lr + segments - 1) / segments + block - 1) / block * block;  // as even as whole blocks allow
-        if (segments == 1) {
+        if (helpers.size() == 1 || segments == 1) {
             helpers.forEach(h -> c.line(h + "(xo, k, so, 0, " + Lr + ")"));
             return;
         }
@@ -315,6 +311,11 @@ final class VectorConvEmitter {
      */
     record TapGroup(int rows, int rowBase, int rowStep, int cols, int colBase, int colStep, long xOffset, String rowsText) {}
 
+    /** Kernel rows (or columns) {@code a, a + s, a + 2s, ...} below {@code m}: the taps of stride phase {@code a}; phase 0 has the most. */
+    static int phaseTaps(int m, int a, int s) {
+        return (m - a + s - 1) / s;
+    }
+
     /** The groups of a forward (or stride-1 conv_bf) kernel over {@code in}: one, or one per stride phase with taps. */
     private static List<TapGroup> groups(Kernel k) {
         Padded in = k.in();
@@ -326,8 +327,8 @@ final class VectorConvEmitter {
         List<TapGroup> groups = new ArrayList<>();
         for (int pa = 0; pa < sh; pa++) {
             for (int qa = 0; qa < sw; qa++) {
-                int rows = (M - pa + sh - 1) / sh;
-                int cols = (N - qa + sw - 1) / sw;
+                int rows = phaseTaps(M, pa, sh);
+                int cols = phaseTaps(N, qa, sw);
                 if (rows > 0 && cols > 0) {
                     groups.add(new TapGroup(rows, pa, sh, cols, qa, sw, (long) (pa * sw + qa) * in.plane(), "kernel rows " + pa + " .. "
                             + (pa + sh * (rows - 1)) + " by " + sh + " (stride phase (" + pa + ", " + qa + "))"));
@@ -478,7 +479,7 @@ final class VectorConvEmitter {
         Shape dy = s.inBuf(0).shape();
         int T = dx.n(), C = dx.c(), H = dx.h(), W = dx.w(), K = dy.c(), Ho = dy.h(), Wo = dy.w();
         int M = op.m(), N = op.n(), sh = op.sh(), sw = op.sw();
-        int mMax = (M + sh - 1) / sh, nMax = (N + sw - 1) / sw;
+        int mMax = phaseTaps(M, 0, sh), nMax = phaseTaps(N, 0, sw);
         int uh = (H - 1 + op.pt()) / sh + 1, vw = (W - 1 + op.pl()) / sw + 1;  // phase rows and columns holding a pixel of ΔX
         Padded in = pad(s, s.inBuf(0), mMax - 1, Math.max(0, uh - Ho), nMax - 1, Math.max(0, vw - Wo), false);
         Kernel k = new Kernel(in, s.out(0), C, uh, vw, M, N, s.in(1), M * N, C * M * N, true, bias);
@@ -514,11 +515,11 @@ final class VectorConvEmitter {
         if (u1 < u0 || v1 < v0) {
             return index;  // no pixel of ΔX in this phase
         }
-        int rows = (M - pa + sh - 1) / sh, cols = (N - qa + sw - 1) / sw;
+        int rows = phaseTaps(M, pa, sh), cols = phaseTaps(N, qa, sw);
         boolean taps = rows > 0 && cols > 0;
         String value = k.bias() == null ? "0f" : k.bias() + "[k + a]";
         if (taps) {
-            int mMax = (M + sh - 1) / sh, nMax = (N + sw - 1) / sw, Wp = k.in().wp();
+            int mMax = phaseTaps(M, 0, sh), nMax = phaseTaps(N, 0, sw), Wp = k.in().wp();
             TapGroup g = new TapGroup(rows, sh * (rows - 1) + pa, -sh, cols, sw * (cols - 1) + qa, -sw,
                     (long) (mMax - rows) * Wp + (nMax - cols), "kernel rows " + (sh * (rows - 1) + pa) + " .. " + pa + " by -" + sh
                             + " (stride phase (" + pa + ", " + qa + ") of ΔX, rotated)");

@@ -82,8 +82,8 @@ final class VectorFullEmitter {
         Shape dx = s.outBuf(0).shape();
         int T = dx.n(), K = dy.c();
         int L = (int) dx.perSample();
-        Code c = product(s, new Product(s.in(0), K, 1, s.in(1), s.out(0), T, K, L), "ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]");
         int[] cut = cut(T, L);
+        Code c = product(s, new Product(s.in(0), K, 1, s.in(1), s.out(0), T, K, L), cut[1], "ΔX[t][l] = Σ_k ΔY[t][k]·W[k][l]");
         s.main(cut[0] * cut[1], (long) T * K * L, "blocks of " + RB + " samples x groups of columns", c.build());
     }
 
@@ -92,7 +92,8 @@ final class VectorFullEmitter {
         Shape x = s.inBuf(1).shape();
         int T = x.n(), K = dy.c();
         int L = (int) x.perSample();
-        Code c = product(s, new Product(s.in(0), 1, K, s.in(1), s.out(0), K, T, L), "ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]");
+        int[] cut = cut(K, L);
+        Code c = product(s, new Product(s.in(0), 1, K, s.in(1), s.out(0), K, T, L), cut[1], "ΔW[k][l] = Σ_t ΔY[t][k]·X[t][l]");
         if (grad.full().bias()) {
             c.comment("Δb[k] = Σ_t ΔY[t][k] in double, by the chunks of the first column group")
                     .open("if (g == 0)")
@@ -102,7 +103,6 @@ final class VectorFullEmitter {
                     .line(s.out(1) + "[k] = (float) bsum")
                     .close().close();
         }
-        int[] cut = cut(K, L);
         s.main(cut[0] * cut[1], (long) T * K * L, "blocks of " + RB + " outputs x groups of columns: row ΔW[k] sums over t inside the chunk",
                 c.build());
     }
@@ -115,15 +115,14 @@ final class VectorFullEmitter {
     }
 
     /**
-     * The main method's body for {@code p}: chunk = row block {@code chunk / G} ({@code RB} rows, fewer in the
-     * last) and column group {@code g = chunk mod G} (whole blocks of {@code PV·VL} columns); the last group
+     * The main method's body for {@code p}: chunk = row block {@code chunk / groups} ({@code RB} rows, fewer in the
+     * last) and column group {@code g = chunk mod groups} ({@link #cut}) (whole blocks of {@code PV·VL} columns); the last group
      * also takes the columns past them, a vector at a time, then the scalar tail. Every output element sums
      * its terms in the same order whichever chunk computes it, so the bits do not depend on the threads.
      */
-    private static Code product(StepCtx s, Product p, String formula) {
+    private static Code product(StepCtx s, Product p, int groups, String formula) {
         int R = p.rows(), L = p.length();
-        int[] cut = cut(R, L);
-        int groups = cut[1], wide = PV * VL;
+        int wide = PV * VL;
         int blocks = L / wide, Lw = blocks * wide, Lv = L / VL * VL;
         Code c = new Code();
         c.comment(formula + ": a register tile of " + RB + " rows x " + wide + " columns, the sum in order")
@@ -157,10 +156,6 @@ final class VectorFullEmitter {
 
     /** The helper computing rows r0 .. r0+h-1, columns l .. l+8pv-1 of {@code p}: h·pv accumulators, per term pv loads of B and h broadcasts of A. */
     private static String tile(StepCtx s, Product p, int h, int pv) {
-        String name = "tile" + h + "x" + pv;
-        if (s.hasHelper(name)) {
-            return s.name + name;
-        }
         int L = p.length();
         Code c = new Code();
         for (int r = 0; r < h; r++) {
@@ -184,7 +179,7 @@ final class VectorFullEmitter {
                 c.line("a" + r + "_" + j + ".intoArray(" + p.out() + ", (r0 + " + r + ") * " + L + " + l" + ConvEmitter.plus((long) j * VL) + ")");
             }
         }
-        return s.helper(name, "Rows r0 .. r0+" + (h - 1) + ", columns l .. l+" + (pv * VL - 1) + ": Σ_i A[r·" + p.rs() + " + i·" + p.is()
+        return s.helper("tile" + h + "x" + pv, "Rows r0 .. r0+" + (h - 1) + ", columns l .. l+" + (pv * VL - 1) + ": Σ_i A[r·" + p.rs() + " + i·" + p.is()
                 + "]·B[i·" + L + " + l], i = 0 .. " + (p.sum() - 1) + " in order (" + h + "x" + pv + " accumulators of " + VL + " lanes).",
                 List.of("r0", "l"), c.build());
     }
