@@ -182,12 +182,11 @@ public final class JavaBackend {
                     .addJavadoc("$L: $L $L$L\n", b.name(), b.role().name().toLowerCase(java.util.Locale.ROOT), b.shape(), where(b))
                     .initializer("new $L[$L]", b.dtype() == DType.I32 ? "int" : "float", b.shape().size()).build());
         }
-        for (StepCtx s : all()) {
-            for (StepCtx.Scratch sc : s.scratch) {
-                t.addField(FieldSpec.builder(FLOATS, sc.field(), Modifier.PRIVATE, Modifier.FINAL)
-                        .addJavadoc("Scratch of $L.\n", s.name).initializer("new float[$L]", sc.size()).build());
-            }
-        }
+        forwardUnits = units(forwardSteps, 0, !profiled);
+        backwardUnits = units(backwardSteps, forwardUnits.size(), !profiled);
+        List<Unit> units = new ArrayList<>(forwardUnits);
+        units.addAll(backwardUnits);
+        scratchFields(t, units);
         if (vector) {
             t.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Float.class)), "S",
                             Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
@@ -212,10 +211,6 @@ public final class JavaBackend {
                     .addJavadoc("The training step the next forward() draws dropout masks for (setStep; each forward() advances it).\n")
                     .build());
         }
-        forwardUnits = units(forwardSteps, 0, !profiled);
-        backwardUnits = units(backwardSteps, forwardUnits.size(), !profiled);
-        List<Unit> units = new ArrayList<>(forwardUnits);
-        units.addAll(backwardUnits);
         if (profiled) {
             List<Profile.Entry> entries = new ArrayList<>();
             for (Unit u : units) {
@@ -243,6 +238,56 @@ public final class JavaBackend {
                         model.name(), model.batch())
                 .build();
         return new Source(pkg, cls, file.toString());
+    }
+
+    /**
+     * The steps' scratch arrays: kept ones with memory of their own, temporary ones as references to
+     * the shared arrays {@link ScratchSlots} assigns from the units that run each step.
+     */
+    private void scratchFields(TypeSpec.Builder t, List<Unit> units) {
+        Map<StepCtx, int[]> runs = new LinkedHashMap<>();
+        for (Unit u : units) {
+            for (StepCtx s : u.owners()) {
+                runs.computeIfAbsent(s, k -> new int[] {u.index(), u.index()})[1] = u.index();
+            }
+        }
+        List<ScratchSlots.Use> uses = new ArrayList<>();
+        for (StepCtx s : all()) {
+            for (StepCtx.Scratch sc : s.scratch) {
+                if (!sc.kept()) {
+                    int[] r = runs.get(s);
+                    uses.add(new ScratchSlots.Use(sc.field(), sc.size(), r[0], r[1]));
+                }
+            }
+        }
+        List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
+        Map<String, ScratchSlots.Slot> slotOf = new LinkedHashMap<>();
+        for (ScratchSlots.Slot sl : slots) {
+            StringBuilder users = new StringBuilder("Scratch memory of steps that never run at the same time:");
+            int width = users.length();
+            for (ScratchSlots.Use u : sl.uses()) {
+                slotOf.put(u.field(), sl);
+                boolean wrap = width + 1 + u.field().length() > 96;
+                users.append(wrap ? '\n' : ' ').append(u.field());
+                width = (wrap ? 0 : width + 1) + u.field().length();
+            }
+            t.addField(FieldSpec.builder(FLOATS, sl.field(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L.\n", users)
+                    .initializer("new float[$L]", sl.size()).build());
+        }
+        for (StepCtx s : all()) {
+            for (StepCtx.Scratch sc : s.scratch) {
+                ScratchSlots.Slot sl = slotOf.get(sc.field());
+                FieldSpec.Builder f = FieldSpec.builder(FLOATS, sc.field(), Modifier.PRIVATE, Modifier.FINAL);
+                if (sl == null) {
+                    f.addJavadoc("Scratch of $L, kept from one run to the next.\n", s.name).initializer("new float[$L]", sc.size());
+                } else {
+                    f.addJavadoc("Scratch of $L ($L floats), written before read in each run: memory shared in $L.\n", s.name, sc.size(),
+                            sl.field()).initializer("$L", sl.field());
+                }
+                t.addField(f.build());
+            }
+        }
     }
 
     /** Whether a training forward pass draws dropout masks: the class then keeps the step. */

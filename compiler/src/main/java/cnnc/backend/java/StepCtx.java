@@ -39,8 +39,13 @@ final class StepCtx {
     /** How a convolution step is computed, for {@code cnnc check} ({@link JavaBackend#convKernels}); empty for other steps. */
     String kernel = "";
 
-    /** A float array private to one step. */
-    record Scratch(String field, long size) {}
+    /**
+     * A float array private to one step. {@code kept}: what it holds must last from one run of the
+     * step to the next (zero pads written once, a padded copy that later steps read), so it has memory
+     * of its own; otherwise the step writes every place before reading it in each run, and
+     * {@link ScratchSlots} lets steps that never run at the same time share its memory.
+     */
+    record Scratch(String field, long size, boolean kept) {}
 
     /**
      * One phase: method {@code method(int chunk)} run for chunks {@code 0 .. chunks-1}, about {@code work}
@@ -78,10 +83,22 @@ final class StepCtx {
         return step.outputs().get(i);
     }
 
-    /** A scratch array of this step, named {@code <step>_<what>} (no trailing {@code _}, unlike tensors). */
+    /**
+     * A scratch array of this step, named {@code <step>_<what>} (no trailing {@code _}, unlike tensors),
+     * that every run of the step writes before it reads it: its memory may be another step's too.
+     */
     String scratch(String what, long size) {
+        return addScratch(what, size, false);
+    }
+
+    /** A scratch array whose contents last between runs (zero pads never rewritten, a copy other steps read). */
+    String keptScratch(String what, long size) {
+        return addScratch(what, size, true);
+    }
+
+    private String addScratch(String what, long size, boolean kept) {
         String f = name + what;
-        scratch.add(new Scratch(f, size));
+        scratch.add(new Scratch(f, size, kept));
         return f;
     }
 

@@ -129,7 +129,7 @@ final class VectorConvEmitter {
             return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp, 1, 1);
         }
         // slack: a tile of p pixel vectors reads up to 8p lanes past the last wide row (ConvTiles)
-        field = s.scratch("padded", (long) x.n() * x.c() * hp * wp + (long) VL * ConvTiles.MAX_P);
+        field = s.keptScratch("padded", (long) x.n() * x.c() * hp * wp + (long) VL * ConvTiles.MAX_P);
         if (share) {
             s.shared.put(key, field);
         }
@@ -171,7 +171,7 @@ final class VectorConvEmitter {
         if (field != null) {
             return new Padded(field, x.n(), x.c(), x.h(), x.w(), pt, pl, rows, hp, wp, sh, sw);
         }
-        field = s.scratch("phases", (long) x.n() * x.c() * sh * sw * hp * wp + (long) VL * ConvTiles.MAX_P);
+        field = s.keptScratch("phases", (long) x.n() * x.c() * sh * sw * hp * wp + (long) VL * ConvTiles.MAX_P);
         if (share) {
             s.shared.put(key, field);
         }

@@ -186,8 +186,9 @@ final class WinogradEmitter {
     }
 
     /**
-     * The phase that copies {@code in} into the column-phase padded planes D, one sample per chunk.
-     * Only the data's places are ever written: the pads stay the zeros the array was allocated with.
+     * The phase that copies {@code in} into the column-phase padded planes D, one sample per chunk,
+     * and writes the pads' zeros (rows above and below the data, the columns each phase's row leaves
+     * out): D's memory is shared with other steps ({@link ScratchSlots}), so nothing in it lasts.
      */
     private static String padPhase(StepCtx s, Spec k, int part, int rw, int hr) {
         int m = k.m();
@@ -198,11 +199,19 @@ final class WinogradEmitter {
         }
         // slack: the vectors of the last tile row read up to 8 lanes past its plane
         String d = s.scratch("d", (long) k.t() * k.ci() * plane + 2L * VL);
+        int below = (k.pt() + k.h()) * rw;
         Code c = new Code();
         c.line("int t = chunk");
         c.open("for (int c = 0; c < " + k.ci() + "; c++)")
                 .line("int x = (t * " + k.ci() + " + c) * " + k.h() * k.w())
-                .line("int d = (t * " + k.ci() + " + c) * " + plane + ConvEmitter.plus((long) k.pt() * rw))
+                .line("int z = (t * " + k.ci() + " + c) * " + plane);
+        if (k.pt() > 0) {
+            c.one("for (int e = 0; e < " + (long) k.pt() * rw + "; e++) " + d + "[z + e] = 0f");
+        }
+        if (below < plane) {
+            c.one("for (int e = " + below + "; e < " + plane + "; e++) " + d + "[z + e] = 0f");
+        }
+        c.line("int d = z" + ConvEmitter.plus((long) k.pt() * rw))
                 .open("for (int i = 0; i < " + k.h() + "; i++, x += " + k.w() + ", d += " + rw + ")");
         for (int r = 0; r < m; r++) {
             // D^r[e] = Xp[m·e + r] = X[m·e + r - pl] for the e that land on the data
@@ -210,15 +219,22 @@ final class WinogradEmitter {
             if (hi > part) {
                 throw new IllegalStateException(s.name + ": a " + k.h() + "x" + k.w() + " map does not fit planes of " + hr + "x" + rw);
             }
+            String row = d + "[d" + ConvEmitter.plus((long) r * part) + " + e]";
             if (lo < hi) {
-                c.one("for (int e = " + lo + "; e < " + hi + "; e++) " + d + "[d" + ConvEmitter.plus((long) r * part) + " + e] = "
-                        + k.in() + "[x + " + ConvEmitter.times("e", m) + ConvEmitter.plus(r - pl) + "]");
+                c.one("for (int e = " + lo + "; e < " + hi + "; e++) " + row + " = " + k.in() + "[x + " + ConvEmitter.times("e", m)
+                        + ConvEmitter.plus(r - pl) + "]");
+            }
+            if (Math.min(lo, part) > 0) {
+                c.one("for (int e = 0; e < " + Math.min(lo, part) + "; e++) " + row + " = 0f");
+            }
+            if (Math.max(lo, hi) < part) {
+                c.one("for (int e = " + Math.max(lo, hi) + "; e < " + part + "; e++) " + row + " = 0f");
             }
         }
         c.close().close();
         s.phase("pad", k.t(), (long) k.t() * k.ci() * k.h() * k.w(), "copies " + k.in() + "[t] into planes of " + hr + " rows x ("
                 + m + " column phases of " + part + ": D^r[e] = padded column " + m + "e + r), data from row " + k.pt()
-                + " and padded column " + pl + "; the pads are never written and stay zero", c.build());
+                + " and padded column " + pl + ", zeros in the pads", c.build());
         return d;
     }
 

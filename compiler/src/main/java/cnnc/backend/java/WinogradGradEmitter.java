@@ -119,8 +119,8 @@ final class WinogradGradEmitter {
         int xw = 2 * p.tw() + 2, yw = 2 * p.tw();
         long xh = (long) (2 * p.th() + 2) * xw * p.cp(), yh = (long) 2 * p.th() * yw * p.kr();
         long vs = 16L * p.nb() * p.cp(), ds = 16L * p.nb() * p.kr();
-        String xs = s.scratch("xh", p.sums() * xh);
-        String ys = s.scratch("yh", p.sums() * yh);
+        String xs = s.keptScratch("xh", p.sums() * xh);
+        String ys = s.keptScratch("yh", p.sums() * yh);
         String v = s.scratch("v", p.sums() * vs);
         String d = s.scratch("dd", p.sums() * ds);
         String m = s.scratch("m", p.sums() * p.m(K));

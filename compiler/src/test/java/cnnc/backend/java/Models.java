@@ -55,7 +55,9 @@ final class Models {
                 ref.set(s.name(), ReferenceTest.toDouble(net.tensor(s.name())));
             }
         }
+        poisonScratch(net);
         net.forward();
+        poisonScratch(net);
         net.backward();
         ref.forward(true);
         ref.backward();
@@ -67,6 +69,27 @@ final class Models {
             }
         }
         return compared;
+    }
+
+    /**
+     * Fills every shared scratch array ({@code scratch0}, {@code scratch1}, ...: {@link ScratchSlots})
+     * of {@code net} with NaN, as another step's leftovers would be; returns how many there are. A
+     * kernel that read a temporary before writing it this run would then produce NaN.
+     */
+    static int poisonScratch(Network net) {
+        int n = 0;
+        for (java.lang.reflect.Field f : net.getClass().getDeclaredFields()) {
+            if (f.getName().matches("scratch\\d+")) {
+                try {
+                    f.setAccessible(true);
+                    java.util.Arrays.fill((float[]) f.get(net), Float.NaN);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+                n++;
+            }
+        }
+        return n;
     }
 
     private static boolean given(TensorSpec s) {

@@ -711,34 +711,41 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[1728];
 
     /**
-     * Scratch of b8_conv_grad_c6_.
+     * Scratch memory of steps that never run at the same time: b8_conv_grad_c6_acc
+     * b13_conv_grad_c5_acc b19_conv_grad_c4_acc b24_conv_grad_c3_acc b30_conv_grad_c2_acc
+     * b34_conv_grad_c1_acc.
      */
-    private final float[] b8_conv_grad_c6_acc = new float[18432];
+    private final float[] scratch0 = new float[18432];
 
     /**
-     * Scratch of b13_conv_grad_c5_.
+     * Scratch of b8_conv_grad_c6_ (18432 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b13_conv_grad_c5_acc = new float[18432];
+    private final float[] b8_conv_grad_c6_acc = scratch0;
 
     /**
-     * Scratch of b19_conv_grad_c4_.
+     * Scratch of b13_conv_grad_c5_ (18432 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b19_conv_grad_c4_acc = new float[18432];
+    private final float[] b13_conv_grad_c5_acc = scratch0;
 
     /**
-     * Scratch of b24_conv_grad_c3_.
+     * Scratch of b19_conv_grad_c4_ (18432 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b24_conv_grad_c3_acc = new float[18432];
+    private final float[] b19_conv_grad_c4_acc = scratch0;
 
     /**
-     * Scratch of b30_conv_grad_c2_.
+     * Scratch of b24_conv_grad_c3_ (18432 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b30_conv_grad_c2_acc = new float[18432];
+    private final float[] b24_conv_grad_c3_acc = scratch0;
 
     /**
-     * Scratch of b34_conv_grad_c1_.
+     * Scratch of b30_conv_grad_c2_ (18432 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b34_conv_grad_c1_acc = new float[18432];
+    private final float[] b30_conv_grad_c2_acc = scratch0;
+
+    /**
+     * Scratch of b34_conv_grad_c1_ (18432 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b34_conv_grad_c1_acc = scratch0;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

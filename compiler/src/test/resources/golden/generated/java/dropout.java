@@ -271,9 +271,14 @@ public final class Dropout_T64 implements Network, ChunkTask {
     private final float[] grad$c1$bias_ = new float[6];
 
     /**
-     * Scratch of b10_conv_grad_c1_.
+     * Scratch memory of steps that never run at the same time: b10_conv_grad_c1_acc.
      */
-    private final float[] b10_conv_grad_c1_acc = new float[4200];
+    private final float[] scratch0 = new float[4200];
+
+    /**
+     * Scratch of b10_conv_grad_c1_ (4200 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b10_conv_grad_c1_acc = scratch0;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

@@ -350,29 +350,35 @@ public final class Exclave_T64 implements Network, ChunkTask {
     private final float[] grad$k$bias_ = new float[4];
 
     /**
-     * Scratch of b5_conv_grad_e_.
+     * Scratch memory of steps that never run at the same time: b10_conv_grad_dn_acc
+     * b11_conv_grad_up_acc b12_conv_grad_k_acc b5_conv_grad_e_acc b9_conv_grad_rt_acc.
      */
-    private final float[] b5_conv_grad_e_acc = new float[504];
+    private final float[] scratch0 = new float[1008];
 
     /**
-     * Scratch of b9_conv_grad_rt_.
+     * Scratch of b5_conv_grad_e_ (504 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b9_conv_grad_rt_acc = new float[448];
+    private final float[] b5_conv_grad_e_acc = scratch0;
 
     /**
-     * Scratch of b10_conv_grad_dn_.
+     * Scratch of b9_conv_grad_rt_ (448 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b10_conv_grad_dn_acc = new float[1008];
+    private final float[] b9_conv_grad_rt_acc = scratch0;
 
     /**
-     * Scratch of b11_conv_grad_up_.
+     * Scratch of b10_conv_grad_dn_ (1008 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b11_conv_grad_up_acc = new float[1008];
+    private final float[] b10_conv_grad_dn_acc = scratch0;
 
     /**
-     * Scratch of b12_conv_grad_k_.
+     * Scratch of b11_conv_grad_up_ (1008 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b12_conv_grad_k_acc = new float[1008];
+    private final float[] b11_conv_grad_up_acc = scratch0;
+
+    /**
+     * Scratch of b12_conv_grad_k_ (1008 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b12_conv_grad_k_acc = scratch0;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

@@ -489,19 +489,25 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[288];
 
     /**
-     * Scratch of b11_conv_grad_c3_.
+     * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_acc
+     * b17_conv_grad_c2_acc b22_conv_grad_c1_acc.
      */
-    private final float[] b11_conv_grad_c3_acc = new float[8064];
+    private final float[] scratch0 = new float[8064];
 
     /**
-     * Scratch of b17_conv_grad_c2_.
+     * Scratch of b11_conv_grad_c3_ (8064 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b17_conv_grad_c2_acc = new float[8064];
+    private final float[] b11_conv_grad_c3_acc = scratch0;
 
     /**
-     * Scratch of b22_conv_grad_c1_.
+     * Scratch of b17_conv_grad_c2_ (8064 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b22_conv_grad_c1_acc = new float[8064];
+    private final float[] b17_conv_grad_c2_acc = scratch0;
+
+    /**
+     * Scratch of b22_conv_grad_c1_ (8064 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b22_conv_grad_c1_acc = scratch0;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

@@ -408,29 +408,35 @@ public final class Inception_T64 implements Network, ChunkTask {
     private final float[] grad$c0$bias_ = new float[8];
 
     /**
-     * Scratch of b8_conv_grad_c1_.
+     * Scratch memory of steps that never run at the same time: b19_conv_grad_c0_acc
+     * b8_conv_grad_c1_acc b11_conv_grad_b2_acc b13_conv_grad_b1_acc b16_conv_grad_a0_acc.
      */
-    private final float[] b8_conv_grad_c1_acc = new float[810];
+    private final float[] scratch0 = new float[936];
 
     /**
-     * Scratch of b11_conv_grad_b2_.
+     * Scratch of b8_conv_grad_c1_ (810 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b11_conv_grad_b2_acc = new float[234];
+    private final float[] b8_conv_grad_c1_acc = scratch0;
 
     /**
-     * Scratch of b13_conv_grad_b1_.
+     * Scratch of b11_conv_grad_b2_ (234 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b13_conv_grad_b1_acc = new float[234];
+    private final float[] b11_conv_grad_b2_acc = scratch0;
 
     /**
-     * Scratch of b16_conv_grad_a0_.
+     * Scratch of b13_conv_grad_b1_ (234 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b16_conv_grad_a0_acc = new float[78];
+    private final float[] b13_conv_grad_b1_acc = scratch0;
 
     /**
-     * Scratch of b19_conv_grad_c0_.
+     * Scratch of b16_conv_grad_a0_ (78 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b19_conv_grad_c0_acc = new float[936];
+    private final float[] b16_conv_grad_a0_acc = scratch0;
+
+    /**
+     * Scratch of b19_conv_grad_c0_ (936 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b19_conv_grad_c0_acc = scratch0;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

@@ -342,14 +342,20 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     private final float[] grad$c1$bias_ = new float[6];
 
     /**
-     * Scratch of b12_conv_grad_c2_.
+     * Scratch memory of steps that never run at the same time: b15_conv_grad_c1_acc
+     * b12_conv_grad_c2_acc.
      */
-    private final float[] b12_conv_grad_c2_acc = new float[4000];
+    private final float[] scratch0 = new float[4200];
 
     /**
-     * Scratch of b15_conv_grad_c1_.
+     * Scratch of b12_conv_grad_c2_ (4000 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b15_conv_grad_c1_acc = new float[4200];
+    private final float[] b12_conv_grad_c2_acc = scratch0;
+
+    /**
+     * Scratch of b15_conv_grad_c1_ (4200 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b15_conv_grad_c1_acc = scratch0;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

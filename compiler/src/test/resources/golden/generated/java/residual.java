@@ -477,24 +477,30 @@ public final class Residual_T64 implements Network, ChunkTask {
     private final float[] grad$c0$weight_ = new float[108];
 
     /**
-     * Scratch of b6_conv_grad_d_.
+     * Scratch memory of steps that never run at the same time: b6_conv_grad_d_acc b12_conv_grad_c2_acc
+     * b17_conv_grad_c1_acc b22_conv_grad_c0_acc.
      */
-    private final float[] b6_conv_grad_d_acc = new float[5376];
+    private final float[] scratch0 = new float[5376];
 
     /**
-     * Scratch of b12_conv_grad_c2_.
+     * Scratch of b6_conv_grad_d_ (5376 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b12_conv_grad_c2_acc = new float[3024];
+    private final float[] b6_conv_grad_d_acc = scratch0;
 
     /**
-     * Scratch of b17_conv_grad_c1_.
+     * Scratch of b12_conv_grad_c2_ (3024 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b17_conv_grad_c1_acc = new float[3024];
+    private final float[] b12_conv_grad_c2_acc = scratch0;
 
     /**
-     * Scratch of b22_conv_grad_c0_.
+     * Scratch of b17_conv_grad_c1_ (3024 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b22_conv_grad_c0_acc = new float[3024];
+    private final float[] b17_conv_grad_c1_acc = scratch0;
+
+    /**
+     * Scratch of b22_conv_grad_c0_ (3024 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b22_conv_grad_c0_acc = scratch0;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

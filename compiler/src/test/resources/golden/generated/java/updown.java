@@ -432,34 +432,41 @@ public final class Updown_T32 implements Network, ChunkTask {
     private final float[] grad$e1$bias_ = new float[8];
 
     /**
-     * Scratch of b6_deconv_grad_d0_.
+     * Scratch memory of steps that never run at the same time: b21_conv_grad_e2_acc
+     * b6_deconv_grad_d0_acc b9_deconv_grad_u1_acc b24_conv_grad_e1_acc b13_deconv_grad_u2_acc
+     * b17_conv_grad_e3_acc.
      */
-    private final float[] b6_deconv_grad_d0_acc = new float[2016];
+    private final float[] scratch0 = new float[3584];
 
     /**
-     * Scratch of b9_deconv_grad_u1_.
+     * Scratch of b6_deconv_grad_d0_ (2016 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b9_deconv_grad_u1_acc = new float[2016];
+    private final float[] b6_deconv_grad_d0_acc = scratch0;
 
     /**
-     * Scratch of b13_deconv_grad_u2_.
+     * Scratch of b9_deconv_grad_u1_ (2016 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b13_deconv_grad_u2_acc = new float[1792];
+    private final float[] b9_deconv_grad_u1_acc = scratch0;
 
     /**
-     * Scratch of b17_conv_grad_e3_.
+     * Scratch of b13_deconv_grad_u2_ (1792 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b17_conv_grad_e3_acc = new float[1008];
+    private final float[] b13_deconv_grad_u2_acc = scratch0;
 
     /**
-     * Scratch of b21_conv_grad_e2_.
+     * Scratch of b17_conv_grad_e3_ (1008 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b21_conv_grad_e2_acc = new float[3584];
+    private final float[] b17_conv_grad_e3_acc = scratch0;
 
     /**
-     * Scratch of b24_conv_grad_e1_.
+     * Scratch of b21_conv_grad_e2_ (3584 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b24_conv_grad_e1_acc = new float[2016];
+    private final float[] b21_conv_grad_e2_acc = scratch0;
+
+    /**
+     * Scratch of b24_conv_grad_e1_ (2016 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b24_conv_grad_e1_acc = scratch0;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

@@ -718,329 +718,360 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[1728];
 
     /**
-     * Scratch of f0_conv_c1_.
+     * Scratch memory of steps that never run at the same time: f17_conv_c6_wino b7_conv_bf_c6_wino
+     * f3_conv_c2_d b29_conv_bf_c2_d f14_conv_c5_wino b12_conv_bf_c5_wino f10_conv_c4_wino
+     * b18_conv_bf_c4_wino b34_conv_grad_c1_dy b13_conv_grad_c5_m f7_conv_c3_wino b23_conv_bf_c3_wino
+     * b8_conv_grad_c6_m b30_conv_grad_c2_dd b19_conv_grad_c4_m b24_conv_grad_c3_dd f0_conv_c1_wide
+     * f21_full_f1_lanes.
+     */
+    private final float[] scratch0 = new float[6491584];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f10_conv_c4_d b18_conv_bf_c4_d
+     * b23_conv_bf_c3_d b13_conv_grad_c5_dd f3_conv_c2_wino b29_conv_bf_c2_wino f17_conv_c6_u
+     * b7_conv_bf_c6_u b30_conv_grad_c2_v b12_conv_bf_c5_d f7_conv_c3_d f14_conv_c5_u
+     * b24_conv_grad_c3_m b19_conv_grad_c4_dd b8_conv_grad_c6_dd b34_conv_grad_c1_lanes.
+     */
+    private final float[] scratch1 = new float[2949136];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f17_conv_c6_d b7_conv_bf_c6_d
+     * b13_conv_grad_c5_v b12_conv_bf_c5_u b24_conv_grad_c3_v b19_conv_grad_c4_v f14_conv_c5_d
+     * b8_conv_grad_c6_v f10_conv_c4_u b18_conv_bf_c4_u b30_conv_grad_c2_m f7_conv_c3_u
+     * b23_conv_bf_c3_u f3_conv_c2_u b29_conv_bf_c2_u.
+     */
+    private final float[] scratch2 = new float[1966096];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b8_conv_grad_c6_st b13_conv_grad_c5_st
+     * b19_conv_grad_c4_st b24_conv_grad_c3_st b30_conv_grad_c2_st.
+     */
+    private final float[] scratch3 = new float[1152];
+
+    /**
+     * Scratch of f0_conv_c1_, kept from one run to the next.
      */
     private final float[] f0_conv_c1_padded = new float[221792];
 
     /**
-     * Scratch of f0_conv_c1_.
+     * Scratch of f0_conv_c1_ (540672 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f0_conv_c1_wide = new float[540672];
+    private final float[] f0_conv_c1_wide = scratch0;
 
     /**
-     * Scratch of f3_conv_c2_.
+     * Scratch of f3_conv_c2_ (5013520 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f3_conv_c2_d = new float[5013520];
+    private final float[] f3_conv_c2_d = scratch0;
 
     /**
-     * Scratch of f3_conv_c2_.
+     * Scratch of f3_conv_c2_ (147456 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f3_conv_c2_u = new float[147456];
+    private final float[] f3_conv_c2_u = scratch2;
 
     /**
-     * Scratch of f3_conv_c2_.
+     * Scratch of f3_conv_c2_ (2364416 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f3_conv_c2_wino = new float[2364416];
+    private final float[] f3_conv_c2_wino = scratch1;
 
     /**
-     * Scratch of f7_conv_c3_.
+     * Scratch of f7_conv_c3_ (1474576 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f7_conv_c3_d = new float[1474576];
+    private final float[] f7_conv_c3_d = scratch1;
 
     /**
-     * Scratch of f7_conv_c3_.
+     * Scratch of f7_conv_c3_ (294912 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f7_conv_c3_u = new float[294912];
+    private final float[] f7_conv_c3_u = scratch2;
 
     /**
-     * Scratch of f7_conv_c3_.
+     * Scratch of f7_conv_c3_ (3544064 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f7_conv_c3_wino = new float[3544064];
+    private final float[] f7_conv_c3_wino = scratch0;
 
     /**
-     * Scratch of f10_conv_c4_.
+     * Scratch of f10_conv_c4_ (2949136 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f10_conv_c4_d = new float[2949136];
+    private final float[] f10_conv_c4_d = scratch1;
 
     /**
-     * Scratch of f10_conv_c4_.
+     * Scratch of f10_conv_c4_ (589824 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f10_conv_c4_u = new float[589824];
+    private final float[] f10_conv_c4_u = scratch2;
 
     /**
-     * Scratch of f10_conv_c4_.
+     * Scratch of f10_conv_c4_ (4723712 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f10_conv_c4_wino = new float[4723712];
+    private final float[] f10_conv_c4_wino = scratch0;
 
     /**
-     * Scratch of f14_conv_c5_.
+     * Scratch of f14_conv_c5_ (983056 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f14_conv_c5_d = new float[983056];
+    private final float[] f14_conv_c5_d = scratch2;
 
     /**
-     * Scratch of f14_conv_c5_.
+     * Scratch of f14_conv_c5_ (1179648 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f14_conv_c5_u = new float[1179648];
+    private final float[] f14_conv_c5_u = scratch1;
 
     /**
-     * Scratch of f14_conv_c5_.
+     * Scratch of f14_conv_c5_ (4869568 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f14_conv_c5_wino = new float[4869568];
+    private final float[] f14_conv_c5_wino = scratch0;
 
     /**
-     * Scratch of f17_conv_c6_.
+     * Scratch of f17_conv_c6_ (1966096 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f17_conv_c6_d = new float[1966096];
+    private final float[] f17_conv_c6_d = scratch2;
 
     /**
-     * Scratch of f17_conv_c6_.
+     * Scratch of f17_conv_c6_ (2359296 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f17_conv_c6_u = new float[2359296];
+    private final float[] f17_conv_c6_u = scratch1;
 
     /**
-     * Scratch of f17_conv_c6_.
+     * Scratch of f17_conv_c6_ (6491584 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f17_conv_c6_wino = new float[6491584];
+    private final float[] f17_conv_c6_wino = scratch0;
 
     /**
-     * Scratch of f21_full_f1_.
+     * Scratch of f21_full_f1_ (2048 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f21_full_f1_lanes = new float[2048];
+    private final float[] f21_full_f1_lanes = scratch0;
 
     /**
-     * Scratch of b7_conv_bf_c6_.
+     * Scratch of b7_conv_bf_c6_ (1966096 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b7_conv_bf_c6_d = new float[1966096];
+    private final float[] b7_conv_bf_c6_d = scratch2;
 
     /**
-     * Scratch of b7_conv_bf_c6_.
+     * Scratch of b7_conv_bf_c6_ (2359296 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b7_conv_bf_c6_u = new float[2359296];
+    private final float[] b7_conv_bf_c6_u = scratch1;
 
     /**
-     * Scratch of b7_conv_bf_c6_.
+     * Scratch of b7_conv_bf_c6_ (6491584 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b7_conv_bf_c6_wino = new float[6491584];
+    private final float[] b7_conv_bf_c6_wino = scratch0;
 
     /**
-     * Scratch of b8_conv_grad_c6_.
+     * Scratch of b8_conv_grad_c6_, kept from one run to the next.
      */
     private final float[] b8_conv_grad_c6_xh = new float[79200];
 
     /**
-     * Scratch of b8_conv_grad_c6_.
+     * Scratch of b8_conv_grad_c6_, kept from one run to the next.
      */
     private final float[] b8_conv_grad_c6_yh = new float[50688];
 
     /**
-     * Scratch of b8_conv_grad_c6_.
+     * Scratch of b8_conv_grad_c6_ (608256 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b8_conv_grad_c6_v = new float[608256];
+    private final float[] b8_conv_grad_c6_v = scratch2;
 
     /**
-     * Scratch of b8_conv_grad_c6_.
+     * Scratch of b8_conv_grad_c6_ (608256 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b8_conv_grad_c6_dd = new float[608256];
+    private final float[] b8_conv_grad_c6_dd = scratch1;
 
     /**
-     * Scratch of b8_conv_grad_c6_.
+     * Scratch of b8_conv_grad_c6_ (3244032 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b8_conv_grad_c6_m = new float[3244032];
+    private final float[] b8_conv_grad_c6_m = scratch0;
 
     /**
-     * Scratch of b8_conv_grad_c6_.
+     * Scratch of b8_conv_grad_c6_ (1152 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] b8_conv_grad_c6_st = new float[1152];
+    private final float[] b8_conv_grad_c6_st = scratch3;
 
     /**
-     * Scratch of b12_conv_bf_c5_.
+     * Scratch of b12_conv_bf_c5_ (1966096 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b12_conv_bf_c5_d = new float[1966096];
+    private final float[] b12_conv_bf_c5_d = scratch1;
 
     /**
-     * Scratch of b12_conv_bf_c5_.
+     * Scratch of b12_conv_bf_c5_ (1179648 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b12_conv_bf_c5_u = new float[1179648];
+    private final float[] b12_conv_bf_c5_u = scratch2;
 
     /**
-     * Scratch of b12_conv_bf_c5_.
+     * Scratch of b12_conv_bf_c5_ (4869568 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b12_conv_bf_c5_wino = new float[4869568];
+    private final float[] b12_conv_bf_c5_wino = scratch0;
 
     /**
-     * Scratch of b13_conv_grad_c5_.
+     * Scratch of b13_conv_grad_c5_, kept from one run to the next.
      */
     private final float[] b13_conv_grad_c5_xh = new float[95200];
 
     /**
-     * Scratch of b13_conv_grad_c5_.
+     * Scratch of b13_conv_grad_c5_, kept from one run to the next.
      */
     private final float[] b13_conv_grad_c5_yh = new float[118272];
 
     /**
-     * Scratch of b13_conv_grad_c5_.
+     * Scratch of b13_conv_grad_c5_ (1218560 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b13_conv_grad_c5_v = new float[1218560];
+    private final float[] b13_conv_grad_c5_v = scratch2;
 
     /**
-     * Scratch of b13_conv_grad_c5_.
+     * Scratch of b13_conv_grad_c5_ (2365440 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b13_conv_grad_c5_dd = new float[2365440];
+    private final float[] b13_conv_grad_c5_dd = scratch1;
 
     /**
-     * Scratch of b13_conv_grad_c5_.
+     * Scratch of b13_conv_grad_c5_ (3899392 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b13_conv_grad_c5_m = new float[3899392];
+    private final float[] b13_conv_grad_c5_m = scratch0;
 
     /**
-     * Scratch of b13_conv_grad_c5_.
+     * Scratch of b13_conv_grad_c5_ (1152 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] b13_conv_grad_c5_st = new float[1152];
+    private final float[] b13_conv_grad_c5_st = scratch3;
 
     /**
-     * Scratch of b18_conv_bf_c4_.
+     * Scratch of b18_conv_bf_c4_ (2949136 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b18_conv_bf_c4_d = new float[2949136];
+    private final float[] b18_conv_bf_c4_d = scratch1;
 
     /**
-     * Scratch of b18_conv_bf_c4_.
+     * Scratch of b18_conv_bf_c4_ (589824 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b18_conv_bf_c4_u = new float[589824];
+    private final float[] b18_conv_bf_c4_u = scratch2;
 
     /**
-     * Scratch of b18_conv_bf_c4_.
+     * Scratch of b18_conv_bf_c4_ (4723712 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b18_conv_bf_c4_wino = new float[4723712];
+    private final float[] b18_conv_bf_c4_wino = scratch0;
 
     /**
-     * Scratch of b19_conv_grad_c4_.
+     * Scratch of b19_conv_grad_c4_, kept from one run to the next.
      */
     private final float[] b19_conv_grad_c4_xh = new float[352512];
 
     /**
-     * Scratch of b19_conv_grad_c4_.
+     * Scratch of b19_conv_grad_c4_, kept from one run to the next.
      */
     private final float[] b19_conv_grad_c4_yh = new float[278528];
 
     /**
-     * Scratch of b19_conv_grad_c4_.
+     * Scratch of b19_conv_grad_c4_ (1114112 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b19_conv_grad_c4_v = new float[1114112];
+    private final float[] b19_conv_grad_c4_v = scratch2;
 
     /**
-     * Scratch of b19_conv_grad_c4_.
+     * Scratch of b19_conv_grad_c4_ (1114112 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b19_conv_grad_c4_dd = new float[1114112];
+    private final float[] b19_conv_grad_c4_dd = scratch1;
 
     /**
-     * Scratch of b19_conv_grad_c4_.
+     * Scratch of b19_conv_grad_c4_ (2228224 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b19_conv_grad_c4_m = new float[2228224];
+    private final float[] b19_conv_grad_c4_m = scratch0;
 
     /**
-     * Scratch of b19_conv_grad_c4_.
+     * Scratch of b19_conv_grad_c4_ (1152 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] b19_conv_grad_c4_st = new float[1152];
+    private final float[] b19_conv_grad_c4_st = scratch3;
 
     /**
-     * Scratch of b23_conv_bf_c3_.
+     * Scratch of b23_conv_bf_c3_ (2949136 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b23_conv_bf_c3_d = new float[2949136];
+    private final float[] b23_conv_bf_c3_d = scratch1;
 
     /**
-     * Scratch of b23_conv_bf_c3_.
+     * Scratch of b23_conv_bf_c3_ (294912 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b23_conv_bf_c3_u = new float[294912];
+    private final float[] b23_conv_bf_c3_u = scratch2;
 
     /**
-     * Scratch of b23_conv_bf_c3_.
+     * Scratch of b23_conv_bf_c3_ (3544064 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b23_conv_bf_c3_wino = new float[3544064];
+    private final float[] b23_conv_bf_c3_wino = scratch0;
 
     /**
-     * Scratch of b24_conv_grad_c3_.
+     * Scratch of b24_conv_grad_c3_, kept from one run to the next.
      */
     private final float[] b24_conv_grad_c3_xh = new float[186624];
 
     /**
-     * Scratch of b24_conv_grad_c3_.
+     * Scratch of b24_conv_grad_c3_, kept from one run to the next.
      */
     private final float[] b24_conv_grad_c3_yh = new float[278528];
 
     /**
-     * Scratch of b24_conv_grad_c3_.
+     * Scratch of b24_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b24_conv_grad_c3_v = new float[1179648];
+    private final float[] b24_conv_grad_c3_v = scratch2;
 
     /**
-     * Scratch of b24_conv_grad_c3_.
+     * Scratch of b24_conv_grad_c3_ (2228224 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b24_conv_grad_c3_dd = new float[2228224];
+    private final float[] b24_conv_grad_c3_dd = scratch0;
 
     /**
-     * Scratch of b24_conv_grad_c3_.
+     * Scratch of b24_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b24_conv_grad_c3_m = new float[1179648];
+    private final float[] b24_conv_grad_c3_m = scratch1;
 
     /**
-     * Scratch of b24_conv_grad_c3_.
+     * Scratch of b24_conv_grad_c3_ (1152 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] b24_conv_grad_c3_st = new float[1152];
+    private final float[] b24_conv_grad_c3_st = scratch3;
 
     /**
-     * Scratch of b29_conv_bf_c2_.
+     * Scratch of b29_conv_bf_c2_ (5013520 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b29_conv_bf_c2_d = new float[5013520];
+    private final float[] b29_conv_bf_c2_d = scratch0;
 
     /**
-     * Scratch of b29_conv_bf_c2_.
+     * Scratch of b29_conv_bf_c2_ (147456 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b29_conv_bf_c2_u = new float[147456];
+    private final float[] b29_conv_bf_c2_u = scratch2;
 
     /**
-     * Scratch of b29_conv_bf_c2_.
+     * Scratch of b29_conv_bf_c2_ (2364416 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b29_conv_bf_c2_wino = new float[2364416];
+    private final float[] b29_conv_bf_c2_wino = scratch1;
 
     /**
-     * Scratch of b30_conv_grad_c2_.
+     * Scratch of b30_conv_grad_c2_, kept from one run to the next.
      */
     private final float[] b30_conv_grad_c2_xh = new float[665856];
 
     /**
-     * Scratch of b30_conv_grad_c2_.
+     * Scratch of b30_conv_grad_c2_, kept from one run to the next.
      */
     private final float[] b30_conv_grad_c2_yh = new float[589824];
 
     /**
-     * Scratch of b30_conv_grad_c2_.
+     * Scratch of b30_conv_grad_c2_ (2359296 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b30_conv_grad_c2_v = new float[2359296];
+    private final float[] b30_conv_grad_c2_v = scratch1;
 
     /**
-     * Scratch of b30_conv_grad_c2_.
+     * Scratch of b30_conv_grad_c2_ (2359296 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b30_conv_grad_c2_dd = new float[2359296];
+    private final float[] b30_conv_grad_c2_dd = scratch0;
 
     /**
-     * Scratch of b30_conv_grad_c2_.
+     * Scratch of b30_conv_grad_c2_ (589824 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b30_conv_grad_c2_m = new float[589824];
+    private final float[] b30_conv_grad_c2_m = scratch2;
 
     /**
-     * Scratch of b30_conv_grad_c2_.
+     * Scratch of b30_conv_grad_c2_ (1152 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] b30_conv_grad_c2_st = new float[1152];
+    private final float[] b30_conv_grad_c2_st = scratch3;
 
     /**
-     * Scratch of b34_conv_grad_c1_.
+     * Scratch of b34_conv_grad_c1_ (4325376 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b34_conv_grad_c1_dy = new float[4325376];
+    private final float[] b34_conv_grad_c1_dy = scratch0;
 
     /**
-     * Scratch of b34_conv_grad_c1_.
+     * Scratch of b34_conv_grad_c1_ (4608 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b34_conv_grad_c1_lanes = new float[4608];
+    private final float[] b34_conv_grad_c1_lanes = scratch1;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
@@ -2262,18 +2293,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into planes of 34 rows x (4 column phases of 9: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into planes of 34 rows x (4 column phases of 9: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f3_conv_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 1024;
-            int d = (t * 64 + c) * 1224 + 36;
+            int z = (t * 64 + c) * 1224;
+            for (int e = 0; e < 36; e++) f3_conv_c2_d[z + e] = 0f;
+            for (int e = 1188; e < 1224; e++) f3_conv_c2_d[z + e] = 0f;
+            int d = z + 36;
             for (int i = 0; i < 32; i++, x += 32, d += 36) {
                 for (int e = 1; e < 9; e++) f3_conv_c2_d[d + e] = r1_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) f3_conv_c2_d[d + e] = 0f;
                 for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 9 + e] = r1_[x + e * 4];
+                for (int e = 8; e < 9; e++) f3_conv_c2_d[d + 9 + e] = 0f;
                 for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 18 + e] = r1_[x + e * 4 + 1];
+                for (int e = 8; e < 9; e++) f3_conv_c2_d[d + 18 + e] = 0f;
                 for (int e = 0; e < 8; e++) f3_conv_c2_d[d + 27 + e] = r1_[x + e * 4 + 2];
+                for (int e = 8; e < 9; e++) f3_conv_c2_d[d + 27 + e] = 0f;
             }
         }
     }
@@ -2766,18 +2804,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f7_conv_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 256;
-            int d = (t * 64 + c) * 360 + 20;
+            int z = (t * 64 + c) * 360;
+            for (int e = 0; e < 20; e++) f7_conv_c3_d[z + e] = 0f;
+            for (int e = 340; e < 360; e++) f7_conv_c3_d[z + e] = 0f;
+            int d = z + 20;
             for (int i = 0; i < 16; i++, x += 16, d += 20) {
                 for (int e = 1; e < 5; e++) f7_conv_c3_d[d + e] = p2_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) f7_conv_c3_d[d + e] = 0f;
                 for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 5 + e] = p2_[x + e * 4];
+                for (int e = 4; e < 5; e++) f7_conv_c3_d[d + 5 + e] = 0f;
                 for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 10 + e] = p2_[x + e * 4 + 1];
+                for (int e = 4; e < 5; e++) f7_conv_c3_d[d + 10 + e] = 0f;
                 for (int e = 0; e < 4; e++) f7_conv_c3_d[d + 15 + e] = p2_[x + e * 4 + 2];
+                for (int e = 4; e < 5; e++) f7_conv_c3_d[d + 15 + e] = 0f;
             }
         }
     }
@@ -3232,18 +3277,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f10_conv_c4_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int d = (t * 128 + c) * 360 + 20;
+            int z = (t * 128 + c) * 360;
+            for (int e = 0; e < 20; e++) f10_conv_c4_d[z + e] = 0f;
+            for (int e = 340; e < 360; e++) f10_conv_c4_d[z + e] = 0f;
+            int d = z + 20;
             for (int i = 0; i < 16; i++, x += 16, d += 20) {
                 for (int e = 1; e < 5; e++) f10_conv_c4_d[d + e] = r3_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) f10_conv_c4_d[d + e] = 0f;
                 for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 5 + e] = r3_[x + e * 4];
+                for (int e = 4; e < 5; e++) f10_conv_c4_d[d + 5 + e] = 0f;
                 for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 10 + e] = r3_[x + e * 4 + 1];
+                for (int e = 4; e < 5; e++) f10_conv_c4_d[d + 10 + e] = 0f;
                 for (int e = 0; e < 4; e++) f10_conv_c4_d[d + 15 + e] = r3_[x + e * 4 + 2];
+                for (int e = 4; e < 5; e++) f10_conv_c4_d[d + 15 + e] = 0f;
             }
         }
     }
@@ -3736,18 +3788,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f14_conv_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 64;
-            int d = (t * 128 + c) * 120 + 12;
+            int z = (t * 128 + c) * 120;
+            for (int e = 0; e < 12; e++) f14_conv_c5_d[z + e] = 0f;
+            for (int e = 108; e < 120; e++) f14_conv_c5_d[z + e] = 0f;
+            int d = z + 12;
             for (int i = 0; i < 8; i++, x += 8, d += 12) {
                 for (int e = 1; e < 3; e++) f14_conv_c5_d[d + e] = p4_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) f14_conv_c5_d[d + e] = 0f;
                 for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 3 + e] = p4_[x + e * 4];
+                for (int e = 2; e < 3; e++) f14_conv_c5_d[d + 3 + e] = 0f;
                 for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 6 + e] = p4_[x + e * 4 + 1];
+                for (int e = 2; e < 3; e++) f14_conv_c5_d[d + 6 + e] = 0f;
                 for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 9 + e] = p4_[x + e * 4 + 2];
+                for (int e = 2; e < 3; e++) f14_conv_c5_d[d + 9 + e] = 0f;
             }
         }
     }
@@ -4202,18 +4261,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f17_conv_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int d = (t * 256 + c) * 120 + 12;
+            int z = (t * 256 + c) * 120;
+            for (int e = 0; e < 12; e++) f17_conv_c6_d[z + e] = 0f;
+            for (int e = 108; e < 120; e++) f17_conv_c6_d[z + e] = 0f;
+            int d = z + 12;
             for (int i = 0; i < 8; i++, x += 8, d += 12) {
                 for (int e = 1; e < 3; e++) f17_conv_c6_d[d + e] = r5_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) f17_conv_c6_d[d + e] = 0f;
                 for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 3 + e] = r5_[x + e * 4];
+                for (int e = 2; e < 3; e++) f17_conv_c6_d[d + 3 + e] = 0f;
                 for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 6 + e] = r5_[x + e * 4 + 1];
+                for (int e = 2; e < 3; e++) f17_conv_c6_d[d + 6 + e] = 0f;
                 for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 9 + e] = r5_[x + e * 4 + 2];
+                for (int e = 2; e < 3; e++) f17_conv_c6_d[d + 9 + e] = 0f;
             }
         }
     }
@@ -5101,18 +5167,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b7_conv_bf_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int d = (t * 256 + c) * 120 + 12;
+            int z = (t * 256 + c) * 120;
+            for (int e = 0; e < 12; e++) b7_conv_bf_c6_d[z + e] = 0f;
+            for (int e = 108; e < 120; e++) b7_conv_bf_c6_d[z + e] = 0f;
+            int d = z + 12;
             for (int i = 0; i < 8; i++, x += 8, d += 12) {
                 for (int e = 1; e < 3; e++) b7_conv_bf_c6_d[d + e] = grad$c6_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) b7_conv_bf_c6_d[d + e] = 0f;
                 for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 3 + e] = grad$c6_[x + e * 4];
+                for (int e = 2; e < 3; e++) b7_conv_bf_c6_d[d + 3 + e] = 0f;
                 for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 6 + e] = grad$c6_[x + e * 4 + 1];
+                for (int e = 2; e < 3; e++) b7_conv_bf_c6_d[d + 6 + e] = 0f;
                 for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 9 + e] = grad$c6_[x + e * 4 + 2];
+                for (int e = 2; e < 3; e++) b7_conv_bf_c6_d[d + 9 + e] = 0f;
             }
         }
     }
@@ -5964,18 +6037,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b12_conv_bf_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int d = (t * 256 + c) * 120 + 12;
+            int z = (t * 256 + c) * 120;
+            for (int e = 0; e < 12; e++) b12_conv_bf_c5_d[z + e] = 0f;
+            for (int e = 108; e < 120; e++) b12_conv_bf_c5_d[z + e] = 0f;
+            int d = z + 12;
             for (int i = 0; i < 8; i++, x += 8, d += 12) {
                 for (int e = 1; e < 3; e++) b12_conv_bf_c5_d[d + e] = grad$c5_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) b12_conv_bf_c5_d[d + e] = 0f;
                 for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 3 + e] = grad$c5_[x + e * 4];
+                for (int e = 2; e < 3; e++) b12_conv_bf_c5_d[d + 3 + e] = 0f;
                 for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 6 + e] = grad$c5_[x + e * 4 + 1];
+                for (int e = 2; e < 3; e++) b12_conv_bf_c5_d[d + 6 + e] = 0f;
                 for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 9 + e] = grad$c5_[x + e * 4 + 2];
+                for (int e = 2; e < 3; e++) b12_conv_bf_c5_d[d + 9 + e] = 0f;
             }
         }
     }
@@ -6846,18 +6926,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad$c4_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad$c4_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b18_conv_bf_c4_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int d = (t * 128 + c) * 360 + 20;
+            int z = (t * 128 + c) * 360;
+            for (int e = 0; e < 20; e++) b18_conv_bf_c4_d[z + e] = 0f;
+            for (int e = 340; e < 360; e++) b18_conv_bf_c4_d[z + e] = 0f;
+            int d = z + 20;
             for (int i = 0; i < 16; i++, x += 16, d += 20) {
                 for (int e = 1; e < 5; e++) b18_conv_bf_c4_d[d + e] = grad$c4_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) b18_conv_bf_c4_d[d + e] = 0f;
                 for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 5 + e] = grad$c4_[x + e * 4];
+                for (int e = 4; e < 5; e++) b18_conv_bf_c4_d[d + 5 + e] = 0f;
                 for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 10 + e] = grad$c4_[x + e * 4 + 1];
+                for (int e = 4; e < 5; e++) b18_conv_bf_c4_d[d + 10 + e] = 0f;
                 for (int e = 0; e < 4; e++) b18_conv_bf_c4_d[d + 15 + e] = grad$c4_[x + e * 4 + 2];
+                for (int e = 4; e < 5; e++) b18_conv_bf_c4_d[d + 15 + e] = 0f;
             }
         }
     }
@@ -7683,18 +7770,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad$c3_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad$c3_[t] into planes of 18 rows x (4 column phases of 5: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b23_conv_bf_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 256;
-            int d = (t * 128 + c) * 360 + 20;
+            int z = (t * 128 + c) * 360;
+            for (int e = 0; e < 20; e++) b23_conv_bf_c3_d[z + e] = 0f;
+            for (int e = 340; e < 360; e++) b23_conv_bf_c3_d[z + e] = 0f;
+            int d = z + 20;
             for (int i = 0; i < 16; i++, x += 16, d += 20) {
                 for (int e = 1; e < 5; e++) b23_conv_bf_c3_d[d + e] = grad$c3_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) b23_conv_bf_c3_d[d + e] = 0f;
                 for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 5 + e] = grad$c3_[x + e * 4];
+                for (int e = 4; e < 5; e++) b23_conv_bf_c3_d[d + 5 + e] = 0f;
                 for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 10 + e] = grad$c3_[x + e * 4 + 1];
+                for (int e = 4; e < 5; e++) b23_conv_bf_c3_d[d + 10 + e] = 0f;
                 for (int e = 0; e < 4; e++) b23_conv_bf_c3_d[d + 15 + e] = grad$c3_[x + e * 4 + 2];
+                for (int e = 4; e < 5; e++) b23_conv_bf_c3_d[d + 15 + e] = 0f;
             }
         }
     }
@@ -8539,18 +8633,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad$c2_[t] into planes of 34 rows x (4 column phases of 9: D^r[e] = padded column 4e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad$c2_[t] into planes of 34 rows x (4 column phases of 9: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b29_conv_bf_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 1024;
-            int d = (t * 64 + c) * 1224 + 36;
+            int z = (t * 64 + c) * 1224;
+            for (int e = 0; e < 36; e++) b29_conv_bf_c2_d[z + e] = 0f;
+            for (int e = 1188; e < 1224; e++) b29_conv_bf_c2_d[z + e] = 0f;
+            int d = z + 36;
             for (int i = 0; i < 32; i++, x += 32, d += 36) {
                 for (int e = 1; e < 9; e++) b29_conv_bf_c2_d[d + e] = grad$c2_[x + e * 4 - 1];
+                for (int e = 0; e < 1; e++) b29_conv_bf_c2_d[d + e] = 0f;
                 for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 9 + e] = grad$c2_[x + e * 4];
+                for (int e = 8; e < 9; e++) b29_conv_bf_c2_d[d + 9 + e] = 0f;
                 for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 18 + e] = grad$c2_[x + e * 4 + 1];
+                for (int e = 8; e < 9; e++) b29_conv_bf_c2_d[d + 18 + e] = 0f;
                 for (int e = 0; e < 8; e++) b29_conv_bf_c2_d[d + 27 + e] = grad$c2_[x + e * 4 + 2];
+                for (int e = 8; e < 9; e++) b29_conv_bf_c2_d[d + 27 + e] = 0f;
             }
         }
     }

@@ -278,34 +278,49 @@ public final class Dropout_T64 implements Network, ChunkTask {
     private final float[] grad$c1$bias_ = new float[6];
 
     /**
-     * Scratch of f0_conv_c1_.
+     * Scratch memory of steps that never run at the same time: f0_conv_c1_wide b10_conv_grad_c1_dy.
+     */
+    private final float[] scratch0 = new float[331776];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f4_full_f1_lanes b10_conv_grad_c1_lanes.
+     */
+    private final float[] scratch1 = new float[2048];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f7_full_f2_lanes.
+     */
+    private final float[] scratch2 = new float[2048];
+
+    /**
+     * Scratch of f0_conv_c1_, kept from one run to the next.
      */
     private final float[] f0_conv_c1_padded = new float[63392];
 
     /**
-     * Scratch of f0_conv_c1_.
+     * Scratch of f0_conv_c1_ (331776 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f0_conv_c1_wide = new float[331776];
+    private final float[] f0_conv_c1_wide = scratch0;
 
     /**
-     * Scratch of f4_full_f1_.
+     * Scratch of f4_full_f1_ (2048 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f4_full_f1_lanes = new float[2048];
+    private final float[] f4_full_f1_lanes = scratch1;
 
     /**
-     * Scratch of f7_full_f2_.
+     * Scratch of f7_full_f2_ (2048 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f7_full_f2_lanes = new float[2048];
+    private final float[] f7_full_f2_lanes = scratch2;
 
     /**
-     * Scratch of b10_conv_grad_c1_.
+     * Scratch of b10_conv_grad_c1_ (322560 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b10_conv_grad_c1_dy = new float[322560];
+    private final float[] b10_conv_grad_c1_dy = scratch0;
 
     /**
-     * Scratch of b10_conv_grad_c1_.
+     * Scratch of b10_conv_grad_c1_ (624 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b10_conv_grad_c1_lanes = new float[624];
+    private final float[] b10_conv_grad_c1_lanes = scratch1;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

@@ -357,49 +357,60 @@ public final class Exclave_T64 implements Network, ChunkTask {
     private final float[] grad$k$bias_ = new float[4];
 
     /**
-     * Scratch of f0_conv_k_.
+     * Scratch memory of steps that never run at the same time: f0_conv_k_wide b12_conv_grad_k_dy
+     * b10_conv_grad_dn_acc b11_conv_grad_up_acc b5_conv_grad_e_acc b9_conv_grad_rt_acc.
+     */
+    private final float[] scratch0 = new float[221184];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f9_full_f_lanes b12_conv_grad_k_lanes.
+     */
+    private final float[] scratch1 = new float[2048];
+
+    /**
+     * Scratch of f0_conv_k_, kept from one run to the next.
      */
     private final float[] f0_conv_k_padded = new float[59552];
 
     /**
-     * Scratch of f0_conv_k_.
+     * Scratch of f0_conv_k_ (221184 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f0_conv_k_wide = new float[221184];
+    private final float[] f0_conv_k_wide = scratch0;
 
     /**
-     * Scratch of f9_full_f_.
+     * Scratch of f9_full_f_ (2048 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f9_full_f_lanes = new float[2048];
+    private final float[] f9_full_f_lanes = scratch1;
 
     /**
-     * Scratch of b5_conv_grad_e_.
+     * Scratch of b5_conv_grad_e_ (504 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b5_conv_grad_e_acc = new float[504];
+    private final float[] b5_conv_grad_e_acc = scratch0;
 
     /**
-     * Scratch of b9_conv_grad_rt_.
+     * Scratch of b9_conv_grad_rt_ (448 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b9_conv_grad_rt_acc = new float[448];
+    private final float[] b9_conv_grad_rt_acc = scratch0;
 
     /**
-     * Scratch of b10_conv_grad_dn_.
+     * Scratch of b10_conv_grad_dn_ (1008 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b10_conv_grad_dn_acc = new float[1008];
+    private final float[] b10_conv_grad_dn_acc = scratch0;
 
     /**
-     * Scratch of b11_conv_grad_up_.
+     * Scratch of b11_conv_grad_up_ (1008 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b11_conv_grad_up_acc = new float[1008];
+    private final float[] b11_conv_grad_up_acc = scratch0;
 
     /**
-     * Scratch of b12_conv_grad_k_.
+     * Scratch of b12_conv_grad_k_ (215040 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b12_conv_grad_k_dy = new float[215040];
+    private final float[] b12_conv_grad_k_dy = scratch0;
 
     /**
-     * Scratch of b12_conv_grad_k_.
+     * Scratch of b12_conv_grad_k_ (288 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b12_conv_grad_k_lanes = new float[288];
+    private final float[] b12_conv_grad_k_lanes = scratch1;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

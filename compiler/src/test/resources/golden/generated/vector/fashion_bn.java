@@ -496,124 +496,148 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[288];
 
     /**
-     * Scratch of f0_conv_c1_.
+     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_dd b16_conv_bf_c2_wino
+     * f4_conv_c2_wino b22_conv_grad_c1_dy b11_conv_grad_c3_dy f0_conv_c1_wide f8_conv_c3_wide
+     * f12_full_f1_lanes.
+     */
+    private final float[] scratch0 = new float[2257920];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_v b16_conv_bf_c2_d
+     * f4_conv_c2_d b10_conv_bf_c3_wide b22_conv_grad_c1_lanes f14_full_f2_lanes.
+     */
+    private final float[] scratch1 = new float[1254400];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_m f4_conv_c2_u
+     * b16_conv_bf_c2_u b11_conv_grad_c3_lanes.
+     */
+    private final float[] scratch2 = new float[327680];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_st.
+     */
+    private final float[] scratch3 = new float[1152];
+
+    /**
+     * Scratch of f0_conv_c1_, kept from one run to the next.
      */
     private final float[] f0_conv_c1_padded = new float[57568];
 
     /**
-     * Scratch of f0_conv_c1_.
+     * Scratch of f0_conv_c1_ (417792 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f0_conv_c1_wide = new float[417792];
+    private final float[] f0_conv_c1_wide = scratch0;
 
     /**
-     * Scratch of f4_conv_c2_.
+     * Scratch of f4_conv_c2_ (524304 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f4_conv_c2_d = new float[524304];
+    private final float[] f4_conv_c2_d = scratch1;
 
     /**
-     * Scratch of f4_conv_c2_.
+     * Scratch of f4_conv_c2_ (32768 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f4_conv_c2_u = new float[32768];
+    private final float[] f4_conv_c2_u = scratch2;
 
     /**
-     * Scratch of f4_conv_c2_.
+     * Scratch of f4_conv_c2_ (1771520 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f4_conv_c2_wino = new float[1771520];
+    private final float[] f4_conv_c2_wino = scratch0;
 
     /**
-     * Scratch of f8_conv_c3_.
+     * Scratch of f8_conv_c3_, kept from one run to the next.
      */
     private final float[] f8_conv_c3_padded = new float[327712];
 
     /**
-     * Scratch of f8_conv_c3_.
+     * Scratch of f8_conv_c3_ (20480 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f8_conv_c3_wide = new float[20480];
+    private final float[] f8_conv_c3_wide = scratch0;
 
     /**
-     * Scratch of f12_full_f1_.
+     * Scratch of f12_full_f1_ (2048 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f12_full_f1_lanes = new float[2048];
+    private final float[] f12_full_f1_lanes = scratch0;
 
     /**
-     * Scratch of f14_full_f2_.
+     * Scratch of f14_full_f2_ (2048 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f14_full_f2_lanes = new float[2048];
+    private final float[] f14_full_f2_lanes = scratch1;
 
     /**
-     * Scratch of b10_conv_bf_c3_.
+     * Scratch of b10_conv_bf_c3_, kept from one run to the next.
      */
     private final float[] b10_conv_bf_c3_padded = new float[655392];
 
     /**
-     * Scratch of b10_conv_bf_c3_.
+     * Scratch of b10_conv_bf_c3_ (20480 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b10_conv_bf_c3_wide = new float[20480];
+    private final float[] b10_conv_bf_c3_wide = scratch1;
 
     /**
-     * Scratch of b11_conv_grad_c3_.
+     * Scratch of b11_conv_grad_c3_ (458752 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b11_conv_grad_c3_dy = new float[458752];
+    private final float[] b11_conv_grad_c3_dy = scratch0;
 
     /**
-     * Scratch of b11_conv_grad_c3_.
+     * Scratch of b11_conv_grad_c3_ (9216 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b11_conv_grad_c3_lanes = new float[9216];
+    private final float[] b11_conv_grad_c3_lanes = scratch2;
 
     /**
-     * Scratch of b16_conv_bf_c2_.
+     * Scratch of b16_conv_bf_c2_ (1048592 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b16_conv_bf_c2_d = new float[1048592];
+    private final float[] b16_conv_bf_c2_d = scratch1;
 
     /**
-     * Scratch of b16_conv_bf_c2_.
+     * Scratch of b16_conv_bf_c2_ (32768 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b16_conv_bf_c2_u = new float[32768];
+    private final float[] b16_conv_bf_c2_u = scratch2;
 
     /**
-     * Scratch of b16_conv_bf_c2_.
+     * Scratch of b16_conv_bf_c2_ (1968128 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b16_conv_bf_c2_wino = new float[1968128];
+    private final float[] b16_conv_bf_c2_wino = scratch0;
 
     /**
-     * Scratch of b17_conv_grad_c2_.
+     * Scratch of b17_conv_grad_c2_, kept from one run to the next.
      */
     private final float[] b17_conv_grad_c2_xh = new float[81920];
 
     /**
-     * Scratch of b17_conv_grad_c2_.
+     * Scratch of b17_conv_grad_c2_, kept from one run to the next.
      */
     private final float[] b17_conv_grad_c2_yh = new float[112896];
 
     /**
-     * Scratch of b17_conv_grad_c2_.
+     * Scratch of b17_conv_grad_c2_ (1254400 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b17_conv_grad_c2_v = new float[1254400];
+    private final float[] b17_conv_grad_c2_v = scratch1;
 
     /**
-     * Scratch of b17_conv_grad_c2_.
+     * Scratch of b17_conv_grad_c2_ (2257920 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b17_conv_grad_c2_dd = new float[2257920];
+    private final float[] b17_conv_grad_c2_dd = scratch0;
 
     /**
-     * Scratch of b17_conv_grad_c2_.
+     * Scratch of b17_conv_grad_c2_ (327680 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b17_conv_grad_c2_m = new float[327680];
+    private final float[] b17_conv_grad_c2_m = scratch2;
 
     /**
-     * Scratch of b17_conv_grad_c2_.
+     * Scratch of b17_conv_grad_c2_ (1152 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] b17_conv_grad_c2_st = new float[1152];
+    private final float[] b17_conv_grad_c2_st = scratch3;
 
     /**
-     * Scratch of b22_conv_grad_c1_.
+     * Scratch of b22_conv_grad_c1_ (1671168 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b22_conv_grad_c1_dy = new float[1671168];
+    private final float[] b22_conv_grad_c1_dy = scratch0;
 
     /**
-     * Scratch of b22_conv_grad_c1_.
+     * Scratch of b22_conv_grad_c1_ (2304 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b22_conv_grad_c1_lanes = new float[2304];
+    private final float[] b22_conv_grad_c1_lanes = scratch1;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
@@ -1563,16 +1587,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into planes of 16 rows x (2 column phases of 8: D^r[e] = padded column 2e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into planes of 16 rows x (2 column phases of 8: D^r[e] = padded column 2e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f4_conv_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 32; c++) {
             int x = (t * 32 + c) * 196;
-            int d = (t * 32 + c) * 256 + 16;
+            int z = (t * 32 + c) * 256;
+            for (int e = 0; e < 16; e++) f4_conv_c2_d[z + e] = 0f;
+            for (int e = 240; e < 256; e++) f4_conv_c2_d[z + e] = 0f;
+            int d = z + 16;
             for (int i = 0; i < 14; i++, x += 14, d += 16) {
                 for (int e = 1; e < 8; e++) f4_conv_c2_d[d + e] = p1_[x + e * 2 - 1];
+                for (int e = 0; e < 1; e++) f4_conv_c2_d[d + e] = 0f;
                 for (int e = 0; e < 7; e++) f4_conv_c2_d[d + 8 + e] = p1_[x + e * 2];
+                for (int e = 7; e < 8; e++) f4_conv_c2_d[d + 8 + e] = 0f;
             }
         }
     }
@@ -3630,16 +3659,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into planes of 16 rows x (2 column phases of 8: D^r[e] = padded column 2e + r), data from row 1 and padded column 1; the pads are never written and stay zero
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into planes of 16 rows x (2 column phases of 8: D^r[e] = padded column 2e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b16_conv_bf_c2_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int x = (t * 64 + c) * 196;
-            int d = (t * 64 + c) * 256 + 16;
+            int z = (t * 64 + c) * 256;
+            for (int e = 0; e < 16; e++) b16_conv_bf_c2_d[z + e] = 0f;
+            for (int e = 240; e < 256; e++) b16_conv_bf_c2_d[z + e] = 0f;
+            int d = z + 16;
             for (int i = 0; i < 14; i++, x += 14, d += 16) {
                 for (int e = 1; e < 8; e++) b16_conv_bf_c2_d[d + e] = grad$c2_[x + e * 2 - 1];
+                for (int e = 0; e < 1; e++) b16_conv_bf_c2_d[d + e] = 0f;
                 for (int e = 0; e < 7; e++) b16_conv_bf_c2_d[d + 8 + e] = grad$c2_[x + e * 2];
+                for (int e = 7; e < 8; e++) b16_conv_bf_c2_d[d + 8 + e] = 0f;
             }
         }
     }

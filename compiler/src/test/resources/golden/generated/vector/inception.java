@@ -415,149 +415,182 @@ public final class Inception_T64 implements Network, ChunkTask {
     private final float[] grad$c0$bias_ = new float[8];
 
     /**
-     * Scratch of f0_conv_c0_.
+     * Scratch memory of steps that never run at the same time: b7_conv_bf_c1_wide f0_conv_c0_wide
+     * b12_conv_bf_b1_wide b19_conv_grad_c0_dy b15_conv_bf_a0_wide b10_conv_bf_b2_wide.
+     */
+    private final float[] scratch0 = new float[110592];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f7_conv_c1_wide b8_conv_grad_c1_dy
+     * b13_conv_grad_b1_dy b11_conv_grad_b2_dy b16_conv_grad_a0_dy b19_conv_grad_c0_lanes.
+     */
+    private final float[] scratch1 = new float[92160];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f2_conv_a0_wide b8_conv_grad_c1_lanes
+     * b11_conv_grad_b2_lanes b13_conv_grad_b1_lanes b16_conv_grad_a0_lanes.
+     */
+    private final float[] scratch2 = new float[73728];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f4_conv_b1_wide.
+     */
+    private final float[] scratch3 = new float[73728];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f5_conv_b2_wide.
+     */
+    private final float[] scratch4 = new float[73728];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f12_full_f_lanes.
+     */
+    private final float[] scratch5 = new float[2048];
+
+    /**
+     * Scratch of f0_conv_c0_, kept from one run to the next.
      */
     private final float[] f0_conv_c0_phases = new float[53792];
 
     /**
-     * Scratch of f0_conv_c0_.
+     * Scratch of f0_conv_c0_ (98304 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f0_conv_c0_wide = new float[98304];
+    private final float[] f0_conv_c0_wide = scratch0;
 
     /**
-     * Scratch of f2_conv_a0_.
+     * Scratch of f2_conv_a0_, kept from one run to the next.
      */
     private final float[] f2_conv_a0_padded = new float[86560];
 
     /**
-     * Scratch of f2_conv_a0_.
+     * Scratch of f2_conv_a0_ (73728 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f2_conv_a0_wide = new float[73728];
+    private final float[] f2_conv_a0_wide = scratch2;
 
     /**
-     * Scratch of f4_conv_b1_.
+     * Scratch of f4_conv_b1_, kept from one run to the next.
      */
     private final float[] f4_conv_b1_padded = new float[100384];
 
     /**
-     * Scratch of f4_conv_b1_.
+     * Scratch of f4_conv_b1_ (73728 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] f4_conv_b1_wide = new float[73728];
+    private final float[] f4_conv_b1_wide = scratch3;
 
     /**
-     * Scratch of f5_conv_b2_.
+     * Scratch of f5_conv_b2_, kept from one run to the next.
      */
     private final float[] f5_conv_b2_padded = new float[74912];
 
     /**
-     * Scratch of f5_conv_b2_.
+     * Scratch of f5_conv_b2_ (73728 floats), written before read in each run: memory shared in scratch4.
      */
-    private final float[] f5_conv_b2_wide = new float[73728];
+    private final float[] f5_conv_b2_wide = scratch4;
 
     /**
-     * Scratch of f7_conv_c1_.
+     * Scratch of f7_conv_c1_, kept from one run to the next.
      */
     private final float[] f7_conv_c1_padded = new float[138272];
 
     /**
-     * Scratch of f7_conv_c1_.
+     * Scratch of f7_conv_c1_ (92160 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f7_conv_c1_wide = new float[92160];
+    private final float[] f7_conv_c1_wide = scratch1;
 
     /**
-     * Scratch of f12_full_f_.
+     * Scratch of f12_full_f_ (2048 floats), written before read in each run: memory shared in scratch5.
      */
-    private final float[] f12_full_f_lanes = new float[2048];
+    private final float[] f12_full_f_lanes = scratch5;
 
     /**
-     * Scratch of b7_conv_bf_c1_.
+     * Scratch of b7_conv_bf_c1_, kept from one run to the next.
      */
     private final float[] b7_conv_bf_c1_padded = new float[86432];
 
     /**
-     * Scratch of b7_conv_bf_c1_.
+     * Scratch of b7_conv_bf_c1_ (110592 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b7_conv_bf_c1_wide = new float[110592];
+    private final float[] b7_conv_bf_c1_wide = scratch0;
 
     /**
-     * Scratch of b8_conv_grad_c1_.
+     * Scratch of b8_conv_grad_c1_ (89088 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b8_conv_grad_c1_dy = new float[89088];
+    private final float[] b8_conv_grad_c1_dy = scratch1;
 
     /**
-     * Scratch of b8_conv_grad_c1_.
+     * Scratch of b8_conv_grad_c1_ (432 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b8_conv_grad_c1_lanes = new float[432];
+    private final float[] b8_conv_grad_c1_lanes = scratch2;
 
     /**
-     * Scratch of b10_conv_bf_b2_.
+     * Scratch of b10_conv_bf_b2_, kept from one run to the next.
      */
     private final float[] b10_conv_bf_b2_padded = new float[74912];
 
     /**
-     * Scratch of b10_conv_bf_b2_.
+     * Scratch of b10_conv_bf_b2_ (73728 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b10_conv_bf_b2_wide = new float[73728];
+    private final float[] b10_conv_bf_b2_wide = scratch0;
 
     /**
-     * Scratch of b11_conv_grad_b2_.
+     * Scratch of b11_conv_grad_b2_ (67584 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b11_conv_grad_b2_dy = new float[67584];
+    private final float[] b11_conv_grad_b2_dy = scratch1;
 
     /**
-     * Scratch of b11_conv_grad_b2_.
+     * Scratch of b11_conv_grad_b2_ (144 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b11_conv_grad_b2_lanes = new float[144];
+    private final float[] b11_conv_grad_b2_lanes = scratch2;
 
     /**
-     * Scratch of b12_conv_bf_b1_.
+     * Scratch of b12_conv_bf_b1_, kept from one run to the next.
      */
     private final float[] b12_conv_bf_b1_padded = new float[75296];
 
     /**
-     * Scratch of b12_conv_bf_b1_.
+     * Scratch of b12_conv_bf_b1_ (98304 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b12_conv_bf_b1_wide = new float[98304];
+    private final float[] b12_conv_bf_b1_wide = scratch0;
 
     /**
-     * Scratch of b13_conv_grad_b1_.
+     * Scratch of b13_conv_grad_b1_ (70656 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b13_conv_grad_b1_dy = new float[70656];
+    private final float[] b13_conv_grad_b1_dy = scratch1;
 
     /**
-     * Scratch of b13_conv_grad_b1_.
+     * Scratch of b13_conv_grad_b1_ (144 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b13_conv_grad_b1_lanes = new float[144];
+    private final float[] b13_conv_grad_b1_lanes = scratch2;
 
     /**
-     * Scratch of b15_conv_bf_a0_.
+     * Scratch of b15_conv_bf_a0_, kept from one run to the next.
      */
     private final float[] b15_conv_bf_a0_padded = new float[64928];
 
     /**
-     * Scratch of b15_conv_bf_a0_.
+     * Scratch of b15_conv_bf_a0_ (90112 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b15_conv_bf_a0_wide = new float[90112];
+    private final float[] b15_conv_bf_a0_wide = scratch0;
 
     /**
-     * Scratch of b16_conv_grad_a0_.
+     * Scratch of b16_conv_grad_a0_ (67584 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b16_conv_grad_a0_dy = new float[67584];
+    private final float[] b16_conv_grad_a0_dy = scratch1;
 
     /**
-     * Scratch of b16_conv_grad_a0_.
+     * Scratch of b16_conv_grad_a0_ (48 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b16_conv_grad_a0_lanes = new float[48];
+    private final float[] b16_conv_grad_a0_lanes = scratch2;
 
     /**
-     * Scratch of b19_conv_grad_c0_.
+     * Scratch of b19_conv_grad_c0_ (94208 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b19_conv_grad_c0_dy = new float[94208];
+    private final float[] b19_conv_grad_c0_dy = scratch0;
 
     /**
-     * Scratch of b19_conv_grad_c0_.
+     * Scratch of b19_conv_grad_c0_ (576 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b19_conv_grad_c0_lanes = new float[576];
+    private final float[] b19_conv_grad_c0_lanes = scratch1;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

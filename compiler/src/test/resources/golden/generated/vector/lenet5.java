@@ -349,69 +349,97 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     private final float[] grad$c1$bias_ = new float[6];
 
     /**
-     * Scratch of f0_conv_c1_.
+     * Scratch memory of steps that never run at the same time: f0_conv_c1_wide b15_conv_grad_c1_dy
+     * b12_conv_grad_c2_dy.
+     */
+    private final float[] scratch0 = new float[331776];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b11_conv_bf_c2_wide f3_conv_c2_wide
+     * b15_conv_grad_c1_lanes.
+     */
+    private final float[] scratch1 = new float[82944];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f10_full_f3_lanes
+     * b12_conv_grad_c2_lanes.
+     */
+    private final float[] scratch2 = new float[2048];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f6_full_f1_lanes.
+     */
+    private final float[] scratch3 = new float[2048];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f8_full_f2_lanes.
+     */
+    private final float[] scratch4 = new float[2048];
+
+    /**
+     * Scratch of f0_conv_c1_, kept from one run to the next.
      */
     private final float[] f0_conv_c1_padded = new float[63392];
 
     /**
-     * Scratch of f0_conv_c1_.
+     * Scratch of f0_conv_c1_ (331776 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f0_conv_c1_wide = new float[331776];
+    private final float[] f0_conv_c1_wide = scratch0;
 
     /**
-     * Scratch of f3_conv_c2_.
+     * Scratch of f3_conv_c2_, kept from one run to the next.
      */
     private final float[] f3_conv_c2_padded = new float[75296];
 
     /**
-     * Scratch of f3_conv_c2_.
+     * Scratch of f3_conv_c2_ (73728 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f3_conv_c2_wide = new float[73728];
+    private final float[] f3_conv_c2_wide = scratch1;
 
     /**
-     * Scratch of f6_full_f1_.
+     * Scratch of f6_full_f1_ (2048 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] f6_full_f1_lanes = new float[2048];
+    private final float[] f6_full_f1_lanes = scratch3;
 
     /**
-     * Scratch of f8_full_f2_.
+     * Scratch of f8_full_f2_ (2048 floats), written before read in each run: memory shared in scratch4.
      */
-    private final float[] f8_full_f2_lanes = new float[2048];
+    private final float[] f8_full_f2_lanes = scratch4;
 
     /**
-     * Scratch of f10_full_f3_.
+     * Scratch of f10_full_f3_ (2048 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f10_full_f3_lanes = new float[2048];
+    private final float[] f10_full_f3_lanes = scratch2;
 
     /**
-     * Scratch of b11_conv_bf_c2_.
+     * Scratch of b11_conv_bf_c2_, kept from one run to the next.
      */
     private final float[] b11_conv_bf_c2_padded = new float[272416];
 
     /**
-     * Scratch of b11_conv_bf_c2_.
+     * Scratch of b11_conv_bf_c2_ (82944 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b11_conv_bf_c2_wide = new float[82944];
+    private final float[] b11_conv_bf_c2_wide = scratch1;
 
     /**
-     * Scratch of b12_conv_grad_c2_.
+     * Scratch of b12_conv_grad_c2_ (139264 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b12_conv_grad_c2_dy = new float[139264];
+    private final float[] b12_conv_grad_c2_dy = scratch0;
 
     /**
-     * Scratch of b12_conv_grad_c2_.
+     * Scratch of b12_conv_grad_c2_ (1152 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b12_conv_grad_c2_lanes = new float[1152];
+    private final float[] b12_conv_grad_c2_lanes = scratch2;
 
     /**
-     * Scratch of b15_conv_grad_c1_.
+     * Scratch of b15_conv_grad_c1_ (322560 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b15_conv_grad_c1_dy = new float[322560];
+    private final float[] b15_conv_grad_c1_dy = scratch0;
 
     /**
-     * Scratch of b15_conv_grad_c1_.
+     * Scratch of b15_conv_grad_c1_ (624 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b15_conv_grad_c1_lanes = new float[624];
+    private final float[] b15_conv_grad_c1_lanes = scratch1;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

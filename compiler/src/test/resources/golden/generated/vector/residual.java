@@ -484,119 +484,138 @@ public final class Residual_T64 implements Network, ChunkTask {
     private final float[] grad$c0$weight_ = new float[108];
 
     /**
-     * Scratch of f0_conv_c0_.
+     * Scratch memory of steps that never run at the same time: b12_conv_grad_c2_dy b17_conv_grad_c1_dy
+     * b22_conv_grad_c0_dy b6_conv_grad_d_dy f0_conv_c0_wide f3_conv_c1_wide f6_conv_c2_wide
+     * f10_conv_d_wide.
+     */
+    private final float[] scratch0 = new float[626688];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b11_conv_bf_c2_wide b16_conv_bf_c1_wide
+     * b5_conv_bf_d_wide f13_full_f_lanes b22_conv_grad_c0_lanes.
+     */
+    private final float[] scratch1 = new float[319488];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b6_conv_grad_d_lanes
+     * b12_conv_grad_c2_lanes b17_conv_grad_c1_lanes.
+     */
+    private final float[] scratch2 = new float[1536];
+
+    /**
+     * Scratch of f0_conv_c0_, kept from one run to the next.
      */
     private final float[] f0_conv_c0_padded = new float[57568];
 
     /**
-     * Scratch of f0_conv_c0_.
+     * Scratch of f0_conv_c0_ (319488 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f0_conv_c0_wide = new float[319488];
+    private final float[] f0_conv_c0_wide = scratch0;
 
     /**
-     * Scratch of f3_conv_c1_.
+     * Scratch of f3_conv_c1_, kept from one run to the next.
      */
     private final float[] f3_conv_c1_padded = new float[690464];
 
     /**
-     * Scratch of f3_conv_c1_.
+     * Scratch of f3_conv_c1_ (319488 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f3_conv_c1_wide = new float[319488];
+    private final float[] f3_conv_c1_wide = scratch0;
 
     /**
-     * Scratch of f6_conv_c2_.
+     * Scratch of f6_conv_c2_, kept from one run to the next.
      */
     private final float[] f6_conv_c2_padded = new float[690464];
 
     /**
-     * Scratch of f6_conv_c2_.
+     * Scratch of f6_conv_c2_ (319488 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f6_conv_c2_wide = new float[319488];
+    private final float[] f6_conv_c2_wide = scratch0;
 
     /**
-     * Scratch of f10_conv_d_.
+     * Scratch of f10_conv_d_, kept from one run to the next.
      */
     private final float[] f10_conv_d_phases = new float[835616];
 
     /**
-     * Scratch of f10_conv_d_.
+     * Scratch of f10_conv_d_ (86016 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f10_conv_d_wide = new float[86016];
+    private final float[] f10_conv_d_wide = scratch0;
 
     /**
-     * Scratch of f13_full_f_.
+     * Scratch of f13_full_f_ (2048 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f13_full_f_lanes = new float[2048];
+    private final float[] f13_full_f_lanes = scratch1;
 
     /**
-     * Scratch of b5_conv_bf_d_.
+     * Scratch of b5_conv_bf_d_, kept from one run to the next.
      */
     private final float[] b5_conv_bf_d_padded = new float[391712];
 
     /**
-     * Scratch of b5_conv_bf_d_.
+     * Scratch of b5_conv_bf_d_ (92160 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b5_conv_bf_d_wide = new float[92160];
+    private final float[] b5_conv_bf_d_wide = scratch1;
 
     /**
-     * Scratch of b6_conv_grad_d_.
+     * Scratch of b6_conv_grad_d_ (344064 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b6_conv_grad_d_dy = new float[344064];
+    private final float[] b6_conv_grad_d_dy = scratch0;
 
     /**
-     * Scratch of b6_conv_grad_d_.
+     * Scratch of b6_conv_grad_d_ (1536 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b6_conv_grad_d_lanes = new float[1536];
+    private final float[] b6_conv_grad_d_lanes = scratch2;
 
     /**
-     * Scratch of b11_conv_bf_c2_.
+     * Scratch of b11_conv_bf_c2_, kept from one run to the next.
      */
     private final float[] b11_conv_bf_c2_padded = new float[690464];
 
     /**
-     * Scratch of b11_conv_bf_c2_.
+     * Scratch of b11_conv_bf_c2_ (319488 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b11_conv_bf_c2_wide = new float[319488];
+    private final float[] b11_conv_bf_c2_wide = scratch1;
 
     /**
-     * Scratch of b12_conv_grad_c2_.
+     * Scratch of b12_conv_grad_c2_ (626688 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b12_conv_grad_c2_dy = new float[626688];
+    private final float[] b12_conv_grad_c2_dy = scratch0;
 
     /**
-     * Scratch of b12_conv_grad_c2_.
+     * Scratch of b12_conv_grad_c2_ (864 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b12_conv_grad_c2_lanes = new float[864];
+    private final float[] b12_conv_grad_c2_lanes = scratch2;
 
     /**
-     * Scratch of b16_conv_bf_c1_.
+     * Scratch of b16_conv_bf_c1_, kept from one run to the next.
      */
     private final float[] b16_conv_bf_c1_padded = new float[690464];
 
     /**
-     * Scratch of b16_conv_bf_c1_.
+     * Scratch of b16_conv_bf_c1_ (319488 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b16_conv_bf_c1_wide = new float[319488];
+    private final float[] b16_conv_bf_c1_wide = scratch1;
 
     /**
-     * Scratch of b17_conv_grad_c1_.
+     * Scratch of b17_conv_grad_c1_ (626688 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b17_conv_grad_c1_dy = new float[626688];
+    private final float[] b17_conv_grad_c1_dy = scratch0;
 
     /**
-     * Scratch of b17_conv_grad_c1_.
+     * Scratch of b17_conv_grad_c1_ (864 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b17_conv_grad_c1_lanes = new float[864];
+    private final float[] b17_conv_grad_c1_lanes = scratch2;
 
     /**
-     * Scratch of b22_conv_grad_c0_.
+     * Scratch of b22_conv_grad_c0_ (626688 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b22_conv_grad_c0_dy = new float[626688];
+    private final float[] b22_conv_grad_c0_dy = scratch0;
 
     /**
-     * Scratch of b22_conv_grad_c0_.
+     * Scratch of b22_conv_grad_c0_ (864 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b22_conv_grad_c0_lanes = new float[864];
+    private final float[] b22_conv_grad_c0_lanes = scratch1;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 

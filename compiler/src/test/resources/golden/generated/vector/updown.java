@@ -439,179 +439,220 @@ public final class Updown_T32 implements Network, ChunkTask {
     private final float[] grad$e1$bias_ = new float[8];
 
     /**
-     * Scratch of f0_conv_e1_.
+     * Scratch memory of steps that never run at the same time: f0_conv_e1_wide b5_deconv_bf_d0_wide
+     * b24_conv_grad_e1_dy b21_conv_grad_e2_dy b9_deconv_grad_u1_dy b13_deconv_grad_u2_dy
+     * b17_conv_grad_e3_dy.
+     */
+    private final float[] scratch0 = new float[208896];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b6_deconv_grad_d0_dy f10_deconv_d0_wide
+     * b20_conv_bf_e2_wide b8_deconv_bf_u1_wide b12_deconv_bf_u2_wide b16_conv_bf_e3_wide
+     * b24_conv_grad_e1_lanes.
+     */
+    private final float[] scratch1 = new float[208896];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f8_deconv_u1_wide
+     * b9_deconv_grad_u1_lanes b17_conv_grad_e3_lanes b13_deconv_grad_u2_lanes b21_conv_grad_e2_lanes
+     * b6_deconv_grad_d0_lanes.
+     */
+    private final float[] scratch2 = new float[61440];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f2_conv_e2_wide.
+     */
+    private final float[] scratch3 = new float[28672];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f4_conv_e3_wide.
+     */
+    private final float[] scratch4 = new float[8192];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f6_deconv_u2_wide.
+     */
+    private final float[] scratch5 = new float[8192];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f13_full_f_lanes.
+     */
+    private final float[] scratch6 = new float[1024];
+
+    /**
+     * Scratch of f0_conv_e1_, kept from one run to the next.
      */
     private final float[] f0_conv_e1_padded = new float[28800];
 
     /**
-     * Scratch of f0_conv_e1_.
+     * Scratch of f0_conv_e1_ (208896 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f0_conv_e1_wide = new float[208896];
+    private final float[] f0_conv_e1_wide = scratch0;
 
     /**
-     * Scratch of f2_conv_e2_.
+     * Scratch of f2_conv_e2_, kept from one run to the next.
      */
     private final float[] f2_conv_e2_phases = new float[278560];
 
     /**
-     * Scratch of f2_conv_e2_.
+     * Scratch of f2_conv_e2_ (28672 floats), written before read in each run: memory shared in scratch3.
      */
-    private final float[] f2_conv_e2_wide = new float[28672];
+    private final float[] f2_conv_e2_wide = scratch3;
 
     /**
-     * Scratch of f4_conv_e3_.
+     * Scratch of f4_conv_e3_, kept from one run to the next.
      */
     private final float[] f4_conv_e3_phases = new float[147488];
 
     /**
-     * Scratch of f4_conv_e3_.
+     * Scratch of f4_conv_e3_ (8192 floats), written before read in each run: memory shared in scratch4.
      */
-    private final float[] f4_conv_e3_wide = new float[8192];
+    private final float[] f4_conv_e3_wide = scratch4;
 
     /**
-     * Scratch of f6_deconv_u2_.
+     * Scratch of f6_deconv_u2_, kept from one run to the next.
      */
     private final float[] f6_deconv_u2_padded = new float[40992];
 
     /**
-     * Scratch of f6_deconv_u2_.
+     * Scratch of f6_deconv_u2_ (8192 floats), written before read in each run: memory shared in scratch5.
      */
-    private final float[] f6_deconv_u2_wide = new float[8192];
+    private final float[] f6_deconv_u2_wide = scratch5;
 
     /**
-     * Scratch of f8_deconv_u1_.
+     * Scratch of f8_deconv_u1_, kept from one run to the next.
      */
     private final float[] f8_deconv_u1_padded = new float[130592];
 
     /**
-     * Scratch of f8_deconv_u1_.
+     * Scratch of f8_deconv_u1_ (61440 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f8_deconv_u1_wide = new float[61440];
+    private final float[] f8_deconv_u1_wide = scratch2;
 
     /**
-     * Scratch of f10_deconv_d0_.
+     * Scratch of f10_deconv_d0_, kept from one run to the next.
      */
     private final float[] f10_deconv_d0_padded = new float[230176];
 
     /**
-     * Scratch of f10_deconv_d0_.
+     * Scratch of f10_deconv_d0_ (106496 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f10_deconv_d0_wide = new float[106496];
+    private final float[] f10_deconv_d0_wide = scratch1;
 
     /**
-     * Scratch of f13_full_f_.
+     * Scratch of f13_full_f_ (1024 floats), written before read in each run: memory shared in scratch6.
      */
-    private final float[] f13_full_f_lanes = new float[1024];
+    private final float[] f13_full_f_lanes = scratch6;
 
     /**
-     * Scratch of b5_deconv_bf_d0_.
+     * Scratch of b5_deconv_bf_d0_, kept from one run to the next.
      */
     private final float[] b5_deconv_bf_d0_padded = new float[115104];
 
     /**
-     * Scratch of b5_deconv_bf_d0_.
+     * Scratch of b5_deconv_bf_d0_ (208896 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b5_deconv_bf_d0_wide = new float[208896];
+    private final float[] b5_deconv_bf_d0_wide = scratch0;
 
     /**
-     * Scratch of b6_deconv_grad_d0_.
+     * Scratch of b6_deconv_grad_d0_ (208896 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b6_deconv_grad_d0_dy = new float[208896];
+    private final float[] b6_deconv_grad_d0_dy = scratch1;
 
     /**
-     * Scratch of b6_deconv_grad_d0_.
+     * Scratch of b6_deconv_grad_d0_ (576 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b6_deconv_grad_d0_lanes = new float[576];
+    private final float[] b6_deconv_grad_d0_lanes = scratch2;
 
     /**
-     * Scratch of b8_deconv_bf_u1_.
+     * Scratch of b8_deconv_bf_u1_, kept from one run to the next.
      */
     private final float[] b8_deconv_bf_u1_phases = new float[245792];
 
     /**
-     * Scratch of b8_deconv_bf_u1_.
+     * Scratch of b8_deconv_bf_u1_ (55296 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b8_deconv_bf_u1_wide = new float[55296];
+    private final float[] b8_deconv_bf_u1_wide = scratch1;
 
     /**
-     * Scratch of b9_deconv_grad_u1_.
+     * Scratch of b9_deconv_grad_u1_ (110592 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b9_deconv_grad_u1_dy = new float[110592];
+    private final float[] b9_deconv_grad_u1_dy = scratch0;
 
     /**
-     * Scratch of b9_deconv_grad_u1_.
+     * Scratch of b9_deconv_grad_u1_ (1152 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b9_deconv_grad_u1_lanes = new float[1152];
+    private final float[] b9_deconv_grad_u1_lanes = scratch2;
 
     /**
-     * Scratch of b12_deconv_bf_u2_.
+     * Scratch of b12_deconv_bf_u2_, kept from one run to the next.
      */
     private final float[] b12_deconv_bf_u2_phases = new float[147488];
 
     /**
-     * Scratch of b12_deconv_bf_u2_.
+     * Scratch of b12_deconv_bf_u2_ (8192 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b12_deconv_bf_u2_wide = new float[8192];
+    private final float[] b12_deconv_bf_u2_wide = scratch1;
 
     /**
-     * Scratch of b13_deconv_grad_u2_.
+     * Scratch of b13_deconv_grad_u2_ (28672 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b13_deconv_grad_u2_dy = new float[28672];
+    private final float[] b13_deconv_grad_u2_dy = scratch0;
 
     /**
-     * Scratch of b13_deconv_grad_u2_.
+     * Scratch of b13_deconv_grad_u2_ (1024 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b13_deconv_grad_u2_lanes = new float[1024];
+    private final float[] b13_deconv_grad_u2_lanes = scratch2;
 
     /**
-     * Scratch of b16_conv_bf_e3_.
+     * Scratch of b16_conv_bf_e3_, kept from one run to the next.
      */
     private final float[] b16_conv_bf_e3_padded = new float[40992];
 
     /**
-     * Scratch of b16_conv_bf_e3_.
+     * Scratch of b16_conv_bf_e3_ (8192 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b16_conv_bf_e3_wide = new float[8192];
+    private final float[] b16_conv_bf_e3_wide = scratch1;
 
     /**
-     * Scratch of b17_conv_grad_e3_.
+     * Scratch of b17_conv_grad_e3_ (28672 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b17_conv_grad_e3_dy = new float[28672];
+    private final float[] b17_conv_grad_e3_dy = scratch0;
 
     /**
-     * Scratch of b17_conv_grad_e3_.
+     * Scratch of b17_conv_grad_e3_ (1152 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b17_conv_grad_e3_lanes = new float[1152];
+    private final float[] b17_conv_grad_e3_lanes = scratch2;
 
     /**
-     * Scratch of b20_conv_bf_e2_.
+     * Scratch of b20_conv_bf_e2_, kept from one run to the next.
      */
     private final float[] b20_conv_bf_e2_padded = new float[130592];
 
     /**
-     * Scratch of b20_conv_bf_e2_.
+     * Scratch of b20_conv_bf_e2_ (61440 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b20_conv_bf_e2_wide = new float[61440];
+    private final float[] b20_conv_bf_e2_wide = scratch1;
 
     /**
-     * Scratch of b21_conv_grad_e2_.
+     * Scratch of b21_conv_grad_e2_ (114688 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b21_conv_grad_e2_dy = new float[114688];
+    private final float[] b21_conv_grad_e2_dy = scratch0;
 
     /**
-     * Scratch of b21_conv_grad_e2_.
+     * Scratch of b21_conv_grad_e2_ (1024 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b21_conv_grad_e2_lanes = new float[1024];
+    private final float[] b21_conv_grad_e2_lanes = scratch2;
 
     /**
-     * Scratch of b24_conv_grad_e1_.
+     * Scratch of b24_conv_grad_e1_ (208896 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b24_conv_grad_e1_dy = new float[208896];
+    private final float[] b24_conv_grad_e1_dy = scratch0;
 
     /**
-     * Scratch of b24_conv_grad_e1_.
+     * Scratch of b24_conv_grad_e1_ (576 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b24_conv_grad_e1_lanes = new float[576];
+    private final float[] b24_conv_grad_e1_lanes = scratch1;
 
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
