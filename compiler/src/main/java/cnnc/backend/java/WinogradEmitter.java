@@ -51,7 +51,27 @@ final class WinogradEmitter {
      */
     static final int MIN_TILES_4 = 24;
 
+    /**
+     * The GEMM's register tile, at most {@code GEMM_P} vectors of tiles times {@code GEMM_B} output channels,
+     * unless a tile is forced. Not the direct kernel's cost model: the GEMM's loop over input channels is
+     * unrolled by two, so a tile holds {@code 2p} loaded vectors besides its {@code p·b} accumulators, and
+     * the model's 3x8 (24 + 6 + a broadcast: 31 of the 32 registers) spills. Measured (GEMM alone: the
+     * transforms edited out of the generated forward, 2 threads, batch 64; docs/performance.md), ms per
+     * step on 64 channels at 32x32, 128 at 16x16 and 256 at 8x8: 3x6 12.1-12.5, 11.8-13.4 and 11.2;
+     * 3x8 15.7-16.1, 16.5 and 15.1-16.2; on 256 channels also 2x6 15.4, 4x4 17.0 and 2x8 18.5.
+     */
+    static final int GEMM_P = 3;
+    static final int GEMM_B = 6;
+
     private WinogradEmitter() {}
+
+    /** The GEMM's tile for blocks of {@code tiles} tiles and {@code co} output channels: fewer vectors where the block is small. */
+    static ConvTiles.Tile gemmTile(long tiles, int co) {
+        if (ConvTiles.forced() != null) {
+            return ConvTiles.choose(tiles, co);
+        }
+        return new ConvTiles.Tile((int) Math.min(GEMM_P, Math.ceilDiv(tiles, VL)), Math.min(GEMM_B, co));
+    }
 
     /**
      * One convolution: input {@code in} ({@code t x ci x h x w}) with pads {@code pt, pl} above and to the
@@ -108,7 +128,7 @@ final class WinogradEmitter {
         ConvTiles.Tile tile = null;
         double best = Double.MAX_VALUE;
         for (int r = most; r >= 1; r--) {
-            ConvTiles.Tile c = ConvTiles.choose((long) r * tw, co);
+            ConvTiles.Tile c = gemmTile((long) r * tw, co);
             double perTile = ConvTiles.cost((long) r * tw, co, c.p(), c.b()) / ((double) r * tw);
             if (perTile < best * (1 - 1e-9)) {
                 best = perTile;
@@ -246,10 +266,15 @@ final class WinogradEmitter {
     private static String weightPhase(StepCtx s, Spec k, int b0) {
         int ci = k.ci(), co = k.co(), m = k.m(), a = k.alpha();
         String u = s.scratch("u", (long) a * a * ci * co);
-        int chunks = Math.min(co, 16);
+        int blocks = Math.ceilDiv(co, b0);
+        int chunks = Math.min(blocks, 16);
         Code c = new Code();
-        c.open("for (int o = chunk; o < " + co + "; o += " + chunks + ")")
+        // a chunk writes whole blocks of b0 output channels: its stores for one input channel i are contiguous, and no
+        // cache line of U is written by two threads
+        c.open("for (int ob = chunk; ob < " + blocks + "; ob += " + chunks + ")")
                 .open("for (int i = 0; i < " + ci + "; i++)")
+                .open("for (int o = " + ConvEmitter.times("ob", b0) + "; o < " + (co % b0 == 0 ? ConvEmitter.times("ob", b0) + " + " + b0
+                        : "Math.min(" + ConvEmitter.times("ob", b0) + " + " + b0 + ", " + co + ")") + "; o++)")
                 .line("int w = o * " + k.oStride() + " + i * " + k.iStride());
         for (int p = 0; p < 3; p++) {
             for (int q = 0; q < 3; q++) {
@@ -275,9 +300,9 @@ final class WinogradEmitter {
                 c.line(u + "[u" + ConvEmitter.plus((a * r + b) * stride) + "] = (float) (" + WinogradMatrices.gRow(m, b, row) + ")");
             }
         }
-        c.close().close();
+        c.close().close().close();
         s.phaseOver("u", chunks, 30L * ci * co, "U[ξ][o / " + b0 + "][i][o % " + b0 + "] = (G g G^T)[ξ] of " + k.name() + " for the 3x3 kernel g of output o, input i"
-                + (k.rotated() ? " (rotated 180°)" : "") + ", output channels o = chunk, chunk + " + chunks + ", ...", c.build());
+                + (k.rotated() ? " (rotated 180°)" : "") + ", blocks of " + b0 + " output channels chunk, chunk + " + chunks + ", ...", c.build());
         return u;
     }
 

@@ -83,20 +83,20 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
- * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
- * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
- * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
- * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
- * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
- * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 3 partial sums over fixed sample ranges, blocks of 3 sample(s) (48 tiles)
- * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 12 tile rows (24 tiles), 11 chunks
  * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 7 partial sums over fixed sample ranges, blocks of 5 sample(s) (80 tiles)
- * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 1 sample(s) (64 tiles)
- * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 2 sample(s) (128 tiles)
- * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 3 tile rows (24 tiles), 16 chunks
+ * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 3 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 1 sample(s) (256 tiles)
  * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): direct, Vector API, register tile 2 channels x 9 taps, 32 chunks
  * </ul>
@@ -1336,7 +1336,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 2, 64);
         // conv 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 3, 16);
+        pool.run(this, 3, 11);
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 4, 16);
         // bn 'n2' (samples/cifar_vgg.cnn:17)
@@ -1401,7 +1401,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 2, 64);
         // conv 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 3, 16);
+        pool.run(this, 3, 11);
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 4, 16);
         // bn 'n2' (samples/cifar_vgg.cnn:17)
@@ -1524,7 +1524,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 54, 64);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 55, 16);
+        pool.run(this, 55, 11);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 56, 16);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
@@ -1541,7 +1541,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 62, 64);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 63, 16);
+        pool.run(this, 63, 11);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 64, 16);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
@@ -2278,13 +2278,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f3_conv_c2_vin(g, (g - g0) * 8, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 2048 + n;
                     int m = mo + xi * 2048 + n;
                     int uo = xi * 4096;
-                    for (int o = 0; o < 64; o += 8) f3_conv_c2_mm8(uo + o * 64, v, m + o * 32);
+                    for (int o = 0; o < 60; o += 6) f3_conv_c2_mm6(uo + o * 64, v, m + o * 32);
+                    f3_conv_c2_mm4(uo + 3840, v, m + 1920);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -2317,78 +2318,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 11, ...
      */
     private void f3_conv_c2_u(int chunk) {
-        for (int o = chunk; o < 64; o += 16) {
+        for (int ob = chunk; ob < 11; ob += 11) {
             for (int i = 0; i < 64; i++) {
-                int w = o * 576 + i * 9;
-                double g00 = c2$weight_[w];
-                double g01 = c2$weight_[w + 1];
-                double g02 = c2$weight_[w + 2];
-                double g10 = c2$weight_[w + 3];
-                double g11 = c2$weight_[w + 4];
-                double g12 = c2$weight_[w + 5];
-                double g20 = c2$weight_[w + 6];
-                double g21 = c2$weight_[w + 7];
-                double g22 = c2$weight_[w + 8];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 512 + i * 8 + o % 8;
-                f3_conv_c2_u[u] = (float) ((h00) / 4.0);
-                f3_conv_c2_u[u + 4096] = (float) ((-h00 - h01 - h02) / 6.0);
-                f3_conv_c2_u[u + 8192] = (float) ((-h00 + h01 - h02) / 6.0);
-                f3_conv_c2_u[u + 12288] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                f3_conv_c2_u[u + 16384] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                f3_conv_c2_u[u + 20480] = (float) (h02);
-                f3_conv_c2_u[u + 24576] = (float) ((h10) / 4.0);
-                f3_conv_c2_u[u + 28672] = (float) ((-h10 - h11 - h12) / 6.0);
-                f3_conv_c2_u[u + 32768] = (float) ((-h10 + h11 - h12) / 6.0);
-                f3_conv_c2_u[u + 36864] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                f3_conv_c2_u[u + 40960] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                f3_conv_c2_u[u + 45056] = (float) (h12);
-                f3_conv_c2_u[u + 49152] = (float) ((h20) / 4.0);
-                f3_conv_c2_u[u + 53248] = (float) ((-h20 - h21 - h22) / 6.0);
-                f3_conv_c2_u[u + 57344] = (float) ((-h20 + h21 - h22) / 6.0);
-                f3_conv_c2_u[u + 61440] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                f3_conv_c2_u[u + 65536] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                f3_conv_c2_u[u + 69632] = (float) (h22);
-                f3_conv_c2_u[u + 73728] = (float) ((h30) / 4.0);
-                f3_conv_c2_u[u + 77824] = (float) ((-h30 - h31 - h32) / 6.0);
-                f3_conv_c2_u[u + 81920] = (float) ((-h30 + h31 - h32) / 6.0);
-                f3_conv_c2_u[u + 86016] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                f3_conv_c2_u[u + 90112] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                f3_conv_c2_u[u + 94208] = (float) (h32);
-                f3_conv_c2_u[u + 98304] = (float) ((h40) / 4.0);
-                f3_conv_c2_u[u + 102400] = (float) ((-h40 - h41 - h42) / 6.0);
-                f3_conv_c2_u[u + 106496] = (float) ((-h40 + h41 - h42) / 6.0);
-                f3_conv_c2_u[u + 110592] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                f3_conv_c2_u[u + 114688] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                f3_conv_c2_u[u + 118784] = (float) (h42);
-                f3_conv_c2_u[u + 122880] = (float) ((h50) / 4.0);
-                f3_conv_c2_u[u + 126976] = (float) ((-h50 - h51 - h52) / 6.0);
-                f3_conv_c2_u[u + 131072] = (float) ((-h50 + h51 - h52) / 6.0);
-                f3_conv_c2_u[u + 135168] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                f3_conv_c2_u[u + 139264] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                f3_conv_c2_u[u + 143360] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
+                    int w = o * 576 + i * 9;
+                    double g00 = c2$weight_[w];
+                    double g01 = c2$weight_[w + 1];
+                    double g02 = c2$weight_[w + 2];
+                    double g10 = c2$weight_[w + 3];
+                    double g11 = c2$weight_[w + 4];
+                    double g12 = c2$weight_[w + 5];
+                    double g20 = c2$weight_[w + 6];
+                    double g21 = c2$weight_[w + 7];
+                    double g22 = c2$weight_[w + 8];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 60 ? (o / 6) * 384 + i * 6 + o % 6 : 3840 + i * 4 + (o - 60);
+                    f3_conv_c2_u[u] = (float) ((h00) / 4.0);
+                    f3_conv_c2_u[u + 4096] = (float) ((-h00 - h01 - h02) / 6.0);
+                    f3_conv_c2_u[u + 8192] = (float) ((-h00 + h01 - h02) / 6.0);
+                    f3_conv_c2_u[u + 12288] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    f3_conv_c2_u[u + 16384] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    f3_conv_c2_u[u + 20480] = (float) (h02);
+                    f3_conv_c2_u[u + 24576] = (float) ((h10) / 4.0);
+                    f3_conv_c2_u[u + 28672] = (float) ((-h10 - h11 - h12) / 6.0);
+                    f3_conv_c2_u[u + 32768] = (float) ((-h10 + h11 - h12) / 6.0);
+                    f3_conv_c2_u[u + 36864] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    f3_conv_c2_u[u + 40960] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    f3_conv_c2_u[u + 45056] = (float) (h12);
+                    f3_conv_c2_u[u + 49152] = (float) ((h20) / 4.0);
+                    f3_conv_c2_u[u + 53248] = (float) ((-h20 - h21 - h22) / 6.0);
+                    f3_conv_c2_u[u + 57344] = (float) ((-h20 + h21 - h22) / 6.0);
+                    f3_conv_c2_u[u + 61440] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    f3_conv_c2_u[u + 65536] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    f3_conv_c2_u[u + 69632] = (float) (h22);
+                    f3_conv_c2_u[u + 73728] = (float) ((h30) / 4.0);
+                    f3_conv_c2_u[u + 77824] = (float) ((-h30 - h31 - h32) / 6.0);
+                    f3_conv_c2_u[u + 81920] = (float) ((-h30 + h31 - h32) / 6.0);
+                    f3_conv_c2_u[u + 86016] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    f3_conv_c2_u[u + 90112] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    f3_conv_c2_u[u + 94208] = (float) (h32);
+                    f3_conv_c2_u[u + 98304] = (float) ((h40) / 4.0);
+                    f3_conv_c2_u[u + 102400] = (float) ((-h40 - h41 - h42) / 6.0);
+                    f3_conv_c2_u[u + 106496] = (float) ((-h40 + h41 - h42) / 6.0);
+                    f3_conv_c2_u[u + 110592] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    f3_conv_c2_u[u + 114688] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    f3_conv_c2_u[u + 118784] = (float) (h42);
+                    f3_conv_c2_u[u + 122880] = (float) ((h50) / 4.0);
+                    f3_conv_c2_u[u + 126976] = (float) ((-h50 - h51 - h52) / 6.0);
+                    f3_conv_c2_u[u + 131072] = (float) ((-h50 + h51 - h52) / 6.0);
+                    f3_conv_c2_u[u + 135168] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    f3_conv_c2_u[u + 139264] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    f3_conv_c2_u[u + 143360] = (float) (h52);
+                }
             }
         }
     }
@@ -2463,9 +2466,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f3_conv_c2_mm8(int uo, int v, int m) {
+    private void f3_conv_c2_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -2484,14 +2487,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, f3_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 16);
@@ -2519,49 +2516,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 48);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 8]);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 9]);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 10]);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 11]);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 12]);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 13]);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f3_conv_c2_wino, m);
         a1_0.intoArray(f3_conv_c2_wino, m + 8);
@@ -2581,12 +2562,77 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(f3_conv_c2_wino, m + 160);
         a1_5.intoArray(f3_conv_c2_wino, m + 168);
         a2_5.intoArray(f3_conv_c2_wino, m + 176);
-        a0_6.intoArray(f3_conv_c2_wino, m + 192);
-        a1_6.intoArray(f3_conv_c2_wino, m + 200);
-        a2_6.intoArray(f3_conv_c2_wino, m + 208);
-        a0_7.intoArray(f3_conv_c2_wino, m + 224);
-        a1_7.intoArray(f3_conv_c2_wino, m + 232);
-        a2_7.intoArray(f3_conv_c2_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f3_conv_c2_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 8) {
+            FloatVector v0 = FloatVector.fromArray(S, f3_conv_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 16);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            FloatVector v0_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f3_conv_c2_wino, v + 48);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 4]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 5]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 6]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f3_conv_c2_u[uo + 7]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+        }
+        a0_0.intoArray(f3_conv_c2_wino, m);
+        a1_0.intoArray(f3_conv_c2_wino, m + 8);
+        a2_0.intoArray(f3_conv_c2_wino, m + 16);
+        a0_1.intoArray(f3_conv_c2_wino, m + 32);
+        a1_1.intoArray(f3_conv_c2_wino, m + 40);
+        a2_1.intoArray(f3_conv_c2_wino, m + 48);
+        a0_2.intoArray(f3_conv_c2_wino, m + 64);
+        a1_2.intoArray(f3_conv_c2_wino, m + 72);
+        a2_2.intoArray(f3_conv_c2_wino, m + 80);
+        a0_3.intoArray(f3_conv_c2_wino, m + 96);
+        a1_3.intoArray(f3_conv_c2_wino, m + 104);
+        a2_3.intoArray(f3_conv_c2_wino, m + 112);
     }
 
     /**
@@ -2789,13 +2835,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f7_conv_c3_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 2048 + n;
                     int m = mo + xi * 4096 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 128; o += 8) f7_conv_c3_mm8(uo + o * 64, v, m + o * 32);
+                    for (int o = 0; o < 126; o += 6) f7_conv_c3_mm6(uo + o * 64, v, m + o * 32);
+                    f7_conv_c3_mm2(uo + 8064, v, m + 4032);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -2828,78 +2875,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void f7_conv_c3_u(int chunk) {
-        for (int o = chunk; o < 128; o += 16) {
+        for (int ob = chunk; ob < 22; ob += 16) {
             for (int i = 0; i < 64; i++) {
-                int w = o * 576 + i * 9;
-                double g00 = c3$weight_[w];
-                double g01 = c3$weight_[w + 1];
-                double g02 = c3$weight_[w + 2];
-                double g10 = c3$weight_[w + 3];
-                double g11 = c3$weight_[w + 4];
-                double g12 = c3$weight_[w + 5];
-                double g20 = c3$weight_[w + 6];
-                double g21 = c3$weight_[w + 7];
-                double g22 = c3$weight_[w + 8];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 512 + i * 8 + o % 8;
-                f7_conv_c3_u[u] = (float) ((h00) / 4.0);
-                f7_conv_c3_u[u + 8192] = (float) ((-h00 - h01 - h02) / 6.0);
-                f7_conv_c3_u[u + 16384] = (float) ((-h00 + h01 - h02) / 6.0);
-                f7_conv_c3_u[u + 24576] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                f7_conv_c3_u[u + 32768] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                f7_conv_c3_u[u + 40960] = (float) (h02);
-                f7_conv_c3_u[u + 49152] = (float) ((h10) / 4.0);
-                f7_conv_c3_u[u + 57344] = (float) ((-h10 - h11 - h12) / 6.0);
-                f7_conv_c3_u[u + 65536] = (float) ((-h10 + h11 - h12) / 6.0);
-                f7_conv_c3_u[u + 73728] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                f7_conv_c3_u[u + 81920] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                f7_conv_c3_u[u + 90112] = (float) (h12);
-                f7_conv_c3_u[u + 98304] = (float) ((h20) / 4.0);
-                f7_conv_c3_u[u + 106496] = (float) ((-h20 - h21 - h22) / 6.0);
-                f7_conv_c3_u[u + 114688] = (float) ((-h20 + h21 - h22) / 6.0);
-                f7_conv_c3_u[u + 122880] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                f7_conv_c3_u[u + 131072] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                f7_conv_c3_u[u + 139264] = (float) (h22);
-                f7_conv_c3_u[u + 147456] = (float) ((h30) / 4.0);
-                f7_conv_c3_u[u + 155648] = (float) ((-h30 - h31 - h32) / 6.0);
-                f7_conv_c3_u[u + 163840] = (float) ((-h30 + h31 - h32) / 6.0);
-                f7_conv_c3_u[u + 172032] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                f7_conv_c3_u[u + 180224] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                f7_conv_c3_u[u + 188416] = (float) (h32);
-                f7_conv_c3_u[u + 196608] = (float) ((h40) / 4.0);
-                f7_conv_c3_u[u + 204800] = (float) ((-h40 - h41 - h42) / 6.0);
-                f7_conv_c3_u[u + 212992] = (float) ((-h40 + h41 - h42) / 6.0);
-                f7_conv_c3_u[u + 221184] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                f7_conv_c3_u[u + 229376] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                f7_conv_c3_u[u + 237568] = (float) (h42);
-                f7_conv_c3_u[u + 245760] = (float) ((h50) / 4.0);
-                f7_conv_c3_u[u + 253952] = (float) ((-h50 - h51 - h52) / 6.0);
-                f7_conv_c3_u[u + 262144] = (float) ((-h50 + h51 - h52) / 6.0);
-                f7_conv_c3_u[u + 270336] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                f7_conv_c3_u[u + 278528] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                f7_conv_c3_u[u + 286720] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
+                    int w = o * 576 + i * 9;
+                    double g00 = c3$weight_[w];
+                    double g01 = c3$weight_[w + 1];
+                    double g02 = c3$weight_[w + 2];
+                    double g10 = c3$weight_[w + 3];
+                    double g11 = c3$weight_[w + 4];
+                    double g12 = c3$weight_[w + 5];
+                    double g20 = c3$weight_[w + 6];
+                    double g21 = c3$weight_[w + 7];
+                    double g22 = c3$weight_[w + 8];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 126 ? (o / 6) * 384 + i * 6 + o % 6 : 8064 + i * 2 + (o - 126);
+                    f7_conv_c3_u[u] = (float) ((h00) / 4.0);
+                    f7_conv_c3_u[u + 8192] = (float) ((-h00 - h01 - h02) / 6.0);
+                    f7_conv_c3_u[u + 16384] = (float) ((-h00 + h01 - h02) / 6.0);
+                    f7_conv_c3_u[u + 24576] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    f7_conv_c3_u[u + 32768] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    f7_conv_c3_u[u + 40960] = (float) (h02);
+                    f7_conv_c3_u[u + 49152] = (float) ((h10) / 4.0);
+                    f7_conv_c3_u[u + 57344] = (float) ((-h10 - h11 - h12) / 6.0);
+                    f7_conv_c3_u[u + 65536] = (float) ((-h10 + h11 - h12) / 6.0);
+                    f7_conv_c3_u[u + 73728] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    f7_conv_c3_u[u + 81920] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    f7_conv_c3_u[u + 90112] = (float) (h12);
+                    f7_conv_c3_u[u + 98304] = (float) ((h20) / 4.0);
+                    f7_conv_c3_u[u + 106496] = (float) ((-h20 - h21 - h22) / 6.0);
+                    f7_conv_c3_u[u + 114688] = (float) ((-h20 + h21 - h22) / 6.0);
+                    f7_conv_c3_u[u + 122880] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    f7_conv_c3_u[u + 131072] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    f7_conv_c3_u[u + 139264] = (float) (h22);
+                    f7_conv_c3_u[u + 147456] = (float) ((h30) / 4.0);
+                    f7_conv_c3_u[u + 155648] = (float) ((-h30 - h31 - h32) / 6.0);
+                    f7_conv_c3_u[u + 163840] = (float) ((-h30 + h31 - h32) / 6.0);
+                    f7_conv_c3_u[u + 172032] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    f7_conv_c3_u[u + 180224] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    f7_conv_c3_u[u + 188416] = (float) (h32);
+                    f7_conv_c3_u[u + 196608] = (float) ((h40) / 4.0);
+                    f7_conv_c3_u[u + 204800] = (float) ((-h40 - h41 - h42) / 6.0);
+                    f7_conv_c3_u[u + 212992] = (float) ((-h40 + h41 - h42) / 6.0);
+                    f7_conv_c3_u[u + 221184] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    f7_conv_c3_u[u + 229376] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    f7_conv_c3_u[u + 237568] = (float) (h42);
+                    f7_conv_c3_u[u + 245760] = (float) ((h50) / 4.0);
+                    f7_conv_c3_u[u + 253952] = (float) ((-h50 - h51 - h52) / 6.0);
+                    f7_conv_c3_u[u + 262144] = (float) ((-h50 + h51 - h52) / 6.0);
+                    f7_conv_c3_u[u + 270336] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    f7_conv_c3_u[u + 278528] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    f7_conv_c3_u[u + 286720] = (float) (h52);
+                }
             }
         }
     }
@@ -2974,9 +3023,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f7_conv_c3_mm8(int uo, int v, int m) {
+    private void f7_conv_c3_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -2995,14 +3044,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, f7_conv_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 16);
@@ -3030,49 +3073,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 48);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 8]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 9]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 10]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 11]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 12]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 13]);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f7_conv_c3_wino, m);
         a1_0.intoArray(f7_conv_c3_wino, m + 8);
@@ -3092,12 +3119,49 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(f7_conv_c3_wino, m + 160);
         a1_5.intoArray(f7_conv_c3_wino, m + 168);
         a2_5.intoArray(f7_conv_c3_wino, m + 176);
-        a0_6.intoArray(f7_conv_c3_wino, m + 192);
-        a1_6.intoArray(f7_conv_c3_wino, m + 200);
-        a2_6.intoArray(f7_conv_c3_wino, m + 208);
-        a0_7.intoArray(f7_conv_c3_wino, m + 224);
-        a1_7.intoArray(f7_conv_c3_wino, m + 232);
-        a2_7.intoArray(f7_conv_c3_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+1][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 2 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f7_conv_c3_mm2(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 4) {
+            FloatVector v0 = FloatVector.fromArray(S, f7_conv_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 16);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            FloatVector v0_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f7_conv_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 2]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f7_conv_c3_u[uo + 3]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+        }
+        a0_0.intoArray(f7_conv_c3_wino, m);
+        a1_0.intoArray(f7_conv_c3_wino, m + 8);
+        a2_0.intoArray(f7_conv_c3_wino, m + 16);
+        a0_1.intoArray(f7_conv_c3_wino, m + 32);
+        a1_1.intoArray(f7_conv_c3_wino, m + 40);
+        a2_1.intoArray(f7_conv_c3_wino, m + 48);
     }
 
     /**
@@ -3262,13 +3326,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f10_conv_c4_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 4096 + n;
                     int m = mo + xi * 4096 + n;
                     int uo = xi * 16384;
-                    for (int o = 0; o < 128; o += 8) f10_conv_c4_mm8(uo + o * 128, v, m + o * 32);
+                    for (int o = 0; o < 126; o += 6) f10_conv_c4_mm6(uo + o * 128, v, m + o * 32);
+                    f10_conv_c4_mm2(uo + 16128, v, m + 4032);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3301,78 +3366,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void f10_conv_c4_u(int chunk) {
-        for (int o = chunk; o < 128; o += 16) {
+        for (int ob = chunk; ob < 22; ob += 16) {
             for (int i = 0; i < 128; i++) {
-                int w = o * 1152 + i * 9;
-                double g00 = c4$weight_[w];
-                double g01 = c4$weight_[w + 1];
-                double g02 = c4$weight_[w + 2];
-                double g10 = c4$weight_[w + 3];
-                double g11 = c4$weight_[w + 4];
-                double g12 = c4$weight_[w + 5];
-                double g20 = c4$weight_[w + 6];
-                double g21 = c4$weight_[w + 7];
-                double g22 = c4$weight_[w + 8];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 1024 + i * 8 + o % 8;
-                f10_conv_c4_u[u] = (float) ((h00) / 4.0);
-                f10_conv_c4_u[u + 16384] = (float) ((-h00 - h01 - h02) / 6.0);
-                f10_conv_c4_u[u + 32768] = (float) ((-h00 + h01 - h02) / 6.0);
-                f10_conv_c4_u[u + 49152] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                f10_conv_c4_u[u + 65536] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                f10_conv_c4_u[u + 81920] = (float) (h02);
-                f10_conv_c4_u[u + 98304] = (float) ((h10) / 4.0);
-                f10_conv_c4_u[u + 114688] = (float) ((-h10 - h11 - h12) / 6.0);
-                f10_conv_c4_u[u + 131072] = (float) ((-h10 + h11 - h12) / 6.0);
-                f10_conv_c4_u[u + 147456] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                f10_conv_c4_u[u + 163840] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                f10_conv_c4_u[u + 180224] = (float) (h12);
-                f10_conv_c4_u[u + 196608] = (float) ((h20) / 4.0);
-                f10_conv_c4_u[u + 212992] = (float) ((-h20 - h21 - h22) / 6.0);
-                f10_conv_c4_u[u + 229376] = (float) ((-h20 + h21 - h22) / 6.0);
-                f10_conv_c4_u[u + 245760] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                f10_conv_c4_u[u + 262144] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                f10_conv_c4_u[u + 278528] = (float) (h22);
-                f10_conv_c4_u[u + 294912] = (float) ((h30) / 4.0);
-                f10_conv_c4_u[u + 311296] = (float) ((-h30 - h31 - h32) / 6.0);
-                f10_conv_c4_u[u + 327680] = (float) ((-h30 + h31 - h32) / 6.0);
-                f10_conv_c4_u[u + 344064] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                f10_conv_c4_u[u + 360448] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                f10_conv_c4_u[u + 376832] = (float) (h32);
-                f10_conv_c4_u[u + 393216] = (float) ((h40) / 4.0);
-                f10_conv_c4_u[u + 409600] = (float) ((-h40 - h41 - h42) / 6.0);
-                f10_conv_c4_u[u + 425984] = (float) ((-h40 + h41 - h42) / 6.0);
-                f10_conv_c4_u[u + 442368] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                f10_conv_c4_u[u + 458752] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                f10_conv_c4_u[u + 475136] = (float) (h42);
-                f10_conv_c4_u[u + 491520] = (float) ((h50) / 4.0);
-                f10_conv_c4_u[u + 507904] = (float) ((-h50 - h51 - h52) / 6.0);
-                f10_conv_c4_u[u + 524288] = (float) ((-h50 + h51 - h52) / 6.0);
-                f10_conv_c4_u[u + 540672] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                f10_conv_c4_u[u + 557056] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                f10_conv_c4_u[u + 573440] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
+                    int w = o * 1152 + i * 9;
+                    double g00 = c4$weight_[w];
+                    double g01 = c4$weight_[w + 1];
+                    double g02 = c4$weight_[w + 2];
+                    double g10 = c4$weight_[w + 3];
+                    double g11 = c4$weight_[w + 4];
+                    double g12 = c4$weight_[w + 5];
+                    double g20 = c4$weight_[w + 6];
+                    double g21 = c4$weight_[w + 7];
+                    double g22 = c4$weight_[w + 8];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 126 ? (o / 6) * 768 + i * 6 + o % 6 : 16128 + i * 2 + (o - 126);
+                    f10_conv_c4_u[u] = (float) ((h00) / 4.0);
+                    f10_conv_c4_u[u + 16384] = (float) ((-h00 - h01 - h02) / 6.0);
+                    f10_conv_c4_u[u + 32768] = (float) ((-h00 + h01 - h02) / 6.0);
+                    f10_conv_c4_u[u + 49152] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    f10_conv_c4_u[u + 65536] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    f10_conv_c4_u[u + 81920] = (float) (h02);
+                    f10_conv_c4_u[u + 98304] = (float) ((h10) / 4.0);
+                    f10_conv_c4_u[u + 114688] = (float) ((-h10 - h11 - h12) / 6.0);
+                    f10_conv_c4_u[u + 131072] = (float) ((-h10 + h11 - h12) / 6.0);
+                    f10_conv_c4_u[u + 147456] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    f10_conv_c4_u[u + 163840] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    f10_conv_c4_u[u + 180224] = (float) (h12);
+                    f10_conv_c4_u[u + 196608] = (float) ((h20) / 4.0);
+                    f10_conv_c4_u[u + 212992] = (float) ((-h20 - h21 - h22) / 6.0);
+                    f10_conv_c4_u[u + 229376] = (float) ((-h20 + h21 - h22) / 6.0);
+                    f10_conv_c4_u[u + 245760] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    f10_conv_c4_u[u + 262144] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    f10_conv_c4_u[u + 278528] = (float) (h22);
+                    f10_conv_c4_u[u + 294912] = (float) ((h30) / 4.0);
+                    f10_conv_c4_u[u + 311296] = (float) ((-h30 - h31 - h32) / 6.0);
+                    f10_conv_c4_u[u + 327680] = (float) ((-h30 + h31 - h32) / 6.0);
+                    f10_conv_c4_u[u + 344064] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    f10_conv_c4_u[u + 360448] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    f10_conv_c4_u[u + 376832] = (float) (h32);
+                    f10_conv_c4_u[u + 393216] = (float) ((h40) / 4.0);
+                    f10_conv_c4_u[u + 409600] = (float) ((-h40 - h41 - h42) / 6.0);
+                    f10_conv_c4_u[u + 425984] = (float) ((-h40 + h41 - h42) / 6.0);
+                    f10_conv_c4_u[u + 442368] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    f10_conv_c4_u[u + 458752] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    f10_conv_c4_u[u + 475136] = (float) (h42);
+                    f10_conv_c4_u[u + 491520] = (float) ((h50) / 4.0);
+                    f10_conv_c4_u[u + 507904] = (float) ((-h50 - h51 - h52) / 6.0);
+                    f10_conv_c4_u[u + 524288] = (float) ((-h50 + h51 - h52) / 6.0);
+                    f10_conv_c4_u[u + 540672] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    f10_conv_c4_u[u + 557056] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    f10_conv_c4_u[u + 573440] = (float) (h52);
+                }
             }
         }
     }
@@ -3447,9 +3514,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f10_conv_c4_mm8(int uo, int v, int m) {
+    private void f10_conv_c4_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -3468,14 +3535,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, f10_conv_c4_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 16);
@@ -3503,49 +3564,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 48);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 8]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 9]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 10]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 11]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 12]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 13]);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f10_conv_c4_wino, m);
         a1_0.intoArray(f10_conv_c4_wino, m + 8);
@@ -3565,12 +3610,49 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(f10_conv_c4_wino, m + 160);
         a1_5.intoArray(f10_conv_c4_wino, m + 168);
         a2_5.intoArray(f10_conv_c4_wino, m + 176);
-        a0_6.intoArray(f10_conv_c4_wino, m + 192);
-        a1_6.intoArray(f10_conv_c4_wino, m + 200);
-        a2_6.intoArray(f10_conv_c4_wino, m + 208);
-        a0_7.intoArray(f10_conv_c4_wino, m + 224);
-        a1_7.intoArray(f10_conv_c4_wino, m + 232);
-        a2_7.intoArray(f10_conv_c4_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+1][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 2 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f10_conv_c4_mm2(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 4) {
+            FloatVector v0 = FloatVector.fromArray(S, f10_conv_c4_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 16);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            FloatVector v0_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f10_conv_c4_wino, v + 48);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 2]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f10_conv_c4_u[uo + 3]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+        }
+        a0_0.intoArray(f10_conv_c4_wino, m);
+        a1_0.intoArray(f10_conv_c4_wino, m + 8);
+        a2_0.intoArray(f10_conv_c4_wino, m + 16);
+        a0_1.intoArray(f10_conv_c4_wino, m + 32);
+        a1_1.intoArray(f10_conv_c4_wino, m + 40);
+        a2_1.intoArray(f10_conv_c4_wino, m + 48);
     }
 
     /**
@@ -3773,13 +3855,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 4096 + n;
                     int m = mo + xi * 8192 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 256; o += 8) f14_conv_c5_mm8(uo + o * 128, v, m + o * 32);
+                    for (int o = 0; o < 252; o += 6) f14_conv_c5_mm6(uo + o * 128, v, m + o * 32);
+                    f14_conv_c5_mm4(uo + 32256, v, m + 8064);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3812,78 +3895,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void f14_conv_c5_u(int chunk) {
-        for (int o = chunk; o < 256; o += 16) {
+        for (int ob = chunk; ob < 43; ob += 16) {
             for (int i = 0; i < 128; i++) {
-                int w = o * 1152 + i * 9;
-                double g00 = c5$weight_[w];
-                double g01 = c5$weight_[w + 1];
-                double g02 = c5$weight_[w + 2];
-                double g10 = c5$weight_[w + 3];
-                double g11 = c5$weight_[w + 4];
-                double g12 = c5$weight_[w + 5];
-                double g20 = c5$weight_[w + 6];
-                double g21 = c5$weight_[w + 7];
-                double g22 = c5$weight_[w + 8];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 1024 + i * 8 + o % 8;
-                f14_conv_c5_u[u] = (float) ((h00) / 4.0);
-                f14_conv_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
-                f14_conv_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
-                f14_conv_c5_u[u + 98304] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                f14_conv_c5_u[u + 131072] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                f14_conv_c5_u[u + 163840] = (float) (h02);
-                f14_conv_c5_u[u + 196608] = (float) ((h10) / 4.0);
-                f14_conv_c5_u[u + 229376] = (float) ((-h10 - h11 - h12) / 6.0);
-                f14_conv_c5_u[u + 262144] = (float) ((-h10 + h11 - h12) / 6.0);
-                f14_conv_c5_u[u + 294912] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                f14_conv_c5_u[u + 327680] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                f14_conv_c5_u[u + 360448] = (float) (h12);
-                f14_conv_c5_u[u + 393216] = (float) ((h20) / 4.0);
-                f14_conv_c5_u[u + 425984] = (float) ((-h20 - h21 - h22) / 6.0);
-                f14_conv_c5_u[u + 458752] = (float) ((-h20 + h21 - h22) / 6.0);
-                f14_conv_c5_u[u + 491520] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                f14_conv_c5_u[u + 524288] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                f14_conv_c5_u[u + 557056] = (float) (h22);
-                f14_conv_c5_u[u + 589824] = (float) ((h30) / 4.0);
-                f14_conv_c5_u[u + 622592] = (float) ((-h30 - h31 - h32) / 6.0);
-                f14_conv_c5_u[u + 655360] = (float) ((-h30 + h31 - h32) / 6.0);
-                f14_conv_c5_u[u + 688128] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                f14_conv_c5_u[u + 720896] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                f14_conv_c5_u[u + 753664] = (float) (h32);
-                f14_conv_c5_u[u + 786432] = (float) ((h40) / 4.0);
-                f14_conv_c5_u[u + 819200] = (float) ((-h40 - h41 - h42) / 6.0);
-                f14_conv_c5_u[u + 851968] = (float) ((-h40 + h41 - h42) / 6.0);
-                f14_conv_c5_u[u + 884736] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                f14_conv_c5_u[u + 917504] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                f14_conv_c5_u[u + 950272] = (float) (h42);
-                f14_conv_c5_u[u + 983040] = (float) ((h50) / 4.0);
-                f14_conv_c5_u[u + 1015808] = (float) ((-h50 - h51 - h52) / 6.0);
-                f14_conv_c5_u[u + 1048576] = (float) ((-h50 + h51 - h52) / 6.0);
-                f14_conv_c5_u[u + 1081344] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                f14_conv_c5_u[u + 1114112] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                f14_conv_c5_u[u + 1146880] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 256); o++) {
+                    int w = o * 1152 + i * 9;
+                    double g00 = c5$weight_[w];
+                    double g01 = c5$weight_[w + 1];
+                    double g02 = c5$weight_[w + 2];
+                    double g10 = c5$weight_[w + 3];
+                    double g11 = c5$weight_[w + 4];
+                    double g12 = c5$weight_[w + 5];
+                    double g20 = c5$weight_[w + 6];
+                    double g21 = c5$weight_[w + 7];
+                    double g22 = c5$weight_[w + 8];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 252 ? (o / 6) * 768 + i * 6 + o % 6 : 32256 + i * 4 + (o - 252);
+                    f14_conv_c5_u[u] = (float) ((h00) / 4.0);
+                    f14_conv_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
+                    f14_conv_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
+                    f14_conv_c5_u[u + 98304] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    f14_conv_c5_u[u + 131072] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    f14_conv_c5_u[u + 163840] = (float) (h02);
+                    f14_conv_c5_u[u + 196608] = (float) ((h10) / 4.0);
+                    f14_conv_c5_u[u + 229376] = (float) ((-h10 - h11 - h12) / 6.0);
+                    f14_conv_c5_u[u + 262144] = (float) ((-h10 + h11 - h12) / 6.0);
+                    f14_conv_c5_u[u + 294912] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    f14_conv_c5_u[u + 327680] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    f14_conv_c5_u[u + 360448] = (float) (h12);
+                    f14_conv_c5_u[u + 393216] = (float) ((h20) / 4.0);
+                    f14_conv_c5_u[u + 425984] = (float) ((-h20 - h21 - h22) / 6.0);
+                    f14_conv_c5_u[u + 458752] = (float) ((-h20 + h21 - h22) / 6.0);
+                    f14_conv_c5_u[u + 491520] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    f14_conv_c5_u[u + 524288] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    f14_conv_c5_u[u + 557056] = (float) (h22);
+                    f14_conv_c5_u[u + 589824] = (float) ((h30) / 4.0);
+                    f14_conv_c5_u[u + 622592] = (float) ((-h30 - h31 - h32) / 6.0);
+                    f14_conv_c5_u[u + 655360] = (float) ((-h30 + h31 - h32) / 6.0);
+                    f14_conv_c5_u[u + 688128] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    f14_conv_c5_u[u + 720896] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    f14_conv_c5_u[u + 753664] = (float) (h32);
+                    f14_conv_c5_u[u + 786432] = (float) ((h40) / 4.0);
+                    f14_conv_c5_u[u + 819200] = (float) ((-h40 - h41 - h42) / 6.0);
+                    f14_conv_c5_u[u + 851968] = (float) ((-h40 + h41 - h42) / 6.0);
+                    f14_conv_c5_u[u + 884736] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    f14_conv_c5_u[u + 917504] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    f14_conv_c5_u[u + 950272] = (float) (h42);
+                    f14_conv_c5_u[u + 983040] = (float) ((h50) / 4.0);
+                    f14_conv_c5_u[u + 1015808] = (float) ((-h50 - h51 - h52) / 6.0);
+                    f14_conv_c5_u[u + 1048576] = (float) ((-h50 + h51 - h52) / 6.0);
+                    f14_conv_c5_u[u + 1081344] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    f14_conv_c5_u[u + 1114112] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    f14_conv_c5_u[u + 1146880] = (float) (h52);
+                }
             }
         }
     }
@@ -3958,9 +4043,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f14_conv_c5_mm8(int uo, int v, int m) {
+    private void f14_conv_c5_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -3979,14 +4064,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 16);
@@ -4014,49 +4093,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 48);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 8]);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 9]);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 10]);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 11]);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 12]);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 13]);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f14_conv_c5_wino, m);
         a1_0.intoArray(f14_conv_c5_wino, m + 8);
@@ -4076,12 +4139,77 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(f14_conv_c5_wino, m + 160);
         a1_5.intoArray(f14_conv_c5_wino, m + 168);
         a2_5.intoArray(f14_conv_c5_wino, m + 176);
-        a0_6.intoArray(f14_conv_c5_wino, m + 192);
-        a1_6.intoArray(f14_conv_c5_wino, m + 200);
-        a2_6.intoArray(f14_conv_c5_wino, m + 208);
-        a0_7.intoArray(f14_conv_c5_wino, m + 224);
-        a1_7.intoArray(f14_conv_c5_wino, m + 232);
-        a2_7.intoArray(f14_conv_c5_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f14_conv_c5_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 8) {
+            FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 16);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            FloatVector v0_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 48);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 4]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 5]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+        }
+        a0_0.intoArray(f14_conv_c5_wino, m);
+        a1_0.intoArray(f14_conv_c5_wino, m + 8);
+        a2_0.intoArray(f14_conv_c5_wino, m + 16);
+        a0_1.intoArray(f14_conv_c5_wino, m + 32);
+        a1_1.intoArray(f14_conv_c5_wino, m + 40);
+        a2_1.intoArray(f14_conv_c5_wino, m + 48);
+        a0_2.intoArray(f14_conv_c5_wino, m + 64);
+        a1_2.intoArray(f14_conv_c5_wino, m + 72);
+        a2_2.intoArray(f14_conv_c5_wino, m + 80);
+        a0_3.intoArray(f14_conv_c5_wino, m + 96);
+        a1_3.intoArray(f14_conv_c5_wino, m + 104);
+        a2_3.intoArray(f14_conv_c5_wino, m + 112);
     }
 
     /**
@@ -4246,13 +4374,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 8192 + n;
                     int m = mo + xi * 8192 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 256; o += 8) f17_conv_c6_mm8(uo + o * 256, v, m + o * 32);
+                    for (int o = 0; o < 252; o += 6) f17_conv_c6_mm6(uo + o * 256, v, m + o * 32);
+                    f17_conv_c6_mm4(uo + 64512, v, m + 8064);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -4285,78 +4414,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void f17_conv_c6_u(int chunk) {
-        for (int o = chunk; o < 256; o += 16) {
+        for (int ob = chunk; ob < 43; ob += 16) {
             for (int i = 0; i < 256; i++) {
-                int w = o * 2304 + i * 9;
-                double g00 = c6$weight_[w];
-                double g01 = c6$weight_[w + 1];
-                double g02 = c6$weight_[w + 2];
-                double g10 = c6$weight_[w + 3];
-                double g11 = c6$weight_[w + 4];
-                double g12 = c6$weight_[w + 5];
-                double g20 = c6$weight_[w + 6];
-                double g21 = c6$weight_[w + 7];
-                double g22 = c6$weight_[w + 8];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 2048 + i * 8 + o % 8;
-                f17_conv_c6_u[u] = (float) ((h00) / 4.0);
-                f17_conv_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
-                f17_conv_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
-                f17_conv_c6_u[u + 196608] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                f17_conv_c6_u[u + 262144] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                f17_conv_c6_u[u + 327680] = (float) (h02);
-                f17_conv_c6_u[u + 393216] = (float) ((h10) / 4.0);
-                f17_conv_c6_u[u + 458752] = (float) ((-h10 - h11 - h12) / 6.0);
-                f17_conv_c6_u[u + 524288] = (float) ((-h10 + h11 - h12) / 6.0);
-                f17_conv_c6_u[u + 589824] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                f17_conv_c6_u[u + 655360] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                f17_conv_c6_u[u + 720896] = (float) (h12);
-                f17_conv_c6_u[u + 786432] = (float) ((h20) / 4.0);
-                f17_conv_c6_u[u + 851968] = (float) ((-h20 - h21 - h22) / 6.0);
-                f17_conv_c6_u[u + 917504] = (float) ((-h20 + h21 - h22) / 6.0);
-                f17_conv_c6_u[u + 983040] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                f17_conv_c6_u[u + 1048576] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                f17_conv_c6_u[u + 1114112] = (float) (h22);
-                f17_conv_c6_u[u + 1179648] = (float) ((h30) / 4.0);
-                f17_conv_c6_u[u + 1245184] = (float) ((-h30 - h31 - h32) / 6.0);
-                f17_conv_c6_u[u + 1310720] = (float) ((-h30 + h31 - h32) / 6.0);
-                f17_conv_c6_u[u + 1376256] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                f17_conv_c6_u[u + 1441792] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                f17_conv_c6_u[u + 1507328] = (float) (h32);
-                f17_conv_c6_u[u + 1572864] = (float) ((h40) / 4.0);
-                f17_conv_c6_u[u + 1638400] = (float) ((-h40 - h41 - h42) / 6.0);
-                f17_conv_c6_u[u + 1703936] = (float) ((-h40 + h41 - h42) / 6.0);
-                f17_conv_c6_u[u + 1769472] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                f17_conv_c6_u[u + 1835008] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                f17_conv_c6_u[u + 1900544] = (float) (h42);
-                f17_conv_c6_u[u + 1966080] = (float) ((h50) / 4.0);
-                f17_conv_c6_u[u + 2031616] = (float) ((-h50 - h51 - h52) / 6.0);
-                f17_conv_c6_u[u + 2097152] = (float) ((-h50 + h51 - h52) / 6.0);
-                f17_conv_c6_u[u + 2162688] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                f17_conv_c6_u[u + 2228224] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                f17_conv_c6_u[u + 2293760] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 256); o++) {
+                    int w = o * 2304 + i * 9;
+                    double g00 = c6$weight_[w];
+                    double g01 = c6$weight_[w + 1];
+                    double g02 = c6$weight_[w + 2];
+                    double g10 = c6$weight_[w + 3];
+                    double g11 = c6$weight_[w + 4];
+                    double g12 = c6$weight_[w + 5];
+                    double g20 = c6$weight_[w + 6];
+                    double g21 = c6$weight_[w + 7];
+                    double g22 = c6$weight_[w + 8];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 252 ? (o / 6) * 1536 + i * 6 + o % 6 : 64512 + i * 4 + (o - 252);
+                    f17_conv_c6_u[u] = (float) ((h00) / 4.0);
+                    f17_conv_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
+                    f17_conv_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
+                    f17_conv_c6_u[u + 196608] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    f17_conv_c6_u[u + 262144] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    f17_conv_c6_u[u + 327680] = (float) (h02);
+                    f17_conv_c6_u[u + 393216] = (float) ((h10) / 4.0);
+                    f17_conv_c6_u[u + 458752] = (float) ((-h10 - h11 - h12) / 6.0);
+                    f17_conv_c6_u[u + 524288] = (float) ((-h10 + h11 - h12) / 6.0);
+                    f17_conv_c6_u[u + 589824] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    f17_conv_c6_u[u + 655360] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    f17_conv_c6_u[u + 720896] = (float) (h12);
+                    f17_conv_c6_u[u + 786432] = (float) ((h20) / 4.0);
+                    f17_conv_c6_u[u + 851968] = (float) ((-h20 - h21 - h22) / 6.0);
+                    f17_conv_c6_u[u + 917504] = (float) ((-h20 + h21 - h22) / 6.0);
+                    f17_conv_c6_u[u + 983040] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    f17_conv_c6_u[u + 1048576] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    f17_conv_c6_u[u + 1114112] = (float) (h22);
+                    f17_conv_c6_u[u + 1179648] = (float) ((h30) / 4.0);
+                    f17_conv_c6_u[u + 1245184] = (float) ((-h30 - h31 - h32) / 6.0);
+                    f17_conv_c6_u[u + 1310720] = (float) ((-h30 + h31 - h32) / 6.0);
+                    f17_conv_c6_u[u + 1376256] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    f17_conv_c6_u[u + 1441792] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    f17_conv_c6_u[u + 1507328] = (float) (h32);
+                    f17_conv_c6_u[u + 1572864] = (float) ((h40) / 4.0);
+                    f17_conv_c6_u[u + 1638400] = (float) ((-h40 - h41 - h42) / 6.0);
+                    f17_conv_c6_u[u + 1703936] = (float) ((-h40 + h41 - h42) / 6.0);
+                    f17_conv_c6_u[u + 1769472] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    f17_conv_c6_u[u + 1835008] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    f17_conv_c6_u[u + 1900544] = (float) (h42);
+                    f17_conv_c6_u[u + 1966080] = (float) ((h50) / 4.0);
+                    f17_conv_c6_u[u + 2031616] = (float) ((-h50 - h51 - h52) / 6.0);
+                    f17_conv_c6_u[u + 2097152] = (float) ((-h50 + h51 - h52) / 6.0);
+                    f17_conv_c6_u[u + 2162688] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    f17_conv_c6_u[u + 2228224] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    f17_conv_c6_u[u + 2293760] = (float) (h52);
+                }
             }
         }
     }
@@ -4431,9 +4562,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f17_conv_c6_mm8(int uo, int v, int m) {
+    private void f17_conv_c6_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -4452,14 +4583,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
@@ -4487,49 +4612,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 48);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 8]);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 9]);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 10]);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 11]);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 12]);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 13]);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(f17_conv_c6_wino, m);
         a1_0.intoArray(f17_conv_c6_wino, m + 8);
@@ -4549,12 +4658,77 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(f17_conv_c6_wino, m + 160);
         a1_5.intoArray(f17_conv_c6_wino, m + 168);
         a2_5.intoArray(f17_conv_c6_wino, m + 176);
-        a0_6.intoArray(f17_conv_c6_wino, m + 192);
-        a1_6.intoArray(f17_conv_c6_wino, m + 200);
-        a2_6.intoArray(f17_conv_c6_wino, m + 208);
-        a0_7.intoArray(f17_conv_c6_wino, m + 224);
-        a1_7.intoArray(f17_conv_c6_wino, m + 232);
-        a2_7.intoArray(f17_conv_c6_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f17_conv_c6_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 8) {
+            FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            FloatVector v0_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 48);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 4]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 5]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+        }
+        a0_0.intoArray(f17_conv_c6_wino, m);
+        a1_0.intoArray(f17_conv_c6_wino, m + 8);
+        a2_0.intoArray(f17_conv_c6_wino, m + 16);
+        a0_1.intoArray(f17_conv_c6_wino, m + 32);
+        a1_1.intoArray(f17_conv_c6_wino, m + 40);
+        a2_1.intoArray(f17_conv_c6_wino, m + 48);
+        a0_2.intoArray(f17_conv_c6_wino, m + 64);
+        a1_2.intoArray(f17_conv_c6_wino, m + 72);
+        a2_2.intoArray(f17_conv_c6_wino, m + 80);
+        a0_3.intoArray(f17_conv_c6_wino, m + 96);
+        a1_3.intoArray(f17_conv_c6_wino, m + 104);
+        a2_3.intoArray(f17_conv_c6_wino, m + 112);
     }
 
     /**
@@ -5152,13 +5326,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 8192 + n;
                     int m = mo + xi * 8192 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 256; o += 8) b7_conv_bf_c6_mm8(uo + o * 256, v, m + o * 32);
+                    for (int o = 0; o < 252; o += 6) b7_conv_bf_c6_mm6(uo + o * 256, v, m + o * 32);
+                    b7_conv_bf_c6_mm4(uo + 64512, v, m + 8064);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -5191,78 +5366,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void b7_conv_bf_c6_u(int chunk) {
-        for (int o = chunk; o < 256; o += 16) {
+        for (int ob = chunk; ob < 43; ob += 16) {
             for (int i = 0; i < 256; i++) {
-                int w = o * 9 + i * 2304;
-                double g00 = c6$weight_[w + 8];
-                double g01 = c6$weight_[w + 7];
-                double g02 = c6$weight_[w + 6];
-                double g10 = c6$weight_[w + 5];
-                double g11 = c6$weight_[w + 4];
-                double g12 = c6$weight_[w + 3];
-                double g20 = c6$weight_[w + 2];
-                double g21 = c6$weight_[w + 1];
-                double g22 = c6$weight_[w];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 2048 + i * 8 + o % 8;
-                b7_conv_bf_c6_u[u] = (float) ((h00) / 4.0);
-                b7_conv_bf_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
-                b7_conv_bf_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
-                b7_conv_bf_c6_u[u + 196608] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                b7_conv_bf_c6_u[u + 262144] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                b7_conv_bf_c6_u[u + 327680] = (float) (h02);
-                b7_conv_bf_c6_u[u + 393216] = (float) ((h10) / 4.0);
-                b7_conv_bf_c6_u[u + 458752] = (float) ((-h10 - h11 - h12) / 6.0);
-                b7_conv_bf_c6_u[u + 524288] = (float) ((-h10 + h11 - h12) / 6.0);
-                b7_conv_bf_c6_u[u + 589824] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                b7_conv_bf_c6_u[u + 655360] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                b7_conv_bf_c6_u[u + 720896] = (float) (h12);
-                b7_conv_bf_c6_u[u + 786432] = (float) ((h20) / 4.0);
-                b7_conv_bf_c6_u[u + 851968] = (float) ((-h20 - h21 - h22) / 6.0);
-                b7_conv_bf_c6_u[u + 917504] = (float) ((-h20 + h21 - h22) / 6.0);
-                b7_conv_bf_c6_u[u + 983040] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                b7_conv_bf_c6_u[u + 1048576] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                b7_conv_bf_c6_u[u + 1114112] = (float) (h22);
-                b7_conv_bf_c6_u[u + 1179648] = (float) ((h30) / 4.0);
-                b7_conv_bf_c6_u[u + 1245184] = (float) ((-h30 - h31 - h32) / 6.0);
-                b7_conv_bf_c6_u[u + 1310720] = (float) ((-h30 + h31 - h32) / 6.0);
-                b7_conv_bf_c6_u[u + 1376256] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                b7_conv_bf_c6_u[u + 1441792] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                b7_conv_bf_c6_u[u + 1507328] = (float) (h32);
-                b7_conv_bf_c6_u[u + 1572864] = (float) ((h40) / 4.0);
-                b7_conv_bf_c6_u[u + 1638400] = (float) ((-h40 - h41 - h42) / 6.0);
-                b7_conv_bf_c6_u[u + 1703936] = (float) ((-h40 + h41 - h42) / 6.0);
-                b7_conv_bf_c6_u[u + 1769472] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                b7_conv_bf_c6_u[u + 1835008] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                b7_conv_bf_c6_u[u + 1900544] = (float) (h42);
-                b7_conv_bf_c6_u[u + 1966080] = (float) ((h50) / 4.0);
-                b7_conv_bf_c6_u[u + 2031616] = (float) ((-h50 - h51 - h52) / 6.0);
-                b7_conv_bf_c6_u[u + 2097152] = (float) ((-h50 + h51 - h52) / 6.0);
-                b7_conv_bf_c6_u[u + 2162688] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                b7_conv_bf_c6_u[u + 2228224] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                b7_conv_bf_c6_u[u + 2293760] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 256); o++) {
+                    int w = o * 9 + i * 2304;
+                    double g00 = c6$weight_[w + 8];
+                    double g01 = c6$weight_[w + 7];
+                    double g02 = c6$weight_[w + 6];
+                    double g10 = c6$weight_[w + 5];
+                    double g11 = c6$weight_[w + 4];
+                    double g12 = c6$weight_[w + 3];
+                    double g20 = c6$weight_[w + 2];
+                    double g21 = c6$weight_[w + 1];
+                    double g22 = c6$weight_[w];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 252 ? (o / 6) * 1536 + i * 6 + o % 6 : 64512 + i * 4 + (o - 252);
+                    b7_conv_bf_c6_u[u] = (float) ((h00) / 4.0);
+                    b7_conv_bf_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
+                    b7_conv_bf_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
+                    b7_conv_bf_c6_u[u + 196608] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    b7_conv_bf_c6_u[u + 262144] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    b7_conv_bf_c6_u[u + 327680] = (float) (h02);
+                    b7_conv_bf_c6_u[u + 393216] = (float) ((h10) / 4.0);
+                    b7_conv_bf_c6_u[u + 458752] = (float) ((-h10 - h11 - h12) / 6.0);
+                    b7_conv_bf_c6_u[u + 524288] = (float) ((-h10 + h11 - h12) / 6.0);
+                    b7_conv_bf_c6_u[u + 589824] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    b7_conv_bf_c6_u[u + 655360] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    b7_conv_bf_c6_u[u + 720896] = (float) (h12);
+                    b7_conv_bf_c6_u[u + 786432] = (float) ((h20) / 4.0);
+                    b7_conv_bf_c6_u[u + 851968] = (float) ((-h20 - h21 - h22) / 6.0);
+                    b7_conv_bf_c6_u[u + 917504] = (float) ((-h20 + h21 - h22) / 6.0);
+                    b7_conv_bf_c6_u[u + 983040] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    b7_conv_bf_c6_u[u + 1048576] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    b7_conv_bf_c6_u[u + 1114112] = (float) (h22);
+                    b7_conv_bf_c6_u[u + 1179648] = (float) ((h30) / 4.0);
+                    b7_conv_bf_c6_u[u + 1245184] = (float) ((-h30 - h31 - h32) / 6.0);
+                    b7_conv_bf_c6_u[u + 1310720] = (float) ((-h30 + h31 - h32) / 6.0);
+                    b7_conv_bf_c6_u[u + 1376256] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    b7_conv_bf_c6_u[u + 1441792] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    b7_conv_bf_c6_u[u + 1507328] = (float) (h32);
+                    b7_conv_bf_c6_u[u + 1572864] = (float) ((h40) / 4.0);
+                    b7_conv_bf_c6_u[u + 1638400] = (float) ((-h40 - h41 - h42) / 6.0);
+                    b7_conv_bf_c6_u[u + 1703936] = (float) ((-h40 + h41 - h42) / 6.0);
+                    b7_conv_bf_c6_u[u + 1769472] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    b7_conv_bf_c6_u[u + 1835008] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    b7_conv_bf_c6_u[u + 1900544] = (float) (h42);
+                    b7_conv_bf_c6_u[u + 1966080] = (float) ((h50) / 4.0);
+                    b7_conv_bf_c6_u[u + 2031616] = (float) ((-h50 - h51 - h52) / 6.0);
+                    b7_conv_bf_c6_u[u + 2097152] = (float) ((-h50 + h51 - h52) / 6.0);
+                    b7_conv_bf_c6_u[u + 2162688] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    b7_conv_bf_c6_u[u + 2228224] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    b7_conv_bf_c6_u[u + 2293760] = (float) (h52);
+                }
             }
         }
     }
@@ -5337,9 +5514,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b7_conv_bf_c6_mm8(int uo, int v, int m) {
+    private void b7_conv_bf_c6_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -5358,14 +5535,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
@@ -5393,49 +5564,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 48);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 8]);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 9]);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 10]);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 11]);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 12]);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 13]);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b7_conv_bf_c6_wino, m);
         a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
@@ -5455,12 +5610,77 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(b7_conv_bf_c6_wino, m + 160);
         a1_5.intoArray(b7_conv_bf_c6_wino, m + 168);
         a2_5.intoArray(b7_conv_bf_c6_wino, m + 176);
-        a0_6.intoArray(b7_conv_bf_c6_wino, m + 192);
-        a1_6.intoArray(b7_conv_bf_c6_wino, m + 200);
-        a2_6.intoArray(b7_conv_bf_c6_wino, m + 208);
-        a0_7.intoArray(b7_conv_bf_c6_wino, m + 224);
-        a1_7.intoArray(b7_conv_bf_c6_wino, m + 232);
-        a2_7.intoArray(b7_conv_bf_c6_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b7_conv_bf_c6_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 8) {
+            FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            FloatVector v0_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 48);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 4]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 5]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+        }
+        a0_0.intoArray(b7_conv_bf_c6_wino, m);
+        a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
+        a2_0.intoArray(b7_conv_bf_c6_wino, m + 16);
+        a0_1.intoArray(b7_conv_bf_c6_wino, m + 32);
+        a1_1.intoArray(b7_conv_bf_c6_wino, m + 40);
+        a2_1.intoArray(b7_conv_bf_c6_wino, m + 48);
+        a0_2.intoArray(b7_conv_bf_c6_wino, m + 64);
+        a1_2.intoArray(b7_conv_bf_c6_wino, m + 72);
+        a2_2.intoArray(b7_conv_bf_c6_wino, m + 80);
+        a0_3.intoArray(b7_conv_bf_c6_wino, m + 96);
+        a1_3.intoArray(b7_conv_bf_c6_wino, m + 104);
+        a2_3.intoArray(b7_conv_bf_c6_wino, m + 112);
     }
 
     /**
@@ -6022,13 +6242,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b12_conv_bf_c5_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 8192 + n;
                     int m = mo + xi * 4096 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 128; o += 8) b12_conv_bf_c5_mm8(uo + o * 256, v, m + o * 32);
+                    for (int o = 0; o < 126; o += 6) b12_conv_bf_c5_mm6(uo + o * 256, v, m + o * 32);
+                    b12_conv_bf_c5_mm2(uo + 32256, v, m + 4032);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -6061,78 +6282,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void b12_conv_bf_c5_u(int chunk) {
-        for (int o = chunk; o < 128; o += 16) {
+        for (int ob = chunk; ob < 22; ob += 16) {
             for (int i = 0; i < 256; i++) {
-                int w = o * 9 + i * 1152;
-                double g00 = c5$weight_[w + 8];
-                double g01 = c5$weight_[w + 7];
-                double g02 = c5$weight_[w + 6];
-                double g10 = c5$weight_[w + 5];
-                double g11 = c5$weight_[w + 4];
-                double g12 = c5$weight_[w + 3];
-                double g20 = c5$weight_[w + 2];
-                double g21 = c5$weight_[w + 1];
-                double g22 = c5$weight_[w];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 2048 + i * 8 + o % 8;
-                b12_conv_bf_c5_u[u] = (float) ((h00) / 4.0);
-                b12_conv_bf_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
-                b12_conv_bf_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
-                b12_conv_bf_c5_u[u + 98304] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                b12_conv_bf_c5_u[u + 131072] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                b12_conv_bf_c5_u[u + 163840] = (float) (h02);
-                b12_conv_bf_c5_u[u + 196608] = (float) ((h10) / 4.0);
-                b12_conv_bf_c5_u[u + 229376] = (float) ((-h10 - h11 - h12) / 6.0);
-                b12_conv_bf_c5_u[u + 262144] = (float) ((-h10 + h11 - h12) / 6.0);
-                b12_conv_bf_c5_u[u + 294912] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                b12_conv_bf_c5_u[u + 327680] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                b12_conv_bf_c5_u[u + 360448] = (float) (h12);
-                b12_conv_bf_c5_u[u + 393216] = (float) ((h20) / 4.0);
-                b12_conv_bf_c5_u[u + 425984] = (float) ((-h20 - h21 - h22) / 6.0);
-                b12_conv_bf_c5_u[u + 458752] = (float) ((-h20 + h21 - h22) / 6.0);
-                b12_conv_bf_c5_u[u + 491520] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                b12_conv_bf_c5_u[u + 524288] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                b12_conv_bf_c5_u[u + 557056] = (float) (h22);
-                b12_conv_bf_c5_u[u + 589824] = (float) ((h30) / 4.0);
-                b12_conv_bf_c5_u[u + 622592] = (float) ((-h30 - h31 - h32) / 6.0);
-                b12_conv_bf_c5_u[u + 655360] = (float) ((-h30 + h31 - h32) / 6.0);
-                b12_conv_bf_c5_u[u + 688128] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                b12_conv_bf_c5_u[u + 720896] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                b12_conv_bf_c5_u[u + 753664] = (float) (h32);
-                b12_conv_bf_c5_u[u + 786432] = (float) ((h40) / 4.0);
-                b12_conv_bf_c5_u[u + 819200] = (float) ((-h40 - h41 - h42) / 6.0);
-                b12_conv_bf_c5_u[u + 851968] = (float) ((-h40 + h41 - h42) / 6.0);
-                b12_conv_bf_c5_u[u + 884736] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                b12_conv_bf_c5_u[u + 917504] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                b12_conv_bf_c5_u[u + 950272] = (float) (h42);
-                b12_conv_bf_c5_u[u + 983040] = (float) ((h50) / 4.0);
-                b12_conv_bf_c5_u[u + 1015808] = (float) ((-h50 - h51 - h52) / 6.0);
-                b12_conv_bf_c5_u[u + 1048576] = (float) ((-h50 + h51 - h52) / 6.0);
-                b12_conv_bf_c5_u[u + 1081344] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                b12_conv_bf_c5_u[u + 1114112] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                b12_conv_bf_c5_u[u + 1146880] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
+                    int w = o * 9 + i * 1152;
+                    double g00 = c5$weight_[w + 8];
+                    double g01 = c5$weight_[w + 7];
+                    double g02 = c5$weight_[w + 6];
+                    double g10 = c5$weight_[w + 5];
+                    double g11 = c5$weight_[w + 4];
+                    double g12 = c5$weight_[w + 3];
+                    double g20 = c5$weight_[w + 2];
+                    double g21 = c5$weight_[w + 1];
+                    double g22 = c5$weight_[w];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 126 ? (o / 6) * 1536 + i * 6 + o % 6 : 32256 + i * 2 + (o - 126);
+                    b12_conv_bf_c5_u[u] = (float) ((h00) / 4.0);
+                    b12_conv_bf_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
+                    b12_conv_bf_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
+                    b12_conv_bf_c5_u[u + 98304] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    b12_conv_bf_c5_u[u + 131072] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    b12_conv_bf_c5_u[u + 163840] = (float) (h02);
+                    b12_conv_bf_c5_u[u + 196608] = (float) ((h10) / 4.0);
+                    b12_conv_bf_c5_u[u + 229376] = (float) ((-h10 - h11 - h12) / 6.0);
+                    b12_conv_bf_c5_u[u + 262144] = (float) ((-h10 + h11 - h12) / 6.0);
+                    b12_conv_bf_c5_u[u + 294912] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    b12_conv_bf_c5_u[u + 327680] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    b12_conv_bf_c5_u[u + 360448] = (float) (h12);
+                    b12_conv_bf_c5_u[u + 393216] = (float) ((h20) / 4.0);
+                    b12_conv_bf_c5_u[u + 425984] = (float) ((-h20 - h21 - h22) / 6.0);
+                    b12_conv_bf_c5_u[u + 458752] = (float) ((-h20 + h21 - h22) / 6.0);
+                    b12_conv_bf_c5_u[u + 491520] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    b12_conv_bf_c5_u[u + 524288] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    b12_conv_bf_c5_u[u + 557056] = (float) (h22);
+                    b12_conv_bf_c5_u[u + 589824] = (float) ((h30) / 4.0);
+                    b12_conv_bf_c5_u[u + 622592] = (float) ((-h30 - h31 - h32) / 6.0);
+                    b12_conv_bf_c5_u[u + 655360] = (float) ((-h30 + h31 - h32) / 6.0);
+                    b12_conv_bf_c5_u[u + 688128] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    b12_conv_bf_c5_u[u + 720896] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    b12_conv_bf_c5_u[u + 753664] = (float) (h32);
+                    b12_conv_bf_c5_u[u + 786432] = (float) ((h40) / 4.0);
+                    b12_conv_bf_c5_u[u + 819200] = (float) ((-h40 - h41 - h42) / 6.0);
+                    b12_conv_bf_c5_u[u + 851968] = (float) ((-h40 + h41 - h42) / 6.0);
+                    b12_conv_bf_c5_u[u + 884736] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    b12_conv_bf_c5_u[u + 917504] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    b12_conv_bf_c5_u[u + 950272] = (float) (h42);
+                    b12_conv_bf_c5_u[u + 983040] = (float) ((h50) / 4.0);
+                    b12_conv_bf_c5_u[u + 1015808] = (float) ((-h50 - h51 - h52) / 6.0);
+                    b12_conv_bf_c5_u[u + 1048576] = (float) ((-h50 + h51 - h52) / 6.0);
+                    b12_conv_bf_c5_u[u + 1081344] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    b12_conv_bf_c5_u[u + 1114112] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    b12_conv_bf_c5_u[u + 1146880] = (float) (h52);
+                }
             }
         }
     }
@@ -6207,9 +6430,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b12_conv_bf_c5_mm8(int uo, int v, int m) {
+    private void b12_conv_bf_c5_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -6228,14 +6451,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 16);
@@ -6263,49 +6480,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 48);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 8]);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 9]);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 10]);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 11]);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 12]);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 13]);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b12_conv_bf_c5_wino, m);
         a1_0.intoArray(b12_conv_bf_c5_wino, m + 8);
@@ -6325,12 +6526,49 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(b12_conv_bf_c5_wino, m + 160);
         a1_5.intoArray(b12_conv_bf_c5_wino, m + 168);
         a2_5.intoArray(b12_conv_bf_c5_wino, m + 176);
-        a0_6.intoArray(b12_conv_bf_c5_wino, m + 192);
-        a1_6.intoArray(b12_conv_bf_c5_wino, m + 200);
-        a2_6.intoArray(b12_conv_bf_c5_wino, m + 208);
-        a0_7.intoArray(b12_conv_bf_c5_wino, m + 224);
-        a1_7.intoArray(b12_conv_bf_c5_wino, m + 232);
-        a2_7.intoArray(b12_conv_bf_c5_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+1][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 2 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b12_conv_bf_c5_mm2(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 256; c += 2, v += 64, uo += 4) {
+            FloatVector v0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 16);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            FloatVector v0_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 48);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 2]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 3]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+        }
+        a0_0.intoArray(b12_conv_bf_c5_wino, m);
+        a1_0.intoArray(b12_conv_bf_c5_wino, m + 8);
+        a2_0.intoArray(b12_conv_bf_c5_wino, m + 16);
+        a0_1.intoArray(b12_conv_bf_c5_wino, m + 32);
+        a1_1.intoArray(b12_conv_bf_c5_wino, m + 40);
+        a2_1.intoArray(b12_conv_bf_c5_wino, m + 48);
     }
 
     /**
@@ -6911,13 +7149,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b18_conv_bf_c4_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 4096 + n;
                     int m = mo + xi * 4096 + n;
                     int uo = xi * 16384;
-                    for (int o = 0; o < 128; o += 8) b18_conv_bf_c4_mm8(uo + o * 128, v, m + o * 32);
+                    for (int o = 0; o < 126; o += 6) b18_conv_bf_c4_mm6(uo + o * 128, v, m + o * 32);
+                    b18_conv_bf_c4_mm2(uo + 16128, v, m + 4032);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -6950,78 +7189,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void b18_conv_bf_c4_u(int chunk) {
-        for (int o = chunk; o < 128; o += 16) {
+        for (int ob = chunk; ob < 22; ob += 16) {
             for (int i = 0; i < 128; i++) {
-                int w = o * 9 + i * 1152;
-                double g00 = c4$weight_[w + 8];
-                double g01 = c4$weight_[w + 7];
-                double g02 = c4$weight_[w + 6];
-                double g10 = c4$weight_[w + 5];
-                double g11 = c4$weight_[w + 4];
-                double g12 = c4$weight_[w + 3];
-                double g20 = c4$weight_[w + 2];
-                double g21 = c4$weight_[w + 1];
-                double g22 = c4$weight_[w];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 1024 + i * 8 + o % 8;
-                b18_conv_bf_c4_u[u] = (float) ((h00) / 4.0);
-                b18_conv_bf_c4_u[u + 16384] = (float) ((-h00 - h01 - h02) / 6.0);
-                b18_conv_bf_c4_u[u + 32768] = (float) ((-h00 + h01 - h02) / 6.0);
-                b18_conv_bf_c4_u[u + 49152] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                b18_conv_bf_c4_u[u + 65536] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                b18_conv_bf_c4_u[u + 81920] = (float) (h02);
-                b18_conv_bf_c4_u[u + 98304] = (float) ((h10) / 4.0);
-                b18_conv_bf_c4_u[u + 114688] = (float) ((-h10 - h11 - h12) / 6.0);
-                b18_conv_bf_c4_u[u + 131072] = (float) ((-h10 + h11 - h12) / 6.0);
-                b18_conv_bf_c4_u[u + 147456] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                b18_conv_bf_c4_u[u + 163840] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                b18_conv_bf_c4_u[u + 180224] = (float) (h12);
-                b18_conv_bf_c4_u[u + 196608] = (float) ((h20) / 4.0);
-                b18_conv_bf_c4_u[u + 212992] = (float) ((-h20 - h21 - h22) / 6.0);
-                b18_conv_bf_c4_u[u + 229376] = (float) ((-h20 + h21 - h22) / 6.0);
-                b18_conv_bf_c4_u[u + 245760] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                b18_conv_bf_c4_u[u + 262144] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                b18_conv_bf_c4_u[u + 278528] = (float) (h22);
-                b18_conv_bf_c4_u[u + 294912] = (float) ((h30) / 4.0);
-                b18_conv_bf_c4_u[u + 311296] = (float) ((-h30 - h31 - h32) / 6.0);
-                b18_conv_bf_c4_u[u + 327680] = (float) ((-h30 + h31 - h32) / 6.0);
-                b18_conv_bf_c4_u[u + 344064] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                b18_conv_bf_c4_u[u + 360448] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                b18_conv_bf_c4_u[u + 376832] = (float) (h32);
-                b18_conv_bf_c4_u[u + 393216] = (float) ((h40) / 4.0);
-                b18_conv_bf_c4_u[u + 409600] = (float) ((-h40 - h41 - h42) / 6.0);
-                b18_conv_bf_c4_u[u + 425984] = (float) ((-h40 + h41 - h42) / 6.0);
-                b18_conv_bf_c4_u[u + 442368] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                b18_conv_bf_c4_u[u + 458752] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                b18_conv_bf_c4_u[u + 475136] = (float) (h42);
-                b18_conv_bf_c4_u[u + 491520] = (float) ((h50) / 4.0);
-                b18_conv_bf_c4_u[u + 507904] = (float) ((-h50 - h51 - h52) / 6.0);
-                b18_conv_bf_c4_u[u + 524288] = (float) ((-h50 + h51 - h52) / 6.0);
-                b18_conv_bf_c4_u[u + 540672] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                b18_conv_bf_c4_u[u + 557056] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                b18_conv_bf_c4_u[u + 573440] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
+                    int w = o * 9 + i * 1152;
+                    double g00 = c4$weight_[w + 8];
+                    double g01 = c4$weight_[w + 7];
+                    double g02 = c4$weight_[w + 6];
+                    double g10 = c4$weight_[w + 5];
+                    double g11 = c4$weight_[w + 4];
+                    double g12 = c4$weight_[w + 3];
+                    double g20 = c4$weight_[w + 2];
+                    double g21 = c4$weight_[w + 1];
+                    double g22 = c4$weight_[w];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 126 ? (o / 6) * 768 + i * 6 + o % 6 : 16128 + i * 2 + (o - 126);
+                    b18_conv_bf_c4_u[u] = (float) ((h00) / 4.0);
+                    b18_conv_bf_c4_u[u + 16384] = (float) ((-h00 - h01 - h02) / 6.0);
+                    b18_conv_bf_c4_u[u + 32768] = (float) ((-h00 + h01 - h02) / 6.0);
+                    b18_conv_bf_c4_u[u + 49152] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    b18_conv_bf_c4_u[u + 65536] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    b18_conv_bf_c4_u[u + 81920] = (float) (h02);
+                    b18_conv_bf_c4_u[u + 98304] = (float) ((h10) / 4.0);
+                    b18_conv_bf_c4_u[u + 114688] = (float) ((-h10 - h11 - h12) / 6.0);
+                    b18_conv_bf_c4_u[u + 131072] = (float) ((-h10 + h11 - h12) / 6.0);
+                    b18_conv_bf_c4_u[u + 147456] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    b18_conv_bf_c4_u[u + 163840] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    b18_conv_bf_c4_u[u + 180224] = (float) (h12);
+                    b18_conv_bf_c4_u[u + 196608] = (float) ((h20) / 4.0);
+                    b18_conv_bf_c4_u[u + 212992] = (float) ((-h20 - h21 - h22) / 6.0);
+                    b18_conv_bf_c4_u[u + 229376] = (float) ((-h20 + h21 - h22) / 6.0);
+                    b18_conv_bf_c4_u[u + 245760] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    b18_conv_bf_c4_u[u + 262144] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    b18_conv_bf_c4_u[u + 278528] = (float) (h22);
+                    b18_conv_bf_c4_u[u + 294912] = (float) ((h30) / 4.0);
+                    b18_conv_bf_c4_u[u + 311296] = (float) ((-h30 - h31 - h32) / 6.0);
+                    b18_conv_bf_c4_u[u + 327680] = (float) ((-h30 + h31 - h32) / 6.0);
+                    b18_conv_bf_c4_u[u + 344064] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    b18_conv_bf_c4_u[u + 360448] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    b18_conv_bf_c4_u[u + 376832] = (float) (h32);
+                    b18_conv_bf_c4_u[u + 393216] = (float) ((h40) / 4.0);
+                    b18_conv_bf_c4_u[u + 409600] = (float) ((-h40 - h41 - h42) / 6.0);
+                    b18_conv_bf_c4_u[u + 425984] = (float) ((-h40 + h41 - h42) / 6.0);
+                    b18_conv_bf_c4_u[u + 442368] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    b18_conv_bf_c4_u[u + 458752] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    b18_conv_bf_c4_u[u + 475136] = (float) (h42);
+                    b18_conv_bf_c4_u[u + 491520] = (float) ((h50) / 4.0);
+                    b18_conv_bf_c4_u[u + 507904] = (float) ((-h50 - h51 - h52) / 6.0);
+                    b18_conv_bf_c4_u[u + 524288] = (float) ((-h50 + h51 - h52) / 6.0);
+                    b18_conv_bf_c4_u[u + 540672] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    b18_conv_bf_c4_u[u + 557056] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    b18_conv_bf_c4_u[u + 573440] = (float) (h52);
+                }
             }
         }
     }
@@ -7096,9 +7337,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b18_conv_bf_c4_mm8(int uo, int v, int m) {
+    private void b18_conv_bf_c4_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -7117,14 +7358,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 16);
@@ -7152,49 +7387,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 48);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 8]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 9]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 10]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 11]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 12]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 13]);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b18_conv_bf_c4_wino, m);
         a1_0.intoArray(b18_conv_bf_c4_wino, m + 8);
@@ -7214,12 +7433,49 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(b18_conv_bf_c4_wino, m + 160);
         a1_5.intoArray(b18_conv_bf_c4_wino, m + 168);
         a2_5.intoArray(b18_conv_bf_c4_wino, m + 176);
-        a0_6.intoArray(b18_conv_bf_c4_wino, m + 192);
-        a1_6.intoArray(b18_conv_bf_c4_wino, m + 200);
-        a2_6.intoArray(b18_conv_bf_c4_wino, m + 208);
-        a0_7.intoArray(b18_conv_bf_c4_wino, m + 224);
-        a1_7.intoArray(b18_conv_bf_c4_wino, m + 232);
-        a2_7.intoArray(b18_conv_bf_c4_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+1][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 2 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b18_conv_bf_c4_mm2(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 4) {
+            FloatVector v0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 16);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            FloatVector v0_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, v + 48);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 2]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b18_conv_bf_c4_u[uo + 3]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+        }
+        a0_0.intoArray(b18_conv_bf_c4_wino, m);
+        a1_0.intoArray(b18_conv_bf_c4_wino, m + 8);
+        a2_0.intoArray(b18_conv_bf_c4_wino, m + 16);
+        a0_1.intoArray(b18_conv_bf_c4_wino, m + 32);
+        a1_1.intoArray(b18_conv_bf_c4_wino, m + 40);
+        a2_1.intoArray(b18_conv_bf_c4_wino, m + 48);
     }
 
     /**
@@ -7755,13 +8011,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b23_conv_bf_c3_vin(g, (g - g0) * 4, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 4096 + n;
                     int m = mo + xi * 2048 + n;
                     int uo = xi * 8192;
-                    for (int o = 0; o < 64; o += 8) b23_conv_bf_c3_mm8(uo + o * 128, v, m + o * 32);
+                    for (int o = 0; o < 60; o += 6) b23_conv_bf_c3_mm6(uo + o * 128, v, m + o * 32);
+                    b23_conv_bf_c3_mm4(uo + 7680, v, m + 1920);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -7794,78 +8051,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 11, ...
      */
     private void b23_conv_bf_c3_u(int chunk) {
-        for (int o = chunk; o < 64; o += 16) {
+        for (int ob = chunk; ob < 11; ob += 11) {
             for (int i = 0; i < 128; i++) {
-                int w = o * 9 + i * 576;
-                double g00 = c3$weight_[w + 8];
-                double g01 = c3$weight_[w + 7];
-                double g02 = c3$weight_[w + 6];
-                double g10 = c3$weight_[w + 5];
-                double g11 = c3$weight_[w + 4];
-                double g12 = c3$weight_[w + 3];
-                double g20 = c3$weight_[w + 2];
-                double g21 = c3$weight_[w + 1];
-                double g22 = c3$weight_[w];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 1024 + i * 8 + o % 8;
-                b23_conv_bf_c3_u[u] = (float) ((h00) / 4.0);
-                b23_conv_bf_c3_u[u + 8192] = (float) ((-h00 - h01 - h02) / 6.0);
-                b23_conv_bf_c3_u[u + 16384] = (float) ((-h00 + h01 - h02) / 6.0);
-                b23_conv_bf_c3_u[u + 24576] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                b23_conv_bf_c3_u[u + 32768] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                b23_conv_bf_c3_u[u + 40960] = (float) (h02);
-                b23_conv_bf_c3_u[u + 49152] = (float) ((h10) / 4.0);
-                b23_conv_bf_c3_u[u + 57344] = (float) ((-h10 - h11 - h12) / 6.0);
-                b23_conv_bf_c3_u[u + 65536] = (float) ((-h10 + h11 - h12) / 6.0);
-                b23_conv_bf_c3_u[u + 73728] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                b23_conv_bf_c3_u[u + 81920] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                b23_conv_bf_c3_u[u + 90112] = (float) (h12);
-                b23_conv_bf_c3_u[u + 98304] = (float) ((h20) / 4.0);
-                b23_conv_bf_c3_u[u + 106496] = (float) ((-h20 - h21 - h22) / 6.0);
-                b23_conv_bf_c3_u[u + 114688] = (float) ((-h20 + h21 - h22) / 6.0);
-                b23_conv_bf_c3_u[u + 122880] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                b23_conv_bf_c3_u[u + 131072] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                b23_conv_bf_c3_u[u + 139264] = (float) (h22);
-                b23_conv_bf_c3_u[u + 147456] = (float) ((h30) / 4.0);
-                b23_conv_bf_c3_u[u + 155648] = (float) ((-h30 - h31 - h32) / 6.0);
-                b23_conv_bf_c3_u[u + 163840] = (float) ((-h30 + h31 - h32) / 6.0);
-                b23_conv_bf_c3_u[u + 172032] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                b23_conv_bf_c3_u[u + 180224] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                b23_conv_bf_c3_u[u + 188416] = (float) (h32);
-                b23_conv_bf_c3_u[u + 196608] = (float) ((h40) / 4.0);
-                b23_conv_bf_c3_u[u + 204800] = (float) ((-h40 - h41 - h42) / 6.0);
-                b23_conv_bf_c3_u[u + 212992] = (float) ((-h40 + h41 - h42) / 6.0);
-                b23_conv_bf_c3_u[u + 221184] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                b23_conv_bf_c3_u[u + 229376] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                b23_conv_bf_c3_u[u + 237568] = (float) (h42);
-                b23_conv_bf_c3_u[u + 245760] = (float) ((h50) / 4.0);
-                b23_conv_bf_c3_u[u + 253952] = (float) ((-h50 - h51 - h52) / 6.0);
-                b23_conv_bf_c3_u[u + 262144] = (float) ((-h50 + h51 - h52) / 6.0);
-                b23_conv_bf_c3_u[u + 270336] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                b23_conv_bf_c3_u[u + 278528] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                b23_conv_bf_c3_u[u + 286720] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
+                    int w = o * 9 + i * 576;
+                    double g00 = c3$weight_[w + 8];
+                    double g01 = c3$weight_[w + 7];
+                    double g02 = c3$weight_[w + 6];
+                    double g10 = c3$weight_[w + 5];
+                    double g11 = c3$weight_[w + 4];
+                    double g12 = c3$weight_[w + 3];
+                    double g20 = c3$weight_[w + 2];
+                    double g21 = c3$weight_[w + 1];
+                    double g22 = c3$weight_[w];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 60 ? (o / 6) * 768 + i * 6 + o % 6 : 7680 + i * 4 + (o - 60);
+                    b23_conv_bf_c3_u[u] = (float) ((h00) / 4.0);
+                    b23_conv_bf_c3_u[u + 8192] = (float) ((-h00 - h01 - h02) / 6.0);
+                    b23_conv_bf_c3_u[u + 16384] = (float) ((-h00 + h01 - h02) / 6.0);
+                    b23_conv_bf_c3_u[u + 24576] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    b23_conv_bf_c3_u[u + 32768] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    b23_conv_bf_c3_u[u + 40960] = (float) (h02);
+                    b23_conv_bf_c3_u[u + 49152] = (float) ((h10) / 4.0);
+                    b23_conv_bf_c3_u[u + 57344] = (float) ((-h10 - h11 - h12) / 6.0);
+                    b23_conv_bf_c3_u[u + 65536] = (float) ((-h10 + h11 - h12) / 6.0);
+                    b23_conv_bf_c3_u[u + 73728] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    b23_conv_bf_c3_u[u + 81920] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    b23_conv_bf_c3_u[u + 90112] = (float) (h12);
+                    b23_conv_bf_c3_u[u + 98304] = (float) ((h20) / 4.0);
+                    b23_conv_bf_c3_u[u + 106496] = (float) ((-h20 - h21 - h22) / 6.0);
+                    b23_conv_bf_c3_u[u + 114688] = (float) ((-h20 + h21 - h22) / 6.0);
+                    b23_conv_bf_c3_u[u + 122880] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    b23_conv_bf_c3_u[u + 131072] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    b23_conv_bf_c3_u[u + 139264] = (float) (h22);
+                    b23_conv_bf_c3_u[u + 147456] = (float) ((h30) / 4.0);
+                    b23_conv_bf_c3_u[u + 155648] = (float) ((-h30 - h31 - h32) / 6.0);
+                    b23_conv_bf_c3_u[u + 163840] = (float) ((-h30 + h31 - h32) / 6.0);
+                    b23_conv_bf_c3_u[u + 172032] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    b23_conv_bf_c3_u[u + 180224] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    b23_conv_bf_c3_u[u + 188416] = (float) (h32);
+                    b23_conv_bf_c3_u[u + 196608] = (float) ((h40) / 4.0);
+                    b23_conv_bf_c3_u[u + 204800] = (float) ((-h40 - h41 - h42) / 6.0);
+                    b23_conv_bf_c3_u[u + 212992] = (float) ((-h40 + h41 - h42) / 6.0);
+                    b23_conv_bf_c3_u[u + 221184] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    b23_conv_bf_c3_u[u + 229376] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    b23_conv_bf_c3_u[u + 237568] = (float) (h42);
+                    b23_conv_bf_c3_u[u + 245760] = (float) ((h50) / 4.0);
+                    b23_conv_bf_c3_u[u + 253952] = (float) ((-h50 - h51 - h52) / 6.0);
+                    b23_conv_bf_c3_u[u + 262144] = (float) ((-h50 + h51 - h52) / 6.0);
+                    b23_conv_bf_c3_u[u + 270336] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    b23_conv_bf_c3_u[u + 278528] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    b23_conv_bf_c3_u[u + 286720] = (float) (h52);
+                }
             }
         }
     }
@@ -7940,9 +8199,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b23_conv_bf_c3_mm8(int uo, int v, int m) {
+    private void b23_conv_bf_c3_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -7961,14 +8220,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 16);
@@ -7996,49 +8249,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 48);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 8]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 9]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 10]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 11]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 12]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 13]);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b23_conv_bf_c3_wino, m);
         a1_0.intoArray(b23_conv_bf_c3_wino, m + 8);
@@ -8058,12 +8295,77 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(b23_conv_bf_c3_wino, m + 160);
         a1_5.intoArray(b23_conv_bf_c3_wino, m + 168);
         a2_5.intoArray(b23_conv_bf_c3_wino, m + 176);
-        a0_6.intoArray(b23_conv_bf_c3_wino, m + 192);
-        a1_6.intoArray(b23_conv_bf_c3_wino, m + 200);
-        a2_6.intoArray(b23_conv_bf_c3_wino, m + 208);
-        a0_7.intoArray(b23_conv_bf_c3_wino, m + 224);
-        a1_7.intoArray(b23_conv_bf_c3_wino, m + 232);
-        a2_7.intoArray(b23_conv_bf_c3_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b23_conv_bf_c3_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 8) {
+            FloatVector v0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 16);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            FloatVector v0_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 4]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 5]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 6]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b23_conv_bf_c3_u[uo + 7]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+        }
+        a0_0.intoArray(b23_conv_bf_c3_wino, m);
+        a1_0.intoArray(b23_conv_bf_c3_wino, m + 8);
+        a2_0.intoArray(b23_conv_bf_c3_wino, m + 16);
+        a0_1.intoArray(b23_conv_bf_c3_wino, m + 32);
+        a1_1.intoArray(b23_conv_bf_c3_wino, m + 40);
+        a2_1.intoArray(b23_conv_bf_c3_wino, m + 48);
+        a0_2.intoArray(b23_conv_bf_c3_wino, m + 64);
+        a1_2.intoArray(b23_conv_bf_c3_wino, m + 72);
+        a2_2.intoArray(b23_conv_bf_c3_wino, m + 80);
+        a0_3.intoArray(b23_conv_bf_c3_wino, m + 96);
+        a1_3.intoArray(b23_conv_bf_c3_wino, m + 104);
+        a2_3.intoArray(b23_conv_bf_c3_wino, m + 112);
     }
 
     /**
@@ -8618,13 +8920,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 8 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b29_conv_bf_c2_vin(g, (g - g0) * 8, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 2048 + n;
                     int m = mo + xi * 2048 + n;
                     int uo = xi * 4096;
-                    for (int o = 0; o < 64; o += 8) b29_conv_bf_c2_mm8(uo + o * 64, v, m + o * 32);
+                    for (int o = 0; o < 60; o += 6) b29_conv_bf_c2_mm6(uo + o * 64, v, m + o * 32);
+                    b29_conv_bf_c2_mm4(uo + 3840, v, m + 1920);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -8657,78 +8960,80 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 11, ...
      */
     private void b29_conv_bf_c2_u(int chunk) {
-        for (int o = chunk; o < 64; o += 16) {
+        for (int ob = chunk; ob < 11; ob += 11) {
             for (int i = 0; i < 64; i++) {
-                int w = o * 9 + i * 576;
-                double g00 = c2$weight_[w + 8];
-                double g01 = c2$weight_[w + 7];
-                double g02 = c2$weight_[w + 6];
-                double g10 = c2$weight_[w + 5];
-                double g11 = c2$weight_[w + 4];
-                double g12 = c2$weight_[w + 3];
-                double g20 = c2$weight_[w + 2];
-                double g21 = c2$weight_[w + 1];
-                double g22 = c2$weight_[w];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = (g00) / 4.0;
-                double h10 = (-g00 - g10 - g20) / 6.0;
-                double h20 = (-g00 + g10 - g20) / 6.0;
-                double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                double h50 = g20;
-                double h01 = (g01) / 4.0;
-                double h11 = (-g01 - g11 - g21) / 6.0;
-                double h21 = (-g01 + g11 - g21) / 6.0;
-                double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                double h51 = g21;
-                double h02 = (g02) / 4.0;
-                double h12 = (-g02 - g12 - g22) / 6.0;
-                double h22 = (-g02 + g12 - g22) / 6.0;
-                double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                double h52 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 512 + i * 8 + o % 8;
-                b29_conv_bf_c2_u[u] = (float) ((h00) / 4.0);
-                b29_conv_bf_c2_u[u + 4096] = (float) ((-h00 - h01 - h02) / 6.0);
-                b29_conv_bf_c2_u[u + 8192] = (float) ((-h00 + h01 - h02) / 6.0);
-                b29_conv_bf_c2_u[u + 12288] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                b29_conv_bf_c2_u[u + 16384] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                b29_conv_bf_c2_u[u + 20480] = (float) (h02);
-                b29_conv_bf_c2_u[u + 24576] = (float) ((h10) / 4.0);
-                b29_conv_bf_c2_u[u + 28672] = (float) ((-h10 - h11 - h12) / 6.0);
-                b29_conv_bf_c2_u[u + 32768] = (float) ((-h10 + h11 - h12) / 6.0);
-                b29_conv_bf_c2_u[u + 36864] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                b29_conv_bf_c2_u[u + 40960] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                b29_conv_bf_c2_u[u + 45056] = (float) (h12);
-                b29_conv_bf_c2_u[u + 49152] = (float) ((h20) / 4.0);
-                b29_conv_bf_c2_u[u + 53248] = (float) ((-h20 - h21 - h22) / 6.0);
-                b29_conv_bf_c2_u[u + 57344] = (float) ((-h20 + h21 - h22) / 6.0);
-                b29_conv_bf_c2_u[u + 61440] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                b29_conv_bf_c2_u[u + 65536] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                b29_conv_bf_c2_u[u + 69632] = (float) (h22);
-                b29_conv_bf_c2_u[u + 73728] = (float) ((h30) / 4.0);
-                b29_conv_bf_c2_u[u + 77824] = (float) ((-h30 - h31 - h32) / 6.0);
-                b29_conv_bf_c2_u[u + 81920] = (float) ((-h30 + h31 - h32) / 6.0);
-                b29_conv_bf_c2_u[u + 86016] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                b29_conv_bf_c2_u[u + 90112] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                b29_conv_bf_c2_u[u + 94208] = (float) (h32);
-                b29_conv_bf_c2_u[u + 98304] = (float) ((h40) / 4.0);
-                b29_conv_bf_c2_u[u + 102400] = (float) ((-h40 - h41 - h42) / 6.0);
-                b29_conv_bf_c2_u[u + 106496] = (float) ((-h40 + h41 - h42) / 6.0);
-                b29_conv_bf_c2_u[u + 110592] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                b29_conv_bf_c2_u[u + 114688] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                b29_conv_bf_c2_u[u + 118784] = (float) (h42);
-                b29_conv_bf_c2_u[u + 122880] = (float) ((h50) / 4.0);
-                b29_conv_bf_c2_u[u + 126976] = (float) ((-h50 - h51 - h52) / 6.0);
-                b29_conv_bf_c2_u[u + 131072] = (float) ((-h50 + h51 - h52) / 6.0);
-                b29_conv_bf_c2_u[u + 135168] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                b29_conv_bf_c2_u[u + 139264] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                b29_conv_bf_c2_u[u + 143360] = (float) (h52);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
+                    int w = o * 9 + i * 576;
+                    double g00 = c2$weight_[w + 8];
+                    double g01 = c2$weight_[w + 7];
+                    double g02 = c2$weight_[w + 6];
+                    double g10 = c2$weight_[w + 5];
+                    double g11 = c2$weight_[w + 4];
+                    double g12 = c2$weight_[w + 3];
+                    double g20 = c2$weight_[w + 2];
+                    double g21 = c2$weight_[w + 1];
+                    double g22 = c2$weight_[w];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = (g00) / 4.0;
+                    double h10 = (-g00 - g10 - g20) / 6.0;
+                    double h20 = (-g00 + g10 - g20) / 6.0;
+                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                    double h50 = g20;
+                    double h01 = (g01) / 4.0;
+                    double h11 = (-g01 - g11 - g21) / 6.0;
+                    double h21 = (-g01 + g11 - g21) / 6.0;
+                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                    double h51 = g21;
+                    double h02 = (g02) / 4.0;
+                    double h12 = (-g02 - g12 - g22) / 6.0;
+                    double h22 = (-g02 + g12 - g22) / 6.0;
+                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                    double h52 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    int u = o < 60 ? (o / 6) * 384 + i * 6 + o % 6 : 3840 + i * 4 + (o - 60);
+                    b29_conv_bf_c2_u[u] = (float) ((h00) / 4.0);
+                    b29_conv_bf_c2_u[u + 4096] = (float) ((-h00 - h01 - h02) / 6.0);
+                    b29_conv_bf_c2_u[u + 8192] = (float) ((-h00 + h01 - h02) / 6.0);
+                    b29_conv_bf_c2_u[u + 12288] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                    b29_conv_bf_c2_u[u + 16384] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                    b29_conv_bf_c2_u[u + 20480] = (float) (h02);
+                    b29_conv_bf_c2_u[u + 24576] = (float) ((h10) / 4.0);
+                    b29_conv_bf_c2_u[u + 28672] = (float) ((-h10 - h11 - h12) / 6.0);
+                    b29_conv_bf_c2_u[u + 32768] = (float) ((-h10 + h11 - h12) / 6.0);
+                    b29_conv_bf_c2_u[u + 36864] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                    b29_conv_bf_c2_u[u + 40960] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                    b29_conv_bf_c2_u[u + 45056] = (float) (h12);
+                    b29_conv_bf_c2_u[u + 49152] = (float) ((h20) / 4.0);
+                    b29_conv_bf_c2_u[u + 53248] = (float) ((-h20 - h21 - h22) / 6.0);
+                    b29_conv_bf_c2_u[u + 57344] = (float) ((-h20 + h21 - h22) / 6.0);
+                    b29_conv_bf_c2_u[u + 61440] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                    b29_conv_bf_c2_u[u + 65536] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                    b29_conv_bf_c2_u[u + 69632] = (float) (h22);
+                    b29_conv_bf_c2_u[u + 73728] = (float) ((h30) / 4.0);
+                    b29_conv_bf_c2_u[u + 77824] = (float) ((-h30 - h31 - h32) / 6.0);
+                    b29_conv_bf_c2_u[u + 81920] = (float) ((-h30 + h31 - h32) / 6.0);
+                    b29_conv_bf_c2_u[u + 86016] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                    b29_conv_bf_c2_u[u + 90112] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                    b29_conv_bf_c2_u[u + 94208] = (float) (h32);
+                    b29_conv_bf_c2_u[u + 98304] = (float) ((h40) / 4.0);
+                    b29_conv_bf_c2_u[u + 102400] = (float) ((-h40 - h41 - h42) / 6.0);
+                    b29_conv_bf_c2_u[u + 106496] = (float) ((-h40 + h41 - h42) / 6.0);
+                    b29_conv_bf_c2_u[u + 110592] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                    b29_conv_bf_c2_u[u + 114688] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                    b29_conv_bf_c2_u[u + 118784] = (float) (h42);
+                    b29_conv_bf_c2_u[u + 122880] = (float) ((h50) / 4.0);
+                    b29_conv_bf_c2_u[u + 126976] = (float) ((-h50 - h51 - h52) / 6.0);
+                    b29_conv_bf_c2_u[u + 131072] = (float) ((-h50 + h51 - h52) / 6.0);
+                    b29_conv_bf_c2_u[u + 135168] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                    b29_conv_bf_c2_u[u + 139264] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                    b29_conv_bf_c2_u[u + 143360] = (float) (h52);
+                }
             }
         }
     }
@@ -8803,9 +9108,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b29_conv_bf_c2_mm8(int uo, int v, int m) {
+    private void b29_conv_bf_c2_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -8824,14 +9129,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 64, uo += 16) {
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 16);
@@ -8859,49 +9158,33 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 32);
             FloatVector v1_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 40);
             FloatVector v2_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 48);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 8]);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 6]);
             a0_0 = v0_32.fma(g, a0_0);
             a1_0 = v1_32.fma(g, a1_0);
             a2_0 = v2_32.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 9]);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 7]);
             a0_1 = v0_32.fma(g, a0_1);
             a1_1 = v1_32.fma(g, a1_1);
             a2_1 = v2_32.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 10]);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 8]);
             a0_2 = v0_32.fma(g, a0_2);
             a1_2 = v1_32.fma(g, a1_2);
             a2_2 = v2_32.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 11]);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 9]);
             a0_3 = v0_32.fma(g, a0_3);
             a1_3 = v1_32.fma(g, a1_3);
             a2_3 = v2_32.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 12]);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 10]);
             a0_4 = v0_32.fma(g, a0_4);
             a1_4 = v1_32.fma(g, a1_4);
             a2_4 = v2_32.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 13]);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 11]);
             a0_5 = v0_32.fma(g, a0_5);
             a1_5 = v1_32.fma(g, a1_5);
             a2_5 = v2_32.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 14]);
-            a0_6 = v0_32.fma(g, a0_6);
-            a1_6 = v1_32.fma(g, a1_6);
-            a2_6 = v2_32.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 15]);
-            a0_7 = v0_32.fma(g, a0_7);
-            a1_7 = v1_32.fma(g, a1_7);
-            a2_7 = v2_32.fma(g, a2_7);
         }
         a0_0.intoArray(b29_conv_bf_c2_wino, m);
         a1_0.intoArray(b29_conv_bf_c2_wino, m + 8);
@@ -8921,12 +9204,77 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         a0_5.intoArray(b29_conv_bf_c2_wino, m + 160);
         a1_5.intoArray(b29_conv_bf_c2_wino, m + 168);
         a2_5.intoArray(b29_conv_bf_c2_wino, m + 176);
-        a0_6.intoArray(b29_conv_bf_c2_wino, m + 192);
-        a1_6.intoArray(b29_conv_bf_c2_wino, m + 200);
-        a2_6.intoArray(b29_conv_bf_c2_wino, m + 208);
-        a0_7.intoArray(b29_conv_bf_c2_wino, m + 224);
-        a1_7.intoArray(b29_conv_bf_c2_wino, m + 232);
-        a2_7.intoArray(b29_conv_bf_c2_wino, m + 240);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b29_conv_bf_c2_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 8) {
+            FloatVector v0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 16);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            FloatVector v0_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, v + 48);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 4]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 5]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 6]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b29_conv_bf_c2_u[uo + 7]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+        }
+        a0_0.intoArray(b29_conv_bf_c2_wino, m);
+        a1_0.intoArray(b29_conv_bf_c2_wino, m + 8);
+        a2_0.intoArray(b29_conv_bf_c2_wino, m + 16);
+        a0_1.intoArray(b29_conv_bf_c2_wino, m + 32);
+        a1_1.intoArray(b29_conv_bf_c2_wino, m + 40);
+        a2_1.intoArray(b29_conv_bf_c2_wino, m + 48);
+        a0_2.intoArray(b29_conv_bf_c2_wino, m + 64);
+        a1_2.intoArray(b29_conv_bf_c2_wino, m + 72);
+        a2_2.intoArray(b29_conv_bf_c2_wino, m + 80);
+        a0_3.intoArray(b29_conv_bf_c2_wino, m + 96);
+        a1_3.intoArray(b29_conv_bf_c2_wino, m + 104);
+        a2_3.intoArray(b29_conv_bf_c2_wino, m + 112);
     }
 
     /**

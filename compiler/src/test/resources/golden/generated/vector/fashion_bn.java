@@ -70,11 +70,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
- * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 32 tiles x 5 channels, blocks of 9 tile rows (63 tiles), 16 chunks
+ * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 10 tile rows (70 tiles), 16 chunks
  * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
  * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
  * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
- * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 8 channels, blocks of 10 tile rows (70 tiles), 16 chunks
+ * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 10 tile rows (70 tiles), 16 chunks
  * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 5 sample(s) (245 tiles)
  * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 2 channels x 9 taps, 16 chunks
  * </ul>
@@ -496,8 +496,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[288];
 
     /**
-     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_dd b16_conv_bf_c2_wino
-     * f4_conv_c2_wino b22_conv_grad_c1_dy b11_conv_grad_c3_dy f0_conv_c1_wide f8_conv_c3_wide
+     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_dd f4_conv_c2_wino
+     * b16_conv_bf_c2_wino b22_conv_grad_c1_dy b11_conv_grad_c3_dy f0_conv_c1_wide f8_conv_c3_wide
      * f12_full_f1_lanes.
      */
     private final float[] scratch0 = new float[2257920];
@@ -540,7 +540,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f4_conv_c2_u = scratch2;
 
     /**
-     * Scratch of f4_conv_c2_ (1771520 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f4_conv_c2_ (1968128 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f4_conv_c2_wino = scratch0;
 
@@ -829,7 +829,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 2, 64);
         // conv 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 3, 16);
+        pool.run(this, 3, 11);
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 4, 16);
         // bn 'n2' (samples/fashion_bn.cnn:17)
@@ -865,7 +865,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 2, 64);
         // conv 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 3, 16);
+        pool.run(this, 3, 11);
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 4, 16);
         // bn 'n2' (samples/fashion_bn.cnn:17)
@@ -929,7 +929,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 24, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 25, 16);
+        pool.run(this, 25, 6);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 26, 16);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
@@ -1560,25 +1560,25 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
-     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 9 tile rows, 50 blocks in all, with its own slice of f4_conv_c2_wino
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 45 blocks in all, with its own slice of f4_conv_c2_wino
      */
     private void f4_conv_c2_(int chunk) {
-        int vo = chunk * 110720;
-        int mo = vo + 36864;
-        for (int blk = chunk; blk < 50; blk += 16) {
-            int g0 = blk * 9;
-            int g1 = Math.min(g0 + 9, 448);
-            int nl = ((g1 - g0) * 7 + 31) / 32 * 32;
+        int vo = chunk * 123008;
+        int mo = vo + 40960;
+        for (int blk = chunk; blk < 45; blk += 16) {
+            int g0 = blk * 10;
+            int g1 = Math.min(g0 + 10, 448);
+            int nl = ((g1 - g0) * 7 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) f4_conv_c2_vin(g, (g - g0) * 7, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 5, 32 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
-                for (int n = 0; n < nl; n += 32) {
-                    int v = vo + xi * 2304 + n;
-                    int m = mo + xi * 4608 + n;
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 2560 + n;
+                    int m = mo + xi * 5120 + n;
                     int uo = xi * 2048;
-                    for (int o = 0; o < 60; o += 5) f4_conv_c2_mm5(uo + o * 32, v, m + o * 72);
-                    f4_conv_c2_mm4(uo + 1920, v, m + 4320);
+                    for (int o = 0; o < 60; o += 6) f4_conv_c2_mm6(uo + o * 32, v, m + o * 80);
+                    f4_conv_c2_mm4(uo + 1920, v, m + 4800);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -1607,52 +1607,54 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 5][i][o % 5] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, output channels o = chunk, chunk + 16, ...
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 11, ...
      */
     private void f4_conv_c2_u(int chunk) {
-        for (int o = chunk; o < 64; o += 16) {
+        for (int ob = chunk; ob < 11; ob += 11) {
             for (int i = 0; i < 32; i++) {
-                int w = o * 288 + i * 9;
-                double g00 = c2$weight_[w];
-                double g01 = c2$weight_[w + 1];
-                double g02 = c2$weight_[w + 2];
-                double g10 = c2$weight_[w + 3];
-                double g11 = c2$weight_[w + 4];
-                double g12 = c2$weight_[w + 5];
-                double g20 = c2$weight_[w + 6];
-                double g21 = c2$weight_[w + 7];
-                double g22 = c2$weight_[w + 8];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = g00;
-                double h10 = (g00 + g10 + g20) / 2.0;
-                double h20 = (g00 - g10 + g20) / 2.0;
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = (g01 + g11 + g21) / 2.0;
-                double h21 = (g01 - g11 + g21) / 2.0;
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = (g02 + g12 + g22) / 2.0;
-                double h22 = (g02 - g12 + g22) / 2.0;
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 5][i][o % 5]
-                int u = o < 60 ? (o / 5) * 160 + i * 5 + o % 5 : 1920 + i * 4 + (o - 60);
-                f4_conv_c2_u[u] = (float) (h00);
-                f4_conv_c2_u[u + 2048] = (float) ((h00 + h01 + h02) / 2.0);
-                f4_conv_c2_u[u + 4096] = (float) ((h00 - h01 + h02) / 2.0);
-                f4_conv_c2_u[u + 6144] = (float) (h02);
-                f4_conv_c2_u[u + 8192] = (float) (h10);
-                f4_conv_c2_u[u + 10240] = (float) ((h10 + h11 + h12) / 2.0);
-                f4_conv_c2_u[u + 12288] = (float) ((h10 - h11 + h12) / 2.0);
-                f4_conv_c2_u[u + 14336] = (float) (h12);
-                f4_conv_c2_u[u + 16384] = (float) (h20);
-                f4_conv_c2_u[u + 18432] = (float) ((h20 + h21 + h22) / 2.0);
-                f4_conv_c2_u[u + 20480] = (float) ((h20 - h21 + h22) / 2.0);
-                f4_conv_c2_u[u + 22528] = (float) (h22);
-                f4_conv_c2_u[u + 24576] = (float) (h30);
-                f4_conv_c2_u[u + 26624] = (float) ((h30 + h31 + h32) / 2.0);
-                f4_conv_c2_u[u + 28672] = (float) ((h30 - h31 + h32) / 2.0);
-                f4_conv_c2_u[u + 30720] = (float) (h32);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
+                    int w = o * 288 + i * 9;
+                    double g00 = c2$weight_[w];
+                    double g01 = c2$weight_[w + 1];
+                    double g02 = c2$weight_[w + 2];
+                    double g10 = c2$weight_[w + 3];
+                    double g11 = c2$weight_[w + 4];
+                    double g12 = c2$weight_[w + 5];
+                    double g20 = c2$weight_[w + 6];
+                    double g21 = c2$weight_[w + 7];
+                    double g22 = c2$weight_[w + 8];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = g00;
+                    double h10 = (g00 + g10 + g20) / 2.0;
+                    double h20 = (g00 - g10 + g20) / 2.0;
+                    double h30 = g20;
+                    double h01 = g01;
+                    double h11 = (g01 + g11 + g21) / 2.0;
+                    double h21 = (g01 - g11 + g21) / 2.0;
+                    double h31 = g21;
+                    double h02 = g02;
+                    double h12 = (g02 + g12 + g22) / 2.0;
+                    double h22 = (g02 - g12 + g22) / 2.0;
+                    double h32 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
+                    int u = o < 60 ? (o / 6) * 192 + i * 6 + o % 6 : 1920 + i * 4 + (o - 60);
+                    f4_conv_c2_u[u] = (float) (h00);
+                    f4_conv_c2_u[u + 2048] = (float) ((h00 + h01 + h02) / 2.0);
+                    f4_conv_c2_u[u + 4096] = (float) ((h00 - h01 + h02) / 2.0);
+                    f4_conv_c2_u[u + 6144] = (float) (h02);
+                    f4_conv_c2_u[u + 8192] = (float) (h10);
+                    f4_conv_c2_u[u + 10240] = (float) ((h10 + h11 + h12) / 2.0);
+                    f4_conv_c2_u[u + 12288] = (float) ((h10 - h11 + h12) / 2.0);
+                    f4_conv_c2_u[u + 14336] = (float) (h12);
+                    f4_conv_c2_u[u + 16384] = (float) (h20);
+                    f4_conv_c2_u[u + 18432] = (float) ((h20 + h21 + h22) / 2.0);
+                    f4_conv_c2_u[u + 20480] = (float) ((h20 - h21 + h22) / 2.0);
+                    f4_conv_c2_u[u + 22528] = (float) (h22);
+                    f4_conv_c2_u[u + 24576] = (float) (h30);
+                    f4_conv_c2_u[u + 26624] = (float) ((h30 + h31 + h32) / 2.0);
+                    f4_conv_c2_u[u + 28672] = (float) ((h30 - h31 + h32) / 2.0);
+                    f4_conv_c2_u[u + 30720] = (float) (h32);
+                }
             }
         }
     }
@@ -1663,10 +1665,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void f4_conv_c2_vin(int g, int n0, int vo) {
         int t = g / 7;
         int ti = g - t * 7;
-        int st = vo + 110592;
+        int st = vo + 122880;
         for (int c = 0; c < 32; c++) {
             int d = (t * 32 + c) * 256 + ti * 32;
-            int v = vo + c * 72 + n0;
+            int v = vo + c * 80 + n0;
             for (int j = 0; j < 7; j += 8) {
                 // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
                 for (int r = 0; r < 4; r++) {
@@ -1687,7 +1689,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 2304;
+                    int vq = v + j + q * 2560;
                     FloatVector y0 = FloatVector.fromArray(S, f4_conv_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 16);
@@ -1697,208 +1699,182 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(f4_conv_c2_wino, vq);
-                    v1.intoArray(f4_conv_c2_wino, vq + 9216);
-                    v2.intoArray(f4_conv_c2_wino, vq + 18432);
-                    v3.intoArray(f4_conv_c2_wino, vq + 27648);
+                    v1.intoArray(f4_conv_c2_wino, vq + 10240);
+                    v2.intoArray(f4_conv_c2_wino, vq + 20480);
+                    v3.intoArray(f4_conv_c2_wino, vq + 30720);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+4][n .. n+31] = Σ_c U[ξ][o / 5][c][..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 5 output channels (uo: U[ξ][o / 5][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void f4_conv_c2_mm5(int uo, int v, int m) {
+    private void f4_conv_c2_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
         FloatVector a2_4 = FloatVector.zero(S);
-        FloatVector a3_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 32; c += 2, v += 144, uo += 10) {
+        for (int c = 0; c < 32; c += 2, v += 160, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 24);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
             a2_4 = v2.fma(g, a2_4);
-            a3_4 = v3.fma(g, a3_4);
-            FloatVector v0_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 72);
-            FloatVector v1_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
-            FloatVector v2_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
-            FloatVector v3_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 5]);
-            a0_0 = v0_72.fma(g, a0_0);
-            a1_0 = v1_72.fma(g, a1_0);
-            a2_0 = v2_72.fma(g, a2_0);
-            a3_0 = v3_72.fma(g, a3_0);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            FloatVector v0_80 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
+            FloatVector v1_80 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
+            FloatVector v2_80 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 6]);
-            a0_1 = v0_72.fma(g, a0_1);
-            a1_1 = v1_72.fma(g, a1_1);
-            a2_1 = v2_72.fma(g, a2_1);
-            a3_1 = v3_72.fma(g, a3_1);
+            a0_0 = v0_80.fma(g, a0_0);
+            a1_0 = v1_80.fma(g, a1_0);
+            a2_0 = v2_80.fma(g, a2_0);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 7]);
-            a0_2 = v0_72.fma(g, a0_2);
-            a1_2 = v1_72.fma(g, a1_2);
-            a2_2 = v2_72.fma(g, a2_2);
-            a3_2 = v3_72.fma(g, a3_2);
+            a0_1 = v0_80.fma(g, a0_1);
+            a1_1 = v1_80.fma(g, a1_1);
+            a2_1 = v2_80.fma(g, a2_1);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 8]);
-            a0_3 = v0_72.fma(g, a0_3);
-            a1_3 = v1_72.fma(g, a1_3);
-            a2_3 = v2_72.fma(g, a2_3);
-            a3_3 = v3_72.fma(g, a3_3);
+            a0_2 = v0_80.fma(g, a0_2);
+            a1_2 = v1_80.fma(g, a1_2);
+            a2_2 = v2_80.fma(g, a2_2);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 9]);
-            a0_4 = v0_72.fma(g, a0_4);
-            a1_4 = v1_72.fma(g, a1_4);
-            a2_4 = v2_72.fma(g, a2_4);
-            a3_4 = v3_72.fma(g, a3_4);
+            a0_3 = v0_80.fma(g, a0_3);
+            a1_3 = v1_80.fma(g, a1_3);
+            a2_3 = v2_80.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 10]);
+            a0_4 = v0_80.fma(g, a0_4);
+            a1_4 = v1_80.fma(g, a1_4);
+            a2_4 = v2_80.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 11]);
+            a0_5 = v0_80.fma(g, a0_5);
+            a1_5 = v1_80.fma(g, a1_5);
+            a2_5 = v2_80.fma(g, a2_5);
         }
         a0_0.intoArray(f4_conv_c2_wino, m);
         a1_0.intoArray(f4_conv_c2_wino, m + 8);
         a2_0.intoArray(f4_conv_c2_wino, m + 16);
-        a3_0.intoArray(f4_conv_c2_wino, m + 24);
-        a0_1.intoArray(f4_conv_c2_wino, m + 72);
-        a1_1.intoArray(f4_conv_c2_wino, m + 80);
-        a2_1.intoArray(f4_conv_c2_wino, m + 88);
-        a3_1.intoArray(f4_conv_c2_wino, m + 96);
-        a0_2.intoArray(f4_conv_c2_wino, m + 144);
-        a1_2.intoArray(f4_conv_c2_wino, m + 152);
-        a2_2.intoArray(f4_conv_c2_wino, m + 160);
-        a3_2.intoArray(f4_conv_c2_wino, m + 168);
-        a0_3.intoArray(f4_conv_c2_wino, m + 216);
-        a1_3.intoArray(f4_conv_c2_wino, m + 224);
-        a2_3.intoArray(f4_conv_c2_wino, m + 232);
-        a3_3.intoArray(f4_conv_c2_wino, m + 240);
-        a0_4.intoArray(f4_conv_c2_wino, m + 288);
-        a1_4.intoArray(f4_conv_c2_wino, m + 296);
-        a2_4.intoArray(f4_conv_c2_wino, m + 304);
-        a3_4.intoArray(f4_conv_c2_wino, m + 312);
+        a0_1.intoArray(f4_conv_c2_wino, m + 80);
+        a1_1.intoArray(f4_conv_c2_wino, m + 88);
+        a2_1.intoArray(f4_conv_c2_wino, m + 96);
+        a0_2.intoArray(f4_conv_c2_wino, m + 160);
+        a1_2.intoArray(f4_conv_c2_wino, m + 168);
+        a2_2.intoArray(f4_conv_c2_wino, m + 176);
+        a0_3.intoArray(f4_conv_c2_wino, m + 240);
+        a1_3.intoArray(f4_conv_c2_wino, m + 248);
+        a2_3.intoArray(f4_conv_c2_wino, m + 256);
+        a0_4.intoArray(f4_conv_c2_wino, m + 320);
+        a1_4.intoArray(f4_conv_c2_wino, m + 328);
+        a2_4.intoArray(f4_conv_c2_wino, m + 336);
+        a0_5.intoArray(f4_conv_c2_wino, m + 400);
+        a1_5.intoArray(f4_conv_c2_wino, m + 408);
+        a2_5.intoArray(f4_conv_c2_wino, m + 416);
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+31] = Σ_c U[ξ][o / 5][c][..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 32 tiles x 4 output channels (uo: U[ξ][o / 5][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 31 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f4_conv_c2_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
-        FloatVector a3_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
         FloatVector a2_1 = FloatVector.zero(S);
-        FloatVector a3_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
         FloatVector a2_2 = FloatVector.zero(S);
-        FloatVector a3_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
         FloatVector a2_3 = FloatVector.zero(S);
-        FloatVector a3_3 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 32; c += 2, v += 144, uo += 8) {
+        for (int c = 0; c < 32; c += 2, v += 160, uo += 8) {
             FloatVector v0 = FloatVector.fromArray(S, f4_conv_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 16);
-            FloatVector v3 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 24);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
             a2_0 = v2.fma(g, a2_0);
-            a3_0 = v3.fma(g, a3_0);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
             a2_1 = v2.fma(g, a2_1);
-            a3_1 = v3.fma(g, a3_1);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
             a2_2 = v2.fma(g, a2_2);
-            a3_2 = v3.fma(g, a3_2);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
             a2_3 = v2.fma(g, a2_3);
-            a3_3 = v3.fma(g, a3_3);
-            FloatVector v0_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 72);
-            FloatVector v1_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
-            FloatVector v2_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
-            FloatVector v3_72 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
+            FloatVector v0_80 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 80);
+            FloatVector v1_80 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 88);
+            FloatVector v2_80 = FloatVector.fromArray(S, f4_conv_c2_wino, v + 96);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 4]);
-            a0_0 = v0_72.fma(g, a0_0);
-            a1_0 = v1_72.fma(g, a1_0);
-            a2_0 = v2_72.fma(g, a2_0);
-            a3_0 = v3_72.fma(g, a3_0);
+            a0_0 = v0_80.fma(g, a0_0);
+            a1_0 = v1_80.fma(g, a1_0);
+            a2_0 = v2_80.fma(g, a2_0);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 5]);
-            a0_1 = v0_72.fma(g, a0_1);
-            a1_1 = v1_72.fma(g, a1_1);
-            a2_1 = v2_72.fma(g, a2_1);
-            a3_1 = v3_72.fma(g, a3_1);
+            a0_1 = v0_80.fma(g, a0_1);
+            a1_1 = v1_80.fma(g, a1_1);
+            a2_1 = v2_80.fma(g, a2_1);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 6]);
-            a0_2 = v0_72.fma(g, a0_2);
-            a1_2 = v1_72.fma(g, a1_2);
-            a2_2 = v2_72.fma(g, a2_2);
-            a3_2 = v3_72.fma(g, a3_2);
+            a0_2 = v0_80.fma(g, a0_2);
+            a1_2 = v1_80.fma(g, a1_2);
+            a2_2 = v2_80.fma(g, a2_2);
             g = FloatVector.broadcast(S, f4_conv_c2_u[uo + 7]);
-            a0_3 = v0_72.fma(g, a0_3);
-            a1_3 = v1_72.fma(g, a1_3);
-            a2_3 = v2_72.fma(g, a2_3);
-            a3_3 = v3_72.fma(g, a3_3);
+            a0_3 = v0_80.fma(g, a0_3);
+            a1_3 = v1_80.fma(g, a1_3);
+            a2_3 = v2_80.fma(g, a2_3);
         }
         a0_0.intoArray(f4_conv_c2_wino, m);
         a1_0.intoArray(f4_conv_c2_wino, m + 8);
         a2_0.intoArray(f4_conv_c2_wino, m + 16);
-        a3_0.intoArray(f4_conv_c2_wino, m + 24);
-        a0_1.intoArray(f4_conv_c2_wino, m + 72);
-        a1_1.intoArray(f4_conv_c2_wino, m + 80);
-        a2_1.intoArray(f4_conv_c2_wino, m + 88);
-        a3_1.intoArray(f4_conv_c2_wino, m + 96);
-        a0_2.intoArray(f4_conv_c2_wino, m + 144);
-        a1_2.intoArray(f4_conv_c2_wino, m + 152);
-        a2_2.intoArray(f4_conv_c2_wino, m + 160);
-        a3_2.intoArray(f4_conv_c2_wino, m + 168);
-        a0_3.intoArray(f4_conv_c2_wino, m + 216);
-        a1_3.intoArray(f4_conv_c2_wino, m + 224);
-        a2_3.intoArray(f4_conv_c2_wino, m + 232);
-        a3_3.intoArray(f4_conv_c2_wino, m + 240);
+        a0_1.intoArray(f4_conv_c2_wino, m + 80);
+        a1_1.intoArray(f4_conv_c2_wino, m + 88);
+        a2_1.intoArray(f4_conv_c2_wino, m + 96);
+        a0_2.intoArray(f4_conv_c2_wino, m + 160);
+        a1_2.intoArray(f4_conv_c2_wino, m + 168);
+        a2_2.intoArray(f4_conv_c2_wino, m + 176);
+        a0_3.intoArray(f4_conv_c2_wino, m + 240);
+        a1_3.intoArray(f4_conv_c2_wino, m + 248);
+        a2_3.intoArray(f4_conv_c2_wino, m + 256);
     }
 
     /**
@@ -1907,18 +1883,18 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void f4_conv_c2_yout(int g, int n0, int mo) {
         int t = g / 7;
         int ti = g - t * 7;
-        int st = mo + 73728;
+        int st = mo + 81920;
         for (int o = 0; o < 64; o++) {
-            int mm = mo + o * 72 + n0;
+            int mm = mo + o * 80 + n0;
             int y = ((t * 64 + o) * 14 + 2 * ti) * 14;
             for (int j = 0; j < 7; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 4608;
+                    int mq = mm + j + q * 5120;
                     FloatVector h0 = FloatVector.fromArray(S, f4_conv_c2_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 18432);
-                    FloatVector h2 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 36864);
-                    FloatVector h3 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 55296);
+                    FloatVector h1 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 20480);
+                    FloatVector h2 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 40960);
+                    FloatVector h3 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 61440);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(f4_conv_c2_wino, st + q * 8);
@@ -3644,13 +3620,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             int nl = ((g1 - g0) * 7 + 23) / 24 * 24;
             // V = B^T d B of every tile and input channel of the block
             for (int g = g0; g < g1; g++) b16_conv_bf_c2_vin(g, (g - g0) * 7, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 8, 24 tiles at a time, channels summed in order
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
                     int v = vo + xi * 5120 + n;
                     int m = mo + xi * 2560 + n;
                     int uo = xi * 2048;
-                    for (int o = 0; o < 32; o += 8) b16_conv_bf_c2_mm8(uo + o * 64, v, m + o * 80);
+                    for (int o = 0; o < 30; o += 6) b16_conv_bf_c2_mm6(uo + o * 64, v, m + o * 80);
+                    b16_conv_bf_c2_mm2(uo + 1920, v, m + 2400);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
@@ -3679,52 +3656,54 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 8][i][o % 8] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), output channels o = chunk, chunk + 16, ...
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 6, ...
      */
     private void b16_conv_bf_c2_u(int chunk) {
-        for (int o = chunk; o < 32; o += 16) {
+        for (int ob = chunk; ob < 6; ob += 6) {
             for (int i = 0; i < 64; i++) {
-                int w = o * 9 + i * 288;
-                double g00 = c2$weight_[w + 8];
-                double g01 = c2$weight_[w + 7];
-                double g02 = c2$weight_[w + 6];
-                double g10 = c2$weight_[w + 5];
-                double g11 = c2$weight_[w + 4];
-                double g12 = c2$weight_[w + 3];
-                double g20 = c2$weight_[w + 2];
-                double g21 = c2$weight_[w + 1];
-                double g22 = c2$weight_[w];
-                // G g: row r of G (WinogradMatrices) applied to every column q of g
-                double h00 = g00;
-                double h10 = (g00 + g10 + g20) / 2.0;
-                double h20 = (g00 - g10 + g20) / 2.0;
-                double h30 = g20;
-                double h01 = g01;
-                double h11 = (g01 + g11 + g21) / 2.0;
-                double h21 = (g01 - g11 + g21) / 2.0;
-                double h31 = g21;
-                double h02 = g02;
-                double h12 = (g02 + g12 + g22) / 2.0;
-                double h22 = (g02 - g12 + g22) / 2.0;
-                double h32 = g22;
-                // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 8][i][o % 8]
-                int u = (o / 8) * 512 + i * 8 + o % 8;
-                b16_conv_bf_c2_u[u] = (float) (h00);
-                b16_conv_bf_c2_u[u + 2048] = (float) ((h00 + h01 + h02) / 2.0);
-                b16_conv_bf_c2_u[u + 4096] = (float) ((h00 - h01 + h02) / 2.0);
-                b16_conv_bf_c2_u[u + 6144] = (float) (h02);
-                b16_conv_bf_c2_u[u + 8192] = (float) (h10);
-                b16_conv_bf_c2_u[u + 10240] = (float) ((h10 + h11 + h12) / 2.0);
-                b16_conv_bf_c2_u[u + 12288] = (float) ((h10 - h11 + h12) / 2.0);
-                b16_conv_bf_c2_u[u + 14336] = (float) (h12);
-                b16_conv_bf_c2_u[u + 16384] = (float) (h20);
-                b16_conv_bf_c2_u[u + 18432] = (float) ((h20 + h21 + h22) / 2.0);
-                b16_conv_bf_c2_u[u + 20480] = (float) ((h20 - h21 + h22) / 2.0);
-                b16_conv_bf_c2_u[u + 22528] = (float) (h22);
-                b16_conv_bf_c2_u[u + 24576] = (float) (h30);
-                b16_conv_bf_c2_u[u + 26624] = (float) ((h30 + h31 + h32) / 2.0);
-                b16_conv_bf_c2_u[u + 28672] = (float) ((h30 - h31 + h32) / 2.0);
-                b16_conv_bf_c2_u[u + 30720] = (float) (h32);
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 32); o++) {
+                    int w = o * 9 + i * 288;
+                    double g00 = c2$weight_[w + 8];
+                    double g01 = c2$weight_[w + 7];
+                    double g02 = c2$weight_[w + 6];
+                    double g10 = c2$weight_[w + 5];
+                    double g11 = c2$weight_[w + 4];
+                    double g12 = c2$weight_[w + 3];
+                    double g20 = c2$weight_[w + 2];
+                    double g21 = c2$weight_[w + 1];
+                    double g22 = c2$weight_[w];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = g00;
+                    double h10 = (g00 + g10 + g20) / 2.0;
+                    double h20 = (g00 - g10 + g20) / 2.0;
+                    double h30 = g20;
+                    double h01 = g01;
+                    double h11 = (g01 + g11 + g21) / 2.0;
+                    double h21 = (g01 - g11 + g21) / 2.0;
+                    double h31 = g21;
+                    double h02 = g02;
+                    double h12 = (g02 + g12 + g22) / 2.0;
+                    double h22 = (g02 - g12 + g22) / 2.0;
+                    double h32 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
+                    int u = o < 30 ? (o / 6) * 384 + i * 6 + o % 6 : 1920 + i * 2 + (o - 30);
+                    b16_conv_bf_c2_u[u] = (float) (h00);
+                    b16_conv_bf_c2_u[u + 2048] = (float) ((h00 + h01 + h02) / 2.0);
+                    b16_conv_bf_c2_u[u + 4096] = (float) ((h00 - h01 + h02) / 2.0);
+                    b16_conv_bf_c2_u[u + 6144] = (float) (h02);
+                    b16_conv_bf_c2_u[u + 8192] = (float) (h10);
+                    b16_conv_bf_c2_u[u + 10240] = (float) ((h10 + h11 + h12) / 2.0);
+                    b16_conv_bf_c2_u[u + 12288] = (float) ((h10 - h11 + h12) / 2.0);
+                    b16_conv_bf_c2_u[u + 14336] = (float) (h12);
+                    b16_conv_bf_c2_u[u + 16384] = (float) (h20);
+                    b16_conv_bf_c2_u[u + 18432] = (float) ((h20 + h21 + h22) / 2.0);
+                    b16_conv_bf_c2_u[u + 20480] = (float) ((h20 - h21 + h22) / 2.0);
+                    b16_conv_bf_c2_u[u + 22528] = (float) (h22);
+                    b16_conv_bf_c2_u[u + 24576] = (float) (h30);
+                    b16_conv_bf_c2_u[u + 26624] = (float) ((h30 + h31 + h32) / 2.0);
+                    b16_conv_bf_c2_u[u + 28672] = (float) ((h30 - h31 + h32) / 2.0);
+                    b16_conv_bf_c2_u[u + 30720] = (float) (h32);
+                }
             }
         }
     }
@@ -3778,9 +3757,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * M[ξ][o .. o+7][n .. n+23] = Σ_c U[ξ][o / 8][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 8 output channels (uo: U[ξ][o / 8][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
-    private void b16_conv_bf_c2_mm8(int uo, int v, int m) {
+    private void b16_conv_bf_c2_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
         FloatVector a2_0 = FloatVector.zero(S);
@@ -3799,14 +3778,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
         FloatVector a2_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a2_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a2_7 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 64; c += 2, v += 160, uo += 16) {
+        for (int c = 0; c < 64; c += 2, v += 160, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 8);
             FloatVector v2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 16);
@@ -3834,49 +3807,33 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
             a2_5 = v2.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 6]);
-            a0_6 = v0.fma(g, a0_6);
-            a1_6 = v1.fma(g, a1_6);
-            a2_6 = v2.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 7]);
-            a0_7 = v0.fma(g, a0_7);
-            a1_7 = v1.fma(g, a1_7);
-            a2_7 = v2.fma(g, a2_7);
             FloatVector v0_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 80);
             FloatVector v1_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 88);
             FloatVector v2_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 96);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 8]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 6]);
             a0_0 = v0_80.fma(g, a0_0);
             a1_0 = v1_80.fma(g, a1_0);
             a2_0 = v2_80.fma(g, a2_0);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 9]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 7]);
             a0_1 = v0_80.fma(g, a0_1);
             a1_1 = v1_80.fma(g, a1_1);
             a2_1 = v2_80.fma(g, a2_1);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 10]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 8]);
             a0_2 = v0_80.fma(g, a0_2);
             a1_2 = v1_80.fma(g, a1_2);
             a2_2 = v2_80.fma(g, a2_2);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 11]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 9]);
             a0_3 = v0_80.fma(g, a0_3);
             a1_3 = v1_80.fma(g, a1_3);
             a2_3 = v2_80.fma(g, a2_3);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 12]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 10]);
             a0_4 = v0_80.fma(g, a0_4);
             a1_4 = v1_80.fma(g, a1_4);
             a2_4 = v2_80.fma(g, a2_4);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 13]);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 11]);
             a0_5 = v0_80.fma(g, a0_5);
             a1_5 = v1_80.fma(g, a1_5);
             a2_5 = v2_80.fma(g, a2_5);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 14]);
-            a0_6 = v0_80.fma(g, a0_6);
-            a1_6 = v1_80.fma(g, a1_6);
-            a2_6 = v2_80.fma(g, a2_6);
-            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 15]);
-            a0_7 = v0_80.fma(g, a0_7);
-            a1_7 = v1_80.fma(g, a1_7);
-            a2_7 = v2_80.fma(g, a2_7);
         }
         a0_0.intoArray(b16_conv_bf_c2_wino, m);
         a1_0.intoArray(b16_conv_bf_c2_wino, m + 8);
@@ -3896,12 +3853,49 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         a0_5.intoArray(b16_conv_bf_c2_wino, m + 400);
         a1_5.intoArray(b16_conv_bf_c2_wino, m + 408);
         a2_5.intoArray(b16_conv_bf_c2_wino, m + 416);
-        a0_6.intoArray(b16_conv_bf_c2_wino, m + 480);
-        a1_6.intoArray(b16_conv_bf_c2_wino, m + 488);
-        a2_6.intoArray(b16_conv_bf_c2_wino, m + 496);
-        a0_7.intoArray(b16_conv_bf_c2_wino, m + 560);
-        a1_7.intoArray(b16_conv_bf_c2_wino, m + 568);
-        a2_7.intoArray(b16_conv_bf_c2_wino, m + 576);
+    }
+
+    /**
+     * M[ξ][o .. o+1][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 2 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b16_conv_bf_c2_mm2(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 160, uo += 4) {
+            FloatVector v0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 16);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            FloatVector v0_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 80);
+            FloatVector v1_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 88);
+            FloatVector v2_80 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, v + 96);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 2]);
+            a0_0 = v0_80.fma(g, a0_0);
+            a1_0 = v1_80.fma(g, a1_0);
+            a2_0 = v2_80.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b16_conv_bf_c2_u[uo + 3]);
+            a0_1 = v0_80.fma(g, a0_1);
+            a1_1 = v1_80.fma(g, a1_1);
+            a2_1 = v2_80.fma(g, a2_1);
+        }
+        a0_0.intoArray(b16_conv_bf_c2_wino, m);
+        a1_0.intoArray(b16_conv_bf_c2_wino, m + 8);
+        a2_0.intoArray(b16_conv_bf_c2_wino, m + 16);
+        a0_1.intoArray(b16_conv_bf_c2_wino, m + 80);
+        a1_1.intoArray(b16_conv_bf_c2_wino, m + 88);
+        a2_1.intoArray(b16_conv_bf_c2_wino, m + 96);
     }
 
     /**
