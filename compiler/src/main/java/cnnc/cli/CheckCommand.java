@@ -2,6 +2,7 @@ package cnnc.cli;
 
 import cnnc.backend.java.JavaBackend;
 import cnnc.inspect.CheckTable;
+import cnnc.inspect.Sizes;
 import cnnc.ir.Model;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +36,12 @@ final class CheckCommand implements Callable<Integer> {
             out.printf("%nconvolution kernels on the java device with the Vector API (algorithms and tiles chosen from the shapes;"
                     + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n");
             kernels.forEach(k -> out.println("  " + k));
+        }
+        JavaBackend.ScratchMemory sm = JavaBackend.scratchMemory(m, true);
+        if (sm.kept() + sm.temporary() > 0) {
+            out.printf("%nscratch of the kernels on the java device: %s kept between runs; %s of temporaries in %d shared array%s"
+                            + " of %s in all (steps that never run at the same time share them)%n", Sizes.bytes(4 * sm.kept()),
+                    Sizes.bytes(4 * sm.temporary()), sm.arrays(), sm.arrays() == 1 ? "" : "s", Sizes.bytes(4 * sm.shared()));
         }
         out.flush();
         return 0;

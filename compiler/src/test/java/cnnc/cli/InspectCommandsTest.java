@@ -48,6 +48,14 @@ class InspectCommandsTest {
     }
 
     @Test
+    void checkShowsTheKernelsScratch() {
+        Result r = cnnc("check", LENET);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("scratch of the kernels on the java device: ")
+                && l.contains(" kept between runs; ") && l.contains(" shared array")), r.out());
+    }
+
+    @Test
     void checkHonoursBatch() {
         Result r = cnnc("check", LENET, "--batch", "2");
         assertEquals(0, r.code(), r.err());

@@ -126,16 +126,11 @@ public final class JavaBackend {
      */
     public static List<String> convKernels(Model model, boolean vector) {
         JavaBackend b = new JavaBackend(model, "", vector, false);
+        b.emitSteps();
         List<String> out = new ArrayList<>();
-        List<Step> steps = new ArrayList<>(model.forward().steps());
-        int forwardCount = steps.size();
-        model.backward().ifPresent(g -> steps.addAll(model.backwardGraph().steps()));
-        for (int i = 0; i < steps.size(); i++) {
-            boolean fwd = i < forwardCount;
-            StepCtx s = new StepCtx(steps.get(i), fwd, fwd ? i : i - forwardCount, b.inference, vector, b.shared, model.train().seed());
-            Emitters.emit(s);
+        for (StepCtx s : b.all()) {
             if (!s.kernel.isEmpty()) {
-                String kind = Profile.entry(s, s.name, fwd).kind();
+                String kind = Profile.entry(s, s.name, s.forward).kind();
                 out.add(kind + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + "): " + s.kernel);
             }
         }
@@ -151,7 +146,8 @@ public final class JavaBackend {
                 && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
-    private Source build() {
+    /** Runs every step's emitter, forward then backward. */
+    private void emitSteps() {
         List<Step> fwd = model.forward().steps();
         for (int i = 0; i < fwd.size(); i++) {
             StepCtx s = new StepCtx(fwd.get(i), true, i, inference, vector, shared, model.train().seed());
@@ -166,6 +162,10 @@ public final class JavaBackend {
                 backwardSteps.add(s);
             }
         }
+    }
+
+    private Source build() {
+        emitSteps();
         String cls = Names.className(model.name(), model.batch());
         Map<String, Buffer> buffers = allBuffers();
         TypeSpec.Builder t = TypeSpec.classBuilder(cls).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
@@ -245,22 +245,7 @@ public final class JavaBackend {
      * the shared arrays {@link ScratchSlots} assigns from the units that run each step.
      */
     private void scratchFields(TypeSpec.Builder t, List<Unit> units) {
-        Map<StepCtx, int[]> runs = new LinkedHashMap<>();
-        for (Unit u : units) {
-            for (StepCtx s : u.owners()) {
-                runs.computeIfAbsent(s, k -> new int[] {u.index(), u.index()})[1] = u.index();
-            }
-        }
-        List<ScratchSlots.Use> uses = new ArrayList<>();
-        for (StepCtx s : all()) {
-            for (StepCtx.Scratch sc : s.scratch) {
-                if (!sc.kept()) {
-                    int[] r = runs.get(s);
-                    uses.add(new ScratchSlots.Use(sc.field(), sc.size(), r[0], r[1]));
-                }
-            }
-        }
-        List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
+        List<ScratchSlots.Slot> slots = ScratchSlots.assign(temporaries(units));
         Map<String, ScratchSlots.Slot> slotOf = new LinkedHashMap<>();
         for (ScratchSlots.Slot sl : slots) {
             StringBuilder users = new StringBuilder("Scratch memory of steps that never run at the same time:");
@@ -288,6 +273,46 @@ public final class JavaBackend {
                 t.addField(f.build());
             }
         }
+    }
+
+    /** The temporary scratch arrays of the steps, each with the first and last of {@code units} that run its step. */
+    private List<ScratchSlots.Use> temporaries(List<Unit> units) {
+        Map<StepCtx, int[]> runs = new LinkedHashMap<>();
+        for (Unit u : units) {
+            for (StepCtx s : u.owners()) {
+                runs.computeIfAbsent(s, k -> new int[] {u.index(), u.index()})[1] = u.index();
+            }
+        }
+        List<ScratchSlots.Use> uses = new ArrayList<>();
+        for (StepCtx s : all()) {
+            for (StepCtx.Scratch sc : s.scratch) {
+                if (!sc.kept()) {
+                    int[] r = runs.get(s);
+                    uses.add(new ScratchSlots.Use(sc.field(), sc.size(), r[0], r[1]));
+                }
+            }
+        }
+        return uses;
+    }
+
+    /**
+     * The scratch memory of a generated class, in floats: arrays {@code kept} between runs, the
+     * {@code temporary} arrays as the steps ask for them, and the {@code shared} arrays
+     * ({@code arrays} of them) that hold those ({@link ScratchSlots}).
+     */
+    public record ScratchMemory(long kept, long temporary, long shared, int arrays) {}
+
+    /** The scratch memory of {@code model}'s class ({@link #generate(Model, String, boolean)}), without writing it: what {@code cnnc check} shows. */
+    public static ScratchMemory scratchMemory(Model model, boolean vector) {
+        JavaBackend b = new JavaBackend(model, "", vector, false);
+        b.emitSteps();
+        List<Unit> units = new ArrayList<>(units(b.forwardSteps, 0, true));
+        units.addAll(units(b.backwardSteps, units.size(), true));
+        List<ScratchSlots.Use> uses = b.temporaries(units);
+        List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
+        long kept = b.all().stream().flatMap(st -> st.scratch.stream()).filter(StepCtx.Scratch::kept).mapToLong(StepCtx.Scratch::size).sum();
+        return new ScratchMemory(kept, uses.stream().mapToLong(ScratchSlots.Use::size).sum(),
+                slots.stream().mapToLong(ScratchSlots.Slot::size).sum(), slots.size());
     }
 
     /** Whether a training forward pass draws dropout masks: the class then keeps the step. */
