@@ -36,8 +36,13 @@ public final class ConvKernels {
 
     /** Fewest input and output channels for Winograd (docs/performance.md: measured on cifar_vgg's layers). */
     public static final int WINOGRAD_CHANNELS = 16;
-    /** Smallest output map side for Winograd: a 7x7 map wastes a quarter of its 2x2 tiles, and measured no faster than direct. */
-    public static final int WINOGRAD_MAP = 8;
+    /**
+     * Smallest output map side for Winograd. A 7x7 map wastes 15 of the 64 pixels of its 2x2 tiles and
+     * still wins since stop 13's GEMM tile: 64 -> 128 channels at 7x7, batch 64 (fashion_bn's c3;
+     * ConvBench, 2 threads, two rounds, GFLOP/s) F(2x2) forward 94 and 91, backward-data 97 and 86,
+     * gradient 98 and 97; direct 70 and 42, 68 and 40, 61 and 43 (docs/performance.md).
+     */
+    public static final int WINOGRAD_MAP = 7;
     /**
      * Fewest output pixels over the batch ({@code T·Ho·Wo}) for Winograd: its weight transform, redone
      * every step, costs about 60 scalar operations per channel pair, which the 2.25x fewer

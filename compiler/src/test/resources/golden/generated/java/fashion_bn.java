@@ -1400,7 +1400,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
      * <p>64 chunks: one sample each
      */
     private void f8_conv_c3_(int chunk) {
@@ -1839,7 +1839,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo direct
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd2
      * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
      */
     private void b10_conv_bf_c3_(int chunk) {
@@ -1900,7 +1900,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_grad 'c3' (samples/fashion_bn.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
+     * <p>algo winograd2
      * <p>128 chunks: one output channel k each: ΔW[k] and Δb[k] sum over t, i, j inside the chunk, so no sum crosses threads
      */
     private void b11_conv_grad_c3_(int chunk) {

@@ -71,9 +71,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 24 pixels x 8 channels, 64 chunks
  * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 10 tile rows (70 tiles), 16 chunks
- * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
- * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 32 pixels x 5 channels, 64 chunks
- * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): direct, Vector API, register tile 2 channels x 9 taps, 64 chunks
+ * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
+ * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 8 sample(s) (128 tiles)
  * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 10 tile rows (70 tiles), 16 chunks
  * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 5 sample(s) (245 tiles)
  * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): direct, Vector API, register tile 2 channels x 9 taps, 16 chunks
@@ -496,26 +496,27 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[288];
 
     /**
-     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_dd f4_conv_c2_wino
-     * b16_conv_bf_c2_wino b22_conv_grad_c1_dy b11_conv_grad_c3_dy f0_conv_c1_wide f8_conv_c3_wide
-     * f12_full_f1_lanes.
+     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_dd b11_conv_grad_c3_dd
+     * f4_conv_c2_wino b16_conv_bf_c2_wino b22_conv_grad_c1_dy f8_conv_c3_wino b10_conv_bf_c3_wino
+     * f0_conv_c1_wide f12_full_f1_lanes.
      */
     private final float[] scratch0 = new float[2257920];
 
     /**
-     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_v b16_conv_bf_c2_d
-     * f4_conv_c2_d b10_conv_bf_c3_wide b22_conv_grad_c1_lanes f14_full_f2_lanes.
+     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_v b11_conv_grad_c3_m
+     * b16_conv_bf_c2_d b10_conv_bf_c3_d f4_conv_c2_d f8_conv_c3_d b22_conv_grad_c1_lanes
+     * f14_full_f2_lanes.
      */
     private final float[] scratch1 = new float[1254400];
 
     /**
-     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_m f4_conv_c2_u
-     * b16_conv_bf_c2_u b11_conv_grad_c3_lanes.
+     * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_v b17_conv_grad_c2_m
+     * f8_conv_c3_u b10_conv_bf_c3_u f4_conv_c2_u b16_conv_bf_c2_u.
      */
-    private final float[] scratch2 = new float[327680];
+    private final float[] scratch2 = new float[1179648];
 
     /**
-     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_st.
+     * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_st b17_conv_grad_c2_st.
      */
     private final float[] scratch3 = new float[1152];
 
@@ -545,14 +546,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f4_conv_c2_wino = scratch0;
 
     /**
-     * Scratch of f8_conv_c3_, kept from one run to the next.
+     * Scratch of f8_conv_c3_ (409616 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f8_conv_c3_padded = new float[327712];
+    private final float[] f8_conv_c3_d = scratch1;
 
     /**
-     * Scratch of f8_conv_c3_ (20480 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f8_conv_c3_ (131072 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f8_conv_c3_wide = scratch0;
+    private final float[] f8_conv_c3_u = scratch2;
+
+    /**
+     * Scratch of f8_conv_c3_ (1574912 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f8_conv_c3_wino = scratch0;
 
     /**
      * Scratch of f12_full_f1_ (2048 floats), written before read in each run: memory shared in scratch0.
@@ -565,24 +571,49 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f14_full_f2_lanes = scratch1;
 
     /**
-     * Scratch of b10_conv_bf_c3_, kept from one run to the next.
+     * Scratch of b10_conv_bf_c3_ (819216 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b10_conv_bf_c3_padded = new float[655392];
+    private final float[] b10_conv_bf_c3_d = scratch1;
 
     /**
-     * Scratch of b10_conv_bf_c3_ (20480 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b10_conv_bf_c3_ (131072 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b10_conv_bf_c3_wide = scratch1;
+    private final float[] b10_conv_bf_c3_u = scratch2;
 
     /**
-     * Scratch of b11_conv_grad_c3_ (458752 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b10_conv_bf_c3_ (1574912 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] b11_conv_grad_c3_dy = scratch0;
+    private final float[] b10_conv_bf_c3_wino = scratch0;
 
     /**
-     * Scratch of b11_conv_grad_c3_ (9216 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of b11_conv_grad_c3_, kept from one run to the next.
      */
-    private final float[] b11_conv_grad_c3_lanes = scratch2;
+    private final float[] b11_conv_grad_c3_xh = new float[57600];
+
+    /**
+     * Scratch of b11_conv_grad_c3_, kept from one run to the next.
+     */
+    private final float[] b11_conv_grad_c3_yh = new float[69632];
+
+    /**
+     * Scratch of b11_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] b11_conv_grad_c3_v = scratch2;
+
+    /**
+     * Scratch of b11_conv_grad_c3_ (2228224 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b11_conv_grad_c3_dd = scratch0;
+
+    /**
+     * Scratch of b11_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b11_conv_grad_c3_m = scratch1;
+
+    /**
+     * Scratch of b11_conv_grad_c3_ (1152 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] b11_conv_grad_c3_st = scratch3;
 
     /**
      * Scratch of b16_conv_bf_c2_ (1048592 floats), written before read in each run: memory shared in scratch1.
@@ -838,15 +869,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // maxpool 'p2' (samples/fashion_bn.cnn:19)
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 6, 64);
+        // conv 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 7, 16);
+        // conv 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 8, 16);
         // bn 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 7, 128);
+        pool.run(this, 9, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
         // full 'f1' (samples/fashion_bn.cnn:28)
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 8, 64);
+        pool.run(this, 10, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -874,15 +909,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // maxpool 'p2' (samples/fashion_bn.cnn:19)
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 6, 64);
+        // conv 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 7, 16);
+        // conv 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 8, 16);
         // bn 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 7, 128);
+        pool.run(this, 9, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
         // full 'f1' (samples/fashion_bn.cnn:28)
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 8, 64);
+        pool.run(this, 10, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -896,57 +935,62 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             b0_softmax_ce_bf_loss_(chunk);
         }
         // full_bf 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 11, 8);
+        pool.run(this, 13, 8);
         // full_grad 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 12, 8);
+        pool.run(this, 14, 8);
         // relu_bf 'r4' (samples/fashion_bn.cnn:29)
         for (int chunk = 0; chunk < 64; chunk++) {
             b3_relu_bf_r4_(chunk);
         }
         // full_bf 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 14, 8);
+        pool.run(this, 16, 8);
         // full_grad 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 15, 32);
+        pool.run(this, 17, 32);
         // maxpool_bf 'p3' (samples/fashion_bn.cnn:25)
         // relu_bf 'r3' (samples/fashion_bn.cnn:24)
-        pool.run(this, 16, 64);
+        pool.run(this, 18, 64);
         // bn_bf 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 17, 128);
+        pool.run(this, 19, 128);
         // bn_grad 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 18, 128);
+        pool.run(this, 20, 128);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 21, 64);
+        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 22, 11);
+        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 23, 16);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 19, 64);
+        pool.run(this, 24, 8);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 20, 64);
+        pool.run(this, 25, 16);
         // maxpool_bf 'p2' (samples/fashion_bn.cnn:19)
         // relu_bf 'r2' (samples/fashion_bn.cnn:18)
-        pool.run(this, 21, 64);
+        pool.run(this, 26, 64);
         // bn_bf 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 22, 64);
+        pool.run(this, 27, 64);
         // bn_grad 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 23, 64);
+        pool.run(this, 28, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 24, 64);
+        pool.run(this, 29, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 25, 6);
+        pool.run(this, 30, 6);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 26, 16);
+        pool.run(this, 31, 16);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 27, 8);
+        pool.run(this, 32, 8);
         // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 28, 16);
+        pool.run(this, 33, 16);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
-        pool.run(this, 29, 64);
+        pool.run(this, 34, 64);
         // bn_bf 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 30, 32);
+        pool.run(this, 35, 32);
         // bn_grad 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 31, 32);
+        pool.run(this, 36, 32);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 32, 64);
+        pool.run(this, 37, 64);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 33, 16);
+        pool.run(this, 38, 16);
     }
 
     public float loss() {
@@ -1040,84 +1084,99 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 s6_by_sample(chunk);
                 return;
             case 7:
-                f9_bn_n3_(chunk);
+                f8_conv_c3_u(chunk);
                 return;
             case 8:
-                s8_by_sample(chunk);
+                f8_conv_c3_(chunk);
                 return;
             case 9:
-                f16_cross_entropy_loss_(chunk);
+                f9_bn_n3_(chunk);
                 return;
             case 10:
-                b0_softmax_ce_bf_loss_(chunk);
+                s10_by_sample(chunk);
                 return;
             case 11:
-                b1_full_bf_f2_(chunk);
+                f16_cross_entropy_loss_(chunk);
                 return;
             case 12:
-                b2_full_grad_f2_(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 13:
-                b3_relu_bf_r4_(chunk);
+                b1_full_bf_f2_(chunk);
                 return;
             case 14:
-                b4_full_bf_f1_(chunk);
+                b2_full_grad_f2_(chunk);
                 return;
             case 15:
-                b5_full_grad_f1_(chunk);
+                b3_relu_bf_r4_(chunk);
                 return;
             case 16:
-                s16_by_sample(chunk);
+                b4_full_bf_f1_(chunk);
                 return;
             case 17:
-                b8_bn_bf_n3_(chunk);
+                b5_full_grad_f1_(chunk);
                 return;
             case 18:
-                b9_bn_grad_n3_(chunk);
+                s18_by_sample(chunk);
                 return;
             case 19:
-                s19_by_sample(chunk);
+                b8_bn_bf_n3_(chunk);
                 return;
             case 20:
-                b11_conv_grad_c3_(chunk);
+                b9_bn_grad_n3_(chunk);
                 return;
             case 21:
-                s21_by_sample(chunk);
+                b10_conv_bf_c3_pad(chunk);
                 return;
             case 22:
-                b14_bn_bf_n2_(chunk);
+                b10_conv_bf_c3_u(chunk);
                 return;
             case 23:
-                b15_bn_grad_n2_(chunk);
+                b10_conv_bf_c3_(chunk);
                 return;
             case 24:
-                b16_conv_bf_c2_pad(chunk);
+                b11_conv_grad_c3_acc(chunk);
                 return;
             case 25:
-                b16_conv_bf_c2_u(chunk);
+                b11_conv_grad_c3_(chunk);
                 return;
             case 26:
-                b16_conv_bf_c2_(chunk);
+                s26_by_sample(chunk);
                 return;
             case 27:
-                b17_conv_grad_c2_acc(chunk);
+                b14_bn_bf_n2_(chunk);
                 return;
             case 28:
-                b17_conv_grad_c2_(chunk);
+                b15_bn_grad_n2_(chunk);
                 return;
             case 29:
-                s29_by_sample(chunk);
+                b16_conv_bf_c2_pad(chunk);
                 return;
             case 30:
-                b20_bn_bf_n1_(chunk);
+                b16_conv_bf_c2_u(chunk);
                 return;
             case 31:
-                b21_bn_grad_n1_(chunk);
+                b16_conv_bf_c2_(chunk);
                 return;
             case 32:
-                b22_conv_grad_c1_dy(chunk);
+                b17_conv_grad_c2_acc(chunk);
                 return;
             case 33:
+                b17_conv_grad_c2_(chunk);
+                return;
+            case 34:
+                s34_by_sample(chunk);
+                return;
+            case 35:
+                b20_bn_bf_n1_(chunk);
+                return;
+            case 36:
+                b21_bn_grad_n1_(chunk);
+                return;
+            case 37:
+                b22_conv_grad_c1_dy(chunk);
+                return;
+            case 38:
                 b22_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1165,7 +1224,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         f6_relu_r2_(chunk);
         f7_maxpool_p2_(chunk);
         f8_conv_c3_pad(chunk);
-        f8_conv_c3_(chunk);
     }
 
     /**
@@ -1180,7 +1238,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>softmax 'y' (samples/fashion_bn.cnn:31)</li>
      * </ul>
      */
-    private void s8_by_sample(int chunk) {
+    private void s10_by_sample(int chunk) {
         f10_relu_r3_(chunk);
         f11_maxpool_p3_(chunk);
         f12_full_f1_(chunk);
@@ -1197,23 +1255,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r3' (samples/fashion_bn.cnn:24)</li>
      * </ul>
      */
-    private void s16_by_sample(int chunk) {
+    private void s18_by_sample(int chunk) {
         b6_maxpool_bf_p3_(chunk);
         b7_relu_bf_r3_(chunk);
-    }
-
-    /**
-     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
-     * from step to step:
-     * <ul>
-     * <li>conv_bf 'c3' (samples/fashion_bn.cnn:22)</li>
-     * <li>conv_grad 'c3' (samples/fashion_bn.cnn:22)</li>
-     * </ul>
-     */
-    private void s19_by_sample(int chunk) {
-        b10_conv_bf_c3_pad(chunk);
-        b10_conv_bf_c3_(chunk);
-        b11_conv_grad_c3_dy(chunk);
     }
 
     /**
@@ -1224,7 +1268,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/fashion_bn.cnn:18)</li>
      * </ul>
      */
-    private void s21_by_sample(int chunk) {
+    private void s26_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
     }
@@ -1237,7 +1281,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r1' (samples/fashion_bn.cnn:12)</li>
      * </ul>
      */
-    private void s29_by_sample(int chunk) {
+    private void s34_by_sample(int chunk) {
         b18_maxpool_bf_p1_(chunk);
         b19_relu_bf_r1_(chunk);
     }
@@ -2028,302 +2072,344 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: sample chunk; register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f8_conv_c3_wino
      */
     private void f8_conv_c3_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int xo = t * 5120;
-        int so = chunk * 320;
-        int k = k0;
-        for (; k + 5 <= k1; k += 5) {
-            f8_conv_c3_taps5_0(xo, k, so, 0, 64);
-            // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 5; a++) {
-                int yo = (t * 128 + k + a) * 49;
-                int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) c3_[yo + i * 7 + j] = f8_conv_c3_wide[wo + i * 8 + j];
+        int vo = chunk * 98432;
+        int mo = vo + 32768;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
+            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) f8_conv_c3_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 2048 + n;
+                    int m = mo + xi * 4096 + n;
+                    int uo = xi * 8192;
+                    for (int o = 0; o < 126; o += 6) f8_conv_c3_mm6(uo + o * 64, v, m + o * 32);
+                    f8_conv_c3_mm2(uo + 8064, v, m + 4032);
                 }
             }
-        }
-        for (; k + 3 <= k1; k += 3) {
-            f8_conv_c3_taps3_0(xo, k, so, 0, 64);
-            // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 3; a++) {
-                int yo = (t * 128 + k + a) * 49;
-                int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) c3_[yo + i * 7 + j] = f8_conv_c3_wide[wo + i * 8 + j];
-                }
-            }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) f8_conv_c3_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2_[t] into planes of 10 rows x (2 column phases of 5: D^r[e] = padded column 2e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f8_conv_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
-            int po = (t * 64 + c) * 80;
-            int xo = (t * 64 + c) * 49;
-            for (int e = 0; e < 80; e++) {
-                f8_conv_c3_padded[po + e] = 0f;
+            int x = (t * 64 + c) * 49;
+            int z = (t * 64 + c) * 100;
+            for (int e = 0; e < 10; e++) f8_conv_c3_d[z + e] = 0f;
+            for (int e = 80; e < 100; e++) f8_conv_c3_d[z + e] = 0f;
+            int d = z + 10;
+            for (int i = 0; i < 7; i++, x += 7, d += 10) {
+                for (int e = 1; e < 4; e++) f8_conv_c3_d[d + e] = p2_[x + e * 2 - 1];
+                for (int e = 0; e < 1; e++) f8_conv_c3_d[d + e] = 0f;
+                for (int e = 4; e < 5; e++) f8_conv_c3_d[d + e] = 0f;
+                for (int e = 0; e < 4; e++) f8_conv_c3_d[d + 5 + e] = p2_[x + e * 2];
+                for (int e = 4; e < 5; e++) f8_conv_c3_d[d + 5 + e] = 0f;
             }
-            for (int i = 0; i < 7; i++) System.arraycopy(p2_, xo + i * 7, f8_conv_c3_padded, po + (i + 1) * 8 + 1, 7);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
+     * conv 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
      */
-    private void f8_conv_c3_taps5_0(int xo, int k0, int so, int e0, int e1) {
-        for (int e = e0; e < e1; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 80 + e;
-                int w0 = k0 * 576 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 8;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1728]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2304]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1729]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2305]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1730]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2306]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
+    private void f8_conv_c3_u(int chunk) {
+        for (int ob = chunk; ob < 22; ob += 16) {
+            for (int i = 0; i < 64; i++) {
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
+                    int w = o * 576 + i * 9;
+                    double g00 = c3$weight_[w];
+                    double g01 = c3$weight_[w + 1];
+                    double g02 = c3$weight_[w + 2];
+                    double g10 = c3$weight_[w + 3];
+                    double g11 = c3$weight_[w + 4];
+                    double g12 = c3$weight_[w + 5];
+                    double g20 = c3$weight_[w + 6];
+                    double g21 = c3$weight_[w + 7];
+                    double g22 = c3$weight_[w + 8];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = g00;
+                    double h10 = (g00 + g10 + g20) / 2.0;
+                    double h20 = (g00 - g10 + g20) / 2.0;
+                    double h30 = g20;
+                    double h01 = g01;
+                    double h11 = (g01 + g11 + g21) / 2.0;
+                    double h21 = (g01 - g11 + g21) / 2.0;
+                    double h31 = g21;
+                    double h02 = g02;
+                    double h12 = (g02 + g12 + g22) / 2.0;
+                    double h22 = (g02 - g12 + g22) / 2.0;
+                    double h32 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
+                    int u = o < 126 ? (o / 6) * 384 + i * 6 + o % 6 : 8064 + i * 2 + (o - 126);
+                    f8_conv_c3_u[u] = (float) (h00);
+                    f8_conv_c3_u[u + 8192] = (float) ((h00 + h01 + h02) / 2.0);
+                    f8_conv_c3_u[u + 16384] = (float) ((h00 - h01 + h02) / 2.0);
+                    f8_conv_c3_u[u + 24576] = (float) (h02);
+                    f8_conv_c3_u[u + 32768] = (float) (h10);
+                    f8_conv_c3_u[u + 40960] = (float) ((h10 + h11 + h12) / 2.0);
+                    f8_conv_c3_u[u + 49152] = (float) ((h10 - h11 + h12) / 2.0);
+                    f8_conv_c3_u[u + 57344] = (float) (h12);
+                    f8_conv_c3_u[u + 65536] = (float) (h20);
+                    f8_conv_c3_u[u + 73728] = (float) ((h20 + h21 + h22) / 2.0);
+                    f8_conv_c3_u[u + 81920] = (float) ((h20 - h21 + h22) / 2.0);
+                    f8_conv_c3_u[u + 90112] = (float) (h22);
+                    f8_conv_c3_u[u + 98304] = (float) (h30);
+                    f8_conv_c3_u[u + 106496] = (float) ((h30 + h31 + h32) / 2.0);
+                    f8_conv_c3_u[u + 114688] = (float) ((h30 - h31 + h32) / 2.0);
+                    f8_conv_c3_u[u + 122880] = (float) (h32);
                 }
             }
-            a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
-            a1_0.intoArray(f8_conv_c3_wide, so + 8 + e);
-            a2_0.intoArray(f8_conv_c3_wide, so + 16 + e);
-            a3_0.intoArray(f8_conv_c3_wide, so + 24 + e);
-            a0_1.intoArray(f8_conv_c3_wide, so + 64 + e);
-            a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
-            a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
-            a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
-            a0_2.intoArray(f8_conv_c3_wide, so + 128 + e);
-            a1_2.intoArray(f8_conv_c3_wide, so + 136 + e);
-            a2_2.intoArray(f8_conv_c3_wide, so + 144 + e);
-            a3_2.intoArray(f8_conv_c3_wide, so + 152 + e);
-            a0_3.intoArray(f8_conv_c3_wide, so + 192 + e);
-            a1_3.intoArray(f8_conv_c3_wide, so + 200 + e);
-            a2_3.intoArray(f8_conv_c3_wide, so + 208 + e);
-            a3_3.intoArray(f8_conv_c3_wide, so + 216 + e);
-            a0_4.intoArray(f8_conv_c3_wide, so + 256 + e);
-            a1_4.intoArray(f8_conv_c3_wide, so + 264 + e);
-            a2_4.intoArray(f8_conv_c3_wide, so + 272 + e);
-            a3_4.intoArray(f8_conv_c3_wide, so + 280 + e);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+2 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 3 channels at a time.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(2x2,3x3).
      */
-    private void f8_conv_c3_taps3_0(int xo, int k0, int so, int e0, int e1) {
-        for (int e = e0; e < e1; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            for (int c = 0; c < 64; c++) {
-                int x0 = xo + c * 80 + e;
-                int w0 = k0 * 576 + c * 9;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 8;
-                    int w = w0 + p * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 576]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1152]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 577]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1153]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    v0 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, f8_conv_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 578]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1154]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
+    private void f8_conv_c3_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 98304;
+        for (int c = 0; c < 64; c++) {
+            int d = (t * 64 + c) * 100 + ti * 20;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 4; r++) {
+                    int dr = d + j + r * 10;
+                    FloatVector x0 = FloatVector.fromArray(S, f8_conv_c3_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, f8_conv_c3_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, f8_conv_c3_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, f8_conv_c3_d, dr + 6);
+                    FloatVector w0 = x0.sub(x2);
+                    FloatVector w1 = x1.add(x2);
+                    FloatVector w2 = x2.sub(x1);
+                    FloatVector w3 = x1.sub(x3);
+                    w0.intoArray(f8_conv_c3_wino, st + r * 8);
+                    w1.intoArray(f8_conv_c3_wino, st + r * 8 + 32);
+                    w2.intoArray(f8_conv_c3_wino, st + r * 8 + 64);
+                    w3.intoArray(f8_conv_c3_wino, st + r * 8 + 96);
+                }
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 4; q++) {
+                    int sq = st + q * 32;
+                    int vq = v + j + q * 2048;
+                    FloatVector y0 = FloatVector.fromArray(S, f8_conv_c3_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, f8_conv_c3_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, f8_conv_c3_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, f8_conv_c3_wino, sq + 24);
+                    FloatVector v0 = y0.sub(y2);
+                    FloatVector v1 = y1.add(y2);
+                    FloatVector v2 = y2.sub(y1);
+                    FloatVector v3 = y1.sub(y3);
+                    v0.intoArray(f8_conv_c3_wino, vq);
+                    v1.intoArray(f8_conv_c3_wino, vq + 8192);
+                    v2.intoArray(f8_conv_c3_wino, vq + 16384);
+                    v3.intoArray(f8_conv_c3_wino, vq + 24576);
                 }
             }
-            a0_0.intoArray(f8_conv_c3_wide, so + 0 + e);
-            a1_0.intoArray(f8_conv_c3_wide, so + 8 + e);
-            a2_0.intoArray(f8_conv_c3_wide, so + 16 + e);
-            a3_0.intoArray(f8_conv_c3_wide, so + 24 + e);
-            a0_1.intoArray(f8_conv_c3_wide, so + 64 + e);
-            a1_1.intoArray(f8_conv_c3_wide, so + 72 + e);
-            a2_1.intoArray(f8_conv_c3_wide, so + 80 + e);
-            a3_1.intoArray(f8_conv_c3_wide, so + 88 + e);
-            a0_2.intoArray(f8_conv_c3_wide, so + 128 + e);
-            a1_2.intoArray(f8_conv_c3_wide, so + 136 + e);
-            a2_2.intoArray(f8_conv_c3_wide, so + 144 + e);
-            a3_2.intoArray(f8_conv_c3_wide, so + 152 + e);
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f8_conv_c3_mm6(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 12) {
+            FloatVector v0 = FloatVector.fromArray(S, f8_conv_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 16);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            FloatVector v0_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 6]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 7]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 8]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 9]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 10]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 11]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+        }
+        a0_0.intoArray(f8_conv_c3_wino, m);
+        a1_0.intoArray(f8_conv_c3_wino, m + 8);
+        a2_0.intoArray(f8_conv_c3_wino, m + 16);
+        a0_1.intoArray(f8_conv_c3_wino, m + 32);
+        a1_1.intoArray(f8_conv_c3_wino, m + 40);
+        a2_1.intoArray(f8_conv_c3_wino, m + 48);
+        a0_2.intoArray(f8_conv_c3_wino, m + 64);
+        a1_2.intoArray(f8_conv_c3_wino, m + 72);
+        a2_2.intoArray(f8_conv_c3_wino, m + 80);
+        a0_3.intoArray(f8_conv_c3_wino, m + 96);
+        a1_3.intoArray(f8_conv_c3_wino, m + 104);
+        a2_3.intoArray(f8_conv_c3_wino, m + 112);
+        a0_4.intoArray(f8_conv_c3_wino, m + 128);
+        a1_4.intoArray(f8_conv_c3_wino, m + 136);
+        a2_4.intoArray(f8_conv_c3_wino, m + 144);
+        a0_5.intoArray(f8_conv_c3_wino, m + 160);
+        a1_5.intoArray(f8_conv_c3_wino, m + 168);
+        a2_5.intoArray(f8_conv_c3_wino, m + 176);
+    }
+
+    /**
+     * M[ξ][o .. o+1][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 63 in order: a register tile of 24 tiles x 2 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void f8_conv_c3_mm2(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 64; c += 2, v += 64, uo += 4) {
+            FloatVector v0 = FloatVector.fromArray(S, f8_conv_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 16);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            FloatVector v0_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, f8_conv_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 2]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, f8_conv_c3_u[uo + 3]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+        }
+        a0_0.intoArray(f8_conv_c3_wino, m);
+        a1_0.intoArray(f8_conv_c3_wino, m + 8);
+        a2_0.intoArray(f8_conv_c3_wino, m + 16);
+        a0_1.intoArray(f8_conv_c3_wino, m + 32);
+        a1_1.intoArray(f8_conv_c3_wino, m + 40);
+        a2_1.intoArray(f8_conv_c3_wino, m + 48);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
+     */
+    private void f8_conv_c3_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 65536;
+        // the last tile row of a map of 7 rows has 1 real row
+        int rows = Math.min(2, 7 - 2 * ti);
+        for (int o = 0; o < 128; o++) {
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 128 + o) * 7 + 2 * ti) * 7;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[4r + q], staged at z[r][q]
+                for (int q = 0; q < 4; q++) {
+                    int mq = mm + j + q * 4096;
+                    FloatVector h0 = FloatVector.fromArray(S, f8_conv_c3_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 16384);
+                    FloatVector h2 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 32768);
+                    FloatVector h3 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 49152);
+                    FloatVector z0 = h0.add(h1).add(h2);
+                    FloatVector z1 = h1.sub(h2).sub(h3);
+                    z0.intoArray(f8_conv_c3_wino, st + q * 8);
+                    z1.intoArray(f8_conv_c3_wino, st + q * 8 + 32);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
+                for (int r = 0; r < 2; r++) {
+                    int sr = st + r * 32;
+                    FloatVector e0 = FloatVector.fromArray(S, f8_conv_c3_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, f8_conv_c3_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, f8_conv_c3_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, f8_conv_c3_wino, sr + 24);
+                    FloatVector f0 = e0.add(e1).add(e2);
+                    FloatVector f1 = e1.sub(e2).sub(e3);
+                    f0.intoArray(f8_conv_c3_wino, st + r * 16 + 64);
+                    f1.intoArray(f8_conv_c3_wino, st + r * 16 + 72);
+                }
+                int e = Math.min(8, 4 - j);
+                for (int q = 0; q < e; q++) {
+                    int px = y + (j + q) * 2;
+                    int cols = Math.min(2, 7 - (j + q) * 2);
+                    c3_[px] = f8_conv_c3_wino[st + q + 64];
+                    if (cols > 1) c3_[px + 1] = f8_conv_c3_wino[st + q + 72];
+                    if (rows > 1) c3_[px + 7] = f8_conv_c3_wino[st + q + 80];
+                    if (rows > 1 && cols > 1) c3_[px + 8] = f8_conv_c3_wino[st + q + 88];
+                }
+            }
         }
     }
 
@@ -3075,453 +3161,745 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo direct
-     * <p>64 chunks: sample chunk, input channels c of ΔX as the output channels (ΔX[t][c] written by one chunk); register tile 32 pixels x 5 channels (4x5 accumulators of 8 lanes), wide rows of 64 pixels
+     * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd2
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b10_conv_bf_c3_wino
      */
     private void b10_conv_bf_c3_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int xo = t * 10240;
-        int so = chunk * 320;
-        int k = k0;
-        for (; k + 5 <= k1; k += 5) {
-            b10_conv_bf_c3_taps5_0(xo, k, so, 0, 64);
-            // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 5; a++) {
-                int yo = (t * 64 + k + a) * 49;
-                int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) grad$p2_[yo + i * 7 + j] = b10_conv_bf_c3_wide[wo + i * 8 + j];
+        int vo = chunk * 98432;
+        int mo = vo + 65536;
+        for (int blk = chunk; blk < 43; blk += 16) {
+            int g0 = blk * 6;
+            int g1 = Math.min(g0 + 6, 256);
+            int nl = ((g1 - g0) * 4 + 23) / 24 * 24;
+            // V = B^T d B of every tile and input channel of the block
+            for (int g = g0; g < g1; g++) b10_conv_bf_c3_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 24) {
+                    int v = vo + xi * 4096 + n;
+                    int m = mo + xi * 2048 + n;
+                    int uo = xi * 8192;
+                    for (int o = 0; o < 60; o += 6) b10_conv_bf_c3_mm6(uo + o * 128, v, m + o * 32);
+                    b10_conv_bf_c3_mm4(uo + 7680, v, m + 1920);
                 }
             }
-        }
-        for (; k + 4 <= k1; k += 4) {
-            b10_conv_bf_c3_taps4_0(xo, k, so, 0, 64);
-            // Y[t][k + a] = the first 7 columns of every wide row
-            for (int a = 0; a < 4; a++) {
-                int yo = (t * 64 + k + a) * 49;
-                int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) grad$p2_[yo + i * 7 + j] = b10_conv_bf_c3_wide[wo + i * 8 + j];
-                }
-            }
+            // Y = A^T M A of every tile and output channel of the block
+            for (int g = g0; g < g1; g++) b10_conv_bf_c3_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase pad: copies grad.c3[t] into planes of 10x8 with pads (1, 1, 1, 1) of zeros, one sample each
+     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase pad: copies grad$c3_[t] into planes of 10 rows x (2 column phases of 5: D^r[e] = padded column 2e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b10_conv_bf_c3_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
-            int po = (t * 128 + c) * 80;
-            int xo = (t * 128 + c) * 49;
-            for (int e = 0; e < 80; e++) {
-                b10_conv_bf_c3_padded[po + e] = 0f;
+            int x = (t * 128 + c) * 49;
+            int z = (t * 128 + c) * 100;
+            for (int e = 0; e < 10; e++) b10_conv_bf_c3_d[z + e] = 0f;
+            for (int e = 80; e < 100; e++) b10_conv_bf_c3_d[z + e] = 0f;
+            int d = z + 10;
+            for (int i = 0; i < 7; i++, x += 7, d += 10) {
+                for (int e = 1; e < 4; e++) b10_conv_bf_c3_d[d + e] = grad$c3_[x + e * 2 - 1];
+                for (int e = 0; e < 1; e++) b10_conv_bf_c3_d[d + e] = 0f;
+                for (int e = 4; e < 5; e++) b10_conv_bf_c3_d[d + e] = 0f;
+                for (int e = 0; e < 4; e++) b10_conv_bf_c3_d[d + 5 + e] = grad$c3_[x + e * 2];
+                for (int e = 4; e < 5; e++) b10_conv_bf_c3_d[d + 5 + e] = 0f;
             }
-            for (int i = 0; i < 7; i++) System.arraycopy(grad$c3_, xo + i * 7, b10_conv_bf_c3_padded, po + (i + 1) * 8 + 1, 7);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+4 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 5 channels at a time.
+     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 11, ...
      */
-    private void b10_conv_bf_c3_taps5_0(int xo, int k0, int so, int e0, int e1) {
-        for (int e = e0; e < e1; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            FloatVector a0_4 = FloatVector.zero(S);
-            FloatVector a1_4 = FloatVector.zero(S);
-            FloatVector a2_4 = FloatVector.zero(S);
-            FloatVector a3_4 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 80 + e;
-                int w0 = k0 * 9 + c * 576;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 8;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 38]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 37]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 36]);
-                    a0_4 = v0.fma(g, a0_4);
-                    a1_4 = v1.fma(g, a1_4);
-                    a2_4 = v2.fma(g, a2_4);
-                    a3_4 = v3.fma(g, a3_4);
+    private void b10_conv_bf_c3_u(int chunk) {
+        for (int ob = chunk; ob < 11; ob += 11) {
+            for (int i = 0; i < 128; i++) {
+                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
+                    int w = o * 9 + i * 576;
+                    double g00 = c3$weight_[w + 8];
+                    double g01 = c3$weight_[w + 7];
+                    double g02 = c3$weight_[w + 6];
+                    double g10 = c3$weight_[w + 5];
+                    double g11 = c3$weight_[w + 4];
+                    double g12 = c3$weight_[w + 3];
+                    double g20 = c3$weight_[w + 2];
+                    double g21 = c3$weight_[w + 1];
+                    double g22 = c3$weight_[w];
+                    // G g: row r of G (WinogradMatrices) applied to every column q of g
+                    double h00 = g00;
+                    double h10 = (g00 + g10 + g20) / 2.0;
+                    double h20 = (g00 - g10 + g20) / 2.0;
+                    double h30 = g20;
+                    double h01 = g01;
+                    double h11 = (g01 + g11 + g21) / 2.0;
+                    double h21 = (g01 - g11 + g21) / 2.0;
+                    double h31 = g21;
+                    double h02 = g02;
+                    double h12 = (g02 + g12 + g22) / 2.0;
+                    double h22 = (g02 - g12 + g22) / 2.0;
+                    double h32 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
+                    int u = o < 60 ? (o / 6) * 768 + i * 6 + o % 6 : 7680 + i * 4 + (o - 60);
+                    b10_conv_bf_c3_u[u] = (float) (h00);
+                    b10_conv_bf_c3_u[u + 8192] = (float) ((h00 + h01 + h02) / 2.0);
+                    b10_conv_bf_c3_u[u + 16384] = (float) ((h00 - h01 + h02) / 2.0);
+                    b10_conv_bf_c3_u[u + 24576] = (float) (h02);
+                    b10_conv_bf_c3_u[u + 32768] = (float) (h10);
+                    b10_conv_bf_c3_u[u + 40960] = (float) ((h10 + h11 + h12) / 2.0);
+                    b10_conv_bf_c3_u[u + 49152] = (float) ((h10 - h11 + h12) / 2.0);
+                    b10_conv_bf_c3_u[u + 57344] = (float) (h12);
+                    b10_conv_bf_c3_u[u + 65536] = (float) (h20);
+                    b10_conv_bf_c3_u[u + 73728] = (float) ((h20 + h21 + h22) / 2.0);
+                    b10_conv_bf_c3_u[u + 81920] = (float) ((h20 - h21 + h22) / 2.0);
+                    b10_conv_bf_c3_u[u + 90112] = (float) (h22);
+                    b10_conv_bf_c3_u[u + 98304] = (float) (h30);
+                    b10_conv_bf_c3_u[u + 106496] = (float) ((h30 + h31 + h32) / 2.0);
+                    b10_conv_bf_c3_u[u + 114688] = (float) ((h30 - h31 + h32) / 2.0);
+                    b10_conv_bf_c3_u[u + 122880] = (float) (h32);
                 }
             }
-            a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
-            a1_0.intoArray(b10_conv_bf_c3_wide, so + 8 + e);
-            a2_0.intoArray(b10_conv_bf_c3_wide, so + 16 + e);
-            a3_0.intoArray(b10_conv_bf_c3_wide, so + 24 + e);
-            a0_1.intoArray(b10_conv_bf_c3_wide, so + 64 + e);
-            a1_1.intoArray(b10_conv_bf_c3_wide, so + 72 + e);
-            a2_1.intoArray(b10_conv_bf_c3_wide, so + 80 + e);
-            a3_1.intoArray(b10_conv_bf_c3_wide, so + 88 + e);
-            a0_2.intoArray(b10_conv_bf_c3_wide, so + 128 + e);
-            a1_2.intoArray(b10_conv_bf_c3_wide, so + 136 + e);
-            a2_2.intoArray(b10_conv_bf_c3_wide, so + 144 + e);
-            a3_2.intoArray(b10_conv_bf_c3_wide, so + 152 + e);
-            a0_3.intoArray(b10_conv_bf_c3_wide, so + 192 + e);
-            a1_3.intoArray(b10_conv_bf_c3_wide, so + 200 + e);
-            a2_3.intoArray(b10_conv_bf_c3_wide, so + 208 + e);
-            a3_3.intoArray(b10_conv_bf_c3_wide, so + 216 + e);
-            a0_4.intoArray(b10_conv_bf_c3_wide, so + 256 + e);
-            a1_4.intoArray(b10_conv_bf_c3_wide, so + 264 + e);
-            a2_4.intoArray(b10_conv_bf_c3_wide, so + 272 + e);
-            a3_4.intoArray(b10_conv_bf_c3_wide, so + 280 + e);
         }
     }
 
     /**
-     * Wide rows of output channels k0 .. k0+3 at so: the bias plus the taps of kernel columns 0 .. 2 over every input channel and kernel row, 32 pixels x 4 channels at a time.
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(2x2,3x3).
      */
-    private void b10_conv_bf_c3_taps4_0(int xo, int k0, int so, int e0, int e1) {
-        for (int e = e0; e < e1; e += 32) {
-            FloatVector a0_0 = FloatVector.zero(S);
-            FloatVector a1_0 = FloatVector.zero(S);
-            FloatVector a2_0 = FloatVector.zero(S);
-            FloatVector a3_0 = FloatVector.zero(S);
-            FloatVector a0_1 = FloatVector.zero(S);
-            FloatVector a1_1 = FloatVector.zero(S);
-            FloatVector a2_1 = FloatVector.zero(S);
-            FloatVector a3_1 = FloatVector.zero(S);
-            FloatVector a0_2 = FloatVector.zero(S);
-            FloatVector a1_2 = FloatVector.zero(S);
-            FloatVector a2_2 = FloatVector.zero(S);
-            FloatVector a3_2 = FloatVector.zero(S);
-            FloatVector a0_3 = FloatVector.zero(S);
-            FloatVector a1_3 = FloatVector.zero(S);
-            FloatVector a2_3 = FloatVector.zero(S);
-            FloatVector a3_3 = FloatVector.zero(S);
-            for (int c = 0; c < 128; c++) {
-                int x0 = xo + c * 80 + e;
-                int w0 = k0 * 9 + c * 576;
-                for (int p = 0; p < 3; p++) {
-                    int x = x0 + p * 8;
-                    int w = w0 + (2 - p) * 3;
-                    FloatVector v0;
-                    FloatVector v1;
-                    FloatVector v2;
-                    FloatVector v3;
-                    FloatVector g;
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 8);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 16);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 24);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 2]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 11]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 20]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 29]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 1);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 9);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 17);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 25);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 1]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 10]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 19]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 28]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
-                    v0 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 2);
-                    v1 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 10);
-                    v2 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 18);
-                    v3 = FloatVector.fromArray(S, b10_conv_bf_c3_padded, x + 26);
-                    g = FloatVector.broadcast(S, c3$weight_[w]);
-                    a0_0 = v0.fma(g, a0_0);
-                    a1_0 = v1.fma(g, a1_0);
-                    a2_0 = v2.fma(g, a2_0);
-                    a3_0 = v3.fma(g, a3_0);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 9]);
-                    a0_1 = v0.fma(g, a0_1);
-                    a1_1 = v1.fma(g, a1_1);
-                    a2_1 = v2.fma(g, a2_1);
-                    a3_1 = v3.fma(g, a3_1);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 18]);
-                    a0_2 = v0.fma(g, a0_2);
-                    a1_2 = v1.fma(g, a1_2);
-                    a2_2 = v2.fma(g, a2_2);
-                    a3_2 = v3.fma(g, a3_2);
-                    g = FloatVector.broadcast(S, c3$weight_[w + 27]);
-                    a0_3 = v0.fma(g, a0_3);
-                    a1_3 = v1.fma(g, a1_3);
-                    a2_3 = v2.fma(g, a2_3);
-                    a3_3 = v3.fma(g, a3_3);
+    private void b10_conv_bf_c3_vin(int g, int n0, int vo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 98304;
+        for (int c = 0; c < 128; c++) {
+            int d = (t * 128 + c) * 100 + ti * 20;
+            int v = vo + c * 32 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 4; r++) {
+                    int dr = d + j + r * 10;
+                    FloatVector x0 = FloatVector.fromArray(S, b10_conv_bf_c3_d, dr);
+                    FloatVector x1 = FloatVector.fromArray(S, b10_conv_bf_c3_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, b10_conv_bf_c3_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, b10_conv_bf_c3_d, dr + 6);
+                    FloatVector w0 = x0.sub(x2);
+                    FloatVector w1 = x1.add(x2);
+                    FloatVector w2 = x2.sub(x1);
+                    FloatVector w3 = x1.sub(x3);
+                    w0.intoArray(b10_conv_bf_c3_wino, st + r * 8);
+                    w1.intoArray(b10_conv_bf_c3_wino, st + r * 8 + 32);
+                    w2.intoArray(b10_conv_bf_c3_wino, st + r * 8 + 64);
+                    w3.intoArray(b10_conv_bf_c3_wino, st + r * 8 + 96);
+                }
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 4; q++) {
+                    int sq = st + q * 32;
+                    int vq = v + j + q * 4096;
+                    FloatVector y0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sq);
+                    FloatVector y1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sq + 8);
+                    FloatVector y2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sq + 16);
+                    FloatVector y3 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sq + 24);
+                    FloatVector v0 = y0.sub(y2);
+                    FloatVector v1 = y1.add(y2);
+                    FloatVector v2 = y2.sub(y1);
+                    FloatVector v3 = y1.sub(y3);
+                    v0.intoArray(b10_conv_bf_c3_wino, vq);
+                    v1.intoArray(b10_conv_bf_c3_wino, vq + 16384);
+                    v2.intoArray(b10_conv_bf_c3_wino, vq + 32768);
+                    v3.intoArray(b10_conv_bf_c3_wino, vq + 49152);
                 }
             }
-            a0_0.intoArray(b10_conv_bf_c3_wide, so + 0 + e);
-            a1_0.intoArray(b10_conv_bf_c3_wide, so + 8 + e);
-            a2_0.intoArray(b10_conv_bf_c3_wide, so + 16 + e);
-            a3_0.intoArray(b10_conv_bf_c3_wide, so + 24 + e);
-            a0_1.intoArray(b10_conv_bf_c3_wide, so + 64 + e);
-            a1_1.intoArray(b10_conv_bf_c3_wide, so + 72 + e);
-            a2_1.intoArray(b10_conv_bf_c3_wide, so + 80 + e);
-            a3_1.intoArray(b10_conv_bf_c3_wide, so + 88 + e);
-            a0_2.intoArray(b10_conv_bf_c3_wide, so + 128 + e);
-            a1_2.intoArray(b10_conv_bf_c3_wide, so + 136 + e);
-            a2_2.intoArray(b10_conv_bf_c3_wide, so + 144 + e);
-            a3_2.intoArray(b10_conv_bf_c3_wide, so + 152 + e);
-            a0_3.intoArray(b10_conv_bf_c3_wide, so + 192 + e);
-            a1_3.intoArray(b10_conv_bf_c3_wide, so + 200 + e);
-            a2_3.intoArray(b10_conv_bf_c3_wide, so + 208 + e);
-            a3_3.intoArray(b10_conv_bf_c3_wide, so + 216 + e);
+        }
+    }
+
+    /**
+     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b10_conv_bf_c3_mm6(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a0_4 = FloatVector.zero(S);
+        FloatVector a1_4 = FloatVector.zero(S);
+        FloatVector a2_4 = FloatVector.zero(S);
+        FloatVector a0_5 = FloatVector.zero(S);
+        FloatVector a1_5 = FloatVector.zero(S);
+        FloatVector a2_5 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 12) {
+            FloatVector v0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 16);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            a2_4 = v2.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            a2_5 = v2.fma(g, a2_5);
+            FloatVector v0_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 6]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 7]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 8]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 9]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 10]);
+            a0_4 = v0_32.fma(g, a0_4);
+            a1_4 = v1_32.fma(g, a1_4);
+            a2_4 = v2_32.fma(g, a2_4);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 11]);
+            a0_5 = v0_32.fma(g, a0_5);
+            a1_5 = v1_32.fma(g, a1_5);
+            a2_5 = v2_32.fma(g, a2_5);
+        }
+        a0_0.intoArray(b10_conv_bf_c3_wino, m);
+        a1_0.intoArray(b10_conv_bf_c3_wino, m + 8);
+        a2_0.intoArray(b10_conv_bf_c3_wino, m + 16);
+        a0_1.intoArray(b10_conv_bf_c3_wino, m + 32);
+        a1_1.intoArray(b10_conv_bf_c3_wino, m + 40);
+        a2_1.intoArray(b10_conv_bf_c3_wino, m + 48);
+        a0_2.intoArray(b10_conv_bf_c3_wino, m + 64);
+        a1_2.intoArray(b10_conv_bf_c3_wino, m + 72);
+        a2_2.intoArray(b10_conv_bf_c3_wino, m + 80);
+        a0_3.intoArray(b10_conv_bf_c3_wino, m + 96);
+        a1_3.intoArray(b10_conv_bf_c3_wino, m + 104);
+        a2_3.intoArray(b10_conv_bf_c3_wino, m + 112);
+        a0_4.intoArray(b10_conv_bf_c3_wino, m + 128);
+        a1_4.intoArray(b10_conv_bf_c3_wino, m + 136);
+        a2_4.intoArray(b10_conv_bf_c3_wino, m + 144);
+        a0_5.intoArray(b10_conv_bf_c3_wino, m + 160);
+        a1_5.intoArray(b10_conv_bf_c3_wino, m + 168);
+        a2_5.intoArray(b10_conv_bf_c3_wino, m + 176);
+    }
+
+    /**
+     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     */
+    private void b10_conv_bf_c3_mm4(int uo, int v, int m) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector g;
+        for (int c = 0; c < 128; c += 2, v += 64, uo += 8) {
+            FloatVector v0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v);
+            FloatVector v1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 8);
+            FloatVector v2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 16);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            a2_0 = v2.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            a2_1 = v2.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            a2_2 = v2.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            a2_3 = v2.fma(g, a2_3);
+            FloatVector v0_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 32);
+            FloatVector v1_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 40);
+            FloatVector v2_32 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, v + 48);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 4]);
+            a0_0 = v0_32.fma(g, a0_0);
+            a1_0 = v1_32.fma(g, a1_0);
+            a2_0 = v2_32.fma(g, a2_0);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 5]);
+            a0_1 = v0_32.fma(g, a0_1);
+            a1_1 = v1_32.fma(g, a1_1);
+            a2_1 = v2_32.fma(g, a2_1);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 6]);
+            a0_2 = v0_32.fma(g, a0_2);
+            a1_2 = v1_32.fma(g, a1_2);
+            a2_2 = v2_32.fma(g, a2_2);
+            g = FloatVector.broadcast(S, b10_conv_bf_c3_u[uo + 7]);
+            a0_3 = v0_32.fma(g, a0_3);
+            a1_3 = v1_32.fma(g, a1_3);
+            a2_3 = v2_32.fma(g, a2_3);
+        }
+        a0_0.intoArray(b10_conv_bf_c3_wino, m);
+        a1_0.intoArray(b10_conv_bf_c3_wino, m + 8);
+        a2_0.intoArray(b10_conv_bf_c3_wino, m + 16);
+        a0_1.intoArray(b10_conv_bf_c3_wino, m + 32);
+        a1_1.intoArray(b10_conv_bf_c3_wino, m + 40);
+        a2_1.intoArray(b10_conv_bf_c3_wino, m + 48);
+        a0_2.intoArray(b10_conv_bf_c3_wino, m + 64);
+        a1_2.intoArray(b10_conv_bf_c3_wino, m + 72);
+        a2_2.intoArray(b10_conv_bf_c3_wino, m + 80);
+        a0_3.intoArray(b10_conv_bf_c3_wino, m + 96);
+        a1_3.intoArray(b10_conv_bf_c3_wino, m + 104);
+        a2_3.intoArray(b10_conv_bf_c3_wino, m + 112);
+    }
+
+    /**
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
+     */
+    private void b10_conv_bf_c3_yout(int g, int n0, int mo) {
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 32768;
+        // the last tile row of a map of 7 rows has 1 real row
+        int rows = Math.min(2, 7 - 2 * ti);
+        for (int o = 0; o < 64; o++) {
+            int mm = mo + o * 32 + n0;
+            int y = ((t * 64 + o) * 7 + 2 * ti) * 7;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[4r + q], staged at z[r][q]
+                for (int q = 0; q < 4; q++) {
+                    int mq = mm + j + q * 2048;
+                    FloatVector h0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq);
+                    FloatVector h1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 8192);
+                    FloatVector h2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 16384);
+                    FloatVector h3 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 24576);
+                    FloatVector z0 = h0.add(h1).add(h2);
+                    FloatVector z1 = h1.sub(h2).sub(h3);
+                    z0.intoArray(b10_conv_bf_c3_wino, st + q * 8);
+                    z1.intoArray(b10_conv_bf_c3_wino, st + q * 8 + 32);
+                }
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
+                for (int r = 0; r < 2; r++) {
+                    int sr = st + r * 32;
+                    FloatVector e0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sr);
+                    FloatVector e1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sr + 8);
+                    FloatVector e2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sr + 16);
+                    FloatVector e3 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sr + 24);
+                    FloatVector f0 = e0.add(e1).add(e2);
+                    FloatVector f1 = e1.sub(e2).sub(e3);
+                    f0.intoArray(b10_conv_bf_c3_wino, st + r * 16 + 64);
+                    f1.intoArray(b10_conv_bf_c3_wino, st + r * 16 + 72);
+                }
+                int e = Math.min(8, 4 - j);
+                for (int q = 0; q < e; q++) {
+                    int px = y + (j + q) * 2;
+                    int cols = Math.min(2, 7 - (j + q) * 2);
+                    grad$p2_[px] = b10_conv_bf_c3_wino[st + q + 64];
+                    if (cols > 1) grad$p2_[px + 1] = b10_conv_bf_c3_wino[st + q + 72];
+                    if (rows > 1) grad$p2_[px + 7] = b10_conv_bf_c3_wino[st + q + 80];
+                    if (rows > 1 && cols > 1) grad$p2_[px + 8] = b10_conv_bf_c3_wino[st + q + 88];
+                }
+            }
         }
     }
 
     /**
      * conv_grad 'c3' (samples/fashion_bn.cnn:22): ΔW[k][c][p][q] = Σ_t Σ_i Σ_j ΔY[t][k][i][j] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>algo direct
-     * <p>64 chunks: output channels k0 .. k0+1 each (k0 = 2·chunk): ΔW[k] and Δb[k] sum over t and the map inside the chunk, so no sum crosses threads; register tile 2 channels x up to 9 taps
+     * <p>algo winograd2
+     * <p>16 chunks: output channels k = chunk·128/16 .. (chunk+1)·128/16 - 1: ΔW[k][c] = G^T M G of the 8 partial sums M_l added in order l = 0 .. 7
      */
     private void b11_conv_grad_c3_(int chunk) {
-        int k0 = chunk * 2;
-        for (int c = 0; c < 64; c++) {
-            b11_conv_grad_c3_taps0(k0, c);
+        int so = chunk * 72;
+        int k0 = chunk * 128 / 16;
+        int k1 = (chunk + 1) * 128 / 16;
+        // M_0[ξ][k0 .. k1-1][.] += M_l[ξ][k0 .. k1-1][.] for l = 1 .. 7 in order
+        for (int l = 1; l < 8; l++) {
+            for (int xi = 0; xi < 16; xi++) {
+                int a = xi * 9216;
+                int b = a + l * 147456;
+                for (int e = k0 * 72; e < k1 * 72; e += 8) FloatVector.fromArray(S, b11_conv_grad_c3_m, a + e).add(FloatVector.fromArray(S, b11_conv_grad_c3_m, b + e)).intoArray(b11_conv_grad_c3_m, a + e);
+            }
+        }
+        for (int k = k0; k < k1; k++) {
+            for (int c = 0; c < 64; c += 8) {
+                int m = k * 72 + c;
+                FloatVector u0 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m);
+                FloatVector u1 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 9216);
+                FloatVector u2 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 18432);
+                FloatVector u3 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 27648);
+                FloatVector u4 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 36864);
+                FloatVector u5 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 46080);
+                FloatVector u6 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 55296);
+                FloatVector u7 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 64512);
+                FloatVector u8 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 73728);
+                FloatVector u9 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 82944);
+                FloatVector u10 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 92160);
+                FloatVector u11 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 101376);
+                FloatVector u12 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 110592);
+                FloatVector u13 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 119808);
+                FloatVector u14 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 129024);
+                FloatVector u15 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 138240);
+                // G^T M: rows (M0 + ½(M1 + M2), ½(M1 - M2), ½(M1 + M2) + M3) of every column
+                FloatVector h00 = u0.add(u4.add(u8).mul(0.5f));
+                FloatVector h10 = u4.sub(u8).mul(0.5f);
+                FloatVector h20 = u4.add(u8).mul(0.5f).add(u12);
+                FloatVector h01 = u1.add(u5.add(u9).mul(0.5f));
+                FloatVector h11 = u5.sub(u9).mul(0.5f);
+                FloatVector h21 = u5.add(u9).mul(0.5f).add(u13);
+                FloatVector h02 = u2.add(u6.add(u10).mul(0.5f));
+                FloatVector h12 = u6.sub(u10).mul(0.5f);
+                FloatVector h22 = u6.add(u10).mul(0.5f).add(u14);
+                FloatVector h03 = u3.add(u7.add(u11).mul(0.5f));
+                FloatVector h13 = u7.sub(u11).mul(0.5f);
+                FloatVector h23 = u7.add(u11).mul(0.5f).add(u15);
+                // (G^T M) G, the same along each row: ΔW[k][c ..][p][q], staged
+                h00.add(h01.add(h02).mul(0.5f)).intoArray(b11_conv_grad_c3_st, so);
+                h01.sub(h02).mul(0.5f).intoArray(b11_conv_grad_c3_st, so + 8);
+                h01.add(h02).mul(0.5f).add(h03).intoArray(b11_conv_grad_c3_st, so + 16);
+                h10.add(h11.add(h12).mul(0.5f)).intoArray(b11_conv_grad_c3_st, so + 24);
+                h11.sub(h12).mul(0.5f).intoArray(b11_conv_grad_c3_st, so + 32);
+                h11.add(h12).mul(0.5f).add(h13).intoArray(b11_conv_grad_c3_st, so + 40);
+                h20.add(h21.add(h22).mul(0.5f)).intoArray(b11_conv_grad_c3_st, so + 48);
+                h21.sub(h22).mul(0.5f).intoArray(b11_conv_grad_c3_st, so + 56);
+                h21.add(h22).mul(0.5f).add(h23).intoArray(b11_conv_grad_c3_st, so + 64);
+                int w = (k * 64 + c) * 9;
+                for (int q = 0; q < Math.min(8, 64 - c); q++) {
+                    for (int tap = 0; tap < 9; tap++) grad$c3$weight_[w + q * 9 + tap] = b11_conv_grad_c3_st[so + tap * 8 + q];
+                }
+            }
         }
     }
 
     /**
-     * conv_grad 'c3' (samples/fashion_bn.cnn:22), phase dy: copies ΔY[t] into rows of 8 (zeros past column 7), one sample each
+     * Xh[r][col][c] = X[t][c][r - 1][col - 1] (planes of 10x10 x 72 channels at xo) and ΔYh[i][j][k] = ΔY[t][k][i][j] (8x8 x 136 at yo); places past the data stay zero.
      */
-    private void b11_conv_grad_c3_dy(int chunk) {
-        int t = chunk;
-        for (int k = 0; k < 128; k++) {
-            int wo = (t * 128 + k) * 56;
-            int yo = (t * 128 + k) * 49;
-            for (int e = 0; e < 56; e++) {
-                b11_conv_grad_c3_dy[wo + e] = 0f;
+    private void b11_conv_grad_c3_copy(int t, int xo, int yo) {
+        // row by row: a row's channel-innermost pixels (7 x 72 floats) stay in L1 while every channel is written into them
+        for (int i = 0; i < 7; i++) {
+            for (int c = 0; c < 64; c++) {
+                int x = (t * 64 + c) * 49 + i * 7;
+                int h = xo + ((i + 1) * 10 + 1) * 72 + c;
+                for (int j = 0; j < 7; j++) b11_conv_grad_c3_xh[h + j * 72] = p2_[x + j];
             }
-            for (int i = 0; i < 7; i++) System.arraycopy(grad$c3_, yo + i * 7, b11_conv_grad_c3_dy, wo + i * 8, 7);
+        }
+        for (int i = 0; i < 7; i++) {
+            for (int k = 0; k < 128; k++) {
+                int y = (t * 128 + k) * 49 + i * 7;
+                int h = yo + i * 1088 + k;
+                for (int j = 0; j < 7; j++) b11_conv_grad_c3_yh[h + j * 136] = grad$c3_[y + j];
+            }
         }
     }
 
     /**
-     * ΔW[k0 .. k0+1][c] of the taps 0 .. 8: Σ_t Σ_e ΔY'[t][k][e] · Xp[t][c][e + p·8 + q], one accumulator per output channel and tap (a register tile of 2 channels x 9 taps).
+     * V[ξ][n0 + n][c] = (B^T d B)[ξ] of every tile n of one sample (d: its 4x4 block of the padded X at xo), every input channel c.
      */
-    private void b11_conv_grad_c3_taps0(int k0, int c) {
-        FloatVector a0_0 = FloatVector.zero(S);
-        FloatVector a0_1 = FloatVector.zero(S);
-        FloatVector a0_2 = FloatVector.zero(S);
-        FloatVector a0_3 = FloatVector.zero(S);
-        FloatVector a0_4 = FloatVector.zero(S);
-        FloatVector a0_5 = FloatVector.zero(S);
-        FloatVector a0_6 = FloatVector.zero(S);
-        FloatVector a0_7 = FloatVector.zero(S);
-        FloatVector a0_8 = FloatVector.zero(S);
-        FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a1_6 = FloatVector.zero(S);
-        FloatVector a1_7 = FloatVector.zero(S);
-        FloatVector a1_8 = FloatVector.zero(S);
-        for (int t = 0; t < 64; t++) {
-            int d = (t * 128 + k0) * 56;
-            int x = (t * 64 + c) * 80;
-            for (int e = 0; e < 56; e += 8) {
-                FloatVector g0 = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + e);
-                FloatVector g1 = FloatVector.fromArray(S, b11_conv_grad_c3_dy, d + 56 + e);
-                FloatVector v;
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e);
-                a0_0 = v.fma(g0, a0_0);
-                a1_0 = v.fma(g1, a1_0);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 1);
-                a0_1 = v.fma(g0, a0_1);
-                a1_1 = v.fma(g1, a1_1);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 2);
-                a0_2 = v.fma(g0, a0_2);
-                a1_2 = v.fma(g1, a1_2);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 8);
-                a0_3 = v.fma(g0, a0_3);
-                a1_3 = v.fma(g1, a1_3);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 9);
-                a0_4 = v.fma(g0, a0_4);
-                a1_4 = v.fma(g1, a1_4);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 10);
-                a0_5 = v.fma(g0, a0_5);
-                a1_5 = v.fma(g1, a1_5);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 16);
-                a0_6 = v.fma(g0, a0_6);
-                a1_6 = v.fma(g1, a1_6);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 17);
-                a0_7 = v.fma(g0, a0_7);
-                a1_7 = v.fma(g1, a1_7);
-                v = FloatVector.fromArray(S, f8_conv_c3_padded, x + e + 18);
-                a0_8 = v.fma(g0, a0_8);
-                a1_8 = v.fma(g1, a1_8);
+    private void b11_conv_grad_c3_vin(int xo, int vo, int n0) {
+        for (int ti = 0; ti < 4; ti++) {
+            for (int tj = 0; tj < 4; tj++) {
+                int h = xo + (ti * 20 + 2 * tj) * 72;
+                int n = vo + (n0 + ti * 4 + tj) * 72;
+                for (int c = 0; c < 64; c += 8) {
+                    // row r of the 4x4 block, 8 channels a vector; B^T along it
+                    FloatVector d00 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c);
+                    FloatVector d01 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 72);
+                    FloatVector d02 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 144);
+                    FloatVector d03 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 216);
+                    FloatVector w00 = d00.sub(d02);
+                    FloatVector w01 = d01.add(d02);
+                    FloatVector w02 = d02.sub(d01);
+                    FloatVector w03 = d01.sub(d03);
+                    FloatVector d10 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 720);
+                    FloatVector d11 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 792);
+                    FloatVector d12 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 864);
+                    FloatVector d13 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 936);
+                    FloatVector w10 = d10.sub(d12);
+                    FloatVector w11 = d11.add(d12);
+                    FloatVector w12 = d12.sub(d11);
+                    FloatVector w13 = d11.sub(d13);
+                    FloatVector d20 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 1440);
+                    FloatVector d21 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 1512);
+                    FloatVector d22 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 1584);
+                    FloatVector d23 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 1656);
+                    FloatVector w20 = d20.sub(d22);
+                    FloatVector w21 = d21.add(d22);
+                    FloatVector w22 = d22.sub(d21);
+                    FloatVector w23 = d21.sub(d23);
+                    FloatVector d30 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 2160);
+                    FloatVector d31 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 2232);
+                    FloatVector d32 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 2304);
+                    FloatVector d33 = FloatVector.fromArray(S, b11_conv_grad_c3_xh, h + c + 2376);
+                    FloatVector w30 = d30.sub(d32);
+                    FloatVector w31 = d31.add(d32);
+                    FloatVector w32 = d32.sub(d31);
+                    FloatVector w33 = d31.sub(d33);
+                    // B^T down every column: V[4a + b][n][c ..]
+                    w00.sub(w20).intoArray(b11_conv_grad_c3_v, n + c);
+                    w10.add(w20).intoArray(b11_conv_grad_c3_v, n + c + 36864);
+                    w20.sub(w10).intoArray(b11_conv_grad_c3_v, n + c + 73728);
+                    w10.sub(w30).intoArray(b11_conv_grad_c3_v, n + c + 110592);
+                    w01.sub(w21).intoArray(b11_conv_grad_c3_v, n + c + 9216);
+                    w11.add(w21).intoArray(b11_conv_grad_c3_v, n + c + 46080);
+                    w21.sub(w11).intoArray(b11_conv_grad_c3_v, n + c + 82944);
+                    w11.sub(w31).intoArray(b11_conv_grad_c3_v, n + c + 119808);
+                    w02.sub(w22).intoArray(b11_conv_grad_c3_v, n + c + 18432);
+                    w12.add(w22).intoArray(b11_conv_grad_c3_v, n + c + 55296);
+                    w22.sub(w12).intoArray(b11_conv_grad_c3_v, n + c + 92160);
+                    w12.sub(w32).intoArray(b11_conv_grad_c3_v, n + c + 129024);
+                    w03.sub(w23).intoArray(b11_conv_grad_c3_v, n + c + 27648);
+                    w13.add(w23).intoArray(b11_conv_grad_c3_v, n + c + 64512);
+                    w23.sub(w13).intoArray(b11_conv_grad_c3_v, n + c + 101376);
+                    w13.sub(w33).intoArray(b11_conv_grad_c3_v, n + c + 138240);
+                }
             }
         }
-        // ΔW[k0+a][c][tap] = the lanes of its accumulator added in a fixed order
-        int lo = k0 * 72;
-        int wo0 = (k0) * 576 + c * 9;
-        a0_0.intoArray(b11_conv_grad_c3_lanes, lo + 0);
-        grad$c3$weight_[wo0 + 0] = sum8(b11_conv_grad_c3_lanes, lo + 0);
-        a0_1.intoArray(b11_conv_grad_c3_lanes, lo + 8);
-        grad$c3$weight_[wo0 + 1] = sum8(b11_conv_grad_c3_lanes, lo + 8);
-        a0_2.intoArray(b11_conv_grad_c3_lanes, lo + 16);
-        grad$c3$weight_[wo0 + 2] = sum8(b11_conv_grad_c3_lanes, lo + 16);
-        a0_3.intoArray(b11_conv_grad_c3_lanes, lo + 24);
-        grad$c3$weight_[wo0 + 3] = sum8(b11_conv_grad_c3_lanes, lo + 24);
-        a0_4.intoArray(b11_conv_grad_c3_lanes, lo + 32);
-        grad$c3$weight_[wo0 + 4] = sum8(b11_conv_grad_c3_lanes, lo + 32);
-        a0_5.intoArray(b11_conv_grad_c3_lanes, lo + 40);
-        grad$c3$weight_[wo0 + 5] = sum8(b11_conv_grad_c3_lanes, lo + 40);
-        a0_6.intoArray(b11_conv_grad_c3_lanes, lo + 48);
-        grad$c3$weight_[wo0 + 6] = sum8(b11_conv_grad_c3_lanes, lo + 48);
-        a0_7.intoArray(b11_conv_grad_c3_lanes, lo + 56);
-        grad$c3$weight_[wo0 + 7] = sum8(b11_conv_grad_c3_lanes, lo + 56);
-        a0_8.intoArray(b11_conv_grad_c3_lanes, lo + 64);
-        grad$c3$weight_[wo0 + 8] = sum8(b11_conv_grad_c3_lanes, lo + 64);
-        int wo1 = (k0 + 1) * 576 + c * 9;
-        a1_0.intoArray(b11_conv_grad_c3_lanes, lo + 72);
-        grad$c3$weight_[wo1 + 0] = sum8(b11_conv_grad_c3_lanes, lo + 72);
-        a1_1.intoArray(b11_conv_grad_c3_lanes, lo + 80);
-        grad$c3$weight_[wo1 + 1] = sum8(b11_conv_grad_c3_lanes, lo + 80);
-        a1_2.intoArray(b11_conv_grad_c3_lanes, lo + 88);
-        grad$c3$weight_[wo1 + 2] = sum8(b11_conv_grad_c3_lanes, lo + 88);
-        a1_3.intoArray(b11_conv_grad_c3_lanes, lo + 96);
-        grad$c3$weight_[wo1 + 3] = sum8(b11_conv_grad_c3_lanes, lo + 96);
-        a1_4.intoArray(b11_conv_grad_c3_lanes, lo + 104);
-        grad$c3$weight_[wo1 + 4] = sum8(b11_conv_grad_c3_lanes, lo + 104);
-        a1_5.intoArray(b11_conv_grad_c3_lanes, lo + 112);
-        grad$c3$weight_[wo1 + 5] = sum8(b11_conv_grad_c3_lanes, lo + 112);
-        a1_6.intoArray(b11_conv_grad_c3_lanes, lo + 120);
-        grad$c3$weight_[wo1 + 6] = sum8(b11_conv_grad_c3_lanes, lo + 120);
-        a1_7.intoArray(b11_conv_grad_c3_lanes, lo + 128);
-        grad$c3$weight_[wo1 + 7] = sum8(b11_conv_grad_c3_lanes, lo + 128);
-        a1_8.intoArray(b11_conv_grad_c3_lanes, lo + 136);
-        grad$c3$weight_[wo1 + 8] = sum8(b11_conv_grad_c3_lanes, lo + 136);
+    }
+
+    /**
+     * D[ξ][n0 + n][k] = (A ΔY A^T)[ξ] of every tile n of one sample (ΔY: its 2x2 block of the plane at yo, zero past the map), every output channel k.
+     */
+    private void b11_conv_grad_c3_din(int yo, int dof, int n0) {
+        for (int ti = 0; ti < 4; ti++) {
+            for (int tj = 0; tj < 4; tj++) {
+                int h = yo + (ti * 16 + 2 * tj) * 136;
+                int n = dof + (n0 + ti * 4 + tj) * 136;
+                for (int k = 0; k < 136; k += 8) {
+                    FloatVector y00 = FloatVector.fromArray(S, b11_conv_grad_c3_yh, h + k);
+                    FloatVector y01 = FloatVector.fromArray(S, b11_conv_grad_c3_yh, h + k + 136);
+                    FloatVector y10 = FloatVector.fromArray(S, b11_conv_grad_c3_yh, h + k + 1088);
+                    FloatVector y11 = FloatVector.fromArray(S, b11_conv_grad_c3_yh, h + k + 1224);
+                    // A ΔY: rows (y0, y0 + y1, y0 - y1, -y1) of both columns
+                    FloatVector z00 = y00;
+                    FloatVector z10 = y00.add(y10);
+                    FloatVector z20 = y00.sub(y10);
+                    FloatVector z30 = y10.neg();
+                    FloatVector z01 = y01;
+                    FloatVector z11 = y01.add(y11);
+                    FloatVector z21 = y01.sub(y11);
+                    FloatVector z31 = y11.neg();
+                    // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
+                    z00.intoArray(b11_conv_grad_c3_dd, n + k);
+                    z00.add(z01).intoArray(b11_conv_grad_c3_dd, n + k + 17408);
+                    z00.sub(z01).intoArray(b11_conv_grad_c3_dd, n + k + 34816);
+                    z01.neg().intoArray(b11_conv_grad_c3_dd, n + k + 52224);
+                    z10.intoArray(b11_conv_grad_c3_dd, n + k + 69632);
+                    z10.add(z11).intoArray(b11_conv_grad_c3_dd, n + k + 87040);
+                    z10.sub(z11).intoArray(b11_conv_grad_c3_dd, n + k + 104448);
+                    z11.neg().intoArray(b11_conv_grad_c3_dd, n + k + 121856);
+                    z20.intoArray(b11_conv_grad_c3_dd, n + k + 139264);
+                    z20.add(z21).intoArray(b11_conv_grad_c3_dd, n + k + 156672);
+                    z20.sub(z21).intoArray(b11_conv_grad_c3_dd, n + k + 174080);
+                    z21.neg().intoArray(b11_conv_grad_c3_dd, n + k + 191488);
+                    z30.intoArray(b11_conv_grad_c3_dd, n + k + 208896);
+                    z30.add(z31).intoArray(b11_conv_grad_c3_dd, n + k + 226304);
+                    z30.sub(z31).intoArray(b11_conv_grad_c3_dd, n + k + 243712);
+                    z31.neg().intoArray(b11_conv_grad_c3_dd, n + k + 261120);
+                }
+            }
+        }
+    }
+
+    /**
+     * M[ξ][k .. k+5][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 6 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b11_conv_grad_c3_mm6(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 8);
+        FloatVector a0_1 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 72);
+        FloatVector a1_1 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 80);
+        FloatVector a0_2 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 144);
+        FloatVector a1_2 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 152);
+        FloatVector a0_3 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 216);
+        FloatVector a1_3 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 224);
+        FloatVector a0_4 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 288);
+        FloatVector a1_4 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 296);
+        FloatVector a0_5 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 360);
+        FloatVector a1_5 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 368);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 144, d += 272) {
+            FloatVector v0 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v + 8);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+            FloatVector v0_72 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v + 80);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 136]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 137]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 138]);
+            a0_2 = v0_72.fma(g, a0_2);
+            a1_2 = v1_72.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 139]);
+            a0_3 = v0_72.fma(g, a0_3);
+            a1_3 = v1_72.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 140]);
+            a0_4 = v0_72.fma(g, a0_4);
+            a1_4 = v1_72.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 141]);
+            a0_5 = v0_72.fma(g, a0_5);
+            a1_5 = v1_72.fma(g, a1_5);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v + 8);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 2]);
+            a0_2 = v0.fma(g, a0_2);
+            a1_2 = v1.fma(g, a1_2);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 3]);
+            a0_3 = v0.fma(g, a0_3);
+            a1_3 = v1.fma(g, a1_3);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 4]);
+            a0_4 = v0.fma(g, a0_4);
+            a1_4 = v1.fma(g, a1_4);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 5]);
+            a0_5 = v0.fma(g, a0_5);
+            a1_5 = v1.fma(g, a1_5);
+        }
+        a0_0.intoArray(b11_conv_grad_c3_m, m);
+        a1_0.intoArray(b11_conv_grad_c3_m, m + 8);
+        a0_1.intoArray(b11_conv_grad_c3_m, m + 72);
+        a1_1.intoArray(b11_conv_grad_c3_m, m + 80);
+        a0_2.intoArray(b11_conv_grad_c3_m, m + 144);
+        a1_2.intoArray(b11_conv_grad_c3_m, m + 152);
+        a0_3.intoArray(b11_conv_grad_c3_m, m + 216);
+        a1_3.intoArray(b11_conv_grad_c3_m, m + 224);
+        a0_4.intoArray(b11_conv_grad_c3_m, m + 288);
+        a1_4.intoArray(b11_conv_grad_c3_m, m + 296);
+        a0_5.intoArray(b11_conv_grad_c3_m, m + 360);
+        a1_5.intoArray(b11_conv_grad_c3_m, m + 368);
+    }
+
+    /**
+     * M[ξ][k .. k+1][c .. c+15] += Σ_n D[ξ][n][k ..] · V[ξ][n][c ..], n = 0 .. nb-1 in order: a register tile of 16 input x 2 output channels (v: V[ξ][0][c], d: D[ξ][0][k], m: M[ξ][k][c]).
+     */
+    private void b11_conv_grad_c3_mm2(int nb, int v, int d, int m) {
+        FloatVector a0_0 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m);
+        FloatVector a1_0 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 8);
+        FloatVector a0_1 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 72);
+        FloatVector a1_1 = FloatVector.fromArray(S, b11_conv_grad_c3_m, m + 80);
+        FloatVector g;
+        int n = 0;
+        for (; n + 1 < nb; n += 2, v += 144, d += 272) {
+            FloatVector v0 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v + 8);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+            FloatVector v0_72 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v + 72);
+            FloatVector v1_72 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v + 80);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 136]);
+            a0_0 = v0_72.fma(g, a0_0);
+            a1_0 = v1_72.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 137]);
+            a0_1 = v0_72.fma(g, a0_1);
+            a1_1 = v1_72.fma(g, a1_1);
+        }
+        if (n < nb) {
+            FloatVector v0 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v);
+            FloatVector v1 = FloatVector.fromArray(S, b11_conv_grad_c3_v, v + 8);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d]);
+            a0_0 = v0.fma(g, a0_0);
+            a1_0 = v1.fma(g, a1_0);
+            g = FloatVector.broadcast(S, b11_conv_grad_c3_dd[d + 1]);
+            a0_1 = v0.fma(g, a0_1);
+            a1_1 = v1.fma(g, a1_1);
+        }
+        a0_0.intoArray(b11_conv_grad_c3_m, m);
+        a1_0.intoArray(b11_conv_grad_c3_m, m + 8);
+        a0_1.intoArray(b11_conv_grad_c3_m, m + 72);
+        a1_1.intoArray(b11_conv_grad_c3_m, m + 80);
+    }
+
+    /**
+     * conv_grad 'c3' (samples/fashion_bn.cnn:22), phase acc: M_chunk[ξ][k][c] = Σ_n D[ξ][n][k] · V[ξ][n][c] over the tiles n of samples chunk·64/8 .. (chunk+1)·64/8 - 1 (a fixed range: the same partial sums for any thread count), in blocks of 8 sample(s)
+     */
+    private void b11_conv_grad_c3_acc(int chunk) {
+        int t0 = chunk * 64 / 8;
+        int t1 = (chunk + 1) * 64 / 8;
+        int xo = chunk * 7200;
+        int yo = chunk * 8704;
+        int vo = chunk * 147456;
+        int dof = chunk * 278528;
+        int mo = chunk * 147456;
+        for (int e = 0; e < 147456; e++) {
+            b11_conv_grad_c3_m[mo + e] = 0f;
+        }
+        for (int b0 = t0; b0 < t1; b0 += 8) {
+            int b1 = Math.min(b0 + 8, t1);
+            // V = B^T d B and D = A ΔY A^T of every tile of samples b0 .. b1-1
+            for (int t = b0; t < b1; t++) {
+                b11_conv_grad_c3_copy(t, xo, yo);
+                b11_conv_grad_c3_vin(xo, vo, (t - b0) * 16);
+                b11_conv_grad_c3_din(yo, dof, (t - b0) * 16);
+            }
+            int nb = (b1 - b0) * 16;
+            // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int c = 0; c < 64; c += 16) {
+                    int v = vo + xi * 9216 + c;
+                    int d = dof + xi * 17408;
+                    int m = mo + xi * 9216 + c;
+                    for (int k = 0; k < 126; k += 6) b11_conv_grad_c3_mm6(nb, v, d + k, m + k * 72);
+                    b11_conv_grad_c3_mm2(nb, v, d + 126, m + 9072);
+                }
+            }
+        }
     }
 
     /**
