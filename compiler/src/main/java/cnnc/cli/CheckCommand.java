@@ -31,13 +31,14 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(CheckTable.render(m));
         // what train, eval, grad and bench run (with jdk.incubator.vector); `generate --target java` writes the scalar loops
-        List<String> kernels = JavaBackend.convKernels(m, true);
+        JavaBackend.Inspection java = JavaBackend.inspect(m, true);
+        List<String> kernels = java.convKernels();
         if (!kernels.isEmpty()) {
             out.printf("%nconvolution kernels on the java device with the Vector API (algorithms and tiles chosen from the shapes;"
                     + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n");
             kernels.forEach(k -> out.println("  " + k));
         }
-        JavaBackend.ScratchMemory sm = JavaBackend.scratchMemory(m, true);
+        JavaBackend.ScratchMemory sm = java.scratch();
         if (sm.kept() + sm.temporary() > 0) {
             out.printf("%nscratch of the kernels on the java device: %s kept between runs; %s of temporaries in %d shared array%s"
                             + " of %s in all (steps that never run at the same time share them)%n", Sizes.bytes(4 * sm.kept()),

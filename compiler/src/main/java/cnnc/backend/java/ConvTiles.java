@@ -90,6 +90,14 @@ final class ConvTiles {
         return Math.max(p * w / 2.0, (p + w) / 2.0) + 0.25 * (p + w);
     }
 
+    /**
+     * A kernel's own tile {@code fixed} (the Winograd GEMMs': their loops hold more vectors than the cost
+     * model counts), unless a tile is forced: then the forced one, as {@link #choose} gives it.
+     */
+    static Tile unlessForced(Tile fixed, long length, int channels) {
+        return forced() != null ? choose(length, channels) : fixed;
+    }
+
     /** The forced tile ({@link #override}, else {@code cnnc.conv.tile}), or null. */
     static Tile forced() {
         Tile t = override;

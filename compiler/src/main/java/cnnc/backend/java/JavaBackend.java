@@ -125,16 +125,28 @@ public final class JavaBackend {
      * {@link #generate(Model, String, boolean)} would emit it: what {@code cnnc check} shows.
      */
     public static List<String> convKernels(Model model, boolean vector) {
+        return inspect(model, vector).convKernels();
+    }
+
+    /** What {@code cnnc check} shows of {@code model}'s class: {@link #convKernels} and its {@link ScratchMemory}. */
+    public record Inspection(List<String> convKernels, ScratchMemory scratch) {}
+
+    /** The class of {@code model} as {@link #generate(Model, String, boolean)} would emit it, seen without writing it. */
+    public static Inspection inspect(Model model, boolean vector) {
         JavaBackend b = new JavaBackend(model, "", vector, false);
         b.emitSteps();
-        List<String> out = new ArrayList<>();
+        List<String> kernels = new ArrayList<>();
         for (StepCtx s : b.all()) {
             if (!s.kernel.isEmpty()) {
                 String kind = Profile.entry(s, s.name, s.forward).kind();
-                out.add(kind + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + "): " + s.kernel);
+                kernels.add(kind + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + "): " + s.kernel);
             }
         }
-        return out;
+        List<ScratchSlots.Use> uses = b.temporaries(b.assignUnits());
+        List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
+        long kept = b.all().stream().flatMap(st -> st.scratch.stream()).filter(StepCtx.Scratch::kept).mapToLong(StepCtx.Scratch::size).sum();
+        return new Inspection(kernels, new ScratchMemory(kept, uses.stream().mapToLong(ScratchSlots.Use::size).sum(),
+                slots.stream().mapToLong(ScratchSlots.Slot::size).sum(), slots.size()));
     }
 
     /**
@@ -182,10 +194,7 @@ public final class JavaBackend {
                     .addJavadoc("$L: $L $L$L\n", b.name(), b.role().name().toLowerCase(java.util.Locale.ROOT), b.shape(), where(b))
                     .initializer("new $L[$L]", b.dtype() == DType.I32 ? "int" : "float", b.shape().size()).build());
         }
-        forwardUnits = units(forwardSteps, 0, !profiled);
-        backwardUnits = units(backwardSteps, forwardUnits.size(), !profiled);
-        List<Unit> units = new ArrayList<>(forwardUnits);
-        units.addAll(backwardUnits);
+        List<Unit> units = assignUnits();
         scratchFields(t, units);
         if (vector) {
             t.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Float.class)), "S",
@@ -302,17 +311,13 @@ public final class JavaBackend {
      */
     public record ScratchMemory(long kept, long temporary, long shared, int arrays) {}
 
-    /** The scratch memory of {@code model}'s class ({@link #generate(Model, String, boolean)}), without writing it: what {@code cnnc check} shows. */
-    public static ScratchMemory scratchMemory(Model model, boolean vector) {
-        JavaBackend b = new JavaBackend(model, "", vector, false);
-        b.emitSteps();
-        List<Unit> units = new ArrayList<>(units(b.forwardSteps, 0, true));
-        units.addAll(units(b.backwardSteps, units.size(), true));
-        List<ScratchSlots.Use> uses = b.temporaries(units);
-        List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
-        long kept = b.all().stream().flatMap(st -> st.scratch.stream()).filter(StepCtx.Scratch::kept).mapToLong(StepCtx.Scratch::size).sum();
-        return new ScratchMemory(kept, uses.stream().mapToLong(ScratchSlots.Use::size).sum(),
-                slots.stream().mapToLong(ScratchSlots.Slot::size).sum(), slots.size());
+    /** Cuts the emitted steps into units (fused unless profiled), forward then backward; returns them all in run order. */
+    private List<Unit> assignUnits() {
+        forwardUnits = units(forwardSteps, 0, !profiled);
+        backwardUnits = units(backwardSteps, forwardUnits.size(), !profiled);
+        List<Unit> units = new ArrayList<>(forwardUnits);
+        units.addAll(backwardUnits);
+        return units;
     }
 
     /** Whether a training forward pass draws dropout masks: the class then keeps the step. */

@@ -67,10 +67,7 @@ final class WinogradEmitter {
 
     /** The GEMM's tile for blocks of {@code tiles} tiles and {@code co} output channels: fewer vectors where the block is small. */
     static ConvTiles.Tile gemmTile(long tiles, int co) {
-        if (ConvTiles.forced() != null) {
-            return ConvTiles.choose(tiles, co);
-        }
-        return new ConvTiles.Tile((int) Math.min(GEMM_P, Math.ceilDiv(tiles, VL)), Math.min(GEMM_B, co));
+        return ConvTiles.unlessForced(new ConvTiles.Tile((int) Math.min(GEMM_P, Math.ceilDiv(tiles, VL)), Math.min(GEMM_B, co)), tiles, co);
     }
 
     /**

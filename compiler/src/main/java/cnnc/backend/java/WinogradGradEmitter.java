@@ -82,7 +82,7 @@ final class WinogradGradEmitter {
 
     static Plan plan(int t, int c, int k, int ho, int wo) {
         int th = (ho + 1) / 2, tw = (wo + 1) / 2;
-        ConvTiles.Tile tile = ConvTiles.forced() != null ? ConvTiles.choose(c, k) : new ConvTiles.Tile(GEMM_P, Math.min(GEMM_B, k));
+        ConvTiles.Tile tile = ConvTiles.unlessForced(new ConvTiles.Tile(GEMM_P, Math.min(GEMM_B, k)), c, k);
         int cg = roundUp(c, VL * tile.p());
         int cp = row(cg);
         int kr = row(roundUp(k, VL));

@@ -70,7 +70,7 @@ class ScratchSlotsTest {
         long uses = sum(text, "\\((\\d+) floats\\), written before read in each run");
         assertTrue(shared > 0 && shared < uses, "shared " + shared + " floats for uses of " + uses);
         assertTrue(text.contains("conv_c2_d = scratch"), "Winograd's padded planes are temporary (it writes their zeros)");
-        JavaBackend.ScratchMemory sm = JavaBackend.scratchMemory(m, true);
+        JavaBackend.ScratchMemory sm = JavaBackend.inspect(m, true).scratch();
         assertEquals(shared, sm.shared(), "what cnnc check reports is what the class allocates");
         assertEquals(uses, sm.temporary());
         assertTrue(sm.kept() > 0 && sm.arrays() >= 1, sm.toString());
