@@ -3,7 +3,7 @@ package cnnc.ir;
 /**
  * What the lowering passes decided for one step, which every backend renders and none decides:
  * the per-sample run it belongs to ({@code sample-runs}) and whether its computation is fused with
- * a neighbour's ({@code fuse-activations}). {@link #NONE} until those passes ran.
+ * a neighbour's ({@code fuse-activations}, {@code fuse-bn-backward}). {@link #NONE} until those passes ran.
  *
  * @param run    the per-sample run: consecutive steps with the same run run their sample-wise parts
  *               one sample at a time, as one unit (a sample's maps stay in cache from step to step);
@@ -40,7 +40,18 @@ public record Lowering(int run, Fusion fusion) {
          */
         record Epilogue(Buffer out) implements Fusion {}
 
-        /** The step (an activation) is computed by the kernel of the step writing {@code by}. */
+        /**
+         * The step (bn_bf) also writes {@code outs}: the outputs of a step (bn_grad) made of sums it
+         * computes anyway, from the same inputs, in the same order.
+         */
+        record Sums(java.util.List<Buffer> outs) implements Fusion {
+
+            public Sums {
+                outs = java.util.List.copyOf(outs);
+            }
+        }
+
+        /** The step (an activation, or bn_grad) is computed by the kernel of the step writing {@code by}. */
         record Absorbed(Buffer by) implements Fusion {}
     }
 
@@ -49,6 +60,7 @@ public record Lowering(int run, Fusion fusion) {
         String f = switch (fusion) {
             case Fusion.None n -> "";
             case Fusion.Epilogue e -> "computes " + e.out().name();
+            case Fusion.Sums u -> "computes " + String.join(", ", u.outs().stream().map(Buffer::name).toList());
             case Fusion.Absorbed a -> "computed by " + a.by().name();
         };
         String r = run < 0 ? "" : "run " + run;

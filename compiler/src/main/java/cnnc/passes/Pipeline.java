@@ -15,10 +15,11 @@ import java.util.function.Consumer;
 
 /**
  * The compiler's passes, in order, in one place. Each is a pure {@code Model -> Model} function;
- * {@link #compile} can print the IR after every pass ({@code cnnc dump --trace}). The last three are
- * the lowering decisions every backend renders and none makes: each convolution's kernel
- * ({@link ConvKernels}), the per-sample runs ({@link SampleRuns}) and the conv+relu fusion
- * ({@link FuseActivations}). A backend given a model that skipped them refuses it.
+ * {@link #compile} can print the IR after every pass ({@code cnnc dump --trace}). The last four are
+ * the lowering decisions the backends render and none makes: each convolution's kernel
+ * ({@link ConvKernels}), the per-sample runs ({@link SampleRuns}), the conv+relu fusion
+ * ({@link FuseActivations}) and bn's shared backward sums ({@link FuseBnBackward}). A backend given
+ * a model that skipped them refuses it.
  */
 public final class Pipeline {
 
@@ -42,6 +43,7 @@ public final class Pipeline {
         passes.add(new Pass("conv-kernels", m -> ConvKernels.run(m, forced)));
         passes.add(new Pass("sample-runs", SampleRuns::run));
         passes.add(new Pass("fuse-activations", FuseActivations::run));
+        passes.add(new Pass("fuse-bn-backward", FuseBnBackward::run));
         return passes;
     }
 

@@ -5,6 +5,7 @@ import cnnc.ir.DType;
 import cnnc.ir.Graph;
 import cnnc.ir.GraphHash;
 import cnnc.ir.Init;
+import cnnc.ir.Lowering;
 import cnnc.ir.Model;
 import cnnc.ir.Role;
 import cnnc.ir.Step;
@@ -169,6 +170,9 @@ public final class JavaBackend {
         if (model.backward().isPresent()) {
             List<Step> bwd = model.backwardGraph().steps();
             for (int i = 0; i < bwd.size(); i++) {
+                if (bwd.get(i).op() instanceof cnnc.ops.BnGrad && bwd.get(i).lowering().fusion() instanceof Lowering.Fusion.Absorbed) {
+                    continue; // its bn_bf writes Δγ and Δβ (fuse-bn-backward)
+                }
                 StepCtx s = new StepCtx(bwd.get(i), false, i, inference, vector, shared, model.train().seed());
                 Emitters.emit(s);
                 backwardSteps.add(s);

@@ -22,6 +22,27 @@ public final class ConvBench {
 
     private ConvBench() {}
 
+    /**
+     * {@code -Dcnnc.bench.edit="REGEX=>REPLACEMENT;;..."}: edits the generated source before it is
+     * compiled, to time a kernel with a phase taken out (the results are then wrong: a tool only).
+     */
+    private static JavaBackend.Source edit(JavaBackend.Source src) {
+        String edits = System.getProperty("cnnc.bench.edit");
+        if (edits == null) {
+            return src;
+        }
+        String text = src.text();
+        for (String e : edits.split(";;")) {
+            String[] ab = e.split("=>", 2);
+            String next = text.replaceAll(ab[0], ab[1]);
+            if (next.equals(text)) {
+                throw new IllegalArgumentException("edit matched nothing: " + ab[0]);
+            }
+            text = next;
+        }
+        return new JavaBackend.Source(src.packageName(), src.className(), text);
+    }
+
     public static void main(String[] args) throws Exception {
         int c = Integer.parseInt(args[0]);
         int k = Integer.parseInt(args[1]);
@@ -42,8 +63,8 @@ public final class ConvBench {
             ConvTiles.override = spec[0].equals("auto") ? null
                     : new ConvTiles.Tile(Integer.parseInt(spec[0].split("x")[0]), Integer.parseInt(spec[0].split("x")[1]));
             ConvTiles.gradOverride = spec.length > 1 ? Integer.valueOf(spec[1]) : null;
-            nets[i] = JaninoLoader.compile(JavaBackend.generateProfiled(cnnc.passes.ConvKernels.run(m, algo), "cnnc.bench" + i, true))
-                    .instantiate();
+            JavaBackend.Source src = JavaBackend.generateProfiled(cnnc.passes.ConvKernels.run(m, algo), "cnnc.bench" + i, true);
+            nets[i] = JaninoLoader.compile(edit(src)).instantiate();
             nets[i].setThreads(threads);
             Models.fill(nets[i], 1);
         }

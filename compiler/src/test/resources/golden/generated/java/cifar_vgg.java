@@ -1101,62 +1101,50 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         pool.run(this, 16, 64);
         // bn_bf 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 17, 256);
-        // bn_grad 'n6' (samples/cifar_vgg.cnn:35)
-        pool.run(this, 18, 256);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 19, 64);
+        pool.run(this, 18, 64);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 20, 256);
+        pool.run(this, 19, 256);
         // relu_bf 'r5' (samples/cifar_vgg.cnn:33)
-        pool.run(this, 21, 64);
+        pool.run(this, 20, 64);
         // bn_bf 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 22, 256);
-        // bn_grad 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 23, 256);
+        pool.run(this, 21, 256);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 24, 64);
+        pool.run(this, 22, 64);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 25, 256);
+        pool.run(this, 23, 256);
         // maxpool_bf 'p4' (samples/cifar_vgg.cnn:28)
         // relu_bf 'r4' (samples/cifar_vgg.cnn:27)
-        pool.run(this, 26, 64);
+        pool.run(this, 24, 64);
         // bn_bf 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 27, 128);
-        // bn_grad 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 28, 128);
+        pool.run(this, 25, 128);
         // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 29, 64);
+        pool.run(this, 26, 64);
         // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 30, 128);
+        pool.run(this, 27, 128);
         // relu_bf 'r3' (samples/cifar_vgg.cnn:24)
-        pool.run(this, 31, 64);
+        pool.run(this, 28, 64);
         // bn_bf 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 32, 128);
-        // bn_grad 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 33, 128);
+        pool.run(this, 29, 128);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 34, 64);
+        pool.run(this, 30, 64);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 35, 128);
+        pool.run(this, 31, 128);
         // maxpool_bf 'p2' (samples/cifar_vgg.cnn:19)
         // relu_bf 'r2' (samples/cifar_vgg.cnn:18)
-        pool.run(this, 36, 64);
+        pool.run(this, 32, 64);
         // bn_bf 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 37, 64);
-        // bn_grad 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 38, 64);
+        pool.run(this, 33, 64);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 39, 64);
+        pool.run(this, 34, 64);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 40, 64);
+        pool.run(this, 35, 64);
         // relu_bf 'r1' (samples/cifar_vgg.cnn:15)
-        pool.run(this, 41, 64);
+        pool.run(this, 36, 64);
         // bn_bf 'n1' (samples/cifar_vgg.cnn:14)
-        pool.run(this, 42, 64);
-        // bn_grad 'n1' (samples/cifar_vgg.cnn:14)
-        pool.run(this, 43, 64);
+        pool.run(this, 37, 64);
         // conv_grad 'c1' (samples/cifar_vgg.cnn:13)
-        pool.run(this, 44, 64);
+        pool.run(this, 38, 64);
     }
 
     public float loss() {
@@ -1283,84 +1271,66 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b5_bn_bf_n6_(chunk);
                 return;
             case 18:
-                b6_bn_grad_n6_(chunk);
-                return;
-            case 19:
                 b7_conv_bf_c6_(chunk);
                 return;
-            case 20:
+            case 19:
                 b8_conv_grad_c6_(chunk);
                 return;
-            case 21:
+            case 20:
                 b9_relu_bf_r5_(chunk);
                 return;
-            case 22:
+            case 21:
                 b10_bn_bf_n5_(chunk);
                 return;
-            case 23:
-                b11_bn_grad_n5_(chunk);
-                return;
-            case 24:
+            case 22:
                 b12_conv_bf_c5_(chunk);
                 return;
-            case 25:
+            case 23:
                 b13_conv_grad_c5_(chunk);
                 return;
-            case 26:
-                s26_by_sample(chunk);
+            case 24:
+                s24_by_sample(chunk);
                 return;
-            case 27:
+            case 25:
                 b16_bn_bf_n4_(chunk);
                 return;
-            case 28:
-                b17_bn_grad_n4_(chunk);
-                return;
-            case 29:
+            case 26:
                 b18_conv_bf_c4_(chunk);
                 return;
-            case 30:
+            case 27:
                 b19_conv_grad_c4_(chunk);
                 return;
-            case 31:
+            case 28:
                 b20_relu_bf_r3_(chunk);
                 return;
-            case 32:
+            case 29:
                 b21_bn_bf_n3_(chunk);
                 return;
-            case 33:
-                b22_bn_grad_n3_(chunk);
-                return;
-            case 34:
+            case 30:
                 b23_conv_bf_c3_(chunk);
                 return;
-            case 35:
+            case 31:
                 b24_conv_grad_c3_(chunk);
                 return;
-            case 36:
-                s36_by_sample(chunk);
+            case 32:
+                s32_by_sample(chunk);
                 return;
-            case 37:
+            case 33:
                 b27_bn_bf_n2_(chunk);
                 return;
-            case 38:
-                b28_bn_grad_n2_(chunk);
-                return;
-            case 39:
+            case 34:
                 b29_conv_bf_c2_(chunk);
                 return;
-            case 40:
+            case 35:
                 b30_conv_grad_c2_(chunk);
                 return;
-            case 41:
+            case 36:
                 b31_relu_bf_r1_(chunk);
                 return;
-            case 42:
+            case 37:
                 b32_bn_bf_n1_(chunk);
                 return;
-            case 43:
-                b33_bn_grad_n1_(chunk);
-                return;
-            case 44:
+            case 38:
                 b34_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1488,7 +1458,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r4' (samples/cifar_vgg.cnn:27)</li>
      * </ul>
      */
-    private void s26_by_sample(int chunk) {
+    private void s24_by_sample(int chunk) {
         b14_maxpool_bf_p4_(chunk);
         b15_relu_bf_r4_(chunk);
     }
@@ -1501,7 +1471,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/cifar_vgg.cnn:18)</li>
      * </ul>
      */
-    private void s36_by_sample(int chunk) {
+    private void s32_by_sample(int chunk) {
         b25_maxpool_bf_p2_(chunk);
         b26_relu_bf_r2_(chunk);
     }
@@ -1579,20 +1549,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 65536 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                        sum += c1_[e];
+                    int p = t * 65536 + c * 1024;
+                    for (int e = p; e < p + 1024; e += 8) {
+                        sum0 += c1_[e];
+                        sum1 += c1_[e + 1];
+                        sum2 += c1_[e + 2];
+                        sum3 += c1_[e + 3];
+                        sum4 += c1_[e + 4];
+                        sum5 += c1_[e + 5];
+                        sum6 += c1_[e + 6];
+                        sum7 += c1_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 65536;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                        double d = c1_[e] - mu;
-                        sq += d * d;
+                    int p = t * 65536 + c * 1024;
+                    for (int e = p; e < p + 1024; e += 8) {
+                        double d0 = c1_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c1_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c1_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c1_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c1_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c1_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c1_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c1_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 65536;
                 n1$batch_mean_[s] = (float) mu;
                 n1$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -1708,20 +1703,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 65536 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                        sum += c2_[e];
+                    int p = t * 65536 + c * 1024;
+                    for (int e = p; e < p + 1024; e += 8) {
+                        sum0 += c2_[e];
+                        sum1 += c2_[e + 1];
+                        sum2 += c2_[e + 2];
+                        sum3 += c2_[e + 3];
+                        sum4 += c2_[e + 4];
+                        sum5 += c2_[e + 5];
+                        sum6 += c2_[e + 6];
+                        sum7 += c2_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 65536;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                        double d = c2_[e] - mu;
-                        sq += d * d;
+                    int p = t * 65536 + c * 1024;
+                    for (int e = p; e < p + 1024; e += 8) {
+                        double d0 = c2_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c2_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c2_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c2_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c2_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c2_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c2_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c2_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 65536;
                 n2$batch_mean_[s] = (float) mu;
                 n2$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -1875,20 +1895,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 16384 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                        sum += c3_[e];
+                    int p = t * 32768 + c * 256;
+                    for (int e = p; e < p + 256; e += 8) {
+                        sum0 += c3_[e];
+                        sum1 += c3_[e + 1];
+                        sum2 += c3_[e + 2];
+                        sum3 += c3_[e + 3];
+                        sum4 += c3_[e + 4];
+                        sum5 += c3_[e + 5];
+                        sum6 += c3_[e + 6];
+                        sum7 += c3_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 16384;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                        double d = c3_[e] - mu;
-                        sq += d * d;
+                    int p = t * 32768 + c * 256;
+                    for (int e = p; e < p + 256; e += 8) {
+                        double d0 = c3_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c3_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c3_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c3_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c3_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c3_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c3_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c3_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 16384;
                 n3$batch_mean_[s] = (float) mu;
                 n3$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -2004,20 +2049,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 16384 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                        sum += c4_[e];
+                    int p = t * 32768 + c * 256;
+                    for (int e = p; e < p + 256; e += 8) {
+                        sum0 += c4_[e];
+                        sum1 += c4_[e + 1];
+                        sum2 += c4_[e + 2];
+                        sum3 += c4_[e + 3];
+                        sum4 += c4_[e + 4];
+                        sum5 += c4_[e + 5];
+                        sum6 += c4_[e + 6];
+                        sum7 += c4_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 16384;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                        double d = c4_[e] - mu;
-                        sq += d * d;
+                    int p = t * 32768 + c * 256;
+                    for (int e = p; e < p + 256; e += 8) {
+                        double d0 = c4_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c4_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c4_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c4_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c4_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c4_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c4_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c4_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 16384;
                 n4$batch_mean_[s] = (float) mu;
                 n4$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -2171,20 +2241,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 4096 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                        sum += c5_[e];
+                    int p = t * 16384 + c * 64;
+                    for (int e = p; e < p + 64; e += 8) {
+                        sum0 += c5_[e];
+                        sum1 += c5_[e + 1];
+                        sum2 += c5_[e + 2];
+                        sum3 += c5_[e + 3];
+                        sum4 += c5_[e + 4];
+                        sum5 += c5_[e + 5];
+                        sum6 += c5_[e + 6];
+                        sum7 += c5_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 4096;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                        double d = c5_[e] - mu;
-                        sq += d * d;
+                    int p = t * 16384 + c * 64;
+                    for (int e = p; e < p + 64; e += 8) {
+                        double d0 = c5_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c5_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c5_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c5_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c5_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c5_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c5_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c5_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 4096;
                 n5$batch_mean_[s] = (float) mu;
                 n5$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -2300,20 +2395,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 4096 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                        sum += c6_[e];
+                    int p = t * 16384 + c * 64;
+                    for (int e = p; e < p + 64; e += 8) {
+                        sum0 += c6_[e];
+                        sum1 += c6_[e + 1];
+                        sum2 += c6_[e + 2];
+                        sum3 += c6_[e + 3];
+                        sum4 += c6_[e + 4];
+                        sum5 += c6_[e + 5];
+                        sum6 += c6_[e + 6];
+                        sum7 += c6_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 4096;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                        double d = c6_[e] - mu;
-                        sq += d * d;
+                    int p = t * 16384 + c * 64;
+                    for (int e = p; e < p + 64; e += 8) {
+                        double d0 = c6_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c6_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c6_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c6_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c6_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c6_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c6_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c6_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 4096;
                 n6$batch_mean_[s] = (float) mu;
                 n6$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -2542,15 +2662,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n6$batch_mean_[s];
             float is = n6$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                    float d = grad$n6_[e];
-                    dsum += d;
-                    xsum += d * ((c6_[e] - m) * is);
+                int p = t * 16384 + c * 64;
+                for (int e = p; e < p + 64; e += 8) {
+                    float d0 = grad$n6_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c6_[e] - m) * is);
+                    float d1 = grad$n6_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c6_[e + 1] - m) * is);
+                    float d2 = grad$n6_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c6_[e + 2] - m) * is);
+                    float d3 = grad$n6_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c6_[e + 3] - m) * is);
+                    float d4 = grad$n6_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c6_[e + 4] - m) * is);
+                    float d5 = grad$n6_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c6_[e + 5] - m) * is);
+                    float d6 = grad$n6_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c6_[e + 6] - m) * is);
+                    float d7 = grad$n6_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c6_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n6$gamma_[s] = (float) xsum;
+            grad$n6$beta_[s] = (float) dsum;
             float md = (float) (dsum / 4096);
             float mx = (float) (xsum / 4096);
             float gs = n6$gamma_[s] * is;
@@ -2559,30 +2706,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c6_[e] = gs * (grad$n6_[e] - md - ((c6_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n6' (samples/cifar_vgg.cnn:35): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>256 chunks: one channel each
-     */
-    private void b6_bn_grad_n6_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n6$batch_mean_[s];
-            float is = n6$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                    float d = grad$n6_[e];
-                    dsum += d;
-                    xsum += d * ((c6_[e] - m) * is);
-                }
-            }
-            grad$n6$gamma_[s] = (float) xsum;
-            grad$n6$beta_[s] = (float) dsum;
         }
     }
 
@@ -2727,15 +2850,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n5$batch_mean_[s];
             float is = n5$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                    float d = grad$n5_[e];
-                    dsum += d;
-                    xsum += d * ((c5_[e] - m) * is);
+                int p = t * 16384 + c * 64;
+                for (int e = p; e < p + 64; e += 8) {
+                    float d0 = grad$n5_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c5_[e] - m) * is);
+                    float d1 = grad$n5_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c5_[e + 1] - m) * is);
+                    float d2 = grad$n5_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c5_[e + 2] - m) * is);
+                    float d3 = grad$n5_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c5_[e + 3] - m) * is);
+                    float d4 = grad$n5_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c5_[e + 4] - m) * is);
+                    float d5 = grad$n5_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c5_[e + 5] - m) * is);
+                    float d6 = grad$n5_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c5_[e + 6] - m) * is);
+                    float d7 = grad$n5_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c5_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n5$gamma_[s] = (float) xsum;
+            grad$n5$beta_[s] = (float) dsum;
             float md = (float) (dsum / 4096);
             float mx = (float) (xsum / 4096);
             float gs = n5$gamma_[s] * is;
@@ -2744,30 +2894,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c5_[e] = gs * (grad$n5_[e] - md - ((c5_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n5' (samples/cifar_vgg.cnn:32): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>256 chunks: one channel each
-     */
-    private void b11_bn_grad_n5_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n5$batch_mean_[s];
-            float is = n5$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                    float d = grad$n5_[e];
-                    dsum += d;
-                    xsum += d * ((c5_[e] - m) * is);
-                }
-            }
-            grad$n5$gamma_[s] = (float) xsum;
-            grad$n5$beta_[s] = (float) dsum;
         }
     }
 
@@ -2931,15 +3057,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n4$batch_mean_[s];
             float is = n4$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                    float d = grad$n4_[e];
-                    dsum += d;
-                    xsum += d * ((c4_[e] - m) * is);
+                int p = t * 32768 + c * 256;
+                for (int e = p; e < p + 256; e += 8) {
+                    float d0 = grad$n4_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c4_[e] - m) * is);
+                    float d1 = grad$n4_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c4_[e + 1] - m) * is);
+                    float d2 = grad$n4_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c4_[e + 2] - m) * is);
+                    float d3 = grad$n4_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c4_[e + 3] - m) * is);
+                    float d4 = grad$n4_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c4_[e + 4] - m) * is);
+                    float d5 = grad$n4_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c4_[e + 5] - m) * is);
+                    float d6 = grad$n4_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c4_[e + 6] - m) * is);
+                    float d7 = grad$n4_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c4_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n4$gamma_[s] = (float) xsum;
+            grad$n4$beta_[s] = (float) dsum;
             float md = (float) (dsum / 16384);
             float mx = (float) (xsum / 16384);
             float gs = n4$gamma_[s] * is;
@@ -2948,30 +3101,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c4_[e] = gs * (grad$n4_[e] - md - ((c4_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n4' (samples/cifar_vgg.cnn:26): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>128 chunks: one channel each
-     */
-    private void b17_bn_grad_n4_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n4$batch_mean_[s];
-            float is = n4$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                    float d = grad$n4_[e];
-                    dsum += d;
-                    xsum += d * ((c4_[e] - m) * is);
-                }
-            }
-            grad$n4$gamma_[s] = (float) xsum;
-            grad$n4$beta_[s] = (float) dsum;
         }
     }
 
@@ -3116,15 +3245,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n3$batch_mean_[s];
             float is = n3$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                    float d = grad$n3_[e];
-                    dsum += d;
-                    xsum += d * ((c3_[e] - m) * is);
+                int p = t * 32768 + c * 256;
+                for (int e = p; e < p + 256; e += 8) {
+                    float d0 = grad$n3_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c3_[e] - m) * is);
+                    float d1 = grad$n3_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c3_[e + 1] - m) * is);
+                    float d2 = grad$n3_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c3_[e + 2] - m) * is);
+                    float d3 = grad$n3_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c3_[e + 3] - m) * is);
+                    float d4 = grad$n3_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c3_[e + 4] - m) * is);
+                    float d5 = grad$n3_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c3_[e + 5] - m) * is);
+                    float d6 = grad$n3_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c3_[e + 6] - m) * is);
+                    float d7 = grad$n3_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c3_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n3$gamma_[s] = (float) xsum;
+            grad$n3$beta_[s] = (float) dsum;
             float md = (float) (dsum / 16384);
             float mx = (float) (xsum / 16384);
             float gs = n3$gamma_[s] * is;
@@ -3133,30 +3289,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c3_[e] = gs * (grad$n3_[e] - md - ((c3_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n3' (samples/cifar_vgg.cnn:23): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>128 chunks: one channel each
-     */
-    private void b22_bn_grad_n3_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n3$batch_mean_[s];
-            float is = n3$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                    float d = grad$n3_[e];
-                    dsum += d;
-                    xsum += d * ((c3_[e] - m) * is);
-                }
-            }
-            grad$n3$gamma_[s] = (float) xsum;
-            grad$n3$beta_[s] = (float) dsum;
         }
     }
 
@@ -3320,15 +3452,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n2$batch_mean_[s];
             float is = n2$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                    float d = grad$n2_[e];
-                    dsum += d;
-                    xsum += d * ((c2_[e] - m) * is);
+                int p = t * 65536 + c * 1024;
+                for (int e = p; e < p + 1024; e += 8) {
+                    float d0 = grad$n2_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c2_[e] - m) * is);
+                    float d1 = grad$n2_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c2_[e + 1] - m) * is);
+                    float d2 = grad$n2_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c2_[e + 2] - m) * is);
+                    float d3 = grad$n2_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c2_[e + 3] - m) * is);
+                    float d4 = grad$n2_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c2_[e + 4] - m) * is);
+                    float d5 = grad$n2_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c2_[e + 5] - m) * is);
+                    float d6 = grad$n2_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c2_[e + 6] - m) * is);
+                    float d7 = grad$n2_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c2_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n2$gamma_[s] = (float) xsum;
+            grad$n2$beta_[s] = (float) dsum;
             float md = (float) (dsum / 65536);
             float mx = (float) (xsum / 65536);
             float gs = n2$gamma_[s] * is;
@@ -3337,30 +3496,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c2_[e] = gs * (grad$n2_[e] - md - ((c2_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n2' (samples/cifar_vgg.cnn:17): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>64 chunks: one channel each
-     */
-    private void b28_bn_grad_n2_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n2$batch_mean_[s];
-            float is = n2$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                    float d = grad$n2_[e];
-                    dsum += d;
-                    xsum += d * ((c2_[e] - m) * is);
-                }
-            }
-            grad$n2$gamma_[s] = (float) xsum;
-            grad$n2$beta_[s] = (float) dsum;
         }
     }
 
@@ -3505,15 +3640,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n1$batch_mean_[s];
             float is = n1$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                    float d = grad$n1_[e];
-                    dsum += d;
-                    xsum += d * ((c1_[e] - m) * is);
+                int p = t * 65536 + c * 1024;
+                for (int e = p; e < p + 1024; e += 8) {
+                    float d0 = grad$n1_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c1_[e] - m) * is);
+                    float d1 = grad$n1_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c1_[e + 1] - m) * is);
+                    float d2 = grad$n1_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c1_[e + 2] - m) * is);
+                    float d3 = grad$n1_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c1_[e + 3] - m) * is);
+                    float d4 = grad$n1_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c1_[e + 4] - m) * is);
+                    float d5 = grad$n1_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c1_[e + 5] - m) * is);
+                    float d6 = grad$n1_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c1_[e + 6] - m) * is);
+                    float d7 = grad$n1_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c1_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n1$gamma_[s] = (float) xsum;
+            grad$n1$beta_[s] = (float) dsum;
             float md = (float) (dsum / 65536);
             float mx = (float) (xsum / 65536);
             float gs = n1$gamma_[s] * is;
@@ -3522,30 +3684,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c1_[e] = gs * (grad$n1_[e] - md - ((c1_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n1' (samples/cifar_vgg.cnn:14): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>64 chunks: one channel each
-     */
-    private void b33_bn_grad_n1_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n1$batch_mean_[s];
-            float is = n1$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                    float d = grad$n1_[e];
-                    dsum += d;
-                    xsum += d * ((c1_[e] - m) * is);
-                }
-            }
-            grad$n1$gamma_[s] = (float) xsum;
-            grad$n1$beta_[s] = (float) dsum;
         }
     }
 

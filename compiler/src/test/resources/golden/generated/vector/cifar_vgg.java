@@ -1470,94 +1470,82 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         pool.run(this, 27, 64);
         // bn_bf 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 28, 256);
-        // bn_grad 'n6' (samples/cifar_vgg.cnn:35)
-        pool.run(this, 29, 256);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 30, 64);
+        pool.run(this, 29, 64);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 31, 16);
+        pool.run(this, 30, 16);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 32, 11);
+        pool.run(this, 31, 11);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 33, 3);
+        pool.run(this, 32, 3);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 34, 16);
+        pool.run(this, 33, 16);
         // relu_bf 'r5' (samples/cifar_vgg.cnn:33)
-        pool.run(this, 35, 64);
+        pool.run(this, 34, 64);
         // bn_bf 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 36, 256);
-        // bn_grad 'n5' (samples/cifar_vgg.cnn:32)
-        pool.run(this, 37, 256);
+        pool.run(this, 35, 256);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 38, 64);
+        pool.run(this, 36, 64);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 39, 16);
+        pool.run(this, 37, 16);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 40, 11);
+        pool.run(this, 38, 11);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 41, 7);
+        pool.run(this, 39, 7);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 42, 16);
+        pool.run(this, 40, 16);
         // maxpool_bf 'p4' (samples/cifar_vgg.cnn:28)
         // relu_bf 'r4' (samples/cifar_vgg.cnn:27)
-        pool.run(this, 43, 64);
+        pool.run(this, 41, 64);
         // bn_bf 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 44, 128);
-        // bn_grad 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 45, 128);
+        pool.run(this, 42, 128);
         // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 46, 64);
+        pool.run(this, 43, 64);
         // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 44, 16);
+        // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 45, 16);
+        // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 46, 8);
+        // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
         pool.run(this, 47, 16);
-        // conv_bf 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 48, 16);
-        // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 49, 8);
-        // conv_grad 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 50, 16);
         // relu_bf 'r3' (samples/cifar_vgg.cnn:24)
-        pool.run(this, 51, 64);
+        pool.run(this, 48, 64);
         // bn_bf 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 52, 128);
-        // bn_grad 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 53, 128);
+        pool.run(this, 49, 128);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 54, 64);
+        pool.run(this, 50, 64);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 55, 11);
+        pool.run(this, 51, 11);
         // conv_bf 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 56, 16);
+        pool.run(this, 52, 16);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 57, 8);
+        pool.run(this, 53, 8);
         // conv_grad 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 58, 16);
+        pool.run(this, 54, 16);
         // maxpool_bf 'p2' (samples/cifar_vgg.cnn:19)
         // relu_bf 'r2' (samples/cifar_vgg.cnn:18)
-        pool.run(this, 59, 64);
+        pool.run(this, 55, 64);
         // bn_bf 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 60, 64);
-        // bn_grad 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 61, 64);
+        pool.run(this, 56, 64);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 62, 64);
+        pool.run(this, 57, 64);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 63, 11);
+        pool.run(this, 58, 11);
         // conv_bf 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 64, 16);
+        pool.run(this, 59, 16);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 65, 8);
+        pool.run(this, 60, 8);
         // conv_grad 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 66, 16);
+        pool.run(this, 61, 16);
         // relu_bf 'r1' (samples/cifar_vgg.cnn:15)
-        pool.run(this, 67, 64);
+        pool.run(this, 62, 64);
         // bn_bf 'n1' (samples/cifar_vgg.cnn:14)
-        pool.run(this, 68, 64);
-        // bn_grad 'n1' (samples/cifar_vgg.cnn:14)
-        pool.run(this, 69, 64);
+        pool.run(this, 63, 64);
         // conv_grad 'c1' (samples/cifar_vgg.cnn:13)
-        pool.run(this, 70, 64);
+        pool.run(this, 64, 64);
         // conv_grad 'c1' (samples/cifar_vgg.cnn:13)
-        pool.run(this, 71, 32);
+        pool.run(this, 65, 32);
     }
 
     public float loss() {
@@ -1717,132 +1705,114 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b5_bn_bf_n6_(chunk);
                 return;
             case 29:
-                b6_bn_grad_n6_(chunk);
-                return;
-            case 30:
                 b7_conv_bf_c6_pad(chunk);
                 return;
-            case 31:
+            case 30:
                 b7_conv_bf_c6_u(chunk);
                 return;
-            case 32:
+            case 31:
                 b7_conv_bf_c6_(chunk);
                 return;
-            case 33:
+            case 32:
                 b8_conv_grad_c6_acc(chunk);
                 return;
-            case 34:
+            case 33:
                 b8_conv_grad_c6_(chunk);
                 return;
-            case 35:
+            case 34:
                 b9_relu_bf_r5_(chunk);
                 return;
-            case 36:
+            case 35:
                 b10_bn_bf_n5_(chunk);
                 return;
-            case 37:
-                b11_bn_grad_n5_(chunk);
-                return;
-            case 38:
+            case 36:
                 b12_conv_bf_c5_pad(chunk);
                 return;
-            case 39:
+            case 37:
                 b12_conv_bf_c5_u(chunk);
                 return;
-            case 40:
+            case 38:
                 b12_conv_bf_c5_(chunk);
                 return;
-            case 41:
+            case 39:
                 b13_conv_grad_c5_acc(chunk);
                 return;
-            case 42:
+            case 40:
                 b13_conv_grad_c5_(chunk);
                 return;
-            case 43:
-                s43_by_sample(chunk);
+            case 41:
+                s41_by_sample(chunk);
                 return;
-            case 44:
+            case 42:
                 b16_bn_bf_n4_(chunk);
                 return;
-            case 45:
-                b17_bn_grad_n4_(chunk);
-                return;
-            case 46:
+            case 43:
                 b18_conv_bf_c4_pad(chunk);
                 return;
-            case 47:
+            case 44:
                 b18_conv_bf_c4_u(chunk);
                 return;
-            case 48:
+            case 45:
                 b18_conv_bf_c4_(chunk);
                 return;
-            case 49:
+            case 46:
                 b19_conv_grad_c4_acc(chunk);
                 return;
-            case 50:
+            case 47:
                 b19_conv_grad_c4_(chunk);
                 return;
-            case 51:
+            case 48:
                 b20_relu_bf_r3_(chunk);
                 return;
-            case 52:
+            case 49:
                 b21_bn_bf_n3_(chunk);
                 return;
-            case 53:
-                b22_bn_grad_n3_(chunk);
-                return;
-            case 54:
+            case 50:
                 b23_conv_bf_c3_pad(chunk);
                 return;
-            case 55:
+            case 51:
                 b23_conv_bf_c3_u(chunk);
                 return;
-            case 56:
+            case 52:
                 b23_conv_bf_c3_(chunk);
                 return;
-            case 57:
+            case 53:
                 b24_conv_grad_c3_acc(chunk);
                 return;
-            case 58:
+            case 54:
                 b24_conv_grad_c3_(chunk);
                 return;
-            case 59:
-                s59_by_sample(chunk);
+            case 55:
+                s55_by_sample(chunk);
                 return;
-            case 60:
+            case 56:
                 b27_bn_bf_n2_(chunk);
                 return;
-            case 61:
-                b28_bn_grad_n2_(chunk);
-                return;
-            case 62:
+            case 57:
                 b29_conv_bf_c2_pad(chunk);
                 return;
-            case 63:
+            case 58:
                 b29_conv_bf_c2_u(chunk);
                 return;
-            case 64:
+            case 59:
                 b29_conv_bf_c2_(chunk);
                 return;
-            case 65:
+            case 60:
                 b30_conv_grad_c2_acc(chunk);
                 return;
-            case 66:
+            case 61:
                 b30_conv_grad_c2_(chunk);
                 return;
-            case 67:
+            case 62:
                 b31_relu_bf_r1_(chunk);
                 return;
-            case 68:
+            case 63:
                 b32_bn_bf_n1_(chunk);
                 return;
-            case 69:
-                b33_bn_grad_n1_(chunk);
-                return;
-            case 70:
+            case 64:
                 b34_conv_grad_c1_dy(chunk);
                 return;
-            case 71:
+            case 65:
                 b34_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1969,7 +1939,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r4' (samples/cifar_vgg.cnn:27)</li>
      * </ul>
      */
-    private void s43_by_sample(int chunk) {
+    private void s41_by_sample(int chunk) {
         b14_maxpool_bf_p4_(chunk);
         b15_relu_bf_r4_(chunk);
     }
@@ -1982,7 +1952,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/cifar_vgg.cnn:18)</li>
      * </ul>
      */
-    private void s59_by_sample(int chunk) {
+    private void s55_by_sample(int chunk) {
         b25_maxpool_bf_p2_(chunk);
         b26_relu_bf_r2_(chunk);
     }
@@ -2211,20 +2181,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 65536 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                        sum += c1_[e];
+                    int p = t * 65536 + c * 1024;
+                    for (int e = p; e < p + 1024; e += 8) {
+                        sum0 += c1_[e];
+                        sum1 += c1_[e + 1];
+                        sum2 += c1_[e + 2];
+                        sum3 += c1_[e + 3];
+                        sum4 += c1_[e + 4];
+                        sum5 += c1_[e + 5];
+                        sum6 += c1_[e + 6];
+                        sum7 += c1_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 65536;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                        double d = c1_[e] - mu;
-                        sq += d * d;
+                    int p = t * 65536 + c * 1024;
+                    for (int e = p; e < p + 1024; e += 8) {
+                        double d0 = c1_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c1_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c1_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c1_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c1_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c1_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c1_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c1_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 65536;
                 n1$batch_mean_[s] = (float) mu;
                 n1$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -2730,20 +2725,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 65536 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                        sum += c2_[e];
+                    int p = t * 65536 + c * 1024;
+                    for (int e = p; e < p + 1024; e += 8) {
+                        sum0 += c2_[e];
+                        sum1 += c2_[e + 1];
+                        sum2 += c2_[e + 2];
+                        sum3 += c2_[e + 3];
+                        sum4 += c2_[e + 4];
+                        sum5 += c2_[e + 5];
+                        sum6 += c2_[e + 6];
+                        sum7 += c2_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 65536;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                        double d = c2_[e] - mu;
-                        sq += d * d;
+                    int p = t * 65536 + c * 1024;
+                    for (int e = p; e < p + 1024; e += 8) {
+                        double d0 = c2_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c2_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c2_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c2_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c2_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c2_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c2_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c2_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 65536;
                 n2$batch_mean_[s] = (float) mu;
                 n2$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -3259,20 +3279,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 16384 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                        sum += c3_[e];
+                    int p = t * 32768 + c * 256;
+                    for (int e = p; e < p + 256; e += 8) {
+                        sum0 += c3_[e];
+                        sum1 += c3_[e + 1];
+                        sum2 += c3_[e + 2];
+                        sum3 += c3_[e + 3];
+                        sum4 += c3_[e + 4];
+                        sum5 += c3_[e + 5];
+                        sum6 += c3_[e + 6];
+                        sum7 += c3_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 16384;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                        double d = c3_[e] - mu;
-                        sq += d * d;
+                    int p = t * 32768 + c * 256;
+                    for (int e = p; e < p + 256; e += 8) {
+                        double d0 = c3_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c3_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c3_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c3_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c3_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c3_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c3_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c3_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 16384;
                 n3$batch_mean_[s] = (float) mu;
                 n3$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -3750,20 +3795,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 16384 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                        sum += c4_[e];
+                    int p = t * 32768 + c * 256;
+                    for (int e = p; e < p + 256; e += 8) {
+                        sum0 += c4_[e];
+                        sum1 += c4_[e + 1];
+                        sum2 += c4_[e + 2];
+                        sum3 += c4_[e + 3];
+                        sum4 += c4_[e + 4];
+                        sum5 += c4_[e + 5];
+                        sum6 += c4_[e + 6];
+                        sum7 += c4_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 16384;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                        double d = c4_[e] - mu;
-                        sq += d * d;
+                    int p = t * 32768 + c * 256;
+                    for (int e = p; e < p + 256; e += 8) {
+                        double d0 = c4_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c4_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c4_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c4_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c4_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c4_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c4_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c4_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 16384;
                 n4$batch_mean_[s] = (float) mu;
                 n4$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -4307,20 +4377,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 4096 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                        sum += c5_[e];
+                    int p = t * 16384 + c * 64;
+                    for (int e = p; e < p + 64; e += 8) {
+                        sum0 += c5_[e];
+                        sum1 += c5_[e + 1];
+                        sum2 += c5_[e + 2];
+                        sum3 += c5_[e + 3];
+                        sum4 += c5_[e + 4];
+                        sum5 += c5_[e + 5];
+                        sum6 += c5_[e + 6];
+                        sum7 += c5_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 4096;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                        double d = c5_[e] - mu;
-                        sq += d * d;
+                    int p = t * 16384 + c * 64;
+                    for (int e = p; e < p + 64; e += 8) {
+                        double d0 = c5_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c5_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c5_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c5_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c5_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c5_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c5_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c5_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 4096;
                 n5$batch_mean_[s] = (float) mu;
                 n5$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -4826,20 +4921,45 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 4096 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                        sum += c6_[e];
+                    int p = t * 16384 + c * 64;
+                    for (int e = p; e < p + 64; e += 8) {
+                        sum0 += c6_[e];
+                        sum1 += c6_[e + 1];
+                        sum2 += c6_[e + 2];
+                        sum3 += c6_[e + 3];
+                        sum4 += c6_[e + 4];
+                        sum5 += c6_[e + 5];
+                        sum6 += c6_[e + 6];
+                        sum7 += c6_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 4096;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                        double d = c6_[e] - mu;
-                        sq += d * d;
+                    int p = t * 16384 + c * 64;
+                    for (int e = p; e < p + 64; e += 8) {
+                        double d0 = c6_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c6_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c6_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c6_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c6_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c6_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c6_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c6_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 4096;
                 n6$batch_mean_[s] = (float) mu;
                 n6$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -5268,15 +5388,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n6$batch_mean_[s];
             float is = n6$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                    float d = grad$n6_[e];
-                    dsum += d;
-                    xsum += d * ((c6_[e] - m) * is);
+                int p = t * 16384 + c * 64;
+                for (int e = p; e < p + 64; e += 8) {
+                    float d0 = grad$n6_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c6_[e] - m) * is);
+                    float d1 = grad$n6_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c6_[e + 1] - m) * is);
+                    float d2 = grad$n6_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c6_[e + 2] - m) * is);
+                    float d3 = grad$n6_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c6_[e + 3] - m) * is);
+                    float d4 = grad$n6_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c6_[e + 4] - m) * is);
+                    float d5 = grad$n6_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c6_[e + 5] - m) * is);
+                    float d6 = grad$n6_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c6_[e + 6] - m) * is);
+                    float d7 = grad$n6_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c6_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n6$gamma_[s] = (float) xsum;
+            grad$n6$beta_[s] = (float) dsum;
             float md = (float) (dsum / 4096);
             float mx = (float) (xsum / 4096);
             float gs = n6$gamma_[s] * is;
@@ -5285,30 +5432,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c6_[e] = gs * (grad$n6_[e] - md - ((c6_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n6' (samples/cifar_vgg.cnn:35): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>256 chunks: one channel each
-     */
-    private void b6_bn_grad_n6_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n6$batch_mean_[s];
-            float is = n6$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                    float d = grad$n6_[e];
-                    dsum += d;
-                    xsum += d * ((c6_[e] - m) * is);
-                }
-            }
-            grad$n6$gamma_[s] = (float) xsum;
-            grad$n6$beta_[s] = (float) dsum;
         }
     }
 
@@ -6184,15 +6307,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n5$batch_mean_[s];
             float is = n5$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                    float d = grad$n5_[e];
-                    dsum += d;
-                    xsum += d * ((c5_[e] - m) * is);
+                int p = t * 16384 + c * 64;
+                for (int e = p; e < p + 64; e += 8) {
+                    float d0 = grad$n5_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c5_[e] - m) * is);
+                    float d1 = grad$n5_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c5_[e + 1] - m) * is);
+                    float d2 = grad$n5_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c5_[e + 2] - m) * is);
+                    float d3 = grad$n5_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c5_[e + 3] - m) * is);
+                    float d4 = grad$n5_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c5_[e + 4] - m) * is);
+                    float d5 = grad$n5_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c5_[e + 5] - m) * is);
+                    float d6 = grad$n5_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c5_[e + 6] - m) * is);
+                    float d7 = grad$n5_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c5_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n5$gamma_[s] = (float) xsum;
+            grad$n5$beta_[s] = (float) dsum;
             float md = (float) (dsum / 4096);
             float mx = (float) (xsum / 4096);
             float gs = n5$gamma_[s] * is;
@@ -6201,30 +6351,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c5_[e] = gs * (grad$n5_[e] - md - ((c5_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n5' (samples/cifar_vgg.cnn:32): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>256 chunks: one channel each
-     */
-    private void b11_bn_grad_n5_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n5$batch_mean_[s];
-            float is = n5$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 16384 + c * 64; e < t * 16384 + c * 64 + 64; e++) {
-                    float d = grad$n5_[e];
-                    dsum += d;
-                    xsum += d * ((c5_[e] - m) * is);
-                }
-            }
-            grad$n5$gamma_[s] = (float) xsum;
-            grad$n5$beta_[s] = (float) dsum;
         }
     }
 
@@ -7091,15 +7217,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n4$batch_mean_[s];
             float is = n4$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                    float d = grad$n4_[e];
-                    dsum += d;
-                    xsum += d * ((c4_[e] - m) * is);
+                int p = t * 32768 + c * 256;
+                for (int e = p; e < p + 256; e += 8) {
+                    float d0 = grad$n4_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c4_[e] - m) * is);
+                    float d1 = grad$n4_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c4_[e + 1] - m) * is);
+                    float d2 = grad$n4_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c4_[e + 2] - m) * is);
+                    float d3 = grad$n4_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c4_[e + 3] - m) * is);
+                    float d4 = grad$n4_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c4_[e + 4] - m) * is);
+                    float d5 = grad$n4_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c4_[e + 5] - m) * is);
+                    float d6 = grad$n4_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c4_[e + 6] - m) * is);
+                    float d7 = grad$n4_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c4_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n4$gamma_[s] = (float) xsum;
+            grad$n4$beta_[s] = (float) dsum;
             float md = (float) (dsum / 16384);
             float mx = (float) (xsum / 16384);
             float gs = n4$gamma_[s] * is;
@@ -7108,30 +7261,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c4_[e] = gs * (grad$n4_[e] - md - ((c4_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n4' (samples/cifar_vgg.cnn:26): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>128 chunks: one channel each
-     */
-    private void b17_bn_grad_n4_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n4$batch_mean_[s];
-            float is = n4$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                    float d = grad$n4_[e];
-                    dsum += d;
-                    xsum += d * ((c4_[e] - m) * is);
-                }
-            }
-            grad$n4$gamma_[s] = (float) xsum;
-            grad$n4$beta_[s] = (float) dsum;
         }
     }
 
@@ -7953,15 +8082,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n3$batch_mean_[s];
             float is = n3$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                    float d = grad$n3_[e];
-                    dsum += d;
-                    xsum += d * ((c3_[e] - m) * is);
+                int p = t * 32768 + c * 256;
+                for (int e = p; e < p + 256; e += 8) {
+                    float d0 = grad$n3_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c3_[e] - m) * is);
+                    float d1 = grad$n3_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c3_[e + 1] - m) * is);
+                    float d2 = grad$n3_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c3_[e + 2] - m) * is);
+                    float d3 = grad$n3_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c3_[e + 3] - m) * is);
+                    float d4 = grad$n3_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c3_[e + 4] - m) * is);
+                    float d5 = grad$n3_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c3_[e + 5] - m) * is);
+                    float d6 = grad$n3_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c3_[e + 6] - m) * is);
+                    float d7 = grad$n3_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c3_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n3$gamma_[s] = (float) xsum;
+            grad$n3$beta_[s] = (float) dsum;
             float md = (float) (dsum / 16384);
             float mx = (float) (xsum / 16384);
             float gs = n3$gamma_[s] * is;
@@ -7970,30 +8126,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c3_[e] = gs * (grad$n3_[e] - md - ((c3_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n3' (samples/cifar_vgg.cnn:23): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>128 chunks: one channel each
-     */
-    private void b22_bn_grad_n3_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n3$batch_mean_[s];
-            float is = n3$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 32768 + c * 256; e < t * 32768 + c * 256 + 256; e++) {
-                    float d = grad$n3_[e];
-                    dsum += d;
-                    xsum += d * ((c3_[e] - m) * is);
-                }
-            }
-            grad$n3$gamma_[s] = (float) xsum;
-            grad$n3$beta_[s] = (float) dsum;
         }
     }
 
@@ -8862,15 +8994,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n2$batch_mean_[s];
             float is = n2$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                    float d = grad$n2_[e];
-                    dsum += d;
-                    xsum += d * ((c2_[e] - m) * is);
+                int p = t * 65536 + c * 1024;
+                for (int e = p; e < p + 1024; e += 8) {
+                    float d0 = grad$n2_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c2_[e] - m) * is);
+                    float d1 = grad$n2_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c2_[e + 1] - m) * is);
+                    float d2 = grad$n2_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c2_[e + 2] - m) * is);
+                    float d3 = grad$n2_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c2_[e + 3] - m) * is);
+                    float d4 = grad$n2_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c2_[e + 4] - m) * is);
+                    float d5 = grad$n2_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c2_[e + 5] - m) * is);
+                    float d6 = grad$n2_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c2_[e + 6] - m) * is);
+                    float d7 = grad$n2_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c2_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n2$gamma_[s] = (float) xsum;
+            grad$n2$beta_[s] = (float) dsum;
             float md = (float) (dsum / 65536);
             float mx = (float) (xsum / 65536);
             float gs = n2$gamma_[s] * is;
@@ -8879,30 +9038,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c2_[e] = gs * (grad$n2_[e] - md - ((c2_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n2' (samples/cifar_vgg.cnn:17): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>64 chunks: one channel each
-     */
-    private void b28_bn_grad_n2_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n2$batch_mean_[s];
-            float is = n2$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                    float d = grad$n2_[e];
-                    dsum += d;
-                    xsum += d * ((c2_[e] - m) * is);
-                }
-            }
-            grad$n2$gamma_[s] = (float) xsum;
-            grad$n2$beta_[s] = (float) dsum;
         }
     }
 
@@ -9778,15 +9913,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n1$batch_mean_[s];
             float is = n1$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                    float d = grad$n1_[e];
-                    dsum += d;
-                    xsum += d * ((c1_[e] - m) * is);
+                int p = t * 65536 + c * 1024;
+                for (int e = p; e < p + 1024; e += 8) {
+                    float d0 = grad$n1_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c1_[e] - m) * is);
+                    float d1 = grad$n1_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c1_[e + 1] - m) * is);
+                    float d2 = grad$n1_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c1_[e + 2] - m) * is);
+                    float d3 = grad$n1_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c1_[e + 3] - m) * is);
+                    float d4 = grad$n1_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c1_[e + 4] - m) * is);
+                    float d5 = grad$n1_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c1_[e + 5] - m) * is);
+                    float d6 = grad$n1_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c1_[e + 6] - m) * is);
+                    float d7 = grad$n1_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c1_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n1$gamma_[s] = (float) xsum;
+            grad$n1$beta_[s] = (float) dsum;
             float md = (float) (dsum / 65536);
             float mx = (float) (xsum / 65536);
             float gs = n1$gamma_[s] * is;
@@ -9795,30 +9957,6 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     grad$c1_[e] = gs * (grad$n1_[e] - md - ((c1_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n1' (samples/cifar_vgg.cnn:14): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>64 chunks: one channel each
-     */
-    private void b33_bn_grad_n1_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n1$batch_mean_[s];
-            float is = n1$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 65536 + c * 1024; e < t * 65536 + c * 1024 + 1024; e++) {
-                    float d = grad$n1_[e];
-                    dsum += d;
-                    xsum += d * ((c1_[e] - m) * is);
-                }
-            }
-            grad$n1$gamma_[s] = (float) xsum;
-            grad$n1$beta_[s] = (float) dsum;
         }
     }
 

@@ -951,46 +951,40 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         pool.run(this, 18, 64);
         // bn_bf 'n3' (samples/fashion_bn.cnn:23)
         pool.run(this, 19, 128);
-        // bn_grad 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 20, 128);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 21, 64);
+        pool.run(this, 20, 64);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 22, 11);
+        pool.run(this, 21, 11);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 23, 16);
+        pool.run(this, 22, 16);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 24, 8);
+        pool.run(this, 23, 8);
         // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 25, 16);
+        pool.run(this, 24, 16);
         // maxpool_bf 'p2' (samples/fashion_bn.cnn:19)
         // relu_bf 'r2' (samples/fashion_bn.cnn:18)
-        pool.run(this, 26, 64);
+        pool.run(this, 25, 64);
         // bn_bf 'n2' (samples/fashion_bn.cnn:17)
+        pool.run(this, 26, 64);
+        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 27, 64);
-        // bn_grad 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 28, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 29, 64);
+        pool.run(this, 28, 6);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 30, 6);
-        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 29, 16);
+        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 30, 8);
+        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 31, 16);
-        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 32, 8);
-        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 33, 16);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
-        pool.run(this, 34, 64);
+        pool.run(this, 32, 64);
         // bn_bf 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 35, 32);
-        // bn_grad 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 36, 32);
+        pool.run(this, 33, 32);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 37, 64);
+        pool.run(this, 34, 64);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 38, 16);
+        pool.run(this, 35, 16);
     }
 
     public float loss() {
@@ -1123,60 +1117,51 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 b8_bn_bf_n3_(chunk);
                 return;
             case 20:
-                b9_bn_grad_n3_(chunk);
-                return;
-            case 21:
                 b10_conv_bf_c3_pad(chunk);
                 return;
-            case 22:
+            case 21:
                 b10_conv_bf_c3_u(chunk);
                 return;
-            case 23:
+            case 22:
                 b10_conv_bf_c3_(chunk);
                 return;
-            case 24:
+            case 23:
                 b11_conv_grad_c3_acc(chunk);
                 return;
-            case 25:
+            case 24:
                 b11_conv_grad_c3_(chunk);
                 return;
-            case 26:
-                s26_by_sample(chunk);
+            case 25:
+                s25_by_sample(chunk);
                 return;
-            case 27:
+            case 26:
                 b14_bn_bf_n2_(chunk);
                 return;
-            case 28:
-                b15_bn_grad_n2_(chunk);
-                return;
-            case 29:
+            case 27:
                 b16_conv_bf_c2_pad(chunk);
                 return;
-            case 30:
+            case 28:
                 b16_conv_bf_c2_u(chunk);
                 return;
-            case 31:
+            case 29:
                 b16_conv_bf_c2_(chunk);
                 return;
-            case 32:
+            case 30:
                 b17_conv_grad_c2_acc(chunk);
                 return;
-            case 33:
+            case 31:
                 b17_conv_grad_c2_(chunk);
                 return;
-            case 34:
-                s34_by_sample(chunk);
+            case 32:
+                s32_by_sample(chunk);
                 return;
-            case 35:
+            case 33:
                 b20_bn_bf_n1_(chunk);
                 return;
-            case 36:
-                b21_bn_grad_n1_(chunk);
-                return;
-            case 37:
+            case 34:
                 b22_conv_grad_c1_dy(chunk);
                 return;
-            case 38:
+            case 35:
                 b22_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1268,7 +1253,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/fashion_bn.cnn:18)</li>
      * </ul>
      */
-    private void s26_by_sample(int chunk) {
+    private void s25_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
     }
@@ -1281,7 +1266,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r1' (samples/fashion_bn.cnn:12)</li>
      * </ul>
      */
-    private void s34_by_sample(int chunk) {
+    private void s32_by_sample(int chunk) {
         b18_maxpool_bf_p1_(chunk);
         b19_relu_bf_r1_(chunk);
     }
@@ -1510,20 +1495,45 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 50176 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 25088 + c * 784; e < t * 25088 + c * 784 + 784; e++) {
-                        sum += c1_[e];
+                    int p = t * 25088 + c * 784;
+                    for (int e = p; e < p + 784; e += 8) {
+                        sum0 += c1_[e];
+                        sum1 += c1_[e + 1];
+                        sum2 += c1_[e + 2];
+                        sum3 += c1_[e + 3];
+                        sum4 += c1_[e + 4];
+                        sum5 += c1_[e + 5];
+                        sum6 += c1_[e + 6];
+                        sum7 += c1_[e + 7];
                     }
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 50176;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 25088 + c * 784; e < t * 25088 + c * 784 + 784; e++) {
-                        double d = c1_[e] - mu;
-                        sq += d * d;
+                    int p = t * 25088 + c * 784;
+                    for (int e = p; e < p + 784; e += 8) {
+                        double d0 = c1_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c1_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c1_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c1_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c1_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c1_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c1_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c1_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 50176;
                 n1$batch_mean_[s] = (float) mu;
                 n1$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -1979,20 +1989,57 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 12544 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 12544 + c * 196; e < t * 12544 + c * 196 + 196; e++) {
-                        sum += c2_[e];
+                    int p = t * 12544 + c * 196;
+                    for (int e = p; e < p + 192; e += 8) {
+                        sum0 += c2_[e];
+                        sum1 += c2_[e + 1];
+                        sum2 += c2_[e + 2];
+                        sum3 += c2_[e + 3];
+                        sum4 += c2_[e + 4];
+                        sum5 += c2_[e + 5];
+                        sum6 += c2_[e + 6];
+                        sum7 += c2_[e + 7];
                     }
+                    sum0 += c2_[p + 192];
+                    sum1 += c2_[p + 193];
+                    sum2 += c2_[p + 194];
+                    sum3 += c2_[p + 195];
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 12544;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 12544 + c * 196; e < t * 12544 + c * 196 + 196; e++) {
-                        double d = c2_[e] - mu;
-                        sq += d * d;
+                    int p = t * 12544 + c * 196;
+                    for (int e = p; e < p + 192; e += 8) {
+                        double d0 = c2_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c2_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c2_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c2_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c2_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c2_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c2_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c2_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
+                    double d0 = c2_[p + 192] - mu;
+                    sq0 += d0 * d0;
+                    double d1 = c2_[p + 193] - mu;
+                    sq1 += d1 * d1;
+                    double d2 = c2_[p + 194] - mu;
+                    sq2 += d2 * d2;
+                    double d3 = c2_[p + 195] - mu;
+                    sq3 += d3 * d3;
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 12544;
                 n2$batch_mean_[s] = (float) mu;
                 n2$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -2424,20 +2471,48 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 3136 values, in double
-                double sum = 0;
+                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 6272 + c * 49; e < t * 6272 + c * 49 + 49; e++) {
-                        sum += c3_[e];
+                    int p = t * 6272 + c * 49;
+                    for (int e = p; e < p + 48; e += 8) {
+                        sum0 += c3_[e];
+                        sum1 += c3_[e + 1];
+                        sum2 += c3_[e + 2];
+                        sum3 += c3_[e + 3];
+                        sum4 += c3_[e + 4];
+                        sum5 += c3_[e + 5];
+                        sum6 += c3_[e + 6];
+                        sum7 += c3_[e + 7];
                     }
+                    sum0 += c3_[p + 48];
                 }
+                double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 3136;
-                double sq = 0;
+                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
                 for (int t = 0; t < 64; t++) {
-                    for (int e = t * 6272 + c * 49; e < t * 6272 + c * 49 + 49; e++) {
-                        double d = c3_[e] - mu;
-                        sq += d * d;
+                    int p = t * 6272 + c * 49;
+                    for (int e = p; e < p + 48; e += 8) {
+                        double d0 = c3_[e] - mu;
+                        sq0 += d0 * d0;
+                        double d1 = c3_[e + 1] - mu;
+                        sq1 += d1 * d1;
+                        double d2 = c3_[e + 2] - mu;
+                        sq2 += d2 * d2;
+                        double d3 = c3_[e + 3] - mu;
+                        sq3 += d3 * d3;
+                        double d4 = c3_[e + 4] - mu;
+                        sq4 += d4 * d4;
+                        double d5 = c3_[e + 5] - mu;
+                        sq5 += d5 * d5;
+                        double d6 = c3_[e + 6] - mu;
+                        sq6 += d6 * d6;
+                        double d7 = c3_[e + 7] - mu;
+                        sq7 += d7 * d7;
                     }
+                    double d0 = c3_[p + 48] - mu;
+                    sq0 += d0 * d0;
                 }
+                double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 3136;
                 n3$batch_mean_[s] = (float) mu;
                 n3$batch_invstd_[s] = (float) (1.0 / Math.sqrt(var + 1.0E-5));
@@ -3115,15 +3190,45 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             float m = n3$batch_mean_[s];
             float is = n3$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 6272 + c * 49; e < t * 6272 + c * 49 + 49; e++) {
-                    float d = grad$n3_[e];
-                    dsum += d;
-                    xsum += d * ((c3_[e] - m) * is);
+                int p = t * 6272 + c * 49;
+                for (int e = p; e < p + 48; e += 8) {
+                    float d0 = grad$n3_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c3_[e] - m) * is);
+                    float d1 = grad$n3_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c3_[e + 1] - m) * is);
+                    float d2 = grad$n3_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c3_[e + 2] - m) * is);
+                    float d3 = grad$n3_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c3_[e + 3] - m) * is);
+                    float d4 = grad$n3_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c3_[e + 4] - m) * is);
+                    float d5 = grad$n3_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c3_[e + 5] - m) * is);
+                    float d6 = grad$n3_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c3_[e + 6] - m) * is);
+                    float d7 = grad$n3_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c3_[e + 7] - m) * is);
                 }
+                float d0 = grad$n3_[p + 48];
+                dsum0 += d0;
+                xsum0 += d0 * ((c3_[p + 48] - m) * is);
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n3$gamma_[s] = (float) xsum;
+            grad$n3$beta_[s] = (float) dsum;
             float md = (float) (dsum / 3136);
             float mx = (float) (xsum / 3136);
             float gs = n3$gamma_[s] * is;
@@ -3132,30 +3237,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     grad$c3_[e] = gs * (grad$n3_[e] - md - ((c3_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n3' (samples/fashion_bn.cnn:23): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>128 chunks: one channel each
-     */
-    private void b9_bn_grad_n3_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n3$batch_mean_[s];
-            float is = n3$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 6272 + c * 49; e < t * 6272 + c * 49 + 49; e++) {
-                    float d = grad$n3_[e];
-                    dsum += d;
-                    xsum += d * ((c3_[e] - m) * is);
-                }
-            }
-            grad$n3$gamma_[s] = (float) xsum;
-            grad$n3$beta_[s] = (float) dsum;
         }
     }
 
@@ -3940,15 +4021,54 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             float m = n2$batch_mean_[s];
             float is = n2$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 12544 + c * 196; e < t * 12544 + c * 196 + 196; e++) {
-                    float d = grad$n2_[e];
-                    dsum += d;
-                    xsum += d * ((c2_[e] - m) * is);
+                int p = t * 12544 + c * 196;
+                for (int e = p; e < p + 192; e += 8) {
+                    float d0 = grad$n2_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c2_[e] - m) * is);
+                    float d1 = grad$n2_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c2_[e + 1] - m) * is);
+                    float d2 = grad$n2_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c2_[e + 2] - m) * is);
+                    float d3 = grad$n2_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c2_[e + 3] - m) * is);
+                    float d4 = grad$n2_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c2_[e + 4] - m) * is);
+                    float d5 = grad$n2_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c2_[e + 5] - m) * is);
+                    float d6 = grad$n2_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c2_[e + 6] - m) * is);
+                    float d7 = grad$n2_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c2_[e + 7] - m) * is);
                 }
+                float d0 = grad$n2_[p + 192];
+                dsum0 += d0;
+                xsum0 += d0 * ((c2_[p + 192] - m) * is);
+                float d1 = grad$n2_[p + 193];
+                dsum1 += d1;
+                xsum1 += d1 * ((c2_[p + 193] - m) * is);
+                float d2 = grad$n2_[p + 194];
+                dsum2 += d2;
+                xsum2 += d2 * ((c2_[p + 194] - m) * is);
+                float d3 = grad$n2_[p + 195];
+                dsum3 += d3;
+                xsum3 += d3 * ((c2_[p + 195] - m) * is);
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n2$gamma_[s] = (float) xsum;
+            grad$n2$beta_[s] = (float) dsum;
             float md = (float) (dsum / 12544);
             float mx = (float) (xsum / 12544);
             float gs = n2$gamma_[s] * is;
@@ -3957,30 +4077,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     grad$c2_[e] = gs * (grad$n2_[e] - md - ((c2_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n2' (samples/fashion_bn.cnn:17): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>64 chunks: one channel each
-     */
-    private void b15_bn_grad_n2_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n2$batch_mean_[s];
-            float is = n2$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 12544 + c * 196; e < t * 12544 + c * 196 + 196; e++) {
-                    float d = grad$n2_[e];
-                    dsum += d;
-                    xsum += d * ((c2_[e] - m) * is);
-                }
-            }
-            grad$n2$gamma_[s] = (float) xsum;
-            grad$n2$beta_[s] = (float) dsum;
         }
     }
 
@@ -4759,15 +4855,42 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             float m = n1$batch_mean_[s];
             float is = n1$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
+            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
+            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
             for (int t = 0; t < 64; t++) {
-                for (int e = t * 25088 + c * 784; e < t * 25088 + c * 784 + 784; e++) {
-                    float d = grad$n1_[e];
-                    dsum += d;
-                    xsum += d * ((c1_[e] - m) * is);
+                int p = t * 25088 + c * 784;
+                for (int e = p; e < p + 784; e += 8) {
+                    float d0 = grad$n1_[e];
+                    dsum0 += d0;
+                    xsum0 += d0 * ((c1_[e] - m) * is);
+                    float d1 = grad$n1_[e + 1];
+                    dsum1 += d1;
+                    xsum1 += d1 * ((c1_[e + 1] - m) * is);
+                    float d2 = grad$n1_[e + 2];
+                    dsum2 += d2;
+                    xsum2 += d2 * ((c1_[e + 2] - m) * is);
+                    float d3 = grad$n1_[e + 3];
+                    dsum3 += d3;
+                    xsum3 += d3 * ((c1_[e + 3] - m) * is);
+                    float d4 = grad$n1_[e + 4];
+                    dsum4 += d4;
+                    xsum4 += d4 * ((c1_[e + 4] - m) * is);
+                    float d5 = grad$n1_[e + 5];
+                    dsum5 += d5;
+                    xsum5 += d5 * ((c1_[e + 5] - m) * is);
+                    float d6 = grad$n1_[e + 6];
+                    dsum6 += d6;
+                    xsum6 += d6 * ((c1_[e + 6] - m) * is);
+                    float d7 = grad$n1_[e + 7];
+                    dsum7 += d7;
+                    xsum7 += d7 * ((c1_[e + 7] - m) * is);
                 }
             }
+            double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n1$gamma_[s] = (float) xsum;
+            grad$n1$beta_[s] = (float) dsum;
             float md = (float) (dsum / 50176);
             float mx = (float) (xsum / 50176);
             float gs = n1$gamma_[s] * is;
@@ -4776,30 +4899,6 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     grad$c1_[e] = gs * (grad$n1_[e] - md - ((c1_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n1' (samples/fashion_bn.cnn:11): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per channel over (t,i,j)
-     * <p>32 chunks: one channel each
-     */
-    private void b21_bn_grad_n1_(int chunk) {
-        int c = chunk;
-        int s = c;
-         {
-            float m = n1$batch_mean_[s];
-            float is = n1$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                for (int e = t * 25088 + c * 784; e < t * 25088 + c * 784 + 784; e++) {
-                    float d = grad$n1_[e];
-                    dsum += d;
-                    xsum += d * ((c1_[e] - m) * is);
-                }
-            }
-            grad$n1$gamma_[s] = (float) xsum;
-            grad$n1$beta_[s] = (float) dsum;
         }
     }
 

@@ -869,35 +869,29 @@ public final class Residual_T64 implements Network, ChunkTask {
         pool.run(this, 13, 64);
         // bn_bf 'n2' (samples/residual.cnn:21)
         pool.run(this, 14, 12);
-        // bn_grad 'n2' (samples/residual.cnn:21)
-        pool.run(this, 15, 12);
         // conv_bf 'c2' (samples/residual.cnn:20)
         // conv_grad 'c2' (samples/residual.cnn:20)
-        pool.run(this, 16, 64);
+        pool.run(this, 15, 64);
         // conv_grad 'c2' (samples/residual.cnn:20)
-        pool.run(this, 17, 12);
+        pool.run(this, 16, 12);
         // relu_bf 'r1' (samples/residual.cnn:19)
-        pool.run(this, 18, 64);
+        pool.run(this, 17, 64);
         // bn_bf 'n1' (samples/residual.cnn:18)
-        pool.run(this, 19, 12);
-        // bn_grad 'n1' (samples/residual.cnn:18)
-        pool.run(this, 20, 12);
+        pool.run(this, 18, 12);
         // conv_bf 'c1' (samples/residual.cnn:17)
         // conv_grad 'c1' (samples/residual.cnn:17)
-        pool.run(this, 21, 64);
+        pool.run(this, 19, 64);
         // conv_grad 'c1' (samples/residual.cnn:17)
-        pool.run(this, 22, 12);
+        pool.run(this, 20, 12);
         // accumulate 's' (samples/residual.cnn:14)
         // relu_bf 's' (samples/residual.cnn:14)
-        pool.run(this, 23, 64);
+        pool.run(this, 21, 64);
         // bn_bf 'n0' (samples/residual.cnn:13)
+        pool.run(this, 22, 12);
+        // conv_grad 'c0' (samples/residual.cnn:12)
+        pool.run(this, 23, 64);
+        // conv_grad 'c0' (samples/residual.cnn:12)
         pool.run(this, 24, 12);
-        // bn_grad 'n0' (samples/residual.cnn:13)
-        pool.run(this, 25, 12);
-        // conv_grad 'c0' (samples/residual.cnn:12)
-        pool.run(this, 26, 64);
-        // conv_grad 'c0' (samples/residual.cnn:12)
-        pool.run(this, 27, 12);
     }
 
     public float loss() {
@@ -1015,42 +1009,33 @@ public final class Residual_T64 implements Network, ChunkTask {
                 b9_bn_bf_n2_(chunk);
                 return;
             case 15:
-                b10_bn_grad_n2_(chunk);
+                s15_by_sample(chunk);
                 return;
             case 16:
-                s16_by_sample(chunk);
-                return;
-            case 17:
                 b12_conv_grad_c2_(chunk);
                 return;
-            case 18:
+            case 17:
                 b13_relu_bf_r1_(chunk);
                 return;
-            case 19:
+            case 18:
                 b14_bn_bf_n1_(chunk);
                 return;
+            case 19:
+                s19_by_sample(chunk);
+                return;
             case 20:
-                b15_bn_grad_n1_(chunk);
+                b17_conv_grad_c1_(chunk);
                 return;
             case 21:
                 s21_by_sample(chunk);
                 return;
             case 22:
-                b17_conv_grad_c1_(chunk);
-                return;
-            case 23:
-                s23_by_sample(chunk);
-                return;
-            case 24:
                 b20_bn_bf_n0_(chunk);
                 return;
-            case 25:
-                b21_bn_grad_n0_(chunk);
-                return;
-            case 26:
+            case 23:
                 b22_conv_grad_c0_dy(chunk);
                 return;
-            case 27:
+            case 24:
                 b22_conv_grad_c0_(chunk);
                 return;
             default:
@@ -1161,7 +1146,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c2' (samples/residual.cnn:20)</li>
      * </ul>
      */
-    private void s16_by_sample(int chunk) {
+    private void s15_by_sample(int chunk) {
         b11_conv_bf_c2_pad(chunk);
         b11_conv_bf_c2_(chunk);
         b12_conv_grad_c2_dy(chunk);
@@ -1175,7 +1160,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      * <li>conv_grad 'c1' (samples/residual.cnn:17)</li>
      * </ul>
      */
-    private void s21_by_sample(int chunk) {
+    private void s19_by_sample(int chunk) {
         b16_conv_bf_c1_pad(chunk);
         b16_conv_bf_c1_(chunk);
         b17_conv_grad_c1_dy(chunk);
@@ -1189,7 +1174,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      * <li>relu_bf 's' (samples/residual.cnn:14)</li>
      * </ul>
      */
-    private void s23_by_sample(int chunk) {
+    private void s21_by_sample(int chunk) {
         b18_accumulate_s_(chunk);
         b19_relu_bf_s_(chunk);
     }
@@ -3797,6 +3782,9 @@ public final class Residual_T64 implements Network, ChunkTask {
                     xsum += d * ((c2_[e] - m) * is);
                 }
             }
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n2$gamma_[s] = (float) xsum;
+            grad$n2$beta_[s] = (float) dsum;
             float md = (float) (dsum / 64);
             float mx = (float) (xsum / 64);
             float gs = n2$gamma_[s] * is;
@@ -3806,30 +3794,6 @@ public final class Residual_T64 implements Network, ChunkTask {
                     grad$c2_[e] = gs * (grad$n2_[e] - md - ((c2_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n2' (samples/residual.cnn:21): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per element over t
-     * <p>12 chunks: one channel each
-     */
-    private void b10_bn_grad_n2_(int chunk) {
-        int c = chunk;
-        for (int s = c * 784; s < c * 784 + 784; s++) {
-            float m = n2$batch_mean_[s];
-            float is = n2$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                 {
-                    int e = t * 9408 + s;
-                    float d = grad$n2_[e];
-                    dsum += d;
-                    xsum += d * ((c2_[e] - m) * is);
-                }
-            }
-            grad$n2$gamma_[s] = (float) xsum;
-            grad$n2$beta_[s] = (float) dsum;
         }
     }
 
@@ -4161,6 +4125,9 @@ public final class Residual_T64 implements Network, ChunkTask {
                     xsum += d * ((c1_[e] - m) * is);
                 }
             }
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n1$gamma_[s] = (float) xsum;
+            grad$n1$beta_[s] = (float) dsum;
             float md = (float) (dsum / 64);
             float mx = (float) (xsum / 64);
             float gs = n1$gamma_[s] * is;
@@ -4170,30 +4137,6 @@ public final class Residual_T64 implements Network, ChunkTask {
                     grad$c1_[e] = gs * (grad$n1_[e] - md - ((c1_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n1' (samples/residual.cnn:18): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per element over t
-     * <p>12 chunks: one channel each
-     */
-    private void b15_bn_grad_n1_(int chunk) {
-        int c = chunk;
-        for (int s = c * 784; s < c * 784 + 784; s++) {
-            float m = n1$batch_mean_[s];
-            float is = n1$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                 {
-                    int e = t * 9408 + s;
-                    float d = grad$n1_[e];
-                    dsum += d;
-                    xsum += d * ((c1_[e] - m) * is);
-                }
-            }
-            grad$n1$gamma_[s] = (float) xsum;
-            grad$n1$beta_[s] = (float) dsum;
         }
     }
 
@@ -4537,6 +4480,9 @@ public final class Residual_T64 implements Network, ChunkTask {
                     xsum += d * ((c0_[e] - m) * is);
                 }
             }
+            // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
+            grad$n0$gamma_[s] = (float) xsum;
+            grad$n0$beta_[s] = (float) dsum;
             float md = (float) (dsum / 64);
             float mx = (float) (xsum / 64);
             float gs = n0$gamma_[s] * is;
@@ -4546,30 +4492,6 @@ public final class Residual_T64 implements Network, ChunkTask {
                     grad$c0_[e] = gs * (grad$n0_[e] - md - ((c0_[e] - m) * is) * mx);
                 }
             }
-        }
-    }
-
-    /**
-     * bn_grad 'n0' (samples/residual.cnn:13): Δγ = Σ ΔY·x̂; Δβ = Σ ΔY, sums per element over t
-     * <p>12 chunks: one channel each
-     */
-    private void b21_bn_grad_n0_(int chunk) {
-        int c = chunk;
-        for (int s = c * 784; s < c * 784 + 784; s++) {
-            float m = n0$batch_mean_[s];
-            float is = n0$batch_invstd_[s];
-            double dsum = 0;
-            double xsum = 0;
-            for (int t = 0; t < 64; t++) {
-                 {
-                    int e = t * 9408 + s;
-                    float d = grad$n0_[e];
-                    dsum += d;
-                    xsum += d * ((c0_[e] - m) * is);
-                }
-            }
-            grad$n0$gamma_[s] = (float) xsum;
-            grad$n0$beta_[s] = (float) dsum;
         }
     }
 
