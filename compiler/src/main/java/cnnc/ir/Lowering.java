@@ -1,5 +1,7 @@
 package cnnc.ir;
 
+import java.util.List;
+
 /**
  * What the lowering passes decided for one step, which every backend renders and none decides:
  * the per-sample run it belongs to ({@code sample-runs}) and whether its computation is fused with
@@ -44,10 +46,10 @@ public record Lowering(int run, Fusion fusion) {
          * The step (bn_bf) also writes {@code outs}: the outputs of a step (bn_grad) made of sums it
          * computes anyway, from the same inputs, in the same order.
          */
-        record Sums(java.util.List<Buffer> outs) implements Fusion {
+        record Sums(List<Buffer> outs) implements Fusion {
 
             public Sums {
-                outs = java.util.List.copyOf(outs);
+                outs = List.copyOf(outs);
             }
         }
 
