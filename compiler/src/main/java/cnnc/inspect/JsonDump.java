@@ -99,7 +99,7 @@ public final class JsonDump {
             m.put("fused_with", switch (s.lowering().fusion()) {
                 case Lowering.Fusion.None n -> "";
                 case Lowering.Fusion.Epilogue e -> e.out().name();
-                case Lowering.Fusion.Sums u -> String.join(", ", u.outs().stream().map(Buffer::name).toList());
+                case Lowering.Fusion.Sums u -> u.names();
                 case Lowering.Fusion.Absorbed a -> a.by().name();
             });
             m.put("formula", s.op().formula());

@@ -51,6 +51,11 @@ public record Lowering(int run, Fusion fusion) {
             public Sums {
                 outs = List.copyOf(outs);
             }
+
+            /** {@code grad.n1.gamma, grad.n1.beta}: what the dumps show. */
+            public String names() {
+                return String.join(", ", outs.stream().map(Buffer::name).toList());
+            }
         }
 
         /** The step (an activation, or bn_grad) is computed by the kernel of the step writing {@code by}. */
@@ -62,7 +67,7 @@ public record Lowering(int run, Fusion fusion) {
         String f = switch (fusion) {
             case Fusion.None n -> "";
             case Fusion.Epilogue e -> "computes " + e.out().name();
-            case Fusion.Sums u -> "computes " + String.join(", ", u.outs().stream().map(Buffer::name).toList());
+            case Fusion.Sums u -> "computes " + u.names();
             case Fusion.Absorbed a -> "computed by " + a.by().name();
         };
         String r = run < 0 ? "" : "run " + run;

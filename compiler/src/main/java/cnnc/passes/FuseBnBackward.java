@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code fuse-bn-backward} pass: a bn's two backward steps read the same tensors and form the
@@ -26,21 +27,25 @@ public final class FuseBnBackward {
     private FuseBnBackward() {}
 
     public static Model run(Model m) {
-        return m.backward().isEmpty() ? m : m.withGraphs(m.forward(), java.util.Optional.of(map(m.backwardGraph())));
+        return m.backward().isEmpty() ? m : m.withGraphs(m.forward(), Optional.of(map(m.backwardGraph())));
     }
 
     private static Graph map(Graph g) {
         List<Step> steps = g.steps();
         Map<Step, Lowering.Fusion> fusion = new IdentityHashMap<>();
         for (int i = 0; i < steps.size(); i++) {
-            if (steps.get(i).op() instanceof BnBf) {
-                for (int j = 0; j < steps.size(); j++) {
-                    Step grad = steps.get(j);
-                    // the same bn: the same ΔY and X (bn ops of equal attributes are equal records)
-                    if (grad.op() instanceof BnGrad && sameInputs(steps.get(i), grad) && readAfter(g, grad, i)) {
-                        fusion.put(steps.get(i), new Lowering.Fusion.Sums(grad.outputs()));
-                        fusion.put(grad, new Lowering.Fusion.Absorbed(steps.get(i).output()));
+            Step bf = steps.get(i);
+            if (!(bf.op() instanceof BnBf)) {
+                continue;
+            }
+            // the same bn: the same ΔY and X (bn ops of equal attributes are equal records)
+            for (Step grad : steps) {
+                if (grad.op() instanceof BnGrad && sameInputs(bf, grad)) {
+                    if (readAfter(g, grad, i)) {
+                        fusion.put(bf, new Lowering.Fusion.Sums(grad.outputs()));
+                        fusion.put(grad, new Lowering.Fusion.Absorbed(bf.output()));
                     }
+                    break;
                 }
             }
         }

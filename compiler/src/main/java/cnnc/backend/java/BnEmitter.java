@@ -155,7 +155,7 @@ final class BnEmitter {
     }
 
     /** Emits {@code dsum = Σ ΔY}, {@code xsum = Σ ΔY·x̂} for statistic s (double), with {@code m, is} bound. */
-    private static void sums(Code c, BatchNorm bn, Shape x, String dy, String xs) {
+    private static void backwardSums(Code c, BatchNorm bn, Shape x, String dy, String xs) {
         sums(c, bn, x, List.of("dsum", "xsum"), (e, k) -> List.of("float d" + k + " = " + dy + "[" + e + "]", "dsum" + k + " += d" + k,
                 "xsum" + k + " += d" + k + " * ((" + xs + "[" + e + "] - m) * is)"));
     }
@@ -168,7 +168,7 @@ final class BnEmitter {
         Code c = new Code();
         openStats(c, bn, x);
         c.line("float m = " + MU + "[s]").line("float is = " + IS + "[s]");
-        sums(c, bn, x, DY, X);
+        backwardSums(c, bn, x, DY, X);
         if (s.step.lowering().fusion() instanceof Lowering.Fusion.Sums sums) {
             c.comment("bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY");
             c.line(Names.field(sums.outs().get(0)) + "[s] = (float) xsum").line(Names.field(sums.outs().get(1)) + "[s] = (float) dsum");
@@ -188,7 +188,7 @@ final class BnEmitter {
         Code c = new Code();
         openStats(c, bn, x);
         c.line("float m = " + MU + "[s]").line("float is = " + IS + "[s]");
-        sums(c, bn, x, DY, X);
+        backwardSums(c, bn, x, DY, X);
         c.line(s.out(0) + "[s] = (float) xsum").line(s.out(1) + "[s] = (float) dsum");
         c.close();
         s.main(x.c(), x.size() * 2, "one channel each", c.build());
