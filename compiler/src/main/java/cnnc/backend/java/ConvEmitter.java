@@ -35,17 +35,22 @@ final class ConvEmitter {
 
     /** The kernel's taps cut into groups of at most {@link #TAPS_PER_METHOD}, one helper each. */
     static List<List<Segment>> groups(int m, int n) {
+        return groups(m, n, TAPS_PER_METHOD);
+    }
+
+    /** The kernel's taps cut into groups of at most {@code perMethod}. */
+    static List<List<Segment>> groups(int m, int n, int perMethod) {
         List<List<Segment>> groups = new ArrayList<>();
         List<Segment> current = new ArrayList<>();
         int taps = 0;
         for (int p = 0; p < m; p++) {
             for (int q0 = 0; q0 < n; ) {
-                if (taps == TAPS_PER_METHOD) {
+                if (taps == perMethod) {
                     groups.add(current);
                     current = new ArrayList<>();
                     taps = 0;
                 }
-                int q1 = Math.min(n, q0 + TAPS_PER_METHOD - taps);
+                int q1 = Math.min(n, q0 + perMethod - taps);
                 current.add(new Segment(p, q0, q1));
                 taps += q1 - q0;
                 q0 = q1;
@@ -83,13 +88,134 @@ final class ConvEmitter {
         }
     }
 
+    /**
+     * Output channels (forward) or ΔX channels (backward-data) one tap helper computes at once: each
+     * load of an input row feeds {@code BLOCK} outputs, and each output element takes a kernel row's
+     * taps in one expression, so C2's vectorized loop loads and stores it once per kernel row instead
+     * of once per tap. Four channels of three taps keep 12 broadcast weights, 3 inputs and 4 outputs
+     * in vector registers.
+     */
+    static final int BLOCK = 4;
+
+    /**
+     * Tests only: one channel at a time and a loop per tap, the straightforward form the blocked, fused
+     * loops must equal bit for bit ({@code PlainConvBlockingTest}).
+     */
+    static volatile boolean perTap = false;
+
+    /**
+     * One tap of a kernel row as a loop over output index {@code j}: it adds {@code weight · src} to
+     * every output in {@code [lo, hi)}, {@code src} reading the input for {@code j}.
+     */
+    record Tap(String weight, int lo, int hi, String src) {}
+
+    /**
+     * The loops of one kernel row over an output row, {@code out.apply(a)} naming channel a's output at
+     * {@code j}: the columns every tap reaches run as one loop adding the taps left to right,
+     * {@code y = y + w0·x0 + w1·x1 + ...}; the columns at the borders that only some taps reach run a
+     * loop per tap, left border first. Either way each output element adds its taps in ascending
+     * order, one rounding after each, exactly as a loop per tap would: the bits do not depend on how
+     * the columns are cut.
+     */
+    private static void rowLoops(Code c, List<Tap> taps, int b, java.util.function.IntFunction<String> out) {
+        int lo = Integer.MIN_VALUE, hi = Integer.MAX_VALUE;
+        for (Tap t : taps) {
+            lo = Math.max(lo, t.lo());
+            hi = Math.min(hi, t.hi());
+        }
+        if (lo >= hi || perTap) { // no column every tap reaches (a map narrower than the kernel): a loop per tap
+            for (Tap t : taps) {
+                tapLoop(c, t, t.lo(), t.hi(), b, out);
+            }
+            return;
+        }
+        for (Tap t : taps) {
+            tapLoop(c, t, t.lo(), Math.min(lo, t.hi()), b, out);
+        }
+        c.open("for (int j = " + lo + "; j < " + hi + "; j++)");
+        for (int q = 0; q < taps.size(); q++) {
+            c.line("float x" + q + " = " + taps.get(q).src());
+        }
+        for (int a = 0; a < b; a++) {
+            StringBuilder sum = new StringBuilder(out.apply(a) + " = " + out.apply(a));
+            for (int q = 0; q < taps.size(); q++) {
+                sum.append(" + ").append(taps.get(q).weight().replace("#", String.valueOf(a))).append(" * x").append(q);
+            }
+            c.line(sum.toString());
+        }
+        c.close();
+        for (Tap t : taps) {
+            tapLoop(c, t, Math.max(hi, t.lo()), t.hi(), b, out);
+        }
+    }
+
+    /** Tap t alone over outputs {@code [lo, hi)} (nothing when empty). */
+    private static void tapLoop(Code c, Tap t, int lo, int hi, int b, java.util.function.IntFunction<String> out) {
+        if (lo >= hi) {
+            return;
+        }
+        if (b == 1) {
+            c.one("for (int j = " + lo + "; j < " + hi + "; j++) " + out.apply(0) + " += " + t.weight().replace("#", "0") + " * " + t.src());
+            return;
+        }
+        c.open("for (int j = " + lo + "; j < " + hi + "; j++)").line("float x = " + t.src());
+        for (int a = 0; a < b; a++) {
+            c.line(out.apply(a) + " += " + t.weight().replace("#", String.valueOf(a)) + " * x");
+        }
+        c.close();
+    }
+
+    /** {@code row} then {@code a * stride}: channel a's row in a block of channels {@code stride} floats apart. */
+    private static String channel(String row, int a, long stride) {
+        return row + plus(a * stride);
+    }
+
     static void forward(StepCtx s, Conv op) {
         Shape x = s.inBuf(0).shape();
         Shape y = s.outBuf(0).shape();
-        int T = x.n(), C = x.c(), H = x.h(), W = x.w(), K = y.c(), Ho = y.h(), Wo = y.w(), M = op.m(), N = op.n();
+        int T = x.n(), C = x.c(), K = y.c(), Ho = y.h(), Wo = y.w(), M = op.m(), N = op.n();
+        int B = perTap ? 1 : Math.min(BLOCK, K);
+        int kg = groupsFor(T, K);
+        boolean singles = B > 1 && (kg > 1 || K % B != 0);
+        List<String> taps = forwardTaps(s, op, B, "taps");
+        List<String> ones = singles ? forwardTaps(s, op, 1, "one") : taps;
+        Code c = new Code();
+        splitChunk(c, kg, K, "k0", "k1");
+        c.line("int k = k0");
+        forwardBlock(c, s, op, B, "k + " + B + " <= k1", taps);
+        if (singles) {
+            forwardBlock(c, s, op, 1, "k < k1", ones);
+        }
+        s.main(T * kg, (long) T * K * C * Ho * Wo * M * N,
+                (kg == 1 ? "one sample each" : "sample chunk / " + kg + ", output channels split in " + kg)
+                        + (B > 1 ? "; output channels " + B + " at a time" : ""), c.build(), kg == 1);
+    }
+
+    /** The main loop over blocks of b output channels from k while {@code cond}: bias, then every input channel's taps. */
+    private static void forwardBlock(Code c, StepCtx s, Conv op, int b, String cond, List<String> taps) {
+        Shape x = s.inBuf(0).shape();
+        Shape y = s.outBuf(0).shape();
+        int C = x.c(), K = y.c(), hw = y.h() * y.w();
+        c.open("for (; " + cond + "; k += " + b + ")").line("int yo = (t * " + K + " + k) * " + hw);
+        for (int a = 0; a < b; a++) {
+            c.line("float b" + a + " = " + (op.bias() ? s.in(2) + "[k" + plus(a) + "]" : "0f"))
+                    .loop("e", 0, hw, s.out(0) + "[" + channel("yo", a, hw) + " + e] = b" + a);
+        }
+        c.open("for (int c = 0; c < " + C + "; c++)")
+                .line("int xo = (t * " + C + " + c) * " + x.h() * x.w())
+                .line("int wo = (k * " + C + " + c) * " + op.m() * op.n());
+        taps.forEach(t -> c.line(t + "(yo, xo, wo)"));
+        c.close().close();
+    }
+
+    /** Forward tap helpers for b output channels: Y[t][k + a] += W[k + a][c] applied to X[t][c]. */
+    private static List<String> forwardTaps(StepCtx s, Conv op, int b, String prefix) {
+        Shape x = s.inBuf(0).shape();
+        Shape y = s.outBuf(0).shape();
+        int C = x.c(), H = x.h(), W = x.w(), Ho = y.h(), Wo = y.w(), M = op.m(), N = op.n();
         List<String> taps = new ArrayList<>();
         int gi = 0;
-        for (List<Segment> g : groups(M, N)) {
+        for (List<Segment> g : groups(M, N, TAPS_PER_METHOD / b)) {
             Code c = new Code();
             for (Segment seg : g) {
                 int[] rows = range(Ho, H, op.sh(), op.pt(), seg.p());
@@ -98,55 +224,86 @@ final class ConvEmitter {
                 }
                 c.comment("kernel row p = " + seg.p() + ": output rows [" + rows[0] + ", " + rows[1] + ") read input row i"
                         + (op.sh() == 1 ? "" : "·" + op.sh()) + plus(seg.p() - op.pt()));
-                List<String> body = new ArrayList<>();
+                List<Tap> row = new ArrayList<>();
                 for (int q = seg.q0(); q < seg.q1(); q++) {
                     int[] cols = range(Wo, W, op.sw(), op.pl(), q);
                     if (cols[0] == cols[1]) {
                         continue;
                     }
-                    String w = "w" + seg.p() + "_" + q;
-                    c.line("float " + w + " = " + s.in(1) + "[wo" + plus(seg.p() * N + q) + "]");
-                    body.add("for (int j = " + cols[0] + "; j < " + cols[1] + "; j++) " + s.out(0) + "[yr + j] += " + w
-                            + " * " + s.in(0) + "[xr + " + times("j", op.sw()) + plus(q - op.pl()) + "]");
+                    for (int a = 0; a < b; a++) {
+                        c.line("float w" + a + "_" + seg.p() + "_" + q + " = " + s.in(1) + "[wo" + plus((long) a * C * M * N + seg.p() * N + q) + "]");
+                    }
+                    row.add(new Tap("w#_" + seg.p() + "_" + q, cols[0], cols[1], s.in(0) + "[xr + " + times("j", op.sw()) + plus(q - op.pl()) + "]"));
                 }
                 c.open("for (int i = " + rows[0] + "; i < " + rows[1] + "; i++)")
                         .line("int yr = yo + i * " + Wo)
                         .line("int xr = xo + " + rowStart("i", op.sh(), seg.p() - op.pt(), W));
-                body.forEach(c::one);
+                rowLoops(c, row, b, a -> s.out(0) + "[" + channel("yr", a, (long) Ho * Wo) + " + j]");
                 c.close();
             }
-            taps.add(s.helper("taps" + gi++, "Adds the taps " + describe(g) + " of W[k][c] applied to map X[t][c] into map Y[t][k].",
-                    List.of("yo", "xo", "wo"), c.build()));
+            taps.add(s.helper(prefix + gi++, "Adds the taps " + describe(g) + " of W[k" + (b > 1 ? " + a" : "") + "][c] applied to map X[t][c] into map Y[t][k"
+                    + (b > 1 ? " + a], a = 0 .. " + (b - 1) : "]") + ".", List.of("yo", "xo", "wo"), c.build()));
         }
-        int kg = groupsFor(T, K);
-        Code c = new Code();
-        splitChunk(c, kg, K, "k0", "k1");
-        c.open("for (int k = k0; k < k1; k++)")
-                .line("int yo = (t * " + K + " + k) * " + (Ho * Wo));
-        String b = op.bias() ? s.in(2) + "[k]" : "0f";
-        c.line("float b = " + b).loop("e", 0, (long) Ho * Wo, s.out(0) + "[yo + e] = b");
-        c.open("for (int c = 0; c < " + C + "; c++)")
-                .line("int xo = (t * " + C + " + c) * " + (H * W))
-                .line("int wo = (k * " + C + " + c) * " + (M * N));
-        taps.forEach(t -> c.line(t + "(yo, xo, wo)"));
-        c.close().close();
-        s.main(T * kg, (long) T * K * C * Ho * Wo * M * N,
-                kg == 1 ? "one sample each" : "sample chunk / " + kg + ", output channels split in " + kg, c.build(), kg == 1);
+        return taps;
     }
 
     static void backwardData(StepCtx s, ConvBf bf) {
         backwardData(s, bf, null);
     }
 
-    /** Conv_BF whose every map {@code ΔX[t][c]} starts from {@code bias[c]} (the field, or null for 0): deconv's forward. */
+    /**
+     * Conv_BF whose every map {@code ΔX[t][c]} starts from {@code bias[c]} (the field, or null for 0): deconv's forward.
+     * With column stride 1 it gathers: ΔX column u takes tap q from ΔY column {@code u - q + Pl}, a forward
+     * convolution's row loop, ΔX channels {@link #BLOCK} at a time; with a wider column stride a tap's
+     * ΔY columns land on every s-th ΔX column, so each tap scatters on its own.
+     */
     static void backwardData(StepCtx s, ConvBf bf, String bias) {
         Conv op = bf.conv();
         Shape dy = s.inBuf(0).shape();
         Shape dx = s.outBuf(0).shape();
         int T = dx.n(), C = dx.c(), H = dx.h(), W = dx.w(), K = dy.c(), Ho = dy.h(), Wo = dy.w(), M = op.m(), N = op.n();
+        int B = op.sw() == 1 && !perTap ? Math.min(BLOCK, C) : 1;
+        int cg = groupsFor(T, C);
+        boolean singles = B > 1 && (cg > 1 || C % B != 0);
+        List<String> taps = backwardTaps(s, op, B, "taps");
+        List<String> ones = singles ? backwardTaps(s, op, 1, "one") : taps;
+        Code c = new Code();
+        splitChunk(c, cg, C, "c0", "c1");
+        c.line("int c = c0");
+        backwardBlock(c, s, op, B, "c + " + B + " <= c1", taps, bias);
+        if (singles) {
+            backwardBlock(c, s, op, 1, "c < c1", ones, bias);
+        }
+        s.main(T * cg, (long) T * K * C * Ho * Wo * M * N,
+                (cg == 1 ? "one sample each (ΔX[t] is written by its chunk alone)" : "sample chunk / " + cg + ", input channels split in " + cg)
+                        + (B > 1 ? "; ΔX channels " + B + " at a time" : ""), c.build(), cg == 1);
+    }
+
+    /** The main loop over blocks of b ΔX channels from c while {@code cond}: start values, then every ΔY channel's taps. */
+    private static void backwardBlock(Code c, StepCtx s, Conv op, int b, String cond, List<String> taps, String bias) {
+        Shape dy = s.inBuf(0).shape();
+        Shape dx = s.outBuf(0).shape();
+        int C = dx.c(), K = dy.c(), hw = dx.h() * dx.w();
+        c.open("for (; " + cond + "; c += " + b + ")").line("int xo = (t * " + C + " + c) * " + hw);
+        for (int a = 0; a < b; a++) {
+            c.loop("e", 0, hw, s.out(0) + "[" + channel("xo", a, hw) + " + e] = " + (bias == null ? "0f" : bias + "[c" + plus(a) + "]"));
+        }
+        c.open("for (int k = 0; k < " + K + "; k++)")
+                .line("int yo = (t * " + K + " + k) * " + dy.h() * dy.w())
+                .line("int wo = (k * " + C + " + c) * " + op.m() * op.n());
+        taps.forEach(t -> c.line(t + "(xo, yo, wo)"));
+        c.close().close();
+    }
+
+    /** Backward-data tap helpers for b ΔX channels: ΔX[t][c + a] += rot180(W[k][c + a]) applied to ΔY[t][k]. */
+    private static List<String> backwardTaps(StepCtx s, Conv op, int b, String prefix) {
+        Shape dy = s.inBuf(0).shape();
+        Shape dx = s.outBuf(0).shape();
+        int H = dx.h(), W = dx.w(), Ho = dy.h(), Wo = dy.w(), M = op.m(), N = op.n();
+        boolean gather = op.sw() == 1;
         List<String> taps = new ArrayList<>();
         int gi = 0;
-        for (List<Segment> g : groups(M, N)) {
+        for (List<Segment> g : groups(M, N, TAPS_PER_METHOD / b)) {
             Code c = new Code();
             for (Segment seg : g) {
                 int[] rows = range(Ho, H, op.sh(), op.pt(), seg.p());
@@ -155,41 +312,41 @@ final class ConvEmitter {
                 }
                 c.comment("kernel row p = " + seg.p() + ": ΔY rows [" + rows[0] + ", " + rows[1] + ") reach ΔX row i"
                         + (op.sh() == 1 ? "" : "·" + op.sh()) + plus(seg.p() - op.pt()));
-                List<String> body = new ArrayList<>();
+                List<Tap> row = new ArrayList<>();
+                List<String> scatter = new ArrayList<>();
                 for (int q = seg.q0(); q < seg.q1(); q++) {
                     int[] cols = range(Wo, W, op.sw(), op.pl(), q);
                     if (cols[0] == cols[1]) {
                         continue;
                     }
-                    String w = "w" + seg.p() + "_" + q;
-                    c.line("float " + w + " = " + s.in(1) + "[wo" + plus(seg.p() * N + q) + "]");
-                    body.add("for (int j = " + cols[0] + "; j < " + cols[1] + "; j++) " + s.out(0) + "[xr + "
-                            + times("j", op.sw()) + plus(q - op.pl()) + "] += " + w + " * " + s.in(0) + "[yr + j]");
+                    for (int a = 0; a < b; a++) {
+                        c.line("float w" + a + "_" + seg.p() + "_" + q + " = " + s.in(1) + "[wo" + plus((long) a * M * N + seg.p() * N + q) + "]");
+                    }
+                    int shift = q - op.pl(); // ΔY column j reaches ΔX column j·s + q - Pl
+                    if (gather) {
+                        row.add(new Tap("w#_" + seg.p() + "_" + q, cols[0] + shift, cols[1] + shift, s.in(0) + "[yr + j" + plus(-shift) + "]"));
+                    } else {
+                        scatter.add("for (int j = " + cols[0] + "; j < " + cols[1] + "; j++) " + s.out(0) + "[xr + " + times("j", op.sw())
+                                + plus(shift) + "] += w0_" + seg.p() + "_" + q + " * " + s.in(0) + "[yr + j]");
+                    }
                 }
                 c.open("for (int i = " + rows[0] + "; i < " + rows[1] + "; i++)")
                         .line("int yr = yo + i * " + Wo)
                         .line("int xr = xo + " + rowStart("i", op.sh(), seg.p() - op.pt(), W));
-                body.forEach(c::one);
+                if (gather) {
+                    rowLoops(c, row, b, a -> s.out(0) + "[" + channel("xr", a, (long) H * W) + " + j]");
+                } else {
+                    scatter.forEach(c::one);
+                }
                 c.close();
             }
-            taps.add(s.helper("taps" + gi++, "Adds the taps " + describe(g) + " of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k]"
-                    + " into map ΔX[t][c]; with stride " + op.sh() + "x" + op.sw() + " only the taps that meet a ΔY element run.",
+            taps.add(s.helper(prefix + gi++, "Adds the taps " + describe(g) + " of V[c" + (b > 1 ? " + a" : "") + "][k] = rot180(W[k][c"
+                    + (b > 1 ? " + a" : "") + "]) applied to map ΔY[t][k] into map ΔX[t][c" + (b > 1 ? " + a], a = 0 .. " + (b - 1) : "]")
+                    + (gather ? "; ΔX column u takes tap q from ΔY column u - q + " + op.pl() + "."
+                            : "; with stride " + op.sh() + "x" + op.sw() + " only the taps that meet a ΔY element run."),
                     List.of("xo", "yo", "wo"), c.build()));
         }
-        int cg = groupsFor(T, C);
-        Code c = new Code();
-        splitChunk(c, cg, C, "c0", "c1");
-        c.open("for (int c = c0; c < c1; c++)")
-                .line("int xo = (t * " + C + " + c) * " + (H * W))
-                .loop("e", 0, (long) H * W, s.out(0) + "[xo + e] = " + (bias == null ? "0f" : bias + "[c]"));
-        c.open("for (int k = 0; k < " + K + "; k++)")
-                .line("int yo = (t * " + K + " + k) * " + (Ho * Wo))
-                .line("int wo = (k * " + C + " + c) * " + (M * N));
-        taps.forEach(t -> c.line(t + "(xo, yo, wo)"));
-        c.close().close();
-        s.main(T * cg, (long) T * K * C * Ho * Wo * M * N,
-                cg == 1 ? "one sample each (ΔX[t] is written by its chunk alone)" : "sample chunk / " + cg + ", input channels split in " + cg,
-                c.build(), cg == 1);
+        return taps;
     }
 
     /** Δb[k] of conv_grad's chunk k: ΔY[t][k] (maps of {@code hw}) summed over t and the map in double, in order. */

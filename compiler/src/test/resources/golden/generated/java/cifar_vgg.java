@@ -1479,17 +1479,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/cifar_vgg.cnn:13): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 64 + k) * 1024;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 1024; e++) {
-                c1_[yo + e] = b;
+                c1_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 1024; e++) {
+                c1_[yo + 1024 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 1024; e++) {
+                c1_[yo + 2048 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 1024; e++) {
+                c1_[yo + 3072 + e] = b3;
             }
             for (int c = 0; c < 3; c++) {
                 int xo = (t * 3 + c) * 1024;
@@ -1500,41 +1513,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f0_conv_c1_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 32) read input row i - 1
-        float w0_0 = c1$weight_[wo];
-        float w0_1 = c1$weight_[wo + 1];
-        float w0_2 = c1$weight_[wo + 2];
+        float w0_0_0 = c1$weight_[wo];
+        float w1_0_0 = c1$weight_[wo + 27];
+        float w2_0_0 = c1$weight_[wo + 54];
+        float w3_0_0 = c1$weight_[wo + 81];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w1_0_1 = c1$weight_[wo + 28];
+        float w2_0_1 = c1$weight_[wo + 55];
+        float w3_0_1 = c1$weight_[wo + 82];
+        float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_2 = c1$weight_[wo + 29];
+        float w2_0_2 = c1$weight_[wo + 56];
+        float w3_0_2 = c1$weight_[wo + 83];
         for (int i = 1; i < 32; i++) {
             int yr = yo + i * 32;
             int xr = xo + (i - 1) * 32;
-            for (int j = 1; j < 32; j++) c1_[yr + j] += w0_0 * x_[xr + j - 1];
-            for (int j = 0; j < 32; j++) c1_[yr + j] += w0_1 * x_[xr + j];
-            for (int j = 0; j < 31; j++) c1_[yr + j] += w0_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 1024 + j] += w1_0_1 * x;
+                c1_[yr + 2048 + j] += w2_0_1 * x;
+                c1_[yr + 3072 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_0_2 * x;
+                c1_[yr + 1024 + j] += w1_0_2 * x;
+                c1_[yr + 2048 + j] += w2_0_2 * x;
+                c1_[yr + 3072 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_0_0 * x;
+                c1_[yr + 1024 + j] += w1_0_0 * x;
+                c1_[yr + 2048 + j] += w2_0_0 * x;
+                c1_[yr + 3072 + j] += w3_0_0 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 1024 + j] += w1_0_1 * x;
+                c1_[yr + 2048 + j] += w2_0_1 * x;
+                c1_[yr + 3072 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 32) read input row i
-        float w1_0 = c1$weight_[wo + 3];
-        float w1_1 = c1$weight_[wo + 4];
-        float w1_2 = c1$weight_[wo + 5];
+        float w0_1_0 = c1$weight_[wo + 3];
+        float w1_1_0 = c1$weight_[wo + 30];
+        float w2_1_0 = c1$weight_[wo + 57];
+        float w3_1_0 = c1$weight_[wo + 84];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w1_1_1 = c1$weight_[wo + 31];
+        float w2_1_1 = c1$weight_[wo + 58];
+        float w3_1_1 = c1$weight_[wo + 85];
+        float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_2 = c1$weight_[wo + 32];
+        float w2_1_2 = c1$weight_[wo + 59];
+        float w3_1_2 = c1$weight_[wo + 86];
         for (int i = 0; i < 32; i++) {
             int yr = yo + i * 32;
             int xr = xo + i * 32;
-            for (int j = 1; j < 32; j++) c1_[yr + j] += w1_0 * x_[xr + j - 1];
-            for (int j = 0; j < 32; j++) c1_[yr + j] += w1_1 * x_[xr + j];
-            for (int j = 0; j < 31; j++) c1_[yr + j] += w1_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 1024 + j] += w1_1_1 * x;
+                c1_[yr + 2048 + j] += w2_1_1 * x;
+                c1_[yr + 3072 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_1_2 * x;
+                c1_[yr + 1024 + j] += w1_1_2 * x;
+                c1_[yr + 2048 + j] += w2_1_2 * x;
+                c1_[yr + 3072 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_1_0 * x;
+                c1_[yr + 1024 + j] += w1_1_0 * x;
+                c1_[yr + 2048 + j] += w2_1_0 * x;
+                c1_[yr + 3072 + j] += w3_1_0 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 1024 + j] += w1_1_1 * x;
+                c1_[yr + 2048 + j] += w2_1_1 * x;
+                c1_[yr + 3072 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 31) read input row i + 1
-        float w2_0 = c1$weight_[wo + 6];
-        float w2_1 = c1$weight_[wo + 7];
-        float w2_2 = c1$weight_[wo + 8];
+        float w0_2_0 = c1$weight_[wo + 6];
+        float w1_2_0 = c1$weight_[wo + 33];
+        float w2_2_0 = c1$weight_[wo + 60];
+        float w3_2_0 = c1$weight_[wo + 87];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w1_2_1 = c1$weight_[wo + 34];
+        float w2_2_1 = c1$weight_[wo + 61];
+        float w3_2_1 = c1$weight_[wo + 88];
+        float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_2 = c1$weight_[wo + 35];
+        float w2_2_2 = c1$weight_[wo + 62];
+        float w3_2_2 = c1$weight_[wo + 89];
         for (int i = 0; i < 31; i++) {
             int yr = yo + i * 32;
             int xr = xo + (i + 1) * 32;
-            for (int j = 1; j < 32; j++) c1_[yr + j] += w2_0 * x_[xr + j - 1];
-            for (int j = 0; j < 32; j++) c1_[yr + j] += w2_1 * x_[xr + j];
-            for (int j = 0; j < 31; j++) c1_[yr + j] += w2_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 1024 + j] += w1_2_1 * x;
+                c1_[yr + 2048 + j] += w2_2_1 * x;
+                c1_[yr + 3072 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_2_2 * x;
+                c1_[yr + 1024 + j] += w1_2_2 * x;
+                c1_[yr + 2048 + j] += w2_2_2 * x;
+                c1_[yr + 3072 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_2_0 * x;
+                c1_[yr + 1024 + j] += w1_2_0 * x;
+                c1_[yr + 2048 + j] += w2_2_0 * x;
+                c1_[yr + 3072 + j] += w3_2_0 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 1024 + j] += w1_2_1 * x;
+                c1_[yr + 2048 + j] += w2_2_1 * x;
+                c1_[yr + 3072 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1633,17 +1775,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f3_conv_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 64 + k) * 1024;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 1024; e++) {
-                c2_[yo + e] = b;
+                c2_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 1024; e++) {
+                c2_[yo + 1024 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 1024; e++) {
+                c2_[yo + 2048 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 1024; e++) {
+                c2_[yo + 3072 + e] = b3;
             }
             for (int c = 0; c < 64; c++) {
                 int xo = (t * 64 + c) * 1024;
@@ -1654,41 +1809,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f3_conv_c2_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 32) read input row i - 1
-        float w0_0 = c2$weight_[wo];
-        float w0_1 = c2$weight_[wo + 1];
-        float w0_2 = c2$weight_[wo + 2];
+        float w0_0_0 = c2$weight_[wo];
+        float w1_0_0 = c2$weight_[wo + 576];
+        float w2_0_0 = c2$weight_[wo + 1152];
+        float w3_0_0 = c2$weight_[wo + 1728];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w1_0_1 = c2$weight_[wo + 577];
+        float w2_0_1 = c2$weight_[wo + 1153];
+        float w3_0_1 = c2$weight_[wo + 1729];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_2 = c2$weight_[wo + 578];
+        float w2_0_2 = c2$weight_[wo + 1154];
+        float w3_0_2 = c2$weight_[wo + 1730];
         for (int i = 1; i < 32; i++) {
             int yr = yo + i * 32;
             int xr = xo + (i - 1) * 32;
-            for (int j = 1; j < 32; j++) c2_[yr + j] += w0_0 * r1_[xr + j - 1];
-            for (int j = 0; j < 32; j++) c2_[yr + j] += w0_1 * r1_[xr + j];
-            for (int j = 0; j < 31; j++) c2_[yr + j] += w0_2 * r1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_0_1 * x;
+                c2_[yr + 1024 + j] += w1_0_1 * x;
+                c2_[yr + 2048 + j] += w2_0_1 * x;
+                c2_[yr + 3072 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j + 1];
+                c2_[yr + j] += w0_0_2 * x;
+                c2_[yr + 1024 + j] += w1_0_2 * x;
+                c2_[yr + 2048 + j] += w2_0_2 * x;
+                c2_[yr + 3072 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = r1_[xr + j - 1];
+                float x1 = r1_[xr + j];
+                float x2 = r1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = r1_[xr + j - 1];
+                c2_[yr + j] += w0_0_0 * x;
+                c2_[yr + 1024 + j] += w1_0_0 * x;
+                c2_[yr + 2048 + j] += w2_0_0 * x;
+                c2_[yr + 3072 + j] += w3_0_0 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_0_1 * x;
+                c2_[yr + 1024 + j] += w1_0_1 * x;
+                c2_[yr + 2048 + j] += w2_0_1 * x;
+                c2_[yr + 3072 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 32) read input row i
-        float w1_0 = c2$weight_[wo + 3];
-        float w1_1 = c2$weight_[wo + 4];
-        float w1_2 = c2$weight_[wo + 5];
+        float w0_1_0 = c2$weight_[wo + 3];
+        float w1_1_0 = c2$weight_[wo + 579];
+        float w2_1_0 = c2$weight_[wo + 1155];
+        float w3_1_0 = c2$weight_[wo + 1731];
+        float w0_1_1 = c2$weight_[wo + 4];
+        float w1_1_1 = c2$weight_[wo + 580];
+        float w2_1_1 = c2$weight_[wo + 1156];
+        float w3_1_1 = c2$weight_[wo + 1732];
+        float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_2 = c2$weight_[wo + 581];
+        float w2_1_2 = c2$weight_[wo + 1157];
+        float w3_1_2 = c2$weight_[wo + 1733];
         for (int i = 0; i < 32; i++) {
             int yr = yo + i * 32;
             int xr = xo + i * 32;
-            for (int j = 1; j < 32; j++) c2_[yr + j] += w1_0 * r1_[xr + j - 1];
-            for (int j = 0; j < 32; j++) c2_[yr + j] += w1_1 * r1_[xr + j];
-            for (int j = 0; j < 31; j++) c2_[yr + j] += w1_2 * r1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_1_1 * x;
+                c2_[yr + 1024 + j] += w1_1_1 * x;
+                c2_[yr + 2048 + j] += w2_1_1 * x;
+                c2_[yr + 3072 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j + 1];
+                c2_[yr + j] += w0_1_2 * x;
+                c2_[yr + 1024 + j] += w1_1_2 * x;
+                c2_[yr + 2048 + j] += w2_1_2 * x;
+                c2_[yr + 3072 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = r1_[xr + j - 1];
+                float x1 = r1_[xr + j];
+                float x2 = r1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = r1_[xr + j - 1];
+                c2_[yr + j] += w0_1_0 * x;
+                c2_[yr + 1024 + j] += w1_1_0 * x;
+                c2_[yr + 2048 + j] += w2_1_0 * x;
+                c2_[yr + 3072 + j] += w3_1_0 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_1_1 * x;
+                c2_[yr + 1024 + j] += w1_1_1 * x;
+                c2_[yr + 2048 + j] += w2_1_1 * x;
+                c2_[yr + 3072 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 31) read input row i + 1
-        float w2_0 = c2$weight_[wo + 6];
-        float w2_1 = c2$weight_[wo + 7];
-        float w2_2 = c2$weight_[wo + 8];
+        float w0_2_0 = c2$weight_[wo + 6];
+        float w1_2_0 = c2$weight_[wo + 582];
+        float w2_2_0 = c2$weight_[wo + 1158];
+        float w3_2_0 = c2$weight_[wo + 1734];
+        float w0_2_1 = c2$weight_[wo + 7];
+        float w1_2_1 = c2$weight_[wo + 583];
+        float w2_2_1 = c2$weight_[wo + 1159];
+        float w3_2_1 = c2$weight_[wo + 1735];
+        float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_2 = c2$weight_[wo + 584];
+        float w2_2_2 = c2$weight_[wo + 1160];
+        float w3_2_2 = c2$weight_[wo + 1736];
         for (int i = 0; i < 31; i++) {
             int yr = yo + i * 32;
             int xr = xo + (i + 1) * 32;
-            for (int j = 1; j < 32; j++) c2_[yr + j] += w2_0 * r1_[xr + j - 1];
-            for (int j = 0; j < 32; j++) c2_[yr + j] += w2_1 * r1_[xr + j];
-            for (int j = 0; j < 31; j++) c2_[yr + j] += w2_2 * r1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_2_1 * x;
+                c2_[yr + 1024 + j] += w1_2_1 * x;
+                c2_[yr + 2048 + j] += w2_2_1 * x;
+                c2_[yr + 3072 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j + 1];
+                c2_[yr + j] += w0_2_2 * x;
+                c2_[yr + 1024 + j] += w1_2_2 * x;
+                c2_[yr + 2048 + j] += w2_2_2 * x;
+                c2_[yr + 3072 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = r1_[xr + j - 1];
+                float x1 = r1_[xr + j];
+                float x2 = r1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = r1_[xr + j - 1];
+                c2_[yr + j] += w0_2_0 * x;
+                c2_[yr + 1024 + j] += w1_2_0 * x;
+                c2_[yr + 2048 + j] += w2_2_0 * x;
+                c2_[yr + 3072 + j] += w3_2_0 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_2_1 * x;
+                c2_[yr + 1024 + j] += w1_2_1 * x;
+                c2_[yr + 2048 + j] += w2_2_1 * x;
+                c2_[yr + 3072 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1825,17 +2109,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f7_conv_c3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 128;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 128 + k) * 256;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 256; e++) {
-                c3_[yo + e] = b;
+                c3_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 256; e++) {
+                c3_[yo + 256 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 256; e++) {
+                c3_[yo + 512 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 256; e++) {
+                c3_[yo + 768 + e] = b3;
             }
             for (int c = 0; c < 64; c++) {
                 int xo = (t * 64 + c) * 256;
@@ -1846,41 +2143,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f7_conv_c3_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 16) read input row i - 1
-        float w0_0 = c3$weight_[wo];
-        float w0_1 = c3$weight_[wo + 1];
-        float w0_2 = c3$weight_[wo + 2];
+        float w0_0_0 = c3$weight_[wo];
+        float w1_0_0 = c3$weight_[wo + 576];
+        float w2_0_0 = c3$weight_[wo + 1152];
+        float w3_0_0 = c3$weight_[wo + 1728];
+        float w0_0_1 = c3$weight_[wo + 1];
+        float w1_0_1 = c3$weight_[wo + 577];
+        float w2_0_1 = c3$weight_[wo + 1153];
+        float w3_0_1 = c3$weight_[wo + 1729];
+        float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_2 = c3$weight_[wo + 578];
+        float w2_0_2 = c3$weight_[wo + 1154];
+        float w3_0_2 = c3$weight_[wo + 1730];
         for (int i = 1; i < 16; i++) {
             int yr = yo + i * 16;
             int xr = xo + (i - 1) * 16;
-            for (int j = 1; j < 16; j++) c3_[yr + j] += w0_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 16; j++) c3_[yr + j] += w0_1 * p2_[xr + j];
-            for (int j = 0; j < 15; j++) c3_[yr + j] += w0_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_0_1 * x;
+                c3_[yr + 256 + j] += w1_0_1 * x;
+                c3_[yr + 512 + j] += w2_0_1 * x;
+                c3_[yr + 768 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_0_2 * x;
+                c3_[yr + 256 + j] += w1_0_2 * x;
+                c3_[yr + 512 + j] += w2_0_2 * x;
+                c3_[yr + 768 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_0_0 * x;
+                c3_[yr + 256 + j] += w1_0_0 * x;
+                c3_[yr + 512 + j] += w2_0_0 * x;
+                c3_[yr + 768 + j] += w3_0_0 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_0_1 * x;
+                c3_[yr + 256 + j] += w1_0_1 * x;
+                c3_[yr + 512 + j] += w2_0_1 * x;
+                c3_[yr + 768 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 16) read input row i
-        float w1_0 = c3$weight_[wo + 3];
-        float w1_1 = c3$weight_[wo + 4];
-        float w1_2 = c3$weight_[wo + 5];
+        float w0_1_0 = c3$weight_[wo + 3];
+        float w1_1_0 = c3$weight_[wo + 579];
+        float w2_1_0 = c3$weight_[wo + 1155];
+        float w3_1_0 = c3$weight_[wo + 1731];
+        float w0_1_1 = c3$weight_[wo + 4];
+        float w1_1_1 = c3$weight_[wo + 580];
+        float w2_1_1 = c3$weight_[wo + 1156];
+        float w3_1_1 = c3$weight_[wo + 1732];
+        float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_2 = c3$weight_[wo + 581];
+        float w2_1_2 = c3$weight_[wo + 1157];
+        float w3_1_2 = c3$weight_[wo + 1733];
         for (int i = 0; i < 16; i++) {
             int yr = yo + i * 16;
             int xr = xo + i * 16;
-            for (int j = 1; j < 16; j++) c3_[yr + j] += w1_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 16; j++) c3_[yr + j] += w1_1 * p2_[xr + j];
-            for (int j = 0; j < 15; j++) c3_[yr + j] += w1_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_1_1 * x;
+                c3_[yr + 256 + j] += w1_1_1 * x;
+                c3_[yr + 512 + j] += w2_1_1 * x;
+                c3_[yr + 768 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_1_2 * x;
+                c3_[yr + 256 + j] += w1_1_2 * x;
+                c3_[yr + 512 + j] += w2_1_2 * x;
+                c3_[yr + 768 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_1_0 * x;
+                c3_[yr + 256 + j] += w1_1_0 * x;
+                c3_[yr + 512 + j] += w2_1_0 * x;
+                c3_[yr + 768 + j] += w3_1_0 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_1_1 * x;
+                c3_[yr + 256 + j] += w1_1_1 * x;
+                c3_[yr + 512 + j] += w2_1_1 * x;
+                c3_[yr + 768 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 15) read input row i + 1
-        float w2_0 = c3$weight_[wo + 6];
-        float w2_1 = c3$weight_[wo + 7];
-        float w2_2 = c3$weight_[wo + 8];
+        float w0_2_0 = c3$weight_[wo + 6];
+        float w1_2_0 = c3$weight_[wo + 582];
+        float w2_2_0 = c3$weight_[wo + 1158];
+        float w3_2_0 = c3$weight_[wo + 1734];
+        float w0_2_1 = c3$weight_[wo + 7];
+        float w1_2_1 = c3$weight_[wo + 583];
+        float w2_2_1 = c3$weight_[wo + 1159];
+        float w3_2_1 = c3$weight_[wo + 1735];
+        float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_2 = c3$weight_[wo + 584];
+        float w2_2_2 = c3$weight_[wo + 1160];
+        float w3_2_2 = c3$weight_[wo + 1736];
         for (int i = 0; i < 15; i++) {
             int yr = yo + i * 16;
             int xr = xo + (i + 1) * 16;
-            for (int j = 1; j < 16; j++) c3_[yr + j] += w2_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 16; j++) c3_[yr + j] += w2_1 * p2_[xr + j];
-            for (int j = 0; j < 15; j++) c3_[yr + j] += w2_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_2_1 * x;
+                c3_[yr + 256 + j] += w1_2_1 * x;
+                c3_[yr + 512 + j] += w2_2_1 * x;
+                c3_[yr + 768 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_2_2 * x;
+                c3_[yr + 256 + j] += w1_2_2 * x;
+                c3_[yr + 512 + j] += w2_2_2 * x;
+                c3_[yr + 768 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_2_0 * x;
+                c3_[yr + 256 + j] += w1_2_0 * x;
+                c3_[yr + 512 + j] += w2_2_0 * x;
+                c3_[yr + 768 + j] += w3_2_0 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_2_1 * x;
+                c3_[yr + 256 + j] += w1_2_1 * x;
+                c3_[yr + 512 + j] += w2_2_1 * x;
+                c3_[yr + 768 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1979,17 +2405,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f10_conv_c4_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 128;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 128 + k) * 256;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 256; e++) {
-                c4_[yo + e] = b;
+                c4_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 256; e++) {
+                c4_[yo + 256 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 256; e++) {
+                c4_[yo + 512 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 256; e++) {
+                c4_[yo + 768 + e] = b3;
             }
             for (int c = 0; c < 128; c++) {
                 int xo = (t * 128 + c) * 256;
@@ -2000,41 +2439,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f10_conv_c4_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 16) read input row i - 1
-        float w0_0 = c4$weight_[wo];
-        float w0_1 = c4$weight_[wo + 1];
-        float w0_2 = c4$weight_[wo + 2];
+        float w0_0_0 = c4$weight_[wo];
+        float w1_0_0 = c4$weight_[wo + 1152];
+        float w2_0_0 = c4$weight_[wo + 2304];
+        float w3_0_0 = c4$weight_[wo + 3456];
+        float w0_0_1 = c4$weight_[wo + 1];
+        float w1_0_1 = c4$weight_[wo + 1153];
+        float w2_0_1 = c4$weight_[wo + 2305];
+        float w3_0_1 = c4$weight_[wo + 3457];
+        float w0_0_2 = c4$weight_[wo + 2];
+        float w1_0_2 = c4$weight_[wo + 1154];
+        float w2_0_2 = c4$weight_[wo + 2306];
+        float w3_0_2 = c4$weight_[wo + 3458];
         for (int i = 1; i < 16; i++) {
             int yr = yo + i * 16;
             int xr = xo + (i - 1) * 16;
-            for (int j = 1; j < 16; j++) c4_[yr + j] += w0_0 * r3_[xr + j - 1];
-            for (int j = 0; j < 16; j++) c4_[yr + j] += w0_1 * r3_[xr + j];
-            for (int j = 0; j < 15; j++) c4_[yr + j] += w0_2 * r3_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r3_[xr + j];
+                c4_[yr + j] += w0_0_1 * x;
+                c4_[yr + 256 + j] += w1_0_1 * x;
+                c4_[yr + 512 + j] += w2_0_1 * x;
+                c4_[yr + 768 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r3_[xr + j + 1];
+                c4_[yr + j] += w0_0_2 * x;
+                c4_[yr + 256 + j] += w1_0_2 * x;
+                c4_[yr + 512 + j] += w2_0_2 * x;
+                c4_[yr + 768 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = r3_[xr + j - 1];
+                float x1 = r3_[xr + j];
+                float x2 = r3_[xr + j + 1];
+                c4_[yr + j] = c4_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = r3_[xr + j - 1];
+                c4_[yr + j] += w0_0_0 * x;
+                c4_[yr + 256 + j] += w1_0_0 * x;
+                c4_[yr + 512 + j] += w2_0_0 * x;
+                c4_[yr + 768 + j] += w3_0_0 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = r3_[xr + j];
+                c4_[yr + j] += w0_0_1 * x;
+                c4_[yr + 256 + j] += w1_0_1 * x;
+                c4_[yr + 512 + j] += w2_0_1 * x;
+                c4_[yr + 768 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 16) read input row i
-        float w1_0 = c4$weight_[wo + 3];
-        float w1_1 = c4$weight_[wo + 4];
-        float w1_2 = c4$weight_[wo + 5];
+        float w0_1_0 = c4$weight_[wo + 3];
+        float w1_1_0 = c4$weight_[wo + 1155];
+        float w2_1_0 = c4$weight_[wo + 2307];
+        float w3_1_0 = c4$weight_[wo + 3459];
+        float w0_1_1 = c4$weight_[wo + 4];
+        float w1_1_1 = c4$weight_[wo + 1156];
+        float w2_1_1 = c4$weight_[wo + 2308];
+        float w3_1_1 = c4$weight_[wo + 3460];
+        float w0_1_2 = c4$weight_[wo + 5];
+        float w1_1_2 = c4$weight_[wo + 1157];
+        float w2_1_2 = c4$weight_[wo + 2309];
+        float w3_1_2 = c4$weight_[wo + 3461];
         for (int i = 0; i < 16; i++) {
             int yr = yo + i * 16;
             int xr = xo + i * 16;
-            for (int j = 1; j < 16; j++) c4_[yr + j] += w1_0 * r3_[xr + j - 1];
-            for (int j = 0; j < 16; j++) c4_[yr + j] += w1_1 * r3_[xr + j];
-            for (int j = 0; j < 15; j++) c4_[yr + j] += w1_2 * r3_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r3_[xr + j];
+                c4_[yr + j] += w0_1_1 * x;
+                c4_[yr + 256 + j] += w1_1_1 * x;
+                c4_[yr + 512 + j] += w2_1_1 * x;
+                c4_[yr + 768 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r3_[xr + j + 1];
+                c4_[yr + j] += w0_1_2 * x;
+                c4_[yr + 256 + j] += w1_1_2 * x;
+                c4_[yr + 512 + j] += w2_1_2 * x;
+                c4_[yr + 768 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = r3_[xr + j - 1];
+                float x1 = r3_[xr + j];
+                float x2 = r3_[xr + j + 1];
+                c4_[yr + j] = c4_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = r3_[xr + j - 1];
+                c4_[yr + j] += w0_1_0 * x;
+                c4_[yr + 256 + j] += w1_1_0 * x;
+                c4_[yr + 512 + j] += w2_1_0 * x;
+                c4_[yr + 768 + j] += w3_1_0 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = r3_[xr + j];
+                c4_[yr + j] += w0_1_1 * x;
+                c4_[yr + 256 + j] += w1_1_1 * x;
+                c4_[yr + 512 + j] += w2_1_1 * x;
+                c4_[yr + 768 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 15) read input row i + 1
-        float w2_0 = c4$weight_[wo + 6];
-        float w2_1 = c4$weight_[wo + 7];
-        float w2_2 = c4$weight_[wo + 8];
+        float w0_2_0 = c4$weight_[wo + 6];
+        float w1_2_0 = c4$weight_[wo + 1158];
+        float w2_2_0 = c4$weight_[wo + 2310];
+        float w3_2_0 = c4$weight_[wo + 3462];
+        float w0_2_1 = c4$weight_[wo + 7];
+        float w1_2_1 = c4$weight_[wo + 1159];
+        float w2_2_1 = c4$weight_[wo + 2311];
+        float w3_2_1 = c4$weight_[wo + 3463];
+        float w0_2_2 = c4$weight_[wo + 8];
+        float w1_2_2 = c4$weight_[wo + 1160];
+        float w2_2_2 = c4$weight_[wo + 2312];
+        float w3_2_2 = c4$weight_[wo + 3464];
         for (int i = 0; i < 15; i++) {
             int yr = yo + i * 16;
             int xr = xo + (i + 1) * 16;
-            for (int j = 1; j < 16; j++) c4_[yr + j] += w2_0 * r3_[xr + j - 1];
-            for (int j = 0; j < 16; j++) c4_[yr + j] += w2_1 * r3_[xr + j];
-            for (int j = 0; j < 15; j++) c4_[yr + j] += w2_2 * r3_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r3_[xr + j];
+                c4_[yr + j] += w0_2_1 * x;
+                c4_[yr + 256 + j] += w1_2_1 * x;
+                c4_[yr + 512 + j] += w2_2_1 * x;
+                c4_[yr + 768 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r3_[xr + j + 1];
+                c4_[yr + j] += w0_2_2 * x;
+                c4_[yr + 256 + j] += w1_2_2 * x;
+                c4_[yr + 512 + j] += w2_2_2 * x;
+                c4_[yr + 768 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = r3_[xr + j - 1];
+                float x1 = r3_[xr + j];
+                float x2 = r3_[xr + j + 1];
+                c4_[yr + j] = c4_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = r3_[xr + j - 1];
+                c4_[yr + j] += w0_2_0 * x;
+                c4_[yr + 256 + j] += w1_2_0 * x;
+                c4_[yr + 512 + j] += w2_2_0 * x;
+                c4_[yr + 768 + j] += w3_2_0 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = r3_[xr + j];
+                c4_[yr + j] += w0_2_1 * x;
+                c4_[yr + 256 + j] += w1_2_1 * x;
+                c4_[yr + 512 + j] += w2_2_1 * x;
+                c4_[yr + 768 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -2171,17 +2739,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f14_conv_c5_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 256;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 256 + k) * 64;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 64; e++) {
-                c5_[yo + e] = b;
+                c5_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 64; e++) {
+                c5_[yo + 64 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 64; e++) {
+                c5_[yo + 128 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 64; e++) {
+                c5_[yo + 192 + e] = b3;
             }
             for (int c = 0; c < 128; c++) {
                 int xo = (t * 128 + c) * 64;
@@ -2192,41 +2773,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f14_conv_c5_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 8) read input row i - 1
-        float w0_0 = c5$weight_[wo];
-        float w0_1 = c5$weight_[wo + 1];
-        float w0_2 = c5$weight_[wo + 2];
+        float w0_0_0 = c5$weight_[wo];
+        float w1_0_0 = c5$weight_[wo + 1152];
+        float w2_0_0 = c5$weight_[wo + 2304];
+        float w3_0_0 = c5$weight_[wo + 3456];
+        float w0_0_1 = c5$weight_[wo + 1];
+        float w1_0_1 = c5$weight_[wo + 1153];
+        float w2_0_1 = c5$weight_[wo + 2305];
+        float w3_0_1 = c5$weight_[wo + 3457];
+        float w0_0_2 = c5$weight_[wo + 2];
+        float w1_0_2 = c5$weight_[wo + 1154];
+        float w2_0_2 = c5$weight_[wo + 2306];
+        float w3_0_2 = c5$weight_[wo + 3458];
         for (int i = 1; i < 8; i++) {
             int yr = yo + i * 8;
             int xr = xo + (i - 1) * 8;
-            for (int j = 1; j < 8; j++) c5_[yr + j] += w0_0 * p4_[xr + j - 1];
-            for (int j = 0; j < 8; j++) c5_[yr + j] += w0_1 * p4_[xr + j];
-            for (int j = 0; j < 7; j++) c5_[yr + j] += w0_2 * p4_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p4_[xr + j];
+                c5_[yr + j] += w0_0_1 * x;
+                c5_[yr + 64 + j] += w1_0_1 * x;
+                c5_[yr + 128 + j] += w2_0_1 * x;
+                c5_[yr + 192 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p4_[xr + j + 1];
+                c5_[yr + j] += w0_0_2 * x;
+                c5_[yr + 64 + j] += w1_0_2 * x;
+                c5_[yr + 128 + j] += w2_0_2 * x;
+                c5_[yr + 192 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = p4_[xr + j - 1];
+                float x1 = p4_[xr + j];
+                float x2 = p4_[xr + j + 1];
+                c5_[yr + j] = c5_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = p4_[xr + j - 1];
+                c5_[yr + j] += w0_0_0 * x;
+                c5_[yr + 64 + j] += w1_0_0 * x;
+                c5_[yr + 128 + j] += w2_0_0 * x;
+                c5_[yr + 192 + j] += w3_0_0 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = p4_[xr + j];
+                c5_[yr + j] += w0_0_1 * x;
+                c5_[yr + 64 + j] += w1_0_1 * x;
+                c5_[yr + 128 + j] += w2_0_1 * x;
+                c5_[yr + 192 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 8) read input row i
-        float w1_0 = c5$weight_[wo + 3];
-        float w1_1 = c5$weight_[wo + 4];
-        float w1_2 = c5$weight_[wo + 5];
+        float w0_1_0 = c5$weight_[wo + 3];
+        float w1_1_0 = c5$weight_[wo + 1155];
+        float w2_1_0 = c5$weight_[wo + 2307];
+        float w3_1_0 = c5$weight_[wo + 3459];
+        float w0_1_1 = c5$weight_[wo + 4];
+        float w1_1_1 = c5$weight_[wo + 1156];
+        float w2_1_1 = c5$weight_[wo + 2308];
+        float w3_1_1 = c5$weight_[wo + 3460];
+        float w0_1_2 = c5$weight_[wo + 5];
+        float w1_1_2 = c5$weight_[wo + 1157];
+        float w2_1_2 = c5$weight_[wo + 2309];
+        float w3_1_2 = c5$weight_[wo + 3461];
         for (int i = 0; i < 8; i++) {
             int yr = yo + i * 8;
             int xr = xo + i * 8;
-            for (int j = 1; j < 8; j++) c5_[yr + j] += w1_0 * p4_[xr + j - 1];
-            for (int j = 0; j < 8; j++) c5_[yr + j] += w1_1 * p4_[xr + j];
-            for (int j = 0; j < 7; j++) c5_[yr + j] += w1_2 * p4_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p4_[xr + j];
+                c5_[yr + j] += w0_1_1 * x;
+                c5_[yr + 64 + j] += w1_1_1 * x;
+                c5_[yr + 128 + j] += w2_1_1 * x;
+                c5_[yr + 192 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p4_[xr + j + 1];
+                c5_[yr + j] += w0_1_2 * x;
+                c5_[yr + 64 + j] += w1_1_2 * x;
+                c5_[yr + 128 + j] += w2_1_2 * x;
+                c5_[yr + 192 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = p4_[xr + j - 1];
+                float x1 = p4_[xr + j];
+                float x2 = p4_[xr + j + 1];
+                c5_[yr + j] = c5_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = p4_[xr + j - 1];
+                c5_[yr + j] += w0_1_0 * x;
+                c5_[yr + 64 + j] += w1_1_0 * x;
+                c5_[yr + 128 + j] += w2_1_0 * x;
+                c5_[yr + 192 + j] += w3_1_0 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = p4_[xr + j];
+                c5_[yr + j] += w0_1_1 * x;
+                c5_[yr + 64 + j] += w1_1_1 * x;
+                c5_[yr + 128 + j] += w2_1_1 * x;
+                c5_[yr + 192 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 7) read input row i + 1
-        float w2_0 = c5$weight_[wo + 6];
-        float w2_1 = c5$weight_[wo + 7];
-        float w2_2 = c5$weight_[wo + 8];
+        float w0_2_0 = c5$weight_[wo + 6];
+        float w1_2_0 = c5$weight_[wo + 1158];
+        float w2_2_0 = c5$weight_[wo + 2310];
+        float w3_2_0 = c5$weight_[wo + 3462];
+        float w0_2_1 = c5$weight_[wo + 7];
+        float w1_2_1 = c5$weight_[wo + 1159];
+        float w2_2_1 = c5$weight_[wo + 2311];
+        float w3_2_1 = c5$weight_[wo + 3463];
+        float w0_2_2 = c5$weight_[wo + 8];
+        float w1_2_2 = c5$weight_[wo + 1160];
+        float w2_2_2 = c5$weight_[wo + 2312];
+        float w3_2_2 = c5$weight_[wo + 3464];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 8;
             int xr = xo + (i + 1) * 8;
-            for (int j = 1; j < 8; j++) c5_[yr + j] += w2_0 * p4_[xr + j - 1];
-            for (int j = 0; j < 8; j++) c5_[yr + j] += w2_1 * p4_[xr + j];
-            for (int j = 0; j < 7; j++) c5_[yr + j] += w2_2 * p4_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p4_[xr + j];
+                c5_[yr + j] += w0_2_1 * x;
+                c5_[yr + 64 + j] += w1_2_1 * x;
+                c5_[yr + 128 + j] += w2_2_1 * x;
+                c5_[yr + 192 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p4_[xr + j + 1];
+                c5_[yr + j] += w0_2_2 * x;
+                c5_[yr + 64 + j] += w1_2_2 * x;
+                c5_[yr + 128 + j] += w2_2_2 * x;
+                c5_[yr + 192 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = p4_[xr + j - 1];
+                float x1 = p4_[xr + j];
+                float x2 = p4_[xr + j + 1];
+                c5_[yr + j] = c5_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = p4_[xr + j - 1];
+                c5_[yr + j] += w0_2_0 * x;
+                c5_[yr + 64 + j] += w1_2_0 * x;
+                c5_[yr + 128 + j] += w2_2_0 * x;
+                c5_[yr + 192 + j] += w3_2_0 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = p4_[xr + j];
+                c5_[yr + j] += w0_2_1 * x;
+                c5_[yr + 64 + j] += w1_2_1 * x;
+                c5_[yr + 128 + j] += w2_2_1 * x;
+                c5_[yr + 192 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -2325,17 +3035,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f17_conv_c6_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 256;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 256 + k) * 64;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 64; e++) {
-                c6_[yo + e] = b;
+                c6_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 64; e++) {
+                c6_[yo + 64 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 64; e++) {
+                c6_[yo + 128 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 64; e++) {
+                c6_[yo + 192 + e] = b3;
             }
             for (int c = 0; c < 256; c++) {
                 int xo = (t * 256 + c) * 64;
@@ -2346,41 +3069,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f17_conv_c6_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 8) read input row i - 1
-        float w0_0 = c6$weight_[wo];
-        float w0_1 = c6$weight_[wo + 1];
-        float w0_2 = c6$weight_[wo + 2];
+        float w0_0_0 = c6$weight_[wo];
+        float w1_0_0 = c6$weight_[wo + 2304];
+        float w2_0_0 = c6$weight_[wo + 4608];
+        float w3_0_0 = c6$weight_[wo + 6912];
+        float w0_0_1 = c6$weight_[wo + 1];
+        float w1_0_1 = c6$weight_[wo + 2305];
+        float w2_0_1 = c6$weight_[wo + 4609];
+        float w3_0_1 = c6$weight_[wo + 6913];
+        float w0_0_2 = c6$weight_[wo + 2];
+        float w1_0_2 = c6$weight_[wo + 2306];
+        float w2_0_2 = c6$weight_[wo + 4610];
+        float w3_0_2 = c6$weight_[wo + 6914];
         for (int i = 1; i < 8; i++) {
             int yr = yo + i * 8;
             int xr = xo + (i - 1) * 8;
-            for (int j = 1; j < 8; j++) c6_[yr + j] += w0_0 * r5_[xr + j - 1];
-            for (int j = 0; j < 8; j++) c6_[yr + j] += w0_1 * r5_[xr + j];
-            for (int j = 0; j < 7; j++) c6_[yr + j] += w0_2 * r5_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r5_[xr + j];
+                c6_[yr + j] += w0_0_1 * x;
+                c6_[yr + 64 + j] += w1_0_1 * x;
+                c6_[yr + 128 + j] += w2_0_1 * x;
+                c6_[yr + 192 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r5_[xr + j + 1];
+                c6_[yr + j] += w0_0_2 * x;
+                c6_[yr + 64 + j] += w1_0_2 * x;
+                c6_[yr + 128 + j] += w2_0_2 * x;
+                c6_[yr + 192 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = r5_[xr + j - 1];
+                float x1 = r5_[xr + j];
+                float x2 = r5_[xr + j + 1];
+                c6_[yr + j] = c6_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = r5_[xr + j - 1];
+                c6_[yr + j] += w0_0_0 * x;
+                c6_[yr + 64 + j] += w1_0_0 * x;
+                c6_[yr + 128 + j] += w2_0_0 * x;
+                c6_[yr + 192 + j] += w3_0_0 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = r5_[xr + j];
+                c6_[yr + j] += w0_0_1 * x;
+                c6_[yr + 64 + j] += w1_0_1 * x;
+                c6_[yr + 128 + j] += w2_0_1 * x;
+                c6_[yr + 192 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 8) read input row i
-        float w1_0 = c6$weight_[wo + 3];
-        float w1_1 = c6$weight_[wo + 4];
-        float w1_2 = c6$weight_[wo + 5];
+        float w0_1_0 = c6$weight_[wo + 3];
+        float w1_1_0 = c6$weight_[wo + 2307];
+        float w2_1_0 = c6$weight_[wo + 4611];
+        float w3_1_0 = c6$weight_[wo + 6915];
+        float w0_1_1 = c6$weight_[wo + 4];
+        float w1_1_1 = c6$weight_[wo + 2308];
+        float w2_1_1 = c6$weight_[wo + 4612];
+        float w3_1_1 = c6$weight_[wo + 6916];
+        float w0_1_2 = c6$weight_[wo + 5];
+        float w1_1_2 = c6$weight_[wo + 2309];
+        float w2_1_2 = c6$weight_[wo + 4613];
+        float w3_1_2 = c6$weight_[wo + 6917];
         for (int i = 0; i < 8; i++) {
             int yr = yo + i * 8;
             int xr = xo + i * 8;
-            for (int j = 1; j < 8; j++) c6_[yr + j] += w1_0 * r5_[xr + j - 1];
-            for (int j = 0; j < 8; j++) c6_[yr + j] += w1_1 * r5_[xr + j];
-            for (int j = 0; j < 7; j++) c6_[yr + j] += w1_2 * r5_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r5_[xr + j];
+                c6_[yr + j] += w0_1_1 * x;
+                c6_[yr + 64 + j] += w1_1_1 * x;
+                c6_[yr + 128 + j] += w2_1_1 * x;
+                c6_[yr + 192 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r5_[xr + j + 1];
+                c6_[yr + j] += w0_1_2 * x;
+                c6_[yr + 64 + j] += w1_1_2 * x;
+                c6_[yr + 128 + j] += w2_1_2 * x;
+                c6_[yr + 192 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = r5_[xr + j - 1];
+                float x1 = r5_[xr + j];
+                float x2 = r5_[xr + j + 1];
+                c6_[yr + j] = c6_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = r5_[xr + j - 1];
+                c6_[yr + j] += w0_1_0 * x;
+                c6_[yr + 64 + j] += w1_1_0 * x;
+                c6_[yr + 128 + j] += w2_1_0 * x;
+                c6_[yr + 192 + j] += w3_1_0 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = r5_[xr + j];
+                c6_[yr + j] += w0_1_1 * x;
+                c6_[yr + 64 + j] += w1_1_1 * x;
+                c6_[yr + 128 + j] += w2_1_1 * x;
+                c6_[yr + 192 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 7) read input row i + 1
-        float w2_0 = c6$weight_[wo + 6];
-        float w2_1 = c6$weight_[wo + 7];
-        float w2_2 = c6$weight_[wo + 8];
+        float w0_2_0 = c6$weight_[wo + 6];
+        float w1_2_0 = c6$weight_[wo + 2310];
+        float w2_2_0 = c6$weight_[wo + 4614];
+        float w3_2_0 = c6$weight_[wo + 6918];
+        float w0_2_1 = c6$weight_[wo + 7];
+        float w1_2_1 = c6$weight_[wo + 2311];
+        float w2_2_1 = c6$weight_[wo + 4615];
+        float w3_2_1 = c6$weight_[wo + 6919];
+        float w0_2_2 = c6$weight_[wo + 8];
+        float w1_2_2 = c6$weight_[wo + 2312];
+        float w2_2_2 = c6$weight_[wo + 4616];
+        float w3_2_2 = c6$weight_[wo + 6920];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 8;
             int xr = xo + (i + 1) * 8;
-            for (int j = 1; j < 8; j++) c6_[yr + j] += w2_0 * r5_[xr + j - 1];
-            for (int j = 0; j < 8; j++) c6_[yr + j] += w2_1 * r5_[xr + j];
-            for (int j = 0; j < 7; j++) c6_[yr + j] += w2_2 * r5_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r5_[xr + j];
+                c6_[yr + j] += w0_2_1 * x;
+                c6_[yr + 64 + j] += w1_2_1 * x;
+                c6_[yr + 128 + j] += w2_2_1 * x;
+                c6_[yr + 192 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r5_[xr + j + 1];
+                c6_[yr + j] += w0_2_2 * x;
+                c6_[yr + 64 + j] += w1_2_2 * x;
+                c6_[yr + 128 + j] += w2_2_2 * x;
+                c6_[yr + 192 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = r5_[xr + j - 1];
+                float x1 = r5_[xr + j];
+                float x2 = r5_[xr + j + 1];
+                c6_[yr + j] = c6_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = r5_[xr + j - 1];
+                c6_[yr + j] += w0_2_0 * x;
+                c6_[yr + 64 + j] += w1_2_0 * x;
+                c6_[yr + 128 + j] += w2_2_0 * x;
+                c6_[yr + 192 + j] += w3_2_0 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = r5_[xr + j];
+                c6_[yr + j] += w0_2_1 * x;
+                c6_[yr + 64 + j] += w1_2_1 * x;
+                c6_[yr + 128 + j] += w2_2_1 * x;
+                c6_[yr + 192 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -2712,16 +3564,26 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b7_conv_bf_c6_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 256;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 256 + c) * 64;
             for (int e = 0; e < 64; e++) {
                 grad$r5_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 64; e++) {
+                grad$r5_[xo + 64 + e] = 0f;
+            }
+            for (int e = 0; e < 64; e++) {
+                grad$r5_[xo + 128 + e] = 0f;
+            }
+            for (int e = 0; e < 64; e++) {
+                grad$r5_[xo + 192 + e] = 0f;
             }
             for (int k = 0; k < 256; k++) {
                 int yo = (t * 256 + k) * 64;
@@ -2732,41 +3594,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b7_conv_bf_c6_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 8) reach ΔX row i - 1
-        float w0_0 = c6$weight_[wo];
-        float w0_1 = c6$weight_[wo + 1];
-        float w0_2 = c6$weight_[wo + 2];
+        float w0_0_0 = c6$weight_[wo];
+        float w1_0_0 = c6$weight_[wo + 9];
+        float w2_0_0 = c6$weight_[wo + 18];
+        float w3_0_0 = c6$weight_[wo + 27];
+        float w0_0_1 = c6$weight_[wo + 1];
+        float w1_0_1 = c6$weight_[wo + 10];
+        float w2_0_1 = c6$weight_[wo + 19];
+        float w3_0_1 = c6$weight_[wo + 28];
+        float w0_0_2 = c6$weight_[wo + 2];
+        float w1_0_2 = c6$weight_[wo + 11];
+        float w2_0_2 = c6$weight_[wo + 20];
+        float w3_0_2 = c6$weight_[wo + 29];
         for (int i = 1; i < 8; i++) {
             int yr = yo + i * 8;
             int xr = xo + (i - 1) * 8;
-            for (int j = 1; j < 8; j++) grad$r5_[xr + j - 1] += w0_0 * grad$c6_[yr + j];
-            for (int j = 0; j < 8; j++) grad$r5_[xr + j] += w0_1 * grad$c6_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r5_[xr + j + 1] += w0_2 * grad$c6_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c6_[yr + j + 1];
+                grad$r5_[xr + j] += w0_0_0 * x;
+                grad$r5_[xr + 64 + j] += w1_0_0 * x;
+                grad$r5_[xr + 128 + j] += w2_0_0 * x;
+                grad$r5_[xr + 192 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c6_[yr + j];
+                grad$r5_[xr + j] += w0_0_1 * x;
+                grad$r5_[xr + 64 + j] += w1_0_1 * x;
+                grad$r5_[xr + 128 + j] += w2_0_1 * x;
+                grad$r5_[xr + 192 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = grad$c6_[yr + j + 1];
+                float x1 = grad$c6_[yr + j];
+                float x2 = grad$c6_[yr + j - 1];
+                grad$r5_[xr + j] = grad$r5_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$r5_[xr + 64 + j] = grad$r5_[xr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$r5_[xr + 128 + j] = grad$r5_[xr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$r5_[xr + 192 + j] = grad$r5_[xr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c6_[yr + j];
+                grad$r5_[xr + j] += w0_0_1 * x;
+                grad$r5_[xr + 64 + j] += w1_0_1 * x;
+                grad$r5_[xr + 128 + j] += w2_0_1 * x;
+                grad$r5_[xr + 192 + j] += w3_0_1 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c6_[yr + j - 1];
+                grad$r5_[xr + j] += w0_0_2 * x;
+                grad$r5_[xr + 64 + j] += w1_0_2 * x;
+                grad$r5_[xr + 128 + j] += w2_0_2 * x;
+                grad$r5_[xr + 192 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 8) reach ΔX row i
-        float w1_0 = c6$weight_[wo + 3];
-        float w1_1 = c6$weight_[wo + 4];
-        float w1_2 = c6$weight_[wo + 5];
+        float w0_1_0 = c6$weight_[wo + 3];
+        float w1_1_0 = c6$weight_[wo + 12];
+        float w2_1_0 = c6$weight_[wo + 21];
+        float w3_1_0 = c6$weight_[wo + 30];
+        float w0_1_1 = c6$weight_[wo + 4];
+        float w1_1_1 = c6$weight_[wo + 13];
+        float w2_1_1 = c6$weight_[wo + 22];
+        float w3_1_1 = c6$weight_[wo + 31];
+        float w0_1_2 = c6$weight_[wo + 5];
+        float w1_1_2 = c6$weight_[wo + 14];
+        float w2_1_2 = c6$weight_[wo + 23];
+        float w3_1_2 = c6$weight_[wo + 32];
         for (int i = 0; i < 8; i++) {
             int yr = yo + i * 8;
             int xr = xo + i * 8;
-            for (int j = 1; j < 8; j++) grad$r5_[xr + j - 1] += w1_0 * grad$c6_[yr + j];
-            for (int j = 0; j < 8; j++) grad$r5_[xr + j] += w1_1 * grad$c6_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r5_[xr + j + 1] += w1_2 * grad$c6_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c6_[yr + j + 1];
+                grad$r5_[xr + j] += w0_1_0 * x;
+                grad$r5_[xr + 64 + j] += w1_1_0 * x;
+                grad$r5_[xr + 128 + j] += w2_1_0 * x;
+                grad$r5_[xr + 192 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c6_[yr + j];
+                grad$r5_[xr + j] += w0_1_1 * x;
+                grad$r5_[xr + 64 + j] += w1_1_1 * x;
+                grad$r5_[xr + 128 + j] += w2_1_1 * x;
+                grad$r5_[xr + 192 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = grad$c6_[yr + j + 1];
+                float x1 = grad$c6_[yr + j];
+                float x2 = grad$c6_[yr + j - 1];
+                grad$r5_[xr + j] = grad$r5_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$r5_[xr + 64 + j] = grad$r5_[xr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$r5_[xr + 128 + j] = grad$r5_[xr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$r5_[xr + 192 + j] = grad$r5_[xr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c6_[yr + j];
+                grad$r5_[xr + j] += w0_1_1 * x;
+                grad$r5_[xr + 64 + j] += w1_1_1 * x;
+                grad$r5_[xr + 128 + j] += w2_1_1 * x;
+                grad$r5_[xr + 192 + j] += w3_1_1 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c6_[yr + j - 1];
+                grad$r5_[xr + j] += w0_1_2 * x;
+                grad$r5_[xr + 64 + j] += w1_1_2 * x;
+                grad$r5_[xr + 128 + j] += w2_1_2 * x;
+                grad$r5_[xr + 192 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 7) reach ΔX row i + 1
-        float w2_0 = c6$weight_[wo + 6];
-        float w2_1 = c6$weight_[wo + 7];
-        float w2_2 = c6$weight_[wo + 8];
+        float w0_2_0 = c6$weight_[wo + 6];
+        float w1_2_0 = c6$weight_[wo + 15];
+        float w2_2_0 = c6$weight_[wo + 24];
+        float w3_2_0 = c6$weight_[wo + 33];
+        float w0_2_1 = c6$weight_[wo + 7];
+        float w1_2_1 = c6$weight_[wo + 16];
+        float w2_2_1 = c6$weight_[wo + 25];
+        float w3_2_1 = c6$weight_[wo + 34];
+        float w0_2_2 = c6$weight_[wo + 8];
+        float w1_2_2 = c6$weight_[wo + 17];
+        float w2_2_2 = c6$weight_[wo + 26];
+        float w3_2_2 = c6$weight_[wo + 35];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 8;
             int xr = xo + (i + 1) * 8;
-            for (int j = 1; j < 8; j++) grad$r5_[xr + j - 1] += w2_0 * grad$c6_[yr + j];
-            for (int j = 0; j < 8; j++) grad$r5_[xr + j] += w2_1 * grad$c6_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r5_[xr + j + 1] += w2_2 * grad$c6_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c6_[yr + j + 1];
+                grad$r5_[xr + j] += w0_2_0 * x;
+                grad$r5_[xr + 64 + j] += w1_2_0 * x;
+                grad$r5_[xr + 128 + j] += w2_2_0 * x;
+                grad$r5_[xr + 192 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c6_[yr + j];
+                grad$r5_[xr + j] += w0_2_1 * x;
+                grad$r5_[xr + 64 + j] += w1_2_1 * x;
+                grad$r5_[xr + 128 + j] += w2_2_1 * x;
+                grad$r5_[xr + 192 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = grad$c6_[yr + j + 1];
+                float x1 = grad$c6_[yr + j];
+                float x2 = grad$c6_[yr + j - 1];
+                grad$r5_[xr + j] = grad$r5_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$r5_[xr + 64 + j] = grad$r5_[xr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$r5_[xr + 128 + j] = grad$r5_[xr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$r5_[xr + 192 + j] = grad$r5_[xr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c6_[yr + j];
+                grad$r5_[xr + j] += w0_2_1 * x;
+                grad$r5_[xr + 64 + j] += w1_2_1 * x;
+                grad$r5_[xr + 128 + j] += w2_2_1 * x;
+                grad$r5_[xr + 192 + j] += w3_2_1 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c6_[yr + j - 1];
+                grad$r5_[xr + j] += w0_2_2 * x;
+                grad$r5_[xr + 64 + j] += w1_2_2 * x;
+                grad$r5_[xr + 128 + j] += w2_2_2 * x;
+                grad$r5_[xr + 192 + j] += w3_2_2 * x;
+            }
         }
     }
 
@@ -2900,16 +3891,26 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b12_conv_bf_c5_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 128;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 128 + c) * 64;
             for (int e = 0; e < 64; e++) {
                 grad$p4_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 64; e++) {
+                grad$p4_[xo + 64 + e] = 0f;
+            }
+            for (int e = 0; e < 64; e++) {
+                grad$p4_[xo + 128 + e] = 0f;
+            }
+            for (int e = 0; e < 64; e++) {
+                grad$p4_[xo + 192 + e] = 0f;
             }
             for (int k = 0; k < 256; k++) {
                 int yo = (t * 256 + k) * 64;
@@ -2920,41 +3921,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b12_conv_bf_c5_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 8) reach ΔX row i - 1
-        float w0_0 = c5$weight_[wo];
-        float w0_1 = c5$weight_[wo + 1];
-        float w0_2 = c5$weight_[wo + 2];
+        float w0_0_0 = c5$weight_[wo];
+        float w1_0_0 = c5$weight_[wo + 9];
+        float w2_0_0 = c5$weight_[wo + 18];
+        float w3_0_0 = c5$weight_[wo + 27];
+        float w0_0_1 = c5$weight_[wo + 1];
+        float w1_0_1 = c5$weight_[wo + 10];
+        float w2_0_1 = c5$weight_[wo + 19];
+        float w3_0_1 = c5$weight_[wo + 28];
+        float w0_0_2 = c5$weight_[wo + 2];
+        float w1_0_2 = c5$weight_[wo + 11];
+        float w2_0_2 = c5$weight_[wo + 20];
+        float w3_0_2 = c5$weight_[wo + 29];
         for (int i = 1; i < 8; i++) {
             int yr = yo + i * 8;
             int xr = xo + (i - 1) * 8;
-            for (int j = 1; j < 8; j++) grad$p4_[xr + j - 1] += w0_0 * grad$c5_[yr + j];
-            for (int j = 0; j < 8; j++) grad$p4_[xr + j] += w0_1 * grad$c5_[yr + j];
-            for (int j = 0; j < 7; j++) grad$p4_[xr + j + 1] += w0_2 * grad$c5_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c5_[yr + j + 1];
+                grad$p4_[xr + j] += w0_0_0 * x;
+                grad$p4_[xr + 64 + j] += w1_0_0 * x;
+                grad$p4_[xr + 128 + j] += w2_0_0 * x;
+                grad$p4_[xr + 192 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c5_[yr + j];
+                grad$p4_[xr + j] += w0_0_1 * x;
+                grad$p4_[xr + 64 + j] += w1_0_1 * x;
+                grad$p4_[xr + 128 + j] += w2_0_1 * x;
+                grad$p4_[xr + 192 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = grad$c5_[yr + j + 1];
+                float x1 = grad$c5_[yr + j];
+                float x2 = grad$c5_[yr + j - 1];
+                grad$p4_[xr + j] = grad$p4_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$p4_[xr + 64 + j] = grad$p4_[xr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$p4_[xr + 128 + j] = grad$p4_[xr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$p4_[xr + 192 + j] = grad$p4_[xr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c5_[yr + j];
+                grad$p4_[xr + j] += w0_0_1 * x;
+                grad$p4_[xr + 64 + j] += w1_0_1 * x;
+                grad$p4_[xr + 128 + j] += w2_0_1 * x;
+                grad$p4_[xr + 192 + j] += w3_0_1 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c5_[yr + j - 1];
+                grad$p4_[xr + j] += w0_0_2 * x;
+                grad$p4_[xr + 64 + j] += w1_0_2 * x;
+                grad$p4_[xr + 128 + j] += w2_0_2 * x;
+                grad$p4_[xr + 192 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 8) reach ΔX row i
-        float w1_0 = c5$weight_[wo + 3];
-        float w1_1 = c5$weight_[wo + 4];
-        float w1_2 = c5$weight_[wo + 5];
+        float w0_1_0 = c5$weight_[wo + 3];
+        float w1_1_0 = c5$weight_[wo + 12];
+        float w2_1_0 = c5$weight_[wo + 21];
+        float w3_1_0 = c5$weight_[wo + 30];
+        float w0_1_1 = c5$weight_[wo + 4];
+        float w1_1_1 = c5$weight_[wo + 13];
+        float w2_1_1 = c5$weight_[wo + 22];
+        float w3_1_1 = c5$weight_[wo + 31];
+        float w0_1_2 = c5$weight_[wo + 5];
+        float w1_1_2 = c5$weight_[wo + 14];
+        float w2_1_2 = c5$weight_[wo + 23];
+        float w3_1_2 = c5$weight_[wo + 32];
         for (int i = 0; i < 8; i++) {
             int yr = yo + i * 8;
             int xr = xo + i * 8;
-            for (int j = 1; j < 8; j++) grad$p4_[xr + j - 1] += w1_0 * grad$c5_[yr + j];
-            for (int j = 0; j < 8; j++) grad$p4_[xr + j] += w1_1 * grad$c5_[yr + j];
-            for (int j = 0; j < 7; j++) grad$p4_[xr + j + 1] += w1_2 * grad$c5_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c5_[yr + j + 1];
+                grad$p4_[xr + j] += w0_1_0 * x;
+                grad$p4_[xr + 64 + j] += w1_1_0 * x;
+                grad$p4_[xr + 128 + j] += w2_1_0 * x;
+                grad$p4_[xr + 192 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c5_[yr + j];
+                grad$p4_[xr + j] += w0_1_1 * x;
+                grad$p4_[xr + 64 + j] += w1_1_1 * x;
+                grad$p4_[xr + 128 + j] += w2_1_1 * x;
+                grad$p4_[xr + 192 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = grad$c5_[yr + j + 1];
+                float x1 = grad$c5_[yr + j];
+                float x2 = grad$c5_[yr + j - 1];
+                grad$p4_[xr + j] = grad$p4_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$p4_[xr + 64 + j] = grad$p4_[xr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$p4_[xr + 128 + j] = grad$p4_[xr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$p4_[xr + 192 + j] = grad$p4_[xr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c5_[yr + j];
+                grad$p4_[xr + j] += w0_1_1 * x;
+                grad$p4_[xr + 64 + j] += w1_1_1 * x;
+                grad$p4_[xr + 128 + j] += w2_1_1 * x;
+                grad$p4_[xr + 192 + j] += w3_1_1 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c5_[yr + j - 1];
+                grad$p4_[xr + j] += w0_1_2 * x;
+                grad$p4_[xr + 64 + j] += w1_1_2 * x;
+                grad$p4_[xr + 128 + j] += w2_1_2 * x;
+                grad$p4_[xr + 192 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 7) reach ΔX row i + 1
-        float w2_0 = c5$weight_[wo + 6];
-        float w2_1 = c5$weight_[wo + 7];
-        float w2_2 = c5$weight_[wo + 8];
+        float w0_2_0 = c5$weight_[wo + 6];
+        float w1_2_0 = c5$weight_[wo + 15];
+        float w2_2_0 = c5$weight_[wo + 24];
+        float w3_2_0 = c5$weight_[wo + 33];
+        float w0_2_1 = c5$weight_[wo + 7];
+        float w1_2_1 = c5$weight_[wo + 16];
+        float w2_2_1 = c5$weight_[wo + 25];
+        float w3_2_1 = c5$weight_[wo + 34];
+        float w0_2_2 = c5$weight_[wo + 8];
+        float w1_2_2 = c5$weight_[wo + 17];
+        float w2_2_2 = c5$weight_[wo + 26];
+        float w3_2_2 = c5$weight_[wo + 35];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 8;
             int xr = xo + (i + 1) * 8;
-            for (int j = 1; j < 8; j++) grad$p4_[xr + j - 1] += w2_0 * grad$c5_[yr + j];
-            for (int j = 0; j < 8; j++) grad$p4_[xr + j] += w2_1 * grad$c5_[yr + j];
-            for (int j = 0; j < 7; j++) grad$p4_[xr + j + 1] += w2_2 * grad$c5_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c5_[yr + j + 1];
+                grad$p4_[xr + j] += w0_2_0 * x;
+                grad$p4_[xr + 64 + j] += w1_2_0 * x;
+                grad$p4_[xr + 128 + j] += w2_2_0 * x;
+                grad$p4_[xr + 192 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c5_[yr + j];
+                grad$p4_[xr + j] += w0_2_1 * x;
+                grad$p4_[xr + 64 + j] += w1_2_1 * x;
+                grad$p4_[xr + 128 + j] += w2_2_1 * x;
+                grad$p4_[xr + 192 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = grad$c5_[yr + j + 1];
+                float x1 = grad$c5_[yr + j];
+                float x2 = grad$c5_[yr + j - 1];
+                grad$p4_[xr + j] = grad$p4_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$p4_[xr + 64 + j] = grad$p4_[xr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$p4_[xr + 128 + j] = grad$p4_[xr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$p4_[xr + 192 + j] = grad$p4_[xr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c5_[yr + j];
+                grad$p4_[xr + j] += w0_2_1 * x;
+                grad$p4_[xr + 64 + j] += w1_2_1 * x;
+                grad$p4_[xr + 128 + j] += w2_2_1 * x;
+                grad$p4_[xr + 192 + j] += w3_2_1 * x;
+            }
+            for (int j = 7; j < 8; j++) {
+                float x = grad$c5_[yr + j - 1];
+                grad$p4_[xr + j] += w0_2_2 * x;
+                grad$p4_[xr + 64 + j] += w1_2_2 * x;
+                grad$p4_[xr + 128 + j] += w2_2_2 * x;
+                grad$p4_[xr + 192 + j] += w3_2_2 * x;
+            }
         }
     }
 
@@ -3107,16 +4237,26 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b18_conv_bf_c4_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 128;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 128 + c) * 256;
             for (int e = 0; e < 256; e++) {
                 grad$r3_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 256; e++) {
+                grad$r3_[xo + 256 + e] = 0f;
+            }
+            for (int e = 0; e < 256; e++) {
+                grad$r3_[xo + 512 + e] = 0f;
+            }
+            for (int e = 0; e < 256; e++) {
+                grad$r3_[xo + 768 + e] = 0f;
             }
             for (int k = 0; k < 128; k++) {
                 int yo = (t * 128 + k) * 256;
@@ -3127,41 +4267,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b18_conv_bf_c4_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 16) reach ΔX row i - 1
-        float w0_0 = c4$weight_[wo];
-        float w0_1 = c4$weight_[wo + 1];
-        float w0_2 = c4$weight_[wo + 2];
+        float w0_0_0 = c4$weight_[wo];
+        float w1_0_0 = c4$weight_[wo + 9];
+        float w2_0_0 = c4$weight_[wo + 18];
+        float w3_0_0 = c4$weight_[wo + 27];
+        float w0_0_1 = c4$weight_[wo + 1];
+        float w1_0_1 = c4$weight_[wo + 10];
+        float w2_0_1 = c4$weight_[wo + 19];
+        float w3_0_1 = c4$weight_[wo + 28];
+        float w0_0_2 = c4$weight_[wo + 2];
+        float w1_0_2 = c4$weight_[wo + 11];
+        float w2_0_2 = c4$weight_[wo + 20];
+        float w3_0_2 = c4$weight_[wo + 29];
         for (int i = 1; i < 16; i++) {
             int yr = yo + i * 16;
             int xr = xo + (i - 1) * 16;
-            for (int j = 1; j < 16; j++) grad$r3_[xr + j - 1] += w0_0 * grad$c4_[yr + j];
-            for (int j = 0; j < 16; j++) grad$r3_[xr + j] += w0_1 * grad$c4_[yr + j];
-            for (int j = 0; j < 15; j++) grad$r3_[xr + j + 1] += w0_2 * grad$c4_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c4_[yr + j + 1];
+                grad$r3_[xr + j] += w0_0_0 * x;
+                grad$r3_[xr + 256 + j] += w1_0_0 * x;
+                grad$r3_[xr + 512 + j] += w2_0_0 * x;
+                grad$r3_[xr + 768 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c4_[yr + j];
+                grad$r3_[xr + j] += w0_0_1 * x;
+                grad$r3_[xr + 256 + j] += w1_0_1 * x;
+                grad$r3_[xr + 512 + j] += w2_0_1 * x;
+                grad$r3_[xr + 768 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = grad$c4_[yr + j + 1];
+                float x1 = grad$c4_[yr + j];
+                float x2 = grad$c4_[yr + j - 1];
+                grad$r3_[xr + j] = grad$r3_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$r3_[xr + 256 + j] = grad$r3_[xr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$r3_[xr + 512 + j] = grad$r3_[xr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$r3_[xr + 768 + j] = grad$r3_[xr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c4_[yr + j];
+                grad$r3_[xr + j] += w0_0_1 * x;
+                grad$r3_[xr + 256 + j] += w1_0_1 * x;
+                grad$r3_[xr + 512 + j] += w2_0_1 * x;
+                grad$r3_[xr + 768 + j] += w3_0_1 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c4_[yr + j - 1];
+                grad$r3_[xr + j] += w0_0_2 * x;
+                grad$r3_[xr + 256 + j] += w1_0_2 * x;
+                grad$r3_[xr + 512 + j] += w2_0_2 * x;
+                grad$r3_[xr + 768 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 16) reach ΔX row i
-        float w1_0 = c4$weight_[wo + 3];
-        float w1_1 = c4$weight_[wo + 4];
-        float w1_2 = c4$weight_[wo + 5];
+        float w0_1_0 = c4$weight_[wo + 3];
+        float w1_1_0 = c4$weight_[wo + 12];
+        float w2_1_0 = c4$weight_[wo + 21];
+        float w3_1_0 = c4$weight_[wo + 30];
+        float w0_1_1 = c4$weight_[wo + 4];
+        float w1_1_1 = c4$weight_[wo + 13];
+        float w2_1_1 = c4$weight_[wo + 22];
+        float w3_1_1 = c4$weight_[wo + 31];
+        float w0_1_2 = c4$weight_[wo + 5];
+        float w1_1_2 = c4$weight_[wo + 14];
+        float w2_1_2 = c4$weight_[wo + 23];
+        float w3_1_2 = c4$weight_[wo + 32];
         for (int i = 0; i < 16; i++) {
             int yr = yo + i * 16;
             int xr = xo + i * 16;
-            for (int j = 1; j < 16; j++) grad$r3_[xr + j - 1] += w1_0 * grad$c4_[yr + j];
-            for (int j = 0; j < 16; j++) grad$r3_[xr + j] += w1_1 * grad$c4_[yr + j];
-            for (int j = 0; j < 15; j++) grad$r3_[xr + j + 1] += w1_2 * grad$c4_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c4_[yr + j + 1];
+                grad$r3_[xr + j] += w0_1_0 * x;
+                grad$r3_[xr + 256 + j] += w1_1_0 * x;
+                grad$r3_[xr + 512 + j] += w2_1_0 * x;
+                grad$r3_[xr + 768 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c4_[yr + j];
+                grad$r3_[xr + j] += w0_1_1 * x;
+                grad$r3_[xr + 256 + j] += w1_1_1 * x;
+                grad$r3_[xr + 512 + j] += w2_1_1 * x;
+                grad$r3_[xr + 768 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = grad$c4_[yr + j + 1];
+                float x1 = grad$c4_[yr + j];
+                float x2 = grad$c4_[yr + j - 1];
+                grad$r3_[xr + j] = grad$r3_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$r3_[xr + 256 + j] = grad$r3_[xr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$r3_[xr + 512 + j] = grad$r3_[xr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$r3_[xr + 768 + j] = grad$r3_[xr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c4_[yr + j];
+                grad$r3_[xr + j] += w0_1_1 * x;
+                grad$r3_[xr + 256 + j] += w1_1_1 * x;
+                grad$r3_[xr + 512 + j] += w2_1_1 * x;
+                grad$r3_[xr + 768 + j] += w3_1_1 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c4_[yr + j - 1];
+                grad$r3_[xr + j] += w0_1_2 * x;
+                grad$r3_[xr + 256 + j] += w1_1_2 * x;
+                grad$r3_[xr + 512 + j] += w2_1_2 * x;
+                grad$r3_[xr + 768 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 15) reach ΔX row i + 1
-        float w2_0 = c4$weight_[wo + 6];
-        float w2_1 = c4$weight_[wo + 7];
-        float w2_2 = c4$weight_[wo + 8];
+        float w0_2_0 = c4$weight_[wo + 6];
+        float w1_2_0 = c4$weight_[wo + 15];
+        float w2_2_0 = c4$weight_[wo + 24];
+        float w3_2_0 = c4$weight_[wo + 33];
+        float w0_2_1 = c4$weight_[wo + 7];
+        float w1_2_1 = c4$weight_[wo + 16];
+        float w2_2_1 = c4$weight_[wo + 25];
+        float w3_2_1 = c4$weight_[wo + 34];
+        float w0_2_2 = c4$weight_[wo + 8];
+        float w1_2_2 = c4$weight_[wo + 17];
+        float w2_2_2 = c4$weight_[wo + 26];
+        float w3_2_2 = c4$weight_[wo + 35];
         for (int i = 0; i < 15; i++) {
             int yr = yo + i * 16;
             int xr = xo + (i + 1) * 16;
-            for (int j = 1; j < 16; j++) grad$r3_[xr + j - 1] += w2_0 * grad$c4_[yr + j];
-            for (int j = 0; j < 16; j++) grad$r3_[xr + j] += w2_1 * grad$c4_[yr + j];
-            for (int j = 0; j < 15; j++) grad$r3_[xr + j + 1] += w2_2 * grad$c4_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c4_[yr + j + 1];
+                grad$r3_[xr + j] += w0_2_0 * x;
+                grad$r3_[xr + 256 + j] += w1_2_0 * x;
+                grad$r3_[xr + 512 + j] += w2_2_0 * x;
+                grad$r3_[xr + 768 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c4_[yr + j];
+                grad$r3_[xr + j] += w0_2_1 * x;
+                grad$r3_[xr + 256 + j] += w1_2_1 * x;
+                grad$r3_[xr + 512 + j] += w2_2_1 * x;
+                grad$r3_[xr + 768 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = grad$c4_[yr + j + 1];
+                float x1 = grad$c4_[yr + j];
+                float x2 = grad$c4_[yr + j - 1];
+                grad$r3_[xr + j] = grad$r3_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$r3_[xr + 256 + j] = grad$r3_[xr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$r3_[xr + 512 + j] = grad$r3_[xr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$r3_[xr + 768 + j] = grad$r3_[xr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c4_[yr + j];
+                grad$r3_[xr + j] += w0_2_1 * x;
+                grad$r3_[xr + 256 + j] += w1_2_1 * x;
+                grad$r3_[xr + 512 + j] += w2_2_1 * x;
+                grad$r3_[xr + 768 + j] += w3_2_1 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c4_[yr + j - 1];
+                grad$r3_[xr + j] += w0_2_2 * x;
+                grad$r3_[xr + 256 + j] += w1_2_2 * x;
+                grad$r3_[xr + 512 + j] += w2_2_2 * x;
+                grad$r3_[xr + 768 + j] += w3_2_2 * x;
+            }
         }
     }
 
@@ -3295,16 +4564,26 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b23_conv_bf_c3_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 64;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 64 + c) * 256;
             for (int e = 0; e < 256; e++) {
                 grad$p2_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 256; e++) {
+                grad$p2_[xo + 256 + e] = 0f;
+            }
+            for (int e = 0; e < 256; e++) {
+                grad$p2_[xo + 512 + e] = 0f;
+            }
+            for (int e = 0; e < 256; e++) {
+                grad$p2_[xo + 768 + e] = 0f;
             }
             for (int k = 0; k < 128; k++) {
                 int yo = (t * 128 + k) * 256;
@@ -3315,41 +4594,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b23_conv_bf_c3_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 16) reach ΔX row i - 1
-        float w0_0 = c3$weight_[wo];
-        float w0_1 = c3$weight_[wo + 1];
-        float w0_2 = c3$weight_[wo + 2];
+        float w0_0_0 = c3$weight_[wo];
+        float w1_0_0 = c3$weight_[wo + 9];
+        float w2_0_0 = c3$weight_[wo + 18];
+        float w3_0_0 = c3$weight_[wo + 27];
+        float w0_0_1 = c3$weight_[wo + 1];
+        float w1_0_1 = c3$weight_[wo + 10];
+        float w2_0_1 = c3$weight_[wo + 19];
+        float w3_0_1 = c3$weight_[wo + 28];
+        float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_2 = c3$weight_[wo + 11];
+        float w2_0_2 = c3$weight_[wo + 20];
+        float w3_0_2 = c3$weight_[wo + 29];
         for (int i = 1; i < 16; i++) {
             int yr = yo + i * 16;
             int xr = xo + (i - 1) * 16;
-            for (int j = 1; j < 16; j++) grad$p2_[xr + j - 1] += w0_0 * grad$c3_[yr + j];
-            for (int j = 0; j < 16; j++) grad$p2_[xr + j] += w0_1 * grad$c3_[yr + j];
-            for (int j = 0; j < 15; j++) grad$p2_[xr + j + 1] += w0_2 * grad$c3_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j + 1];
+                grad$p2_[xr + j] += w0_0_0 * x;
+                grad$p2_[xr + 256 + j] += w1_0_0 * x;
+                grad$p2_[xr + 512 + j] += w2_0_0 * x;
+                grad$p2_[xr + 768 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_0_1 * x;
+                grad$p2_[xr + 256 + j] += w1_0_1 * x;
+                grad$p2_[xr + 512 + j] += w2_0_1 * x;
+                grad$p2_[xr + 768 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = grad$c3_[yr + j + 1];
+                float x1 = grad$c3_[yr + j];
+                float x2 = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$p2_[xr + 256 + j] = grad$p2_[xr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$p2_[xr + 512 + j] = grad$p2_[xr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$p2_[xr + 768 + j] = grad$p2_[xr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_0_1 * x;
+                grad$p2_[xr + 256 + j] += w1_0_1 * x;
+                grad$p2_[xr + 512 + j] += w2_0_1 * x;
+                grad$p2_[xr + 768 + j] += w3_0_1 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] += w0_0_2 * x;
+                grad$p2_[xr + 256 + j] += w1_0_2 * x;
+                grad$p2_[xr + 512 + j] += w2_0_2 * x;
+                grad$p2_[xr + 768 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 16) reach ΔX row i
-        float w1_0 = c3$weight_[wo + 3];
-        float w1_1 = c3$weight_[wo + 4];
-        float w1_2 = c3$weight_[wo + 5];
+        float w0_1_0 = c3$weight_[wo + 3];
+        float w1_1_0 = c3$weight_[wo + 12];
+        float w2_1_0 = c3$weight_[wo + 21];
+        float w3_1_0 = c3$weight_[wo + 30];
+        float w0_1_1 = c3$weight_[wo + 4];
+        float w1_1_1 = c3$weight_[wo + 13];
+        float w2_1_1 = c3$weight_[wo + 22];
+        float w3_1_1 = c3$weight_[wo + 31];
+        float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_2 = c3$weight_[wo + 14];
+        float w2_1_2 = c3$weight_[wo + 23];
+        float w3_1_2 = c3$weight_[wo + 32];
         for (int i = 0; i < 16; i++) {
             int yr = yo + i * 16;
             int xr = xo + i * 16;
-            for (int j = 1; j < 16; j++) grad$p2_[xr + j - 1] += w1_0 * grad$c3_[yr + j];
-            for (int j = 0; j < 16; j++) grad$p2_[xr + j] += w1_1 * grad$c3_[yr + j];
-            for (int j = 0; j < 15; j++) grad$p2_[xr + j + 1] += w1_2 * grad$c3_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j + 1];
+                grad$p2_[xr + j] += w0_1_0 * x;
+                grad$p2_[xr + 256 + j] += w1_1_0 * x;
+                grad$p2_[xr + 512 + j] += w2_1_0 * x;
+                grad$p2_[xr + 768 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_1_1 * x;
+                grad$p2_[xr + 256 + j] += w1_1_1 * x;
+                grad$p2_[xr + 512 + j] += w2_1_1 * x;
+                grad$p2_[xr + 768 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = grad$c3_[yr + j + 1];
+                float x1 = grad$c3_[yr + j];
+                float x2 = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$p2_[xr + 256 + j] = grad$p2_[xr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$p2_[xr + 512 + j] = grad$p2_[xr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$p2_[xr + 768 + j] = grad$p2_[xr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_1_1 * x;
+                grad$p2_[xr + 256 + j] += w1_1_1 * x;
+                grad$p2_[xr + 512 + j] += w2_1_1 * x;
+                grad$p2_[xr + 768 + j] += w3_1_1 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] += w0_1_2 * x;
+                grad$p2_[xr + 256 + j] += w1_1_2 * x;
+                grad$p2_[xr + 512 + j] += w2_1_2 * x;
+                grad$p2_[xr + 768 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 15) reach ΔX row i + 1
-        float w2_0 = c3$weight_[wo + 6];
-        float w2_1 = c3$weight_[wo + 7];
-        float w2_2 = c3$weight_[wo + 8];
+        float w0_2_0 = c3$weight_[wo + 6];
+        float w1_2_0 = c3$weight_[wo + 15];
+        float w2_2_0 = c3$weight_[wo + 24];
+        float w3_2_0 = c3$weight_[wo + 33];
+        float w0_2_1 = c3$weight_[wo + 7];
+        float w1_2_1 = c3$weight_[wo + 16];
+        float w2_2_1 = c3$weight_[wo + 25];
+        float w3_2_1 = c3$weight_[wo + 34];
+        float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_2 = c3$weight_[wo + 17];
+        float w2_2_2 = c3$weight_[wo + 26];
+        float w3_2_2 = c3$weight_[wo + 35];
         for (int i = 0; i < 15; i++) {
             int yr = yo + i * 16;
             int xr = xo + (i + 1) * 16;
-            for (int j = 1; j < 16; j++) grad$p2_[xr + j - 1] += w2_0 * grad$c3_[yr + j];
-            for (int j = 0; j < 16; j++) grad$p2_[xr + j] += w2_1 * grad$c3_[yr + j];
-            for (int j = 0; j < 15; j++) grad$p2_[xr + j + 1] += w2_2 * grad$c3_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j + 1];
+                grad$p2_[xr + j] += w0_2_0 * x;
+                grad$p2_[xr + 256 + j] += w1_2_0 * x;
+                grad$p2_[xr + 512 + j] += w2_2_0 * x;
+                grad$p2_[xr + 768 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_2_1 * x;
+                grad$p2_[xr + 256 + j] += w1_2_1 * x;
+                grad$p2_[xr + 512 + j] += w2_2_1 * x;
+                grad$p2_[xr + 768 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 15; j++) {
+                float x0 = grad$c3_[yr + j + 1];
+                float x1 = grad$c3_[yr + j];
+                float x2 = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$p2_[xr + 256 + j] = grad$p2_[xr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$p2_[xr + 512 + j] = grad$p2_[xr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$p2_[xr + 768 + j] = grad$p2_[xr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_2_1 * x;
+                grad$p2_[xr + 256 + j] += w1_2_1 * x;
+                grad$p2_[xr + 512 + j] += w2_2_1 * x;
+                grad$p2_[xr + 768 + j] += w3_2_1 * x;
+            }
+            for (int j = 15; j < 16; j++) {
+                float x = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] += w0_2_2 * x;
+                grad$p2_[xr + 256 + j] += w1_2_2 * x;
+                grad$p2_[xr + 512 + j] += w2_2_2 * x;
+                grad$p2_[xr + 768 + j] += w3_2_2 * x;
+            }
         }
     }
 
@@ -3502,16 +4910,26 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b29_conv_bf_c2_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 64;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 64 + c) * 1024;
             for (int e = 0; e < 1024; e++) {
                 grad$r1_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 1024; e++) {
+                grad$r1_[xo + 1024 + e] = 0f;
+            }
+            for (int e = 0; e < 1024; e++) {
+                grad$r1_[xo + 2048 + e] = 0f;
+            }
+            for (int e = 0; e < 1024; e++) {
+                grad$r1_[xo + 3072 + e] = 0f;
             }
             for (int k = 0; k < 64; k++) {
                 int yo = (t * 64 + k) * 1024;
@@ -3522,41 +4940,170 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b29_conv_bf_c2_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 32) reach ΔX row i - 1
-        float w0_0 = c2$weight_[wo];
-        float w0_1 = c2$weight_[wo + 1];
-        float w0_2 = c2$weight_[wo + 2];
+        float w0_0_0 = c2$weight_[wo];
+        float w1_0_0 = c2$weight_[wo + 9];
+        float w2_0_0 = c2$weight_[wo + 18];
+        float w3_0_0 = c2$weight_[wo + 27];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w1_0_1 = c2$weight_[wo + 10];
+        float w2_0_1 = c2$weight_[wo + 19];
+        float w3_0_1 = c2$weight_[wo + 28];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_2 = c2$weight_[wo + 11];
+        float w2_0_2 = c2$weight_[wo + 20];
+        float w3_0_2 = c2$weight_[wo + 29];
         for (int i = 1; i < 32; i++) {
             int yr = yo + i * 32;
             int xr = xo + (i - 1) * 32;
-            for (int j = 1; j < 32; j++) grad$r1_[xr + j - 1] += w0_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 32; j++) grad$r1_[xr + j] += w0_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 31; j++) grad$r1_[xr + j + 1] += w0_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$r1_[xr + j] += w0_0_0 * x;
+                grad$r1_[xr + 1024 + j] += w1_0_0 * x;
+                grad$r1_[xr + 2048 + j] += w2_0_0 * x;
+                grad$r1_[xr + 3072 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_0_1 * x;
+                grad$r1_[xr + 1024 + j] += w1_0_1 * x;
+                grad$r1_[xr + 2048 + j] += w2_0_1 * x;
+                grad$r1_[xr + 3072 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$r1_[xr + 1024 + j] = grad$r1_[xr + 1024 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$r1_[xr + 2048 + j] = grad$r1_[xr + 2048 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$r1_[xr + 3072 + j] = grad$r1_[xr + 3072 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_0_1 * x;
+                grad$r1_[xr + 1024 + j] += w1_0_1 * x;
+                grad$r1_[xr + 2048 + j] += w2_0_1 * x;
+                grad$r1_[xr + 3072 + j] += w3_0_1 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] += w0_0_2 * x;
+                grad$r1_[xr + 1024 + j] += w1_0_2 * x;
+                grad$r1_[xr + 2048 + j] += w2_0_2 * x;
+                grad$r1_[xr + 3072 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 32) reach ΔX row i
-        float w1_0 = c2$weight_[wo + 3];
-        float w1_1 = c2$weight_[wo + 4];
-        float w1_2 = c2$weight_[wo + 5];
+        float w0_1_0 = c2$weight_[wo + 3];
+        float w1_1_0 = c2$weight_[wo + 12];
+        float w2_1_0 = c2$weight_[wo + 21];
+        float w3_1_0 = c2$weight_[wo + 30];
+        float w0_1_1 = c2$weight_[wo + 4];
+        float w1_1_1 = c2$weight_[wo + 13];
+        float w2_1_1 = c2$weight_[wo + 22];
+        float w3_1_1 = c2$weight_[wo + 31];
+        float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_2 = c2$weight_[wo + 14];
+        float w2_1_2 = c2$weight_[wo + 23];
+        float w3_1_2 = c2$weight_[wo + 32];
         for (int i = 0; i < 32; i++) {
             int yr = yo + i * 32;
             int xr = xo + i * 32;
-            for (int j = 1; j < 32; j++) grad$r1_[xr + j - 1] += w1_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 32; j++) grad$r1_[xr + j] += w1_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 31; j++) grad$r1_[xr + j + 1] += w1_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$r1_[xr + j] += w0_1_0 * x;
+                grad$r1_[xr + 1024 + j] += w1_1_0 * x;
+                grad$r1_[xr + 2048 + j] += w2_1_0 * x;
+                grad$r1_[xr + 3072 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_1_1 * x;
+                grad$r1_[xr + 1024 + j] += w1_1_1 * x;
+                grad$r1_[xr + 2048 + j] += w2_1_1 * x;
+                grad$r1_[xr + 3072 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$r1_[xr + 1024 + j] = grad$r1_[xr + 1024 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$r1_[xr + 2048 + j] = grad$r1_[xr + 2048 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$r1_[xr + 3072 + j] = grad$r1_[xr + 3072 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_1_1 * x;
+                grad$r1_[xr + 1024 + j] += w1_1_1 * x;
+                grad$r1_[xr + 2048 + j] += w2_1_1 * x;
+                grad$r1_[xr + 3072 + j] += w3_1_1 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] += w0_1_2 * x;
+                grad$r1_[xr + 1024 + j] += w1_1_2 * x;
+                grad$r1_[xr + 2048 + j] += w2_1_2 * x;
+                grad$r1_[xr + 3072 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 31) reach ΔX row i + 1
-        float w2_0 = c2$weight_[wo + 6];
-        float w2_1 = c2$weight_[wo + 7];
-        float w2_2 = c2$weight_[wo + 8];
+        float w0_2_0 = c2$weight_[wo + 6];
+        float w1_2_0 = c2$weight_[wo + 15];
+        float w2_2_0 = c2$weight_[wo + 24];
+        float w3_2_0 = c2$weight_[wo + 33];
+        float w0_2_1 = c2$weight_[wo + 7];
+        float w1_2_1 = c2$weight_[wo + 16];
+        float w2_2_1 = c2$weight_[wo + 25];
+        float w3_2_1 = c2$weight_[wo + 34];
+        float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_2 = c2$weight_[wo + 17];
+        float w2_2_2 = c2$weight_[wo + 26];
+        float w3_2_2 = c2$weight_[wo + 35];
         for (int i = 0; i < 31; i++) {
             int yr = yo + i * 32;
             int xr = xo + (i + 1) * 32;
-            for (int j = 1; j < 32; j++) grad$r1_[xr + j - 1] += w2_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 32; j++) grad$r1_[xr + j] += w2_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 31; j++) grad$r1_[xr + j + 1] += w2_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$r1_[xr + j] += w0_2_0 * x;
+                grad$r1_[xr + 1024 + j] += w1_2_0 * x;
+                grad$r1_[xr + 2048 + j] += w2_2_0 * x;
+                grad$r1_[xr + 3072 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_2_1 * x;
+                grad$r1_[xr + 1024 + j] += w1_2_1 * x;
+                grad$r1_[xr + 2048 + j] += w2_2_1 * x;
+                grad$r1_[xr + 3072 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 31; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$r1_[xr + 1024 + j] = grad$r1_[xr + 1024 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$r1_[xr + 2048 + j] = grad$r1_[xr + 2048 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$r1_[xr + 3072 + j] = grad$r1_[xr + 3072 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_2_1 * x;
+                grad$r1_[xr + 1024 + j] += w1_2_1 * x;
+                grad$r1_[xr + 2048 + j] += w2_2_1 * x;
+                grad$r1_[xr + 3072 + j] += w3_2_1 * x;
+            }
+            for (int j = 31; j < 32; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] += w0_2_2 * x;
+                grad$r1_[xr + 1024 + j] += w1_2_2 * x;
+                grad$r1_[xr + 2048 + j] += w2_2_2 * x;
+                grad$r1_[xr + 3072 + j] += w3_2_2 * x;
+            }
         }
     }
 

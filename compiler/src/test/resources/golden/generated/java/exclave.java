@@ -760,17 +760,30 @@ public final class Exclave_T64 implements Network, ChunkTask {
     /**
      * conv 'k' (samples/exclave.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 3x3, anchor (0,0), pads (0,2,0,2), algo direct
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f0_conv_k_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 4;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 4 + k) * 784;
-            float b = k$bias_[k];
+            float b0 = k$bias_[k];
             for (int e = 0; e < 784; e++) {
-                k_[yo + e] = b;
+                k_[yo + e] = b0;
+            }
+            float b1 = k$bias_[k + 1];
+            for (int e = 0; e < 784; e++) {
+                k_[yo + 784 + e] = b1;
+            }
+            float b2 = k$bias_[k + 2];
+            for (int e = 0; e < 784; e++) {
+                k_[yo + 1568 + e] = b2;
+            }
+            float b3 = k$bias_[k + 3];
+            for (int e = 0; e < 784; e++) {
+                k_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -781,58 +794,158 @@ public final class Exclave_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f0_conv_k_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [0, 28) read input row i
-        float w0_0 = k$weight_[wo];
-        float w0_1 = k$weight_[wo + 1];
-        float w0_2 = k$weight_[wo + 2];
+        float w0_0_0 = k$weight_[wo];
+        float w1_0_0 = k$weight_[wo + 9];
+        float w2_0_0 = k$weight_[wo + 18];
+        float w3_0_0 = k$weight_[wo + 27];
+        float w0_0_1 = k$weight_[wo + 1];
+        float w1_0_1 = k$weight_[wo + 10];
+        float w2_0_1 = k$weight_[wo + 19];
+        float w3_0_1 = k$weight_[wo + 28];
+        float w0_0_2 = k$weight_[wo + 2];
+        float w1_0_2 = k$weight_[wo + 11];
+        float w2_0_2 = k$weight_[wo + 20];
+        float w3_0_2 = k$weight_[wo + 29];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 0; j < 28; j++) k_[yr + j] += w0_0 * x_[xr + j];
-            for (int j = 0; j < 27; j++) k_[yr + j] += w0_1 * x_[xr + j + 1];
-            for (int j = 0; j < 26; j++) k_[yr + j] += w0_2 * x_[xr + j + 2];
+            for (int j = 0; j < 26; j++) {
+                float x0 = x_[xr + j];
+                float x1 = x_[xr + j + 1];
+                float x2 = x_[xr + j + 2];
+                k_[yr + j] = k_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                k_[yr + 784 + j] = k_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                k_[yr + 1568 + j] = k_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                k_[yr + 2352 + j] = k_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 26; j < 28; j++) {
+                float x = x_[xr + j];
+                k_[yr + j] += w0_0_0 * x;
+                k_[yr + 784 + j] += w1_0_0 * x;
+                k_[yr + 1568 + j] += w2_0_0 * x;
+                k_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 26; j < 27; j++) {
+                float x = x_[xr + j + 1];
+                k_[yr + j] += w0_0_1 * x;
+                k_[yr + 784 + j] += w1_0_1 * x;
+                k_[yr + 1568 + j] += w2_0_1 * x;
+                k_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 27) read input row i + 1
-        float w1_0 = k$weight_[wo + 3];
-        float w1_1 = k$weight_[wo + 4];
-        float w1_2 = k$weight_[wo + 5];
+        float w0_1_0 = k$weight_[wo + 3];
+        float w1_1_0 = k$weight_[wo + 12];
+        float w2_1_0 = k$weight_[wo + 21];
+        float w3_1_0 = k$weight_[wo + 30];
+        float w0_1_1 = k$weight_[wo + 4];
+        float w1_1_1 = k$weight_[wo + 13];
+        float w2_1_1 = k$weight_[wo + 22];
+        float w3_1_1 = k$weight_[wo + 31];
+        float w0_1_2 = k$weight_[wo + 5];
+        float w1_1_2 = k$weight_[wo + 14];
+        float w2_1_2 = k$weight_[wo + 23];
+        float w3_1_2 = k$weight_[wo + 32];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 28; j++) k_[yr + j] += w1_0 * x_[xr + j];
-            for (int j = 0; j < 27; j++) k_[yr + j] += w1_1 * x_[xr + j + 1];
-            for (int j = 0; j < 26; j++) k_[yr + j] += w1_2 * x_[xr + j + 2];
+            for (int j = 0; j < 26; j++) {
+                float x0 = x_[xr + j];
+                float x1 = x_[xr + j + 1];
+                float x2 = x_[xr + j + 2];
+                k_[yr + j] = k_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                k_[yr + 784 + j] = k_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                k_[yr + 1568 + j] = k_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                k_[yr + 2352 + j] = k_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 26; j < 28; j++) {
+                float x = x_[xr + j];
+                k_[yr + j] += w0_1_0 * x;
+                k_[yr + 784 + j] += w1_1_0 * x;
+                k_[yr + 1568 + j] += w2_1_0 * x;
+                k_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 26; j < 27; j++) {
+                float x = x_[xr + j + 1];
+                k_[yr + j] += w0_1_1 * x;
+                k_[yr + 784 + j] += w1_1_1 * x;
+                k_[yr + 1568 + j] += w2_1_1 * x;
+                k_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 26) read input row i + 2
-        float w2_0 = k$weight_[wo + 6];
-        float w2_1 = k$weight_[wo + 7];
-        float w2_2 = k$weight_[wo + 8];
+        float w0_2_0 = k$weight_[wo + 6];
+        float w1_2_0 = k$weight_[wo + 15];
+        float w2_2_0 = k$weight_[wo + 24];
+        float w3_2_0 = k$weight_[wo + 33];
+        float w0_2_1 = k$weight_[wo + 7];
+        float w1_2_1 = k$weight_[wo + 16];
+        float w2_2_1 = k$weight_[wo + 25];
+        float w3_2_1 = k$weight_[wo + 34];
+        float w0_2_2 = k$weight_[wo + 8];
+        float w1_2_2 = k$weight_[wo + 17];
+        float w2_2_2 = k$weight_[wo + 26];
+        float w3_2_2 = k$weight_[wo + 35];
         for (int i = 0; i < 26; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 2) * 28;
-            for (int j = 0; j < 28; j++) k_[yr + j] += w2_0 * x_[xr + j];
-            for (int j = 0; j < 27; j++) k_[yr + j] += w2_1 * x_[xr + j + 1];
-            for (int j = 0; j < 26; j++) k_[yr + j] += w2_2 * x_[xr + j + 2];
+            for (int j = 0; j < 26; j++) {
+                float x0 = x_[xr + j];
+                float x1 = x_[xr + j + 1];
+                float x2 = x_[xr + j + 2];
+                k_[yr + j] = k_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                k_[yr + 784 + j] = k_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                k_[yr + 1568 + j] = k_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                k_[yr + 2352 + j] = k_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 26; j < 28; j++) {
+                float x = x_[xr + j];
+                k_[yr + j] += w0_2_0 * x;
+                k_[yr + 784 + j] += w1_2_0 * x;
+                k_[yr + 1568 + j] += w2_2_0 * x;
+                k_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 26; j < 27; j++) {
+                float x = x_[xr + j + 1];
+                k_[yr + j] += w0_2_1 * x;
+                k_[yr + 784 + j] += w1_2_1 * x;
+                k_[yr + 1568 + j] += w2_2_1 * x;
+                k_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
     /**
      * conv 'up' (samples/exclave.cnn:14): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 3 + p][j·1 - 1 + q]
      * <p>kernel 3x3, anchor (3,1), pads (3,-1,1,1), algo scalar
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f1_conv_up_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 4;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 4 + k) * 784;
-            float b = up$bias_[k];
+            float b0 = up$bias_[k];
             for (int e = 0; e < 784; e++) {
-                up_[yo + e] = b;
+                up_[yo + e] = b0;
+            }
+            float b1 = up$bias_[k + 1];
+            for (int e = 0; e < 784; e++) {
+                up_[yo + 784 + e] = b1;
+            }
+            float b2 = up$bias_[k + 2];
+            for (int e = 0; e < 784; e++) {
+                up_[yo + 1568 + e] = b2;
+            }
+            float b3 = up$bias_[k + 3];
+            for (int e = 0; e < 784; e++) {
+                up_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -843,58 +956,200 @@ public final class Exclave_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f1_conv_up_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [3, 28) read input row i - 3
-        float w0_0 = up$weight_[wo];
-        float w0_1 = up$weight_[wo + 1];
-        float w0_2 = up$weight_[wo + 2];
+        float w0_0_0 = up$weight_[wo];
+        float w1_0_0 = up$weight_[wo + 9];
+        float w2_0_0 = up$weight_[wo + 18];
+        float w3_0_0 = up$weight_[wo + 27];
+        float w0_0_1 = up$weight_[wo + 1];
+        float w1_0_1 = up$weight_[wo + 10];
+        float w2_0_1 = up$weight_[wo + 19];
+        float w3_0_1 = up$weight_[wo + 28];
+        float w0_0_2 = up$weight_[wo + 2];
+        float w1_0_2 = up$weight_[wo + 11];
+        float w2_0_2 = up$weight_[wo + 20];
+        float w3_0_2 = up$weight_[wo + 29];
         for (int i = 3; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 3) * 28;
-            for (int j = 1; j < 28; j++) up_[yr + j] += w0_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) up_[yr + j] += w0_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) up_[yr + j] += w0_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                up_[yr + j] += w0_0_1 * x;
+                up_[yr + 784 + j] += w1_0_1 * x;
+                up_[yr + 1568 + j] += w2_0_1 * x;
+                up_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                up_[yr + j] += w0_0_2 * x;
+                up_[yr + 784 + j] += w1_0_2 * x;
+                up_[yr + 1568 + j] += w2_0_2 * x;
+                up_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                up_[yr + j] = up_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                up_[yr + 784 + j] = up_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                up_[yr + 1568 + j] = up_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                up_[yr + 2352 + j] = up_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                up_[yr + j] += w0_0_0 * x;
+                up_[yr + 784 + j] += w1_0_0 * x;
+                up_[yr + 1568 + j] += w2_0_0 * x;
+                up_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                up_[yr + j] += w0_0_1 * x;
+                up_[yr + 784 + j] += w1_0_1 * x;
+                up_[yr + 1568 + j] += w2_0_1 * x;
+                up_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [2, 28) read input row i - 2
-        float w1_0 = up$weight_[wo + 3];
-        float w1_1 = up$weight_[wo + 4];
-        float w1_2 = up$weight_[wo + 5];
+        float w0_1_0 = up$weight_[wo + 3];
+        float w1_1_0 = up$weight_[wo + 12];
+        float w2_1_0 = up$weight_[wo + 21];
+        float w3_1_0 = up$weight_[wo + 30];
+        float w0_1_1 = up$weight_[wo + 4];
+        float w1_1_1 = up$weight_[wo + 13];
+        float w2_1_1 = up$weight_[wo + 22];
+        float w3_1_1 = up$weight_[wo + 31];
+        float w0_1_2 = up$weight_[wo + 5];
+        float w1_1_2 = up$weight_[wo + 14];
+        float w2_1_2 = up$weight_[wo + 23];
+        float w3_1_2 = up$weight_[wo + 32];
         for (int i = 2; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 2) * 28;
-            for (int j = 1; j < 28; j++) up_[yr + j] += w1_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) up_[yr + j] += w1_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) up_[yr + j] += w1_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                up_[yr + j] += w0_1_1 * x;
+                up_[yr + 784 + j] += w1_1_1 * x;
+                up_[yr + 1568 + j] += w2_1_1 * x;
+                up_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                up_[yr + j] += w0_1_2 * x;
+                up_[yr + 784 + j] += w1_1_2 * x;
+                up_[yr + 1568 + j] += w2_1_2 * x;
+                up_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                up_[yr + j] = up_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                up_[yr + 784 + j] = up_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                up_[yr + 1568 + j] = up_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                up_[yr + 2352 + j] = up_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                up_[yr + j] += w0_1_0 * x;
+                up_[yr + 784 + j] += w1_1_0 * x;
+                up_[yr + 1568 + j] += w2_1_0 * x;
+                up_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                up_[yr + j] += w0_1_1 * x;
+                up_[yr + 784 + j] += w1_1_1 * x;
+                up_[yr + 1568 + j] += w2_1_1 * x;
+                up_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [1, 28) read input row i - 1
-        float w2_0 = up$weight_[wo + 6];
-        float w2_1 = up$weight_[wo + 7];
-        float w2_2 = up$weight_[wo + 8];
+        float w0_2_0 = up$weight_[wo + 6];
+        float w1_2_0 = up$weight_[wo + 15];
+        float w2_2_0 = up$weight_[wo + 24];
+        float w3_2_0 = up$weight_[wo + 33];
+        float w0_2_1 = up$weight_[wo + 7];
+        float w1_2_1 = up$weight_[wo + 16];
+        float w2_2_1 = up$weight_[wo + 25];
+        float w3_2_1 = up$weight_[wo + 34];
+        float w0_2_2 = up$weight_[wo + 8];
+        float w1_2_2 = up$weight_[wo + 17];
+        float w2_2_2 = up$weight_[wo + 26];
+        float w3_2_2 = up$weight_[wo + 35];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) up_[yr + j] += w2_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) up_[yr + j] += w2_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) up_[yr + j] += w2_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                up_[yr + j] += w0_2_1 * x;
+                up_[yr + 784 + j] += w1_2_1 * x;
+                up_[yr + 1568 + j] += w2_2_1 * x;
+                up_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                up_[yr + j] += w0_2_2 * x;
+                up_[yr + 784 + j] += w1_2_2 * x;
+                up_[yr + 1568 + j] += w2_2_2 * x;
+                up_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                up_[yr + j] = up_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                up_[yr + 784 + j] = up_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                up_[yr + 1568 + j] = up_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                up_[yr + 2352 + j] = up_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                up_[yr + j] += w0_2_0 * x;
+                up_[yr + 784 + j] += w1_2_0 * x;
+                up_[yr + 1568 + j] += w2_2_0 * x;
+                up_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                up_[yr + j] += w0_2_1 * x;
+                up_[yr + 784 + j] += w1_2_1 * x;
+                up_[yr + 1568 + j] += w2_2_1 * x;
+                up_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
     /**
      * conv 'dn' (samples/exclave.cnn:15): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - -1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, anchor (-1,1), pads (-1,3,1,1), algo scalar
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f2_conv_dn_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 4;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 4 + k) * 784;
-            float b = dn$bias_[k];
+            float b0 = dn$bias_[k];
             for (int e = 0; e < 784; e++) {
-                dn_[yo + e] = b;
+                dn_[yo + e] = b0;
+            }
+            float b1 = dn$bias_[k + 1];
+            for (int e = 0; e < 784; e++) {
+                dn_[yo + 784 + e] = b1;
+            }
+            float b2 = dn$bias_[k + 2];
+            for (int e = 0; e < 784; e++) {
+                dn_[yo + 1568 + e] = b2;
+            }
+            float b3 = dn$bias_[k + 3];
+            for (int e = 0; e < 784; e++) {
+                dn_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -905,58 +1160,200 @@ public final class Exclave_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f2_conv_dn_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [0, 27) read input row i + 1
-        float w0_0 = dn$weight_[wo];
-        float w0_1 = dn$weight_[wo + 1];
-        float w0_2 = dn$weight_[wo + 2];
+        float w0_0_0 = dn$weight_[wo];
+        float w1_0_0 = dn$weight_[wo + 9];
+        float w2_0_0 = dn$weight_[wo + 18];
+        float w3_0_0 = dn$weight_[wo + 27];
+        float w0_0_1 = dn$weight_[wo + 1];
+        float w1_0_1 = dn$weight_[wo + 10];
+        float w2_0_1 = dn$weight_[wo + 19];
+        float w3_0_1 = dn$weight_[wo + 28];
+        float w0_0_2 = dn$weight_[wo + 2];
+        float w1_0_2 = dn$weight_[wo + 11];
+        float w2_0_2 = dn$weight_[wo + 20];
+        float w3_0_2 = dn$weight_[wo + 29];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) dn_[yr + j] += w0_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) dn_[yr + j] += w0_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) dn_[yr + j] += w0_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                dn_[yr + j] += w0_0_1 * x;
+                dn_[yr + 784 + j] += w1_0_1 * x;
+                dn_[yr + 1568 + j] += w2_0_1 * x;
+                dn_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                dn_[yr + j] += w0_0_2 * x;
+                dn_[yr + 784 + j] += w1_0_2 * x;
+                dn_[yr + 1568 + j] += w2_0_2 * x;
+                dn_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                dn_[yr + j] = dn_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                dn_[yr + 784 + j] = dn_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                dn_[yr + 1568 + j] = dn_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                dn_[yr + 2352 + j] = dn_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                dn_[yr + j] += w0_0_0 * x;
+                dn_[yr + 784 + j] += w1_0_0 * x;
+                dn_[yr + 1568 + j] += w2_0_0 * x;
+                dn_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                dn_[yr + j] += w0_0_1 * x;
+                dn_[yr + 784 + j] += w1_0_1 * x;
+                dn_[yr + 1568 + j] += w2_0_1 * x;
+                dn_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 26) read input row i + 2
-        float w1_0 = dn$weight_[wo + 3];
-        float w1_1 = dn$weight_[wo + 4];
-        float w1_2 = dn$weight_[wo + 5];
+        float w0_1_0 = dn$weight_[wo + 3];
+        float w1_1_0 = dn$weight_[wo + 12];
+        float w2_1_0 = dn$weight_[wo + 21];
+        float w3_1_0 = dn$weight_[wo + 30];
+        float w0_1_1 = dn$weight_[wo + 4];
+        float w1_1_1 = dn$weight_[wo + 13];
+        float w2_1_1 = dn$weight_[wo + 22];
+        float w3_1_1 = dn$weight_[wo + 31];
+        float w0_1_2 = dn$weight_[wo + 5];
+        float w1_1_2 = dn$weight_[wo + 14];
+        float w2_1_2 = dn$weight_[wo + 23];
+        float w3_1_2 = dn$weight_[wo + 32];
         for (int i = 0; i < 26; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 2) * 28;
-            for (int j = 1; j < 28; j++) dn_[yr + j] += w1_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) dn_[yr + j] += w1_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) dn_[yr + j] += w1_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                dn_[yr + j] += w0_1_1 * x;
+                dn_[yr + 784 + j] += w1_1_1 * x;
+                dn_[yr + 1568 + j] += w2_1_1 * x;
+                dn_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                dn_[yr + j] += w0_1_2 * x;
+                dn_[yr + 784 + j] += w1_1_2 * x;
+                dn_[yr + 1568 + j] += w2_1_2 * x;
+                dn_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                dn_[yr + j] = dn_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                dn_[yr + 784 + j] = dn_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                dn_[yr + 1568 + j] = dn_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                dn_[yr + 2352 + j] = dn_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                dn_[yr + j] += w0_1_0 * x;
+                dn_[yr + 784 + j] += w1_1_0 * x;
+                dn_[yr + 1568 + j] += w2_1_0 * x;
+                dn_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                dn_[yr + j] += w0_1_1 * x;
+                dn_[yr + 784 + j] += w1_1_1 * x;
+                dn_[yr + 1568 + j] += w2_1_1 * x;
+                dn_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 25) read input row i + 3
-        float w2_0 = dn$weight_[wo + 6];
-        float w2_1 = dn$weight_[wo + 7];
-        float w2_2 = dn$weight_[wo + 8];
+        float w0_2_0 = dn$weight_[wo + 6];
+        float w1_2_0 = dn$weight_[wo + 15];
+        float w2_2_0 = dn$weight_[wo + 24];
+        float w3_2_0 = dn$weight_[wo + 33];
+        float w0_2_1 = dn$weight_[wo + 7];
+        float w1_2_1 = dn$weight_[wo + 16];
+        float w2_2_1 = dn$weight_[wo + 25];
+        float w3_2_1 = dn$weight_[wo + 34];
+        float w0_2_2 = dn$weight_[wo + 8];
+        float w1_2_2 = dn$weight_[wo + 17];
+        float w2_2_2 = dn$weight_[wo + 26];
+        float w3_2_2 = dn$weight_[wo + 35];
         for (int i = 0; i < 25; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 3) * 28;
-            for (int j = 1; j < 28; j++) dn_[yr + j] += w2_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) dn_[yr + j] += w2_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) dn_[yr + j] += w2_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                dn_[yr + j] += w0_2_1 * x;
+                dn_[yr + 784 + j] += w1_2_1 * x;
+                dn_[yr + 1568 + j] += w2_2_1 * x;
+                dn_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                dn_[yr + j] += w0_2_2 * x;
+                dn_[yr + 784 + j] += w1_2_2 * x;
+                dn_[yr + 1568 + j] += w2_2_2 * x;
+                dn_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                dn_[yr + j] = dn_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                dn_[yr + 784 + j] = dn_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                dn_[yr + 1568 + j] = dn_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                dn_[yr + 2352 + j] = dn_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                dn_[yr + j] += w0_2_0 * x;
+                dn_[yr + 784 + j] += w1_2_0 * x;
+                dn_[yr + 1568 + j] += w2_2_0 * x;
+                dn_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                dn_[yr + j] += w0_2_1 * x;
+                dn_[yr + 784 + j] += w1_2_1 * x;
+                dn_[yr + 1568 + j] += w2_2_1 * x;
+                dn_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
     /**
      * conv 'rt' (samples/exclave.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<2 Σ_q<2 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - -2 + q]
      * <p>kernel 2x2, anchor (0,-2), pads (0,1,-2,3), algo scalar
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f3_conv_rt_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 4;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 4 + k) * 784;
-            float b = rt$bias_[k];
+            float b0 = rt$bias_[k];
             for (int e = 0; e < 784; e++) {
-                rt_[yo + e] = b;
+                rt_[yo + e] = b0;
+            }
+            float b1 = rt$bias_[k + 1];
+            for (int e = 0; e < 784; e++) {
+                rt_[yo + 784 + e] = b1;
+            }
+            float b2 = rt$bias_[k + 2];
+            for (int e = 0; e < 784; e++) {
+                rt_[yo + 1568 + e] = b2;
+            }
+            float b3 = rt$bias_[k + 3];
+            for (int e = 0; e < 784; e++) {
+                rt_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -967,26 +1364,64 @@ public final class Exclave_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..1), (1, 0..1) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..1), (1, 0..1) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f3_conv_rt_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [0, 28) read input row i
-        float w0_0 = rt$weight_[wo];
-        float w0_1 = rt$weight_[wo + 1];
+        float w0_0_0 = rt$weight_[wo];
+        float w1_0_0 = rt$weight_[wo + 4];
+        float w2_0_0 = rt$weight_[wo + 8];
+        float w3_0_0 = rt$weight_[wo + 12];
+        float w0_0_1 = rt$weight_[wo + 1];
+        float w1_0_1 = rt$weight_[wo + 5];
+        float w2_0_1 = rt$weight_[wo + 9];
+        float w3_0_1 = rt$weight_[wo + 13];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 0; j < 26; j++) rt_[yr + j] += w0_0 * x_[xr + j + 2];
-            for (int j = 0; j < 25; j++) rt_[yr + j] += w0_1 * x_[xr + j + 3];
+            for (int j = 0; j < 25; j++) {
+                float x0 = x_[xr + j + 2];
+                float x1 = x_[xr + j + 3];
+                rt_[yr + j] = rt_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1;
+                rt_[yr + 784 + j] = rt_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1;
+                rt_[yr + 1568 + j] = rt_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1;
+                rt_[yr + 2352 + j] = rt_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1;
+            }
+            for (int j = 25; j < 26; j++) {
+                float x = x_[xr + j + 2];
+                rt_[yr + j] += w0_0_0 * x;
+                rt_[yr + 784 + j] += w1_0_0 * x;
+                rt_[yr + 1568 + j] += w2_0_0 * x;
+                rt_[yr + 2352 + j] += w3_0_0 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 27) read input row i + 1
-        float w1_0 = rt$weight_[wo + 2];
-        float w1_1 = rt$weight_[wo + 3];
+        float w0_1_0 = rt$weight_[wo + 2];
+        float w1_1_0 = rt$weight_[wo + 6];
+        float w2_1_0 = rt$weight_[wo + 10];
+        float w3_1_0 = rt$weight_[wo + 14];
+        float w0_1_1 = rt$weight_[wo + 3];
+        float w1_1_1 = rt$weight_[wo + 7];
+        float w2_1_1 = rt$weight_[wo + 11];
+        float w3_1_1 = rt$weight_[wo + 15];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 26; j++) rt_[yr + j] += w1_0 * x_[xr + j + 2];
-            for (int j = 0; j < 25; j++) rt_[yr + j] += w1_1 * x_[xr + j + 3];
+            for (int j = 0; j < 25; j++) {
+                float x0 = x_[xr + j + 2];
+                float x1 = x_[xr + j + 3];
+                rt_[yr + j] = rt_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1;
+                rt_[yr + 784 + j] = rt_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1;
+                rt_[yr + 1568 + j] = rt_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1;
+                rt_[yr + 2352 + j] = rt_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1;
+            }
+            for (int j = 25; j < 26; j++) {
+                float x = x_[xr + j + 2];
+                rt_[yr + j] += w0_1_0 * x;
+                rt_[yr + 784 + j] += w1_1_0 * x;
+                rt_[yr + 1568 + j] += w2_1_0 * x;
+                rt_[yr + 2352 + j] += w3_1_0 * x;
+            }
         }
     }
 
@@ -1040,17 +1475,30 @@ public final class Exclave_T64 implements Network, ChunkTask {
     /**
      * conv 'e' (samples/exclave.cnn:22): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 4 + p][j·2 - 4 + q]
      * <p>kernel 3x3, anchor (4,4), pads (4,-2,4,-2), stride 2x2, algo scalar
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f7_conv_e_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 8;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 8 + k) * 49;
-            float b = e$bias_[k];
+            float b0 = e$bias_[k];
             for (int e = 0; e < 49; e++) {
-                e_[yo + e] = b;
+                e_[yo + e] = b0;
+            }
+            float b1 = e$bias_[k + 1];
+            for (int e = 0; e < 49; e++) {
+                e_[yo + 49 + e] = b1;
+            }
+            float b2 = e$bias_[k + 2];
+            for (int e = 0; e < 49; e++) {
+                e_[yo + 98 + e] = b2;
+            }
+            float b3 = e$bias_[k + 3];
+            for (int e = 0; e < 49; e++) {
+                e_[yo + 147 + e] = b3;
             }
             for (int c = 0; c < 16; c++) {
                 int xo = (t * 16 + c) * 196;
@@ -1061,41 +1509,107 @@ public final class Exclave_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f7_conv_e_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [2, 7) read input row i·2 - 4
-        float w0_0 = e$weight_[wo];
-        float w0_1 = e$weight_[wo + 1];
-        float w0_2 = e$weight_[wo + 2];
+        float w0_0_0 = e$weight_[wo];
+        float w1_0_0 = e$weight_[wo + 144];
+        float w2_0_0 = e$weight_[wo + 288];
+        float w3_0_0 = e$weight_[wo + 432];
+        float w0_0_1 = e$weight_[wo + 1];
+        float w1_0_1 = e$weight_[wo + 145];
+        float w2_0_1 = e$weight_[wo + 289];
+        float w3_0_1 = e$weight_[wo + 433];
+        float w0_0_2 = e$weight_[wo + 2];
+        float w1_0_2 = e$weight_[wo + 146];
+        float w2_0_2 = e$weight_[wo + 290];
+        float w3_0_2 = e$weight_[wo + 434];
         for (int i = 2; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 4) * 14;
-            for (int j = 2; j < 7; j++) e_[yr + j] += w0_0 * p_[xr + j * 2 - 4];
-            for (int j = 2; j < 7; j++) e_[yr + j] += w0_1 * p_[xr + j * 2 - 3];
-            for (int j = 1; j < 7; j++) e_[yr + j] += w0_2 * p_[xr + j * 2 - 2];
+            for (int j = 1; j < 2; j++) {
+                float x = p_[xr + j * 2 - 2];
+                e_[yr + j] += w0_0_2 * x;
+                e_[yr + 49 + j] += w1_0_2 * x;
+                e_[yr + 98 + j] += w2_0_2 * x;
+                e_[yr + 147 + j] += w3_0_2 * x;
+            }
+            for (int j = 2; j < 7; j++) {
+                float x0 = p_[xr + j * 2 - 4];
+                float x1 = p_[xr + j * 2 - 3];
+                float x2 = p_[xr + j * 2 - 2];
+                e_[yr + j] = e_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                e_[yr + 49 + j] = e_[yr + 49 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                e_[yr + 98 + j] = e_[yr + 98 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                e_[yr + 147 + j] = e_[yr + 147 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
         }
         // kernel row p = 1: output rows [2, 7) read input row i·2 - 3
-        float w1_0 = e$weight_[wo + 3];
-        float w1_1 = e$weight_[wo + 4];
-        float w1_2 = e$weight_[wo + 5];
+        float w0_1_0 = e$weight_[wo + 3];
+        float w1_1_0 = e$weight_[wo + 147];
+        float w2_1_0 = e$weight_[wo + 291];
+        float w3_1_0 = e$weight_[wo + 435];
+        float w0_1_1 = e$weight_[wo + 4];
+        float w1_1_1 = e$weight_[wo + 148];
+        float w2_1_1 = e$weight_[wo + 292];
+        float w3_1_1 = e$weight_[wo + 436];
+        float w0_1_2 = e$weight_[wo + 5];
+        float w1_1_2 = e$weight_[wo + 149];
+        float w2_1_2 = e$weight_[wo + 293];
+        float w3_1_2 = e$weight_[wo + 437];
         for (int i = 2; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 3) * 14;
-            for (int j = 2; j < 7; j++) e_[yr + j] += w1_0 * p_[xr + j * 2 - 4];
-            for (int j = 2; j < 7; j++) e_[yr + j] += w1_1 * p_[xr + j * 2 - 3];
-            for (int j = 1; j < 7; j++) e_[yr + j] += w1_2 * p_[xr + j * 2 - 2];
+            for (int j = 1; j < 2; j++) {
+                float x = p_[xr + j * 2 - 2];
+                e_[yr + j] += w0_1_2 * x;
+                e_[yr + 49 + j] += w1_1_2 * x;
+                e_[yr + 98 + j] += w2_1_2 * x;
+                e_[yr + 147 + j] += w3_1_2 * x;
+            }
+            for (int j = 2; j < 7; j++) {
+                float x0 = p_[xr + j * 2 - 4];
+                float x1 = p_[xr + j * 2 - 3];
+                float x2 = p_[xr + j * 2 - 2];
+                e_[yr + j] = e_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                e_[yr + 49 + j] = e_[yr + 49 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                e_[yr + 98 + j] = e_[yr + 98 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                e_[yr + 147 + j] = e_[yr + 147 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
         }
         // kernel row p = 2: output rows [1, 7) read input row i·2 - 2
-        float w2_0 = e$weight_[wo + 6];
-        float w2_1 = e$weight_[wo + 7];
-        float w2_2 = e$weight_[wo + 8];
+        float w0_2_0 = e$weight_[wo + 6];
+        float w1_2_0 = e$weight_[wo + 150];
+        float w2_2_0 = e$weight_[wo + 294];
+        float w3_2_0 = e$weight_[wo + 438];
+        float w0_2_1 = e$weight_[wo + 7];
+        float w1_2_1 = e$weight_[wo + 151];
+        float w2_2_1 = e$weight_[wo + 295];
+        float w3_2_1 = e$weight_[wo + 439];
+        float w0_2_2 = e$weight_[wo + 8];
+        float w1_2_2 = e$weight_[wo + 152];
+        float w2_2_2 = e$weight_[wo + 296];
+        float w3_2_2 = e$weight_[wo + 440];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 2) * 14;
-            for (int j = 2; j < 7; j++) e_[yr + j] += w2_0 * p_[xr + j * 2 - 4];
-            for (int j = 2; j < 7; j++) e_[yr + j] += w2_1 * p_[xr + j * 2 - 3];
-            for (int j = 1; j < 7; j++) e_[yr + j] += w2_2 * p_[xr + j * 2 - 2];
+            for (int j = 1; j < 2; j++) {
+                float x = p_[xr + j * 2 - 2];
+                e_[yr + j] += w0_2_2 * x;
+                e_[yr + 49 + j] += w1_2_2 * x;
+                e_[yr + 98 + j] += w2_2_2 * x;
+                e_[yr + 147 + j] += w3_2_2 * x;
+            }
+            for (int j = 2; j < 7; j++) {
+                float x0 = p_[xr + j * 2 - 4];
+                float x1 = p_[xr + j * 2 - 3];
+                float x2 = p_[xr + j * 2 - 2];
+                e_[yr + j] = e_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                e_[yr + 49 + j] = e_[yr + 49 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                e_[yr + 98 + j] = e_[yr + 98 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                e_[yr + 147 + j] = e_[yr + 147 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
         }
     }
 
@@ -1239,7 +1753,8 @@ public final class Exclave_T64 implements Network, ChunkTask {
         int t = chunk;
         int c0 = 0;
         int c1 = 16;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 1 <= c1; c += 1) {
             int xo = (t * 16 + c) * 196;
             for (int e = 0; e < 196; e++) {
                 grad$p_[xo + e] = 0f;
@@ -1257,37 +1772,37 @@ public final class Exclave_T64 implements Network, ChunkTask {
      */
     private void b4_conv_bf_e_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [2, 7) reach ΔX row i·2 - 4
-        float w0_0 = e$weight_[wo];
-        float w0_1 = e$weight_[wo + 1];
-        float w0_2 = e$weight_[wo + 2];
+        float w0_0_0 = e$weight_[wo];
+        float w0_0_1 = e$weight_[wo + 1];
+        float w0_0_2 = e$weight_[wo + 2];
         for (int i = 2; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 4) * 14;
-            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 4] += w0_0 * grad$e_[yr + j];
-            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 3] += w0_1 * grad$e_[yr + j];
-            for (int j = 1; j < 7; j++) grad$p_[xr + j * 2 - 2] += w0_2 * grad$e_[yr + j];
+            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 4] += w0_0_0 * grad$e_[yr + j];
+            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 3] += w0_0_1 * grad$e_[yr + j];
+            for (int j = 1; j < 7; j++) grad$p_[xr + j * 2 - 2] += w0_0_2 * grad$e_[yr + j];
         }
         // kernel row p = 1: ΔY rows [2, 7) reach ΔX row i·2 - 3
-        float w1_0 = e$weight_[wo + 3];
-        float w1_1 = e$weight_[wo + 4];
-        float w1_2 = e$weight_[wo + 5];
+        float w0_1_0 = e$weight_[wo + 3];
+        float w0_1_1 = e$weight_[wo + 4];
+        float w0_1_2 = e$weight_[wo + 5];
         for (int i = 2; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 3) * 14;
-            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 4] += w1_0 * grad$e_[yr + j];
-            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 3] += w1_1 * grad$e_[yr + j];
-            for (int j = 1; j < 7; j++) grad$p_[xr + j * 2 - 2] += w1_2 * grad$e_[yr + j];
+            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 4] += w0_1_0 * grad$e_[yr + j];
+            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 3] += w0_1_1 * grad$e_[yr + j];
+            for (int j = 1; j < 7; j++) grad$p_[xr + j * 2 - 2] += w0_1_2 * grad$e_[yr + j];
         }
         // kernel row p = 2: ΔY rows [1, 7) reach ΔX row i·2 - 2
-        float w2_0 = e$weight_[wo + 6];
-        float w2_1 = e$weight_[wo + 7];
-        float w2_2 = e$weight_[wo + 8];
+        float w0_2_0 = e$weight_[wo + 6];
+        float w0_2_1 = e$weight_[wo + 7];
+        float w0_2_2 = e$weight_[wo + 8];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 2) * 14;
-            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 4] += w2_0 * grad$e_[yr + j];
-            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 3] += w2_1 * grad$e_[yr + j];
-            for (int j = 1; j < 7; j++) grad$p_[xr + j * 2 - 2] += w2_2 * grad$e_[yr + j];
+            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 4] += w0_2_0 * grad$e_[yr + j];
+            for (int j = 2; j < 7; j++) grad$p_[xr + j * 2 - 3] += w0_2_1 * grad$e_[yr + j];
+            for (int j = 1; j < 7; j++) grad$p_[xr + j * 2 - 2] += w0_2_2 * grad$e_[yr + j];
         }
     }
 

@@ -618,18 +618,31 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/fashion_bn.cnn:10): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8
+     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
         int k0 = part * 32 / 8;
         int k1 = (part + 1) * 32 / 8;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 32 + k) * 784;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b;
+                c1_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 784 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 1568 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -637,44 +650,245 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
                 f0_conv_c1_taps0(yo, xo, wo);
             }
         }
+        for (; k < k1; k += 1) {
+            int yo = (t * 32 + k) * 784;
+            float b0 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + e] = b0;
+            }
+            for (int c = 0; c < 1; c++) {
+                int xo = (t * 1 + c) * 784;
+                int wo = (k * 1 + c) * 9;
+                f0_conv_c1_one0(yo, xo, wo);
+            }
+        }
+    }
+
+    /**
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f0_conv_c1_taps0(int yo, int xo, int wo) {
+        // kernel row p = 0: output rows [1, 28) read input row i - 1
+        float w0_0_0 = c1$weight_[wo];
+        float w1_0_0 = c1$weight_[wo + 9];
+        float w2_0_0 = c1$weight_[wo + 18];
+        float w3_0_0 = c1$weight_[wo + 27];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w1_0_1 = c1$weight_[wo + 10];
+        float w2_0_1 = c1$weight_[wo + 19];
+        float w3_0_1 = c1$weight_[wo + 28];
+        float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_2 = c1$weight_[wo + 11];
+        float w2_0_2 = c1$weight_[wo + 20];
+        float w3_0_2 = c1$weight_[wo + 29];
+        for (int i = 1; i < 28; i++) {
+            int yr = yo + i * 28;
+            int xr = xo + (i - 1) * 28;
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 784 + j] += w1_0_1 * x;
+                c1_[yr + 1568 + j] += w2_0_1 * x;
+                c1_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_0_2 * x;
+                c1_[yr + 784 + j] += w1_0_2 * x;
+                c1_[yr + 1568 + j] += w2_0_2 * x;
+                c1_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_0_0 * x;
+                c1_[yr + 784 + j] += w1_0_0 * x;
+                c1_[yr + 1568 + j] += w2_0_0 * x;
+                c1_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 784 + j] += w1_0_1 * x;
+                c1_[yr + 1568 + j] += w2_0_1 * x;
+                c1_[yr + 2352 + j] += w3_0_1 * x;
+            }
+        }
+        // kernel row p = 1: output rows [0, 28) read input row i
+        float w0_1_0 = c1$weight_[wo + 3];
+        float w1_1_0 = c1$weight_[wo + 12];
+        float w2_1_0 = c1$weight_[wo + 21];
+        float w3_1_0 = c1$weight_[wo + 30];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w1_1_1 = c1$weight_[wo + 13];
+        float w2_1_1 = c1$weight_[wo + 22];
+        float w3_1_1 = c1$weight_[wo + 31];
+        float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_2 = c1$weight_[wo + 14];
+        float w2_1_2 = c1$weight_[wo + 23];
+        float w3_1_2 = c1$weight_[wo + 32];
+        for (int i = 0; i < 28; i++) {
+            int yr = yo + i * 28;
+            int xr = xo + i * 28;
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 784 + j] += w1_1_1 * x;
+                c1_[yr + 1568 + j] += w2_1_1 * x;
+                c1_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_1_2 * x;
+                c1_[yr + 784 + j] += w1_1_2 * x;
+                c1_[yr + 1568 + j] += w2_1_2 * x;
+                c1_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_1_0 * x;
+                c1_[yr + 784 + j] += w1_1_0 * x;
+                c1_[yr + 1568 + j] += w2_1_0 * x;
+                c1_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 784 + j] += w1_1_1 * x;
+                c1_[yr + 1568 + j] += w2_1_1 * x;
+                c1_[yr + 2352 + j] += w3_1_1 * x;
+            }
+        }
+        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        float w0_2_0 = c1$weight_[wo + 6];
+        float w1_2_0 = c1$weight_[wo + 15];
+        float w2_2_0 = c1$weight_[wo + 24];
+        float w3_2_0 = c1$weight_[wo + 33];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w1_2_1 = c1$weight_[wo + 16];
+        float w2_2_1 = c1$weight_[wo + 25];
+        float w3_2_1 = c1$weight_[wo + 34];
+        float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_2 = c1$weight_[wo + 17];
+        float w2_2_2 = c1$weight_[wo + 26];
+        float w3_2_2 = c1$weight_[wo + 35];
+        for (int i = 0; i < 27; i++) {
+            int yr = yo + i * 28;
+            int xr = xo + (i + 1) * 28;
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 784 + j] += w1_2_1 * x;
+                c1_[yr + 1568 + j] += w2_2_1 * x;
+                c1_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_2_2 * x;
+                c1_[yr + 784 + j] += w1_2_2 * x;
+                c1_[yr + 1568 + j] += w2_2_2 * x;
+                c1_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_2_0 * x;
+                c1_[yr + 784 + j] += w1_2_0 * x;
+                c1_[yr + 1568 + j] += w2_2_0 * x;
+                c1_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 784 + j] += w1_2_1 * x;
+                c1_[yr + 1568 + j] += w2_2_1 * x;
+                c1_[yr + 2352 + j] += w3_2_1 * x;
+            }
+        }
     }
 
     /**
      * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
      */
-    private void f0_conv_c1_taps0(int yo, int xo, int wo) {
+    private void f0_conv_c1_one0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 28) read input row i - 1
-        float w0_0 = c1$weight_[wo];
-        float w0_1 = c1$weight_[wo + 1];
-        float w0_2 = c1$weight_[wo + 2];
+        float w0_0_0 = c1$weight_[wo];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w0_0_2 = c1$weight_[wo + 2];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w0_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w0_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w0_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_0_1 * x_[xr + j];
+            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_0_2 * x_[xr + j + 1];
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_0_0 * x_[xr + j - 1];
+            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_0_1 * x_[xr + j];
         }
         // kernel row p = 1: output rows [0, 28) read input row i
-        float w1_0 = c1$weight_[wo + 3];
-        float w1_1 = c1$weight_[wo + 4];
-        float w1_2 = c1$weight_[wo + 5];
+        float w0_1_0 = c1$weight_[wo + 3];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w0_1_2 = c1$weight_[wo + 5];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w1_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w1_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w1_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_1_1 * x_[xr + j];
+            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_1_2 * x_[xr + j + 1];
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_1_0 * x_[xr + j - 1];
+            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_1_1 * x_[xr + j];
         }
         // kernel row p = 2: output rows [0, 27) read input row i + 1
-        float w2_0 = c1$weight_[wo + 6];
-        float w2_1 = c1$weight_[wo + 7];
-        float w2_2 = c1$weight_[wo + 8];
+        float w0_2_0 = c1$weight_[wo + 6];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w0_2_2 = c1$weight_[wo + 8];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w2_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w2_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w2_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_2_1 * x_[xr + j];
+            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_2_2 * x_[xr + j + 1];
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_2_0 * x_[xr + j - 1];
+            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_2_1 * x_[xr + j];
         }
     }
 
@@ -753,18 +967,31 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8
+     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
      */
     private void f4_conv_c2_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
         int k0 = part * 64 / 8;
         int k1 = (part + 1) * 64 / 8;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 64 + k) * 196;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 196; e++) {
-                c2_[yo + e] = b;
+                c2_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 196; e++) {
+                c2_[yo + 196 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 196; e++) {
+                c2_[yo + 392 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 196; e++) {
+                c2_[yo + 588 + e] = b3;
             }
             for (int c = 0; c < 32; c++) {
                 int xo = (t * 32 + c) * 196;
@@ -772,44 +999,245 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
                 f4_conv_c2_taps0(yo, xo, wo);
             }
         }
+        for (; k < k1; k += 1) {
+            int yo = (t * 64 + k) * 196;
+            float b0 = 0f;
+            for (int e = 0; e < 196; e++) {
+                c2_[yo + e] = b0;
+            }
+            for (int c = 0; c < 32; c++) {
+                int xo = (t * 32 + c) * 196;
+                int wo = (k * 32 + c) * 9;
+                f4_conv_c2_one0(yo, xo, wo);
+            }
+        }
+    }
+
+    /**
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f4_conv_c2_taps0(int yo, int xo, int wo) {
+        // kernel row p = 0: output rows [1, 14) read input row i - 1
+        float w0_0_0 = c2$weight_[wo];
+        float w1_0_0 = c2$weight_[wo + 288];
+        float w2_0_0 = c2$weight_[wo + 576];
+        float w3_0_0 = c2$weight_[wo + 864];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w1_0_1 = c2$weight_[wo + 289];
+        float w2_0_1 = c2$weight_[wo + 577];
+        float w3_0_1 = c2$weight_[wo + 865];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_2 = c2$weight_[wo + 290];
+        float w2_0_2 = c2$weight_[wo + 578];
+        float w3_0_2 = c2$weight_[wo + 866];
+        for (int i = 1; i < 14; i++) {
+            int yr = yo + i * 14;
+            int xr = xo + (i - 1) * 14;
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_0_1 * x;
+                c2_[yr + 196 + j] += w1_0_1 * x;
+                c2_[yr + 392 + j] += w2_0_1 * x;
+                c2_[yr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j + 1];
+                c2_[yr + j] += w0_0_2 * x;
+                c2_[yr + 196 + j] += w1_0_2 * x;
+                c2_[yr + 392 + j] += w2_0_2 * x;
+                c2_[yr + 588 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j - 1];
+                c2_[yr + j] += w0_0_0 * x;
+                c2_[yr + 196 + j] += w1_0_0 * x;
+                c2_[yr + 392 + j] += w2_0_0 * x;
+                c2_[yr + 588 + j] += w3_0_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_0_1 * x;
+                c2_[yr + 196 + j] += w1_0_1 * x;
+                c2_[yr + 392 + j] += w2_0_1 * x;
+                c2_[yr + 588 + j] += w3_0_1 * x;
+            }
+        }
+        // kernel row p = 1: output rows [0, 14) read input row i
+        float w0_1_0 = c2$weight_[wo + 3];
+        float w1_1_0 = c2$weight_[wo + 291];
+        float w2_1_0 = c2$weight_[wo + 579];
+        float w3_1_0 = c2$weight_[wo + 867];
+        float w0_1_1 = c2$weight_[wo + 4];
+        float w1_1_1 = c2$weight_[wo + 292];
+        float w2_1_1 = c2$weight_[wo + 580];
+        float w3_1_1 = c2$weight_[wo + 868];
+        float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_2 = c2$weight_[wo + 293];
+        float w2_1_2 = c2$weight_[wo + 581];
+        float w3_1_2 = c2$weight_[wo + 869];
+        for (int i = 0; i < 14; i++) {
+            int yr = yo + i * 14;
+            int xr = xo + i * 14;
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_1_1 * x;
+                c2_[yr + 196 + j] += w1_1_1 * x;
+                c2_[yr + 392 + j] += w2_1_1 * x;
+                c2_[yr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j + 1];
+                c2_[yr + j] += w0_1_2 * x;
+                c2_[yr + 196 + j] += w1_1_2 * x;
+                c2_[yr + 392 + j] += w2_1_2 * x;
+                c2_[yr + 588 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j - 1];
+                c2_[yr + j] += w0_1_0 * x;
+                c2_[yr + 196 + j] += w1_1_0 * x;
+                c2_[yr + 392 + j] += w2_1_0 * x;
+                c2_[yr + 588 + j] += w3_1_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_1_1 * x;
+                c2_[yr + 196 + j] += w1_1_1 * x;
+                c2_[yr + 392 + j] += w2_1_1 * x;
+                c2_[yr + 588 + j] += w3_1_1 * x;
+            }
+        }
+        // kernel row p = 2: output rows [0, 13) read input row i + 1
+        float w0_2_0 = c2$weight_[wo + 6];
+        float w1_2_0 = c2$weight_[wo + 294];
+        float w2_2_0 = c2$weight_[wo + 582];
+        float w3_2_0 = c2$weight_[wo + 870];
+        float w0_2_1 = c2$weight_[wo + 7];
+        float w1_2_1 = c2$weight_[wo + 295];
+        float w2_2_1 = c2$weight_[wo + 583];
+        float w3_2_1 = c2$weight_[wo + 871];
+        float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_2 = c2$weight_[wo + 296];
+        float w2_2_2 = c2$weight_[wo + 584];
+        float w3_2_2 = c2$weight_[wo + 872];
+        for (int i = 0; i < 13; i++) {
+            int yr = yo + i * 14;
+            int xr = xo + (i + 1) * 14;
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_2_1 * x;
+                c2_[yr + 196 + j] += w1_2_1 * x;
+                c2_[yr + 392 + j] += w2_2_1 * x;
+                c2_[yr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j + 1];
+                c2_[yr + j] += w0_2_2 * x;
+                c2_[yr + 196 + j] += w1_2_2 * x;
+                c2_[yr + 392 + j] += w2_2_2 * x;
+                c2_[yr + 588 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j - 1];
+                c2_[yr + j] += w0_2_0 * x;
+                c2_[yr + 196 + j] += w1_2_0 * x;
+                c2_[yr + 392 + j] += w2_2_0 * x;
+                c2_[yr + 588 + j] += w3_2_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_2_1 * x;
+                c2_[yr + 196 + j] += w1_2_1 * x;
+                c2_[yr + 392 + j] += w2_2_1 * x;
+                c2_[yr + 588 + j] += w3_2_1 * x;
+            }
+        }
     }
 
     /**
      * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
      */
-    private void f4_conv_c2_taps0(int yo, int xo, int wo) {
+    private void f4_conv_c2_one0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 14) read input row i - 1
-        float w0_0 = c2$weight_[wo];
-        float w0_1 = c2$weight_[wo + 1];
-        float w0_2 = c2$weight_[wo + 2];
+        float w0_0_0 = c2$weight_[wo];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w0_0_2 = c2$weight_[wo + 2];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i - 1) * 14;
-            for (int j = 1; j < 14; j++) c2_[yr + j] += w0_0 * p1_[xr + j - 1];
-            for (int j = 0; j < 14; j++) c2_[yr + j] += w0_1 * p1_[xr + j];
-            for (int j = 0; j < 13; j++) c2_[yr + j] += w0_2 * p1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_0_1 * p1_[xr + j];
+            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_0_2 * p1_[xr + j + 1];
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) c2_[yr + j] += w0_0_0 * p1_[xr + j - 1];
+            for (int j = 13; j < 14; j++) c2_[yr + j] += w0_0_1 * p1_[xr + j];
         }
         // kernel row p = 1: output rows [0, 14) read input row i
-        float w1_0 = c2$weight_[wo + 3];
-        float w1_1 = c2$weight_[wo + 4];
-        float w1_2 = c2$weight_[wo + 5];
+        float w0_1_0 = c2$weight_[wo + 3];
+        float w0_1_1 = c2$weight_[wo + 4];
+        float w0_1_2 = c2$weight_[wo + 5];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 14;
-            for (int j = 1; j < 14; j++) c2_[yr + j] += w1_0 * p1_[xr + j - 1];
-            for (int j = 0; j < 14; j++) c2_[yr + j] += w1_1 * p1_[xr + j];
-            for (int j = 0; j < 13; j++) c2_[yr + j] += w1_2 * p1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_1_1 * p1_[xr + j];
+            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_1_2 * p1_[xr + j + 1];
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) c2_[yr + j] += w0_1_0 * p1_[xr + j - 1];
+            for (int j = 13; j < 14; j++) c2_[yr + j] += w0_1_1 * p1_[xr + j];
         }
         // kernel row p = 2: output rows [0, 13) read input row i + 1
-        float w2_0 = c2$weight_[wo + 6];
-        float w2_1 = c2$weight_[wo + 7];
-        float w2_2 = c2$weight_[wo + 8];
+        float w0_2_0 = c2$weight_[wo + 6];
+        float w0_2_1 = c2$weight_[wo + 7];
+        float w0_2_2 = c2$weight_[wo + 8];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i + 1) * 14;
-            for (int j = 1; j < 14; j++) c2_[yr + j] += w2_0 * p1_[xr + j - 1];
-            for (int j = 0; j < 14; j++) c2_[yr + j] += w2_1 * p1_[xr + j];
-            for (int j = 0; j < 13; j++) c2_[yr + j] += w2_2 * p1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_2_1 * p1_[xr + j];
+            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_2_2 * p1_[xr + j + 1];
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) c2_[yr + j] += w0_2_0 * p1_[xr + j - 1];
+            for (int j = 13; j < 14; j++) c2_[yr + j] += w0_2_1 * p1_[xr + j];
         }
     }
 
@@ -888,18 +1316,31 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8
+     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
      */
     private void f8_conv_c3_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
         int k0 = part * 128 / 8;
         int k1 = (part + 1) * 128 / 8;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 128 + k) * 49;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 49; e++) {
-                c3_[yo + e] = b;
+                c3_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 49; e++) {
+                c3_[yo + 49 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 49; e++) {
+                c3_[yo + 98 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 49; e++) {
+                c3_[yo + 147 + e] = b3;
             }
             for (int c = 0; c < 64; c++) {
                 int xo = (t * 64 + c) * 49;
@@ -907,44 +1348,245 @@ public final class Fashion_bn_T1 implements Network, ChunkTask {
                 f8_conv_c3_taps0(yo, xo, wo);
             }
         }
+        for (; k < k1; k += 1) {
+            int yo = (t * 128 + k) * 49;
+            float b0 = 0f;
+            for (int e = 0; e < 49; e++) {
+                c3_[yo + e] = b0;
+            }
+            for (int c = 0; c < 64; c++) {
+                int xo = (t * 64 + c) * 49;
+                int wo = (k * 64 + c) * 9;
+                f8_conv_c3_one0(yo, xo, wo);
+            }
+        }
+    }
+
+    /**
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f8_conv_c3_taps0(int yo, int xo, int wo) {
+        // kernel row p = 0: output rows [1, 7) read input row i - 1
+        float w0_0_0 = c3$weight_[wo];
+        float w1_0_0 = c3$weight_[wo + 576];
+        float w2_0_0 = c3$weight_[wo + 1152];
+        float w3_0_0 = c3$weight_[wo + 1728];
+        float w0_0_1 = c3$weight_[wo + 1];
+        float w1_0_1 = c3$weight_[wo + 577];
+        float w2_0_1 = c3$weight_[wo + 1153];
+        float w3_0_1 = c3$weight_[wo + 1729];
+        float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_2 = c3$weight_[wo + 578];
+        float w2_0_2 = c3$weight_[wo + 1154];
+        float w3_0_2 = c3$weight_[wo + 1730];
+        for (int i = 1; i < 7; i++) {
+            int yr = yo + i * 7;
+            int xr = xo + (i - 1) * 7;
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_0_1 * x;
+                c3_[yr + 49 + j] += w1_0_1 * x;
+                c3_[yr + 98 + j] += w2_0_1 * x;
+                c3_[yr + 147 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_0_2 * x;
+                c3_[yr + 49 + j] += w1_0_2 * x;
+                c3_[yr + 98 + j] += w2_0_2 * x;
+                c3_[yr + 147 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_0_0 * x;
+                c3_[yr + 49 + j] += w1_0_0 * x;
+                c3_[yr + 98 + j] += w2_0_0 * x;
+                c3_[yr + 147 + j] += w3_0_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_0_1 * x;
+                c3_[yr + 49 + j] += w1_0_1 * x;
+                c3_[yr + 98 + j] += w2_0_1 * x;
+                c3_[yr + 147 + j] += w3_0_1 * x;
+            }
+        }
+        // kernel row p = 1: output rows [0, 7) read input row i
+        float w0_1_0 = c3$weight_[wo + 3];
+        float w1_1_0 = c3$weight_[wo + 579];
+        float w2_1_0 = c3$weight_[wo + 1155];
+        float w3_1_0 = c3$weight_[wo + 1731];
+        float w0_1_1 = c3$weight_[wo + 4];
+        float w1_1_1 = c3$weight_[wo + 580];
+        float w2_1_1 = c3$weight_[wo + 1156];
+        float w3_1_1 = c3$weight_[wo + 1732];
+        float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_2 = c3$weight_[wo + 581];
+        float w2_1_2 = c3$weight_[wo + 1157];
+        float w3_1_2 = c3$weight_[wo + 1733];
+        for (int i = 0; i < 7; i++) {
+            int yr = yo + i * 7;
+            int xr = xo + i * 7;
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_1_1 * x;
+                c3_[yr + 49 + j] += w1_1_1 * x;
+                c3_[yr + 98 + j] += w2_1_1 * x;
+                c3_[yr + 147 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_1_2 * x;
+                c3_[yr + 49 + j] += w1_1_2 * x;
+                c3_[yr + 98 + j] += w2_1_2 * x;
+                c3_[yr + 147 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_1_0 * x;
+                c3_[yr + 49 + j] += w1_1_0 * x;
+                c3_[yr + 98 + j] += w2_1_0 * x;
+                c3_[yr + 147 + j] += w3_1_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_1_1 * x;
+                c3_[yr + 49 + j] += w1_1_1 * x;
+                c3_[yr + 98 + j] += w2_1_1 * x;
+                c3_[yr + 147 + j] += w3_1_1 * x;
+            }
+        }
+        // kernel row p = 2: output rows [0, 6) read input row i + 1
+        float w0_2_0 = c3$weight_[wo + 6];
+        float w1_2_0 = c3$weight_[wo + 582];
+        float w2_2_0 = c3$weight_[wo + 1158];
+        float w3_2_0 = c3$weight_[wo + 1734];
+        float w0_2_1 = c3$weight_[wo + 7];
+        float w1_2_1 = c3$weight_[wo + 583];
+        float w2_2_1 = c3$weight_[wo + 1159];
+        float w3_2_1 = c3$weight_[wo + 1735];
+        float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_2 = c3$weight_[wo + 584];
+        float w2_2_2 = c3$weight_[wo + 1160];
+        float w3_2_2 = c3$weight_[wo + 1736];
+        for (int i = 0; i < 6; i++) {
+            int yr = yo + i * 7;
+            int xr = xo + (i + 1) * 7;
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_2_1 * x;
+                c3_[yr + 49 + j] += w1_2_1 * x;
+                c3_[yr + 98 + j] += w2_2_1 * x;
+                c3_[yr + 147 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_2_2 * x;
+                c3_[yr + 49 + j] += w1_2_2 * x;
+                c3_[yr + 98 + j] += w2_2_2 * x;
+                c3_[yr + 147 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_2_0 * x;
+                c3_[yr + 49 + j] += w1_2_0 * x;
+                c3_[yr + 98 + j] += w2_2_0 * x;
+                c3_[yr + 147 + j] += w3_2_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_2_1 * x;
+                c3_[yr + 49 + j] += w1_2_1 * x;
+                c3_[yr + 98 + j] += w2_2_1 * x;
+                c3_[yr + 147 + j] += w3_2_1 * x;
+            }
+        }
     }
 
     /**
      * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
      */
-    private void f8_conv_c3_taps0(int yo, int xo, int wo) {
+    private void f8_conv_c3_one0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 7) read input row i - 1
-        float w0_0 = c3$weight_[wo];
-        float w0_1 = c3$weight_[wo + 1];
-        float w0_2 = c3$weight_[wo + 2];
+        float w0_0_0 = c3$weight_[wo];
+        float w0_0_1 = c3$weight_[wo + 1];
+        float w0_0_2 = c3$weight_[wo + 2];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i - 1) * 7;
-            for (int j = 1; j < 7; j++) c3_[yr + j] += w0_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 7; j++) c3_[yr + j] += w0_1 * p2_[xr + j];
-            for (int j = 0; j < 6; j++) c3_[yr + j] += w0_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_0_1 * p2_[xr + j];
+            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_0_2 * p2_[xr + j + 1];
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) c3_[yr + j] += w0_0_0 * p2_[xr + j - 1];
+            for (int j = 6; j < 7; j++) c3_[yr + j] += w0_0_1 * p2_[xr + j];
         }
         // kernel row p = 1: output rows [0, 7) read input row i
-        float w1_0 = c3$weight_[wo + 3];
-        float w1_1 = c3$weight_[wo + 4];
-        float w1_2 = c3$weight_[wo + 5];
+        float w0_1_0 = c3$weight_[wo + 3];
+        float w0_1_1 = c3$weight_[wo + 4];
+        float w0_1_2 = c3$weight_[wo + 5];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + i * 7;
-            for (int j = 1; j < 7; j++) c3_[yr + j] += w1_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 7; j++) c3_[yr + j] += w1_1 * p2_[xr + j];
-            for (int j = 0; j < 6; j++) c3_[yr + j] += w1_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_1_1 * p2_[xr + j];
+            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_1_2 * p2_[xr + j + 1];
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) c3_[yr + j] += w0_1_0 * p2_[xr + j - 1];
+            for (int j = 6; j < 7; j++) c3_[yr + j] += w0_1_1 * p2_[xr + j];
         }
         // kernel row p = 2: output rows [0, 6) read input row i + 1
-        float w2_0 = c3$weight_[wo + 6];
-        float w2_1 = c3$weight_[wo + 7];
-        float w2_2 = c3$weight_[wo + 8];
+        float w0_2_0 = c3$weight_[wo + 6];
+        float w0_2_1 = c3$weight_[wo + 7];
+        float w0_2_2 = c3$weight_[wo + 8];
         for (int i = 0; i < 6; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i + 1) * 7;
-            for (int j = 1; j < 7; j++) c3_[yr + j] += w2_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 7; j++) c3_[yr + j] += w2_1 * p2_[xr + j];
-            for (int j = 0; j < 6; j++) c3_[yr + j] += w2_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_2_1 * p2_[xr + j];
+            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_2_2 * p2_[xr + j + 1];
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) c3_[yr + j] += w0_2_0 * p2_[xr + j - 1];
+            for (int j = 6; j < 7; j++) c3_[yr + j] += w0_2_1 * p2_[xr + j];
         }
     }
 

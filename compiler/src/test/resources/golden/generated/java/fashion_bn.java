@@ -1052,17 +1052,30 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/fashion_bn.cnn:10): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 32;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 32 + k) * 784;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b;
+                c1_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 784 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 1568 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -1073,41 +1086,170 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f0_conv_c1_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 28) read input row i - 1
-        float w0_0 = c1$weight_[wo];
-        float w0_1 = c1$weight_[wo + 1];
-        float w0_2 = c1$weight_[wo + 2];
+        float w0_0_0 = c1$weight_[wo];
+        float w1_0_0 = c1$weight_[wo + 9];
+        float w2_0_0 = c1$weight_[wo + 18];
+        float w3_0_0 = c1$weight_[wo + 27];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w1_0_1 = c1$weight_[wo + 10];
+        float w2_0_1 = c1$weight_[wo + 19];
+        float w3_0_1 = c1$weight_[wo + 28];
+        float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_2 = c1$weight_[wo + 11];
+        float w2_0_2 = c1$weight_[wo + 20];
+        float w3_0_2 = c1$weight_[wo + 29];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w0_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w0_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w0_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 784 + j] += w1_0_1 * x;
+                c1_[yr + 1568 + j] += w2_0_1 * x;
+                c1_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_0_2 * x;
+                c1_[yr + 784 + j] += w1_0_2 * x;
+                c1_[yr + 1568 + j] += w2_0_2 * x;
+                c1_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_0_0 * x;
+                c1_[yr + 784 + j] += w1_0_0 * x;
+                c1_[yr + 1568 + j] += w2_0_0 * x;
+                c1_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 784 + j] += w1_0_1 * x;
+                c1_[yr + 1568 + j] += w2_0_1 * x;
+                c1_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 28) read input row i
-        float w1_0 = c1$weight_[wo + 3];
-        float w1_1 = c1$weight_[wo + 4];
-        float w1_2 = c1$weight_[wo + 5];
+        float w0_1_0 = c1$weight_[wo + 3];
+        float w1_1_0 = c1$weight_[wo + 12];
+        float w2_1_0 = c1$weight_[wo + 21];
+        float w3_1_0 = c1$weight_[wo + 30];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w1_1_1 = c1$weight_[wo + 13];
+        float w2_1_1 = c1$weight_[wo + 22];
+        float w3_1_1 = c1$weight_[wo + 31];
+        float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_2 = c1$weight_[wo + 14];
+        float w2_1_2 = c1$weight_[wo + 23];
+        float w3_1_2 = c1$weight_[wo + 32];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w1_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w1_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w1_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 784 + j] += w1_1_1 * x;
+                c1_[yr + 1568 + j] += w2_1_1 * x;
+                c1_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_1_2 * x;
+                c1_[yr + 784 + j] += w1_1_2 * x;
+                c1_[yr + 1568 + j] += w2_1_2 * x;
+                c1_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_1_0 * x;
+                c1_[yr + 784 + j] += w1_1_0 * x;
+                c1_[yr + 1568 + j] += w2_1_0 * x;
+                c1_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 784 + j] += w1_1_1 * x;
+                c1_[yr + 1568 + j] += w2_1_1 * x;
+                c1_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 27) read input row i + 1
-        float w2_0 = c1$weight_[wo + 6];
-        float w2_1 = c1$weight_[wo + 7];
-        float w2_2 = c1$weight_[wo + 8];
+        float w0_2_0 = c1$weight_[wo + 6];
+        float w1_2_0 = c1$weight_[wo + 15];
+        float w2_2_0 = c1$weight_[wo + 24];
+        float w3_2_0 = c1$weight_[wo + 33];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w1_2_1 = c1$weight_[wo + 16];
+        float w2_2_1 = c1$weight_[wo + 25];
+        float w3_2_1 = c1$weight_[wo + 34];
+        float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_2 = c1$weight_[wo + 17];
+        float w2_2_2 = c1$weight_[wo + 26];
+        float w3_2_2 = c1$weight_[wo + 35];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w2_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w2_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w2_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 784 + j] += w1_2_1 * x;
+                c1_[yr + 1568 + j] += w2_2_1 * x;
+                c1_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c1_[yr + j] += w0_2_2 * x;
+                c1_[yr + 784 + j] += w1_2_2 * x;
+                c1_[yr + 1568 + j] += w2_2_2 * x;
+                c1_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c1_[yr + j] += w0_2_0 * x;
+                c1_[yr + 784 + j] += w1_2_0 * x;
+                c1_[yr + 1568 + j] += w2_2_0 * x;
+                c1_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 784 + j] += w1_2_1 * x;
+                c1_[yr + 1568 + j] += w2_2_1 * x;
+                c1_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1244,17 +1386,30 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f4_conv_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 64;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 64 + k) * 196;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 196; e++) {
-                c2_[yo + e] = b;
+                c2_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 196; e++) {
+                c2_[yo + 196 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 196; e++) {
+                c2_[yo + 392 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 196; e++) {
+                c2_[yo + 588 + e] = b3;
             }
             for (int c = 0; c < 32; c++) {
                 int xo = (t * 32 + c) * 196;
@@ -1265,41 +1420,170 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f4_conv_c2_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 14) read input row i - 1
-        float w0_0 = c2$weight_[wo];
-        float w0_1 = c2$weight_[wo + 1];
-        float w0_2 = c2$weight_[wo + 2];
+        float w0_0_0 = c2$weight_[wo];
+        float w1_0_0 = c2$weight_[wo + 288];
+        float w2_0_0 = c2$weight_[wo + 576];
+        float w3_0_0 = c2$weight_[wo + 864];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w1_0_1 = c2$weight_[wo + 289];
+        float w2_0_1 = c2$weight_[wo + 577];
+        float w3_0_1 = c2$weight_[wo + 865];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_2 = c2$weight_[wo + 290];
+        float w2_0_2 = c2$weight_[wo + 578];
+        float w3_0_2 = c2$weight_[wo + 866];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i - 1) * 14;
-            for (int j = 1; j < 14; j++) c2_[yr + j] += w0_0 * p1_[xr + j - 1];
-            for (int j = 0; j < 14; j++) c2_[yr + j] += w0_1 * p1_[xr + j];
-            for (int j = 0; j < 13; j++) c2_[yr + j] += w0_2 * p1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_0_1 * x;
+                c2_[yr + 196 + j] += w1_0_1 * x;
+                c2_[yr + 392 + j] += w2_0_1 * x;
+                c2_[yr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j + 1];
+                c2_[yr + j] += w0_0_2 * x;
+                c2_[yr + 196 + j] += w1_0_2 * x;
+                c2_[yr + 392 + j] += w2_0_2 * x;
+                c2_[yr + 588 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j - 1];
+                c2_[yr + j] += w0_0_0 * x;
+                c2_[yr + 196 + j] += w1_0_0 * x;
+                c2_[yr + 392 + j] += w2_0_0 * x;
+                c2_[yr + 588 + j] += w3_0_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_0_1 * x;
+                c2_[yr + 196 + j] += w1_0_1 * x;
+                c2_[yr + 392 + j] += w2_0_1 * x;
+                c2_[yr + 588 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 14) read input row i
-        float w1_0 = c2$weight_[wo + 3];
-        float w1_1 = c2$weight_[wo + 4];
-        float w1_2 = c2$weight_[wo + 5];
+        float w0_1_0 = c2$weight_[wo + 3];
+        float w1_1_0 = c2$weight_[wo + 291];
+        float w2_1_0 = c2$weight_[wo + 579];
+        float w3_1_0 = c2$weight_[wo + 867];
+        float w0_1_1 = c2$weight_[wo + 4];
+        float w1_1_1 = c2$weight_[wo + 292];
+        float w2_1_1 = c2$weight_[wo + 580];
+        float w3_1_1 = c2$weight_[wo + 868];
+        float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_2 = c2$weight_[wo + 293];
+        float w2_1_2 = c2$weight_[wo + 581];
+        float w3_1_2 = c2$weight_[wo + 869];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 14;
-            for (int j = 1; j < 14; j++) c2_[yr + j] += w1_0 * p1_[xr + j - 1];
-            for (int j = 0; j < 14; j++) c2_[yr + j] += w1_1 * p1_[xr + j];
-            for (int j = 0; j < 13; j++) c2_[yr + j] += w1_2 * p1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_1_1 * x;
+                c2_[yr + 196 + j] += w1_1_1 * x;
+                c2_[yr + 392 + j] += w2_1_1 * x;
+                c2_[yr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j + 1];
+                c2_[yr + j] += w0_1_2 * x;
+                c2_[yr + 196 + j] += w1_1_2 * x;
+                c2_[yr + 392 + j] += w2_1_2 * x;
+                c2_[yr + 588 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j - 1];
+                c2_[yr + j] += w0_1_0 * x;
+                c2_[yr + 196 + j] += w1_1_0 * x;
+                c2_[yr + 392 + j] += w2_1_0 * x;
+                c2_[yr + 588 + j] += w3_1_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_1_1 * x;
+                c2_[yr + 196 + j] += w1_1_1 * x;
+                c2_[yr + 392 + j] += w2_1_1 * x;
+                c2_[yr + 588 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 13) read input row i + 1
-        float w2_0 = c2$weight_[wo + 6];
-        float w2_1 = c2$weight_[wo + 7];
-        float w2_2 = c2$weight_[wo + 8];
+        float w0_2_0 = c2$weight_[wo + 6];
+        float w1_2_0 = c2$weight_[wo + 294];
+        float w2_2_0 = c2$weight_[wo + 582];
+        float w3_2_0 = c2$weight_[wo + 870];
+        float w0_2_1 = c2$weight_[wo + 7];
+        float w1_2_1 = c2$weight_[wo + 295];
+        float w2_2_1 = c2$weight_[wo + 583];
+        float w3_2_1 = c2$weight_[wo + 871];
+        float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_2 = c2$weight_[wo + 296];
+        float w2_2_2 = c2$weight_[wo + 584];
+        float w3_2_2 = c2$weight_[wo + 872];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i + 1) * 14;
-            for (int j = 1; j < 14; j++) c2_[yr + j] += w2_0 * p1_[xr + j - 1];
-            for (int j = 0; j < 14; j++) c2_[yr + j] += w2_1 * p1_[xr + j];
-            for (int j = 0; j < 13; j++) c2_[yr + j] += w2_2 * p1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_2_1 * x;
+                c2_[yr + 196 + j] += w1_2_1 * x;
+                c2_[yr + 392 + j] += w2_2_1 * x;
+                c2_[yr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p1_[xr + j + 1];
+                c2_[yr + j] += w0_2_2 * x;
+                c2_[yr + 196 + j] += w1_2_2 * x;
+                c2_[yr + 392 + j] += w2_2_2 * x;
+                c2_[yr + 588 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = p1_[xr + j - 1];
+                float x1 = p1_[xr + j];
+                float x2 = p1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j - 1];
+                c2_[yr + j] += w0_2_0 * x;
+                c2_[yr + 196 + j] += w1_2_0 * x;
+                c2_[yr + 392 + j] += w2_2_0 * x;
+                c2_[yr + 588 + j] += w3_2_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = p1_[xr + j];
+                c2_[yr + j] += w0_2_1 * x;
+                c2_[yr + 196 + j] += w1_2_1 * x;
+                c2_[yr + 392 + j] += w2_2_1 * x;
+                c2_[yr + 588 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1448,17 +1732,30 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f8_conv_c3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 128;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 128 + k) * 49;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 49; e++) {
-                c3_[yo + e] = b;
+                c3_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 49; e++) {
+                c3_[yo + 49 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 49; e++) {
+                c3_[yo + 98 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 49; e++) {
+                c3_[yo + 147 + e] = b3;
             }
             for (int c = 0; c < 64; c++) {
                 int xo = (t * 64 + c) * 49;
@@ -1469,41 +1766,170 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f8_conv_c3_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 7) read input row i - 1
-        float w0_0 = c3$weight_[wo];
-        float w0_1 = c3$weight_[wo + 1];
-        float w0_2 = c3$weight_[wo + 2];
+        float w0_0_0 = c3$weight_[wo];
+        float w1_0_0 = c3$weight_[wo + 576];
+        float w2_0_0 = c3$weight_[wo + 1152];
+        float w3_0_0 = c3$weight_[wo + 1728];
+        float w0_0_1 = c3$weight_[wo + 1];
+        float w1_0_1 = c3$weight_[wo + 577];
+        float w2_0_1 = c3$weight_[wo + 1153];
+        float w3_0_1 = c3$weight_[wo + 1729];
+        float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_2 = c3$weight_[wo + 578];
+        float w2_0_2 = c3$weight_[wo + 1154];
+        float w3_0_2 = c3$weight_[wo + 1730];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i - 1) * 7;
-            for (int j = 1; j < 7; j++) c3_[yr + j] += w0_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 7; j++) c3_[yr + j] += w0_1 * p2_[xr + j];
-            for (int j = 0; j < 6; j++) c3_[yr + j] += w0_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_0_1 * x;
+                c3_[yr + 49 + j] += w1_0_1 * x;
+                c3_[yr + 98 + j] += w2_0_1 * x;
+                c3_[yr + 147 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_0_2 * x;
+                c3_[yr + 49 + j] += w1_0_2 * x;
+                c3_[yr + 98 + j] += w2_0_2 * x;
+                c3_[yr + 147 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_0_0 * x;
+                c3_[yr + 49 + j] += w1_0_0 * x;
+                c3_[yr + 98 + j] += w2_0_0 * x;
+                c3_[yr + 147 + j] += w3_0_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_0_1 * x;
+                c3_[yr + 49 + j] += w1_0_1 * x;
+                c3_[yr + 98 + j] += w2_0_1 * x;
+                c3_[yr + 147 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 7) read input row i
-        float w1_0 = c3$weight_[wo + 3];
-        float w1_1 = c3$weight_[wo + 4];
-        float w1_2 = c3$weight_[wo + 5];
+        float w0_1_0 = c3$weight_[wo + 3];
+        float w1_1_0 = c3$weight_[wo + 579];
+        float w2_1_0 = c3$weight_[wo + 1155];
+        float w3_1_0 = c3$weight_[wo + 1731];
+        float w0_1_1 = c3$weight_[wo + 4];
+        float w1_1_1 = c3$weight_[wo + 580];
+        float w2_1_1 = c3$weight_[wo + 1156];
+        float w3_1_1 = c3$weight_[wo + 1732];
+        float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_2 = c3$weight_[wo + 581];
+        float w2_1_2 = c3$weight_[wo + 1157];
+        float w3_1_2 = c3$weight_[wo + 1733];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + i * 7;
-            for (int j = 1; j < 7; j++) c3_[yr + j] += w1_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 7; j++) c3_[yr + j] += w1_1 * p2_[xr + j];
-            for (int j = 0; j < 6; j++) c3_[yr + j] += w1_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_1_1 * x;
+                c3_[yr + 49 + j] += w1_1_1 * x;
+                c3_[yr + 98 + j] += w2_1_1 * x;
+                c3_[yr + 147 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_1_2 * x;
+                c3_[yr + 49 + j] += w1_1_2 * x;
+                c3_[yr + 98 + j] += w2_1_2 * x;
+                c3_[yr + 147 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_1_0 * x;
+                c3_[yr + 49 + j] += w1_1_0 * x;
+                c3_[yr + 98 + j] += w2_1_0 * x;
+                c3_[yr + 147 + j] += w3_1_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_1_1 * x;
+                c3_[yr + 49 + j] += w1_1_1 * x;
+                c3_[yr + 98 + j] += w2_1_1 * x;
+                c3_[yr + 147 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 6) read input row i + 1
-        float w2_0 = c3$weight_[wo + 6];
-        float w2_1 = c3$weight_[wo + 7];
-        float w2_2 = c3$weight_[wo + 8];
+        float w0_2_0 = c3$weight_[wo + 6];
+        float w1_2_0 = c3$weight_[wo + 582];
+        float w2_2_0 = c3$weight_[wo + 1158];
+        float w3_2_0 = c3$weight_[wo + 1734];
+        float w0_2_1 = c3$weight_[wo + 7];
+        float w1_2_1 = c3$weight_[wo + 583];
+        float w2_2_1 = c3$weight_[wo + 1159];
+        float w3_2_1 = c3$weight_[wo + 1735];
+        float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_2 = c3$weight_[wo + 584];
+        float w2_2_2 = c3$weight_[wo + 1160];
+        float w3_2_2 = c3$weight_[wo + 1736];
         for (int i = 0; i < 6; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i + 1) * 7;
-            for (int j = 1; j < 7; j++) c3_[yr + j] += w2_0 * p2_[xr + j - 1];
-            for (int j = 0; j < 7; j++) c3_[yr + j] += w2_1 * p2_[xr + j];
-            for (int j = 0; j < 6; j++) c3_[yr + j] += w2_2 * p2_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_2_1 * x;
+                c3_[yr + 49 + j] += w1_2_1 * x;
+                c3_[yr + 98 + j] += w2_2_1 * x;
+                c3_[yr + 147 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = p2_[xr + j + 1];
+                c3_[yr + j] += w0_2_2 * x;
+                c3_[yr + 49 + j] += w1_2_2 * x;
+                c3_[yr + 98 + j] += w2_2_2 * x;
+                c3_[yr + 147 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = p2_[xr + j - 1];
+                float x1 = p2_[xr + j];
+                float x2 = p2_[xr + j + 1];
+                c3_[yr + j] = c3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j - 1];
+                c3_[yr + j] += w0_2_0 * x;
+                c3_[yr + 49 + j] += w1_2_0 * x;
+                c3_[yr + 98 + j] += w2_2_0 * x;
+                c3_[yr + 147 + j] += w3_2_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = p2_[xr + j];
+                c3_[yr + j] += w0_2_1 * x;
+                c3_[yr + 49 + j] += w1_2_1 * x;
+                c3_[yr + 98 + j] += w2_2_1 * x;
+                c3_[yr + 147 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1921,16 +2347,26 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd2
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b10_conv_bf_c3_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 64;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 64 + c) * 49;
             for (int e = 0; e < 49; e++) {
                 grad$p2_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 49; e++) {
+                grad$p2_[xo + 49 + e] = 0f;
+            }
+            for (int e = 0; e < 49; e++) {
+                grad$p2_[xo + 98 + e] = 0f;
+            }
+            for (int e = 0; e < 49; e++) {
+                grad$p2_[xo + 147 + e] = 0f;
             }
             for (int k = 0; k < 128; k++) {
                 int yo = (t * 128 + k) * 49;
@@ -1941,41 +2377,170 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b10_conv_bf_c3_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 7) reach ΔX row i - 1
-        float w0_0 = c3$weight_[wo];
-        float w0_1 = c3$weight_[wo + 1];
-        float w0_2 = c3$weight_[wo + 2];
+        float w0_0_0 = c3$weight_[wo];
+        float w1_0_0 = c3$weight_[wo + 9];
+        float w2_0_0 = c3$weight_[wo + 18];
+        float w3_0_0 = c3$weight_[wo + 27];
+        float w0_0_1 = c3$weight_[wo + 1];
+        float w1_0_1 = c3$weight_[wo + 10];
+        float w2_0_1 = c3$weight_[wo + 19];
+        float w3_0_1 = c3$weight_[wo + 28];
+        float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_2 = c3$weight_[wo + 11];
+        float w2_0_2 = c3$weight_[wo + 20];
+        float w3_0_2 = c3$weight_[wo + 29];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i - 1) * 7;
-            for (int j = 1; j < 7; j++) grad$p2_[xr + j - 1] += w0_0 * grad$c3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$p2_[xr + j] += w0_1 * grad$c3_[yr + j];
-            for (int j = 0; j < 6; j++) grad$p2_[xr + j + 1] += w0_2 * grad$c3_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j + 1];
+                grad$p2_[xr + j] += w0_0_0 * x;
+                grad$p2_[xr + 49 + j] += w1_0_0 * x;
+                grad$p2_[xr + 98 + j] += w2_0_0 * x;
+                grad$p2_[xr + 147 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_0_1 * x;
+                grad$p2_[xr + 49 + j] += w1_0_1 * x;
+                grad$p2_[xr + 98 + j] += w2_0_1 * x;
+                grad$p2_[xr + 147 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = grad$c3_[yr + j + 1];
+                float x1 = grad$c3_[yr + j];
+                float x2 = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$p2_[xr + 49 + j] = grad$p2_[xr + 49 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$p2_[xr + 98 + j] = grad$p2_[xr + 98 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$p2_[xr + 147 + j] = grad$p2_[xr + 147 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_0_1 * x;
+                grad$p2_[xr + 49 + j] += w1_0_1 * x;
+                grad$p2_[xr + 98 + j] += w2_0_1 * x;
+                grad$p2_[xr + 147 + j] += w3_0_1 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] += w0_0_2 * x;
+                grad$p2_[xr + 49 + j] += w1_0_2 * x;
+                grad$p2_[xr + 98 + j] += w2_0_2 * x;
+                grad$p2_[xr + 147 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 7) reach ΔX row i
-        float w1_0 = c3$weight_[wo + 3];
-        float w1_1 = c3$weight_[wo + 4];
-        float w1_2 = c3$weight_[wo + 5];
+        float w0_1_0 = c3$weight_[wo + 3];
+        float w1_1_0 = c3$weight_[wo + 12];
+        float w2_1_0 = c3$weight_[wo + 21];
+        float w3_1_0 = c3$weight_[wo + 30];
+        float w0_1_1 = c3$weight_[wo + 4];
+        float w1_1_1 = c3$weight_[wo + 13];
+        float w2_1_1 = c3$weight_[wo + 22];
+        float w3_1_1 = c3$weight_[wo + 31];
+        float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_2 = c3$weight_[wo + 14];
+        float w2_1_2 = c3$weight_[wo + 23];
+        float w3_1_2 = c3$weight_[wo + 32];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + i * 7;
-            for (int j = 1; j < 7; j++) grad$p2_[xr + j - 1] += w1_0 * grad$c3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$p2_[xr + j] += w1_1 * grad$c3_[yr + j];
-            for (int j = 0; j < 6; j++) grad$p2_[xr + j + 1] += w1_2 * grad$c3_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j + 1];
+                grad$p2_[xr + j] += w0_1_0 * x;
+                grad$p2_[xr + 49 + j] += w1_1_0 * x;
+                grad$p2_[xr + 98 + j] += w2_1_0 * x;
+                grad$p2_[xr + 147 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_1_1 * x;
+                grad$p2_[xr + 49 + j] += w1_1_1 * x;
+                grad$p2_[xr + 98 + j] += w2_1_1 * x;
+                grad$p2_[xr + 147 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = grad$c3_[yr + j + 1];
+                float x1 = grad$c3_[yr + j];
+                float x2 = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$p2_[xr + 49 + j] = grad$p2_[xr + 49 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$p2_[xr + 98 + j] = grad$p2_[xr + 98 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$p2_[xr + 147 + j] = grad$p2_[xr + 147 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_1_1 * x;
+                grad$p2_[xr + 49 + j] += w1_1_1 * x;
+                grad$p2_[xr + 98 + j] += w2_1_1 * x;
+                grad$p2_[xr + 147 + j] += w3_1_1 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] += w0_1_2 * x;
+                grad$p2_[xr + 49 + j] += w1_1_2 * x;
+                grad$p2_[xr + 98 + j] += w2_1_2 * x;
+                grad$p2_[xr + 147 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 6) reach ΔX row i + 1
-        float w2_0 = c3$weight_[wo + 6];
-        float w2_1 = c3$weight_[wo + 7];
-        float w2_2 = c3$weight_[wo + 8];
+        float w0_2_0 = c3$weight_[wo + 6];
+        float w1_2_0 = c3$weight_[wo + 15];
+        float w2_2_0 = c3$weight_[wo + 24];
+        float w3_2_0 = c3$weight_[wo + 33];
+        float w0_2_1 = c3$weight_[wo + 7];
+        float w1_2_1 = c3$weight_[wo + 16];
+        float w2_2_1 = c3$weight_[wo + 25];
+        float w3_2_1 = c3$weight_[wo + 34];
+        float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_2 = c3$weight_[wo + 17];
+        float w2_2_2 = c3$weight_[wo + 26];
+        float w3_2_2 = c3$weight_[wo + 35];
         for (int i = 0; i < 6; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i + 1) * 7;
-            for (int j = 1; j < 7; j++) grad$p2_[xr + j - 1] += w2_0 * grad$c3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$p2_[xr + j] += w2_1 * grad$c3_[yr + j];
-            for (int j = 0; j < 6; j++) grad$p2_[xr + j + 1] += w2_2 * grad$c3_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j + 1];
+                grad$p2_[xr + j] += w0_2_0 * x;
+                grad$p2_[xr + 49 + j] += w1_2_0 * x;
+                grad$p2_[xr + 98 + j] += w2_2_0 * x;
+                grad$p2_[xr + 147 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_2_1 * x;
+                grad$p2_[xr + 49 + j] += w1_2_1 * x;
+                grad$p2_[xr + 98 + j] += w2_2_1 * x;
+                grad$p2_[xr + 147 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = grad$c3_[yr + j + 1];
+                float x1 = grad$c3_[yr + j];
+                float x2 = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$p2_[xr + 49 + j] = grad$p2_[xr + 49 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$p2_[xr + 98 + j] = grad$p2_[xr + 98 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$p2_[xr + 147 + j] = grad$p2_[xr + 147 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$c3_[yr + j];
+                grad$p2_[xr + j] += w0_2_1 * x;
+                grad$p2_[xr + 49 + j] += w1_2_1 * x;
+                grad$p2_[xr + 98 + j] += w2_2_1 * x;
+                grad$p2_[xr + 147 + j] += w3_2_1 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$c3_[yr + j - 1];
+                grad$p2_[xr + j] += w0_2_2 * x;
+                grad$p2_[xr + 49 + j] += w1_2_2 * x;
+                grad$p2_[xr + 98 + j] += w2_2_2 * x;
+                grad$p2_[xr + 147 + j] += w3_2_2 * x;
+            }
         }
     }
 
@@ -2140,16 +2705,26 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd2
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b16_conv_bf_c2_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 32;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 32 + c) * 196;
             for (int e = 0; e < 196; e++) {
                 grad$p1_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 196; e++) {
+                grad$p1_[xo + 196 + e] = 0f;
+            }
+            for (int e = 0; e < 196; e++) {
+                grad$p1_[xo + 392 + e] = 0f;
+            }
+            for (int e = 0; e < 196; e++) {
+                grad$p1_[xo + 588 + e] = 0f;
             }
             for (int k = 0; k < 64; k++) {
                 int yo = (t * 64 + k) * 196;
@@ -2160,41 +2735,170 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b16_conv_bf_c2_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 14) reach ΔX row i - 1
-        float w0_0 = c2$weight_[wo];
-        float w0_1 = c2$weight_[wo + 1];
-        float w0_2 = c2$weight_[wo + 2];
+        float w0_0_0 = c2$weight_[wo];
+        float w1_0_0 = c2$weight_[wo + 9];
+        float w2_0_0 = c2$weight_[wo + 18];
+        float w3_0_0 = c2$weight_[wo + 27];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w1_0_1 = c2$weight_[wo + 10];
+        float w2_0_1 = c2$weight_[wo + 19];
+        float w3_0_1 = c2$weight_[wo + 28];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_2 = c2$weight_[wo + 11];
+        float w2_0_2 = c2$weight_[wo + 20];
+        float w3_0_2 = c2$weight_[wo + 29];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i - 1) * 14;
-            for (int j = 1; j < 14; j++) grad$p1_[xr + j - 1] += w0_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$p1_[xr + j] += w0_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$p1_[xr + j + 1] += w0_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$p1_[xr + j] += w0_0_0 * x;
+                grad$p1_[xr + 196 + j] += w1_0_0 * x;
+                grad$p1_[xr + 392 + j] += w2_0_0 * x;
+                grad$p1_[xr + 588 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$p1_[xr + j] += w0_0_1 * x;
+                grad$p1_[xr + 196 + j] += w1_0_1 * x;
+                grad$p1_[xr + 392 + j] += w2_0_1 * x;
+                grad$p1_[xr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = grad$c2_[yr + j];
+                grad$p1_[xr + j] += w0_0_1 * x;
+                grad$p1_[xr + 196 + j] += w1_0_1 * x;
+                grad$p1_[xr + 392 + j] += w2_0_1 * x;
+                grad$p1_[xr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$p1_[xr + j] += w0_0_2 * x;
+                grad$p1_[xr + 196 + j] += w1_0_2 * x;
+                grad$p1_[xr + 392 + j] += w2_0_2 * x;
+                grad$p1_[xr + 588 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 14) reach ΔX row i
-        float w1_0 = c2$weight_[wo + 3];
-        float w1_1 = c2$weight_[wo + 4];
-        float w1_2 = c2$weight_[wo + 5];
+        float w0_1_0 = c2$weight_[wo + 3];
+        float w1_1_0 = c2$weight_[wo + 12];
+        float w2_1_0 = c2$weight_[wo + 21];
+        float w3_1_0 = c2$weight_[wo + 30];
+        float w0_1_1 = c2$weight_[wo + 4];
+        float w1_1_1 = c2$weight_[wo + 13];
+        float w2_1_1 = c2$weight_[wo + 22];
+        float w3_1_1 = c2$weight_[wo + 31];
+        float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_2 = c2$weight_[wo + 14];
+        float w2_1_2 = c2$weight_[wo + 23];
+        float w3_1_2 = c2$weight_[wo + 32];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 14;
-            for (int j = 1; j < 14; j++) grad$p1_[xr + j - 1] += w1_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$p1_[xr + j] += w1_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$p1_[xr + j + 1] += w1_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$p1_[xr + j] += w0_1_0 * x;
+                grad$p1_[xr + 196 + j] += w1_1_0 * x;
+                grad$p1_[xr + 392 + j] += w2_1_0 * x;
+                grad$p1_[xr + 588 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$p1_[xr + j] += w0_1_1 * x;
+                grad$p1_[xr + 196 + j] += w1_1_1 * x;
+                grad$p1_[xr + 392 + j] += w2_1_1 * x;
+                grad$p1_[xr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = grad$c2_[yr + j];
+                grad$p1_[xr + j] += w0_1_1 * x;
+                grad$p1_[xr + 196 + j] += w1_1_1 * x;
+                grad$p1_[xr + 392 + j] += w2_1_1 * x;
+                grad$p1_[xr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$p1_[xr + j] += w0_1_2 * x;
+                grad$p1_[xr + 196 + j] += w1_1_2 * x;
+                grad$p1_[xr + 392 + j] += w2_1_2 * x;
+                grad$p1_[xr + 588 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 13) reach ΔX row i + 1
-        float w2_0 = c2$weight_[wo + 6];
-        float w2_1 = c2$weight_[wo + 7];
-        float w2_2 = c2$weight_[wo + 8];
+        float w0_2_0 = c2$weight_[wo + 6];
+        float w1_2_0 = c2$weight_[wo + 15];
+        float w2_2_0 = c2$weight_[wo + 24];
+        float w3_2_0 = c2$weight_[wo + 33];
+        float w0_2_1 = c2$weight_[wo + 7];
+        float w1_2_1 = c2$weight_[wo + 16];
+        float w2_2_1 = c2$weight_[wo + 25];
+        float w3_2_1 = c2$weight_[wo + 34];
+        float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_2 = c2$weight_[wo + 17];
+        float w2_2_2 = c2$weight_[wo + 26];
+        float w3_2_2 = c2$weight_[wo + 35];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i + 1) * 14;
-            for (int j = 1; j < 14; j++) grad$p1_[xr + j - 1] += w2_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$p1_[xr + j] += w2_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$p1_[xr + j + 1] += w2_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$p1_[xr + j] += w0_2_0 * x;
+                grad$p1_[xr + 196 + j] += w1_2_0 * x;
+                grad$p1_[xr + 392 + j] += w2_2_0 * x;
+                grad$p1_[xr + 588 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$p1_[xr + j] += w0_2_1 * x;
+                grad$p1_[xr + 196 + j] += w1_2_1 * x;
+                grad$p1_[xr + 392 + j] += w2_2_1 * x;
+                grad$p1_[xr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = grad$c2_[yr + j];
+                grad$p1_[xr + j] += w0_2_1 * x;
+                grad$p1_[xr + 196 + j] += w1_2_1 * x;
+                grad$p1_[xr + 392 + j] += w2_2_1 * x;
+                grad$p1_[xr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$p1_[xr + j] += w0_2_2 * x;
+                grad$p1_[xr + 196 + j] += w1_2_2 * x;
+                grad$p1_[xr + 392 + j] += w2_2_2 * x;
+                grad$p1_[xr + 588 + j] += w3_2_2 * x;
+            }
         }
     }
 

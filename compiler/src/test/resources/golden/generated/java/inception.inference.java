@@ -516,18 +516,31 @@ public final class Inception_T1 implements Network, ChunkTask {
     /**
      * conv 'c0' (samples/inception.cnn:12): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 0 + p][j·2 - 0 + q]
      * <p>kernel 3x3, valid, pads (0,0,0,0), stride 2x2, algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8
+     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
      */
     private void f0_conv_c0_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
         int k0 = part * 8 / 8;
         int k1 = (part + 1) * 8 / 8;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 8 + k) * 169;
-            float b = c0$bias_[k];
+            float b0 = c0$bias_[k];
             for (int e = 0; e < 169; e++) {
-                c0_[yo + e] = b;
+                c0_[yo + e] = b0;
+            }
+            float b1 = c0$bias_[k + 1];
+            for (int e = 0; e < 169; e++) {
+                c0_[yo + 169 + e] = b1;
+            }
+            float b2 = c0$bias_[k + 2];
+            for (int e = 0; e < 169; e++) {
+                c0_[yo + 338 + e] = b2;
+            }
+            float b3 = c0$bias_[k + 3];
+            for (int e = 0; e < 169; e++) {
+                c0_[yo + 507 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -535,44 +548,149 @@ public final class Inception_T1 implements Network, ChunkTask {
                 f0_conv_c0_taps0(yo, xo, wo);
             }
         }
+        for (; k < k1; k += 1) {
+            int yo = (t * 8 + k) * 169;
+            float b0 = c0$bias_[k];
+            for (int e = 0; e < 169; e++) {
+                c0_[yo + e] = b0;
+            }
+            for (int c = 0; c < 1; c++) {
+                int xo = (t * 1 + c) * 784;
+                int wo = (k * 1 + c) * 9;
+                f0_conv_c0_one0(yo, xo, wo);
+            }
+        }
+    }
+
+    /**
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f0_conv_c0_taps0(int yo, int xo, int wo) {
+        // kernel row p = 0: output rows [0, 13) read input row i·2
+        float w0_0_0 = c0$weight_[wo];
+        float w1_0_0 = c0$weight_[wo + 9];
+        float w2_0_0 = c0$weight_[wo + 18];
+        float w3_0_0 = c0$weight_[wo + 27];
+        float w0_0_1 = c0$weight_[wo + 1];
+        float w1_0_1 = c0$weight_[wo + 10];
+        float w2_0_1 = c0$weight_[wo + 19];
+        float w3_0_1 = c0$weight_[wo + 28];
+        float w0_0_2 = c0$weight_[wo + 2];
+        float w1_0_2 = c0$weight_[wo + 11];
+        float w2_0_2 = c0$weight_[wo + 20];
+        float w3_0_2 = c0$weight_[wo + 29];
+        for (int i = 0; i < 13; i++) {
+            int yr = yo + i * 13;
+            int xr = xo + i * 2 * 28;
+            for (int j = 0; j < 13; j++) {
+                float x0 = x_[xr + j * 2];
+                float x1 = x_[xr + j * 2 + 1];
+                float x2 = x_[xr + j * 2 + 2];
+                c0_[yr + j] = c0_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c0_[yr + 169 + j] = c0_[yr + 169 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c0_[yr + 338 + j] = c0_[yr + 338 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c0_[yr + 507 + j] = c0_[yr + 507 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+        }
+        // kernel row p = 1: output rows [0, 13) read input row i·2 + 1
+        float w0_1_0 = c0$weight_[wo + 3];
+        float w1_1_0 = c0$weight_[wo + 12];
+        float w2_1_0 = c0$weight_[wo + 21];
+        float w3_1_0 = c0$weight_[wo + 30];
+        float w0_1_1 = c0$weight_[wo + 4];
+        float w1_1_1 = c0$weight_[wo + 13];
+        float w2_1_1 = c0$weight_[wo + 22];
+        float w3_1_1 = c0$weight_[wo + 31];
+        float w0_1_2 = c0$weight_[wo + 5];
+        float w1_1_2 = c0$weight_[wo + 14];
+        float w2_1_2 = c0$weight_[wo + 23];
+        float w3_1_2 = c0$weight_[wo + 32];
+        for (int i = 0; i < 13; i++) {
+            int yr = yo + i * 13;
+            int xr = xo + (i * 2 + 1) * 28;
+            for (int j = 0; j < 13; j++) {
+                float x0 = x_[xr + j * 2];
+                float x1 = x_[xr + j * 2 + 1];
+                float x2 = x_[xr + j * 2 + 2];
+                c0_[yr + j] = c0_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c0_[yr + 169 + j] = c0_[yr + 169 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c0_[yr + 338 + j] = c0_[yr + 338 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c0_[yr + 507 + j] = c0_[yr + 507 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+        }
+        // kernel row p = 2: output rows [0, 13) read input row i·2 + 2
+        float w0_2_0 = c0$weight_[wo + 6];
+        float w1_2_0 = c0$weight_[wo + 15];
+        float w2_2_0 = c0$weight_[wo + 24];
+        float w3_2_0 = c0$weight_[wo + 33];
+        float w0_2_1 = c0$weight_[wo + 7];
+        float w1_2_1 = c0$weight_[wo + 16];
+        float w2_2_1 = c0$weight_[wo + 25];
+        float w3_2_1 = c0$weight_[wo + 34];
+        float w0_2_2 = c0$weight_[wo + 8];
+        float w1_2_2 = c0$weight_[wo + 17];
+        float w2_2_2 = c0$weight_[wo + 26];
+        float w3_2_2 = c0$weight_[wo + 35];
+        for (int i = 0; i < 13; i++) {
+            int yr = yo + i * 13;
+            int xr = xo + (i * 2 + 2) * 28;
+            for (int j = 0; j < 13; j++) {
+                float x0 = x_[xr + j * 2];
+                float x1 = x_[xr + j * 2 + 1];
+                float x2 = x_[xr + j * 2 + 2];
+                c0_[yr + j] = c0_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c0_[yr + 169 + j] = c0_[yr + 169 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c0_[yr + 338 + j] = c0_[yr + 338 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c0_[yr + 507 + j] = c0_[yr + 507 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+        }
     }
 
     /**
      * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
      */
-    private void f0_conv_c0_taps0(int yo, int xo, int wo) {
+    private void f0_conv_c0_one0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [0, 13) read input row i·2
-        float w0_0 = c0$weight_[wo];
-        float w0_1 = c0$weight_[wo + 1];
-        float w0_2 = c0$weight_[wo + 2];
+        float w0_0_0 = c0$weight_[wo];
+        float w0_0_1 = c0$weight_[wo + 1];
+        float w0_0_2 = c0$weight_[wo + 2];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 13;
             int xr = xo + i * 2 * 28;
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w0_0 * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w0_1 * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w0_2 * x_[xr + j * 2 + 2];
+            for (int j = 0; j < 13; j++) {
+                float x0 = x_[xr + j * 2];
+                float x1 = x_[xr + j * 2 + 1];
+                float x2 = x_[xr + j * 2 + 2];
+                c0_[yr + j] = c0_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            }
         }
         // kernel row p = 1: output rows [0, 13) read input row i·2 + 1
-        float w1_0 = c0$weight_[wo + 3];
-        float w1_1 = c0$weight_[wo + 4];
-        float w1_2 = c0$weight_[wo + 5];
+        float w0_1_0 = c0$weight_[wo + 3];
+        float w0_1_1 = c0$weight_[wo + 4];
+        float w0_1_2 = c0$weight_[wo + 5];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 13;
             int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w1_0 * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w1_1 * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w1_2 * x_[xr + j * 2 + 2];
+            for (int j = 0; j < 13; j++) {
+                float x0 = x_[xr + j * 2];
+                float x1 = x_[xr + j * 2 + 1];
+                float x2 = x_[xr + j * 2 + 2];
+                c0_[yr + j] = c0_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            }
         }
         // kernel row p = 2: output rows [0, 13) read input row i·2 + 2
-        float w2_0 = c0$weight_[wo + 6];
-        float w2_1 = c0$weight_[wo + 7];
-        float w2_2 = c0$weight_[wo + 8];
+        float w0_2_0 = c0$weight_[wo + 6];
+        float w0_2_1 = c0$weight_[wo + 7];
+        float w0_2_2 = c0$weight_[wo + 8];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 13;
             int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w2_0 * x_[xr + j * 2];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w2_1 * x_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) c0_[yr + j] += w2_2 * x_[xr + j * 2 + 2];
+            for (int j = 0; j < 13; j++) {
+                float x0 = x_[xr + j * 2];
+                float x1 = x_[xr + j * 2 + 1];
+                float x2 = x_[xr + j * 2 + 2];
+                c0_[yr + j] = c0_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            }
         }
     }
 
@@ -591,18 +709,31 @@ public final class Inception_T1 implements Network, ChunkTask {
     /**
      * conv 'a0' (samples/inception.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 1x1, same, pads (0,0,0,0), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6
+     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
      */
     private void f2_conv_a0_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
         int k0 = part * 6 / 6;
         int k1 = (part + 1) * 6 / 6;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 6 + k) * 169;
-            float b = a0$bias_[k];
+            float b0 = a0$bias_[k];
             for (int e = 0; e < 169; e++) {
-                a0_[yo + e] = b;
+                a0_[yo + e] = b0;
+            }
+            float b1 = a0$bias_[k + 1];
+            for (int e = 0; e < 169; e++) {
+                a0_[yo + 169 + e] = b1;
+            }
+            float b2 = a0$bias_[k + 2];
+            for (int e = 0; e < 169; e++) {
+                a0_[yo + 338 + e] = b2;
+            }
+            float b3 = a0$bias_[k + 3];
+            for (int e = 0; e < 169; e++) {
+                a0_[yo + 507 + e] = b3;
             }
             for (int c = 0; c < 8; c++) {
                 int xo = (t * 8 + c) * 169;
@@ -610,18 +741,55 @@ public final class Inception_T1 implements Network, ChunkTask {
                 f2_conv_a0_taps0(yo, xo, wo);
             }
         }
+        for (; k < k1; k += 1) {
+            int yo = (t * 6 + k) * 169;
+            float b0 = a0$bias_[k];
+            for (int e = 0; e < 169; e++) {
+                a0_[yo + e] = b0;
+            }
+            for (int c = 0; c < 8; c++) {
+                int xo = (t * 8 + c) * 169;
+                int wo = (k * 8 + c) * 1;
+                f2_conv_a0_one0(yo, xo, wo);
+            }
+        }
+    }
+
+    /**
+     * Adds the taps (0, 0) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f2_conv_a0_taps0(int yo, int xo, int wo) {
+        // kernel row p = 0: output rows [0, 13) read input row i
+        float w0_0_0 = a0$weight_[wo];
+        float w1_0_0 = a0$weight_[wo + 8];
+        float w2_0_0 = a0$weight_[wo + 16];
+        float w3_0_0 = a0$weight_[wo + 24];
+        for (int i = 0; i < 13; i++) {
+            int yr = yo + i * 13;
+            int xr = xo + i * 13;
+            for (int j = 0; j < 13; j++) {
+                float x0 = r0_[xr + j];
+                a0_[yr + j] = a0_[yr + j] + w0_0_0 * x0;
+                a0_[yr + 169 + j] = a0_[yr + 169 + j] + w1_0_0 * x0;
+                a0_[yr + 338 + j] = a0_[yr + 338 + j] + w2_0_0 * x0;
+                a0_[yr + 507 + j] = a0_[yr + 507 + j] + w3_0_0 * x0;
+            }
+        }
     }
 
     /**
      * Adds the taps (0, 0) of W[k][c] applied to map X[t][c] into map Y[t][k].
      */
-    private void f2_conv_a0_taps0(int yo, int xo, int wo) {
+    private void f2_conv_a0_one0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [0, 13) read input row i
-        float w0_0 = a0$weight_[wo];
+        float w0_0_0 = a0$weight_[wo];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 13;
             int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) a0_[yr + j] += w0_0 * r0_[xr + j];
+            for (int j = 0; j < 13; j++) {
+                float x0 = r0_[xr + j];
+                a0_[yr + j] = a0_[yr + j] + w0_0_0 * x0;
+            }
         }
     }
 
@@ -641,18 +809,31 @@ public final class Inception_T1 implements Network, ChunkTask {
     /**
      * conv 'b1' (samples/inception.cnn:19): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]
      * <p>kernel 1x3, same, pads (0,0,1,1), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6
+     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
      */
     private void f4_conv_b1_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
         int k0 = part * 6 / 6;
         int k1 = (part + 1) * 6 / 6;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 6 + k) * 169;
-            float b = b1$bias_[k];
+            float b0 = b1$bias_[k];
             for (int e = 0; e < 169; e++) {
-                b1_[yo + e] = b;
+                b1_[yo + e] = b0;
+            }
+            float b1 = b1$bias_[k + 1];
+            for (int e = 0; e < 169; e++) {
+                b1_[yo + 169 + e] = b1;
+            }
+            float b2 = b1$bias_[k + 2];
+            for (int e = 0; e < 169; e++) {
+                b1_[yo + 338 + e] = b2;
+            }
+            float b3 = b1$bias_[k + 3];
+            for (int e = 0; e < 169; e++) {
+                b1_[yo + 507 + e] = b3;
             }
             for (int c = 0; c < 8; c++) {
                 int xo = (t * 8 + c) * 169;
@@ -660,40 +841,132 @@ public final class Inception_T1 implements Network, ChunkTask {
                 f4_conv_b1_taps0(yo, xo, wo);
             }
         }
+        for (; k < k1; k += 1) {
+            int yo = (t * 6 + k) * 169;
+            float b0 = b1$bias_[k];
+            for (int e = 0; e < 169; e++) {
+                b1_[yo + e] = b0;
+            }
+            for (int c = 0; c < 8; c++) {
+                int xo = (t * 8 + c) * 169;
+                int wo = (k * 8 + c) * 3;
+                f4_conv_b1_one0(yo, xo, wo);
+            }
+        }
+    }
+
+    /**
+     * Adds the taps (0, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f4_conv_b1_taps0(int yo, int xo, int wo) {
+        // kernel row p = 0: output rows [0, 13) read input row i
+        float w0_0_0 = b1$weight_[wo];
+        float w1_0_0 = b1$weight_[wo + 24];
+        float w2_0_0 = b1$weight_[wo + 48];
+        float w3_0_0 = b1$weight_[wo + 72];
+        float w0_0_1 = b1$weight_[wo + 1];
+        float w1_0_1 = b1$weight_[wo + 25];
+        float w2_0_1 = b1$weight_[wo + 49];
+        float w3_0_1 = b1$weight_[wo + 73];
+        float w0_0_2 = b1$weight_[wo + 2];
+        float w1_0_2 = b1$weight_[wo + 26];
+        float w2_0_2 = b1$weight_[wo + 50];
+        float w3_0_2 = b1$weight_[wo + 74];
+        for (int i = 0; i < 13; i++) {
+            int yr = yo + i * 13;
+            int xr = xo + i * 13;
+            for (int j = 0; j < 1; j++) {
+                float x = r0_[xr + j];
+                b1_[yr + j] += w0_0_1 * x;
+                b1_[yr + 169 + j] += w1_0_1 * x;
+                b1_[yr + 338 + j] += w2_0_1 * x;
+                b1_[yr + 507 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r0_[xr + j + 1];
+                b1_[yr + j] += w0_0_2 * x;
+                b1_[yr + 169 + j] += w1_0_2 * x;
+                b1_[yr + 338 + j] += w2_0_2 * x;
+                b1_[yr + 507 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 12; j++) {
+                float x0 = r0_[xr + j - 1];
+                float x1 = r0_[xr + j];
+                float x2 = r0_[xr + j + 1];
+                b1_[yr + j] = b1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                b1_[yr + 169 + j] = b1_[yr + 169 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                b1_[yr + 338 + j] = b1_[yr + 338 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                b1_[yr + 507 + j] = b1_[yr + 507 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 12; j < 13; j++) {
+                float x = r0_[xr + j - 1];
+                b1_[yr + j] += w0_0_0 * x;
+                b1_[yr + 169 + j] += w1_0_0 * x;
+                b1_[yr + 338 + j] += w2_0_0 * x;
+                b1_[yr + 507 + j] += w3_0_0 * x;
+            }
+            for (int j = 12; j < 13; j++) {
+                float x = r0_[xr + j];
+                b1_[yr + j] += w0_0_1 * x;
+                b1_[yr + 169 + j] += w1_0_1 * x;
+                b1_[yr + 338 + j] += w2_0_1 * x;
+                b1_[yr + 507 + j] += w3_0_1 * x;
+            }
+        }
     }
 
     /**
      * Adds the taps (0, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
      */
-    private void f4_conv_b1_taps0(int yo, int xo, int wo) {
+    private void f4_conv_b1_one0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [0, 13) read input row i
-        float w0_0 = b1$weight_[wo];
-        float w0_1 = b1$weight_[wo + 1];
-        float w0_2 = b1$weight_[wo + 2];
+        float w0_0_0 = b1$weight_[wo];
+        float w0_0_1 = b1$weight_[wo + 1];
+        float w0_0_2 = b1$weight_[wo + 2];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 13;
             int xr = xo + i * 13;
-            for (int j = 1; j < 13; j++) b1_[yr + j] += w0_0 * r0_[xr + j - 1];
-            for (int j = 0; j < 13; j++) b1_[yr + j] += w0_1 * r0_[xr + j];
-            for (int j = 0; j < 12; j++) b1_[yr + j] += w0_2 * r0_[xr + j + 1];
+            for (int j = 0; j < 1; j++) b1_[yr + j] += w0_0_1 * r0_[xr + j];
+            for (int j = 0; j < 1; j++) b1_[yr + j] += w0_0_2 * r0_[xr + j + 1];
+            for (int j = 1; j < 12; j++) {
+                float x0 = r0_[xr + j - 1];
+                float x1 = r0_[xr + j];
+                float x2 = r0_[xr + j + 1];
+                b1_[yr + j] = b1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            }
+            for (int j = 12; j < 13; j++) b1_[yr + j] += w0_0_0 * r0_[xr + j - 1];
+            for (int j = 12; j < 13; j++) b1_[yr + j] += w0_0_1 * r0_[xr + j];
         }
     }
 
     /**
      * conv 'b2' (samples/inception.cnn:20): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]
      * <p>kernel 3x1, same, pads (1,1,0,0), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6
+     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
      */
     private void f5_conv_b2_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
         int k0 = part * 6 / 6;
         int k1 = (part + 1) * 6 / 6;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 6 + k) * 169;
-            float b = b2$bias_[k];
+            float b0 = b2$bias_[k];
             for (int e = 0; e < 169; e++) {
-                b2_[yo + e] = b;
+                b2_[yo + e] = b0;
+            }
+            float b1 = b2$bias_[k + 1];
+            for (int e = 0; e < 169; e++) {
+                b2_[yo + 169 + e] = b1;
+            }
+            float b2 = b2$bias_[k + 2];
+            for (int e = 0; e < 169; e++) {
+                b2_[yo + 338 + e] = b2;
+            }
+            float b3 = b2$bias_[k + 3];
+            for (int e = 0; e < 169; e++) {
+                b2_[yo + 507 + e] = b3;
             }
             for (int c = 0; c < 6; c++) {
                 int xo = (t * 6 + c) * 169;
@@ -701,32 +974,107 @@ public final class Inception_T1 implements Network, ChunkTask {
                 f5_conv_b2_taps0(yo, xo, wo);
             }
         }
+        for (; k < k1; k += 1) {
+            int yo = (t * 6 + k) * 169;
+            float b0 = b2$bias_[k];
+            for (int e = 0; e < 169; e++) {
+                b2_[yo + e] = b0;
+            }
+            for (int c = 0; c < 6; c++) {
+                int xo = (t * 6 + c) * 169;
+                int wo = (k * 6 + c) * 3;
+                f5_conv_b2_one0(yo, xo, wo);
+            }
+        }
+    }
+
+    /**
+     * Adds the taps (0, 0), (1, 0), (2, 0) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f5_conv_b2_taps0(int yo, int xo, int wo) {
+        // kernel row p = 0: output rows [1, 13) read input row i - 1
+        float w0_0_0 = b2$weight_[wo];
+        float w1_0_0 = b2$weight_[wo + 18];
+        float w2_0_0 = b2$weight_[wo + 36];
+        float w3_0_0 = b2$weight_[wo + 54];
+        for (int i = 1; i < 13; i++) {
+            int yr = yo + i * 13;
+            int xr = xo + (i - 1) * 13;
+            for (int j = 0; j < 13; j++) {
+                float x0 = b1_[xr + j];
+                b2_[yr + j] = b2_[yr + j] + w0_0_0 * x0;
+                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_0_0 * x0;
+                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_0_0 * x0;
+                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_0_0 * x0;
+            }
+        }
+        // kernel row p = 1: output rows [0, 13) read input row i
+        float w0_1_0 = b2$weight_[wo + 1];
+        float w1_1_0 = b2$weight_[wo + 19];
+        float w2_1_0 = b2$weight_[wo + 37];
+        float w3_1_0 = b2$weight_[wo + 55];
+        for (int i = 0; i < 13; i++) {
+            int yr = yo + i * 13;
+            int xr = xo + i * 13;
+            for (int j = 0; j < 13; j++) {
+                float x0 = b1_[xr + j];
+                b2_[yr + j] = b2_[yr + j] + w0_1_0 * x0;
+                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_1_0 * x0;
+                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_1_0 * x0;
+                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_1_0 * x0;
+            }
+        }
+        // kernel row p = 2: output rows [0, 12) read input row i + 1
+        float w0_2_0 = b2$weight_[wo + 2];
+        float w1_2_0 = b2$weight_[wo + 20];
+        float w2_2_0 = b2$weight_[wo + 38];
+        float w3_2_0 = b2$weight_[wo + 56];
+        for (int i = 0; i < 12; i++) {
+            int yr = yo + i * 13;
+            int xr = xo + (i + 1) * 13;
+            for (int j = 0; j < 13; j++) {
+                float x0 = b1_[xr + j];
+                b2_[yr + j] = b2_[yr + j] + w0_2_0 * x0;
+                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_2_0 * x0;
+                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_2_0 * x0;
+                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_2_0 * x0;
+            }
+        }
     }
 
     /**
      * Adds the taps (0, 0), (1, 0), (2, 0) of W[k][c] applied to map X[t][c] into map Y[t][k].
      */
-    private void f5_conv_b2_taps0(int yo, int xo, int wo) {
+    private void f5_conv_b2_one0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 13) read input row i - 1
-        float w0_0 = b2$weight_[wo];
+        float w0_0_0 = b2$weight_[wo];
         for (int i = 1; i < 13; i++) {
             int yr = yo + i * 13;
             int xr = xo + (i - 1) * 13;
-            for (int j = 0; j < 13; j++) b2_[yr + j] += w0_0 * b1_[xr + j];
+            for (int j = 0; j < 13; j++) {
+                float x0 = b1_[xr + j];
+                b2_[yr + j] = b2_[yr + j] + w0_0_0 * x0;
+            }
         }
         // kernel row p = 1: output rows [0, 13) read input row i
-        float w1_0 = b2$weight_[wo + 1];
+        float w0_1_0 = b2$weight_[wo + 1];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 13;
             int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) b2_[yr + j] += w1_0 * b1_[xr + j];
+            for (int j = 0; j < 13; j++) {
+                float x0 = b1_[xr + j];
+                b2_[yr + j] = b2_[yr + j] + w0_1_0 * x0;
+            }
         }
         // kernel row p = 2: output rows [0, 12) read input row i + 1
-        float w2_0 = b2$weight_[wo + 2];
+        float w0_2_0 = b2$weight_[wo + 2];
         for (int i = 0; i < 12; i++) {
             int yr = yo + i * 13;
             int xr = xo + (i + 1) * 13;
-            for (int j = 0; j < 13; j++) b2_[yr + j] += w2_0 * b1_[xr + j];
+            for (int j = 0; j < 13; j++) {
+                float x0 = b1_[xr + j];
+                b2_[yr + j] = b2_[yr + j] + w0_2_0 * x0;
+            }
         }
     }
 
@@ -746,18 +1094,31 @@ public final class Inception_T1 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/inception.cnn:23): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
      * <p>kernel 3x3, full, pads (2,2,2,2), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6
+     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
      */
     private void f7_conv_c1_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
         int k0 = part * 6 / 6;
         int k1 = (part + 1) * 6 / 6;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 6 + k) * 225;
-            float b = c1$bias_[k];
+            float b0 = c1$bias_[k];
             for (int e = 0; e < 225; e++) {
-                c1_[yo + e] = b;
+                c1_[yo + e] = b0;
+            }
+            float b1 = c1$bias_[k + 1];
+            for (int e = 0; e < 225; e++) {
+                c1_[yo + 225 + e] = b1;
+            }
+            float b2 = c1$bias_[k + 2];
+            for (int e = 0; e < 225; e++) {
+                c1_[yo + 450 + e] = b2;
+            }
+            float b3 = c1$bias_[k + 3];
+            for (int e = 0; e < 225; e++) {
+                c1_[yo + 675 + e] = b3;
             }
             for (int c = 0; c < 8; c++) {
                 int xo = (t * 8 + c) * 169;
@@ -765,44 +1126,245 @@ public final class Inception_T1 implements Network, ChunkTask {
                 f7_conv_c1_taps0(yo, xo, wo);
             }
         }
+        for (; k < k1; k += 1) {
+            int yo = (t * 6 + k) * 225;
+            float b0 = c1$bias_[k];
+            for (int e = 0; e < 225; e++) {
+                c1_[yo + e] = b0;
+            }
+            for (int c = 0; c < 8; c++) {
+                int xo = (t * 8 + c) * 169;
+                int wo = (k * 8 + c) * 9;
+                f7_conv_c1_one0(yo, xo, wo);
+            }
+        }
+    }
+
+    /**
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f7_conv_c1_taps0(int yo, int xo, int wo) {
+        // kernel row p = 0: output rows [2, 15) read input row i - 2
+        float w0_0_0 = c1$weight_[wo];
+        float w1_0_0 = c1$weight_[wo + 72];
+        float w2_0_0 = c1$weight_[wo + 144];
+        float w3_0_0 = c1$weight_[wo + 216];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w1_0_1 = c1$weight_[wo + 73];
+        float w2_0_1 = c1$weight_[wo + 145];
+        float w3_0_1 = c1$weight_[wo + 217];
+        float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_2 = c1$weight_[wo + 74];
+        float w2_0_2 = c1$weight_[wo + 146];
+        float w3_0_2 = c1$weight_[wo + 218];
+        for (int i = 2; i < 15; i++) {
+            int yr = yo + i * 15;
+            int xr = xo + (i - 2) * 13;
+            for (int j = 1; j < 2; j++) {
+                float x = r0_[xr + j - 1];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 225 + j] += w1_0_1 * x;
+                c1_[yr + 450 + j] += w2_0_1 * x;
+                c1_[yr + 675 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 2; j++) {
+                float x = r0_[xr + j];
+                c1_[yr + j] += w0_0_2 * x;
+                c1_[yr + 225 + j] += w1_0_2 * x;
+                c1_[yr + 450 + j] += w2_0_2 * x;
+                c1_[yr + 675 + j] += w3_0_2 * x;
+            }
+            for (int j = 2; j < 13; j++) {
+                float x0 = r0_[xr + j - 2];
+                float x1 = r0_[xr + j - 1];
+                float x2 = r0_[xr + j];
+                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 13; j < 15; j++) {
+                float x = r0_[xr + j - 2];
+                c1_[yr + j] += w0_0_0 * x;
+                c1_[yr + 225 + j] += w1_0_0 * x;
+                c1_[yr + 450 + j] += w2_0_0 * x;
+                c1_[yr + 675 + j] += w3_0_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r0_[xr + j - 1];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 225 + j] += w1_0_1 * x;
+                c1_[yr + 450 + j] += w2_0_1 * x;
+                c1_[yr + 675 + j] += w3_0_1 * x;
+            }
+        }
+        // kernel row p = 1: output rows [1, 14) read input row i - 1
+        float w0_1_0 = c1$weight_[wo + 3];
+        float w1_1_0 = c1$weight_[wo + 75];
+        float w2_1_0 = c1$weight_[wo + 147];
+        float w3_1_0 = c1$weight_[wo + 219];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w1_1_1 = c1$weight_[wo + 76];
+        float w2_1_1 = c1$weight_[wo + 148];
+        float w3_1_1 = c1$weight_[wo + 220];
+        float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_2 = c1$weight_[wo + 77];
+        float w2_1_2 = c1$weight_[wo + 149];
+        float w3_1_2 = c1$weight_[wo + 221];
+        for (int i = 1; i < 14; i++) {
+            int yr = yo + i * 15;
+            int xr = xo + (i - 1) * 13;
+            for (int j = 1; j < 2; j++) {
+                float x = r0_[xr + j - 1];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 225 + j] += w1_1_1 * x;
+                c1_[yr + 450 + j] += w2_1_1 * x;
+                c1_[yr + 675 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 2; j++) {
+                float x = r0_[xr + j];
+                c1_[yr + j] += w0_1_2 * x;
+                c1_[yr + 225 + j] += w1_1_2 * x;
+                c1_[yr + 450 + j] += w2_1_2 * x;
+                c1_[yr + 675 + j] += w3_1_2 * x;
+            }
+            for (int j = 2; j < 13; j++) {
+                float x0 = r0_[xr + j - 2];
+                float x1 = r0_[xr + j - 1];
+                float x2 = r0_[xr + j];
+                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 13; j < 15; j++) {
+                float x = r0_[xr + j - 2];
+                c1_[yr + j] += w0_1_0 * x;
+                c1_[yr + 225 + j] += w1_1_0 * x;
+                c1_[yr + 450 + j] += w2_1_0 * x;
+                c1_[yr + 675 + j] += w3_1_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r0_[xr + j - 1];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 225 + j] += w1_1_1 * x;
+                c1_[yr + 450 + j] += w2_1_1 * x;
+                c1_[yr + 675 + j] += w3_1_1 * x;
+            }
+        }
+        // kernel row p = 2: output rows [0, 13) read input row i
+        float w0_2_0 = c1$weight_[wo + 6];
+        float w1_2_0 = c1$weight_[wo + 78];
+        float w2_2_0 = c1$weight_[wo + 150];
+        float w3_2_0 = c1$weight_[wo + 222];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w1_2_1 = c1$weight_[wo + 79];
+        float w2_2_1 = c1$weight_[wo + 151];
+        float w3_2_1 = c1$weight_[wo + 223];
+        float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_2 = c1$weight_[wo + 80];
+        float w2_2_2 = c1$weight_[wo + 152];
+        float w3_2_2 = c1$weight_[wo + 224];
+        for (int i = 0; i < 13; i++) {
+            int yr = yo + i * 15;
+            int xr = xo + i * 13;
+            for (int j = 1; j < 2; j++) {
+                float x = r0_[xr + j - 1];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 225 + j] += w1_2_1 * x;
+                c1_[yr + 450 + j] += w2_2_1 * x;
+                c1_[yr + 675 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 2; j++) {
+                float x = r0_[xr + j];
+                c1_[yr + j] += w0_2_2 * x;
+                c1_[yr + 225 + j] += w1_2_2 * x;
+                c1_[yr + 450 + j] += w2_2_2 * x;
+                c1_[yr + 675 + j] += w3_2_2 * x;
+            }
+            for (int j = 2; j < 13; j++) {
+                float x0 = r0_[xr + j - 2];
+                float x1 = r0_[xr + j - 1];
+                float x2 = r0_[xr + j];
+                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 13; j < 15; j++) {
+                float x = r0_[xr + j - 2];
+                c1_[yr + j] += w0_2_0 * x;
+                c1_[yr + 225 + j] += w1_2_0 * x;
+                c1_[yr + 450 + j] += w2_2_0 * x;
+                c1_[yr + 675 + j] += w3_2_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r0_[xr + j - 1];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 225 + j] += w1_2_1 * x;
+                c1_[yr + 450 + j] += w2_2_1 * x;
+                c1_[yr + 675 + j] += w3_2_1 * x;
+            }
+        }
     }
 
     /**
      * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
      */
-    private void f7_conv_c1_taps0(int yo, int xo, int wo) {
+    private void f7_conv_c1_one0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [2, 15) read input row i - 2
-        float w0_0 = c1$weight_[wo];
-        float w0_1 = c1$weight_[wo + 1];
-        float w0_2 = c1$weight_[wo + 2];
+        float w0_0_0 = c1$weight_[wo];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w0_0_2 = c1$weight_[wo + 2];
         for (int i = 2; i < 15; i++) {
             int yr = yo + i * 15;
             int xr = xo + (i - 2) * 13;
-            for (int j = 2; j < 15; j++) c1_[yr + j] += w0_0 * r0_[xr + j - 2];
-            for (int j = 1; j < 14; j++) c1_[yr + j] += w0_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 13; j++) c1_[yr + j] += w0_2 * r0_[xr + j];
+            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_0_1 * r0_[xr + j - 1];
+            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_2 * r0_[xr + j];
+            for (int j = 2; j < 13; j++) {
+                float x0 = r0_[xr + j - 2];
+                float x1 = r0_[xr + j - 1];
+                float x2 = r0_[xr + j];
+                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            }
+            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_0_0 * r0_[xr + j - 2];
+            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_0_1 * r0_[xr + j - 1];
         }
         // kernel row p = 1: output rows [1, 14) read input row i - 1
-        float w1_0 = c1$weight_[wo + 3];
-        float w1_1 = c1$weight_[wo + 4];
-        float w1_2 = c1$weight_[wo + 5];
+        float w0_1_0 = c1$weight_[wo + 3];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w0_1_2 = c1$weight_[wo + 5];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 15;
             int xr = xo + (i - 1) * 13;
-            for (int j = 2; j < 15; j++) c1_[yr + j] += w1_0 * r0_[xr + j - 2];
-            for (int j = 1; j < 14; j++) c1_[yr + j] += w1_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 13; j++) c1_[yr + j] += w1_2 * r0_[xr + j];
+            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_1_1 * r0_[xr + j - 1];
+            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_2 * r0_[xr + j];
+            for (int j = 2; j < 13; j++) {
+                float x0 = r0_[xr + j - 2];
+                float x1 = r0_[xr + j - 1];
+                float x2 = r0_[xr + j];
+                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            }
+            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_1_0 * r0_[xr + j - 2];
+            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_1_1 * r0_[xr + j - 1];
         }
         // kernel row p = 2: output rows [0, 13) read input row i
-        float w2_0 = c1$weight_[wo + 6];
-        float w2_1 = c1$weight_[wo + 7];
-        float w2_2 = c1$weight_[wo + 8];
+        float w0_2_0 = c1$weight_[wo + 6];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w0_2_2 = c1$weight_[wo + 8];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 15;
             int xr = xo + i * 13;
-            for (int j = 2; j < 15; j++) c1_[yr + j] += w2_0 * r0_[xr + j - 2];
-            for (int j = 1; j < 14; j++) c1_[yr + j] += w2_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 13; j++) c1_[yr + j] += w2_2 * r0_[xr + j];
+            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_2_1 * r0_[xr + j - 1];
+            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_2 * r0_[xr + j];
+            for (int j = 2; j < 13; j++) {
+                float x0 = r0_[xr + j - 2];
+                float x1 = r0_[xr + j - 1];
+                float x2 = r0_[xr + j];
+                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            }
+            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_2_0 * r0_[xr + j - 2];
+            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_2_1 * r0_[xr + j - 1];
         }
     }
 

@@ -1020,17 +1020,30 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c0' (samples/residual.cnn:12): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f0_conv_c0_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 12;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 12 + k) * 784;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 784; e++) {
-                c0_[yo + e] = b;
+                c0_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c0_[yo + 784 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c0_[yo + 1568 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c0_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -1041,41 +1054,170 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f0_conv_c0_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 28) read input row i - 1
-        float w0_0 = c0$weight_[wo];
-        float w0_1 = c0$weight_[wo + 1];
-        float w0_2 = c0$weight_[wo + 2];
+        float w0_0_0 = c0$weight_[wo];
+        float w1_0_0 = c0$weight_[wo + 9];
+        float w2_0_0 = c0$weight_[wo + 18];
+        float w3_0_0 = c0$weight_[wo + 27];
+        float w0_0_1 = c0$weight_[wo + 1];
+        float w1_0_1 = c0$weight_[wo + 10];
+        float w2_0_1 = c0$weight_[wo + 19];
+        float w3_0_1 = c0$weight_[wo + 28];
+        float w0_0_2 = c0$weight_[wo + 2];
+        float w1_0_2 = c0$weight_[wo + 11];
+        float w2_0_2 = c0$weight_[wo + 20];
+        float w3_0_2 = c0$weight_[wo + 29];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) c0_[yr + j] += w0_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c0_[yr + j] += w0_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c0_[yr + j] += w0_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c0_[yr + j] += w0_0_1 * x;
+                c0_[yr + 784 + j] += w1_0_1 * x;
+                c0_[yr + 1568 + j] += w2_0_1 * x;
+                c0_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c0_[yr + j] += w0_0_2 * x;
+                c0_[yr + 784 + j] += w1_0_2 * x;
+                c0_[yr + 1568 + j] += w2_0_2 * x;
+                c0_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c0_[yr + j] = c0_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c0_[yr + j] += w0_0_0 * x;
+                c0_[yr + 784 + j] += w1_0_0 * x;
+                c0_[yr + 1568 + j] += w2_0_0 * x;
+                c0_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c0_[yr + j] += w0_0_1 * x;
+                c0_[yr + 784 + j] += w1_0_1 * x;
+                c0_[yr + 1568 + j] += w2_0_1 * x;
+                c0_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 28) read input row i
-        float w1_0 = c0$weight_[wo + 3];
-        float w1_1 = c0$weight_[wo + 4];
-        float w1_2 = c0$weight_[wo + 5];
+        float w0_1_0 = c0$weight_[wo + 3];
+        float w1_1_0 = c0$weight_[wo + 12];
+        float w2_1_0 = c0$weight_[wo + 21];
+        float w3_1_0 = c0$weight_[wo + 30];
+        float w0_1_1 = c0$weight_[wo + 4];
+        float w1_1_1 = c0$weight_[wo + 13];
+        float w2_1_1 = c0$weight_[wo + 22];
+        float w3_1_1 = c0$weight_[wo + 31];
+        float w0_1_2 = c0$weight_[wo + 5];
+        float w1_1_2 = c0$weight_[wo + 14];
+        float w2_1_2 = c0$weight_[wo + 23];
+        float w3_1_2 = c0$weight_[wo + 32];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) c0_[yr + j] += w1_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c0_[yr + j] += w1_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c0_[yr + j] += w1_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c0_[yr + j] += w0_1_1 * x;
+                c0_[yr + 784 + j] += w1_1_1 * x;
+                c0_[yr + 1568 + j] += w2_1_1 * x;
+                c0_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c0_[yr + j] += w0_1_2 * x;
+                c0_[yr + 784 + j] += w1_1_2 * x;
+                c0_[yr + 1568 + j] += w2_1_2 * x;
+                c0_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c0_[yr + j] = c0_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c0_[yr + j] += w0_1_0 * x;
+                c0_[yr + 784 + j] += w1_1_0 * x;
+                c0_[yr + 1568 + j] += w2_1_0 * x;
+                c0_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c0_[yr + j] += w0_1_1 * x;
+                c0_[yr + 784 + j] += w1_1_1 * x;
+                c0_[yr + 1568 + j] += w2_1_1 * x;
+                c0_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 27) read input row i + 1
-        float w2_0 = c0$weight_[wo + 6];
-        float w2_1 = c0$weight_[wo + 7];
-        float w2_2 = c0$weight_[wo + 8];
+        float w0_2_0 = c0$weight_[wo + 6];
+        float w1_2_0 = c0$weight_[wo + 15];
+        float w2_2_0 = c0$weight_[wo + 24];
+        float w3_2_0 = c0$weight_[wo + 33];
+        float w0_2_1 = c0$weight_[wo + 7];
+        float w1_2_1 = c0$weight_[wo + 16];
+        float w2_2_1 = c0$weight_[wo + 25];
+        float w3_2_1 = c0$weight_[wo + 34];
+        float w0_2_2 = c0$weight_[wo + 8];
+        float w1_2_2 = c0$weight_[wo + 17];
+        float w2_2_2 = c0$weight_[wo + 26];
+        float w3_2_2 = c0$weight_[wo + 35];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) c0_[yr + j] += w2_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c0_[yr + j] += w2_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) c0_[yr + j] += w2_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                c0_[yr + j] += w0_2_1 * x;
+                c0_[yr + 784 + j] += w1_2_1 * x;
+                c0_[yr + 1568 + j] += w2_2_1 * x;
+                c0_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                c0_[yr + j] += w0_2_2 * x;
+                c0_[yr + 784 + j] += w1_2_2 * x;
+                c0_[yr + 1568 + j] += w2_2_2 * x;
+                c0_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                c0_[yr + j] = c0_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                c0_[yr + j] += w0_2_0 * x;
+                c0_[yr + 784 + j] += w1_2_0 * x;
+                c0_[yr + 1568 + j] += w2_2_0 * x;
+                c0_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                c0_[yr + j] += w0_2_1 * x;
+                c0_[yr + 784 + j] += w1_2_1 * x;
+                c0_[yr + 1568 + j] += w2_2_1 * x;
+                c0_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1152,17 +1294,30 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/residual.cnn:17): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f3_conv_c1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 12;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 12 + k) * 784;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b;
+                c1_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 784 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 1568 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c1_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 12; c++) {
                 int xo = (t * 12 + c) * 784;
@@ -1173,41 +1328,170 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f3_conv_c1_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 28) read input row i - 1
-        float w0_0 = c1$weight_[wo];
-        float w0_1 = c1$weight_[wo + 1];
-        float w0_2 = c1$weight_[wo + 2];
+        float w0_0_0 = c1$weight_[wo];
+        float w1_0_0 = c1$weight_[wo + 108];
+        float w2_0_0 = c1$weight_[wo + 216];
+        float w3_0_0 = c1$weight_[wo + 324];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w1_0_1 = c1$weight_[wo + 109];
+        float w2_0_1 = c1$weight_[wo + 217];
+        float w3_0_1 = c1$weight_[wo + 325];
+        float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_2 = c1$weight_[wo + 110];
+        float w2_0_2 = c1$weight_[wo + 218];
+        float w3_0_2 = c1$weight_[wo + 326];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w0_0 * s_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w0_1 * s_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w0_2 * s_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = s_[xr + j];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 784 + j] += w1_0_1 * x;
+                c1_[yr + 1568 + j] += w2_0_1 * x;
+                c1_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = s_[xr + j + 1];
+                c1_[yr + j] += w0_0_2 * x;
+                c1_[yr + 784 + j] += w1_0_2 * x;
+                c1_[yr + 1568 + j] += w2_0_2 * x;
+                c1_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = s_[xr + j - 1];
+                float x1 = s_[xr + j];
+                float x2 = s_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s_[xr + j - 1];
+                c1_[yr + j] += w0_0_0 * x;
+                c1_[yr + 784 + j] += w1_0_0 * x;
+                c1_[yr + 1568 + j] += w2_0_0 * x;
+                c1_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s_[xr + j];
+                c1_[yr + j] += w0_0_1 * x;
+                c1_[yr + 784 + j] += w1_0_1 * x;
+                c1_[yr + 1568 + j] += w2_0_1 * x;
+                c1_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 28) read input row i
-        float w1_0 = c1$weight_[wo + 3];
-        float w1_1 = c1$weight_[wo + 4];
-        float w1_2 = c1$weight_[wo + 5];
+        float w0_1_0 = c1$weight_[wo + 3];
+        float w1_1_0 = c1$weight_[wo + 111];
+        float w2_1_0 = c1$weight_[wo + 219];
+        float w3_1_0 = c1$weight_[wo + 327];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w1_1_1 = c1$weight_[wo + 112];
+        float w2_1_1 = c1$weight_[wo + 220];
+        float w3_1_1 = c1$weight_[wo + 328];
+        float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_2 = c1$weight_[wo + 113];
+        float w2_1_2 = c1$weight_[wo + 221];
+        float w3_1_2 = c1$weight_[wo + 329];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w1_0 * s_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w1_1 * s_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w1_2 * s_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = s_[xr + j];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 784 + j] += w1_1_1 * x;
+                c1_[yr + 1568 + j] += w2_1_1 * x;
+                c1_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = s_[xr + j + 1];
+                c1_[yr + j] += w0_1_2 * x;
+                c1_[yr + 784 + j] += w1_1_2 * x;
+                c1_[yr + 1568 + j] += w2_1_2 * x;
+                c1_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = s_[xr + j - 1];
+                float x1 = s_[xr + j];
+                float x2 = s_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s_[xr + j - 1];
+                c1_[yr + j] += w0_1_0 * x;
+                c1_[yr + 784 + j] += w1_1_0 * x;
+                c1_[yr + 1568 + j] += w2_1_0 * x;
+                c1_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s_[xr + j];
+                c1_[yr + j] += w0_1_1 * x;
+                c1_[yr + 784 + j] += w1_1_1 * x;
+                c1_[yr + 1568 + j] += w2_1_1 * x;
+                c1_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 27) read input row i + 1
-        float w2_0 = c1$weight_[wo + 6];
-        float w2_1 = c1$weight_[wo + 7];
-        float w2_2 = c1$weight_[wo + 8];
+        float w0_2_0 = c1$weight_[wo + 6];
+        float w1_2_0 = c1$weight_[wo + 114];
+        float w2_2_0 = c1$weight_[wo + 222];
+        float w3_2_0 = c1$weight_[wo + 330];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w1_2_1 = c1$weight_[wo + 115];
+        float w2_2_1 = c1$weight_[wo + 223];
+        float w3_2_1 = c1$weight_[wo + 331];
+        float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_2 = c1$weight_[wo + 116];
+        float w2_2_2 = c1$weight_[wo + 224];
+        float w3_2_2 = c1$weight_[wo + 332];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) c1_[yr + j] += w2_0 * s_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c1_[yr + j] += w2_1 * s_[xr + j];
-            for (int j = 0; j < 27; j++) c1_[yr + j] += w2_2 * s_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = s_[xr + j];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 784 + j] += w1_2_1 * x;
+                c1_[yr + 1568 + j] += w2_2_1 * x;
+                c1_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = s_[xr + j + 1];
+                c1_[yr + j] += w0_2_2 * x;
+                c1_[yr + 784 + j] += w1_2_2 * x;
+                c1_[yr + 1568 + j] += w2_2_2 * x;
+                c1_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = s_[xr + j - 1];
+                float x1 = s_[xr + j];
+                float x2 = s_[xr + j + 1];
+                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s_[xr + j - 1];
+                c1_[yr + j] += w0_2_0 * x;
+                c1_[yr + 784 + j] += w1_2_0 * x;
+                c1_[yr + 1568 + j] += w2_2_0 * x;
+                c1_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s_[xr + j];
+                c1_[yr + j] += w0_2_1 * x;
+                c1_[yr + 784 + j] += w1_2_1 * x;
+                c1_[yr + 1568 + j] += w2_2_1 * x;
+                c1_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1284,17 +1568,30 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/residual.cnn:20): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f6_conv_c2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 12;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 12 + k) * 784;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 784; e++) {
-                c2_[yo + e] = b;
+                c2_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c2_[yo + 784 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c2_[yo + 1568 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 784; e++) {
+                c2_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 12; c++) {
                 int xo = (t * 12 + c) * 784;
@@ -1305,41 +1602,170 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f6_conv_c2_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 28) read input row i - 1
-        float w0_0 = c2$weight_[wo];
-        float w0_1 = c2$weight_[wo + 1];
-        float w0_2 = c2$weight_[wo + 2];
+        float w0_0_0 = c2$weight_[wo];
+        float w1_0_0 = c2$weight_[wo + 108];
+        float w2_0_0 = c2$weight_[wo + 216];
+        float w3_0_0 = c2$weight_[wo + 324];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w1_0_1 = c2$weight_[wo + 109];
+        float w2_0_1 = c2$weight_[wo + 217];
+        float w3_0_1 = c2$weight_[wo + 325];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_2 = c2$weight_[wo + 110];
+        float w2_0_2 = c2$weight_[wo + 218];
+        float w3_0_2 = c2$weight_[wo + 326];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) c2_[yr + j] += w0_0 * r1_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c2_[yr + j] += w0_1 * r1_[xr + j];
-            for (int j = 0; j < 27; j++) c2_[yr + j] += w0_2 * r1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_0_1 * x;
+                c2_[yr + 784 + j] += w1_0_1 * x;
+                c2_[yr + 1568 + j] += w2_0_1 * x;
+                c2_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j + 1];
+                c2_[yr + j] += w0_0_2 * x;
+                c2_[yr + 784 + j] += w1_0_2 * x;
+                c2_[yr + 1568 + j] += w2_0_2 * x;
+                c2_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = r1_[xr + j - 1];
+                float x1 = r1_[xr + j];
+                float x2 = r1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = r1_[xr + j - 1];
+                c2_[yr + j] += w0_0_0 * x;
+                c2_[yr + 784 + j] += w1_0_0 * x;
+                c2_[yr + 1568 + j] += w2_0_0 * x;
+                c2_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_0_1 * x;
+                c2_[yr + 784 + j] += w1_0_1 * x;
+                c2_[yr + 1568 + j] += w2_0_1 * x;
+                c2_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 28) read input row i
-        float w1_0 = c2$weight_[wo + 3];
-        float w1_1 = c2$weight_[wo + 4];
-        float w1_2 = c2$weight_[wo + 5];
+        float w0_1_0 = c2$weight_[wo + 3];
+        float w1_1_0 = c2$weight_[wo + 111];
+        float w2_1_0 = c2$weight_[wo + 219];
+        float w3_1_0 = c2$weight_[wo + 327];
+        float w0_1_1 = c2$weight_[wo + 4];
+        float w1_1_1 = c2$weight_[wo + 112];
+        float w2_1_1 = c2$weight_[wo + 220];
+        float w3_1_1 = c2$weight_[wo + 328];
+        float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_2 = c2$weight_[wo + 113];
+        float w2_1_2 = c2$weight_[wo + 221];
+        float w3_1_2 = c2$weight_[wo + 329];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) c2_[yr + j] += w1_0 * r1_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c2_[yr + j] += w1_1 * r1_[xr + j];
-            for (int j = 0; j < 27; j++) c2_[yr + j] += w1_2 * r1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_1_1 * x;
+                c2_[yr + 784 + j] += w1_1_1 * x;
+                c2_[yr + 1568 + j] += w2_1_1 * x;
+                c2_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j + 1];
+                c2_[yr + j] += w0_1_2 * x;
+                c2_[yr + 784 + j] += w1_1_2 * x;
+                c2_[yr + 1568 + j] += w2_1_2 * x;
+                c2_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = r1_[xr + j - 1];
+                float x1 = r1_[xr + j];
+                float x2 = r1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = r1_[xr + j - 1];
+                c2_[yr + j] += w0_1_0 * x;
+                c2_[yr + 784 + j] += w1_1_0 * x;
+                c2_[yr + 1568 + j] += w2_1_0 * x;
+                c2_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_1_1 * x;
+                c2_[yr + 784 + j] += w1_1_1 * x;
+                c2_[yr + 1568 + j] += w2_1_1 * x;
+                c2_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 27) read input row i + 1
-        float w2_0 = c2$weight_[wo + 6];
-        float w2_1 = c2$weight_[wo + 7];
-        float w2_2 = c2$weight_[wo + 8];
+        float w0_2_0 = c2$weight_[wo + 6];
+        float w1_2_0 = c2$weight_[wo + 114];
+        float w2_2_0 = c2$weight_[wo + 222];
+        float w3_2_0 = c2$weight_[wo + 330];
+        float w0_2_1 = c2$weight_[wo + 7];
+        float w1_2_1 = c2$weight_[wo + 115];
+        float w2_2_1 = c2$weight_[wo + 223];
+        float w3_2_1 = c2$weight_[wo + 331];
+        float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_2 = c2$weight_[wo + 116];
+        float w2_2_2 = c2$weight_[wo + 224];
+        float w3_2_2 = c2$weight_[wo + 332];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) c2_[yr + j] += w2_0 * r1_[xr + j - 1];
-            for (int j = 0; j < 28; j++) c2_[yr + j] += w2_1 * r1_[xr + j];
-            for (int j = 0; j < 27; j++) c2_[yr + j] += w2_2 * r1_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_2_1 * x;
+                c2_[yr + 784 + j] += w1_2_1 * x;
+                c2_[yr + 1568 + j] += w2_2_1 * x;
+                c2_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j + 1];
+                c2_[yr + j] += w0_2_2 * x;
+                c2_[yr + 784 + j] += w1_2_2 * x;
+                c2_[yr + 1568 + j] += w2_2_2 * x;
+                c2_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = r1_[xr + j - 1];
+                float x1 = r1_[xr + j];
+                float x2 = r1_[xr + j + 1];
+                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = r1_[xr + j - 1];
+                c2_[yr + j] += w0_2_0 * x;
+                c2_[yr + 784 + j] += w1_2_0 * x;
+                c2_[yr + 1568 + j] += w2_2_0 * x;
+                c2_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = r1_[xr + j];
+                c2_[yr + j] += w0_2_1 * x;
+                c2_[yr + 784 + j] += w1_2_1 * x;
+                c2_[yr + 1568 + j] += w2_2_1 * x;
+                c2_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1427,81 +1853,341 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'd' (samples/residual.cnn:26): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
      * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo direct
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each; output channels 4 at a time
      */
     private void f10_conv_d_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 24;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 24 + k) * 196;
-            float b = d$bias_[k];
+            float b0 = d$bias_[k];
             for (int e = 0; e < 196; e++) {
-                d_[yo + e] = b;
+                d_[yo + e] = b0;
+            }
+            float b1 = d$bias_[k + 1];
+            for (int e = 0; e < 196; e++) {
+                d_[yo + 196 + e] = b1;
+            }
+            float b2 = d$bias_[k + 2];
+            for (int e = 0; e < 196; e++) {
+                d_[yo + 392 + e] = b2;
+            }
+            float b3 = d$bias_[k + 3];
+            for (int e = 0; e < 196; e++) {
+                d_[yo + 588 + e] = b3;
             }
             for (int c = 0; c < 12; c++) {
                 int xo = (t * 12 + c) * 784;
                 int wo = (k * 12 + c) * 16;
                 f10_conv_d_taps0(yo, xo, wo);
+                f10_conv_d_taps1(yo, xo, wo);
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f10_conv_d_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 14) read input row i·2 - 1
-        float w0_0 = d$weight_[wo];
-        float w0_1 = d$weight_[wo + 1];
-        float w0_2 = d$weight_[wo + 2];
-        float w0_3 = d$weight_[wo + 3];
+        float w0_0_0 = d$weight_[wo];
+        float w1_0_0 = d$weight_[wo + 192];
+        float w2_0_0 = d$weight_[wo + 384];
+        float w3_0_0 = d$weight_[wo + 576];
+        float w0_0_1 = d$weight_[wo + 1];
+        float w1_0_1 = d$weight_[wo + 193];
+        float w2_0_1 = d$weight_[wo + 385];
+        float w3_0_1 = d$weight_[wo + 577];
+        float w0_0_2 = d$weight_[wo + 2];
+        float w1_0_2 = d$weight_[wo + 194];
+        float w2_0_2 = d$weight_[wo + 386];
+        float w3_0_2 = d$weight_[wo + 578];
+        float w0_0_3 = d$weight_[wo + 3];
+        float w1_0_3 = d$weight_[wo + 195];
+        float w2_0_3 = d$weight_[wo + 387];
+        float w3_0_3 = d$weight_[wo + 579];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) d_[yr + j] += w0_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w0_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w0_2 * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) d_[yr + j] += w0_3 * r2_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2];
+                d_[yr + j] += w0_0_1 * x;
+                d_[yr + 196 + j] += w1_0_1 * x;
+                d_[yr + 392 + j] += w2_0_1 * x;
+                d_[yr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                d_[yr + j] += w0_0_2 * x;
+                d_[yr + 196 + j] += w1_0_2 * x;
+                d_[yr + 392 + j] += w2_0_2 * x;
+                d_[yr + 588 + j] += w3_0_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 2];
+                d_[yr + j] += w0_0_3 * x;
+                d_[yr + 196 + j] += w1_0_3 * x;
+                d_[yr + 392 + j] += w2_0_3 * x;
+                d_[yr + 588 + j] += w3_0_3 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = r2_[xr + j * 2 - 1];
+                float x1 = r2_[xr + j * 2];
+                float x2 = r2_[xr + j * 2 + 1];
+                float x3 = r2_[xr + j * 2 + 2];
+                d_[yr + j] = d_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3;
+                d_[yr + 196 + j] = d_[yr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3;
+                d_[yr + 392 + j] = d_[yr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2 + w2_0_3 * x3;
+                d_[yr + 588 + j] = d_[yr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2 + w3_0_3 * x3;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2 - 1];
+                d_[yr + j] += w0_0_0 * x;
+                d_[yr + 196 + j] += w1_0_0 * x;
+                d_[yr + 392 + j] += w2_0_0 * x;
+                d_[yr + 588 + j] += w3_0_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2];
+                d_[yr + j] += w0_0_1 * x;
+                d_[yr + 196 + j] += w1_0_1 * x;
+                d_[yr + 392 + j] += w2_0_1 * x;
+                d_[yr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                d_[yr + j] += w0_0_2 * x;
+                d_[yr + 196 + j] += w1_0_2 * x;
+                d_[yr + 392 + j] += w2_0_2 * x;
+                d_[yr + 588 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 14) read input row i·2
-        float w1_0 = d$weight_[wo + 4];
-        float w1_1 = d$weight_[wo + 5];
-        float w1_2 = d$weight_[wo + 6];
-        float w1_3 = d$weight_[wo + 7];
+        float w0_1_0 = d$weight_[wo + 4];
+        float w1_1_0 = d$weight_[wo + 196];
+        float w2_1_0 = d$weight_[wo + 388];
+        float w3_1_0 = d$weight_[wo + 580];
+        float w0_1_1 = d$weight_[wo + 5];
+        float w1_1_1 = d$weight_[wo + 197];
+        float w2_1_1 = d$weight_[wo + 389];
+        float w3_1_1 = d$weight_[wo + 581];
+        float w0_1_2 = d$weight_[wo + 6];
+        float w1_1_2 = d$weight_[wo + 198];
+        float w2_1_2 = d$weight_[wo + 390];
+        float w3_1_2 = d$weight_[wo + 582];
+        float w0_1_3 = d$weight_[wo + 7];
+        float w1_1_3 = d$weight_[wo + 199];
+        float w2_1_3 = d$weight_[wo + 391];
+        float w3_1_3 = d$weight_[wo + 583];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) d_[yr + j] += w1_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w1_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w1_2 * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) d_[yr + j] += w1_3 * r2_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2];
+                d_[yr + j] += w0_1_1 * x;
+                d_[yr + 196 + j] += w1_1_1 * x;
+                d_[yr + 392 + j] += w2_1_1 * x;
+                d_[yr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                d_[yr + j] += w0_1_2 * x;
+                d_[yr + 196 + j] += w1_1_2 * x;
+                d_[yr + 392 + j] += w2_1_2 * x;
+                d_[yr + 588 + j] += w3_1_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 2];
+                d_[yr + j] += w0_1_3 * x;
+                d_[yr + 196 + j] += w1_1_3 * x;
+                d_[yr + 392 + j] += w2_1_3 * x;
+                d_[yr + 588 + j] += w3_1_3 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = r2_[xr + j * 2 - 1];
+                float x1 = r2_[xr + j * 2];
+                float x2 = r2_[xr + j * 2 + 1];
+                float x3 = r2_[xr + j * 2 + 2];
+                d_[yr + j] = d_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3;
+                d_[yr + 196 + j] = d_[yr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3;
+                d_[yr + 392 + j] = d_[yr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2 + w2_1_3 * x3;
+                d_[yr + 588 + j] = d_[yr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2 + w3_1_3 * x3;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2 - 1];
+                d_[yr + j] += w0_1_0 * x;
+                d_[yr + 196 + j] += w1_1_0 * x;
+                d_[yr + 392 + j] += w2_1_0 * x;
+                d_[yr + 588 + j] += w3_1_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2];
+                d_[yr + j] += w0_1_1 * x;
+                d_[yr + 196 + j] += w1_1_1 * x;
+                d_[yr + 392 + j] += w2_1_1 * x;
+                d_[yr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                d_[yr + j] += w0_1_2 * x;
+                d_[yr + 196 + j] += w1_1_2 * x;
+                d_[yr + 392 + j] += w2_1_2 * x;
+                d_[yr + 588 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 14) read input row i·2 + 1
-        float w2_0 = d$weight_[wo + 8];
-        float w2_1 = d$weight_[wo + 9];
-        float w2_2 = d$weight_[wo + 10];
-        float w2_3 = d$weight_[wo + 11];
+        float w0_2_0 = d$weight_[wo + 8];
+        float w1_2_0 = d$weight_[wo + 200];
+        float w2_2_0 = d$weight_[wo + 392];
+        float w3_2_0 = d$weight_[wo + 584];
+        float w0_2_1 = d$weight_[wo + 9];
+        float w1_2_1 = d$weight_[wo + 201];
+        float w2_2_1 = d$weight_[wo + 393];
+        float w3_2_1 = d$weight_[wo + 585];
+        float w0_2_2 = d$weight_[wo + 10];
+        float w1_2_2 = d$weight_[wo + 202];
+        float w2_2_2 = d$weight_[wo + 394];
+        float w3_2_2 = d$weight_[wo + 586];
+        float w0_2_3 = d$weight_[wo + 11];
+        float w1_2_3 = d$weight_[wo + 203];
+        float w2_2_3 = d$weight_[wo + 395];
+        float w3_2_3 = d$weight_[wo + 587];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) d_[yr + j] += w2_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w2_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w2_2 * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) d_[yr + j] += w2_3 * r2_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2];
+                d_[yr + j] += w0_2_1 * x;
+                d_[yr + 196 + j] += w1_2_1 * x;
+                d_[yr + 392 + j] += w2_2_1 * x;
+                d_[yr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                d_[yr + j] += w0_2_2 * x;
+                d_[yr + 196 + j] += w1_2_2 * x;
+                d_[yr + 392 + j] += w2_2_2 * x;
+                d_[yr + 588 + j] += w3_2_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 2];
+                d_[yr + j] += w0_2_3 * x;
+                d_[yr + 196 + j] += w1_2_3 * x;
+                d_[yr + 392 + j] += w2_2_3 * x;
+                d_[yr + 588 + j] += w3_2_3 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = r2_[xr + j * 2 - 1];
+                float x1 = r2_[xr + j * 2];
+                float x2 = r2_[xr + j * 2 + 1];
+                float x3 = r2_[xr + j * 2 + 2];
+                d_[yr + j] = d_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2 + w0_2_3 * x3;
+                d_[yr + 196 + j] = d_[yr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2 + w1_2_3 * x3;
+                d_[yr + 392 + j] = d_[yr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2 + w2_2_3 * x3;
+                d_[yr + 588 + j] = d_[yr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2 + w3_2_3 * x3;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2 - 1];
+                d_[yr + j] += w0_2_0 * x;
+                d_[yr + 196 + j] += w1_2_0 * x;
+                d_[yr + 392 + j] += w2_2_0 * x;
+                d_[yr + 588 + j] += w3_2_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2];
+                d_[yr + j] += w0_2_1 * x;
+                d_[yr + 196 + j] += w1_2_1 * x;
+                d_[yr + 392 + j] += w2_2_1 * x;
+                d_[yr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                d_[yr + j] += w0_2_2 * x;
+                d_[yr + 196 + j] += w1_2_2 * x;
+                d_[yr + 392 + j] += w2_2_2 * x;
+                d_[yr + 588 + j] += w3_2_2 * x;
+            }
         }
+    }
+
+    /**
+     * Adds the taps (3, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f10_conv_d_taps1(int yo, int xo, int wo) {
         // kernel row p = 3: output rows [0, 13) read input row i·2 + 2
-        float w3_0 = d$weight_[wo + 12];
-        float w3_1 = d$weight_[wo + 13];
-        float w3_2 = d$weight_[wo + 14];
-        float w3_3 = d$weight_[wo + 15];
+        float w0_3_0 = d$weight_[wo + 12];
+        float w1_3_0 = d$weight_[wo + 204];
+        float w2_3_0 = d$weight_[wo + 396];
+        float w3_3_0 = d$weight_[wo + 588];
+        float w0_3_1 = d$weight_[wo + 13];
+        float w1_3_1 = d$weight_[wo + 205];
+        float w2_3_1 = d$weight_[wo + 397];
+        float w3_3_1 = d$weight_[wo + 589];
+        float w0_3_2 = d$weight_[wo + 14];
+        float w1_3_2 = d$weight_[wo + 206];
+        float w2_3_2 = d$weight_[wo + 398];
+        float w3_3_2 = d$weight_[wo + 590];
+        float w0_3_3 = d$weight_[wo + 15];
+        float w1_3_3 = d$weight_[wo + 207];
+        float w2_3_3 = d$weight_[wo + 399];
+        float w3_3_3 = d$weight_[wo + 591];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) d_[yr + j] += w3_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w3_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 14; j++) d_[yr + j] += w3_2 * r2_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) d_[yr + j] += w3_3 * r2_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2];
+                d_[yr + j] += w0_3_1 * x;
+                d_[yr + 196 + j] += w1_3_1 * x;
+                d_[yr + 392 + j] += w2_3_1 * x;
+                d_[yr + 588 + j] += w3_3_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                d_[yr + j] += w0_3_2 * x;
+                d_[yr + 196 + j] += w1_3_2 * x;
+                d_[yr + 392 + j] += w2_3_2 * x;
+                d_[yr + 588 + j] += w3_3_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 2];
+                d_[yr + j] += w0_3_3 * x;
+                d_[yr + 196 + j] += w1_3_3 * x;
+                d_[yr + 392 + j] += w2_3_3 * x;
+                d_[yr + 588 + j] += w3_3_3 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = r2_[xr + j * 2 - 1];
+                float x1 = r2_[xr + j * 2];
+                float x2 = r2_[xr + j * 2 + 1];
+                float x3 = r2_[xr + j * 2 + 2];
+                d_[yr + j] = d_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3;
+                d_[yr + 196 + j] = d_[yr + 196 + j] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3;
+                d_[yr + 392 + j] = d_[yr + 392 + j] + w2_3_0 * x0 + w2_3_1 * x1 + w2_3_2 * x2 + w2_3_3 * x3;
+                d_[yr + 588 + j] = d_[yr + 588 + j] + w3_3_0 * x0 + w3_3_1 * x1 + w3_3_2 * x2 + w3_3_3 * x3;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2 - 1];
+                d_[yr + j] += w0_3_0 * x;
+                d_[yr + 196 + j] += w1_3_0 * x;
+                d_[yr + 392 + j] += w2_3_0 * x;
+                d_[yr + 588 + j] += w3_3_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2];
+                d_[yr + j] += w0_3_1 * x;
+                d_[yr + 196 + j] += w1_3_1 * x;
+                d_[yr + 392 + j] += w2_3_1 * x;
+                d_[yr + 588 + j] += w3_3_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                d_[yr + j] += w0_3_2 * x;
+                d_[yr + 196 + j] += w1_3_2 * x;
+                d_[yr + 392 + j] += w2_3_2 * x;
+                d_[yr + 588 + j] += w3_3_2 * x;
+            }
         }
     }
 
@@ -1697,7 +2383,8 @@ public final class Residual_T64 implements Network, ChunkTask {
         int t = chunk;
         int c0 = 0;
         int c1 = 12;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 1 <= c1; c += 1) {
             int xo = (t * 12 + c) * 784;
             for (int e = 0; e < 784; e++) {
                 grad$r2_[xo + e] = 0f;
@@ -1715,56 +2402,56 @@ public final class Residual_T64 implements Network, ChunkTask {
      */
     private void b5_conv_bf_d_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 14) reach ΔX row i·2 - 1
-        float w0_0 = d$weight_[wo];
-        float w0_1 = d$weight_[wo + 1];
-        float w0_2 = d$weight_[wo + 2];
-        float w0_3 = d$weight_[wo + 3];
+        float w0_0_0 = d$weight_[wo];
+        float w0_0_1 = d$weight_[wo + 1];
+        float w0_0_2 = d$weight_[wo + 2];
+        float w0_0_3 = d$weight_[wo + 3];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w0_0 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w0_1 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w0_2 * grad$d_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w0_3 * grad$d_[yr + j];
+            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w0_0_0 * grad$d_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w0_0_1 * grad$d_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w0_0_2 * grad$d_[yr + j];
+            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w0_0_3 * grad$d_[yr + j];
         }
         // kernel row p = 1: ΔY rows [0, 14) reach ΔX row i·2
-        float w1_0 = d$weight_[wo + 4];
-        float w1_1 = d$weight_[wo + 5];
-        float w1_2 = d$weight_[wo + 6];
-        float w1_3 = d$weight_[wo + 7];
+        float w0_1_0 = d$weight_[wo + 4];
+        float w0_1_1 = d$weight_[wo + 5];
+        float w0_1_2 = d$weight_[wo + 6];
+        float w0_1_3 = d$weight_[wo + 7];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w1_0 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w1_1 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w1_2 * grad$d_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w1_3 * grad$d_[yr + j];
+            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w0_1_0 * grad$d_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w0_1_1 * grad$d_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w0_1_2 * grad$d_[yr + j];
+            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w0_1_3 * grad$d_[yr + j];
         }
         // kernel row p = 2: ΔY rows [0, 14) reach ΔX row i·2 + 1
-        float w2_0 = d$weight_[wo + 8];
-        float w2_1 = d$weight_[wo + 9];
-        float w2_2 = d$weight_[wo + 10];
-        float w2_3 = d$weight_[wo + 11];
+        float w0_2_0 = d$weight_[wo + 8];
+        float w0_2_1 = d$weight_[wo + 9];
+        float w0_2_2 = d$weight_[wo + 10];
+        float w0_2_3 = d$weight_[wo + 11];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w2_0 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w2_1 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w2_2 * grad$d_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w2_3 * grad$d_[yr + j];
+            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w0_2_0 * grad$d_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w0_2_1 * grad$d_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w0_2_2 * grad$d_[yr + j];
+            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w0_2_3 * grad$d_[yr + j];
         }
         // kernel row p = 3: ΔY rows [0, 13) reach ΔX row i·2 + 2
-        float w3_0 = d$weight_[wo + 12];
-        float w3_1 = d$weight_[wo + 13];
-        float w3_2 = d$weight_[wo + 14];
-        float w3_3 = d$weight_[wo + 15];
+        float w0_3_0 = d$weight_[wo + 12];
+        float w0_3_1 = d$weight_[wo + 13];
+        float w0_3_2 = d$weight_[wo + 14];
+        float w0_3_3 = d$weight_[wo + 15];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w3_0 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w3_1 * grad$d_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w3_2 * grad$d_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w3_3 * grad$d_[yr + j];
+            for (int j = 1; j < 14; j++) grad$r2_[xr + j * 2 - 1] += w0_3_0 * grad$d_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2] += w0_3_1 * grad$d_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r2_[xr + j * 2 + 1] += w0_3_2 * grad$d_[yr + j];
+            for (int j = 0; j < 13; j++) grad$r2_[xr + j * 2 + 2] += w0_3_3 * grad$d_[yr + j];
         }
     }
 
@@ -1905,16 +2592,26 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/residual.cnn:20): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b11_conv_bf_c2_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 12;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 12 + c) * 784;
             for (int e = 0; e < 784; e++) {
                 grad$r1_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                grad$r1_[xo + 784 + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                grad$r1_[xo + 1568 + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                grad$r1_[xo + 2352 + e] = 0f;
             }
             for (int k = 0; k < 12; k++) {
                 int yo = (t * 12 + k) * 784;
@@ -1925,41 +2622,170 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b11_conv_bf_c2_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 28) reach ΔX row i - 1
-        float w0_0 = c2$weight_[wo];
-        float w0_1 = c2$weight_[wo + 1];
-        float w0_2 = c2$weight_[wo + 2];
+        float w0_0_0 = c2$weight_[wo];
+        float w1_0_0 = c2$weight_[wo + 9];
+        float w2_0_0 = c2$weight_[wo + 18];
+        float w3_0_0 = c2$weight_[wo + 27];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w1_0_1 = c2$weight_[wo + 10];
+        float w2_0_1 = c2$weight_[wo + 19];
+        float w3_0_1 = c2$weight_[wo + 28];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_2 = c2$weight_[wo + 11];
+        float w2_0_2 = c2$weight_[wo + 20];
+        float w3_0_2 = c2$weight_[wo + 29];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) grad$r1_[xr + j - 1] += w0_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 28; j++) grad$r1_[xr + j] += w0_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 27; j++) grad$r1_[xr + j + 1] += w0_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$r1_[xr + j] += w0_0_0 * x;
+                grad$r1_[xr + 784 + j] += w1_0_0 * x;
+                grad$r1_[xr + 1568 + j] += w2_0_0 * x;
+                grad$r1_[xr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_0_1 * x;
+                grad$r1_[xr + 784 + j] += w1_0_1 * x;
+                grad$r1_[xr + 1568 + j] += w2_0_1 * x;
+                grad$r1_[xr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$r1_[xr + 784 + j] = grad$r1_[xr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$r1_[xr + 1568 + j] = grad$r1_[xr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$r1_[xr + 2352 + j] = grad$r1_[xr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_0_1 * x;
+                grad$r1_[xr + 784 + j] += w1_0_1 * x;
+                grad$r1_[xr + 1568 + j] += w2_0_1 * x;
+                grad$r1_[xr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] += w0_0_2 * x;
+                grad$r1_[xr + 784 + j] += w1_0_2 * x;
+                grad$r1_[xr + 1568 + j] += w2_0_2 * x;
+                grad$r1_[xr + 2352 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 28) reach ΔX row i
-        float w1_0 = c2$weight_[wo + 3];
-        float w1_1 = c2$weight_[wo + 4];
-        float w1_2 = c2$weight_[wo + 5];
+        float w0_1_0 = c2$weight_[wo + 3];
+        float w1_1_0 = c2$weight_[wo + 12];
+        float w2_1_0 = c2$weight_[wo + 21];
+        float w3_1_0 = c2$weight_[wo + 30];
+        float w0_1_1 = c2$weight_[wo + 4];
+        float w1_1_1 = c2$weight_[wo + 13];
+        float w2_1_1 = c2$weight_[wo + 22];
+        float w3_1_1 = c2$weight_[wo + 31];
+        float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_2 = c2$weight_[wo + 14];
+        float w2_1_2 = c2$weight_[wo + 23];
+        float w3_1_2 = c2$weight_[wo + 32];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) grad$r1_[xr + j - 1] += w1_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 28; j++) grad$r1_[xr + j] += w1_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 27; j++) grad$r1_[xr + j + 1] += w1_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$r1_[xr + j] += w0_1_0 * x;
+                grad$r1_[xr + 784 + j] += w1_1_0 * x;
+                grad$r1_[xr + 1568 + j] += w2_1_0 * x;
+                grad$r1_[xr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_1_1 * x;
+                grad$r1_[xr + 784 + j] += w1_1_1 * x;
+                grad$r1_[xr + 1568 + j] += w2_1_1 * x;
+                grad$r1_[xr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$r1_[xr + 784 + j] = grad$r1_[xr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$r1_[xr + 1568 + j] = grad$r1_[xr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$r1_[xr + 2352 + j] = grad$r1_[xr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_1_1 * x;
+                grad$r1_[xr + 784 + j] += w1_1_1 * x;
+                grad$r1_[xr + 1568 + j] += w2_1_1 * x;
+                grad$r1_[xr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] += w0_1_2 * x;
+                grad$r1_[xr + 784 + j] += w1_1_2 * x;
+                grad$r1_[xr + 1568 + j] += w2_1_2 * x;
+                grad$r1_[xr + 2352 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 27) reach ΔX row i + 1
-        float w2_0 = c2$weight_[wo + 6];
-        float w2_1 = c2$weight_[wo + 7];
-        float w2_2 = c2$weight_[wo + 8];
+        float w0_2_0 = c2$weight_[wo + 6];
+        float w1_2_0 = c2$weight_[wo + 15];
+        float w2_2_0 = c2$weight_[wo + 24];
+        float w3_2_0 = c2$weight_[wo + 33];
+        float w0_2_1 = c2$weight_[wo + 7];
+        float w1_2_1 = c2$weight_[wo + 16];
+        float w2_2_1 = c2$weight_[wo + 25];
+        float w3_2_1 = c2$weight_[wo + 34];
+        float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_2 = c2$weight_[wo + 17];
+        float w2_2_2 = c2$weight_[wo + 26];
+        float w3_2_2 = c2$weight_[wo + 35];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) grad$r1_[xr + j - 1] += w2_0 * grad$c2_[yr + j];
-            for (int j = 0; j < 28; j++) grad$r1_[xr + j] += w2_1 * grad$c2_[yr + j];
-            for (int j = 0; j < 27; j++) grad$r1_[xr + j + 1] += w2_2 * grad$c2_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j + 1];
+                grad$r1_[xr + j] += w0_2_0 * x;
+                grad$r1_[xr + 784 + j] += w1_2_0 * x;
+                grad$r1_[xr + 1568 + j] += w2_2_0 * x;
+                grad$r1_[xr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_2_1 * x;
+                grad$r1_[xr + 784 + j] += w1_2_1 * x;
+                grad$r1_[xr + 1568 + j] += w2_2_1 * x;
+                grad$r1_[xr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$c2_[yr + j + 1];
+                float x1 = grad$c2_[yr + j];
+                float x2 = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$r1_[xr + 784 + j] = grad$r1_[xr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$r1_[xr + 1568 + j] = grad$r1_[xr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$r1_[xr + 2352 + j] = grad$r1_[xr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c2_[yr + j];
+                grad$r1_[xr + j] += w0_2_1 * x;
+                grad$r1_[xr + 784 + j] += w1_2_1 * x;
+                grad$r1_[xr + 1568 + j] += w2_2_1 * x;
+                grad$r1_[xr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c2_[yr + j - 1];
+                grad$r1_[xr + j] += w0_2_2 * x;
+                grad$r1_[xr + 784 + j] += w1_2_2 * x;
+                grad$r1_[xr + 1568 + j] += w2_2_2 * x;
+                grad$r1_[xr + 2352 + j] += w3_2_2 * x;
+            }
         }
     }
 
@@ -2070,16 +2896,26 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c1' (samples/residual.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c1])ᵀ, anchor (1,1), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void b16_conv_bf_c1_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 12;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 12 + c) * 784;
             for (int e = 0; e < 784; e++) {
                 grad$s$$c1_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                grad$s$$c1_[xo + 784 + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                grad$s$$c1_[xo + 1568 + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                grad$s$$c1_[xo + 2352 + e] = 0f;
             }
             for (int k = 0; k < 12; k++) {
                 int yo = (t * 12 + k) * 784;
@@ -2090,41 +2926,170 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void b16_conv_bf_c1_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 28) reach ΔX row i - 1
-        float w0_0 = c1$weight_[wo];
-        float w0_1 = c1$weight_[wo + 1];
-        float w0_2 = c1$weight_[wo + 2];
+        float w0_0_0 = c1$weight_[wo];
+        float w1_0_0 = c1$weight_[wo + 9];
+        float w2_0_0 = c1$weight_[wo + 18];
+        float w3_0_0 = c1$weight_[wo + 27];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w1_0_1 = c1$weight_[wo + 10];
+        float w2_0_1 = c1$weight_[wo + 19];
+        float w3_0_1 = c1$weight_[wo + 28];
+        float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_2 = c1$weight_[wo + 11];
+        float w2_0_2 = c1$weight_[wo + 20];
+        float w3_0_2 = c1$weight_[wo + 29];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) grad$s$$c1_[xr + j - 1] += w0_0 * grad$c1_[yr + j];
-            for (int j = 0; j < 28; j++) grad$s$$c1_[xr + j] += w0_1 * grad$c1_[yr + j];
-            for (int j = 0; j < 27; j++) grad$s$$c1_[xr + j + 1] += w0_2 * grad$c1_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c1_[yr + j + 1];
+                grad$s$$c1_[xr + j] += w0_0_0 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_0_0 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_0_0 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c1_[yr + j];
+                grad$s$$c1_[xr + j] += w0_0_1 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_0_1 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_0_1 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$c1_[yr + j + 1];
+                float x1 = grad$c1_[yr + j];
+                float x2 = grad$c1_[yr + j - 1];
+                grad$s$$c1_[xr + j] = grad$s$$c1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$s$$c1_[xr + 784 + j] = grad$s$$c1_[xr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$s$$c1_[xr + 1568 + j] = grad$s$$c1_[xr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$s$$c1_[xr + 2352 + j] = grad$s$$c1_[xr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c1_[yr + j];
+                grad$s$$c1_[xr + j] += w0_0_1 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_0_1 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_0_1 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c1_[yr + j - 1];
+                grad$s$$c1_[xr + j] += w0_0_2 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_0_2 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_0_2 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 28) reach ΔX row i
-        float w1_0 = c1$weight_[wo + 3];
-        float w1_1 = c1$weight_[wo + 4];
-        float w1_2 = c1$weight_[wo + 5];
+        float w0_1_0 = c1$weight_[wo + 3];
+        float w1_1_0 = c1$weight_[wo + 12];
+        float w2_1_0 = c1$weight_[wo + 21];
+        float w3_1_0 = c1$weight_[wo + 30];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w1_1_1 = c1$weight_[wo + 13];
+        float w2_1_1 = c1$weight_[wo + 22];
+        float w3_1_1 = c1$weight_[wo + 31];
+        float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_2 = c1$weight_[wo + 14];
+        float w2_1_2 = c1$weight_[wo + 23];
+        float w3_1_2 = c1$weight_[wo + 32];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) grad$s$$c1_[xr + j - 1] += w1_0 * grad$c1_[yr + j];
-            for (int j = 0; j < 28; j++) grad$s$$c1_[xr + j] += w1_1 * grad$c1_[yr + j];
-            for (int j = 0; j < 27; j++) grad$s$$c1_[xr + j + 1] += w1_2 * grad$c1_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c1_[yr + j + 1];
+                grad$s$$c1_[xr + j] += w0_1_0 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_1_0 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_1_0 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c1_[yr + j];
+                grad$s$$c1_[xr + j] += w0_1_1 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_1_1 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_1_1 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$c1_[yr + j + 1];
+                float x1 = grad$c1_[yr + j];
+                float x2 = grad$c1_[yr + j - 1];
+                grad$s$$c1_[xr + j] = grad$s$$c1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$s$$c1_[xr + 784 + j] = grad$s$$c1_[xr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$s$$c1_[xr + 1568 + j] = grad$s$$c1_[xr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$s$$c1_[xr + 2352 + j] = grad$s$$c1_[xr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c1_[yr + j];
+                grad$s$$c1_[xr + j] += w0_1_1 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_1_1 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_1_1 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c1_[yr + j - 1];
+                grad$s$$c1_[xr + j] += w0_1_2 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_1_2 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_1_2 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 27) reach ΔX row i + 1
-        float w2_0 = c1$weight_[wo + 6];
-        float w2_1 = c1$weight_[wo + 7];
-        float w2_2 = c1$weight_[wo + 8];
+        float w0_2_0 = c1$weight_[wo + 6];
+        float w1_2_0 = c1$weight_[wo + 15];
+        float w2_2_0 = c1$weight_[wo + 24];
+        float w3_2_0 = c1$weight_[wo + 33];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w1_2_1 = c1$weight_[wo + 16];
+        float w2_2_1 = c1$weight_[wo + 25];
+        float w3_2_1 = c1$weight_[wo + 34];
+        float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_2 = c1$weight_[wo + 17];
+        float w2_2_2 = c1$weight_[wo + 26];
+        float w3_2_2 = c1$weight_[wo + 35];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) grad$s$$c1_[xr + j - 1] += w2_0 * grad$c1_[yr + j];
-            for (int j = 0; j < 28; j++) grad$s$$c1_[xr + j] += w2_1 * grad$c1_[yr + j];
-            for (int j = 0; j < 27; j++) grad$s$$c1_[xr + j + 1] += w2_2 * grad$c1_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c1_[yr + j + 1];
+                grad$s$$c1_[xr + j] += w0_2_0 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_2_0 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_2_0 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$c1_[yr + j];
+                grad$s$$c1_[xr + j] += w0_2_1 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_2_1 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_2_1 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$c1_[yr + j + 1];
+                float x1 = grad$c1_[yr + j];
+                float x2 = grad$c1_[yr + j - 1];
+                grad$s$$c1_[xr + j] = grad$s$$c1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$s$$c1_[xr + 784 + j] = grad$s$$c1_[xr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$s$$c1_[xr + 1568 + j] = grad$s$$c1_[xr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$s$$c1_[xr + 2352 + j] = grad$s$$c1_[xr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c1_[yr + j];
+                grad$s$$c1_[xr + j] += w0_2_1 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_2_1 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_2_1 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$c1_[yr + j - 1];
+                grad$s$$c1_[xr + j] += w0_2_2 * x;
+                grad$s$$c1_[xr + 784 + j] += w1_2_2 * x;
+                grad$s$$c1_[xr + 1568 + j] += w2_2_2 * x;
+                grad$s$$c1_[xr + 2352 + j] += w3_2_2 * x;
+            }
         }
     }
 

@@ -980,17 +980,30 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * conv 'e1' (samples/updown.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>32 chunks: one sample each
+     * <p>32 chunks: one sample each; output channels 4 at a time
      */
     private void f0_conv_e1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 8;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 8 + k) * 784;
-            float b = e1$bias_[k];
+            float b0 = e1$bias_[k];
             for (int e = 0; e < 784; e++) {
-                e1_[yo + e] = b;
+                e1_[yo + e] = b0;
+            }
+            float b1 = e1$bias_[k + 1];
+            for (int e = 0; e < 784; e++) {
+                e1_[yo + 784 + e] = b1;
+            }
+            float b2 = e1$bias_[k + 2];
+            for (int e = 0; e < 784; e++) {
+                e1_[yo + 1568 + e] = b2;
+            }
+            float b3 = e1$bias_[k + 3];
+            for (int e = 0; e < 784; e++) {
+                e1_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 1; c++) {
                 int xo = (t * 1 + c) * 784;
@@ -1001,41 +1014,170 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f0_conv_e1_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 28) read input row i - 1
-        float w0_0 = e1$weight_[wo];
-        float w0_1 = e1$weight_[wo + 1];
-        float w0_2 = e1$weight_[wo + 2];
+        float w0_0_0 = e1$weight_[wo];
+        float w1_0_0 = e1$weight_[wo + 9];
+        float w2_0_0 = e1$weight_[wo + 18];
+        float w3_0_0 = e1$weight_[wo + 27];
+        float w0_0_1 = e1$weight_[wo + 1];
+        float w1_0_1 = e1$weight_[wo + 10];
+        float w2_0_1 = e1$weight_[wo + 19];
+        float w3_0_1 = e1$weight_[wo + 28];
+        float w0_0_2 = e1$weight_[wo + 2];
+        float w1_0_2 = e1$weight_[wo + 11];
+        float w2_0_2 = e1$weight_[wo + 20];
+        float w3_0_2 = e1$weight_[wo + 29];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) e1_[yr + j] += w0_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) e1_[yr + j] += w0_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) e1_[yr + j] += w0_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                e1_[yr + j] += w0_0_1 * x;
+                e1_[yr + 784 + j] += w1_0_1 * x;
+                e1_[yr + 1568 + j] += w2_0_1 * x;
+                e1_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                e1_[yr + j] += w0_0_2 * x;
+                e1_[yr + 784 + j] += w1_0_2 * x;
+                e1_[yr + 1568 + j] += w2_0_2 * x;
+                e1_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                e1_[yr + j] = e1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                e1_[yr + j] += w0_0_0 * x;
+                e1_[yr + 784 + j] += w1_0_0 * x;
+                e1_[yr + 1568 + j] += w2_0_0 * x;
+                e1_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                e1_[yr + j] += w0_0_1 * x;
+                e1_[yr + 784 + j] += w1_0_1 * x;
+                e1_[yr + 1568 + j] += w2_0_1 * x;
+                e1_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 28) read input row i
-        float w1_0 = e1$weight_[wo + 3];
-        float w1_1 = e1$weight_[wo + 4];
-        float w1_2 = e1$weight_[wo + 5];
+        float w0_1_0 = e1$weight_[wo + 3];
+        float w1_1_0 = e1$weight_[wo + 12];
+        float w2_1_0 = e1$weight_[wo + 21];
+        float w3_1_0 = e1$weight_[wo + 30];
+        float w0_1_1 = e1$weight_[wo + 4];
+        float w1_1_1 = e1$weight_[wo + 13];
+        float w2_1_1 = e1$weight_[wo + 22];
+        float w3_1_1 = e1$weight_[wo + 31];
+        float w0_1_2 = e1$weight_[wo + 5];
+        float w1_1_2 = e1$weight_[wo + 14];
+        float w2_1_2 = e1$weight_[wo + 23];
+        float w3_1_2 = e1$weight_[wo + 32];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) e1_[yr + j] += w1_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) e1_[yr + j] += w1_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) e1_[yr + j] += w1_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                e1_[yr + j] += w0_1_1 * x;
+                e1_[yr + 784 + j] += w1_1_1 * x;
+                e1_[yr + 1568 + j] += w2_1_1 * x;
+                e1_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                e1_[yr + j] += w0_1_2 * x;
+                e1_[yr + 784 + j] += w1_1_2 * x;
+                e1_[yr + 1568 + j] += w2_1_2 * x;
+                e1_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                e1_[yr + j] = e1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                e1_[yr + j] += w0_1_0 * x;
+                e1_[yr + 784 + j] += w1_1_0 * x;
+                e1_[yr + 1568 + j] += w2_1_0 * x;
+                e1_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                e1_[yr + j] += w0_1_1 * x;
+                e1_[yr + 784 + j] += w1_1_1 * x;
+                e1_[yr + 1568 + j] += w2_1_1 * x;
+                e1_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 27) read input row i + 1
-        float w2_0 = e1$weight_[wo + 6];
-        float w2_1 = e1$weight_[wo + 7];
-        float w2_2 = e1$weight_[wo + 8];
+        float w0_2_0 = e1$weight_[wo + 6];
+        float w1_2_0 = e1$weight_[wo + 15];
+        float w2_2_0 = e1$weight_[wo + 24];
+        float w3_2_0 = e1$weight_[wo + 33];
+        float w0_2_1 = e1$weight_[wo + 7];
+        float w1_2_1 = e1$weight_[wo + 16];
+        float w2_2_1 = e1$weight_[wo + 25];
+        float w3_2_1 = e1$weight_[wo + 34];
+        float w0_2_2 = e1$weight_[wo + 8];
+        float w1_2_2 = e1$weight_[wo + 17];
+        float w2_2_2 = e1$weight_[wo + 26];
+        float w3_2_2 = e1$weight_[wo + 35];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) e1_[yr + j] += w2_0 * x_[xr + j - 1];
-            for (int j = 0; j < 28; j++) e1_[yr + j] += w2_1 * x_[xr + j];
-            for (int j = 0; j < 27; j++) e1_[yr + j] += w2_2 * x_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j];
+                e1_[yr + j] += w0_2_1 * x;
+                e1_[yr + 784 + j] += w1_2_1 * x;
+                e1_[yr + 1568 + j] += w2_2_1 * x;
+                e1_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = x_[xr + j + 1];
+                e1_[yr + j] += w0_2_2 * x;
+                e1_[yr + 784 + j] += w1_2_2 * x;
+                e1_[yr + 1568 + j] += w2_2_2 * x;
+                e1_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = x_[xr + j - 1];
+                float x1 = x_[xr + j];
+                float x2 = x_[xr + j + 1];
+                e1_[yr + j] = e1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j - 1];
+                e1_[yr + j] += w0_2_0 * x;
+                e1_[yr + 784 + j] += w1_2_0 * x;
+                e1_[yr + 1568 + j] += w2_2_0 * x;
+                e1_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = x_[xr + j];
+                e1_[yr + j] += w0_2_1 * x;
+                e1_[yr + 784 + j] += w1_2_1 * x;
+                e1_[yr + 1568 + j] += w2_2_1 * x;
+                e1_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1054,81 +1196,341 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * conv 'e2' (samples/updown.cnn:11): Y[t][k][i][j] = b[k] + Σ_c Σ_p<4 Σ_q<4 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
      * <p>kernel 4x4, same, pads (1,2,1,2), stride 2x2, algo direct
-     * <p>32 chunks: one sample each
+     * <p>32 chunks: one sample each; output channels 4 at a time
      */
     private void f2_conv_e2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 16 + k) * 196;
-            float b = e2$bias_[k];
+            float b0 = e2$bias_[k];
             for (int e = 0; e < 196; e++) {
-                e2_[yo + e] = b;
+                e2_[yo + e] = b0;
+            }
+            float b1 = e2$bias_[k + 1];
+            for (int e = 0; e < 196; e++) {
+                e2_[yo + 196 + e] = b1;
+            }
+            float b2 = e2$bias_[k + 2];
+            for (int e = 0; e < 196; e++) {
+                e2_[yo + 392 + e] = b2;
+            }
+            float b3 = e2$bias_[k + 3];
+            for (int e = 0; e < 196; e++) {
+                e2_[yo + 588 + e] = b3;
             }
             for (int c = 0; c < 8; c++) {
                 int xo = (t * 8 + c) * 784;
                 int wo = (k * 8 + c) * 16;
                 f2_conv_e2_taps0(yo, xo, wo);
+                f2_conv_e2_taps1(yo, xo, wo);
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f2_conv_e2_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 14) read input row i·2 - 1
-        float w0_0 = e2$weight_[wo];
-        float w0_1 = e2$weight_[wo + 1];
-        float w0_2 = e2$weight_[wo + 2];
-        float w0_3 = e2$weight_[wo + 3];
+        float w0_0_0 = e2$weight_[wo];
+        float w1_0_0 = e2$weight_[wo + 128];
+        float w2_0_0 = e2$weight_[wo + 256];
+        float w3_0_0 = e2$weight_[wo + 384];
+        float w0_0_1 = e2$weight_[wo + 1];
+        float w1_0_1 = e2$weight_[wo + 129];
+        float w2_0_1 = e2$weight_[wo + 257];
+        float w3_0_1 = e2$weight_[wo + 385];
+        float w0_0_2 = e2$weight_[wo + 2];
+        float w1_0_2 = e2$weight_[wo + 130];
+        float w2_0_2 = e2$weight_[wo + 258];
+        float w3_0_2 = e2$weight_[wo + 386];
+        float w0_0_3 = e2$weight_[wo + 3];
+        float w1_0_3 = e2$weight_[wo + 131];
+        float w2_0_3 = e2$weight_[wo + 259];
+        float w3_0_3 = e2$weight_[wo + 387];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) e2_[yr + j] += w0_0 * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w0_1 * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w0_2 * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) e2_[yr + j] += w0_3 * r1_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2];
+                e2_[yr + j] += w0_0_1 * x;
+                e2_[yr + 196 + j] += w1_0_1 * x;
+                e2_[yr + 392 + j] += w2_0_1 * x;
+                e2_[yr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2 + 1];
+                e2_[yr + j] += w0_0_2 * x;
+                e2_[yr + 196 + j] += w1_0_2 * x;
+                e2_[yr + 392 + j] += w2_0_2 * x;
+                e2_[yr + 588 + j] += w3_0_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2 + 2];
+                e2_[yr + j] += w0_0_3 * x;
+                e2_[yr + 196 + j] += w1_0_3 * x;
+                e2_[yr + 392 + j] += w2_0_3 * x;
+                e2_[yr + 588 + j] += w3_0_3 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = r1_[xr + j * 2 - 1];
+                float x1 = r1_[xr + j * 2];
+                float x2 = r1_[xr + j * 2 + 1];
+                float x3 = r1_[xr + j * 2 + 2];
+                e2_[yr + j] = e2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3;
+                e2_[yr + 196 + j] = e2_[yr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3;
+                e2_[yr + 392 + j] = e2_[yr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2 + w2_0_3 * x3;
+                e2_[yr + 588 + j] = e2_[yr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2 + w3_0_3 * x3;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2 - 1];
+                e2_[yr + j] += w0_0_0 * x;
+                e2_[yr + 196 + j] += w1_0_0 * x;
+                e2_[yr + 392 + j] += w2_0_0 * x;
+                e2_[yr + 588 + j] += w3_0_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2];
+                e2_[yr + j] += w0_0_1 * x;
+                e2_[yr + 196 + j] += w1_0_1 * x;
+                e2_[yr + 392 + j] += w2_0_1 * x;
+                e2_[yr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2 + 1];
+                e2_[yr + j] += w0_0_2 * x;
+                e2_[yr + 196 + j] += w1_0_2 * x;
+                e2_[yr + 392 + j] += w2_0_2 * x;
+                e2_[yr + 588 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 14) read input row i·2
-        float w1_0 = e2$weight_[wo + 4];
-        float w1_1 = e2$weight_[wo + 5];
-        float w1_2 = e2$weight_[wo + 6];
-        float w1_3 = e2$weight_[wo + 7];
+        float w0_1_0 = e2$weight_[wo + 4];
+        float w1_1_0 = e2$weight_[wo + 132];
+        float w2_1_0 = e2$weight_[wo + 260];
+        float w3_1_0 = e2$weight_[wo + 388];
+        float w0_1_1 = e2$weight_[wo + 5];
+        float w1_1_1 = e2$weight_[wo + 133];
+        float w2_1_1 = e2$weight_[wo + 261];
+        float w3_1_1 = e2$weight_[wo + 389];
+        float w0_1_2 = e2$weight_[wo + 6];
+        float w1_1_2 = e2$weight_[wo + 134];
+        float w2_1_2 = e2$weight_[wo + 262];
+        float w3_1_2 = e2$weight_[wo + 390];
+        float w0_1_3 = e2$weight_[wo + 7];
+        float w1_1_3 = e2$weight_[wo + 135];
+        float w2_1_3 = e2$weight_[wo + 263];
+        float w3_1_3 = e2$weight_[wo + 391];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) e2_[yr + j] += w1_0 * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w1_1 * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w1_2 * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) e2_[yr + j] += w1_3 * r1_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2];
+                e2_[yr + j] += w0_1_1 * x;
+                e2_[yr + 196 + j] += w1_1_1 * x;
+                e2_[yr + 392 + j] += w2_1_1 * x;
+                e2_[yr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2 + 1];
+                e2_[yr + j] += w0_1_2 * x;
+                e2_[yr + 196 + j] += w1_1_2 * x;
+                e2_[yr + 392 + j] += w2_1_2 * x;
+                e2_[yr + 588 + j] += w3_1_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2 + 2];
+                e2_[yr + j] += w0_1_3 * x;
+                e2_[yr + 196 + j] += w1_1_3 * x;
+                e2_[yr + 392 + j] += w2_1_3 * x;
+                e2_[yr + 588 + j] += w3_1_3 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = r1_[xr + j * 2 - 1];
+                float x1 = r1_[xr + j * 2];
+                float x2 = r1_[xr + j * 2 + 1];
+                float x3 = r1_[xr + j * 2 + 2];
+                e2_[yr + j] = e2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3;
+                e2_[yr + 196 + j] = e2_[yr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3;
+                e2_[yr + 392 + j] = e2_[yr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2 + w2_1_3 * x3;
+                e2_[yr + 588 + j] = e2_[yr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2 + w3_1_3 * x3;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2 - 1];
+                e2_[yr + j] += w0_1_0 * x;
+                e2_[yr + 196 + j] += w1_1_0 * x;
+                e2_[yr + 392 + j] += w2_1_0 * x;
+                e2_[yr + 588 + j] += w3_1_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2];
+                e2_[yr + j] += w0_1_1 * x;
+                e2_[yr + 196 + j] += w1_1_1 * x;
+                e2_[yr + 392 + j] += w2_1_1 * x;
+                e2_[yr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2 + 1];
+                e2_[yr + j] += w0_1_2 * x;
+                e2_[yr + 196 + j] += w1_1_2 * x;
+                e2_[yr + 392 + j] += w2_1_2 * x;
+                e2_[yr + 588 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 14) read input row i·2 + 1
-        float w2_0 = e2$weight_[wo + 8];
-        float w2_1 = e2$weight_[wo + 9];
-        float w2_2 = e2$weight_[wo + 10];
-        float w2_3 = e2$weight_[wo + 11];
+        float w0_2_0 = e2$weight_[wo + 8];
+        float w1_2_0 = e2$weight_[wo + 136];
+        float w2_2_0 = e2$weight_[wo + 264];
+        float w3_2_0 = e2$weight_[wo + 392];
+        float w0_2_1 = e2$weight_[wo + 9];
+        float w1_2_1 = e2$weight_[wo + 137];
+        float w2_2_1 = e2$weight_[wo + 265];
+        float w3_2_1 = e2$weight_[wo + 393];
+        float w0_2_2 = e2$weight_[wo + 10];
+        float w1_2_2 = e2$weight_[wo + 138];
+        float w2_2_2 = e2$weight_[wo + 266];
+        float w3_2_2 = e2$weight_[wo + 394];
+        float w0_2_3 = e2$weight_[wo + 11];
+        float w1_2_3 = e2$weight_[wo + 139];
+        float w2_2_3 = e2$weight_[wo + 267];
+        float w3_2_3 = e2$weight_[wo + 395];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) e2_[yr + j] += w2_0 * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w2_1 * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w2_2 * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) e2_[yr + j] += w2_3 * r1_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2];
+                e2_[yr + j] += w0_2_1 * x;
+                e2_[yr + 196 + j] += w1_2_1 * x;
+                e2_[yr + 392 + j] += w2_2_1 * x;
+                e2_[yr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2 + 1];
+                e2_[yr + j] += w0_2_2 * x;
+                e2_[yr + 196 + j] += w1_2_2 * x;
+                e2_[yr + 392 + j] += w2_2_2 * x;
+                e2_[yr + 588 + j] += w3_2_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2 + 2];
+                e2_[yr + j] += w0_2_3 * x;
+                e2_[yr + 196 + j] += w1_2_3 * x;
+                e2_[yr + 392 + j] += w2_2_3 * x;
+                e2_[yr + 588 + j] += w3_2_3 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = r1_[xr + j * 2 - 1];
+                float x1 = r1_[xr + j * 2];
+                float x2 = r1_[xr + j * 2 + 1];
+                float x3 = r1_[xr + j * 2 + 2];
+                e2_[yr + j] = e2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2 + w0_2_3 * x3;
+                e2_[yr + 196 + j] = e2_[yr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2 + w1_2_3 * x3;
+                e2_[yr + 392 + j] = e2_[yr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2 + w2_2_3 * x3;
+                e2_[yr + 588 + j] = e2_[yr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2 + w3_2_3 * x3;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2 - 1];
+                e2_[yr + j] += w0_2_0 * x;
+                e2_[yr + 196 + j] += w1_2_0 * x;
+                e2_[yr + 392 + j] += w2_2_0 * x;
+                e2_[yr + 588 + j] += w3_2_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2];
+                e2_[yr + j] += w0_2_1 * x;
+                e2_[yr + 196 + j] += w1_2_1 * x;
+                e2_[yr + 392 + j] += w2_2_1 * x;
+                e2_[yr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2 + 1];
+                e2_[yr + j] += w0_2_2 * x;
+                e2_[yr + 196 + j] += w1_2_2 * x;
+                e2_[yr + 392 + j] += w2_2_2 * x;
+                e2_[yr + 588 + j] += w3_2_2 * x;
+            }
         }
+    }
+
+    /**
+     * Adds the taps (3, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void f2_conv_e2_taps1(int yo, int xo, int wo) {
         // kernel row p = 3: output rows [0, 13) read input row i·2 + 2
-        float w3_0 = e2$weight_[wo + 12];
-        float w3_1 = e2$weight_[wo + 13];
-        float w3_2 = e2$weight_[wo + 14];
-        float w3_3 = e2$weight_[wo + 15];
+        float w0_3_0 = e2$weight_[wo + 12];
+        float w1_3_0 = e2$weight_[wo + 140];
+        float w2_3_0 = e2$weight_[wo + 268];
+        float w3_3_0 = e2$weight_[wo + 396];
+        float w0_3_1 = e2$weight_[wo + 13];
+        float w1_3_1 = e2$weight_[wo + 141];
+        float w2_3_1 = e2$weight_[wo + 269];
+        float w3_3_1 = e2$weight_[wo + 397];
+        float w0_3_2 = e2$weight_[wo + 14];
+        float w1_3_2 = e2$weight_[wo + 142];
+        float w2_3_2 = e2$weight_[wo + 270];
+        float w3_3_2 = e2$weight_[wo + 398];
+        float w0_3_3 = e2$weight_[wo + 15];
+        float w1_3_3 = e2$weight_[wo + 143];
+        float w2_3_3 = e2$weight_[wo + 271];
+        float w3_3_3 = e2$weight_[wo + 399];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) e2_[yr + j] += w3_0 * r1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w3_1 * r1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) e2_[yr + j] += w3_2 * r1_[xr + j * 2 + 1];
-            for (int j = 0; j < 13; j++) e2_[yr + j] += w3_3 * r1_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2];
+                e2_[yr + j] += w0_3_1 * x;
+                e2_[yr + 196 + j] += w1_3_1 * x;
+                e2_[yr + 392 + j] += w2_3_1 * x;
+                e2_[yr + 588 + j] += w3_3_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2 + 1];
+                e2_[yr + j] += w0_3_2 * x;
+                e2_[yr + 196 + j] += w1_3_2 * x;
+                e2_[yr + 392 + j] += w2_3_2 * x;
+                e2_[yr + 588 + j] += w3_3_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r1_[xr + j * 2 + 2];
+                e2_[yr + j] += w0_3_3 * x;
+                e2_[yr + 196 + j] += w1_3_3 * x;
+                e2_[yr + 392 + j] += w2_3_3 * x;
+                e2_[yr + 588 + j] += w3_3_3 * x;
+            }
+            for (int j = 1; j < 13; j++) {
+                float x0 = r1_[xr + j * 2 - 1];
+                float x1 = r1_[xr + j * 2];
+                float x2 = r1_[xr + j * 2 + 1];
+                float x3 = r1_[xr + j * 2 + 2];
+                e2_[yr + j] = e2_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3;
+                e2_[yr + 196 + j] = e2_[yr + 196 + j] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3;
+                e2_[yr + 392 + j] = e2_[yr + 392 + j] + w2_3_0 * x0 + w2_3_1 * x1 + w2_3_2 * x2 + w2_3_3 * x3;
+                e2_[yr + 588 + j] = e2_[yr + 588 + j] + w3_3_0 * x0 + w3_3_1 * x1 + w3_3_2 * x2 + w3_3_3 * x3;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2 - 1];
+                e2_[yr + j] += w0_3_0 * x;
+                e2_[yr + 196 + j] += w1_3_0 * x;
+                e2_[yr + 392 + j] += w2_3_0 * x;
+                e2_[yr + 588 + j] += w3_3_0 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2];
+                e2_[yr + j] += w0_3_1 * x;
+                e2_[yr + 196 + j] += w1_3_1 * x;
+                e2_[yr + 392 + j] += w2_3_1 * x;
+                e2_[yr + 588 + j] += w3_3_1 * x;
+            }
+            for (int j = 13; j < 14; j++) {
+                float x = r1_[xr + j * 2 + 1];
+                e2_[yr + j] += w0_3_2 * x;
+                e2_[yr + 196 + j] += w1_3_2 * x;
+                e2_[yr + 392 + j] += w2_3_2 * x;
+                e2_[yr + 588 + j] += w3_3_2 * x;
+            }
         }
     }
 
@@ -1147,17 +1549,30 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * conv 'e3' (samples/updown.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·2 - 1 + p][j·2 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), stride 2x2, algo direct
-     * <p>32 chunks: one sample each
+     * <p>32 chunks: one sample each; output channels 4 at a time
      */
     private void f4_conv_e3_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 16 + k) * 49;
-            float b = e3$bias_[k];
+            float b0 = e3$bias_[k];
             for (int e = 0; e < 49; e++) {
-                e3_[yo + e] = b;
+                e3_[yo + e] = b0;
+            }
+            float b1 = e3$bias_[k + 1];
+            for (int e = 0; e < 49; e++) {
+                e3_[yo + 49 + e] = b1;
+            }
+            float b2 = e3$bias_[k + 2];
+            for (int e = 0; e < 49; e++) {
+                e3_[yo + 98 + e] = b2;
+            }
+            float b3 = e3$bias_[k + 3];
+            for (int e = 0; e < 49; e++) {
+                e3_[yo + 147 + e] = b3;
             }
             for (int c = 0; c < 16; c++) {
                 int xo = (t * 16 + c) * 196;
@@ -1168,41 +1583,128 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void f4_conv_e3_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 7) read input row i·2 - 1
-        float w0_0 = e3$weight_[wo];
-        float w0_1 = e3$weight_[wo + 1];
-        float w0_2 = e3$weight_[wo + 2];
+        float w0_0_0 = e3$weight_[wo];
+        float w1_0_0 = e3$weight_[wo + 144];
+        float w2_0_0 = e3$weight_[wo + 288];
+        float w3_0_0 = e3$weight_[wo + 432];
+        float w0_0_1 = e3$weight_[wo + 1];
+        float w1_0_1 = e3$weight_[wo + 145];
+        float w2_0_1 = e3$weight_[wo + 289];
+        float w3_0_1 = e3$weight_[wo + 433];
+        float w0_0_2 = e3$weight_[wo + 2];
+        float w1_0_2 = e3$weight_[wo + 146];
+        float w2_0_2 = e3$weight_[wo + 290];
+        float w3_0_2 = e3$weight_[wo + 434];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) e3_[yr + j] += w0_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w0_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w0_2 * r2_[xr + j * 2 + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2];
+                e3_[yr + j] += w0_0_1 * x;
+                e3_[yr + 49 + j] += w1_0_1 * x;
+                e3_[yr + 98 + j] += w2_0_1 * x;
+                e3_[yr + 147 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                e3_[yr + j] += w0_0_2 * x;
+                e3_[yr + 49 + j] += w1_0_2 * x;
+                e3_[yr + 98 + j] += w2_0_2 * x;
+                e3_[yr + 147 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = r2_[xr + j * 2 - 1];
+                float x1 = r2_[xr + j * 2];
+                float x2 = r2_[xr + j * 2 + 1];
+                e3_[yr + j] = e3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                e3_[yr + 49 + j] = e3_[yr + 49 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                e3_[yr + 98 + j] = e3_[yr + 98 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                e3_[yr + 147 + j] = e3_[yr + 147 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
         }
         // kernel row p = 1: output rows [0, 7) read input row i·2
-        float w1_0 = e3$weight_[wo + 3];
-        float w1_1 = e3$weight_[wo + 4];
-        float w1_2 = e3$weight_[wo + 5];
+        float w0_1_0 = e3$weight_[wo + 3];
+        float w1_1_0 = e3$weight_[wo + 147];
+        float w2_1_0 = e3$weight_[wo + 291];
+        float w3_1_0 = e3$weight_[wo + 435];
+        float w0_1_1 = e3$weight_[wo + 4];
+        float w1_1_1 = e3$weight_[wo + 148];
+        float w2_1_1 = e3$weight_[wo + 292];
+        float w3_1_1 = e3$weight_[wo + 436];
+        float w0_1_2 = e3$weight_[wo + 5];
+        float w1_1_2 = e3$weight_[wo + 149];
+        float w2_1_2 = e3$weight_[wo + 293];
+        float w3_1_2 = e3$weight_[wo + 437];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) e3_[yr + j] += w1_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w1_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w1_2 * r2_[xr + j * 2 + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2];
+                e3_[yr + j] += w0_1_1 * x;
+                e3_[yr + 49 + j] += w1_1_1 * x;
+                e3_[yr + 98 + j] += w2_1_1 * x;
+                e3_[yr + 147 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                e3_[yr + j] += w0_1_2 * x;
+                e3_[yr + 49 + j] += w1_1_2 * x;
+                e3_[yr + 98 + j] += w2_1_2 * x;
+                e3_[yr + 147 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = r2_[xr + j * 2 - 1];
+                float x1 = r2_[xr + j * 2];
+                float x2 = r2_[xr + j * 2 + 1];
+                e3_[yr + j] = e3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                e3_[yr + 49 + j] = e3_[yr + 49 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                e3_[yr + 98 + j] = e3_[yr + 98 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                e3_[yr + 147 + j] = e3_[yr + 147 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
         }
         // kernel row p = 2: output rows [0, 7) read input row i·2 + 1
-        float w2_0 = e3$weight_[wo + 6];
-        float w2_1 = e3$weight_[wo + 7];
-        float w2_2 = e3$weight_[wo + 8];
+        float w0_2_0 = e3$weight_[wo + 6];
+        float w1_2_0 = e3$weight_[wo + 150];
+        float w2_2_0 = e3$weight_[wo + 294];
+        float w3_2_0 = e3$weight_[wo + 438];
+        float w0_2_1 = e3$weight_[wo + 7];
+        float w1_2_1 = e3$weight_[wo + 151];
+        float w2_2_1 = e3$weight_[wo + 295];
+        float w3_2_1 = e3$weight_[wo + 439];
+        float w0_2_2 = e3$weight_[wo + 8];
+        float w1_2_2 = e3$weight_[wo + 152];
+        float w2_2_2 = e3$weight_[wo + 296];
+        float w3_2_2 = e3$weight_[wo + 440];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) e3_[yr + j] += w2_0 * r2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w2_1 * r2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) e3_[yr + j] += w2_2 * r2_[xr + j * 2 + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2];
+                e3_[yr + j] += w0_2_1 * x;
+                e3_[yr + 49 + j] += w1_2_1 * x;
+                e3_[yr + 98 + j] += w2_2_1 * x;
+                e3_[yr + 147 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = r2_[xr + j * 2 + 1];
+                e3_[yr + j] += w0_2_2 * x;
+                e3_[yr + 49 + j] += w1_2_2 * x;
+                e3_[yr + 98 + j] += w2_2_2 * x;
+                e3_[yr + 147 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 7; j++) {
+                float x0 = r2_[xr + j * 2 - 1];
+                float x1 = r2_[xr + j * 2];
+                float x2 = r2_[xr + j * 2 + 1];
+                e3_[yr + j] = e3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                e3_[yr + 49 + j] = e3_[yr + 49 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                e3_[yr + 98 + j] = e3_[yr + 98 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                e3_[yr + 147 + j] = e3_[yr + 147 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
         }
     }
 
@@ -1227,7 +1729,8 @@ public final class Updown_T32 implements Network, ChunkTask {
         int t = chunk;
         int c0 = 0;
         int c1 = 16;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 1 <= c1; c += 1) {
             int xo = (t * 16 + c) * 196;
             for (int e = 0; e < 196; e++) {
                 u2_[xo + e] = u2$bias_[c];
@@ -1245,56 +1748,56 @@ public final class Updown_T32 implements Network, ChunkTask {
      */
     private void f6_deconv_u2_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 7) reach ΔX row i·2 - 1
-        float w0_0 = u2$weight_[wo];
-        float w0_1 = u2$weight_[wo + 1];
-        float w0_2 = u2$weight_[wo + 2];
-        float w0_3 = u2$weight_[wo + 3];
+        float w0_0_0 = u2$weight_[wo];
+        float w0_0_1 = u2$weight_[wo + 1];
+        float w0_0_2 = u2$weight_[wo + 2];
+        float w0_0_3 = u2$weight_[wo + 3];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w0_0 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w0_1 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w0_2 * r3_[yr + j];
-            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w0_3 * r3_[yr + j];
+            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w0_0_0 * r3_[yr + j];
+            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w0_0_1 * r3_[yr + j];
+            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w0_0_2 * r3_[yr + j];
+            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w0_0_3 * r3_[yr + j];
         }
         // kernel row p = 1: ΔY rows [0, 7) reach ΔX row i·2
-        float w1_0 = u2$weight_[wo + 4];
-        float w1_1 = u2$weight_[wo + 5];
-        float w1_2 = u2$weight_[wo + 6];
-        float w1_3 = u2$weight_[wo + 7];
+        float w0_1_0 = u2$weight_[wo + 4];
+        float w0_1_1 = u2$weight_[wo + 5];
+        float w0_1_2 = u2$weight_[wo + 6];
+        float w0_1_3 = u2$weight_[wo + 7];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w1_0 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w1_1 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w1_2 * r3_[yr + j];
-            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w1_3 * r3_[yr + j];
+            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w0_1_0 * r3_[yr + j];
+            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w0_1_1 * r3_[yr + j];
+            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w0_1_2 * r3_[yr + j];
+            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w0_1_3 * r3_[yr + j];
         }
         // kernel row p = 2: ΔY rows [0, 7) reach ΔX row i·2 + 1
-        float w2_0 = u2$weight_[wo + 8];
-        float w2_1 = u2$weight_[wo + 9];
-        float w2_2 = u2$weight_[wo + 10];
-        float w2_3 = u2$weight_[wo + 11];
+        float w0_2_0 = u2$weight_[wo + 8];
+        float w0_2_1 = u2$weight_[wo + 9];
+        float w0_2_2 = u2$weight_[wo + 10];
+        float w0_2_3 = u2$weight_[wo + 11];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w2_0 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w2_1 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w2_2 * r3_[yr + j];
-            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w2_3 * r3_[yr + j];
+            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w0_2_0 * r3_[yr + j];
+            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w0_2_1 * r3_[yr + j];
+            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w0_2_2 * r3_[yr + j];
+            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w0_2_3 * r3_[yr + j];
         }
         // kernel row p = 3: ΔY rows [0, 6) reach ΔX row i·2 + 2
-        float w3_0 = u2$weight_[wo + 12];
-        float w3_1 = u2$weight_[wo + 13];
-        float w3_2 = u2$weight_[wo + 14];
-        float w3_3 = u2$weight_[wo + 15];
+        float w0_3_0 = u2$weight_[wo + 12];
+        float w0_3_1 = u2$weight_[wo + 13];
+        float w0_3_2 = u2$weight_[wo + 14];
+        float w0_3_3 = u2$weight_[wo + 15];
         for (int i = 0; i < 6; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 + 2) * 14;
-            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w3_0 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w3_1 * r3_[yr + j];
-            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w3_2 * r3_[yr + j];
-            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w3_3 * r3_[yr + j];
+            for (int j = 1; j < 7; j++) u2_[xr + j * 2 - 1] += w0_3_0 * r3_[yr + j];
+            for (int j = 0; j < 7; j++) u2_[xr + j * 2] += w0_3_1 * r3_[yr + j];
+            for (int j = 0; j < 7; j++) u2_[xr + j * 2 + 1] += w0_3_2 * r3_[yr + j];
+            for (int j = 0; j < 6; j++) u2_[xr + j * 2 + 2] += w0_3_3 * r3_[yr + j];
         }
     }
 
@@ -1318,7 +1821,8 @@ public final class Updown_T32 implements Network, ChunkTask {
         int t = chunk;
         int c0 = 0;
         int c1 = 8;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 1 <= c1; c += 1) {
             int xo = (t * 8 + c) * 784;
             for (int e = 0; e < 784; e++) {
                 u1_[xo + e] = u1$bias_[c];
@@ -1336,37 +1840,37 @@ public final class Updown_T32 implements Network, ChunkTask {
      */
     private void f8_deconv_u1_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 14) reach ΔX row i·2 - 1
-        float w0_0 = u1$weight_[wo];
-        float w0_1 = u1$weight_[wo + 1];
-        float w0_2 = u1$weight_[wo + 2];
+        float w0_0_0 = u1$weight_[wo];
+        float w0_0_1 = u1$weight_[wo + 1];
+        float w0_0_2 = u1$weight_[wo + 2];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w0_0 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w0_1 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w0_2 * s2_[yr + j];
+            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w0_0_0 * s2_[yr + j];
+            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w0_0_1 * s2_[yr + j];
+            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w0_0_2 * s2_[yr + j];
         }
         // kernel row p = 1: ΔY rows [0, 14) reach ΔX row i·2
-        float w1_0 = u1$weight_[wo + 3];
-        float w1_1 = u1$weight_[wo + 4];
-        float w1_2 = u1$weight_[wo + 5];
+        float w0_1_0 = u1$weight_[wo + 3];
+        float w0_1_1 = u1$weight_[wo + 4];
+        float w0_1_2 = u1$weight_[wo + 5];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w1_0 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w1_1 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w1_2 * s2_[yr + j];
+            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w0_1_0 * s2_[yr + j];
+            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w0_1_1 * s2_[yr + j];
+            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w0_1_2 * s2_[yr + j];
         }
         // kernel row p = 2: ΔY rows [0, 14) reach ΔX row i·2 + 1
-        float w2_0 = u1$weight_[wo + 6];
-        float w2_1 = u1$weight_[wo + 7];
-        float w2_2 = u1$weight_[wo + 8];
+        float w0_2_0 = u1$weight_[wo + 6];
+        float w0_2_1 = u1$weight_[wo + 7];
+        float w0_2_2 = u1$weight_[wo + 8];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w2_0 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w2_1 * s2_[yr + j];
-            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w2_2 * s2_[yr + j];
+            for (int j = 1; j < 14; j++) u1_[xr + j * 2 - 1] += w0_2_0 * s2_[yr + j];
+            for (int j = 0; j < 14; j++) u1_[xr + j * 2] += w0_2_1 * s2_[yr + j];
+            for (int j = 0; j < 14; j++) u1_[xr + j * 2 + 1] += w0_2_2 * s2_[yr + j];
         }
     }
 
@@ -1384,16 +1888,26 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * deconv 'd0' (samples/updown.cnn:23): Y[t][k][i·1 - 1 + u][j·1 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<3, v<3)
      * <p>kernel 3x3, padding (1,1); computed as conv_bf of the conv with pads (1,1,1,1), algo direct
-     * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone)
+     * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
      */
     private void f10_deconv_d0_(int chunk) {
         int t = chunk;
         int c0 = 0;
         int c1 = 4;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 4 <= c1; c += 4) {
             int xo = (t * 4 + c) * 784;
             for (int e = 0; e < 784; e++) {
                 d0_[xo + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                d0_[xo + 784 + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                d0_[xo + 1568 + e] = 0f;
+            }
+            for (int e = 0; e < 784; e++) {
+                d0_[xo + 2352 + e] = 0f;
             }
             for (int k = 0; k < 8; k++) {
                 int yo = (t * 8 + k) * 784;
@@ -1404,41 +1918,170 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; with stride 1x1 only the taps that meet a ΔY element run.
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
      */
     private void f10_deconv_d0_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 28) reach ΔX row i - 1
-        float w0_0 = d0$weight_[wo];
-        float w0_1 = d0$weight_[wo + 1];
-        float w0_2 = d0$weight_[wo + 2];
+        float w0_0_0 = d0$weight_[wo];
+        float w1_0_0 = d0$weight_[wo + 9];
+        float w2_0_0 = d0$weight_[wo + 18];
+        float w3_0_0 = d0$weight_[wo + 27];
+        float w0_0_1 = d0$weight_[wo + 1];
+        float w1_0_1 = d0$weight_[wo + 10];
+        float w2_0_1 = d0$weight_[wo + 19];
+        float w3_0_1 = d0$weight_[wo + 28];
+        float w0_0_2 = d0$weight_[wo + 2];
+        float w1_0_2 = d0$weight_[wo + 11];
+        float w2_0_2 = d0$weight_[wo + 20];
+        float w3_0_2 = d0$weight_[wo + 29];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) d0_[xr + j - 1] += w0_0 * s1_[yr + j];
-            for (int j = 0; j < 28; j++) d0_[xr + j] += w0_1 * s1_[yr + j];
-            for (int j = 0; j < 27; j++) d0_[xr + j + 1] += w0_2 * s1_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = s1_[yr + j + 1];
+                d0_[xr + j] += w0_0_0 * x;
+                d0_[xr + 784 + j] += w1_0_0 * x;
+                d0_[xr + 1568 + j] += w2_0_0 * x;
+                d0_[xr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = s1_[yr + j];
+                d0_[xr + j] += w0_0_1 * x;
+                d0_[xr + 784 + j] += w1_0_1 * x;
+                d0_[xr + 1568 + j] += w2_0_1 * x;
+                d0_[xr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = s1_[yr + j + 1];
+                float x1 = s1_[yr + j];
+                float x2 = s1_[yr + j - 1];
+                d0_[xr + j] = d0_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s1_[yr + j];
+                d0_[xr + j] += w0_0_1 * x;
+                d0_[xr + 784 + j] += w1_0_1 * x;
+                d0_[xr + 1568 + j] += w2_0_1 * x;
+                d0_[xr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s1_[yr + j - 1];
+                d0_[xr + j] += w0_0_2 * x;
+                d0_[xr + 784 + j] += w1_0_2 * x;
+                d0_[xr + 1568 + j] += w2_0_2 * x;
+                d0_[xr + 2352 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: ΔY rows [0, 28) reach ΔX row i
-        float w1_0 = d0$weight_[wo + 3];
-        float w1_1 = d0$weight_[wo + 4];
-        float w1_2 = d0$weight_[wo + 5];
+        float w0_1_0 = d0$weight_[wo + 3];
+        float w1_1_0 = d0$weight_[wo + 12];
+        float w2_1_0 = d0$weight_[wo + 21];
+        float w3_1_0 = d0$weight_[wo + 30];
+        float w0_1_1 = d0$weight_[wo + 4];
+        float w1_1_1 = d0$weight_[wo + 13];
+        float w2_1_1 = d0$weight_[wo + 22];
+        float w3_1_1 = d0$weight_[wo + 31];
+        float w0_1_2 = d0$weight_[wo + 5];
+        float w1_1_2 = d0$weight_[wo + 14];
+        float w2_1_2 = d0$weight_[wo + 23];
+        float w3_1_2 = d0$weight_[wo + 32];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) d0_[xr + j - 1] += w1_0 * s1_[yr + j];
-            for (int j = 0; j < 28; j++) d0_[xr + j] += w1_1 * s1_[yr + j];
-            for (int j = 0; j < 27; j++) d0_[xr + j + 1] += w1_2 * s1_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = s1_[yr + j + 1];
+                d0_[xr + j] += w0_1_0 * x;
+                d0_[xr + 784 + j] += w1_1_0 * x;
+                d0_[xr + 1568 + j] += w2_1_0 * x;
+                d0_[xr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = s1_[yr + j];
+                d0_[xr + j] += w0_1_1 * x;
+                d0_[xr + 784 + j] += w1_1_1 * x;
+                d0_[xr + 1568 + j] += w2_1_1 * x;
+                d0_[xr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = s1_[yr + j + 1];
+                float x1 = s1_[yr + j];
+                float x2 = s1_[yr + j - 1];
+                d0_[xr + j] = d0_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s1_[yr + j];
+                d0_[xr + j] += w0_1_1 * x;
+                d0_[xr + 784 + j] += w1_1_1 * x;
+                d0_[xr + 1568 + j] += w2_1_1 * x;
+                d0_[xr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s1_[yr + j - 1];
+                d0_[xr + j] += w0_1_2 * x;
+                d0_[xr + 784 + j] += w1_1_2 * x;
+                d0_[xr + 1568 + j] += w2_1_2 * x;
+                d0_[xr + 2352 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: ΔY rows [0, 27) reach ΔX row i + 1
-        float w2_0 = d0$weight_[wo + 6];
-        float w2_1 = d0$weight_[wo + 7];
-        float w2_2 = d0$weight_[wo + 8];
+        float w0_2_0 = d0$weight_[wo + 6];
+        float w1_2_0 = d0$weight_[wo + 15];
+        float w2_2_0 = d0$weight_[wo + 24];
+        float w3_2_0 = d0$weight_[wo + 33];
+        float w0_2_1 = d0$weight_[wo + 7];
+        float w1_2_1 = d0$weight_[wo + 16];
+        float w2_2_1 = d0$weight_[wo + 25];
+        float w3_2_1 = d0$weight_[wo + 34];
+        float w0_2_2 = d0$weight_[wo + 8];
+        float w1_2_2 = d0$weight_[wo + 17];
+        float w2_2_2 = d0$weight_[wo + 26];
+        float w3_2_2 = d0$weight_[wo + 35];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) d0_[xr + j - 1] += w2_0 * s1_[yr + j];
-            for (int j = 0; j < 28; j++) d0_[xr + j] += w2_1 * s1_[yr + j];
-            for (int j = 0; j < 27; j++) d0_[xr + j + 1] += w2_2 * s1_[yr + j];
+            for (int j = 0; j < 1; j++) {
+                float x = s1_[yr + j + 1];
+                d0_[xr + j] += w0_2_0 * x;
+                d0_[xr + 784 + j] += w1_2_0 * x;
+                d0_[xr + 1568 + j] += w2_2_0 * x;
+                d0_[xr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = s1_[yr + j];
+                d0_[xr + j] += w0_2_1 * x;
+                d0_[xr + 784 + j] += w1_2_1 * x;
+                d0_[xr + 1568 + j] += w2_2_1 * x;
+                d0_[xr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = s1_[yr + j + 1];
+                float x1 = s1_[yr + j];
+                float x2 = s1_[yr + j - 1];
+                d0_[xr + j] = d0_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s1_[yr + j];
+                d0_[xr + j] += w0_2_1 * x;
+                d0_[xr + 784 + j] += w1_2_1 * x;
+                d0_[xr + 1568 + j] += w2_2_1 * x;
+                d0_[xr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = s1_[yr + j - 1];
+                d0_[xr + j] += w0_2_2 * x;
+                d0_[xr + 784 + j] += w1_2_2 * x;
+                d0_[xr + 1568 + j] += w2_2_2 * x;
+                d0_[xr + 2352 + j] += w3_2_2 * x;
+            }
         }
     }
 
@@ -1681,17 +2324,30 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * deconv_bf 'd0' (samples/updown.cnn:23): ΔX[t][c][i][j] = Σ_k Σ_u<3 Σ_v<3 W[c][k][u][v] · ΔY[t][k][i·1 - 1 + u][j·1 - 1 + v]
      * <p>conv of ΔY with W, pads (1,1,1,1), algo direct
-     * <p>32 chunks: one sample each
+     * <p>32 chunks: one sample each; output channels 4 at a time
      */
     private void b5_deconv_bf_d0_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 8;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 8 + k) * 784;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 784; e++) {
-                grad$s1_[yo + e] = b;
+                grad$s1_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 784; e++) {
+                grad$s1_[yo + 784 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 784; e++) {
+                grad$s1_[yo + 1568 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 784; e++) {
+                grad$s1_[yo + 2352 + e] = b3;
             }
             for (int c = 0; c < 4; c++) {
                 int xo = (t * 4 + c) * 784;
@@ -1702,41 +2358,170 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void b5_deconv_bf_d0_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 28) read input row i - 1
-        float w0_0 = d0$weight_[wo];
-        float w0_1 = d0$weight_[wo + 1];
-        float w0_2 = d0$weight_[wo + 2];
+        float w0_0_0 = d0$weight_[wo];
+        float w1_0_0 = d0$weight_[wo + 36];
+        float w2_0_0 = d0$weight_[wo + 72];
+        float w3_0_0 = d0$weight_[wo + 108];
+        float w0_0_1 = d0$weight_[wo + 1];
+        float w1_0_1 = d0$weight_[wo + 37];
+        float w2_0_1 = d0$weight_[wo + 73];
+        float w3_0_1 = d0$weight_[wo + 109];
+        float w0_0_2 = d0$weight_[wo + 2];
+        float w1_0_2 = d0$weight_[wo + 38];
+        float w2_0_2 = d0$weight_[wo + 74];
+        float w3_0_2 = d0$weight_[wo + 110];
         for (int i = 1; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 28; j++) grad$s1_[yr + j] += w0_0 * grad$d0_[xr + j - 1];
-            for (int j = 0; j < 28; j++) grad$s1_[yr + j] += w0_1 * grad$d0_[xr + j];
-            for (int j = 0; j < 27; j++) grad$s1_[yr + j] += w0_2 * grad$d0_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$d0_[xr + j];
+                grad$s1_[yr + j] += w0_0_1 * x;
+                grad$s1_[yr + 784 + j] += w1_0_1 * x;
+                grad$s1_[yr + 1568 + j] += w2_0_1 * x;
+                grad$s1_[yr + 2352 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$d0_[xr + j + 1];
+                grad$s1_[yr + j] += w0_0_2 * x;
+                grad$s1_[yr + 784 + j] += w1_0_2 * x;
+                grad$s1_[yr + 1568 + j] += w2_0_2 * x;
+                grad$s1_[yr + 2352 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$d0_[xr + j - 1];
+                float x1 = grad$d0_[xr + j];
+                float x2 = grad$d0_[xr + j + 1];
+                grad$s1_[yr + j] = grad$s1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$s1_[yr + 784 + j] = grad$s1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$s1_[yr + 1568 + j] = grad$s1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$s1_[yr + 2352 + j] = grad$s1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$d0_[xr + j - 1];
+                grad$s1_[yr + j] += w0_0_0 * x;
+                grad$s1_[yr + 784 + j] += w1_0_0 * x;
+                grad$s1_[yr + 1568 + j] += w2_0_0 * x;
+                grad$s1_[yr + 2352 + j] += w3_0_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$d0_[xr + j];
+                grad$s1_[yr + j] += w0_0_1 * x;
+                grad$s1_[yr + 784 + j] += w1_0_1 * x;
+                grad$s1_[yr + 1568 + j] += w2_0_1 * x;
+                grad$s1_[yr + 2352 + j] += w3_0_1 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 28) read input row i
-        float w1_0 = d0$weight_[wo + 3];
-        float w1_1 = d0$weight_[wo + 4];
-        float w1_2 = d0$weight_[wo + 5];
+        float w0_1_0 = d0$weight_[wo + 3];
+        float w1_1_0 = d0$weight_[wo + 39];
+        float w2_1_0 = d0$weight_[wo + 75];
+        float w3_1_0 = d0$weight_[wo + 111];
+        float w0_1_1 = d0$weight_[wo + 4];
+        float w1_1_1 = d0$weight_[wo + 40];
+        float w2_1_1 = d0$weight_[wo + 76];
+        float w3_1_1 = d0$weight_[wo + 112];
+        float w0_1_2 = d0$weight_[wo + 5];
+        float w1_1_2 = d0$weight_[wo + 41];
+        float w2_1_2 = d0$weight_[wo + 77];
+        float w3_1_2 = d0$weight_[wo + 113];
         for (int i = 0; i < 28; i++) {
             int yr = yo + i * 28;
             int xr = xo + i * 28;
-            for (int j = 1; j < 28; j++) grad$s1_[yr + j] += w1_0 * grad$d0_[xr + j - 1];
-            for (int j = 0; j < 28; j++) grad$s1_[yr + j] += w1_1 * grad$d0_[xr + j];
-            for (int j = 0; j < 27; j++) grad$s1_[yr + j] += w1_2 * grad$d0_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$d0_[xr + j];
+                grad$s1_[yr + j] += w0_1_1 * x;
+                grad$s1_[yr + 784 + j] += w1_1_1 * x;
+                grad$s1_[yr + 1568 + j] += w2_1_1 * x;
+                grad$s1_[yr + 2352 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$d0_[xr + j + 1];
+                grad$s1_[yr + j] += w0_1_2 * x;
+                grad$s1_[yr + 784 + j] += w1_1_2 * x;
+                grad$s1_[yr + 1568 + j] += w2_1_2 * x;
+                grad$s1_[yr + 2352 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$d0_[xr + j - 1];
+                float x1 = grad$d0_[xr + j];
+                float x2 = grad$d0_[xr + j + 1];
+                grad$s1_[yr + j] = grad$s1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$s1_[yr + 784 + j] = grad$s1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$s1_[yr + 1568 + j] = grad$s1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$s1_[yr + 2352 + j] = grad$s1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$d0_[xr + j - 1];
+                grad$s1_[yr + j] += w0_1_0 * x;
+                grad$s1_[yr + 784 + j] += w1_1_0 * x;
+                grad$s1_[yr + 1568 + j] += w2_1_0 * x;
+                grad$s1_[yr + 2352 + j] += w3_1_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$d0_[xr + j];
+                grad$s1_[yr + j] += w0_1_1 * x;
+                grad$s1_[yr + 784 + j] += w1_1_1 * x;
+                grad$s1_[yr + 1568 + j] += w2_1_1 * x;
+                grad$s1_[yr + 2352 + j] += w3_1_1 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 27) read input row i + 1
-        float w2_0 = d0$weight_[wo + 6];
-        float w2_1 = d0$weight_[wo + 7];
-        float w2_2 = d0$weight_[wo + 8];
+        float w0_2_0 = d0$weight_[wo + 6];
+        float w1_2_0 = d0$weight_[wo + 42];
+        float w2_2_0 = d0$weight_[wo + 78];
+        float w3_2_0 = d0$weight_[wo + 114];
+        float w0_2_1 = d0$weight_[wo + 7];
+        float w1_2_1 = d0$weight_[wo + 43];
+        float w2_2_1 = d0$weight_[wo + 79];
+        float w3_2_1 = d0$weight_[wo + 115];
+        float w0_2_2 = d0$weight_[wo + 8];
+        float w1_2_2 = d0$weight_[wo + 44];
+        float w2_2_2 = d0$weight_[wo + 80];
+        float w3_2_2 = d0$weight_[wo + 116];
         for (int i = 0; i < 27; i++) {
             int yr = yo + i * 28;
             int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 28; j++) grad$s1_[yr + j] += w2_0 * grad$d0_[xr + j - 1];
-            for (int j = 0; j < 28; j++) grad$s1_[yr + j] += w2_1 * grad$d0_[xr + j];
-            for (int j = 0; j < 27; j++) grad$s1_[yr + j] += w2_2 * grad$d0_[xr + j + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$d0_[xr + j];
+                grad$s1_[yr + j] += w0_2_1 * x;
+                grad$s1_[yr + 784 + j] += w1_2_1 * x;
+                grad$s1_[yr + 1568 + j] += w2_2_1 * x;
+                grad$s1_[yr + 2352 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$d0_[xr + j + 1];
+                grad$s1_[yr + j] += w0_2_2 * x;
+                grad$s1_[yr + 784 + j] += w1_2_2 * x;
+                grad$s1_[yr + 1568 + j] += w2_2_2 * x;
+                grad$s1_[yr + 2352 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 27; j++) {
+                float x0 = grad$d0_[xr + j - 1];
+                float x1 = grad$d0_[xr + j];
+                float x2 = grad$d0_[xr + j + 1];
+                grad$s1_[yr + j] = grad$s1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$s1_[yr + 784 + j] = grad$s1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$s1_[yr + 1568 + j] = grad$s1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$s1_[yr + 2352 + j] = grad$s1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$d0_[xr + j - 1];
+                grad$s1_[yr + j] += w0_2_0 * x;
+                grad$s1_[yr + 784 + j] += w1_2_0 * x;
+                grad$s1_[yr + 1568 + j] += w2_2_0 * x;
+                grad$s1_[yr + 2352 + j] += w3_2_0 * x;
+            }
+            for (int j = 27; j < 28; j++) {
+                float x = grad$d0_[xr + j];
+                grad$s1_[yr + j] += w0_2_1 * x;
+                grad$s1_[yr + 784 + j] += w1_2_1 * x;
+                grad$s1_[yr + 1568 + j] += w2_2_1 * x;
+                grad$s1_[yr + 2352 + j] += w3_2_1 * x;
+            }
         }
     }
 
@@ -1811,17 +2596,30 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * deconv_bf 'u1' (samples/updown.cnn:19): ΔX[t][c][i][j] = Σ_k Σ_u<3 Σ_v<3 W[c][k][u][v] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
      * <p>conv of ΔY with W, pads (1,0,1,0), stride 2x2, algo direct
-     * <p>32 chunks: one sample each
+     * <p>32 chunks: one sample each; output channels 4 at a time
      */
     private void b8_deconv_bf_u1_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 16 + k) * 196;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 196; e++) {
-                grad$s2_[yo + e] = b;
+                grad$s2_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 196; e++) {
+                grad$s2_[yo + 196 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 196; e++) {
+                grad$s2_[yo + 392 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 196; e++) {
+                grad$s2_[yo + 588 + e] = b3;
             }
             for (int c = 0; c < 8; c++) {
                 int xo = (t * 8 + c) * 784;
@@ -1832,41 +2630,128 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void b8_deconv_bf_u1_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 14) read input row i·2 - 1
-        float w0_0 = u1$weight_[wo];
-        float w0_1 = u1$weight_[wo + 1];
-        float w0_2 = u1$weight_[wo + 2];
+        float w0_0_0 = u1$weight_[wo];
+        float w1_0_0 = u1$weight_[wo + 72];
+        float w2_0_0 = u1$weight_[wo + 144];
+        float w3_0_0 = u1$weight_[wo + 216];
+        float w0_0_1 = u1$weight_[wo + 1];
+        float w1_0_1 = u1$weight_[wo + 73];
+        float w2_0_1 = u1$weight_[wo + 145];
+        float w3_0_1 = u1$weight_[wo + 217];
+        float w0_0_2 = u1$weight_[wo + 2];
+        float w1_0_2 = u1$weight_[wo + 74];
+        float w2_0_2 = u1$weight_[wo + 146];
+        float w3_0_2 = u1$weight_[wo + 218];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) grad$s2_[yr + j] += w0_0 * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w0_1 * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w0_2 * grad$u1_[xr + j * 2 + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u1_[xr + j * 2];
+                grad$s2_[yr + j] += w0_0_1 * x;
+                grad$s2_[yr + 196 + j] += w1_0_1 * x;
+                grad$s2_[yr + 392 + j] += w2_0_1 * x;
+                grad$s2_[yr + 588 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u1_[xr + j * 2 + 1];
+                grad$s2_[yr + j] += w0_0_2 * x;
+                grad$s2_[yr + 196 + j] += w1_0_2 * x;
+                grad$s2_[yr + 392 + j] += w2_0_2 * x;
+                grad$s2_[yr + 588 + j] += w3_0_2 * x;
+            }
+            for (int j = 1; j < 14; j++) {
+                float x0 = grad$u1_[xr + j * 2 - 1];
+                float x1 = grad$u1_[xr + j * 2];
+                float x2 = grad$u1_[xr + j * 2 + 1];
+                grad$s2_[yr + j] = grad$s2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+                grad$s2_[yr + 196 + j] = grad$s2_[yr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
+                grad$s2_[yr + 392 + j] = grad$s2_[yr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
+                grad$s2_[yr + 588 + j] = grad$s2_[yr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
+            }
         }
         // kernel row p = 1: output rows [0, 14) read input row i·2
-        float w1_0 = u1$weight_[wo + 3];
-        float w1_1 = u1$weight_[wo + 4];
-        float w1_2 = u1$weight_[wo + 5];
+        float w0_1_0 = u1$weight_[wo + 3];
+        float w1_1_0 = u1$weight_[wo + 75];
+        float w2_1_0 = u1$weight_[wo + 147];
+        float w3_1_0 = u1$weight_[wo + 219];
+        float w0_1_1 = u1$weight_[wo + 4];
+        float w1_1_1 = u1$weight_[wo + 76];
+        float w2_1_1 = u1$weight_[wo + 148];
+        float w3_1_1 = u1$weight_[wo + 220];
+        float w0_1_2 = u1$weight_[wo + 5];
+        float w1_1_2 = u1$weight_[wo + 77];
+        float w2_1_2 = u1$weight_[wo + 149];
+        float w3_1_2 = u1$weight_[wo + 221];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) grad$s2_[yr + j] += w1_0 * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w1_1 * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w1_2 * grad$u1_[xr + j * 2 + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u1_[xr + j * 2];
+                grad$s2_[yr + j] += w0_1_1 * x;
+                grad$s2_[yr + 196 + j] += w1_1_1 * x;
+                grad$s2_[yr + 392 + j] += w2_1_1 * x;
+                grad$s2_[yr + 588 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u1_[xr + j * 2 + 1];
+                grad$s2_[yr + j] += w0_1_2 * x;
+                grad$s2_[yr + 196 + j] += w1_1_2 * x;
+                grad$s2_[yr + 392 + j] += w2_1_2 * x;
+                grad$s2_[yr + 588 + j] += w3_1_2 * x;
+            }
+            for (int j = 1; j < 14; j++) {
+                float x0 = grad$u1_[xr + j * 2 - 1];
+                float x1 = grad$u1_[xr + j * 2];
+                float x2 = grad$u1_[xr + j * 2 + 1];
+                grad$s2_[yr + j] = grad$s2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+                grad$s2_[yr + 196 + j] = grad$s2_[yr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
+                grad$s2_[yr + 392 + j] = grad$s2_[yr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
+                grad$s2_[yr + 588 + j] = grad$s2_[yr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
+            }
         }
         // kernel row p = 2: output rows [0, 14) read input row i·2 + 1
-        float w2_0 = u1$weight_[wo + 6];
-        float w2_1 = u1$weight_[wo + 7];
-        float w2_2 = u1$weight_[wo + 8];
+        float w0_2_0 = u1$weight_[wo + 6];
+        float w1_2_0 = u1$weight_[wo + 78];
+        float w2_2_0 = u1$weight_[wo + 150];
+        float w3_2_0 = u1$weight_[wo + 222];
+        float w0_2_1 = u1$weight_[wo + 7];
+        float w1_2_1 = u1$weight_[wo + 79];
+        float w2_2_1 = u1$weight_[wo + 151];
+        float w3_2_1 = u1$weight_[wo + 223];
+        float w0_2_2 = u1$weight_[wo + 8];
+        float w1_2_2 = u1$weight_[wo + 80];
+        float w2_2_2 = u1$weight_[wo + 152];
+        float w3_2_2 = u1$weight_[wo + 224];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) grad$s2_[yr + j] += w2_0 * grad$u1_[xr + j * 2 - 1];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w2_1 * grad$u1_[xr + j * 2];
-            for (int j = 0; j < 14; j++) grad$s2_[yr + j] += w2_2 * grad$u1_[xr + j * 2 + 1];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u1_[xr + j * 2];
+                grad$s2_[yr + j] += w0_2_1 * x;
+                grad$s2_[yr + 196 + j] += w1_2_1 * x;
+                grad$s2_[yr + 392 + j] += w2_2_1 * x;
+                grad$s2_[yr + 588 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u1_[xr + j * 2 + 1];
+                grad$s2_[yr + j] += w0_2_2 * x;
+                grad$s2_[yr + 196 + j] += w1_2_2 * x;
+                grad$s2_[yr + 392 + j] += w2_2_2 * x;
+                grad$s2_[yr + 588 + j] += w3_2_2 * x;
+            }
+            for (int j = 1; j < 14; j++) {
+                float x0 = grad$u1_[xr + j * 2 - 1];
+                float x1 = grad$u1_[xr + j * 2];
+                float x2 = grad$u1_[xr + j * 2 + 1];
+                grad$s2_[yr + j] = grad$s2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+                grad$s2_[yr + 196 + j] = grad$s2_[yr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
+                grad$s2_[yr + 392 + j] = grad$s2_[yr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
+                grad$s2_[yr + 588 + j] = grad$s2_[yr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
+            }
         }
     }
 
@@ -1958,81 +2843,341 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * deconv_bf 'u2' (samples/updown.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_u<4 Σ_v<4 W[c][k][u][v] · ΔY[t][k][i·2 - 1 + u][j·2 - 1 + v]
      * <p>conv of ΔY with W, pads (1,1,1,1), stride 2x2, algo direct
-     * <p>32 chunks: one sample each
+     * <p>32 chunks: one sample each; output channels 4 at a time
      */
     private void b12_deconv_bf_u2_(int chunk) {
         int t = chunk;
         int k0 = 0;
         int k1 = 16;
-        for (int k = k0; k < k1; k++) {
+        int k = k0;
+        for (; k + 4 <= k1; k += 4) {
             int yo = (t * 16 + k) * 49;
-            float b = 0f;
+            float b0 = 0f;
             for (int e = 0; e < 49; e++) {
-                grad$r3_[yo + e] = b;
+                grad$r3_[yo + e] = b0;
+            }
+            float b1 = 0f;
+            for (int e = 0; e < 49; e++) {
+                grad$r3_[yo + 49 + e] = b1;
+            }
+            float b2 = 0f;
+            for (int e = 0; e < 49; e++) {
+                grad$r3_[yo + 98 + e] = b2;
+            }
+            float b3 = 0f;
+            for (int e = 0; e < 49; e++) {
+                grad$r3_[yo + 147 + e] = b3;
             }
             for (int c = 0; c < 16; c++) {
                 int xo = (t * 16 + c) * 196;
                 int wo = (k * 16 + c) * 16;
                 b12_deconv_bf_u2_taps0(yo, xo, wo);
+                b12_deconv_bf_u2_taps1(yo, xo, wo);
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3), (3, 0..3) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds the taps (0, 0..3), (1, 0..3), (2, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
      */
     private void b12_deconv_bf_u2_taps0(int yo, int xo, int wo) {
         // kernel row p = 0: output rows [1, 7) read input row i·2 - 1
-        float w0_0 = u2$weight_[wo];
-        float w0_1 = u2$weight_[wo + 1];
-        float w0_2 = u2$weight_[wo + 2];
-        float w0_3 = u2$weight_[wo + 3];
+        float w0_0_0 = u2$weight_[wo];
+        float w1_0_0 = u2$weight_[wo + 256];
+        float w2_0_0 = u2$weight_[wo + 512];
+        float w3_0_0 = u2$weight_[wo + 768];
+        float w0_0_1 = u2$weight_[wo + 1];
+        float w1_0_1 = u2$weight_[wo + 257];
+        float w2_0_1 = u2$weight_[wo + 513];
+        float w3_0_1 = u2$weight_[wo + 769];
+        float w0_0_2 = u2$weight_[wo + 2];
+        float w1_0_2 = u2$weight_[wo + 258];
+        float w2_0_2 = u2$weight_[wo + 514];
+        float w3_0_2 = u2$weight_[wo + 770];
+        float w0_0_3 = u2$weight_[wo + 3];
+        float w1_0_3 = u2$weight_[wo + 259];
+        float w2_0_3 = u2$weight_[wo + 515];
+        float w3_0_3 = u2$weight_[wo + 771];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) grad$r3_[yr + j] += w0_0 * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w0_1 * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w0_2 * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) grad$r3_[yr + j] += w0_3 * grad$u2_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2];
+                grad$r3_[yr + j] += w0_0_1 * x;
+                grad$r3_[yr + 49 + j] += w1_0_1 * x;
+                grad$r3_[yr + 98 + j] += w2_0_1 * x;
+                grad$r3_[yr + 147 + j] += w3_0_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2 + 1];
+                grad$r3_[yr + j] += w0_0_2 * x;
+                grad$r3_[yr + 49 + j] += w1_0_2 * x;
+                grad$r3_[yr + 98 + j] += w2_0_2 * x;
+                grad$r3_[yr + 147 + j] += w3_0_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2 + 2];
+                grad$r3_[yr + j] += w0_0_3 * x;
+                grad$r3_[yr + 49 + j] += w1_0_3 * x;
+                grad$r3_[yr + 98 + j] += w2_0_3 * x;
+                grad$r3_[yr + 147 + j] += w3_0_3 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = grad$u2_[xr + j * 2 - 1];
+                float x1 = grad$u2_[xr + j * 2];
+                float x2 = grad$u2_[xr + j * 2 + 1];
+                float x3 = grad$u2_[xr + j * 2 + 2];
+                grad$r3_[yr + j] = grad$r3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3;
+                grad$r3_[yr + 49 + j] = grad$r3_[yr + 49 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3;
+                grad$r3_[yr + 98 + j] = grad$r3_[yr + 98 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2 + w2_0_3 * x3;
+                grad$r3_[yr + 147 + j] = grad$r3_[yr + 147 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2 + w3_0_3 * x3;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2 - 1];
+                grad$r3_[yr + j] += w0_0_0 * x;
+                grad$r3_[yr + 49 + j] += w1_0_0 * x;
+                grad$r3_[yr + 98 + j] += w2_0_0 * x;
+                grad$r3_[yr + 147 + j] += w3_0_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2];
+                grad$r3_[yr + j] += w0_0_1 * x;
+                grad$r3_[yr + 49 + j] += w1_0_1 * x;
+                grad$r3_[yr + 98 + j] += w2_0_1 * x;
+                grad$r3_[yr + 147 + j] += w3_0_1 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2 + 1];
+                grad$r3_[yr + j] += w0_0_2 * x;
+                grad$r3_[yr + 49 + j] += w1_0_2 * x;
+                grad$r3_[yr + 98 + j] += w2_0_2 * x;
+                grad$r3_[yr + 147 + j] += w3_0_2 * x;
+            }
         }
         // kernel row p = 1: output rows [0, 7) read input row i·2
-        float w1_0 = u2$weight_[wo + 4];
-        float w1_1 = u2$weight_[wo + 5];
-        float w1_2 = u2$weight_[wo + 6];
-        float w1_3 = u2$weight_[wo + 7];
+        float w0_1_0 = u2$weight_[wo + 4];
+        float w1_1_0 = u2$weight_[wo + 260];
+        float w2_1_0 = u2$weight_[wo + 516];
+        float w3_1_0 = u2$weight_[wo + 772];
+        float w0_1_1 = u2$weight_[wo + 5];
+        float w1_1_1 = u2$weight_[wo + 261];
+        float w2_1_1 = u2$weight_[wo + 517];
+        float w3_1_1 = u2$weight_[wo + 773];
+        float w0_1_2 = u2$weight_[wo + 6];
+        float w1_1_2 = u2$weight_[wo + 262];
+        float w2_1_2 = u2$weight_[wo + 518];
+        float w3_1_2 = u2$weight_[wo + 774];
+        float w0_1_3 = u2$weight_[wo + 7];
+        float w1_1_3 = u2$weight_[wo + 263];
+        float w2_1_3 = u2$weight_[wo + 519];
+        float w3_1_3 = u2$weight_[wo + 775];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) grad$r3_[yr + j] += w1_0 * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w1_1 * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w1_2 * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) grad$r3_[yr + j] += w1_3 * grad$u2_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2];
+                grad$r3_[yr + j] += w0_1_1 * x;
+                grad$r3_[yr + 49 + j] += w1_1_1 * x;
+                grad$r3_[yr + 98 + j] += w2_1_1 * x;
+                grad$r3_[yr + 147 + j] += w3_1_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2 + 1];
+                grad$r3_[yr + j] += w0_1_2 * x;
+                grad$r3_[yr + 49 + j] += w1_1_2 * x;
+                grad$r3_[yr + 98 + j] += w2_1_2 * x;
+                grad$r3_[yr + 147 + j] += w3_1_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2 + 2];
+                grad$r3_[yr + j] += w0_1_3 * x;
+                grad$r3_[yr + 49 + j] += w1_1_3 * x;
+                grad$r3_[yr + 98 + j] += w2_1_3 * x;
+                grad$r3_[yr + 147 + j] += w3_1_3 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = grad$u2_[xr + j * 2 - 1];
+                float x1 = grad$u2_[xr + j * 2];
+                float x2 = grad$u2_[xr + j * 2 + 1];
+                float x3 = grad$u2_[xr + j * 2 + 2];
+                grad$r3_[yr + j] = grad$r3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3;
+                grad$r3_[yr + 49 + j] = grad$r3_[yr + 49 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3;
+                grad$r3_[yr + 98 + j] = grad$r3_[yr + 98 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2 + w2_1_3 * x3;
+                grad$r3_[yr + 147 + j] = grad$r3_[yr + 147 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2 + w3_1_3 * x3;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2 - 1];
+                grad$r3_[yr + j] += w0_1_0 * x;
+                grad$r3_[yr + 49 + j] += w1_1_0 * x;
+                grad$r3_[yr + 98 + j] += w2_1_0 * x;
+                grad$r3_[yr + 147 + j] += w3_1_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2];
+                grad$r3_[yr + j] += w0_1_1 * x;
+                grad$r3_[yr + 49 + j] += w1_1_1 * x;
+                grad$r3_[yr + 98 + j] += w2_1_1 * x;
+                grad$r3_[yr + 147 + j] += w3_1_1 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2 + 1];
+                grad$r3_[yr + j] += w0_1_2 * x;
+                grad$r3_[yr + 49 + j] += w1_1_2 * x;
+                grad$r3_[yr + 98 + j] += w2_1_2 * x;
+                grad$r3_[yr + 147 + j] += w3_1_2 * x;
+            }
         }
         // kernel row p = 2: output rows [0, 7) read input row i·2 + 1
-        float w2_0 = u2$weight_[wo + 8];
-        float w2_1 = u2$weight_[wo + 9];
-        float w2_2 = u2$weight_[wo + 10];
-        float w2_3 = u2$weight_[wo + 11];
+        float w0_2_0 = u2$weight_[wo + 8];
+        float w1_2_0 = u2$weight_[wo + 264];
+        float w2_2_0 = u2$weight_[wo + 520];
+        float w3_2_0 = u2$weight_[wo + 776];
+        float w0_2_1 = u2$weight_[wo + 9];
+        float w1_2_1 = u2$weight_[wo + 265];
+        float w2_2_1 = u2$weight_[wo + 521];
+        float w3_2_1 = u2$weight_[wo + 777];
+        float w0_2_2 = u2$weight_[wo + 10];
+        float w1_2_2 = u2$weight_[wo + 266];
+        float w2_2_2 = u2$weight_[wo + 522];
+        float w3_2_2 = u2$weight_[wo + 778];
+        float w0_2_3 = u2$weight_[wo + 11];
+        float w1_2_3 = u2$weight_[wo + 267];
+        float w2_2_3 = u2$weight_[wo + 523];
+        float w3_2_3 = u2$weight_[wo + 779];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) grad$r3_[yr + j] += w2_0 * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w2_1 * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w2_2 * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) grad$r3_[yr + j] += w2_3 * grad$u2_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2];
+                grad$r3_[yr + j] += w0_2_1 * x;
+                grad$r3_[yr + 49 + j] += w1_2_1 * x;
+                grad$r3_[yr + 98 + j] += w2_2_1 * x;
+                grad$r3_[yr + 147 + j] += w3_2_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2 + 1];
+                grad$r3_[yr + j] += w0_2_2 * x;
+                grad$r3_[yr + 49 + j] += w1_2_2 * x;
+                grad$r3_[yr + 98 + j] += w2_2_2 * x;
+                grad$r3_[yr + 147 + j] += w3_2_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2 + 2];
+                grad$r3_[yr + j] += w0_2_3 * x;
+                grad$r3_[yr + 49 + j] += w1_2_3 * x;
+                grad$r3_[yr + 98 + j] += w2_2_3 * x;
+                grad$r3_[yr + 147 + j] += w3_2_3 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = grad$u2_[xr + j * 2 - 1];
+                float x1 = grad$u2_[xr + j * 2];
+                float x2 = grad$u2_[xr + j * 2 + 1];
+                float x3 = grad$u2_[xr + j * 2 + 2];
+                grad$r3_[yr + j] = grad$r3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2 + w0_2_3 * x3;
+                grad$r3_[yr + 49 + j] = grad$r3_[yr + 49 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2 + w1_2_3 * x3;
+                grad$r3_[yr + 98 + j] = grad$r3_[yr + 98 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2 + w2_2_3 * x3;
+                grad$r3_[yr + 147 + j] = grad$r3_[yr + 147 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2 + w3_2_3 * x3;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2 - 1];
+                grad$r3_[yr + j] += w0_2_0 * x;
+                grad$r3_[yr + 49 + j] += w1_2_0 * x;
+                grad$r3_[yr + 98 + j] += w2_2_0 * x;
+                grad$r3_[yr + 147 + j] += w3_2_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2];
+                grad$r3_[yr + j] += w0_2_1 * x;
+                grad$r3_[yr + 49 + j] += w1_2_1 * x;
+                grad$r3_[yr + 98 + j] += w2_2_1 * x;
+                grad$r3_[yr + 147 + j] += w3_2_1 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2 + 1];
+                grad$r3_[yr + j] += w0_2_2 * x;
+                grad$r3_[yr + 49 + j] += w1_2_2 * x;
+                grad$r3_[yr + 98 + j] += w2_2_2 * x;
+                grad$r3_[yr + 147 + j] += w3_2_2 * x;
+            }
         }
+    }
+
+    /**
+     * Adds the taps (3, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     */
+    private void b12_deconv_bf_u2_taps1(int yo, int xo, int wo) {
         // kernel row p = 3: output rows [0, 6) read input row i·2 + 2
-        float w3_0 = u2$weight_[wo + 12];
-        float w3_1 = u2$weight_[wo + 13];
-        float w3_2 = u2$weight_[wo + 14];
-        float w3_3 = u2$weight_[wo + 15];
+        float w0_3_0 = u2$weight_[wo + 12];
+        float w1_3_0 = u2$weight_[wo + 268];
+        float w2_3_0 = u2$weight_[wo + 524];
+        float w3_3_0 = u2$weight_[wo + 780];
+        float w0_3_1 = u2$weight_[wo + 13];
+        float w1_3_1 = u2$weight_[wo + 269];
+        float w2_3_1 = u2$weight_[wo + 525];
+        float w3_3_1 = u2$weight_[wo + 781];
+        float w0_3_2 = u2$weight_[wo + 14];
+        float w1_3_2 = u2$weight_[wo + 270];
+        float w2_3_2 = u2$weight_[wo + 526];
+        float w3_3_2 = u2$weight_[wo + 782];
+        float w0_3_3 = u2$weight_[wo + 15];
+        float w1_3_3 = u2$weight_[wo + 271];
+        float w2_3_3 = u2$weight_[wo + 527];
+        float w3_3_3 = u2$weight_[wo + 783];
         for (int i = 0; i < 6; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 + 2) * 14;
-            for (int j = 1; j < 7; j++) grad$r3_[yr + j] += w3_0 * grad$u2_[xr + j * 2 - 1];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w3_1 * grad$u2_[xr + j * 2];
-            for (int j = 0; j < 7; j++) grad$r3_[yr + j] += w3_2 * grad$u2_[xr + j * 2 + 1];
-            for (int j = 0; j < 6; j++) grad$r3_[yr + j] += w3_3 * grad$u2_[xr + j * 2 + 2];
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2];
+                grad$r3_[yr + j] += w0_3_1 * x;
+                grad$r3_[yr + 49 + j] += w1_3_1 * x;
+                grad$r3_[yr + 98 + j] += w2_3_1 * x;
+                grad$r3_[yr + 147 + j] += w3_3_1 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2 + 1];
+                grad$r3_[yr + j] += w0_3_2 * x;
+                grad$r3_[yr + 49 + j] += w1_3_2 * x;
+                grad$r3_[yr + 98 + j] += w2_3_2 * x;
+                grad$r3_[yr + 147 + j] += w3_3_2 * x;
+            }
+            for (int j = 0; j < 1; j++) {
+                float x = grad$u2_[xr + j * 2 + 2];
+                grad$r3_[yr + j] += w0_3_3 * x;
+                grad$r3_[yr + 49 + j] += w1_3_3 * x;
+                grad$r3_[yr + 98 + j] += w2_3_3 * x;
+                grad$r3_[yr + 147 + j] += w3_3_3 * x;
+            }
+            for (int j = 1; j < 6; j++) {
+                float x0 = grad$u2_[xr + j * 2 - 1];
+                float x1 = grad$u2_[xr + j * 2];
+                float x2 = grad$u2_[xr + j * 2 + 1];
+                float x3 = grad$u2_[xr + j * 2 + 2];
+                grad$r3_[yr + j] = grad$r3_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3;
+                grad$r3_[yr + 49 + j] = grad$r3_[yr + 49 + j] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3;
+                grad$r3_[yr + 98 + j] = grad$r3_[yr + 98 + j] + w2_3_0 * x0 + w2_3_1 * x1 + w2_3_2 * x2 + w2_3_3 * x3;
+                grad$r3_[yr + 147 + j] = grad$r3_[yr + 147 + j] + w3_3_0 * x0 + w3_3_1 * x1 + w3_3_2 * x2 + w3_3_3 * x3;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2 - 1];
+                grad$r3_[yr + j] += w0_3_0 * x;
+                grad$r3_[yr + 49 + j] += w1_3_0 * x;
+                grad$r3_[yr + 98 + j] += w2_3_0 * x;
+                grad$r3_[yr + 147 + j] += w3_3_0 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2];
+                grad$r3_[yr + j] += w0_3_1 * x;
+                grad$r3_[yr + 49 + j] += w1_3_1 * x;
+                grad$r3_[yr + 98 + j] += w2_3_1 * x;
+                grad$r3_[yr + 147 + j] += w3_3_1 * x;
+            }
+            for (int j = 6; j < 7; j++) {
+                float x = grad$u2_[xr + j * 2 + 1];
+                grad$r3_[yr + j] += w0_3_2 * x;
+                grad$r3_[yr + 49 + j] += w1_3_2 * x;
+                grad$r3_[yr + 98 + j] += w2_3_2 * x;
+                grad$r3_[yr + 147 + j] += w3_3_2 * x;
+            }
         }
     }
 
@@ -2144,7 +3289,8 @@ public final class Updown_T32 implements Network, ChunkTask {
         int t = chunk;
         int c0 = 0;
         int c1 = 16;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 1 <= c1; c += 1) {
             int xo = (t * 16 + c) * 196;
             for (int e = 0; e < 196; e++) {
                 grad$r2$$e3_[xo + e] = 0f;
@@ -2162,37 +3308,37 @@ public final class Updown_T32 implements Network, ChunkTask {
      */
     private void b16_conv_bf_e3_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 7) reach ΔX row i·2 - 1
-        float w0_0 = e3$weight_[wo];
-        float w0_1 = e3$weight_[wo + 1];
-        float w0_2 = e3$weight_[wo + 2];
+        float w0_0_0 = e3$weight_[wo];
+        float w0_0_1 = e3$weight_[wo + 1];
+        float w0_0_2 = e3$weight_[wo + 2];
         for (int i = 1; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 - 1) * 14;
-            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w0_0 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w0_1 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w0_2 * grad$e3_[yr + j];
+            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w0_0_0 * grad$e3_[yr + j];
+            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w0_0_1 * grad$e3_[yr + j];
+            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w0_0_2 * grad$e3_[yr + j];
         }
         // kernel row p = 1: ΔY rows [0, 7) reach ΔX row i·2
-        float w1_0 = e3$weight_[wo + 3];
-        float w1_1 = e3$weight_[wo + 4];
-        float w1_2 = e3$weight_[wo + 5];
+        float w0_1_0 = e3$weight_[wo + 3];
+        float w0_1_1 = e3$weight_[wo + 4];
+        float w0_1_2 = e3$weight_[wo + 5];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + i * 2 * 14;
-            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w1_0 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w1_1 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w1_2 * grad$e3_[yr + j];
+            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w0_1_0 * grad$e3_[yr + j];
+            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w0_1_1 * grad$e3_[yr + j];
+            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w0_1_2 * grad$e3_[yr + j];
         }
         // kernel row p = 2: ΔY rows [0, 7) reach ΔX row i·2 + 1
-        float w2_0 = e3$weight_[wo + 6];
-        float w2_1 = e3$weight_[wo + 7];
-        float w2_2 = e3$weight_[wo + 8];
+        float w0_2_0 = e3$weight_[wo + 6];
+        float w0_2_1 = e3$weight_[wo + 7];
+        float w0_2_2 = e3$weight_[wo + 8];
         for (int i = 0; i < 7; i++) {
             int yr = yo + i * 7;
             int xr = xo + (i * 2 + 1) * 14;
-            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w2_0 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w2_1 * grad$e3_[yr + j];
-            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w2_2 * grad$e3_[yr + j];
+            for (int j = 1; j < 7; j++) grad$r2$$e3_[xr + j * 2 - 1] += w0_2_0 * grad$e3_[yr + j];
+            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2] += w0_2_1 * grad$e3_[yr + j];
+            for (int j = 0; j < 7; j++) grad$r2$$e3_[xr + j * 2 + 1] += w0_2_2 * grad$e3_[yr + j];
         }
     }
 
@@ -2296,7 +3442,8 @@ public final class Updown_T32 implements Network, ChunkTask {
         int t = chunk;
         int c0 = 0;
         int c1 = 8;
-        for (int c = c0; c < c1; c++) {
+        int c = c0;
+        for (; c + 1 <= c1; c += 1) {
             int xo = (t * 8 + c) * 784;
             for (int e = 0; e < 784; e++) {
                 grad$r1$$e2_[xo + e] = 0f;
@@ -2314,56 +3461,56 @@ public final class Updown_T32 implements Network, ChunkTask {
      */
     private void b20_conv_bf_e2_taps0(int xo, int yo, int wo) {
         // kernel row p = 0: ΔY rows [1, 14) reach ΔX row i·2 - 1
-        float w0_0 = e2$weight_[wo];
-        float w0_1 = e2$weight_[wo + 1];
-        float w0_2 = e2$weight_[wo + 2];
-        float w0_3 = e2$weight_[wo + 3];
+        float w0_0_0 = e2$weight_[wo];
+        float w0_0_1 = e2$weight_[wo + 1];
+        float w0_0_2 = e2$weight_[wo + 2];
+        float w0_0_3 = e2$weight_[wo + 3];
         for (int i = 1; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 - 1) * 28;
-            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w0_0 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w0_1 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w0_2 * grad$e2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w0_3 * grad$e2_[yr + j];
+            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w0_0_0 * grad$e2_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w0_0_1 * grad$e2_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w0_0_2 * grad$e2_[yr + j];
+            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w0_0_3 * grad$e2_[yr + j];
         }
         // kernel row p = 1: ΔY rows [0, 14) reach ΔX row i·2
-        float w1_0 = e2$weight_[wo + 4];
-        float w1_1 = e2$weight_[wo + 5];
-        float w1_2 = e2$weight_[wo + 6];
-        float w1_3 = e2$weight_[wo + 7];
+        float w0_1_0 = e2$weight_[wo + 4];
+        float w0_1_1 = e2$weight_[wo + 5];
+        float w0_1_2 = e2$weight_[wo + 6];
+        float w0_1_3 = e2$weight_[wo + 7];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + i * 2 * 28;
-            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w1_0 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w1_1 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w1_2 * grad$e2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w1_3 * grad$e2_[yr + j];
+            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w0_1_0 * grad$e2_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w0_1_1 * grad$e2_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w0_1_2 * grad$e2_[yr + j];
+            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w0_1_3 * grad$e2_[yr + j];
         }
         // kernel row p = 2: ΔY rows [0, 14) reach ΔX row i·2 + 1
-        float w2_0 = e2$weight_[wo + 8];
-        float w2_1 = e2$weight_[wo + 9];
-        float w2_2 = e2$weight_[wo + 10];
-        float w2_3 = e2$weight_[wo + 11];
+        float w0_2_0 = e2$weight_[wo + 8];
+        float w0_2_1 = e2$weight_[wo + 9];
+        float w0_2_2 = e2$weight_[wo + 10];
+        float w0_2_3 = e2$weight_[wo + 11];
         for (int i = 0; i < 14; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 1) * 28;
-            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w2_0 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w2_1 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w2_2 * grad$e2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w2_3 * grad$e2_[yr + j];
+            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w0_2_0 * grad$e2_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w0_2_1 * grad$e2_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w0_2_2 * grad$e2_[yr + j];
+            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w0_2_3 * grad$e2_[yr + j];
         }
         // kernel row p = 3: ΔY rows [0, 13) reach ΔX row i·2 + 2
-        float w3_0 = e2$weight_[wo + 12];
-        float w3_1 = e2$weight_[wo + 13];
-        float w3_2 = e2$weight_[wo + 14];
-        float w3_3 = e2$weight_[wo + 15];
+        float w0_3_0 = e2$weight_[wo + 12];
+        float w0_3_1 = e2$weight_[wo + 13];
+        float w0_3_2 = e2$weight_[wo + 14];
+        float w0_3_3 = e2$weight_[wo + 15];
         for (int i = 0; i < 13; i++) {
             int yr = yo + i * 14;
             int xr = xo + (i * 2 + 2) * 28;
-            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w3_0 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w3_1 * grad$e2_[yr + j];
-            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w3_2 * grad$e2_[yr + j];
-            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w3_3 * grad$e2_[yr + j];
+            for (int j = 1; j < 14; j++) grad$r1$$e2_[xr + j * 2 - 1] += w0_3_0 * grad$e2_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2] += w0_3_1 * grad$e2_[yr + j];
+            for (int j = 0; j < 14; j++) grad$r1$$e2_[xr + j * 2 + 1] += w0_3_2 * grad$e2_[yr + j];
+            for (int j = 0; j < 13; j++) grad$r1$$e2_[xr + j * 2 + 2] += w0_3_3 * grad$e2_[yr + j];
         }
     }
 
