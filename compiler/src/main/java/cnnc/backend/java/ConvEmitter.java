@@ -7,6 +7,7 @@ import cnnc.ops.ConvGrad;
 import cnnc.ops.Taps;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * conv, conv_bf and conv_grad as row saxpys: for one output map and one input map, every kernel tap
@@ -91,9 +92,8 @@ final class ConvEmitter {
     /**
      * Output channels (forward) or ΔX channels (backward-data) one tap helper computes at once: each
      * load of an input row feeds {@code BLOCK} outputs, and each output element takes a kernel row's
-     * taps in one expression, so C2's vectorized loop loads and stores it once per kernel row instead
-     * of once per tap. Four channels of three taps keep 12 broadcast weights, 3 inputs and 4 outputs
-     * in vector registers.
+     * taps in one expression, so it is loaded and stored once per kernel row instead of once per tap
+     * (C2 runs these loops scalar: docs/performance.md, "Stop 15").
      */
     static final int BLOCK = 4;
 
@@ -104,10 +104,20 @@ final class ConvEmitter {
     static volatile boolean perTap = false;
 
     /**
-     * One tap of a kernel row as a loop over output index {@code j}: it adds {@code weight · src} to
-     * every output in {@code [lo, hi)}, {@code src} reading the input for {@code j}.
+     * Tap {@code (p, q)} of a kernel row as a loop over output index {@code j}: it adds
+     * {@code w<a>_<p>_<q> · src} to channel a's output at every j in {@code [lo, hi)}, {@code src}
+     * reading the input for {@code j}.
      */
-    record Tap(String weight, int lo, int hi, String src) {}
+    record Tap(int p, int q, int lo, int hi, String src) {
+        /** The local holding channel a's weight of this tap. */
+        String weight(int a) {
+            return weightName(a, p, q);
+        }
+    }
+
+    static String weightName(int a, int p, int q) {
+        return "w" + a + "_" + p + "_" + q;
+    }
 
     /**
      * The loops of one kernel row over an output row, {@code out.apply(a)} naming channel a's output at
@@ -117,7 +127,7 @@ final class ConvEmitter {
      * order, one rounding after each, exactly as a loop per tap would: the bits do not depend on how
      * the columns are cut.
      */
-    private static void rowLoops(Code c, List<Tap> taps, int b, java.util.function.IntFunction<String> out) {
+    private static void rowLoops(Code c, List<Tap> taps, int b, IntFunction<String> out) {
         int lo = Integer.MIN_VALUE, hi = Integer.MAX_VALUE;
         for (Tap t : taps) {
             lo = Math.max(lo, t.lo());
@@ -139,7 +149,7 @@ final class ConvEmitter {
         for (int a = 0; a < b; a++) {
             StringBuilder sum = new StringBuilder(out.apply(a) + " = " + out.apply(a));
             for (int q = 0; q < taps.size(); q++) {
-                sum.append(" + ").append(taps.get(q).weight().replace("#", String.valueOf(a))).append(" * x").append(q);
+                sum.append(" + ").append(taps.get(q).weight(a)).append(" * x").append(q);
             }
             c.line(sum.toString());
         }
@@ -150,17 +160,17 @@ final class ConvEmitter {
     }
 
     /** Tap t alone over outputs {@code [lo, hi)} (nothing when empty). */
-    private static void tapLoop(Code c, Tap t, int lo, int hi, int b, java.util.function.IntFunction<String> out) {
+    private static void tapLoop(Code c, Tap t, int lo, int hi, int b, IntFunction<String> out) {
         if (lo >= hi) {
             return;
         }
         if (b == 1) {
-            c.one("for (int j = " + lo + "; j < " + hi + "; j++) " + out.apply(0) + " += " + t.weight().replace("#", "0") + " * " + t.src());
+            c.one("for (int j = " + lo + "; j < " + hi + "; j++) " + out.apply(0) + " += " + t.weight(0) + " * " + t.src());
             return;
         }
         c.open("for (int j = " + lo + "; j < " + hi + "; j++)").line("float x = " + t.src());
         for (int a = 0; a < b; a++) {
-            c.line(out.apply(a) + " += " + t.weight().replace("#", String.valueOf(a)) + " * x");
+            c.line(out.apply(a) + " += " + t.weight(a) + " * x");
         }
         c.close();
     }
@@ -231,9 +241,9 @@ final class ConvEmitter {
                         continue;
                     }
                     for (int a = 0; a < b; a++) {
-                        c.line("float w" + a + "_" + seg.p() + "_" + q + " = " + s.in(1) + "[wo" + plus((long) a * C * M * N + seg.p() * N + q) + "]");
+                        c.line("float " + weightName(a, seg.p(), q) + " = " + s.in(1) + "[wo" + plus((long) a * C * M * N + seg.p() * N + q) + "]");
                     }
-                    row.add(new Tap("w#_" + seg.p() + "_" + q, cols[0], cols[1], s.in(0) + "[xr + " + times("j", op.sw()) + plus(q - op.pl()) + "]"));
+                    row.add(new Tap(seg.p(), q, cols[0], cols[1], s.in(0) + "[xr + " + times("j", op.sw()) + plus(q - op.pl()) + "]"));
                 }
                 c.open("for (int i = " + rows[0] + "; i < " + rows[1] + "; i++)")
                         .line("int yr = yo + i * " + Wo)
@@ -320,14 +330,14 @@ final class ConvEmitter {
                         continue;
                     }
                     for (int a = 0; a < b; a++) {
-                        c.line("float w" + a + "_" + seg.p() + "_" + q + " = " + s.in(1) + "[wo" + plus((long) a * M * N + seg.p() * N + q) + "]");
+                        c.line("float " + weightName(a, seg.p(), q) + " = " + s.in(1) + "[wo" + plus((long) a * M * N + seg.p() * N + q) + "]");
                     }
                     int shift = q - op.pl(); // ΔY column j reaches ΔX column j·s + q - Pl
                     if (gather) {
-                        row.add(new Tap("w#_" + seg.p() + "_" + q, cols[0] + shift, cols[1] + shift, s.in(0) + "[yr + j" + plus(-shift) + "]"));
+                        row.add(new Tap(seg.p(), q, cols[0] + shift, cols[1] + shift, s.in(0) + "[yr + j" + plus(-shift) + "]"));
                     } else {
                         scatter.add("for (int j = " + cols[0] + "; j < " + cols[1] + "; j++) " + s.out(0) + "[xr + " + times("j", op.sw())
-                                + plus(shift) + "] += w0_" + seg.p() + "_" + q + " * " + s.in(0) + "[yr + j]");
+                                + plus(shift) + "] += " + weightName(0, seg.p(), q) + " * " + s.in(0) + "[yr + j]");
                     }
                 }
                 c.open("for (int i = " + rows[0] + "; i < " + rows[1] + "; i++)")
