@@ -10,13 +10,15 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * conv, conv_bf and conv_grad as row saxpys: for one output map and one input map, every kernel tap
- * {@code (p, q)} is unrolled with literal offsets and runs one loop over contiguous columns,
- * {@code y[yr + j] += w_p_q * x[xr + j + (q - Pl)]}, that C2 vectorizes. Each tap's valid rows and
- * columns are computed here as literals, so border handling costs nothing inside the loops (and a
- * window anchored outside the kernel, or a negative pad, is just another range). Spatial loops are
- * never unrolled. Taps go to helper methods of at most {@link #TAPS_PER_METHOD} taps so every method
- * stays far below HotSpot's 8000-byte JIT limit.
+ * The plain-Java conv, conv_bf and conv_grad. Stride-1 conv and conv_bf go to {@link PlaneConvEmitter}
+ * (loops C2 vectorizes). The rest run as row loops: for an input map, every kernel tap {@code (p, q)}
+ * is unrolled with literal offsets over contiguous output columns, {@code y[yr + j] += w_p_q * x[xr +
+ * j·s + (q - Pl)]}; conv and gathering conv_bf take {@link #BLOCK} output maps per load of the input
+ * row and a kernel row's taps in one expression ({@link #rowLoops}). Each tap's valid rows and columns
+ * are computed here as literals, so border handling costs nothing inside the loops (and a window
+ * anchored outside the kernel, or a negative pad, is just another range). Spatial loops are never
+ * unrolled. Taps go to helper methods of at most {@link #TAPS_PER_METHOD} taps (divided by the block)
+ * so every method stays far below HotSpot's 8000-byte JIT limit.
  */
 final class ConvEmitter {
 
@@ -93,7 +95,7 @@ final class ConvEmitter {
      * Output channels (forward) or ΔX channels (backward-data) one tap helper computes at once: each
      * load of an input row feeds {@code BLOCK} outputs, and each output element takes a kernel row's
      * taps in one expression, so it is loaded and stored once per kernel row instead of once per tap
-     * (C2 runs these loops scalar: docs/performance.md, "Stop 15").
+     * (C2 runs these strided loops scalar: docs/performance.md, "Stop 15").
      */
     static final int BLOCK = 4;
 
@@ -181,6 +183,10 @@ final class ConvEmitter {
     }
 
     static void forward(StepCtx s, Conv op) {
+        if (!perTap && PlaneConvEmitter.applies(op)) {
+            PlaneConvEmitter.forward(s, op);
+            return;
+        }
         Shape x = s.inBuf(0).shape();
         Shape y = s.outBuf(0).shape();
         int T = x.n(), C = x.c(), K = y.c(), Ho = y.h(), Wo = y.w(), M = op.m(), N = op.n();
@@ -269,6 +275,10 @@ final class ConvEmitter {
      */
     static void backwardData(StepCtx s, ConvBf bf, String bias) {
         Conv op = bf.conv();
+        if (!perTap && PlaneConvEmitter.applies(op)) {
+            PlaneConvEmitter.backwardData(s, bf, bias);
+            return;
+        }
         Shape dy = s.inBuf(0).shape();
         Shape dx = s.outBuf(0).shape();
         int T = dx.n(), C = dx.c(), H = dx.h(), W = dx.w(), K = dy.c(), Ho = dy.h(), Wo = dy.w(), M = op.m(), N = op.n();

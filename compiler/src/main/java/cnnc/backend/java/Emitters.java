@@ -59,6 +59,11 @@ final class Emitters {
         return recorded.applies(conv) ? recorded : Conv.Algo.SCALAR;
     }
 
+    /** What {@code cnnc check} calls a convolution step on the plain-Java kernels, and why it runs them. */
+    static String scalarLoops(StepCtx s) {
+        return "scalar loops" + (s.vector ? " (algo scalar, or pads outside the vector kernels' range)" : " (plain Java)");
+    }
+
     static void emit(StepCtx s) {
         switch (s.step.op()) {
             case Conv op -> {
@@ -133,8 +138,7 @@ final class Emitters {
         }
         if (s.kernel.isEmpty() && (s.step.op() instanceof Conv || s.step.op() instanceof ConvBf || s.step.op() instanceof ConvGrad
                 || s.step.op() instanceof Deconv || s.step.op() instanceof DeconvBf || s.step.op() instanceof DeconvGrad)) {
-            s.kernel = "scalar loops" + (s.vector ? " (algo scalar, or pads outside the vector kernels' range)" : " (plain Java)")
-                    + ", " + s.chunks + " chunks";
+            s.kernel = scalarLoops(s) + ", " + s.chunks + " chunks";
         }
         if (s.chunks < 1) {
             throw new IllegalStateException("emitter for " + s.step.op().mnemonic() + " set no main method");

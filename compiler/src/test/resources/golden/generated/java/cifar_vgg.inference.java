@@ -79,12 +79,12 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): scalar loops (plain Java), 8 chunks
- * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java), 8 chunks
- * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java), 8 chunks
- * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java), 8 chunks
- * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java), 8 chunks
- * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
  * </ul>
  */
 public final class Cifar_vgg_T1 implements Network, ChunkTask {
@@ -413,6 +413,78 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
      */
     private final float[] loss_ = new float[1];
 
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_c2_p f0_conv_c1_s f10_conv_c4_p
+     * f17_conv_c6_p f7_conv_c3_p f14_conv_c5_p.
+     */
+    private final float[] scratch0 = new float[74112];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_c2_s f7_conv_c3_s f10_conv_c4_s
+     * f14_conv_c5_s f17_conv_c6_s f0_conv_c1_p.
+     */
+    private final float[] scratch1 = new float[45440];
+
+    /**
+     * Scratch of f0_conv_c1_ (3474 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f0_conv_c1_p = scratch1;
+
+    /**
+     * Scratch of f0_conv_c1_ (45440 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_c1_s = scratch0;
+
+    /**
+     * Scratch of f3_conv_c2_ (74112 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f3_conv_c2_p = scratch0;
+
+    /**
+     * Scratch of f3_conv_c2_ (45440 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f3_conv_c2_s = scratch1;
+
+    /**
+     * Scratch of f7_conv_c3_ (20864 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f7_conv_c3_p = scratch0;
+
+    /**
+     * Scratch of f7_conv_c3_ (12672 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f7_conv_c3_s = scratch1;
+
+    /**
+     * Scratch of f10_conv_c4_ (41728 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f10_conv_c4_p = scratch0;
+
+    /**
+     * Scratch of f10_conv_c4_ (12672 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f10_conv_c4_s = scratch1;
+
+    /**
+     * Scratch of f14_conv_c5_ (13056 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f14_conv_c5_p = scratch0;
+
+    /**
+     * Scratch of f14_conv_c5_ (3968 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f14_conv_c5_s = scratch1;
+
+    /**
+     * Scratch of f17_conv_c6_ (26112 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f17_conv_c6_p = scratch0;
+
+    /**
+     * Scratch of f17_conv_c6_ (3968 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f17_conv_c6_s = scratch1;
+
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
     private final HashMap<String, float[]> floats = new HashMap<String, float[]>();
@@ -580,50 +652,57 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
      */
     public void infer() {
         // conv 'c1' (samples/cifar_vgg.cnn:13)
-        pool.run(this, 0, 8);
+        f0_conv_c1_pad(0);
+        // conv 'c1' (samples/cifar_vgg.cnn:13)
+        pool.run(this, 1, 8);
         // bn 'n1' (samples/cifar_vgg.cnn:14)
-        pool.run(this, 1, 64);
+        pool.run(this, 2, 64);
         // relu 'r1' (samples/cifar_vgg.cnn:15)
-        f2_relu_r1_(0);
         // conv 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 3, 8);
+        s3_by_sample(0);
+        // conv 'c2' (samples/cifar_vgg.cnn:16)
+        pool.run(this, 4, 8);
         // bn 'n2' (samples/cifar_vgg.cnn:17)
-        pool.run(this, 4, 64);
+        pool.run(this, 5, 64);
         // relu 'r2' (samples/cifar_vgg.cnn:18)
         // maxpool 'p2' (samples/cifar_vgg.cnn:19)
-        s5_by_sample(0);
         // conv 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 6, 8);
+        s6_by_sample(0);
+        // conv 'c3' (samples/cifar_vgg.cnn:22)
+        pool.run(this, 7, 8);
         // bn 'n3' (samples/cifar_vgg.cnn:23)
-        pool.run(this, 7, 128);
+        pool.run(this, 8, 128);
         // relu 'r3' (samples/cifar_vgg.cnn:24)
-        f9_relu_r3_(0);
         // conv 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 9, 8);
+        s9_by_sample(0);
+        // conv 'c4' (samples/cifar_vgg.cnn:25)
+        pool.run(this, 10, 8);
         // bn 'n4' (samples/cifar_vgg.cnn:26)
-        pool.run(this, 10, 128);
+        pool.run(this, 11, 128);
         // relu 'r4' (samples/cifar_vgg.cnn:27)
         // maxpool 'p4' (samples/cifar_vgg.cnn:28)
-        s11_by_sample(0);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 12, 8);
+        s12_by_sample(0);
+        // conv 'c5' (samples/cifar_vgg.cnn:31)
+        pool.run(this, 13, 8);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
         for (int chunk = 0; chunk < 256; chunk++) {
             f15_bn_n5_(chunk);
         }
         // relu 'r5' (samples/cifar_vgg.cnn:33)
-        f16_relu_r5_(0);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 15, 8);
+        s15_by_sample(0);
+        // conv 'c6' (samples/cifar_vgg.cnn:34)
+        pool.run(this, 16, 8);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
         for (int chunk = 0; chunk < 256; chunk++) {
             f18_bn_n6_(chunk);
         }
         // relu 'r6' (samples/cifar_vgg.cnn:36)
         // maxpool 'p6' (samples/cifar_vgg.cnn:37)
-        s17_by_sample(0);
+        s18_by_sample(0);
         // full 'f1' (samples/cifar_vgg.cnn:40)
-        pool.run(this, 18, 8);
+        pool.run(this, 19, 8);
         // softmax 'y' (samples/cifar_vgg.cnn:41)
         f22_softmax_y_(0);
         // cross_entropy 'loss' (samples/cifar_vgg.cnn:42)
@@ -704,66 +783,69 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
     public void runChunk(int step, int chunk) {
         switch (step) {
             case 0:
-                f0_conv_c1_(chunk);
+                f0_conv_c1_pad(chunk);
                 return;
             case 1:
-                f1_bn_n1_(chunk);
+                f0_conv_c1_(chunk);
                 return;
             case 2:
-                f2_relu_r1_(chunk);
+                f1_bn_n1_(chunk);
                 return;
             case 3:
-                f3_conv_c2_(chunk);
+                s3_by_sample(chunk);
                 return;
             case 4:
-                f4_bn_n2_(chunk);
+                f3_conv_c2_(chunk);
                 return;
             case 5:
-                s5_by_sample(chunk);
+                f4_bn_n2_(chunk);
                 return;
             case 6:
-                f7_conv_c3_(chunk);
+                s6_by_sample(chunk);
                 return;
             case 7:
-                f8_bn_n3_(chunk);
+                f7_conv_c3_(chunk);
                 return;
             case 8:
-                f9_relu_r3_(chunk);
+                f8_bn_n3_(chunk);
                 return;
             case 9:
-                f10_conv_c4_(chunk);
+                s9_by_sample(chunk);
                 return;
             case 10:
-                f11_bn_n4_(chunk);
+                f10_conv_c4_(chunk);
                 return;
             case 11:
-                s11_by_sample(chunk);
+                f11_bn_n4_(chunk);
                 return;
             case 12:
-                f14_conv_c5_(chunk);
+                s12_by_sample(chunk);
                 return;
             case 13:
-                f15_bn_n5_(chunk);
+                f14_conv_c5_(chunk);
                 return;
             case 14:
-                f16_relu_r5_(chunk);
+                f15_bn_n5_(chunk);
                 return;
             case 15:
-                f17_conv_c6_(chunk);
+                s15_by_sample(chunk);
                 return;
             case 16:
-                f18_bn_n6_(chunk);
+                f17_conv_c6_(chunk);
                 return;
             case 17:
-                s17_by_sample(chunk);
+                f18_bn_n6_(chunk);
                 return;
             case 18:
-                f21_full_f1_(chunk);
+                s18_by_sample(chunk);
                 return;
             case 19:
-                f22_softmax_y_(chunk);
+                f21_full_f1_(chunk);
                 return;
             case 20:
+                f22_softmax_y_(chunk);
+                return;
+            case 21:
                 f23_cross_entropy_loss_(chunk);
                 return;
             default:
@@ -775,13 +857,41 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
-     * <li>relu 'r2' (samples/cifar_vgg.cnn:18)</li>
-     * <li>maxpool 'p2' (samples/cifar_vgg.cnn:19)</li>
+     * <li>relu 'r1' (samples/cifar_vgg.cnn:15)</li>
+     * <li>conv 'c2' (samples/cifar_vgg.cnn:16)</li>
      * </ul>
      */
-    private void s5_by_sample(int chunk) {
+    private void s3_by_sample(int chunk) {
+        f2_relu_r1_(chunk);
+        f3_conv_c2_pad(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>relu 'r2' (samples/cifar_vgg.cnn:18)</li>
+     * <li>maxpool 'p2' (samples/cifar_vgg.cnn:19)</li>
+     * <li>conv 'c3' (samples/cifar_vgg.cnn:22)</li>
+     * </ul>
+     */
+    private void s6_by_sample(int chunk) {
         f5_relu_r2_(chunk);
         f6_maxpool_p2_(chunk);
+        f7_conv_c3_pad(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>relu 'r3' (samples/cifar_vgg.cnn:24)</li>
+     * <li>conv 'c4' (samples/cifar_vgg.cnn:25)</li>
+     * </ul>
+     */
+    private void s9_by_sample(int chunk) {
+        f9_relu_r3_(chunk);
+        f10_conv_c4_pad(chunk);
     }
 
     /**
@@ -790,11 +900,26 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
      * <ul>
      * <li>relu 'r4' (samples/cifar_vgg.cnn:27)</li>
      * <li>maxpool 'p4' (samples/cifar_vgg.cnn:28)</li>
+     * <li>conv 'c5' (samples/cifar_vgg.cnn:31)</li>
      * </ul>
      */
-    private void s11_by_sample(int chunk) {
+    private void s12_by_sample(int chunk) {
         f12_relu_r4_(chunk);
         f13_maxpool_p4_(chunk);
+        f14_conv_c5_pad(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>relu 'r5' (samples/cifar_vgg.cnn:33)</li>
+     * <li>conv 'c6' (samples/cifar_vgg.cnn:34)</li>
+     * </ul>
+     */
+    private void s15_by_sample(int chunk) {
+        f16_relu_r5_(chunk);
+        f17_conv_c6_pad(chunk);
     }
 
     /**
@@ -805,7 +930,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
      * <li>maxpool 'p6' (samples/cifar_vgg.cnn:37)</li>
      * </ul>
      */
-    private void s17_by_sample(int chunk) {
+    private void s18_by_sample(int chunk) {
         f19_relu_r6_(chunk);
         f20_maxpool_p6_(chunk);
     }
@@ -813,277 +938,166 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/cifar_vgg.cnn:13): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f0_conv_c1_s
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 64 / 8;
-        int k1 = (part + 1) * 64 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 64 + k) * 1024;
+        int o0 = part * 64 / 8;
+        int o1 = (part + 1) * 64 / 8;
+        int base = chunk * 5680;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·1088 + r·34 + j]
             float b0 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + e] = b0;
+            for (int e = 0; e < 1088; e++) {
+                f0_conv_c1_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + 1024 + e] = b1;
+            for (int e = 0; e < 1088; e++) {
+                f0_conv_c1_s[base + 1088 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + 2048 + e] = b2;
+            for (int i = 0; i < 3; i++) {
+                int d = (t * 3 + i) * 1158;
+                // kernel column q reads S[base + 2176 + q·1168 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c1_p, d, f0_conv_c1_s, base + 2176, 1156);
+                System.arraycopy(f0_conv_c1_p, d + 1, f0_conv_c1_s, base + 3344, 1156);
+                System.arraycopy(f0_conv_c1_p, d + 2, f0_conv_c1_s, base + 4512, 1156);
+                int wo = (o * 3 + i) * 9;
+                f0_conv_c1_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + 3072 + e] = b3;
-            }
-            for (int c = 0; c < 3; c++) {
-                int xo = (t * 3 + c) * 1024;
-                int wo = (k * 3 + c) * 9;
-                f0_conv_c1_taps0(yo, xo, wo);
-            }
+            int y = (t * 64 + o) * 1024;
+            for (int r = 0; r < 32; r++) System.arraycopy(f0_conv_c1_s, base + r * 34, c1_, y + r * 32, 32);
+            for (int r = 0; r < 32; r++) System.arraycopy(f0_conv_c1_s, base + 1088 + r * 34, c1_, y + 1024 + r * 32, 32);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 64 + k) * 1024;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·1088 + r·34 + j]
             float b0 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + e] = b0;
+            for (int e = 0; e < 1088; e++) {
+                f0_conv_c1_s[base + e] = b0;
             }
-            for (int c = 0; c < 3; c++) {
-                int xo = (t * 3 + c) * 1024;
-                int wo = (k * 3 + c) * 9;
-                f0_conv_c1_one0(yo, xo, wo);
+            for (int i = 0; i < 3; i++) {
+                int d = (t * 3 + i) * 1158;
+                // kernel column q reads S[base + 2176 + q·1168 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c1_p, d, f0_conv_c1_s, base + 2176, 1156);
+                System.arraycopy(f0_conv_c1_p, d + 1, f0_conv_c1_s, base + 3344, 1156);
+                System.arraycopy(f0_conv_c1_p, d + 2, f0_conv_c1_s, base + 4512, 1156);
+                int wo = (o * 3 + i) * 9;
+                f0_conv_c1_one0(base, wo);
+            }
+            int y = (t * 64 + o) * 1024;
+            for (int r = 0; r < 32; r++) System.arraycopy(f0_conv_c1_s, base + r * 34, c1_, y + r * 32, 32);
+        }
+    }
+
+    /**
+     * conv 'c1' (samples/cifar_vgg.cnn:13), phase pad: copies x_[t] into planes of 34x34 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f0_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 3; i++) {
+            int x = (t * 3 + i) * 1024;
+            int d = (t * 3 + i) * 1158;
+            for (int e = 0; e < 34; e++) {
+                f0_conv_c1_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 33; r++, x += 32) {
+                int dr = d + r * 34;
+                for (int e = 0; e < 1; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_c1_p, dr + 1, 32);
+                for (int e = 33; e < 34; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 1122; e < 1158; e++) {
+                f0_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 32) read input row i - 1
+    private void f0_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_0 = c1$weight_[wo + 27];
-        float w2_0_0 = c1$weight_[wo + 54];
-        float w3_0_0 = c1$weight_[wo + 81];
-        float w0_0_1 = c1$weight_[wo + 1];
         float w1_0_1 = c1$weight_[wo + 28];
-        float w2_0_1 = c1$weight_[wo + 55];
-        float w3_0_1 = c1$weight_[wo + 82];
-        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_2 = c1$weight_[wo + 29];
-        float w2_0_2 = c1$weight_[wo + 56];
-        float w3_0_2 = c1$weight_[wo + 83];
-        for (int i = 1; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i - 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 1024 + j] += w1_0_1 * x;
-                c1_[yr + 2048 + j] += w2_0_1 * x;
-                c1_[yr + 3072 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 1024 + j] += w1_0_2 * x;
-                c1_[yr + 2048 + j] += w2_0_2 * x;
-                c1_[yr + 3072 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 1024 + j] += w1_0_0 * x;
-                c1_[yr + 2048 + j] += w2_0_0 * x;
-                c1_[yr + 3072 + j] += w3_0_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 1024 + j] += w1_0_1 * x;
-                c1_[yr + 2048 + j] += w2_0_1 * x;
-                c1_[yr + 3072 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2176 + e];
+            float x1 = f0_conv_c1_s[base + 3344 + e];
+            float x2 = f0_conv_c1_s[base + 4512 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_c1_s[base + 1088 + e] = f0_conv_c1_s[base + 1088 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 32) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
-        float w1_1_0 = c1$weight_[wo + 30];
-        float w2_1_0 = c1$weight_[wo + 57];
-        float w3_1_0 = c1$weight_[wo + 84];
         float w0_1_1 = c1$weight_[wo + 4];
-        float w1_1_1 = c1$weight_[wo + 31];
-        float w2_1_1 = c1$weight_[wo + 58];
-        float w3_1_1 = c1$weight_[wo + 85];
         float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_0 = c1$weight_[wo + 30];
+        float w1_1_1 = c1$weight_[wo + 31];
         float w1_1_2 = c1$weight_[wo + 32];
-        float w2_1_2 = c1$weight_[wo + 59];
-        float w3_1_2 = c1$weight_[wo + 86];
-        for (int i = 0; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + i * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 1024 + j] += w1_1_1 * x;
-                c1_[yr + 2048 + j] += w2_1_1 * x;
-                c1_[yr + 3072 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 1024 + j] += w1_1_2 * x;
-                c1_[yr + 2048 + j] += w2_1_2 * x;
-                c1_[yr + 3072 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 1024 + j] += w1_1_0 * x;
-                c1_[yr + 2048 + j] += w2_1_0 * x;
-                c1_[yr + 3072 + j] += w3_1_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 1024 + j] += w1_1_1 * x;
-                c1_[yr + 2048 + j] += w2_1_1 * x;
-                c1_[yr + 3072 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2210 + e];
+            float x1 = f0_conv_c1_s[base + 3378 + e];
+            float x2 = f0_conv_c1_s[base + 4546 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_c1_s[base + 1088 + e] = f0_conv_c1_s[base + 1088 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 31) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
-        float w1_2_0 = c1$weight_[wo + 33];
-        float w2_2_0 = c1$weight_[wo + 60];
-        float w3_2_0 = c1$weight_[wo + 87];
         float w0_2_1 = c1$weight_[wo + 7];
-        float w1_2_1 = c1$weight_[wo + 34];
-        float w2_2_1 = c1$weight_[wo + 61];
-        float w3_2_1 = c1$weight_[wo + 88];
         float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_0 = c1$weight_[wo + 33];
+        float w1_2_1 = c1$weight_[wo + 34];
         float w1_2_2 = c1$weight_[wo + 35];
-        float w2_2_2 = c1$weight_[wo + 62];
-        float w3_2_2 = c1$weight_[wo + 89];
-        for (int i = 0; i < 31; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i + 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 1024 + j] += w1_2_1 * x;
-                c1_[yr + 2048 + j] += w2_2_1 * x;
-                c1_[yr + 3072 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 1024 + j] += w1_2_2 * x;
-                c1_[yr + 2048 + j] += w2_2_2 * x;
-                c1_[yr + 3072 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_2_0 * x;
-                c1_[yr + 1024 + j] += w1_2_0 * x;
-                c1_[yr + 2048 + j] += w2_2_0 * x;
-                c1_[yr + 3072 + j] += w3_2_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 1024 + j] += w1_2_1 * x;
-                c1_[yr + 2048 + j] += w2_2_1 * x;
-                c1_[yr + 3072 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2244 + e];
+            float x1 = f0_conv_c1_s[base + 3412 + e];
+            float x2 = f0_conv_c1_s[base + 4580 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_c1_s[base + 1088 + e] = f0_conv_c1_s[base + 1088 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 32) read input row i - 1
+    private void f0_conv_c1_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
         float w0_0_1 = c1$weight_[wo + 1];
         float w0_0_2 = c1$weight_[wo + 2];
-        for (int i = 1; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i - 1) * 32;
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_0_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_0_2 * x_[xr + j + 1];
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) c1_[yr + j] += w0_0_0 * x_[xr + j - 1];
-            for (int j = 31; j < 32; j++) c1_[yr + j] += w0_0_1 * x_[xr + j];
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2176 + e];
+            float x1 = f0_conv_c1_s[base + 3344 + e];
+            float x2 = f0_conv_c1_s[base + 4512 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 32) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
         float w0_1_1 = c1$weight_[wo + 4];
         float w0_1_2 = c1$weight_[wo + 5];
-        for (int i = 0; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + i * 32;
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_1_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_1_2 * x_[xr + j + 1];
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) c1_[yr + j] += w0_1_0 * x_[xr + j - 1];
-            for (int j = 31; j < 32; j++) c1_[yr + j] += w0_1_1 * x_[xr + j];
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2210 + e];
+            float x1 = f0_conv_c1_s[base + 3378 + e];
+            float x2 = f0_conv_c1_s[base + 4546 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 31) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
         float w0_2_1 = c1$weight_[wo + 7];
         float w0_2_2 = c1$weight_[wo + 8];
-        for (int i = 0; i < 31; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i + 1) * 32;
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_2_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_2_2 * x_[xr + j + 1];
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) c1_[yr + j] += w0_2_0 * x_[xr + j - 1];
-            for (int j = 31; j < 32; j++) c1_[yr + j] += w0_2_1 * x_[xr + j];
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2244 + e];
+            float x1 = f0_conv_c1_s[base + 3412 + e];
+            float x2 = f0_conv_c1_s[base + 4580 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 
@@ -1124,277 +1138,166 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f3_conv_c2_s
      */
     private void f3_conv_c2_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 64 / 8;
-        int k1 = (part + 1) * 64 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 64 + k) * 1024;
+        int o0 = part * 64 / 8;
+        int o1 = (part + 1) * 64 / 8;
+        int base = chunk * 5680;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·1088 + r·34 + j]
             float b0 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + e] = b0;
+            for (int e = 0; e < 1088; e++) {
+                f3_conv_c2_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + 1024 + e] = b1;
+            for (int e = 0; e < 1088; e++) {
+                f3_conv_c2_s[base + 1088 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + 2048 + e] = b2;
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 1158;
+                // kernel column q reads S[base + 2176 + q·1168 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c2_p, d, f3_conv_c2_s, base + 2176, 1156);
+                System.arraycopy(f3_conv_c2_p, d + 1, f3_conv_c2_s, base + 3344, 1156);
+                System.arraycopy(f3_conv_c2_p, d + 2, f3_conv_c2_s, base + 4512, 1156);
+                int wo = (o * 64 + i) * 9;
+                f3_conv_c2_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + 3072 + e] = b3;
-            }
-            for (int c = 0; c < 64; c++) {
-                int xo = (t * 64 + c) * 1024;
-                int wo = (k * 64 + c) * 9;
-                f3_conv_c2_taps0(yo, xo, wo);
-            }
+            int y = (t * 64 + o) * 1024;
+            for (int r = 0; r < 32; r++) System.arraycopy(f3_conv_c2_s, base + r * 34, c2_, y + r * 32, 32);
+            for (int r = 0; r < 32; r++) System.arraycopy(f3_conv_c2_s, base + 1088 + r * 34, c2_, y + 1024 + r * 32, 32);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 64 + k) * 1024;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·1088 + r·34 + j]
             float b0 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + e] = b0;
+            for (int e = 0; e < 1088; e++) {
+                f3_conv_c2_s[base + e] = b0;
             }
-            for (int c = 0; c < 64; c++) {
-                int xo = (t * 64 + c) * 1024;
-                int wo = (k * 64 + c) * 9;
-                f3_conv_c2_one0(yo, xo, wo);
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 1158;
+                // kernel column q reads S[base + 2176 + q·1168 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c2_p, d, f3_conv_c2_s, base + 2176, 1156);
+                System.arraycopy(f3_conv_c2_p, d + 1, f3_conv_c2_s, base + 3344, 1156);
+                System.arraycopy(f3_conv_c2_p, d + 2, f3_conv_c2_s, base + 4512, 1156);
+                int wo = (o * 64 + i) * 9;
+                f3_conv_c2_one0(base, wo);
+            }
+            int y = (t * 64 + o) * 1024;
+            for (int r = 0; r < 32; r++) System.arraycopy(f3_conv_c2_s, base + r * 34, c2_, y + r * 32, 32);
+        }
+    }
+
+    /**
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into planes of 34x34 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f3_conv_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 64; i++) {
+            int x = (t * 64 + i) * 1024;
+            int d = (t * 64 + i) * 1158;
+            for (int e = 0; e < 34; e++) {
+                f3_conv_c2_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 33; r++, x += 32) {
+                int dr = d + r * 34;
+                for (int e = 0; e < 1; e++) {
+                    f3_conv_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(r1_, x, f3_conv_c2_p, dr + 1, 32);
+                for (int e = 33; e < 34; e++) {
+                    f3_conv_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 1122; e < 1158; e++) {
+                f3_conv_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 32) read input row i - 1
+    private void f3_conv_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w0_0_2 = c2$weight_[wo + 2];
         float w1_0_0 = c2$weight_[wo + 576];
-        float w2_0_0 = c2$weight_[wo + 1152];
-        float w3_0_0 = c2$weight_[wo + 1728];
-        float w0_0_1 = c2$weight_[wo + 1];
         float w1_0_1 = c2$weight_[wo + 577];
-        float w2_0_1 = c2$weight_[wo + 1153];
-        float w3_0_1 = c2$weight_[wo + 1729];
-        float w0_0_2 = c2$weight_[wo + 2];
         float w1_0_2 = c2$weight_[wo + 578];
-        float w2_0_2 = c2$weight_[wo + 1154];
-        float w3_0_2 = c2$weight_[wo + 1730];
-        for (int i = 1; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i - 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 1024 + j] += w1_0_1 * x;
-                c2_[yr + 2048 + j] += w2_0_1 * x;
-                c2_[yr + 3072 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_0_2 * x;
-                c2_[yr + 1024 + j] += w1_0_2 * x;
-                c2_[yr + 2048 + j] += w2_0_2 * x;
-                c2_[yr + 3072 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_0_0 * x;
-                c2_[yr + 1024 + j] += w1_0_0 * x;
-                c2_[yr + 2048 + j] += w2_0_0 * x;
-                c2_[yr + 3072 + j] += w3_0_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 1024 + j] += w1_0_1 * x;
-                c2_[yr + 2048 + j] += w2_0_1 * x;
-                c2_[yr + 3072 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2176 + e];
+            float x1 = f3_conv_c2_s[base + 3344 + e];
+            float x2 = f3_conv_c2_s[base + 4512 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f3_conv_c2_s[base + 1088 + e] = f3_conv_c2_s[base + 1088 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 32) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 3];
-        float w1_1_0 = c2$weight_[wo + 579];
-        float w2_1_0 = c2$weight_[wo + 1155];
-        float w3_1_0 = c2$weight_[wo + 1731];
         float w0_1_1 = c2$weight_[wo + 4];
-        float w1_1_1 = c2$weight_[wo + 580];
-        float w2_1_1 = c2$weight_[wo + 1156];
-        float w3_1_1 = c2$weight_[wo + 1732];
         float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_0 = c2$weight_[wo + 579];
+        float w1_1_1 = c2$weight_[wo + 580];
         float w1_1_2 = c2$weight_[wo + 581];
-        float w2_1_2 = c2$weight_[wo + 1157];
-        float w3_1_2 = c2$weight_[wo + 1733];
-        for (int i = 0; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + i * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 1024 + j] += w1_1_1 * x;
-                c2_[yr + 2048 + j] += w2_1_1 * x;
-                c2_[yr + 3072 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_1_2 * x;
-                c2_[yr + 1024 + j] += w1_1_2 * x;
-                c2_[yr + 2048 + j] += w2_1_2 * x;
-                c2_[yr + 3072 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_1_0 * x;
-                c2_[yr + 1024 + j] += w1_1_0 * x;
-                c2_[yr + 2048 + j] += w2_1_0 * x;
-                c2_[yr + 3072 + j] += w3_1_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 1024 + j] += w1_1_1 * x;
-                c2_[yr + 2048 + j] += w2_1_1 * x;
-                c2_[yr + 3072 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2210 + e];
+            float x1 = f3_conv_c2_s[base + 3378 + e];
+            float x2 = f3_conv_c2_s[base + 4546 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f3_conv_c2_s[base + 1088 + e] = f3_conv_c2_s[base + 1088 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 31) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 6];
-        float w1_2_0 = c2$weight_[wo + 582];
-        float w2_2_0 = c2$weight_[wo + 1158];
-        float w3_2_0 = c2$weight_[wo + 1734];
         float w0_2_1 = c2$weight_[wo + 7];
-        float w1_2_1 = c2$weight_[wo + 583];
-        float w2_2_1 = c2$weight_[wo + 1159];
-        float w3_2_1 = c2$weight_[wo + 1735];
         float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_0 = c2$weight_[wo + 582];
+        float w1_2_1 = c2$weight_[wo + 583];
         float w1_2_2 = c2$weight_[wo + 584];
-        float w2_2_2 = c2$weight_[wo + 1160];
-        float w3_2_2 = c2$weight_[wo + 1736];
-        for (int i = 0; i < 31; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i + 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 1024 + j] += w1_2_1 * x;
-                c2_[yr + 2048 + j] += w2_2_1 * x;
-                c2_[yr + 3072 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_2_2 * x;
-                c2_[yr + 1024 + j] += w1_2_2 * x;
-                c2_[yr + 2048 + j] += w2_2_2 * x;
-                c2_[yr + 3072 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_2_0 * x;
-                c2_[yr + 1024 + j] += w1_2_0 * x;
-                c2_[yr + 2048 + j] += w2_2_0 * x;
-                c2_[yr + 3072 + j] += w3_2_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 1024 + j] += w1_2_1 * x;
-                c2_[yr + 2048 + j] += w2_2_1 * x;
-                c2_[yr + 3072 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2244 + e];
+            float x1 = f3_conv_c2_s[base + 3412 + e];
+            float x2 = f3_conv_c2_s[base + 4580 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f3_conv_c2_s[base + 1088 + e] = f3_conv_c2_s[base + 1088 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c2_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 32) read input row i - 1
+    private void f3_conv_c2_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
         float w0_0_1 = c2$weight_[wo + 1];
         float w0_0_2 = c2$weight_[wo + 2];
-        for (int i = 1; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i - 1) * 32;
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_0_1 * r1_[xr + j];
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_0_2 * r1_[xr + j + 1];
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) c2_[yr + j] += w0_0_0 * r1_[xr + j - 1];
-            for (int j = 31; j < 32; j++) c2_[yr + j] += w0_0_1 * r1_[xr + j];
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2176 + e];
+            float x1 = f3_conv_c2_s[base + 3344 + e];
+            float x2 = f3_conv_c2_s[base + 4512 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 32) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 3];
         float w0_1_1 = c2$weight_[wo + 4];
         float w0_1_2 = c2$weight_[wo + 5];
-        for (int i = 0; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + i * 32;
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_1_1 * r1_[xr + j];
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_1_2 * r1_[xr + j + 1];
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) c2_[yr + j] += w0_1_0 * r1_[xr + j - 1];
-            for (int j = 31; j < 32; j++) c2_[yr + j] += w0_1_1 * r1_[xr + j];
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2210 + e];
+            float x1 = f3_conv_c2_s[base + 3378 + e];
+            float x2 = f3_conv_c2_s[base + 4546 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 31) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 6];
         float w0_2_1 = c2$weight_[wo + 7];
         float w0_2_2 = c2$weight_[wo + 8];
-        for (int i = 0; i < 31; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i + 1) * 32;
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_2_1 * r1_[xr + j];
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_2_2 * r1_[xr + j + 1];
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) c2_[yr + j] += w0_2_0 * r1_[xr + j - 1];
-            for (int j = 31; j < 32; j++) c2_[yr + j] += w0_2_1 * r1_[xr + j];
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2244 + e];
+            float x1 = f3_conv_c2_s[base + 3412 + e];
+            float x2 = f3_conv_c2_s[base + 4580 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 
@@ -1473,277 +1376,166 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f7_conv_c3_s
      */
     private void f7_conv_c3_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 128 / 8;
-        int k1 = (part + 1) * 128 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 128 + k) * 256;
+        int o0 = part * 128 / 8;
+        int o1 = (part + 1) * 128 / 8;
+        int base = chunk * 1584;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·288 + r·18 + j]
             float b0 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + e] = b0;
+            for (int e = 0; e < 288; e++) {
+                f7_conv_c3_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + 256 + e] = b1;
+            for (int e = 0; e < 288; e++) {
+                f7_conv_c3_s[base + 288 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + 512 + e] = b2;
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 326;
+                // kernel column q reads S[base + 576 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(f7_conv_c3_p, d, f7_conv_c3_s, base + 576, 324);
+                System.arraycopy(f7_conv_c3_p, d + 1, f7_conv_c3_s, base + 912, 324);
+                System.arraycopy(f7_conv_c3_p, d + 2, f7_conv_c3_s, base + 1248, 324);
+                int wo = (o * 64 + i) * 9;
+                f7_conv_c3_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + 768 + e] = b3;
-            }
-            for (int c = 0; c < 64; c++) {
-                int xo = (t * 64 + c) * 256;
-                int wo = (k * 64 + c) * 9;
-                f7_conv_c3_taps0(yo, xo, wo);
-            }
+            int y = (t * 128 + o) * 256;
+            for (int r = 0; r < 16; r++) System.arraycopy(f7_conv_c3_s, base + r * 18, c3_, y + r * 16, 16);
+            for (int r = 0; r < 16; r++) System.arraycopy(f7_conv_c3_s, base + 288 + r * 18, c3_, y + 256 + r * 16, 16);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 128 + k) * 256;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·288 + r·18 + j]
             float b0 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + e] = b0;
+            for (int e = 0; e < 288; e++) {
+                f7_conv_c3_s[base + e] = b0;
             }
-            for (int c = 0; c < 64; c++) {
-                int xo = (t * 64 + c) * 256;
-                int wo = (k * 64 + c) * 9;
-                f7_conv_c3_one0(yo, xo, wo);
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 326;
+                // kernel column q reads S[base + 576 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(f7_conv_c3_p, d, f7_conv_c3_s, base + 576, 324);
+                System.arraycopy(f7_conv_c3_p, d + 1, f7_conv_c3_s, base + 912, 324);
+                System.arraycopy(f7_conv_c3_p, d + 2, f7_conv_c3_s, base + 1248, 324);
+                int wo = (o * 64 + i) * 9;
+                f7_conv_c3_one0(base, wo);
+            }
+            int y = (t * 128 + o) * 256;
+            for (int r = 0; r < 16; r++) System.arraycopy(f7_conv_c3_s, base + r * 18, c3_, y + r * 16, 16);
+        }
+    }
+
+    /**
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into planes of 18x18 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f7_conv_c3_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 64; i++) {
+            int x = (t * 64 + i) * 256;
+            int d = (t * 64 + i) * 326;
+            for (int e = 0; e < 18; e++) {
+                f7_conv_c3_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 17; r++, x += 16) {
+                int dr = d + r * 18;
+                for (int e = 0; e < 1; e++) {
+                    f7_conv_c3_p[dr + e] = 0f;
+                }
+                System.arraycopy(p2_, x, f7_conv_c3_p, dr + 1, 16);
+                for (int e = 17; e < 18; e++) {
+                    f7_conv_c3_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 306; e < 326; e++) {
+                f7_conv_c3_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f7_conv_c3_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 16) read input row i - 1
+    private void f7_conv_c3_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c3$weight_[wo];
+        float w0_0_1 = c3$weight_[wo + 1];
+        float w0_0_2 = c3$weight_[wo + 2];
         float w1_0_0 = c3$weight_[wo + 576];
-        float w2_0_0 = c3$weight_[wo + 1152];
-        float w3_0_0 = c3$weight_[wo + 1728];
-        float w0_0_1 = c3$weight_[wo + 1];
         float w1_0_1 = c3$weight_[wo + 577];
-        float w2_0_1 = c3$weight_[wo + 1153];
-        float w3_0_1 = c3$weight_[wo + 1729];
-        float w0_0_2 = c3$weight_[wo + 2];
         float w1_0_2 = c3$weight_[wo + 578];
-        float w2_0_2 = c3$weight_[wo + 1154];
-        float w3_0_2 = c3$weight_[wo + 1730];
-        for (int i = 1; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i - 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_0_1 * x;
-                c3_[yr + 256 + j] += w1_0_1 * x;
-                c3_[yr + 512 + j] += w2_0_1 * x;
-                c3_[yr + 768 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_0_2 * x;
-                c3_[yr + 256 + j] += w1_0_2 * x;
-                c3_[yr + 512 + j] += w2_0_2 * x;
-                c3_[yr + 768 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_0_0 * x;
-                c3_[yr + 256 + j] += w1_0_0 * x;
-                c3_[yr + 512 + j] += w2_0_0 * x;
-                c3_[yr + 768 + j] += w3_0_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_0_1 * x;
-                c3_[yr + 256 + j] += w1_0_1 * x;
-                c3_[yr + 512 + j] += w2_0_1 * x;
-                c3_[yr + 768 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 576 + e];
+            float x1 = f7_conv_c3_s[base + 912 + e];
+            float x2 = f7_conv_c3_s[base + 1248 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f7_conv_c3_s[base + 288 + e] = f7_conv_c3_s[base + 288 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 16) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c3$weight_[wo + 3];
-        float w1_1_0 = c3$weight_[wo + 579];
-        float w2_1_0 = c3$weight_[wo + 1155];
-        float w3_1_0 = c3$weight_[wo + 1731];
         float w0_1_1 = c3$weight_[wo + 4];
-        float w1_1_1 = c3$weight_[wo + 580];
-        float w2_1_1 = c3$weight_[wo + 1156];
-        float w3_1_1 = c3$weight_[wo + 1732];
         float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_0 = c3$weight_[wo + 579];
+        float w1_1_1 = c3$weight_[wo + 580];
         float w1_1_2 = c3$weight_[wo + 581];
-        float w2_1_2 = c3$weight_[wo + 1157];
-        float w3_1_2 = c3$weight_[wo + 1733];
-        for (int i = 0; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + i * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_1_1 * x;
-                c3_[yr + 256 + j] += w1_1_1 * x;
-                c3_[yr + 512 + j] += w2_1_1 * x;
-                c3_[yr + 768 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_1_2 * x;
-                c3_[yr + 256 + j] += w1_1_2 * x;
-                c3_[yr + 512 + j] += w2_1_2 * x;
-                c3_[yr + 768 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_1_0 * x;
-                c3_[yr + 256 + j] += w1_1_0 * x;
-                c3_[yr + 512 + j] += w2_1_0 * x;
-                c3_[yr + 768 + j] += w3_1_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_1_1 * x;
-                c3_[yr + 256 + j] += w1_1_1 * x;
-                c3_[yr + 512 + j] += w2_1_1 * x;
-                c3_[yr + 768 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 594 + e];
+            float x1 = f7_conv_c3_s[base + 930 + e];
+            float x2 = f7_conv_c3_s[base + 1266 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f7_conv_c3_s[base + 288 + e] = f7_conv_c3_s[base + 288 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 15) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c3$weight_[wo + 6];
-        float w1_2_0 = c3$weight_[wo + 582];
-        float w2_2_0 = c3$weight_[wo + 1158];
-        float w3_2_0 = c3$weight_[wo + 1734];
         float w0_2_1 = c3$weight_[wo + 7];
-        float w1_2_1 = c3$weight_[wo + 583];
-        float w2_2_1 = c3$weight_[wo + 1159];
-        float w3_2_1 = c3$weight_[wo + 1735];
         float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_0 = c3$weight_[wo + 582];
+        float w1_2_1 = c3$weight_[wo + 583];
         float w1_2_2 = c3$weight_[wo + 584];
-        float w2_2_2 = c3$weight_[wo + 1160];
-        float w3_2_2 = c3$weight_[wo + 1736];
-        for (int i = 0; i < 15; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i + 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_2_1 * x;
-                c3_[yr + 256 + j] += w1_2_1 * x;
-                c3_[yr + 512 + j] += w2_2_1 * x;
-                c3_[yr + 768 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_2_2 * x;
-                c3_[yr + 256 + j] += w1_2_2 * x;
-                c3_[yr + 512 + j] += w2_2_2 * x;
-                c3_[yr + 768 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_2_0 * x;
-                c3_[yr + 256 + j] += w1_2_0 * x;
-                c3_[yr + 512 + j] += w2_2_0 * x;
-                c3_[yr + 768 + j] += w3_2_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_2_1 * x;
-                c3_[yr + 256 + j] += w1_2_1 * x;
-                c3_[yr + 512 + j] += w2_2_1 * x;
-                c3_[yr + 768 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 612 + e];
+            float x1 = f7_conv_c3_s[base + 948 + e];
+            float x2 = f7_conv_c3_s[base + 1284 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f7_conv_c3_s[base + 288 + e] = f7_conv_c3_s[base + 288 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f7_conv_c3_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 16) read input row i - 1
+    private void f7_conv_c3_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c3$weight_[wo];
         float w0_0_1 = c3$weight_[wo + 1];
         float w0_0_2 = c3$weight_[wo + 2];
-        for (int i = 1; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i - 1) * 16;
-            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_0_1 * p2_[xr + j];
-            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_0_2 * p2_[xr + j + 1];
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) c3_[yr + j] += w0_0_0 * p2_[xr + j - 1];
-            for (int j = 15; j < 16; j++) c3_[yr + j] += w0_0_1 * p2_[xr + j];
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 576 + e];
+            float x1 = f7_conv_c3_s[base + 912 + e];
+            float x2 = f7_conv_c3_s[base + 1248 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 16) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c3$weight_[wo + 3];
         float w0_1_1 = c3$weight_[wo + 4];
         float w0_1_2 = c3$weight_[wo + 5];
-        for (int i = 0; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + i * 16;
-            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_1_1 * p2_[xr + j];
-            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_1_2 * p2_[xr + j + 1];
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) c3_[yr + j] += w0_1_0 * p2_[xr + j - 1];
-            for (int j = 15; j < 16; j++) c3_[yr + j] += w0_1_1 * p2_[xr + j];
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 594 + e];
+            float x1 = f7_conv_c3_s[base + 930 + e];
+            float x2 = f7_conv_c3_s[base + 1266 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 15) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c3$weight_[wo + 6];
         float w0_2_1 = c3$weight_[wo + 7];
         float w0_2_2 = c3$weight_[wo + 8];
-        for (int i = 0; i < 15; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i + 1) * 16;
-            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_2_1 * p2_[xr + j];
-            for (int j = 0; j < 1; j++) c3_[yr + j] += w0_2_2 * p2_[xr + j + 1];
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) c3_[yr + j] += w0_2_0 * p2_[xr + j - 1];
-            for (int j = 15; j < 16; j++) c3_[yr + j] += w0_2_1 * p2_[xr + j];
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 612 + e];
+            float x1 = f7_conv_c3_s[base + 948 + e];
+            float x2 = f7_conv_c3_s[base + 1284 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 
@@ -1784,277 +1576,166 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f10_conv_c4_s
      */
     private void f10_conv_c4_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 128 / 8;
-        int k1 = (part + 1) * 128 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 128 + k) * 256;
+        int o0 = part * 128 / 8;
+        int o1 = (part + 1) * 128 / 8;
+        int base = chunk * 1584;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·288 + r·18 + j]
             float b0 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + e] = b0;
+            for (int e = 0; e < 288; e++) {
+                f10_conv_c4_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + 256 + e] = b1;
+            for (int e = 0; e < 288; e++) {
+                f10_conv_c4_s[base + 288 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + 512 + e] = b2;
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 326;
+                // kernel column q reads S[base + 576 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(f10_conv_c4_p, d, f10_conv_c4_s, base + 576, 324);
+                System.arraycopy(f10_conv_c4_p, d + 1, f10_conv_c4_s, base + 912, 324);
+                System.arraycopy(f10_conv_c4_p, d + 2, f10_conv_c4_s, base + 1248, 324);
+                int wo = (o * 128 + i) * 9;
+                f10_conv_c4_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + 768 + e] = b3;
-            }
-            for (int c = 0; c < 128; c++) {
-                int xo = (t * 128 + c) * 256;
-                int wo = (k * 128 + c) * 9;
-                f10_conv_c4_taps0(yo, xo, wo);
-            }
+            int y = (t * 128 + o) * 256;
+            for (int r = 0; r < 16; r++) System.arraycopy(f10_conv_c4_s, base + r * 18, c4_, y + r * 16, 16);
+            for (int r = 0; r < 16; r++) System.arraycopy(f10_conv_c4_s, base + 288 + r * 18, c4_, y + 256 + r * 16, 16);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 128 + k) * 256;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·288 + r·18 + j]
             float b0 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + e] = b0;
+            for (int e = 0; e < 288; e++) {
+                f10_conv_c4_s[base + e] = b0;
             }
-            for (int c = 0; c < 128; c++) {
-                int xo = (t * 128 + c) * 256;
-                int wo = (k * 128 + c) * 9;
-                f10_conv_c4_one0(yo, xo, wo);
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 326;
+                // kernel column q reads S[base + 576 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(f10_conv_c4_p, d, f10_conv_c4_s, base + 576, 324);
+                System.arraycopy(f10_conv_c4_p, d + 1, f10_conv_c4_s, base + 912, 324);
+                System.arraycopy(f10_conv_c4_p, d + 2, f10_conv_c4_s, base + 1248, 324);
+                int wo = (o * 128 + i) * 9;
+                f10_conv_c4_one0(base, wo);
+            }
+            int y = (t * 128 + o) * 256;
+            for (int r = 0; r < 16; r++) System.arraycopy(f10_conv_c4_s, base + r * 18, c4_, y + r * 16, 16);
+        }
+    }
+
+    /**
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into planes of 18x18 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f10_conv_c4_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 128; i++) {
+            int x = (t * 128 + i) * 256;
+            int d = (t * 128 + i) * 326;
+            for (int e = 0; e < 18; e++) {
+                f10_conv_c4_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 17; r++, x += 16) {
+                int dr = d + r * 18;
+                for (int e = 0; e < 1; e++) {
+                    f10_conv_c4_p[dr + e] = 0f;
+                }
+                System.arraycopy(r3_, x, f10_conv_c4_p, dr + 1, 16);
+                for (int e = 17; e < 18; e++) {
+                    f10_conv_c4_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 306; e < 326; e++) {
+                f10_conv_c4_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f10_conv_c4_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 16) read input row i - 1
+    private void f10_conv_c4_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c4$weight_[wo];
+        float w0_0_1 = c4$weight_[wo + 1];
+        float w0_0_2 = c4$weight_[wo + 2];
         float w1_0_0 = c4$weight_[wo + 1152];
-        float w2_0_0 = c4$weight_[wo + 2304];
-        float w3_0_0 = c4$weight_[wo + 3456];
-        float w0_0_1 = c4$weight_[wo + 1];
         float w1_0_1 = c4$weight_[wo + 1153];
-        float w2_0_1 = c4$weight_[wo + 2305];
-        float w3_0_1 = c4$weight_[wo + 3457];
-        float w0_0_2 = c4$weight_[wo + 2];
         float w1_0_2 = c4$weight_[wo + 1154];
-        float w2_0_2 = c4$weight_[wo + 2306];
-        float w3_0_2 = c4$weight_[wo + 3458];
-        for (int i = 1; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i - 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_0_1 * x;
-                c4_[yr + 256 + j] += w1_0_1 * x;
-                c4_[yr + 512 + j] += w2_0_1 * x;
-                c4_[yr + 768 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j + 1];
-                c4_[yr + j] += w0_0_2 * x;
-                c4_[yr + 256 + j] += w1_0_2 * x;
-                c4_[yr + 512 + j] += w2_0_2 * x;
-                c4_[yr + 768 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j - 1];
-                c4_[yr + j] += w0_0_0 * x;
-                c4_[yr + 256 + j] += w1_0_0 * x;
-                c4_[yr + 512 + j] += w2_0_0 * x;
-                c4_[yr + 768 + j] += w3_0_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_0_1 * x;
-                c4_[yr + 256 + j] += w1_0_1 * x;
-                c4_[yr + 512 + j] += w2_0_1 * x;
-                c4_[yr + 768 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 576 + e];
+            float x1 = f10_conv_c4_s[base + 912 + e];
+            float x2 = f10_conv_c4_s[base + 1248 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f10_conv_c4_s[base + 288 + e] = f10_conv_c4_s[base + 288 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 16) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c4$weight_[wo + 3];
-        float w1_1_0 = c4$weight_[wo + 1155];
-        float w2_1_0 = c4$weight_[wo + 2307];
-        float w3_1_0 = c4$weight_[wo + 3459];
         float w0_1_1 = c4$weight_[wo + 4];
-        float w1_1_1 = c4$weight_[wo + 1156];
-        float w2_1_1 = c4$weight_[wo + 2308];
-        float w3_1_1 = c4$weight_[wo + 3460];
         float w0_1_2 = c4$weight_[wo + 5];
+        float w1_1_0 = c4$weight_[wo + 1155];
+        float w1_1_1 = c4$weight_[wo + 1156];
         float w1_1_2 = c4$weight_[wo + 1157];
-        float w2_1_2 = c4$weight_[wo + 2309];
-        float w3_1_2 = c4$weight_[wo + 3461];
-        for (int i = 0; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + i * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_1_1 * x;
-                c4_[yr + 256 + j] += w1_1_1 * x;
-                c4_[yr + 512 + j] += w2_1_1 * x;
-                c4_[yr + 768 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j + 1];
-                c4_[yr + j] += w0_1_2 * x;
-                c4_[yr + 256 + j] += w1_1_2 * x;
-                c4_[yr + 512 + j] += w2_1_2 * x;
-                c4_[yr + 768 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j - 1];
-                c4_[yr + j] += w0_1_0 * x;
-                c4_[yr + 256 + j] += w1_1_0 * x;
-                c4_[yr + 512 + j] += w2_1_0 * x;
-                c4_[yr + 768 + j] += w3_1_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_1_1 * x;
-                c4_[yr + 256 + j] += w1_1_1 * x;
-                c4_[yr + 512 + j] += w2_1_1 * x;
-                c4_[yr + 768 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 594 + e];
+            float x1 = f10_conv_c4_s[base + 930 + e];
+            float x2 = f10_conv_c4_s[base + 1266 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f10_conv_c4_s[base + 288 + e] = f10_conv_c4_s[base + 288 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 15) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c4$weight_[wo + 6];
-        float w1_2_0 = c4$weight_[wo + 1158];
-        float w2_2_0 = c4$weight_[wo + 2310];
-        float w3_2_0 = c4$weight_[wo + 3462];
         float w0_2_1 = c4$weight_[wo + 7];
-        float w1_2_1 = c4$weight_[wo + 1159];
-        float w2_2_1 = c4$weight_[wo + 2311];
-        float w3_2_1 = c4$weight_[wo + 3463];
         float w0_2_2 = c4$weight_[wo + 8];
+        float w1_2_0 = c4$weight_[wo + 1158];
+        float w1_2_1 = c4$weight_[wo + 1159];
         float w1_2_2 = c4$weight_[wo + 1160];
-        float w2_2_2 = c4$weight_[wo + 2312];
-        float w3_2_2 = c4$weight_[wo + 3464];
-        for (int i = 0; i < 15; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i + 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_2_1 * x;
-                c4_[yr + 256 + j] += w1_2_1 * x;
-                c4_[yr + 512 + j] += w2_2_1 * x;
-                c4_[yr + 768 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j + 1];
-                c4_[yr + j] += w0_2_2 * x;
-                c4_[yr + 256 + j] += w1_2_2 * x;
-                c4_[yr + 512 + j] += w2_2_2 * x;
-                c4_[yr + 768 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j - 1];
-                c4_[yr + j] += w0_2_0 * x;
-                c4_[yr + 256 + j] += w1_2_0 * x;
-                c4_[yr + 512 + j] += w2_2_0 * x;
-                c4_[yr + 768 + j] += w3_2_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_2_1 * x;
-                c4_[yr + 256 + j] += w1_2_1 * x;
-                c4_[yr + 512 + j] += w2_2_1 * x;
-                c4_[yr + 768 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 612 + e];
+            float x1 = f10_conv_c4_s[base + 948 + e];
+            float x2 = f10_conv_c4_s[base + 1284 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f10_conv_c4_s[base + 288 + e] = f10_conv_c4_s[base + 288 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f10_conv_c4_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 16) read input row i - 1
+    private void f10_conv_c4_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c4$weight_[wo];
         float w0_0_1 = c4$weight_[wo + 1];
         float w0_0_2 = c4$weight_[wo + 2];
-        for (int i = 1; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i - 1) * 16;
-            for (int j = 0; j < 1; j++) c4_[yr + j] += w0_0_1 * r3_[xr + j];
-            for (int j = 0; j < 1; j++) c4_[yr + j] += w0_0_2 * r3_[xr + j + 1];
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) c4_[yr + j] += w0_0_0 * r3_[xr + j - 1];
-            for (int j = 15; j < 16; j++) c4_[yr + j] += w0_0_1 * r3_[xr + j];
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 576 + e];
+            float x1 = f10_conv_c4_s[base + 912 + e];
+            float x2 = f10_conv_c4_s[base + 1248 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 16) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c4$weight_[wo + 3];
         float w0_1_1 = c4$weight_[wo + 4];
         float w0_1_2 = c4$weight_[wo + 5];
-        for (int i = 0; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + i * 16;
-            for (int j = 0; j < 1; j++) c4_[yr + j] += w0_1_1 * r3_[xr + j];
-            for (int j = 0; j < 1; j++) c4_[yr + j] += w0_1_2 * r3_[xr + j + 1];
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) c4_[yr + j] += w0_1_0 * r3_[xr + j - 1];
-            for (int j = 15; j < 16; j++) c4_[yr + j] += w0_1_1 * r3_[xr + j];
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 594 + e];
+            float x1 = f10_conv_c4_s[base + 930 + e];
+            float x2 = f10_conv_c4_s[base + 1266 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 15) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c4$weight_[wo + 6];
         float w0_2_1 = c4$weight_[wo + 7];
         float w0_2_2 = c4$weight_[wo + 8];
-        for (int i = 0; i < 15; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i + 1) * 16;
-            for (int j = 0; j < 1; j++) c4_[yr + j] += w0_2_1 * r3_[xr + j];
-            for (int j = 0; j < 1; j++) c4_[yr + j] += w0_2_2 * r3_[xr + j + 1];
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) c4_[yr + j] += w0_2_0 * r3_[xr + j - 1];
-            for (int j = 15; j < 16; j++) c4_[yr + j] += w0_2_1 * r3_[xr + j];
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 612 + e];
+            float x1 = f10_conv_c4_s[base + 948 + e];
+            float x2 = f10_conv_c4_s[base + 1284 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 
@@ -2133,277 +1814,166 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f14_conv_c5_s
      */
     private void f14_conv_c5_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 256 / 8;
-        int k1 = (part + 1) * 256 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 256 + k) * 64;
+        int o0 = part * 256 / 8;
+        int o1 = (part + 1) * 256 / 8;
+        int base = chunk * 496;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·80 + r·10 + j]
             float b0 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + e] = b0;
+            for (int e = 0; e < 80; e++) {
+                f14_conv_c5_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + 64 + e] = b1;
+            for (int e = 0; e < 80; e++) {
+                f14_conv_c5_s[base + 80 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + 128 + e] = b2;
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 102;
+                // kernel column q reads S[base + 160 + q·112 + e] = P[t][i][e + q]
+                System.arraycopy(f14_conv_c5_p, d, f14_conv_c5_s, base + 160, 100);
+                System.arraycopy(f14_conv_c5_p, d + 1, f14_conv_c5_s, base + 272, 100);
+                System.arraycopy(f14_conv_c5_p, d + 2, f14_conv_c5_s, base + 384, 100);
+                int wo = (o * 128 + i) * 9;
+                f14_conv_c5_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + 192 + e] = b3;
-            }
-            for (int c = 0; c < 128; c++) {
-                int xo = (t * 128 + c) * 64;
-                int wo = (k * 128 + c) * 9;
-                f14_conv_c5_taps0(yo, xo, wo);
-            }
+            int y = (t * 256 + o) * 64;
+            for (int r = 0; r < 8; r++) System.arraycopy(f14_conv_c5_s, base + r * 10, c5_, y + r * 8, 8);
+            for (int r = 0; r < 8; r++) System.arraycopy(f14_conv_c5_s, base + 80 + r * 10, c5_, y + 64 + r * 8, 8);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 256 + k) * 64;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·80 + r·10 + j]
             float b0 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + e] = b0;
+            for (int e = 0; e < 80; e++) {
+                f14_conv_c5_s[base + e] = b0;
             }
-            for (int c = 0; c < 128; c++) {
-                int xo = (t * 128 + c) * 64;
-                int wo = (k * 128 + c) * 9;
-                f14_conv_c5_one0(yo, xo, wo);
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 102;
+                // kernel column q reads S[base + 160 + q·112 + e] = P[t][i][e + q]
+                System.arraycopy(f14_conv_c5_p, d, f14_conv_c5_s, base + 160, 100);
+                System.arraycopy(f14_conv_c5_p, d + 1, f14_conv_c5_s, base + 272, 100);
+                System.arraycopy(f14_conv_c5_p, d + 2, f14_conv_c5_s, base + 384, 100);
+                int wo = (o * 128 + i) * 9;
+                f14_conv_c5_one0(base, wo);
+            }
+            int y = (t * 256 + o) * 64;
+            for (int r = 0; r < 8; r++) System.arraycopy(f14_conv_c5_s, base + r * 10, c5_, y + r * 8, 8);
+        }
+    }
+
+    /**
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10x10 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f14_conv_c5_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 128; i++) {
+            int x = (t * 128 + i) * 64;
+            int d = (t * 128 + i) * 102;
+            for (int e = 0; e < 10; e++) {
+                f14_conv_c5_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 9; r++, x += 8) {
+                int dr = d + r * 10;
+                for (int e = 0; e < 1; e++) {
+                    f14_conv_c5_p[dr + e] = 0f;
+                }
+                System.arraycopy(p4_, x, f14_conv_c5_p, dr + 1, 8);
+                for (int e = 9; e < 10; e++) {
+                    f14_conv_c5_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 90; e < 102; e++) {
+                f14_conv_c5_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f14_conv_c5_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 8) read input row i - 1
+    private void f14_conv_c5_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c5$weight_[wo];
+        float w0_0_1 = c5$weight_[wo + 1];
+        float w0_0_2 = c5$weight_[wo + 2];
         float w1_0_0 = c5$weight_[wo + 1152];
-        float w2_0_0 = c5$weight_[wo + 2304];
-        float w3_0_0 = c5$weight_[wo + 3456];
-        float w0_0_1 = c5$weight_[wo + 1];
         float w1_0_1 = c5$weight_[wo + 1153];
-        float w2_0_1 = c5$weight_[wo + 2305];
-        float w3_0_1 = c5$weight_[wo + 3457];
-        float w0_0_2 = c5$weight_[wo + 2];
         float w1_0_2 = c5$weight_[wo + 1154];
-        float w2_0_2 = c5$weight_[wo + 2306];
-        float w3_0_2 = c5$weight_[wo + 3458];
-        for (int i = 1; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i - 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_0_1 * x;
-                c5_[yr + 64 + j] += w1_0_1 * x;
-                c5_[yr + 128 + j] += w2_0_1 * x;
-                c5_[yr + 192 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j + 1];
-                c5_[yr + j] += w0_0_2 * x;
-                c5_[yr + 64 + j] += w1_0_2 * x;
-                c5_[yr + 128 + j] += w2_0_2 * x;
-                c5_[yr + 192 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j - 1];
-                c5_[yr + j] += w0_0_0 * x;
-                c5_[yr + 64 + j] += w1_0_0 * x;
-                c5_[yr + 128 + j] += w2_0_0 * x;
-                c5_[yr + 192 + j] += w3_0_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_0_1 * x;
-                c5_[yr + 64 + j] += w1_0_1 * x;
-                c5_[yr + 128 + j] += w2_0_1 * x;
-                c5_[yr + 192 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 160 + e];
+            float x1 = f14_conv_c5_s[base + 272 + e];
+            float x2 = f14_conv_c5_s[base + 384 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f14_conv_c5_s[base + 80 + e] = f14_conv_c5_s[base + 80 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 8) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c5$weight_[wo + 3];
-        float w1_1_0 = c5$weight_[wo + 1155];
-        float w2_1_0 = c5$weight_[wo + 2307];
-        float w3_1_0 = c5$weight_[wo + 3459];
         float w0_1_1 = c5$weight_[wo + 4];
-        float w1_1_1 = c5$weight_[wo + 1156];
-        float w2_1_1 = c5$weight_[wo + 2308];
-        float w3_1_1 = c5$weight_[wo + 3460];
         float w0_1_2 = c5$weight_[wo + 5];
+        float w1_1_0 = c5$weight_[wo + 1155];
+        float w1_1_1 = c5$weight_[wo + 1156];
         float w1_1_2 = c5$weight_[wo + 1157];
-        float w2_1_2 = c5$weight_[wo + 2309];
-        float w3_1_2 = c5$weight_[wo + 3461];
-        for (int i = 0; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + i * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_1_1 * x;
-                c5_[yr + 64 + j] += w1_1_1 * x;
-                c5_[yr + 128 + j] += w2_1_1 * x;
-                c5_[yr + 192 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j + 1];
-                c5_[yr + j] += w0_1_2 * x;
-                c5_[yr + 64 + j] += w1_1_2 * x;
-                c5_[yr + 128 + j] += w2_1_2 * x;
-                c5_[yr + 192 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j - 1];
-                c5_[yr + j] += w0_1_0 * x;
-                c5_[yr + 64 + j] += w1_1_0 * x;
-                c5_[yr + 128 + j] += w2_1_0 * x;
-                c5_[yr + 192 + j] += w3_1_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_1_1 * x;
-                c5_[yr + 64 + j] += w1_1_1 * x;
-                c5_[yr + 128 + j] += w2_1_1 * x;
-                c5_[yr + 192 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 170 + e];
+            float x1 = f14_conv_c5_s[base + 282 + e];
+            float x2 = f14_conv_c5_s[base + 394 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f14_conv_c5_s[base + 80 + e] = f14_conv_c5_s[base + 80 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 7) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c5$weight_[wo + 6];
-        float w1_2_0 = c5$weight_[wo + 1158];
-        float w2_2_0 = c5$weight_[wo + 2310];
-        float w3_2_0 = c5$weight_[wo + 3462];
         float w0_2_1 = c5$weight_[wo + 7];
-        float w1_2_1 = c5$weight_[wo + 1159];
-        float w2_2_1 = c5$weight_[wo + 2311];
-        float w3_2_1 = c5$weight_[wo + 3463];
         float w0_2_2 = c5$weight_[wo + 8];
+        float w1_2_0 = c5$weight_[wo + 1158];
+        float w1_2_1 = c5$weight_[wo + 1159];
         float w1_2_2 = c5$weight_[wo + 1160];
-        float w2_2_2 = c5$weight_[wo + 2312];
-        float w3_2_2 = c5$weight_[wo + 3464];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i + 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_2_1 * x;
-                c5_[yr + 64 + j] += w1_2_1 * x;
-                c5_[yr + 128 + j] += w2_2_1 * x;
-                c5_[yr + 192 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j + 1];
-                c5_[yr + j] += w0_2_2 * x;
-                c5_[yr + 64 + j] += w1_2_2 * x;
-                c5_[yr + 128 + j] += w2_2_2 * x;
-                c5_[yr + 192 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j - 1];
-                c5_[yr + j] += w0_2_0 * x;
-                c5_[yr + 64 + j] += w1_2_0 * x;
-                c5_[yr + 128 + j] += w2_2_0 * x;
-                c5_[yr + 192 + j] += w3_2_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_2_1 * x;
-                c5_[yr + 64 + j] += w1_2_1 * x;
-                c5_[yr + 128 + j] += w2_2_1 * x;
-                c5_[yr + 192 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 180 + e];
+            float x1 = f14_conv_c5_s[base + 292 + e];
+            float x2 = f14_conv_c5_s[base + 404 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f14_conv_c5_s[base + 80 + e] = f14_conv_c5_s[base + 80 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f14_conv_c5_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 8) read input row i - 1
+    private void f14_conv_c5_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c5$weight_[wo];
         float w0_0_1 = c5$weight_[wo + 1];
         float w0_0_2 = c5$weight_[wo + 2];
-        for (int i = 1; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i - 1) * 8;
-            for (int j = 0; j < 1; j++) c5_[yr + j] += w0_0_1 * p4_[xr + j];
-            for (int j = 0; j < 1; j++) c5_[yr + j] += w0_0_2 * p4_[xr + j + 1];
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) c5_[yr + j] += w0_0_0 * p4_[xr + j - 1];
-            for (int j = 7; j < 8; j++) c5_[yr + j] += w0_0_1 * p4_[xr + j];
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 160 + e];
+            float x1 = f14_conv_c5_s[base + 272 + e];
+            float x2 = f14_conv_c5_s[base + 384 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 8) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c5$weight_[wo + 3];
         float w0_1_1 = c5$weight_[wo + 4];
         float w0_1_2 = c5$weight_[wo + 5];
-        for (int i = 0; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + i * 8;
-            for (int j = 0; j < 1; j++) c5_[yr + j] += w0_1_1 * p4_[xr + j];
-            for (int j = 0; j < 1; j++) c5_[yr + j] += w0_1_2 * p4_[xr + j + 1];
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) c5_[yr + j] += w0_1_0 * p4_[xr + j - 1];
-            for (int j = 7; j < 8; j++) c5_[yr + j] += w0_1_1 * p4_[xr + j];
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 170 + e];
+            float x1 = f14_conv_c5_s[base + 282 + e];
+            float x2 = f14_conv_c5_s[base + 394 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 7) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c5$weight_[wo + 6];
         float w0_2_1 = c5$weight_[wo + 7];
         float w0_2_2 = c5$weight_[wo + 8];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i + 1) * 8;
-            for (int j = 0; j < 1; j++) c5_[yr + j] += w0_2_1 * p4_[xr + j];
-            for (int j = 0; j < 1; j++) c5_[yr + j] += w0_2_2 * p4_[xr + j + 1];
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) c5_[yr + j] += w0_2_0 * p4_[xr + j - 1];
-            for (int j = 7; j < 8; j++) c5_[yr + j] += w0_2_1 * p4_[xr + j];
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 180 + e];
+            float x1 = f14_conv_c5_s[base + 292 + e];
+            float x2 = f14_conv_c5_s[base + 404 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 
@@ -2444,277 +2014,166 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f17_conv_c6_s
      */
     private void f17_conv_c6_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 256 / 8;
-        int k1 = (part + 1) * 256 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 256 + k) * 64;
+        int o0 = part * 256 / 8;
+        int o1 = (part + 1) * 256 / 8;
+        int base = chunk * 496;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·80 + r·10 + j]
             float b0 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + e] = b0;
+            for (int e = 0; e < 80; e++) {
+                f17_conv_c6_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + 64 + e] = b1;
+            for (int e = 0; e < 80; e++) {
+                f17_conv_c6_s[base + 80 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + 128 + e] = b2;
+            for (int i = 0; i < 256; i++) {
+                int d = (t * 256 + i) * 102;
+                // kernel column q reads S[base + 160 + q·112 + e] = P[t][i][e + q]
+                System.arraycopy(f17_conv_c6_p, d, f17_conv_c6_s, base + 160, 100);
+                System.arraycopy(f17_conv_c6_p, d + 1, f17_conv_c6_s, base + 272, 100);
+                System.arraycopy(f17_conv_c6_p, d + 2, f17_conv_c6_s, base + 384, 100);
+                int wo = (o * 256 + i) * 9;
+                f17_conv_c6_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + 192 + e] = b3;
-            }
-            for (int c = 0; c < 256; c++) {
-                int xo = (t * 256 + c) * 64;
-                int wo = (k * 256 + c) * 9;
-                f17_conv_c6_taps0(yo, xo, wo);
-            }
+            int y = (t * 256 + o) * 64;
+            for (int r = 0; r < 8; r++) System.arraycopy(f17_conv_c6_s, base + r * 10, c6_, y + r * 8, 8);
+            for (int r = 0; r < 8; r++) System.arraycopy(f17_conv_c6_s, base + 80 + r * 10, c6_, y + 64 + r * 8, 8);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 256 + k) * 64;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·80 + r·10 + j]
             float b0 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + e] = b0;
+            for (int e = 0; e < 80; e++) {
+                f17_conv_c6_s[base + e] = b0;
             }
-            for (int c = 0; c < 256; c++) {
-                int xo = (t * 256 + c) * 64;
-                int wo = (k * 256 + c) * 9;
-                f17_conv_c6_one0(yo, xo, wo);
+            for (int i = 0; i < 256; i++) {
+                int d = (t * 256 + i) * 102;
+                // kernel column q reads S[base + 160 + q·112 + e] = P[t][i][e + q]
+                System.arraycopy(f17_conv_c6_p, d, f17_conv_c6_s, base + 160, 100);
+                System.arraycopy(f17_conv_c6_p, d + 1, f17_conv_c6_s, base + 272, 100);
+                System.arraycopy(f17_conv_c6_p, d + 2, f17_conv_c6_s, base + 384, 100);
+                int wo = (o * 256 + i) * 9;
+                f17_conv_c6_one0(base, wo);
+            }
+            int y = (t * 256 + o) * 64;
+            for (int r = 0; r < 8; r++) System.arraycopy(f17_conv_c6_s, base + r * 10, c6_, y + r * 8, 8);
+        }
+    }
+
+    /**
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10x10 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f17_conv_c6_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 256; i++) {
+            int x = (t * 256 + i) * 64;
+            int d = (t * 256 + i) * 102;
+            for (int e = 0; e < 10; e++) {
+                f17_conv_c6_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 9; r++, x += 8) {
+                int dr = d + r * 10;
+                for (int e = 0; e < 1; e++) {
+                    f17_conv_c6_p[dr + e] = 0f;
+                }
+                System.arraycopy(r5_, x, f17_conv_c6_p, dr + 1, 8);
+                for (int e = 9; e < 10; e++) {
+                    f17_conv_c6_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 90; e < 102; e++) {
+                f17_conv_c6_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f17_conv_c6_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 8) read input row i - 1
+    private void f17_conv_c6_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c6$weight_[wo];
+        float w0_0_1 = c6$weight_[wo + 1];
+        float w0_0_2 = c6$weight_[wo + 2];
         float w1_0_0 = c6$weight_[wo + 2304];
-        float w2_0_0 = c6$weight_[wo + 4608];
-        float w3_0_0 = c6$weight_[wo + 6912];
-        float w0_0_1 = c6$weight_[wo + 1];
         float w1_0_1 = c6$weight_[wo + 2305];
-        float w2_0_1 = c6$weight_[wo + 4609];
-        float w3_0_1 = c6$weight_[wo + 6913];
-        float w0_0_2 = c6$weight_[wo + 2];
         float w1_0_2 = c6$weight_[wo + 2306];
-        float w2_0_2 = c6$weight_[wo + 4610];
-        float w3_0_2 = c6$weight_[wo + 6914];
-        for (int i = 1; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i - 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_0_1 * x;
-                c6_[yr + 64 + j] += w1_0_1 * x;
-                c6_[yr + 128 + j] += w2_0_1 * x;
-                c6_[yr + 192 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j + 1];
-                c6_[yr + j] += w0_0_2 * x;
-                c6_[yr + 64 + j] += w1_0_2 * x;
-                c6_[yr + 128 + j] += w2_0_2 * x;
-                c6_[yr + 192 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j - 1];
-                c6_[yr + j] += w0_0_0 * x;
-                c6_[yr + 64 + j] += w1_0_0 * x;
-                c6_[yr + 128 + j] += w2_0_0 * x;
-                c6_[yr + 192 + j] += w3_0_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_0_1 * x;
-                c6_[yr + 64 + j] += w1_0_1 * x;
-                c6_[yr + 128 + j] += w2_0_1 * x;
-                c6_[yr + 192 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 160 + e];
+            float x1 = f17_conv_c6_s[base + 272 + e];
+            float x2 = f17_conv_c6_s[base + 384 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f17_conv_c6_s[base + 80 + e] = f17_conv_c6_s[base + 80 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 8) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c6$weight_[wo + 3];
-        float w1_1_0 = c6$weight_[wo + 2307];
-        float w2_1_0 = c6$weight_[wo + 4611];
-        float w3_1_0 = c6$weight_[wo + 6915];
         float w0_1_1 = c6$weight_[wo + 4];
-        float w1_1_1 = c6$weight_[wo + 2308];
-        float w2_1_1 = c6$weight_[wo + 4612];
-        float w3_1_1 = c6$weight_[wo + 6916];
         float w0_1_2 = c6$weight_[wo + 5];
+        float w1_1_0 = c6$weight_[wo + 2307];
+        float w1_1_1 = c6$weight_[wo + 2308];
         float w1_1_2 = c6$weight_[wo + 2309];
-        float w2_1_2 = c6$weight_[wo + 4613];
-        float w3_1_2 = c6$weight_[wo + 6917];
-        for (int i = 0; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + i * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_1_1 * x;
-                c6_[yr + 64 + j] += w1_1_1 * x;
-                c6_[yr + 128 + j] += w2_1_1 * x;
-                c6_[yr + 192 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j + 1];
-                c6_[yr + j] += w0_1_2 * x;
-                c6_[yr + 64 + j] += w1_1_2 * x;
-                c6_[yr + 128 + j] += w2_1_2 * x;
-                c6_[yr + 192 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j - 1];
-                c6_[yr + j] += w0_1_0 * x;
-                c6_[yr + 64 + j] += w1_1_0 * x;
-                c6_[yr + 128 + j] += w2_1_0 * x;
-                c6_[yr + 192 + j] += w3_1_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_1_1 * x;
-                c6_[yr + 64 + j] += w1_1_1 * x;
-                c6_[yr + 128 + j] += w2_1_1 * x;
-                c6_[yr + 192 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 170 + e];
+            float x1 = f17_conv_c6_s[base + 282 + e];
+            float x2 = f17_conv_c6_s[base + 394 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f17_conv_c6_s[base + 80 + e] = f17_conv_c6_s[base + 80 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 7) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c6$weight_[wo + 6];
-        float w1_2_0 = c6$weight_[wo + 2310];
-        float w2_2_0 = c6$weight_[wo + 4614];
-        float w3_2_0 = c6$weight_[wo + 6918];
         float w0_2_1 = c6$weight_[wo + 7];
-        float w1_2_1 = c6$weight_[wo + 2311];
-        float w2_2_1 = c6$weight_[wo + 4615];
-        float w3_2_1 = c6$weight_[wo + 6919];
         float w0_2_2 = c6$weight_[wo + 8];
+        float w1_2_0 = c6$weight_[wo + 2310];
+        float w1_2_1 = c6$weight_[wo + 2311];
         float w1_2_2 = c6$weight_[wo + 2312];
-        float w2_2_2 = c6$weight_[wo + 4616];
-        float w3_2_2 = c6$weight_[wo + 6920];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i + 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_2_1 * x;
-                c6_[yr + 64 + j] += w1_2_1 * x;
-                c6_[yr + 128 + j] += w2_2_1 * x;
-                c6_[yr + 192 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j + 1];
-                c6_[yr + j] += w0_2_2 * x;
-                c6_[yr + 64 + j] += w1_2_2 * x;
-                c6_[yr + 128 + j] += w2_2_2 * x;
-                c6_[yr + 192 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j - 1];
-                c6_[yr + j] += w0_2_0 * x;
-                c6_[yr + 64 + j] += w1_2_0 * x;
-                c6_[yr + 128 + j] += w2_2_0 * x;
-                c6_[yr + 192 + j] += w3_2_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_2_1 * x;
-                c6_[yr + 64 + j] += w1_2_1 * x;
-                c6_[yr + 128 + j] += w2_2_1 * x;
-                c6_[yr + 192 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 180 + e];
+            float x1 = f17_conv_c6_s[base + 292 + e];
+            float x2 = f17_conv_c6_s[base + 404 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f17_conv_c6_s[base + 80 + e] = f17_conv_c6_s[base + 80 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f17_conv_c6_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 8) read input row i - 1
+    private void f17_conv_c6_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c6$weight_[wo];
         float w0_0_1 = c6$weight_[wo + 1];
         float w0_0_2 = c6$weight_[wo + 2];
-        for (int i = 1; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i - 1) * 8;
-            for (int j = 0; j < 1; j++) c6_[yr + j] += w0_0_1 * r5_[xr + j];
-            for (int j = 0; j < 1; j++) c6_[yr + j] += w0_0_2 * r5_[xr + j + 1];
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) c6_[yr + j] += w0_0_0 * r5_[xr + j - 1];
-            for (int j = 7; j < 8; j++) c6_[yr + j] += w0_0_1 * r5_[xr + j];
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 160 + e];
+            float x1 = f17_conv_c6_s[base + 272 + e];
+            float x2 = f17_conv_c6_s[base + 384 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 8) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c6$weight_[wo + 3];
         float w0_1_1 = c6$weight_[wo + 4];
         float w0_1_2 = c6$weight_[wo + 5];
-        for (int i = 0; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + i * 8;
-            for (int j = 0; j < 1; j++) c6_[yr + j] += w0_1_1 * r5_[xr + j];
-            for (int j = 0; j < 1; j++) c6_[yr + j] += w0_1_2 * r5_[xr + j + 1];
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) c6_[yr + j] += w0_1_0 * r5_[xr + j - 1];
-            for (int j = 7; j < 8; j++) c6_[yr + j] += w0_1_1 * r5_[xr + j];
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 170 + e];
+            float x1 = f17_conv_c6_s[base + 282 + e];
+            float x2 = f17_conv_c6_s[base + 394 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 7) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c6$weight_[wo + 6];
         float w0_2_1 = c6$weight_[wo + 7];
         float w0_2_2 = c6$weight_[wo + 8];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i + 1) * 8;
-            for (int j = 0; j < 1; j++) c6_[yr + j] += w0_2_1 * r5_[xr + j];
-            for (int j = 0; j < 1; j++) c6_[yr + j] += w0_2_2 * r5_[xr + j + 1];
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) c6_[yr + j] += w0_2_0 * r5_[xr + j - 1];
-            for (int j = 7; j < 8; j++) c6_[yr + j] += w0_2_1 * r5_[xr + j];
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 180 + e];
+            float x1 = f17_conv_c6_s[base + 292 + e];
+            float x2 = f17_conv_c6_s[base + 404 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 

@@ -80,21 +80,21 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java), 64 chunks
- * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c1' (samples/cifar_vgg.cnn:13): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): scalar loops (plain Java), 256 chunks
- * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): scalar loops (plain Java), 256 chunks
- * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): scalar loops (plain Java), 128 chunks
- * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c3' (samples/cifar_vgg.cnn:22): scalar loops (plain Java), 128 chunks
- * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c2' (samples/cifar_vgg.cnn:16): scalar loops (plain Java), 64 chunks
  * <li>conv gradient 'c1' (samples/cifar_vgg.cnn:13): scalar loops (plain Java), 64 chunks
  * </ul>
@@ -711,11 +711,89 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[1728];
 
     /**
-     * Scratch memory of steps that never run at the same time: b8_conv_grad_c6_acc
-     * b13_conv_grad_c5_acc b19_conv_grad_c4_acc b24_conv_grad_c3_acc b30_conv_grad_c2_acc
-     * b34_conv_grad_c1_acc.
+     * Scratch memory of steps that never run at the same time: f3_conv_c2_p b29_conv_bf_c2_p
+     * f10_conv_c4_p b18_conv_bf_c4_p b23_conv_bf_c3_p f17_conv_c6_p b7_conv_bf_c6_p b12_conv_bf_c5_p
+     * f7_conv_c3_p f14_conv_c5_p f0_conv_c1_s b8_conv_grad_c6_acc b13_conv_grad_c5_acc
+     * b19_conv_grad_c4_acc b24_conv_grad_c3_acc b30_conv_grad_c2_acc b34_conv_grad_c1_acc.
      */
-    private final float[] scratch0 = new float[18432];
+    private final float[] scratch0 = new float[4743168];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_c2_s b29_conv_bf_c2_s
+     * f0_conv_c1_p f7_conv_c3_s f10_conv_c4_s b18_conv_bf_c4_s b23_conv_bf_c3_s f14_conv_c5_s
+     * f17_conv_c6_s b7_conv_bf_c6_s b12_conv_bf_c5_s.
+     */
+    private final float[] scratch1 = new float[363520];
+
+    /**
+     * Scratch of f0_conv_c1_ (222336 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f0_conv_c1_p = scratch1;
+
+    /**
+     * Scratch of f0_conv_c1_ (363520 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_c1_s = scratch0;
+
+    /**
+     * Scratch of f3_conv_c2_ (4743168 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f3_conv_c2_p = scratch0;
+
+    /**
+     * Scratch of f3_conv_c2_ (363520 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f3_conv_c2_s = scratch1;
+
+    /**
+     * Scratch of f7_conv_c3_ (1335296 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f7_conv_c3_p = scratch0;
+
+    /**
+     * Scratch of f7_conv_c3_ (101376 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f7_conv_c3_s = scratch1;
+
+    /**
+     * Scratch of f10_conv_c4_ (2670592 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f10_conv_c4_p = scratch0;
+
+    /**
+     * Scratch of f10_conv_c4_ (101376 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f10_conv_c4_s = scratch1;
+
+    /**
+     * Scratch of f14_conv_c5_ (835584 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f14_conv_c5_p = scratch0;
+
+    /**
+     * Scratch of f14_conv_c5_ (31744 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f14_conv_c5_s = scratch1;
+
+    /**
+     * Scratch of f17_conv_c6_ (1671168 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f17_conv_c6_p = scratch0;
+
+    /**
+     * Scratch of f17_conv_c6_ (31744 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f17_conv_c6_s = scratch1;
+
+    /**
+     * Scratch of b7_conv_bf_c6_ (1671168 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b7_conv_bf_c6_p = scratch0;
+
+    /**
+     * Scratch of b7_conv_bf_c6_ (31744 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b7_conv_bf_c6_s = scratch1;
 
     /**
      * Scratch of b8_conv_grad_c6_ (18432 floats), written before read in each run: memory shared in scratch0.
@@ -723,9 +801,29 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b8_conv_grad_c6_acc = scratch0;
 
     /**
+     * Scratch of b12_conv_bf_c5_ (1671168 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b12_conv_bf_c5_p = scratch0;
+
+    /**
+     * Scratch of b12_conv_bf_c5_ (31744 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b12_conv_bf_c5_s = scratch1;
+
+    /**
      * Scratch of b13_conv_grad_c5_ (18432 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b13_conv_grad_c5_acc = scratch0;
+
+    /**
+     * Scratch of b18_conv_bf_c4_ (2670592 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b18_conv_bf_c4_p = scratch0;
+
+    /**
+     * Scratch of b18_conv_bf_c4_ (101376 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b18_conv_bf_c4_s = scratch1;
 
     /**
      * Scratch of b19_conv_grad_c4_ (18432 floats), written before read in each run: memory shared in scratch0.
@@ -733,9 +831,29 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b19_conv_grad_c4_acc = scratch0;
 
     /**
+     * Scratch of b23_conv_bf_c3_ (2670592 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b23_conv_bf_c3_p = scratch0;
+
+    /**
+     * Scratch of b23_conv_bf_c3_ (101376 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b23_conv_bf_c3_s = scratch1;
+
+    /**
      * Scratch of b24_conv_grad_c3_ (18432 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b24_conv_grad_c3_acc = scratch0;
+
+    /**
+     * Scratch of b29_conv_bf_c2_ (4743168 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b29_conv_bf_c2_p = scratch0;
+
+    /**
+     * Scratch of b29_conv_bf_c2_ (363520 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b29_conv_bf_c2_s = scratch1;
 
     /**
      * Scratch of b30_conv_grad_c2_ (18432 floats), written before read in each run: memory shared in scratch0.
@@ -1217,7 +1335,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     public void runChunk(int step, int chunk) {
         switch (step) {
             case 0:
-                f0_conv_c1_(chunk);
+                s0_by_sample(chunk);
                 return;
             case 1:
                 f1_bn_n1_(chunk);
@@ -1271,7 +1389,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b5_bn_bf_n6_(chunk);
                 return;
             case 18:
-                b7_conv_bf_c6_(chunk);
+                s18_by_sample(chunk);
                 return;
             case 19:
                 b8_conv_grad_c6_(chunk);
@@ -1283,7 +1401,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b10_bn_bf_n5_(chunk);
                 return;
             case 22:
-                b12_conv_bf_c5_(chunk);
+                s22_by_sample(chunk);
                 return;
             case 23:
                 b13_conv_grad_c5_(chunk);
@@ -1295,7 +1413,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b16_bn_bf_n4_(chunk);
                 return;
             case 26:
-                b18_conv_bf_c4_(chunk);
+                s26_by_sample(chunk);
                 return;
             case 27:
                 b19_conv_grad_c4_(chunk);
@@ -1307,7 +1425,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b21_bn_bf_n3_(chunk);
                 return;
             case 30:
-                b23_conv_bf_c3_(chunk);
+                s30_by_sample(chunk);
                 return;
             case 31:
                 b24_conv_grad_c3_(chunk);
@@ -1319,7 +1437,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 b27_bn_bf_n2_(chunk);
                 return;
             case 34:
-                b29_conv_bf_c2_(chunk);
+                s34_by_sample(chunk);
                 return;
             case 35:
                 b30_conv_grad_c2_(chunk);
@@ -1342,12 +1460,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>conv 'c1' (samples/cifar_vgg.cnn:13)</li>
+     * </ul>
+     */
+    private void s0_by_sample(int chunk) {
+        f0_conv_c1_pad(chunk);
+        f0_conv_c1_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
      * <li>relu 'r1' (samples/cifar_vgg.cnn:15)</li>
      * <li>conv 'c2' (samples/cifar_vgg.cnn:16)</li>
      * </ul>
      */
     private void s2_by_sample(int chunk) {
         f2_relu_r1_(chunk);
+        f3_conv_c2_pad(chunk);
         f3_conv_c2_(chunk);
     }
 
@@ -1363,6 +1494,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void s4_by_sample(int chunk) {
         f5_relu_r2_(chunk);
         f6_maxpool_p2_(chunk);
+        f7_conv_c3_pad(chunk);
         f7_conv_c3_(chunk);
     }
 
@@ -1376,6 +1508,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      */
     private void s6_by_sample(int chunk) {
         f9_relu_r3_(chunk);
+        f10_conv_c4_pad(chunk);
         f10_conv_c4_(chunk);
     }
 
@@ -1391,6 +1524,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void s8_by_sample(int chunk) {
         f12_relu_r4_(chunk);
         f13_maxpool_p4_(chunk);
+        f14_conv_c5_pad(chunk);
         f14_conv_c5_(chunk);
     }
 
@@ -1404,6 +1538,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      */
     private void s10_by_sample(int chunk) {
         f16_relu_r5_(chunk);
+        f17_conv_c6_pad(chunk);
         f17_conv_c6_(chunk);
     }
 
@@ -1454,6 +1589,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>conv_bf 'c6' (samples/cifar_vgg.cnn:34)</li>
+     * </ul>
+     */
+    private void s18_by_sample(int chunk) {
+        b7_conv_bf_c6_pad(chunk);
+        b7_conv_bf_c6_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>conv_bf 'c5' (samples/cifar_vgg.cnn:31)</li>
+     * </ul>
+     */
+    private void s22_by_sample(int chunk) {
+        b12_conv_bf_c5_pad(chunk);
+        b12_conv_bf_c5_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
      * <li>maxpool_bf 'p4' (samples/cifar_vgg.cnn:28)</li>
      * <li>relu_bf 'r4' (samples/cifar_vgg.cnn:27)</li>
      * </ul>
@@ -1461,6 +1620,30 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void s24_by_sample(int chunk) {
         b14_maxpool_bf_p4_(chunk);
         b15_relu_bf_r4_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>conv_bf 'c4' (samples/cifar_vgg.cnn:25)</li>
+     * </ul>
+     */
+    private void s26_by_sample(int chunk) {
+        b18_conv_bf_c4_pad(chunk);
+        b18_conv_bf_c4_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>conv_bf 'c3' (samples/cifar_vgg.cnn:22)</li>
+     * </ul>
+     */
+    private void s30_by_sample(int chunk) {
+        b23_conv_bf_c3_pad(chunk);
+        b23_conv_bf_c3_(chunk);
     }
 
     /**
@@ -1477,206 +1660,125 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>conv_bf 'c2' (samples/cifar_vgg.cnn:16)</li>
+     * </ul>
+     */
+    private void s34_by_sample(int chunk) {
+        b29_conv_bf_c2_pad(chunk);
+        b29_conv_bf_c2_(chunk);
+    }
+
+    /**
      * conv 'c1' (samples/cifar_vgg.cnn:13): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f0_conv_c1_s
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 64 + k) * 1024;
+        int o0 = 0;
+        int o1 = 64;
+        int base = chunk * 5680;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·1088 + r·34 + j]
             float b0 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + e] = b0;
+            for (int e = 0; e < 1088; e++) {
+                f0_conv_c1_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + 1024 + e] = b1;
+            for (int e = 0; e < 1088; e++) {
+                f0_conv_c1_s[base + 1088 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + 2048 + e] = b2;
+            for (int i = 0; i < 3; i++) {
+                int d = (t * 3 + i) * 1158;
+                // kernel column q reads S[base + 2176 + q·1168 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c1_p, d, f0_conv_c1_s, base + 2176, 1156);
+                System.arraycopy(f0_conv_c1_p, d + 1, f0_conv_c1_s, base + 3344, 1156);
+                System.arraycopy(f0_conv_c1_p, d + 2, f0_conv_c1_s, base + 4512, 1156);
+                int wo = (o * 3 + i) * 9;
+                f0_conv_c1_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c1_[yo + 3072 + e] = b3;
+            int y = (t * 64 + o) * 1024;
+            for (int r = 0; r < 32; r++) System.arraycopy(f0_conv_c1_s, base + r * 34, c1_, y + r * 32, 32);
+            for (int r = 0; r < 32; r++) System.arraycopy(f0_conv_c1_s, base + 1088 + r * 34, c1_, y + 1024 + r * 32, 32);
+        }
+    }
+
+    /**
+     * conv 'c1' (samples/cifar_vgg.cnn:13), phase pad: copies x_[t] into planes of 34x34 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f0_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 3; i++) {
+            int x = (t * 3 + i) * 1024;
+            int d = (t * 3 + i) * 1158;
+            for (int e = 0; e < 34; e++) {
+                f0_conv_c1_p[d + e] = 0f;
             }
-            for (int c = 0; c < 3; c++) {
-                int xo = (t * 3 + c) * 1024;
-                int wo = (k * 3 + c) * 9;
-                f0_conv_c1_taps0(yo, xo, wo);
+            for (int r = 1; r < 33; r++, x += 32) {
+                int dr = d + r * 34;
+                for (int e = 0; e < 1; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_c1_p, dr + 1, 32);
+                for (int e = 33; e < 34; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 1122; e < 1158; e++) {
+                f0_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 32) read input row i - 1
+    private void f0_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
-        float w1_0_0 = c1$weight_[wo + 27];
-        float w2_0_0 = c1$weight_[wo + 54];
-        float w3_0_0 = c1$weight_[wo + 81];
         float w0_0_1 = c1$weight_[wo + 1];
-        float w1_0_1 = c1$weight_[wo + 28];
-        float w2_0_1 = c1$weight_[wo + 55];
-        float w3_0_1 = c1$weight_[wo + 82];
         float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_0 = c1$weight_[wo + 27];
+        float w1_0_1 = c1$weight_[wo + 28];
         float w1_0_2 = c1$weight_[wo + 29];
-        float w2_0_2 = c1$weight_[wo + 56];
-        float w3_0_2 = c1$weight_[wo + 83];
-        for (int i = 1; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i - 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 1024 + j] += w1_0_1 * x;
-                c1_[yr + 2048 + j] += w2_0_1 * x;
-                c1_[yr + 3072 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 1024 + j] += w1_0_2 * x;
-                c1_[yr + 2048 + j] += w2_0_2 * x;
-                c1_[yr + 3072 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 1024 + j] += w1_0_0 * x;
-                c1_[yr + 2048 + j] += w2_0_0 * x;
-                c1_[yr + 3072 + j] += w3_0_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 1024 + j] += w1_0_1 * x;
-                c1_[yr + 2048 + j] += w2_0_1 * x;
-                c1_[yr + 3072 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2176 + e];
+            float x1 = f0_conv_c1_s[base + 3344 + e];
+            float x2 = f0_conv_c1_s[base + 4512 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_c1_s[base + 1088 + e] = f0_conv_c1_s[base + 1088 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 32) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
-        float w1_1_0 = c1$weight_[wo + 30];
-        float w2_1_0 = c1$weight_[wo + 57];
-        float w3_1_0 = c1$weight_[wo + 84];
         float w0_1_1 = c1$weight_[wo + 4];
-        float w1_1_1 = c1$weight_[wo + 31];
-        float w2_1_1 = c1$weight_[wo + 58];
-        float w3_1_1 = c1$weight_[wo + 85];
         float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_0 = c1$weight_[wo + 30];
+        float w1_1_1 = c1$weight_[wo + 31];
         float w1_1_2 = c1$weight_[wo + 32];
-        float w2_1_2 = c1$weight_[wo + 59];
-        float w3_1_2 = c1$weight_[wo + 86];
-        for (int i = 0; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + i * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 1024 + j] += w1_1_1 * x;
-                c1_[yr + 2048 + j] += w2_1_1 * x;
-                c1_[yr + 3072 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 1024 + j] += w1_1_2 * x;
-                c1_[yr + 2048 + j] += w2_1_2 * x;
-                c1_[yr + 3072 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 1024 + j] += w1_1_0 * x;
-                c1_[yr + 2048 + j] += w2_1_0 * x;
-                c1_[yr + 3072 + j] += w3_1_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 1024 + j] += w1_1_1 * x;
-                c1_[yr + 2048 + j] += w2_1_1 * x;
-                c1_[yr + 3072 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2210 + e];
+            float x1 = f0_conv_c1_s[base + 3378 + e];
+            float x2 = f0_conv_c1_s[base + 4546 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_c1_s[base + 1088 + e] = f0_conv_c1_s[base + 1088 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 31) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
-        float w1_2_0 = c1$weight_[wo + 33];
-        float w2_2_0 = c1$weight_[wo + 60];
-        float w3_2_0 = c1$weight_[wo + 87];
         float w0_2_1 = c1$weight_[wo + 7];
-        float w1_2_1 = c1$weight_[wo + 34];
-        float w2_2_1 = c1$weight_[wo + 61];
-        float w3_2_1 = c1$weight_[wo + 88];
         float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_0 = c1$weight_[wo + 33];
+        float w1_2_1 = c1$weight_[wo + 34];
         float w1_2_2 = c1$weight_[wo + 35];
-        float w2_2_2 = c1$weight_[wo + 62];
-        float w3_2_2 = c1$weight_[wo + 89];
-        for (int i = 0; i < 31; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i + 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 1024 + j] += w1_2_1 * x;
-                c1_[yr + 2048 + j] += w2_2_1 * x;
-                c1_[yr + 3072 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 1024 + j] += w1_2_2 * x;
-                c1_[yr + 2048 + j] += w2_2_2 * x;
-                c1_[yr + 3072 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c1_[yr + 1024 + j] = c1_[yr + 1024 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c1_[yr + 2048 + j] = c1_[yr + 2048 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c1_[yr + 3072 + j] = c1_[yr + 3072 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_2_0 * x;
-                c1_[yr + 1024 + j] += w1_2_0 * x;
-                c1_[yr + 2048 + j] += w2_2_0 * x;
-                c1_[yr + 3072 + j] += w3_2_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 1024 + j] += w1_2_1 * x;
-                c1_[yr + 2048 + j] += w2_2_1 * x;
-                c1_[yr + 3072 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f0_conv_c1_s[base + 2244 + e];
+            float x1 = f0_conv_c1_s[base + 3412 + e];
+            float x2 = f0_conv_c1_s[base + 4580 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_c1_s[base + 1088 + e] = f0_conv_c1_s[base + 1088 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -1775,204 +1877,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/cifar_vgg.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f3_conv_c2_s
      */
     private void f3_conv_c2_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 64 + k) * 1024;
+        int o0 = 0;
+        int o1 = 64;
+        int base = chunk * 5680;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·1088 + r·34 + j]
             float b0 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + e] = b0;
+            for (int e = 0; e < 1088; e++) {
+                f3_conv_c2_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + 1024 + e] = b1;
+            for (int e = 0; e < 1088; e++) {
+                f3_conv_c2_s[base + 1088 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + 2048 + e] = b2;
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 1158;
+                // kernel column q reads S[base + 2176 + q·1168 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c2_p, d, f3_conv_c2_s, base + 2176, 1156);
+                System.arraycopy(f3_conv_c2_p, d + 1, f3_conv_c2_s, base + 3344, 1156);
+                System.arraycopy(f3_conv_c2_p, d + 2, f3_conv_c2_s, base + 4512, 1156);
+                int wo = (o * 64 + i) * 9;
+                f3_conv_c2_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 1024; e++) {
-                c2_[yo + 3072 + e] = b3;
+            int y = (t * 64 + o) * 1024;
+            for (int r = 0; r < 32; r++) System.arraycopy(f3_conv_c2_s, base + r * 34, c2_, y + r * 32, 32);
+            for (int r = 0; r < 32; r++) System.arraycopy(f3_conv_c2_s, base + 1088 + r * 34, c2_, y + 1024 + r * 32, 32);
+        }
+    }
+
+    /**
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies r1_[t] into planes of 34x34 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f3_conv_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 64; i++) {
+            int x = (t * 64 + i) * 1024;
+            int d = (t * 64 + i) * 1158;
+            for (int e = 0; e < 34; e++) {
+                f3_conv_c2_p[d + e] = 0f;
             }
-            for (int c = 0; c < 64; c++) {
-                int xo = (t * 64 + c) * 1024;
-                int wo = (k * 64 + c) * 9;
-                f3_conv_c2_taps0(yo, xo, wo);
+            for (int r = 1; r < 33; r++, x += 32) {
+                int dr = d + r * 34;
+                for (int e = 0; e < 1; e++) {
+                    f3_conv_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(r1_, x, f3_conv_c2_p, dr + 1, 32);
+                for (int e = 33; e < 34; e++) {
+                    f3_conv_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 1122; e < 1158; e++) {
+                f3_conv_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 32) read input row i - 1
+    private void f3_conv_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
-        float w1_0_0 = c2$weight_[wo + 576];
-        float w2_0_0 = c2$weight_[wo + 1152];
-        float w3_0_0 = c2$weight_[wo + 1728];
         float w0_0_1 = c2$weight_[wo + 1];
-        float w1_0_1 = c2$weight_[wo + 577];
-        float w2_0_1 = c2$weight_[wo + 1153];
-        float w3_0_1 = c2$weight_[wo + 1729];
         float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_0 = c2$weight_[wo + 576];
+        float w1_0_1 = c2$weight_[wo + 577];
         float w1_0_2 = c2$weight_[wo + 578];
-        float w2_0_2 = c2$weight_[wo + 1154];
-        float w3_0_2 = c2$weight_[wo + 1730];
-        for (int i = 1; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i - 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 1024 + j] += w1_0_1 * x;
-                c2_[yr + 2048 + j] += w2_0_1 * x;
-                c2_[yr + 3072 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_0_2 * x;
-                c2_[yr + 1024 + j] += w1_0_2 * x;
-                c2_[yr + 2048 + j] += w2_0_2 * x;
-                c2_[yr + 3072 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_0_0 * x;
-                c2_[yr + 1024 + j] += w1_0_0 * x;
-                c2_[yr + 2048 + j] += w2_0_0 * x;
-                c2_[yr + 3072 + j] += w3_0_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 1024 + j] += w1_0_1 * x;
-                c2_[yr + 2048 + j] += w2_0_1 * x;
-                c2_[yr + 3072 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2176 + e];
+            float x1 = f3_conv_c2_s[base + 3344 + e];
+            float x2 = f3_conv_c2_s[base + 4512 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f3_conv_c2_s[base + 1088 + e] = f3_conv_c2_s[base + 1088 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 32) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 3];
-        float w1_1_0 = c2$weight_[wo + 579];
-        float w2_1_0 = c2$weight_[wo + 1155];
-        float w3_1_0 = c2$weight_[wo + 1731];
         float w0_1_1 = c2$weight_[wo + 4];
-        float w1_1_1 = c2$weight_[wo + 580];
-        float w2_1_1 = c2$weight_[wo + 1156];
-        float w3_1_1 = c2$weight_[wo + 1732];
         float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_0 = c2$weight_[wo + 579];
+        float w1_1_1 = c2$weight_[wo + 580];
         float w1_1_2 = c2$weight_[wo + 581];
-        float w2_1_2 = c2$weight_[wo + 1157];
-        float w3_1_2 = c2$weight_[wo + 1733];
-        for (int i = 0; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + i * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 1024 + j] += w1_1_1 * x;
-                c2_[yr + 2048 + j] += w2_1_1 * x;
-                c2_[yr + 3072 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_1_2 * x;
-                c2_[yr + 1024 + j] += w1_1_2 * x;
-                c2_[yr + 2048 + j] += w2_1_2 * x;
-                c2_[yr + 3072 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_1_0 * x;
-                c2_[yr + 1024 + j] += w1_1_0 * x;
-                c2_[yr + 2048 + j] += w2_1_0 * x;
-                c2_[yr + 3072 + j] += w3_1_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 1024 + j] += w1_1_1 * x;
-                c2_[yr + 2048 + j] += w2_1_1 * x;
-                c2_[yr + 3072 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2210 + e];
+            float x1 = f3_conv_c2_s[base + 3378 + e];
+            float x2 = f3_conv_c2_s[base + 4546 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f3_conv_c2_s[base + 1088 + e] = f3_conv_c2_s[base + 1088 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 31) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 6];
-        float w1_2_0 = c2$weight_[wo + 582];
-        float w2_2_0 = c2$weight_[wo + 1158];
-        float w3_2_0 = c2$weight_[wo + 1734];
         float w0_2_1 = c2$weight_[wo + 7];
-        float w1_2_1 = c2$weight_[wo + 583];
-        float w2_2_1 = c2$weight_[wo + 1159];
-        float w3_2_1 = c2$weight_[wo + 1735];
         float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_0 = c2$weight_[wo + 582];
+        float w1_2_1 = c2$weight_[wo + 583];
         float w1_2_2 = c2$weight_[wo + 584];
-        float w2_2_2 = c2$weight_[wo + 1160];
-        float w3_2_2 = c2$weight_[wo + 1736];
-        for (int i = 0; i < 31; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i + 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 1024 + j] += w1_2_1 * x;
-                c2_[yr + 2048 + j] += w2_2_1 * x;
-                c2_[yr + 3072 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_2_2 * x;
-                c2_[yr + 1024 + j] += w1_2_2 * x;
-                c2_[yr + 2048 + j] += w2_2_2 * x;
-                c2_[yr + 3072 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c2_[yr + 1024 + j] = c2_[yr + 1024 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c2_[yr + 2048 + j] = c2_[yr + 2048 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c2_[yr + 3072 + j] = c2_[yr + 3072 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_2_0 * x;
-                c2_[yr + 1024 + j] += w1_2_0 * x;
-                c2_[yr + 2048 + j] += w2_2_0 * x;
-                c2_[yr + 3072 + j] += w3_2_0 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 1024 + j] += w1_2_1 * x;
-                c2_[yr + 2048 + j] += w2_2_1 * x;
-                c2_[yr + 3072 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = f3_conv_c2_s[base + 2244 + e];
+            float x1 = f3_conv_c2_s[base + 3412 + e];
+            float x2 = f3_conv_c2_s[base + 4580 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f3_conv_c2_s[base + 1088 + e] = f3_conv_c2_s[base + 1088 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2109,204 +2118,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f7_conv_c3_s
      */
     private void f7_conv_c3_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 128 + k) * 256;
+        int o0 = 0;
+        int o1 = 128;
+        int base = chunk * 1584;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·288 + r·18 + j]
             float b0 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + e] = b0;
+            for (int e = 0; e < 288; e++) {
+                f7_conv_c3_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + 256 + e] = b1;
+            for (int e = 0; e < 288; e++) {
+                f7_conv_c3_s[base + 288 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + 512 + e] = b2;
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 326;
+                // kernel column q reads S[base + 576 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(f7_conv_c3_p, d, f7_conv_c3_s, base + 576, 324);
+                System.arraycopy(f7_conv_c3_p, d + 1, f7_conv_c3_s, base + 912, 324);
+                System.arraycopy(f7_conv_c3_p, d + 2, f7_conv_c3_s, base + 1248, 324);
+                int wo = (o * 64 + i) * 9;
+                f7_conv_c3_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c3_[yo + 768 + e] = b3;
+            int y = (t * 128 + o) * 256;
+            for (int r = 0; r < 16; r++) System.arraycopy(f7_conv_c3_s, base + r * 18, c3_, y + r * 16, 16);
+            for (int r = 0; r < 16; r++) System.arraycopy(f7_conv_c3_s, base + 288 + r * 18, c3_, y + 256 + r * 16, 16);
+        }
+    }
+
+    /**
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies p2_[t] into planes of 18x18 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f7_conv_c3_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 64; i++) {
+            int x = (t * 64 + i) * 256;
+            int d = (t * 64 + i) * 326;
+            for (int e = 0; e < 18; e++) {
+                f7_conv_c3_p[d + e] = 0f;
             }
-            for (int c = 0; c < 64; c++) {
-                int xo = (t * 64 + c) * 256;
-                int wo = (k * 64 + c) * 9;
-                f7_conv_c3_taps0(yo, xo, wo);
+            for (int r = 1; r < 17; r++, x += 16) {
+                int dr = d + r * 18;
+                for (int e = 0; e < 1; e++) {
+                    f7_conv_c3_p[dr + e] = 0f;
+                }
+                System.arraycopy(p2_, x, f7_conv_c3_p, dr + 1, 16);
+                for (int e = 17; e < 18; e++) {
+                    f7_conv_c3_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 306; e < 326; e++) {
+                f7_conv_c3_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f7_conv_c3_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 16) read input row i - 1
+    private void f7_conv_c3_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c3$weight_[wo];
-        float w1_0_0 = c3$weight_[wo + 576];
-        float w2_0_0 = c3$weight_[wo + 1152];
-        float w3_0_0 = c3$weight_[wo + 1728];
         float w0_0_1 = c3$weight_[wo + 1];
-        float w1_0_1 = c3$weight_[wo + 577];
-        float w2_0_1 = c3$weight_[wo + 1153];
-        float w3_0_1 = c3$weight_[wo + 1729];
         float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_0 = c3$weight_[wo + 576];
+        float w1_0_1 = c3$weight_[wo + 577];
         float w1_0_2 = c3$weight_[wo + 578];
-        float w2_0_2 = c3$weight_[wo + 1154];
-        float w3_0_2 = c3$weight_[wo + 1730];
-        for (int i = 1; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i - 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_0_1 * x;
-                c3_[yr + 256 + j] += w1_0_1 * x;
-                c3_[yr + 512 + j] += w2_0_1 * x;
-                c3_[yr + 768 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_0_2 * x;
-                c3_[yr + 256 + j] += w1_0_2 * x;
-                c3_[yr + 512 + j] += w2_0_2 * x;
-                c3_[yr + 768 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_0_0 * x;
-                c3_[yr + 256 + j] += w1_0_0 * x;
-                c3_[yr + 512 + j] += w2_0_0 * x;
-                c3_[yr + 768 + j] += w3_0_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_0_1 * x;
-                c3_[yr + 256 + j] += w1_0_1 * x;
-                c3_[yr + 512 + j] += w2_0_1 * x;
-                c3_[yr + 768 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 576 + e];
+            float x1 = f7_conv_c3_s[base + 912 + e];
+            float x2 = f7_conv_c3_s[base + 1248 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f7_conv_c3_s[base + 288 + e] = f7_conv_c3_s[base + 288 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 16) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c3$weight_[wo + 3];
-        float w1_1_0 = c3$weight_[wo + 579];
-        float w2_1_0 = c3$weight_[wo + 1155];
-        float w3_1_0 = c3$weight_[wo + 1731];
         float w0_1_1 = c3$weight_[wo + 4];
-        float w1_1_1 = c3$weight_[wo + 580];
-        float w2_1_1 = c3$weight_[wo + 1156];
-        float w3_1_1 = c3$weight_[wo + 1732];
         float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_0 = c3$weight_[wo + 579];
+        float w1_1_1 = c3$weight_[wo + 580];
         float w1_1_2 = c3$weight_[wo + 581];
-        float w2_1_2 = c3$weight_[wo + 1157];
-        float w3_1_2 = c3$weight_[wo + 1733];
-        for (int i = 0; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + i * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_1_1 * x;
-                c3_[yr + 256 + j] += w1_1_1 * x;
-                c3_[yr + 512 + j] += w2_1_1 * x;
-                c3_[yr + 768 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_1_2 * x;
-                c3_[yr + 256 + j] += w1_1_2 * x;
-                c3_[yr + 512 + j] += w2_1_2 * x;
-                c3_[yr + 768 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_1_0 * x;
-                c3_[yr + 256 + j] += w1_1_0 * x;
-                c3_[yr + 512 + j] += w2_1_0 * x;
-                c3_[yr + 768 + j] += w3_1_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_1_1 * x;
-                c3_[yr + 256 + j] += w1_1_1 * x;
-                c3_[yr + 512 + j] += w2_1_1 * x;
-                c3_[yr + 768 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 594 + e];
+            float x1 = f7_conv_c3_s[base + 930 + e];
+            float x2 = f7_conv_c3_s[base + 1266 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f7_conv_c3_s[base + 288 + e] = f7_conv_c3_s[base + 288 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 15) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c3$weight_[wo + 6];
-        float w1_2_0 = c3$weight_[wo + 582];
-        float w2_2_0 = c3$weight_[wo + 1158];
-        float w3_2_0 = c3$weight_[wo + 1734];
         float w0_2_1 = c3$weight_[wo + 7];
-        float w1_2_1 = c3$weight_[wo + 583];
-        float w2_2_1 = c3$weight_[wo + 1159];
-        float w3_2_1 = c3$weight_[wo + 1735];
         float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_0 = c3$weight_[wo + 582];
+        float w1_2_1 = c3$weight_[wo + 583];
         float w1_2_2 = c3$weight_[wo + 584];
-        float w2_2_2 = c3$weight_[wo + 1160];
-        float w3_2_2 = c3$weight_[wo + 1736];
-        for (int i = 0; i < 15; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i + 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_2_1 * x;
-                c3_[yr + 256 + j] += w1_2_1 * x;
-                c3_[yr + 512 + j] += w2_2_1 * x;
-                c3_[yr + 768 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_2_2 * x;
-                c3_[yr + 256 + j] += w1_2_2 * x;
-                c3_[yr + 512 + j] += w2_2_2 * x;
-                c3_[yr + 768 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c3_[yr + 256 + j] = c3_[yr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c3_[yr + 512 + j] = c3_[yr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c3_[yr + 768 + j] = c3_[yr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_2_0 * x;
-                c3_[yr + 256 + j] += w1_2_0 * x;
-                c3_[yr + 512 + j] += w2_2_0 * x;
-                c3_[yr + 768 + j] += w3_2_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_2_1 * x;
-                c3_[yr + 256 + j] += w1_2_1 * x;
-                c3_[yr + 512 + j] += w2_2_1 * x;
-                c3_[yr + 768 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f7_conv_c3_s[base + 612 + e];
+            float x1 = f7_conv_c3_s[base + 948 + e];
+            float x2 = f7_conv_c3_s[base + 1284 + e];
+            f7_conv_c3_s[base + e] = f7_conv_c3_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f7_conv_c3_s[base + 288 + e] = f7_conv_c3_s[base + 288 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2405,204 +2321,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f10_conv_c4_s
      */
     private void f10_conv_c4_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 128 + k) * 256;
+        int o0 = 0;
+        int o1 = 128;
+        int base = chunk * 1584;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·288 + r·18 + j]
             float b0 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + e] = b0;
+            for (int e = 0; e < 288; e++) {
+                f10_conv_c4_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + 256 + e] = b1;
+            for (int e = 0; e < 288; e++) {
+                f10_conv_c4_s[base + 288 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + 512 + e] = b2;
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 326;
+                // kernel column q reads S[base + 576 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(f10_conv_c4_p, d, f10_conv_c4_s, base + 576, 324);
+                System.arraycopy(f10_conv_c4_p, d + 1, f10_conv_c4_s, base + 912, 324);
+                System.arraycopy(f10_conv_c4_p, d + 2, f10_conv_c4_s, base + 1248, 324);
+                int wo = (o * 128 + i) * 9;
+                f10_conv_c4_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 256; e++) {
-                c4_[yo + 768 + e] = b3;
+            int y = (t * 128 + o) * 256;
+            for (int r = 0; r < 16; r++) System.arraycopy(f10_conv_c4_s, base + r * 18, c4_, y + r * 16, 16);
+            for (int r = 0; r < 16; r++) System.arraycopy(f10_conv_c4_s, base + 288 + r * 18, c4_, y + 256 + r * 16, 16);
+        }
+    }
+
+    /**
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies r3_[t] into planes of 18x18 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f10_conv_c4_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 128; i++) {
+            int x = (t * 128 + i) * 256;
+            int d = (t * 128 + i) * 326;
+            for (int e = 0; e < 18; e++) {
+                f10_conv_c4_p[d + e] = 0f;
             }
-            for (int c = 0; c < 128; c++) {
-                int xo = (t * 128 + c) * 256;
-                int wo = (k * 128 + c) * 9;
-                f10_conv_c4_taps0(yo, xo, wo);
+            for (int r = 1; r < 17; r++, x += 16) {
+                int dr = d + r * 18;
+                for (int e = 0; e < 1; e++) {
+                    f10_conv_c4_p[dr + e] = 0f;
+                }
+                System.arraycopy(r3_, x, f10_conv_c4_p, dr + 1, 16);
+                for (int e = 17; e < 18; e++) {
+                    f10_conv_c4_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 306; e < 326; e++) {
+                f10_conv_c4_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f10_conv_c4_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 16) read input row i - 1
+    private void f10_conv_c4_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c4$weight_[wo];
-        float w1_0_0 = c4$weight_[wo + 1152];
-        float w2_0_0 = c4$weight_[wo + 2304];
-        float w3_0_0 = c4$weight_[wo + 3456];
         float w0_0_1 = c4$weight_[wo + 1];
-        float w1_0_1 = c4$weight_[wo + 1153];
-        float w2_0_1 = c4$weight_[wo + 2305];
-        float w3_0_1 = c4$weight_[wo + 3457];
         float w0_0_2 = c4$weight_[wo + 2];
+        float w1_0_0 = c4$weight_[wo + 1152];
+        float w1_0_1 = c4$weight_[wo + 1153];
         float w1_0_2 = c4$weight_[wo + 1154];
-        float w2_0_2 = c4$weight_[wo + 2306];
-        float w3_0_2 = c4$weight_[wo + 3458];
-        for (int i = 1; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i - 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_0_1 * x;
-                c4_[yr + 256 + j] += w1_0_1 * x;
-                c4_[yr + 512 + j] += w2_0_1 * x;
-                c4_[yr + 768 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j + 1];
-                c4_[yr + j] += w0_0_2 * x;
-                c4_[yr + 256 + j] += w1_0_2 * x;
-                c4_[yr + 512 + j] += w2_0_2 * x;
-                c4_[yr + 768 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j - 1];
-                c4_[yr + j] += w0_0_0 * x;
-                c4_[yr + 256 + j] += w1_0_0 * x;
-                c4_[yr + 512 + j] += w2_0_0 * x;
-                c4_[yr + 768 + j] += w3_0_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_0_1 * x;
-                c4_[yr + 256 + j] += w1_0_1 * x;
-                c4_[yr + 512 + j] += w2_0_1 * x;
-                c4_[yr + 768 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 576 + e];
+            float x1 = f10_conv_c4_s[base + 912 + e];
+            float x2 = f10_conv_c4_s[base + 1248 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f10_conv_c4_s[base + 288 + e] = f10_conv_c4_s[base + 288 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 16) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c4$weight_[wo + 3];
-        float w1_1_0 = c4$weight_[wo + 1155];
-        float w2_1_0 = c4$weight_[wo + 2307];
-        float w3_1_0 = c4$weight_[wo + 3459];
         float w0_1_1 = c4$weight_[wo + 4];
-        float w1_1_1 = c4$weight_[wo + 1156];
-        float w2_1_1 = c4$weight_[wo + 2308];
-        float w3_1_1 = c4$weight_[wo + 3460];
         float w0_1_2 = c4$weight_[wo + 5];
+        float w1_1_0 = c4$weight_[wo + 1155];
+        float w1_1_1 = c4$weight_[wo + 1156];
         float w1_1_2 = c4$weight_[wo + 1157];
-        float w2_1_2 = c4$weight_[wo + 2309];
-        float w3_1_2 = c4$weight_[wo + 3461];
-        for (int i = 0; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + i * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_1_1 * x;
-                c4_[yr + 256 + j] += w1_1_1 * x;
-                c4_[yr + 512 + j] += w2_1_1 * x;
-                c4_[yr + 768 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j + 1];
-                c4_[yr + j] += w0_1_2 * x;
-                c4_[yr + 256 + j] += w1_1_2 * x;
-                c4_[yr + 512 + j] += w2_1_2 * x;
-                c4_[yr + 768 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j - 1];
-                c4_[yr + j] += w0_1_0 * x;
-                c4_[yr + 256 + j] += w1_1_0 * x;
-                c4_[yr + 512 + j] += w2_1_0 * x;
-                c4_[yr + 768 + j] += w3_1_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_1_1 * x;
-                c4_[yr + 256 + j] += w1_1_1 * x;
-                c4_[yr + 512 + j] += w2_1_1 * x;
-                c4_[yr + 768 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 594 + e];
+            float x1 = f10_conv_c4_s[base + 930 + e];
+            float x2 = f10_conv_c4_s[base + 1266 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f10_conv_c4_s[base + 288 + e] = f10_conv_c4_s[base + 288 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 15) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c4$weight_[wo + 6];
-        float w1_2_0 = c4$weight_[wo + 1158];
-        float w2_2_0 = c4$weight_[wo + 2310];
-        float w3_2_0 = c4$weight_[wo + 3462];
         float w0_2_1 = c4$weight_[wo + 7];
-        float w1_2_1 = c4$weight_[wo + 1159];
-        float w2_2_1 = c4$weight_[wo + 2311];
-        float w3_2_1 = c4$weight_[wo + 3463];
         float w0_2_2 = c4$weight_[wo + 8];
+        float w1_2_0 = c4$weight_[wo + 1158];
+        float w1_2_1 = c4$weight_[wo + 1159];
         float w1_2_2 = c4$weight_[wo + 1160];
-        float w2_2_2 = c4$weight_[wo + 2312];
-        float w3_2_2 = c4$weight_[wo + 3464];
-        for (int i = 0; i < 15; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i + 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_2_1 * x;
-                c4_[yr + 256 + j] += w1_2_1 * x;
-                c4_[yr + 512 + j] += w2_2_1 * x;
-                c4_[yr + 768 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r3_[xr + j + 1];
-                c4_[yr + j] += w0_2_2 * x;
-                c4_[yr + 256 + j] += w1_2_2 * x;
-                c4_[yr + 512 + j] += w2_2_2 * x;
-                c4_[yr + 768 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = r3_[xr + j - 1];
-                float x1 = r3_[xr + j];
-                float x2 = r3_[xr + j + 1];
-                c4_[yr + j] = c4_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c4_[yr + 256 + j] = c4_[yr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c4_[yr + 512 + j] = c4_[yr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c4_[yr + 768 + j] = c4_[yr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j - 1];
-                c4_[yr + j] += w0_2_0 * x;
-                c4_[yr + 256 + j] += w1_2_0 * x;
-                c4_[yr + 512 + j] += w2_2_0 * x;
-                c4_[yr + 768 + j] += w3_2_0 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = r3_[xr + j];
-                c4_[yr + j] += w0_2_1 * x;
-                c4_[yr + 256 + j] += w1_2_1 * x;
-                c4_[yr + 512 + j] += w2_2_1 * x;
-                c4_[yr + 768 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = f10_conv_c4_s[base + 612 + e];
+            float x1 = f10_conv_c4_s[base + 948 + e];
+            float x2 = f10_conv_c4_s[base + 1284 + e];
+            f10_conv_c4_s[base + e] = f10_conv_c4_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f10_conv_c4_s[base + 288 + e] = f10_conv_c4_s[base + 288 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2739,204 +2562,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f14_conv_c5_s
      */
     private void f14_conv_c5_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 256;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 256 + k) * 64;
+        int o0 = 0;
+        int o1 = 256;
+        int base = chunk * 496;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·80 + r·10 + j]
             float b0 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + e] = b0;
+            for (int e = 0; e < 80; e++) {
+                f14_conv_c5_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + 64 + e] = b1;
+            for (int e = 0; e < 80; e++) {
+                f14_conv_c5_s[base + 80 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + 128 + e] = b2;
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 102;
+                // kernel column q reads S[base + 160 + q·112 + e] = P[t][i][e + q]
+                System.arraycopy(f14_conv_c5_p, d, f14_conv_c5_s, base + 160, 100);
+                System.arraycopy(f14_conv_c5_p, d + 1, f14_conv_c5_s, base + 272, 100);
+                System.arraycopy(f14_conv_c5_p, d + 2, f14_conv_c5_s, base + 384, 100);
+                int wo = (o * 128 + i) * 9;
+                f14_conv_c5_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c5_[yo + 192 + e] = b3;
+            int y = (t * 256 + o) * 64;
+            for (int r = 0; r < 8; r++) System.arraycopy(f14_conv_c5_s, base + r * 10, c5_, y + r * 8, 8);
+            for (int r = 0; r < 8; r++) System.arraycopy(f14_conv_c5_s, base + 80 + r * 10, c5_, y + 64 + r * 8, 8);
+        }
+    }
+
+    /**
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10x10 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f14_conv_c5_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 128; i++) {
+            int x = (t * 128 + i) * 64;
+            int d = (t * 128 + i) * 102;
+            for (int e = 0; e < 10; e++) {
+                f14_conv_c5_p[d + e] = 0f;
             }
-            for (int c = 0; c < 128; c++) {
-                int xo = (t * 128 + c) * 64;
-                int wo = (k * 128 + c) * 9;
-                f14_conv_c5_taps0(yo, xo, wo);
+            for (int r = 1; r < 9; r++, x += 8) {
+                int dr = d + r * 10;
+                for (int e = 0; e < 1; e++) {
+                    f14_conv_c5_p[dr + e] = 0f;
+                }
+                System.arraycopy(p4_, x, f14_conv_c5_p, dr + 1, 8);
+                for (int e = 9; e < 10; e++) {
+                    f14_conv_c5_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 90; e < 102; e++) {
+                f14_conv_c5_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f14_conv_c5_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 8) read input row i - 1
+    private void f14_conv_c5_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c5$weight_[wo];
-        float w1_0_0 = c5$weight_[wo + 1152];
-        float w2_0_0 = c5$weight_[wo + 2304];
-        float w3_0_0 = c5$weight_[wo + 3456];
         float w0_0_1 = c5$weight_[wo + 1];
-        float w1_0_1 = c5$weight_[wo + 1153];
-        float w2_0_1 = c5$weight_[wo + 2305];
-        float w3_0_1 = c5$weight_[wo + 3457];
         float w0_0_2 = c5$weight_[wo + 2];
+        float w1_0_0 = c5$weight_[wo + 1152];
+        float w1_0_1 = c5$weight_[wo + 1153];
         float w1_0_2 = c5$weight_[wo + 1154];
-        float w2_0_2 = c5$weight_[wo + 2306];
-        float w3_0_2 = c5$weight_[wo + 3458];
-        for (int i = 1; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i - 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_0_1 * x;
-                c5_[yr + 64 + j] += w1_0_1 * x;
-                c5_[yr + 128 + j] += w2_0_1 * x;
-                c5_[yr + 192 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j + 1];
-                c5_[yr + j] += w0_0_2 * x;
-                c5_[yr + 64 + j] += w1_0_2 * x;
-                c5_[yr + 128 + j] += w2_0_2 * x;
-                c5_[yr + 192 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j - 1];
-                c5_[yr + j] += w0_0_0 * x;
-                c5_[yr + 64 + j] += w1_0_0 * x;
-                c5_[yr + 128 + j] += w2_0_0 * x;
-                c5_[yr + 192 + j] += w3_0_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_0_1 * x;
-                c5_[yr + 64 + j] += w1_0_1 * x;
-                c5_[yr + 128 + j] += w2_0_1 * x;
-                c5_[yr + 192 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 160 + e];
+            float x1 = f14_conv_c5_s[base + 272 + e];
+            float x2 = f14_conv_c5_s[base + 384 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f14_conv_c5_s[base + 80 + e] = f14_conv_c5_s[base + 80 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 8) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c5$weight_[wo + 3];
-        float w1_1_0 = c5$weight_[wo + 1155];
-        float w2_1_0 = c5$weight_[wo + 2307];
-        float w3_1_0 = c5$weight_[wo + 3459];
         float w0_1_1 = c5$weight_[wo + 4];
-        float w1_1_1 = c5$weight_[wo + 1156];
-        float w2_1_1 = c5$weight_[wo + 2308];
-        float w3_1_1 = c5$weight_[wo + 3460];
         float w0_1_2 = c5$weight_[wo + 5];
+        float w1_1_0 = c5$weight_[wo + 1155];
+        float w1_1_1 = c5$weight_[wo + 1156];
         float w1_1_2 = c5$weight_[wo + 1157];
-        float w2_1_2 = c5$weight_[wo + 2309];
-        float w3_1_2 = c5$weight_[wo + 3461];
-        for (int i = 0; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + i * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_1_1 * x;
-                c5_[yr + 64 + j] += w1_1_1 * x;
-                c5_[yr + 128 + j] += w2_1_1 * x;
-                c5_[yr + 192 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j + 1];
-                c5_[yr + j] += w0_1_2 * x;
-                c5_[yr + 64 + j] += w1_1_2 * x;
-                c5_[yr + 128 + j] += w2_1_2 * x;
-                c5_[yr + 192 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j - 1];
-                c5_[yr + j] += w0_1_0 * x;
-                c5_[yr + 64 + j] += w1_1_0 * x;
-                c5_[yr + 128 + j] += w2_1_0 * x;
-                c5_[yr + 192 + j] += w3_1_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_1_1 * x;
-                c5_[yr + 64 + j] += w1_1_1 * x;
-                c5_[yr + 128 + j] += w2_1_1 * x;
-                c5_[yr + 192 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 170 + e];
+            float x1 = f14_conv_c5_s[base + 282 + e];
+            float x2 = f14_conv_c5_s[base + 394 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f14_conv_c5_s[base + 80 + e] = f14_conv_c5_s[base + 80 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 7) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c5$weight_[wo + 6];
-        float w1_2_0 = c5$weight_[wo + 1158];
-        float w2_2_0 = c5$weight_[wo + 2310];
-        float w3_2_0 = c5$weight_[wo + 3462];
         float w0_2_1 = c5$weight_[wo + 7];
-        float w1_2_1 = c5$weight_[wo + 1159];
-        float w2_2_1 = c5$weight_[wo + 2311];
-        float w3_2_1 = c5$weight_[wo + 3463];
         float w0_2_2 = c5$weight_[wo + 8];
+        float w1_2_0 = c5$weight_[wo + 1158];
+        float w1_2_1 = c5$weight_[wo + 1159];
         float w1_2_2 = c5$weight_[wo + 1160];
-        float w2_2_2 = c5$weight_[wo + 2312];
-        float w3_2_2 = c5$weight_[wo + 3464];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i + 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_2_1 * x;
-                c5_[yr + 64 + j] += w1_2_1 * x;
-                c5_[yr + 128 + j] += w2_2_1 * x;
-                c5_[yr + 192 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p4_[xr + j + 1];
-                c5_[yr + j] += w0_2_2 * x;
-                c5_[yr + 64 + j] += w1_2_2 * x;
-                c5_[yr + 128 + j] += w2_2_2 * x;
-                c5_[yr + 192 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = p4_[xr + j - 1];
-                float x1 = p4_[xr + j];
-                float x2 = p4_[xr + j + 1];
-                c5_[yr + j] = c5_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c5_[yr + 64 + j] = c5_[yr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c5_[yr + 128 + j] = c5_[yr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c5_[yr + 192 + j] = c5_[yr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j - 1];
-                c5_[yr + j] += w0_2_0 * x;
-                c5_[yr + 64 + j] += w1_2_0 * x;
-                c5_[yr + 128 + j] += w2_2_0 * x;
-                c5_[yr + 192 + j] += w3_2_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = p4_[xr + j];
-                c5_[yr + j] += w0_2_1 * x;
-                c5_[yr + 64 + j] += w1_2_1 * x;
-                c5_[yr + 128 + j] += w2_2_1 * x;
-                c5_[yr + 192 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f14_conv_c5_s[base + 180 + e];
+            float x1 = f14_conv_c5_s[base + 292 + e];
+            float x2 = f14_conv_c5_s[base + 404 + e];
+            f14_conv_c5_s[base + e] = f14_conv_c5_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f14_conv_c5_s[base + 80 + e] = f14_conv_c5_s[base + 80 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -3035,204 +2765,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f17_conv_c6_s
      */
     private void f17_conv_c6_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 256;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 256 + k) * 64;
+        int o0 = 0;
+        int o1 = 256;
+        int base = chunk * 496;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·80 + r·10 + j]
             float b0 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + e] = b0;
+            for (int e = 0; e < 80; e++) {
+                f17_conv_c6_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + 64 + e] = b1;
+            for (int e = 0; e < 80; e++) {
+                f17_conv_c6_s[base + 80 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + 128 + e] = b2;
+            for (int i = 0; i < 256; i++) {
+                int d = (t * 256 + i) * 102;
+                // kernel column q reads S[base + 160 + q·112 + e] = P[t][i][e + q]
+                System.arraycopy(f17_conv_c6_p, d, f17_conv_c6_s, base + 160, 100);
+                System.arraycopy(f17_conv_c6_p, d + 1, f17_conv_c6_s, base + 272, 100);
+                System.arraycopy(f17_conv_c6_p, d + 2, f17_conv_c6_s, base + 384, 100);
+                int wo = (o * 256 + i) * 9;
+                f17_conv_c6_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 64; e++) {
-                c6_[yo + 192 + e] = b3;
+            int y = (t * 256 + o) * 64;
+            for (int r = 0; r < 8; r++) System.arraycopy(f17_conv_c6_s, base + r * 10, c6_, y + r * 8, 8);
+            for (int r = 0; r < 8; r++) System.arraycopy(f17_conv_c6_s, base + 80 + r * 10, c6_, y + 64 + r * 8, 8);
+        }
+    }
+
+    /**
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10x10 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f17_conv_c6_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 256; i++) {
+            int x = (t * 256 + i) * 64;
+            int d = (t * 256 + i) * 102;
+            for (int e = 0; e < 10; e++) {
+                f17_conv_c6_p[d + e] = 0f;
             }
-            for (int c = 0; c < 256; c++) {
-                int xo = (t * 256 + c) * 64;
-                int wo = (k * 256 + c) * 9;
-                f17_conv_c6_taps0(yo, xo, wo);
+            for (int r = 1; r < 9; r++, x += 8) {
+                int dr = d + r * 10;
+                for (int e = 0; e < 1; e++) {
+                    f17_conv_c6_p[dr + e] = 0f;
+                }
+                System.arraycopy(r5_, x, f17_conv_c6_p, dr + 1, 8);
+                for (int e = 9; e < 10; e++) {
+                    f17_conv_c6_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 90; e < 102; e++) {
+                f17_conv_c6_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f17_conv_c6_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 8) read input row i - 1
+    private void f17_conv_c6_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c6$weight_[wo];
-        float w1_0_0 = c6$weight_[wo + 2304];
-        float w2_0_0 = c6$weight_[wo + 4608];
-        float w3_0_0 = c6$weight_[wo + 6912];
         float w0_0_1 = c6$weight_[wo + 1];
-        float w1_0_1 = c6$weight_[wo + 2305];
-        float w2_0_1 = c6$weight_[wo + 4609];
-        float w3_0_1 = c6$weight_[wo + 6913];
         float w0_0_2 = c6$weight_[wo + 2];
+        float w1_0_0 = c6$weight_[wo + 2304];
+        float w1_0_1 = c6$weight_[wo + 2305];
         float w1_0_2 = c6$weight_[wo + 2306];
-        float w2_0_2 = c6$weight_[wo + 4610];
-        float w3_0_2 = c6$weight_[wo + 6914];
-        for (int i = 1; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i - 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_0_1 * x;
-                c6_[yr + 64 + j] += w1_0_1 * x;
-                c6_[yr + 128 + j] += w2_0_1 * x;
-                c6_[yr + 192 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j + 1];
-                c6_[yr + j] += w0_0_2 * x;
-                c6_[yr + 64 + j] += w1_0_2 * x;
-                c6_[yr + 128 + j] += w2_0_2 * x;
-                c6_[yr + 192 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j - 1];
-                c6_[yr + j] += w0_0_0 * x;
-                c6_[yr + 64 + j] += w1_0_0 * x;
-                c6_[yr + 128 + j] += w2_0_0 * x;
-                c6_[yr + 192 + j] += w3_0_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_0_1 * x;
-                c6_[yr + 64 + j] += w1_0_1 * x;
-                c6_[yr + 128 + j] += w2_0_1 * x;
-                c6_[yr + 192 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 160 + e];
+            float x1 = f17_conv_c6_s[base + 272 + e];
+            float x2 = f17_conv_c6_s[base + 384 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f17_conv_c6_s[base + 80 + e] = f17_conv_c6_s[base + 80 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 8) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c6$weight_[wo + 3];
-        float w1_1_0 = c6$weight_[wo + 2307];
-        float w2_1_0 = c6$weight_[wo + 4611];
-        float w3_1_0 = c6$weight_[wo + 6915];
         float w0_1_1 = c6$weight_[wo + 4];
-        float w1_1_1 = c6$weight_[wo + 2308];
-        float w2_1_1 = c6$weight_[wo + 4612];
-        float w3_1_1 = c6$weight_[wo + 6916];
         float w0_1_2 = c6$weight_[wo + 5];
+        float w1_1_0 = c6$weight_[wo + 2307];
+        float w1_1_1 = c6$weight_[wo + 2308];
         float w1_1_2 = c6$weight_[wo + 2309];
-        float w2_1_2 = c6$weight_[wo + 4613];
-        float w3_1_2 = c6$weight_[wo + 6917];
-        for (int i = 0; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + i * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_1_1 * x;
-                c6_[yr + 64 + j] += w1_1_1 * x;
-                c6_[yr + 128 + j] += w2_1_1 * x;
-                c6_[yr + 192 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j + 1];
-                c6_[yr + j] += w0_1_2 * x;
-                c6_[yr + 64 + j] += w1_1_2 * x;
-                c6_[yr + 128 + j] += w2_1_2 * x;
-                c6_[yr + 192 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j - 1];
-                c6_[yr + j] += w0_1_0 * x;
-                c6_[yr + 64 + j] += w1_1_0 * x;
-                c6_[yr + 128 + j] += w2_1_0 * x;
-                c6_[yr + 192 + j] += w3_1_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_1_1 * x;
-                c6_[yr + 64 + j] += w1_1_1 * x;
-                c6_[yr + 128 + j] += w2_1_1 * x;
-                c6_[yr + 192 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 170 + e];
+            float x1 = f17_conv_c6_s[base + 282 + e];
+            float x2 = f17_conv_c6_s[base + 394 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f17_conv_c6_s[base + 80 + e] = f17_conv_c6_s[base + 80 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 7) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c6$weight_[wo + 6];
-        float w1_2_0 = c6$weight_[wo + 2310];
-        float w2_2_0 = c6$weight_[wo + 4614];
-        float w3_2_0 = c6$weight_[wo + 6918];
         float w0_2_1 = c6$weight_[wo + 7];
-        float w1_2_1 = c6$weight_[wo + 2311];
-        float w2_2_1 = c6$weight_[wo + 4615];
-        float w3_2_1 = c6$weight_[wo + 6919];
         float w0_2_2 = c6$weight_[wo + 8];
+        float w1_2_0 = c6$weight_[wo + 2310];
+        float w1_2_1 = c6$weight_[wo + 2311];
         float w1_2_2 = c6$weight_[wo + 2312];
-        float w2_2_2 = c6$weight_[wo + 4616];
-        float w3_2_2 = c6$weight_[wo + 6920];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i + 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_2_1 * x;
-                c6_[yr + 64 + j] += w1_2_1 * x;
-                c6_[yr + 128 + j] += w2_2_1 * x;
-                c6_[yr + 192 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r5_[xr + j + 1];
-                c6_[yr + j] += w0_2_2 * x;
-                c6_[yr + 64 + j] += w1_2_2 * x;
-                c6_[yr + 128 + j] += w2_2_2 * x;
-                c6_[yr + 192 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = r5_[xr + j - 1];
-                float x1 = r5_[xr + j];
-                float x2 = r5_[xr + j + 1];
-                c6_[yr + j] = c6_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c6_[yr + 64 + j] = c6_[yr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c6_[yr + 128 + j] = c6_[yr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c6_[yr + 192 + j] = c6_[yr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j - 1];
-                c6_[yr + j] += w0_2_0 * x;
-                c6_[yr + 64 + j] += w1_2_0 * x;
-                c6_[yr + 128 + j] += w2_2_0 * x;
-                c6_[yr + 192 + j] += w3_2_0 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = r5_[xr + j];
-                c6_[yr + j] += w0_2_1 * x;
-                c6_[yr + 64 + j] += w1_2_1 * x;
-                c6_[yr + 128 + j] += w2_2_1 * x;
-                c6_[yr + 192 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = f17_conv_c6_s[base + 180 + e];
+            float x1 = f17_conv_c6_s[base + 292 + e];
+            float x2 = f17_conv_c6_s[base + 404 + e];
+            f17_conv_c6_s[base + e] = f17_conv_c6_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f17_conv_c6_s[base + 80 + e] = f17_conv_c6_s[base + 80 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -3564,200 +3201,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b7_conv_bf_c6_s
      */
     private void b7_conv_bf_c6_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 256;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 256 + c) * 64;
-            for (int e = 0; e < 64; e++) {
-                grad$r5_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 256;
+        int base = chunk * 496;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·80 + r·10 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 80; e++) {
+                b7_conv_bf_c6_s[base + e] = b0;
             }
-            for (int e = 0; e < 64; e++) {
-                grad$r5_[xo + 64 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 80; e++) {
+                b7_conv_bf_c6_s[base + 80 + e] = b1;
             }
-            for (int e = 0; e < 64; e++) {
-                grad$r5_[xo + 128 + e] = 0f;
+            for (int i = 0; i < 256; i++) {
+                int d = (t * 256 + i) * 102;
+                // kernel column q reads S[base + 160 + q·112 + e] = P[t][i][e + q]
+                System.arraycopy(b7_conv_bf_c6_p, d, b7_conv_bf_c6_s, base + 160, 100);
+                System.arraycopy(b7_conv_bf_c6_p, d + 1, b7_conv_bf_c6_s, base + 272, 100);
+                System.arraycopy(b7_conv_bf_c6_p, d + 2, b7_conv_bf_c6_s, base + 384, 100);
+                int wo = (i * 256 + o) * 9;
+                b7_conv_bf_c6_taps0(base, wo);
             }
-            for (int e = 0; e < 64; e++) {
-                grad$r5_[xo + 192 + e] = 0f;
+            int y = (t * 256 + o) * 64;
+            for (int r = 0; r < 8; r++) System.arraycopy(b7_conv_bf_c6_s, base + r * 10, grad$r5_, y + r * 8, 8);
+            for (int r = 0; r < 8; r++) System.arraycopy(b7_conv_bf_c6_s, base + 80 + r * 10, grad$r5_, y + 64 + r * 8, 8);
+        }
+    }
+
+    /**
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10x10 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b7_conv_bf_c6_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 256; i++) {
+            int x = (t * 256 + i) * 64;
+            int d = (t * 256 + i) * 102;
+            for (int e = 0; e < 10; e++) {
+                b7_conv_bf_c6_p[d + e] = 0f;
             }
-            for (int k = 0; k < 256; k++) {
-                int yo = (t * 256 + k) * 64;
-                int wo = (k * 256 + c) * 9;
-                b7_conv_bf_c6_taps0(xo, yo, wo);
+            for (int r = 1; r < 9; r++, x += 8) {
+                int dr = d + r * 10;
+                for (int e = 0; e < 1; e++) {
+                    b7_conv_bf_c6_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c6_, x, b7_conv_bf_c6_p, dr + 1, 8);
+                for (int e = 9; e < 10; e++) {
+                    b7_conv_bf_c6_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 90; e < 102; e++) {
+                b7_conv_bf_c6_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b7_conv_bf_c6_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 8) reach ΔX row i - 1
+    private void b7_conv_bf_c6_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c6$weight_[wo];
-        float w1_0_0 = c6$weight_[wo + 9];
-        float w2_0_0 = c6$weight_[wo + 18];
-        float w3_0_0 = c6$weight_[wo + 27];
         float w0_0_1 = c6$weight_[wo + 1];
-        float w1_0_1 = c6$weight_[wo + 10];
-        float w2_0_1 = c6$weight_[wo + 19];
-        float w3_0_1 = c6$weight_[wo + 28];
         float w0_0_2 = c6$weight_[wo + 2];
+        float w1_0_0 = c6$weight_[wo + 9];
+        float w1_0_1 = c6$weight_[wo + 10];
         float w1_0_2 = c6$weight_[wo + 11];
-        float w2_0_2 = c6$weight_[wo + 20];
-        float w3_0_2 = c6$weight_[wo + 29];
-        for (int i = 1; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i - 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c6_[yr + j + 1];
-                grad$r5_[xr + j] += w0_0_0 * x;
-                grad$r5_[xr + 64 + j] += w1_0_0 * x;
-                grad$r5_[xr + 128 + j] += w2_0_0 * x;
-                grad$r5_[xr + 192 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c6_[yr + j];
-                grad$r5_[xr + j] += w0_0_1 * x;
-                grad$r5_[xr + 64 + j] += w1_0_1 * x;
-                grad$r5_[xr + 128 + j] += w2_0_1 * x;
-                grad$r5_[xr + 192 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = grad$c6_[yr + j + 1];
-                float x1 = grad$c6_[yr + j];
-                float x2 = grad$c6_[yr + j - 1];
-                grad$r5_[xr + j] = grad$r5_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$r5_[xr + 64 + j] = grad$r5_[xr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$r5_[xr + 128 + j] = grad$r5_[xr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$r5_[xr + 192 + j] = grad$r5_[xr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c6_[yr + j];
-                grad$r5_[xr + j] += w0_0_1 * x;
-                grad$r5_[xr + 64 + j] += w1_0_1 * x;
-                grad$r5_[xr + 128 + j] += w2_0_1 * x;
-                grad$r5_[xr + 192 + j] += w3_0_1 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c6_[yr + j - 1];
-                grad$r5_[xr + j] += w0_0_2 * x;
-                grad$r5_[xr + 64 + j] += w1_0_2 * x;
-                grad$r5_[xr + 128 + j] += w2_0_2 * x;
-                grad$r5_[xr + 192 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = b7_conv_bf_c6_s[base + 404 + e];
+            float x1 = b7_conv_bf_c6_s[base + 292 + e];
+            float x2 = b7_conv_bf_c6_s[base + 180 + e];
+            b7_conv_bf_c6_s[base + e] = b7_conv_bf_c6_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b7_conv_bf_c6_s[base + 80 + e] = b7_conv_bf_c6_s[base + 80 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 8) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c6$weight_[wo + 3];
-        float w1_1_0 = c6$weight_[wo + 12];
-        float w2_1_0 = c6$weight_[wo + 21];
-        float w3_1_0 = c6$weight_[wo + 30];
         float w0_1_1 = c6$weight_[wo + 4];
-        float w1_1_1 = c6$weight_[wo + 13];
-        float w2_1_1 = c6$weight_[wo + 22];
-        float w3_1_1 = c6$weight_[wo + 31];
         float w0_1_2 = c6$weight_[wo + 5];
+        float w1_1_0 = c6$weight_[wo + 12];
+        float w1_1_1 = c6$weight_[wo + 13];
         float w1_1_2 = c6$weight_[wo + 14];
-        float w2_1_2 = c6$weight_[wo + 23];
-        float w3_1_2 = c6$weight_[wo + 32];
-        for (int i = 0; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + i * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c6_[yr + j + 1];
-                grad$r5_[xr + j] += w0_1_0 * x;
-                grad$r5_[xr + 64 + j] += w1_1_0 * x;
-                grad$r5_[xr + 128 + j] += w2_1_0 * x;
-                grad$r5_[xr + 192 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c6_[yr + j];
-                grad$r5_[xr + j] += w0_1_1 * x;
-                grad$r5_[xr + 64 + j] += w1_1_1 * x;
-                grad$r5_[xr + 128 + j] += w2_1_1 * x;
-                grad$r5_[xr + 192 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = grad$c6_[yr + j + 1];
-                float x1 = grad$c6_[yr + j];
-                float x2 = grad$c6_[yr + j - 1];
-                grad$r5_[xr + j] = grad$r5_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$r5_[xr + 64 + j] = grad$r5_[xr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$r5_[xr + 128 + j] = grad$r5_[xr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$r5_[xr + 192 + j] = grad$r5_[xr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c6_[yr + j];
-                grad$r5_[xr + j] += w0_1_1 * x;
-                grad$r5_[xr + 64 + j] += w1_1_1 * x;
-                grad$r5_[xr + 128 + j] += w2_1_1 * x;
-                grad$r5_[xr + 192 + j] += w3_1_1 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c6_[yr + j - 1];
-                grad$r5_[xr + j] += w0_1_2 * x;
-                grad$r5_[xr + 64 + j] += w1_1_2 * x;
-                grad$r5_[xr + 128 + j] += w2_1_2 * x;
-                grad$r5_[xr + 192 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = b7_conv_bf_c6_s[base + 394 + e];
+            float x1 = b7_conv_bf_c6_s[base + 282 + e];
+            float x2 = b7_conv_bf_c6_s[base + 170 + e];
+            b7_conv_bf_c6_s[base + e] = b7_conv_bf_c6_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b7_conv_bf_c6_s[base + 80 + e] = b7_conv_bf_c6_s[base + 80 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 7) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c6$weight_[wo + 6];
-        float w1_2_0 = c6$weight_[wo + 15];
-        float w2_2_0 = c6$weight_[wo + 24];
-        float w3_2_0 = c6$weight_[wo + 33];
         float w0_2_1 = c6$weight_[wo + 7];
-        float w1_2_1 = c6$weight_[wo + 16];
-        float w2_2_1 = c6$weight_[wo + 25];
-        float w3_2_1 = c6$weight_[wo + 34];
         float w0_2_2 = c6$weight_[wo + 8];
+        float w1_2_0 = c6$weight_[wo + 15];
+        float w1_2_1 = c6$weight_[wo + 16];
         float w1_2_2 = c6$weight_[wo + 17];
-        float w2_2_2 = c6$weight_[wo + 26];
-        float w3_2_2 = c6$weight_[wo + 35];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i + 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c6_[yr + j + 1];
-                grad$r5_[xr + j] += w0_2_0 * x;
-                grad$r5_[xr + 64 + j] += w1_2_0 * x;
-                grad$r5_[xr + 128 + j] += w2_2_0 * x;
-                grad$r5_[xr + 192 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c6_[yr + j];
-                grad$r5_[xr + j] += w0_2_1 * x;
-                grad$r5_[xr + 64 + j] += w1_2_1 * x;
-                grad$r5_[xr + 128 + j] += w2_2_1 * x;
-                grad$r5_[xr + 192 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = grad$c6_[yr + j + 1];
-                float x1 = grad$c6_[yr + j];
-                float x2 = grad$c6_[yr + j - 1];
-                grad$r5_[xr + j] = grad$r5_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$r5_[xr + 64 + j] = grad$r5_[xr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$r5_[xr + 128 + j] = grad$r5_[xr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$r5_[xr + 192 + j] = grad$r5_[xr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c6_[yr + j];
-                grad$r5_[xr + j] += w0_2_1 * x;
-                grad$r5_[xr + 64 + j] += w1_2_1 * x;
-                grad$r5_[xr + 128 + j] += w2_2_1 * x;
-                grad$r5_[xr + 192 + j] += w3_2_1 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c6_[yr + j - 1];
-                grad$r5_[xr + j] += w0_2_2 * x;
-                grad$r5_[xr + 64 + j] += w1_2_2 * x;
-                grad$r5_[xr + 128 + j] += w2_2_2 * x;
-                grad$r5_[xr + 192 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = b7_conv_bf_c6_s[base + 384 + e];
+            float x1 = b7_conv_bf_c6_s[base + 272 + e];
+            float x2 = b7_conv_bf_c6_s[base + 160 + e];
+            b7_conv_bf_c6_s[base + e] = b7_conv_bf_c6_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b7_conv_bf_c6_s[base + 80 + e] = b7_conv_bf_c6_s[base + 80 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -3891,200 +3439,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b12_conv_bf_c5_s
      */
     private void b12_conv_bf_c5_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 128;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 128 + c) * 64;
-            for (int e = 0; e < 64; e++) {
-                grad$p4_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 128;
+        int base = chunk * 496;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·80 + r·10 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 80; e++) {
+                b12_conv_bf_c5_s[base + e] = b0;
             }
-            for (int e = 0; e < 64; e++) {
-                grad$p4_[xo + 64 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 80; e++) {
+                b12_conv_bf_c5_s[base + 80 + e] = b1;
             }
-            for (int e = 0; e < 64; e++) {
-                grad$p4_[xo + 128 + e] = 0f;
+            for (int i = 0; i < 256; i++) {
+                int d = (t * 256 + i) * 102;
+                // kernel column q reads S[base + 160 + q·112 + e] = P[t][i][e + q]
+                System.arraycopy(b12_conv_bf_c5_p, d, b12_conv_bf_c5_s, base + 160, 100);
+                System.arraycopy(b12_conv_bf_c5_p, d + 1, b12_conv_bf_c5_s, base + 272, 100);
+                System.arraycopy(b12_conv_bf_c5_p, d + 2, b12_conv_bf_c5_s, base + 384, 100);
+                int wo = (i * 128 + o) * 9;
+                b12_conv_bf_c5_taps0(base, wo);
             }
-            for (int e = 0; e < 64; e++) {
-                grad$p4_[xo + 192 + e] = 0f;
+            int y = (t * 128 + o) * 64;
+            for (int r = 0; r < 8; r++) System.arraycopy(b12_conv_bf_c5_s, base + r * 10, grad$p4_, y + r * 8, 8);
+            for (int r = 0; r < 8; r++) System.arraycopy(b12_conv_bf_c5_s, base + 80 + r * 10, grad$p4_, y + 64 + r * 8, 8);
+        }
+    }
+
+    /**
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10x10 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b12_conv_bf_c5_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 256; i++) {
+            int x = (t * 256 + i) * 64;
+            int d = (t * 256 + i) * 102;
+            for (int e = 0; e < 10; e++) {
+                b12_conv_bf_c5_p[d + e] = 0f;
             }
-            for (int k = 0; k < 256; k++) {
-                int yo = (t * 256 + k) * 64;
-                int wo = (k * 128 + c) * 9;
-                b12_conv_bf_c5_taps0(xo, yo, wo);
+            for (int r = 1; r < 9; r++, x += 8) {
+                int dr = d + r * 10;
+                for (int e = 0; e < 1; e++) {
+                    b12_conv_bf_c5_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c5_, x, b12_conv_bf_c5_p, dr + 1, 8);
+                for (int e = 9; e < 10; e++) {
+                    b12_conv_bf_c5_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 90; e < 102; e++) {
+                b12_conv_bf_c5_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b12_conv_bf_c5_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 8) reach ΔX row i - 1
+    private void b12_conv_bf_c5_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c5$weight_[wo];
-        float w1_0_0 = c5$weight_[wo + 9];
-        float w2_0_0 = c5$weight_[wo + 18];
-        float w3_0_0 = c5$weight_[wo + 27];
         float w0_0_1 = c5$weight_[wo + 1];
-        float w1_0_1 = c5$weight_[wo + 10];
-        float w2_0_1 = c5$weight_[wo + 19];
-        float w3_0_1 = c5$weight_[wo + 28];
         float w0_0_2 = c5$weight_[wo + 2];
+        float w1_0_0 = c5$weight_[wo + 9];
+        float w1_0_1 = c5$weight_[wo + 10];
         float w1_0_2 = c5$weight_[wo + 11];
-        float w2_0_2 = c5$weight_[wo + 20];
-        float w3_0_2 = c5$weight_[wo + 29];
-        for (int i = 1; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i - 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c5_[yr + j + 1];
-                grad$p4_[xr + j] += w0_0_0 * x;
-                grad$p4_[xr + 64 + j] += w1_0_0 * x;
-                grad$p4_[xr + 128 + j] += w2_0_0 * x;
-                grad$p4_[xr + 192 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c5_[yr + j];
-                grad$p4_[xr + j] += w0_0_1 * x;
-                grad$p4_[xr + 64 + j] += w1_0_1 * x;
-                grad$p4_[xr + 128 + j] += w2_0_1 * x;
-                grad$p4_[xr + 192 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = grad$c5_[yr + j + 1];
-                float x1 = grad$c5_[yr + j];
-                float x2 = grad$c5_[yr + j - 1];
-                grad$p4_[xr + j] = grad$p4_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$p4_[xr + 64 + j] = grad$p4_[xr + 64 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$p4_[xr + 128 + j] = grad$p4_[xr + 128 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$p4_[xr + 192 + j] = grad$p4_[xr + 192 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c5_[yr + j];
-                grad$p4_[xr + j] += w0_0_1 * x;
-                grad$p4_[xr + 64 + j] += w1_0_1 * x;
-                grad$p4_[xr + 128 + j] += w2_0_1 * x;
-                grad$p4_[xr + 192 + j] += w3_0_1 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c5_[yr + j - 1];
-                grad$p4_[xr + j] += w0_0_2 * x;
-                grad$p4_[xr + 64 + j] += w1_0_2 * x;
-                grad$p4_[xr + 128 + j] += w2_0_2 * x;
-                grad$p4_[xr + 192 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = b12_conv_bf_c5_s[base + 404 + e];
+            float x1 = b12_conv_bf_c5_s[base + 292 + e];
+            float x2 = b12_conv_bf_c5_s[base + 180 + e];
+            b12_conv_bf_c5_s[base + e] = b12_conv_bf_c5_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b12_conv_bf_c5_s[base + 80 + e] = b12_conv_bf_c5_s[base + 80 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 8) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c5$weight_[wo + 3];
-        float w1_1_0 = c5$weight_[wo + 12];
-        float w2_1_0 = c5$weight_[wo + 21];
-        float w3_1_0 = c5$weight_[wo + 30];
         float w0_1_1 = c5$weight_[wo + 4];
-        float w1_1_1 = c5$weight_[wo + 13];
-        float w2_1_1 = c5$weight_[wo + 22];
-        float w3_1_1 = c5$weight_[wo + 31];
         float w0_1_2 = c5$weight_[wo + 5];
+        float w1_1_0 = c5$weight_[wo + 12];
+        float w1_1_1 = c5$weight_[wo + 13];
         float w1_1_2 = c5$weight_[wo + 14];
-        float w2_1_2 = c5$weight_[wo + 23];
-        float w3_1_2 = c5$weight_[wo + 32];
-        for (int i = 0; i < 8; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + i * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c5_[yr + j + 1];
-                grad$p4_[xr + j] += w0_1_0 * x;
-                grad$p4_[xr + 64 + j] += w1_1_0 * x;
-                grad$p4_[xr + 128 + j] += w2_1_0 * x;
-                grad$p4_[xr + 192 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c5_[yr + j];
-                grad$p4_[xr + j] += w0_1_1 * x;
-                grad$p4_[xr + 64 + j] += w1_1_1 * x;
-                grad$p4_[xr + 128 + j] += w2_1_1 * x;
-                grad$p4_[xr + 192 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = grad$c5_[yr + j + 1];
-                float x1 = grad$c5_[yr + j];
-                float x2 = grad$c5_[yr + j - 1];
-                grad$p4_[xr + j] = grad$p4_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$p4_[xr + 64 + j] = grad$p4_[xr + 64 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$p4_[xr + 128 + j] = grad$p4_[xr + 128 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$p4_[xr + 192 + j] = grad$p4_[xr + 192 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c5_[yr + j];
-                grad$p4_[xr + j] += w0_1_1 * x;
-                grad$p4_[xr + 64 + j] += w1_1_1 * x;
-                grad$p4_[xr + 128 + j] += w2_1_1 * x;
-                grad$p4_[xr + 192 + j] += w3_1_1 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c5_[yr + j - 1];
-                grad$p4_[xr + j] += w0_1_2 * x;
-                grad$p4_[xr + 64 + j] += w1_1_2 * x;
-                grad$p4_[xr + 128 + j] += w2_1_2 * x;
-                grad$p4_[xr + 192 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = b12_conv_bf_c5_s[base + 394 + e];
+            float x1 = b12_conv_bf_c5_s[base + 282 + e];
+            float x2 = b12_conv_bf_c5_s[base + 170 + e];
+            b12_conv_bf_c5_s[base + e] = b12_conv_bf_c5_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b12_conv_bf_c5_s[base + 80 + e] = b12_conv_bf_c5_s[base + 80 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 7) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c5$weight_[wo + 6];
-        float w1_2_0 = c5$weight_[wo + 15];
-        float w2_2_0 = c5$weight_[wo + 24];
-        float w3_2_0 = c5$weight_[wo + 33];
         float w0_2_1 = c5$weight_[wo + 7];
-        float w1_2_1 = c5$weight_[wo + 16];
-        float w2_2_1 = c5$weight_[wo + 25];
-        float w3_2_1 = c5$weight_[wo + 34];
         float w0_2_2 = c5$weight_[wo + 8];
+        float w1_2_0 = c5$weight_[wo + 15];
+        float w1_2_1 = c5$weight_[wo + 16];
         float w1_2_2 = c5$weight_[wo + 17];
-        float w2_2_2 = c5$weight_[wo + 26];
-        float w3_2_2 = c5$weight_[wo + 35];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 8;
-            int xr = xo + (i + 1) * 8;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c5_[yr + j + 1];
-                grad$p4_[xr + j] += w0_2_0 * x;
-                grad$p4_[xr + 64 + j] += w1_2_0 * x;
-                grad$p4_[xr + 128 + j] += w2_2_0 * x;
-                grad$p4_[xr + 192 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c5_[yr + j];
-                grad$p4_[xr + j] += w0_2_1 * x;
-                grad$p4_[xr + 64 + j] += w1_2_1 * x;
-                grad$p4_[xr + 128 + j] += w2_2_1 * x;
-                grad$p4_[xr + 192 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 7; j++) {
-                float x0 = grad$c5_[yr + j + 1];
-                float x1 = grad$c5_[yr + j];
-                float x2 = grad$c5_[yr + j - 1];
-                grad$p4_[xr + j] = grad$p4_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$p4_[xr + 64 + j] = grad$p4_[xr + 64 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$p4_[xr + 128 + j] = grad$p4_[xr + 128 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$p4_[xr + 192 + j] = grad$p4_[xr + 192 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c5_[yr + j];
-                grad$p4_[xr + j] += w0_2_1 * x;
-                grad$p4_[xr + 64 + j] += w1_2_1 * x;
-                grad$p4_[xr + 128 + j] += w2_2_1 * x;
-                grad$p4_[xr + 192 + j] += w3_2_1 * x;
-            }
-            for (int j = 7; j < 8; j++) {
-                float x = grad$c5_[yr + j - 1];
-                grad$p4_[xr + j] += w0_2_2 * x;
-                grad$p4_[xr + 64 + j] += w1_2_2 * x;
-                grad$p4_[xr + 128 + j] += w2_2_2 * x;
-                grad$p4_[xr + 192 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 80; e++) {
+            float x0 = b12_conv_bf_c5_s[base + 384 + e];
+            float x1 = b12_conv_bf_c5_s[base + 272 + e];
+            float x2 = b12_conv_bf_c5_s[base + 160 + e];
+            b12_conv_bf_c5_s[base + e] = b12_conv_bf_c5_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b12_conv_bf_c5_s[base + 80 + e] = b12_conv_bf_c5_s[base + 80 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -4237,200 +3696,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c4])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b18_conv_bf_c4_s
      */
     private void b18_conv_bf_c4_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 128;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 128 + c) * 256;
-            for (int e = 0; e < 256; e++) {
-                grad$r3_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 128;
+        int base = chunk * 1584;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·288 + r·18 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 288; e++) {
+                b18_conv_bf_c4_s[base + e] = b0;
             }
-            for (int e = 0; e < 256; e++) {
-                grad$r3_[xo + 256 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 288; e++) {
+                b18_conv_bf_c4_s[base + 288 + e] = b1;
             }
-            for (int e = 0; e < 256; e++) {
-                grad$r3_[xo + 512 + e] = 0f;
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 326;
+                // kernel column q reads S[base + 576 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(b18_conv_bf_c4_p, d, b18_conv_bf_c4_s, base + 576, 324);
+                System.arraycopy(b18_conv_bf_c4_p, d + 1, b18_conv_bf_c4_s, base + 912, 324);
+                System.arraycopy(b18_conv_bf_c4_p, d + 2, b18_conv_bf_c4_s, base + 1248, 324);
+                int wo = (i * 128 + o) * 9;
+                b18_conv_bf_c4_taps0(base, wo);
             }
-            for (int e = 0; e < 256; e++) {
-                grad$r3_[xo + 768 + e] = 0f;
+            int y = (t * 128 + o) * 256;
+            for (int r = 0; r < 16; r++) System.arraycopy(b18_conv_bf_c4_s, base + r * 18, grad$r3_, y + r * 16, 16);
+            for (int r = 0; r < 16; r++) System.arraycopy(b18_conv_bf_c4_s, base + 288 + r * 18, grad$r3_, y + 256 + r * 16, 16);
+        }
+    }
+
+    /**
+     * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase pad: copies grad$c4_[t] into planes of 18x18 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b18_conv_bf_c4_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 128; i++) {
+            int x = (t * 128 + i) * 256;
+            int d = (t * 128 + i) * 326;
+            for (int e = 0; e < 18; e++) {
+                b18_conv_bf_c4_p[d + e] = 0f;
             }
-            for (int k = 0; k < 128; k++) {
-                int yo = (t * 128 + k) * 256;
-                int wo = (k * 128 + c) * 9;
-                b18_conv_bf_c4_taps0(xo, yo, wo);
+            for (int r = 1; r < 17; r++, x += 16) {
+                int dr = d + r * 18;
+                for (int e = 0; e < 1; e++) {
+                    b18_conv_bf_c4_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c4_, x, b18_conv_bf_c4_p, dr + 1, 16);
+                for (int e = 17; e < 18; e++) {
+                    b18_conv_bf_c4_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 306; e < 326; e++) {
+                b18_conv_bf_c4_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b18_conv_bf_c4_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 16) reach ΔX row i - 1
+    private void b18_conv_bf_c4_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c4$weight_[wo];
-        float w1_0_0 = c4$weight_[wo + 9];
-        float w2_0_0 = c4$weight_[wo + 18];
-        float w3_0_0 = c4$weight_[wo + 27];
         float w0_0_1 = c4$weight_[wo + 1];
-        float w1_0_1 = c4$weight_[wo + 10];
-        float w2_0_1 = c4$weight_[wo + 19];
-        float w3_0_1 = c4$weight_[wo + 28];
         float w0_0_2 = c4$weight_[wo + 2];
+        float w1_0_0 = c4$weight_[wo + 9];
+        float w1_0_1 = c4$weight_[wo + 10];
         float w1_0_2 = c4$weight_[wo + 11];
-        float w2_0_2 = c4$weight_[wo + 20];
-        float w3_0_2 = c4$weight_[wo + 29];
-        for (int i = 1; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i - 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c4_[yr + j + 1];
-                grad$r3_[xr + j] += w0_0_0 * x;
-                grad$r3_[xr + 256 + j] += w1_0_0 * x;
-                grad$r3_[xr + 512 + j] += w2_0_0 * x;
-                grad$r3_[xr + 768 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c4_[yr + j];
-                grad$r3_[xr + j] += w0_0_1 * x;
-                grad$r3_[xr + 256 + j] += w1_0_1 * x;
-                grad$r3_[xr + 512 + j] += w2_0_1 * x;
-                grad$r3_[xr + 768 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = grad$c4_[yr + j + 1];
-                float x1 = grad$c4_[yr + j];
-                float x2 = grad$c4_[yr + j - 1];
-                grad$r3_[xr + j] = grad$r3_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$r3_[xr + 256 + j] = grad$r3_[xr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$r3_[xr + 512 + j] = grad$r3_[xr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$r3_[xr + 768 + j] = grad$r3_[xr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c4_[yr + j];
-                grad$r3_[xr + j] += w0_0_1 * x;
-                grad$r3_[xr + 256 + j] += w1_0_1 * x;
-                grad$r3_[xr + 512 + j] += w2_0_1 * x;
-                grad$r3_[xr + 768 + j] += w3_0_1 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c4_[yr + j - 1];
-                grad$r3_[xr + j] += w0_0_2 * x;
-                grad$r3_[xr + 256 + j] += w1_0_2 * x;
-                grad$r3_[xr + 512 + j] += w2_0_2 * x;
-                grad$r3_[xr + 768 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = b18_conv_bf_c4_s[base + 1284 + e];
+            float x1 = b18_conv_bf_c4_s[base + 948 + e];
+            float x2 = b18_conv_bf_c4_s[base + 612 + e];
+            b18_conv_bf_c4_s[base + e] = b18_conv_bf_c4_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b18_conv_bf_c4_s[base + 288 + e] = b18_conv_bf_c4_s[base + 288 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 16) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c4$weight_[wo + 3];
-        float w1_1_0 = c4$weight_[wo + 12];
-        float w2_1_0 = c4$weight_[wo + 21];
-        float w3_1_0 = c4$weight_[wo + 30];
         float w0_1_1 = c4$weight_[wo + 4];
-        float w1_1_1 = c4$weight_[wo + 13];
-        float w2_1_1 = c4$weight_[wo + 22];
-        float w3_1_1 = c4$weight_[wo + 31];
         float w0_1_2 = c4$weight_[wo + 5];
+        float w1_1_0 = c4$weight_[wo + 12];
+        float w1_1_1 = c4$weight_[wo + 13];
         float w1_1_2 = c4$weight_[wo + 14];
-        float w2_1_2 = c4$weight_[wo + 23];
-        float w3_1_2 = c4$weight_[wo + 32];
-        for (int i = 0; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + i * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c4_[yr + j + 1];
-                grad$r3_[xr + j] += w0_1_0 * x;
-                grad$r3_[xr + 256 + j] += w1_1_0 * x;
-                grad$r3_[xr + 512 + j] += w2_1_0 * x;
-                grad$r3_[xr + 768 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c4_[yr + j];
-                grad$r3_[xr + j] += w0_1_1 * x;
-                grad$r3_[xr + 256 + j] += w1_1_1 * x;
-                grad$r3_[xr + 512 + j] += w2_1_1 * x;
-                grad$r3_[xr + 768 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = grad$c4_[yr + j + 1];
-                float x1 = grad$c4_[yr + j];
-                float x2 = grad$c4_[yr + j - 1];
-                grad$r3_[xr + j] = grad$r3_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$r3_[xr + 256 + j] = grad$r3_[xr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$r3_[xr + 512 + j] = grad$r3_[xr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$r3_[xr + 768 + j] = grad$r3_[xr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c4_[yr + j];
-                grad$r3_[xr + j] += w0_1_1 * x;
-                grad$r3_[xr + 256 + j] += w1_1_1 * x;
-                grad$r3_[xr + 512 + j] += w2_1_1 * x;
-                grad$r3_[xr + 768 + j] += w3_1_1 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c4_[yr + j - 1];
-                grad$r3_[xr + j] += w0_1_2 * x;
-                grad$r3_[xr + 256 + j] += w1_1_2 * x;
-                grad$r3_[xr + 512 + j] += w2_1_2 * x;
-                grad$r3_[xr + 768 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = b18_conv_bf_c4_s[base + 1266 + e];
+            float x1 = b18_conv_bf_c4_s[base + 930 + e];
+            float x2 = b18_conv_bf_c4_s[base + 594 + e];
+            b18_conv_bf_c4_s[base + e] = b18_conv_bf_c4_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b18_conv_bf_c4_s[base + 288 + e] = b18_conv_bf_c4_s[base + 288 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 15) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c4$weight_[wo + 6];
-        float w1_2_0 = c4$weight_[wo + 15];
-        float w2_2_0 = c4$weight_[wo + 24];
-        float w3_2_0 = c4$weight_[wo + 33];
         float w0_2_1 = c4$weight_[wo + 7];
-        float w1_2_1 = c4$weight_[wo + 16];
-        float w2_2_1 = c4$weight_[wo + 25];
-        float w3_2_1 = c4$weight_[wo + 34];
         float w0_2_2 = c4$weight_[wo + 8];
+        float w1_2_0 = c4$weight_[wo + 15];
+        float w1_2_1 = c4$weight_[wo + 16];
         float w1_2_2 = c4$weight_[wo + 17];
-        float w2_2_2 = c4$weight_[wo + 26];
-        float w3_2_2 = c4$weight_[wo + 35];
-        for (int i = 0; i < 15; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i + 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c4_[yr + j + 1];
-                grad$r3_[xr + j] += w0_2_0 * x;
-                grad$r3_[xr + 256 + j] += w1_2_0 * x;
-                grad$r3_[xr + 512 + j] += w2_2_0 * x;
-                grad$r3_[xr + 768 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c4_[yr + j];
-                grad$r3_[xr + j] += w0_2_1 * x;
-                grad$r3_[xr + 256 + j] += w1_2_1 * x;
-                grad$r3_[xr + 512 + j] += w2_2_1 * x;
-                grad$r3_[xr + 768 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = grad$c4_[yr + j + 1];
-                float x1 = grad$c4_[yr + j];
-                float x2 = grad$c4_[yr + j - 1];
-                grad$r3_[xr + j] = grad$r3_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$r3_[xr + 256 + j] = grad$r3_[xr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$r3_[xr + 512 + j] = grad$r3_[xr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$r3_[xr + 768 + j] = grad$r3_[xr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c4_[yr + j];
-                grad$r3_[xr + j] += w0_2_1 * x;
-                grad$r3_[xr + 256 + j] += w1_2_1 * x;
-                grad$r3_[xr + 512 + j] += w2_2_1 * x;
-                grad$r3_[xr + 768 + j] += w3_2_1 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c4_[yr + j - 1];
-                grad$r3_[xr + j] += w0_2_2 * x;
-                grad$r3_[xr + 256 + j] += w1_2_2 * x;
-                grad$r3_[xr + 512 + j] += w2_2_2 * x;
-                grad$r3_[xr + 768 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = b18_conv_bf_c4_s[base + 1248 + e];
+            float x1 = b18_conv_bf_c4_s[base + 912 + e];
+            float x2 = b18_conv_bf_c4_s[base + 576 + e];
+            b18_conv_bf_c4_s[base + e] = b18_conv_bf_c4_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b18_conv_bf_c4_s[base + 288 + e] = b18_conv_bf_c4_s[base + 288 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -4564,200 +3934,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b23_conv_bf_c3_s
      */
     private void b23_conv_bf_c3_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 64;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 64 + c) * 256;
-            for (int e = 0; e < 256; e++) {
-                grad$p2_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 64;
+        int base = chunk * 1584;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·288 + r·18 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 288; e++) {
+                b23_conv_bf_c3_s[base + e] = b0;
             }
-            for (int e = 0; e < 256; e++) {
-                grad$p2_[xo + 256 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 288; e++) {
+                b23_conv_bf_c3_s[base + 288 + e] = b1;
             }
-            for (int e = 0; e < 256; e++) {
-                grad$p2_[xo + 512 + e] = 0f;
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 326;
+                // kernel column q reads S[base + 576 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(b23_conv_bf_c3_p, d, b23_conv_bf_c3_s, base + 576, 324);
+                System.arraycopy(b23_conv_bf_c3_p, d + 1, b23_conv_bf_c3_s, base + 912, 324);
+                System.arraycopy(b23_conv_bf_c3_p, d + 2, b23_conv_bf_c3_s, base + 1248, 324);
+                int wo = (i * 64 + o) * 9;
+                b23_conv_bf_c3_taps0(base, wo);
             }
-            for (int e = 0; e < 256; e++) {
-                grad$p2_[xo + 768 + e] = 0f;
+            int y = (t * 64 + o) * 256;
+            for (int r = 0; r < 16; r++) System.arraycopy(b23_conv_bf_c3_s, base + r * 18, grad$p2_, y + r * 16, 16);
+            for (int r = 0; r < 16; r++) System.arraycopy(b23_conv_bf_c3_s, base + 288 + r * 18, grad$p2_, y + 256 + r * 16, 16);
+        }
+    }
+
+    /**
+     * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase pad: copies grad$c3_[t] into planes of 18x18 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b23_conv_bf_c3_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 128; i++) {
+            int x = (t * 128 + i) * 256;
+            int d = (t * 128 + i) * 326;
+            for (int e = 0; e < 18; e++) {
+                b23_conv_bf_c3_p[d + e] = 0f;
             }
-            for (int k = 0; k < 128; k++) {
-                int yo = (t * 128 + k) * 256;
-                int wo = (k * 64 + c) * 9;
-                b23_conv_bf_c3_taps0(xo, yo, wo);
+            for (int r = 1; r < 17; r++, x += 16) {
+                int dr = d + r * 18;
+                for (int e = 0; e < 1; e++) {
+                    b23_conv_bf_c3_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c3_, x, b23_conv_bf_c3_p, dr + 1, 16);
+                for (int e = 17; e < 18; e++) {
+                    b23_conv_bf_c3_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 306; e < 326; e++) {
+                b23_conv_bf_c3_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b23_conv_bf_c3_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 16) reach ΔX row i - 1
+    private void b23_conv_bf_c3_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c3$weight_[wo];
-        float w1_0_0 = c3$weight_[wo + 9];
-        float w2_0_0 = c3$weight_[wo + 18];
-        float w3_0_0 = c3$weight_[wo + 27];
         float w0_0_1 = c3$weight_[wo + 1];
-        float w1_0_1 = c3$weight_[wo + 10];
-        float w2_0_1 = c3$weight_[wo + 19];
-        float w3_0_1 = c3$weight_[wo + 28];
         float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_0 = c3$weight_[wo + 9];
+        float w1_0_1 = c3$weight_[wo + 10];
         float w1_0_2 = c3$weight_[wo + 11];
-        float w2_0_2 = c3$weight_[wo + 20];
-        float w3_0_2 = c3$weight_[wo + 29];
-        for (int i = 1; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i - 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j + 1];
-                grad$p2_[xr + j] += w0_0_0 * x;
-                grad$p2_[xr + 256 + j] += w1_0_0 * x;
-                grad$p2_[xr + 512 + j] += w2_0_0 * x;
-                grad$p2_[xr + 768 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_0_1 * x;
-                grad$p2_[xr + 256 + j] += w1_0_1 * x;
-                grad$p2_[xr + 512 + j] += w2_0_1 * x;
-                grad$p2_[xr + 768 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = grad$c3_[yr + j + 1];
-                float x1 = grad$c3_[yr + j];
-                float x2 = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$p2_[xr + 256 + j] = grad$p2_[xr + 256 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$p2_[xr + 512 + j] = grad$p2_[xr + 512 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$p2_[xr + 768 + j] = grad$p2_[xr + 768 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_0_1 * x;
-                grad$p2_[xr + 256 + j] += w1_0_1 * x;
-                grad$p2_[xr + 512 + j] += w2_0_1 * x;
-                grad$p2_[xr + 768 + j] += w3_0_1 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] += w0_0_2 * x;
-                grad$p2_[xr + 256 + j] += w1_0_2 * x;
-                grad$p2_[xr + 512 + j] += w2_0_2 * x;
-                grad$p2_[xr + 768 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = b23_conv_bf_c3_s[base + 1284 + e];
+            float x1 = b23_conv_bf_c3_s[base + 948 + e];
+            float x2 = b23_conv_bf_c3_s[base + 612 + e];
+            b23_conv_bf_c3_s[base + e] = b23_conv_bf_c3_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b23_conv_bf_c3_s[base + 288 + e] = b23_conv_bf_c3_s[base + 288 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 16) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c3$weight_[wo + 3];
-        float w1_1_0 = c3$weight_[wo + 12];
-        float w2_1_0 = c3$weight_[wo + 21];
-        float w3_1_0 = c3$weight_[wo + 30];
         float w0_1_1 = c3$weight_[wo + 4];
-        float w1_1_1 = c3$weight_[wo + 13];
-        float w2_1_1 = c3$weight_[wo + 22];
-        float w3_1_1 = c3$weight_[wo + 31];
         float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_0 = c3$weight_[wo + 12];
+        float w1_1_1 = c3$weight_[wo + 13];
         float w1_1_2 = c3$weight_[wo + 14];
-        float w2_1_2 = c3$weight_[wo + 23];
-        float w3_1_2 = c3$weight_[wo + 32];
-        for (int i = 0; i < 16; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + i * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j + 1];
-                grad$p2_[xr + j] += w0_1_0 * x;
-                grad$p2_[xr + 256 + j] += w1_1_0 * x;
-                grad$p2_[xr + 512 + j] += w2_1_0 * x;
-                grad$p2_[xr + 768 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_1_1 * x;
-                grad$p2_[xr + 256 + j] += w1_1_1 * x;
-                grad$p2_[xr + 512 + j] += w2_1_1 * x;
-                grad$p2_[xr + 768 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = grad$c3_[yr + j + 1];
-                float x1 = grad$c3_[yr + j];
-                float x2 = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$p2_[xr + 256 + j] = grad$p2_[xr + 256 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$p2_[xr + 512 + j] = grad$p2_[xr + 512 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$p2_[xr + 768 + j] = grad$p2_[xr + 768 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_1_1 * x;
-                grad$p2_[xr + 256 + j] += w1_1_1 * x;
-                grad$p2_[xr + 512 + j] += w2_1_1 * x;
-                grad$p2_[xr + 768 + j] += w3_1_1 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] += w0_1_2 * x;
-                grad$p2_[xr + 256 + j] += w1_1_2 * x;
-                grad$p2_[xr + 512 + j] += w2_1_2 * x;
-                grad$p2_[xr + 768 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = b23_conv_bf_c3_s[base + 1266 + e];
+            float x1 = b23_conv_bf_c3_s[base + 930 + e];
+            float x2 = b23_conv_bf_c3_s[base + 594 + e];
+            b23_conv_bf_c3_s[base + e] = b23_conv_bf_c3_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b23_conv_bf_c3_s[base + 288 + e] = b23_conv_bf_c3_s[base + 288 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 15) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c3$weight_[wo + 6];
-        float w1_2_0 = c3$weight_[wo + 15];
-        float w2_2_0 = c3$weight_[wo + 24];
-        float w3_2_0 = c3$weight_[wo + 33];
         float w0_2_1 = c3$weight_[wo + 7];
-        float w1_2_1 = c3$weight_[wo + 16];
-        float w2_2_1 = c3$weight_[wo + 25];
-        float w3_2_1 = c3$weight_[wo + 34];
         float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_0 = c3$weight_[wo + 15];
+        float w1_2_1 = c3$weight_[wo + 16];
         float w1_2_2 = c3$weight_[wo + 17];
-        float w2_2_2 = c3$weight_[wo + 26];
-        float w3_2_2 = c3$weight_[wo + 35];
-        for (int i = 0; i < 15; i++) {
-            int yr = yo + i * 16;
-            int xr = xo + (i + 1) * 16;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j + 1];
-                grad$p2_[xr + j] += w0_2_0 * x;
-                grad$p2_[xr + 256 + j] += w1_2_0 * x;
-                grad$p2_[xr + 512 + j] += w2_2_0 * x;
-                grad$p2_[xr + 768 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_2_1 * x;
-                grad$p2_[xr + 256 + j] += w1_2_1 * x;
-                grad$p2_[xr + 512 + j] += w2_2_1 * x;
-                grad$p2_[xr + 768 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 15; j++) {
-                float x0 = grad$c3_[yr + j + 1];
-                float x1 = grad$c3_[yr + j];
-                float x2 = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$p2_[xr + 256 + j] = grad$p2_[xr + 256 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$p2_[xr + 512 + j] = grad$p2_[xr + 512 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$p2_[xr + 768 + j] = grad$p2_[xr + 768 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_2_1 * x;
-                grad$p2_[xr + 256 + j] += w1_2_1 * x;
-                grad$p2_[xr + 512 + j] += w2_2_1 * x;
-                grad$p2_[xr + 768 + j] += w3_2_1 * x;
-            }
-            for (int j = 15; j < 16; j++) {
-                float x = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] += w0_2_2 * x;
-                grad$p2_[xr + 256 + j] += w1_2_2 * x;
-                grad$p2_[xr + 512 + j] += w2_2_2 * x;
-                grad$p2_[xr + 768 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 288; e++) {
+            float x0 = b23_conv_bf_c3_s[base + 1248 + e];
+            float x1 = b23_conv_bf_c3_s[base + 912 + e];
+            float x2 = b23_conv_bf_c3_s[base + 576 + e];
+            b23_conv_bf_c3_s[base + e] = b23_conv_bf_c3_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b23_conv_bf_c3_s[base + 288 + e] = b23_conv_bf_c3_s[base + 288 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -4910,200 +4191,111 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd4
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b29_conv_bf_c2_s
      */
     private void b29_conv_bf_c2_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 64;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 64 + c) * 1024;
-            for (int e = 0; e < 1024; e++) {
-                grad$r1_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 64;
+        int base = chunk * 5680;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·1088 + r·34 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 1088; e++) {
+                b29_conv_bf_c2_s[base + e] = b0;
             }
-            for (int e = 0; e < 1024; e++) {
-                grad$r1_[xo + 1024 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 1088; e++) {
+                b29_conv_bf_c2_s[base + 1088 + e] = b1;
             }
-            for (int e = 0; e < 1024; e++) {
-                grad$r1_[xo + 2048 + e] = 0f;
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 1158;
+                // kernel column q reads S[base + 2176 + q·1168 + e] = P[t][i][e + q]
+                System.arraycopy(b29_conv_bf_c2_p, d, b29_conv_bf_c2_s, base + 2176, 1156);
+                System.arraycopy(b29_conv_bf_c2_p, d + 1, b29_conv_bf_c2_s, base + 3344, 1156);
+                System.arraycopy(b29_conv_bf_c2_p, d + 2, b29_conv_bf_c2_s, base + 4512, 1156);
+                int wo = (i * 64 + o) * 9;
+                b29_conv_bf_c2_taps0(base, wo);
             }
-            for (int e = 0; e < 1024; e++) {
-                grad$r1_[xo + 3072 + e] = 0f;
+            int y = (t * 64 + o) * 1024;
+            for (int r = 0; r < 32; r++) System.arraycopy(b29_conv_bf_c2_s, base + r * 34, grad$r1_, y + r * 32, 32);
+            for (int r = 0; r < 32; r++) System.arraycopy(b29_conv_bf_c2_s, base + 1088 + r * 34, grad$r1_, y + 1024 + r * 32, 32);
+        }
+    }
+
+    /**
+     * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase pad: copies grad$c2_[t] into planes of 34x34 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b29_conv_bf_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 64; i++) {
+            int x = (t * 64 + i) * 1024;
+            int d = (t * 64 + i) * 1158;
+            for (int e = 0; e < 34; e++) {
+                b29_conv_bf_c2_p[d + e] = 0f;
             }
-            for (int k = 0; k < 64; k++) {
-                int yo = (t * 64 + k) * 1024;
-                int wo = (k * 64 + c) * 9;
-                b29_conv_bf_c2_taps0(xo, yo, wo);
+            for (int r = 1; r < 33; r++, x += 32) {
+                int dr = d + r * 34;
+                for (int e = 0; e < 1; e++) {
+                    b29_conv_bf_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c2_, x, b29_conv_bf_c2_p, dr + 1, 32);
+                for (int e = 33; e < 34; e++) {
+                    b29_conv_bf_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 1122; e < 1158; e++) {
+                b29_conv_bf_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b29_conv_bf_c2_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 32) reach ΔX row i - 1
+    private void b29_conv_bf_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c2$weight_[wo];
-        float w1_0_0 = c2$weight_[wo + 9];
-        float w2_0_0 = c2$weight_[wo + 18];
-        float w3_0_0 = c2$weight_[wo + 27];
         float w0_0_1 = c2$weight_[wo + 1];
-        float w1_0_1 = c2$weight_[wo + 10];
-        float w2_0_1 = c2$weight_[wo + 19];
-        float w3_0_1 = c2$weight_[wo + 28];
         float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_0 = c2$weight_[wo + 9];
+        float w1_0_1 = c2$weight_[wo + 10];
         float w1_0_2 = c2$weight_[wo + 11];
-        float w2_0_2 = c2$weight_[wo + 20];
-        float w3_0_2 = c2$weight_[wo + 29];
-        for (int i = 1; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i - 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$r1_[xr + j] += w0_0_0 * x;
-                grad$r1_[xr + 1024 + j] += w1_0_0 * x;
-                grad$r1_[xr + 2048 + j] += w2_0_0 * x;
-                grad$r1_[xr + 3072 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_0_1 * x;
-                grad$r1_[xr + 1024 + j] += w1_0_1 * x;
-                grad$r1_[xr + 2048 + j] += w2_0_1 * x;
-                grad$r1_[xr + 3072 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$r1_[xr + 1024 + j] = grad$r1_[xr + 1024 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$r1_[xr + 2048 + j] = grad$r1_[xr + 2048 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$r1_[xr + 3072 + j] = grad$r1_[xr + 3072 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_0_1 * x;
-                grad$r1_[xr + 1024 + j] += w1_0_1 * x;
-                grad$r1_[xr + 2048 + j] += w2_0_1 * x;
-                grad$r1_[xr + 3072 + j] += w3_0_1 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] += w0_0_2 * x;
-                grad$r1_[xr + 1024 + j] += w1_0_2 * x;
-                grad$r1_[xr + 2048 + j] += w2_0_2 * x;
-                grad$r1_[xr + 3072 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = b29_conv_bf_c2_s[base + 4580 + e];
+            float x1 = b29_conv_bf_c2_s[base + 3412 + e];
+            float x2 = b29_conv_bf_c2_s[base + 2244 + e];
+            b29_conv_bf_c2_s[base + e] = b29_conv_bf_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b29_conv_bf_c2_s[base + 1088 + e] = b29_conv_bf_c2_s[base + 1088 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 32) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c2$weight_[wo + 3];
-        float w1_1_0 = c2$weight_[wo + 12];
-        float w2_1_0 = c2$weight_[wo + 21];
-        float w3_1_0 = c2$weight_[wo + 30];
         float w0_1_1 = c2$weight_[wo + 4];
-        float w1_1_1 = c2$weight_[wo + 13];
-        float w2_1_1 = c2$weight_[wo + 22];
-        float w3_1_1 = c2$weight_[wo + 31];
         float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_0 = c2$weight_[wo + 12];
+        float w1_1_1 = c2$weight_[wo + 13];
         float w1_1_2 = c2$weight_[wo + 14];
-        float w2_1_2 = c2$weight_[wo + 23];
-        float w3_1_2 = c2$weight_[wo + 32];
-        for (int i = 0; i < 32; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + i * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$r1_[xr + j] += w0_1_0 * x;
-                grad$r1_[xr + 1024 + j] += w1_1_0 * x;
-                grad$r1_[xr + 2048 + j] += w2_1_0 * x;
-                grad$r1_[xr + 3072 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_1_1 * x;
-                grad$r1_[xr + 1024 + j] += w1_1_1 * x;
-                grad$r1_[xr + 2048 + j] += w2_1_1 * x;
-                grad$r1_[xr + 3072 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$r1_[xr + 1024 + j] = grad$r1_[xr + 1024 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$r1_[xr + 2048 + j] = grad$r1_[xr + 2048 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$r1_[xr + 3072 + j] = grad$r1_[xr + 3072 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_1_1 * x;
-                grad$r1_[xr + 1024 + j] += w1_1_1 * x;
-                grad$r1_[xr + 2048 + j] += w2_1_1 * x;
-                grad$r1_[xr + 3072 + j] += w3_1_1 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] += w0_1_2 * x;
-                grad$r1_[xr + 1024 + j] += w1_1_2 * x;
-                grad$r1_[xr + 2048 + j] += w2_1_2 * x;
-                grad$r1_[xr + 3072 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = b29_conv_bf_c2_s[base + 4546 + e];
+            float x1 = b29_conv_bf_c2_s[base + 3378 + e];
+            float x2 = b29_conv_bf_c2_s[base + 2210 + e];
+            b29_conv_bf_c2_s[base + e] = b29_conv_bf_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b29_conv_bf_c2_s[base + 1088 + e] = b29_conv_bf_c2_s[base + 1088 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 31) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c2$weight_[wo + 6];
-        float w1_2_0 = c2$weight_[wo + 15];
-        float w2_2_0 = c2$weight_[wo + 24];
-        float w3_2_0 = c2$weight_[wo + 33];
         float w0_2_1 = c2$weight_[wo + 7];
-        float w1_2_1 = c2$weight_[wo + 16];
-        float w2_2_1 = c2$weight_[wo + 25];
-        float w3_2_1 = c2$weight_[wo + 34];
         float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_0 = c2$weight_[wo + 15];
+        float w1_2_1 = c2$weight_[wo + 16];
         float w1_2_2 = c2$weight_[wo + 17];
-        float w2_2_2 = c2$weight_[wo + 26];
-        float w3_2_2 = c2$weight_[wo + 35];
-        for (int i = 0; i < 31; i++) {
-            int yr = yo + i * 32;
-            int xr = xo + (i + 1) * 32;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$r1_[xr + j] += w0_2_0 * x;
-                grad$r1_[xr + 1024 + j] += w1_2_0 * x;
-                grad$r1_[xr + 2048 + j] += w2_2_0 * x;
-                grad$r1_[xr + 3072 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_2_1 * x;
-                grad$r1_[xr + 1024 + j] += w1_2_1 * x;
-                grad$r1_[xr + 2048 + j] += w2_2_1 * x;
-                grad$r1_[xr + 3072 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 31; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$r1_[xr + 1024 + j] = grad$r1_[xr + 1024 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$r1_[xr + 2048 + j] = grad$r1_[xr + 2048 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$r1_[xr + 3072 + j] = grad$r1_[xr + 3072 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_2_1 * x;
-                grad$r1_[xr + 1024 + j] += w1_2_1 * x;
-                grad$r1_[xr + 2048 + j] += w2_2_1 * x;
-                grad$r1_[xr + 3072 + j] += w3_2_1 * x;
-            }
-            for (int j = 31; j < 32; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] += w0_2_2 * x;
-                grad$r1_[xr + 1024 + j] += w1_2_2 * x;
-                grad$r1_[xr + 2048 + j] += w2_2_2 * x;
-                grad$r1_[xr + 3072 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 1088; e++) {
+            float x0 = b29_conv_bf_c2_s[base + 4512 + e];
+            float x1 = b29_conv_bf_c2_s[base + 3344 + e];
+            float x2 = b29_conv_bf_c2_s[base + 2176 + e];
+            b29_conv_bf_c2_s[base + e] = b29_conv_bf_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b29_conv_bf_c2_s[base + 1088 + e] = b29_conv_bf_c2_s[base + 1088 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 

@@ -60,10 +60,10 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'k' (samples/exclave.cnn:13): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'up' (samples/exclave.cnn:14): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'dn' (samples/exclave.cnn:15): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'rt' (samples/exclave.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'k' (samples/exclave.cnn:13): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'up' (samples/exclave.cnn:14): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'dn' (samples/exclave.cnn:15): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'rt' (samples/exclave.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv forward 'e' (samples/exclave.cnn:22): scalar loops (plain Java), 64 chunks
  * <li>conv backward-data 'e' (samples/exclave.cnn:22): scalar loops (plain Java), 64 chunks
  * <li>conv gradient 'e' (samples/exclave.cnn:22): scalar loops (plain Java), 8 chunks
@@ -350,10 +350,85 @@ public final class Exclave_T64 implements Network, ChunkTask {
     private final float[] grad$k$bias_ = new float[4];
 
     /**
-     * Scratch memory of steps that never run at the same time: b10_conv_grad_dn_acc
+     * Scratch memory of steps that never run at the same time: f0_conv_k_s b10_conv_grad_dn_acc
      * b11_conv_grad_up_acc b12_conv_grad_k_acc b5_conv_grad_e_acc b9_conv_grad_rt_acc.
      */
-    private final float[] scratch0 = new float[1008];
+    private final float[] scratch0 = new float[283648];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f1_conv_up_s.
+     */
+    private final float[] scratch1 = new float[283648];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f2_conv_dn_s.
+     */
+    private final float[] scratch2 = new float[283648];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_rt_s.
+     */
+    private final float[] scratch3 = new float[212992];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f0_conv_k_p.
+     */
+    private final float[] scratch4 = new float[57728];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f1_conv_up_p.
+     */
+    private final float[] scratch5 = new float[57728];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f2_conv_dn_p.
+     */
+    private final float[] scratch6 = new float[57728];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_rt_p.
+     */
+    private final float[] scratch7 = new float[53888];
+
+    /**
+     * Scratch of f0_conv_k_ (57728 floats), written before read in each run: memory shared in scratch4.
+     */
+    private final float[] f0_conv_k_p = scratch4;
+
+    /**
+     * Scratch of f0_conv_k_ (283648 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_k_s = scratch0;
+
+    /**
+     * Scratch of f1_conv_up_ (57728 floats), written before read in each run: memory shared in scratch5.
+     */
+    private final float[] f1_conv_up_p = scratch5;
+
+    /**
+     * Scratch of f1_conv_up_ (283648 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f1_conv_up_s = scratch1;
+
+    /**
+     * Scratch of f2_conv_dn_ (57728 floats), written before read in each run: memory shared in scratch6.
+     */
+    private final float[] f2_conv_dn_p = scratch6;
+
+    /**
+     * Scratch of f2_conv_dn_ (283648 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f2_conv_dn_s = scratch2;
+
+    /**
+     * Scratch of f3_conv_rt_ (53888 floats), written before read in each run: memory shared in scratch7.
+     */
+    private final float[] f3_conv_rt_p = scratch7;
+
+    /**
+     * Scratch of f3_conv_rt_ (212992 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] f3_conv_rt_s = scratch3;
 
     /**
      * Scratch of b5_conv_grad_e_ (504 floats), written before read in each run: memory shared in scratch0.
@@ -703,9 +778,13 @@ public final class Exclave_T64 implements Network, ChunkTask {
      * </ul>
      */
     private void s0_by_sample(int chunk) {
+        f0_conv_k_pad(chunk);
         f0_conv_k_(chunk);
+        f1_conv_up_pad(chunk);
         f1_conv_up_(chunk);
+        f2_conv_dn_pad(chunk);
         f2_conv_dn_(chunk);
+        f3_conv_rt_pad(chunk);
         f3_conv_rt_(chunk);
         f4_concat_v_(chunk);
         f5_tanh_t_(chunk);
@@ -760,668 +839,408 @@ public final class Exclave_T64 implements Network, ChunkTask {
     /**
      * conv 'k' (samples/exclave.cnn:13): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 3x3, anchor (0,0), pads (0,2,0,2), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f0_conv_k_s
      */
     private void f0_conv_k_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 4;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 4 + k) * 784;
-            float b0 = k$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                k_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 4;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = k$bias_[o];
+            for (int e = 0; e < 840; e++) {
+                f0_conv_k_s[base + e] = b0;
             }
-            float b1 = k$bias_[k + 1];
-            for (int e = 0; e < 784; e++) {
-                k_[yo + 784 + e] = b1;
+            float b1 = k$bias_[o + 1];
+            for (int e = 0; e < 840; e++) {
+                f0_conv_k_s[base + 848 + e] = b1;
             }
-            float b2 = k$bias_[k + 2];
-            for (int e = 0; e < 784; e++) {
-                k_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_k_p, d, f0_conv_k_s, base + 1696, 900);
+                System.arraycopy(f0_conv_k_p, d + 1, f0_conv_k_s, base + 2608, 900);
+                System.arraycopy(f0_conv_k_p, d + 2, f0_conv_k_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f0_conv_k_taps0(base, wo);
             }
-            float b3 = k$bias_[k + 3];
-            for (int e = 0; e < 784; e++) {
-                k_[yo + 2352 + e] = b3;
+            int y = (t * 4 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_k_s, base + r * 30, k_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_k_s, base + 848 + r * 30, k_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'k' (samples/exclave.cnn:13), phase pad: copies x_[t] into planes of 30x30 (0 rows above, 0 columns to the left), zeros in the pads and 2 after
+     */
+    private void f0_conv_k_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 902;
+            for (int r = 0; r < 28; r++, x += 28) {
+                int dr = d + r * 30;
+                System.arraycopy(x_, x, f0_conv_k_p, dr, 28);
+                for (int e = 28; e < 30; e++) {
+                    f0_conv_k_p[dr + e] = 0f;
+                }
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_k_taps0(yo, xo, wo);
+            for (int e = 840; e < 902; e++) {
+                f0_conv_k_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_k_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 28) read input row i
+    private void f0_conv_k_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = k$weight_[wo];
-        float w1_0_0 = k$weight_[wo + 9];
-        float w2_0_0 = k$weight_[wo + 18];
-        float w3_0_0 = k$weight_[wo + 27];
         float w0_0_1 = k$weight_[wo + 1];
-        float w1_0_1 = k$weight_[wo + 10];
-        float w2_0_1 = k$weight_[wo + 19];
-        float w3_0_1 = k$weight_[wo + 28];
         float w0_0_2 = k$weight_[wo + 2];
+        float w1_0_0 = k$weight_[wo + 9];
+        float w1_0_1 = k$weight_[wo + 10];
         float w1_0_2 = k$weight_[wo + 11];
-        float w2_0_2 = k$weight_[wo + 20];
-        float w3_0_2 = k$weight_[wo + 29];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 26; j++) {
-                float x0 = x_[xr + j];
-                float x1 = x_[xr + j + 1];
-                float x2 = x_[xr + j + 2];
-                k_[yr + j] = k_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                k_[yr + 784 + j] = k_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                k_[yr + 1568 + j] = k_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                k_[yr + 2352 + j] = k_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                k_[yr + j] += w0_0_0 * x;
-                k_[yr + 784 + j] += w1_0_0 * x;
-                k_[yr + 1568 + j] += w2_0_0 * x;
-                k_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                k_[yr + j] += w0_0_1 * x;
-                k_[yr + 784 + j] += w1_0_1 * x;
-                k_[yr + 1568 + j] += w2_0_1 * x;
-                k_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_k_s[base + 1696 + e];
+            float x1 = f0_conv_k_s[base + 2608 + e];
+            float x2 = f0_conv_k_s[base + 3520 + e];
+            f0_conv_k_s[base + e] = f0_conv_k_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_k_s[base + 848 + e] = f0_conv_k_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 27) read input row i + 1
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = k$weight_[wo + 3];
-        float w1_1_0 = k$weight_[wo + 12];
-        float w2_1_0 = k$weight_[wo + 21];
-        float w3_1_0 = k$weight_[wo + 30];
         float w0_1_1 = k$weight_[wo + 4];
-        float w1_1_1 = k$weight_[wo + 13];
-        float w2_1_1 = k$weight_[wo + 22];
-        float w3_1_1 = k$weight_[wo + 31];
         float w0_1_2 = k$weight_[wo + 5];
+        float w1_1_0 = k$weight_[wo + 12];
+        float w1_1_1 = k$weight_[wo + 13];
         float w1_1_2 = k$weight_[wo + 14];
-        float w2_1_2 = k$weight_[wo + 23];
-        float w3_1_2 = k$weight_[wo + 32];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 26; j++) {
-                float x0 = x_[xr + j];
-                float x1 = x_[xr + j + 1];
-                float x2 = x_[xr + j + 2];
-                k_[yr + j] = k_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                k_[yr + 784 + j] = k_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                k_[yr + 1568 + j] = k_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                k_[yr + 2352 + j] = k_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                k_[yr + j] += w0_1_0 * x;
-                k_[yr + 784 + j] += w1_1_0 * x;
-                k_[yr + 1568 + j] += w2_1_0 * x;
-                k_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                k_[yr + j] += w0_1_1 * x;
-                k_[yr + 784 + j] += w1_1_1 * x;
-                k_[yr + 1568 + j] += w2_1_1 * x;
-                k_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_k_s[base + 1726 + e];
+            float x1 = f0_conv_k_s[base + 2638 + e];
+            float x2 = f0_conv_k_s[base + 3550 + e];
+            f0_conv_k_s[base + e] = f0_conv_k_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_k_s[base + 848 + e] = f0_conv_k_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 26) read input row i + 2
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = k$weight_[wo + 6];
-        float w1_2_0 = k$weight_[wo + 15];
-        float w2_2_0 = k$weight_[wo + 24];
-        float w3_2_0 = k$weight_[wo + 33];
         float w0_2_1 = k$weight_[wo + 7];
-        float w1_2_1 = k$weight_[wo + 16];
-        float w2_2_1 = k$weight_[wo + 25];
-        float w3_2_1 = k$weight_[wo + 34];
         float w0_2_2 = k$weight_[wo + 8];
+        float w1_2_0 = k$weight_[wo + 15];
+        float w1_2_1 = k$weight_[wo + 16];
         float w1_2_2 = k$weight_[wo + 17];
-        float w2_2_2 = k$weight_[wo + 26];
-        float w3_2_2 = k$weight_[wo + 35];
-        for (int i = 0; i < 26; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 2) * 28;
-            for (int j = 0; j < 26; j++) {
-                float x0 = x_[xr + j];
-                float x1 = x_[xr + j + 1];
-                float x2 = x_[xr + j + 2];
-                k_[yr + j] = k_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                k_[yr + 784 + j] = k_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                k_[yr + 1568 + j] = k_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                k_[yr + 2352 + j] = k_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                k_[yr + j] += w0_2_0 * x;
-                k_[yr + 784 + j] += w1_2_0 * x;
-                k_[yr + 1568 + j] += w2_2_0 * x;
-                k_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                k_[yr + j] += w0_2_1 * x;
-                k_[yr + 784 + j] += w1_2_1 * x;
-                k_[yr + 1568 + j] += w2_2_1 * x;
-                k_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_k_s[base + 1756 + e];
+            float x1 = f0_conv_k_s[base + 2668 + e];
+            float x2 = f0_conv_k_s[base + 3580 + e];
+            f0_conv_k_s[base + e] = f0_conv_k_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_k_s[base + 848 + e] = f0_conv_k_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
      * conv 'up' (samples/exclave.cnn:14): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 3 + p][j·1 - 1 + q]
      * <p>kernel 3x3, anchor (3,1), pads (3,-1,1,1), algo scalar
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f1_conv_up_s
      */
     private void f1_conv_up_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 4;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 4 + k) * 784;
-            float b0 = up$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                up_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 4;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = up$bias_[o];
+            for (int e = 0; e < 840; e++) {
+                f1_conv_up_s[base + e] = b0;
             }
-            float b1 = up$bias_[k + 1];
-            for (int e = 0; e < 784; e++) {
-                up_[yo + 784 + e] = b1;
+            float b1 = up$bias_[o + 1];
+            for (int e = 0; e < 840; e++) {
+                f1_conv_up_s[base + 848 + e] = b1;
             }
-            float b2 = up$bias_[k + 2];
-            for (int e = 0; e < 784; e++) {
-                up_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f1_conv_up_p, d, f1_conv_up_s, base + 1696, 900);
+                System.arraycopy(f1_conv_up_p, d + 1, f1_conv_up_s, base + 2608, 900);
+                System.arraycopy(f1_conv_up_p, d + 2, f1_conv_up_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f1_conv_up_taps0(base, wo);
             }
-            float b3 = up$bias_[k + 3];
-            for (int e = 0; e < 784; e++) {
-                up_[yo + 2352 + e] = b3;
+            int y = (t * 4 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f1_conv_up_s, base + r * 30, up_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f1_conv_up_s, base + 848 + r * 30, up_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'up' (samples/exclave.cnn:14), phase pad: copies x_[t] into planes of 30x30 (3 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f1_conv_up_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 902;
+            for (int e = 0; e < 90; e++) {
+                f1_conv_up_p[d + e] = 0f;
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f1_conv_up_taps0(yo, xo, wo);
+            for (int r = 3; r < 30; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f1_conv_up_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f1_conv_up_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f1_conv_up_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 900; e < 902; e++) {
+                f1_conv_up_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f1_conv_up_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [3, 28) read input row i - 3
+    private void f1_conv_up_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = up$weight_[wo];
-        float w1_0_0 = up$weight_[wo + 9];
-        float w2_0_0 = up$weight_[wo + 18];
-        float w3_0_0 = up$weight_[wo + 27];
         float w0_0_1 = up$weight_[wo + 1];
-        float w1_0_1 = up$weight_[wo + 10];
-        float w2_0_1 = up$weight_[wo + 19];
-        float w3_0_1 = up$weight_[wo + 28];
         float w0_0_2 = up$weight_[wo + 2];
+        float w1_0_0 = up$weight_[wo + 9];
+        float w1_0_1 = up$weight_[wo + 10];
         float w1_0_2 = up$weight_[wo + 11];
-        float w2_0_2 = up$weight_[wo + 20];
-        float w3_0_2 = up$weight_[wo + 29];
-        for (int i = 3; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 3) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                up_[yr + j] += w0_0_1 * x;
-                up_[yr + 784 + j] += w1_0_1 * x;
-                up_[yr + 1568 + j] += w2_0_1 * x;
-                up_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                up_[yr + j] += w0_0_2 * x;
-                up_[yr + 784 + j] += w1_0_2 * x;
-                up_[yr + 1568 + j] += w2_0_2 * x;
-                up_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                up_[yr + j] = up_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                up_[yr + 784 + j] = up_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                up_[yr + 1568 + j] = up_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                up_[yr + 2352 + j] = up_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                up_[yr + j] += w0_0_0 * x;
-                up_[yr + 784 + j] += w1_0_0 * x;
-                up_[yr + 1568 + j] += w2_0_0 * x;
-                up_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                up_[yr + j] += w0_0_1 * x;
-                up_[yr + 784 + j] += w1_0_1 * x;
-                up_[yr + 1568 + j] += w2_0_1 * x;
-                up_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f1_conv_up_s[base + 1696 + e];
+            float x1 = f1_conv_up_s[base + 2608 + e];
+            float x2 = f1_conv_up_s[base + 3520 + e];
+            f1_conv_up_s[base + e] = f1_conv_up_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f1_conv_up_s[base + 848 + e] = f1_conv_up_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [2, 28) read input row i - 2
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = up$weight_[wo + 3];
-        float w1_1_0 = up$weight_[wo + 12];
-        float w2_1_0 = up$weight_[wo + 21];
-        float w3_1_0 = up$weight_[wo + 30];
         float w0_1_1 = up$weight_[wo + 4];
-        float w1_1_1 = up$weight_[wo + 13];
-        float w2_1_1 = up$weight_[wo + 22];
-        float w3_1_1 = up$weight_[wo + 31];
         float w0_1_2 = up$weight_[wo + 5];
+        float w1_1_0 = up$weight_[wo + 12];
+        float w1_1_1 = up$weight_[wo + 13];
         float w1_1_2 = up$weight_[wo + 14];
-        float w2_1_2 = up$weight_[wo + 23];
-        float w3_1_2 = up$weight_[wo + 32];
-        for (int i = 2; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 2) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                up_[yr + j] += w0_1_1 * x;
-                up_[yr + 784 + j] += w1_1_1 * x;
-                up_[yr + 1568 + j] += w2_1_1 * x;
-                up_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                up_[yr + j] += w0_1_2 * x;
-                up_[yr + 784 + j] += w1_1_2 * x;
-                up_[yr + 1568 + j] += w2_1_2 * x;
-                up_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                up_[yr + j] = up_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                up_[yr + 784 + j] = up_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                up_[yr + 1568 + j] = up_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                up_[yr + 2352 + j] = up_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                up_[yr + j] += w0_1_0 * x;
-                up_[yr + 784 + j] += w1_1_0 * x;
-                up_[yr + 1568 + j] += w2_1_0 * x;
-                up_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                up_[yr + j] += w0_1_1 * x;
-                up_[yr + 784 + j] += w1_1_1 * x;
-                up_[yr + 1568 + j] += w2_1_1 * x;
-                up_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f1_conv_up_s[base + 1726 + e];
+            float x1 = f1_conv_up_s[base + 2638 + e];
+            float x2 = f1_conv_up_s[base + 3550 + e];
+            f1_conv_up_s[base + e] = f1_conv_up_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f1_conv_up_s[base + 848 + e] = f1_conv_up_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [1, 28) read input row i - 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = up$weight_[wo + 6];
-        float w1_2_0 = up$weight_[wo + 15];
-        float w2_2_0 = up$weight_[wo + 24];
-        float w3_2_0 = up$weight_[wo + 33];
         float w0_2_1 = up$weight_[wo + 7];
-        float w1_2_1 = up$weight_[wo + 16];
-        float w2_2_1 = up$weight_[wo + 25];
-        float w3_2_1 = up$weight_[wo + 34];
         float w0_2_2 = up$weight_[wo + 8];
+        float w1_2_0 = up$weight_[wo + 15];
+        float w1_2_1 = up$weight_[wo + 16];
         float w1_2_2 = up$weight_[wo + 17];
-        float w2_2_2 = up$weight_[wo + 26];
-        float w3_2_2 = up$weight_[wo + 35];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                up_[yr + j] += w0_2_1 * x;
-                up_[yr + 784 + j] += w1_2_1 * x;
-                up_[yr + 1568 + j] += w2_2_1 * x;
-                up_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                up_[yr + j] += w0_2_2 * x;
-                up_[yr + 784 + j] += w1_2_2 * x;
-                up_[yr + 1568 + j] += w2_2_2 * x;
-                up_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                up_[yr + j] = up_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                up_[yr + 784 + j] = up_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                up_[yr + 1568 + j] = up_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                up_[yr + 2352 + j] = up_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                up_[yr + j] += w0_2_0 * x;
-                up_[yr + 784 + j] += w1_2_0 * x;
-                up_[yr + 1568 + j] += w2_2_0 * x;
-                up_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                up_[yr + j] += w0_2_1 * x;
-                up_[yr + 784 + j] += w1_2_1 * x;
-                up_[yr + 1568 + j] += w2_2_1 * x;
-                up_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f1_conv_up_s[base + 1756 + e];
+            float x1 = f1_conv_up_s[base + 2668 + e];
+            float x2 = f1_conv_up_s[base + 3580 + e];
+            f1_conv_up_s[base + e] = f1_conv_up_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f1_conv_up_s[base + 848 + e] = f1_conv_up_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
      * conv 'dn' (samples/exclave.cnn:15): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - -1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, anchor (-1,1), pads (-1,3,1,1), algo scalar
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f2_conv_dn_s
      */
     private void f2_conv_dn_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 4;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 4 + k) * 784;
-            float b0 = dn$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                dn_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 4;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = dn$bias_[o];
+            for (int e = 0; e < 840; e++) {
+                f2_conv_dn_s[base + e] = b0;
             }
-            float b1 = dn$bias_[k + 1];
-            for (int e = 0; e < 784; e++) {
-                dn_[yo + 784 + e] = b1;
+            float b1 = dn$bias_[o + 1];
+            for (int e = 0; e < 840; e++) {
+                f2_conv_dn_s[base + 848 + e] = b1;
             }
-            float b2 = dn$bias_[k + 2];
-            for (int e = 0; e < 784; e++) {
-                dn_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f2_conv_dn_p, d, f2_conv_dn_s, base + 1696, 900);
+                System.arraycopy(f2_conv_dn_p, d + 1, f2_conv_dn_s, base + 2608, 900);
+                System.arraycopy(f2_conv_dn_p, d + 2, f2_conv_dn_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f2_conv_dn_taps0(base, wo);
             }
-            float b3 = dn$bias_[k + 3];
-            for (int e = 0; e < 784; e++) {
-                dn_[yo + 2352 + e] = b3;
+            int y = (t * 4 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f2_conv_dn_s, base + r * 30, dn_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f2_conv_dn_s, base + 848 + r * 30, dn_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'dn' (samples/exclave.cnn:15), phase pad: copies x_[t] into planes of 30x30 (-1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f2_conv_dn_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784 + 28;
+            int d = (t * 1 + i) * 902;
+            for (int r = 0; r < 27; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f2_conv_dn_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f2_conv_dn_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f2_conv_dn_p[dr + e] = 0f;
+                }
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f2_conv_dn_taps0(yo, xo, wo);
+            for (int e = 810; e < 902; e++) {
+                f2_conv_dn_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f2_conv_dn_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 27) read input row i + 1
+    private void f2_conv_dn_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = dn$weight_[wo];
-        float w1_0_0 = dn$weight_[wo + 9];
-        float w2_0_0 = dn$weight_[wo + 18];
-        float w3_0_0 = dn$weight_[wo + 27];
         float w0_0_1 = dn$weight_[wo + 1];
-        float w1_0_1 = dn$weight_[wo + 10];
-        float w2_0_1 = dn$weight_[wo + 19];
-        float w3_0_1 = dn$weight_[wo + 28];
         float w0_0_2 = dn$weight_[wo + 2];
+        float w1_0_0 = dn$weight_[wo + 9];
+        float w1_0_1 = dn$weight_[wo + 10];
         float w1_0_2 = dn$weight_[wo + 11];
-        float w2_0_2 = dn$weight_[wo + 20];
-        float w3_0_2 = dn$weight_[wo + 29];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                dn_[yr + j] += w0_0_1 * x;
-                dn_[yr + 784 + j] += w1_0_1 * x;
-                dn_[yr + 1568 + j] += w2_0_1 * x;
-                dn_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                dn_[yr + j] += w0_0_2 * x;
-                dn_[yr + 784 + j] += w1_0_2 * x;
-                dn_[yr + 1568 + j] += w2_0_2 * x;
-                dn_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                dn_[yr + j] = dn_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                dn_[yr + 784 + j] = dn_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                dn_[yr + 1568 + j] = dn_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                dn_[yr + 2352 + j] = dn_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                dn_[yr + j] += w0_0_0 * x;
-                dn_[yr + 784 + j] += w1_0_0 * x;
-                dn_[yr + 1568 + j] += w2_0_0 * x;
-                dn_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                dn_[yr + j] += w0_0_1 * x;
-                dn_[yr + 784 + j] += w1_0_1 * x;
-                dn_[yr + 1568 + j] += w2_0_1 * x;
-                dn_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f2_conv_dn_s[base + 1696 + e];
+            float x1 = f2_conv_dn_s[base + 2608 + e];
+            float x2 = f2_conv_dn_s[base + 3520 + e];
+            f2_conv_dn_s[base + e] = f2_conv_dn_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f2_conv_dn_s[base + 848 + e] = f2_conv_dn_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 26) read input row i + 2
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = dn$weight_[wo + 3];
-        float w1_1_0 = dn$weight_[wo + 12];
-        float w2_1_0 = dn$weight_[wo + 21];
-        float w3_1_0 = dn$weight_[wo + 30];
         float w0_1_1 = dn$weight_[wo + 4];
-        float w1_1_1 = dn$weight_[wo + 13];
-        float w2_1_1 = dn$weight_[wo + 22];
-        float w3_1_1 = dn$weight_[wo + 31];
         float w0_1_2 = dn$weight_[wo + 5];
+        float w1_1_0 = dn$weight_[wo + 12];
+        float w1_1_1 = dn$weight_[wo + 13];
         float w1_1_2 = dn$weight_[wo + 14];
-        float w2_1_2 = dn$weight_[wo + 23];
-        float w3_1_2 = dn$weight_[wo + 32];
-        for (int i = 0; i < 26; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 2) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                dn_[yr + j] += w0_1_1 * x;
-                dn_[yr + 784 + j] += w1_1_1 * x;
-                dn_[yr + 1568 + j] += w2_1_1 * x;
-                dn_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                dn_[yr + j] += w0_1_2 * x;
-                dn_[yr + 784 + j] += w1_1_2 * x;
-                dn_[yr + 1568 + j] += w2_1_2 * x;
-                dn_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                dn_[yr + j] = dn_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                dn_[yr + 784 + j] = dn_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                dn_[yr + 1568 + j] = dn_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                dn_[yr + 2352 + j] = dn_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                dn_[yr + j] += w0_1_0 * x;
-                dn_[yr + 784 + j] += w1_1_0 * x;
-                dn_[yr + 1568 + j] += w2_1_0 * x;
-                dn_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                dn_[yr + j] += w0_1_1 * x;
-                dn_[yr + 784 + j] += w1_1_1 * x;
-                dn_[yr + 1568 + j] += w2_1_1 * x;
-                dn_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f2_conv_dn_s[base + 1726 + e];
+            float x1 = f2_conv_dn_s[base + 2638 + e];
+            float x2 = f2_conv_dn_s[base + 3550 + e];
+            f2_conv_dn_s[base + e] = f2_conv_dn_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f2_conv_dn_s[base + 848 + e] = f2_conv_dn_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 25) read input row i + 3
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = dn$weight_[wo + 6];
-        float w1_2_0 = dn$weight_[wo + 15];
-        float w2_2_0 = dn$weight_[wo + 24];
-        float w3_2_0 = dn$weight_[wo + 33];
         float w0_2_1 = dn$weight_[wo + 7];
-        float w1_2_1 = dn$weight_[wo + 16];
-        float w2_2_1 = dn$weight_[wo + 25];
-        float w3_2_1 = dn$weight_[wo + 34];
         float w0_2_2 = dn$weight_[wo + 8];
+        float w1_2_0 = dn$weight_[wo + 15];
+        float w1_2_1 = dn$weight_[wo + 16];
         float w1_2_2 = dn$weight_[wo + 17];
-        float w2_2_2 = dn$weight_[wo + 26];
-        float w3_2_2 = dn$weight_[wo + 35];
-        for (int i = 0; i < 25; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 3) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                dn_[yr + j] += w0_2_1 * x;
-                dn_[yr + 784 + j] += w1_2_1 * x;
-                dn_[yr + 1568 + j] += w2_2_1 * x;
-                dn_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                dn_[yr + j] += w0_2_2 * x;
-                dn_[yr + 784 + j] += w1_2_2 * x;
-                dn_[yr + 1568 + j] += w2_2_2 * x;
-                dn_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                dn_[yr + j] = dn_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                dn_[yr + 784 + j] = dn_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                dn_[yr + 1568 + j] = dn_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                dn_[yr + 2352 + j] = dn_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                dn_[yr + j] += w0_2_0 * x;
-                dn_[yr + 784 + j] += w1_2_0 * x;
-                dn_[yr + 1568 + j] += w2_2_0 * x;
-                dn_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                dn_[yr + j] += w0_2_1 * x;
-                dn_[yr + 784 + j] += w1_2_1 * x;
-                dn_[yr + 1568 + j] += w2_2_1 * x;
-                dn_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f2_conv_dn_s[base + 1756 + e];
+            float x1 = f2_conv_dn_s[base + 2668 + e];
+            float x2 = f2_conv_dn_s[base + 3580 + e];
+            f2_conv_dn_s[base + e] = f2_conv_dn_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f2_conv_dn_s[base + 848 + e] = f2_conv_dn_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
      * conv 'rt' (samples/exclave.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<2 Σ_q<2 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - -2 + q]
      * <p>kernel 2x2, anchor (0,-2), pads (0,1,-2,3), algo scalar
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f3_conv_rt_s
      */
     private void f3_conv_rt_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 4;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 4 + k) * 784;
-            float b0 = rt$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                rt_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 4;
+        int base = chunk * 3328;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·816 + r·29 + j]
+            float b0 = rt$bias_[o];
+            for (int e = 0; e < 812; e++) {
+                f3_conv_rt_s[base + e] = b0;
             }
-            float b1 = rt$bias_[k + 1];
-            for (int e = 0; e < 784; e++) {
-                rt_[yo + 784 + e] = b1;
+            float b1 = rt$bias_[o + 1];
+            for (int e = 0; e < 812; e++) {
+                f3_conv_rt_s[base + 816 + e] = b1;
             }
-            float b2 = rt$bias_[k + 2];
-            for (int e = 0; e < 784; e++) {
-                rt_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 842;
+                // kernel column q reads S[base + 1632 + q·848 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_rt_p, d, f3_conv_rt_s, base + 1632, 841);
+                System.arraycopy(f3_conv_rt_p, d + 1, f3_conv_rt_s, base + 2480, 841);
+                int wo = (o * 1 + i) * 4;
+                f3_conv_rt_taps0(base, wo);
             }
-            float b3 = rt$bias_[k + 3];
-            for (int e = 0; e < 784; e++) {
-                rt_[yo + 2352 + e] = b3;
+            int y = (t * 4 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f3_conv_rt_s, base + r * 29, rt_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f3_conv_rt_s, base + 816 + r * 29, rt_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'rt' (samples/exclave.cnn:16), phase pad: copies x_[t] into planes of 29x29 (0 rows above, -2 columns to the left), zeros in the pads and 1 after
+     */
+    private void f3_conv_rt_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784 + 2;
+            int d = (t * 1 + i) * 842;
+            for (int r = 0; r < 28; r++, x += 28) {
+                int dr = d + r * 29;
+                System.arraycopy(x_, x, f3_conv_rt_p, dr, 26);
+                for (int e = 26; e < 29; e++) {
+                    f3_conv_rt_p[dr + e] = 0f;
+                }
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 4;
-                f3_conv_rt_taps0(yo, xo, wo);
+            for (int e = 812; e < 842; e++) {
+                f3_conv_rt_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..1), (1, 0..1) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..1 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_rt_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 28) read input row i
+    private void f3_conv_rt_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = rt$weight_[wo];
-        float w1_0_0 = rt$weight_[wo + 4];
-        float w2_0_0 = rt$weight_[wo + 8];
-        float w3_0_0 = rt$weight_[wo + 12];
         float w0_0_1 = rt$weight_[wo + 1];
+        float w1_0_0 = rt$weight_[wo + 4];
         float w1_0_1 = rt$weight_[wo + 5];
-        float w2_0_1 = rt$weight_[wo + 9];
-        float w3_0_1 = rt$weight_[wo + 13];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 25; j++) {
-                float x0 = x_[xr + j + 2];
-                float x1 = x_[xr + j + 3];
-                rt_[yr + j] = rt_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1;
-                rt_[yr + 784 + j] = rt_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1;
-                rt_[yr + 1568 + j] = rt_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1;
-                rt_[yr + 2352 + j] = rt_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1;
-            }
-            for (int j = 25; j < 26; j++) {
-                float x = x_[xr + j + 2];
-                rt_[yr + j] += w0_0_0 * x;
-                rt_[yr + 784 + j] += w1_0_0 * x;
-                rt_[yr + 1568 + j] += w2_0_0 * x;
-                rt_[yr + 2352 + j] += w3_0_0 * x;
-            }
+        for (int e = 0; e < 812; e++) {
+            float x0 = f3_conv_rt_s[base + 1632 + e];
+            float x1 = f3_conv_rt_s[base + 2480 + e];
+            f3_conv_rt_s[base + e] = f3_conv_rt_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1;
+            f3_conv_rt_s[base + 816 + e] = f3_conv_rt_s[base + 816 + e] + w1_0_0 * x0 + w1_0_1 * x1;
         }
-        // kernel row p = 1: output rows [0, 27) read input row i + 1
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = rt$weight_[wo + 2];
-        float w1_1_0 = rt$weight_[wo + 6];
-        float w2_1_0 = rt$weight_[wo + 10];
-        float w3_1_0 = rt$weight_[wo + 14];
         float w0_1_1 = rt$weight_[wo + 3];
+        float w1_1_0 = rt$weight_[wo + 6];
         float w1_1_1 = rt$weight_[wo + 7];
-        float w2_1_1 = rt$weight_[wo + 11];
-        float w3_1_1 = rt$weight_[wo + 15];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 25; j++) {
-                float x0 = x_[xr + j + 2];
-                float x1 = x_[xr + j + 3];
-                rt_[yr + j] = rt_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1;
-                rt_[yr + 784 + j] = rt_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1;
-                rt_[yr + 1568 + j] = rt_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1;
-                rt_[yr + 2352 + j] = rt_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1;
-            }
-            for (int j = 25; j < 26; j++) {
-                float x = x_[xr + j + 2];
-                rt_[yr + j] += w0_1_0 * x;
-                rt_[yr + 784 + j] += w1_1_0 * x;
-                rt_[yr + 1568 + j] += w2_1_0 * x;
-                rt_[yr + 2352 + j] += w3_1_0 * x;
-            }
+        for (int e = 0; e < 812; e++) {
+            float x0 = f3_conv_rt_s[base + 1661 + e];
+            float x1 = f3_conv_rt_s[base + 2509 + e];
+            f3_conv_rt_s[base + e] = f3_conv_rt_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1;
+            f3_conv_rt_s[base + 816 + e] = f3_conv_rt_s[base + 816 + e] + w1_1_0 * x0 + w1_1_1 * x1;
         }
     }
 

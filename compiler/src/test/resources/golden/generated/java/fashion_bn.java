@@ -67,12 +67,12 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java), 64 chunks
- * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c1' (samples/fashion_bn.cnn:10): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv backward-data 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c3' (samples/fashion_bn.cnn:22): scalar loops (plain Java), 128 chunks
- * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c2' (samples/fashion_bn.cnn:16): scalar loops (plain Java), 64 chunks
  * <li>conv gradient 'c1' (samples/fashion_bn.cnn:10): scalar loops (plain Java), 32 chunks
  * </ul>
@@ -489,15 +489,72 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[288];
 
     /**
-     * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_acc
-     * b17_conv_grad_c2_acc b22_conv_grad_c1_acc.
+     * Scratch memory of steps that never run at the same time: b16_conv_bf_c2_p b10_conv_bf_c3_p
+     * f4_conv_c2_p f8_conv_c3_p f0_conv_c1_s b11_conv_grad_c3_acc b17_conv_grad_c2_acc
+     * b22_conv_grad_c1_acc.
      */
-    private final float[] scratch0 = new float[8064];
+    private final float[] scratch0 = new float[1056768];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f4_conv_c2_s b16_conv_bf_c2_s
+     * f0_conv_c1_p f8_conv_c3_s b10_conv_bf_c3_s.
+     */
+    private final float[] scratch1 = new float[77824];
+
+    /**
+     * Scratch of f0_conv_c1_ (57728 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f0_conv_c1_p = scratch1;
+
+    /**
+     * Scratch of f0_conv_c1_ (283648 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_c1_s = scratch0;
+
+    /**
+     * Scratch of f4_conv_c2_ (528384 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f4_conv_c2_p = scratch0;
+
+    /**
+     * Scratch of f4_conv_c2_ (77824 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f4_conv_c2_s = scratch1;
+
+    /**
+     * Scratch of f8_conv_c3_ (339968 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f8_conv_c3_p = scratch0;
+
+    /**
+     * Scratch of f8_conv_c3_ (26624 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f8_conv_c3_s = scratch1;
+
+    /**
+     * Scratch of b10_conv_bf_c3_ (679936 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b10_conv_bf_c3_p = scratch0;
+
+    /**
+     * Scratch of b10_conv_bf_c3_ (26624 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b10_conv_bf_c3_s = scratch1;
 
     /**
      * Scratch of b11_conv_grad_c3_ (8064 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b11_conv_grad_c3_acc = scratch0;
+
+    /**
+     * Scratch of b16_conv_bf_c2_ (1056768 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b16_conv_bf_c2_p = scratch0;
+
+    /**
+     * Scratch of b16_conv_bf_c2_ (77824 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b16_conv_bf_c2_s = scratch1;
 
     /**
      * Scratch of b17_conv_grad_c2_ (8064 floats), written before read in each run: memory shared in scratch0.
@@ -860,7 +917,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     public void runChunk(int step, int chunk) {
         switch (step) {
             case 0:
-                f0_conv_c1_(chunk);
+                s0_by_sample(chunk);
                 return;
             case 1:
                 f1_bn_n1_(chunk);
@@ -902,7 +959,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 b8_bn_bf_n3_(chunk);
                 return;
             case 14:
-                b10_conv_bf_c3_(chunk);
+                s14_by_sample(chunk);
                 return;
             case 15:
                 b11_conv_grad_c3_(chunk);
@@ -914,7 +971,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 b14_bn_bf_n2_(chunk);
                 return;
             case 18:
-                b16_conv_bf_c2_(chunk);
+                s18_by_sample(chunk);
                 return;
             case 19:
                 b17_conv_grad_c2_(chunk);
@@ -937,6 +994,18 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>conv 'c1' (samples/fashion_bn.cnn:10)</li>
+     * </ul>
+     */
+    private void s0_by_sample(int chunk) {
+        f0_conv_c1_pad(chunk);
+        f0_conv_c1_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
      * <li>relu 'r1' (samples/fashion_bn.cnn:12)</li>
      * <li>maxpool 'p1' (samples/fashion_bn.cnn:13)</li>
      * <li>conv 'c2' (samples/fashion_bn.cnn:16)</li>
@@ -945,6 +1014,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void s2_by_sample(int chunk) {
         f2_relu_r1_(chunk);
         f3_maxpool_p1_(chunk);
+        f4_conv_c2_pad(chunk);
         f4_conv_c2_(chunk);
     }
 
@@ -960,6 +1030,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void s4_by_sample(int chunk) {
         f6_relu_r2_(chunk);
         f7_maxpool_p2_(chunk);
+        f8_conv_c3_pad(chunk);
         f8_conv_c3_(chunk);
     }
 
@@ -1027,6 +1098,18 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>conv_bf 'c3' (samples/fashion_bn.cnn:22)</li>
+     * </ul>
+     */
+    private void s14_by_sample(int chunk) {
+        b10_conv_bf_c3_pad(chunk);
+        b10_conv_bf_c3_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
      * <li>maxpool_bf 'p2' (samples/fashion_bn.cnn:19)</li>
      * <li>relu_bf 'r2' (samples/fashion_bn.cnn:18)</li>
      * </ul>
@@ -1034,6 +1117,18 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void s16_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>conv_bf 'c2' (samples/fashion_bn.cnn:16)</li>
+     * </ul>
+     */
+    private void s18_by_sample(int chunk) {
+        b16_conv_bf_c2_pad(chunk);
+        b16_conv_bf_c2_(chunk);
     }
 
     /**
@@ -1052,204 +1147,111 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/fashion_bn.cnn:10): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f0_conv_c1_s
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 32;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 32 + k) * 784;
+        int o0 = 0;
+        int o1 = 32;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f0_conv_c1_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 784 + e] = b1;
+            for (int e = 0; e < 840; e++) {
+                f0_conv_c1_s[base + 848 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c1_p, d, f0_conv_c1_s, base + 1696, 900);
+                System.arraycopy(f0_conv_c1_p, d + 1, f0_conv_c1_s, base + 2608, 900);
+                System.arraycopy(f0_conv_c1_p, d + 2, f0_conv_c1_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f0_conv_c1_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 2352 + e] = b3;
+            int y = (t * 32 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c1_s, base + r * 30, c1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c1_s, base + 848 + r * 30, c1_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'c1' (samples/fashion_bn.cnn:10), phase pad: copies x_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f0_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f0_conv_c1_p[d + e] = 0f;
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_c1_taps0(yo, xo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_c1_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f0_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f0_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
-        float w1_0_0 = c1$weight_[wo + 9];
-        float w2_0_0 = c1$weight_[wo + 18];
-        float w3_0_0 = c1$weight_[wo + 27];
         float w0_0_1 = c1$weight_[wo + 1];
-        float w1_0_1 = c1$weight_[wo + 10];
-        float w2_0_1 = c1$weight_[wo + 19];
-        float w3_0_1 = c1$weight_[wo + 28];
         float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_0 = c1$weight_[wo + 9];
+        float w1_0_1 = c1$weight_[wo + 10];
         float w1_0_2 = c1$weight_[wo + 11];
-        float w2_0_2 = c1$weight_[wo + 20];
-        float w3_0_2 = c1$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 784 + j] += w1_0_2 * x;
-                c1_[yr + 1568 + j] += w2_0_2 * x;
-                c1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 784 + j] += w1_0_0 * x;
-                c1_[yr + 1568 + j] += w2_0_0 * x;
-                c1_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c1_s[base + 1696 + e];
+            float x1 = f0_conv_c1_s[base + 2608 + e];
+            float x2 = f0_conv_c1_s[base + 3520 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_c1_s[base + 848 + e] = f0_conv_c1_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
-        float w1_1_0 = c1$weight_[wo + 12];
-        float w2_1_0 = c1$weight_[wo + 21];
-        float w3_1_0 = c1$weight_[wo + 30];
         float w0_1_1 = c1$weight_[wo + 4];
-        float w1_1_1 = c1$weight_[wo + 13];
-        float w2_1_1 = c1$weight_[wo + 22];
-        float w3_1_1 = c1$weight_[wo + 31];
         float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_0 = c1$weight_[wo + 12];
+        float w1_1_1 = c1$weight_[wo + 13];
         float w1_1_2 = c1$weight_[wo + 14];
-        float w2_1_2 = c1$weight_[wo + 23];
-        float w3_1_2 = c1$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 784 + j] += w1_1_2 * x;
-                c1_[yr + 1568 + j] += w2_1_2 * x;
-                c1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 784 + j] += w1_1_0 * x;
-                c1_[yr + 1568 + j] += w2_1_0 * x;
-                c1_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c1_s[base + 1726 + e];
+            float x1 = f0_conv_c1_s[base + 2638 + e];
+            float x2 = f0_conv_c1_s[base + 3550 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_c1_s[base + 848 + e] = f0_conv_c1_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
-        float w1_2_0 = c1$weight_[wo + 15];
-        float w2_2_0 = c1$weight_[wo + 24];
-        float w3_2_0 = c1$weight_[wo + 33];
         float w0_2_1 = c1$weight_[wo + 7];
-        float w1_2_1 = c1$weight_[wo + 16];
-        float w2_2_1 = c1$weight_[wo + 25];
-        float w3_2_1 = c1$weight_[wo + 34];
         float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_0 = c1$weight_[wo + 15];
+        float w1_2_1 = c1$weight_[wo + 16];
         float w1_2_2 = c1$weight_[wo + 17];
-        float w2_2_2 = c1$weight_[wo + 26];
-        float w3_2_2 = c1$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 784 + j] += w1_2_1 * x;
-                c1_[yr + 1568 + j] += w2_2_1 * x;
-                c1_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 784 + j] += w1_2_2 * x;
-                c1_[yr + 1568 + j] += w2_2_2 * x;
-                c1_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_2_0 * x;
-                c1_[yr + 784 + j] += w1_2_0 * x;
-                c1_[yr + 1568 + j] += w2_2_0 * x;
-                c1_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 784 + j] += w1_2_1 * x;
-                c1_[yr + 1568 + j] += w2_2_1 * x;
-                c1_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c1_s[base + 1756 + e];
+            float x1 = f0_conv_c1_s[base + 2668 + e];
+            float x2 = f0_conv_c1_s[base + 3580 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_c1_s[base + 848 + e] = f0_conv_c1_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -1386,204 +1388,111 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/fashion_bn.cnn:16): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f4_conv_c2_s
      */
     private void f4_conv_c2_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 64;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 64 + k) * 196;
+        int o0 = 0;
+        int o1 = 64;
+        int base = chunk * 1216;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·224 + r·16 + j]
             float b0 = 0f;
-            for (int e = 0; e < 196; e++) {
-                c2_[yo + e] = b0;
+            for (int e = 0; e < 224; e++) {
+                f4_conv_c2_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 196; e++) {
-                c2_[yo + 196 + e] = b1;
+            for (int e = 0; e < 224; e++) {
+                f4_conv_c2_s[base + 224 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 196; e++) {
-                c2_[yo + 392 + e] = b2;
+            for (int i = 0; i < 32; i++) {
+                int d = (t * 32 + i) * 258;
+                // kernel column q reads S[base + 448 + q·256 + e] = P[t][i][e + q]
+                System.arraycopy(f4_conv_c2_p, d, f4_conv_c2_s, base + 448, 256);
+                System.arraycopy(f4_conv_c2_p, d + 1, f4_conv_c2_s, base + 704, 256);
+                System.arraycopy(f4_conv_c2_p, d + 2, f4_conv_c2_s, base + 960, 256);
+                int wo = (o * 32 + i) * 9;
+                f4_conv_c2_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 196; e++) {
-                c2_[yo + 588 + e] = b3;
+            int y = (t * 64 + o) * 196;
+            for (int r = 0; r < 14; r++) System.arraycopy(f4_conv_c2_s, base + r * 16, c2_, y + r * 14, 14);
+            for (int r = 0; r < 14; r++) System.arraycopy(f4_conv_c2_s, base + 224 + r * 16, c2_, y + 196 + r * 14, 14);
+        }
+    }
+
+    /**
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase pad: copies p1_[t] into planes of 16x16 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f4_conv_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 32; i++) {
+            int x = (t * 32 + i) * 196;
+            int d = (t * 32 + i) * 258;
+            for (int e = 0; e < 16; e++) {
+                f4_conv_c2_p[d + e] = 0f;
             }
-            for (int c = 0; c < 32; c++) {
-                int xo = (t * 32 + c) * 196;
-                int wo = (k * 32 + c) * 9;
-                f4_conv_c2_taps0(yo, xo, wo);
+            for (int r = 1; r < 15; r++, x += 14) {
+                int dr = d + r * 16;
+                for (int e = 0; e < 1; e++) {
+                    f4_conv_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(p1_, x, f4_conv_c2_p, dr + 1, 14);
+                for (int e = 15; e < 16; e++) {
+                    f4_conv_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 240; e < 258; e++) {
+                f4_conv_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f4_conv_c2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 14) read input row i - 1
+    private void f4_conv_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
-        float w1_0_0 = c2$weight_[wo + 288];
-        float w2_0_0 = c2$weight_[wo + 576];
-        float w3_0_0 = c2$weight_[wo + 864];
         float w0_0_1 = c2$weight_[wo + 1];
-        float w1_0_1 = c2$weight_[wo + 289];
-        float w2_0_1 = c2$weight_[wo + 577];
-        float w3_0_1 = c2$weight_[wo + 865];
         float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_0 = c2$weight_[wo + 288];
+        float w1_0_1 = c2$weight_[wo + 289];
         float w1_0_2 = c2$weight_[wo + 290];
-        float w2_0_2 = c2$weight_[wo + 578];
-        float w3_0_2 = c2$weight_[wo + 866];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i - 1) * 14;
-            for (int j = 0; j < 1; j++) {
-                float x = p1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 196 + j] += w1_0_1 * x;
-                c2_[yr + 392 + j] += w2_0_1 * x;
-                c2_[yr + 588 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p1_[xr + j + 1];
-                c2_[yr + j] += w0_0_2 * x;
-                c2_[yr + 196 + j] += w1_0_2 * x;
-                c2_[yr + 392 + j] += w2_0_2 * x;
-                c2_[yr + 588 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 13; j++) {
-                float x0 = p1_[xr + j - 1];
-                float x1 = p1_[xr + j];
-                float x2 = p1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = p1_[xr + j - 1];
-                c2_[yr + j] += w0_0_0 * x;
-                c2_[yr + 196 + j] += w1_0_0 * x;
-                c2_[yr + 392 + j] += w2_0_0 * x;
-                c2_[yr + 588 + j] += w3_0_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = p1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 196 + j] += w1_0_1 * x;
-                c2_[yr + 392 + j] += w2_0_1 * x;
-                c2_[yr + 588 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 224; e++) {
+            float x0 = f4_conv_c2_s[base + 448 + e];
+            float x1 = f4_conv_c2_s[base + 704 + e];
+            float x2 = f4_conv_c2_s[base + 960 + e];
+            f4_conv_c2_s[base + e] = f4_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f4_conv_c2_s[base + 224 + e] = f4_conv_c2_s[base + 224 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 14) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 3];
-        float w1_1_0 = c2$weight_[wo + 291];
-        float w2_1_0 = c2$weight_[wo + 579];
-        float w3_1_0 = c2$weight_[wo + 867];
         float w0_1_1 = c2$weight_[wo + 4];
-        float w1_1_1 = c2$weight_[wo + 292];
-        float w2_1_1 = c2$weight_[wo + 580];
-        float w3_1_1 = c2$weight_[wo + 868];
         float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_0 = c2$weight_[wo + 291];
+        float w1_1_1 = c2$weight_[wo + 292];
         float w1_1_2 = c2$weight_[wo + 293];
-        float w2_1_2 = c2$weight_[wo + 581];
-        float w3_1_2 = c2$weight_[wo + 869];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 14;
-            for (int j = 0; j < 1; j++) {
-                float x = p1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 196 + j] += w1_1_1 * x;
-                c2_[yr + 392 + j] += w2_1_1 * x;
-                c2_[yr + 588 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p1_[xr + j + 1];
-                c2_[yr + j] += w0_1_2 * x;
-                c2_[yr + 196 + j] += w1_1_2 * x;
-                c2_[yr + 392 + j] += w2_1_2 * x;
-                c2_[yr + 588 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 13; j++) {
-                float x0 = p1_[xr + j - 1];
-                float x1 = p1_[xr + j];
-                float x2 = p1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = p1_[xr + j - 1];
-                c2_[yr + j] += w0_1_0 * x;
-                c2_[yr + 196 + j] += w1_1_0 * x;
-                c2_[yr + 392 + j] += w2_1_0 * x;
-                c2_[yr + 588 + j] += w3_1_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = p1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 196 + j] += w1_1_1 * x;
-                c2_[yr + 392 + j] += w2_1_1 * x;
-                c2_[yr + 588 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 224; e++) {
+            float x0 = f4_conv_c2_s[base + 464 + e];
+            float x1 = f4_conv_c2_s[base + 720 + e];
+            float x2 = f4_conv_c2_s[base + 976 + e];
+            f4_conv_c2_s[base + e] = f4_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f4_conv_c2_s[base + 224 + e] = f4_conv_c2_s[base + 224 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 13) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 6];
-        float w1_2_0 = c2$weight_[wo + 294];
-        float w2_2_0 = c2$weight_[wo + 582];
-        float w3_2_0 = c2$weight_[wo + 870];
         float w0_2_1 = c2$weight_[wo + 7];
-        float w1_2_1 = c2$weight_[wo + 295];
-        float w2_2_1 = c2$weight_[wo + 583];
-        float w3_2_1 = c2$weight_[wo + 871];
         float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_0 = c2$weight_[wo + 294];
+        float w1_2_1 = c2$weight_[wo + 295];
         float w1_2_2 = c2$weight_[wo + 296];
-        float w2_2_2 = c2$weight_[wo + 584];
-        float w3_2_2 = c2$weight_[wo + 872];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i + 1) * 14;
-            for (int j = 0; j < 1; j++) {
-                float x = p1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 196 + j] += w1_2_1 * x;
-                c2_[yr + 392 + j] += w2_2_1 * x;
-                c2_[yr + 588 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p1_[xr + j + 1];
-                c2_[yr + j] += w0_2_2 * x;
-                c2_[yr + 196 + j] += w1_2_2 * x;
-                c2_[yr + 392 + j] += w2_2_2 * x;
-                c2_[yr + 588 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 13; j++) {
-                float x0 = p1_[xr + j - 1];
-                float x1 = p1_[xr + j];
-                float x2 = p1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c2_[yr + 196 + j] = c2_[yr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c2_[yr + 392 + j] = c2_[yr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c2_[yr + 588 + j] = c2_[yr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = p1_[xr + j - 1];
-                c2_[yr + j] += w0_2_0 * x;
-                c2_[yr + 196 + j] += w1_2_0 * x;
-                c2_[yr + 392 + j] += w2_2_0 * x;
-                c2_[yr + 588 + j] += w3_2_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = p1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 196 + j] += w1_2_1 * x;
-                c2_[yr + 392 + j] += w2_2_1 * x;
-                c2_[yr + 588 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 224; e++) {
+            float x0 = f4_conv_c2_s[base + 480 + e];
+            float x1 = f4_conv_c2_s[base + 736 + e];
+            float x2 = f4_conv_c2_s[base + 992 + e];
+            f4_conv_c2_s[base + e] = f4_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f4_conv_c2_s[base + 224 + e] = f4_conv_c2_s[base + 224 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -1732,204 +1641,111 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv 'c3' (samples/fashion_bn.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f8_conv_c3_s
      */
     private void f8_conv_c3_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 128;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 128 + k) * 49;
+        int o0 = 0;
+        int o1 = 128;
+        int base = chunk * 416;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·64 + r·9 + j]
             float b0 = 0f;
-            for (int e = 0; e < 49; e++) {
-                c3_[yo + e] = b0;
+            for (int e = 0; e < 63; e++) {
+                f8_conv_c3_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 49; e++) {
-                c3_[yo + 49 + e] = b1;
+            for (int e = 0; e < 63; e++) {
+                f8_conv_c3_s[base + 64 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 49; e++) {
-                c3_[yo + 98 + e] = b2;
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 83;
+                // kernel column q reads S[base + 128 + q·96 + e] = P[t][i][e + q]
+                System.arraycopy(f8_conv_c3_p, d, f8_conv_c3_s, base + 128, 81);
+                System.arraycopy(f8_conv_c3_p, d + 1, f8_conv_c3_s, base + 224, 81);
+                System.arraycopy(f8_conv_c3_p, d + 2, f8_conv_c3_s, base + 320, 81);
+                int wo = (o * 64 + i) * 9;
+                f8_conv_c3_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 49; e++) {
-                c3_[yo + 147 + e] = b3;
+            int y = (t * 128 + o) * 49;
+            for (int r = 0; r < 7; r++) System.arraycopy(f8_conv_c3_s, base + r * 9, c3_, y + r * 7, 7);
+            for (int r = 0; r < 7; r++) System.arraycopy(f8_conv_c3_s, base + 64 + r * 9, c3_, y + 49 + r * 7, 7);
+        }
+    }
+
+    /**
+     * conv 'c3' (samples/fashion_bn.cnn:22), phase pad: copies p2_[t] into planes of 9x9 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f8_conv_c3_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 64; i++) {
+            int x = (t * 64 + i) * 49;
+            int d = (t * 64 + i) * 83;
+            for (int e = 0; e < 9; e++) {
+                f8_conv_c3_p[d + e] = 0f;
             }
-            for (int c = 0; c < 64; c++) {
-                int xo = (t * 64 + c) * 49;
-                int wo = (k * 64 + c) * 9;
-                f8_conv_c3_taps0(yo, xo, wo);
+            for (int r = 1; r < 8; r++, x += 7) {
+                int dr = d + r * 9;
+                for (int e = 0; e < 1; e++) {
+                    f8_conv_c3_p[dr + e] = 0f;
+                }
+                System.arraycopy(p2_, x, f8_conv_c3_p, dr + 1, 7);
+                for (int e = 8; e < 9; e++) {
+                    f8_conv_c3_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 72; e < 83; e++) {
+                f8_conv_c3_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f8_conv_c3_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 7) read input row i - 1
+    private void f8_conv_c3_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c3$weight_[wo];
-        float w1_0_0 = c3$weight_[wo + 576];
-        float w2_0_0 = c3$weight_[wo + 1152];
-        float w3_0_0 = c3$weight_[wo + 1728];
         float w0_0_1 = c3$weight_[wo + 1];
-        float w1_0_1 = c3$weight_[wo + 577];
-        float w2_0_1 = c3$weight_[wo + 1153];
-        float w3_0_1 = c3$weight_[wo + 1729];
         float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_0 = c3$weight_[wo + 576];
+        float w1_0_1 = c3$weight_[wo + 577];
         float w1_0_2 = c3$weight_[wo + 578];
-        float w2_0_2 = c3$weight_[wo + 1154];
-        float w3_0_2 = c3$weight_[wo + 1730];
-        for (int i = 1; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i - 1) * 7;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_0_1 * x;
-                c3_[yr + 49 + j] += w1_0_1 * x;
-                c3_[yr + 98 + j] += w2_0_1 * x;
-                c3_[yr + 147 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_0_2 * x;
-                c3_[yr + 49 + j] += w1_0_2 * x;
-                c3_[yr + 98 + j] += w2_0_2 * x;
-                c3_[yr + 147 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 6; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_0_0 * x;
-                c3_[yr + 49 + j] += w1_0_0 * x;
-                c3_[yr + 98 + j] += w2_0_0 * x;
-                c3_[yr + 147 + j] += w3_0_0 * x;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_0_1 * x;
-                c3_[yr + 49 + j] += w1_0_1 * x;
-                c3_[yr + 98 + j] += w2_0_1 * x;
-                c3_[yr + 147 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 63; e++) {
+            float x0 = f8_conv_c3_s[base + 128 + e];
+            float x1 = f8_conv_c3_s[base + 224 + e];
+            float x2 = f8_conv_c3_s[base + 320 + e];
+            f8_conv_c3_s[base + e] = f8_conv_c3_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f8_conv_c3_s[base + 64 + e] = f8_conv_c3_s[base + 64 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 7) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c3$weight_[wo + 3];
-        float w1_1_0 = c3$weight_[wo + 579];
-        float w2_1_0 = c3$weight_[wo + 1155];
-        float w3_1_0 = c3$weight_[wo + 1731];
         float w0_1_1 = c3$weight_[wo + 4];
-        float w1_1_1 = c3$weight_[wo + 580];
-        float w2_1_1 = c3$weight_[wo + 1156];
-        float w3_1_1 = c3$weight_[wo + 1732];
         float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_0 = c3$weight_[wo + 579];
+        float w1_1_1 = c3$weight_[wo + 580];
         float w1_1_2 = c3$weight_[wo + 581];
-        float w2_1_2 = c3$weight_[wo + 1157];
-        float w3_1_2 = c3$weight_[wo + 1733];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + i * 7;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_1_1 * x;
-                c3_[yr + 49 + j] += w1_1_1 * x;
-                c3_[yr + 98 + j] += w2_1_1 * x;
-                c3_[yr + 147 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_1_2 * x;
-                c3_[yr + 49 + j] += w1_1_2 * x;
-                c3_[yr + 98 + j] += w2_1_2 * x;
-                c3_[yr + 147 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 6; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_1_0 * x;
-                c3_[yr + 49 + j] += w1_1_0 * x;
-                c3_[yr + 98 + j] += w2_1_0 * x;
-                c3_[yr + 147 + j] += w3_1_0 * x;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_1_1 * x;
-                c3_[yr + 49 + j] += w1_1_1 * x;
-                c3_[yr + 98 + j] += w2_1_1 * x;
-                c3_[yr + 147 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 63; e++) {
+            float x0 = f8_conv_c3_s[base + 137 + e];
+            float x1 = f8_conv_c3_s[base + 233 + e];
+            float x2 = f8_conv_c3_s[base + 329 + e];
+            f8_conv_c3_s[base + e] = f8_conv_c3_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f8_conv_c3_s[base + 64 + e] = f8_conv_c3_s[base + 64 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 6) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c3$weight_[wo + 6];
-        float w1_2_0 = c3$weight_[wo + 582];
-        float w2_2_0 = c3$weight_[wo + 1158];
-        float w3_2_0 = c3$weight_[wo + 1734];
         float w0_2_1 = c3$weight_[wo + 7];
-        float w1_2_1 = c3$weight_[wo + 583];
-        float w2_2_1 = c3$weight_[wo + 1159];
-        float w3_2_1 = c3$weight_[wo + 1735];
         float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_0 = c3$weight_[wo + 582];
+        float w1_2_1 = c3$weight_[wo + 583];
         float w1_2_2 = c3$weight_[wo + 584];
-        float w2_2_2 = c3$weight_[wo + 1160];
-        float w3_2_2 = c3$weight_[wo + 1736];
-        for (int i = 0; i < 6; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i + 1) * 7;
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_2_1 * x;
-                c3_[yr + 49 + j] += w1_2_1 * x;
-                c3_[yr + 98 + j] += w2_2_1 * x;
-                c3_[yr + 147 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = p2_[xr + j + 1];
-                c3_[yr + j] += w0_2_2 * x;
-                c3_[yr + 49 + j] += w1_2_2 * x;
-                c3_[yr + 98 + j] += w2_2_2 * x;
-                c3_[yr + 147 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 6; j++) {
-                float x0 = p2_[xr + j - 1];
-                float x1 = p2_[xr + j];
-                float x2 = p2_[xr + j + 1];
-                c3_[yr + j] = c3_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c3_[yr + 49 + j] = c3_[yr + 49 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c3_[yr + 98 + j] = c3_[yr + 98 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c3_[yr + 147 + j] = c3_[yr + 147 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = p2_[xr + j - 1];
-                c3_[yr + j] += w0_2_0 * x;
-                c3_[yr + 49 + j] += w1_2_0 * x;
-                c3_[yr + 98 + j] += w2_2_0 * x;
-                c3_[yr + 147 + j] += w3_2_0 * x;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = p2_[xr + j];
-                c3_[yr + j] += w0_2_1 * x;
-                c3_[yr + 49 + j] += w1_2_1 * x;
-                c3_[yr + 98 + j] += w2_2_1 * x;
-                c3_[yr + 147 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 63; e++) {
+            float x0 = f8_conv_c3_s[base + 146 + e];
+            float x1 = f8_conv_c3_s[base + 242 + e];
+            float x2 = f8_conv_c3_s[base + 338 + e];
+            f8_conv_c3_s[base + e] = f8_conv_c3_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f8_conv_c3_s[base + 64 + e] = f8_conv_c3_s[base + 64 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2347,200 +2163,111 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c3' (samples/fashion_bn.cnn:22): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c3])ᵀ, anchor (1,1), algo winograd2
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b10_conv_bf_c3_s
      */
     private void b10_conv_bf_c3_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 64;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 64 + c) * 49;
-            for (int e = 0; e < 49; e++) {
-                grad$p2_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 64;
+        int base = chunk * 416;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·64 + r·9 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 63; e++) {
+                b10_conv_bf_c3_s[base + e] = b0;
             }
-            for (int e = 0; e < 49; e++) {
-                grad$p2_[xo + 49 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 63; e++) {
+                b10_conv_bf_c3_s[base + 64 + e] = b1;
             }
-            for (int e = 0; e < 49; e++) {
-                grad$p2_[xo + 98 + e] = 0f;
+            for (int i = 0; i < 128; i++) {
+                int d = (t * 128 + i) * 83;
+                // kernel column q reads S[base + 128 + q·96 + e] = P[t][i][e + q]
+                System.arraycopy(b10_conv_bf_c3_p, d, b10_conv_bf_c3_s, base + 128, 81);
+                System.arraycopy(b10_conv_bf_c3_p, d + 1, b10_conv_bf_c3_s, base + 224, 81);
+                System.arraycopy(b10_conv_bf_c3_p, d + 2, b10_conv_bf_c3_s, base + 320, 81);
+                int wo = (i * 64 + o) * 9;
+                b10_conv_bf_c3_taps0(base, wo);
             }
-            for (int e = 0; e < 49; e++) {
-                grad$p2_[xo + 147 + e] = 0f;
+            int y = (t * 64 + o) * 49;
+            for (int r = 0; r < 7; r++) System.arraycopy(b10_conv_bf_c3_s, base + r * 9, grad$p2_, y + r * 7, 7);
+            for (int r = 0; r < 7; r++) System.arraycopy(b10_conv_bf_c3_s, base + 64 + r * 9, grad$p2_, y + 49 + r * 7, 7);
+        }
+    }
+
+    /**
+     * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase pad: copies grad$c3_[t] into planes of 9x9 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b10_conv_bf_c3_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 128; i++) {
+            int x = (t * 128 + i) * 49;
+            int d = (t * 128 + i) * 83;
+            for (int e = 0; e < 9; e++) {
+                b10_conv_bf_c3_p[d + e] = 0f;
             }
-            for (int k = 0; k < 128; k++) {
-                int yo = (t * 128 + k) * 49;
-                int wo = (k * 64 + c) * 9;
-                b10_conv_bf_c3_taps0(xo, yo, wo);
+            for (int r = 1; r < 8; r++, x += 7) {
+                int dr = d + r * 9;
+                for (int e = 0; e < 1; e++) {
+                    b10_conv_bf_c3_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c3_, x, b10_conv_bf_c3_p, dr + 1, 7);
+                for (int e = 8; e < 9; e++) {
+                    b10_conv_bf_c3_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 72; e < 83; e++) {
+                b10_conv_bf_c3_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b10_conv_bf_c3_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 7) reach ΔX row i - 1
+    private void b10_conv_bf_c3_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c3$weight_[wo];
-        float w1_0_0 = c3$weight_[wo + 9];
-        float w2_0_0 = c3$weight_[wo + 18];
-        float w3_0_0 = c3$weight_[wo + 27];
         float w0_0_1 = c3$weight_[wo + 1];
-        float w1_0_1 = c3$weight_[wo + 10];
-        float w2_0_1 = c3$weight_[wo + 19];
-        float w3_0_1 = c3$weight_[wo + 28];
         float w0_0_2 = c3$weight_[wo + 2];
+        float w1_0_0 = c3$weight_[wo + 9];
+        float w1_0_1 = c3$weight_[wo + 10];
         float w1_0_2 = c3$weight_[wo + 11];
-        float w2_0_2 = c3$weight_[wo + 20];
-        float w3_0_2 = c3$weight_[wo + 29];
-        for (int i = 1; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i - 1) * 7;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j + 1];
-                grad$p2_[xr + j] += w0_0_0 * x;
-                grad$p2_[xr + 49 + j] += w1_0_0 * x;
-                grad$p2_[xr + 98 + j] += w2_0_0 * x;
-                grad$p2_[xr + 147 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_0_1 * x;
-                grad$p2_[xr + 49 + j] += w1_0_1 * x;
-                grad$p2_[xr + 98 + j] += w2_0_1 * x;
-                grad$p2_[xr + 147 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 6; j++) {
-                float x0 = grad$c3_[yr + j + 1];
-                float x1 = grad$c3_[yr + j];
-                float x2 = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$p2_[xr + 49 + j] = grad$p2_[xr + 49 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$p2_[xr + 98 + j] = grad$p2_[xr + 98 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$p2_[xr + 147 + j] = grad$p2_[xr + 147 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_0_1 * x;
-                grad$p2_[xr + 49 + j] += w1_0_1 * x;
-                grad$p2_[xr + 98 + j] += w2_0_1 * x;
-                grad$p2_[xr + 147 + j] += w3_0_1 * x;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] += w0_0_2 * x;
-                grad$p2_[xr + 49 + j] += w1_0_2 * x;
-                grad$p2_[xr + 98 + j] += w2_0_2 * x;
-                grad$p2_[xr + 147 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 63; e++) {
+            float x0 = b10_conv_bf_c3_s[base + 338 + e];
+            float x1 = b10_conv_bf_c3_s[base + 242 + e];
+            float x2 = b10_conv_bf_c3_s[base + 146 + e];
+            b10_conv_bf_c3_s[base + e] = b10_conv_bf_c3_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b10_conv_bf_c3_s[base + 64 + e] = b10_conv_bf_c3_s[base + 64 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 7) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c3$weight_[wo + 3];
-        float w1_1_0 = c3$weight_[wo + 12];
-        float w2_1_0 = c3$weight_[wo + 21];
-        float w3_1_0 = c3$weight_[wo + 30];
         float w0_1_1 = c3$weight_[wo + 4];
-        float w1_1_1 = c3$weight_[wo + 13];
-        float w2_1_1 = c3$weight_[wo + 22];
-        float w3_1_1 = c3$weight_[wo + 31];
         float w0_1_2 = c3$weight_[wo + 5];
+        float w1_1_0 = c3$weight_[wo + 12];
+        float w1_1_1 = c3$weight_[wo + 13];
         float w1_1_2 = c3$weight_[wo + 14];
-        float w2_1_2 = c3$weight_[wo + 23];
-        float w3_1_2 = c3$weight_[wo + 32];
-        for (int i = 0; i < 7; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + i * 7;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j + 1];
-                grad$p2_[xr + j] += w0_1_0 * x;
-                grad$p2_[xr + 49 + j] += w1_1_0 * x;
-                grad$p2_[xr + 98 + j] += w2_1_0 * x;
-                grad$p2_[xr + 147 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_1_1 * x;
-                grad$p2_[xr + 49 + j] += w1_1_1 * x;
-                grad$p2_[xr + 98 + j] += w2_1_1 * x;
-                grad$p2_[xr + 147 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 6; j++) {
-                float x0 = grad$c3_[yr + j + 1];
-                float x1 = grad$c3_[yr + j];
-                float x2 = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$p2_[xr + 49 + j] = grad$p2_[xr + 49 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$p2_[xr + 98 + j] = grad$p2_[xr + 98 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$p2_[xr + 147 + j] = grad$p2_[xr + 147 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_1_1 * x;
-                grad$p2_[xr + 49 + j] += w1_1_1 * x;
-                grad$p2_[xr + 98 + j] += w2_1_1 * x;
-                grad$p2_[xr + 147 + j] += w3_1_1 * x;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] += w0_1_2 * x;
-                grad$p2_[xr + 49 + j] += w1_1_2 * x;
-                grad$p2_[xr + 98 + j] += w2_1_2 * x;
-                grad$p2_[xr + 147 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 63; e++) {
+            float x0 = b10_conv_bf_c3_s[base + 329 + e];
+            float x1 = b10_conv_bf_c3_s[base + 233 + e];
+            float x2 = b10_conv_bf_c3_s[base + 137 + e];
+            b10_conv_bf_c3_s[base + e] = b10_conv_bf_c3_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b10_conv_bf_c3_s[base + 64 + e] = b10_conv_bf_c3_s[base + 64 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 6) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c3$weight_[wo + 6];
-        float w1_2_0 = c3$weight_[wo + 15];
-        float w2_2_0 = c3$weight_[wo + 24];
-        float w3_2_0 = c3$weight_[wo + 33];
         float w0_2_1 = c3$weight_[wo + 7];
-        float w1_2_1 = c3$weight_[wo + 16];
-        float w2_2_1 = c3$weight_[wo + 25];
-        float w3_2_1 = c3$weight_[wo + 34];
         float w0_2_2 = c3$weight_[wo + 8];
+        float w1_2_0 = c3$weight_[wo + 15];
+        float w1_2_1 = c3$weight_[wo + 16];
         float w1_2_2 = c3$weight_[wo + 17];
-        float w2_2_2 = c3$weight_[wo + 26];
-        float w3_2_2 = c3$weight_[wo + 35];
-        for (int i = 0; i < 6; i++) {
-            int yr = yo + i * 7;
-            int xr = xo + (i + 1) * 7;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j + 1];
-                grad$p2_[xr + j] += w0_2_0 * x;
-                grad$p2_[xr + 49 + j] += w1_2_0 * x;
-                grad$p2_[xr + 98 + j] += w2_2_0 * x;
-                grad$p2_[xr + 147 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_2_1 * x;
-                grad$p2_[xr + 49 + j] += w1_2_1 * x;
-                grad$p2_[xr + 98 + j] += w2_2_1 * x;
-                grad$p2_[xr + 147 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 6; j++) {
-                float x0 = grad$c3_[yr + j + 1];
-                float x1 = grad$c3_[yr + j];
-                float x2 = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] = grad$p2_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$p2_[xr + 49 + j] = grad$p2_[xr + 49 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$p2_[xr + 98 + j] = grad$p2_[xr + 98 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$p2_[xr + 147 + j] = grad$p2_[xr + 147 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = grad$c3_[yr + j];
-                grad$p2_[xr + j] += w0_2_1 * x;
-                grad$p2_[xr + 49 + j] += w1_2_1 * x;
-                grad$p2_[xr + 98 + j] += w2_2_1 * x;
-                grad$p2_[xr + 147 + j] += w3_2_1 * x;
-            }
-            for (int j = 6; j < 7; j++) {
-                float x = grad$c3_[yr + j - 1];
-                grad$p2_[xr + j] += w0_2_2 * x;
-                grad$p2_[xr + 49 + j] += w1_2_2 * x;
-                grad$p2_[xr + 98 + j] += w2_2_2 * x;
-                grad$p2_[xr + 147 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 63; e++) {
+            float x0 = b10_conv_bf_c3_s[base + 320 + e];
+            float x1 = b10_conv_bf_c3_s[base + 224 + e];
+            float x2 = b10_conv_bf_c3_s[base + 128 + e];
+            b10_conv_bf_c3_s[base + e] = b10_conv_bf_c3_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b10_conv_bf_c3_s[base + 64 + e] = b10_conv_bf_c3_s[base + 64 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2705,200 +2432,111 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/fashion_bn.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo winograd2
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b16_conv_bf_c2_s
      */
     private void b16_conv_bf_c2_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 32;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 32 + c) * 196;
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 32;
+        int base = chunk * 1216;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·224 + r·16 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 224; e++) {
+                b16_conv_bf_c2_s[base + e] = b0;
             }
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + 196 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 224; e++) {
+                b16_conv_bf_c2_s[base + 224 + e] = b1;
             }
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + 392 + e] = 0f;
+            for (int i = 0; i < 64; i++) {
+                int d = (t * 64 + i) * 258;
+                // kernel column q reads S[base + 448 + q·256 + e] = P[t][i][e + q]
+                System.arraycopy(b16_conv_bf_c2_p, d, b16_conv_bf_c2_s, base + 448, 256);
+                System.arraycopy(b16_conv_bf_c2_p, d + 1, b16_conv_bf_c2_s, base + 704, 256);
+                System.arraycopy(b16_conv_bf_c2_p, d + 2, b16_conv_bf_c2_s, base + 960, 256);
+                int wo = (i * 32 + o) * 9;
+                b16_conv_bf_c2_taps0(base, wo);
             }
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + 588 + e] = 0f;
+            int y = (t * 32 + o) * 196;
+            for (int r = 0; r < 14; r++) System.arraycopy(b16_conv_bf_c2_s, base + r * 16, grad$p1_, y + r * 14, 14);
+            for (int r = 0; r < 14; r++) System.arraycopy(b16_conv_bf_c2_s, base + 224 + r * 16, grad$p1_, y + 196 + r * 14, 14);
+        }
+    }
+
+    /**
+     * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase pad: copies grad$c2_[t] into planes of 16x16 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b16_conv_bf_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 64; i++) {
+            int x = (t * 64 + i) * 196;
+            int d = (t * 64 + i) * 258;
+            for (int e = 0; e < 16; e++) {
+                b16_conv_bf_c2_p[d + e] = 0f;
             }
-            for (int k = 0; k < 64; k++) {
-                int yo = (t * 64 + k) * 196;
-                int wo = (k * 32 + c) * 9;
-                b16_conv_bf_c2_taps0(xo, yo, wo);
+            for (int r = 1; r < 15; r++, x += 14) {
+                int dr = d + r * 16;
+                for (int e = 0; e < 1; e++) {
+                    b16_conv_bf_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c2_, x, b16_conv_bf_c2_p, dr + 1, 14);
+                for (int e = 15; e < 16; e++) {
+                    b16_conv_bf_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 240; e < 258; e++) {
+                b16_conv_bf_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b16_conv_bf_c2_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 14) reach ΔX row i - 1
+    private void b16_conv_bf_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c2$weight_[wo];
-        float w1_0_0 = c2$weight_[wo + 9];
-        float w2_0_0 = c2$weight_[wo + 18];
-        float w3_0_0 = c2$weight_[wo + 27];
         float w0_0_1 = c2$weight_[wo + 1];
-        float w1_0_1 = c2$weight_[wo + 10];
-        float w2_0_1 = c2$weight_[wo + 19];
-        float w3_0_1 = c2$weight_[wo + 28];
         float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_0 = c2$weight_[wo + 9];
+        float w1_0_1 = c2$weight_[wo + 10];
         float w1_0_2 = c2$weight_[wo + 11];
-        float w2_0_2 = c2$weight_[wo + 20];
-        float w3_0_2 = c2$weight_[wo + 29];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i - 1) * 14;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$p1_[xr + j] += w0_0_0 * x;
-                grad$p1_[xr + 196 + j] += w1_0_0 * x;
-                grad$p1_[xr + 392 + j] += w2_0_0 * x;
-                grad$p1_[xr + 588 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_0_1 * x;
-                grad$p1_[xr + 196 + j] += w1_0_1 * x;
-                grad$p1_[xr + 392 + j] += w2_0_1 * x;
-                grad$p1_[xr + 588 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 13; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_0_1 * x;
-                grad$p1_[xr + 196 + j] += w1_0_1 * x;
-                grad$p1_[xr + 392 + j] += w2_0_1 * x;
-                grad$p1_[xr + 588 + j] += w3_0_1 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_0_2 * x;
-                grad$p1_[xr + 196 + j] += w1_0_2 * x;
-                grad$p1_[xr + 392 + j] += w2_0_2 * x;
-                grad$p1_[xr + 588 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 224; e++) {
+            float x0 = b16_conv_bf_c2_s[base + 992 + e];
+            float x1 = b16_conv_bf_c2_s[base + 736 + e];
+            float x2 = b16_conv_bf_c2_s[base + 480 + e];
+            b16_conv_bf_c2_s[base + e] = b16_conv_bf_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b16_conv_bf_c2_s[base + 224 + e] = b16_conv_bf_c2_s[base + 224 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 14) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c2$weight_[wo + 3];
-        float w1_1_0 = c2$weight_[wo + 12];
-        float w2_1_0 = c2$weight_[wo + 21];
-        float w3_1_0 = c2$weight_[wo + 30];
         float w0_1_1 = c2$weight_[wo + 4];
-        float w1_1_1 = c2$weight_[wo + 13];
-        float w2_1_1 = c2$weight_[wo + 22];
-        float w3_1_1 = c2$weight_[wo + 31];
         float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_0 = c2$weight_[wo + 12];
+        float w1_1_1 = c2$weight_[wo + 13];
         float w1_1_2 = c2$weight_[wo + 14];
-        float w2_1_2 = c2$weight_[wo + 23];
-        float w3_1_2 = c2$weight_[wo + 32];
-        for (int i = 0; i < 14; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + i * 14;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$p1_[xr + j] += w0_1_0 * x;
-                grad$p1_[xr + 196 + j] += w1_1_0 * x;
-                grad$p1_[xr + 392 + j] += w2_1_0 * x;
-                grad$p1_[xr + 588 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_1_1 * x;
-                grad$p1_[xr + 196 + j] += w1_1_1 * x;
-                grad$p1_[xr + 392 + j] += w2_1_1 * x;
-                grad$p1_[xr + 588 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 13; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_1_1 * x;
-                grad$p1_[xr + 196 + j] += w1_1_1 * x;
-                grad$p1_[xr + 392 + j] += w2_1_1 * x;
-                grad$p1_[xr + 588 + j] += w3_1_1 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_1_2 * x;
-                grad$p1_[xr + 196 + j] += w1_1_2 * x;
-                grad$p1_[xr + 392 + j] += w2_1_2 * x;
-                grad$p1_[xr + 588 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 224; e++) {
+            float x0 = b16_conv_bf_c2_s[base + 976 + e];
+            float x1 = b16_conv_bf_c2_s[base + 720 + e];
+            float x2 = b16_conv_bf_c2_s[base + 464 + e];
+            b16_conv_bf_c2_s[base + e] = b16_conv_bf_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b16_conv_bf_c2_s[base + 224 + e] = b16_conv_bf_c2_s[base + 224 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 13) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c2$weight_[wo + 6];
-        float w1_2_0 = c2$weight_[wo + 15];
-        float w2_2_0 = c2$weight_[wo + 24];
-        float w3_2_0 = c2$weight_[wo + 33];
         float w0_2_1 = c2$weight_[wo + 7];
-        float w1_2_1 = c2$weight_[wo + 16];
-        float w2_2_1 = c2$weight_[wo + 25];
-        float w3_2_1 = c2$weight_[wo + 34];
         float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_0 = c2$weight_[wo + 15];
+        float w1_2_1 = c2$weight_[wo + 16];
         float w1_2_2 = c2$weight_[wo + 17];
-        float w2_2_2 = c2$weight_[wo + 26];
-        float w3_2_2 = c2$weight_[wo + 35];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 14;
-            int xr = xo + (i + 1) * 14;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$p1_[xr + j] += w0_2_0 * x;
-                grad$p1_[xr + 196 + j] += w1_2_0 * x;
-                grad$p1_[xr + 392 + j] += w2_2_0 * x;
-                grad$p1_[xr + 588 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_2_1 * x;
-                grad$p1_[xr + 196 + j] += w1_2_1 * x;
-                grad$p1_[xr + 392 + j] += w2_2_1 * x;
-                grad$p1_[xr + 588 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 13; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_2_1 * x;
-                grad$p1_[xr + 196 + j] += w1_2_1 * x;
-                grad$p1_[xr + 392 + j] += w2_2_1 * x;
-                grad$p1_[xr + 588 + j] += w3_2_1 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_2_2 * x;
-                grad$p1_[xr + 196 + j] += w1_2_2 * x;
-                grad$p1_[xr + 392 + j] += w2_2_2 * x;
-                grad$p1_[xr + 588 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 224; e++) {
+            float x0 = b16_conv_bf_c2_s[base + 960 + e];
+            float x1 = b16_conv_bf_c2_s[base + 704 + e];
+            float x2 = b16_conv_bf_c2_s[base + 448 + e];
+            b16_conv_bf_c2_s[base + e] = b16_conv_bf_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b16_conv_bf_c2_s[base + 224 + e] = b16_conv_bf_c2_s[base + 224 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 

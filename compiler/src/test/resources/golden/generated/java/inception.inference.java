@@ -60,10 +60,10 @@ import java.util.List;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'c0' (samples/inception.cnn:12): scalar loops (plain Java), 8 chunks
- * <li>conv forward 'a0' (samples/inception.cnn:16): scalar loops (plain Java), 6 chunks
- * <li>conv forward 'b1' (samples/inception.cnn:19): scalar loops (plain Java), 6 chunks
- * <li>conv forward 'b2' (samples/inception.cnn:20): scalar loops (plain Java), 6 chunks
- * <li>conv forward 'c1' (samples/inception.cnn:23): scalar loops (plain Java), 6 chunks
+ * <li>conv forward 'a0' (samples/inception.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 6 chunks
+ * <li>conv forward 'b1' (samples/inception.cnn:19): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 6 chunks
+ * <li>conv forward 'b2' (samples/inception.cnn:20): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 6 chunks
+ * <li>conv forward 'c1' (samples/inception.cnn:23): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 6 chunks
  * </ul>
  */
 public final class Inception_T1 implements Network, ChunkTask {
@@ -247,6 +247,58 @@ public final class Inception_T1 implements Network, ChunkTask {
      */
     private final float[] loss_ = new float[1];
 
+    /**
+     * Scratch memory of steps that never run at the same time: f7_conv_c1_s f4_conv_b1_s f5_conv_b2_s
+     * f2_conv_a0_s.
+     */
+    private final float[] scratch0 = new float[8544];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f7_conv_c1_p f4_conv_b1_p f2_conv_a0_p
+     * f5_conv_b2_p.
+     */
+    private final float[] scratch1 = new float[2328];
+
+    /**
+     * Scratch of f2_conv_a0_ (1352 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f2_conv_a0_p = scratch1;
+
+    /**
+     * Scratch of f2_conv_a0_ (3168 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f2_conv_a0_s = scratch0;
+
+    /**
+     * Scratch of f4_conv_b1_ (1576 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f4_conv_b1_p = scratch1;
+
+    /**
+     * Scratch of f4_conv_b1_ (6240 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f4_conv_b1_s = scratch0;
+
+    /**
+     * Scratch of f5_conv_b2_ (1170 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f5_conv_b2_p = scratch1;
+
+    /**
+     * Scratch of f5_conv_b2_ (3360 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f5_conv_b2_s = scratch0;
+
+    /**
+     * Scratch of f7_conv_c1_ (2328 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f7_conv_c1_p = scratch1;
+
+    /**
+     * Scratch of f7_conv_c1_ (8544 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f7_conv_c1_s = scratch0;
+
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
     private final HashMap<String, float[]> floats = new HashMap<String, float[]>();
@@ -348,30 +400,35 @@ public final class Inception_T1 implements Network, ChunkTask {
             f0_conv_c0_(chunk);
         }
         // relu 'r0' (samples/inception.cnn:13)
-        f1_relu_r0_(0);
+        // conv 'a0' (samples/inception.cnn:16)
+        s1_by_sample(0);
         // conv 'a0' (samples/inception.cnn:16)
         for (int chunk = 0; chunk < 6; chunk++) {
             f2_conv_a0_(chunk);
         }
         // leaky_relu 'a' (samples/inception.cnn:17)
-        f3_leaky_relu_a_(0);
+        // conv 'b1' (samples/inception.cnn:19)
+        s3_by_sample(0);
         // conv 'b1' (samples/inception.cnn:19)
         for (int chunk = 0; chunk < 6; chunk++) {
             f4_conv_b1_(chunk);
         }
         // conv 'b2' (samples/inception.cnn:20)
+        f5_conv_b2_pad(0);
+        // conv 'b2' (samples/inception.cnn:20)
         for (int chunk = 0; chunk < 6; chunk++) {
             f5_conv_b2_(chunk);
         }
         // elu 'b' (samples/inception.cnn:21)
-        f6_elu_b_(0);
         // conv 'c1' (samples/inception.cnn:23)
-        pool.run(this, 7, 6);
+        s7_by_sample(0);
+        // conv 'c1' (samples/inception.cnn:23)
+        pool.run(this, 8, 6);
         // maxpool 'c2' (samples/inception.cnn:24)
         // concat 'cat' (samples/inception.cnn:26)
         // sigmoid 'g' (samples/inception.cnn:27)
         // maxpool 'q' (samples/inception.cnn:28)
-        s8_by_sample(0);
+        s9_by_sample(0);
         // full 'f' (samples/inception.cnn:30)
         for (int chunk = 0; chunk < 8; chunk++) {
             f12_full_f_(chunk);
@@ -459,41 +516,83 @@ public final class Inception_T1 implements Network, ChunkTask {
                 f0_conv_c0_(chunk);
                 return;
             case 1:
-                f1_relu_r0_(chunk);
+                s1_by_sample(chunk);
                 return;
             case 2:
                 f2_conv_a0_(chunk);
                 return;
             case 3:
-                f3_leaky_relu_a_(chunk);
+                s3_by_sample(chunk);
                 return;
             case 4:
                 f4_conv_b1_(chunk);
                 return;
             case 5:
-                f5_conv_b2_(chunk);
+                f5_conv_b2_pad(chunk);
                 return;
             case 6:
-                f6_elu_b_(chunk);
+                f5_conv_b2_(chunk);
                 return;
             case 7:
-                f7_conv_c1_(chunk);
+                s7_by_sample(chunk);
                 return;
             case 8:
-                s8_by_sample(chunk);
+                f7_conv_c1_(chunk);
                 return;
             case 9:
-                f12_full_f_(chunk);
+                s9_by_sample(chunk);
                 return;
             case 10:
-                f13_softmax_y_(chunk);
+                f12_full_f_(chunk);
                 return;
             case 11:
+                f13_softmax_y_(chunk);
+                return;
+            case 12:
                 f14_cross_entropy_loss_(chunk);
                 return;
             default:
                 throw new IllegalArgumentException("no step " + step);
         }
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>relu 'r0' (samples/inception.cnn:13)</li>
+     * <li>conv 'a0' (samples/inception.cnn:16)</li>
+     * </ul>
+     */
+    private void s1_by_sample(int chunk) {
+        f1_relu_r0_(chunk);
+        f2_conv_a0_pad(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>leaky_relu 'a' (samples/inception.cnn:17)</li>
+     * <li>conv 'b1' (samples/inception.cnn:19)</li>
+     * </ul>
+     */
+    private void s3_by_sample(int chunk) {
+        f3_leaky_relu_a_(chunk);
+        f4_conv_b1_pad(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>elu 'b' (samples/inception.cnn:21)</li>
+     * <li>conv 'c1' (samples/inception.cnn:23)</li>
+     * </ul>
+     */
+    private void s7_by_sample(int chunk) {
+        f6_elu_b_(chunk);
+        f7_conv_c1_pad(chunk);
     }
 
     /**
@@ -506,7 +605,7 @@ public final class Inception_T1 implements Network, ChunkTask {
      * <li>maxpool 'q' (samples/inception.cnn:28)</li>
      * </ul>
      */
-    private void s8_by_sample(int chunk) {
+    private void s9_by_sample(int chunk) {
         f8_maxpool_c2_(chunk);
         f9_concat_cat_(chunk);
         f10_sigmoid_g_(chunk);
@@ -709,87 +808,95 @@ public final class Inception_T1 implements Network, ChunkTask {
     /**
      * conv 'a0' (samples/inception.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 1x1, same, pads (0,0,0,0), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
+     * <p>6 chunks: sample chunk / 6, output maps split in 6; output maps 2 at a time in the chunk's slice of f2_conv_a0_s
      */
     private void f2_conv_a0_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
-        int k0 = part * 6 / 6;
-        int k1 = (part + 1) * 6 / 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = a0$bias_[k];
+        int o0 = part * 6 / 6;
+        int o1 = (part + 1) * 6 / 6;
+        int base = chunk * 528;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·176 + r·13 + j]
+            float b0 = a0$bias_[o];
             for (int e = 0; e < 169; e++) {
-                a0_[yo + e] = b0;
+                f2_conv_a0_s[base + e] = b0;
             }
-            float b1 = a0$bias_[k + 1];
+            float b1 = a0$bias_[o + 1];
             for (int e = 0; e < 169; e++) {
-                a0_[yo + 169 + e] = b1;
+                f2_conv_a0_s[base + 176 + e] = b1;
             }
-            float b2 = a0$bias_[k + 2];
-            for (int e = 0; e < 169; e++) {
-                a0_[yo + 338 + e] = b2;
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 169;
+                // kernel column q reads S[base + 352 + q·176 + e] = P[t][i][e + q]
+                System.arraycopy(f2_conv_a0_p, d, f2_conv_a0_s, base + 352, 169);
+                int wo = (o * 8 + i) * 1;
+                f2_conv_a0_taps0(base, wo);
             }
-            float b3 = a0$bias_[k + 3];
-            for (int e = 0; e < 169; e++) {
-                a0_[yo + 507 + e] = b3;
-            }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 1;
-                f2_conv_a0_taps0(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f2_conv_a0_s, base + r * 13, a0_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(f2_conv_a0_s, base + 176 + r * 13, a0_, y + 169 + r * 13, 13);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = a0$bias_[k];
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·176 + r·13 + j]
+            float b0 = a0$bias_[o];
             for (int e = 0; e < 169; e++) {
-                a0_[yo + e] = b0;
+                f2_conv_a0_s[base + e] = b0;
             }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 1;
-                f2_conv_a0_one0(yo, xo, wo);
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 169;
+                // kernel column q reads S[base + 352 + q·176 + e] = P[t][i][e + q]
+                System.arraycopy(f2_conv_a0_p, d, f2_conv_a0_s, base + 352, 169);
+                int wo = (o * 8 + i) * 1;
+                f2_conv_a0_one0(base, wo);
+            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f2_conv_a0_s, base + r * 13, a0_, y + r * 13, 13);
+        }
+    }
+
+    /**
+     * conv 'a0' (samples/inception.cnn:16), phase pad: copies r0_[t] into planes of 13x13 (0 rows above, 0 columns to the left), zeros in the pads and 0 after
+     */
+    private void f2_conv_a0_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 8; i++) {
+            int x = (t * 8 + i) * 169;
+            int d = (t * 8 + i) * 169;
+            for (int r = 0; r < 13; r++, x += 13) {
+                int dr = d + r * 13;
+                System.arraycopy(r0_, x, f2_conv_a0_p, dr, 13);
+            }
+            for (int e = 169; e < 169; e++) {
+                f2_conv_a0_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..0 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f2_conv_a0_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i
+    private void f2_conv_a0_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = a0$weight_[wo];
         float w1_0_0 = a0$weight_[wo + 8];
-        float w2_0_0 = a0$weight_[wo + 16];
-        float w3_0_0 = a0$weight_[wo + 24];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = r0_[xr + j];
-                a0_[yr + j] = a0_[yr + j] + w0_0_0 * x0;
-                a0_[yr + 169 + j] = a0_[yr + 169 + j] + w1_0_0 * x0;
-                a0_[yr + 338 + j] = a0_[yr + 338 + j] + w2_0_0 * x0;
-                a0_[yr + 507 + j] = a0_[yr + 507 + j] + w3_0_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f2_conv_a0_s[base + 352 + e];
+            f2_conv_a0_s[base + e] = f2_conv_a0_s[base + e] + w0_0_0 * x0;
+            f2_conv_a0_s[base + 176 + e] = f2_conv_a0_s[base + 176 + e] + w1_0_0 * x0;
         }
     }
 
     /**
-     * Adds the taps (0, 0) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..0 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f2_conv_a0_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i
+    private void f2_conv_a0_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = a0$weight_[wo];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = r0_[xr + j];
-                a0_[yr + j] = a0_[yr + j] + w0_0_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f2_conv_a0_s[base + 352 + e];
+            f2_conv_a0_s[base + e] = f2_conv_a0_s[base + e] + w0_0_0 * x0;
         }
     }
 
@@ -809,272 +916,241 @@ public final class Inception_T1 implements Network, ChunkTask {
     /**
      * conv 'b1' (samples/inception.cnn:19): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]
      * <p>kernel 1x3, same, pads (0,0,1,1), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
+     * <p>6 chunks: sample chunk / 6, output maps split in 6; output maps 2 at a time in the chunk's slice of f4_conv_b1_s
      */
     private void f4_conv_b1_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
-        int k0 = part * 6 / 6;
-        int k1 = (part + 1) * 6 / 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = b1$bias_[k];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + e] = b0;
+        int o0 = part * 6 / 6;
+        int o1 = (part + 1) * 6 / 6;
+        int base = chunk * 1040;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·208 + r·15 + j]
+            float b0 = b1$bias_[o];
+            for (int e = 0; e < 195; e++) {
+                f4_conv_b1_s[base + e] = b0;
             }
-            float b1 = b1$bias_[k + 1];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + 169 + e] = b1;
+            float b1 = b1$bias_[o + 1];
+            for (int e = 0; e < 195; e++) {
+                f4_conv_b1_s[base + 208 + e] = b1;
             }
-            float b2 = b1$bias_[k + 2];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + 338 + e] = b2;
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 197;
+                // kernel column q reads S[base + 416 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f4_conv_b1_p, d, f4_conv_b1_s, base + 416, 195);
+                System.arraycopy(f4_conv_b1_p, d + 1, f4_conv_b1_s, base + 624, 195);
+                System.arraycopy(f4_conv_b1_p, d + 2, f4_conv_b1_s, base + 832, 195);
+                int wo = (o * 8 + i) * 3;
+                f4_conv_b1_taps0(base, wo);
             }
-            float b3 = b1$bias_[k + 3];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + 507 + e] = b3;
-            }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 3;
-                f4_conv_b1_taps0(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f4_conv_b1_s, base + r * 15, b1_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(f4_conv_b1_s, base + 208 + r * 15, b1_, y + 169 + r * 13, 13);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = b1$bias_[k];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + e] = b0;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·208 + r·15 + j]
+            float b0 = b1$bias_[o];
+            for (int e = 0; e < 195; e++) {
+                f4_conv_b1_s[base + e] = b0;
             }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 3;
-                f4_conv_b1_one0(yo, xo, wo);
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 197;
+                // kernel column q reads S[base + 416 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f4_conv_b1_p, d, f4_conv_b1_s, base + 416, 195);
+                System.arraycopy(f4_conv_b1_p, d + 1, f4_conv_b1_s, base + 624, 195);
+                System.arraycopy(f4_conv_b1_p, d + 2, f4_conv_b1_s, base + 832, 195);
+                int wo = (o * 8 + i) * 3;
+                f4_conv_b1_one0(base, wo);
+            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f4_conv_b1_s, base + r * 15, b1_, y + r * 13, 13);
+        }
+    }
+
+    /**
+     * conv 'b1' (samples/inception.cnn:19), phase pad: copies r0_[t] into planes of 13x15 (0 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f4_conv_b1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 8; i++) {
+            int x = (t * 8 + i) * 169;
+            int d = (t * 8 + i) * 197;
+            for (int r = 0; r < 13; r++, x += 13) {
+                int dr = d + r * 15;
+                for (int e = 0; e < 1; e++) {
+                    f4_conv_b1_p[dr + e] = 0f;
+                }
+                System.arraycopy(r0_, x, f4_conv_b1_p, dr + 1, 13);
+                for (int e = 14; e < 15; e++) {
+                    f4_conv_b1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 195; e < 197; e++) {
+                f4_conv_b1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..0 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f4_conv_b1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i
+    private void f4_conv_b1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = b1$weight_[wo];
+        float w0_0_1 = b1$weight_[wo + 1];
+        float w0_0_2 = b1$weight_[wo + 2];
         float w1_0_0 = b1$weight_[wo + 24];
-        float w2_0_0 = b1$weight_[wo + 48];
-        float w3_0_0 = b1$weight_[wo + 72];
-        float w0_0_1 = b1$weight_[wo + 1];
         float w1_0_1 = b1$weight_[wo + 25];
-        float w2_0_1 = b1$weight_[wo + 49];
-        float w3_0_1 = b1$weight_[wo + 73];
-        float w0_0_2 = b1$weight_[wo + 2];
         float w1_0_2 = b1$weight_[wo + 26];
-        float w2_0_2 = b1$weight_[wo + 50];
-        float w3_0_2 = b1$weight_[wo + 74];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 1; j++) {
-                float x = r0_[xr + j];
-                b1_[yr + j] += w0_0_1 * x;
-                b1_[yr + 169 + j] += w1_0_1 * x;
-                b1_[yr + 338 + j] += w2_0_1 * x;
-                b1_[yr + 507 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r0_[xr + j + 1];
-                b1_[yr + j] += w0_0_2 * x;
-                b1_[yr + 169 + j] += w1_0_2 * x;
-                b1_[yr + 338 + j] += w2_0_2 * x;
-                b1_[yr + 507 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 12; j++) {
-                float x0 = r0_[xr + j - 1];
-                float x1 = r0_[xr + j];
-                float x2 = r0_[xr + j + 1];
-                b1_[yr + j] = b1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                b1_[yr + 169 + j] = b1_[yr + 169 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                b1_[yr + 338 + j] = b1_[yr + 338 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                b1_[yr + 507 + j] = b1_[yr + 507 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 12; j < 13; j++) {
-                float x = r0_[xr + j - 1];
-                b1_[yr + j] += w0_0_0 * x;
-                b1_[yr + 169 + j] += w1_0_0 * x;
-                b1_[yr + 338 + j] += w2_0_0 * x;
-                b1_[yr + 507 + j] += w3_0_0 * x;
-            }
-            for (int j = 12; j < 13; j++) {
-                float x = r0_[xr + j];
-                b1_[yr + j] += w0_0_1 * x;
-                b1_[yr + 169 + j] += w1_0_1 * x;
-                b1_[yr + 338 + j] += w2_0_1 * x;
-                b1_[yr + 507 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 195; e++) {
+            float x0 = f4_conv_b1_s[base + 416 + e];
+            float x1 = f4_conv_b1_s[base + 624 + e];
+            float x2 = f4_conv_b1_s[base + 832 + e];
+            f4_conv_b1_s[base + e] = f4_conv_b1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f4_conv_b1_s[base + 208 + e] = f4_conv_b1_s[base + 208 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..0 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f4_conv_b1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i
+    private void f4_conv_b1_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = b1$weight_[wo];
         float w0_0_1 = b1$weight_[wo + 1];
         float w0_0_2 = b1$weight_[wo + 2];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 1; j++) b1_[yr + j] += w0_0_1 * r0_[xr + j];
-            for (int j = 0; j < 1; j++) b1_[yr + j] += w0_0_2 * r0_[xr + j + 1];
-            for (int j = 1; j < 12; j++) {
-                float x0 = r0_[xr + j - 1];
-                float x1 = r0_[xr + j];
-                float x2 = r0_[xr + j + 1];
-                b1_[yr + j] = b1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 12; j < 13; j++) b1_[yr + j] += w0_0_0 * r0_[xr + j - 1];
-            for (int j = 12; j < 13; j++) b1_[yr + j] += w0_0_1 * r0_[xr + j];
+        for (int e = 0; e < 195; e++) {
+            float x0 = f4_conv_b1_s[base + 416 + e];
+            float x1 = f4_conv_b1_s[base + 624 + e];
+            float x2 = f4_conv_b1_s[base + 832 + e];
+            f4_conv_b1_s[base + e] = f4_conv_b1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
     }
 
     /**
      * conv 'b2' (samples/inception.cnn:20): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]
      * <p>kernel 3x1, same, pads (1,1,0,0), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
+     * <p>6 chunks: sample chunk / 6, output maps split in 6; output maps 2 at a time in the chunk's slice of f5_conv_b2_s
      */
     private void f5_conv_b2_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
-        int k0 = part * 6 / 6;
-        int k1 = (part + 1) * 6 / 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = b2$bias_[k];
+        int o0 = part * 6 / 6;
+        int o1 = (part + 1) * 6 / 6;
+        int base = chunk * 560;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·176 + r·13 + j]
+            float b0 = b2$bias_[o];
             for (int e = 0; e < 169; e++) {
-                b2_[yo + e] = b0;
+                f5_conv_b2_s[base + e] = b0;
             }
-            float b1 = b2$bias_[k + 1];
+            float b1 = b2$bias_[o + 1];
             for (int e = 0; e < 169; e++) {
-                b2_[yo + 169 + e] = b1;
+                f5_conv_b2_s[base + 176 + e] = b1;
             }
-            float b2 = b2$bias_[k + 2];
-            for (int e = 0; e < 169; e++) {
-                b2_[yo + 338 + e] = b2;
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 195;
+                // kernel column q reads S[base + 352 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f5_conv_b2_p, d, f5_conv_b2_s, base + 352, 195);
+                int wo = (o * 6 + i) * 3;
+                f5_conv_b2_taps0(base, wo);
             }
-            float b3 = b2$bias_[k + 3];
-            for (int e = 0; e < 169; e++) {
-                b2_[yo + 507 + e] = b3;
-            }
-            for (int c = 0; c < 6; c++) {
-                int xo = (t * 6 + c) * 169;
-                int wo = (k * 6 + c) * 3;
-                f5_conv_b2_taps0(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f5_conv_b2_s, base + r * 13, b2_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(f5_conv_b2_s, base + 176 + r * 13, b2_, y + 169 + r * 13, 13);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = b2$bias_[k];
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·176 + r·13 + j]
+            float b0 = b2$bias_[o];
             for (int e = 0; e < 169; e++) {
-                b2_[yo + e] = b0;
+                f5_conv_b2_s[base + e] = b0;
             }
-            for (int c = 0; c < 6; c++) {
-                int xo = (t * 6 + c) * 169;
-                int wo = (k * 6 + c) * 3;
-                f5_conv_b2_one0(yo, xo, wo);
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 195;
+                // kernel column q reads S[base + 352 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f5_conv_b2_p, d, f5_conv_b2_s, base + 352, 195);
+                int wo = (o * 6 + i) * 3;
+                f5_conv_b2_one0(base, wo);
+            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f5_conv_b2_s, base + r * 13, b2_, y + r * 13, 13);
+        }
+    }
+
+    /**
+     * conv 'b2' (samples/inception.cnn:20), phase pad: copies b1_[t] into planes of 15x13 (1 rows above, 0 columns to the left), zeros in the pads and 0 after
+     */
+    private void f5_conv_b2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 6; i++) {
+            int x = (t * 6 + i) * 169;
+            int d = (t * 6 + i) * 195;
+            for (int e = 0; e < 13; e++) {
+                f5_conv_b2_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 14; r++, x += 13) {
+                int dr = d + r * 13;
+                System.arraycopy(b1_, x, f5_conv_b2_p, dr, 13);
+            }
+            for (int e = 182; e < 195; e++) {
+                f5_conv_b2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0), (1, 0), (2, 0) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f5_conv_b2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 13) read input row i - 1
+    private void f5_conv_b2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = b2$weight_[wo];
         float w1_0_0 = b2$weight_[wo + 18];
-        float w2_0_0 = b2$weight_[wo + 36];
-        float w3_0_0 = b2$weight_[wo + 54];
-        for (int i = 1; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_0_0 * x0;
-                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_0_0 * x0;
-                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_0_0 * x0;
-                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_0_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 352 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_0_0 * x0;
+            f5_conv_b2_s[base + 176 + e] = f5_conv_b2_s[base + 176 + e] + w1_0_0 * x0;
         }
-        // kernel row p = 1: output rows [0, 13) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = b2$weight_[wo + 1];
         float w1_1_0 = b2$weight_[wo + 19];
-        float w2_1_0 = b2$weight_[wo + 37];
-        float w3_1_0 = b2$weight_[wo + 55];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_1_0 * x0;
-                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_1_0 * x0;
-                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_1_0 * x0;
-                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_1_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 365 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_1_0 * x0;
+            f5_conv_b2_s[base + 176 + e] = f5_conv_b2_s[base + 176 + e] + w1_1_0 * x0;
         }
-        // kernel row p = 2: output rows [0, 12) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = b2$weight_[wo + 2];
         float w1_2_0 = b2$weight_[wo + 20];
-        float w2_2_0 = b2$weight_[wo + 38];
-        float w3_2_0 = b2$weight_[wo + 56];
-        for (int i = 0; i < 12; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i + 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_2_0 * x0;
-                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_2_0 * x0;
-                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_2_0 * x0;
-                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_2_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 378 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_2_0 * x0;
+            f5_conv_b2_s[base + 176 + e] = f5_conv_b2_s[base + 176 + e] + w1_2_0 * x0;
         }
     }
 
     /**
-     * Adds the taps (0, 0), (1, 0), (2, 0) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f5_conv_b2_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 13) read input row i - 1
+    private void f5_conv_b2_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = b2$weight_[wo];
-        for (int i = 1; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_0_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 352 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_0_0 * x0;
         }
-        // kernel row p = 1: output rows [0, 13) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = b2$weight_[wo + 1];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_1_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 365 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_1_0 * x0;
         }
-        // kernel row p = 2: output rows [0, 12) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = b2$weight_[wo + 2];
-        for (int i = 0; i < 12; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i + 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_2_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 378 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_2_0 * x0;
         }
     }
 
@@ -1094,277 +1170,166 @@ public final class Inception_T1 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/inception.cnn:23): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
      * <p>kernel 3x3, full, pads (2,2,2,2), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
+     * <p>6 chunks: sample chunk / 6, output maps split in 6; output maps 2 at a time in the chunk's slice of f7_conv_c1_s
      */
     private void f7_conv_c1_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
-        int k0 = part * 6 / 6;
-        int k1 = (part + 1) * 6 / 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 225;
-            float b0 = c1$bias_[k];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + e] = b0;
+        int o0 = part * 6 / 6;
+        int o1 = (part + 1) * 6 / 6;
+        int base = chunk * 1424;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·256 + r·17 + j]
+            float b0 = c1$bias_[o];
+            for (int e = 0; e < 255; e++) {
+                f7_conv_c1_s[base + e] = b0;
             }
-            float b1 = c1$bias_[k + 1];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + 225 + e] = b1;
+            float b1 = c1$bias_[o + 1];
+            for (int e = 0; e < 255; e++) {
+                f7_conv_c1_s[base + 256 + e] = b1;
             }
-            float b2 = c1$bias_[k + 2];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + 450 + e] = b2;
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 291;
+                // kernel column q reads S[base + 512 + q·304 + e] = P[t][i][e + q]
+                System.arraycopy(f7_conv_c1_p, d, f7_conv_c1_s, base + 512, 289);
+                System.arraycopy(f7_conv_c1_p, d + 1, f7_conv_c1_s, base + 816, 289);
+                System.arraycopy(f7_conv_c1_p, d + 2, f7_conv_c1_s, base + 1120, 289);
+                int wo = (o * 8 + i) * 9;
+                f7_conv_c1_taps0(base, wo);
             }
-            float b3 = c1$bias_[k + 3];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + 675 + e] = b3;
-            }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 9;
-                f7_conv_c1_taps0(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 225;
+            for (int r = 0; r < 15; r++) System.arraycopy(f7_conv_c1_s, base + r * 17, c1_, y + r * 15, 15);
+            for (int r = 0; r < 15; r++) System.arraycopy(f7_conv_c1_s, base + 256 + r * 17, c1_, y + 225 + r * 15, 15);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 225;
-            float b0 = c1$bias_[k];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + e] = b0;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·256 + r·17 + j]
+            float b0 = c1$bias_[o];
+            for (int e = 0; e < 255; e++) {
+                f7_conv_c1_s[base + e] = b0;
             }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 9;
-                f7_conv_c1_one0(yo, xo, wo);
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 291;
+                // kernel column q reads S[base + 512 + q·304 + e] = P[t][i][e + q]
+                System.arraycopy(f7_conv_c1_p, d, f7_conv_c1_s, base + 512, 289);
+                System.arraycopy(f7_conv_c1_p, d + 1, f7_conv_c1_s, base + 816, 289);
+                System.arraycopy(f7_conv_c1_p, d + 2, f7_conv_c1_s, base + 1120, 289);
+                int wo = (o * 8 + i) * 9;
+                f7_conv_c1_one0(base, wo);
+            }
+            int y = (t * 6 + o) * 225;
+            for (int r = 0; r < 15; r++) System.arraycopy(f7_conv_c1_s, base + r * 17, c1_, y + r * 15, 15);
+        }
+    }
+
+    /**
+     * conv 'c1' (samples/inception.cnn:23), phase pad: copies r0_[t] into planes of 17x17 (2 rows above, 2 columns to the left), zeros in the pads and 2 after
+     */
+    private void f7_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 8; i++) {
+            int x = (t * 8 + i) * 169;
+            int d = (t * 8 + i) * 291;
+            for (int e = 0; e < 34; e++) {
+                f7_conv_c1_p[d + e] = 0f;
+            }
+            for (int r = 2; r < 15; r++, x += 13) {
+                int dr = d + r * 17;
+                for (int e = 0; e < 2; e++) {
+                    f7_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(r0_, x, f7_conv_c1_p, dr + 2, 13);
+                for (int e = 15; e < 17; e++) {
+                    f7_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 255; e < 291; e++) {
+                f7_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f7_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [2, 15) read input row i - 2
+    private void f7_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_0 = c1$weight_[wo + 72];
-        float w2_0_0 = c1$weight_[wo + 144];
-        float w3_0_0 = c1$weight_[wo + 216];
-        float w0_0_1 = c1$weight_[wo + 1];
         float w1_0_1 = c1$weight_[wo + 73];
-        float w2_0_1 = c1$weight_[wo + 145];
-        float w3_0_1 = c1$weight_[wo + 217];
-        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_2 = c1$weight_[wo + 74];
-        float w2_0_2 = c1$weight_[wo + 146];
-        float w3_0_2 = c1$weight_[wo + 218];
-        for (int i = 2; i < 15; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 2) * 13;
-            for (int j = 1; j < 2; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 225 + j] += w1_0_1 * x;
-                c1_[yr + 450 + j] += w2_0_1 * x;
-                c1_[yr + 675 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = r0_[xr + j];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 225 + j] += w1_0_2 * x;
-                c1_[yr + 450 + j] += w2_0_2 * x;
-                c1_[yr + 675 + j] += w3_0_2 * x;
-            }
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) {
-                float x = r0_[xr + j - 2];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 225 + j] += w1_0_0 * x;
-                c1_[yr + 450 + j] += w2_0_0 * x;
-                c1_[yr + 675 + j] += w3_0_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 225 + j] += w1_0_1 * x;
-                c1_[yr + 450 + j] += w2_0_1 * x;
-                c1_[yr + 675 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 512 + e];
+            float x1 = f7_conv_c1_s[base + 816 + e];
+            float x2 = f7_conv_c1_s[base + 1120 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f7_conv_c1_s[base + 256 + e] = f7_conv_c1_s[base + 256 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [1, 14) read input row i - 1
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
-        float w1_1_0 = c1$weight_[wo + 75];
-        float w2_1_0 = c1$weight_[wo + 147];
-        float w3_1_0 = c1$weight_[wo + 219];
         float w0_1_1 = c1$weight_[wo + 4];
-        float w1_1_1 = c1$weight_[wo + 76];
-        float w2_1_1 = c1$weight_[wo + 148];
-        float w3_1_1 = c1$weight_[wo + 220];
         float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_0 = c1$weight_[wo + 75];
+        float w1_1_1 = c1$weight_[wo + 76];
         float w1_1_2 = c1$weight_[wo + 77];
-        float w2_1_2 = c1$weight_[wo + 149];
-        float w3_1_2 = c1$weight_[wo + 221];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 1; j < 2; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 225 + j] += w1_1_1 * x;
-                c1_[yr + 450 + j] += w2_1_1 * x;
-                c1_[yr + 675 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = r0_[xr + j];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 225 + j] += w1_1_2 * x;
-                c1_[yr + 450 + j] += w2_1_2 * x;
-                c1_[yr + 675 + j] += w3_1_2 * x;
-            }
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) {
-                float x = r0_[xr + j - 2];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 225 + j] += w1_1_0 * x;
-                c1_[yr + 450 + j] += w2_1_0 * x;
-                c1_[yr + 675 + j] += w3_1_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 225 + j] += w1_1_1 * x;
-                c1_[yr + 450 + j] += w2_1_1 * x;
-                c1_[yr + 675 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 529 + e];
+            float x1 = f7_conv_c1_s[base + 833 + e];
+            float x2 = f7_conv_c1_s[base + 1137 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f7_conv_c1_s[base + 256 + e] = f7_conv_c1_s[base + 256 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 13) read input row i
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
-        float w1_2_0 = c1$weight_[wo + 78];
-        float w2_2_0 = c1$weight_[wo + 150];
-        float w3_2_0 = c1$weight_[wo + 222];
         float w0_2_1 = c1$weight_[wo + 7];
-        float w1_2_1 = c1$weight_[wo + 79];
-        float w2_2_1 = c1$weight_[wo + 151];
-        float w3_2_1 = c1$weight_[wo + 223];
         float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_0 = c1$weight_[wo + 78];
+        float w1_2_1 = c1$weight_[wo + 79];
         float w1_2_2 = c1$weight_[wo + 80];
-        float w2_2_2 = c1$weight_[wo + 152];
-        float w3_2_2 = c1$weight_[wo + 224];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + i * 13;
-            for (int j = 1; j < 2; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 225 + j] += w1_2_1 * x;
-                c1_[yr + 450 + j] += w2_2_1 * x;
-                c1_[yr + 675 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = r0_[xr + j];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 225 + j] += w1_2_2 * x;
-                c1_[yr + 450 + j] += w2_2_2 * x;
-                c1_[yr + 675 + j] += w3_2_2 * x;
-            }
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) {
-                float x = r0_[xr + j - 2];
-                c1_[yr + j] += w0_2_0 * x;
-                c1_[yr + 225 + j] += w1_2_0 * x;
-                c1_[yr + 450 + j] += w2_2_0 * x;
-                c1_[yr + 675 + j] += w3_2_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 225 + j] += w1_2_1 * x;
-                c1_[yr + 450 + j] += w2_2_1 * x;
-                c1_[yr + 675 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 546 + e];
+            float x1 = f7_conv_c1_s[base + 850 + e];
+            float x2 = f7_conv_c1_s[base + 1154 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f7_conv_c1_s[base + 256 + e] = f7_conv_c1_s[base + 256 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f7_conv_c1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [2, 15) read input row i - 2
+    private void f7_conv_c1_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
         float w0_0_1 = c1$weight_[wo + 1];
         float w0_0_2 = c1$weight_[wo + 2];
-        for (int i = 2; i < 15; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 2) * 13;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_0_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_2 * r0_[xr + j];
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_0_0 * r0_[xr + j - 2];
-            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_0_1 * r0_[xr + j - 1];
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 512 + e];
+            float x1 = f7_conv_c1_s[base + 816 + e];
+            float x2 = f7_conv_c1_s[base + 1120 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [1, 14) read input row i - 1
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
         float w0_1_1 = c1$weight_[wo + 4];
         float w0_1_2 = c1$weight_[wo + 5];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_1_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_2 * r0_[xr + j];
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_1_0 * r0_[xr + j - 2];
-            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_1_1 * r0_[xr + j - 1];
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 529 + e];
+            float x1 = f7_conv_c1_s[base + 833 + e];
+            float x2 = f7_conv_c1_s[base + 1137 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 13) read input row i
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
         float w0_2_1 = c1$weight_[wo + 7];
         float w0_2_2 = c1$weight_[wo + 8];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + i * 13;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_2_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_2 * r0_[xr + j];
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_2_0 * r0_[xr + j - 2];
-            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_2_1 * r0_[xr + j - 1];
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 546 + e];
+            float x1 = f7_conv_c1_s[base + 850 + e];
+            float x2 = f7_conv_c1_s[base + 1154 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 

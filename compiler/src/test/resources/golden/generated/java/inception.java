@@ -61,17 +61,17 @@ import java.util.List;
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
  * <li>conv forward 'c0' (samples/inception.cnn:12): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'a0' (samples/inception.cnn:16): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'b1' (samples/inception.cnn:19): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'b2' (samples/inception.cnn:20): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c1' (samples/inception.cnn:23): scalar loops (plain Java), 64 chunks
- * <li>conv backward-data 'c1' (samples/inception.cnn:23): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'a0' (samples/inception.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'b1' (samples/inception.cnn:19): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'b2' (samples/inception.cnn:20): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c1' (samples/inception.cnn:23): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv backward-data 'c1' (samples/inception.cnn:23): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c1' (samples/inception.cnn:23): scalar loops (plain Java), 6 chunks
- * <li>conv backward-data 'b2' (samples/inception.cnn:20): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'b2' (samples/inception.cnn:20): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'b2' (samples/inception.cnn:20): scalar loops (plain Java), 6 chunks
- * <li>conv backward-data 'b1' (samples/inception.cnn:19): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'b1' (samples/inception.cnn:19): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'b1' (samples/inception.cnn:19): scalar loops (plain Java), 6 chunks
- * <li>conv backward-data 'a0' (samples/inception.cnn:16): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'a0' (samples/inception.cnn:16): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'a0' (samples/inception.cnn:16): scalar loops (plain Java), 6 chunks
  * <li>conv gradient 'c0' (samples/inception.cnn:12): scalar loops (plain Java), 8 chunks
  * </ul>
@@ -408,10 +408,97 @@ public final class Inception_T64 implements Network, ChunkTask {
     private final float[] grad$c0$bias_ = new float[8];
 
     /**
-     * Scratch memory of steps that never run at the same time: b19_conv_grad_c0_acc
-     * b8_conv_grad_c1_acc b11_conv_grad_b2_acc b13_conv_grad_b1_acc b16_conv_grad_a0_acc.
+     * Scratch memory of steps that never run at the same time: f7_conv_c1_p b7_conv_bf_c1_p
+     * b12_conv_bf_b1_p b10_conv_bf_b2_p b15_conv_bf_a0_p b19_conv_grad_c0_acc b8_conv_grad_c1_acc
+     * b11_conv_grad_b2_acc b13_conv_grad_b1_acc b16_conv_grad_a0_acc.
      */
-    private final float[] scratch0 = new float[936];
+    private final float[] scratch0 = new float[148992];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f4_conv_b1_p b7_conv_bf_c1_s
+     * b12_conv_bf_b1_s b10_conv_bf_b2_s b15_conv_bf_a0_s.
+     */
+    private final float[] scratch1 = new float[100864];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f7_conv_c1_s.
+     */
+    private final float[] scratch2 = new float[91136];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f2_conv_a0_p.
+     */
+    private final float[] scratch3 = new float[86528];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f5_conv_b2_p.
+     */
+    private final float[] scratch4 = new float[74880];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f4_conv_b1_s.
+     */
+    private final float[] scratch5 = new float[66560];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f5_conv_b2_s.
+     */
+    private final float[] scratch6 = new float[35840];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f2_conv_a0_s.
+     */
+    private final float[] scratch7 = new float[33792];
+
+    /**
+     * Scratch of f2_conv_a0_ (86528 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] f2_conv_a0_p = scratch3;
+
+    /**
+     * Scratch of f2_conv_a0_ (33792 floats), written before read in each run: memory shared in scratch7.
+     */
+    private final float[] f2_conv_a0_s = scratch7;
+
+    /**
+     * Scratch of f4_conv_b1_ (100864 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f4_conv_b1_p = scratch1;
+
+    /**
+     * Scratch of f4_conv_b1_ (66560 floats), written before read in each run: memory shared in scratch5.
+     */
+    private final float[] f4_conv_b1_s = scratch5;
+
+    /**
+     * Scratch of f5_conv_b2_ (74880 floats), written before read in each run: memory shared in scratch4.
+     */
+    private final float[] f5_conv_b2_p = scratch4;
+
+    /**
+     * Scratch of f5_conv_b2_ (35840 floats), written before read in each run: memory shared in scratch6.
+     */
+    private final float[] f5_conv_b2_s = scratch6;
+
+    /**
+     * Scratch of f7_conv_c1_ (148992 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f7_conv_c1_p = scratch0;
+
+    /**
+     * Scratch of f7_conv_c1_ (91136 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f7_conv_c1_s = scratch2;
+
+    /**
+     * Scratch of b7_conv_bf_c1_ (87168 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b7_conv_bf_c1_p = scratch0;
+
+    /**
+     * Scratch of b7_conv_bf_c1_ (72704 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b7_conv_bf_c1_s = scratch1;
 
     /**
      * Scratch of b8_conv_grad_c1_ (810 floats), written before read in each run: memory shared in scratch0.
@@ -419,14 +506,44 @@ public final class Inception_T64 implements Network, ChunkTask {
     private final float[] b8_conv_grad_c1_acc = scratch0;
 
     /**
+     * Scratch of b10_conv_bf_b2_ (74880 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b10_conv_bf_b2_p = scratch0;
+
+    /**
+     * Scratch of b10_conv_bf_b2_ (35840 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b10_conv_bf_b2_s = scratch1;
+
+    /**
      * Scratch of b11_conv_grad_b2_ (234 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b11_conv_grad_b2_acc = scratch0;
 
     /**
+     * Scratch of b12_conv_bf_b1_ (75648 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b12_conv_bf_b1_p = scratch0;
+
+    /**
+     * Scratch of b12_conv_bf_b1_ (66560 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b12_conv_bf_b1_s = scratch1;
+
+    /**
      * Scratch of b13_conv_grad_b1_ (234 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b13_conv_grad_b1_acc = scratch0;
+
+    /**
+     * Scratch of b15_conv_bf_a0_ (64896 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b15_conv_bf_a0_p = scratch0;
+
+    /**
+     * Scratch of b15_conv_bf_a0_ (33792 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b15_conv_bf_a0_s = scratch1;
 
     /**
      * Scratch of b16_conv_grad_a0_ (78 floats), written before read in each run: memory shared in scratch0.
@@ -762,7 +879,7 @@ public final class Inception_T64 implements Network, ChunkTask {
                 b11_conv_grad_b2_(chunk);
                 return;
             case 8:
-                b12_conv_bf_b1_(chunk);
+                s8_by_sample(chunk);
                 return;
             case 9:
                 b13_conv_grad_b1_(chunk);
@@ -807,11 +924,15 @@ public final class Inception_T64 implements Network, ChunkTask {
     private void s0_by_sample(int chunk) {
         f0_conv_c0_(chunk);
         f1_relu_r0_(chunk);
+        f2_conv_a0_pad(chunk);
         f2_conv_a0_(chunk);
         f3_leaky_relu_a_(chunk);
+        f4_conv_b1_pad(chunk);
         f4_conv_b1_(chunk);
+        f5_conv_b2_pad(chunk);
         f5_conv_b2_(chunk);
         f6_elu_b_(chunk);
+        f7_conv_c1_pad(chunk);
         f7_conv_c1_(chunk);
         f8_maxpool_c2_(chunk);
         f9_concat_cat_(chunk);
@@ -850,6 +971,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         b4_sigmoid_bf_g_(chunk);
         b5_concat_bf_cat_(chunk);
         b6_maxpool_bf_c2_(chunk);
+        b7_conv_bf_c1_pad(chunk);
         b7_conv_bf_c1_(chunk);
     }
 
@@ -863,7 +985,20 @@ public final class Inception_T64 implements Network, ChunkTask {
      */
     private void s6_by_sample(int chunk) {
         b9_elu_bf_b_(chunk);
+        b10_conv_bf_b2_pad(chunk);
         b10_conv_bf_b2_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>conv_bf 'b1' (samples/inception.cnn:19)</li>
+     * </ul>
+     */
+    private void s8_by_sample(int chunk) {
+        b12_conv_bf_b1_pad(chunk);
+        b12_conv_bf_b1_(chunk);
     }
 
     /**
@@ -876,6 +1011,7 @@ public final class Inception_T64 implements Network, ChunkTask {
      */
     private void s10_by_sample(int chunk) {
         b14_leaky_relu_bf_a_(chunk);
+        b15_conv_bf_a0_pad(chunk);
         b15_conv_bf_a0_(chunk);
     }
 
@@ -1027,86 +1163,66 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv 'a0' (samples/inception.cnn:16): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 1x1, same, pads (0,0,0,0), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f2_conv_a0_s
      */
     private void f2_conv_a0_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = a0$bias_[k];
+        int o0 = 0;
+        int o1 = 6;
+        int base = chunk * 528;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·176 + r·13 + j]
+            float b0 = a0$bias_[o];
             for (int e = 0; e < 169; e++) {
-                a0_[yo + e] = b0;
+                f2_conv_a0_s[base + e] = b0;
             }
-            float b1 = a0$bias_[k + 1];
+            float b1 = a0$bias_[o + 1];
             for (int e = 0; e < 169; e++) {
-                a0_[yo + 169 + e] = b1;
+                f2_conv_a0_s[base + 176 + e] = b1;
             }
-            float b2 = a0$bias_[k + 2];
-            for (int e = 0; e < 169; e++) {
-                a0_[yo + 338 + e] = b2;
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 169;
+                // kernel column q reads S[base + 352 + q·176 + e] = P[t][i][e + q]
+                System.arraycopy(f2_conv_a0_p, d, f2_conv_a0_s, base + 352, 169);
+                int wo = (o * 8 + i) * 1;
+                f2_conv_a0_taps0(base, wo);
             }
-            float b3 = a0$bias_[k + 3];
-            for (int e = 0; e < 169; e++) {
-                a0_[yo + 507 + e] = b3;
-            }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 1;
-                f2_conv_a0_taps0(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f2_conv_a0_s, base + r * 13, a0_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(f2_conv_a0_s, base + 176 + r * 13, a0_, y + 169 + r * 13, 13);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = a0$bias_[k];
-            for (int e = 0; e < 169; e++) {
-                a0_[yo + e] = b0;
+    }
+
+    /**
+     * conv 'a0' (samples/inception.cnn:16), phase pad: copies r0_[t] into planes of 13x13 (0 rows above, 0 columns to the left), zeros in the pads and 0 after
+     */
+    private void f2_conv_a0_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 8; i++) {
+            int x = (t * 8 + i) * 169;
+            int d = (t * 8 + i) * 169;
+            for (int r = 0; r < 13; r++, x += 13) {
+                int dr = d + r * 13;
+                System.arraycopy(r0_, x, f2_conv_a0_p, dr, 13);
             }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 1;
-                f2_conv_a0_one0(yo, xo, wo);
+            for (int e = 169; e < 169; e++) {
+                f2_conv_a0_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..0 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f2_conv_a0_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i
+    private void f2_conv_a0_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = a0$weight_[wo];
         float w1_0_0 = a0$weight_[wo + 8];
-        float w2_0_0 = a0$weight_[wo + 16];
-        float w3_0_0 = a0$weight_[wo + 24];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = r0_[xr + j];
-                a0_[yr + j] = a0_[yr + j] + w0_0_0 * x0;
-                a0_[yr + 169 + j] = a0_[yr + 169 + j] + w1_0_0 * x0;
-                a0_[yr + 338 + j] = a0_[yr + 338 + j] + w2_0_0 * x0;
-                a0_[yr + 507 + j] = a0_[yr + 507 + j] + w3_0_0 * x0;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (0, 0) of W[k][c] applied to map X[t][c] into map Y[t][k].
-     */
-    private void f2_conv_a0_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i
-        float w0_0_0 = a0$weight_[wo];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = r0_[xr + j];
-                a0_[yr + j] = a0_[yr + j] + w0_0_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f2_conv_a0_s[base + 352 + e];
+            f2_conv_a0_s[base + e] = f2_conv_a0_s[base + e] + w0_0_0 * x0;
+            f2_conv_a0_s[base + 176 + e] = f2_conv_a0_s[base + 176 + e] + w1_0_0 * x0;
         }
     }
 
@@ -1126,270 +1242,165 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv 'b1' (samples/inception.cnn:19): Y[t][k][i][j] = b[k] + Σ_c Σ_p<1 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 1 + q]
      * <p>kernel 1x3, same, pads (0,0,1,1), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f4_conv_b1_s
      */
     private void f4_conv_b1_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = b1$bias_[k];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 6;
+        int base = chunk * 1040;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·208 + r·15 + j]
+            float b0 = b1$bias_[o];
+            for (int e = 0; e < 195; e++) {
+                f4_conv_b1_s[base + e] = b0;
             }
-            float b1 = b1$bias_[k + 1];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + 169 + e] = b1;
+            float b1 = b1$bias_[o + 1];
+            for (int e = 0; e < 195; e++) {
+                f4_conv_b1_s[base + 208 + e] = b1;
             }
-            float b2 = b1$bias_[k + 2];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + 338 + e] = b2;
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 197;
+                // kernel column q reads S[base + 416 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f4_conv_b1_p, d, f4_conv_b1_s, base + 416, 195);
+                System.arraycopy(f4_conv_b1_p, d + 1, f4_conv_b1_s, base + 624, 195);
+                System.arraycopy(f4_conv_b1_p, d + 2, f4_conv_b1_s, base + 832, 195);
+                int wo = (o * 8 + i) * 3;
+                f4_conv_b1_taps0(base, wo);
             }
-            float b3 = b1$bias_[k + 3];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + 507 + e] = b3;
-            }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 3;
-                f4_conv_b1_taps0(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f4_conv_b1_s, base + r * 15, b1_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(f4_conv_b1_s, base + 208 + r * 15, b1_, y + 169 + r * 13, 13);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = b1$bias_[k];
-            for (int e = 0; e < 169; e++) {
-                b1_[yo + e] = b0;
+    }
+
+    /**
+     * conv 'b1' (samples/inception.cnn:19), phase pad: copies r0_[t] into planes of 13x15 (0 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f4_conv_b1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 8; i++) {
+            int x = (t * 8 + i) * 169;
+            int d = (t * 8 + i) * 197;
+            for (int r = 0; r < 13; r++, x += 13) {
+                int dr = d + r * 15;
+                for (int e = 0; e < 1; e++) {
+                    f4_conv_b1_p[dr + e] = 0f;
+                }
+                System.arraycopy(r0_, x, f4_conv_b1_p, dr + 1, 13);
+                for (int e = 14; e < 15; e++) {
+                    f4_conv_b1_p[dr + e] = 0f;
+                }
             }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 3;
-                f4_conv_b1_one0(yo, xo, wo);
+            for (int e = 195; e < 197; e++) {
+                f4_conv_b1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..0 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f4_conv_b1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i
+    private void f4_conv_b1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = b1$weight_[wo];
+        float w0_0_1 = b1$weight_[wo + 1];
+        float w0_0_2 = b1$weight_[wo + 2];
         float w1_0_0 = b1$weight_[wo + 24];
-        float w2_0_0 = b1$weight_[wo + 48];
-        float w3_0_0 = b1$weight_[wo + 72];
-        float w0_0_1 = b1$weight_[wo + 1];
         float w1_0_1 = b1$weight_[wo + 25];
-        float w2_0_1 = b1$weight_[wo + 49];
-        float w3_0_1 = b1$weight_[wo + 73];
-        float w0_0_2 = b1$weight_[wo + 2];
         float w1_0_2 = b1$weight_[wo + 26];
-        float w2_0_2 = b1$weight_[wo + 50];
-        float w3_0_2 = b1$weight_[wo + 74];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 1; j++) {
-                float x = r0_[xr + j];
-                b1_[yr + j] += w0_0_1 * x;
-                b1_[yr + 169 + j] += w1_0_1 * x;
-                b1_[yr + 338 + j] += w2_0_1 * x;
-                b1_[yr + 507 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r0_[xr + j + 1];
-                b1_[yr + j] += w0_0_2 * x;
-                b1_[yr + 169 + j] += w1_0_2 * x;
-                b1_[yr + 338 + j] += w2_0_2 * x;
-                b1_[yr + 507 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 12; j++) {
-                float x0 = r0_[xr + j - 1];
-                float x1 = r0_[xr + j];
-                float x2 = r0_[xr + j + 1];
-                b1_[yr + j] = b1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                b1_[yr + 169 + j] = b1_[yr + 169 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                b1_[yr + 338 + j] = b1_[yr + 338 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                b1_[yr + 507 + j] = b1_[yr + 507 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 12; j < 13; j++) {
-                float x = r0_[xr + j - 1];
-                b1_[yr + j] += w0_0_0 * x;
-                b1_[yr + 169 + j] += w1_0_0 * x;
-                b1_[yr + 338 + j] += w2_0_0 * x;
-                b1_[yr + 507 + j] += w3_0_0 * x;
-            }
-            for (int j = 12; j < 13; j++) {
-                float x = r0_[xr + j];
-                b1_[yr + j] += w0_0_1 * x;
-                b1_[yr + 169 + j] += w1_0_1 * x;
-                b1_[yr + 338 + j] += w2_0_1 * x;
-                b1_[yr + 507 + j] += w3_0_1 * x;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (0, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
-     */
-    private void f4_conv_b1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 13) read input row i
-        float w0_0_0 = b1$weight_[wo];
-        float w0_0_1 = b1$weight_[wo + 1];
-        float w0_0_2 = b1$weight_[wo + 2];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 1; j++) b1_[yr + j] += w0_0_1 * r0_[xr + j];
-            for (int j = 0; j < 1; j++) b1_[yr + j] += w0_0_2 * r0_[xr + j + 1];
-            for (int j = 1; j < 12; j++) {
-                float x0 = r0_[xr + j - 1];
-                float x1 = r0_[xr + j];
-                float x2 = r0_[xr + j + 1];
-                b1_[yr + j] = b1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 12; j < 13; j++) b1_[yr + j] += w0_0_0 * r0_[xr + j - 1];
-            for (int j = 12; j < 13; j++) b1_[yr + j] += w0_0_1 * r0_[xr + j];
+        for (int e = 0; e < 195; e++) {
+            float x0 = f4_conv_b1_s[base + 416 + e];
+            float x1 = f4_conv_b1_s[base + 624 + e];
+            float x2 = f4_conv_b1_s[base + 832 + e];
+            f4_conv_b1_s[base + e] = f4_conv_b1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f4_conv_b1_s[base + 208 + e] = f4_conv_b1_s[base + 208 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
     }
 
     /**
      * conv 'b2' (samples/inception.cnn:20): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<1 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 0 + q]
      * <p>kernel 3x1, same, pads (1,1,0,0), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f5_conv_b2_s
      */
     private void f5_conv_b2_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = b2$bias_[k];
+        int o0 = 0;
+        int o1 = 6;
+        int base = chunk * 560;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·176 + r·13 + j]
+            float b0 = b2$bias_[o];
             for (int e = 0; e < 169; e++) {
-                b2_[yo + e] = b0;
+                f5_conv_b2_s[base + e] = b0;
             }
-            float b1 = b2$bias_[k + 1];
+            float b1 = b2$bias_[o + 1];
             for (int e = 0; e < 169; e++) {
-                b2_[yo + 169 + e] = b1;
+                f5_conv_b2_s[base + 176 + e] = b1;
             }
-            float b2 = b2$bias_[k + 2];
-            for (int e = 0; e < 169; e++) {
-                b2_[yo + 338 + e] = b2;
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 195;
+                // kernel column q reads S[base + 352 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f5_conv_b2_p, d, f5_conv_b2_s, base + 352, 195);
+                int wo = (o * 6 + i) * 3;
+                f5_conv_b2_taps0(base, wo);
             }
-            float b3 = b2$bias_[k + 3];
-            for (int e = 0; e < 169; e++) {
-                b2_[yo + 507 + e] = b3;
-            }
-            for (int c = 0; c < 6; c++) {
-                int xo = (t * 6 + c) * 169;
-                int wo = (k * 6 + c) * 3;
-                f5_conv_b2_taps0(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(f5_conv_b2_s, base + r * 13, b2_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(f5_conv_b2_s, base + 176 + r * 13, b2_, y + 169 + r * 13, 13);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 169;
-            float b0 = b2$bias_[k];
-            for (int e = 0; e < 169; e++) {
-                b2_[yo + e] = b0;
+    }
+
+    /**
+     * conv 'b2' (samples/inception.cnn:20), phase pad: copies b1_[t] into planes of 15x13 (1 rows above, 0 columns to the left), zeros in the pads and 0 after
+     */
+    private void f5_conv_b2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 6; i++) {
+            int x = (t * 6 + i) * 169;
+            int d = (t * 6 + i) * 195;
+            for (int e = 0; e < 13; e++) {
+                f5_conv_b2_p[d + e] = 0f;
             }
-            for (int c = 0; c < 6; c++) {
-                int xo = (t * 6 + c) * 169;
-                int wo = (k * 6 + c) * 3;
-                f5_conv_b2_one0(yo, xo, wo);
+            for (int r = 1; r < 14; r++, x += 13) {
+                int dr = d + r * 13;
+                System.arraycopy(b1_, x, f5_conv_b2_p, dr, 13);
+            }
+            for (int e = 182; e < 195; e++) {
+                f5_conv_b2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0), (1, 0), (2, 0) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f5_conv_b2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 13) read input row i - 1
+    private void f5_conv_b2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = b2$weight_[wo];
         float w1_0_0 = b2$weight_[wo + 18];
-        float w2_0_0 = b2$weight_[wo + 36];
-        float w3_0_0 = b2$weight_[wo + 54];
-        for (int i = 1; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_0_0 * x0;
-                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_0_0 * x0;
-                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_0_0 * x0;
-                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_0_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 352 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_0_0 * x0;
+            f5_conv_b2_s[base + 176 + e] = f5_conv_b2_s[base + 176 + e] + w1_0_0 * x0;
         }
-        // kernel row p = 1: output rows [0, 13) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = b2$weight_[wo + 1];
         float w1_1_0 = b2$weight_[wo + 19];
-        float w2_1_0 = b2$weight_[wo + 37];
-        float w3_1_0 = b2$weight_[wo + 55];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_1_0 * x0;
-                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_1_0 * x0;
-                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_1_0 * x0;
-                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_1_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 365 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_1_0 * x0;
+            f5_conv_b2_s[base + 176 + e] = f5_conv_b2_s[base + 176 + e] + w1_1_0 * x0;
         }
-        // kernel row p = 2: output rows [0, 12) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = b2$weight_[wo + 2];
         float w1_2_0 = b2$weight_[wo + 20];
-        float w2_2_0 = b2$weight_[wo + 38];
-        float w3_2_0 = b2$weight_[wo + 56];
-        for (int i = 0; i < 12; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i + 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_2_0 * x0;
-                b2_[yr + 169 + j] = b2_[yr + 169 + j] + w1_2_0 * x0;
-                b2_[yr + 338 + j] = b2_[yr + 338 + j] + w2_2_0 * x0;
-                b2_[yr + 507 + j] = b2_[yr + 507 + j] + w3_2_0 * x0;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (0, 0), (1, 0), (2, 0) of W[k][c] applied to map X[t][c] into map Y[t][k].
-     */
-    private void f5_conv_b2_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 13) read input row i - 1
-        float w0_0_0 = b2$weight_[wo];
-        for (int i = 1; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_0_0 * x0;
-            }
-        }
-        // kernel row p = 1: output rows [0, 13) read input row i
-        float w0_1_0 = b2$weight_[wo + 1];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_1_0 * x0;
-            }
-        }
-        // kernel row p = 2: output rows [0, 12) read input row i + 1
-        float w0_2_0 = b2$weight_[wo + 2];
-        for (int i = 0; i < 12; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i + 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = b1_[xr + j];
-                b2_[yr + j] = b2_[yr + j] + w0_2_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = f5_conv_b2_s[base + 378 + e];
+            f5_conv_b2_s[base + e] = f5_conv_b2_s[base + e] + w0_2_0 * x0;
+            f5_conv_b2_s[base + 176 + e] = f5_conv_b2_s[base + 176 + e] + w1_2_0 * x0;
         }
     }
 
@@ -1409,276 +1420,111 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/inception.cnn:23): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
      * <p>kernel 3x3, full, pads (2,2,2,2), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f7_conv_c1_s
      */
     private void f7_conv_c1_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 225;
-            float b0 = c1$bias_[k];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 6;
+        int base = chunk * 1424;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·256 + r·17 + j]
+            float b0 = c1$bias_[o];
+            for (int e = 0; e < 255; e++) {
+                f7_conv_c1_s[base + e] = b0;
             }
-            float b1 = c1$bias_[k + 1];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + 225 + e] = b1;
+            float b1 = c1$bias_[o + 1];
+            for (int e = 0; e < 255; e++) {
+                f7_conv_c1_s[base + 256 + e] = b1;
             }
-            float b2 = c1$bias_[k + 2];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + 450 + e] = b2;
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 291;
+                // kernel column q reads S[base + 512 + q·304 + e] = P[t][i][e + q]
+                System.arraycopy(f7_conv_c1_p, d, f7_conv_c1_s, base + 512, 289);
+                System.arraycopy(f7_conv_c1_p, d + 1, f7_conv_c1_s, base + 816, 289);
+                System.arraycopy(f7_conv_c1_p, d + 2, f7_conv_c1_s, base + 1120, 289);
+                int wo = (o * 8 + i) * 9;
+                f7_conv_c1_taps0(base, wo);
             }
-            float b3 = c1$bias_[k + 3];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + 675 + e] = b3;
-            }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 9;
-                f7_conv_c1_taps0(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 225;
+            for (int r = 0; r < 15; r++) System.arraycopy(f7_conv_c1_s, base + r * 17, c1_, y + r * 15, 15);
+            for (int r = 0; r < 15; r++) System.arraycopy(f7_conv_c1_s, base + 256 + r * 17, c1_, y + 225 + r * 15, 15);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 225;
-            float b0 = c1$bias_[k];
-            for (int e = 0; e < 225; e++) {
-                c1_[yo + e] = b0;
+    }
+
+    /**
+     * conv 'c1' (samples/inception.cnn:23), phase pad: copies r0_[t] into planes of 17x17 (2 rows above, 2 columns to the left), zeros in the pads and 2 after
+     */
+    private void f7_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 8; i++) {
+            int x = (t * 8 + i) * 169;
+            int d = (t * 8 + i) * 291;
+            for (int e = 0; e < 34; e++) {
+                f7_conv_c1_p[d + e] = 0f;
             }
-            for (int c = 0; c < 8; c++) {
-                int xo = (t * 8 + c) * 169;
-                int wo = (k * 8 + c) * 9;
-                f7_conv_c1_one0(yo, xo, wo);
+            for (int r = 2; r < 15; r++, x += 13) {
+                int dr = d + r * 17;
+                for (int e = 0; e < 2; e++) {
+                    f7_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(r0_, x, f7_conv_c1_p, dr + 2, 13);
+                for (int e = 15; e < 17; e++) {
+                    f7_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 255; e < 291; e++) {
+                f7_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f7_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [2, 15) read input row i - 2
+    private void f7_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_0 = c1$weight_[wo + 72];
-        float w2_0_0 = c1$weight_[wo + 144];
-        float w3_0_0 = c1$weight_[wo + 216];
-        float w0_0_1 = c1$weight_[wo + 1];
         float w1_0_1 = c1$weight_[wo + 73];
-        float w2_0_1 = c1$weight_[wo + 145];
-        float w3_0_1 = c1$weight_[wo + 217];
-        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_2 = c1$weight_[wo + 74];
-        float w2_0_2 = c1$weight_[wo + 146];
-        float w3_0_2 = c1$weight_[wo + 218];
-        for (int i = 2; i < 15; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 2) * 13;
-            for (int j = 1; j < 2; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 225 + j] += w1_0_1 * x;
-                c1_[yr + 450 + j] += w2_0_1 * x;
-                c1_[yr + 675 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = r0_[xr + j];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 225 + j] += w1_0_2 * x;
-                c1_[yr + 450 + j] += w2_0_2 * x;
-                c1_[yr + 675 + j] += w3_0_2 * x;
-            }
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) {
-                float x = r0_[xr + j - 2];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 225 + j] += w1_0_0 * x;
-                c1_[yr + 450 + j] += w2_0_0 * x;
-                c1_[yr + 675 + j] += w3_0_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 225 + j] += w1_0_1 * x;
-                c1_[yr + 450 + j] += w2_0_1 * x;
-                c1_[yr + 675 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 512 + e];
+            float x1 = f7_conv_c1_s[base + 816 + e];
+            float x2 = f7_conv_c1_s[base + 1120 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f7_conv_c1_s[base + 256 + e] = f7_conv_c1_s[base + 256 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [1, 14) read input row i - 1
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
+        float w0_1_1 = c1$weight_[wo + 4];
+        float w0_1_2 = c1$weight_[wo + 5];
         float w1_1_0 = c1$weight_[wo + 75];
-        float w2_1_0 = c1$weight_[wo + 147];
-        float w3_1_0 = c1$weight_[wo + 219];
-        float w0_1_1 = c1$weight_[wo + 4];
         float w1_1_1 = c1$weight_[wo + 76];
-        float w2_1_1 = c1$weight_[wo + 148];
-        float w3_1_1 = c1$weight_[wo + 220];
-        float w0_1_2 = c1$weight_[wo + 5];
         float w1_1_2 = c1$weight_[wo + 77];
-        float w2_1_2 = c1$weight_[wo + 149];
-        float w3_1_2 = c1$weight_[wo + 221];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 1; j < 2; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 225 + j] += w1_1_1 * x;
-                c1_[yr + 450 + j] += w2_1_1 * x;
-                c1_[yr + 675 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = r0_[xr + j];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 225 + j] += w1_1_2 * x;
-                c1_[yr + 450 + j] += w2_1_2 * x;
-                c1_[yr + 675 + j] += w3_1_2 * x;
-            }
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) {
-                float x = r0_[xr + j - 2];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 225 + j] += w1_1_0 * x;
-                c1_[yr + 450 + j] += w2_1_0 * x;
-                c1_[yr + 675 + j] += w3_1_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 225 + j] += w1_1_1 * x;
-                c1_[yr + 450 + j] += w2_1_1 * x;
-                c1_[yr + 675 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 529 + e];
+            float x1 = f7_conv_c1_s[base + 833 + e];
+            float x2 = f7_conv_c1_s[base + 1137 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f7_conv_c1_s[base + 256 + e] = f7_conv_c1_s[base + 256 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 13) read input row i
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
+        float w0_2_1 = c1$weight_[wo + 7];
+        float w0_2_2 = c1$weight_[wo + 8];
         float w1_2_0 = c1$weight_[wo + 78];
-        float w2_2_0 = c1$weight_[wo + 150];
-        float w3_2_0 = c1$weight_[wo + 222];
-        float w0_2_1 = c1$weight_[wo + 7];
         float w1_2_1 = c1$weight_[wo + 79];
-        float w2_2_1 = c1$weight_[wo + 151];
-        float w3_2_1 = c1$weight_[wo + 223];
-        float w0_2_2 = c1$weight_[wo + 8];
         float w1_2_2 = c1$weight_[wo + 80];
-        float w2_2_2 = c1$weight_[wo + 152];
-        float w3_2_2 = c1$weight_[wo + 224];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + i * 13;
-            for (int j = 1; j < 2; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 225 + j] += w1_2_1 * x;
-                c1_[yr + 450 + j] += w2_2_1 * x;
-                c1_[yr + 675 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = r0_[xr + j];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 225 + j] += w1_2_2 * x;
-                c1_[yr + 450 + j] += w2_2_2 * x;
-                c1_[yr + 675 + j] += w3_2_2 * x;
-            }
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c1_[yr + 225 + j] = c1_[yr + 225 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c1_[yr + 450 + j] = c1_[yr + 450 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c1_[yr + 675 + j] = c1_[yr + 675 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) {
-                float x = r0_[xr + j - 2];
-                c1_[yr + j] += w0_2_0 * x;
-                c1_[yr + 225 + j] += w1_2_0 * x;
-                c1_[yr + 450 + j] += w2_2_0 * x;
-                c1_[yr + 675 + j] += w3_2_0 * x;
-            }
-            for (int j = 13; j < 14; j++) {
-                float x = r0_[xr + j - 1];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 225 + j] += w1_2_1 * x;
-                c1_[yr + 450 + j] += w2_2_1 * x;
-                c1_[yr + 675 + j] += w3_2_1 * x;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
-     */
-    private void f7_conv_c1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [2, 15) read input row i - 2
-        float w0_0_0 = c1$weight_[wo];
-        float w0_0_1 = c1$weight_[wo + 1];
-        float w0_0_2 = c1$weight_[wo + 2];
-        for (int i = 2; i < 15; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 2) * 13;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_0_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_2 * r0_[xr + j];
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_0_0 * r0_[xr + j - 2];
-            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_0_1 * r0_[xr + j - 1];
-        }
-        // kernel row p = 1: output rows [1, 14) read input row i - 1
-        float w0_1_0 = c1$weight_[wo + 3];
-        float w0_1_1 = c1$weight_[wo + 4];
-        float w0_1_2 = c1$weight_[wo + 5];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_1_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_2 * r0_[xr + j];
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_1_0 * r0_[xr + j - 2];
-            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_1_1 * r0_[xr + j - 1];
-        }
-        // kernel row p = 2: output rows [0, 13) read input row i
-        float w0_2_0 = c1$weight_[wo + 6];
-        float w0_2_1 = c1$weight_[wo + 7];
-        float w0_2_2 = c1$weight_[wo + 8];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + i * 13;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_2_1 * r0_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_2 * r0_[xr + j];
-            for (int j = 2; j < 13; j++) {
-                float x0 = r0_[xr + j - 2];
-                float x1 = r0_[xr + j - 1];
-                float x2 = r0_[xr + j];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 13; j < 15; j++) c1_[yr + j] += w0_2_0 * r0_[xr + j - 2];
-            for (int j = 13; j < 14; j++) c1_[yr + j] += w0_2_1 * r0_[xr + j - 1];
+        for (int e = 0; e < 255; e++) {
+            float x0 = f7_conv_c1_s[base + 546 + e];
+            float x1 = f7_conv_c1_s[base + 850 + e];
+            float x2 = f7_conv_c1_s[base + 1154 + e];
+            f7_conv_c1_s[base + e] = f7_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f7_conv_c1_s[base + 256 + e] = f7_conv_c1_s[base + 256 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -1970,116 +1816,102 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c1' (samples/inception.cnn:23): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 0 + q]
      * <p>V = rot180(W[c1])ᵀ, anchor (0,0), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b7_conv_bf_c1_s
      */
     private void b7_conv_bf_c1_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 8;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 8 + c) * 169;
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$c1_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 8;
+        int base = chunk * 1136;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·208 + r·15 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 195; e++) {
+                b7_conv_bf_c1_s[base + e] = b0;
             }
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$c1_[xo + 169 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 195; e++) {
+                b7_conv_bf_c1_s[base + 208 + e] = b1;
             }
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$c1_[xo + 338 + e] = 0f;
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 227;
+                // kernel column q reads S[base + 416 + q·240 + e] = P[t][i][e + q]
+                System.arraycopy(b7_conv_bf_c1_p, d, b7_conv_bf_c1_s, base + 416, 225);
+                System.arraycopy(b7_conv_bf_c1_p, d + 1, b7_conv_bf_c1_s, base + 656, 225);
+                System.arraycopy(b7_conv_bf_c1_p, d + 2, b7_conv_bf_c1_s, base + 896, 225);
+                int wo = (i * 8 + o) * 9;
+                b7_conv_bf_c1_taps0(base, wo);
             }
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$c1_[xo + 507 + e] = 0f;
+            int y = (t * 8 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(b7_conv_bf_c1_s, base + r * 15, grad$r0$$c1_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(b7_conv_bf_c1_s, base + 208 + r * 15, grad$r0$$c1_, y + 169 + r * 13, 13);
+        }
+    }
+
+    /**
+     * conv_bf 'c1' (samples/inception.cnn:23), phase pad: copies grad$c1_[t] into planes of 15x15 (0 rows above, 0 columns to the left), zeros in the pads and 2 after
+     */
+    private void b7_conv_bf_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 6; i++) {
+            int x = (t * 6 + i) * 225;
+            int d = (t * 6 + i) * 227;
+            for (int r = 0; r < 15; r++, x += 15) {
+                int dr = d + r * 15;
+                System.arraycopy(grad$c1_, x, b7_conv_bf_c1_p, dr, 15);
             }
-            for (int k = 0; k < 6; k++) {
-                int yo = (t * 6 + k) * 225;
-                int wo = (k * 8 + c) * 9;
-                b7_conv_bf_c1_taps0(xo, yo, wo);
+            for (int e = 225; e < 227; e++) {
+                b7_conv_bf_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 2.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b7_conv_bf_c1_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [2, 15) reach ΔX row i - 2
+    private void b7_conv_bf_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c1$weight_[wo];
-        float w1_0_0 = c1$weight_[wo + 9];
-        float w2_0_0 = c1$weight_[wo + 18];
-        float w3_0_0 = c1$weight_[wo + 27];
         float w0_0_1 = c1$weight_[wo + 1];
-        float w1_0_1 = c1$weight_[wo + 10];
-        float w2_0_1 = c1$weight_[wo + 19];
-        float w3_0_1 = c1$weight_[wo + 28];
         float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_0 = c1$weight_[wo + 9];
+        float w1_0_1 = c1$weight_[wo + 10];
         float w1_0_2 = c1$weight_[wo + 11];
-        float w2_0_2 = c1$weight_[wo + 20];
-        float w3_0_2 = c1$weight_[wo + 29];
-        for (int i = 2; i < 15; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 2) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$c1_[yr + j + 2];
-                float x1 = grad$c1_[yr + j + 1];
-                float x2 = grad$c1_[yr + j];
-                grad$r0$$c1_[xr + j] = grad$r0$$c1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$r0$$c1_[xr + 169 + j] = grad$r0$$c1_[xr + 169 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$r0$$c1_[xr + 338 + j] = grad$r0$$c1_[xr + 338 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$r0$$c1_[xr + 507 + j] = grad$r0$$c1_[xr + 507 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
+        for (int e = 0; e < 195; e++) {
+            float x0 = b7_conv_bf_c1_s[base + 926 + e];
+            float x1 = b7_conv_bf_c1_s[base + 686 + e];
+            float x2 = b7_conv_bf_c1_s[base + 446 + e];
+            b7_conv_bf_c1_s[base + e] = b7_conv_bf_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b7_conv_bf_c1_s[base + 208 + e] = b7_conv_bf_c1_s[base + 208 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [1, 14) reach ΔX row i - 1
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c1$weight_[wo + 3];
-        float w1_1_0 = c1$weight_[wo + 12];
-        float w2_1_0 = c1$weight_[wo + 21];
-        float w3_1_0 = c1$weight_[wo + 30];
         float w0_1_1 = c1$weight_[wo + 4];
-        float w1_1_1 = c1$weight_[wo + 13];
-        float w2_1_1 = c1$weight_[wo + 22];
-        float w3_1_1 = c1$weight_[wo + 31];
         float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_0 = c1$weight_[wo + 12];
+        float w1_1_1 = c1$weight_[wo + 13];
         float w1_1_2 = c1$weight_[wo + 14];
-        float w2_1_2 = c1$weight_[wo + 23];
-        float w3_1_2 = c1$weight_[wo + 32];
-        for (int i = 1; i < 14; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$c1_[yr + j + 2];
-                float x1 = grad$c1_[yr + j + 1];
-                float x2 = grad$c1_[yr + j];
-                grad$r0$$c1_[xr + j] = grad$r0$$c1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$r0$$c1_[xr + 169 + j] = grad$r0$$c1_[xr + 169 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$r0$$c1_[xr + 338 + j] = grad$r0$$c1_[xr + 338 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$r0$$c1_[xr + 507 + j] = grad$r0$$c1_[xr + 507 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
+        for (int e = 0; e < 195; e++) {
+            float x0 = b7_conv_bf_c1_s[base + 911 + e];
+            float x1 = b7_conv_bf_c1_s[base + 671 + e];
+            float x2 = b7_conv_bf_c1_s[base + 431 + e];
+            b7_conv_bf_c1_s[base + e] = b7_conv_bf_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b7_conv_bf_c1_s[base + 208 + e] = b7_conv_bf_c1_s[base + 208 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 13) reach ΔX row i
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c1$weight_[wo + 6];
-        float w1_2_0 = c1$weight_[wo + 15];
-        float w2_2_0 = c1$weight_[wo + 24];
-        float w3_2_0 = c1$weight_[wo + 33];
         float w0_2_1 = c1$weight_[wo + 7];
-        float w1_2_1 = c1$weight_[wo + 16];
-        float w2_2_1 = c1$weight_[wo + 25];
-        float w3_2_1 = c1$weight_[wo + 34];
         float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_0 = c1$weight_[wo + 15];
+        float w1_2_1 = c1$weight_[wo + 16];
         float w1_2_2 = c1$weight_[wo + 17];
-        float w2_2_2 = c1$weight_[wo + 26];
-        float w3_2_2 = c1$weight_[wo + 35];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 15;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$c1_[yr + j + 2];
-                float x1 = grad$c1_[yr + j + 1];
-                float x2 = grad$c1_[yr + j];
-                grad$r0$$c1_[xr + j] = grad$r0$$c1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$r0$$c1_[xr + 169 + j] = grad$r0$$c1_[xr + 169 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$r0$$c1_[xr + 338 + j] = grad$r0$$c1_[xr + 338 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$r0$$c1_[xr + 507 + j] = grad$r0$$c1_[xr + 507 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
+        for (int e = 0; e < 195; e++) {
+            float x0 = b7_conv_bf_c1_s[base + 896 + e];
+            float x1 = b7_conv_bf_c1_s[base + 656 + e];
+            float x2 = b7_conv_bf_c1_s[base + 416 + e];
+            b7_conv_bf_c1_s[base + e] = b7_conv_bf_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b7_conv_bf_c1_s[base + 208 + e] = b7_conv_bf_c1_s[base + 208 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2167,133 +1999,85 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'b2' (samples/inception.cnn:20): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<1 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 0 + q]
      * <p>V = rot180(W[b2])ᵀ, anchor (1,0), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b10_conv_bf_b2_s
      */
     private void b10_conv_bf_b2_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 6;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 6 + c) * 169;
+        int o0 = 0;
+        int o1 = 6;
+        int base = chunk * 560;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·176 + r·13 + j]
+            float b0 = 0f;
             for (int e = 0; e < 169; e++) {
-                grad$b1_[xo + e] = 0f;
+                b10_conv_bf_b2_s[base + e] = b0;
             }
+            float b1 = 0f;
             for (int e = 0; e < 169; e++) {
-                grad$b1_[xo + 169 + e] = 0f;
+                b10_conv_bf_b2_s[base + 176 + e] = b1;
             }
-            for (int e = 0; e < 169; e++) {
-                grad$b1_[xo + 338 + e] = 0f;
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 195;
+                // kernel column q reads S[base + 352 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(b10_conv_bf_b2_p, d, b10_conv_bf_b2_s, base + 352, 195);
+                int wo = (i * 6 + o) * 3;
+                b10_conv_bf_b2_taps0(base, wo);
             }
-            for (int e = 0; e < 169; e++) {
-                grad$b1_[xo + 507 + e] = 0f;
-            }
-            for (int k = 0; k < 6; k++) {
-                int yo = (t * 6 + k) * 169;
-                int wo = (k * 6 + c) * 3;
-                b10_conv_bf_b2_taps0(xo, yo, wo);
-            }
+            int y = (t * 6 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(b10_conv_bf_b2_s, base + r * 13, grad$b1_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(b10_conv_bf_b2_s, base + 176 + r * 13, grad$b1_, y + 169 + r * 13, 13);
         }
-        for (; c < c1; c += 1) {
-            int xo = (t * 6 + c) * 169;
-            for (int e = 0; e < 169; e++) {
-                grad$b1_[xo + e] = 0f;
+    }
+
+    /**
+     * conv_bf 'b2' (samples/inception.cnn:20), phase pad: copies grad$b2_[t] into planes of 15x13 (1 rows above, 0 columns to the left), zeros in the pads and 0 after
+     */
+    private void b10_conv_bf_b2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 6; i++) {
+            int x = (t * 6 + i) * 169;
+            int d = (t * 6 + i) * 195;
+            for (int e = 0; e < 13; e++) {
+                b10_conv_bf_b2_p[d + e] = 0f;
             }
-            for (int k = 0; k < 6; k++) {
-                int yo = (t * 6 + k) * 169;
-                int wo = (k * 6 + c) * 3;
-                b10_conv_bf_b2_one0(xo, yo, wo);
+            for (int r = 1; r < 14; r++, x += 13) {
+                int dr = d + r * 13;
+                System.arraycopy(grad$b2_, x, b10_conv_bf_b2_p, dr, 13);
+            }
+            for (int e = 182; e < 195; e++) {
+                b10_conv_bf_b2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0), (1, 0), (2, 0) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 0.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b10_conv_bf_b2_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 13) reach ΔX row i - 1
+    private void b10_conv_bf_b2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = b2$weight_[wo];
         float w1_0_0 = b2$weight_[wo + 3];
-        float w2_0_0 = b2$weight_[wo + 6];
-        float w3_0_0 = b2$weight_[wo + 9];
-        for (int i = 1; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$b2_[yr + j];
-                grad$b1_[xr + j] = grad$b1_[xr + j] + w0_0_0 * x0;
-                grad$b1_[xr + 169 + j] = grad$b1_[xr + 169 + j] + w1_0_0 * x0;
-                grad$b1_[xr + 338 + j] = grad$b1_[xr + 338 + j] + w2_0_0 * x0;
-                grad$b1_[xr + 507 + j] = grad$b1_[xr + 507 + j] + w3_0_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = b10_conv_bf_b2_s[base + 378 + e];
+            b10_conv_bf_b2_s[base + e] = b10_conv_bf_b2_s[base + e] + w0_0_0 * x0;
+            b10_conv_bf_b2_s[base + 176 + e] = b10_conv_bf_b2_s[base + 176 + e] + w1_0_0 * x0;
         }
-        // kernel row p = 1: ΔY rows [0, 13) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = b2$weight_[wo + 1];
         float w1_1_0 = b2$weight_[wo + 4];
-        float w2_1_0 = b2$weight_[wo + 7];
-        float w3_1_0 = b2$weight_[wo + 10];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$b2_[yr + j];
-                grad$b1_[xr + j] = grad$b1_[xr + j] + w0_1_0 * x0;
-                grad$b1_[xr + 169 + j] = grad$b1_[xr + 169 + j] + w1_1_0 * x0;
-                grad$b1_[xr + 338 + j] = grad$b1_[xr + 338 + j] + w2_1_0 * x0;
-                grad$b1_[xr + 507 + j] = grad$b1_[xr + 507 + j] + w3_1_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = b10_conv_bf_b2_s[base + 365 + e];
+            b10_conv_bf_b2_s[base + e] = b10_conv_bf_b2_s[base + e] + w0_1_0 * x0;
+            b10_conv_bf_b2_s[base + 176 + e] = b10_conv_bf_b2_s[base + 176 + e] + w1_1_0 * x0;
         }
-        // kernel row p = 2: ΔY rows [0, 12) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = b2$weight_[wo + 2];
         float w1_2_0 = b2$weight_[wo + 5];
-        float w2_2_0 = b2$weight_[wo + 8];
-        float w3_2_0 = b2$weight_[wo + 11];
-        for (int i = 0; i < 12; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i + 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$b2_[yr + j];
-                grad$b1_[xr + j] = grad$b1_[xr + j] + w0_2_0 * x0;
-                grad$b1_[xr + 169 + j] = grad$b1_[xr + 169 + j] + w1_2_0 * x0;
-                grad$b1_[xr + 338 + j] = grad$b1_[xr + 338 + j] + w2_2_0 * x0;
-                grad$b1_[xr + 507 + j] = grad$b1_[xr + 507 + j] + w3_2_0 * x0;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (0, 0), (1, 0), (2, 0) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; ΔX column u takes tap q from ΔY column u - q + 0.
-     */
-    private void b10_conv_bf_b2_one0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 13) reach ΔX row i - 1
-        float w0_0_0 = b2$weight_[wo];
-        for (int i = 1; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i - 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$b2_[yr + j];
-                grad$b1_[xr + j] = grad$b1_[xr + j] + w0_0_0 * x0;
-            }
-        }
-        // kernel row p = 1: ΔY rows [0, 13) reach ΔX row i
-        float w0_1_0 = b2$weight_[wo + 1];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$b2_[yr + j];
-                grad$b1_[xr + j] = grad$b1_[xr + j] + w0_1_0 * x0;
-            }
-        }
-        // kernel row p = 2: ΔY rows [0, 12) reach ΔX row i + 1
-        float w0_2_0 = b2$weight_[wo + 2];
-        for (int i = 0; i < 12; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + (i + 1) * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$b2_[yr + j];
-                grad$b1_[xr + j] = grad$b1_[xr + j] + w0_2_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = b10_conv_bf_b2_s[base + 352 + e];
+            b10_conv_bf_b2_s[base + e] = b10_conv_bf_b2_s[base + e] + w0_2_0 * x0;
+            b10_conv_bf_b2_s[base + 176 + e] = b10_conv_bf_b2_s[base + 176 + e] + w1_2_0 * x0;
         }
     }
 
@@ -2362,92 +2146,80 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'b1' (samples/inception.cnn:19): ΔX[t][c][i][j] = Σ_k Σ_p<1 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 1 + q]
      * <p>V = rot180(W[b1])ᵀ, anchor (0,1), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b12_conv_bf_b1_s
      */
     private void b12_conv_bf_b1_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 8;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 8 + c) * 169;
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$b1_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 8;
+        int base = chunk * 1040;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·208 + r·15 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 195; e++) {
+                b12_conv_bf_b1_s[base + e] = b0;
             }
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$b1_[xo + 169 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 195; e++) {
+                b12_conv_bf_b1_s[base + 208 + e] = b1;
             }
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$b1_[xo + 338 + e] = 0f;
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 197;
+                // kernel column q reads S[base + 416 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(b12_conv_bf_b1_p, d, b12_conv_bf_b1_s, base + 416, 195);
+                System.arraycopy(b12_conv_bf_b1_p, d + 1, b12_conv_bf_b1_s, base + 624, 195);
+                System.arraycopy(b12_conv_bf_b1_p, d + 2, b12_conv_bf_b1_s, base + 832, 195);
+                int wo = (i * 8 + o) * 3;
+                b12_conv_bf_b1_taps0(base, wo);
             }
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$b1_[xo + 507 + e] = 0f;
+            int y = (t * 8 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(b12_conv_bf_b1_s, base + r * 15, grad$r0$$b1_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(b12_conv_bf_b1_s, base + 208 + r * 15, grad$r0$$b1_, y + 169 + r * 13, 13);
+        }
+    }
+
+    /**
+     * conv_bf 'b1' (samples/inception.cnn:19), phase pad: copies grad$b1_[t] into planes of 13x15 (0 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b12_conv_bf_b1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 6; i++) {
+            int x = (t * 6 + i) * 169;
+            int d = (t * 6 + i) * 197;
+            for (int r = 0; r < 13; r++, x += 13) {
+                int dr = d + r * 15;
+                for (int e = 0; e < 1; e++) {
+                    b12_conv_bf_b1_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$b1_, x, b12_conv_bf_b1_p, dr + 1, 13);
+                for (int e = 14; e < 15; e++) {
+                    b12_conv_bf_b1_p[dr + e] = 0f;
+                }
             }
-            for (int k = 0; k < 6; k++) {
-                int yo = (t * 6 + k) * 169;
-                int wo = (k * 8 + c) * 3;
-                b12_conv_bf_b1_taps0(xo, yo, wo);
+            for (int e = 195; e < 197; e++) {
+                b12_conv_bf_b1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..0 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b12_conv_bf_b1_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [0, 13) reach ΔX row i
+    private void b12_conv_bf_b1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0 (the kernel rotated 180°)
         float w0_0_0 = b1$weight_[wo];
-        float w1_0_0 = b1$weight_[wo + 3];
-        float w2_0_0 = b1$weight_[wo + 6];
-        float w3_0_0 = b1$weight_[wo + 9];
         float w0_0_1 = b1$weight_[wo + 1];
-        float w1_0_1 = b1$weight_[wo + 4];
-        float w2_0_1 = b1$weight_[wo + 7];
-        float w3_0_1 = b1$weight_[wo + 10];
         float w0_0_2 = b1$weight_[wo + 2];
+        float w1_0_0 = b1$weight_[wo + 3];
+        float w1_0_1 = b1$weight_[wo + 4];
         float w1_0_2 = b1$weight_[wo + 5];
-        float w2_0_2 = b1$weight_[wo + 8];
-        float w3_0_2 = b1$weight_[wo + 11];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$b1_[yr + j + 1];
-                grad$r0$$b1_[xr + j] += w0_0_0 * x;
-                grad$r0$$b1_[xr + 169 + j] += w1_0_0 * x;
-                grad$r0$$b1_[xr + 338 + j] += w2_0_0 * x;
-                grad$r0$$b1_[xr + 507 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$b1_[yr + j];
-                grad$r0$$b1_[xr + j] += w0_0_1 * x;
-                grad$r0$$b1_[xr + 169 + j] += w1_0_1 * x;
-                grad$r0$$b1_[xr + 338 + j] += w2_0_1 * x;
-                grad$r0$$b1_[xr + 507 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 12; j++) {
-                float x0 = grad$b1_[yr + j + 1];
-                float x1 = grad$b1_[yr + j];
-                float x2 = grad$b1_[yr + j - 1];
-                grad$r0$$b1_[xr + j] = grad$r0$$b1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$r0$$b1_[xr + 169 + j] = grad$r0$$b1_[xr + 169 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$r0$$b1_[xr + 338 + j] = grad$r0$$b1_[xr + 338 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$r0$$b1_[xr + 507 + j] = grad$r0$$b1_[xr + 507 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 12; j < 13; j++) {
-                float x = grad$b1_[yr + j];
-                grad$r0$$b1_[xr + j] += w0_0_1 * x;
-                grad$r0$$b1_[xr + 169 + j] += w1_0_1 * x;
-                grad$r0$$b1_[xr + 338 + j] += w2_0_1 * x;
-                grad$r0$$b1_[xr + 507 + j] += w3_0_1 * x;
-            }
-            for (int j = 12; j < 13; j++) {
-                float x = grad$b1_[yr + j - 1];
-                grad$r0$$b1_[xr + j] += w0_0_2 * x;
-                grad$r0$$b1_[xr + 169 + j] += w1_0_2 * x;
-                grad$r0$$b1_[xr + 338 + j] += w2_0_2 * x;
-                grad$r0$$b1_[xr + 507 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 195; e++) {
+            float x0 = b12_conv_bf_b1_s[base + 832 + e];
+            float x1 = b12_conv_bf_b1_s[base + 624 + e];
+            float x2 = b12_conv_bf_b1_s[base + 416 + e];
+            b12_conv_bf_b1_s[base + e] = b12_conv_bf_b1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b12_conv_bf_b1_s[base + 208 + e] = b12_conv_bf_b1_s[base + 208 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
     }
 
@@ -2518,54 +2290,66 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'a0' (samples/inception.cnn:16): ΔX[t][c][i][j] = Σ_k Σ_p<1 Σ_q<1 V[c][k][p][q] · ΔY[t][k][i - 0 + p][j - 0 + q]
      * <p>V = rot180(W[a0])ᵀ, anchor (0,0), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b15_conv_bf_a0_s
      */
     private void b15_conv_bf_a0_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 8;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 8 + c) * 169;
+        int o0 = 0;
+        int o1 = 8;
+        int base = chunk * 528;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·176 + r·13 + j]
+            float b0 = 0f;
             for (int e = 0; e < 169; e++) {
-                grad$r0$$a0_[xo + e] = 0f;
+                b15_conv_bf_a0_s[base + e] = b0;
             }
+            float b1 = 0f;
             for (int e = 0; e < 169; e++) {
-                grad$r0$$a0_[xo + 169 + e] = 0f;
+                b15_conv_bf_a0_s[base + 176 + e] = b1;
             }
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$a0_[xo + 338 + e] = 0f;
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 169;
+                // kernel column q reads S[base + 352 + q·176 + e] = P[t][i][e + q]
+                System.arraycopy(b15_conv_bf_a0_p, d, b15_conv_bf_a0_s, base + 352, 169);
+                int wo = (i * 8 + o) * 1;
+                b15_conv_bf_a0_taps0(base, wo);
             }
-            for (int e = 0; e < 169; e++) {
-                grad$r0$$a0_[xo + 507 + e] = 0f;
+            int y = (t * 8 + o) * 169;
+            for (int r = 0; r < 13; r++) System.arraycopy(b15_conv_bf_a0_s, base + r * 13, grad$r0$$a0_, y + r * 13, 13);
+            for (int r = 0; r < 13; r++) System.arraycopy(b15_conv_bf_a0_s, base + 176 + r * 13, grad$r0$$a0_, y + 169 + r * 13, 13);
+        }
+    }
+
+    /**
+     * conv_bf 'a0' (samples/inception.cnn:16), phase pad: copies grad$a0_[t] into planes of 13x13 (0 rows above, 0 columns to the left), zeros in the pads and 0 after
+     */
+    private void b15_conv_bf_a0_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 6; i++) {
+            int x = (t * 6 + i) * 169;
+            int d = (t * 6 + i) * 169;
+            for (int r = 0; r < 13; r++, x += 13) {
+                int dr = d + r * 13;
+                System.arraycopy(grad$a0_, x, b15_conv_bf_a0_p, dr, 13);
             }
-            for (int k = 0; k < 6; k++) {
-                int yo = (t * 6 + k) * 169;
-                int wo = (k * 8 + c) * 1;
-                b15_conv_bf_a0_taps0(xo, yo, wo);
+            for (int e = 169; e < 169; e++) {
+                b15_conv_bf_a0_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 0.
+     * Adds kernel rows 0..0 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b15_conv_bf_a0_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [0, 13) reach ΔX row i
+    private void b15_conv_bf_a0_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0 (the kernel rotated 180°)
         float w0_0_0 = a0$weight_[wo];
         float w1_0_0 = a0$weight_[wo + 1];
-        float w2_0_0 = a0$weight_[wo + 2];
-        float w3_0_0 = a0$weight_[wo + 3];
-        for (int i = 0; i < 13; i++) {
-            int yr = yo + i * 13;
-            int xr = xo + i * 13;
-            for (int j = 0; j < 13; j++) {
-                float x0 = grad$a0_[yr + j];
-                grad$r0$$a0_[xr + j] = grad$r0$$a0_[xr + j] + w0_0_0 * x0;
-                grad$r0$$a0_[xr + 169 + j] = grad$r0$$a0_[xr + 169 + j] + w1_0_0 * x0;
-                grad$r0$$a0_[xr + 338 + j] = grad$r0$$a0_[xr + 338 + j] + w2_0_0 * x0;
-                grad$r0$$a0_[xr + 507 + j] = grad$r0$$a0_[xr + 507 + j] + w3_0_0 * x0;
-            }
+        for (int e = 0; e < 169; e++) {
+            float x0 = b15_conv_bf_a0_s[base + 352 + e];
+            b15_conv_bf_a0_s[base + e] = b15_conv_bf_a0_s[base + e] + w0_0_0 * x0;
+            b15_conv_bf_a0_s[base + 176 + e] = b15_conv_bf_a0_s[base + 176 + e] + w1_0_0 * x0;
         }
     }
 

@@ -57,8 +57,8 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'c1' (samples/lenet5.cnn:6): scalar loops (plain Java), 6 chunks
- * <li>conv forward 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c1' (samples/lenet5.cnn:6): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 6 chunks
+ * <li>conv forward 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
  * </ul>
  */
 public final class Lenet5_T1 implements Network, ChunkTask {
@@ -222,6 +222,36 @@ public final class Lenet5_T1 implements Network, ChunkTask {
      */
     private final float[] loss_ = new float[1];
 
+    /**
+     * Scratch memory of steps that never run at the same time: f0_conv_c1_s f3_conv_c2_s.
+     */
+    private final float[] scratch0 = new float[41472];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_c2_p f0_conv_c1_p.
+     */
+    private final float[] scratch1 = new float[1200];
+
+    /**
+     * Scratch of f0_conv_c1_ (1028 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f0_conv_c1_p = scratch1;
+
+    /**
+     * Scratch of f0_conv_c1_ (41472 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_c1_s = scratch0;
+
+    /**
+     * Scratch of f3_conv_c2_ (1200 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f3_conv_c2_p = scratch1;
+
+    /**
+     * Scratch of f3_conv_c2_ (10624 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f3_conv_c2_s = scratch0;
+
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
     private final HashMap<String, float[]> floats = new HashMap<String, float[]>();
@@ -311,17 +341,20 @@ public final class Lenet5_T1 implements Network, ChunkTask {
      */
     public void infer() {
         // conv 'c1' (samples/lenet5.cnn:6)
-        pool.run(this, 0, 6);
+        f0_conv_c1_pad(0);
+        // conv 'c1' (samples/lenet5.cnn:6)
+        pool.run(this, 1, 6);
         // relu 'r1' (samples/lenet5.cnn:7)
         // maxpool 'p1' (samples/lenet5.cnn:8)
-        s1_by_sample(0);
         // conv 'c2' (samples/lenet5.cnn:9)
-        pool.run(this, 2, 8);
+        s2_by_sample(0);
+        // conv 'c2' (samples/lenet5.cnn:9)
+        pool.run(this, 3, 8);
         // relu 'r2' (samples/lenet5.cnn:10)
         // maxpool 'p2' (samples/lenet5.cnn:11)
-        s3_by_sample(0);
+        s4_by_sample(0);
         // full 'f1' (samples/lenet5.cnn:12)
-        pool.run(this, 4, 8);
+        pool.run(this, 5, 8);
         // relu 'r3' (samples/lenet5.cnn:13)
         f7_relu_r3_(0);
         // full 'f2' (samples/lenet5.cnn:14)
@@ -414,36 +447,39 @@ public final class Lenet5_T1 implements Network, ChunkTask {
     public void runChunk(int step, int chunk) {
         switch (step) {
             case 0:
-                f0_conv_c1_(chunk);
+                f0_conv_c1_pad(chunk);
                 return;
             case 1:
-                s1_by_sample(chunk);
+                f0_conv_c1_(chunk);
                 return;
             case 2:
-                f3_conv_c2_(chunk);
+                s2_by_sample(chunk);
                 return;
             case 3:
-                s3_by_sample(chunk);
+                f3_conv_c2_(chunk);
                 return;
             case 4:
-                f6_full_f1_(chunk);
+                s4_by_sample(chunk);
                 return;
             case 5:
-                f7_relu_r3_(chunk);
+                f6_full_f1_(chunk);
                 return;
             case 6:
-                f8_full_f2_(chunk);
+                f7_relu_r3_(chunk);
                 return;
             case 7:
-                f9_relu_r4_(chunk);
+                f8_full_f2_(chunk);
                 return;
             case 8:
-                f10_full_f3_(chunk);
+                f9_relu_r4_(chunk);
                 return;
             case 9:
-                f11_softmax_y_(chunk);
+                f10_full_f3_(chunk);
                 return;
             case 10:
+                f11_softmax_y_(chunk);
+                return;
+            case 11:
                 f12_cross_entropy_loss_(chunk);
                 return;
             default:
@@ -457,11 +493,13 @@ public final class Lenet5_T1 implements Network, ChunkTask {
      * <ul>
      * <li>relu 'r1' (samples/lenet5.cnn:7)</li>
      * <li>maxpool 'p1' (samples/lenet5.cnn:8)</li>
+     * <li>conv 'c2' (samples/lenet5.cnn:9)</li>
      * </ul>
      */
-    private void s1_by_sample(int chunk) {
+    private void s2_by_sample(int chunk) {
         f1_relu_r1_(chunk);
         f2_maxpool_p1_(chunk);
+        f3_conv_c2_pad(chunk);
     }
 
     /**
@@ -472,7 +510,7 @@ public final class Lenet5_T1 implements Network, ChunkTask {
      * <li>maxpool 'p2' (samples/lenet5.cnn:11)</li>
      * </ul>
      */
-    private void s3_by_sample(int chunk) {
+    private void s4_by_sample(int chunk) {
         f4_relu_r2_(chunk);
         f5_maxpool_p2_(chunk);
     }
@@ -480,638 +518,338 @@ public final class Lenet5_T1 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/lenet5.cnn:6): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
      * <p>kernel 5x5, same, pads (2,2,2,2), algo direct
-     * <p>6 chunks: sample chunk / 6, output channels split in 6; output channels 4 at a time
+     * <p>6 chunks: sample chunk / 6, output maps split in 6; output maps 2 at a time in the chunk's slice of f0_conv_c1_s
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk / 6;
         int part = chunk - t * 6;
-        int k0 = part * 6 / 6;
-        int k1 = (part + 1) * 6 / 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 784;
-            float b0 = c1$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b0;
+        int o0 = part * 6 / 6;
+        int o1 = (part + 1) * 6 / 6;
+        int base = chunk * 6912;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·896 + r·32 + j]
+            float b0 = c1$bias_[o];
+            for (int e = 0; e < 896; e++) {
+                f0_conv_c1_s[base + e] = b0;
             }
-            float b1 = c1$bias_[k + 1];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 784 + e] = b1;
+            float b1 = c1$bias_[o + 1];
+            for (int e = 0; e < 896; e++) {
+                f0_conv_c1_s[base + 896 + e] = b1;
             }
-            float b2 = c1$bias_[k + 2];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 1028;
+                // kernel column q reads S[base + 1792 + q·1024 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c1_p, d, f0_conv_c1_s, base + 1792, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 1, f0_conv_c1_s, base + 2816, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 2, f0_conv_c1_s, base + 3840, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 3, f0_conv_c1_s, base + 4864, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 4, f0_conv_c1_s, base + 5888, 1024);
+                int wo = (o * 1 + i) * 25;
+                f0_conv_c1_taps0(base, wo);
+                f0_conv_c1_taps1(base, wo);
+                f0_conv_c1_taps2(base, wo);
+                f0_conv_c1_taps3(base, wo);
+                f0_conv_c1_taps4(base, wo);
             }
-            float b3 = c1$bias_[k + 3];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 2352 + e] = b3;
-            }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 25;
-                f0_conv_c1_taps0(yo, xo, wo);
-                f0_conv_c1_taps1(yo, xo, wo);
-                f0_conv_c1_taps2(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c1_s, base + r * 32, c1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c1_s, base + 896 + r * 32, c1_, y + 784 + r * 28, 28);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 784;
-            float b0 = c1$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b0;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·896 + r·32 + j]
+            float b0 = c1$bias_[o];
+            for (int e = 0; e < 896; e++) {
+                f0_conv_c1_s[base + e] = b0;
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 25;
-                f0_conv_c1_one0(yo, xo, wo);
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 1028;
+                // kernel column q reads S[base + 1792 + q·1024 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c1_p, d, f0_conv_c1_s, base + 1792, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 1, f0_conv_c1_s, base + 2816, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 2, f0_conv_c1_s, base + 3840, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 3, f0_conv_c1_s, base + 4864, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 4, f0_conv_c1_s, base + 5888, 1024);
+                int wo = (o * 1 + i) * 25;
+                f0_conv_c1_one0(base, wo);
+                f0_conv_c1_one1(base, wo);
+            }
+            int y = (t * 6 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c1_s, base + r * 32, c1_, y + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'c1' (samples/lenet5.cnn:6), phase pad: copies x_[t] into planes of 32x32 (2 rows above, 2 columns to the left), zeros in the pads and 4 after
+     */
+    private void f0_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 1028;
+            for (int e = 0; e < 64; e++) {
+                f0_conv_c1_p[d + e] = 0f;
+            }
+            for (int r = 2; r < 30; r++, x += 28) {
+                int dr = d + r * 32;
+                for (int e = 0; e < 2; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_c1_p, dr + 2, 28);
+                for (int e = 30; e < 32; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 960; e < 1028; e++) {
+                f0_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..1) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..0 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [2, 28) read input row i - 2
+    private void f0_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w0_0_2 = c1$weight_[wo + 2];
+        float w0_0_3 = c1$weight_[wo + 3];
+        float w0_0_4 = c1$weight_[wo + 4];
         float w1_0_0 = c1$weight_[wo + 25];
-        float w2_0_0 = c1$weight_[wo + 50];
-        float w3_0_0 = c1$weight_[wo + 75];
-        float w0_0_1 = c1$weight_[wo + 1];
         float w1_0_1 = c1$weight_[wo + 26];
-        float w2_0_1 = c1$weight_[wo + 51];
-        float w3_0_1 = c1$weight_[wo + 76];
-        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_2 = c1$weight_[wo + 27];
-        float w2_0_2 = c1$weight_[wo + 52];
-        float w3_0_2 = c1$weight_[wo + 77];
-        float w0_0_3 = c1$weight_[wo + 3];
         float w1_0_3 = c1$weight_[wo + 28];
-        float w2_0_3 = c1$weight_[wo + 53];
-        float w3_0_3 = c1$weight_[wo + 78];
-        float w0_0_4 = c1$weight_[wo + 4];
         float w1_0_4 = c1$weight_[wo + 29];
-        float w2_0_4 = c1$weight_[wo + 54];
-        float w3_0_4 = c1$weight_[wo + 79];
-        for (int i = 2; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 2) * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 784 + j] += w1_0_2 * x;
-                c1_[yr + 1568 + j] += w2_0_2 * x;
-                c1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_0_3 * x;
-                c1_[yr + 784 + j] += w1_0_3 * x;
-                c1_[yr + 1568 + j] += w2_0_3 * x;
-                c1_[yr + 2352 + j] += w3_0_3 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 2];
-                c1_[yr + j] += w0_0_4 * x;
-                c1_[yr + 784 + j] += w1_0_4 * x;
-                c1_[yr + 1568 + j] += w2_0_4 * x;
-                c1_[yr + 2352 + j] += w3_0_4 * x;
-            }
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3 + w1_0_4 * x4;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2 + w2_0_3 * x3 + w2_0_4 * x4;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2 + w3_0_3 * x3 + w3_0_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 2];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 784 + j] += w1_0_0 * x;
-                c1_[yr + 1568 + j] += w2_0_0 * x;
-                c1_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 784 + j] += w1_0_2 * x;
-                c1_[yr + 1568 + j] += w2_0_2 * x;
-                c1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_0_3 * x;
-                c1_[yr + 784 + j] += w1_0_3 * x;
-                c1_[yr + 1568 + j] += w2_0_3 * x;
-                c1_[yr + 2352 + j] += w3_0_3 * x;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1792 + e];
+            float x1 = f0_conv_c1_s[base + 2816 + e];
+            float x2 = f0_conv_c1_s[base + 3840 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [1, 28) read input row i - 1
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4864 + e];
+            float x4 = f0_conv_c1_s[base + 5888 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_3 * x3 + w0_0_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_0_3 * x3 + w1_0_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 1..1 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_taps1(int base, int wo) {
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 5];
-        float w1_1_0 = c1$weight_[wo + 30];
-        float w2_1_0 = c1$weight_[wo + 55];
-        float w3_1_0 = c1$weight_[wo + 80];
         float w0_1_1 = c1$weight_[wo + 6];
-        float w1_1_1 = c1$weight_[wo + 31];
-        float w2_1_1 = c1$weight_[wo + 56];
-        float w3_1_1 = c1$weight_[wo + 81];
         float w0_1_2 = c1$weight_[wo + 7];
-        float w1_1_2 = c1$weight_[wo + 32];
-        float w2_1_2 = c1$weight_[wo + 57];
-        float w3_1_2 = c1$weight_[wo + 82];
         float w0_1_3 = c1$weight_[wo + 8];
-        float w1_1_3 = c1$weight_[wo + 33];
-        float w2_1_3 = c1$weight_[wo + 58];
-        float w3_1_3 = c1$weight_[wo + 83];
         float w0_1_4 = c1$weight_[wo + 9];
+        float w1_1_0 = c1$weight_[wo + 30];
+        float w1_1_1 = c1$weight_[wo + 31];
+        float w1_1_2 = c1$weight_[wo + 32];
+        float w1_1_3 = c1$weight_[wo + 33];
         float w1_1_4 = c1$weight_[wo + 34];
-        float w2_1_4 = c1$weight_[wo + 59];
-        float w3_1_4 = c1$weight_[wo + 84];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 784 + j] += w1_1_2 * x;
-                c1_[yr + 1568 + j] += w2_1_2 * x;
-                c1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_1_3 * x;
-                c1_[yr + 784 + j] += w1_1_3 * x;
-                c1_[yr + 1568 + j] += w2_1_3 * x;
-                c1_[yr + 2352 + j] += w3_1_3 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 2];
-                c1_[yr + j] += w0_1_4 * x;
-                c1_[yr + 784 + j] += w1_1_4 * x;
-                c1_[yr + 1568 + j] += w2_1_4 * x;
-                c1_[yr + 2352 + j] += w3_1_4 * x;
-            }
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3 + w1_1_4 * x4;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2 + w2_1_3 * x3 + w2_1_4 * x4;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2 + w3_1_3 * x3 + w3_1_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 2];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 784 + j] += w1_1_0 * x;
-                c1_[yr + 1568 + j] += w2_1_0 * x;
-                c1_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 784 + j] += w1_1_2 * x;
-                c1_[yr + 1568 + j] += w2_1_2 * x;
-                c1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_1_3 * x;
-                c1_[yr + 784 + j] += w1_1_3 * x;
-                c1_[yr + 1568 + j] += w2_1_3 * x;
-                c1_[yr + 2352 + j] += w3_1_3 * x;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1824 + e];
+            float x1 = f0_conv_c1_s[base + 2848 + e];
+            float x2 = f0_conv_c1_s[base + 3872 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 28) read input row i
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4896 + e];
+            float x4 = f0_conv_c1_s[base + 5920 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_3 * x3 + w0_1_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_1_3 * x3 + w1_1_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 2..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_taps2(int base, int wo) {
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 10];
-        float w1_2_0 = c1$weight_[wo + 35];
-        float w2_2_0 = c1$weight_[wo + 60];
-        float w3_2_0 = c1$weight_[wo + 85];
         float w0_2_1 = c1$weight_[wo + 11];
-        float w1_2_1 = c1$weight_[wo + 36];
-        float w2_2_1 = c1$weight_[wo + 61];
-        float w3_2_1 = c1$weight_[wo + 86];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 784 + j] += w1_2_1 * x;
-                c1_[yr + 1568 + j] += w2_2_1 * x;
-                c1_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 2; j < 28; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (2, 2..4), (3, 0..4), (4, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
-     */
-    private void f0_conv_c1_taps1(int yo, int xo, int wo) {
-        // kernel row p = 2: output rows [0, 28) read input row i
         float w0_2_2 = c1$weight_[wo + 12];
-        float w1_2_2 = c1$weight_[wo + 37];
-        float w2_2_2 = c1$weight_[wo + 62];
-        float w3_2_2 = c1$weight_[wo + 87];
         float w0_2_3 = c1$weight_[wo + 13];
-        float w1_2_3 = c1$weight_[wo + 38];
-        float w2_2_3 = c1$weight_[wo + 63];
-        float w3_2_3 = c1$weight_[wo + 88];
         float w0_2_4 = c1$weight_[wo + 14];
+        float w1_2_0 = c1$weight_[wo + 35];
+        float w1_2_1 = c1$weight_[wo + 36];
+        float w1_2_2 = c1$weight_[wo + 37];
+        float w1_2_3 = c1$weight_[wo + 38];
         float w1_2_4 = c1$weight_[wo + 39];
-        float w2_2_4 = c1$weight_[wo + 64];
-        float w3_2_4 = c1$weight_[wo + 89];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 26; j++) {
-                float x0 = x_[xr + j];
-                float x1 = x_[xr + j + 1];
-                float x2 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_2_2 * x0 + w0_2_3 * x1 + w0_2_4 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_2 * x0 + w1_2_3 * x1 + w1_2_4 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_2 * x0 + w2_2_3 * x1 + w2_2_4 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_2 * x0 + w3_2_3 * x1 + w3_2_4 * x2;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 784 + j] += w1_2_2 * x;
-                c1_[yr + 1568 + j] += w2_2_2 * x;
-                c1_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_2_3 * x;
-                c1_[yr + 784 + j] += w1_2_3 * x;
-                c1_[yr + 1568 + j] += w2_2_3 * x;
-                c1_[yr + 2352 + j] += w3_2_3 * x;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1856 + e];
+            float x1 = f0_conv_c1_s[base + 2880 + e];
+            float x2 = f0_conv_c1_s[base + 3904 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
-        // kernel row p = 3: output rows [0, 27) read input row i + 1
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4928 + e];
+            float x4 = f0_conv_c1_s[base + 5952 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_3 * x3 + w0_2_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_2_3 * x3 + w1_2_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 3..3 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_taps3(int base, int wo) {
+        // kernel row p = 3: padded row r + 3
         float w0_3_0 = c1$weight_[wo + 15];
-        float w1_3_0 = c1$weight_[wo + 40];
-        float w2_3_0 = c1$weight_[wo + 65];
-        float w3_3_0 = c1$weight_[wo + 90];
         float w0_3_1 = c1$weight_[wo + 16];
-        float w1_3_1 = c1$weight_[wo + 41];
-        float w2_3_1 = c1$weight_[wo + 66];
-        float w3_3_1 = c1$weight_[wo + 91];
         float w0_3_2 = c1$weight_[wo + 17];
-        float w1_3_2 = c1$weight_[wo + 42];
-        float w2_3_2 = c1$weight_[wo + 67];
-        float w3_3_2 = c1$weight_[wo + 92];
         float w0_3_3 = c1$weight_[wo + 18];
-        float w1_3_3 = c1$weight_[wo + 43];
-        float w2_3_3 = c1$weight_[wo + 68];
-        float w3_3_3 = c1$weight_[wo + 93];
         float w0_3_4 = c1$weight_[wo + 19];
+        float w1_3_0 = c1$weight_[wo + 40];
+        float w1_3_1 = c1$weight_[wo + 41];
+        float w1_3_2 = c1$weight_[wo + 42];
+        float w1_3_3 = c1$weight_[wo + 43];
         float w1_3_4 = c1$weight_[wo + 44];
-        float w2_3_4 = c1$weight_[wo + 69];
-        float w3_3_4 = c1$weight_[wo + 94];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_3_1 * x;
-                c1_[yr + 784 + j] += w1_3_1 * x;
-                c1_[yr + 1568 + j] += w2_3_1 * x;
-                c1_[yr + 2352 + j] += w3_3_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_3_2 * x;
-                c1_[yr + 784 + j] += w1_3_2 * x;
-                c1_[yr + 1568 + j] += w2_3_2 * x;
-                c1_[yr + 2352 + j] += w3_3_2 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_3_3 * x;
-                c1_[yr + 784 + j] += w1_3_3 * x;
-                c1_[yr + 1568 + j] += w2_3_3 * x;
-                c1_[yr + 2352 + j] += w3_3_3 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 2];
-                c1_[yr + j] += w0_3_4 * x;
-                c1_[yr + 784 + j] += w1_3_4 * x;
-                c1_[yr + 1568 + j] += w2_3_4 * x;
-                c1_[yr + 2352 + j] += w3_3_4 * x;
-            }
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3 + w1_3_4 * x4;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_3_0 * x0 + w2_3_1 * x1 + w2_3_2 * x2 + w2_3_3 * x3 + w2_3_4 * x4;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_3_0 * x0 + w3_3_1 * x1 + w3_3_2 * x2 + w3_3_3 * x3 + w3_3_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 2];
-                c1_[yr + j] += w0_3_0 * x;
-                c1_[yr + 784 + j] += w1_3_0 * x;
-                c1_[yr + 1568 + j] += w2_3_0 * x;
-                c1_[yr + 2352 + j] += w3_3_0 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_3_1 * x;
-                c1_[yr + 784 + j] += w1_3_1 * x;
-                c1_[yr + 1568 + j] += w2_3_1 * x;
-                c1_[yr + 2352 + j] += w3_3_1 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_3_2 * x;
-                c1_[yr + 784 + j] += w1_3_2 * x;
-                c1_[yr + 1568 + j] += w2_3_2 * x;
-                c1_[yr + 2352 + j] += w3_3_2 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_3_3 * x;
-                c1_[yr + 784 + j] += w1_3_3 * x;
-                c1_[yr + 1568 + j] += w2_3_3 * x;
-                c1_[yr + 2352 + j] += w3_3_3 * x;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1888 + e];
+            float x1 = f0_conv_c1_s[base + 2912 + e];
+            float x2 = f0_conv_c1_s[base + 3936 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2;
         }
-        // kernel row p = 4: output rows [0, 26) read input row i + 2
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4960 + e];
+            float x4 = f0_conv_c1_s[base + 5984 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_3_3 * x3 + w0_3_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_3_3 * x3 + w1_3_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 4..4 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_taps4(int base, int wo) {
+        // kernel row p = 4: padded row r + 4
         float w0_4_0 = c1$weight_[wo + 20];
-        float w1_4_0 = c1$weight_[wo + 45];
-        float w2_4_0 = c1$weight_[wo + 70];
-        float w3_4_0 = c1$weight_[wo + 95];
         float w0_4_1 = c1$weight_[wo + 21];
-        float w1_4_1 = c1$weight_[wo + 46];
-        float w2_4_1 = c1$weight_[wo + 71];
-        float w3_4_1 = c1$weight_[wo + 96];
         float w0_4_2 = c1$weight_[wo + 22];
-        float w1_4_2 = c1$weight_[wo + 47];
-        float w2_4_2 = c1$weight_[wo + 72];
-        float w3_4_2 = c1$weight_[wo + 97];
         float w0_4_3 = c1$weight_[wo + 23];
-        float w1_4_3 = c1$weight_[wo + 48];
-        float w2_4_3 = c1$weight_[wo + 73];
-        float w3_4_3 = c1$weight_[wo + 98];
-        for (int i = 0; i < 26; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 2) * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_4_1 * x;
-                c1_[yr + 784 + j] += w1_4_1 * x;
-                c1_[yr + 1568 + j] += w2_4_1 * x;
-                c1_[yr + 2352 + j] += w3_4_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_4_2 * x;
-                c1_[yr + 784 + j] += w1_4_2 * x;
-                c1_[yr + 1568 + j] += w2_4_2 * x;
-                c1_[yr + 2352 + j] += w3_4_2 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_4_3 * x;
-                c1_[yr + 784 + j] += w1_4_3 * x;
-                c1_[yr + 1568 + j] += w2_4_3 * x;
-                c1_[yr + 2352 + j] += w3_4_3 * x;
-            }
-            for (int j = 2; j < 27; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2 + w1_4_3 * x3;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_4_0 * x0 + w2_4_1 * x1 + w2_4_2 * x2 + w2_4_3 * x3;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_4_0 * x0 + w3_4_1 * x1 + w3_4_2 * x2 + w3_4_3 * x3;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 2];
-                c1_[yr + j] += w0_4_0 * x;
-                c1_[yr + 784 + j] += w1_4_0 * x;
-                c1_[yr + 1568 + j] += w2_4_0 * x;
-                c1_[yr + 2352 + j] += w3_4_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_4_1 * x;
-                c1_[yr + 784 + j] += w1_4_1 * x;
-                c1_[yr + 1568 + j] += w2_4_1 * x;
-                c1_[yr + 2352 + j] += w3_4_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_4_2 * x;
-                c1_[yr + 784 + j] += w1_4_2 * x;
-                c1_[yr + 1568 + j] += w2_4_2 * x;
-                c1_[yr + 2352 + j] += w3_4_2 * x;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (4, 4) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
-     */
-    private void f0_conv_c1_taps2(int yo, int xo, int wo) {
-        // kernel row p = 4: output rows [0, 26) read input row i + 2
         float w0_4_4 = c1$weight_[wo + 24];
+        float w1_4_0 = c1$weight_[wo + 45];
+        float w1_4_1 = c1$weight_[wo + 46];
+        float w1_4_2 = c1$weight_[wo + 47];
+        float w1_4_3 = c1$weight_[wo + 48];
         float w1_4_4 = c1$weight_[wo + 49];
-        float w2_4_4 = c1$weight_[wo + 74];
-        float w3_4_4 = c1$weight_[wo + 99];
-        for (int i = 0; i < 26; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 2) * 28;
-            for (int j = 0; j < 26; j++) {
-                float x0 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_4_4 * x0;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_4_4 * x0;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_4_4 * x0;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_4_4 * x0;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1920 + e];
+            float x1 = f0_conv_c1_s[base + 2944 + e];
+            float x2 = f0_conv_c1_s[base + 3968 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2;
+        }
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4992 + e];
+            float x4 = f0_conv_c1_s[base + 6016 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_4_3 * x3 + w0_4_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_4_3 * x3 + w1_4_4 * x4;
         }
     }
 
     /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..4), (3, 0..4), (4, 0..4) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [2, 28) read input row i - 2
+    private void f0_conv_c1_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
         float w0_0_1 = c1$weight_[wo + 1];
         float w0_0_2 = c1$weight_[wo + 2];
         float w0_0_3 = c1$weight_[wo + 3];
         float w0_0_4 = c1$weight_[wo + 4];
-        for (int i = 2; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 2) * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_0_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_0_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_0_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_0_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_0_3 * x_[xr + j + 1];
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1792 + e];
+            float x1 = f0_conv_c1_s[base + 2816 + e];
+            float x2 = f0_conv_c1_s[base + 3840 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [1, 28) read input row i - 1
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4864 + e];
+            float x4 = f0_conv_c1_s[base + 5888 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_3 * x3 + w0_0_4 * x4;
+        }
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 5];
         float w0_1_1 = c1$weight_[wo + 6];
         float w0_1_2 = c1$weight_[wo + 7];
         float w0_1_3 = c1$weight_[wo + 8];
         float w0_1_4 = c1$weight_[wo + 9];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_1_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_1_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_1_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_1_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_1_3 * x_[xr + j + 1];
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1824 + e];
+            float x1 = f0_conv_c1_s[base + 2848 + e];
+            float x2 = f0_conv_c1_s[base + 3872 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 28) read input row i
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4896 + e];
+            float x4 = f0_conv_c1_s[base + 5920 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_3 * x3 + w0_1_4 * x4;
+        }
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 10];
         float w0_2_1 = c1$weight_[wo + 11];
         float w0_2_2 = c1$weight_[wo + 12];
         float w0_2_3 = c1$weight_[wo + 13];
         float w0_2_4 = c1$weight_[wo + 14];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_2_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2 + w0_2_3 * x3 + w0_2_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_2_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_2_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_2_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_2_3 * x_[xr + j + 1];
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1856 + e];
+            float x1 = f0_conv_c1_s[base + 2880 + e];
+            float x2 = f0_conv_c1_s[base + 3904 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
-        // kernel row p = 3: output rows [0, 27) read input row i + 1
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4928 + e];
+            float x4 = f0_conv_c1_s[base + 5952 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_3 * x3 + w0_2_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 3..4 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_one1(int base, int wo) {
+        // kernel row p = 3: padded row r + 3
         float w0_3_0 = c1$weight_[wo + 15];
         float w0_3_1 = c1$weight_[wo + 16];
         float w0_3_2 = c1$weight_[wo + 17];
         float w0_3_3 = c1$weight_[wo + 18];
         float w0_3_4 = c1$weight_[wo + 19];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_3_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_3_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_3_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_3_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_3_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_3_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_3_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_3_3 * x_[xr + j + 1];
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1888 + e];
+            float x1 = f0_conv_c1_s[base + 2912 + e];
+            float x2 = f0_conv_c1_s[base + 3936 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2;
         }
-        // kernel row p = 4: output rows [0, 26) read input row i + 2
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4960 + e];
+            float x4 = f0_conv_c1_s[base + 5984 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_3_3 * x3 + w0_3_4 * x4;
+        }
+        // kernel row p = 4: padded row r + 4
         float w0_4_0 = c1$weight_[wo + 20];
         float w0_4_1 = c1$weight_[wo + 21];
         float w0_4_2 = c1$weight_[wo + 22];
         float w0_4_3 = c1$weight_[wo + 23];
         float w0_4_4 = c1$weight_[wo + 24];
-        for (int i = 0; i < 26; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 2) * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_4_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_4_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_4_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_4_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3 + w0_4_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_4_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_4_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_4_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_4_3 * x_[xr + j + 1];
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1920 + e];
+            float x1 = f0_conv_c1_s[base + 2944 + e];
+            float x2 = f0_conv_c1_s[base + 3968 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2;
+        }
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4992 + e];
+            float x4 = f0_conv_c1_s[base + 6016 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_4_3 * x3 + w0_4_4 * x4;
         }
     }
 
@@ -1168,367 +906,329 @@ public final class Lenet5_T1 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/lenet5.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 5x5, valid, pads (0,0,0,0), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f3_conv_c2_s
      */
     private void f3_conv_c2_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 16 / 8;
-        int k1 = (part + 1) * 16 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 16 + k) * 100;
-            float b0 = c2$bias_[k];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + e] = b0;
+        int o0 = part * 16 / 8;
+        int o1 = (part + 1) * 16 / 8;
+        int base = chunk * 1328;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·144 + r·14 + j]
+            float b0 = c2$bias_[o];
+            for (int e = 0; e < 140; e++) {
+                f3_conv_c2_s[base + e] = b0;
             }
-            float b1 = c2$bias_[k + 1];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + 100 + e] = b1;
+            float b1 = c2$bias_[o + 1];
+            for (int e = 0; e < 140; e++) {
+                f3_conv_c2_s[base + 144 + e] = b1;
             }
-            float b2 = c2$bias_[k + 2];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + 200 + e] = b2;
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 200;
+                // kernel column q reads S[base + 288 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c2_p, d, f3_conv_c2_s, base + 288, 196);
+                System.arraycopy(f3_conv_c2_p, d + 1, f3_conv_c2_s, base + 496, 196);
+                System.arraycopy(f3_conv_c2_p, d + 2, f3_conv_c2_s, base + 704, 196);
+                System.arraycopy(f3_conv_c2_p, d + 3, f3_conv_c2_s, base + 912, 196);
+                System.arraycopy(f3_conv_c2_p, d + 4, f3_conv_c2_s, base + 1120, 196);
+                int wo = (o * 6 + i) * 25;
+                f3_conv_c2_taps0(base, wo);
+                f3_conv_c2_taps1(base, wo);
+                f3_conv_c2_taps2(base, wo);
+                f3_conv_c2_taps3(base, wo);
+                f3_conv_c2_taps4(base, wo);
             }
-            float b3 = c2$bias_[k + 3];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + 300 + e] = b3;
-            }
-            for (int c = 0; c < 6; c++) {
-                int xo = (t * 6 + c) * 196;
-                int wo = (k * 6 + c) * 25;
-                f3_conv_c2_taps0(yo, xo, wo);
-                f3_conv_c2_taps1(yo, xo, wo);
-                f3_conv_c2_taps2(yo, xo, wo);
-            }
+            int y = (t * 16 + o) * 100;
+            for (int r = 0; r < 10; r++) System.arraycopy(f3_conv_c2_s, base + r * 14, c2_, y + r * 10, 10);
+            for (int r = 0; r < 10; r++) System.arraycopy(f3_conv_c2_s, base + 144 + r * 14, c2_, y + 100 + r * 10, 10);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 16 + k) * 100;
-            float b0 = c2$bias_[k];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + e] = b0;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·144 + r·14 + j]
+            float b0 = c2$bias_[o];
+            for (int e = 0; e < 140; e++) {
+                f3_conv_c2_s[base + e] = b0;
             }
-            for (int c = 0; c < 6; c++) {
-                int xo = (t * 6 + c) * 196;
-                int wo = (k * 6 + c) * 25;
-                f3_conv_c2_one0(yo, xo, wo);
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 200;
+                // kernel column q reads S[base + 288 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c2_p, d, f3_conv_c2_s, base + 288, 196);
+                System.arraycopy(f3_conv_c2_p, d + 1, f3_conv_c2_s, base + 496, 196);
+                System.arraycopy(f3_conv_c2_p, d + 2, f3_conv_c2_s, base + 704, 196);
+                System.arraycopy(f3_conv_c2_p, d + 3, f3_conv_c2_s, base + 912, 196);
+                System.arraycopy(f3_conv_c2_p, d + 4, f3_conv_c2_s, base + 1120, 196);
+                int wo = (o * 6 + i) * 25;
+                f3_conv_c2_one0(base, wo);
+                f3_conv_c2_one1(base, wo);
+            }
+            int y = (t * 16 + o) * 100;
+            for (int r = 0; r < 10; r++) System.arraycopy(f3_conv_c2_s, base + r * 14, c2_, y + r * 10, 10);
+        }
+    }
+
+    /**
+     * conv 'c2' (samples/lenet5.cnn:9), phase pad: copies p1_[t] into planes of 14x14 (0 rows above, 0 columns to the left), zeros in the pads and 4 after
+     */
+    private void f3_conv_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 6; i++) {
+            int x = (t * 6 + i) * 196;
+            int d = (t * 6 + i) * 200;
+            for (int r = 0; r < 14; r++, x += 14) {
+                int dr = d + r * 14;
+                System.arraycopy(p1_, x, f3_conv_c2_p, dr, 14);
+            }
+            for (int e = 196; e < 200; e++) {
+                f3_conv_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..1) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..0 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 10) read input row i
+    private void f3_conv_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w0_0_3 = c2$weight_[wo + 3];
+        float w0_0_4 = c2$weight_[wo + 4];
         float w1_0_0 = c2$weight_[wo + 150];
-        float w2_0_0 = c2$weight_[wo + 300];
-        float w3_0_0 = c2$weight_[wo + 450];
-        float w0_0_1 = c2$weight_[wo + 1];
         float w1_0_1 = c2$weight_[wo + 151];
-        float w2_0_1 = c2$weight_[wo + 301];
-        float w3_0_1 = c2$weight_[wo + 451];
-        float w0_0_2 = c2$weight_[wo + 2];
         float w1_0_2 = c2$weight_[wo + 152];
-        float w2_0_2 = c2$weight_[wo + 302];
-        float w3_0_2 = c2$weight_[wo + 452];
-        float w0_0_3 = c2$weight_[wo + 3];
         float w1_0_3 = c2$weight_[wo + 153];
-        float w2_0_3 = c2$weight_[wo + 303];
-        float w3_0_3 = c2$weight_[wo + 453];
-        float w0_0_4 = c2$weight_[wo + 4];
         float w1_0_4 = c2$weight_[wo + 154];
-        float w2_0_4 = c2$weight_[wo + 304];
-        float w3_0_4 = c2$weight_[wo + 454];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + i * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3 + w1_0_4 * x4;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2 + w2_0_3 * x3 + w2_0_4 * x4;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2 + w3_0_3 * x3 + w3_0_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 288 + e];
+            float x1 = f3_conv_c2_s[base + 496 + e];
+            float x2 = f3_conv_c2_s[base + 704 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 10) read input row i + 1
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 912 + e];
+            float x4 = f3_conv_c2_s[base + 1120 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_3 * x3 + w0_0_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_0_3 * x3 + w1_0_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 1..1 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f3_conv_c2_taps1(int base, int wo) {
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 5];
-        float w1_1_0 = c2$weight_[wo + 155];
-        float w2_1_0 = c2$weight_[wo + 305];
-        float w3_1_0 = c2$weight_[wo + 455];
         float w0_1_1 = c2$weight_[wo + 6];
-        float w1_1_1 = c2$weight_[wo + 156];
-        float w2_1_1 = c2$weight_[wo + 306];
-        float w3_1_1 = c2$weight_[wo + 456];
         float w0_1_2 = c2$weight_[wo + 7];
-        float w1_1_2 = c2$weight_[wo + 157];
-        float w2_1_2 = c2$weight_[wo + 307];
-        float w3_1_2 = c2$weight_[wo + 457];
         float w0_1_3 = c2$weight_[wo + 8];
-        float w1_1_3 = c2$weight_[wo + 158];
-        float w2_1_3 = c2$weight_[wo + 308];
-        float w3_1_3 = c2$weight_[wo + 458];
         float w0_1_4 = c2$weight_[wo + 9];
+        float w1_1_0 = c2$weight_[wo + 155];
+        float w1_1_1 = c2$weight_[wo + 156];
+        float w1_1_2 = c2$weight_[wo + 157];
+        float w1_1_3 = c2$weight_[wo + 158];
         float w1_1_4 = c2$weight_[wo + 159];
-        float w2_1_4 = c2$weight_[wo + 309];
-        float w3_1_4 = c2$weight_[wo + 459];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 1) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3 + w1_1_4 * x4;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2 + w2_1_3 * x3 + w2_1_4 * x4;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2 + w3_1_3 * x3 + w3_1_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 302 + e];
+            float x1 = f3_conv_c2_s[base + 510 + e];
+            float x2 = f3_conv_c2_s[base + 718 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 10) read input row i + 2
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 926 + e];
+            float x4 = f3_conv_c2_s[base + 1134 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_3 * x3 + w0_1_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_1_3 * x3 + w1_1_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 2..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f3_conv_c2_taps2(int base, int wo) {
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 10];
-        float w1_2_0 = c2$weight_[wo + 160];
-        float w2_2_0 = c2$weight_[wo + 310];
-        float w3_2_0 = c2$weight_[wo + 460];
         float w0_2_1 = c2$weight_[wo + 11];
-        float w1_2_1 = c2$weight_[wo + 161];
-        float w2_2_1 = c2$weight_[wo + 311];
-        float w3_2_1 = c2$weight_[wo + 461];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 2) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_2_0 * x0 + w1_2_1 * x1;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_2_0 * x0 + w2_2_1 * x1;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_2_0 * x0 + w3_2_1 * x1;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (2, 2..4), (3, 0..4), (4, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
-     */
-    private void f3_conv_c2_taps1(int yo, int xo, int wo) {
-        // kernel row p = 2: output rows [0, 10) read input row i + 2
         float w0_2_2 = c2$weight_[wo + 12];
-        float w1_2_2 = c2$weight_[wo + 162];
-        float w2_2_2 = c2$weight_[wo + 312];
-        float w3_2_2 = c2$weight_[wo + 462];
         float w0_2_3 = c2$weight_[wo + 13];
-        float w1_2_3 = c2$weight_[wo + 163];
-        float w2_2_3 = c2$weight_[wo + 313];
-        float w3_2_3 = c2$weight_[wo + 463];
         float w0_2_4 = c2$weight_[wo + 14];
+        float w1_2_0 = c2$weight_[wo + 160];
+        float w1_2_1 = c2$weight_[wo + 161];
+        float w1_2_2 = c2$weight_[wo + 162];
+        float w1_2_3 = c2$weight_[wo + 163];
         float w1_2_4 = c2$weight_[wo + 164];
-        float w2_2_4 = c2$weight_[wo + 314];
-        float w3_2_4 = c2$weight_[wo + 464];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 2) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j + 2];
-                float x1 = p1_[xr + j + 3];
-                float x2 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_2_2 * x0 + w0_2_3 * x1 + w0_2_4 * x2;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_2_2 * x0 + w1_2_3 * x1 + w1_2_4 * x2;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_2_2 * x0 + w2_2_3 * x1 + w2_2_4 * x2;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_2_2 * x0 + w3_2_3 * x1 + w3_2_4 * x2;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 316 + e];
+            float x1 = f3_conv_c2_s[base + 524 + e];
+            float x2 = f3_conv_c2_s[base + 732 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
-        // kernel row p = 3: output rows [0, 10) read input row i + 3
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 940 + e];
+            float x4 = f3_conv_c2_s[base + 1148 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_3 * x3 + w0_2_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_2_3 * x3 + w1_2_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 3..3 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f3_conv_c2_taps3(int base, int wo) {
+        // kernel row p = 3: padded row r + 3
         float w0_3_0 = c2$weight_[wo + 15];
-        float w1_3_0 = c2$weight_[wo + 165];
-        float w2_3_0 = c2$weight_[wo + 315];
-        float w3_3_0 = c2$weight_[wo + 465];
         float w0_3_1 = c2$weight_[wo + 16];
-        float w1_3_1 = c2$weight_[wo + 166];
-        float w2_3_1 = c2$weight_[wo + 316];
-        float w3_3_1 = c2$weight_[wo + 466];
         float w0_3_2 = c2$weight_[wo + 17];
-        float w1_3_2 = c2$weight_[wo + 167];
-        float w2_3_2 = c2$weight_[wo + 317];
-        float w3_3_2 = c2$weight_[wo + 467];
         float w0_3_3 = c2$weight_[wo + 18];
-        float w1_3_3 = c2$weight_[wo + 168];
-        float w2_3_3 = c2$weight_[wo + 318];
-        float w3_3_3 = c2$weight_[wo + 468];
         float w0_3_4 = c2$weight_[wo + 19];
+        float w1_3_0 = c2$weight_[wo + 165];
+        float w1_3_1 = c2$weight_[wo + 166];
+        float w1_3_2 = c2$weight_[wo + 167];
+        float w1_3_3 = c2$weight_[wo + 168];
         float w1_3_4 = c2$weight_[wo + 169];
-        float w2_3_4 = c2$weight_[wo + 319];
-        float w3_3_4 = c2$weight_[wo + 469];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 3) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3 + w1_3_4 * x4;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_3_0 * x0 + w2_3_1 * x1 + w2_3_2 * x2 + w2_3_3 * x3 + w2_3_4 * x4;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_3_0 * x0 + w3_3_1 * x1 + w3_3_2 * x2 + w3_3_3 * x3 + w3_3_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 330 + e];
+            float x1 = f3_conv_c2_s[base + 538 + e];
+            float x2 = f3_conv_c2_s[base + 746 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2;
         }
-        // kernel row p = 4: output rows [0, 10) read input row i + 4
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 954 + e];
+            float x4 = f3_conv_c2_s[base + 1162 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_3_3 * x3 + w0_3_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_3_3 * x3 + w1_3_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 4..4 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f3_conv_c2_taps4(int base, int wo) {
+        // kernel row p = 4: padded row r + 4
         float w0_4_0 = c2$weight_[wo + 20];
-        float w1_4_0 = c2$weight_[wo + 170];
-        float w2_4_0 = c2$weight_[wo + 320];
-        float w3_4_0 = c2$weight_[wo + 470];
         float w0_4_1 = c2$weight_[wo + 21];
-        float w1_4_1 = c2$weight_[wo + 171];
-        float w2_4_1 = c2$weight_[wo + 321];
-        float w3_4_1 = c2$weight_[wo + 471];
         float w0_4_2 = c2$weight_[wo + 22];
-        float w1_4_2 = c2$weight_[wo + 172];
-        float w2_4_2 = c2$weight_[wo + 322];
-        float w3_4_2 = c2$weight_[wo + 472];
         float w0_4_3 = c2$weight_[wo + 23];
-        float w1_4_3 = c2$weight_[wo + 173];
-        float w2_4_3 = c2$weight_[wo + 323];
-        float w3_4_3 = c2$weight_[wo + 473];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 4) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                c2_[yr + j] = c2_[yr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2 + w1_4_3 * x3;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_4_0 * x0 + w2_4_1 * x1 + w2_4_2 * x2 + w2_4_3 * x3;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_4_0 * x0 + w3_4_1 * x1 + w3_4_2 * x2 + w3_4_3 * x3;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (4, 4) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
-     */
-    private void f3_conv_c2_taps2(int yo, int xo, int wo) {
-        // kernel row p = 4: output rows [0, 10) read input row i + 4
         float w0_4_4 = c2$weight_[wo + 24];
+        float w1_4_0 = c2$weight_[wo + 170];
+        float w1_4_1 = c2$weight_[wo + 171];
+        float w1_4_2 = c2$weight_[wo + 172];
+        float w1_4_3 = c2$weight_[wo + 173];
         float w1_4_4 = c2$weight_[wo + 174];
-        float w2_4_4 = c2$weight_[wo + 324];
-        float w3_4_4 = c2$weight_[wo + 474];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 4) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_4_4 * x0;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_4_4 * x0;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_4_4 * x0;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_4_4 * x0;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 344 + e];
+            float x1 = f3_conv_c2_s[base + 552 + e];
+            float x2 = f3_conv_c2_s[base + 760 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2;
+        }
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 968 + e];
+            float x4 = f3_conv_c2_s[base + 1176 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_4_3 * x3 + w0_4_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_4_3 * x3 + w1_4_4 * x4;
         }
     }
 
     /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..4), (3, 0..4), (4, 0..4) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c2_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 10) read input row i
+    private void f3_conv_c2_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
         float w0_0_1 = c2$weight_[wo + 1];
         float w0_0_2 = c2$weight_[wo + 2];
         float w0_0_3 = c2$weight_[wo + 3];
         float w0_0_4 = c2$weight_[wo + 4];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + i * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 288 + e];
+            float x1 = f3_conv_c2_s[base + 496 + e];
+            float x2 = f3_conv_c2_s[base + 704 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 10) read input row i + 1
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 912 + e];
+            float x4 = f3_conv_c2_s[base + 1120 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_3 * x3 + w0_0_4 * x4;
+        }
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 5];
         float w0_1_1 = c2$weight_[wo + 6];
         float w0_1_2 = c2$weight_[wo + 7];
         float w0_1_3 = c2$weight_[wo + 8];
         float w0_1_4 = c2$weight_[wo + 9];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 1) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 302 + e];
+            float x1 = f3_conv_c2_s[base + 510 + e];
+            float x2 = f3_conv_c2_s[base + 718 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 10) read input row i + 2
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 926 + e];
+            float x4 = f3_conv_c2_s[base + 1134 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_3 * x3 + w0_1_4 * x4;
+        }
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 10];
         float w0_2_1 = c2$weight_[wo + 11];
         float w0_2_2 = c2$weight_[wo + 12];
         float w0_2_3 = c2$weight_[wo + 13];
         float w0_2_4 = c2$weight_[wo + 14];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 2) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2 + w0_2_3 * x3 + w0_2_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 316 + e];
+            float x1 = f3_conv_c2_s[base + 524 + e];
+            float x2 = f3_conv_c2_s[base + 732 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
-        // kernel row p = 3: output rows [0, 10) read input row i + 3
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 940 + e];
+            float x4 = f3_conv_c2_s[base + 1148 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_3 * x3 + w0_2_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 3..4 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f3_conv_c2_one1(int base, int wo) {
+        // kernel row p = 3: padded row r + 3
         float w0_3_0 = c2$weight_[wo + 15];
         float w0_3_1 = c2$weight_[wo + 16];
         float w0_3_2 = c2$weight_[wo + 17];
         float w0_3_3 = c2$weight_[wo + 18];
         float w0_3_4 = c2$weight_[wo + 19];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 3) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 330 + e];
+            float x1 = f3_conv_c2_s[base + 538 + e];
+            float x2 = f3_conv_c2_s[base + 746 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2;
         }
-        // kernel row p = 4: output rows [0, 10) read input row i + 4
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 954 + e];
+            float x4 = f3_conv_c2_s[base + 1162 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_3_3 * x3 + w0_3_4 * x4;
+        }
+        // kernel row p = 4: padded row r + 4
         float w0_4_0 = c2$weight_[wo + 20];
         float w0_4_1 = c2$weight_[wo + 21];
         float w0_4_2 = c2$weight_[wo + 22];
         float w0_4_3 = c2$weight_[wo + 23];
         float w0_4_4 = c2$weight_[wo + 24];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 4) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3 + w0_4_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 344 + e];
+            float x1 = f3_conv_c2_s[base + 552 + e];
+            float x2 = f3_conv_c2_s[base + 760 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2;
+        }
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 968 + e];
+            float x4 = f3_conv_c2_s[base + 1176 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_4_3 * x3 + w0_4_4 * x4;
         }
     }
 

@@ -58,9 +58,9 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'c1' (samples/lenet5.cnn:6): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java), 64 chunks
- * <li>conv backward-data 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c1' (samples/lenet5.cnn:6): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv backward-data 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c2' (samples/lenet5.cnn:9): scalar loops (plain Java), 16 chunks
  * <li>conv gradient 'c1' (samples/lenet5.cnn:6): scalar loops (plain Java), 6 chunks
  * </ul>
@@ -342,10 +342,55 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     private final float[] grad$c1$bias_ = new float[6];
 
     /**
-     * Scratch memory of steps that never run at the same time: b15_conv_grad_c1_acc
-     * b12_conv_grad_c2_acc.
+     * Scratch memory of steps that never run at the same time: f0_conv_c1_s b11_conv_bf_c2_p
+     * b15_conv_grad_c1_acc b12_conv_grad_c2_acc.
      */
-    private final float[] scratch0 = new float[4200];
+    private final float[] scratch0 = new float[442368];
+
+    /**
+     * Scratch memory of steps that never run at the same time: b11_conv_bf_c2_s f3_conv_c2_s.
+     */
+    private final float[] scratch1 = new float[140288];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_c2_p.
+     */
+    private final float[] scratch2 = new float[76800];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f0_conv_c1_p.
+     */
+    private final float[] scratch3 = new float[65792];
+
+    /**
+     * Scratch of f0_conv_c1_ (65792 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] f0_conv_c1_p = scratch3;
+
+    /**
+     * Scratch of f0_conv_c1_ (442368 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_c1_s = scratch0;
+
+    /**
+     * Scratch of f3_conv_c2_ (76800 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f3_conv_c2_p = scratch2;
+
+    /**
+     * Scratch of f3_conv_c2_ (84992 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f3_conv_c2_s = scratch1;
+
+    /**
+     * Scratch of b11_conv_bf_c2_ (335872 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b11_conv_bf_c2_p = scratch0;
+
+    /**
+     * Scratch of b11_conv_bf_c2_ (140288 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b11_conv_bf_c2_s = scratch1;
 
     /**
      * Scratch of b12_conv_grad_c2_ (4000 floats), written before read in each run: memory shared in scratch0.
@@ -690,9 +735,11 @@ public final class Lenet5_T64 implements Network, ChunkTask {
      * </ul>
      */
     private void s0_by_sample(int chunk) {
+        f0_conv_c1_pad(chunk);
         f0_conv_c1_(chunk);
         f1_relu_r1_(chunk);
         f2_maxpool_p1_(chunk);
+        f3_conv_c2_pad(chunk);
         f3_conv_c2_(chunk);
         f4_relu_r2_(chunk);
         f5_maxpool_p2_(chunk);
@@ -755,6 +802,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     private void s8_by_sample(int chunk) {
         b9_maxpool_bf_p2_(chunk);
         b10_relu_bf_r2_(chunk);
+        b11_conv_bf_c2_pad(chunk);
         b11_conv_bf_c2_(chunk);
     }
 
@@ -774,637 +822,219 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/lenet5.cnn:6): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 2 + p][j·1 - 2 + q]
      * <p>kernel 5x5, same, pads (2,2,2,2), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f0_conv_c1_s
      */
     private void f0_conv_c1_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 6;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 6 + k) * 784;
-            float b0 = c1$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 6;
+        int base = chunk * 6912;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·896 + r·32 + j]
+            float b0 = c1$bias_[o];
+            for (int e = 0; e < 896; e++) {
+                f0_conv_c1_s[base + e] = b0;
             }
-            float b1 = c1$bias_[k + 1];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 784 + e] = b1;
+            float b1 = c1$bias_[o + 1];
+            for (int e = 0; e < 896; e++) {
+                f0_conv_c1_s[base + 896 + e] = b1;
             }
-            float b2 = c1$bias_[k + 2];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 1028;
+                // kernel column q reads S[base + 1792 + q·1024 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c1_p, d, f0_conv_c1_s, base + 1792, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 1, f0_conv_c1_s, base + 2816, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 2, f0_conv_c1_s, base + 3840, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 3, f0_conv_c1_s, base + 4864, 1024);
+                System.arraycopy(f0_conv_c1_p, d + 4, f0_conv_c1_s, base + 5888, 1024);
+                int wo = (o * 1 + i) * 25;
+                f0_conv_c1_taps0(base, wo);
+                f0_conv_c1_taps1(base, wo);
+                f0_conv_c1_taps2(base, wo);
+                f0_conv_c1_taps3(base, wo);
+                f0_conv_c1_taps4(base, wo);
             }
-            float b3 = c1$bias_[k + 3];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 2352 + e] = b3;
-            }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 25;
-                f0_conv_c1_taps0(yo, xo, wo);
-                f0_conv_c1_taps1(yo, xo, wo);
-                f0_conv_c1_taps2(yo, xo, wo);
-            }
+            int y = (t * 6 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c1_s, base + r * 32, c1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c1_s, base + 896 + r * 32, c1_, y + 784 + r * 28, 28);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 6 + k) * 784;
-            float b0 = c1$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b0;
+    }
+
+    /**
+     * conv 'c1' (samples/lenet5.cnn:6), phase pad: copies x_[t] into planes of 32x32 (2 rows above, 2 columns to the left), zeros in the pads and 4 after
+     */
+    private void f0_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 1028;
+            for (int e = 0; e < 64; e++) {
+                f0_conv_c1_p[d + e] = 0f;
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 25;
-                f0_conv_c1_one0(yo, xo, wo);
+            for (int r = 2; r < 30; r++, x += 28) {
+                int dr = d + r * 32;
+                for (int e = 0; e < 2; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_c1_p, dr + 2, 28);
+                for (int e = 30; e < 32; e++) {
+                    f0_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 960; e < 1028; e++) {
+                f0_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..1) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..0 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [2, 28) read input row i - 2
+    private void f0_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w0_0_2 = c1$weight_[wo + 2];
+        float w0_0_3 = c1$weight_[wo + 3];
+        float w0_0_4 = c1$weight_[wo + 4];
         float w1_0_0 = c1$weight_[wo + 25];
-        float w2_0_0 = c1$weight_[wo + 50];
-        float w3_0_0 = c1$weight_[wo + 75];
-        float w0_0_1 = c1$weight_[wo + 1];
         float w1_0_1 = c1$weight_[wo + 26];
-        float w2_0_1 = c1$weight_[wo + 51];
-        float w3_0_1 = c1$weight_[wo + 76];
-        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_2 = c1$weight_[wo + 27];
-        float w2_0_2 = c1$weight_[wo + 52];
-        float w3_0_2 = c1$weight_[wo + 77];
-        float w0_0_3 = c1$weight_[wo + 3];
         float w1_0_3 = c1$weight_[wo + 28];
-        float w2_0_3 = c1$weight_[wo + 53];
-        float w3_0_3 = c1$weight_[wo + 78];
-        float w0_0_4 = c1$weight_[wo + 4];
         float w1_0_4 = c1$weight_[wo + 29];
-        float w2_0_4 = c1$weight_[wo + 54];
-        float w3_0_4 = c1$weight_[wo + 79];
-        for (int i = 2; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 2) * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 784 + j] += w1_0_2 * x;
-                c1_[yr + 1568 + j] += w2_0_2 * x;
-                c1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_0_3 * x;
-                c1_[yr + 784 + j] += w1_0_3 * x;
-                c1_[yr + 1568 + j] += w2_0_3 * x;
-                c1_[yr + 2352 + j] += w3_0_3 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 2];
-                c1_[yr + j] += w0_0_4 * x;
-                c1_[yr + 784 + j] += w1_0_4 * x;
-                c1_[yr + 1568 + j] += w2_0_4 * x;
-                c1_[yr + 2352 + j] += w3_0_4 * x;
-            }
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3 + w1_0_4 * x4;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2 + w2_0_3 * x3 + w2_0_4 * x4;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2 + w3_0_3 * x3 + w3_0_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 2];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 784 + j] += w1_0_0 * x;
-                c1_[yr + 1568 + j] += w2_0_0 * x;
-                c1_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 784 + j] += w1_0_2 * x;
-                c1_[yr + 1568 + j] += w2_0_2 * x;
-                c1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_0_3 * x;
-                c1_[yr + 784 + j] += w1_0_3 * x;
-                c1_[yr + 1568 + j] += w2_0_3 * x;
-                c1_[yr + 2352 + j] += w3_0_3 * x;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1792 + e];
+            float x1 = f0_conv_c1_s[base + 2816 + e];
+            float x2 = f0_conv_c1_s[base + 3840 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [1, 28) read input row i - 1
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4864 + e];
+            float x4 = f0_conv_c1_s[base + 5888 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_0_3 * x3 + w0_0_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_0_3 * x3 + w1_0_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 1..1 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_taps1(int base, int wo) {
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 5];
+        float w0_1_1 = c1$weight_[wo + 6];
+        float w0_1_2 = c1$weight_[wo + 7];
+        float w0_1_3 = c1$weight_[wo + 8];
+        float w0_1_4 = c1$weight_[wo + 9];
         float w1_1_0 = c1$weight_[wo + 30];
-        float w2_1_0 = c1$weight_[wo + 55];
-        float w3_1_0 = c1$weight_[wo + 80];
-        float w0_1_1 = c1$weight_[wo + 6];
         float w1_1_1 = c1$weight_[wo + 31];
-        float w2_1_1 = c1$weight_[wo + 56];
-        float w3_1_1 = c1$weight_[wo + 81];
-        float w0_1_2 = c1$weight_[wo + 7];
         float w1_1_2 = c1$weight_[wo + 32];
-        float w2_1_2 = c1$weight_[wo + 57];
-        float w3_1_2 = c1$weight_[wo + 82];
-        float w0_1_3 = c1$weight_[wo + 8];
         float w1_1_3 = c1$weight_[wo + 33];
-        float w2_1_3 = c1$weight_[wo + 58];
-        float w3_1_3 = c1$weight_[wo + 83];
-        float w0_1_4 = c1$weight_[wo + 9];
         float w1_1_4 = c1$weight_[wo + 34];
-        float w2_1_4 = c1$weight_[wo + 59];
-        float w3_1_4 = c1$weight_[wo + 84];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 784 + j] += w1_1_2 * x;
-                c1_[yr + 1568 + j] += w2_1_2 * x;
-                c1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_1_3 * x;
-                c1_[yr + 784 + j] += w1_1_3 * x;
-                c1_[yr + 1568 + j] += w2_1_3 * x;
-                c1_[yr + 2352 + j] += w3_1_3 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 2];
-                c1_[yr + j] += w0_1_4 * x;
-                c1_[yr + 784 + j] += w1_1_4 * x;
-                c1_[yr + 1568 + j] += w2_1_4 * x;
-                c1_[yr + 2352 + j] += w3_1_4 * x;
-            }
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3 + w1_1_4 * x4;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2 + w2_1_3 * x3 + w2_1_4 * x4;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2 + w3_1_3 * x3 + w3_1_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 2];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 784 + j] += w1_1_0 * x;
-                c1_[yr + 1568 + j] += w2_1_0 * x;
-                c1_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 784 + j] += w1_1_2 * x;
-                c1_[yr + 1568 + j] += w2_1_2 * x;
-                c1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_1_3 * x;
-                c1_[yr + 784 + j] += w1_1_3 * x;
-                c1_[yr + 1568 + j] += w2_1_3 * x;
-                c1_[yr + 2352 + j] += w3_1_3 * x;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1824 + e];
+            float x1 = f0_conv_c1_s[base + 2848 + e];
+            float x2 = f0_conv_c1_s[base + 3872 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 28) read input row i
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4896 + e];
+            float x4 = f0_conv_c1_s[base + 5920 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_1_3 * x3 + w0_1_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_1_3 * x3 + w1_1_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 2..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_taps2(int base, int wo) {
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 10];
+        float w0_2_1 = c1$weight_[wo + 11];
+        float w0_2_2 = c1$weight_[wo + 12];
+        float w0_2_3 = c1$weight_[wo + 13];
+        float w0_2_4 = c1$weight_[wo + 14];
         float w1_2_0 = c1$weight_[wo + 35];
-        float w2_2_0 = c1$weight_[wo + 60];
-        float w3_2_0 = c1$weight_[wo + 85];
-        float w0_2_1 = c1$weight_[wo + 11];
         float w1_2_1 = c1$weight_[wo + 36];
-        float w2_2_1 = c1$weight_[wo + 61];
-        float w3_2_1 = c1$weight_[wo + 86];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 784 + j] += w1_2_1 * x;
-                c1_[yr + 1568 + j] += w2_2_1 * x;
-                c1_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 2; j < 28; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (2, 2..4), (3, 0..4), (4, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
-     */
-    private void f0_conv_c1_taps1(int yo, int xo, int wo) {
-        // kernel row p = 2: output rows [0, 28) read input row i
-        float w0_2_2 = c1$weight_[wo + 12];
         float w1_2_2 = c1$weight_[wo + 37];
-        float w2_2_2 = c1$weight_[wo + 62];
-        float w3_2_2 = c1$weight_[wo + 87];
-        float w0_2_3 = c1$weight_[wo + 13];
         float w1_2_3 = c1$weight_[wo + 38];
-        float w2_2_3 = c1$weight_[wo + 63];
-        float w3_2_3 = c1$weight_[wo + 88];
-        float w0_2_4 = c1$weight_[wo + 14];
         float w1_2_4 = c1$weight_[wo + 39];
-        float w2_2_4 = c1$weight_[wo + 64];
-        float w3_2_4 = c1$weight_[wo + 89];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 26; j++) {
-                float x0 = x_[xr + j];
-                float x1 = x_[xr + j + 1];
-                float x2 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_2_2 * x0 + w0_2_3 * x1 + w0_2_4 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_2 * x0 + w1_2_3 * x1 + w1_2_4 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_2 * x0 + w2_2_3 * x1 + w2_2_4 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_2 * x0 + w3_2_3 * x1 + w3_2_4 * x2;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 784 + j] += w1_2_2 * x;
-                c1_[yr + 1568 + j] += w2_2_2 * x;
-                c1_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_2_3 * x;
-                c1_[yr + 784 + j] += w1_2_3 * x;
-                c1_[yr + 1568 + j] += w2_2_3 * x;
-                c1_[yr + 2352 + j] += w3_2_3 * x;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1856 + e];
+            float x1 = f0_conv_c1_s[base + 2880 + e];
+            float x2 = f0_conv_c1_s[base + 3904 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
-        // kernel row p = 3: output rows [0, 27) read input row i + 1
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4928 + e];
+            float x4 = f0_conv_c1_s[base + 5952 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_2_3 * x3 + w0_2_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_2_3 * x3 + w1_2_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 3..3 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_taps3(int base, int wo) {
+        // kernel row p = 3: padded row r + 3
         float w0_3_0 = c1$weight_[wo + 15];
+        float w0_3_1 = c1$weight_[wo + 16];
+        float w0_3_2 = c1$weight_[wo + 17];
+        float w0_3_3 = c1$weight_[wo + 18];
+        float w0_3_4 = c1$weight_[wo + 19];
         float w1_3_0 = c1$weight_[wo + 40];
-        float w2_3_0 = c1$weight_[wo + 65];
-        float w3_3_0 = c1$weight_[wo + 90];
-        float w0_3_1 = c1$weight_[wo + 16];
         float w1_3_1 = c1$weight_[wo + 41];
-        float w2_3_1 = c1$weight_[wo + 66];
-        float w3_3_1 = c1$weight_[wo + 91];
-        float w0_3_2 = c1$weight_[wo + 17];
         float w1_3_2 = c1$weight_[wo + 42];
-        float w2_3_2 = c1$weight_[wo + 67];
-        float w3_3_2 = c1$weight_[wo + 92];
-        float w0_3_3 = c1$weight_[wo + 18];
         float w1_3_3 = c1$weight_[wo + 43];
-        float w2_3_3 = c1$weight_[wo + 68];
-        float w3_3_3 = c1$weight_[wo + 93];
-        float w0_3_4 = c1$weight_[wo + 19];
         float w1_3_4 = c1$weight_[wo + 44];
-        float w2_3_4 = c1$weight_[wo + 69];
-        float w3_3_4 = c1$weight_[wo + 94];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_3_1 * x;
-                c1_[yr + 784 + j] += w1_3_1 * x;
-                c1_[yr + 1568 + j] += w2_3_1 * x;
-                c1_[yr + 2352 + j] += w3_3_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_3_2 * x;
-                c1_[yr + 784 + j] += w1_3_2 * x;
-                c1_[yr + 1568 + j] += w2_3_2 * x;
-                c1_[yr + 2352 + j] += w3_3_2 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_3_3 * x;
-                c1_[yr + 784 + j] += w1_3_3 * x;
-                c1_[yr + 1568 + j] += w2_3_3 * x;
-                c1_[yr + 2352 + j] += w3_3_3 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 2];
-                c1_[yr + j] += w0_3_4 * x;
-                c1_[yr + 784 + j] += w1_3_4 * x;
-                c1_[yr + 1568 + j] += w2_3_4 * x;
-                c1_[yr + 2352 + j] += w3_3_4 * x;
-            }
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3 + w1_3_4 * x4;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_3_0 * x0 + w2_3_1 * x1 + w2_3_2 * x2 + w2_3_3 * x3 + w2_3_4 * x4;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_3_0 * x0 + w3_3_1 * x1 + w3_3_2 * x2 + w3_3_3 * x3 + w3_3_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 2];
-                c1_[yr + j] += w0_3_0 * x;
-                c1_[yr + 784 + j] += w1_3_0 * x;
-                c1_[yr + 1568 + j] += w2_3_0 * x;
-                c1_[yr + 2352 + j] += w3_3_0 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_3_1 * x;
-                c1_[yr + 784 + j] += w1_3_1 * x;
-                c1_[yr + 1568 + j] += w2_3_1 * x;
-                c1_[yr + 2352 + j] += w3_3_1 * x;
-            }
-            for (int j = 26; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_3_2 * x;
-                c1_[yr + 784 + j] += w1_3_2 * x;
-                c1_[yr + 1568 + j] += w2_3_2 * x;
-                c1_[yr + 2352 + j] += w3_3_2 * x;
-            }
-            for (int j = 26; j < 27; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_3_3 * x;
-                c1_[yr + 784 + j] += w1_3_3 * x;
-                c1_[yr + 1568 + j] += w2_3_3 * x;
-                c1_[yr + 2352 + j] += w3_3_3 * x;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1888 + e];
+            float x1 = f0_conv_c1_s[base + 2912 + e];
+            float x2 = f0_conv_c1_s[base + 3936 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2;
         }
-        // kernel row p = 4: output rows [0, 26) read input row i + 2
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4960 + e];
+            float x4 = f0_conv_c1_s[base + 5984 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_3_3 * x3 + w0_3_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_3_3 * x3 + w1_3_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 4..4 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f0_conv_c1_taps4(int base, int wo) {
+        // kernel row p = 4: padded row r + 4
         float w0_4_0 = c1$weight_[wo + 20];
+        float w0_4_1 = c1$weight_[wo + 21];
+        float w0_4_2 = c1$weight_[wo + 22];
+        float w0_4_3 = c1$weight_[wo + 23];
+        float w0_4_4 = c1$weight_[wo + 24];
         float w1_4_0 = c1$weight_[wo + 45];
-        float w2_4_0 = c1$weight_[wo + 70];
-        float w3_4_0 = c1$weight_[wo + 95];
-        float w0_4_1 = c1$weight_[wo + 21];
         float w1_4_1 = c1$weight_[wo + 46];
-        float w2_4_1 = c1$weight_[wo + 71];
-        float w3_4_1 = c1$weight_[wo + 96];
-        float w0_4_2 = c1$weight_[wo + 22];
         float w1_4_2 = c1$weight_[wo + 47];
-        float w2_4_2 = c1$weight_[wo + 72];
-        float w3_4_2 = c1$weight_[wo + 97];
-        float w0_4_3 = c1$weight_[wo + 23];
         float w1_4_3 = c1$weight_[wo + 48];
-        float w2_4_3 = c1$weight_[wo + 73];
-        float w3_4_3 = c1$weight_[wo + 98];
-        for (int i = 0; i < 26; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 2) * 28;
-            for (int j = 1; j < 2; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_4_1 * x;
-                c1_[yr + 784 + j] += w1_4_1 * x;
-                c1_[yr + 1568 + j] += w2_4_1 * x;
-                c1_[yr + 2352 + j] += w3_4_1 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_4_2 * x;
-                c1_[yr + 784 + j] += w1_4_2 * x;
-                c1_[yr + 1568 + j] += w2_4_2 * x;
-                c1_[yr + 2352 + j] += w3_4_2 * x;
-            }
-            for (int j = 0; j < 2; j++) {
-                float x = x_[xr + j + 1];
-                c1_[yr + j] += w0_4_3 * x;
-                c1_[yr + 784 + j] += w1_4_3 * x;
-                c1_[yr + 1568 + j] += w2_4_3 * x;
-                c1_[yr + 2352 + j] += w3_4_3 * x;
-            }
-            for (int j = 2; j < 27; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2 + w1_4_3 * x3;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_4_0 * x0 + w2_4_1 * x1 + w2_4_2 * x2 + w2_4_3 * x3;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_4_0 * x0 + w3_4_1 * x1 + w3_4_2 * x2 + w3_4_3 * x3;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 2];
-                c1_[yr + j] += w0_4_0 * x;
-                c1_[yr + 784 + j] += w1_4_0 * x;
-                c1_[yr + 1568 + j] += w2_4_0 * x;
-                c1_[yr + 2352 + j] += w3_4_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c1_[yr + j] += w0_4_1 * x;
-                c1_[yr + 784 + j] += w1_4_1 * x;
-                c1_[yr + 1568 + j] += w2_4_1 * x;
-                c1_[yr + 2352 + j] += w3_4_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c1_[yr + j] += w0_4_2 * x;
-                c1_[yr + 784 + j] += w1_4_2 * x;
-                c1_[yr + 1568 + j] += w2_4_2 * x;
-                c1_[yr + 2352 + j] += w3_4_2 * x;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (4, 4) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
-     */
-    private void f0_conv_c1_taps2(int yo, int xo, int wo) {
-        // kernel row p = 4: output rows [0, 26) read input row i + 2
-        float w0_4_4 = c1$weight_[wo + 24];
         float w1_4_4 = c1$weight_[wo + 49];
-        float w2_4_4 = c1$weight_[wo + 74];
-        float w3_4_4 = c1$weight_[wo + 99];
-        for (int i = 0; i < 26; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 2) * 28;
-            for (int j = 0; j < 26; j++) {
-                float x0 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_4_4 * x0;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_4_4 * x0;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_4_4 * x0;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_4_4 * x0;
-            }
+        for (int e = 0; e < 896; e++) {
+            float x0 = f0_conv_c1_s[base + 1920 + e];
+            float x1 = f0_conv_c1_s[base + 2944 + e];
+            float x2 = f0_conv_c1_s[base + 3968 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2;
         }
-    }
-
-    /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..4), (3, 0..4), (4, 0..4) of W[k][c] applied to map X[t][c] into map Y[t][k].
-     */
-    private void f0_conv_c1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [2, 28) read input row i - 2
-        float w0_0_0 = c1$weight_[wo];
-        float w0_0_1 = c1$weight_[wo + 1];
-        float w0_0_2 = c1$weight_[wo + 2];
-        float w0_0_3 = c1$weight_[wo + 3];
-        float w0_0_4 = c1$weight_[wo + 4];
-        for (int i = 2; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 2) * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_0_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_0_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_0_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_0_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_0_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_0_3 * x_[xr + j + 1];
-        }
-        // kernel row p = 1: output rows [1, 28) read input row i - 1
-        float w0_1_0 = c1$weight_[wo + 5];
-        float w0_1_1 = c1$weight_[wo + 6];
-        float w0_1_2 = c1$weight_[wo + 7];
-        float w0_1_3 = c1$weight_[wo + 8];
-        float w0_1_4 = c1$weight_[wo + 9];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_1_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_1_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_1_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_1_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_1_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_1_3 * x_[xr + j + 1];
-        }
-        // kernel row p = 2: output rows [0, 28) read input row i
-        float w0_2_0 = c1$weight_[wo + 10];
-        float w0_2_1 = c1$weight_[wo + 11];
-        float w0_2_2 = c1$weight_[wo + 12];
-        float w0_2_3 = c1$weight_[wo + 13];
-        float w0_2_4 = c1$weight_[wo + 14];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_2_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_2_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2 + w0_2_3 * x3 + w0_2_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_2_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_2_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_2_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_2_3 * x_[xr + j + 1];
-        }
-        // kernel row p = 3: output rows [0, 27) read input row i + 1
-        float w0_3_0 = c1$weight_[wo + 15];
-        float w0_3_1 = c1$weight_[wo + 16];
-        float w0_3_2 = c1$weight_[wo + 17];
-        float w0_3_3 = c1$weight_[wo + 18];
-        float w0_3_4 = c1$weight_[wo + 19];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_3_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_3_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_3_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_3_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_3_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_3_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_3_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_3_3 * x_[xr + j + 1];
-        }
-        // kernel row p = 4: output rows [0, 26) read input row i + 2
-        float w0_4_0 = c1$weight_[wo + 20];
-        float w0_4_1 = c1$weight_[wo + 21];
-        float w0_4_2 = c1$weight_[wo + 22];
-        float w0_4_3 = c1$weight_[wo + 23];
-        float w0_4_4 = c1$weight_[wo + 24];
-        for (int i = 0; i < 26; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 2) * 28;
-            for (int j = 1; j < 2; j++) c1_[yr + j] += w0_4_1 * x_[xr + j - 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_4_2 * x_[xr + j];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_4_3 * x_[xr + j + 1];
-            for (int j = 0; j < 2; j++) c1_[yr + j] += w0_4_4 * x_[xr + j + 2];
-            for (int j = 2; j < 26; j++) {
-                float x0 = x_[xr + j - 2];
-                float x1 = x_[xr + j - 1];
-                float x2 = x_[xr + j];
-                float x3 = x_[xr + j + 1];
-                float x4 = x_[xr + j + 2];
-                c1_[yr + j] = c1_[yr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3 + w0_4_4 * x4;
-            }
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_4_0 * x_[xr + j - 2];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_4_1 * x_[xr + j - 1];
-            for (int j = 26; j < 28; j++) c1_[yr + j] += w0_4_2 * x_[xr + j];
-            for (int j = 26; j < 27; j++) c1_[yr + j] += w0_4_3 * x_[xr + j + 1];
+        for (int e = 0; e < 896; e++) {
+            float x3 = f0_conv_c1_s[base + 4992 + e];
+            float x4 = f0_conv_c1_s[base + 6016 + e];
+            f0_conv_c1_s[base + e] = f0_conv_c1_s[base + e] + w0_4_3 * x3 + w0_4_4 * x4;
+            f0_conv_c1_s[base + 896 + e] = f0_conv_c1_s[base + 896 + e] + w1_4_3 * x3 + w1_4_4 * x4;
         }
     }
 
@@ -1461,258 +1091,210 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/lenet5.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<5 Σ_q<5 W[k][c][p][q] · X[t][c][i·1 - 0 + p][j·1 - 0 + q]
      * <p>kernel 5x5, valid, pads (0,0,0,0), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f3_conv_c2_s
      */
     private void f3_conv_c2_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 16;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 16 + k) * 100;
-            float b0 = c2$bias_[k];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 16;
+        int base = chunk * 1328;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·144 + r·14 + j]
+            float b0 = c2$bias_[o];
+            for (int e = 0; e < 140; e++) {
+                f3_conv_c2_s[base + e] = b0;
             }
-            float b1 = c2$bias_[k + 1];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + 100 + e] = b1;
+            float b1 = c2$bias_[o + 1];
+            for (int e = 0; e < 140; e++) {
+                f3_conv_c2_s[base + 144 + e] = b1;
             }
-            float b2 = c2$bias_[k + 2];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + 200 + e] = b2;
+            for (int i = 0; i < 6; i++) {
+                int d = (t * 6 + i) * 200;
+                // kernel column q reads S[base + 288 + q·208 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c2_p, d, f3_conv_c2_s, base + 288, 196);
+                System.arraycopy(f3_conv_c2_p, d + 1, f3_conv_c2_s, base + 496, 196);
+                System.arraycopy(f3_conv_c2_p, d + 2, f3_conv_c2_s, base + 704, 196);
+                System.arraycopy(f3_conv_c2_p, d + 3, f3_conv_c2_s, base + 912, 196);
+                System.arraycopy(f3_conv_c2_p, d + 4, f3_conv_c2_s, base + 1120, 196);
+                int wo = (o * 6 + i) * 25;
+                f3_conv_c2_taps0(base, wo);
+                f3_conv_c2_taps1(base, wo);
+                f3_conv_c2_taps2(base, wo);
+                f3_conv_c2_taps3(base, wo);
+                f3_conv_c2_taps4(base, wo);
             }
-            float b3 = c2$bias_[k + 3];
-            for (int e = 0; e < 100; e++) {
-                c2_[yo + 300 + e] = b3;
+            int y = (t * 16 + o) * 100;
+            for (int r = 0; r < 10; r++) System.arraycopy(f3_conv_c2_s, base + r * 14, c2_, y + r * 10, 10);
+            for (int r = 0; r < 10; r++) System.arraycopy(f3_conv_c2_s, base + 144 + r * 14, c2_, y + 100 + r * 10, 10);
+        }
+    }
+
+    /**
+     * conv 'c2' (samples/lenet5.cnn:9), phase pad: copies p1_[t] into planes of 14x14 (0 rows above, 0 columns to the left), zeros in the pads and 4 after
+     */
+    private void f3_conv_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 6; i++) {
+            int x = (t * 6 + i) * 196;
+            int d = (t * 6 + i) * 200;
+            for (int r = 0; r < 14; r++, x += 14) {
+                int dr = d + r * 14;
+                System.arraycopy(p1_, x, f3_conv_c2_p, dr, 14);
             }
-            for (int c = 0; c < 6; c++) {
-                int xo = (t * 6 + c) * 196;
-                int wo = (k * 6 + c) * 25;
-                f3_conv_c2_taps0(yo, xo, wo);
-                f3_conv_c2_taps1(yo, xo, wo);
-                f3_conv_c2_taps2(yo, xo, wo);
+            for (int e = 196; e < 200; e++) {
+                f3_conv_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..1) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..0 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [0, 10) read input row i
+    private void f3_conv_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
-        float w1_0_0 = c2$weight_[wo + 150];
-        float w2_0_0 = c2$weight_[wo + 300];
-        float w3_0_0 = c2$weight_[wo + 450];
         float w0_0_1 = c2$weight_[wo + 1];
-        float w1_0_1 = c2$weight_[wo + 151];
-        float w2_0_1 = c2$weight_[wo + 301];
-        float w3_0_1 = c2$weight_[wo + 451];
         float w0_0_2 = c2$weight_[wo + 2];
-        float w1_0_2 = c2$weight_[wo + 152];
-        float w2_0_2 = c2$weight_[wo + 302];
-        float w3_0_2 = c2$weight_[wo + 452];
         float w0_0_3 = c2$weight_[wo + 3];
-        float w1_0_3 = c2$weight_[wo + 153];
-        float w2_0_3 = c2$weight_[wo + 303];
-        float w3_0_3 = c2$weight_[wo + 453];
         float w0_0_4 = c2$weight_[wo + 4];
+        float w1_0_0 = c2$weight_[wo + 150];
+        float w1_0_1 = c2$weight_[wo + 151];
+        float w1_0_2 = c2$weight_[wo + 152];
+        float w1_0_3 = c2$weight_[wo + 153];
         float w1_0_4 = c2$weight_[wo + 154];
-        float w2_0_4 = c2$weight_[wo + 304];
-        float w3_0_4 = c2$weight_[wo + 454];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + i * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3 + w1_0_4 * x4;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2 + w2_0_3 * x3 + w2_0_4 * x4;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2 + w3_0_3 * x3 + w3_0_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 288 + e];
+            float x1 = f3_conv_c2_s[base + 496 + e];
+            float x2 = f3_conv_c2_s[base + 704 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 10) read input row i + 1
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 912 + e];
+            float x4 = f3_conv_c2_s[base + 1120 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_0_3 * x3 + w0_0_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_0_3 * x3 + w1_0_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 1..1 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f3_conv_c2_taps1(int base, int wo) {
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 5];
-        float w1_1_0 = c2$weight_[wo + 155];
-        float w2_1_0 = c2$weight_[wo + 305];
-        float w3_1_0 = c2$weight_[wo + 455];
         float w0_1_1 = c2$weight_[wo + 6];
-        float w1_1_1 = c2$weight_[wo + 156];
-        float w2_1_1 = c2$weight_[wo + 306];
-        float w3_1_1 = c2$weight_[wo + 456];
         float w0_1_2 = c2$weight_[wo + 7];
-        float w1_1_2 = c2$weight_[wo + 157];
-        float w2_1_2 = c2$weight_[wo + 307];
-        float w3_1_2 = c2$weight_[wo + 457];
         float w0_1_3 = c2$weight_[wo + 8];
-        float w1_1_3 = c2$weight_[wo + 158];
-        float w2_1_3 = c2$weight_[wo + 308];
-        float w3_1_3 = c2$weight_[wo + 458];
         float w0_1_4 = c2$weight_[wo + 9];
+        float w1_1_0 = c2$weight_[wo + 155];
+        float w1_1_1 = c2$weight_[wo + 156];
+        float w1_1_2 = c2$weight_[wo + 157];
+        float w1_1_3 = c2$weight_[wo + 158];
         float w1_1_4 = c2$weight_[wo + 159];
-        float w2_1_4 = c2$weight_[wo + 309];
-        float w3_1_4 = c2$weight_[wo + 459];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 1) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3 + w1_1_4 * x4;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2 + w2_1_3 * x3 + w2_1_4 * x4;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2 + w3_1_3 * x3 + w3_1_4 * x4;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 302 + e];
+            float x1 = f3_conv_c2_s[base + 510 + e];
+            float x2 = f3_conv_c2_s[base + 718 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 10) read input row i + 2
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 926 + e];
+            float x4 = f3_conv_c2_s[base + 1134 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_1_3 * x3 + w0_1_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_1_3 * x3 + w1_1_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 2..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f3_conv_c2_taps2(int base, int wo) {
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 10];
-        float w1_2_0 = c2$weight_[wo + 160];
-        float w2_2_0 = c2$weight_[wo + 310];
-        float w3_2_0 = c2$weight_[wo + 460];
         float w0_2_1 = c2$weight_[wo + 11];
-        float w1_2_1 = c2$weight_[wo + 161];
-        float w2_2_1 = c2$weight_[wo + 311];
-        float w3_2_1 = c2$weight_[wo + 461];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 2) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_2_0 * x0 + w1_2_1 * x1;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_2_0 * x0 + w2_2_1 * x1;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_2_0 * x0 + w3_2_1 * x1;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (2, 2..4), (3, 0..4), (4, 0..3) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
-     */
-    private void f3_conv_c2_taps1(int yo, int xo, int wo) {
-        // kernel row p = 2: output rows [0, 10) read input row i + 2
         float w0_2_2 = c2$weight_[wo + 12];
-        float w1_2_2 = c2$weight_[wo + 162];
-        float w2_2_2 = c2$weight_[wo + 312];
-        float w3_2_2 = c2$weight_[wo + 462];
         float w0_2_3 = c2$weight_[wo + 13];
-        float w1_2_3 = c2$weight_[wo + 163];
-        float w2_2_3 = c2$weight_[wo + 313];
-        float w3_2_3 = c2$weight_[wo + 463];
         float w0_2_4 = c2$weight_[wo + 14];
+        float w1_2_0 = c2$weight_[wo + 160];
+        float w1_2_1 = c2$weight_[wo + 161];
+        float w1_2_2 = c2$weight_[wo + 162];
+        float w1_2_3 = c2$weight_[wo + 163];
         float w1_2_4 = c2$weight_[wo + 164];
-        float w2_2_4 = c2$weight_[wo + 314];
-        float w3_2_4 = c2$weight_[wo + 464];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 2) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j + 2];
-                float x1 = p1_[xr + j + 3];
-                float x2 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_2_2 * x0 + w0_2_3 * x1 + w0_2_4 * x2;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_2_2 * x0 + w1_2_3 * x1 + w1_2_4 * x2;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_2_2 * x0 + w2_2_3 * x1 + w2_2_4 * x2;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_2_2 * x0 + w3_2_3 * x1 + w3_2_4 * x2;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 316 + e];
+            float x1 = f3_conv_c2_s[base + 524 + e];
+            float x2 = f3_conv_c2_s[base + 732 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
-        // kernel row p = 3: output rows [0, 10) read input row i + 3
-        float w0_3_0 = c2$weight_[wo + 15];
-        float w1_3_0 = c2$weight_[wo + 165];
-        float w2_3_0 = c2$weight_[wo + 315];
-        float w3_3_0 = c2$weight_[wo + 465];
-        float w0_3_1 = c2$weight_[wo + 16];
-        float w1_3_1 = c2$weight_[wo + 166];
-        float w2_3_1 = c2$weight_[wo + 316];
-        float w3_3_1 = c2$weight_[wo + 466];
-        float w0_3_2 = c2$weight_[wo + 17];
-        float w1_3_2 = c2$weight_[wo + 167];
-        float w2_3_2 = c2$weight_[wo + 317];
-        float w3_3_2 = c2$weight_[wo + 467];
-        float w0_3_3 = c2$weight_[wo + 18];
-        float w1_3_3 = c2$weight_[wo + 168];
-        float w2_3_3 = c2$weight_[wo + 318];
-        float w3_3_3 = c2$weight_[wo + 468];
-        float w0_3_4 = c2$weight_[wo + 19];
-        float w1_3_4 = c2$weight_[wo + 169];
-        float w2_3_4 = c2$weight_[wo + 319];
-        float w3_3_4 = c2$weight_[wo + 469];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 3) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                float x4 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3 + w1_3_4 * x4;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_3_0 * x0 + w2_3_1 * x1 + w2_3_2 * x2 + w2_3_3 * x3 + w2_3_4 * x4;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_3_0 * x0 + w3_3_1 * x1 + w3_3_2 * x2 + w3_3_3 * x3 + w3_3_4 * x4;
-            }
-        }
-        // kernel row p = 4: output rows [0, 10) read input row i + 4
-        float w0_4_0 = c2$weight_[wo + 20];
-        float w1_4_0 = c2$weight_[wo + 170];
-        float w2_4_0 = c2$weight_[wo + 320];
-        float w3_4_0 = c2$weight_[wo + 470];
-        float w0_4_1 = c2$weight_[wo + 21];
-        float w1_4_1 = c2$weight_[wo + 171];
-        float w2_4_1 = c2$weight_[wo + 321];
-        float w3_4_1 = c2$weight_[wo + 471];
-        float w0_4_2 = c2$weight_[wo + 22];
-        float w1_4_2 = c2$weight_[wo + 172];
-        float w2_4_2 = c2$weight_[wo + 322];
-        float w3_4_2 = c2$weight_[wo + 472];
-        float w0_4_3 = c2$weight_[wo + 23];
-        float w1_4_3 = c2$weight_[wo + 173];
-        float w2_4_3 = c2$weight_[wo + 323];
-        float w3_4_3 = c2$weight_[wo + 473];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 4) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j];
-                float x1 = p1_[xr + j + 1];
-                float x2 = p1_[xr + j + 2];
-                float x3 = p1_[xr + j + 3];
-                c2_[yr + j] = c2_[yr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2 + w1_4_3 * x3;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_4_0 * x0 + w2_4_1 * x1 + w2_4_2 * x2 + w2_4_3 * x3;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_4_0 * x0 + w3_4_1 * x1 + w3_4_2 * x2 + w3_4_3 * x3;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 940 + e];
+            float x4 = f3_conv_c2_s[base + 1148 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_2_3 * x3 + w0_2_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_2_3 * x3 + w1_2_4 * x4;
         }
     }
 
     /**
-     * Adds the taps (4, 4) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 3..3 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c2_taps2(int yo, int xo, int wo) {
-        // kernel row p = 4: output rows [0, 10) read input row i + 4
+    private void f3_conv_c2_taps3(int base, int wo) {
+        // kernel row p = 3: padded row r + 3
+        float w0_3_0 = c2$weight_[wo + 15];
+        float w0_3_1 = c2$weight_[wo + 16];
+        float w0_3_2 = c2$weight_[wo + 17];
+        float w0_3_3 = c2$weight_[wo + 18];
+        float w0_3_4 = c2$weight_[wo + 19];
+        float w1_3_0 = c2$weight_[wo + 165];
+        float w1_3_1 = c2$weight_[wo + 166];
+        float w1_3_2 = c2$weight_[wo + 167];
+        float w1_3_3 = c2$weight_[wo + 168];
+        float w1_3_4 = c2$weight_[wo + 169];
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 330 + e];
+            float x1 = f3_conv_c2_s[base + 538 + e];
+            float x2 = f3_conv_c2_s[base + 746 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2;
+        }
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 954 + e];
+            float x4 = f3_conv_c2_s[base + 1162 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_3_3 * x3 + w0_3_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_3_3 * x3 + w1_3_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 4..4 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void f3_conv_c2_taps4(int base, int wo) {
+        // kernel row p = 4: padded row r + 4
+        float w0_4_0 = c2$weight_[wo + 20];
+        float w0_4_1 = c2$weight_[wo + 21];
+        float w0_4_2 = c2$weight_[wo + 22];
+        float w0_4_3 = c2$weight_[wo + 23];
         float w0_4_4 = c2$weight_[wo + 24];
+        float w1_4_0 = c2$weight_[wo + 170];
+        float w1_4_1 = c2$weight_[wo + 171];
+        float w1_4_2 = c2$weight_[wo + 172];
+        float w1_4_3 = c2$weight_[wo + 173];
         float w1_4_4 = c2$weight_[wo + 174];
-        float w2_4_4 = c2$weight_[wo + 324];
-        float w3_4_4 = c2$weight_[wo + 474];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 4) * 14;
-            for (int j = 0; j < 10; j++) {
-                float x0 = p1_[xr + j + 4];
-                c2_[yr + j] = c2_[yr + j] + w0_4_4 * x0;
-                c2_[yr + 100 + j] = c2_[yr + 100 + j] + w1_4_4 * x0;
-                c2_[yr + 200 + j] = c2_[yr + 200 + j] + w2_4_4 * x0;
-                c2_[yr + 300 + j] = c2_[yr + 300 + j] + w3_4_4 * x0;
-            }
+        for (int e = 0; e < 140; e++) {
+            float x0 = f3_conv_c2_s[base + 344 + e];
+            float x1 = f3_conv_c2_s[base + 552 + e];
+            float x2 = f3_conv_c2_s[base + 760 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2;
+        }
+        for (int e = 0; e < 140; e++) {
+            float x3 = f3_conv_c2_s[base + 968 + e];
+            float x4 = f3_conv_c2_s[base + 1176 + e];
+            f3_conv_c2_s[base + e] = f3_conv_c2_s[base + e] + w0_4_3 * x3 + w0_4_4 * x4;
+            f3_conv_c2_s[base + 144 + e] = f3_conv_c2_s[base + 144 + e] + w1_4_3 * x3 + w1_4_4 * x4;
         }
     }
 
@@ -2055,653 +1637,219 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/lenet5.cnn:9): ΔX[t][c][i][j] = Σ_k Σ_p<5 Σ_q<5 V[c][k][p][q] · ΔY[t][k][i - 4 + p][j - 4 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (4,4), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b11_conv_bf_c2_s
      */
     private void b11_conv_bf_c2_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 6;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 6 + c) * 196;
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 6;
+        int base = chunk * 2192;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·256 + r·18 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 252; e++) {
+                b11_conv_bf_c2_s[base + e] = b0;
             }
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + 196 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 252; e++) {
+                b11_conv_bf_c2_s[base + 256 + e] = b1;
             }
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + 392 + e] = 0f;
+            for (int i = 0; i < 16; i++) {
+                int d = (t * 16 + i) * 328;
+                // kernel column q reads S[base + 512 + q·336 + e] = P[t][i][e + q]
+                System.arraycopy(b11_conv_bf_c2_p, d, b11_conv_bf_c2_s, base + 512, 324);
+                System.arraycopy(b11_conv_bf_c2_p, d + 1, b11_conv_bf_c2_s, base + 848, 324);
+                System.arraycopy(b11_conv_bf_c2_p, d + 2, b11_conv_bf_c2_s, base + 1184, 324);
+                System.arraycopy(b11_conv_bf_c2_p, d + 3, b11_conv_bf_c2_s, base + 1520, 324);
+                System.arraycopy(b11_conv_bf_c2_p, d + 4, b11_conv_bf_c2_s, base + 1856, 324);
+                int wo = (i * 6 + o) * 25;
+                b11_conv_bf_c2_taps0(base, wo);
+                b11_conv_bf_c2_taps1(base, wo);
+                b11_conv_bf_c2_taps2(base, wo);
+                b11_conv_bf_c2_taps3(base, wo);
+                b11_conv_bf_c2_taps4(base, wo);
             }
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + 588 + e] = 0f;
-            }
-            for (int k = 0; k < 16; k++) {
-                int yo = (t * 16 + k) * 100;
-                int wo = (k * 6 + c) * 25;
-                b11_conv_bf_c2_taps0(xo, yo, wo);
-                b11_conv_bf_c2_taps1(xo, yo, wo);
-                b11_conv_bf_c2_taps2(xo, yo, wo);
-            }
+            int y = (t * 6 + o) * 196;
+            for (int r = 0; r < 14; r++) System.arraycopy(b11_conv_bf_c2_s, base + r * 18, grad$p1_, y + r * 14, 14);
+            for (int r = 0; r < 14; r++) System.arraycopy(b11_conv_bf_c2_s, base + 256 + r * 18, grad$p1_, y + 196 + r * 14, 14);
         }
-        for (; c < c1; c += 1) {
-            int xo = (t * 6 + c) * 196;
-            for (int e = 0; e < 196; e++) {
-                grad$p1_[xo + e] = 0f;
+    }
+
+    /**
+     * conv_bf 'c2' (samples/lenet5.cnn:9), phase pad: copies grad$c2_[t] into planes of 18x18 (4 rows above, 4 columns to the left), zeros in the pads and 4 after
+     */
+    private void b11_conv_bf_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 16; i++) {
+            int x = (t * 16 + i) * 100;
+            int d = (t * 16 + i) * 328;
+            for (int e = 0; e < 72; e++) {
+                b11_conv_bf_c2_p[d + e] = 0f;
             }
-            for (int k = 0; k < 16; k++) {
-                int yo = (t * 16 + k) * 100;
-                int wo = (k * 6 + c) * 25;
-                b11_conv_bf_c2_one0(xo, yo, wo);
+            for (int r = 4; r < 14; r++, x += 10) {
+                int dr = d + r * 18;
+                for (int e = 0; e < 4; e++) {
+                    b11_conv_bf_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c2_, x, b11_conv_bf_c2_p, dr + 4, 10);
+                for (int e = 14; e < 18; e++) {
+                    b11_conv_bf_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 252; e < 328; e++) {
+                b11_conv_bf_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..1) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 0.
+     * Adds kernel rows 0..0 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b11_conv_bf_c2_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [0, 10) reach ΔX row i
+    private void b11_conv_bf_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 4 (the kernel rotated 180°)
         float w0_0_0 = c2$weight_[wo];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w0_0_2 = c2$weight_[wo + 2];
+        float w0_0_3 = c2$weight_[wo + 3];
+        float w0_0_4 = c2$weight_[wo + 4];
         float w1_0_0 = c2$weight_[wo + 25];
-        float w2_0_0 = c2$weight_[wo + 50];
-        float w3_0_0 = c2$weight_[wo + 75];
-        float w0_0_1 = c2$weight_[wo + 1];
         float w1_0_1 = c2$weight_[wo + 26];
-        float w2_0_1 = c2$weight_[wo + 51];
-        float w3_0_1 = c2$weight_[wo + 76];
-        float w0_0_2 = c2$weight_[wo + 2];
         float w1_0_2 = c2$weight_[wo + 27];
-        float w2_0_2 = c2$weight_[wo + 52];
-        float w3_0_2 = c2$weight_[wo + 77];
-        float w0_0_3 = c2$weight_[wo + 3];
         float w1_0_3 = c2$weight_[wo + 28];
-        float w2_0_3 = c2$weight_[wo + 53];
-        float w3_0_3 = c2$weight_[wo + 78];
-        float w0_0_4 = c2$weight_[wo + 4];
         float w1_0_4 = c2$weight_[wo + 29];
-        float w2_0_4 = c2$weight_[wo + 54];
-        float w3_0_4 = c2$weight_[wo + 79];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + i * 14;
-            for (int j = 0; j < 4; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_0_0 * x;
-                grad$p1_[xr + 196 + j] += w1_0_0 * x;
-                grad$p1_[xr + 392 + j] += w2_0_0 * x;
-                grad$p1_[xr + 588 + j] += w3_0_0 * x;
-            }
-            for (int j = 1; j < 4; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_0_1 * x;
-                grad$p1_[xr + 196 + j] += w1_0_1 * x;
-                grad$p1_[xr + 392 + j] += w2_0_1 * x;
-                grad$p1_[xr + 588 + j] += w3_0_1 * x;
-            }
-            for (int j = 2; j < 4; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_0_2 * x;
-                grad$p1_[xr + 196 + j] += w1_0_2 * x;
-                grad$p1_[xr + 392 + j] += w2_0_2 * x;
-                grad$p1_[xr + 588 + j] += w3_0_2 * x;
-            }
-            for (int j = 3; j < 4; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_0_3 * x;
-                grad$p1_[xr + 196 + j] += w1_0_3 * x;
-                grad$p1_[xr + 392 + j] += w2_0_3 * x;
-                grad$p1_[xr + 588 + j] += w3_0_3 * x;
-            }
-            for (int j = 4; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                float x4 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3 + w1_0_4 * x4;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2 + w2_0_3 * x3 + w2_0_4 * x4;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2 + w3_0_3 * x3 + w3_0_4 * x4;
-            }
-            for (int j = 10; j < 11; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_0_1 * x;
-                grad$p1_[xr + 196 + j] += w1_0_1 * x;
-                grad$p1_[xr + 392 + j] += w2_0_1 * x;
-                grad$p1_[xr + 588 + j] += w3_0_1 * x;
-            }
-            for (int j = 10; j < 12; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_0_2 * x;
-                grad$p1_[xr + 196 + j] += w1_0_2 * x;
-                grad$p1_[xr + 392 + j] += w2_0_2 * x;
-                grad$p1_[xr + 588 + j] += w3_0_2 * x;
-            }
-            for (int j = 10; j < 13; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_0_3 * x;
-                grad$p1_[xr + 196 + j] += w1_0_3 * x;
-                grad$p1_[xr + 392 + j] += w2_0_3 * x;
-                grad$p1_[xr + 588 + j] += w3_0_3 * x;
-            }
-            for (int j = 10; j < 14; j++) {
-                float x = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] += w0_0_4 * x;
-                grad$p1_[xr + 196 + j] += w1_0_4 * x;
-                grad$p1_[xr + 392 + j] += w2_0_4 * x;
-                grad$p1_[xr + 588 + j] += w3_0_4 * x;
-            }
+        for (int e = 0; e < 252; e++) {
+            float x0 = b11_conv_bf_c2_s[base + 1928 + e];
+            float x1 = b11_conv_bf_c2_s[base + 1592 + e];
+            float x2 = b11_conv_bf_c2_s[base + 1256 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 10) reach ΔX row i + 1
+        for (int e = 0; e < 252; e++) {
+            float x3 = b11_conv_bf_c2_s[base + 920 + e];
+            float x4 = b11_conv_bf_c2_s[base + 584 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_0_3 * x3 + w0_0_4 * x4;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_0_3 * x3 + w1_0_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 1..1 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void b11_conv_bf_c2_taps1(int base, int wo) {
+        // kernel row p = 1: padded row r + 3 (the kernel rotated 180°)
         float w0_1_0 = c2$weight_[wo + 5];
+        float w0_1_1 = c2$weight_[wo + 6];
+        float w0_1_2 = c2$weight_[wo + 7];
+        float w0_1_3 = c2$weight_[wo + 8];
+        float w0_1_4 = c2$weight_[wo + 9];
         float w1_1_0 = c2$weight_[wo + 30];
-        float w2_1_0 = c2$weight_[wo + 55];
-        float w3_1_0 = c2$weight_[wo + 80];
-        float w0_1_1 = c2$weight_[wo + 6];
         float w1_1_1 = c2$weight_[wo + 31];
-        float w2_1_1 = c2$weight_[wo + 56];
-        float w3_1_1 = c2$weight_[wo + 81];
-        float w0_1_2 = c2$weight_[wo + 7];
         float w1_1_2 = c2$weight_[wo + 32];
-        float w2_1_2 = c2$weight_[wo + 57];
-        float w3_1_2 = c2$weight_[wo + 82];
-        float w0_1_3 = c2$weight_[wo + 8];
         float w1_1_3 = c2$weight_[wo + 33];
-        float w2_1_3 = c2$weight_[wo + 58];
-        float w3_1_3 = c2$weight_[wo + 83];
-        float w0_1_4 = c2$weight_[wo + 9];
         float w1_1_4 = c2$weight_[wo + 34];
-        float w2_1_4 = c2$weight_[wo + 59];
-        float w3_1_4 = c2$weight_[wo + 84];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 1) * 14;
-            for (int j = 0; j < 4; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_1_0 * x;
-                grad$p1_[xr + 196 + j] += w1_1_0 * x;
-                grad$p1_[xr + 392 + j] += w2_1_0 * x;
-                grad$p1_[xr + 588 + j] += w3_1_0 * x;
-            }
-            for (int j = 1; j < 4; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_1_1 * x;
-                grad$p1_[xr + 196 + j] += w1_1_1 * x;
-                grad$p1_[xr + 392 + j] += w2_1_1 * x;
-                grad$p1_[xr + 588 + j] += w3_1_1 * x;
-            }
-            for (int j = 2; j < 4; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_1_2 * x;
-                grad$p1_[xr + 196 + j] += w1_1_2 * x;
-                grad$p1_[xr + 392 + j] += w2_1_2 * x;
-                grad$p1_[xr + 588 + j] += w3_1_2 * x;
-            }
-            for (int j = 3; j < 4; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_1_3 * x;
-                grad$p1_[xr + 196 + j] += w1_1_3 * x;
-                grad$p1_[xr + 392 + j] += w2_1_3 * x;
-                grad$p1_[xr + 588 + j] += w3_1_3 * x;
-            }
-            for (int j = 4; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                float x4 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3 + w1_1_4 * x4;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2 + w2_1_3 * x3 + w2_1_4 * x4;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2 + w3_1_3 * x3 + w3_1_4 * x4;
-            }
-            for (int j = 10; j < 11; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_1_1 * x;
-                grad$p1_[xr + 196 + j] += w1_1_1 * x;
-                grad$p1_[xr + 392 + j] += w2_1_1 * x;
-                grad$p1_[xr + 588 + j] += w3_1_1 * x;
-            }
-            for (int j = 10; j < 12; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_1_2 * x;
-                grad$p1_[xr + 196 + j] += w1_1_2 * x;
-                grad$p1_[xr + 392 + j] += w2_1_2 * x;
-                grad$p1_[xr + 588 + j] += w3_1_2 * x;
-            }
-            for (int j = 10; j < 13; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_1_3 * x;
-                grad$p1_[xr + 196 + j] += w1_1_3 * x;
-                grad$p1_[xr + 392 + j] += w2_1_3 * x;
-                grad$p1_[xr + 588 + j] += w3_1_3 * x;
-            }
-            for (int j = 10; j < 14; j++) {
-                float x = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] += w0_1_4 * x;
-                grad$p1_[xr + 196 + j] += w1_1_4 * x;
-                grad$p1_[xr + 392 + j] += w2_1_4 * x;
-                grad$p1_[xr + 588 + j] += w3_1_4 * x;
-            }
+        for (int e = 0; e < 252; e++) {
+            float x0 = b11_conv_bf_c2_s[base + 1910 + e];
+            float x1 = b11_conv_bf_c2_s[base + 1574 + e];
+            float x2 = b11_conv_bf_c2_s[base + 1238 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 10) reach ΔX row i + 2
+        for (int e = 0; e < 252; e++) {
+            float x3 = b11_conv_bf_c2_s[base + 902 + e];
+            float x4 = b11_conv_bf_c2_s[base + 566 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_1_3 * x3 + w0_1_4 * x4;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_1_3 * x3 + w1_1_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 2..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void b11_conv_bf_c2_taps2(int base, int wo) {
+        // kernel row p = 2: padded row r + 2 (the kernel rotated 180°)
         float w0_2_0 = c2$weight_[wo + 10];
+        float w0_2_1 = c2$weight_[wo + 11];
+        float w0_2_2 = c2$weight_[wo + 12];
+        float w0_2_3 = c2$weight_[wo + 13];
+        float w0_2_4 = c2$weight_[wo + 14];
         float w1_2_0 = c2$weight_[wo + 35];
-        float w2_2_0 = c2$weight_[wo + 60];
-        float w3_2_0 = c2$weight_[wo + 85];
-        float w0_2_1 = c2$weight_[wo + 11];
         float w1_2_1 = c2$weight_[wo + 36];
-        float w2_2_1 = c2$weight_[wo + 61];
-        float w3_2_1 = c2$weight_[wo + 86];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 2) * 14;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_2_0 * x;
-                grad$p1_[xr + 196 + j] += w1_2_0 * x;
-                grad$p1_[xr + 392 + j] += w2_2_0 * x;
-                grad$p1_[xr + 588 + j] += w3_2_0 * x;
-            }
-            for (int j = 1; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_2_0 * x0 + w1_2_1 * x1;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_2_0 * x0 + w2_2_1 * x1;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_2_0 * x0 + w3_2_1 * x1;
-            }
-            for (int j = 10; j < 11; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_2_1 * x;
-                grad$p1_[xr + 196 + j] += w1_2_1 * x;
-                grad$p1_[xr + 392 + j] += w2_2_1 * x;
-                grad$p1_[xr + 588 + j] += w3_2_1 * x;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (2, 2..4), (3, 0..4), (4, 0..3) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 0.
-     */
-    private void b11_conv_bf_c2_taps1(int xo, int yo, int wo) {
-        // kernel row p = 2: ΔY rows [0, 10) reach ΔX row i + 2
-        float w0_2_2 = c2$weight_[wo + 12];
         float w1_2_2 = c2$weight_[wo + 37];
-        float w2_2_2 = c2$weight_[wo + 62];
-        float w3_2_2 = c2$weight_[wo + 87];
-        float w0_2_3 = c2$weight_[wo + 13];
         float w1_2_3 = c2$weight_[wo + 38];
-        float w2_2_3 = c2$weight_[wo + 63];
-        float w3_2_3 = c2$weight_[wo + 88];
-        float w0_2_4 = c2$weight_[wo + 14];
         float w1_2_4 = c2$weight_[wo + 39];
-        float w2_2_4 = c2$weight_[wo + 64];
-        float w3_2_4 = c2$weight_[wo + 89];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 2) * 14;
-            for (int j = 2; j < 4; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_2_2 * x;
-                grad$p1_[xr + 196 + j] += w1_2_2 * x;
-                grad$p1_[xr + 392 + j] += w2_2_2 * x;
-                grad$p1_[xr + 588 + j] += w3_2_2 * x;
-            }
-            for (int j = 3; j < 4; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_2_3 * x;
-                grad$p1_[xr + 196 + j] += w1_2_3 * x;
-                grad$p1_[xr + 392 + j] += w2_2_3 * x;
-                grad$p1_[xr + 588 + j] += w3_2_3 * x;
-            }
-            for (int j = 4; j < 12; j++) {
-                float x0 = grad$c2_[yr + j - 2];
-                float x1 = grad$c2_[yr + j - 3];
-                float x2 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_2_2 * x0 + w0_2_3 * x1 + w0_2_4 * x2;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_2_2 * x0 + w1_2_3 * x1 + w1_2_4 * x2;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_2_2 * x0 + w2_2_3 * x1 + w2_2_4 * x2;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_2_2 * x0 + w3_2_3 * x1 + w3_2_4 * x2;
-            }
-            for (int j = 12; j < 13; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_2_3 * x;
-                grad$p1_[xr + 196 + j] += w1_2_3 * x;
-                grad$p1_[xr + 392 + j] += w2_2_3 * x;
-                grad$p1_[xr + 588 + j] += w3_2_3 * x;
-            }
-            for (int j = 12; j < 14; j++) {
-                float x = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] += w0_2_4 * x;
-                grad$p1_[xr + 196 + j] += w1_2_4 * x;
-                grad$p1_[xr + 392 + j] += w2_2_4 * x;
-                grad$p1_[xr + 588 + j] += w3_2_4 * x;
-            }
+        for (int e = 0; e < 252; e++) {
+            float x0 = b11_conv_bf_c2_s[base + 1892 + e];
+            float x1 = b11_conv_bf_c2_s[base + 1556 + e];
+            float x2 = b11_conv_bf_c2_s[base + 1220 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
-        // kernel row p = 3: ΔY rows [0, 10) reach ΔX row i + 3
+        for (int e = 0; e < 252; e++) {
+            float x3 = b11_conv_bf_c2_s[base + 884 + e];
+            float x4 = b11_conv_bf_c2_s[base + 548 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_2_3 * x3 + w0_2_4 * x4;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_2_3 * x3 + w1_2_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 3..3 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void b11_conv_bf_c2_taps3(int base, int wo) {
+        // kernel row p = 3: padded row r + 1 (the kernel rotated 180°)
         float w0_3_0 = c2$weight_[wo + 15];
+        float w0_3_1 = c2$weight_[wo + 16];
+        float w0_3_2 = c2$weight_[wo + 17];
+        float w0_3_3 = c2$weight_[wo + 18];
+        float w0_3_4 = c2$weight_[wo + 19];
         float w1_3_0 = c2$weight_[wo + 40];
-        float w2_3_0 = c2$weight_[wo + 65];
-        float w3_3_0 = c2$weight_[wo + 90];
-        float w0_3_1 = c2$weight_[wo + 16];
         float w1_3_1 = c2$weight_[wo + 41];
-        float w2_3_1 = c2$weight_[wo + 66];
-        float w3_3_1 = c2$weight_[wo + 91];
-        float w0_3_2 = c2$weight_[wo + 17];
         float w1_3_2 = c2$weight_[wo + 42];
-        float w2_3_2 = c2$weight_[wo + 67];
-        float w3_3_2 = c2$weight_[wo + 92];
-        float w0_3_3 = c2$weight_[wo + 18];
         float w1_3_3 = c2$weight_[wo + 43];
-        float w2_3_3 = c2$weight_[wo + 68];
-        float w3_3_3 = c2$weight_[wo + 93];
-        float w0_3_4 = c2$weight_[wo + 19];
         float w1_3_4 = c2$weight_[wo + 44];
-        float w2_3_4 = c2$weight_[wo + 69];
-        float w3_3_4 = c2$weight_[wo + 94];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 3) * 14;
-            for (int j = 0; j < 4; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_3_0 * x;
-                grad$p1_[xr + 196 + j] += w1_3_0 * x;
-                grad$p1_[xr + 392 + j] += w2_3_0 * x;
-                grad$p1_[xr + 588 + j] += w3_3_0 * x;
-            }
-            for (int j = 1; j < 4; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_3_1 * x;
-                grad$p1_[xr + 196 + j] += w1_3_1 * x;
-                grad$p1_[xr + 392 + j] += w2_3_1 * x;
-                grad$p1_[xr + 588 + j] += w3_3_1 * x;
-            }
-            for (int j = 2; j < 4; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_3_2 * x;
-                grad$p1_[xr + 196 + j] += w1_3_2 * x;
-                grad$p1_[xr + 392 + j] += w2_3_2 * x;
-                grad$p1_[xr + 588 + j] += w3_3_2 * x;
-            }
-            for (int j = 3; j < 4; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_3_3 * x;
-                grad$p1_[xr + 196 + j] += w1_3_3 * x;
-                grad$p1_[xr + 392 + j] += w2_3_3 * x;
-                grad$p1_[xr + 588 + j] += w3_3_3 * x;
-            }
-            for (int j = 4; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                float x4 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3 + w1_3_4 * x4;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_3_0 * x0 + w2_3_1 * x1 + w2_3_2 * x2 + w2_3_3 * x3 + w2_3_4 * x4;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_3_0 * x0 + w3_3_1 * x1 + w3_3_2 * x2 + w3_3_3 * x3 + w3_3_4 * x4;
-            }
-            for (int j = 10; j < 11; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_3_1 * x;
-                grad$p1_[xr + 196 + j] += w1_3_1 * x;
-                grad$p1_[xr + 392 + j] += w2_3_1 * x;
-                grad$p1_[xr + 588 + j] += w3_3_1 * x;
-            }
-            for (int j = 10; j < 12; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_3_2 * x;
-                grad$p1_[xr + 196 + j] += w1_3_2 * x;
-                grad$p1_[xr + 392 + j] += w2_3_2 * x;
-                grad$p1_[xr + 588 + j] += w3_3_2 * x;
-            }
-            for (int j = 10; j < 13; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_3_3 * x;
-                grad$p1_[xr + 196 + j] += w1_3_3 * x;
-                grad$p1_[xr + 392 + j] += w2_3_3 * x;
-                grad$p1_[xr + 588 + j] += w3_3_3 * x;
-            }
-            for (int j = 10; j < 14; j++) {
-                float x = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] += w0_3_4 * x;
-                grad$p1_[xr + 196 + j] += w1_3_4 * x;
-                grad$p1_[xr + 392 + j] += w2_3_4 * x;
-                grad$p1_[xr + 588 + j] += w3_3_4 * x;
-            }
+        for (int e = 0; e < 252; e++) {
+            float x0 = b11_conv_bf_c2_s[base + 1874 + e];
+            float x1 = b11_conv_bf_c2_s[base + 1538 + e];
+            float x2 = b11_conv_bf_c2_s[base + 1202 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2;
         }
-        // kernel row p = 4: ΔY rows [0, 10) reach ΔX row i + 4
+        for (int e = 0; e < 252; e++) {
+            float x3 = b11_conv_bf_c2_s[base + 866 + e];
+            float x4 = b11_conv_bf_c2_s[base + 530 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_3_3 * x3 + w0_3_4 * x4;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_3_3 * x3 + w1_3_4 * x4;
+        }
+    }
+
+    /**
+     * Adds kernel rows 4..4 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
+     */
+    private void b11_conv_bf_c2_taps4(int base, int wo) {
+        // kernel row p = 4: padded row r + 0 (the kernel rotated 180°)
         float w0_4_0 = c2$weight_[wo + 20];
+        float w0_4_1 = c2$weight_[wo + 21];
+        float w0_4_2 = c2$weight_[wo + 22];
+        float w0_4_3 = c2$weight_[wo + 23];
+        float w0_4_4 = c2$weight_[wo + 24];
         float w1_4_0 = c2$weight_[wo + 45];
-        float w2_4_0 = c2$weight_[wo + 70];
-        float w3_4_0 = c2$weight_[wo + 95];
-        float w0_4_1 = c2$weight_[wo + 21];
         float w1_4_1 = c2$weight_[wo + 46];
-        float w2_4_1 = c2$weight_[wo + 71];
-        float w3_4_1 = c2$weight_[wo + 96];
-        float w0_4_2 = c2$weight_[wo + 22];
         float w1_4_2 = c2$weight_[wo + 47];
-        float w2_4_2 = c2$weight_[wo + 72];
-        float w3_4_2 = c2$weight_[wo + 97];
-        float w0_4_3 = c2$weight_[wo + 23];
         float w1_4_3 = c2$weight_[wo + 48];
-        float w2_4_3 = c2$weight_[wo + 73];
-        float w3_4_3 = c2$weight_[wo + 98];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 4) * 14;
-            for (int j = 0; j < 3; j++) {
-                float x = grad$c2_[yr + j];
-                grad$p1_[xr + j] += w0_4_0 * x;
-                grad$p1_[xr + 196 + j] += w1_4_0 * x;
-                grad$p1_[xr + 392 + j] += w2_4_0 * x;
-                grad$p1_[xr + 588 + j] += w3_4_0 * x;
-            }
-            for (int j = 1; j < 3; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_4_1 * x;
-                grad$p1_[xr + 196 + j] += w1_4_1 * x;
-                grad$p1_[xr + 392 + j] += w2_4_1 * x;
-                grad$p1_[xr + 588 + j] += w3_4_1 * x;
-            }
-            for (int j = 2; j < 3; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_4_2 * x;
-                grad$p1_[xr + 196 + j] += w1_4_2 * x;
-                grad$p1_[xr + 392 + j] += w2_4_2 * x;
-                grad$p1_[xr + 588 + j] += w3_4_2 * x;
-            }
-            for (int j = 3; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2 + w1_4_3 * x3;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_4_0 * x0 + w2_4_1 * x1 + w2_4_2 * x2 + w2_4_3 * x3;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_4_0 * x0 + w3_4_1 * x1 + w3_4_2 * x2 + w3_4_3 * x3;
-            }
-            for (int j = 10; j < 11; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$p1_[xr + j] += w0_4_1 * x;
-                grad$p1_[xr + 196 + j] += w1_4_1 * x;
-                grad$p1_[xr + 392 + j] += w2_4_1 * x;
-                grad$p1_[xr + 588 + j] += w3_4_1 * x;
-            }
-            for (int j = 10; j < 12; j++) {
-                float x = grad$c2_[yr + j - 2];
-                grad$p1_[xr + j] += w0_4_2 * x;
-                grad$p1_[xr + 196 + j] += w1_4_2 * x;
-                grad$p1_[xr + 392 + j] += w2_4_2 * x;
-                grad$p1_[xr + 588 + j] += w3_4_2 * x;
-            }
-            for (int j = 10; j < 13; j++) {
-                float x = grad$c2_[yr + j - 3];
-                grad$p1_[xr + j] += w0_4_3 * x;
-                grad$p1_[xr + 196 + j] += w1_4_3 * x;
-                grad$p1_[xr + 392 + j] += w2_4_3 * x;
-                grad$p1_[xr + 588 + j] += w3_4_3 * x;
-            }
-        }
-    }
-
-    /**
-     * Adds the taps (4, 4) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 0.
-     */
-    private void b11_conv_bf_c2_taps2(int xo, int yo, int wo) {
-        // kernel row p = 4: ΔY rows [0, 10) reach ΔX row i + 4
-        float w0_4_4 = c2$weight_[wo + 24];
         float w1_4_4 = c2$weight_[wo + 49];
-        float w2_4_4 = c2$weight_[wo + 74];
-        float w3_4_4 = c2$weight_[wo + 99];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 4) * 14;
-            for (int j = 4; j < 14; j++) {
-                float x0 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_4_4 * x0;
-                grad$p1_[xr + 196 + j] = grad$p1_[xr + 196 + j] + w1_4_4 * x0;
-                grad$p1_[xr + 392 + j] = grad$p1_[xr + 392 + j] + w2_4_4 * x0;
-                grad$p1_[xr + 588 + j] = grad$p1_[xr + 588 + j] + w3_4_4 * x0;
-            }
+        for (int e = 0; e < 252; e++) {
+            float x0 = b11_conv_bf_c2_s[base + 1856 + e];
+            float x1 = b11_conv_bf_c2_s[base + 1520 + e];
+            float x2 = b11_conv_bf_c2_s[base + 1184 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_4_0 * x0 + w1_4_1 * x1 + w1_4_2 * x2;
         }
-    }
-
-    /**
-     * Adds the taps (0, 0..4), (1, 0..4), (2, 0..4), (3, 0..4), (4, 0..4) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; ΔX column u takes tap q from ΔY column u - q + 0.
-     */
-    private void b11_conv_bf_c2_one0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [0, 10) reach ΔX row i
-        float w0_0_0 = c2$weight_[wo];
-        float w0_0_1 = c2$weight_[wo + 1];
-        float w0_0_2 = c2$weight_[wo + 2];
-        float w0_0_3 = c2$weight_[wo + 3];
-        float w0_0_4 = c2$weight_[wo + 4];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + i * 14;
-            for (int j = 0; j < 4; j++) grad$p1_[xr + j] += w0_0_0 * grad$c2_[yr + j];
-            for (int j = 1; j < 4; j++) grad$p1_[xr + j] += w0_0_1 * grad$c2_[yr + j - 1];
-            for (int j = 2; j < 4; j++) grad$p1_[xr + j] += w0_0_2 * grad$c2_[yr + j - 2];
-            for (int j = 3; j < 4; j++) grad$p1_[xr + j] += w0_0_3 * grad$c2_[yr + j - 3];
-            for (int j = 4; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                float x4 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2 + w0_0_3 * x3 + w0_0_4 * x4;
-            }
-            for (int j = 10; j < 11; j++) grad$p1_[xr + j] += w0_0_1 * grad$c2_[yr + j - 1];
-            for (int j = 10; j < 12; j++) grad$p1_[xr + j] += w0_0_2 * grad$c2_[yr + j - 2];
-            for (int j = 10; j < 13; j++) grad$p1_[xr + j] += w0_0_3 * grad$c2_[yr + j - 3];
-            for (int j = 10; j < 14; j++) grad$p1_[xr + j] += w0_0_4 * grad$c2_[yr + j - 4];
-        }
-        // kernel row p = 1: ΔY rows [0, 10) reach ΔX row i + 1
-        float w0_1_0 = c2$weight_[wo + 5];
-        float w0_1_1 = c2$weight_[wo + 6];
-        float w0_1_2 = c2$weight_[wo + 7];
-        float w0_1_3 = c2$weight_[wo + 8];
-        float w0_1_4 = c2$weight_[wo + 9];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 1) * 14;
-            for (int j = 0; j < 4; j++) grad$p1_[xr + j] += w0_1_0 * grad$c2_[yr + j];
-            for (int j = 1; j < 4; j++) grad$p1_[xr + j] += w0_1_1 * grad$c2_[yr + j - 1];
-            for (int j = 2; j < 4; j++) grad$p1_[xr + j] += w0_1_2 * grad$c2_[yr + j - 2];
-            for (int j = 3; j < 4; j++) grad$p1_[xr + j] += w0_1_3 * grad$c2_[yr + j - 3];
-            for (int j = 4; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                float x4 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2 + w0_1_3 * x3 + w0_1_4 * x4;
-            }
-            for (int j = 10; j < 11; j++) grad$p1_[xr + j] += w0_1_1 * grad$c2_[yr + j - 1];
-            for (int j = 10; j < 12; j++) grad$p1_[xr + j] += w0_1_2 * grad$c2_[yr + j - 2];
-            for (int j = 10; j < 13; j++) grad$p1_[xr + j] += w0_1_3 * grad$c2_[yr + j - 3];
-            for (int j = 10; j < 14; j++) grad$p1_[xr + j] += w0_1_4 * grad$c2_[yr + j - 4];
-        }
-        // kernel row p = 2: ΔY rows [0, 10) reach ΔX row i + 2
-        float w0_2_0 = c2$weight_[wo + 10];
-        float w0_2_1 = c2$weight_[wo + 11];
-        float w0_2_2 = c2$weight_[wo + 12];
-        float w0_2_3 = c2$weight_[wo + 13];
-        float w0_2_4 = c2$weight_[wo + 14];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 2) * 14;
-            for (int j = 0; j < 4; j++) grad$p1_[xr + j] += w0_2_0 * grad$c2_[yr + j];
-            for (int j = 1; j < 4; j++) grad$p1_[xr + j] += w0_2_1 * grad$c2_[yr + j - 1];
-            for (int j = 2; j < 4; j++) grad$p1_[xr + j] += w0_2_2 * grad$c2_[yr + j - 2];
-            for (int j = 3; j < 4; j++) grad$p1_[xr + j] += w0_2_3 * grad$c2_[yr + j - 3];
-            for (int j = 4; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                float x4 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2 + w0_2_3 * x3 + w0_2_4 * x4;
-            }
-            for (int j = 10; j < 11; j++) grad$p1_[xr + j] += w0_2_1 * grad$c2_[yr + j - 1];
-            for (int j = 10; j < 12; j++) grad$p1_[xr + j] += w0_2_2 * grad$c2_[yr + j - 2];
-            for (int j = 10; j < 13; j++) grad$p1_[xr + j] += w0_2_3 * grad$c2_[yr + j - 3];
-            for (int j = 10; j < 14; j++) grad$p1_[xr + j] += w0_2_4 * grad$c2_[yr + j - 4];
-        }
-        // kernel row p = 3: ΔY rows [0, 10) reach ΔX row i + 3
-        float w0_3_0 = c2$weight_[wo + 15];
-        float w0_3_1 = c2$weight_[wo + 16];
-        float w0_3_2 = c2$weight_[wo + 17];
-        float w0_3_3 = c2$weight_[wo + 18];
-        float w0_3_4 = c2$weight_[wo + 19];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 3) * 14;
-            for (int j = 0; j < 4; j++) grad$p1_[xr + j] += w0_3_0 * grad$c2_[yr + j];
-            for (int j = 1; j < 4; j++) grad$p1_[xr + j] += w0_3_1 * grad$c2_[yr + j - 1];
-            for (int j = 2; j < 4; j++) grad$p1_[xr + j] += w0_3_2 * grad$c2_[yr + j - 2];
-            for (int j = 3; j < 4; j++) grad$p1_[xr + j] += w0_3_3 * grad$c2_[yr + j - 3];
-            for (int j = 4; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                float x4 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_3_0 * x0 + w0_3_1 * x1 + w0_3_2 * x2 + w0_3_3 * x3 + w0_3_4 * x4;
-            }
-            for (int j = 10; j < 11; j++) grad$p1_[xr + j] += w0_3_1 * grad$c2_[yr + j - 1];
-            for (int j = 10; j < 12; j++) grad$p1_[xr + j] += w0_3_2 * grad$c2_[yr + j - 2];
-            for (int j = 10; j < 13; j++) grad$p1_[xr + j] += w0_3_3 * grad$c2_[yr + j - 3];
-            for (int j = 10; j < 14; j++) grad$p1_[xr + j] += w0_3_4 * grad$c2_[yr + j - 4];
-        }
-        // kernel row p = 4: ΔY rows [0, 10) reach ΔX row i + 4
-        float w0_4_0 = c2$weight_[wo + 20];
-        float w0_4_1 = c2$weight_[wo + 21];
-        float w0_4_2 = c2$weight_[wo + 22];
-        float w0_4_3 = c2$weight_[wo + 23];
-        float w0_4_4 = c2$weight_[wo + 24];
-        for (int i = 0; i < 10; i++) {
-            int yr = yo + i * 10;
-            int xr = xo + (i + 4) * 14;
-            for (int j = 0; j < 4; j++) grad$p1_[xr + j] += w0_4_0 * grad$c2_[yr + j];
-            for (int j = 1; j < 4; j++) grad$p1_[xr + j] += w0_4_1 * grad$c2_[yr + j - 1];
-            for (int j = 2; j < 4; j++) grad$p1_[xr + j] += w0_4_2 * grad$c2_[yr + j - 2];
-            for (int j = 3; j < 4; j++) grad$p1_[xr + j] += w0_4_3 * grad$c2_[yr + j - 3];
-            for (int j = 4; j < 10; j++) {
-                float x0 = grad$c2_[yr + j];
-                float x1 = grad$c2_[yr + j - 1];
-                float x2 = grad$c2_[yr + j - 2];
-                float x3 = grad$c2_[yr + j - 3];
-                float x4 = grad$c2_[yr + j - 4];
-                grad$p1_[xr + j] = grad$p1_[xr + j] + w0_4_0 * x0 + w0_4_1 * x1 + w0_4_2 * x2 + w0_4_3 * x3 + w0_4_4 * x4;
-            }
-            for (int j = 10; j < 11; j++) grad$p1_[xr + j] += w0_4_1 * grad$c2_[yr + j - 1];
-            for (int j = 10; j < 12; j++) grad$p1_[xr + j] += w0_4_2 * grad$c2_[yr + j - 2];
-            for (int j = 10; j < 13; j++) grad$p1_[xr + j] += w0_4_3 * grad$c2_[yr + j - 3];
-            for (int j = 10; j < 14; j++) grad$p1_[xr + j] += w0_4_4 * grad$c2_[yr + j - 4];
+        for (int e = 0; e < 252; e++) {
+            float x3 = b11_conv_bf_c2_s[base + 848 + e];
+            float x4 = b11_conv_bf_c2_s[base + 512 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_4_3 * x3 + w0_4_4 * x4;
+            b11_conv_bf_c2_s[base + 256 + e] = b11_conv_bf_c2_s[base + 256 + e] + w1_4_3 * x3 + w1_4_4 * x4;
         }
     }
 

@@ -66,9 +66,9 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'c0' (samples/residual.cnn:12): scalar loops (plain Java), 8 chunks
- * <li>conv forward 'c1' (samples/residual.cnn:17): scalar loops (plain Java), 8 chunks
- * <li>conv forward 'c2' (samples/residual.cnn:20): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'c0' (samples/residual.cnn:12): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
+ * <li>conv forward 'c1' (samples/residual.cnn:17): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
+ * <li>conv forward 'c2' (samples/residual.cnn:20): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
  * <li>conv forward 'd' (samples/residual.cnn:26): scalar loops (plain Java), 8 chunks
  * </ul>
  */
@@ -293,6 +293,46 @@ public final class Residual_T1 implements Network, ChunkTask {
      */
     private final float[] loss_ = new float[1];
 
+    /**
+     * Scratch memory of steps that never run at the same time: f0_conv_c0_s f3_conv_c1_s f6_conv_c2_s.
+     */
+    private final float[] scratch0 = new float[35456];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_c1_p f6_conv_c2_p f0_conv_c0_p.
+     */
+    private final float[] scratch1 = new float[10824];
+
+    /**
+     * Scratch of f0_conv_c0_ (902 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f0_conv_c0_p = scratch1;
+
+    /**
+     * Scratch of f0_conv_c0_ (35456 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_c0_s = scratch0;
+
+    /**
+     * Scratch of f3_conv_c1_ (10824 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f3_conv_c1_p = scratch1;
+
+    /**
+     * Scratch of f3_conv_c1_ (35456 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f3_conv_c1_s = scratch0;
+
+    /**
+     * Scratch of f6_conv_c2_ (10824 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f6_conv_c2_p = scratch1;
+
+    /**
+     * Scratch of f6_conv_c2_ (35456 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f6_conv_c2_s = scratch0;
+
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
     private final HashMap<String, float[]> floats = new HashMap<String, float[]>();
@@ -412,35 +452,39 @@ public final class Residual_T1 implements Network, ChunkTask {
      */
     public void infer() {
         // conv 'c0' (samples/residual.cnn:12)
-        pool.run(this, 0, 8);
+        f0_conv_c0_pad(0);
+        // conv 'c0' (samples/residual.cnn:12)
+        pool.run(this, 1, 8);
         // bn 'n0' (samples/residual.cnn:13)
         for (int chunk = 0; chunk < 12; chunk++) {
             f1_bn_n0_(chunk);
         }
         // relu 's' (samples/residual.cnn:14)
-        f2_relu_s_(0);
         // conv 'c1' (samples/residual.cnn:17)
-        pool.run(this, 3, 8);
+        s3_by_sample(0);
+        // conv 'c1' (samples/residual.cnn:17)
+        pool.run(this, 4, 8);
         // bn 'n1' (samples/residual.cnn:18)
         for (int chunk = 0; chunk < 12; chunk++) {
             f4_bn_n1_(chunk);
         }
         // relu 'r1' (samples/residual.cnn:19)
-        f5_relu_r1_(0);
         // conv 'c2' (samples/residual.cnn:20)
-        pool.run(this, 6, 8);
+        s6_by_sample(0);
+        // conv 'c2' (samples/residual.cnn:20)
+        pool.run(this, 7, 8);
         // bn 'n2' (samples/residual.cnn:21)
         for (int chunk = 0; chunk < 12; chunk++) {
             f7_bn_n2_(chunk);
         }
         // add 'sum' (samples/residual.cnn:22)
         // relu 'r2' (samples/residual.cnn:23)
-        s8_by_sample(0);
+        s9_by_sample(0);
         // conv 'd' (samples/residual.cnn:26)
-        pool.run(this, 9, 8);
+        pool.run(this, 10, 8);
         // tanh 't' (samples/residual.cnn:27)
         // avgpool 'a' (samples/residual.cnn:28)
-        s10_by_sample(0);
+        s11_by_sample(0);
         // full 'f' (samples/residual.cnn:30)
         for (int chunk = 0; chunk < 8; chunk++) {
             f13_full_f_(chunk);
@@ -525,45 +569,48 @@ public final class Residual_T1 implements Network, ChunkTask {
     public void runChunk(int step, int chunk) {
         switch (step) {
             case 0:
-                f0_conv_c0_(chunk);
+                f0_conv_c0_pad(chunk);
                 return;
             case 1:
-                f1_bn_n0_(chunk);
+                f0_conv_c0_(chunk);
                 return;
             case 2:
-                f2_relu_s_(chunk);
+                f1_bn_n0_(chunk);
                 return;
             case 3:
-                f3_conv_c1_(chunk);
+                s3_by_sample(chunk);
                 return;
             case 4:
-                f4_bn_n1_(chunk);
+                f3_conv_c1_(chunk);
                 return;
             case 5:
-                f5_relu_r1_(chunk);
+                f4_bn_n1_(chunk);
                 return;
             case 6:
-                f6_conv_c2_(chunk);
+                s6_by_sample(chunk);
                 return;
             case 7:
-                f7_bn_n2_(chunk);
+                f6_conv_c2_(chunk);
                 return;
             case 8:
-                s8_by_sample(chunk);
+                f7_bn_n2_(chunk);
                 return;
             case 9:
-                f10_conv_d_(chunk);
+                s9_by_sample(chunk);
                 return;
             case 10:
-                s10_by_sample(chunk);
+                f10_conv_d_(chunk);
                 return;
             case 11:
-                f13_full_f_(chunk);
+                s11_by_sample(chunk);
                 return;
             case 12:
-                f14_softmax_y_(chunk);
+                f13_full_f_(chunk);
                 return;
             case 13:
+                f14_softmax_y_(chunk);
+                return;
+            case 14:
                 f15_cross_entropy_loss_(chunk);
                 return;
             default:
@@ -575,11 +622,37 @@ public final class Residual_T1 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>relu 's' (samples/residual.cnn:14)</li>
+     * <li>conv 'c1' (samples/residual.cnn:17)</li>
+     * </ul>
+     */
+    private void s3_by_sample(int chunk) {
+        f2_relu_s_(chunk);
+        f3_conv_c1_pad(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>relu 'r1' (samples/residual.cnn:19)</li>
+     * <li>conv 'c2' (samples/residual.cnn:20)</li>
+     * </ul>
+     */
+    private void s6_by_sample(int chunk) {
+        f5_relu_r1_(chunk);
+        f6_conv_c2_pad(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
      * <li>add 'sum' (samples/residual.cnn:22)</li>
      * <li>relu 'r2' (samples/residual.cnn:23)</li>
      * </ul>
      */
-    private void s8_by_sample(int chunk) {
+    private void s9_by_sample(int chunk) {
         f8_add_sum_(chunk);
         f9_relu_r2_(chunk);
     }
@@ -592,7 +665,7 @@ public final class Residual_T1 implements Network, ChunkTask {
      * <li>avgpool 'a' (samples/residual.cnn:28)</li>
      * </ul>
      */
-    private void s10_by_sample(int chunk) {
+    private void s11_by_sample(int chunk) {
         f11_tanh_t_(chunk);
         f12_avgpool_a_(chunk);
     }
@@ -600,277 +673,166 @@ public final class Residual_T1 implements Network, ChunkTask {
     /**
      * conv 'c0' (samples/residual.cnn:12): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f0_conv_c0_s
      */
     private void f0_conv_c0_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 12 / 8;
-        int k1 = (part + 1) * 12 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 12 + k) * 784;
+        int o0 = part * 12 / 8;
+        int o1 = (part + 1) * 12 / 8;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f0_conv_c0_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + 784 + e] = b1;
+            for (int e = 0; e < 840; e++) {
+                f0_conv_c0_s[base + 848 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c0_p, d, f0_conv_c0_s, base + 1696, 900);
+                System.arraycopy(f0_conv_c0_p, d + 1, f0_conv_c0_s, base + 2608, 900);
+                System.arraycopy(f0_conv_c0_p, d + 2, f0_conv_c0_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f0_conv_c0_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + 2352 + e] = b3;
-            }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_c0_taps0(yo, xo, wo);
-            }
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c0_s, base + r * 30, c0_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c0_s, base + 848 + r * 30, c0_, y + 784 + r * 28, 28);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 12 + k) * 784;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f0_conv_c0_s[base + e] = b0;
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_c0_one0(yo, xo, wo);
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c0_p, d, f0_conv_c0_s, base + 1696, 900);
+                System.arraycopy(f0_conv_c0_p, d + 1, f0_conv_c0_s, base + 2608, 900);
+                System.arraycopy(f0_conv_c0_p, d + 2, f0_conv_c0_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f0_conv_c0_one0(base, wo);
+            }
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c0_s, base + r * 30, c0_, y + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'c0' (samples/residual.cnn:12), phase pad: copies x_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f0_conv_c0_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f0_conv_c0_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f0_conv_c0_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_c0_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f0_conv_c0_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f0_conv_c0_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c0_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f0_conv_c0_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c0$weight_[wo];
+        float w0_0_1 = c0$weight_[wo + 1];
+        float w0_0_2 = c0$weight_[wo + 2];
         float w1_0_0 = c0$weight_[wo + 9];
-        float w2_0_0 = c0$weight_[wo + 18];
-        float w3_0_0 = c0$weight_[wo + 27];
-        float w0_0_1 = c0$weight_[wo + 1];
         float w1_0_1 = c0$weight_[wo + 10];
-        float w2_0_1 = c0$weight_[wo + 19];
-        float w3_0_1 = c0$weight_[wo + 28];
-        float w0_0_2 = c0$weight_[wo + 2];
         float w1_0_2 = c0$weight_[wo + 11];
-        float w2_0_2 = c0$weight_[wo + 20];
-        float w3_0_2 = c0$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_0_1 * x;
-                c0_[yr + 784 + j] += w1_0_1 * x;
-                c0_[yr + 1568 + j] += w2_0_1 * x;
-                c0_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c0_[yr + j] += w0_0_2 * x;
-                c0_[yr + 784 + j] += w1_0_2 * x;
-                c0_[yr + 1568 + j] += w2_0_2 * x;
-                c0_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c0_[yr + j] += w0_0_0 * x;
-                c0_[yr + 784 + j] += w1_0_0 * x;
-                c0_[yr + 1568 + j] += w2_0_0 * x;
-                c0_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_0_1 * x;
-                c0_[yr + 784 + j] += w1_0_1 * x;
-                c0_[yr + 1568 + j] += w2_0_1 * x;
-                c0_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1696 + e];
+            float x1 = f0_conv_c0_s[base + 2608 + e];
+            float x2 = f0_conv_c0_s[base + 3520 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_c0_s[base + 848 + e] = f0_conv_c0_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c0$weight_[wo + 3];
-        float w1_1_0 = c0$weight_[wo + 12];
-        float w2_1_0 = c0$weight_[wo + 21];
-        float w3_1_0 = c0$weight_[wo + 30];
         float w0_1_1 = c0$weight_[wo + 4];
-        float w1_1_1 = c0$weight_[wo + 13];
-        float w2_1_1 = c0$weight_[wo + 22];
-        float w3_1_1 = c0$weight_[wo + 31];
         float w0_1_2 = c0$weight_[wo + 5];
+        float w1_1_0 = c0$weight_[wo + 12];
+        float w1_1_1 = c0$weight_[wo + 13];
         float w1_1_2 = c0$weight_[wo + 14];
-        float w2_1_2 = c0$weight_[wo + 23];
-        float w3_1_2 = c0$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_1_1 * x;
-                c0_[yr + 784 + j] += w1_1_1 * x;
-                c0_[yr + 1568 + j] += w2_1_1 * x;
-                c0_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c0_[yr + j] += w0_1_2 * x;
-                c0_[yr + 784 + j] += w1_1_2 * x;
-                c0_[yr + 1568 + j] += w2_1_2 * x;
-                c0_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c0_[yr + j] += w0_1_0 * x;
-                c0_[yr + 784 + j] += w1_1_0 * x;
-                c0_[yr + 1568 + j] += w2_1_0 * x;
-                c0_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_1_1 * x;
-                c0_[yr + 784 + j] += w1_1_1 * x;
-                c0_[yr + 1568 + j] += w2_1_1 * x;
-                c0_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1726 + e];
+            float x1 = f0_conv_c0_s[base + 2638 + e];
+            float x2 = f0_conv_c0_s[base + 3550 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_c0_s[base + 848 + e] = f0_conv_c0_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c0$weight_[wo + 6];
-        float w1_2_0 = c0$weight_[wo + 15];
-        float w2_2_0 = c0$weight_[wo + 24];
-        float w3_2_0 = c0$weight_[wo + 33];
         float w0_2_1 = c0$weight_[wo + 7];
-        float w1_2_1 = c0$weight_[wo + 16];
-        float w2_2_1 = c0$weight_[wo + 25];
-        float w3_2_1 = c0$weight_[wo + 34];
         float w0_2_2 = c0$weight_[wo + 8];
+        float w1_2_0 = c0$weight_[wo + 15];
+        float w1_2_1 = c0$weight_[wo + 16];
         float w1_2_2 = c0$weight_[wo + 17];
-        float w2_2_2 = c0$weight_[wo + 26];
-        float w3_2_2 = c0$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_2_1 * x;
-                c0_[yr + 784 + j] += w1_2_1 * x;
-                c0_[yr + 1568 + j] += w2_2_1 * x;
-                c0_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c0_[yr + j] += w0_2_2 * x;
-                c0_[yr + 784 + j] += w1_2_2 * x;
-                c0_[yr + 1568 + j] += w2_2_2 * x;
-                c0_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c0_[yr + j] += w0_2_0 * x;
-                c0_[yr + 784 + j] += w1_2_0 * x;
-                c0_[yr + 1568 + j] += w2_2_0 * x;
-                c0_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_2_1 * x;
-                c0_[yr + 784 + j] += w1_2_1 * x;
-                c0_[yr + 1568 + j] += w2_2_1 * x;
-                c0_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1756 + e];
+            float x1 = f0_conv_c0_s[base + 2668 + e];
+            float x2 = f0_conv_c0_s[base + 3580 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_c0_s[base + 848 + e] = f0_conv_c0_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c0_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f0_conv_c0_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c0$weight_[wo];
         float w0_0_1 = c0$weight_[wo + 1];
         float w0_0_2 = c0$weight_[wo + 2];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) c0_[yr + j] += w0_0_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) c0_[yr + j] += w0_0_2 * x_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c0_[yr + j] += w0_0_0 * x_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c0_[yr + j] += w0_0_1 * x_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1696 + e];
+            float x1 = f0_conv_c0_s[base + 2608 + e];
+            float x2 = f0_conv_c0_s[base + 3520 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c0$weight_[wo + 3];
         float w0_1_1 = c0$weight_[wo + 4];
         float w0_1_2 = c0$weight_[wo + 5];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) c0_[yr + j] += w0_1_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) c0_[yr + j] += w0_1_2 * x_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c0_[yr + j] += w0_1_0 * x_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c0_[yr + j] += w0_1_1 * x_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1726 + e];
+            float x1 = f0_conv_c0_s[base + 2638 + e];
+            float x2 = f0_conv_c0_s[base + 3550 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c0$weight_[wo + 6];
         float w0_2_1 = c0$weight_[wo + 7];
         float w0_2_2 = c0$weight_[wo + 8];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) c0_[yr + j] += w0_2_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) c0_[yr + j] += w0_2_2 * x_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c0_[yr + j] += w0_2_0 * x_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c0_[yr + j] += w0_2_1 * x_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1756 + e];
+            float x1 = f0_conv_c0_s[base + 2668 + e];
+            float x2 = f0_conv_c0_s[base + 3580 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 
@@ -911,277 +873,166 @@ public final class Residual_T1 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/residual.cnn:17): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f3_conv_c1_s
      */
     private void f3_conv_c1_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 12 / 8;
-        int k1 = (part + 1) * 12 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 12 + k) * 784;
+        int o0 = part * 12 / 8;
+        int o1 = (part + 1) * 12 / 8;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f3_conv_c1_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 784 + e] = b1;
+            for (int e = 0; e < 840; e++) {
+                f3_conv_c1_s[base + 848 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 12; i++) {
+                int d = (t * 12 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c1_p, d, f3_conv_c1_s, base + 1696, 900);
+                System.arraycopy(f3_conv_c1_p, d + 1, f3_conv_c1_s, base + 2608, 900);
+                System.arraycopy(f3_conv_c1_p, d + 2, f3_conv_c1_s, base + 3520, 900);
+                int wo = (o * 12 + i) * 9;
+                f3_conv_c1_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 2352 + e] = b3;
-            }
-            for (int c = 0; c < 12; c++) {
-                int xo = (t * 12 + c) * 784;
-                int wo = (k * 12 + c) * 9;
-                f3_conv_c1_taps0(yo, xo, wo);
-            }
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f3_conv_c1_s, base + r * 30, c1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f3_conv_c1_s, base + 848 + r * 30, c1_, y + 784 + r * 28, 28);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 12 + k) * 784;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f3_conv_c1_s[base + e] = b0;
             }
-            for (int c = 0; c < 12; c++) {
-                int xo = (t * 12 + c) * 784;
-                int wo = (k * 12 + c) * 9;
-                f3_conv_c1_one0(yo, xo, wo);
+            for (int i = 0; i < 12; i++) {
+                int d = (t * 12 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c1_p, d, f3_conv_c1_s, base + 1696, 900);
+                System.arraycopy(f3_conv_c1_p, d + 1, f3_conv_c1_s, base + 2608, 900);
+                System.arraycopy(f3_conv_c1_p, d + 2, f3_conv_c1_s, base + 3520, 900);
+                int wo = (o * 12 + i) * 9;
+                f3_conv_c1_one0(base, wo);
+            }
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f3_conv_c1_s, base + r * 30, c1_, y + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'c1' (samples/residual.cnn:17), phase pad: copies s_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f3_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 12; i++) {
+            int x = (t * 12 + i) * 784;
+            int d = (t * 12 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f3_conv_c1_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f3_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(s_, x, f3_conv_c1_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f3_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f3_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f3_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
+        float w0_0_1 = c1$weight_[wo + 1];
+        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_0 = c1$weight_[wo + 108];
-        float w2_0_0 = c1$weight_[wo + 216];
-        float w3_0_0 = c1$weight_[wo + 324];
-        float w0_0_1 = c1$weight_[wo + 1];
         float w1_0_1 = c1$weight_[wo + 109];
-        float w2_0_1 = c1$weight_[wo + 217];
-        float w3_0_1 = c1$weight_[wo + 325];
-        float w0_0_2 = c1$weight_[wo + 2];
         float w1_0_2 = c1$weight_[wo + 110];
-        float w2_0_2 = c1$weight_[wo + 218];
-        float w3_0_2 = c1$weight_[wo + 326];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j + 1];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 784 + j] += w1_0_2 * x;
-                c1_[yr + 1568 + j] += w2_0_2 * x;
-                c1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j - 1];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 784 + j] += w1_0_0 * x;
-                c1_[yr + 1568 + j] += w2_0_0 * x;
-                c1_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1696 + e];
+            float x1 = f3_conv_c1_s[base + 2608 + e];
+            float x2 = f3_conv_c1_s[base + 3520 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f3_conv_c1_s[base + 848 + e] = f3_conv_c1_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
-        float w1_1_0 = c1$weight_[wo + 111];
-        float w2_1_0 = c1$weight_[wo + 219];
-        float w3_1_0 = c1$weight_[wo + 327];
         float w0_1_1 = c1$weight_[wo + 4];
-        float w1_1_1 = c1$weight_[wo + 112];
-        float w2_1_1 = c1$weight_[wo + 220];
-        float w3_1_1 = c1$weight_[wo + 328];
         float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_0 = c1$weight_[wo + 111];
+        float w1_1_1 = c1$weight_[wo + 112];
         float w1_1_2 = c1$weight_[wo + 113];
-        float w2_1_2 = c1$weight_[wo + 221];
-        float w3_1_2 = c1$weight_[wo + 329];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j + 1];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 784 + j] += w1_1_2 * x;
-                c1_[yr + 1568 + j] += w2_1_2 * x;
-                c1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j - 1];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 784 + j] += w1_1_0 * x;
-                c1_[yr + 1568 + j] += w2_1_0 * x;
-                c1_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1726 + e];
+            float x1 = f3_conv_c1_s[base + 2638 + e];
+            float x2 = f3_conv_c1_s[base + 3550 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f3_conv_c1_s[base + 848 + e] = f3_conv_c1_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
-        float w1_2_0 = c1$weight_[wo + 114];
-        float w2_2_0 = c1$weight_[wo + 222];
-        float w3_2_0 = c1$weight_[wo + 330];
         float w0_2_1 = c1$weight_[wo + 7];
-        float w1_2_1 = c1$weight_[wo + 115];
-        float w2_2_1 = c1$weight_[wo + 223];
-        float w3_2_1 = c1$weight_[wo + 331];
         float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_0 = c1$weight_[wo + 114];
+        float w1_2_1 = c1$weight_[wo + 115];
         float w1_2_2 = c1$weight_[wo + 116];
-        float w2_2_2 = c1$weight_[wo + 224];
-        float w3_2_2 = c1$weight_[wo + 332];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 784 + j] += w1_2_1 * x;
-                c1_[yr + 1568 + j] += w2_2_1 * x;
-                c1_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j + 1];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 784 + j] += w1_2_2 * x;
-                c1_[yr + 1568 + j] += w2_2_2 * x;
-                c1_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j - 1];
-                c1_[yr + j] += w0_2_0 * x;
-                c1_[yr + 784 + j] += w1_2_0 * x;
-                c1_[yr + 1568 + j] += w2_2_0 * x;
-                c1_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 784 + j] += w1_2_1 * x;
-                c1_[yr + 1568 + j] += w2_2_1 * x;
-                c1_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1756 + e];
+            float x1 = f3_conv_c1_s[base + 2668 + e];
+            float x2 = f3_conv_c1_s[base + 3580 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f3_conv_c1_s[base + 848 + e] = f3_conv_c1_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f3_conv_c1_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
         float w0_0_1 = c1$weight_[wo + 1];
         float w0_0_2 = c1$weight_[wo + 2];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_0_1 * s_[xr + j];
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_0_2 * s_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_0_0 * s_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_0_1 * s_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1696 + e];
+            float x1 = f3_conv_c1_s[base + 2608 + e];
+            float x2 = f3_conv_c1_s[base + 3520 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
         float w0_1_1 = c1$weight_[wo + 4];
         float w0_1_2 = c1$weight_[wo + 5];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_1_1 * s_[xr + j];
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_1_2 * s_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_1_0 * s_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_1_1 * s_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1726 + e];
+            float x1 = f3_conv_c1_s[base + 2638 + e];
+            float x2 = f3_conv_c1_s[base + 3550 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
         float w0_2_1 = c1$weight_[wo + 7];
         float w0_2_2 = c1$weight_[wo + 8];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_2_1 * s_[xr + j];
-            for (int j = 0; j < 1; j++) c1_[yr + j] += w0_2_2 * s_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_2_0 * s_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c1_[yr + j] += w0_2_1 * s_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1756 + e];
+            float x1 = f3_conv_c1_s[base + 2668 + e];
+            float x2 = f3_conv_c1_s[base + 3580 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 
@@ -1222,277 +1073,166 @@ public final class Residual_T1 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/residual.cnn:20): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f6_conv_c2_s
      */
     private void f6_conv_c2_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 12 / 8;
-        int k1 = (part + 1) * 12 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 12 + k) * 784;
+        int o0 = part * 12 / 8;
+        int o1 = (part + 1) * 12 / 8;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f6_conv_c2_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + 784 + e] = b1;
+            for (int e = 0; e < 840; e++) {
+                f6_conv_c2_s[base + 848 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 12; i++) {
+                int d = (t * 12 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f6_conv_c2_p, d, f6_conv_c2_s, base + 1696, 900);
+                System.arraycopy(f6_conv_c2_p, d + 1, f6_conv_c2_s, base + 2608, 900);
+                System.arraycopy(f6_conv_c2_p, d + 2, f6_conv_c2_s, base + 3520, 900);
+                int wo = (o * 12 + i) * 9;
+                f6_conv_c2_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + 2352 + e] = b3;
-            }
-            for (int c = 0; c < 12; c++) {
-                int xo = (t * 12 + c) * 784;
-                int wo = (k * 12 + c) * 9;
-                f6_conv_c2_taps0(yo, xo, wo);
-            }
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f6_conv_c2_s, base + r * 30, c2_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f6_conv_c2_s, base + 848 + r * 30, c2_, y + 784 + r * 28, 28);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 12 + k) * 784;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f6_conv_c2_s[base + e] = b0;
             }
-            for (int c = 0; c < 12; c++) {
-                int xo = (t * 12 + c) * 784;
-                int wo = (k * 12 + c) * 9;
-                f6_conv_c2_one0(yo, xo, wo);
+            for (int i = 0; i < 12; i++) {
+                int d = (t * 12 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f6_conv_c2_p, d, f6_conv_c2_s, base + 1696, 900);
+                System.arraycopy(f6_conv_c2_p, d + 1, f6_conv_c2_s, base + 2608, 900);
+                System.arraycopy(f6_conv_c2_p, d + 2, f6_conv_c2_s, base + 3520, 900);
+                int wo = (o * 12 + i) * 9;
+                f6_conv_c2_one0(base, wo);
+            }
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f6_conv_c2_s, base + r * 30, c2_, y + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'c2' (samples/residual.cnn:20), phase pad: copies r1_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f6_conv_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 12; i++) {
+            int x = (t * 12 + i) * 784;
+            int d = (t * 12 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f6_conv_c2_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f6_conv_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(r1_, x, f6_conv_c2_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f6_conv_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f6_conv_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f6_conv_c2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f6_conv_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
+        float w0_0_1 = c2$weight_[wo + 1];
+        float w0_0_2 = c2$weight_[wo + 2];
         float w1_0_0 = c2$weight_[wo + 108];
-        float w2_0_0 = c2$weight_[wo + 216];
-        float w3_0_0 = c2$weight_[wo + 324];
-        float w0_0_1 = c2$weight_[wo + 1];
         float w1_0_1 = c2$weight_[wo + 109];
-        float w2_0_1 = c2$weight_[wo + 217];
-        float w3_0_1 = c2$weight_[wo + 325];
-        float w0_0_2 = c2$weight_[wo + 2];
         float w1_0_2 = c2$weight_[wo + 110];
-        float w2_0_2 = c2$weight_[wo + 218];
-        float w3_0_2 = c2$weight_[wo + 326];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 784 + j] += w1_0_1 * x;
-                c2_[yr + 1568 + j] += w2_0_1 * x;
-                c2_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_0_2 * x;
-                c2_[yr + 784 + j] += w1_0_2 * x;
-                c2_[yr + 1568 + j] += w2_0_2 * x;
-                c2_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_0_0 * x;
-                c2_[yr + 784 + j] += w1_0_0 * x;
-                c2_[yr + 1568 + j] += w2_0_0 * x;
-                c2_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 784 + j] += w1_0_1 * x;
-                c2_[yr + 1568 + j] += w2_0_1 * x;
-                c2_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1696 + e];
+            float x1 = f6_conv_c2_s[base + 2608 + e];
+            float x2 = f6_conv_c2_s[base + 3520 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f6_conv_c2_s[base + 848 + e] = f6_conv_c2_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 3];
-        float w1_1_0 = c2$weight_[wo + 111];
-        float w2_1_0 = c2$weight_[wo + 219];
-        float w3_1_0 = c2$weight_[wo + 327];
         float w0_1_1 = c2$weight_[wo + 4];
-        float w1_1_1 = c2$weight_[wo + 112];
-        float w2_1_1 = c2$weight_[wo + 220];
-        float w3_1_1 = c2$weight_[wo + 328];
         float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_0 = c2$weight_[wo + 111];
+        float w1_1_1 = c2$weight_[wo + 112];
         float w1_1_2 = c2$weight_[wo + 113];
-        float w2_1_2 = c2$weight_[wo + 221];
-        float w3_1_2 = c2$weight_[wo + 329];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 784 + j] += w1_1_1 * x;
-                c2_[yr + 1568 + j] += w2_1_1 * x;
-                c2_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_1_2 * x;
-                c2_[yr + 784 + j] += w1_1_2 * x;
-                c2_[yr + 1568 + j] += w2_1_2 * x;
-                c2_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_1_0 * x;
-                c2_[yr + 784 + j] += w1_1_0 * x;
-                c2_[yr + 1568 + j] += w2_1_0 * x;
-                c2_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 784 + j] += w1_1_1 * x;
-                c2_[yr + 1568 + j] += w2_1_1 * x;
-                c2_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1726 + e];
+            float x1 = f6_conv_c2_s[base + 2638 + e];
+            float x2 = f6_conv_c2_s[base + 3550 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f6_conv_c2_s[base + 848 + e] = f6_conv_c2_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 6];
-        float w1_2_0 = c2$weight_[wo + 114];
-        float w2_2_0 = c2$weight_[wo + 222];
-        float w3_2_0 = c2$weight_[wo + 330];
         float w0_2_1 = c2$weight_[wo + 7];
-        float w1_2_1 = c2$weight_[wo + 115];
-        float w2_2_1 = c2$weight_[wo + 223];
-        float w3_2_1 = c2$weight_[wo + 331];
         float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_0 = c2$weight_[wo + 114];
+        float w1_2_1 = c2$weight_[wo + 115];
         float w1_2_2 = c2$weight_[wo + 116];
-        float w2_2_2 = c2$weight_[wo + 224];
-        float w3_2_2 = c2$weight_[wo + 332];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 784 + j] += w1_2_1 * x;
-                c2_[yr + 1568 + j] += w2_2_1 * x;
-                c2_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_2_2 * x;
-                c2_[yr + 784 + j] += w1_2_2 * x;
-                c2_[yr + 1568 + j] += w2_2_2 * x;
-                c2_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_2_0 * x;
-                c2_[yr + 784 + j] += w1_2_0 * x;
-                c2_[yr + 1568 + j] += w2_2_0 * x;
-                c2_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 784 + j] += w1_2_1 * x;
-                c2_[yr + 1568 + j] += w2_2_1 * x;
-                c2_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1756 + e];
+            float x1 = f6_conv_c2_s[base + 2668 + e];
+            float x2 = f6_conv_c2_s[base + 3580 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f6_conv_c2_s[base + 848 + e] = f6_conv_c2_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f6_conv_c2_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f6_conv_c2_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
         float w0_0_1 = c2$weight_[wo + 1];
         float w0_0_2 = c2$weight_[wo + 2];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_0_1 * r1_[xr + j];
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_0_2 * r1_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c2_[yr + j] += w0_0_0 * r1_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c2_[yr + j] += w0_0_1 * r1_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1696 + e];
+            float x1 = f6_conv_c2_s[base + 2608 + e];
+            float x2 = f6_conv_c2_s[base + 3520 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 3];
         float w0_1_1 = c2$weight_[wo + 4];
         float w0_1_2 = c2$weight_[wo + 5];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_1_1 * r1_[xr + j];
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_1_2 * r1_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c2_[yr + j] += w0_1_0 * r1_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c2_[yr + j] += w0_1_1 * r1_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1726 + e];
+            float x1 = f6_conv_c2_s[base + 2638 + e];
+            float x2 = f6_conv_c2_s[base + 3550 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 6];
         float w0_2_1 = c2$weight_[wo + 7];
         float w0_2_2 = c2$weight_[wo + 8];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_2_1 * r1_[xr + j];
-            for (int j = 0; j < 1; j++) c2_[yr + j] += w0_2_2 * r1_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) c2_[yr + j] += w0_2_0 * r1_[xr + j - 1];
-            for (int j = 27; j < 28; j++) c2_[yr + j] += w0_2_1 * r1_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1756 + e];
+            float x1 = f6_conv_c2_s[base + 2668 + e];
+            float x2 = f6_conv_c2_s[base + 3580 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 

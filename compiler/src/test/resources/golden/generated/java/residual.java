@@ -67,15 +67,15 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'c0' (samples/residual.cnn:12): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c1' (samples/residual.cnn:17): scalar loops (plain Java), 64 chunks
- * <li>conv forward 'c2' (samples/residual.cnn:20): scalar loops (plain Java), 64 chunks
+ * <li>conv forward 'c0' (samples/residual.cnn:12): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c1' (samples/residual.cnn:17): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
+ * <li>conv forward 'c2' (samples/residual.cnn:20): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv forward 'd' (samples/residual.cnn:26): scalar loops (plain Java), 64 chunks
  * <li>conv backward-data 'd' (samples/residual.cnn:26): scalar loops (plain Java), 64 chunks
  * <li>conv gradient 'd' (samples/residual.cnn:26): scalar loops (plain Java), 24 chunks
- * <li>conv backward-data 'c2' (samples/residual.cnn:20): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c2' (samples/residual.cnn:20): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c2' (samples/residual.cnn:20): scalar loops (plain Java), 12 chunks
- * <li>conv backward-data 'c1' (samples/residual.cnn:17): scalar loops (plain Java), 64 chunks
+ * <li>conv backward-data 'c1' (samples/residual.cnn:17): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 64 chunks
  * <li>conv gradient 'c1' (samples/residual.cnn:17): scalar loops (plain Java), 12 chunks
  * <li>conv gradient 'c0' (samples/residual.cnn:12): scalar loops (plain Java), 12 chunks
  * </ul>
@@ -477,10 +477,47 @@ public final class Residual_T64 implements Network, ChunkTask {
     private final float[] grad$c0$weight_ = new float[108];
 
     /**
-     * Scratch memory of steps that never run at the same time: b6_conv_grad_d_acc b12_conv_grad_c2_acc
+     * Scratch memory of steps that never run at the same time: f3_conv_c1_p f6_conv_c2_p
+     * b11_conv_bf_c2_p b16_conv_bf_c1_p f0_conv_c0_s b6_conv_grad_d_acc b12_conv_grad_c2_acc
      * b17_conv_grad_c1_acc b22_conv_grad_c0_acc.
      */
-    private final float[] scratch0 = new float[5376];
+    private final float[] scratch0 = new float[692736];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f3_conv_c1_s f6_conv_c2_s
+     * b11_conv_bf_c2_s b16_conv_bf_c1_s f0_conv_c0_p.
+     */
+    private final float[] scratch1 = new float[283648];
+
+    /**
+     * Scratch of f0_conv_c0_ (57728 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f0_conv_c0_p = scratch1;
+
+    /**
+     * Scratch of f0_conv_c0_ (283648 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_c0_s = scratch0;
+
+    /**
+     * Scratch of f3_conv_c1_ (692736 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f3_conv_c1_p = scratch0;
+
+    /**
+     * Scratch of f3_conv_c1_ (283648 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f3_conv_c1_s = scratch1;
+
+    /**
+     * Scratch of f6_conv_c2_ (692736 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f6_conv_c2_p = scratch0;
+
+    /**
+     * Scratch of f6_conv_c2_ (283648 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f6_conv_c2_s = scratch1;
 
     /**
      * Scratch of b6_conv_grad_d_ (5376 floats), written before read in each run: memory shared in scratch0.
@@ -488,9 +525,29 @@ public final class Residual_T64 implements Network, ChunkTask {
     private final float[] b6_conv_grad_d_acc = scratch0;
 
     /**
+     * Scratch of b11_conv_bf_c2_ (692736 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b11_conv_bf_c2_p = scratch0;
+
+    /**
+     * Scratch of b11_conv_bf_c2_ (283648 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b11_conv_bf_c2_s = scratch1;
+
+    /**
      * Scratch of b12_conv_grad_c2_ (3024 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b12_conv_grad_c2_acc = scratch0;
+
+    /**
+     * Scratch of b16_conv_bf_c1_ (692736 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b16_conv_bf_c1_p = scratch0;
+
+    /**
+     * Scratch of b16_conv_bf_c1_ (283648 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b16_conv_bf_c1_s = scratch1;
 
     /**
      * Scratch of b17_conv_grad_c1_ (3024 floats), written before read in each run: memory shared in scratch0.
@@ -841,7 +898,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     public void runChunk(int step, int chunk) {
         switch (step) {
             case 0:
-                f0_conv_c0_(chunk);
+                s0_by_sample(chunk);
                 return;
             case 1:
                 f1_bn_n0_(chunk);
@@ -883,7 +940,7 @@ public final class Residual_T64 implements Network, ChunkTask {
                 b9_bn_bf_n2_(chunk);
                 return;
             case 14:
-                b11_conv_bf_c2_(chunk);
+                s14_by_sample(chunk);
                 return;
             case 15:
                 b12_conv_grad_c2_(chunk);
@@ -895,7 +952,7 @@ public final class Residual_T64 implements Network, ChunkTask {
                 b14_bn_bf_n1_(chunk);
                 return;
             case 18:
-                b16_conv_bf_c1_(chunk);
+                s18_by_sample(chunk);
                 return;
             case 19:
                 b17_conv_grad_c1_(chunk);
@@ -918,12 +975,25 @@ public final class Residual_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>conv 'c0' (samples/residual.cnn:12)</li>
+     * </ul>
+     */
+    private void s0_by_sample(int chunk) {
+        f0_conv_c0_pad(chunk);
+        f0_conv_c0_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
      * <li>relu 's' (samples/residual.cnn:14)</li>
      * <li>conv 'c1' (samples/residual.cnn:17)</li>
      * </ul>
      */
     private void s2_by_sample(int chunk) {
         f2_relu_s_(chunk);
+        f3_conv_c1_pad(chunk);
         f3_conv_c1_(chunk);
     }
 
@@ -937,6 +1007,7 @@ public final class Residual_T64 implements Network, ChunkTask {
      */
     private void s4_by_sample(int chunk) {
         f5_relu_r1_(chunk);
+        f6_conv_c2_pad(chunk);
         f6_conv_c2_(chunk);
     }
 
@@ -1008,6 +1079,30 @@ public final class Residual_T64 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>conv_bf 'c2' (samples/residual.cnn:20)</li>
+     * </ul>
+     */
+    private void s14_by_sample(int chunk) {
+        b11_conv_bf_c2_pad(chunk);
+        b11_conv_bf_c2_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>conv_bf 'c1' (samples/residual.cnn:17)</li>
+     * </ul>
+     */
+    private void s18_by_sample(int chunk) {
+        b16_conv_bf_c1_pad(chunk);
+        b16_conv_bf_c1_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
      * <li>accumulate 's' (samples/residual.cnn:14)</li>
      * <li>relu_bf 's' (samples/residual.cnn:14)</li>
      * </ul>
@@ -1020,204 +1115,111 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c0' (samples/residual.cnn:12): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f0_conv_c0_s
      */
     private void f0_conv_c0_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 12;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 12 + k) * 784;
+        int o0 = 0;
+        int o1 = 12;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f0_conv_c0_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + 784 + e] = b1;
+            for (int e = 0; e < 840; e++) {
+                f0_conv_c0_s[base + 848 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_c0_p, d, f0_conv_c0_s, base + 1696, 900);
+                System.arraycopy(f0_conv_c0_p, d + 1, f0_conv_c0_s, base + 2608, 900);
+                System.arraycopy(f0_conv_c0_p, d + 2, f0_conv_c0_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f0_conv_c0_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c0_[yo + 2352 + e] = b3;
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c0_s, base + r * 30, c0_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_c0_s, base + 848 + r * 30, c0_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'c0' (samples/residual.cnn:12), phase pad: copies x_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f0_conv_c0_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f0_conv_c0_p[d + e] = 0f;
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_c0_taps0(yo, xo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f0_conv_c0_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_c0_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f0_conv_c0_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f0_conv_c0_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_c0_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f0_conv_c0_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c0$weight_[wo];
-        float w1_0_0 = c0$weight_[wo + 9];
-        float w2_0_0 = c0$weight_[wo + 18];
-        float w3_0_0 = c0$weight_[wo + 27];
         float w0_0_1 = c0$weight_[wo + 1];
-        float w1_0_1 = c0$weight_[wo + 10];
-        float w2_0_1 = c0$weight_[wo + 19];
-        float w3_0_1 = c0$weight_[wo + 28];
         float w0_0_2 = c0$weight_[wo + 2];
+        float w1_0_0 = c0$weight_[wo + 9];
+        float w1_0_1 = c0$weight_[wo + 10];
         float w1_0_2 = c0$weight_[wo + 11];
-        float w2_0_2 = c0$weight_[wo + 20];
-        float w3_0_2 = c0$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_0_1 * x;
-                c0_[yr + 784 + j] += w1_0_1 * x;
-                c0_[yr + 1568 + j] += w2_0_1 * x;
-                c0_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c0_[yr + j] += w0_0_2 * x;
-                c0_[yr + 784 + j] += w1_0_2 * x;
-                c0_[yr + 1568 + j] += w2_0_2 * x;
-                c0_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c0_[yr + j] += w0_0_0 * x;
-                c0_[yr + 784 + j] += w1_0_0 * x;
-                c0_[yr + 1568 + j] += w2_0_0 * x;
-                c0_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_0_1 * x;
-                c0_[yr + 784 + j] += w1_0_1 * x;
-                c0_[yr + 1568 + j] += w2_0_1 * x;
-                c0_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1696 + e];
+            float x1 = f0_conv_c0_s[base + 2608 + e];
+            float x2 = f0_conv_c0_s[base + 3520 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_c0_s[base + 848 + e] = f0_conv_c0_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c0$weight_[wo + 3];
-        float w1_1_0 = c0$weight_[wo + 12];
-        float w2_1_0 = c0$weight_[wo + 21];
-        float w3_1_0 = c0$weight_[wo + 30];
         float w0_1_1 = c0$weight_[wo + 4];
-        float w1_1_1 = c0$weight_[wo + 13];
-        float w2_1_1 = c0$weight_[wo + 22];
-        float w3_1_1 = c0$weight_[wo + 31];
         float w0_1_2 = c0$weight_[wo + 5];
+        float w1_1_0 = c0$weight_[wo + 12];
+        float w1_1_1 = c0$weight_[wo + 13];
         float w1_1_2 = c0$weight_[wo + 14];
-        float w2_1_2 = c0$weight_[wo + 23];
-        float w3_1_2 = c0$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_1_1 * x;
-                c0_[yr + 784 + j] += w1_1_1 * x;
-                c0_[yr + 1568 + j] += w2_1_1 * x;
-                c0_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c0_[yr + j] += w0_1_2 * x;
-                c0_[yr + 784 + j] += w1_1_2 * x;
-                c0_[yr + 1568 + j] += w2_1_2 * x;
-                c0_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c0_[yr + j] += w0_1_0 * x;
-                c0_[yr + 784 + j] += w1_1_0 * x;
-                c0_[yr + 1568 + j] += w2_1_0 * x;
-                c0_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_1_1 * x;
-                c0_[yr + 784 + j] += w1_1_1 * x;
-                c0_[yr + 1568 + j] += w2_1_1 * x;
-                c0_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1726 + e];
+            float x1 = f0_conv_c0_s[base + 2638 + e];
+            float x2 = f0_conv_c0_s[base + 3550 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_c0_s[base + 848 + e] = f0_conv_c0_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c0$weight_[wo + 6];
-        float w1_2_0 = c0$weight_[wo + 15];
-        float w2_2_0 = c0$weight_[wo + 24];
-        float w3_2_0 = c0$weight_[wo + 33];
         float w0_2_1 = c0$weight_[wo + 7];
-        float w1_2_1 = c0$weight_[wo + 16];
-        float w2_2_1 = c0$weight_[wo + 25];
-        float w3_2_1 = c0$weight_[wo + 34];
         float w0_2_2 = c0$weight_[wo + 8];
+        float w1_2_0 = c0$weight_[wo + 15];
+        float w1_2_1 = c0$weight_[wo + 16];
         float w1_2_2 = c0$weight_[wo + 17];
-        float w2_2_2 = c0$weight_[wo + 26];
-        float w3_2_2 = c0$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_2_1 * x;
-                c0_[yr + 784 + j] += w1_2_1 * x;
-                c0_[yr + 1568 + j] += w2_2_1 * x;
-                c0_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                c0_[yr + j] += w0_2_2 * x;
-                c0_[yr + 784 + j] += w1_2_2 * x;
-                c0_[yr + 1568 + j] += w2_2_2 * x;
-                c0_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                c0_[yr + j] = c0_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c0_[yr + 784 + j] = c0_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c0_[yr + 1568 + j] = c0_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c0_[yr + 2352 + j] = c0_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                c0_[yr + j] += w0_2_0 * x;
-                c0_[yr + 784 + j] += w1_2_0 * x;
-                c0_[yr + 1568 + j] += w2_2_0 * x;
-                c0_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                c0_[yr + j] += w0_2_1 * x;
-                c0_[yr + 784 + j] += w1_2_1 * x;
-                c0_[yr + 1568 + j] += w2_2_1 * x;
-                c0_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_c0_s[base + 1756 + e];
+            float x1 = f0_conv_c0_s[base + 2668 + e];
+            float x2 = f0_conv_c0_s[base + 3580 + e];
+            f0_conv_c0_s[base + e] = f0_conv_c0_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_c0_s[base + 848 + e] = f0_conv_c0_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -1294,204 +1296,111 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c1' (samples/residual.cnn:17): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f3_conv_c1_s
      */
     private void f3_conv_c1_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 12;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 12 + k) * 784;
+        int o0 = 0;
+        int o1 = 12;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f3_conv_c1_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 784 + e] = b1;
+            for (int e = 0; e < 840; e++) {
+                f3_conv_c1_s[base + 848 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 12; i++) {
+                int d = (t * 12 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f3_conv_c1_p, d, f3_conv_c1_s, base + 1696, 900);
+                System.arraycopy(f3_conv_c1_p, d + 1, f3_conv_c1_s, base + 2608, 900);
+                System.arraycopy(f3_conv_c1_p, d + 2, f3_conv_c1_s, base + 3520, 900);
+                int wo = (o * 12 + i) * 9;
+                f3_conv_c1_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c1_[yo + 2352 + e] = b3;
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f3_conv_c1_s, base + r * 30, c1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f3_conv_c1_s, base + 848 + r * 30, c1_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'c1' (samples/residual.cnn:17), phase pad: copies s_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f3_conv_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 12; i++) {
+            int x = (t * 12 + i) * 784;
+            int d = (t * 12 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f3_conv_c1_p[d + e] = 0f;
             }
-            for (int c = 0; c < 12; c++) {
-                int xo = (t * 12 + c) * 784;
-                int wo = (k * 12 + c) * 9;
-                f3_conv_c1_taps0(yo, xo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f3_conv_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(s_, x, f3_conv_c1_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f3_conv_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f3_conv_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f3_conv_c1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f3_conv_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c1$weight_[wo];
-        float w1_0_0 = c1$weight_[wo + 108];
-        float w2_0_0 = c1$weight_[wo + 216];
-        float w3_0_0 = c1$weight_[wo + 324];
         float w0_0_1 = c1$weight_[wo + 1];
-        float w1_0_1 = c1$weight_[wo + 109];
-        float w2_0_1 = c1$weight_[wo + 217];
-        float w3_0_1 = c1$weight_[wo + 325];
         float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_0 = c1$weight_[wo + 108];
+        float w1_0_1 = c1$weight_[wo + 109];
         float w1_0_2 = c1$weight_[wo + 110];
-        float w2_0_2 = c1$weight_[wo + 218];
-        float w3_0_2 = c1$weight_[wo + 326];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j + 1];
-                c1_[yr + j] += w0_0_2 * x;
-                c1_[yr + 784 + j] += w1_0_2 * x;
-                c1_[yr + 1568 + j] += w2_0_2 * x;
-                c1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j - 1];
-                c1_[yr + j] += w0_0_0 * x;
-                c1_[yr + 784 + j] += w1_0_0 * x;
-                c1_[yr + 1568 + j] += w2_0_0 * x;
-                c1_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_0_1 * x;
-                c1_[yr + 784 + j] += w1_0_1 * x;
-                c1_[yr + 1568 + j] += w2_0_1 * x;
-                c1_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1696 + e];
+            float x1 = f3_conv_c1_s[base + 2608 + e];
+            float x2 = f3_conv_c1_s[base + 3520 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f3_conv_c1_s[base + 848 + e] = f3_conv_c1_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c1$weight_[wo + 3];
-        float w1_1_0 = c1$weight_[wo + 111];
-        float w2_1_0 = c1$weight_[wo + 219];
-        float w3_1_0 = c1$weight_[wo + 327];
         float w0_1_1 = c1$weight_[wo + 4];
-        float w1_1_1 = c1$weight_[wo + 112];
-        float w2_1_1 = c1$weight_[wo + 220];
-        float w3_1_1 = c1$weight_[wo + 328];
         float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_0 = c1$weight_[wo + 111];
+        float w1_1_1 = c1$weight_[wo + 112];
         float w1_1_2 = c1$weight_[wo + 113];
-        float w2_1_2 = c1$weight_[wo + 221];
-        float w3_1_2 = c1$weight_[wo + 329];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j + 1];
-                c1_[yr + j] += w0_1_2 * x;
-                c1_[yr + 784 + j] += w1_1_2 * x;
-                c1_[yr + 1568 + j] += w2_1_2 * x;
-                c1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j - 1];
-                c1_[yr + j] += w0_1_0 * x;
-                c1_[yr + 784 + j] += w1_1_0 * x;
-                c1_[yr + 1568 + j] += w2_1_0 * x;
-                c1_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_1_1 * x;
-                c1_[yr + 784 + j] += w1_1_1 * x;
-                c1_[yr + 1568 + j] += w2_1_1 * x;
-                c1_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1726 + e];
+            float x1 = f3_conv_c1_s[base + 2638 + e];
+            float x2 = f3_conv_c1_s[base + 3550 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f3_conv_c1_s[base + 848 + e] = f3_conv_c1_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c1$weight_[wo + 6];
-        float w1_2_0 = c1$weight_[wo + 114];
-        float w2_2_0 = c1$weight_[wo + 222];
-        float w3_2_0 = c1$weight_[wo + 330];
         float w0_2_1 = c1$weight_[wo + 7];
-        float w1_2_1 = c1$weight_[wo + 115];
-        float w2_2_1 = c1$weight_[wo + 223];
-        float w3_2_1 = c1$weight_[wo + 331];
         float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_0 = c1$weight_[wo + 114];
+        float w1_2_1 = c1$weight_[wo + 115];
         float w1_2_2 = c1$weight_[wo + 116];
-        float w2_2_2 = c1$weight_[wo + 224];
-        float w3_2_2 = c1$weight_[wo + 332];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 784 + j] += w1_2_1 * x;
-                c1_[yr + 1568 + j] += w2_2_1 * x;
-                c1_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s_[xr + j + 1];
-                c1_[yr + j] += w0_2_2 * x;
-                c1_[yr + 784 + j] += w1_2_2 * x;
-                c1_[yr + 1568 + j] += w2_2_2 * x;
-                c1_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s_[xr + j - 1];
-                float x1 = s_[xr + j];
-                float x2 = s_[xr + j + 1];
-                c1_[yr + j] = c1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c1_[yr + 784 + j] = c1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c1_[yr + 1568 + j] = c1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c1_[yr + 2352 + j] = c1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j - 1];
-                c1_[yr + j] += w0_2_0 * x;
-                c1_[yr + 784 + j] += w1_2_0 * x;
-                c1_[yr + 1568 + j] += w2_2_0 * x;
-                c1_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s_[xr + j];
-                c1_[yr + j] += w0_2_1 * x;
-                c1_[yr + 784 + j] += w1_2_1 * x;
-                c1_[yr + 1568 + j] += w2_2_1 * x;
-                c1_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f3_conv_c1_s[base + 1756 + e];
+            float x1 = f3_conv_c1_s[base + 2668 + e];
+            float x2 = f3_conv_c1_s[base + 3580 + e];
+            f3_conv_c1_s[base + e] = f3_conv_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f3_conv_c1_s[base + 848 + e] = f3_conv_c1_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -1568,204 +1477,111 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv 'c2' (samples/residual.cnn:20): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>64 chunks: one sample each; output channels 4 at a time
+     * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f6_conv_c2_s
      */
     private void f6_conv_c2_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 12;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 12 + k) * 784;
+        int o0 = 0;
+        int o1 = 12;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                f6_conv_c2_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + 784 + e] = b1;
+            for (int e = 0; e < 840; e++) {
+                f6_conv_c2_s[base + 848 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 12; i++) {
+                int d = (t * 12 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f6_conv_c2_p, d, f6_conv_c2_s, base + 1696, 900);
+                System.arraycopy(f6_conv_c2_p, d + 1, f6_conv_c2_s, base + 2608, 900);
+                System.arraycopy(f6_conv_c2_p, d + 2, f6_conv_c2_s, base + 3520, 900);
+                int wo = (o * 12 + i) * 9;
+                f6_conv_c2_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 784; e++) {
-                c2_[yo + 2352 + e] = b3;
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f6_conv_c2_s, base + r * 30, c2_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f6_conv_c2_s, base + 848 + r * 30, c2_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'c2' (samples/residual.cnn:20), phase pad: copies r1_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f6_conv_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 12; i++) {
+            int x = (t * 12 + i) * 784;
+            int d = (t * 12 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f6_conv_c2_p[d + e] = 0f;
             }
-            for (int c = 0; c < 12; c++) {
-                int xo = (t * 12 + c) * 784;
-                int wo = (k * 12 + c) * 9;
-                f6_conv_c2_taps0(yo, xo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f6_conv_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(r1_, x, f6_conv_c2_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f6_conv_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f6_conv_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f6_conv_c2_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f6_conv_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = c2$weight_[wo];
-        float w1_0_0 = c2$weight_[wo + 108];
-        float w2_0_0 = c2$weight_[wo + 216];
-        float w3_0_0 = c2$weight_[wo + 324];
         float w0_0_1 = c2$weight_[wo + 1];
-        float w1_0_1 = c2$weight_[wo + 109];
-        float w2_0_1 = c2$weight_[wo + 217];
-        float w3_0_1 = c2$weight_[wo + 325];
         float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_0 = c2$weight_[wo + 108];
+        float w1_0_1 = c2$weight_[wo + 109];
         float w1_0_2 = c2$weight_[wo + 110];
-        float w2_0_2 = c2$weight_[wo + 218];
-        float w3_0_2 = c2$weight_[wo + 326];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 784 + j] += w1_0_1 * x;
-                c2_[yr + 1568 + j] += w2_0_1 * x;
-                c2_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_0_2 * x;
-                c2_[yr + 784 + j] += w1_0_2 * x;
-                c2_[yr + 1568 + j] += w2_0_2 * x;
-                c2_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_0_0 * x;
-                c2_[yr + 784 + j] += w1_0_0 * x;
-                c2_[yr + 1568 + j] += w2_0_0 * x;
-                c2_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_0_1 * x;
-                c2_[yr + 784 + j] += w1_0_1 * x;
-                c2_[yr + 1568 + j] += w2_0_1 * x;
-                c2_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1696 + e];
+            float x1 = f6_conv_c2_s[base + 2608 + e];
+            float x2 = f6_conv_c2_s[base + 3520 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f6_conv_c2_s[base + 848 + e] = f6_conv_c2_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = c2$weight_[wo + 3];
-        float w1_1_0 = c2$weight_[wo + 111];
-        float w2_1_0 = c2$weight_[wo + 219];
-        float w3_1_0 = c2$weight_[wo + 327];
         float w0_1_1 = c2$weight_[wo + 4];
-        float w1_1_1 = c2$weight_[wo + 112];
-        float w2_1_1 = c2$weight_[wo + 220];
-        float w3_1_1 = c2$weight_[wo + 328];
         float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_0 = c2$weight_[wo + 111];
+        float w1_1_1 = c2$weight_[wo + 112];
         float w1_1_2 = c2$weight_[wo + 113];
-        float w2_1_2 = c2$weight_[wo + 221];
-        float w3_1_2 = c2$weight_[wo + 329];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 784 + j] += w1_1_1 * x;
-                c2_[yr + 1568 + j] += w2_1_1 * x;
-                c2_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_1_2 * x;
-                c2_[yr + 784 + j] += w1_1_2 * x;
-                c2_[yr + 1568 + j] += w2_1_2 * x;
-                c2_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_1_0 * x;
-                c2_[yr + 784 + j] += w1_1_0 * x;
-                c2_[yr + 1568 + j] += w2_1_0 * x;
-                c2_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_1_1 * x;
-                c2_[yr + 784 + j] += w1_1_1 * x;
-                c2_[yr + 1568 + j] += w2_1_1 * x;
-                c2_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1726 + e];
+            float x1 = f6_conv_c2_s[base + 2638 + e];
+            float x2 = f6_conv_c2_s[base + 3550 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f6_conv_c2_s[base + 848 + e] = f6_conv_c2_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = c2$weight_[wo + 6];
-        float w1_2_0 = c2$weight_[wo + 114];
-        float w2_2_0 = c2$weight_[wo + 222];
-        float w3_2_0 = c2$weight_[wo + 330];
         float w0_2_1 = c2$weight_[wo + 7];
-        float w1_2_1 = c2$weight_[wo + 115];
-        float w2_2_1 = c2$weight_[wo + 223];
-        float w3_2_1 = c2$weight_[wo + 331];
         float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_0 = c2$weight_[wo + 114];
+        float w1_2_1 = c2$weight_[wo + 115];
         float w1_2_2 = c2$weight_[wo + 116];
-        float w2_2_2 = c2$weight_[wo + 224];
-        float w3_2_2 = c2$weight_[wo + 332];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 784 + j] += w1_2_1 * x;
-                c2_[yr + 1568 + j] += w2_2_1 * x;
-                c2_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = r1_[xr + j + 1];
-                c2_[yr + j] += w0_2_2 * x;
-                c2_[yr + 784 + j] += w1_2_2 * x;
-                c2_[yr + 1568 + j] += w2_2_2 * x;
-                c2_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = r1_[xr + j - 1];
-                float x1 = r1_[xr + j];
-                float x2 = r1_[xr + j + 1];
-                c2_[yr + j] = c2_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                c2_[yr + 784 + j] = c2_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                c2_[yr + 1568 + j] = c2_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                c2_[yr + 2352 + j] = c2_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j - 1];
-                c2_[yr + j] += w0_2_0 * x;
-                c2_[yr + 784 + j] += w1_2_0 * x;
-                c2_[yr + 1568 + j] += w2_2_0 * x;
-                c2_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = r1_[xr + j];
-                c2_[yr + j] += w0_2_1 * x;
-                c2_[yr + 784 + j] += w1_2_1 * x;
-                c2_[yr + 1568 + j] += w2_2_1 * x;
-                c2_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f6_conv_c2_s[base + 1756 + e];
+            float x1 = f6_conv_c2_s[base + 2668 + e];
+            float x2 = f6_conv_c2_s[base + 3580 + e];
+            f6_conv_c2_s[base + e] = f6_conv_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f6_conv_c2_s[base + 848 + e] = f6_conv_c2_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2592,200 +2408,111 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c2' (samples/residual.cnn:20): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c2])ᵀ, anchor (1,1), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b11_conv_bf_c2_s
      */
     private void b11_conv_bf_c2_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 12;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 12 + c) * 784;
-            for (int e = 0; e < 784; e++) {
-                grad$r1_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 12;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 840; e++) {
+                b11_conv_bf_c2_s[base + e] = b0;
             }
-            for (int e = 0; e < 784; e++) {
-                grad$r1_[xo + 784 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 840; e++) {
+                b11_conv_bf_c2_s[base + 848 + e] = b1;
             }
-            for (int e = 0; e < 784; e++) {
-                grad$r1_[xo + 1568 + e] = 0f;
+            for (int i = 0; i < 12; i++) {
+                int d = (t * 12 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(b11_conv_bf_c2_p, d, b11_conv_bf_c2_s, base + 1696, 900);
+                System.arraycopy(b11_conv_bf_c2_p, d + 1, b11_conv_bf_c2_s, base + 2608, 900);
+                System.arraycopy(b11_conv_bf_c2_p, d + 2, b11_conv_bf_c2_s, base + 3520, 900);
+                int wo = (i * 12 + o) * 9;
+                b11_conv_bf_c2_taps0(base, wo);
             }
-            for (int e = 0; e < 784; e++) {
-                grad$r1_[xo + 2352 + e] = 0f;
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(b11_conv_bf_c2_s, base + r * 30, grad$r1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(b11_conv_bf_c2_s, base + 848 + r * 30, grad$r1_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv_bf 'c2' (samples/residual.cnn:20), phase pad: copies grad$c2_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b11_conv_bf_c2_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 12; i++) {
+            int x = (t * 12 + i) * 784;
+            int d = (t * 12 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                b11_conv_bf_c2_p[d + e] = 0f;
             }
-            for (int k = 0; k < 12; k++) {
-                int yo = (t * 12 + k) * 784;
-                int wo = (k * 12 + c) * 9;
-                b11_conv_bf_c2_taps0(xo, yo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    b11_conv_bf_c2_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c2_, x, b11_conv_bf_c2_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    b11_conv_bf_c2_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                b11_conv_bf_c2_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b11_conv_bf_c2_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 28) reach ΔX row i - 1
+    private void b11_conv_bf_c2_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c2$weight_[wo];
-        float w1_0_0 = c2$weight_[wo + 9];
-        float w2_0_0 = c2$weight_[wo + 18];
-        float w3_0_0 = c2$weight_[wo + 27];
         float w0_0_1 = c2$weight_[wo + 1];
-        float w1_0_1 = c2$weight_[wo + 10];
-        float w2_0_1 = c2$weight_[wo + 19];
-        float w3_0_1 = c2$weight_[wo + 28];
         float w0_0_2 = c2$weight_[wo + 2];
+        float w1_0_0 = c2$weight_[wo + 9];
+        float w1_0_1 = c2$weight_[wo + 10];
         float w1_0_2 = c2$weight_[wo + 11];
-        float w2_0_2 = c2$weight_[wo + 20];
-        float w3_0_2 = c2$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$r1_[xr + j] += w0_0_0 * x;
-                grad$r1_[xr + 784 + j] += w1_0_0 * x;
-                grad$r1_[xr + 1568 + j] += w2_0_0 * x;
-                grad$r1_[xr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_0_1 * x;
-                grad$r1_[xr + 784 + j] += w1_0_1 * x;
-                grad$r1_[xr + 1568 + j] += w2_0_1 * x;
-                grad$r1_[xr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$r1_[xr + 784 + j] = grad$r1_[xr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$r1_[xr + 1568 + j] = grad$r1_[xr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$r1_[xr + 2352 + j] = grad$r1_[xr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_0_1 * x;
-                grad$r1_[xr + 784 + j] += w1_0_1 * x;
-                grad$r1_[xr + 1568 + j] += w2_0_1 * x;
-                grad$r1_[xr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] += w0_0_2 * x;
-                grad$r1_[xr + 784 + j] += w1_0_2 * x;
-                grad$r1_[xr + 1568 + j] += w2_0_2 * x;
-                grad$r1_[xr + 2352 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b11_conv_bf_c2_s[base + 3580 + e];
+            float x1 = b11_conv_bf_c2_s[base + 2668 + e];
+            float x2 = b11_conv_bf_c2_s[base + 1756 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b11_conv_bf_c2_s[base + 848 + e] = b11_conv_bf_c2_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 28) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c2$weight_[wo + 3];
-        float w1_1_0 = c2$weight_[wo + 12];
-        float w2_1_0 = c2$weight_[wo + 21];
-        float w3_1_0 = c2$weight_[wo + 30];
         float w0_1_1 = c2$weight_[wo + 4];
-        float w1_1_1 = c2$weight_[wo + 13];
-        float w2_1_1 = c2$weight_[wo + 22];
-        float w3_1_1 = c2$weight_[wo + 31];
         float w0_1_2 = c2$weight_[wo + 5];
+        float w1_1_0 = c2$weight_[wo + 12];
+        float w1_1_1 = c2$weight_[wo + 13];
         float w1_1_2 = c2$weight_[wo + 14];
-        float w2_1_2 = c2$weight_[wo + 23];
-        float w3_1_2 = c2$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$r1_[xr + j] += w0_1_0 * x;
-                grad$r1_[xr + 784 + j] += w1_1_0 * x;
-                grad$r1_[xr + 1568 + j] += w2_1_0 * x;
-                grad$r1_[xr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_1_1 * x;
-                grad$r1_[xr + 784 + j] += w1_1_1 * x;
-                grad$r1_[xr + 1568 + j] += w2_1_1 * x;
-                grad$r1_[xr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$r1_[xr + 784 + j] = grad$r1_[xr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$r1_[xr + 1568 + j] = grad$r1_[xr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$r1_[xr + 2352 + j] = grad$r1_[xr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_1_1 * x;
-                grad$r1_[xr + 784 + j] += w1_1_1 * x;
-                grad$r1_[xr + 1568 + j] += w2_1_1 * x;
-                grad$r1_[xr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] += w0_1_2 * x;
-                grad$r1_[xr + 784 + j] += w1_1_2 * x;
-                grad$r1_[xr + 1568 + j] += w2_1_2 * x;
-                grad$r1_[xr + 2352 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b11_conv_bf_c2_s[base + 3550 + e];
+            float x1 = b11_conv_bf_c2_s[base + 2638 + e];
+            float x2 = b11_conv_bf_c2_s[base + 1726 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b11_conv_bf_c2_s[base + 848 + e] = b11_conv_bf_c2_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 27) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c2$weight_[wo + 6];
-        float w1_2_0 = c2$weight_[wo + 15];
-        float w2_2_0 = c2$weight_[wo + 24];
-        float w3_2_0 = c2$weight_[wo + 33];
         float w0_2_1 = c2$weight_[wo + 7];
-        float w1_2_1 = c2$weight_[wo + 16];
-        float w2_2_1 = c2$weight_[wo + 25];
-        float w3_2_1 = c2$weight_[wo + 34];
         float w0_2_2 = c2$weight_[wo + 8];
+        float w1_2_0 = c2$weight_[wo + 15];
+        float w1_2_1 = c2$weight_[wo + 16];
         float w1_2_2 = c2$weight_[wo + 17];
-        float w2_2_2 = c2$weight_[wo + 26];
-        float w3_2_2 = c2$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j + 1];
-                grad$r1_[xr + j] += w0_2_0 * x;
-                grad$r1_[xr + 784 + j] += w1_2_0 * x;
-                grad$r1_[xr + 1568 + j] += w2_2_0 * x;
-                grad$r1_[xr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_2_1 * x;
-                grad$r1_[xr + 784 + j] += w1_2_1 * x;
-                grad$r1_[xr + 1568 + j] += w2_2_1 * x;
-                grad$r1_[xr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$c2_[yr + j + 1];
-                float x1 = grad$c2_[yr + j];
-                float x2 = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] = grad$r1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$r1_[xr + 784 + j] = grad$r1_[xr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$r1_[xr + 1568 + j] = grad$r1_[xr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$r1_[xr + 2352 + j] = grad$r1_[xr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c2_[yr + j];
-                grad$r1_[xr + j] += w0_2_1 * x;
-                grad$r1_[xr + 784 + j] += w1_2_1 * x;
-                grad$r1_[xr + 1568 + j] += w2_2_1 * x;
-                grad$r1_[xr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c2_[yr + j - 1];
-                grad$r1_[xr + j] += w0_2_2 * x;
-                grad$r1_[xr + 784 + j] += w1_2_2 * x;
-                grad$r1_[xr + 1568 + j] += w2_2_2 * x;
-                grad$r1_[xr + 2352 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b11_conv_bf_c2_s[base + 3520 + e];
+            float x1 = b11_conv_bf_c2_s[base + 2608 + e];
+            float x2 = b11_conv_bf_c2_s[base + 1696 + e];
+            b11_conv_bf_c2_s[base + e] = b11_conv_bf_c2_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b11_conv_bf_c2_s[base + 848 + e] = b11_conv_bf_c2_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2896,200 +2623,111 @@ public final class Residual_T64 implements Network, ChunkTask {
     /**
      * conv_bf 'c1' (samples/residual.cnn:17): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
      * <p>V = rot180(W[c1])ᵀ, anchor (1,1), algo direct
-     * <p>64 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b16_conv_bf_c1_s
      */
     private void b16_conv_bf_c1_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 12;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 12 + c) * 784;
-            for (int e = 0; e < 784; e++) {
-                grad$s$$c1_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 12;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 840; e++) {
+                b16_conv_bf_c1_s[base + e] = b0;
             }
-            for (int e = 0; e < 784; e++) {
-                grad$s$$c1_[xo + 784 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 840; e++) {
+                b16_conv_bf_c1_s[base + 848 + e] = b1;
             }
-            for (int e = 0; e < 784; e++) {
-                grad$s$$c1_[xo + 1568 + e] = 0f;
+            for (int i = 0; i < 12; i++) {
+                int d = (t * 12 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(b16_conv_bf_c1_p, d, b16_conv_bf_c1_s, base + 1696, 900);
+                System.arraycopy(b16_conv_bf_c1_p, d + 1, b16_conv_bf_c1_s, base + 2608, 900);
+                System.arraycopy(b16_conv_bf_c1_p, d + 2, b16_conv_bf_c1_s, base + 3520, 900);
+                int wo = (i * 12 + o) * 9;
+                b16_conv_bf_c1_taps0(base, wo);
             }
-            for (int e = 0; e < 784; e++) {
-                grad$s$$c1_[xo + 2352 + e] = 0f;
+            int y = (t * 12 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(b16_conv_bf_c1_s, base + r * 30, grad$s$$c1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(b16_conv_bf_c1_s, base + 848 + r * 30, grad$s$$c1_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv_bf 'c1' (samples/residual.cnn:17), phase pad: copies grad$c1_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b16_conv_bf_c1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 12; i++) {
+            int x = (t * 12 + i) * 784;
+            int d = (t * 12 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                b16_conv_bf_c1_p[d + e] = 0f;
             }
-            for (int k = 0; k < 12; k++) {
-                int yo = (t * 12 + k) * 784;
-                int wo = (k * 12 + c) * 9;
-                b16_conv_bf_c1_taps0(xo, yo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    b16_conv_bf_c1_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$c1_, x, b16_conv_bf_c1_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    b16_conv_bf_c1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                b16_conv_bf_c1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b16_conv_bf_c1_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 28) reach ΔX row i - 1
+    private void b16_conv_bf_c1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = c1$weight_[wo];
-        float w1_0_0 = c1$weight_[wo + 9];
-        float w2_0_0 = c1$weight_[wo + 18];
-        float w3_0_0 = c1$weight_[wo + 27];
         float w0_0_1 = c1$weight_[wo + 1];
-        float w1_0_1 = c1$weight_[wo + 10];
-        float w2_0_1 = c1$weight_[wo + 19];
-        float w3_0_1 = c1$weight_[wo + 28];
         float w0_0_2 = c1$weight_[wo + 2];
+        float w1_0_0 = c1$weight_[wo + 9];
+        float w1_0_1 = c1$weight_[wo + 10];
         float w1_0_2 = c1$weight_[wo + 11];
-        float w2_0_2 = c1$weight_[wo + 20];
-        float w3_0_2 = c1$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c1_[yr + j + 1];
-                grad$s$$c1_[xr + j] += w0_0_0 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_0_0 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_0_0 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c1_[yr + j];
-                grad$s$$c1_[xr + j] += w0_0_1 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_0_1 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_0_1 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$c1_[yr + j + 1];
-                float x1 = grad$c1_[yr + j];
-                float x2 = grad$c1_[yr + j - 1];
-                grad$s$$c1_[xr + j] = grad$s$$c1_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$s$$c1_[xr + 784 + j] = grad$s$$c1_[xr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$s$$c1_[xr + 1568 + j] = grad$s$$c1_[xr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$s$$c1_[xr + 2352 + j] = grad$s$$c1_[xr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c1_[yr + j];
-                grad$s$$c1_[xr + j] += w0_0_1 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_0_1 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_0_1 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c1_[yr + j - 1];
-                grad$s$$c1_[xr + j] += w0_0_2 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_0_2 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_0_2 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b16_conv_bf_c1_s[base + 3580 + e];
+            float x1 = b16_conv_bf_c1_s[base + 2668 + e];
+            float x2 = b16_conv_bf_c1_s[base + 1756 + e];
+            b16_conv_bf_c1_s[base + e] = b16_conv_bf_c1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b16_conv_bf_c1_s[base + 848 + e] = b16_conv_bf_c1_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 28) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = c1$weight_[wo + 3];
-        float w1_1_0 = c1$weight_[wo + 12];
-        float w2_1_0 = c1$weight_[wo + 21];
-        float w3_1_0 = c1$weight_[wo + 30];
         float w0_1_1 = c1$weight_[wo + 4];
-        float w1_1_1 = c1$weight_[wo + 13];
-        float w2_1_1 = c1$weight_[wo + 22];
-        float w3_1_1 = c1$weight_[wo + 31];
         float w0_1_2 = c1$weight_[wo + 5];
+        float w1_1_0 = c1$weight_[wo + 12];
+        float w1_1_1 = c1$weight_[wo + 13];
         float w1_1_2 = c1$weight_[wo + 14];
-        float w2_1_2 = c1$weight_[wo + 23];
-        float w3_1_2 = c1$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c1_[yr + j + 1];
-                grad$s$$c1_[xr + j] += w0_1_0 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_1_0 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_1_0 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c1_[yr + j];
-                grad$s$$c1_[xr + j] += w0_1_1 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_1_1 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_1_1 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$c1_[yr + j + 1];
-                float x1 = grad$c1_[yr + j];
-                float x2 = grad$c1_[yr + j - 1];
-                grad$s$$c1_[xr + j] = grad$s$$c1_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$s$$c1_[xr + 784 + j] = grad$s$$c1_[xr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$s$$c1_[xr + 1568 + j] = grad$s$$c1_[xr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$s$$c1_[xr + 2352 + j] = grad$s$$c1_[xr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c1_[yr + j];
-                grad$s$$c1_[xr + j] += w0_1_1 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_1_1 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_1_1 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c1_[yr + j - 1];
-                grad$s$$c1_[xr + j] += w0_1_2 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_1_2 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_1_2 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b16_conv_bf_c1_s[base + 3550 + e];
+            float x1 = b16_conv_bf_c1_s[base + 2638 + e];
+            float x2 = b16_conv_bf_c1_s[base + 1726 + e];
+            b16_conv_bf_c1_s[base + e] = b16_conv_bf_c1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b16_conv_bf_c1_s[base + 848 + e] = b16_conv_bf_c1_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 27) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = c1$weight_[wo + 6];
-        float w1_2_0 = c1$weight_[wo + 15];
-        float w2_2_0 = c1$weight_[wo + 24];
-        float w3_2_0 = c1$weight_[wo + 33];
         float w0_2_1 = c1$weight_[wo + 7];
-        float w1_2_1 = c1$weight_[wo + 16];
-        float w2_2_1 = c1$weight_[wo + 25];
-        float w3_2_1 = c1$weight_[wo + 34];
         float w0_2_2 = c1$weight_[wo + 8];
+        float w1_2_0 = c1$weight_[wo + 15];
+        float w1_2_1 = c1$weight_[wo + 16];
         float w1_2_2 = c1$weight_[wo + 17];
-        float w2_2_2 = c1$weight_[wo + 26];
-        float w3_2_2 = c1$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c1_[yr + j + 1];
-                grad$s$$c1_[xr + j] += w0_2_0 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_2_0 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_2_0 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$c1_[yr + j];
-                grad$s$$c1_[xr + j] += w0_2_1 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_2_1 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_2_1 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$c1_[yr + j + 1];
-                float x1 = grad$c1_[yr + j];
-                float x2 = grad$c1_[yr + j - 1];
-                grad$s$$c1_[xr + j] = grad$s$$c1_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$s$$c1_[xr + 784 + j] = grad$s$$c1_[xr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$s$$c1_[xr + 1568 + j] = grad$s$$c1_[xr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$s$$c1_[xr + 2352 + j] = grad$s$$c1_[xr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c1_[yr + j];
-                grad$s$$c1_[xr + j] += w0_2_1 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_2_1 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_2_1 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$c1_[yr + j - 1];
-                grad$s$$c1_[xr + j] += w0_2_2 * x;
-                grad$s$$c1_[xr + 784 + j] += w1_2_2 * x;
-                grad$s$$c1_[xr + 1568 + j] += w2_2_2 * x;
-                grad$s$$c1_[xr + 2352 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b16_conv_bf_c1_s[base + 3520 + e];
+            float x1 = b16_conv_bf_c1_s[base + 2608 + e];
+            float x2 = b16_conv_bf_c1_s[base + 1696 + e];
+            b16_conv_bf_c1_s[base + e] = b16_conv_bf_c1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b16_conv_bf_c1_s[base + 848 + e] = b16_conv_bf_c1_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 

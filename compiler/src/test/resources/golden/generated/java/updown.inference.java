@@ -60,12 +60,12 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'e1' (samples/updown.cnn:9): scalar loops (plain Java), 8 chunks
+ * <li>conv forward 'e1' (samples/updown.cnn:9): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 8 chunks
  * <li>conv forward 'e2' (samples/updown.cnn:11): scalar loops (plain Java), 8 chunks
  * <li>conv forward 'e3' (samples/updown.cnn:13): scalar loops (plain Java), 8 chunks
  * <li>deconv forward 'u2' (samples/updown.cnn:17): scalar loops (plain Java), 8 chunks
  * <li>deconv forward 'u1' (samples/updown.cnn:19): scalar loops (plain Java), 8 chunks
- * <li>deconv forward 'd0' (samples/updown.cnn:23): scalar loops (plain Java), 4 chunks
+ * <li>deconv forward 'd0' (samples/updown.cnn:23): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 4 chunks
  * </ul>
  */
 public final class Updown_T1 implements Network, ChunkTask {
@@ -259,6 +259,36 @@ public final class Updown_T1 implements Network, ChunkTask {
      */
     private final float[] loss_ = new float[1];
 
+    /**
+     * Scratch memory of steps that never run at the same time: f0_conv_e1_s f10_deconv_d0_s.
+     */
+    private final float[] scratch0 = new float[35456];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f10_deconv_d0_p f0_conv_e1_p.
+     */
+    private final float[] scratch1 = new float[7216];
+
+    /**
+     * Scratch of f0_conv_e1_ (902 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f0_conv_e1_p = scratch1;
+
+    /**
+     * Scratch of f0_conv_e1_ (35456 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f0_conv_e1_s = scratch0;
+
+    /**
+     * Scratch of f10_deconv_d0_ (7216 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f10_deconv_d0_p = scratch1;
+
+    /**
+     * Scratch of f10_deconv_d0_ (17728 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f10_deconv_d0_s = scratch0;
+
     private final List<TensorSpec> specs = new ArrayList<TensorSpec>();
 
     private final HashMap<String, float[]> floats = new HashMap<String, float[]>();
@@ -360,30 +390,33 @@ public final class Updown_T1 implements Network, ChunkTask {
      */
     public void infer() {
         // conv 'e1' (samples/updown.cnn:9)
-        pool.run(this, 0, 8);
+        f0_conv_e1_pad(0);
+        // conv 'e1' (samples/updown.cnn:9)
+        pool.run(this, 1, 8);
         // relu 'r1' (samples/updown.cnn:10)
         f1_relu_r1_(0);
         // conv 'e2' (samples/updown.cnn:11)
-        pool.run(this, 2, 8);
+        pool.run(this, 3, 8);
         // relu 'r2' (samples/updown.cnn:12)
         f3_relu_r2_(0);
         // conv 'e3' (samples/updown.cnn:13)
-        pool.run(this, 4, 8);
+        pool.run(this, 5, 8);
         // relu 'r3' (samples/updown.cnn:14)
         f5_relu_r3_(0);
         // deconv 'u2' (samples/updown.cnn:17)
-        pool.run(this, 6, 8);
+        pool.run(this, 7, 8);
         // add 's2' (samples/updown.cnn:18)
         f7_add_s2_(0);
         // deconv 'u1' (samples/updown.cnn:19)
-        pool.run(this, 8, 8);
+        pool.run(this, 9, 8);
         // add 's1' (samples/updown.cnn:20)
-        f9_add_s1_(0);
         // deconv 'd0' (samples/updown.cnn:23)
-        pool.run(this, 10, 4);
+        s10_by_sample(0);
+        // deconv 'd0' (samples/updown.cnn:23)
+        pool.run(this, 11, 4);
         // relu 'r0' (samples/updown.cnn:24)
         // maxpool 'p' (samples/updown.cnn:25)
-        s11_by_sample(0);
+        s12_by_sample(0);
         // full 'f' (samples/updown.cnn:27)
         for (int chunk = 0; chunk < 8; chunk++) {
             f13_full_f_(chunk);
@@ -468,48 +501,51 @@ public final class Updown_T1 implements Network, ChunkTask {
     public void runChunk(int step, int chunk) {
         switch (step) {
             case 0:
-                f0_conv_e1_(chunk);
+                f0_conv_e1_pad(chunk);
                 return;
             case 1:
-                f1_relu_r1_(chunk);
+                f0_conv_e1_(chunk);
                 return;
             case 2:
-                f2_conv_e2_(chunk);
+                f1_relu_r1_(chunk);
                 return;
             case 3:
-                f3_relu_r2_(chunk);
+                f2_conv_e2_(chunk);
                 return;
             case 4:
-                f4_conv_e3_(chunk);
+                f3_relu_r2_(chunk);
                 return;
             case 5:
-                f5_relu_r3_(chunk);
+                f4_conv_e3_(chunk);
                 return;
             case 6:
-                f6_deconv_u2_(chunk);
+                f5_relu_r3_(chunk);
                 return;
             case 7:
-                f7_add_s2_(chunk);
+                f6_deconv_u2_(chunk);
                 return;
             case 8:
-                f8_deconv_u1_(chunk);
+                f7_add_s2_(chunk);
                 return;
             case 9:
-                f9_add_s1_(chunk);
+                f8_deconv_u1_(chunk);
                 return;
             case 10:
-                f10_deconv_d0_(chunk);
+                s10_by_sample(chunk);
                 return;
             case 11:
-                s11_by_sample(chunk);
+                f10_deconv_d0_(chunk);
                 return;
             case 12:
-                f13_full_f_(chunk);
+                s12_by_sample(chunk);
                 return;
             case 13:
-                f14_softmax_y_(chunk);
+                f13_full_f_(chunk);
                 return;
             case 14:
+                f14_softmax_y_(chunk);
+                return;
+            case 15:
                 f15_cross_entropy_loss_(chunk);
                 return;
             default:
@@ -521,11 +557,24 @@ public final class Updown_T1 implements Network, ChunkTask {
      * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
      * from step to step:
      * <ul>
+     * <li>add 's1' (samples/updown.cnn:20)</li>
+     * <li>deconv 'd0' (samples/updown.cnn:23)</li>
+     * </ul>
+     */
+    private void s10_by_sample(int chunk) {
+        f9_add_s1_(chunk);
+        f10_deconv_d0_pad(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
      * <li>relu 'r0' (samples/updown.cnn:24)</li>
      * <li>maxpool 'p' (samples/updown.cnn:25)</li>
      * </ul>
      */
-    private void s11_by_sample(int chunk) {
+    private void s12_by_sample(int chunk) {
         f11_relu_r0_(chunk);
         f12_maxpool_p_(chunk);
     }
@@ -533,277 +582,166 @@ public final class Updown_T1 implements Network, ChunkTask {
     /**
      * conv 'e1' (samples/updown.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>8 chunks: sample chunk / 8, output channels split in 8; output channels 4 at a time
+     * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f0_conv_e1_s
      */
     private void f0_conv_e1_(int chunk) {
         int t = chunk / 8;
         int part = chunk - t * 8;
-        int k0 = part * 8 / 8;
-        int k1 = (part + 1) * 8 / 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 8 + k) * 784;
-            float b0 = e1$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + e] = b0;
+        int o0 = part * 8 / 8;
+        int o1 = (part + 1) * 8 / 8;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = e1$bias_[o];
+            for (int e = 0; e < 840; e++) {
+                f0_conv_e1_s[base + e] = b0;
             }
-            float b1 = e1$bias_[k + 1];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + 784 + e] = b1;
+            float b1 = e1$bias_[o + 1];
+            for (int e = 0; e < 840; e++) {
+                f0_conv_e1_s[base + 848 + e] = b1;
             }
-            float b2 = e1$bias_[k + 2];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_e1_p, d, f0_conv_e1_s, base + 1696, 900);
+                System.arraycopy(f0_conv_e1_p, d + 1, f0_conv_e1_s, base + 2608, 900);
+                System.arraycopy(f0_conv_e1_p, d + 2, f0_conv_e1_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f0_conv_e1_taps0(base, wo);
             }
-            float b3 = e1$bias_[k + 3];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + 2352 + e] = b3;
-            }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_e1_taps0(yo, xo, wo);
-            }
+            int y = (t * 8 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_e1_s, base + r * 30, e1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_e1_s, base + 848 + r * 30, e1_, y + 784 + r * 28, 28);
         }
-        for (; k < k1; k += 1) {
-            int yo = (t * 8 + k) * 784;
-            float b0 = e1$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + e] = b0;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = e1$bias_[o];
+            for (int e = 0; e < 840; e++) {
+                f0_conv_e1_s[base + e] = b0;
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_e1_one0(yo, xo, wo);
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_e1_p, d, f0_conv_e1_s, base + 1696, 900);
+                System.arraycopy(f0_conv_e1_p, d + 1, f0_conv_e1_s, base + 2608, 900);
+                System.arraycopy(f0_conv_e1_p, d + 2, f0_conv_e1_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f0_conv_e1_one0(base, wo);
+            }
+            int y = (t * 8 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_e1_s, base + r * 30, e1_, y + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'e1' (samples/updown.cnn:9), phase pad: copies x_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f0_conv_e1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f0_conv_e1_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f0_conv_e1_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_e1_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f0_conv_e1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f0_conv_e1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_e1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f0_conv_e1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = e1$weight_[wo];
+        float w0_0_1 = e1$weight_[wo + 1];
+        float w0_0_2 = e1$weight_[wo + 2];
         float w1_0_0 = e1$weight_[wo + 9];
-        float w2_0_0 = e1$weight_[wo + 18];
-        float w3_0_0 = e1$weight_[wo + 27];
-        float w0_0_1 = e1$weight_[wo + 1];
         float w1_0_1 = e1$weight_[wo + 10];
-        float w2_0_1 = e1$weight_[wo + 19];
-        float w3_0_1 = e1$weight_[wo + 28];
-        float w0_0_2 = e1$weight_[wo + 2];
         float w1_0_2 = e1$weight_[wo + 11];
-        float w2_0_2 = e1$weight_[wo + 20];
-        float w3_0_2 = e1$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_0_1 * x;
-                e1_[yr + 784 + j] += w1_0_1 * x;
-                e1_[yr + 1568 + j] += w2_0_1 * x;
-                e1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                e1_[yr + j] += w0_0_2 * x;
-                e1_[yr + 784 + j] += w1_0_2 * x;
-                e1_[yr + 1568 + j] += w2_0_2 * x;
-                e1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                e1_[yr + j] += w0_0_0 * x;
-                e1_[yr + 784 + j] += w1_0_0 * x;
-                e1_[yr + 1568 + j] += w2_0_0 * x;
-                e1_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_0_1 * x;
-                e1_[yr + 784 + j] += w1_0_1 * x;
-                e1_[yr + 1568 + j] += w2_0_1 * x;
-                e1_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1696 + e];
+            float x1 = f0_conv_e1_s[base + 2608 + e];
+            float x2 = f0_conv_e1_s[base + 3520 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_e1_s[base + 848 + e] = f0_conv_e1_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = e1$weight_[wo + 3];
-        float w1_1_0 = e1$weight_[wo + 12];
-        float w2_1_0 = e1$weight_[wo + 21];
-        float w3_1_0 = e1$weight_[wo + 30];
         float w0_1_1 = e1$weight_[wo + 4];
-        float w1_1_1 = e1$weight_[wo + 13];
-        float w2_1_1 = e1$weight_[wo + 22];
-        float w3_1_1 = e1$weight_[wo + 31];
         float w0_1_2 = e1$weight_[wo + 5];
+        float w1_1_0 = e1$weight_[wo + 12];
+        float w1_1_1 = e1$weight_[wo + 13];
         float w1_1_2 = e1$weight_[wo + 14];
-        float w2_1_2 = e1$weight_[wo + 23];
-        float w3_1_2 = e1$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_1_1 * x;
-                e1_[yr + 784 + j] += w1_1_1 * x;
-                e1_[yr + 1568 + j] += w2_1_1 * x;
-                e1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                e1_[yr + j] += w0_1_2 * x;
-                e1_[yr + 784 + j] += w1_1_2 * x;
-                e1_[yr + 1568 + j] += w2_1_2 * x;
-                e1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                e1_[yr + j] += w0_1_0 * x;
-                e1_[yr + 784 + j] += w1_1_0 * x;
-                e1_[yr + 1568 + j] += w2_1_0 * x;
-                e1_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_1_1 * x;
-                e1_[yr + 784 + j] += w1_1_1 * x;
-                e1_[yr + 1568 + j] += w2_1_1 * x;
-                e1_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1726 + e];
+            float x1 = f0_conv_e1_s[base + 2638 + e];
+            float x2 = f0_conv_e1_s[base + 3550 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_e1_s[base + 848 + e] = f0_conv_e1_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = e1$weight_[wo + 6];
-        float w1_2_0 = e1$weight_[wo + 15];
-        float w2_2_0 = e1$weight_[wo + 24];
-        float w3_2_0 = e1$weight_[wo + 33];
         float w0_2_1 = e1$weight_[wo + 7];
-        float w1_2_1 = e1$weight_[wo + 16];
-        float w2_2_1 = e1$weight_[wo + 25];
-        float w3_2_1 = e1$weight_[wo + 34];
         float w0_2_2 = e1$weight_[wo + 8];
+        float w1_2_0 = e1$weight_[wo + 15];
+        float w1_2_1 = e1$weight_[wo + 16];
         float w1_2_2 = e1$weight_[wo + 17];
-        float w2_2_2 = e1$weight_[wo + 26];
-        float w3_2_2 = e1$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_2_1 * x;
-                e1_[yr + 784 + j] += w1_2_1 * x;
-                e1_[yr + 1568 + j] += w2_2_1 * x;
-                e1_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                e1_[yr + j] += w0_2_2 * x;
-                e1_[yr + 784 + j] += w1_2_2 * x;
-                e1_[yr + 1568 + j] += w2_2_2 * x;
-                e1_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                e1_[yr + j] += w0_2_0 * x;
-                e1_[yr + 784 + j] += w1_2_0 * x;
-                e1_[yr + 1568 + j] += w2_2_0 * x;
-                e1_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_2_1 * x;
-                e1_[yr + 784 + j] += w1_2_1 * x;
-                e1_[yr + 1568 + j] += w2_2_1 * x;
-                e1_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1756 + e];
+            float x1 = f0_conv_e1_s[base + 2668 + e];
+            float x2 = f0_conv_e1_s[base + 3580 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_e1_s[base + 848 + e] = f0_conv_e1_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k][c] applied to map X[t][c] into map Y[t][k].
+     * Adds kernel rows 0..2 of input map i to 1 output map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_e1_one0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f0_conv_e1_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = e1$weight_[wo];
         float w0_0_1 = e1$weight_[wo + 1];
         float w0_0_2 = e1$weight_[wo + 2];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) e1_[yr + j] += w0_0_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) e1_[yr + j] += w0_0_2 * x_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) e1_[yr + j] += w0_0_0 * x_[xr + j - 1];
-            for (int j = 27; j < 28; j++) e1_[yr + j] += w0_0_1 * x_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1696 + e];
+            float x1 = f0_conv_e1_s[base + 2608 + e];
+            float x2 = f0_conv_e1_s[base + 3520 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = e1$weight_[wo + 3];
         float w0_1_1 = e1$weight_[wo + 4];
         float w0_1_2 = e1$weight_[wo + 5];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) e1_[yr + j] += w0_1_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) e1_[yr + j] += w0_1_2 * x_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) e1_[yr + j] += w0_1_0 * x_[xr + j - 1];
-            for (int j = 27; j < 28; j++) e1_[yr + j] += w0_1_1 * x_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1726 + e];
+            float x1 = f0_conv_e1_s[base + 2638 + e];
+            float x2 = f0_conv_e1_s[base + 3550 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = e1$weight_[wo + 6];
         float w0_2_1 = e1$weight_[wo + 7];
         float w0_2_2 = e1$weight_[wo + 8];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) e1_[yr + j] += w0_2_1 * x_[xr + j];
-            for (int j = 0; j < 1; j++) e1_[yr + j] += w0_2_2 * x_[xr + j + 1];
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) e1_[yr + j] += w0_2_0 * x_[xr + j - 1];
-            for (int j = 27; j < 28; j++) e1_[yr + j] += w0_2_1 * x_[xr + j];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1756 + e];
+            float x1 = f0_conv_e1_s[base + 2668 + e];
+            float x2 = f0_conv_e1_s[base + 3580 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 
@@ -1690,272 +1628,166 @@ public final class Updown_T1 implements Network, ChunkTask {
     /**
      * deconv 'd0' (samples/updown.cnn:23): Y[t][k][i·1 - 1 + u][j·1 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<3, v<3)
      * <p>kernel 3x3, padding (1,1); computed as conv_bf of the conv with pads (1,1,1,1), algo direct
-     * <p>4 chunks: sample chunk / 4, input channels split in 4; ΔX channels 4 at a time
+     * <p>4 chunks: sample chunk / 4, ΔX maps split in 4; ΔX maps 2 at a time in the chunk's slice of f10_deconv_d0_s
      */
     private void f10_deconv_d0_(int chunk) {
         int t = chunk / 4;
         int part = chunk - t * 4;
-        int c0 = part * 4 / 4;
-        int c1 = (part + 1) * 4 / 4;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 4 + c) * 784;
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + e] = 0f;
+        int o0 = part * 4 / 4;
+        int o1 = (part + 1) * 4 / 4;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 840; e++) {
+                f10_deconv_d0_s[base + e] = b0;
             }
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + 784 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 840; e++) {
+                f10_deconv_d0_s[base + 848 + e] = b1;
             }
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + 1568 + e] = 0f;
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f10_deconv_d0_p, d, f10_deconv_d0_s, base + 1696, 900);
+                System.arraycopy(f10_deconv_d0_p, d + 1, f10_deconv_d0_s, base + 2608, 900);
+                System.arraycopy(f10_deconv_d0_p, d + 2, f10_deconv_d0_s, base + 3520, 900);
+                int wo = (i * 4 + o) * 9;
+                f10_deconv_d0_taps0(base, wo);
             }
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + 2352 + e] = 0f;
-            }
-            for (int k = 0; k < 8; k++) {
-                int yo = (t * 8 + k) * 784;
-                int wo = (k * 4 + c) * 9;
-                f10_deconv_d0_taps0(xo, yo, wo);
-            }
+            int y = (t * 4 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f10_deconv_d0_s, base + r * 30, d0_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f10_deconv_d0_s, base + 848 + r * 30, d0_, y + 784 + r * 28, 28);
         }
-        for (; c < c1; c += 1) {
-            int xo = (t * 4 + c) * 784;
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + e] = 0f;
+        for (; o < o1; o += 1) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 840; e++) {
+                f10_deconv_d0_s[base + e] = b0;
             }
-            for (int k = 0; k < 8; k++) {
-                int yo = (t * 8 + k) * 784;
-                int wo = (k * 4 + c) * 9;
-                f10_deconv_d0_one0(xo, yo, wo);
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f10_deconv_d0_p, d, f10_deconv_d0_s, base + 1696, 900);
+                System.arraycopy(f10_deconv_d0_p, d + 1, f10_deconv_d0_s, base + 2608, 900);
+                System.arraycopy(f10_deconv_d0_p, d + 2, f10_deconv_d0_s, base + 3520, 900);
+                int wo = (i * 4 + o) * 9;
+                f10_deconv_d0_one0(base, wo);
+            }
+            int y = (t * 4 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f10_deconv_d0_s, base + r * 30, d0_, y + r * 28, 28);
+        }
+    }
+
+    /**
+     * deconv 'd0' (samples/updown.cnn:23), phase pad: copies s1_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f10_deconv_d0_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 8; i++) {
+            int x = (t * 8 + i) * 784;
+            int d = (t * 8 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f10_deconv_d0_p[d + e] = 0f;
+            }
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f10_deconv_d0_p[dr + e] = 0f;
+                }
+                System.arraycopy(s1_, x, f10_deconv_d0_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f10_deconv_d0_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f10_deconv_d0_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f10_deconv_d0_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 28) reach ΔX row i - 1
+    private void f10_deconv_d0_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = d0$weight_[wo];
+        float w0_0_1 = d0$weight_[wo + 1];
+        float w0_0_2 = d0$weight_[wo + 2];
         float w1_0_0 = d0$weight_[wo + 9];
-        float w2_0_0 = d0$weight_[wo + 18];
-        float w3_0_0 = d0$weight_[wo + 27];
-        float w0_0_1 = d0$weight_[wo + 1];
         float w1_0_1 = d0$weight_[wo + 10];
-        float w2_0_1 = d0$weight_[wo + 19];
-        float w3_0_1 = d0$weight_[wo + 28];
-        float w0_0_2 = d0$weight_[wo + 2];
         float w1_0_2 = d0$weight_[wo + 11];
-        float w2_0_2 = d0$weight_[wo + 20];
-        float w3_0_2 = d0$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j + 1];
-                d0_[xr + j] += w0_0_0 * x;
-                d0_[xr + 784 + j] += w1_0_0 * x;
-                d0_[xr + 1568 + j] += w2_0_0 * x;
-                d0_[xr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_0_1 * x;
-                d0_[xr + 784 + j] += w1_0_1 * x;
-                d0_[xr + 1568 + j] += w2_0_1 * x;
-                d0_[xr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_0_1 * x;
-                d0_[xr + 784 + j] += w1_0_1 * x;
-                d0_[xr + 1568 + j] += w2_0_1 * x;
-                d0_[xr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j - 1];
-                d0_[xr + j] += w0_0_2 * x;
-                d0_[xr + 784 + j] += w1_0_2 * x;
-                d0_[xr + 1568 + j] += w2_0_2 * x;
-                d0_[xr + 2352 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3580 + e];
+            float x1 = f10_deconv_d0_s[base + 2668 + e];
+            float x2 = f10_deconv_d0_s[base + 1756 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f10_deconv_d0_s[base + 848 + e] = f10_deconv_d0_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 28) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = d0$weight_[wo + 3];
-        float w1_1_0 = d0$weight_[wo + 12];
-        float w2_1_0 = d0$weight_[wo + 21];
-        float w3_1_0 = d0$weight_[wo + 30];
         float w0_1_1 = d0$weight_[wo + 4];
-        float w1_1_1 = d0$weight_[wo + 13];
-        float w2_1_1 = d0$weight_[wo + 22];
-        float w3_1_1 = d0$weight_[wo + 31];
         float w0_1_2 = d0$weight_[wo + 5];
+        float w1_1_0 = d0$weight_[wo + 12];
+        float w1_1_1 = d0$weight_[wo + 13];
         float w1_1_2 = d0$weight_[wo + 14];
-        float w2_1_2 = d0$weight_[wo + 23];
-        float w3_1_2 = d0$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j + 1];
-                d0_[xr + j] += w0_1_0 * x;
-                d0_[xr + 784 + j] += w1_1_0 * x;
-                d0_[xr + 1568 + j] += w2_1_0 * x;
-                d0_[xr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_1_1 * x;
-                d0_[xr + 784 + j] += w1_1_1 * x;
-                d0_[xr + 1568 + j] += w2_1_1 * x;
-                d0_[xr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_1_1 * x;
-                d0_[xr + 784 + j] += w1_1_1 * x;
-                d0_[xr + 1568 + j] += w2_1_1 * x;
-                d0_[xr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j - 1];
-                d0_[xr + j] += w0_1_2 * x;
-                d0_[xr + 784 + j] += w1_1_2 * x;
-                d0_[xr + 1568 + j] += w2_1_2 * x;
-                d0_[xr + 2352 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3550 + e];
+            float x1 = f10_deconv_d0_s[base + 2638 + e];
+            float x2 = f10_deconv_d0_s[base + 1726 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f10_deconv_d0_s[base + 848 + e] = f10_deconv_d0_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 27) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = d0$weight_[wo + 6];
-        float w1_2_0 = d0$weight_[wo + 15];
-        float w2_2_0 = d0$weight_[wo + 24];
-        float w3_2_0 = d0$weight_[wo + 33];
         float w0_2_1 = d0$weight_[wo + 7];
-        float w1_2_1 = d0$weight_[wo + 16];
-        float w2_2_1 = d0$weight_[wo + 25];
-        float w3_2_1 = d0$weight_[wo + 34];
         float w0_2_2 = d0$weight_[wo + 8];
+        float w1_2_0 = d0$weight_[wo + 15];
+        float w1_2_1 = d0$weight_[wo + 16];
         float w1_2_2 = d0$weight_[wo + 17];
-        float w2_2_2 = d0$weight_[wo + 26];
-        float w3_2_2 = d0$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j + 1];
-                d0_[xr + j] += w0_2_0 * x;
-                d0_[xr + 784 + j] += w1_2_0 * x;
-                d0_[xr + 1568 + j] += w2_2_0 * x;
-                d0_[xr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_2_1 * x;
-                d0_[xr + 784 + j] += w1_2_1 * x;
-                d0_[xr + 1568 + j] += w2_2_1 * x;
-                d0_[xr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_2_1 * x;
-                d0_[xr + 784 + j] += w1_2_1 * x;
-                d0_[xr + 1568 + j] += w2_2_1 * x;
-                d0_[xr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j - 1];
-                d0_[xr + j] += w0_2_2 * x;
-                d0_[xr + 784 + j] += w1_2_2 * x;
-                d0_[xr + 1568 + j] += w2_2_2 * x;
-                d0_[xr + 2352 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3520 + e];
+            float x1 = f10_deconv_d0_s[base + 2608 + e];
+            float x2 = f10_deconv_d0_s[base + 1696 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f10_deconv_d0_s[base + 848 + e] = f10_deconv_d0_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c][k] = rot180(W[k][c]) applied to map ΔY[t][k] into map ΔX[t][c]; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 1 ΔX map from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f10_deconv_d0_one0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 28) reach ΔX row i - 1
+    private void f10_deconv_d0_one0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = d0$weight_[wo];
         float w0_0_1 = d0$weight_[wo + 1];
         float w0_0_2 = d0$weight_[wo + 2];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) d0_[xr + j] += w0_0_0 * s1_[yr + j + 1];
-            for (int j = 0; j < 1; j++) d0_[xr + j] += w0_0_1 * s1_[yr + j];
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) d0_[xr + j] += w0_0_1 * s1_[yr + j];
-            for (int j = 27; j < 28; j++) d0_[xr + j] += w0_0_2 * s1_[yr + j - 1];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3580 + e];
+            float x1 = f10_deconv_d0_s[base + 2668 + e];
+            float x2 = f10_deconv_d0_s[base + 1756 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 28) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = d0$weight_[wo + 3];
         float w0_1_1 = d0$weight_[wo + 4];
         float w0_1_2 = d0$weight_[wo + 5];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) d0_[xr + j] += w0_1_0 * s1_[yr + j + 1];
-            for (int j = 0; j < 1; j++) d0_[xr + j] += w0_1_1 * s1_[yr + j];
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) d0_[xr + j] += w0_1_1 * s1_[yr + j];
-            for (int j = 27; j < 28; j++) d0_[xr + j] += w0_1_2 * s1_[yr + j - 1];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3550 + e];
+            float x1 = f10_deconv_d0_s[base + 2638 + e];
+            float x2 = f10_deconv_d0_s[base + 1726 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 27) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = d0$weight_[wo + 6];
         float w0_2_1 = d0$weight_[wo + 7];
         float w0_2_2 = d0$weight_[wo + 8];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) d0_[xr + j] += w0_2_0 * s1_[yr + j + 1];
-            for (int j = 0; j < 1; j++) d0_[xr + j] += w0_2_1 * s1_[yr + j];
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) d0_[xr + j] += w0_2_1 * s1_[yr + j];
-            for (int j = 27; j < 28; j++) d0_[xr + j] += w0_2_2 * s1_[yr + j - 1];
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3520 + e];
+            float x1 = f10_deconv_d0_s[base + 2608 + e];
+            float x2 = f10_deconv_d0_s[base + 1696 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
         }
     }
 

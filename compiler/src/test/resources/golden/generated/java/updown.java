@@ -61,13 +61,13 @@ import java.util.List;
  *
  * <p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):
  * <ul>
- * <li>conv forward 'e1' (samples/updown.cnn:9): scalar loops (plain Java), 32 chunks
+ * <li>conv forward 'e1' (samples/updown.cnn:9): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 32 chunks
  * <li>conv forward 'e2' (samples/updown.cnn:11): scalar loops (plain Java), 32 chunks
  * <li>conv forward 'e3' (samples/updown.cnn:13): scalar loops (plain Java), 32 chunks
  * <li>deconv forward 'u2' (samples/updown.cnn:17): scalar loops (plain Java), 32 chunks
  * <li>deconv forward 'u1' (samples/updown.cnn:19): scalar loops (plain Java), 32 chunks
- * <li>deconv forward 'd0' (samples/updown.cnn:23): scalar loops (plain Java), 32 chunks
- * <li>deconv backward-data 'd0' (samples/updown.cnn:23): scalar loops (plain Java), 32 chunks
+ * <li>deconv forward 'd0' (samples/updown.cnn:23): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 32 chunks
+ * <li>deconv backward-data 'd0' (samples/updown.cnn:23): scalar loops (plain Java) on padded planes, in loops C2 vectorizes, 2 maps at a time, 32 chunks
  * <li>deconv gradient 'd0' (samples/updown.cnn:23): scalar loops (plain Java), 8 chunks
  * <li>deconv backward-data 'u1' (samples/updown.cnn:19): scalar loops (plain Java), 32 chunks
  * <li>deconv gradient 'u1' (samples/updown.cnn:19): scalar loops (plain Java), 16 chunks
@@ -432,11 +432,56 @@ public final class Updown_T32 implements Network, ChunkTask {
     private final float[] grad$e1$bias_ = new float[8];
 
     /**
-     * Scratch memory of steps that never run at the same time: b21_conv_grad_e2_acc
-     * b6_deconv_grad_d0_acc b9_deconv_grad_u1_acc b24_conv_grad_e1_acc b13_deconv_grad_u2_acc
-     * b17_conv_grad_e3_acc.
+     * Scratch memory of steps that never run at the same time: f10_deconv_d0_p b5_deconv_bf_d0_s
+     * b21_conv_grad_e2_acc b6_deconv_grad_d0_acc b9_deconv_grad_u1_acc b24_conv_grad_e1_acc
+     * b13_deconv_grad_u2_acc b17_conv_grad_e3_acc.
      */
-    private final float[] scratch0 = new float[3584];
+    private final float[] scratch0 = new float[230912];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f0_conv_e1_s b5_deconv_bf_d0_p.
+     */
+    private final float[] scratch1 = new float[141824];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f10_deconv_d0_s.
+     */
+    private final float[] scratch2 = new float[141824];
+
+    /**
+     * Scratch memory of steps that never run at the same time: f0_conv_e1_p.
+     */
+    private final float[] scratch3 = new float[28864];
+
+    /**
+     * Scratch of f0_conv_e1_ (28864 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] f0_conv_e1_p = scratch3;
+
+    /**
+     * Scratch of f0_conv_e1_ (141824 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] f0_conv_e1_s = scratch1;
+
+    /**
+     * Scratch of f10_deconv_d0_ (230912 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] f10_deconv_d0_p = scratch0;
+
+    /**
+     * Scratch of f10_deconv_d0_ (141824 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f10_deconv_d0_s = scratch2;
+
+    /**
+     * Scratch of b5_deconv_bf_d0_ (115456 floats), written before read in each run: memory shared in scratch1.
+     */
+    private final float[] b5_deconv_bf_d0_p = scratch1;
+
+    /**
+     * Scratch of b5_deconv_bf_d0_ (141824 floats), written before read in each run: memory shared in scratch0.
+     */
+    private final float[] b5_deconv_bf_d0_s = scratch0;
 
     /**
      * Scratch of b6_deconv_grad_d0_ (2016 floats), written before read in each run: memory shared in scratch0.
@@ -865,6 +910,7 @@ public final class Updown_T32 implements Network, ChunkTask {
      * </ul>
      */
     private void s0_by_sample(int chunk) {
+        f0_conv_e1_pad(chunk);
         f0_conv_e1_(chunk);
         f1_relu_r1_(chunk);
         f2_conv_e2_(chunk);
@@ -875,6 +921,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         f7_add_s2_(chunk);
         f8_deconv_u1_(chunk);
         f9_add_s1_(chunk);
+        f10_deconv_d0_pad(chunk);
         f10_deconv_d0_(chunk);
         f11_relu_r0_(chunk);
         f12_maxpool_p_(chunk);
@@ -907,6 +954,7 @@ public final class Updown_T32 implements Network, ChunkTask {
     private void s4_by_sample(int chunk) {
         b3_maxpool_bf_p_(chunk);
         b4_relu_bf_r0_(chunk);
+        b5_deconv_bf_d0_pad(chunk);
         b5_deconv_bf_d0_(chunk);
     }
 
@@ -980,204 +1028,111 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * conv 'e1' (samples/updown.cnn:9): Y[t][k][i][j] = b[k] + Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
      * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
-     * <p>32 chunks: one sample each; output channels 4 at a time
+     * <p>32 chunks: one sample each; output maps 2 at a time in the chunk's slice of f0_conv_e1_s
      */
     private void f0_conv_e1_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 8 + k) * 784;
-            float b0 = e1$bias_[k];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + e] = b0;
+        int o0 = 0;
+        int o1 = 8;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = e1$bias_[o];
+            for (int e = 0; e < 840; e++) {
+                f0_conv_e1_s[base + e] = b0;
             }
-            float b1 = e1$bias_[k + 1];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + 784 + e] = b1;
+            float b1 = e1$bias_[o + 1];
+            for (int e = 0; e < 840; e++) {
+                f0_conv_e1_s[base + 848 + e] = b1;
             }
-            float b2 = e1$bias_[k + 2];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 1; i++) {
+                int d = (t * 1 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f0_conv_e1_p, d, f0_conv_e1_s, base + 1696, 900);
+                System.arraycopy(f0_conv_e1_p, d + 1, f0_conv_e1_s, base + 2608, 900);
+                System.arraycopy(f0_conv_e1_p, d + 2, f0_conv_e1_s, base + 3520, 900);
+                int wo = (o * 1 + i) * 9;
+                f0_conv_e1_taps0(base, wo);
             }
-            float b3 = e1$bias_[k + 3];
-            for (int e = 0; e < 784; e++) {
-                e1_[yo + 2352 + e] = b3;
+            int y = (t * 8 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_e1_s, base + r * 30, e1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f0_conv_e1_s, base + 848 + r * 30, e1_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * conv 'e1' (samples/updown.cnn:9), phase pad: copies x_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f0_conv_e1_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 1; i++) {
+            int x = (t * 1 + i) * 784;
+            int d = (t * 1 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f0_conv_e1_p[d + e] = 0f;
             }
-            for (int c = 0; c < 1; c++) {
-                int xo = (t * 1 + c) * 784;
-                int wo = (k * 1 + c) * 9;
-                f0_conv_e1_taps0(yo, xo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f0_conv_e1_p[dr + e] = 0f;
+                }
+                System.arraycopy(x_, x, f0_conv_e1_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f0_conv_e1_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f0_conv_e1_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f0_conv_e1_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void f0_conv_e1_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = e1$weight_[wo];
-        float w1_0_0 = e1$weight_[wo + 9];
-        float w2_0_0 = e1$weight_[wo + 18];
-        float w3_0_0 = e1$weight_[wo + 27];
         float w0_0_1 = e1$weight_[wo + 1];
-        float w1_0_1 = e1$weight_[wo + 10];
-        float w2_0_1 = e1$weight_[wo + 19];
-        float w3_0_1 = e1$weight_[wo + 28];
         float w0_0_2 = e1$weight_[wo + 2];
+        float w1_0_0 = e1$weight_[wo + 9];
+        float w1_0_1 = e1$weight_[wo + 10];
         float w1_0_2 = e1$weight_[wo + 11];
-        float w2_0_2 = e1$weight_[wo + 20];
-        float w3_0_2 = e1$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_0_1 * x;
-                e1_[yr + 784 + j] += w1_0_1 * x;
-                e1_[yr + 1568 + j] += w2_0_1 * x;
-                e1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                e1_[yr + j] += w0_0_2 * x;
-                e1_[yr + 784 + j] += w1_0_2 * x;
-                e1_[yr + 1568 + j] += w2_0_2 * x;
-                e1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                e1_[yr + j] += w0_0_0 * x;
-                e1_[yr + 784 + j] += w1_0_0 * x;
-                e1_[yr + 1568 + j] += w2_0_0 * x;
-                e1_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_0_1 * x;
-                e1_[yr + 784 + j] += w1_0_1 * x;
-                e1_[yr + 1568 + j] += w2_0_1 * x;
-                e1_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1696 + e];
+            float x1 = f0_conv_e1_s[base + 2608 + e];
+            float x2 = f0_conv_e1_s[base + 3520 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f0_conv_e1_s[base + 848 + e] = f0_conv_e1_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = e1$weight_[wo + 3];
-        float w1_1_0 = e1$weight_[wo + 12];
-        float w2_1_0 = e1$weight_[wo + 21];
-        float w3_1_0 = e1$weight_[wo + 30];
         float w0_1_1 = e1$weight_[wo + 4];
-        float w1_1_1 = e1$weight_[wo + 13];
-        float w2_1_1 = e1$weight_[wo + 22];
-        float w3_1_1 = e1$weight_[wo + 31];
         float w0_1_2 = e1$weight_[wo + 5];
+        float w1_1_0 = e1$weight_[wo + 12];
+        float w1_1_1 = e1$weight_[wo + 13];
         float w1_1_2 = e1$weight_[wo + 14];
-        float w2_1_2 = e1$weight_[wo + 23];
-        float w3_1_2 = e1$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_1_1 * x;
-                e1_[yr + 784 + j] += w1_1_1 * x;
-                e1_[yr + 1568 + j] += w2_1_1 * x;
-                e1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                e1_[yr + j] += w0_1_2 * x;
-                e1_[yr + 784 + j] += w1_1_2 * x;
-                e1_[yr + 1568 + j] += w2_1_2 * x;
-                e1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                e1_[yr + j] += w0_1_0 * x;
-                e1_[yr + 784 + j] += w1_1_0 * x;
-                e1_[yr + 1568 + j] += w2_1_0 * x;
-                e1_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_1_1 * x;
-                e1_[yr + 784 + j] += w1_1_1 * x;
-                e1_[yr + 1568 + j] += w2_1_1 * x;
-                e1_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1726 + e];
+            float x1 = f0_conv_e1_s[base + 2638 + e];
+            float x2 = f0_conv_e1_s[base + 3550 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f0_conv_e1_s[base + 848 + e] = f0_conv_e1_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = e1$weight_[wo + 6];
-        float w1_2_0 = e1$weight_[wo + 15];
-        float w2_2_0 = e1$weight_[wo + 24];
-        float w3_2_0 = e1$weight_[wo + 33];
         float w0_2_1 = e1$weight_[wo + 7];
-        float w1_2_1 = e1$weight_[wo + 16];
-        float w2_2_1 = e1$weight_[wo + 25];
-        float w3_2_1 = e1$weight_[wo + 34];
         float w0_2_2 = e1$weight_[wo + 8];
+        float w1_2_0 = e1$weight_[wo + 15];
+        float w1_2_1 = e1$weight_[wo + 16];
         float w1_2_2 = e1$weight_[wo + 17];
-        float w2_2_2 = e1$weight_[wo + 26];
-        float w3_2_2 = e1$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_2_1 * x;
-                e1_[yr + 784 + j] += w1_2_1 * x;
-                e1_[yr + 1568 + j] += w2_2_1 * x;
-                e1_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = x_[xr + j + 1];
-                e1_[yr + j] += w0_2_2 * x;
-                e1_[yr + 784 + j] += w1_2_2 * x;
-                e1_[yr + 1568 + j] += w2_2_2 * x;
-                e1_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = x_[xr + j - 1];
-                float x1 = x_[xr + j];
-                float x2 = x_[xr + j + 1];
-                e1_[yr + j] = e1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                e1_[yr + 784 + j] = e1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                e1_[yr + 1568 + j] = e1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                e1_[yr + 2352 + j] = e1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j - 1];
-                e1_[yr + j] += w0_2_0 * x;
-                e1_[yr + 784 + j] += w1_2_0 * x;
-                e1_[yr + 1568 + j] += w2_2_0 * x;
-                e1_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = x_[xr + j];
-                e1_[yr + j] += w0_2_1 * x;
-                e1_[yr + 784 + j] += w1_2_1 * x;
-                e1_[yr + 1568 + j] += w2_2_1 * x;
-                e1_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f0_conv_e1_s[base + 1756 + e];
+            float x1 = f0_conv_e1_s[base + 2668 + e];
+            float x2 = f0_conv_e1_s[base + 3580 + e];
+            f0_conv_e1_s[base + e] = f0_conv_e1_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f0_conv_e1_s[base + 848 + e] = f0_conv_e1_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -1888,200 +1843,111 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * deconv 'd0' (samples/updown.cnn:23): Y[t][k][i·1 - 1 + u][j·1 - 1 + v] += X[t][c][i][j] · W[c][k][u][v] (u<3, v<3)
      * <p>kernel 3x3, padding (1,1); computed as conv_bf of the conv with pads (1,1,1,1), algo direct
-     * <p>32 chunks: one sample each (ΔX[t] is written by its chunk alone); ΔX channels 4 at a time
+     * <p>32 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of f10_deconv_d0_s
      */
     private void f10_deconv_d0_(int chunk) {
         int t = chunk;
-        int c0 = 0;
-        int c1 = 4;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-            int xo = (t * 4 + c) * 784;
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + e] = 0f;
+        int o0 = 0;
+        int o1 = 4;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
+            float b0 = 0f;
+            for (int e = 0; e < 840; e++) {
+                f10_deconv_d0_s[base + e] = b0;
             }
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + 784 + e] = 0f;
+            float b1 = 0f;
+            for (int e = 0; e < 840; e++) {
+                f10_deconv_d0_s[base + 848 + e] = b1;
             }
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + 1568 + e] = 0f;
+            for (int i = 0; i < 8; i++) {
+                int d = (t * 8 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(f10_deconv_d0_p, d, f10_deconv_d0_s, base + 1696, 900);
+                System.arraycopy(f10_deconv_d0_p, d + 1, f10_deconv_d0_s, base + 2608, 900);
+                System.arraycopy(f10_deconv_d0_p, d + 2, f10_deconv_d0_s, base + 3520, 900);
+                int wo = (i * 4 + o) * 9;
+                f10_deconv_d0_taps0(base, wo);
             }
-            for (int e = 0; e < 784; e++) {
-                d0_[xo + 2352 + e] = 0f;
+            int y = (t * 4 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(f10_deconv_d0_s, base + r * 30, d0_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(f10_deconv_d0_s, base + 848 + r * 30, d0_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * deconv 'd0' (samples/updown.cnn:23), phase pad: copies s1_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void f10_deconv_d0_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 8; i++) {
+            int x = (t * 8 + i) * 784;
+            int d = (t * 8 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                f10_deconv_d0_p[d + e] = 0f;
             }
-            for (int k = 0; k < 8; k++) {
-                int yo = (t * 8 + k) * 784;
-                int wo = (k * 4 + c) * 9;
-                f10_deconv_d0_taps0(xo, yo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    f10_deconv_d0_p[dr + e] = 0f;
+                }
+                System.arraycopy(s1_, x, f10_deconv_d0_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    f10_deconv_d0_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                f10_deconv_d0_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of V[c + a][k] = rot180(W[k][c + a]) applied to map ΔY[t][k] into map ΔX[t][c + a], a = 0 .. 3; ΔX column u takes tap q from ΔY column u - q + 1.
+     * Adds kernel rows 0..2 of input map i to 2 ΔX maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void f10_deconv_d0_taps0(int xo, int yo, int wo) {
-        // kernel row p = 0: ΔY rows [1, 28) reach ΔX row i - 1
+    private void f10_deconv_d0_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 2 (the kernel rotated 180°)
         float w0_0_0 = d0$weight_[wo];
-        float w1_0_0 = d0$weight_[wo + 9];
-        float w2_0_0 = d0$weight_[wo + 18];
-        float w3_0_0 = d0$weight_[wo + 27];
         float w0_0_1 = d0$weight_[wo + 1];
-        float w1_0_1 = d0$weight_[wo + 10];
-        float w2_0_1 = d0$weight_[wo + 19];
-        float w3_0_1 = d0$weight_[wo + 28];
         float w0_0_2 = d0$weight_[wo + 2];
+        float w1_0_0 = d0$weight_[wo + 9];
+        float w1_0_1 = d0$weight_[wo + 10];
         float w1_0_2 = d0$weight_[wo + 11];
-        float w2_0_2 = d0$weight_[wo + 20];
-        float w3_0_2 = d0$weight_[wo + 29];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j + 1];
-                d0_[xr + j] += w0_0_0 * x;
-                d0_[xr + 784 + j] += w1_0_0 * x;
-                d0_[xr + 1568 + j] += w2_0_0 * x;
-                d0_[xr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_0_1 * x;
-                d0_[xr + 784 + j] += w1_0_1 * x;
-                d0_[xr + 1568 + j] += w2_0_1 * x;
-                d0_[xr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_0_1 * x;
-                d0_[xr + 784 + j] += w1_0_1 * x;
-                d0_[xr + 1568 + j] += w2_0_1 * x;
-                d0_[xr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j - 1];
-                d0_[xr + j] += w0_0_2 * x;
-                d0_[xr + 784 + j] += w1_0_2 * x;
-                d0_[xr + 1568 + j] += w2_0_2 * x;
-                d0_[xr + 2352 + j] += w3_0_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3580 + e];
+            float x1 = f10_deconv_d0_s[base + 2668 + e];
+            float x2 = f10_deconv_d0_s[base + 1756 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            f10_deconv_d0_s[base + 848 + e] = f10_deconv_d0_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: ΔY rows [0, 28) reach ΔX row i
+        // kernel row p = 1: padded row r + 1 (the kernel rotated 180°)
         float w0_1_0 = d0$weight_[wo + 3];
-        float w1_1_0 = d0$weight_[wo + 12];
-        float w2_1_0 = d0$weight_[wo + 21];
-        float w3_1_0 = d0$weight_[wo + 30];
         float w0_1_1 = d0$weight_[wo + 4];
-        float w1_1_1 = d0$weight_[wo + 13];
-        float w2_1_1 = d0$weight_[wo + 22];
-        float w3_1_1 = d0$weight_[wo + 31];
         float w0_1_2 = d0$weight_[wo + 5];
+        float w1_1_0 = d0$weight_[wo + 12];
+        float w1_1_1 = d0$weight_[wo + 13];
         float w1_1_2 = d0$weight_[wo + 14];
-        float w2_1_2 = d0$weight_[wo + 23];
-        float w3_1_2 = d0$weight_[wo + 32];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j + 1];
-                d0_[xr + j] += w0_1_0 * x;
-                d0_[xr + 784 + j] += w1_1_0 * x;
-                d0_[xr + 1568 + j] += w2_1_0 * x;
-                d0_[xr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_1_1 * x;
-                d0_[xr + 784 + j] += w1_1_1 * x;
-                d0_[xr + 1568 + j] += w2_1_1 * x;
-                d0_[xr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_1_1 * x;
-                d0_[xr + 784 + j] += w1_1_1 * x;
-                d0_[xr + 1568 + j] += w2_1_1 * x;
-                d0_[xr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j - 1];
-                d0_[xr + j] += w0_1_2 * x;
-                d0_[xr + 784 + j] += w1_1_2 * x;
-                d0_[xr + 1568 + j] += w2_1_2 * x;
-                d0_[xr + 2352 + j] += w3_1_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3550 + e];
+            float x1 = f10_deconv_d0_s[base + 2638 + e];
+            float x2 = f10_deconv_d0_s[base + 1726 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            f10_deconv_d0_s[base + 848 + e] = f10_deconv_d0_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: ΔY rows [0, 27) reach ΔX row i + 1
+        // kernel row p = 2: padded row r + 0 (the kernel rotated 180°)
         float w0_2_0 = d0$weight_[wo + 6];
-        float w1_2_0 = d0$weight_[wo + 15];
-        float w2_2_0 = d0$weight_[wo + 24];
-        float w3_2_0 = d0$weight_[wo + 33];
         float w0_2_1 = d0$weight_[wo + 7];
-        float w1_2_1 = d0$weight_[wo + 16];
-        float w2_2_1 = d0$weight_[wo + 25];
-        float w3_2_1 = d0$weight_[wo + 34];
         float w0_2_2 = d0$weight_[wo + 8];
+        float w1_2_0 = d0$weight_[wo + 15];
+        float w1_2_1 = d0$weight_[wo + 16];
         float w1_2_2 = d0$weight_[wo + 17];
-        float w2_2_2 = d0$weight_[wo + 26];
-        float w3_2_2 = d0$weight_[wo + 35];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j + 1];
-                d0_[xr + j] += w0_2_0 * x;
-                d0_[xr + 784 + j] += w1_2_0 * x;
-                d0_[xr + 1568 + j] += w2_2_0 * x;
-                d0_[xr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_2_1 * x;
-                d0_[xr + 784 + j] += w1_2_1 * x;
-                d0_[xr + 1568 + j] += w2_2_1 * x;
-                d0_[xr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = s1_[yr + j + 1];
-                float x1 = s1_[yr + j];
-                float x2 = s1_[yr + j - 1];
-                d0_[xr + j] = d0_[xr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                d0_[xr + 784 + j] = d0_[xr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                d0_[xr + 1568 + j] = d0_[xr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                d0_[xr + 2352 + j] = d0_[xr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j];
-                d0_[xr + j] += w0_2_1 * x;
-                d0_[xr + 784 + j] += w1_2_1 * x;
-                d0_[xr + 1568 + j] += w2_2_1 * x;
-                d0_[xr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = s1_[yr + j - 1];
-                d0_[xr + j] += w0_2_2 * x;
-                d0_[xr + 784 + j] += w1_2_2 * x;
-                d0_[xr + 1568 + j] += w2_2_2 * x;
-                d0_[xr + 2352 + j] += w3_2_2 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = f10_deconv_d0_s[base + 3520 + e];
+            float x1 = f10_deconv_d0_s[base + 2608 + e];
+            float x2 = f10_deconv_d0_s[base + 1696 + e];
+            f10_deconv_d0_s[base + e] = f10_deconv_d0_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            f10_deconv_d0_s[base + 848 + e] = f10_deconv_d0_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
@@ -2324,204 +2190,111 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * deconv_bf 'd0' (samples/updown.cnn:23): ΔX[t][c][i][j] = Σ_k Σ_u<3 Σ_v<3 W[c][k][u][v] · ΔY[t][k][i·1 - 1 + u][j·1 - 1 + v]
      * <p>conv of ΔY with W, pads (1,1,1,1), algo direct
-     * <p>32 chunks: one sample each; output channels 4 at a time
+     * <p>32 chunks: one sample each; output maps 2 at a time in the chunk's slice of b5_deconv_bf_d0_s
      */
     private void b5_deconv_bf_d0_(int chunk) {
         int t = chunk;
-        int k0 = 0;
-        int k1 = 8;
-        int k = k0;
-        for (; k + 4 <= k1; k += 4) {
-            int yo = (t * 8 + k) * 784;
+        int o0 = 0;
+        int o1 = 8;
+        int base = chunk * 4432;
+        int o = o0;
+        for (; o + 2 <= o1; o += 2) {
+            // the sums start at the bias: S[base + a·848 + r·30 + j]
             float b0 = 0f;
-            for (int e = 0; e < 784; e++) {
-                grad$s1_[yo + e] = b0;
+            for (int e = 0; e < 840; e++) {
+                b5_deconv_bf_d0_s[base + e] = b0;
             }
             float b1 = 0f;
-            for (int e = 0; e < 784; e++) {
-                grad$s1_[yo + 784 + e] = b1;
+            for (int e = 0; e < 840; e++) {
+                b5_deconv_bf_d0_s[base + 848 + e] = b1;
             }
-            float b2 = 0f;
-            for (int e = 0; e < 784; e++) {
-                grad$s1_[yo + 1568 + e] = b2;
+            for (int i = 0; i < 4; i++) {
+                int d = (t * 4 + i) * 902;
+                // kernel column q reads S[base + 1696 + q·912 + e] = P[t][i][e + q]
+                System.arraycopy(b5_deconv_bf_d0_p, d, b5_deconv_bf_d0_s, base + 1696, 900);
+                System.arraycopy(b5_deconv_bf_d0_p, d + 1, b5_deconv_bf_d0_s, base + 2608, 900);
+                System.arraycopy(b5_deconv_bf_d0_p, d + 2, b5_deconv_bf_d0_s, base + 3520, 900);
+                int wo = (o * 4 + i) * 9;
+                b5_deconv_bf_d0_taps0(base, wo);
             }
-            float b3 = 0f;
-            for (int e = 0; e < 784; e++) {
-                grad$s1_[yo + 2352 + e] = b3;
+            int y = (t * 8 + o) * 784;
+            for (int r = 0; r < 28; r++) System.arraycopy(b5_deconv_bf_d0_s, base + r * 30, grad$s1_, y + r * 28, 28);
+            for (int r = 0; r < 28; r++) System.arraycopy(b5_deconv_bf_d0_s, base + 848 + r * 30, grad$s1_, y + 784 + r * 28, 28);
+        }
+    }
+
+    /**
+     * deconv_bf 'd0' (samples/updown.cnn:23), phase pad: copies grad$d0_[t] into planes of 30x30 (1 rows above, 1 columns to the left), zeros in the pads and 2 after
+     */
+    private void b5_deconv_bf_d0_pad(int chunk) {
+        int t = chunk;
+        for (int i = 0; i < 4; i++) {
+            int x = (t * 4 + i) * 784;
+            int d = (t * 4 + i) * 902;
+            for (int e = 0; e < 30; e++) {
+                b5_deconv_bf_d0_p[d + e] = 0f;
             }
-            for (int c = 0; c < 4; c++) {
-                int xo = (t * 4 + c) * 784;
-                int wo = (k * 4 + c) * 9;
-                b5_deconv_bf_d0_taps0(yo, xo, wo);
+            for (int r = 1; r < 29; r++, x += 28) {
+                int dr = d + r * 30;
+                for (int e = 0; e < 1; e++) {
+                    b5_deconv_bf_d0_p[dr + e] = 0f;
+                }
+                System.arraycopy(grad$d0_, x, b5_deconv_bf_d0_p, dr + 1, 28);
+                for (int e = 29; e < 30; e++) {
+                    b5_deconv_bf_d0_p[dr + e] = 0f;
+                }
+            }
+            for (int e = 870; e < 902; e++) {
+                b5_deconv_bf_d0_p[d + e] = 0f;
             }
         }
     }
 
     /**
-     * Adds the taps (0, 0..2), (1, 0..2), (2, 0..2) of W[k + a][c] applied to map X[t][c] into map Y[t][k + a], a = 0 .. 3.
+     * Adds kernel rows 0..2 of input map i to 2 output maps from o in the chunk's slice: sum = sum + w·x tap by tap, kernel columns in order.
      */
-    private void b5_deconv_bf_d0_taps0(int yo, int xo, int wo) {
-        // kernel row p = 0: output rows [1, 28) read input row i - 1
+    private void b5_deconv_bf_d0_taps0(int base, int wo) {
+        // kernel row p = 0: padded row r + 0
         float w0_0_0 = d0$weight_[wo];
-        float w1_0_0 = d0$weight_[wo + 36];
-        float w2_0_0 = d0$weight_[wo + 72];
-        float w3_0_0 = d0$weight_[wo + 108];
         float w0_0_1 = d0$weight_[wo + 1];
-        float w1_0_1 = d0$weight_[wo + 37];
-        float w2_0_1 = d0$weight_[wo + 73];
-        float w3_0_1 = d0$weight_[wo + 109];
         float w0_0_2 = d0$weight_[wo + 2];
+        float w1_0_0 = d0$weight_[wo + 36];
+        float w1_0_1 = d0$weight_[wo + 37];
         float w1_0_2 = d0$weight_[wo + 38];
-        float w2_0_2 = d0$weight_[wo + 74];
-        float w3_0_2 = d0$weight_[wo + 110];
-        for (int i = 1; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i - 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$d0_[xr + j];
-                grad$s1_[yr + j] += w0_0_1 * x;
-                grad$s1_[yr + 784 + j] += w1_0_1 * x;
-                grad$s1_[yr + 1568 + j] += w2_0_1 * x;
-                grad$s1_[yr + 2352 + j] += w3_0_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$d0_[xr + j + 1];
-                grad$s1_[yr + j] += w0_0_2 * x;
-                grad$s1_[yr + 784 + j] += w1_0_2 * x;
-                grad$s1_[yr + 1568 + j] += w2_0_2 * x;
-                grad$s1_[yr + 2352 + j] += w3_0_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$d0_[xr + j - 1];
-                float x1 = grad$d0_[xr + j];
-                float x2 = grad$d0_[xr + j + 1];
-                grad$s1_[yr + j] = grad$s1_[yr + j] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
-                grad$s1_[yr + 784 + j] = grad$s1_[yr + 784 + j] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
-                grad$s1_[yr + 1568 + j] = grad$s1_[yr + 1568 + j] + w2_0_0 * x0 + w2_0_1 * x1 + w2_0_2 * x2;
-                grad$s1_[yr + 2352 + j] = grad$s1_[yr + 2352 + j] + w3_0_0 * x0 + w3_0_1 * x1 + w3_0_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$d0_[xr + j - 1];
-                grad$s1_[yr + j] += w0_0_0 * x;
-                grad$s1_[yr + 784 + j] += w1_0_0 * x;
-                grad$s1_[yr + 1568 + j] += w2_0_0 * x;
-                grad$s1_[yr + 2352 + j] += w3_0_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$d0_[xr + j];
-                grad$s1_[yr + j] += w0_0_1 * x;
-                grad$s1_[yr + 784 + j] += w1_0_1 * x;
-                grad$s1_[yr + 1568 + j] += w2_0_1 * x;
-                grad$s1_[yr + 2352 + j] += w3_0_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b5_deconv_bf_d0_s[base + 1696 + e];
+            float x1 = b5_deconv_bf_d0_s[base + 2608 + e];
+            float x2 = b5_deconv_bf_d0_s[base + 3520 + e];
+            b5_deconv_bf_d0_s[base + e] = b5_deconv_bf_d0_s[base + e] + w0_0_0 * x0 + w0_0_1 * x1 + w0_0_2 * x2;
+            b5_deconv_bf_d0_s[base + 848 + e] = b5_deconv_bf_d0_s[base + 848 + e] + w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2;
         }
-        // kernel row p = 1: output rows [0, 28) read input row i
+        // kernel row p = 1: padded row r + 1
         float w0_1_0 = d0$weight_[wo + 3];
-        float w1_1_0 = d0$weight_[wo + 39];
-        float w2_1_0 = d0$weight_[wo + 75];
-        float w3_1_0 = d0$weight_[wo + 111];
         float w0_1_1 = d0$weight_[wo + 4];
-        float w1_1_1 = d0$weight_[wo + 40];
-        float w2_1_1 = d0$weight_[wo + 76];
-        float w3_1_1 = d0$weight_[wo + 112];
         float w0_1_2 = d0$weight_[wo + 5];
+        float w1_1_0 = d0$weight_[wo + 39];
+        float w1_1_1 = d0$weight_[wo + 40];
         float w1_1_2 = d0$weight_[wo + 41];
-        float w2_1_2 = d0$weight_[wo + 77];
-        float w3_1_2 = d0$weight_[wo + 113];
-        for (int i = 0; i < 28; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + i * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$d0_[xr + j];
-                grad$s1_[yr + j] += w0_1_1 * x;
-                grad$s1_[yr + 784 + j] += w1_1_1 * x;
-                grad$s1_[yr + 1568 + j] += w2_1_1 * x;
-                grad$s1_[yr + 2352 + j] += w3_1_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$d0_[xr + j + 1];
-                grad$s1_[yr + j] += w0_1_2 * x;
-                grad$s1_[yr + 784 + j] += w1_1_2 * x;
-                grad$s1_[yr + 1568 + j] += w2_1_2 * x;
-                grad$s1_[yr + 2352 + j] += w3_1_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$d0_[xr + j - 1];
-                float x1 = grad$d0_[xr + j];
-                float x2 = grad$d0_[xr + j + 1];
-                grad$s1_[yr + j] = grad$s1_[yr + j] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
-                grad$s1_[yr + 784 + j] = grad$s1_[yr + 784 + j] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
-                grad$s1_[yr + 1568 + j] = grad$s1_[yr + 1568 + j] + w2_1_0 * x0 + w2_1_1 * x1 + w2_1_2 * x2;
-                grad$s1_[yr + 2352 + j] = grad$s1_[yr + 2352 + j] + w3_1_0 * x0 + w3_1_1 * x1 + w3_1_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$d0_[xr + j - 1];
-                grad$s1_[yr + j] += w0_1_0 * x;
-                grad$s1_[yr + 784 + j] += w1_1_0 * x;
-                grad$s1_[yr + 1568 + j] += w2_1_0 * x;
-                grad$s1_[yr + 2352 + j] += w3_1_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$d0_[xr + j];
-                grad$s1_[yr + j] += w0_1_1 * x;
-                grad$s1_[yr + 784 + j] += w1_1_1 * x;
-                grad$s1_[yr + 1568 + j] += w2_1_1 * x;
-                grad$s1_[yr + 2352 + j] += w3_1_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b5_deconv_bf_d0_s[base + 1726 + e];
+            float x1 = b5_deconv_bf_d0_s[base + 2638 + e];
+            float x2 = b5_deconv_bf_d0_s[base + 3550 + e];
+            b5_deconv_bf_d0_s[base + e] = b5_deconv_bf_d0_s[base + e] + w0_1_0 * x0 + w0_1_1 * x1 + w0_1_2 * x2;
+            b5_deconv_bf_d0_s[base + 848 + e] = b5_deconv_bf_d0_s[base + 848 + e] + w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2;
         }
-        // kernel row p = 2: output rows [0, 27) read input row i + 1
+        // kernel row p = 2: padded row r + 2
         float w0_2_0 = d0$weight_[wo + 6];
-        float w1_2_0 = d0$weight_[wo + 42];
-        float w2_2_0 = d0$weight_[wo + 78];
-        float w3_2_0 = d0$weight_[wo + 114];
         float w0_2_1 = d0$weight_[wo + 7];
-        float w1_2_1 = d0$weight_[wo + 43];
-        float w2_2_1 = d0$weight_[wo + 79];
-        float w3_2_1 = d0$weight_[wo + 115];
         float w0_2_2 = d0$weight_[wo + 8];
+        float w1_2_0 = d0$weight_[wo + 42];
+        float w1_2_1 = d0$weight_[wo + 43];
         float w1_2_2 = d0$weight_[wo + 44];
-        float w2_2_2 = d0$weight_[wo + 80];
-        float w3_2_2 = d0$weight_[wo + 116];
-        for (int i = 0; i < 27; i++) {
-            int yr = yo + i * 28;
-            int xr = xo + (i + 1) * 28;
-            for (int j = 0; j < 1; j++) {
-                float x = grad$d0_[xr + j];
-                grad$s1_[yr + j] += w0_2_1 * x;
-                grad$s1_[yr + 784 + j] += w1_2_1 * x;
-                grad$s1_[yr + 1568 + j] += w2_2_1 * x;
-                grad$s1_[yr + 2352 + j] += w3_2_1 * x;
-            }
-            for (int j = 0; j < 1; j++) {
-                float x = grad$d0_[xr + j + 1];
-                grad$s1_[yr + j] += w0_2_2 * x;
-                grad$s1_[yr + 784 + j] += w1_2_2 * x;
-                grad$s1_[yr + 1568 + j] += w2_2_2 * x;
-                grad$s1_[yr + 2352 + j] += w3_2_2 * x;
-            }
-            for (int j = 1; j < 27; j++) {
-                float x0 = grad$d0_[xr + j - 1];
-                float x1 = grad$d0_[xr + j];
-                float x2 = grad$d0_[xr + j + 1];
-                grad$s1_[yr + j] = grad$s1_[yr + j] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
-                grad$s1_[yr + 784 + j] = grad$s1_[yr + 784 + j] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
-                grad$s1_[yr + 1568 + j] = grad$s1_[yr + 1568 + j] + w2_2_0 * x0 + w2_2_1 * x1 + w2_2_2 * x2;
-                grad$s1_[yr + 2352 + j] = grad$s1_[yr + 2352 + j] + w3_2_0 * x0 + w3_2_1 * x1 + w3_2_2 * x2;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$d0_[xr + j - 1];
-                grad$s1_[yr + j] += w0_2_0 * x;
-                grad$s1_[yr + 784 + j] += w1_2_0 * x;
-                grad$s1_[yr + 1568 + j] += w2_2_0 * x;
-                grad$s1_[yr + 2352 + j] += w3_2_0 * x;
-            }
-            for (int j = 27; j < 28; j++) {
-                float x = grad$d0_[xr + j];
-                grad$s1_[yr + j] += w0_2_1 * x;
-                grad$s1_[yr + 784 + j] += w1_2_1 * x;
-                grad$s1_[yr + 1568 + j] += w2_2_1 * x;
-                grad$s1_[yr + 2352 + j] += w3_2_1 * x;
-            }
+        for (int e = 0; e < 840; e++) {
+            float x0 = b5_deconv_bf_d0_s[base + 1756 + e];
+            float x1 = b5_deconv_bf_d0_s[base + 2668 + e];
+            float x2 = b5_deconv_bf_d0_s[base + 3580 + e];
+            b5_deconv_bf_d0_s[base + e] = b5_deconv_bf_d0_s[base + e] + w0_2_0 * x0 + w0_2_1 * x1 + w0_2_2 * x2;
+            b5_deconv_bf_d0_s[base + 848 + e] = b5_deconv_bf_d0_s[base + 848 + e] + w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2;
         }
     }
 
