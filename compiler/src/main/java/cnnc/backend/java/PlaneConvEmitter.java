@@ -79,11 +79,11 @@ final class PlaneConvEmitter {
 
     /**
      * Where things lie: a padded plane of P is {@code dPlane} floats (its zero tail included); a chunk's
-     * slice of S ({@code slice} floats) holds {@code b} accumulator maps {@code accPlane} floats apart,
+     * slice of S ({@code slice} floats) holds the block's accumulator maps {@code accPlane} floats apart,
      * then from {@code xs} the shifted copies, {@code xsPlane} floats apart (multiples of 16, so no two
      * taps' loads fall in one vector).
      */
-    record Layout(int b, long dPlane, long accPlane, long xsPlane, long xs, long slice, String p, String s) {}
+    record Layout(long dPlane, long accPlane, long xsPlane, long xs, long slice, String p, String s) {}
 
     static void forward(StepCtx s, Conv op) {
         Shape x = s.inBuf(0).shape();
@@ -112,7 +112,7 @@ final class PlaneConvEmitter {
         int og = ConvEmitter.groupsFor(k.t(), k.co());
         int chunks = k.t() * og;
         long slice = b * accPlane + k.n() * xsPlane;
-        Layout l = new Layout(b, dPlane, accPlane, xsPlane, b * accPlane, slice, d, s.scratch("s", chunks * slice));
+        Layout l = new Layout(dPlane, accPlane, xsPlane, b * accPlane, slice, d, s.scratch("s", chunks * slice));
         boolean singles = b > 1 && (og > 1 || k.co() % b != 0);
         List<String> taps = taps(s, k, l, b, "taps");
         List<String> ones = singles ? taps(s, k, l, 1, "one") : taps;
