@@ -9,6 +9,7 @@ import cnnc.ir.Lowering;
 import cnnc.ir.Model;
 import cnnc.ir.Role;
 import cnnc.ir.Step;
+import cnnc.ops.BnGrad;
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -170,7 +171,7 @@ public final class JavaBackend {
         if (model.backward().isPresent()) {
             List<Step> bwd = model.backwardGraph().steps();
             for (int i = 0; i < bwd.size(); i++) {
-                if (bwd.get(i).op() instanceof cnnc.ops.BnGrad && bwd.get(i).lowering().fusion() instanceof Lowering.Fusion.Absorbed) {
+                if (bwd.get(i).op() instanceof BnGrad && bwd.get(i).lowering().fusion() instanceof Lowering.Fusion.Absorbed) {
                     continue; // its bn_bf writes Δγ and Δβ (fuse-bn-backward)
                 }
                 StepCtx s = new StepCtx(bwd.get(i), false, i, inference, vector, shared, model.train().seed());

@@ -12,10 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The plain-Java conv and conv_bf kernels ({@link ConvEmitter}) compute {@link ConvEmitter#BLOCK}
- * channels per load of an input row and add a kernel row's taps in one expression where every tap
- * reaches; that must give the bits of the straightforward form, one channel at a time and a loop per
- * tap ({@link ConvEmitter#perTap}), on every tensor of a training step: ConvKernelTest's models (odd
+ * The plain-Java conv and conv_bf kernels: stride 1 on padded planes ({@link PlaneConvEmitter}),
+ * other strides as row loops of {@link ConvEmitter#BLOCK} channels per load of an input row with a
+ * kernel row's taps in one expression where every tap reaches. Both must give the bits of the
+ * straightforward form, one channel at a time and a loop per tap ({@link ConvEmitter#perTap}), on
+ * every tensor of a training step: ConvKernelTest's models (odd
  * maps, pads from none to full, an anchor on the window's edge and one outside it, strides 2 and 3,
  * a 7x7 kernel on wide rows), batch 3 (channels split over chunks, remainders of the block) and 9.
  * That the straightforward form is right is what the float64 and PyTorch fixture tests check.
