@@ -30,6 +30,8 @@ final class StepCtx {
     final List<Phase> phases = new ArrayList<>();
     /** Whether kernels may use {@code jdk.incubator.vector} (see {@link VectorConvEmitter}). */
     final boolean vector;
+    /** Whether the step's code calls the class's {@code wide} helpers (bn's vector sums, {@link BnEmitter}). */
+    boolean wide;
     /** The train block's seed (dropout's masks). */
     final long seed;
     /** Scratch arrays shared between steps of one class (a padded input the forward and gradient steps both read). */

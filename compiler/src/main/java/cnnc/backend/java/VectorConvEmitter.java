@@ -260,13 +260,12 @@ final class VectorConvEmitter {
             }
             bl.openWidth(c, b);
             callHelpers(c, helpers, b, P, Lr);
-            c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row");
+            c.comment("Y[t][k + a] = the first " + Wo + " columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)");
             c.open("for (int a = 0; a < " + b + "; a++)")
                     .line("int yo = (t * " + K + " + k + a) * " + (Ho * Wo))
                     .line("int wo = so + a * " + Lr)
-                    .open("for (int i = 0; i < " + Ho + "; i++)")
-                    .one("for (int j = 0; j < " + Wo + "; j++) " + k.out() + "[yo + i * " + Wo + " + j] = " + bl.wide() + "[wo + i * " + Wp + " + j]")
-                    .close()
+                    .one("for (int i = 0; i < " + Ho + "; i++) System.arraycopy(" + bl.wide() + ", wo + i * " + Wp + ", " + k.out() + ", yo + i * "
+                            + Wo + ", " + Wo + ")")
                     .close();
             c.close();
         }

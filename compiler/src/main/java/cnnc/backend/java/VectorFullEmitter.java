@@ -26,10 +26,33 @@ final class VectorFullEmitter {
 
     private VectorFullEmitter() {}
 
+    /** Samples of a tile of the batch-blocked forward ({@link #forwardBlocked}): each weight vector loaded feeds TB samples. */
+    static final int TB = 4;
+    /** Outputs of a chunk of the batch-blocked forward. */
+    static final int KC = 16;
+    /** Weights of more floats than this (512 KB) do not stay in a core's 1 MB L2 beside the activations. */
+    static final long L2_FLOATS = 128 * 1024;
+
+    /**
+     * Whether the forward runs batch-blocked: W too large to stay in L2 from one sample to the next (a
+     * sample at a time reads all of it from L3 per sample: fashion_bn's f1, 2 MB, ran at about 30 GFLOP/s),
+     * and a batch of at least {@link #TB}.
+     */
+    static boolean batchBlocked(int batch, int k, long length) {
+        return !perSample && batch >= TB && k * length > L2_FLOATS;
+    }
+
+    /** Test hook: the forward a sample at a time whatever W's size (FullKernelTest compares the two). */
+    static volatile boolean perSample = false;
+
     static void forward(StepCtx s, Full op) {
         Shape x = s.inBuf(0).shape();
         int T = x.n(), K = op.k();
         int L = (int) x.perSample();
+        if (batchBlocked(T, K, L)) {
+            forwardBlocked(s, op, T, K, L);
+            return;
+        }
         int Lv = L / VL * VL;
         int kg = ConvEmitter.groupsFor(T, K);
         String lanes = s.scratch("lanes", (long) T * kg * KB * VL);
@@ -60,6 +83,67 @@ final class VectorFullEmitter {
         }
         s.main(T * kg, (long) T * K * L, kg == 1 ? "one sample each, " + KB + " outputs per pass over its row"
                 : "sample chunk / " + kg + ", outputs split in " + kg, c.build(), kg == 1);
+    }
+
+    /**
+     * The forward of a large W: chunk = {@link #KC} outputs of every sample, in tiles of {@link #TB} samples x
+     * {@link #KB} outputs, so that a chunk's W rows are read from memory once per {@code TB} samples and
+     * stay in cache while the batch's rows stream past. Each output's sum is the per-sample kernel's (the
+     * same fmas in the same order, the same lane sum and tail): the same bits.
+     */
+    private static void forwardBlocked(StepCtx s, Full op, int T, int K, int L) {
+        int chunks = (K + KC - 1) / KC;
+        String lanes = s.scratch("lanes", (long) chunks * TB * KB * VL);
+        Code c = new Code();
+        c.comment("outputs k0 .. k1-1 of every sample: tiles of " + TB + " samples x " + KB + " outputs (W is "
+                + (long) K * L * 4 / 1024 + " KB: read once per " + TB + " samples, not once per sample)");
+        c.line("int k0 = chunk * " + KC).line("int k1 = Math.min(k0 + " + KC + ", " + K + ")").line("int lo = chunk * " + TB * KB * VL);
+        c.line("int k = k0");
+        for (int kb : new int[] {KB, 1}) {
+            c.open(kb == 1 ? "for (; k < k1; k++)" : "for (; k + " + kb + " <= k1; k += " + kb + ")");
+            c.one("for (int t = 0; t + " + TB + " <= " + T + "; t += " + TB + ") " + forwardTile(s, op, lanes, K, L, TB, kb) + "(t, k, lo)");
+            if (T % TB != 0) {
+                c.line(forwardTile(s, op, lanes, K, L, T % TB, kb) + "(" + (T - T % TB) + ", k, lo)");
+            }
+            c.close();
+        }
+        s.main(chunks, (long) T * K * L, "blocks of " + KC + " outputs, every sample", c.build());
+    }
+
+    /** The helper of outputs k .. k+kb-1 of samples t0 .. t0+tb-1: tb·kb accumulators, per step tb loads of X and kb of W. */
+    private static String forwardTile(StepCtx s, Full op, String lanes, int K, int L, int tb, int kb) {
+        int Lv = L / VL * VL;
+        String W = s.in(1), X = s.in(0), Y = s.out(0);
+        Code c = new Code();
+        for (int i = 0; i < tb; i++) {
+            for (int j = 0; j < kb; j++) {
+                c.line("FloatVector a" + i + "_" + j + " = FloatVector.zero(S)");
+            }
+        }
+        c.open("for (int l = 0; l < " + Lv + "; l += " + VL + ")");
+        for (int i = 0; i < tb; i++) {
+            c.line("FloatVector x" + i + " = FloatVector.fromArray(S, " + X + ", (t0 + " + i + ") * " + L + " + l)");
+        }
+        for (int j = 0; j < kb; j++) {
+            c.line("FloatVector w" + j + " = FloatVector.fromArray(S, " + W + ", (k + " + j + ") * " + L + " + l)");
+            for (int i = 0; i < tb; i++) {
+                c.line("a" + i + "_" + j + " = w" + j + ".fma(x" + i + ", a" + i + "_" + j + ")");
+            }
+        }
+        c.close();
+        for (int i = 0; i < tb; i++) {
+            for (int j = 0; j < kb; j++) {
+                String a = "a" + i + "_" + j, sum = "s" + i + "_" + j;
+                c.line(a + ".intoArray(" + lanes + ", lo)").line("float " + sum + " = sum8(" + lanes + ", lo)");
+                if (Lv < L) {
+                    c.one("for (int l = " + Lv + "; l < " + L + "; l++) " + sum + " += " + W + "[(k + " + j + ") * " + L + " + l] * " + X
+                            + "[(t0 + " + i + ") * " + L + " + l]");
+                }
+                c.line(Y + "[(t0 + " + i + ") * " + K + " + k + " + j + "] = " + (op.bias() ? s.in(2) + "[k + " + j + "] + " : "") + sum);
+            }
+        }
+        return s.helper("tile" + tb + "x" + kb, "Outputs k .. k+" + (kb - 1) + " of samples t0 .. t0+" + (tb - 1) + ": Σ_l W[k][l]·X[t][l] in "
+                + tb + "x" + kb + " accumulators of " + VL + " lanes, each added up as the per-sample kernel does.", List.of("t0", "k", "lo"), c.build());
     }
 
     /** Rows of the backward steps' register tile (samples of full_bf, outputs of full_grad). */

@@ -9,7 +9,9 @@ import cnnc.runtime.exec.ChunkTask;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -141,6 +143,16 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * The Vector API shape of every vector kernel: 8 floats (a constant, so C2 intrinsifies).
      */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    /**
+     * 4 floats: what {@code wide} widens to the 4 doubles of {@code D4}.
+     */
+    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
+
+    /**
+     * 4 doubles: half of bn's 8 per-channel accumulators.
+     */
+    private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
 
     /**
      * x: input 64x3x32x32 (samples/cifar_vgg.cnn:9)
@@ -1971,13 +1983,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
             f0_conv_c1_taps8_0(xo, k, so, 0, 1056);
-            // Y[t][k + a] = the first 32 columns of every wide row
+            // Y[t][k + a] = the first 32 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 64 + k + a) * 1024;
                 int wo = so + a * 1056;
-                for (int i = 0; i < 32; i++) {
-                    for (int j = 0; j < 32; j++) c1_[yo + i * 32 + j] = f0_conv_c1_wide[wo + i * 33 + j];
-                }
+                for (int i = 0; i < 32; i++) System.arraycopy(f0_conv_c1_wide, wo + i * 33, c1_, yo + i * 32, 32);
             }
         }
     }
@@ -2181,44 +2191,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 65536 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        sum0 += c1_[e];
-                        sum1 += c1_[e + 1];
-                        sum2 += c1_[e + 2];
-                        sum3 += c1_[e + 3];
-                        sum4 += c1_[e + 4];
-                        sum5 += c1_[e + 5];
-                        sum6 += c1_[e + 6];
-                        sum7 += c1_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c1_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c1_, e + 4)));
                     }
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 65536;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        double d0 = c1_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c1_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c1_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c1_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c1_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c1_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c1_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c1_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c1_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c1_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 65536;
                 n1$batch_mean_[s] = (float) mu;
@@ -2725,44 +2723,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 65536 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        sum0 += c2_[e];
-                        sum1 += c2_[e + 1];
-                        sum2 += c2_[e + 2];
-                        sum3 += c2_[e + 3];
-                        sum4 += c2_[e + 4];
-                        sum5 += c2_[e + 5];
-                        sum6 += c2_[e + 6];
-                        sum7 += c2_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c2_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c2_, e + 4)));
                     }
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 65536;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        double d0 = c2_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c2_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c2_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c2_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c2_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c2_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c2_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c2_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c2_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c2_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 65536;
                 n2$batch_mean_[s] = (float) mu;
@@ -3279,44 +3265,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 16384 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        sum0 += c3_[e];
-                        sum1 += c3_[e + 1];
-                        sum2 += c3_[e + 2];
-                        sum3 += c3_[e + 3];
-                        sum4 += c3_[e + 4];
-                        sum5 += c3_[e + 5];
-                        sum6 += c3_[e + 6];
-                        sum7 += c3_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c3_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c3_, e + 4)));
                     }
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 16384;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        double d0 = c3_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c3_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c3_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c3_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c3_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c3_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c3_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c3_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c3_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c3_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 16384;
                 n3$batch_mean_[s] = (float) mu;
@@ -3795,44 +3769,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 16384 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        sum0 += c4_[e];
-                        sum1 += c4_[e + 1];
-                        sum2 += c4_[e + 2];
-                        sum3 += c4_[e + 3];
-                        sum4 += c4_[e + 4];
-                        sum5 += c4_[e + 5];
-                        sum6 += c4_[e + 6];
-                        sum7 += c4_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c4_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c4_, e + 4)));
                     }
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 16384;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        double d0 = c4_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c4_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c4_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c4_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c4_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c4_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c4_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c4_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c4_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c4_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 16384;
                 n4$batch_mean_[s] = (float) mu;
@@ -4377,44 +4339,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 4096 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        sum0 += c5_[e];
-                        sum1 += c5_[e + 1];
-                        sum2 += c5_[e + 2];
-                        sum3 += c5_[e + 3];
-                        sum4 += c5_[e + 4];
-                        sum5 += c5_[e + 5];
-                        sum6 += c5_[e + 6];
-                        sum7 += c5_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c5_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c5_, e + 4)));
                     }
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 4096;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        double d0 = c5_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c5_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c5_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c5_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c5_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c5_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c5_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c5_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c5_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c5_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 4096;
                 n5$batch_mean_[s] = (float) mu;
@@ -4921,44 +4871,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 4096 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        sum0 += c6_[e];
-                        sum1 += c6_[e + 1];
-                        sum2 += c6_[e + 2];
-                        sum3 += c6_[e + 3];
-                        sum4 += c6_[e + 4];
-                        sum5 += c6_[e + 5];
-                        sum6 += c6_[e + 6];
-                        sum7 += c6_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c6_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c6_, e + 4)));
                     }
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 4096;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        double d0 = c6_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c6_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c6_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c6_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c6_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c6_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c6_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c6_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c6_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c6_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 4096;
                 n6$batch_mean_[s] = (float) mu;
@@ -5388,38 +5326,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n6$batch_mean_[s];
             float is = n6$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
             for (int t = 0; t < 64; t++) {
                 int p = t * 16384 + c * 64;
                 for (int e = p; e < p + 64; e += 8) {
-                    float d0 = grad$n6_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c6_[e] - m) * is);
-                    float d1 = grad$n6_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c6_[e + 1] - m) * is);
-                    float d2 = grad$n6_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c6_[e + 2] - m) * is);
-                    float d3 = grad$n6_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c6_[e + 3] - m) * is);
-                    float d4 = grad$n6_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c6_[e + 4] - m) * is);
-                    float d5 = grad$n6_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c6_[e + 5] - m) * is);
-                    float d6 = grad$n6_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c6_[e + 6] - m) * is);
-                    float d7 = grad$n6_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c6_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n6_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c6_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n6_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c6_, e + 4).sub(m).mul(is))));
                 }
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n6$gamma_[s] = (float) xsum;
@@ -6307,38 +6232,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n5$batch_mean_[s];
             float is = n5$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
             for (int t = 0; t < 64; t++) {
                 int p = t * 16384 + c * 64;
                 for (int e = p; e < p + 64; e += 8) {
-                    float d0 = grad$n5_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c5_[e] - m) * is);
-                    float d1 = grad$n5_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c5_[e + 1] - m) * is);
-                    float d2 = grad$n5_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c5_[e + 2] - m) * is);
-                    float d3 = grad$n5_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c5_[e + 3] - m) * is);
-                    float d4 = grad$n5_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c5_[e + 4] - m) * is);
-                    float d5 = grad$n5_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c5_[e + 5] - m) * is);
-                    float d6 = grad$n5_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c5_[e + 6] - m) * is);
-                    float d7 = grad$n5_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c5_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n5_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c5_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n5_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c5_, e + 4).sub(m).mul(is))));
                 }
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n5$gamma_[s] = (float) xsum;
@@ -7217,38 +7129,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n4$batch_mean_[s];
             float is = n4$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
             for (int t = 0; t < 64; t++) {
                 int p = t * 32768 + c * 256;
                 for (int e = p; e < p + 256; e += 8) {
-                    float d0 = grad$n4_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c4_[e] - m) * is);
-                    float d1 = grad$n4_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c4_[e + 1] - m) * is);
-                    float d2 = grad$n4_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c4_[e + 2] - m) * is);
-                    float d3 = grad$n4_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c4_[e + 3] - m) * is);
-                    float d4 = grad$n4_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c4_[e + 4] - m) * is);
-                    float d5 = grad$n4_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c4_[e + 5] - m) * is);
-                    float d6 = grad$n4_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c4_[e + 6] - m) * is);
-                    float d7 = grad$n4_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c4_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n4_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c4_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n4_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c4_, e + 4).sub(m).mul(is))));
                 }
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n4$gamma_[s] = (float) xsum;
@@ -8082,38 +7981,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n3$batch_mean_[s];
             float is = n3$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
             for (int t = 0; t < 64; t++) {
                 int p = t * 32768 + c * 256;
                 for (int e = p; e < p + 256; e += 8) {
-                    float d0 = grad$n3_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c3_[e] - m) * is);
-                    float d1 = grad$n3_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c3_[e + 1] - m) * is);
-                    float d2 = grad$n3_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c3_[e + 2] - m) * is);
-                    float d3 = grad$n3_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c3_[e + 3] - m) * is);
-                    float d4 = grad$n3_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c3_[e + 4] - m) * is);
-                    float d5 = grad$n3_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c3_[e + 5] - m) * is);
-                    float d6 = grad$n3_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c3_[e + 6] - m) * is);
-                    float d7 = grad$n3_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c3_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n3_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c3_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n3_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c3_, e + 4).sub(m).mul(is))));
                 }
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n3$gamma_[s] = (float) xsum;
@@ -8994,38 +8880,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n2$batch_mean_[s];
             float is = n2$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
             for (int t = 0; t < 64; t++) {
                 int p = t * 65536 + c * 1024;
                 for (int e = p; e < p + 1024; e += 8) {
-                    float d0 = grad$n2_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c2_[e] - m) * is);
-                    float d1 = grad$n2_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c2_[e + 1] - m) * is);
-                    float d2 = grad$n2_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c2_[e + 2] - m) * is);
-                    float d3 = grad$n2_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c2_[e + 3] - m) * is);
-                    float d4 = grad$n2_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c2_[e + 4] - m) * is);
-                    float d5 = grad$n2_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c2_[e + 5] - m) * is);
-                    float d6 = grad$n2_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c2_[e + 6] - m) * is);
-                    float d7 = grad$n2_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c2_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n2_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c2_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n2_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c2_, e + 4).sub(m).mul(is))));
                 }
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n2$gamma_[s] = (float) xsum;
@@ -9913,38 +9786,25 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
          {
             float m = n1$batch_mean_[s];
             float is = n1$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
             for (int t = 0; t < 64; t++) {
                 int p = t * 65536 + c * 1024;
                 for (int e = p; e < p + 1024; e += 8) {
-                    float d0 = grad$n1_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c1_[e] - m) * is);
-                    float d1 = grad$n1_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c1_[e + 1] - m) * is);
-                    float d2 = grad$n1_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c1_[e + 2] - m) * is);
-                    float d3 = grad$n1_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c1_[e + 3] - m) * is);
-                    float d4 = grad$n1_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c1_[e + 4] - m) * is);
-                    float d5 = grad$n1_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c1_[e + 5] - m) * is);
-                    float d6 = grad$n1_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c1_[e + 6] - m) * is);
-                    float d7 = grad$n1_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c1_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n1_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c1_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n1_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c1_, e + 4).sub(m).mul(is))));
                 }
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n1$gamma_[s] = (float) xsum;
@@ -10113,5 +9973,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      */
     private static float sum8(float[] a, int o) {
         return ((a[o] + a[o + 1]) + (a[o + 2] + a[o + 3])) + ((a[o + 4] + a[o + 5]) + (a[o + 6] + a[o + 7]));
+    }
+
+    /**
+     * The 4 lanes of {@code v} as doubles.
+     */
+    private static DoubleVector wide(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D4, 0);
     }
 }

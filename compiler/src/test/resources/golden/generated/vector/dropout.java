@@ -691,13 +691,11 @@ public final class Dropout_T64 implements Network, ChunkTask {
                 f0_conv_c1_taps6_0(xo, k, so, e0, e1);
                 f0_conv_c1_taps6_1(xo, k, so, e0, e1);
             }
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 784;
                 int wo = so + a * 864;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c1_[yo + i * 28 + j] = f0_conv_c1_wide[wo + i * 30 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f0_conv_c1_wide, wo + i * 30, c1_, yo + i * 28, 28);
             }
         }
     }

@@ -865,13 +865,11 @@ public final class Exclave_T64 implements Network, ChunkTask {
         int k = k0;
          {
             f0_conv_k_taps4_0(xo, k, so, 0, 864);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 4 + k + a) * 784;
                 int wo = so + a * 864;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) k_[yo + i * 28 + j] = f0_conv_k_wide[wo + i * 30 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f0_conv_k_wide, wo + i * 30, k_, yo + i * 28, 28);
             }
         }
     }

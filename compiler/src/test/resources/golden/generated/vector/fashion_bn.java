@@ -9,7 +9,9 @@ import cnnc.runtime.exec.ChunkTask;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -119,6 +121,16 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * The Vector API shape of every vector kernel: 8 floats (a constant, so C2 intrinsifies).
      */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    /**
+     * 4 floats: what {@code wide} widens to the 4 doubles of {@code D4}.
+     */
+    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
+
+    /**
+     * 4 doubles: half of bn's 8 per-channel accumulators.
+     */
+    private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
 
     /**
      * x: input 64x1x28x28 (samples/fashion_bn.cnn:6)
@@ -498,14 +510,13 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     /**
      * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_dd b11_conv_grad_c3_dd
      * f4_conv_c2_wino b16_conv_bf_c2_wino b22_conv_grad_c1_dy f8_conv_c3_wino b10_conv_bf_c3_wino
-     * f0_conv_c1_wide f12_full_f1_lanes.
+     * f0_conv_c1_wide f12_full_f1_lanes f14_full_f2_lanes.
      */
     private final float[] scratch0 = new float[2257920];
 
     /**
      * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_v b11_conv_grad_c3_m
-     * b16_conv_bf_c2_d b10_conv_bf_c3_d f4_conv_c2_d f8_conv_c3_d b22_conv_grad_c1_lanes
-     * f14_full_f2_lanes.
+     * b16_conv_bf_c2_d b10_conv_bf_c3_d f4_conv_c2_d f8_conv_c3_d b22_conv_grad_c1_lanes.
      */
     private final float[] scratch1 = new float[1254400];
 
@@ -566,9 +577,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f12_full_f1_lanes = scratch0;
 
     /**
-     * Scratch of f14_full_f2_ (2048 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of f14_full_f2_ (2048 floats), written before read in each run: memory shared in scratch0.
      */
-    private final float[] f14_full_f2_lanes = scratch1;
+    private final float[] f14_full_f2_lanes = scratch0;
 
     /**
      * Scratch of b10_conv_bf_c3_ (819216 floats), written before read in each run: memory shared in scratch1.
@@ -877,11 +888,13 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         pool.run(this, 9, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
+        pool.run(this, 10, 64);
         // full 'f1' (samples/fashion_bn.cnn:28)
+        pool.run(this, 11, 16);
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 10, 64);
+        pool.run(this, 12, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -917,11 +930,13 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         pool.run(this, 9, 128);
         // relu 'r3' (samples/fashion_bn.cnn:24)
         // maxpool 'p3' (samples/fashion_bn.cnn:25)
+        pool.run(this, 10, 64);
         // full 'f1' (samples/fashion_bn.cnn:28)
+        pool.run(this, 11, 16);
         // relu 'r4' (samples/fashion_bn.cnn:29)
         // full 'f2' (samples/fashion_bn.cnn:30)
         // softmax 'y' (samples/fashion_bn.cnn:31)
-        pool.run(this, 10, 64);
+        pool.run(this, 12, 64);
         // cross_entropy 'loss' (samples/fashion_bn.cnn:32)
         f16_cross_entropy_loss_(0);
     }
@@ -935,56 +950,56 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             b0_softmax_ce_bf_loss_(chunk);
         }
         // full_bf 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 13, 8);
+        pool.run(this, 15, 8);
         // full_grad 'f2' (samples/fashion_bn.cnn:30)
-        pool.run(this, 14, 8);
+        pool.run(this, 16, 8);
         // relu_bf 'r4' (samples/fashion_bn.cnn:29)
         for (int chunk = 0; chunk < 64; chunk++) {
             b3_relu_bf_r4_(chunk);
         }
         // full_bf 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 16, 8);
+        pool.run(this, 18, 8);
         // full_grad 'f1' (samples/fashion_bn.cnn:28)
-        pool.run(this, 17, 32);
+        pool.run(this, 19, 32);
         // maxpool_bf 'p3' (samples/fashion_bn.cnn:25)
         // relu_bf 'r3' (samples/fashion_bn.cnn:24)
-        pool.run(this, 18, 64);
-        // bn_bf 'n3' (samples/fashion_bn.cnn:23)
-        pool.run(this, 19, 128);
-        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 20, 64);
+        // bn_bf 'n3' (samples/fashion_bn.cnn:23)
+        pool.run(this, 21, 128);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 21, 11);
+        pool.run(this, 22, 64);
         // conv_bf 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 22, 16);
-        // conv_grad 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 23, 8);
-        // conv_grad 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 23, 11);
+        // conv_bf 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 24, 16);
+        // conv_grad 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 25, 8);
+        // conv_grad 'c3' (samples/fashion_bn.cnn:22)
+        pool.run(this, 26, 16);
         // maxpool_bf 'p2' (samples/fashion_bn.cnn:19)
         // relu_bf 'r2' (samples/fashion_bn.cnn:18)
-        pool.run(this, 25, 64);
-        // bn_bf 'n2' (samples/fashion_bn.cnn:17)
-        pool.run(this, 26, 64);
-        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 27, 64);
+        // bn_bf 'n2' (samples/fashion_bn.cnn:17)
+        pool.run(this, 28, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 28, 6);
+        pool.run(this, 29, 64);
         // conv_bf 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 29, 16);
-        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 30, 8);
-        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 30, 6);
+        // conv_bf 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 31, 16);
+        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 32, 8);
+        // conv_grad 'c2' (samples/fashion_bn.cnn:16)
+        pool.run(this, 33, 16);
         // maxpool_bf 'p1' (samples/fashion_bn.cnn:13)
         // relu_bf 'r1' (samples/fashion_bn.cnn:12)
-        pool.run(this, 32, 64);
-        // bn_bf 'n1' (samples/fashion_bn.cnn:11)
-        pool.run(this, 33, 32);
-        // conv_grad 'c1' (samples/fashion_bn.cnn:10)
         pool.run(this, 34, 64);
+        // bn_bf 'n1' (samples/fashion_bn.cnn:11)
+        pool.run(this, 35, 32);
         // conv_grad 'c1' (samples/fashion_bn.cnn:10)
-        pool.run(this, 35, 16);
+        pool.run(this, 36, 64);
+        // conv_grad 'c1' (samples/fashion_bn.cnn:10)
+        pool.run(this, 37, 16);
     }
 
     public float loss() {
@@ -1090,78 +1105,84 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 s10_by_sample(chunk);
                 return;
             case 11:
-                f16_cross_entropy_loss_(chunk);
+                f12_full_f1_(chunk);
                 return;
             case 12:
-                b0_softmax_ce_bf_loss_(chunk);
+                s12_by_sample(chunk);
                 return;
             case 13:
-                b1_full_bf_f2_(chunk);
+                f16_cross_entropy_loss_(chunk);
                 return;
             case 14:
-                b2_full_grad_f2_(chunk);
+                b0_softmax_ce_bf_loss_(chunk);
                 return;
             case 15:
-                b3_relu_bf_r4_(chunk);
+                b1_full_bf_f2_(chunk);
                 return;
             case 16:
-                b4_full_bf_f1_(chunk);
+                b2_full_grad_f2_(chunk);
                 return;
             case 17:
-                b5_full_grad_f1_(chunk);
+                b3_relu_bf_r4_(chunk);
                 return;
             case 18:
-                s18_by_sample(chunk);
+                b4_full_bf_f1_(chunk);
                 return;
             case 19:
-                b8_bn_bf_n3_(chunk);
+                b5_full_grad_f1_(chunk);
                 return;
             case 20:
-                b10_conv_bf_c3_pad(chunk);
+                s20_by_sample(chunk);
                 return;
             case 21:
-                b10_conv_bf_c3_u(chunk);
+                b8_bn_bf_n3_(chunk);
                 return;
             case 22:
-                b10_conv_bf_c3_(chunk);
+                b10_conv_bf_c3_pad(chunk);
                 return;
             case 23:
-                b11_conv_grad_c3_acc(chunk);
+                b10_conv_bf_c3_u(chunk);
                 return;
             case 24:
-                b11_conv_grad_c3_(chunk);
+                b10_conv_bf_c3_(chunk);
                 return;
             case 25:
-                s25_by_sample(chunk);
+                b11_conv_grad_c3_acc(chunk);
                 return;
             case 26:
-                b14_bn_bf_n2_(chunk);
+                b11_conv_grad_c3_(chunk);
                 return;
             case 27:
-                b16_conv_bf_c2_pad(chunk);
+                s27_by_sample(chunk);
                 return;
             case 28:
-                b16_conv_bf_c2_u(chunk);
+                b14_bn_bf_n2_(chunk);
                 return;
             case 29:
-                b16_conv_bf_c2_(chunk);
+                b16_conv_bf_c2_pad(chunk);
                 return;
             case 30:
-                b17_conv_grad_c2_acc(chunk);
+                b16_conv_bf_c2_u(chunk);
                 return;
             case 31:
-                b17_conv_grad_c2_(chunk);
+                b16_conv_bf_c2_(chunk);
                 return;
             case 32:
-                s32_by_sample(chunk);
+                b17_conv_grad_c2_acc(chunk);
                 return;
             case 33:
-                b20_bn_bf_n1_(chunk);
+                b17_conv_grad_c2_(chunk);
                 return;
             case 34:
-                b22_conv_grad_c1_dy(chunk);
+                s34_by_sample(chunk);
                 return;
             case 35:
+                b20_bn_bf_n1_(chunk);
+                return;
+            case 36:
+                b22_conv_grad_c1_dy(chunk);
+                return;
+            case 37:
                 b22_conv_grad_c1_(chunk);
                 return;
             default:
@@ -1217,16 +1238,23 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <ul>
      * <li>relu 'r3' (samples/fashion_bn.cnn:24)</li>
      * <li>maxpool 'p3' (samples/fashion_bn.cnn:25)</li>
-     * <li>full 'f1' (samples/fashion_bn.cnn:28)</li>
-     * <li>relu 'r4' (samples/fashion_bn.cnn:29)</li>
-     * <li>full 'f2' (samples/fashion_bn.cnn:30)</li>
-     * <li>softmax 'y' (samples/fashion_bn.cnn:31)</li>
      * </ul>
      */
     private void s10_by_sample(int chunk) {
         f10_relu_r3_(chunk);
         f11_maxpool_p3_(chunk);
-        f12_full_f1_(chunk);
+    }
+
+    /**
+     * Sample {@code chunk} through these steps, in order, so that one sample's maps stay in cache
+     * from step to step:
+     * <ul>
+     * <li>relu 'r4' (samples/fashion_bn.cnn:29)</li>
+     * <li>full 'f2' (samples/fashion_bn.cnn:30)</li>
+     * <li>softmax 'y' (samples/fashion_bn.cnn:31)</li>
+     * </ul>
+     */
+    private void s12_by_sample(int chunk) {
         f13_relu_r4_(chunk);
         f14_full_f2_(chunk);
         f15_softmax_y_(chunk);
@@ -1240,7 +1268,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r3' (samples/fashion_bn.cnn:24)</li>
      * </ul>
      */
-    private void s18_by_sample(int chunk) {
+    private void s20_by_sample(int chunk) {
         b6_maxpool_bf_p3_(chunk);
         b7_relu_bf_r3_(chunk);
     }
@@ -1253,7 +1281,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r2' (samples/fashion_bn.cnn:18)</li>
      * </ul>
      */
-    private void s25_by_sample(int chunk) {
+    private void s27_by_sample(int chunk) {
         b12_maxpool_bf_p2_(chunk);
         b13_relu_bf_r2_(chunk);
     }
@@ -1266,7 +1294,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <li>relu_bf 'r1' (samples/fashion_bn.cnn:12)</li>
      * </ul>
      */
-    private void s32_by_sample(int chunk) {
+    private void s34_by_sample(int chunk) {
         b18_maxpool_bf_p1_(chunk);
         b19_relu_bf_r1_(chunk);
     }
@@ -1285,13 +1313,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
             f0_conv_c1_taps8_0(xo, k, so, 0, 816);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 32 + k + a) * 784;
                 int wo = so + a * 816;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c1_[yo + i * 28 + j] = f0_conv_c1_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f0_conv_c1_wide, wo + i * 29, c1_, yo + i * 28, 28);
             }
         }
     }
@@ -1495,44 +1521,32 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 50176 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 25088 + c * 784;
                     for (int e = p; e < p + 784; e += 8) {
-                        sum0 += c1_[e];
-                        sum1 += c1_[e + 1];
-                        sum2 += c1_[e + 2];
-                        sum3 += c1_[e + 3];
-                        sum4 += c1_[e + 4];
-                        sum5 += c1_[e + 5];
-                        sum6 += c1_[e + 6];
-                        sum7 += c1_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c1_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c1_, e + 4)));
                     }
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 50176;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 25088 + c * 784;
                     for (int e = p; e < p + 784; e += 8) {
-                        double d0 = c1_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c1_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c1_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c1_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c1_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c1_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c1_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c1_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c1_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c1_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 50176;
                 n1$batch_mean_[s] = (float) mu;
@@ -1989,56 +2003,35 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 12544 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 12544 + c * 196;
                     for (int e = p; e < p + 192; e += 8) {
-                        sum0 += c2_[e];
-                        sum1 += c2_[e + 1];
-                        sum2 += c2_[e + 2];
-                        sum3 += c2_[e + 3];
-                        sum4 += c2_[e + 4];
-                        sum5 += c2_[e + 5];
-                        sum6 += c2_[e + 6];
-                        sum7 += c2_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c2_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c2_, e + 4)));
                     }
-                    sum0 += c2_[p + 192];
-                    sum1 += c2_[p + 193];
-                    sum2 += c2_[p + 194];
-                    sum3 += c2_[p + 195];
+                    sumA = sumA.add(wide(FloatVector.fromArray(S4, c2_, p + 192)));
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 12544;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 12544 + c * 196;
                     for (int e = p; e < p + 192; e += 8) {
-                        double d0 = c2_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c2_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c2_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c2_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c2_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c2_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c2_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c2_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c2_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c2_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
-                    double d0 = c2_[p + 192] - mu;
-                    sq0 += d0 * d0;
-                    double d1 = c2_[p + 193] - mu;
-                    sq1 += d1 * d1;
-                    double d2 = c2_[p + 194] - mu;
-                    sq2 += d2 * d2;
-                    double d3 = c2_[p + 195] - mu;
-                    sq3 += d3 * d3;
+                    DoubleVector dA = wide(FloatVector.fromArray(S4, c2_, p + 192)).sub(mu);
+                    sqA = sqA.add(dA.mul(dA));
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 12544;
                 n2$batch_mean_[s] = (float) mu;
@@ -2471,47 +2464,41 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             if (training) {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 3136 values, in double
-                double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
+                DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
+                // a plane ends with 1 value past its last 8 (49 = 6·8 + 1): the masks of their lanes
+                jdk.incubator.vector.VectorMask sumTailF = S4.indexInRange(0, 1);
+                jdk.incubator.vector.VectorMask sumTailD = D4.indexInRange(0, 1);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 6272 + c * 49;
                     for (int e = p; e < p + 48; e += 8) {
-                        sum0 += c3_[e];
-                        sum1 += c3_[e + 1];
-                        sum2 += c3_[e + 2];
-                        sum3 += c3_[e + 3];
-                        sum4 += c3_[e + 4];
-                        sum5 += c3_[e + 5];
-                        sum6 += c3_[e + 6];
-                        sum7 += c3_[e + 7];
+                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c3_, e)));
+                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c3_, e + 4)));
                     }
-                    sum0 += c3_[p + 48];
+                    sumA = sumA.add(wide(FloatVector.fromArray(S4, c3_, p + 48, sumTailF)), sumTailD);
                 }
+                double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
                 double sum = ((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7));
                 double mu = sum / 3136;
-                double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0, sq4 = 0, sq5 = 0, sq6 = 0, sq7 = 0;
+                // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
+                DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
+                // a plane ends with 1 value past its last 8 (49 = 6·8 + 1): the masks of their lanes
+                jdk.incubator.vector.VectorMask sqTailF = S4.indexInRange(0, 1);
+                jdk.incubator.vector.VectorMask sqTailD = D4.indexInRange(0, 1);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 6272 + c * 49;
                     for (int e = p; e < p + 48; e += 8) {
-                        double d0 = c3_[e] - mu;
-                        sq0 += d0 * d0;
-                        double d1 = c3_[e + 1] - mu;
-                        sq1 += d1 * d1;
-                        double d2 = c3_[e + 2] - mu;
-                        sq2 += d2 * d2;
-                        double d3 = c3_[e + 3] - mu;
-                        sq3 += d3 * d3;
-                        double d4 = c3_[e + 4] - mu;
-                        sq4 += d4 * d4;
-                        double d5 = c3_[e + 5] - mu;
-                        sq5 += d5 * d5;
-                        double d6 = c3_[e + 6] - mu;
-                        sq6 += d6 * d6;
-                        double d7 = c3_[e + 7] - mu;
-                        sq7 += d7 * d7;
+                        DoubleVector dA = wide(FloatVector.fromArray(S4, c3_, e)).sub(mu);
+                        sqA = sqA.add(dA.mul(dA));
+                        DoubleVector dB = wide(FloatVector.fromArray(S4, c3_, e + 4)).sub(mu);
+                        sqB = sqB.add(dB.mul(dB));
                     }
-                    double d0 = c3_[p + 48] - mu;
-                    sq0 += d0 * d0;
+                    DoubleVector dA = wide(FloatVector.fromArray(S4, c3_, p + 48, sqTailF)).sub(mu);
+                    sqA = sqA.add(dA.mul(dA), sqTailD);
                 }
+                double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
                 double sq = ((sq0 + sq1) + (sq2 + sq3)) + ((sq4 + sq5) + (sq6 + sq7));
                 double var = sq / 3136;
                 n3$batch_mean_[s] = (float) mu;
@@ -2598,50 +2585,149 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * full 'f1' (samples/fashion_bn.cnn:28): Y[t][k] = b[k] + Σ_l W[k][l] · x[t][l]
-     * <p>64 chunks: one sample each, 4 outputs per pass over its row
+     * <p>16 chunks: blocks of 16 outputs, every sample
      */
     private void f12_full_f1_(int chunk) {
-        int t = chunk;
-        int k0 = 0;
-        int k1 = 256;
-        int xo = t * 2048;
-        int lo = chunk * 32;
+        // outputs k0 .. k1-1 of every sample: tiles of 4 samples x 4 outputs (W is 2048 KB: read once per 4 samples, not once per sample)
+        int k0 = chunk * 16;
+        int k1 = Math.min(k0 + 16, 256);
+        int lo = chunk * 128;
         int k = k0;
         for (; k + 4 <= k1; k += 4) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            for (int l = 0; l < 2048; l += 8) {
-                FloatVector v = FloatVector.fromArray(S, p3_, xo + l);
-                a0 = FloatVector.fromArray(S, f1$weight_, (k + 0) * 2048 + l).fma(v, a0);
-                a1 = FloatVector.fromArray(S, f1$weight_, (k + 1) * 2048 + l).fma(v, a1);
-                a2 = FloatVector.fromArray(S, f1$weight_, (k + 2) * 2048 + l).fma(v, a2);
-                a3 = FloatVector.fromArray(S, f1$weight_, (k + 3) * 2048 + l).fma(v, a3);
-            }
-            a0.intoArray(f12_full_f1_lanes, lo);
-            float s0 = sum8(f12_full_f1_lanes, lo);
-            f1_[t * 256 + k + 0] = f1$bias_[k + 0] + s0;
-            a1.intoArray(f12_full_f1_lanes, lo);
-            float s1 = sum8(f12_full_f1_lanes, lo);
-            f1_[t * 256 + k + 1] = f1$bias_[k + 1] + s1;
-            a2.intoArray(f12_full_f1_lanes, lo);
-            float s2 = sum8(f12_full_f1_lanes, lo);
-            f1_[t * 256 + k + 2] = f1$bias_[k + 2] + s2;
-            a3.intoArray(f12_full_f1_lanes, lo);
-            float s3 = sum8(f12_full_f1_lanes, lo);
-            f1_[t * 256 + k + 3] = f1$bias_[k + 3] + s3;
+            for (int t = 0; t + 4 <= 64; t += 4) f12_full_f1_tile4x4(t, k, lo);
         }
         for (; k < k1; k++) {
-            FloatVector a0 = FloatVector.zero(S);
-            for (int l = 0; l < 2048; l += 8) {
-                FloatVector v = FloatVector.fromArray(S, p3_, xo + l);
-                a0 = FloatVector.fromArray(S, f1$weight_, (k + 0) * 2048 + l).fma(v, a0);
-            }
-            a0.intoArray(f12_full_f1_lanes, lo);
-            float s0 = sum8(f12_full_f1_lanes, lo);
-            f1_[t * 256 + k + 0] = f1$bias_[k + 0] + s0;
+            for (int t = 0; t + 4 <= 64; t += 4) f12_full_f1_tile4x1(t, k, lo);
         }
+    }
+
+    /**
+     * Outputs k .. k+3 of samples t0 .. t0+3: Σ_l W[k][l]·X[t][l] in 4x4 accumulators of 8 lanes, each added up as the per-sample kernel does.
+     */
+    private void f12_full_f1_tile4x4(int t0, int k, int lo) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a0_1 = FloatVector.zero(S);
+        FloatVector a0_2 = FloatVector.zero(S);
+        FloatVector a0_3 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a1_1 = FloatVector.zero(S);
+        FloatVector a1_2 = FloatVector.zero(S);
+        FloatVector a1_3 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a2_1 = FloatVector.zero(S);
+        FloatVector a2_2 = FloatVector.zero(S);
+        FloatVector a2_3 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        FloatVector a3_1 = FloatVector.zero(S);
+        FloatVector a3_2 = FloatVector.zero(S);
+        FloatVector a3_3 = FloatVector.zero(S);
+        for (int l = 0; l < 2048; l += 8) {
+            FloatVector x0 = FloatVector.fromArray(S, p3_, (t0 + 0) * 2048 + l);
+            FloatVector x1 = FloatVector.fromArray(S, p3_, (t0 + 1) * 2048 + l);
+            FloatVector x2 = FloatVector.fromArray(S, p3_, (t0 + 2) * 2048 + l);
+            FloatVector x3 = FloatVector.fromArray(S, p3_, (t0 + 3) * 2048 + l);
+            FloatVector w0 = FloatVector.fromArray(S, f1$weight_, (k + 0) * 2048 + l);
+            a0_0 = w0.fma(x0, a0_0);
+            a1_0 = w0.fma(x1, a1_0);
+            a2_0 = w0.fma(x2, a2_0);
+            a3_0 = w0.fma(x3, a3_0);
+            FloatVector w1 = FloatVector.fromArray(S, f1$weight_, (k + 1) * 2048 + l);
+            a0_1 = w1.fma(x0, a0_1);
+            a1_1 = w1.fma(x1, a1_1);
+            a2_1 = w1.fma(x2, a2_1);
+            a3_1 = w1.fma(x3, a3_1);
+            FloatVector w2 = FloatVector.fromArray(S, f1$weight_, (k + 2) * 2048 + l);
+            a0_2 = w2.fma(x0, a0_2);
+            a1_2 = w2.fma(x1, a1_2);
+            a2_2 = w2.fma(x2, a2_2);
+            a3_2 = w2.fma(x3, a3_2);
+            FloatVector w3 = FloatVector.fromArray(S, f1$weight_, (k + 3) * 2048 + l);
+            a0_3 = w3.fma(x0, a0_3);
+            a1_3 = w3.fma(x1, a1_3);
+            a2_3 = w3.fma(x2, a2_3);
+            a3_3 = w3.fma(x3, a3_3);
+        }
+        a0_0.intoArray(f12_full_f1_lanes, lo);
+        float s0_0 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 0) * 256 + k + 0] = f1$bias_[k + 0] + s0_0;
+        a0_1.intoArray(f12_full_f1_lanes, lo);
+        float s0_1 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 0) * 256 + k + 1] = f1$bias_[k + 1] + s0_1;
+        a0_2.intoArray(f12_full_f1_lanes, lo);
+        float s0_2 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 0) * 256 + k + 2] = f1$bias_[k + 2] + s0_2;
+        a0_3.intoArray(f12_full_f1_lanes, lo);
+        float s0_3 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 0) * 256 + k + 3] = f1$bias_[k + 3] + s0_3;
+        a1_0.intoArray(f12_full_f1_lanes, lo);
+        float s1_0 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 1) * 256 + k + 0] = f1$bias_[k + 0] + s1_0;
+        a1_1.intoArray(f12_full_f1_lanes, lo);
+        float s1_1 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 1) * 256 + k + 1] = f1$bias_[k + 1] + s1_1;
+        a1_2.intoArray(f12_full_f1_lanes, lo);
+        float s1_2 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 1) * 256 + k + 2] = f1$bias_[k + 2] + s1_2;
+        a1_3.intoArray(f12_full_f1_lanes, lo);
+        float s1_3 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 1) * 256 + k + 3] = f1$bias_[k + 3] + s1_3;
+        a2_0.intoArray(f12_full_f1_lanes, lo);
+        float s2_0 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 2) * 256 + k + 0] = f1$bias_[k + 0] + s2_0;
+        a2_1.intoArray(f12_full_f1_lanes, lo);
+        float s2_1 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 2) * 256 + k + 1] = f1$bias_[k + 1] + s2_1;
+        a2_2.intoArray(f12_full_f1_lanes, lo);
+        float s2_2 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 2) * 256 + k + 2] = f1$bias_[k + 2] + s2_2;
+        a2_3.intoArray(f12_full_f1_lanes, lo);
+        float s2_3 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 2) * 256 + k + 3] = f1$bias_[k + 3] + s2_3;
+        a3_0.intoArray(f12_full_f1_lanes, lo);
+        float s3_0 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 3) * 256 + k + 0] = f1$bias_[k + 0] + s3_0;
+        a3_1.intoArray(f12_full_f1_lanes, lo);
+        float s3_1 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 3) * 256 + k + 1] = f1$bias_[k + 1] + s3_1;
+        a3_2.intoArray(f12_full_f1_lanes, lo);
+        float s3_2 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 3) * 256 + k + 2] = f1$bias_[k + 2] + s3_2;
+        a3_3.intoArray(f12_full_f1_lanes, lo);
+        float s3_3 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 3) * 256 + k + 3] = f1$bias_[k + 3] + s3_3;
+    }
+
+    /**
+     * Outputs k .. k+0 of samples t0 .. t0+3: Σ_l W[k][l]·X[t][l] in 4x1 accumulators of 8 lanes, each added up as the per-sample kernel does.
+     */
+    private void f12_full_f1_tile4x1(int t0, int k, int lo) {
+        FloatVector a0_0 = FloatVector.zero(S);
+        FloatVector a1_0 = FloatVector.zero(S);
+        FloatVector a2_0 = FloatVector.zero(S);
+        FloatVector a3_0 = FloatVector.zero(S);
+        for (int l = 0; l < 2048; l += 8) {
+            FloatVector x0 = FloatVector.fromArray(S, p3_, (t0 + 0) * 2048 + l);
+            FloatVector x1 = FloatVector.fromArray(S, p3_, (t0 + 1) * 2048 + l);
+            FloatVector x2 = FloatVector.fromArray(S, p3_, (t0 + 2) * 2048 + l);
+            FloatVector x3 = FloatVector.fromArray(S, p3_, (t0 + 3) * 2048 + l);
+            FloatVector w0 = FloatVector.fromArray(S, f1$weight_, (k + 0) * 2048 + l);
+            a0_0 = w0.fma(x0, a0_0);
+            a1_0 = w0.fma(x1, a1_0);
+            a2_0 = w0.fma(x2, a2_0);
+            a3_0 = w0.fma(x3, a3_0);
+        }
+        a0_0.intoArray(f12_full_f1_lanes, lo);
+        float s0_0 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 0) * 256 + k + 0] = f1$bias_[k + 0] + s0_0;
+        a1_0.intoArray(f12_full_f1_lanes, lo);
+        float s1_0 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 1) * 256 + k + 0] = f1$bias_[k + 0] + s1_0;
+        a2_0.intoArray(f12_full_f1_lanes, lo);
+        float s2_0 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 2) * 256 + k + 0] = f1$bias_[k + 0] + s2_0;
+        a3_0.intoArray(f12_full_f1_lanes, lo);
+        float s3_0 = sum8(f12_full_f1_lanes, lo);
+        f1_[(t0 + 3) * 256 + k + 0] = f1$bias_[k + 0] + s3_0;
     }
 
     /**
@@ -3190,41 +3276,31 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             float m = n3$batch_mean_[s];
             float is = n3$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
+            // a plane ends with 1 value past its last 8 (49 = 6·8 + 1): the masks of their lanes
+            jdk.incubator.vector.VectorMask dsumTailF = S4.indexInRange(0, 1);
+            jdk.incubator.vector.VectorMask dsumTailD = D4.indexInRange(0, 1);
             for (int t = 0; t < 64; t++) {
                 int p = t * 6272 + c * 49;
                 for (int e = p; e < p + 48; e += 8) {
-                    float d0 = grad$n3_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c3_[e] - m) * is);
-                    float d1 = grad$n3_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c3_[e + 1] - m) * is);
-                    float d2 = grad$n3_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c3_[e + 2] - m) * is);
-                    float d3 = grad$n3_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c3_[e + 3] - m) * is);
-                    float d4 = grad$n3_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c3_[e + 4] - m) * is);
-                    float d5 = grad$n3_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c3_[e + 5] - m) * is);
-                    float d6 = grad$n3_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c3_[e + 6] - m) * is);
-                    float d7 = grad$n3_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c3_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n3_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c3_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n3_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c3_, e + 4).sub(m).mul(is))));
                 }
-                float d0 = grad$n3_[p + 48];
-                dsum0 += d0;
-                xsum0 += d0 * ((c3_[p + 48] - m) * is);
+                FloatVector dA = FloatVector.fromArray(S4, grad$n3_, p + 48, dsumTailF);
+                dsumA = dsumA.add(wide(dA), dsumTailD);
+                xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c3_, p + 48, dsumTailF).sub(m).mul(is))), dsumTailD);
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n3$gamma_[s] = (float) xsum;
@@ -4021,50 +4097,28 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             float m = n2$batch_mean_[s];
             float is = n2$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
             for (int t = 0; t < 64; t++) {
                 int p = t * 12544 + c * 196;
                 for (int e = p; e < p + 192; e += 8) {
-                    float d0 = grad$n2_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c2_[e] - m) * is);
-                    float d1 = grad$n2_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c2_[e + 1] - m) * is);
-                    float d2 = grad$n2_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c2_[e + 2] - m) * is);
-                    float d3 = grad$n2_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c2_[e + 3] - m) * is);
-                    float d4 = grad$n2_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c2_[e + 4] - m) * is);
-                    float d5 = grad$n2_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c2_[e + 5] - m) * is);
-                    float d6 = grad$n2_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c2_[e + 6] - m) * is);
-                    float d7 = grad$n2_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c2_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n2_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c2_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n2_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c2_, e + 4).sub(m).mul(is))));
                 }
-                float d0 = grad$n2_[p + 192];
-                dsum0 += d0;
-                xsum0 += d0 * ((c2_[p + 192] - m) * is);
-                float d1 = grad$n2_[p + 193];
-                dsum1 += d1;
-                xsum1 += d1 * ((c2_[p + 193] - m) * is);
-                float d2 = grad$n2_[p + 194];
-                dsum2 += d2;
-                xsum2 += d2 * ((c2_[p + 194] - m) * is);
-                float d3 = grad$n2_[p + 195];
-                dsum3 += d3;
-                xsum3 += d3 * ((c2_[p + 195] - m) * is);
+                FloatVector dA = FloatVector.fromArray(S4, grad$n2_, p + 192);
+                dsumA = dsumA.add(wide(dA));
+                xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c2_, p + 192).sub(m).mul(is))));
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n2$gamma_[s] = (float) xsum;
@@ -4855,38 +4909,25 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
          {
             float m = n1$batch_mean_[s];
             float is = n1$batch_invstd_[s];
-            double dsum0 = 0, dsum1 = 0, dsum2 = 0, dsum3 = 0, dsum4 = 0, dsum5 = 0, dsum6 = 0, dsum7 = 0;
-            double xsum0 = 0, xsum1 = 0, xsum2 = 0, xsum3 = 0, xsum4 = 0, xsum5 = 0, xsum6 = 0, xsum7 = 0;
+            // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
+            DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
+            DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
             for (int t = 0; t < 64; t++) {
                 int p = t * 25088 + c * 784;
                 for (int e = p; e < p + 784; e += 8) {
-                    float d0 = grad$n1_[e];
-                    dsum0 += d0;
-                    xsum0 += d0 * ((c1_[e] - m) * is);
-                    float d1 = grad$n1_[e + 1];
-                    dsum1 += d1;
-                    xsum1 += d1 * ((c1_[e + 1] - m) * is);
-                    float d2 = grad$n1_[e + 2];
-                    dsum2 += d2;
-                    xsum2 += d2 * ((c1_[e + 2] - m) * is);
-                    float d3 = grad$n1_[e + 3];
-                    dsum3 += d3;
-                    xsum3 += d3 * ((c1_[e + 3] - m) * is);
-                    float d4 = grad$n1_[e + 4];
-                    dsum4 += d4;
-                    xsum4 += d4 * ((c1_[e + 4] - m) * is);
-                    float d5 = grad$n1_[e + 5];
-                    dsum5 += d5;
-                    xsum5 += d5 * ((c1_[e + 5] - m) * is);
-                    float d6 = grad$n1_[e + 6];
-                    dsum6 += d6;
-                    xsum6 += d6 * ((c1_[e + 6] - m) * is);
-                    float d7 = grad$n1_[e + 7];
-                    dsum7 += d7;
-                    xsum7 += d7 * ((c1_[e + 7] - m) * is);
+                    FloatVector dA = FloatVector.fromArray(S4, grad$n1_, e);
+                    dsumA = dsumA.add(wide(dA));
+                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c1_, e).sub(m).mul(is))));
+                    FloatVector dB = FloatVector.fromArray(S4, grad$n1_, e + 4);
+                    dsumB = dsumB.add(wide(dB));
+                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c1_, e + 4).sub(m).mul(is))));
                 }
             }
+            double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+            double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
             double dsum = ((dsum0 + dsum1) + (dsum2 + dsum3)) + ((dsum4 + dsum5) + (dsum6 + dsum7));
+            double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+            double xsum4 = xsumB.lane(0), xsum5 = xsumB.lane(1), xsum6 = xsumB.lane(2), xsum7 = xsumB.lane(3);
             double xsum = ((xsum0 + xsum1) + (xsum2 + xsum3)) + ((xsum4 + xsum5) + (xsum6 + xsum7));
             // bn_grad's outputs from the same sums (fuse-bn-backward): Δγ = Σ ΔY·x̂, Δβ = Σ ΔY
             grad$n1$gamma_[s] = (float) xsum;
@@ -5055,5 +5096,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      */
     private static float sum8(float[] a, int o) {
         return ((a[o] + a[o + 1]) + (a[o + 2] + a[o + 3])) + ((a[o + 4] + a[o + 5]) + (a[o + 6] + a[o + 7]));
+    }
+
+    /**
+     * The 4 lanes of {@code v} as doubles.
+     */
+    private static DoubleVector wide(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D4, 0);
     }
 }

@@ -1091,13 +1091,11 @@ public final class Inception_T64 implements Network, ChunkTask {
             f0_conv_c0_taps8_1(xo, k, so, 0, 192);
             f0_conv_c0_taps8_2(xo, k, so, 0, 192);
             f0_conv_c0_taps8_3(xo, k, so, 0, 192);
-            // Y[t][k + a] = the first 13 columns of every wide row
+            // Y[t][k + a] = the first 13 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
                 int wo = so + a * 192;
-                for (int i = 0; i < 13; i++) {
-                    for (int j = 0; j < 13; j++) c0_[yo + i * 13 + j] = f0_conv_c0_wide[wo + i * 14 + j];
-                }
+                for (int i = 0; i < 13; i++) System.arraycopy(f0_conv_c0_wide, wo + i * 14, c0_, yo + i * 13, 13);
             }
         }
     }
@@ -1638,13 +1636,11 @@ public final class Inception_T64 implements Network, ChunkTask {
         int k = k0;
          {
             f2_conv_a0_taps6_0(xo, k, so, 0, 192);
-            // Y[t][k + a] = the first 13 columns of every wide row
+            // Y[t][k + a] = the first 13 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
                 int wo = so + a * 192;
-                for (int i = 0; i < 13; i++) {
-                    for (int j = 0; j < 13; j++) a0_[yo + i * 13 + j] = f2_conv_a0_wide[wo + i * 13 + j];
-                }
+                for (int i = 0; i < 13; i++) System.arraycopy(f2_conv_a0_wide, wo + i * 13, a0_, yo + i * 13, 13);
             }
         }
     }
@@ -1795,13 +1791,11 @@ public final class Inception_T64 implements Network, ChunkTask {
         int k = k0;
          {
             f4_conv_b1_taps6_0(xo, k, so, 0, 192);
-            // Y[t][k + a] = the first 13 columns of every wide row
+            // Y[t][k + a] = the first 13 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
                 int wo = so + a * 192;
-                for (int i = 0; i < 13; i++) {
-                    for (int j = 0; j < 13; j++) b1_[yo + i * 13 + j] = f4_conv_b1_wide[wo + i * 14 + j];
-                }
+                for (int i = 0; i < 13; i++) System.arraycopy(f4_conv_b1_wide, wo + i * 14, b1_, yo + i * 13, 13);
             }
         }
     }
@@ -2012,13 +2006,11 @@ public final class Inception_T64 implements Network, ChunkTask {
         int k = k0;
          {
             f5_conv_b2_taps6_0(xo, k, so, 0, 192);
-            // Y[t][k + a] = the first 13 columns of every wide row
+            // Y[t][k + a] = the first 13 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
                 int wo = so + a * 192;
-                for (int i = 0; i < 13; i++) {
-                    for (int j = 0; j < 13; j++) b2_[yo + i * 13 + j] = f5_conv_b2_wide[wo + i * 13 + j];
-                }
+                for (int i = 0; i < 13; i++) System.arraycopy(f5_conv_b2_wide, wo + i * 13, b2_, yo + i * 13, 13);
             }
         }
     }
@@ -2174,13 +2166,11 @@ public final class Inception_T64 implements Network, ChunkTask {
         int k = k0;
          {
             f7_conv_c1_taps6_0(xo, k, so, 0, 240);
-            // Y[t][k + a] = the first 15 columns of every wide row
+            // Y[t][k + a] = the first 15 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 225;
                 int wo = so + a * 240;
-                for (int i = 0; i < 15; i++) {
-                    for (int j = 0; j < 15; j++) c1_[yo + i * 15 + j] = f7_conv_c1_wide[wo + i * 15 + j];
-                }
+                for (int i = 0; i < 15; i++) System.arraycopy(f7_conv_c1_wide, wo + i * 15, c1_, yo + i * 15, 15);
             }
         }
     }
@@ -2847,13 +2837,11 @@ public final class Inception_T64 implements Network, ChunkTask {
         int k = k0;
          {
             b7_conv_bf_c1_taps8_0(xo, k, so, 0, 216);
-            // Y[t][k + a] = the first 13 columns of every wide row
+            // Y[t][k + a] = the first 13 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
                 int wo = so + a * 216;
-                for (int i = 0; i < 13; i++) {
-                    for (int j = 0; j < 13; j++) grad$r0$$c1_[yo + i * 13 + j] = b7_conv_bf_c1_wide[wo + i * 15 + j];
-                }
+                for (int i = 0; i < 13; i++) System.arraycopy(b7_conv_bf_c1_wide, wo + i * 15, grad$r0$$c1_, yo + i * 13, 13);
             }
         }
     }
@@ -3167,13 +3155,11 @@ public final class Inception_T64 implements Network, ChunkTask {
         int k = k0;
          {
             b10_conv_bf_b2_taps6_0(xo, k, so, 0, 192);
-            // Y[t][k + a] = the first 13 columns of every wide row
+            // Y[t][k + a] = the first 13 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 169;
                 int wo = so + a * 192;
-                for (int i = 0; i < 13; i++) {
-                    for (int j = 0; j < 13; j++) grad$b1_[yo + i * 13 + j] = b10_conv_bf_b2_wide[wo + i * 13 + j];
-                }
+                for (int i = 0; i < 13; i++) System.arraycopy(b10_conv_bf_b2_wide, wo + i * 13, grad$b1_, yo + i * 13, 13);
             }
         }
     }
@@ -3380,13 +3366,11 @@ public final class Inception_T64 implements Network, ChunkTask {
         int k = k0;
          {
             b12_conv_bf_b1_taps8_0(xo, k, so, 0, 192);
-            // Y[t][k + a] = the first 13 columns of every wide row
+            // Y[t][k + a] = the first 13 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
                 int wo = so + a * 192;
-                for (int i = 0; i < 13; i++) {
-                    for (int j = 0; j < 13; j++) grad$r0$$b1_[yo + i * 13 + j] = b12_conv_bf_b1_wide[wo + i * 14 + j];
-                }
+                for (int i = 0; i < 13; i++) System.arraycopy(b12_conv_bf_b1_wide, wo + i * 14, grad$r0$$b1_, yo + i * 13, 13);
             }
         }
     }
@@ -3673,13 +3657,11 @@ public final class Inception_T64 implements Network, ChunkTask {
         int k = k0;
          {
             b15_conv_bf_a0_taps8_0(xo, k, so, 0, 176);
-            // Y[t][k + a] = the first 13 columns of every wide row
+            // Y[t][k + a] = the first 13 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 169;
                 int wo = so + a * 176;
-                for (int i = 0; i < 13; i++) {
-                    for (int j = 0; j < 13; j++) grad$r0$$a0_[yo + i * 13 + j] = b15_conv_bf_a0_wide[wo + i * 13 + j];
-                }
+                for (int i = 0; i < 13; i++) System.arraycopy(b15_conv_bf_a0_wide, wo + i * 13, grad$r0$$a0_, yo + i * 13, 13);
             }
         }
     }

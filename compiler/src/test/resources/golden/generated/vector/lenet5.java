@@ -862,13 +862,11 @@ public final class Lenet5_T64 implements Network, ChunkTask {
                 f0_conv_c1_taps6_0(xo, k, so, e0, e1);
                 f0_conv_c1_taps6_1(xo, k, so, e0, e1);
             }
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 784;
                 int wo = so + a * 864;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c1_[yo + i * 28 + j] = f0_conv_c1_wide[wo + i * 30 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f0_conv_c1_wide, wo + i * 30, c1_, yo + i * 28, 28);
             }
         }
     }
@@ -1264,13 +1262,11 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         for (; k + 8 <= k1; k += 8) {
             f3_conv_c2_taps8_0(xo, k, so, 0, 144);
             f3_conv_c2_taps8_1(xo, k, so, 0, 144);
-            // Y[t][k + a] = the first 10 columns of every wide row
+            // Y[t][k + a] = the first 10 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 16 + k + a) * 100;
                 int wo = so + a * 144;
-                for (int i = 0; i < 10; i++) {
-                    for (int j = 0; j < 10; j++) c2_[yo + i * 10 + j] = f3_conv_c2_wide[wo + i * 14 + j];
-                }
+                for (int i = 0; i < 10; i++) System.arraycopy(f3_conv_c2_wide, wo + i * 14, c2_, yo + i * 10, 10);
             }
         }
     }
@@ -2687,13 +2683,11 @@ public final class Lenet5_T64 implements Network, ChunkTask {
          {
             b11_conv_bf_c2_taps6_0(xo, k, so, 0, 216);
             b11_conv_bf_c2_taps6_1(xo, k, so, 0, 216);
-            // Y[t][k + a] = the first 14 columns of every wide row
+            // Y[t][k + a] = the first 14 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 6 + k + a) * 196;
                 int wo = so + a * 216;
-                for (int i = 0; i < 14; i++) {
-                    for (int j = 0; j < 14; j++) grad$p1_[yo + i * 14 + j] = b11_conv_bf_c2_wide[wo + i * 14 + j];
-                }
+                for (int i = 0; i < 14; i++) System.arraycopy(b11_conv_bf_c2_wide, wo + i * 14, grad$p1_, yo + i * 14, 14);
             }
         }
     }

@@ -1193,13 +1193,11 @@ public final class Residual_T64 implements Network, ChunkTask {
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
             f0_conv_c0_taps6_0(xo, k, so, 0, 832);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
                 int wo = so + a * 832;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c0_[yo + i * 28 + j] = f0_conv_c0_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f0_conv_c0_wide, wo + i * 29, c0_, yo + i * 28, 28);
             }
         }
     }
@@ -1471,13 +1469,11 @@ public final class Residual_T64 implements Network, ChunkTask {
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
             f3_conv_c1_taps6_0(xo, k, so, 0, 832);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
                 int wo = so + a * 832;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c1_[yo + i * 28 + j] = f3_conv_c1_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f3_conv_c1_wide, wo + i * 29, c1_, yo + i * 28, 28);
             }
         }
     }
@@ -1749,13 +1745,11 @@ public final class Residual_T64 implements Network, ChunkTask {
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
             f6_conv_c2_taps6_0(xo, k, so, 0, 832);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
                 int wo = so + a * 832;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) c2_[yo + i * 28 + j] = f6_conv_c2_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f6_conv_c2_wide, wo + i * 29, c2_, yo + i * 28, 28);
             }
         }
     }
@@ -2041,13 +2035,11 @@ public final class Residual_T64 implements Network, ChunkTask {
             f10_conv_d_taps6_1(xo, k, so, 0, 224);
             f10_conv_d_taps6_2(xo, k, so, 0, 224);
             f10_conv_d_taps6_3(xo, k, so, 0, 224);
-            // Y[t][k + a] = the first 14 columns of every wide row
+            // Y[t][k + a] = the first 14 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 24 + k + a) * 196;
                 int wo = so + a * 224;
-                for (int i = 0; i < 14; i++) {
-                    for (int j = 0; j < 14; j++) d_[yo + i * 14 + j] = f10_conv_d_wide[wo + i * 16 + j];
-                }
+                for (int i = 0; i < 14; i++) System.arraycopy(f10_conv_d_wide, wo + i * 16, d_, yo + i * 14, 14);
             }
         }
     }
@@ -3811,13 +3803,11 @@ public final class Residual_T64 implements Network, ChunkTask {
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
             b11_conv_bf_c2_taps6_0(xo, k, so, 0, 832);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
                 int wo = so + a * 832;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) grad$r1_[yo + i * 28 + j] = b11_conv_bf_c2_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(b11_conv_bf_c2_wide, wo + i * 29, grad$r1_, yo + i * 28, 28);
             }
         }
     }
@@ -4154,13 +4144,11 @@ public final class Residual_T64 implements Network, ChunkTask {
         int k = k0;
         for (; k + 6 <= k1; k += 6) {
             b16_conv_bf_c1_taps6_0(xo, k, so, 0, 832);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 6; a++) {
                 int yo = (t * 12 + k + a) * 784;
                 int wo = so + a * 832;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) grad$s$$c1_[yo + i * 28 + j] = b16_conv_bf_c1_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(b16_conv_bf_c1_wide, wo + i * 29, grad$s$$c1_, yo + i * 28, 28);
             }
         }
     }

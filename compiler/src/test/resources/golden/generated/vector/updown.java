@@ -1199,13 +1199,11 @@ public final class Updown_T32 implements Network, ChunkTask {
         int k = k0;
          {
             f0_conv_e1_taps8_0(xo, k, so, 0, 816);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
                 int wo = so + a * 816;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) e1_[yo + i * 28 + j] = f0_conv_e1_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f0_conv_e1_wide, wo + i * 29, e1_, yo + i * 28, 28);
             }
         }
     }
@@ -1432,13 +1430,11 @@ public final class Updown_T32 implements Network, ChunkTask {
             f2_conv_e2_taps4_1(xo, k, so, 0, 224);
             f2_conv_e2_taps4_2(xo, k, so, 0, 224);
             f2_conv_e2_taps4_3(xo, k, so, 0, 224);
-            // Y[t][k + a] = the first 14 columns of every wide row
+            // Y[t][k + a] = the first 14 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 196;
                 int wo = so + a * 224;
-                for (int i = 0; i < 14; i++) {
-                    for (int j = 0; j < 14; j++) e2_[yo + i * 14 + j] = f2_conv_e2_wide[wo + i * 16 + j];
-                }
+                for (int i = 0; i < 14; i++) System.arraycopy(f2_conv_e2_wide, wo + i * 16, e2_, yo + i * 14, 14);
             }
         }
     }
@@ -1900,13 +1896,11 @@ public final class Updown_T32 implements Network, ChunkTask {
             f4_conv_e3_taps4_1(xo, k, so, 0, 64);
             f4_conv_e3_taps4_2(xo, k, so, 0, 64);
             f4_conv_e3_taps4_3(xo, k, so, 0, 64);
-            // Y[t][k + a] = the first 7 columns of every wide row
+            // Y[t][k + a] = the first 7 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 49;
                 int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) e3_[yo + i * 7 + j] = f4_conv_e3_wide[wo + i * 8 + j];
-                }
+                for (int i = 0; i < 7; i++) System.arraycopy(f4_conv_e3_wide, wo + i * 8, e3_, yo + i * 7, 7);
             }
         }
     }
@@ -3407,13 +3401,11 @@ public final class Updown_T32 implements Network, ChunkTask {
         int k = k0;
          {
             f10_deconv_d0_taps4_0(xo, k, so, 0, 832);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 4 + k + a) * 784;
                 int wo = so + a * 832;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) d0_[yo + i * 28 + j] = f10_deconv_d0_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(f10_deconv_d0_wide, wo + i * 29, d0_, yo + i * 28, 28);
             }
         }
     }
@@ -4031,13 +4023,11 @@ public final class Updown_T32 implements Network, ChunkTask {
         int k = k0;
          {
             b5_deconv_bf_d0_taps8_0(xo, k, so, 0, 816);
-            // Y[t][k + a] = the first 28 columns of every wide row
+            // Y[t][k + a] = the first 28 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 8 + k + a) * 784;
                 int wo = so + a * 816;
-                for (int i = 0; i < 28; i++) {
-                    for (int j = 0; j < 28; j++) grad$s1_[yo + i * 28 + j] = b5_deconv_bf_d0_wide[wo + i * 29 + j];
-                }
+                for (int i = 0; i < 28; i++) System.arraycopy(b5_deconv_bf_d0_wide, wo + i * 29, grad$s1_, yo + i * 28, 28);
             }
         }
     }
@@ -4345,13 +4335,11 @@ public final class Updown_T32 implements Network, ChunkTask {
             b8_deconv_bf_u1_taps8_1(xo, k, so, 0, 216);
             b8_deconv_bf_u1_taps8_2(xo, k, so, 0, 216);
             b8_deconv_bf_u1_taps8_3(xo, k, so, 0, 216);
-            // Y[t][k + a] = the first 14 columns of every wide row
+            // Y[t][k + a] = the first 14 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 8; a++) {
                 int yo = (t * 16 + k + a) * 196;
                 int wo = so + a * 216;
-                for (int i = 0; i < 14; i++) {
-                    for (int j = 0; j < 14; j++) grad$s2_[yo + i * 14 + j] = b8_deconv_bf_u1_wide[wo + i * 15 + j];
-                }
+                for (int i = 0; i < 14; i++) System.arraycopy(b8_deconv_bf_u1_wide, wo + i * 15, grad$s2_, yo + i * 14, 14);
             }
         }
     }
@@ -5031,13 +5019,11 @@ public final class Updown_T32 implements Network, ChunkTask {
             b12_deconv_bf_u2_taps4_1(xo, k, so, 0, 64);
             b12_deconv_bf_u2_taps4_2(xo, k, so, 0, 64);
             b12_deconv_bf_u2_taps4_3(xo, k, so, 0, 64);
-            // Y[t][k + a] = the first 7 columns of every wide row
+            // Y[t][k + a] = the first 7 columns of every wide row (arraycopy: C2 leaves a copy loop between two offsets scalar)
             for (int a = 0; a < 4; a++) {
                 int yo = (t * 16 + k + a) * 49;
                 int wo = so + a * 64;
-                for (int i = 0; i < 7; i++) {
-                    for (int j = 0; j < 7; j++) grad$r3_[yo + i * 7 + j] = b12_deconv_bf_u2_wide[wo + i * 8 + j];
-                }
+                for (int i = 0; i < 7; i++) System.arraycopy(b12_deconv_bf_u2_wide, wo + i * 8, grad$r3_, yo + i * 7, 7);
             }
         }
     }
