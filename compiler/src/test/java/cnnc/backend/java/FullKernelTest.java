@@ -1,13 +1,11 @@
 package cnnc.backend.java;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cnnc.ir.Model;
 import cnnc.runtime.DType;
 import cnnc.runtime.Network;
-import cnnc.runtime.TensorSpec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -115,13 +113,7 @@ class FullKernelTest {
             assertTrue(Models.matchesInterpreter(m, blocked, input + " blocked", 1e-4) > 5);
             perSample.forward();
             perSample.backward();
-            int compared = 0;
-            for (TensorSpec s : blocked.tensors()) {
-                if (s.dtype() == DType.F32) {
-                    assertArrayEquals(perSample.tensor(s.name()), blocked.tensor(s.name()), s.name());
-                    compared++;
-                }
-            }
+            int compared = Models.assertSameBits(perSample, blocked, "per sample and blocked");
             assertEquals(blocked.tensors().size() - intTensors(blocked), compared);
         } finally {
             blocked.setThreads(1);

@@ -96,6 +96,22 @@ final class Models {
         return s.role() == TensorSpec.Role.PARAMETER || s.role() == TensorSpec.Role.INPUT || s.role() == TensorSpec.Role.TARGET;
     }
 
+    /**
+     * Asserts that every F32 tensor of {@code actual} has the bits of {@code expected}'s (two classes of one
+     * model, after the same steps); returns how many were compared.
+     */
+    static int assertSameBits(Network expected, Network actual, String label) {
+        int compared = 0;
+        for (TensorSpec s : expected.tensors()) {
+            if (s.dtype() == DType.F32) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected.tensor(s.name()), actual.tensor(s.name()),
+                        s.name() + " (" + label + ")");
+                compared++;
+            }
+        }
+        return compared;
+    }
+
     /** Fills parameters (small, He-like), the input (uniform [-1,1]) and a soft-label target (rows sum to 1). */
     static void fill(Network net, long seed) {
         Random r = new Random(seed);
