@@ -56,7 +56,7 @@ final class BnEmitter {
     }
 
     /**
-     * {@link #sums} where {@code vbody} (not null: a Vector API class) gives the vector form of {@code body}:
+     * {@link #sums} where {@code vbody} (not null: {@link #wides} holds) gives the vector form of {@code body}:
      * {@code vbody.apply(index, half)} adds values {@code index .. index+3} to {@code nameA} (accumulators
      * 0-3) or {@code nameB} (4-7), each lane as {@code body} adds to its scalar accumulator; a plane's last
      * {@code hw mod 8} values go to the first lanes, masked. The same additions in the same order: the
@@ -64,7 +64,7 @@ final class BnEmitter {
      */
     private static void sums(Code c, BatchNorm bn, Shape x, List<String> names, BiFunction<String, String, List<String>> body,
                              BiFunction<String, Half, List<String>> vbody) {
-        if (vbody != null && bn.perChannel() && x.h() * x.w() >= LANES) {
+        if (vbody != null) {
             wideSums(c, x, names, vbody);
             return;
         }
@@ -200,12 +200,13 @@ final class BnEmitter {
         String MU = s.out(1), IS = s.out(2);
         c.open("if (training)");
         c.comment("batch statistics: μ = mean(X), σ² = mean((X-μ)²) over " + n + " values, in double");
-        s.wide |= wides(s, bn, x);
+        boolean wide = wides(s, bn, x);
+        s.wide |= wide;
         sums(c, bn, x, List.of("sum"), (e, k) -> List.of("sum" + k + " += " + X + "[" + e + "]"),
-                !s.vector ? null : (e, h) -> List.of(h.add("sum", "wide(" + h.load(X, e) + ")")));
+                !wide ? null : (e, h) -> List.of(h.add("sum", "wide(" + h.load(X, e) + ")")));
         c.line("double mu = sum / " + n);
         sums(c, bn, x, List.of("sq"), (e, k) -> List.of("double d" + k + " = " + X + "[" + e + "] - mu", "sq" + k + " += d" + k + " * d" + k),
-                !s.vector ? null : (e, h) -> List.of("DoubleVector d" + h.name() + " = wide(" + h.load(X, e) + ").sub(mu)",
+                !wide ? null : (e, h) -> List.of("DoubleVector d" + h.name() + " = wide(" + h.load(X, e) + ").sub(mu)",
                         h.add("sq", "d" + h.name() + ".mul(d" + h.name() + ")")));
         c.line("double var = sq / " + n);
         c.line(MU + "[s] = (float) mu");
@@ -239,15 +240,19 @@ final class BnEmitter {
 
     /** Emits {@code dsum = Σ ΔY}, {@code xsum = Σ ΔY·x̂} for statistic s (double), with {@code m, is} bound. */
     private static void backwardSums(StepCtx s, Code c, BatchNorm bn, Shape x, String dy, String xs) {
-        s.wide |= wides(s, bn, x);
+        boolean wide = wides(s, bn, x);
+        s.wide |= wide;
         sums(c, bn, x, List.of("dsum", "xsum"), (e, k) -> List.of("float d" + k + " = " + dy + "[" + e + "]", "dsum" + k + " += d" + k,
                 "xsum" + k + " += d" + k + " * ((" + xs + "[" + e + "] - m) * is)"),
-                !s.vector ? null : (e, h) -> List.of("FloatVector d" + h.name() + " = " + h.load(dy, e),
+                !wide ? null : (e, h) -> List.of("FloatVector d" + h.name() + " = " + h.load(dy, e),
                         h.add("dsum", "wide(d" + h.name() + ")"),
                         h.add("xsum", "wide(d" + h.name() + ".mul(" + h.load(xs, e) + ".sub(m).mul(is)))")));
     }
 
-    /** Whether bn's per-channel sums in this step run on the vector accumulators (and need the class's {@code wide} helper). */
+    /**
+     * Whether bn's sums in this step run on the vector accumulators ({@link #wideSums}; the class then needs its
+     * {@code wide} helper): a Vector API class, per channel, at least {@link #LANES} values a plane.
+     */
     private static boolean wides(StepCtx s, BatchNorm bn, Shape x) {
         return s.vector && bn.perChannel() && x.h() * x.w() >= LANES;
     }

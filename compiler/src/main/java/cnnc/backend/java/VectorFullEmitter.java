@@ -56,7 +56,7 @@ final class VectorFullEmitter {
         int Lv = L / VL * VL;
         int kg = ConvEmitter.groupsFor(T, K);
         String lanes = s.scratch("lanes", (long) T * kg * KB * VL);
-        String W = s.in(1), X = s.in(0), Y = s.out(0);
+        String W = s.in(1), X = s.in(0);
         Code c = new Code();
         ConvEmitter.splitChunk(c, kg, K, "k0", "k1");
         c.line("int xo = t * " + L).line("int lo = chunk * " + KB * VL).line("int k = k0");
@@ -71,13 +71,7 @@ final class VectorFullEmitter {
             }
             c.close();
             for (int a = 0; a < b; a++) {
-                c.line("a" + a + ".intoArray(" + lanes + ", lo)");
-                c.line("float s" + a + " = sum8(" + lanes + ", lo)");
-                if (Lv < L) {
-                    c.one("for (int l = " + Lv + "; l < " + L + "; l++) s" + a + " += " + W + "[(k + " + a + ") * " + L + " + l] * " + X
-                            + "[xo + l]");
-                }
-                c.line(Y + "[t * " + K + " + k + " + a + "] = " + (op.bias() ? s.in(2) + "[k + " + a + "] + " : "") + "s" + a);
+                output(c, s, op, lanes, L, "a" + a, "s" + a, a, "xo", "t * " + K);
             }
             c.close();
         }
@@ -113,7 +107,7 @@ final class VectorFullEmitter {
     /** The helper of outputs k .. k+kb-1 of samples t0 .. t0+tb-1: tb·kb accumulators, per step tb loads of X and kb of W. */
     private static String forwardTile(StepCtx s, Full op, String lanes, int K, int L, int tb, int kb) {
         int Lv = L / VL * VL;
-        String W = s.in(1), X = s.in(0), Y = s.out(0);
+        String W = s.in(1), X = s.in(0);
         Code c = new Code();
         for (int i = 0; i < tb; i++) {
             for (int j = 0; j < kb; j++) {
@@ -133,17 +127,26 @@ final class VectorFullEmitter {
         c.close();
         for (int i = 0; i < tb; i++) {
             for (int j = 0; j < kb; j++) {
-                String a = "a" + i + "_" + j, sum = "s" + i + "_" + j;
-                c.line(a + ".intoArray(" + lanes + ", lo)").line("float " + sum + " = sum8(" + lanes + ", lo)");
-                if (Lv < L) {
-                    c.one("for (int l = " + Lv + "; l < " + L + "; l++) " + sum + " += " + W + "[(k + " + j + ") * " + L + " + l] * " + X
-                            + "[(t0 + " + i + ") * " + L + " + l]");
-                }
-                c.line(Y + "[(t0 + " + i + ") * " + K + " + k + " + j + "] = " + (op.bias() ? s.in(2) + "[k + " + j + "] + " : "") + sum);
+                output(c, s, op, lanes, L, "a" + i + "_" + j, "s" + i + "_" + j, j, "(t0 + " + i + ") * " + L, "(t0 + " + i + ") * " + K);
             }
         }
         return s.helper("tile" + tb + "x" + kb, "Outputs k .. k+" + (kb - 1) + " of samples t0 .. t0+" + (tb - 1) + ": Σ_l W[k][l]·X[t][l] in "
                 + tb + "x" + kb + " accumulators of " + VL + " lanes, each added up as the per-sample kernel does.", List.of("t0", "k", "lo"), c.build());
+    }
+
+    /**
+     * Output {@code k + j} of the sample whose row of X starts at {@code xRow} and of Y at {@code yRow}, from its
+     * accumulator {@code acc}: the lanes added by {@code sum8}, then the columns past the last vector in order, then
+     * the bias. Both forward kernels end an output this way, so they give it the same bits.
+     */
+    private static void output(Code c, StepCtx s, Full op, String lanes, int L, String acc, String sum, int j, String xRow, String yRow) {
+        int Lv = L / VL * VL;
+        c.line(acc + ".intoArray(" + lanes + ", lo)").line("float " + sum + " = sum8(" + lanes + ", lo)");
+        if (Lv < L) {
+            c.one("for (int l = " + Lv + "; l < " + L + "; l++) " + sum + " += " + s.in(1) + "[(k + " + j + ") * " + L + " + l] * " + s.in(0)
+                    + "[" + xRow + " + l]");
+        }
+        c.line(s.out(0) + "[" + yRow + " + k + " + j + "] = " + (op.bias() ? s.in(2) + "[k + " + j + "] + " : "") + sum);
     }
 
     /** Rows of the backward steps' register tile (samples of full_bf, outputs of full_grad). */
