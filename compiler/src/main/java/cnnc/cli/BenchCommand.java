@@ -87,11 +87,18 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         device.prepare();
         Model m = model.compile(model.options());
-        Network train = device.build(m);
+        long frontNs = System.nanoTime() - t0;
+        DeviceArgs.Built built = device.buildTimed(m);
+        Network train = built.network();
         double compileMs = (System.nanoTime() - t0) / 1e6;
         out.printf("bench %s (%s) on %s, %d processors available%n", m.name(), m.source().name(), device.describe(train),
                 Runtime.getRuntime().availableProcessors());
         out.printf("compile (parse to loaded class, training build at batch %d): %.0f ms%n", m.batch(), compileMs);
+        if (built.sourceChars() > 0) {
+            out.printf("  parse and passes %.0f ms, Java source %.0f ms (%d KB), Janino %.0f ms, buffers %.0f ms%n",
+                    frontNs / 1e6, built.generateNs() / 1e6, built.sourceChars() / 1024, built.janinoNs() / 1e6,
+                    built.buffersNs() / 1e6);
+        }
         out.flush();
 
         // Heap while training: what it keeps alive (LiveHeap), and the pools' raw peak, garbage included.

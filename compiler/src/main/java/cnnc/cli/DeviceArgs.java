@@ -70,12 +70,24 @@ public final class DeviceArgs {
 
     /** Generates, compiles and instantiates {@code model}'s network on the device. */
     public Network build(Model model) {
+        return buildTimed(model).network();
+    }
+
+    /**
+     * A network built by {@link #buildTimed}, with how long each part took: generating the Java
+     * source ({@code sourceChars} long), compiling it with Janino, and allocating the instance's
+     * buffers (the generated constructor). Zero times and length on OpenCL, which builds in one go.
+     */
+    public record Built(Network network, long generateNs, long janinoNs, long buffersNs, int sourceChars) {}
+
+    /** {@link #build}, timing its parts (what {@code cnnc bench} reports of the compile). */
+    public Built buildTimed(Model model) {
         check();
         if (opencl()) {
             try {
                 OpenClDevices.Device d = OpenClDevices.select(device);
                 OpenClBackend.Program p = OpenClBackend.generate(model);
-                return new OpenClNetwork(p.plan(), p.source(), d);
+                return new Built(new OpenClNetwork(p.plan(), p.source(), d), 0, 0, 0, 0);
             } catch (OpenClException e) {
                 if (e.userFixable()) {
                     throw new UserError(e.getMessage());
@@ -83,9 +95,15 @@ public final class DeviceArgs {
                 throw e;
             }
         }
-        Network net = JaninoLoader.compile(JavaBackend.generate(model, PACKAGE)).instantiate();
+        long t0 = System.nanoTime();
+        JavaBackend.Source source = JavaBackend.generate(model, PACKAGE);
+        long t1 = System.nanoTime();
+        JaninoLoader.Compiled compiled = JaninoLoader.compile(source);
+        long t2 = System.nanoTime();
+        Network net = compiled.instantiate();
+        long t3 = System.nanoTime();
         net.setThreads(threads());
-        return net;
+        return new Built(net, t1 - t0, t2 - t1, t3 - t2, source.text().length());
     }
 
     /** Stops the network's worker threads or frees its device memory. */

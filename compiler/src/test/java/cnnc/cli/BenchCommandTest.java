@@ -25,6 +25,7 @@ class BenchCommandTest {
         List<String> lines = b.out().lines().toList();
         List<String> last = lines.subList(lines.size() - KEYS.size(), lines.size());
         assertKeys(KEYS, last, b);
+        assertCompileSplit(b.out());
         assertTrue(b.out().lines().noneMatch(l -> l.startsWith("peak:") || l.startsWith("peak_gflops") || l.startsWith("profile")),
                 "--no-profile: no peak, no profile");
     }
@@ -48,6 +49,19 @@ class BenchCommandTest {
         assertKeys(keys, lines.subList(lines.size() - keys.size(), lines.size()), b);
         assertTrue(b.out().contains("FMA loop"), b::toString);
         assertTrue(b.out().lines().anyMatch(l -> l.contains("conv_grad 'c' (tiny.cnn:") || l.contains("conv_grad 'c' (")), b::toString);
+    }
+
+    /** The compile's four parts are printed under it, each at most the whole, together not more. */
+    private static void assertCompileSplit(String out) {
+        var total = java.util.regex.Pattern.compile("compile \\(parse to loaded class.*\\): (\\d+) ms").matcher(out);
+        var parts = java.util.regex.Pattern.compile(
+                "\\n  parse and passes (\\d+) ms, Java source (\\d+) ms \\((\\d+) KB\\), Janino (\\d+) ms, buffers (\\d+) ms\\n").matcher(out);
+        assertTrue(total.find() && parts.find(), out);
+        long sum = Long.parseLong(parts.group(1)) + Long.parseLong(parts.group(2)) + Long.parseLong(parts.group(4))
+                + Long.parseLong(parts.group(5));
+        // each part is rounded to a millisecond on its own
+        assertTrue(sum <= Long.parseLong(total.group(1)) + 2, out);
+        assertTrue(Long.parseLong(parts.group(3)) > 0, "the generated source has a size: " + out);
     }
 
     private static void assertKeys(List<String> keys, List<String> last, Cli b) {
