@@ -36,3 +36,13 @@ need_maven() {
         exit 1
     fi
 }
+
+# Prints -XX:+UseTransparentHugePages where the kernel offers transparent huge pages (enabled: always
+# or madvise) and CNNC_HUGE_PAGES is not 0, else nothing. A network's buffers are hundreds of MB of
+# fresh memory; on a VM each 4 KB page fault is slow, and 2 MB pages make allocating them several
+# times faster (docs/performance.md, "Stop 17").
+huge_pages_opt() {
+    if [ "${CNNC_HUGE_PAGES:-1}" != 0 ] && grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+        echo "-XX:+UseTransparentHugePages"
+    fi
+}

@@ -7,11 +7,14 @@ import cnnc.runtime.Network;
 import cnnc.runtime.init.Initializers;
 import cnnc.runtime.optim.Optimizer;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,6 +72,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--loader", description = "Also measure the data loader on --data: loading (decode or cache) and batch filling images/s.")
     boolean loader;
 
+    @Option(names = "--one-jvm", description = "Run every phase in this JVM, one after the other. By default (java device) the"
+            + " profile, the latency and the big-batch phases each run in a JVM of their own: a class the JIT warms up after another"
+            + " runs slower (docs/performance.md, \"Stop 17\").")
+    boolean oneJvm;
+
+    /** Set in a phase's own JVM ({@link BenchPhases}): run that phase alone and print its keys. */
+    @Option(names = "--phase", hidden = true)
+    BenchPhases.Phase phase;
+
     @Override
     public Integer call() {
         device.check();
@@ -80,9 +92,75 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--time must be positive and --max-warmup not negative, found " + time + " and " + maxWarmup);
         }
         PrintWriter out = spec.commandLine().getOut();
-        // the peak first, while the JIT has nothing else to compile
-        PeakFlops.Result peak = profile && !device.opencl()
+        BenchPhases.Keys keys = new BenchPhases.Keys();
+        if (phase != null) {
+            runPhase(phase, model.compile(model.options()), null, keys, out);
+            keys.printMarked(out);
+            return 0;
+        }
+        boolean own = !oneJvm && !device.opencl();
+        // in one JVM, the peak first, while the JIT has nothing else to compile
+        PeakFlops.Result peak = profile && !device.opencl() && !own
                 ? PeakFlops.measure(device.threads(), Math.min(1.0, time), JavaBackend.vectorAvailable()) : null;
+        Model m = compileAndTrain(out, keys);
+        List<BenchPhases.Phase> rest = new ArrayList<>();
+        if (profile && !device.opencl()) {
+            rest.add(BenchPhases.Phase.PROFILE);
+        }
+        rest.add(BenchPhases.Phase.LATENCY);
+        rest.add(BenchPhases.Phase.THROUGHPUT);
+        if (own) {
+            BenchPhases.runEach(rest, spec.commandLine().getParseResult().originalArgs(), keys, out, spec.commandLine().getErr());
+        } else {
+            for (BenchPhases.Phase p : rest) {
+                runPhase(p, m, peak, keys, out);
+            }
+        }
+        out.println();
+        keys.print(out, inferBatch);
+        out.flush();
+        if (loader) {
+            LoaderBench.run(data, m, device.threads(), time, out);
+        }
+        return 0;
+    }
+
+    /** One phase after training, in this JVM; {@code peak} null: measure it here first (profile only). */
+    private void runPhase(BenchPhases.Phase p, Model m, PeakFlops.Result peak, BenchPhases.Keys keys, PrintWriter out) {
+        switch (p) {
+            case PROFILE -> {
+                PeakFlops.Result pk = peak != null ? peak : PeakFlops.measure(device.threads(), Math.min(1.0, time),
+                        JavaBackend.vectorAvailable());
+                BenchProfile.Summary prof = BenchProfile.run(m, device.threads(), pk, time, maxWarmup, out);
+                StringWriter sw = new StringWriter();
+                prof.keyValues(new PrintWriter(sw, true));
+                keys.parse(sw.toString());
+            }
+            case LATENCY -> {
+                Network one = device.build(model.compile(model.options().withTraining(false).withBatch(1)));
+                try {
+                    keys.put("infer_batch1_latency_us", latency(one, out));
+                } finally {
+                    DeviceArgs.release(one);
+                }
+            }
+            case THROUGHPUT -> {
+                Network big = device.build(model.compile(model.options().withTraining(false).withBatch(inferBatch)));
+                double rate;
+                try {
+                    rate = inferRate(big);
+                } finally {
+                    DeviceArgs.release(big);
+                }
+                out.printf("inference at batch %d: %.1f images/s (median of %d rounds, after %s)%n", inferBatch, rate, ROUNDS, warmed);
+                keys.put("infer_batch" + inferBatch + "_images_per_s", rate);
+            }
+        }
+        out.flush();
+    }
+
+    /** Compiles the training class (timed, with its parts) and measures training and its heap; returns the model. */
+    private Model compileAndTrain(PrintWriter out, BenchPhases.Keys keys) {
         resetHeapPeaks();
         long t0 = System.nanoTime();
         device.prepare();
@@ -116,49 +194,16 @@ final class BenchCommand implements Callable<Integer> {
             DeviceArgs.release(train);
         }
         out.printf("training at batch %d: %.1f images/s (median of %d rounds, after %s)%n", m.batch(), trainRate, ROUNDS, warmed);
-        out.flush();
-        BenchProfile.Summary prof = null;
-        if (profile && !device.opencl()) {
-            prof = BenchProfile.run(m, device.threads(), peak, time, maxWarmup, out);
-        }
-
-        double latencyUs;
-        Network one = device.build(model.compile(model.options().withTraining(false).withBatch(1)));
-        try {
-            latencyUs = latency(one, out);
-        } finally {
-            DeviceArgs.release(one);
-        }
-
-        double inferRate;
-        Network big = device.build(model.compile(model.options().withTraining(false).withBatch(inferBatch)));
-        try {
-            inferRate = inferRate(big);
-        } finally {
-            DeviceArgs.release(big);
-        }
-        out.printf("inference at batch %d: %.1f images/s (median of %d rounds, after %s)%n", inferBatch, inferRate, ROUNDS, warmed);
-        double heapMb = trainLive / MB;
         out.printf("peak heap while training: %.1f MB live (the most in use after any collection; %.1f MB before the first step),"
-                + " %.1f MB with uncollected garbage (max heap %.0f MB)%n", heapMb, liveBefore / MB, trainPeak / MB,
+                + " %.1f MB with uncollected garbage (max heap %.0f MB)%n", trainLive / MB, liveBefore / MB, trainPeak / MB,
                 Runtime.getRuntime().maxMemory() / MB);
-        out.printf("peak heap of the whole run: %.1f MB with uncollected garbage (compiling included)%n",
-                Math.max(Math.max(compilePeak, trainPeak), heapPeakBytes()) / MB);
-        out.println();
-        out.printf("train_images_per_s %.1f%n", trainRate);
-        out.printf("infer_batch1_latency_us %.1f%n", latencyUs);
-        out.printf("infer_batch%d_images_per_s %.1f%n", inferBatch, inferRate);
-        out.printf("compile_ms %.0f%n", compileMs);
-        out.printf("peak_heap_mb %.1f%n", heapMb);
-        out.printf("train_images_per_cpu_s %.1f%n", trainCpuRate);
-        if (prof != null) {
-            prof.keyValues(out);
-        }
+        out.printf("peak heap of compiling and training: %.1f MB with uncollected garbage%n", Math.max(compilePeak, trainPeak) / MB);
         out.flush();
-        if (loader) {
-            LoaderBench.run(data, m, device.threads(), time, out);
-        }
-        return 0;
+        keys.put("train_images_per_s", trainRate);
+        keys.put("compile_ms", compileMs, "%.0f");
+        keys.put("peak_heap_mb", trainLive / MB);
+        keys.put("train_images_per_cpu_s", trainCpuRate);
+        return m;
     }
 
     /**

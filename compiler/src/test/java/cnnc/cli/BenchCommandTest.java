@@ -26,8 +26,26 @@ class BenchCommandTest {
         List<String> last = lines.subList(lines.size() - KEYS.size(), lines.size());
         assertKeys(KEYS, last, b);
         assertCompileSplit(b.out());
+        // latency and big batch each in a JVM of its own: two children, neither this JVM
+        var pids = java.util.regex.Pattern.compile("ran in JVMs of their own, pids (\\d+), (\\d+);").matcher(b.out());
+        assertTrue(pids.find(), b::toString);
+        long self = ProcessHandle.current().pid();
+        assertTrue(!pids.group(1).equals(pids.group(2)) && Long.parseLong(pids.group(1)) != self
+                && Long.parseLong(pids.group(2)) != self, b::toString);
         assertTrue(b.out().lines().noneMatch(l -> l.startsWith("peak:") || l.startsWith("peak_gflops") || l.startsWith("profile")),
                 "--no-profile: no peak, no profile");
+    }
+
+    /** --one-jvm: every phase in this JVM, the same keys in the same order, no child JVM. */
+    @Test
+    void oneJvmRunsEveryPhaseHere() throws IOException {
+        Path model = dir.resolve("tiny.cnn");
+        Files.writeString(model, TrainCommandTest.TINY.formatted("0.05"));
+        Cli b = Cli.run("bench", model.toString(), "--threads", "2", "--time", "0.05", "--max-warmup", "2", "--no-profile", "--one-jvm");
+        assertEquals(0, b.code(), b::toString);
+        List<String> lines = b.out().lines().toList();
+        assertKeys(KEYS, lines.subList(lines.size() - KEYS.size(), lines.size()), b);
+        assertTrue(!b.out().contains("JVMs of their own") && b.out().contains("inference at batch 1: median latency"), b::toString);
     }
 
     static final List<String> KEYS = List.of("train_images_per_s", "infer_batch1_latency_us", "infer_batch256_images_per_s",
