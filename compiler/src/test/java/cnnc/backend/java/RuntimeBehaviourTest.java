@@ -8,8 +8,6 @@ import cnnc.ir.Model;
 import cnnc.runtime.DType;
 import cnnc.runtime.Network;
 import cnnc.runtime.TensorSpec;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -65,58 +63,17 @@ class RuntimeBehaviourTest {
         return Stream.of(Arguments.of("lenet5", lenet(8)), Arguments.of("bn and a large full layer", wide(8)));
     }
 
+    /** No allocation in a training step on 1 and 2 threads once C2 has compiled the class, in a JVM of its own (AllocationProbe). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void trainingStepsAllocateNothing(String name, Model m) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        // one class for both thread counts: the second instance runs code C2 has already compiled
-        JaninoLoader.Compiled compiled = Models.compile(m);
         if (name.startsWith("bn")) {
             String src = JavaBackend.generate(m, "cnnc.generated").text();
             assertTrue(src.contains("dsumTailF") && src.contains("tiles of 4 samples"), "the masked bn sums and the blocked full forward");
         }
-        for (int threads : new int[] {1, 2}) {
-            Network net = compiled.instantiate();
-            Models.fill(net, 5);
-            net.setThreads(threads);
-            train(net, 30);
-            List<Long> ids = new ArrayList<>();
-            ids.add(Thread.currentThread().threadId());
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().startsWith("cnnc-worker")) {
-                    ids.add(t.threadId());
-                }
-            }
-            long[] idArray = ids.stream().mapToLong(Long::longValue).toArray();
-            // Vector API kernels allocate their boxes until C2 compiles them (escape analysis removes
-            // them): measure windows of 20 steps until one allocates nothing, for at most two minutes
-            long before = 0;
-            long after = 0;
-            long idle0 = 0;
-            long idle1 = 0;
-            long deadline = System.nanoTime() + 100_000_000_000L;
-            do {
-                // the measurement itself allocates its result array: measure that first
-                idle0 = sum(mx.getThreadAllocatedBytes(idArray));
-                idle1 = sum(mx.getThreadAllocatedBytes(idArray));
-                before = sum(mx.getThreadAllocatedBytes(idArray));
-                for (int s = 0; s < 20; s++) {
-                    net.forward();
-                    net.backward();
-                }
-                after = sum(mx.getThreadAllocatedBytes(idArray));
-            } while ((after - before) - (idle1 - idle0) != 0 && System.nanoTime() < deadline);
-            assertEquals(0, (after - before) - (idle1 - idle0), name + ", " + threads + " thread(s): bytes allocated in 20 training steps");
-            net.setThreads(1);
-        }
-    }
-
-    private static long sum(long[] a) {
-        long s = 0;
-        for (long v : a) {
-            s += Math.max(0, v);
-        }
-        return s;
+        long[] bytes = AllocationProbe.inFreshJvm(m, JavaBackend.vectorAvailable(), 1, 2);
+        assertEquals(0, bytes[0], name + ", 1 thread: bytes allocated in 20 training steps");
+        assertEquals(0, bytes[1], name + ", 2 threads: bytes allocated in 20 training steps");
     }
 
     @ParameterizedTest(name = "{0}")

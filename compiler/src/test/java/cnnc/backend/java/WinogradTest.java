@@ -251,38 +251,16 @@ class WinogradTest {
         net.close();
     }
 
-    /** No allocation in a training step through Winograd forward, backward-data and gradient, once C2 has compiled the kernels. */
+    /**
+     * No allocation in a training step through Winograd forward, backward-data and gradient, once C2 has
+     * compiled the kernels, in a JVM of its own (AllocationProbe).
+     */
     @ParameterizedTest(name = "F({0}x{0},3x3)")
     @ValueSource(ints = {2, 4})
     void trainingStepsAllocateNothing(int tile) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        Network net = JaninoLoader.compile(JavaBackend.generate(Models.model("vgg.cnn", vgg(tile), 4), "cnnc.generated", true)).instantiate();
-        Models.fill(net, 5);
-        net.setThreads(2);
-        RuntimeBehaviourTest.train(net, 10);
-        List<Long> ids = new java.util.ArrayList<>();
-        ids.add(Thread.currentThread().threadId());
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("cnnc-worker")) {
-                ids.add(t.threadId());
-            }
-        }
-        long[] idArray = ids.stream().mapToLong(Long::longValue).toArray();
-        long allocated;
-        long deadline = System.nanoTime() + 240_000_000_000L;
-        do { // windows of 10 steps until one allocates nothing (Vector API boxes live until C2 compiles the kernels)
-            long idle0 = Arrays.stream(mx.getThreadAllocatedBytes(idArray)).sum();
-            long idle1 = Arrays.stream(mx.getThreadAllocatedBytes(idArray)).sum();
-            long before = Arrays.stream(mx.getThreadAllocatedBytes(idArray)).sum();
-            for (int s = 0; s < 10; s++) {
-                net.forward();
-                net.backward();
-            }
-            long after = Arrays.stream(mx.getThreadAllocatedBytes(idArray)).sum();
-            allocated = (after - before) - (idle1 - idle0);
-        } while (allocated != 0 && System.nanoTime() < deadline);
-        assertEquals(0, allocated, "bytes allocated in 10 training steps");
-        net.close();
+        Model m = Models.model("vgg.cnn", vgg(tile), 4);
+        assertEquals(2, winograd(m, tile));
+        assertEquals(0, AllocationProbe.inFreshJvm(m, true, 2)[0], "bytes allocated in 20 training steps");
     }
 
     /** Bit-identical results for 1, 2 and 3 threads through Winograd forward, backward-data and gradient, over a few SGD steps. */
