@@ -18,10 +18,7 @@ class BenchCommandTest {
 
     @Test
     void printsTheKeysLastWithPositiveValues() throws IOException {
-        Path model = dir.resolve("tiny.cnn");
-        Files.writeString(model, TrainCommandTest.TINY.formatted("0.05"));
-        Cli b = Cli.run("bench", model.toString(), "--threads", "2", "--time", "0.05", "--max-warmup", "2", "--no-profile");
-        assertEquals(0, b.code(), b::toString);
+        Cli b = benchTiny("--no-profile");
         List<String> lines = b.out().lines().toList();
         List<String> last = lines.subList(lines.size() - KEYS.size(), lines.size());
         assertKeys(KEYS, last, b);
@@ -39,13 +36,22 @@ class BenchCommandTest {
     /** --one-jvm: every phase in this JVM, the same keys in the same order, no child JVM. */
     @Test
     void oneJvmRunsEveryPhaseHere() throws IOException {
-        Path model = dir.resolve("tiny.cnn");
-        Files.writeString(model, TrainCommandTest.TINY.formatted("0.05"));
-        Cli b = Cli.run("bench", model.toString(), "--threads", "2", "--time", "0.05", "--max-warmup", "2", "--no-profile", "--one-jvm");
-        assertEquals(0, b.code(), b::toString);
+        Cli b = benchTiny("--no-profile", "--one-jvm");
         List<String> lines = b.out().lines().toList();
         assertKeys(KEYS, lines.subList(lines.size() - KEYS.size(), lines.size()), b);
         assertTrue(!b.out().contains("JVMs of their own") && b.out().contains("inference at batch 1: median latency"), b::toString);
+    }
+
+    /** {@code cnnc bench} on the tiny model for a few milliseconds a phase, with {@code flags}; it must succeed. */
+    private Cli benchTiny(String... flags) throws IOException {
+        Path model = dir.resolve("tiny.cnn");
+        Files.writeString(model, TrainCommandTest.TINY.formatted("0.05"));
+        List<String> args = new java.util.ArrayList<>(List.of("bench", model.toString(), "--threads", "2", "--time", "0.05",
+                "--max-warmup", "2"));
+        args.addAll(List.of(flags));
+        Cli b = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, b.code(), b::toString);
+        return b;
     }
 
     static final List<String> KEYS = List.of("train_images_per_s", "infer_batch1_latency_us", "infer_batch256_images_per_s",
@@ -54,10 +60,7 @@ class BenchCommandTest {
     /** The profile: the peak of an FMA loop, every convolution kind's GFLOP/s, after the five keys; the slowest steps named. */
     @Test
     void profilesTheConvolutionsAgainstTheMeasuredPeak() throws IOException {
-        Path model = dir.resolve("tiny.cnn");
-        Files.writeString(model, TrainCommandTest.TINY.formatted("0.05"));
-        Cli b = Cli.run("bench", model.toString(), "--threads", "2", "--time", "0.05", "--max-warmup", "2", "--infer-batch", "16");
-        assertEquals(0, b.code(), b::toString);
+        Cli b = benchTiny("--infer-batch", "16");
         List<String> keys = new java.util.ArrayList<>(KEYS);
         keys.set(2, "infer_batch16_images_per_s");
         // tiny's only convolution is the first step: no conv_bf (the input has no sensitivity)
