@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * Bytes a generated training class allocates in 20 training steps once C2 has compiled it, measured
  * in a JVM of its own ({@link #inFreshJvm}). In the test suite's JVM, after a hundred other generated
  * classes, C2 now and then compiled one of a later class's Vector API kernels with its boxes left in
- * (two of three runs of the suite's first tests on one VM failed, each on another test: WinogradTest's
- * model 36,864 bytes a step, RuntimeBehaviourTest's wide model 14,336), and they stay until the JVM exits: the JIT-history effect of
+ * (five of six runs of the suite's first tests on one VM failed, on one test or the other: WinogradTest's
+ * model 36,864 or 442,368 bytes a step, RuntimeBehaviourTest's wide model 14,336), and they stay until the JVM exits: the JIT-history effect of
  * docs/performance.md ("Stop 16", "Stop 17"). A fresh JVM gives the class what an application
  * embedding it gives it.
  */
