@@ -94,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BenchPhases.Keys keys = new BenchPhases.Keys();
         if (phase != null) {
-            runPhase(phase, model.compile(model.options()), null, keys, out);
+            runPhase(phase, null, null, keys, out);
             keys.printMarked(out);
             return 0;
         }
@@ -125,13 +125,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One phase after training, in this JVM; {@code peak} null: measure it here first (profile only). */
+    /**
+     * One phase after training, in this JVM. Only the profile uses the training model {@code m} and the
+     * {@code peak}; either null (a phase's own JVM): compiled or measured here first.
+     */
     private void runPhase(BenchPhases.Phase p, Model m, PeakFlops.Result peak, BenchPhases.Keys keys, PrintWriter out) {
         switch (p) {
             case PROFILE -> {
                 PeakFlops.Result pk = peak != null ? peak : PeakFlops.measure(device.threads(), Math.min(1.0, time),
                         JavaBackend.vectorAvailable());
-                BenchProfile.Summary prof = BenchProfile.run(m, device.threads(), pk, time, maxWarmup, out);
+                BenchProfile.Summary prof = BenchProfile.run(m != null ? m : model.compile(model.options()), device.threads(), pk,
+                        time, maxWarmup, out);
                 StringWriter sw = new StringWriter();
                 prof.keyValues(new PrintWriter(sw, true));
                 keys.parse(sw.toString());
