@@ -19,8 +19,8 @@ import java.util.function.BiFunction;
  * would wait four cycles on every addition (the latency of a double add), which made bn's sums most
  * of its time; eight keep both adders busy. The order depends only on the shape: the same bits on
  * any thread count, and on the plain-Java and the Vector API paths alike: with the Vector API the
- * eight accumulators are the lanes of two {@code DoubleVector}s (the class's {@code wide(v)} widens 4
- * floats to 4 doubles, lane k from float k), which add the same
+ * eight accumulators are the lanes of two {@code DoubleVector}s (8 floats loaded, each half widened to 4
+ * doubles by {@code convertShape(F2D, D4, part)}, lane k from float {@code 4·part + k}), which add the same
  * values in the same order, twice as fast as the scalar code (whose float-to-double conversions and
  * additions C2 leaves scalar).
  *
@@ -58,14 +58,14 @@ final class BnEmitter {
     /**
      * {@link #sums} where {@code vbody} (not null: {@link #wides} holds) gives the vector form of {@code body}:
      * {@code vbody.apply(index, half)} adds values {@code index .. index+3} to {@code nameA} (accumulators
-     * 0-3) or {@code nameB} (4-7), each lane as {@code body} adds to its scalar accumulator; a plane's last
-     * {@code hw mod 8} values go to the first lanes, masked. The same additions in the same order: the
-     * same bits as the scalar sums.
+     * 0-3) or {@code index+4 .. index+7} to {@code nameB} (4-7), each lane as {@code body} adds to its scalar
+     * accumulator; a plane's last {@code hw mod 8} values go to the first lanes one at a time, by
+     * {@code body} itself. The same additions in the same order: the same bits as the scalar sums.
      */
     private static void sums(Code c, BatchNorm bn, Shape x, List<String> names, BiFunction<String, String, List<String>> body,
                              BiFunction<String, Half, List<String>> vbody) {
         if (vbody != null) {
-            wideSums(c, x, names, vbody);
+            wideSums(c, x, names, body, vbody);
             return;
         }
         if (!bn.perChannel()) {
@@ -114,50 +114,69 @@ final class BnEmitter {
     }
 
     /**
-     * Half {@code name} ({@code A}: accumulators 0-3, {@code B}: 4-7) of the vector sums, whole (mask null) or
-     * a plane's last values ({@code mask}: the lanes they fill; its float form loads no further, its
-     * double form leaves the other lanes' sums as they are).
+     * Half {@code name} ({@code A}: accumulators 0-3, {@code B}: 4-7) of the vector sums over the 8 values
+     * at an index. Everything stays inline in the kernel, in {@code S}'s and {@code D4}'s shapes, with no
+     * mask: a helper taking a vector (a {@code wide(v)} until stop 17) is a call C2 may leave out of line
+     * in a large method, and a vector passed to it is boxed; a second {@code FloatVector} shape or masks
+     * of two shapes teach the JDK's shared Vector API methods a second receiver class, after which C2
+     * compiles later kernels with boxes (docs/performance.md, "Stop 18").
      */
-    record Half(String name, String mask) {
-        /** Floats {@code a[o .. o+3]} (masked: the tail's only, zeros past them). */
+    record Half(String name) {
+        /** The 8 floats {@code a[o .. o+7]}; both halves load the same 8. */
         String load(String a, String o) {
-            return "FloatVector.fromArray(S4, " + a + ", " + o + (mask == null ? "" : ", " + mask + "F") + ")";
+            return "FloatVector.fromArray(S, " + a + ", " + o + ")";
+        }
+
+        /** This half's 4 lanes of {@code floats} as doubles, lane k from float {@code 4·part + k}, as {@code (double)} widens each. */
+        String wide(String floats) {
+            return "((DoubleVector) " + floats + ".convertShape(F2D, D4, " + (name.equals("A") ? 0 : 1) + "))";
         }
 
         /** {@code acc + term} in this half's lanes. */
         String add(String acc, String term) {
-            return acc + name + " = " + acc + name + ".add(" + term + (mask == null ? "" : ", " + mask + "D") + ")";
+            return acc + name + " = " + acc + name + ".add(" + term + ")";
         }
     }
 
-    /** {@link #sums} per channel (at least {@link #LANES} values a plane) on two {@code DoubleVector}s of 4 lanes. */
-    private static void wideSums(Code c, Shape x, List<String> names, BiFunction<String, Half, List<String>> vbody) {
+    /**
+     * {@link #sums} per channel (at least {@link #LANES} values a plane) on two {@code DoubleVector}s of 4
+     * lanes; a plane's last {@code hw mod 8} values lane by lane ({@code lane}, {@code withLane}), with
+     * {@code body}, the scalar code's own additions.
+     */
+    private static void wideSums(Code c, Shape x, List<String> names, BiFunction<String, String, List<String>> body,
+                                 BiFunction<String, Half, List<String>> vbody) {
         int hw = x.h() * x.w();
         int whole = hw - hw % LANES, tail = hw % LANES, half = LANES / 2;
-        String tailMask = names.get(0) + "Tail";
         c.comment("value j of a plane goes to accumulator j mod 8: lanes 0-3 of " + String.join(", ", names.stream().map(n -> n + "A").toList())
                 + ", lanes 4-7 of " + String.join(", ", names.stream().map(n -> n + "B").toList()));
         for (String name : names) {
             c.line("DoubleVector " + name + "A = DoubleVector.zero(D4), " + name + "B = DoubleVector.zero(D4)");
         }
-        if (tail % half != 0) {
-            c.comment("a plane ends with " + tail + " value" + (tail == 1 ? "" : "s") + " past its last 8 (" + hw + " = " + whole / LANES
-                    + "·8 + " + tail + "): the masks of their lanes");
-            String mask = "jdk.incubator.vector.VectorMask";
-            c.line(mask + " " + tailMask + "F = S4.indexInRange(0, " + tail % half + ")")
-                    .line(mask + " " + tailMask + "D = D4.indexInRange(0, " + tail % half + ")");
-        }
         c.open("for (int t = 0; t < " + x.n() + "; t++)");
         c.line("int p = t * " + x.perSample() + " + c * " + hw);
         c.open("for (int e = p; e < p + " + whole + "; e += " + LANES + ")");
-        vbody.apply("e", new Half("A", null)).forEach(c::line);
-        vbody.apply("e + " + half, new Half("B", null)).forEach(c::line);
+        vbody.apply("e", new Half("A")).forEach(c::line);
+        vbody.apply("e", new Half("B")).forEach(c::line);
         c.close();
         if (tail > 0) {
-            vbody.apply("p + " + whole, new Half("A", tail < half ? tailMask : null)).forEach(c::line);
-        }
-        if (tail > half) {
-            vbody.apply("p + " + (whole + half), new Half("B", tailMask)).forEach(c::line);
+            c.comment("the plane's last " + tail + " value" + (tail == 1 ? "" : "s") + " (" + hw + " = " + whole / LANES + "·8 + " + tail
+                    + ") into accumulator" + (tail == 1 ? " 0" : "s 0-" + (tail - 1)) + ", a lane at a time");
+            for (String name : names) {
+                List<String> lanes = new ArrayList<>();
+                for (int k = 0; k < tail; k++) {
+                    lanes.add(name + k + " = " + lane(name, k, half) + ".lane(" + k % half + ")");
+                }
+                c.line("double " + String.join(", ", lanes));
+            }
+            for (int k = 0; k < tail; k++) {
+                body.apply("p + " + (whole + k), Integer.toString(k)).forEach(c::line);
+            }
+            for (String name : names) {
+                for (int k = 0; k < tail; k++) {
+                    String v = lane(name, k, half);
+                    c.line(v + " = " + v + ".withLane(" + k % half + ", " + name + k + ")");
+                }
+            }
         }
         c.close();
         for (String name : names) {
@@ -170,6 +189,11 @@ final class BnEmitter {
             }
             c.line("double " + name + " = " + fold(name, 0, LANES));
         }
+    }
+
+    /** The vector holding accumulator {@code k} of {@code name}. */
+    private static String lane(String name, int k, int half) {
+        return name + (k < half ? "A" : "B");
     }
 
     /** Opens the loops over the values of statistic {@code s}, binding {@code int e}, their index in X. */
@@ -203,10 +227,10 @@ final class BnEmitter {
         boolean wide = wides(s, bn, x);
         s.wide |= wide;
         sums(c, bn, x, List.of("sum"), (e, k) -> List.of("sum" + k + " += " + X + "[" + e + "]"),
-                !wide ? null : (e, h) -> List.of(h.add("sum", "wide(" + h.load(X, e) + ")")));
+                !wide ? null : (e, h) -> List.of(h.add("sum", h.wide(h.load(X, e)))));
         c.line("double mu = sum / " + n);
         sums(c, bn, x, List.of("sq"), (e, k) -> List.of("double d" + k + " = " + X + "[" + e + "] - mu", "sq" + k + " += d" + k + " * d" + k),
-                !wide ? null : (e, h) -> List.of("DoubleVector d" + h.name() + " = wide(" + h.load(X, e) + ").sub(mu)",
+                !wide ? null : (e, h) -> List.of("DoubleVector d" + h.name() + " = " + h.wide(h.load(X, e)) + ".sub(mu)",
                         h.add("sq", "d" + h.name() + ".mul(d" + h.name() + ")")));
         c.line("double var = sq / " + n);
         c.line(MU + "[s] = (float) mu");
@@ -245,8 +269,8 @@ final class BnEmitter {
         sums(c, bn, x, List.of("dsum", "xsum"), (e, k) -> List.of("float d" + k + " = " + dy + "[" + e + "]", "dsum" + k + " += d" + k,
                 "xsum" + k + " += d" + k + " * ((" + xs + "[" + e + "] - m) * is)"),
                 !wide ? null : (e, h) -> List.of("FloatVector d" + h.name() + " = " + h.load(dy, e),
-                        h.add("dsum", "wide(d" + h.name() + ")"),
-                        h.add("xsum", "wide(d" + h.name() + ".mul(" + h.load(xs, e) + ".sub(m).mul(is)))")));
+                        h.add("dsum", h.wide("d" + h.name())),
+                        h.add("xsum", h.wide("d" + h.name() + ".mul(" + h.load(xs, e) + ".sub(m).mul(is))"))));
     }
 
     /**

@@ -631,24 +631,20 @@ public final class JavaBackend {
     }
 
     /**
-     * bn's vector sums ({@link BnEmitter}): 4 floats widened to a {@code DoubleVector} of 4 lanes, lane k
-     * from float k, as {@code (double)} widens each.
+     * bn's vector sums ({@link BnEmitter}): their accumulators' shape, and the conversion that widens half
+     * of 8 floats to them, written out at each use (no helper: see {@link BnEmitter.Half}).
      */
     private static void wideHelpers(TypeSpec.Builder t) {
         ClassName doubleVector = ClassName.get("jdk.incubator.vector", "DoubleVector");
-        t.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Float.class)), "S4",
-                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("4 floats: what {@code wide} widens to the 4 doubles of {@code D4}.\n")
-                .initializer("$T.SPECIES_128", FLOAT_VECTOR).build());
+        ClassName operators = ClassName.get("jdk.incubator.vector", "VectorOperators");
         t.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Double.class)), "D4",
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("4 doubles: half of bn's 8 per-channel accumulators.\n")
                 .initializer("$T.SPECIES_256", doubleVector).build());
-        t.addMethod(MethodSpec.methodBuilder("wide").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(doubleVector)
-                .addJavadoc("The 4 lanes of {@code v} as doubles.\n")
-                .addParameter(FLOAT_VECTOR, "v")
-                .addCode(new Code().fmt("return ($T) v.convertShape($T.F2D, D4, 0)", doubleVector,
-                        ClassName.get("jdk.incubator.vector", "VectorOperators")).build()).build());
+        t.addField(FieldSpec.builder(ParameterizedTypeName.get(operators.nestedClass("Conversion"), ClassName.get(Float.class),
+                                ClassName.get(Double.class)), "F2D", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("float to double, lane by lane, as {@code (double)} widens each.\n")
+                .initializer("$T.F2D", operators).build());
     }
 
     /** {@code Σ a[ao+l]·b[bo+l]} over eight fixed partial sums, combined in a fixed order (deterministic, ILP). */

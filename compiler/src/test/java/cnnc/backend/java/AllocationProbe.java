@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
  * in a JVM of its own ({@link #inFreshJvm}). In the test suite's JVM, after a hundred other generated
  * classes, C2 now and then compiled one of a later class's Vector API kernels with its boxes left in
  * (five of six runs of the suite's first tests on one VM failed, on one test or the other: WinogradTest's
- * model 36,864 or 442,368 bytes a step, RuntimeBehaviourTest's wide model 14,336), and they stay until the JVM exits: the JIT-history effect of
- * docs/performance.md ("Stop 16", "Stop 17"). A fresh JVM gives the class what an application
- * embedding it gives it.
+ * model 36,864 or 442,368 bytes a step, RuntimeBehaviourTest's wide model 14,336), and they stay until the JVM exits. The cause,
+ * found at stop 18 (docs/performance.md), was the generated code itself: bn's 128-bit loads made the JDK's shared
+ * Vector API profiles bimorphic, and a helper taking a vector and masked loads left calls out of line;
+ * {@link VectorShapesTest} now guards the rules that prevent it. A fresh JVM still measures the class as an
+ * application running it gets it, whatever other tests ran before.
  */
 public final class AllocationProbe {
 

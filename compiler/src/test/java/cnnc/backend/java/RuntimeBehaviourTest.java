@@ -39,7 +39,7 @@ class RuntimeBehaviourTest {
     }
 
     /**
-     * Besides LeNet-5: bn per channel on planes with a tail (7x7: the vector sums' masked lanes,
+     * Besides LeNet-5: bn per channel on planes with a tail (7x7: the vector sums' last lanes,
      * BnWideSumsTest) and a full layer whose W exceeds a core's L2 (the batch-blocked forward,
      * FullKernelTest), both checked to be there.
      */
@@ -69,7 +69,7 @@ class RuntimeBehaviourTest {
     void trainingStepsAllocateNothing(String name, Model m) {
         if (name.startsWith("bn")) {
             String src = JavaBackend.generate(m, "cnnc.generated").text();
-            assertTrue(src.contains("dsumTailF") && src.contains("tiles of 4 samples"), "the masked bn sums and the blocked full forward");
+            assertTrue(src.contains("a lane at a time") && src.contains("tiles of 4 samples"), "the bn sums' tails and the blocked full forward");
         }
         long[] bytes = AllocationProbe.inFreshJvm(m, JavaBackend.vectorAvailable(), 1, 2);
         assertEquals(0, bytes[0], name + ", 1 thread: bytes allocated in 20 training steps");

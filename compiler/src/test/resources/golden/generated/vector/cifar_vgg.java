@@ -145,14 +145,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
 
     /**
-     * 4 floats: what {@code wide} widens to the 4 doubles of {@code D4}.
-     */
-    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
-
-    /**
      * 4 doubles: half of bn's 8 per-channel accumulators.
      */
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+
+    /**
+     * float to double, lane by lane, as {@code (double)} widens each.
+     */
+    private static final VectorOperators.Conversion<Float, Double> F2D = VectorOperators.F2D;
 
     /**
      * x: input 64x3x32x32 (samples/cifar_vgg.cnn:9)
@@ -2196,8 +2196,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c1_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c1_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -2209,9 +2209,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c1_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c1_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -2728,8 +2728,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c2_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c2_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -2741,9 +2741,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c2_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c2_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -3270,8 +3270,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c3_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c3_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -3283,9 +3283,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c3_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c3_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -3774,8 +3774,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c4_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c4_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c4_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c4_, e).convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -3787,9 +3787,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c4_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c4_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c4_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c4_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -4344,8 +4344,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c5_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c5_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c5_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c5_, e).convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -4357,9 +4357,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c5_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c5_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c5_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c5_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -4876,8 +4876,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c6_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c6_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c6_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c6_, e).convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -4889,9 +4889,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c6_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c6_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c6_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c6_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -5332,12 +5332,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 16384 + c * 64;
                 for (int e = p; e < p + 64; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n6_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c6_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n6_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c6_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n6_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c6_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n6_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c6_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -6238,12 +6238,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 16384 + c * 64;
                 for (int e = p; e < p + 64; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n5_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c5_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n5_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c5_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n5_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c5_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n5_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c5_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -7135,12 +7135,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 32768 + c * 256;
                 for (int e = p; e < p + 256; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n4_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c4_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n4_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c4_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n4_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c4_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n4_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c4_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -7987,12 +7987,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 32768 + c * 256;
                 for (int e = p; e < p + 256; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n3_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c3_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n3_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c3_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n3_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n3_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -8886,12 +8886,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 65536 + c * 1024;
                 for (int e = p; e < p + 1024; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n2_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c2_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n2_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c2_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n2_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n2_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -9792,12 +9792,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 65536 + c * 1024;
                 for (int e = p; e < p + 1024; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n1_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c1_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n1_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c1_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n1_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n1_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -9973,12 +9973,5 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      */
     private static float sum8(float[] a, int o) {
         return ((a[o] + a[o + 1]) + (a[o + 2] + a[o + 3])) + ((a[o + 4] + a[o + 5]) + (a[o + 6] + a[o + 7]));
-    }
-
-    /**
-     * The 4 lanes of {@code v} as doubles.
-     */
-    private static DoubleVector wide(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D4, 0);
     }
 }

@@ -123,14 +123,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
 
     /**
-     * 4 floats: what {@code wide} widens to the 4 doubles of {@code D4}.
-     */
-    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
-
-    /**
      * 4 doubles: half of bn's 8 per-channel accumulators.
      */
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+
+    /**
+     * float to double, lane by lane, as {@code (double)} widens each.
+     */
+    private static final VectorOperators.Conversion<Float, Double> F2D = VectorOperators.F2D;
 
     /**
      * x: input 64x1x28x28 (samples/fashion_bn.cnn:6)
@@ -1526,8 +1526,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 25088 + c * 784;
                     for (int e = p; e < p + 784; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c1_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c1_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -1539,9 +1539,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 25088 + c * 784;
                     for (int e = p; e < p + 784; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c1_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c1_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -2008,10 +2008,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 12544 + c * 196;
                     for (int e = p; e < p + 192; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c2_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c2_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 1)));
                     }
-                    sumA = sumA.add(wide(FloatVector.fromArray(S4, c2_, p + 192)));
+                    // the plane's last 4 values (196 = 24·8 + 4) into accumulators 0-3, a lane at a time
+                    double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
+                    sum0 += c2_[p + 192];
+                    sum1 += c2_[p + 193];
+                    sum2 += c2_[p + 194];
+                    sum3 += c2_[p + 195];
+                    sumA = sumA.withLane(0, sum0);
+                    sumA = sumA.withLane(1, sum1);
+                    sumA = sumA.withLane(2, sum2);
+                    sumA = sumA.withLane(3, sum3);
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
                 double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
@@ -2022,13 +2031,25 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 12544 + c * 196;
                     for (int e = p; e < p + 192; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c2_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c2_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
-                    DoubleVector dA = wide(FloatVector.fromArray(S4, c2_, p + 192)).sub(mu);
-                    sqA = sqA.add(dA.mul(dA));
+                    // the plane's last 4 values (196 = 24·8 + 4) into accumulators 0-3, a lane at a time
+                    double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
+                    double d0 = c2_[p + 192] - mu;
+                    sq0 += d0 * d0;
+                    double d1 = c2_[p + 193] - mu;
+                    sq1 += d1 * d1;
+                    double d2 = c2_[p + 194] - mu;
+                    sq2 += d2 * d2;
+                    double d3 = c2_[p + 195] - mu;
+                    sq3 += d3 * d3;
+                    sqA = sqA.withLane(0, sq0);
+                    sqA = sqA.withLane(1, sq1);
+                    sqA = sqA.withLane(2, sq2);
+                    sqA = sqA.withLane(3, sq3);
                 }
                 double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
                 double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
@@ -2466,16 +2487,16 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 // batch statistics: μ = mean(X), σ² = mean((X-μ)²) over 3136 values, in double
                 // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sumA, lanes 4-7 of sumB
                 DoubleVector sumA = DoubleVector.zero(D4), sumB = DoubleVector.zero(D4);
-                // a plane ends with 1 value past its last 8 (49 = 6·8 + 1): the masks of their lanes
-                jdk.incubator.vector.VectorMask sumTailF = S4.indexInRange(0, 1);
-                jdk.incubator.vector.VectorMask sumTailD = D4.indexInRange(0, 1);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 6272 + c * 49;
                     for (int e = p; e < p + 48; e += 8) {
-                        sumA = sumA.add(wide(FloatVector.fromArray(S4, c3_, e)));
-                        sumB = sumB.add(wide(FloatVector.fromArray(S4, c3_, e + 4)));
+                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 1)));
                     }
-                    sumA = sumA.add(wide(FloatVector.fromArray(S4, c3_, p + 48, sumTailF)), sumTailD);
+                    // the plane's last 1 value (49 = 6·8 + 1) into accumulator 0, a lane at a time
+                    double sum0 = sumA.lane(0);
+                    sum0 += c3_[p + 48];
+                    sumA = sumA.withLane(0, sum0);
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
                 double sum4 = sumB.lane(0), sum5 = sumB.lane(1), sum6 = sumB.lane(2), sum7 = sumB.lane(3);
@@ -2483,19 +2504,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 double mu = sum / 3136;
                 // value j of a plane goes to accumulator j mod 8: lanes 0-3 of sqA, lanes 4-7 of sqB
                 DoubleVector sqA = DoubleVector.zero(D4), sqB = DoubleVector.zero(D4);
-                // a plane ends with 1 value past its last 8 (49 = 6·8 + 1): the masks of their lanes
-                jdk.incubator.vector.VectorMask sqTailF = S4.indexInRange(0, 1);
-                jdk.incubator.vector.VectorMask sqTailD = D4.indexInRange(0, 1);
                 for (int t = 0; t < 64; t++) {
                     int p = t * 6272 + c * 49;
                     for (int e = p; e < p + 48; e += 8) {
-                        DoubleVector dA = wide(FloatVector.fromArray(S4, c3_, e)).sub(mu);
+                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = wide(FloatVector.fromArray(S4, c3_, e + 4)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
-                    DoubleVector dA = wide(FloatVector.fromArray(S4, c3_, p + 48, sqTailF)).sub(mu);
-                    sqA = sqA.add(dA.mul(dA), sqTailD);
+                    // the plane's last 1 value (49 = 6·8 + 1) into accumulator 0, a lane at a time
+                    double sq0 = sqA.lane(0);
+                    double d0 = c3_[p + 48] - mu;
+                    sq0 += d0 * d0;
+                    sqA = sqA.withLane(0, sq0);
                 }
                 double sq0 = sqA.lane(0), sq1 = sqA.lane(1), sq2 = sqA.lane(2), sq3 = sqA.lane(3);
                 double sq4 = sqB.lane(0), sq5 = sqB.lane(1), sq6 = sqB.lane(2), sq7 = sqB.lane(3);
@@ -3279,22 +3300,24 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             // value j of a plane goes to accumulator j mod 8: lanes 0-3 of dsumA, xsumA, lanes 4-7 of dsumB, xsumB
             DoubleVector dsumA = DoubleVector.zero(D4), dsumB = DoubleVector.zero(D4);
             DoubleVector xsumA = DoubleVector.zero(D4), xsumB = DoubleVector.zero(D4);
-            // a plane ends with 1 value past its last 8 (49 = 6·8 + 1): the masks of their lanes
-            jdk.incubator.vector.VectorMask dsumTailF = S4.indexInRange(0, 1);
-            jdk.incubator.vector.VectorMask dsumTailD = D4.indexInRange(0, 1);
             for (int t = 0; t < 64; t++) {
                 int p = t * 6272 + c * 49;
                 for (int e = p; e < p + 48; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n3_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c3_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n3_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c3_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n3_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n3_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
-                FloatVector dA = FloatVector.fromArray(S4, grad$n3_, p + 48, dsumTailF);
-                dsumA = dsumA.add(wide(dA), dsumTailD);
-                xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c3_, p + 48, dsumTailF).sub(m).mul(is))), dsumTailD);
+                // the plane's last 1 value (49 = 6·8 + 1) into accumulator 0, a lane at a time
+                double dsum0 = dsumA.lane(0);
+                double xsum0 = xsumA.lane(0);
+                float d0 = grad$n3_[p + 48];
+                dsum0 += d0;
+                xsum0 += d0 * ((c3_[p + 48] - m) * is);
+                dsumA = dsumA.withLane(0, dsum0);
+                xsumA = xsumA.withLane(0, xsum0);
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
             double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
@@ -4103,16 +4126,36 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 12544 + c * 196;
                 for (int e = p; e < p + 192; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n2_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c2_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n2_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c2_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n2_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n2_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
-                FloatVector dA = FloatVector.fromArray(S4, grad$n2_, p + 192);
-                dsumA = dsumA.add(wide(dA));
-                xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c2_, p + 192).sub(m).mul(is))));
+                // the plane's last 4 values (196 = 24·8 + 4) into accumulators 0-3, a lane at a time
+                double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
+                double xsum0 = xsumA.lane(0), xsum1 = xsumA.lane(1), xsum2 = xsumA.lane(2), xsum3 = xsumA.lane(3);
+                float d0 = grad$n2_[p + 192];
+                dsum0 += d0;
+                xsum0 += d0 * ((c2_[p + 192] - m) * is);
+                float d1 = grad$n2_[p + 193];
+                dsum1 += d1;
+                xsum1 += d1 * ((c2_[p + 193] - m) * is);
+                float d2 = grad$n2_[p + 194];
+                dsum2 += d2;
+                xsum2 += d2 * ((c2_[p + 194] - m) * is);
+                float d3 = grad$n2_[p + 195];
+                dsum3 += d3;
+                xsum3 += d3 * ((c2_[p + 195] - m) * is);
+                dsumA = dsumA.withLane(0, dsum0);
+                dsumA = dsumA.withLane(1, dsum1);
+                dsumA = dsumA.withLane(2, dsum2);
+                dsumA = dsumA.withLane(3, dsum3);
+                xsumA = xsumA.withLane(0, xsum0);
+                xsumA = xsumA.withLane(1, xsum1);
+                xsumA = xsumA.withLane(2, xsum2);
+                xsumA = xsumA.withLane(3, xsum3);
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
             double dsum4 = dsumB.lane(0), dsum5 = dsumB.lane(1), dsum6 = dsumB.lane(2), dsum7 = dsumB.lane(3);
@@ -4915,12 +4958,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 25088 + c * 784;
                 for (int e = p; e < p + 784; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S4, grad$n1_, e);
-                    dsumA = dsumA.add(wide(dA));
-                    xsumA = xsumA.add(wide(dA.mul(FloatVector.fromArray(S4, c1_, e).sub(m).mul(is))));
-                    FloatVector dB = FloatVector.fromArray(S4, grad$n1_, e + 4);
-                    dsumB = dsumB.add(wide(dB));
-                    xsumB = xsumB.add(wide(dB.mul(FloatVector.fromArray(S4, c1_, e + 4).sub(m).mul(is))));
+                    FloatVector dA = FloatVector.fromArray(S, grad$n1_, e);
+                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
+                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
+                    FloatVector dB = FloatVector.fromArray(S, grad$n1_, e);
+                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
+                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -5096,12 +5139,5 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      */
     private static float sum8(float[] a, int o) {
         return ((a[o] + a[o + 1]) + (a[o + 2] + a[o + 3])) + ((a[o + 4] + a[o + 5]) + (a[o + 6] + a[o + 7]));
-    }
-
-    /**
-     * The 4 lanes of {@code v} as doubles.
-     */
-    private static DoubleVector wide(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D4, 0);
     }
 }
