@@ -52,11 +52,15 @@ public final class ConvKernels {
     /** Smallest output map side for Winograd F(4x4, 3x3) (its 4x4 tiles; see {@link #winogradTile}). */
     public static final int WINOGRAD4_MAP = 8;
     /**
-     * Fewest output pixels over the batch for F(4x4, 3x3): its weight transform, redone every step,
-     * costs 36 products per channel pair against F(2x2)'s 16, so at batch 1 on cifar_vgg's 32x32 c2
-     * it made the whole pass 1.5x slower (latency 8.3 to 11.8 ms against 5.6 ms with F(2x2)).
+     * Fewest output pixels over the batch ({@code T·Ho·Wo}) for F(4x4, 3x3). Its weight transform, redone
+     * every step, took about 150 ns per channel pair on 2 threads against F(2x2)'s 23 (ConvBench, stop 18:
+     * 128 -> 128, 128 -> 256 and 256 -> 256 channels), and its main phase saved at most 0.014 ns per output
+     * pixel and channel pair, so it pays from about 9,000 pixels: at batch 64, 16x16 maps (16,384) ran
+     * F(4x4) 331 against F(2x2) 292 GFLOP/s forward, 8x8 maps (4,096) 199 against 245 (128 -> 256) and
+     * 201 against 311 (256 -> 256). At batch 1 on cifar_vgg's 32x32 c2 F(4x4) made the whole pass 1.5x
+     * slower (latency 8.3 to 11.8 ms against 5.6 ms with F(2x2)).
      */
-    public static final int WINOGRAD4_PIXELS = 4096;
+    public static final int WINOGRAD4_PIXELS = 16384;
 
     private ConvKernels() {}
 

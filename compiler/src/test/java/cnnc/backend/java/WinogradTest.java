@@ -110,11 +110,11 @@ class WinogradTest {
         compare(m, 1e-4, tile);
     }
 
-    /** The cost model's own choice on cifar_vgg-like 16x16 maps: Winograd F(4x4) from 4096 output pixels, F(2x2) below. */
+    /** The cost model's own choice on cifar_vgg-like 16x16 maps: Winograd F(4x4) from 16384 output pixels, F(2x2) below. */
     @Test
     void theCostModelPicksF4OnSixteenBySixteen() {
-        assertEquals(2, winograd(Models.model("vgg.cnn", VGG, 16), 4), "the cost model picks F(4x4) for 32 and 64 channels on 16x16 at batch 16");
-        assertEquals(2, winograd(Models.model("vgg.cnn", VGG, 4), 2), "at batch 4 (1024 output pixels) F(2x2): F(4x4)'s weight transform would not pay");
+        assertEquals(2, winograd(Models.model("vgg.cnn", VGG, 64), 4), "the cost model picks F(4x4) for 32 and 64 channels on 16x16 at batch 64");
+        assertEquals(2, winograd(Models.model("vgg.cnn", VGG, 16), 2), "at batch 16 (4096 output pixels) F(2x2): F(4x4)'s weight transform would not pay");
     }
 
     /** VGG with both convs forced to the tile {@code m}. */

@@ -2561,7 +2561,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
      * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f14_conv_c5_s
      */
     private void f14_conv_c5_(int chunk) {
@@ -2764,7 +2764,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
      * <p>64 chunks: one sample each; output maps 2 at a time in the chunk's slice of f17_conv_c6_s
      */
     private void f17_conv_c6_(int chunk) {
@@ -3200,7 +3200,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd4
+     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd2
      * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b7_conv_bf_c6_s
      */
     private void b7_conv_bf_c6_(int chunk) {
@@ -3438,7 +3438,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd4
+     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd2
      * <p>64 chunks: one sample each; ΔX maps 2 at a time in the chunk's slice of b12_conv_bf_c5_s
      */
     private void b12_conv_bf_c5_(int chunk) {

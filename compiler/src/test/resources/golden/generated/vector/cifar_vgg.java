@@ -88,11 +88,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>conv forward 'c2' (samples/cifar_vgg.cnn:16): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 3 tile rows (24 tiles), 16 chunks
  * <li>conv forward 'c3' (samples/cifar_vgg.cnn:22): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv forward 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
- * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 12 tile rows (24 tiles), 11 chunks
- * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 12 tile rows (24 tiles), 11 chunks
- * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv forward 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 6 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv forward 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 6 channels, blocks of 4 tile rows (16 tiles), 16 chunks
+ * <li>conv backward-data 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 6 channels, blocks of 4 tile rows (16 tiles), 16 chunks
  * <li>conv gradient 'c6' (samples/cifar_vgg.cnn:34): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 3 partial sums over fixed sample ranges, blocks of 3 sample(s) (48 tiles)
- * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 12 tile rows (24 tiles), 11 chunks
+ * <li>conv backward-data 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3), Vector API, GEMM register tile 16 tiles x 6 channels, blocks of 4 tile rows (16 tiles), 16 chunks
  * <li>conv gradient 'c5' (samples/cifar_vgg.cnn:31): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 7 partial sums over fixed sample ranges, blocks of 5 sample(s) (80 tiles)
  * <li>conv backward-data 'c4' (samples/cifar_vgg.cnn:25): winograd F(4x4,3x3), Vector API, GEMM register tile 24 tiles x 6 channels, blocks of 6 tile rows (24 tiles), 16 chunks
  * <li>conv gradient 'c4' (samples/cifar_vgg.cnn:25): winograd F(2x2,3x3) gradient, Vector API, GEMM register tile 16 input x 6 output channels, 8 partial sums over fixed sample ranges, blocks of 1 sample(s) (64 tiles)
@@ -730,29 +730,29 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] grad$c1$weight_ = new float[1728];
 
     /**
-     * Scratch memory of steps that never run at the same time: f17_conv_c6_wino b7_conv_bf_c6_wino
-     * f3_conv_c2_d b29_conv_bf_c2_d f14_conv_c5_wino b12_conv_bf_c5_wino f10_conv_c4_wino
-     * b18_conv_bf_c4_wino b34_conv_grad_c1_dy b13_conv_grad_c5_m f7_conv_c3_wino b23_conv_bf_c3_wino
-     * b8_conv_grad_c6_m b30_conv_grad_c2_dd b19_conv_grad_c4_m b24_conv_grad_c3_dd f0_conv_c1_wide
+     * Scratch memory of steps that never run at the same time: f3_conv_c2_d b29_conv_bf_c2_d
+     * f10_conv_c4_wino b18_conv_bf_c4_wino b34_conv_grad_c1_dy b13_conv_grad_c5_m f7_conv_c3_wino
+     * b23_conv_bf_c3_wino b8_conv_grad_c6_m f17_conv_c6_wino b7_conv_bf_c6_wino f14_conv_c5_wino
+     * b12_conv_bf_c5_wino b30_conv_grad_c2_dd b19_conv_grad_c4_m b24_conv_grad_c3_dd f0_conv_c1_wide
      * f21_full_f1_lanes.
      */
-    private final float[] scratch0 = new float[6491584];
+    private final float[] scratch0 = new float[5013520];
 
     /**
      * Scratch memory of steps that never run at the same time: f10_conv_c4_d b18_conv_bf_c4_d
-     * b23_conv_bf_c3_d b13_conv_grad_c5_dd f3_conv_c2_wino b29_conv_bf_c2_wino f17_conv_c6_u
-     * b7_conv_bf_c6_u b30_conv_grad_c2_v b12_conv_bf_c5_d f7_conv_c3_d f14_conv_c5_u
-     * b24_conv_grad_c3_m b19_conv_grad_c4_dd b8_conv_grad_c6_dd b34_conv_grad_c1_lanes.
+     * b23_conv_bf_c3_d b13_conv_grad_c5_dd f3_conv_c2_wino b29_conv_bf_c2_wino b30_conv_grad_c2_v
+     * f17_conv_c6_d b7_conv_bf_c6_d b12_conv_bf_c5_d f7_conv_c3_d b24_conv_grad_c3_m
+     * b19_conv_grad_c4_dd f14_conv_c5_d b8_conv_grad_c6_dd b34_conv_grad_c1_lanes.
      */
     private final float[] scratch1 = new float[2949136];
 
     /**
-     * Scratch memory of steps that never run at the same time: f17_conv_c6_d b7_conv_bf_c6_d
-     * b13_conv_grad_c5_v b12_conv_bf_c5_u b24_conv_grad_c3_v b19_conv_grad_c4_v f14_conv_c5_d
-     * b8_conv_grad_c6_v f10_conv_c4_u b18_conv_bf_c4_u b30_conv_grad_c2_m f7_conv_c3_u
-     * b23_conv_bf_c3_u f3_conv_c2_u b29_conv_bf_c2_u.
+     * Scratch memory of steps that never run at the same time: b13_conv_grad_c5_v b24_conv_grad_c3_v
+     * b19_conv_grad_c4_v f17_conv_c6_u b7_conv_bf_c6_u b8_conv_grad_c6_v f10_conv_c4_u
+     * b18_conv_bf_c4_u b30_conv_grad_c2_m f14_conv_c5_u b12_conv_bf_c5_u f7_conv_c3_u b23_conv_bf_c3_u
+     * f3_conv_c2_u b29_conv_bf_c2_u.
      */
-    private final float[] scratch2 = new float[1966096];
+    private final float[] scratch2 = new float[1218560];
 
     /**
      * Scratch memory of steps that never run at the same time: b8_conv_grad_c6_st b13_conv_grad_c5_st
@@ -816,32 +816,32 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f10_conv_c4_wino = scratch0;
 
     /**
-     * Scratch of f14_conv_c5_ (983056 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f14_conv_c5_ (819216 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f14_conv_c5_d = scratch2;
+    private final float[] f14_conv_c5_d = scratch1;
 
     /**
-     * Scratch of f14_conv_c5_ (1179648 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of f14_conv_c5_ (524288 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f14_conv_c5_u = scratch1;
+    private final float[] f14_conv_c5_u = scratch2;
 
     /**
-     * Scratch of f14_conv_c5_ (4869568 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f14_conv_c5_ (2361344 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f14_conv_c5_wino = scratch0;
 
     /**
-     * Scratch of f17_conv_c6_ (1966096 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f17_conv_c6_ (1638416 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] f17_conv_c6_d = scratch2;
+    private final float[] f17_conv_c6_d = scratch1;
 
     /**
-     * Scratch of f17_conv_c6_ (2359296 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of f17_conv_c6_ (1048576 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] f17_conv_c6_u = scratch1;
+    private final float[] f17_conv_c6_u = scratch2;
 
     /**
-     * Scratch of f17_conv_c6_ (6491584 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f17_conv_c6_ (3147776 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f17_conv_c6_wino = scratch0;
 
@@ -851,17 +851,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f21_full_f1_lanes = scratch0;
 
     /**
-     * Scratch of b7_conv_bf_c6_ (1966096 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of b7_conv_bf_c6_ (1638416 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b7_conv_bf_c6_d = scratch2;
+    private final float[] b7_conv_bf_c6_d = scratch1;
 
     /**
-     * Scratch of b7_conv_bf_c6_ (2359296 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b7_conv_bf_c6_ (1048576 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b7_conv_bf_c6_u = scratch1;
+    private final float[] b7_conv_bf_c6_u = scratch2;
 
     /**
-     * Scratch of b7_conv_bf_c6_ (6491584 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b7_conv_bf_c6_ (3147776 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b7_conv_bf_c6_wino = scratch0;
 
@@ -896,17 +896,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b8_conv_grad_c6_st = scratch3;
 
     /**
-     * Scratch of b12_conv_bf_c5_ (1966096 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b12_conv_bf_c5_ (1638416 floats), written before read in each run: memory shared in scratch1.
      */
     private final float[] b12_conv_bf_c5_d = scratch1;
 
     /**
-     * Scratch of b12_conv_bf_c5_ (1179648 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of b12_conv_bf_c5_ (524288 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b12_conv_bf_c5_u = scratch2;
 
     /**
-     * Scratch of b12_conv_bf_c5_ (4869568 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b12_conv_bf_c5_ (2361344 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b12_conv_bf_c5_wino = scratch0;
 
@@ -1379,7 +1379,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 15, 16);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 16, 11);
+        pool.run(this, 16, 16);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
         pool.run(this, 17, 256);
         // relu 'r5' (samples/cifar_vgg.cnn:33)
@@ -1388,7 +1388,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 19, 16);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 20, 11);
+        pool.run(this, 20, 16);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 21, 256);
         // relu 'r6' (samples/cifar_vgg.cnn:36)
@@ -1444,7 +1444,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 15, 16);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 16, 11);
+        pool.run(this, 16, 16);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
         pool.run(this, 17, 256);
         // relu 'r5' (samples/cifar_vgg.cnn:33)
@@ -1453,7 +1453,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 19, 16);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 20, 11);
+        pool.run(this, 20, 16);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
         pool.run(this, 21, 256);
         // relu 'r6' (samples/cifar_vgg.cnn:36)
@@ -1487,7 +1487,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 30, 16);
         // conv_bf 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 31, 11);
+        pool.run(this, 31, 16);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 32, 3);
         // conv_grad 'c6' (samples/cifar_vgg.cnn:34)
@@ -1501,7 +1501,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 37, 16);
         // conv_bf 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 38, 11);
+        pool.run(this, 38, 16);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 39, 7);
         // conv_grad 'c5' (samples/cifar_vgg.cnn:31)
@@ -3875,59 +3875,55 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c5' (samples/cifar_vgg.cnn:31): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>11 chunks: forward; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of f14_conv_c5_wino
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f14_conv_c5_wino
      */
     private void f14_conv_c5_(int chunk) {
-        int vo = chunk * 442688;
-        int mo = vo + 147456;
-        for (int blk = chunk; blk < 11; blk += 11) {
-            int g0 = blk * 12;
-            int g1 = Math.min(g0 + 12, 128);
-            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
+        int vo = chunk * 147584;
+        int mo = vo + 49152;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 36; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 4096 + n;
-                    int m = mo + xi * 8192 + n;
+            for (int g = g0; g < g1; g++) f14_conv_c5_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 16 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 3072 + n;
+                    int m = mo + xi * 6144 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 252; o += 6) f14_conv_c5_mm6(uo + o * 128, v, m + o * 32);
-                    f14_conv_c5_mm4(uo + 32256, v, m + 8064);
+                    for (int o = 0; o < 252; o += 6) f14_conv_c5_mm6(uo + o * 128, v, m + o * 24);
+                    f14_conv_c5_mm4(uo + 32256, v, m + 6048);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) f14_conv_c5_yout(g, (g - g0) * 2, mo);
+            for (int g = g0; g < g1; g++) f14_conv_c5_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies p4_[t] into planes of 10 rows x (2 column phases of 5: D^r[e] = padded column 2e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f14_conv_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int x = (t * 128 + c) * 64;
-            int z = (t * 128 + c) * 120;
-            for (int e = 0; e < 12; e++) f14_conv_c5_d[z + e] = 0f;
-            for (int e = 108; e < 120; e++) f14_conv_c5_d[z + e] = 0f;
-            int d = z + 12;
-            for (int i = 0; i < 8; i++, x += 8, d += 12) {
-                for (int e = 1; e < 3; e++) f14_conv_c5_d[d + e] = p4_[x + e * 4 - 1];
+            int z = (t * 128 + c) * 100;
+            for (int e = 0; e < 10; e++) f14_conv_c5_d[z + e] = 0f;
+            for (int e = 90; e < 100; e++) f14_conv_c5_d[z + e] = 0f;
+            int d = z + 10;
+            for (int i = 0; i < 8; i++, x += 8, d += 10) {
+                for (int e = 1; e < 5; e++) f14_conv_c5_d[d + e] = p4_[x + e * 2 - 1];
                 for (int e = 0; e < 1; e++) f14_conv_c5_d[d + e] = 0f;
-                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 3 + e] = p4_[x + e * 4];
-                for (int e = 2; e < 3; e++) f14_conv_c5_d[d + 3 + e] = 0f;
-                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 6 + e] = p4_[x + e * 4 + 1];
-                for (int e = 2; e < 3; e++) f14_conv_c5_d[d + 6 + e] = 0f;
-                for (int e = 0; e < 2; e++) f14_conv_c5_d[d + 9 + e] = p4_[x + e * 4 + 2];
-                for (int e = 2; e < 3; e++) f14_conv_c5_d[d + 9 + e] = 0f;
+                for (int e = 0; e < 4; e++) f14_conv_c5_d[d + 5 + e] = p4_[x + e * 2];
+                for (int e = 4; e < 5; e++) f14_conv_c5_d[d + 5 + e] = 0f;
             }
         }
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void f14_conv_c5_u(int chunk) {
         for (int ob = chunk; ob < 43; ob += 16) {
@@ -3944,385 +3940,257 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     double g21 = c5$weight_[w + 7];
                     double g22 = c5$weight_[w + 8];
                     // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    double h00 = g00;
+                    double h10 = (g00 + g10 + g20) / 2.0;
+                    double h20 = (g00 - g10 + g20) / 2.0;
+                    double h30 = g20;
+                    double h01 = g01;
+                    double h11 = (g01 + g11 + g21) / 2.0;
+                    double h21 = (g01 - g11 + g21) / 2.0;
+                    double h31 = g21;
+                    double h02 = g02;
+                    double h12 = (g02 + g12 + g22) / 2.0;
+                    double h22 = (g02 - g12 + g22) / 2.0;
+                    double h32 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
                     int u = o < 252 ? (o / 6) * 768 + i * 6 + o % 6 : 32256 + i * 4 + (o - 252);
-                    f14_conv_c5_u[u] = (float) ((h00) / 4.0);
-                    f14_conv_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
-                    f14_conv_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
-                    f14_conv_c5_u[u + 98304] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    f14_conv_c5_u[u + 131072] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    f14_conv_c5_u[u + 163840] = (float) (h02);
-                    f14_conv_c5_u[u + 196608] = (float) ((h10) / 4.0);
-                    f14_conv_c5_u[u + 229376] = (float) ((-h10 - h11 - h12) / 6.0);
-                    f14_conv_c5_u[u + 262144] = (float) ((-h10 + h11 - h12) / 6.0);
-                    f14_conv_c5_u[u + 294912] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    f14_conv_c5_u[u + 327680] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    f14_conv_c5_u[u + 360448] = (float) (h12);
-                    f14_conv_c5_u[u + 393216] = (float) ((h20) / 4.0);
-                    f14_conv_c5_u[u + 425984] = (float) ((-h20 - h21 - h22) / 6.0);
-                    f14_conv_c5_u[u + 458752] = (float) ((-h20 + h21 - h22) / 6.0);
-                    f14_conv_c5_u[u + 491520] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    f14_conv_c5_u[u + 524288] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    f14_conv_c5_u[u + 557056] = (float) (h22);
-                    f14_conv_c5_u[u + 589824] = (float) ((h30) / 4.0);
-                    f14_conv_c5_u[u + 622592] = (float) ((-h30 - h31 - h32) / 6.0);
-                    f14_conv_c5_u[u + 655360] = (float) ((-h30 + h31 - h32) / 6.0);
-                    f14_conv_c5_u[u + 688128] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    f14_conv_c5_u[u + 720896] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    f14_conv_c5_u[u + 753664] = (float) (h32);
-                    f14_conv_c5_u[u + 786432] = (float) ((h40) / 4.0);
-                    f14_conv_c5_u[u + 819200] = (float) ((-h40 - h41 - h42) / 6.0);
-                    f14_conv_c5_u[u + 851968] = (float) ((-h40 + h41 - h42) / 6.0);
-                    f14_conv_c5_u[u + 884736] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    f14_conv_c5_u[u + 917504] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    f14_conv_c5_u[u + 950272] = (float) (h42);
-                    f14_conv_c5_u[u + 983040] = (float) ((h50) / 4.0);
-                    f14_conv_c5_u[u + 1015808] = (float) ((-h50 - h51 - h52) / 6.0);
-                    f14_conv_c5_u[u + 1048576] = (float) ((-h50 + h51 - h52) / 6.0);
-                    f14_conv_c5_u[u + 1081344] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    f14_conv_c5_u[u + 1114112] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    f14_conv_c5_u[u + 1146880] = (float) (h52);
+                    f14_conv_c5_u[u] = (float) (h00);
+                    f14_conv_c5_u[u + 32768] = (float) ((h00 + h01 + h02) / 2.0);
+                    f14_conv_c5_u[u + 65536] = (float) ((h00 - h01 + h02) / 2.0);
+                    f14_conv_c5_u[u + 98304] = (float) (h02);
+                    f14_conv_c5_u[u + 131072] = (float) (h10);
+                    f14_conv_c5_u[u + 163840] = (float) ((h10 + h11 + h12) / 2.0);
+                    f14_conv_c5_u[u + 196608] = (float) ((h10 - h11 + h12) / 2.0);
+                    f14_conv_c5_u[u + 229376] = (float) (h12);
+                    f14_conv_c5_u[u + 262144] = (float) (h20);
+                    f14_conv_c5_u[u + 294912] = (float) ((h20 + h21 + h22) / 2.0);
+                    f14_conv_c5_u[u + 327680] = (float) ((h20 - h21 + h22) / 2.0);
+                    f14_conv_c5_u[u + 360448] = (float) (h22);
+                    f14_conv_c5_u[u + 393216] = (float) (h30);
+                    f14_conv_c5_u[u + 425984] = (float) ((h30 + h31 + h32) / 2.0);
+                    f14_conv_c5_u[u + 458752] = (float) ((h30 - h31 + h32) / 2.0);
+                    f14_conv_c5_u[u + 491520] = (float) (h32);
                 }
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(2x2,3x3).
      */
     private void f14_conv_c5_vin(int g, int n0, int vo) {
-        int t = g / 2;
-        int ti = g - t * 2;
-        int st = vo + 442368;
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        FloatVector minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 147456;
         for (int c = 0; c < 128; c++) {
-            int d = (t * 128 + c) * 120 + ti * 48;
-            int v = vo + c * 32 + n0;
-            for (int j = 0; j < 2; j += 8) {
-                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
-                for (int r = 0; r < 6; r++) {
-                    int dr = d + j + r * 12;
+            int d = (t * 128 + c) * 100 + ti * 20;
+            int v = vo + c * 24 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 4; r++) {
+                    int dr = d + j + r * 10;
                     FloatVector x0 = FloatVector.fromArray(S, f14_conv_c5_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 3);
-                    FloatVector x2 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 6);
-                    FloatVector x3 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 9);
-                    FloatVector x4 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 1);
-                    FloatVector x5 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 4);
-                    FloatVector ws = x4.sub(x2);
-                    FloatVector wt = x3.sub(x1);
-                    FloatVector w0 = x0.sub(x2).fma(four, ws);
-                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
-                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
-                    FloatVector w3 = wt.fma(two, ws);
-                    FloatVector w4 = wt.fma(minusTwo, ws);
-                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    FloatVector x1 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, f14_conv_c5_d, dr + 6);
+                    FloatVector w0 = x0.sub(x2);
+                    FloatVector w1 = x1.add(x2);
+                    FloatVector w2 = x2.sub(x1);
+                    FloatVector w3 = x1.sub(x3);
                     w0.intoArray(f14_conv_c5_wino, st + r * 8);
-                    w1.intoArray(f14_conv_c5_wino, st + r * 8 + 48);
-                    w2.intoArray(f14_conv_c5_wino, st + r * 8 + 96);
-                    w3.intoArray(f14_conv_c5_wino, st + r * 8 + 144);
-                    w4.intoArray(f14_conv_c5_wino, st + r * 8 + 192);
-                    w5.intoArray(f14_conv_c5_wino, st + r * 8 + 240);
+                    w1.intoArray(f14_conv_c5_wino, st + r * 8 + 32);
+                    w2.intoArray(f14_conv_c5_wino, st + r * 8 + 64);
+                    w3.intoArray(f14_conv_c5_wino, st + r * 8 + 96);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
-                for (int q = 0; q < 6; q++) {
-                    int sq = st + q * 48;
-                    int vq = v + j + q * 4096;
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 4; q++) {
+                    int sq = st + q * 32;
+                    int vq = v + j + q * 3072;
                     FloatVector y0 = FloatVector.fromArray(S, f14_conv_c5_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 16);
                     FloatVector y3 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 24);
-                    FloatVector y4 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 32);
-                    FloatVector y5 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 40);
-                    FloatVector vs = y4.sub(y2);
-                    FloatVector vt = y3.sub(y1);
-                    FloatVector v0 = y0.sub(y2).fma(four, vs);
-                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
-                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
-                    FloatVector v3 = vt.fma(two, vs);
-                    FloatVector v4 = vt.fma(minusTwo, vs);
-                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    FloatVector v0 = y0.sub(y2);
+                    FloatVector v1 = y1.add(y2);
+                    FloatVector v2 = y2.sub(y1);
+                    FloatVector v3 = y1.sub(y3);
                     v0.intoArray(f14_conv_c5_wino, vq);
-                    v1.intoArray(f14_conv_c5_wino, vq + 24576);
-                    v2.intoArray(f14_conv_c5_wino, vq + 49152);
-                    v3.intoArray(f14_conv_c5_wino, vq + 73728);
-                    v4.intoArray(f14_conv_c5_wino, vq + 98304);
-                    v5.intoArray(f14_conv_c5_wino, vq + 122880);
+                    v1.intoArray(f14_conv_c5_wino, vq + 12288);
+                    v2.intoArray(f14_conv_c5_wino, vq + 24576);
+                    v3.intoArray(f14_conv_c5_wino, vq + 36864);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+15] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 16 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f14_conv_c5_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 12) {
+        for (int c = 0; c < 128; c += 2, v += 48, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 16);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            FloatVector v0_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 48);
+            FloatVector v0_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 8]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 9]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 10]);
-            a0_4 = v0_32.fma(g, a0_4);
-            a1_4 = v1_32.fma(g, a1_4);
-            a2_4 = v2_32.fma(g, a2_4);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 11]);
-            a0_5 = v0_32.fma(g, a0_5);
-            a1_5 = v1_32.fma(g, a1_5);
-            a2_5 = v2_32.fma(g, a2_5);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
         }
         a0_0.intoArray(f14_conv_c5_wino, m);
         a1_0.intoArray(f14_conv_c5_wino, m + 8);
-        a2_0.intoArray(f14_conv_c5_wino, m + 16);
-        a0_1.intoArray(f14_conv_c5_wino, m + 32);
-        a1_1.intoArray(f14_conv_c5_wino, m + 40);
-        a2_1.intoArray(f14_conv_c5_wino, m + 48);
-        a0_2.intoArray(f14_conv_c5_wino, m + 64);
-        a1_2.intoArray(f14_conv_c5_wino, m + 72);
-        a2_2.intoArray(f14_conv_c5_wino, m + 80);
-        a0_3.intoArray(f14_conv_c5_wino, m + 96);
-        a1_3.intoArray(f14_conv_c5_wino, m + 104);
-        a2_3.intoArray(f14_conv_c5_wino, m + 112);
-        a0_4.intoArray(f14_conv_c5_wino, m + 128);
-        a1_4.intoArray(f14_conv_c5_wino, m + 136);
-        a2_4.intoArray(f14_conv_c5_wino, m + 144);
-        a0_5.intoArray(f14_conv_c5_wino, m + 160);
-        a1_5.intoArray(f14_conv_c5_wino, m + 168);
-        a2_5.intoArray(f14_conv_c5_wino, m + 176);
+        a0_1.intoArray(f14_conv_c5_wino, m + 24);
+        a1_1.intoArray(f14_conv_c5_wino, m + 32);
+        a0_2.intoArray(f14_conv_c5_wino, m + 48);
+        a1_2.intoArray(f14_conv_c5_wino, m + 56);
+        a0_3.intoArray(f14_conv_c5_wino, m + 72);
+        a1_3.intoArray(f14_conv_c5_wino, m + 80);
+        a0_4.intoArray(f14_conv_c5_wino, m + 96);
+        a1_4.intoArray(f14_conv_c5_wino, m + 104);
+        a0_5.intoArray(f14_conv_c5_wino, m + 120);
+        a1_5.intoArray(f14_conv_c5_wino, m + 128);
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+15] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 127 in order: a register tile of 16 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f14_conv_c5_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 128; c += 2, v += 64, uo += 8) {
+        for (int c = 0; c < 128; c += 2, v += 48, uo += 8) {
             FloatVector v0 = FloatVector.fromArray(S, f14_conv_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 16);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            FloatVector v0_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 48);
+            FloatVector v0_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, f14_conv_c5_wino, v + 32);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 4]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 5]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 6]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
             g = FloatVector.broadcast(S, f14_conv_c5_u[uo + 7]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
         }
         a0_0.intoArray(f14_conv_c5_wino, m);
         a1_0.intoArray(f14_conv_c5_wino, m + 8);
-        a2_0.intoArray(f14_conv_c5_wino, m + 16);
-        a0_1.intoArray(f14_conv_c5_wino, m + 32);
-        a1_1.intoArray(f14_conv_c5_wino, m + 40);
-        a2_1.intoArray(f14_conv_c5_wino, m + 48);
-        a0_2.intoArray(f14_conv_c5_wino, m + 64);
-        a1_2.intoArray(f14_conv_c5_wino, m + 72);
-        a2_2.intoArray(f14_conv_c5_wino, m + 80);
-        a0_3.intoArray(f14_conv_c5_wino, m + 96);
-        a1_3.intoArray(f14_conv_c5_wino, m + 104);
-        a2_3.intoArray(f14_conv_c5_wino, m + 112);
+        a0_1.intoArray(f14_conv_c5_wino, m + 24);
+        a1_1.intoArray(f14_conv_c5_wino, m + 32);
+        a0_2.intoArray(f14_conv_c5_wino, m + 48);
+        a1_2.intoArray(f14_conv_c5_wino, m + 56);
+        a0_3.intoArray(f14_conv_c5_wino, m + 72);
+        a1_3.intoArray(f14_conv_c5_wino, m + 80);
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
      */
     private void f14_conv_c5_yout(int g, int n0, int mo) {
-        int t = g / 2;
-        int ti = g - t * 2;
-        int st = mo + 294912;
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        FloatVector minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 98304;
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 32 + n0;
-            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
-            for (int j = 0; j < 2; j += 8) {
-                // A^T down every column q of M[6r + q], staged at z[r][q]
-                for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 8192;
+            int mm = mo + o * 24 + n0;
+            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[4r + q], staged at z[r][q]
+                for (int q = 0; q < 4; q++) {
+                    int mq = mm + j + q * 6144;
                     FloatVector h0 = FloatVector.fromArray(S, f14_conv_c5_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 49152);
-                    FloatVector h2 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 98304);
-                    FloatVector h3 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 147456);
-                    FloatVector h4 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 196608);
-                    FloatVector h5 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 245760);
-                    FloatVector za = h1.add(h2);
-                    FloatVector zb = h1.sub(h2);
-                    FloatVector zc = h3.add(h4);
-                    FloatVector zd = h3.sub(h4);
-                    FloatVector z0 = h0.add(za).add(zc);
-                    FloatVector z1 = zd.fma(two, zb);
-                    FloatVector z2 = zc.fma(four, za);
-                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    FloatVector h1 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 73728);
+                    FloatVector z0 = h0.add(h1).add(h2);
+                    FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(f14_conv_c5_wino, st + q * 8);
-                    z1.intoArray(f14_conv_c5_wino, st + q * 8 + 48);
-                    z2.intoArray(f14_conv_c5_wino, st + q * 8 + 96);
-                    z3.intoArray(f14_conv_c5_wino, st + q * 8 + 144);
+                    z1.intoArray(f14_conv_c5_wino, st + q * 8 + 32);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
-                for (int r = 0; r < 4; r++) {
-                    int sr = st + r * 48;
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
+                for (int r = 0; r < 2; r++) {
+                    int sr = st + r * 32;
                     FloatVector e0 = FloatVector.fromArray(S, f14_conv_c5_wino, sr);
                     FloatVector e1 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 8);
                     FloatVector e2 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 16);
                     FloatVector e3 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 24);
-                    FloatVector e4 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 32);
-                    FloatVector e5 = FloatVector.fromArray(S, f14_conv_c5_wino, sr + 40);
-                    FloatVector fa = e1.add(e2);
-                    FloatVector fb = e1.sub(e2);
-                    FloatVector fc = e3.add(e4);
-                    FloatVector fd = e3.sub(e4);
-                    FloatVector f0 = e0.add(fa).add(fc);
-                    FloatVector f1 = fd.fma(two, fb);
-                    FloatVector f2 = fc.fma(four, fa);
-                    FloatVector f3 = fd.fma(eight, fb).add(e5);
-                    f0.intoArray(f14_conv_c5_wino, st + r * 32 + 192);
-                    f1.intoArray(f14_conv_c5_wino, st + r * 32 + 200);
-                    f2.intoArray(f14_conv_c5_wino, st + r * 32 + 208);
-                    f3.intoArray(f14_conv_c5_wino, st + r * 32 + 216);
+                    FloatVector f0 = e0.add(e1).add(e2);
+                    FloatVector f1 = e1.sub(e2).sub(e3);
+                    f0.intoArray(f14_conv_c5_wino, st + r * 16 + 64);
+                    f1.intoArray(f14_conv_c5_wino, st + r * 16 + 72);
                 }
-                int e = Math.min(8, 2 - j);
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    int px = y + (j + q) * 4;
-                    c5_[px] = f14_conv_c5_wino[st + q + 192];
-                    c5_[px + 1] = f14_conv_c5_wino[st + q + 200];
-                    c5_[px + 2] = f14_conv_c5_wino[st + q + 208];
-                    c5_[px + 3] = f14_conv_c5_wino[st + q + 216];
-                    c5_[px + 8] = f14_conv_c5_wino[st + q + 224];
-                    c5_[px + 9] = f14_conv_c5_wino[st + q + 232];
-                    c5_[px + 10] = f14_conv_c5_wino[st + q + 240];
-                    c5_[px + 11] = f14_conv_c5_wino[st + q + 248];
-                    c5_[px + 16] = f14_conv_c5_wino[st + q + 256];
-                    c5_[px + 17] = f14_conv_c5_wino[st + q + 264];
-                    c5_[px + 18] = f14_conv_c5_wino[st + q + 272];
-                    c5_[px + 19] = f14_conv_c5_wino[st + q + 280];
-                    c5_[px + 24] = f14_conv_c5_wino[st + q + 288];
-                    c5_[px + 25] = f14_conv_c5_wino[st + q + 296];
-                    c5_[px + 26] = f14_conv_c5_wino[st + q + 304];
-                    c5_[px + 27] = f14_conv_c5_wino[st + q + 312];
+                    int px = y + (j + q) * 2;
+                    c5_[px] = f14_conv_c5_wino[st + q + 64];
+                    c5_[px + 1] = f14_conv_c5_wino[st + q + 72];
+                    c5_[px + 8] = f14_conv_c5_wino[st + q + 80];
+                    c5_[px + 9] = f14_conv_c5_wino[st + q + 88];
                 }
             }
         }
@@ -4407,59 +4275,55 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv 'c6' (samples/cifar_vgg.cnn:34): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd4
-     * <p>11 chunks: forward; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of f17_conv_c6_wino
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
+     * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f17_conv_c6_wino
      */
     private void f17_conv_c6_(int chunk) {
-        int vo = chunk * 590144;
-        int mo = vo + 294912;
-        for (int blk = chunk; blk < 11; blk += 11) {
-            int g0 = blk * 12;
-            int g1 = Math.min(g0 + 12, 128);
-            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
+        int vo = chunk * 196736;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 36; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 8192 + n;
-                    int m = mo + xi * 8192 + n;
+            for (int g = g0; g < g1; g++) f17_conv_c6_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 16 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 6144 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 252; o += 6) f17_conv_c6_mm6(uo + o * 256, v, m + o * 32);
-                    f17_conv_c6_mm4(uo + 64512, v, m + 8064);
+                    for (int o = 0; o < 252; o += 6) f17_conv_c6_mm6(uo + o * 256, v, m + o * 24);
+                    f17_conv_c6_mm4(uo + 64512, v, m + 6048);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) f17_conv_c6_yout(g, (g - g0) * 2, mo);
+            for (int g = g0; g < g1; g++) f17_conv_c6_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies r5_[t] into planes of 10 rows x (2 column phases of 5: D^r[e] = padded column 2e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void f17_conv_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int z = (t * 256 + c) * 120;
-            for (int e = 0; e < 12; e++) f17_conv_c6_d[z + e] = 0f;
-            for (int e = 108; e < 120; e++) f17_conv_c6_d[z + e] = 0f;
-            int d = z + 12;
-            for (int i = 0; i < 8; i++, x += 8, d += 12) {
-                for (int e = 1; e < 3; e++) f17_conv_c6_d[d + e] = r5_[x + e * 4 - 1];
+            int z = (t * 256 + c) * 100;
+            for (int e = 0; e < 10; e++) f17_conv_c6_d[z + e] = 0f;
+            for (int e = 90; e < 100; e++) f17_conv_c6_d[z + e] = 0f;
+            int d = z + 10;
+            for (int i = 0; i < 8; i++, x += 8, d += 10) {
+                for (int e = 1; e < 5; e++) f17_conv_c6_d[d + e] = r5_[x + e * 2 - 1];
                 for (int e = 0; e < 1; e++) f17_conv_c6_d[d + e] = 0f;
-                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 3 + e] = r5_[x + e * 4];
-                for (int e = 2; e < 3; e++) f17_conv_c6_d[d + 3 + e] = 0f;
-                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 6 + e] = r5_[x + e * 4 + 1];
-                for (int e = 2; e < 3; e++) f17_conv_c6_d[d + 6 + e] = 0f;
-                for (int e = 0; e < 2; e++) f17_conv_c6_d[d + 9 + e] = r5_[x + e * 4 + 2];
-                for (int e = 2; e < 3; e++) f17_conv_c6_d[d + 9 + e] = 0f;
+                for (int e = 0; e < 4; e++) f17_conv_c6_d[d + 5 + e] = r5_[x + e * 2];
+                for (int e = 4; e < 5; e++) f17_conv_c6_d[d + 5 + e] = 0f;
             }
         }
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void f17_conv_c6_u(int chunk) {
         for (int ob = chunk; ob < 43; ob += 16) {
@@ -4476,385 +4340,257 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     double g21 = c6$weight_[w + 7];
                     double g22 = c6$weight_[w + 8];
                     // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    double h00 = g00;
+                    double h10 = (g00 + g10 + g20) / 2.0;
+                    double h20 = (g00 - g10 + g20) / 2.0;
+                    double h30 = g20;
+                    double h01 = g01;
+                    double h11 = (g01 + g11 + g21) / 2.0;
+                    double h21 = (g01 - g11 + g21) / 2.0;
+                    double h31 = g21;
+                    double h02 = g02;
+                    double h12 = (g02 + g12 + g22) / 2.0;
+                    double h22 = (g02 - g12 + g22) / 2.0;
+                    double h32 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
                     int u = o < 252 ? (o / 6) * 1536 + i * 6 + o % 6 : 64512 + i * 4 + (o - 252);
-                    f17_conv_c6_u[u] = (float) ((h00) / 4.0);
-                    f17_conv_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
-                    f17_conv_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
-                    f17_conv_c6_u[u + 196608] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    f17_conv_c6_u[u + 262144] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    f17_conv_c6_u[u + 327680] = (float) (h02);
-                    f17_conv_c6_u[u + 393216] = (float) ((h10) / 4.0);
-                    f17_conv_c6_u[u + 458752] = (float) ((-h10 - h11 - h12) / 6.0);
-                    f17_conv_c6_u[u + 524288] = (float) ((-h10 + h11 - h12) / 6.0);
-                    f17_conv_c6_u[u + 589824] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    f17_conv_c6_u[u + 655360] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    f17_conv_c6_u[u + 720896] = (float) (h12);
-                    f17_conv_c6_u[u + 786432] = (float) ((h20) / 4.0);
-                    f17_conv_c6_u[u + 851968] = (float) ((-h20 - h21 - h22) / 6.0);
-                    f17_conv_c6_u[u + 917504] = (float) ((-h20 + h21 - h22) / 6.0);
-                    f17_conv_c6_u[u + 983040] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    f17_conv_c6_u[u + 1048576] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    f17_conv_c6_u[u + 1114112] = (float) (h22);
-                    f17_conv_c6_u[u + 1179648] = (float) ((h30) / 4.0);
-                    f17_conv_c6_u[u + 1245184] = (float) ((-h30 - h31 - h32) / 6.0);
-                    f17_conv_c6_u[u + 1310720] = (float) ((-h30 + h31 - h32) / 6.0);
-                    f17_conv_c6_u[u + 1376256] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    f17_conv_c6_u[u + 1441792] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    f17_conv_c6_u[u + 1507328] = (float) (h32);
-                    f17_conv_c6_u[u + 1572864] = (float) ((h40) / 4.0);
-                    f17_conv_c6_u[u + 1638400] = (float) ((-h40 - h41 - h42) / 6.0);
-                    f17_conv_c6_u[u + 1703936] = (float) ((-h40 + h41 - h42) / 6.0);
-                    f17_conv_c6_u[u + 1769472] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    f17_conv_c6_u[u + 1835008] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    f17_conv_c6_u[u + 1900544] = (float) (h42);
-                    f17_conv_c6_u[u + 1966080] = (float) ((h50) / 4.0);
-                    f17_conv_c6_u[u + 2031616] = (float) ((-h50 - h51 - h52) / 6.0);
-                    f17_conv_c6_u[u + 2097152] = (float) ((-h50 + h51 - h52) / 6.0);
-                    f17_conv_c6_u[u + 2162688] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    f17_conv_c6_u[u + 2228224] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    f17_conv_c6_u[u + 2293760] = (float) (h52);
+                    f17_conv_c6_u[u] = (float) (h00);
+                    f17_conv_c6_u[u + 65536] = (float) ((h00 + h01 + h02) / 2.0);
+                    f17_conv_c6_u[u + 131072] = (float) ((h00 - h01 + h02) / 2.0);
+                    f17_conv_c6_u[u + 196608] = (float) (h02);
+                    f17_conv_c6_u[u + 262144] = (float) (h10);
+                    f17_conv_c6_u[u + 327680] = (float) ((h10 + h11 + h12) / 2.0);
+                    f17_conv_c6_u[u + 393216] = (float) ((h10 - h11 + h12) / 2.0);
+                    f17_conv_c6_u[u + 458752] = (float) (h12);
+                    f17_conv_c6_u[u + 524288] = (float) (h20);
+                    f17_conv_c6_u[u + 589824] = (float) ((h20 + h21 + h22) / 2.0);
+                    f17_conv_c6_u[u + 655360] = (float) ((h20 - h21 + h22) / 2.0);
+                    f17_conv_c6_u[u + 720896] = (float) (h22);
+                    f17_conv_c6_u[u + 786432] = (float) (h30);
+                    f17_conv_c6_u[u + 851968] = (float) ((h30 + h31 + h32) / 2.0);
+                    f17_conv_c6_u[u + 917504] = (float) ((h30 - h31 + h32) / 2.0);
+                    f17_conv_c6_u[u + 983040] = (float) (h32);
                 }
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(2x2,3x3).
      */
     private void f17_conv_c6_vin(int g, int n0, int vo) {
-        int t = g / 2;
-        int ti = g - t * 2;
-        int st = vo + 589824;
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        FloatVector minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 196608;
         for (int c = 0; c < 256; c++) {
-            int d = (t * 256 + c) * 120 + ti * 48;
-            int v = vo + c * 32 + n0;
-            for (int j = 0; j < 2; j += 8) {
-                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
-                for (int r = 0; r < 6; r++) {
-                    int dr = d + j + r * 12;
+            int d = (t * 256 + c) * 100 + ti * 20;
+            int v = vo + c * 24 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 4; r++) {
+                    int dr = d + j + r * 10;
                     FloatVector x0 = FloatVector.fromArray(S, f17_conv_c6_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 3);
-                    FloatVector x2 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 6);
-                    FloatVector x3 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 9);
-                    FloatVector x4 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 1);
-                    FloatVector x5 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 4);
-                    FloatVector ws = x4.sub(x2);
-                    FloatVector wt = x3.sub(x1);
-                    FloatVector w0 = x0.sub(x2).fma(four, ws);
-                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
-                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
-                    FloatVector w3 = wt.fma(two, ws);
-                    FloatVector w4 = wt.fma(minusTwo, ws);
-                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    FloatVector x1 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, f17_conv_c6_d, dr + 6);
+                    FloatVector w0 = x0.sub(x2);
+                    FloatVector w1 = x1.add(x2);
+                    FloatVector w2 = x2.sub(x1);
+                    FloatVector w3 = x1.sub(x3);
                     w0.intoArray(f17_conv_c6_wino, st + r * 8);
-                    w1.intoArray(f17_conv_c6_wino, st + r * 8 + 48);
-                    w2.intoArray(f17_conv_c6_wino, st + r * 8 + 96);
-                    w3.intoArray(f17_conv_c6_wino, st + r * 8 + 144);
-                    w4.intoArray(f17_conv_c6_wino, st + r * 8 + 192);
-                    w5.intoArray(f17_conv_c6_wino, st + r * 8 + 240);
+                    w1.intoArray(f17_conv_c6_wino, st + r * 8 + 32);
+                    w2.intoArray(f17_conv_c6_wino, st + r * 8 + 64);
+                    w3.intoArray(f17_conv_c6_wino, st + r * 8 + 96);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
-                for (int q = 0; q < 6; q++) {
-                    int sq = st + q * 48;
-                    int vq = v + j + q * 8192;
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 4; q++) {
+                    int sq = st + q * 32;
+                    int vq = v + j + q * 6144;
                     FloatVector y0 = FloatVector.fromArray(S, f17_conv_c6_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 16);
                     FloatVector y3 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 24);
-                    FloatVector y4 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 32);
-                    FloatVector y5 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 40);
-                    FloatVector vs = y4.sub(y2);
-                    FloatVector vt = y3.sub(y1);
-                    FloatVector v0 = y0.sub(y2).fma(four, vs);
-                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
-                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
-                    FloatVector v3 = vt.fma(two, vs);
-                    FloatVector v4 = vt.fma(minusTwo, vs);
-                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    FloatVector v0 = y0.sub(y2);
+                    FloatVector v1 = y1.add(y2);
+                    FloatVector v2 = y2.sub(y1);
+                    FloatVector v3 = y1.sub(y3);
                     v0.intoArray(f17_conv_c6_wino, vq);
-                    v1.intoArray(f17_conv_c6_wino, vq + 49152);
-                    v2.intoArray(f17_conv_c6_wino, vq + 98304);
-                    v3.intoArray(f17_conv_c6_wino, vq + 147456);
-                    v4.intoArray(f17_conv_c6_wino, vq + 196608);
-                    v5.intoArray(f17_conv_c6_wino, vq + 245760);
+                    v1.intoArray(f17_conv_c6_wino, vq + 24576);
+                    v2.intoArray(f17_conv_c6_wino, vq + 49152);
+                    v3.intoArray(f17_conv_c6_wino, vq + 73728);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+15] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f17_conv_c6_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 12) {
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            FloatVector v0_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 48);
+            FloatVector v0_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 8]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 9]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 10]);
-            a0_4 = v0_32.fma(g, a0_4);
-            a1_4 = v1_32.fma(g, a1_4);
-            a2_4 = v2_32.fma(g, a2_4);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 11]);
-            a0_5 = v0_32.fma(g, a0_5);
-            a1_5 = v1_32.fma(g, a1_5);
-            a2_5 = v2_32.fma(g, a2_5);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
         }
         a0_0.intoArray(f17_conv_c6_wino, m);
         a1_0.intoArray(f17_conv_c6_wino, m + 8);
-        a2_0.intoArray(f17_conv_c6_wino, m + 16);
-        a0_1.intoArray(f17_conv_c6_wino, m + 32);
-        a1_1.intoArray(f17_conv_c6_wino, m + 40);
-        a2_1.intoArray(f17_conv_c6_wino, m + 48);
-        a0_2.intoArray(f17_conv_c6_wino, m + 64);
-        a1_2.intoArray(f17_conv_c6_wino, m + 72);
-        a2_2.intoArray(f17_conv_c6_wino, m + 80);
-        a0_3.intoArray(f17_conv_c6_wino, m + 96);
-        a1_3.intoArray(f17_conv_c6_wino, m + 104);
-        a2_3.intoArray(f17_conv_c6_wino, m + 112);
-        a0_4.intoArray(f17_conv_c6_wino, m + 128);
-        a1_4.intoArray(f17_conv_c6_wino, m + 136);
-        a2_4.intoArray(f17_conv_c6_wino, m + 144);
-        a0_5.intoArray(f17_conv_c6_wino, m + 160);
-        a1_5.intoArray(f17_conv_c6_wino, m + 168);
-        a2_5.intoArray(f17_conv_c6_wino, m + 176);
+        a0_1.intoArray(f17_conv_c6_wino, m + 24);
+        a1_1.intoArray(f17_conv_c6_wino, m + 32);
+        a0_2.intoArray(f17_conv_c6_wino, m + 48);
+        a1_2.intoArray(f17_conv_c6_wino, m + 56);
+        a0_3.intoArray(f17_conv_c6_wino, m + 72);
+        a1_3.intoArray(f17_conv_c6_wino, m + 80);
+        a0_4.intoArray(f17_conv_c6_wino, m + 96);
+        a1_4.intoArray(f17_conv_c6_wino, m + 104);
+        a0_5.intoArray(f17_conv_c6_wino, m + 120);
+        a1_5.intoArray(f17_conv_c6_wino, m + 128);
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+15] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void f17_conv_c6_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 8) {
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 8) {
             FloatVector v0 = FloatVector.fromArray(S, f17_conv_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 16);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            FloatVector v0_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 48);
+            FloatVector v0_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, f17_conv_c6_wino, v + 32);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 4]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 5]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 6]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
             g = FloatVector.broadcast(S, f17_conv_c6_u[uo + 7]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
         }
         a0_0.intoArray(f17_conv_c6_wino, m);
         a1_0.intoArray(f17_conv_c6_wino, m + 8);
-        a2_0.intoArray(f17_conv_c6_wino, m + 16);
-        a0_1.intoArray(f17_conv_c6_wino, m + 32);
-        a1_1.intoArray(f17_conv_c6_wino, m + 40);
-        a2_1.intoArray(f17_conv_c6_wino, m + 48);
-        a0_2.intoArray(f17_conv_c6_wino, m + 64);
-        a1_2.intoArray(f17_conv_c6_wino, m + 72);
-        a2_2.intoArray(f17_conv_c6_wino, m + 80);
-        a0_3.intoArray(f17_conv_c6_wino, m + 96);
-        a1_3.intoArray(f17_conv_c6_wino, m + 104);
-        a2_3.intoArray(f17_conv_c6_wino, m + 112);
+        a0_1.intoArray(f17_conv_c6_wino, m + 24);
+        a1_1.intoArray(f17_conv_c6_wino, m + 32);
+        a0_2.intoArray(f17_conv_c6_wino, m + 48);
+        a1_2.intoArray(f17_conv_c6_wino, m + 56);
+        a0_3.intoArray(f17_conv_c6_wino, m + 72);
+        a1_3.intoArray(f17_conv_c6_wino, m + 80);
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
      */
     private void f17_conv_c6_yout(int g, int n0, int mo) {
-        int t = g / 2;
-        int ti = g - t * 2;
-        int st = mo + 294912;
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        FloatVector minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 98304;
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 32 + n0;
-            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
-            for (int j = 0; j < 2; j += 8) {
-                // A^T down every column q of M[6r + q], staged at z[r][q]
-                for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 8192;
+            int mm = mo + o * 24 + n0;
+            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[4r + q], staged at z[r][q]
+                for (int q = 0; q < 4; q++) {
+                    int mq = mm + j + q * 6144;
                     FloatVector h0 = FloatVector.fromArray(S, f17_conv_c6_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 49152);
-                    FloatVector h2 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 98304);
-                    FloatVector h3 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 147456);
-                    FloatVector h4 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 196608);
-                    FloatVector h5 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 245760);
-                    FloatVector za = h1.add(h2);
-                    FloatVector zb = h1.sub(h2);
-                    FloatVector zc = h3.add(h4);
-                    FloatVector zd = h3.sub(h4);
-                    FloatVector z0 = h0.add(za).add(zc);
-                    FloatVector z1 = zd.fma(two, zb);
-                    FloatVector z2 = zc.fma(four, za);
-                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    FloatVector h1 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 73728);
+                    FloatVector z0 = h0.add(h1).add(h2);
+                    FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(f17_conv_c6_wino, st + q * 8);
-                    z1.intoArray(f17_conv_c6_wino, st + q * 8 + 48);
-                    z2.intoArray(f17_conv_c6_wino, st + q * 8 + 96);
-                    z3.intoArray(f17_conv_c6_wino, st + q * 8 + 144);
+                    z1.intoArray(f17_conv_c6_wino, st + q * 8 + 32);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
-                for (int r = 0; r < 4; r++) {
-                    int sr = st + r * 48;
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
+                for (int r = 0; r < 2; r++) {
+                    int sr = st + r * 32;
                     FloatVector e0 = FloatVector.fromArray(S, f17_conv_c6_wino, sr);
                     FloatVector e1 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 8);
                     FloatVector e2 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 16);
                     FloatVector e3 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 24);
-                    FloatVector e4 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 32);
-                    FloatVector e5 = FloatVector.fromArray(S, f17_conv_c6_wino, sr + 40);
-                    FloatVector fa = e1.add(e2);
-                    FloatVector fb = e1.sub(e2);
-                    FloatVector fc = e3.add(e4);
-                    FloatVector fd = e3.sub(e4);
-                    FloatVector f0 = e0.add(fa).add(fc);
-                    FloatVector f1 = fd.fma(two, fb);
-                    FloatVector f2 = fc.fma(four, fa);
-                    FloatVector f3 = fd.fma(eight, fb).add(e5);
-                    f0.intoArray(f17_conv_c6_wino, st + r * 32 + 192);
-                    f1.intoArray(f17_conv_c6_wino, st + r * 32 + 200);
-                    f2.intoArray(f17_conv_c6_wino, st + r * 32 + 208);
-                    f3.intoArray(f17_conv_c6_wino, st + r * 32 + 216);
+                    FloatVector f0 = e0.add(e1).add(e2);
+                    FloatVector f1 = e1.sub(e2).sub(e3);
+                    f0.intoArray(f17_conv_c6_wino, st + r * 16 + 64);
+                    f1.intoArray(f17_conv_c6_wino, st + r * 16 + 72);
                 }
-                int e = Math.min(8, 2 - j);
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    int px = y + (j + q) * 4;
-                    c6_[px] = f17_conv_c6_wino[st + q + 192];
-                    c6_[px + 1] = f17_conv_c6_wino[st + q + 200];
-                    c6_[px + 2] = f17_conv_c6_wino[st + q + 208];
-                    c6_[px + 3] = f17_conv_c6_wino[st + q + 216];
-                    c6_[px + 8] = f17_conv_c6_wino[st + q + 224];
-                    c6_[px + 9] = f17_conv_c6_wino[st + q + 232];
-                    c6_[px + 10] = f17_conv_c6_wino[st + q + 240];
-                    c6_[px + 11] = f17_conv_c6_wino[st + q + 248];
-                    c6_[px + 16] = f17_conv_c6_wino[st + q + 256];
-                    c6_[px + 17] = f17_conv_c6_wino[st + q + 264];
-                    c6_[px + 18] = f17_conv_c6_wino[st + q + 272];
-                    c6_[px + 19] = f17_conv_c6_wino[st + q + 280];
-                    c6_[px + 24] = f17_conv_c6_wino[st + q + 288];
-                    c6_[px + 25] = f17_conv_c6_wino[st + q + 296];
-                    c6_[px + 26] = f17_conv_c6_wino[st + q + 304];
-                    c6_[px + 27] = f17_conv_c6_wino[st + q + 312];
+                    int px = y + (j + q) * 2;
+                    c6_[px] = f17_conv_c6_wino[st + q + 64];
+                    c6_[px + 1] = f17_conv_c6_wino[st + q + 72];
+                    c6_[px + 8] = f17_conv_c6_wino[st + q + 80];
+                    c6_[px + 9] = f17_conv_c6_wino[st + q + 88];
                 }
             }
         }
@@ -5362,59 +5098,55 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd4
-     * <p>11 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of b7_conv_bf_c6_wino
+     * <p>V = rot180(W[c6])ᵀ, anchor (1,1), algo winograd2
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b7_conv_bf_c6_wino
      */
     private void b7_conv_bf_c6_(int chunk) {
-        int vo = chunk * 590144;
-        int mo = vo + 294912;
-        for (int blk = chunk; blk < 11; blk += 11) {
-            int g0 = blk * 12;
-            int g1 = Math.min(g0 + 12, 128);
-            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
+        int vo = chunk * 196736;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 36; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 8192 + n;
-                    int m = mo + xi * 8192 + n;
+            for (int g = g0; g < g1; g++) b7_conv_bf_c6_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 16 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 6144 + n;
                     int uo = xi * 65536;
-                    for (int o = 0; o < 252; o += 6) b7_conv_bf_c6_mm6(uo + o * 256, v, m + o * 32);
-                    b7_conv_bf_c6_mm4(uo + 64512, v, m + 8064);
+                    for (int o = 0; o < 252; o += 6) b7_conv_bf_c6_mm6(uo + o * 256, v, m + o * 24);
+                    b7_conv_bf_c6_mm4(uo + 64512, v, m + 6048);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) b7_conv_bf_c6_yout(g, (g - g0) * 2, mo);
+            for (int g = g0; g < g1; g++) b7_conv_bf_c6_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase pad: copies grad$c6_[t] into planes of 10 rows x (2 column phases of 5: D^r[e] = padded column 2e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b7_conv_bf_c6_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int z = (t * 256 + c) * 120;
-            for (int e = 0; e < 12; e++) b7_conv_bf_c6_d[z + e] = 0f;
-            for (int e = 108; e < 120; e++) b7_conv_bf_c6_d[z + e] = 0f;
-            int d = z + 12;
-            for (int i = 0; i < 8; i++, x += 8, d += 12) {
-                for (int e = 1; e < 3; e++) b7_conv_bf_c6_d[d + e] = grad$c6_[x + e * 4 - 1];
+            int z = (t * 256 + c) * 100;
+            for (int e = 0; e < 10; e++) b7_conv_bf_c6_d[z + e] = 0f;
+            for (int e = 90; e < 100; e++) b7_conv_bf_c6_d[z + e] = 0f;
+            int d = z + 10;
+            for (int i = 0; i < 8; i++, x += 8, d += 10) {
+                for (int e = 1; e < 5; e++) b7_conv_bf_c6_d[d + e] = grad$c6_[x + e * 2 - 1];
                 for (int e = 0; e < 1; e++) b7_conv_bf_c6_d[d + e] = 0f;
-                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 3 + e] = grad$c6_[x + e * 4];
-                for (int e = 2; e < 3; e++) b7_conv_bf_c6_d[d + 3 + e] = 0f;
-                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 6 + e] = grad$c6_[x + e * 4 + 1];
-                for (int e = 2; e < 3; e++) b7_conv_bf_c6_d[d + 6 + e] = 0f;
-                for (int e = 0; e < 2; e++) b7_conv_bf_c6_d[d + 9 + e] = grad$c6_[x + e * 4 + 2];
-                for (int e = 2; e < 3; e++) b7_conv_bf_c6_d[d + 9 + e] = 0f;
+                for (int e = 0; e < 4; e++) b7_conv_bf_c6_d[d + 5 + e] = grad$c6_[x + e * 2];
+                for (int e = 4; e < 5; e++) b7_conv_bf_c6_d[d + 5 + e] = 0f;
             }
         }
     }
 
     /**
-     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
+     * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void b7_conv_bf_c6_u(int chunk) {
         for (int ob = chunk; ob < 43; ob += 16) {
@@ -5431,385 +5163,257 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     double g21 = c6$weight_[w + 1];
                     double g22 = c6$weight_[w];
                     // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    double h00 = g00;
+                    double h10 = (g00 + g10 + g20) / 2.0;
+                    double h20 = (g00 - g10 + g20) / 2.0;
+                    double h30 = g20;
+                    double h01 = g01;
+                    double h11 = (g01 + g11 + g21) / 2.0;
+                    double h21 = (g01 - g11 + g21) / 2.0;
+                    double h31 = g21;
+                    double h02 = g02;
+                    double h12 = (g02 + g12 + g22) / 2.0;
+                    double h22 = (g02 - g12 + g22) / 2.0;
+                    double h32 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
                     int u = o < 252 ? (o / 6) * 1536 + i * 6 + o % 6 : 64512 + i * 4 + (o - 252);
-                    b7_conv_bf_c6_u[u] = (float) ((h00) / 4.0);
-                    b7_conv_bf_c6_u[u + 65536] = (float) ((-h00 - h01 - h02) / 6.0);
-                    b7_conv_bf_c6_u[u + 131072] = (float) ((-h00 + h01 - h02) / 6.0);
-                    b7_conv_bf_c6_u[u + 196608] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    b7_conv_bf_c6_u[u + 262144] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    b7_conv_bf_c6_u[u + 327680] = (float) (h02);
-                    b7_conv_bf_c6_u[u + 393216] = (float) ((h10) / 4.0);
-                    b7_conv_bf_c6_u[u + 458752] = (float) ((-h10 - h11 - h12) / 6.0);
-                    b7_conv_bf_c6_u[u + 524288] = (float) ((-h10 + h11 - h12) / 6.0);
-                    b7_conv_bf_c6_u[u + 589824] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    b7_conv_bf_c6_u[u + 655360] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    b7_conv_bf_c6_u[u + 720896] = (float) (h12);
-                    b7_conv_bf_c6_u[u + 786432] = (float) ((h20) / 4.0);
-                    b7_conv_bf_c6_u[u + 851968] = (float) ((-h20 - h21 - h22) / 6.0);
-                    b7_conv_bf_c6_u[u + 917504] = (float) ((-h20 + h21 - h22) / 6.0);
-                    b7_conv_bf_c6_u[u + 983040] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    b7_conv_bf_c6_u[u + 1048576] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    b7_conv_bf_c6_u[u + 1114112] = (float) (h22);
-                    b7_conv_bf_c6_u[u + 1179648] = (float) ((h30) / 4.0);
-                    b7_conv_bf_c6_u[u + 1245184] = (float) ((-h30 - h31 - h32) / 6.0);
-                    b7_conv_bf_c6_u[u + 1310720] = (float) ((-h30 + h31 - h32) / 6.0);
-                    b7_conv_bf_c6_u[u + 1376256] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    b7_conv_bf_c6_u[u + 1441792] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    b7_conv_bf_c6_u[u + 1507328] = (float) (h32);
-                    b7_conv_bf_c6_u[u + 1572864] = (float) ((h40) / 4.0);
-                    b7_conv_bf_c6_u[u + 1638400] = (float) ((-h40 - h41 - h42) / 6.0);
-                    b7_conv_bf_c6_u[u + 1703936] = (float) ((-h40 + h41 - h42) / 6.0);
-                    b7_conv_bf_c6_u[u + 1769472] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    b7_conv_bf_c6_u[u + 1835008] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    b7_conv_bf_c6_u[u + 1900544] = (float) (h42);
-                    b7_conv_bf_c6_u[u + 1966080] = (float) ((h50) / 4.0);
-                    b7_conv_bf_c6_u[u + 2031616] = (float) ((-h50 - h51 - h52) / 6.0);
-                    b7_conv_bf_c6_u[u + 2097152] = (float) ((-h50 + h51 - h52) / 6.0);
-                    b7_conv_bf_c6_u[u + 2162688] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    b7_conv_bf_c6_u[u + 2228224] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    b7_conv_bf_c6_u[u + 2293760] = (float) (h52);
+                    b7_conv_bf_c6_u[u] = (float) (h00);
+                    b7_conv_bf_c6_u[u + 65536] = (float) ((h00 + h01 + h02) / 2.0);
+                    b7_conv_bf_c6_u[u + 131072] = (float) ((h00 - h01 + h02) / 2.0);
+                    b7_conv_bf_c6_u[u + 196608] = (float) (h02);
+                    b7_conv_bf_c6_u[u + 262144] = (float) (h10);
+                    b7_conv_bf_c6_u[u + 327680] = (float) ((h10 + h11 + h12) / 2.0);
+                    b7_conv_bf_c6_u[u + 393216] = (float) ((h10 - h11 + h12) / 2.0);
+                    b7_conv_bf_c6_u[u + 458752] = (float) (h12);
+                    b7_conv_bf_c6_u[u + 524288] = (float) (h20);
+                    b7_conv_bf_c6_u[u + 589824] = (float) ((h20 + h21 + h22) / 2.0);
+                    b7_conv_bf_c6_u[u + 655360] = (float) ((h20 - h21 + h22) / 2.0);
+                    b7_conv_bf_c6_u[u + 720896] = (float) (h22);
+                    b7_conv_bf_c6_u[u + 786432] = (float) (h30);
+                    b7_conv_bf_c6_u[u + 851968] = (float) ((h30 + h31 + h32) / 2.0);
+                    b7_conv_bf_c6_u[u + 917504] = (float) ((h30 - h31 + h32) / 2.0);
+                    b7_conv_bf_c6_u[u + 983040] = (float) (h32);
                 }
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(2x2,3x3).
      */
     private void b7_conv_bf_c6_vin(int g, int n0, int vo) {
-        int t = g / 2;
-        int ti = g - t * 2;
-        int st = vo + 589824;
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        FloatVector minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 196608;
         for (int c = 0; c < 256; c++) {
-            int d = (t * 256 + c) * 120 + ti * 48;
-            int v = vo + c * 32 + n0;
-            for (int j = 0; j < 2; j += 8) {
-                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
-                for (int r = 0; r < 6; r++) {
-                    int dr = d + j + r * 12;
+            int d = (t * 256 + c) * 100 + ti * 20;
+            int v = vo + c * 24 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 4; r++) {
+                    int dr = d + j + r * 10;
                     FloatVector x0 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 3);
-                    FloatVector x2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 6);
-                    FloatVector x3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 9);
-                    FloatVector x4 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 1);
-                    FloatVector x5 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 4);
-                    FloatVector ws = x4.sub(x2);
-                    FloatVector wt = x3.sub(x1);
-                    FloatVector w0 = x0.sub(x2).fma(four, ws);
-                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
-                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
-                    FloatVector w3 = wt.fma(two, ws);
-                    FloatVector w4 = wt.fma(minusTwo, ws);
-                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    FloatVector x1 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, b7_conv_bf_c6_d, dr + 6);
+                    FloatVector w0 = x0.sub(x2);
+                    FloatVector w1 = x1.add(x2);
+                    FloatVector w2 = x2.sub(x1);
+                    FloatVector w3 = x1.sub(x3);
                     w0.intoArray(b7_conv_bf_c6_wino, st + r * 8);
-                    w1.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 48);
-                    w2.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 96);
-                    w3.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 144);
-                    w4.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 192);
-                    w5.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 240);
+                    w1.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 32);
+                    w2.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 64);
+                    w3.intoArray(b7_conv_bf_c6_wino, st + r * 8 + 96);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
-                for (int q = 0; q < 6; q++) {
-                    int sq = st + q * 48;
-                    int vq = v + j + q * 8192;
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 4; q++) {
+                    int sq = st + q * 32;
+                    int vq = v + j + q * 6144;
                     FloatVector y0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 16);
                     FloatVector y3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 24);
-                    FloatVector y4 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 32);
-                    FloatVector y5 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 40);
-                    FloatVector vs = y4.sub(y2);
-                    FloatVector vt = y3.sub(y1);
-                    FloatVector v0 = y0.sub(y2).fma(four, vs);
-                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
-                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
-                    FloatVector v3 = vt.fma(two, vs);
-                    FloatVector v4 = vt.fma(minusTwo, vs);
-                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    FloatVector v0 = y0.sub(y2);
+                    FloatVector v1 = y1.add(y2);
+                    FloatVector v2 = y2.sub(y1);
+                    FloatVector v3 = y1.sub(y3);
                     v0.intoArray(b7_conv_bf_c6_wino, vq);
-                    v1.intoArray(b7_conv_bf_c6_wino, vq + 49152);
-                    v2.intoArray(b7_conv_bf_c6_wino, vq + 98304);
-                    v3.intoArray(b7_conv_bf_c6_wino, vq + 147456);
-                    v4.intoArray(b7_conv_bf_c6_wino, vq + 196608);
-                    v5.intoArray(b7_conv_bf_c6_wino, vq + 245760);
+                    v1.intoArray(b7_conv_bf_c6_wino, vq + 24576);
+                    v2.intoArray(b7_conv_bf_c6_wino, vq + 49152);
+                    v3.intoArray(b7_conv_bf_c6_wino, vq + 73728);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+15] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b7_conv_bf_c6_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 12) {
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            FloatVector v0_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 48);
+            FloatVector v0_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 8]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 9]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 10]);
-            a0_4 = v0_32.fma(g, a0_4);
-            a1_4 = v1_32.fma(g, a1_4);
-            a2_4 = v2_32.fma(g, a2_4);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 11]);
-            a0_5 = v0_32.fma(g, a0_5);
-            a1_5 = v1_32.fma(g, a1_5);
-            a2_5 = v2_32.fma(g, a2_5);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
         }
         a0_0.intoArray(b7_conv_bf_c6_wino, m);
         a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
-        a2_0.intoArray(b7_conv_bf_c6_wino, m + 16);
-        a0_1.intoArray(b7_conv_bf_c6_wino, m + 32);
-        a1_1.intoArray(b7_conv_bf_c6_wino, m + 40);
-        a2_1.intoArray(b7_conv_bf_c6_wino, m + 48);
-        a0_2.intoArray(b7_conv_bf_c6_wino, m + 64);
-        a1_2.intoArray(b7_conv_bf_c6_wino, m + 72);
-        a2_2.intoArray(b7_conv_bf_c6_wino, m + 80);
-        a0_3.intoArray(b7_conv_bf_c6_wino, m + 96);
-        a1_3.intoArray(b7_conv_bf_c6_wino, m + 104);
-        a2_3.intoArray(b7_conv_bf_c6_wino, m + 112);
-        a0_4.intoArray(b7_conv_bf_c6_wino, m + 128);
-        a1_4.intoArray(b7_conv_bf_c6_wino, m + 136);
-        a2_4.intoArray(b7_conv_bf_c6_wino, m + 144);
-        a0_5.intoArray(b7_conv_bf_c6_wino, m + 160);
-        a1_5.intoArray(b7_conv_bf_c6_wino, m + 168);
-        a2_5.intoArray(b7_conv_bf_c6_wino, m + 176);
+        a0_1.intoArray(b7_conv_bf_c6_wino, m + 24);
+        a1_1.intoArray(b7_conv_bf_c6_wino, m + 32);
+        a0_2.intoArray(b7_conv_bf_c6_wino, m + 48);
+        a1_2.intoArray(b7_conv_bf_c6_wino, m + 56);
+        a0_3.intoArray(b7_conv_bf_c6_wino, m + 72);
+        a1_3.intoArray(b7_conv_bf_c6_wino, m + 80);
+        a0_4.intoArray(b7_conv_bf_c6_wino, m + 96);
+        a1_4.intoArray(b7_conv_bf_c6_wino, m + 104);
+        a0_5.intoArray(b7_conv_bf_c6_wino, m + 120);
+        a1_5.intoArray(b7_conv_bf_c6_wino, m + 128);
     }
 
     /**
-     * M[ξ][o .. o+3][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+3][n .. n+15] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 4 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b7_conv_bf_c6_mm4(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 8) {
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 8) {
             FloatVector v0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 16);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
-            FloatVector v0_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 48);
+            FloatVector v0_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, v + 32);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 4]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 5]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 6]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
             g = FloatVector.broadcast(S, b7_conv_bf_c6_u[uo + 7]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
         }
         a0_0.intoArray(b7_conv_bf_c6_wino, m);
         a1_0.intoArray(b7_conv_bf_c6_wino, m + 8);
-        a2_0.intoArray(b7_conv_bf_c6_wino, m + 16);
-        a0_1.intoArray(b7_conv_bf_c6_wino, m + 32);
-        a1_1.intoArray(b7_conv_bf_c6_wino, m + 40);
-        a2_1.intoArray(b7_conv_bf_c6_wino, m + 48);
-        a0_2.intoArray(b7_conv_bf_c6_wino, m + 64);
-        a1_2.intoArray(b7_conv_bf_c6_wino, m + 72);
-        a2_2.intoArray(b7_conv_bf_c6_wino, m + 80);
-        a0_3.intoArray(b7_conv_bf_c6_wino, m + 96);
-        a1_3.intoArray(b7_conv_bf_c6_wino, m + 104);
-        a2_3.intoArray(b7_conv_bf_c6_wino, m + 112);
+        a0_1.intoArray(b7_conv_bf_c6_wino, m + 24);
+        a1_1.intoArray(b7_conv_bf_c6_wino, m + 32);
+        a0_2.intoArray(b7_conv_bf_c6_wino, m + 48);
+        a1_2.intoArray(b7_conv_bf_c6_wino, m + 56);
+        a0_3.intoArray(b7_conv_bf_c6_wino, m + 72);
+        a1_3.intoArray(b7_conv_bf_c6_wino, m + 80);
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
      */
     private void b7_conv_bf_c6_yout(int g, int n0, int mo) {
-        int t = g / 2;
-        int ti = g - t * 2;
-        int st = mo + 294912;
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        FloatVector minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 98304;
         for (int o = 0; o < 256; o++) {
-            int mm = mo + o * 32 + n0;
-            int y = ((t * 256 + o) * 8 + 4 * ti) * 8;
-            for (int j = 0; j < 2; j += 8) {
-                // A^T down every column q of M[6r + q], staged at z[r][q]
-                for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 8192;
+            int mm = mo + o * 24 + n0;
+            int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[4r + q], staged at z[r][q]
+                for (int q = 0; q < 4; q++) {
+                    int mq = mm + j + q * 6144;
                     FloatVector h0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 49152);
-                    FloatVector h2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 98304);
-                    FloatVector h3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 147456);
-                    FloatVector h4 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 196608);
-                    FloatVector h5 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 245760);
-                    FloatVector za = h1.add(h2);
-                    FloatVector zb = h1.sub(h2);
-                    FloatVector zc = h3.add(h4);
-                    FloatVector zd = h3.sub(h4);
-                    FloatVector z0 = h0.add(za).add(zc);
-                    FloatVector z1 = zd.fma(two, zb);
-                    FloatVector z2 = zc.fma(four, za);
-                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    FloatVector h1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 24576);
+                    FloatVector h2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 49152);
+                    FloatVector h3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 73728);
+                    FloatVector z0 = h0.add(h1).add(h2);
+                    FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(b7_conv_bf_c6_wino, st + q * 8);
-                    z1.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 48);
-                    z2.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 96);
-                    z3.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 144);
+                    z1.intoArray(b7_conv_bf_c6_wino, st + q * 8 + 32);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
-                for (int r = 0; r < 4; r++) {
-                    int sr = st + r * 48;
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
+                for (int r = 0; r < 2; r++) {
+                    int sr = st + r * 32;
                     FloatVector e0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr);
                     FloatVector e1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 8);
                     FloatVector e2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 16);
                     FloatVector e3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 24);
-                    FloatVector e4 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 32);
-                    FloatVector e5 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sr + 40);
-                    FloatVector fa = e1.add(e2);
-                    FloatVector fb = e1.sub(e2);
-                    FloatVector fc = e3.add(e4);
-                    FloatVector fd = e3.sub(e4);
-                    FloatVector f0 = e0.add(fa).add(fc);
-                    FloatVector f1 = fd.fma(two, fb);
-                    FloatVector f2 = fc.fma(four, fa);
-                    FloatVector f3 = fd.fma(eight, fb).add(e5);
-                    f0.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 192);
-                    f1.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 200);
-                    f2.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 208);
-                    f3.intoArray(b7_conv_bf_c6_wino, st + r * 32 + 216);
+                    FloatVector f0 = e0.add(e1).add(e2);
+                    FloatVector f1 = e1.sub(e2).sub(e3);
+                    f0.intoArray(b7_conv_bf_c6_wino, st + r * 16 + 64);
+                    f1.intoArray(b7_conv_bf_c6_wino, st + r * 16 + 72);
                 }
-                int e = Math.min(8, 2 - j);
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    int px = y + (j + q) * 4;
-                    grad$r5_[px] = b7_conv_bf_c6_wino[st + q + 192];
-                    grad$r5_[px + 1] = b7_conv_bf_c6_wino[st + q + 200];
-                    grad$r5_[px + 2] = b7_conv_bf_c6_wino[st + q + 208];
-                    grad$r5_[px + 3] = b7_conv_bf_c6_wino[st + q + 216];
-                    grad$r5_[px + 8] = b7_conv_bf_c6_wino[st + q + 224];
-                    grad$r5_[px + 9] = b7_conv_bf_c6_wino[st + q + 232];
-                    grad$r5_[px + 10] = b7_conv_bf_c6_wino[st + q + 240];
-                    grad$r5_[px + 11] = b7_conv_bf_c6_wino[st + q + 248];
-                    grad$r5_[px + 16] = b7_conv_bf_c6_wino[st + q + 256];
-                    grad$r5_[px + 17] = b7_conv_bf_c6_wino[st + q + 264];
-                    grad$r5_[px + 18] = b7_conv_bf_c6_wino[st + q + 272];
-                    grad$r5_[px + 19] = b7_conv_bf_c6_wino[st + q + 280];
-                    grad$r5_[px + 24] = b7_conv_bf_c6_wino[st + q + 288];
-                    grad$r5_[px + 25] = b7_conv_bf_c6_wino[st + q + 296];
-                    grad$r5_[px + 26] = b7_conv_bf_c6_wino[st + q + 304];
-                    grad$r5_[px + 27] = b7_conv_bf_c6_wino[st + q + 312];
+                    int px = y + (j + q) * 2;
+                    grad$r5_[px] = b7_conv_bf_c6_wino[st + q + 64];
+                    grad$r5_[px + 1] = b7_conv_bf_c6_wino[st + q + 72];
+                    grad$r5_[px + 8] = b7_conv_bf_c6_wino[st + q + 80];
+                    grad$r5_[px + 9] = b7_conv_bf_c6_wino[st + q + 88];
                 }
             }
         }
@@ -6268,59 +5872,55 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31): ΔX[t][c][i][j] = Σ_k Σ_p<3 Σ_q<3 V[c][k][p][q] · ΔY[t][k][i - 1 + p][j - 1 + q]
-     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd4
-     * <p>11 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 2x2 tiles per map; chunk l takes blocks l, l+11, ... of 12 tile rows, 11 blocks in all, with its own slice of b12_conv_bf_c5_wino
+     * <p>V = rot180(W[c5])ᵀ, anchor (1,1), algo winograd2
+     * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b12_conv_bf_c5_wino
      */
     private void b12_conv_bf_c5_(int chunk) {
-        int vo = chunk * 442688;
-        int mo = vo + 294912;
-        for (int blk = chunk; blk < 11; blk += 11) {
-            int g0 = blk * 12;
-            int g1 = Math.min(g0 + 12, 128);
-            int nl = ((g1 - g0) * 2 + 23) / 24 * 24;
+        int vo = chunk * 147584;
+        int mo = vo + 98304;
+        for (int blk = chunk; blk < 64; blk += 16) {
+            int g0 = blk * 4;
+            int g1 = Math.min(g0 + 4, 256);
+            int nl = ((g1 - g0) * 4 + 15) / 16 * 16;
             // V = B^T d B of every tile and input channel of the block
-            for (int g = g0; g < g1; g++) b12_conv_bf_c5_vin(g, (g - g0) * 2, vo);
-            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
-            for (int xi = 0; xi < 36; xi++) {
-                for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 8192 + n;
-                    int m = mo + xi * 4096 + n;
+            for (int g = g0; g < g1; g++) b12_conv_bf_c5_vin(g, (g - g0) * 4, vo);
+            // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 16 tiles at a time, channels summed in order
+            for (int xi = 0; xi < 16; xi++) {
+                for (int n = 0; n < nl; n += 16) {
+                    int v = vo + xi * 6144 + n;
+                    int m = mo + xi * 3072 + n;
                     int uo = xi * 32768;
-                    for (int o = 0; o < 126; o += 6) b12_conv_bf_c5_mm6(uo + o * 256, v, m + o * 32);
-                    b12_conv_bf_c5_mm2(uo + 32256, v, m + 4032);
+                    for (int o = 0; o < 126; o += 6) b12_conv_bf_c5_mm6(uo + o * 256, v, m + o * 24);
+                    b12_conv_bf_c5_mm2(uo + 32256, v, m + 3024);
                 }
             }
             // Y = A^T M A of every tile and output channel of the block
-            for (int g = g0; g < g1; g++) b12_conv_bf_c5_yout(g, (g - g0) * 2, mo);
+            for (int g = g0; g < g1; g++) b12_conv_bf_c5_yout(g, (g - g0) * 4, mo);
         }
     }
 
     /**
-     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10 rows x (4 column phases of 3: D^r[e] = padded column 4e + r), data from row 1 and padded column 1, zeros in the pads
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase pad: copies grad$c5_[t] into planes of 10 rows x (2 column phases of 5: D^r[e] = padded column 2e + r), data from row 1 and padded column 1, zeros in the pads
      */
     private void b12_conv_bf_c5_pad(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int x = (t * 256 + c) * 64;
-            int z = (t * 256 + c) * 120;
-            for (int e = 0; e < 12; e++) b12_conv_bf_c5_d[z + e] = 0f;
-            for (int e = 108; e < 120; e++) b12_conv_bf_c5_d[z + e] = 0f;
-            int d = z + 12;
-            for (int i = 0; i < 8; i++, x += 8, d += 12) {
-                for (int e = 1; e < 3; e++) b12_conv_bf_c5_d[d + e] = grad$c5_[x + e * 4 - 1];
+            int z = (t * 256 + c) * 100;
+            for (int e = 0; e < 10; e++) b12_conv_bf_c5_d[z + e] = 0f;
+            for (int e = 90; e < 100; e++) b12_conv_bf_c5_d[z + e] = 0f;
+            int d = z + 10;
+            for (int i = 0; i < 8; i++, x += 8, d += 10) {
+                for (int e = 1; e < 5; e++) b12_conv_bf_c5_d[d + e] = grad$c5_[x + e * 2 - 1];
                 for (int e = 0; e < 1; e++) b12_conv_bf_c5_d[d + e] = 0f;
-                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 3 + e] = grad$c5_[x + e * 4];
-                for (int e = 2; e < 3; e++) b12_conv_bf_c5_d[d + 3 + e] = 0f;
-                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 6 + e] = grad$c5_[x + e * 4 + 1];
-                for (int e = 2; e < 3; e++) b12_conv_bf_c5_d[d + 6 + e] = 0f;
-                for (int e = 0; e < 2; e++) b12_conv_bf_c5_d[d + 9 + e] = grad$c5_[x + e * 4 + 2];
-                for (int e = 2; e < 3; e++) b12_conv_bf_c5_d[d + 9 + e] = 0f;
+                for (int e = 0; e < 4; e++) b12_conv_bf_c5_d[d + 5 + e] = grad$c5_[x + e * 2];
+                for (int e = 4; e < 5; e++) b12_conv_bf_c5_d[d + 5 + e] = 0f;
             }
         }
     }
 
     /**
-     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
+     * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void b12_conv_bf_c5_u(int chunk) {
         for (int ob = chunk; ob < 22; ob += 16) {
@@ -6337,357 +5937,237 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     double g21 = c5$weight_[w + 1];
                     double g22 = c5$weight_[w];
                     // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
+                    double h00 = g00;
+                    double h10 = (g00 + g10 + g20) / 2.0;
+                    double h20 = (g00 - g10 + g20) / 2.0;
+                    double h30 = g20;
+                    double h01 = g01;
+                    double h11 = (g01 + g11 + g21) / 2.0;
+                    double h21 = (g01 - g11 + g21) / 2.0;
+                    double h31 = g21;
+                    double h02 = g02;
+                    double h12 = (g02 + g12 + g22) / 2.0;
+                    double h22 = (g02 - g12 + g22) / 2.0;
+                    double h32 = g22;
+                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
                     int u = o < 126 ? (o / 6) * 1536 + i * 6 + o % 6 : 32256 + i * 2 + (o - 126);
-                    b12_conv_bf_c5_u[u] = (float) ((h00) / 4.0);
-                    b12_conv_bf_c5_u[u + 32768] = (float) ((-h00 - h01 - h02) / 6.0);
-                    b12_conv_bf_c5_u[u + 65536] = (float) ((-h00 + h01 - h02) / 6.0);
-                    b12_conv_bf_c5_u[u + 98304] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    b12_conv_bf_c5_u[u + 131072] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    b12_conv_bf_c5_u[u + 163840] = (float) (h02);
-                    b12_conv_bf_c5_u[u + 196608] = (float) ((h10) / 4.0);
-                    b12_conv_bf_c5_u[u + 229376] = (float) ((-h10 - h11 - h12) / 6.0);
-                    b12_conv_bf_c5_u[u + 262144] = (float) ((-h10 + h11 - h12) / 6.0);
-                    b12_conv_bf_c5_u[u + 294912] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    b12_conv_bf_c5_u[u + 327680] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    b12_conv_bf_c5_u[u + 360448] = (float) (h12);
-                    b12_conv_bf_c5_u[u + 393216] = (float) ((h20) / 4.0);
-                    b12_conv_bf_c5_u[u + 425984] = (float) ((-h20 - h21 - h22) / 6.0);
-                    b12_conv_bf_c5_u[u + 458752] = (float) ((-h20 + h21 - h22) / 6.0);
-                    b12_conv_bf_c5_u[u + 491520] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    b12_conv_bf_c5_u[u + 524288] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    b12_conv_bf_c5_u[u + 557056] = (float) (h22);
-                    b12_conv_bf_c5_u[u + 589824] = (float) ((h30) / 4.0);
-                    b12_conv_bf_c5_u[u + 622592] = (float) ((-h30 - h31 - h32) / 6.0);
-                    b12_conv_bf_c5_u[u + 655360] = (float) ((-h30 + h31 - h32) / 6.0);
-                    b12_conv_bf_c5_u[u + 688128] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    b12_conv_bf_c5_u[u + 720896] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    b12_conv_bf_c5_u[u + 753664] = (float) (h32);
-                    b12_conv_bf_c5_u[u + 786432] = (float) ((h40) / 4.0);
-                    b12_conv_bf_c5_u[u + 819200] = (float) ((-h40 - h41 - h42) / 6.0);
-                    b12_conv_bf_c5_u[u + 851968] = (float) ((-h40 + h41 - h42) / 6.0);
-                    b12_conv_bf_c5_u[u + 884736] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    b12_conv_bf_c5_u[u + 917504] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    b12_conv_bf_c5_u[u + 950272] = (float) (h42);
-                    b12_conv_bf_c5_u[u + 983040] = (float) ((h50) / 4.0);
-                    b12_conv_bf_c5_u[u + 1015808] = (float) ((-h50 - h51 - h52) / 6.0);
-                    b12_conv_bf_c5_u[u + 1048576] = (float) ((-h50 + h51 - h52) / 6.0);
-                    b12_conv_bf_c5_u[u + 1081344] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    b12_conv_bf_c5_u[u + 1114112] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    b12_conv_bf_c5_u[u + 1146880] = (float) (h52);
+                    b12_conv_bf_c5_u[u] = (float) (h00);
+                    b12_conv_bf_c5_u[u + 32768] = (float) ((h00 + h01 + h02) / 2.0);
+                    b12_conv_bf_c5_u[u + 65536] = (float) ((h00 - h01 + h02) / 2.0);
+                    b12_conv_bf_c5_u[u + 98304] = (float) (h02);
+                    b12_conv_bf_c5_u[u + 131072] = (float) (h10);
+                    b12_conv_bf_c5_u[u + 163840] = (float) ((h10 + h11 + h12) / 2.0);
+                    b12_conv_bf_c5_u[u + 196608] = (float) ((h10 - h11 + h12) / 2.0);
+                    b12_conv_bf_c5_u[u + 229376] = (float) (h12);
+                    b12_conv_bf_c5_u[u + 262144] = (float) (h20);
+                    b12_conv_bf_c5_u[u + 294912] = (float) ((h20 + h21 + h22) / 2.0);
+                    b12_conv_bf_c5_u[u + 327680] = (float) ((h20 - h21 + h22) / 2.0);
+                    b12_conv_bf_c5_u[u + 360448] = (float) (h22);
+                    b12_conv_bf_c5_u[u + 393216] = (float) (h30);
+                    b12_conv_bf_c5_u[u + 425984] = (float) ((h30 + h31 + h32) / 2.0);
+                    b12_conv_bf_c5_u[u + 458752] = (float) ((h30 - h31 + h32) / 2.0);
+                    b12_conv_bf_c5_u[u + 491520] = (float) (h32);
                 }
             }
         }
     }
 
     /**
-     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 2, tile row g % 2), tiles j = 0 .. 1, every input channel c; F(4x4,3x3).
+     * V[ξ][c][n0 + j] = (B^T d B)[ξ] of tile row g (sample g / 4, tile row g % 4), tiles j = 0 .. 3, every input channel c; F(2x2,3x3).
      */
     private void b12_conv_bf_c5_vin(int g, int n0, int vo) {
-        int t = g / 2;
-        int ti = g - t * 2;
-        int st = vo + 442368;
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        FloatVector minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = vo + 147456;
         for (int c = 0; c < 256; c++) {
-            int d = (t * 256 + c) * 120 + ti * 48;
-            int v = vo + c * 32 + n0;
-            for (int j = 0; j < 2; j += 8) {
-                // row r of the tiles' 6x6 blocks: column 4j + s is D^(s mod 4)[j + s / 4]; B^T along it, staged at w[q][r]
-                for (int r = 0; r < 6; r++) {
-                    int dr = d + j + r * 12;
+            int d = (t * 256 + c) * 100 + ti * 20;
+            int v = vo + c * 24 + n0;
+            for (int j = 0; j < 4; j += 8) {
+                // row r of the tiles' 4x4 blocks: column 2j + s is D^(s mod 2)[j + s / 2]; B^T along it, staged at w[q][r]
+                for (int r = 0; r < 4; r++) {
+                    int dr = d + j + r * 10;
                     FloatVector x0 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr);
-                    FloatVector x1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 3);
-                    FloatVector x2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 6);
-                    FloatVector x3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 9);
-                    FloatVector x4 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 1);
-                    FloatVector x5 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 4);
-                    FloatVector ws = x4.sub(x2);
-                    FloatVector wt = x3.sub(x1);
-                    FloatVector w0 = x0.sub(x2).fma(four, ws);
-                    FloatVector w1 = x1.add(x2).fma(minusFour, x3.add(x4));
-                    FloatVector w2 = x1.sub(x2).fma(four, x4.sub(x3));
-                    FloatVector w3 = wt.fma(two, ws);
-                    FloatVector w4 = wt.fma(minusTwo, ws);
-                    FloatVector w5 = wt.fma(minusFour, x5.sub(x3));
+                    FloatVector x1 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 5);
+                    FloatVector x2 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 1);
+                    FloatVector x3 = FloatVector.fromArray(S, b12_conv_bf_c5_d, dr + 6);
+                    FloatVector w0 = x0.sub(x2);
+                    FloatVector w1 = x1.add(x2);
+                    FloatVector w2 = x2.sub(x1);
+                    FloatVector w3 = x1.sub(x3);
                     w0.intoArray(b12_conv_bf_c5_wino, st + r * 8);
-                    w1.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 48);
-                    w2.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 96);
-                    w3.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 144);
-                    w4.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 192);
-                    w5.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 240);
+                    w1.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 32);
+                    w2.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 64);
+                    w3.intoArray(b12_conv_bf_c5_wino, st + r * 8 + 96);
                 }
-                // B^T down every column q: V[6r + q][c] of tiles j .. j+7
-                for (int q = 0; q < 6; q++) {
-                    int sq = st + q * 48;
-                    int vq = v + j + q * 8192;
+                // B^T down every column q: V[4r + q][c] of tiles j .. j+7
+                for (int q = 0; q < 4; q++) {
+                    int sq = st + q * 32;
+                    int vq = v + j + q * 6144;
                     FloatVector y0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 16);
                     FloatVector y3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 24);
-                    FloatVector y4 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 32);
-                    FloatVector y5 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 40);
-                    FloatVector vs = y4.sub(y2);
-                    FloatVector vt = y3.sub(y1);
-                    FloatVector v0 = y0.sub(y2).fma(four, vs);
-                    FloatVector v1 = y1.add(y2).fma(minusFour, y3.add(y4));
-                    FloatVector v2 = y1.sub(y2).fma(four, y4.sub(y3));
-                    FloatVector v3 = vt.fma(two, vs);
-                    FloatVector v4 = vt.fma(minusTwo, vs);
-                    FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
+                    FloatVector v0 = y0.sub(y2);
+                    FloatVector v1 = y1.add(y2);
+                    FloatVector v2 = y2.sub(y1);
+                    FloatVector v3 = y1.sub(y3);
                     v0.intoArray(b12_conv_bf_c5_wino, vq);
-                    v1.intoArray(b12_conv_bf_c5_wino, vq + 49152);
-                    v2.intoArray(b12_conv_bf_c5_wino, vq + 98304);
-                    v3.intoArray(b12_conv_bf_c5_wino, vq + 147456);
-                    v4.intoArray(b12_conv_bf_c5_wino, vq + 196608);
-                    v5.intoArray(b12_conv_bf_c5_wino, vq + 245760);
+                    v1.intoArray(b12_conv_bf_c5_wino, vq + 24576);
+                    v2.intoArray(b12_conv_bf_c5_wino, vq + 49152);
+                    v3.intoArray(b12_conv_bf_c5_wino, vq + 73728);
                 }
             }
         }
     }
 
     /**
-     * M[ξ][o .. o+5][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+5][n .. n+15] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 6 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b12_conv_bf_c5_mm6(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector a0_2 = FloatVector.zero(S);
         FloatVector a1_2 = FloatVector.zero(S);
-        FloatVector a2_2 = FloatVector.zero(S);
         FloatVector a0_3 = FloatVector.zero(S);
         FloatVector a1_3 = FloatVector.zero(S);
-        FloatVector a2_3 = FloatVector.zero(S);
         FloatVector a0_4 = FloatVector.zero(S);
         FloatVector a1_4 = FloatVector.zero(S);
-        FloatVector a2_4 = FloatVector.zero(S);
         FloatVector a0_5 = FloatVector.zero(S);
         FloatVector a1_5 = FloatVector.zero(S);
-        FloatVector a2_5 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 12) {
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 12) {
             FloatVector v0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 16);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 2]);
             a0_2 = v0.fma(g, a0_2);
             a1_2 = v1.fma(g, a1_2);
-            a2_2 = v2.fma(g, a2_2);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 3]);
             a0_3 = v0.fma(g, a0_3);
             a1_3 = v1.fma(g, a1_3);
-            a2_3 = v2.fma(g, a2_3);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 4]);
             a0_4 = v0.fma(g, a0_4);
             a1_4 = v1.fma(g, a1_4);
-            a2_4 = v2.fma(g, a2_4);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 5]);
             a0_5 = v0.fma(g, a0_5);
             a1_5 = v1.fma(g, a1_5);
-            a2_5 = v2.fma(g, a2_5);
-            FloatVector v0_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 48);
+            FloatVector v0_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 6]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 7]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 8]);
-            a0_2 = v0_32.fma(g, a0_2);
-            a1_2 = v1_32.fma(g, a1_2);
-            a2_2 = v2_32.fma(g, a2_2);
+            a0_2 = v0_24.fma(g, a0_2);
+            a1_2 = v1_24.fma(g, a1_2);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 9]);
-            a0_3 = v0_32.fma(g, a0_3);
-            a1_3 = v1_32.fma(g, a1_3);
-            a2_3 = v2_32.fma(g, a2_3);
+            a0_3 = v0_24.fma(g, a0_3);
+            a1_3 = v1_24.fma(g, a1_3);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 10]);
-            a0_4 = v0_32.fma(g, a0_4);
-            a1_4 = v1_32.fma(g, a1_4);
-            a2_4 = v2_32.fma(g, a2_4);
+            a0_4 = v0_24.fma(g, a0_4);
+            a1_4 = v1_24.fma(g, a1_4);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 11]);
-            a0_5 = v0_32.fma(g, a0_5);
-            a1_5 = v1_32.fma(g, a1_5);
-            a2_5 = v2_32.fma(g, a2_5);
+            a0_5 = v0_24.fma(g, a0_5);
+            a1_5 = v1_24.fma(g, a1_5);
         }
         a0_0.intoArray(b12_conv_bf_c5_wino, m);
         a1_0.intoArray(b12_conv_bf_c5_wino, m + 8);
-        a2_0.intoArray(b12_conv_bf_c5_wino, m + 16);
-        a0_1.intoArray(b12_conv_bf_c5_wino, m + 32);
-        a1_1.intoArray(b12_conv_bf_c5_wino, m + 40);
-        a2_1.intoArray(b12_conv_bf_c5_wino, m + 48);
-        a0_2.intoArray(b12_conv_bf_c5_wino, m + 64);
-        a1_2.intoArray(b12_conv_bf_c5_wino, m + 72);
-        a2_2.intoArray(b12_conv_bf_c5_wino, m + 80);
-        a0_3.intoArray(b12_conv_bf_c5_wino, m + 96);
-        a1_3.intoArray(b12_conv_bf_c5_wino, m + 104);
-        a2_3.intoArray(b12_conv_bf_c5_wino, m + 112);
-        a0_4.intoArray(b12_conv_bf_c5_wino, m + 128);
-        a1_4.intoArray(b12_conv_bf_c5_wino, m + 136);
-        a2_4.intoArray(b12_conv_bf_c5_wino, m + 144);
-        a0_5.intoArray(b12_conv_bf_c5_wino, m + 160);
-        a1_5.intoArray(b12_conv_bf_c5_wino, m + 168);
-        a2_5.intoArray(b12_conv_bf_c5_wino, m + 176);
+        a0_1.intoArray(b12_conv_bf_c5_wino, m + 24);
+        a1_1.intoArray(b12_conv_bf_c5_wino, m + 32);
+        a0_2.intoArray(b12_conv_bf_c5_wino, m + 48);
+        a1_2.intoArray(b12_conv_bf_c5_wino, m + 56);
+        a0_3.intoArray(b12_conv_bf_c5_wino, m + 72);
+        a1_3.intoArray(b12_conv_bf_c5_wino, m + 80);
+        a0_4.intoArray(b12_conv_bf_c5_wino, m + 96);
+        a1_4.intoArray(b12_conv_bf_c5_wino, m + 104);
+        a0_5.intoArray(b12_conv_bf_c5_wino, m + 120);
+        a1_5.intoArray(b12_conv_bf_c5_wino, m + 128);
     }
 
     /**
-     * M[ξ][o .. o+1][n .. n+23] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 24 tiles x 2 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
+     * M[ξ][o .. o+1][n .. n+15] = Σ_c U[ξ][o / 6][c][..] · V[ξ][c][n ..], c = 0 .. 255 in order: a register tile of 16 tiles x 2 output channels (uo: U[ξ][o / 6][0][0], v: V[ξ][0][n], m: M[ξ][o][n]).
      */
     private void b12_conv_bf_c5_mm2(int uo, int v, int m) {
         FloatVector a0_0 = FloatVector.zero(S);
         FloatVector a1_0 = FloatVector.zero(S);
-        FloatVector a2_0 = FloatVector.zero(S);
         FloatVector a0_1 = FloatVector.zero(S);
         FloatVector a1_1 = FloatVector.zero(S);
-        FloatVector a2_1 = FloatVector.zero(S);
         FloatVector g;
-        for (int c = 0; c < 256; c += 2, v += 64, uo += 4) {
+        for (int c = 0; c < 256; c += 2, v += 48, uo += 4) {
             FloatVector v0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v);
             FloatVector v1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 8);
-            FloatVector v2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 16);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo]);
             a0_0 = v0.fma(g, a0_0);
             a1_0 = v1.fma(g, a1_0);
-            a2_0 = v2.fma(g, a2_0);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 1]);
             a0_1 = v0.fma(g, a0_1);
             a1_1 = v1.fma(g, a1_1);
-            a2_1 = v2.fma(g, a2_1);
-            FloatVector v0_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
-            FloatVector v1_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 40);
-            FloatVector v2_32 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 48);
+            FloatVector v0_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 24);
+            FloatVector v1_24 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, v + 32);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 2]);
-            a0_0 = v0_32.fma(g, a0_0);
-            a1_0 = v1_32.fma(g, a1_0);
-            a2_0 = v2_32.fma(g, a2_0);
+            a0_0 = v0_24.fma(g, a0_0);
+            a1_0 = v1_24.fma(g, a1_0);
             g = FloatVector.broadcast(S, b12_conv_bf_c5_u[uo + 3]);
-            a0_1 = v0_32.fma(g, a0_1);
-            a1_1 = v1_32.fma(g, a1_1);
-            a2_1 = v2_32.fma(g, a2_1);
+            a0_1 = v0_24.fma(g, a0_1);
+            a1_1 = v1_24.fma(g, a1_1);
         }
         a0_0.intoArray(b12_conv_bf_c5_wino, m);
         a1_0.intoArray(b12_conv_bf_c5_wino, m + 8);
-        a2_0.intoArray(b12_conv_bf_c5_wino, m + 16);
-        a0_1.intoArray(b12_conv_bf_c5_wino, m + 32);
-        a1_1.intoArray(b12_conv_bf_c5_wino, m + 40);
-        a2_1.intoArray(b12_conv_bf_c5_wino, m + 48);
+        a0_1.intoArray(b12_conv_bf_c5_wino, m + 24);
+        a1_1.intoArray(b12_conv_bf_c5_wino, m + 32);
     }
 
     /**
-     * Y[t][o][4ti .. 4ti+3][..] of tile row g (sample t = g / 2, ti = g % 2) = A^T M[.][o][n0 + j] A for every output channel o (F(4x4,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 4x4 pixels of each tile.
+     * Y[t][o][2ti .. 2ti+1][..] of tile row g (sample t = g / 4, ti = g % 4) = A^T M[.][o][n0 + j] A for every output channel o (F(2x2,3x3)), through the staged vectors y[r][b] of 8 tiles copied into the 2x2 pixels of each tile.
      */
     private void b12_conv_bf_c5_yout(int g, int n0, int mo) {
-        int t = g / 2;
-        int ti = g - t * 2;
-        int st = mo + 147456;
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        FloatVector minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        int t = g / 4;
+        int ti = g - t * 4;
+        int st = mo + 49152;
         for (int o = 0; o < 128; o++) {
-            int mm = mo + o * 32 + n0;
-            int y = ((t * 128 + o) * 8 + 4 * ti) * 8;
-            for (int j = 0; j < 2; j += 8) {
-                // A^T down every column q of M[6r + q], staged at z[r][q]
-                for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 4096;
+            int mm = mo + o * 24 + n0;
+            int y = ((t * 128 + o) * 8 + 2 * ti) * 8;
+            for (int j = 0; j < 4; j += 8) {
+                // A^T down every column q of M[4r + q], staged at z[r][q]
+                for (int q = 0; q < 4; q++) {
+                    int mq = mm + j + q * 3072;
                     FloatVector h0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 24576);
-                    FloatVector h2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 49152);
-                    FloatVector h3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 73728);
-                    FloatVector h4 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 98304);
-                    FloatVector h5 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 122880);
-                    FloatVector za = h1.add(h2);
-                    FloatVector zb = h1.sub(h2);
-                    FloatVector zc = h3.add(h4);
-                    FloatVector zd = h3.sub(h4);
-                    FloatVector z0 = h0.add(za).add(zc);
-                    FloatVector z1 = zd.fma(two, zb);
-                    FloatVector z2 = zc.fma(four, za);
-                    FloatVector z3 = zd.fma(eight, zb).add(h5);
+                    FloatVector h1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 12288);
+                    FloatVector h2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 24576);
+                    FloatVector h3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 36864);
+                    FloatVector z0 = h0.add(h1).add(h2);
+                    FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(b12_conv_bf_c5_wino, st + q * 8);
-                    z1.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 48);
-                    z2.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 96);
-                    z3.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 144);
+                    z1.intoArray(b12_conv_bf_c5_wino, st + q * 8 + 32);
                 }
-                // A^T along every row r, staged at y[r][b]: pixel (4ti + r, 4(j + lane) + b)
-                for (int r = 0; r < 4; r++) {
-                    int sr = st + r * 48;
+                // A^T along every row r, staged at y[r][b]: pixel (2ti + r, 2(j + lane) + b)
+                for (int r = 0; r < 2; r++) {
+                    int sr = st + r * 32;
                     FloatVector e0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr);
                     FloatVector e1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 8);
                     FloatVector e2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 16);
                     FloatVector e3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 24);
-                    FloatVector e4 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 32);
-                    FloatVector e5 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sr + 40);
-                    FloatVector fa = e1.add(e2);
-                    FloatVector fb = e1.sub(e2);
-                    FloatVector fc = e3.add(e4);
-                    FloatVector fd = e3.sub(e4);
-                    FloatVector f0 = e0.add(fa).add(fc);
-                    FloatVector f1 = fd.fma(two, fb);
-                    FloatVector f2 = fc.fma(four, fa);
-                    FloatVector f3 = fd.fma(eight, fb).add(e5);
-                    f0.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 192);
-                    f1.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 200);
-                    f2.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 208);
-                    f3.intoArray(b12_conv_bf_c5_wino, st + r * 32 + 216);
+                    FloatVector f0 = e0.add(e1).add(e2);
+                    FloatVector f1 = e1.sub(e2).sub(e3);
+                    f0.intoArray(b12_conv_bf_c5_wino, st + r * 16 + 64);
+                    f1.intoArray(b12_conv_bf_c5_wino, st + r * 16 + 72);
                 }
-                int e = Math.min(8, 2 - j);
+                int e = Math.min(8, 4 - j);
                 for (int q = 0; q < e; q++) {
-                    int px = y + (j + q) * 4;
-                    grad$p4_[px] = b12_conv_bf_c5_wino[st + q + 192];
-                    grad$p4_[px + 1] = b12_conv_bf_c5_wino[st + q + 200];
-                    grad$p4_[px + 2] = b12_conv_bf_c5_wino[st + q + 208];
-                    grad$p4_[px + 3] = b12_conv_bf_c5_wino[st + q + 216];
-                    grad$p4_[px + 8] = b12_conv_bf_c5_wino[st + q + 224];
-                    grad$p4_[px + 9] = b12_conv_bf_c5_wino[st + q + 232];
-                    grad$p4_[px + 10] = b12_conv_bf_c5_wino[st + q + 240];
-                    grad$p4_[px + 11] = b12_conv_bf_c5_wino[st + q + 248];
-                    grad$p4_[px + 16] = b12_conv_bf_c5_wino[st + q + 256];
-                    grad$p4_[px + 17] = b12_conv_bf_c5_wino[st + q + 264];
-                    grad$p4_[px + 18] = b12_conv_bf_c5_wino[st + q + 272];
-                    grad$p4_[px + 19] = b12_conv_bf_c5_wino[st + q + 280];
-                    grad$p4_[px + 24] = b12_conv_bf_c5_wino[st + q + 288];
-                    grad$p4_[px + 25] = b12_conv_bf_c5_wino[st + q + 296];
-                    grad$p4_[px + 26] = b12_conv_bf_c5_wino[st + q + 304];
-                    grad$p4_[px + 27] = b12_conv_bf_c5_wino[st + q + 312];
+                    int px = y + (j + q) * 2;
+                    grad$p4_[px] = b12_conv_bf_c5_wino[st + q + 64];
+                    grad$p4_[px + 1] = b12_conv_bf_c5_wino[st + q + 72];
+                    grad$p4_[px + 8] = b12_conv_bf_c5_wino[st + q + 80];
+                    grad$p4_[px + 9] = b12_conv_bf_c5_wino[st + q + 88];
                 }
             }
         }
