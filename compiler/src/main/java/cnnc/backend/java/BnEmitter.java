@@ -8,6 +8,7 @@ import cnnc.ops.BnGrad;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * bn, bn_bf and bn_grad, one chunk per channel {@code c}. A statistic {@code s} is one element
@@ -57,13 +58,14 @@ final class BnEmitter {
 
     /**
      * {@link #sums} where {@code vbody} (not null: {@link #wides} holds) gives the vector form of {@code body}:
-     * {@code vbody.apply(index, half)} adds values {@code index .. index+3} to {@code nameA} (accumulators
-     * 0-3) or {@code index+4 .. index+7} to {@code nameB} (4-7), each lane as {@code body} adds to its scalar
-     * accumulator; a plane's last {@code hw mod 8} values go to the first lanes one at a time, by
-     * {@code body} itself. The same additions in the same order: the same bits as the scalar sums.
+     * {@code vbody.apply(index)} loads values {@code index .. index+7} once and adds {@code index .. index+3}
+     * to {@code nameA} (accumulators 0-3) and {@code index+4 .. index+7} to {@code nameB} (4-7), each lane as
+     * {@code body} adds to its scalar accumulator; a plane's last {@code hw mod 8} values go to the first
+     * lanes one at a time, by {@code body} itself. The same additions in the same order: the same bits as
+     * the scalar sums.
      */
     private static void sums(Code c, BatchNorm bn, Shape x, List<String> names, BiFunction<String, String, List<String>> body,
-                             BiFunction<String, Half, List<String>> vbody) {
+                             Function<String, List<String>> vbody) {
         if (vbody != null) {
             wideSums(c, x, names, body, vbody);
             return;
@@ -114,28 +116,26 @@ final class BnEmitter {
     }
 
     /**
-     * Half {@code name} ({@code A}: accumulators 0-3, {@code B}: 4-7) of the vector sums over the 8 values
-     * at an index. Everything stays inline in the kernel, in {@code S}'s and {@code D4}'s shapes, with no
-     * mask: a helper taking a vector (a {@code wide(v)} until stop 17) is a call C2 may leave out of line
-     * in a large method, and a vector passed to it is boxed; a second {@code FloatVector} shape or masks
-     * of two shapes teach the JDK's shared Vector API methods a second receiver class, after which C2
-     * compiles later kernels with boxes (docs/performance.md, "Stop 18").
+     * The 8 floats {@code a[o .. o+7]} as one vector. bn's vector sums stay inline in the kernel, in
+     * {@code S}'s and {@code D4}'s shapes, with no mask: a helper taking a vector (a {@code wide(v)} until
+     * stop 17) is a call C2 may leave out of line in a large method, and a vector passed to it is boxed;
+     * a second {@code FloatVector} shape or masks of two shapes teach the JDK's shared Vector API methods
+     * a second receiver class, after which C2 compiles later kernels with boxes (docs/performance.md,
+     * "Stop 18").
      */
-    record Half(String name) {
-        /** The 8 floats {@code a[o .. o+7]}; both halves load the same 8. */
-        String load(String a, String o) {
-            return "FloatVector.fromArray(S, " + a + ", " + o + ")";
-        }
+    private static String load8(String a, String o) {
+        return "FloatVector.fromArray(S, " + a + ", " + o + ")";
+    }
 
-        /** This half's 4 lanes of {@code floats} as doubles, lane k from float {@code 4·part + k}, as {@code (double)} widens each. */
-        String wide(String floats) {
-            return "((DoubleVector) " + floats + ".convertShape(F2D, D4, " + (name.equals("A") ? 0 : 1) + "))";
-        }
+    /** Half {@code part} (0: lanes 0-3, 1: lanes 4-7) of the 8 {@code floats} as doubles, lane k from float {@code 4·part + k}, as {@code (double)} widens each. */
+    private static String wide(String floats, int part) {
+        return "((DoubleVector) " + floats + ".convertShape(F2D, D4, " + part + "))";
+    }
 
-        /** {@code acc + term} in this half's lanes. */
-        String add(String acc, String term) {
-            return acc + name + " = " + acc + name + ".add(" + term + ")";
-        }
+    /** {@code acc + term} in half {@code part} of the accumulators ({@code accA}: 0-3, {@code accB}: 4-7). */
+    private static String add(String acc, int part, String term) {
+        String v = acc + (part == 0 ? "A" : "B");
+        return v + " = " + v + ".add(" + term + ")";
     }
 
     /**
@@ -144,7 +144,7 @@ final class BnEmitter {
      * {@code body}, the scalar code's own additions.
      */
     private static void wideSums(Code c, Shape x, List<String> names, BiFunction<String, String, List<String>> body,
-                                 BiFunction<String, Half, List<String>> vbody) {
+                                 Function<String, List<String>> vbody) {
         int hw = x.h() * x.w();
         int whole = hw - hw % LANES, tail = hw % LANES, half = LANES / 2;
         c.comment("value j of a plane goes to accumulator j mod 8: lanes 0-3 of " + String.join(", ", names.stream().map(n -> n + "A").toList())
@@ -155,8 +155,7 @@ final class BnEmitter {
         c.open("for (int t = 0; t < " + x.n() + "; t++)");
         c.line("int p = t * " + x.perSample() + " + c * " + hw);
         c.open("for (int e = p; e < p + " + whole + "; e += " + LANES + ")");
-        vbody.apply("e", new Half("A")).forEach(c::line);
-        vbody.apply("e", new Half("B")).forEach(c::line);
+        vbody.apply("e").forEach(c::line);
         c.close();
         if (tail > 0) {
             c.comment("the plane's last " + tail + " value" + (tail == 1 ? "" : "s") + " (" + hw + " = " + whole / LANES + "·8 + " + tail
@@ -227,11 +226,12 @@ final class BnEmitter {
         boolean wide = wides(s, bn, x);
         s.wide |= wide;
         sums(c, bn, x, List.of("sum"), (e, k) -> List.of("sum" + k + " += " + X + "[" + e + "]"),
-                !wide ? null : (e, h) -> List.of(h.add("sum", h.wide(h.load(X, e)))));
+                !wide ? null : e -> List.of("FloatVector x8 = " + load8(X, e), add("sum", 0, wide("x8", 0)), add("sum", 1, wide("x8", 1))));
         c.line("double mu = sum / " + n);
         sums(c, bn, x, List.of("sq"), (e, k) -> List.of("double d" + k + " = " + X + "[" + e + "] - mu", "sq" + k + " += d" + k + " * d" + k),
-                !wide ? null : (e, h) -> List.of("DoubleVector d" + h.name() + " = " + h.wide(h.load(X, e)) + ".sub(mu)",
-                        h.add("sq", "d" + h.name() + ".mul(d" + h.name() + ")")));
+                !wide ? null : e -> List.of("FloatVector x8 = " + load8(X, e),
+                        "DoubleVector dA = " + wide("x8", 0) + ".sub(mu)", add("sq", 0, "dA.mul(dA)"),
+                        "DoubleVector dB = " + wide("x8", 1) + ".sub(mu)", add("sq", 1, "dB.mul(dB)")));
         c.line("double var = sq / " + n);
         c.line(MU + "[s] = (float) mu");
         c.line(IS + "[s] = (float) (1.0 / Math.sqrt(var + " + Code.d(bn.eps()) + "))");
@@ -268,9 +268,10 @@ final class BnEmitter {
         s.wide |= wide;
         sums(c, bn, x, List.of("dsum", "xsum"), (e, k) -> List.of("float d" + k + " = " + dy + "[" + e + "]", "dsum" + k + " += d" + k,
                 "xsum" + k + " += d" + k + " * ((" + xs + "[" + e + "] - m) * is)"),
-                !wide ? null : (e, h) -> List.of("FloatVector d" + h.name() + " = " + h.load(dy, e),
-                        h.add("dsum", h.wide("d" + h.name())),
-                        h.add("xsum", h.wide("d" + h.name() + ".mul(" + h.load(xs, e) + ".sub(m).mul(is))"))));
+                !wide ? null : e -> List.of("FloatVector d8 = " + load8(dy, e),
+                        "FloatVector dx8 = d8.mul(" + load8(xs, e) + ".sub(m).mul(is))",
+                        add("dsum", 0, wide("d8", 0)), add("dsum", 1, wide("d8", 1)),
+                        add("xsum", 0, wide("dx8", 0)), add("xsum", 1, wide("dx8", 1))));
     }
 
     /**

@@ -632,7 +632,7 @@ public final class JavaBackend {
 
     /**
      * bn's vector sums ({@link BnEmitter}): their accumulators' shape, and the conversion that widens half
-     * of 8 floats to them, written out at each use (no helper: see {@link BnEmitter.Half}).
+     * of 8 floats to them, written out at each use (no helper: see {@code BnEmitter.load8}).
      */
     private static void wideFields(TypeSpec.Builder t) {
         ClassName doubleVector = ClassName.get("jdk.incubator.vector", "DoubleVector");

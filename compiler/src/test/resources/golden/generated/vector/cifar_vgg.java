@@ -2196,8 +2196,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c1_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -2209,9 +2210,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c1_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -2728,8 +2730,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c2_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -2741,9 +2744,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 65536 + c * 1024;
                     for (int e = p; e < p + 1024; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c2_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -3270,8 +3274,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c3_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -3283,9 +3288,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c3_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -3774,8 +3780,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c4_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c4_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c4_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -3787,9 +3794,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 32768 + c * 256;
                     for (int e = p; e < p + 256; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c4_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c4_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c4_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -4212,8 +4220,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c5_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c5_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c5_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -4225,9 +4234,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c5_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c5_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c5_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -4612,8 +4622,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c6_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c6_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c6_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -4625,9 +4636,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 16384 + c * 64;
                     for (int e = p; e < p + 64; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c6_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c6_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c6_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -5068,12 +5080,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 16384 + c * 64;
                 for (int e = p; e < p + 64; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n6_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c6_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n6_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c6_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n6_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c6_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -5842,12 +5854,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 16384 + c * 64;
                 for (int e = p; e < p + 64; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n5_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c5_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n5_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c5_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n5_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c5_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -6615,12 +6627,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 32768 + c * 256;
                 for (int e = p; e < p + 256; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n4_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c4_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n4_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c4_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n4_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c4_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -7467,12 +7479,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 32768 + c * 256;
                 for (int e = p; e < p + 256; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n3_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n3_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n3_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -8366,12 +8378,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 65536 + c * 1024;
                 for (int e = p; e < p + 1024; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n2_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n2_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n2_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -9272,12 +9284,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 65536 + c * 1024;
                 for (int e = p; e < p + 1024; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n1_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n1_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n1_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);

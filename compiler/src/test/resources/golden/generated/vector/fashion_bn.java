@@ -1526,8 +1526,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 25088 + c * 784;
                     for (int e = p; e < p + 784; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c1_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                 }
                 double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -1539,9 +1540,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 25088 + c * 784;
                     for (int e = p; e < p + 784; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c1_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c1_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                 }
@@ -2008,8 +2010,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 12544 + c * 196;
                     for (int e = p; e < p + 192; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c2_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                     // the plane's last 4 values (196 = 24·8 + 4) into accumulators 0-3, a lane at a time
                     double sum0 = sumA.lane(0), sum1 = sumA.lane(1), sum2 = sumA.lane(2), sum3 = sumA.lane(3);
@@ -2031,9 +2034,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 12544 + c * 196;
                     for (int e = p; e < p + 192; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c2_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c2_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                     // the plane's last 4 values (196 = 24·8 + 4) into accumulators 0-3, a lane at a time
@@ -2490,8 +2494,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 6272 + c * 49;
                     for (int e = p; e < p + 48; e += 8) {
-                        sumA = sumA.add(((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 0)));
-                        sumB = sumB.add(((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 1)));
+                        FloatVector x8 = FloatVector.fromArray(S, c3_, e);
+                        sumA = sumA.add(((DoubleVector) x8.convertShape(F2D, D4, 0)));
+                        sumB = sumB.add(((DoubleVector) x8.convertShape(F2D, D4, 1)));
                     }
                     // the plane's last 1 value (49 = 6·8 + 1) into accumulator 0, a lane at a time
                     double sum0 = sumA.lane(0);
@@ -2507,9 +2512,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 for (int t = 0; t < 64; t++) {
                     int p = t * 6272 + c * 49;
                     for (int e = p; e < p + 48; e += 8) {
-                        DoubleVector dA = ((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 0)).sub(mu);
+                        FloatVector x8 = FloatVector.fromArray(S, c3_, e);
+                        DoubleVector dA = ((DoubleVector) x8.convertShape(F2D, D4, 0)).sub(mu);
                         sqA = sqA.add(dA.mul(dA));
-                        DoubleVector dB = ((DoubleVector) FloatVector.fromArray(S, c3_, e).convertShape(F2D, D4, 1)).sub(mu);
+                        DoubleVector dB = ((DoubleVector) x8.convertShape(F2D, D4, 1)).sub(mu);
                         sqB = sqB.add(dB.mul(dB));
                     }
                     // the plane's last 1 value (49 = 6·8 + 1) into accumulator 0, a lane at a time
@@ -3303,12 +3309,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 6272 + c * 49;
                 for (int e = p; e < p + 48; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n3_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n3_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n3_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c3_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
                 // the plane's last 1 value (49 = 6·8 + 1) into accumulator 0, a lane at a time
                 double dsum0 = dsumA.lane(0);
@@ -4126,12 +4132,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 12544 + c * 196;
                 for (int e = p; e < p + 192; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n2_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n2_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n2_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c2_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
                 // the plane's last 4 values (196 = 24·8 + 4) into accumulators 0-3, a lane at a time
                 double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
@@ -4958,12 +4964,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             for (int t = 0; t < 64; t++) {
                 int p = t * 25088 + c * 784;
                 for (int e = p; e < p + 784; e += 8) {
-                    FloatVector dA = FloatVector.fromArray(S, grad$n1_, e);
-                    dsumA = dsumA.add(((DoubleVector) dA.convertShape(F2D, D4, 0)));
-                    xsumA = xsumA.add(((DoubleVector) dA.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is)).convertShape(F2D, D4, 0)));
-                    FloatVector dB = FloatVector.fromArray(S, grad$n1_, e);
-                    dsumB = dsumB.add(((DoubleVector) dB.convertShape(F2D, D4, 1)));
-                    xsumB = xsumB.add(((DoubleVector) dB.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is)).convertShape(F2D, D4, 1)));
+                    FloatVector d8 = FloatVector.fromArray(S, grad$n1_, e);
+                    FloatVector dx8 = d8.mul(FloatVector.fromArray(S, c1_, e).sub(m).mul(is));
+                    dsumA = dsumA.add(((DoubleVector) d8.convertShape(F2D, D4, 0)));
+                    dsumB = dsumB.add(((DoubleVector) d8.convertShape(F2D, D4, 1)));
+                    xsumA = xsumA.add(((DoubleVector) dx8.convertShape(F2D, D4, 0)));
+                    xsumB = xsumB.add(((DoubleVector) dx8.convertShape(F2D, D4, 1)));
                 }
             }
             double dsum0 = dsumA.lane(0), dsum1 = dsumA.lane(1), dsum2 = dsumA.lane(2), dsum3 = dsumA.lane(3);
