@@ -5,23 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cnnc.ir.Model;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Vector API code keeps to the three rules that keep C2 from boxing its vectors
- * (docs/performance.md, "Stop 18"), on every sample and every model of the zoo:
+ * (docs/performance.md, "Stop 18"), on every sample and every model of the zoo (MethodSizeTest's models):
  * <ul>
  *   <li>one shape per element type: {@code FloatVector.SPECIES_256} and {@code DoubleVector.SPECIES_256}.
  *       The JDK's Vector API methods are shared by every class in the JVM; once one of them has run on a
@@ -39,24 +32,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 @org.junit.jupiter.api.Timeout(120)
 class VectorShapesTest {
 
-    static Stream<Arguments> models() throws IOException {
-        List<Arguments> out = new ArrayList<>();
-        ReferenceTest.ZOO.forEach((name, text) -> out.add(Arguments.of(name, Models.model(name + ".cnn", text, 9))));
-        try (Stream<Path> files = Files.list(Models.root().resolve("samples"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".cnn")).sorted().toList()) {
-                out.add(Arguments.of(f.getFileName().toString(), Models.file(f, 4)));
-            }
-        }
-        return out.stream();
-    }
-
     private static final Pattern SPECIES = Pattern.compile("\\b(\\w+Vector)\\.(SPECIES_\\w+)");
     /** A method declaration (its modifiers, return type, name and parameters). */
     private static final Pattern METHOD = Pattern.compile("(?m)^\\s*(?:(?:private|public|static|final)\\s+)+([\\w.<>]+)\\s+(\\w+)\\s*\\(([^)]*)\\)\\s*\\{");
     private static final Pattern VECTOR_TYPE = Pattern.compile("\\b(\\w*Vector|VectorMask)\\b");
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("cnnc.backend.java.MethodSizeTest#models")
     void oneShapeNoMasksNoVectorHelpers(String name, Model m) {
         String src = JavaBackend.generate(m, "cnnc.generated", true).text();
         assertTrue(src.contains("FloatVector.fromArray"), name + ": no vector kernel");
