@@ -7,7 +7,7 @@ training batch and optimizer), infer_batch1_latency_us (median), infer_batchN_im
 unless --infer-batch), and sgemm_gflops: torch.mm on two 2048x2048 float32 matrices at the same
 thread count (OpenBLAS here), the machine's single-precision peak as a library reaches it.
 
-Usage: /usr/bin/python3 bench/pytorch_nets.py NETWORK [--threads 2] [--seconds 5] [--infer-batch 256]
+Usage: /usr/bin/python3 bench/pytorch_nets.py NETWORK [--threads 2] [--seconds 5] [--infer-batch 256] [--device cuda]
 NETWORK: lenet5 | fashion_bn | cifar_vgg | imagenet_stem | updown (samples/*.cnn, bench/models/*.cnn).
 """
 import argparse
@@ -108,33 +108,39 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--infer-batch", type=int, default=256)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda to time the same networks on a GPU")
     args = ap.parse_args()
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     make, chw, batch, optimizer = NETS[args.network]
-    net = make()
+    net = make().to(dev)
     opt = optimizer(net.parameters())
-    xt = torch.rand(batch, *chw)
-    yt = torch.randint(0, 10, (batch,))
+    xt = torch.rand(batch, *chw, device=dev)
+    yt = torch.randint(0, 10, (batch,), device=dev)
 
     def train_step():
         opt.zero_grad(set_to_none=False)
         F.cross_entropy(net(xt), yt).backward()
         opt.step()
+        sync()
 
     for _ in range(5):
         train_step()
     train = timed(train_step, args.seconds, 5)
 
     net.eval()
-    x1 = torch.rand(1, *chw)
-    xn = torch.rand(args.infer_batch, *chw)
+    x1 = torch.rand(1, *chw, device=dev)
+    xn = torch.rand(args.infer_batch, *chw, device=dev)
     with torch.inference_mode():
         def infer1():
             F.softmax(net(x1), dim=1)
+            sync()
 
         def infer_n():
             F.softmax(net(xn), dim=1)
+            sync()
         for _ in range(20):
             infer1()
         lat = timed(infer1, args.seconds, 50)
@@ -144,6 +150,8 @@ def main():
 
     print(f"torch_version {torch.__version__}")
     print(f"threads {torch.get_num_threads()}")
+    if dev.type == "cuda":
+        print(f"device {torch.cuda.get_device_name(dev)}")
     print(f"train_images_per_s {batch / statistics.median(train):.1f}")
     print(f"infer_batch1_latency_us {statistics.median(lat) * 1e6:.1f}")
     print(f"infer_batch{args.infer_batch}_images_per_s {args.infer_batch / statistics.median(thr):.1f}")
