@@ -49,6 +49,15 @@ public final class ConvKernels {
      * multiplications repay only over enough pixels (batch-1 inference on 8x8 maps measured 8x slower).
      */
     public static final int WINOGRAD_PIXELS = 1024;
+    /**
+     * Fewest output pixels over the batch for a Winograd forward in an inference build (no backward
+     * graph), whose weight transform is computed once per weight update (kept between passes,
+     * {@code WinogradEmitter}) instead of every step, so only the transforms of the maps are left to
+     * repay. At batch 1 on cifar_vgg (bench/LatencyProfile.java, 1 thread, 20 s of warm-up, µs per pass)
+     * F(2x2) took c3 392 against the direct kernel's 753-767 and c4 718 against 1,475-1,494 on 16x16 maps
+     * (256 pixels), but c5 723 against 655-665 and c6 1,525 against 1,275-1,298 on 8x8 maps (64 pixels).
+     */
+    public static final int WINOGRAD_PIXELS_INFERENCE = 256;
     /** Smallest output map side for Winograd F(4x4, 3x3) (its 4x4 tiles; see {@link #winogradTile}). */
     public static final int WINOGRAD4_MAP = 8;
     /**
@@ -64,20 +73,32 @@ public final class ConvKernels {
 
     private ConvKernels() {}
 
+    /** What a choice is for: the rules differ by how often the step's Winograd weight transform runs. */
+    public enum Use {
+        /** A forward or backward-data step that transforms the weights every time it runs (a training build). */
+        EVERY_STEP,
+        /** The forward of an inference build: its weight transform runs once per weight update. */
+        INFERENCE,
+        /** The weight gradient (Winograd F(2x2, 3x3) only). */
+        GRADIENT
+    }
+
     /** Chooses the kernel of every convolution step of {@code m}; {@code forced} (AUTO: none) wins where it applies. */
     public static Model run(Model m, Algo forced) {
-        Graph fwd = map(m.forward(), forced);
-        Optional<Graph> bwd = m.backward().map(g -> map(g, forced));
+        Graph fwd = map(m.forward(), forced, m.backward().isEmpty());
+        Optional<Graph> bwd = m.backward().map(g -> map(g, forced, false));
         return m.withGraphs(fwd, bwd);
     }
 
-    private static Graph map(Graph g, Algo forced) {
+    /** The kernels of {@code g}'s steps; {@code inference}: {@code g} is the forward graph of a build without a backward one. */
+    private static Graph map(Graph g, Algo forced, boolean inference) {
+        Use fwd = inference ? Use.INFERENCE : Use.EVERY_STEP;
         List<Step> steps = g.steps().stream().map(s -> {
             Op op = switch (s.op()) {
-                case Conv c -> c.withAlgo(choose(c, c.algo(), forced, false, s.input(0).shape(), s.output().shape()));
-                case ConvBf bf -> new ConvBf(bf.conv(), choose(bf.conv(), bf.conv().algo(), forced, false, s.input(0).shape(),
+                case Conv c -> c.withAlgo(choose(c, c.algo(), forced, fwd, s.input(0).shape(), s.output().shape()));
+                case ConvBf bf -> new ConvBf(bf.conv(), choose(bf.conv(), bf.conv().algo(), forced, Use.EVERY_STEP, s.input(0).shape(),
                         s.output().shape()));
-                case ConvGrad cg -> new ConvGrad(cg.conv(), choose(cg.conv(), cg.conv().algo(), forced, true, s.input(1).shape(),
+                case ConvGrad cg -> new ConvGrad(cg.conv(), choose(cg.conv(), cg.conv().algo(), forced, Use.GRADIENT, s.input(1).shape(),
                         s.input(0).shape()));
                 case Deconv d -> d.withAlgo(dual(d, forced));
                 case DeconvBf d -> new DeconvBf(d.deconv(), dual(d.deconv(), forced));
@@ -101,17 +122,20 @@ public final class ConvKernels {
     /**
      * The kernel of one step of {@code conv} reading a map of shape {@code in} and writing {@code out}
      * (for conv_bf: ΔY in, ΔX out; for the gradient, X and ΔY): the forced or requested algorithm
-     * where it applies, else the cost model's. The weight gradient ({@code gradient}) has the same
-     * rule today (measured faster than direct on every cifar_vgg layer that passes it: docs/performance.md).
+     * where it applies, else the cost model's. The weight gradient has the same
+     * rule today (measured faster than direct on every cifar_vgg layer that passes it: docs/performance.md);
+     * an inference build's forward needs fewer pixels ({@link #WINOGRAD_PIXELS_INFERENCE}).
      */
-    public static Algo choose(Conv conv, Algo requested, Algo forced, boolean gradient, Shape in, Shape out) {
+    public static Algo choose(Conv conv, Algo requested, Algo forced, Use use, Shape in, Shape out) {
+        boolean gradient = use == Use.GRADIENT;
         for (Algo want : new Algo[] {forced, requested}) {
             if (want != Algo.AUTO && want.applies(conv)) {
                 return gradient && want.winograd() ? Algo.WINOGRAD2 : want == Algo.WINOGRAD ? winogradTile(out) : want;
             }
         }
         if (Algo.WINOGRAD.applies(conv) && in.c() >= WINOGRAD_CHANNELS && out.c() >= WINOGRAD_CHANNELS
-                && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP && (long) out.n() * out.h() * out.w() >= WINOGRAD_PIXELS) {
+                && out.h() >= WINOGRAD_MAP && out.w() >= WINOGRAD_MAP
+                && (long) out.n() * out.h() * out.w() >= (use == Use.INFERENCE ? WINOGRAD_PIXELS_INFERENCE : WINOGRAD_PIXELS)) {
             return gradient ? Algo.WINOGRAD2 : winogradTile(out); // the weight gradient has F(2x2, 3x3) only
         }
         return Algo.DIRECT.applies(conv) ? Algo.DIRECT : Algo.SCALAR;

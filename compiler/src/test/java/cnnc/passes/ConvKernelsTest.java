@@ -116,6 +116,31 @@ class ConvKernelsTest {
         }
     }
 
+    /**
+     * An inference build (no backward graph) computes a Winograd forward's weight transform once per
+     * weight update, so Winograd pays on fewer pixels: cifar_vgg at batch 1 runs F(2x2) on its 32x32
+     * and 16x16 maps (1024 and 256 pixels) and the direct kernel on 8x8 (64); the training build of the
+     * same batch keeps the every-step rule (1024 pixels).
+     */
+    @Test
+    void anInferenceBuildTakesWinogradOnFewerPixels() throws IOException {
+        Path file = Path.of(System.getProperty("cnnc.root", ".."), "samples/cifar_vgg.cnn");
+        SourceFile src = SourceFile.of("cifar_vgg.cnn", Files.readString(file));
+        Map<String, Algo> infer = kernels(Pipeline.compile(src, Options.defaults().withTraining(false).withBatch(1)));
+        Map<String, Algo> train = kernels(Pipeline.compile(src, Options.defaults().withBatch(1)));
+        assertEquals(Algo.DIRECT, infer.get("c1 conv"), "3 input channels");
+        for (String c : List.of("c2", "c3", "c4")) {
+            assertEquals(Algo.WINOGRAD2, infer.get(c + " conv"), c + ": at least 256 output pixels in an inference build");
+        }
+        for (String c : List.of("c5", "c6")) {
+            assertEquals(Algo.DIRECT, infer.get(c + " conv"), c + ": 64 output pixels");
+        }
+        assertEquals(Algo.WINOGRAD2, train.get("c2 conv"), "1024 pixels: Winograd in a training build too");
+        assertEquals(Algo.DIRECT, train.get("c3 conv"), "256 pixels: a training build transforms the weights every step");
+        assertEquals(Algo.DIRECT, train.get("c4 conv"), "256 pixels: a training build transforms the weights every step");
+        assertEquals(Algo.DIRECT, train.get("c3 conv_bf"), "the backward-data step transforms the weights every step");
+    }
+
     @Test
     void aForcedAlgorithmWinsWhereItApplies() {
         System.setProperty("cnnc.conv.algo", "winograd");

@@ -241,6 +241,7 @@ public final class JavaBackend {
             }
         }
         for (StepCtx s : all()) {
+            t.addFields(s.fields);
             t.addMethods(s.methods);
         }
         t.addMethod(dot());
@@ -282,7 +283,8 @@ public final class JavaBackend {
                 ScratchSlots.Slot sl = slotOf.get(sc.field());
                 FieldSpec.Builder f = FieldSpec.builder(FLOATS, sc.field(), Modifier.PRIVATE, Modifier.FINAL);
                 if (sl == null) {
-                    f.addJavadoc("Scratch of $L, kept from one run to the next.\n", s.name).initializer("new float[$L]", sc.size());
+                    f.addJavadoc("Scratch of $L, kept from one run to the next$L.\n", s.name, sc.doc() == null ? "" : ": " + sc.doc())
+                            .initializer("new float[$L]", sc.size());
                 } else {
                     f.addJavadoc("Scratch of $L ($L floats), written before read in each run: memory shared in $L.\n", s.name, sc.size(),
                             sl.field()).initializer("$L", sl.field());
@@ -575,12 +577,19 @@ public final class JavaBackend {
             if (profiled) {
                 c.open("").line("long t0 = System.nanoTime()");
             }
+            String guard = u.phases().get(0).guard(); // a guarded phase is a unit of its own (never by sample)
+            if (guard != null) {
+                c.open("if (" + guard + "())");
+            }
             if (u.chunks() > 1 && u.work() >= PARALLEL_WORK) {
                 c.line("pool.run(this, " + u.index() + ", " + u.chunks() + ")");
             } else if (u.chunks() == 1) {
                 c.line(u.method() + "(0)");
             } else {
                 c.loop("chunk", 0, u.chunks(), u.method() + "(chunk)");
+            }
+            if (guard != null) {
+                c.close();
             }
             if (profiled) {
                 c.line("profileNanos[" + u.index() + "] += System.nanoTime() - t0").close();

@@ -3,6 +3,7 @@ package cnnc.backend.java;
 import cnnc.ir.Buffer;
 import cnnc.ir.Step;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ final class StepCtx {
     final List<Scratch> scratch = new ArrayList<>();
     /** Phases in the order they run; the main method is the last one. */
     final List<Phase> phases = new ArrayList<>();
+    /** Fields of the step besides its scratch arrays (a cached phase's flag). */
+    final List<FieldSpec> fields = new ArrayList<>();
     /** Whether kernels may use {@code jdk.incubator.vector} (see {@link VectorConvEmitter}). */
     final boolean vector;
     /** Whether the step's code calls the class's {@code wide} helpers (bn's vector sums, {@link BnEmitter}). */
@@ -47,15 +50,17 @@ final class StepCtx {
      * of its own; otherwise the step writes every place before reading it in each run, and
      * {@link ScratchSlots} lets steps that never run at the same time share its memory.
      */
-    record Scratch(String field, long size, boolean kept) {}
+    record Scratch(String field, long size, boolean kept, String doc) {}
 
     /**
      * One phase: method {@code method(int chunk)} run for chunks {@code 0 .. chunks-1}, about {@code work}
      * multiply-adds. {@code bySample}: chunk {@code t} is sample {@code t}, and it reads only sample
      * {@code t} of the tensors earlier phases write (besides parameters), and writes only sample
      * {@code t}; consecutive such phases can run as one chunk per sample (see {@link JavaBackend}).
+     * {@code guard}: null, or a method {@code boolean guard()} the pass calls first; the phase runs only
+     * when it returns true ({@link #cachedPhase}).
      */
-    record Phase(String method, int chunks, long work, boolean bySample) {}
+    record Phase(String method, int chunks, long work, boolean bySample, String guard) {}
 
     StepCtx(Step step, boolean forward, int index, boolean inference, boolean vector, Map<String, String> shared, long seed) {
         this.step = step;
@@ -95,12 +100,21 @@ final class StepCtx {
 
     /** A scratch array whose contents last between runs (zero pads never rewritten, a copy other steps read). */
     String keptScratch(String what, long size) {
-        return addScratch(what, size, true);
+        return addScratch(what, size, true, null);
+    }
+
+    /** {@link #keptScratch(String, long)} with what it holds, for the field's Javadoc. */
+    String keptScratch(String what, long size, String doc) {
+        return addScratch(what, size, true, doc);
     }
 
     private String addScratch(String what, long size, boolean kept) {
+        return addScratch(what, size, kept, null);
+    }
+
+    private String addScratch(String what, long size, boolean kept, String doc) {
         String f = name + what;
-        scratch.add(new Scratch(f, size, kept));
+        scratch.add(new Scratch(f, size, kept, doc));
         return f;
     }
 
@@ -134,7 +148,7 @@ final class StepCtx {
         }
         m.addJavadoc("<p>$L chunk$L: $L\n", chunks, chunks == 1 ? "" : "s", explain);
         methods.add(0, m.addCode(body).build());
-        phases.add(new Phase(name, chunks, work, bySample));
+        phases.add(new Phase(name, chunks, work, bySample, null));
     }
 
     /**
@@ -153,12 +167,46 @@ final class StepCtx {
         addPhase(suffix, chunks, work, doc, body, false);
     }
 
+    /**
+     * A phase like {@link #phaseOver} whose results depend only on the float array {@code source}
+     * ({@code size} floats: a parameter) and last in kept scratch: it runs again only when
+     * {@code source} differs from what it held when the phase last ran. The guard compares
+     * {@code source} with a copy ({@code java.util.Arrays.equals}: bit for bit, every NaN alike, and a
+     * NaN in the source gives NaNs either way), so a caller that writes into the parameter in place, as
+     * {@link cnnc.runtime.Network} allows, gets the phase run again: an inference class computes it
+     * once per weight update instead of once per call.
+     */
+    void cachedPhase(String suffix, int chunks, long work, String doc, CodeBlock body, String source, long size) {
+        String seen = keptScratch(suffix + "_seen", size, "a copy of " + source + " as phase " + suffix + " last read it");
+        String ready = name + suffix + "_ready";
+        fields.add(FieldSpec.builder(TypeName.BOOLEAN, ready, Modifier.PRIVATE)
+                .addJavadoc("Whether $L holds the $L that phase $L last ran on.\n", seen, source, suffix).build());
+        String guard = name + suffix + "_stale";
+        methods.add(MethodSpec.methodBuilder(guard).addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN)
+                .addJavadoc("$L '$L' ($L), phase $L: whether it must run, {@code $L} differing from the copy it last ran on\n"
+                        + "(then the copy takes the new values).\n", step.op().mnemonic(), step.node(), step.pos().fileLine(), suffix, source)
+                .addCode(new Code()
+                        .open("if (" + ready + " && java.util.Arrays.equals(" + source + ", " + seen + "))")
+                        .line("return false")
+                        .close()
+                        .line("System.arraycopy(" + source + ", 0, " + seen + ", 0, " + size + ")")
+                        .line(ready + " = true")
+                        .line("return true")
+                        .build())
+                .build());
+        addPhase(suffix, chunks, work, doc + " (again only when " + source + " has changed: " + guard + ")", body, false, guard);
+    }
+
     private void addPhase(String suffix, int chunks, long work, String doc, CodeBlock body, boolean bySample) {
+        addPhase(suffix, chunks, work, doc, body, bySample, null);
+    }
+
+    private void addPhase(String suffix, int chunks, long work, String doc, CodeBlock body, boolean bySample, String guard) {
         String n = name + suffix;
         methods.add(MethodSpec.methodBuilder(n).addModifiers(Modifier.PRIVATE).addParameter(TypeName.INT, "chunk")
                 .addJavadoc("$L '$L' ($L), phase $L: $L\n", step.op().mnemonic(), step.node(), step.pos().fileLine(), suffix, doc)
                 .addCode(body).build());
-        phases.add(new Phase(n, chunks, work, bySample));
+        phases.add(new Phase(n, chunks, work, bySample, guard));
     }
 
     /** A helper method {@code <step>_<suffix>(int a, int b, ...)} returning nothing. */

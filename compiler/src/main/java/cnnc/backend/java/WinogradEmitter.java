@@ -262,7 +262,12 @@ final class WinogradEmitter {
      */
     private static String weightPhase(StepCtx s, Spec k, int b0) {
         int ci = k.ci(), co = k.co(), m = k.m(), a = k.alpha();
-        String u = s.scratch("u", (long) a * a * ci * co);
+        // the forward's U depends on the weights alone: kept, and computed again only when they change (an inference
+        // class's weights change between calls only when its caller writes them); conv_bf runs right after the weights'
+        // last update and again only after the next, so its U is recomputed every step in shared scratch
+        boolean cached = !k.rotated();
+        String u = cached ? s.keptScratch("u", (long) a * a * ci * co, "U of the weights that " + s.name + "u_seen holds")
+                : s.scratch("u", (long) a * a * ci * co);
         int blocks = Math.ceilDiv(co, b0);
         int chunks = Math.min(blocks, 16);
         Code c = new Code();
@@ -298,8 +303,13 @@ final class WinogradEmitter {
             }
         }
         c.close().close().close();
-        s.phaseOver("u", chunks, 30L * ci * co, "U[ξ][o / " + b0 + "][i][o % " + b0 + "] = (G g G^T)[ξ] of " + k.name() + " for the 3x3 kernel g of output o, input i"
-                + (k.rotated() ? " (rotated 180°)" : "") + ", blocks of " + b0 + " output channels chunk, chunk + " + chunks + ", ...", c.build());
+        String doc = "U[ξ][o / " + b0 + "][i][o % " + b0 + "] = (G g G^T)[ξ] of " + k.name() + " for the 3x3 kernel g of output o, input i"
+                + (k.rotated() ? " (rotated 180°)" : "") + ", blocks of " + b0 + " output channels chunk, chunk + " + chunks + ", ...";
+        if (cached) {
+            s.cachedPhase("u", chunks, 30L * ci * co, doc, c.build(), k.weights(), 9L * ci * co);
+        } else {
+            s.phaseOver("u", chunks, 30L * ci * co, doc, c.build());
+        }
         return u;
     }
 

@@ -36,7 +36,7 @@ class SmallBatchThreadsTest {
                 c2 = conv(r1, 16, kernel: 3x3, bias: false);     // Winograd F(2x2,3x3): 16 channels, 32x32
                 r2 = relu(c2);
                 p2 = maxpool(r2, window: 2x2);
-                c3 = conv(p2, 24, kernel: 3x3);                  // direct, 16x16: channel groups of 8
+                c3 = conv(p2, 24, kernel: 3x3, algo: direct);    // 16x16: channel groups of 8 (an inference build would take Winograd)
                 r3 = relu(c3);
                 f = full(r3, 10);
                 y = softmax(f);

@@ -252,6 +252,50 @@ class WinogradTest {
     }
 
     /**
+     * The forward's weight transform U lasts from one pass to the next and is computed again only when
+     * the weights change ({@code StepCtx.cachedPhase}). Writes into the weight buffer in place, as
+     * {@link Network} allows, still reach the next pass: after changing only the last weight (a guard
+     * that compared a prefix would miss it), then every weight, then a weight back to its earlier value,
+     * each pass matches the float64 interpreter on the weights it was given. And the cache is used: with
+     * the weights unchanged since the last pass the guard says the transform need not run.
+     */
+    @ParameterizedTest(name = "F({0}x{0},3x3)")
+    @ValueSource(ints = {2, 4})
+    void writesIntoTheWeightsReachTheKeptTransform(int tile) throws ReflectiveOperationException {
+        Model m = Models.model("vgg.cnn", vgg(tile), 2);
+        Network net = JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated", true)).instantiate();
+        java.lang.reflect.Method stale = null;
+        for (java.lang.reflect.Method k : net.getClass().getDeclaredMethods()) {
+            // f2: conv b is the third forward step; Janino compiles a private method as a static one named with a
+            // trailing $ that takes the instance
+            if (k.getName().equals("f2_conv_b_u_stale$") && k.getParameterCount() == 1) {
+                stale = k;
+            }
+        }
+        assertTrue(stale != null, "conv b's weight transform has a guard");
+        stale.setAccessible(true);
+        Models.fill(net, 37);
+        Models.matchesInterpreter(m, net, "first pass", 1e-4);
+        assertEquals(false, stale.invoke(null, net), "the weights are those of the last pass: U is not computed again");
+        float[] w = net.tensor("b.weight");
+        float before = w[0];
+        w[w.length - 1] += 0.5f;
+        Models.matchesInterpreter(m, net, "the last weight changed", 1e-4);
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (0.1 * r.nextGaussian());
+        }
+        Models.matchesInterpreter(m, net, "every weight changed", 1e-4);
+        float now = w[0];
+        w[0] = before;
+        Models.matchesInterpreter(m, net, "a weight back to an earlier value", 1e-4);
+        w[0] = now;
+        assertEquals(true, stale.invoke(null, net), "a weight changed since the last pass: U is computed again");
+        assertEquals(false, stale.invoke(null, net), "and then it is current");
+        net.close();
+    }
+
+    /**
      * No allocation in a training step through Winograd forward, backward-data and gradient, once C2 has
      * compiled the kernels, in a JVM of its own (AllocationProbe).
      */

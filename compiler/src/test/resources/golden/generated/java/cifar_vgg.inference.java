@@ -1375,7 +1375,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c3' (samples/cifar_vgg.cnn:22): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
      * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f7_conv_c3_s
      */
     private void f7_conv_c3_(int chunk) {
@@ -1575,7 +1575,7 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
 
     /**
      * conv 'c4' (samples/cifar_vgg.cnn:25): Y[t][k][i][j] = Σ_c Σ_p<3 Σ_q<3 W[k][c][p][q] · X[t][c][i·1 - 1 + p][j·1 - 1 + q]
-     * <p>kernel 3x3, same, pads (1,1,1,1), algo direct
+     * <p>kernel 3x3, same, pads (1,1,1,1), algo winograd2
      * <p>8 chunks: sample chunk / 8, output maps split in 8; output maps 2 at a time in the chunk's slice of f10_conv_c4_s
      */
     private void f10_conv_c4_(int chunk) {

@@ -748,9 +748,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * Scratch memory of steps that never run at the same time: b13_conv_grad_c5_v b24_conv_grad_c3_v
-     * b19_conv_grad_c4_v f17_conv_c6_u b7_conv_bf_c6_u b8_conv_grad_c6_v f10_conv_c4_u
-     * b18_conv_bf_c4_u b30_conv_grad_c2_m f14_conv_c5_u b12_conv_bf_c5_u f7_conv_c3_u b23_conv_bf_c3_u
-     * f3_conv_c2_u b29_conv_bf_c2_u.
+     * b19_conv_grad_c4_v b7_conv_bf_c6_u b8_conv_grad_c6_v b18_conv_bf_c4_u b30_conv_grad_c2_m
+     * b12_conv_bf_c5_u b23_conv_bf_c3_u b29_conv_bf_c2_u.
      */
     private final float[] scratch2 = new float[1218560];
 
@@ -776,9 +775,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f3_conv_c2_d = scratch0;
 
     /**
-     * Scratch of f3_conv_c2_ (147456 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f3_conv_c2_, kept from one run to the next: U of the weights that f3_conv_c2_u_seen holds.
      */
-    private final float[] f3_conv_c2_u = scratch2;
+    private final float[] f3_conv_c2_u = new float[147456];
+
+    /**
+     * Scratch of f3_conv_c2_, kept from one run to the next: a copy of c2$weight_ as phase u last read it.
+     */
+    private final float[] f3_conv_c2_u_seen = new float[36864];
 
     /**
      * Scratch of f3_conv_c2_ (2364416 floats), written before read in each run: memory shared in scratch1.
@@ -791,9 +795,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f7_conv_c3_d = scratch1;
 
     /**
-     * Scratch of f7_conv_c3_ (294912 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f7_conv_c3_, kept from one run to the next: U of the weights that f7_conv_c3_u_seen holds.
      */
-    private final float[] f7_conv_c3_u = scratch2;
+    private final float[] f7_conv_c3_u = new float[294912];
+
+    /**
+     * Scratch of f7_conv_c3_, kept from one run to the next: a copy of c3$weight_ as phase u last read it.
+     */
+    private final float[] f7_conv_c3_u_seen = new float[73728];
 
     /**
      * Scratch of f7_conv_c3_ (3544064 floats), written before read in each run: memory shared in scratch0.
@@ -806,9 +815,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f10_conv_c4_d = scratch1;
 
     /**
-     * Scratch of f10_conv_c4_ (589824 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f10_conv_c4_, kept from one run to the next: U of the weights that f10_conv_c4_u_seen holds.
      */
-    private final float[] f10_conv_c4_u = scratch2;
+    private final float[] f10_conv_c4_u = new float[589824];
+
+    /**
+     * Scratch of f10_conv_c4_, kept from one run to the next: a copy of c4$weight_ as phase u last read it.
+     */
+    private final float[] f10_conv_c4_u_seen = new float[147456];
 
     /**
      * Scratch of f10_conv_c4_ (4723712 floats), written before read in each run: memory shared in scratch0.
@@ -821,9 +835,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f14_conv_c5_d = scratch1;
 
     /**
-     * Scratch of f14_conv_c5_ (524288 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f14_conv_c5_, kept from one run to the next: U of the weights that f14_conv_c5_u_seen holds.
      */
-    private final float[] f14_conv_c5_u = scratch2;
+    private final float[] f14_conv_c5_u = new float[524288];
+
+    /**
+     * Scratch of f14_conv_c5_, kept from one run to the next: a copy of c5$weight_ as phase u last read it.
+     */
+    private final float[] f14_conv_c5_u_seen = new float[294912];
 
     /**
      * Scratch of f14_conv_c5_ (2361344 floats), written before read in each run: memory shared in scratch0.
@@ -836,9 +855,14 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f17_conv_c6_d = scratch1;
 
     /**
-     * Scratch of f17_conv_c6_ (1048576 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f17_conv_c6_, kept from one run to the next: U of the weights that f17_conv_c6_u_seen holds.
      */
-    private final float[] f17_conv_c6_u = scratch2;
+    private final float[] f17_conv_c6_u = new float[1048576];
+
+    /**
+     * Scratch of f17_conv_c6_, kept from one run to the next: a copy of c6$weight_ as phase u last read it.
+     */
+    private final float[] f17_conv_c6_u_seen = new float[589824];
 
     /**
      * Scratch of f17_conv_c6_ (3147776 floats), written before read in each run: memory shared in scratch0.
@@ -1099,6 +1123,31 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private boolean training;
 
     /**
+     * Whether f3_conv_c2_u_seen holds the c2$weight_ that phase u last ran on.
+     */
+    private boolean f3_conv_c2_u_ready;
+
+    /**
+     * Whether f7_conv_c3_u_seen holds the c3$weight_ that phase u last ran on.
+     */
+    private boolean f7_conv_c3_u_ready;
+
+    /**
+     * Whether f10_conv_c4_u_seen holds the c4$weight_ that phase u last ran on.
+     */
+    private boolean f10_conv_c4_u_ready;
+
+    /**
+     * Whether f14_conv_c5_u_seen holds the c5$weight_ that phase u last ran on.
+     */
+    private boolean f14_conv_c5_u_ready;
+
+    /**
+     * Whether f17_conv_c6_u_seen holds the c6$weight_ that phase u last ran on.
+     */
+    private boolean f17_conv_c6_u_ready;
+
+    /**
      * Allocates every buffer; parameters start at zero (load or initialize them).
      */
     public Cifar_vgg_T64() {
@@ -1348,7 +1397,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 2, 64);
         // conv 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 3, 11);
+        if (f3_conv_c2_u_stale()) {
+            pool.run(this, 3, 11);
+        }
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 4, 16);
         // bn 'n2' (samples/cifar_vgg.cnn:17)
@@ -1358,7 +1409,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 6, 64);
         // conv 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 7, 16);
+        if (f7_conv_c3_u_stale()) {
+            pool.run(this, 7, 16);
+        }
         // conv 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 8, 16);
         // bn 'n3' (samples/cifar_vgg.cnn:23)
@@ -1367,7 +1420,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c4' (samples/cifar_vgg.cnn:25)
         pool.run(this, 10, 64);
         // conv 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 11, 16);
+        if (f10_conv_c4_u_stale()) {
+            pool.run(this, 11, 16);
+        }
         // conv 'c4' (samples/cifar_vgg.cnn:25)
         pool.run(this, 12, 16);
         // bn 'n4' (samples/cifar_vgg.cnn:26)
@@ -1377,7 +1432,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 14, 64);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 15, 16);
+        if (f14_conv_c5_u_stale()) {
+            pool.run(this, 15, 16);
+        }
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 16, 16);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
@@ -1386,7 +1443,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 18, 64);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 19, 16);
+        if (f17_conv_c6_u_stale()) {
+            pool.run(this, 19, 16);
+        }
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 20, 16);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
@@ -1413,7 +1472,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 2, 64);
         // conv 'c2' (samples/cifar_vgg.cnn:16)
-        pool.run(this, 3, 11);
+        if (f3_conv_c2_u_stale()) {
+            pool.run(this, 3, 11);
+        }
         // conv 'c2' (samples/cifar_vgg.cnn:16)
         pool.run(this, 4, 16);
         // bn 'n2' (samples/cifar_vgg.cnn:17)
@@ -1423,7 +1484,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 6, 64);
         // conv 'c3' (samples/cifar_vgg.cnn:22)
-        pool.run(this, 7, 16);
+        if (f7_conv_c3_u_stale()) {
+            pool.run(this, 7, 16);
+        }
         // conv 'c3' (samples/cifar_vgg.cnn:22)
         pool.run(this, 8, 16);
         // bn 'n3' (samples/cifar_vgg.cnn:23)
@@ -1432,7 +1495,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c4' (samples/cifar_vgg.cnn:25)
         pool.run(this, 10, 64);
         // conv 'c4' (samples/cifar_vgg.cnn:25)
-        pool.run(this, 11, 16);
+        if (f10_conv_c4_u_stale()) {
+            pool.run(this, 11, 16);
+        }
         // conv 'c4' (samples/cifar_vgg.cnn:25)
         pool.run(this, 12, 16);
         // bn 'n4' (samples/cifar_vgg.cnn:26)
@@ -1442,7 +1507,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 14, 64);
         // conv 'c5' (samples/cifar_vgg.cnn:31)
-        pool.run(this, 15, 16);
+        if (f14_conv_c5_u_stale()) {
+            pool.run(this, 15, 16);
+        }
         // conv 'c5' (samples/cifar_vgg.cnn:31)
         pool.run(this, 16, 16);
         // bn 'n5' (samples/cifar_vgg.cnn:32)
@@ -1451,7 +1518,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 18, 64);
         // conv 'c6' (samples/cifar_vgg.cnn:34)
-        pool.run(this, 19, 16);
+        if (f17_conv_c6_u_stale()) {
+            pool.run(this, 19, 16);
+        }
         // conv 'c6' (samples/cifar_vgg.cnn:34)
         pool.run(this, 20, 16);
         // bn 'n6' (samples/cifar_vgg.cnn:35)
@@ -2313,7 +2382,20 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 11, ...
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: whether it must run, {@code c2$weight_} differing from the copy it last ran on
+     * (then the copy takes the new values).
+     */
+    private boolean f3_conv_c2_u_stale() {
+        if (f3_conv_c2_u_ready && java.util.Arrays.equals(c2$weight_, f3_conv_c2_u_seen)) {
+            return false;
+        }
+        System.arraycopy(c2$weight_, 0, f3_conv_c2_u_seen, 0, 36864);
+        f3_conv_c2_u_ready = true;
+        return true;
+    }
+
+    /**
+     * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 11, ... (again only when c2$weight_ has changed: f3_conv_c2_u_stale)
      */
     private void f3_conv_c2_u(int chunk) {
         for (int ob = chunk; ob < 11; ob += 11) {
@@ -2885,7 +2967,20 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: whether it must run, {@code c3$weight_} differing from the copy it last ran on
+     * (then the copy takes the new values).
+     */
+    private boolean f7_conv_c3_u_stale() {
+        if (f7_conv_c3_u_ready && java.util.Arrays.equals(c3$weight_, f7_conv_c3_u_seen)) {
+            return false;
+        }
+        System.arraycopy(c3$weight_, 0, f7_conv_c3_u_seen, 0, 73728);
+        f7_conv_c3_u_ready = true;
+        return true;
+    }
+
+    /**
+     * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c3$weight_ has changed: f7_conv_c3_u_stale)
      */
     private void f7_conv_c3_u(int chunk) {
         for (int ob = chunk; ob < 22; ob += 16) {
@@ -3391,7 +3486,20 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: whether it must run, {@code c4$weight_} differing from the copy it last ran on
+     * (then the copy takes the new values).
+     */
+    private boolean f10_conv_c4_u_stale() {
+        if (f10_conv_c4_u_ready && java.util.Arrays.equals(c4$weight_, f10_conv_c4_u_seen)) {
+            return false;
+        }
+        System.arraycopy(c4$weight_, 0, f10_conv_c4_u_seen, 0, 147456);
+        f10_conv_c4_u_ready = true;
+        return true;
+    }
+
+    /**
+     * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c4$weight_ has changed: f10_conv_c4_u_stale)
      */
     private void f10_conv_c4_u(int chunk) {
         for (int ob = chunk; ob < 22; ob += 16) {
@@ -3931,7 +4039,20 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: whether it must run, {@code c5$weight_} differing from the copy it last ran on
+     * (then the copy takes the new values).
+     */
+    private boolean f14_conv_c5_u_stale() {
+        if (f14_conv_c5_u_ready && java.util.Arrays.equals(c5$weight_, f14_conv_c5_u_seen)) {
+            return false;
+        }
+        System.arraycopy(c5$weight_, 0, f14_conv_c5_u_seen, 0, 294912);
+        f14_conv_c5_u_ready = true;
+        return true;
+    }
+
+    /**
+     * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c5$weight_ has changed: f14_conv_c5_u_stale)
      */
     private void f14_conv_c5_u(int chunk) {
         for (int ob = chunk; ob < 43; ob += 16) {
@@ -4333,7 +4454,20 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: whether it must run, {@code c6$weight_} differing from the copy it last ran on
+     * (then the copy takes the new values).
+     */
+    private boolean f17_conv_c6_u_stale() {
+        if (f17_conv_c6_u_ready && java.util.Arrays.equals(c6$weight_, f17_conv_c6_u_seen)) {
+            return false;
+        }
+        System.arraycopy(c6$weight_, 0, f17_conv_c6_u_seen, 0, 589824);
+        f17_conv_c6_u_ready = true;
+        return true;
+    }
+
+    /**
+     * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c6$weight_ has changed: f17_conv_c6_u_stale)
      */
     private void f17_conv_c6_u(int chunk) {
         for (int ob = chunk; ob < 43; ob += 16) {

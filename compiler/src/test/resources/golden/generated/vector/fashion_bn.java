@@ -522,7 +522,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_v b17_conv_grad_c2_m
-     * f8_conv_c3_u b10_conv_bf_c3_u f4_conv_c2_u b16_conv_bf_c2_u.
+     * b10_conv_bf_c3_u b16_conv_bf_c2_u.
      */
     private final float[] scratch2 = new float[1179648];
 
@@ -547,9 +547,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f4_conv_c2_d = scratch1;
 
     /**
-     * Scratch of f4_conv_c2_ (32768 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f4_conv_c2_, kept from one run to the next: U of the weights that f4_conv_c2_u_seen holds.
      */
-    private final float[] f4_conv_c2_u = scratch2;
+    private final float[] f4_conv_c2_u = new float[32768];
+
+    /**
+     * Scratch of f4_conv_c2_, kept from one run to the next: a copy of c2$weight_ as phase u last read it.
+     */
+    private final float[] f4_conv_c2_u_seen = new float[18432];
 
     /**
      * Scratch of f4_conv_c2_ (1968128 floats), written before read in each run: memory shared in scratch0.
@@ -562,9 +567,14 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f8_conv_c3_d = scratch1;
 
     /**
-     * Scratch of f8_conv_c3_ (131072 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of f8_conv_c3_, kept from one run to the next: U of the weights that f8_conv_c3_u_seen holds.
      */
-    private final float[] f8_conv_c3_u = scratch2;
+    private final float[] f8_conv_c3_u = new float[131072];
+
+    /**
+     * Scratch of f8_conv_c3_, kept from one run to the next: a copy of c3$weight_ as phase u last read it.
+     */
+    private final float[] f8_conv_c3_u_seen = new float[73728];
 
     /**
      * Scratch of f8_conv_c3_ (1574912 floats), written before read in each run: memory shared in scratch0.
@@ -693,6 +703,16 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Whether the running forward pass is training (bn: batch statistics).
      */
     private boolean training;
+
+    /**
+     * Whether f4_conv_c2_u_seen holds the c2$weight_ that phase u last ran on.
+     */
+    private boolean f4_conv_c2_u_ready;
+
+    /**
+     * Whether f8_conv_c3_u_seen holds the c3$weight_ that phase u last ran on.
+     */
+    private boolean f8_conv_c3_u_ready;
 
     /**
      * Allocates every buffer; parameters start at zero (load or initialize them).
@@ -871,7 +891,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 2, 64);
         // conv 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 3, 11);
+        if (f4_conv_c2_u_stale()) {
+            pool.run(this, 3, 11);
+        }
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 4, 16);
         // bn 'n2' (samples/fashion_bn.cnn:17)
@@ -881,7 +903,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 6, 64);
         // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 7, 16);
+        if (f8_conv_c3_u_stale()) {
+            pool.run(this, 7, 16);
+        }
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 8, 16);
         // bn 'n3' (samples/fashion_bn.cnn:23)
@@ -913,7 +937,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 2, 64);
         // conv 'c2' (samples/fashion_bn.cnn:16)
-        pool.run(this, 3, 11);
+        if (f4_conv_c2_u_stale()) {
+            pool.run(this, 3, 11);
+        }
         // conv 'c2' (samples/fashion_bn.cnn:16)
         pool.run(this, 4, 16);
         // bn 'n2' (samples/fashion_bn.cnn:17)
@@ -923,7 +949,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 6, 64);
         // conv 'c3' (samples/fashion_bn.cnn:22)
-        pool.run(this, 7, 16);
+        if (f8_conv_c3_u_stale()) {
+            pool.run(this, 7, 16);
+        }
         // conv 'c3' (samples/fashion_bn.cnn:22)
         pool.run(this, 8, 16);
         // bn 'n3' (samples/fashion_bn.cnn:23)
@@ -1677,7 +1705,20 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 11, ...
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: whether it must run, {@code c2$weight_} differing from the copy it last ran on
+     * (then the copy takes the new values).
+     */
+    private boolean f4_conv_c2_u_stale() {
+        if (f4_conv_c2_u_ready && java.util.Arrays.equals(c2$weight_, f4_conv_c2_u_seen)) {
+            return false;
+        }
+        System.arraycopy(c2$weight_, 0, f4_conv_c2_u_seen, 0, 18432);
+        f4_conv_c2_u_ready = true;
+        return true;
+    }
+
+    /**
+     * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 11, ... (again only when c2$weight_ has changed: f4_conv_c2_u_stale)
      */
     private void f4_conv_c2_u(int chunk) {
         for (int ob = chunk; ob < 11; ob += 11) {
@@ -2186,7 +2227,20 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * conv 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ...
+     * conv 'c3' (samples/fashion_bn.cnn:22), phase u: whether it must run, {@code c3$weight_} differing from the copy it last ran on
+     * (then the copy takes the new values).
+     */
+    private boolean f8_conv_c3_u_stale() {
+        if (f8_conv_c3_u_ready && java.util.Arrays.equals(c3$weight_, f8_conv_c3_u_seen)) {
+            return false;
+        }
+        System.arraycopy(c3$weight_, 0, f8_conv_c3_u_seen, 0, 73728);
+        f8_conv_c3_u_ready = true;
+        return true;
+    }
+
+    /**
+     * conv 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c3$weight_ has changed: f8_conv_c3_u_stale)
      */
     private void f8_conv_c3_u(int chunk) {
         for (int ob = chunk; ob < 22; ob += 16) {
