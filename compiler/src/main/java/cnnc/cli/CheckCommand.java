@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "check", description = "Check a model: every tensor's shape, parameters and the memory training takes.")
@@ -24,18 +25,22 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConvTileArg tile;
 
+    @Option(names = "--inference", description = "Check the inference build instead (forward only: what bench's latency and"
+            + " throughput phases and an inference class compile; its convolution kernels may differ from training's).")
+    boolean inference;
+
     @Override
     public Integer call() {
         tile.apply();
-        Model m = model.compile(model.options());
+        Model m = model.compile(inference ? model.options().withTraining(false) : model.options());
         PrintWriter out = spec.commandLine().getOut();
         out.print(CheckTable.render(m));
         // what train, eval, grad and bench run (with jdk.incubator.vector); `generate --target java` writes the scalar loops
         JavaBackend.Inspection java = JavaBackend.inspect(m, true);
         List<String> kernels = java.convKernels();
         if (!kernels.isEmpty()) {
-            out.printf("%nconvolution kernels on the java device with the Vector API (algorithms and tiles chosen from the shapes;"
-                    + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n");
+            out.printf("%nconvolution kernels on the java device with the Vector API, %s (algorithms and tiles chosen from the shapes;"
+                    + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n", inference ? "inference build" : "training build");
             kernels.forEach(k -> out.println("  " + k));
         }
         JavaBackend.ScratchMemory sm = java.scratch();
