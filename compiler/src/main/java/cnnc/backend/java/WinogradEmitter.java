@@ -52,6 +52,12 @@ final class WinogradEmitter {
     static final int MIN_TILES_4 = 24;
 
     /**
+     * Most floats of a chunk's staging area in the weight transform: U of a run of input channels for one
+     * block of output channels, every ξ, before each plane's part is copied into U (16 KB: L1).
+     */
+    static final int STAGE_FLOATS = 4096;
+
+    /**
      * The GEMM's register tile, at most {@code GEMM_P} vectors of tiles times {@code GEMM_B} output channels,
      * unless a tile is forced. Not the direct kernel's cost model: the GEMM's loop over input channels is
      * unrolled by two, so a tile holds {@code 2p} loaded vectors besides its {@code p·b} accumulators, and
@@ -270,13 +276,22 @@ final class WinogradEmitter {
                 : s.scratch("u", (long) a * a * ci * co);
         int blocks = Math.ceilDiv(co, b0);
         int chunks = Math.min(blocks, 16);
+        int xis = a * a;
+        int ib = Math.max(1, Math.min(ci, STAGE_FLOATS / (xis * b0))); // input channels per staged run
+        int run = ib * b0;
+        String st = s.scratch("ust", (long) chunks * xis * run);
+        long stride = (long) ci * co;
         Code c = new Code();
         // a chunk writes whole blocks of b0 output channels: its stores for one input channel i are contiguous, and no
         // cache line of U is written by two threads
-        c.open("for (int ob = chunk; ob < " + blocks + "; ob += " + chunks + ")")
-                .open("for (int i = 0; i < " + ci + "; i++)")
-                .open("for (int o = " + ConvEmitter.times("ob", b0) + "; o < " + (co % b0 == 0 ? ConvEmitter.times("ob", b0) + " + " + b0
-                        : "Math.min(" + ConvEmitter.times("ob", b0) + " + " + b0 + ", " + co + ")") + "; o++)")
+        c.line("int t = " + ConvEmitter.times("chunk", xis * run))
+                .open("for (int ob = chunk; ob < " + blocks + "; ob += " + chunks + ")")
+                .line("int o0 = " + ConvEmitter.times("ob", b0))
+                .line("int bw = " + (co % b0 == 0 ? String.valueOf(b0) : "Math.min(" + b0 + ", " + co + " - o0)"))
+                .open("for (int i0 = 0; i0 < " + ci + "; i0 += " + ib + ")")
+                .line("int i1 = " + (ci % ib == 0 ? "i0 + " + ib : "Math.min(i0 + " + ib + ", " + ci + ")"))
+                .open("for (int i = i0; i < i1; i++)")
+                .open("for (int o = o0; o < o0 + bw; o++)")
                 .line("int w = o * " + k.oStride() + " + i * " + k.iStride());
         for (int p = 0; p < 3; p++) {
             for (int q = 0; q < 3; q++) {
@@ -290,19 +305,22 @@ final class WinogradEmitter {
                 c.line("double h" + r + q + " = " + WinogradMatrices.gRow(m, r, new String[] {"g0" + q, "g1" + q, "g2" + q}));
             }
         }
-        c.comment("(G g) G^T, the same along each row; U[ξ = " + a + "r + b][o / " + b0 + "][i][o % " + b0 + "]");
-        int full = co / b0 * b0;
-        String blocked = ConvEmitter.times("(o / " + b0 + ")", ci * b0) + " + " + ConvEmitter.times("i", b0) + " + o % " + b0;
-        c.line("int u = " + (full == co ? blocked : "o < " + full + " ? " + blocked + " : " + (long) full * ci + " + "
-                + ConvEmitter.times("i", co - full) + " + (o - " + full + ")"));
-        long stride = (long) ci * co;
+        c.comment("(G g) G^T, the same along each row, into plane ξ = " + a + "r + b of the chunk's staging area at (i - i0)·bw + (o - o0)")
+                .line("int e = t + (i - i0) * bw + (o - o0)");
         for (int r = 0; r < a; r++) {
             String[] row = {"h" + r + "0", "h" + r + "1", "h" + r + "2"};
             for (int b = 0; b < a; b++) {
-                c.line(u + "[u" + ConvEmitter.plus((a * r + b) * stride) + "] = (float) (" + WinogradMatrices.gRow(m, b, row) + ")");
+                c.line(st + "[e" + ConvEmitter.plus((long) (a * r + b) * run) + "] = (float) (" + WinogradMatrices.gRow(m, b, row) + ")");
             }
         }
-        c.close().close().close();
+        c.close().close()
+                .comment("each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·" + ci + " + i0·bw, one plane at a time")
+                .comment("(the planes lie " + stride + " floats apart: " + xis + " stores into as many planes per channel pair thrashed one L1 set)")
+                .line("int n = (i1 - i0) * bw")
+                .line("int u = " + ConvEmitter.times("o0", ci) + " + i0 * bw")
+                .one("for (int xi = 0; xi < " + xis + "; xi++) System.arraycopy(" + st + ", t + " + ConvEmitter.times("xi", run) + ", " + u
+                        + ", " + ConvEmitter.times("xi", (int) stride) + " + u, n)")
+                .close().close();
         String doc = "U[ξ][o / " + b0 + "][i][o % " + b0 + "] = (G g G^T)[ξ] of " + k.name() + " for the 3x3 kernel g of output o, input i"
                 + (k.rotated() ? " (rotated 180°)" : "") + ", blocks of " + b0 + " output channels chunk, chunk + " + chunks + ", ...";
         if (cached) {

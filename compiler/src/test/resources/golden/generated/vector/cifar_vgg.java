@@ -749,15 +749,17 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch memory of steps that never run at the same time: b13_conv_grad_c5_v b24_conv_grad_c3_v
      * b19_conv_grad_c4_v b7_conv_bf_c6_u b8_conv_grad_c6_v b18_conv_bf_c4_u b30_conv_grad_c2_m
-     * b12_conv_bf_c5_u b23_conv_bf_c3_u b29_conv_bf_c2_u.
+     * b12_conv_bf_c5_u b23_conv_bf_c3_u b29_conv_bf_c2_u f14_conv_c5_ust f17_conv_c6_ust
+     * f7_conv_c3_ust f10_conv_c4_ust f3_conv_c2_ust.
      */
     private final float[] scratch2 = new float[1218560];
 
     /**
-     * Scratch memory of steps that never run at the same time: b8_conv_grad_c6_st b13_conv_grad_c5_st
+     * Scratch memory of steps that never run at the same time: b7_conv_bf_c6_ust b12_conv_bf_c5_ust
+     * b18_conv_bf_c4_ust b23_conv_bf_c3_ust b29_conv_bf_c2_ust b8_conv_grad_c6_st b13_conv_grad_c5_st
      * b19_conv_grad_c4_st b24_conv_grad_c3_st b30_conv_grad_c2_st.
      */
-    private final float[] scratch3 = new float[1152];
+    private final float[] scratch3 = new float[64512];
 
     /**
      * Scratch of f0_conv_c1_, kept from one run to the next.
@@ -780,6 +782,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f3_conv_c2_u = new float[147456];
 
     /**
+     * Scratch of f3_conv_c2_ (42768 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f3_conv_c2_ust = scratch2;
+
+    /**
      * Scratch of f3_conv_c2_, kept from one run to the next: a copy of c2$weight_ as phase u last read it.
      */
     private final float[] f3_conv_c2_u_seen = new float[36864];
@@ -798,6 +805,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Scratch of f7_conv_c3_, kept from one run to the next: U of the weights that f7_conv_c3_u_seen holds.
      */
     private final float[] f7_conv_c3_u = new float[294912];
+
+    /**
+     * Scratch of f7_conv_c3_ (62208 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f7_conv_c3_ust = scratch2;
 
     /**
      * Scratch of f7_conv_c3_, kept from one run to the next: a copy of c3$weight_ as phase u last read it.
@@ -820,6 +832,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f10_conv_c4_u = new float[589824];
 
     /**
+     * Scratch of f10_conv_c4_ (62208 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f10_conv_c4_ust = scratch2;
+
+    /**
      * Scratch of f10_conv_c4_, kept from one run to the next: a copy of c4$weight_ as phase u last read it.
      */
     private final float[] f10_conv_c4_u_seen = new float[147456];
@@ -840,6 +857,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f14_conv_c5_u = new float[524288];
 
     /**
+     * Scratch of f14_conv_c5_ (64512 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f14_conv_c5_ust = scratch2;
+
+    /**
      * Scratch of f14_conv_c5_, kept from one run to the next: a copy of c5$weight_ as phase u last read it.
      */
     private final float[] f14_conv_c5_u_seen = new float[294912];
@@ -858,6 +880,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Scratch of f17_conv_c6_, kept from one run to the next: U of the weights that f17_conv_c6_u_seen holds.
      */
     private final float[] f17_conv_c6_u = new float[1048576];
+
+    /**
+     * Scratch of f17_conv_c6_ (64512 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f17_conv_c6_ust = scratch2;
 
     /**
      * Scratch of f17_conv_c6_, kept from one run to the next: a copy of c6$weight_ as phase u last read it.
@@ -883,6 +910,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Scratch of b7_conv_bf_c6_ (1048576 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b7_conv_bf_c6_u = scratch2;
+
+    /**
+     * Scratch of b7_conv_bf_c6_ (64512 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] b7_conv_bf_c6_ust = scratch3;
 
     /**
      * Scratch of b7_conv_bf_c6_ (3147776 floats), written before read in each run: memory shared in scratch0.
@@ -930,6 +962,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b12_conv_bf_c5_u = scratch2;
 
     /**
+     * Scratch of b12_conv_bf_c5_ (64512 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] b12_conv_bf_c5_ust = scratch3;
+
+    /**
      * Scratch of b12_conv_bf_c5_ (2361344 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b12_conv_bf_c5_wino = scratch0;
@@ -973,6 +1010,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Scratch of b18_conv_bf_c4_ (589824 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b18_conv_bf_c4_u = scratch2;
+
+    /**
+     * Scratch of b18_conv_bf_c4_ (62208 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] b18_conv_bf_c4_ust = scratch3;
 
     /**
      * Scratch of b18_conv_bf_c4_ (4723712 floats), written before read in each run: memory shared in scratch0.
@@ -1020,6 +1062,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b23_conv_bf_c3_u = scratch2;
 
     /**
+     * Scratch of b23_conv_bf_c3_ (42768 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] b23_conv_bf_c3_ust = scratch3;
+
+    /**
      * Scratch of b23_conv_bf_c3_ (3544064 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b23_conv_bf_c3_wino = scratch0;
@@ -1063,6 +1110,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Scratch of b29_conv_bf_c2_ (147456 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b29_conv_bf_c2_u = scratch2;
+
+    /**
+     * Scratch of b29_conv_bf_c2_ (42768 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] b29_conv_bf_c2_ust = scratch3;
 
     /**
      * Scratch of b29_conv_bf_c2_ (2364416 floats), written before read in each run: memory shared in scratch1.
@@ -2398,77 +2450,88 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 11, ... (again only when c2$weight_ has changed: f3_conv_c2_u_stale)
      */
     private void f3_conv_c2_u(int chunk) {
+        int t = chunk * 3888;
         for (int ob = chunk; ob < 11; ob += 11) {
-            for (int i = 0; i < 64; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
-                    int w = o * 576 + i * 9;
-                    double g00 = c2$weight_[w];
-                    double g01 = c2$weight_[w + 1];
-                    double g02 = c2$weight_[w + 2];
-                    double g10 = c2$weight_[w + 3];
-                    double g11 = c2$weight_[w + 4];
-                    double g12 = c2$weight_[w + 5];
-                    double g20 = c2$weight_[w + 6];
-                    double g21 = c2$weight_[w + 7];
-                    double g22 = c2$weight_[w + 8];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                    int u = o < 60 ? (o / 6) * 384 + i * 6 + o % 6 : 3840 + i * 4 + (o - 60);
-                    f3_conv_c2_u[u] = (float) ((h00) / 4.0);
-                    f3_conv_c2_u[u + 4096] = (float) ((-h00 - h01 - h02) / 6.0);
-                    f3_conv_c2_u[u + 8192] = (float) ((-h00 + h01 - h02) / 6.0);
-                    f3_conv_c2_u[u + 12288] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    f3_conv_c2_u[u + 16384] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    f3_conv_c2_u[u + 20480] = (float) (h02);
-                    f3_conv_c2_u[u + 24576] = (float) ((h10) / 4.0);
-                    f3_conv_c2_u[u + 28672] = (float) ((-h10 - h11 - h12) / 6.0);
-                    f3_conv_c2_u[u + 32768] = (float) ((-h10 + h11 - h12) / 6.0);
-                    f3_conv_c2_u[u + 36864] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    f3_conv_c2_u[u + 40960] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    f3_conv_c2_u[u + 45056] = (float) (h12);
-                    f3_conv_c2_u[u + 49152] = (float) ((h20) / 4.0);
-                    f3_conv_c2_u[u + 53248] = (float) ((-h20 - h21 - h22) / 6.0);
-                    f3_conv_c2_u[u + 57344] = (float) ((-h20 + h21 - h22) / 6.0);
-                    f3_conv_c2_u[u + 61440] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    f3_conv_c2_u[u + 65536] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    f3_conv_c2_u[u + 69632] = (float) (h22);
-                    f3_conv_c2_u[u + 73728] = (float) ((h30) / 4.0);
-                    f3_conv_c2_u[u + 77824] = (float) ((-h30 - h31 - h32) / 6.0);
-                    f3_conv_c2_u[u + 81920] = (float) ((-h30 + h31 - h32) / 6.0);
-                    f3_conv_c2_u[u + 86016] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    f3_conv_c2_u[u + 90112] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    f3_conv_c2_u[u + 94208] = (float) (h32);
-                    f3_conv_c2_u[u + 98304] = (float) ((h40) / 4.0);
-                    f3_conv_c2_u[u + 102400] = (float) ((-h40 - h41 - h42) / 6.0);
-                    f3_conv_c2_u[u + 106496] = (float) ((-h40 + h41 - h42) / 6.0);
-                    f3_conv_c2_u[u + 110592] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    f3_conv_c2_u[u + 114688] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    f3_conv_c2_u[u + 118784] = (float) (h42);
-                    f3_conv_c2_u[u + 122880] = (float) ((h50) / 4.0);
-                    f3_conv_c2_u[u + 126976] = (float) ((-h50 - h51 - h52) / 6.0);
-                    f3_conv_c2_u[u + 131072] = (float) ((-h50 + h51 - h52) / 6.0);
-                    f3_conv_c2_u[u + 135168] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    f3_conv_c2_u[u + 139264] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    f3_conv_c2_u[u + 143360] = (float) (h52);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 64 - o0);
+            for (int i0 = 0; i0 < 64; i0 += 18) {
+                int i1 = Math.min(i0 + 18, 64);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 576 + i * 9;
+                        double g00 = c2$weight_[w];
+                        double g01 = c2$weight_[w + 1];
+                        double g02 = c2$weight_[w + 2];
+                        double g10 = c2$weight_[w + 3];
+                        double g11 = c2$weight_[w + 4];
+                        double g12 = c2$weight_[w + 5];
+                        double g20 = c2$weight_[w + 6];
+                        double g21 = c2$weight_[w + 7];
+                        double g22 = c2$weight_[w + 8];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = (g00) / 4.0;
+                        double h10 = (-g00 - g10 - g20) / 6.0;
+                        double h20 = (-g00 + g10 - g20) / 6.0;
+                        double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                        double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                        double h50 = g20;
+                        double h01 = (g01) / 4.0;
+                        double h11 = (-g01 - g11 - g21) / 6.0;
+                        double h21 = (-g01 + g11 - g21) / 6.0;
+                        double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                        double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                        double h51 = g21;
+                        double h02 = (g02) / 4.0;
+                        double h12 = (-g02 - g12 - g22) / 6.0;
+                        double h22 = (-g02 + g12 - g22) / 6.0;
+                        double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                        double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                        double h52 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 6r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        f3_conv_c2_ust[e] = (float) ((h00) / 4.0);
+                        f3_conv_c2_ust[e + 108] = (float) ((-h00 - h01 - h02) / 6.0);
+                        f3_conv_c2_ust[e + 216] = (float) ((-h00 + h01 - h02) / 6.0);
+                        f3_conv_c2_ust[e + 324] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                        f3_conv_c2_ust[e + 432] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                        f3_conv_c2_ust[e + 540] = (float) (h02);
+                        f3_conv_c2_ust[e + 648] = (float) ((h10) / 4.0);
+                        f3_conv_c2_ust[e + 756] = (float) ((-h10 - h11 - h12) / 6.0);
+                        f3_conv_c2_ust[e + 864] = (float) ((-h10 + h11 - h12) / 6.0);
+                        f3_conv_c2_ust[e + 972] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                        f3_conv_c2_ust[e + 1080] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                        f3_conv_c2_ust[e + 1188] = (float) (h12);
+                        f3_conv_c2_ust[e + 1296] = (float) ((h20) / 4.0);
+                        f3_conv_c2_ust[e + 1404] = (float) ((-h20 - h21 - h22) / 6.0);
+                        f3_conv_c2_ust[e + 1512] = (float) ((-h20 + h21 - h22) / 6.0);
+                        f3_conv_c2_ust[e + 1620] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                        f3_conv_c2_ust[e + 1728] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                        f3_conv_c2_ust[e + 1836] = (float) (h22);
+                        f3_conv_c2_ust[e + 1944] = (float) ((h30) / 4.0);
+                        f3_conv_c2_ust[e + 2052] = (float) ((-h30 - h31 - h32) / 6.0);
+                        f3_conv_c2_ust[e + 2160] = (float) ((-h30 + h31 - h32) / 6.0);
+                        f3_conv_c2_ust[e + 2268] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                        f3_conv_c2_ust[e + 2376] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                        f3_conv_c2_ust[e + 2484] = (float) (h32);
+                        f3_conv_c2_ust[e + 2592] = (float) ((h40) / 4.0);
+                        f3_conv_c2_ust[e + 2700] = (float) ((-h40 - h41 - h42) / 6.0);
+                        f3_conv_c2_ust[e + 2808] = (float) ((-h40 + h41 - h42) / 6.0);
+                        f3_conv_c2_ust[e + 2916] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                        f3_conv_c2_ust[e + 3024] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                        f3_conv_c2_ust[e + 3132] = (float) (h42);
+                        f3_conv_c2_ust[e + 3240] = (float) ((h50) / 4.0);
+                        f3_conv_c2_ust[e + 3348] = (float) ((-h50 - h51 - h52) / 6.0);
+                        f3_conv_c2_ust[e + 3456] = (float) ((-h50 + h51 - h52) / 6.0);
+                        f3_conv_c2_ust[e + 3564] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                        f3_conv_c2_ust[e + 3672] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                        f3_conv_c2_ust[e + 3780] = (float) (h52);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·64 + i0·bw, one plane at a time
+                // (the planes lie 4096 floats apart: 36 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 64 + i0 * bw;
+                for (int xi = 0; xi < 36; xi++) System.arraycopy(f3_conv_c2_ust, t + xi * 108, f3_conv_c2_u, xi * 4096 + u, n);
             }
         }
     }
@@ -2983,77 +3046,88 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c3$weight_ has changed: f7_conv_c3_u_stale)
      */
     private void f7_conv_c3_u(int chunk) {
+        int t = chunk * 3888;
         for (int ob = chunk; ob < 22; ob += 16) {
-            for (int i = 0; i < 64; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
-                    int w = o * 576 + i * 9;
-                    double g00 = c3$weight_[w];
-                    double g01 = c3$weight_[w + 1];
-                    double g02 = c3$weight_[w + 2];
-                    double g10 = c3$weight_[w + 3];
-                    double g11 = c3$weight_[w + 4];
-                    double g12 = c3$weight_[w + 5];
-                    double g20 = c3$weight_[w + 6];
-                    double g21 = c3$weight_[w + 7];
-                    double g22 = c3$weight_[w + 8];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                    int u = o < 126 ? (o / 6) * 384 + i * 6 + o % 6 : 8064 + i * 2 + (o - 126);
-                    f7_conv_c3_u[u] = (float) ((h00) / 4.0);
-                    f7_conv_c3_u[u + 8192] = (float) ((-h00 - h01 - h02) / 6.0);
-                    f7_conv_c3_u[u + 16384] = (float) ((-h00 + h01 - h02) / 6.0);
-                    f7_conv_c3_u[u + 24576] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    f7_conv_c3_u[u + 32768] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    f7_conv_c3_u[u + 40960] = (float) (h02);
-                    f7_conv_c3_u[u + 49152] = (float) ((h10) / 4.0);
-                    f7_conv_c3_u[u + 57344] = (float) ((-h10 - h11 - h12) / 6.0);
-                    f7_conv_c3_u[u + 65536] = (float) ((-h10 + h11 - h12) / 6.0);
-                    f7_conv_c3_u[u + 73728] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    f7_conv_c3_u[u + 81920] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    f7_conv_c3_u[u + 90112] = (float) (h12);
-                    f7_conv_c3_u[u + 98304] = (float) ((h20) / 4.0);
-                    f7_conv_c3_u[u + 106496] = (float) ((-h20 - h21 - h22) / 6.0);
-                    f7_conv_c3_u[u + 114688] = (float) ((-h20 + h21 - h22) / 6.0);
-                    f7_conv_c3_u[u + 122880] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    f7_conv_c3_u[u + 131072] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    f7_conv_c3_u[u + 139264] = (float) (h22);
-                    f7_conv_c3_u[u + 147456] = (float) ((h30) / 4.0);
-                    f7_conv_c3_u[u + 155648] = (float) ((-h30 - h31 - h32) / 6.0);
-                    f7_conv_c3_u[u + 163840] = (float) ((-h30 + h31 - h32) / 6.0);
-                    f7_conv_c3_u[u + 172032] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    f7_conv_c3_u[u + 180224] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    f7_conv_c3_u[u + 188416] = (float) (h32);
-                    f7_conv_c3_u[u + 196608] = (float) ((h40) / 4.0);
-                    f7_conv_c3_u[u + 204800] = (float) ((-h40 - h41 - h42) / 6.0);
-                    f7_conv_c3_u[u + 212992] = (float) ((-h40 + h41 - h42) / 6.0);
-                    f7_conv_c3_u[u + 221184] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    f7_conv_c3_u[u + 229376] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    f7_conv_c3_u[u + 237568] = (float) (h42);
-                    f7_conv_c3_u[u + 245760] = (float) ((h50) / 4.0);
-                    f7_conv_c3_u[u + 253952] = (float) ((-h50 - h51 - h52) / 6.0);
-                    f7_conv_c3_u[u + 262144] = (float) ((-h50 + h51 - h52) / 6.0);
-                    f7_conv_c3_u[u + 270336] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    f7_conv_c3_u[u + 278528] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    f7_conv_c3_u[u + 286720] = (float) (h52);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 128 - o0);
+            for (int i0 = 0; i0 < 64; i0 += 18) {
+                int i1 = Math.min(i0 + 18, 64);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 576 + i * 9;
+                        double g00 = c3$weight_[w];
+                        double g01 = c3$weight_[w + 1];
+                        double g02 = c3$weight_[w + 2];
+                        double g10 = c3$weight_[w + 3];
+                        double g11 = c3$weight_[w + 4];
+                        double g12 = c3$weight_[w + 5];
+                        double g20 = c3$weight_[w + 6];
+                        double g21 = c3$weight_[w + 7];
+                        double g22 = c3$weight_[w + 8];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = (g00) / 4.0;
+                        double h10 = (-g00 - g10 - g20) / 6.0;
+                        double h20 = (-g00 + g10 - g20) / 6.0;
+                        double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                        double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                        double h50 = g20;
+                        double h01 = (g01) / 4.0;
+                        double h11 = (-g01 - g11 - g21) / 6.0;
+                        double h21 = (-g01 + g11 - g21) / 6.0;
+                        double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                        double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                        double h51 = g21;
+                        double h02 = (g02) / 4.0;
+                        double h12 = (-g02 - g12 - g22) / 6.0;
+                        double h22 = (-g02 + g12 - g22) / 6.0;
+                        double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                        double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                        double h52 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 6r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        f7_conv_c3_ust[e] = (float) ((h00) / 4.0);
+                        f7_conv_c3_ust[e + 108] = (float) ((-h00 - h01 - h02) / 6.0);
+                        f7_conv_c3_ust[e + 216] = (float) ((-h00 + h01 - h02) / 6.0);
+                        f7_conv_c3_ust[e + 324] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                        f7_conv_c3_ust[e + 432] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                        f7_conv_c3_ust[e + 540] = (float) (h02);
+                        f7_conv_c3_ust[e + 648] = (float) ((h10) / 4.0);
+                        f7_conv_c3_ust[e + 756] = (float) ((-h10 - h11 - h12) / 6.0);
+                        f7_conv_c3_ust[e + 864] = (float) ((-h10 + h11 - h12) / 6.0);
+                        f7_conv_c3_ust[e + 972] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                        f7_conv_c3_ust[e + 1080] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                        f7_conv_c3_ust[e + 1188] = (float) (h12);
+                        f7_conv_c3_ust[e + 1296] = (float) ((h20) / 4.0);
+                        f7_conv_c3_ust[e + 1404] = (float) ((-h20 - h21 - h22) / 6.0);
+                        f7_conv_c3_ust[e + 1512] = (float) ((-h20 + h21 - h22) / 6.0);
+                        f7_conv_c3_ust[e + 1620] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                        f7_conv_c3_ust[e + 1728] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                        f7_conv_c3_ust[e + 1836] = (float) (h22);
+                        f7_conv_c3_ust[e + 1944] = (float) ((h30) / 4.0);
+                        f7_conv_c3_ust[e + 2052] = (float) ((-h30 - h31 - h32) / 6.0);
+                        f7_conv_c3_ust[e + 2160] = (float) ((-h30 + h31 - h32) / 6.0);
+                        f7_conv_c3_ust[e + 2268] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                        f7_conv_c3_ust[e + 2376] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                        f7_conv_c3_ust[e + 2484] = (float) (h32);
+                        f7_conv_c3_ust[e + 2592] = (float) ((h40) / 4.0);
+                        f7_conv_c3_ust[e + 2700] = (float) ((-h40 - h41 - h42) / 6.0);
+                        f7_conv_c3_ust[e + 2808] = (float) ((-h40 + h41 - h42) / 6.0);
+                        f7_conv_c3_ust[e + 2916] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                        f7_conv_c3_ust[e + 3024] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                        f7_conv_c3_ust[e + 3132] = (float) (h42);
+                        f7_conv_c3_ust[e + 3240] = (float) ((h50) / 4.0);
+                        f7_conv_c3_ust[e + 3348] = (float) ((-h50 - h51 - h52) / 6.0);
+                        f7_conv_c3_ust[e + 3456] = (float) ((-h50 + h51 - h52) / 6.0);
+                        f7_conv_c3_ust[e + 3564] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                        f7_conv_c3_ust[e + 3672] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                        f7_conv_c3_ust[e + 3780] = (float) (h52);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·64 + i0·bw, one plane at a time
+                // (the planes lie 8192 floats apart: 36 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 64 + i0 * bw;
+                for (int xi = 0; xi < 36; xi++) System.arraycopy(f7_conv_c3_ust, t + xi * 108, f7_conv_c3_u, xi * 8192 + u, n);
             }
         }
     }
@@ -3502,77 +3576,88 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c4$weight_ has changed: f10_conv_c4_u_stale)
      */
     private void f10_conv_c4_u(int chunk) {
+        int t = chunk * 3888;
         for (int ob = chunk; ob < 22; ob += 16) {
-            for (int i = 0; i < 128; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
-                    int w = o * 1152 + i * 9;
-                    double g00 = c4$weight_[w];
-                    double g01 = c4$weight_[w + 1];
-                    double g02 = c4$weight_[w + 2];
-                    double g10 = c4$weight_[w + 3];
-                    double g11 = c4$weight_[w + 4];
-                    double g12 = c4$weight_[w + 5];
-                    double g20 = c4$weight_[w + 6];
-                    double g21 = c4$weight_[w + 7];
-                    double g22 = c4$weight_[w + 8];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                    int u = o < 126 ? (o / 6) * 768 + i * 6 + o % 6 : 16128 + i * 2 + (o - 126);
-                    f10_conv_c4_u[u] = (float) ((h00) / 4.0);
-                    f10_conv_c4_u[u + 16384] = (float) ((-h00 - h01 - h02) / 6.0);
-                    f10_conv_c4_u[u + 32768] = (float) ((-h00 + h01 - h02) / 6.0);
-                    f10_conv_c4_u[u + 49152] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    f10_conv_c4_u[u + 65536] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    f10_conv_c4_u[u + 81920] = (float) (h02);
-                    f10_conv_c4_u[u + 98304] = (float) ((h10) / 4.0);
-                    f10_conv_c4_u[u + 114688] = (float) ((-h10 - h11 - h12) / 6.0);
-                    f10_conv_c4_u[u + 131072] = (float) ((-h10 + h11 - h12) / 6.0);
-                    f10_conv_c4_u[u + 147456] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    f10_conv_c4_u[u + 163840] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    f10_conv_c4_u[u + 180224] = (float) (h12);
-                    f10_conv_c4_u[u + 196608] = (float) ((h20) / 4.0);
-                    f10_conv_c4_u[u + 212992] = (float) ((-h20 - h21 - h22) / 6.0);
-                    f10_conv_c4_u[u + 229376] = (float) ((-h20 + h21 - h22) / 6.0);
-                    f10_conv_c4_u[u + 245760] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    f10_conv_c4_u[u + 262144] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    f10_conv_c4_u[u + 278528] = (float) (h22);
-                    f10_conv_c4_u[u + 294912] = (float) ((h30) / 4.0);
-                    f10_conv_c4_u[u + 311296] = (float) ((-h30 - h31 - h32) / 6.0);
-                    f10_conv_c4_u[u + 327680] = (float) ((-h30 + h31 - h32) / 6.0);
-                    f10_conv_c4_u[u + 344064] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    f10_conv_c4_u[u + 360448] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    f10_conv_c4_u[u + 376832] = (float) (h32);
-                    f10_conv_c4_u[u + 393216] = (float) ((h40) / 4.0);
-                    f10_conv_c4_u[u + 409600] = (float) ((-h40 - h41 - h42) / 6.0);
-                    f10_conv_c4_u[u + 425984] = (float) ((-h40 + h41 - h42) / 6.0);
-                    f10_conv_c4_u[u + 442368] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    f10_conv_c4_u[u + 458752] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    f10_conv_c4_u[u + 475136] = (float) (h42);
-                    f10_conv_c4_u[u + 491520] = (float) ((h50) / 4.0);
-                    f10_conv_c4_u[u + 507904] = (float) ((-h50 - h51 - h52) / 6.0);
-                    f10_conv_c4_u[u + 524288] = (float) ((-h50 + h51 - h52) / 6.0);
-                    f10_conv_c4_u[u + 540672] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    f10_conv_c4_u[u + 557056] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    f10_conv_c4_u[u + 573440] = (float) (h52);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 128 - o0);
+            for (int i0 = 0; i0 < 128; i0 += 18) {
+                int i1 = Math.min(i0 + 18, 128);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 1152 + i * 9;
+                        double g00 = c4$weight_[w];
+                        double g01 = c4$weight_[w + 1];
+                        double g02 = c4$weight_[w + 2];
+                        double g10 = c4$weight_[w + 3];
+                        double g11 = c4$weight_[w + 4];
+                        double g12 = c4$weight_[w + 5];
+                        double g20 = c4$weight_[w + 6];
+                        double g21 = c4$weight_[w + 7];
+                        double g22 = c4$weight_[w + 8];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = (g00) / 4.0;
+                        double h10 = (-g00 - g10 - g20) / 6.0;
+                        double h20 = (-g00 + g10 - g20) / 6.0;
+                        double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                        double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                        double h50 = g20;
+                        double h01 = (g01) / 4.0;
+                        double h11 = (-g01 - g11 - g21) / 6.0;
+                        double h21 = (-g01 + g11 - g21) / 6.0;
+                        double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                        double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                        double h51 = g21;
+                        double h02 = (g02) / 4.0;
+                        double h12 = (-g02 - g12 - g22) / 6.0;
+                        double h22 = (-g02 + g12 - g22) / 6.0;
+                        double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                        double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                        double h52 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 6r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        f10_conv_c4_ust[e] = (float) ((h00) / 4.0);
+                        f10_conv_c4_ust[e + 108] = (float) ((-h00 - h01 - h02) / 6.0);
+                        f10_conv_c4_ust[e + 216] = (float) ((-h00 + h01 - h02) / 6.0);
+                        f10_conv_c4_ust[e + 324] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                        f10_conv_c4_ust[e + 432] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                        f10_conv_c4_ust[e + 540] = (float) (h02);
+                        f10_conv_c4_ust[e + 648] = (float) ((h10) / 4.0);
+                        f10_conv_c4_ust[e + 756] = (float) ((-h10 - h11 - h12) / 6.0);
+                        f10_conv_c4_ust[e + 864] = (float) ((-h10 + h11 - h12) / 6.0);
+                        f10_conv_c4_ust[e + 972] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                        f10_conv_c4_ust[e + 1080] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                        f10_conv_c4_ust[e + 1188] = (float) (h12);
+                        f10_conv_c4_ust[e + 1296] = (float) ((h20) / 4.0);
+                        f10_conv_c4_ust[e + 1404] = (float) ((-h20 - h21 - h22) / 6.0);
+                        f10_conv_c4_ust[e + 1512] = (float) ((-h20 + h21 - h22) / 6.0);
+                        f10_conv_c4_ust[e + 1620] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                        f10_conv_c4_ust[e + 1728] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                        f10_conv_c4_ust[e + 1836] = (float) (h22);
+                        f10_conv_c4_ust[e + 1944] = (float) ((h30) / 4.0);
+                        f10_conv_c4_ust[e + 2052] = (float) ((-h30 - h31 - h32) / 6.0);
+                        f10_conv_c4_ust[e + 2160] = (float) ((-h30 + h31 - h32) / 6.0);
+                        f10_conv_c4_ust[e + 2268] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                        f10_conv_c4_ust[e + 2376] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                        f10_conv_c4_ust[e + 2484] = (float) (h32);
+                        f10_conv_c4_ust[e + 2592] = (float) ((h40) / 4.0);
+                        f10_conv_c4_ust[e + 2700] = (float) ((-h40 - h41 - h42) / 6.0);
+                        f10_conv_c4_ust[e + 2808] = (float) ((-h40 + h41 - h42) / 6.0);
+                        f10_conv_c4_ust[e + 2916] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                        f10_conv_c4_ust[e + 3024] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                        f10_conv_c4_ust[e + 3132] = (float) (h42);
+                        f10_conv_c4_ust[e + 3240] = (float) ((h50) / 4.0);
+                        f10_conv_c4_ust[e + 3348] = (float) ((-h50 - h51 - h52) / 6.0);
+                        f10_conv_c4_ust[e + 3456] = (float) ((-h50 + h51 - h52) / 6.0);
+                        f10_conv_c4_ust[e + 3564] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                        f10_conv_c4_ust[e + 3672] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                        f10_conv_c4_ust[e + 3780] = (float) (h52);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·128 + i0·bw, one plane at a time
+                // (the planes lie 16384 floats apart: 36 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 128 + i0 * bw;
+                for (int xi = 0; xi < 36; xi++) System.arraycopy(f10_conv_c4_ust, t + xi * 108, f10_conv_c4_u, xi * 16384 + u, n);
             }
         }
     }
@@ -4055,51 +4140,62 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c5$weight_ has changed: f14_conv_c5_u_stale)
      */
     private void f14_conv_c5_u(int chunk) {
+        int t = chunk * 4032;
         for (int ob = chunk; ob < 43; ob += 16) {
-            for (int i = 0; i < 128; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 256); o++) {
-                    int w = o * 1152 + i * 9;
-                    double g00 = c5$weight_[w];
-                    double g01 = c5$weight_[w + 1];
-                    double g02 = c5$weight_[w + 2];
-                    double g10 = c5$weight_[w + 3];
-                    double g11 = c5$weight_[w + 4];
-                    double g12 = c5$weight_[w + 5];
-                    double g20 = c5$weight_[w + 6];
-                    double g21 = c5$weight_[w + 7];
-                    double g22 = c5$weight_[w + 8];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = g00;
-                    double h10 = (g00 + g10 + g20) / 2.0;
-                    double h20 = (g00 - g10 + g20) / 2.0;
-                    double h30 = g20;
-                    double h01 = g01;
-                    double h11 = (g01 + g11 + g21) / 2.0;
-                    double h21 = (g01 - g11 + g21) / 2.0;
-                    double h31 = g21;
-                    double h02 = g02;
-                    double h12 = (g02 + g12 + g22) / 2.0;
-                    double h22 = (g02 - g12 + g22) / 2.0;
-                    double h32 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
-                    int u = o < 252 ? (o / 6) * 768 + i * 6 + o % 6 : 32256 + i * 4 + (o - 252);
-                    f14_conv_c5_u[u] = (float) (h00);
-                    f14_conv_c5_u[u + 32768] = (float) ((h00 + h01 + h02) / 2.0);
-                    f14_conv_c5_u[u + 65536] = (float) ((h00 - h01 + h02) / 2.0);
-                    f14_conv_c5_u[u + 98304] = (float) (h02);
-                    f14_conv_c5_u[u + 131072] = (float) (h10);
-                    f14_conv_c5_u[u + 163840] = (float) ((h10 + h11 + h12) / 2.0);
-                    f14_conv_c5_u[u + 196608] = (float) ((h10 - h11 + h12) / 2.0);
-                    f14_conv_c5_u[u + 229376] = (float) (h12);
-                    f14_conv_c5_u[u + 262144] = (float) (h20);
-                    f14_conv_c5_u[u + 294912] = (float) ((h20 + h21 + h22) / 2.0);
-                    f14_conv_c5_u[u + 327680] = (float) ((h20 - h21 + h22) / 2.0);
-                    f14_conv_c5_u[u + 360448] = (float) (h22);
-                    f14_conv_c5_u[u + 393216] = (float) (h30);
-                    f14_conv_c5_u[u + 425984] = (float) ((h30 + h31 + h32) / 2.0);
-                    f14_conv_c5_u[u + 458752] = (float) ((h30 - h31 + h32) / 2.0);
-                    f14_conv_c5_u[u + 491520] = (float) (h32);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 256 - o0);
+            for (int i0 = 0; i0 < 128; i0 += 42) {
+                int i1 = Math.min(i0 + 42, 128);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 1152 + i * 9;
+                        double g00 = c5$weight_[w];
+                        double g01 = c5$weight_[w + 1];
+                        double g02 = c5$weight_[w + 2];
+                        double g10 = c5$weight_[w + 3];
+                        double g11 = c5$weight_[w + 4];
+                        double g12 = c5$weight_[w + 5];
+                        double g20 = c5$weight_[w + 6];
+                        double g21 = c5$weight_[w + 7];
+                        double g22 = c5$weight_[w + 8];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = g00;
+                        double h10 = (g00 + g10 + g20) / 2.0;
+                        double h20 = (g00 - g10 + g20) / 2.0;
+                        double h30 = g20;
+                        double h01 = g01;
+                        double h11 = (g01 + g11 + g21) / 2.0;
+                        double h21 = (g01 - g11 + g21) / 2.0;
+                        double h31 = g21;
+                        double h02 = g02;
+                        double h12 = (g02 + g12 + g22) / 2.0;
+                        double h22 = (g02 - g12 + g22) / 2.0;
+                        double h32 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 4r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        f14_conv_c5_ust[e] = (float) (h00);
+                        f14_conv_c5_ust[e + 252] = (float) ((h00 + h01 + h02) / 2.0);
+                        f14_conv_c5_ust[e + 504] = (float) ((h00 - h01 + h02) / 2.0);
+                        f14_conv_c5_ust[e + 756] = (float) (h02);
+                        f14_conv_c5_ust[e + 1008] = (float) (h10);
+                        f14_conv_c5_ust[e + 1260] = (float) ((h10 + h11 + h12) / 2.0);
+                        f14_conv_c5_ust[e + 1512] = (float) ((h10 - h11 + h12) / 2.0);
+                        f14_conv_c5_ust[e + 1764] = (float) (h12);
+                        f14_conv_c5_ust[e + 2016] = (float) (h20);
+                        f14_conv_c5_ust[e + 2268] = (float) ((h20 + h21 + h22) / 2.0);
+                        f14_conv_c5_ust[e + 2520] = (float) ((h20 - h21 + h22) / 2.0);
+                        f14_conv_c5_ust[e + 2772] = (float) (h22);
+                        f14_conv_c5_ust[e + 3024] = (float) (h30);
+                        f14_conv_c5_ust[e + 3276] = (float) ((h30 + h31 + h32) / 2.0);
+                        f14_conv_c5_ust[e + 3528] = (float) ((h30 - h31 + h32) / 2.0);
+                        f14_conv_c5_ust[e + 3780] = (float) (h32);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·128 + i0·bw, one plane at a time
+                // (the planes lie 32768 floats apart: 16 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 128 + i0 * bw;
+                for (int xi = 0; xi < 16; xi++) System.arraycopy(f14_conv_c5_ust, t + xi * 252, f14_conv_c5_u, xi * 32768 + u, n);
             }
         }
     }
@@ -4470,51 +4566,62 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c6$weight_ has changed: f17_conv_c6_u_stale)
      */
     private void f17_conv_c6_u(int chunk) {
+        int t = chunk * 4032;
         for (int ob = chunk; ob < 43; ob += 16) {
-            for (int i = 0; i < 256; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 256); o++) {
-                    int w = o * 2304 + i * 9;
-                    double g00 = c6$weight_[w];
-                    double g01 = c6$weight_[w + 1];
-                    double g02 = c6$weight_[w + 2];
-                    double g10 = c6$weight_[w + 3];
-                    double g11 = c6$weight_[w + 4];
-                    double g12 = c6$weight_[w + 5];
-                    double g20 = c6$weight_[w + 6];
-                    double g21 = c6$weight_[w + 7];
-                    double g22 = c6$weight_[w + 8];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = g00;
-                    double h10 = (g00 + g10 + g20) / 2.0;
-                    double h20 = (g00 - g10 + g20) / 2.0;
-                    double h30 = g20;
-                    double h01 = g01;
-                    double h11 = (g01 + g11 + g21) / 2.0;
-                    double h21 = (g01 - g11 + g21) / 2.0;
-                    double h31 = g21;
-                    double h02 = g02;
-                    double h12 = (g02 + g12 + g22) / 2.0;
-                    double h22 = (g02 - g12 + g22) / 2.0;
-                    double h32 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
-                    int u = o < 252 ? (o / 6) * 1536 + i * 6 + o % 6 : 64512 + i * 4 + (o - 252);
-                    f17_conv_c6_u[u] = (float) (h00);
-                    f17_conv_c6_u[u + 65536] = (float) ((h00 + h01 + h02) / 2.0);
-                    f17_conv_c6_u[u + 131072] = (float) ((h00 - h01 + h02) / 2.0);
-                    f17_conv_c6_u[u + 196608] = (float) (h02);
-                    f17_conv_c6_u[u + 262144] = (float) (h10);
-                    f17_conv_c6_u[u + 327680] = (float) ((h10 + h11 + h12) / 2.0);
-                    f17_conv_c6_u[u + 393216] = (float) ((h10 - h11 + h12) / 2.0);
-                    f17_conv_c6_u[u + 458752] = (float) (h12);
-                    f17_conv_c6_u[u + 524288] = (float) (h20);
-                    f17_conv_c6_u[u + 589824] = (float) ((h20 + h21 + h22) / 2.0);
-                    f17_conv_c6_u[u + 655360] = (float) ((h20 - h21 + h22) / 2.0);
-                    f17_conv_c6_u[u + 720896] = (float) (h22);
-                    f17_conv_c6_u[u + 786432] = (float) (h30);
-                    f17_conv_c6_u[u + 851968] = (float) ((h30 + h31 + h32) / 2.0);
-                    f17_conv_c6_u[u + 917504] = (float) ((h30 - h31 + h32) / 2.0);
-                    f17_conv_c6_u[u + 983040] = (float) (h32);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 256 - o0);
+            for (int i0 = 0; i0 < 256; i0 += 42) {
+                int i1 = Math.min(i0 + 42, 256);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 2304 + i * 9;
+                        double g00 = c6$weight_[w];
+                        double g01 = c6$weight_[w + 1];
+                        double g02 = c6$weight_[w + 2];
+                        double g10 = c6$weight_[w + 3];
+                        double g11 = c6$weight_[w + 4];
+                        double g12 = c6$weight_[w + 5];
+                        double g20 = c6$weight_[w + 6];
+                        double g21 = c6$weight_[w + 7];
+                        double g22 = c6$weight_[w + 8];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = g00;
+                        double h10 = (g00 + g10 + g20) / 2.0;
+                        double h20 = (g00 - g10 + g20) / 2.0;
+                        double h30 = g20;
+                        double h01 = g01;
+                        double h11 = (g01 + g11 + g21) / 2.0;
+                        double h21 = (g01 - g11 + g21) / 2.0;
+                        double h31 = g21;
+                        double h02 = g02;
+                        double h12 = (g02 + g12 + g22) / 2.0;
+                        double h22 = (g02 - g12 + g22) / 2.0;
+                        double h32 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 4r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        f17_conv_c6_ust[e] = (float) (h00);
+                        f17_conv_c6_ust[e + 252] = (float) ((h00 + h01 + h02) / 2.0);
+                        f17_conv_c6_ust[e + 504] = (float) ((h00 - h01 + h02) / 2.0);
+                        f17_conv_c6_ust[e + 756] = (float) (h02);
+                        f17_conv_c6_ust[e + 1008] = (float) (h10);
+                        f17_conv_c6_ust[e + 1260] = (float) ((h10 + h11 + h12) / 2.0);
+                        f17_conv_c6_ust[e + 1512] = (float) ((h10 - h11 + h12) / 2.0);
+                        f17_conv_c6_ust[e + 1764] = (float) (h12);
+                        f17_conv_c6_ust[e + 2016] = (float) (h20);
+                        f17_conv_c6_ust[e + 2268] = (float) ((h20 + h21 + h22) / 2.0);
+                        f17_conv_c6_ust[e + 2520] = (float) ((h20 - h21 + h22) / 2.0);
+                        f17_conv_c6_ust[e + 2772] = (float) (h22);
+                        f17_conv_c6_ust[e + 3024] = (float) (h30);
+                        f17_conv_c6_ust[e + 3276] = (float) ((h30 + h31 + h32) / 2.0);
+                        f17_conv_c6_ust[e + 3528] = (float) ((h30 - h31 + h32) / 2.0);
+                        f17_conv_c6_ust[e + 3780] = (float) (h32);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·256 + i0·bw, one plane at a time
+                // (the planes lie 65536 floats apart: 16 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 256 + i0 * bw;
+                for (int xi = 0; xi < 16; xi++) System.arraycopy(f17_conv_c6_ust, t + xi * 252, f17_conv_c6_u, xi * 65536 + u, n);
             }
         }
     }
@@ -5295,51 +5402,62 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv_bf 'c6' (samples/cifar_vgg.cnn:34), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void b7_conv_bf_c6_u(int chunk) {
+        int t = chunk * 4032;
         for (int ob = chunk; ob < 43; ob += 16) {
-            for (int i = 0; i < 256; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 256); o++) {
-                    int w = o * 9 + i * 2304;
-                    double g00 = c6$weight_[w + 8];
-                    double g01 = c6$weight_[w + 7];
-                    double g02 = c6$weight_[w + 6];
-                    double g10 = c6$weight_[w + 5];
-                    double g11 = c6$weight_[w + 4];
-                    double g12 = c6$weight_[w + 3];
-                    double g20 = c6$weight_[w + 2];
-                    double g21 = c6$weight_[w + 1];
-                    double g22 = c6$weight_[w];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = g00;
-                    double h10 = (g00 + g10 + g20) / 2.0;
-                    double h20 = (g00 - g10 + g20) / 2.0;
-                    double h30 = g20;
-                    double h01 = g01;
-                    double h11 = (g01 + g11 + g21) / 2.0;
-                    double h21 = (g01 - g11 + g21) / 2.0;
-                    double h31 = g21;
-                    double h02 = g02;
-                    double h12 = (g02 + g12 + g22) / 2.0;
-                    double h22 = (g02 - g12 + g22) / 2.0;
-                    double h32 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
-                    int u = o < 252 ? (o / 6) * 1536 + i * 6 + o % 6 : 64512 + i * 4 + (o - 252);
-                    b7_conv_bf_c6_u[u] = (float) (h00);
-                    b7_conv_bf_c6_u[u + 65536] = (float) ((h00 + h01 + h02) / 2.0);
-                    b7_conv_bf_c6_u[u + 131072] = (float) ((h00 - h01 + h02) / 2.0);
-                    b7_conv_bf_c6_u[u + 196608] = (float) (h02);
-                    b7_conv_bf_c6_u[u + 262144] = (float) (h10);
-                    b7_conv_bf_c6_u[u + 327680] = (float) ((h10 + h11 + h12) / 2.0);
-                    b7_conv_bf_c6_u[u + 393216] = (float) ((h10 - h11 + h12) / 2.0);
-                    b7_conv_bf_c6_u[u + 458752] = (float) (h12);
-                    b7_conv_bf_c6_u[u + 524288] = (float) (h20);
-                    b7_conv_bf_c6_u[u + 589824] = (float) ((h20 + h21 + h22) / 2.0);
-                    b7_conv_bf_c6_u[u + 655360] = (float) ((h20 - h21 + h22) / 2.0);
-                    b7_conv_bf_c6_u[u + 720896] = (float) (h22);
-                    b7_conv_bf_c6_u[u + 786432] = (float) (h30);
-                    b7_conv_bf_c6_u[u + 851968] = (float) ((h30 + h31 + h32) / 2.0);
-                    b7_conv_bf_c6_u[u + 917504] = (float) ((h30 - h31 + h32) / 2.0);
-                    b7_conv_bf_c6_u[u + 983040] = (float) (h32);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 256 - o0);
+            for (int i0 = 0; i0 < 256; i0 += 42) {
+                int i1 = Math.min(i0 + 42, 256);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 9 + i * 2304;
+                        double g00 = c6$weight_[w + 8];
+                        double g01 = c6$weight_[w + 7];
+                        double g02 = c6$weight_[w + 6];
+                        double g10 = c6$weight_[w + 5];
+                        double g11 = c6$weight_[w + 4];
+                        double g12 = c6$weight_[w + 3];
+                        double g20 = c6$weight_[w + 2];
+                        double g21 = c6$weight_[w + 1];
+                        double g22 = c6$weight_[w];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = g00;
+                        double h10 = (g00 + g10 + g20) / 2.0;
+                        double h20 = (g00 - g10 + g20) / 2.0;
+                        double h30 = g20;
+                        double h01 = g01;
+                        double h11 = (g01 + g11 + g21) / 2.0;
+                        double h21 = (g01 - g11 + g21) / 2.0;
+                        double h31 = g21;
+                        double h02 = g02;
+                        double h12 = (g02 + g12 + g22) / 2.0;
+                        double h22 = (g02 - g12 + g22) / 2.0;
+                        double h32 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 4r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        b7_conv_bf_c6_ust[e] = (float) (h00);
+                        b7_conv_bf_c6_ust[e + 252] = (float) ((h00 + h01 + h02) / 2.0);
+                        b7_conv_bf_c6_ust[e + 504] = (float) ((h00 - h01 + h02) / 2.0);
+                        b7_conv_bf_c6_ust[e + 756] = (float) (h02);
+                        b7_conv_bf_c6_ust[e + 1008] = (float) (h10);
+                        b7_conv_bf_c6_ust[e + 1260] = (float) ((h10 + h11 + h12) / 2.0);
+                        b7_conv_bf_c6_ust[e + 1512] = (float) ((h10 - h11 + h12) / 2.0);
+                        b7_conv_bf_c6_ust[e + 1764] = (float) (h12);
+                        b7_conv_bf_c6_ust[e + 2016] = (float) (h20);
+                        b7_conv_bf_c6_ust[e + 2268] = (float) ((h20 + h21 + h22) / 2.0);
+                        b7_conv_bf_c6_ust[e + 2520] = (float) ((h20 - h21 + h22) / 2.0);
+                        b7_conv_bf_c6_ust[e + 2772] = (float) (h22);
+                        b7_conv_bf_c6_ust[e + 3024] = (float) (h30);
+                        b7_conv_bf_c6_ust[e + 3276] = (float) ((h30 + h31 + h32) / 2.0);
+                        b7_conv_bf_c6_ust[e + 3528] = (float) ((h30 - h31 + h32) / 2.0);
+                        b7_conv_bf_c6_ust[e + 3780] = (float) (h32);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·256 + i0·bw, one plane at a time
+                // (the planes lie 65536 floats apart: 16 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 256 + i0 * bw;
+                for (int xi = 0; xi < 16; xi++) System.arraycopy(b7_conv_bf_c6_ust, t + xi * 252, b7_conv_bf_c6_u, xi * 65536 + u, n);
             }
         }
     }
@@ -6069,51 +6187,62 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv_bf 'c5' (samples/cifar_vgg.cnn:31), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void b12_conv_bf_c5_u(int chunk) {
+        int t = chunk * 4032;
         for (int ob = chunk; ob < 22; ob += 16) {
-            for (int i = 0; i < 256; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
-                    int w = o * 9 + i * 1152;
-                    double g00 = c5$weight_[w + 8];
-                    double g01 = c5$weight_[w + 7];
-                    double g02 = c5$weight_[w + 6];
-                    double g10 = c5$weight_[w + 5];
-                    double g11 = c5$weight_[w + 4];
-                    double g12 = c5$weight_[w + 3];
-                    double g20 = c5$weight_[w + 2];
-                    double g21 = c5$weight_[w + 1];
-                    double g22 = c5$weight_[w];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = g00;
-                    double h10 = (g00 + g10 + g20) / 2.0;
-                    double h20 = (g00 - g10 + g20) / 2.0;
-                    double h30 = g20;
-                    double h01 = g01;
-                    double h11 = (g01 + g11 + g21) / 2.0;
-                    double h21 = (g01 - g11 + g21) / 2.0;
-                    double h31 = g21;
-                    double h02 = g02;
-                    double h12 = (g02 + g12 + g22) / 2.0;
-                    double h22 = (g02 - g12 + g22) / 2.0;
-                    double h32 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
-                    int u = o < 126 ? (o / 6) * 1536 + i * 6 + o % 6 : 32256 + i * 2 + (o - 126);
-                    b12_conv_bf_c5_u[u] = (float) (h00);
-                    b12_conv_bf_c5_u[u + 32768] = (float) ((h00 + h01 + h02) / 2.0);
-                    b12_conv_bf_c5_u[u + 65536] = (float) ((h00 - h01 + h02) / 2.0);
-                    b12_conv_bf_c5_u[u + 98304] = (float) (h02);
-                    b12_conv_bf_c5_u[u + 131072] = (float) (h10);
-                    b12_conv_bf_c5_u[u + 163840] = (float) ((h10 + h11 + h12) / 2.0);
-                    b12_conv_bf_c5_u[u + 196608] = (float) ((h10 - h11 + h12) / 2.0);
-                    b12_conv_bf_c5_u[u + 229376] = (float) (h12);
-                    b12_conv_bf_c5_u[u + 262144] = (float) (h20);
-                    b12_conv_bf_c5_u[u + 294912] = (float) ((h20 + h21 + h22) / 2.0);
-                    b12_conv_bf_c5_u[u + 327680] = (float) ((h20 - h21 + h22) / 2.0);
-                    b12_conv_bf_c5_u[u + 360448] = (float) (h22);
-                    b12_conv_bf_c5_u[u + 393216] = (float) (h30);
-                    b12_conv_bf_c5_u[u + 425984] = (float) ((h30 + h31 + h32) / 2.0);
-                    b12_conv_bf_c5_u[u + 458752] = (float) ((h30 - h31 + h32) / 2.0);
-                    b12_conv_bf_c5_u[u + 491520] = (float) (h32);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 128 - o0);
+            for (int i0 = 0; i0 < 256; i0 += 42) {
+                int i1 = Math.min(i0 + 42, 256);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 9 + i * 1152;
+                        double g00 = c5$weight_[w + 8];
+                        double g01 = c5$weight_[w + 7];
+                        double g02 = c5$weight_[w + 6];
+                        double g10 = c5$weight_[w + 5];
+                        double g11 = c5$weight_[w + 4];
+                        double g12 = c5$weight_[w + 3];
+                        double g20 = c5$weight_[w + 2];
+                        double g21 = c5$weight_[w + 1];
+                        double g22 = c5$weight_[w];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = g00;
+                        double h10 = (g00 + g10 + g20) / 2.0;
+                        double h20 = (g00 - g10 + g20) / 2.0;
+                        double h30 = g20;
+                        double h01 = g01;
+                        double h11 = (g01 + g11 + g21) / 2.0;
+                        double h21 = (g01 - g11 + g21) / 2.0;
+                        double h31 = g21;
+                        double h02 = g02;
+                        double h12 = (g02 + g12 + g22) / 2.0;
+                        double h22 = (g02 - g12 + g22) / 2.0;
+                        double h32 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 4r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        b12_conv_bf_c5_ust[e] = (float) (h00);
+                        b12_conv_bf_c5_ust[e + 252] = (float) ((h00 + h01 + h02) / 2.0);
+                        b12_conv_bf_c5_ust[e + 504] = (float) ((h00 - h01 + h02) / 2.0);
+                        b12_conv_bf_c5_ust[e + 756] = (float) (h02);
+                        b12_conv_bf_c5_ust[e + 1008] = (float) (h10);
+                        b12_conv_bf_c5_ust[e + 1260] = (float) ((h10 + h11 + h12) / 2.0);
+                        b12_conv_bf_c5_ust[e + 1512] = (float) ((h10 - h11 + h12) / 2.0);
+                        b12_conv_bf_c5_ust[e + 1764] = (float) (h12);
+                        b12_conv_bf_c5_ust[e + 2016] = (float) (h20);
+                        b12_conv_bf_c5_ust[e + 2268] = (float) ((h20 + h21 + h22) / 2.0);
+                        b12_conv_bf_c5_ust[e + 2520] = (float) ((h20 - h21 + h22) / 2.0);
+                        b12_conv_bf_c5_ust[e + 2772] = (float) (h22);
+                        b12_conv_bf_c5_ust[e + 3024] = (float) (h30);
+                        b12_conv_bf_c5_ust[e + 3276] = (float) ((h30 + h31 + h32) / 2.0);
+                        b12_conv_bf_c5_ust[e + 3528] = (float) ((h30 - h31 + h32) / 2.0);
+                        b12_conv_bf_c5_ust[e + 3780] = (float) (h32);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·256 + i0·bw, one plane at a time
+                // (the planes lie 32768 floats apart: 16 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 256 + i0 * bw;
+                for (int xi = 0; xi < 16; xi++) System.arraycopy(b12_conv_bf_c5_ust, t + xi * 252, b12_conv_bf_c5_u, xi * 32768 + u, n);
             }
         }
     }
@@ -6846,77 +6975,88 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv_bf 'c4' (samples/cifar_vgg.cnn:25), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 16, ...
      */
     private void b18_conv_bf_c4_u(int chunk) {
+        int t = chunk * 3888;
         for (int ob = chunk; ob < 22; ob += 16) {
-            for (int i = 0; i < 128; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
-                    int w = o * 9 + i * 1152;
-                    double g00 = c4$weight_[w + 8];
-                    double g01 = c4$weight_[w + 7];
-                    double g02 = c4$weight_[w + 6];
-                    double g10 = c4$weight_[w + 5];
-                    double g11 = c4$weight_[w + 4];
-                    double g12 = c4$weight_[w + 3];
-                    double g20 = c4$weight_[w + 2];
-                    double g21 = c4$weight_[w + 1];
-                    double g22 = c4$weight_[w];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                    int u = o < 126 ? (o / 6) * 768 + i * 6 + o % 6 : 16128 + i * 2 + (o - 126);
-                    b18_conv_bf_c4_u[u] = (float) ((h00) / 4.0);
-                    b18_conv_bf_c4_u[u + 16384] = (float) ((-h00 - h01 - h02) / 6.0);
-                    b18_conv_bf_c4_u[u + 32768] = (float) ((-h00 + h01 - h02) / 6.0);
-                    b18_conv_bf_c4_u[u + 49152] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    b18_conv_bf_c4_u[u + 65536] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    b18_conv_bf_c4_u[u + 81920] = (float) (h02);
-                    b18_conv_bf_c4_u[u + 98304] = (float) ((h10) / 4.0);
-                    b18_conv_bf_c4_u[u + 114688] = (float) ((-h10 - h11 - h12) / 6.0);
-                    b18_conv_bf_c4_u[u + 131072] = (float) ((-h10 + h11 - h12) / 6.0);
-                    b18_conv_bf_c4_u[u + 147456] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    b18_conv_bf_c4_u[u + 163840] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    b18_conv_bf_c4_u[u + 180224] = (float) (h12);
-                    b18_conv_bf_c4_u[u + 196608] = (float) ((h20) / 4.0);
-                    b18_conv_bf_c4_u[u + 212992] = (float) ((-h20 - h21 - h22) / 6.0);
-                    b18_conv_bf_c4_u[u + 229376] = (float) ((-h20 + h21 - h22) / 6.0);
-                    b18_conv_bf_c4_u[u + 245760] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    b18_conv_bf_c4_u[u + 262144] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    b18_conv_bf_c4_u[u + 278528] = (float) (h22);
-                    b18_conv_bf_c4_u[u + 294912] = (float) ((h30) / 4.0);
-                    b18_conv_bf_c4_u[u + 311296] = (float) ((-h30 - h31 - h32) / 6.0);
-                    b18_conv_bf_c4_u[u + 327680] = (float) ((-h30 + h31 - h32) / 6.0);
-                    b18_conv_bf_c4_u[u + 344064] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    b18_conv_bf_c4_u[u + 360448] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    b18_conv_bf_c4_u[u + 376832] = (float) (h32);
-                    b18_conv_bf_c4_u[u + 393216] = (float) ((h40) / 4.0);
-                    b18_conv_bf_c4_u[u + 409600] = (float) ((-h40 - h41 - h42) / 6.0);
-                    b18_conv_bf_c4_u[u + 425984] = (float) ((-h40 + h41 - h42) / 6.0);
-                    b18_conv_bf_c4_u[u + 442368] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    b18_conv_bf_c4_u[u + 458752] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    b18_conv_bf_c4_u[u + 475136] = (float) (h42);
-                    b18_conv_bf_c4_u[u + 491520] = (float) ((h50) / 4.0);
-                    b18_conv_bf_c4_u[u + 507904] = (float) ((-h50 - h51 - h52) / 6.0);
-                    b18_conv_bf_c4_u[u + 524288] = (float) ((-h50 + h51 - h52) / 6.0);
-                    b18_conv_bf_c4_u[u + 540672] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    b18_conv_bf_c4_u[u + 557056] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    b18_conv_bf_c4_u[u + 573440] = (float) (h52);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 128 - o0);
+            for (int i0 = 0; i0 < 128; i0 += 18) {
+                int i1 = Math.min(i0 + 18, 128);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 9 + i * 1152;
+                        double g00 = c4$weight_[w + 8];
+                        double g01 = c4$weight_[w + 7];
+                        double g02 = c4$weight_[w + 6];
+                        double g10 = c4$weight_[w + 5];
+                        double g11 = c4$weight_[w + 4];
+                        double g12 = c4$weight_[w + 3];
+                        double g20 = c4$weight_[w + 2];
+                        double g21 = c4$weight_[w + 1];
+                        double g22 = c4$weight_[w];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = (g00) / 4.0;
+                        double h10 = (-g00 - g10 - g20) / 6.0;
+                        double h20 = (-g00 + g10 - g20) / 6.0;
+                        double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                        double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                        double h50 = g20;
+                        double h01 = (g01) / 4.0;
+                        double h11 = (-g01 - g11 - g21) / 6.0;
+                        double h21 = (-g01 + g11 - g21) / 6.0;
+                        double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                        double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                        double h51 = g21;
+                        double h02 = (g02) / 4.0;
+                        double h12 = (-g02 - g12 - g22) / 6.0;
+                        double h22 = (-g02 + g12 - g22) / 6.0;
+                        double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                        double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                        double h52 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 6r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        b18_conv_bf_c4_ust[e] = (float) ((h00) / 4.0);
+                        b18_conv_bf_c4_ust[e + 108] = (float) ((-h00 - h01 - h02) / 6.0);
+                        b18_conv_bf_c4_ust[e + 216] = (float) ((-h00 + h01 - h02) / 6.0);
+                        b18_conv_bf_c4_ust[e + 324] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                        b18_conv_bf_c4_ust[e + 432] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                        b18_conv_bf_c4_ust[e + 540] = (float) (h02);
+                        b18_conv_bf_c4_ust[e + 648] = (float) ((h10) / 4.0);
+                        b18_conv_bf_c4_ust[e + 756] = (float) ((-h10 - h11 - h12) / 6.0);
+                        b18_conv_bf_c4_ust[e + 864] = (float) ((-h10 + h11 - h12) / 6.0);
+                        b18_conv_bf_c4_ust[e + 972] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                        b18_conv_bf_c4_ust[e + 1080] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                        b18_conv_bf_c4_ust[e + 1188] = (float) (h12);
+                        b18_conv_bf_c4_ust[e + 1296] = (float) ((h20) / 4.0);
+                        b18_conv_bf_c4_ust[e + 1404] = (float) ((-h20 - h21 - h22) / 6.0);
+                        b18_conv_bf_c4_ust[e + 1512] = (float) ((-h20 + h21 - h22) / 6.0);
+                        b18_conv_bf_c4_ust[e + 1620] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                        b18_conv_bf_c4_ust[e + 1728] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                        b18_conv_bf_c4_ust[e + 1836] = (float) (h22);
+                        b18_conv_bf_c4_ust[e + 1944] = (float) ((h30) / 4.0);
+                        b18_conv_bf_c4_ust[e + 2052] = (float) ((-h30 - h31 - h32) / 6.0);
+                        b18_conv_bf_c4_ust[e + 2160] = (float) ((-h30 + h31 - h32) / 6.0);
+                        b18_conv_bf_c4_ust[e + 2268] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                        b18_conv_bf_c4_ust[e + 2376] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                        b18_conv_bf_c4_ust[e + 2484] = (float) (h32);
+                        b18_conv_bf_c4_ust[e + 2592] = (float) ((h40) / 4.0);
+                        b18_conv_bf_c4_ust[e + 2700] = (float) ((-h40 - h41 - h42) / 6.0);
+                        b18_conv_bf_c4_ust[e + 2808] = (float) ((-h40 + h41 - h42) / 6.0);
+                        b18_conv_bf_c4_ust[e + 2916] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                        b18_conv_bf_c4_ust[e + 3024] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                        b18_conv_bf_c4_ust[e + 3132] = (float) (h42);
+                        b18_conv_bf_c4_ust[e + 3240] = (float) ((h50) / 4.0);
+                        b18_conv_bf_c4_ust[e + 3348] = (float) ((-h50 - h51 - h52) / 6.0);
+                        b18_conv_bf_c4_ust[e + 3456] = (float) ((-h50 + h51 - h52) / 6.0);
+                        b18_conv_bf_c4_ust[e + 3564] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                        b18_conv_bf_c4_ust[e + 3672] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                        b18_conv_bf_c4_ust[e + 3780] = (float) (h52);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·128 + i0·bw, one plane at a time
+                // (the planes lie 16384 floats apart: 36 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 128 + i0 * bw;
+                for (int xi = 0; xi < 36; xi++) System.arraycopy(b18_conv_bf_c4_ust, t + xi * 108, b18_conv_bf_c4_u, xi * 16384 + u, n);
             }
         }
     }
@@ -7698,77 +7838,88 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv_bf 'c3' (samples/cifar_vgg.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 11, ...
      */
     private void b23_conv_bf_c3_u(int chunk) {
+        int t = chunk * 3888;
         for (int ob = chunk; ob < 11; ob += 11) {
-            for (int i = 0; i < 128; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
-                    int w = o * 9 + i * 576;
-                    double g00 = c3$weight_[w + 8];
-                    double g01 = c3$weight_[w + 7];
-                    double g02 = c3$weight_[w + 6];
-                    double g10 = c3$weight_[w + 5];
-                    double g11 = c3$weight_[w + 4];
-                    double g12 = c3$weight_[w + 3];
-                    double g20 = c3$weight_[w + 2];
-                    double g21 = c3$weight_[w + 1];
-                    double g22 = c3$weight_[w];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                    int u = o < 60 ? (o / 6) * 768 + i * 6 + o % 6 : 7680 + i * 4 + (o - 60);
-                    b23_conv_bf_c3_u[u] = (float) ((h00) / 4.0);
-                    b23_conv_bf_c3_u[u + 8192] = (float) ((-h00 - h01 - h02) / 6.0);
-                    b23_conv_bf_c3_u[u + 16384] = (float) ((-h00 + h01 - h02) / 6.0);
-                    b23_conv_bf_c3_u[u + 24576] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    b23_conv_bf_c3_u[u + 32768] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    b23_conv_bf_c3_u[u + 40960] = (float) (h02);
-                    b23_conv_bf_c3_u[u + 49152] = (float) ((h10) / 4.0);
-                    b23_conv_bf_c3_u[u + 57344] = (float) ((-h10 - h11 - h12) / 6.0);
-                    b23_conv_bf_c3_u[u + 65536] = (float) ((-h10 + h11 - h12) / 6.0);
-                    b23_conv_bf_c3_u[u + 73728] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    b23_conv_bf_c3_u[u + 81920] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    b23_conv_bf_c3_u[u + 90112] = (float) (h12);
-                    b23_conv_bf_c3_u[u + 98304] = (float) ((h20) / 4.0);
-                    b23_conv_bf_c3_u[u + 106496] = (float) ((-h20 - h21 - h22) / 6.0);
-                    b23_conv_bf_c3_u[u + 114688] = (float) ((-h20 + h21 - h22) / 6.0);
-                    b23_conv_bf_c3_u[u + 122880] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    b23_conv_bf_c3_u[u + 131072] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    b23_conv_bf_c3_u[u + 139264] = (float) (h22);
-                    b23_conv_bf_c3_u[u + 147456] = (float) ((h30) / 4.0);
-                    b23_conv_bf_c3_u[u + 155648] = (float) ((-h30 - h31 - h32) / 6.0);
-                    b23_conv_bf_c3_u[u + 163840] = (float) ((-h30 + h31 - h32) / 6.0);
-                    b23_conv_bf_c3_u[u + 172032] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    b23_conv_bf_c3_u[u + 180224] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    b23_conv_bf_c3_u[u + 188416] = (float) (h32);
-                    b23_conv_bf_c3_u[u + 196608] = (float) ((h40) / 4.0);
-                    b23_conv_bf_c3_u[u + 204800] = (float) ((-h40 - h41 - h42) / 6.0);
-                    b23_conv_bf_c3_u[u + 212992] = (float) ((-h40 + h41 - h42) / 6.0);
-                    b23_conv_bf_c3_u[u + 221184] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    b23_conv_bf_c3_u[u + 229376] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    b23_conv_bf_c3_u[u + 237568] = (float) (h42);
-                    b23_conv_bf_c3_u[u + 245760] = (float) ((h50) / 4.0);
-                    b23_conv_bf_c3_u[u + 253952] = (float) ((-h50 - h51 - h52) / 6.0);
-                    b23_conv_bf_c3_u[u + 262144] = (float) ((-h50 + h51 - h52) / 6.0);
-                    b23_conv_bf_c3_u[u + 270336] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    b23_conv_bf_c3_u[u + 278528] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    b23_conv_bf_c3_u[u + 286720] = (float) (h52);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 64 - o0);
+            for (int i0 = 0; i0 < 128; i0 += 18) {
+                int i1 = Math.min(i0 + 18, 128);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 9 + i * 576;
+                        double g00 = c3$weight_[w + 8];
+                        double g01 = c3$weight_[w + 7];
+                        double g02 = c3$weight_[w + 6];
+                        double g10 = c3$weight_[w + 5];
+                        double g11 = c3$weight_[w + 4];
+                        double g12 = c3$weight_[w + 3];
+                        double g20 = c3$weight_[w + 2];
+                        double g21 = c3$weight_[w + 1];
+                        double g22 = c3$weight_[w];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = (g00) / 4.0;
+                        double h10 = (-g00 - g10 - g20) / 6.0;
+                        double h20 = (-g00 + g10 - g20) / 6.0;
+                        double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                        double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                        double h50 = g20;
+                        double h01 = (g01) / 4.0;
+                        double h11 = (-g01 - g11 - g21) / 6.0;
+                        double h21 = (-g01 + g11 - g21) / 6.0;
+                        double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                        double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                        double h51 = g21;
+                        double h02 = (g02) / 4.0;
+                        double h12 = (-g02 - g12 - g22) / 6.0;
+                        double h22 = (-g02 + g12 - g22) / 6.0;
+                        double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                        double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                        double h52 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 6r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        b23_conv_bf_c3_ust[e] = (float) ((h00) / 4.0);
+                        b23_conv_bf_c3_ust[e + 108] = (float) ((-h00 - h01 - h02) / 6.0);
+                        b23_conv_bf_c3_ust[e + 216] = (float) ((-h00 + h01 - h02) / 6.0);
+                        b23_conv_bf_c3_ust[e + 324] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                        b23_conv_bf_c3_ust[e + 432] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                        b23_conv_bf_c3_ust[e + 540] = (float) (h02);
+                        b23_conv_bf_c3_ust[e + 648] = (float) ((h10) / 4.0);
+                        b23_conv_bf_c3_ust[e + 756] = (float) ((-h10 - h11 - h12) / 6.0);
+                        b23_conv_bf_c3_ust[e + 864] = (float) ((-h10 + h11 - h12) / 6.0);
+                        b23_conv_bf_c3_ust[e + 972] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                        b23_conv_bf_c3_ust[e + 1080] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                        b23_conv_bf_c3_ust[e + 1188] = (float) (h12);
+                        b23_conv_bf_c3_ust[e + 1296] = (float) ((h20) / 4.0);
+                        b23_conv_bf_c3_ust[e + 1404] = (float) ((-h20 - h21 - h22) / 6.0);
+                        b23_conv_bf_c3_ust[e + 1512] = (float) ((-h20 + h21 - h22) / 6.0);
+                        b23_conv_bf_c3_ust[e + 1620] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                        b23_conv_bf_c3_ust[e + 1728] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                        b23_conv_bf_c3_ust[e + 1836] = (float) (h22);
+                        b23_conv_bf_c3_ust[e + 1944] = (float) ((h30) / 4.0);
+                        b23_conv_bf_c3_ust[e + 2052] = (float) ((-h30 - h31 - h32) / 6.0);
+                        b23_conv_bf_c3_ust[e + 2160] = (float) ((-h30 + h31 - h32) / 6.0);
+                        b23_conv_bf_c3_ust[e + 2268] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                        b23_conv_bf_c3_ust[e + 2376] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                        b23_conv_bf_c3_ust[e + 2484] = (float) (h32);
+                        b23_conv_bf_c3_ust[e + 2592] = (float) ((h40) / 4.0);
+                        b23_conv_bf_c3_ust[e + 2700] = (float) ((-h40 - h41 - h42) / 6.0);
+                        b23_conv_bf_c3_ust[e + 2808] = (float) ((-h40 + h41 - h42) / 6.0);
+                        b23_conv_bf_c3_ust[e + 2916] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                        b23_conv_bf_c3_ust[e + 3024] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                        b23_conv_bf_c3_ust[e + 3132] = (float) (h42);
+                        b23_conv_bf_c3_ust[e + 3240] = (float) ((h50) / 4.0);
+                        b23_conv_bf_c3_ust[e + 3348] = (float) ((-h50 - h51 - h52) / 6.0);
+                        b23_conv_bf_c3_ust[e + 3456] = (float) ((-h50 + h51 - h52) / 6.0);
+                        b23_conv_bf_c3_ust[e + 3564] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                        b23_conv_bf_c3_ust[e + 3672] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                        b23_conv_bf_c3_ust[e + 3780] = (float) (h52);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·128 + i0·bw, one plane at a time
+                // (the planes lie 8192 floats apart: 36 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 128 + i0 * bw;
+                for (int xi = 0; xi < 36; xi++) System.arraycopy(b23_conv_bf_c3_ust, t + xi * 108, b23_conv_bf_c3_u, xi * 8192 + u, n);
             }
         }
     }
@@ -8597,77 +8748,88 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * conv_bf 'c2' (samples/cifar_vgg.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(4x4,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 11, ...
      */
     private void b29_conv_bf_c2_u(int chunk) {
+        int t = chunk * 3888;
         for (int ob = chunk; ob < 11; ob += 11) {
-            for (int i = 0; i < 64; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
-                    int w = o * 9 + i * 576;
-                    double g00 = c2$weight_[w + 8];
-                    double g01 = c2$weight_[w + 7];
-                    double g02 = c2$weight_[w + 6];
-                    double g10 = c2$weight_[w + 5];
-                    double g11 = c2$weight_[w + 4];
-                    double g12 = c2$weight_[w + 3];
-                    double g20 = c2$weight_[w + 2];
-                    double g21 = c2$weight_[w + 1];
-                    double g22 = c2$weight_[w];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = (g00) / 4.0;
-                    double h10 = (-g00 - g10 - g20) / 6.0;
-                    double h20 = (-g00 + g10 - g20) / 6.0;
-                    double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
-                    double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
-                    double h50 = g20;
-                    double h01 = (g01) / 4.0;
-                    double h11 = (-g01 - g11 - g21) / 6.0;
-                    double h21 = (-g01 + g11 - g21) / 6.0;
-                    double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
-                    double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
-                    double h51 = g21;
-                    double h02 = (g02) / 4.0;
-                    double h12 = (-g02 - g12 - g22) / 6.0;
-                    double h22 = (-g02 + g12 - g22) / 6.0;
-                    double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
-                    double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
-                    double h52 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 6r + b][o / 6][i][o % 6]
-                    int u = o < 60 ? (o / 6) * 384 + i * 6 + o % 6 : 3840 + i * 4 + (o - 60);
-                    b29_conv_bf_c2_u[u] = (float) ((h00) / 4.0);
-                    b29_conv_bf_c2_u[u + 4096] = (float) ((-h00 - h01 - h02) / 6.0);
-                    b29_conv_bf_c2_u[u + 8192] = (float) ((-h00 + h01 - h02) / 6.0);
-                    b29_conv_bf_c2_u[u + 12288] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
-                    b29_conv_bf_c2_u[u + 16384] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
-                    b29_conv_bf_c2_u[u + 20480] = (float) (h02);
-                    b29_conv_bf_c2_u[u + 24576] = (float) ((h10) / 4.0);
-                    b29_conv_bf_c2_u[u + 28672] = (float) ((-h10 - h11 - h12) / 6.0);
-                    b29_conv_bf_c2_u[u + 32768] = (float) ((-h10 + h11 - h12) / 6.0);
-                    b29_conv_bf_c2_u[u + 36864] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
-                    b29_conv_bf_c2_u[u + 40960] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
-                    b29_conv_bf_c2_u[u + 45056] = (float) (h12);
-                    b29_conv_bf_c2_u[u + 49152] = (float) ((h20) / 4.0);
-                    b29_conv_bf_c2_u[u + 53248] = (float) ((-h20 - h21 - h22) / 6.0);
-                    b29_conv_bf_c2_u[u + 57344] = (float) ((-h20 + h21 - h22) / 6.0);
-                    b29_conv_bf_c2_u[u + 61440] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
-                    b29_conv_bf_c2_u[u + 65536] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
-                    b29_conv_bf_c2_u[u + 69632] = (float) (h22);
-                    b29_conv_bf_c2_u[u + 73728] = (float) ((h30) / 4.0);
-                    b29_conv_bf_c2_u[u + 77824] = (float) ((-h30 - h31 - h32) / 6.0);
-                    b29_conv_bf_c2_u[u + 81920] = (float) ((-h30 + h31 - h32) / 6.0);
-                    b29_conv_bf_c2_u[u + 86016] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
-                    b29_conv_bf_c2_u[u + 90112] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
-                    b29_conv_bf_c2_u[u + 94208] = (float) (h32);
-                    b29_conv_bf_c2_u[u + 98304] = (float) ((h40) / 4.0);
-                    b29_conv_bf_c2_u[u + 102400] = (float) ((-h40 - h41 - h42) / 6.0);
-                    b29_conv_bf_c2_u[u + 106496] = (float) ((-h40 + h41 - h42) / 6.0);
-                    b29_conv_bf_c2_u[u + 110592] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
-                    b29_conv_bf_c2_u[u + 114688] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
-                    b29_conv_bf_c2_u[u + 118784] = (float) (h42);
-                    b29_conv_bf_c2_u[u + 122880] = (float) ((h50) / 4.0);
-                    b29_conv_bf_c2_u[u + 126976] = (float) ((-h50 - h51 - h52) / 6.0);
-                    b29_conv_bf_c2_u[u + 131072] = (float) ((-h50 + h51 - h52) / 6.0);
-                    b29_conv_bf_c2_u[u + 135168] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
-                    b29_conv_bf_c2_u[u + 139264] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
-                    b29_conv_bf_c2_u[u + 143360] = (float) (h52);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 64 - o0);
+            for (int i0 = 0; i0 < 64; i0 += 18) {
+                int i1 = Math.min(i0 + 18, 64);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 9 + i * 576;
+                        double g00 = c2$weight_[w + 8];
+                        double g01 = c2$weight_[w + 7];
+                        double g02 = c2$weight_[w + 6];
+                        double g10 = c2$weight_[w + 5];
+                        double g11 = c2$weight_[w + 4];
+                        double g12 = c2$weight_[w + 3];
+                        double g20 = c2$weight_[w + 2];
+                        double g21 = c2$weight_[w + 1];
+                        double g22 = c2$weight_[w];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = (g00) / 4.0;
+                        double h10 = (-g00 - g10 - g20) / 6.0;
+                        double h20 = (-g00 + g10 - g20) / 6.0;
+                        double h30 = (g00 + 2 * g10 + 4 * g20) / 24.0;
+                        double h40 = (g00 - 2 * g10 + 4 * g20) / 24.0;
+                        double h50 = g20;
+                        double h01 = (g01) / 4.0;
+                        double h11 = (-g01 - g11 - g21) / 6.0;
+                        double h21 = (-g01 + g11 - g21) / 6.0;
+                        double h31 = (g01 + 2 * g11 + 4 * g21) / 24.0;
+                        double h41 = (g01 - 2 * g11 + 4 * g21) / 24.0;
+                        double h51 = g21;
+                        double h02 = (g02) / 4.0;
+                        double h12 = (-g02 - g12 - g22) / 6.0;
+                        double h22 = (-g02 + g12 - g22) / 6.0;
+                        double h32 = (g02 + 2 * g12 + 4 * g22) / 24.0;
+                        double h42 = (g02 - 2 * g12 + 4 * g22) / 24.0;
+                        double h52 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 6r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        b29_conv_bf_c2_ust[e] = (float) ((h00) / 4.0);
+                        b29_conv_bf_c2_ust[e + 108] = (float) ((-h00 - h01 - h02) / 6.0);
+                        b29_conv_bf_c2_ust[e + 216] = (float) ((-h00 + h01 - h02) / 6.0);
+                        b29_conv_bf_c2_ust[e + 324] = (float) ((h00 + 2 * h01 + 4 * h02) / 24.0);
+                        b29_conv_bf_c2_ust[e + 432] = (float) ((h00 - 2 * h01 + 4 * h02) / 24.0);
+                        b29_conv_bf_c2_ust[e + 540] = (float) (h02);
+                        b29_conv_bf_c2_ust[e + 648] = (float) ((h10) / 4.0);
+                        b29_conv_bf_c2_ust[e + 756] = (float) ((-h10 - h11 - h12) / 6.0);
+                        b29_conv_bf_c2_ust[e + 864] = (float) ((-h10 + h11 - h12) / 6.0);
+                        b29_conv_bf_c2_ust[e + 972] = (float) ((h10 + 2 * h11 + 4 * h12) / 24.0);
+                        b29_conv_bf_c2_ust[e + 1080] = (float) ((h10 - 2 * h11 + 4 * h12) / 24.0);
+                        b29_conv_bf_c2_ust[e + 1188] = (float) (h12);
+                        b29_conv_bf_c2_ust[e + 1296] = (float) ((h20) / 4.0);
+                        b29_conv_bf_c2_ust[e + 1404] = (float) ((-h20 - h21 - h22) / 6.0);
+                        b29_conv_bf_c2_ust[e + 1512] = (float) ((-h20 + h21 - h22) / 6.0);
+                        b29_conv_bf_c2_ust[e + 1620] = (float) ((h20 + 2 * h21 + 4 * h22) / 24.0);
+                        b29_conv_bf_c2_ust[e + 1728] = (float) ((h20 - 2 * h21 + 4 * h22) / 24.0);
+                        b29_conv_bf_c2_ust[e + 1836] = (float) (h22);
+                        b29_conv_bf_c2_ust[e + 1944] = (float) ((h30) / 4.0);
+                        b29_conv_bf_c2_ust[e + 2052] = (float) ((-h30 - h31 - h32) / 6.0);
+                        b29_conv_bf_c2_ust[e + 2160] = (float) ((-h30 + h31 - h32) / 6.0);
+                        b29_conv_bf_c2_ust[e + 2268] = (float) ((h30 + 2 * h31 + 4 * h32) / 24.0);
+                        b29_conv_bf_c2_ust[e + 2376] = (float) ((h30 - 2 * h31 + 4 * h32) / 24.0);
+                        b29_conv_bf_c2_ust[e + 2484] = (float) (h32);
+                        b29_conv_bf_c2_ust[e + 2592] = (float) ((h40) / 4.0);
+                        b29_conv_bf_c2_ust[e + 2700] = (float) ((-h40 - h41 - h42) / 6.0);
+                        b29_conv_bf_c2_ust[e + 2808] = (float) ((-h40 + h41 - h42) / 6.0);
+                        b29_conv_bf_c2_ust[e + 2916] = (float) ((h40 + 2 * h41 + 4 * h42) / 24.0);
+                        b29_conv_bf_c2_ust[e + 3024] = (float) ((h40 - 2 * h41 + 4 * h42) / 24.0);
+                        b29_conv_bf_c2_ust[e + 3132] = (float) (h42);
+                        b29_conv_bf_c2_ust[e + 3240] = (float) ((h50) / 4.0);
+                        b29_conv_bf_c2_ust[e + 3348] = (float) ((-h50 - h51 - h52) / 6.0);
+                        b29_conv_bf_c2_ust[e + 3456] = (float) ((-h50 + h51 - h52) / 6.0);
+                        b29_conv_bf_c2_ust[e + 3564] = (float) ((h50 + 2 * h51 + 4 * h52) / 24.0);
+                        b29_conv_bf_c2_ust[e + 3672] = (float) ((h50 - 2 * h51 + 4 * h52) / 24.0);
+                        b29_conv_bf_c2_ust[e + 3780] = (float) (h52);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·64 + i0·bw, one plane at a time
+                // (the planes lie 4096 floats apart: 36 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 64 + i0 * bw;
+                for (int xi = 0; xi < 36; xi++) System.arraycopy(b29_conv_bf_c2_ust, t + xi * 108, b29_conv_bf_c2_u, xi * 4096 + u, n);
             }
         }
     }

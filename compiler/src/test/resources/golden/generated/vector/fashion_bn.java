@@ -522,14 +522,15 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
 
     /**
      * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_v b17_conv_grad_c2_m
-     * b10_conv_bf_c3_u b16_conv_bf_c2_u.
+     * b10_conv_bf_c3_u f8_conv_c3_ust f4_conv_c2_ust b16_conv_bf_c2_u.
      */
     private final float[] scratch2 = new float[1179648];
 
     /**
-     * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_st b17_conv_grad_c2_st.
+     * Scratch memory of steps that never run at the same time: b10_conv_bf_c3_ust b16_conv_bf_c2_ust
+     * b11_conv_grad_c3_st b17_conv_grad_c2_st.
      */
-    private final float[] scratch3 = new float[1152];
+    private final float[] scratch3 = new float[44352];
 
     /**
      * Scratch of f0_conv_c1_, kept from one run to the next.
@@ -552,6 +553,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f4_conv_c2_u = new float[32768];
 
     /**
+     * Scratch of f4_conv_c2_ (33792 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f4_conv_c2_ust = scratch2;
+
+    /**
      * Scratch of f4_conv_c2_, kept from one run to the next: a copy of c2$weight_ as phase u last read it.
      */
     private final float[] f4_conv_c2_u_seen = new float[18432];
@@ -570,6 +576,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Scratch of f8_conv_c3_, kept from one run to the next: U of the weights that f8_conv_c3_u_seen holds.
      */
     private final float[] f8_conv_c3_u = new float[131072];
+
+    /**
+     * Scratch of f8_conv_c3_ (64512 floats), written before read in each run: memory shared in scratch2.
+     */
+    private final float[] f8_conv_c3_ust = scratch2;
 
     /**
      * Scratch of f8_conv_c3_, kept from one run to the next: a copy of c3$weight_ as phase u last read it.
@@ -600,6 +611,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Scratch of b10_conv_bf_c3_ (131072 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b10_conv_bf_c3_u = scratch2;
+
+    /**
+     * Scratch of b10_conv_bf_c3_ (44352 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] b10_conv_bf_c3_ust = scratch3;
 
     /**
      * Scratch of b10_conv_bf_c3_ (1574912 floats), written before read in each run: memory shared in scratch0.
@@ -645,6 +661,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * Scratch of b16_conv_bf_c2_ (32768 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b16_conv_bf_c2_u = scratch2;
+
+    /**
+     * Scratch of b16_conv_bf_c2_ (24192 floats), written before read in each run: memory shared in scratch3.
+     */
+    private final float[] b16_conv_bf_c2_ust = scratch3;
 
     /**
      * Scratch of b16_conv_bf_c2_ (1968128 floats), written before read in each run: memory shared in scratch0.
@@ -1721,51 +1742,62 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * conv 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 11, ... (again only when c2$weight_ has changed: f4_conv_c2_u_stale)
      */
     private void f4_conv_c2_u(int chunk) {
+        int t = chunk * 3072;
         for (int ob = chunk; ob < 11; ob += 11) {
-            for (int i = 0; i < 32; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
-                    int w = o * 288 + i * 9;
-                    double g00 = c2$weight_[w];
-                    double g01 = c2$weight_[w + 1];
-                    double g02 = c2$weight_[w + 2];
-                    double g10 = c2$weight_[w + 3];
-                    double g11 = c2$weight_[w + 4];
-                    double g12 = c2$weight_[w + 5];
-                    double g20 = c2$weight_[w + 6];
-                    double g21 = c2$weight_[w + 7];
-                    double g22 = c2$weight_[w + 8];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = g00;
-                    double h10 = (g00 + g10 + g20) / 2.0;
-                    double h20 = (g00 - g10 + g20) / 2.0;
-                    double h30 = g20;
-                    double h01 = g01;
-                    double h11 = (g01 + g11 + g21) / 2.0;
-                    double h21 = (g01 - g11 + g21) / 2.0;
-                    double h31 = g21;
-                    double h02 = g02;
-                    double h12 = (g02 + g12 + g22) / 2.0;
-                    double h22 = (g02 - g12 + g22) / 2.0;
-                    double h32 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
-                    int u = o < 60 ? (o / 6) * 192 + i * 6 + o % 6 : 1920 + i * 4 + (o - 60);
-                    f4_conv_c2_u[u] = (float) (h00);
-                    f4_conv_c2_u[u + 2048] = (float) ((h00 + h01 + h02) / 2.0);
-                    f4_conv_c2_u[u + 4096] = (float) ((h00 - h01 + h02) / 2.0);
-                    f4_conv_c2_u[u + 6144] = (float) (h02);
-                    f4_conv_c2_u[u + 8192] = (float) (h10);
-                    f4_conv_c2_u[u + 10240] = (float) ((h10 + h11 + h12) / 2.0);
-                    f4_conv_c2_u[u + 12288] = (float) ((h10 - h11 + h12) / 2.0);
-                    f4_conv_c2_u[u + 14336] = (float) (h12);
-                    f4_conv_c2_u[u + 16384] = (float) (h20);
-                    f4_conv_c2_u[u + 18432] = (float) ((h20 + h21 + h22) / 2.0);
-                    f4_conv_c2_u[u + 20480] = (float) ((h20 - h21 + h22) / 2.0);
-                    f4_conv_c2_u[u + 22528] = (float) (h22);
-                    f4_conv_c2_u[u + 24576] = (float) (h30);
-                    f4_conv_c2_u[u + 26624] = (float) ((h30 + h31 + h32) / 2.0);
-                    f4_conv_c2_u[u + 28672] = (float) ((h30 - h31 + h32) / 2.0);
-                    f4_conv_c2_u[u + 30720] = (float) (h32);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 64 - o0);
+            for (int i0 = 0; i0 < 32; i0 += 32) {
+                int i1 = i0 + 32;
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 288 + i * 9;
+                        double g00 = c2$weight_[w];
+                        double g01 = c2$weight_[w + 1];
+                        double g02 = c2$weight_[w + 2];
+                        double g10 = c2$weight_[w + 3];
+                        double g11 = c2$weight_[w + 4];
+                        double g12 = c2$weight_[w + 5];
+                        double g20 = c2$weight_[w + 6];
+                        double g21 = c2$weight_[w + 7];
+                        double g22 = c2$weight_[w + 8];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = g00;
+                        double h10 = (g00 + g10 + g20) / 2.0;
+                        double h20 = (g00 - g10 + g20) / 2.0;
+                        double h30 = g20;
+                        double h01 = g01;
+                        double h11 = (g01 + g11 + g21) / 2.0;
+                        double h21 = (g01 - g11 + g21) / 2.0;
+                        double h31 = g21;
+                        double h02 = g02;
+                        double h12 = (g02 + g12 + g22) / 2.0;
+                        double h22 = (g02 - g12 + g22) / 2.0;
+                        double h32 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 4r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        f4_conv_c2_ust[e] = (float) (h00);
+                        f4_conv_c2_ust[e + 192] = (float) ((h00 + h01 + h02) / 2.0);
+                        f4_conv_c2_ust[e + 384] = (float) ((h00 - h01 + h02) / 2.0);
+                        f4_conv_c2_ust[e + 576] = (float) (h02);
+                        f4_conv_c2_ust[e + 768] = (float) (h10);
+                        f4_conv_c2_ust[e + 960] = (float) ((h10 + h11 + h12) / 2.0);
+                        f4_conv_c2_ust[e + 1152] = (float) ((h10 - h11 + h12) / 2.0);
+                        f4_conv_c2_ust[e + 1344] = (float) (h12);
+                        f4_conv_c2_ust[e + 1536] = (float) (h20);
+                        f4_conv_c2_ust[e + 1728] = (float) ((h20 + h21 + h22) / 2.0);
+                        f4_conv_c2_ust[e + 1920] = (float) ((h20 - h21 + h22) / 2.0);
+                        f4_conv_c2_ust[e + 2112] = (float) (h22);
+                        f4_conv_c2_ust[e + 2304] = (float) (h30);
+                        f4_conv_c2_ust[e + 2496] = (float) ((h30 + h31 + h32) / 2.0);
+                        f4_conv_c2_ust[e + 2688] = (float) ((h30 - h31 + h32) / 2.0);
+                        f4_conv_c2_ust[e + 2880] = (float) (h32);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·32 + i0·bw, one plane at a time
+                // (the planes lie 2048 floats apart: 16 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 32 + i0 * bw;
+                for (int xi = 0; xi < 16; xi++) System.arraycopy(f4_conv_c2_ust, t + xi * 192, f4_conv_c2_u, xi * 2048 + u, n);
             }
         }
     }
@@ -2243,51 +2275,62 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * conv 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i, blocks of 6 output channels chunk, chunk + 16, ... (again only when c3$weight_ has changed: f8_conv_c3_u_stale)
      */
     private void f8_conv_c3_u(int chunk) {
+        int t = chunk * 4032;
         for (int ob = chunk; ob < 22; ob += 16) {
-            for (int i = 0; i < 64; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 128); o++) {
-                    int w = o * 576 + i * 9;
-                    double g00 = c3$weight_[w];
-                    double g01 = c3$weight_[w + 1];
-                    double g02 = c3$weight_[w + 2];
-                    double g10 = c3$weight_[w + 3];
-                    double g11 = c3$weight_[w + 4];
-                    double g12 = c3$weight_[w + 5];
-                    double g20 = c3$weight_[w + 6];
-                    double g21 = c3$weight_[w + 7];
-                    double g22 = c3$weight_[w + 8];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = g00;
-                    double h10 = (g00 + g10 + g20) / 2.0;
-                    double h20 = (g00 - g10 + g20) / 2.0;
-                    double h30 = g20;
-                    double h01 = g01;
-                    double h11 = (g01 + g11 + g21) / 2.0;
-                    double h21 = (g01 - g11 + g21) / 2.0;
-                    double h31 = g21;
-                    double h02 = g02;
-                    double h12 = (g02 + g12 + g22) / 2.0;
-                    double h22 = (g02 - g12 + g22) / 2.0;
-                    double h32 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
-                    int u = o < 126 ? (o / 6) * 384 + i * 6 + o % 6 : 8064 + i * 2 + (o - 126);
-                    f8_conv_c3_u[u] = (float) (h00);
-                    f8_conv_c3_u[u + 8192] = (float) ((h00 + h01 + h02) / 2.0);
-                    f8_conv_c3_u[u + 16384] = (float) ((h00 - h01 + h02) / 2.0);
-                    f8_conv_c3_u[u + 24576] = (float) (h02);
-                    f8_conv_c3_u[u + 32768] = (float) (h10);
-                    f8_conv_c3_u[u + 40960] = (float) ((h10 + h11 + h12) / 2.0);
-                    f8_conv_c3_u[u + 49152] = (float) ((h10 - h11 + h12) / 2.0);
-                    f8_conv_c3_u[u + 57344] = (float) (h12);
-                    f8_conv_c3_u[u + 65536] = (float) (h20);
-                    f8_conv_c3_u[u + 73728] = (float) ((h20 + h21 + h22) / 2.0);
-                    f8_conv_c3_u[u + 81920] = (float) ((h20 - h21 + h22) / 2.0);
-                    f8_conv_c3_u[u + 90112] = (float) (h22);
-                    f8_conv_c3_u[u + 98304] = (float) (h30);
-                    f8_conv_c3_u[u + 106496] = (float) ((h30 + h31 + h32) / 2.0);
-                    f8_conv_c3_u[u + 114688] = (float) ((h30 - h31 + h32) / 2.0);
-                    f8_conv_c3_u[u + 122880] = (float) (h32);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 128 - o0);
+            for (int i0 = 0; i0 < 64; i0 += 42) {
+                int i1 = Math.min(i0 + 42, 64);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 576 + i * 9;
+                        double g00 = c3$weight_[w];
+                        double g01 = c3$weight_[w + 1];
+                        double g02 = c3$weight_[w + 2];
+                        double g10 = c3$weight_[w + 3];
+                        double g11 = c3$weight_[w + 4];
+                        double g12 = c3$weight_[w + 5];
+                        double g20 = c3$weight_[w + 6];
+                        double g21 = c3$weight_[w + 7];
+                        double g22 = c3$weight_[w + 8];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = g00;
+                        double h10 = (g00 + g10 + g20) / 2.0;
+                        double h20 = (g00 - g10 + g20) / 2.0;
+                        double h30 = g20;
+                        double h01 = g01;
+                        double h11 = (g01 + g11 + g21) / 2.0;
+                        double h21 = (g01 - g11 + g21) / 2.0;
+                        double h31 = g21;
+                        double h02 = g02;
+                        double h12 = (g02 + g12 + g22) / 2.0;
+                        double h22 = (g02 - g12 + g22) / 2.0;
+                        double h32 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 4r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        f8_conv_c3_ust[e] = (float) (h00);
+                        f8_conv_c3_ust[e + 252] = (float) ((h00 + h01 + h02) / 2.0);
+                        f8_conv_c3_ust[e + 504] = (float) ((h00 - h01 + h02) / 2.0);
+                        f8_conv_c3_ust[e + 756] = (float) (h02);
+                        f8_conv_c3_ust[e + 1008] = (float) (h10);
+                        f8_conv_c3_ust[e + 1260] = (float) ((h10 + h11 + h12) / 2.0);
+                        f8_conv_c3_ust[e + 1512] = (float) ((h10 - h11 + h12) / 2.0);
+                        f8_conv_c3_ust[e + 1764] = (float) (h12);
+                        f8_conv_c3_ust[e + 2016] = (float) (h20);
+                        f8_conv_c3_ust[e + 2268] = (float) ((h20 + h21 + h22) / 2.0);
+                        f8_conv_c3_ust[e + 2520] = (float) ((h20 - h21 + h22) / 2.0);
+                        f8_conv_c3_ust[e + 2772] = (float) (h22);
+                        f8_conv_c3_ust[e + 3024] = (float) (h30);
+                        f8_conv_c3_ust[e + 3276] = (float) ((h30 + h31 + h32) / 2.0);
+                        f8_conv_c3_ust[e + 3528] = (float) ((h30 - h31 + h32) / 2.0);
+                        f8_conv_c3_ust[e + 3780] = (float) (h32);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·64 + i0·bw, one plane at a time
+                // (the planes lie 8192 floats apart: 16 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 64 + i0 * bw;
+                for (int xi = 0; xi < 16; xi++) System.arraycopy(f8_conv_c3_ust, t + xi * 252, f8_conv_c3_u, xi * 8192 + u, n);
             }
         }
     }
@@ -3453,51 +3496,62 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * conv_bf 'c3' (samples/fashion_bn.cnn:22), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 11, ...
      */
     private void b10_conv_bf_c3_u(int chunk) {
+        int t = chunk * 4032;
         for (int ob = chunk; ob < 11; ob += 11) {
-            for (int i = 0; i < 128; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 64); o++) {
-                    int w = o * 9 + i * 576;
-                    double g00 = c3$weight_[w + 8];
-                    double g01 = c3$weight_[w + 7];
-                    double g02 = c3$weight_[w + 6];
-                    double g10 = c3$weight_[w + 5];
-                    double g11 = c3$weight_[w + 4];
-                    double g12 = c3$weight_[w + 3];
-                    double g20 = c3$weight_[w + 2];
-                    double g21 = c3$weight_[w + 1];
-                    double g22 = c3$weight_[w];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = g00;
-                    double h10 = (g00 + g10 + g20) / 2.0;
-                    double h20 = (g00 - g10 + g20) / 2.0;
-                    double h30 = g20;
-                    double h01 = g01;
-                    double h11 = (g01 + g11 + g21) / 2.0;
-                    double h21 = (g01 - g11 + g21) / 2.0;
-                    double h31 = g21;
-                    double h02 = g02;
-                    double h12 = (g02 + g12 + g22) / 2.0;
-                    double h22 = (g02 - g12 + g22) / 2.0;
-                    double h32 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
-                    int u = o < 60 ? (o / 6) * 768 + i * 6 + o % 6 : 7680 + i * 4 + (o - 60);
-                    b10_conv_bf_c3_u[u] = (float) (h00);
-                    b10_conv_bf_c3_u[u + 8192] = (float) ((h00 + h01 + h02) / 2.0);
-                    b10_conv_bf_c3_u[u + 16384] = (float) ((h00 - h01 + h02) / 2.0);
-                    b10_conv_bf_c3_u[u + 24576] = (float) (h02);
-                    b10_conv_bf_c3_u[u + 32768] = (float) (h10);
-                    b10_conv_bf_c3_u[u + 40960] = (float) ((h10 + h11 + h12) / 2.0);
-                    b10_conv_bf_c3_u[u + 49152] = (float) ((h10 - h11 + h12) / 2.0);
-                    b10_conv_bf_c3_u[u + 57344] = (float) (h12);
-                    b10_conv_bf_c3_u[u + 65536] = (float) (h20);
-                    b10_conv_bf_c3_u[u + 73728] = (float) ((h20 + h21 + h22) / 2.0);
-                    b10_conv_bf_c3_u[u + 81920] = (float) ((h20 - h21 + h22) / 2.0);
-                    b10_conv_bf_c3_u[u + 90112] = (float) (h22);
-                    b10_conv_bf_c3_u[u + 98304] = (float) (h30);
-                    b10_conv_bf_c3_u[u + 106496] = (float) ((h30 + h31 + h32) / 2.0);
-                    b10_conv_bf_c3_u[u + 114688] = (float) ((h30 - h31 + h32) / 2.0);
-                    b10_conv_bf_c3_u[u + 122880] = (float) (h32);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 64 - o0);
+            for (int i0 = 0; i0 < 128; i0 += 42) {
+                int i1 = Math.min(i0 + 42, 128);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 9 + i * 576;
+                        double g00 = c3$weight_[w + 8];
+                        double g01 = c3$weight_[w + 7];
+                        double g02 = c3$weight_[w + 6];
+                        double g10 = c3$weight_[w + 5];
+                        double g11 = c3$weight_[w + 4];
+                        double g12 = c3$weight_[w + 3];
+                        double g20 = c3$weight_[w + 2];
+                        double g21 = c3$weight_[w + 1];
+                        double g22 = c3$weight_[w];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = g00;
+                        double h10 = (g00 + g10 + g20) / 2.0;
+                        double h20 = (g00 - g10 + g20) / 2.0;
+                        double h30 = g20;
+                        double h01 = g01;
+                        double h11 = (g01 + g11 + g21) / 2.0;
+                        double h21 = (g01 - g11 + g21) / 2.0;
+                        double h31 = g21;
+                        double h02 = g02;
+                        double h12 = (g02 + g12 + g22) / 2.0;
+                        double h22 = (g02 - g12 + g22) / 2.0;
+                        double h32 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 4r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        b10_conv_bf_c3_ust[e] = (float) (h00);
+                        b10_conv_bf_c3_ust[e + 252] = (float) ((h00 + h01 + h02) / 2.0);
+                        b10_conv_bf_c3_ust[e + 504] = (float) ((h00 - h01 + h02) / 2.0);
+                        b10_conv_bf_c3_ust[e + 756] = (float) (h02);
+                        b10_conv_bf_c3_ust[e + 1008] = (float) (h10);
+                        b10_conv_bf_c3_ust[e + 1260] = (float) ((h10 + h11 + h12) / 2.0);
+                        b10_conv_bf_c3_ust[e + 1512] = (float) ((h10 - h11 + h12) / 2.0);
+                        b10_conv_bf_c3_ust[e + 1764] = (float) (h12);
+                        b10_conv_bf_c3_ust[e + 2016] = (float) (h20);
+                        b10_conv_bf_c3_ust[e + 2268] = (float) ((h20 + h21 + h22) / 2.0);
+                        b10_conv_bf_c3_ust[e + 2520] = (float) ((h20 - h21 + h22) / 2.0);
+                        b10_conv_bf_c3_ust[e + 2772] = (float) (h22);
+                        b10_conv_bf_c3_ust[e + 3024] = (float) (h30);
+                        b10_conv_bf_c3_ust[e + 3276] = (float) ((h30 + h31 + h32) / 2.0);
+                        b10_conv_bf_c3_ust[e + 3528] = (float) ((h30 - h31 + h32) / 2.0);
+                        b10_conv_bf_c3_ust[e + 3780] = (float) (h32);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·128 + i0·bw, one plane at a time
+                // (the planes lie 8192 floats apart: 16 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 128 + i0 * bw;
+                for (int xi = 0; xi < 16; xi++) System.arraycopy(b10_conv_bf_c3_ust, t + xi * 252, b10_conv_bf_c3_u, xi * 8192 + u, n);
             }
         }
     }
@@ -4290,51 +4344,62 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * conv_bf 'c2' (samples/fashion_bn.cnn:16), phase u: U[ξ][o / 6][i][o % 6] = (G g G^T)[ξ] of F(2x2,3x3) for the 3x3 kernel g of output o, input i (rotated 180°), blocks of 6 output channels chunk, chunk + 6, ...
      */
     private void b16_conv_bf_c2_u(int chunk) {
+        int t = chunk * 4032;
         for (int ob = chunk; ob < 6; ob += 6) {
-            for (int i = 0; i < 64; i++) {
-                for (int o = ob * 6; o < Math.min(ob * 6 + 6, 32); o++) {
-                    int w = o * 9 + i * 288;
-                    double g00 = c2$weight_[w + 8];
-                    double g01 = c2$weight_[w + 7];
-                    double g02 = c2$weight_[w + 6];
-                    double g10 = c2$weight_[w + 5];
-                    double g11 = c2$weight_[w + 4];
-                    double g12 = c2$weight_[w + 3];
-                    double g20 = c2$weight_[w + 2];
-                    double g21 = c2$weight_[w + 1];
-                    double g22 = c2$weight_[w];
-                    // G g: row r of G (WinogradMatrices) applied to every column q of g
-                    double h00 = g00;
-                    double h10 = (g00 + g10 + g20) / 2.0;
-                    double h20 = (g00 - g10 + g20) / 2.0;
-                    double h30 = g20;
-                    double h01 = g01;
-                    double h11 = (g01 + g11 + g21) / 2.0;
-                    double h21 = (g01 - g11 + g21) / 2.0;
-                    double h31 = g21;
-                    double h02 = g02;
-                    double h12 = (g02 + g12 + g22) / 2.0;
-                    double h22 = (g02 - g12 + g22) / 2.0;
-                    double h32 = g22;
-                    // (G g) G^T, the same along each row; U[ξ = 4r + b][o / 6][i][o % 6]
-                    int u = o < 30 ? (o / 6) * 384 + i * 6 + o % 6 : 1920 + i * 2 + (o - 30);
-                    b16_conv_bf_c2_u[u] = (float) (h00);
-                    b16_conv_bf_c2_u[u + 2048] = (float) ((h00 + h01 + h02) / 2.0);
-                    b16_conv_bf_c2_u[u + 4096] = (float) ((h00 - h01 + h02) / 2.0);
-                    b16_conv_bf_c2_u[u + 6144] = (float) (h02);
-                    b16_conv_bf_c2_u[u + 8192] = (float) (h10);
-                    b16_conv_bf_c2_u[u + 10240] = (float) ((h10 + h11 + h12) / 2.0);
-                    b16_conv_bf_c2_u[u + 12288] = (float) ((h10 - h11 + h12) / 2.0);
-                    b16_conv_bf_c2_u[u + 14336] = (float) (h12);
-                    b16_conv_bf_c2_u[u + 16384] = (float) (h20);
-                    b16_conv_bf_c2_u[u + 18432] = (float) ((h20 + h21 + h22) / 2.0);
-                    b16_conv_bf_c2_u[u + 20480] = (float) ((h20 - h21 + h22) / 2.0);
-                    b16_conv_bf_c2_u[u + 22528] = (float) (h22);
-                    b16_conv_bf_c2_u[u + 24576] = (float) (h30);
-                    b16_conv_bf_c2_u[u + 26624] = (float) ((h30 + h31 + h32) / 2.0);
-                    b16_conv_bf_c2_u[u + 28672] = (float) ((h30 - h31 + h32) / 2.0);
-                    b16_conv_bf_c2_u[u + 30720] = (float) (h32);
+            int o0 = ob * 6;
+            int bw = Math.min(6, 32 - o0);
+            for (int i0 = 0; i0 < 64; i0 += 42) {
+                int i1 = Math.min(i0 + 42, 64);
+                for (int i = i0; i < i1; i++) {
+                    for (int o = o0; o < o0 + bw; o++) {
+                        int w = o * 9 + i * 288;
+                        double g00 = c2$weight_[w + 8];
+                        double g01 = c2$weight_[w + 7];
+                        double g02 = c2$weight_[w + 6];
+                        double g10 = c2$weight_[w + 5];
+                        double g11 = c2$weight_[w + 4];
+                        double g12 = c2$weight_[w + 3];
+                        double g20 = c2$weight_[w + 2];
+                        double g21 = c2$weight_[w + 1];
+                        double g22 = c2$weight_[w];
+                        // G g: row r of G (WinogradMatrices) applied to every column q of g
+                        double h00 = g00;
+                        double h10 = (g00 + g10 + g20) / 2.0;
+                        double h20 = (g00 - g10 + g20) / 2.0;
+                        double h30 = g20;
+                        double h01 = g01;
+                        double h11 = (g01 + g11 + g21) / 2.0;
+                        double h21 = (g01 - g11 + g21) / 2.0;
+                        double h31 = g21;
+                        double h02 = g02;
+                        double h12 = (g02 + g12 + g22) / 2.0;
+                        double h22 = (g02 - g12 + g22) / 2.0;
+                        double h32 = g22;
+                        // (G g) G^T, the same along each row, into plane ξ = 4r + b of the chunk's staging area at (i - i0)·bw + (o - o0)
+                        int e = t + (i - i0) * bw + (o - o0);
+                        b16_conv_bf_c2_ust[e] = (float) (h00);
+                        b16_conv_bf_c2_ust[e + 252] = (float) ((h00 + h01 + h02) / 2.0);
+                        b16_conv_bf_c2_ust[e + 504] = (float) ((h00 - h01 + h02) / 2.0);
+                        b16_conv_bf_c2_ust[e + 756] = (float) (h02);
+                        b16_conv_bf_c2_ust[e + 1008] = (float) (h10);
+                        b16_conv_bf_c2_ust[e + 1260] = (float) ((h10 + h11 + h12) / 2.0);
+                        b16_conv_bf_c2_ust[e + 1512] = (float) ((h10 - h11 + h12) / 2.0);
+                        b16_conv_bf_c2_ust[e + 1764] = (float) (h12);
+                        b16_conv_bf_c2_ust[e + 2016] = (float) (h20);
+                        b16_conv_bf_c2_ust[e + 2268] = (float) ((h20 + h21 + h22) / 2.0);
+                        b16_conv_bf_c2_ust[e + 2520] = (float) ((h20 - h21 + h22) / 2.0);
+                        b16_conv_bf_c2_ust[e + 2772] = (float) (h22);
+                        b16_conv_bf_c2_ust[e + 3024] = (float) (h30);
+                        b16_conv_bf_c2_ust[e + 3276] = (float) ((h30 + h31 + h32) / 2.0);
+                        b16_conv_bf_c2_ust[e + 3528] = (float) ((h30 - h31 + h32) / 2.0);
+                        b16_conv_bf_c2_ust[e + 3780] = (float) (h32);
+                    }
                 }
+                // each plane ξ of U gets its run of (i1 - i0)·bw floats at o0·64 + i0·bw, one plane at a time
+                // (the planes lie 2048 floats apart: 16 stores into as many planes per channel pair thrashed one L1 set)
+                int n = (i1 - i0) * bw;
+                int u = o0 * 64 + i0 * bw;
+                for (int xi = 0; xi < 16; xi++) System.arraycopy(b16_conv_bf_c2_ust, t + xi * 252, b16_conv_bf_c2_u, xi * 2048 + u, n);
             }
         }
     }
