@@ -67,7 +67,10 @@ public final class ConvKernels {
      * pixel and channel pair, so it pays from about 9,000 pixels: at batch 64, 16x16 maps (16,384) ran
      * F(4x4) 331 against F(2x2) 292 GFLOP/s forward, 8x8 maps (4,096) 199 against 245 (128 -> 256) and
      * 201 against 311 (256 -> 256). At batch 1 on cifar_vgg's 32x32 c2 F(4x4) made the whole pass 1.5x
-     * slower (latency 8.3 to 11.8 ms against 5.6 ms with F(2x2)).
+     * slower (latency 8.3 to 11.8 ms against 5.6 ms with F(2x2)). Since stop 19 the transform stages its
+     * stores (about 45 ns per pair against F(2x2)'s 20), but the rule stays: at batch 64 F(4x4)'s main phase
+     * led on 128 -> 256 channels at 8x8 and trailed on 256 -> 256, which have the same pixels
+     * (docs/performance.md, "Stop 19").
      */
     public static final int WINOGRAD4_PIXELS = 16384;
 
