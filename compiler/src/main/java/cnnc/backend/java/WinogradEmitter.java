@@ -282,8 +282,8 @@ final class WinogradEmitter {
         String st = s.scratch("ust", (long) chunks * xis * run);
         long stride = (long) ci * co;
         Code c = new Code();
-        // a chunk writes whole blocks of b0 output channels: its stores for one input channel i are contiguous, and no
-        // cache line of U is written by two threads
+        // a chunk writes whole blocks of b0 output channels, each a contiguous range of every plane of U, so no cache
+        // line of U is written by two threads; its staging area is its own slice of st
         c.line("int t = " + ConvEmitter.times("chunk", xis * run))
                 .open("for (int ob = chunk; ob < " + blocks + "; ob += " + chunks + ")")
                 .line("int o0 = " + ConvEmitter.times("ob", b0))
