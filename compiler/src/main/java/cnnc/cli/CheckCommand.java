@@ -26,7 +26,7 @@ final class CheckCommand implements Callable<Integer> {
     ConvTileArg tile;
 
     @Option(names = "--inference", description = "Check the inference build instead (forward only: what bench's latency and"
-            + " throughput phases and an inference class compile; its convolution kernels may differ from training's).")
+            + " throughput phases and an inference class compile; its memory and convolution kernels differ from training's).")
     boolean inference;
 
     @Override

@@ -51,11 +51,17 @@ public final class CheckTable {
         return model.place(input.name()).known() ? String.valueOf(model.place(input.name()).line()) : "-";
     }
 
-    /** One row per class of buffer (activations, sensitivities, path tensors...): how many, and their bytes. */
+    /**
+     * One row per class of buffer (activations, sensitivities, path tensors...): how many, and their bytes.
+     * An inference build (no backward graph) allocates no buffer that only the backward pass reads.
+     */
     private static void memory(StringBuilder out, Model model) {
         Map<Role, long[]> classes = new EnumMap<>(Role.class);
         List<Buffer> all = new ArrayList<>(model.forward().buffers().values());
         model.backward().ifPresent(g -> g.steps().forEach(s -> all.addAll(s.outputs())));
+        if (model.backward().isEmpty()) {
+            all.removeIf(b -> b.role().forBackwardOnly());
+        }
         for (Buffer b : all) {
             long[] c = classes.computeIfAbsent(b.role(), r -> new long[2]);
             c[0]++;

@@ -28,6 +28,17 @@ public enum Role {
     MASK;
 
     /**
+     * Whether only training's forward pass writes it, for its backward pass (max-pool paths, bn's batch
+     * statistics, dropout masks): an inference build (no backward graph) allocates none of these.
+     */
+    public boolean forBackwardOnly() {
+        return switch (this) {
+            case PATH, SAVED, MASK -> true;
+            case INPUT, TARGET, ACTIVATION, PARAMETER, STATE, SENSITIVITY, PARTIAL, GRADIENT, LOSS -> false;
+        };
+    }
+
+    /**
      * The role a {@code cnnc.runtime.Network} exposes the buffer with, or null for the internal ones
      * (saved bn statistics, partial sensitivities); both backends use this one mapping.
      */

@@ -139,18 +139,28 @@ class ConvKernelsTest {
         assertEquals(Algo.DIRECT, train.get("c3 conv"), "256 pixels: a training build transforms the weights every step");
         assertEquals(Algo.DIRECT, train.get("c4 conv"), "256 pixels: a training build transforms the weights every step");
         assertEquals(Algo.DIRECT, train.get("c3 conv_bf"), "the backward-data step transforms the weights every step");
-        assertTrue(checkLine(file, "--inference").contains("winograd F(2x2,3x3)"), "cnnc check --inference shows the inference build's c3");
-        assertTrue(checkLine(file).contains("direct"), "cnnc check shows the training build's c3");
+        String inference = check(file, "--inference");
+        String training = check(file);
+        assertTrue(inference.contains(", inference build (") && training.contains(", training build ("), inference + training);
+        assertTrue(c3(inference).contains("winograd F(2x2,3x3)"), "cnnc check --inference shows the inference build's c3");
+        assertTrue(c3(training).contains("direct"), "cnnc check shows the training build's c3");
+        assertTrue(training.contains("path tensors") && training.contains("bn saved") && training.contains("sensitivities"), training);
+        assertTrue(!inference.contains("path tensors") && !inference.contains("bn saved") && !inference.contains("sensitivities"),
+                "the inference build allocates no buffer only the backward pass reads: " + inference);
     }
 
-    /** The line of {@code cnnc check FILE --batch 1 [more]} that names c3's forward kernel. */
-    private static String checkLine(Path file, String... more) {
+    /** What {@code cnnc check FILE --batch 1 [more]} prints. */
+    private static String check(Path file, String... more) {
         java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
         List<String> args = new ArrayList<>(List.of("check", file.toString(), "--batch", "1"));
         args.addAll(List.of(more));
         assertEquals(0, cnnc.cli.Main.run(args.toArray(String[]::new), new java.io.PrintWriter(out), new java.io.PrintWriter(err)), err.toString());
-        assertTrue(out.toString().contains(more.length > 0 ? ", inference build (" : ", training build ("), out.toString());
-        return out.toString().lines().filter(l -> l.contains("conv forward 'c3'")).findFirst().orElseThrow();
+        return out.toString();
+    }
+
+    /** The line of a check's output naming c3's forward kernel. */
+    private static String c3(String check) {
+        return check.lines().filter(l -> l.contains("conv forward 'c3'")).findFirst().orElseThrow();
     }
 
     @Test

@@ -363,7 +363,7 @@ public final class JavaBackend {
         Map<String, Buffer> m = new LinkedHashMap<>(model.forward().buffers());
         model.backward().map(Graph::buffers).ifPresent(m::putAll);
         if (inference) {
-            m.values().removeIf(b -> b.role() == Role.PATH || b.role() == Role.SAVED || b.role() == Role.MASK);
+            m.values().removeIf(b -> b.role().forBackwardOnly());
         }
         return m;
     }
