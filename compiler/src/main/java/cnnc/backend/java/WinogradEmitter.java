@@ -71,6 +71,17 @@ final class WinogradEmitter {
 
     private WinogradEmitter() {}
 
+    /**
+     * {@code n} floats rounded up to an odd number of 64-byte lines: the distance between planes of V or M.
+     * A transform writes (or reads) one vector in each of the α² planes per tile vector; at a distance that is
+     * a multiple of 4 KB (64 channels times a multiple of 16 tiles) the α² lines fall in one set of the L1
+     * cache (64 sets of 12) and evict each other. An odd number of lines puts up to 64 planes in 64 sets.
+     */
+    static long spread(long n) {
+        long lines = (n + 15) / 16;
+        return (lines % 2 == 0 ? lines + 1 : lines) * 16;
+    }
+
     /** The GEMM's tile for blocks of {@code tiles} tiles and {@code co} output channels: fewer vectors where the block is small. */
     static ConvTiles.Tile gemmTile(long tiles, int co) {
         return ConvTiles.unlessForced(new ConvTiles.Tile((int) Math.min(GEMM_P, Math.ceilDiv(tiles, VL)), Math.min(GEMM_B, co)), tiles, co);
@@ -100,9 +111,19 @@ final class WinogradEmitter {
      * {@code lanes} chunks taking every {@code lanes}-th block, and the GEMM's register tile.
      */
     record Plan(int m, int th, int tw, int rows, int blocks, int lanes, ConvTiles.Tile tile, int nl, int ns) {
-        /** Floats of one chunk's scratch: V, M ({@code α² x channels x ns} each) and the staging area. */
+        /** Floats of one chunk's scratch: V, M ({@code α²} planes each) and the staging area. */
         long lane(int ci, int co) {
-            return (long) (m + 2) * (m + 2) * (ci + co) * ns + stage();
+            return (long) (m + 2) * (m + 2) * (vPlane(ci) + mPlane(co)) + stage();
+        }
+
+        /** Floats from one plane {@code V[ξ]} to the next: {@code ci · ns}, spread ({@link WinogradEmitter#spread}). */
+        long vPlane(int ci) {
+            return spread((long) ci * ns);
+        }
+
+        /** Floats from one plane {@code M[ξ]} to the next: {@code co · ns}, spread. */
+        long mPlane(int co) {
+            return spread((long) co * ns);
         }
 
         /** Floats of the staging area: α² vectors for the input transform, α·m + m² for the output one. */
@@ -175,7 +196,7 @@ final class WinogradEmitter {
         List<String> gemms = gemms(s, k, p, u, wino);
         String out = outputTransform(s, k, p, wino);
         int P = p.tile().p(), b0 = p.tile().b();
-        long vSize = (long) xis * k.ci() * p.ns();
+        long vSize = xis * p.vPlane(k.ci());
         Code c = new Code();
         c.line("int vo = chunk * " + p.lane(k.ci(), k.co()))
                 .line("int mo = vo + " + vSize)
@@ -188,8 +209,8 @@ final class WinogradEmitter {
                 .comment("M[ξ] = U[ξ] V[ξ]: output channels in blocks of " + b0 + ", " + P * VL + " tiles at a time, channels summed in order")
                 .open("for (int xi = 0; xi < " + xis + "; xi++)")
                 .open("for (int n = 0; n < nl; n += " + VL * P + ")")
-                .line("int v = vo + xi * " + (long) k.ci() * p.ns() + " + n")
-                .line("int m = mo + xi * " + (long) k.co() * p.ns() + " + n")
+                .line("int v = vo + xi * " + p.vPlane(k.ci()) + " + n")
+                .line("int m = mo + xi * " + p.mPlane(k.co()) + " + n")
                 .line("int uo = xi * " + (long) k.ci() * k.co());
         int full = k.co() / b0 * b0;
         c.one("for (int o = 0; o < " + full + "; o += " + b0 + ") " + gemms.get(0) + "(uo + " + ConvEmitter.times("o", k.ci()) + ", v, m + o * "
@@ -355,10 +376,10 @@ final class WinogradEmitter {
      */
     private static String inputTransform(StepCtx s, Spec k, Plan p, String d, String wino, int part, int rw, int hr) {
         int m = k.m(), a = k.alpha();
-        long stride = (long) k.ci() * p.ns();
+        long stride = p.vPlane(k.ci());
         Code c = new Code();
         c.line("int t = g / " + p.th()).line("int ti = g - t * " + p.th());
-        c.line("int st = vo + " + (long) a * a * (k.ci() + k.co()) * p.ns());
+        c.line("int st = vo + " + (long) a * a * (stride + p.mPlane(k.co())));
         constants(c, m);
         c.open("for (int c = 0; c < " + k.ci() + "; c++)")
                 .line("int d = (t * " + k.ci() + " + c) * " + hr * rw + " + ti * " + m * rw)
@@ -461,7 +482,7 @@ final class WinogradEmitter {
      */
     private static String outputTransform(StepCtx s, Spec k, Plan p, String wino) {
         int co = k.co(), ho = k.ho(), wo = k.wo(), m = k.m(), a = k.alpha();
-        long stride = (long) co * p.ns();
+        long stride = p.mPlane(co);
         long ys = (long) a * m * VL; // the staged outputs y[r][b] follow z[r][q]
         Code c = new Code();
         c.line("int t = g / " + p.th()).line("int ti = g - t * " + p.th());

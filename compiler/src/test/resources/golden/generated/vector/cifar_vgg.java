@@ -740,7 +740,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
 
     /**
      * Scratch memory of steps that never run at the same time: f10_conv_c4_d b18_conv_bf_c4_d
-     * b23_conv_bf_c3_d b13_conv_grad_c5_dd f3_conv_c2_wino b29_conv_bf_c2_wino b30_conv_grad_c2_v
+     * b23_conv_bf_c3_d f3_conv_c2_wino b29_conv_bf_c2_wino b13_conv_grad_c5_dd b30_conv_grad_c2_v
      * f17_conv_c6_d b7_conv_bf_c6_d b12_conv_bf_c5_d f7_conv_c3_d b24_conv_grad_c3_m
      * b19_conv_grad_c4_dd f14_conv_c5_d b8_conv_grad_c6_dd b34_conv_grad_c1_lanes.
      */
@@ -792,7 +792,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f3_conv_c2_u_seen = new float[36864];
 
     /**
-     * Scratch of f3_conv_c2_ (2364416 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of f3_conv_c2_ (2382848 floats), written before read in each run: memory shared in scratch1.
      */
     private final float[] f3_conv_c2_wino = scratch1;
 
@@ -817,7 +817,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f7_conv_c3_u_seen = new float[73728];
 
     /**
-     * Scratch of f7_conv_c3_ (3544064 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f7_conv_c3_ (3562496 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f7_conv_c3_wino = scratch0;
 
@@ -842,7 +842,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f10_conv_c4_u_seen = new float[147456];
 
     /**
-     * Scratch of f10_conv_c4_ (4723712 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f10_conv_c4_ (4742144 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f10_conv_c4_wino = scratch0;
 
@@ -867,7 +867,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f14_conv_c5_u_seen = new float[294912];
 
     /**
-     * Scratch of f14_conv_c5_ (2361344 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f14_conv_c5_ (2369536 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f14_conv_c5_wino = scratch0;
 
@@ -892,7 +892,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] f17_conv_c6_u_seen = new float[589824];
 
     /**
-     * Scratch of f17_conv_c6_ (3147776 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f17_conv_c6_ (3155968 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f17_conv_c6_wino = scratch0;
 
@@ -917,7 +917,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b7_conv_bf_c6_ust = scratch3;
 
     /**
-     * Scratch of b7_conv_bf_c6_ (3147776 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b7_conv_bf_c6_ (3155968 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b7_conv_bf_c6_wino = scratch0;
 
@@ -967,7 +967,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b12_conv_bf_c5_ust = scratch3;
 
     /**
-     * Scratch of b12_conv_bf_c5_ (2361344 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b12_conv_bf_c5_ (2369536 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b12_conv_bf_c5_wino = scratch0;
 
@@ -1017,7 +1017,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b18_conv_bf_c4_ust = scratch3;
 
     /**
-     * Scratch of b18_conv_bf_c4_ (4723712 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b18_conv_bf_c4_ (4742144 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b18_conv_bf_c4_wino = scratch0;
 
@@ -1067,7 +1067,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b23_conv_bf_c3_ust = scratch3;
 
     /**
-     * Scratch of b23_conv_bf_c3_ (3544064 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b23_conv_bf_c3_ (3562496 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b23_conv_bf_c3_wino = scratch0;
 
@@ -1117,7 +1117,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b29_conv_bf_c2_ust = scratch3;
 
     /**
-     * Scratch of b29_conv_bf_c2_ (2364416 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b29_conv_bf_c2_ (2382848 floats), written before read in each run: memory shared in scratch1.
      */
     private final float[] b29_conv_bf_c2_wino = scratch1;
 
@@ -2386,8 +2386,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: forward; Winograd F(4x4,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of f3_conv_c2_wino
      */
     private void f3_conv_c2_(int chunk) {
-        int vo = chunk * 147776;
-        int mo = vo + 73728;
+        int vo = chunk * 148928;
+        int mo = vo + 74304;
         for (int blk = chunk; blk < 171; blk += 16) {
             int g0 = blk * 3;
             int g1 = Math.min(g0 + 3, 512);
@@ -2397,8 +2397,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 2048 + n;
-                    int m = mo + xi * 2048 + n;
+                    int v = vo + xi * 2064 + n;
+                    int m = mo + xi * 2064 + n;
                     int uo = xi * 4096;
                     for (int o = 0; o < 60; o += 6) f3_conv_c2_mm6(uo + o * 64, v, m + o * 32);
                     f3_conv_c2_mm4(uo + 3840, v, m + 1920);
@@ -2542,7 +2542,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f3_conv_c2_vin(int g, int n0, int vo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = vo + 147456;
+        int st = vo + 148608;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -2579,7 +2579,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 2048;
+                    int vq = v + j + q * 2064;
                     FloatVector y0 = FloatVector.fromArray(S, f3_conv_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f3_conv_c2_wino, sq + 16);
@@ -2595,11 +2595,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(f3_conv_c2_wino, vq);
-                    v1.intoArray(f3_conv_c2_wino, vq + 12288);
-                    v2.intoArray(f3_conv_c2_wino, vq + 24576);
-                    v3.intoArray(f3_conv_c2_wino, vq + 36864);
-                    v4.intoArray(f3_conv_c2_wino, vq + 49152);
-                    v5.intoArray(f3_conv_c2_wino, vq + 61440);
+                    v1.intoArray(f3_conv_c2_wino, vq + 12384);
+                    v2.intoArray(f3_conv_c2_wino, vq + 24768);
+                    v3.intoArray(f3_conv_c2_wino, vq + 37152);
+                    v4.intoArray(f3_conv_c2_wino, vq + 49536);
+                    v5.intoArray(f3_conv_c2_wino, vq + 61920);
                 }
             }
         }
@@ -2781,7 +2781,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f3_conv_c2_yout(int g, int n0, int mo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = mo + 73728;
+        int st = mo + 74304;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -2793,13 +2793,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int j = 0; j < 8; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 2048;
+                    int mq = mm + j + q * 2064;
                     FloatVector h0 = FloatVector.fromArray(S, f3_conv_c2_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 12288);
-                    FloatVector h2 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 24576);
-                    FloatVector h3 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 36864);
-                    FloatVector h4 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 49152);
-                    FloatVector h5 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 61440);
+                    FloatVector h1 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 12384);
+                    FloatVector h2 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 24768);
+                    FloatVector h3 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 37152);
+                    FloatVector h4 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 49536);
+                    FloatVector h5 = FloatVector.fromArray(S, f3_conv_c2_wino, mq + 61920);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -2982,8 +2982,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: forward; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f7_conv_c3_wino
      */
     private void f7_conv_c3_(int chunk) {
-        int vo = chunk * 221504;
-        int mo = vo + 73728;
+        int vo = chunk * 222656;
+        int mo = vo + 74304;
         for (int blk = chunk; blk < 43; blk += 16) {
             int g0 = blk * 6;
             int g1 = Math.min(g0 + 6, 256);
@@ -2993,8 +2993,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 2048 + n;
-                    int m = mo + xi * 4096 + n;
+                    int v = vo + xi * 2064 + n;
+                    int m = mo + xi * 4112 + n;
                     int uo = xi * 8192;
                     for (int o = 0; o < 126; o += 6) f7_conv_c3_mm6(uo + o * 64, v, m + o * 32);
                     f7_conv_c3_mm2(uo + 8064, v, m + 4032);
@@ -3138,7 +3138,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f7_conv_c3_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 221184;
+        int st = vo + 222336;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -3175,7 +3175,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 2048;
+                    int vq = v + j + q * 2064;
                     FloatVector y0 = FloatVector.fromArray(S, f7_conv_c3_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f7_conv_c3_wino, sq + 16);
@@ -3191,11 +3191,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(f7_conv_c3_wino, vq);
-                    v1.intoArray(f7_conv_c3_wino, vq + 12288);
-                    v2.intoArray(f7_conv_c3_wino, vq + 24576);
-                    v3.intoArray(f7_conv_c3_wino, vq + 36864);
-                    v4.intoArray(f7_conv_c3_wino, vq + 49152);
-                    v5.intoArray(f7_conv_c3_wino, vq + 61440);
+                    v1.intoArray(f7_conv_c3_wino, vq + 12384);
+                    v2.intoArray(f7_conv_c3_wino, vq + 24768);
+                    v3.intoArray(f7_conv_c3_wino, vq + 37152);
+                    v4.intoArray(f7_conv_c3_wino, vq + 49536);
+                    v5.intoArray(f7_conv_c3_wino, vq + 61920);
                 }
             }
         }
@@ -3349,7 +3349,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f7_conv_c3_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 147456;
+        int st = mo + 148032;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -3361,13 +3361,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 4096;
+                    int mq = mm + j + q * 4112;
                     FloatVector h0 = FloatVector.fromArray(S, f7_conv_c3_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 24576);
-                    FloatVector h2 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 49152);
-                    FloatVector h3 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 73728);
-                    FloatVector h4 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 98304);
-                    FloatVector h5 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 122880);
+                    FloatVector h1 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 24672);
+                    FloatVector h2 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 49344);
+                    FloatVector h3 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 74016);
+                    FloatVector h4 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 98688);
+                    FloatVector h5 = FloatVector.fromArray(S, f7_conv_c3_wino, mq + 123360);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -3512,8 +3512,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: forward; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f10_conv_c4_wino
      */
     private void f10_conv_c4_(int chunk) {
-        int vo = chunk * 295232;
-        int mo = vo + 147456;
+        int vo = chunk * 296384;
+        int mo = vo + 148032;
         for (int blk = chunk; blk < 43; blk += 16) {
             int g0 = blk * 6;
             int g1 = Math.min(g0 + 6, 256);
@@ -3523,8 +3523,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 4096 + n;
-                    int m = mo + xi * 4096 + n;
+                    int v = vo + xi * 4112 + n;
+                    int m = mo + xi * 4112 + n;
                     int uo = xi * 16384;
                     for (int o = 0; o < 126; o += 6) f10_conv_c4_mm6(uo + o * 128, v, m + o * 32);
                     f10_conv_c4_mm2(uo + 16128, v, m + 4032);
@@ -3668,7 +3668,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f10_conv_c4_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 294912;
+        int st = vo + 296064;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -3705,7 +3705,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 4096;
+                    int vq = v + j + q * 4112;
                     FloatVector y0 = FloatVector.fromArray(S, f10_conv_c4_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f10_conv_c4_wino, sq + 16);
@@ -3721,11 +3721,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(f10_conv_c4_wino, vq);
-                    v1.intoArray(f10_conv_c4_wino, vq + 24576);
-                    v2.intoArray(f10_conv_c4_wino, vq + 49152);
-                    v3.intoArray(f10_conv_c4_wino, vq + 73728);
-                    v4.intoArray(f10_conv_c4_wino, vq + 98304);
-                    v5.intoArray(f10_conv_c4_wino, vq + 122880);
+                    v1.intoArray(f10_conv_c4_wino, vq + 24672);
+                    v2.intoArray(f10_conv_c4_wino, vq + 49344);
+                    v3.intoArray(f10_conv_c4_wino, vq + 74016);
+                    v4.intoArray(f10_conv_c4_wino, vq + 98688);
+                    v5.intoArray(f10_conv_c4_wino, vq + 123360);
                 }
             }
         }
@@ -3879,7 +3879,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f10_conv_c4_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 147456;
+        int st = mo + 148032;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -3891,13 +3891,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 4096;
+                    int mq = mm + j + q * 4112;
                     FloatVector h0 = FloatVector.fromArray(S, f10_conv_c4_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 24576);
-                    FloatVector h2 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 49152);
-                    FloatVector h3 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 73728);
-                    FloatVector h4 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 98304);
-                    FloatVector h5 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 122880);
+                    FloatVector h1 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 24672);
+                    FloatVector h2 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 49344);
+                    FloatVector h3 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 74016);
+                    FloatVector h4 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 98688);
+                    FloatVector h5 = FloatVector.fromArray(S, f10_conv_c4_wino, mq + 123360);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -4080,8 +4080,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f14_conv_c5_wino
      */
     private void f14_conv_c5_(int chunk) {
-        int vo = chunk * 147584;
-        int mo = vo + 49152;
+        int vo = chunk * 148096;
+        int mo = vo + 49408;
         for (int blk = chunk; blk < 64; blk += 16) {
             int g0 = blk * 4;
             int g1 = Math.min(g0 + 4, 256);
@@ -4091,8 +4091,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 16 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 3072 + n;
-                    int m = mo + xi * 6144 + n;
+                    int v = vo + xi * 3088 + n;
+                    int m = mo + xi * 6160 + n;
                     int uo = xi * 32768;
                     for (int o = 0; o < 252; o += 6) f14_conv_c5_mm6(uo + o * 128, v, m + o * 24);
                     f14_conv_c5_mm4(uo + 32256, v, m + 6048);
@@ -4206,7 +4206,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f14_conv_c5_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 147456;
+        int st = vo + 147968;
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 100 + ti * 20;
             int v = vo + c * 24 + n0;
@@ -4230,7 +4230,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 3072;
+                    int vq = v + j + q * 3088;
                     FloatVector y0 = FloatVector.fromArray(S, f14_conv_c5_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f14_conv_c5_wino, sq + 16);
@@ -4240,9 +4240,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(f14_conv_c5_wino, vq);
-                    v1.intoArray(f14_conv_c5_wino, vq + 12288);
-                    v2.intoArray(f14_conv_c5_wino, vq + 24576);
-                    v3.intoArray(f14_conv_c5_wino, vq + 36864);
+                    v1.intoArray(f14_conv_c5_wino, vq + 12352);
+                    v2.intoArray(f14_conv_c5_wino, vq + 24704);
+                    v3.intoArray(f14_conv_c5_wino, vq + 37056);
                 }
             }
         }
@@ -4380,18 +4380,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f14_conv_c5_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 98304;
+        int st = mo + 98560;
         for (int o = 0; o < 256; o++) {
             int mm = mo + o * 24 + n0;
             int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 6144;
+                    int mq = mm + j + q * 6160;
                     FloatVector h0 = FloatVector.fromArray(S, f14_conv_c5_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 24576);
-                    FloatVector h2 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 49152);
-                    FloatVector h3 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 73728);
+                    FloatVector h1 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 24640);
+                    FloatVector h2 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 49280);
+                    FloatVector h3 = FloatVector.fromArray(S, f14_conv_c5_wino, mq + 73920);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(f14_conv_c5_wino, st + q * 8);
@@ -4506,8 +4506,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of f17_conv_c6_wino
      */
     private void f17_conv_c6_(int chunk) {
-        int vo = chunk * 196736;
-        int mo = vo + 98304;
+        int vo = chunk * 197248;
+        int mo = vo + 98560;
         for (int blk = chunk; blk < 64; blk += 16) {
             int g0 = blk * 4;
             int g1 = Math.min(g0 + 4, 256);
@@ -4517,8 +4517,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 16 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 6144 + n;
-                    int m = mo + xi * 6144 + n;
+                    int v = vo + xi * 6160 + n;
+                    int m = mo + xi * 6160 + n;
                     int uo = xi * 65536;
                     for (int o = 0; o < 252; o += 6) f17_conv_c6_mm6(uo + o * 256, v, m + o * 24);
                     f17_conv_c6_mm4(uo + 64512, v, m + 6048);
@@ -4632,7 +4632,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f17_conv_c6_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 196608;
+        int st = vo + 197120;
         for (int c = 0; c < 256; c++) {
             int d = (t * 256 + c) * 100 + ti * 20;
             int v = vo + c * 24 + n0;
@@ -4656,7 +4656,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 6144;
+                    int vq = v + j + q * 6160;
                     FloatVector y0 = FloatVector.fromArray(S, f17_conv_c6_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f17_conv_c6_wino, sq + 16);
@@ -4666,9 +4666,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(f17_conv_c6_wino, vq);
-                    v1.intoArray(f17_conv_c6_wino, vq + 24576);
-                    v2.intoArray(f17_conv_c6_wino, vq + 49152);
-                    v3.intoArray(f17_conv_c6_wino, vq + 73728);
+                    v1.intoArray(f17_conv_c6_wino, vq + 24640);
+                    v2.intoArray(f17_conv_c6_wino, vq + 49280);
+                    v3.intoArray(f17_conv_c6_wino, vq + 73920);
                 }
             }
         }
@@ -4806,18 +4806,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void f17_conv_c6_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 98304;
+        int st = mo + 98560;
         for (int o = 0; o < 256; o++) {
             int mm = mo + o * 24 + n0;
             int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 6144;
+                    int mq = mm + j + q * 6160;
                     FloatVector h0 = FloatVector.fromArray(S, f17_conv_c6_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 24576);
-                    FloatVector h2 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 49152);
-                    FloatVector h3 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 73728);
+                    FloatVector h1 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 24640);
+                    FloatVector h2 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 49280);
+                    FloatVector h3 = FloatVector.fromArray(S, f17_conv_c6_wino, mq + 73920);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(f17_conv_c6_wino, st + q * 8);
@@ -5355,8 +5355,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b7_conv_bf_c6_wino
      */
     private void b7_conv_bf_c6_(int chunk) {
-        int vo = chunk * 196736;
-        int mo = vo + 98304;
+        int vo = chunk * 197248;
+        int mo = vo + 98560;
         for (int blk = chunk; blk < 64; blk += 16) {
             int g0 = blk * 4;
             int g1 = Math.min(g0 + 4, 256);
@@ -5366,8 +5366,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 16 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 6144 + n;
-                    int m = mo + xi * 6144 + n;
+                    int v = vo + xi * 6160 + n;
+                    int m = mo + xi * 6160 + n;
                     int uo = xi * 65536;
                     for (int o = 0; o < 252; o += 6) b7_conv_bf_c6_mm6(uo + o * 256, v, m + o * 24);
                     b7_conv_bf_c6_mm4(uo + 64512, v, m + 6048);
@@ -5468,7 +5468,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b7_conv_bf_c6_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 196608;
+        int st = vo + 197120;
         for (int c = 0; c < 256; c++) {
             int d = (t * 256 + c) * 100 + ti * 20;
             int v = vo + c * 24 + n0;
@@ -5492,7 +5492,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 6144;
+                    int vq = v + j + q * 6160;
                     FloatVector y0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, sq + 16);
@@ -5502,9 +5502,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(b7_conv_bf_c6_wino, vq);
-                    v1.intoArray(b7_conv_bf_c6_wino, vq + 24576);
-                    v2.intoArray(b7_conv_bf_c6_wino, vq + 49152);
-                    v3.intoArray(b7_conv_bf_c6_wino, vq + 73728);
+                    v1.intoArray(b7_conv_bf_c6_wino, vq + 24640);
+                    v2.intoArray(b7_conv_bf_c6_wino, vq + 49280);
+                    v3.intoArray(b7_conv_bf_c6_wino, vq + 73920);
                 }
             }
         }
@@ -5642,18 +5642,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b7_conv_bf_c6_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 98304;
+        int st = mo + 98560;
         for (int o = 0; o < 256; o++) {
             int mm = mo + o * 24 + n0;
             int y = ((t * 256 + o) * 8 + 2 * ti) * 8;
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 6144;
+                    int mq = mm + j + q * 6160;
                     FloatVector h0 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 24576);
-                    FloatVector h2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 49152);
-                    FloatVector h3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 73728);
+                    FloatVector h1 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 24640);
+                    FloatVector h2 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 49280);
+                    FloatVector h3 = FloatVector.fromArray(S, b7_conv_bf_c6_wino, mq + 73920);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(b7_conv_bf_c6_wino, st + q * 8);
@@ -6140,8 +6140,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 4 tile rows, 64 blocks in all, with its own slice of b12_conv_bf_c5_wino
      */
     private void b12_conv_bf_c5_(int chunk) {
-        int vo = chunk * 147584;
-        int mo = vo + 98304;
+        int vo = chunk * 148096;
+        int mo = vo + 98560;
         for (int blk = chunk; blk < 64; blk += 16) {
             int g0 = blk * 4;
             int g1 = Math.min(g0 + 4, 256);
@@ -6151,8 +6151,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 16 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 16) {
-                    int v = vo + xi * 6144 + n;
-                    int m = mo + xi * 3072 + n;
+                    int v = vo + xi * 6160 + n;
+                    int m = mo + xi * 3088 + n;
                     int uo = xi * 32768;
                     for (int o = 0; o < 126; o += 6) b12_conv_bf_c5_mm6(uo + o * 256, v, m + o * 24);
                     b12_conv_bf_c5_mm2(uo + 32256, v, m + 3024);
@@ -6253,7 +6253,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b12_conv_bf_c5_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 147456;
+        int st = vo + 147968;
         for (int c = 0; c < 256; c++) {
             int d = (t * 256 + c) * 100 + ti * 20;
             int v = vo + c * 24 + n0;
@@ -6277,7 +6277,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 6144;
+                    int vq = v + j + q * 6160;
                     FloatVector y0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, sq + 16);
@@ -6287,9 +6287,9 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(b12_conv_bf_c5_wino, vq);
-                    v1.intoArray(b12_conv_bf_c5_wino, vq + 24576);
-                    v2.intoArray(b12_conv_bf_c5_wino, vq + 49152);
-                    v3.intoArray(b12_conv_bf_c5_wino, vq + 73728);
+                    v1.intoArray(b12_conv_bf_c5_wino, vq + 24640);
+                    v2.intoArray(b12_conv_bf_c5_wino, vq + 49280);
+                    v3.intoArray(b12_conv_bf_c5_wino, vq + 73920);
                 }
             }
         }
@@ -6407,18 +6407,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b12_conv_bf_c5_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 49152;
+        int st = mo + 49408;
         for (int o = 0; o < 128; o++) {
             int mm = mo + o * 24 + n0;
             int y = ((t * 128 + o) * 8 + 2 * ti) * 8;
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 3072;
+                    int mq = mm + j + q * 3088;
                     FloatVector h0 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 12288);
-                    FloatVector h2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 24576);
-                    FloatVector h3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 36864);
+                    FloatVector h1 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 12352);
+                    FloatVector h2 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 24704);
+                    FloatVector h3 = FloatVector.fromArray(S, b12_conv_bf_c5_wino, mq + 37056);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(b12_conv_bf_c5_wino, st + q * 8);
@@ -6924,8 +6924,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b18_conv_bf_c4_wino
      */
     private void b18_conv_bf_c4_(int chunk) {
-        int vo = chunk * 295232;
-        int mo = vo + 147456;
+        int vo = chunk * 296384;
+        int mo = vo + 148032;
         for (int blk = chunk; blk < 43; blk += 16) {
             int g0 = blk * 6;
             int g1 = Math.min(g0 + 6, 256);
@@ -6935,8 +6935,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 4096 + n;
-                    int m = mo + xi * 4096 + n;
+                    int v = vo + xi * 4112 + n;
+                    int m = mo + xi * 4112 + n;
                     int uo = xi * 16384;
                     for (int o = 0; o < 126; o += 6) b18_conv_bf_c4_mm6(uo + o * 128, v, m + o * 32);
                     b18_conv_bf_c4_mm2(uo + 16128, v, m + 4032);
@@ -7067,7 +7067,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b18_conv_bf_c4_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 294912;
+        int st = vo + 296064;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -7104,7 +7104,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 4096;
+                    int vq = v + j + q * 4112;
                     FloatVector y0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, sq + 16);
@@ -7120,11 +7120,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(b18_conv_bf_c4_wino, vq);
-                    v1.intoArray(b18_conv_bf_c4_wino, vq + 24576);
-                    v2.intoArray(b18_conv_bf_c4_wino, vq + 49152);
-                    v3.intoArray(b18_conv_bf_c4_wino, vq + 73728);
-                    v4.intoArray(b18_conv_bf_c4_wino, vq + 98304);
-                    v5.intoArray(b18_conv_bf_c4_wino, vq + 122880);
+                    v1.intoArray(b18_conv_bf_c4_wino, vq + 24672);
+                    v2.intoArray(b18_conv_bf_c4_wino, vq + 49344);
+                    v3.intoArray(b18_conv_bf_c4_wino, vq + 74016);
+                    v4.intoArray(b18_conv_bf_c4_wino, vq + 98688);
+                    v5.intoArray(b18_conv_bf_c4_wino, vq + 123360);
                 }
             }
         }
@@ -7278,7 +7278,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b18_conv_bf_c4_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 147456;
+        int st = mo + 148032;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -7290,13 +7290,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 4096;
+                    int mq = mm + j + q * 4112;
                     FloatVector h0 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 24576);
-                    FloatVector h2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 49152);
-                    FloatVector h3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 73728);
-                    FloatVector h4 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 98304);
-                    FloatVector h5 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 122880);
+                    FloatVector h1 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 24672);
+                    FloatVector h2 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 49344);
+                    FloatVector h3 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 74016);
+                    FloatVector h4 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 98688);
+                    FloatVector h5 = FloatVector.fromArray(S, b18_conv_bf_c4_wino, mq + 123360);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -7787,8 +7787,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b23_conv_bf_c3_wino
      */
     private void b23_conv_bf_c3_(int chunk) {
-        int vo = chunk * 221504;
-        int mo = vo + 147456;
+        int vo = chunk * 222656;
+        int mo = vo + 148032;
         for (int blk = chunk; blk < 43; blk += 16) {
             int g0 = blk * 6;
             int g1 = Math.min(g0 + 6, 256);
@@ -7798,8 +7798,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 4096 + n;
-                    int m = mo + xi * 2048 + n;
+                    int v = vo + xi * 4112 + n;
+                    int m = mo + xi * 2064 + n;
                     int uo = xi * 8192;
                     for (int o = 0; o < 60; o += 6) b23_conv_bf_c3_mm6(uo + o * 128, v, m + o * 32);
                     b23_conv_bf_c3_mm4(uo + 7680, v, m + 1920);
@@ -7930,7 +7930,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b23_conv_bf_c3_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 221184;
+        int st = vo + 222336;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -7967,7 +7967,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 4096;
+                    int vq = v + j + q * 4112;
                     FloatVector y0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, sq + 16);
@@ -7983,11 +7983,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(b23_conv_bf_c3_wino, vq);
-                    v1.intoArray(b23_conv_bf_c3_wino, vq + 24576);
-                    v2.intoArray(b23_conv_bf_c3_wino, vq + 49152);
-                    v3.intoArray(b23_conv_bf_c3_wino, vq + 73728);
-                    v4.intoArray(b23_conv_bf_c3_wino, vq + 98304);
-                    v5.intoArray(b23_conv_bf_c3_wino, vq + 122880);
+                    v1.intoArray(b23_conv_bf_c3_wino, vq + 24672);
+                    v2.intoArray(b23_conv_bf_c3_wino, vq + 49344);
+                    v3.intoArray(b23_conv_bf_c3_wino, vq + 74016);
+                    v4.intoArray(b23_conv_bf_c3_wino, vq + 98688);
+                    v5.intoArray(b23_conv_bf_c3_wino, vq + 123360);
                 }
             }
         }
@@ -8169,7 +8169,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b23_conv_bf_c3_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 73728;
+        int st = mo + 74304;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -8181,13 +8181,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 2048;
+                    int mq = mm + j + q * 2064;
                     FloatVector h0 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 12288);
-                    FloatVector h2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 24576);
-                    FloatVector h3 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 36864);
-                    FloatVector h4 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 49152);
-                    FloatVector h5 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 61440);
+                    FloatVector h1 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 12384);
+                    FloatVector h2 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 24768);
+                    FloatVector h3 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 37152);
+                    FloatVector h4 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 49536);
+                    FloatVector h5 = FloatVector.fromArray(S, b23_conv_bf_c3_wino, mq + 61920);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);
@@ -8697,8 +8697,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(4x4,3x3) on 8x8 tiles per map; chunk l takes blocks l, l+16, ... of 3 tile rows, 171 blocks in all, with its own slice of b29_conv_bf_c2_wino
      */
     private void b29_conv_bf_c2_(int chunk) {
-        int vo = chunk * 147776;
-        int mo = vo + 73728;
+        int vo = chunk * 148928;
+        int mo = vo + 74304;
         for (int blk = chunk; blk < 171; blk += 16) {
             int g0 = blk * 3;
             int g1 = Math.min(g0 + 3, 512);
@@ -8708,8 +8708,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 36; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 2048 + n;
-                    int m = mo + xi * 2048 + n;
+                    int v = vo + xi * 2064 + n;
+                    int m = mo + xi * 2064 + n;
                     int uo = xi * 4096;
                     for (int o = 0; o < 60; o += 6) b29_conv_bf_c2_mm6(uo + o * 64, v, m + o * 32);
                     b29_conv_bf_c2_mm4(uo + 3840, v, m + 1920);
@@ -8840,7 +8840,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b29_conv_bf_c2_vin(int g, int n0, int vo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = vo + 147456;
+        int st = vo + 148608;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -8877,7 +8877,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[6r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 6; q++) {
                     int sq = st + q * 48;
-                    int vq = v + j + q * 2048;
+                    int vq = v + j + q * 2064;
                     FloatVector y0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, sq + 16);
@@ -8893,11 +8893,11 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector v4 = vt.fma(minusTwo, vs);
                     FloatVector v5 = vt.fma(minusFour, y5.sub(y3));
                     v0.intoArray(b29_conv_bf_c2_wino, vq);
-                    v1.intoArray(b29_conv_bf_c2_wino, vq + 12288);
-                    v2.intoArray(b29_conv_bf_c2_wino, vq + 24576);
-                    v3.intoArray(b29_conv_bf_c2_wino, vq + 36864);
-                    v4.intoArray(b29_conv_bf_c2_wino, vq + 49152);
-                    v5.intoArray(b29_conv_bf_c2_wino, vq + 61440);
+                    v1.intoArray(b29_conv_bf_c2_wino, vq + 12384);
+                    v2.intoArray(b29_conv_bf_c2_wino, vq + 24768);
+                    v3.intoArray(b29_conv_bf_c2_wino, vq + 37152);
+                    v4.intoArray(b29_conv_bf_c2_wino, vq + 49536);
+                    v5.intoArray(b29_conv_bf_c2_wino, vq + 61920);
                 }
             }
         }
@@ -9079,7 +9079,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b29_conv_bf_c2_yout(int g, int n0, int mo) {
         int t = g / 8;
         int ti = g - t * 8;
-        int st = mo + 73728;
+        int st = mo + 74304;
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector minusTwo = FloatVector.broadcast(S, -2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
@@ -9091,13 +9091,13 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             for (int j = 0; j < 8; j += 8) {
                 // A^T down every column q of M[6r + q], staged at z[r][q]
                 for (int q = 0; q < 6; q++) {
-                    int mq = mm + j + q * 2048;
+                    int mq = mm + j + q * 2064;
                     FloatVector h0 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 12288);
-                    FloatVector h2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 24576);
-                    FloatVector h3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 36864);
-                    FloatVector h4 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 49152);
-                    FloatVector h5 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 61440);
+                    FloatVector h1 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 12384);
+                    FloatVector h2 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 24768);
+                    FloatVector h3 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 37152);
+                    FloatVector h4 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 49536);
+                    FloatVector h5 = FloatVector.fromArray(S, b29_conv_bf_c2_wino, mq + 61920);
                     FloatVector za = h1.add(h2);
                     FloatVector zb = h1.sub(h2);
                     FloatVector zc = h3.add(h4);

@@ -563,7 +563,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f4_conv_c2_u_seen = new float[18432];
 
     /**
-     * Scratch of f4_conv_c2_ (1968128 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f4_conv_c2_ (1976320 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f4_conv_c2_wino = scratch0;
 
@@ -588,7 +588,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] f8_conv_c3_u_seen = new float[73728];
 
     /**
-     * Scratch of f8_conv_c3_ (1574912 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of f8_conv_c3_ (1583104 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] f8_conv_c3_wino = scratch0;
 
@@ -618,7 +618,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] b10_conv_bf_c3_ust = scratch3;
 
     /**
-     * Scratch of b10_conv_bf_c3_ (1574912 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b10_conv_bf_c3_ (1583104 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b10_conv_bf_c3_wino = scratch0;
 
@@ -668,7 +668,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] b16_conv_bf_c2_ust = scratch3;
 
     /**
-     * Scratch of b16_conv_bf_c2_ (1968128 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b16_conv_bf_c2_ (1976320 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b16_conv_bf_c2_wino = scratch0;
 
@@ -1682,8 +1682,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <p>16 chunks: forward; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 45 blocks in all, with its own slice of f4_conv_c2_wino
      */
     private void f4_conv_c2_(int chunk) {
-        int vo = chunk * 123008;
-        int mo = vo + 40960;
+        int vo = chunk * 123520;
+        int mo = vo + 41216;
         for (int blk = chunk; blk < 45; blk += 16) {
             int g0 = blk * 10;
             int g1 = Math.min(g0 + 10, 448);
@@ -1693,8 +1693,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 2560 + n;
-                    int m = mo + xi * 5120 + n;
+                    int v = vo + xi * 2576 + n;
+                    int m = mo + xi * 5136 + n;
                     int uo = xi * 2048;
                     for (int o = 0; o < 60; o += 6) f4_conv_c2_mm6(uo + o * 32, v, m + o * 80);
                     f4_conv_c2_mm4(uo + 1920, v, m + 4800);
@@ -1808,7 +1808,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void f4_conv_c2_vin(int g, int n0, int vo) {
         int t = g / 7;
         int ti = g - t * 7;
-        int st = vo + 122880;
+        int st = vo + 123392;
         for (int c = 0; c < 32; c++) {
             int d = (t * 32 + c) * 256 + ti * 32;
             int v = vo + c * 80 + n0;
@@ -1832,7 +1832,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 2560;
+                    int vq = v + j + q * 2576;
                     FloatVector y0 = FloatVector.fromArray(S, f4_conv_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f4_conv_c2_wino, sq + 16);
@@ -1842,9 +1842,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(f4_conv_c2_wino, vq);
-                    v1.intoArray(f4_conv_c2_wino, vq + 10240);
-                    v2.intoArray(f4_conv_c2_wino, vq + 20480);
-                    v3.intoArray(f4_conv_c2_wino, vq + 30720);
+                    v1.intoArray(f4_conv_c2_wino, vq + 10304);
+                    v2.intoArray(f4_conv_c2_wino, vq + 20608);
+                    v3.intoArray(f4_conv_c2_wino, vq + 30912);
                 }
             }
         }
@@ -2026,18 +2026,18 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void f4_conv_c2_yout(int g, int n0, int mo) {
         int t = g / 7;
         int ti = g - t * 7;
-        int st = mo + 81920;
+        int st = mo + 82176;
         for (int o = 0; o < 64; o++) {
             int mm = mo + o * 80 + n0;
             int y = ((t * 64 + o) * 14 + 2 * ti) * 14;
             for (int j = 0; j < 7; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 5120;
+                    int mq = mm + j + q * 5136;
                     FloatVector h0 = FloatVector.fromArray(S, f4_conv_c2_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 20480);
-                    FloatVector h2 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 40960);
-                    FloatVector h3 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 61440);
+                    FloatVector h1 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 20544);
+                    FloatVector h2 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 41088);
+                    FloatVector h3 = FloatVector.fromArray(S, f4_conv_c2_wino, mq + 61632);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(f4_conv_c2_wino, st + q * 8);
@@ -2214,8 +2214,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <p>16 chunks: forward; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of f8_conv_c3_wino
      */
     private void f8_conv_c3_(int chunk) {
-        int vo = chunk * 98432;
-        int mo = vo + 32768;
+        int vo = chunk * 98944;
+        int mo = vo + 33024;
         for (int blk = chunk; blk < 43; blk += 16) {
             int g0 = blk * 6;
             int g1 = Math.min(g0 + 6, 256);
@@ -2225,8 +2225,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 2048 + n;
-                    int m = mo + xi * 4096 + n;
+                    int v = vo + xi * 2064 + n;
+                    int m = mo + xi * 4112 + n;
                     int uo = xi * 8192;
                     for (int o = 0; o < 126; o += 6) f8_conv_c3_mm6(uo + o * 64, v, m + o * 32);
                     f8_conv_c3_mm2(uo + 8064, v, m + 4032);
@@ -2341,7 +2341,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void f8_conv_c3_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 98304;
+        int st = vo + 98816;
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 100 + ti * 20;
             int v = vo + c * 32 + n0;
@@ -2365,7 +2365,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 2048;
+                    int vq = v + j + q * 2064;
                     FloatVector y0 = FloatVector.fromArray(S, f8_conv_c3_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, f8_conv_c3_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, f8_conv_c3_wino, sq + 16);
@@ -2375,9 +2375,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(f8_conv_c3_wino, vq);
-                    v1.intoArray(f8_conv_c3_wino, vq + 8192);
-                    v2.intoArray(f8_conv_c3_wino, vq + 16384);
-                    v3.intoArray(f8_conv_c3_wino, vq + 24576);
+                    v1.intoArray(f8_conv_c3_wino, vq + 8256);
+                    v2.intoArray(f8_conv_c3_wino, vq + 16512);
+                    v3.intoArray(f8_conv_c3_wino, vq + 24768);
                 }
             }
         }
@@ -2531,7 +2531,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void f8_conv_c3_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 65536;
+        int st = mo + 65792;
         // the last tile row of a map of 7 rows has 1 real row
         int rows = Math.min(2, 7 - 2 * ti);
         for (int o = 0; o < 128; o++) {
@@ -2540,11 +2540,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 4096;
+                    int mq = mm + j + q * 4112;
                     FloatVector h0 = FloatVector.fromArray(S, f8_conv_c3_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 16384);
-                    FloatVector h2 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 32768);
-                    FloatVector h3 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 49152);
+                    FloatVector h1 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 16448);
+                    FloatVector h2 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 32896);
+                    FloatVector h3 = FloatVector.fromArray(S, f8_conv_c3_wino, mq + 49344);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(f8_conv_c3_wino, st + q * 8);
@@ -3448,8 +3448,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 4x4 tiles per map; chunk l takes blocks l, l+16, ... of 6 tile rows, 43 blocks in all, with its own slice of b10_conv_bf_c3_wino
      */
     private void b10_conv_bf_c3_(int chunk) {
-        int vo = chunk * 98432;
-        int mo = vo + 65536;
+        int vo = chunk * 98944;
+        int mo = vo + 65792;
         for (int blk = chunk; blk < 43; blk += 16) {
             int g0 = blk * 6;
             int g1 = Math.min(g0 + 6, 256);
@@ -3459,8 +3459,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 4096 + n;
-                    int m = mo + xi * 2048 + n;
+                    int v = vo + xi * 4112 + n;
+                    int m = mo + xi * 2064 + n;
                     int uo = xi * 8192;
                     for (int o = 0; o < 60; o += 6) b10_conv_bf_c3_mm6(uo + o * 128, v, m + o * 32);
                     b10_conv_bf_c3_mm4(uo + 7680, v, m + 1920);
@@ -3562,7 +3562,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b10_conv_bf_c3_vin(int g, int n0, int vo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = vo + 98304;
+        int st = vo + 98816;
         for (int c = 0; c < 128; c++) {
             int d = (t * 128 + c) * 100 + ti * 20;
             int v = vo + c * 32 + n0;
@@ -3586,7 +3586,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 4096;
+                    int vq = v + j + q * 4112;
                     FloatVector y0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, sq + 16);
@@ -3596,9 +3596,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(b10_conv_bf_c3_wino, vq);
-                    v1.intoArray(b10_conv_bf_c3_wino, vq + 16384);
-                    v2.intoArray(b10_conv_bf_c3_wino, vq + 32768);
-                    v3.intoArray(b10_conv_bf_c3_wino, vq + 49152);
+                    v1.intoArray(b10_conv_bf_c3_wino, vq + 16448);
+                    v2.intoArray(b10_conv_bf_c3_wino, vq + 32896);
+                    v3.intoArray(b10_conv_bf_c3_wino, vq + 49344);
                 }
             }
         }
@@ -3780,7 +3780,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b10_conv_bf_c3_yout(int g, int n0, int mo) {
         int t = g / 4;
         int ti = g - t * 4;
-        int st = mo + 32768;
+        int st = mo + 33024;
         // the last tile row of a map of 7 rows has 1 real row
         int rows = Math.min(2, 7 - 2 * ti);
         for (int o = 0; o < 64; o++) {
@@ -3789,11 +3789,11 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             for (int j = 0; j < 4; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 2048;
+                    int mq = mm + j + q * 2064;
                     FloatVector h0 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 8192);
-                    FloatVector h2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 16384);
-                    FloatVector h3 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 24576);
+                    FloatVector h1 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 8256);
+                    FloatVector h2 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 16512);
+                    FloatVector h3 = FloatVector.fromArray(S, b10_conv_bf_c3_wino, mq + 24768);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(b10_conv_bf_c3_wino, st + q * 8);
@@ -4297,8 +4297,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * <p>16 chunks: backward-data, ΔY's channels k as the inputs and ΔX's c as the outputs; Winograd F(2x2,3x3) on 7x7 tiles per map; chunk l takes blocks l, l+16, ... of 10 tile rows, 45 blocks in all, with its own slice of b16_conv_bf_c2_wino
      */
     private void b16_conv_bf_c2_(int chunk) {
-        int vo = chunk * 123008;
-        int mo = vo + 81920;
+        int vo = chunk * 123520;
+        int mo = vo + 82176;
         for (int blk = chunk; blk < 45; blk += 16) {
             int g0 = blk * 10;
             int g1 = Math.min(g0 + 10, 448);
@@ -4308,8 +4308,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             // M[ξ] = U[ξ] V[ξ]: output channels in blocks of 6, 24 tiles at a time, channels summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int n = 0; n < nl; n += 24) {
-                    int v = vo + xi * 5120 + n;
-                    int m = mo + xi * 2560 + n;
+                    int v = vo + xi * 5136 + n;
+                    int m = mo + xi * 2576 + n;
                     int uo = xi * 2048;
                     for (int o = 0; o < 30; o += 6) b16_conv_bf_c2_mm6(uo + o * 64, v, m + o * 80);
                     b16_conv_bf_c2_mm2(uo + 1920, v, m + 2400);
@@ -4410,7 +4410,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b16_conv_bf_c2_vin(int g, int n0, int vo) {
         int t = g / 7;
         int ti = g - t * 7;
-        int st = vo + 122880;
+        int st = vo + 123392;
         for (int c = 0; c < 64; c++) {
             int d = (t * 64 + c) * 256 + ti * 32;
             int v = vo + c * 80 + n0;
@@ -4434,7 +4434,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                 // B^T down every column q: V[4r + q][c] of tiles j .. j+7
                 for (int q = 0; q < 4; q++) {
                     int sq = st + q * 32;
-                    int vq = v + j + q * 5120;
+                    int vq = v + j + q * 5136;
                     FloatVector y0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq);
                     FloatVector y1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq + 8);
                     FloatVector y2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, sq + 16);
@@ -4444,9 +4444,9 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector v2 = y2.sub(y1);
                     FloatVector v3 = y1.sub(y3);
                     v0.intoArray(b16_conv_bf_c2_wino, vq);
-                    v1.intoArray(b16_conv_bf_c2_wino, vq + 20480);
-                    v2.intoArray(b16_conv_bf_c2_wino, vq + 40960);
-                    v3.intoArray(b16_conv_bf_c2_wino, vq + 61440);
+                    v1.intoArray(b16_conv_bf_c2_wino, vq + 20544);
+                    v2.intoArray(b16_conv_bf_c2_wino, vq + 41088);
+                    v3.intoArray(b16_conv_bf_c2_wino, vq + 61632);
                 }
             }
         }
@@ -4600,18 +4600,18 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b16_conv_bf_c2_yout(int g, int n0, int mo) {
         int t = g / 7;
         int ti = g - t * 7;
-        int st = mo + 40960;
+        int st = mo + 41216;
         for (int o = 0; o < 32; o++) {
             int mm = mo + o * 80 + n0;
             int y = ((t * 32 + o) * 14 + 2 * ti) * 14;
             for (int j = 0; j < 7; j += 8) {
                 // A^T down every column q of M[4r + q], staged at z[r][q]
                 for (int q = 0; q < 4; q++) {
-                    int mq = mm + j + q * 2560;
+                    int mq = mm + j + q * 2576;
                     FloatVector h0 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq);
-                    FloatVector h1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 10240);
-                    FloatVector h2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 20480);
-                    FloatVector h3 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 30720);
+                    FloatVector h1 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 10304);
+                    FloatVector h2 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 20608);
+                    FloatVector h3 = FloatVector.fromArray(S, b16_conv_bf_c2_wino, mq + 30912);
                     FloatVector z0 = h0.add(h1).add(h2);
                     FloatVector z1 = h1.sub(h2).sub(h3);
                     z0.intoArray(b16_conv_bf_c2_wino, st + q * 8);
