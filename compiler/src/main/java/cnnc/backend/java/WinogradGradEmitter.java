@@ -78,6 +78,16 @@ final class WinogradGradEmitter {
         long m(int k) {
             return 16L * k * cp;
         }
+
+        /** Floats from one plane {@code V[ξ]} of a block to the next: {@code nb · cp}, spread ({@link WinogradEmitter#spread}). */
+        long vPlane() {
+            return WinogradEmitter.spread((long) nb * cp);
+        }
+
+        /** Floats from one plane {@code D[ξ]} of a block to the next: {@code nb · kr}, spread. */
+        long dPlane() {
+            return WinogradEmitter.spread((long) nb * kr);
+        }
     }
 
     static Plan plan(int t, int c, int k, int ho, int wo) {
@@ -118,7 +128,7 @@ final class WinogradGradEmitter {
         Plan p = plan(T, C, K, Ho, Wo);
         int xw = 2 * p.tw() + 2, yw = 2 * p.tw();
         long xh = (long) (2 * p.th() + 2) * xw * p.cp(), yh = (long) 2 * p.th() * yw * p.kr();
-        long vs = 16L * p.nb() * p.cp(), ds = 16L * p.nb() * p.kr();
+        long vs = 16L * p.vPlane(), ds = 16L * p.dPlane();
         String xs = s.keptScratch("xh", p.sums() * xh);
         String ys = s.keptScratch("yh", p.sums() * yh);
         String v = s.scratch("v", p.sums() * vs);
@@ -151,8 +161,8 @@ final class WinogradGradEmitter {
                 .comment("M_chunk[ξ] += D[ξ]^T V[ξ]: " + P * VL + " input channels x " + b0 + " output channels at a time, tiles summed in order")
                 .open("for (int xi = 0; xi < 16; xi++)")
                 .open("for (int c = 0; c < " + p.cg() + "; c += " + P * VL + ")")
-                .line("int v = vo + xi * " + (long) p.nb() * p.cp() + " + c")
-                .line("int d = dof + xi * " + (long) p.nb() * p.kr())
+                .line("int v = vo + xi * " + p.vPlane() + " + c")
+                .line("int d = dof + xi * " + p.dPlane())
                 .line("int m = mo + xi * " + (long) K * p.cp() + " + c")
                 .one("for (int k = 0; k < " + full + "; k += " + b0 + ") " + gemms.get(0) + "(nb, v, d + k, m + k * " + p.cp() + ")");
         if (full < K) {
@@ -196,7 +206,7 @@ final class WinogradGradEmitter {
 
     /** The helper writing V of one sample's tiles (at tile n0 of the block) from its padded channel-innermost plane. */
     private static String inputTransform(StepCtx s, int C, Plan p, String xs, String v, int xw) {
-        long stride = (long) p.nb() * p.cp();
+        long stride = p.vPlane();
         Code c = tileLoops(p, "xo", xw, "vo", p.cp(), "c", roundUp(C, VL));
         c.comment("row r of the 4x4 block, 8 channels a vector; B^T along it");
         for (int r = 0; r < 4; r++) {
@@ -238,7 +248,7 @@ final class WinogradGradEmitter {
 
     /** The helper writing D = A ΔY A^T of one sample's tiles (at tile n0 of the block). */
     private static String gradientTransform(StepCtx s, int K, Plan p, String ys, String d, int yw) {
-        long stride = (long) p.nb() * p.kr();
+        long stride = p.dPlane();
         Code c = tileLoops(p, "yo", yw, "dof", p.kr(), "k", p.kr());
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 2; j++) {

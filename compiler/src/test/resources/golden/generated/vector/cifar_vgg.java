@@ -733,7 +733,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * Scratch memory of steps that never run at the same time: f3_conv_c2_d b29_conv_bf_c2_d
      * f10_conv_c4_wino b18_conv_bf_c4_wino b34_conv_grad_c1_dy b13_conv_grad_c5_m f7_conv_c3_wino
      * b23_conv_bf_c3_wino b8_conv_grad_c6_m f17_conv_c6_wino b7_conv_bf_c6_wino f14_conv_c5_wino
-     * b12_conv_bf_c5_wino b30_conv_grad_c2_dd b19_conv_grad_c4_m b24_conv_grad_c3_dd f0_conv_c1_wide
+     * b12_conv_bf_c5_wino b30_conv_grad_c2_dd b24_conv_grad_c3_dd b19_conv_grad_c4_m f0_conv_c1_wide
      * f21_full_f1_lanes.
      */
     private final float[] scratch0 = new float[5013520];
@@ -741,18 +741,18 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * Scratch memory of steps that never run at the same time: f10_conv_c4_d b18_conv_bf_c4_d
      * b23_conv_bf_c3_d f3_conv_c2_wino b29_conv_bf_c2_wino b13_conv_grad_c5_dd b30_conv_grad_c2_v
-     * f17_conv_c6_d b7_conv_bf_c6_d b12_conv_bf_c5_d f7_conv_c3_d b24_conv_grad_c3_m
+     * f17_conv_c6_d b7_conv_bf_c6_d b12_conv_bf_c5_d f7_conv_c3_d b24_conv_grad_c3_v
      * b19_conv_grad_c4_dd f14_conv_c5_d b8_conv_grad_c6_dd b34_conv_grad_c1_lanes.
      */
     private final float[] scratch1 = new float[2949136];
 
     /**
-     * Scratch memory of steps that never run at the same time: b13_conv_grad_c5_v b24_conv_grad_c3_v
+     * Scratch memory of steps that never run at the same time: b13_conv_grad_c5_v b24_conv_grad_c3_m
      * b19_conv_grad_c4_v b7_conv_bf_c6_u b8_conv_grad_c6_v b18_conv_bf_c4_u b30_conv_grad_c2_m
      * b12_conv_bf_c5_u b23_conv_bf_c3_u b29_conv_bf_c2_u f14_conv_c5_ust f17_conv_c6_ust
      * f7_conv_c3_ust f10_conv_c4_ust f3_conv_c2_ust.
      */
-    private final float[] scratch2 = new float[1218560];
+    private final float[] scratch2 = new float[1220352];
 
     /**
      * Scratch memory of steps that never run at the same time: b7_conv_bf_c6_ust b12_conv_bf_c5_ust
@@ -932,12 +932,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b8_conv_grad_c6_yh = new float[50688];
 
     /**
-     * Scratch of b8_conv_grad_c6_ (608256 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of b8_conv_grad_c6_ (609024 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b8_conv_grad_c6_v = scratch2;
 
     /**
-     * Scratch of b8_conv_grad_c6_ (608256 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b8_conv_grad_c6_ (609024 floats), written before read in each run: memory shared in scratch1.
      */
     private final float[] b8_conv_grad_c6_dd = scratch1;
 
@@ -982,12 +982,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b13_conv_grad_c5_yh = new float[118272];
 
     /**
-     * Scratch of b13_conv_grad_c5_ (1218560 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of b13_conv_grad_c5_ (1220352 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b13_conv_grad_c5_v = scratch2;
 
     /**
-     * Scratch of b13_conv_grad_c5_ (2365440 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b13_conv_grad_c5_ (2367232 floats), written before read in each run: memory shared in scratch1.
      */
     private final float[] b13_conv_grad_c5_dd = scratch1;
 
@@ -1032,12 +1032,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b19_conv_grad_c4_yh = new float[278528];
 
     /**
-     * Scratch of b19_conv_grad_c4_ (1114112 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of b19_conv_grad_c4_ (1116160 floats), written before read in each run: memory shared in scratch2.
      */
     private final float[] b19_conv_grad_c4_v = scratch2;
 
     /**
-     * Scratch of b19_conv_grad_c4_ (1114112 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b19_conv_grad_c4_ (1116160 floats), written before read in each run: memory shared in scratch1.
      */
     private final float[] b19_conv_grad_c4_dd = scratch1;
 
@@ -1082,19 +1082,19 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b24_conv_grad_c3_yh = new float[278528];
 
     /**
-     * Scratch of b24_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of b24_conv_grad_c3_ (1181696 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b24_conv_grad_c3_v = scratch2;
+    private final float[] b24_conv_grad_c3_v = scratch1;
 
     /**
-     * Scratch of b24_conv_grad_c3_ (2228224 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b24_conv_grad_c3_ (2230272 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b24_conv_grad_c3_dd = scratch0;
 
     /**
-     * Scratch of b24_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b24_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b24_conv_grad_c3_m = scratch1;
+    private final float[] b24_conv_grad_c3_m = scratch2;
 
     /**
      * Scratch of b24_conv_grad_c3_ (1152 floats), written before read in each run: memory shared in scratch3.
@@ -1132,12 +1132,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private final float[] b30_conv_grad_c2_yh = new float[589824];
 
     /**
-     * Scratch of b30_conv_grad_c2_ (2359296 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b30_conv_grad_c2_ (2361344 floats), written before read in each run: memory shared in scratch1.
      */
     private final float[] b30_conv_grad_c2_v = scratch1;
 
     /**
-     * Scratch of b30_conv_grad_c2_ (2359296 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b30_conv_grad_c2_ (2361344 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b30_conv_grad_c2_dd = scratch0;
 
@@ -5815,21 +5815,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b8_conv_grad_c6_v, n + c);
-                    w10.add(w20).intoArray(b8_conv_grad_c6_v, n + c + 50688);
-                    w20.sub(w10).intoArray(b8_conv_grad_c6_v, n + c + 101376);
-                    w10.sub(w30).intoArray(b8_conv_grad_c6_v, n + c + 152064);
-                    w01.sub(w21).intoArray(b8_conv_grad_c6_v, n + c + 12672);
-                    w11.add(w21).intoArray(b8_conv_grad_c6_v, n + c + 63360);
-                    w21.sub(w11).intoArray(b8_conv_grad_c6_v, n + c + 114048);
-                    w11.sub(w31).intoArray(b8_conv_grad_c6_v, n + c + 164736);
-                    w02.sub(w22).intoArray(b8_conv_grad_c6_v, n + c + 25344);
-                    w12.add(w22).intoArray(b8_conv_grad_c6_v, n + c + 76032);
-                    w22.sub(w12).intoArray(b8_conv_grad_c6_v, n + c + 126720);
-                    w12.sub(w32).intoArray(b8_conv_grad_c6_v, n + c + 177408);
-                    w03.sub(w23).intoArray(b8_conv_grad_c6_v, n + c + 38016);
-                    w13.add(w23).intoArray(b8_conv_grad_c6_v, n + c + 88704);
-                    w23.sub(w13).intoArray(b8_conv_grad_c6_v, n + c + 139392);
-                    w13.sub(w33).intoArray(b8_conv_grad_c6_v, n + c + 190080);
+                    w10.add(w20).intoArray(b8_conv_grad_c6_v, n + c + 50752);
+                    w20.sub(w10).intoArray(b8_conv_grad_c6_v, n + c + 101504);
+                    w10.sub(w30).intoArray(b8_conv_grad_c6_v, n + c + 152256);
+                    w01.sub(w21).intoArray(b8_conv_grad_c6_v, n + c + 12688);
+                    w11.add(w21).intoArray(b8_conv_grad_c6_v, n + c + 63440);
+                    w21.sub(w11).intoArray(b8_conv_grad_c6_v, n + c + 114192);
+                    w11.sub(w31).intoArray(b8_conv_grad_c6_v, n + c + 164944);
+                    w02.sub(w22).intoArray(b8_conv_grad_c6_v, n + c + 25376);
+                    w12.add(w22).intoArray(b8_conv_grad_c6_v, n + c + 76128);
+                    w22.sub(w12).intoArray(b8_conv_grad_c6_v, n + c + 126880);
+                    w12.sub(w32).intoArray(b8_conv_grad_c6_v, n + c + 177632);
+                    w03.sub(w23).intoArray(b8_conv_grad_c6_v, n + c + 38064);
+                    w13.add(w23).intoArray(b8_conv_grad_c6_v, n + c + 88816);
+                    w23.sub(w13).intoArray(b8_conv_grad_c6_v, n + c + 139568);
+                    w13.sub(w33).intoArray(b8_conv_grad_c6_v, n + c + 190320);
                 }
             }
         }
@@ -5859,21 +5859,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b8_conv_grad_c6_dd, n + k);
-                    z00.add(z01).intoArray(b8_conv_grad_c6_dd, n + k + 12672);
-                    z00.sub(z01).intoArray(b8_conv_grad_c6_dd, n + k + 25344);
-                    z01.neg().intoArray(b8_conv_grad_c6_dd, n + k + 38016);
-                    z10.intoArray(b8_conv_grad_c6_dd, n + k + 50688);
-                    z10.add(z11).intoArray(b8_conv_grad_c6_dd, n + k + 63360);
-                    z10.sub(z11).intoArray(b8_conv_grad_c6_dd, n + k + 76032);
-                    z11.neg().intoArray(b8_conv_grad_c6_dd, n + k + 88704);
-                    z20.intoArray(b8_conv_grad_c6_dd, n + k + 101376);
-                    z20.add(z21).intoArray(b8_conv_grad_c6_dd, n + k + 114048);
-                    z20.sub(z21).intoArray(b8_conv_grad_c6_dd, n + k + 126720);
-                    z21.neg().intoArray(b8_conv_grad_c6_dd, n + k + 139392);
-                    z30.intoArray(b8_conv_grad_c6_dd, n + k + 152064);
-                    z30.add(z31).intoArray(b8_conv_grad_c6_dd, n + k + 164736);
-                    z30.sub(z31).intoArray(b8_conv_grad_c6_dd, n + k + 177408);
-                    z31.neg().intoArray(b8_conv_grad_c6_dd, n + k + 190080);
+                    z00.add(z01).intoArray(b8_conv_grad_c6_dd, n + k + 12688);
+                    z00.sub(z01).intoArray(b8_conv_grad_c6_dd, n + k + 25376);
+                    z01.neg().intoArray(b8_conv_grad_c6_dd, n + k + 38064);
+                    z10.intoArray(b8_conv_grad_c6_dd, n + k + 50752);
+                    z10.add(z11).intoArray(b8_conv_grad_c6_dd, n + k + 63440);
+                    z10.sub(z11).intoArray(b8_conv_grad_c6_dd, n + k + 76128);
+                    z11.neg().intoArray(b8_conv_grad_c6_dd, n + k + 88816);
+                    z20.intoArray(b8_conv_grad_c6_dd, n + k + 101504);
+                    z20.add(z21).intoArray(b8_conv_grad_c6_dd, n + k + 114192);
+                    z20.sub(z21).intoArray(b8_conv_grad_c6_dd, n + k + 126880);
+                    z21.neg().intoArray(b8_conv_grad_c6_dd, n + k + 139568);
+                    z30.intoArray(b8_conv_grad_c6_dd, n + k + 152256);
+                    z30.add(z31).intoArray(b8_conv_grad_c6_dd, n + k + 164944);
+                    z30.sub(z31).intoArray(b8_conv_grad_c6_dd, n + k + 177632);
+                    z31.neg().intoArray(b8_conv_grad_c6_dd, n + k + 190320);
                 }
             }
         }
@@ -6053,8 +6053,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int t1 = (chunk + 1) * 64 / 3;
         int xo = chunk * 26400;
         int yo = chunk * 16896;
-        int vo = chunk * 202752;
-        int dof = chunk * 202752;
+        int vo = chunk * 203008;
+        int dof = chunk * 203008;
         int mo = chunk * 1081344;
         for (int e = 0; e < 1081344; e++) {
             b8_conv_grad_c6_m[mo + e] = 0f;
@@ -6071,8 +6071,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int c = 0; c < 256; c += 16) {
-                    int v = vo + xi * 12672 + c;
-                    int d = dof + xi * 12672;
+                    int v = vo + xi * 12688 + c;
+                    int d = dof + xi * 12688;
                     int m = mo + xi * 67584 + c;
                     for (int k = 0; k < 252; k += 6) b8_conv_grad_c6_mm6(nb, v, d + k, m + k * 264);
                     b8_conv_grad_c6_mm4(nb, v, d + 252, m + 66528);
@@ -6580,21 +6580,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b13_conv_grad_c5_v, n + c);
-                    w10.add(w20).intoArray(b13_conv_grad_c5_v, n + c + 43520);
-                    w20.sub(w10).intoArray(b13_conv_grad_c5_v, n + c + 87040);
-                    w10.sub(w30).intoArray(b13_conv_grad_c5_v, n + c + 130560);
-                    w01.sub(w21).intoArray(b13_conv_grad_c5_v, n + c + 10880);
-                    w11.add(w21).intoArray(b13_conv_grad_c5_v, n + c + 54400);
-                    w21.sub(w11).intoArray(b13_conv_grad_c5_v, n + c + 97920);
-                    w11.sub(w31).intoArray(b13_conv_grad_c5_v, n + c + 141440);
-                    w02.sub(w22).intoArray(b13_conv_grad_c5_v, n + c + 21760);
-                    w12.add(w22).intoArray(b13_conv_grad_c5_v, n + c + 65280);
-                    w22.sub(w12).intoArray(b13_conv_grad_c5_v, n + c + 108800);
-                    w12.sub(w32).intoArray(b13_conv_grad_c5_v, n + c + 152320);
-                    w03.sub(w23).intoArray(b13_conv_grad_c5_v, n + c + 32640);
-                    w13.add(w23).intoArray(b13_conv_grad_c5_v, n + c + 76160);
-                    w23.sub(w13).intoArray(b13_conv_grad_c5_v, n + c + 119680);
-                    w13.sub(w33).intoArray(b13_conv_grad_c5_v, n + c + 163200);
+                    w10.add(w20).intoArray(b13_conv_grad_c5_v, n + c + 43584);
+                    w20.sub(w10).intoArray(b13_conv_grad_c5_v, n + c + 87168);
+                    w10.sub(w30).intoArray(b13_conv_grad_c5_v, n + c + 130752);
+                    w01.sub(w21).intoArray(b13_conv_grad_c5_v, n + c + 10896);
+                    w11.add(w21).intoArray(b13_conv_grad_c5_v, n + c + 54480);
+                    w21.sub(w11).intoArray(b13_conv_grad_c5_v, n + c + 98064);
+                    w11.sub(w31).intoArray(b13_conv_grad_c5_v, n + c + 141648);
+                    w02.sub(w22).intoArray(b13_conv_grad_c5_v, n + c + 21792);
+                    w12.add(w22).intoArray(b13_conv_grad_c5_v, n + c + 65376);
+                    w22.sub(w12).intoArray(b13_conv_grad_c5_v, n + c + 108960);
+                    w12.sub(w32).intoArray(b13_conv_grad_c5_v, n + c + 152544);
+                    w03.sub(w23).intoArray(b13_conv_grad_c5_v, n + c + 32688);
+                    w13.add(w23).intoArray(b13_conv_grad_c5_v, n + c + 76272);
+                    w23.sub(w13).intoArray(b13_conv_grad_c5_v, n + c + 119856);
+                    w13.sub(w33).intoArray(b13_conv_grad_c5_v, n + c + 163440);
                 }
             }
         }
@@ -6624,21 +6624,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b13_conv_grad_c5_dd, n + k);
-                    z00.add(z01).intoArray(b13_conv_grad_c5_dd, n + k + 21120);
-                    z00.sub(z01).intoArray(b13_conv_grad_c5_dd, n + k + 42240);
-                    z01.neg().intoArray(b13_conv_grad_c5_dd, n + k + 63360);
-                    z10.intoArray(b13_conv_grad_c5_dd, n + k + 84480);
-                    z10.add(z11).intoArray(b13_conv_grad_c5_dd, n + k + 105600);
-                    z10.sub(z11).intoArray(b13_conv_grad_c5_dd, n + k + 126720);
-                    z11.neg().intoArray(b13_conv_grad_c5_dd, n + k + 147840);
-                    z20.intoArray(b13_conv_grad_c5_dd, n + k + 168960);
-                    z20.add(z21).intoArray(b13_conv_grad_c5_dd, n + k + 190080);
-                    z20.sub(z21).intoArray(b13_conv_grad_c5_dd, n + k + 211200);
-                    z21.neg().intoArray(b13_conv_grad_c5_dd, n + k + 232320);
-                    z30.intoArray(b13_conv_grad_c5_dd, n + k + 253440);
-                    z30.add(z31).intoArray(b13_conv_grad_c5_dd, n + k + 274560);
-                    z30.sub(z31).intoArray(b13_conv_grad_c5_dd, n + k + 295680);
-                    z31.neg().intoArray(b13_conv_grad_c5_dd, n + k + 316800);
+                    z00.add(z01).intoArray(b13_conv_grad_c5_dd, n + k + 21136);
+                    z00.sub(z01).intoArray(b13_conv_grad_c5_dd, n + k + 42272);
+                    z01.neg().intoArray(b13_conv_grad_c5_dd, n + k + 63408);
+                    z10.intoArray(b13_conv_grad_c5_dd, n + k + 84544);
+                    z10.add(z11).intoArray(b13_conv_grad_c5_dd, n + k + 105680);
+                    z10.sub(z11).intoArray(b13_conv_grad_c5_dd, n + k + 126816);
+                    z11.neg().intoArray(b13_conv_grad_c5_dd, n + k + 147952);
+                    z20.intoArray(b13_conv_grad_c5_dd, n + k + 169088);
+                    z20.add(z21).intoArray(b13_conv_grad_c5_dd, n + k + 190224);
+                    z20.sub(z21).intoArray(b13_conv_grad_c5_dd, n + k + 211360);
+                    z21.neg().intoArray(b13_conv_grad_c5_dd, n + k + 232496);
+                    z30.intoArray(b13_conv_grad_c5_dd, n + k + 253632);
+                    z30.add(z31).intoArray(b13_conv_grad_c5_dd, n + k + 274768);
+                    z30.sub(z31).intoArray(b13_conv_grad_c5_dd, n + k + 295904);
+                    z31.neg().intoArray(b13_conv_grad_c5_dd, n + k + 317040);
                 }
             }
         }
@@ -6818,8 +6818,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int t1 = (chunk + 1) * 64 / 7;
         int xo = chunk * 13600;
         int yo = chunk * 16896;
-        int vo = chunk * 174080;
-        int dof = chunk * 337920;
+        int vo = chunk * 174336;
+        int dof = chunk * 338176;
         int mo = chunk * 557056;
         for (int e = 0; e < 557056; e++) {
             b13_conv_grad_c5_m[mo + e] = 0f;
@@ -6836,8 +6836,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int c = 0; c < 128; c += 16) {
-                    int v = vo + xi * 10880 + c;
-                    int d = dof + xi * 21120;
+                    int v = vo + xi * 10896 + c;
+                    int d = dof + xi * 21136;
                     int m = mo + xi * 34816 + c;
                     for (int k = 0; k < 252; k += 6) b13_conv_grad_c5_mm6(nb, v, d + k, m + k * 136);
                     b13_conv_grad_c5_mm4(nb, v, d + 252, m + 34272);
@@ -7488,21 +7488,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b19_conv_grad_c4_v, n + c);
-                    w10.add(w20).intoArray(b19_conv_grad_c4_v, n + c + 34816);
-                    w20.sub(w10).intoArray(b19_conv_grad_c4_v, n + c + 69632);
-                    w10.sub(w30).intoArray(b19_conv_grad_c4_v, n + c + 104448);
-                    w01.sub(w21).intoArray(b19_conv_grad_c4_v, n + c + 8704);
-                    w11.add(w21).intoArray(b19_conv_grad_c4_v, n + c + 43520);
-                    w21.sub(w11).intoArray(b19_conv_grad_c4_v, n + c + 78336);
-                    w11.sub(w31).intoArray(b19_conv_grad_c4_v, n + c + 113152);
-                    w02.sub(w22).intoArray(b19_conv_grad_c4_v, n + c + 17408);
-                    w12.add(w22).intoArray(b19_conv_grad_c4_v, n + c + 52224);
-                    w22.sub(w12).intoArray(b19_conv_grad_c4_v, n + c + 87040);
-                    w12.sub(w32).intoArray(b19_conv_grad_c4_v, n + c + 121856);
-                    w03.sub(w23).intoArray(b19_conv_grad_c4_v, n + c + 26112);
-                    w13.add(w23).intoArray(b19_conv_grad_c4_v, n + c + 60928);
-                    w23.sub(w13).intoArray(b19_conv_grad_c4_v, n + c + 95744);
-                    w13.sub(w33).intoArray(b19_conv_grad_c4_v, n + c + 130560);
+                    w10.add(w20).intoArray(b19_conv_grad_c4_v, n + c + 34880);
+                    w20.sub(w10).intoArray(b19_conv_grad_c4_v, n + c + 69760);
+                    w10.sub(w30).intoArray(b19_conv_grad_c4_v, n + c + 104640);
+                    w01.sub(w21).intoArray(b19_conv_grad_c4_v, n + c + 8720);
+                    w11.add(w21).intoArray(b19_conv_grad_c4_v, n + c + 43600);
+                    w21.sub(w11).intoArray(b19_conv_grad_c4_v, n + c + 78480);
+                    w11.sub(w31).intoArray(b19_conv_grad_c4_v, n + c + 113360);
+                    w02.sub(w22).intoArray(b19_conv_grad_c4_v, n + c + 17440);
+                    w12.add(w22).intoArray(b19_conv_grad_c4_v, n + c + 52320);
+                    w22.sub(w12).intoArray(b19_conv_grad_c4_v, n + c + 87200);
+                    w12.sub(w32).intoArray(b19_conv_grad_c4_v, n + c + 122080);
+                    w03.sub(w23).intoArray(b19_conv_grad_c4_v, n + c + 26160);
+                    w13.add(w23).intoArray(b19_conv_grad_c4_v, n + c + 61040);
+                    w23.sub(w13).intoArray(b19_conv_grad_c4_v, n + c + 95920);
+                    w13.sub(w33).intoArray(b19_conv_grad_c4_v, n + c + 130800);
                 }
             }
         }
@@ -7532,21 +7532,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b19_conv_grad_c4_dd, n + k);
-                    z00.add(z01).intoArray(b19_conv_grad_c4_dd, n + k + 8704);
-                    z00.sub(z01).intoArray(b19_conv_grad_c4_dd, n + k + 17408);
-                    z01.neg().intoArray(b19_conv_grad_c4_dd, n + k + 26112);
-                    z10.intoArray(b19_conv_grad_c4_dd, n + k + 34816);
-                    z10.add(z11).intoArray(b19_conv_grad_c4_dd, n + k + 43520);
-                    z10.sub(z11).intoArray(b19_conv_grad_c4_dd, n + k + 52224);
-                    z11.neg().intoArray(b19_conv_grad_c4_dd, n + k + 60928);
-                    z20.intoArray(b19_conv_grad_c4_dd, n + k + 69632);
-                    z20.add(z21).intoArray(b19_conv_grad_c4_dd, n + k + 78336);
-                    z20.sub(z21).intoArray(b19_conv_grad_c4_dd, n + k + 87040);
-                    z21.neg().intoArray(b19_conv_grad_c4_dd, n + k + 95744);
-                    z30.intoArray(b19_conv_grad_c4_dd, n + k + 104448);
-                    z30.add(z31).intoArray(b19_conv_grad_c4_dd, n + k + 113152);
-                    z30.sub(z31).intoArray(b19_conv_grad_c4_dd, n + k + 121856);
-                    z31.neg().intoArray(b19_conv_grad_c4_dd, n + k + 130560);
+                    z00.add(z01).intoArray(b19_conv_grad_c4_dd, n + k + 8720);
+                    z00.sub(z01).intoArray(b19_conv_grad_c4_dd, n + k + 17440);
+                    z01.neg().intoArray(b19_conv_grad_c4_dd, n + k + 26160);
+                    z10.intoArray(b19_conv_grad_c4_dd, n + k + 34880);
+                    z10.add(z11).intoArray(b19_conv_grad_c4_dd, n + k + 43600);
+                    z10.sub(z11).intoArray(b19_conv_grad_c4_dd, n + k + 52320);
+                    z11.neg().intoArray(b19_conv_grad_c4_dd, n + k + 61040);
+                    z20.intoArray(b19_conv_grad_c4_dd, n + k + 69760);
+                    z20.add(z21).intoArray(b19_conv_grad_c4_dd, n + k + 78480);
+                    z20.sub(z21).intoArray(b19_conv_grad_c4_dd, n + k + 87200);
+                    z21.neg().intoArray(b19_conv_grad_c4_dd, n + k + 95920);
+                    z30.intoArray(b19_conv_grad_c4_dd, n + k + 104640);
+                    z30.add(z31).intoArray(b19_conv_grad_c4_dd, n + k + 113360);
+                    z30.sub(z31).intoArray(b19_conv_grad_c4_dd, n + k + 122080);
+                    z31.neg().intoArray(b19_conv_grad_c4_dd, n + k + 130800);
                 }
             }
         }
@@ -7700,8 +7700,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int t1 = (chunk + 1) * 64 / 8;
         int xo = chunk * 44064;
         int yo = chunk * 34816;
-        int vo = chunk * 139264;
-        int dof = chunk * 139264;
+        int vo = chunk * 139520;
+        int dof = chunk * 139520;
         int mo = chunk * 278528;
         for (int e = 0; e < 278528; e++) {
             b19_conv_grad_c4_m[mo + e] = 0f;
@@ -7718,8 +7718,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int c = 0; c < 128; c += 16) {
-                    int v = vo + xi * 8704 + c;
-                    int d = dof + xi * 8704;
+                    int v = vo + xi * 8720 + c;
+                    int d = dof + xi * 8720;
                     int m = mo + xi * 17408 + c;
                     for (int k = 0; k < 126; k += 6) b19_conv_grad_c4_mm6(nb, v, d + k, m + k * 136);
                     b19_conv_grad_c4_mm2(nb, v, d + 126, m + 17136);
@@ -8379,21 +8379,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b24_conv_grad_c3_v, n + c);
-                    w10.add(w20).intoArray(b24_conv_grad_c3_v, n + c + 36864);
-                    w20.sub(w10).intoArray(b24_conv_grad_c3_v, n + c + 73728);
-                    w10.sub(w30).intoArray(b24_conv_grad_c3_v, n + c + 110592);
-                    w01.sub(w21).intoArray(b24_conv_grad_c3_v, n + c + 9216);
-                    w11.add(w21).intoArray(b24_conv_grad_c3_v, n + c + 46080);
-                    w21.sub(w11).intoArray(b24_conv_grad_c3_v, n + c + 82944);
-                    w11.sub(w31).intoArray(b24_conv_grad_c3_v, n + c + 119808);
-                    w02.sub(w22).intoArray(b24_conv_grad_c3_v, n + c + 18432);
-                    w12.add(w22).intoArray(b24_conv_grad_c3_v, n + c + 55296);
-                    w22.sub(w12).intoArray(b24_conv_grad_c3_v, n + c + 92160);
-                    w12.sub(w32).intoArray(b24_conv_grad_c3_v, n + c + 129024);
-                    w03.sub(w23).intoArray(b24_conv_grad_c3_v, n + c + 27648);
-                    w13.add(w23).intoArray(b24_conv_grad_c3_v, n + c + 64512);
-                    w23.sub(w13).intoArray(b24_conv_grad_c3_v, n + c + 101376);
-                    w13.sub(w33).intoArray(b24_conv_grad_c3_v, n + c + 138240);
+                    w10.add(w20).intoArray(b24_conv_grad_c3_v, n + c + 36928);
+                    w20.sub(w10).intoArray(b24_conv_grad_c3_v, n + c + 73856);
+                    w10.sub(w30).intoArray(b24_conv_grad_c3_v, n + c + 110784);
+                    w01.sub(w21).intoArray(b24_conv_grad_c3_v, n + c + 9232);
+                    w11.add(w21).intoArray(b24_conv_grad_c3_v, n + c + 46160);
+                    w21.sub(w11).intoArray(b24_conv_grad_c3_v, n + c + 83088);
+                    w11.sub(w31).intoArray(b24_conv_grad_c3_v, n + c + 120016);
+                    w02.sub(w22).intoArray(b24_conv_grad_c3_v, n + c + 18464);
+                    w12.add(w22).intoArray(b24_conv_grad_c3_v, n + c + 55392);
+                    w22.sub(w12).intoArray(b24_conv_grad_c3_v, n + c + 92320);
+                    w12.sub(w32).intoArray(b24_conv_grad_c3_v, n + c + 129248);
+                    w03.sub(w23).intoArray(b24_conv_grad_c3_v, n + c + 27696);
+                    w13.add(w23).intoArray(b24_conv_grad_c3_v, n + c + 64624);
+                    w23.sub(w13).intoArray(b24_conv_grad_c3_v, n + c + 101552);
+                    w13.sub(w33).intoArray(b24_conv_grad_c3_v, n + c + 138480);
                 }
             }
         }
@@ -8423,21 +8423,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b24_conv_grad_c3_dd, n + k);
-                    z00.add(z01).intoArray(b24_conv_grad_c3_dd, n + k + 17408);
-                    z00.sub(z01).intoArray(b24_conv_grad_c3_dd, n + k + 34816);
-                    z01.neg().intoArray(b24_conv_grad_c3_dd, n + k + 52224);
-                    z10.intoArray(b24_conv_grad_c3_dd, n + k + 69632);
-                    z10.add(z11).intoArray(b24_conv_grad_c3_dd, n + k + 87040);
-                    z10.sub(z11).intoArray(b24_conv_grad_c3_dd, n + k + 104448);
-                    z11.neg().intoArray(b24_conv_grad_c3_dd, n + k + 121856);
-                    z20.intoArray(b24_conv_grad_c3_dd, n + k + 139264);
-                    z20.add(z21).intoArray(b24_conv_grad_c3_dd, n + k + 156672);
-                    z20.sub(z21).intoArray(b24_conv_grad_c3_dd, n + k + 174080);
-                    z21.neg().intoArray(b24_conv_grad_c3_dd, n + k + 191488);
-                    z30.intoArray(b24_conv_grad_c3_dd, n + k + 208896);
-                    z30.add(z31).intoArray(b24_conv_grad_c3_dd, n + k + 226304);
-                    z30.sub(z31).intoArray(b24_conv_grad_c3_dd, n + k + 243712);
-                    z31.neg().intoArray(b24_conv_grad_c3_dd, n + k + 261120);
+                    z00.add(z01).intoArray(b24_conv_grad_c3_dd, n + k + 17424);
+                    z00.sub(z01).intoArray(b24_conv_grad_c3_dd, n + k + 34848);
+                    z01.neg().intoArray(b24_conv_grad_c3_dd, n + k + 52272);
+                    z10.intoArray(b24_conv_grad_c3_dd, n + k + 69696);
+                    z10.add(z11).intoArray(b24_conv_grad_c3_dd, n + k + 87120);
+                    z10.sub(z11).intoArray(b24_conv_grad_c3_dd, n + k + 104544);
+                    z11.neg().intoArray(b24_conv_grad_c3_dd, n + k + 121968);
+                    z20.intoArray(b24_conv_grad_c3_dd, n + k + 139392);
+                    z20.add(z21).intoArray(b24_conv_grad_c3_dd, n + k + 156816);
+                    z20.sub(z21).intoArray(b24_conv_grad_c3_dd, n + k + 174240);
+                    z21.neg().intoArray(b24_conv_grad_c3_dd, n + k + 191664);
+                    z30.intoArray(b24_conv_grad_c3_dd, n + k + 209088);
+                    z30.add(z31).intoArray(b24_conv_grad_c3_dd, n + k + 226512);
+                    z30.sub(z31).intoArray(b24_conv_grad_c3_dd, n + k + 243936);
+                    z31.neg().intoArray(b24_conv_grad_c3_dd, n + k + 261360);
                 }
             }
         }
@@ -8591,8 +8591,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int t1 = (chunk + 1) * 64 / 8;
         int xo = chunk * 23328;
         int yo = chunk * 34816;
-        int vo = chunk * 147456;
-        int dof = chunk * 278528;
+        int vo = chunk * 147712;
+        int dof = chunk * 278784;
         int mo = chunk * 147456;
         for (int e = 0; e < 147456; e++) {
             b24_conv_grad_c3_m[mo + e] = 0f;
@@ -8609,8 +8609,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int c = 0; c < 64; c += 16) {
-                    int v = vo + xi * 9216 + c;
-                    int d = dof + xi * 17408;
+                    int v = vo + xi * 9232 + c;
+                    int d = dof + xi * 17424;
                     int m = mo + xi * 9216 + c;
                     for (int k = 0; k < 126; k += 6) b24_conv_grad_c3_mm6(nb, v, d + k, m + k * 72);
                     b24_conv_grad_c3_mm2(nb, v, d + 126, m + 9072);
@@ -9289,21 +9289,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b30_conv_grad_c2_v, n + c);
-                    w10.add(w20).intoArray(b30_conv_grad_c2_v, n + c + 73728);
-                    w20.sub(w10).intoArray(b30_conv_grad_c2_v, n + c + 147456);
-                    w10.sub(w30).intoArray(b30_conv_grad_c2_v, n + c + 221184);
-                    w01.sub(w21).intoArray(b30_conv_grad_c2_v, n + c + 18432);
-                    w11.add(w21).intoArray(b30_conv_grad_c2_v, n + c + 92160);
-                    w21.sub(w11).intoArray(b30_conv_grad_c2_v, n + c + 165888);
-                    w11.sub(w31).intoArray(b30_conv_grad_c2_v, n + c + 239616);
-                    w02.sub(w22).intoArray(b30_conv_grad_c2_v, n + c + 36864);
-                    w12.add(w22).intoArray(b30_conv_grad_c2_v, n + c + 110592);
-                    w22.sub(w12).intoArray(b30_conv_grad_c2_v, n + c + 184320);
-                    w12.sub(w32).intoArray(b30_conv_grad_c2_v, n + c + 258048);
-                    w03.sub(w23).intoArray(b30_conv_grad_c2_v, n + c + 55296);
-                    w13.add(w23).intoArray(b30_conv_grad_c2_v, n + c + 129024);
-                    w23.sub(w13).intoArray(b30_conv_grad_c2_v, n + c + 202752);
-                    w13.sub(w33).intoArray(b30_conv_grad_c2_v, n + c + 276480);
+                    w10.add(w20).intoArray(b30_conv_grad_c2_v, n + c + 73792);
+                    w20.sub(w10).intoArray(b30_conv_grad_c2_v, n + c + 147584);
+                    w10.sub(w30).intoArray(b30_conv_grad_c2_v, n + c + 221376);
+                    w01.sub(w21).intoArray(b30_conv_grad_c2_v, n + c + 18448);
+                    w11.add(w21).intoArray(b30_conv_grad_c2_v, n + c + 92240);
+                    w21.sub(w11).intoArray(b30_conv_grad_c2_v, n + c + 166032);
+                    w11.sub(w31).intoArray(b30_conv_grad_c2_v, n + c + 239824);
+                    w02.sub(w22).intoArray(b30_conv_grad_c2_v, n + c + 36896);
+                    w12.add(w22).intoArray(b30_conv_grad_c2_v, n + c + 110688);
+                    w22.sub(w12).intoArray(b30_conv_grad_c2_v, n + c + 184480);
+                    w12.sub(w32).intoArray(b30_conv_grad_c2_v, n + c + 258272);
+                    w03.sub(w23).intoArray(b30_conv_grad_c2_v, n + c + 55344);
+                    w13.add(w23).intoArray(b30_conv_grad_c2_v, n + c + 129136);
+                    w23.sub(w13).intoArray(b30_conv_grad_c2_v, n + c + 202928);
+                    w13.sub(w33).intoArray(b30_conv_grad_c2_v, n + c + 276720);
                 }
             }
         }
@@ -9333,21 +9333,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b30_conv_grad_c2_dd, n + k);
-                    z00.add(z01).intoArray(b30_conv_grad_c2_dd, n + k + 18432);
-                    z00.sub(z01).intoArray(b30_conv_grad_c2_dd, n + k + 36864);
-                    z01.neg().intoArray(b30_conv_grad_c2_dd, n + k + 55296);
-                    z10.intoArray(b30_conv_grad_c2_dd, n + k + 73728);
-                    z10.add(z11).intoArray(b30_conv_grad_c2_dd, n + k + 92160);
-                    z10.sub(z11).intoArray(b30_conv_grad_c2_dd, n + k + 110592);
-                    z11.neg().intoArray(b30_conv_grad_c2_dd, n + k + 129024);
-                    z20.intoArray(b30_conv_grad_c2_dd, n + k + 147456);
-                    z20.add(z21).intoArray(b30_conv_grad_c2_dd, n + k + 165888);
-                    z20.sub(z21).intoArray(b30_conv_grad_c2_dd, n + k + 184320);
-                    z21.neg().intoArray(b30_conv_grad_c2_dd, n + k + 202752);
-                    z30.intoArray(b30_conv_grad_c2_dd, n + k + 221184);
-                    z30.add(z31).intoArray(b30_conv_grad_c2_dd, n + k + 239616);
-                    z30.sub(z31).intoArray(b30_conv_grad_c2_dd, n + k + 258048);
-                    z31.neg().intoArray(b30_conv_grad_c2_dd, n + k + 276480);
+                    z00.add(z01).intoArray(b30_conv_grad_c2_dd, n + k + 18448);
+                    z00.sub(z01).intoArray(b30_conv_grad_c2_dd, n + k + 36896);
+                    z01.neg().intoArray(b30_conv_grad_c2_dd, n + k + 55344);
+                    z10.intoArray(b30_conv_grad_c2_dd, n + k + 73792);
+                    z10.add(z11).intoArray(b30_conv_grad_c2_dd, n + k + 92240);
+                    z10.sub(z11).intoArray(b30_conv_grad_c2_dd, n + k + 110688);
+                    z11.neg().intoArray(b30_conv_grad_c2_dd, n + k + 129136);
+                    z20.intoArray(b30_conv_grad_c2_dd, n + k + 147584);
+                    z20.add(z21).intoArray(b30_conv_grad_c2_dd, n + k + 166032);
+                    z20.sub(z21).intoArray(b30_conv_grad_c2_dd, n + k + 184480);
+                    z21.neg().intoArray(b30_conv_grad_c2_dd, n + k + 202928);
+                    z30.intoArray(b30_conv_grad_c2_dd, n + k + 221376);
+                    z30.add(z31).intoArray(b30_conv_grad_c2_dd, n + k + 239824);
+                    z30.sub(z31).intoArray(b30_conv_grad_c2_dd, n + k + 258272);
+                    z31.neg().intoArray(b30_conv_grad_c2_dd, n + k + 276720);
                 }
             }
         }
@@ -9527,8 +9527,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int t1 = (chunk + 1) * 64 / 8;
         int xo = chunk * 83232;
         int yo = chunk * 73728;
-        int vo = chunk * 294912;
-        int dof = chunk * 294912;
+        int vo = chunk * 295168;
+        int dof = chunk * 295168;
         int mo = chunk * 73728;
         for (int e = 0; e < 73728; e++) {
             b30_conv_grad_c2_m[mo + e] = 0f;
@@ -9545,8 +9545,8 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
             // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int c = 0; c < 64; c += 16) {
-                    int v = vo + xi * 18432 + c;
-                    int d = dof + xi * 18432;
+                    int v = vo + xi * 18448 + c;
+                    int d = dof + xi * 18448;
                     int m = mo + xi * 4608 + c;
                     for (int k = 0; k < 60; k += 6) b30_conv_grad_c2_mm6(nb, v, d + k, m + k * 72);
                     b30_conv_grad_c2_mm4(nb, v, d + 60, m + 4320);

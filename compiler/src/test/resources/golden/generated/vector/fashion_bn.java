@@ -512,16 +512,16 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
      * f4_conv_c2_wino b16_conv_bf_c2_wino b22_conv_grad_c1_dy f8_conv_c3_wino b10_conv_bf_c3_wino
      * f0_conv_c1_wide f12_full_f1_lanes f14_full_f2_lanes.
      */
-    private final float[] scratch0 = new float[2257920];
+    private final float[] scratch0 = new float[2258944];
 
     /**
-     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_v b11_conv_grad_c3_m
+     * Scratch memory of steps that never run at the same time: b17_conv_grad_c2_v b11_conv_grad_c3_v
      * b16_conv_bf_c2_d b10_conv_bf_c3_d f4_conv_c2_d f8_conv_c3_d b22_conv_grad_c1_lanes.
      */
-    private final float[] scratch1 = new float[1254400];
+    private final float[] scratch1 = new float[1255424];
 
     /**
-     * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_v b17_conv_grad_c2_m
+     * Scratch memory of steps that never run at the same time: b11_conv_grad_c3_m b17_conv_grad_c2_m
      * b10_conv_bf_c3_u f8_conv_c3_ust f4_conv_c2_ust b16_conv_bf_c2_u.
      */
     private final float[] scratch2 = new float[1179648];
@@ -633,19 +633,19 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] b11_conv_grad_c3_yh = new float[69632];
 
     /**
-     * Scratch of b11_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch2.
+     * Scratch of b11_conv_grad_c3_ (1181696 floats), written before read in each run: memory shared in scratch1.
      */
-    private final float[] b11_conv_grad_c3_v = scratch2;
+    private final float[] b11_conv_grad_c3_v = scratch1;
 
     /**
-     * Scratch of b11_conv_grad_c3_ (2228224 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b11_conv_grad_c3_ (2230272 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b11_conv_grad_c3_dd = scratch0;
 
     /**
-     * Scratch of b11_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b11_conv_grad_c3_ (1179648 floats), written before read in each run: memory shared in scratch2.
      */
-    private final float[] b11_conv_grad_c3_m = scratch1;
+    private final float[] b11_conv_grad_c3_m = scratch2;
 
     /**
      * Scratch of b11_conv_grad_c3_ (1152 floats), written before read in each run: memory shared in scratch3.
@@ -683,12 +683,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private final float[] b17_conv_grad_c2_yh = new float[112896];
 
     /**
-     * Scratch of b17_conv_grad_c2_ (1254400 floats), written before read in each run: memory shared in scratch1.
+     * Scratch of b17_conv_grad_c2_ (1255424 floats), written before read in each run: memory shared in scratch1.
      */
     private final float[] b17_conv_grad_c2_v = scratch1;
 
     /**
-     * Scratch of b17_conv_grad_c2_ (2257920 floats), written before read in each run: memory shared in scratch0.
+     * Scratch of b17_conv_grad_c2_ (2258944 floats), written before read in each run: memory shared in scratch0.
      */
     private final float[] b17_conv_grad_c2_dd = scratch0;
 
@@ -3956,21 +3956,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b11_conv_grad_c3_v, n + c);
-                    w10.add(w20).intoArray(b11_conv_grad_c3_v, n + c + 36864);
-                    w20.sub(w10).intoArray(b11_conv_grad_c3_v, n + c + 73728);
-                    w10.sub(w30).intoArray(b11_conv_grad_c3_v, n + c + 110592);
-                    w01.sub(w21).intoArray(b11_conv_grad_c3_v, n + c + 9216);
-                    w11.add(w21).intoArray(b11_conv_grad_c3_v, n + c + 46080);
-                    w21.sub(w11).intoArray(b11_conv_grad_c3_v, n + c + 82944);
-                    w11.sub(w31).intoArray(b11_conv_grad_c3_v, n + c + 119808);
-                    w02.sub(w22).intoArray(b11_conv_grad_c3_v, n + c + 18432);
-                    w12.add(w22).intoArray(b11_conv_grad_c3_v, n + c + 55296);
-                    w22.sub(w12).intoArray(b11_conv_grad_c3_v, n + c + 92160);
-                    w12.sub(w32).intoArray(b11_conv_grad_c3_v, n + c + 129024);
-                    w03.sub(w23).intoArray(b11_conv_grad_c3_v, n + c + 27648);
-                    w13.add(w23).intoArray(b11_conv_grad_c3_v, n + c + 64512);
-                    w23.sub(w13).intoArray(b11_conv_grad_c3_v, n + c + 101376);
-                    w13.sub(w33).intoArray(b11_conv_grad_c3_v, n + c + 138240);
+                    w10.add(w20).intoArray(b11_conv_grad_c3_v, n + c + 36928);
+                    w20.sub(w10).intoArray(b11_conv_grad_c3_v, n + c + 73856);
+                    w10.sub(w30).intoArray(b11_conv_grad_c3_v, n + c + 110784);
+                    w01.sub(w21).intoArray(b11_conv_grad_c3_v, n + c + 9232);
+                    w11.add(w21).intoArray(b11_conv_grad_c3_v, n + c + 46160);
+                    w21.sub(w11).intoArray(b11_conv_grad_c3_v, n + c + 83088);
+                    w11.sub(w31).intoArray(b11_conv_grad_c3_v, n + c + 120016);
+                    w02.sub(w22).intoArray(b11_conv_grad_c3_v, n + c + 18464);
+                    w12.add(w22).intoArray(b11_conv_grad_c3_v, n + c + 55392);
+                    w22.sub(w12).intoArray(b11_conv_grad_c3_v, n + c + 92320);
+                    w12.sub(w32).intoArray(b11_conv_grad_c3_v, n + c + 129248);
+                    w03.sub(w23).intoArray(b11_conv_grad_c3_v, n + c + 27696);
+                    w13.add(w23).intoArray(b11_conv_grad_c3_v, n + c + 64624);
+                    w23.sub(w13).intoArray(b11_conv_grad_c3_v, n + c + 101552);
+                    w13.sub(w33).intoArray(b11_conv_grad_c3_v, n + c + 138480);
                 }
             }
         }
@@ -4000,21 +4000,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b11_conv_grad_c3_dd, n + k);
-                    z00.add(z01).intoArray(b11_conv_grad_c3_dd, n + k + 17408);
-                    z00.sub(z01).intoArray(b11_conv_grad_c3_dd, n + k + 34816);
-                    z01.neg().intoArray(b11_conv_grad_c3_dd, n + k + 52224);
-                    z10.intoArray(b11_conv_grad_c3_dd, n + k + 69632);
-                    z10.add(z11).intoArray(b11_conv_grad_c3_dd, n + k + 87040);
-                    z10.sub(z11).intoArray(b11_conv_grad_c3_dd, n + k + 104448);
-                    z11.neg().intoArray(b11_conv_grad_c3_dd, n + k + 121856);
-                    z20.intoArray(b11_conv_grad_c3_dd, n + k + 139264);
-                    z20.add(z21).intoArray(b11_conv_grad_c3_dd, n + k + 156672);
-                    z20.sub(z21).intoArray(b11_conv_grad_c3_dd, n + k + 174080);
-                    z21.neg().intoArray(b11_conv_grad_c3_dd, n + k + 191488);
-                    z30.intoArray(b11_conv_grad_c3_dd, n + k + 208896);
-                    z30.add(z31).intoArray(b11_conv_grad_c3_dd, n + k + 226304);
-                    z30.sub(z31).intoArray(b11_conv_grad_c3_dd, n + k + 243712);
-                    z31.neg().intoArray(b11_conv_grad_c3_dd, n + k + 261120);
+                    z00.add(z01).intoArray(b11_conv_grad_c3_dd, n + k + 17424);
+                    z00.sub(z01).intoArray(b11_conv_grad_c3_dd, n + k + 34848);
+                    z01.neg().intoArray(b11_conv_grad_c3_dd, n + k + 52272);
+                    z10.intoArray(b11_conv_grad_c3_dd, n + k + 69696);
+                    z10.add(z11).intoArray(b11_conv_grad_c3_dd, n + k + 87120);
+                    z10.sub(z11).intoArray(b11_conv_grad_c3_dd, n + k + 104544);
+                    z11.neg().intoArray(b11_conv_grad_c3_dd, n + k + 121968);
+                    z20.intoArray(b11_conv_grad_c3_dd, n + k + 139392);
+                    z20.add(z21).intoArray(b11_conv_grad_c3_dd, n + k + 156816);
+                    z20.sub(z21).intoArray(b11_conv_grad_c3_dd, n + k + 174240);
+                    z21.neg().intoArray(b11_conv_grad_c3_dd, n + k + 191664);
+                    z30.intoArray(b11_conv_grad_c3_dd, n + k + 209088);
+                    z30.add(z31).intoArray(b11_conv_grad_c3_dd, n + k + 226512);
+                    z30.sub(z31).intoArray(b11_conv_grad_c3_dd, n + k + 243936);
+                    z31.neg().intoArray(b11_conv_grad_c3_dd, n + k + 261360);
                 }
             }
         }
@@ -4168,8 +4168,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int t1 = (chunk + 1) * 64 / 8;
         int xo = chunk * 7200;
         int yo = chunk * 8704;
-        int vo = chunk * 147456;
-        int dof = chunk * 278528;
+        int vo = chunk * 147712;
+        int dof = chunk * 278784;
         int mo = chunk * 147456;
         for (int e = 0; e < 147456; e++) {
             b11_conv_grad_c3_m[mo + e] = 0f;
@@ -4186,8 +4186,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int c = 0; c < 64; c += 16) {
-                    int v = vo + xi * 9216 + c;
-                    int d = dof + xi * 17408;
+                    int v = vo + xi * 9232 + c;
+                    int d = dof + xi * 17424;
                     int m = mo + xi * 9216 + c;
                     for (int k = 0; k < 126; k += 6) b11_conv_grad_c3_mm6(nb, v, d + k, m + k * 72);
                     b11_conv_grad_c3_mm2(nb, v, d + 126, m + 9072);
@@ -4773,21 +4773,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector w33 = d31.sub(d33);
                     // B^T down every column: V[4a + b][n][c ..]
                     w00.sub(w20).intoArray(b17_conv_grad_c2_v, n + c);
-                    w10.add(w20).intoArray(b17_conv_grad_c2_v, n + c + 39200);
-                    w20.sub(w10).intoArray(b17_conv_grad_c2_v, n + c + 78400);
-                    w10.sub(w30).intoArray(b17_conv_grad_c2_v, n + c + 117600);
-                    w01.sub(w21).intoArray(b17_conv_grad_c2_v, n + c + 9800);
-                    w11.add(w21).intoArray(b17_conv_grad_c2_v, n + c + 49000);
-                    w21.sub(w11).intoArray(b17_conv_grad_c2_v, n + c + 88200);
-                    w11.sub(w31).intoArray(b17_conv_grad_c2_v, n + c + 127400);
-                    w02.sub(w22).intoArray(b17_conv_grad_c2_v, n + c + 19600);
-                    w12.add(w22).intoArray(b17_conv_grad_c2_v, n + c + 58800);
-                    w22.sub(w12).intoArray(b17_conv_grad_c2_v, n + c + 98000);
-                    w12.sub(w32).intoArray(b17_conv_grad_c2_v, n + c + 137200);
-                    w03.sub(w23).intoArray(b17_conv_grad_c2_v, n + c + 29400);
-                    w13.add(w23).intoArray(b17_conv_grad_c2_v, n + c + 68600);
-                    w23.sub(w13).intoArray(b17_conv_grad_c2_v, n + c + 107800);
-                    w13.sub(w33).intoArray(b17_conv_grad_c2_v, n + c + 147000);
+                    w10.add(w20).intoArray(b17_conv_grad_c2_v, n + c + 39232);
+                    w20.sub(w10).intoArray(b17_conv_grad_c2_v, n + c + 78464);
+                    w10.sub(w30).intoArray(b17_conv_grad_c2_v, n + c + 117696);
+                    w01.sub(w21).intoArray(b17_conv_grad_c2_v, n + c + 9808);
+                    w11.add(w21).intoArray(b17_conv_grad_c2_v, n + c + 49040);
+                    w21.sub(w11).intoArray(b17_conv_grad_c2_v, n + c + 88272);
+                    w11.sub(w31).intoArray(b17_conv_grad_c2_v, n + c + 127504);
+                    w02.sub(w22).intoArray(b17_conv_grad_c2_v, n + c + 19616);
+                    w12.add(w22).intoArray(b17_conv_grad_c2_v, n + c + 58848);
+                    w22.sub(w12).intoArray(b17_conv_grad_c2_v, n + c + 98080);
+                    w12.sub(w32).intoArray(b17_conv_grad_c2_v, n + c + 137312);
+                    w03.sub(w23).intoArray(b17_conv_grad_c2_v, n + c + 29424);
+                    w13.add(w23).intoArray(b17_conv_grad_c2_v, n + c + 68656);
+                    w23.sub(w13).intoArray(b17_conv_grad_c2_v, n + c + 107888);
+                    w13.sub(w33).intoArray(b17_conv_grad_c2_v, n + c + 147120);
                 }
             }
         }
@@ -4817,21 +4817,21 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     FloatVector z31 = y11.neg();
                     // (A ΔY) A^T, the same along each row: D[4a + b][n][k ..]
                     z00.intoArray(b17_conv_grad_c2_dd, n + k);
-                    z00.add(z01).intoArray(b17_conv_grad_c2_dd, n + k + 17640);
-                    z00.sub(z01).intoArray(b17_conv_grad_c2_dd, n + k + 35280);
-                    z01.neg().intoArray(b17_conv_grad_c2_dd, n + k + 52920);
-                    z10.intoArray(b17_conv_grad_c2_dd, n + k + 70560);
-                    z10.add(z11).intoArray(b17_conv_grad_c2_dd, n + k + 88200);
-                    z10.sub(z11).intoArray(b17_conv_grad_c2_dd, n + k + 105840);
-                    z11.neg().intoArray(b17_conv_grad_c2_dd, n + k + 123480);
-                    z20.intoArray(b17_conv_grad_c2_dd, n + k + 141120);
-                    z20.add(z21).intoArray(b17_conv_grad_c2_dd, n + k + 158760);
-                    z20.sub(z21).intoArray(b17_conv_grad_c2_dd, n + k + 176400);
-                    z21.neg().intoArray(b17_conv_grad_c2_dd, n + k + 194040);
-                    z30.intoArray(b17_conv_grad_c2_dd, n + k + 211680);
-                    z30.add(z31).intoArray(b17_conv_grad_c2_dd, n + k + 229320);
-                    z30.sub(z31).intoArray(b17_conv_grad_c2_dd, n + k + 246960);
-                    z31.neg().intoArray(b17_conv_grad_c2_dd, n + k + 264600);
+                    z00.add(z01).intoArray(b17_conv_grad_c2_dd, n + k + 17648);
+                    z00.sub(z01).intoArray(b17_conv_grad_c2_dd, n + k + 35296);
+                    z01.neg().intoArray(b17_conv_grad_c2_dd, n + k + 52944);
+                    z10.intoArray(b17_conv_grad_c2_dd, n + k + 70592);
+                    z10.add(z11).intoArray(b17_conv_grad_c2_dd, n + k + 88240);
+                    z10.sub(z11).intoArray(b17_conv_grad_c2_dd, n + k + 105888);
+                    z11.neg().intoArray(b17_conv_grad_c2_dd, n + k + 123536);
+                    z20.intoArray(b17_conv_grad_c2_dd, n + k + 141184);
+                    z20.add(z21).intoArray(b17_conv_grad_c2_dd, n + k + 158832);
+                    z20.sub(z21).intoArray(b17_conv_grad_c2_dd, n + k + 176480);
+                    z21.neg().intoArray(b17_conv_grad_c2_dd, n + k + 194128);
+                    z30.intoArray(b17_conv_grad_c2_dd, n + k + 211776);
+                    z30.add(z31).intoArray(b17_conv_grad_c2_dd, n + k + 229424);
+                    z30.sub(z31).intoArray(b17_conv_grad_c2_dd, n + k + 247072);
+                    z31.neg().intoArray(b17_conv_grad_c2_dd, n + k + 264720);
                 }
             }
         }
@@ -5011,8 +5011,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int t1 = (chunk + 1) * 64 / 8;
         int xo = chunk * 10240;
         int yo = chunk * 14112;
-        int vo = chunk * 156800;
-        int dof = chunk * 282240;
+        int vo = chunk * 156928;
+        int dof = chunk * 282368;
         int mo = chunk * 40960;
         for (int e = 0; e < 40960; e++) {
             b17_conv_grad_c2_m[mo + e] = 0f;
@@ -5029,8 +5029,8 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
             // M_chunk[ξ] += D[ξ]^T V[ξ]: 16 input channels x 6 output channels at a time, tiles summed in order
             for (int xi = 0; xi < 16; xi++) {
                 for (int c = 0; c < 32; c += 16) {
-                    int v = vo + xi * 9800 + c;
-                    int d = dof + xi * 17640;
+                    int v = vo + xi * 9808 + c;
+                    int d = dof + xi * 17648;
                     int m = mo + xi * 2560 + c;
                     for (int k = 0; k < 60; k += 6) b17_conv_grad_c2_mm6(nb, v, d + k, m + k * 40);
                     b17_conv_grad_c2_mm4(nb, v, d + 60, m + 2400);
