@@ -40,7 +40,7 @@ final class CheckCommand implements Callable<Integer> {
         List<String> kernels = java.convKernels();
         if (!kernels.isEmpty()) {
             out.printf("%nconvolution kernels on the java device with the Vector API, %s (algorithms and tiles chosen from the shapes;"
-                    + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n", inference ? "inference build" : "training build");
+                    + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n", m.backward().isEmpty() ? "inference build" : "training build");
             kernels.forEach(k -> out.println("  " + k));
         }
         JavaBackend.ScratchMemory sm = java.scratch();
