@@ -88,14 +88,13 @@ public final class ConvKernels {
 
     /** Chooses the kernel of every convolution step of {@code m}; {@code forced} (AUTO: none) wins where it applies. */
     public static Model run(Model m, Algo forced) {
-        Graph fwd = map(m.forward(), forced, m.backward().isEmpty());
-        Optional<Graph> bwd = m.backward().map(g -> map(g, forced, false));
+        Graph fwd = map(m.forward(), forced, m.backward().isEmpty() ? Use.INFERENCE : Use.EVERY_STEP);
+        Optional<Graph> bwd = m.backward().map(g -> map(g, forced, Use.EVERY_STEP));
         return m.withGraphs(fwd, bwd);
     }
 
-    /** The kernels of {@code g}'s steps; {@code inference}: {@code g} is the forward graph of a build without a backward one. */
-    private static Graph map(Graph g, Algo forced, boolean inference) {
-        Use fwd = inference ? Use.INFERENCE : Use.EVERY_STEP;
+    /** The kernels of {@code g}'s steps; {@code fwd}: what its conv steps are for (conv_bf and conv_grad are training's). */
+    private static Graph map(Graph g, Algo forced, Use fwd) {
         List<Step> steps = g.steps().stream().map(s -> {
             Op op = switch (s.op()) {
                 case Conv c -> c.withAlgo(choose(c, c.algo(), forced, fwd, s.input(0).shape(), s.output().shape()));

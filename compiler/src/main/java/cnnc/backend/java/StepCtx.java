@@ -95,7 +95,7 @@ final class StepCtx {
      * that every run of the step writes before it reads it: its memory may be another step's too.
      */
     String scratch(String what, long size) {
-        return addScratch(what, size, false);
+        return addScratch(what, size, false, null);
     }
 
     /** A scratch array whose contents last between runs (zero pads never rewritten, a copy other steps read). */
@@ -106,10 +106,6 @@ final class StepCtx {
     /** {@link #keptScratch(String, long)} with what it holds, for the field's Javadoc. */
     String keptScratch(String what, long size, String doc) {
         return addScratch(what, size, true, doc);
-    }
-
-    private String addScratch(String what, long size, boolean kept) {
-        return addScratch(what, size, kept, null);
     }
 
     private String addScratch(String what, long size, boolean kept, String doc) {
@@ -156,7 +152,7 @@ final class StepCtx {
      * for chunk {@code t} = sample {@code 0 .. samples-1} (every phase so far copies one sample's maps).
      */
     void phase(String suffix, int samples, long work, String doc, CodeBlock body) {
-        addPhase(suffix, samples, work, doc, body, true);
+        addPhase(suffix, samples, work, doc, body, true, null);
     }
 
     /**
@@ -164,7 +160,7 @@ final class StepCtx {
      * {@code 0 .. chunks-1} that are not samples: it never joins a by-sample run.
      */
     void phaseOver(String suffix, int chunks, long work, String doc, CodeBlock body) {
-        addPhase(suffix, chunks, work, doc, body, false);
+        addPhase(suffix, chunks, work, doc, body, false, null);
     }
 
     /**
@@ -195,10 +191,6 @@ final class StepCtx {
                         .build())
                 .build());
         addPhase(suffix, chunks, work, doc + " (again only when " + source + " has changed: " + guard + ")", body, false, guard);
-    }
-
-    private void addPhase(String suffix, int chunks, long work, String doc, CodeBlock body, boolean bySample) {
-        addPhase(suffix, chunks, work, doc, body, bySample, null);
     }
 
     private void addPhase(String suffix, int chunks, long work, String doc, CodeBlock body, boolean bySample, String guard) {

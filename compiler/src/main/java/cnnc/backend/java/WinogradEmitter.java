@@ -72,7 +72,8 @@ final class WinogradEmitter {
     private WinogradEmitter() {}
 
     /**
-     * {@code n} floats rounded up to an odd number of 64-byte lines: the distance between planes of V or M.
+     * {@code n} floats rounded up to an odd number of 64-byte lines: the distance between planes of V or M
+     * (and of the gradient's V and D, {@link WinogradGradEmitter}).
      * A transform writes (or reads) one vector in each of the α² planes per tile vector; at a distance that is
      * a multiple of 4 KB (64 channels times a multiple of 16 tiles) the α² lines fall in one set of the L1
      * cache (64 sets of 12) and evict each other. An odd number of lines puts up to 64 planes in 64 sets.
