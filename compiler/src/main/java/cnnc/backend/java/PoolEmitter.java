@@ -16,6 +16,8 @@ final class PoolEmitter {
 
     static final int UNROLL = 25;
 
+    static final com.palantir.javapoet.ClassName INT_VECTOR = com.palantir.javapoet.ClassName.get("jdk.incubator.vector", "IntVector");
+
     private PoolEmitter() {}
 
     private static String header(Code c, Shape x, Shape y) {
@@ -34,6 +36,10 @@ final class PoolEmitter {
         boolean colsSpill = Taps.spills(Wo, W, op.sw(), Q);
         if (!op.max()) {
             s.mainBySample(x.n(), y.size() * P * Q, "one sample each", avgForward(s, op, x, y));
+            return;
+        }
+        if (s.vector && P * Q <= UNROLL && !rowsSpill && !colsSpill && Ho * Wo >= VectorConvEmitter.VL) {
+            s.mainBySample(x.n(), y.size() * P * Q, "one sample each, " + VectorConvEmitter.VL + " outputs at a time", vectorMax(s, op, x, y));
             return;
         }
         Code c = new Code();
@@ -89,6 +95,56 @@ final class PoolEmitter {
         }
         c.close().close().close();
         s.mainBySample(x.n(), y.size() * P * Q, "one sample each", c.build());
+    }
+
+    /**
+     * Max pooling on the Vector API, {@code VL} outputs of a plane at a time, in flat order: lane
+     * {@code l} of block {@code o} is output {@code o + l}, whose window's first cell lies at
+     * {@code cells[o + l]} in the input plane, so each window cell is one gather at a literal offset
+     * from it, whatever the row length. The cells go in row-major order with the scalar code's rule
+     * (a lane takes cell v when v > m: the first maximum wins, a NaN never replaces nor is replaced),
+     * so values and paths are the scalar code's, bit for bit; a blend instead of a branch per cell,
+     * where the scalar code's data-dependent selects cost a mispredicted branch every other cell. The
+     * last block of a plane starts at {@code HoWo - VL}, recomputing a few outputs with the same values.
+     */
+    private static com.palantir.javapoet.CodeBlock vectorMax(StepCtx s, Pool op, Shape x, Shape y) {
+        int W = x.w(), Wo = y.w(), plane = y.h() * Wo, VL = VectorConvEmitter.VL;
+        String cells = s.intTable("cells", plane, "maxpool '" + s.step.node() + "': the input offset of each output's window, (o / "
+                + Wo + ")·" + op.sh() + "·" + W + " + (o % " + Wo + ")·" + op.sw() + ", for the gathers",
+                new Code().one("for (int o = 0; o < " + plane + "; o++) v[o] = (o / " + Wo + ") * " + (op.sh() * W) + " + (o % " + Wo + ") * " + op.sw()).build());
+        String ints = "IntVector.SPECIES_256";
+        Code c = new Code();
+        header(c, x, y);
+        if (s.inference) {
+            c.comment("inference: no path tensor (nothing propagates back)");
+        }
+        c.open("for (int b = 0; b < " + plane + "; b += " + VL + ")");
+        c.line("int o = Math.min(b, " + (plane - VL) + ")");
+        c.line("FloatVector m = FloatVector.fromArray(S, " + s.in(0) + ", xo, " + cells + ", o)");
+        if (!s.inference) {
+            c.fmt("$T at = $T.fromArray(" + ints + ", " + cells + ", o)", INT_VECTOR, INT_VECTOR).line("IntVector arg = at");
+        }
+        c.comment("the comparison is written twice, not held in a local: C2 knows a mask's class only at the call that makes it");
+        c.line("FloatVector v");
+        for (int a = 0; a < op.p(); a++) {
+            for (int b = 0; b < op.q(); b++) {
+                if (a == 0 && b == 0) {
+                    continue;
+                }
+                int off = a * W + b;
+                c.line("v = FloatVector.fromArray(S, " + s.in(0) + ", xo + " + off + ", " + cells + ", o)");
+                if (!s.inference) {
+                    c.line("arg = arg.blend(at.add(" + off + "), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(" + ints + "))");
+                }
+                c.line("m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m))");
+            }
+        }
+        c.line("m.intoArray(" + s.out(0) + ", yo + o)");
+        if (!s.inference) {
+            c.line("arg.intoArray(" + s.out(1) + ", yo + o)");
+        }
+        c.close().close();
+        return c.build();
     }
 
     /** {@code a1, b1}: the window's in-range rows and columns (literals unless ceil windows spill). */

@@ -201,6 +201,22 @@ final class StepCtx {
         phases.add(new Phase(n, chunks, work, bySample, guard));
     }
 
+    /**
+     * A table of ints, {@code private static final int[] <step><what>}, filled once when the class
+     * loads by a static method whose body ({@code fill}) sets {@code int[] v} of length {@code size}
+     * (a loop, not an array initializer: a literal table of thousands would pass the 64 KB limit of
+     * the class initialiser).
+     */
+    String intTable(String what, int size, String doc, CodeBlock fill) {
+        String f = name + what;
+        methods.add(MethodSpec.methodBuilder(f + "Table").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(int[].class)
+                .addJavadoc("The values of {@link #$L}.\n", f)
+                .addStatement("int[] v = new int[$L]", size).addCode(fill).addStatement("return v").build());
+        fields.add(FieldSpec.builder(int[].class, f, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("$L\n", doc).initializer("$LTable()", f).build());
+        return f;
+    }
+
     /** A helper method {@code <step>_<suffix>(int a, int b, ...)} returning nothing. */
     String helper(String suffix, String doc, List<String> intParams, CodeBlock body) {
         String n = name + suffix;

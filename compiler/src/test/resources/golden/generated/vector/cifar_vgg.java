@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -143,6 +144,21 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
      * The Vector API shape of every vector kernel: 8 floats (a constant, so C2 intrinsifies).
      */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    /**
+     * maxpool 'p2': the input offset of each output's window, (o / 16)·2·32 + (o % 16)·2, for the gathers
+     */
+    private static final int[] f6_maxpool_p2_cells = f6_maxpool_p2_cellsTable();
+
+    /**
+     * maxpool 'p4': the input offset of each output's window, (o / 8)·2·16 + (o % 8)·2, for the gathers
+     */
+    private static final int[] f13_maxpool_p4_cells = f13_maxpool_p4_cellsTable();
+
+    /**
+     * maxpool 'p6': the input offset of each output's window, (o / 4)·2·8 + (o % 4)·2, for the gathers
+     */
+    private static final int[] f20_maxpool_p6_cells = f20_maxpool_p6_cellsTable();
 
     /**
      * 4 doubles: half of bn's 8 per-channel accumulators.
@@ -2941,39 +2957,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * maxpool 'p2' (samples/cifar_vgg.cnn:19): Y[t][c][i][j] = max_a<2,b<2 X[t][c][i·2 + a][j·2 + b]; Path = argmax position i'·W + j'
      * <p>window 2x2, stride 2x2
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each, 8 outputs at a time
      */
     private void f6_maxpool_p2_(int chunk) {
         int t = chunk;
         for (int c = 0; c < 64; c++) {
             int xo = (t * 64 + c) * 1024;
             int yo = (t * 64 + c) * 256;
-            for (int i = 0; i < 16; i++) {
-                for (int j = 0; j < 16; j++) {
-                    int at = i * 2 * 32 + j * 2;
-                    float m = r2_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
-                    float v;
-                    boolean g;
-                    v = r2_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
-                    v = r2_[xo + at + 32];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 32 : arg;
-                    v = r2_[xo + at + 33];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 33 : arg;
-                    p2_[yo + i * 16 + j] = m;
-                    path$p2_[yo + i * 16 + j] = arg;
-                }
+            for (int b = 0; b < 256; b += 8) {
+                int o = Math.min(b, 248);
+                FloatVector m = FloatVector.fromArray(S, r2_, xo, f6_maxpool_p2_cells, o);
+                IntVector at = IntVector.fromArray(IntVector.SPECIES_256, f6_maxpool_p2_cells, o);
+                IntVector arg = at;
+                // the comparison is written twice, not held in a local: C2 knows a mask's class only at the call that makes it
+                FloatVector v;
+                v = FloatVector.fromArray(S, r2_, xo + 1, f6_maxpool_p2_cells, o);
+                arg = arg.blend(at.add(1), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, r2_, xo + 32, f6_maxpool_p2_cells, o);
+                arg = arg.blend(at.add(32), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, r2_, xo + 33, f6_maxpool_p2_cells, o);
+                arg = arg.blend(at.add(33), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                m.intoArray(p2_, yo + o);
+                arg.intoArray(path$p2_, yo + o);
             }
         }
+    }
+
+    /**
+     * The values of {@link #f6_maxpool_p2_cells}.
+     */
+    private static int[] f6_maxpool_p2_cellsTable() {
+        int[] v = new int[256];
+        for (int o = 0; o < 256; o++) v[o] = (o / 16) * 64 + (o % 16) * 2;
+        return v;
     }
 
     /**
@@ -4039,39 +4058,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * maxpool 'p4' (samples/cifar_vgg.cnn:28): Y[t][c][i][j] = max_a<2,b<2 X[t][c][i·2 + a][j·2 + b]; Path = argmax position i'·W + j'
      * <p>window 2x2, stride 2x2
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each, 8 outputs at a time
      */
     private void f13_maxpool_p4_(int chunk) {
         int t = chunk;
         for (int c = 0; c < 128; c++) {
             int xo = (t * 128 + c) * 256;
             int yo = (t * 128 + c) * 64;
-            for (int i = 0; i < 8; i++) {
-                for (int j = 0; j < 8; j++) {
-                    int at = i * 2 * 16 + j * 2;
-                    float m = r4_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
-                    float v;
-                    boolean g;
-                    v = r4_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
-                    v = r4_[xo + at + 16];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 16 : arg;
-                    v = r4_[xo + at + 17];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 17 : arg;
-                    p4_[yo + i * 8 + j] = m;
-                    path$p4_[yo + i * 8 + j] = arg;
-                }
+            for (int b = 0; b < 64; b += 8) {
+                int o = Math.min(b, 56);
+                FloatVector m = FloatVector.fromArray(S, r4_, xo, f13_maxpool_p4_cells, o);
+                IntVector at = IntVector.fromArray(IntVector.SPECIES_256, f13_maxpool_p4_cells, o);
+                IntVector arg = at;
+                // the comparison is written twice, not held in a local: C2 knows a mask's class only at the call that makes it
+                FloatVector v;
+                v = FloatVector.fromArray(S, r4_, xo + 1, f13_maxpool_p4_cells, o);
+                arg = arg.blend(at.add(1), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, r4_, xo + 16, f13_maxpool_p4_cells, o);
+                arg = arg.blend(at.add(16), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, r4_, xo + 17, f13_maxpool_p4_cells, o);
+                arg = arg.blend(at.add(17), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                m.intoArray(p4_, yo + o);
+                arg.intoArray(path$p4_, yo + o);
             }
         }
+    }
+
+    /**
+     * The values of {@link #f13_maxpool_p4_cells}.
+     */
+    private static int[] f13_maxpool_p4_cellsTable() {
+        int[] v = new int[64];
+        for (int o = 0; o < 64; o++) v[o] = (o / 8) * 32 + (o % 8) * 2;
+        return v;
     }
 
     /**
@@ -4929,39 +4951,42 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     /**
      * maxpool 'p6' (samples/cifar_vgg.cnn:37): Y[t][c][i][j] = max_a<2,b<2 X[t][c][i·2 + a][j·2 + b]; Path = argmax position i'·W + j'
      * <p>window 2x2, stride 2x2
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each, 8 outputs at a time
      */
     private void f20_maxpool_p6_(int chunk) {
         int t = chunk;
         for (int c = 0; c < 256; c++) {
             int xo = (t * 256 + c) * 64;
             int yo = (t * 256 + c) * 16;
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 4; j++) {
-                    int at = i * 2 * 8 + j * 2;
-                    float m = r6_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
-                    float v;
-                    boolean g;
-                    v = r6_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
-                    v = r6_[xo + at + 8];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 8 : arg;
-                    v = r6_[xo + at + 9];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 9 : arg;
-                    p6_[yo + i * 4 + j] = m;
-                    path$p6_[yo + i * 4 + j] = arg;
-                }
+            for (int b = 0; b < 16; b += 8) {
+                int o = Math.min(b, 8);
+                FloatVector m = FloatVector.fromArray(S, r6_, xo, f20_maxpool_p6_cells, o);
+                IntVector at = IntVector.fromArray(IntVector.SPECIES_256, f20_maxpool_p6_cells, o);
+                IntVector arg = at;
+                // the comparison is written twice, not held in a local: C2 knows a mask's class only at the call that makes it
+                FloatVector v;
+                v = FloatVector.fromArray(S, r6_, xo + 1, f20_maxpool_p6_cells, o);
+                arg = arg.blend(at.add(1), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, r6_, xo + 8, f20_maxpool_p6_cells, o);
+                arg = arg.blend(at.add(8), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, r6_, xo + 9, f20_maxpool_p6_cells, o);
+                arg = arg.blend(at.add(9), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                m.intoArray(p6_, yo + o);
+                arg.intoArray(path$p6_, yo + o);
             }
         }
+    }
+
+    /**
+     * The values of {@link #f20_maxpool_p6_cells}.
+     */
+    private static int[] f20_maxpool_p6_cellsTable() {
+        int[] v = new int[16];
+        for (int o = 0; o < 16; o++) v[o] = (o / 4) * 16 + (o % 4) * 2;
+        return v;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -101,6 +102,11 @@ public final class Dropout_T64 implements Network, ChunkTask {
      * The Vector API shape of every vector kernel: 8 floats (a constant, so C2 intrinsifies).
      */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    /**
+     * maxpool 'p1': the input offset of each output's window, (o / 14)·2·28 + (o % 14)·2, for the gathers
+     */
+    private static final int[] f2_maxpool_p1_cells = f2_maxpool_p1_cellsTable();
 
     /**
      * x: input 64x1x28x28 (samples/dropout.cnn:6)
@@ -1041,39 +1047,42 @@ public final class Dropout_T64 implements Network, ChunkTask {
     /**
      * maxpool 'p1' (samples/dropout.cnn:11): Y[t][c][i][j] = max_a<2,b<2 X[t][c][i·2 + a][j·2 + b]; Path = argmax position i'·W + j'
      * <p>window 2x2, stride 2x2
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each, 8 outputs at a time
      */
     private void f2_maxpool_p1_(int chunk) {
         int t = chunk;
         for (int c = 0; c < 6; c++) {
             int xo = (t * 6 + c) * 784;
             int yo = (t * 6 + c) * 196;
-            for (int i = 0; i < 14; i++) {
-                for (int j = 0; j < 14; j++) {
-                    int at = i * 2 * 28 + j * 2;
-                    float m = r1_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
-                    float v;
-                    boolean g;
-                    v = r1_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
-                    v = r1_[xo + at + 28];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 28 : arg;
-                    v = r1_[xo + at + 29];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 29 : arg;
-                    p1_[yo + i * 14 + j] = m;
-                    path$p1_[yo + i * 14 + j] = arg;
-                }
+            for (int b = 0; b < 196; b += 8) {
+                int o = Math.min(b, 188);
+                FloatVector m = FloatVector.fromArray(S, r1_, xo, f2_maxpool_p1_cells, o);
+                IntVector at = IntVector.fromArray(IntVector.SPECIES_256, f2_maxpool_p1_cells, o);
+                IntVector arg = at;
+                // the comparison is written twice, not held in a local: C2 knows a mask's class only at the call that makes it
+                FloatVector v;
+                v = FloatVector.fromArray(S, r1_, xo + 1, f2_maxpool_p1_cells, o);
+                arg = arg.blend(at.add(1), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, r1_, xo + 28, f2_maxpool_p1_cells, o);
+                arg = arg.blend(at.add(28), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, r1_, xo + 29, f2_maxpool_p1_cells, o);
+                arg = arg.blend(at.add(29), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                m.intoArray(p1_, yo + o);
+                arg.intoArray(path$p1_, yo + o);
             }
         }
+    }
+
+    /**
+     * The values of {@link #f2_maxpool_p1_cells}.
+     */
+    private static int[] f2_maxpool_p1_cellsTable() {
+        int[] v = new int[196];
+        for (int o = 0; o < 196; o++) v[o] = (o / 14) * 56 + (o % 14) * 2;
+        return v;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -118,6 +119,16 @@ public final class Inception_T64 implements Network, ChunkTask {
      * The Vector API shape of every vector kernel: 8 floats (a constant, so C2 intrinsifies).
      */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    /**
+     * maxpool 'c2': the input offset of each output's window, (o / 13)·1·15 + (o % 13)·1, for the gathers
+     */
+    private static final int[] f8_maxpool_c2_cells = f8_maxpool_c2_cellsTable();
+
+    /**
+     * maxpool 'q': the input offset of each output's window, (o / 4)·3·13 + (o % 4)·3, for the gathers
+     */
+    private static final int[] f11_maxpool_q_cells = f11_maxpool_q_cellsTable();
 
     /**
      * x: input 64x1x28x28 (samples/inception.cnn:8)
@@ -2336,59 +2347,57 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * maxpool 'c2' (samples/inception.cnn:24): Y[t][c][i][j] = max_a<3,b<3 X[t][c][i·1 + a][j·1 + b]; Path = argmax position i'·W + j'
      * <p>window 3x3, stride 1x1, overlapping
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each, 8 outputs at a time
      */
     private void f8_maxpool_c2_(int chunk) {
         int t = chunk;
         for (int c = 0; c < 6; c++) {
             int xo = (t * 6 + c) * 225;
             int yo = (t * 6 + c) * 169;
-            for (int i = 0; i < 13; i++) {
-                for (int j = 0; j < 13; j++) {
-                    int at = i * 15 + j;
-                    float m = c1_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
-                    float v;
-                    boolean g;
-                    v = c1_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
-                    v = c1_[xo + at + 2];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 2 : arg;
-                    v = c1_[xo + at + 15];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 15 : arg;
-                    v = c1_[xo + at + 16];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 16 : arg;
-                    v = c1_[xo + at + 17];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 17 : arg;
-                    v = c1_[xo + at + 30];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 30 : arg;
-                    v = c1_[xo + at + 31];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 31 : arg;
-                    v = c1_[xo + at + 32];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 32 : arg;
-                    c2_[yo + i * 13 + j] = m;
-                    path$c2_[yo + i * 13 + j] = arg;
-                }
+            for (int b = 0; b < 169; b += 8) {
+                int o = Math.min(b, 161);
+                FloatVector m = FloatVector.fromArray(S, c1_, xo, f8_maxpool_c2_cells, o);
+                IntVector at = IntVector.fromArray(IntVector.SPECIES_256, f8_maxpool_c2_cells, o);
+                IntVector arg = at;
+                // the comparison is written twice, not held in a local: C2 knows a mask's class only at the call that makes it
+                FloatVector v;
+                v = FloatVector.fromArray(S, c1_, xo + 1, f8_maxpool_c2_cells, o);
+                arg = arg.blend(at.add(1), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, c1_, xo + 2, f8_maxpool_c2_cells, o);
+                arg = arg.blend(at.add(2), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, c1_, xo + 15, f8_maxpool_c2_cells, o);
+                arg = arg.blend(at.add(15), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, c1_, xo + 16, f8_maxpool_c2_cells, o);
+                arg = arg.blend(at.add(16), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, c1_, xo + 17, f8_maxpool_c2_cells, o);
+                arg = arg.blend(at.add(17), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, c1_, xo + 30, f8_maxpool_c2_cells, o);
+                arg = arg.blend(at.add(30), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, c1_, xo + 31, f8_maxpool_c2_cells, o);
+                arg = arg.blend(at.add(31), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, c1_, xo + 32, f8_maxpool_c2_cells, o);
+                arg = arg.blend(at.add(32), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                m.intoArray(c2_, yo + o);
+                arg.intoArray(path$c2_, yo + o);
             }
         }
+    }
+
+    /**
+     * The values of {@link #f8_maxpool_c2_cells}.
+     */
+    private static int[] f8_maxpool_c2_cellsTable() {
+        int[] v = new int[169];
+        for (int o = 0; o < 169; o++) v[o] = (o / 13) * 15 + (o % 13) * 1;
+        return v;
     }
 
     /**
@@ -2415,39 +2424,42 @@ public final class Inception_T64 implements Network, ChunkTask {
     /**
      * maxpool 'q' (samples/inception.cnn:28): Y[t][c][i][j] = max_a<2,b<2 X[t][c][i·3 + a][j·3 + b]; Path = argmax position i'·W + j'
      * <p>window 2x2, stride 3x3
-     * <p>64 chunks: one sample each
+     * <p>64 chunks: one sample each, 8 outputs at a time
      */
     private void f11_maxpool_q_(int chunk) {
         int t = chunk;
         for (int c = 0; c < 18; c++) {
             int xo = (t * 18 + c) * 169;
             int yo = (t * 18 + c) * 16;
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 4; j++) {
-                    int at = i * 3 * 13 + j * 3;
-                    float m = g_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
-                    float v;
-                    boolean g;
-                    v = g_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
-                    v = g_[xo + at + 13];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 13 : arg;
-                    v = g_[xo + at + 14];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 14 : arg;
-                    q_[yo + i * 4 + j] = m;
-                    path$q_[yo + i * 4 + j] = arg;
-                }
+            for (int b = 0; b < 16; b += 8) {
+                int o = Math.min(b, 8);
+                FloatVector m = FloatVector.fromArray(S, g_, xo, f11_maxpool_q_cells, o);
+                IntVector at = IntVector.fromArray(IntVector.SPECIES_256, f11_maxpool_q_cells, o);
+                IntVector arg = at;
+                // the comparison is written twice, not held in a local: C2 knows a mask's class only at the call that makes it
+                FloatVector v;
+                v = FloatVector.fromArray(S, g_, xo + 1, f11_maxpool_q_cells, o);
+                arg = arg.blend(at.add(1), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, g_, xo + 13, f11_maxpool_q_cells, o);
+                arg = arg.blend(at.add(13), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, g_, xo + 14, f11_maxpool_q_cells, o);
+                arg = arg.blend(at.add(14), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
+                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
+                m.intoArray(q_, yo + o);
+                arg.intoArray(path$q_, yo + o);
             }
         }
+    }
+
+    /**
+     * The values of {@link #f11_maxpool_q_cells}.
+     */
+    private static int[] f11_maxpool_q_cellsTable() {
+        int[] v = new int[16];
+        for (int o = 0; o < 16; o++) v[o] = (o / 4) * 39 + (o % 4) * 3;
+        return v;
     }
 
     /**

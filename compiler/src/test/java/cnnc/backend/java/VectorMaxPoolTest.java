@@ -1,0 +1,108 @@
+package cnnc.backend.java;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cnnc.front.Options;
+import cnnc.ir.Model;
+import cnnc.runtime.Network;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Max pooling on the Vector API ({@code PoolEmitter.vectorMax}: gathers of 8 outputs at a time in a
+ * plane's flat order, the last block overlapping) against a direct scan of every window written
+ * here, which takes a cell when it is greater than the maximum so far (the first maximum wins, a NaN
+ * never wins nor loses its place). The input holds ties, signed zeros and NaNs, as relu output and
+ * broken training do; values and paths must be equal bit for bit, in the training class (with its
+ * path tensor) and in the inference class. Shapes: planes whose output count is a multiple of 8 and
+ * not, overlapping and gapped windows, and the cases that keep the scalar code (fewer than 8 outputs
+ * a plane, a ceil window past the input), which must give the same answers.
+ */
+@org.junit.jupiter.api.Timeout(120)
+class VectorMaxPoolTest {
+
+    @ParameterizedTest(name = "{0}x{1}x{2}, window {3}x{4}, stride {5}x{6}, ceil {7}, vector {8}")
+    @CsvSource({
+        "2, 28, 28, 2, 2, 2, 2, false, true",   // LeNet's p1: 196 outputs a plane, the last block overlaps
+        "3, 10, 10, 2, 2, 2, 2, false, true",   // 25 outputs
+        "2, 9, 8, 3, 3, 2, 2, false, true",     // overlapping windows, 12 outputs
+        "2, 12, 11, 2, 3, 3, 2, false, true",   // gaps between rows
+        "1, 16, 16, 5, 5, 1, 1, false, true",   // a 5x5 window, stride 1
+        "2, 8, 8, 2, 2, 2, 2, false, true",     // exactly 16 outputs
+        "2, 4, 4, 2, 2, 2, 2, false, false",    // 4 outputs a plane: the scalar code
+        "2, 9, 9, 2, 2, 2, 2, true, false",     // a ceil window past the input: the scalar code
+    })
+    void gathersGiveTheScalarScansValuesAndPaths(int c, int h, int w, int p, int q, int sh, int sw, boolean ceil, boolean vector) {
+        String text = "network mp {\n input x : " + c + "x" + h + "x" + w + ";\n target z : 3;\n"
+                + " m = maxpool(x, window: " + p + "x" + q + ", stride: " + sh + "x" + sw + (ceil ? ", ceil: true" : "") + ");\n"
+                + " f = full(m, 3);\n y = softmax(f);\n loss cross_entropy(y, z);\n}\n";
+        int batch = 3;
+        int ho = ceil ? -Math.floorDiv(-(h - p), sh) + 1 : (h - p) / sh + 1;
+        int wo = ceil ? -Math.floorDiv(-(w - q), sw) + 1 : (w - q) / sw + 1;
+        float[] x = input(batch * c * h * w);
+        float[] expected = new float[batch * c * ho * wo];
+        int[] expectedPath = new int[expected.length];
+        scan(x, batch * c, h, w, ho, wo, p, q, sh, sw, expected, expectedPath);
+        for (boolean training : new boolean[] {true, false}) {
+            Model m = cnnc.passes.Pipeline.compile(cnnc.diag.SourceFile.of("mp.cnn", text), Options.defaults().withBatch(batch).withTraining(training));
+            JavaBackend.Source src = JavaBackend.generate(m, "cnnc.generated", true);
+            assertEquals(vector, src.text().contains("f0_maxpool_m_cells, o)"), "the vector kernel where it applies, and only there");
+            Network net = JaninoLoader.compile(src).instantiate();
+            System.arraycopy(x, 0, net.tensor("x"), 0, x.length);
+            net.setThreads(2);
+            if (training) {
+                net.forward();
+                assertArrayEquals(expectedPath, net.path("path.m"), "path");
+            } else {
+                net.infer();
+            }
+            float[] got = net.tensor("m");
+            assertEquals(expected.length, got.length);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]), "m[" + i + "] training " + training);
+            }
+            net.close();
+        }
+    }
+
+    /** Values with many ties (a few levels), zeros of both signs and a NaN now and then. */
+    private static float[] input(int n) {
+        Random r = new Random(7);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            int k = r.nextInt(20);
+            x[i] = k == 0 ? Float.NaN : k == 1 ? -0f : k < 5 ? 0f : (r.nextInt(6) - 2) * 0.5f;
+        }
+        return x;
+    }
+
+    /** The definition: every window scanned row by row; a cell replaces the maximum when it is greater. */
+    private static void scan(float[] x, int planes, int h, int w, int ho, int wo, int p, int q, int sh, int sw, float[] y, int[] path) {
+        int nan = 0;
+        for (int pl = 0; pl < planes; pl++) {
+            for (int i = 0; i < ho; i++) {
+                for (int j = 0; j < wo; j++) {
+                    int at = i * sh * w + j * sw;
+                    float m = x[pl * h * w + at];
+                    int arg = at;
+                    for (int a = 0; a < p && i * sh + a < h; a++) {
+                        for (int b = 0; b < q && j * sw + b < w; b++) {
+                            float v = x[pl * h * w + at + a * w + b];
+                            if (v > m) {
+                                m = v;
+                                arg = at + a * w + b;
+                            }
+                        }
+                    }
+                    y[(pl * ho + i) * wo + j] = m;
+                    path[(pl * ho + i) * wo + j] = arg;
+                    nan += Float.isNaN(m) ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(nan > 0 && nan < y.length, "the input should leave some outputs NaN and most not");
+    }
+}
