@@ -5,18 +5,22 @@ import cnnc.ops.AvgPoolBf;
 import cnnc.ops.MaxPoolBf;
 import cnnc.ops.Pool;
 import cnnc.ops.Taps;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 
 /**
  * maxpool, avgpool and their backward steps, one chunk per sample. Max pooling unrolls windows of
  * up to {@link #UNROLL} cells with literal offsets; a bounds test is emitted only for cells that a
- * {@code ceil} window can push past the input. Backward steps scatter within one sample's maps, so
+ * {@code ceil} window can push past the input. In Vector API classes it takes 8 outputs at a time
+ * where no window leaves the input ({@link #vectorMax}). Backward steps scatter within one sample's maps, so
  * overlapping windows accumulate in a fixed order on one thread.
  */
 final class PoolEmitter {
 
     static final int UNROLL = 25;
 
-    static final com.palantir.javapoet.ClassName INT_VECTOR = com.palantir.javapoet.ClassName.get("jdk.incubator.vector", "IntVector");
+    /** Max pooling's paths, 8 at a time ({@link #vectorMax}). */
+    static final ClassName INT_VECTOR = ClassName.get("jdk.incubator.vector", "IntVector");
 
     private PoolEmitter() {}
 
@@ -107,7 +111,7 @@ final class PoolEmitter {
      * where the scalar code's data-dependent selects cost a mispredicted branch every other cell. The
      * last block of a plane starts at {@code HoWo - VL}, recomputing a few outputs with the same values.
      */
-    private static com.palantir.javapoet.CodeBlock vectorMax(StepCtx s, Pool op, Shape x, Shape y) {
+    private static CodeBlock vectorMax(StepCtx s, Pool op, Shape x, Shape y) {
         int W = x.w(), Wo = y.w(), plane = y.h() * Wo, VL = VectorConvEmitter.VL;
         String cells = s.intTable("cells", plane, "maxpool '" + s.step.node() + "': the input offset of each output's window, (o / "
                 + Wo + ")·" + op.sh() + "·" + W + " + (o % " + Wo + ")·" + op.sw() + ", for the gathers",
@@ -153,7 +157,7 @@ final class PoolEmitter {
         c.line("int b1 = " + (colsSpill ? "Math.min(" + op.q() + ", " + W + " - " + ConvEmitter.times("j", op.sw()) + ")" : op.q()));
     }
 
-    private static com.palantir.javapoet.CodeBlock avgForward(StepCtx s, Pool op, Shape x, Shape y) {
+    private static CodeBlock avgForward(StepCtx s, Pool op, Shape x, Shape y) {
         int H = x.h(), W = x.w(), Ho = y.h(), Wo = y.w();
         Code c = new Code();
         header(c, x, y);
