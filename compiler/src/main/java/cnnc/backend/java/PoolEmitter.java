@@ -55,11 +55,15 @@ final class PoolEmitter {
         c.line("int at = " + ConvEmitter.times("i", op.sh()) + " * " + W + " + " + ConvEmitter.times("j", op.sw()));
         String out = "yo + i * " + Wo + " + j";
         {
-            c.line("float m = " + s.in(0) + "[xo + at]").line("int arg = at");
+            c.line("float m = " + s.in(0) + "[xo + at]");
+            if (!s.inference || P * Q > UNROLL) {
+                c.line("int arg = at");
+            }
             if (P * Q <= UNROLL) {
-                c.comment("window cells in row-major order; the first maximum wins (strict >), without branches:");
-                c.comment("which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell");
-                c.line("float v").line("boolean g");
+                c.comment("window cells in row-major order; the first maximum wins (strict >), without branches: which cell is");
+                c.comment("larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the");
+                c.comment("selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)");
+                c.line("float v").line("int s");
                 for (int a = 0; a < P; a++) {
                     for (int b = 0; b < Q; b++) {
                         if (a == 0 && b == 0) {
@@ -77,7 +81,11 @@ final class PoolEmitter {
                             c.open("if (" + cond + ")");
                         }
                         c.line("v = " + s.in(0) + "[xo + " + pos + "]");
-                        c.line("g = v > m").line("m = g ? v : m").line("arg = g ? " + pos + " : arg");
+                        c.line("s = -(v > m ? 1 : 0)")
+                                .line("m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s)");
+                        if (!s.inference) {
+                            c.line("arg = (" + pos + ") & s | arg & ~s");
+                        }
                         if (!cond.isEmpty()) {
                             c.close();
                         }

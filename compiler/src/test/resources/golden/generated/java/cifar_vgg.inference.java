@@ -1350,23 +1350,20 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
                 for (int j = 0; j < 16; j++) {
                     int at = i * 2 * 32 + j * 2;
                     float m = r2_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r2_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r2_[xo + at + 32];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 32 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r2_[xo + at + 33];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 33 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     p2_[yo + i * 16 + j] = m;
                 }
             }
@@ -1788,23 +1785,20 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
                 for (int j = 0; j < 8; j++) {
                     int at = i * 2 * 16 + j * 2;
                     float m = r4_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r4_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r4_[xo + at + 16];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 16 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r4_[xo + at + 17];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 17 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     p4_[yo + i * 8 + j] = m;
                 }
             }
@@ -2226,23 +2220,20 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
                 for (int j = 0; j < 4; j++) {
                     int at = i * 2 * 8 + j * 2;
                     float m = r6_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r6_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r6_[xo + at + 8];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 8 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r6_[xo + at + 9];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 9 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     p6_[yo + i * 4 + j] = m;
                 }
             }

@@ -2092,22 +2092,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     int at = i * 2 * 32 + j * 2;
                     float m = r2_[xo + at];
                     int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r2_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 1) & s | arg & ~s;
                     v = r2_[xo + at + 32];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 32 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 32) & s | arg & ~s;
                     v = r2_[xo + at + 33];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 33 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 33) & s | arg & ~s;
                     p2_[yo + i * 16 + j] = m;
                     path$p2_[yo + i * 16 + j] = arg;
                 }
@@ -2536,22 +2537,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     int at = i * 2 * 16 + j * 2;
                     float m = r4_[xo + at];
                     int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r4_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 1) & s | arg & ~s;
                     v = r4_[xo + at + 16];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 16 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 16) & s | arg & ~s;
                     v = r4_[xo + at + 17];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 17 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 17) & s | arg & ~s;
                     p4_[yo + i * 8 + j] = m;
                     path$p4_[yo + i * 8 + j] = arg;
                 }
@@ -2980,22 +2982,23 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
                     int at = i * 2 * 8 + j * 2;
                     float m = r6_[xo + at];
                     int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r6_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 1) & s | arg & ~s;
                     v = r6_[xo + at + 8];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 8 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 8) & s | arg & ~s;
                     v = r6_[xo + at + 9];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 9 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 9) & s | arg & ~s;
                     p6_[yo + i * 4 + j] = m;
                     path$p6_[yo + i * 4 + j] = arg;
                 }

@@ -1362,22 +1362,23 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     int at = i * 2 * 28 + j * 2;
                     float m = r1_[xo + at];
                     int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r1_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 1) & s | arg & ~s;
                     v = r1_[xo + at + 28];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 28 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 28) & s | arg & ~s;
                     v = r1_[xo + at + 29];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 29 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 29) & s | arg & ~s;
                     p1_[yo + i * 14 + j] = m;
                     path$p1_[yo + i * 14 + j] = arg;
                 }
@@ -1615,22 +1616,23 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     int at = i * 2 * 14 + j * 2;
                     float m = r2_[xo + at];
                     int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r2_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 1) & s | arg & ~s;
                     v = r2_[xo + at + 14];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 14 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 14) & s | arg & ~s;
                     v = r2_[xo + at + 15];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 15 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 15) & s | arg & ~s;
                     p2_[yo + i * 7 + j] = m;
                     path$p2_[yo + i * 7 + j] = arg;
                 }
@@ -1859,27 +1861,28 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     int at = i * 2 * 7 + j * 2;
                     float m = r3_[xo + at];
                     int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     if (j * 2 + 1 < 7) {
                         v = r3_[xo + at + 1];
-                        g = v > m;
-                        m = g ? v : m;
-                        arg = g ? at + 1 : arg;
+                        s = -(v > m ? 1 : 0);
+                        m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                        arg = (at + 1) & s | arg & ~s;
                     }
                     if (i * 2 + 1 < 7) {
                         v = r3_[xo + at + 7];
-                        g = v > m;
-                        m = g ? v : m;
-                        arg = g ? at + 7 : arg;
+                        s = -(v > m ? 1 : 0);
+                        m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                        arg = (at + 7) & s | arg & ~s;
                     }
                     if (i * 2 + 1 < 7 && j * 2 + 1 < 7) {
                         v = r3_[xo + at + 8];
-                        g = v > m;
-                        m = g ? v : m;
-                        arg = g ? at + 8 : arg;
+                        s = -(v > m ? 1 : 0);
+                        m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                        arg = (at + 8) & s | arg & ~s;
                     }
                     p3_[yo + i * 4 + j] = m;
                     path$p3_[yo + i * 4 + j] = arg;

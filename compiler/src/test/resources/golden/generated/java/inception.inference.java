@@ -1348,43 +1348,35 @@ public final class Inception_T1 implements Network, ChunkTask {
                 for (int j = 0; j < 13; j++) {
                     int at = i * 15 + j;
                     float m = c1_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = c1_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = c1_[xo + at + 2];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 2 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = c1_[xo + at + 15];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 15 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = c1_[xo + at + 16];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 16 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = c1_[xo + at + 17];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 17 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = c1_[xo + at + 30];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 30 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = c1_[xo + at + 31];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 31 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = c1_[xo + at + 32];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 32 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     c2_[yo + i * 13 + j] = m;
                 }
             }
@@ -1427,23 +1419,20 @@ public final class Inception_T1 implements Network, ChunkTask {
                 for (int j = 0; j < 4; j++) {
                     int at = i * 3 * 13 + j * 3;
                     float m = g_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = g_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = g_[xo + at + 13];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 13 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = g_[xo + at + 14];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 14 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     q_[yo + i * 4 + j] = m;
                 }
             }

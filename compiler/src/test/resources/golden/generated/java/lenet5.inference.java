@@ -880,23 +880,20 @@ public final class Lenet5_T1 implements Network, ChunkTask {
                 for (int j = 0; j < 14; j++) {
                     int at = i * 2 * 28 + j * 2;
                     float m = r1_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r1_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r1_[xo + at + 28];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 28 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r1_[xo + at + 29];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 29 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     p1_[yo + i * 14 + j] = m;
                 }
             }
@@ -1259,23 +1256,20 @@ public final class Lenet5_T1 implements Network, ChunkTask {
                 for (int j = 0; j < 5; j++) {
                     int at = i * 2 * 10 + j * 2;
                     float m = r2_[xo + at];
-                    int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     v = r2_[xo + at + 1];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 1 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r2_[xo + at + 10];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 10 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     v = r2_[xo + at + 11];
-                    g = v > m;
-                    m = g ? v : m;
-                    arg = g ? at + 11 : arg;
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
                     p2_[yo + i * 5 + j] = m;
                 }
             }

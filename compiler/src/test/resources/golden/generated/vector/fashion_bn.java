@@ -2695,27 +2695,28 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
                     int at = i * 2 * 7 + j * 2;
                     float m = r3_[xo + at];
                     int arg = at;
-                    // window cells in row-major order; the first maximum wins (strict >), without branches:
-                    // which cell is larger is a coin toss on real data, and a mispredicted branch costs more than a cell
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
                     float v;
-                    boolean g;
+                    int s;
                     if (j * 2 + 1 < 7) {
                         v = r3_[xo + at + 1];
-                        g = v > m;
-                        m = g ? v : m;
-                        arg = g ? at + 1 : arg;
+                        s = -(v > m ? 1 : 0);
+                        m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                        arg = (at + 1) & s | arg & ~s;
                     }
                     if (i * 2 + 1 < 7) {
                         v = r3_[xo + at + 7];
-                        g = v > m;
-                        m = g ? v : m;
-                        arg = g ? at + 7 : arg;
+                        s = -(v > m ? 1 : 0);
+                        m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                        arg = (at + 7) & s | arg & ~s;
                     }
                     if (i * 2 + 1 < 7 && j * 2 + 1 < 7) {
                         v = r3_[xo + at + 8];
-                        g = v > m;
-                        m = g ? v : m;
-                        arg = g ? at + 8 : arg;
+                        s = -(v > m ? 1 : 0);
+                        m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                        arg = (at + 8) & s | arg & ~s;
                     }
                     p3_[yo + i * 4 + j] = m;
                     path$p3_[yo + i * 4 + j] = arg;

@@ -12,19 +12,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Max pooling on the Vector API ({@code PoolEmitter.vectorMax}: gathers of 8 outputs at a time in a
- * plane's flat order, the last block overlapping) against a direct scan of every window written
- * here, which takes a cell when it is greater than the maximum so far (the first maximum wins, a NaN
- * never wins nor loses its place). The input holds ties, signed zeros and NaNs, as relu output and
- * broken training do; values and paths must be equal bit for bit, in the training class (with its
- * path tensor) and in the inference class. Shapes: planes whose output count is a multiple of 8 and
- * not, overlapping and gapped windows, and the cases that keep the scalar code (fewer than 8 outputs
- * a plane, a ceil window past the input), which must give the same answers.
+ * Max pooling's two kernels against a direct scan of every window written here, which takes a cell
+ * when it is greater than the maximum so far (the first maximum wins, a NaN never wins nor loses its
+ * place): the Vector API one ({@code PoolEmitter.vectorMax}: gathers of 8 outputs at a time in a
+ * plane's flat order, the last block overlapping) and the scalar one (selects as masks on the bits),
+ * which plain-Java classes run and Vector API classes keep where the vector one does not apply
+ * (fewer than 8 outputs a plane, a ceil window past the input). The input holds ties, signed zeros
+ * and NaNs, as relu output and broken training do; values and paths must be equal bit for bit, in
+ * training classes (with their path tensor) and inference classes. Shapes: planes whose output count
+ * is a multiple of 8 and not, overlapping and gapped windows.
  */
 @org.junit.jupiter.api.Timeout(120)
-class VectorMaxPoolTest {
+class MaxPoolKernelTest {
 
-    @ParameterizedTest(name = "{0}x{1}x{2}, window {3}x{4}, stride {5}x{6}, ceil {7}, vector {8}")
+    @ParameterizedTest(name = "{0}x{1}x{2}, window {3}x{4}, stride {5}x{6}, ceil {7}, vector kernel {8}")
     @CsvSource({
         "2, 28, 28, 2, 2, 2, 2, false, true",   // LeNet's p1: 196 outputs a plane, the last block overlaps
         "3, 10, 10, 2, 2, 2, 2, false, true",   // 25 outputs
@@ -35,7 +36,7 @@ class VectorMaxPoolTest {
         "2, 4, 4, 2, 2, 2, 2, false, false",    // 4 outputs a plane: the scalar code
         "2, 9, 9, 2, 2, 2, 2, true, false",     // a ceil window past the input: the scalar code
     })
-    void gathersGiveTheScalarScansValuesAndPaths(int c, int h, int w, int p, int q, int sh, int sw, boolean ceil, boolean vector) {
+    void kernelsGiveTheScansValuesAndPaths(int c, int h, int w, int p, int q, int sh, int sw, boolean ceil, boolean vector) {
         String text = "network mp {\n input x : " + c + "x" + h + "x" + w + ";\n target z : 3;\n"
                 + " m = maxpool(x, window: " + p + "x" + q + ", stride: " + sh + "x" + sw + (ceil ? ", ceil: true" : "") + ");\n"
                 + " f = full(m, 3);\n y = softmax(f);\n loss cross_entropy(y, z);\n}\n";
@@ -47,24 +48,28 @@ class VectorMaxPoolTest {
         int[] expectedPath = new int[expected.length];
         scan(x, batch * c, h, w, ho, wo, p, q, sh, sw, expected, expectedPath);
         for (boolean training : new boolean[] {true, false}) {
-            Model m = cnnc.passes.Pipeline.compile(cnnc.diag.SourceFile.of("mp.cnn", text), Options.defaults().withBatch(batch).withTraining(training));
-            JavaBackend.Source src = JavaBackend.generate(m, "cnnc.generated", true);
-            assertEquals(vector, src.text().contains("f0_maxpool_m_cells, o)"), "the vector kernel where it applies, and only there");
-            Network net = JaninoLoader.compile(src).instantiate();
-            System.arraycopy(x, 0, net.tensor("x"), 0, x.length);
-            net.setThreads(2);
-            if (training) {
-                net.forward();
-                assertArrayEquals(expectedPath, net.path("path.m"), "path");
-            } else {
-                net.infer();
+            for (boolean vectorClass : new boolean[] {true, false}) {
+                Model m = cnnc.passes.Pipeline.compile(cnnc.diag.SourceFile.of("mp.cnn", text),
+                        Options.defaults().withBatch(batch).withTraining(training));
+                JavaBackend.Source src = JavaBackend.generate(m, "cnnc.generated", vectorClass);
+                String what = (training ? "training" : "inference") + (vectorClass ? " Vector API" : " plain-Java") + " class";
+                assertEquals(vector && vectorClass, src.text().contains("f0_maxpool_m_cells, o)"), what + ": the vector kernel where it applies, and only there");
+                Network net = JaninoLoader.compile(src).instantiate();
+                System.arraycopy(x, 0, net.tensor("x"), 0, x.length);
+                net.setThreads(2);
+                if (training) {
+                    net.forward();
+                    assertArrayEquals(expectedPath, net.path("path.m"), what + ": path");
+                } else {
+                    net.infer();
+                }
+                float[] got = net.tensor("m");
+                assertEquals(expected.length, got.length);
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]), what + ": m[" + i + "]");
+                }
+                net.close();
             }
-            float[] got = net.tensor("m");
-            assertEquals(expected.length, got.length);
-            for (int i = 0; i < got.length; i++) {
-                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]), "m[" + i + "] training " + training);
-            }
-            net.close();
         }
     }
 
