@@ -6,6 +6,7 @@ import cnnc.ops.ActivationBf;
 import cnnc.ops.Expr;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The element-wise functions and their backward steps: loops over one sample's elements computing
@@ -54,7 +55,17 @@ final class ActivationEmitter {
                 c.line("float " + local(v) + " = " + arrays.get(v) + "[e]");
             }
         }
-        c.line(s.out(0) + "[e] = " + JavaExpr.scalar(e, v -> e.uses(v) > 1 ? local(v) : arrays.get(v) + "[e]"));
+        Function<Expr.Var, String> ref = v -> e.uses(v) > 1 ? local(v) : arrays.get(v) + "[e]";
+        if (e instanceof Expr.Positive p && !e.transcendental()) {
+            c.comment("the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on");
+            c.comment("real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)");
+            c.line("int s = -(" + JavaExpr.scalar(p.test(), ref) + " > 0f ? 1 : 0)");
+            String otherwise = p.otherwise() instanceof Expr.Num n && Float.floatToRawIntBits((float) n.value()) == 0 ? ""
+                    : " | Float.floatToRawIntBits(" + JavaExpr.scalar(p.otherwise(), ref) + ") & ~s";  // b = +0f: no bits
+            c.line(s.out(0) + "[e] = Float.intBitsToFloat(Float.floatToRawIntBits(" + JavaExpr.scalar(p.then(), ref) + ") & s" + otherwise + ")");
+        } else {
+            c.line(s.out(0) + "[e] = " + JavaExpr.scalar(e, ref));
+        }
         c.close();
         s.mainBySample(x.n(), x.size(), "one sample each", c.build());
     }

@@ -1131,7 +1131,10 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
         int lo = chunk * 65536;
         for (int e = lo; e < lo + 65536; e++) {
             float v = n1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1331,7 +1334,10 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
         int lo = chunk * 65536;
         for (int e = lo; e < lo + 65536; e++) {
             float v = n2_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1566,7 +1572,10 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
         int lo = chunk * 32768;
         for (int e = lo; e < lo + 32768; e++) {
             float v = n3_[e];
-            r3_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1766,7 +1775,10 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
         int lo = chunk * 32768;
         for (int e = lo; e < lo + 32768; e++) {
             float v = n4_[e];
-            r4_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r4_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2001,7 +2013,10 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
         int lo = chunk * 16384;
         for (int e = lo; e < lo + 16384; e++) {
             float v = n5_[e];
-            r5_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r5_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2201,7 +2216,10 @@ public final class Cifar_vgg_T1 implements Network, ChunkTask {
         int lo = chunk * 16384;
         for (int e = lo; e < lo + 16384; e++) {
             float v = n6_[e];
-            r6_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r6_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 

@@ -1870,7 +1870,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int lo = chunk * 65536;
         for (int e = lo; e < lo + 65536; e++) {
             float v = n1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2073,7 +2076,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int lo = chunk * 65536;
         for (int e = lo; e < lo + 65536; e++) {
             float v = n2_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2315,7 +2321,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int lo = chunk * 32768;
         for (int e = lo; e < lo + 32768; e++) {
             float v = n3_[e];
-            r3_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2518,7 +2527,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int lo = chunk * 32768;
         for (int e = lo; e < lo + 32768; e++) {
             float v = n4_[e];
-            r4_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r4_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2760,7 +2772,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int lo = chunk * 16384;
         for (int e = lo; e < lo + 16384; e++) {
             float v = n5_[e];
-            r5_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r5_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2963,7 +2978,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         int lo = chunk * 16384;
         for (int e = lo; e < lo + 16384; e++) {
             float v = n6_[e];
-            r6_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r6_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -3140,7 +3158,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b4_relu_bf_r6_(int chunk) {
         int lo = chunk * 16384;
         for (int e = lo; e < lo + 16384; e++) {
-            grad$n6_[e] = n6_[e] > 0f ? grad$r6_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n6_[e] > 0f ? 1 : 0);
+            grad$n6_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r6_[e]) & s);
         }
     }
 
@@ -3378,7 +3399,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b9_relu_bf_r5_(int chunk) {
         int lo = chunk * 16384;
         for (int e = lo; e < lo + 16384; e++) {
-            grad$n5_[e] = n5_[e] > 0f ? grad$r5_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n5_[e] > 0f ? 1 : 0);
+            grad$n5_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r5_[e]) & s);
         }
     }
 
@@ -3635,7 +3659,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b15_relu_bf_r4_(int chunk) {
         int lo = chunk * 32768;
         for (int e = lo; e < lo + 32768; e++) {
-            grad$n4_[e] = n4_[e] > 0f ? grad$r4_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n4_[e] > 0f ? 1 : 0);
+            grad$n4_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r4_[e]) & s);
         }
     }
 
@@ -3873,7 +3900,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b20_relu_bf_r3_(int chunk) {
         int lo = chunk * 32768;
         for (int e = lo; e < lo + 32768; e++) {
-            grad$n3_[e] = n3_[e] > 0f ? grad$r3_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n3_[e] > 0f ? 1 : 0);
+            grad$n3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r3_[e]) & s);
         }
     }
 
@@ -4130,7 +4160,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b26_relu_bf_r2_(int chunk) {
         int lo = chunk * 65536;
         for (int e = lo; e < lo + 65536; e++) {
-            grad$n2_[e] = n2_[e] > 0f ? grad$r2_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n2_[e] > 0f ? 1 : 0);
+            grad$n2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
 
@@ -4368,7 +4401,10 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     private void b31_relu_bf_r1_(int chunk) {
         int lo = chunk * 65536;
         for (int e = lo; e < lo + 65536; e++) {
-            grad$n1_[e] = n1_[e] > 0f ? grad$r1_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n1_[e] > 0f ? 1 : 0);
+            grad$n1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }
 

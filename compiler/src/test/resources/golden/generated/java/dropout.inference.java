@@ -777,7 +777,10 @@ public final class Dropout_T1 implements Network, ChunkTask {
         int lo = chunk * 4704;
         for (int e = lo; e < lo + 4704; e++) {
             float v = c1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -849,7 +852,10 @@ public final class Dropout_T1 implements Network, ChunkTask {
         int lo = chunk * 32;
         for (int e = lo; e < lo + 32; e++) {
             float v = f1_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 

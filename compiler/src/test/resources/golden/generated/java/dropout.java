@@ -872,7 +872,10 @@ public final class Dropout_T64 implements Network, ChunkTask {
         int lo = chunk * 4704;
         for (int e = lo; e < lo + 4704; e++) {
             float v = c1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -957,7 +960,10 @@ public final class Dropout_T64 implements Network, ChunkTask {
         int lo = chunk * 32;
         for (int e = lo; e < lo + 32; e++) {
             float v = f1_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1108,7 +1114,10 @@ public final class Dropout_T64 implements Network, ChunkTask {
     private void b4_relu_bf_r2_(int chunk) {
         int lo = chunk * 32;
         for (int e = lo; e < lo + 32; e++) {
-            grad$f1_[e] = f1_[e] > 0f ? grad$r2_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(f1_[e] > 0f ? 1 : 0);
+            grad$f1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
 
@@ -1187,7 +1196,10 @@ public final class Dropout_T64 implements Network, ChunkTask {
     private void b9_relu_bf_r1_(int chunk) {
         int lo = chunk * 4704;
         for (int e = lo; e < lo + 4704; e++) {
-            grad$c1_[e] = c1_[e] > 0f ? grad$r1_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(c1_[e] > 0f ? 1 : 0);
+            grad$c1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }
 

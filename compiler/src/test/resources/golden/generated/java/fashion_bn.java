@@ -1343,7 +1343,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int lo = chunk * 25088;
         for (int e = lo; e < lo + 25088; e++) {
             float v = n1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1597,7 +1600,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int lo = chunk * 12544;
         for (int e = lo; e < lo + 12544; e++) {
             float v = n2_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1842,7 +1848,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int lo = chunk * 6272;
         for (int e = lo; e < lo + 6272; e++) {
             float v = n3_[e];
-            r3_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1912,7 +1921,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         int lo = chunk * 256;
         for (int e = lo; e < lo + 256; e++) {
             float v = f1_[e];
-            r4_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r4_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2031,7 +2043,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b3_relu_bf_r4_(int chunk) {
         int lo = chunk * 256;
         for (int e = lo; e < lo + 256; e++) {
-            grad$f1_[e] = f1_[e] > 0f ? grad$r4_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(f1_[e] > 0f ? 1 : 0);
+            grad$f1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r4_[e]) & s);
         }
     }
 
@@ -2099,7 +2114,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b7_relu_bf_r3_(int chunk) {
         int lo = chunk * 6272;
         for (int e = lo; e < lo + 6272; e++) {
-            grad$n3_[e] = n3_[e] > 0f ? grad$r3_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n3_[e] > 0f ? 1 : 0);
+            grad$n3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r3_[e]) & s);
         }
     }
 
@@ -2359,7 +2377,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b13_relu_bf_r2_(int chunk) {
         int lo = chunk * 12544;
         for (int e = lo; e < lo + 12544; e++) {
-            grad$n2_[e] = n2_[e] > 0f ? grad$r2_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n2_[e] > 0f ? 1 : 0);
+            grad$n2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
 
@@ -2628,7 +2649,10 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     private void b19_relu_bf_r1_(int chunk) {
         int lo = chunk * 25088;
         for (int e = lo; e < lo + 25088; e++) {
-            grad$n1_[e] = n1_[e] > 0f ? grad$r1_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n1_[e] > 0f ? 1 : 0);
+            grad$n1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }
 

@@ -801,7 +801,10 @@ public final class Inception_T1 implements Network, ChunkTask {
         int lo = chunk * 1352;
         for (int e = lo; e < lo + 1352; e++) {
             float v = c0_[e];
-            r0_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -909,7 +912,10 @@ public final class Inception_T1 implements Network, ChunkTask {
         int lo = chunk * 1014;
         for (int e = lo; e < lo + 1014; e++) {
             float v = a0_[e];
-            a_[e] = v > 0f ? v : 0.1f * v;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            a_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(0.1f * v) & ~s);
         }
     }
 

@@ -1156,7 +1156,10 @@ public final class Inception_T64 implements Network, ChunkTask {
         int lo = chunk * 1352;
         for (int e = lo; e < lo + 1352; e++) {
             float v = c0_[e];
-            r0_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1235,7 +1238,10 @@ public final class Inception_T64 implements Network, ChunkTask {
         int lo = chunk * 1014;
         for (int e = lo; e < lo + 1014; e++) {
             float v = a0_[e];
-            a_[e] = v > 0f ? v : 0.1f * v;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            a_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(0.1f * v) & ~s);
         }
     }
 
@@ -1994,7 +2000,10 @@ public final class Inception_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 1014; e++) {
             float y = b_[e];
             float dy = grad$b_[e];
-            grad$b2_[e] = y > 0f ? dy : dy * (y + 1f);
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(y > 0f ? 1 : 0);
+            grad$b2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(dy) & s | Float.floatToRawIntBits(dy * (y + 1f)) & ~s);
         }
     }
 
@@ -2285,7 +2294,10 @@ public final class Inception_T64 implements Network, ChunkTask {
         int lo = chunk * 1014;
         for (int e = lo; e < lo + 1014; e++) {
             float dy = grad$a_[e];
-            grad$a0_[e] = a0_[e] > 0f ? dy : dy * 0.1f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(a0_[e] > 0f ? 1 : 0);
+            grad$a0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(dy) & s | Float.floatToRawIntBits(dy * 0.1f) & ~s);
         }
     }
 
@@ -2424,7 +2436,10 @@ public final class Inception_T64 implements Network, ChunkTask {
     private void b18_relu_bf_r0_(int chunk) {
         int lo = chunk * 1352;
         for (int e = lo; e < lo + 1352; e++) {
-            grad$c0_[e] = c0_[e] > 0f ? grad$r0_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(c0_[e] > 0f ? 1 : 0);
+            grad$c0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r0_[e]) & s);
         }
     }
 

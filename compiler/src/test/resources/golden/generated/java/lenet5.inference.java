@@ -861,7 +861,10 @@ public final class Lenet5_T1 implements Network, ChunkTask {
         int lo = chunk * 4704;
         for (int e = lo; e < lo + 4704; e++) {
             float v = c1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1237,7 +1240,10 @@ public final class Lenet5_T1 implements Network, ChunkTask {
         int lo = chunk * 1600;
         for (int e = lo; e < lo + 1600; e++) {
             float v = c2_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1298,7 +1304,10 @@ public final class Lenet5_T1 implements Network, ChunkTask {
         int lo = chunk * 120;
         for (int e = lo; e < lo + 120; e++) {
             float v = f1_[e];
-            r3_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1324,7 +1333,10 @@ public final class Lenet5_T1 implements Network, ChunkTask {
         int lo = chunk * 84;
         for (int e = lo; e < lo + 84; e++) {
             float v = f2_[e];
-            r4_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r4_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 

@@ -1046,7 +1046,10 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         int lo = chunk * 4704;
         for (int e = lo; e < lo + 4704; e++) {
             float v = c1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1307,7 +1310,10 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         int lo = chunk * 1600;
         for (int e = lo; e < lo + 1600; e++) {
             float v = c2_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1371,7 +1377,10 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         int lo = chunk * 120;
         for (int e = lo; e < lo + 120; e++) {
             float v = f1_[e];
-            r3_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1396,7 +1405,10 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         int lo = chunk * 84;
         for (int e = lo; e < lo + 84; e++) {
             float v = f2_[e];
-            r4_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r4_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1515,7 +1527,10 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     private void b3_relu_bf_r4_(int chunk) {
         int lo = chunk * 84;
         for (int e = lo; e < lo + 84; e++) {
-            grad$f2_[e] = f2_[e] > 0f ? grad$r4_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(f2_[e] > 0f ? 1 : 0);
+            grad$f2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r4_[e]) & s);
         }
     }
 
@@ -1564,7 +1579,10 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     private void b6_relu_bf_r3_(int chunk) {
         int lo = chunk * 120;
         for (int e = lo; e < lo + 120; e++) {
-            grad$f1_[e] = f1_[e] > 0f ? grad$r3_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(f1_[e] > 0f ? 1 : 0);
+            grad$f1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r3_[e]) & s);
         }
     }
 
@@ -1632,7 +1650,10 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     private void b10_relu_bf_r2_(int chunk) {
         int lo = chunk * 1600;
         for (int e = lo; e < lo + 1600; e++) {
-            grad$c2_[e] = c2_[e] > 0f ? grad$r2_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(c2_[e] > 0f ? 1 : 0);
+            grad$c2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
 
@@ -1975,7 +1996,10 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     private void b14_relu_bf_r1_(int chunk) {
         int lo = chunk * 4704;
         for (int e = lo; e < lo + 4704; e++) {
-            grad$c1_[e] = c1_[e] > 0f ? grad$r1_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(c1_[e] > 0f ? 1 : 0);
+            grad$c1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }
 

@@ -866,7 +866,10 @@ public final class Residual_T1 implements Network, ChunkTask {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
             float v = n0_[e];
-            s_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            s_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1066,7 +1069,10 @@ public final class Residual_T1 implements Network, ChunkTask {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
             float v = n1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1277,7 +1283,10 @@ public final class Residual_T1 implements Network, ChunkTask {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
             float v = sum_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 

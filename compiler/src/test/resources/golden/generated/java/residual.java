@@ -1289,7 +1289,10 @@ public final class Residual_T64 implements Network, ChunkTask {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
             float v = n0_[e];
-            s_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            s_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1470,7 +1473,10 @@ public final class Residual_T64 implements Network, ChunkTask {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
             float v = n1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1662,7 +1668,10 @@ public final class Residual_T64 implements Network, ChunkTask {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
             float v = sum_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2358,7 +2367,10 @@ public final class Residual_T64 implements Network, ChunkTask {
     private void b7_relu_bf_r2_(int chunk) {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
-            grad$sum_[e] = sum_[e] > 0f ? grad$r2_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(sum_[e] > 0f ? 1 : 0);
+            grad$sum_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
 
@@ -2582,7 +2594,10 @@ public final class Residual_T64 implements Network, ChunkTask {
     private void b13_relu_bf_r1_(int chunk) {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
-            grad$n1_[e] = n1_[e] > 0f ? grad$r1_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n1_[e] > 0f ? 1 : 0);
+            grad$n1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }
 
@@ -2809,7 +2824,10 @@ public final class Residual_T64 implements Network, ChunkTask {
     private void b19_relu_bf_s_(int chunk) {
         int lo = chunk * 9408;
         for (int e = lo; e < lo + 9408; e++) {
-            grad$n0_[e] = n0_[e] > 0f ? grad$s_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(n0_[e] > 0f ? 1 : 0);
+            grad$n0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$s_[e]) & s);
         }
     }
 

@@ -753,7 +753,10 @@ public final class Updown_T1 implements Network, ChunkTask {
         int lo = chunk * 6272;
         for (int e = lo; e < lo + 6272; e++) {
             float v = e1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1213,7 +1216,10 @@ public final class Updown_T1 implements Network, ChunkTask {
         int lo = chunk * 3136;
         for (int e = lo; e < lo + 3136; e++) {
             float v = e2_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1454,7 +1460,10 @@ public final class Updown_T1 implements Network, ChunkTask {
         int lo = chunk * 784;
         for (int e = lo; e < lo + 784; e++) {
             float v = e3_[e];
-            r3_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1799,7 +1808,10 @@ public final class Updown_T1 implements Network, ChunkTask {
         int lo = chunk * 3136;
         for (int e = lo; e < lo + 3136; e++) {
             float v = d0_[e];
-            r0_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 

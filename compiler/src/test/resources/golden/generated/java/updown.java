@@ -1144,7 +1144,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         int lo = chunk * 6272;
         for (int e = lo; e < lo + 6272; e++) {
             float v = e1_[e];
-            r1_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1497,7 +1500,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         int lo = chunk * 3136;
         for (int e = lo; e < lo + 3136; e++) {
             float v = e2_[e];
-            r2_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1671,7 +1677,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         int lo = chunk * 784;
         for (int e = lo; e < lo + 784; e++) {
             float v = e3_[e];
-            r3_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -1959,7 +1968,10 @@ public final class Updown_T32 implements Network, ChunkTask {
         int lo = chunk * 3136;
         for (int e = lo; e < lo + 3136; e++) {
             float v = d0_[e];
-            r0_[e] = v > 0f ? v : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(v > 0f ? 1 : 0);
+            r0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s);
         }
     }
 
@@ -2184,7 +2196,10 @@ public final class Updown_T32 implements Network, ChunkTask {
     private void b4_relu_bf_r0_(int chunk) {
         int lo = chunk * 3136;
         for (int e = lo; e < lo + 3136; e++) {
-            grad$d0_[e] = d0_[e] > 0f ? grad$r0_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(d0_[e] > 0f ? 1 : 0);
+            grad$d0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r0_[e]) & s);
         }
     }
 
@@ -3050,7 +3065,10 @@ public final class Updown_T32 implements Network, ChunkTask {
     private void b15_relu_bf_r3_(int chunk) {
         int lo = chunk * 784;
         for (int e = lo; e < lo + 784; e++) {
-            grad$e3_[e] = e3_[e] > 0f ? grad$r3_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(e3_[e] > 0f ? 1 : 0);
+            grad$e3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r3_[e]) & s);
         }
     }
 
@@ -3203,7 +3221,10 @@ public final class Updown_T32 implements Network, ChunkTask {
     private void b19_relu_bf_r2_(int chunk) {
         int lo = chunk * 3136;
         for (int e = lo; e < lo + 3136; e++) {
-            grad$e2_[e] = e2_[e] > 0f ? grad$r2_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(e2_[e] > 0f ? 1 : 0);
+            grad$e2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
 
@@ -3387,7 +3408,10 @@ public final class Updown_T32 implements Network, ChunkTask {
     private void b23_relu_bf_r1_(int chunk) {
         int lo = chunk * 6272;
         for (int e = lo; e < lo + 6272; e++) {
-            grad$e1_[e] = e1_[e] > 0f ? grad$r1_[e] : 0f;
+            // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
+            // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
+            int s = -(e1_[e] > 0f ? 1 : 0);
+            grad$e1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }
 
