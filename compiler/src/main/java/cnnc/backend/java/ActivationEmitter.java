@@ -59,10 +59,9 @@ final class ActivationEmitter {
         if (e instanceof Expr.Positive p && !e.transcendental()) {
             c.comment("the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on");
             c.comment("real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)");
-            c.line("int s = -(" + JavaExpr.scalar(p.test(), ref) + " > 0f ? 1 : 0)");
-            String otherwise = p.otherwise() instanceof Expr.Num n && Float.floatToRawIntBits((float) n.value()) == 0 ? ""
-                    : " | Float.floatToRawIntBits(" + JavaExpr.scalar(p.otherwise(), ref) + ") & ~s";  // b = +0f: no bits
-            c.line(s.out(0) + "[e] = Float.intBitsToFloat(Float.floatToRawIntBits(" + JavaExpr.scalar(p.then(), ref) + ") & s" + otherwise + ")");
+            c.line("int s = " + JavaExpr.mask(JavaExpr.scalar(p.test(), ref) + " > 0f"));
+            boolean plusZero = p.otherwise() instanceof Expr.Num n && Float.floatToRawIntBits((float) n.value()) == 0;
+            c.line(s.out(0) + "[e] = " + JavaExpr.select("s", JavaExpr.scalar(p.then(), ref), plusZero ? null : JavaExpr.scalar(p.otherwise(), ref)));
         } else {
             c.line(s.out(0) + "[e] = " + JavaExpr.scalar(e, ref));
         }

@@ -22,6 +22,25 @@ final class JavaExpr {
         return "(float) " + (atom ? d : "(" + d + ")");
     }
 
+    /**
+     * An {@code int} that is all ones where {@code condition} holds and 0 elsewhere: C2 compiles an int
+     * of a comparison without a branch, where it compiles a select on floats ({@code c ? a : b}) as a
+     * branch around a move, which mispredicts on data whose comparisons are coin tosses.
+     */
+    static String mask(String condition) {
+        return "-(" + condition + " ? 1 : 0)";
+    }
+
+    /**
+     * The float {@code a} where {@code mask} ({@link #mask}) is all ones, else {@code b}, selected on
+     * the bits without a branch; the same floats as {@code c ? a : b}, NaN and signed zeros included.
+     * {@code b} null: +0f, whose bits are all zero.
+     */
+    static String select(String mask, String a, String b) {
+        String otherwise = b == null ? "" : " | Float.floatToRawIntBits(" + b + ") & ~" + mask;
+        return "Float.intBitsToFloat(Float.floatToRawIntBits(" + a + ") & " + mask + otherwise + ")";
+    }
+
     /** {@code 0f}, {@code 1f}, {@code 0.01f}. */
     static String floatLiteral(double v) {
         float f = (float) v;

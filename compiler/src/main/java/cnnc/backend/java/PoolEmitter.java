@@ -81,8 +81,7 @@ final class PoolEmitter {
                             c.open("if (" + cond + ")");
                         }
                         c.line("v = " + s.in(0) + "[xo + " + pos + "]");
-                        c.line("s = -(v > m ? 1 : 0)")
-                                .line("m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s)");
+                        c.line("s = " + JavaExpr.mask("v > m")).line("m = " + JavaExpr.select("s", "v", "m"));
                         if (!s.inference) {
                             c.line("arg = (" + pos + ") & s | arg & ~s");
                         }
