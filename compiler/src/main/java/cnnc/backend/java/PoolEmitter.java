@@ -12,12 +12,20 @@ import com.palantir.javapoet.CodeBlock;
  * maxpool, avgpool and their backward steps, one chunk per sample. Max pooling unrolls windows of
  * up to {@link #UNROLL} cells with literal offsets; a bounds test is emitted only for cells that a
  * {@code ceil} window can push past the input. In Vector API classes it takes 8 outputs at a time
- * where no window leaves the input ({@link #vectorMax}). Backward steps scatter within one sample's maps, so
+ * where no window leaves the input and a window has at most {@link #VECTOR_CELLS} cells ({@link #vectorMax}). Backward steps scatter within one sample's maps, so
  * overlapping windows accumulate in a fixed order on one thread.
  */
 final class PoolEmitter {
 
     static final int UNROLL = 25;
+
+    /**
+     * Most window cells of the Vector API kernel ({@link #vectorMax}). A 4x4 window's 15 gathers,
+     * compares, casts and blends, inlined with the other phases of a by-sample run, left some Vector
+     * API calls out of line in some JVMs (C2's inlining budget), and their vectors were boxed:
+     * WinogradTest's training steps allocated 2-4 MB in 2 runs of 3. Larger windows take the scalar code.
+     */
+    static final int VECTOR_CELLS = 9;
 
     /** Max pooling's paths, 8 at a time ({@link #vectorMax}). */
     static final ClassName INT_VECTOR = ClassName.get("jdk.incubator.vector", "IntVector");
@@ -42,7 +50,7 @@ final class PoolEmitter {
             s.mainBySample(x.n(), y.size() * P * Q, "one sample each", avgForward(s, op, x, y));
             return;
         }
-        if (s.vector && P * Q <= UNROLL && !rowsSpill && !colsSpill && Ho * Wo >= VectorConvEmitter.VL) {
+        if (s.vector && P * Q <= VECTOR_CELLS && !rowsSpill && !colsSpill && Ho * Wo >= VectorConvEmitter.VL) {
             s.mainBySample(x.n(), y.size() * P * Q, "one sample each, " + VectorConvEmitter.VL + " outputs at a time", vectorMax(s, op, x, y));
             return;
         }

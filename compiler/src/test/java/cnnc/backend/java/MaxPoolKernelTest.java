@@ -31,7 +31,8 @@ class MaxPoolKernelTest {
         "3, 10, 10, 2, 2, 2, 2, false, true",   // 25 outputs
         "2, 9, 8, 3, 3, 2, 2, false, true",     // overlapping windows, 12 outputs
         "2, 12, 11, 2, 3, 3, 2, false, true",   // gaps between rows
-        "1, 16, 16, 5, 5, 1, 1, false, true",   // a 5x5 window, stride 1
+        "2, 11, 10, 3, 3, 1, 1, false, true",   // a 3x3 window, stride 1: the most cells the vector kernel takes
+        "1, 16, 16, 5, 5, 1, 1, false, false",  // a 5x5 window: past PoolEmitter.VECTOR_CELLS, the scalar code
         "2, 8, 8, 2, 2, 2, 2, false, true",     // exactly 16 outputs
         "2, 4, 4, 2, 2, 2, 2, false, false",    // 4 outputs a plane: the scalar code
         "2, 9, 9, 2, 2, 2, 2, true, false",     // a ceil window past the input: the scalar code
@@ -71,6 +72,31 @@ class MaxPoolKernelTest {
                 net.close();
             }
         }
+    }
+
+    /**
+     * No allocation in a training step whose by-sample run holds the largest window the vector kernel
+     * takes (3x3, overlapping) between two convolutions, once C2 has compiled it, in a JVM of its own
+     * (AllocationProbe; a 4x4 window allocated in some JVMs: PoolEmitter.VECTOR_CELLS).
+     */
+    @org.junit.jupiter.api.Test
+    void theLargestVectorWindowAllocatesNothing() {
+        String text = """
+                network big {
+                    input x : 4x12x12;
+                    target z : 3;
+                    c = conv(x, 8, kernel: 3x3);
+                    r = relu(c);
+                    p = maxpool(r, window: 3x3, stride: 2x2);
+                    d = conv(p, 8, kernel: 3x3);
+                    f = full(d, 3);
+                    y = softmax(f);
+                    loss cross_entropy(y, z);
+                }
+                """;
+        Model m = Models.model("big.cnn", text, 4);
+        assertTrue(JavaBackend.generate(m, "cnnc.generated", true).text().contains("f2_maxpool_p_cells, o)"), "the vector kernel");
+        assertEquals(0, AllocationProbe.inFreshJvm(m, true, 2)[0], "bytes allocated in 20 training steps");
     }
 
     /** Values with many ties (a few levels), zeros of both signs and a NaN now and then. */

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -123,11 +122,6 @@ public final class Updown_T32 implements Network, ChunkTask {
      * The Vector API shape of every vector kernel: 8 floats (a constant, so C2 intrinsifies).
      */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-
-    /**
-     * maxpool 'p': the input offset of each output's window, (o / 7)·4·28 + (o % 7)·4, for the gathers
-     */
-    private static final int[] f12_maxpool_p_cells = f12_maxpool_p_cellsTable();
 
     /**
      * x: input 32x1x28x28 (samples/updown.cnn:5)
@@ -3568,78 +3562,88 @@ public final class Updown_T32 implements Network, ChunkTask {
     /**
      * maxpool 'p' (samples/updown.cnn:25): Y[t][c][i][j] = max_a<4,b<4 X[t][c][i·4 + a][j·4 + b]; Path = argmax position i'·W + j'
      * <p>window 4x4, stride 4x4
-     * <p>32 chunks: one sample each, 8 outputs at a time
+     * <p>32 chunks: one sample each
      */
     private void f12_maxpool_p_(int chunk) {
         int t = chunk;
         for (int c = 0; c < 4; c++) {
             int xo = (t * 4 + c) * 784;
             int yo = (t * 4 + c) * 49;
-            for (int b = 0; b < 49; b += 8) {
-                int o = Math.min(b, 41);
-                FloatVector m = FloatVector.fromArray(S, r0_, xo, f12_maxpool_p_cells, o);
-                IntVector at = IntVector.fromArray(IntVector.SPECIES_256, f12_maxpool_p_cells, o);
-                IntVector arg = at;
-                // the comparison is written twice, not held in a local: C2 knows a mask's class only at the call that makes it
-                FloatVector v;
-                v = FloatVector.fromArray(S, r0_, xo + 1, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(1), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 2, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(2), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 3, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(3), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 28, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(28), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 29, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(29), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 30, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(30), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 31, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(31), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 56, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(56), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 57, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(57), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 58, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(58), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 59, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(59), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 84, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(84), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 85, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(85), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 86, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(86), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, r0_, xo + 87, f12_maxpool_p_cells, o);
-                arg = arg.blend(at.add(87), v.compare(jdk.incubator.vector.VectorOperators.GT, m).cast(IntVector.SPECIES_256));
-                m = m.blend(v, v.compare(jdk.incubator.vector.VectorOperators.GT, m));
-                m.intoArray(p_, yo + o);
-                arg.intoArray(path$p_, yo + o);
+            for (int i = 0; i < 7; i++) {
+                for (int j = 0; j < 7; j++) {
+                    int at = i * 4 * 28 + j * 4;
+                    float m = r0_[xo + at];
+                    int arg = at;
+                    // window cells in row-major order; the first maximum wins (strict >), without branches: which cell is
+                    // larger is a coin toss on real data, and C2 compiles a select on floats (g ? v : m) as a branch, so the
+                    // selects are masks on the bits (s: all ones where v > m; a NaN never wins nor loses its place)
+                    float v;
+                    int s;
+                    v = r0_[xo + at + 1];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 1) & s | arg & ~s;
+                    v = r0_[xo + at + 2];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 2) & s | arg & ~s;
+                    v = r0_[xo + at + 3];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 3) & s | arg & ~s;
+                    v = r0_[xo + at + 28];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 28) & s | arg & ~s;
+                    v = r0_[xo + at + 29];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 29) & s | arg & ~s;
+                    v = r0_[xo + at + 30];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 30) & s | arg & ~s;
+                    v = r0_[xo + at + 31];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 31) & s | arg & ~s;
+                    v = r0_[xo + at + 56];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 56) & s | arg & ~s;
+                    v = r0_[xo + at + 57];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 57) & s | arg & ~s;
+                    v = r0_[xo + at + 58];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 58) & s | arg & ~s;
+                    v = r0_[xo + at + 59];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 59) & s | arg & ~s;
+                    v = r0_[xo + at + 84];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 84) & s | arg & ~s;
+                    v = r0_[xo + at + 85];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 85) & s | arg & ~s;
+                    v = r0_[xo + at + 86];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 86) & s | arg & ~s;
+                    v = r0_[xo + at + 87];
+                    s = -(v > m ? 1 : 0);
+                    m = Float.intBitsToFloat(Float.floatToRawIntBits(v) & s | Float.floatToRawIntBits(m) & ~s);
+                    arg = (at + 87) & s | arg & ~s;
+                    p_[yo + i * 7 + j] = m;
+                    path$p_[yo + i * 7 + j] = arg;
+                }
             }
         }
-    }
-
-    /**
-     * The values of {@link #f12_maxpool_p_cells}.
-     */
-    private static int[] f12_maxpool_p_cellsTable() {
-        int[] v = new int[49];
-        for (int o = 0; o < 49; o++) v[o] = (o / 7) * 112 + (o % 7) * 4;
-        return v;
     }
 
     /**
