@@ -68,9 +68,17 @@ public final class DeviceArgs {
         return device + " on " + n + " thread" + (n == 1 ? "" : "s");
     }
 
-    /** Generates, compiles and instantiates {@code model}'s network on the device. */
+    /** Generates, compiles and instantiates {@code model}'s network on the device, every tensor readable after a pass. */
     public Network build(Model model) {
-        return buildTimed(model).network();
+        return buildTimed(model, JavaBackend.Sensitivities.KEPT).network();
+    }
+
+    /**
+     * {@link #build} for training alone (train, bench): on java the sensitivities, which only
+     * backward() reads, share memory ({@link JavaBackend.Sensitivities#SHARED}); the same bits.
+     */
+    public Network buildForTraining(Model model) {
+        return buildTimed(model, JavaBackend.Sensitivities.SHARED).network();
     }
 
     /**
@@ -80,8 +88,8 @@ public final class DeviceArgs {
      */
     public record Built(Network network, long generateNs, long janinoNs, long buffersNs, int sourceChars) {}
 
-    /** {@link #build}, timing its parts (what {@code cnnc bench} reports of the compile). */
-    public Built buildTimed(Model model) {
+    /** {@link #build}, timing its parts (what {@code cnnc bench} reports of the compile); {@code sensitivities}: on java. */
+    public Built buildTimed(Model model, JavaBackend.Sensitivities sensitivities) {
         check();
         if (opencl()) {
             try {
@@ -96,7 +104,7 @@ public final class DeviceArgs {
             }
         }
         long t0 = System.nanoTime();
-        JavaBackend.Source source = JavaBackend.generate(model, PACKAGE);
+        JavaBackend.Source source = JavaBackend.generate(model, PACKAGE, JavaBackend.vectorAvailable(), sensitivities);
         long t1 = System.nanoTime();
         JaninoLoader.Compiled compiled = JaninoLoader.compile(source);
         long t2 = System.nanoTime();

@@ -20,9 +20,11 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -72,9 +74,23 @@ public final class JavaBackend {
         }
     }
 
+    /** What a training class does with the memory of its sensitivities ({@code grad.c1}, partial sums of fanned-out ones). */
+    public enum Sensitivities {
+        /** Each has an array of its own, readable after {@code backward()} ({@code tensor("grad.c1")}): what inspection needs. */
+        KEPT,
+        /**
+         * A sensitivity lives only inside {@code backward()}, from its writer to its last reader:
+         * those whose lives do not overlap share arrays, with each other and with the kernels'
+         * temporary scratch ({@link ScratchSlots}), and {@code tensor()} and {@code tensors()} leave
+         * them out. The same bits; what {@code cnnc train} and {@code cnnc bench} build.
+         */
+        SHARED
+    }
+
     private final Model model;
     private final String pkg;
     private final boolean inference;
+    private final Sensitivities sensitivities;
     private final List<StepCtx> forwardSteps = new ArrayList<>();
     private final List<StepCtx> backwardSteps = new ArrayList<>();
 
@@ -85,9 +101,10 @@ public final class JavaBackend {
     private List<Unit> forwardUnits;
     private List<Unit> backwardUnits;
 
-    private JavaBackend(Model model, String pkg, boolean vector, boolean profiled) {
+    private JavaBackend(Model model, String pkg, boolean vector, boolean profiled, Sensitivities sensitivities) {
         cnnc.passes.Pipeline.requireLowered(model);
         this.model = model;
+        this.sensitivities = sensitivities;
         this.pkg = pkg == null ? "" : pkg;
         this.vector = vector;
         this.profiled = profiled;
@@ -108,7 +125,12 @@ public final class JavaBackend {
      * wherever it is compiled and run. Without it the class is plain Java and runs anywhere.
      */
     public static Source generate(Model model, String pkg, boolean vector) {
-        return new JavaBackend(model, pkg, vector, false).build();
+        return generate(model, pkg, vector, Sensitivities.KEPT);
+    }
+
+    /** {@link #generate(Model, String, boolean)}, the sensitivities' memory as {@code sensitivities} says. */
+    public static Source generate(Model model, String pkg, boolean vector, Sensitivities sensitivities) {
+        return new JavaBackend(model, pkg, vector, false, sensitivities).build();
     }
 
     /**
@@ -118,7 +140,7 @@ public final class JavaBackend {
      * static arrays {@link Profile} describes. Same kernels, same results as {@link #generate}.
      */
     public static Source generateProfiled(Model model, String pkg, boolean vector) {
-        return new JavaBackend(model, pkg, vector, true).build();
+        return new JavaBackend(model, pkg, vector, true, Sensitivities.KEPT).build();
     }
 
     /**
@@ -130,12 +152,12 @@ public final class JavaBackend {
         return inspect(model, vector).convKernels();
     }
 
-    /** What {@code cnnc check} shows of {@code model}'s class: {@link #convKernels} and its {@link ScratchMemory}. */
-    public record Inspection(List<String> convKernels, ScratchMemory scratch) {}
+    /** What {@code cnnc check} shows of {@code model}'s class: {@link #convKernels}, its {@link ScratchMemory} and its {@link SensitivityMemory}. */
+    public record Inspection(List<String> convKernels, ScratchMemory scratch, SensitivityMemory sensitivities) {}
 
     /** The class of {@code model} as {@link #generate(Model, String, boolean)} would emit it, seen without writing it. */
     public static Inspection inspect(Model model, boolean vector) {
-        JavaBackend b = new JavaBackend(model, "", vector, false);
+        JavaBackend b = new JavaBackend(model, "", vector, false, Sensitivities.SHARED); // SHARED: what sensitivityLives sees
         b.emitSteps();
         List<String> kernels = new ArrayList<>();
         for (StepCtx s : b.all()) {
@@ -144,12 +166,25 @@ public final class JavaBackend {
                 kernels.add(kind + " '" + s.step.node() + "' (" + s.step.pos().fileLine() + "): " + s.kernel);
             }
         }
-        List<ScratchSlots.Use> uses = b.temporaries(b.assignUnits());
+        List<Unit> units = b.assignUnits();
+        List<ScratchSlots.Use> uses = b.temporaries(units);
         List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
         long kept = b.all().stream().flatMap(st -> st.scratch.stream()).filter(StepCtx.Scratch::kept).mapToLong(StepCtx.Scratch::size).sum();
+        List<ScratchSlots.Use> lives = b.sensitivityLives(units);
+        List<ScratchSlots.Use> both = new ArrayList<>(uses);
+        both.addAll(lives);
         return new Inspection(kernels, new ScratchMemory(kept, uses.stream().mapToLong(ScratchSlots.Use::size).sum(),
-                slots.stream().mapToLong(ScratchSlots.Slot::size).sum(), slots.size()));
+                slots.stream().mapToLong(ScratchSlots.Slot::size).sum(), slots.size()),
+                new SensitivityMemory(lives.stream().mapToLong(ScratchSlots.Use::size).sum(),
+                        ScratchSlots.assign(both).stream().mapToLong(ScratchSlots.Slot::size).sum()));
     }
+
+    /**
+     * The memory of a training class's sensitivities, in floats: {@code own}, each with an array of
+     * its own ({@link Sensitivities#KEPT}); and {@code sharedWithScratch}, the arrays that hold them
+     * and the temporary scratch together when they share ({@link Sensitivities#SHARED}).
+     */
+    public record SensitivityMemory(long own, long sharedWithScratch) {}
 
     /**
      * Whether this JVM was started with {@code jdk.incubator.vector} in its boot layer and the system
@@ -193,14 +228,20 @@ public final class JavaBackend {
             t.addJavadoc("\n<p><b>Convolution kernels</b> (the {@code conv-kernels} pass's choice, from the shapes):\n<ul>\n$L</ul>\n", kernels);
         }
         constants(t);
+        List<Unit> units = assignUnits();
+        List<ScratchSlots.Use> lives = sensitivityLives(units);
+        Set<String> sharedFields = new HashSet<>();
+        lives.forEach(u -> sharedFields.add(u.field()));
         for (Buffer b : buffers.values()) {
+            if (sharedFields.contains(Names.field(b))) {
+                continue; // declared after the shared arrays (scratchFields)
+            }
             TypeName type = b.dtype() == DType.I32 ? INTS : FLOATS;
             t.addField(FieldSpec.builder(type, Names.field(b), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("$L: $L $L$L\n", b.name(), b.role().name().toLowerCase(java.util.Locale.ROOT), b.shape(), where(b))
                     .initializer("new $L[$L]", b.dtype() == DType.I32 ? "int" : "float", b.shape().size()).build());
         }
-        List<Unit> units = assignUnits();
-        scratchFields(t, units);
+        scratchFields(t, units, lives, buffers);
         if (vector) {
             t.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Float.class)), "S",
                             Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
@@ -232,7 +273,7 @@ public final class JavaBackend {
             }
             Profile.fields(t, entries);
         }
-        t.addMethod(constructor(buffers, cls));
+        t.addMethod(constructor(buffers, sharedFields));
         networkMethods(t, buffers);
         t.addMethod(runChunk(units));
         for (Unit u : units) {
@@ -260,10 +301,13 @@ public final class JavaBackend {
 
     /**
      * The steps' scratch arrays: kept ones with memory of their own, temporary ones as references to
-     * the shared arrays {@link ScratchSlots} assigns from the units that run each step.
+     * the shared arrays {@link ScratchSlots} assigns from the units that run each step; and, with
+     * {@link Sensitivities#SHARED}, the sensitivities that live in those arrays too ({@code lives}).
      */
-    private void scratchFields(TypeSpec.Builder t, List<Unit> units) {
-        List<ScratchSlots.Slot> slots = ScratchSlots.assign(temporaries(units));
+    private void scratchFields(TypeSpec.Builder t, List<Unit> units, List<ScratchSlots.Use> lives, Map<String, Buffer> buffers) {
+        List<ScratchSlots.Use> uses = new ArrayList<>(temporaries(units));
+        uses.addAll(lives);
+        List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
         Map<String, ScratchSlots.Slot> slotOf = new LinkedHashMap<>();
         for (ScratchSlots.Slot sl : slots) {
             StringBuilder users = new StringBuilder("Scratch memory of steps that never run at the same time:");
@@ -277,6 +321,15 @@ public final class JavaBackend {
             t.addField(FieldSpec.builder(FLOATS, sl.field(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("$L.\n", users)
                     .initializer("new float[$L]", sl.size()).build());
+        }
+        for (Buffer b : buffers.values()) {
+            ScratchSlots.Slot sl = slotOf.get(Names.field(b));
+            if (sl != null) {
+                t.addField(FieldSpec.builder(FLOATS, Names.field(b), Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("$L: $L $L$L, alive only inside backward(): memory shared in $L.\n", b.name(),
+                                b.role().name().toLowerCase(java.util.Locale.ROOT), b.shape(), where(b), sl.field())
+                        .initializer("$L", sl.field()).build());
+            }
         }
         for (StepCtx s : all()) {
             for (StepCtx.Scratch sc : s.scratch) {
@@ -294,14 +347,20 @@ public final class JavaBackend {
         }
     }
 
-    /** The temporary scratch arrays of the steps, each with the first and last of {@code units} that run its step. */
-    private List<ScratchSlots.Use> temporaries(List<Unit> units) {
+    /** The first and last of {@code units} that run each step. */
+    private static Map<StepCtx, int[]> spans(List<Unit> units) {
         Map<StepCtx, int[]> runs = new LinkedHashMap<>();
         for (Unit u : units) {
             for (StepCtx s : u.owners()) {
                 runs.computeIfAbsent(s, k -> new int[] {u.index(), u.index()})[1] = u.index();
             }
         }
+        return runs;
+    }
+
+    /** The temporary scratch arrays of the steps, each with the first and last of {@code units} that run its step. */
+    private List<ScratchSlots.Use> temporaries(List<Unit> units) {
+        Map<StepCtx, int[]> runs = spans(units);
         List<ScratchSlots.Use> uses = new ArrayList<>();
         for (StepCtx s : all()) {
             for (StepCtx.Scratch sc : s.scratch) {
@@ -312,6 +371,67 @@ public final class JavaBackend {
             }
         }
         return uses;
+    }
+
+    /**
+     * With {@link Sensitivities#SHARED}, the sensitivities and partial sensitivities that can share
+     * memory, each with its life: from the first to the last of {@code units} that run a step
+     * touching it (a step absorbed by another, bn_grad, counts as the one that computes it). Only
+     * those that a backward step reads, and that no forward step and no step without units touches:
+     * the input's sensitivity, which nothing reads, stays readable after backward().
+     */
+    private List<ScratchSlots.Use> sensitivityLives(List<Unit> units) {
+        if (inference || sensitivities == Sensitivities.KEPT) {
+            return List.of();
+        }
+        Map<StepCtx, int[]> runs = spans(units);
+        Map<Buffer, int[]> life = new LinkedHashMap<>();
+        Set<Buffer> read = new HashSet<>();
+        Set<Buffer> excluded = new HashSet<>();
+        for (Step st : model.forward().steps()) {
+            excluded.addAll(st.inputs());
+            excluded.addAll(st.outputs());
+        }
+        for (Step st : model.backwardGraph().steps()) {
+            int[] r = spanOf(st, runs);
+            List<Buffer> touched = new ArrayList<>(st.inputs());
+            touched.addAll(st.outputs());
+            if (st.lowering().fusion() instanceof Lowering.Fusion.Sums sums) {
+                touched.addAll(sums.outs());
+            }
+            for (Buffer b : touched) {
+                if (r == null) {
+                    excluded.add(b);
+                } else {
+                    int[] l = life.computeIfAbsent(b, k -> new int[] {r[0], r[1]});
+                    l[0] = Math.min(l[0], r[0]);
+                    l[1] = Math.max(l[1], r[1]);
+                }
+            }
+            read.addAll(st.inputs());
+        }
+        List<ScratchSlots.Use> lives = new ArrayList<>();
+        life.forEach((b, l) -> {
+            boolean sensitivity = b.role() == Role.SENSITIVITY || b.role() == Role.PARTIAL;
+            if (sensitivity && b.dtype() == DType.F32 && read.contains(b) && !excluded.contains(b)) {
+                lives.add(new ScratchSlots.Use(Names.field(b), b.shape().size(), l[0], l[1]));
+            }
+        });
+        return lives;
+    }
+
+    /** The units that run backward step {@code st}, or null if none does. */
+    private int[] spanOf(Step st, Map<StepCtx, int[]> runs) {
+        Step by = st;
+        if (st.lowering().fusion() instanceof Lowering.Fusion.Absorbed a) {
+            by = model.backwardGraph().steps().stream().filter(o -> o.outputs().contains(a.by())).findFirst().orElse(null);
+        }
+        for (StepCtx s : backwardSteps) {
+            if (s.step.equals(by)) {
+                return runs.get(s);
+            }
+        }
+        return null;
     }
 
     /**
@@ -398,7 +518,8 @@ public final class JavaBackend {
         return b.shape().dims().toString();
     }
 
-    private MethodSpec constructor(Map<String, Buffer> buffers, String cls) {
+    /** Allocates and lists the buffers; {@code shared}: the fields of sensitivities living in shared arrays, not listed. */
+    private MethodSpec constructor(Map<String, Buffer> buffers, Set<String> shared) {
         Code c = new Code();
         c.comment("bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)");
         for (Buffer b : buffers.values()) {
@@ -408,7 +529,7 @@ public final class JavaBackend {
         }
         for (Buffer b : buffers.values()) {
             var role = b.role().runtime();
-            if (role == null) {
+            if (role == null || shared.contains(Names.field(b))) {
                 continue;
             }
             String dims = b.shape().dims().toString().replace('[', '{').replace(']', '}');

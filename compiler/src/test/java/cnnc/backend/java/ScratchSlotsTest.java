@@ -77,7 +77,7 @@ class ScratchSlotsTest {
         assertTrue(text.contains("Scratch of f0_conv_c1_, kept from one run to the next"), "the padded copy the gradient reads is kept");
     }
 
-    private static long sum(String text, String regex) {
+    static long sum(String text, String regex) {
         long s = 0;
         Matcher mt = Pattern.compile(regex).matcher(text);
         while (mt.find()) {

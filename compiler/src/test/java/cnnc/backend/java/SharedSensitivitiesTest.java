@@ -1,0 +1,139 @@
+package cnnc.backend.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cnnc.diag.SourceFile;
+import cnnc.front.Options;
+import cnnc.ir.Model;
+import cnnc.passes.Pipeline;
+import cnnc.runtime.Network;
+import cnnc.runtime.TensorSpec;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Sensitivities in shared memory ({@link JavaBackend.Sensitivities#SHARED}, what train and bench
+ * build): on every sample, with the Vector API and in plain Java, a class whose shared arrays are
+ * filled with NaN before every pass (another step's leftovers) has, pass after pass, the bits of the
+ * class that keeps every sensitivity: a step that read a sensitivity before writing it, or a life
+ * cut short, would show as NaN or as other bits. And it allocates less, and lists no sensitivity.
+ */
+@org.junit.jupiter.api.Timeout(600)
+class SharedSensitivitiesTest {
+
+    static Stream<Arguments> samples() throws IOException {
+        try (Stream<Path> files = Files.list(Models.root().resolve("samples"))) {
+            List<Path> cnn = files.filter(f -> f.toString().endsWith(".cnn")).sorted().toList();
+            return cnn.stream().flatMap(f -> Stream.of(Arguments.of(f.getFileName().toString(), true), Arguments.of(f.getFileName().toString(), false)));
+        }
+    }
+
+    private static Network build(Model m, boolean vector, JavaBackend.Sensitivities s) {
+        return JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated", vector, s)).instantiate();
+    }
+
+    @ParameterizedTest(name = "{0}, vector {1}")
+    @MethodSource("samples")
+    void sharedSensitivitiesGiveTheBitsOfKeptOnes(String sample, boolean vector) {
+        Model m = Models.file(Models.root().resolve("samples").resolve(sample), 3);
+        try (Network kept = build(m, vector, JavaBackend.Sensitivities.KEPT);
+             Network shared = build(m, vector, JavaBackend.Sensitivities.SHARED)) {
+            Models.fill(kept, 5);
+            Models.fill(shared, 5);
+            kept.setThreads(2);
+            shared.setThreads(2);
+            for (int pass = 0; pass < 3; pass++) {
+                Models.poisonScratch(shared);
+                shared.forward();
+                Models.poisonScratch(shared);
+                shared.backward();
+                kept.forward();
+                kept.backward();
+                assertEquals(Float.floatToIntBits(kept.loss()), Float.floatToIntBits(shared.loss()), sample + " pass " + pass);
+                int compared = Models.assertSameBits(shared, kept, sample + " pass " + pass);
+                assertTrue(compared > 2 * shared.parameterNames().length, sample + ": " + compared + " tensors compared");
+                for (String name : kept.parameterNames()) {
+                    step(kept, name);
+                    step(shared, name);
+                }
+            }
+            for (TensorSpec t : shared.tensors()) {
+                assertTrue(t.role() != TensorSpec.Role.SENSITIVITY, t.name() + " is listed though its memory is shared");
+            }
+            assertTrue(floats(shared) < floats(kept), sample + ": shared " + floats(shared) + " floats, kept " + floats(kept));
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Plain SGD, the same in both: every pass starts from new parameters. */
+    private static void step(Network net, String name) {
+        float[] p = net.tensor(name);
+        float[] g = net.tensor("grad." + name);
+        for (int i = 0; i < p.length; i++) {
+            p[i] -= 0.01f * g[i];
+        }
+    }
+
+    /** The floats of every distinct float array the instance holds. */
+    private static long floats(Network net) {
+        Map<Object, Boolean> seen = new IdentityHashMap<>();
+        long n = 0;
+        for (Field f : net.getClass().getDeclaredFields()) {
+            if (f.getType() == float[].class && !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                try {
+                    f.setAccessible(true);
+                    Object a = f.get(net);
+                    if (a != null && seen.put(a, Boolean.TRUE) == null) {
+                        n += ((float[]) a).length;
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aSharedSensitivityIsNotReadableAndTheInputSensitivityStays() {
+        Path file = Models.root().resolve("samples/lenet5.cnn");
+        Model m = Pipeline.compile(SourceFile.of(file.toString(), read(file)), Options.defaults().withBatch(2).withInputSensitivity(true));
+        try (Network shared = build(m, true, JavaBackend.Sensitivities.SHARED)) {
+            assertThrows(IllegalArgumentException.class, () -> shared.tensor("grad.c1"));
+            assertEquals(2 * 28 * 28, shared.tensor("grad.x").length, "nothing reads ΔX: it stays readable");
+        }
+        String text = JavaBackend.generate(m, "cnnc.generated", true, JavaBackend.Sensitivities.SHARED).text();
+        assertTrue(text.contains("grad.c1: sensitivity"), "the shared field says what it is");
+        assertTrue(text.contains("alive only inside backward(): memory shared in scratch"), text.substring(0, 2000));
+        JavaBackend.SensitivityMemory sm = JavaBackend.inspect(m, true).sensitivities();
+        assertEquals(ScratchSlotsTest.sum(text, "private final float\\[\\] scratch\\d+ = new float\\[(\\d+)\\]"), sm.sharedWithScratch(),
+                "what cnnc check reports is what the class allocates");
+        long own = 0;
+        Matcher mt = Pattern.compile("grad\\.\\S+: (?:sensitivity|partial) (\\d+)x(\\d+)x(\\d+)x(\\d+) .*alive only inside backward").matcher(text);
+        while (mt.find()) {
+            own += Long.parseLong(mt.group(1)) * Long.parseLong(mt.group(2)) * Long.parseLong(mt.group(3)) * Long.parseLong(mt.group(4));
+        }
+        assertEquals(own, sm.own(), "the shared sensitivities' floats");
+    }
+}
