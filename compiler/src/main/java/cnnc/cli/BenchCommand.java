@@ -165,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Compiles the training class (timed, with its parts) and measures training and its heap; returns the model. */
     private Model compileAndTrain(PrintWriter out, BenchPhases.Keys keys) {
-        resetHeapPeaks();
+        resetHeapPeaks(false);
         long t0 = System.nanoTime();
         device.prepare();
         Model m = model.compile(model.options());
@@ -185,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
 
         // Heap while training: what it keeps alive (LiveHeap), and the pools' raw peak, garbage included.
         long compilePeak = heapPeakBytes();
-        resetHeapPeaks();
+        resetHeapPeaks(true);
         long liveBefore = heapUsedBytes();
         double trainRate;
         long trainPeak;
@@ -357,8 +357,15 @@ final class BenchCommand implements Callable<Integer> {
         return LiveHeap.heapBytes(MemoryPoolMXBean::getUsage);
     }
 
-    private static void resetHeapPeaks() {
-        System.gc();
+    /**
+     * Starts the heap pools' peaks afresh, after a full collection if {@code collect}. Not before the
+     * compile: a full collection there shrinks G1's heap to what is live (28 MB), and the compile then
+     * pays for growing it back under the buffers' humongous arrays, which no user's {@code cnnc train} does.
+     */
+    private static void resetHeapPeaks(boolean collect) {
+        if (collect) {
+            System.gc();
+        }
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (p.getType() == MemoryType.HEAP && p.isValid()) {
                 p.resetPeakUsage();
