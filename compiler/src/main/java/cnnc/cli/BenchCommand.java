@@ -170,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
         device.prepare();
         Model m = model.compile(model.options());
         long frontNs = System.nanoTime() - t0;
-        DeviceArgs.Built built = device.buildTimed(m, JavaBackend.Sensitivities.SHARED);
+        DeviceArgs.Built built = device.buildTimed(m, JavaBackend.Memory.SHARED);
         Network train = built.network();
         double compileMs = (System.nanoTime() - t0) / 1e6;
         out.printf("bench %s (%s) on %s, %d processors available%n", m.name(), m.source().name(), device.describe(train),

@@ -49,11 +49,12 @@ final class CheckCommand implements Callable<Integer> {
                             + " of %s in all (steps that never run at the same time share them)%n", Sizes.bytes(4 * sm.kept()),
                     Sizes.bytes(4 * sm.temporary()), sm.arrays(), sm.arrays() == 1 ? "" : "s", Sizes.bytes(4 * sm.shared()));
         }
-        JavaBackend.SensitivityMemory sens = java.sensitivities();
-        if (sens.own() > 0) {
-            out.printf("sensitivities on the java device when train and bench run it: %s of them live only inside backward() and"
-                            + " share the scratch's arrays, %s for both together (grad and gradcheck keep each in an array of its own)%n",
-                    Sizes.bytes(4 * sens.own()), Sizes.bytes(4 * sens.sharedWithScratch()));
+        JavaBackend.TransientMemory tr = java.transients();
+        if (tr.own() > 0) {
+            out.printf("transient tensors on the java device when train and bench run it (sensitivities, and activations only the"
+                            + " forward pass reads): %s, which share the scratch's arrays: %s for both together"
+                            + " (grad and gradcheck keep each in an array of its own)%n",
+                    Sizes.bytes(4 * tr.own()), Sizes.bytes(4 * tr.sharedWithScratch()));
         }
         out.flush();
         return 0;

@@ -70,15 +70,15 @@ public final class DeviceArgs {
 
     /** Generates, compiles and instantiates {@code model}'s network on the device, every tensor readable after a pass. */
     public Network build(Model model) {
-        return buildTimed(model, JavaBackend.Sensitivities.KEPT).network();
+        return buildTimed(model, JavaBackend.Memory.KEPT).network();
     }
 
     /**
-     * {@link #build} for training alone (train, bench): on java the sensitivities, which only
-     * backward() reads, share memory ({@link JavaBackend.Sensitivities#SHARED}); the same bits.
+     * {@link #build} for training alone (train, bench): on java the transient tensors (sensitivities,
+     * activations only the forward pass reads) share memory ({@link JavaBackend.Memory#SHARED}); the same bits.
      */
     public Network buildForTraining(Model model) {
-        return buildTimed(model, JavaBackend.Sensitivities.SHARED).network();
+        return buildTimed(model, JavaBackend.Memory.SHARED).network();
     }
 
     /**
@@ -88,8 +88,8 @@ public final class DeviceArgs {
      */
     public record Built(Network network, long generateNs, long janinoNs, long buffersNs, int sourceChars) {}
 
-    /** {@link #build}, timing its parts (what {@code cnnc bench} reports of the compile); {@code sensitivities}: on java. */
-    public Built buildTimed(Model model, JavaBackend.Sensitivities sensitivities) {
+    /** {@link #build}, timing its parts (what {@code cnnc bench} reports of the compile); {@code memory}: on java. */
+    public Built buildTimed(Model model, JavaBackend.Memory memory) {
         check();
         if (opencl()) {
             try {
@@ -104,7 +104,7 @@ public final class DeviceArgs {
             }
         }
         long t0 = System.nanoTime();
-        JavaBackend.Source source = JavaBackend.generate(model, PACKAGE, JavaBackend.vectorAvailable(), sensitivities);
+        JavaBackend.Source source = JavaBackend.generate(model, PACKAGE, JavaBackend.vectorAvailable(), memory);
         long t1 = System.nanoTime();
         JaninoLoader.Compiled compiled = JaninoLoader.compile(source);
         long t2 = System.nanoTime();

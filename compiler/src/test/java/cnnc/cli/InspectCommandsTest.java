@@ -53,10 +53,10 @@ class InspectCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("scratch of the kernels on the java device: ")
                 && l.contains(" kept between runs; ") && l.contains(" shared array")), r.out());
-        // what JavaBackend.inspect computes for the training build that train and bench run (SharedSensitivitiesTest checks its bits)
-        String sens = r.out().lines().filter(l -> l.startsWith("sensitivities on the java device when train and bench run it: "))
+        // what JavaBackend.inspect computes for the training build that train and bench run (TransientTensorsTest checks its bits)
+        String tr = r.out().lines().filter(l -> l.startsWith("transient tensors on the java device when train and bench run it "))
                 .findFirst().orElseThrow(() -> new AssertionError(r.out()));
-        assertTrue(sens.contains(" share the scratch's arrays, ") && sens.contains(" for both together"), sens);
+        assertTrue(tr.contains(", which share the scratch's arrays: ") && tr.contains(" for both together"), tr);
     }
 
     @Test

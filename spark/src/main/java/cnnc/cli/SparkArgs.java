@@ -173,11 +173,11 @@ public final class SparkArgs {
 
     /**
      * Compiles {@code m} once, here, into bytecode for the executors: a training class keeps its
-     * sensitivities in shared memory (only backward() reads them; executors ship parameter gradients).
+     * transient tensors in shared memory (only a pass reads them; executors ship parameter gradients).
      */
     static ShippedNetwork ship(Model m, String hash) {
         JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, DeviceArgs.PACKAGE, JavaBackend.vectorAvailable(),
-                JavaBackend.Sensitivities.SHARED));
+                JavaBackend.Memory.SHARED));
         return ShippedNetwork.of(c, hash == null ? GraphHash.of(m) : hash, m.batch());
     }
 

@@ -74,15 +74,20 @@ public final class JavaBackend {
         }
     }
 
-    /** What a training class does with the memory of its sensitivities ({@code grad.c1}, partial sums of fanned-out ones). */
-    public enum Sensitivities {
-        /** Each has an array of its own, readable after {@code backward()} ({@code tensor("grad.c1")}): what inspection needs. */
+    /**
+     * What a training class does with the memory of its <em>transient</em> tensors, those only one
+     * pass reads: the sensitivities ({@code grad.c1}, partials of fanned-out tensors), which only
+     * {@code backward()} reads, and the activations only {@code forward()} reads (a relu's output that
+     * only a max pool takes).
+     */
+    public enum Memory {
+        /** Each has an array of its own, readable after a pass ({@code tensor("grad.c1")}): what inspection needs. */
         KEPT,
         /**
-         * A sensitivity lives only inside {@code backward()}, from its writer to its last reader:
+         * Each lives from the first to the last unit of its pass that touches it ({@link TransientLives}):
          * those whose lives do not overlap share arrays, with each other and with the kernels'
          * temporary scratch ({@link ScratchSlots}), and {@code tensor()} and {@code tensors()} leave
-         * them out. The same bits; what {@code cnnc train} and {@code cnnc bench} build.
+         * them out. The same bits; what {@code cnnc train}, {@code cnnc bench} and Spark's executors build.
          */
         SHARED
     }
@@ -90,7 +95,7 @@ public final class JavaBackend {
     private final Model model;
     private final String pkg;
     private final boolean inference;
-    private final Sensitivities sensitivities;
+    private final Memory memory;
     private final List<StepCtx> forwardSteps = new ArrayList<>();
     private final List<StepCtx> backwardSteps = new ArrayList<>();
 
@@ -101,10 +106,10 @@ public final class JavaBackend {
     private List<Unit> forwardUnits;
     private List<Unit> backwardUnits;
 
-    private JavaBackend(Model model, String pkg, boolean vector, boolean profiled, Sensitivities sensitivities) {
+    private JavaBackend(Model model, String pkg, boolean vector, boolean profiled, Memory memory) {
         cnnc.passes.Pipeline.requireLowered(model);
         this.model = model;
-        this.sensitivities = sensitivities;
+        this.memory = memory;
         this.pkg = pkg == null ? "" : pkg;
         this.vector = vector;
         this.profiled = profiled;
@@ -125,12 +130,12 @@ public final class JavaBackend {
      * wherever it is compiled and run. Without it the class is plain Java and runs anywhere.
      */
     public static Source generate(Model model, String pkg, boolean vector) {
-        return generate(model, pkg, vector, Sensitivities.KEPT);
+        return generate(model, pkg, vector, Memory.KEPT);
     }
 
-    /** {@link #generate(Model, String, boolean)}, the sensitivities' memory as {@code sensitivities} says. */
-    public static Source generate(Model model, String pkg, boolean vector, Sensitivities sensitivities) {
-        return new JavaBackend(model, pkg, vector, false, sensitivities).build();
+    /** {@link #generate(Model, String, boolean)}, the transient tensors' memory as {@code memory} says. */
+    public static Source generate(Model model, String pkg, boolean vector, Memory memory) {
+        return new JavaBackend(model, pkg, vector, false, memory).build();
     }
 
     /**
@@ -140,7 +145,7 @@ public final class JavaBackend {
      * static arrays {@link Profile} describes. Same kernels, same results as {@link #generate}.
      */
     public static Source generateProfiled(Model model, String pkg, boolean vector) {
-        return new JavaBackend(model, pkg, vector, true, Sensitivities.KEPT).build();
+        return new JavaBackend(model, pkg, vector, true, Memory.KEPT).build();
     }
 
     /**
@@ -152,12 +157,12 @@ public final class JavaBackend {
         return inspect(model, vector).convKernels();
     }
 
-    /** What {@code cnnc check} shows of {@code model}'s class: {@link #convKernels}, its {@link ScratchMemory} and its {@link SensitivityMemory}. */
-    public record Inspection(List<String> convKernels, ScratchMemory scratch, SensitivityMemory sensitivities) {}
+    /** What {@code cnnc check} shows of {@code model}'s class: {@link #convKernels}, its {@link ScratchMemory} and its {@link TransientMemory}. */
+    public record Inspection(List<String> convKernels, ScratchMemory scratch, TransientMemory transients) {}
 
     /** The class of {@code model} as {@link #generate(Model, String, boolean)} would emit it, seen without writing it. */
     public static Inspection inspect(Model model, boolean vector) {
-        JavaBackend b = new JavaBackend(model, "", vector, false, Sensitivities.SHARED); // SHARED: what sensitivityLives sees
+        JavaBackend b = new JavaBackend(model, "", vector, false, Memory.SHARED); // SHARED: what transientLives sees
         b.emitSteps();
         List<String> kernels = new ArrayList<>();
         for (StepCtx s : b.all()) {
@@ -170,21 +175,21 @@ public final class JavaBackend {
         List<ScratchSlots.Use> uses = b.temporaries(units);
         List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
         long kept = b.all().stream().flatMap(st -> st.scratch.stream()).filter(StepCtx.Scratch::kept).mapToLong(StepCtx.Scratch::size).sum();
-        List<ScratchSlots.Use> lives = b.sensitivityLives(units);
+        List<ScratchSlots.Use> lives = b.transientLives(units);
         List<ScratchSlots.Use> both = new ArrayList<>(uses);
         both.addAll(lives);
         return new Inspection(kernels, new ScratchMemory(kept, uses.stream().mapToLong(ScratchSlots.Use::size).sum(),
                 slots.stream().mapToLong(ScratchSlots.Slot::size).sum(), slots.size()),
-                new SensitivityMemory(lives.stream().mapToLong(ScratchSlots.Use::size).sum(),
+                new TransientMemory(lives.stream().mapToLong(ScratchSlots.Use::size).sum(),
                         ScratchSlots.assign(both).stream().mapToLong(ScratchSlots.Slot::size).sum()));
     }
 
     /**
-     * The memory of a training class's sensitivities, in floats: {@code own}, each with an array of
-     * its own ({@link Sensitivities#KEPT}); and {@code sharedWithScratch}, the arrays that hold them
-     * and the temporary scratch together when they share ({@link Sensitivities#SHARED}).
+     * The memory of a training class's transient tensors, in floats: {@code own}, each with an array of
+     * its own ({@link Memory#KEPT}); and {@code sharedWithScratch}, the arrays that hold them
+     * and the temporary scratch together when they share ({@link Memory#SHARED}).
      */
-    public record SensitivityMemory(long own, long sharedWithScratch) {}
+    public record TransientMemory(long own, long sharedWithScratch) {}
 
     /**
      * Whether this JVM was started with {@code jdk.incubator.vector} in its boot layer and the system
@@ -229,7 +234,7 @@ public final class JavaBackend {
         }
         constants(t);
         List<Unit> units = assignUnits();
-        List<ScratchSlots.Use> lives = sensitivityLives(units);
+        List<ScratchSlots.Use> lives = transientLives(units);
         Set<String> sharedFields = new HashSet<>();
         lives.forEach(u -> sharedFields.add(u.field()));
         for (Buffer b : buffers.values()) {
@@ -302,7 +307,7 @@ public final class JavaBackend {
     /**
      * The steps' scratch arrays: kept ones with memory of their own, temporary ones as references to
      * the shared arrays {@link ScratchSlots} assigns from the units that run each step; and, with
-     * {@link Sensitivities#SHARED}, the sensitivities that live in those arrays too ({@code lives}).
+     * {@link Memory#SHARED}, the transient tensors that live in those arrays too ({@code lives}).
      */
     private void scratchFields(TypeSpec.Builder t, List<Unit> units, List<ScratchSlots.Use> lives, Map<String, Buffer> buffers) {
         List<ScratchSlots.Use> uses = new ArrayList<>(temporaries(units));
@@ -326,8 +331,9 @@ public final class JavaBackend {
             ScratchSlots.Slot sl = slotOf.get(Names.field(b));
             if (sl != null) {
                 t.addField(FieldSpec.builder(FLOATS, Names.field(b), Modifier.PRIVATE, Modifier.FINAL)
-                        .addJavadoc("$L: $L $L$L, alive only inside backward(): memory shared in $L.\n", b.name(),
-                                b.role().name().toLowerCase(java.util.Locale.ROOT), b.shape(), where(b), sl.field())
+                        .addJavadoc("$L: $L $L$L, read only inside $L: memory shared in $L.\n", b.name(),
+                                b.role().name().toLowerCase(java.util.Locale.ROOT), b.shape(), where(b),
+                                b.role() == Role.ACTIVATION ? "forward() and infer()" : "backward()", sl.field())
                         .initializer("$L", sl.field()).build());
             }
         }
@@ -373,65 +379,19 @@ public final class JavaBackend {
         return uses;
     }
 
-    /**
-     * With {@link Sensitivities#SHARED}, the sensitivities and partial sensitivities that can share
-     * memory, each with its life: from the first to the last of {@code units} that run a step
-     * touching it (a step absorbed by another, bn_grad, counts as the one that computes it). Only
-     * those that a backward step reads, and that no forward step and no step without units touches:
-     * the input's sensitivity, which nothing reads, stays readable after backward().
-     */
-    private List<ScratchSlots.Use> sensitivityLives(List<Unit> units) {
-        if (inference || sensitivities == Sensitivities.KEPT) {
+    /** With {@link Memory#SHARED}, the transient tensors that can share memory and their lives ({@link TransientLives}). */
+    private List<ScratchSlots.Use> transientLives(List<Unit> units) {
+        if (inference || memory == Memory.KEPT) {
             return List.of();
         }
         Map<StepCtx, int[]> runs = spans(units);
-        Map<Buffer, int[]> life = new LinkedHashMap<>();
-        Set<Buffer> read = new HashSet<>();
-        Set<Buffer> excluded = new HashSet<>();
-        for (Step st : model.forward().steps()) {
-            excluded.addAll(st.inputs());
-            excluded.addAll(st.outputs());
-        }
-        for (Step st : model.backwardGraph().steps()) {
-            int[] r = spanOf(st, runs);
-            List<Buffer> touched = new ArrayList<>(st.inputs());
-            touched.addAll(st.outputs());
-            if (st.lowering().fusion() instanceof Lowering.Fusion.Sums sums) {
-                touched.addAll(sums.outs());
-            }
-            for (Buffer b : touched) {
-                if (r == null) {
-                    excluded.add(b);
-                } else {
-                    int[] l = life.computeIfAbsent(b, k -> new int[] {r[0], r[1]});
-                    l[0] = Math.min(l[0], r[0]);
-                    l[1] = Math.max(l[1], r[1]);
-                }
-            }
-            read.addAll(st.inputs());
-        }
-        List<ScratchSlots.Use> lives = new ArrayList<>();
-        life.forEach((b, l) -> {
-            boolean sensitivity = b.role() == Role.SENSITIVITY || b.role() == Role.PARTIAL;
-            if (sensitivity && b.dtype() == DType.F32 && read.contains(b) && !excluded.contains(b)) {
-                lives.add(new ScratchSlots.Use(Names.field(b), b.shape().size(), l[0], l[1]));
-            }
-        });
-        return lives;
-    }
-
-    /** The units that run backward step {@code st}, or null if none does. */
-    private int[] spanOf(Step st, Map<StepCtx, int[]> runs) {
-        Step by = st;
-        if (st.lowering().fusion() instanceof Lowering.Fusion.Absorbed a) {
-            by = model.backwardGraph().steps().stream().filter(o -> o.outputs().contains(a.by())).findFirst().orElse(null);
-        }
-        for (StepCtx s : backwardSteps) {
-            if (s.step.equals(by)) {
-                return runs.get(s);
+        Map<Step, int[]> bySteps = new LinkedHashMap<>();
+        for (StepCtx s : all()) {
+            if (runs.containsKey(s)) {
+                bySteps.put(s.step, runs.get(s));
             }
         }
-        return null;
+        return TransientLives.of(model, bySteps);
     }
 
     /**
@@ -518,7 +478,7 @@ public final class JavaBackend {
         return b.shape().dims().toString();
     }
 
-    /** Allocates and lists the buffers; {@code shared}: the fields of sensitivities living in shared arrays, not listed. */
+    /** Allocates and lists the buffers; {@code shared}: the fields of transient tensors living in shared arrays, not listed. */
     private MethodSpec constructor(Map<String, Buffer> buffers, Set<String> shared) {
         Code c = new Code();
         c.comment("bn starts at γ = 1, β = 0, running mean 0, running variance 1 (docs/language.md §3)");

@@ -26,14 +26,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Sensitivities in shared memory ({@link JavaBackend.Sensitivities#SHARED}, what train and bench
- * build): on every sample, with the Vector API and in plain Java, a class whose shared arrays are
- * filled with NaN before every pass (another step's leftovers) has, pass after pass, the bits of the
- * class that keeps every sensitivity: a step that read a sensitivity before writing it, or a life
- * cut short, would show as NaN or as other bits. And it allocates less, and lists no sensitivity.
+ * Transient tensors in shared memory ({@link JavaBackend.Memory#SHARED}, what train and bench build:
+ * sensitivities, and activations only the forward pass reads): on every sample, with the Vector API
+ * and in plain Java, a class whose shared arrays are filled with NaN before every pass (another
+ * step's leftovers) has, pass after pass, the bits of the class that keeps every tensor: a step that
+ * read a transient tensor before writing it, or a life cut short, would show as NaN or as other bits.
+ * And it allocates less, and lists no sensitivity.
  */
 @org.junit.jupiter.api.Timeout(600)
-class SharedSensitivitiesTest {
+class TransientTensorsTest {
 
     static Stream<Arguments> samples() throws IOException {
         try (Stream<Path> files = Files.list(Models.root().resolve("samples"))) {
@@ -42,16 +43,16 @@ class SharedSensitivitiesTest {
         }
     }
 
-    private static Network build(Model m, boolean vector, JavaBackend.Sensitivities s) {
+    private static Network build(Model m, boolean vector, JavaBackend.Memory s) {
         return JaninoLoader.compile(JavaBackend.generate(m, "cnnc.generated", vector, s)).instantiate();
     }
 
     @ParameterizedTest(name = "{0}, vector {1}")
     @MethodSource("samples")
-    void sharedSensitivitiesGiveTheBitsOfKeptOnes(String sample, boolean vector) {
+    void sharedTransientsGiveTheBitsOfKeptOnes(String sample, boolean vector) {
         Model m = Models.file(Models.root().resolve("samples").resolve(sample), 3);
-        try (Network kept = build(m, vector, JavaBackend.Sensitivities.KEPT);
-             Network shared = build(m, vector, JavaBackend.Sensitivities.SHARED)) {
+        try (Network kept = build(m, vector, JavaBackend.Memory.KEPT);
+             Network shared = build(m, vector, JavaBackend.Memory.SHARED)) {
             Models.fill(kept, 5);
             Models.fill(shared, 5);
             kept.setThreads(2);
@@ -116,24 +117,29 @@ class SharedSensitivitiesTest {
     }
 
     @Test
-    void aSharedSensitivityIsNotReadableAndTheInputSensitivityStays() {
+    void aTransientTensorIsNotReadableAndTheInputSensitivityStays() {
         Path file = Models.root().resolve("samples/lenet5.cnn");
-        Model m = Pipeline.compile(SourceFile.of(file.toString(), read(file)), Options.defaults().withBatch(2).withInputSensitivity(true));
-        try (Network shared = build(m, true, JavaBackend.Sensitivities.SHARED)) {
+        Model m = Pipeline.compile(SourceFile.of("lenet5.cnn", read(file)), Options.defaults().withBatch(2).withInputSensitivity(true));
+        try (Network shared = build(m, true, JavaBackend.Memory.SHARED)) {
             assertThrows(IllegalArgumentException.class, () -> shared.tensor("grad.c1"));
+            assertThrows(IllegalArgumentException.class, () -> shared.tensor("r2"));
+            assertEquals(2 * 10, shared.tensor(shared.outputName()).length, "the output stays");
             assertEquals(2 * 28 * 28, shared.tensor("grad.x").length, "nothing reads ΔX: it stays readable");
         }
-        String text = JavaBackend.generate(m, "cnnc.generated", true, JavaBackend.Sensitivities.SHARED).text();
+        String text = JavaBackend.generate(m, "cnnc.generated", true, JavaBackend.Memory.SHARED).text();
         assertTrue(text.contains("grad.c1: sensitivity"), "the shared field says what it is");
-        assertTrue(text.contains("alive only inside backward(): memory shared in scratch"), text.substring(0, 2000));
-        JavaBackend.SensitivityMemory sm = JavaBackend.inspect(m, true).sensitivities();
+        assertTrue(text.contains("read only inside backward(): memory shared in scratch"), text.substring(0, 2000));
+        assertTrue(text.contains("r2: activation 2x16x10x10 (lenet5.cnn:10), read only inside forward() and infer(): memory shared in scratch"),
+                "relu r2's output, which only max pool p2 reads");
+        assertTrue(text.contains("private final float[] p1_ = new float["), "pool p1 feeds conv c2, whose gradient reads it");
+        JavaBackend.TransientMemory sm = JavaBackend.inspect(m, true).transients();
         assertEquals(ScratchSlotsTest.sum(text, "private final float\\[\\] scratch\\d+ = new float\\[(\\d+)\\]"), sm.sharedWithScratch(),
                 "what cnnc check reports is what the class allocates");
         long own = 0;
-        Matcher mt = Pattern.compile("grad\\.\\S+: (?:sensitivity|partial) (\\d+)x(\\d+)x(\\d+)x(\\d+) .*alive only inside backward").matcher(text);
+        Matcher mt = Pattern.compile("\\* \\S+: (?:sensitivity|partial|activation) (\\d+)x(\\d+)x(\\d+)x(\\d+) .*read only inside").matcher(text);
         while (mt.find()) {
             own += Long.parseLong(mt.group(1)) * Long.parseLong(mt.group(2)) * Long.parseLong(mt.group(3)) * Long.parseLong(mt.group(4));
         }
-        assertEquals(own, sm.own(), "the shared sensitivities' floats");
+        assertEquals(own, sm.own(), "the transient tensors' floats");
     }
 }
