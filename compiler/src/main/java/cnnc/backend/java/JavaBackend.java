@@ -315,7 +315,9 @@ public final class JavaBackend {
         List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
         Map<String, ScratchSlots.Slot> slotOf = new LinkedHashMap<>();
         for (ScratchSlots.Slot sl : slots) {
-            StringBuilder users = new StringBuilder("Scratch memory of steps that never run at the same time:");
+            StringBuilder users = new StringBuilder(sl.uses().stream().anyMatch(lives::contains)
+                    ? "Memory of scratch and transient tensors never alive at the same time:"
+                    : "Scratch memory of steps that never run at the same time:");
             int width = users.length();
             for (ScratchSlots.Use u : sl.uses()) {
                 slotOf.put(u.field(), sl);
