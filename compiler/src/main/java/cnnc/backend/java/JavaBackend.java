@@ -176,12 +176,10 @@ public final class JavaBackend {
         List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
         long kept = b.all().stream().flatMap(st -> st.scratch.stream()).filter(StepCtx.Scratch::kept).mapToLong(StepCtx.Scratch::size).sum();
         List<ScratchSlots.Use> lives = b.transientLives(units);
-        List<ScratchSlots.Use> both = new ArrayList<>(uses);
-        both.addAll(lives);
         return new Inspection(kernels, new ScratchMemory(kept, uses.stream().mapToLong(ScratchSlots.Use::size).sum(),
                 slots.stream().mapToLong(ScratchSlots.Slot::size).sum(), slots.size()),
                 new TransientMemory(lives.stream().mapToLong(ScratchSlots.Use::size).sum(),
-                        ScratchSlots.assign(both).stream().mapToLong(ScratchSlots.Slot::size).sum()));
+                        ScratchSlots.assign(sharing(uses, lives)).stream().mapToLong(ScratchSlots.Slot::size).sum()));
     }
 
     /**
@@ -310,9 +308,7 @@ public final class JavaBackend {
      * {@link Memory#SHARED}, the transient tensors that live in those arrays too ({@code lives}).
      */
     private void scratchFields(TypeSpec.Builder t, List<Unit> units, List<ScratchSlots.Use> lives, Map<String, Buffer> buffers) {
-        List<ScratchSlots.Use> uses = new ArrayList<>(temporaries(units));
-        uses.addAll(lives);
-        List<ScratchSlots.Slot> slots = ScratchSlots.assign(uses);
+        List<ScratchSlots.Slot> slots = ScratchSlots.assign(sharing(temporaries(units), lives));
         Map<String, ScratchSlots.Slot> slotOf = new LinkedHashMap<>();
         for (ScratchSlots.Slot sl : slots) {
             StringBuilder users = new StringBuilder(sl.uses().stream().anyMatch(lives::contains)
@@ -353,6 +349,13 @@ public final class JavaBackend {
                 t.addField(f.build());
             }
         }
+    }
+
+    /** What shares the class's scratch arrays: the temporaries and the transient tensors' lives (the class and {@link #inspect} alike). */
+    private static List<ScratchSlots.Use> sharing(List<ScratchSlots.Use> temporaries, List<ScratchSlots.Use> lives) {
+        List<ScratchSlots.Use> uses = new ArrayList<>(temporaries);
+        uses.addAll(lives);
+        return uses;
     }
 
     /** The first and last of {@code units} that run each step. */
