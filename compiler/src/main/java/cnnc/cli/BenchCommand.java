@@ -141,7 +141,7 @@ final class BenchCommand implements Callable<Integer> {
                 keys.parse(sw.toString());
             }
             case LATENCY -> {
-                Network one = device.build(model.compile(model.options().withTraining(false).withBatch(1)));
+                Network one = device.buildToRun(model.compile(model.options().withTraining(false).withBatch(1)));
                 try {
                     keys.put("infer_batch1_latency_us", latency(one, out));
                 } finally {
@@ -149,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             case THROUGHPUT -> {
-                Network big = device.build(model.compile(model.options().withTraining(false).withBatch(inferBatch)));
+                Network big = device.buildToRun(model.compile(model.options().withTraining(false).withBatch(inferBatch)));
                 double rate;
                 try {
                     rate = inferRate(big);

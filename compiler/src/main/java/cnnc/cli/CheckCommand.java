@@ -51,10 +51,13 @@ final class CheckCommand implements Callable<Integer> {
         }
         JavaBackend.TransientMemory tr = java.transients();
         if (tr.own() > 0) {
-            out.printf("transient tensors on the java device when train and bench run it (sensitivities, and activations only the"
-                            + " forward pass reads): %s, which share the scratch's arrays: %s for both together"
-                            + " (grad and gradcheck keep each in an array of its own)%n",
-                    Sizes.bytes(4 * tr.own()), Sizes.bytes(4 * tr.sharedWithScratch()));
+            String what = m.backward().isEmpty()
+                    ? "when eval, predict and bench run it (every activation between input and output)"
+                    : "when train and bench run it (sensitivities, and activations only the forward pass reads)";
+            String apart = m.backward().isEmpty() ? "generate keeps" : "grad, gradcheck and generate keep";
+            out.printf("transient tensors on the java device %s: %s, which share the scratch's arrays: %s for both together"
+                            + " (%s each in an array of its own; generate --shared-memory does not)%n",
+                    what, Sizes.bytes(4 * tr.own()), Sizes.bytes(4 * tr.sharedWithScratch()), apart);
         }
         out.flush();
         return 0;

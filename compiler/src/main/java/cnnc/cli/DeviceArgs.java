@@ -74,10 +74,12 @@ public final class DeviceArgs {
     }
 
     /**
-     * {@link #build} for training alone (train, bench): on java the transient tensors (sensitivities,
-     * activations only the forward pass reads) share memory ({@link JavaBackend.Memory#SHARED}); the same bits.
+     * {@link #build} for a command that reads only the input, output, target, loss and parameters
+     * (train, eval, predict, bench): on java the transient tensors (sensitivities, activations only
+     * the forward pass reads; in an inference class every activation between input and output)
+     * share memory ({@link JavaBackend.Memory#SHARED}); the same bits.
      */
-    public Network buildForTraining(Model model) {
+    public Network buildToRun(Model model) {
         return buildTimed(model, JavaBackend.Memory.SHARED).network();
     }
 

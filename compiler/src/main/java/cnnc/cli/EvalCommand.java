@@ -68,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         device.prepare();
         Model m = model.compile(model.options().withTraining(false));
-        Network net = device.build(m);
+        Network net = device.buildToRun(m);
         try {
             TensorFile f = WeightFiles.loadFor(model, weights, net, m, err);
             Preprocessing prep = WeightFiles.preprocessing(weights == null ? model.model : weights, f, m);

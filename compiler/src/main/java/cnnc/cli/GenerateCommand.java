@@ -36,6 +36,11 @@ final class GenerateCommand implements Callable<Integer> {
             + "statistics, no sensitivities, gradients or path tensors (a bn batch may be 1). See docs/embedding.md.")
     boolean inference;
 
+    @Option(names = "--shared-memory", description = "Let the transient tensors share memory (java only): sensitivities and the "
+            + "activations only the forward pass reads (with --inference every activation between input and output). "
+            + "The same bits in less memory; tensor(name) then rejects those names. See docs/embedding.md.")
+    boolean sharedMemory;
+
     @Option(names = "--module", paramLabel = "M", description = "Put the class in named module M, whose sources are in DIR: "
             + "checks that DIR/module-info.java declares M and requires cnnc.runtime, or writes one that does (java only).")
     String module;
@@ -51,12 +56,16 @@ final class GenerateCommand implements Callable<Integer> {
         if (module != null && target != Target.java) {
             throw new UserError("--module applies to --target java only");
         }
+        if (sharedMemory && target != Target.java) {
+            throw new UserError("--shared-memory applies to --target java only");
+        }
         Model m = model.compile(model.options().withTraining(!inference));
         Inputs inputs = new Inputs().file("the model", model.model);
         inputs.check("-o", dir);
         switch (target) {
             case java -> {
-                JavaBackend.Source src = JavaBackend.generate(m, pkg, false); // plain Java: runs on any Java 17, no incubator module
+                // plain Java: runs on any Java 17, no incubator module
+                JavaBackend.Source src = JavaBackend.generate(m, pkg, false, sharedMemory ? JavaBackend.Memory.SHARED : JavaBackend.Memory.KEPT);
                 Path file = dir.resolve(src.relativePath());
                 inputs.check("-o", file);
                 Path info = module == null ? null : ModuleInfo.ensure(dir, module, pkg); // before the class: a misfit writes nothing

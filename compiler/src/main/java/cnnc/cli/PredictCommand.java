@@ -67,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
         List<Path> files = files(images);
         device.prepare();
         Model m = model.compile(model.options().withTraining(false));
-        Network net = device.build(m);
+        Network net = device.buildToRun(m);
         try {
             TensorFile f = WeightFiles.loadFor(model, weights, net, m, spec.commandLine().getErr());
             Preprocessing prep = WeightFiles.preprocessing(weights == null ? model.model : weights, f, m);

@@ -103,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
         Preprocessing prep = Normalize.preprocessing(settings.normalize(), train, m);
         train = prep.apply(train);
         test = prep.apply(test);
-        Network net = device.buildForTraining(m);
+        Network net = device.buildToRun(m);
         try {
             String hash = GraphHash.of(m);
             Optimizer opt = optimizer(m, net);

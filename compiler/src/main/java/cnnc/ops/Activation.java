@@ -15,7 +15,10 @@ import java.util.List;
  * backend renders these expressions and the interpreter evaluates them; nothing else knows the
  * formulas.
  *
- * <p>{@code relu(x)}: {@code Y = max(0, X)}, {@code ΔX = ΔY·[X > 0]} (relu'(0) = 0).
+ * <p>{@code relu(x)}: {@code Y = max(0, X)}, {@code ΔX = ΔY·[Y > 0]} (relu'(0) = 0). From {@code Y}, as
+ * PyTorch does: {@code Y > 0} exactly where {@code X > 0} (NaN and -0 give 0 and fail both), and
+ * then the relu's input is read by the forward pass alone, so a conv's or bn's output feeding a
+ * relu needs no memory of its own through the backward pass (docs/performance.md, stop 22).
  * <br>{@code sigmoid(x)}: {@code Y = 1/(1+exp(-X))}, {@code ΔX = ΔY·Y·(1-Y)}.
  * <br>{@code tanh(x)}: {@code Y = tanh(X)}, {@code ΔX = ΔY·(1-Y²)}.
  * <br>{@code leaky_relu(x, slope: 0.01)}: {@code Y = X > 0 ? X : slope·X}, {@code ΔX = ΔY·(X > 0 ? 1 : slope)}.
@@ -27,7 +30,7 @@ import java.util.List;
 public record Activation(Fn fn, double a) implements ForwardOp {
 
     public enum Fn {
-        RELU("relu", null, 0, "Y = max(0, X)", "ΔX = ΔY · [X > 0]", 0),
+        RELU("relu", null, 0, "Y = max(0, X)", "ΔX = ΔY · [Y > 0]", 0),
         SIGMOID("sigmoid", null, 0, "Y = 1 / (1 + exp(-X))", "ΔX = ΔY · Y · (1 - Y)"),
         TANH("tanh", null, 0, "Y = tanh(X)", "ΔX = ΔY · (1 - Y²)"),
         LEAKY_RELU("leaky_relu", "slope", 0.01, "Y = X > 0 ? X : $a·X", "ΔX = ΔY · (X > 0 ? 1 : $a)", 0),
@@ -90,7 +93,7 @@ public record Activation(Fn fn, double a) implements ForwardOp {
     /** {@code ΔX} of {@code ΔY} and {@code X} or {@code Y} (never both). */
     public Expr backwardExpr() {
         return switch (fn) {
-            case RELU -> Expr.positive(X, DY, num(0));
+            case RELU -> Expr.positive(Y, DY, num(0));
             case SIGMOID -> DY.times(Y).times(num(1).minus(Y));
             case TANH -> DY.times(num(1).minus(Y.times(Y)));
             case LEAKY_RELU -> Expr.positive(X, DY, DY.times(num(a)));

@@ -57,6 +57,10 @@ class InspectCommandsTest {
         String tr = r.out().lines().filter(l -> l.startsWith("transient tensors on the java device when train and bench run it "))
                 .findFirst().orElseThrow(() -> new AssertionError(r.out()));
         assertTrue(tr.contains(", which share the scratch's arrays: ") && tr.contains(" for both together"), tr);
+        Result inf = cnnc("check", LENET, "--inference");
+        assertEquals(0, inf.code(), inf.err());
+        assertTrue(inf.out().lines().anyMatch(l -> l.startsWith("transient tensors on the java device when eval, predict and bench run it "
+                + "(every activation between input and output): ")), inf.out());
     }
 
     @Test

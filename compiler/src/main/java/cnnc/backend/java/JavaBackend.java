@@ -75,10 +75,10 @@ public final class JavaBackend {
     }
 
     /**
-     * What a training class does with the memory of its <em>transient</em> tensors, those only one
-     * pass reads: the sensitivities ({@code grad.c1}, partials of fanned-out tensors), which only
-     * {@code backward()} reads, and the activations only {@code forward()} reads (a relu's output that
-     * only a max pool takes).
+     * What a class does with the memory of its <em>transient</em> tensors, those only one pass reads:
+     * the sensitivities ({@code grad.c1}, partials of fanned-out tensors), which only
+     * {@code backward()} reads, and the activations only {@code forward()} reads (a conv's output
+     * that only a relu takes; in an inference class every activation between input and output).
      */
     public enum Memory {
         /** Each has an array of its own, readable after a pass ({@code tensor("grad.c1")}): what inspection needs. */
@@ -87,7 +87,8 @@ public final class JavaBackend {
          * Each lives from the first to the last unit of its pass that touches it ({@link TransientLives}):
          * those whose lives do not overlap share arrays, with each other and with the kernels'
          * temporary scratch ({@link ScratchSlots}), and {@code tensor()} and {@code tensors()} leave
-         * them out. The same bits; what {@code cnnc train}, {@code cnnc bench} and Spark's executors build.
+         * them out. The same bits; what {@code cnnc train}, {@code eval}, {@code predict}, {@code bench} and
+         * Spark's executors build, and {@code cnnc generate --shared-memory} writes.
          */
         SHARED
     }
@@ -386,7 +387,7 @@ public final class JavaBackend {
 
     /** With {@link Memory#SHARED}, the transient tensors that can share memory and their lives ({@link TransientLives}). */
     private List<ScratchSlots.Use> transientLives(List<Unit> units) {
-        if (inference || memory == Memory.KEPT) {
+        if (memory == Memory.KEPT) {
             return List.of();
         }
         Map<StepCtx, int[]> runs = spans(units);

@@ -15,11 +15,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The lives of a training class's transient tensors, for {@link JavaBackend.Memory#SHARED}: a
- * sensitivity (or a partial sensitivity of a fanned-out tensor) is needed only inside
- * {@code backward()}, and an activation that no backward step reads (a relu's output that only a max
- * pool takes) only inside the forward pass, each from the first to the last unit that runs a step
- * touching it; {@link ScratchSlots} gives those whose lives do not overlap one array, with the
+ * The lives of a class's transient tensors, for {@link JavaBackend.Memory#SHARED}: a sensitivity
+ * (or a partial sensitivity of a fanned-out tensor) is needed only inside {@code backward()}, and an
+ * activation that no backward step reads (a conv's or bn's output that only a relu takes: relu's
+ * backward reads its output) only inside the forward pass, each from the first to the last unit
+ * that runs a step touching it; in an inference class, which has no backward pass, that is every
+ * activation between input and output; {@link ScratchSlots} gives those whose lives do not overlap one array, with the
  * kernels' temporary scratch.
  *
  * <pre>
@@ -39,7 +40,8 @@ final class TransientLives {
     static List<ScratchSlots.Use> of(Model model, Map<Step, int[]> units) {
         Set<Buffer> excluded = new HashSet<>(java.util.Arrays.asList(model.input(), model.output(), model.target(), model.loss()));
         Map<Buffer, int[]> forward = lives(model.forward(), units, excluded);
-        Map<Buffer, int[]> backward = lives(model.backwardGraph(), units, excluded);
+        // an inference class has no backward graph: every activation between input and output is transient
+        Map<Buffer, int[]> backward = model.backward().isPresent() ? lives(model.backwardGraph(), units, excluded) : Map.of();
         List<ScratchSlots.Use> out = new ArrayList<>();
         forward.forEach((b, l) -> {
             if (b.role() == Role.ACTIVATION && b.dtype() == DType.F32 && !backward.containsKey(b) && !excluded.contains(b)) {

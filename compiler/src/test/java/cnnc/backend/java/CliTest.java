@@ -2,6 +2,7 @@ package cnnc.backend.java;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cnnc.cli.Main;
@@ -46,6 +47,21 @@ class CliTest {
         assertTrue(text.contains("package com.example;"));
         assertTrue(text.contains("conv 'c1' (samples/lenet5.cnn:6)") || text.contains("conv 'c1' ("), "steps cite their .cnn line");
         assertEquals(1, cnnc("generate", lenet, "--package", "1bad", "-o", dir.toString()).code());
+        assertFalse(text.contains("read only inside"), "by default every tensor has an array of its own");
+    }
+
+    @Test
+    void generateSharedMemoryWritesAClassWhoseInnerActivationsShareArrays() throws Exception {
+        String lenet = Models.root().resolve("samples/lenet5.cnn").toString();
+        Run r = cnnc("generate", lenet, "--inference", "--batch", "4", "--shared-memory", "-o", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        String text = Files.readString(dir.resolve("Lenet5_T4.java"));
+        assertTrue(text.matches("(?s).*c1: activation 4x6x28x28 \\([^)]*lenet5.cnn:6\\), read only inside forward\\(\\) and infer\\(\\): memory shared in scratch.*"),
+                "conv c1's output shares an array");
+        assertTrue(text.contains("private final float[] y_ = new float[40]"), "the output keeps its own");
+        Run opencl = cnnc("generate", lenet, "--target", "opencl", "--shared-memory", "-o", dir.resolve("cl").toString());
+        assertEquals(1, opencl.code());
+        assertTrue(opencl.err().contains("--shared-memory applies to --target java only"), opencl.err());
     }
 
     @Test

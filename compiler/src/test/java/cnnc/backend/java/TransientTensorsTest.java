@@ -1,5 +1,6 @@
 package cnnc.backend.java;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and in plain Java, a class whose shared arrays are filled with NaN before every pass (another
  * step's leftovers) has, pass after pass, the bits of the class that keeps every tensor: a step that
  * read a transient tensor before writing it, or a life cut short, would show as NaN or as other bits.
- * And it allocates less, and lists no sensitivity.
+ * And it allocates less, and lists no sensitivity. The same for inference classes, where every
+ * activation between input and output is transient.
  */
 @org.junit.jupiter.api.Timeout(600)
 class TransientTensorsTest {
@@ -74,6 +76,35 @@ class TransientTensorsTest {
             }
             for (TensorSpec t : shared.tensors()) {
                 assertTrue(t.role() != TensorSpec.Role.SENSITIVITY, t.name() + " is listed though its memory is shared");
+            }
+            assertTrue(floats(shared) < floats(kept), sample + ": shared " + floats(shared) + " floats, kept " + floats(kept));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, vector {1}")
+    @MethodSource("samples")
+    void anInferenceClassSharesEveryInnerActivationWithTheSameBits(String sample, boolean vector) {
+        Model m = Pipeline.compile(SourceFile.of(sample, read(Models.root().resolve("samples").resolve(sample))),
+                Options.defaults().withBatch(3).withTraining(false));
+        try (Network kept = build(m, vector, JavaBackend.Memory.KEPT);
+             Network shared = build(m, vector, JavaBackend.Memory.SHARED)) {
+            kept.setThreads(2);
+            shared.setThreads(2);
+            for (int call = 0; call < 3; call++) { // a new input each call: nothing may carry over in the shared arrays
+                Models.fill(kept, 11 + call);
+                Models.fill(shared, 11 + call);
+                assertTrue(Models.poisonScratch(shared) > 0, sample + ": shared arrays");
+                shared.infer();
+                kept.infer();
+                float[] y = shared.tensor(shared.outputName());
+                for (float v : y) {
+                    assertTrue(Float.isFinite(v), sample + ": output " + v + " after NaN in the shared arrays");
+                }
+                assertArrayEquals(kept.tensor(kept.outputName()), y, sample + " call " + call);
+            }
+            for (TensorSpec t : shared.tensors()) {
+                assertTrue(t.role() != TensorSpec.Role.ACTIVATION || t.name().equals(shared.outputName()),
+                        t.name() + " is listed though only infer() reads it");
             }
             assertTrue(floats(shared) < floats(kept), sample + ": shared " + floats(shared) + " floats, kept " + floats(kept));
         }
@@ -122,15 +153,16 @@ class TransientTensorsTest {
         Model m = Pipeline.compile(SourceFile.of("lenet5.cnn", read(file)), Options.defaults().withBatch(2).withInputSensitivity(true));
         try (Network shared = build(m, true, JavaBackend.Memory.SHARED)) {
             assertThrows(IllegalArgumentException.class, () -> shared.tensor("grad.c1"));
-            assertThrows(IllegalArgumentException.class, () -> shared.tensor("r2"));
+            assertThrows(IllegalArgumentException.class, () -> shared.tensor("c2"));
+            assertEquals(2 * 16 * 10 * 10, shared.tensor("r2").length, "relu_bf 'r2' reads the relu's output: it stays");
             assertEquals(2 * 10, shared.tensor(shared.outputName()).length, "the output stays");
             assertEquals(2 * 28 * 28, shared.tensor("grad.x").length, "nothing reads ΔX: it stays readable");
         }
         String text = JavaBackend.generate(m, "cnnc.generated", true, JavaBackend.Memory.SHARED).text();
         assertTrue(text.contains("grad.c1: sensitivity"), "the shared field says what it is");
         assertTrue(text.contains("read only inside backward(): memory shared in scratch"), text.substring(0, 2000));
-        assertTrue(text.contains("r2: activation 2x16x10x10 (lenet5.cnn:10), read only inside forward() and infer(): memory shared in scratch"),
-                "relu r2's output, which only max pool p2 reads");
+        assertTrue(text.contains("c2: activation 2x16x10x10 (lenet5.cnn:9), read only inside forward() and infer(): memory shared in scratch"),
+                "conv c2's output, which only relu r2 reads (relu's backward reads its output)");
         assertTrue(text.contains("private final float[] p1_ = new float["), "pool p1 feeds conv c2, whose gradient reads it");
         JavaBackend.TransientMemory sm = JavaBackend.inspect(m, true).transients();
         assertEquals(ScratchSlotsTest.sum(text, "private final float\\[\\] scratch\\d+ = new float\\[(\\d+)\\]"), sm.sharedWithScratch(),

@@ -3152,7 +3152,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r6' (samples/cifar_vgg.cnn:36): ΔX = ΔY · [X > 0]
+     * relu_bf 'r6' (samples/cifar_vgg.cnn:36): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b4_relu_bf_r6_(int chunk) {
@@ -3160,7 +3160,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 16384; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n6_[e] > 0f ? 1 : 0);
+            int s = -(r6_[e] > 0f ? 1 : 0);
             grad$n6_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r6_[e]) & s);
         }
     }
@@ -3393,7 +3393,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r5' (samples/cifar_vgg.cnn:33): ΔX = ΔY · [X > 0]
+     * relu_bf 'r5' (samples/cifar_vgg.cnn:33): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b9_relu_bf_r5_(int chunk) {
@@ -3401,7 +3401,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 16384; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n5_[e] > 0f ? 1 : 0);
+            int s = -(r5_[e] > 0f ? 1 : 0);
             grad$n5_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r5_[e]) & s);
         }
     }
@@ -3653,7 +3653,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r4' (samples/cifar_vgg.cnn:27): ΔX = ΔY · [X > 0]
+     * relu_bf 'r4' (samples/cifar_vgg.cnn:27): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b15_relu_bf_r4_(int chunk) {
@@ -3661,7 +3661,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 32768; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n4_[e] > 0f ? 1 : 0);
+            int s = -(r4_[e] > 0f ? 1 : 0);
             grad$n4_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r4_[e]) & s);
         }
     }
@@ -3894,7 +3894,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r3' (samples/cifar_vgg.cnn:24): ΔX = ΔY · [X > 0]
+     * relu_bf 'r3' (samples/cifar_vgg.cnn:24): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b20_relu_bf_r3_(int chunk) {
@@ -3902,7 +3902,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 32768; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n3_[e] > 0f ? 1 : 0);
+            int s = -(r3_[e] > 0f ? 1 : 0);
             grad$n3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r3_[e]) & s);
         }
     }
@@ -4154,7 +4154,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/cifar_vgg.cnn:18): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/cifar_vgg.cnn:18): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b26_relu_bf_r2_(int chunk) {
@@ -4162,7 +4162,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 65536; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n2_[e] > 0f ? 1 : 0);
+            int s = -(r2_[e] > 0f ? 1 : 0);
             grad$n2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
@@ -4395,7 +4395,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/cifar_vgg.cnn:15): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/cifar_vgg.cnn:15): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b31_relu_bf_r1_(int chunk) {
@@ -4403,7 +4403,7 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 65536; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n1_[e] > 0f ? 1 : 0);
+            int s = -(r1_[e] > 0f ? 1 : 0);
             grad$n1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }

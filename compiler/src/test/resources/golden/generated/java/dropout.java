@@ -1108,7 +1108,7 @@ public final class Dropout_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/dropout.cnn:14): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/dropout.cnn:14): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b4_relu_bf_r2_(int chunk) {
@@ -1116,7 +1116,7 @@ public final class Dropout_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 32; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(f1_[e] > 0f ? 1 : 0);
+            int s = -(r2_[e] > 0f ? 1 : 0);
             grad$f1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
@@ -1190,7 +1190,7 @@ public final class Dropout_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/dropout.cnn:10): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/dropout.cnn:10): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b9_relu_bf_r1_(int chunk) {
@@ -1198,7 +1198,7 @@ public final class Dropout_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 4704; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(c1_[e] > 0f ? 1 : 0);
+            int s = -(r1_[e] > 0f ? 1 : 0);
             grad$c1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }

@@ -2037,7 +2037,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r4' (samples/fashion_bn.cnn:29): ΔX = ΔY · [X > 0]
+     * relu_bf 'r4' (samples/fashion_bn.cnn:29): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b3_relu_bf_r4_(int chunk) {
@@ -2045,7 +2045,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 256; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(f1_[e] > 0f ? 1 : 0);
+            int s = -(r4_[e] > 0f ? 1 : 0);
             grad$f1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r4_[e]) & s);
         }
     }
@@ -2108,7 +2108,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r3' (samples/fashion_bn.cnn:24): ΔX = ΔY · [X > 0]
+     * relu_bf 'r3' (samples/fashion_bn.cnn:24): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b7_relu_bf_r3_(int chunk) {
@@ -2116,7 +2116,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 6272; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n3_[e] > 0f ? 1 : 0);
+            int s = -(r3_[e] > 0f ? 1 : 0);
             grad$n3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r3_[e]) & s);
         }
     }
@@ -2371,7 +2371,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/fashion_bn.cnn:18): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/fashion_bn.cnn:18): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b13_relu_bf_r2_(int chunk) {
@@ -2379,7 +2379,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 12544; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n2_[e] > 0f ? 1 : 0);
+            int s = -(r2_[e] > 0f ? 1 : 0);
             grad$n2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
@@ -2643,7 +2643,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/fashion_bn.cnn:12): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/fashion_bn.cnn:12): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b19_relu_bf_r1_(int chunk) {
@@ -2651,7 +2651,7 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 25088; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n1_[e] > 0f ? 1 : 0);
+            int s = -(r1_[e] > 0f ? 1 : 0);
             grad$n1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }

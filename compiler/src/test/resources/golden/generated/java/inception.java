@@ -2430,7 +2430,7 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r0' (samples/inception.cnn:13): ΔX = ΔY · [X > 0]
+     * relu_bf 'r0' (samples/inception.cnn:13): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b18_relu_bf_r0_(int chunk) {
@@ -2438,7 +2438,7 @@ public final class Inception_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 1352; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(c0_[e] > 0f ? 1 : 0);
+            int s = -(r0_[e] > 0f ? 1 : 0);
             grad$c0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r0_[e]) & s);
         }
     }

@@ -1521,7 +1521,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r4' (samples/lenet5.cnn:15): ΔX = ΔY · [X > 0]
+     * relu_bf 'r4' (samples/lenet5.cnn:15): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b3_relu_bf_r4_(int chunk) {
@@ -1529,7 +1529,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 84; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(f2_[e] > 0f ? 1 : 0);
+            int s = -(r4_[e] > 0f ? 1 : 0);
             grad$f2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r4_[e]) & s);
         }
     }
@@ -1573,7 +1573,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r3' (samples/lenet5.cnn:13): ΔX = ΔY · [X > 0]
+     * relu_bf 'r3' (samples/lenet5.cnn:13): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b6_relu_bf_r3_(int chunk) {
@@ -1581,7 +1581,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 120; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(f1_[e] > 0f ? 1 : 0);
+            int s = -(r3_[e] > 0f ? 1 : 0);
             grad$f1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r3_[e]) & s);
         }
     }
@@ -1644,7 +1644,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/lenet5.cnn:10): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/lenet5.cnn:10): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b10_relu_bf_r2_(int chunk) {
@@ -1652,7 +1652,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 1600; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(c2_[e] > 0f ? 1 : 0);
+            int s = -(r2_[e] > 0f ? 1 : 0);
             grad$c2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
@@ -1990,7 +1990,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/lenet5.cnn:7): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/lenet5.cnn:7): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b14_relu_bf_r1_(int chunk) {
@@ -1998,7 +1998,7 @@ public final class Lenet5_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 4704; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(c1_[e] > 0f ? 1 : 0);
+            int s = -(r1_[e] > 0f ? 1 : 0);
             grad$c1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }

@@ -2361,7 +2361,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/residual.cnn:23): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/residual.cnn:23): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b7_relu_bf_r2_(int chunk) {
@@ -2369,7 +2369,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 9408; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(sum_[e] > 0f ? 1 : 0);
+            int s = -(r2_[e] > 0f ? 1 : 0);
             grad$sum_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
@@ -2588,7 +2588,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/residual.cnn:19): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/residual.cnn:19): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b13_relu_bf_r1_(int chunk) {
@@ -2596,7 +2596,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 9408; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n1_[e] > 0f ? 1 : 0);
+            int s = -(r1_[e] > 0f ? 1 : 0);
             grad$n1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }
@@ -2818,7 +2818,7 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 's' (samples/residual.cnn:14): ΔX = ΔY · [X > 0]
+     * relu_bf 's' (samples/residual.cnn:14): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b19_relu_bf_s_(int chunk) {
@@ -2826,7 +2826,7 @@ public final class Residual_T64 implements Network, ChunkTask {
         for (int e = lo; e < lo + 9408; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(n0_[e] > 0f ? 1 : 0);
+            int s = -(s_[e] > 0f ? 1 : 0);
             grad$n0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$s_[e]) & s);
         }
     }

@@ -2190,7 +2190,7 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r0' (samples/updown.cnn:24): ΔX = ΔY · [X > 0]
+     * relu_bf 'r0' (samples/updown.cnn:24): ΔX = ΔY · [Y > 0]
      * <p>32 chunks: one sample each
      */
     private void b4_relu_bf_r0_(int chunk) {
@@ -2198,7 +2198,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         for (int e = lo; e < lo + 3136; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(d0_[e] > 0f ? 1 : 0);
+            int s = -(r0_[e] > 0f ? 1 : 0);
             grad$d0_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r0_[e]) & s);
         }
     }
@@ -3059,7 +3059,7 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r3' (samples/updown.cnn:14): ΔX = ΔY · [X > 0]
+     * relu_bf 'r3' (samples/updown.cnn:14): ΔX = ΔY · [Y > 0]
      * <p>32 chunks: one sample each
      */
     private void b15_relu_bf_r3_(int chunk) {
@@ -3067,7 +3067,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         for (int e = lo; e < lo + 784; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(e3_[e] > 0f ? 1 : 0);
+            int s = -(r3_[e] > 0f ? 1 : 0);
             grad$e3_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r3_[e]) & s);
         }
     }
@@ -3215,7 +3215,7 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/updown.cnn:12): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/updown.cnn:12): ΔX = ΔY · [Y > 0]
      * <p>32 chunks: one sample each
      */
     private void b19_relu_bf_r2_(int chunk) {
@@ -3223,7 +3223,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         for (int e = lo; e < lo + 3136; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(e2_[e] > 0f ? 1 : 0);
+            int s = -(r2_[e] > 0f ? 1 : 0);
             grad$e2_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r2_[e]) & s);
         }
     }
@@ -3402,7 +3402,7 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/updown.cnn:10): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/updown.cnn:10): ΔX = ΔY · [Y > 0]
      * <p>32 chunks: one sample each
      */
     private void b23_relu_bf_r1_(int chunk) {
@@ -3410,7 +3410,7 @@ public final class Updown_T32 implements Network, ChunkTask {
         for (int e = lo; e < lo + 6272; e++) {
             // the select as masks on the bits: C2 compiles a select on floats (t > 0f ? a : b) as a branch, and on
             // real data its sign is a coin toss (s: all ones where t > 0f; a NaN test takes b, as the select would)
-            int s = -(e1_[e] > 0f ? 1 : 0);
+            int s = -(r1_[e] > 0f ? 1 : 0);
             grad$e1_[e] = Float.intBitsToFloat(Float.floatToRawIntBits(grad$r1_[e]) & s);
         }
     }

@@ -1142,19 +1142,19 @@ __kernel void maxpool_bf_p6(
 
 /*
  * relu_bf for relu 'r6' — samples/cifar_vgg.cnn:36
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r6 64x256x8x8
- * X        n6 64x256x8x8
+ * Y        r6 64x256x8x8
  * dX       grad.n6 64x256x8x8
  * One work-item per element: global size 1048576.
  */
 __kernel void relu_bf_r6(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1321,19 +1321,19 @@ __kernel void conv_grad_c6(
 
 /*
  * relu_bf for relu 'r5' — samples/cifar_vgg.cnn:33
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r5 64x256x8x8
- * X        n5 64x256x8x8
+ * Y        r5 64x256x8x8
  * dX       grad.n5 64x256x8x8
  * One work-item per element: global size 1048576.
  */
 __kernel void relu_bf_r5(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1535,19 +1535,19 @@ __kernel void maxpool_bf_p4(
 
 /*
  * relu_bf for relu 'r4' — samples/cifar_vgg.cnn:27
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r4 64x128x16x16
- * X        n4 64x128x16x16
+ * Y        r4 64x128x16x16
  * dX       grad.n4 64x128x16x16
  * One work-item per element: global size 2097152.
  */
 __kernel void relu_bf_r4(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1714,19 +1714,19 @@ __kernel void conv_grad_c4(
 
 /*
  * relu_bf for relu 'r3' — samples/cifar_vgg.cnn:24
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r3 64x128x16x16
- * X        n3 64x128x16x16
+ * Y        r3 64x128x16x16
  * dX       grad.n3 64x128x16x16
  * One work-item per element: global size 2097152.
  */
 __kernel void relu_bf_r3(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1928,19 +1928,19 @@ __kernel void maxpool_bf_p2(
 
 /*
  * relu_bf for relu 'r2' — samples/cifar_vgg.cnn:18
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r2 64x64x32x32
- * X        n2 64x64x32x32
+ * Y        r2 64x64x32x32
  * dX       grad.n2 64x64x32x32
  * One work-item per element: global size 4194304.
  */
 __kernel void relu_bf_r2(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -2107,19 +2107,19 @@ __kernel void conv_grad_c2(
 
 /*
  * relu_bf for relu 'r1' — samples/cifar_vgg.cnn:15
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r1 64x64x32x32
- * X        n1 64x64x32x32
+ * Y        r1 64x64x32x32
  * dX       grad.n1 64x64x32x32
  * One work-item per element: global size 4194304.
  */
 __kernel void relu_bf_r1(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*

@@ -432,19 +432,19 @@ __kernel void dropout_bf_d2(
 
 /*
  * relu_bf for relu 'r2' — samples/dropout.cnn:14
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r2 64x32x1x1
- * X        f1 64x32x1x1
+ * Y        r2 64x32x1x1
  * dX       grad.f1 64x32x1x1
  * One work-item per element: global size 2048.
  */
 __kernel void relu_bf_r2(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -566,19 +566,19 @@ __kernel void maxpool_bf_p1(
 
 /*
  * relu_bf for relu 'r1' — samples/dropout.cnn:10
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r1 64x6x28x28
- * X        c1 64x6x28x28
+ * Y        r1 64x6x28x28
  * dX       grad.c1 64x6x28x28
  * One work-item per element: global size 301056.
  */
 __kernel void relu_bf_r1(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*

@@ -735,19 +735,19 @@ __kernel void full_grad_bias_f2(
 
 /*
  * relu_bf for relu 'r4' — samples/fashion_bn.cnn:29
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r4 64x256x1x1
- * X        f1 64x256x1x1
+ * Y        r4 64x256x1x1
  * dX       grad.f1 64x256x1x1
  * One work-item per element: global size 16384.
  */
 __kernel void relu_bf_r4(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -852,19 +852,19 @@ __kernel void maxpool_bf_p3(
 
 /*
  * relu_bf for relu 'r3' — samples/fashion_bn.cnn:24
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r3 64x128x7x7
- * X        n3 64x128x7x7
+ * Y        r3 64x128x7x7
  * dX       grad.n3 64x128x7x7
  * One work-item per element: global size 401408.
  */
 __kernel void relu_bf_r3(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1066,19 +1066,19 @@ __kernel void maxpool_bf_p2(
 
 /*
  * relu_bf for relu 'r2' — samples/fashion_bn.cnn:18
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r2 64x64x14x14
- * X        n2 64x64x14x14
+ * Y        r2 64x64x14x14
  * dX       grad.n2 64x64x14x14
  * One work-item per element: global size 802816.
  */
 __kernel void relu_bf_r2(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1280,19 +1280,19 @@ __kernel void maxpool_bf_p1(
 
 /*
  * relu_bf for relu 'r1' — samples/fashion_bn.cnn:12
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r1 64x32x28x28
- * X        n1 64x32x28x28
+ * Y        r1 64x32x28x28
  * dX       grad.n1 64x32x28x28
  * One work-item per element: global size 1605632.
  */
 __kernel void relu_bf_r1(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*

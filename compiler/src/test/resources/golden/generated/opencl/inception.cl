@@ -1058,19 +1058,19 @@ __kernel void accumulate_r0(
 
 /*
  * relu_bf for relu 'r0' — samples/inception.cnn:13
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r0 64x8x13x13
- * X        c0 64x8x13x13
+ * Y        r0 64x8x13x13
  * dX       grad.c0 64x8x13x13
  * One work-item per element: global size 86528.
  */
 __kernel void relu_bf_r0(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*

@@ -455,19 +455,19 @@ __kernel void full_grad_bias_f3(
 
 /*
  * relu_bf for relu 'r4' — samples/lenet5.cnn:15
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r4 64x84x1x1
- * X        f2 64x84x1x1
+ * Y        r4 64x84x1x1
  * dX       grad.f2 64x84x1x1
  * One work-item per element: global size 5376.
  */
 __kernel void relu_bf_r4(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -537,19 +537,19 @@ __kernel void full_grad_bias_f2(
 
 /*
  * relu_bf for relu 'r3' — samples/lenet5.cnn:13
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r3 64x120x1x1
- * X        f1 64x120x1x1
+ * Y        r3 64x120x1x1
  * dX       grad.f1 64x120x1x1
  * One work-item per element: global size 7680.
  */
 __kernel void relu_bf_r3(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -654,19 +654,19 @@ __kernel void maxpool_bf_p2(
 
 /*
  * relu_bf for relu 'r2' — samples/lenet5.cnn:10
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r2 64x16x10x10
- * X        c2 64x16x10x10
+ * Y        r2 64x16x10x10
  * dX       grad.c2 64x16x10x10
  * One work-item per element: global size 102400.
  */
 __kernel void relu_bf_r2(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -840,19 +840,19 @@ __kernel void maxpool_bf_p1(
 
 /*
  * relu_bf for relu 'r1' — samples/lenet5.cnn:7
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r1 64x6x28x28
- * X        c1 64x6x28x28
+ * Y        r1 64x6x28x28
  * dX       grad.c1 64x6x28x28
  * One work-item per element: global size 301056.
  */
 __kernel void relu_bf_r1(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*

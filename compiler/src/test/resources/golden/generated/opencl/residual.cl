@@ -870,19 +870,19 @@ __kernel void conv_grad_bias_d(
 
 /*
  * relu_bf for relu 'r2' — samples/residual.cnn:23
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r2 64x12x28x28
- * X        sum 64x12x28x28
+ * Y        r2 64x12x28x28
  * dX       grad.sum 64x12x28x28
  * One work-item per element: global size 602112.
  */
 __kernel void relu_bf_r2(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1061,19 +1061,19 @@ __kernel void conv_grad_c2(
 
 /*
  * relu_bf for relu 'r1' — samples/residual.cnn:19
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r1 64x12x28x28
- * X        n1 64x12x28x28
+ * Y        r1 64x12x28x28
  * dX       grad.n1 64x12x28x28
  * One work-item per element: global size 602112.
  */
 __kernel void relu_bf_r1(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1251,19 +1251,19 @@ __kernel void accumulate_s(
 
 /*
  * relu_bf for relu 's' — samples/residual.cnn:14
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.s 64x12x28x28
- * X        n0 64x12x28x28
+ * Y        s 64x12x28x28
  * dX       grad.n0 64x12x28x28
  * One work-item per element: global size 602112.
  */
 __kernel void relu_bf_s(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*

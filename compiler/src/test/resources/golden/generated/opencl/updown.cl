@@ -628,19 +628,19 @@ __kernel void maxpool_bf_p(
 
 /*
  * relu_bf for relu 'r0' — samples/updown.cnn:24
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r0 32x4x28x28
- * X        d0 32x4x28x28
+ * Y        r0 32x4x28x28
  * dX       grad.d0 32x4x28x28
  * One work-item per element: global size 100352.
  */
 __kernel void relu_bf_r0(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -959,19 +959,19 @@ __kernel void bias_grad_u2(
 
 /*
  * relu_bf for relu 'r3' — samples/updown.cnn:14
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r3 32x16x7x7
- * X        e3 32x16x7x7
+ * Y        r3 32x16x7x7
  * dX       grad.e3 32x16x7x7
  * One work-item per element: global size 25088.
  */
 __kernel void relu_bf_r3(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1102,19 +1102,19 @@ __kernel void accumulate_r2(
 
 /*
  * relu_bf for relu 'r2' — samples/updown.cnn:12
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r2 32x16x14x14
- * X        e2 32x16x14x14
+ * Y        r2 32x16x14x14
  * dX       grad.e2 32x16x14x14
  * One work-item per element: global size 100352.
  */
 __kernel void relu_bf_r2(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*
@@ -1257,19 +1257,19 @@ __kernel void accumulate_r1(
 
 /*
  * relu_bf for relu 'r1' — samples/updown.cnn:10
- * ΔX = ΔY · [X > 0]
+ * ΔX = ΔY · [Y > 0]
  * dY       grad.r1 32x8x28x28
- * X        e1 32x8x28x28
+ * Y        r1 32x8x28x28
  * dX       grad.e1 32x8x28x28
  * One work-item per element: global size 200704.
  */
 __kernel void relu_bf_r1(
         __global const float* restrict dY,
-        __global const float* restrict X,
+        __global const float* restrict Y,
         __global float* restrict dX)
 {
     const int g = get_global_id(0);
-    dX[g] = X[g] > 0.0f ? dY[g] : 0.0f;
+    dX[g] = Y[g] > 0.0f ? dY[g] : 0.0f;
 }
 
 /*

@@ -5322,12 +5322,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r6' (samples/cifar_vgg.cnn:36): ΔX = ΔY · [X > 0]
+     * relu_bf 'r6' (samples/cifar_vgg.cnn:36): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b4_relu_bf_r6_(int chunk) {
         int lo = chunk * 16384;
-        for (int e = lo; e < lo + 16384; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r6_, e), FloatVector.fromArray(S, n6_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n6_, e);
+        for (int e = lo; e < lo + 16384; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r6_, e), FloatVector.fromArray(S, r6_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n6_, e);
     }
 
     /**
@@ -6107,12 +6107,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r5' (samples/cifar_vgg.cnn:33): ΔX = ΔY · [X > 0]
+     * relu_bf 'r5' (samples/cifar_vgg.cnn:33): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b9_relu_bf_r5_(int chunk) {
         int lo = chunk * 16384;
-        for (int e = lo; e < lo + 16384; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r5_, e), FloatVector.fromArray(S, n5_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n5_, e);
+        for (int e = lo; e < lo + 16384; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r5_, e), FloatVector.fromArray(S, r5_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n5_, e);
     }
 
     /**
@@ -6891,12 +6891,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r4' (samples/cifar_vgg.cnn:27): ΔX = ΔY · [X > 0]
+     * relu_bf 'r4' (samples/cifar_vgg.cnn:27): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b15_relu_bf_r4_(int chunk) {
         int lo = chunk * 32768;
-        for (int e = lo; e < lo + 32768; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r4_, e), FloatVector.fromArray(S, n4_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n4_, e);
+        for (int e = lo; e < lo + 32768; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r4_, e), FloatVector.fromArray(S, r4_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n4_, e);
     }
 
     /**
@@ -7754,12 +7754,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r3' (samples/cifar_vgg.cnn:24): ΔX = ΔY · [X > 0]
+     * relu_bf 'r3' (samples/cifar_vgg.cnn:24): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b20_relu_bf_r3_(int chunk) {
         int lo = chunk * 32768;
-        for (int e = lo; e < lo + 32768; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r3_, e), FloatVector.fromArray(S, n3_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n3_, e);
+        for (int e = lo; e < lo + 32768; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r3_, e), FloatVector.fromArray(S, r3_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n3_, e);
     }
 
     /**
@@ -8664,12 +8664,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/cifar_vgg.cnn:18): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/cifar_vgg.cnn:18): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b26_relu_bf_r2_(int chunk) {
         int lo = chunk * 65536;
-        for (int e = lo; e < lo + 65536; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, n2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n2_, e);
+        for (int e = lo; e < lo + 65536; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, r2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n2_, e);
     }
 
     /**
@@ -9581,12 +9581,12 @@ public final class Cifar_vgg_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/cifar_vgg.cnn:15): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/cifar_vgg.cnn:15): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b31_relu_bf_r1_(int chunk) {
         int lo = chunk * 65536;
-        for (int e = lo; e < lo + 65536; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, n1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n1_, e);
+        for (int e = lo; e < lo + 65536; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, r1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n1_, e);
     }
 
     /**

@@ -1509,12 +1509,12 @@ public final class Dropout_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/dropout.cnn:14): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/dropout.cnn:14): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b4_relu_bf_r2_(int chunk) {
         int lo = chunk * 32;
-        for (int e = lo; e < lo + 32; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, f1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$f1_, e);
+        for (int e = lo; e < lo + 32; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, r2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$f1_, e);
     }
 
     /**
@@ -1817,12 +1817,12 @@ public final class Dropout_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/dropout.cnn:10): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/dropout.cnn:10): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b9_relu_bf_r1_(int chunk) {
         int lo = chunk * 4704;
-        for (int e = lo; e < lo + 4704; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, c1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$c1_, e);
+        for (int e = lo; e < lo + 4704; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, r1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$c1_, e);
     }
 
     /**

@@ -3195,12 +3195,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r4' (samples/fashion_bn.cnn:29): ΔX = ΔY · [X > 0]
+     * relu_bf 'r4' (samples/fashion_bn.cnn:29): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b3_relu_bf_r4_(int chunk) {
         int lo = chunk * 256;
-        for (int e = lo; e < lo + 256; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r4_, e), FloatVector.fromArray(S, f1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$f1_, e);
+        for (int e = lo; e < lo + 256; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r4_, e), FloatVector.fromArray(S, r4_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$f1_, e);
     }
 
     /**
@@ -3400,12 +3400,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r3' (samples/fashion_bn.cnn:24): ΔX = ΔY · [X > 0]
+     * relu_bf 'r3' (samples/fashion_bn.cnn:24): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b7_relu_bf_r3_(int chunk) {
         int lo = chunk * 6272;
-        for (int e = lo; e < lo + 6272; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r3_, e), FloatVector.fromArray(S, n3_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n3_, e);
+        for (int e = lo; e < lo + 6272; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r3_, e), FloatVector.fromArray(S, r3_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n3_, e);
     }
 
     /**
@@ -4234,12 +4234,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/fashion_bn.cnn:18): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/fashion_bn.cnn:18): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b13_relu_bf_r2_(int chunk) {
         int lo = chunk * 12544;
-        for (int e = lo; e < lo + 12544; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, n2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n2_, e);
+        for (int e = lo; e < lo + 12544; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, r2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n2_, e);
     }
 
     /**
@@ -5077,12 +5077,12 @@ public final class Fashion_bn_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/fashion_bn.cnn:12): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/fashion_bn.cnn:12): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b19_relu_bf_r1_(int chunk) {
         int lo = chunk * 25088;
-        for (int e = lo; e < lo + 25088; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, n1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n1_, e);
+        for (int e = lo; e < lo + 25088; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, r1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n1_, e);
     }
 
     /**

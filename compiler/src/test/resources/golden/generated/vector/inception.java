@@ -3840,12 +3840,12 @@ public final class Inception_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r0' (samples/inception.cnn:13): ΔX = ΔY · [X > 0]
+     * relu_bf 'r0' (samples/inception.cnn:13): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b18_relu_bf_r0_(int chunk) {
         int lo = chunk * 1352;
-        for (int e = lo; e < lo + 1352; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r0_, e), FloatVector.fromArray(S, c0_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$c0_, e);
+        for (int e = lo; e < lo + 1352; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r0_, e), FloatVector.fromArray(S, r0_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$c0_, e);
     }
 
     /**

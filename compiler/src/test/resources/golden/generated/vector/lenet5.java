@@ -2118,13 +2118,13 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r4' (samples/lenet5.cnn:15): ΔX = ΔY · [X > 0]
+     * relu_bf 'r4' (samples/lenet5.cnn:15): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b3_relu_bf_r4_(int chunk) {
         int lo = chunk * 84;
-        for (int e = lo; e < lo + 80; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r4_, e), FloatVector.fromArray(S, f2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$f2_, e);
-        for (int e = lo + 80; e < lo + 84; e++) grad$f2_[e] = f2_[e] > 0f ? grad$r4_[e] : 0f;
+        for (int e = lo; e < lo + 80; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r4_, e), FloatVector.fromArray(S, r4_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$f2_, e);
+        for (int e = lo + 80; e < lo + 84; e++) grad$f2_[e] = r4_[e] > 0f ? grad$r4_[e] : 0f;
     }
 
     /**
@@ -2472,12 +2472,12 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r3' (samples/lenet5.cnn:13): ΔX = ΔY · [X > 0]
+     * relu_bf 'r3' (samples/lenet5.cnn:13): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b6_relu_bf_r3_(int chunk) {
         int lo = chunk * 120;
-        for (int e = lo; e < lo + 120; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r3_, e), FloatVector.fromArray(S, f1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$f1_, e);
+        for (int e = lo; e < lo + 120; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r3_, e), FloatVector.fromArray(S, r3_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$f1_, e);
     }
 
     /**
@@ -2677,12 +2677,12 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/lenet5.cnn:10): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/lenet5.cnn:10): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b10_relu_bf_r2_(int chunk) {
         int lo = chunk * 1600;
-        for (int e = lo; e < lo + 1600; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, c2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$c2_, e);
+        for (int e = lo; e < lo + 1600; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, r2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$c2_, e);
     }
 
     /**
@@ -3313,12 +3313,12 @@ public final class Lenet5_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/lenet5.cnn:7): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/lenet5.cnn:7): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b14_relu_bf_r1_(int chunk) {
         int lo = chunk * 4704;
-        for (int e = lo; e < lo + 4704; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, c1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$c1_, e);
+        for (int e = lo; e < lo + 4704; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, r1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$c1_, e);
     }
 
     /**

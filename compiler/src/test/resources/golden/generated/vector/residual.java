@@ -3738,12 +3738,12 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/residual.cnn:23): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/residual.cnn:23): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b7_relu_bf_r2_(int chunk) {
         int lo = chunk * 9408;
-        for (int e = lo; e < lo + 9408; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, sum_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$sum_, e);
+        for (int e = lo; e < lo + 9408; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, r2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$sum_, e);
     }
 
     /**
@@ -4088,12 +4088,12 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/residual.cnn:19): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/residual.cnn:19): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b13_relu_bf_r1_(int chunk) {
         int lo = chunk * 9408;
-        for (int e = lo; e < lo + 9408; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, n1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n1_, e);
+        for (int e = lo; e < lo + 9408; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, r1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n1_, e);
     }
 
     /**
@@ -4441,12 +4441,12 @@ public final class Residual_T64 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 's' (samples/residual.cnn:14): ΔX = ΔY · [X > 0]
+     * relu_bf 's' (samples/residual.cnn:14): ΔX = ΔY · [Y > 0]
      * <p>64 chunks: one sample each
      */
     private void b19_relu_bf_s_(int chunk) {
         int lo = chunk * 9408;
-        for (int e = lo; e < lo + 9408; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$s_, e), FloatVector.fromArray(S, n0_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n0_, e);
+        for (int e = lo; e < lo + 9408; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$s_, e), FloatVector.fromArray(S, s_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$n0_, e);
     }
 
     /**

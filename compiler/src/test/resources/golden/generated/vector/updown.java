@@ -4002,12 +4002,12 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r0' (samples/updown.cnn:24): ΔX = ΔY · [X > 0]
+     * relu_bf 'r0' (samples/updown.cnn:24): ΔX = ΔY · [Y > 0]
      * <p>32 chunks: one sample each
      */
     private void b4_relu_bf_r0_(int chunk) {
         int lo = chunk * 3136;
-        for (int e = lo; e < lo + 3136; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r0_, e), FloatVector.fromArray(S, d0_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$d0_, e);
+        for (int e = lo; e < lo + 3136; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r0_, e), FloatVector.fromArray(S, r0_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$d0_, e);
     }
 
     /**
@@ -5684,12 +5684,12 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r3' (samples/updown.cnn:14): ΔX = ΔY · [X > 0]
+     * relu_bf 'r3' (samples/updown.cnn:14): ΔX = ΔY · [Y > 0]
      * <p>32 chunks: one sample each
      */
     private void b15_relu_bf_r3_(int chunk) {
         int lo = chunk * 784;
-        for (int e = lo; e < lo + 784; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r3_, e), FloatVector.fromArray(S, e3_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$e3_, e);
+        for (int e = lo; e < lo + 784; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r3_, e), FloatVector.fromArray(S, r3_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$e3_, e);
     }
 
     /**
@@ -6266,12 +6266,12 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r2' (samples/updown.cnn:12): ΔX = ΔY · [X > 0]
+     * relu_bf 'r2' (samples/updown.cnn:12): ΔX = ΔY · [Y > 0]
      * <p>32 chunks: one sample each
      */
     private void b19_relu_bf_r2_(int chunk) {
         int lo = chunk * 3136;
-        for (int e = lo; e < lo + 3136; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, e2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$e2_, e);
+        for (int e = lo; e < lo + 3136; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r2_, e), FloatVector.fromArray(S, r2_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$e2_, e);
     }
 
     /**
@@ -7127,12 +7127,12 @@ public final class Updown_T32 implements Network, ChunkTask {
     }
 
     /**
-     * relu_bf 'r1' (samples/updown.cnn:10): ΔX = ΔY · [X > 0]
+     * relu_bf 'r1' (samples/updown.cnn:10): ΔX = ΔY · [Y > 0]
      * <p>32 chunks: one sample each
      */
     private void b23_relu_bf_r1_(int chunk) {
         int lo = chunk * 6272;
-        for (int e = lo; e < lo + 6272; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, e1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$e1_, e);
+        for (int e = lo; e < lo + 6272; e += 8) FloatVector.zero(S).blend(FloatVector.fromArray(S, grad$r1_, e), FloatVector.fromArray(S, r1_, e).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(grad$e1_, e);
     }
 
     /**
