@@ -86,7 +86,7 @@ class DocFiguresTest {
         assertTrue(read("docs/performance.md").contains("every zoo model at batches " + zoo + " and every sample at " + samples),
                 "docs/performance.md names VectorPathTest's batches");
         String generate = read("compiler/src/main/java/cnnc/cli/GenerateCommand.java");
-        assertTrue(generate.contains("JavaBackend.generate(m, pkg, false)"));
+        assertTrue(generate.contains("JavaBackend.generate(m, pkg, false, "), "generate writes plain Java (vector false)");
         assertTrue(read("docs/performance.md").contains("`cnnc generate` always emits plain Java"));
         assertTrue(!read("docs/OPENCL.md").contains("2,100"), "an OpenCL throughput with no recorded run");
     }

@@ -172,8 +172,10 @@ public final class SparkArgs {
     }
 
     /**
-     * Compiles {@code m} once, here, into bytecode for the executors: a training class keeps its
-     * transient tensors in shared memory (only a pass reads them; executors ship parameter gradients).
+     * Compiles {@code m} once, here, into bytecode for the executors, its transient tensors in shared
+     * memory (only a pass reads them; executors ship parameter gradients, scorers read the output):
+     * a training class's sensitivities and forward-only activations, an inference class's every
+     * activation between input and output.
      */
     static ShippedNetwork ship(Model m, String hash) {
         JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, DeviceArgs.PACKAGE, JavaBackend.vectorAvailable(),

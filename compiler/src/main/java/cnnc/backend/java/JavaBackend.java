@@ -278,7 +278,8 @@ public final class JavaBackend {
             Profile.fields(t, entries);
         }
         t.addMethod(constructor(buffers, sharedFields));
-        networkMethods(t, buffers);
+        List<String> transients = buffers.values().stream().filter(b -> sharedFields.contains(Names.field(b))).map(Buffer::name).toList();
+        networkMethods(t, buffers, transients);
         t.addMethod(runChunk(units));
         for (Unit u : units) {
             if (u.phases().size() > 1) {
@@ -516,7 +517,8 @@ public final class JavaBackend {
                 .addCode(c.build()).build();
     }
 
-    private void networkMethods(TypeSpec.Builder t, Map<String, Buffer> buffers) {
+    /** The methods of {@code Network}; {@code transients}: the .cnn names of the tensors in shared memory, which tensor() names as such. */
+    private void networkMethods(TypeSpec.Builder t, Map<String, Buffer> buffers, List<String> transients) {
         t.addMethod(simple("name", ClassName.get(String.class), "return \"" + model.name() + "\""));
         t.addMethod(simple("batch", TypeName.INT, "return " + model.batch()));
         t.addMethod(simple("graphHash", ClassName.get(String.class), "return GRAPH_HASH"));
@@ -548,8 +550,13 @@ public final class JavaBackend {
                     backwardUnits));
         }
         t.addMethod(simple("loss", TypeName.FLOAT, model.loss() == null ? "return Float.NaN" : "return " + Names.field(model.loss()) + "[0]"));
-        t.addMethod(lookup("tensor", FLOATS, "floats", "float"));
-        t.addMethod(lookup("path", INTS, "ints", "path"));
+        if (!transients.isEmpty()) {
+            t.addField(FieldSpec.builder(ClassName.get(String.class), "TRANSIENT", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("The tensors in shared memory, between commas: tensor() says why it has none of them.\n")
+                    .initializer("$S", "," + String.join(",", transients) + ",").build());
+        }
+        t.addMethod(lookup("tensor", FLOATS, "floats", "float", !transients.isEmpty()));
+        t.addMethod(lookup("path", INTS, "ints", "path", false));
         t.addMethod(simple("tensors", ParameterizedTypeName.get(LIST, TENSOR_SPEC), "return java.util.Collections.unmodifiableList(specs)"));
         StringBuilder params = new StringBuilder();
         for (Buffer b : buffers.values()) {
@@ -586,10 +593,17 @@ public final class JavaBackend {
                 .addCode(new Code().line(statement).build()).build();
     }
 
-    private static MethodSpec lookup(String name, TypeName returns, String map, String what) {
+    /** A lookup by .cnn name; with {@code transients}, naming a tensor in shared memory ({@code TRANSIENT}) says so. */
+    private static MethodSpec lookup(String name, TypeName returns, String map, String what, boolean transients) {
         String type = returns == INTS ? "int[]" : "float[]";
-        Code c = new Code().line("Object a = " + map + ".get(name)")
-                .open("if (a == null)")
+        Code c = new Code().line("Object a = " + map + ".get(name)");
+        if (transients) {
+            c.open("if (a == null && TRANSIENT.contains(\",\" + name + \",\"))")
+                    .line("throw new IllegalArgumentException(\"tensor '\" + name + \"' is transient: this class was generated with shared"
+                            + " memory, where it shares an array with other tensors and is not kept after a pass\")")
+                    .close();
+        }
+        c.open("if (a == null)")
                 .line("throw new IllegalArgumentException(\"network has no " + what + " tensor '\" + name + \"'\")")
                 .close()
                 .line("return (" + type + ") a");

@@ -153,7 +153,10 @@ class TransientTensorsTest {
         Model m = Pipeline.compile(SourceFile.of("lenet5.cnn", read(file)), Options.defaults().withBatch(2).withInputSensitivity(true));
         try (Network shared = build(m, true, JavaBackend.Memory.SHARED)) {
             assertThrows(IllegalArgumentException.class, () -> shared.tensor("grad.c1"));
-            assertThrows(IllegalArgumentException.class, () -> shared.tensor("c2"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> shared.tensor("c2"));
+            assertEquals("tensor 'c2' is transient: this class was generated with shared memory, where it shares an array with other"
+                    + " tensors and is not kept after a pass", e.getMessage());
+            assertEquals("network has no float tensor 'nope'", assertThrows(IllegalArgumentException.class, () -> shared.tensor("nope")).getMessage());
             assertEquals(2 * 16 * 10 * 10, shared.tensor("r2").length, "relu_bf 'r2' reads the relu's output: it stays");
             assertEquals(2 * 10, shared.tensor(shared.outputName()).length, "the output stays");
             assertEquals(2 * 28 * 28, shared.tensor("grad.x").length, "nothing reads ΔX: it stays readable");
