@@ -27,12 +27,18 @@ public final class OnnxAheadOfTime {
      * @throws OnnxError with every problem of the file
      */
     public static Result generate(Path onnx, String displayName, int batch, AheadOfTime.Variant variant, String pkg) {
+        return generate(onnx, displayName, batch, variant, pkg, JavaBackend.Memory.KEPT);
+    }
+
+    /** {@link #generate(Path, String, int, AheadOfTime.Variant, String)} with the class's {@code memory}. */
+    public static Result generate(Path onnx, String displayName, int batch, AheadOfTime.Variant variant, String pkg,
+            JavaBackend.Memory memory) {
         Importer.Result r = Importer.importFile(onnx, Importer.Settings.defaults());
         SourceFile source = SourceFile.of(displayName, r.text());
         AheadOfTime.generate(source, batch, variant, pkg); // checks it the way .cnn files are checked
         Model m = Pipeline.compile(source, cnnc.front.Options.defaults().withBatch(batch).withTraining(variant == AheadOfTime.Variant.TRAINING));
         r.weights().metadata().put(NetworkFiles.MODEL, m.name());
         r.weights().metadata().put(GraphHash.KEY, GraphHash.of(m));
-        return new Result(JavaBackend.generate(m, pkg, false), m.name() + ".safetensors", r.weights());
+        return new Result(JavaBackend.generate(m, pkg, false, memory), m.name() + ".safetensors", r.weights());
     }
 }

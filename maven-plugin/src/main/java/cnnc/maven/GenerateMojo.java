@@ -94,6 +94,14 @@ public final class GenerateMojo extends AbstractMojo {
     @Parameter(property = "cnnc.variant", defaultValue = "inference")
     String variant;
 
+    /**
+     * Whether the classes' transient tensors share memory: sensitivities and activations only the
+     * forward pass reads (in the inference variant every activation between input and output). The
+     * same bits in less memory; {@code tensor(name)} then rejects those names (docs/embedding.md).
+     */
+    @Parameter(property = "cnnc.sharedMemory", defaultValue = "false")
+    boolean sharedMemory;
+
     /** A JDK 21 or newer to run the generator in; otherwise a toolchain, Maven's own JDK, JAVA_HOME or an installed one. */
     @Parameter(property = "cnnc.jdkHome")
     File jdkHome;
@@ -257,7 +265,8 @@ public final class GenerateMojo extends AbstractMojo {
 
     private void runWorker(Jdks.Jdk jdk, Path staging, List<Model> files, String v) throws MojoExecutionException {
         List<String> cmd = new ArrayList<>(List.of(jdk.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classpath(), WORKER, staging.toString(), Integer.toString(batch), v, packageName.strip()));
+                "-cp", classpath(), WORKER, staging.toString(), Integer.toString(batch), v, packageName.strip(),
+                sharedMemory ? "shared" : "kept"));
         for (Model m : files) {
             cmd.add(m.shown());
             cmd.add(m.path().toAbsolutePath().toString());

@@ -45,6 +45,21 @@ class GenerateMojoTest extends MojoFixture {
     }
 
     @Test
+    void sharedMemoryGivesClassesWhoseTransientTensorsShareArrays() throws Exception {
+        model("tiny.cnn", TINY);
+        GenerateMojo m = mojo("inference");
+        m.execute();
+        Path cls = dir.resolve("target/generated-sources/cnnc/com/example/nets/Tiny_T1.java");
+        assertFalse(Files.readString(cls).contains("read only inside"), "by default every tensor keeps its array");
+        m = mojo("inference");
+        m.sharedMemory = true;
+        m.execute();
+        String tiny = Files.readString(cls);
+        assertTrue(tiny.contains("read only inside forward() and infer(): memory shared in scratch"), tiny);
+        assertTrue(tiny.contains("private static final String TRANSIENT = "), "tensor() names the transient tensors as such");
+    }
+
+    @Test
     void unchangedModelsAreNotRewrittenAndStaleClassesGo() throws Exception {
         model("tiny.cnn", TINY);
         mojo("inference").execute();

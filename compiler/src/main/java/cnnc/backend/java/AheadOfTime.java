@@ -42,11 +42,19 @@ public final class AheadOfTime {
      * @throws cnnc.diag.CompileError with every diagnostic if the file has an error
      */
     public static List<JavaBackend.Source> generate(SourceFile source, int batch, Variant variant, String pkg) {
+        return generate(source, batch, variant, pkg, JavaBackend.Memory.KEPT);
+    }
+
+    /**
+     * {@link #generate(SourceFile, int, Variant, String)} with the classes' {@code memory}:
+     * {@link JavaBackend.Memory#SHARED} lets the transient tensors share arrays.
+     */
+    public static List<JavaBackend.Source> generate(SourceFile source, int batch, Variant variant, String pkg, JavaBackend.Memory memory) {
         List<JavaBackend.Source> out = new ArrayList<>();
         Options options = Options.defaults().withBatch(batch).withTraining(variant == Variant.TRAINING);
         Parser.parse(source).forEach(net -> {
             Model m = Pipeline.compile(source, options.withNetwork(net.name().text()));
-            out.add(JavaBackend.generate(m, pkg, false)); // plain Java: the application may lack jdk.incubator.vector
+            out.add(JavaBackend.generate(m, pkg, false, memory)); // plain Java: the application may lack jdk.incubator.vector
         });
         return out;
     }

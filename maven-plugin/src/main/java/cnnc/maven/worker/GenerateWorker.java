@@ -22,7 +22,8 @@ import java.util.List;
  * sees: every class goes to a fresh staging directory, and the mojo decides what reaches the output
  * directory.
  *
- * <p>Arguments: {@code STAGING BATCH VARIANT PACKAGE} then, per model, {@code DISPLAY-NAME PATH}.
+ * <p>Arguments: {@code STAGING BATCH VARIANT PACKAGE MEMORY} ({@code kept} or {@code shared}) then,
+ * per model, {@code DISPLAY-NAME PATH}.
  * For model {@code i} it writes either its classes ({@code STAGING/i/pkg/Name.java}) or its
  * rendered diagnostics ({@code STAGING/i.errors}); {@code STAGING/result} lists
  * {@code i<TAB>pkg/Name.java<TAB>pkg.Name} per class and is written last, so its presence says the
@@ -42,17 +43,18 @@ public final class GenerateWorker {
         int batch = Integer.parseInt(args[1]);
         Variant variant = Variant.parse(args[2]);
         String pkg = args[3];
+        JavaBackend.Memory memory = JavaBackend.Memory.valueOf(args[4].toUpperCase(java.util.Locale.ROOT)); // kept or shared
         List<String> result = new ArrayList<>();
         List<String> resources = new ArrayList<>();
-        for (int i = 0, k = 4; k + 1 < args.length; i++, k += 2) {
+        for (int i = 0, k = 5; k + 1 < args.length; i++, k += 2) {
             if (args[k + 1].endsWith(".onnx")) {
-                onnx(staging, i, args[k], Path.of(args[k + 1]), batch, variant, pkg, result, resources);
+                onnx(staging, i, args[k], Path.of(args[k + 1]), batch, variant, pkg, memory, result, resources);
                 continue;
             }
             SourceFile source = null;
             try {
                 source = Parser.decode(args[k], Files.readAllBytes(Path.of(args[k + 1])));
-                for (JavaBackend.Source s : AheadOfTime.generate(source, batch, variant, pkg)) {
+                for (JavaBackend.Source s : AheadOfTime.generate(source, batch, variant, pkg, memory)) {
                     Path file = staging.resolve(Integer.toString(i)).resolve(s.relativePath());
                     Files.createDirectories(file.getParent());
                     Files.writeString(file, s.text(), StandardCharsets.UTF_8);
@@ -68,11 +70,11 @@ public final class GenerateWorker {
     }
 
     /** An ONNX model: its class as for a .cnn file, and the weights it holds as a class path resource beside the class. */
-    private static void onnx(Path staging, int i, String shown, Path file, int batch, Variant variant, String pkg, List<String> result,
-            List<String> resources) throws IOException {
+    private static void onnx(Path staging, int i, String shown, Path file, int batch, Variant variant, String pkg, JavaBackend.Memory memory,
+            List<String> result, List<String> resources) throws IOException {
         OnnxAheadOfTime.Result r;
         try {
-            r = OnnxAheadOfTime.generate(file, shown, batch, variant, pkg);
+            r = OnnxAheadOfTime.generate(file, shown, batch, variant, pkg, memory);
         } catch (OnnxError | CompileError e) {
             // the importer names the file by its path; the build names it as the user sees it
             String text = e instanceof CompileError c ? c.render() : new OnnxError(shown, ((OnnxError) e).problems()).getMessage();
