@@ -65,7 +65,8 @@ final class GenerateCommand implements Callable<Integer> {
         switch (target) {
             case java -> {
                 // plain Java: runs on any Java 17, no incubator module
-                JavaBackend.Source src = JavaBackend.generate(m, pkg, false, sharedMemory ? JavaBackend.Memory.SHARED : JavaBackend.Memory.KEPT);
+                JavaBackend.Memory memory = sharedMemory ? JavaBackend.Memory.SHARED : JavaBackend.Memory.KEPT;
+                JavaBackend.Source src = JavaBackend.generate(m, pkg, false, memory);
                 Path file = dir.resolve(src.relativePath());
                 inputs.check("-o", file);
                 Path info = module == null ? null : ModuleInfo.ensure(dir, module, pkg); // before the class: a misfit writes nothing

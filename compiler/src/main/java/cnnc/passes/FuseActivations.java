@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The {@code fuse-activations} pass: a conv or full whose output only a relu reads computes the relu
  * too, writing both outputs in one pass over memory (the relu's backward reads its own output; the
- * conv's output, which nothing else reads, is transient on the Java backend). Recorded as {@link Lowering.Fusion.Epilogue} on the conv or full and
+ * conv's output, which nothing else reads, is transient on the Java backend). Recorded as
+ * {@link Lowering.Fusion.Epilogue} on the conv or full and
  * {@link Lowering.Fusion.Absorbed} on the relu. The OpenCL backend renders it as one kernel
  * ({@code conv_relu_*}, {@code full_relu_*}); the Java backend keeps the two methods, which the
  * {@link SampleRuns per-sample run} already runs back to back on one sample's maps in cache.

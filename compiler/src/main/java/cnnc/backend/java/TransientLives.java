@@ -20,8 +20,8 @@ import java.util.Set;
  * activation that no backward step reads (a conv's or bn's output that only a relu takes: relu's
  * backward reads its output) only inside the forward pass, each from the first to the last unit
  * that runs a step touching it; in an inference class, which has no backward pass, that is every
- * activation between input and output; {@link ScratchSlots} gives those whose lives do not overlap one array, with the
- * kernels' temporary scratch.
+ * activation between input and output. {@link ScratchSlots} gives those whose lives do not overlap
+ * one array, with the kernels' temporary scratch.
  *
  * <pre>
  * live(X) = [ first unit of a step of X's pass reading or writing X,  last such unit ]
