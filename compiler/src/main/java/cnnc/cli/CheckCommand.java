@@ -37,10 +37,11 @@ final class CheckCommand implements Callable<Integer> {
         out.print(CheckTable.render(m));
         // what train, eval, grad and bench run (with jdk.incubator.vector); `generate --target java` writes the scalar loops
         JavaBackend.Inspection java = JavaBackend.inspect(m, true);
+        boolean inferenceBuild = m.backward().isEmpty();
         List<String> kernels = java.convKernels();
         if (!kernels.isEmpty()) {
             out.printf("%nconvolution kernels on the java device with the Vector API, %s (algorithms and tiles chosen from the shapes;"
-                    + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n", m.backward().isEmpty() ? "inference build" : "training build");
+                    + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n", inferenceBuild ? "inference build" : "training build");
             kernels.forEach(k -> out.println("  " + k));
         }
         JavaBackend.ScratchMemory sm = java.scratch();
@@ -51,10 +52,10 @@ final class CheckCommand implements Callable<Integer> {
         }
         JavaBackend.TransientMemory tr = java.transients();
         if (tr.own() > 0) {
-            String what = m.backward().isEmpty()
+            String what = inferenceBuild
                     ? "when eval, predict and bench run it (every activation between input and output)"
                     : "when train and bench run it (sensitivities, and activations only the forward pass reads)";
-            String apart = m.backward().isEmpty() ? "generate keeps" : "grad, gradcheck and generate keep";
+            String apart = inferenceBuild ? "generate keeps" : "grad, gradcheck and generate keep";
             out.printf("transient tensors on the java device %s: %s, which share the scratch's arrays: %s for both together"
                             + " (%s each in an array of its own; generate --shared-memory does not)%n",
                     what, Sizes.bytes(4 * tr.own()), Sizes.bytes(4 * tr.sharedWithScratch()), apart);

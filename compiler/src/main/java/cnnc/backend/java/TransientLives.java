@@ -41,7 +41,7 @@ final class TransientLives {
         Set<Buffer> excluded = new HashSet<>(java.util.Arrays.asList(model.input(), model.output(), model.target(), model.loss()));
         Map<Buffer, int[]> forward = lives(model.forward(), units, excluded);
         // an inference class has no backward graph: every activation between input and output is transient
-        Map<Buffer, int[]> backward = model.backward().isPresent() ? lives(model.backwardGraph(), units, excluded) : Map.of();
+        Map<Buffer, int[]> backward = model.backward().map(g -> lives(g, units, excluded)).orElse(Map.of());
         List<ScratchSlots.Use> out = new ArrayList<>();
         forward.forEach((b, l) -> {
             if (b.role() == Role.ACTIVATION && b.dtype() == DType.F32 && !backward.containsKey(b) && !excluded.contains(b)) {
