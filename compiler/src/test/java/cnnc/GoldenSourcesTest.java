@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import cnnc.backend.java.JavaBackend;
-import cnnc.backend.java.VectorRegisters;
 import cnnc.backend.opencl.OpenClBackend;
 import cnnc.front.Options;
 import cnnc.ir.Model;
@@ -101,28 +100,10 @@ class GoldenSourcesTest {
         Model m = compile(g.sample(), Options.defaults());
         return switch (g.kind()) {
             case JAVA, JAVA_INFERENCE -> JavaBackend.generate(m, PACKAGE, false).text();
-            case VECTOR -> vectorSource(m);
+            case VECTOR -> JavaBackend.generate(m, PACKAGE, true).text();
             case OPENCL_SOURCE -> OpenClBackend.generate(m).source();
             case OPENCL_PLAN -> OpenClBackend.generate(m).plan().toText();
         };
-    }
-
-    /**
-     * The Vector API class with register tiles for 32 vector registers (AVX-512), whatever this machine has:
-     * the tiles depend on the register file ({@code VectorRegisters}), the goldens must not.
-     */
-    private static String vectorSource(Model m) {
-        String before = System.getProperty(VectorRegisters.PROPERTY);
-        System.setProperty(VectorRegisters.PROPERTY, "32");
-        try {
-            return JavaBackend.generate(m, PACKAGE, true).text();
-        } finally {
-            if (before == null) {
-                System.clearProperty(VectorRegisters.PROPERTY);
-            } else {
-                System.setProperty(VectorRegisters.PROPERTY, before);
-            }
-        }
     }
 
     private static void check(Golden g) throws IOException {

@@ -2,11 +2,9 @@ package cnnc.cli;
 
 import cnnc.backend.java.JavaBackend;
 import cnnc.backend.java.PeakFlops;
-import cnnc.backend.java.VectorRegisters;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.init.Initializers;
-import cnnc.runtime.opencl.OpenClNetwork;
 import cnnc.runtime.optim.Optimizer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -175,10 +173,8 @@ final class BenchCommand implements Callable<Integer> {
         DeviceArgs.Built built = device.buildTimed(m, JavaBackend.Memory.SHARED);
         Network train = built.network();
         double compileMs = (System.nanoTime() - t0) / 1e6;
-        out.printf("bench %s (%s) on %s, %d processors available%s%n", m.name(), m.source().name(), device.describe(train),
-                Runtime.getRuntime().availableProcessors(),
-                train instanceof OpenClNetwork || !JavaBackend.vectorAvailable() ? ""
-                        : "; register tiles for " + VectorRegisters.current());
+        out.printf("bench %s (%s) on %s, %d processors available%n", m.name(), m.source().name(), device.describe(train),
+                Runtime.getRuntime().availableProcessors());
         out.printf("compile (parse to loaded class, training build at batch %d): %.0f ms%n", m.batch(), compileMs);
         if (built.sourceChars() > 0) {
             out.printf("  parse and passes %.0f ms, Java source %.0f ms (%d KB), Janino %.0f ms, buffers %.0f ms%n",

@@ -1,7 +1,6 @@
 package cnnc.cli;
 
 import cnnc.backend.java.JavaBackend;
-import cnnc.backend.java.VectorRegisters;
 import cnnc.inspect.CheckTable;
 import cnnc.inspect.Sizes;
 import cnnc.ir.Model;
@@ -41,9 +40,8 @@ final class CheckCommand implements Callable<Integer> {
         boolean inferenceBuild = m.backward().isEmpty();
         List<String> kernels = java.convKernels();
         if (!kernels.isEmpty()) {
-            out.printf("%nconvolution kernels on the java device with the Vector API, %s (algorithms and tiles chosen from the shapes"
-                    + " and %s; algo: in the file or --conv-algo, --conv-tile PxB and --vector-registers N force them):%n",
-                    inferenceBuild ? "inference build" : "training build", VectorRegisters.current());
+            out.printf("%nconvolution kernels on the java device with the Vector API, %s (algorithms and tiles chosen from the shapes;"
+                    + " algo: in the file or --conv-algo, and --conv-tile PxB force them):%n", inferenceBuild ? "inference build" : "training build");
             kernels.forEach(k -> out.println("  " + k));
         }
         JavaBackend.ScratchMemory sm = java.scratch();

@@ -1,6 +1,5 @@
 package cnnc.cli;
 
-import cnnc.backend.java.VectorRegisters;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,10 +13,6 @@ import picocli.CommandLine.Option;
  * convolution to {@code P} vectors of 8 output pixels times {@code B} output channels, instead of
  * the one the compiler's cost model picks from the shapes (for benchmarking a tile; the results
  * differ only in rounding). It sets the system property {@code cnnc.conv.tile} that the Java backend reads.
- *
- * <p>{@code --vector-registers 16|32}: sizes the register tiles for that many vector registers instead of
- * this machine's ({@code cnnc.backend.java.VectorRegisters}: 32 with AVX-512, 16 with AVX2), to see or time
- * what another machine would run. It sets the system property {@code cnnc.vector.registers}.
  */
 final class ConvTileArg {
 
@@ -29,20 +24,7 @@ final class ConvTileArg {
             description = "Force every convolution's algorithm where it applies: auto (the compiler's choice), direct, winograd (tile chosen by the compiler), winograd2 (F(2x2,3x3)), winograd4 (F(4x4,3x3)) or scalar.")
     String algo;
 
-    @Option(names = "--vector-registers", paramLabel = "N",
-            description = "Size the register tiles for N vector registers: 16 (x86 with AVX2) or 32 (AVX-512, AArch64);"
-                    + " default: this machine's.")
-    String registers;
-
     void apply() {
-        if (registers != null) {
-            try {
-                VectorRegisters.parse(registers);
-            } catch (IllegalArgumentException e) {
-                throw new UserError("--vector-registers: " + e.getMessage());
-            }
-            System.setProperty(VectorRegisters.PROPERTY, registers.trim());
-        }
         if (algo != null) {
             if (!algo.matches("auto|direct|winograd|winograd2|winograd4|scalar")) {
                 throw new UserError("--conv-algo must be auto, direct, winograd, winograd2, winograd4 or scalar, found '" + algo + "'");

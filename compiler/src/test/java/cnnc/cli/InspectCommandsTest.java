@@ -63,40 +63,6 @@ class InspectCommandsTest {
                 + "(every activation between input and output): ")), inf.out());
     }
 
-    /**
-     * {@code --vector-registers} sizes the register tiles for another register file, and check says which it
-     * used: AVX-512's 3x8 tile on LeNet-5's c2, a tile of AVX2 that leaves a register spare.
-     */
-    @Test
-    void checkSizesTheTilesForTheRegisterFileAskedFor() {
-        try {
-            Result wide = cnnc("check", LENET, "--vector-registers", "32");
-            assertEquals(0, wide.code(), wide.err());
-            assertTrue(wide.out().contains("tiles chosen from the shapes and 32 vector registers (forced by cnnc.vector.registers)"),
-                    wide.out());
-            assertTrue(wide.out().contains("conv forward 'c2' (" + LENET + ":9): direct, Vector API, register tile 24 pixels x 8 channels"),
-                    wide.out());
-            Result narrow = cnnc("check", LENET, "--vector-registers", "16");
-            assertEquals(0, narrow.code(), narrow.err());
-            assertTrue(narrow.out().contains("and 16 vector registers (forced by cnnc.vector.registers)"), narrow.out());
-            var tiles = java.util.regex.Pattern.compile("register tile (\\d+) pixels x (\\d+) channels").matcher(narrow.out());
-            int seen = 0;
-            while (tiles.find()) {
-                int p = Integer.parseInt(tiles.group(1)) / 8, b = Integer.parseInt(tiles.group(2));
-                assertTrue(p * b + p + 2 <= 16, "a tile that spills on 16 registers: " + tiles.group());
-                seen++;
-            }
-            assertEquals(3, seen, narrow.out()); // c1 and c2 forward, c2 backward-data
-            Result bad = cnnc("check", LENET, "--vector-registers", "24");
-            assertEquals(1, bad.code());
-            assertTrue(bad.err().contains("--vector-registers: the vector register count must be 16 (x86 with AVX2) or 32"
-                    + " (AVX-512, AArch64), found '24'"), bad.err());
-            assertFalse(bad.err().contains("Exception"), bad.err());
-        } finally {
-            System.clearProperty("cnnc.vector.registers");
-        }
-    }
-
     @Test
     void checkHonoursBatch() {
         Result r = cnnc("check", LENET, "--batch", "2");

@@ -21,10 +21,8 @@ package cnnc.backend.java;
  * p·b >= 12} is fma-bound. Rows are padded to a multiple of {@code 8p} pixels, which costs work on
  * small maps, and {@code K} not divisible by {@code b} leaves a narrower block, which costs about as
  * much as a full one: the model counts both.
- * The tile must fit the vector register file ({@link VectorRegisters}, {@link #fits}): with 32 registers
- * (AVX-512) at most {@link #MAX_ACC} accumulators, so that with the {@code p} inputs and a broadcast
- * everything fits; with 16 (AVX2) {@code p·b + p + 2 <= 16} (2x6, 1x8, 3x3, 4x2, ...), one register
- * spare, since 3x4, which needs all 16, ran as slowly as the spilling 3x8.
+ * At most {@link #MAX_ACC} accumulators, so that with the {@code p} inputs and a broadcast everything
+ * fits the 32 vector registers of AVX-512 machines.
  */
 final class ConvTiles {
 
@@ -32,7 +30,7 @@ final class ConvTiles {
     static final int MAX_P = 4;
     /** Most output channels per tile. */
     static final int MAX_B = 8;
-    /** Most accumulators per tile with 32 vector registers. */
+    /** Most accumulators per tile. */
     static final int MAX_ACC = 24;
 
     /** {@code p} pixel vectors times {@code b} output channels. */
@@ -60,12 +58,11 @@ final class ConvTiles {
         if (forced != null) {
             return new Tile(forced.p(), Math.min(forced.b(), channels));
         }
-        int registers = VectorRegisters.current().count();
         Tile best = null;
         double bestCost = Double.MAX_VALUE;
         for (int p = 1; p <= MAX_P; p++) {
             for (int b = 1; b <= Math.min(MAX_B, channels); b++) {
-                if (!fits(p, b, registers)) {
+                if (p * b > MAX_ACC) {
                     continue;
                 }
                 double cost = cost(length, channels, p, b);
@@ -76,25 +73,6 @@ final class ConvTiles {
             }
         }
         return best;
-    }
-
-    /**
-     * Whether a {@code p x b} tile's accumulators, its {@code p} loaded vectors and a broadcast fit {@code
-     * registers} vector registers without spills: 32 (AVX-512) takes up to {@link #MAX_ACC} accumulators, the
-     * measured limit; 16 (AVX2) {@code p·b + p + 2 <= 16}, one register spare (with 3x4, which needs all 16,
-     * LeNet-5's step took 1.15 times as long as with 1x8, about as long as with the spilling 3x8).
-     */
-    static boolean fits(int p, int b, int registers) {
-        return registers >= 32 ? p * b <= MAX_ACC : p * b + p + 2 <= registers;
-    }
-
-    /**
-     * The most taps a conv_grad helper of {@code k} output channels holds: {@code k·taps} accumulators, the
-     * {@code k} vectors of ΔY it loads once per pixel vector and one of Xp per tap. 32 registers: {@link
-     * #MAX_ACC} accumulators; 16: {@code k·taps + k + 2 <= 16}, at least one tap.
-     */
-    static int gradTaps(int k, int registers) {
-        return registers >= 32 ? MAX_ACC / k : Math.max(1, (registers - 2 - k) / k);
     }
 
     /** Estimated cycles per tap and input channel over the whole map: blocks of pixels times channel blocks. */
@@ -155,10 +133,9 @@ final class ConvTiles {
      * divide {@code K} and leave at least {@code min(K, 8)} chunks for the threads.
      */
     static GradTile gradient(int channels, int taps) {
-        int registers = VectorRegisters.current().count();
         Integer forced = gradOverride;
         if (forced != null && channels % forced == 0) {
-            return new GradTile(forced, Math.min(taps, gradTaps(forced, registers)));
+            return new GradTile(forced, Math.min(taps, MAX_ACC / forced));
         }
         GradTile best = null;
         double bestCost = Double.MAX_VALUE;
@@ -166,8 +143,7 @@ final class ConvTiles {
             if (channels % k != 0 || channels / k < Math.min(channels, 8)) {
                 continue;
             }
-            int most = gradTaps(k, registers);
-            int helpers = (taps + most - 1) / most;
+            int helpers = (taps + MAX_ACC / k - 1) / (MAX_ACC / k);
             int per = (taps + helpers - 1) / helpers;
             // per output channel and pixel vector: fma cycles, or loads (ΔY once per helper, Xp once per tap)
             double cost = Math.max(k * taps / 2.0, (helpers * k + taps) / 2.0) / k;

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The register-tiled Vector API convolution kernels ({@link ConvTiles}, {@link VectorConvEmitter})
@@ -78,43 +77,31 @@ class ConvKernelTest {
     void reset() {
         ConvTiles.override = null;
         ConvTiles.gradOverride = null;
-        System.clearProperty(VectorRegisters.PROPERTY);
     }
 
-    /**
-     * Each tile with a conv_grad channel block, and the cost model's choices, with this machine's register
-     * file; then the choices for 16 registers (AVX2: shorter conv_grad helpers) and conv_grad's one-tap
-     * helpers of 8 channels, whatever the machine.
-     */
     static Stream<Arguments> tiles() {
         List<Arguments> out = new ArrayList<>();
         int[] grads = {1, 2, 4, 8, 3};
         for (int batch : new int[] {3, 9}) {
-            out.add(Arguments.of(null, null, batch, null));
+            out.add(Arguments.of(null, null, batch));
             for (int i = 0; i < TILES.size(); i++) {
-                out.add(Arguments.of(TILES.get(i), grads[i % grads.length], batch, null));
+                out.add(Arguments.of(TILES.get(i), grads[i % grads.length], batch));
             }
-            out.add(Arguments.of(null, null, batch, 16));
-            out.add(Arguments.of(new ConvTiles.Tile(2, 6), 8, batch, 16));
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "tile {0}, conv_grad channels {1}, batch {2}, registers {3}")
+    @ParameterizedTest(name = "tile {0}, conv_grad channels {1}, batch {2}")
     @MethodSource("tiles")
-    void everyTileMatchesTheFloat64Interpreter(ConvTiles.Tile tile, Integer gradK, int batch, Integer registers) {
-        registers(registers);
+    void everyTileMatchesTheFloat64Interpreter(ConvTiles.Tile tile, Integer gradK, int batch) {
         matchesTheFloat64Interpreter(CONVS, tile, gradK, batch);
     }
 
-    @ParameterizedTest(name = "tile {0}, conv_grad channels {1}, batch {2}, registers {3}")
+    @ParameterizedTest(name = "tile {0}, conv_grad channels {1}, batch {2}")
     @MethodSource("tiles")
-    void stridedConvolutionsMatchTheFloat64Interpreter(ConvTiles.Tile tile, Integer gradK, int batch, Integer registers) {
+    void stridedConvolutionsMatchTheFloat64Interpreter(ConvTiles.Tile tile, Integer gradK, int batch) {
         Model m = Models.model("strided.cnn", STRIDED, batch);
-        registers(32); // the tiles of AVX-512: s's 8 channels a chunk in one block of 8
         String text = JavaBackend.generate(m, "cnnc.generated", true).text();
-        System.clearProperty(VectorRegisters.PROPERTY);
-        registers(registers);
         if (batch >= 8) { // 8 channels a chunk: b = 8, segments of at most 512 pixels
             assertTrue(text.contains("the helpers in turn on segments of"), "s runs its helpers segment by segment");
         }
@@ -127,13 +114,6 @@ class ConvKernelTest {
             }
         }
         matchesTheFloat64Interpreter(STRIDED, tile, gradK, batch);
-    }
-
-    /** Sizes the tiles for {@code registers} vector registers; null: this machine's. */
-    private static void registers(Integer registers) {
-        if (registers != null) {
-            System.setProperty(VectorRegisters.PROPERTY, registers.toString());
-        }
     }
 
     /** The kernel a generated class's Javadoc names for {@code step} ("conv forward 'a'"). */
@@ -161,35 +141,20 @@ class ConvKernelTest {
         net.close();
     }
 
-    /**
-     * The tiles the cost model picks for the sizes of real networks, for 32 vector registers (AVX-512) and for
-     * 16 (AVX2): each fits its register file ({@link ConvTiles#fits}) and none is bound by loads.
-     */
-    @ParameterizedTest
-    @ValueSource(ints = {16, 32})
-    void theCostModelPicksFmaBoundTilesThatFitTheRegisters(int registers) {
-        System.setProperty(VectorRegisters.PROPERTY, Integer.toString(registers));
-        try {
-            for (long length : new long[] {71, 287, 1055, 3135}) {
-                for (int channels : new int[] {8, 64, 256}) {
-                    ConvTiles.Tile t = ConvTiles.choose(length, channels);
-                    int live = t.p() * t.b() + t.p() + 1; // accumulators, loaded pixel vectors, a broadcast weight
-                    assertTrue(registers == 32 ? t.p() * t.b() <= 24 : live < 16, registers + " registers: " + t);
-                    // fmas at least as many cycles as loads: p·b/2 >= (p + b)/2, and with 32 registers tiles of 12 or more
-                    assertTrue(registers == 32 ? t.p() * t.b() >= Math.min(12, channels) : t.p() * t.b() >= t.p() + t.b(),
-                            length + " pixels, " + channels + " channels: " + t + " would be bound by loads");
-                }
+    /** The tiles the cost model picks for the sizes of real networks, and that each is within the register budget. */
+    @Test
+    void theCostModelPicksFmaBoundTilesAtRealSizes() {
+        for (long length : new long[] {71, 287, 1055, 3135}) {
+            for (int channels : new int[] {8, 64, 256}) {
+                ConvTiles.Tile t = ConvTiles.choose(length, channels);
+                assertTrue(t.p() * t.b() <= ConvTiles.MAX_ACC, t.toString());
+                assertTrue(t.p() * t.b() >= Math.min(12, channels), length + " pixels, " + channels + " channels: " + t
+                        + " would be bound by loads");
             }
-            ConvTiles.GradTile g = ConvTiles.gradient(256, 9);
-            assertTrue(g.k() >= 2 && 256 / g.k() >= 8, g.toString());
-            assertTrue(registers == 32 ? g.k() * g.taps() <= 24 : g.k() * g.taps() + g.k() + 1 < 16, registers + " registers: " + g);
-            assertEquals(new ConvTiles.GradTile(1, 9), ConvTiles.gradient(6, 9), "6 channels: one per chunk, so 6 chunks");
-            // the 24-accumulator tiles of AVX-512 on large maps; on AVX2 10 or 12 (2x5 or 2x6), a register spare
-            ConvTiles.Tile big = ConvTiles.choose(3135, 64);
-            assertTrue(registers == 32 ? big.p() * big.b() == 24 : big.p() * big.b() >= 10, big.toString());
-        } finally {
-            System.clearProperty(VectorRegisters.PROPERTY);
         }
+        ConvTiles.GradTile g = ConvTiles.gradient(256, 9);
+        assertTrue(g.k() >= 2 && 256 / g.k() >= 8, g.toString());
+        assertEquals(new ConvTiles.GradTile(1, 9), ConvTiles.gradient(6, 9), "6 channels: one per chunk, so 6 chunks");
     }
 
     /** Bit-identical results for 1, 2 and 3 threads on the tiled kernels, over a few SGD steps. */
