@@ -31,6 +31,19 @@ infer_batch_of() {
     esac
 }
 
+# The kind of host: an AVX-512 host and an AVX2-only one give other figures (docs/DEVELOPING.md)
+host_kind() {
+    local name family model isa
+    name="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    family="$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    model="$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    if grep -qw avx512f /proc/cpuinfo; then isa="AVX-512"
+    elif grep -qw avx2 /proc/cpuinfo; then isa="AVX2 without AVX-512"
+    else isa="no AVX2"; fi
+    echo "${name:-unknown} (family ${family:-?} model ${model:-?}, $isa)"
+}
+echo "== host: $(host_kind), $(nproc) processors"
+
 for r in $(seq 1 "$runs"); do
     for net in $nets; do
         model="$(model_of "$net")"
