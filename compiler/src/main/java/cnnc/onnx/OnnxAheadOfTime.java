@@ -35,7 +35,7 @@ public final class OnnxAheadOfTime {
             JavaBackend.Memory memory) {
         Importer.Result r = Importer.importFile(onnx, Importer.Settings.defaults());
         SourceFile source = SourceFile.of(displayName, r.text());
-        AheadOfTime.generate(source, batch, variant, pkg); // checks it the way .cnn files are checked
+        // checked as a .cnn file is (every diagnostic of the file at once), and compiled once
         Model m = Pipeline.compile(source, cnnc.front.Options.defaults().withBatch(batch).withTraining(variant == AheadOfTime.Variant.TRAINING));
         r.weights().metadata().put(NetworkFiles.MODEL, m.name());
         r.weights().metadata().put(GraphHash.KEY, GraphHash.of(m));
