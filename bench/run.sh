@@ -16,6 +16,9 @@ runs="${RUNS:-1}"
 nets="${NETS:-lenet5 fashion_bn cifar_vgg imagenet_stem}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+# A class cache of this run's own (unless one is given): each network's first run compiles its
+# classes cold, later runs load them (compile_ms is then the cached compile: the summary shows both)
+export CNNC_CLASS_CACHE="${CNNC_CLASS_CACHE:-$tmp/classes}"
 
 model_of() {
     case "$1" in
@@ -119,6 +122,10 @@ for net in nets:
         what = "cnnc/torch" if higher else "torch/cnnc"
         each = ("   " + " ".join(f"{x:.2f}" for x in ratios)) if runs > 1 and ratios else ""
         print(f"{' ' * len(net)}  {key:30} {fmt(med(cs)):>12} {fmt(med(ts)):>12} {fmt(med(ratios), 2):>8}  {what} ({unit}){each}")
+    for cached, what in ((0, "compiled"), (1, "class cache")):
+        cs = [c["compile_ms"] for c, _ in pairs if "compile_ms" in c and c.get("compile_cached", 0) == cached]
+        if cs:
+            print(f"{' ' * len(net)}  {'compile_ms (' + what + ')':30} {fmt(med(cs), 0):>12}   " + " ".join(fmt(x, 0) for x in cs))
     for key in ("peak_gflops", "conv_forward_gflops", "conv_backward_data_gflops", "conv_gradient_gflops", "conv_gflops",
                 "conv_pct_of_peak", "train_step_pct_of_peak"):
         cs = [c[key] for c, _ in pairs if key in c]

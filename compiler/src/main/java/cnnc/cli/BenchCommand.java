@@ -176,10 +176,19 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("bench %s (%s) on %s, %d processors available%n", m.name(), m.source().name(), device.describe(train),
                 Runtime.getRuntime().availableProcessors());
         out.printf("compile (parse to loaded class, training build at batch %d): %.0f ms%n", m.batch(), compileMs);
-        if (built.sourceChars() > 0) {
+        if (built.cache().kind() == DeviceArgs.CacheUse.Kind.HIT) {
+            out.printf("  parse and passes %.0f ms, class loaded from the class cache %.0f ms (%s; no Java source, no Janino),"
+                    + " buffers %.0f ms%n", frontNs / 1e6, built.janinoNs() / 1e6, built.cache().dir(), built.buffersNs() / 1e6);
+        } else if (built.sourceChars() > 0) {
             out.printf("  parse and passes %.0f ms, Java source %.0f ms (%d KB), Janino %.0f ms, buffers %.0f ms%n",
                     frontNs / 1e6, built.generateNs() / 1e6, built.sourceChars() / 1024, built.janinoNs() / 1e6,
                     built.buffersNs() / 1e6);
+            switch (built.cache().kind()) {
+                case STORED -> out.printf("  class kept in the class cache %s (the next run loads it)%n", built.cache().dir());
+                case NOT_STORED -> out.printf("  the class cache %s could not keep the class: %s%n", built.cache().dir(),
+                        built.cache().problem());
+                case OFF, HIT -> { }
+            }
         }
         out.flush();
 
@@ -205,6 +214,7 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
         keys.put("train_images_per_s", trainRate);
         keys.put("compile_ms", compileMs, "%.0f");
+        keys.put("compile_cached", built.cache().kind() == DeviceArgs.CacheUse.Kind.HIT ? 1 : 0, "%.0f");
         keys.put("peak_heap_mb", trainLive / MB);
         keys.put("train_images_per_cpu_s", trainCpuRate);
         return m;

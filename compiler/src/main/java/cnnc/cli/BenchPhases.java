@@ -61,7 +61,7 @@ final class BenchPhases {
         /** The five keys of every run first (and the CPU rate), then the rest (the profile's) as they came. */
         void print(PrintWriter out, int inferBatch) {
             List<String> first = List.of("train_images_per_s", "infer_batch1_latency_us", "infer_batch" + inferBatch + "_images_per_s",
-                    "compile_ms", "peak_heap_mb", "train_images_per_cpu_s");
+                    "compile_ms", "compile_cached", "peak_heap_mb", "train_images_per_cpu_s");
             for (String k : first) {
                 if (values.containsKey(k)) {
                     out.println(k + " " + values.get(k));

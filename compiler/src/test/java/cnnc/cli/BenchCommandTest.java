@@ -1,12 +1,16 @@
 package cnnc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +59,55 @@ class BenchCommandTest {
     }
 
     static final List<String> KEYS = List.of("train_images_per_s", "infer_batch1_latency_us", "infer_batch256_images_per_s",
-            "compile_ms", "peak_heap_mb", "train_images_per_cpu_s");
+            "compile_ms", "compile_cached", "peak_heap_mb", "train_images_per_cpu_s");
+
+    /** --class-cache: the first run compiles and keeps its three classes, the second loads each of them and compiles none. */
+    @Test
+    void aSecondRunLoadsItsClassesFromTheClassCache() throws IOException {
+        Path cache = dir.resolve("classes");
+        Cli first = benchTiny("--no-profile", "--one-jvm", "--class-cache", cache.toString());
+        assertTrue(first.out().contains("  class kept in the class cache " + cache + " (the next run loads it)\n")
+                && first.out().contains("\ncompile_cached 0\n"), first::toString);
+        assertCompileSplit(first.out());
+        Map<Path, byte[]> kept = files(cache);
+        assertEquals(3, kept.size(), "the training class, batch 1's and batch 256's: " + kept.keySet());
+
+        Cli second = benchTiny("--no-profile", "--one-jvm", "--class-cache", cache.toString());
+        assertTrue(second.out().matches("(?s).*\\n  parse and passes \\d+ ms, class loaded from the class cache \\d+ ms \\("
+                + java.util.regex.Pattern.quote(cache.toString()) + "; no Java source, no Janino\\), buffers \\d+ ms\\n.*")
+                && second.out().contains("\ncompile_cached 1\n") && !second.out().contains("Janino "), second::toString);
+        Map<Path, byte[]> after = files(cache);
+        assertEquals(kept.keySet(), after.keySet(), "nothing compiled again");
+        kept.forEach((p, bytes) -> org.junit.jupiter.api.Assertions.assertArrayEquals(bytes, after.get(p), p.toString()));
+    }
+
+    /** A cache folder that cannot be made is reported and costs nothing else; off writes nothing. */
+    @Test
+    void anUnwritableClassCacheIsReportedAndOffWritesNothing() throws IOException {
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "mine");
+        Cli b = benchTiny("--no-profile", "--one-jvm", "--class-cache", file.resolve("classes").toString());
+        assertTrue(b.out().contains("  the class cache " + file.resolve("classes") + " could not keep the class: ")
+                && b.out().contains("\ncompile_cached 0\n"), b::toString);
+        assertEquals("mine", Files.readString(file));
+
+        Cli o = benchTiny("--no-profile", "--one-jvm", "--class-cache", "off");
+        assertTrue(!o.out().contains("class cache") && o.out().contains("\ncompile_cached 0\n"), o::toString);
+        assertFalse(Files.exists(Path.of("off")), "off is no folder name");
+        try (var files = Files.list(dir)) {
+            assertEquals(Set.of("tiny.cnn", "a-file"), files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+        }
+    }
+
+    private static Map<Path, byte[]> files(Path dir) throws IOException {
+        Map<Path, byte[]> m = new java.util.TreeMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                m.put(p, Files.readAllBytes(p));
+            }
+        }
+        return m;
+    }
 
     /** The profile: the peak of an FMA loop, every convolution kind's GFLOP/s, after the five keys; the slowest steps named. */
     @Test
@@ -90,7 +142,11 @@ class BenchCommandTest {
             String[] kv = last.get(i).split(" ");
             assertEquals(2, kv.length, last.get(i));
             assertEquals(keys.get(i), kv[0], b::toString);
-            assertTrue(Double.parseDouble(kv[1]) > 0, last.get(i));
+            if (kv[0].equals("compile_cached")) {
+                assertTrue(kv[1].equals("0") || kv[1].equals("1"), last.get(i));
+            } else {
+                assertTrue(Double.parseDouble(kv[1]) > 0, last.get(i));
+            }
         }
     }
 }

@@ -1,0 +1,421 @@
+package cnnc.backend.java;
+
+import cnnc.diag.SourceFile;
+import cnnc.ir.Model;
+import cnnc.runtime.Network;
+import cnnc.runtime.io.AtomicFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.security.CodeSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import org.codehaus.commons.compiler.util.reflect.ByteArrayClassLoader;
+import org.codehaus.janino.SimpleCompiler;
+
+/**
+ * Compiled network classes kept on disk between runs. A cold JVM spends most of a compile warming
+ * up the compiler itself (cifar_vgg: about 2.5 s cold, 0.3 s when the same JVM compiles it again,
+ * docs/performance.md "Stop 24"); a class kept from an earlier run loads in milliseconds instead.
+ * This is what JAX's persistent compilation cache and PyTorch's kernel caches do.
+ *
+ * <p><b>The key</b> is the SHA-256 of everything the generated class is a function of: the model
+ * after every pass ({@link Model}'s record text: every node, shape, choice and the .cnn text whose
+ * lines the comments quote), the package, the Vector API or plain Java, the memory plan, every
+ * {@code cnnc.*} system property (the overrides some tools set; not {@code cnnc.root}, a location), the JDK's version, and the build
+ * of cnnc, Janino and the runtime (each jar's path, size and modification time, or for a class
+ * directory its files' count, total size and newest time). Two runs that would generate different
+ * source get different keys; a rebuilt cnnc never loads an older build's classes.
+ *
+ * <p><b>An entry</b> is {@code <dir>/<key>.classes}: the 8 bytes {@code CNNCCLS1}, the key, the
+ * source's package, class name and text, every class file Janino produced, then a CRC-32 of all
+ * that. It is written beside its final name and renamed into place, so no reader sees half an
+ * entry; an entry that is damaged or names another key is a miss, and the compile that follows
+ * replaces it. Loading touches the entry's modification time; storing then removes the least
+ * recently used entries beyond the size limit. Nothing but files named {@code <64 hex>.classes}
+ * (and this class's own temporary files) in the directory is ever deleted.
+ */
+public final class ClassCache {
+
+    /** What the cache may hold before the least recently used entries go (cifar_vgg's training class: about 1 MB). */
+    public static final long DEFAULT_LIMIT_BYTES = 256L << 20;
+
+    private static final byte[] MAGIC = "CNNCCLS1".getBytes(StandardCharsets.US_ASCII);
+    private static final Pattern ENTRY = Pattern.compile("[0-9a-f]{64}\\.classes");
+    private static final Pattern TEMP = Pattern.compile("\\.[0-9a-f]{64}\\.classes\\.\\d+\\.\\d+\\.tmp");
+    /** A temporary file this old was left by a writer that died: one of ours by its name. */
+    private static final long STALE_TEMP_MS = 24L * 3600 * 1000;
+
+    /** {@code cnnc.*} properties that only say where files are, never what code is generated. */
+    private static final Set<String> LOCATION_ONLY = Set.of("cnnc.root");
+
+    private static volatile String defaultBuild;
+
+    /** A record class's component names and accessors, in order. */
+    private record Parts(String[] names, Method[] read) {}
+
+    /** Each record class's {@link Parts}, looked up and made accessible once (per object it cost a third of the key's time). */
+    private static final ClassValue<Parts> PARTS = new ClassValue<>() {
+        @Override
+        protected Parts computeValue(Class<?> type) {
+            RecordComponent[] parts = type.getRecordComponents();
+            String[] names = new String[parts.length];
+            Method[] read = new Method[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                names[i] = parts[i].getName();
+                read[i] = parts[i].getAccessor();
+                read[i].setAccessible(true);
+            }
+            return new Parts(names, read);
+        }
+    };
+
+    private final Path dir;
+    private final String build;
+    private final long limitBytes;
+
+    /**
+     * A cache in {@code dir} (created on the first store) for classes of the build {@code build}
+     * ({@link #currentBuild()} for this JVM's), holding at most {@code limitBytes}.
+     */
+    public ClassCache(Path dir, String build, long limitBytes) {
+        this.dir = dir;
+        this.build = build;
+        this.limitBytes = limitBytes;
+    }
+
+    /** A cache in {@code dir} for this JVM's build of cnnc, of the default size. */
+    public static ClassCache at(Path dir) {
+        return new ClassCache(dir, currentBuild(), DEFAULT_LIMIT_BYTES);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The entry {@link #key} names. */
+    public Path entry(String key) {
+        return dir.resolve(key + ".classes");
+    }
+
+    /** The key of the class {@code JavaBackend.generate(model, pkg, vector, memory)} would produce. */
+    public String key(Model model, String pkg, boolean vector, JavaBackend.Memory memory) {
+        StringBuilder b = new StringBuilder("cnnc class cache 1\n");
+        b.append(build).append("\njava ").append(Runtime.version()).append("\npackage ").append(pkg)
+                .append("\nvector ").append(vector).append("\nmemory ").append(memory).append('\n');
+        new TreeMap<>(System.getProperties()).forEach((k, v) -> {
+            if (k.toString().startsWith("cnnc.") && !LOCATION_ONLY.contains(k.toString())) {
+                b.append("property ").append(k).append('=').append(v).append('\n');
+            }
+        });
+        canonical(model, b);
+        return sha256(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The record text of {@code o}, as {@code toString} writes it but complete and the same in every
+     * JVM: records walked component by component (some records' {@code toString} leaves out what
+     * does not change the values computed, such as a conv's algorithm, which changes the code), a
+     * map's entries and a set's elements sorted (the iteration order of {@code Map.copyOf} and
+     * {@code Set.of} changes from one JVM to the next), enums by class and name, a source file by its
+     * name and the SHA-256 of its text (every position refers to it). Other objects print themselves
+     * (an identity hash would only cost a miss).
+     */
+    static void canonical(Object o, StringBuilder b) {
+        canonical(o, b, new IdentityHashMap<>());
+    }
+
+    private static void canonical(Object o, StringBuilder b, Map<SourceFile, String> files) {
+        switch (o) {
+            case null -> b.append("null");
+            case SourceFile f -> b.append("SourceFile[").append(f.name()).append(", sha256 ")
+                    .append(files.computeIfAbsent(f, x -> sha256(x.text().getBytes(StandardCharsets.UTF_8)))).append(']');
+            case Record r -> {
+                b.append(r.getClass().getName()).append('[');
+                Parts parts = PARTS.get(r.getClass());
+                for (int i = 0; i < parts.read().length; i++) {
+                    b.append(i == 0 ? "" : ", ").append(parts.names()[i]).append('=');
+                    try {
+                        canonical(parts.read()[i].invoke(r), b, files);
+                    } catch (ReflectiveOperationException e) {
+                        throw new IllegalStateException("cannot read " + parts.names()[i] + " of " + r.getClass(), e);
+                    }
+                }
+                b.append(']');
+            }
+            case Map<?, ?> m -> {
+                List<String> entries = new ArrayList<>();
+                m.forEach((k, v) -> {
+                    StringBuilder e = new StringBuilder();
+                    canonical(k, e, files);
+                    canonical(v, e.append('='), files);
+                    entries.add(e.toString());
+                });
+                sorted(entries, b);
+            }
+            case Set<?> set -> {
+                List<String> elements = new ArrayList<>();
+                for (Object e : set) {
+                    StringBuilder t = new StringBuilder();
+                    canonical(e, t, files);
+                    elements.add(t.toString());
+                }
+                sorted(elements, b);
+            }
+            case Iterable<?> list -> {
+                b.append('[');
+                String sep = "";
+                for (Object e : list) {
+                    canonical(e, b.append(sep), files);
+                    sep = ", ";
+                }
+                b.append(']');
+            }
+            case Optional<?> opt -> {
+                b.append("Optional[");
+                canonical(opt.orElse(null), b, files);
+                b.append(']');
+            }
+            case Enum<?> e -> b.append(e.getDeclaringClass().getName()).append('.').append(e.name());
+            case int[] a -> b.append(java.util.Arrays.toString(a));
+            case long[] a -> b.append(java.util.Arrays.toString(a));
+            case float[] a -> b.append(java.util.Arrays.toString(a));
+            case double[] a -> b.append(java.util.Arrays.toString(a));
+            case Object[] a -> canonical(java.util.Arrays.asList(a), b, files);
+            default -> b.append(o.getClass().getName()).append(':').append(o);
+        }
+    }
+
+    private static void sorted(List<String> items, StringBuilder b) {
+        items.sort(null);
+        b.append('{').append(String.join(", ", items)).append('}');
+    }
+
+    /** The class stored under {@code key}, loaded; empty when there is none or it is damaged. */
+    public Optional<JaninoLoader.Compiled> load(String key) {
+        Path file = entry(key);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        try {
+            JaninoLoader.Compiled c = decode(key, bytes);
+            touch(file);
+            return Optional.of(c);
+        } catch (IOException | ClassNotFoundException | LinkageError | ClassCastException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Keeps {@code compiled} under {@code key}, then trims the cache to its limit.
+     *
+     * @throws IOException when the directory or the entry cannot be written (nothing half-written is left)
+     */
+    public void store(String key, JaninoLoader.Compiled compiled) throws IOException {
+        Path file = entry(key);
+        byte[] bytes = encode(key, compiled);
+        AtomicFiles.write(file, out -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+        });
+        trim(file);
+    }
+
+    /** Removes the least recently used entries until the rest fit the limit ({@code keep} stays), and dead writers' temporaries. */
+    private void trim(Path keep) throws IOException {
+        List<Path> entries = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (ENTRY.matcher(name).matches() && Files.isRegularFile(p)) {
+                    entries.add(p);
+                } else if (TEMP.matcher(name).matches() && now - Files.getLastModifiedTime(p).toMillis() > STALE_TEMP_MS) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        long total = 0;
+        Map<Path, Long> sizes = new TreeMap<>();
+        Map<Path, Long> times = new TreeMap<>();
+        for (Path p : entries) {
+            sizes.put(p, Files.size(p));
+            times.put(p, Files.getLastModifiedTime(p).toMillis());
+            total += sizes.get(p);
+        }
+        // oldest first; ties by name, so two processes trimming at once agree
+        entries.sort(Comparator.comparing((Path p) -> times.get(p)).thenComparing(Path::toString));
+        for (Path p : entries) {
+            if (total <= limitBytes) {
+                break;
+            }
+            if (!p.equals(keep)) {
+                Files.deleteIfExists(p);
+                total -= sizes.get(p);
+            }
+        }
+    }
+
+    private static void touch(Path file) {
+        try {
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException e) {
+            // a read-only cache still serves; it only forgets which entries were used last
+        }
+    }
+
+    private static byte[] encode(String key, JaninoLoader.Compiled c) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeUTF(key);
+            out.writeUTF(c.source().packageName());
+            out.writeUTF(c.source().className());
+            writeBytes(out, c.source().text().getBytes(StandardCharsets.UTF_8));
+            Map<String, byte[]> classes = new TreeMap<>(c.bytecodes());
+            out.writeInt(classes.size());
+            for (Map.Entry<String, byte[]> e : classes.entrySet()) {
+                out.writeUTF(e.getKey());
+                writeBytes(out, e.getValue());
+            }
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes.toByteArray());
+        bytes.write(ByteBuffer.allocate(8).putLong(crc.getValue()).array());
+        return bytes.toByteArray();
+    }
+
+    private static JaninoLoader.Compiled decode(String key, byte[] bytes) throws IOException, ClassNotFoundException {
+        if (bytes.length < MAGIC.length + 8) {
+            throw new EOFException("too short");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 8);
+        if (crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong()) {
+            throw new IOException("checksum");
+        }
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length - 8));
+        byte[] magic = in.readNBytes(MAGIC.length);
+        if (!java.util.Arrays.equals(magic, MAGIC) || !in.readUTF().equals(key)) {
+            throw new IOException("not this key's entry");
+        }
+        JavaBackend.Source source = new JavaBackend.Source(in.readUTF(), in.readUTF(),
+                new String(readBytes(in), StandardCharsets.UTF_8));
+        int n = in.readInt();
+        Map<String, byte[]> classes = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            classes.put(in.readUTF(), readBytes(in));
+        }
+        ClassLoader loader = new ByteArrayClassLoader(classes, Network.class.getClassLoader());
+        Class<?> type = loader.loadClass(source.qualifiedName());
+        return new JaninoLoader.Compiled(type.asSubclass(Network.class), Map.copyOf(classes), source);
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new EOFException("length " + n);
+        }
+        return in.readNBytes(n);
+    }
+
+    /**
+     * This JVM's build of what a generated class is made by and runs on: the code sources of cnnc's
+     * compiler, its runtime and Janino (one jar when cnnc runs from {@code cnnc.jar}).
+     */
+    public static String currentBuild() {
+        String b = defaultBuild;
+        if (b == null) {
+            Set<Path> sources = new LinkedHashSet<>();
+            for (Class<?> c : List.of(ClassCache.class, Network.class, SimpleCompiler.class)) {
+                sources.add(codeSource(c));
+            }
+            StringBuilder s = new StringBuilder();
+            for (Path p : sources) {
+                s.append(describe(p)).append('\n');
+            }
+            b = s.toString();
+            defaultBuild = b;
+        }
+        return b;
+    }
+
+    private static Path codeSource(Class<?> c) {
+        CodeSource cs = c.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null) {
+            throw new IllegalStateException("no code source for " + c.getName());
+        }
+        try {
+            return Path.of(cs.getLocation().toURI()).toAbsolutePath().normalize();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A jar: its path, size and time; a class directory: its path, and its files' count, total size and newest time. */
+    private static String describe(Path p) {
+        try {
+            if (Files.isRegularFile(p)) {
+                return "jar " + p + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
+            }
+            long[] sum = new long[3];
+            try (Stream<Path> files = Files.walk(p)) {
+                files.filter(Files::isRegularFile).forEach(f -> {
+                    try {
+                        sum[0]++;
+                        sum[1] += Files.size(f);
+                        sum[2] = Math.max(sum[2], Files.getLastModifiedTime(f).toMillis());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            return "dir " + p + " " + sum[0] + " " + sum[1] + " " + sum[2];
+        } catch (IOException | UncheckedIOException e) {
+            // unreadable: a build nobody else can match, so nothing is shared with it
+            return "unknown " + p + " " + System.nanoTime();
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
