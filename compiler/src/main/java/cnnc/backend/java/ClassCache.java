@@ -1,6 +1,5 @@
 package cnnc.backend.java;
 
-import cnnc.diag.SourceFile;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.io.AtomicFiles;
@@ -16,15 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.lang.reflect.Method;
-import java.lang.reflect.RecordComponent;
 import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +40,8 @@ import org.codehaus.janino.SimpleCompiler;
  * This is what JAX's persistent compilation cache and PyTorch's kernel caches do.
  *
  * <p><b>The key</b> is the SHA-256 of everything the generated class is a function of: the model
- * after every pass ({@link Model}'s record text: every node, shape, choice and the .cnn text whose
- * lines the comments quote), the package, the Vector API or plain Java, the memory plan, every
+ * after every pass ({@link CanonicalText}: every node, shape, choice and the .cnn text whose lines
+ * the comments quote), the package, the Vector API or plain Java, the memory plan, every
  * {@code cnnc.*} system property (the overrides some tools set; not {@code cnnc.root}, a location), the JDK's version, and the build
  * of cnnc, Janino and the runtime (each jar's path, size and modification time, or for a class
  * directory its files' count, total size and newest time). Two runs that would generate different
@@ -75,24 +71,6 @@ public final class ClassCache {
 
     private static volatile String defaultBuild;
 
-    /** A record class's component names and accessors, in order. */
-    private record Parts(String[] names, Method[] read) {}
-
-    /** Each record class's {@link Parts}, looked up and made accessible once (per object it cost a third of the key's time). */
-    private static final ClassValue<Parts> PARTS = new ClassValue<>() {
-        @Override
-        protected Parts computeValue(Class<?> type) {
-            RecordComponent[] parts = type.getRecordComponents();
-            String[] names = new String[parts.length];
-            Method[] read = new Method[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                names[i] = parts[i].getName();
-                read[i] = parts[i].getAccessor();
-                read[i].setAccessible(true);
-            }
-            return new Parts(names, read);
-        }
-    };
 
     private final Path dir;
     private final String build;
@@ -127,93 +105,15 @@ public final class ClassCache {
         StringBuilder b = new StringBuilder("cnnc class cache 1\n");
         b.append(build).append("\njava ").append(Runtime.version()).append("\npackage ").append(pkg)
                 .append("\nvector ").append(vector).append("\nmemory ").append(memory).append('\n');
-        new TreeMap<>(System.getProperties()).forEach((k, v) -> {
-            if (k.toString().startsWith("cnnc.") && !LOCATION_ONLY.contains(k.toString())) {
-                b.append("property ").append(k).append('=').append(v).append('\n');
+        for (String k : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+            if (k.startsWith("cnnc.") && !LOCATION_ONLY.contains(k)) {
+                b.append("property ").append(k).append('=').append(System.getProperty(k)).append('\n');
             }
-        });
-        canonical(model, b);
+        }
+        CanonicalText.append(model, b);
         return sha256(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * The record text of {@code o}, as {@code toString} writes it but complete and the same in every
-     * JVM: records walked component by component (some records' {@code toString} leaves out what
-     * does not change the values computed, such as a conv's algorithm, which changes the code), a
-     * map's entries and a set's elements sorted (the iteration order of {@code Map.copyOf} and
-     * {@code Set.of} changes from one JVM to the next), enums by class and name, a source file by its
-     * name and the SHA-256 of its text (every position refers to it). Other objects print themselves
-     * (an identity hash would only cost a miss).
-     */
-    static void canonical(Object o, StringBuilder b) {
-        canonical(o, b, new IdentityHashMap<>());
-    }
-
-    private static void canonical(Object o, StringBuilder b, Map<SourceFile, String> files) {
-        switch (o) {
-            case null -> b.append("null");
-            case SourceFile f -> b.append("SourceFile[").append(f.name()).append(", sha256 ")
-                    .append(files.computeIfAbsent(f, x -> sha256(x.text().getBytes(StandardCharsets.UTF_8)))).append(']');
-            case Record r -> {
-                b.append(r.getClass().getName()).append('[');
-                Parts parts = PARTS.get(r.getClass());
-                for (int i = 0; i < parts.read().length; i++) {
-                    b.append(i == 0 ? "" : ", ").append(parts.names()[i]).append('=');
-                    try {
-                        canonical(parts.read()[i].invoke(r), b, files);
-                    } catch (ReflectiveOperationException e) {
-                        throw new IllegalStateException("cannot read " + parts.names()[i] + " of " + r.getClass(), e);
-                    }
-                }
-                b.append(']');
-            }
-            case Map<?, ?> m -> {
-                List<String> entries = new ArrayList<>();
-                m.forEach((k, v) -> {
-                    StringBuilder e = new StringBuilder();
-                    canonical(k, e, files);
-                    canonical(v, e.append('='), files);
-                    entries.add(e.toString());
-                });
-                sorted(entries, b);
-            }
-            case Set<?> set -> {
-                List<String> elements = new ArrayList<>();
-                for (Object e : set) {
-                    StringBuilder t = new StringBuilder();
-                    canonical(e, t, files);
-                    elements.add(t.toString());
-                }
-                sorted(elements, b);
-            }
-            case Iterable<?> list -> {
-                b.append('[');
-                String sep = "";
-                for (Object e : list) {
-                    canonical(e, b.append(sep), files);
-                    sep = ", ";
-                }
-                b.append(']');
-            }
-            case Optional<?> opt -> {
-                b.append("Optional[");
-                canonical(opt.orElse(null), b, files);
-                b.append(']');
-            }
-            case Enum<?> e -> b.append(e.getDeclaringClass().getName()).append('.').append(e.name());
-            case int[] a -> b.append(java.util.Arrays.toString(a));
-            case long[] a -> b.append(java.util.Arrays.toString(a));
-            case float[] a -> b.append(java.util.Arrays.toString(a));
-            case double[] a -> b.append(java.util.Arrays.toString(a));
-            case Object[] a -> canonical(java.util.Arrays.asList(a), b, files);
-            default -> b.append(o.getClass().getName()).append(':').append(o);
-        }
-    }
-
-    private static void sorted(List<String> items, StringBuilder b) {
-        items.sort(null);
-        b.append('{').append(String.join(", ", items)).append('}');
-    }
 
     /** The class stored under {@code key}, loaded; empty when there is none or it is damaged. */
     public Optional<JaninoLoader.Compiled> load(String key) {

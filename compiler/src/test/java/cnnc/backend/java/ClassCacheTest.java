@@ -144,8 +144,8 @@ class ClassCacheTest {
         ba.put("a", 1);
         StringBuilder x = new StringBuilder();
         StringBuilder y = new StringBuilder();
-        ClassCache.canonical(List.of(ab, Set.of("p", "q", "r")), x);
-        ClassCache.canonical(List.of(ba, Set.of("r", "q", "p")), y);
+        CanonicalText.append(List.of(ab, Set.of("p", "q", "r")), x);
+        CanonicalText.append(List.of(ba, Set.of("r", "q", "p")), y);
         assertEquals(x.toString(), y.toString());
         assertNotEquals(x.toString(), canonical(List.of(Map.of("a", 2, "b", 1), Set.of("p", "q", "r"))));
     }
@@ -257,7 +257,7 @@ class ClassCacheTest {
 
     private static String canonical(Object o) {
         StringBuilder b = new StringBuilder();
-        ClassCache.canonical(o, b);
+        CanonicalText.append(o, b);
         return b.toString();
     }
 }
