@@ -99,7 +99,21 @@ public final class DeviceArgs {
      * source ({@code sourceChars} long), compiling it with Janino, and allocating the instance's
      * buffers (the generated constructor). Zero times and length on OpenCL, which builds in one go.
      */
-    public record Built(Network network, long generateNs, long janinoNs, long buffersNs, int sourceChars, CacheUse cache) {}
+    public record Built(Network network, long generateNs, long janinoNs, long buffersNs, int sourceChars, CacheUse cache) {
+
+        /** How the class was made, for a command's progress: compiled (and kept) or loaded from the class cache; null on OpenCL. */
+        public String describe() {
+            String compiled = String.format(java.util.Locale.ROOT, "class compiled in %,d ms (Java source %,d ms, Janino %,d ms)",
+                    (generateNs + janinoNs) / 1_000_000, generateNs / 1_000_000, janinoNs / 1_000_000);
+            return switch (cache.kind()) {
+                case HIT -> String.format(java.util.Locale.ROOT, "class loaded from the class cache %s in %,d ms", cache.dir(),
+                        janinoNs / 1_000_000);
+                case STORED -> compiled + ", kept in the class cache " + cache.dir();
+                case NOT_STORED -> compiled + "; the class cache " + cache.dir() + " could not keep it: " + cache.problem();
+                case OFF -> sourceChars == 0 ? null : compiled;
+            };
+        }
+    }
 
     /**
      * What the class cache did for a build: {@code HIT} (the class was loaded from {@code dir}; its

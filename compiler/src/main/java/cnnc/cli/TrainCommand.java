@@ -1,5 +1,6 @@
 package cnnc.cli;
 
+import cnnc.backend.java.JavaBackend;
 import cnnc.ir.Buffer;
 import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
@@ -103,7 +104,8 @@ final class TrainCommand implements Callable<Integer> {
         Preprocessing prep = Normalize.preprocessing(settings.normalize(), train, m);
         train = prep.apply(train);
         test = prep.apply(test);
-        Network net = device.buildToRun(m);
+        DeviceArgs.Built built = device.buildTimed(m, JavaBackend.Memory.SHARED);
+        Network net = built.network();
         try {
             String hash = GraphHash.of(m);
             Optimizer opt = optimizer(m, net);
@@ -131,6 +133,9 @@ final class TrainCommand implements Callable<Integer> {
                             + (augment.active() ? ", augmentation: " + augment : "")
                             + (prep.mean() == null ? "" : ", normalization " + prep.describeNormalization()),
                     device.describe(net)));
+            if (built.describe() != null) {
+                progress.message(built.describe());
+            }
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put(GraphHash.KEY, hash);
             meta.put("source", m.source().name());

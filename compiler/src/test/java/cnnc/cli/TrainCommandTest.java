@@ -57,6 +57,29 @@ class TrainCommandTest {
         return m.group(1);
     }
 
+    /** The second run loads the class the first compiled and kept, and trains to the same bits. */
+    @Test
+    void aSecondRunLoadsItsClassFromTheClassCacheAndTrainsTheSame() throws IOException {
+        Path cache = dir.resolve("classes");
+        Path model = model("tiny.cnn", "0.05");
+        Path w1 = dir.resolve("w1.safetensors");
+        Path w2 = dir.resolve("w2.safetensors");
+        Cli first = train(model, "--save", w1.toString(), "--class-cache", cache.toString());
+        assertEquals(0, first.code(), first::toString);
+        assertTrue(first.err().matches("(?s).*class compiled in [0-9,]+ ms \\(Java source [0-9,]+ ms, Janino [0-9,]+ ms\\), kept in the class cache "
+                + Pattern.quote(cache.toString()) + "\n.*"), first::toString);
+        Cli second = train(model, "--save", w2.toString(), "--class-cache", cache.toString());
+        assertEquals(0, second.code(), second::toString);
+        assertTrue(second.err().matches("(?s).*class loaded from the class cache " + Pattern.quote(cache.toString()) + " in [0-9,]+ ms\n.*"),
+                second::toString);
+        assertEquals(counts(first.out(), "final test accuracy"), counts(second.out(), "final test accuracy"));
+        TensorFile a = Safetensors.read(w1);
+        TensorFile b = Safetensors.read(w2);
+        for (String name : java.util.List.of("c.weight", "c.bias", "f.weight", "f.bias")) {
+            assertArrayEquals(a.get(name).floats(), b.get(name).floats(), name);
+        }
+    }
+
     @Test
     void trainsOneEpochWritesWeightsWithMetadataAndEvalReproducesTheAccuracy() throws IOException {
         Path w = dir.resolve("w.safetensors");
