@@ -13,6 +13,7 @@ import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.CodeSource;
@@ -114,7 +115,6 @@ public final class ClassCache {
         return sha256(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-
     /** The class stored under {@code key}, loaded; empty when there is none or it is damaged. */
     public Optional<JaninoLoader.Compiled> load(String key) {
         Path file = entry(key);
@@ -159,7 +159,7 @@ public final class ClassCache {
                 String name = p.getFileName().toString();
                 if (ENTRY.matcher(name).matches() && Files.isRegularFile(p)) {
                     entries.add(p);
-                } else if (TEMP.matcher(name).matches() && now - Files.getLastModifiedTime(p).toMillis() > STALE_TEMP_MS) {
+                } else if (TEMP.matcher(name).matches() && staleSince(p, now)) {
                     Files.deleteIfExists(p);
                 }
             }
@@ -167,10 +167,14 @@ public final class ClassCache {
         long total = 0;
         Map<Path, Long> sizes = new TreeMap<>();
         Map<Path, Long> times = new TreeMap<>();
-        for (Path p : entries) {
-            sizes.put(p, Files.size(p));
-            times.put(p, Files.getLastModifiedTime(p).toMillis());
-            total += sizes.get(p);
+        for (Path p : List.copyOf(entries)) {
+            try {
+                sizes.put(p, Files.size(p));
+                times.put(p, Files.getLastModifiedTime(p).toMillis());
+                total += sizes.get(p);
+            } catch (NoSuchFileException e) {
+                entries.remove(p);  // another process trimmed it meanwhile
+            }
         }
         // oldest first; ties by name, so two processes trimming at once agree
         entries.sort(Comparator.comparing((Path p) -> times.get(p)).thenComparing(Path::toString));
@@ -182,6 +186,15 @@ public final class ClassCache {
                 Files.deleteIfExists(p);
                 total -= sizes.get(p);
             }
+        }
+    }
+
+    /** Whether a temporary file is older than a living writer's would be (false when it is gone already). */
+    private static boolean staleSince(Path temp, long now) throws IOException {
+        try {
+            return now - Files.getLastModifiedTime(temp).toMillis() > STALE_TEMP_MS;
+        } catch (NoSuchFileException e) {
+            return false;
         }
     }
 
