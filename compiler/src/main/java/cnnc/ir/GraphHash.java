@@ -1,9 +1,7 @@
 package cnnc.ir;
 
+import cnnc.runtime.io.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -23,12 +21,7 @@ public final class GraphHash {
 
     /** {@code sha256:<64 hex digits>}. */
     public static String of(Model model) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return "sha256:" + HexFormat.of().formatHex(sha.digest(canonical(model).getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        return "sha256:" + Sha256.hex(canonical(model).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The text hashed: one line per forward step, e.g. {@code c1 = Conv[k=6, ...](x 1x28x28, c1.weight 6x1x5x5, ...) -> c1 6x28x28}. */

@@ -1,6 +1,7 @@
 package cnnc.backend.java;
 
 import cnnc.diag.SourceFile;
+import cnnc.runtime.io.Sha256;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ final class CanonicalText {
         switch (o) {
             case null -> b.append("null");
             case SourceFile f -> b.append("SourceFile[").append(f.name()).append(", sha256 ")
-                    .append(files.computeIfAbsent(f, x -> ClassCache.sha256(x.text().getBytes(StandardCharsets.UTF_8)))).append(']');
+                    .append(files.computeIfAbsent(f, x -> Sha256.hex(x.text().getBytes(StandardCharsets.UTF_8)))).append(']');
             case Record r -> {
                 b.append(r.getClass().getName()).append('[');
                 Parts parts = PARTS.get(r.getClass());

@@ -3,6 +3,7 @@ package cnnc.backend.java;
 import cnnc.ir.Model;
 import cnnc.runtime.Network;
 import cnnc.runtime.io.AtomicFiles;
+import cnnc.runtime.io.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -17,11 +18,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.CodeSource;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +70,6 @@ public final class ClassCache {
 
     private static volatile String defaultBuild;
 
-
     private final Path dir;
     private final String build;
     private final long limitBytes;
@@ -112,7 +109,7 @@ public final class ClassCache {
             }
         }
         CanonicalText.append(model, b);
-        return sha256(b.toString().getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The class stored under {@code key}, loaded; empty when there is none or it is damaged. */
@@ -321,14 +318,6 @@ public final class ClassCache {
         } catch (IOException | UncheckedIOException e) {
             // unreadable: a build nobody else can match, so nothing is shared with it
             return "unknown " + p + " " + System.nanoTime();
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
