@@ -2,10 +2,13 @@
 # kernels) first prints "WARNING: Using incubator modules: jdk.incubator.vector" on stderr, from
 # the module system at boot: no JVM flag turns it off, and defining the module later in a layer
 # of our own would lose the JIT's trust in its classes (and so their speed). So the scripts drop
-# exactly that line, and only as the first line of stderr; every other byte passes as it comes
-# (progress redrawn with '\r' included), and the exit status is the JVM's.
+# exactly that line, and only among the first two lines of stderr; every other byte passes as it
+# comes (progress redrawn with '\r' included), and the exit status is the JVM's. The other line
+# dropped there is HotSpot's "1 compiler directives added", which bin/cnnc's compiler directives
+# (bin/lib/jit-directives.json) print at boot, moved from stdout by -XX:+DisplayVMOutputToStderr.
 
 INCUBATOR_WARNING="WARNING: Using incubator modules: jdk.incubator.vector"
+DIRECTIVES_ADDED="1 compiler directives added"
 
 # without_incubator_warning CMD [ARGS...]: runs CMD with the warning dropped from its stderr.
 without_incubator_warning() {
@@ -15,13 +18,20 @@ without_incubator_warning() {
     return "$rc"
 }
 
-# stdin to stdout, but for a first line equal to the warning
+# stdin to stdout, but for the boot lines above among the first two (the directives' comes first)
 drop_incubator_warning() {
-    local first
-    if IFS= read -r first; then
-        [ "$first" = "$INCUBATOR_WARNING" ] || printf '%s\n' "$first"
-    else
-        printf '%s' "$first"  # no newline before the end: a partial line, kept as it is
-    fi
+    local line i
+    for i in 1 2; do
+        if IFS= read -r line; then
+            case "$line" in
+                "$INCUBATOR_WARNING") break ;;
+                "$DIRECTIVES_ADDED") ;;
+                *) printf '%s\n' "$line"; break ;;
+            esac
+        else
+            printf '%s' "$line"  # no newline before the end: a partial line, kept as it is
+            break
+        fi
+    done
     exec cat
 }

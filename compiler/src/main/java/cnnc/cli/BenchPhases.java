@@ -128,13 +128,15 @@ final class BenchPhases {
 
     /** The JVM's boot warning about the incubator module, which bin/cnnc drops from its own stderr too. */
     private static final String INCUBATOR_WARNING = "WARNING: Using incubator modules: jdk.incubator.vector";
+    /** HotSpot's boot line for bin/cnnc's compiler directives (bin/lib/jit-directives.json), dropped there too. */
+    private static final String DIRECTIVES_ADDED = "1 compiler directives added";
 
-    /** Copies a child's stderr to {@code err} as it comes, but for the incubator module's warning. */
+    /** Copies a child's stderr to {@code err} as it comes, but for the boot lines above. */
     private static Thread relayErrors(Process child, PrintWriter err) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    if (!line.equals(INCUBATOR_WARNING)) {
+                    if (!line.equals(INCUBATOR_WARNING) && !line.equals(DIRECTIVES_ADDED)) {
                         err.println(line);
                         err.flush();
                     }

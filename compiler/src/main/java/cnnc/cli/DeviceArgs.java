@@ -103,16 +103,20 @@ public final class DeviceArgs {
 
         /** How the class was made, for a command's progress: compiled (and kept) or loaded from the class cache; null on OpenCL. */
         public String describe() {
-            String compiled = String.format(java.util.Locale.ROOT, "class compiled in %,d ms (Java source %,d ms, Janino %,d ms)",
-                    (generateNs + janinoNs) / 1_000_000, generateNs / 1_000_000, janinoNs / 1_000_000);
-            return switch (cache.kind()) {
-                case HIT -> String.format(java.util.Locale.ROOT, "class loaded from the class cache %s in %,d ms", cache.dir(),
-                        janinoNs / 1_000_000);
-                case STORED -> compiled + ", kept in the class cache " + cache.dir();
-                case NOT_STORED -> compiled + "; the class cache " + cache.dir() + " could not keep it: " + cache.problem();
-                case OFF -> sourceChars == 0 ? null : compiled;
-            };
+            return sourceChars == 0 ? null : DeviceArgs.describe(cache, generateNs, janinoNs);
         }
+    }
+
+    /** How a class was made ({@link Made}'s figures): compiled (and kept) or loaded from the class cache. */
+    static String describe(CacheUse cache, long generateNs, long janinoNs) {
+        String compiled = String.format(java.util.Locale.ROOT, "class compiled in %,d ms (Java source %,d ms, Janino %,d ms)",
+                (generateNs + janinoNs) / 1_000_000, generateNs / 1_000_000, janinoNs / 1_000_000);
+        return switch (cache.kind()) {
+            case HIT -> String.format(java.util.Locale.ROOT, "class loaded from the class cache %s in %,d ms", cache.dir(), janinoNs / 1_000_000);
+            case STORED -> compiled + ", kept in the class cache " + cache.dir();
+            case NOT_STORED -> compiled + "; the class cache " + cache.dir() + " could not keep it: " + cache.problem();
+            case OFF -> compiled;
+        };
     }
 
     /**
@@ -128,7 +132,12 @@ public final class DeviceArgs {
 
     /** The class cache asked for: {@code --class-cache}, else {@code $CNNC_CLASS_CACHE}, else classes/ of the cache directory; null when off. */
     ClassCache classCache() {
-        String spec = classCache != null ? classCache : System.getenv("CNNC_CLASS_CACHE");
+        return classCache(classCache);
+    }
+
+    /** The class cache an option's value asks for ({@code option} null: not given), as {@link #classCache()}. */
+    static ClassCache classCache(String option) {
+        String spec = option != null ? option : System.getenv("CNNC_CLASS_CACHE");
         if (spec != null && (spec.equals("off") || spec.equals("0"))) {
             return null;
         }
@@ -153,31 +162,46 @@ public final class DeviceArgs {
                 throw e;
             }
         }
-        long t0 = System.nanoTime();
-        boolean vector = JavaBackend.vectorAvailable();
-        ClassCache cache = classCache();
-        String key = cache == null ? null : cache.key(model, PACKAGE, vector, memory);
-        JaninoLoader.Compiled compiled = key == null ? null : cache.load(key).orElse(null);
-        long t1 = System.nanoTime();
-        CacheUse use;
-        if (compiled != null) {
-            use = new CacheUse(CacheUse.Kind.HIT, cache.dir(), null);
-        } else {
-            if (cache != null) {
-                Warmup.startInBackground();  // not before the cache was asked: a hit needs no Janino
-            }
-            JavaBackend.Source source = JavaBackend.generate(model, PACKAGE, vector, memory);
-            t1 = System.nanoTime();
-            compiled = JaninoLoader.compile(source);
-            use = keep(cache, key, compiled);
-        }
+        Made made = make(classCache(), model, PACKAGE, JavaBackend.vectorAvailable(), memory, true);
         long t2 = System.nanoTime();
-        Network net = compiled.instantiate();
+        Network net = made.compiled().instantiate();
         long t3 = System.nanoTime();
         net.setThreads(threads());
-        boolean hit = use.kind() == CacheUse.Kind.HIT;
-        // on a hit the key and the load count as the compile: nothing was generated
-        return new Built(net, hit ? 0 : t1 - t0, t2 - (hit ? t0 : t1), t3 - t2, compiled.source().text().length(), use);
+        return new Built(net, made.generateNs(), made.janinoNs(), t3 - t2, made.compiled().source().text().length(), made.cache());
+    }
+
+    /**
+     * A class made for a model: {@code compiled}, and how ({@code cache}); on a hit {@code generateNs} is 0
+     * and {@code janinoNs} the key and the load, else they time the Java source (key and lookup
+     * included) and Janino.
+     */
+    record Made(JaninoLoader.Compiled compiled, CacheUse cache, long generateNs, long janinoNs) {
+        String describe() {
+            return DeviceArgs.describe(cache, generateNs, janinoNs);
+        }
+    }
+
+    /**
+     * {@code model}'s class in {@code pkg}: loaded from {@code cache} when it holds one made the same
+     * way, else generated, compiled and kept there ({@code cache} null: compiled every time). With
+     * {@code warmup}, Janino's warm-up thread starts on a miss (not before: a hit needs no Janino).
+     */
+    static Made make(ClassCache cache, Model model, String pkg, boolean vector, JavaBackend.Memory memory, boolean warmup) {
+        long t0 = System.nanoTime();
+        String key = cache == null ? null : cache.key(model, pkg, vector, memory);
+        JaninoLoader.Compiled compiled = key == null ? null : cache.load(key).orElse(null);
+        long t1 = System.nanoTime();
+        if (compiled != null) {
+            return new Made(compiled, new CacheUse(CacheUse.Kind.HIT, cache.dir(), null), 0, t1 - t0);
+        }
+        if (cache != null && warmup) {
+            Warmup.startInBackground();
+        }
+        JavaBackend.Source source = JavaBackend.generate(model, pkg, vector, memory);
+        t1 = System.nanoTime();
+        compiled = JaninoLoader.compile(source);
+        CacheUse use = keep(cache, key, compiled);
+        return new Made(compiled, use, t1 - t0, System.nanoTime() - t1);
     }
 
     /** Stores a freshly compiled class in the cache; a cache that cannot be written costs only the next compile. */

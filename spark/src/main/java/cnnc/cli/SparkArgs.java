@@ -1,6 +1,5 @@
 package cnnc.cli;
 
-import cnnc.backend.java.JaninoLoader;
 import cnnc.backend.java.JavaBackend;
 import cnnc.ir.GraphHash;
 import cnnc.ir.Model;
@@ -15,6 +14,7 @@ import cnnc.spark.ImageSource;
 import cnnc.spark.ShippedNetwork;
 import cnnc.spark.SparkSessions;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +59,11 @@ public final class SparkArgs {
 
     @Option(names = "--cifar-labels", paramLabel = "fine|coarse", description = "CIFAR-100: the 100 fine labels (default) or the 20 coarse ones.")
     String cifarLabels = "fine";
+
+    @Option(names = "--class-cache", paramLabel = "DIR|off",
+            description = "Where the driver keeps the compiled network class between runs (default: $CNNC_CLASS_CACHE, else classes/ in"
+                    + " $CNNC_CACHE, $XDG_CACHE_HOME/cnnc or ~/.cache/cnnc); off compiles every time.")
+    String classCache;
 
     void check() {
         if (partitions < 1) {
@@ -177,10 +182,15 @@ public final class SparkArgs {
      * a training class's sensitivities and forward-only activations, an inference class's every
      * activation between input and output.
      */
-    static ShippedNetwork ship(Model m, String hash) {
-        JaninoLoader.Compiled c = JaninoLoader.compile(JavaBackend.generate(m, DeviceArgs.PACKAGE, JavaBackend.vectorAvailable(),
-                JavaBackend.Memory.SHARED));
-        return ShippedNetwork.of(c, hash == null ? GraphHash.of(m) : hash, m.batch());
+    ShippedNetwork ship(Model m, String hash, PrintWriter err) {
+        // the class cache of cnnc train's (DeviceArgs.make): a job of a model compiled before loads its class
+        DeviceArgs.Made made = DeviceArgs.make(DeviceArgs.classCache(classCache), m, DeviceArgs.PACKAGE, JavaBackend.vectorAvailable(),
+                JavaBackend.Memory.SHARED, false);
+        if (made.cache().kind() != DeviceArgs.CacheUse.Kind.OFF) {
+            err.println(made.describe());
+            err.flush();
+        }
+        return ShippedNetwork.of(made.compiled(), hash == null ? GraphHash.of(m) : hash, m.batch());
     }
 
     /** An executor's I/O failure as Spark reports it: its class and message inside the job's message (no cause is kept). */

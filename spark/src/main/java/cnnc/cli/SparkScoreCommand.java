@@ -70,7 +70,7 @@ final class SparkScoreCommand implements Callable<Integer> {
         Model m = model.compile(model.options().withTraining(false));
         int classes = DataArgs.classes(m);
         ImageSource source = spark.source(m, m.train().seed()); // a missing data path before anything else
-        ShippedNetwork shipped = SparkArgs.ship(m, null);
+        ShippedNetwork shipped = spark.ship(m, null, err);
         Network net = shipped.instantiate();
         TensorFile f = WeightFiles.load(weights, net, GraphHash.of(m), w -> {
             err.println("cnnc: " + w);

@@ -90,7 +90,7 @@ final class SparkTrainCommand implements Callable<Integer> {
         Dataset test = spark.read(source, false, m, classes);
         Path file = checkpointFile(m);
         String hash = GraphHash.of(m);
-        ShippedNetwork shipped = SparkArgs.ship(share, hash);
+        ShippedNetwork shipped = spark.ship(share, hash, err);
         Network net = shipped.instantiate();
         Optimizer opt = TrainCommand.optimizer(m, net);
         Progress progress = Streams.progress(err);

@@ -36,14 +36,18 @@ class SparkMainTest {
     @Test
     void trainsResumesAndScoresLikeEval(@TempDir Path dir) throws IOException {
         Path w = dir.resolve("w.safetensors");
+        String classes = dir.resolve("classes").toString();
         Result t = run("train", MODEL, "--spark", "local[2]", "--data", DATA, "--batch", "256", "--epochs", "1", "--save",
-                w.toString(), "--conf", "spark.executor.memory=512m", "--stats");
+                w.toString(), "--conf", "spark.executor.memory=512m", "--stats", "--class-cache", classes);
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("trained lenet5 on Spark"), t.out());
+        assertTrue(t.err().contains(", kept in the class cache " + classes), t.err());
         assertTrue(Files.size(w) > 0);
+        // the resumed run's driver loads the class the first one kept (the same model and batch share)
         Result r = run("train", MODEL, "--spark", "local[2]", "--data", DATA, "--batch", "256", "--epochs", "2", "--resume",
-                w.toString());
+                w.toString(), "--class-cache", classes);
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("class loaded from the class cache " + classes), r.err());
         assertTrue(r.err().contains("resuming lenet5"), r.err());
         assertTrue(r.out().contains("to 2 of 2"), r.out());
 
