@@ -61,6 +61,12 @@ class NoOverwriteTest {
         refused(Cli.run("dump", link.toString(), "-o", model.toString()), "-o");
         Cli ok = Cli.run("dump", model.toString(), "-o", dir.resolve("tiny.txt").toString());
         assertEquals(0, ok.code(), ok::toString);
+        // written through a temporary file, with the permissions any new file gets here (not a temporary's 0600)
+        Path fresh = Files.createFile(dir.resolve("fresh.txt"));
+        assertEquals(Files.getPosixFilePermissions(fresh), Files.getPosixFilePermissions(dir.resolve("tiny.txt")));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(), "no temporary left");
+        }
     }
 
     @Test

@@ -1,11 +1,11 @@
 package cnnc.maven;
 
+import cnnc.runtime.io.AtomicFiles;
 import cnnc.runtime.io.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,16 +81,9 @@ final class OutputFiles {
         return Arrays.equals(old, bytes) ? Plan.UNCHANGED : isGenerated(old) ? Plan.REPLACE : Plan.REFUSE;
     }
 
-    /** Writes a temporary file beside {@code p}, then renames it over {@code p}: never half-written. */
+    /** Writes a temporary file beside {@code p}, then renames it over {@code p}: never half-written ({@link AtomicFiles}). */
     static void write(Path p, byte[] bytes) throws IOException {
-        Files.createDirectories(p.getParent());
-        Path tmp = Files.createTempFile(p.getParent(), "." + p.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeBytes(p, bytes);
     }
 
     /**

@@ -1,17 +1,15 @@
 package cnnc.backend.opencl;
 
+import cnnc.runtime.io.AtomicFiles;
 import cnnc.runtime.opencl.Plan;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
  * The files of a generated OpenCL program: {@code NAME.cl} (the kernels) and {@code NAME.plan}
- * (the {@link Plan} in its text form), each written to a temporary file renamed into place.
+ * (the {@link Plan} in its text form), each written to a temporary file renamed into place ({@link AtomicFiles}).
  */
 public final class OpenClFiles {
 
@@ -23,8 +21,8 @@ public final class OpenClFiles {
         String name = program.plan().network();
         Path cl = dir.resolve(name + ".cl");
         Path plan = dir.resolve(name + ".plan");
-        atomicWrite(cl, program.source());
-        atomicWrite(plan, program.plan().toText());
+        AtomicFiles.writeString(cl, program.source());
+        AtomicFiles.writeString(plan, program.plan().toText());
         return List.of(cl, plan);
     }
 
@@ -32,19 +30,5 @@ public final class OpenClFiles {
     public static OpenClBackend.Program read(Path dir, String name) throws IOException {
         return new OpenClBackend.Program(Files.readString(dir.resolve(name + ".cl")),
                 Plan.parse(Files.readString(dir.resolve(name + ".plan"))));
-    }
-
-    private static void atomicWrite(Path target, String text) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

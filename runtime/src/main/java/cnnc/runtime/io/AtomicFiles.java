@@ -1,7 +1,9 @@
 package cnnc.runtime.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,20 @@ public final class AtomicFiles {
     private static final AtomicLong COUNTER = new AtomicLong();
 
     private AtomicFiles() {
+    }
+
+    /** Replaces {@code target} with {@code text} in UTF-8, as {@link #write(Path, Writer)}. */
+    public static void writeString(Path target, String text) throws IOException {
+        writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Replaces {@code target} with {@code bytes}, as {@link #write(Path, Writer)}. */
+    public static void writeBytes(Path target, byte[] bytes) throws IOException {
+        write(target, ch -> {
+            for (ByteBuffer b = ByteBuffer.wrap(bytes); b.hasRemaining(); ) {
+                ch.write(b);
+            }
+        });
     }
 
     /**
