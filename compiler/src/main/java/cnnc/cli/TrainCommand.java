@@ -133,8 +133,9 @@ final class TrainCommand implements Callable<Integer> {
                             + (augment.active() ? ", augmentation: " + augment : "")
                             + (prep.mean() == null ? "" : ", normalization " + prep.describeNormalization()),
                     device.describe(net)));
-            if (built.describe() != null) {
-                progress.message(built.describe());
+            String made = built.describe();
+            if (made != null) {
+                progress.message(made);
             }
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put(GraphHash.KEY, hash);

@@ -137,13 +137,7 @@ public final class ClassCache {
      */
     public void store(String key, JaninoLoader.Compiled compiled) throws IOException {
         Path file = entry(key);
-        byte[] bytes = encode(key, compiled);
-        AtomicFiles.write(file, out -> {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
-        });
+        AtomicFiles.writeBytes(file, encode(key, compiled));
         trim(file);
     }
 
